@@ -1,0 +1,1 @@
+"""HeliosDB-Lite: a PostgreSQL-compatible server with a durable transaction journal."""

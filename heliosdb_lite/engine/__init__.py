@@ -1,0 +1,1 @@
+"""SQL engine seam: what the server calls to run statements."""

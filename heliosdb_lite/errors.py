@@ -1,0 +1,77 @@
+"""The one error type every layer raises toward a client: a PostgreSQL SQLSTATE and its fields.
+
+Owned here so protocol, engine and journal share it without depending on each other. The
+protocol layer turns a `DatabaseError` into an ErrorResponse (fields S, V, C, M, D, H, P).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(eq=False)
+class DatabaseError(Exception):
+    """An error with a SQLSTATE, reported to the client as ErrorResponse.
+
+    severity is ERROR (statement fails), FATAL (the session ends) or PANIC (never used).
+    position is the 1-based character offset in the statement, when known.
+    """
+
+    sqlstate: str
+    message: str
+    detail: str | None = None
+    hint: str | None = None
+    position: int | None = None
+    severity: str = "ERROR"
+
+    def __post_init__(self) -> None:
+        assert len(self.sqlstate) == 5, self.sqlstate
+        super().__init__(f"{self.sqlstate}: {self.message}")
+
+
+def fatal(sqlstate: str, message: str, detail: str | None = None) -> DatabaseError:
+    """A FATAL error: the server sends it and then closes the session."""
+    return DatabaseError(sqlstate, message, detail=detail, severity="FATAL")
+
+
+PROTOCOL_VIOLATION = "08P01"
+FEATURE_NOT_SUPPORTED = "0A000"
+SYNTAX_ERROR = "42601"
+UNDEFINED_TABLE = "42P01"
+UNDEFINED_COLUMN = "42703"
+UNDEFINED_FUNCTION = "42883"
+UNDEFINED_OBJECT = "42704"
+DUPLICATE_TABLE = "42P07"
+INVALID_TEXT_REPRESENTATION = "22P02"
+NUMERIC_VALUE_OUT_OF_RANGE = "22003"
+DIVISION_BY_ZERO = "22012"
+STRING_DATA_RIGHT_TRUNCATION = "22001"
+INVALID_DATETIME_FORMAT = "22007"
+DATETIME_FIELD_OVERFLOW = "22008"
+NOT_NULL_VIOLATION = "23502"
+FOREIGN_KEY_VIOLATION = "23503"
+UNIQUE_VIOLATION = "23505"
+CHECK_VIOLATION = "23514"
+IN_FAILED_SQL_TRANSACTION = "25P02"
+ACTIVE_SQL_TRANSACTION = "25001"
+NO_ACTIVE_SQL_TRANSACTION = "25P01"
+READ_ONLY_SQL_TRANSACTION = "25006"
+INVALID_SQL_STATEMENT_NAME = "26000"
+INVALID_CURSOR_NAME = "34000"
+DUPLICATE_PREPARED_STATEMENT = "42P05"
+DUPLICATE_CURSOR = "42P03"
+UNDEFINED_PARAMETER = "42P02"
+INVALID_PARAMETER_VALUE = "22023"
+UNDEFINED_SETTING = "42704"
+QUERY_CANCELED = "57014"
+ADMIN_SHUTDOWN = "57P01"
+TOO_MANY_CONNECTIONS = "53300"
+INVALID_PASSWORD = "28P01"
+INVALID_AUTHORIZATION = "28000"
+INVALID_CATALOG_NAME = "3D000"
+SERIALIZATION_FAILURE = "40001"
+LOCK_NOT_AVAILABLE = "55P03"
+IDLE_IN_TRANSACTION_TIMEOUT = "25P03"
+INTERNAL_ERROR = "XX000"
+DATA_CORRUPTED = "XX001"
+CONFIGURATION_ERROR = "F0000"

@@ -1,0 +1,1 @@
+"""Network face: asyncio listener, one Session per connection, TLS, metrics endpoint."""
