@@ -1,0 +1,128 @@
+"""`heliosdb-lite`: the one command-line entry point and its subcommands.
+
+serve                 run the server (flags override single config keys)
+journal verify|dump|stats   inspect the transaction journal
+user add|remove|list  manage password users in the users file
+
+Every subcommand takes --config FILE (default ./heliosdb.toml when present, else built-in defaults).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from heliosdb_lite.config import Config, ConfigError, load_config
+from heliosdb_lite.journal.cli import add_journal_commands
+from heliosdb_lite.server.users import UsersFile, add_user_commands
+
+log = logging.getLogger("heliosdb")
+
+# serve flag -> config key
+_SERVE_FLAGS = {
+    "listen": "server.listen",
+    "port": "server.port",
+    "max_connections": "server.max_connections",
+    "auth_method": "server.auth_method",
+    "tls_cert": "server.tls_cert",
+    "tls_key": "server.tls_key",
+    "users_file": "server.users_file",
+    "data_dir": "database.path",
+    "journal_sync_mode": "transaction_replay.journal_sync_mode",
+    "metrics_port": "observability.metrics_port",
+}
+
+
+def _config_option() -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument("--config", type=Path, default=None, metavar="FILE",
+                        help="TOML configuration (default: ./heliosdb.toml when present)")
+    return parent
+
+
+def _load(args: argparse.Namespace, overrides: dict[str, str] | None = None) -> Config:
+    return load_config(args.config, overrides=overrides or {})
+
+
+def _serve(args: argparse.Namespace) -> int:
+    overrides = {key: str(getattr(args, flag)) for flag, key in _SERVE_FLAGS.items()
+                 if getattr(args, flag) is not None}
+    if args.metrics_port is not None:
+        overrides["observability.metrics_enabled"] = "true"
+    config = _load(args, overrides)
+    users_exist = config.users_file_path.is_file() and bool(UsersFile(config.users_file_path).list())
+    config.validate_for_serving(users_exist)
+    for key, reason in config.without_effect():
+        log.warning("config key %s is accepted but has no effect: %s", key, reason)
+    from heliosdb_lite.engine.passthrough import SQLiteEngine
+    from heliosdb_lite.server.app import run, serve
+
+    config.database.path.mkdir(parents=True, exist_ok=True)
+    engine = SQLiteEngine(config.database.path)
+
+    async def main() -> None:
+        try:
+            await serve(config, engine)
+        finally:
+            engine.close()
+
+    run(main)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="heliosdb-lite", description=__doc__.splitlines()[0])
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    config_option = _config_option()
+
+    serve = commands.add_parser("serve", parents=[config_option], help="run the server")
+    serve.add_argument("--listen", help="address(es) to listen on, comma-separated (server.listen)")
+    serve.add_argument("--port", type=int, help="TCP port (server.port)")
+    serve.add_argument("--max-connections", type=int, help="server.max_connections")
+    serve.add_argument("--auth-method", choices=["trust", "password", "md5", "scram-sha-256"],
+                       help="server.auth_method")
+    serve.add_argument("--tls-cert", help="PEM certificate (server.tls_cert)")
+    serve.add_argument("--tls-key", help="PEM private key (server.tls_key)")
+    serve.add_argument("--users-file", help="server.users_file")
+    serve.add_argument("--data-dir", help="store directory (database.path)")
+    serve.add_argument("--journal-sync-mode", choices=["fsync", "fdatasync", "async"],
+                       help="transaction_replay.journal_sync_mode")
+    serve.add_argument("--metrics-port", type=int, help="serve /metrics on this port")
+    serve.set_defaults(func=_serve)
+
+    add_journal_commands(commands)
+    add_user_commands(commands)
+    for name in ("journal", "user"):
+        _add_parent(commands.choices[name], config_option)
+    return parser
+
+
+def _add_parent(parser: argparse.ArgumentParser, parent: argparse.ArgumentParser) -> None:
+    """Give a subcommand tree the --config option on every leaf."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                _add_parent(child, parent)
+            return
+    if not any("--config" in a.option_strings for a in parser._actions):
+        parser.add_argument("--config", type=Path, default=None, metavar="FILE",
+                            help="TOML configuration (default: ./heliosdb.toml when present)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    try:
+        return int(args.func(args))
+    except ConfigError as error:
+        print(f"heliosdb-lite: configuration error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,162 @@
+"""The seam between the server and SQL: what a Session may ask of the engine.
+
+The server knows nothing of SQL text beyond handing it over; the engine knows nothing of sockets.
+Every method here is synchronous and may block (SQLite work): the server calls them from a worker
+thread, one call at a time per session, except `cancel()` which may be called from any thread.
+
+Values crossing the seam are Python objects in the codec value model (`protocol.codecs`): the
+server decodes bound parameters by the statement's parameter type OIDs before `execute`, and
+encodes result values by each `Column.type_oid`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+TransactionStatus = Literal["I", "T", "E"]  # idle, in transaction, failed transaction
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One result column, as RowDescription reports it."""
+
+    name: str
+    type_oid: int
+    type_modifier: int = -1
+    table_oid: int = 0
+    column_number: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class CopySpec:
+    """A COPY statement the server must drive: rows flow over CopyData messages.
+
+    direction "in": the server decodes incoming rows with `columns` types and calls
+    `EngineSession.copy_in_rows`; "out": `Statement.execute` returns the rows to send.
+    format is "text" or "csv"; delimiter/null/header/quote/escape as in PostgreSQL's COPY options.
+    """
+
+    direction: Literal["in", "out"]
+    columns: tuple[Column, ...]
+    format: Literal["text", "csv"] = "text"
+    delimiter: str = "\t"
+    null: str = "\\N"
+    header: bool = False
+    quote: str = '"'
+    escape: str = '"'
+
+
+@dataclass(slots=True)
+class Cursor:
+    """The result of executing a statement.
+
+    rows is consumed incrementally with `fetch(n)` so Execute with a row limit can suspend.
+    command_tag(n_rows_sent) builds the CommandComplete tag once the rows are exhausted
+    ("SELECT 3", "INSERT 0 1", "UPDATE 2", "BEGIN", ...).
+    """
+
+    columns: tuple[Column, ...] | None
+    tag: str
+    row_count: int | None = None
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    position: int = 0
+
+    def fetch(self, max_rows: int) -> list[tuple[Any, ...]]:
+        """Up to max_rows rows (all remaining when max_rows <= 0)."""
+        start = self.position
+        end = len(self.rows) if max_rows <= 0 else min(len(self.rows), start + max_rows)
+        self.position = end
+        return self.rows[start:end]
+
+    @property
+    def exhausted(self) -> bool:
+        return self.position >= len(self.rows)
+
+    def command_tag(self) -> str:
+        """The CommandComplete tag: for row-returning statements the count is rows sent."""
+        if self.row_count is not None:
+            return f"{self.tag} {self.row_count}"
+        if self.tag == "SELECT":
+            return f"SELECT {self.position}"
+        return self.tag
+
+
+class Statement(Protocol):
+    """A parsed statement (named or unnamed prepared statement, or one simple-query statement)."""
+
+    @property
+    def sql(self) -> str: ...
+
+    @property
+    def param_oids(self) -> tuple[int, ...]:
+        """Parameter types, inferred where the client left them unspecified (0)."""
+        ...
+
+    @property
+    def columns(self) -> tuple[Column, ...] | None:
+        """Result columns, or None when the statement returns no rows (NoData)."""
+        ...
+
+    @property
+    def copy(self) -> CopySpec | None:
+        """Set for COPY ... FROM STDIN / TO STDOUT."""
+        ...
+
+
+class EngineSession(Protocol):
+    """One client session's view of the database (its own SQLite connection)."""
+
+    @property
+    def transaction_status(self) -> TransactionStatus: ...
+
+    def split(self, sql: str) -> list[str]:
+        """Split a simple-query string into statements ([] for an empty query)."""
+        ...
+
+    def prepare(self, sql: str, param_oids: Sequence[int]) -> Statement:
+        """Parse one statement; raises DatabaseError (42601 on several statements)."""
+        ...
+
+    def execute(self, statement: Statement, params: Sequence[Any]) -> Cursor:
+        """Run a prepared statement with decoded parameters; raises DatabaseError."""
+        ...
+
+    def copy_in_rows(self, statement: Statement, rows: Sequence[Sequence[Any]]) -> int:
+        """Insert decoded COPY FROM rows; returns how many were inserted."""
+        ...
+
+    def begin_implicit(self) -> None:
+        """Start the implicit transaction of a multi-statement simple query (no-op if in one)."""
+        ...
+
+    def end_implicit(self, success: bool) -> None:
+        """Commit (success) or roll back the implicit transaction, if one is open."""
+        ...
+
+    def parameter(self, name: str) -> str:
+        """The current value of a run-time parameter, as SHOW prints it."""
+        ...
+
+    def parameter_changes(self) -> list[tuple[str, str]]:
+        """GUC_REPORT parameters changed since the last call (sent as ParameterStatus)."""
+        ...
+
+    def cancel(self) -> None:
+        """Interrupt the running statement (57014); callable from any thread."""
+        ...
+
+    def close(self) -> None:
+        """Roll back anything open and release the connection."""
+        ...
+
+
+class Engine(Protocol):
+    """The database: creates sessions."""
+
+    def open_session(self, user: str, database: str, settings: dict[str, str]) -> EngineSession:
+        """A new session; settings are startup-packet GUCs (application_name, TimeZone, ...)."""
+        ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,201 @@
+"""COPY row formats, text and csv, as PostgreSQL writes and reads them (sans-IO).
+
+Fields are handled as str | None (None = SQL NULL); typed conversion is the codecs' job.
+text: fields split by the delimiter, one row per line; backslash escapes (\\b \\f \\n \\r \\t \\v,
+\\\\, \\<delimiter>, octal \\NNN, hex \\xHH); the null marker (default \\N) is compared before
+unescaping; a line `\\.` ends the data.
+csv: RFC 4180 style with configurable quote/escape; an unquoted field equal to the null marker
+(default empty) is NULL, a quoted empty string is an empty string.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator, Sequence
+
+from heliosdb_lite.errors import DatabaseError
+
+_TEXT_ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
+_ESCAPE_RE = re.compile(r"\\(x[0-9a-fA-F]{1,2}|[0-7]{1,3}|.)", re.DOTALL)
+
+
+def _unescape(match: re.Match[str]) -> str:
+    token = match.group(1)
+    if token in _TEXT_ESCAPES:
+        return _TEXT_ESCAPES[token]
+    if token[0] == "x" and len(token) > 1:
+        return chr(int(token[1:], 16))
+    if token[0] in "01234567":
+        return chr(int(token, 8))
+    return token
+
+
+def _escape_text(value: str, delimiter: str) -> str:
+    value = value.replace("\\", "\\\\")
+    for char, escaped in (("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t"), ("\b", "\\b"),
+                          ("\f", "\\f"), ("\v", "\\v")):
+        value = value.replace(char, escaped)
+    if delimiter not in "\t\n\r\\":
+        value = value.replace(delimiter, "\\" + delimiter)
+    return value
+
+
+class CopyInParser:
+    """Turns CopyData chunks into rows of fields; rows may span chunk boundaries."""
+
+    def __init__(self, *, fmt: str, delimiter: str, null: str, header: bool, quote: str,
+                 escape: str, column_count: int) -> None:
+        self._fmt = fmt
+        self._delimiter = delimiter
+        self._null = null
+        self._skip_header = header
+        self._quote = quote
+        self._escape = escape
+        self._column_count = column_count
+        self._pending = ""
+        self._ended = False
+        self._line_number = 0
+
+    def feed(self, chunk: bytes) -> list[list[str | None]]:
+        """Rows completed by this chunk."""
+        try:
+            text = chunk.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise DatabaseError("22021", 'invalid byte sequence for encoding "UTF8"') from exc
+        self._pending += text
+        return list(self._complete_rows(final=False))
+
+    def finish(self) -> list[list[str | None]]:
+        """Rows left when CopyDone arrives (a last line without a newline counts)."""
+        return list(self._complete_rows(final=True))
+
+    def _complete_rows(self, *, final: bool) -> Iterator[list[str | None]]:
+        while not self._ended:
+            record = self._take_record(final)
+            if record is None:
+                return
+            self._line_number += 1
+            if record in ("\\.", "\\.\r"):
+                self._ended = True
+                return
+            if self._skip_header:
+                self._skip_header = False
+                continue
+            fields = self._split(record)
+            if len(fields) != self._column_count:
+                problem = "extra data after last expected column" if len(fields) > self._column_count \
+                    else f"missing data for column {len(fields) + 1}"
+                raise DatabaseError("22P04", problem, detail=f"COPY line {self._line_number}")
+            yield fields
+
+    def _take_record(self, final: bool) -> str | None:
+        """One logical record; in csv a quoted field may contain newlines."""
+        end = self._csv_record_end() if self._fmt == "csv" else self._pending.find("\n")
+        if end < 0:
+            if final and self._pending:
+                record, self._pending = self._pending, ""
+                return record.removesuffix("\r")
+            return None
+        record = self._pending[:end]
+        self._pending = self._pending[end + 1 :]
+        return record.removesuffix("\r")
+
+    def _csv_record_end(self) -> int:
+        in_quotes = False
+        i = 0
+        text = self._pending
+        while i < len(text):
+            char = text[i]
+            if in_quotes:
+                if char == self._escape and self._escape != self._quote and i + 1 < len(text) \
+                        and text[i + 1] in (self._quote, self._escape):
+                    i += 2
+                    continue
+                if char == self._quote:
+                    if self._escape == self._quote and i + 1 < len(text) and text[i + 1] == self._quote:
+                        i += 2
+                        continue
+                    in_quotes = False
+            elif char == self._quote:
+                in_quotes = True
+            elif char == "\n":
+                return i
+            i += 1
+        return -1
+
+    def _split(self, record: str) -> list[str | None]:
+        if self._fmt == "csv":
+            return self._split_csv(record)
+        return [None if raw == self._null else _ESCAPE_RE.sub(_unescape, raw)
+                for raw in record.split(self._delimiter)]
+
+    def _split_csv(self, record: str) -> list[str | None]:
+        fields: list[str | None] = []
+        i = 0
+        n = len(record)
+        while True:
+            if i < n and record[i] == self._quote:
+                value, i = self._quoted_field(record, i + 1)
+                fields.append(value)
+            else:
+                end = record.find(self._delimiter, i)
+                end = n if end < 0 else end
+                raw = record[i:end]
+                fields.append(None if raw == self._null else raw)
+                i = end
+            if i >= n:
+                return fields
+            if record[i] != self._delimiter:
+                raise DatabaseError("22P04", "unexpected character after quoted CSV field",
+                                    detail=f"COPY line {self._line_number}")
+            i += 1
+            if i == n:
+                fields.append(None if self._null == "" else "")
+                return fields
+
+    def _quoted_field(self, record: str, i: int) -> tuple[str, int]:
+        parts: list[str] = []
+        n = len(record)
+        while i < n:
+            char = record[i]
+            escapable = (self._quote,) if self._escape == self._quote else (self._quote, self._escape)
+            if char == self._escape and i + 1 < n and record[i + 1] in escapable:
+                parts.append(record[i + 1])
+                i += 2
+            elif char == self._quote:
+                return "".join(parts), i + 1
+            else:
+                parts.append(char)
+                i += 1
+        raise DatabaseError("22P04", "unterminated CSV quoted field",
+                            detail=f"COPY line {self._line_number}")
+
+
+def format_row(fields: Sequence[str | None], *, fmt: str, delimiter: str, null: str,
+               quote: str = '"', escape: str = '"') -> bytes:
+    """One COPY TO row, newline included."""
+    if fmt == "csv":
+        buffer = io.StringIO()
+        out: list[str] = []
+        for value in fields:
+            if value is None:
+                out.append(null)
+            elif (value == "" or value == null or any(c in value for c in (delimiter, quote, "\n", "\r"))
+                  or value.startswith(" ") or value.endswith(" ")):
+                escaped = value.replace(escape, escape + escape) if escape == quote else \
+                    value.replace(escape, escape + escape).replace(quote, escape + quote)
+                out.append(f"{quote}{escaped}{quote}")
+            else:
+                out.append(value)
+        buffer.write(delimiter.join(out))
+        buffer.write("\n")
+        return buffer.getvalue().encode("utf-8")
+    line = delimiter.join(null if value is None else _escape_text(value, delimiter) for value in fields)
+    return (line + "\n").encode("utf-8")
+
+
+def header_row(names: Sequence[str], *, delimiter: str, quote: str = '"', escape: str = '"') -> bytes:
+    """The csv HEADER line."""
+    return format_row(list(names), fmt="csv", delimiter=delimiter, null="", quote=quote, escape=escape)
+

@@ -1,0 +1,84 @@
+"""Frame splitting for the frontend byte stream: bytes in, typed messages out (sans-IO).
+
+A connection starts with untyped packets (Int32 length, then body): StartupMessage, SSLRequest,
+GSSENCRequest or CancelRequest. After startup every message is typed (Byte1 type, Int32 length
+counting itself, body). Lengths are checked before any body is buffered, so an oversized or
+negative length is refused at once with FATAL 08P01 and never allocates.
+"""
+
+from __future__ import annotations
+
+import struct
+
+from heliosdb_lite.protocol.messages import (
+    FrontendMessage,
+    decode_frontend,
+    decode_untyped,
+    protocol_violation,
+)
+
+MAX_STARTUP_PACKET = 10_000  # as PostgreSQL's MAX_STARTUP_PACKET_LENGTH
+_LENGTH = struct.Struct("!i")
+_TYPED_HEAD = struct.Struct("!Bi")
+
+
+class FrontendParser:
+    """Accumulates received bytes and yields complete frontend messages.
+
+    `expect_startup()` switches back to untyped packets (after SSLRequest/GSSENCRequest the client
+    sends a fresh startup packet).
+    """
+
+    def __init__(self, max_message_bytes: int) -> None:
+        self._buffer = bytearray()
+        self._startup_phase = True
+        self._max_message_bytes = max_message_bytes
+
+    def expect_startup(self) -> None:
+        self._startup_phase = True
+
+    def startup_done(self) -> None:
+        self._startup_phase = False
+
+    def feed(self, data: bytes) -> None:
+        self._buffer += data
+
+    @property
+    def buffered(self) -> int:
+        return len(self._buffer)
+
+    def next_message(self) -> FrontendMessage | None:
+        """The next complete message, or None if more bytes are needed."""
+        if self._startup_phase:
+            return self._next_untyped()
+        return self._next_typed()
+
+    def _next_untyped(self) -> FrontendMessage | None:
+        if len(self._buffer) < 4:
+            return None
+        (length,) = _LENGTH.unpack_from(self._buffer, 0)
+        if length < 8 or length > MAX_STARTUP_PACKET:
+            raise protocol_violation(f"invalid length of startup packet: {length}")
+        if len(self._buffer) < length:
+            return None
+        body = bytes(self._buffer[4:length])
+        del self._buffer[:length]
+        message = decode_untyped(body)
+        return message
+
+    def _next_typed(self) -> FrontendMessage | None:
+        if len(self._buffer) < 5:
+            return None
+        type_code, length = _TYPED_HEAD.unpack_from(self._buffer, 0)
+        if length < 4:
+            raise protocol_violation(f"invalid message length {length}")
+        if length > self._max_message_bytes:
+            raise protocol_violation(
+                f"message of {length} bytes exceeds the limit of {self._max_message_bytes} bytes"
+            )
+        end = length + 1
+        if len(self._buffer) < end:
+            return None
+        body = bytes(self._buffer[5:end])
+        del self._buffer[:end]
+        return decode_frontend(type_code, body)

@@ -1,0 +1,438 @@
+"""PostgreSQL v3 messages: typed frontend messages (decoded) and backend message encoders.
+
+Frontend messages are frozen dataclasses produced by `framing.FrontendParser`. Backend messages
+are encoded by plain functions returning bytes, so a session writes `b"".join(...)` in one go.
+Wire format (PostgreSQL "Message Formats"): a type byte, an Int32 length counting itself, then
+the body; integers are big-endian; strings are NUL-terminated.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from heliosdb_lite.errors import DatabaseError
+
+PROTOCOL_VERSION_3 = 196608  # 3.0
+SSL_REQUEST_CODE = 80877103
+GSSENC_REQUEST_CODE = 80877104
+CANCEL_REQUEST_CODE = 80877102
+
+# Frontend messages -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SSLRequest:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class GSSENCRequest:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class CancelRequest:
+    process_id: int
+    secret_key: int
+
+
+@dataclass(frozen=True, slots=True)
+class StartupMessage:
+    version: int
+    parameters: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    sql: str
+
+
+@dataclass(frozen=True, slots=True)
+class Parse:
+    statement: str
+    sql: str
+    param_oids: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Bind:
+    portal: str
+    statement: str
+    param_formats: tuple[int, ...]
+    params: tuple[bytes | None, ...]
+    result_formats: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Describe:
+    kind: str  # "S" statement or "P" portal
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Execute:
+    portal: str
+    max_rows: int
+
+
+@dataclass(frozen=True, slots=True)
+class Close:
+    kind: str  # "S" or "P"
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Sync:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Flush:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Terminate:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class CopyData:
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class CopyDone:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class CopyFail:
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class PasswordMessage:
+    """A 'p' message: password, md5 response, SASLInitialResponse or SASLResponse.
+
+    Which one it is depends on the authentication exchange in progress, so the body is kept raw.
+    """
+
+    body: bytes
+
+
+FrontendMessage = (
+    SSLRequest | GSSENCRequest | CancelRequest | StartupMessage | Query | Parse | Bind | Describe
+    | Execute | Close | Sync | Flush | Terminate | CopyData | CopyDone | CopyFail | PasswordMessage
+)
+
+
+def protocol_violation(message: str) -> DatabaseError:
+    return DatabaseError("08P01", message, severity="FATAL")
+
+
+class BodyReader:
+    """Reads fields from one message body; any overrun is a protocol violation."""
+
+    __slots__ = ("_body", "_pos")
+
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+        self._pos = 0
+
+    def int16(self) -> int:
+        return self._unpack("!h", 2)
+
+    def uint16(self) -> int:
+        return self._unpack("!H", 2)
+
+    def int32(self) -> int:
+        return self._unpack("!i", 4)
+
+    def uint32(self) -> int:
+        return self._unpack("!I", 4)
+
+    def _unpack(self, fmt: str, size: int) -> int:
+        end = self._pos + size
+        if end > len(self._body):
+            raise protocol_violation("invalid message format: message is too short")
+        (value,) = struct.unpack_from(fmt, self._body, self._pos)
+        self._pos = end
+        return value
+
+    def byte(self) -> str:
+        if self._pos >= len(self._body):
+            raise protocol_violation("invalid message format: message is too short")
+        value = chr(self._body[self._pos])
+        self._pos += 1
+        return value
+
+    def cstring(self) -> str:
+        end = self._body.find(b"\x00", self._pos)
+        if end < 0:
+            raise protocol_violation("invalid string in message")
+        raw = self._body[self._pos : end]
+        self._pos = end + 1
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise DatabaseError("22021", "invalid byte sequence for encoding \"UTF8\"",
+                                severity="FATAL") from exc
+
+    def raw(self, size: int) -> bytes:
+        end = self._pos + size
+        if size < 0 or end > len(self._body):
+            raise protocol_violation("insufficient data left in message")
+        value = self._body[self._pos : end]
+        self._pos = end
+        return value
+
+    def rest(self) -> bytes:
+        value = self._body[self._pos :]
+        self._pos = len(self._body)
+        return value
+
+    def finish(self) -> None:
+        if self._pos != len(self._body):
+            raise protocol_violation("invalid message format: unexpected trailing data")
+
+
+def _int16_list(reader: BodyReader) -> tuple[int, ...]:
+    count = reader.int16()
+    if count < 0:
+        raise protocol_violation("invalid message format: negative count")
+    return tuple(reader.int16() for _ in range(count))
+
+
+def _decode_bind(reader: BodyReader) -> Bind:
+    portal = reader.cstring()
+    statement = reader.cstring()
+    param_formats = _int16_list(reader)
+    count = reader.int16()
+    if count < 0:
+        raise protocol_violation("invalid message format: negative parameter count")
+    params: list[bytes | None] = []
+    for _ in range(count):
+        length = reader.int32()
+        if length == -1:
+            params.append(None)
+        elif length < -1:
+            raise protocol_violation(f"invalid parameter length {length}")
+        else:
+            params.append(reader.raw(length))
+    result_formats = _int16_list(reader)
+    for fmt in (*param_formats, *result_formats):
+        if fmt not in (0, 1):
+            raise protocol_violation(f"unsupported format code: {fmt}")
+    return Bind(portal, statement, param_formats, tuple(params), result_formats)
+
+
+def _decode_parse(reader: BodyReader) -> Parse:
+    name = reader.cstring()
+    sql = reader.cstring()
+    count = reader.int16()
+    if count < 0:
+        raise protocol_violation("invalid message format: negative parameter count")
+    oids = tuple(reader.uint32() for _ in range(count))
+    return Parse(name, sql, oids)
+
+
+def _decode_kind_name(reader: BodyReader) -> tuple[str, str]:
+    kind = reader.byte()
+    if kind not in ("S", "P"):
+        raise protocol_violation(f"invalid DESCRIBE/CLOSE message subtype {kind!r}")
+    return kind, reader.cstring()
+
+
+def decode_frontend(type_code: int, body: bytes) -> FrontendMessage:
+    """Decode one typed frontend message (after startup) from its body."""
+    reader = BodyReader(body)
+    message: FrontendMessage
+    match type_code:
+        case 0x51:  # Q
+            message = Query(reader.cstring())
+        case 0x50:  # P
+            message = _decode_parse(reader)
+        case 0x42:  # B
+            message = _decode_bind(reader)
+        case 0x44:  # D
+            message = Describe(*_decode_kind_name(reader))
+        case 0x45:  # E
+            message = Execute(reader.cstring(), reader.int32())
+        case 0x43:  # C
+            message = Close(*_decode_kind_name(reader))
+        case 0x53:  # S
+            message = Sync()
+        case 0x48:  # H
+            message = Flush()
+        case 0x58:  # X
+            message = Terminate()
+        case 0x64:  # d
+            message = CopyData(reader.rest())
+        case 0x63:  # c
+            message = CopyDone()
+        case 0x66:  # f
+            message = CopyFail(reader.cstring())
+        case 0x70:  # p
+            message = PasswordMessage(reader.rest())
+        case _:
+            raise protocol_violation(f"invalid frontend message type {type_code}")
+    reader.finish()
+    return message
+
+
+def decode_untyped(body: bytes) -> FrontendMessage:
+    """Decode the first message of a connection (no type byte): startup, SSL, GSS or cancel."""
+    reader = BodyReader(body)
+    code = reader.int32()
+    if code == SSL_REQUEST_CODE:
+        reader.finish()
+        return SSLRequest()
+    if code == GSSENC_REQUEST_CODE:
+        reader.finish()
+        return GSSENCRequest()
+    if code == CANCEL_REQUEST_CODE:
+        message = CancelRequest(reader.int32(), reader.int32())
+        reader.finish()
+        return message
+    if code >> 16 != 3:
+        raise DatabaseError(
+            "0A000",
+            f"unsupported frontend protocol {code >> 16}.{code & 0xFFFF}: "
+            "server supports 3.0 to 3.0",
+            severity="FATAL",
+        )
+    parameters: dict[str, str] = {}
+    while True:
+        key = reader.cstring()
+        if not key:
+            break
+        parameters[key] = reader.cstring()
+    reader.finish()
+    return StartupMessage(code, parameters)
+
+
+# Backend messages -------------------------------------------------------------------------
+
+_I32 = struct.Struct("!i")
+_HEAD = struct.Struct("!ci")
+
+
+def _message(type_code: bytes, body: bytes) -> bytes:
+    return _HEAD.pack(type_code, len(body) + 4) + body
+
+
+def _cstr(text: str) -> bytes:
+    return text.encode("utf-8") + b"\x00"
+
+
+def authentication(code: int, data: bytes = b"") -> bytes:
+    """AuthenticationOk (0), CleartextPassword (3), MD5Password (5), SASL (10/11/12)."""
+    return _message(b"R", _I32.pack(code) + data)
+
+
+AUTH_OK = authentication(0)
+
+
+def auth_sasl(mechanisms: Sequence[str]) -> bytes:
+    return authentication(10, b"".join(_cstr(m) for m in mechanisms) + b"\x00")
+
+
+def parameter_status(name: str, value: str) -> bytes:
+    return _message(b"S", _cstr(name) + _cstr(value))
+
+
+def backend_key_data(process_id: int, secret_key: int) -> bytes:
+    return _message(b"K", struct.pack("!ii", process_id, secret_key))
+
+
+_READY = {status: _message(b"Z", status.encode()) for status in ("I", "T", "E")}
+
+
+def ready_for_query(status: str) -> bytes:
+    return _READY[status]
+
+
+@dataclass(frozen=True, slots=True)
+class FieldDescription:
+    name: str
+    type_oid: int
+    type_size: int = -1
+    type_modifier: int = -1
+    table_oid: int = 0
+    column_number: int = 0
+
+
+def row_description(fields: Sequence[FieldDescription], formats: Sequence[int]) -> bytes:
+    parts = [struct.pack("!h", len(fields))]
+    for field, fmt in zip(fields, formats, strict=True):
+        parts.append(_cstr(field.name))
+        parts.append(struct.pack("!ihihih", field.table_oid, field.column_number, field.type_oid,
+                                 field.type_size, field.type_modifier, fmt))
+    return _message(b"T", b"".join(parts))
+
+
+def data_row(values: Sequence[bytes | None]) -> bytes:
+    parts = [struct.pack("!h", len(values))]
+    for value in values:
+        if value is None:
+            parts.append(b"\xff\xff\xff\xff")
+        else:
+            parts.append(_I32.pack(len(value)))
+            parts.append(value)
+    return _message(b"D", b"".join(parts))
+
+
+def command_complete(tag: str) -> bytes:
+    return _message(b"C", _cstr(tag))
+
+
+EMPTY_QUERY_RESPONSE = _message(b"I", b"")
+PARSE_COMPLETE = _message(b"1", b"")
+BIND_COMPLETE = _message(b"2", b"")
+CLOSE_COMPLETE = _message(b"3", b"")
+NO_DATA = _message(b"n", b"")
+PORTAL_SUSPENDED = _message(b"s", b"")
+COPY_DONE = _message(b"c", b"")
+
+
+def parameter_description(oids: Sequence[int]) -> bytes:
+    return _message(b"t", struct.pack(f"!h{len(oids)}I", len(oids), *oids))
+
+
+def _fields(error: DatabaseError) -> bytes:
+    fields = [(b"S", error.severity), (b"V", error.severity), (b"C", error.sqlstate),
+              (b"M", error.message)]
+    if error.detail:
+        fields.append((b"D", error.detail))
+    if error.hint:
+        fields.append((b"H", error.hint))
+    if error.position:
+        fields.append((b"P", str(error.position)))
+    return b"".join(code + _cstr(value) for code, value in fields) + b"\x00"
+
+
+def error_response(error: DatabaseError) -> bytes:
+    return _message(b"E", _fields(error))
+
+
+def notice_response(notice: DatabaseError) -> bytes:
+    return _message(b"N", _fields(notice))
+
+
+def copy_in_response(column_formats: Sequence[int], overall_format: int = 0) -> bytes:
+    body = struct.pack(f"!bh{len(column_formats)}h", overall_format, len(column_formats),
+                       *column_formats)
+    return _message(b"G", body)
+
+
+def copy_out_response(column_formats: Sequence[int], overall_format: int = 0) -> bytes:
+    body = struct.pack(f"!bh{len(column_formats)}h", overall_format, len(column_formats),
+                       *column_formats)
+    return _message(b"H", body)
+
+
+def copy_data(data: bytes) -> bytes:
+    return _message(b"d", data)

@@ -1,0 +1,626 @@
+"""One client connection: startup, authentication, and the simple and extended query protocols.
+
+The Session owns the connection's protocol state (prepared statements, portals, the
+discard-until-Sync flag, COPY sub-protocol) and turns frontend messages into engine calls, which
+run on a worker thread so the event loop never blocks on SQLite. Errors become ErrorResponse; a
+FATAL error (bad framing, failed authentication) ends only this session.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+import ssl
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from heliosdb_lite.engine.interface import Column, Cursor, Engine, EngineSession, Statement
+from heliosdb_lite.errors import DatabaseError, fatal
+from heliosdb_lite.protocol import codecs, messages
+from heliosdb_lite.protocol.copy_format import CopyInParser, format_row, header_row
+from heliosdb_lite.protocol.framing import FrontendParser
+from heliosdb_lite.protocol.messages import FieldDescription
+from heliosdb_lite.server import metrics
+from heliosdb_lite.server.authenticator import Authenticator
+
+log = logging.getLogger("heliosdb.session")
+T = TypeVar("T")
+
+SERVER_VERSION = "15.18 (HeliosDB-Lite 0.1.0)"
+SESSION_ID_PARAMETER = "heliosdb.session_id"
+READ_CHUNK = 65536
+WRITE_HIGH_WATER = 256 * 1024
+
+
+class ConnectionClosed(Exception):
+    """The peer went away, or the session decided to end."""
+
+
+@dataclass(slots=True)
+class Portal:
+    statement: Statement
+    cursor: Cursor | None
+    params: list[Any]
+    result_formats: tuple[int, ...]
+
+
+class SessionRegistry:
+    """Live sessions by (process id, secret key), for CancelRequest and shutdown."""
+
+    def __init__(self) -> None:
+        self._sessions: dict[int, Session] = {}
+
+    def register(self, session: Session) -> int:
+        while True:
+            process_id = secrets.randbelow(2**31 - 1) + 1
+            if process_id not in self._sessions:
+                self._sessions[process_id] = session
+                return process_id
+
+    def unregister(self, process_id: int) -> None:
+        self._sessions.pop(process_id, None)
+
+    def cancel(self, process_id: int, secret_key: int) -> None:
+        session = self._sessions.get(process_id)
+        if session is not None and secrets.compare_digest(
+            session.secret_key.to_bytes(4, "big", signed=True), secret_key.to_bytes(4, "big", signed=True)
+        ):
+            session.cancel_running_statement()
+
+    def __len__(self) -> int:
+        return len(self._sessions)
+
+    def all(self) -> list[Session]:
+        return list(self._sessions.values())
+
+
+@dataclass(frozen=True, slots=True)
+class SessionLimits:
+    max_message_bytes: int
+    max_connections: int
+
+
+class Session:
+    """Drives one connection from the first byte to Terminate."""
+
+    def __init__(
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        *,
+        engine: Engine,
+        executor: Executor,
+        registry: SessionRegistry,
+        authenticator: Authenticator,
+        tls_context: ssl.SSLContext | None,
+        limits: SessionLimits,
+    ) -> None:
+        self._reader = reader
+        self._writer = writer
+        self._engine = engine
+        self._executor = executor
+        self._registry = registry
+        self._authenticator = authenticator
+        self._tls_context = tls_context
+        self._limits = limits
+        self._parser = FrontendParser(limits.max_message_bytes)
+        self._out: list[bytes] = []
+        self._engine_session: EngineSession | None = None
+        self._statements: dict[str, Statement] = {}
+        self._portals: dict[str, Portal] = {}
+        self._discard_until_sync = False
+        self._running = False
+        self._closing = False
+        self.process_id = 0
+        self.secret_key = secrets.randbits(31)
+        self.session_id = ""
+        self._timezone: ZoneInfo = ZoneInfo("UTC")
+
+    # connection lifecycle -------------------------------------------------------------------
+
+    async def run(self) -> None:
+        metrics.CONNECTIONS_ACTIVE.inc()
+        try:
+            if await self._startup():
+                await self._message_loop()
+        except ConnectionClosed:
+            pass
+        except DatabaseError as error:
+            await self._send_fatal(error)
+        except (ConnectionError, asyncio.IncompleteReadError, ssl.SSLError, TimeoutError):
+            pass
+        finally:
+            metrics.CONNECTIONS_ACTIVE.dec()
+            await self._teardown()
+
+    async def _teardown(self) -> None:
+        if self.process_id:
+            self._registry.unregister(self.process_id)
+        if self._engine_session is not None:
+            engine_session = self._engine_session
+            self._engine_session = None
+            await self._in_thread(engine_session.close)
+        self._writer.close()
+        with contextlib.suppress(ConnectionError, ssl.SSLError, OSError):
+            await self._writer.wait_closed()
+
+    def request_shutdown(self) -> None:
+        """Graceful shutdown: end the session at the next idle point."""
+        self._closing = True
+        if not self._running:
+            self._writer.write(messages.error_response(
+                fatal("57P01", "terminating connection due to administrator command")))
+            self._writer.close()
+
+    def cancel_running_statement(self) -> None:
+        if self._running and self._engine_session is not None:
+            self._engine_session.cancel()
+
+    async def _read_message(self) -> messages.FrontendMessage:
+        while True:
+            message = self._parser.next_message()
+            if message is not None:
+                return message
+            data = await self._reader.read(READ_CHUNK)
+            if not data:
+                raise ConnectionClosed
+            self._parser.feed(data)
+
+    async def _send_fatal(self, error: DatabaseError) -> None:
+        metrics.ERRORS.labels(error.sqlstate).inc()
+        try:
+            self._writer.write(messages.error_response(error))
+            await self._writer.drain()
+        except (ConnectionError, ssl.SSLError, OSError):
+            pass
+
+    async def _flush(self) -> None:
+        if self._out:
+            self._writer.write(b"".join(self._out))
+            self._out.clear()
+        await self._writer.drain()
+
+    def _send(self, data: bytes) -> None:
+        self._out.append(data)
+
+    async def _in_thread(self, fn: Callable[..., T], *args: Any) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, fn, *args)
+
+    # startup and authentication ---------------------------------------------------------------
+
+    async def _startup(self) -> bool:
+        """Negotiate TLS, read the startup packet, authenticate. False: nothing more to do."""
+        tls_offered = False
+        while True:
+            message = await self._read_message()
+            if isinstance(message, messages.SSLRequest):
+                if self._tls_context is not None and not tls_offered:
+                    tls_offered = True
+                    self._writer.write(b"S")
+                    await self._writer.drain()
+                    await self._writer.start_tls(self._tls_context)
+                else:
+                    self._writer.write(b"N")
+                    await self._writer.drain()
+            elif isinstance(message, messages.GSSENCRequest):
+                self._writer.write(b"N")
+                await self._writer.drain()
+            elif isinstance(message, messages.CancelRequest):
+                self._registry.cancel(message.process_id, message.secret_key)
+                return False
+            elif isinstance(message, messages.StartupMessage):
+                self._parser.startup_done()
+                await self._start_session(message)
+                return True
+            else:
+                raise messages.protocol_violation("expected a startup packet")
+
+    async def _start_session(self, startup: messages.StartupMessage) -> None:
+        params = startup.parameters
+        user = params.get("user")
+        if not user:
+            raise fatal("28000", "no PostgreSQL user name specified in startup packet")
+        database = params.get("database") or user
+        await self._authenticate(user)
+        if len(self._registry) >= self._limits.max_connections:
+            raise fatal("53300", "sorry, too many clients already")
+        settings = {k: v for k, v in params.items() if k not in ("user", "database", "options", "")}
+        settings.update(_options_settings(params.get("options", "")))
+        self.session_id = _session_id(settings.pop(SESSION_ID_PARAMETER, None))
+        self._engine_session = await self._in_thread(self._engine.open_session, user, database, settings)
+        self.process_id = self._registry.register(self)
+        self._send(messages.AUTH_OK)
+        for name in _REPORTED_AT_STARTUP:
+            self._send(messages.parameter_status(name, self._engine_session.parameter(name)))
+        self._send(messages.parameter_status(SESSION_ID_PARAMETER, self.session_id))
+        self._engine_session.parameter_changes()
+        self._update_timezone()
+        self._send(messages.backend_key_data(self.process_id, self.secret_key))
+        self._send(messages.ready_for_query(self._engine_session.transaction_status))
+        await self._flush()
+
+    async def _authenticate(self, user: str) -> None:
+        exchange = self._authenticator.begin(user)
+        request = exchange.first_request()
+        while not exchange.done:
+            self._writer.write(request)
+            await self._writer.drain()
+            response = await self._read_message()
+            if not isinstance(response, messages.PasswordMessage):
+                raise messages.protocol_violation(
+                    f"expected password response, got message type {type(response).__name__}")
+            request = exchange.respond(response.body)
+        self._send(request)
+
+    # the message loop ---------------------------------------------------------------------------
+
+    async def _message_loop(self) -> None:
+        while not self._closing:
+            message = await self._read_message()
+            if isinstance(message, messages.Terminate):
+                return
+            if self._discard_until_sync and not isinstance(message, messages.Sync):
+                continue
+            try:
+                await self._dispatch(message)
+            except DatabaseError as error:
+                if error.severity == "FATAL":
+                    raise
+                self._send_error(error)
+                if not isinstance(message, messages.Query):
+                    self._discard_until_sync = True
+            if len(self._out) and (isinstance(message, messages.Sync | messages.Flush | messages.Query)
+                                   or sum(map(len, self._out)) > WRITE_HIGH_WATER):
+                await self._flush()
+
+    async def _dispatch(self, message: messages.FrontendMessage) -> None:
+        match message:
+            case messages.Query():
+                await self._simple_query(message.sql)
+            case messages.Parse():
+                await self._parse(message)
+            case messages.Bind():
+                self._bind(message)
+            case messages.Describe():
+                self._describe(message)
+            case messages.Execute():
+                await self._execute_portal(message)
+            case messages.Close():
+                self._close(message)
+            case messages.Sync():
+                await self._sync()
+            case messages.Flush():
+                pass
+            case messages.CopyData() | messages.CopyDone() | messages.CopyFail():
+                pass  # stray COPY messages outside COPY mode are ignored, as PostgreSQL does
+            case _:
+                raise messages.protocol_violation(f"unexpected message {type(message).__name__}")
+
+    def _send_error(self, error: DatabaseError) -> None:
+        metrics.ERRORS.labels(error.sqlstate).inc()
+        self._send(messages.error_response(error))
+
+    def _ready(self) -> None:
+        assert self._engine_session is not None
+        self._send_parameter_changes()
+        self._send(messages.ready_for_query(self._engine_session.transaction_status))
+
+    def _send_parameter_changes(self) -> None:
+        assert self._engine_session is not None
+        changes = self._engine_session.parameter_changes()
+        for name, value in changes:
+            self._send(messages.parameter_status(name, value))
+            if name == "TimeZone":
+                self._update_timezone()
+
+    def _update_timezone(self) -> None:
+        assert self._engine_session is not None
+        try:
+            self._timezone = ZoneInfo(self._engine_session.parameter("TimeZone"))
+        except (ZoneInfoNotFoundError, ValueError):
+            self._timezone = ZoneInfo("UTC")
+
+    # simple query -------------------------------------------------------------------------------
+
+    async def _simple_query(self, sql: str) -> None:
+        engine_session = self._engine_session
+        assert engine_session is not None
+        self._statements.pop("", None)
+        self._portals.pop("", None)
+        try:
+            statements = await self._in_thread(engine_session.split, sql)
+        except DatabaseError as error:
+            self._send_error(error)
+            self._ready()
+            return
+        if not statements:
+            self._send(messages.EMPTY_QUERY_RESPONSE)
+            self._ready()
+            return
+        implicit = len(statements) > 1
+        if implicit:
+            await self._in_thread(engine_session.begin_implicit)
+        success = True
+        for statement_sql in statements:
+            try:
+                await self._simple_statement(statement_sql)
+            except DatabaseError as error:
+                if error.severity == "FATAL":
+                    raise
+                self._send_error(error)
+                success = False
+                break
+        if implicit:
+            await self._in_thread(engine_session.end_implicit, success)
+        self._ready()
+
+    async def _simple_statement(self, sql: str) -> None:
+        engine_session = self._engine_session
+        assert engine_session is not None
+        statement = await self._in_thread(engine_session.prepare, sql, ())
+        if statement.copy is not None and statement.copy.direction == "in":
+            await self._copy_in(statement)
+            return
+        cursor = await self._run(engine_session.execute, statement, [])
+        formats = (0,) * len(cursor.columns or ())
+        if statement.copy is not None:
+            await self._copy_out(statement, cursor)
+            return
+        if cursor.columns is not None:
+            self._send(messages.row_description(self._fields(cursor.columns), formats))
+        await self._send_rows(cursor, formats, 0)
+        self._send(messages.command_complete(cursor.command_tag()))
+
+    async def _run(self, fn: Callable[..., T], *args: Any) -> T:
+        """An engine call that may take long: cancellable and measured."""
+        started = time.perf_counter()
+        self._running = True
+        metrics.STATEMENTS.inc()
+        try:
+            return await self._in_thread(fn, *args)
+        finally:
+            self._running = False
+            metrics.STATEMENT_SECONDS.observe(time.perf_counter() - started)
+
+    # COPY -----------------------------------------------------------------------------------------
+
+    async def _copy_in(self, statement: Statement) -> None:
+        engine_session = self._engine_session
+        assert engine_session is not None and statement.copy is not None
+        spec = statement.copy
+        self._send(messages.copy_in_response([0] * len(spec.columns)))
+        await self._flush()
+        parser = CopyInParser(fmt=spec.format, delimiter=spec.delimiter, null=spec.null,
+                              header=spec.header, quote=spec.quote, escape=spec.escape,
+                              column_count=len(spec.columns))
+        oids = [column.type_oid for column in spec.columns]
+        rows: list[list[Any]] = []
+        failure: DatabaseError | None = None
+        while True:
+            message = await self._read_message()
+            if isinstance(message, messages.CopyData):
+                if failure is None:
+                    try:
+                        fed = parser.feed(message.data)
+                        rows.extend(self._decode_copy_row(oids, fields) for fields in fed)
+                    except DatabaseError as error:
+                        failure = error
+            elif isinstance(message, messages.CopyDone):
+                break
+            elif isinstance(message, messages.CopyFail):
+                failure = DatabaseError("57014", f"COPY from stdin failed: {message.message}")
+                break
+            elif isinstance(message, messages.Flush | messages.Sync):
+                continue
+            else:
+                raise messages.protocol_violation(
+                    f"unexpected message type 0x{type(message).__name__} during COPY from stdin")
+        if failure is not None:
+            raise failure
+        rows.extend(self._decode_copy_row(oids, fields) for fields in parser.finish())
+        count = await self._run(engine_session.copy_in_rows, statement, rows)
+        self._send(messages.command_complete(f"COPY {count}"))
+
+    def _decode_copy_row(self, oids: Sequence[int], fields: Sequence[str | None]) -> list[Any]:
+        return [None if field is None else codecs.decode_text(oid, field.encode(), tz=self._timezone)
+                for oid, field in zip(oids, fields, strict=True)]
+
+    async def _copy_out(self, statement: Statement, cursor: Cursor) -> None:
+        spec = statement.copy
+        assert spec is not None
+        columns = cursor.columns or ()
+        self._send(messages.copy_out_response([0] * len(columns)))
+        if spec.header and spec.format == "csv":
+            self._send(messages.copy_data(header_row([c.name for c in columns], delimiter=spec.delimiter,
+                                                     quote=spec.quote, escape=spec.escape)))
+        oids = [column.type_oid for column in columns]
+        for row in cursor.fetch(0):
+            fields = [None if value is None else self._text(oid, value).decode()
+                      for oid, value in zip(oids, row, strict=True)]
+            self._send(messages.copy_data(format_row(fields, fmt=spec.format, delimiter=spec.delimiter,
+                                                     null=spec.null, quote=spec.quote, escape=spec.escape)))
+            if len(self._out) > 256:
+                await self._flush()
+        self._send(messages.COPY_DONE)
+        self._send(messages.command_complete(cursor.command_tag()))
+
+    # extended query -------------------------------------------------------------------------------
+
+    async def _parse(self, message: messages.Parse) -> None:
+        engine_session = self._engine_session
+        assert engine_session is not None
+        if message.statement and message.statement in self._statements:
+            raise DatabaseError("42P05", f'prepared statement "{message.statement}" already exists')
+        statement = await self._in_thread(engine_session.prepare, message.sql, message.param_oids)
+        self._statements[message.statement] = statement
+        self._send(messages.PARSE_COMPLETE)
+
+    def _bind(self, message: messages.Bind) -> None:
+        statement = self._statements.get(message.statement)
+        if statement is None:
+            raise DatabaseError("26000", f'prepared statement "{message.statement}" does not exist')
+        if message.portal and message.portal in self._portals:
+            raise DatabaseError("42P03", f'cursor "{message.portal}" already exists')
+        oids = statement.param_oids
+        if len(message.params) != len(oids):
+            raise DatabaseError(
+                "08P01",
+                f"bind message supplies {len(message.params)} parameters, "
+                f'but prepared statement "{message.statement}" requires {len(oids)}')
+        formats = _expand_formats(message.param_formats, len(oids), "parameter")
+        params = [self._decode_param(oid, fmt, raw) for oid, fmt, raw in zip(oids, formats, message.params,
+                                                                            strict=True)]
+        column_count = len(statement.columns or ())
+        result_formats = _expand_formats(message.result_formats, column_count, "result")
+        self._portals[message.portal] = Portal(statement, None, params, result_formats)
+        self._send(messages.BIND_COMPLETE)
+
+    def _decode_param(self, oid: int, fmt: int, raw: bytes | None) -> Any:
+        if raw is None:
+            return None
+        if fmt == 1:
+            return codecs.decode_binary(oid, raw)
+        return codecs.decode_text(oid, raw, tz=self._timezone)
+
+    def _describe(self, message: messages.Describe) -> None:
+        if message.kind == "S":
+            statement = self._statements.get(message.name)
+            if statement is None:
+                raise DatabaseError("26000", f'prepared statement "{message.name}" does not exist')
+            self._send(messages.parameter_description(statement.param_oids))
+            columns, formats = statement.columns, (0,) * len(statement.columns or ())
+        else:
+            portal = self._portals.get(message.name)
+            if portal is None:
+                raise DatabaseError("34000", f'portal "{message.name}" does not exist')
+            columns, formats = portal.statement.columns, portal.result_formats
+        if columns is None:
+            self._send(messages.NO_DATA)
+        else:
+            self._send(messages.row_description(self._fields(columns), formats))
+
+    async def _execute_portal(self, message: messages.Execute) -> None:
+        engine_session = self._engine_session
+        assert engine_session is not None
+        portal = self._portals.get(message.portal)
+        if portal is None:
+            raise DatabaseError("34000", f'portal "{message.portal}" does not exist')
+        if portal.statement.copy is not None:
+            raise DatabaseError("0A000", "COPY is supported through the simple query protocol only")
+        if portal.cursor is None:
+            if engine_session.transaction_status == "I":
+                await self._in_thread(engine_session.begin_implicit)
+            portal.cursor = await self._run(engine_session.execute, portal.statement, portal.params)
+        cursor = portal.cursor
+        await self._send_rows(cursor, portal.result_formats, message.max_rows)
+        if cursor.exhausted:
+            self._send(messages.command_complete(cursor.command_tag()))
+        else:
+            self._send(messages.PORTAL_SUSPENDED)
+
+    def _close(self, message: messages.Close) -> None:
+        if message.kind == "S":
+            self._statements.pop(message.name, None)
+        else:
+            self._portals.pop(message.name, None)
+        self._send(messages.CLOSE_COMPLETE)
+
+    async def _sync(self) -> None:
+        engine_session = self._engine_session
+        assert engine_session is not None
+        failed = self._discard_until_sync
+        self._discard_until_sync = False
+        try:
+            await self._in_thread(engine_session.end_implicit, not failed)
+        except DatabaseError as error:
+            self._send_error(error)
+        if engine_session.transaction_status == "I":
+            self._portals.clear()  # portals live until the end of their transaction
+        self._ready()
+
+    # rows -------------------------------------------------------------------------------------
+
+    def _fields(self, columns: Sequence[Column]) -> list[FieldDescription]:
+        return [FieldDescription(c.name, c.type_oid, codecs.type_by_oid(c.type_oid).typlen, c.type_modifier,
+                                 c.table_oid, c.column_number) for c in columns]
+
+    def _text(self, oid: int, value: Any) -> bytes:
+        return codecs.encode_text(oid, value, tz=self._timezone)
+
+    async def _send_rows(self, cursor: Cursor, formats: Sequence[int], max_rows: int) -> None:
+        if cursor.columns is None:
+            return
+        encoders = [self._encoder(column.type_oid, fmt) for column, fmt in zip(cursor.columns, formats,
+                                                                               strict=True)]
+        batch = cursor.fetch(max_rows)
+        pending = 0
+        for row in batch:
+            encoded = messages.data_row([None if value is None else encode(value)
+                                         for encode, value in zip(encoders, row, strict=True)])
+            self._send(encoded)
+            pending += len(encoded)
+            if pending > WRITE_HIGH_WATER:
+                await self._flush()
+                pending = 0
+
+    def _encoder(self, oid: int, fmt: int) -> Callable[[Any], bytes]:
+        if fmt == 1:
+            return lambda value: codecs.encode_binary(oid, value)
+        timezone = self._timezone
+        return lambda value: codecs.encode_text(oid, value, tz=timezone)
+
+
+_REPORTED_AT_STARTUP = (
+    "application_name", "client_encoding", "DateStyle", "default_transaction_read_only",
+    "in_hot_standby", "integer_datetimes", "IntervalStyle", "is_superuser", "server_encoding",
+    "server_version", "session_authorization", "standard_conforming_strings", "TimeZone",
+)
+
+
+def _expand_formats(formats: Sequence[int], count: int, what: str) -> tuple[int, ...]:
+    if not formats:
+        return (0,) * count
+    if len(formats) == 1:
+        return (formats[0],) * count
+    if len(formats) != count:
+        raise DatabaseError("08P01", f"bind message has {len(formats)} {what} formats but {count} {what}s")
+    return tuple(formats)
+
+
+def _session_id(requested: str | None) -> str:
+    """The session id (16 hex digits): a resumed one from the client, else a new random one."""
+    if requested is None:
+        return secrets.token_hex(8)
+    try:
+        if len(requested) == 16:
+            return bytes.fromhex(requested).hex()
+    except ValueError:
+        pass
+    raise fatal("22023", f'invalid value for parameter "{SESSION_ID_PARAMETER}": "{requested}"',
+                detail="A session id is 16 hexadecimal digits, as the server reported it.")
+
+
+def _options_settings(options: str) -> dict[str, str]:
+    """Parse the startup `options` parameter: `-c name=value` pairs (also `--name=value`)."""
+    settings: dict[str, str] = {}
+    tokens = options.replace("\\ ", "\0").split()
+    i = 0
+    while i < len(tokens):
+        token = tokens[i].replace("\0", " ")
+        if token == "-c" and i + 1 < len(tokens):
+            token = "--" + tokens[i + 1].replace("\0", " ")
+            i += 1
+        elif token.startswith("-c"):
+            token = "--" + token[2:]
+        if token.startswith("--") and "=" in token:
+            name, value = token[2:].split("=", 1)
+            settings[name.replace("-", "_")] = value
+        i += 1
+    return settings
