@@ -440,14 +440,15 @@ ALL_KEYS: tuple[str, ...] = tuple(s.key for section in _SETTINGS.values() for s 
 
 
 def _suggestion(word: str, candidates: Iterable[str]) -> str:
+    """The suffix '; did you mean X?' for the closest candidate, or nothing."""
     close = difflib.get_close_matches(word, list(candidates), n=1)
     return f"; did you mean {close[0]}?" if close else ""
 
 
 def _unknown_section(section: str, where: str) -> ConfigError:
     return ConfigError(
-        f"unknown section [{section}]{where}{_suggestion(section, SECTIONS)}; "
-        f"known sections: {', '.join(SECTIONS)}",
+        f"unknown section [{section}]{where}{_suggestion(section, SECTIONS)} "
+        f"(known sections: {', '.join(SECTIONS)})",
         section,
     )
 
@@ -456,7 +457,9 @@ def _setting(key: str, where: str) -> _Setting:
     """The setting named "section.key", or an error naming it and the closest known key."""
     section, _, name = key.partition(".")
     if not name:
-        raise ConfigError(f"unknown key {key}{where}: expected section.key{_suggestion(key, ALL_KEYS)}", key)
+        same_name = [known for known in ALL_KEYS if known.endswith(f".{key}")]
+        close = f"; did you mean {' or '.join(same_name)}?" if same_name else _suggestion(key, ALL_KEYS)
+        raise ConfigError(f"unknown key {key}{where}: expected section.key{close}", key)
     if section not in _SETTINGS:
         raise _unknown_section(section, where)
     if name not in _SETTINGS[section]:
@@ -526,8 +529,8 @@ def _check_consistency(config: Config) -> None:
     """Rules that span keys."""
     server = config.server
     if (server.tls_cert is None) != (server.tls_key is None):
-        missing = "server.tls_key" if server.tls_key is None else "server.tls_cert"
-        raise ConfigError(f"{missing}: required when the other of server.tls_cert/tls_key is set", missing)
+        given, missing = ("tls_cert", "tls_key") if server.tls_key is None else ("tls_key", "tls_cert")
+        raise ConfigError(f"server.{missing}: required when server.{given} is set", f"server.{missing}")
 
 
 _NO_OVERRIDES: Mapping[str, str] = MappingProxyType({})
