@@ -177,7 +177,7 @@ def _is_md5_verifier(verifier: str) -> bool:
 
 
 def verifier_method(verifier: str) -> str | None:
-    """ "scram-sha-256" or "md5" for a well-formed verifier of that kind, else None."""
+    """Which kind a well-formed verifier is: "scram-sha-256", "md5", or None when it is neither."""
     if _is_md5_verifier(verifier):
         return "md5"
     try:

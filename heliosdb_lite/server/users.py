@@ -1,0 +1,269 @@
+"""The users file: one password verifier per user, and the `heliosdb-lite user` commands managing it.
+
+Format (TOML, UTF-8, written by this module, one table per user, keys always quoted):
+
+    # HeliosDB-Lite users, managed by `heliosdb-lite user add|remove|list`.
+    [users."alice"]
+    verifier = "SCRAM-SHA-256$4096:<salt>$<StoredKey>:<ServerKey>"
+
+A verifier is a SCRAM-SHA-256 or md5 verifier in PostgreSQL's format (see protocol/auth.py).
+Every change rewrites the whole file atomically (temporary file, fsync, rename, directory
+fsync) with mode 0600, under an exclusive lock on the directory so concurrent commands
+cannot lose each other's changes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import fcntl
+import getpass
+import os
+import sys
+import tempfile
+import tomllib
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+
+from heliosdb_lite.errors import CONFIGURATION_ERROR, INVALID_PARAMETER_VALUE, DatabaseError
+from heliosdb_lite.protocol.auth import make_md5_verifier, make_scram_verifier, verifier_method
+
+DEFAULT_USERS_FILE = Path("data/users.toml")
+METHODS = ("scram-sha-256", "md5")
+MAX_USER_NAME_BYTES = 63  # PostgreSQL's NAMEDATALEN - 1
+INVALID_NAME = "42602"
+_FILE_MODE = 0o600
+_HEADER = "# HeliosDB-Lite users, managed by `heliosdb-lite user add|remove|list`.\n"
+
+
+def validate_user_name(name: str) -> None:
+    """Raise 42602 unless `name` is a usable role name: non-empty, at most 63 UTF-8 bytes,
+    no control characters."""
+    if not name:
+        raise DatabaseError(INVALID_NAME, "user name must not be empty")
+    if any(unicodedata.category(char) in ("Cc", "Cs") for char in name):
+        raise DatabaseError(INVALID_NAME, f"user name {name!r} contains control characters")
+    if len(name.encode("utf-8")) > MAX_USER_NAME_BYTES:
+        raise DatabaseError(
+            INVALID_NAME, f"user name {name!r} is longer than {MAX_USER_NAME_BYTES} bytes in UTF-8"
+        )
+
+
+def _toml_string(text: str) -> str:
+    """A TOML basic string: quotes, backslashes and control characters escaped."""
+    escaped = []
+    for char in text:
+        if char in ('"', "\\"):
+            escaped.append("\\" + char)
+        elif ord(char) < 0x20 or ord(char) == 0x7F:
+            escaped.append(f"\\u{ord(char):04X}")
+        else:
+            escaped.append(char)
+    return '"' + "".join(escaped) + '"'
+
+
+def _render(verifiers: dict[str, str]) -> str:
+    tables = [
+        f"[users.{_toml_string(name)}]\nverifier = {_toml_string(verifier)}\n"
+        for name, verifier in sorted(verifiers.items())
+    ]
+    return _HEADER + "".join("\n" + table for table in tables)
+
+
+class UsersFile:
+    """Read and change one users file."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+
+    def load(self) -> dict[str, str]:
+        """All users and their verifiers; empty when the file does not exist."""
+        try:
+            with self.path.open("rb") as file:
+                document = tomllib.load(file)
+        except FileNotFoundError:
+            return {}
+        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise self._corrupt(f"cannot be read: {exc}") from exc
+        unknown = sorted(set(document) - {"users"})
+        if unknown:
+            raise self._corrupt(f"has unknown top-level key(s) {', '.join(unknown)}; expected [users.<name>]")
+        users = document.get("users", {})
+        if not isinstance(users, dict):
+            raise self._corrupt("must hold [users.<name>] tables")
+        return {name: self._checked_entry(name, entry) for name, entry in users.items()}
+
+    def verifier(self, user: str) -> str | None:
+        """The stored verifier of `user`, or None when there is no such user."""
+        return self.load().get(user)
+
+    def add(self, user: str, password: str, *, method: str = "scram-sha-256") -> bool:
+        """Store a verifier for `user` (replacing any previous one); True when the user is new."""
+        validate_user_name(user)
+        if method not in METHODS:
+            raise DatabaseError(
+                INVALID_PARAMETER_VALUE, f"unknown password method {method!r}; expected one of {METHODS}"
+            )
+        if not password:
+            raise DatabaseError(INVALID_PARAMETER_VALUE, "password must not be empty")
+        verifier = (
+            make_scram_verifier(password) if method == "scram-sha-256" else make_md5_verifier(user, password)
+        )
+        with self._locked():
+            verifiers = self.load()
+            created = user not in verifiers
+            verifiers[user] = verifier
+            self._write(verifiers)
+        return created
+
+    def remove(self, user: str) -> bool:
+        """Delete `user`; False when there was no such user."""
+        if not self.path.exists():
+            return False
+        with self._locked():
+            verifiers = self.load()
+            if verifiers.pop(user, None) is None:
+                return False
+            self._write(verifiers)
+        return True
+
+    def list(self) -> list[str]:
+        """All user names, sorted."""
+        return sorted(self.load())
+
+    def _checked_entry(self, name: str, entry: object) -> str:
+        try:
+            validate_user_name(name)
+        except DatabaseError as exc:
+            raise self._corrupt(exc.message) from exc
+        if not isinstance(entry, dict) or set(entry) != {"verifier"}:
+            raise self._corrupt(f"user {name!r} must have exactly one key, verifier")
+        verifier = entry["verifier"]
+        if not isinstance(verifier, str) or verifier_method(verifier) is None:
+            raise self._corrupt(f"user {name!r} has a verifier that is neither SCRAM-SHA-256 nor md5")
+        return verifier
+
+    def _corrupt(self, problem: str) -> DatabaseError:
+        return DatabaseError(CONFIGURATION_ERROR, f"users file {self.path} {problem}")
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        """Hold an exclusive lock on the file's directory (created 0700 if missing)."""
+        directory = self.path.parent
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        descriptor = os.open(directory, os.O_RDONLY)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(descriptor)
+
+    def _write(self, verifiers: dict[str, str]) -> None:
+        directory = self.path.parent
+        descriptor, temporary = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=directory)
+        try:
+            with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+                os.fchmod(file.fileno(), _FILE_MODE)
+                file.write(_render(verifiers))
+                file.flush()
+                os.fsync(file.fileno())
+            os.replace(temporary, self.path)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temporary)
+            raise
+        directory_descriptor = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(directory_descriptor)
+        finally:
+            os.close(directory_descriptor)
+
+
+def _fail(message: str) -> int:
+    print(f"heliosdb-lite: {message}", file=sys.stderr)
+    return 1
+
+
+def _read_password(name: str, from_stdin: bool) -> str:
+    """The new password: first line of stdin, or typed twice at a prompt. Raises ValueError."""
+    if from_stdin:
+        password = sys.stdin.readline().removesuffix("\n").removesuffix("\r")
+        if not password:
+            raise ValueError("no password on standard input")
+        return password
+    try:
+        password = getpass.getpass(f"Password for user {name}: ")
+        repeated = getpass.getpass("Repeat password: ")
+    except EOFError as exc:
+        raise ValueError("no password entered") from exc
+    if password != repeated:
+        raise ValueError("passwords do not match")
+    return password
+
+
+def _run_add(args: argparse.Namespace) -> int:
+    try:
+        validate_user_name(args.name)
+        password = _read_password(args.name, args.password_stdin)
+        created = UsersFile(args.users_file).add(args.name, password, method=args.method)
+    except ValueError as exc:
+        return _fail(str(exc))
+    except DatabaseError as exc:
+        return _fail(exc.message)
+    print(f"user {args.name!r} {'added' if created else 'updated'} in {args.users_file}")
+    return 0
+
+
+def _run_remove(args: argparse.Namespace) -> int:
+    try:
+        removed = UsersFile(args.users_file).remove(args.name)
+    except DatabaseError as exc:
+        return _fail(exc.message)
+    if not removed:
+        return _fail(f"user {args.name!r} does not exist in {args.users_file}")
+    print(f"user {args.name!r} removed from {args.users_file}")
+    return 0
+
+
+def _run_list(args: argparse.Namespace) -> int:
+    try:
+        names = UsersFile(args.users_file).list()
+    except DatabaseError as exc:
+        return _fail(exc.message)
+    for name in names:
+        print(name)
+    return 0
+
+
+def add_user_commands(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+    *,
+    default_users_file: Path = DEFAULT_USERS_FILE,
+) -> None:
+    """Register `user add|remove|list`; each leaf parser sets `func(args) -> exit code`."""
+    users_file_option = argparse.ArgumentParser(add_help=False)
+    users_file_option.add_argument(
+        "--users-file",
+        type=Path,
+        default=default_users_file,
+        metavar="PATH",
+        help=f"users file to change (default: {default_users_file})",
+    )
+    user_parser = subparsers.add_parser("user", help="manage password users")
+    commands = user_parser.add_subparsers(dest="user_command", required=True, metavar="COMMAND")
+
+    add = commands.add_parser("add", parents=[users_file_option], help="add a user or change a password")
+    add.add_argument("name", metavar="NAME")
+    add.add_argument(
+        "--password-stdin", action="store_true", help="read the password from the first line of stdin"
+    )
+    add.add_argument("--method", choices=METHODS, default="scram-sha-256", help="verifier kind")
+    add.set_defaults(func=_run_add)
+
+    remove = commands.add_parser("remove", parents=[users_file_option], help="remove a user")
+    remove.add_argument("name", metavar="NAME")
+    remove.set_defaults(func=_run_remove)
+
+    list_users = commands.add_parser("list", parents=[users_file_option], help="list user names")
+    list_users.set_defaults(func=_run_list)
