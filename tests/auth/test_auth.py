@@ -417,3 +417,14 @@ def test_arbitrary_bytes_only_raise_fatal_database_errors(first: bytes, final: b
         assert error.sqlstate in ("08P01", "28P01")
     else:
         pytest.fail("random bytes authenticated")
+
+
+@pytest.mark.parametrize("password", ["pencil", "I\u00adX \u2168 caf\u00e9\u00a0!"])
+def test_exchange_with_scramp_client_used_by_pg8000(password: str) -> None:
+    scramp = pytest.importorskip("scramp")
+    client = scramp.ScramClient(["SCRAM-SHA-256"], "alice", password)
+    server = ScramServer(make_scram_verifier(password), user="alice")
+    server_first = server.handle_initial("SCRAM-SHA-256", client.get_client_first().encode())
+    client.set_server_first(server_first.decode())
+    server_final = server.handle_final(client.get_client_final().encode())
+    client.set_server_final(server_final.decode())
