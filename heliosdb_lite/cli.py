@@ -118,6 +118,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     try:
+        if args.command == "user" and args.users_file is None:
+            args.users_file = _load(args).users_file_path
         return int(args.func(args))
     except ConfigError as error:
         print(f"heliosdb-lite: configuration error: {error}", file=sys.stderr)

@@ -110,7 +110,7 @@ class Authenticator:
         verifier = self._users.verifier(user) if self._users is not None else None
         if self._method == "password":
             return _Cleartext(user, verifier)
-        if self._method == "md5":
-            return _Md5(user, verifier)
+        if self._method == "md5" and auth.verifier_method(verifier or "") != "scram-sha-256":
+            return _Md5(user, verifier)  # as PostgreSQL: md5 with a SCRAM verifier runs SCRAM
         return _Scram(user, verifier)
 

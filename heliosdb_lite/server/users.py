@@ -29,7 +29,6 @@ from pathlib import Path
 from heliosdb_lite.errors import CONFIGURATION_ERROR, INVALID_PARAMETER_VALUE, DatabaseError
 from heliosdb_lite.protocol.auth import make_md5_verifier, make_scram_verifier, verifier_method
 
-DEFAULT_USERS_FILE = Path("data/users.toml")
 METHODS = ("scram-sha-256", "md5")
 MAX_USER_NAME_BYTES = 63  # PostgreSQL's NAMEDATALEN - 1
 INVALID_NAME = "42602"
@@ -239,7 +238,7 @@ def _run_list(args: argparse.Namespace) -> int:
 def add_user_commands(
     subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
     *,
-    default_users_file: Path = DEFAULT_USERS_FILE,
+    default_users_file: Path | None = None,
 ) -> None:
     """Register `user add|remove|list`; each leaf parser sets `func(args) -> exit code`."""
     users_file_option = argparse.ArgumentParser(add_help=False)
@@ -248,7 +247,7 @@ def add_user_commands(
         type=Path,
         default=default_users_file,
         metavar="PATH",
-        help=f"users file to change (default: {default_users_file})",
+        help="users file to change (default: server.users_file of --config, else data/users.toml)",
     )
     user_parser = subparsers.add_parser("user", help="manage password users")
     commands = user_parser.add_subparsers(dest="user_command", required=True, metavar="COMMAND")
