@@ -10,25 +10,55 @@ csv: RFC 4180 style with configurable quote/escape; an unquoted field equal to t
 
 from __future__ import annotations
 
+import codecs
 import io
 import re
 from collections.abc import Iterator, Sequence
 
 from heliosdb_lite.errors import DatabaseError
 
-_TEXT_ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
-_ESCAPE_RE = re.compile(r"\\(x[0-9a-fA-F]{1,2}|[0-7]{1,3}|.)", re.DOTALL)
+_TEXT_ESCAPES = {b"b": b"\b", b"f": b"\f", b"n": b"\n", b"r": b"\r", b"t": b"\t", b"v": b"\v"}
+_ESCAPE_RE = re.compile(rb"\\(x[0-9a-fA-F]{1,2}|[0-7]{1,3}|.)", re.DOTALL)
 
 
-def _unescape(match: re.Match[str]) -> str:
+def _unescape_token(match: re.Match[bytes]) -> bytes:
     token = match.group(1)
     if token in _TEXT_ESCAPES:
         return _TEXT_ESCAPES[token]
-    if token[0] == "x" and len(token) > 1:
-        return chr(int(token[1:], 16))
-    if token[0] in "01234567":
-        return chr(int(token, 8))
+    if token[:1] == b"x" and len(token) > 1:
+        return bytes([int(token[1:], 16)])
+    if token[0] in b"01234567":
+        return bytes([int(token, 8) & 0xFF])
     return token
+
+
+def _unescape_text(raw: str) -> str:
+    """De-escape one text-format field. Octal and hex escapes are bytes, as in PostgreSQL, so
+    `\\303\\251` is "é" and the result must be valid UTF-8."""
+    if "\\" not in raw:
+        return raw
+    try:
+        return _ESCAPE_RE.sub(_unescape_token, raw.encode("utf-8")).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DatabaseError("22021", 'invalid byte sequence for encoding "UTF8"') from exc
+
+
+def _split_text(record: str, delimiter: str) -> list[str]:
+    """Split a text-format line at unescaped delimiters (a backslash protects the next character)."""
+    fields: list[str] = []
+    start = 0
+    i = 0
+    while i < len(record):
+        char = record[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char == delimiter:
+            fields.append(record[start:i])
+            start = i + 1
+        i += 1
+    fields.append(record[start:])
+    return fields
 
 
 def _escape_text(value: str, delimiter: str) -> str:
@@ -54,21 +84,25 @@ class CopyInParser:
         self._escape = escape
         self._column_count = column_count
         self._pending = ""
+        self._decoder = codecs.getincrementaldecoder("utf-8")()
         self._ended = False
         self._line_number = 0
 
     def feed(self, chunk: bytes) -> list[list[str | None]]:
-        """Rows completed by this chunk."""
-        try:
-            text = chunk.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise DatabaseError("22021", 'invalid byte sequence for encoding "UTF8"') from exc
-        self._pending += text
+        """Rows completed by this chunk (a chunk may end inside a row or a UTF-8 character)."""
+        self._decode(chunk, final=False)
         return list(self._complete_rows(final=False))
 
     def finish(self) -> list[list[str | None]]:
         """Rows left when CopyDone arrives (a last line without a newline counts)."""
+        self._decode(b"", final=True)
         return list(self._complete_rows(final=True))
+
+    def _decode(self, chunk: bytes, *, final: bool) -> None:
+        try:
+            self._pending += self._decoder.decode(chunk, final)
+        except UnicodeDecodeError as exc:
+            raise DatabaseError("22021", 'invalid byte sequence for encoding "UTF8"') from exc
 
     def _complete_rows(self, *, final: bool) -> Iterator[list[str | None]]:
         while not self._ended:
@@ -127,8 +161,8 @@ class CopyInParser:
     def _split(self, record: str) -> list[str | None]:
         if self._fmt == "csv":
             return self._split_csv(record)
-        return [None if raw == self._null else _ESCAPE_RE.sub(_unescape, raw)
-                for raw in record.split(self._delimiter)]
+        return [None if raw == self._null else _unescape_text(raw)
+                for raw in _split_text(record, self._delimiter)]
 
     def _split_csv(self, record: str) -> list[str | None]:
         fields: list[str | None] = []
@@ -181,7 +215,7 @@ def format_row(fields: Sequence[str | None], *, fmt: str, delimiter: str, null: 
         for value in fields:
             if value is None:
                 out.append(null)
-            elif (value == "" or value == null or any(c in value for c in (delimiter, quote, "\n", "\r"))
+            elif (value in ("", null, "\\.") or any(c in value for c in (delimiter, quote, "\n", "\r"))
                   or value.startswith(" ") or value.endswith(" ")):
                 escaped = value.replace(escape, escape + escape) if escape == quote else \
                     value.replace(escape, escape + escape).replace(quote, escape + quote)
