@@ -200,21 +200,15 @@ class BodyReader:
 
 
 def _int16_list(reader: BodyReader) -> tuple[int, ...]:
-    count = reader.int16()
-    if count < 0:
-        raise protocol_violation("invalid message format: negative count")
-    return tuple(reader.int16() for _ in range(count))
+    return tuple(reader.int16() for _ in range(reader.uint16()))
 
 
 def _decode_bind(reader: BodyReader) -> Bind:
     portal = reader.cstring()
     statement = reader.cstring()
     param_formats = _int16_list(reader)
-    count = reader.int16()
-    if count < 0:
-        raise protocol_violation("invalid message format: negative parameter count")
     params: list[bytes | None] = []
-    for _ in range(count):
+    for _ in range(reader.uint16()):
         length = reader.int32()
         if length == -1:
             params.append(None)
@@ -232,10 +226,7 @@ def _decode_bind(reader: BodyReader) -> Bind:
 def _decode_parse(reader: BodyReader) -> Parse:
     name = reader.cstring()
     sql = reader.cstring()
-    count = reader.int16()
-    if count < 0:
-        raise protocol_violation("invalid message format: negative parameter count")
-    oids = tuple(reader.uint32() for _ in range(count))
+    oids = tuple(reader.uint32() for _ in range(reader.uint16()))
     return Parse(name, sql, oids)
 
 
@@ -286,7 +277,7 @@ def decode_frontend(type_code: int, body: bytes) -> FrontendMessage:
 def decode_untyped(body: bytes) -> FrontendMessage:
     """Decode the first message of a connection (no type byte): startup, SSL, GSS or cancel."""
     reader = BodyReader(body)
-    code = reader.int32()
+    code = reader.uint32()
     if code == SSL_REQUEST_CODE:
         reader.finish()
         return SSLRequest()
@@ -366,16 +357,16 @@ class FieldDescription:
 
 
 def row_description(fields: Sequence[FieldDescription], formats: Sequence[int]) -> bytes:
-    parts = [struct.pack("!h", len(fields))]
+    parts = [struct.pack("!H", len(fields))]
     for field, fmt in zip(fields, formats, strict=True):
         parts.append(_cstr(field.name))
-        parts.append(struct.pack("!ihihih", field.table_oid, field.column_number, field.type_oid,
+        parts.append(struct.pack("!IhIhih", field.table_oid, field.column_number, field.type_oid,
                                  field.type_size, field.type_modifier, fmt))
     return _message(b"T", b"".join(parts))
 
 
 def data_row(values: Sequence[bytes | None]) -> bytes:
-    parts = [struct.pack("!h", len(values))]
+    parts = [struct.pack("!H", len(values))]
     for value in values:
         if value is None:
             parts.append(b"\xff\xff\xff\xff")
@@ -399,7 +390,7 @@ COPY_DONE = _message(b"c", b"")
 
 
 def parameter_description(oids: Sequence[int]) -> bytes:
-    return _message(b"t", struct.pack(f"!h{len(oids)}I", len(oids), *oids))
+    return _message(b"t", struct.pack(f"!H{len(oids)}I", len(oids), *oids))
 
 
 def _fields(error: DatabaseError) -> bytes:
