@@ -1,0 +1,99 @@
+"""What the server stores in an entry's payload: msgpack through msgspec structs, one per entry type.
+
+Structs are encoded as msgpack arrays (field order is the format): fields may only be appended,
+each with a default, so older entries keep decoding. Byte fields decode as memoryviews into the
+buffer they came from, so a changeset read from a mapped segment is never copied.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from heliosdb_lite.journal.format import EntryType
+
+# A bind parameter as the client sent it: any msgpack value (None, bool, int, float, str, bytes,
+# lists). msgspec cannot type a union of str and bytes, hence Any.
+Param = Any
+
+
+class Statement(msgspec.Struct, array_like=True, frozen=True):
+    """One statement of a transaction: its text, bind parameters and a digest of its result."""
+
+    sql: str
+    params: list[Param] = []
+    result_digest: bytes = b""
+
+
+class ReadSet(msgspec.Struct, array_like=True, frozen=True):
+    """What the transaction read: the tables, and the last LSN its snapshot could see."""
+
+    tables: list[str] = []
+    snapshot_lsn: int = 0
+
+
+class WriteSet(msgspec.Struct, array_like=True, frozen=True):
+    """What the transaction wrote: the tables, and the store's changeset (replay applies it)."""
+
+    tables: list[str] = []
+    changeset: memoryview = memoryview(b"")
+
+
+class SessionState(msgspec.Struct, array_like=True, frozen=True):
+    """The session settings a replay needs to reproduce the transaction's context."""
+
+    user: str = ""
+    database: str = ""
+    settings: dict[str, str] = {}
+
+
+class CommitPayload(msgspec.Struct, array_like=True, frozen=True):
+    """A committed transaction."""
+
+    statements: list[Statement] = []
+    read_set: ReadSet = msgspec.field(default_factory=ReadSet)
+    write_set: WriteSet = msgspec.field(default_factory=WriteSet)
+    session: SessionState = msgspec.field(default_factory=SessionState)
+
+
+class FencePayload(msgspec.Struct, array_like=True, frozen=True):
+    """A GTID reported as not committed, which may therefore never commit (the header holds it)."""
+
+    reason: str = ""
+
+
+class CheckpointPayload(msgspec.Struct, array_like=True, frozen=True):
+    """The store was checkpointed up to and including `store_lsn`."""
+
+    store_lsn: int
+
+
+class EpochPayload(msgspec.Struct, array_like=True, frozen=True):
+    """A node became primary: entries from here on carry `epoch` (the header holds it too)."""
+
+    node: str = ""
+    previous_last_lsn: int = 0
+
+
+Payload = CommitPayload | FencePayload | CheckpointPayload | EpochPayload
+
+PAYLOAD_TYPES: dict[EntryType, type[Payload]] = {
+    EntryType.COMMIT: CommitPayload,
+    EntryType.FENCE: FencePayload,
+    EntryType.CHECKPOINT: CheckpointPayload,
+    EntryType.EPOCH: EpochPayload,
+}
+
+_ENCODER = msgspec.msgpack.Encoder()
+_DECODERS = {kind: msgspec.msgpack.Decoder(struct) for kind, struct in PAYLOAD_TYPES.items()}
+
+
+def encode_payload(payload: Payload) -> bytes:
+    """The msgpack bytes of a payload struct."""
+    return _ENCODER.encode(payload)
+
+
+def decode_payload(entry_type: EntryType, buf: bytes | memoryview) -> Payload:
+    """The payload struct of an entry of `entry_type`; raises msgspec.DecodeError (a ValueError)."""
+    return _DECODERS[entry_type].decode(buf)
