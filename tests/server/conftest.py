@@ -1,0 +1,46 @@
+"""Fixtures of the end-to-end client tests: `target`, the server the client-driver modules talk to.
+
+`target` is normally the module's `shared_server` (a real `heliosdb-lite serve` subprocess). With
+HELIOSDB_CLIENT_TESTS_TARGET=postgres it is a throwaway PostgreSQL 15 instead (tests/pg_reference.py),
+which checks the tests themselves: they must pass against PostgreSQL too, except the ones marked
+HeliosDB-only, which skip there.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import psycopg.conninfo
+import pytest
+
+from tests.pg_reference import reference_pg  # noqa: F401  (fixture used through getfixturevalue)
+
+TARGET_VARIABLE = "HELIOSDB_CLIENT_TESTS_TARGET"
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a client test connects: loopback host and port, user and database postgres, trust auth."""
+
+    host: str
+    port: int
+    is_reference_postgres: bool = False
+
+    @property
+    def dsn(self) -> str:
+        return f"host={self.host} port={self.port} user=postgres dbname=postgres"
+
+    def skip_unless_heliosdb(self, what: str) -> None:
+        if self.is_reference_postgres:
+            pytest.skip(f"HeliosDB-only behaviour ({what}); target is the reference PostgreSQL")
+
+
+@pytest.fixture(scope="module")
+def target(request: pytest.FixtureRequest) -> Target:
+    if os.environ.get(TARGET_VARIABLE) == "postgres":
+        dsn = request.getfixturevalue("reference_pg")
+        params = psycopg.conninfo.conninfo_to_dict(dsn)
+        return Target(str(params["host"]), int(params["port"]), is_reference_postgres=True)
+    server = request.getfixturevalue("shared_server")
+    return Target(server.host, server.port)

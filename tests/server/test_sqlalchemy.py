@@ -1,0 +1,81 @@
+"""SQLAlchemy 2 Core through its psycopg dialect (`postgresql+psycopg://`): connecting (the dialect
+runs its own start-up queries), a literal select, and a table created, filled and queried with Core.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+
+from tests.server.conftest import Target
+
+
+@pytest.fixture
+def engine(target: Target) -> Iterator[sa.Engine]:
+    engine = sa.create_engine(f"postgresql+psycopg://postgres@{target.host}:{target.port}/postgres",
+                              connect_args={"connect_timeout": 10})
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+def items_table(name: str) -> tuple[sa.MetaData, sa.Table]:
+    metadata = sa.MetaData()
+    table = sa.Table(
+        name, metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("name", sa.String(50), nullable=False),
+        sa.Column("price", sa.Numeric(10, 2)),
+        sa.Column("in_stock", sa.Boolean, nullable=False, server_default=sa.true()),
+    )
+    return metadata, table
+
+
+def test_connect_and_select_literal(engine: sa.Engine) -> None:
+    with engine.connect() as connection:
+        assert connection.execute(sa.select(sa.literal(1))).scalar_one() == 1
+        assert connection.execute(sa.text("select :x || 'b'"), {"x": "a"}).scalar_one() == "ab"
+    assert engine.dialect.server_version_info is not None
+    assert engine.dialect.server_version_info[0] == 15
+
+
+def test_core_create_insert_select(engine: sa.Engine) -> None:
+    metadata, items = items_table("sa_items")
+    metadata.create_all(engine, checkfirst=False)
+    with engine.begin() as connection:
+        new_id = connection.execute(
+            sa.insert(items).values(name="first", price=Decimal("1.50")).returning(items.c.id)).scalar_one()
+        connection.execute(sa.insert(items), [
+            {"name": "second", "price": Decimal("20.00"), "in_stock": False},
+            {"name": "third", "price": None, "in_stock": True},
+        ])
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.select(items.c.name, items.c.price, items.c.in_stock).where(items.c.id >= new_id)
+            .order_by(items.c.name.desc())).all()
+        assert [tuple(r) for r in rows] == [
+            ("third", None, True), ("second", Decimal("20.00"), False), ("first", Decimal("1.50"), True)]
+        connection.execute(sa.update(items).where(items.c.name == "third").values(price=Decimal("3.25")))
+        connection.rollback()
+        assert connection.execute(sa.select(sa.func.count()).select_from(items)
+                                  .where(items.c.price.is_(None))).scalar_one() == 1
+
+
+def test_create_all_with_existence_check(engine: sa.Engine) -> None:
+    metadata, items = items_table("sa_checked")
+    try:
+        metadata.create_all(engine)  # asks the catalog whether the table exists first
+    except sa.exc.DBAPIError as error:
+        if "pg_catalog" in str(error) or "pg_class" in str(error):
+            pytest.xfail(f"create_all's existence check needs the PostgreSQL catalog (a later issue): "
+                         f"{error.orig}")
+        raise
+    metadata.create_all(engine)  # already there: no error
+    with engine.begin() as connection:
+        connection.execute(sa.insert(items).values(name="x"))
+        assert connection.execute(sa.select(items.c.name)).scalar_one() == "x"
+    metadata.drop_all(engine)
