@@ -7,7 +7,6 @@ type, Int32 length counting itself, body.
 
 from __future__ import annotations
 
-import select
 import socket
 import struct
 from dataclasses import dataclass
@@ -94,11 +93,6 @@ class RawConnection:
     def closed_by_peer(self) -> bool:
         """True once the server closed the connection (end of stream), with nothing else pending."""
         return not self._buffer and not self._fill(1)
-
-    def has_pending_data(self) -> bool:
-        """Whether the server has sent something not read yet (without waiting)."""
-        readable, _, _ = select.select([self.sock], [], [], 0)
-        return bool(self._buffer) or bool(readable)
 
 
 @dataclass(frozen=True)
