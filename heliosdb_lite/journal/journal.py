@@ -259,7 +259,11 @@ class Journal:
         if waiting:
             log.info("journal has room again: commits resume")
         if self._writer.room < size:
-            self._segments.append(self._writer.rotate(self._last_lsn + 1, max(self._segment_size, size)))
+            segment = self._writer.rotate(self._last_lsn + 1, max(self._segment_size, size))
+            if self._segments[-1].first_lsn == segment.first_lsn:
+                self._segments[-1] = segment
+            else:
+                self._segments.append(segment)
             self._publish_segments()
 
     # -- durability --------------------------------------------------------------------------

@@ -8,8 +8,12 @@ entries stop it decides between three cases:
 - torn tail: there are non-zero bytes after the last entry but no valid entry with a later LSN
   anywhere after it (a write cut short by a crash): the journal ends at the last valid entry and
   `Journal.open` cuts the rest;
-- corruption: a valid entry with a later LSN follows the damage, or a segment's name does not
-  continue the previous one: `JournalCorruption` names the segment and offset.
+- corruption: a valid entry with a later LSN follows the damage (or the end of the entries, when
+  LSNs are missing): `JournalCorruption` names the segment and offset where the entries stop.
+
+A segment is read after the previous one only if the previous one ends in zeros and the name of
+the next continues its LSNs; otherwise the stop is judged as above, so an empty segment left by a
+crash just after a rotation is part of the tail, and a missing segment is corruption.
 
 `read_entries` reads a known range of a live journal, where any invalid entry is corruption.
 """
@@ -141,9 +145,6 @@ class JournalScan:
         epoch = 0
         for position in range(index, len(segments)):
             segment = segments[position]
-            if segment.first_lsn != lsn:
-                raise JournalCorruption(segment.name, 0, f"segment starts at LSN {segment.first_lsn} but "
-                                        f"the previous one ends at LSN {lsn - 1}")
             data = map_segment(segment.path)
             entries = segment_entries(data, segment.name, lsn, self.from_lsn, NO_LIMIT)
             while True:
@@ -157,7 +158,8 @@ class JournalScan:
                 yield entry
             lsn = stop.next_lsn
             self._position = stop.offset
-            if position + 1 < len(segments) and is_zero(data, stop.offset):
+            following = segments[position + 1] if position + 1 < len(segments) else None
+            if following is not None and following.first_lsn == lsn and is_zero(data, stop.offset):
                 self._done_bytes += segment.size
                 self._position = 0
                 continue
@@ -177,6 +179,8 @@ class JournalScan:
             for info, other, start in candidates:
                 found = _later_entry(other, info.name, start, stop.next_lsn)
                 if found is not None:
-                    raise JournalCorruption(segment.name, stop.offset, f"{stop.reason}; a valid entry with "
-                                            f"LSN {found.lsn} follows at {found.segment}:{found.offset}")
+                    missing = (f" (LSNs {stop.next_lsn}..{found.lsn - 1} are missing)"
+                               if found.lsn > stop.next_lsn else "")
+                    raise JournalCorruption(segment.name, stop.offset, f"{stop.reason}; yet entry LSN {found.lsn} "
+                                            f"follows at {found.segment}:{found.offset}{missing}")
         return Tail(segment, stop.offset, stop.next_lsn - 1, epoch, reason, later)

@@ -61,11 +61,18 @@ class SegmentWriter:
         self._mark_dirty(segment)
 
     def rotate(self, first_lsn: int, size: int) -> SegmentInfo:
-        """Start a new preallocated segment whose first entry will have `first_lsn`."""
-        fd, info = create_segment(self.directory, first_lsn, size)
+        """Start a new preallocated segment whose first entry will have `first_lsn`. A current
+        segment that holds no entry (too small for the first one) is replaced, as it has the
+        same name."""
         old = self.current
-        old.retired = True
-        self._mark_dirty(old)
+        if old.position == 0:
+            assert not old.dirty
+            os.close(old.fd)
+            old.info.path.unlink()
+        else:
+            old.retired = True
+            self._mark_dirty(old)
+        fd, info = create_segment(self.directory, first_lsn, size)
         self.current = OpenSegment(fd, info, 0, created=True)
         self._mark_dirty(self.current)
         return info
