@@ -181,6 +181,7 @@ class JournalScan:
                 if found is not None:
                     missing = (f" (LSNs {stop.next_lsn}..{found.lsn - 1} are missing)"
                                if found.lsn > stop.next_lsn else "")
-                    raise JournalCorruption(segment.name, stop.offset, f"{stop.reason}; yet entry LSN {found.lsn} "
-                                            f"follows at {found.segment}:{found.offset}{missing}")
+                    raise JournalCorruption(segment.name, stop.offset,
+                                            f"{stop.reason}; yet entry LSN {found.lsn} follows at "
+                                            f"{found.segment}:{found.offset}{missing}")
         return Tail(segment, stop.offset, stop.next_lsn - 1, epoch, reason, later)

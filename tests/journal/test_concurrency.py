@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -50,7 +49,8 @@ def test_concurrent_appenders_get_file_order_without_gaps(tmp_path_factory, thre
         await asyncio.to_thread(start.wait)
         await asyncio.gather(*(task_appender(f"task{number}") for number in range(tasks)))
 
-    workers = [threading.Thread(target=thread_appender, args=(f"thread{number}",)) for number in range(threads)]
+    workers = [threading.Thread(target=thread_appender, args=(f"thread{number}",))
+               for number in range(threads)]
     try:
         for worker in workers:
             worker.start()

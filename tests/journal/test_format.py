@@ -26,8 +26,8 @@ from heliosdb_lite.journal.format import HEADER_SIZE, EntryView, decode_entry, e
 u64 = st.integers(0, 2**64 - 1)
 u32 = st.integers(0, 2**32 - 1)
 entry_types = st.sampled_from(list(EntryType))
-entries = st.tuples(entry_types, st.integers(0, 2**16 - 1), u64, st.binary(min_size=16, max_size=16), u64, u32,
-                    st.binary(max_size=300))
+gtids = st.binary(min_size=16, max_size=16)
+entries = st.tuples(entry_types, st.integers(0, 2**16 - 1), u64, gtids, u64, u32, st.binary(max_size=300))
 
 
 @settings(max_examples=200, deadline=None)
@@ -92,7 +92,8 @@ def test_payload_round_trips(typed: tuple) -> None:
 
 
 def test_changeset_decodes_as_a_view_of_the_buffer() -> None:
-    buffer = memoryview(bytearray(encode_payload(CommitPayload(write_set=WriteSet(["t"], memoryview(b"abc"))))))
+    payload = CommitPayload(write_set=WriteSet(["t"], memoryview(b"abc")))
+    buffer = memoryview(bytearray(encode_payload(payload)))
     decoded = decode_payload(EntryType.COMMIT, buffer)
     assert isinstance(decoded, CommitPayload)
     assert decoded.write_set.changeset.obj is buffer.obj

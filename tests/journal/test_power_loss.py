@@ -19,7 +19,8 @@ operations = st.lists(st.one_of(st.integers(0, 600), st.just("durable")), min_si
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(operations, st.floats(0, 1), st.sampled_from(["fsync", "fdatasync"]))
 def test_acknowledged_entries_survive_losing_every_unsynced_write(
-        tmp_path_factory: pytest.TempPathFactory, script: list[int | str], kept: float, sync_mode: str) -> None:
+        tmp_path_factory: pytest.TempPathFactory, script: list[int | str], kept: float,
+        sync_mode: str) -> None:
     directory = tmp_path_factory.mktemp("power")
     syscalls = LossySyscalls()
     journal = Journal.open(directory, segment_size=1024, syscalls=syscalls, sync_mode=sync_mode)  # type: ignore[arg-type]

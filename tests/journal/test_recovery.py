@@ -16,7 +16,8 @@ from tests.journal.fakes import CountingSyscalls, gtid, write_journal
 
 SEGMENT = 1024
 payload_lists = st.lists(st.binary(min_size=0, max_size=120), min_size=1, max_size=12)
-fixture_ok = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+fixture_ok = settings(max_examples=15, deadline=None,
+                      suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 def _open(directory: Path) -> Journal:

@@ -107,7 +107,8 @@ def test_a_full_journal_makes_appends_wait_until_a_checkpoint(tmp_path: Path) ->
     asked = threading.Event()
     journal.register_checkpoint_callback(asked.set)
     result: list[int] = []
-    appender = threading.Thread(target=lambda: result.append(journal.append(EntryType.COMMIT, gtid(1), PAYLOAD)))
+    appender = threading.Thread(
+        target=lambda: result.append(journal.append(EntryType.COMMIT, gtid(1), PAYLOAD)))
     try:
         appender.start()
         assert asked.wait(10)
