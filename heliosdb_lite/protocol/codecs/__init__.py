@@ -1,0 +1,62 @@
+"""PostgreSQL 15 data type codecs: one codec per type OID, text and binary side by side.
+
+Python value model (what the engine hands to encoders and gets from decoders; NULL is None and
+never reaches a codec):
+
+- bool 16: bool
+- int2 21, int4 23, int8 20, oid 26: int
+- float4 700, float8 701: float (a float4 holds the single-precision value)
+- numeric 1700: decimal.Decimal, its exponent being the display scale (Decimal('1.50') is 1.50);
+  Decimal('NaN'), Decimal('Infinity'), Decimal('-Infinity')
+- text 25, varchar 1043, bpchar 1042, name 19, unknown 705: str
+- "char" 18: str of length 0 or 1 (its code point is the byte)
+- bytea 17: bytes
+- date 1082: datetime.date, or INFINITY / NEG_INFINITY
+- time 1083: datetime.time (naive)
+- timestamp 1114: naive datetime.datetime, or INFINITY / NEG_INFINITY
+- timestamptz 1184: aware datetime.datetime (UTC from decoders; encoders take any zone and
+  read a naive value as UTC), or INFINITY / NEG_INFINITY
+- interval 1186: Interval(months, days, microseconds)
+- uuid 2950: uuid.UUID
+- json 114: str, the JSON text as given; jsonb 3802: str, the JSON text normalised like PostgreSQL
+- arrays (_bool 1000, _int4 1007, _text 1009, ... every type above but unknown): a list of
+  element values or None; nested equally long lists for more dimensions; lower bounds are 1
+
+Values PostgreSQL accepts but this model cannot hold (years outside 1..9999 or BC, time
+24:00:00, arrays with lower bounds other than 1) are rejected with 0A000 naming the value.
+Text formats follow DateStyle=ISO, MDY, IntervalStyle=postgres, extra_float_digits >= 1,
+bytea_output=hex; `tz` is the session TimeZone (a tzinfo, e.g. zoneinfo.ZoneInfo).
+"""
+
+from heliosdb_lite.protocol.codecs.base import Codec
+from heliosdb_lite.protocol.codecs.catalog import TYPES, TypeInfo, type_by_name, type_by_oid
+from heliosdb_lite.protocol.codecs.datetimes import INFINITY, NEG_INFINITY, DateTimeInfinity
+from heliosdb_lite.protocol.codecs.interval import Interval
+from heliosdb_lite.protocol.codecs.jsons import normalize_jsonb
+from heliosdb_lite.protocol.codecs.registry import (
+    CODECS,
+    codec_for,
+    decode_binary,
+    decode_text,
+    encode_binary,
+    encode_text,
+)
+
+__all__ = [
+    "CODECS",
+    "INFINITY",
+    "NEG_INFINITY",
+    "TYPES",
+    "Codec",
+    "DateTimeInfinity",
+    "Interval",
+    "TypeInfo",
+    "codec_for",
+    "decode_binary",
+    "decode_text",
+    "encode_binary",
+    "encode_text",
+    "normalize_jsonb",
+    "type_by_name",
+    "type_by_oid",
+]

@@ -1,0 +1,343 @@
+"""Codecs for date, time, timestamp and timestamptz, and the ±infinity sentinels.
+
+Value model: date -> datetime.date; time -> datetime.time (naive); timestamp -> naive
+datetime.datetime (wall clock); timestamptz -> aware datetime.datetime (decoders return UTC;
+encoders accept any zone and treat a naive value as UTC). PostgreSQL's 'infinity' and
+'-infinity' dates and timestamps are the sentinels `INFINITY` and `NEG_INFINITY`, which order
+after and before every date and datetime. Years outside 1..9999 (including BC) and time
+24:00:00, which PostgreSQL accepts, do not fit Python's types and are 0A000.
+
+Text (DateStyle ISO, MDY): `2024-01-02`, `03:04:05.5`, `2024-01-02 03:04:05.123456`, and for
+timestamptz the session zone's wall clock with its offset, `+00`, `-05`, `+05:30`,
+`-04:56:02`; trailing zeros of fractional seconds dropped. Input is datetime_parse's port of
+PostgreSQL's parser; an input without a zone is read in the session zone (in a DST gap with the
+offset before it, in an overlap with the one after, like PostgreSQL).
+Binary: date i32 days since 2000-01-01 (±infinity = INT32 max/min); time i64 µs since
+midnight; timestamp and timestamptz i64 µs since 2000-01-01 00:00 (UTC for timestamptz;
+±infinity = INT64 max/min).
+"""
+
+from __future__ import annotations
+
+import functools
+import struct
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+
+from heliosdb_lite.protocol.codecs.base import Codec
+from heliosdb_lite.protocol.codecs.datetime_parse import (
+    EARLY,
+    EPOCH,
+    LATE,
+    DateTimeFields,
+    DateTimeParseError,
+    decode_datetime,
+    decode_time_only,
+    raise_parse_error,
+    zone_offset_seconds,
+)
+from heliosdb_lite.protocol.codecs.faults import (
+    bad_binary,
+    datetime_out_of_range,
+    decode_utf8,
+    out_of_range,
+    unrepresentable,
+)
+
+
+@functools.total_ordering
+class DateTimeInfinity:
+    """PostgreSQL's 'infinity' (sign 1) or '-infinity' (sign -1) date/timestamp; two singletons."""
+
+    __slots__ = ("sign",)
+
+    def __init__(self, sign: int) -> None:
+        self.sign = sign
+
+    def __repr__(self) -> str:
+        return "INFINITY" if self.sign > 0 else "NEG_INFINITY"
+
+    def __reduce__(self) -> str:
+        return repr(self)
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    def __hash__(self) -> int:
+        return hash(("DateTimeInfinity", self.sign))
+
+    def __lt__(self, other: object) -> bool:
+        if isinstance(other, DateTimeInfinity):
+            return self.sign < other.sign
+        if isinstance(other, date):
+            return self.sign < 0
+        return NotImplemented
+
+
+INFINITY = DateTimeInfinity(1)
+NEG_INFINITY = DateTimeInfinity(-1)
+
+POSTGRES_EPOCH_ORDINAL = date(2000, 1, 1).toordinal()
+USECS_PER_DAY = 86_400_000_000
+_EPOCH_2000 = datetime(2000, 1, 1)
+_EPOCH_2000_UTC = datetime(2000, 1, 1, tzinfo=UTC)
+_UNIX_EPOCH = datetime(1970, 1, 1)
+_INT32 = struct.Struct(">i")
+_INT64 = struct.Struct(">q")
+_DATE_POS_INF, _DATE_NEG_INF = 2**31 - 1, -(2**31)
+_TS_POS_INF, _TS_NEG_INF = 2**63 - 1, -(2**63)
+# Beyond these years PostgreSQL itself rejects the value (22008); inside them it is 0A000 here.
+_PG_MAX_DATE_YEAR = 5874897
+_PG_MAX_TIMESTAMP_YEAR = 294276
+
+
+def _outside_years(type_name: str, text: str, year: int, pg_max_year: int) -> Exception:
+    if year > pg_max_year:
+        return datetime_out_of_range(f'{type_name} out of range: "{text}"')
+    return unrepresentable(f'{type_name} outside years 1 to 9999 (and BC) are not supported: "{text}"')
+
+
+def _parse(text: str, type_name: str, tz: tzinfo) -> DateTimeFields:
+    try:
+        return decode_datetime(text, tz)
+    except DateTimeParseError as error:
+        raise raise_parse_error(error, text, type_name) from None
+
+
+def _special(fields: DateTimeFields, epoch: date) -> date | DateTimeInfinity:
+    if fields.special == LATE:
+        return INFINITY
+    if fields.special == EARLY:
+        return NEG_INFINITY
+    assert fields.special == EPOCH
+    return epoch
+
+
+def _local_datetime(fields: DateTimeFields, text: str, type_name: str) -> datetime:
+    if not 1 <= fields.year <= 9999:
+        raise _outside_years(type_name, text, fields.year, _PG_MAX_TIMESTAMP_YEAR)
+    assert fields.time is not None
+    try:
+        midnight = datetime(fields.year, fields.month, fields.day)
+        return midnight + timedelta(microseconds=fields.time.total_usec())
+    except OverflowError:
+        raise _outside_years(type_name, text, fields.year, _PG_MAX_TIMESTAMP_YEAR) from None
+
+
+def _trimmed_seconds(iso: str, microsecond: int, end: int) -> str:
+    """Cut isoformat text at the seconds (end) or drop trailing zeros of its fraction."""
+    return iso[: end + 7].rstrip("0") if microsecond else iso[:end]
+
+
+# -- date -------------------------------------------------------------------------------------
+
+
+def _date_text_out(value: date, tz: tzinfo) -> bytes:
+    if value is INFINITY:
+        return b"infinity"
+    if value is NEG_INFINITY:
+        return b"-infinity"
+    return value.isoformat().encode()
+
+
+def _date_text_in(data: bytes, tz: tzinfo) -> date | DateTimeInfinity:
+    text = decode_utf8(data)
+    fields = _parse(text, "date", tz)
+    if fields.special is not None:
+        return _special(fields, _UNIX_EPOCH.date())
+    if not 1 <= fields.year <= 9999:
+        raise _outside_years("date", text, fields.year, _PG_MAX_DATE_YEAR)
+    return date(fields.year, fields.month, fields.day)
+
+
+def _date_binary_out(value: date) -> bytes:
+    if value is INFINITY:
+        return _INT32.pack(_DATE_POS_INF)
+    if value is NEG_INFINITY:
+        return _INT32.pack(_DATE_NEG_INF)
+    return _INT32.pack(value.toordinal() - POSTGRES_EPOCH_ORDINAL)
+
+
+def _date_binary_in(data: bytes) -> date | DateTimeInfinity:
+    if len(data) != 4:
+        raise bad_binary(f"date must be 4 bytes, got {len(data)}")
+    days = _INT32.unpack(data)[0]
+    if days == _DATE_POS_INF:
+        return INFINITY
+    if days == _DATE_NEG_INF:
+        return NEG_INFINITY
+    try:
+        return date.fromordinal(days + POSTGRES_EPOCH_ORDINAL)
+    except (ValueError, OverflowError):
+        raise unrepresentable("date outside years 1 to 9999 (and BC) are not supported") from None
+
+
+# -- time -------------------------------------------------------------------------------------
+
+
+def _time_text_out(value: time, tz: tzinfo) -> bytes:
+    iso = value.isoformat()
+    return _trimmed_seconds(iso, value.microsecond, 8).encode()
+
+
+def _time_text_in(data: bytes, tz: tzinfo) -> time:
+    text = decode_utf8(data)
+    try:
+        fields = decode_time_only(text, tz)
+    except DateTimeParseError as error:
+        raise raise_parse_error(error, text, "time without time zone") from None
+    return _time_of_usec(fields.total_usec())
+
+
+def _time_of_usec(usec: int) -> time:
+    if usec == USECS_PER_DAY:
+        raise unrepresentable("time 24:00:00 is not supported")
+    seconds, micro = divmod(usec, 1_000_000)
+    minutes, second = divmod(seconds, 60)
+    hour, minute = divmod(minutes, 60)
+    return time(hour, minute, second, micro)
+
+
+def _time_binary_out(value: time) -> bytes:
+    return _INT64.pack(((value.hour * 60 + value.minute) * 60 + value.second) * 1_000_000 + value.microsecond)
+
+
+def _time_binary_in(data: bytes) -> time:
+    if len(data) != 8:
+        raise bad_binary(f"time must be 8 bytes, got {len(data)}")
+    usec = _INT64.unpack(data)[0]
+    if not 0 <= usec <= USECS_PER_DAY:
+        raise out_of_range("time out of range")
+    return _time_of_usec(usec)
+
+
+# -- timestamp --------------------------------------------------------------------------------
+
+
+def _timestamp_text_out(value: datetime, tz: tzinfo) -> bytes:
+    if value is INFINITY:
+        return b"infinity"
+    if value is NEG_INFINITY:
+        return b"-infinity"
+    return _trimmed_seconds(value.isoformat(" "), value.microsecond, 19).encode()
+
+
+def _timestamp_text_in(data: bytes, tz: tzinfo) -> datetime | DateTimeInfinity:
+    text = decode_utf8(data)
+    fields = _parse(text, "timestamp", tz)
+    if fields.special is not None:
+        return _special(fields, _UNIX_EPOCH)  # type: ignore[return-value]
+    return _local_datetime(fields, text, "timestamp")
+
+
+def _usec_since_2000(value: datetime) -> int:
+    days = value.toordinal() - POSTGRES_EPOCH_ORDINAL
+    seconds = days * 86400 + value.hour * 3600 + value.minute * 60 + value.second
+    return seconds * 1_000_000 + value.microsecond
+
+
+def _timestamp_binary_out(value: datetime) -> bytes:
+    if value is INFINITY:
+        return _INT64.pack(_TS_POS_INF)
+    if value is NEG_INFINITY:
+        return _INT64.pack(_TS_NEG_INF)
+    return _INT64.pack(_usec_since_2000(value))
+
+
+def _timestamp_usec_in(data: bytes) -> int | DateTimeInfinity:
+    if len(data) != 8:
+        raise bad_binary(f"timestamp must be 8 bytes, got {len(data)}")
+    usec = _INT64.unpack(data)[0]
+    if usec == _TS_POS_INF:
+        return INFINITY
+    if usec == _TS_NEG_INF:
+        return NEG_INFINITY
+    return int(usec)
+
+
+def _from_epoch(epoch: datetime, usec: int) -> datetime:
+    try:
+        return epoch + timedelta(microseconds=usec)
+    except OverflowError:
+        raise unrepresentable("timestamp outside years 1 to 9999 (and BC) are not supported") from None
+
+
+def _timestamp_binary_in(data: bytes) -> datetime | DateTimeInfinity:
+    usec = _timestamp_usec_in(data)
+    if isinstance(usec, DateTimeInfinity):
+        return usec
+    return _from_epoch(_EPOCH_2000, usec)
+
+
+# -- timestamptz ------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=256)
+def _offset_text(offset: timedelta) -> str:
+    """PostgreSQL's zone offset: +HH, then :MM and :SS only when not zero."""
+    total = offset.days * 86400 + offset.seconds
+    hours, rest = divmod(abs(total), 3600)
+    minutes, seconds = divmod(rest, 60)
+    text = f"{'-' if total < 0 else '+'}{hours:02d}"
+    if minutes or seconds:
+        text += f":{minutes:02d}"
+    if seconds:
+        text += f":{seconds:02d}"
+    return text
+
+
+def _timestamptz_text_out(value: datetime, tz: tzinfo) -> bytes:
+    if value is INFINITY:
+        return b"infinity"
+    if value is NEG_INFINITY:
+        return b"-infinity"
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    try:
+        local = value.astimezone(tz)
+    except OverflowError:
+        raise datetime_out_of_range("timestamp out of range") from None
+    offset = local.utcoffset()
+    assert offset is not None
+    return (_trimmed_seconds(local.isoformat(" "), local.microsecond, 19) + _offset_text(offset)).encode()
+
+
+def _timestamptz_text_in(data: bytes, tz: tzinfo) -> datetime | DateTimeInfinity:
+    text = decode_utf8(data)
+    fields = _parse(text, "timestamp with time zone", tz)
+    if fields.special is not None:
+        return _special(fields, _UNIX_EPOCH.replace(tzinfo=UTC))  # type: ignore[return-value]
+    local = _local_datetime(fields, text, "timestamp")
+    offset = fields.offset
+    if offset is None:
+        offset = zone_offset_seconds(local, fields.zone or tz)
+    try:
+        return (local - timedelta(seconds=offset)).replace(tzinfo=UTC)
+    except OverflowError:
+        raise _outside_years("timestamp", text, fields.year, _PG_MAX_TIMESTAMP_YEAR) from None
+
+
+def _timestamptz_binary_out(value: datetime) -> bytes:
+    if value is INFINITY:
+        return _INT64.pack(_TS_POS_INF)
+    if value is NEG_INFINITY:
+        return _INT64.pack(_TS_NEG_INF)
+    usec = _usec_since_2000(value)
+    offset = value.utcoffset()
+    if offset:
+        usec -= (offset.days * 86400 + offset.seconds) * 1_000_000 + offset.microseconds
+    return _INT64.pack(usec)
+
+
+def _timestamptz_binary_in(data: bytes) -> datetime | DateTimeInfinity:
+    usec = _timestamp_usec_in(data)
+    if isinstance(usec, DateTimeInfinity):
+        return usec
+    return _from_epoch(_EPOCH_2000_UTC, usec)
+
+
+CODECS: dict[int, Codec] = {
+    1082: Codec(_date_text_out, _date_text_in, _date_binary_out, _date_binary_in),
+    1083: Codec(_time_text_out, _time_text_in, _time_binary_out, _time_binary_in),
+    1114: Codec(_timestamp_text_out, _timestamp_text_in, _timestamp_binary_out, _timestamp_binary_in),
+    1184: Codec(_timestamptz_text_out, _timestamptz_text_in, _timestamptz_binary_out, _timestamptz_binary_in),
+}

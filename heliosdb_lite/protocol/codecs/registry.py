@@ -1,0 +1,69 @@
+"""The codec registry: type OID -> Codec for every built-in type and its array type.
+
+Look a codec up once per column (`codec_for`) and call its functions per value; the
+`encode_*`/`decode_*` helpers do the lookup on every call and suit one-off conversions.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, tzinfo
+from typing import Any
+
+from heliosdb_lite.errors import FEATURE_NOT_SUPPORTED, DatabaseError
+from heliosdb_lite.protocol.codecs import (
+    bytea,
+    datetimes,
+    floats,
+    interval,
+    jsons,
+    numeric,
+    scalars,
+    strings,
+    uuids,
+)
+from heliosdb_lite.protocol.codecs.arrays import array_codec
+from heliosdb_lite.protocol.codecs.base import Codec
+from heliosdb_lite.protocol.codecs.catalog import TYPES
+
+
+def _build_registry() -> dict[int, Codec]:
+    codecs: dict[int, Codec] = {}
+    for family in (scalars, floats, numeric, strings, bytea, uuids, jsons, datetimes, interval):
+        codecs.update(family.CODECS)
+    for oid, element in list(codecs.items()):
+        info = TYPES[oid]
+        if info.array_oid:
+            codecs[info.array_oid] = array_codec(oid, info.name, element)
+    assert set(codecs) == set(TYPES), set(codecs) ^ set(TYPES)
+    return codecs
+
+
+CODECS: dict[int, Codec] = _build_registry()
+
+
+def codec_for(oid: int) -> Codec:
+    """The codec of a type OID; 0A000 if HeliosDB-Lite has none."""
+    codec = CODECS.get(oid)
+    if codec is None:
+        raise DatabaseError(FEATURE_NOT_SUPPORTED, f"data type with OID {oid} is not supported")
+    return codec
+
+
+def encode_text(oid: int, value: Any, *, tz: tzinfo = UTC) -> bytes:
+    """PostgreSQL's text output of a non-NULL value, in session time zone `tz`."""
+    return codec_for(oid).text_out(value, tz)
+
+
+def decode_text(oid: int, data: bytes, *, tz: tzinfo = UTC) -> Any:
+    """PostgreSQL's text input: bytes to the Python value (DatabaseError when PostgreSQL would fail)."""
+    return codec_for(oid).text_in(data, tz)
+
+
+def encode_binary(oid: int, value: Any) -> bytes:
+    """PostgreSQL's binary send format of a non-NULL value."""
+    return codec_for(oid).binary_out(value)
+
+
+def decode_binary(oid: int, data: bytes) -> Any:
+    """PostgreSQL's binary receive: bytes to the Python value (22P03 when malformed)."""
+    return codec_for(oid).binary_in(data)
