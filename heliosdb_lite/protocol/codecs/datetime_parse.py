@@ -331,6 +331,14 @@ def zone_offset_seconds(local: datetime, zone: tzinfo) -> int:
     return int(min(offset or timedelta(0) for offset in offsets).total_seconds())
 
 
+_OFFSET_PROBES = tuple(datetime(year, month, 1) for year in (1850, 1900, 1950, 1990, 2024) for month in (1, 7))
+
+
+def _has_fixed_offset(zone: tzinfo) -> bool:
+    """pg_get_timezone_offset's test: a zone whose offset never changed (UTC, Etc/GMT+3)."""
+    return len({zone.utcoffset(probe) for probe in _OFFSET_PROBES}) == 1
+
+
 @dataclass
 class DateTimeFields:
     """What DecodeDateTime found; `special` is EPOCH, LATE or EARLY for those words."""
@@ -680,6 +688,8 @@ def decode_time_only(text: str, session_zone: tzinfo) -> TimeFields:
     result = _Decoder(session_zone, time_only=True).decode(split_fields(text))
     if result.mask & TIME_MASK != TIME_MASK:
         raise DateTimeParseError(BAD_FORMAT)
+    if result.zone is not None and not result.has_date and not _has_fixed_offset(result.zone):
+        raise DateTimeParseError(BAD_FORMAT)  # the zone's offset depends on a date we lack
     assert result.time is not None
     if _time_overflows(result.time):
         raise DateTimeParseError(FIELD_OVERFLOW)

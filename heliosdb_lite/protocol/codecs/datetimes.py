@@ -184,7 +184,7 @@ def _time_text_in(data: bytes, tz: tzinfo) -> time:
     try:
         fields = decode_time_only(text, tz)
     except DateTimeParseError as error:
-        raise raise_parse_error(error, text, "time without time zone") from None
+        raise raise_parse_error(error, text, "time") from None
     return _time_of_usec(fields.total_usec())
 
 

@@ -180,8 +180,9 @@ def decode_postgres_interval(text: str) -> IntervalFields:
             bits = _decode_time_field(field_text, field_type, result)
             unit = DAY
         elif field_type in (TZ_FIELD, DATE, NUMBER):
-            unit = unit or SECOND
-            bits, unit = _decode_number_field(field_text, unit, result)
+            if unit == AGO:  # "ago" must follow a unit, not a bare number
+                raise DateTimeParseError(BAD_FORMAT)
+            bits, unit = _decode_number_field(field_text, unit or SECOND, result)
             unit_pending = False
         elif field_type in (STRING, SPECIAL):
             if unit_pending:
@@ -191,7 +192,7 @@ def decode_postgres_interval(text: str) -> IntervalFields:
                 raise DateTimeParseError(BAD_FORMAT)
             if word == AGO:
                 before = True
-                unit = None
+                unit = AGO
             else:
                 unit = word
                 unit_pending = True

@@ -65,14 +65,14 @@ def _is_encodable(text: str) -> bool:
     return True
 
 
-def _validated(text: str, type_name: str, *, allow_nul: bool) -> Any:
-    """Parse; reject lone surrogate escapes always and \\u0000 unless allow_nul (json allows it)."""
-    parsed = _parse(text, type_name)
+def _validated_jsonb(text: str) -> Any:
+    """Parse jsonb input: unlike json, escapes must denote real characters (no \\u0000, no lone surrogate)."""
+    parsed = _parse(text, "json")
     if "\\u" in text:
         for string in _strings(parsed):
             if not _is_encodable(string):
-                raise _syntax_error(type_name, "Unicode low surrogate must follow a high surrogate.")
-            if not allow_nul and "\x00" in string:
+                raise _syntax_error("json", "Unicode low surrogate must follow a high surrogate.")
+            if "\x00" in string:
                 raise DatabaseError(
                     UNTRANSLATABLE_CHARACTER,
                     "unsupported Unicode escape sequence",
@@ -119,7 +119,7 @@ def _write(node: Any, out: list[str]) -> None:
 
 def normalize_jsonb(text: str) -> str:
     """The text PostgreSQL's jsonb_out gives for this JSON input; 22P02/22P05 if it is not valid."""
-    parsed = _validated(text, "json", allow_nul=False)
+    parsed = _validated_jsonb(text)
     out: list[str] = []
     try:
         _write(parsed, out)
@@ -134,7 +134,7 @@ def _json_text_out(value: str, tz: tzinfo) -> bytes:
 
 def _json_in(data: bytes) -> str:
     text = decode_utf8(data)
-    _validated(text, "json", allow_nul=True)
+    _parse(text, "json")
     return text
 
 

@@ -3,7 +3,7 @@
 Text: bool is `t`/`f`; input accepts PostgreSQL's parse_bool words (unique prefixes of
 true/false/yes/no, on/off, 1/0; case-insensitive, surrounding whitespace ignored). Integers are
 decimal with optional sign and surrounding whitespace; oid input also accepts negative values
-down to -4294967295, wrapping them as unsigned like PostgreSQL.
+down to -2147483648, wrapping them as unsigned like PostgreSQL.
 Binary: bool is one byte 0/1; int2/int4/int8 are big-endian two's complement; oid is u32.
 """
 
@@ -94,7 +94,7 @@ _OID = struct.Struct(">I")
 
 
 def _oid_text_in(data: bytes, tz: tzinfo) -> int:
-    value = _parse_integer(data, "oid", -0xFFFFFFFF, 0xFFFFFFFF)
+    value = _parse_integer(data, "oid", -(2**31), 0xFFFFFFFF)
     return value & 0xFFFFFFFF
 
 

@@ -1,0 +1,1 @@
+"""Tests of the PostgreSQL data type codecs (heliosdb_lite.protocol.codecs)."""
