@@ -97,8 +97,15 @@ def start_cluster() -> ReferenceCluster:
     root = _make_root()
     cluster = ReferenceCluster(root=root, port=_free_loopback_port())
     initdb = [
-        str(PG_BINDIR / "initdb"), "-D", str(cluster.data_dir), "-U", "postgres",
-        "--auth=trust", "--encoding=UTF8", "--locale=C", "--no-sync",
+        str(PG_BINDIR / "initdb"),
+        "-D",
+        str(cluster.data_dir),
+        "-U",
+        "postgres",
+        "--auth=trust",
+        "--encoding=UTF8",
+        "--locale=C",
+        "--no-sync",
     ]
     done = subprocess.run(_as_postgres_user(initdb), capture_output=True, text=True, check=False)
     if done.returncode != 0:
@@ -109,8 +116,15 @@ def start_cluster() -> ReferenceCluster:
         "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
     )
     start = [
-        str(PG_BINDIR / "pg_ctl"), "start", "-W", "-D", str(cluster.data_dir),
-        "-l", str(root / "postgres.log"), "-o", server_options,
+        str(PG_BINDIR / "pg_ctl"),
+        "start",
+        "-W",
+        "-D",
+        str(cluster.data_dir),
+        "-l",
+        str(root / "postgres.log"),
+        "-o",
+        server_options,
     ]
     done = subprocess.run(_as_postgres_user(start), capture_output=True, text=True, check=False)
     if done.returncode != 0:

@@ -51,10 +51,20 @@ class ReferenceClient:
     def set_timezone(self, zone: str) -> None:
         self.execute(f"SET TimeZone = {sql_literal(zone)}")
 
-    def _run(self, sql: str, params: list[bytes | None], param_types: list[int], param_formats: list[int],
-             result_format: int) -> bytes | None | ReferenceError:
+    def _run(
+        self,
+        sql: str,
+        params: list[bytes | None],
+        param_types: list[int],
+        param_formats: list[int],
+        result_format: int,
+    ) -> bytes | ReferenceError | None:
         result = self.pgconn.exec_params(
-            sql.encode(), params, param_types=param_types, param_formats=param_formats, result_format=result_format
+            sql.encode(),
+            params,
+            param_types=param_types,
+            param_formats=param_formats,
+            result_format=result_format,
         )
         if result.status == pq.ExecStatus.FATAL_ERROR:
             sqlstate = (result.error_field(pq.DiagnosticField.SQLSTATE) or b"").decode()
@@ -63,10 +73,12 @@ class ReferenceClient:
         assert result.status == pq.ExecStatus.TUPLES_OK, result.error_message
         return result.get_value(0, 0)
 
-    def cast(self, literal: str, type_name: str, *, binary: bool = False) -> bytes | None | ReferenceError:
+    def cast(self, literal: str, type_name: str, *, binary: bool = False) -> bytes | ReferenceError | None:
         """The value of `'literal'::type_name` in text (default) or binary format, or the error."""
         return self._run(f"SELECT {sql_literal(literal)}::{type_name}", [], [], [], 1 if binary else 0)
 
-    def receive(self, type_oid: int, data: bytes, *, binary_result: bool = False) -> bytes | None | ReferenceError:
+    def receive(
+        self, type_oid: int, data: bytes, *, binary_result: bool = False
+    ) -> bytes | ReferenceError | None:
         """Send `data` as a binary parameter of type_oid and read it back (the server's recv, then out)."""
         return self._run("SELECT $1", [data], [type_oid], [1], 1 if binary_result else 0)

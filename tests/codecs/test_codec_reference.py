@@ -19,7 +19,9 @@ from tests.codecs.reference_client import ReferenceClient, ReferenceError
 
 VALID_CASES = [(type_name, literal) for type_name, literals in VALID.items() for literal in literals]
 INVALID_CASES = [(type_name, literal) for type_name, literals in INVALID.items() for literal in literals]
-UNSUPPORTED_CASES = [(type_name, literal) for type_name, literals in UNSUPPORTED.items() for literal in literals]
+UNSUPPORTED_CASES = [
+    (type_name, literal) for type_name, literals in UNSUPPORTED.items() for literal in literals
+]
 ZONED_CASES = [(zone, literal) for zone in TIME_ZONES for literal in TIMESTAMPTZ]
 
 
@@ -46,7 +48,9 @@ def test_output_matches_postgres(reference: ReferenceClient, type_name: str, lit
 
 
 @pytest.mark.parametrize(("zone", "literal"), ZONED_CASES)
-def test_timestamptz_matches_postgres_in_session_zone(reference: ReferenceClient, zone: str, literal: str) -> None:
+def test_timestamptz_matches_postgres_in_session_zone(
+    reference: ReferenceClient, zone: str, literal: str
+) -> None:
     _assert_matches_reference(reference, "timestamp with time zone", literal, zone)
 
 

@@ -264,8 +264,10 @@ def array_codec(elem_oid: int, elem_name: str, elem: Codec) -> Codec:
 
     def decode_items(items: list[Any], tz: tzinfo) -> list[Any]:
         return [
-            decode_items(item, tz) if isinstance(item, list)
-            else None if item is None
+            decode_items(item, tz)
+            if isinstance(item, list)
+            else None
+            if item is None
             else elem_text_in(item.encode(), tz)
             for item in items
         ]

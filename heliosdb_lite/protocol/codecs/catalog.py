@@ -73,13 +73,23 @@ TYPES: dict[int, TypeInfo] = _build_types()
 _BY_TYPNAME = {info.name: info for info in TYPES.values()}
 
 _SQL_ALIASES = {
-    "int": "int4", "integer": "int4", "smallint": "int2", "bigint": "int8",
-    "real": "float4", "double precision": "float8", "float": "float8",
-    "boolean": "bool", "decimal": "numeric", "dec": "numeric",
-    "char": "bpchar", "character": "bpchar",
-    "character varying": "varchar", "char varying": "varchar",
+    "int": "int4",
+    "integer": "int4",
+    "smallint": "int2",
+    "bigint": "int8",
+    "real": "float4",
+    "double precision": "float8",
+    "float": "float8",
+    "boolean": "bool",
+    "decimal": "numeric",
+    "dec": "numeric",
+    "char": "bpchar",
+    "character": "bpchar",
+    "character varying": "varchar",
+    "char varying": "varchar",
     "time without time zone": "time",
-    "timestamp without time zone": "timestamp", "timestamp with time zone": "timestamptz",
+    "timestamp without time zone": "timestamp",
+    "timestamp with time zone": "timestamptz",
     '"char"': "char",
 }
 _TYPMOD = re.compile(r"\(\s*\d+\s*(?:,\s*-?\d+\s*)?\)")

@@ -54,51 +54,149 @@ TIME_MASK = HOUR | MINUTE | ALL_SECS_MASK
 
 # Token kinds of datetktbl.
 RESERVED, MONTH_NAME, WEEKDAY, MERIDIEM, ERA, IGNORED, ISO_TIME, UNITS = (
-    "reserved", "month", "weekday", "meridiem", "era", "ignored", "isotime", "units",
+    "reserved",
+    "month",
+    "weekday",
+    "meridiem",
+    "era",
+    "ignored",
+    "isotime",
+    "units",
 )
 EARLY, LATE, EPOCH, NOW, TODAY, TOMORROW, YESTERDAY, ZULU = (
-    "-infinity", "infinity", "epoch", "now", "today", "tomorrow", "yesterday", "zulu",
+    "-infinity",
+    "infinity",
+    "epoch",
+    "now",
+    "today",
+    "tomorrow",
+    "yesterday",
+    "zulu",
 )
 AM, PM = "am", "pm"
 
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _MONTH_WORDS = {
-    "january": 1, "february": 2, "march": 3, "april": 4, "june": 6, "july": 7, "august": 8,
-    "sept": 9, "september": 9, "october": 10, "november": 11, "december": 12,
+    "january": 1,
+    "february": 2,
+    "march": 3,
+    "april": 4,
+    "june": 6,
+    "july": 7,
+    "august": 8,
+    "sept": 9,
+    "september": 9,
+    "october": 10,
+    "november": 11,
+    "december": 12,
 } | {abbrev: number for number, abbrev in enumerate(_MONTHS, start=1)}
 _WEEKDAY_WORDS = (
-    "sun", "sunday", "mon", "monday", "tue", "tues", "tuesday", "wed", "wednesday", "weds",
-    "thu", "thur", "thurs", "thursday", "fri", "friday", "sat", "saturday",
+    "sun",
+    "sunday",
+    "mon",
+    "monday",
+    "tue",
+    "tues",
+    "tuesday",
+    "wed",
+    "wednesday",
+    "weds",
+    "thu",
+    "thur",
+    "thurs",
+    "thursday",
+    "fri",
+    "friday",
+    "sat",
+    "saturday",
 )
-DATE_TOKENS: dict[str, tuple[str, object]] = {
-    "-infinity": (RESERVED, EARLY), "infinity": (RESERVED, LATE), "epoch": (RESERVED, EPOCH),
-    "now": (RESERVED, NOW), "today": (RESERVED, TODAY), "tomorrow": (RESERVED, TOMORROW),
-    "yesterday": (RESERVED, YESTERDAY), "allballs": (RESERVED, ZULU),
-    "am": (MERIDIEM, AM), "pm": (MERIDIEM, PM), "ad": (ERA, False), "bc": (ERA, True),
-    "at": (IGNORED, None), "on": (IGNORED, None), "t": (ISO_TIME, None),
-    "d": (UNITS, None), "h": (UNITS, None), "m": (UNITS, None), "mm": (UNITS, None),
-    "s": (UNITS, None), "y": (UNITS, None), "j": (UNITS, None), "jd": (UNITS, None),
-    "julian": (UNITS, None),
-} | {word: (MONTH_NAME, number) for word, number in _MONTH_WORDS.items()} | {
-    word: (WEEKDAY, None) for word in _WEEKDAY_WORDS
-}
+DATE_TOKENS: dict[str, tuple[str, object]] = (
+    {
+        "-infinity": (RESERVED, EARLY),
+        "infinity": (RESERVED, LATE),
+        "epoch": (RESERVED, EPOCH),
+        "now": (RESERVED, NOW),
+        "today": (RESERVED, TODAY),
+        "tomorrow": (RESERVED, TOMORROW),
+        "yesterday": (RESERVED, YESTERDAY),
+        "allballs": (RESERVED, ZULU),
+        "am": (MERIDIEM, AM),
+        "pm": (MERIDIEM, PM),
+        "ad": (ERA, False),
+        "bc": (ERA, True),
+        "at": (IGNORED, None),
+        "on": (IGNORED, None),
+        "t": (ISO_TIME, None),
+        "d": (UNITS, None),
+        "h": (UNITS, None),
+        "m": (UNITS, None),
+        "mm": (UNITS, None),
+        "s": (UNITS, None),
+        "y": (UNITS, None),
+        "j": (UNITS, None),
+        "jd": (UNITS, None),
+        "julian": (UNITS, None),
+    }
+    | {word: (MONTH_NAME, number) for word, number in _MONTH_WORDS.items()}
+    | {word: (WEEKDAY, None) for word in _WEEKDAY_WORDS}
+)
 
 # Fixed-offset abbreviations of PostgreSQL's "Default" timezone_abbreviations set (seconds east,
 # daylight-saving flag); the date-dependent ones (e.g. MSK) are not carried.
 ZONE_ABBREVIATIONS: dict[str, tuple[int, bool]] = {
-    "utc": (0, False), "ut": (0, False), "uct": (0, False), "gmt": (0, False), "z": (0, False),
-    "zulu": (0, False), "wet": (0, False), "wetdst": (3600, True), "bst": (3600, True),
-    "cet": (3600, False), "cest": (7200, True), "cetdst": (7200, True), "met": (3600, False),
-    "mest": (7200, True), "metdst": (7200, True), "mez": (3600, False), "mesz": (7200, True),
-    "eet": (7200, False), "eest": (10800, True), "eetdst": (10800, True), "ist": (7200, False),
-    "idt": (10800, True), "est": (-18000, False), "edt": (-14400, True), "cst": (-21600, False),
-    "cdt": (-18000, True), "mst": (-25200, False), "mdt": (-21600, True), "pst": (-28800, False),
-    "pdt": (-25200, True), "akst": (-32400, False), "akdt": (-28800, True), "hst": (-36000, False),
-    "ast": (-14400, False), "adt": (-10800, True), "nst": (-12600, False), "ndt": (-9000, True),
-    "jst": (32400, False), "kst": (32400, False), "hkt": (28800, False), "sgt": (28800, False),
-    "awst": (28800, False), "acst": (34200, False), "acdt": (37800, True), "aest": (36000, False),
-    "aedt": (39600, True), "nzst": (43200, False), "nzdt": (46800, True), "sast": (7200, False),
-    "wat": (3600, False), "eat": (10800, False), "pkt": (18000, False), "ict": (25200, False),
+    "utc": (0, False),
+    "ut": (0, False),
+    "uct": (0, False),
+    "gmt": (0, False),
+    "z": (0, False),
+    "zulu": (0, False),
+    "wet": (0, False),
+    "wetdst": (3600, True),
+    "bst": (3600, True),
+    "cet": (3600, False),
+    "cest": (7200, True),
+    "cetdst": (7200, True),
+    "met": (3600, False),
+    "mest": (7200, True),
+    "metdst": (7200, True),
+    "mez": (3600, False),
+    "mesz": (7200, True),
+    "eet": (7200, False),
+    "eest": (10800, True),
+    "eetdst": (10800, True),
+    "ist": (7200, False),
+    "idt": (10800, True),
+    "est": (-18000, False),
+    "edt": (-14400, True),
+    "cst": (-21600, False),
+    "cdt": (-18000, True),
+    "mst": (-25200, False),
+    "mdt": (-21600, True),
+    "pst": (-28800, False),
+    "pdt": (-25200, True),
+    "akst": (-32400, False),
+    "akdt": (-28800, True),
+    "hst": (-36000, False),
+    "ast": (-14400, False),
+    "adt": (-10800, True),
+    "nst": (-12600, False),
+    "ndt": (-9000, True),
+    "jst": (32400, False),
+    "kst": (32400, False),
+    "hkt": (28800, False),
+    "sgt": (28800, False),
+    "awst": (28800, False),
+    "acst": (34200, False),
+    "acdt": (37800, True),
+    "aest": (36000, False),
+    "aedt": (39600, True),
+    "nzst": (43200, False),
+    "nzdt": (46800, True),
+    "sast": (7200, False),
+    "wat": (3600, False),
+    "eat": (10800, False),
+    "pkt": (18000, False),
+    "ict": (25200, False),
 }
 
 _DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
@@ -331,7 +429,9 @@ def zone_offset_seconds(local: datetime, zone: tzinfo) -> int:
     return int(min(offset or timedelta(0) for offset in offsets).total_seconds())
 
 
-_OFFSET_PROBES = tuple(datetime(year, month, 1) for year in (1850, 1900, 1950, 1990, 2024) for month in (1, 7))
+_OFFSET_PROBES = tuple(
+    datetime(year, month, 1) for year in (1850, 1900, 1950, 1990, 2024) for month in (1, 7)
+)
 
 
 def _has_fixed_offset(zone: tzinfo) -> bool:
@@ -412,7 +512,7 @@ class _Decoder:
         if position == 0:
             raise DateTimeParseError(BAD_FORMAT)
         _int32(value)
-        if text[position:position + 1] == ".":
+        if text[position : position + 1] == ".":
             if position > 2:
                 return self.decode_number_field(text, mask | DATE_MASK)
             self.time.usec = parse_fractional_second(text[position:])

@@ -26,8 +26,13 @@ _FLOAT8 = struct.Struct(">d")
 _DECIMAL_LITERAL = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _HEX_LITERAL = re.compile(r"[+-]?0[xX](?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)(?:[pP][+-]?\d+)?")
 _SPECIALS = {
-    "nan": math.nan, "infinity": math.inf, "+infinity": math.inf, "-infinity": -math.inf,
-    "inf": math.inf, "+inf": math.inf, "-inf": -math.inf,
+    "nan": math.nan,
+    "infinity": math.inf,
+    "+infinity": math.inf,
+    "-infinity": -math.inf,
+    "inf": math.inf,
+    "+inf": math.inf,
+    "-inf": -math.inf,
 }
 _SPECIAL_TEXT = {math.inf: b"Infinity", -math.inf: b"-Infinity"}
 

@@ -41,9 +41,18 @@ USECS_PER_DAY = 24 * USECS_PER_HOUR
 INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
-(MICROSECOND, MILLISECOND, SECOND, MINUTE, HOUR, DAY, WEEK, MONTH, YEAR, DECADE, CENTURY,
- MILLENNIUM) = ("microsecond", "millisecond", "second", "minute", "hour", "day", "week", "month",
-                "year", "decade", "century", "millennium")
+MICROSECOND = "microsecond"
+MILLISECOND = "millisecond"
+SECOND = "second"
+MINUTE = "minute"
+HOUR = "hour"
+DAY = "day"
+WEEK = "week"
+MONTH = "month"
+YEAR = "year"
+DECADE = "decade"
+CENTURY = "century"
+MILLENNIUM = "millennium"
 AGO = "ago"
 _UNIT_WORDS = {
     MICROSECOND: ("microsecon", "us", "usec", "usecs", "useconds", "usecond"),

@@ -29,8 +29,12 @@ MAX_DSCALE = 0x3FFF
 _NUMERIC_LITERAL = re.compile(r"\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*")
 _SPECIALS = {
     "nan": Decimal("NaN"),
-    "infinity": Decimal("Infinity"), "+infinity": Decimal("Infinity"), "-infinity": Decimal("-Infinity"),
-    "inf": Decimal("Infinity"), "+inf": Decimal("Infinity"), "-inf": Decimal("-Infinity"),
+    "infinity": Decimal("Infinity"),
+    "+infinity": Decimal("Infinity"),
+    "-infinity": Decimal("-Infinity"),
+    "inf": Decimal("Infinity"),
+    "+inf": Decimal("Infinity"),
+    "-inf": Decimal("-Infinity"),
 }
 _HEADER = struct.Struct(">hhHH")
 # (sign, dscale) PostgreSQL sends for the special values: its short-header bits leak into dscale.
