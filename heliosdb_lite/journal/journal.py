@@ -77,6 +77,7 @@ class Journal:
         self._lock = threading.Lock()
         self._room_freed = threading.Condition(self._lock)
         interval = async_flush_interval if sync_mode == "async" else None
+        self._flusher_requests = sync_mode != "async"
         self._flusher = GroupCommit(self._collect, writer.sync, self._last_lsn, interval)
         self._publish_segments()
 
@@ -191,6 +192,8 @@ class Journal:
                 raise failure from error
             self._last_lsn = lsn
             self._epoch = epoch
+        if self._flusher_requests:
+            self._flusher.request(lsn)
         metrics.ENTRIES_APPENDED.inc()
         metrics.BYTES_APPENDED.inc(size)
         return lsn
