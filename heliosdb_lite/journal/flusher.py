@@ -1,8 +1,9 @@
 """Group commit: one thread makes written entries durable in batches, one sync per batch.
 
-Committers register the LSN they wait for (`wait` from asyncio, `wait_sync` from threads). The
-flusher thread sleeps until some waiter's LSN is above the flushed LSN, then asks the journal for
-everything written so far (`collect`: the last LSN and the segments to sync), syncs it with no lock
+An append requests a sync of its LSN at once (`request`), so the sync overlaps whatever the
+committer does before it waits; committers then wait for their LSN (`wait` from asyncio,
+`wait_sync` from threads). The flusher thread sleeps until a requested LSN is above the flushed
+LSN, then asks the journal for everything written so far (`collect`: the last LSN and the segments to sync), syncs it with no lock
 held, publishes the new flushed LSN and settles every waiter it covers; asyncio futures are
 settled on their own loop through call_soon_threadsafe, one call per loop and batch. Commits that
 arrive during a sync join the next batch, so one sync covers many commits.
@@ -90,7 +91,6 @@ class GroupCommit:
             self._request(lsn)
 
     def _request(self, lsn: int) -> None:
-        assert not self._stopping, "durability requested from a stopped journal"
         if lsn > self._requested:
             self._requested = lsn
             self._work.notify()
