@@ -3,10 +3,11 @@
 An append requests a sync of its LSN at once (`request`), so the sync overlaps whatever the
 committer does before it waits; committers then wait for their LSN (`wait` from asyncio,
 `wait_sync` from threads). The flusher thread sleeps until a requested LSN is above the flushed
-LSN, then asks the journal for everything written so far (`collect`: the last LSN and the segments to sync), syncs it with no lock
-held, publishes the new flushed LSN and settles every waiter it covers; asyncio futures are
-settled on their own loop through call_soon_threadsafe, one call per loop and batch. Commits that
-arrive during a sync join the next batch, so one sync covers many commits.
+LSN, then asks the journal for everything written so far (`collect`: the last LSN and the
+segments to sync), syncs it with no lock held, publishes the new flushed LSN and settles every
+waiter it covers; asyncio futures are settled on their own loop through call_soon_threadsafe, one
+call per loop and batch. Commits that arrive during a sync join the next batch, so one sync
+covers many commits.
 
 Invariant: the flushed LSN only grows, and only after a sync that returned covered it.
 A failed sync is final: every waiter, present and future, gets the error.

@@ -29,7 +29,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from heliosdb_lite.errors import DatabaseError
+from heliosdb_lite.errors import ADMIN_SHUTDOWN, DatabaseError
 from heliosdb_lite.journal import metrics
 from heliosdb_lite.journal.errors import journal_io_error
 from heliosdb_lite.journal.flusher import GroupCommit
@@ -73,6 +73,7 @@ class Journal:
         self._epoch = tail.last_epoch if tail else 0
         self._retention = Retention()
         self._checkpoint_callback: Callable[[], None] | None = None
+        self._appends_waiting = 0
         self._closed = False
         self._lock = threading.Lock()
         self._room_freed = threading.Condition(self._lock)
@@ -218,7 +219,7 @@ class Journal:
 
     def _check_usable(self) -> None:
         if self._closed:
-            raise DatabaseError(OBJECT_IN_USE, f"journal {self.directory} is closed")
+            raise DatabaseError(ADMIN_SHUTDOWN, f"journal {self.directory} is closed")
         failure = self._flusher.failure
         if failure is not None:
             raise failure
@@ -228,9 +229,13 @@ class Journal:
             return not self._has_room(size)
 
     def _has_room(self, size: int) -> bool:
-        new_segment = max(self._segment_size, size)
-        used = sum(segment.size for segment in self._segments)
-        return self._writer.room >= size or used + new_segment <= self._max_bytes
+        """Whether an entry of `size` bytes fits the current segment or a new one within the bound."""
+        if self._writer.room >= size:
+            return True
+        return self._used_bytes() + max(self._segment_size, size) <= self._max_bytes
+
+    def _used_bytes(self) -> int:
+        return sum(segment.size for segment in self._segments)
 
     def _make_room(self, size: int) -> None:
         """Rotate to a new segment, first waiting until the size bound allows one (lock held)."""
@@ -250,16 +255,19 @@ class Journal:
                     continue
                 if not waiting:
                     waiting = True
+                    self._appends_waiting += 1
                     metrics.FULL_WAITS.inc()
                     metrics.APPENDS_WAITING.inc()
-                    log.warning("journal full: %d MB in use of journal_max_size_mb = %d; commits wait until "
-                                "%s releases segment %s", sum(s.size for s in self._segments) // MB,
-                                self._max_bytes // MB, self._retention.holder(), self._segments[0].name)
+                    if self._appends_waiting == 1:
+                        log.warning("journal full: %d MB in use of journal_max_size_mb = %d; commits wait "
+                                    "until %s releases segment %s", self._used_bytes() // MB,
+                                    self._max_bytes // MB, self._retention.holder(), self._segments[0].name)
                 self._room_freed.wait()
         finally:
             if waiting:
+                self._appends_waiting -= 1
                 metrics.APPENDS_WAITING.dec()
-        if waiting:
+        if waiting and not self._appends_waiting:
             log.info("journal has room again: commits resume")
         if self._writer.room < size:
             segment = self._writer.rotate(self._last_lsn + 1, max(self._segment_size, size))
