@@ -92,24 +92,27 @@ def map_segment(path: Path) -> mmap.mmap | bytes:
         return mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
 
 
+def _zeros(chunk: bytes) -> bool:
+    return chunk == bytes(len(chunk))
+
+
 def is_zero(data: mmap.mmap | bytes, start: int) -> bool:
     """Whether every byte of `data` from `start` on is zero."""
-    for chunk_start in range(start, len(data), _ZERO_CHUNK):
-        chunk = data[chunk_start:chunk_start + _ZERO_CHUNK]
-        if chunk != bytes(len(chunk)):
-            return False
-    return True
+    return all(_zeros(data[chunk:chunk + _ZERO_CHUNK]) for chunk in range(start, len(data), _ZERO_CHUNK))
 
 
 def cut_segment(info: SegmentInfo, offset: int, syscalls: Syscalls) -> None:
-    """Zero a segment from `offset` to its end, keeping its size, and sync it."""
-    fd = os.open(info.path, os.O_WRONLY | os.O_CLOEXEC)
-    try:
-        os.ftruncate(fd, offset)
-        _preallocate(fd, info.size)
-        syscalls.fsync(fd)
-    finally:
-        os.close(fd)
+    """Zero a segment from `offset` to its end, keeping its size (and never shrinking the file
+    under a reader's mapping), and sync it."""
+    with open(info.path, "r+b") as file:
+        position = file.seek(offset)
+        while chunk := file.read(_ZERO_CHUNK):
+            if not _zeros(chunk):
+                file.seek(position)
+                file.write(bytes(len(chunk)))
+            position += len(chunk)
+        file.flush()
+        syscalls.fsync(file.fileno())
 
 
 def sync_directory(directory: Path, syscalls: Syscalls) -> None:

@@ -4,6 +4,7 @@ the size bound, which makes appends wait for space instead of dropping anything.
 from __future__ import annotations
 
 import asyncio
+import mmap
 import threading
 from pathlib import Path
 
@@ -41,6 +42,8 @@ def test_rotation_and_reading_across_segments(tmp_path: Path) -> None:
         for start in lsns:
             assert [bytes(entry.payload) for entry in journal.read_from(start)] == payloads[start - 1:]
         assert [entry.lsn for entry in journal.read_from(2, to_lsn=5)] == [2, 3, 4, 5]
+        first = next(journal.read_from(1))
+        assert isinstance(first.payload, memoryview) and isinstance(first.payload.obj, mmap.mmap)
         firsts = [segment.first_lsn for segment in segments]
         assert [segment.name for segment in segments] == [f"{lsn:016X}.htj" for lsn in firsts]
     finally:
