@@ -77,6 +77,10 @@ class ReferenceClient:
         """The value of `'literal'::type_name` in text (default) or binary format, or the error."""
         return self._run(f"SELECT {sql_literal(literal)}::{type_name}", [], [], [], 1 if binary else 0)
 
+    def parse(self, type_oid: int, text: bytes) -> bytes | ReferenceError | None:
+        """Send `text` as a text parameter of type_oid; the value comes back in binary (in, then send)."""
+        return self._run("SELECT $1", [text], [type_oid], [0], 1)
+
     def receive(
         self, type_oid: int, data: bytes, *, binary_result: bool = False
     ) -> bytes | ReferenceError | None:

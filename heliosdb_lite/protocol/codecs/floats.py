@@ -17,6 +17,7 @@ import re
 import struct
 from datetime import tzinfo
 from decimal import Decimal
+from fractions import Fraction
 
 from heliosdb_lite.protocol.codecs.base import Codec
 from heliosdb_lite.protocol.codecs.faults import bad_binary, invalid_syntax, out_of_range
@@ -73,8 +74,42 @@ def _float8_text_out(value: float, tz: tzinfo) -> bytes:
     special = _SPECIAL_TEXT.get(value)
     if special is not None:
         return special
-    digits, exponent = _digits_and_exponent(text.lstrip("-"))
+    magnitude = abs(value)
+    literal = text.lstrip("-")
+    if magnitude >= 2.0**53:  # only here can Python's shortest digits sit exactly on a bound
+        low, high = _rounding_interval(
+            magnitude, math.nextafter(magnitude, 0), math.nextafter(magnitude, math.inf)
+        )
+        if not low < Fraction(literal) < high:
+            literal = _shortest_inside(magnitude, low, high, 17)
+    digits, exponent = _digits_and_exponent(literal)
     return _format_shortest(value < 0, digits, exponent, 15)
+
+
+def _rounding_interval(magnitude: float, down: float, up: float) -> tuple[Fraction, Fraction]:
+    """The open interval of reals that round to `magnitude`, between its neighbours down and up."""
+    exact = Fraction(magnitude)
+    low = (exact + Fraction(down)) / 2
+    high = exact + (exact - low) if math.isinf(up) else (exact + Fraction(up)) / 2
+    return low, high
+
+
+def _shortest_inside(magnitude: float, low: Fraction, high: Fraction, max_digits: int) -> str:
+    """Ryu as PostgreSQL builds it (bounds never accepted): the fewest significant digits strictly
+    inside (low, high), the one nearest `magnitude` among them, in `d.ddde±x` form."""
+    exact = Fraction(magnitude)
+    for precision in range(1, max_digits + 1):
+        candidate = f"{magnitude:.{precision - 1}e}"
+        nearest = Fraction(candidate)
+        if low < nearest < high:
+            return candidate
+        # Where the interval is lopsided (at a power of two) the other neighbour may fit.
+        rounded = Decimal(candidate)
+        unit = Decimal(1).scaleb(rounded.adjusted() - precision + 1)
+        other = rounded + unit if nearest < exact else rounded - unit
+        if other > 0 and low < Fraction(other) < high:
+            return f"{other:.{precision - 1}e}"
+    return f"{magnitude:.{max_digits - 1}e}"
 
 
 def _as_float32(value: float) -> float:
@@ -115,25 +150,12 @@ def _float4_text_out(value: float, tz: tzinfo) -> bytes:
         return special
     if value == 0:
         return b"-0" if math.copysign(1.0, value) < 0 else b"0"
-    digits, exponent = _digits_and_exponent(_shortest_float32_literal(abs(value)))
+    magnitude = abs(value)
+    low, high = _rounding_interval(
+        magnitude, _next_float32(magnitude, -math.inf), _next_float32(magnitude, math.inf)
+    )
+    digits, exponent = _digits_and_exponent(_shortest_inside(magnitude, low, high, 9))
     return _format_shortest(value < 0, digits, exponent, 6)
-
-
-def _shortest_float32_literal(magnitude: float) -> str:
-    """The fewest-digit decimal (nearest among equals) that reads back as this float32."""
-    lopsided = math.frexp(magnitude)[0] == 0.5  # at a power of two the gap below is halved
-    for precision in range(1, 9):
-        candidate = f"{magnitude:.{precision - 1}e}"
-        if _nearest_float32(candidate) == magnitude:
-            return candidate
-        if lopsided:
-            nearest = Decimal(candidate)
-            unit = Decimal(1).scaleb(nearest.adjusted() - precision + 1)
-            other = nearest + unit if nearest < Decimal(magnitude) else nearest - unit
-            text = f"{other:.{precision - 1}e}"
-            if other > 0 and _nearest_float32(text) == magnitude:
-                return text
-    return f"{magnitude:.8e}"
 
 
 def _parse_float(data: bytes, type_name: str) -> tuple[str, str]:

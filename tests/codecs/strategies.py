@@ -1,0 +1,116 @@
+"""Hypothesis strategies producing Python values of every codec's value model, and a canonical
+form for comparing them (NaN equal to NaN, -0.0 distinct from 0.0, numeric by its text)."""
+
+from __future__ import annotations
+
+import json
+import math
+import struct
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from hypothesis import strategies as st
+
+from heliosdb_lite.protocol.codecs import INFINITY, NEG_INFINITY, TYPES, Interval, normalize_jsonb
+from heliosdb_lite.protocol.codecs.numeric import numeric_text
+
+INT32 = st.integers(-(2**31), 2**31 - 1)
+INT64 = st.integers(-(2**63), 2**63 - 1)
+ZONES = [UTC, ZoneInfo("Asia/Kolkata"), ZoneInfo("America/New_York"), ZoneInfo("Australia/Lord_Howe")]
+zones = st.sampled_from(ZONES)
+
+_TEXT = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=30)
+_SPACES_AND_SPECIALS = st.text(st.sampled_from(" \t\n\"\\{},NULLnul'é"), max_size=8)
+text_values = _TEXT | _SPACES_AND_SPECIALS
+
+
+def _finite_numeric(value: Decimal) -> bool:
+    if not value.is_finite():
+        return not value.is_snan()
+    exponent = value.as_tuple().exponent
+    assert isinstance(exponent, int)
+    return exponent >= -1000 and value.adjusted() < 1000
+
+
+_json_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**30), 10**30)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | _TEXT
+)
+json_documents = st.recursive(
+    _json_scalars,
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(_TEXT, children, max_size=4),
+    max_leaves=12,
+)
+json_texts = st.builds(
+    lambda document, ascii_only, spaced: json.dumps(
+        document, ensure_ascii=ascii_only, separators=(", ", ": ") if spaced else (",", ":")
+    ),
+    json_documents,
+    st.booleans(),
+    st.booleans(),
+)
+
+_infinities = st.sampled_from([INFINITY, NEG_INFINITY])
+
+SCALAR_VALUES: dict[int, st.SearchStrategy[Any]] = {
+    16: st.booleans(),
+    17: st.binary(max_size=40),
+    18: st.sampled_from([""] + [chr(code) for code in range(1, 256)]),
+    19: _TEXT.filter(lambda text: len(text.encode()) <= 63),
+    20: INT64,
+    21: st.integers(-(2**15), 2**15 - 1),
+    23: INT32,
+    25: text_values,
+    26: st.integers(0, 2**32 - 1),
+    114: json_texts,
+    700: st.floats(width=32, allow_nan=False) | st.just(math.nan),
+    701: st.floats(allow_nan=False) | st.just(math.nan),
+    705: text_values,
+    1042: text_values,
+    1043: text_values,
+    1082: st.dates() | _infinities,
+    1083: st.times(),
+    1114: st.datetimes() | _infinities,
+    1184: st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30), timezones=zones)
+    | _infinities,
+    1186: st.builds(Interval, INT32, INT32, st.integers(-(2**63) + 1, 2**63 - 1)),
+    1700: st.decimals(allow_nan=True, allow_infinity=True).filter(_finite_numeric),
+    2950: st.uuids(),
+    3802: json_texts.map(normalize_jsonb),
+}
+
+
+def array_values(elem_oid: int) -> st.SearchStrategy[list[Any]]:
+    """1-D lists with NULLs, or 2-D rectangular ones."""
+    element = SCALAR_VALUES[elem_oid] | st.none()
+    one_dimension = st.lists(element, max_size=6)
+    two_dimensions = st.integers(1, 3).flatmap(
+        lambda width: st.lists(st.lists(element, min_size=width, max_size=width), min_size=1, max_size=3)
+    )
+    return one_dimension | two_dimensions
+
+
+def values_of(oid: int) -> st.SearchStrategy[Any]:
+    info = TYPES[oid]
+    return array_values(info.elem_oid) if info.is_array else SCALAR_VALUES[oid]
+
+
+def canonical(oid: int, value: Any) -> Any:
+    """A form of `value` whose equality is the value model's identity."""
+    if value is None:
+        return None
+    info = TYPES[oid]
+    if info.is_array:
+        return [canonical(oid if isinstance(item, list) else info.elem_oid, item) for item in value]
+    if oid in (700, 701):
+        return "NaN" if math.isnan(value) else struct.pack(">d", value)
+    if oid == 1700:
+        return numeric_text(value)
+    if oid == 1184 and isinstance(value, datetime):
+        return value.astimezone(UTC)  # PEP 495: inter-zone == is False for times in a DST gap or fold
+    return value
