@@ -292,6 +292,8 @@ def _timestamptz_text_out(value: datetime, tz: tzinfo) -> bytes:
         return b"-infinity"
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
+    elif value.tzinfo is tz:
+        value = value.astimezone(UTC)  # astimezone(tz) would keep a wall time inside a DST gap as is
     try:
         local = value.astimezone(tz)
     except OverflowError:
