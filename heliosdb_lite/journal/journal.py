@@ -74,6 +74,8 @@ class Journal:
         self._retention = Retention()
         self._checkpoint_callback: Callable[[], None] | None = None
         self._appends_waiting = 0
+        self._counted_lsn = self._last_lsn  # appends already in the counters (the flusher's)
+        self._counted_bytes = 0
         self._closed = False
         self._lock = threading.Lock()
         self._room_freed = threading.Condition(self._lock)
@@ -195,8 +197,6 @@ class Journal:
             self._epoch = epoch
         if self._flusher_requests:
             self._flusher.request(lsn)
-        metrics.ENTRIES_APPENDED.inc()
-        metrics.BYTES_APPENDED.inc(size)
         return lsn
 
     async def append_async(self, entry_type: EntryType, gtid: bytes, payload: bytes | memoryview, *,
@@ -298,8 +298,15 @@ class Journal:
             raise ValueError(f"LSN {lsn} was never appended (the last is {self._last_lsn})")
 
     def _collect(self) -> tuple[int, list[tuple[OpenSegment, bool]]]:
+        """For the flusher: the last LSN written and the segments to sync. It also publishes
+        the append counters, once per batch rather than on every append."""
         with self._lock:
-            return self._last_lsn, self._writer.take_unsynced()
+            last_lsn, written = self._last_lsn, self._writer.bytes_written
+            taken = self._writer.take_unsynced()
+        metrics.ENTRIES_APPENDED.inc(last_lsn - self._counted_lsn)
+        metrics.BYTES_APPENDED.inc(written - self._counted_bytes)
+        self._counted_lsn, self._counted_bytes = last_lsn, written
+        return last_lsn, taken
 
     # -- reading -----------------------------------------------------------------------------
 

@@ -43,6 +43,7 @@ class SegmentWriter:
         self._syscalls = syscalls
         self._sync_data = syscalls.fsync if sync_mode == "fsync" else syscalls.fdatasync
         self._unsynced: list[OpenSegment] = []
+        self.bytes_written = 0
 
     @property
     def room(self) -> int:
@@ -53,11 +54,11 @@ class SegmentWriter:
         """Write one whole entry at the append position (write() only, no sync)."""
         segment = self.current
         assert len(entry) <= segment.info.size - segment.position, "entry does not fit its segment"
-        view = memoryview(entry)
-        written = 0
-        while written < len(entry):
-            written += self._syscalls.write(segment.fd, view[written:])
+        written = self._syscalls.write(segment.fd, entry)
+        while written < len(entry):  # a short write: rare, but allowed by POSIX
+            written += self._syscalls.write(segment.fd, memoryview(entry)[written:])
         segment.position += written
+        self.bytes_written += written
         self._mark_dirty(segment)
 
     def rotate(self, first_lsn: int, size: int) -> SegmentInfo:

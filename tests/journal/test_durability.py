@@ -45,6 +45,7 @@ async def test_64_committers_share_a_sync(tmp_path: Path) -> None:
     syscalls = GatedSyscalls()
     journal = Journal.open(tmp_path, syscalls=syscalls)
     group_sum = REGISTRY.get_sample_value("heliosdb_journal_group_size_sum") or 0.0
+    entries_before = REGISTRY.get_sample_value("heliosdb_journal_entries_appended_total") or 0.0
     try:
         syscalls.gate.clear()
         committers = 64
@@ -66,6 +67,8 @@ async def test_64_committers_share_a_sync(tmp_path: Path) -> None:
         assert syscalls.syncs - syncs_before <= 2
         assert journal.flushed_lsn == committers
         assert REGISTRY.get_sample_value("heliosdb_journal_group_size_sum") == group_sum + committers
+        entries_after = REGISTRY.get_sample_value("heliosdb_journal_entries_appended_total")
+        assert entries_after == entries_before + committers
     finally:
         syscalls.gate.set()
         await journal.close()
