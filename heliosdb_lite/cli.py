@@ -120,6 +120,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "user" and args.users_file is None:
             args.users_file = _load(args).users_file_path
+        if args.command == "journal" and args.journal is None:
+            args.journal = _load(args).journal_dir
         return int(args.func(args))
     except ConfigError as error:
         print(f"heliosdb-lite: configuration error: {error}", file=sys.stderr)

@@ -23,7 +23,6 @@ from heliosdb_lite.journal.payload import CommitPayload, decode_payload
 from heliosdb_lite.journal.progress import Progress
 from heliosdb_lite.journal.reader import JournalScan
 
-DEFAULT_JOURNAL = Path("./data/journal")
 EXIT_OK = 0
 EXIT_CORRUPT = 1
 EXIT_TORN_TAIL = 3
@@ -39,8 +38,8 @@ def add_journal_commands(subparsers: argparse._SubParsersAction) -> None:  # typ
         ("stats", _stats, "entry counts by type, bytes, segments, first and last LSN"),
     ):
         command = commands.add_parser(name, help=help_text)
-        command.add_argument("--journal", type=Path, default=DEFAULT_JOURNAL, metavar="DIR",
-                             help=f"journal directory (default: {DEFAULT_JOURNAL})")
+        command.add_argument("--journal", type=Path, default=None, metavar="DIR",
+                             help="journal directory (default: the journal of --config, else ./data/journal)")
         command.add_argument("--json", action="store_true", help="machine-readable output")
         command.add_argument("--from-lsn", type=int, default=0, metavar="N",
                              help="start at LSN N (default: the oldest entry)")
@@ -221,14 +220,3 @@ def _stats(args: argparse.Namespace) -> int:
             print(f"{key:<14} {value}")
     return EXIT_CORRUPT if outcome["status"] == "corrupt" else EXIT_OK
 
-
-def main(argv: list[str] | None = None) -> int:
-    """The journal commands alone: `python -m heliosdb_lite.journal.cli journal verify ...`."""
-    parser = argparse.ArgumentParser(prog="heliosdb-lite")
-    add_journal_commands(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return int(args.func(args))
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -30,7 +30,7 @@ COMMITS = 30
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "heliosdb_lite.journal.cli", "journal", *args],
+    return subprocess.run([sys.executable, "-m", "heliosdb_lite.cli", "journal", *args],
                           cwd=REPOSITORY, capture_output=True, text=True, timeout=60)
 
 

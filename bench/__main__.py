@@ -1,0 +1,19 @@
+"""`make bench`: every benchmark of the project, one after another, each printing its own table."""
+
+from __future__ import annotations
+
+import sys
+
+from bench import journal_bench
+
+
+def main() -> int:
+    status = 0
+    for bench in (journal_bench,):
+        print(f"== {bench.__name__} ==", flush=True)
+        status |= bench.main([])
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
