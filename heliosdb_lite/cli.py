@@ -68,7 +68,12 @@ def _serve(args: argparse.Namespace) -> int:
         finally:
             engine.close()
 
-    run(main)
+    try:
+        run(main)
+    except OSError as error:
+        print(f"heliosdb-lite: could not listen on {config.server.listen}:{config.server.port}: "
+              f"{error.strerror or error}", file=sys.stderr)
+        return 1
     return 0
 
 
