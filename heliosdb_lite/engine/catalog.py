@@ -1,0 +1,80 @@
+"""What the translator knows about tables: their columns' PostgreSQL types, keys and defaults.
+
+Read from SQLite itself (PRAGMA table_info on the session's connection; declared types decoded
+by `pgtypes.type_from_declared`), cached until the schema version changes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import apsw
+
+from .pgtypes import PgType, type_from_declared
+
+SEQUENCE_DEFAULT = re.compile(r"nextval\('([^']+)'\)", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnInfo:
+    name: str
+    type: PgType | None  # None: a declared type that is not one of ours
+    not_null: bool
+    primary_key_position: int  # 0: not part of the primary key
+    default: str | None
+    rowid_alias: bool = False  # `integer PRIMARY KEY`: a serial key numbered by SQLite
+
+    @property
+    def sequence(self) -> str | None:
+        """The sequence a serial column draws its default from."""
+        match = SEQUENCE_DEFAULT.search(self.default or "")
+        return match.group(1) if match else None
+
+
+@dataclass(frozen=True, slots=True)
+class TableInfo:
+    name: str
+    columns: tuple[ColumnInfo, ...]
+
+    @property
+    def primary_key(self) -> tuple[str, ...]:
+        keyed = sorted((c for c in self.columns if c.primary_key_position), key=lambda c: c.primary_key_position)
+        return tuple(c.name for c in keyed)
+
+    def column(self, name: str) -> ColumnInfo | None:
+        lowered = name.lower()
+        return next((c for c in self.columns if c.name.lower() == lowered), None)
+
+
+class Catalog:
+    """Table metadata of one connection."""
+
+    def __init__(self, connection: apsw.Connection) -> None:
+        self._connection = connection
+        self._version = -1
+        self._tables: dict[str, TableInfo | None] = {}
+
+    def schema_version(self) -> int:
+        return self._connection.execute("PRAGMA schema_version").fetchall()[0][0]
+
+    def table(self, name: str) -> TableInfo | None:
+        version = self.schema_version()
+        if version != self._version:
+            self._tables.clear()
+            self._version = version
+        key = name.lower()
+        if key not in self._tables:
+            self._tables[key] = self._load(name)
+        return self._tables[key]
+
+    def _load(self, name: str) -> TableInfo | None:
+        rows = self._connection.execute("SELECT name, type, \"notnull\", dflt_value, pk "
+                                        "FROM pragma_table_info(?)", (name,)).fetchall()
+        if not rows:
+            return None
+        single_key = sum(1 for row in rows if row[4]) == 1
+        columns = tuple(ColumnInfo(column, type_from_declared(declared), bool(not_null), pk, default,
+                                   rowid_alias=single_key and pk == 1 and (declared or "").lower() == "integer")
+                        for column, declared, not_null, default, pk in rows)
+        return TableInfo(name, columns)

@@ -1,0 +1,157 @@
+"""EXTRACT/date_part and date_trunc over codec-model date, time, timestamp[tz] and interval values.
+
+EXTRACT returns numeric as PostgreSQL 15 does (seconds and epoch with six decimals); timestamptz
+fields are taken in the session time zone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from heliosdb_lite.errors import FEATURE_NOT_SUPPORTED, INVALID_PARAMETER_VALUE, DatabaseError
+
+from . import pgtypes as t
+from .casts import localize
+
+_EPOCH = dt.datetime(1970, 1, 1)
+_MICRO = Decimal("0.000001")
+
+
+def _seconds(moment: dt.datetime | dt.time) -> Decimal:
+    return (Decimal(moment.second * 1_000_000 + moment.microsecond) * _MICRO).quantize(_MICRO)
+
+
+def _epoch(moment: dt.datetime) -> Decimal:
+    naive = moment.astimezone(dt.UTC).replace(tzinfo=None) if moment.tzinfo else moment
+    micros = (naive - _EPOCH) // dt.timedelta(microseconds=1)
+    return (Decimal(micros) * _MICRO).quantize(_MICRO)
+
+
+def extract(field: str, value: Any, oid: int, tz: dt.tzinfo) -> Decimal | None:
+    """EXTRACT(field FROM value) for a value of type oid."""
+    if value is None:
+        return None
+    field = field.lower()
+    if oid == t.INTERVAL:
+        return _extract_interval(field, value)
+    if oid == t.TIME:
+        return _extract_time(field, value)
+    if oid == t.DATE:
+        moment = dt.datetime.combine(value, dt.time())
+        if field in ("hour", "minute", "second", "microseconds", "milliseconds"):
+            raise DatabaseError(FEATURE_NOT_SUPPORTED, f'unit "{field}" not supported for type date')
+        result = _extract_timestamp(field, moment)
+        return result.to_integral_value() if field == "epoch" else result
+    if oid == t.TIMESTAMPTZ:
+        if field == "epoch":
+            return _epoch(value)
+        return _extract_timestamp(field, value.astimezone(tz).replace(tzinfo=None))
+    if oid == t.TIMESTAMP:
+        return _extract_timestamp(field, value)
+    raise DatabaseError(INVALID_PARAMETER_VALUE, f"cannot extract {field} from type {t.type_name(oid)}")
+
+
+def _extract_timestamp(field: str, moment: dt.datetime) -> Decimal:
+    simple = {
+        "year": moment.year, "month": moment.month, "day": moment.day, "hour": moment.hour,
+        "minute": moment.minute, "dow": moment.isoweekday() % 7, "isodow": moment.isoweekday(),
+        "doy": moment.timetuple().tm_yday, "quarter": (moment.month - 1) // 3 + 1,
+        "week": moment.isocalendar().week, "isoyear": moment.isocalendar().year,
+        "decade": moment.year // 10, "century": (moment.year + 99) // 100,
+        "millennium": (moment.year + 999) // 1000,
+    }
+    if field in simple:
+        return Decimal(simple[field])
+    if field == "second":
+        return _seconds(moment)
+    if field == "milliseconds":
+        return (_seconds(moment) * 1000).quantize(Decimal("0.001"))
+    if field == "microseconds":
+        return Decimal(moment.second * 1_000_000 + moment.microsecond)
+    if field == "epoch":
+        return _epoch(moment)
+    raise DatabaseError(INVALID_PARAMETER_VALUE, f'unit "{field}" not recognized for type timestamp')
+
+
+def _extract_time(field: str, moment: dt.time) -> Decimal:
+    if field == "hour":
+        return Decimal(moment.hour)
+    if field == "minute":
+        return Decimal(moment.minute)
+    if field == "second":
+        return _seconds(moment)
+    if field == "epoch":
+        micros = ((moment.hour * 60 + moment.minute) * 60 + moment.second) * 1_000_000 + moment.microsecond
+        return (Decimal(micros) * _MICRO).quantize(_MICRO)
+    raise DatabaseError(INVALID_PARAMETER_VALUE, f'unit "{field}" not recognized for type time')
+
+
+def _extract_interval(field: str, interval: Any) -> Decimal:
+    micros = interval.microseconds
+    if field == "epoch":
+        days = Decimal(interval.months) * 30 + interval.days
+        seconds = days * 86400 + Decimal(micros) * _MICRO
+        return seconds.quantize(_MICRO)
+    sign = -1 if micros < 0 else 1
+    hours, rest = divmod(abs(micros), 3_600_000_000)
+    simple = {"year": int(interval.months / 12), "month": interval.months - int(interval.months / 12) * 12,
+              "day": interval.days, "hour": sign * hours, "minute": sign * (rest // 60_000_000)}
+    if field in simple:
+        return Decimal(simple[field])
+    if field == "second":
+        return (sign * Decimal(rest % 60_000_000) * _MICRO).quantize(_MICRO)
+    raise DatabaseError(INVALID_PARAMETER_VALUE, f'unit "{field}" not recognized for type interval')
+
+
+_TRUNC_ORDER = ("microseconds", "milliseconds", "second", "minute", "hour", "day", "week", "month", "quarter",
+                "year", "decade", "century", "millennium")
+
+
+def _truncate(moment: dt.datetime, unit: str) -> dt.datetime:
+    if unit == "microseconds":
+        return moment
+    if unit == "milliseconds":
+        return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+    moment = moment.replace(microsecond=0)
+    if unit == "second":
+        return moment
+    moment = moment.replace(second=0)
+    if unit == "minute":
+        return moment
+    moment = moment.replace(minute=0)
+    if unit == "hour":
+        return moment
+    moment = moment.replace(hour=0)
+    if unit == "day":
+        return moment
+    if unit == "week":
+        return moment - dt.timedelta(days=moment.weekday())
+    if unit == "month":
+        return moment.replace(day=1)
+    if unit == "quarter":
+        return moment.replace(day=1, month=(moment.month - 1) // 3 * 3 + 1)
+    moment = moment.replace(day=1, month=1)
+    years = {"year": 1, "decade": 10, "century": 100, "millennium": 1000}[unit]
+    if years == 1:
+        return moment
+    if unit == "decade":
+        return moment.replace(year=moment.year // 10 * 10)
+    return moment.replace(year=(moment.year - 1) // years * years + 1)
+
+
+def date_trunc(unit: str, value: Any, oid: int, tz: dt.tzinfo) -> Any:
+    """date_trunc(unit, value): timestamptz is truncated on the session time zone's wall clock."""
+    if value is None:
+        return None
+    unit = unit.lower()
+    if unit not in _TRUNC_ORDER:
+        raise DatabaseError(INVALID_PARAMETER_VALUE, f'unit "{unit}" not recognized for type {t.type_name(oid)}')
+    if oid == t.TIMESTAMPTZ:
+        return localize(_truncate(value.astimezone(tz).replace(tzinfo=None), unit), tz)
+    if oid == t.TIMESTAMP:
+        return _truncate(value, unit)
+    if oid == t.DATE:
+        return localize(_truncate(dt.datetime.combine(value, dt.time()), unit), tz)
+    raise DatabaseError(FEATURE_NOT_SUPPORTED, f"date_trunc on type {t.type_name(oid)} is not supported")

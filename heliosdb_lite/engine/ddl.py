@@ -1,0 +1,317 @@
+"""DDL translation: CREATE TABLE/INDEX/VIEW, DROP, ALTER TABLE, TRUNCATE, rendered for SQLite by hand.
+
+Columns keep their PostgreSQL type as declared type (`pgtypes.ResolvedType.declared`); numeric and
+interval columns get the collation that orders their stored text by value. A single-column
+`serial` (or identity) primary key becomes SQLite's rowid alias `integer PRIMARY KEY
+AUTOINCREMENT`; any other serial column draws `DEFAULT (nextval('<table>_<column>_seq'))`.
+Primary-key columns are NOT NULL (SQLite would allow NULL there). Unnamed CHECK constraints and
+indexes get PostgreSQL's names (`<table>_<column>_check`, `<table>_<column>_idx`), so errors can
+name them as PostgreSQL does.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlglot import exp
+
+from . import functions as fn
+from . import pgtypes as t
+from .dialect import render
+from .pgtypes import ResolvedType
+from .scope import Relation, Scope
+
+if TYPE_CHECKING:
+    from .translate import Translator
+
+DDL_STATEMENTS = (exp.Create, exp.Drop, exp.Alter, exp.TruncateTable)
+_COLLATIONS = {t.NUMERIC: fn.NUMERIC_COLLATION, t.INTERVAL: fn.INTERVAL_COLLATION}
+
+
+def quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _unsupported(what: str) -> Exception:
+    from .translate import unsupported
+
+    return unsupported(what)
+
+
+def translate_ddl(translator: Translator, node: exp.Expression) -> tuple[str, str]:
+    """(SQLite SQL, command tag) for a DDL statement."""
+    if isinstance(node, exp.Create):
+        kind = (node.args.get("kind") or "").upper()
+        if kind == "TABLE":
+            return _create_table(translator, node), "CREATE TABLE"
+        if kind == "INDEX":
+            return _create_index(translator, node), "CREATE INDEX"
+        if kind == "VIEW":
+            return _create_view(translator, node), "CREATE VIEW"
+        raise _unsupported(f"CREATE {kind}")
+    if isinstance(node, exp.Drop):
+        return _drop(translator, node)
+    if isinstance(node, exp.Alter):
+        return _alter(translator, node), "ALTER TABLE"
+    assert isinstance(node, exp.TruncateTable)
+    return _truncate(translator, node), "TRUNCATE TABLE"
+
+
+def _table_name(table: exp.Expression) -> str:
+    if not isinstance(table, exp.Table):
+        raise _unsupported(f"object name {table.sql('postgres')}")
+    db = table.args.get("db")
+    if db is not None and db.name.lower() != "public":
+        raise _unsupported(f"schema {db.name}")
+    return table.name
+
+
+def _constraint_kinds(column: exp.ColumnDef) -> list[exp.Expression]:
+    return [constraint.kind for constraint in column.constraints]
+
+
+class _TableBuilder:
+    """Collects the pieces of one CREATE TABLE."""
+
+    def __init__(self, translator: Translator, table: str, definitions: list[exp.Expression]) -> None:
+        self.translator = translator
+        self.table = table
+        self.columns = [d for d in definitions if isinstance(d, exp.ColumnDef)]
+        self.others = [d for d in definitions if not isinstance(d, exp.ColumnDef)]
+        self.types = {c.name.lower(): t.resolve_datatype(c.args["kind"]) for c in self.columns}
+        self.scope = Scope(relations=[Relation(table, [(c.name, self.types[c.name.lower()].pg_type)
+                                                       for c in self.columns])])
+        self.primary_key = self._primary_key()
+        self.check_names: set[str] = set()
+
+    def _primary_key(self) -> list[str]:
+        for column in self.columns:
+            if any(isinstance(kind, exp.PrimaryKeyColumnConstraint) for kind in _constraint_kinds(column)):
+                return [column.name]
+        for definition in self.others:
+            inner = definition.expressions[0] if isinstance(definition, exp.Constraint) else definition
+            if isinstance(inner, exp.PrimaryKey):
+                return [_key_name(key) for key in inner.expressions]
+        return []
+
+    def _generated_identity(self, column: exp.ColumnDef) -> bool:
+        return any(isinstance(kind, exp.GeneratedAsIdentityColumnConstraint) for kind in _constraint_kinds(column))
+
+    def _is_rowid_alias(self, column: exp.ColumnDef, resolved: ResolvedType) -> bool:
+        auto = resolved.serial or self._generated_identity(column)
+        return auto and resolved.pg_type.oid == t.INT4 and self.primary_key == [column.name]
+
+    def check_name(self, column: str | None) -> str:
+        base = f"{self.table}_{column}_check" if column else f"{self.table}_check"
+        name, number = base, 0
+        while name in self.check_names:
+            number += 1
+            name = f"{base}{number}"
+        self.check_names.add(name)
+        return name
+
+    def expression(self, node: exp.Expression, target: t.PgType | None = None) -> str:
+        translated, pg_type = self.translator.expr(node, self.scope)
+        if target is not None:
+            translated = self.translator.assign(translated, pg_type, target)
+        return render(translated)
+
+    def check(self, node: exp.Expression, column: str | None, name: str | None = None) -> str:
+        if column is None:
+            referenced = next(iter(node.find_all(exp.Column)), None)
+            column = referenced.name if referenced is not None else None
+        condition, pg_type = self.translator.expr(node, self.scope)
+        condition = self.translator.coerce(condition, pg_type, t.BOOL_TYPE)
+        return f"CONSTRAINT {quote(name or self.check_name(column))} CHECK ({render(condition)})"
+
+    def column_sql(self, column: exp.ColumnDef) -> str:
+        resolved = self.types[column.name.lower()]
+        if self._is_rowid_alias(column, resolved):
+            parts = [quote(column.name), "integer PRIMARY KEY AUTOINCREMENT"]
+        else:
+            parts = [quote(column.name), resolved.declared]
+            if column.name in self.primary_key and len(self.primary_key) == 1:
+                parts.append("PRIMARY KEY")
+            if resolved.serial or self._generated_identity(column) or column.name in self.primary_key:
+                parts.append("NOT NULL")
+            if resolved.serial or self._generated_identity(column):
+                parts.append(f"DEFAULT ({fn.NEXTVAL}('{self.table}_{column.name}_seq'))")
+        for kind in _constraint_kinds(column):
+            parts += self._column_constraint(column, resolved, kind)
+        collation = _COLLATIONS.get(resolved.pg_type.oid)
+        if collation is not None:
+            parts.append(f"COLLATE {collation}")
+        return " ".join(parts)
+
+    def _column_constraint(self, column: exp.ColumnDef, resolved: ResolvedType, kind: exp.Expression) -> list[str]:
+        if isinstance(kind, exp.NotNullColumnConstraint):
+            return [] if kind.args.get("allow_null") else ["NOT NULL"]
+        if isinstance(kind, exp.DefaultColumnConstraint):
+            return [f"DEFAULT ({self.expression(kind.this, resolved.pg_type)})"]
+        if isinstance(kind, exp.UniqueColumnConstraint):
+            return ["UNIQUE"]
+        if isinstance(kind, exp.CheckColumnConstraint):
+            return [self.check(kind.this, column.name)]
+        if isinstance(kind, exp.Reference):
+            return [_reference_sql(kind)]
+        if isinstance(kind, exp.ComputedColumnConstraint):
+            return [f"GENERATED ALWAYS AS ({self.expression(kind.this, resolved.pg_type)}) STORED"]
+        if isinstance(kind, exp.PrimaryKeyColumnConstraint | exp.GeneratedAsIdentityColumnConstraint
+                      | exp.CollateColumnConstraint):
+            return []
+        raise _unsupported(f"column constraint {kind.sql('postgres')}")
+
+    def table_constraint_sql(self, definition: exp.Expression) -> str | None:
+        name = None
+        if isinstance(definition, exp.Constraint):
+            name = definition.name
+            definition = definition.expressions[0]
+        prefix = f"CONSTRAINT {quote(name)} " if name and not isinstance(definition, exp.CheckColumnConstraint) \
+            else ""
+        if isinstance(definition, exp.PrimaryKey):
+            if len(self.primary_key) == 1:
+                return None
+            return prefix + f"PRIMARY KEY ({', '.join(quote(_key_name(k)) for k in definition.expressions)})"
+        if isinstance(definition, exp.UniqueColumnConstraint):
+            keys = definition.this.expressions if isinstance(definition.this, exp.Schema) else []
+            return prefix + f"UNIQUE ({', '.join(quote(_key_name(k)) for k in keys)})"
+        if isinstance(definition, exp.CheckColumnConstraint):
+            return self.check(definition.this, None, name)
+        if isinstance(definition, exp.ForeignKey):
+            columns = ", ".join(quote(_key_name(k)) for k in definition.expressions)
+            return prefix + f"FOREIGN KEY ({columns}) {_reference_sql(definition.args['reference'])}"
+        raise _unsupported(f"table constraint {definition.sql('postgres')}")
+
+
+def _key_name(key: exp.Expression) -> str:
+    return key.this.name if isinstance(key, exp.Ordered) else key.name
+
+
+def _reference_sql(reference: exp.Reference) -> str:
+    target = reference.this
+    table = target.this if isinstance(target, exp.Schema) else target
+    columns = [quote(c.name) for c in target.expressions] if isinstance(target, exp.Schema) else []
+    options = " ".join(str(option).upper() for option in reference.args.get("options") or [])
+    column_list = f" ({', '.join(columns)})" if columns else ""
+    return f"REFERENCES {quote(_table_name(table))}{column_list}{' ' + options if options else ''}"
+
+
+def _create_table(translator: Translator, node: exp.Create) -> str:
+    schema = node.this
+    if node.expression is not None or not isinstance(schema, exp.Schema):
+        raise _unsupported("CREATE TABLE AS")
+    table = _table_name(schema.this)
+    builder = _TableBuilder(translator, table, list(schema.expressions))
+    pieces = [builder.column_sql(column) for column in builder.columns]
+    pieces += [sql for sql in map(builder.table_constraint_sql, builder.others) if sql is not None]
+    properties = node.args.get("properties")
+    temporary = properties is not None and any(isinstance(p, exp.TemporaryProperty)
+                                               for p in properties.expressions)
+    exists = " IF NOT EXISTS" if node.args.get("exists") else ""
+    return f"CREATE {'TEMP ' if temporary else ''}TABLE{exists} {quote(table)} ({', '.join(pieces)})"
+
+
+def _index_name(table: str, columns: list[exp.Expression]) -> str:
+    names = [c.name if isinstance(c, exp.Column) else "expr" for c in columns]
+    return f"{table}_{'_'.join(names)}_idx"
+
+
+def _create_index(translator: Translator, node: exp.Create) -> str:
+    index = node.this
+    table = _table_name(index.args["table"])
+    params = index.args.get("params")
+    using = params.args.get("using") if params is not None else None
+    if using is not None and using.name.lower() not in ("btree", "hash"):
+        raise _unsupported(f"index method {using.name}")
+    info = translator.catalog.table(table)
+    scope = Scope(relations=[Relation(table, [(c.name, c.type) for c in info.columns] if info else [])])
+    items = params.args.get("columns") or [] if params is not None else []
+    rendered = []
+    bare = []
+    for item in items:
+        inner = item.this if isinstance(item, exp.Ordered) else item
+        bare.append(inner)
+        translated, _ = translator.expr(inner, scope)
+        direction = " DESC" if isinstance(item, exp.Ordered) and item.args.get("desc") else ""
+        text = render(translated)
+        rendered.append(text if isinstance(translated, exp.Column) else f"({text})")
+        rendered[-1] += direction
+    name = index.name or _index_name(table, bare)
+    where = params.args.get("where") if params is not None else None
+    condition = ""
+    if where is not None:
+        condition = f" WHERE {render(translator.condition(where.this, scope))}"
+    unique = "UNIQUE " if node.args.get("unique") else ""
+    exists = "IF NOT EXISTS " if node.args.get("exists") else ""
+    return f"CREATE {unique}INDEX {exists}{quote(name)} ON {quote(table)} ({', '.join(rendered)}){condition}"
+
+
+def _create_view(translator: Translator, node: exp.Create) -> str:
+    target = node.this
+    columns = ""
+    if isinstance(target, exp.Schema):
+        columns = f" ({', '.join(quote(c.name) for c in target.expressions)})"
+        target = target.this
+    name = _table_name(target)
+    query, _ = translator.query(node.expression, Scope())
+    drop = f"DROP VIEW IF EXISTS {quote(name)}; " if node.args.get("replace") else ""
+    exists = "IF NOT EXISTS " if node.args.get("exists") else ""
+    return f"{drop}CREATE VIEW {exists}{quote(name)}{columns} AS {render(query)}"
+
+
+_DROP_KINDS = {"TABLE": "DROP TABLE", "VIEW": "DROP VIEW", "INDEX": "DROP INDEX"}
+
+
+def _drop(translator: Translator, node: exp.Drop) -> tuple[str, str]:
+    kind = (node.args.get("kind") or "").upper()
+    if kind not in _DROP_KINDS:
+        raise _unsupported(f"DROP {kind}")
+    exists = " IF EXISTS" if node.args.get("exists") else ""
+    statements = []
+    for table in node.args.get("tables") or node.expressions:
+        name = _table_name(table)
+        statements.append(f"DROP {kind}{exists} {quote(name)}")
+        info = translator.catalog.table(name) if kind == "TABLE" else None
+        sequences = [c.sequence for c in info.columns if c.sequence] if info else []
+        if sequences:
+            listed = ", ".join(f"'{sequence}'" for sequence in sequences)
+            statements.append(f"DELETE FROM {fn.SEQUENCES_TABLE} WHERE name IN ({listed})")
+    return "; ".join(statements), _DROP_KINDS[kind]
+
+
+def _alter(translator: Translator, node: exp.Alter) -> str:
+    if (node.args.get("kind") or "").upper() != "TABLE":
+        raise _unsupported(f"ALTER {node.args.get('kind')}")
+    table = _table_name(node.this)
+    info = translator.catalog.table(table)
+    statements = []
+    for action in node.args.get("actions") or []:
+        if isinstance(action, exp.ColumnDef):
+            builder = _TableBuilder(translator, table, [action])
+            builder.scope.relations[0].columns += [(c.name, c.type) for c in info.columns] if info else []
+            statements.append(f"ALTER TABLE {quote(table)} ADD COLUMN {builder.column_sql(action)}")
+        elif isinstance(action, exp.Drop) and (action.args.get("kind") or "").upper() == "COLUMN":
+            for column in action.expressions or [action.this]:
+                statements.append(f"ALTER TABLE {quote(table)} DROP COLUMN {quote(column.name)}")
+        elif isinstance(action, exp.RenameColumn):
+            statements.append(f"ALTER TABLE {quote(table)} RENAME COLUMN {quote(action.this.name)} "
+                              f"TO {quote(action.args['to'].name)}")
+        elif isinstance(action, exp.AlterRename):
+            statements.append(f"ALTER TABLE {quote(table)} RENAME TO {quote(_table_name(action.this))}")
+        else:
+            raise _unsupported(f"ALTER TABLE action {action.sql('postgres')}")
+    return "; ".join(statements)
+
+
+def _truncate(translator: Translator, node: exp.TruncateTable) -> str:
+    statements = []
+    for table in node.expressions:
+        name = _table_name(table)
+        statements.append(f"DELETE FROM {quote(name)}")
+        if (node.args.get("identity") or "").upper() == "RESTART":
+            info = translator.catalog.table(name)
+            sequences = [c.sequence for c in info.columns if c.sequence] if info else []
+            statements += [f"DELETE FROM {fn.SEQUENCES_TABLE} WHERE name = '{s}'" for s in sequences]
+            if info is not None and any(c.rowid_alias for c in info.columns):
+                statements.append(f"DELETE FROM sqlite_sequence WHERE name = '{name}'")
+    return "; ".join(statements)

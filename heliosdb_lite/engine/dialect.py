@@ -1,0 +1,33 @@
+"""The sqlglot dialects of the engine: PostgreSQL in, SQLite out, with the fixes the engine relies on.
+
+Parsing uses sqlglot's PostgreSQL dialect as is (its E'..' strings arrive as ByteString nodes with
+the escapes already processed; the translator turns them into plain strings). The SQLite
+generator renders `$n` as `?n`, a numbered SQLite parameter, so parameters bind by number and
+not by order of appearance, and refuses (UnsupportedError) what it cannot express.
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+from sqlglot.dialects.postgres import Postgres
+from sqlglot.dialects.sqlite import SQLite
+from sqlglot.errors import ErrorLevel
+
+
+class HeliosPostgres(Postgres):
+    """The input dialect."""
+
+
+class HeliosSQLite(SQLite):
+    """The output dialect."""
+
+    class Generator(SQLite.Generator):
+        TRANSFORMS = {
+            **SQLite.Generator.TRANSFORMS,
+            exp.Parameter: lambda self, node: f"?{node.this.name}",
+        }
+
+
+def render(node: exp.Expression) -> str:
+    """SQLite SQL for a translated tree."""
+    return node.sql(dialect=HeliosSQLite, unsupported_level=ErrorLevel.RAISE)

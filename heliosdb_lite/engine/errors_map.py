@@ -1,0 +1,141 @@
+"""SQLite/APSW errors → PostgreSQL errors: one table of message patterns and their SQLSTATEs.
+
+`database_error(exc, context)` turns anything SQLite raised into the `DatabaseError` PostgreSQL
+would have sent for the same mistake, naming constraints the way PostgreSQL names them
+(`<table>_pkey`, `<table>_<column>_key`, ...). Unrecognised SQLite errors become XX000 with
+SQLite's own message, never a guess.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import apsw
+
+from heliosdb_lite.errors import (
+    CHECK_VIOLATION,
+    DATA_CORRUPTED,
+    DUPLICATE_TABLE,
+    FOREIGN_KEY_VIOLATION,
+    INTERNAL_ERROR,
+    LOCK_NOT_AVAILABLE,
+    NOT_NULL_VIOLATION,
+    NUMERIC_VALUE_OUT_OF_RANGE,
+    QUERY_CANCELED,
+    READ_ONLY_SQL_TRANSACTION,
+    SERIALIZATION_FAILURE,
+    SYNTAX_ERROR,
+    UNDEFINED_COLUMN,
+    UNDEFINED_FUNCTION,
+    UNDEFINED_OBJECT,
+    UNDEFINED_TABLE,
+    UNIQUE_VIOLATION,
+    DatabaseError,
+)
+
+AMBIGUOUS_COLUMN = "42702"
+DATATYPE_MISMATCH = "42804"
+CANCELED_MESSAGE = "canceling statement due to user request"
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorContext:
+    """What the failing statement was doing, to name constraints and keys as PostgreSQL does."""
+
+    primary_keys: dict[str, tuple[str, ...]] = field(default_factory=dict)  # table -> pk columns
+    key_values: dict[str, str] = field(default_factory=dict)  # column -> text of the value written
+    table: str | None = None  # the table the statement writes
+
+
+def _unique(match: re.Match[str], context: ErrorContext) -> DatabaseError:
+    qualified = [part.strip() for part in match.group(1).split(",")]
+    table = qualified[0].split(".")[0]
+    columns = tuple(part.split(".", 1)[-1] for part in qualified)
+    if context.primary_keys.get(table) == columns:
+        name = f"{table}_pkey"
+    else:
+        name = f"{table}_{'_'.join(columns)}_key"
+    detail = None
+    if all(column in context.key_values for column in columns):
+        values = ", ".join(context.key_values[column] for column in columns)
+        detail = f"Key ({', '.join(columns)})=({values}) already exists."
+    return DatabaseError(UNIQUE_VIOLATION, f'duplicate key value violates unique constraint "{name}"',
+                         detail=detail)
+
+
+def _not_null(match: re.Match[str], _: ErrorContext) -> DatabaseError:
+    table, _, column = match.group(1).partition(".")
+    return DatabaseError(NOT_NULL_VIOLATION,
+                         f'null value in column "{column}" of relation "{table}" violates not-null constraint')
+
+
+def _check(match: re.Match[str], context: ErrorContext) -> DatabaseError:
+    relation = f' for relation "{context.table}"' if context.table else ""
+    return DatabaseError(CHECK_VIOLATION, f'new row{relation} violates check constraint "{match.group(1)}"')
+
+
+def _foreign_key(_: re.Match[str], context: ErrorContext) -> DatabaseError:
+    table = f' on table "{context.table}"' if context.table else ""
+    return DatabaseError(FOREIGN_KEY_VIOLATION, f"insert or update{table} violates foreign key constraint",
+                         hint="SQLite does not name the constraint or the key.")
+
+
+def _lowered(sqlstate: str, template: str) -> Callable[[re.Match[str], ErrorContext], DatabaseError]:
+    return lambda match, _: DatabaseError(sqlstate, template.format(*(g.lower() for g in match.groups())))
+
+
+def _simple(sqlstate: str, template: str) -> Callable[[re.Match[str], ErrorContext], DatabaseError]:
+    return lambda match, _: DatabaseError(sqlstate, template.format(*match.groups()))
+
+
+_PATTERNS: Sequence[tuple[re.Pattern[str], Callable[[re.Match[str], ErrorContext], DatabaseError]]] = [
+    (re.compile(r"UNIQUE constraint failed: (.+)"), _unique),
+    (re.compile(r"NOT NULL constraint failed: (\S+)"), _not_null),
+    (re.compile(r"CHECK constraint failed: (.+)"), _check),
+    (re.compile(r"FOREIGN KEY constraint failed"), _foreign_key),
+    (re.compile(r"no such table: (?:\w+\.)?\"?([^\"\s]+)\"?"), _simple(UNDEFINED_TABLE, 'relation "{}" does not exist')),
+    (re.compile(r"no such view: (?:\w+\.)?(\S+)"), _simple(UNDEFINED_TABLE, 'view "{}" does not exist')),
+    (re.compile(r"no such index: (\S+)"), _simple(UNDEFINED_OBJECT, 'index "{}" does not exist')),
+    (re.compile(r"no such column: \"?([^\"\s]+)\"?"), _simple(UNDEFINED_COLUMN, 'column "{}" does not exist')),
+    (re.compile(r"no such function: (\S+)"), _lowered(UNDEFINED_FUNCTION, "function {}() does not exist")),
+    (re.compile(r"wrong number of arguments to function (\w+)\(\)"),
+     _lowered(UNDEFINED_FUNCTION, "function {}() with these arguments does not exist")),
+    (re.compile(r"(?:table|view) \"?([^\"\s]+)\"? already exists"), _simple(DUPLICATE_TABLE, 'relation "{}" already exists')),
+    (re.compile(r"index \"?([^\"\s]+)\"? already exists"), _simple(DUPLICATE_TABLE, 'relation "{}" already exists')),
+    (re.compile(r"ambiguous column name: (\S+)"),
+     _simple(AMBIGUOUS_COLUMN, 'column reference "{}" is ambiguous')),
+    (re.compile(r"near \"(.*)\": syntax error"), _simple(SYNTAX_ERROR, 'syntax error at or near "{}"')),
+    (re.compile(r"integer overflow"), _simple(NUMERIC_VALUE_OUT_OF_RANGE, "bigint out of range")),
+    (re.compile(r"datatype mismatch"), _simple(DATATYPE_MISMATCH, "datatype mismatch")),
+]
+
+_BY_CLASS: Sequence[tuple[type[BaseException], str, str | None]] = [
+    (apsw.InterruptError, QUERY_CANCELED, CANCELED_MESSAGE),
+    (apsw.BusyError, LOCK_NOT_AVAILABLE, "canceling statement due to lock timeout"),
+    (apsw.LockedError, LOCK_NOT_AVAILABLE, "canceling statement due to lock timeout"),
+    (apsw.ReadOnlyError, READ_ONLY_SQL_TRANSACTION, "cannot execute statement in a read-only transaction"),
+    (apsw.CorruptError, DATA_CORRUPTED, None),
+]
+
+_APSW_PREFIX = re.compile(r"^\w+Error: ")
+BUSY_SNAPSHOT = 517  # SQLITE_BUSY_SNAPSHOT: the read snapshot is stale, the write cannot proceed
+
+
+def database_error(exc: BaseException, context: ErrorContext | None = None) -> DatabaseError:
+    """The DatabaseError a client should see for an exception raised while running SQL."""
+    if isinstance(exc, DatabaseError):
+        return exc
+    if isinstance(exc, apsw.BusyError) and getattr(exc, "extendedresult", None) == BUSY_SNAPSHOT:
+        return DatabaseError(SERIALIZATION_FAILURE,
+                             "could not serialize access due to concurrent update")
+    for cls, sqlstate, message in _BY_CLASS:
+        if isinstance(exc, cls):
+            return DatabaseError(sqlstate, message or str(exc))
+    text = _APSW_PREFIX.sub("", str(exc))
+    for pattern, build in _PATTERNS:
+        match = pattern.search(text)
+        if match:
+            return build(match, context or ErrorContext())
+    return DatabaseError(INTERNAL_ERROR, text or type(exc).__name__)

@@ -1,0 +1,282 @@
+"""SQL functions, aggregates and collations registered on every session's SQLite connection.
+
+Two kinds live here. PostgreSQL's own functions that SQLite lacks or gets wrong (version(), now()
+stable within a transaction, current_setting/set_config, pg_sleep that cancel() interrupts,
+gen_random_uuid, random, Unicode upper/lower, LIKE with backslash escapes, sequences), and the
+`helios_*` helpers the translator emits where SQLite's own operator would give a wrong answer
+(casts, checked division, numeric and date/time arithmetic, comparisons, numeric sum/avg).
+Arguments and results are SQLite storage values (`value_storage`); type OIDs travel as integers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import re
+import threading
+import uuid
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any, Protocol
+
+import apsw
+
+from heliosdb_lite.errors import INVALID_PARAMETER_VALUE, QUERY_CANCELED, DatabaseError
+
+from . import casts, operators
+from . import pgtypes as t
+from .datetime_functions import date_trunc, extract
+from .errors_map import CANCELED_MESSAGE
+from .settings import SessionSettings
+from .value_storage import from_storage, to_storage
+
+VERSION = "PostgreSQL 15.18 (HeliosDB-Lite 0.1.0) on x86_64-pc-linux-gnu, compiled by gcc, 64-bit"
+SEQUENCES_TABLE = "_helios_sequences"
+
+CAST = "helios_cast"
+DIVIDE = "helios_div"
+MODULO = "helios_mod"
+ARITH = "helios_arith"
+NEGATE = "helios_neg"
+COMPARE = "helios_compare"
+MATH = "helios_math"
+EXTRACT = "helios_extract"
+DATE_TRUNC = "helios_date_trunc"
+GREATEST = "helios_greatest"
+LEAST = "helios_least"
+ILIKE = "helios_ilike"
+REGEXP_I = "helios_regexp_i"
+CURRENT_DATE = "helios_current_date"
+LOCALTIMESTAMP = "helios_localtimestamp"
+NEXTVAL = "nextval"
+SUM = "helios_sum"
+AVG = "helios_avg"
+NUMERIC_COLLATION = "helios_numeric"
+INTERVAL_COLLATION = "helios_interval"
+
+
+class FunctionContext(Protocol):
+    """What the functions need to know about the session that runs them."""
+
+    user: str
+    database: str
+    settings: SessionSettings
+    cancel_event: threading.Event
+
+    def transaction_timestamp(self) -> dt.datetime: ...
+
+    def statement_timestamp(self) -> dt.datetime: ...
+
+    def time_zone(self) -> dt.tzinfo: ...
+
+
+def register(connection: apsw.Connection, context: FunctionContext) -> None:
+    """Register every function, aggregate and collation on a session's connection."""
+    for name, function in _session_functions(connection, context).items():
+        connection.create_scalar_function(name, function)
+    for name, function in _pure_functions().items():
+        connection.create_scalar_function(name, function, deterministic=True)
+    connection.create_aggregate_function(SUM, _NumericSum.factory, 2)
+    connection.create_aggregate_function(AVG, _Average.factory, 2)
+    connection.create_collation(NUMERIC_COLLATION, operators.compare_numeric_text)
+    connection.create_collation(INTERVAL_COLLATION, operators.compare_interval_text)
+
+
+def _timestamptz(moment: dt.datetime) -> str:
+    return to_storage(t.TIMESTAMPTZ)(moment)
+
+
+def _session_functions(connection: apsw.Connection, context: FunctionContext) -> dict[str, Callable[..., Any]]:
+    def sleep(seconds: float | None) -> None:
+        if seconds is not None and seconds > 0 and context.cancel_event.wait(float(seconds)):
+            raise DatabaseError(QUERY_CANCELED, CANCELED_MESSAGE)
+
+    def set_config(name: str, value: str | None, is_local: int) -> str:
+        return context.settings.set(name, value, local=bool(is_local))
+
+    def current_setting(name: str, missing_ok: int = 0) -> str | None:
+        return context.settings.get(name, missing_ok=bool(missing_ok))
+
+    def cast(value: Any, source: int, target: int, typmod: int, explicit: int) -> Any:
+        converted = casts.convert(from_storage(source)(value), source, target, typmod, tz=context.time_zone(),
+                                  explicit=bool(explicit))
+        return to_storage(target)(converted)
+
+    def arith(operator: str, left: Any, left_oid: int, right: Any, right_oid: int, result_oid: int) -> Any:
+        result = operators.arith(operator, from_storage(left_oid)(left), left_oid, from_storage(right_oid)(right),
+                                 right_oid, context.time_zone())
+        return to_storage(result_oid)(result)
+
+    def compare(left: Any, left_oid: int, right: Any, right_oid: int) -> int | None:
+        return operators.compare(from_storage(left_oid)(left), left_oid, from_storage(right_oid)(right), right_oid,
+                                 context.time_zone())
+
+    def extract_field(field: str, value: Any, oid: int) -> str | None:
+        result = extract(field, from_storage(oid)(value), oid, context.time_zone())
+        return to_storage(t.NUMERIC)(result)
+
+    def truncate(unit: str, value: Any, oid: int) -> Any:
+        return to_storage(oid)(date_trunc(unit, from_storage(oid)(value), oid, context.time_zone()))
+
+    def current_date() -> str:
+        return to_storage(t.DATE)(context.transaction_timestamp().astimezone(context.time_zone()).date())
+
+    def local_timestamp() -> str:
+        moment = context.transaction_timestamp().astimezone(context.time_zone()).replace(tzinfo=None)
+        return to_storage(t.TIMESTAMP)(moment)
+
+    def nextval(name: str) -> int:
+        rows = connection.execute(
+            f"INSERT INTO {SEQUENCES_TABLE}(name, value) VALUES (?, 1) "
+            "ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value", (name,)).fetchall()
+        return rows[0][0]
+
+    return {
+        "version": lambda: VERSION,
+        "current_schema": lambda: "public",
+        "current_database": lambda: context.database,
+        "current_catalog": lambda: context.database,
+        "current_user": lambda: context.user,
+        "current_role": lambda: context.user,
+        "session_user": lambda: context.user,
+        "user": lambda: context.user,
+        "now": lambda: _timestamptz(context.transaction_timestamp()),
+        "transaction_timestamp": lambda: _timestamptz(context.transaction_timestamp()),
+        "statement_timestamp": lambda: _timestamptz(context.statement_timestamp()),
+        "clock_timestamp": lambda: _timestamptz(dt.datetime.now(dt.UTC)),
+        CURRENT_DATE: current_date,
+        LOCALTIMESTAMP: local_timestamp,
+        "pg_sleep": sleep,
+        "gen_random_uuid": lambda: str(uuid.uuid4()),
+        "uuid_generate_v4": lambda: str(uuid.uuid4()),
+        "random": random.random,
+        "set_config": set_config,
+        "current_setting": current_setting,
+        NEXTVAL: nextval,
+        CAST: cast,
+        ARITH: arith,
+        COMPARE: compare,
+        EXTRACT: extract_field,
+        DATE_TRUNC: truncate,
+        GREATEST: _extreme(max, context),
+        LEAST: _extreme(min, context),
+    }
+
+
+def _extreme(pick: Callable[..., Any], context: FunctionContext) -> Callable[..., Any]:
+    """GREATEST/LEAST: NULLs ignored, values compared as their type orders them."""
+    def choose(oid: int, *values: Any) -> Any:
+        present = [value for value in values if value is not None]
+        if not present:
+            return None
+        decode = from_storage(oid)
+        tz = context.time_zone()
+        return pick(present, key=lambda value: operators.comparison_key(decode(value), oid, tz))
+    return choose
+
+
+def _pure_functions() -> dict[str, Callable[..., Any]]:
+    return {
+        "upper": lambda value: None if value is None else str(value).upper(),
+        "lower": lambda value: None if value is None else str(value).lower(),
+        "like": _like(case_insensitive=False),
+        ILIKE: _like(case_insensitive=True),
+        "regexp": _regexp(0),
+        REGEXP_I: _regexp(re.IGNORECASE),
+        DIVIDE: operators.divide,
+        MODULO: operators.modulo,
+        NEGATE: lambda value, oid: to_storage(oid)(operators.negate(from_storage(oid)(value), oid)),
+        MATH: _math,
+    }
+
+
+def _like(*, case_insensitive: bool) -> Callable[..., bool | None]:
+    def like(pattern: Any, value: Any, escape: str = "\\") -> bool | None:
+        if pattern is None or value is None:
+            return None
+        return operators.like(str(value), str(pattern), escape, case_insensitive=case_insensitive)
+    return like
+
+
+def _regexp(flags: int) -> Callable[[Any, Any], bool | None]:
+    def matches(pattern: Any, value: Any) -> bool | None:
+        if pattern is None or value is None:
+            return None
+        try:
+            return re.search(str(pattern), str(value), flags) is not None
+        except re.error as error:
+            raise DatabaseError("2201B", f"invalid regular expression: {error}") from None
+    return matches
+
+
+def _math(name: str, oid: int, value: Any, places: Any = None) -> Any:
+    decoded = from_storage(oid)(value)
+    if decoded is None:
+        return None
+    if oid in t.FLOAT_TYPES:
+        return operators.float_function(name, decoded, places)
+    result = operators.numeric_function(name, Decimal(decoded), places)
+    if oid in t.INTEGER_TYPES and name in ("abs", "sign"):
+        return int(result)
+    return to_storage(t.NUMERIC)(result)
+
+
+class _NumericSum:
+    """sum() of int8 and numeric values, exactly (SQLite's sum would go through a float)."""
+
+    def __init__(self) -> None:
+        self.total: Decimal | None = None
+
+    @classmethod
+    def factory(cls) -> tuple[Any, Callable[..., None], Callable[[Any], Any]]:
+        instance = cls()
+        return instance, cls.step, cls.final
+
+    def step(self, value: Any, oid: int) -> None:
+        if value is not None:
+            decoded = Decimal(from_storage(oid)(value))
+            self.total = decoded if self.total is None else self.total + decoded
+
+    def final(self) -> str | None:
+        return to_storage(t.NUMERIC)(self.total)
+
+
+class _Average:
+    """avg() of integers and numerics as numeric (PostgreSQL's scale), and of intervals."""
+
+    def __init__(self) -> None:
+        self.total: Any = None
+        self.count = 0
+        self.oid = t.NUMERIC
+
+    @classmethod
+    def factory(cls) -> tuple[Any, Callable[..., None], Callable[[Any], Any]]:
+        instance = cls()
+        return instance, cls.step, cls.final
+
+    def step(self, value: Any, oid: int) -> None:
+        if value is None:
+            return
+        self.oid = oid
+        decoded = from_storage(oid)(value)
+        if oid != t.INTERVAL:
+            decoded = Decimal(decoded)
+        if self.total is None:
+            self.total = decoded
+        elif oid == t.INTERVAL:
+            self.total = operators.datetime_arith("+", self.total, t.INTERVAL, decoded, t.INTERVAL, dt.UTC)
+        else:
+            self.total += decoded
+        self.count += 1
+
+    def final(self) -> str | None:
+        if self.total is None:
+            return None
+        if self.oid == t.INTERVAL:
+            return to_storage(t.INTERVAL)(operators.interval_multiply(self.total, 1 / self.count))
+        return to_storage(t.NUMERIC)(operators.numeric_divide(self.total, Decimal(self.count)))
+
+
+def check_sleep_argument(seconds: Any) -> None:
+    if seconds is not None and not isinstance(seconds, int | float):
+        raise DatabaseError(INVALID_PARAMETER_VALUE, "pg_sleep expects a number of seconds")

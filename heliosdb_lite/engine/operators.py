@@ -1,0 +1,413 @@
+"""PostgreSQL operator semantics over codec-model values, where SQLite's own would be wrong.
+
+Integer and float division and modulo that raise 22012; exact numeric arithmetic (division with
+PostgreSQL's result scale, `select_div_scale`); date/time/interval arithmetic (months, then
+days in the session time zone, then microseconds); comparisons of numeric and interval values;
+rounding and math functions on numeric; LIKE with PostgreSQL's backslash escape.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import decimal
+import math
+import re
+from collections.abc import Callable
+from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from functools import lru_cache
+from typing import Any
+
+from heliosdb_lite.errors import DIVISION_BY_ZERO, NUMERIC_VALUE_OUT_OF_RANGE, UNDEFINED_FUNCTION, DatabaseError
+from heliosdb_lite.protocol import codecs
+
+from . import pgtypes as t
+from .casts import localize
+
+USECS_PER_DAY = 86_400_000_000
+DAYS_PER_MONTH = 30
+NUMERIC_MIN_SIG_DIGITS = 16
+_EXACT = decimal.Context(prec=2000, rounding=ROUND_HALF_UP, Emax=999_999, Emin=-999_999)
+INVALID_ARGUMENT_FOR_LOG = "2201E"
+INVALID_ARGUMENT_FOR_POWER = "2201F"
+
+
+def division_by_zero() -> DatabaseError:
+    return DatabaseError(DIVISION_BY_ZERO, "division by zero")
+
+
+# --- integers and floats (SQLite storage values) ---------------------------------------------------
+
+def divide(left: int | float | None, right: int | float | None) -> int | float | None:
+    """`/` on integers (truncating toward zero) and floats; 22012 on a zero divisor."""
+    if left is None or right is None:
+        return None
+    if right == 0:
+        raise division_by_zero()
+    if isinstance(left, int) and isinstance(right, int):
+        quotient = abs(left) // abs(right)
+        return quotient if (left >= 0) == (right >= 0) else -quotient
+    return left / right
+
+
+def modulo(left: int | float | None, right: int | float | None) -> int | float | None:
+    """`%` with the sign of the dividend; 22012 on a zero divisor."""
+    if left is None or right is None:
+        return None
+    if right == 0:
+        raise division_by_zero()
+    if isinstance(left, int) and isinstance(right, int):
+        remainder = abs(left) % abs(right)
+        return remainder if left >= 0 else -remainder
+    return math.fmod(left, right)
+
+
+# --- numeric ----------------------------------------------------------------------------------------
+
+def _weight_and_first_digit(value: Decimal) -> tuple[int, int]:
+    """PostgreSQL's base-10000 weight and first base-10000 digit of a nonzero numeric."""
+    magnitude = abs(value)
+    weight = magnitude.adjusted() // 4
+    first = int(magnitude.scaleb(-4 * weight, context=_EXACT))
+    return weight, first
+
+
+def _scale(value: Decimal) -> int:
+    exponent = value.as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def numeric_divide(left: Decimal, right: Decimal) -> Decimal:
+    """left / right rounded to PostgreSQL's result scale (select_div_scale)."""
+    if right == 0:
+        raise division_by_zero()
+    if left == 0:
+        weight1, first1 = 0, 0
+    else:
+        weight1, first1 = _weight_and_first_digit(left)
+    weight2, first2 = _weight_and_first_digit(right)
+    quotient_weight = weight1 - weight2 - (1 if first1 <= first2 else 0)
+    result_scale = NUMERIC_MIN_SIG_DIGITS - quotient_weight * 4
+    result_scale = min(max(result_scale, _scale(left), _scale(right), 0), 1000)
+    exact = _EXACT.divide(left, right)
+    return exact.quantize(Decimal(1).scaleb(-result_scale), rounding=ROUND_HALF_UP, context=_EXACT)
+
+
+def numeric_arith(operator: str, left: Decimal, right: Decimal) -> Decimal:
+    if operator == "+":
+        return _EXACT.add(left, right)
+    if operator == "-":
+        return _EXACT.subtract(left, right)
+    if operator == "*":
+        return _EXACT.multiply(left, right)
+    if operator == "/":
+        return numeric_divide(left, right)
+    if operator == "%":
+        if right == 0:
+            raise division_by_zero()
+        return _EXACT.remainder(left, right)
+    if operator == "^":
+        return numeric_power(left, right)
+    raise _no_operator(operator, t.NUMERIC, t.NUMERIC)
+
+
+def numeric_power(base: Decimal, exponent: Decimal) -> Decimal:
+    if base == 0 and exponent < 0:
+        raise DatabaseError(INVALID_ARGUMENT_FOR_POWER, "zero raised to a negative power is undefined")
+    if base < 0 and exponent != exponent.to_integral_value():
+        raise DatabaseError(INVALID_ARGUMENT_FOR_POWER,
+                            "a negative number raised to a non-integer power yields a complex result")
+    if exponent == exponent.to_integral_value() and abs(exponent) <= 1000:
+        result = _EXACT.power(base, int(exponent))
+    else:
+        result = _EXACT.power(base, exponent)
+    return result.quantize(Decimal(1).scaleb(-max(_scale(base), NUMERIC_MIN_SIG_DIGITS)), context=_EXACT) \
+        if exponent < 0 or exponent != exponent.to_integral_value() else result
+
+
+def _to_decimal(value: Any) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(value)
+
+
+# --- date/time ----------------------------------------------------------------------------------------
+
+def _add_months(moment: dt.date | dt.datetime, months: int) -> Any:
+    if months == 0:
+        return moment
+    total = moment.year * 12 + (moment.month - 1) + months
+    year, month = divmod(total, 12)
+    month += 1
+    if not 1 <= year <= 9999:
+        raise DatabaseError("22008", "timestamp out of range")
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+def add_interval(moment: dt.datetime, interval: Any, tz: dt.tzinfo, sign: int = 1) -> dt.datetime:
+    """timestamp[tz] ± interval: months and days on the wall clock, then microseconds."""
+    aware = moment.tzinfo is not None
+    local = moment.astimezone(tz).replace(tzinfo=None) if aware else moment
+    local = _add_months(local, sign * interval.months) + dt.timedelta(days=sign * interval.days)
+    result = localize(local, tz) if aware else local
+    try:
+        return result + dt.timedelta(microseconds=sign * interval.microseconds)
+    except OverflowError:
+        raise DatabaseError("22008", "timestamp out of range") from None
+
+
+def _interval_between(later: dt.datetime, earlier: dt.datetime) -> Any:
+    micros = (later - earlier) // dt.timedelta(microseconds=1)
+    days = int(micros / USECS_PER_DAY)
+    return codecs.Interval(0, days, micros - days * USECS_PER_DAY)
+
+
+def _time_micros(value: dt.time) -> int:
+    return ((value.hour * 60 + value.minute) * 60 + value.second) * 1_000_000 + value.microsecond
+
+
+def _micros_time(micros: int) -> dt.time:
+    micros %= USECS_PER_DAY
+    seconds, micro = divmod(micros, 1_000_000)
+    minutes, second = divmod(seconds, 60)
+    hour, minute = divmod(minutes, 60)
+    return dt.time(hour, minute, second, micro)
+
+
+def interval_multiply(interval: Any, factor: float) -> Any:
+    """interval * number, spilling fractional months into days and days into time (interval_mul)."""
+    months_exact = interval.months * factor
+    months = int(months_exact)
+    month_days = (months_exact - months) * DAYS_PER_MONTH
+    days_exact = interval.days * factor
+    days = int(days_exact)
+    spill_seconds = (days_exact - days + month_days - int(month_days)) * 86_400
+    days += int(month_days)
+    micros = round(interval.microseconds * factor + spill_seconds * 1_000_000)
+    return codecs.Interval(months, days, micros)
+
+
+def interval_key(interval: Any) -> int:
+    """Comparison key: PostgreSQL compares intervals with 30-day months and 24-hour days."""
+    return (interval.months * DAYS_PER_MONTH + interval.days) * USECS_PER_DAY + interval.microseconds
+
+
+def _negate_interval(interval: Any) -> Any:
+    return codecs.Interval(-interval.months, -interval.days, -interval.microseconds)
+
+
+def datetime_arith(operator: str, left: Any, left_oid: int, right: Any, right_oid: int, tz: dt.tzinfo) -> Any:
+    """Date/time/interval arithmetic; operand types as resolved by typing_rules.arithmetic_type."""
+    key = (operator, left_oid, right_oid)
+    if key in (("+", t.DATE, t.INT4), ("-", t.DATE, t.INT4)):
+        return left + dt.timedelta(days=right if operator == "+" else -right)
+    if key == ("+", t.INT4, t.DATE):
+        return right + dt.timedelta(days=left)
+    if key == ("-", t.DATE, t.DATE):
+        return (left - right).days
+    if key == ("+", t.DATE, t.TIME):
+        return dt.datetime.combine(left, right)
+    if left_oid == t.DATE and right_oid == t.INTERVAL:
+        left, left_oid = dt.datetime.combine(left, dt.time()), t.TIMESTAMP
+    if right_oid == t.DATE and left_oid == t.INTERVAL:
+        right, right_oid = dt.datetime.combine(right, dt.time()), t.TIMESTAMP
+    if left_oid in (t.TIMESTAMP, t.TIMESTAMPTZ) and right_oid == t.INTERVAL and operator in "+-":
+        return add_interval(left, right, tz, 1 if operator == "+" else -1)
+    if left_oid == t.INTERVAL and right_oid in (t.TIMESTAMP, t.TIMESTAMPTZ) and operator == "+":
+        return add_interval(right, left, tz)
+    if operator == "-" and left_oid == right_oid and left_oid in (t.TIMESTAMP, t.TIMESTAMPTZ):
+        return _interval_between(left, right)
+    if left_oid == t.TIME and right_oid == t.INTERVAL and operator in "+-":
+        sign = 1 if operator == "+" else -1
+        return _micros_time(_time_micros(left) + sign * right.microseconds)
+    if left_oid == t.INTERVAL and right_oid == t.TIME and operator == "+":
+        return _micros_time(_time_micros(right) + left.microseconds)
+    if key == ("-", t.TIME, t.TIME):
+        return codecs.Interval(0, 0, _time_micros(left) - _time_micros(right))
+    if left_oid == right_oid == t.INTERVAL and operator in "+-":
+        sign = 1 if operator == "+" else -1
+        return codecs.Interval(left.months + sign * right.months, left.days + sign * right.days,
+                               left.microseconds + sign * right.microseconds)
+    if left_oid == t.INTERVAL and right_oid in t.NUMBER_TYPES and operator in "*/":
+        factor = float(right)
+        if operator == "/":
+            if factor == 0:
+                raise division_by_zero()
+            factor = 1 / factor
+        return interval_multiply(left, factor)
+    if right_oid == t.INTERVAL and left_oid in t.NUMBER_TYPES and operator == "*":
+        return interval_multiply(right, float(left))
+    raise _no_operator(operator, left_oid, right_oid)
+
+
+def _no_operator(operator: str, left: int, right: int) -> DatabaseError:
+    return DatabaseError(UNDEFINED_FUNCTION,
+                         f"operator does not exist: {t.type_name(left)} {operator} {t.type_name(right)}")
+
+
+def arith(operator: str, left: Any, left_oid: int, right: Any, right_oid: int, tz: dt.tzinfo) -> Any:
+    """Arithmetic on codec-model values that SQLite cannot do natively (numeric, date/time)."""
+    if left is None or right is None:
+        return None
+    if left_oid in t.NUMBER_TYPES and right_oid in t.NUMBER_TYPES:
+        if left_oid in t.FLOAT_TYPES or right_oid in t.FLOAT_TYPES:
+            return _float_arith(operator, float(left), float(right))
+        return numeric_arith(operator, _to_decimal(left), _to_decimal(right))
+    return datetime_arith(operator, left, left_oid, right, right_oid, tz)
+
+
+def _float_arith(operator: str, left: float, right: float) -> float:
+    if operator in "/%" and right == 0:
+        raise division_by_zero()
+    operations: dict[str, Callable[[float, float], float]] = {
+        "+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b, "/": lambda a, b: a / b,
+        "%": math.fmod, "^": math.pow,
+    }
+    try:
+        return operations[operator](left, right)
+    except OverflowError:
+        raise DatabaseError(NUMERIC_VALUE_OUT_OF_RANGE, "value out of range: overflow") from None
+
+
+def negate(value: Any, oid: int) -> Any:
+    if value is None:
+        return None
+    return _negate_interval(value) if oid == t.INTERVAL else -value
+
+
+# --- comparison ---------------------------------------------------------------------------------------
+
+def comparison_key(value: Any, oid: int, tz: dt.tzinfo) -> Any:
+    """A Python value that orders like PostgreSQL orders values of this type."""
+    if oid == t.INTERVAL:
+        return interval_key(value)
+    if oid == t.DATE:
+        return localize(dt.datetime.combine(value, dt.time()), tz)
+    if oid == t.TIMESTAMP:
+        return localize(value, tz)
+    return value
+
+
+def compare(left: Any, left_oid: int, right: Any, right_oid: int, tz: dt.tzinfo) -> int | None:
+    """-1, 0 or 1 as left <, =, > right (None if either is NULL)."""
+    if left is None or right is None:
+        return None
+    if t.DATE in (left_oid, right_oid) and {left_oid, right_oid} <= {t.DATE, t.TIMESTAMP}:
+        tz = dt.UTC
+    a, b = comparison_key(left, left_oid, tz), comparison_key(right, right_oid, tz)
+    return (a > b) - (a < b)
+
+
+@lru_cache(maxsize=4096)
+def numeric_text_key(text: str) -> Decimal:
+    return Decimal(text)
+
+
+def compare_numeric_text(left: str, right: str) -> int:
+    """The `helios_numeric` collation: numeric texts compared by value."""
+    try:
+        a, b = numeric_text_key(left), numeric_text_key(right)
+    except decimal.InvalidOperation:
+        return (left > right) - (left < right)
+    return (a > b) - (a < b)
+
+
+@lru_cache(maxsize=4096)
+def _interval_text_key(text: str) -> int:
+    return interval_key(codecs.decode_text(t.INTERVAL, text.encode()))
+
+
+def compare_interval_text(left: str, right: str) -> int:
+    """The `helios_interval` collation: interval texts compared by span."""
+    a, b = _interval_text_key(left), _interval_text_key(right)
+    return (a > b) - (a < b)
+
+
+# --- numeric functions --------------------------------------------------------------------------------
+
+def _digits(places: Any) -> int:
+    return 0 if places is None else int(places)
+
+
+def numeric_function(name: str, value: Decimal, places: Any = None) -> Decimal:
+    """round/trunc/ceil/floor/abs/sign/sqrt/exp/ln/log10 on a numeric."""
+    if name == "round":
+        return value.quantize(Decimal(1).scaleb(-_digits(places)), rounding=ROUND_HALF_UP, context=_EXACT)
+    if name == "trunc":
+        return value.quantize(Decimal(1).scaleb(-_digits(places)), rounding=ROUND_DOWN, context=_EXACT)
+    if name in ("ceil", "ceiling"):
+        return value.quantize(Decimal(1), rounding=ROUND_CEILING, context=_EXACT)
+    if name == "floor":
+        return value.quantize(Decimal(1), rounding=ROUND_FLOOR, context=_EXACT)
+    if name == "abs":
+        return abs(value)
+    if name == "sign":
+        return Decimal((value > 0) - (value < 0))
+    return _transcendental(name, value)
+
+
+def _transcendental(name: str, value: Decimal) -> Decimal:
+    if name == "sqrt" and value < 0:
+        raise DatabaseError(INVALID_ARGUMENT_FOR_POWER, "cannot take square root of a negative number")
+    if name in ("ln", "log", "log10") and value <= 0:
+        message = "cannot take logarithm of zero" if value == 0 else "cannot take logarithm of a negative number"
+        raise DatabaseError(INVALID_ARGUMENT_FOR_LOG, message)
+    context = decimal.Context(prec=60)
+    operations: dict[str, Callable[[Decimal], Decimal]] = {
+        "sqrt": context.sqrt, "exp": context.exp, "ln": context.ln, "log": context.log10, "log10": context.log10,
+    }
+    if name not in operations:
+        raise DatabaseError(UNDEFINED_FUNCTION, f"function {name}(numeric) does not exist")
+    result = operations[name](value)
+    return result.quantize(Decimal(1).scaleb(-max(NUMERIC_MIN_SIG_DIGITS, _scale(value))), context=_EXACT)
+
+
+def float_function(name: str, value: float, places: Any = None) -> float:
+    """The same functions on float8 (round is rint: half to even)."""
+    if places is not None:
+        raise DatabaseError(UNDEFINED_FUNCTION, f"function {name}(double precision, integer) does not exist",
+                            hint="No function matches the given name and argument types. "
+                                 "You might need to add explicit type casts.")
+    operations: dict[str, Callable[[float], float]] = {
+        "round": lambda v: float(round(v)), "trunc": lambda v: float(math.trunc(v)),
+        "ceil": lambda v: float(math.ceil(v)), "ceiling": lambda v: float(math.ceil(v)),
+        "floor": lambda v: float(math.floor(v)), "abs": abs, "sign": lambda v: float((v > 0) - (v < 0)),
+        "sqrt": math.sqrt, "exp": math.exp, "ln": math.log, "log": math.log10, "log10": math.log10,
+        "cbrt": lambda v: math.copysign(abs(v) ** (1 / 3), v),
+    }
+    if name not in operations:
+        raise DatabaseError(UNDEFINED_FUNCTION, f"function {name}(double precision) does not exist")
+    try:
+        return operations[name](value)
+    except ValueError:
+        if name == "sqrt":
+            raise DatabaseError(INVALID_ARGUMENT_FOR_POWER, "cannot take square root of a negative number") from None
+        raise DatabaseError(INVALID_ARGUMENT_FOR_LOG, "cannot take logarithm of a negative number") from None
+
+
+# --- LIKE ---------------------------------------------------------------------------------------------
+
+@lru_cache(maxsize=1024)
+def like_pattern(pattern: str, escape: str, case_insensitive: bool) -> re.Pattern[str]:
+    """A LIKE pattern (% _, escape character, backslash by default) as a compiled regex."""
+    parts: list[str] = []
+    chars = iter(pattern)
+    for char in chars:
+        if escape and char == escape:
+            following = next(chars, None)
+            if following is None:
+                raise DatabaseError("22025", "LIKE pattern must not end with escape character")
+            parts.append(re.escape(following))
+        elif char == "%":
+            parts.append(".*")
+        elif char == "_":
+            parts.append(".")
+        else:
+            parts.append(re.escape(char))
+    flags = re.DOTALL | (re.IGNORECASE if case_insensitive else 0)
+    return re.compile("".join(parts), flags)
+
+
+def like(value: str | None, pattern: str | None, escape: str = "\\", *, case_insensitive: bool = False) -> bool | None:
+    if value is None or pattern is None:
+        return None
+    return like_pattern(pattern, escape, case_insensitive).fullmatch(value) is not None

@@ -1,0 +1,108 @@
+"""SQL text → tokens, statements and sqlglot trees, with PostgreSQL's syntax errors (42601 + position).
+
+`split` cuts a simple-query string at top-level semicolons using sqlglot's tokenizer (so `;`
+inside strings, dollar quotes, comments and identifiers never splits) and drops empty
+statements. `parse` returns a cached tree — callers copy before they change it — with unquoted
+identifiers folded to lower case as PostgreSQL folds them.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from sqlglot import exp
+from sqlglot.errors import ParseError, TokenError
+from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
+from sqlglot.tokens import Token, TokenType
+
+from heliosdb_lite.errors import SYNTAX_ERROR, DatabaseError
+
+from .dialect import HeliosPostgres
+
+_DIALECT = HeliosPostgres()
+_KNOWN_COMMANDS = frozenset({
+    "abort", "alter", "analyze", "analyse", "begin", "call", "checkpoint", "close", "cluster", "comment",
+    "commit", "copy", "create", "deallocate", "declare", "delete", "discard", "do", "drop", "end", "execute",
+    "explain", "fetch", "grant", "import", "insert", "listen", "load", "lock", "merge", "move", "notify",
+    "prepare", "reassign", "refresh", "reindex", "release", "reset", "revoke", "rollback", "savepoint",
+    "security", "select", "set", "show", "start", "table", "truncate", "unlisten", "update", "vacuum",
+    "values", "with",
+})
+
+
+def _syntax_error(near: str | None, position: int | None) -> DatabaseError:
+    message = f'syntax error at or near "{near}"' if near else "syntax error at end of input"
+    return DatabaseError(SYNTAX_ERROR, message, position=position)
+
+
+@lru_cache(maxsize=2048)
+def tokenize(sql: str) -> tuple[Token, ...]:
+    """sqlglot tokens of sql; 42601 for an unterminated string or comment."""
+    try:
+        return tuple(_DIALECT.tokenize(sql))
+    except TokenError as error:
+        raise DatabaseError(SYNTAX_ERROR, f"unterminated quoted string or comment: {error}") from None
+
+
+def split(sql: str) -> list[str]:
+    """The statements of a simple query, without their semicolons; [] for an empty query."""
+    statements: list[str] = []
+    start: Token | None = None
+    end: Token | None = None
+    for token in tokenize(sql):
+        if token.token_type == TokenType.SEMICOLON:
+            if start is not None and end is not None:
+                statements.append(sql[start.start:end.end + 1])
+            start = end = None
+        else:
+            start = start or token
+            end = token
+    if start is not None and end is not None:
+        statements.append(sql[start.start:end.end + 1])
+    return statements
+
+
+def _position(sql: str, line: int, column: int, highlight: str) -> int:
+    lines = sql.split("\n")
+    offset = sum(len(text) + 1 for text in lines[:max(line - 1, 0)])
+    return max(offset + column - len(highlight) + 1, 1)
+
+
+@lru_cache(maxsize=2048)
+def _parse(sql: str) -> exp.Expression:
+    try:
+        trees = [tree for tree in _DIALECT.parse(sql) if tree is not None]
+    except ParseError as error:
+        detail = error.errors[0] if error.errors else {}
+        highlight = detail.get("highlight") or ""
+        at_end = not (detail.get("end_context") or "").strip() and str(detail.get("description", "")).startswith(
+            ("Expecting", "Required keyword"))
+        position = _position(sql, detail.get("line", 1), detail.get("col", 1), highlight) if highlight else None
+        raise _syntax_error(None if at_end else highlight, None if at_end else position) from None
+    except TokenError as error:
+        raise DatabaseError(SYNTAX_ERROR, f"unterminated quoted string or comment: {error}") from None
+    if not trees:
+        raise _syntax_error(None, None)
+    if len(trees) > 1:
+        raise DatabaseError(SYNTAX_ERROR, "cannot insert multiple commands into a prepared statement")
+    tree = trees[0]
+    if isinstance(tree, exp.Command):
+        word = tree.name.lower()
+        if word not in _KNOWN_COMMANDS:
+            raise _syntax_error(tree.name, 1)
+    return normalize_identifiers(tree, dialect="postgres")
+
+
+def parse(sql: str) -> exp.Expression:
+    """The sqlglot tree of one statement (shared: copy before changing it)."""
+    return _parse(sql)
+
+
+def first_words(sql: str, count: int = 3) -> list[str]:
+    """The first keywords/identifiers of a statement, lower-cased (for recognising utility commands)."""
+    words = []
+    for token in tokenize(sql)[:count]:
+        if token.token_type in (TokenType.STRING, TokenType.NUMBER, TokenType.L_PAREN):
+            break
+        words.append(token.text.lower())
+    return words

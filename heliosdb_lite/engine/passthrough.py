@@ -1,0 +1,531 @@
+"""The scaffolding SQL engine: `SQLiteEngine` and its sessions, behind the `engine.interface` seam.
+
+A session owns one APSW connection to `<data_dir>/store.db`. `prepare` recognises utility
+statements (`utility`, `copy_statement`) or translates the statement (`translate`), then asks
+SQLite to prepare the result (`apsw.ext.query_info`, which does not run it) for validation, the
+declared types of result columns and whether it writes; prepared statements are shared by all
+sessions through a `StatementCache`. `execute` binds parameters in their stored form
+(`value_storage`), runs inside the session's `Transactions`, and converts every result value to
+the codec model by its column's type. Errors become PostgreSQL's (`errors_map`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import apsw
+import apsw.ext
+
+from heliosdb_lite.errors import (
+    ACTIVE_SQL_TRANSACTION,
+    FEATURE_NOT_SUPPORTED,
+    IN_FAILED_SQL_TRANSACTION,
+    UNDEFINED_COLUMN,
+    UNDEFINED_TABLE,
+    DatabaseError,
+)
+
+from . import casts, functions, parsing
+from . import pgtypes as t
+from .catalog import Catalog
+from .copy_statement import CopyCommand, parse_copy
+from .ddl import quote
+from .errors_map import ErrorContext, database_error
+from .interface import Column, CopySpec, Cursor, TransactionStatus
+from .pgtypes import PgType, type_from_declared
+from .settings import SessionSettings
+from .statement_cache import StatementCache
+from .store import initialise, open_connection
+from .transactions import Transactions
+from .translate import OutputColumn, Translation, Translator
+from .utility import (
+    ExplainCommand,
+    MaintenanceCommand,
+    ResetCommand,
+    SetCommand,
+    SetTransactionCommand,
+    ShowCommand,
+    TransactionCommand,
+    UtilityCommand,
+    parse_utility,
+)
+from .value_storage import Converter, from_storage, to_storage
+
+FAILED_TRANSACTION_MESSAGE = "current transaction is aborted, commands ignored until end of transaction block"
+CACHED_PLAN_CHANGED = "0A000"
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedStatement:
+    """A statement ready to execute (implements `interface.Statement`); immutable and shareable."""
+
+    sql: str
+    param_oids: tuple[int, ...]
+    columns: tuple[Column, ...] | None
+    copy: CopySpec | None = None
+    utility: UtilityCommand | None = None
+    translation: Translation | None = None
+    copy_command: CopyCommand | None = None
+    writes: bool = False
+    sqlite_param_count: int = 0
+    schema_version: int = -1
+    readers: tuple[Converter, ...] = ()
+    writers: tuple[Converter, ...] = ()
+
+    @property
+    def ends_failed_transaction(self) -> bool:
+        """COMMIT, ROLLBACK and ROLLBACK TO are the statements a failed transaction accepts."""
+        return isinstance(self.utility, TransactionCommand) and self.utility.action in (
+            "commit", "rollback", "rollback_to")
+
+
+def _columns(outputs: Sequence[OutputColumn], description: Sequence[tuple[str, str | None]]) -> tuple[Column, ...]:
+    """Result columns: names from the translator (PostgreSQL's), types from SQLite's declared types
+    where it has them (direct column references), else from the translator."""
+    stars = [i for i, output in enumerate(outputs) if output.type is None and output.name == "*"]
+    if not stars and len(outputs) == len(description):
+        pairs = list(zip(outputs, description, strict=True))
+    elif len(stars) == 1 and len(description) >= len(outputs) - 1:
+        star = stars[0]
+        width = len(description) - len(outputs) + 1
+        expanded = [OutputColumn(name, None) for name, _ in description[star:star + width]]
+        pairs = list(zip([*outputs[:star], *expanded, *outputs[star + 1:]], description, strict=True))
+    else:
+        pairs = [(OutputColumn(name, None), (name, declared)) for name, declared in description]
+    columns = []
+    for output, (_, declared) in pairs:
+        pg_type = type_from_declared(declared) or output.type or t.TEXT_TYPE
+        columns.append(Column(output.name, pg_type.oid, pg_type.typmod))
+    return tuple(columns)
+
+
+def _readers(columns: Sequence[Column] | None) -> tuple[Converter, ...]:
+    return tuple(from_storage(column.type_oid) for column in columns or ())
+
+
+@dataclass(slots=True)
+class _Clock:
+    statement_started: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+
+
+class SQLiteSession:
+    """One client session (implements `interface.EngineSession`)."""
+
+    def __init__(self, engine: SQLiteEngine, connection: apsw.Connection, user: str, database: str,
+                 startup: dict[str, str]) -> None:
+        self._engine = engine
+        self._connection = connection
+        self.user = user
+        self.database = database
+        self.settings = SessionSettings(user)
+        for name, value in startup.items():
+            try:
+                self.settings.set(name, value, startup=True)
+            except DatabaseError as error:
+                raise DatabaseError(error.sqlstate, error.message, error.detail, error.hint,
+                                    severity="FATAL") from None
+        self.settings.mark_reported()
+        self.cancel_event = threading.Event()
+        self._cancel_lock = threading.Lock()
+        self._running = False
+        self._clock = _Clock()
+        self._zone_name = ""
+        self._zone: dt.tzinfo = dt.UTC
+        self._catalog = Catalog(connection)
+        self._transactions = Transactions(connection, self.settings)
+        self._ddl_in_block = False
+        functions.register(connection, self)
+
+    # --- FunctionContext ---------------------------------------------------------------------------
+
+    def transaction_timestamp(self) -> dt.datetime:
+        if self._transactions.block is not None:
+            return self._transactions.started_at
+        return self._clock.statement_started
+
+    def statement_timestamp(self) -> dt.datetime:
+        return self._clock.statement_started
+
+    def time_zone(self) -> dt.tzinfo:
+        name = self.settings.get("TimeZone") or "UTC"
+        if name != self._zone_name:
+            self._zone, self._zone_name = casts.zone(name), name
+        return self._zone
+
+    # --- EngineSession -----------------------------------------------------------------------------
+
+    @property
+    def transaction_status(self) -> TransactionStatus:
+        status = self._transactions.status
+        return "E" if status == "E" else "T" if status == "T" else "I"
+
+    def parameter(self, name: str) -> str:
+        """The current value of a configuration parameter (for ParameterStatus)."""
+        return self.settings.get(name) or ""
+
+    def split(self, sql: str) -> list[str]:
+        return parsing.split(sql)
+
+    def prepare(self, sql: str, param_oids: Sequence[int]) -> PreparedStatement:
+        try:
+            statement = self._prepare(sql, tuple(param_oids))
+        except BaseException as error:
+            self._transactions.fail()
+            raise database_error(error) from None
+        if self._transactions.failed and not statement.ends_failed_transaction:
+            raise DatabaseError(IN_FAILED_SQL_TRANSACTION, FAILED_TRANSACTION_MESSAGE)
+        return statement
+
+    def execute(self, statement: Any, params: Sequence[Any]) -> Cursor:
+        assert isinstance(statement, PreparedStatement)
+        if self._transactions.failed and not statement.ends_failed_transaction:
+            raise DatabaseError(IN_FAILED_SQL_TRANSACTION, FAILED_TRANSACTION_MESSAGE)
+        if self._transactions.implicit_mode and self._transactions.block is None:
+            self._transactions.begin(explicit=False)
+        with self._statement():
+            try:
+                return self._execute(statement, params)
+            except BaseException as error:
+                self._transactions.fail()
+                raise database_error(error, self._error_context(statement, params)) from None
+
+    def copy_in_rows(self, statement: Any, rows: Sequence[Sequence[Any]]) -> int:
+        assert isinstance(statement, PreparedStatement) and statement.copy is not None
+        command = statement.copy_command
+        assert command is not None and command.table is not None
+        if self._transactions.failed:
+            raise DatabaseError(IN_FAILED_SQL_TRANSACTION, FAILED_TRANSACTION_MESSAGE)
+        columns = statement.copy.columns
+        names = ", ".join(quote(column.name) for column in columns)
+        placeholders = ", ".join(f"?{i + 1}" for i in range(len(columns)))
+        sql = f"INSERT INTO {quote(command.table)} ({names}) VALUES ({placeholders})"
+        writers = [to_storage(column.type_oid) for column in columns]
+        typmods = [(column.type_oid, column.type_modifier) for column in columns]
+
+        def stored(row: Sequence[Any]) -> list[Any]:
+            return [writer(casts.apply_typmod(value, oid, typmod, explicit=False)
+                           if value is not None and typmod >= 0 else value)
+                    for writer, value, (oid, typmod) in zip(writers, row, typmods, strict=True)]
+
+        def run() -> int:
+            self._connection.cursor().executemany(sql, (stored(row) for row in rows))
+            return len(rows)
+
+        with self._statement():
+            try:
+                return self._in_transaction(True, "COPY", run)
+            except BaseException as error:
+                self._transactions.fail()
+                raise database_error(error, ErrorContext(table=command.table)) from None
+
+    def begin_implicit(self) -> None:
+        self._transactions.implicit_mode = True
+        if self._transactions.block is None:
+            self._transactions.begin(explicit=False)
+
+    def end_implicit(self, success: bool) -> None:
+        self._transactions.implicit_mode = False
+        if self._transactions.block == "implicit":
+            try:
+                if success:
+                    self._transactions.commit()
+                else:
+                    self._transactions.rollback()
+            except BaseException as error:
+                self._transactions.rollback()
+                raise database_error(error) from None
+            finally:
+                self._ddl_in_block = False
+
+    def parameter_changes(self) -> list[tuple[str, str]]:
+        return self.settings.changes()
+
+    def cancel(self) -> None:
+        with self._cancel_lock:
+            if self._running:
+                self.cancel_event.set()
+                self._connection.interrupt()
+
+    def close(self) -> None:
+        with contextlib.suppress(apsw.Error):
+            self._transactions.rollback()
+        self._connection.close()
+        self._engine.forget(self)
+
+    # --- preparing ---------------------------------------------------------------------------------
+
+    def _prepare(self, sql: str, param_oids: tuple[int, ...]) -> PreparedStatement:
+        command = parse_utility(sql)
+        if command is not None:
+            return self._prepare_utility(sql, param_oids, command)
+        words = parsing.first_words(sql, 1)
+        if words == ["copy"]:
+            return self._prepare_copy(sql, parse_copy(sql))
+        return self._prepare_translated(sql, param_oids)
+
+    def _cache_key(self, sql: str, param_oids: tuple[int, ...]) -> tuple[Any, ...]:
+        return (sql, param_oids, self._catalog.schema_version(), self.settings.get("TimeZone"),
+                self.settings.get("DateStyle"))
+
+    def _prepare_translated(self, sql: str, param_oids: tuple[int, ...]) -> PreparedStatement:
+        cacheable = not self._ddl_in_block
+        key = self._cache_key(sql, param_oids)
+        if cacheable:
+            cached = self._engine.cache.get(key)
+            if cached is not None:
+                return cached
+        translation = Translator(self._catalog, sql, param_oids, self.time_zone()).translate(
+            parsing.parse(sql).copy())
+        statement = self._statement_for(sql, translation, key[2])
+        if cacheable:
+            self._engine.cache.put(key, statement)
+        return statement
+
+    def _statement_for(self, sql: str, translation: Translation, schema_version: int) -> PreparedStatement:
+        oids = tuple(pg_type.oid for pg_type in translation.param_types)
+        writers = tuple(to_storage(oid) for oid in oids)
+        if translation.schema_change:
+            return PreparedStatement(sql, oids, None, translation=translation, writes=True,
+                                     schema_version=schema_version, writers=writers)
+        info = apsw.ext.query_info(self._connection, translation.sql)
+        columns = _columns(translation.columns, info.description) if translation.columns is not None else None
+        return PreparedStatement(sql, oids, columns, translation=translation, writes=not info.is_readonly,
+                                 sqlite_param_count=info.bindings_count, schema_version=schema_version,
+                                 readers=_readers(columns), writers=writers)
+
+    def _prepare_utility(self, sql: str, param_oids: tuple[int, ...], command: UtilityCommand) -> PreparedStatement:
+        columns: tuple[Column, ...] | None = None
+        if isinstance(command, ShowCommand):
+            if command.name is None:
+                columns = (Column("name", t.TEXT), Column("setting", t.TEXT), Column("description", t.TEXT))
+            else:
+                name = self.settings.get(command.name) and _show_name(command.name)
+                columns = (Column(name or command.name, t.TEXT),)
+        elif isinstance(command, ExplainCommand):
+            inner = self._prepare_translated(command.statement, param_oids)
+            return PreparedStatement(sql, inner.param_oids, (Column("QUERY PLAN", t.TEXT),), utility=command,
+                                     translation=inner.translation)
+        return PreparedStatement(sql, tuple(param_oids), columns, utility=command)
+
+    def _prepare_copy(self, sql: str, command: CopyCommand) -> PreparedStatement:
+        if command.direction == "out":
+            query = command.query
+            if query is None:
+                assert command.table is not None
+                names = ", ".join(quote(c) for c in command.columns) if command.columns else "*"
+                query = f"SELECT {names} FROM {quote(command.table)}"
+            inner = self._prepare_translated(query, ())
+            columns = inner.columns or ()
+        else:
+            assert command.table is not None
+            columns = self._copy_in_columns(command.table, command.columns)
+            inner = None
+        spec = CopySpec(command.direction, columns, command.format, command.delimiter, command.null,  # type: ignore[arg-type]
+                        command.header, command.quote, command.escape)
+        if inner is None:
+            return PreparedStatement(sql, (), None, copy=spec, copy_command=command, writes=True)
+        return PreparedStatement(sql, (), columns, copy=spec, copy_command=command,
+                                 translation=inner.translation, sqlite_param_count=inner.sqlite_param_count,
+                                 schema_version=inner.schema_version, readers=inner.readers)
+
+    def _copy_in_columns(self, table: str, names: Sequence[str]) -> tuple[Column, ...]:
+        info = self._catalog.table(table)
+        if info is None:
+            raise DatabaseError(UNDEFINED_TABLE, f'relation "{table}" does not exist')
+        selected = []
+        for name in names or [c.name for c in info.columns]:
+            column = info.column(name)
+            if column is None:
+                raise DatabaseError(UNDEFINED_COLUMN, f'column "{name}" of relation "{table}" does not exist')
+            pg_type = column.type or t.TEXT_TYPE
+            selected.append(Column(column.name, pg_type.oid, pg_type.typmod))
+        return tuple(selected)
+
+    # --- executing ---------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _statement(self) -> Iterator[None]:
+        with self._cancel_lock:
+            self.cancel_event.clear()
+            self._running = True
+        self._clock.statement_started = dt.datetime.now(dt.UTC)
+        try:
+            yield
+        finally:
+            with self._cancel_lock:
+                self._running = False
+
+    def _execute(self, statement: PreparedStatement, params: Sequence[Any]) -> Cursor:
+        if statement.utility is not None:
+            return self._execute_utility(statement)
+        if statement.copy is not None and statement.copy.direction == "in":
+            raise DatabaseError(FEATURE_NOT_SUPPORTED, "COPY FROM STDIN rows arrive through copy_in_rows")
+        statement = self._current(statement)
+        translation = statement.translation
+        assert translation is not None
+        bindings = [writer(value) for writer, value in zip(statement.writers, params, strict=False)]
+        bindings = bindings[:statement.sqlite_param_count]
+
+        def run() -> tuple[list[tuple[Any, ...]], int]:
+            cursor = self._connection.cursor()
+            cursor.execute(translation.sql, bindings if not translation.schema_change else None)
+            readers = statement.readers
+            rows = [tuple(read(value) for read, value in zip(readers, row, strict=True)) for row in cursor]
+            return rows, self._connection.changes()
+
+        rows, changes = self._in_transaction(statement.writes, translation.command, run)
+        if translation.schema_change and self._transactions.block is not None:
+            self._ddl_in_block = True
+        command = translation.command
+        if statement.copy is not None:
+            return Cursor(statement.columns, "COPY", len(rows), rows)
+        if command == "INSERT":
+            return Cursor(statement.columns, "INSERT 0", changes, rows)
+        if command in ("UPDATE", "DELETE"):
+            return Cursor(statement.columns, command, changes, rows)
+        return Cursor(statement.columns, command, None, rows)
+
+    def _current(self, statement: PreparedStatement) -> PreparedStatement:
+        """The statement re-prepared if the schema changed since it was prepared."""
+        if statement.translation is None or statement.translation.schema_change \
+                or statement.schema_version == self._catalog.schema_version():
+            return statement
+        fresh = self._prepare(statement.sql, statement.param_oids)
+        if fresh.columns != statement.columns:
+            raise DatabaseError(CACHED_PLAN_CHANGED, "cached plan must not change result type")
+        return fresh
+
+    def _in_transaction(self, writes: bool, command: str, run: Any) -> Any:
+        transactions = self._transactions
+        if transactions.block is None:
+            return transactions.autocommit(writes, run)
+        transactions.before_statement(writes, command)
+        return run()
+
+    def _execute_utility(self, statement: PreparedStatement) -> Cursor:
+        command = statement.utility
+        transactions = self._transactions
+        if isinstance(command, TransactionCommand):
+            return Cursor(None, self._transaction_command(command))
+        if isinstance(command, SetCommand):
+            self.settings.set(command.name, command.value, local=command.local)
+            return Cursor(None, "SET")
+        if isinstance(command, SetTransactionCommand):
+            if command.session_default:
+                if command.isolation is not None:
+                    self.settings.set("default_transaction_isolation", command.isolation)
+                if command.read_only is not None:
+                    self.settings.set("default_transaction_read_only", "on" if command.read_only else "off")
+            elif transactions.block is not None:
+                transactions.set_modes(command.isolation, command.read_only)
+            return Cursor(None, "SET")
+        if isinstance(command, ResetCommand):
+            if command.name is None:
+                self.settings.reset_all()
+            else:
+                self.settings.set(command.name, None)
+            return Cursor(None, "RESET")
+        if isinstance(command, ShowCommand):
+            if command.name is None:
+                return Cursor(statement.columns, "SHOW", None, list(self.settings.all()))
+            return Cursor(statement.columns, "SHOW", None, [(self.settings.get(command.name),)])
+        if isinstance(command, ExplainCommand):
+            return self._explain(statement)
+        assert isinstance(command, MaintenanceCommand)
+        if command.outside_block_only and transactions.block is not None:
+            raise DatabaseError(ACTIVE_SQL_TRANSACTION, f"{command.tag} cannot run inside a transaction block")
+        if command.discard_all:
+            if transactions.block is not None:
+                raise DatabaseError(ACTIVE_SQL_TRANSACTION, "DISCARD ALL cannot run inside a transaction block")
+            self.settings.reset_all()
+        return Cursor(None, command.tag)
+
+    def _transaction_command(self, command: TransactionCommand) -> str:
+        transactions = self._transactions
+        if command.action == "begin":
+            transactions.begin(explicit=True, isolation=command.isolation, read_only=command.read_only)
+            return command.tag
+        if command.action == "savepoint":
+            transactions.savepoint(command.name or "")
+            return command.tag
+        if command.action == "release":
+            transactions.release(command.name or "")
+            return command.tag
+        if command.action == "rollback_to":
+            transactions.rollback_to(command.name or "")
+            return command.tag
+        self._ddl_in_block = False
+        if command.action == "commit":
+            return transactions.commit()
+        transactions.rollback()
+        return command.tag
+
+    def _explain(self, statement: PreparedStatement) -> Cursor:
+        translation = statement.translation
+        assert translation is not None
+        rows = self._connection.execute(f"EXPLAIN QUERY PLAN {translation.sql}").fetchall()
+        depth: dict[int, int] = {0: -1}
+        lines = []
+        for node_id, parent, _, detail in rows:
+            depth[node_id] = depth.get(parent, -1) + 1
+            lines.append(("  " * depth[node_id] + ("->  " if depth[node_id] else "") + detail,))
+        return Cursor(statement.columns, "EXPLAIN", None, lines)
+
+    def _error_context(self, statement: PreparedStatement, params: Sequence[Any]) -> ErrorContext:
+        translation = statement.translation
+        if translation is None or translation.target is None:
+            return ErrorContext()
+        info = self._catalog.table(translation.target)
+        primary_keys = {translation.target: info.primary_key} if info is not None else {}
+        values: dict[str, str] = {}
+        for column, source in translation.key_sources:
+            if isinstance(source, str):
+                values[column] = source
+            elif 0 < source <= len(params) and params[source - 1] is not None:
+                values[column] = casts.text_output(params[source - 1], statement.param_oids[source - 1],
+                                                   self.time_zone())
+        return ErrorContext(primary_keys, values, translation.target)
+
+
+def _show_name(name: str) -> str:
+    from .settings import canonical_name
+
+    return canonical_name(name)
+
+
+class SQLiteEngine:
+    """The pass-through engine (implements `interface.Engine`): store file data_dir/store.db."""
+
+    def __init__(self, data_dir: Path, *, busy_timeout_ms: int = 5000) -> None:
+        self._path = initialise(Path(data_dir), busy_timeout_ms)
+        self._busy_timeout_ms = busy_timeout_ms
+        self.cache: StatementCache[PreparedStatement] = StatementCache(2048)
+        self._sessions: set[SQLiteSession] = set()
+        self._lock = threading.Lock()
+
+    def open_session(self, user: str, database: str, settings: dict[str, str]) -> SQLiteSession:
+        connection = open_connection(self._path, self._busy_timeout_ms)
+        try:
+            session = SQLiteSession(self, connection, user, database, settings)
+        except BaseException:
+            connection.close()
+            raise
+        with self._lock:
+            self._sessions.add(session)
+        return session
+
+    def forget(self, session: SQLiteSession) -> None:
+        with self._lock:
+            self._sessions.discard(session)
+
+    def close(self) -> None:
+        with self._lock:
+            sessions = list(self._sessions)
+        for session in sessions:
+            session.close()

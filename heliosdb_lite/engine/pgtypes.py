@@ -1,0 +1,243 @@
+"""PostgreSQL types as the engine sees them: OIDs, typmods, and the SQLite declared-type mapping.
+
+A table column keeps its PostgreSQL type as its SQLite declared type, so PRAGMA table_info and
+`apsw.ext.query_info` give it back. Format of a declared type:
+
+    <typname>[ text][(<m1>[,<m2>])]        e.g. int4, varchar(20), numeric text(10,2), _int4
+
+typname is the canonical PostgreSQL name (`codecs.type_by_name(...).name`; arrays `_elem`). The
+word ` text` is added when the type is stored as its PostgreSQL text form (`value_storage`) and its
+name alone would give the column a non-TEXT SQLite affinity (NUMERIC affinity would turn '10.50'
+into the REAL 10.5). `integer` (exactly) is a serial primary key: SQLite's rowid alias.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from sqlglot import exp
+
+from heliosdb_lite.errors import FEATURE_NOT_SUPPORTED, UNDEFINED_OBJECT, DatabaseError
+from heliosdb_lite.protocol import codecs
+
+BOOL = 16
+BYTEA = 17
+CHAR = 18
+NAME = 19
+INT8 = 20
+INT2 = 21
+INT4 = 23
+TEXT = 25
+OID = 26
+JSON = 114
+FLOAT4 = 700
+FLOAT8 = 701
+UNKNOWN = 705
+BPCHAR = 1042
+VARCHAR = 1043
+DATE = 1082
+TIME = 1083
+TIMESTAMP = 1114
+TIMESTAMPTZ = 1184
+INTERVAL = 1186
+NUMERIC = 1700
+UUID = 2950
+VOID = 2278
+JSONB = 3802
+
+INTEGER_TYPES = frozenset({INT2, INT4, INT8, OID})
+FLOAT_TYPES = frozenset({FLOAT4, FLOAT8})
+NUMBER_TYPES = INTEGER_TYPES | FLOAT_TYPES | {NUMERIC}
+STRING_TYPES = frozenset({TEXT, VARCHAR, BPCHAR, NAME, CHAR, UNKNOWN})
+DATETIME_TYPES = frozenset({DATE, TIME, TIMESTAMP, TIMESTAMPTZ, INTERVAL})
+VARHDRSZ = 4
+
+
+@dataclass(frozen=True, slots=True)
+class PgType:
+    """A PostgreSQL type with its modifier (-1: none), as RowDescription reports it."""
+
+    oid: int
+    typmod: int = -1
+
+    @property
+    def is_unknown(self) -> bool:
+        return self.oid == UNKNOWN
+
+
+UNKNOWN_TYPE = PgType(UNKNOWN)
+TEXT_TYPE = PgType(TEXT)
+BOOL_TYPE = PgType(BOOL)
+INT4_TYPE = PgType(INT4)
+INT8_TYPE = PgType(INT8)
+NUMERIC_TYPE = PgType(NUMERIC)
+FLOAT8_TYPE = PgType(FLOAT8)
+
+
+def output_type(pg_type: PgType) -> PgType:
+    """What a result column of this type is reported as: unknown literals become text."""
+    return TEXT_TYPE if pg_type.is_unknown else pg_type
+
+
+# sqlglot's data types -> canonical PostgreSQL type names.
+_DTYPE_NAMES: dict[exp.DType, str] = {
+    exp.DType.BOOLEAN: "bool",
+    exp.DType.SMALLINT: "int2",
+    exp.DType.INT: "int4",
+    exp.DType.BIGINT: "int8",
+    exp.DType.FLOAT: "float4",
+    exp.DType.DOUBLE: "float8",
+    exp.DType.DECIMAL: "numeric",
+    exp.DType.TEXT: "text",
+    exp.DType.VARCHAR: "varchar",
+    exp.DType.CHAR: "bpchar",
+    exp.DType.BPCHAR: "bpchar",
+    exp.DType.NAME: "name",
+    exp.DType.VARBINARY: "bytea",
+    exp.DType.DATE: "date",
+    exp.DType.TIME: "time",
+    exp.DType.TIMESTAMP: "timestamp",
+    exp.DType.TIMESTAMPTZ: "timestamptz",
+    exp.DType.INTERVAL: "interval",
+    exp.DType.UUID: "uuid",
+    exp.DType.JSON: "json",
+    exp.DType.JSONB: "jsonb",
+    exp.DType.SERIAL: "int4",
+    exp.DType.BIGSERIAL: "int8",
+    exp.DType.SMALLSERIAL: "int2",
+}
+SERIAL_DTYPES = frozenset({exp.DType.SERIAL, exp.DType.BIGSERIAL, exp.DType.SMALLSERIAL})
+_NAMED_TYPES = {"oid": "oid", "regclass": "oid", "regtype": "oid", "regproc": "oid", "regnamespace": "oid"}
+_NATIVE_STORED_OIDS = frozenset({BOOL, BYTEA, INT2, INT4, INT8, OID, FLOAT4, FLOAT8}) | STRING_TYPES
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedType:
+    """A type written in SQL (`::numeric(10,2)`, a column definition), resolved."""
+
+    pg_type: PgType
+    name: str  # canonical typname, "_elem" for arrays
+    modifiers: tuple[int, ...]
+    serial: bool = False
+
+    @property
+    def declared(self) -> str:
+        """The SQLite declared type that keeps this type (see the module docstring)."""
+        hint = " text" if self.pg_type.oid not in _NATIVE_STORED_OIDS and _affinity(self.name) != "TEXT" else ""
+        mods = f"({','.join(map(str, self.modifiers))})" if self.modifiers else ""
+        return f"{self.name}{hint}{mods}"
+
+
+def resolve_datatype(data_type: exp.DataType) -> ResolvedType:
+    """The PostgreSQL type a sqlglot DataType names; 42704 if unknown, 0A000 if unsupported."""
+    dtype = data_type.this
+    modifiers = tuple(_modifier(param) for param in data_type.expressions
+                      if not isinstance(param, exp.DataType))
+    if dtype == exp.DType.ARRAY:
+        element = resolve_datatype(data_type.expressions[0])
+        array_oid = codecs.type_by_name(element.name).array_oid
+        return ResolvedType(PgType(array_oid), f"_{element.name}", ())
+    if dtype == exp.DType.DOUBLE and modifiers:  # float(p): p <= 24 is real
+        name, modifiers = ("float4" if modifiers[0] <= 24 else "float8"), ()
+    elif isinstance(dtype, str) and dtype.lower() in _NAMED_TYPES:
+        name = _NAMED_TYPES[dtype.lower()]
+    elif dtype in _DTYPE_NAMES:
+        name = _DTYPE_NAMES[dtype]
+    elif dtype == exp.DType.USERDEFINED:
+        raise DatabaseError(UNDEFINED_OBJECT, f'type "{data_type.args.get("kind")}" does not exist')
+    else:
+        raise DatabaseError(FEATURE_NOT_SUPPORTED, f"type {data_type.sql('postgres').lower()} is not supported")
+    info = codecs.type_by_name(name)
+    return ResolvedType(PgType(info.oid, typmod_for(info.oid, modifiers)), info.name, modifiers,
+                        serial=dtype in SERIAL_DTYPES)
+
+
+def _modifier(param: exp.Expression) -> int:
+    value = param.this if isinstance(param, exp.DataTypeParam) else param
+    if not (isinstance(value, exp.Literal) and not value.is_string):
+        raise DatabaseError(FEATURE_NOT_SUPPORTED, f"type modifier {param.sql('postgres')} is not supported")
+    return int(value.this)
+
+
+def typmod_for(oid: int, modifiers: tuple[int, ...]) -> int:
+    """The atttypmod PostgreSQL stores for these modifiers (-1 when none)."""
+    if not modifiers:
+        return -1
+    if oid in (VARCHAR, BPCHAR):
+        return modifiers[0] + VARHDRSZ
+    if oid == NUMERIC:
+        scale = modifiers[1] if len(modifiers) > 1 else 0
+        return ((modifiers[0] << 16) | scale) + VARHDRSZ
+    if oid in (TIME, TIMESTAMP, TIMESTAMPTZ, INTERVAL):
+        return modifiers[0]
+    return -1
+
+
+def numeric_modifiers(typmod: int) -> tuple[int, int] | None:
+    """(precision, scale) of a numeric typmod, or None when unconstrained."""
+    if typmod < VARHDRSZ:
+        return None
+    value = typmod - VARHDRSZ
+    return value >> 16, value & 0xFFFF
+
+
+_DECLARED = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_ ]*?)\s*(?:\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\))?\s*$")
+
+
+def type_from_declared(declared: str | None) -> PgType | None:
+    """The PostgreSQL type behind a SQLite declared type (None if it is not one of ours)."""
+    if not declared:
+        return None
+    return _type_from_declared(declared)
+
+
+@lru_cache(maxsize=4096)
+def _type_from_declared(declared: str) -> PgType | None:
+    result: PgType | None = None
+    match = _DECLARED.match(declared)
+    if match:
+        words = match.group(1).lower().split()
+        if len(words) > 1 and words[-1] == "text":
+            words.pop()
+        name = " ".join(words)
+        modifiers = tuple(int(group) for group in match.groups()[1:] if group is not None)
+        oid = _oid_of_name(name)
+        if oid is not None:
+            result = PgType(oid, typmod_for(oid, modifiers))
+    return result
+
+
+def _oid_of_name(name: str) -> int | None:
+    try:
+        return codecs.type_by_name(name).oid
+    except DatabaseError:
+        return None
+
+
+def type_name(oid: int) -> str:
+    """The canonical name of a type, as error messages and column names use it."""
+    try:
+        return codecs.type_by_oid(oid).name
+    except DatabaseError:
+        return str(oid)
+
+
+def _affinity(name: str) -> str:
+    """SQLite's column affinity for a declared type name (https://sqlite.org/datatype3.html 3.1)."""
+    upper = name.upper()
+    if "INT" in upper:
+        return "INTEGER"
+    if any(word in upper for word in ("CHAR", "CLOB", "TEXT")):
+        return "TEXT"
+    if "BLOB" in upper:
+        return "BLOB"
+    if any(word in upper for word in ("REAL", "FLOA", "DOUB")):
+        return "REAL"
+    return "NUMERIC"
+
+
+def is_text_stored(oid: int) -> bool:
+    """Whether values of this type are stored as their PostgreSQL text form."""
+    return oid not in _NATIVE_STORED_OIDS

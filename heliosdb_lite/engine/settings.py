@@ -1,0 +1,309 @@
+"""Per-session configuration parameters (GUCs): PostgreSQL 15 defaults, SET/SHOW/RESET semantics.
+
+Names are case-insensitive and shown in PostgreSQL's spelling (`TimeZone`, `DateStyle`). A value
+set in a transaction that rolls back is restored; SET LOCAL lasts until the transaction ends.
+Names with a dot (`heliosdb.gtid`, `myapp.x`) are custom placeholders any client may set.
+Parameters marked `report` are the GUC_REPORT ones a server sends as ParameterStatus.
+"""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+
+from heliosdb_lite.errors import FEATURE_NOT_SUPPORTED, INVALID_PARAMETER_VALUE, UNDEFINED_SETTING, DatabaseError
+
+CANT_CHANGE_RUNTIME_PARAM = "55P02"
+SERVER_VERSION = "15.18"
+SERVER_VERSION_NUM = "150018"
+
+Normalizer = Callable[[str, str], str]  # (canonical name, raw value) -> stored value
+
+
+def _invalid(name: str, value: str, hint: str | None = None) -> DatabaseError:
+    return DatabaseError(INVALID_PARAMETER_VALUE, f'invalid value for parameter "{name}": "{value}"', hint=hint)
+
+
+def _boolean(name: str, value: str) -> str:
+    lowered = value.strip().lower()
+    if lowered in ("on", "true", "yes", "1", "t", "y"):
+        return "on"
+    if lowered in ("off", "false", "no", "0", "f", "n"):
+        return "off"
+    raise DatabaseError(INVALID_PARAMETER_VALUE, f'parameter "{name}" requires a Boolean value')
+
+
+def _only(*accepted: str) -> Normalizer:
+    def normalize(name: str, value: str) -> str:
+        for option in accepted:
+            if value.strip().lower() == option.lower():
+                return option
+        raise DatabaseError(FEATURE_NOT_SUPPORTED, f'{name} "{value}" is not supported',
+                            hint=f"Supported: {', '.join(accepted)}.")
+    return normalize
+
+
+def _client_encoding(name: str, value: str) -> str:
+    if value.strip().strip("'").lower().replace("-", "").replace("_", "") in ("utf8", "unicode"):
+        return "UTF8"
+    raise _invalid(name, value, hint="Only UTF8 is supported.")
+
+
+_DATE_ORDERS = {"mdy": "MDY", "us": "MDY", "noneuro": "MDY", "dmy": "DMY", "euro": "DMY", "ymd": "YMD"}
+
+
+def _date_style(name: str, value: str) -> str:
+    output, order = "ISO", "MDY"
+    for word in (part.strip().lower() for part in value.split(",")):
+        if word in _DATE_ORDERS:
+            order = _DATE_ORDERS[word]
+        elif word != "iso":
+            raise DatabaseError(FEATURE_NOT_SUPPORTED, f'DateStyle "{value}" is not supported',
+                                hint="Only the ISO output style is supported.")
+    return f"{output}, {order}"
+
+
+@cache
+def _zone_names() -> dict[str, str]:
+    return {zone.lower(): zone for zone in zoneinfo.available_timezones()}
+
+
+def _time_zone(name: str, value: str) -> str:
+    stripped = value.strip().strip("'")
+    if stripped.lower() == "utc":
+        return "UTC"
+    zone = _zone_names().get(stripped.lower())
+    if zone is None:
+        raise _invalid(name, value)
+    return zone
+
+
+_ISOLATION_LEVELS = ("read uncommitted", "read committed", "repeatable read", "serializable")
+
+
+def _isolation(name: str, value: str) -> str:
+    lowered = " ".join(value.strip().lower().replace("_", " ").split())
+    if lowered not in _ISOLATION_LEVELS:
+        raise _invalid(name, value)
+    return lowered
+
+
+def _integer(low: int, high: int) -> Normalizer:
+    def normalize(name: str, value: str) -> str:
+        try:
+            number = int(value.strip())
+        except ValueError:
+            raise DatabaseError(INVALID_PARAMETER_VALUE,
+                                f'invalid value for parameter "{name}": "{value}"') from None
+        if not low <= number <= high:
+            raise DatabaseError(INVALID_PARAMETER_VALUE,
+                                f'{number} is outside the valid range for parameter "{name}" ({low} .. {high})')
+        return str(number)
+    return normalize
+
+
+_DURATION = re.compile(r"^\s*(\d+)\s*(ms|s|min|h|d)?\s*$", re.IGNORECASE)
+_UNIT_MS = {"ms": 1, "s": 1000, "min": 60_000, "h": 3_600_000, "d": 86_400_000}
+
+
+def _duration(name: str, value: str) -> str:
+    match = _DURATION.match(value)
+    if not match:
+        raise _invalid(name, value, hint='Valid units for this parameter are "ms", "s", "min", "h", and "d".')
+    milliseconds = int(match.group(1)) * _UNIT_MS[(match.group(2) or "ms").lower()]
+    return format_duration(milliseconds)
+
+
+def format_duration(milliseconds: int) -> str:
+    """A duration as SHOW displays it: the largest unit that divides it exactly."""
+    if milliseconds == 0:
+        return "0"
+    for unit in ("d", "h", "min", "s"):
+        if milliseconds % _UNIT_MS[unit] == 0:
+            return f"{milliseconds // _UNIT_MS[unit]}{unit}"
+    return f"{milliseconds}ms"
+
+
+def duration_ms(shown: str) -> int:
+    """Milliseconds of a duration parameter's value."""
+    match = _DURATION.match(shown)
+    assert match is not None, shown
+    return int(match.group(1)) * _UNIT_MS[(match.group(2) or "ms").lower()]
+
+
+def _any(_: str, value: str) -> str:
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Parameter:
+    """One known configuration parameter."""
+
+    name: str
+    default: str
+    description: str
+    normalize: Normalizer = _any
+    report: bool = False
+    read_only: bool = False
+
+
+PARAMETERS: dict[str, Parameter] = {p.name.lower(): p for p in (
+    Parameter("application_name", "", "Sets the application name to be reported in statistics and logs.",
+              report=True),
+    Parameter("client_encoding", "UTF8", "Sets the client's character set encoding.", _client_encoding,
+              report=True),
+    Parameter("DateStyle", "ISO, MDY", "Sets the display format for date and time values.", _date_style,
+              report=True),
+    Parameter("IntervalStyle", "postgres", "Sets the display format for interval values.", _only("postgres"),
+              report=True),
+    Parameter("TimeZone", "Etc/UTC", "Sets the time zone for displaying and interpreting time stamps.",
+              _time_zone, report=True),
+    Parameter("standard_conforming_strings", "on", "Causes '...' strings to treat backslashes literally.",
+              _only("on"), report=True),
+    Parameter("integer_datetimes", "on", "Shows whether datetimes are integer based.", report=True,
+              read_only=True),
+    Parameter("server_version", SERVER_VERSION, "Shows the server version.", report=True, read_only=True),
+    Parameter("server_version_num", SERVER_VERSION_NUM, "Shows the server version as an integer.",
+              read_only=True),
+    Parameter("server_encoding", "UTF8", "Shows the server (database) character set encoding.", report=True,
+              read_only=True),
+    Parameter("is_superuser", "on", "Shows whether the current user is a superuser.", report=True,
+              read_only=True),
+    Parameter("session_authorization", "", "Sets the session user name.", report=True, read_only=True),
+    Parameter("default_transaction_read_only", "off", "Sets the default read-only status of new transactions.",
+              _boolean, report=True),
+    Parameter("transaction_read_only", "off", "Sets the current transaction's read-only status.", _boolean),
+    Parameter("in_hot_standby", "off", "Shows whether hot standby is currently active.", report=True,
+              read_only=True),
+    Parameter("default_transaction_isolation", "read committed",
+              "Sets the transaction isolation level of each new transaction.", _isolation),
+    Parameter("transaction_isolation", "read committed", "Sets the current transaction's isolation level.",
+              _isolation),
+    Parameter("search_path", '"$user", public', "Sets the schema search order for names that are not "
+              "schema-qualified."),
+    Parameter("extra_float_digits", "1", "Sets the number of digits displayed for floating-point values.",
+              _integer(-15, 3)),
+    Parameter("statement_timeout", "0", "Sets the maximum allowed duration of any statement.", _duration),
+    Parameter("lock_timeout", "0", "Sets the maximum allowed duration of any wait for a lock.", _duration),
+    Parameter("idle_in_transaction_session_timeout", "0",
+              "Sets the maximum allowed idle time between queries, when in a transaction.", _duration),
+    Parameter("jit", "on", "Allow JIT compilation.", _boolean),
+    Parameter("bytea_output", "hex", "Sets the output format for bytea.", _only("hex")),
+    Parameter("max_identifier_length", "63", "Shows the maximum identifier length.", read_only=True),
+    Parameter("lc_messages", "C.UTF-8", "Sets the language in which messages are displayed."),
+    Parameter("lc_monetary", "C.UTF-8", "Sets the locale for formatting monetary amounts."),
+    Parameter("lc_numeric", "C.UTF-8", "Sets the locale for formatting numbers."),
+    Parameter("lc_time", "C.UTF-8", "Sets the locale for formatting date and time values."),
+    Parameter("client_min_messages", "notice", "Sets the message levels that are sent to the client."),
+    Parameter("synchronous_commit", "on", "Sets the current transaction's synchronization level."),
+    Parameter("row_security", "on", "Enable row security.", _boolean),
+)}
+
+ALIASES = {"transaction isolation level": "transaction_isolation", "time zone": "timezone",
+           "session authorization": "session_authorization"}
+
+
+def canonical_name(name: str) -> str:
+    """PostgreSQL's spelling of a parameter name; 42704 if there is no such parameter."""
+    lowered = " ".join(name.lower().split())
+    lowered = ALIASES.get(lowered, lowered)
+    known = PARAMETERS.get(lowered)
+    if known is not None:
+        return known.name
+    if "." in lowered:
+        return lowered
+    raise DatabaseError(UNDEFINED_SETTING, f'unrecognized configuration parameter "{name}"')
+
+
+class SessionSettings:
+    """The parameters of one session, transactional like PostgreSQL's."""
+
+    def __init__(self, user: str) -> None:
+        self._values: dict[str, str] = {p.name: p.default for p in PARAMETERS.values()}
+        self._values["session_authorization"] = user
+        self._local: dict[str, str] = {}
+        self._snapshot: dict[str, str] | None = None
+        self._reported: dict[str, str] = {}
+        self.mark_reported()
+
+    def get(self, name: str, *, missing_ok: bool = False) -> str | None:
+        """The current value (None for an unset custom parameter when missing_ok)."""
+        try:
+            canonical = canonical_name(name)
+        except DatabaseError:
+            if missing_ok:
+                return None
+            raise
+        if canonical == "transaction_isolation" and canonical not in self._local:
+            return self.get("default_transaction_isolation")
+        if canonical == "transaction_read_only" and canonical not in self._local:
+            return self.get("default_transaction_read_only")
+        value = self._local.get(canonical, self._values.get(canonical))
+        if value is None and not missing_ok:
+            raise DatabaseError(UNDEFINED_SETTING, f'unrecognized configuration parameter "{name}"')
+        return value
+
+    def set(self, name: str, value: str | None, *, local: bool = False, startup: bool = False) -> str:
+        """SET name = value (None: DEFAULT); returns the value stored. SET LOCAL outside a
+        transaction has no effect, as in PostgreSQL."""
+        canonical = canonical_name(name)
+        known = PARAMETERS.get(canonical.lower())
+        if known is not None and known.read_only and not startup:
+            raise DatabaseError(CANT_CHANGE_RUNTIME_PARAM, f'parameter "{canonical}" cannot be changed')
+        if value is None:
+            stored = known.default if known is not None else ""
+        else:
+            stored = known.normalize(canonical, value) if known is not None else value
+        if local:
+            if self._snapshot is not None:
+                self._local[canonical] = stored
+        else:
+            self._values[canonical] = stored
+            self._local.pop(canonical, None)
+        return stored
+
+    def reset_all(self) -> None:
+        for parameter in PARAMETERS.values():
+            if not parameter.read_only:
+                self._values[parameter.name] = parameter.default
+        self._local.clear()
+
+    def all(self) -> list[tuple[str, str, str]]:
+        """SHOW ALL: (name, setting, description) sorted by name."""
+        rows = [(p.name, self.get(p.name) or "", p.description) for p in PARAMETERS.values()]
+        rows += [(name, value, "") for name, value in self._values.items() if "." in name]
+        return sorted(rows, key=lambda row: row[0].lower())
+
+    # transactions ---------------------------------------------------------------------------------
+
+    def begin(self) -> None:
+        self._snapshot = dict(self._values)
+
+    def commit(self) -> None:
+        self._snapshot = None
+        self._local.clear()
+
+    def rollback(self) -> None:
+        if self._snapshot is not None:
+            self._values = self._snapshot
+        self._snapshot = None
+        self._local.clear()
+
+    # reporting -----------------------------------------------------------------------------------
+
+    def mark_reported(self) -> None:
+        """Take the current values as already known to the client."""
+        self._reported = {p.name: self.get(p.name) or "" for p in PARAMETERS.values() if p.report}
+
+    def changes(self) -> list[tuple[str, str]]:
+        """GUC_REPORT parameters whose value differs from the last report (and mark them reported)."""
+        changed = []
+        for name, last in self._reported.items():
+            current = self.get(name) or ""
+            if current != last:
+                changed.append((name, current))
+                self._reported[name] = current
+        return changed

@@ -1,0 +1,43 @@
+"""The SQLite store file: `<data_dir>/store.db`, WAL mode, one APSW connection per session.
+
+Every connection gets the same settings: double-quoted strings off (an unknown "name" is an
+error, not a string), WAL journal (readers never block the writer),
+synchronous=NORMAL (the journal will own durability), foreign keys enforced, and a busy timeout
+bounding how long a writer waits for SQLite's single write lock. The store holds one engine
+table besides user tables: `_helios_sequences(name, value)` for serial columns and nextval().
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import apsw
+
+from .functions import SEQUENCES_TABLE
+
+STORE_FILE = "store.db"
+
+
+def open_connection(path: Path, busy_timeout_ms: int) -> apsw.Connection:
+    """A configured connection to the store at path (created if missing)."""
+    connection = apsw.Connection(str(path), flags=apsw.SQLITE_OPEN_READWRITE | apsw.SQLITE_OPEN_CREATE)
+    connection.set_busy_timeout(busy_timeout_ms)
+    connection.config(apsw.SQLITE_DBCONFIG_DQS_DML, 0)  # "x" is an identifier, never a string
+    connection.config(apsw.SQLITE_DBCONFIG_DQS_DDL, 0)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=NORMAL")
+    connection.execute("PRAGMA foreign_keys=ON")
+    return connection
+
+
+def initialise(data_dir: Path, busy_timeout_ms: int) -> Path:
+    """Create the data directory and store file with the engine's own tables; returns the store path."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / STORE_FILE
+    connection = open_connection(path, busy_timeout_ms)
+    try:
+        connection.execute(f"CREATE TABLE IF NOT EXISTS {SEQUENCES_TABLE} "
+                           "(name TEXT PRIMARY KEY, value INTEGER NOT NULL)")
+    finally:
+        connection.close()
+    return path

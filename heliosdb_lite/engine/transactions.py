@@ -1,0 +1,208 @@
+"""PostgreSQL transaction blocks on one SQLite connection: status I/T/E, savepoints, lazy writes.
+
+A PostgreSQL transaction block does not open a SQLite transaction at once. Under READ COMMITTED
+each statement before the first write reads the latest committed state (SQLite autocommit); the
+first writing statement issues `BEGIN IMMEDIATE` (waiting up to the busy timeout for the single
+SQLite writer, else 55P03), and the block then holds it until COMMIT/ROLLBACK. REPEATABLE READ
+and SERIALIZABLE open a deferred SQLite transaction at their first statement, so they read one
+snapshot; a later write on a stale snapshot fails with 40001. Savepoints taken before the SQLite
+transaction exists are recorded and created when it opens. Outside a block, a writing statement
+runs in its own `BEGIN IMMEDIATE ... COMMIT`.
+
+This is the scaffolding of DESIGN.md's TransactionCoordinator: the writer slot and the commit
+protocol will replace `_open` and `_finish`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import TypeVar
+
+import apsw
+
+from heliosdb_lite.errors import (
+    NO_ACTIVE_SQL_TRANSACTION,
+    READ_ONLY_SQL_TRANSACTION,
+    DatabaseError,
+)
+
+from .ddl import quote
+from .errors_map import database_error
+from .settings import SessionSettings
+
+INVALID_SAVEPOINT = "3B001"
+T = TypeVar("T")
+
+
+class Transactions:
+    """The transaction state of one session."""
+
+    def __init__(self, connection: apsw.Connection, settings: SessionSettings) -> None:
+        self._connection = connection
+        self._settings = settings
+        self.block: str | None = None  # None, "implicit" or "explicit"
+        self.failed = False
+        self.implicit_mode = False
+        self.started_at = dt.datetime.now(dt.UTC)
+        self._sqlite_open = False
+        self._writing = False
+        self._isolation = "read committed"
+        self._read_only = False
+        self._savepoints: list[str] = []
+        self._materialized = 0
+
+    @property
+    def status(self) -> str:
+        if self.block is None:
+            return "I"
+        return "E" if self.failed else "T"
+
+    @property
+    def explicit(self) -> bool:
+        return self.block == "explicit"
+
+    # --- blocks ----------------------------------------------------------------------------------------
+
+    def begin(self, *, explicit: bool, isolation: str | None = None, read_only: bool | None = None) -> None:
+        """Start a block (BEGIN, or an implicit one); BEGIN inside a block only sets its modes."""
+        if self.block is None:
+            self.block = "explicit" if explicit else "implicit"
+            self.failed = False
+            self.started_at = dt.datetime.now(dt.UTC)
+            self._settings.begin()
+            self._isolation = self._settings.get("default_transaction_isolation") or "read committed"
+            self._read_only = self._settings.get("default_transaction_read_only") == "on"
+        elif explicit:
+            self.block = "explicit"
+        if isolation is not None:
+            self.set_modes(isolation, None)
+        if read_only is not None:
+            self.set_modes(None, read_only)
+
+    def set_modes(self, isolation: str | None, read_only: bool | None) -> None:
+        """SET TRANSACTION ... for the current block."""
+        if isolation is not None:
+            self._isolation = isolation
+            self._settings.set("transaction_isolation", isolation, local=True)
+        if read_only is not None:
+            self._read_only = read_only
+            self._settings.set("transaction_read_only", "on" if read_only else "off", local=True)
+
+    def commit(self) -> str:
+        """COMMIT: the tag is ROLLBACK when the block had failed."""
+        if self.block is None:
+            return "COMMIT"
+        if self.failed:
+            self.rollback()
+            return "ROLLBACK"
+        self._finish("COMMIT")
+        self._settings.commit()
+        self._reset()
+        return "COMMIT"
+
+    def rollback(self) -> None:
+        if self.block is None:
+            return
+        self._finish("ROLLBACK")
+        self._settings.rollback()
+        self._reset()
+
+    def _reset(self) -> None:
+        self.block = None
+        self.failed = False
+        self._savepoints.clear()
+        self._materialized = 0
+
+    def _finish(self, command: str) -> None:
+        if self._sqlite_open:
+            self._sqlite_open = self._writing = False
+            if self._connection.in_transaction:
+                self._connection.execute(command)
+
+    def fail(self) -> None:
+        """A statement failed: a block enters the failed state; SQLite may have rolled back on its own."""
+        if self.block is not None:
+            self.failed = True
+        if self._sqlite_open and not self._connection.in_transaction:
+            self._sqlite_open = self._writing = False
+            self._materialized = 0
+
+    # --- savepoints ------------------------------------------------------------------------------------
+
+    def _require_block(self, command: str) -> None:
+        if not self.explicit:
+            raise DatabaseError(NO_ACTIVE_SQL_TRANSACTION, f"{command} can only be used in transaction blocks")
+
+    def savepoint(self, name: str) -> None:
+        self._require_block("SAVEPOINT")
+        self._savepoints.append(name)
+        if self._sqlite_open:
+            self._connection.execute(f"SAVEPOINT {quote(name)}")
+            self._materialized = len(self._savepoints)
+
+    def _find(self, name: str) -> int:
+        for index in range(len(self._savepoints) - 1, -1, -1):
+            if self._savepoints[index] == name:
+                return index
+        raise DatabaseError(INVALID_SAVEPOINT, f'savepoint "{name}" does not exist')
+
+    def release(self, name: str) -> None:
+        self._require_block("RELEASE SAVEPOINT")
+        index = self._find(name)
+        if index < self._materialized:
+            self._connection.execute(f"RELEASE SAVEPOINT {quote(name)}")
+            self._materialized = index
+        del self._savepoints[index:]
+
+    def rollback_to(self, name: str) -> None:
+        self._require_block("ROLLBACK TO SAVEPOINT")
+        index = self._find(name)
+        if index < self._materialized:
+            self._connection.execute(f"ROLLBACK TO SAVEPOINT {quote(name)}")
+            self._materialized = index + 1
+        del self._savepoints[index + 1:]
+        self.failed = False
+
+    # --- statements ------------------------------------------------------------------------------------
+
+    def before_statement(self, writes: bool, command: str) -> None:
+        """Open what the block needs before a statement: the write lock for a writer, a snapshot
+        for REPEATABLE READ / SERIALIZABLE."""
+        if writes and self.block is not None and self._read_only:
+            raise DatabaseError(READ_ONLY_SQL_TRANSACTION, f"cannot execute {command} in a read-only transaction")
+        if self.block is None:
+            return
+        if writes and not self._writing:
+            if not self._sqlite_open:
+                self._open("BEGIN IMMEDIATE")
+            self._writing = True
+        elif not self._sqlite_open and self._isolation in ("repeatable read", "serializable"):
+            self._open("BEGIN")
+
+    def _open(self, command: str) -> None:
+        try:
+            self._connection.execute(command)
+        except apsw.Error as error:
+            raise database_error(error) from None
+        self._sqlite_open = True
+        for name in self._savepoints:
+            self._connection.execute(f"SAVEPOINT {quote(name)}")
+        self._materialized = len(self._savepoints)
+
+    def autocommit(self, writes: bool, run: Callable[[], T]) -> T:
+        """Run a statement outside any block: writers in their own immediate transaction."""
+        if not writes:
+            return run()
+        try:
+            self._connection.execute("BEGIN IMMEDIATE")
+        except apsw.Error as error:
+            raise database_error(error) from None
+        try:
+            result = run()
+        except BaseException:
+            if self._connection.in_transaction:
+                self._connection.execute("ROLLBACK")
+            raise
+        self._connection.execute("COMMIT")
+        return result

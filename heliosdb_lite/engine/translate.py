@@ -1,0 +1,1157 @@
+"""PostgreSQL statements → SQLite statements, typed: the heart of the pass-through engine.
+
+One bottom-up walk over the parsed (PostgreSQL) tree resolves names through `Scope`s, gives
+every expression its PostgreSQL type (`typing_rules`) and rewrites what SQLite would get wrong:
+
+- quoted literals adopt the type their context asks for and are converted here, once
+  (`'t'::boolean` → 1, `'2024-01-01 10:00'::timestamptz` → its UTC text, E'a\\nb' → 'a<LF>b');
+- casts, numeric and date/time arithmetic, division and modulo, comparisons of types whose
+  stored text does not order like the values, numeric sum/avg, ILIKE, ... become `helios_*`
+  function calls (`functions`) with PostgreSQL's semantics;
+- untyped `$n` parameters get PostgreSQL's inferred types (the column they are compared with or
+  assigned to, LIMIT → int8, else text) and render as `?n`.
+
+What cannot be translated faithfully raises 0A000 naming the construct; a wrong answer is worse
+than an error. DDL is rendered by `ddl`, which uses this translator for its expressions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlglot import exp
+
+from heliosdb_lite.errors import FEATURE_NOT_SUPPORTED, SYNTAX_ERROR, DatabaseError
+from heliosdb_lite.protocol import codecs
+
+from . import casts
+from . import functions as fn
+from . import pgtypes as t
+from . import typing_rules as rules
+from .catalog import Catalog
+from .dialect import render
+from .pgtypes import PgType
+from .scope import Relation, Scope
+from .value_storage import to_storage
+
+Typed = tuple[exp.Expression, PgType]
+
+COMPARISONS: dict[type[exp.Expression], str] = {
+    exp.EQ: "=", exp.NEQ: "<>", exp.LT: "<", exp.LTE: "<=", exp.GT: ">", exp.GTE: ">=",
+}
+ARITHMETIC: dict[type[exp.Expression], str] = {
+    exp.Add: "+", exp.Sub: "-", exp.Mul: "*", exp.Div: "/", exp.Mod: "%", exp.Pow: "^",
+}
+_COLLATIONS = {t.NUMERIC: fn.NUMERIC_COLLATION, t.INTERVAL: fn.INTERVAL_COLLATION}
+# types whose stored form SQLite compares like PostgreSQL compares the values
+_NATIVE_ORDER = frozenset({t.BOOL, t.BYTEA, t.DATE, t.TIME, t.TIMESTAMP, t.TIMESTAMPTZ, t.UUID, t.JSONB}) \
+    | t.STRING_TYPES
+_RENAMED_FUNCTIONS = {"char_length": "length", "character_length": "length", "strpos": "instr",
+                      "btrim": "trim", "ceiling": "ceil", "octet_length": "length"}
+_MATH_FUNCTIONS = frozenset({"round", "trunc", "ceil", "ceiling", "floor", "abs", "sign", "sqrt", "exp", "ln",
+                             "log", "log10", "cbrt"})
+_FUNCTION_PARAM_TYPES: dict[str, tuple[int, ...]] = {
+    "pg_sleep": (t.FLOAT8,), "round": (t.NUMERIC, t.INT4), "trunc": (t.NUMERIC, t.INT4),
+    "left": (t.TEXT, t.INT4), "right": (t.TEXT, t.INT4), "repeat": (t.TEXT, t.INT4),
+    "lpad": (t.TEXT, t.INT4, t.TEXT), "rpad": (t.TEXT, t.INT4, t.TEXT), "substr": (t.TEXT, t.INT4, t.INT4),
+    "substring": (t.TEXT, t.INT4, t.INT4), "set_config": (t.TEXT, t.TEXT, t.BOOL),
+    "current_setting": (t.TEXT, t.BOOL), "date_trunc": (t.TEXT, t.TIMESTAMPTZ),
+}
+
+
+def unsupported(what: str) -> DatabaseError:
+    return DatabaseError(FEATURE_NOT_SUPPORTED, f"{what} is not supported")
+
+
+@dataclass(frozen=True, slots=True)
+class OutputColumn:
+    """A result column as the translator sees it; type None: ask the prepared SQLite statement."""
+
+    name: str
+    type: PgType | None
+
+
+@dataclass(frozen=True, slots=True)
+class Translation:
+    """A statement ready for SQLite."""
+
+    sql: str
+    command: str  # the CommandComplete tag's first word(s): "SELECT", "INSERT", "CREATE TABLE", ...
+    columns: tuple[OutputColumn, ...] | None
+    param_types: tuple[PgType, ...]
+    target: str | None = None  # the table written
+    key_sources: tuple[tuple[str, int | str], ...] = ()  # column -> parameter number or literal text
+    schema_change: bool = False
+
+
+def storage_literal(value: Any) -> exp.Expression:
+    """A SQLite literal for a stored value."""
+    if value is None:
+        return exp.Null()
+    if isinstance(value, bool):
+        return exp.Literal.number(int(value))
+    if isinstance(value, int):
+        return exp.Literal.number(value)
+    if isinstance(value, float):
+        return exp.Literal.number(repr(value)) if value == value and abs(value) != float("inf") \
+            else exp.Literal.number("9e999" if value > 0 else "-9e999")
+    if isinstance(value, bytes):
+        return exp.HexString(this=value.hex())
+    return exp.Literal.string(value)
+
+
+def call(name: str, *args: exp.Expression | int | str) -> exp.Anonymous:
+    """A SQL function call node; int and str arguments become literals."""
+    nodes = [arg if isinstance(arg, exp.Expression) else
+             exp.Literal.number(arg) if isinstance(arg, int) else exp.Literal.string(arg) for arg in args]
+    return exp.Anonymous(this=name, expressions=nodes)
+
+
+def _parameter_number(node: exp.Expression) -> int | None:
+    if isinstance(node, exp.Parameter) and isinstance(node.this, exp.Literal) and not node.this.is_string:
+        return int(node.this.this)
+    return None
+
+
+def _collated(node: exp.Expression, pg_type: PgType) -> exp.Expression:
+    collation = _COLLATIONS.get(pg_type.oid)
+    if collation is None:
+        return node
+    return exp.Collate(this=node, expression=exp.Var(this=collation))
+
+
+class Translator:
+    """Translates one statement; a new Translator per statement."""
+
+    def __init__(self, catalog: Catalog, source: str, param_oids: Sequence[int], tz: dt.tzinfo) -> None:
+        self.catalog = catalog
+        self.text = source
+        self.tz = tz
+        self.params: dict[int, PgType] = {i + 1: PgType(oid) for i, oid in enumerate(param_oids) if oid}
+        self.param_count = len(param_oids)
+
+    # --- entry points -------------------------------------------------------------------------------
+
+    def translate(self, tree: exp.Expression) -> Translation:
+        from .ddl import DDL_STATEMENTS, translate_ddl
+
+        if isinstance(tree, exp.Query):
+            node, outputs = self.query(tree, Scope())
+            return self._result(render(node), "SELECT", outputs)
+        if isinstance(tree, exp.Insert):
+            return self.insert(tree)
+        if isinstance(tree, exp.Update):
+            return self.update(tree)
+        if isinstance(tree, exp.Delete):
+            return self.delete(tree)
+        if isinstance(tree, DDL_STATEMENTS):
+            sql, command = translate_ddl(self, tree)
+            return Translation(sql, command, None, self.param_types(), schema_change=True)
+        if isinstance(tree, exp.Command):
+            raise unsupported(f"statement {tree.name.upper()}")
+        raise unsupported(f"statement {type(tree).__name__.upper()}")
+
+    def param_types(self) -> tuple[PgType, ...]:
+        count = max([self.param_count, *self.params])
+        return tuple(t.output_type(self.params.get(i, t.UNKNOWN_TYPE)) for i in range(1, count + 1))
+
+    def _result(self, sql: str, command: str, outputs: list[OutputColumn] | None, **extra: Any) -> Translation:
+        columns = None if outputs is None else tuple(self._final_output(column) for column in outputs)
+        return Translation(sql, command, columns, self.param_types(), **extra)
+
+    def _final_output(self, column: OutputColumn) -> OutputColumn:
+        if column.type is None:
+            return column
+        return OutputColumn(column.name, t.output_type(column.type))
+
+    # --- queries ------------------------------------------------------------------------------------
+
+    def query(self, node: exp.Expression, parent: Scope) -> tuple[exp.Expression, list[OutputColumn]]:
+        """A SELECT / set operation / VALUES; returns the rewritten node and its output columns."""
+        if isinstance(node, exp.Subquery):
+            inner, outputs = self.query(node.this, parent)
+            node.set("this", inner)
+            return node, outputs
+        if isinstance(node, exp.Select):
+            return self.select(node, parent)
+        if isinstance(node, exp.SetOperation):
+            return self.set_operation(node, parent)
+        if isinstance(node, exp.Values):
+            return self.values(node, parent)
+        raise unsupported(f"query {type(node).__name__}")
+
+    def _with(self, node: exp.Expression, scope: Scope) -> None:
+        with_clause = node.args.get("with_")
+        if with_clause is None:
+            return
+        for cte in with_clause.expressions:
+            name = cte.alias_or_name.lower()
+            alias_columns = [column.name for column in cte.args["alias"].columns] if cte.args.get("alias") else []
+            body = cte.this
+            if with_clause.args.get("recursive") and isinstance(body, exp.SetOperation):
+                _, anchor_outputs = self.query(body.this.copy(), scope)
+                scope.ctes[name] = self._relation(name, anchor_outputs).renamed(name, alias_columns)
+            translated, outputs = self.query(body, scope)
+            cte.set("this", translated)
+            scope.ctes[name] = self._relation(name, outputs).renamed(name, alias_columns)
+
+    @staticmethod
+    def _relation(name: str, outputs: list[OutputColumn]) -> Relation:
+        return Relation(name, [(column.name, column.type) for column in outputs])
+
+    def select(self, node: exp.Select, parent: Scope) -> tuple[exp.Select, list[OutputColumn]]:
+        scope = parent.child()
+        self._with(node, scope)
+        distinct = node.args.get("distinct")
+        if distinct is not None and distinct.args.get("on") is not None:
+            raise unsupported("SELECT DISTINCT ON")
+        from_clause = node.args.get("from_")
+        if from_clause is not None:
+            from_clause.set("this", self.source(from_clause.this, scope))
+        joins = node.args.get("joins") or []
+        for join in joins:
+            join.set("this", self.source(join.this, scope))
+        for join in joins:
+            if join.args.get("on") is not None:
+                join.set("on", self.condition(join.args["on"], scope))
+        outputs: list[OutputColumn] = []
+        expressions = []
+        for expression in node.expressions:
+            if isinstance(expression, exp.Star) or (isinstance(expression, exp.Column)
+                                                    and isinstance(expression.this, exp.Star)):
+                outputs += self._star(expression, scope)
+                expressions.append(expression)
+                continue
+            translated, pg_type = self.expr(expression, scope)
+            outputs.append(OutputColumn(rules.column_name(expression, self.text), pg_type))
+            expressions.append(translated)
+        node.set("expressions", expressions)
+        for output, expression in zip(outputs, node.expressions, strict=False):
+            if isinstance(expression, exp.Alias) and output.type is not None:
+                scope.outputs[output.name.lower()] = output.type
+        for key in ("where", "having", "qualify"):
+            clause = node.args.get(key)
+            if clause is not None:
+                clause.set("this", self.condition(clause.this, scope))
+        group = node.args.get("group")
+        if group is not None:
+            group.set("expressions", [self.expr(e, scope)[0] for e in group.expressions])
+        self._windows(node, scope)
+        self._order_limit(node, scope, outputs)
+        return node, outputs
+
+    def _windows(self, node: exp.Select, scope: Scope) -> None:
+        for window in node.args.get("windows") or []:
+            self._window_spec(window, scope)
+
+    def _star(self, star: exp.Expression, scope: Scope) -> list[OutputColumn]:
+        table = star.args.get("table") if isinstance(star, exp.Column) else None
+        relations = scope.relations
+        if table is not None:
+            relation = scope.relation(table.name)
+            relations = [relation] if relation is not None else []
+        outputs: list[OutputColumn] = []
+        for relation in relations:
+            if not relation.known:
+                return [OutputColumn("*", None)]
+            outputs += [OutputColumn(name, pg_type) for name, pg_type in relation.columns]
+        return outputs
+
+    def _order_limit(self, node: exp.Expression, scope: Scope, outputs: list[OutputColumn]) -> None:
+        order = node.args.get("order")
+        if order is not None:
+            order_scope = Scope(parent=scope, outputs={o.name.lower(): o.type for o in outputs if o.type})
+            order.set("expressions", [self._ordered(item, order_scope) for item in order.expressions])
+        for key in ("limit", "offset"):
+            clause = node.args.get(key)
+            if clause is not None:
+                value = clause.expression
+                translated, pg_type = self.expr(value, scope)
+                clause.set("expression", self.coerce(translated, pg_type, t.INT8_TYPE))
+
+    def _ordered(self, item: exp.Expression, scope: Scope) -> exp.Expression:
+        if not isinstance(item, exp.Ordered):
+            return self.expr(item, scope)[0]
+        inner = item.this
+        if isinstance(inner, exp.Literal) and not inner.is_string:
+            return item
+        pg_type: PgType | None
+        if isinstance(inner, exp.Column) and not inner.table and inner.name.lower() in scope.outputs \
+                and scope.parent is not None and scope.parent.column(inner.name) is None:
+            translated, pg_type = inner, scope.outputs[inner.name.lower()]
+        else:
+            translated, pg_type = self.expr(inner, scope.parent or scope)
+        item.set("this", _collated(translated, pg_type) if not isinstance(translated, exp.Column) else translated)
+        return item
+
+    def set_operation(self, node: exp.SetOperation, parent: Scope) -> tuple[exp.Expression, list[OutputColumn]]:
+        scope = parent.child()
+        self._with(node, scope)
+        left, left_outputs = self.query(node.this, scope)
+        right, right_outputs = self.query(node.expression, scope)
+        if len(left_outputs) != len(right_outputs) and all(o.type for o in left_outputs + right_outputs):
+            raise DatabaseError(SYNTAX_ERROR, f"each {node.key.upper()} query must have the same number of columns")
+        node.set("this", left)
+        node.set("expression", right)
+        outputs = []
+        for left_output, right_output in zip(left_outputs, right_outputs, strict=False):
+            types = [pg_type for pg_type in (left_output.type, right_output.type) if pg_type is not None]
+            outputs.append(OutputColumn(left_output.name, rules.common_type(types) if types else None))
+        self._order_limit(node, scope, outputs)
+        return node, outputs
+
+    def values(self, node: exp.Values, parent: Scope) -> tuple[exp.Values, list[OutputColumn]]:
+        rows = [self.row(row, parent) for row in node.expressions]
+        width = max((len(row) for row in rows), default=0)
+        types = [rules.common_type([row[i][1] for row in rows if i < len(row)]) for i in range(width)]
+        node.set("expressions", [
+            exp.Tuple(expressions=[self.coerce(value, pg_type, types[i]) for i, (value, pg_type) in enumerate(row)])
+            for row in rows])
+        alias = node.args.get("alias")
+        names = [column.name for column in alias.columns] if alias is not None and alias.columns else []
+        names += [f"column{i + 1}" for i in range(len(names), width)]
+        return node, [OutputColumn(name, pg_type) for name, pg_type in zip(names, types, strict=False)]
+
+    def row(self, row: exp.Expression, scope: Scope) -> list[Typed]:
+        values = row.expressions if isinstance(row, exp.Tuple) else [row]
+        return [self.expr(value, scope) for value in values]
+
+    def source(self, node: exp.Expression, scope: Scope) -> exp.Expression:
+        """A FROM item: registers its relation in scope."""
+        alias_node = node.args.get("alias")
+        renames = [c.name for c in alias_node.columns] if alias_node is not None and alias_node.columns else []
+        if isinstance(node, exp.Table) and isinstance(node.this, exp.Identifier):
+            self._strip_public(node)
+            alias = node.alias or node.name
+            relation = scope.cte(node.name) if not node.args.get("db") else None
+            if relation is None:
+                info = self.catalog.table(node.name) if not node.args.get("db") else None
+                relation = Relation(node.name, [(c.name, c.type) for c in info.columns]) if info \
+                    else Relation(node.name, [], known=False)
+            scope.relations.append(relation.renamed(alias, renames or None))
+            if renames:
+                return _renamed_source(exp.select("*").from_(node.copy().set("alias", None)), alias,
+                                       [name for name, _ in relation.columns], renames)
+            return node
+        sibling_free = Scope(parent=scope.parent, ctes=scope.ctes)
+        if isinstance(node, exp.Subquery):
+            inner, outputs = self.query(node.this, sibling_free)
+            node.set("this", inner)
+            name = node.alias or "?subquery?"
+            scope.relations.append(self._relation(name, outputs).renamed(name, renames or None))
+            if renames:
+                _alias_outputs(inner, renames)
+                node.set("alias", exp.TableAlias(this=exp.to_identifier(name, quoted=True)))
+            return node
+        if isinstance(node, exp.Values):
+            translated, outputs = self.values(node, sibling_free)
+            name = node.alias or "*VALUES*"
+            scope.relations.append(self._relation(name, outputs))
+            translated.set("alias", None)
+            return _renamed_source(translated, name, [f"column{i + 1}" for i in range(len(outputs))],
+                                   [output.name for output in outputs])
+        raise unsupported(f"FROM item {node.sql('postgres')}")
+
+    @staticmethod
+    def _strip_public(table: exp.Table) -> None:
+        db = table.args.get("db")
+        if db is not None and db.name.lower() == "public":
+            table.set("db", None)
+
+    # --- DML ----------------------------------------------------------------------------------------
+
+    def _target(self, node: exp.Expression, scope: Scope) -> tuple[str, list[tuple[str, PgType | None]]]:
+        table = node.this if isinstance(node, exp.Schema) else node
+        if not isinstance(table, exp.Table):
+            raise unsupported(f"target {table.sql('postgres')}")
+        self._strip_public(table)
+        info = self.catalog.table(table.name)
+        columns = [(c.name, c.type) for c in info.columns] if info else []
+        scope.relations.append(Relation(table.alias or table.name, columns, known=info is not None))
+        return table.name, columns
+
+    def insert(self, node: exp.Insert) -> Translation:
+        scope = Scope()
+        self._with(node, scope)
+        table_name, table_columns = self._target(node.this, scope)
+        types = {name.lower(): pg_type for name, pg_type in table_columns}
+        if isinstance(node.this, exp.Schema) and node.this.expressions:
+            names = [identifier.name for identifier in node.this.expressions]
+        else:
+            names = [name for name, _ in table_columns]
+        targets = [types.get(name.lower()) for name in names]
+        key_sources: list[tuple[str, int | str]] = []
+        source = node.expression
+        if isinstance(source, exp.Values):
+            rows = []
+            for row in source.expressions:
+                values = row.expressions if isinstance(row, exp.Tuple) else [row]
+                if any(isinstance(value, exp.Var) and value.name.upper() == "DEFAULT" for value in values):
+                    raise unsupported("DEFAULT in VALUES")
+                typed = [self.expr(value, scope) for value in values]
+                rows.append(exp.Tuple(expressions=[
+                    self.assign(value, pg_type, targets[i] if i < len(targets) else None)
+                    for i, (value, pg_type) in enumerate(typed)]))
+                if len(source.expressions) == 1:
+                    key_sources = self._key_sources(names, values)
+            source.set("expressions", rows)
+        elif source is not None:
+            translated, outputs = self.query(source, scope)
+            if isinstance(translated, exp.Select):
+                translated.set("expressions", [
+                    self.assign(e, o.type or t.UNKNOWN_TYPE, targets[i] if i < len(targets) else None)
+                    if o.type is not None and o.type.is_unknown else e
+                    for i, (e, o) in enumerate(zip(translated.expressions, outputs, strict=False))])
+            node.set("expression", translated)
+        self._on_conflict(node, scope, table_name, table_columns)
+        outputs = self._returning(node, scope)
+        return self._result(render(node), "INSERT", outputs, target=table_name, key_sources=tuple(key_sources))
+
+    def _key_sources(self, names: list[str], values: list[exp.Expression]) -> list[tuple[str, int | str]]:
+        sources: list[tuple[str, int | str]] = []
+        for name, value in zip(names, values, strict=False):
+            number = _parameter_number(value)
+            if number is not None:
+                sources.append((name, number))
+            elif isinstance(value, exp.Literal):
+                sources.append((name, value.this))
+        return sources
+
+    def _on_conflict(self, node: exp.Insert, scope: Scope, table: str,
+                     columns: list[tuple[str, PgType | None]]) -> None:
+        conflict = node.args.get("conflict")
+        if conflict is None:
+            return
+        if conflict.args.get("constraint") is not None:
+            raise unsupported("ON CONFLICT ON CONSTRAINT")
+        conflict_scope = Scope(parent=scope, relations=[Relation("excluded", columns)])
+        conflict.set("expressions", [self._assignment(item, conflict_scope) for item in conflict.expressions])
+        if conflict.args.get("where") is not None:
+            where = conflict.args["where"]
+            where.set("this", self.condition(where.this, conflict_scope))
+
+    def _assignment(self, item: exp.Expression, scope: Scope) -> exp.Expression:
+        if not isinstance(item, exp.EQ) or not isinstance(item.this, exp.Column):
+            raise unsupported(f"assignment {item.sql('postgres')}")
+        target = scope.column(item.this.name)
+        value, pg_type = self.expr(item.expression, scope)
+        item.set("expression", self.assign(value, pg_type, target))
+        return item
+
+    def _returning(self, node: exp.Expression, scope: Scope) -> list[OutputColumn] | None:
+        returning = node.args.get("returning")
+        if returning is None:
+            return None
+        outputs: list[OutputColumn] = []
+        expressions = []
+        for expression in returning.expressions:
+            if isinstance(expression, exp.Star) or (isinstance(expression, exp.Column)
+                                                    and isinstance(expression.this, exp.Star)):
+                outputs += self._star(expression, scope)
+                expressions.append(expression)
+                continue
+            translated, pg_type = self.expr(expression, scope)
+            outputs.append(OutputColumn(rules.column_name(expression, self.text), pg_type))
+            expressions.append(translated)
+        returning.set("expressions", expressions)
+        return outputs
+
+    def update(self, node: exp.Update) -> Translation:
+        scope = Scope()
+        self._with(node, scope)
+        table_name, _ = self._target(node.this, scope)
+        from_clause = node.args.get("from_")
+        if from_clause is not None:
+            from_clause.set("this", self.source(from_clause.this, scope))
+        node.set("expressions", [self._assignment(item, scope) for item in node.expressions])
+        where = node.args.get("where")
+        if where is not None:
+            where.set("this", self.condition(where.this, scope))
+        outputs = self._returning(node, scope)
+        return self._result(render(node), "UPDATE", outputs, target=table_name)
+
+    def delete(self, node: exp.Delete) -> Translation:
+        if node.args.get("using"):
+            raise unsupported("DELETE ... USING")
+        scope = Scope()
+        self._with(node, scope)
+        table_name, _ = self._target(node.this, scope)
+        where = node.args.get("where")
+        if where is not None:
+            where.set("this", self.condition(where.this, scope))
+        outputs = self._returning(node, scope)
+        return self._result(render(node), "DELETE", outputs, target=table_name)
+
+    # --- coercion -----------------------------------------------------------------------------------
+
+    def constant(self, text: str, target: PgType, *, explicit: bool) -> exp.Expression:
+        """A quoted literal converted, here and now, to the stored form of target."""
+        value = codecs.decode_text(target.oid, text.encode(), tz=self.tz)
+        if target.typmod >= 0:
+            value = casts.apply_typmod(value, target.oid, target.typmod, explicit=explicit)
+        return storage_literal(to_storage(target.oid)(value))
+
+    def coerce(self, node: exp.Expression, source: PgType, target: PgType | None, *, mode: str = "implicit",
+               ) -> exp.Expression:
+        """node (of type source) as a value of type target. mode: implicit (operands; no type
+        modifier), assignment (column values; 22001 when too long) or explicit (casts)."""
+        if target is None or target.is_unknown:
+            return node
+        explicit = mode == "explicit"
+        with_typmod = mode != "implicit" and target.typmod >= 0
+        number = _parameter_number(node)
+        if source.is_unknown:
+            if number is not None:
+                self.params.setdefault(number, PgType(target.oid))
+                source = self.params[number]
+                if source.oid == target.oid:
+                    return self._typmod(node, target, explicit) if with_typmod else node
+            elif isinstance(node, exp.Literal) and node.is_string:
+                return self.constant(node.this, target if with_typmod else PgType(target.oid), explicit=explicit)
+            elif isinstance(node, exp.Null):
+                return node
+            else:
+                source = t.TEXT_TYPE
+        if source.oid == target.oid or (source.oid in t.STRING_TYPES and target.oid in t.STRING_TYPES):
+            needs_typmod = with_typmod and target.typmod != source.typmod
+            return self._typmod(node, target, explicit) if needs_typmod else node
+        if source.oid in t.INTEGER_TYPES and target.oid in t.INTEGER_TYPES \
+                and _INT_WIDTH[target.oid] >= _INT_WIDTH[source.oid]:
+            return node
+        if source.oid in t.INTEGER_TYPES | t.FLOAT_TYPES and target.oid in t.FLOAT_TYPES:
+            return node
+        if source.oid == t.NUMERIC and target.oid in t.FLOAT_TYPES:
+            return exp.Cast(this=node, to=exp.DataType.build("REAL"))
+        if source.oid in t.INTEGER_TYPES and target.oid == t.NUMERIC and not with_typmod:
+            if isinstance(node, exp.Literal):
+                return exp.Literal.string(node.this)
+            return exp.Cast(this=node, to=exp.DataType.build("TEXT"))
+        return call(fn.CAST, node, source.oid, target.oid, target.typmod if with_typmod else -1, int(explicit))
+
+    def _typmod(self, node: exp.Expression, target: PgType, explicit: bool) -> exp.Expression:
+        return call(fn.CAST, node, target.oid, target.oid, target.typmod, int(explicit))
+
+    def assign(self, node: exp.Expression, source: PgType, target: PgType | None) -> exp.Expression:
+        """A value written to a column of type target (PostgreSQL's assignment coercion)."""
+        return self.coerce(node, source, target, mode="assignment")
+
+    def condition(self, node: exp.Expression, scope: Scope) -> exp.Expression:
+        translated, pg_type = self.expr(node, scope)
+        return self.coerce(translated, pg_type, t.BOOL_TYPE)
+
+    # --- expressions --------------------------------------------------------------------------------
+
+    def expr(self, node: exp.Expression, scope: Scope) -> Typed:
+        """The rewritten node and its PostgreSQL type."""
+        handler = _HANDLERS.get(type(node))
+        if handler is not None:
+            return handler(self, node, scope)
+        for cls, class_handler in _CLASS_HANDLERS:
+            if isinstance(node, cls):
+                return class_handler(self, node, scope)
+        return self._generic(node, scope)
+
+    def _generic(self, node: exp.Expression, scope: Scope) -> Typed:
+        for key, value in list(node.args.items()):
+            if isinstance(value, exp.Expression) and not isinstance(value, exp.Identifier | exp.DataType | exp.Var):
+                node.set(key, self.expr(value, scope)[0])
+            elif isinstance(value, list):
+                node.set(key, [self.expr(item, scope)[0] if isinstance(item, exp.Expression) else item
+                               for item in value])
+        return node, t.UNKNOWN_TYPE
+
+    def _literal(self, node: exp.Literal, _: Scope) -> Typed:
+        pg_type = rules.literal_type(node)
+        if pg_type.oid == t.NUMERIC:
+            return self.constant(node.this, pg_type, explicit=False), pg_type
+        return node, pg_type
+
+    def _string(self, node: exp.Expression, _: Scope) -> Typed:
+        return exp.Literal.string(node.this), t.UNKNOWN_TYPE
+
+    def _unsupported_literal(self, node: exp.Expression, _: Scope) -> Typed:
+        raise unsupported(f"literal {node.sql('postgres')}")
+
+    def _boolean(self, node: exp.Boolean, _: Scope) -> Typed:
+        return exp.Literal.number(1 if node.this else 0), t.BOOL_TYPE
+
+    def _null(self, node: exp.Null, _: Scope) -> Typed:
+        return node, t.UNKNOWN_TYPE
+
+    def _parameter(self, node: exp.Parameter, _: Scope) -> Typed:
+        number = _parameter_number(node)
+        if number is None:
+            raise unsupported(f"parameter {node.sql('postgres')}")
+        self.param_count = max(self.param_count, number)
+        return node, self.params.get(number, t.UNKNOWN_TYPE)
+
+    def _column(self, node: exp.Column, scope: Scope) -> Typed:
+        if isinstance(node.this, exp.Star):
+            return node, t.UNKNOWN_TYPE
+        db = node.args.get("db")
+        if db is not None and db.name.lower() == "public":
+            node.set("db", None)
+        table = node.table or None
+        pg_type = scope.column(node.name, table)
+        return node, pg_type if pg_type is not None else t.UNKNOWN_TYPE
+
+    def _paren(self, node: exp.Paren, scope: Scope) -> Typed:
+        inner, pg_type = self.expr(node.this, scope)
+        node.set("this", inner)
+        return node, pg_type
+
+    def _alias(self, node: exp.Alias, scope: Scope) -> Typed:
+        inner, pg_type = self.expr(node.this, scope)
+        node.set("this", inner)
+        return node, pg_type
+
+    def _cast(self, node: exp.Cast, scope: Scope) -> Typed:
+        target = t.resolve_datatype(node.to)
+        inner, source = self.expr(node.this, scope)
+        return self.coerce(inner, source, target.pg_type, mode="explicit"), target.pg_type
+
+    def _arithmetic(self, node: exp.Binary, scope: Scope) -> Typed:
+        operator = ARITHMETIC[type(node)]
+        left, left_type = self.expr(node.this, scope)
+        right, right_type = self.expr(node.expression, scope)
+        left_resolved, right_resolved = rules.resolve_unknown(operator, left_type, right_type)
+        left = self.coerce(left, left_type, left_resolved)
+        right = self.coerce(right, right_type, right_resolved)
+        result = rules.arithmetic_type(operator, left_resolved, right_resolved)
+        oids = {left_resolved.oid, right_resolved.oid}
+        if oids <= t.INTEGER_TYPES | t.FLOAT_TYPES:
+            if operator == "/":
+                return call(fn.DIVIDE, left, right), result
+            if operator == "%":
+                if oids & t.FLOAT_TYPES:
+                    raise rules_operator_error(operator, left_resolved, right_resolved)
+                return call(fn.MODULO, left, right), result
+            if operator == "^":
+                return call("pow", left, right), result
+            node.set("this", left)
+            node.set("expression", right)
+            return node, result
+        return call(fn.ARITH, operator, left, left_resolved.oid, right, right_resolved.oid, result.oid), result
+
+    def _negation(self, node: exp.Neg, scope: Scope) -> Typed:
+        inner, pg_type = self.expr(node.this, scope)
+        node.set("this", inner)
+        if isinstance(inner, exp.Literal) and not inner.is_string and pg_type.oid in t.INTEGER_TYPES:
+            return node, rules.integer_literal_type(-int(inner.this))
+        if pg_type.oid in (t.NUMERIC, t.INTERVAL):
+            return call(fn.NEGATE, inner, pg_type.oid), pg_type
+        return node, pg_type
+
+    def _concat(self, node: exp.DPipe, scope: Scope) -> Typed:
+        parts = []
+        for operand in (node.this, node.expression):
+            value, pg_type = self.expr(operand, scope)
+            parts.append(self._as_text(value, pg_type))
+        node.set("this", parts[0])
+        node.set("expression", parts[1])
+        return node, t.TEXT_TYPE
+
+    def _as_text(self, node: exp.Expression, pg_type: PgType) -> exp.Expression:
+        if pg_type.is_unknown or pg_type.oid in t.STRING_TYPES | t.INTEGER_TYPES:
+            return self.coerce(node, pg_type, t.TEXT_TYPE)
+        return call(fn.CAST, node, pg_type.oid, t.TEXT, -1, 1)
+
+    def _comparison(self, node: exp.Binary, scope: Scope) -> Typed:
+        operator = COMPARISONS[type(node)]
+        right_node = node.expression
+        if isinstance(right_node, exp.Any | exp.All):
+            return self._quantified(node, operator, scope)
+        left, left_type = self.expr(node.this, scope)
+        right, right_type = self.expr(right_node, scope)
+        return self.compare(operator, left, left_type, right, right_type), t.BOOL_TYPE
+
+    def compare(self, operator: str, left: exp.Expression, left_type: PgType, right: exp.Expression,
+                right_type: PgType) -> exp.Expression:
+        """`left operator right` with PostgreSQL's operand resolution and ordering."""
+        left_resolved, right_resolved = rules.resolve_unknown("=", left_type, right_type)
+        left = self.coerce(left, left_type, left_resolved)
+        right = self.coerce(right, right_type, right_resolved)
+        native = self._native_comparison(left, left_resolved, right, right_resolved)
+        if native is not None:
+            left, right = native
+            return _COMPARISON_NODES[operator](this=left, expression=right)
+        comparison = call(fn.COMPARE, left, left_resolved.oid, right, right_resolved.oid)
+        return _COMPARISON_NODES[operator](this=comparison, expression=exp.Literal.number(0))
+
+    def _native_comparison(self, left: exp.Expression, left_type: PgType, right: exp.Expression,
+                           right_type: PgType) -> tuple[exp.Expression, exp.Expression] | None:
+        oids = {left_type.oid, right_type.oid}
+        if oids <= t.INTEGER_TYPES | t.FLOAT_TYPES:
+            return left, right
+        if oids <= {t.NUMERIC} | t.INTEGER_TYPES:
+            left = self.coerce(left, left_type, t.NUMERIC_TYPE)
+            right = self.coerce(right, right_type, t.NUMERIC_TYPE)
+            return _collated(left, t.NUMERIC_TYPE), right
+        if len(oids) == 1 and left_type.oid == t.INTERVAL:
+            return _collated(left, left_type), right
+        if len(oids) == 1 and left_type.oid in _NATIVE_ORDER or oids <= t.STRING_TYPES:
+            return left, right
+        return None
+
+    def _quantified(self, node: exp.Binary, operator: str, scope: Scope) -> Typed:
+        quantifier = node.expression
+        left, left_type = self.expr(node.this, scope)
+        inner = quantifier.this.this if isinstance(quantifier.this, exp.Paren) else quantifier.this
+        if isinstance(inner, exp.Array) and operator in ("=", "<>"):
+            items = [self.expr(item, scope) for item in inner.expressions]
+            target = rules.common_type([left_type, *(pg_type for _, pg_type in items)])
+            values = [self.coerce(item, pg_type, target) for item, pg_type in items]
+            membership = exp.In(this=_collated(self.coerce(left, left_type, target), target), expressions=values)
+            if isinstance(quantifier, exp.Any) == (operator == "="):
+                return (membership if operator == "=" else exp.Not(this=membership)), t.BOOL_TYPE
+        raise unsupported(f"{operator} {quantifier.key.upper()}(...)")
+
+    def _between(self, node: exp.Between, scope: Scope) -> Typed:
+        value, value_type = self.expr(node.this, scope)
+        low, low_type = self.expr(node.args["low"], scope)
+        high, high_type = self.expr(node.args["high"], scope)
+        lower = self.compare(">=", value, value_type, low, low_type)
+        upper = self.compare("<=", value.copy(), value_type, high, high_type)
+        return exp.And(this=lower, expression=upper), t.BOOL_TYPE
+
+    def _in(self, node: exp.In, scope: Scope) -> Typed:
+        value, value_type = self.expr(node.this, scope)
+        query = node.args.get("query")
+        if query is not None:
+            translated, _ = self.query(query, scope)
+            node.set("query", translated)
+            node.set("this", value)
+            return node, t.BOOL_TYPE
+        items = [self.expr(item, scope) for item in node.expressions]
+        target = rules.common_type([value_type, *(pg_type for _, pg_type in items)])
+        value = self.coerce(value, value_type, target)
+        values = [self.coerce(item, pg_type, target) for item, pg_type in items]
+        if self._native_comparison(value, target, value, target) is None:
+            alternatives = [self.compare("=", value.copy(), target, item, target) for item in values]
+            return exp.Paren(this=exp.or_(*alternatives)), t.BOOL_TYPE
+        node.set("this", _collated(value, target))
+        node.set("expressions", values)
+        return node, t.BOOL_TYPE
+
+    def _logical(self, node: exp.Expression, scope: Scope) -> Typed:
+        for key in ("this", "expression"):
+            operand = node.args.get(key)
+            if operand is not None:
+                node.set(key, self.condition(operand, scope))
+        return node, t.BOOL_TYPE
+
+    def _is(self, node: exp.Is, scope: Scope) -> Typed:
+        value, _ = self.expr(node.this, scope)
+        node.set("this", value)
+        right = node.expression
+        if isinstance(right, exp.Boolean):
+            node.set("expression", exp.Boolean(this=right.this))
+        return node, t.BOOL_TYPE
+
+    def _null_safe(self, node: exp.Binary, scope: Scope) -> Typed:
+        left, left_type = self.expr(node.this, scope)
+        right, right_type = self.expr(node.expression, scope)
+        left_resolved, right_resolved = rules.resolve_unknown("=", left_type, right_type)
+        left = self.coerce(left, left_type, left_resolved)
+        right = self.coerce(right, right_type, right_resolved)
+        native = self._native_comparison(left, left_resolved, right, right_resolved)
+        if native is None:
+            raise unsupported(f"IS DISTINCT FROM between {t.type_name(left_resolved.oid)} and "
+                              f"{t.type_name(right_resolved.oid)}")
+        node.set("this", native[0])
+        node.set("expression", native[1])
+        return node, t.BOOL_TYPE
+
+    def _like(self, node: exp.Binary, scope: Scope) -> Typed:
+        value, value_type = self.expr(node.this, scope)
+        pattern, pattern_type = self.expr(node.expression, scope)
+        value = self._as_text(value, value_type)
+        pattern = self._as_text(pattern, pattern_type)
+        if isinstance(node, exp.ILike):
+            return call(fn.ILIKE, pattern, value), t.BOOL_TYPE
+        if isinstance(node, exp.RegexpILike):
+            return call(fn.REGEXP_I, pattern, value), t.BOOL_TYPE
+        node.set("this", value)
+        node.set("expression", pattern)
+        return node, t.BOOL_TYPE
+
+    def _escape(self, node: exp.Escape, scope: Scope) -> Typed:
+        like = node.this
+        value, value_type = self.expr(like.this, scope)
+        pattern, pattern_type = self.expr(like.expression, scope)
+        escape, _ = self.expr(node.expression, scope)
+        name = fn.ILIKE if isinstance(like, exp.ILike) else "like"
+        return call(name, self._as_text(pattern, pattern_type), self._as_text(value, value_type), escape), \
+            t.BOOL_TYPE
+
+    def _case(self, node: exp.Case, scope: Scope) -> Typed:
+        subject = node.args.get("this")
+        subject_typed = self.expr(subject, scope) if subject is not None else None
+        results: list[Typed] = []
+        for branch in node.args.get("ifs") or []:
+            condition = branch.this
+            if subject_typed is not None:
+                value, value_type = self.expr(condition, scope)
+                branch.set("this", self.coerce(value, value_type, subject_typed[1]))
+            else:
+                branch.set("this", self.condition(condition, scope))
+            results.append(self.expr(branch.args["true"], scope))
+        default = node.args.get("default")
+        if default is not None:
+            results.append(self.expr(default, scope))
+        result_type = rules.common_type([pg_type for _, pg_type in results])
+        coerced = [self.coerce(value, pg_type, result_type) for value, pg_type in results]
+        for branch, value in zip(node.args.get("ifs") or [], coerced, strict=False):
+            branch.set("true", value)
+        if default is not None:
+            node.set("default", coerced[-1])
+        if subject_typed is not None:
+            if subject_typed[1].oid in _COLLATIONS:
+                raise unsupported(f"simple CASE on {t.type_name(subject_typed[1].oid)}")
+            node.set("this", subject_typed[0])
+        return node, result_type
+
+    def _variadic(self, node: exp.Expression, scope: Scope) -> Typed:
+        """COALESCE/GREATEST/LEAST/NULLIF: arguments resolved to their common type."""
+        arguments = [node.this, *node.expressions] if isinstance(node, exp.Coalesce | exp.Greatest | exp.Least) \
+            else [node.this, node.expression]
+        typed = [self.expr(argument, scope) for argument in arguments]
+        result = rules.common_type([pg_type for _, pg_type in typed])
+        values = [self.coerce(value, pg_type, result) for value, pg_type in typed]
+        if isinstance(node, exp.Greatest | exp.Least):
+            name = fn.GREATEST if isinstance(node, exp.Greatest) else fn.LEAST
+            return call(name, t.output_type(result).oid, *values), result
+        if isinstance(node, exp.Nullif):
+            if result.oid in _COLLATIONS:
+                return exp.Case(ifs=[exp.If(this=self.compare("=", values[0], result, values[1], result),
+                                            true=exp.Null())], default=values[0].copy()), result
+            return call("nullif", *values), result
+        return call("coalesce", *values), result
+
+    def _subquery(self, node: exp.Expression, scope: Scope) -> Typed:
+        translated, outputs = self.query(node, scope)
+        pg_type = outputs[0].type if outputs and outputs[0].type is not None else t.UNKNOWN_TYPE
+        return translated, pg_type
+
+    def _exists(self, node: exp.Exists, scope: Scope) -> Typed:
+        translated, _ = self.query(node.this, scope)
+        node.set("this", translated)
+        return node, t.BOOL_TYPE
+
+    def _interval(self, node: exp.Interval, _: Scope) -> Typed:
+        value = node.this
+        if not (isinstance(value, exp.Literal)):
+            raise unsupported(f"interval {node.sql('postgres')}")
+        unit = node.args.get("unit")
+        text = f"{value.this} {unit.name}" if unit is not None else value.this
+        return self.constant(text, PgType(t.INTERVAL), explicit=True), PgType(t.INTERVAL)
+
+    def _array(self, node: exp.Array, scope: Scope) -> Typed:
+        items = [self.expr(item, scope) for item in node.expressions]
+        element = t.output_type(rules.common_type([pg_type for _, pg_type in items]))
+        array_type = PgType(codecs.type_by_oid(element.oid).array_oid)
+        values = []
+        for item, pg_type in items:
+            constant = self.coerce(item, pg_type, element)
+            if not isinstance(constant, exp.Literal | exp.Null):
+                raise unsupported("ARRAY[...] of non-constant values")
+            values.append(None if isinstance(constant, exp.Null) else codecs.decode_text(
+                element.oid, str(constant.this).encode()))
+        return storage_literal(to_storage(array_type.oid)(values)), array_type
+
+    def _window(self, node: exp.Window, scope: Scope) -> Typed:
+        inner, pg_type = self.expr(node.this, scope)
+        node.set("this", inner)
+        self._window_spec(node, scope)
+        return node, pg_type
+
+    def _window_spec(self, node: exp.Expression, scope: Scope) -> None:
+        partition = node.args.get("partition_by")
+        if partition:
+            node.set("partition_by", [self.expr(item, scope)[0] for item in partition])
+        order = node.args.get("order")
+        if order is not None:
+            order.set("expressions", [self._ordered(item, Scope(parent=scope)) for item in order.expressions])
+
+    def _filter(self, node: exp.Filter, scope: Scope) -> Typed:
+        inner, pg_type = self.expr(node.this, scope)
+        node.set("this", inner)
+        where = node.expression
+        where.set("this", self.condition(where.this, scope))
+        return node, pg_type
+
+    def _dot(self, node: exp.Dot, scope: Scope) -> Typed:
+        schema = node.this
+        if isinstance(schema, exp.Column | exp.Identifier | exp.Var) and schema.name.lower() in ("pg_catalog",
+                                                                                                 "public"):
+            return self.expr(node.expression, scope)
+        return self._generic(node, scope)
+
+    def _json(self, node: exp.Expression, scope: Scope) -> Typed:
+        raise unsupported(f"JSON operator in {node.sql('postgres')}")
+
+    # --- functions ----------------------------------------------------------------------------------
+
+    def _arguments(self, name: str, arguments: Sequence[exp.Expression], scope: Scope) -> list[Typed]:
+        typed = [self.expr(argument, scope) for argument in arguments]
+        declared = _FUNCTION_PARAM_TYPES.get(name, ())
+        result = []
+        for i, (value, pg_type) in enumerate(typed):
+            if pg_type.is_unknown and _parameter_number(value) is not None:
+                target = PgType(declared[i]) if i < len(declared) else t.TEXT_TYPE
+                value = self.coerce(value, pg_type, target)
+                pg_type = target
+            result.append((value, pg_type))
+        return result
+
+    def function(self, name: str, arguments: Sequence[exp.Expression], scope: Scope) -> Typed:
+        """A call of the PostgreSQL function `name`."""
+        typed = self._arguments(name, arguments, scope)
+        types = [pg_type for _, pg_type in typed]
+        values = [value for value, _ in typed]
+        result = rules.function_type(name, types)
+        if name in _MATH_FUNCTIONS and types and types[0].oid in t.NUMBER_TYPES | {t.UNKNOWN}:
+            oid = types[0].oid if not types[0].is_unknown else t.NUMERIC
+            if name == "abs" and oid in t.INTEGER_TYPES | t.FLOAT_TYPES:
+                return call("abs", *values), result
+            return call(fn.MATH, name, oid, *values), result
+        if name in ("date_part", "extract"):
+            return self._extract(values, types, result)
+        if name == "date_trunc":
+            if len(values) != 2:
+                raise unsupported("date_trunc with a time zone argument")
+            value = self.coerce(values[1], types[1], result) if types[1].oid == t.DATE else values[1]
+            oid = result.oid if types[1].oid == t.DATE else types[1].oid
+            return call(fn.DATE_TRUNC, values[0], value, oid), result
+        if name in ("concat", "concat_ws"):
+            return call(name, *[self._as_text(v, pg_type) for v, pg_type in typed]), result
+        if name in ("upper", "lower", "length", "substr", "substring", "trim", "ltrim", "rtrim", "btrim",
+                    "replace", "strpos"):
+            values = [self._as_text(v, pg_type) if i == 0 else v for i, (v, pg_type) in enumerate(typed)]
+        return call(_RENAMED_FUNCTIONS.get(name, name), *values), result
+
+    def _extract(self, values: list[exp.Expression], types: list[PgType], result: PgType) -> Typed:
+        if len(values) != 2:
+            raise unsupported("extract with these arguments")
+        field = values[0]
+        value, value_type = values[1], types[1]
+        if value_type.is_unknown:
+            value = self.coerce(value, value_type, PgType(t.TIMESTAMPTZ))
+            value_type = PgType(t.TIMESTAMPTZ)
+        return call(fn.EXTRACT, field, value, value_type.oid), result
+
+    def _anonymous(self, node: exp.Anonymous, scope: Scope) -> Typed:
+        return self.function(node.name.lower(), node.expressions, scope)
+
+    def _function_node(self, node: exp.Func, scope: Scope) -> Typed:
+        """A function sqlglot knows by class: called by its PostgreSQL name with positional args."""
+        name = rules.function_name(node, self.text) or node.sql_name().lower()
+        arguments = [value for key in node.arg_types for value in _as_list(node.args.get(key))
+                     if isinstance(value, exp.Expression)]
+        return self.function(name, arguments, scope)
+
+    def _current(self, sql_function: str, pg_type: PgType) -> Callable[[Translator, exp.Expression, Scope], Typed]:
+        return lambda self, node, scope: (call(sql_function), pg_type)
+
+    def _count(self, node: exp.Count, scope: Scope) -> Typed:
+        argument = node.this
+        if argument is not None and not isinstance(argument, exp.Star):
+            node.set("this", self._aggregate_argument(argument, scope)[0])
+        return node, t.INT8_TYPE
+
+    def _aggregate_argument(self, argument: exp.Expression, scope: Scope) -> Typed:
+        if isinstance(argument, exp.Distinct):
+            typed = [self.expr(item, scope) for item in argument.expressions]
+            argument.set("expressions", [value for value, _ in typed])
+            return argument, typed[0][1] if typed else t.UNKNOWN_TYPE
+        return self.expr(argument, scope)
+
+    def _aggregate(self, node: exp.AggFunc, scope: Scope) -> Typed:
+        name = type(node).__name__.lower()
+        argument, pg_type = self._aggregate_argument(node.this, scope)
+        distinct = isinstance(argument, exp.Distinct)
+        result = rules.function_type(name, [pg_type])
+        if name == "sum" and pg_type.oid in (t.INT8, t.NUMERIC, t.UNKNOWN) or \
+                name == "avg" and pg_type.oid in t.INTEGER_TYPES | {t.NUMERIC, t.INTERVAL, t.UNKNOWN}:
+            if distinct:
+                raise unsupported(f"{name}(DISTINCT ...) on {t.type_name(pg_type.oid)}")
+            if pg_type.is_unknown:
+                argument = self.coerce(argument, pg_type, t.NUMERIC_TYPE)
+                pg_type = t.NUMERIC_TYPE
+            return call(fn.SUM if name == "sum" else fn.AVG, argument, pg_type.oid), result
+        if name == "sum" and pg_type.oid == t.INTERVAL:
+            raise unsupported("sum(interval)")
+        if name in ("min", "max") and not distinct:
+            argument = _collated(argument, pg_type)
+        node.set("this", argument)
+        return node, result
+
+    def _group_concat(self, node: exp.GroupConcat, scope: Scope) -> Typed:
+        value, pg_type = self._aggregate_argument(node.this, scope)
+        if isinstance(value, exp.Order):
+            inner, inner_type = self.expr(value.this, scope)
+            value.set("this", self._as_text(inner, inner_type))
+        elif not isinstance(value, exp.Distinct):
+            value = self._as_text(value, pg_type)
+        node.set("this", value)
+        separator = node.args.get("separator")
+        if separator is not None:
+            node.set("separator", self.expr(separator, scope)[0])
+        return node, t.TEXT_TYPE
+
+    def _boolean_aggregate(self, node: exp.Expression, scope: Scope) -> Typed:
+        argument = self.condition(node.this, scope)
+        return call("min" if isinstance(node, exp.LogicalAnd) else "max", argument), t.BOOL_TYPE
+
+    def _substring(self, node: exp.Substring, scope: Scope) -> Typed:
+        start = node.args.get("start")
+        if isinstance(start, exp.Literal) and start.is_string:
+            raise unsupported("substring with a regular expression")
+        arguments = [node.this, start, node.args.get("length")]
+        return self.function("substr", [argument for argument in arguments if argument is not None], scope)
+
+    def _trim(self, node: exp.Trim, scope: Scope) -> Typed:
+        position = (node.args.get("position") or "BOTH").upper()
+        name = {"LEADING": "ltrim", "TRAILING": "rtrim"}.get(position, "trim")
+        arguments = [node.this] + ([node.expression] if node.expression is not None else [])
+        return self.function(name, arguments, scope)
+
+    def _position(self, node: exp.StrPosition, scope: Scope) -> Typed:
+        if node.args.get("position") is not None:
+            raise unsupported("position with a start")
+        return self.function("strpos", [node.this, node.args["substr"]], scope)
+
+    def _extract_node(self, node: exp.Extract, scope: Scope) -> Typed:
+        field = exp.Literal.string(node.this.name.lower())
+        return self.function("extract", [field, node.expression], scope)
+
+    def _date_trunc(self, node: exp.TimestampTrunc, scope: Scope) -> Typed:
+        if node.args.get("zone") is not None:
+            raise unsupported("date_trunc with a time zone argument")
+        unit = node.args["unit"]
+        unit_node = unit if isinstance(unit, exp.Literal) else exp.Literal.string(unit.name.lower())
+        return self.function("date_trunc", [unit_node, node.this], scope)
+
+    def _regexp(self, node: exp.RegexpLike, scope: Scope) -> Typed:
+        return self._like(node, scope)
+
+
+def _renamed_source(query: exp.Expression, alias: str, names: list[str], renames: list[str]) -> exp.Subquery:
+    """`(SELECT a AS x, b AS y, ... FROM (query)) AS alias`: SQLite has no column aliases on FROM items."""
+    inner = query if isinstance(query, exp.Subquery) else exp.Subquery(this=query)
+    inner.set("alias", exp.TableAlias(this=exp.to_identifier("_helios_renamed")))
+    columns = [exp.alias_(exp.column(name, quoted=True), renames[i] if i < len(renames) else name, quoted=True)
+               for i, name in enumerate(names)]
+    return exp.Subquery(this=exp.select(*columns).from_(inner),
+                        alias=exp.TableAlias(this=exp.to_identifier(alias, quoted=True)))
+
+
+def _alias_outputs(query: exp.Expression, names: list[str]) -> None:
+    """Name the first output columns of query (its leftmost SELECT) names."""
+    while isinstance(query, exp.Subquery | exp.SetOperation):
+        query = query.this
+    if not isinstance(query, exp.Select) or any(isinstance(e, exp.Star) or isinstance(e.this, exp.Star)
+                                                for e in query.expressions):
+        raise unsupported("column aliases on this FROM item")
+    query.set("expressions", [
+        exp.alias_(e.this if isinstance(e, exp.Alias) else e, names[i], quoted=True) if i < len(names) else e
+        for i, e in enumerate(query.expressions)])
+
+
+def rules_operator_error(operator: str, left: PgType, right: PgType) -> DatabaseError:
+    return DatabaseError("42883", f"operator does not exist: {t.type_name(left.oid)} {operator} "
+                                  f"{t.type_name(right.oid)}")
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+_INT_WIDTH = {t.INT2: 2, t.INT4: 4, t.INT8: 8, t.OID: 8}
+_COMPARISON_NODES: dict[str, type[exp.Binary]] = {symbol: cls for cls, symbol in COMPARISONS.items()}
+
+_HANDLERS: dict[type[exp.Expression], Callable[[Translator, Any, Scope], Typed]] = {
+    exp.Literal: Translator._literal,
+    exp.ByteString: Translator._string,
+    exp.RawString: Translator._string,
+    exp.UnicodeString: Translator._unsupported_literal,
+    exp.BitString: Translator._unsupported_literal,
+    exp.HexString: Translator._unsupported_literal,
+    exp.Boolean: Translator._boolean,
+    exp.Null: Translator._null,
+    exp.Parameter: Translator._parameter,
+    exp.Column: Translator._column,
+    exp.Paren: Translator._paren,
+    exp.Alias: Translator._alias,
+    exp.Cast: Translator._cast,
+    exp.TryCast: Translator._cast,
+    exp.Neg: Translator._negation,
+    exp.DPipe: Translator._concat,
+    exp.Between: Translator._between,
+    exp.In: Translator._in,
+    exp.And: Translator._logical,
+    exp.Or: Translator._logical,
+    exp.Not: Translator._logical,
+    exp.Is: Translator._is,
+    exp.NullSafeEQ: Translator._null_safe,
+    exp.NullSafeNEQ: Translator._null_safe,
+    exp.Like: Translator._like,
+    exp.ILike: Translator._like,
+    exp.RegexpLike: Translator._regexp,
+    exp.RegexpILike: Translator._regexp,
+    exp.Escape: Translator._escape,
+    exp.Case: Translator._case,
+    exp.Coalesce: Translator._variadic,
+    exp.Greatest: Translator._variadic,
+    exp.Least: Translator._variadic,
+    exp.Nullif: Translator._variadic,
+    exp.Subquery: Translator._subquery,
+    exp.Select: Translator._subquery,
+    exp.Exists: Translator._exists,
+    exp.Interval: Translator._interval,
+    exp.Array: Translator._array,
+    exp.Window: Translator._window,
+    exp.Filter: Translator._filter,
+    exp.Dot: Translator._dot,
+    exp.Anonymous: Translator._anonymous,
+    exp.Count: Translator._count,
+    exp.Sum: Translator._aggregate,
+    exp.Avg: Translator._aggregate,
+    exp.Min: Translator._aggregate,
+    exp.Max: Translator._aggregate,
+    exp.GroupConcat: Translator._group_concat,
+    exp.LogicalAnd: Translator._boolean_aggregate,
+    exp.LogicalOr: Translator._boolean_aggregate,
+    exp.Substring: Translator._substring,
+    exp.Trim: Translator._trim,
+    exp.StrPosition: Translator._position,
+    exp.Extract: Translator._extract_node,
+    exp.TimestampTrunc: Translator._date_trunc,
+    exp.CurrentTimestamp: lambda self, node, scope: (call("now"), PgType(t.TIMESTAMPTZ)),
+    exp.CurrentDate: lambda self, node, scope: (call(fn.CURRENT_DATE), PgType(t.DATE)),
+    exp.CurrentUser: lambda self, node, scope: (call("current_user"), PgType(t.NAME)),
+    exp.SessionUser: lambda self, node, scope: (call("session_user"), PgType(t.NAME)),
+    exp.CurrentSchema: lambda self, node, scope: (call("current_schema"), PgType(t.NAME)),
+    exp.CurrentVersion: lambda self, node, scope: (call("version"), t.TEXT_TYPE),
+    exp.Rand: lambda self, node, scope: (call("random"), t.FLOAT8_TYPE),
+    exp.Uuid: lambda self, node, scope: (call("gen_random_uuid"), PgType(t.UUID)),
+    exp.JSONExtract: Translator._json,
+    exp.JSONExtractScalar: Translator._json,
+    exp.JSONBExtract: Translator._json,
+    exp.JSONBExtractScalar: Translator._json,
+    exp.JSONBContains: Translator._json,
+}
+for _cls in COMPARISONS:
+    _HANDLERS[_cls] = Translator._comparison
+for _cls in ARITHMETIC:
+    _HANDLERS[_cls] = Translator._arithmetic
+
+_CLASS_HANDLERS: list[tuple[type[exp.Expression], Callable[[Translator, Any, Scope], Typed]]] = [
+    (exp.Query, Translator._subquery),
+    (exp.Func, Translator._function_node),
+]

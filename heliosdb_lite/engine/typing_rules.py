@@ -1,0 +1,322 @@
+"""PostgreSQL's typing rules, as far as the engine needs them: what type an expression has.
+
+Pure functions over `PgType`s: literal types, operator result types, the common type of CASE /
+COALESCE branches, function and aggregate result types, and the name PostgreSQL gives a result
+column (`?column?`, `count`, `now`, ...). The translator walks the tree and asks these rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from sqlglot import exp
+
+from heliosdb_lite.errors import UNDEFINED_FUNCTION, DatabaseError
+
+from . import pgtypes as t
+from .pgtypes import PgType
+
+AMBIGUOUS_FUNCTION = "42725"
+DATATYPE_MISMATCH = "42804"
+
+_INT_RANK = {t.INT2: 0, t.INT4: 1, t.INT8: 2, t.OID: 2}
+
+
+def integer_literal_type(value: int) -> PgType:
+    """int4 if it fits, else int8, else numeric — as PostgreSQL types an integer constant."""
+    if -(2**31) <= value < 2**31:
+        return t.INT4_TYPE
+    if -(2**63) <= value < 2**63:
+        return t.INT8_TYPE
+    return t.NUMERIC_TYPE
+
+
+def literal_type(literal: exp.Literal) -> PgType:
+    """A numeric constant's type; a quoted string is `unknown` until context resolves it."""
+    if literal.is_string:
+        return t.UNKNOWN_TYPE
+    text = literal.this
+    if text.isdigit():
+        return integer_literal_type(int(text))
+    return t.NUMERIC_TYPE
+
+
+def _numeric_result(left: int, right: int) -> PgType | None:
+    """Result of + - * / % between two numbers, or None if either is not a number."""
+    if left not in t.NUMBER_TYPES or right not in t.NUMBER_TYPES:
+        return None
+    if left in t.FLOAT_TYPES or right in t.FLOAT_TYPES:
+        return PgType(t.FLOAT4) if left == right == t.FLOAT4 else t.FLOAT8_TYPE
+    if t.NUMERIC in (left, right):
+        return t.NUMERIC_TYPE
+    return PgType(max((left, right), key=lambda oid: _INT_RANK[oid]) if left != t.OID else t.INT8)
+
+
+# (operator, left, right) -> result for date/time arithmetic
+_DATETIME_OPERATORS: dict[tuple[str, int, int], int] = {
+    ("+", t.DATE, t.INT4): t.DATE, ("+", t.INT4, t.DATE): t.DATE, ("-", t.DATE, t.INT4): t.DATE,
+    ("-", t.DATE, t.DATE): t.INT4,
+    ("+", t.DATE, t.INTERVAL): t.TIMESTAMP, ("+", t.INTERVAL, t.DATE): t.TIMESTAMP,
+    ("-", t.DATE, t.INTERVAL): t.TIMESTAMP, ("+", t.DATE, t.TIME): t.TIMESTAMP,
+    ("+", t.TIMESTAMP, t.INTERVAL): t.TIMESTAMP, ("+", t.INTERVAL, t.TIMESTAMP): t.TIMESTAMP,
+    ("-", t.TIMESTAMP, t.INTERVAL): t.TIMESTAMP, ("-", t.TIMESTAMP, t.TIMESTAMP): t.INTERVAL,
+    ("+", t.TIMESTAMPTZ, t.INTERVAL): t.TIMESTAMPTZ, ("+", t.INTERVAL, t.TIMESTAMPTZ): t.TIMESTAMPTZ,
+    ("-", t.TIMESTAMPTZ, t.INTERVAL): t.TIMESTAMPTZ, ("-", t.TIMESTAMPTZ, t.TIMESTAMPTZ): t.INTERVAL,
+    ("+", t.TIME, t.INTERVAL): t.TIME, ("+", t.INTERVAL, t.TIME): t.TIME, ("-", t.TIME, t.INTERVAL): t.TIME,
+    ("-", t.TIME, t.TIME): t.INTERVAL,
+    ("+", t.INTERVAL, t.INTERVAL): t.INTERVAL, ("-", t.INTERVAL, t.INTERVAL): t.INTERVAL,
+    ("*", t.INTERVAL, t.FLOAT8): t.INTERVAL, ("*", t.FLOAT8, t.INTERVAL): t.INTERVAL,
+    ("/", t.INTERVAL, t.FLOAT8): t.INTERVAL,
+}
+
+
+def _datetime_operand(oid: int) -> int:
+    """Numbers act as int4 next to a date and as float8 next to an interval."""
+    return t.FLOAT8 if oid in t.NUMBER_TYPES else oid
+
+
+def resolve_unknown(operator: str, left: PgType, right: PgType) -> tuple[PgType, PgType]:
+    """PostgreSQL's choice for an `unknown` (quoted literal or untyped parameter) operand."""
+    if left.is_unknown and not right.is_unknown:
+        return _unknown_partner(operator, right, first=False), right
+    if right.is_unknown and not left.is_unknown:
+        return left, _unknown_partner(operator, left, first=True)
+    return left, right
+
+
+def _unknown_partner(operator: str, known: PgType, *, first: bool) -> PgType:
+    if known.oid in (t.TIMESTAMP, t.TIMESTAMPTZ, t.DATE, t.TIME) and operator in ("+", "-"):
+        return PgType(t.INTERVAL) if first or operator == "+" else known
+    if known.oid == t.INTERVAL and operator in ("*", "/"):
+        return t.FLOAT8_TYPE
+    if known.oid in (t.VARCHAR, t.BPCHAR, t.NAME, t.CHAR):
+        return t.TEXT_TYPE
+    return PgType(known.oid)
+
+
+def arithmetic_type(operator: str, left: PgType, right: PgType) -> PgType:
+    """Result type of `left operator right` for + - * / % ^ (operands already resolved)."""
+    if left.is_unknown and right.is_unknown:
+        raise DatabaseError(AMBIGUOUS_FUNCTION, f"operator is not unique: unknown {operator} unknown")
+    if operator == "^":
+        both_numbers = left.oid in t.NUMBER_TYPES and right.oid in t.NUMBER_TYPES
+        if both_numbers and t.NUMERIC in (left.oid, right.oid) and not {left.oid, right.oid} & t.FLOAT_TYPES:
+            return t.NUMERIC_TYPE
+        if both_numbers:
+            return t.FLOAT8_TYPE
+    else:
+        number = _numeric_result(left.oid, right.oid)
+        if number is not None:
+            return number
+        key = (operator, _datetime_operand(left.oid) if right.oid == t.INTERVAL else left.oid,
+               _datetime_operand(right.oid) if left.oid == t.INTERVAL else right.oid)
+        if left.oid == t.DATE and right.oid in t.INTEGER_TYPES:
+            key = (operator, t.DATE, t.INT4)
+        if right.oid == t.DATE and left.oid in t.INTEGER_TYPES:
+            key = (operator, t.INT4, t.DATE)
+        result = _DATETIME_OPERATORS.get(key)
+        if result is not None:
+            return PgType(result)
+    raise DatabaseError(UNDEFINED_FUNCTION,
+                        f"operator does not exist: {t.type_name(left.oid)} {operator} {t.type_name(right.oid)}",
+                        hint="No operator matches the given name and argument types. "
+                             "You might need to add explicit type casts.")
+
+
+_CATEGORY_PREFERENCE = (t.FLOAT8, t.FLOAT4, t.NUMERIC, t.INT8, t.INT4, t.INT2)
+
+
+def common_type(types: Sequence[PgType]) -> PgType:
+    """The type CASE/COALESCE/UNION branches resolve to (unknown only if all are unknown)."""
+    known = [pg_type for pg_type in types if not pg_type.is_unknown]
+    if not known:
+        return t.UNKNOWN_TYPE
+    oids = {pg_type.oid for pg_type in known}
+    if len(oids) == 1:
+        typmods = {pg_type.typmod for pg_type in known}
+        return known[0] if len(typmods) == 1 else PgType(known[0].oid)
+    if oids <= t.NUMBER_TYPES:
+        for oid in _CATEGORY_PREFERENCE:
+            if oid in oids:
+                return PgType(oid)
+    if oids <= t.STRING_TYPES:
+        return t.TEXT_TYPE
+    if oids <= {t.TIMESTAMP, t.TIMESTAMPTZ, t.DATE}:
+        return PgType(t.TIMESTAMPTZ if t.TIMESTAMPTZ in oids else t.TIMESTAMP)
+    names = " and ".join(sorted({t.type_name(oid) for oid in oids}))
+    raise DatabaseError(DATATYPE_MISMATCH, f"types {names} cannot be matched")
+
+
+def _fixed(oid: int, typmod: int = -1) -> Callable[[Sequence[PgType]], PgType]:
+    result = PgType(oid, typmod)
+    return lambda _: result
+
+
+def _first(args: Sequence[PgType]) -> PgType:
+    return t.output_type(args[0]) if args else t.TEXT_TYPE
+
+
+def _math(args: Sequence[PgType]) -> PgType:
+    """Math functions: numeric in, numeric out; integers and floats go through float8."""
+    return t.NUMERIC_TYPE if args and args[0].oid == t.NUMERIC else t.FLOAT8_TYPE
+
+
+def _rounding(args: Sequence[PgType]) -> PgType:
+    """round/trunc/ceil/floor: numeric stays numeric (as do integers, via numeric); floats stay float8."""
+    if args and args[0].oid in t.FLOAT_TYPES:
+        return t.FLOAT8_TYPE
+    return t.NUMERIC_TYPE
+
+
+def _sum(args: Sequence[PgType]) -> PgType:
+    oid = args[0].oid if args else t.UNKNOWN
+    if oid in (t.INT2, t.INT4):
+        return t.INT8_TYPE
+    if oid in (t.INT8, t.NUMERIC, t.UNKNOWN):
+        return t.NUMERIC_TYPE
+    return PgType(oid)
+
+
+def _avg(args: Sequence[PgType]) -> PgType:
+    oid = args[0].oid if args else t.UNKNOWN
+    if oid in t.FLOAT_TYPES:
+        return t.FLOAT8_TYPE
+    if oid == t.INTERVAL:
+        return PgType(t.INTERVAL)
+    return t.NUMERIC_TYPE
+
+
+def _common(args: Sequence[PgType]) -> PgType:
+    return t.output_type(common_type(args))
+
+
+def _date_trunc(args: Sequence[PgType]) -> PgType:
+    if len(args) > 1 and args[1].oid in (t.TIMESTAMP, t.INTERVAL):
+        return PgType(args[1].oid)
+    return PgType(t.TIMESTAMPTZ)
+
+
+def _array_of(args: Sequence[PgType]) -> PgType:
+    from heliosdb_lite.protocol import codecs
+
+    element = t.output_type(args[0]) if args else t.TEXT_TYPE
+    return PgType(codecs.type_by_oid(element.oid).array_oid)
+
+
+_TEXT = _fixed(t.TEXT)
+_INT4 = _fixed(t.INT4)
+_INT8 = _fixed(t.INT8)
+_FLOAT8 = _fixed(t.FLOAT8)
+_BOOL = _fixed(t.BOOL)
+_NAME = _fixed(t.NAME)
+_TIMESTAMPTZ = _fixed(t.TIMESTAMPTZ)
+
+FUNCTION_TYPES: dict[str, Callable[[Sequence[PgType]], PgType]] = {
+    **dict.fromkeys(("now", "current_timestamp", "transaction_timestamp", "statement_timestamp",
+                     "clock_timestamp", "to_timestamp"), _TIMESTAMPTZ),
+    "localtimestamp": _fixed(t.TIMESTAMP), "current_date": _fixed(t.DATE), "localtime": _fixed(t.TIME),
+    **dict.fromkeys(("current_database", "current_user", "session_user", "user", "current_schema",
+                     "current_role", "current_catalog"), _NAME),
+    **dict.fromkeys(("version", "upper", "lower", "initcap", "btrim", "trim", "ltrim", "rtrim", "substr",
+                     "substring", "replace", "concat", "concat_ws", "left", "right", "lpad", "rpad", "repeat",
+                     "reverse", "md5", "to_char", "format", "quote_ident", "quote_literal", "quote_nullable",
+                     "split_part", "string_agg", "translate", "chr", "regexp_replace", "current_setting",
+                     "set_config", "to_hex", "array_to_string", "overlay", "pg_typeof", "jsonb_typeof",
+                     "json_typeof", "inet_server_addr"), _TEXT),
+    **dict.fromkeys(("length", "char_length", "character_length", "octet_length", "bit_length", "position",
+                     "strpos", "ascii", "array_length", "array_upper", "array_lower", "ntile",
+                     "pg_backend_pid", "json_array_length", "jsonb_array_length", "inet_server_port"),
+                    _INT4),
+    **dict.fromkeys(("count", "row_number", "rank", "dense_rank", "nextval", "currval", "setval",
+                     "txid_current"), _INT8),
+    **dict.fromkeys(("random", "pi", "percent_rank", "cume_dist", "date_part", "degrees", "radians",
+                     "sin", "cos", "tan", "asin", "acos", "atan", "atan2"), _FLOAT8),
+    **dict.fromkeys(("sqrt", "cbrt", "ln", "log", "log10", "exp", "power", "pow"), _math),
+    **dict.fromkeys(("round", "trunc", "ceil", "ceiling", "floor"), _rounding),
+    **dict.fromkeys(("abs", "sign", "min", "max", "first_value", "last_value", "lag", "lead", "nth_value",
+                     "justify_days", "justify_hours", "justify_interval"), _first),
+    **dict.fromkeys(("coalesce", "greatest", "least", "nullif", "mod"), _common),
+    **dict.fromkeys(("bool_and", "bool_or", "every", "starts_with", "pg_table_is_visible", "isfinite"), _BOOL),
+    "extract": _fixed(t.NUMERIC), "date_trunc": _date_trunc, "age": _fixed(t.INTERVAL),
+    "make_interval": _fixed(t.INTERVAL), "make_date": _fixed(t.DATE), "make_timestamp": _fixed(t.TIMESTAMP),
+    "to_date": _fixed(t.DATE), "to_number": _fixed(t.NUMERIC),
+    "gen_random_uuid": _fixed(t.UUID), "uuid_generate_v4": _fixed(t.UUID),
+    "sum": _sum, "avg": _avg, "array_agg": _array_of,
+    "pg_sleep": _fixed(t.VOID),
+    "to_json": _fixed(t.JSON), "json_build_object": _fixed(t.JSON), "json_build_array": _fixed(t.JSON),
+    "json_agg": _fixed(t.JSON), "row_to_json": _fixed(t.JSON),
+    "to_jsonb": _fixed(t.JSONB), "jsonb_build_object": _fixed(t.JSONB), "jsonb_build_array": _fixed(t.JSONB),
+    "jsonb_agg": _fixed(t.JSONB),
+    "decode": _fixed(t.BYTEA), "sha256": _fixed(t.BYTEA),
+}
+
+AGGREGATES = frozenset({"count", "sum", "avg", "min", "max", "string_agg", "array_agg", "bool_and", "bool_or",
+                        "every", "json_agg", "jsonb_agg"})
+
+
+def function_type(name: str, args: Sequence[PgType]) -> PgType:
+    """Result type of a call; text for functions this table does not know (PostgreSQL's default
+    for unknown output)."""
+    rule = FUNCTION_TYPES.get(name)
+    return rule(args) if rule is not None else t.TEXT_TYPE
+
+
+# sqlglot classes whose PostgreSQL column name differs from sqlglot's function name
+_CLASS_NAMES: dict[type[exp.Expression], str] = {
+    exp.CurrentTimestamp: "current_timestamp", exp.CurrentDate: "current_date",
+    exp.CurrentUser: "current_user", exp.SessionUser: "session_user", exp.CurrentSchema: "current_schema",
+    exp.CurrentVersion: "version", exp.Case: "case", exp.Exists: "exists", exp.Array: "array",
+    exp.Coalesce: "coalesce", exp.Greatest: "greatest", exp.Least: "least", exp.Nullif: "nullif",
+    exp.Trim: "btrim", exp.StrPosition: "position", exp.Extract: "extract", exp.Substring: "substring",
+    exp.Rand: "random", exp.Uuid: "gen_random_uuid", exp.TimestampTrunc: "date_trunc", exp.Count: "count",
+    exp.TimeToStr: "to_char", exp.Interval: "interval",
+}
+
+
+def function_name(node: exp.Expression, source: str) -> str | None:
+    """The name PostgreSQL reports for a function call node (from the SQL text when sqlglot
+    renamed it), or None if node is not a function call."""
+    if isinstance(node, exp.Anonymous):
+        return node.name.lower()
+    if not isinstance(node, exp.Func | exp.Case | exp.Exists | exp.Array):
+        return None
+    meta = node.meta if node._meta else {}
+    start, end = meta.get("start"), meta.get("end")
+    if isinstance(start, int) and isinstance(end, int) and 0 <= start <= end < len(source):
+        written = source[start:end + 1]
+        if written.replace("_", "").isalnum():
+            return written.lower()
+    if isinstance(node, exp.Binary):
+        return None
+    for cls, name in _CLASS_NAMES.items():
+        if isinstance(node, cls):
+            return name
+    return node.sql_name().lower() if isinstance(node, exp.Func) else None
+
+
+def column_name(node: exp.Expression, source: str) -> str:
+    """PostgreSQL's FigureColname: the alias, column or function name, else `?column?`."""
+    if isinstance(node, exp.Alias):
+        return node.alias
+    if isinstance(node, exp.Column):
+        return node.name
+    if isinstance(node, exp.Boolean):
+        return "bool"
+    if isinstance(node, exp.Paren):
+        return column_name(node.this, source)
+    if isinstance(node, exp.Dot) and isinstance(node.expression, exp.Func):
+        return column_name(node.expression, source)
+    if isinstance(node, exp.Cast):
+        inner = column_name(node.this, source)
+        if inner != "?column?":
+            return inner
+        return _cast_type_name(node.to)
+    name = function_name(node, source)
+    return name if name is not None else "?column?"
+
+
+def _cast_type_name(data_type: exp.DataType) -> str:
+    try:
+        return t.resolve_datatype(data_type).name.lstrip("_")
+    except DatabaseError:
+        return "?column?"
