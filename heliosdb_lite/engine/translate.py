@@ -138,7 +138,7 @@ class Translator:
     def translate(self, tree: exp.Expression) -> Translation:
         from .ddl import DDL_STATEMENTS, translate_ddl
 
-        if isinstance(tree, exp.Query):
+        if isinstance(tree, exp.Query | exp.Values):
             node, outputs = self.query(tree, Scope())
             return self._result(render(node), "SELECT", outputs)
         if isinstance(tree, exp.Insert):
@@ -382,6 +382,11 @@ class Translator:
             names = [identifier.name for identifier in node.this.expressions]
         else:
             names = [name for name, _ in table_columns]
+            width = _insert_width(node.expression)
+            if width is not None and 0 < width < len(names):
+                names = names[:width]  # PostgreSQL fills the remaining columns with their defaults
+                node.set("this", exp.Schema(this=node.this, expressions=[
+                    exp.to_identifier(name, quoted=True) for name in names]))
         targets = [types.get(name.lower()) for name in names]
         key_sources: list[tuple[str, int | str]] = []
         source = node.expression
@@ -1047,6 +1052,16 @@ def _renamed_source(query: exp.Expression, alias: str, names: list[str], renames
                for i, name in enumerate(names)]
     return exp.Subquery(this=exp.select(*columns).from_(inner),
                         alias=exp.TableAlias(this=exp.to_identifier(alias, quoted=True)))
+
+
+def _insert_width(source: exp.Expression | None) -> int | None:
+    """How many values each row of an INSERT source has, when it is plain VALUES or SELECT."""
+    if isinstance(source, exp.Values):
+        return max((len(row.expressions) if isinstance(row, exp.Tuple) else 1 for row in source.expressions),
+                   default=0)
+    if isinstance(source, exp.Select) and not any(isinstance(e, exp.Star) for e in source.expressions):
+        return len(source.expressions)
+    return None
 
 
 def _alias_outputs(query: exp.Expression, names: list[str]) -> None:
