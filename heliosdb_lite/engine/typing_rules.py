@@ -153,7 +153,8 @@ def _fixed(oid: int, typmod: int = -1) -> Callable[[Sequence[PgType]], PgType]:
 
 
 def _first(args: Sequence[PgType]) -> PgType:
-    return t.output_type(args[0]) if args else t.TEXT_TYPE
+    """The argument's type, without its modifier (as functions return it)."""
+    return PgType(t.output_type(args[0]).oid) if args else t.TEXT_TYPE
 
 
 def _math(args: Sequence[PgType]) -> PgType:
@@ -304,6 +305,8 @@ def column_name(node: exp.Expression, source: str) -> str:
         return "bool"
     if isinstance(node, exp.Paren):
         return column_name(node.this, source)
+    if isinstance(node, exp.Subquery) and isinstance(node.this, exp.Select) and node.this.expressions:
+        return column_name(node.this.expressions[0], source)
     if isinstance(node, exp.Dot) and isinstance(node.expression, exp.Func):
         return column_name(node.expression, source)
     if isinstance(node, exp.Cast):
