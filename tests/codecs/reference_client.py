@@ -73,6 +73,18 @@ class ReferenceClient:
         assert result.status == pq.ExecStatus.TUPLES_OK, result.error_message
         return result.get_value(0, 0)
 
+    def rows(self, sql: str) -> list[tuple[str | None, ...]]:
+        """All rows of a query, every column as text."""
+        result = self.pgconn.exec_(sql.encode())
+        assert result.status == pq.ExecStatus.TUPLES_OK, result.error_message
+        return [
+            tuple(
+                None if (cell := result.get_value(row, column)) is None else cell.decode()
+                for column in range(result.nfields)
+            )
+            for row in range(result.ntuples)
+        ]
+
     def cast(self, literal: str, type_name: str, *, binary: bool = False) -> bytes | ReferenceError | None:
         """The value of `'literal'::type_name` in text (default) or binary format, or the error."""
         return self._run(f"SELECT {sql_literal(literal)}::{type_name}", [], [], [], 1 if binary else 0)
