@@ -38,6 +38,7 @@ class WriteSet(msgspec.Struct, array_like=True, frozen=True):
 
     tables: list[str] = []
     changeset: memoryview = memoryview(b"")
+    schema_sql: list[str] = []  # SQLite DDL run by the transaction, in order; replay runs it first
 
 
 class SessionState(msgspec.Struct, array_like=True, frozen=True):

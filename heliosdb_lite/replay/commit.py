@@ -1,0 +1,230 @@
+"""The commit protocol (DESIGN.md steps 1-4) for one session, and GTID outcome lookups with fencing.
+
+`CommitService` is shared by all sessions: it owns the journal and a private store connection for
+outcome lookups. `TransactionRecorder` is one session's side; the engine calls it at the points of
+a SQLite write transaction:
+
+  opened(conn)     after BEGIN IMMEDIATE: attach an SQLite session (changeset capture, rowid
+                   tables included) and start recording DDL the connection runs;
+  committing(conn) before COMMIT, write lock held: changeset → payload; `_helios_txn` row with the
+                   journal's next LSN; journal append (write(), no fsync) with that same LSN;
+  finished(ok)     after COMMIT or ROLLBACK.
+
+Every journal append happens with SQLite's single write lock held, so LSN order is commit order.
+Steps 5-6 (await `journal.durable`, then acknowledge) are the server's: `CommitService.visible()`.
+If SQLite's COMMIT fails after the append, the process exits at once: the journal then holds a
+transaction nobody was told about, and recovery applies it (its outcome lookup says committed).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import apsw
+import apsw.ext
+
+from heliosdb_lite.errors import DatabaseError
+from heliosdb_lite.journal import CommitPayload, EntryType, FencePayload, Journal, SessionState, WriteSet
+from heliosdb_lite.journal.payload import encode_payload
+from heliosdb_lite.replay import metrics, txn_table
+from heliosdb_lite.replay.txn_table import COMMITTED, FENCED, TxnRecord
+
+log = logging.getLogger("heliosdb.replay")
+
+TRANSACTION_FENCED = "40P02"  # class 40, transaction rollback: the GTID was fenced by an outcome lookup
+_DDL_PREFIXES = ("CREATE", "ALTER", "DROP")
+_EXIT_COMMIT_FAILED = 70
+
+
+def parse_gtid(text: str) -> bytes:
+    try:
+        return uuid.UUID(text.strip()).bytes
+    except (ValueError, AttributeError) as error:
+        raise DatabaseError("22P02", f'invalid input syntax for type uuid: "{text}"',
+                            hint="A GTID is a UUID.") from error
+
+
+def format_gtid(gtid: bytes) -> str:
+    return str(uuid.UUID(bytes=gtid))
+
+
+class GtidAlreadyCommitted(Exception):
+    """Committing a GTID that is already committed: apply nothing, report the recorded outcome."""
+
+    def __init__(self, record: TxnRecord) -> None:
+        super().__init__(f"GTID {format_gtid(record.gtid)} already committed at LSN {record.lsn}")
+        self.record = record
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    gtid: str
+    status: str  # "committed" | "not committed"
+    lsn: int | None
+    decided_at_us: int | None
+
+
+class CommitService:
+    """The journal and the store connection used for outcome lookups, shared by all sessions."""
+
+    def __init__(self, journal: Journal, store_path: Path, *, busy_timeout_ms: int = 30_000) -> None:
+        self.journal = journal
+        self._store_path = store_path
+        self._busy_timeout_ms = busy_timeout_ms
+        self._lock = threading.Lock()
+        self._connection = apsw.Connection(str(store_path))
+        self._connection.set_busy_timeout(busy_timeout_ms)
+        self._connection.execute("PRAGMA wal_autocheckpoint=0")
+
+    def recorder(self, session_id: bytes, user: str, database: str) -> TransactionRecorder:
+        return TransactionRecorder(self, session_id, user, database)
+
+    async def visible(self) -> None:
+        """Wait until every journal entry appended so far is durable (I1 for our own commit, I2 for
+        any data a statement could have read)."""
+        lsn = self.journal.last_lsn
+        if lsn > self.journal.flushed_lsn:
+            await self.journal.durable(lsn)
+
+    def outcome(self, gtid_text: str) -> Outcome:
+        """The GTID's outcome; a GTID not committed is fenced first, so it can never commit (I5)."""
+        gtid = parse_gtid(gtid_text)
+        with self._lock:
+            connection = self._connection
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                record = txn_table.lookup(connection, gtid)
+                if record is None:
+                    record = self._fence(connection, gtid)
+                connection.execute("COMMIT")
+            except BaseException:
+                if connection.in_transaction:
+                    connection.execute("ROLLBACK")
+                raise
+        metrics.OUTCOME_LOOKUPS.labels(record.outcome).inc()
+        if record.outcome == COMMITTED:
+            return Outcome(format_gtid(gtid), "committed", record.lsn, record.decided_us)
+        return Outcome(format_gtid(gtid), "not committed", None, None)
+
+    def _fence(self, connection: apsw.Connection, gtid: bytes) -> TxnRecord:
+        payload = encode_payload(FencePayload(reason="outcome lookup"))
+        record = TxnRecord(self.journal.next_lsn, gtid, FENCED, time.time_ns() // 1000, payload)
+        txn_table.insert(connection, record)
+        self.journal.append(EntryType.FENCE, gtid, payload, expect_lsn=record.lsn,
+                            timestamp_us=record.decided_us)
+        return record
+
+    def register_functions(self, connection: apsw.Connection) -> None:
+        """`heliosdb_txn_outcome(gtid)` as a table-valued function on a session connection."""
+
+        def outcome_rows(gtid: str) -> Iterator[tuple[Any, ...]]:
+            result = self.outcome(gtid)
+            yield (result.gtid, result.status, result.lsn, _timestamp_text(result.decided_at_us))
+
+        outcome_rows.columns = ("gtid", "status", "lsn", "commit_time")  # type: ignore[attr-defined]
+        outcome_rows.column_access = apsw.ext.VTColumnAccess.By_Index  # type: ignore[attr-defined]
+        apsw.ext.make_virtual_module(connection, "heliosdb_txn_outcome", outcome_rows)
+
+    def close(self) -> None:
+        self._connection.close()
+
+
+def _timestamp_text(micros: int | None) -> str | None:
+    if micros is None:
+        return None
+    seconds, fraction = divmod(micros, 1_000_000)
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(seconds)) + f".{fraction:06d}+00"
+
+
+class TransactionRecorder:
+    """One session's part of the commit protocol; called by the engine (see module docstring)."""
+
+    def __init__(self, service: CommitService, session_id: bytes, user: str, database: str) -> None:
+        assert len(session_id) == 8
+        self._service = service
+        self._session_id = session_id
+        self._state = SessionState(user=user, database=database)
+        self._capture: apsw.Session | None = None
+        self._schema_sql: list[str] = []
+        self._own_gtid_used = False
+        self._appended = False
+        self.next_sequence = 1
+        self.last_commit_lsn = 0
+
+    def attached(self, connection: apsw.Connection) -> None:
+        """The session's store connection exists: continue its commit sequence, watch its DDL."""
+        txn_table.ensure(connection)
+        connection.execute("PRAGMA wal_autocheckpoint=0")
+        self.next_sequence = txn_table.next_sequence(connection, self._session_id)
+        self._service.register_functions(connection)
+        connection.exec_trace = self._trace
+
+    @property
+    def next_gtid(self) -> str:
+        return format_gtid(self._session_id + self.next_sequence.to_bytes(8, "big"))
+
+    def _trace(self, _cursor: apsw.Cursor, sql: str, _bindings: Any) -> bool:
+        if self._capture is not None and sql.lstrip()[:6].upper().startswith(_DDL_PREFIXES):
+            self._schema_sql.append(sql)
+        return True
+
+    def opened(self, connection: apsw.Connection) -> None:
+        capture = apsw.Session(connection, "main")
+        capture.config(apsw.SQLITE_SESSION_OBJCONFIG_ROWID, 1)
+        capture.table_filter(lambda name: name != txn_table.TXN_TABLE)
+        capture.attach()
+        self._capture = capture
+        self._schema_sql = []
+
+    def committing(self, connection: apsw.Connection, requested_gtid: str | None) -> None:
+        """Record and journal the transaction; raises GtidAlreadyCommitted or 40P02 (fenced)."""
+        capture = self._capture
+        if capture is None:
+            return
+        changeset = capture.changeset()
+        if not changeset and not self._schema_sql:
+            return
+        self._own_gtid_used = requested_gtid is None
+        gtid = parse_gtid(requested_gtid) if requested_gtid else \
+            self._session_id + self.next_sequence.to_bytes(8, "big")
+        existing = txn_table.lookup(connection, gtid)
+        if existing is not None:
+            if existing.outcome == COMMITTED:
+                raise GtidAlreadyCommitted(existing)
+            raise DatabaseError(TRANSACTION_FENCED,
+                                f"transaction {format_gtid(gtid)} was fenced by an outcome lookup "
+                                "and can never commit",
+                                hint="Its outcome was reported as not committed; retry it with a new GTID.")
+        tables = sorted({change.name for change in apsw.Changeset.iter(changeset)})
+        payload = encode_payload(CommitPayload(
+            write_set=WriteSet(tables=tables, changeset=memoryview(changeset), schema_sql=self._schema_sql),
+            session=self._state))
+        journal = self._service.journal
+        record = TxnRecord(journal.next_lsn, gtid, COMMITTED, time.time_ns() // 1000, payload)
+        txn_table.insert(connection, record)
+        journal.append(EntryType.COMMIT, gtid, payload, expect_lsn=record.lsn, timestamp_us=record.decided_us)
+        self._appended = True
+        self.last_commit_lsn = record.lsn
+        metrics.COMMITS.inc()
+
+    def finished(self, committed: bool) -> None:
+        """After SQLite's COMMIT/ROLLBACK; `committed` False after an appended entry is fatal."""
+        if self._capture is not None:
+            self._capture.close()
+            self._capture = None
+        if self._appended and not committed:
+            log.critical("SQLite COMMIT failed after journal entry %d was appended: exiting so "
+                         "recovery applies it", self.last_commit_lsn)
+            os._exit(_EXIT_COMMIT_FAILED)
+        if self._appended and self._own_gtid_used:
+            self.next_sequence += 1
+        self._appended = self._own_gtid_used = False
+        self._schema_sql = []
