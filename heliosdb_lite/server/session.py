@@ -276,6 +276,9 @@ class Session:
                 self._send_error(error)
                 if not isinstance(message, messages.Query):
                     self._discard_until_sync = True
+                    # Sent at once, as PostgreSQL does: the Flush a client sent after this message
+                    # (asyncpg: Parse, Describe, Flush) is skipped with the rest until Sync.
+                    await self._flush()
             if len(self._out) and (isinstance(message, messages.Sync | messages.Flush | messages.Query)
                                    or sum(map(len, self._out)) > WRITE_HIGH_WATER):
                 await self._flush()
