@@ -316,7 +316,10 @@ def _message(type_code: bytes, body: bytes) -> bytes:
 
 
 def _cstr(text: str) -> bytes:
-    return text.encode("utf-8") + b"\x00"
+    """A NUL-terminated string. An embedded NUL (say, echoed from a client's bad input in an error
+    message) would end the string early and corrupt the message, so it is written as the text \\x00;
+    lone surrogates become "?"."""
+    return text.replace("\x00", "\\x00").encode("utf-8", "replace") + b"\x00"
 
 
 def authentication(code: int, data: bytes = b"") -> bytes:
