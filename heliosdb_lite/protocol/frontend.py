@@ -58,7 +58,7 @@ def _typed(type_code: bytes, body: bytes = b"") -> bytes:
 
 def startup_message(parameters: Mapping[str, str], version: int = PROTOCOL_VERSION_3) -> bytes:
     body = b"".join(_cstr(key) + _cstr(value) for key, value in parameters.items())
-    return _untyped(_I32.pack(version) + body + b"\x00")
+    return _untyped(struct.pack("!I", version) + body + b"\x00")
 
 
 def ssl_request() -> bytes:

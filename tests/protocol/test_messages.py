@@ -331,3 +331,10 @@ def test_md5_response_is_accepted_by_the_server_check() -> None:
     assert auth.check_md5_response(verifier, salt, response.encode() + b"\x00")
     wrong = frontend.md5_password_response("bob", "no", salt)
     assert not auth.check_md5_response(verifier, salt, wrong.encode())
+
+
+def test_nul_and_lone_surrogates_in_backend_strings_keep_the_message_well_formed() -> None:
+    error = DatabaseError("22P02", 'invalid input syntax for type boolean: "\x00\udcff"')
+    fields = frontend.decode_error_fields(read_back(messages.error_response(error)).body)
+    assert fields["M"] == 'invalid input syntax for type boolean: "\\x00?"'
+    assert frontend.decode_command_complete(read_back(messages.command_complete("A\x00B")).body) == "A\\x00B"
