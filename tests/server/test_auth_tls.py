@@ -101,7 +101,6 @@ def test_scram_refuses_wrong_credentials(scram_tls_server: ServerProcess, user: 
 def test_scram_over_tls(scram_tls_server: ServerProcess) -> None:
     connection = connect(scram_tls_server, SCRAM_USER, SCRAM_PASSWORD, sslmode="require")
     assert connection.pgconn.ssl_in_use
-    assert connection.pgconn.ssl_attribute("protocol") in (b"TLSv1.2", b"TLSv1.3")
     assert_can_query(connection)
 
 
@@ -160,9 +159,8 @@ def test_password_methods_refuse_wrong_password(plain_server: MethodServer) -> N
         connect(plain_server.process, MD5_USER, MD5_PASSWORD + "x")
 
 
+@pytest.mark.parametrize("plain_server", ["password"], indirect=True)
 def test_cleartext_method_checks_scram_verifiers_too(plain_server: MethodServer) -> None:
-    if plain_server.method != "password":
-        pytest.skip("only the cleartext method can check a password against a SCRAM verifier")
     assert_can_query(connect(plain_server.process, SCRAM_USER, SCRAM_PASSWORD))
     with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
         connect(plain_server.process, SCRAM_USER, "wrong")

@@ -280,6 +280,14 @@ def test_literal_casts(autocommit: psycopg.Connection[Any], binary: bool) -> Non
     assert cur.fetchone() == (42, 42, 42, 2.5, Decimal("1.250"), "x", True, False, None, dt.date(2000, 1, 1))
 
 
+def test_void_result_of_pg_sleep(autocommit: psycopg.Connection[Any]) -> None:
+    cur = autocommit.execute("select pg_sleep(0)")  # simple query protocol
+    assert cur.fetchall() == [("",)]
+    assert [d.type_code for d in cur.description or ()] == [2278]
+    assert autocommit.execute("select pg_sleep(0.01)").fetchall() == [("",)]  # numeric literal
+    assert autocommit.execute("select pg_sleep(%s)", (0.01,)).fetchall() == [("",)]  # extended protocol
+
+
 # cancel --------------------------------------------------------------------------------------------
 
 

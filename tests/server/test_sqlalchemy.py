@@ -1,5 +1,9 @@
 """SQLAlchemy 2 Core through its psycopg dialect (`postgresql+psycopg://`): connecting (the dialect
 runs its own start-up queries), a literal select, and a table created, filled and queried with Core.
+
+Until the PostgreSQL catalog lands (a later issue), engines here are made with
+use_native_hstore=False: by default the dialect's first connection looks hstore up in pg_type.
+test_default_dialect_setup covers the default and is an expected failure while pg_type is missing.
 """
 
 from __future__ import annotations
@@ -13,14 +17,23 @@ import sqlalchemy as sa
 from tests.server.conftest import Target
 
 
+def make_engine(target: Target, **options: bool) -> sa.Engine:
+    return sa.create_engine(f"postgresql+psycopg://postgres@{target.host}:{target.port}/postgres",
+                            connect_args={"connect_timeout": 10}, **options)
+
+
 @pytest.fixture
 def engine(target: Target) -> Iterator[sa.Engine]:
-    engine = sa.create_engine(f"postgresql+psycopg://postgres@{target.host}:{target.port}/postgres",
-                              connect_args={"connect_timeout": 10})
+    engine = make_engine(target, use_native_hstore=False)
     try:
         yield engine
     finally:
         engine.dispose()
+
+
+def xfail_if_catalog_missing(error: sa.exc.DBAPIError, needed_for: str) -> None:
+    if any(f'relation "{name}" does not exist' in str(error) for name in ("pg_type", "pg_class")):
+        pytest.xfail(f"{needed_for} needs the PostgreSQL catalog (a later issue): {error.orig}")
 
 
 def items_table(name: str) -> tuple[sa.MetaData, sa.Table]:
@@ -33,6 +46,18 @@ def items_table(name: str) -> tuple[sa.MetaData, sa.Table]:
         sa.Column("in_stock", sa.Boolean, nullable=False, server_default=sa.true()),
     )
     return metadata, table
+
+
+def test_default_dialect_setup(target: Target) -> None:
+    engine = make_engine(target)
+    try:
+        with engine.connect() as connection:
+            assert connection.execute(sa.select(sa.literal("x"))).scalar_one() == "x"
+    except sa.exc.DBAPIError as error:
+        xfail_if_catalog_missing(error, "the psycopg dialect's hstore lookup on first connect")
+        raise
+    finally:
+        engine.dispose()
 
 
 def test_connect_and_select_literal(engine: sa.Engine) -> None:
@@ -70,9 +95,7 @@ def test_create_all_with_existence_check(engine: sa.Engine) -> None:
     try:
         metadata.create_all(engine)  # asks the catalog whether the table exists first
     except sa.exc.DBAPIError as error:
-        if "pg_catalog" in str(error) or "pg_class" in str(error):
-            pytest.xfail(f"create_all's existence check needs the PostgreSQL catalog (a later issue): "
-                         f"{error.orig}")
+        xfail_if_catalog_missing(error, "create_all's existence check")
         raise
     metadata.create_all(engine)  # already there: no error
     with engine.begin() as connection:
