@@ -21,7 +21,7 @@ from typing import Any, Protocol
 
 import apsw
 
-from heliosdb_lite.errors import INVALID_PARAMETER_VALUE, QUERY_CANCELED, DatabaseError
+from heliosdb_lite.errors import QUERY_CANCELED, DatabaseError
 
 from . import casts, operators
 from . import pgtypes as t
@@ -87,8 +87,8 @@ def _timestamptz(moment: dt.datetime) -> str:
 
 
 def _session_functions(connection: apsw.Connection, context: FunctionContext) -> dict[str, Callable[..., Any]]:
-    def sleep(seconds: float | None) -> None:
-        if seconds is not None and seconds > 0 and context.cancel_event.wait(float(seconds)):
+    def sleep(seconds: Any) -> None:
+        if seconds is not None and float(seconds) > 0 and context.cancel_event.wait(float(seconds)):
             raise DatabaseError(QUERY_CANCELED, CANCELED_MESSAGE)
 
     def set_config(name: str, value: str | None, is_local: int) -> str:
@@ -276,7 +276,3 @@ class _Average:
             return to_storage(t.INTERVAL)(operators.interval_multiply(self.total, 1 / self.count))
         return to_storage(t.NUMERIC)(operators.numeric_divide(self.total, Decimal(self.count)))
 
-
-def check_sleep_argument(seconds: Any) -> None:
-    if seconds is not None and not isinstance(seconds, int | float):
-        raise DatabaseError(INVALID_PARAMETER_VALUE, "pg_sleep expects a number of seconds")

@@ -152,11 +152,32 @@ class EngineSession(Protocol):
         ...
 
 
+class TransactionLog(Protocol):
+    """The commit protocol's hooks (implemented by `replay.commit.TransactionRecorder`).
+
+    The engine calls them on the session's SQLite connection: `attached` once the connection is
+    open; `opened` when a SQLite write transaction begins; `committing` just before its COMMIT,
+    with the write lock held (it may raise DatabaseError to refuse the commit, or
+    `replay.commit.GtidAlreadyCommitted` to turn it into a no-op); `finished` after COMMIT (True) or
+    ROLLBACK (False). requested_gtid is the session's `heliosdb.gtid` setting, if set.
+    """
+
+    def attached(self, connection: Any) -> None: ...
+
+    def opened(self, connection: Any) -> None: ...
+
+    def committing(self, connection: Any, requested_gtid: str | None) -> None: ...
+
+    def finished(self, committed: bool) -> None: ...
+
+
 class Engine(Protocol):
     """The database: creates sessions."""
 
-    def open_session(self, user: str, database: str, settings: dict[str, str]) -> EngineSession:
-        """A new session; settings are startup-packet GUCs (application_name, TimeZone, ...)."""
+    def open_session(self, user: str, database: str, settings: dict[str, str],
+                     transaction_log: TransactionLog | None = None) -> EngineSession:
+        """A new session; settings are startup-packet GUCs (application_name, TimeZone, ...);
+        transaction_log, when given, receives every write transaction's commit."""
         ...
 
     def close(self) -> None: ...

@@ -432,6 +432,8 @@ class Translator:
             return
         if conflict.args.get("constraint") is not None:
             raise unsupported("ON CONFLICT ON CONSTRAINT")
+        keys = conflict.args.get("conflict_keys") or []
+        conflict.set("conflict_keys", [key.this if isinstance(key, exp.Ordered) else key for key in keys])
         conflict_scope = Scope(parent=scope, relations=[Relation("excluded", columns)])
         conflict.set("expressions", [self._assignment(item, conflict_scope) for item in conflict.expressions])
         if conflict.args.get("where") is not None:
@@ -677,6 +679,8 @@ class Translator:
                 right_type: PgType) -> exp.Expression:
         """`left operator right` with PostgreSQL's operand resolution and ordering."""
         left_resolved, right_resolved = rules.resolve_unknown("=", left_type, right_type)
+        if t.JSON in (left_resolved.oid, right_resolved.oid):
+            raise rules_operator_error(operator, left_resolved, right_resolved)
         left = self.coerce(left, left_type, left_resolved)
         right = self.coerce(right, right_type, right_resolved)
         native = self._native_comparison(left, left_resolved, right, right_resolved)
@@ -905,7 +909,7 @@ class Translator:
         declared = _FUNCTION_PARAM_TYPES.get(name, ())
         result = []
         for i, (value, pg_type) in enumerate(typed):
-            if pg_type.is_unknown and _parameter_number(value) is not None:
+            if pg_type.is_unknown and (i < len(declared) or _parameter_number(value) is not None):
                 target = PgType(declared[i]) if i < len(declared) else t.TEXT_TYPE
                 value = self.coerce(value, pg_type, target)
                 pg_type = target
