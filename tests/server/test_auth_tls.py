@@ -1,9 +1,11 @@
 """Password authentication (SCRAM-SHA-256, md5, cleartext) against users added with
-`heliosdb-lite user add`, TLS with a self-signed certificate (psycopg and asyncpg, alone and under
-SCRAM), and the refusal to listen beyond loopback without users."""
+`heliosdb-lite user add`; TLS with a self-signed certificate that the clients verify; every client
+(psql script, psycopg, asyncpg, pg8000) querying, getting SQLSTATEs and cancelling over SCRAM and
+TLS together; and the refusal to listen beyond loopback without users."""
 
 from __future__ import annotations
 
+import asyncio
 import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,9 +16,12 @@ import asyncpg
 import asyncpg.exceptions
 import pg8000.native
 import psycopg
+import psycopg.errors
 import pytest
 
+from tests.server.cancelling import run_and_cancel
 from tests.server.credentials import add_user, self_signed_certificate
+from tests.server.psql_client import SCRIPTS, run_psql
 from tests.server_process import ServerProcess, free_port, run_server_until_exit
 
 SCRAM_USER, SCRAM_PASSWORD = "alice", "correct horse battery staple"
@@ -124,8 +129,12 @@ async def test_asyncpg_scram_over_tls(scram_tls_server: ServerProcess,
                                        user=SCRAM_USER, password=SCRAM_PASSWORD, database="postgres",
                                        ssl=context, timeout=TIMEOUT)
     try:
-        assert connection.get_server_pid() > 0
         assert await connection.fetchval("select $1::int4 * 3", 14) == 42
+        with pytest.raises(asyncpg.exceptions.UndefinedTableError):
+            await connection.fetch("select * from tls_missing_table")
+        with pytest.raises((TimeoutError, asyncpg.exceptions.QueryCanceledError)):
+            await asyncio.wait_for(connection.fetch("select pg_sleep(30)"), timeout=0.5)
+        assert await asyncio.wait_for(connection.fetchval("select 8"), timeout=TIMEOUT) == 8
     finally:
         await connection.close(timeout=TIMEOUT)
 
@@ -137,13 +146,39 @@ async def test_asyncpg_wrong_password(scram_tls_server: ServerProcess) -> None:
     assert refused.value.sqlstate == "28P01"
 
 
-def test_pg8000_scram(scram_tls_server: ServerProcess) -> None:
-    connection = pg8000.native.Connection(SCRAM_USER, host=scram_tls_server.host, port=scram_tls_server.port,
-                                          password=SCRAM_PASSWORD, database="postgres", timeout=TIMEOUT)
+def test_pg8000_scram_over_tls(scram_tls_server: ServerProcess, certificate: tuple[Path, Path]) -> None:
+    context = ssl.create_default_context(cafile=str(certificate[0]))
+    connection = pg8000.native.Connection(
+        SCRAM_USER, host=scram_tls_server.host, port=scram_tls_server.port, password=SCRAM_PASSWORD,
+        database="postgres", timeout=TIMEOUT, ssl_context=context)
     try:
         assert connection.run("select :v::text", v="ok") == [["ok"]]
+        with pytest.raises(pg8000.native.DatabaseError) as undefined:
+            connection.run("select * from tls_missing_table")
+        assert undefined.value.args[0]["C"] == "42P01"
     finally:
         connection.close()
+
+
+def test_psycopg_errors_and_cancel_over_scram_and_tls(scram_tls_server: ServerProcess,
+                                                      certificate: tuple[Path, Path]) -> None:
+    with connect(scram_tls_server, SCRAM_USER, SCRAM_PASSWORD, sslmode="verify-full",
+                 sslrootcert=str(certificate[0])) as connection:
+        assert connection.cursor(binary=True).execute("select %s::int8", (7,)).fetchone() == (7,)
+        with pytest.raises(psycopg.errors.UndefinedTable):
+            connection.execute("select * from tls_missing_table")
+        # libpq negotiates TLS on the cancel connection too before sending the CancelRequest.
+        assert isinstance(run_and_cancel(connection, "select pg_sleep(30)"), psycopg.errors.QueryCanceled)
+        assert connection.execute("select 1").fetchone() == (1,)
+
+
+def test_psql_script_over_scram_and_tls(scram_tls_server: ServerProcess,
+                                        certificate: tuple[Path, Path]) -> None:
+    done = run_psql(scram_tls_server.host, scram_tls_server.port, SCRIPTS / "script.sql", user=SCRAM_USER,
+                    environment={"PGPASSWORD": SCRAM_PASSWORD, "PGSSLMODE": "verify-full",
+                                 "PGSSLROOTCERT": str(certificate[0])})
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout == (SCRIPTS / "script.out").read_text()
 
 
 # md5 and cleartext password ---------------------------------------------------------------------------

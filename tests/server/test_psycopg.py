@@ -6,7 +6,6 @@ the parameters reported at startup."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -19,10 +18,10 @@ import pytest
 from psycopg.pq import TransactionStatus
 from psycopg.types.json import Json
 
+from tests.server.cancelling import run_and_cancel
 from tests.server.conftest import Target
 
 CONNECT_TIMEOUT = 10
-WAIT_TIMEOUT = 10.0
 
 
 @pytest.fixture
@@ -292,35 +291,11 @@ def test_void_result_of_pg_sleep(autocommit: psycopg.Connection[Any]) -> None:
 
 
 def test_cancel_long_running_statement(autocommit: psycopg.Connection[Any]) -> None:
-    started = threading.Event()
-    outcome: list[BaseException | None] = []
-
-    def run_long_statement() -> None:
-        started.set()
-        try:
-            autocommit.execute("select pg_sleep(30)")
-            outcome.append(None)
-        except BaseException as error:
-            outcome.append(error)
-
     began = time.monotonic()
-    worker = threading.Thread(target=run_long_statement, daemon=True)
-    worker.start()
-    assert started.wait(WAIT_TIMEOUT)
-    deadline = time.monotonic() + WAIT_TIMEOUT
-    while autocommit.info.transaction_status != TransactionStatus.ACTIVE and worker.is_alive():
-        assert time.monotonic() < deadline, "the statement never became active"
-        worker.join(0.005)
-    # The cancel request may overtake the query on its way to the server; repeat until it lands.
-    for _ in range(10):
-        autocommit.cancel_safe(timeout=WAIT_TIMEOUT)
-        worker.join(1.0)
-        if not worker.is_alive():
-            break
-    assert not worker.is_alive(), "pg_sleep(30) was not cancelled"
+    error = run_and_cancel(autocommit, "select pg_sleep(30)")
     assert time.monotonic() - began < 20
-    assert len(outcome) == 1 and isinstance(outcome[0], psycopg.errors.QueryCanceled), outcome
-    assert outcome[0].sqlstate == "57014"
+    assert isinstance(error, psycopg.errors.QueryCanceled), error
+    assert error.sqlstate == "57014"
     assert autocommit.info.transaction_status == TransactionStatus.IDLE
     assert autocommit.execute("select 1").fetchone() == (1,)
 
