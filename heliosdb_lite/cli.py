@@ -56,17 +56,16 @@ def _serve(args: argparse.Namespace) -> int:
     config.validate_for_serving(users_exist)
     for key, reason in config.without_effect():
         log.warning("config key %s is accepted but has no effect: %s", key, reason)
-    from heliosdb_lite.engine.passthrough import SQLiteEngine
     from heliosdb_lite.server.app import run, serve
+    from heliosdb_lite.server.startup import open_database
 
-    config.database.path.mkdir(parents=True, exist_ok=True)
-    engine = SQLiteEngine(config.database.path)
+    database = open_database(config)
 
     async def main() -> None:
         try:
-            await serve(config, engine)
+            await serve(config, database.engine, database.commit_service)
         finally:
-            engine.close()
+            await database.close()
 
     try:
         run(main)

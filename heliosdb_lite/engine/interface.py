@@ -152,13 +152,22 @@ class EngineSession(Protocol):
         ...
 
 
+class CommitAlreadyDecided(Exception):  # noqa: N818 - a signal, not an error
+    """Raised by `TransactionLog.committing` when the transaction's GTID is already committed:
+    the engine rolls back (nothing is applied twice) and reports COMMIT, as the recorded outcome."""
+
+    def __init__(self, notice: str) -> None:
+        super().__init__(notice)
+        self.notice = notice
+
+
 class TransactionLog(Protocol):
     """The commit protocol's hooks (implemented by `replay.commit.TransactionRecorder`).
 
     The engine calls them on the session's SQLite connection: `attached` once the connection is
     open; `opened` when a SQLite write transaction begins; `committing` just before its COMMIT,
     with the write lock held (it may raise DatabaseError to refuse the commit, or
-    `replay.commit.GtidAlreadyCommitted` to turn it into a no-op); `finished` after COMMIT (True) or
+    `CommitAlreadyDecided` to turn it into a no-op); `finished` after COMMIT (True) or
     ROLLBACK (False). requested_gtid is the session's `heliosdb.gtid` setting, if set.
     """
 

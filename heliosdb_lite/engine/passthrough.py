@@ -37,7 +37,7 @@ from .catalog import Catalog
 from .copy_statement import CopyCommand, parse_copy
 from .ddl import quote
 from .errors_map import ErrorContext, database_error
-from .interface import Column, CopySpec, Cursor, TransactionStatus
+from .interface import Column, CopySpec, Cursor, TransactionLog, TransactionStatus
 from .pgtypes import PgType, type_from_declared
 from .settings import SessionSettings
 from .statement_cache import StatementCache
@@ -118,7 +118,7 @@ class SQLiteSession:
     """One client session (implements `interface.EngineSession`)."""
 
     def __init__(self, engine: SQLiteEngine, connection: apsw.Connection, user: str, database: str,
-                 startup: dict[str, str]) -> None:
+                 startup: dict[str, str], transaction_log: TransactionLog | None = None) -> None:
         self._engine = engine
         self._connection = connection
         self.user = user
@@ -138,7 +138,7 @@ class SQLiteSession:
         self._zone_name = ""
         self._zone: dt.tzinfo = dt.UTC
         self._catalog = Catalog(connection)
-        self._transactions = Transactions(connection, self.settings)
+        self._transactions = Transactions(connection, self.settings, transaction_log)
         self._ddl_in_block = False
         functions.register(connection, self)
 
@@ -509,10 +509,17 @@ class SQLiteEngine:
         self._sessions: set[SQLiteSession] = set()
         self._lock = threading.Lock()
 
-    def open_session(self, user: str, database: str, settings: dict[str, str]) -> SQLiteSession:
+    @property
+    def store_path(self) -> Path:
+        return self._path
+
+    def open_session(self, user: str, database: str, settings: dict[str, str],
+                     transaction_log: TransactionLog | None = None) -> SQLiteSession:
         connection = open_connection(self._path, self._busy_timeout_ms)
         try:
-            session = SQLiteSession(self, connection, user, database, settings)
+            if transaction_log is not None:
+                transaction_log.attached(connection)
+            session = SQLiteSession(self, connection, user, database, settings, transaction_log)
         except BaseException:
             connection.close()
             raise

@@ -26,6 +26,7 @@ def open_connection(path: Path, busy_timeout_ms: int) -> apsw.Connection:
     connection.config(apsw.SQLITE_DBCONFIG_DQS_DDL, 0)
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute("PRAGMA synchronous=NORMAL")
+    connection.execute("PRAGMA wal_autocheckpoint=0")  # checkpoints only after the journal is durable
     connection.execute("PRAGMA foreign_keys=ON")
     return connection
 

@@ -29,6 +29,7 @@ from heliosdb_lite.errors import (
 
 from .ddl import quote
 from .errors_map import database_error
+from .interface import CommitAlreadyDecided, TransactionLog
 from .settings import SessionSettings
 
 INVALID_SAVEPOINT = "3B001"
@@ -38,9 +39,11 @@ T = TypeVar("T")
 class Transactions:
     """The transaction state of one session."""
 
-    def __init__(self, connection: apsw.Connection, settings: SessionSettings) -> None:
+    def __init__(self, connection: apsw.Connection, settings: SessionSettings,
+                 log: TransactionLog | None = None) -> None:
         self._connection = connection
         self._settings = settings
+        self._log = log
         self.block: str | None = None  # None, "implicit" or "explicit"
         self.failed = False
         self.implicit_mode = False
@@ -96,7 +99,12 @@ class Transactions:
         if self.failed:
             self.rollback()
             return "ROLLBACK"
-        self._finish("COMMIT")
+        try:
+            self._finish("COMMIT")
+        except BaseException:
+            self._settings.rollback()
+            self._reset()
+            raise
         self._settings.commit()
         self._reset()
         return "COMMIT"
@@ -116,15 +124,55 @@ class Transactions:
 
     def _finish(self, command: str) -> None:
         if self._sqlite_open:
+            writing = self._writing
             self._sqlite_open = self._writing = False
+            if writing and command == "COMMIT":
+                self._commit_writes()
+                return
             if self._connection.in_transaction:
                 self._connection.execute(command)
+            self._log_finished(False, writing)
+
+    def _start_writing(self) -> None:
+        self._writing = True
+        if self._log is not None:
+            self._log.opened(self._connection)
+
+    def _log_finished(self, committed: bool, writing: bool = True) -> None:
+        if self._log is not None and writing:
+            self._log.finished(committed)
+            self._settings.set("heliosdb.gtid", "")
+
+    def _commit_writes(self) -> None:
+        """COMMIT a SQLite write transaction through the commit protocol (DESIGN.md steps 1-4)."""
+        connection = self._connection
+        if self._log is None:
+            connection.execute("COMMIT")
+            return
+        try:
+            self._log.committing(connection, self._settings.get("heliosdb.gtid", missing_ok=True) or None)
+        except CommitAlreadyDecided:
+            connection.execute("ROLLBACK")  # the recorded outcome stands: COMMIT, nothing applied twice
+            self._log_finished(False)
+            return
+        except BaseException:
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+            self._log_finished(False)
+            raise
+        try:
+            connection.execute("COMMIT")
+        except BaseException:
+            self._log_finished(False)  # after a journal append this ends the process (see replay.commit)
+            raise
+        self._log_finished(True)
 
     def fail(self) -> None:
         """A statement failed: a block enters the failed state; SQLite may have rolled back on its own."""
         if self.block is not None:
             self.failed = True
         if self._sqlite_open and not self._connection.in_transaction:
+            self._log_finished(False, self._writing)
             self._sqlite_open = self._writing = False
             self._materialized = 0
 
@@ -176,7 +224,7 @@ class Transactions:
         if writes and not self._writing:
             if not self._sqlite_open:
                 self._open("BEGIN IMMEDIATE")
-            self._writing = True
+            self._start_writing()
         elif not self._sqlite_open and self._isolation in ("repeatable read", "serializable"):
             self._open("BEGIN")
 
@@ -198,11 +246,14 @@ class Transactions:
             self._connection.execute("BEGIN IMMEDIATE")
         except apsw.Error as error:
             raise database_error(error) from None
+        if self._log is not None:
+            self._log.opened(self._connection)
         try:
             result = run()
         except BaseException:
             if self._connection.in_transaction:
                 self._connection.execute("ROLLBACK")
+            self._log_finished(False)
             raise
-        self._connection.execute("COMMIT")
+        self._commit_writes()
         return result

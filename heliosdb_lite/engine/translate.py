@@ -35,6 +35,7 @@ from .catalog import Catalog
 from .dialect import render
 from .pgtypes import PgType
 from .scope import Relation, Scope
+from .table_functions import TABLE_FUNCTIONS
 from .value_storage import to_storage
 
 Typed = tuple[exp.Expression, PgType]
@@ -353,6 +354,11 @@ class Translator:
             translated.set("alias", None)
             return _renamed_source(translated, name, [f"column{i + 1}" for i in range(len(outputs))],
                                    [output.name for output in outputs])
+        if isinstance(node, exp.Table) and isinstance(node.this, exp.Anonymous) \
+                and node.this.name.lower() in TABLE_FUNCTIONS:
+            name = node.this.name.lower()
+            scope.relations.append(Relation(node.alias or name, list(TABLE_FUNCTIONS[name])))
+            return node
         raise unsupported(f"FROM item {node.sql('postgres')}")
 
     @staticmethod
@@ -701,7 +707,7 @@ class Translator:
             return _collated(left, t.NUMERIC_TYPE), right
         if len(oids) == 1 and left_type.oid == t.INTERVAL:
             return _collated(left, left_type), right
-        if len(oids) == 1 and left_type.oid in _NATIVE_ORDER or oids <= t.STRING_TYPES:
+        if (len(oids) == 1 and left_type.oid in _NATIVE_ORDER) or oids <= t.STRING_TYPES:
             return left, right
         return None
 
@@ -983,8 +989,8 @@ class Translator:
         argument, pg_type = self._aggregate_argument(node.this, scope)
         distinct = isinstance(argument, exp.Distinct)
         result = rules.function_type(name, [pg_type])
-        if name == "sum" and pg_type.oid in (t.INT8, t.NUMERIC, t.UNKNOWN) or \
-                name == "avg" and pg_type.oid in t.INTEGER_TYPES | {t.NUMERIC, t.INTERVAL, t.UNKNOWN}:
+        if (name == "sum" and pg_type.oid in (t.INT8, t.NUMERIC, t.UNKNOWN)) or \
+                (name == "avg" and pg_type.oid in t.INTEGER_TYPES | {t.NUMERIC, t.INTERVAL, t.UNKNOWN}):
             if distinct:
                 raise unsupported(f"{name}(DISTINCT ...) on {t.type_name(pg_type.oid)}")
             if pg_type.is_unknown:

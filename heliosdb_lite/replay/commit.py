@@ -31,6 +31,8 @@ from typing import Any
 import apsw
 import apsw.ext
 
+from heliosdb_lite.engine.interface import CommitAlreadyDecided
+from heliosdb_lite.engine.table_functions import column_names
 from heliosdb_lite.errors import DatabaseError
 from heliosdb_lite.journal import CommitPayload, EntryType, FencePayload, Journal, SessionState, WriteSet
 from heliosdb_lite.journal.payload import encode_payload
@@ -56,14 +58,6 @@ def format_gtid(gtid: bytes) -> str:
     return str(uuid.UUID(bytes=gtid))
 
 
-class GtidAlreadyCommitted(Exception):
-    """Committing a GTID that is already committed: apply nothing, report the recorded outcome."""
-
-    def __init__(self, record: TxnRecord) -> None:
-        super().__init__(f"GTID {format_gtid(record.gtid)} already committed at LSN {record.lsn}")
-        self.record = record
-
-
 @dataclass(frozen=True, slots=True)
 class Outcome:
     gtid: str
@@ -80,6 +74,7 @@ class CommitService:
         self._store_path = store_path
         self._busy_timeout_ms = busy_timeout_ms
         self._lock = threading.Lock()
+        self._checkpoint_running = threading.Lock()
         self._connection = apsw.Connection(str(store_path))
         self._connection.set_busy_timeout(busy_timeout_ms)
         self._connection.execute("PRAGMA wal_autocheckpoint=0")
@@ -122,16 +117,57 @@ class CommitService:
                             timestamp_us=record.decided_us)
         return record
 
+    def checkpoint(self, *, retention_hours: int) -> int | None:
+        """Checkpoint the store once the journal is durable past everything in it; then let the
+        journal release segments, drop payloads kept for write-back, and expire old outcomes.
+        Returns the checkpointed LSN, or None when SQLite could not checkpoint everything."""
+        with self._lock:
+            connection = self._connection
+            store_lsn = txn_table.last_lsn(connection)
+            self.journal.sync_durable(store_lsn)
+            wal_frames, checkpointed = connection.wal_checkpoint(mode=apsw.SQLITE_CHECKPOINT_PASSIVE)
+            if wal_frames != checkpointed:
+                return None
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                txn_table.drop_payloads(connection, store_lsn)
+                txn_table.drop_outcomes(connection, time.time_ns() // 1000 - retention_hours * 3_600_000_000)
+                connection.execute("COMMIT")
+            except BaseException:
+                if connection.in_transaction:
+                    connection.execute("ROLLBACK")
+                raise
+        self.journal.mark_checkpointed(store_lsn)
+        return store_lsn
+
+    def checkpoint_soon(self, *, retention_hours: int) -> None:
+        """Start a checkpoint in the background (the journal asks when it is full); never blocks."""
+        if self._checkpoint_running.acquire(blocking=False):
+            def work() -> None:
+                try:
+                    self.checkpoint(retention_hours=retention_hours)
+                except Exception:
+                    log.exception("checkpoint requested by a full journal failed")
+                finally:
+                    self._checkpoint_running.release()
+
+            threading.Thread(target=work, name="checkpoint", daemon=True).start()
+
     def register_functions(self, connection: apsw.Connection) -> None:
         """`heliosdb_txn_outcome(gtid)` as a table-valued function on a session connection."""
 
-        def outcome_rows(gtid: str) -> Iterator[tuple[Any, ...]]:
-            result = self.outcome(gtid)
+        def outcome_rows(requested_gtid: str) -> Iterator[tuple[Any, ...]]:
+            result = self.outcome(requested_gtid)
             yield (result.gtid, result.status, result.lsn, _timestamp_text(result.decided_at_us))
 
-        outcome_rows.columns = ("gtid", "status", "lsn", "commit_time")  # type: ignore[attr-defined]
-        outcome_rows.column_access = apsw.ext.VTColumnAccess.By_Index  # type: ignore[attr-defined]
-        apsw.ext.make_virtual_module(connection, "heliosdb_txn_outcome", outcome_rows)
+        def metrics_rows() -> Iterator[tuple[Any, ...]]:
+            values = metrics.snapshot(sum(segment.size for segment in self.journal.segments))
+            yield tuple(values[name] for name in column_names("heliosdb_replay_metrics"))
+
+        for name, rows in (("heliosdb_txn_outcome", outcome_rows), ("heliosdb_replay_metrics", metrics_rows)):
+            rows.columns = column_names(name)  # type: ignore[attr-defined]
+            rows.column_access = apsw.ext.VTColumnAccess.By_Index  # type: ignore[attr-defined]
+            apsw.ext.make_virtual_module(connection, name, rows)
 
     def close(self) -> None:
         self._connection.close()
@@ -185,7 +221,7 @@ class TransactionRecorder:
         self._schema_sql = []
 
     def committing(self, connection: apsw.Connection, requested_gtid: str | None) -> None:
-        """Record and journal the transaction; raises GtidAlreadyCommitted or 40P02 (fenced)."""
+        """Record and journal the transaction; raises CommitAlreadyDecided or 40P02 (fenced)."""
         capture = self._capture
         if capture is None:
             return
@@ -198,7 +234,9 @@ class TransactionRecorder:
         existing = txn_table.lookup(connection, gtid)
         if existing is not None:
             if existing.outcome == COMMITTED:
-                raise GtidAlreadyCommitted(existing)
+                raise CommitAlreadyDecided(
+                    f"transaction {format_gtid(gtid)} was already committed at LSN {existing.lsn}; "
+                    "nothing was applied again")
             raise DatabaseError(TRANSACTION_FENCED,
                                 f"transaction {format_gtid(gtid)} was fenced by an outcome lookup "
                                 "and can never commit",

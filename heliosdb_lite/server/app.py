@@ -19,6 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from heliosdb_lite.config import Config
 from heliosdb_lite.engine.interface import Engine
+from heliosdb_lite.replay.commit import CommitService
 from heliosdb_lite.server import metrics
 from heliosdb_lite.server.authenticator import Authenticator
 from heliosdb_lite.server.session import Session, SessionLimits, SessionRegistry
@@ -26,6 +27,7 @@ from heliosdb_lite.server.users import UsersFile
 
 log = logging.getLogger("heliosdb.server")
 SHUTDOWN_GRACE_SECONDS = 10.0
+CHECKPOINT_INTERVAL_SECONDS = 10.0
 # Worker threads beyond one per connection: startup, cancel and housekeeping calls.
 SPARE_WORKERS = 4
 
@@ -42,7 +44,7 @@ def _tls_context(config: Config) -> ssl.SSLContext | None:
 class Server:
     """Accepts connections and runs one Session per connection."""
 
-    def __init__(self, config: Config, engine: Engine) -> None:
+    def __init__(self, config: Config, engine: Engine, commit_service: CommitService | None = None) -> None:
         self._config = config
         self._engine = engine
         self._registry = SessionRegistry()
@@ -52,6 +54,7 @@ class Server:
         self._authenticator = Authenticator(config.server.auth_method, users)
         self._tls = _tls_context(config)
         self._limits = SessionLimits(config.server.max_message_bytes, config.server.max_connections)
+        self._commit_service = commit_service
         self._tasks: set[asyncio.Task[None]] = set()
         self._listener: asyncio.Server | None = None
 
@@ -67,7 +70,8 @@ class Server:
         writer.transport.set_write_buffer_limits(high=256 * 1024)
         session = Session(reader, writer, engine=self._engine, executor=self._executor,
                           registry=self._registry, authenticator=self._authenticator,
-                          tls_context=self._tls, limits=self._limits)
+                          tls_context=self._tls, limits=self._limits,
+                          commit_service=self._commit_service)
         task = asyncio.current_task()
         assert task is not None
         self._tasks.add(task)
@@ -89,9 +93,9 @@ class Server:
         self._executor.shutdown(wait=True, cancel_futures=False)
 
 
-async def serve(config: Config, engine: Engine) -> None:
+async def serve(config: Config, engine: Engine, commit_service: CommitService | None = None) -> None:
     """Run the server until SIGTERM or SIGINT."""
-    server = Server(config, engine)
+    server = Server(config, engine, commit_service)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -102,12 +106,28 @@ async def serve(config: Config, engine: Engine) -> None:
         metrics.start_metrics_endpoint(host.split(",")[0], config.observability.metrics_port)
     shown = ", ".join(f"[{h}]:{p}" if ":" in h else f"{h}:{p}" for h, p in addresses)
     print(f"HeliosDB-Lite ready: listening on {shown}", file=sys.stderr, flush=True)
+    checkpoints = asyncio.create_task(_checkpoint_periodically(config, commit_service)) \
+        if commit_service is not None else None
     await stop.wait()
     log.info("shutdown requested: no new connections; finishing running work")
     await server.shutdown()
+    if checkpoints is not None:
+        checkpoints.cancel()
     for signum in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(Exception):
             loop.remove_signal_handler(signum)
+
+
+async def _checkpoint_periodically(config: Config, commit_service: CommitService) -> None:
+    """Checkpoint the store every CHECKPOINT_INTERVAL_SECONDS (DESIGN.md: only after the journal
+    is durable past the store's last LSN; `CommitService.checkpoint` keeps that order)."""
+    retention = config.transaction_replay.outcome_retention_hours
+    while True:
+        await asyncio.sleep(CHECKPOINT_INTERVAL_SECONDS)
+        try:
+            await asyncio.to_thread(commit_service.checkpoint, retention_hours=retention)
+        except Exception:
+            log.exception("checkpoint failed; will retry")
 
 
 def run(main: Callable[[], object]) -> None:

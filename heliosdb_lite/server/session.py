@@ -26,6 +26,7 @@ from heliosdb_lite.protocol import codecs, messages
 from heliosdb_lite.protocol.copy_format import CopyInParser, format_row, header_row
 from heliosdb_lite.protocol.framing import FrontendParser
 from heliosdb_lite.protocol.messages import FieldDescription
+from heliosdb_lite.replay.commit import CommitService, TransactionRecorder
 from heliosdb_lite.server import metrics
 from heliosdb_lite.server.authenticator import Authenticator
 
@@ -34,6 +35,7 @@ T = TypeVar("T")
 
 SERVER_VERSION = "15.18 (HeliosDB-Lite 0.1.0)"
 SESSION_ID_PARAMETER = "heliosdb.session_id"
+TXN_SEQ_PARAMETER = "heliosdb.txn_seq"
 READ_CHUNK = 65536
 WRITE_HIGH_WATER = 256 * 1024
 
@@ -100,6 +102,7 @@ class Session:
         authenticator: Authenticator,
         tls_context: ssl.SSLContext | None,
         limits: SessionLimits,
+        commit_service: CommitService | None = None,
     ) -> None:
         self._reader = reader
         self._writer = writer
@@ -109,6 +112,9 @@ class Session:
         self._authenticator = authenticator
         self._tls_context = tls_context
         self._limits = limits
+        self._commit_service = commit_service
+        self._recorder: TransactionRecorder | None = None
+        self._reported_sequence = 0
         self._parser = FrontendParser(limits.max_message_bytes)
         self._out: list[bytes] = []
         self._engine_session: EngineSession | None = None
@@ -135,6 +141,9 @@ class Session:
             await self._send_fatal(error)
         except (ConnectionError, asyncio.IncompleteReadError, ssl.SSLError, TimeoutError):
             pass
+        except Exception as error:
+            log.exception("session %d ended by an internal error", self.process_id)
+            await self._send_fatal(fatal("XX000", f"internal error: {type(error).__name__}: {error}"))
         finally:
             metrics.CONNECTIONS_ACTIVE.dec()
             await self._teardown()
@@ -181,6 +190,9 @@ class Session:
             pass
 
     async def _flush(self) -> None:
+        """Send what is queued, once the journal is durable past anything it could show (I1, I2)."""
+        if self._commit_service is not None:
+            await self._commit_service.visible()
         if self._out:
             self._writer.write(b"".join(self._out))
             self._out.clear()
@@ -234,12 +246,16 @@ class Session:
         settings = {k: v for k, v in params.items() if k not in ("user", "database", "options", "")}
         settings.update(_options_settings(params.get("options", "")))
         self.session_id = _session_id(settings.pop(SESSION_ID_PARAMETER, None))
-        self._engine_session = await self._in_thread(self._engine.open_session, user, database, settings)
+        if self._commit_service is not None:
+            self._recorder = self._commit_service.recorder(bytes.fromhex(self.session_id), user, database)
+        self._engine_session = await self._in_thread(self._engine.open_session, user, database, settings,
+                                                     self._recorder)
         self.process_id = self._registry.register(self)
         self._send(messages.AUTH_OK)
         for name in _REPORTED_AT_STARTUP:
             self._send(messages.parameter_status(name, self._engine_session.parameter(name)))
         self._send(messages.parameter_status(SESSION_ID_PARAMETER, self.session_id))
+        self._send_sequence()
         self._engine_session.parameter_changes()
         self._update_timezone()
         self._send(messages.backend_key_data(self.process_id, self.secret_key))
@@ -313,7 +329,15 @@ class Session:
     def _ready(self) -> None:
         assert self._engine_session is not None
         self._send_parameter_changes()
+        self._send_sequence()
         self._send(messages.ready_for_query(self._engine_session.transaction_status))
+
+    def _send_sequence(self) -> None:
+        """ParameterStatus heliosdb.txn_seq: the sequence of the session's next GTID, when it changes."""
+        recorder = self._recorder
+        if recorder is not None and recorder.next_sequence != self._reported_sequence:
+            self._reported_sequence = recorder.next_sequence
+            self._send(messages.parameter_status(TXN_SEQ_PARAMETER, str(recorder.next_sequence)))
 
     def _send_parameter_changes(self) -> None:
         assert self._engine_session is not None
