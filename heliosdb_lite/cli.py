@@ -2,6 +2,7 @@
 
 serve                 run the server (flags override single config keys)
 journal verify|dump|stats   inspect the transaction journal
+restore               rebuild a store from the journal alone (to an LSN or a time)
 user add|remove|list  manage password users in the users file
 
 Every subcommand takes --config FILE (default ./heliosdb.toml when present, else built-in defaults).
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from heliosdb_lite.config import Config, ConfigError, load_config
 from heliosdb_lite.journal.cli import add_journal_commands
+from heliosdb_lite.replay.restore import add_restore_command
 from heliosdb_lite.server.users import UsersFile, add_user_commands
 
 log = logging.getLogger("heliosdb")
@@ -99,7 +101,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_journal_commands(commands)
     add_user_commands(commands)
-    for name in ("journal", "user"):
+    add_restore_command(commands)
+    for name in ("journal", "user", "restore"):
         _add_parent(commands.choices[name], config_option)
     return parser
 
@@ -124,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "user" and args.users_file is None:
             args.users_file = _load(args).users_file_path
-        if args.command == "journal" and args.journal is None:
+        if args.command in ("journal", "restore") and args.journal is None:
             args.journal = _load(args).journal_dir
         return int(args.func(args))
     except ConfigError as error:

@@ -38,7 +38,7 @@ from .copy_statement import CopyCommand, parse_copy
 from .ddl import quote
 from .errors_map import ErrorContext, database_error
 from .interface import Column, CopySpec, Cursor, TransactionLog, TransactionStatus
-from .pgtypes import PgType, type_from_declared
+from .pgtypes import type_from_declared
 from .settings import SessionSettings
 from .statement_cache import StatementCache
 from .store import initialise, open_connection
@@ -526,6 +526,13 @@ class SQLiteEngine:
         with self._lock:
             self._sessions.add(session)
         return session
+
+    def maintenance_connection(self) -> apsw.Connection:
+        """A store connection with every engine function and collation registered (DDL, CHECK
+        constraints and indexes may use them), for recovery and restore; the caller closes it."""
+        connection = open_connection(self._path, self._busy_timeout_ms)
+        SQLiteSession(self, connection, "heliosdb", "heliosdb", {})
+        return connection
 
     def forget(self, session: SQLiteSession) -> None:
         with self._lock:

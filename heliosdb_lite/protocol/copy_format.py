@@ -227,9 +227,3 @@ def format_row(fields: Sequence[str | None], *, fmt: str, delimiter: str, null: 
         return buffer.getvalue().encode("utf-8")
     line = delimiter.join(null if value is None else _escape_text(value, delimiter) for value in fields)
     return (line + "\n").encode("utf-8")
-
-
-def header_row(names: Sequence[str], *, delimiter: str, quote: str = '"', escape: str = '"') -> bytes:
-    """The csv HEADER line."""
-    return format_row(list(names), fmt="csv", delimiter=delimiter, null="", quote=quote, escape=escape)
-

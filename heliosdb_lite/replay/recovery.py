@@ -17,7 +17,6 @@ import logging
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
 import apsw
 
@@ -91,10 +90,9 @@ def _apply_one(connection: apsw.Connection, entry: EntryView) -> None:
     txn_table.insert(connection, TxnRecord(entry.lsn, gtid, outcome, entry.timestamp_us, None))
 
 
-def recover(journal: Journal, store_path: Path) -> RecoveryReport:
-    """Bring store and journal into agreement (see module docstring)."""
+def recover(journal: Journal, connection: apsw.Connection) -> RecoveryReport:
+    """Bring store and journal into agreement (see module docstring); closes the connection."""
     started = time.monotonic()
-    connection = apsw.Connection(str(store_path))
     try:
         connection.execute("PRAGMA foreign_keys=OFF")  # changesets replay rows in write-set order
         txn_table.ensure(connection)

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from heliosdb_lite.engine.interface import Column, Cursor, Engine, EngineSession, Statement
 from heliosdb_lite.errors import DatabaseError, fatal
 from heliosdb_lite.protocol import codecs, messages
-from heliosdb_lite.protocol.copy_format import CopyInParser, format_row, header_row
+from heliosdb_lite.protocol.copy_format import CopyInParser, format_row
 from heliosdb_lite.protocol.framing import FrontendParser
 from heliosdb_lite.protocol.messages import FieldDescription
 from heliosdb_lite.replay.commit import CommitService, TransactionRecorder
@@ -214,6 +214,8 @@ class Session:
             message = await self._read_message()
             if isinstance(message, messages.SSLRequest):
                 if self._tls_context is not None and not tls_offered:
+                    if self._parser.buffered:
+                        raise messages.protocol_violation("received unencrypted data after SSL request")
                     tls_offered = True
                     self._writer.write(b"S")
                     await self._writer.drain()
@@ -448,7 +450,7 @@ class Session:
                 continue
             else:
                 raise messages.protocol_violation(
-                    f"unexpected message type 0x{type(message).__name__} during COPY from stdin")
+                    f"unexpected message {type(message).__name__} during COPY from stdin")
         if failure is not None:
             raise failure
         rows.extend(self._decode_copy_row(oids, fields) for fields in parser.finish())
@@ -464,8 +466,9 @@ class Session:
         assert spec is not None
         columns = cursor.columns or ()
         self._send(messages.copy_out_response([0] * len(columns)))
-        if spec.header and spec.format == "csv":
-            self._send(messages.copy_data(header_row([c.name for c in columns], delimiter=spec.delimiter,
+        if spec.header:
+            self._send(messages.copy_data(format_row([c.name for c in columns], fmt=spec.format,
+                                                     delimiter=spec.delimiter, null=spec.null,
                                                      quote=spec.quote, escape=spec.escape)))
         oids = [column.type_oid for column in columns]
         for row in cursor.fetch(0):

@@ -47,7 +47,7 @@ def open_database(config: Config) -> OpenDatabase:
     journal = Journal.open(config.journal_dir, max_size_mb=replay.journal_max_size_mb,
                            sync_mode=replay.journal_sync_mode)
     if replay.auto_replay_on_startup:
-        report = recover(journal, engine.store_path)
+        report = recover(journal, engine.maintenance_connection())
         log.info("recovery: store at LSN %d, journal at LSN %d (%d applied, %d written back, %.3f s)",
                  report.store_lsn, report.journal_lsn, report.applied, report.written_back, report.seconds)
     service = CommitService(journal, engine.store_path)

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from heliosdb_lite.errors import DatabaseError
-from heliosdb_lite.protocol.copy_format import CopyInParser, format_row, header_row
+from heliosdb_lite.protocol.copy_format import CopyInParser, format_row
 
 TEXT_OPTIONS = {"fmt": "text", "delimiter": "\t", "null": "\\N"}
 CSV_OPTIONS = {"fmt": "csv", "delimiter": ",", "null": ""}
@@ -100,7 +100,7 @@ def test_csv_quoting_of_embedded_quotes_newlines_and_delimiters() -> None:
 
 
 def test_csv_header_is_written_and_skipped() -> None:
-    assert header_row(["id", "na,me"], delimiter=",") == b'id,"na,me"\n'
+    assert format_row(["id", "na,me"], fmt="csv", delimiter=",", null="") == b'id,"na,me"\n'
     data = b'id,"na,me"\n1,x\n'
     assert read_all(parser("csv", columns=2, header=True), data) == [["1", "x"]]
 
