@@ -81,7 +81,7 @@ def from_storage(oid: int) -> Converter:
     if oid == t.NUMERIC:
         return _numeric_from_storage
     if oid == t.VOID:
-        return lambda value: None
+        return lambda value: ""  # PostgreSQL's void value is not NULL; its text form is empty
     return lambda value: None if value is None else _decode(oid, value if isinstance(value, str) else str(value))
 
 
