@@ -39,7 +39,8 @@ class TableInfo:
 
     @property
     def primary_key(self) -> tuple[str, ...]:
-        keyed = sorted((c for c in self.columns if c.primary_key_position), key=lambda c: c.primary_key_position)
+        keyed = sorted((c for c in self.columns if c.primary_key_position),
+                       key=lambda c: c.primary_key_position)
         return tuple(c.name for c in keyed)
 
     def column(self, name: str) -> ColumnInfo | None:
@@ -74,7 +75,8 @@ class Catalog:
         if not rows:
             return None
         single_key = sum(1 for row in rows if row[4]) == 1
-        columns = tuple(ColumnInfo(column, type_from_declared(declared), bool(not_null), pk, default,
-                                   rowid_alias=single_key and pk == 1 and (declared or "").lower() == "integer")
-                        for column, declared, not_null, default, pk in rows)
+        columns = tuple(
+            ColumnInfo(column, type_from_declared(declared), bool(not_null), pk, default,
+                       rowid_alias=single_key and pk == 1 and (declared or "").lower() == "integer")
+            for column, declared, not_null, default, pk in rows)
         return TableInfo(name, columns)

@@ -70,7 +70,7 @@ def _boolean(token: Token | None) -> bool:
         return False
     if value == "match":
         raise DatabaseError(FEATURE_NOT_SUPPORTED, "HEADER MATCH is not supported")
-    raise DatabaseError(INVALID_PARAMETER_VALUE, f"header requires a Boolean value")
+    raise DatabaseError(INVALID_PARAMETER_VALUE, "header requires a Boolean value")
 
 
 def _single_character(name: str, value: str) -> str:

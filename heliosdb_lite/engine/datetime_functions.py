@@ -147,7 +147,8 @@ def date_trunc(unit: str, value: Any, oid: int, tz: dt.tzinfo) -> Any:
         return None
     unit = unit.lower()
     if unit not in _TRUNC_ORDER:
-        raise DatabaseError(INVALID_PARAMETER_VALUE, f'unit "{unit}" not recognized for type {t.type_name(oid)}')
+        raise DatabaseError(INVALID_PARAMETER_VALUE,
+                            f'unit "{unit}" not recognized for type {t.type_name(oid)}')
     if oid == t.TIMESTAMPTZ:
         return localize(_truncate(value.astimezone(tz).replace(tzinfo=None), unit), tz)
     if oid == t.TIMESTAMP:

@@ -95,7 +95,8 @@ class _TableBuilder:
         return []
 
     def _generated_identity(self, column: exp.ColumnDef) -> bool:
-        return any(isinstance(kind, exp.GeneratedAsIdentityColumnConstraint) for kind in _constraint_kinds(column))
+        return any(isinstance(kind, exp.GeneratedAsIdentityColumnConstraint)
+                   for kind in _constraint_kinds(column))
 
     def _is_rowid_alias(self, column: exp.ColumnDef, resolved: ResolvedType) -> bool:
         auto = resolved.serial or self._generated_identity(column)
@@ -143,7 +144,8 @@ class _TableBuilder:
             parts.append(f"COLLATE {collation}")
         return " ".join(parts)
 
-    def _column_constraint(self, column: exp.ColumnDef, resolved: ResolvedType, kind: exp.Expression) -> list[str]:
+    def _column_constraint(self, column: exp.ColumnDef, resolved: ResolvedType,
+                           kind: exp.Expression) -> list[str]:
         if isinstance(kind, exp.NotNullColumnConstraint):
             return [] if kind.args.get("allow_null") else ["NOT NULL"]
         if isinstance(kind, exp.DefaultColumnConstraint):
@@ -166,8 +168,8 @@ class _TableBuilder:
         if isinstance(definition, exp.Constraint):
             name = definition.name
             definition = definition.expressions[0]
-        prefix = f"CONSTRAINT {quote(name)} " if name and not isinstance(definition, exp.CheckColumnConstraint) \
-            else ""
+        named = name and not isinstance(definition, exp.CheckColumnConstraint)
+        prefix = f"CONSTRAINT {quote(name)} " if named else ""
         if isinstance(definition, exp.PrimaryKey):
             if len(self.primary_key) == 1:
                 return None

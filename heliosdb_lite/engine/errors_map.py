@@ -67,8 +67,8 @@ def _unique(match: re.Match[str], context: ErrorContext) -> DatabaseError:
 
 def _not_null(match: re.Match[str], _: ErrorContext) -> DatabaseError:
     table, _, column = match.group(1).partition(".")
-    return DatabaseError(NOT_NULL_VIOLATION,
-                         f'null value in column "{column}" of relation "{table}" violates not-null constraint')
+    message = f'null value in column "{column}" of relation "{table}" violates not-null constraint'
+    return DatabaseError(NOT_NULL_VIOLATION, message)
 
 
 def _check(match: re.Match[str], context: ErrorContext) -> DatabaseError:
@@ -95,15 +95,17 @@ _PATTERNS: Sequence[tuple[re.Pattern[str], Callable[[re.Match[str], ErrorContext
     (re.compile(r"NOT NULL constraint failed: (\S+)"), _not_null),
     (re.compile(r"CHECK constraint failed: (.+)"), _check),
     (re.compile(r"FOREIGN KEY constraint failed"), _foreign_key),
-    (re.compile(r"no such table: (?:\w+\.)?\"?([^\"\s]+)\"?"), _simple(UNDEFINED_TABLE, 'relation "{}" does not exist')),
+    (re.compile(r"no such table: (?:\w+\.)?\"?([^\"\s]+)\"?"),
+     _simple(UNDEFINED_TABLE, 'relation "{}" does not exist')),
     (re.compile(r"no such view: (?:\w+\.)?(\S+)"), _simple(UNDEFINED_TABLE, 'view "{}" does not exist')),
     (re.compile(r"no such index: (\S+)"), _simple(UNDEFINED_OBJECT, 'index "{}" does not exist')),
-    (re.compile(r"no such column: \"?([^\"\s]+)\"?"), _simple(UNDEFINED_COLUMN, 'column "{}" does not exist')),
+    (re.compile(r"no such column: \"?([^\"\s]+)\"?"),
+     _simple(UNDEFINED_COLUMN, 'column "{}" does not exist')),
     (re.compile(r"no such function: (\S+)"), _lowered(UNDEFINED_FUNCTION, "function {}() does not exist")),
     (re.compile(r"wrong number of arguments to function (\w+)\(\)"),
      _lowered(UNDEFINED_FUNCTION, "function {}() with these arguments does not exist")),
-    (re.compile(r"(?:table|view) \"?([^\"\s]+)\"? already exists"), _simple(DUPLICATE_TABLE, 'relation "{}" already exists')),
-    (re.compile(r"index \"?([^\"\s]+)\"? already exists"), _simple(DUPLICATE_TABLE, 'relation "{}" already exists')),
+    (re.compile(r"(?:table|view|index) \"?([^\"\s]+)\"? already exists"),
+     _simple(DUPLICATE_TABLE, 'relation "{}" already exists')),
     (re.compile(r"ambiguous column name: (\S+)"),
      _simple(AMBIGUOUS_COLUMN, 'column reference "{}" is ambiguous')),
     (re.compile(r"near \"(.*)\": syntax error"), _simple(SYNTAX_ERROR, 'syntax error at or near "{}"')),

@@ -86,7 +86,8 @@ def _timestamptz(moment: dt.datetime) -> str:
     return to_storage(t.TIMESTAMPTZ)(moment)
 
 
-def _session_functions(connection: apsw.Connection, context: FunctionContext) -> dict[str, Callable[..., Any]]:
+def _session_functions(connection: apsw.Connection,
+                       context: FunctionContext) -> dict[str, Callable[..., Any]]:
     def sleep(seconds: Any) -> None:
         if seconds is not None and float(seconds) > 0 and context.cancel_event.wait(float(seconds)):
             raise DatabaseError(QUERY_CANCELED, CANCELED_MESSAGE)
@@ -103,13 +104,13 @@ def _session_functions(connection: apsw.Connection, context: FunctionContext) ->
         return to_storage(target)(converted)
 
     def arith(operator: str, left: Any, left_oid: int, right: Any, right_oid: int, result_oid: int) -> Any:
-        result = operators.arith(operator, from_storage(left_oid)(left), left_oid, from_storage(right_oid)(right),
-                                 right_oid, context.time_zone())
+        result = operators.arith(operator, from_storage(left_oid)(left), left_oid,
+                                 from_storage(right_oid)(right), right_oid, context.time_zone())
         return to_storage(result_oid)(result)
 
     def compare(left: Any, left_oid: int, right: Any, right_oid: int) -> int | None:
-        return operators.compare(from_storage(left_oid)(left), left_oid, from_storage(right_oid)(right), right_oid,
-                                 context.time_zone())
+        return operators.compare(from_storage(left_oid)(left), left_oid, from_storage(right_oid)(right),
+                                 right_oid, context.time_zone())
 
     def extract_field(field: str, value: Any, oid: int) -> str | None:
         result = extract(field, from_storage(oid)(value), oid, context.time_zone())

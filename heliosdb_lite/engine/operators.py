@@ -18,7 +18,12 @@ from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, Decim
 from functools import lru_cache
 from typing import Any
 
-from heliosdb_lite.errors import DIVISION_BY_ZERO, NUMERIC_VALUE_OUT_OF_RANGE, UNDEFINED_FUNCTION, DatabaseError
+from heliosdb_lite.errors import (
+    DIVISION_BY_ZERO,
+    NUMERIC_VALUE_OUT_OF_RANGE,
+    UNDEFINED_FUNCTION,
+    DatabaseError,
+)
 from heliosdb_lite.protocol import codecs
 
 from . import pgtypes as t
@@ -349,11 +354,12 @@ def _transcendental(name: str, value: Decimal) -> Decimal:
     if name == "sqrt" and value < 0:
         raise DatabaseError(INVALID_ARGUMENT_FOR_POWER, "cannot take square root of a negative number")
     if name in ("ln", "log", "log10") and value <= 0:
-        message = "cannot take logarithm of zero" if value == 0 else "cannot take logarithm of a negative number"
+        message = "cannot take logarithm of " + ("zero" if value == 0 else "a negative number")
         raise DatabaseError(INVALID_ARGUMENT_FOR_LOG, message)
     context = decimal.Context(prec=60)
     operations: dict[str, Callable[[Decimal], Decimal]] = {
-        "sqrt": context.sqrt, "exp": context.exp, "ln": context.ln, "log": context.log10, "log10": context.log10,
+        "sqrt": context.sqrt, "exp": context.exp, "ln": context.ln, "log": context.log10,
+        "log10": context.log10,
     }
     if name not in operations:
         raise DatabaseError(UNDEFINED_FUNCTION, f"function {name}(numeric) does not exist")
@@ -380,7 +386,8 @@ def float_function(name: str, value: float, places: Any = None) -> float:
         return operations[name](value)
     except ValueError:
         if name == "sqrt":
-            raise DatabaseError(INVALID_ARGUMENT_FOR_POWER, "cannot take square root of a negative number") from None
+            raise DatabaseError(INVALID_ARGUMENT_FOR_POWER,
+                                "cannot take square root of a negative number") from None
         raise DatabaseError(INVALID_ARGUMENT_FOR_LOG, "cannot take logarithm of a negative number") from None
 
 
@@ -407,7 +414,8 @@ def like_pattern(pattern: str, escape: str, case_insensitive: bool) -> re.Patter
     return re.compile("".join(parts), flags)
 
 
-def like(value: str | None, pattern: str | None, escape: str = "\\", *, case_insensitive: bool = False) -> bool | None:
+def like(value: str | None, pattern: str | None, escape: str = "\\", *,
+         case_insensitive: bool = False) -> bool | None:
     if value is None or pattern is None:
         return None
     return like_pattern(pattern, escape, case_insensitive).fullmatch(value) is not None

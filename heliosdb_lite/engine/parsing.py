@@ -75,9 +75,12 @@ def _parse(sql: str) -> exp.Expression:
     except ParseError as error:
         detail = error.errors[0] if error.errors else {}
         highlight = detail.get("highlight") or ""
-        at_end = not (detail.get("end_context") or "").strip() and str(detail.get("description", "")).startswith(
+        description = str(detail.get("description", ""))
+        at_end = not (detail.get("end_context") or "").strip() and description.startswith(
             ("Expecting", "Required keyword"))
-        position = _position(sql, detail.get("line", 1), detail.get("col", 1), highlight) if highlight else None
+        position = None
+        if highlight:
+            position = _position(sql, detail.get("line", 1), detail.get("col", 1), highlight)
         raise _syntax_error(None if at_end else highlight, None if at_end else position) from None
     except TokenError as error:
         raise DatabaseError(SYNTAX_ERROR, f"unterminated quoted string or comment: {error}") from None

@@ -85,7 +85,8 @@ class PreparedStatement:
             "commit", "rollback", "rollback_to")
 
 
-def _columns(outputs: Sequence[OutputColumn], description: Sequence[tuple[str, str | None]]) -> tuple[Column, ...]:
+def _columns(outputs: Sequence[OutputColumn],
+             description: Sequence[tuple[str, str | None]]) -> tuple[Column, ...]:
     """Result columns: names from the translator (PostgreSQL's), types from SQLite's declared types
     where it has them (direct column references), else from the translator."""
     stars = [i for i, output in enumerate(outputs) if output.type is None and output.name == "*"]
@@ -299,7 +300,8 @@ class SQLiteSession:
                                  sqlite_param_count=info.bindings_count, schema_version=schema_version,
                                  readers=_readers(columns), writers=writers)
 
-    def _prepare_utility(self, sql: str, param_oids: tuple[int, ...], command: UtilityCommand) -> PreparedStatement:
+    def _prepare_utility(self, sql: str, param_oids: tuple[int, ...],
+                         command: UtilityCommand) -> PreparedStatement:
         columns: tuple[Column, ...] | None = None
         if isinstance(command, ShowCommand):
             if command.name is None:
@@ -439,10 +441,12 @@ class SQLiteSession:
             return self._explain(statement)
         assert isinstance(command, MaintenanceCommand)
         if command.outside_block_only and transactions.block is not None:
-            raise DatabaseError(ACTIVE_SQL_TRANSACTION, f"{command.tag} cannot run inside a transaction block")
+            raise DatabaseError(ACTIVE_SQL_TRANSACTION,
+                                f"{command.tag} cannot run inside a transaction block")
         if command.discard_all:
             if transactions.block is not None:
-                raise DatabaseError(ACTIVE_SQL_TRANSACTION, "DISCARD ALL cannot run inside a transaction block")
+                raise DatabaseError(ACTIVE_SQL_TRANSACTION,
+                                    "DISCARD ALL cannot run inside a transaction block")
             self.settings.reset_all()
         return Cursor(None, command.tag)
 

@@ -125,7 +125,8 @@ class ResolvedType:
     @property
     def declared(self) -> str:
         """The SQLite declared type that keeps this type (see the module docstring)."""
-        hint = " text" if self.pg_type.oid not in _NATIVE_STORED_OIDS and _affinity(self.name) != "TEXT" else ""
+        text_form = self.pg_type.oid not in _NATIVE_STORED_OIDS
+        hint = " text" if text_form and _affinity(self.name) != "TEXT" else ""
         mods = f"({','.join(map(str, self.modifiers))})" if self.modifiers else ""
         return f"{self.name}{hint}{mods}"
 
@@ -148,7 +149,8 @@ def resolve_datatype(data_type: exp.DataType) -> ResolvedType:
     elif dtype == exp.DType.USERDEFINED:
         raise DatabaseError(UNDEFINED_OBJECT, f'type "{data_type.args.get("kind")}" does not exist')
     else:
-        raise DatabaseError(FEATURE_NOT_SUPPORTED, f"type {data_type.sql('postgres').lower()} is not supported")
+        raise DatabaseError(FEATURE_NOT_SUPPORTED,
+                            f"type {data_type.sql('postgres').lower()} is not supported")
     info = codecs.type_by_name(name)
     return ResolvedType(PgType(info.oid, typmod_for(info.oid, modifiers)), info.name, modifiers,
                         serial=dtype in SERIAL_DTYPES)

@@ -14,7 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
-from heliosdb_lite.errors import FEATURE_NOT_SUPPORTED, INVALID_PARAMETER_VALUE, UNDEFINED_SETTING, DatabaseError
+from heliosdb_lite.errors import (
+    FEATURE_NOT_SUPPORTED,
+    INVALID_PARAMETER_VALUE,
+    UNDEFINED_SETTING,
+    DatabaseError,
+)
 
 CANT_CHANGE_RUNTIME_PARAM = "55P02"
 SERVER_VERSION = "15.18"
@@ -24,7 +29,8 @@ Normalizer = Callable[[str, str], str]  # (canonical name, raw value) -> stored 
 
 
 def _invalid(name: str, value: str, hint: str | None = None) -> DatabaseError:
-    return DatabaseError(INVALID_PARAMETER_VALUE, f'invalid value for parameter "{name}": "{value}"', hint=hint)
+    return DatabaseError(INVALID_PARAMETER_VALUE, f'invalid value for parameter "{name}": "{value}"',
+                         hint=hint)
 
 
 def _boolean(name: str, value: str) -> str:
@@ -99,8 +105,8 @@ def _integer(low: int, high: int) -> Normalizer:
             raise DatabaseError(INVALID_PARAMETER_VALUE,
                                 f'invalid value for parameter "{name}": "{value}"') from None
         if not low <= number <= high:
-            raise DatabaseError(INVALID_PARAMETER_VALUE,
-                                f'{number} is outside the valid range for parameter "{name}" ({low} .. {high})')
+            message = f'{number} is outside the valid range for parameter "{name}" ({low} .. {high})'
+            raise DatabaseError(INVALID_PARAMETER_VALUE, message)
         return str(number)
     return normalize
 
@@ -173,8 +179,8 @@ PARAMETERS: dict[str, Parameter] = {p.name.lower(): p for p in (
     Parameter("is_superuser", "on", "Shows whether the current user is a superuser.", report=True,
               read_only=True),
     Parameter("session_authorization", "", "Sets the session user name.", report=True, read_only=True),
-    Parameter("default_transaction_read_only", "off", "Sets the default read-only status of new transactions.",
-              _boolean, report=True),
+    Parameter("default_transaction_read_only", "off",
+              "Sets the default read-only status of new transactions.", _boolean, report=True),
     Parameter("transaction_read_only", "off", "Sets the current transaction's read-only status.", _boolean),
     Parameter("in_hot_standby", "off", "Shows whether hot standby is currently active.", report=True,
               read_only=True),

@@ -180,7 +180,8 @@ class Transactions:
 
     def _require_block(self, command: str) -> None:
         if not self.explicit:
-            raise DatabaseError(NO_ACTIVE_SQL_TRANSACTION, f"{command} can only be used in transaction blocks")
+            raise DatabaseError(NO_ACTIVE_SQL_TRANSACTION,
+                                f"{command} can only be used in transaction blocks")
 
     def savepoint(self, name: str) -> None:
         self._require_block("SAVEPOINT")
@@ -218,7 +219,8 @@ class Transactions:
         """Open what the block needs before a statement: the write lock for a writer, a snapshot
         for REPEATABLE READ / SERIALIZABLE."""
         if writes and self.block is not None and self._read_only:
-            raise DatabaseError(READ_ONLY_SQL_TRANSACTION, f"cannot execute {command} in a read-only transaction")
+            raise DatabaseError(READ_ONLY_SQL_TRANSACTION,
+                                f"cannot execute {command} in a read-only transaction")
         if self.block is None:
             return
         if writes and not self._writing:

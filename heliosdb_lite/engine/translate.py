@@ -159,7 +159,8 @@ class Translator:
         count = max([self.param_count, *self.params])
         return tuple(t.output_type(self.params.get(i, t.UNKNOWN_TYPE)) for i in range(1, count + 1))
 
-    def _result(self, sql: str, command: str, outputs: list[OutputColumn] | None, **extra: Any) -> Translation:
+    def _result(self, sql: str, command: str, outputs: list[OutputColumn] | None,
+                **extra: Any) -> Translation:
         columns = None if outputs is None else tuple(self._final_output(column) for column in outputs)
         return Translation(sql, command, columns, self.param_types(), **extra)
 
@@ -190,7 +191,8 @@ class Translator:
             return
         for cte in with_clause.expressions:
             name = cte.alias_or_name.lower()
-            alias_columns = [column.name for column in cte.args["alias"].columns] if cte.args.get("alias") else []
+            alias = cte.args.get("alias")
+            alias_columns = [column.name for column in alias.columns] if alias is not None else []
             body = cte.this
             if with_clause.args.get("recursive") and isinstance(body, exp.SetOperation):
                 _, anchor_outputs = self.query(body.this.copy(), scope)
@@ -285,16 +287,18 @@ class Translator:
             translated, pg_type = inner, scope.outputs[inner.name.lower()]
         else:
             translated, pg_type = self.expr(inner, scope.parent or scope)
-        item.set("this", _collated(translated, pg_type) if not isinstance(translated, exp.Column) else translated)
+        item.set("this", _collated(translated, pg_type))
         return item
 
-    def set_operation(self, node: exp.SetOperation, parent: Scope) -> tuple[exp.Expression, list[OutputColumn]]:
+    def set_operation(self, node: exp.SetOperation,
+                      parent: Scope) -> tuple[exp.Expression, list[OutputColumn]]:
         scope = parent.child()
         self._with(node, scope)
         left, left_outputs = self.query(node.this, scope)
         right, right_outputs = self.query(node.expression, scope)
         if len(left_outputs) != len(right_outputs) and all(o.type for o in left_outputs + right_outputs):
-            raise DatabaseError(SYNTAX_ERROR, f"each {node.key.upper()} query must have the same number of columns")
+            raise DatabaseError(SYNTAX_ERROR,
+                                f"each {node.key.upper()} query must have the same number of columns")
         node.set("this", left)
         node.set("expression", right)
         outputs = []
@@ -309,7 +313,8 @@ class Translator:
         width = max((len(row) for row in rows), default=0)
         types = [rules.common_type([row[i][1] for row in rows if i < len(row)]) for i in range(width)]
         node.set("expressions", [
-            exp.Tuple(expressions=[self.coerce(value, pg_type, types[i]) for i, (value, pg_type) in enumerate(row)])
+            exp.Tuple(expressions=[self.coerce(value, pg_type, types[i])
+                                   for i, (value, pg_type) in enumerate(row)])
             for row in rows])
         alias = node.args.get("alias")
         names = [column.name for column in alias.columns] if alias is not None and alias.columns else []
@@ -323,7 +328,7 @@ class Translator:
     def source(self, node: exp.Expression, scope: Scope) -> exp.Expression:
         """A FROM item: registers its relation in scope."""
         alias_node = node.args.get("alias")
-        renames = [c.name for c in alias_node.columns] if alias_node is not None and alias_node.columns else []
+        renames = [c.name for c in alias_node.columns] if alias_node is not None else []
         if isinstance(node, exp.Table) and isinstance(node.this, exp.Identifier):
             self._strip_public(node)
             alias = node.alias or node.name
@@ -334,7 +339,9 @@ class Translator:
                     else Relation(node.name, [], known=False)
             scope.relations.append(relation.renamed(alias, renames or None))
             if renames:
-                return _renamed_source(exp.select("*").from_(node.copy().set("alias", None)), alias,
+                bare = node.copy()
+                bare.set("alias", None)
+                return _renamed_source(exp.select("*").from_(bare), alias,
                                        [name for name, _ in relation.columns], renames)
             return node
         sibling_free = Scope(parent=scope.parent, ctes=scope.ctes)
@@ -419,7 +426,8 @@ class Translator:
             node.set("expression", translated)
         self._on_conflict(node, scope, table_name, table_columns)
         outputs = self._returning(node, scope)
-        return self._result(render(node), "INSERT", outputs, target=table_name, key_sources=tuple(key_sources))
+        return self._result(render(node), "INSERT", outputs, target=table_name,
+                            key_sources=tuple(key_sources))
 
     def _key_sources(self, names: list[str], values: list[exp.Expression]) -> list[tuple[str, int | str]]:
         sources: list[tuple[str, int | str]] = []
@@ -523,7 +531,8 @@ class Translator:
                 if source.oid == target.oid:
                     return self._typmod(node, target, explicit) if with_typmod else node
             elif isinstance(node, exp.Literal) and node.is_string:
-                return self.constant(node.this, target if with_typmod else PgType(target.oid), explicit=explicit)
+                literal_target = target if with_typmod else PgType(target.oid)
+                return self.constant(node.this, literal_target, explicit=explicit)
             elif isinstance(node, exp.Null):
                 return node
             else:
@@ -542,7 +551,8 @@ class Translator:
             if isinstance(node, exp.Literal):
                 return exp.Literal.string(node.this)
             return exp.Cast(this=node, to=exp.DataType.build("TEXT"))
-        return call(fn.CAST, node, source.oid, target.oid, target.typmod if with_typmod else -1, int(explicit))
+        typmod = target.typmod if with_typmod else -1
+        return call(fn.CAST, node, source.oid, target.oid, typmod, int(explicit))
 
     def _typmod(self, node: exp.Expression, target: PgType, explicit: bool) -> exp.Expression:
         return call(fn.CAST, node, target.oid, target.oid, target.typmod, int(explicit))
@@ -569,7 +579,9 @@ class Translator:
 
     def _generic(self, node: exp.Expression, scope: Scope) -> Typed:
         for key, value in list(node.args.items()):
-            if isinstance(value, exp.Expression) and not isinstance(value, exp.Identifier | exp.DataType | exp.Var):
+            if isinstance(value, exp.Identifier | exp.DataType | exp.Var):
+                continue
+            if isinstance(value, exp.Expression):
                 node.set(key, self.expr(value, scope)[0])
             elif isinstance(value, list):
                 node.set(key, [self.expr(item, scope)[0] if isinstance(item, exp.Expression) else item
@@ -647,7 +659,8 @@ class Translator:
             node.set("this", left)
             node.set("expression", right)
             return node, result
-        return call(fn.ARITH, operator, left, left_resolved.oid, right, right_resolved.oid, result.oid), result
+        arithmetic = call(fn.ARITH, operator, left, left_resolved.oid, right, right_resolved.oid, result.oid)
+        return arithmetic, result
 
     def _negation(self, node: exp.Neg, scope: Scope) -> Typed:
         inner, pg_type = self.expr(node.this, scope)
@@ -719,7 +732,8 @@ class Translator:
             items = [self.expr(item, scope) for item in inner.expressions]
             target = rules.common_type([left_type, *(pg_type for _, pg_type in items)])
             values = [self.coerce(item, pg_type, target) for item, pg_type in items]
-            membership = exp.In(this=_collated(self.coerce(left, left_type, target), target), expressions=values)
+            subject = _collated(self.coerce(left, left_type, target), target)
+            membership = exp.In(this=subject, expressions=values)
             if isinstance(quantifier, exp.Any) == (operator == "="):
                 return (membership if operator == "=" else exp.Not(this=membership)), t.BOOL_TYPE
         raise unsupported(f"{operator} {quantifier.key.upper()}(...)")
@@ -831,8 +845,10 @@ class Translator:
 
     def _variadic(self, node: exp.Expression, scope: Scope) -> Typed:
         """COALESCE/GREATEST/LEAST/NULLIF: arguments resolved to their common type."""
-        arguments = [node.this, *node.expressions] if isinstance(node, exp.Coalesce | exp.Greatest | exp.Least) \
-            else [node.this, node.expression]
+        if isinstance(node, exp.Coalesce | exp.Greatest | exp.Least):
+            arguments = [node.this, *node.expressions]
+        else:
+            arguments = [node.this, node.expression]
         typed = [self.expr(argument, scope) for argument in arguments]
         result = rules.common_type([pg_type for _, pg_type in typed])
         values = [self.coerce(value, pg_type, result) for value, pg_type in typed]
@@ -968,9 +984,6 @@ class Translator:
                      if isinstance(value, exp.Expression)]
         return self.function(name, arguments, scope)
 
-    def _current(self, sql_function: str, pg_type: PgType) -> Callable[[Translator, exp.Expression, Scope], Typed]:
-        return lambda self, node, scope: (call(sql_function), pg_type)
-
     def _count(self, node: exp.Count, scope: Scope) -> Typed:
         argument = node.this
         if argument is not None and not isinstance(argument, exp.Star):
@@ -1058,8 +1071,8 @@ def _renamed_source(query: exp.Expression, alias: str, names: list[str], renames
     """`(SELECT a AS x, b AS y, ... FROM (query)) AS alias`: SQLite has no column aliases on FROM items."""
     inner = query if isinstance(query, exp.Subquery) else exp.Subquery(this=query)
     inner.set("alias", exp.TableAlias(this=exp.to_identifier("_helios_renamed")))
-    columns = [exp.alias_(exp.column(name, quoted=True), renames[i] if i < len(renames) else name, quoted=True)
-               for i, name in enumerate(names)]
+    columns = [exp.alias_(exp.column(name, quoted=True), renames[i] if i < len(renames) else name,
+                          quoted=True) for i, name in enumerate(names)]
     return exp.Subquery(this=exp.select(*columns).from_(inner),
                         alias=exp.TableAlias(this=exp.to_identifier(alias, quoted=True)))
 

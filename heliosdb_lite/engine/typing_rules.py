@@ -117,8 +117,8 @@ def arithmetic_type(operator: str, left: PgType, right: PgType) -> PgType:
         result = _DATETIME_OPERATORS.get(key)
         if result is not None:
             return PgType(result)
-    raise DatabaseError(UNDEFINED_FUNCTION,
-                        f"operator does not exist: {t.type_name(left.oid)} {operator} {t.type_name(right.oid)}",
+    names = f"{t.type_name(left.oid)} {operator} {t.type_name(right.oid)}"
+    raise DatabaseError(UNDEFINED_FUNCTION, f"operator does not exist: {names}",
                         hint="No operator matches the given name and argument types. "
                              "You might need to add explicit type casts.")
 
@@ -237,7 +237,8 @@ FUNCTION_TYPES: dict[str, Callable[[Sequence[PgType]], PgType]] = {
     **dict.fromkeys(("abs", "sign", "min", "max", "first_value", "last_value", "lag", "lead", "nth_value",
                      "justify_days", "justify_hours", "justify_interval"), _first),
     **dict.fromkeys(("coalesce", "greatest", "least", "nullif", "mod"), _common),
-    **dict.fromkeys(("bool_and", "bool_or", "every", "starts_with", "pg_table_is_visible", "isfinite"), _BOOL),
+    **dict.fromkeys(("bool_and", "bool_or", "every", "starts_with", "pg_table_is_visible", "isfinite"),
+                    _BOOL),
     "extract": _fixed(t.NUMERIC), "date_trunc": _date_trunc, "age": _fixed(t.INTERVAL),
     "make_interval": _fixed(t.INTERVAL), "make_date": _fixed(t.DATE), "make_timestamp": _fixed(t.TIMESTAMP),
     "to_date": _fixed(t.DATE), "to_number": _fixed(t.NUMERIC),

@@ -92,7 +92,8 @@ class _Words:
         if self.index >= len(self.tokens):
             return None
         token = self.tokens[self.index]
-        return token.text if token.token_type in (TokenType.IDENTIFIER, TokenType.STRING) else token.text.lower()
+        quoted = token.token_type in (TokenType.IDENTIFIER, TokenType.STRING)
+        return token.text if quoted else token.text.lower()
 
     def accept(self, *words: str) -> bool:
         """Consume the words if they come next."""
@@ -307,7 +308,8 @@ def parse_utility(sql: str) -> UtilityCommand | None:
         what = words.peek() or ""
         return MaintenanceCommand(f"DISCARD {what.upper()}", discard_all=what == "all")
     if first == "deallocate":
-        return MaintenanceCommand("DEALLOCATE ALL" if "all" in (w.text.lower() for w in tokens) else "DEALLOCATE")
+        everything = "all" in (token.text.lower() for token in tokens)
+        return MaintenanceCommand("DEALLOCATE ALL" if everything else "DEALLOCATE")
     if first in ("listen", "unlisten", "notify", "prepare", "execute", "lock", "grant", "revoke", "comment",
                  "declare", "fetch", "close", "move", "do", "call", "reindex", "cluster", "refresh"):
         raise DatabaseError(FEATURE_NOT_SUPPORTED, f"{first.upper()} is not supported")

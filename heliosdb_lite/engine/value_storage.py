@@ -82,7 +82,7 @@ def from_storage(oid: int) -> Converter:
         return _numeric_from_storage
     if oid == t.VOID:
         return lambda value: ""  # PostgreSQL's void value is not NULL; its text form is empty
-    return lambda value: None if value is None else _decode(oid, value if isinstance(value, str) else str(value))
+    return lambda value: None if value is None else _decode(oid, str(value))
 
 
 def _bool_from_storage(value: Any) -> bool | None:

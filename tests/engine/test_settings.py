@@ -112,7 +112,8 @@ def test_startup_settings_apply_without_being_reported(engine: SQLiteEngine) -> 
     assert session.parameter("TimeZone") == "America/New_York"
     assert session.parameter("session_authorization") == "alice"
     assert session.parameter_changes() == []
-    assert rows(session, "select current_user, session_user, current_database()") == [("alice", "alice", "db1")]
+    assert rows(session, "select current_user, session_user, current_database()") == [
+        ("alice", "alice", "db1")]
 
 
 def test_unknown_startup_setting_is_fatal(engine: SQLiteEngine) -> None:

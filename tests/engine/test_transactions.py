@@ -155,7 +155,8 @@ def test_read_only_transaction_refuses_writes(table: SQLiteSession) -> None:
     run(table, "begin read only")
     assert value(table, "show transaction_read_only") == "on"
     failure = error(table, "insert into t values (1)")
-    assert (failure.sqlstate, failure.message) == ("25006", "cannot execute INSERT in a read-only transaction")
+    assert failure.sqlstate == "25006"
+    assert failure.message == "cannot execute INSERT in a read-only transaction"
     run(table, "rollback")
     assert value(table, "show transaction_read_only") == "off"
 
@@ -171,7 +172,7 @@ def test_isolation_level_is_shown(table: SQLiteSession) -> None:
     run(table, "commit")
 
 
-def test_read_committed_sees_other_commits_until_it_writes(engine: SQLiteEngine, table: SQLiteSession) -> None:
+def test_read_committed_sees_each_commit_until_it_writes(engine: SQLiteEngine, table: SQLiteSession) -> None:
     other = engine.open_session("postgres", "postgres", {})
     run(table, "begin")
     assert ids(table) == []

@@ -110,6 +110,16 @@ def test_show_is_one_text_column_named_like_the_parameter(session: SQLiteSession
     assert columns(session, "SHOW timezone") == [("TimeZone", TEXT, -1)]
 
 
+def test_column_aliases_on_from_items(session: SQLiteSession) -> None:
+    run(session, "create table pair (a int, b text)")
+    run(session, "insert into pair values (1, 'x')")
+    assert columns(session, "select * from pair as p(first, second)") == [
+        ("first", INT4, -1), ("second", TEXT, -1)]
+    assert rows(session, "select p.first, second from pair p(first, second)") == [(1, "x")]
+    assert rows(session, "select y from (values (1), (2)) as v(y) where y = $1", [2]) == [(2,)]
+    assert rows(session, "select s.k from (select 5, 6) as s(k, l)") == [(5,)]
+
+
 def test_star_over_unknown_relation_uses_sqlite_types(session: SQLiteSession) -> None:
     run(session, "create table base (a int, b numeric(4,1))")
     run(session, "create view v as select a, b from base")
