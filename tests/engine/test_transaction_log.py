@@ -78,7 +78,8 @@ def test_block_commit_and_rollback(logged: SQLiteSession, log: RecordingLog) -> 
     run(logged, "begin")
     run(logged, "insert into t values (3)")
     run(logged, "rollback")
-    assert log.events == [("opened",), ("committing", None), ("finished", True), ("opened",), ("finished", False)]
+    assert log.events == [("opened",), ("committing", None), ("finished", True),
+                          ("opened",), ("finished", False)]
 
 
 def test_failed_statement_outside_a_block(logged: SQLiteSession, log: RecordingLog) -> None:
