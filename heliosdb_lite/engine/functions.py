@@ -2,7 +2,8 @@
 
 Two kinds live here. PostgreSQL's own functions that SQLite lacks or gets wrong (version(), now()
 stable within a transaction, current_setting/set_config, pg_sleep that cancel() interrupts,
-gen_random_uuid, random, Unicode upper/lower, LIKE with backslash escapes, sequences), and the
+gen_random_uuid, random, Unicode upper/lower, LIKE with backslash escapes, sequences, the
+table-valued generate_series over integers), and the
 `helios_*` helpers the translator emits where SQLite's own operator would give a wrong answer
 (casts, checked division, numeric and date/time arithmetic, comparisons, numeric sum/avg).
 Arguments and results are SQLite storage values (`value_storage`); type OIDs travel as integers.
@@ -15,18 +16,21 @@ import random
 import re
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any, Protocol
 
 import apsw
+import apsw.ext
 
-from heliosdb_lite.errors import QUERY_CANCELED, DatabaseError
+from heliosdb_lite.errors import INVALID_PARAMETER_VALUE, QUERY_CANCELED, DatabaseError
+from heliosdb_lite.protocol import codecs
 
 from . import casts, operators
 from . import pgtypes as t
 from .datetime_functions import date_trunc, extract
 from .errors_map import CANCELED_MESSAGE
+from .json_functions import json_get
 from .settings import SessionSettings
 from .value_storage import from_storage, to_storage
 
@@ -51,6 +55,9 @@ LOCALTIMESTAMP = "helios_localtimestamp"
 NEXTVAL = "nextval"
 SUM = "helios_sum"
 AVG = "helios_avg"
+JSON_GET = "helios_json_get"
+QUANTIFIED = "helios_quantified"
+GENERATE_SERIES = "generate_series"
 NUMERIC_COLLATION = "helios_numeric"
 INTERVAL_COLLATION = "helios_interval"
 
@@ -80,6 +87,23 @@ def register(connection: apsw.Connection, context: FunctionContext) -> None:
     connection.create_aggregate_function(AVG, _Average.factory, 2)
     connection.create_collation(NUMERIC_COLLATION, operators.compare_numeric_text)
     connection.create_collation(INTERVAL_COLLATION, operators.compare_interval_text)
+    apsw.ext.make_virtual_module(connection, GENERATE_SERIES, _generate_series)
+
+
+def _generate_series(start: int, stop: int, step: int = 1) -> Iterator[tuple[int]]:
+    """generate_series(start, stop[, step]) over integers, as a table-valued function."""
+    if start is None or stop is None or step is None:
+        return
+    if step == 0:
+        raise DatabaseError(INVALID_PARAMETER_VALUE, "step size cannot equal zero")
+    value = start
+    while (value <= stop) if step > 0 else (value >= stop):
+        yield (value,)
+        value += step
+
+
+_generate_series.columns = ("value",)  # type: ignore[attr-defined]
+_generate_series.column_access = apsw.ext.VTColumnAccess.By_Index  # type: ignore[attr-defined]
 
 
 def _timestamptz(moment: dt.datetime) -> str:
@@ -118,6 +142,12 @@ def _session_functions(connection: apsw.Connection,
 
     def truncate(unit: str, value: Any, oid: int) -> Any:
         return to_storage(oid)(date_trunc(unit, from_storage(oid)(value), oid, context.time_zone()))
+
+    def quantified(operator: str, every: int, value: Any, value_oid: int, array: Any, array_oid: int) -> Any:
+        element_oid = codecs.type_by_oid(array_oid).elem_oid
+        return operators.quantified(operator, from_storage(value_oid)(value), value_oid,
+                                    from_storage(array_oid)(array), element_oid, context.time_zone(),
+                                    every=bool(every))
 
     def current_date() -> str:
         return to_storage(t.DATE)(context.transaction_timestamp().astimezone(context.time_zone()).date())
@@ -161,6 +191,7 @@ def _session_functions(connection: apsw.Connection,
         DATE_TRUNC: truncate,
         GREATEST: _extreme(max, context),
         LEAST: _extreme(min, context),
+        QUANTIFIED: quantified,
     }
 
 
@@ -188,6 +219,7 @@ def _pure_functions() -> dict[str, Callable[..., Any]]:
         MODULO: operators.modulo,
         NEGATE: lambda value, oid: to_storage(oid)(operators.negate(from_storage(oid)(value), oid)),
         MATH: _math,
+        JSON_GET: lambda document, oid, as_text, *steps: json_get(document, oid, list(steps), bool(as_text)),
     }
 
 

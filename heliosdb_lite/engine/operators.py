@@ -302,6 +302,29 @@ def compare(left: Any, left_oid: int, right: Any, right_oid: int, tz: dt.tzinfo)
     return (a > b) - (a < b)
 
 
+_SATISFIED: dict[str, Callable[[int], bool]] = {
+    "=": lambda order: order == 0, "<>": lambda order: order != 0, "<": lambda order: order < 0,
+    "<=": lambda order: order <= 0, ">": lambda order: order > 0, ">=": lambda order: order >= 0,
+}
+
+
+def _leaves(elements: list[Any]) -> list[Any]:
+    return [leaf for item in elements for leaf in (_leaves(item) if isinstance(item, list) else [item])]
+
+
+def quantified(operator: str, value: Any, value_oid: int, elements: list[Any] | None, element_oid: int,
+               tz: dt.tzinfo, *, every: bool) -> bool | None:
+    """`value operator ANY(elements)` (every=False) or `... ALL(elements)`, with SQL's NULL logic."""
+    if value is None or elements is None:
+        return None
+    outcomes = {None if element is None else _SATISFIED[operator](
+        compare(value, value_oid, element, element_oid, tz) or 0) for element in _leaves(elements)}
+    decisive = not every
+    if decisive in outcomes:
+        return decisive
+    return None if None in outcomes else not decisive
+
+
 @lru_cache(maxsize=4096)
 def numeric_text_key(text: str) -> Decimal:
     return Decimal(text)

@@ -296,7 +296,8 @@ class SQLiteSession:
                                      schema_version=schema_version, writers=writers)
         info = apsw.ext.query_info(self._connection, translation.sql)
         columns = _columns(translation.columns, info.description) if translation.columns is not None else None
-        return PreparedStatement(sql, oids, columns, translation=translation, writes=not info.is_readonly,
+        writes = not info.is_readonly or translation.locks_rows
+        return PreparedStatement(sql, oids, columns, translation=translation, writes=writes,
                                  sqlite_param_count=info.bindings_count, schema_version=schema_version,
                                  readers=_readers(columns), writers=writers)
 

@@ -33,6 +33,7 @@ from . import pgtypes as t
 from . import typing_rules as rules
 from .catalog import Catalog
 from .dialect import render
+from .json_functions import path_steps as json_path_steps
 from .pgtypes import PgType
 from .scope import Relation, Scope
 from .table_functions import TABLE_FUNCTIONS
@@ -86,6 +87,7 @@ class Translation:
     target: str | None = None  # the table written
     key_sources: tuple[tuple[str, int | str], ...] = ()  # column -> parameter number or literal text
     schema_change: bool = False
+    locks_rows: bool = False  # SELECT ... FOR UPDATE/SHARE: run as a writer
 
 
 def storage_literal(value: Any) -> exp.Expression:
@@ -133,6 +135,7 @@ class Translator:
         self.tz = tz
         self.params: dict[int, PgType] = {i + 1: PgType(oid) for i, oid in enumerate(param_oids) if oid}
         self.param_count = len(param_oids)
+        self.locks_rows = False
 
     # --- entry points -------------------------------------------------------------------------------
 
@@ -162,7 +165,7 @@ class Translator:
     def _result(self, sql: str, command: str, outputs: list[OutputColumn] | None,
                 **extra: Any) -> Translation:
         columns = None if outputs is None else tuple(self._final_output(column) for column in outputs)
-        return Translation(sql, command, columns, self.param_types(), **extra)
+        return Translation(sql, command, columns, self.param_types(), locks_rows=self.locks_rows, **extra)
 
     def _final_output(self, column: OutputColumn) -> OutputColumn:
         if column.type is None:
@@ -211,6 +214,9 @@ class Translator:
         distinct = node.args.get("distinct")
         if distinct is not None and distinct.args.get("on") is not None:
             raise unsupported("SELECT DISTINCT ON")
+        if node.args.get("locks"):
+            node.set("locks", None)  # the writer lock, taken before reading, serialises like a row lock
+            self.locks_rows = True
         from_clause = node.args.get("from_")
         if from_clause is not None:
             from_clause.set("this", self.source(from_clause.this, scope))
@@ -361,12 +367,29 @@ class Translator:
             translated.set("alias", None)
             return _renamed_source(translated, name, [f"column{i + 1}" for i in range(len(outputs))],
                                    [output.name for output in outputs])
+        if isinstance(node, exp.Table) and isinstance(node.this, exp.ExplodingGenerateSeries):
+            return self._generate_series(node, scope, renames)
         if isinstance(node, exp.Table) and isinstance(node.this, exp.Anonymous) \
                 and node.this.name.lower() in TABLE_FUNCTIONS:
             name = node.this.name.lower()
             scope.relations.append(Relation(node.alias or name, list(TABLE_FUNCTIONS[name])))
             return node
         raise unsupported(f"FROM item {node.sql('postgres')}")
+
+    def _generate_series(self, node: exp.Table, scope: Scope, renames: list[str]) -> exp.Expression:
+        series = node.this
+        arguments = [series.args.get(key) for key in ("start", "end", "step") if series.args.get(key)]
+        typed = [self.expr(argument, scope) for argument in arguments]
+        types = [pg_type if not pg_type.is_unknown else t.INT4_TYPE for _, pg_type in typed]
+        if not all(pg_type.oid in t.INTEGER_TYPES for pg_type in types):
+            raise unsupported("generate_series over non-integer values")
+        result = rules.common_type(types)
+        values = [self.coerce(value, pg_type, result) for value, pg_type in typed]
+        alias = node.alias or fn.GENERATE_SERIES
+        column = renames[0] if renames else (node.alias or fn.GENERATE_SERIES)
+        scope.relations.append(Relation(alias, [(column, result)]))
+        table = exp.Table(this=exp.Anonymous(this=fn.GENERATE_SERIES, expressions=values))
+        return _renamed_source(exp.select("*").from_(table), alias, ["value"], [column])
 
     @staticmethod
     def _strip_public(table: exp.Table) -> None:
@@ -404,11 +427,11 @@ class Translator:
         key_sources: list[tuple[str, int | str]] = []
         source = node.expression
         if isinstance(source, exp.Values):
+            names = self._drop_defaults(node, source, names)
+            targets = [types.get(name.lower()) for name in names]
             rows = []
             for row in source.expressions:
                 values = row.expressions if isinstance(row, exp.Tuple) else [row]
-                if any(isinstance(value, exp.Var) and value.name.upper() == "DEFAULT" for value in values):
-                    raise unsupported("DEFAULT in VALUES")
                 typed = [self.expr(value, scope) for value in values]
                 rows.append(exp.Tuple(expressions=[
                     self.assign(value, pg_type, targets[i] if i < len(targets) else None)
@@ -428,6 +451,25 @@ class Translator:
         outputs = self._returning(node, scope)
         return self._result(render(node), "INSERT", outputs, target=table_name,
                             key_sources=tuple(key_sources))
+
+    @staticmethod
+    def _drop_defaults(node: exp.Insert, source: exp.Values, names: list[str]) -> list[str]:
+        """VALUES (DEFAULT, ...): SQLite has no DEFAULT there, so leave such columns out of the
+        column list (possible when every row has DEFAULT in the same places)."""
+        rows = [row.expressions if isinstance(row, exp.Tuple) else [row] for row in source.expressions]
+        defaults = [{i for i, value in enumerate(values) if isinstance(value, exp.Var)
+                     and value.name.upper() == "DEFAULT"} for values in rows]
+        if not any(defaults):
+            return names
+        if any(places != defaults[0] for places in defaults) or len(defaults[0]) == len(names):
+            raise unsupported("DEFAULT in some rows of VALUES only, or in every column")
+        kept = [i for i in range(len(names)) if i not in defaults[0]]
+        table = node.this.this if isinstance(node.this, exp.Schema) else node.this
+        names = [names[i] for i in kept]
+        identifiers = [exp.to_identifier(name, quoted=True) for name in names]
+        node.set("this", exp.Schema(this=table, expressions=identifiers))
+        source.set("expressions", [exp.Tuple(expressions=[values[i] for i in kept]) for values in rows])
+        return names
 
     def _key_sources(self, names: list[str], values: list[exp.Expression]) -> list[tuple[str, int | str]]:
         sources: list[tuple[str, int | str]] = []
@@ -600,6 +642,9 @@ class Translator:
     def _unsupported_literal(self, node: exp.Expression, _: Scope) -> Typed:
         raise unsupported(f"literal {node.sql('postgres')}")
 
+    def _unsupported_operator(self, node: exp.Expression, _: Scope) -> Typed:
+        raise unsupported(f"operator in {node.sql('postgres')}")
+
     def _boolean(self, node: exp.Boolean, _: Scope) -> Typed:
         return exp.Literal.number(1 if node.this else 0), t.BOOL_TYPE
 
@@ -675,6 +720,8 @@ class Translator:
         parts = []
         for operand in (node.this, node.expression):
             value, pg_type = self.expr(operand, scope)
+            if pg_type.oid in (t.JSON, t.JSONB) or codecs.type_by_oid(pg_type.oid).is_array:
+                raise unsupported(f"|| on {t.type_name(pg_type.oid)}")
             parts.append(self._as_text(value, pg_type))
         node.set("this", parts[0])
         node.set("expression", parts[1])
@@ -688,8 +735,9 @@ class Translator:
     def _comparison(self, node: exp.Binary, scope: Scope) -> Typed:
         operator = COMPARISONS[type(node)]
         right_node = node.expression
-        if isinstance(right_node, exp.Any | exp.All):
-            return self._quantified(node, operator, scope)
+        quantifier = _quantifier(right_node)
+        if quantifier is not None:
+            return self._quantified(node.this, operator, *quantifier, scope)
         left, left_type = self.expr(node.this, scope)
         right, right_type = self.expr(right_node, scope)
         return self.compare(operator, left, left_type, right, right_type), t.BOOL_TYPE
@@ -724,19 +772,30 @@ class Translator:
             return left, right
         return None
 
-    def _quantified(self, node: exp.Binary, operator: str, scope: Scope) -> Typed:
-        quantifier = node.expression
-        left, left_type = self.expr(node.this, scope)
-        inner = quantifier.this.this if isinstance(quantifier.this, exp.Paren) else quantifier.this
+    def _quantified(self, subject: exp.Expression, operator: str, every: bool, inner: exp.Expression,
+                    scope: Scope) -> Typed:
+        """`subject operator ANY|ALL (array)`."""
+        left, left_type = self.expr(subject, scope)
         if isinstance(inner, exp.Array) and operator in ("=", "<>"):
             items = [self.expr(item, scope) for item in inner.expressions]
             target = rules.common_type([left_type, *(pg_type for _, pg_type in items)])
             values = [self.coerce(item, pg_type, target) for item, pg_type in items]
             subject = _collated(self.coerce(left, left_type, target), target)
             membership = exp.In(this=subject, expressions=values)
-            if isinstance(quantifier, exp.Any) == (operator == "="):
+            if every == (operator == "<>"):
                 return (membership if operator == "=" else exp.Not(this=membership)), t.BOOL_TYPE
-        raise unsupported(f"{operator} {quantifier.key.upper()}(...)")
+        array, array_type = self.expr(inner, scope)
+        if array_type.is_unknown:
+            element = PgType(t.output_type(left_type).oid)
+            array_type = PgType(codecs.type_by_oid(element.oid).array_oid)
+            array = self.coerce(array, t.UNKNOWN_TYPE, array_type)
+        element_oid = codecs.type_by_oid(array_type.oid).elem_oid
+        if not element_oid:
+            raise rules_operator_error(operator, left_type, array_type)
+        left = self.coerce(left, left_type, PgType(element_oid))
+        left_type = left_type if not left_type.is_unknown else PgType(element_oid)
+        test = call(fn.QUANTIFIED, operator, int(every), left, left_type.oid, array, array_type.oid)
+        return test, t.BOOL_TYPE
 
     def _between(self, node: exp.Between, scope: Scope) -> Typed:
         value, value_type = self.expr(node.this, scope)
@@ -922,7 +981,22 @@ class Translator:
         return self._generic(node, scope)
 
     def _json(self, node: exp.Expression, scope: Scope) -> Typed:
-        raise unsupported(f"JSON operator in {node.sql('postgres')}")
+        """-> ->> (a key or index) and #> #>> (a text[] path) on json/jsonb."""
+        document, document_type = self.expr(node.this, scope)
+        if document_type.oid not in (t.JSON, t.JSONB):
+            document = self.coerce(document, document_type, PgType(t.JSONB))
+            document_type = PgType(t.JSONB)
+        path = node.expression
+        if isinstance(path, exp.JSONPath):
+            steps = [_json_step(part) for part in path.expressions if not isinstance(part, exp.JSONPathRoot)]
+        elif isinstance(node, exp.JSONBExtract | exp.JSONBExtractScalar) and isinstance(path, exp.Literal):
+            steps = [exp.Literal.string(step) for step in json_path_steps(path.this)]
+        else:
+            step, step_type = self.expr(path, scope)
+            steps = [self.coerce(step, step_type, t.TEXT_TYPE)]
+        as_text = isinstance(node, exp.JSONExtractScalar | exp.JSONBExtractScalar)
+        result = t.TEXT_TYPE if as_text else document_type
+        return call(fn.JSON_GET, document, document_type.oid, int(as_text), *steps), result
 
     # --- functions ----------------------------------------------------------------------------------
 
@@ -1077,6 +1151,25 @@ def _renamed_source(query: exp.Expression, alias: str, names: list[str], renames
                         alias=exp.TableAlias(this=exp.to_identifier(alias, quoted=True)))
 
 
+def _quantifier(node: exp.Expression) -> tuple[bool, exp.Expression] | None:
+    """(every, array) of an ANY/SOME/ALL operand, else None."""
+    if isinstance(node, exp.Any | exp.All):
+        inner = node.this.this if isinstance(node.this, exp.Paren) else node.this
+        return isinstance(node, exp.All), inner
+    if isinstance(node, exp.Anonymous) and node.name.lower() in ("any", "some", "all") \
+            and len(node.expressions) == 1:
+        return node.name.lower() == "all", node.expressions[0]
+    return None
+
+
+def _json_step(part: exp.Expression) -> exp.Expression:
+    if isinstance(part, exp.JSONPathKey):
+        return exp.Literal.string(part.this)
+    if isinstance(part, exp.JSONPathSubscript):
+        return exp.Literal.number(part.this)
+    raise unsupported(f"JSON path step {part.sql('postgres')}")
+
+
 def _insert_width(source: exp.Expression | None) -> int | None:
     """How many values each row of an INSERT source has, when it is plain VALUES or SELECT."""
     if isinstance(source, exp.Values):
@@ -1182,7 +1275,10 @@ _HANDLERS: dict[type[exp.Expression], Callable[[Translator, Any, Scope], Typed]]
     exp.JSONExtractScalar: Translator._json,
     exp.JSONBExtract: Translator._json,
     exp.JSONBExtractScalar: Translator._json,
-    exp.JSONBContains: Translator._json,
+    **{cls: Translator._unsupported_operator for cls in (
+        exp.JSONBContains, exp.ArrayContainsAll, exp.ArrayContainedBy, exp.ArrayOverlaps,
+        exp.JSONBContainsTopKey, exp.JSONBContainsAnyTopKeys, exp.JSONBContainsAllTopKeys,
+        exp.JSONBDeleteAtPath, exp.SimilarTo)},
 }
 for _cls in COMPARISONS:
     _HANDLERS[_cls] = Translator._comparison

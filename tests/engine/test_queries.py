@@ -1,0 +1,88 @@
+"""Query features beyond the basics: JSON operators, ANY/ALL, generate_series, DEFAULT in VALUES,
+FOR UPDATE, and prepared statements surviving (or refusing) schema changes."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from heliosdb_lite.engine.passthrough import SQLiteEngine, SQLiteSession
+from heliosdb_lite.errors import DatabaseError
+
+from .helpers import columns, error, rows, run, value
+
+JSON, TEXT, JSONB, INT4_ARRAY = 114, 25, 3802, 1007
+
+
+def test_json_operators(session: SQLiteSession) -> None:
+    run(session, "create table docs (j jsonb, raw json)")
+    run(session, """insert into docs values ('{"a": {"b": [1, 2.50]}, "s": "x", "n": null}',
+                                             '{"k": [true]}')""")
+    assert rows(session, "select j -> 'a', j ->> 's', j #> '{a,b,1}', j #>> '{a,b}', j ->> 'n', j -> 'n', "
+                         "j -> 'missing', raw -> 'k' -> 0 from docs") == [
+        ('{"b": [1, 2.50]}', "x", "2.50", "[1, 2.50]", None, "null", None, "true")]
+    assert [c[1] for c in columns(session, "select j -> 'a', j ->> 'a', raw -> 'k' from docs")] == [
+        JSONB, TEXT, JSON]
+    assert value(session, "select j ->> $1 from docs", ["s"]) == "x"
+    assert value(session, "select count(*) from docs where j ->> 's' = 'x'") == 1
+
+
+def test_any_and_all(session: SQLiteSession) -> None:
+    statement = session.prepare("select 2 = any($1), 3 > all($1)", ())
+    assert statement.param_oids == (INT4_ARRAY,)
+    assert session.execute(statement, [[1, 2]]).fetch(0) == [(True, True)]
+    assert rows(session, "select 5 = any(array[1, 2]), 1 <> all(array[2, 3]), 3 = any($1::int[])",
+                [[1, None]]) == [(False, True, None)]
+    run(session, "create table n (v numeric)")
+    run(session, "insert into n values (1.0), (2.5)")
+    wanted = [[Decimal("1"), Decimal("2.50")]]
+    assert rows(session, "select v from n where v = any($1) order by v", wanted) == [
+        (Decimal("1.0"),), (Decimal("2.5"),)]
+
+
+def test_generate_series(session: SQLiteSession) -> None:
+    assert rows(session, "select * from generate_series(1, 3)") == [(1,), (2,), (3,)]
+    assert columns(session, "select * from generate_series(1, 3)") == [("generate_series", 23, -1)]
+    assert rows(session, "select x * 10 from generate_series(5, 1, -2) as g(x)") == [(50,), (30,), (10,)]
+    run(session, "create table s (id int, sq int)")
+    assert run(session, "insert into s select g, g * g from generate_series(1, $1) g", [100]
+               ).command_tag() == "INSERT 0 100"
+    assert value(session, "select sum(sq) from s") == 338350
+    assert error(session, "select * from generate_series(1, 3, 0)").sqlstate == "22023"
+
+
+def test_default_in_values(session: SQLiteSession) -> None:
+    run(session, "create table d (id serial primary key, name text default 'anon', n int)")
+    run(session, "insert into d values (default, default, 1), (default, default, 2)")
+    run(session, "insert into d (name, n) values ('bob', default)")
+    assert rows(session, "select id, name, n from d order by id") == [(1, "anon", 1), (2, "anon", 2),
+                                                                      (3, "bob", None)]
+    assert error(session, "insert into d (name, n) values (default, 1), ('x', 2)").sqlstate == "0A000"
+
+
+def test_select_for_update_takes_the_writer_lock(engine: SQLiteEngine, session: SQLiteSession) -> None:
+    run(session, "create table acct (id int primary key, balance int)")
+    run(session, "insert into acct values (1, 10)")
+    other = engine.open_session("postgres", "postgres", {})
+    run(session, "begin")
+    assert rows(session, "select balance from acct where id = 1 for update") == [(10,)]
+    assert error(other, "update acct set balance = 0 where id = 1").sqlstate == "55P03"
+    run(session, "update acct set balance = balance + 1 where id = 1")
+    run(session, "commit")
+    assert value(other, "select balance from acct") == 11
+
+
+def test_prepared_statement_survives_compatible_schema_changes(session: SQLiteSession) -> None:
+    run(session, "create table p (a int)")
+    insert = session.prepare("insert into p values ($1)", ())
+    select = session.prepare("select a from p", ())
+    run(session, "create index p_a on p (a)")
+    session.execute(insert, [1])
+    assert session.execute(select, []).fetch(0) == [(1,)]
+    star = session.prepare("select * from p", ())
+    run(session, "alter table p add column b text")
+    with pytest.raises(DatabaseError) as failure:
+        session.execute(star, [])
+    assert (failure.value.sqlstate, failure.value.message) == (
+        "0A000", "cached plan must not change result type")
