@@ -23,17 +23,17 @@ import os
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import apsw
 import apsw.ext
 
 from heliosdb_lite.engine.interface import CommitAlreadyDecided
 from heliosdb_lite.engine.table_functions import column_names
-from heliosdb_lite.errors import DatabaseError
+from heliosdb_lite.errors import SERIALIZATION_FAILURE, DatabaseError
 from heliosdb_lite.journal import CommitPayload, EntryType, FencePayload, Journal, SessionState, WriteSet
 from heliosdb_lite.journal.payload import encode_payload
 from heliosdb_lite.replay import metrics, txn_table
@@ -153,11 +153,13 @@ class CommitService:
 
             threading.Thread(target=work, name="checkpoint", daemon=True).start()
 
-    def register_functions(self, connection: apsw.Connection) -> None:
-        """`heliosdb_txn_outcome(gtid)` as a table-valued function on a session connection."""
+    def register_functions(self, connection: apsw.Connection, decided: Callable[[bytes], None]) -> None:
+        """`heliosdb_txn_outcome(gtid)` as a table-valued function on a session connection; every
+        GTID it reports is passed to `decided` (it is decided for good, committed or fenced)."""
 
         def outcome_rows(requested_gtid: str) -> Iterator[tuple[Any, ...]]:
             result = self.outcome(requested_gtid)
+            decided(parse_gtid(result.gtid))
             yield (result.gtid, result.status, result.lsn, _timestamp_text(result.decided_at_us))
 
         def metrics_rows() -> Iterator[tuple[Any, ...]]:
@@ -200,12 +202,18 @@ class TransactionRecorder:
         txn_table.ensure(connection)
         connection.execute("PRAGMA wal_autocheckpoint=0")
         self.next_sequence = txn_table.next_sequence(connection, self._session_id)
-        self._service.register_functions(connection)
+        self._service.register_functions(connection, self._decided)
         connection.exec_trace = self._trace
 
     @property
     def next_gtid(self) -> str:
         return format_gtid(self._session_id + self.next_sequence.to_bytes(8, "big"))
+
+    def _decided(self, gtid: bytes) -> None:
+        """`gtid` is decided for good (committed, or fenced by a lookup): if it is this session's next
+        GTID or a later one, the session's sequence moves past it, so it is never committed under."""
+        if gtid[:8] == self._session_id:
+            self.next_sequence = max(self.next_sequence, int.from_bytes(gtid[8:], "big") + 1)
 
     def _trace(self, _cursor: apsw.Cursor, sql: str, _bindings: Any) -> bool:
         if self._capture is not None and sql.lstrip()[:6].upper().startswith(_DDL_PREFIXES):
@@ -221,7 +229,7 @@ class TransactionRecorder:
         self._schema_sql = []
 
     def committing(self, connection: apsw.Connection, requested_gtid: str | None) -> None:
-        """Record and journal the transaction; raises CommitAlreadyDecided or 40P02 (fenced)."""
+        """Record and journal the transaction; raises CommitAlreadyDecided, 40P02 (fenced) or 40001."""
         capture = self._capture
         if capture is None:
             return
@@ -233,14 +241,7 @@ class TransactionRecorder:
             self._session_id + self.next_sequence.to_bytes(8, "big")
         existing = txn_table.lookup(connection, gtid)
         if existing is not None:
-            if existing.outcome == COMMITTED:
-                raise CommitAlreadyDecided(
-                    f"transaction {format_gtid(gtid)} was already committed at LSN {existing.lsn}; "
-                    "nothing was applied again")
-            raise DatabaseError(TRANSACTION_FENCED,
-                                f"transaction {format_gtid(gtid)} was fenced by an outcome lookup "
-                                "and can never commit",
-                                hint="Its outcome was reported as not committed; retry it with a new GTID.")
+            self._refuse(gtid, existing)
         tables = sorted({change.name for change in apsw.Changeset.iter(changeset)})
         payload = encode_payload(CommitPayload(
             write_set=WriteSet(tables=tables, changeset=memoryview(changeset), schema_sql=self._schema_sql),
@@ -252,6 +253,28 @@ class TransactionRecorder:
         self._appended = True
         self.last_commit_lsn = record.lsn
         metrics.COMMITS.inc()
+
+    def _refuse(self, gtid: bytes, existing: TxnRecord) -> NoReturn:
+        """`gtid` is already decided, so this transaction commits nothing. A client-named GTID that
+        committed before is reported as committed (CommitAlreadyDecided). The session's own GTID was
+        fenced by a lookup, or committed by a twin session resuming the same session id: the
+        sequence moves past it and the transaction fails, since its client expects it to commit
+        under that GTID."""
+        if self._own_gtid_used:
+            self._decided(gtid)
+            if existing.outcome == COMMITTED:
+                raise DatabaseError(SERIALIZATION_FAILURE,
+                                    f"transaction {format_gtid(gtid)} was already committed by another "
+                                    "session with the same session id; this transaction was rolled back",
+                                    hint=f"Retry it: it commits as {self.next_gtid}.")
+        elif existing.outcome == COMMITTED:
+            raise CommitAlreadyDecided(
+                f"transaction {format_gtid(gtid)} was already committed at LSN {existing.lsn}; "
+                "nothing was applied again")
+        raise DatabaseError(TRANSACTION_FENCED,
+                            f"transaction {format_gtid(gtid)} was fenced by an outcome lookup "
+                            "and can never commit",
+                            hint="Its outcome was reported as not committed; retry it with a new GTID.")
 
     def finished(self, committed: bool) -> None:
         """After SQLite's COMMIT/ROLLBACK; `committed` False after an appended entry is fatal."""
