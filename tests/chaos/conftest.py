@@ -1,0 +1,31 @@
+"""Fixtures of the crash-safety tests: a factory of psycopg connections to the module's shared
+server, all closed at teardown."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import psycopg
+import pytest
+
+from tests.chaos.gtids import resume_options
+from tests.server_process import ServerProcess
+
+Connect = Callable[..., psycopg.Connection]
+
+
+@pytest.fixture
+def connect(shared_server: ServerProcess) -> Iterator[Connect]:
+    """`connect(autocommit=True, session=None)`: a connection to the shared server, resuming `session`
+    if given."""
+    opened: list[psycopg.Connection] = []
+
+    def open_connection(*, autocommit: bool = True, session: str | None = None) -> psycopg.Connection:
+        options = {"options": resume_options(session)} if session is not None else {}
+        connection = psycopg.connect(shared_server.dsn, autocommit=autocommit, connect_timeout=10, **options)
+        opened.append(connection)
+        return connection
+
+    yield open_connection
+    for connection in opened:
+        connection.close()
