@@ -1,13 +1,13 @@
 """What the translator knows about tables: their columns' PostgreSQL types, keys and defaults.
 
-Read from SQLite itself (PRAGMA table_info on the session's connection; declared types decoded
-by `pgtypes.type_from_declared`), cached until the schema version changes.
+Read from SQLite itself (PRAGMA table_info and index_list on the session's connection; declared
+types decoded by `pgtypes.type_from_declared`), cached until the schema version changes.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import apsw
 
@@ -37,11 +37,17 @@ class TableInfo:
     name: str
     columns: tuple[ColumnInfo, ...]
 
+    unique_indexes: dict[tuple[str, ...], str] = field(default_factory=dict)  # columns -> index name
+
     @property
     def primary_key(self) -> tuple[str, ...]:
+        """The declared primary key, else the columns of a unique index named <table>_pkey."""
         keyed = sorted((c for c in self.columns if c.primary_key_position),
                        key=lambda c: c.primary_key_position)
-        return tuple(c.name for c in keyed)
+        if keyed:
+            return tuple(c.name for c in keyed)
+        pkey = f"{self.name}_pkey"
+        return next((columns for columns, name in self.unique_indexes.items() if name == pkey), ())
 
     def column(self, name: str) -> ColumnInfo | None:
         lowered = name.lower()
@@ -79,4 +85,16 @@ class Catalog:
             ColumnInfo(column, type_from_declared(declared), bool(not_null), pk, default,
                        rowid_alias=single_key and pk == 1 and (declared or "").lower() == "integer")
             for column, declared, not_null, default, pk in rows)
-        return TableInfo(name, columns)
+        return TableInfo(name, columns, self._unique_indexes(name))
+
+    def _unique_indexes(self, table: str) -> dict[tuple[str, ...], str]:
+        """Unique indexes created by CREATE UNIQUE INDEX (SQLite's own names for key constraints
+        are not the constraints' names)."""
+        indexes = {}
+        for (index,) in self._connection.execute("SELECT name FROM pragma_index_list(?) "
+                                                 "WHERE \"unique\" AND origin = 'c'", (table,)).fetchall():
+            columns = self._connection.execute("SELECT name FROM pragma_index_info(?) ORDER BY seqno",
+                                               (index,)).fetchall()
+            if all(column is not None for (column,) in columns):
+                indexes[tuple(column for (column,) in columns)] = index
+        return indexes

@@ -17,6 +17,7 @@ from sqlglot import exp
 
 from . import functions as fn
 from . import pgtypes as t
+from .catalog import TableInfo
 from .dialect import render
 from .pgtypes import ResolvedType
 from .scope import Relation, Scope
@@ -42,6 +43,8 @@ def translate_ddl(translator: Translator, node: exp.Expression) -> tuple[str, st
     """(SQLite SQL, command tag) for a DDL statement."""
     if isinstance(node, exp.Create):
         kind = (node.args.get("kind") or "").upper()
+        if kind == "TABLE" and node.expression is not None:
+            return _create_table_as(translator, node)
         if kind == "TABLE":
             return _create_table(translator, node), "CREATE TABLE"
         if kind == "INDEX":
@@ -198,19 +201,48 @@ def _reference_sql(reference: exp.Reference) -> str:
     return f"REFERENCES {quote(_table_name(table))}{column_list}{' ' + options if options else ''}"
 
 
+def _temporary(node: exp.Create) -> bool:
+    properties = node.args.get("properties")
+    return properties is not None and any(isinstance(p, exp.TemporaryProperty)
+                                          for p in properties.expressions)
+
+
 def _create_table(translator: Translator, node: exp.Create) -> str:
     schema = node.this
-    if node.expression is not None or not isinstance(schema, exp.Schema):
-        raise _unsupported("CREATE TABLE AS")
+    if not isinstance(schema, exp.Schema):
+        raise _unsupported(f"CREATE TABLE {schema.sql('postgres')}")
     table = _table_name(schema.this)
     builder = _TableBuilder(translator, table, list(schema.expressions))
     pieces = [builder.column_sql(column) for column in builder.columns]
     pieces += [sql for sql in map(builder.table_constraint_sql, builder.others) if sql is not None]
-    properties = node.args.get("properties")
-    temporary = properties is not None and any(isinstance(p, exp.TemporaryProperty)
-                                               for p in properties.expressions)
     exists = " IF NOT EXISTS" if node.args.get("exists") else ""
-    return f"CREATE {'TEMP ' if temporary else ''}TABLE{exists} {quote(table)} ({', '.join(pieces)})"
+    temporary = "TEMP " if _temporary(node) else ""
+    return f"CREATE {temporary}TABLE{exists} {quote(table)} ({', '.join(pieces)})"
+
+
+def _create_table_as(translator: Translator, node: exp.Create) -> tuple[str, str]:
+    """CREATE TABLE t [(names)] AS query [WITH [NO] DATA]: the columns get the query's types; the
+    tag is SELECT n (CREATE TABLE AS without data), as in PostgreSQL."""
+    target = node.this
+    names = [c.name for c in target.expressions] if isinstance(target, exp.Schema) else []
+    table = _table_name(target.this if isinstance(target, exp.Schema) else target)
+    properties = node.args.get("properties")
+    with_data = not (properties is not None and any(isinstance(p, exp.WithDataProperty) and p.args.get("no")
+                                                    for p in properties.expressions))
+    command = "SELECT" if with_data else "CREATE TABLE AS"
+    if node.args.get("exists") and translator.catalog.table(table) is not None:
+        return "SELECT 0 WHERE 0", "CREATE TABLE AS"
+    query, outputs = translator.query(node.expression, Scope())
+    pieces = []
+    for i, output in enumerate(outputs):
+        if output.type is None:
+            raise _unsupported("CREATE TABLE AS over columns of unknown type")
+        declared = t.declared_type(t.output_type(output.type))
+        collation = _COLLATIONS.get(output.type.oid)
+        name = names[i] if i < len(names) else output.name
+        pieces.append(f"{quote(name)} {declared}" + (f" COLLATE {collation}" if collation else ""))
+    create = f"CREATE {'TEMP ' if _temporary(node) else ''}TABLE {quote(table)} ({', '.join(pieces)})"
+    return (f"{create}; INSERT INTO {quote(table)} {render(query)}" if with_data else create), command
 
 
 def _index_name(table: str, columns: list[exp.Expression]) -> str:
@@ -298,10 +330,59 @@ def _alter(translator: Translator, node: exp.Alter) -> str:
         elif isinstance(action, exp.RenameColumn):
             statements.append(f"ALTER TABLE {quote(table)} RENAME COLUMN {quote(action.this.name)} "
                               f"TO {quote(action.args['to'].name)}")
+        elif isinstance(action, exp.AddConstraint):
+            statements += [_added_constraint(table, info, definition) for definition in action.expressions]
+        elif isinstance(action, exp.AlterColumn) and _sets_not_null(action):
+            statements.append(_not_null_triggers(table, [action.this.name]))
         elif isinstance(action, exp.AlterRename):
             statements.append(f"ALTER TABLE {quote(table)} RENAME TO {quote(_table_name(action.this))}")
         else:
             raise _unsupported(f"ALTER TABLE action {action.sql('postgres')}")
+    return "; ".join(statements)
+
+
+def _added_constraint(table: str, info: TableInfo | None, definition: exp.Expression) -> str:
+    """ALTER TABLE ... ADD [CONSTRAINT name] PRIMARY KEY|UNIQUE (...): SQLite cannot add a key
+    to a table, so it becomes a unique index under the constraint's name (plus NOT NULL triggers for
+    a primary key); the catalog reads an index named <table>_pkey as the primary key."""
+    name = None
+    if isinstance(definition, exp.Constraint):
+        name = definition.name
+        definition = definition.expressions[0]
+    if isinstance(definition, exp.PrimaryKey):
+        columns = [_key_name(key) for key in definition.expressions]
+        declared = {c.name for c in info.columns if c.not_null} if info is not None else set()
+        nullable = [column for column in columns if column not in declared]
+        index = f"CREATE UNIQUE INDEX {quote(name or f'{table}_pkey')} ON {quote(table)} " \
+                f"({', '.join(map(quote, columns))})"
+        return "; ".join([index, _not_null_triggers(table, nullable)] if nullable else [index])
+    if isinstance(definition, exp.UniqueColumnConstraint):
+        keys = definition.this.expressions if isinstance(definition.this, exp.Schema) else []
+        columns = [_key_name(key) for key in keys]
+        default = f"{table}_{'_'.join(columns)}_key"
+        column_list = ", ".join(map(quote, columns))
+        return f"CREATE UNIQUE INDEX {quote(name or default)} ON {quote(table)} ({column_list})"
+    raise _unsupported(f"ALTER TABLE ADD {definition.sql('postgres')}")
+
+
+def _sets_not_null(action: exp.AlterColumn) -> bool:
+    """ALTER COLUMN c SET NOT NULL and nothing else."""
+    given = {key for key, value in action.args.items() if value is not None}
+    return action.args.get("allow_null") is False and given == {"this", "allow_null"}
+
+
+def _not_null_triggers(table: str, columns: list[str]) -> str:
+    """Triggers that refuse NULL in columns (SQLite cannot add NOT NULL to a column), and a no-op
+    update that fires them on the rows already there."""
+    statements = []
+    for column in columns:
+        check = f"WHEN NEW.{quote(column)} IS NULL BEGIN SELECT RAISE(ABORT, " \
+                f"'NOT NULL constraint failed: {table}.{column}'); END"
+        for event in ("INSERT", f"UPDATE OF {quote(column)}"):
+            trigger = quote(f"{table}_{column}_not_null_{event.split()[0].lower()}")
+            statements.append(f"CREATE TRIGGER {trigger} BEFORE {event} ON {quote(table)} {check}")
+        statements.append(f"UPDATE {quote(table)} SET {quote(column)} = {quote(column)} "
+                          f"WHERE {quote(column)} IS NULL")
     return "; ".join(statements)
 
 

@@ -45,6 +45,7 @@ class ErrorContext:
     """What the failing statement was doing, to name constraints and keys as PostgreSQL does."""
 
     primary_keys: dict[str, tuple[str, ...]] = field(default_factory=dict)  # table -> pk columns
+    index_names: dict[tuple[str, ...], str] = field(default_factory=dict)  # unique index columns -> name
     key_values: dict[str, str] = field(default_factory=dict)  # column -> text of the value written
     table: str | None = None  # the table the statement writes
 
@@ -56,7 +57,7 @@ def _unique(match: re.Match[str], context: ErrorContext) -> DatabaseError:
     if context.primary_keys.get(table) == columns:
         name = f"{table}_pkey"
     else:
-        name = f"{table}_{'_'.join(columns)}_key"
+        name = context.index_names.get(columns, f"{table}_{'_'.join(columns)}_key")
     detail = None
     if all(column in context.key_values for column in columns):
         values = ", ".join(context.key_values[column] for column in columns)

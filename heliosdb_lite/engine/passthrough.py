@@ -390,7 +390,7 @@ class SQLiteSession:
             return Cursor(statement.columns, "COPY", len(rows), rows)
         if command == "INSERT":
             return Cursor(statement.columns, "INSERT 0", changes, rows)
-        if command in ("UPDATE", "DELETE"):
+        if command in ("UPDATE", "DELETE") or (command == "SELECT" and translation.schema_change):
             return Cursor(statement.columns, command, changes, rows)
         return Cursor(statement.columns, command, None, rows)
 
@@ -495,7 +495,8 @@ class SQLiteSession:
             elif 0 < source <= len(params) and params[source - 1] is not None:
                 values[column] = casts.text_output(params[source - 1], statement.param_oids[source - 1],
                                                    self.time_zone())
-        return ErrorContext(primary_keys, values, translation.target)
+        indexes = info.unique_indexes if info is not None else {}
+        return ErrorContext(primary_keys, indexes, values, translation.target)
 
 
 def _show_name(name: str) -> str:

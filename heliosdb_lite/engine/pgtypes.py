@@ -131,6 +131,20 @@ class ResolvedType:
         return f"{self.name}{hint}{mods}"
 
 
+def declared_type(pg_type: PgType) -> str:
+    """The SQLite declared type of a column of this type (CREATE TABLE AS)."""
+    name = codecs.type_by_oid(pg_type.oid).name
+    modifiers: tuple[int, ...] = ()
+    if pg_type.typmod >= 0:
+        if pg_type.oid in (VARCHAR, BPCHAR):
+            modifiers = (pg_type.typmod - VARHDRSZ,)
+        elif pg_type.oid == NUMERIC:
+            modifiers = numeric_modifiers(pg_type.typmod) or ()
+        elif pg_type.oid in (TIME, TIMESTAMP, TIMESTAMPTZ, INTERVAL):
+            modifiers = (pg_type.typmod,)
+    return ResolvedType(pg_type, name, modifiers).declared
+
+
 def resolve_datatype(data_type: exp.DataType) -> ResolvedType:
     """The PostgreSQL type a sqlglot DataType names; 42704 if unknown, 0A000 if unsupported."""
     dtype = data_type.this

@@ -86,3 +86,37 @@ def test_prepared_statement_survives_compatible_schema_changes(session: SQLiteSe
         session.execute(star, [])
     assert (failure.value.sqlstate, failure.value.message) == (
         "0A000", "cached plan must not change result type")
+
+
+def test_create_table_as(session: SQLiteSession) -> None:
+    run(session, "create table src (a int, n numeric(8,3), v varchar(5))")
+    run(session, "insert into src values (1, 1.5, 'x'), (2, 2.25, 'y')")
+    create = run(session, "create table dst as select a, n, v, n * 2 as dbl from src")
+    assert create.command_tag() == "SELECT 2"
+    assert columns(session, "select * from dst") == [
+        ("a", 23, -1), ("n", 1700, (8 << 16 | 3) + 4), ("v", 1043, 9), ("dbl", 1700, -1)]
+    assert rows(session, "select dbl from dst order by dbl desc") == [
+        (Decimal("4.500"),), (Decimal("3.000"),)]
+    assert run(session, "create table if not exists dst as select 1").command_tag() == "CREATE TABLE AS"
+    assert run(session, "create table e (k, w) as select a, v from src with no data").command_tag() == \
+        "CREATE TABLE AS"
+    assert columns(session, "select * from e") == [("k", 23, -1), ("w", 1043, 9)]
+
+
+def test_alter_table_adds_keys_as_unique_indexes(session: SQLiteSession) -> None:
+    run(session, "create table b (bid int, x int)")
+    run(session, "insert into b values (1, 1), (null, 2)")
+    assert error(session, "alter table b add primary key (bid)").sqlstate == "23502"
+    run(session, "delete from b where bid is null")
+    assert run(session, "alter table b add primary key (bid)").command_tag() == "ALTER TABLE"
+    failure = error(session, "insert into b values (1, 5)")
+    assert (failure.sqlstate, failure.message, failure.detail) == (
+        "23505", 'duplicate key value violates unique constraint "b_pkey"', "Key (bid)=(1) already exists.")
+    assert error(session, "insert into b values (null, 5)").sqlstate == "23502"
+    run(session, "alter table b add constraint b_x_uniq unique (x)")
+    assert error(session, "insert into b values (3, 1)").message == \
+        'duplicate key value violates unique constraint "b_x_uniq"'
+    run(session, "alter table b alter column x set not null")
+    assert error(session, "insert into b values (4, null)").sqlstate == "23502"
+    assert error(session, "alter table b add constraint fk foreign key (x) references b (bid)").sqlstate == \
+        "0A000"
