@@ -446,6 +446,9 @@ class Translator:
                     self.assign(e, o.type or t.UNKNOWN_TYPE, targets[i] if i < len(targets) else None)
                     if o.type is not None and o.type.is_unknown else e
                     for i, (e, o) in enumerate(zip(translated.expressions, outputs, strict=False))])
+            if node.args.get("conflict") is not None and isinstance(translated, exp.Select) \
+                    and translated.args.get("where") is None:
+                translated.set("where", exp.Where(this=exp.true()))  # SQLite's upsert needs a WHERE here
             node.set("expression", translated)
         self._on_conflict(node, scope, table_name, table_columns)
         outputs = self._returning(node, scope)

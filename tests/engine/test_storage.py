@@ -167,6 +167,8 @@ def test_insert_tags_and_counts(session: SQLiteSession) -> None:
     assert run(session, "insert into c values (1, 'z') on conflict do nothing").command_tag() == "INSERT 0 0"
     assert run(session, "insert into c values (1, 'z') on conflict (id) do update set v = excluded.v"
                ).command_tag() == "INSERT 0 1"
+    assert run(session, "insert into c select id, 'w' from c on conflict (id) do nothing").command_tag() == \
+        "INSERT 0 0"
     assert run(session, "update c set v = v || '!'").command_tag() == "UPDATE 2"
     cursor = run(session, "delete from c where id = $1 returning v", [1])
     assert cursor.fetch(0) == [("z!",)] and cursor.command_tag() == "DELETE 1"
