@@ -120,24 +120,29 @@ class CommitService:
     def checkpoint(self, *, retention_hours: int) -> int | None:
         """Checkpoint the store once the journal is durable past everything in it; then let the
         journal release segments, drop payloads kept for write-back, and expire old outcomes.
-        Returns the checkpointed LSN, or None when SQLite could not checkpoint everything."""
+        Returns the checkpointed LSN, or None when SQLite could not checkpoint everything.
+
+        In the `async` sync mode `sync_durable` does not sync, so the store may become durable
+        ahead of the journal: payloads are dropped, and segments released, only up to the LSN a
+        completed journal sync covers, so a power loss can still write those transactions back."""
         with self._lock:
             connection = self._connection
             store_lsn = txn_table.last_lsn(connection)
             self.journal.sync_durable(store_lsn)
+            durable_lsn = min(store_lsn, self.journal.flushed_lsn)
             wal_frames, checkpointed = connection.wal_checkpoint(mode=apsw.SQLITE_CHECKPOINT_PASSIVE)
             if wal_frames != checkpointed:
                 return None
             connection.execute("BEGIN IMMEDIATE")
             try:
-                txn_table.drop_payloads(connection, store_lsn)
+                txn_table.drop_payloads(connection, durable_lsn)
                 txn_table.drop_outcomes(connection, time.time_ns() // 1000 - retention_hours * 3_600_000_000)
                 connection.execute("COMMIT")
             except BaseException:
                 if connection.in_transaction:
                     connection.execute("ROLLBACK")
                 raise
-        self.journal.mark_checkpointed(store_lsn)
+        self.journal.mark_checkpointed(durable_lsn)
         return store_lsn
 
     def checkpoint_soon(self, *, retention_hours: int) -> None:
