@@ -1,7 +1,8 @@
 """DDL translation: CREATE TABLE/INDEX/VIEW, DROP, ALTER TABLE, TRUNCATE, rendered for SQLite by hand.
 
-Columns keep their PostgreSQL type as declared type (`pgtypes.ResolvedType.declared`); numeric and
-interval columns get the collation that orders their stored text by value. A single-column
+Columns keep their PostgreSQL type as declared type (`pgtypes.ResolvedType.declared`); numeric,
+interval and char(n) columns get the collation that compares their stored text as PostgreSQL
+compares the values, integer columns a range check. A single-column
 `serial` (or identity) primary key becomes SQLite's rowid alias `integer PRIMARY KEY
 AUTOINCREMENT`; any other serial column draws `DEFAULT (nextval('<table>_<column>_seq'))`.
 Primary-key columns are NOT NULL (SQLite would allow NULL there). Unnamed CHECK constraints and
@@ -26,7 +27,8 @@ if TYPE_CHECKING:
     from .translate import Translator
 
 DDL_STATEMENTS = (exp.Create, exp.Drop, exp.Alter, exp.TruncateTable)
-_COLLATIONS = {t.NUMERIC: fn.NUMERIC_COLLATION, t.INTERVAL: fn.INTERVAL_COLLATION}
+_INTEGER_LIMITS = {t.INT2: (-(2**15), 2**15 - 1), t.INT4: (-(2**31), 2**31 - 1),
+                   t.INT8: (-(2**63), 2**63 - 1)}
 
 
 def quote(name: str) -> str:
@@ -142,9 +144,8 @@ class _TableBuilder:
                 parts.append(f"DEFAULT ({fn.NEXTVAL}('{self.table}_{column.name}_seq'))")
         for kind in _constraint_kinds(column):
             parts += self._column_constraint(column, resolved, kind)
-        collation = _COLLATIONS.get(resolved.pg_type.oid)
-        if collation is not None:
-            parts.append(f"COLLATE {collation}")
+        if not self._is_rowid_alias(column, resolved):
+            parts += _storage_clauses(self.table, column.name, resolved.pg_type)
         return " ".join(parts)
 
     def _column_constraint(self, column: exp.ColumnDef, resolved: ResolvedType,
@@ -238,11 +239,29 @@ def _create_table_as(translator: Translator, node: exp.Create) -> tuple[str, str
         if output.type is None:
             raise _unsupported("CREATE TABLE AS over columns of unknown type")
         declared = t.declared_type(t.output_type(output.type))
-        collation = _COLLATIONS.get(output.type.oid)
         name = names[i] if i < len(names) else output.name
-        pieces.append(f"{quote(name)} {declared}" + (f" COLLATE {collation}" if collation else ""))
+        pieces.append(" ".join([quote(name), declared, *_storage_clauses(table, name, output.type)]))
     create = f"CREATE {'TEMP ' if _temporary(node) else ''}TABLE {quote(table)} ({', '.join(pieces)})"
     return (f"{create}; INSERT INTO {quote(table)} {render(query)}" if with_data else create), command
+
+
+def range_check_name(table: str, column: str, oid: int) -> str:
+    return f"{table}_{column}_{t.type_name(oid)}_range"
+
+
+def _storage_clauses(table: str, column: str, pg_type: t.PgType) -> list[str]:
+    """What a column needs so SQLite keeps values as PostgreSQL would: its collation, and for
+    integers a range check (SQLite would store 2147483648 in an int4 or turn an int8 overflow
+    into a float; the check's name tells errors_map to report 22003)."""
+    clauses = []
+    limits = _INTEGER_LIMITS.get(pg_type.oid)
+    if limits is not None:
+        name = quote(range_check_name(table, column, pg_type.oid))
+        clauses.append(f"CONSTRAINT {name} CHECK ({quote(column)} BETWEEN {limits[0]} AND {limits[1]})")
+    collation = fn.COLLATIONS.get(pg_type.oid)
+    if collation is not None:
+        clauses.append(f"COLLATE {collation}")
+    return clauses
 
 
 def _index_name(table: str, columns: list[exp.Expression]) -> str:

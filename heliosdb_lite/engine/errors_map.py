@@ -13,11 +13,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import apsw
+from sqlglot.errors import UnsupportedError
 
 from heliosdb_lite.errors import (
     CHECK_VIOLATION,
     DATA_CORRUPTED,
     DUPLICATE_TABLE,
+    FEATURE_NOT_SUPPORTED,
     FOREIGN_KEY_VIOLATION,
     INTERNAL_ERROR,
     LOCK_NOT_AVAILABLE,
@@ -72,7 +74,15 @@ def _not_null(match: re.Match[str], _: ErrorContext) -> DatabaseError:
     return DatabaseError(NOT_NULL_VIOLATION, message)
 
 
+_RANGE_CHECK = re.compile(r"_(int2|int4|int8)_range$")
+_INTEGER_NAMES = {"int2": "smallint", "int4": "integer", "int8": "bigint"}
+
+
 def _check(match: re.Match[str], context: ErrorContext) -> DatabaseError:
+    range_check = _RANGE_CHECK.search(match.group(1))
+    if range_check is not None:
+        type_name = _INTEGER_NAMES[range_check.group(1)]
+        return DatabaseError(NUMERIC_VALUE_OUT_OF_RANGE, f"{type_name} out of range")
     relation = f' for relation "{context.table}"' if context.table else ""
     return DatabaseError(CHECK_VIOLATION, f'new row{relation} violates check constraint "{match.group(1)}"')
 
@@ -130,6 +140,8 @@ def database_error(exc: BaseException, context: ErrorContext | None = None) -> D
     """The DatabaseError a client should see for an exception raised while running SQL."""
     if isinstance(exc, DatabaseError):
         return exc
+    if isinstance(exc, UnsupportedError):  # sqlglot cannot express the construct in SQLite
+        return DatabaseError(FEATURE_NOT_SUPPORTED, f"not supported: {exc}")
     if isinstance(exc, apsw.BusyError) and getattr(exc, "extendedresult", None) == BUSY_SNAPSHOT:
         return DatabaseError(SERIALIZATION_FAILURE,
                              "could not serialize access due to concurrent update")

@@ -60,6 +60,9 @@ QUANTIFIED = "helios_quantified"
 GENERATE_SERIES = "generate_series"
 NUMERIC_COLLATION = "helios_numeric"
 INTERVAL_COLLATION = "helios_interval"
+# the collation that makes SQLite compare stored values of a type as PostgreSQL compares them
+# (RTRIM is SQLite's own: char(n) ignores trailing spaces)
+COLLATIONS = {t.NUMERIC: NUMERIC_COLLATION, t.INTERVAL: INTERVAL_COLLATION, t.BPCHAR: "RTRIM"}
 
 
 class FunctionContext(Protocol):

@@ -62,14 +62,11 @@ _DATE_ORDERS = {"mdy": "MDY", "us": "MDY", "noneuro": "MDY", "dmy": "DMY", "euro
 
 
 def _date_style(name: str, value: str) -> str:
-    output, order = "ISO", "MDY"
     for word in (part.strip().lower() for part in value.split(",")):
-        if word in _DATE_ORDERS:
-            order = _DATE_ORDERS[word]
-        elif word != "iso":
+        if word != "iso" and _DATE_ORDERS.get(word) != "MDY":
             raise DatabaseError(FEATURE_NOT_SUPPORTED, f'DateStyle "{value}" is not supported',
-                                hint="Only the ISO output style is supported.")
-    return f"{output}, {order}"
+                                hint="Dates are read and written as ISO, MDY.")
+    return "ISO, MDY"
 
 
 @cache

@@ -47,7 +47,6 @@ COMPARISONS: dict[type[exp.Expression], str] = {
 ARITHMETIC: dict[type[exp.Expression], str] = {
     exp.Add: "+", exp.Sub: "-", exp.Mul: "*", exp.Div: "/", exp.Mod: "%", exp.Pow: "^",
 }
-_COLLATIONS = {t.NUMERIC: fn.NUMERIC_COLLATION, t.INTERVAL: fn.INTERVAL_COLLATION}
 # types whose stored form SQLite compares like PostgreSQL compares the values
 _NATIVE_ORDER = frozenset({t.BOOL, t.BYTEA, t.DATE, t.TIME, t.TIMESTAMP, t.TIMESTAMPTZ, t.UUID, t.JSONB}) \
     | t.STRING_TYPES
@@ -120,7 +119,7 @@ def _parameter_number(node: exp.Expression) -> int | None:
 
 
 def _collated(node: exp.Expression, pg_type: PgType) -> exp.Expression:
-    collation = _COLLATIONS.get(pg_type.oid)
+    collation = fn.COLLATIONS.get(pg_type.oid)
     if collation is None:
         return node
     return exp.Collate(this=node, expression=exp.Var(this=collation))
@@ -771,7 +770,9 @@ class Translator:
             return _collated(left, t.NUMERIC_TYPE), right
         if len(oids) == 1 and left_type.oid == t.INTERVAL:
             return _collated(left, left_type), right
-        if (len(oids) == 1 and left_type.oid in _NATIVE_ORDER) or oids <= t.STRING_TYPES:
+        if oids <= t.STRING_TYPES:
+            return (_collated(left, PgType(t.BPCHAR)) if t.BPCHAR in oids else left), right
+        if len(oids) == 1 and left_type.oid in _NATIVE_ORDER:
             return left, right
         return None
 
@@ -900,7 +901,7 @@ class Translator:
         if default is not None:
             node.set("default", coerced[-1])
         if subject_typed is not None:
-            if subject_typed[1].oid in _COLLATIONS:
+            if subject_typed[1].oid in fn.COLLATIONS:
                 raise unsupported(f"simple CASE on {t.type_name(subject_typed[1].oid)}")
             node.set("this", subject_typed[0])
         return node, result_type
@@ -918,7 +919,7 @@ class Translator:
             name = fn.GREATEST if isinstance(node, exp.Greatest) else fn.LEAST
             return call(name, t.output_type(result).oid, *values), result
         if isinstance(node, exp.Nullif):
-            if result.oid in _COLLATIONS:
+            if result.oid in fn.COLLATIONS:
                 return exp.Case(ifs=[exp.If(this=self.compare("=", values[0], result, values[1], result),
                                             true=exp.Null())], default=values[0].copy()), result
             return call("nullif", *values), result

@@ -30,7 +30,8 @@ def test_defaults(session: SQLiteSession, name: str, expected: str) -> None:
     ("SET SESSION application_name TO bare_word", "application_name", "bare_word"),
     ("set time zone 'europe/paris'", "TimeZone", "Europe/Paris"),
     ("set TimeZone to 'UTC'", "timezone", "UTC"),
-    ("set datestyle to iso, dmy", "DateStyle", "ISO, DMY"),
+    ("set datestyle to iso, mdy", "DateStyle", "ISO, MDY"),
+    ("set datestyle = 'ISO'", "DateStyle", "ISO, MDY"),
     ("set client_encoding = 'utf-8'", "client_encoding", "UTF8"),
     ("set names 'UTF8'", "client_encoding", "UTF8"),
     ("set search_path to myschema, public", "search_path", "myschema, public"),
@@ -65,6 +66,7 @@ def test_reset(session: SQLiteSession) -> None:
     ("set extra_float_digits = 9", "22023"),
     ("set standard_conforming_strings = off", "0A000"),
     ("set datestyle = 'German'", "0A000"),
+    ("set datestyle = 'ISO, DMY'", "0A000"),
 ])
 def test_refused(session: SQLiteSession, statement: str, sqlstate: str) -> None:
     assert error(session, statement).sqlstate == sqlstate

@@ -85,6 +85,27 @@ def test_numeric_typmod_rounds_and_overflows(session: SQLiteSession) -> None:
     assert error(session, "insert into m values (1000)").sqlstate == "22003"
 
 
+def test_integer_columns_keep_their_range(session: SQLiteSession) -> None:
+    run(session, "create table i (small int2, normal int4, big int8)")
+    run(session, "insert into i values (32767, 2147483647, 9223372036854775807)")
+    for sql, message in [("update i set small = small + 1", "smallint out of range"),
+                         ("update i set normal = normal + 1", "integer out of range"),
+                         ("update i set big = big + 1", "bigint out of range"),
+                         ("insert into i (normal) values (2147483648)", "integer out of range")]:
+        failure = error(session, sql)
+        assert (failure.sqlstate, failure.message) == ("22003", message), sql
+    assert rows(session, "select * from i") == [(32767, 2147483647, 9223372036854775807)]
+
+
+def test_char_n_pads_and_compares_without_trailing_spaces(session: SQLiteSession) -> None:
+    run(session, "create table c (code char(5) primary key)")
+    run(session, "insert into c values ('ab')")
+    assert value(session, "select code from c") == "ab   "
+    assert value(session, "select count(*) from c where code = 'ab'") == 1
+    assert value(session, "select count(*) from c where code = $1", ["ab "]) == 1
+    assert error(session, "insert into c values ('ab ')").sqlstate == "23505"
+
+
 def test_varchar_length_is_checked_on_assignment(session: SQLiteSession) -> None:
     run(session, "create table s (v varchar(3))")
     assert error(session, "insert into s values ('abcd')").sqlstate == "22001"
