@@ -14,13 +14,16 @@ import pytest
 
 from heliosdb_lite.errors import FEATURE_NOT_SUPPORTED, DatabaseError
 from heliosdb_lite.protocol.codecs import decode_binary, decode_text, encode_binary, encode_text, type_by_name
-from tests.codecs.literals import INVALID, TIME_ZONES, TIMESTAMPTZ, UNSUPPORTED, VALID
+from tests.codecs.literals import EITHER_WAY, INVALID, TIME_ZONES, TIMESTAMPTZ, UNSUPPORTED, VALID
 from tests.codecs.reference_client import ReferenceClient, ReferenceError
 
 VALID_CASES = [(type_name, literal) for type_name, literals in VALID.items() for literal in literals]
 INVALID_CASES = [(type_name, literal) for type_name, literals in INVALID.items() for literal in literals]
 UNSUPPORTED_CASES = [
     (type_name, literal) for type_name, literals in UNSUPPORTED.items() for literal in literals
+]
+EITHER_WAY_CASES = [
+    (type_name, literal) for type_name, literals in EITHER_WAY.items() for literal in literals
 ]
 ZONED_CASES = [(zone, literal) for zone in TIME_ZONES for literal in TIMESTAMPTZ]
 
@@ -75,3 +78,17 @@ def test_values_beyond_the_python_model_are_refused_clearly(
         decode_text(type_by_name(type_name).oid, literal.encode())
     assert caught.value.sqlstate == FEATURE_NOT_SUPPORTED
     assert literal in caught.value.message or "not supported" in caught.value.message
+
+
+@pytest.mark.parametrize(("type_name", "literal"), EITHER_WAY_CASES)
+def test_corner_cases_go_postgres_way(reference: ReferenceClient, type_name: str, literal: str) -> None:
+    reference.set_timezone("America/New_York")
+    expected = reference.cast(literal, type_name)
+    oid = type_by_name(type_name).oid
+    tz = ZoneInfo("America/New_York")
+    if isinstance(expected, ReferenceError):
+        with pytest.raises(DatabaseError) as caught:
+            decode_text(oid, literal.encode(), tz=tz)
+        assert (caught.value.sqlstate, caught.value.message) == (expected.sqlstate, expected.message)
+    else:
+        assert encode_text(oid, decode_text(oid, literal.encode(), tz=tz), tz=tz) == expected

@@ -101,6 +101,7 @@ class _ArrayTextParser:
 
     def __init__(self, text: str) -> None:
         self.text = text
+        self.body_start = 0  # PostgreSQL quotes the text from the first "{" in structural errors
         self.position = 0
 
     def skip_space(self) -> None:
@@ -110,24 +111,35 @@ class _ArrayTextParser:
     def peek(self) -> str:
         return self.text[self.position : self.position + 1]
 
+    def malformed_body(self, detail: str) -> DatabaseError:
+        return _malformed(self.text[self.body_start :], detail)
+
     def fail_here(self) -> DatabaseError:
         char = self.peek()
         if not char:
-            return _malformed(self.text, "Unexpected end of input.")
-        return _malformed(self.text, f'Unexpected "{char}" character.')
+            return self.malformed_body("Unexpected end of input.")
+        return self.malformed_body(f'Unexpected "{char}" character.')
 
-    def parse(self) -> tuple[list[Any], list[tuple[int, int]] | None]:
+    def parse(self) -> tuple[list[Any], list[int], list[tuple[int, int]] | None]:
+        """(nested element texts, dimensions ([] when empty), declared [lower, upper] bounds)."""
         self.skip_space()
         declared = self.dimension_decoration()
         if self.peek() != "{":
             if declared is not None:
                 raise _malformed(self.text, 'Array contents must start with "{".')
             raise _malformed(self.text, 'Array value must start with "{" or dimension information.')
+        self.body_start = self.position
         items = self.braces(outermost=True)
         self.skip_space()
         if self.position != len(self.text):
-            raise _malformed(self.text, "Junk after closing right brace.")
-        return items, declared
+            raise self.malformed_body("Junk after closing right brace.")
+        try:
+            dims = _shape(items)
+        except DatabaseError:
+            raise self.malformed_body(
+                "Multidimensional arrays must have sub-arrays with matching dimensions."
+            ) from None
+        return items, ([] if 0 in dims else dims), declared
 
     def dimension_decoration(self) -> list[tuple[int, int]] | None:
         bounds: list[tuple[int, int]] = []
@@ -195,14 +207,14 @@ class _ArrayTextParser:
             self.position += 1
             while True:
                 if self.position >= end:
-                    raise _malformed(self.text, "Unexpected end of input.")
+                    raise self.malformed_body("Unexpected end of input.")
                 char = text[self.position]
                 self.position += 1
                 if char == '"':
                     return "".join(out)
                 if char == "\\":
                     if self.position >= end:
-                        raise _malformed(self.text, "Unexpected end of input.")
+                        raise self.malformed_body("Unexpected end of input.")
                     char = text[self.position]
                     self.position += 1
                 out.append(char)
@@ -217,7 +229,7 @@ class _ArrayTextParser:
             self.position += 1
             if char == "\\":
                 if self.position >= end:
-                    raise _malformed(self.text, "Unexpected end of input.")
+                    raise self.malformed_body("Unexpected end of input.")
                 out.append(text[self.position])
                 self.position += 1
                 escaped = True
@@ -274,15 +286,7 @@ def array_codec(elem_oid: int, elem_name: str, elem: Codec) -> Codec:
 
     def text_in(data: bytes, tz: tzinfo) -> list[Any]:
         text = decode_utf8(data)
-        items, declared = _ArrayTextParser(text).parse()
-        try:
-            dims = _shape(items)
-        except DatabaseError:
-            raise _malformed(
-                text, "Multidimensional arrays must have sub-arrays with matching dimensions."
-            ) from None
-        if 0 in dims:
-            dims = []
+        items, dims, declared = _ArrayTextParser(text).parse()
         if declared is not None:
             if [upper - lower + 1 for lower, upper in declared] != dims:
                 raise _malformed(text, "Specified array dimensions do not match array contents.")

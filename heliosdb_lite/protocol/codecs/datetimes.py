@@ -24,17 +24,14 @@ import struct
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from heliosdb_lite.protocol.codecs.base import Codec
-from heliosdb_lite.protocol.codecs.datetime_parse import (
+from heliosdb_lite.protocol.codecs.datetime_lexer import (
     EARLY,
     EPOCH,
     LATE,
-    DateTimeFields,
     DateTimeParseError,
-    decode_datetime,
-    decode_time_only,
     raise_parse_error,
-    zone_offset_seconds,
 )
+from heliosdb_lite.protocol.codecs.datetime_parse import DateTimeFields, decode_datetime, decode_time_only
 from heliosdb_lite.protocol.codecs.faults import (
     bad_binary,
     datetime_out_of_range,
@@ -42,6 +39,7 @@ from heliosdb_lite.protocol.codecs.faults import (
     out_of_range,
     unrepresentable,
 )
+from heliosdb_lite.protocol.codecs.time_zones import abbreviation_offset, zone_offset_seconds
 
 
 @functools.total_ordering
@@ -115,7 +113,6 @@ def _special(fields: DateTimeFields, epoch: date) -> date | DateTimeInfinity:
 def _local_datetime(fields: DateTimeFields, text: str, type_name: str) -> datetime:
     if not 1 <= fields.year <= 9999:
         raise _outside_years(type_name, text, fields.year, _PG_MAX_TIMESTAMP_YEAR)
-    assert fields.time is not None
     try:
         midnight = datetime(fields.year, fields.month, fields.day)
         return midnight + timedelta(microseconds=fields.time.total_usec())
@@ -310,7 +307,10 @@ def _timestamptz_text_in(data: bytes, tz: tzinfo) -> datetime | DateTimeInfinity
         return _special(fields, _UNIX_EPOCH.replace(tzinfo=UTC))  # type: ignore[return-value]
     local = _local_datetime(fields, text, "timestamp")
     offset = fields.offset
-    if offset is None:
+    if offset is None and fields.zone_abbreviation is not None:
+        assert fields.zone is not None
+        offset = abbreviation_offset(fields.zone_abbreviation, local, fields.zone)
+    elif offset is None:
         offset = zone_offset_seconds(local, fields.zone or tz)
     try:
         return (local - timedelta(seconds=offset)).replace(tzinfo=UTC)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import tzinfo
 
 from heliosdb_lite.protocol.codecs.base import Codec
-from heliosdb_lite.protocol.codecs.datetime_parse import (
+from heliosdb_lite.protocol.codecs.datetime_lexer import (
     FIELD_OVERFLOW,
     INTERVAL_OVERFLOW,
     DateTimeParseError,

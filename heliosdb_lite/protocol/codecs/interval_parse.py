@@ -16,7 +16,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from heliosdb_lite.protocol.codecs.datetime_parse import (
+from heliosdb_lite.protocol.codecs.datetime_lexer import (
     BAD_FORMAT,
     DATE,
     FIELD_OVERFLOW,
@@ -28,6 +28,7 @@ from heliosdb_lite.protocol.codecs.datetime_parse import (
     TZ_FIELD,
     DateTimeParseError,
     decode_time,
+    parse_fraction,
     split_fields,
     strtoint,
 )
@@ -165,91 +166,87 @@ def _checked(value: int, low: int, high: int) -> int:
     return value
 
 
-def _parse_fraction(text: str) -> float:
-    """ParseFraction: `.` alone is 0; otherwise the whole rest must be a number."""
-    if text == ".":
-        return 0.0
-    try:
-        return float(text)
-    except ValueError:
-        raise DateTimeParseError(BAD_FORMAT) from None
-
-
 def decode_postgres_interval(text: str) -> IntervalFields:
     """DecodeInterval (IntervalStyle postgres)."""
     fields = split_fields(text)
     result = IntervalFields()
     unit: str | None = None
     seen = 0
-    unit_pending = False
     before = False
     for field_text, field_type in reversed(fields):
-        bits = 0
-        if field_type == TIME or (field_type == TZ_FIELD and ":" in field_text[1:]):
-            bits = _decode_time_field(field_text, field_type, result)
+        if field_type == TIME:
+            bits = _decode_time_field(field_text, result)
+            unit = DAY
+        elif (
+            field_type == TZ_FIELD
+            and ":" in field_text[1:]
+            and (bits := _signed_time_field(field_text, result))
+        ):
             unit = DAY
         elif field_type in (TZ_FIELD, DATE, NUMBER):
-            if unit == AGO:  # "ago" must follow a unit, not a bare number
-                raise DateTimeParseError(BAD_FORMAT)
             bits, unit = _decode_number_field(field_text, unit or SECOND, result)
-            unit_pending = False
         elif field_type in (STRING, SPECIAL):
-            if unit_pending:
-                raise DateTimeParseError(BAD_FORMAT)
+            # PostgreSQL 15 lets a unit name that no number precedes go unused.
             word = UNIT_TOKENS.get(field_text[:TOKEN_MAX_LEN])
             if word is None:
                 raise DateTimeParseError(BAD_FORMAT)
-            if word == AGO:
-                before = True
-                unit = AGO
-            else:
-                unit = word
-                unit_pending = True
+            before = before or word == AGO
+            unit = word
+            continue
         else:
             raise DateTimeParseError(BAD_FORMAT)
         if bits & seen:
             raise DateTimeParseError(BAD_FORMAT)
         seen |= bits
-    if seen == 0 or unit_pending:
+    if seen == 0:
         raise DateTimeParseError(BAD_FORMAT)
     if before:
         result.negate()
     return result
 
 
-def _decode_time_field(text: str, field_type: str, result: IntervalFields) -> int:
-    """DecodeTimeForInterval, with the leading sign of a `+hh:mm` field applied to it."""
-    negative = field_type == TZ_FIELD and text[0] == "-"
-    time = decode_time(text[1:] if field_type == TZ_FIELD else text)
+def _decode_time_field(text: str, result: IntervalFields, negative: bool = False) -> int:
+    """DecodeTimeForInterval: hh:mm[:ss[.fff]] (or mm:ss.fff). Like PostgreSQL it *replaces* the
+    microseconds gathered so far (fractions of days, weeks, months to its right) and a leading
+    minus negates the result."""
+    time = decode_time(text)
     if time.hour > INT64_MAX // USECS_PER_HOUR:
         raise DateTimeParseError(FIELD_OVERFLOW)
     usec = _checked(time.total_usec(), INT64_MIN, INT64_MAX)
-    result.usec = _checked(result.usec + (-usec if negative else usec), INT64_MIN, INT64_MAX)
+    result.usec = -usec if negative else usec
     return _TIME_BITS
 
 
+def _signed_time_field(text: str, result: IntervalFields) -> int:
+    """A `+hh:mm`-like field as a signed time; 0 (read it as a number instead) if it is none."""
+    try:
+        return _decode_time_field(text[1:], result, negative=text[0] == "-")
+    except DateTimeParseError:
+        return 0
+
+
 def _decode_number_field(text: str, unit: str, result: IntervalFields) -> tuple[int, str]:
-    """A signed number (possibly `y-m` or with a fraction) in the given unit; returns (bits, next unit)."""
-    value, position = strtoint(text)
-    if position == 0:
-        raise DateTimeParseError(BAD_FORMAT)
+    """A signed number (maybe `y-m`, maybe with a fraction) in `unit`; returns (bits, next unit)."""
+    value, position = strtoint(text)  # no digits (".5") reads as 0, like C strtol
     value = _checked(value, INT32_MIN, INT32_MAX)
     rest = text[position:]
     fraction = 0.0
     if rest.startswith("-"):
         months, end = strtoint(text, position + 1)
-        if end == position + 1 or text[position + 1 : position + 2] in "+-" or not 0 <= months < 12:
-            raise DateTimeParseError(FIELD_OVERFLOW if end > position + 1 else BAD_FORMAT)
+        if not 0 <= months < 12:
+            raise DateTimeParseError(FIELD_OVERFLOW)
         if end != len(text):
             raise DateTimeParseError(BAD_FORMAT)
         unit = MONTH
         months = -months if text[0] == "-" else months
         value = _checked(value * MONTHS_PER_YEAR + months, INT32_MIN, INT32_MAX)
     elif rest.startswith("."):
-        fraction = _parse_fraction(rest)
+        fraction = parse_fraction(rest)
         if text[0] == "-":
             fraction = -fraction
     elif rest:
+        raise DateTimeParseError(BAD_FORMAT)
+    if unit == AGO:  # a number right before "ago" names no unit
         raise DateTimeParseError(BAD_FORMAT)
     result.add_unit(unit, value, fraction)
     if unit == SECOND:
