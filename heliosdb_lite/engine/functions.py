@@ -55,6 +55,10 @@ LOCALTIMESTAMP = "helios_localtimestamp"
 NEXTVAL = "nextval"
 SUM = "helios_sum"
 AVG = "helios_avg"
+ARRAY_AGG = "helios_array_agg"
+SUBSCRIPT = "helios_subscript"
+AT_TIME_ZONE = "helios_at_time_zone"
+LOCALTIME = "helios_localtime"
 JSON_GET = "helios_json_get"
 QUANTIFIED = "helios_quantified"
 GENERATE_SERIES = "generate_series"
@@ -86,8 +90,9 @@ def register(connection: apsw.Connection, context: FunctionContext) -> None:
         connection.create_scalar_function(name, function)
     for name, function in _pure_functions().items():
         connection.create_scalar_function(name, function, deterministic=True)
-    connection.create_aggregate_function(SUM, _NumericSum.factory, 2)
-    connection.create_aggregate_function(AVG, _Average.factory, 2)
+    connection.create_window_function(SUM, _NumericSum, 2)
+    connection.create_window_function(AVG, _Average, 2)
+    connection.create_aggregate_function(ARRAY_AGG, _ArrayAggregate, 2)
     connection.create_collation(NUMERIC_COLLATION, operators.compare_numeric_text)
     connection.create_collation(INTERVAL_COLLATION, operators.compare_interval_text)
     apsw.ext.make_virtual_module(connection, GENERATE_SERIES, _generate_series)
@@ -152,6 +157,19 @@ def _session_functions(connection: apsw.Connection,
                                     from_storage(array_oid)(array), element_oid, context.time_zone(),
                                     every=bool(every))
 
+    def at_time_zone(value: Any, oid: int, zone_name: str | None) -> Any:
+        if value is None or zone_name is None:
+            return None
+        zone = casts.zone(SessionSettings.time_zone_name(zone_name))
+        moment = from_storage(oid)(value)
+        if oid == t.TIMESTAMPTZ:
+            return to_storage(t.TIMESTAMP)(moment.astimezone(zone).replace(tzinfo=None))
+        return to_storage(t.TIMESTAMPTZ)(casts.localize(moment, zone))
+
+    def local_time() -> str:
+        return to_storage(t.TIME)(context.transaction_timestamp().astimezone(context.time_zone()).time()
+                                  .replace(tzinfo=None))
+
     def current_date() -> str:
         return to_storage(t.DATE)(context.transaction_timestamp().astimezone(context.time_zone()).date())
 
@@ -195,6 +213,8 @@ def _session_functions(connection: apsw.Connection,
         GREATEST: _extreme(max, context),
         LEAST: _extreme(min, context),
         QUANTIFIED: quantified,
+        AT_TIME_ZONE: at_time_zone,
+        LOCALTIME: local_time,
     }
 
 
@@ -223,7 +243,19 @@ def _pure_functions() -> dict[str, Callable[..., Any]]:
         NEGATE: lambda value, oid: to_storage(oid)(operators.negate(from_storage(oid)(value), oid)),
         MATH: _math,
         JSON_GET: lambda document, oid, as_text, *steps: json_get(document, oid, list(steps), bool(as_text)),
+        SUBSCRIPT: _subscript,
     }
+
+
+def _subscript(array: Any, array_oid: int, index: Any) -> Any:
+    """array[index] (1-based; out of range is NULL)."""
+    if array is None or index is None:
+        return None
+    values = from_storage(array_oid)(array)
+    element_oid = codecs.type_by_oid(array_oid).elem_oid
+    if not 1 <= int(index) <= len(values) or isinstance(values[int(index) - 1], list):
+        return None
+    return to_storage(element_oid)(values[int(index) - 1])
 
 
 def _like(*, case_insensitive: bool) -> Callable[..., bool | None]:
@@ -257,58 +289,70 @@ def _math(name: str, oid: int, value: Any, places: Any = None) -> Any:
     return to_storage(t.NUMERIC)(result)
 
 
-class _NumericSum:
-    """sum() of int8 and numeric values, exactly (SQLite's sum would go through a float)."""
-
-    def __init__(self) -> None:
-        self.total: Decimal | None = None
-
-    @classmethod
-    def factory(cls) -> tuple[Any, Callable[..., None], Callable[[Any], Any]]:
-        instance = cls()
-        return instance, cls.step, cls.final
-
-    def step(self, value: Any, oid: int) -> None:
-        if value is not None:
-            decoded = Decimal(from_storage(oid)(value))
-            self.total = decoded if self.total is None else self.total + decoded
-
-    def final(self) -> str | None:
-        return to_storage(t.NUMERIC)(self.total)
-
-
-class _Average:
-    """avg() of integers and numerics as numeric (PostgreSQL's scale), and of intervals."""
+class _Total:
+    """A running total of numeric (exact, never a float) or interval values, and how many."""
 
     def __init__(self) -> None:
         self.total: Any = None
         self.count = 0
         self.oid = t.NUMERIC
 
-    @classmethod
-    def factory(cls) -> tuple[Any, Callable[..., None], Callable[[Any], Any]]:
-        instance = cls()
-        return instance, cls.step, cls.final
-
-    def step(self, value: Any, oid: int) -> None:
+    def _add(self, value: Any, oid: int, operator: str) -> None:
         if value is None:
             return
         self.oid = oid
         decoded = from_storage(oid)(value)
-        if oid != t.INTERVAL:
-            decoded = Decimal(decoded)
-        if self.total is None:
-            self.total = decoded
-        elif oid == t.INTERVAL:
-            self.total = operators.datetime_arith("+", self.total, t.INTERVAL, decoded, t.INTERVAL, dt.UTC)
+        if oid == t.INTERVAL:
+            base = self.total if self.total is not None else codecs.Interval(0, 0, 0)
+            self.total = operators.datetime_arith(operator, base, t.INTERVAL, decoded, t.INTERVAL, dt.UTC)
         else:
-            self.total += decoded
-        self.count += 1
+            base = self.total if self.total is not None else Decimal(0)
+            self.total = operators.numeric_arith(operator, base, Decimal(decoded))
+        self.count += 1 if operator == "+" else -1
 
-    def final(self) -> str | None:
-        if self.total is None:
+    def step(self, value: Any, oid: int) -> None:
+        self._add(value, oid, "+")
+
+    def inverse(self, value: Any, oid: int) -> None:
+        self._add(value, oid, "-")
+
+    def final(self) -> Any:
+        return self.value()
+
+    def value(self) -> Any:
+        raise NotImplementedError
+
+
+class _NumericSum(_Total):
+    """sum() of int8 and numeric values (a window function too)."""
+
+    def value(self) -> str | None:
+        return to_storage(t.NUMERIC)(self.total) if self.count else None
+
+
+class _Average(_Total):
+    """avg() of integers and numerics as numeric (PostgreSQL's scale), and of intervals."""
+
+    def value(self) -> str | None:
+        if not self.count:
             return None
         if self.oid == t.INTERVAL:
             return to_storage(t.INTERVAL)(operators.interval_multiply(self.total, 1 / self.count))
         return to_storage(t.NUMERIC)(operators.numeric_divide(self.total, Decimal(self.count)))
 
+
+class _ArrayAggregate:
+    """array_agg(value): the values, in the order aggregated, as an array of their type."""
+
+    def __init__(self) -> None:
+        self.values: list[Any] = []
+        self.oid = t.TEXT
+
+    def step(self, value: Any, oid: int) -> None:
+        self.oid = oid
+        self.values.append(from_storage(oid)(value))
+
+    def final(self) -> str | None:
+        if not self.values:
+            return None
+        return to_storage(codecs.type_by_oid(self.oid).array_oid)(self.values)

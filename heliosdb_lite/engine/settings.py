@@ -268,6 +268,11 @@ class SessionSettings:
             self._local.pop(canonical, None)
         return stored
 
+    @staticmethod
+    def time_zone_name(value: str) -> str:
+        """The canonical name of a time zone (22023 if there is none by that name)."""
+        return _time_zone("TimeZone", value)
+
     def reset_all(self) -> None:
         for parameter in PARAMETERS.values():
             if not parameter.read_only:

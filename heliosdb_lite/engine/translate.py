@@ -120,7 +120,7 @@ def _parameter_number(node: exp.Expression) -> int | None:
 
 def _collated(node: exp.Expression, pg_type: PgType) -> exp.Expression:
     collation = fn.COLLATIONS.get(pg_type.oid)
-    if collation is None:
+    if collation is None or isinstance(node, exp.Collate):
         return node
     return exp.Collate(this=node, expression=exp.Var(this=collation))
 
@@ -185,6 +185,8 @@ class Translator:
             return self.set_operation(node, parent)
         if isinstance(node, exp.Values):
             return self.values(node, parent)
+        if isinstance(node, exp.Insert | exp.Update | exp.Delete):
+            raise unsupported("data-modifying statements in WITH")
         raise unsupported(f"query {type(node).__name__}")
 
     def _with(self, node: exp.Expression, scope: Scope) -> None:
@@ -233,8 +235,9 @@ class Translator:
                 outputs += self._star(expression, scope)
                 expressions.append(expression)
                 continue
+            name = rules.column_name(expression, self.text)
             translated, pg_type = self.expr(expression, scope)
-            outputs.append(OutputColumn(rules.column_name(expression, self.text), pg_type))
+            outputs.append(OutputColumn(name, pg_type))
             expressions.append(translated)
         node.set("expressions", expressions)
         for output, expression in zip(outputs, node.expressions, strict=False):
@@ -518,8 +521,9 @@ class Translator:
                 outputs += self._star(expression, scope)
                 expressions.append(expression)
                 continue
+            name = rules.column_name(expression, self.text)
             translated, pg_type = self.expr(expression, scope)
-            outputs.append(OutputColumn(rules.column_name(expression, self.text), pg_type))
+            outputs.append(OutputColumn(name, pg_type))
             expressions.append(translated)
         returning.set("expressions", expressions)
         return outputs
@@ -645,7 +649,43 @@ class Translator:
         raise unsupported(f"literal {node.sql('postgres')}")
 
     def _unsupported_operator(self, node: exp.Expression, _: Scope) -> Typed:
-        raise unsupported(f"operator in {node.sql('postgres')}")
+        raise unsupported(node.sql("postgres"))
+
+    def _subscript(self, node: exp.Bracket, scope: Scope) -> Typed:
+        """array[i] (sqlglot has made a constant index 0-based, and left others as written)."""
+        array, array_type = self.expr(node.this, scope)
+        info = codecs.type_by_oid(array_type.oid)
+        if not info.is_array or len(node.expressions) != 1 or isinstance(node.expressions[0], exp.Slice):
+            raise unsupported(f"subscript {node.sql('postgres')}")
+        written = node.expressions[0]
+        index, index_type = self.expr(written, scope)
+        index = self.coerce(index, index_type, t.INT4_TYPE)
+        if isinstance(written, exp.Literal):
+            index = exp.Literal.number(int(written.this) + 1)
+        return call(fn.SUBSCRIPT, array, array_type.oid, index), PgType(info.elem_oid)
+
+    def _at_time_zone(self, node: exp.AtTimeZone, scope: Scope) -> Typed:
+        value, value_type = self.expr(node.this, scope)
+        if value_type.oid not in (t.TIMESTAMP, t.TIMESTAMPTZ):
+            value = self.coerce(value, value_type, PgType(t.TIMESTAMPTZ))
+            value_type = PgType(t.TIMESTAMPTZ)
+        zone, zone_type = self.expr(node.args["zone"], scope)
+        zone = self.coerce(zone, zone_type, t.TEXT_TYPE)
+        result = PgType(t.TIMESTAMP if value_type.oid == t.TIMESTAMPTZ else t.TIMESTAMPTZ)
+        return call(fn.AT_TIME_ZONE, value, value_type.oid, zone), result
+
+    def _collate(self, node: exp.Collate, scope: Scope) -> Typed:
+        """COLLATE "C" (and POSIX, default): byte order, which is how SQLite compares text."""
+        value, pg_type = self.expr(node.this, scope)
+        if node.expression.name.lower() not in ("c", "posix", "default", "ucs_basic"):
+            raise unsupported(f'collation "{node.expression.name}"')
+        return exp.Collate(this=value, expression=exp.Var(this="BINARY")), pg_type
+
+    def _array_agg(self, node: exp.ArrayAgg, scope: Scope) -> Typed:
+        value, pg_type = self._aggregate_argument(node.this, scope)
+        if isinstance(value, exp.Distinct | exp.Order) or pg_type.is_unknown:
+            raise unsupported("array_agg with DISTINCT, ORDER BY or of unknown type")
+        return call(fn.ARRAY_AGG, value, pg_type.oid), rules.function_type("array_agg", [pg_type])
 
     def _boolean(self, node: exp.Boolean, _: Scope) -> Typed:
         return exp.Literal.number(1 if node.this else 0), t.BOOL_TYPE
@@ -1267,6 +1307,13 @@ _HANDLERS: dict[type[exp.Expression], Callable[[Translator, Any, Scope], Typed]]
     exp.StrPosition: Translator._position,
     exp.Extract: Translator._extract_node,
     exp.TimestampTrunc: Translator._date_trunc,
+    exp.Bracket: Translator._subscript,
+    exp.AtTimeZone: Translator._at_time_zone,
+    exp.Collate: Translator._collate,
+    exp.ArrayAgg: Translator._array_agg,
+    exp.CurrentTime: lambda self, node, scope: self._unsupported_operator(node, scope),
+    exp.Localtime: lambda self, node, scope: (call(fn.LOCALTIME), PgType(t.TIME)),
+    exp.Localtimestamp: lambda self, node, scope: (call(fn.LOCALTIMESTAMP), PgType(t.TIMESTAMP)),
     exp.CurrentTimestamp: lambda self, node, scope: (call("now"), PgType(t.TIMESTAMPTZ)),
     exp.CurrentDate: lambda self, node, scope: (call(fn.CURRENT_DATE), PgType(t.DATE)),
     exp.CurrentUser: lambda self, node, scope: (call("current_user"), PgType(t.NAME)),

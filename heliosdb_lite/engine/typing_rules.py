@@ -271,7 +271,8 @@ _CLASS_NAMES: dict[type[exp.Expression], str] = {
     exp.Coalesce: "coalesce", exp.Greatest: "greatest", exp.Least: "least", exp.Nullif: "nullif",
     exp.Trim: "btrim", exp.StrPosition: "position", exp.Extract: "extract", exp.Substring: "substring",
     exp.Rand: "random", exp.Uuid: "gen_random_uuid", exp.TimestampTrunc: "date_trunc", exp.Count: "count",
-    exp.TimeToStr: "to_char", exp.Interval: "interval",
+    exp.TimeToStr: "to_char", exp.Interval: "interval", exp.GroupConcat: "string_agg",
+    exp.ArrayAgg: "array_agg", exp.Localtime: "localtime", exp.Localtimestamp: "localtimestamp",
 }
 
 
@@ -304,7 +305,7 @@ def column_name(node: exp.Expression, source: str) -> str:
         return node.name
     if isinstance(node, exp.Boolean):
         return "bool"
-    if isinstance(node, exp.Paren):
+    if isinstance(node, exp.Paren | exp.Window | exp.Filter):
         return column_name(node.this, source)
     if isinstance(node, exp.Subquery) and isinstance(node.this, exp.Select) and node.this.expressions:
         return column_name(node.this.expressions[0], source)
@@ -316,6 +317,8 @@ def column_name(node: exp.Expression, source: str) -> str:
             return inner
         return _cast_type_name(node.to)
     name = function_name(node, source)
+    if name is None and isinstance(node, exp.AtTimeZone):
+        name = "timezone"
     return name if name is not None else "?column?"
 
 

@@ -3,6 +3,7 @@ FOR UPDATE, and prepared statements surviving (or refusing) schema changes."""
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -120,3 +121,43 @@ def test_alter_table_adds_keys_as_unique_indexes(session: SQLiteSession) -> None
     assert error(session, "insert into b values (4, null)").sqlstate == "23502"
     assert error(session, "alter table b add constraint fk foreign key (x) references b (bid)").sqlstate == \
         "0A000"
+
+
+def test_arrays_subscripts_and_array_agg(session: SQLiteSession) -> None:
+    run(session, "create table a (id int, tags text[])")
+    run(session, "insert into a values (1, $1), (2, '{x}')", [["p", "q"]])
+    assert rows(session, "select tags[1], tags[2], tags[$1] from a order by id", [2]) == [
+        ("p", "q", "q"), ("x", None, None)]
+    assert columns(session, "select array_agg(id) from a") == [("array_agg", INT4_ARRAY, -1)]
+    assert value(session, "select array_agg(id) from a") == [1, 2]
+    assert value(session, "select string_agg(tags[1], ',' order by id desc) from a") == "x,p"
+    assert columns(session, "select string_agg(tags[1], ',') from a")[0][0] == "string_agg"
+
+
+def test_at_time_zone(session: SQLiteSession) -> None:
+    assert rows(session, "select timestamptz '2024-06-01 12:00+00' at time zone 'Europe/Paris', "
+                         "timestamp '2024-06-01 12:00' at time zone 'utc'") == [
+        (datetime.datetime(2024, 6, 1, 14, 0), datetime.datetime(2024, 6, 1, 12, 0, tzinfo=datetime.UTC))]
+    assert columns(session, "select now() at time zone 'UTC'") == [("timezone", 1114, -1)]
+    assert error(session, "select now() at time zone 'Nowhere/Special'").sqlstate == "22023"
+
+
+def test_numeric_window_aggregates(session: SQLiteSession) -> None:
+    run(session, "create table w (k int, v numeric(6,2))")
+    run(session, "insert into w values (1, 1.10), (2, 2.20), (3, 3.30)")
+    assert rows(session, "select k, sum(v) over (order by k rows between 1 preceding and current row), "
+                         "avg(v) over () from w order by k") == [
+        (1, Decimal("1.10"), Decimal("2.2000000000000000")),
+        (2, Decimal("3.30"), Decimal("2.2000000000000000")),
+        (3, Decimal("5.50"), Decimal("2.2000000000000000"))]
+    assert [c[0] for c in columns(session, "select row_number() over (), sum(v) over () from w")] == [
+        "row_number", "sum"]
+
+
+def test_collate_c_and_refusals(session: SQLiteSession) -> None:
+    run(session, "create table c (s text)")
+    run(session, "insert into c values ('b'), ('B'), ('a')")
+    assert rows(session, 'select s from c order by s collate "C"') == [("B",), ("a",), ("b",)]
+    for sql in ("select current_time", 'select s collate "de_DE" from c',
+                "with x as (insert into c values ('z') returning s) select * from x"):
+        assert error(session, sql).sqlstate == "0A000", sql
