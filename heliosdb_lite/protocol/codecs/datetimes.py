@@ -20,6 +20,7 @@ midnight; timestamp and timestamptz i64 µs since 2000-01-01 00:00 (UTC for time
 from __future__ import annotations
 
 import functools
+import re
 import struct
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
@@ -39,7 +40,11 @@ from heliosdb_lite.protocol.codecs.faults import (
     out_of_range,
     unrepresentable,
 )
-from heliosdb_lite.protocol.codecs.time_zones import abbreviation_offset, zone_offset_seconds
+from heliosdb_lite.protocol.codecs.time_zones import (
+    MAX_OFFSET_HOURS,
+    abbreviation_offset,
+    zone_offset_seconds,
+)
 
 
 @functools.total_ordering
@@ -79,6 +84,10 @@ USECS_PER_DAY = 86_400_000_000
 _EPOCH_2000 = datetime(2000, 1, 1)
 _EPOCH_2000_UTC = datetime(2000, 1, 1, tzinfo=UTC)
 _UNIX_EPOCH = datetime(1970, 1, 1)
+_CANONICAL_ISO = re.compile(
+    rb"([0-9]{4})-([0-9]{2})-([0-9]{2})"
+    rb"(?:[ T]([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]{1,6}))?(?:([+-])([0-9]{2})(?::?([0-9]{2}))?)?)?"
+)
 _INT32 = struct.Struct(">i")
 _INT64 = struct.Struct(">q")
 _DATE_POS_INF, _DATE_NEG_INF = 2**31 - 1, -(2**31)
@@ -136,7 +145,32 @@ def _date_text_out(value: date, tz: tzinfo) -> bytes:
     return value.isoformat().encode()
 
 
+def _canonical_iso(data: bytes) -> tuple[datetime, int | None] | None:
+    """The form clients send, YYYY-MM-DD[ HH:MM:SS[.ffffff][±HH[:MM]]], read without the general
+    parser: (local wall clock, offset east or None). None if anything is unusual or out of
+    range; the general parser then decides, errors included."""
+    match = _CANONICAL_ISO.fullmatch(data)
+    if match is None:
+        return None
+    year, month, day, hour, minute, second, fraction, sign, offset_hours, offset_minutes = match.groups()
+    try:
+        clock = (int(hour or 0), int(minute or 0), int(second or 0), int((fraction or b"0").ljust(6, b"0")))
+        local = datetime(int(year), int(month), int(day), *clock)
+    except ValueError:
+        return None
+    if sign is None:
+        return local, None
+    hours, minutes = int(offset_hours), int(offset_minutes or 0)
+    if hours > MAX_OFFSET_HOURS or minutes > 59:
+        return None
+    offset = (hours * 60 + minutes) * 60
+    return local, -offset if sign == b"-" else offset
+
+
 def _date_text_in(data: bytes, tz: tzinfo) -> date | DateTimeInfinity:
+    canonical = _canonical_iso(data)
+    if canonical is not None:
+        return canonical[0].date()
     text = decode_utf8(data)
     fields = _parse(text, "date", tz)
     if fields.special is not None:
@@ -219,6 +253,9 @@ def _timestamp_text_out(value: datetime, tz: tzinfo) -> bytes:
 
 
 def _timestamp_text_in(data: bytes, tz: tzinfo) -> datetime | DateTimeInfinity:
+    canonical = _canonical_iso(data)
+    if canonical is not None:
+        return canonical[0]  # a zone in timestamp input is ignored
     text = decode_utf8(data)
     fields = _parse(text, "timestamp", tz)
     if fields.special is not None:
@@ -301,6 +338,15 @@ def _timestamptz_text_out(value: datetime, tz: tzinfo) -> bytes:
 
 
 def _timestamptz_text_in(data: bytes, tz: tzinfo) -> datetime | DateTimeInfinity:
+    canonical = _canonical_iso(data)
+    if canonical is not None:
+        local, offset = canonical
+        if offset is None:
+            offset = zone_offset_seconds(local, tz)
+        try:
+            return (local - timedelta(seconds=offset)).replace(tzinfo=UTC)
+        except OverflowError:
+            pass  # the general path reports it
     text = decode_utf8(data)
     fields = _parse(text, "timestamp with time zone", tz)
     if fields.special is not None:

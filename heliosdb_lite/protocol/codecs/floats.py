@@ -17,7 +17,6 @@ import re
 import struct
 from datetime import tzinfo
 from decimal import Decimal
-from fractions import Fraction
 
 from heliosdb_lite.protocol.codecs.base import Codec
 from heliosdb_lite.protocol.codecs.faults import bad_binary, invalid_syntax, out_of_range
@@ -75,41 +74,68 @@ def _float8_text_out(value: float, tz: tzinfo) -> bytes:
     if special is not None:
         return special
     magnitude = abs(value)
-    literal = text.lstrip("-")
+    digits, exponent = _digits_and_exponent(text.lstrip("-"))
     if magnitude >= 2.0**53:  # only here can Python's shortest digits sit exactly on a bound
-        low, high = _rounding_interval(
+        interval = _rounding_interval(
             magnitude, math.nextafter(magnitude, 0), math.nextafter(magnitude, math.inf)
         )
-        if not low < Fraction(literal) < high:
-            literal = _shortest_inside(magnitude, low, high, 17)
-    digits, exponent = _digits_and_exponent(literal)
+        if not _inside(int(digits), exponent - len(digits) + 1, interval):
+            digits, exponent = _shortest_inside(magnitude, interval, 17)
     return _format_shortest(value < 0, digits, exponent, 15)
 
 
-def _rounding_interval(magnitude: float, down: float, up: float) -> tuple[Fraction, Fraction]:
-    """The open interval of reals that round to `magnitude`, between its neighbours down and up."""
-    exact = Fraction(magnitude)
-    low = (exact + Fraction(down)) / 2
-    high = exact + (exact - low) if math.isinf(up) else (exact + Fraction(up)) / 2
-    return low, high
+def _rounding_interval(magnitude: float, down: float, up: float) -> tuple[int, int, int]:
+    """(low, high, denominator): the open interval (low/den, high/den) of the reals that round
+    to `magnitude`, whose neighbours are down and up. All are dyadic: one denominator serves."""
+    (a, b), (c, d) = magnitude.as_integer_ratio(), down.as_integer_ratio()
+    e, f = (0, 1) if math.isinf(up) else up.as_integer_ratio()
+    common = max(b, d, f)
+    here, below, above = a * (common // b), c * (common // d), e * (common // f)
+    high = 3 * here - below if math.isinf(up) else here + above
+    return here + below, high, 2 * common
 
 
-def _shortest_inside(magnitude: float, low: Fraction, high: Fraction, max_digits: int) -> str:
-    """Ryu as PostgreSQL builds it (bounds never accepted): the fewest significant digits strictly
-    inside (low, high), the one nearest `magnitude` among them, in `d.ddde±x` form."""
-    exact = Fraction(magnitude)
+def _inside(digits: int, exponent: int, interval: tuple[int, int, int]) -> bool:
+    """Whether digits * 10**exponent lies strictly inside the interval."""
+    low, high, denominator = interval
+    if exponent >= 0:
+        scaled = digits * 10**exponent * denominator
+        return low < scaled < high
+    scale = 10**-exponent
+    scaled = digits * denominator
+    return low * scale < scaled < high * scale
+
+
+def _shortest_inside(
+    magnitude: float,
+    interval: tuple[int, int, int],
+    max_digits: int,
+    quick_bounds: tuple[float, float] | None = None,
+) -> tuple[str, int]:
+    """Ryu as PostgreSQL builds it (bounds never accepted): the fewest significant digits
+    strictly inside the interval, the nearest to `magnitude` among them, as (digits, exponent).
+
+    `quick_bounds`, the interval's ends as exact doubles, lets a candidate that rounds outside
+    them be skipped without exact arithmetic (rounding to double is monotonic).
+    """
+    lopsided = math.frexp(magnitude)[0] == 0.5  # at a power of two the gap below is halved
     for precision in range(1, max_digits + 1):
         candidate = f"{magnitude:.{precision - 1}e}"
-        nearest = Fraction(candidate)
-        if low < nearest < high:
-            return candidate
-        # Where the interval is lopsided (at a power of two) the other neighbour may fit.
-        rounded = Decimal(candidate)
-        unit = Decimal(1).scaleb(rounded.adjusted() - precision + 1)
-        other = rounded + unit if nearest < exact else rounded - unit
-        if other > 0 and low < Fraction(other) < high:
-            return f"{other:.{precision - 1}e}"
-    return f"{magnitude:.{max_digits - 1}e}"
+        nearest = float(candidate)
+        if quick_bounds and not lopsided and not quick_bounds[0] <= nearest <= quick_bounds[1]:
+            continue
+        mantissa, _, exp_text = candidate.partition("e")
+        digits = int(mantissa.replace(".", ""))
+        exponent = int(exp_text) - precision + 1
+        if _inside(digits, exponent, interval):
+            break
+        if lopsided:  # the correctly rounded candidate missed; its other neighbour may fit
+            other = digits + 1 if nearest < magnitude else digits - 1
+            if other > 0 and _inside(other, exponent, interval):
+                digits = other
+                break
+    text = str(digits)
+    return text.rstrip("0"), exponent + len(text) - 1
 
 
 def _as_float32(value: float) -> float:
@@ -151,10 +177,10 @@ def _float4_text_out(value: float, tz: tzinfo) -> bytes:
     if value == 0:
         return b"-0" if math.copysign(1.0, value) < 0 else b"0"
     magnitude = abs(value)
-    low, high = _rounding_interval(
-        magnitude, _next_float32(magnitude, -math.inf), _next_float32(magnitude, math.inf)
-    )
-    digits, exponent = _digits_and_exponent(_shortest_inside(magnitude, low, high, 9))
+    down, up = _next_float32(magnitude, -math.inf), _next_float32(magnitude, math.inf)
+    quick_bounds = ((magnitude + down) / 2, math.inf if math.isinf(up) else (magnitude + up) / 2)
+    interval = _rounding_interval(magnitude, down, up)
+    digits, exponent = _shortest_inside(magnitude, interval, 9, quick_bounds)
     return _format_shortest(value < 0, digits, exponent, 6)
 
 
