@@ -59,6 +59,7 @@ ARRAY_AGG = "helios_array_agg"
 SUBSCRIPT = "helios_subscript"
 AT_TIME_ZONE = "helios_at_time_zone"
 LOCALTIME = "helios_localtime"
+TO_TIMESTAMP = "helios_to_timestamp"
 JSON_GET = "helios_json_get"
 QUANTIFIED = "helios_quantified"
 GENERATE_SERIES = "generate_series"
@@ -244,7 +245,19 @@ def _pure_functions() -> dict[str, Callable[..., Any]]:
         MATH: _math,
         JSON_GET: lambda document, oid, as_text, *steps: json_get(document, oid, list(steps), bool(as_text)),
         SUBSCRIPT: _subscript,
+        TO_TIMESTAMP: _to_timestamp,
     }
+
+
+def _to_timestamp(seconds: float | None) -> str | None:
+    """to_timestamp(seconds since 1970-01-01 00:00 UTC)."""
+    if seconds is None:
+        return None
+    epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+    try:
+        return to_storage(t.TIMESTAMPTZ)(epoch + dt.timedelta(microseconds=round(seconds * 1_000_000)))
+    except (OverflowError, ValueError):
+        raise DatabaseError("22008", "timestamp out of range") from None
 
 
 def _subscript(array: Any, array_oid: int, index: Any) -> Any:

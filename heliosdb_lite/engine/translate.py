@@ -51,7 +51,9 @@ ARITHMETIC: dict[type[exp.Expression], str] = {
 _NATIVE_ORDER = frozenset({t.BOOL, t.BYTEA, t.DATE, t.TIME, t.TIMESTAMP, t.TIMESTAMPTZ, t.UUID, t.JSONB}) \
     | t.STRING_TYPES
 _RENAMED_FUNCTIONS = {"char_length": "length", "character_length": "length", "strpos": "instr",
-                      "btrim": "trim", "ceiling": "ceil", "octet_length": "length"}
+                      "btrim": "trim", "ceiling": "ceil"}
+# same name in SQLite, different meaning: refused rather than answered wrongly
+_MISLEADING_FUNCTIONS = frozenset({"format", "printf", "date", "time", "datetime", "strftime"})
 _MATH_FUNCTIONS = frozenset({"round", "trunc", "ceil", "ceiling", "floor", "abs", "sign", "sqrt", "exp", "ln",
                              "log", "log10", "cbrt"})
 _FUNCTION_PARAM_TYPES: dict[str, tuple[int, ...]] = {
@@ -1062,6 +1064,15 @@ class Translator:
         types = [pg_type for _, pg_type in typed]
         values = [value for value, _ in typed]
         result = rules.function_type(name, types)
+        if name in _MISLEADING_FUNCTIONS:
+            raise unsupported(f"function {name}()")
+        if name == "mod" and len(arguments) == 2:
+            return self._arithmetic(exp.Mod(this=arguments[0], expression=arguments[1]), scope)
+        if name in _MATH_FUNCTIONS and len(values) > (2 if name in ("round", "trunc") else 1):
+            raise unsupported(f"{name}() with {len(values)} arguments")
+        if name == "to_timestamp" and len(values) == 1:
+            seconds = self.coerce(values[0], types[0], t.FLOAT8_TYPE)
+            return call(fn.TO_TIMESTAMP, seconds), result
         if name in _MATH_FUNCTIONS and types and types[0].oid in t.NUMBER_TYPES | {t.UNKNOWN}:
             oid = types[0].oid if not types[0].is_unknown else t.NUMERIC
             if name == "abs" and oid in t.INTEGER_TYPES | t.FLOAT_TYPES:
