@@ -45,6 +45,7 @@ _SCALARS: tuple[tuple[int, str, int, int, str], ...] = (
     (700, "float4", 4, 1021, "N"),
     (701, "float8", 8, 1022, "N"),
     (705, "unknown", -2, 0, "X"),
+    (2278, "void", 4, 0, "P"),
     (1042, "bpchar", -1, 1014, "S"),
     (1043, "varchar", -1, 1015, "S"),
     (1082, "date", 4, 1182, "D"),

@@ -1,10 +1,11 @@
-"""Codecs for bool, int2, int4, int8 and oid.
+"""Codecs for bool, int2, int4, int8, oid and the pseudo-type void.
 
 Text: bool is `t`/`f`; input accepts PostgreSQL's parse_bool words (unique prefixes of
 true/false/yes/no, on/off, 1/0; case-insensitive, surrounding whitespace ignored). Integers are
 decimal with optional sign and surrounding whitespace; oid input also accepts negative values
 down to -2147483648, wrapping them as unsigned like PostgreSQL.
 Binary: bool is one byte 0/1; int2/int4/int8 are big-endian two's complement; oid is u32.
+void (what pg_sleep returns) is an empty value in both formats, whatever its Python value.
 """
 
 from __future__ import annotations
@@ -111,7 +112,16 @@ def _oid_binary_in(data: bytes) -> int:
     return int(_OID.unpack(data)[0])
 
 
+def _void_out(value: object, tz: tzinfo | None = None) -> bytes:
+    return b""
+
+
+def _void_in(data: bytes, tz: tzinfo | None = None) -> str:
+    return ""
+
+
 CODECS: dict[int, Codec] = {
+    2278: Codec(_void_out, _void_in, _void_out, _void_in),
     16: Codec(_bool_text_out, _bool_text_in, _bool_binary_out, _bool_binary_in),
     21: _integer_codec("smallint", ">h", 16, "smallint out of range"),
     23: _integer_codec("integer", ">i", 32, "integer out of range"),
