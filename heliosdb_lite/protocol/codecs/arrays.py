@@ -34,6 +34,7 @@ _HEADER = struct.Struct(">iiI")
 _INT32 = struct.Struct(">i")
 _NULL_LENGTH = b"\xff\xff\xff\xff"
 _DIMENSION_ITEM = re.compile(r"\[([0-9+-]*)(?::([0-9+-]*))?(\]?)")
+_LEADING_INTEGER = re.compile(r"[+-]?[0-9]+")
 
 
 def _shape(value: list[Any]) -> list[int]:
@@ -92,6 +93,12 @@ def _leaves(value: list[Any], depth: int) -> Iterator[Any]:
             yield from _leaves(item, depth - 1)
 
 
+def _c_atoi(text: str) -> int:
+    """C atoi: the leading integer, 0 if there is none."""
+    match = _LEADING_INTEGER.match(text)
+    return int(match.group()) if match else 0
+
+
 def _malformed(text: str, detail: str) -> DatabaseError:
     return DatabaseError(INVALID_TEXT_REPRESENTATION, f'malformed array literal: "{text}"', detail=detail)
 
@@ -129,7 +136,7 @@ class _ArrayTextParser:
                 raise _malformed(self.text, 'Array contents must start with "{".')
             raise _malformed(self.text, 'Array value must start with "{" or dimension information.')
         self.body_start = self.position
-        items = self.braces(outermost=True)
+        items = self.braces(depth=1)
         self.skip_space()
         if self.position != len(self.text):
             raise self.malformed_body("Junk after closing right brace.")
@@ -158,7 +165,7 @@ class _ArrayTextParser:
                 raise _malformed(self.text, "Missing array dimension value.")
             if not closing:
                 raise _malformed(self.text, 'Missing "]" after array dimensions.')
-            lower, upper = (int(first), int(second)) if second is not None else (1, int(first))
+            lower, upper = (_c_atoi(first), _c_atoi(second)) if second is not None else (1, _c_atoi(first))
             if upper < lower:
                 raise DatabaseError(ARRAY_SUBSCRIPT_ERROR, "upper bound cannot be less than lower bound")
             bounds.append((lower, upper))
@@ -171,13 +178,15 @@ class _ArrayTextParser:
         self.skip_space()
         return bounds
 
-    def braces(self, outermost: bool) -> list[Any]:
-        """At `{`: the items up to the matching `}` (sub-lists or element strings)."""
+    def braces(self, depth: int) -> list[Any]:
+        """At the `{` opening nesting level `depth`: the items up to the matching `}`."""
+        if depth > MAX_DIMENSIONS:
+            raise _too_many_dimensions(depth)
         self.position += 1
         items: list[Any] = []
         self.skip_space()
         if self.peek() == "}":
-            if not outermost:  # only the whole array may be empty
+            if depth > 1:  # only the whole array may be empty
                 raise self.fail_here()
             self.position += 1
             return items
@@ -185,7 +194,7 @@ class _ArrayTextParser:
             self.skip_space()
             char = self.peek()
             if char == "{":
-                items.append(self.braces(outermost=False))
+                items.append(self.braces(depth + 1))
             elif char in ("", "}", ","):
                 raise self.fail_here()
             else:

@@ -100,7 +100,9 @@ _PG_MAX_TIMESTAMP_YEAR = 294276
 def _outside_years(type_name: str, text: str, year: int, pg_max_year: int) -> Exception:
     if year > pg_max_year:
         return datetime_out_of_range(f'{type_name} out of range: "{text}"')
-    return unrepresentable(f'{type_name} outside years 1 to 9999 (and BC) are not supported: "{text}"')
+    return unrepresentable(
+        f'{type_name} values outside years 1 to 9999 (BC included) are not supported: "{text}"'
+    )
 
 
 def _parse(text: str, type_name: str, tz: tzinfo) -> DateTimeFields:
@@ -199,7 +201,7 @@ def _date_binary_in(data: bytes) -> date | DateTimeInfinity:
     try:
         return date.fromordinal(days + POSTGRES_EPOCH_ORDINAL)
     except (ValueError, OverflowError):
-        raise unrepresentable("date outside years 1 to 9999 (and BC) are not supported") from None
+        raise unrepresentable("date values outside years 1 to 9999 (BC included) are not supported") from None
 
 
 # -- time -------------------------------------------------------------------------------------
@@ -221,7 +223,7 @@ def _time_text_in(data: bytes, tz: tzinfo) -> time:
 
 def _time_of_usec(usec: int) -> time:
     if usec == USECS_PER_DAY:
-        raise unrepresentable("time 24:00:00 is not supported")
+        raise unrepresentable("the time 24:00:00 is not supported")
     seconds, micro = divmod(usec, 1_000_000)
     minutes, second = divmod(seconds, 60)
     hour, minute = divmod(minutes, 60)
@@ -292,7 +294,9 @@ def _from_epoch(epoch: datetime, usec: int) -> datetime:
     try:
         return epoch + timedelta(microseconds=usec)
     except OverflowError:
-        raise unrepresentable("timestamp outside years 1 to 9999 (and BC) are not supported") from None
+        raise unrepresentable(
+            "timestamp values outside years 1 to 9999 (BC included) are not supported"
+        ) from None
 
 
 def _timestamp_binary_in(data: bytes) -> datetime | DateTimeInfinity:
