@@ -1,7 +1,7 @@
 """The sqlglot dialects of the engine: PostgreSQL in, SQLite out, with the fixes the engine relies on.
 
-Parsing uses sqlglot's PostgreSQL dialect as is (its E'..' strings arrive as ByteString nodes with
-the escapes already processed; the translator turns them into plain strings). The SQLite
+Parsing uses sqlglot's PostgreSQL dialect as is (its E'..' strings arrive as ByteString nodes
+decoded with C's escape rules; the translator substitutes PostgreSQL's value, `escape_strings`). The SQLite
 generator renders `$n` as `?n`, a numbered SQLite parameter, so parameters bind by number and
 not by order of appearance, and refuses (UnsupportedError) what it cannot express.
 """

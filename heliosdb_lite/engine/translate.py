@@ -33,6 +33,7 @@ from . import pgtypes as t
 from . import typing_rules as rules
 from .catalog import Catalog
 from .dialect import render
+from .escape_strings import escape_string_values
 from .json_functions import path_steps as json_path_steps
 from .pgtypes import PgType
 from .scope import Relation, Scope
@@ -646,6 +647,11 @@ class Translator:
 
     def _string(self, node: exp.Expression, _: Scope) -> Typed:
         return exp.Literal.string(node.this), t.UNKNOWN_TYPE
+
+    def _escape_string(self, node: exp.ByteString, _: Scope) -> Typed:
+        """E'...': PostgreSQL's value, where sqlglot's C-style decoding differs (escape_strings)."""
+        value = escape_string_values(self.text).get(node.this, node.this)
+        return exp.Literal.string(value), t.UNKNOWN_TYPE
 
     def _unsupported_literal(self, node: exp.Expression, _: Scope) -> Typed:
         raise unsupported(f"literal {node.sql('postgres')}")
@@ -1263,7 +1269,7 @@ _COMPARISON_NODES: dict[str, type[exp.Binary]] = {symbol: cls for cls, symbol in
 
 _HANDLERS: dict[type[exp.Expression], Callable[[Translator, Any, Scope], Typed]] = {
     exp.Literal: Translator._literal,
-    exp.ByteString: Translator._string,
+    exp.ByteString: Translator._escape_string,
     exp.RawString: Translator._string,
     exp.UnicodeString: Translator._unsupported_literal,
     exp.BitString: Translator._unsupported_literal,

@@ -47,6 +47,8 @@ def test_unique_violations_name_the_constraint_and_key(tables: SQLiteSession) ->
     ("select 2147483647 + 1", "22003", "integer out of range"),
     ("select 9223372036854775807 + 1", "22003", "bigint out of range"),
     ("select 'abc'::int", "22P02", 'invalid input syntax for type integer: "abc"'),
+    ("select E'\\0'", "22021", 'invalid byte sequence for encoding "UTF8": 0x00'),
+    ("select E'\\377'", "22021", None),
     ("select 1 + 'x'", "22P02", None),
     ("select 'a' + 'b'", "42725", None),
     ("select now() + 1", "42883", None),

@@ -116,6 +116,8 @@ def test_varchar_length_is_checked_on_assignment(session: SQLiteSession) -> None
 @pytest.mark.parametrize(("sql", "expected"), [
     ("select 't'::boolean, 'no'::bool, true, false", (True, False, True, False)),
     ("select E'a\\nb\\tc\\\\', E'\\x41\\101'", ("a\nb\tc\\", "AA")),
+    ("select E'\\v\\q', E'\\303\\251', E'\\u00e9\\uD83D\\uDE00', E'it''s \\'x\\''",
+     ("vq", "é", "é😀", "it's 'x'")),
     ("select 'it''s', $$dollar 'quoted'$$", ("it's", "dollar 'quoted'")),
     ("select '2024-01-02'::date, date '2024-01-02' + 1", (dt.date(2024, 1, 2), dt.date(2024, 1, 3))),
     ("select '1.50'::numeric, 1.50, 1e3", (Decimal("1.50"), Decimal("1.50"), Decimal("1000"))),
