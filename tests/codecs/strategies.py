@@ -82,7 +82,6 @@ SCALAR_VALUES: dict[int, st.SearchStrategy[Any]] = {
     1700: st.decimals(allow_nan=True, allow_infinity=True).filter(_finite_numeric),
     2950: st.uuids(),
     3802: json_texts.map(normalize_jsonb),
-    2278: st.just(""),
 }
 
 
