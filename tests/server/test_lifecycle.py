@@ -19,7 +19,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from tests.server.wire import GSSENC_REQUEST_CODE, RawConnection, start_session
+from tests.server.wire import GSSENC_REQUEST_CODE, RawConnection, error_fields, start_session
 from tests.server_process import ServerProcess, free_port
 
 TIMEOUT = 10.0
@@ -75,8 +75,8 @@ def test_connection_limit(tmp_path: Path) -> None:
         with RawConnection(server.host, server.port) as raw:
             raw.send_startup({"user": "postgres", "database": "postgres"})
             refusal = raw.read_message()
-            assert refusal.type == b"E"
-            assert {k: refusal.error_fields()[k] for k in "SVC"} == {"S": "FATAL", "V": "FATAL", "C": "53300"}
+            assert refusal.type == "E"
+            assert {k: error_fields(refusal)[k] for k in "SVC"} == {"S": "FATAL", "V": "FATAL", "C": "53300"}
             assert raw.closed_by_peer()
         assert [c.execute("select 1").fetchone() for c in connections] == [(1,)] * 3
         connections.pop().close()
@@ -126,8 +126,8 @@ def test_sigterm_lets_running_statement_finish_and_ends_idle_sessions(tmp_path: 
         assert len(outcome) == 1 and not isinstance(outcome[0], BaseException), outcome
         assert len(outcome[0]) == 1
         ended = raw_idle.connection.read_message()
-        assert ended.type == b"E"
-        assert {k: ended.error_fields()[k] for k in "SC"} == {"S": "FATAL", "C": "57P01"}
+        assert ended.type == "E"
+        assert {k: error_fields(ended)[k] for k in "SC"} == {"S": "FATAL", "C": "57P01"}
         assert raw_idle.connection.closed_by_peer()
         for connection in (idle, busy):
             with pytest.raises(psycopg.OperationalError):
@@ -150,8 +150,8 @@ def test_unsupported_protocol_version_refused(monitored: MonitoredServer, versio
     with RawConnection(server.host, server.port) as raw:
         raw.send_startup({"user": "postgres", "database": "postgres"}, version=version[0] << 16 | version[1])
         refusal = raw.read_message()
-        assert refusal.type == b"E"
-        fields = refusal.error_fields()
+        assert refusal.type == "E"
+        fields = error_fields(refusal)
         assert (fields["S"], fields["C"]) == ("FATAL", "0A000")
         assert "unsupported frontend protocol" in fields["M"]
         assert raw.closed_by_peer()
@@ -161,11 +161,11 @@ def test_gssenc_request_answered_n_then_startup_proceeds(monitored: MonitoredSer
     server = monitored.process
     with RawConnection(server.host, server.port) as raw:
         raw.send_untyped(GSSENC_REQUEST_CODE)
-        assert raw.read_byte() == b"N"
+        assert raw.read_byte() == "N"
         raw.send_startup({"user": "postgres", "database": "postgres"})
         assert raw.read_until_ready()[-1].body == b"I"
         raw.send_query("select 1")
-        assert [m.type for m in raw.read_until_ready()] == [b"T", b"D", b"C", b"Z"]
+        assert [m.type for m in raw.read_until_ready()] == ["T", "D", "C", "Z"]
 
 
 def test_cancel_request_with_wrong_key_does_nothing(monitored: MonitoredServer) -> None:
@@ -181,7 +181,7 @@ def test_cancel_request_with_wrong_key_does_nothing(monitored: MonitoredServer) 
                 assert cancel.closed_by_peer()  # the request has been handled
         assert monitored.statements_running() == 1, "the statement ended before the cancels were handled"
         reply = statement_connection.read_until_ready()
-        assert [m.type for m in reply] == [b"T", b"D", b"C", b"Z"]
+        assert [m.type for m in reply] == ["T", "D", "C", "Z"]
 
 
 def test_cancel_request_with_right_key_cancels(monitored: MonitoredServer) -> None:
@@ -194,8 +194,8 @@ def test_cancel_request_with_right_key_cancels(monitored: MonitoredServer) -> No
             cancel.send_cancel(session.process_id, session.secret_key)
             assert cancel.closed_by_peer()
         reply = statement_connection.read_until_ready()
-        errors = [m for m in reply if m.type == b"E"]
-        assert len(errors) == 1 and errors[0].error_fields()["C"] == "57014", reply
+        errors = [m for m in reply if m.type == "E"]
+        assert len(errors) == 1 and error_fields(errors[0])["C"] == "57014", reply
         assert reply[-1].body == b"I"
         statement_connection.send_query("select 1")
-        assert [m.type for m in statement_connection.read_until_ready()] == [b"T", b"D", b"C", b"Z"]
+        assert [m.type for m in statement_connection.read_until_ready()] == ["T", "D", "C", "Z"]

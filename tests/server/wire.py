@@ -1,8 +1,6 @@
-"""A minimal raw PostgreSQL v3 frontend on a blocking socket, for tests that must send exact bytes
-(other protocol versions, GSSENCRequest, CancelRequest) and read exactly what comes back.
-
-Untyped packets: Int32 length (counting itself), Int32 code, body. Typed messages both ways: Byte1
-type, Int32 length counting itself, body.
+"""A raw PostgreSQL v3 frontend on a blocking socket, for tests that must send exact bytes (other
+protocol versions, GSSENCRequest, CancelRequest) and read exactly what comes back. Encoding and
+decoding are `heliosdb_lite.protocol.frontend`'s; this only adds the socket and bounded reads.
 """
 
 from __future__ import annotations
@@ -11,24 +9,12 @@ import socket
 import struct
 from dataclasses import dataclass
 
-PROTOCOL_3_0 = 3 << 16
-GSSENC_REQUEST_CODE = 80877104
-CANCEL_REQUEST_CODE = 80877102
+from heliosdb_lite.protocol import frontend
+from heliosdb_lite.protocol.frontend import BackendMessage
+from heliosdb_lite.protocol.messages import GSSENC_REQUEST_CODE, PROTOCOL_VERSION_3
+
+__all__ = ["GSSENC_REQUEST_CODE", "BackendMessage", "RawConnection", "start_session"]
 SOCKET_TIMEOUT = 10.0
-
-
-@dataclass(frozen=True)
-class BackendMessage:
-    type: bytes
-    body: bytes
-
-    def error_fields(self) -> dict[str, str]:
-        """The fields of an ErrorResponse or NoticeResponse, by field code (S, C, M, ...)."""
-        assert self.type in (b"E", b"N"), f"not an error or notice: {self}"
-        fields = {}
-        for part in self.body.rstrip(b"\x00").split(b"\x00"):
-            fields[part[:1].decode()] = part[1:].decode()
-        return fields
 
 
 class RawConnection:
@@ -36,7 +22,7 @@ class RawConnection:
 
     def __init__(self, host: str, port: int) -> None:
         self.sock = socket.create_connection((host, port), timeout=SOCKET_TIMEOUT)
-        self._buffer = b""
+        self._parser = frontend.BackendParser()
 
     def close(self) -> None:
         self.sock.close()
@@ -50,49 +36,46 @@ class RawConnection:
     def send_untyped(self, code: int, body: bytes = b"") -> None:
         self.sock.sendall(struct.pack("!ii", len(body) + 8, code) + body)
 
-    def send_startup(self, parameters: dict[str, str], version: int = PROTOCOL_3_0) -> None:
-        body = b"".join(k.encode() + b"\x00" + v.encode() + b"\x00" for k, v in parameters.items())
-        self.send_untyped(version, body + b"\x00")
+    def send_startup(self, parameters: dict[str, str], version: int = PROTOCOL_VERSION_3) -> None:
+        self.sock.sendall(frontend.startup_message(parameters, version))
 
     def send_cancel(self, process_id: int, secret_key: int) -> None:
-        self.send_untyped(CANCEL_REQUEST_CODE, struct.pack("!ii", process_id, secret_key))
+        self.sock.sendall(frontend.cancel_request(process_id, secret_key))
 
     def send_query(self, sql: str) -> None:
-        body = sql.encode() + b"\x00"
-        self.sock.sendall(b"Q" + struct.pack("!i", len(body) + 4) + body)
+        self.sock.sendall(frontend.query(sql))
 
-    def _fill(self, size: int) -> bool:
-        while len(self._buffer) < size:
-            chunk = self.sock.recv(65536)
-            if not chunk:
-                return False
-            self._buffer += chunk
-        return True
+    def _receive(self) -> bool:
+        chunk = self.sock.recv(65536)
+        self._parser.feed(chunk)
+        return bool(chunk)
 
-    def read_byte(self) -> bytes:
+    def read_byte(self) -> str:
         """One unframed byte (the answer to SSLRequest or GSSENCRequest)."""
-        assert self._fill(1), "connection closed before the one-byte answer"
-        byte, self._buffer = self._buffer[:1], self._buffer[1:]
+        while (byte := self._parser.take_byte()) is None:
+            assert self._receive(), "connection closed before the one-byte answer"
         return byte
 
     def read_message(self) -> BackendMessage:
-        assert self._fill(5), f"connection closed; {len(self._buffer)} stray bytes"
-        type_code, length = struct.unpack_from("!ci", self._buffer)
-        assert self._fill(1 + length), "connection closed inside a message"
-        message = BackendMessage(type_code, self._buffer[5 : 1 + length])
-        self._buffer = self._buffer[1 + length :]
+        while (message := self._parser.next_message()) is None:
+            assert self._receive(), "connection closed inside or before a message"
         return message
 
     def read_until_ready(self) -> list[BackendMessage]:
         """Messages up to and including ReadyForQuery."""
         received = [self.read_message()]
-        while received[-1].type != b"Z":
+        while received[-1].type != "Z":
             received.append(self.read_message())
         return received
 
     def closed_by_peer(self) -> bool:
         """True once the server closed the connection (end of stream), with nothing else pending."""
-        return not self._buffer and not self._fill(1)
+        return self._parser.next_message() is None and not self._receive()
+
+
+def error_fields(message: BackendMessage) -> dict[str, str]:
+    assert message.type in ("E", "N"), f"not an error or notice: {message}"
+    return frontend.decode_error_fields(message.body)
 
 
 @dataclass(frozen=True)
@@ -108,8 +91,8 @@ def start_session(host: str, port: int, user: str = "postgres") -> Started:
     connection = RawConnection(host, port)
     connection.send_startup({"user": user, "database": "postgres"})
     messages = connection.read_until_ready()
-    assert messages[0] == BackendMessage(b"R", struct.pack("!i", 0)), messages[0]
-    keys = [m for m in messages if m.type == b"K"]
+    assert messages[0] == BackendMessage("R", struct.pack("!i", 0)), messages[0]
+    keys = [m for m in messages if m.type == "K"]
     assert len(keys) == 1, messages
-    process_id, secret_key = struct.unpack("!ii", keys[0].body)
+    process_id, secret_key = frontend.decode_backend_key_data(keys[0].body)
     return Started(connection, process_id, secret_key)
