@@ -387,7 +387,12 @@ class Session:
                 success = False
                 break
         if implicit:
-            await self._in_thread(engine_session.end_implicit, success)
+            try:
+                await self._in_thread(engine_session.end_implicit, success)
+            except DatabaseError as error:  # the implicit COMMIT failed (e.g. a fenced GTID, 40P02)
+                if error.severity == "FATAL":
+                    raise
+                self._send_error(error)
         self._ready()
 
     async def _simple_statement(self, sql: str) -> None:
