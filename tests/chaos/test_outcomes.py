@@ -149,6 +149,20 @@ def test_unknown_gtid_is_not_committed_and_stays_so(connect: Connect) -> None:
     assert lookup(observer, gtid) == first
 
 
+def test_fenced_gtid_refuses_a_multi_statement_query_and_the_session_goes_on(connect: Connect) -> None:
+    client, observer = connect(), connect()
+    _create(observer, "implicit_rows")
+    gtid = str(uuid.uuid4())
+    assert lookup(observer, gtid).status == NOT_COMMITTED
+
+    client.execute(f"SET heliosdb.gtid = '{gtid}'")
+    with pytest.raises(psycopg.Error) as raised:  # one simple query, one implicit transaction
+        psycopg.ClientCursor(client).execute("INSERT INTO implicit_rows VALUES (1, 'a'); "
+                                             "INSERT INTO implicit_rows VALUES (2, 'b')")
+    assert raised.value.sqlstate == FENCED
+    assert _count(client, "implicit_rows") == 0
+
+
 def test_client_named_gtid_is_applied_once(connect: Connect) -> None:
     first, second, observer = connect(), connect(), connect()
     _create(observer, "named_rows")
