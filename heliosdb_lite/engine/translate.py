@@ -279,6 +279,12 @@ class Translator:
         if order is not None:
             order_scope = Scope(parent=scope, outputs={o.name.lower(): o.type for o in outputs if o.type})
             order.set("expressions", [self._ordered(item, order_scope) for item in order.expressions])
+        fetch = node.args.get("limit")
+        if isinstance(fetch, exp.Fetch):
+            options = fetch.args.get("limit_options")
+            if options is not None and (options.args.get("with_ties") or options.args.get("percent")):
+                raise unsupported("FETCH ... WITH TIES or PERCENT")
+            node.set("limit", exp.Limit(expression=fetch.args.get("count") or exp.Literal.number(1)))
         for key in ("limit", "offset"):
             clause = node.args.get(key)
             if clause is not None:
@@ -855,7 +861,13 @@ class Translator:
         high, high_type = self.expr(node.args["high"], scope)
         lower = self.compare(">=", value, value_type, low, low_type)
         upper = self.compare("<=", value.copy(), value_type, high, high_type)
-        return exp.And(this=lower, expression=upper), t.BOOL_TYPE
+        between = exp.And(this=lower, expression=upper)
+        if node.args.get("symmetric"):
+            reversed_lower = self.compare(">=", value.copy(), value_type, high.copy(), high_type)
+            reversed_upper = self.compare("<=", value.copy(), value_type, low.copy(), low_type)
+            between = exp.or_(exp.Paren(this=between),
+                              exp.Paren(this=exp.And(this=reversed_lower, expression=reversed_upper)))
+        return exp.Paren(this=between), t.BOOL_TYPE
 
     def _in(self, node: exp.In, scope: Scope) -> Typed:
         value, value_type = self.expr(node.this, scope)

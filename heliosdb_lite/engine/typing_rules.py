@@ -271,7 +271,7 @@ _CLASS_NAMES: dict[type[exp.Expression], str] = {
     exp.Coalesce: "coalesce", exp.Greatest: "greatest", exp.Least: "least", exp.Nullif: "nullif",
     exp.Trim: "btrim", exp.StrPosition: "position", exp.Extract: "extract", exp.Substring: "substring",
     exp.Rand: "random", exp.Uuid: "gen_random_uuid", exp.TimestampTrunc: "date_trunc", exp.Count: "count",
-    exp.TimeToStr: "to_char", exp.Interval: "interval", exp.GroupConcat: "string_agg",
+    exp.TimeToStr: "to_char", exp.GroupConcat: "string_agg",
     exp.ArrayAgg: "array_agg", exp.Localtime: "localtime", exp.Localtimestamp: "localtimestamp",
 }
 
@@ -319,6 +319,8 @@ def column_name(node: exp.Expression, source: str) -> str:
     name = function_name(node, source)
     if name is None and isinstance(node, exp.AtTimeZone):
         name = "timezone"
+    if name is None and isinstance(node, exp.Interval):
+        name = "interval"
     return name if name is not None else "?column?"
 
 

@@ -53,6 +53,12 @@ def test_generate_series(session: SQLiteSession) -> None:
     assert error(session, "select * from generate_series(1, 3, 0)").sqlstate == "22023"
 
 
+def test_offset_and_fetch_first(session: SQLiteSession) -> None:
+    assert rows(session, "select x from generate_series(1, 10) x order by x offset 2 rows "
+                         "fetch first 3 rows only") == [(3,), (4,), (5,)]
+    assert error(session, "select 1 fetch first 1 rows with ties").sqlstate == "0A000"
+
+
 def test_default_in_values(session: SQLiteSession) -> None:
     run(session, "create table d (id serial primary key, name text default 'anon', n int)")
     run(session, "insert into d values (default, default, 1), (default, default, 2)")

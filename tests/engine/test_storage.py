@@ -147,6 +147,8 @@ def test_varchar_length_is_checked_on_assignment(session: SQLiteSession) -> None
     ("select timestamp '2024-01-02 01:00' - timestamp '2024-01-01', '2024-03-01'::date - '2024-02-01'::date",
      (Interval(0, 1, 3_600_000_000), 29)),
     ("select 1 in (1, 2), 3 = any(array[1, 2]), 'b' between 'a' and 'c'", (True, False, True)),
+    ("select 3 between symmetric 5 and 1, 3 between 5 and 1, 6 not between symmetric 5 and 1",
+     (True, False, True)),
     ("select array[1, 2], '{3,4}'::int[]", ([1, 2], [3, 4])),
     ("select 2147483647::bigint + 1, -2147483648", (2147483648, -2147483648)),
 ])
