@@ -22,8 +22,17 @@ class StoreContents:
         return {name: rows for name, rows in self.tables.items() if not name.startswith("_helios")}
 
 
-def _sort_key(row: tuple[Any, ...]) -> tuple[tuple[int, str], ...]:
-    return tuple((0, "") if value is None else (1, repr(value)) for value in row)
+def _value_key(value: Any) -> tuple[int, Any]:
+    """SQLite's own order of values: NULL, numbers, text, blobs."""
+    if value is None:
+        return (0, 0)
+    if isinstance(value, int | float):
+        return (1, value)
+    return (2, value) if isinstance(value, str) else (3, value)
+
+
+def _sort_key(row: tuple[Any, ...]) -> tuple[tuple[int, Any], ...]:
+    return tuple(_value_key(value) for value in row)
 
 
 def read_store(store_path: Path) -> StoreContents:
