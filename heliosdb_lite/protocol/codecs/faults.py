@@ -17,6 +17,7 @@ from heliosdb_lite.errors import (
 )
 
 INVALID_BINARY_REPRESENTATION = "22P03"
+C_SPACES = " \t\n\r\f\v"  # what C's isspace() accepts, unlike str.strip()
 CHARACTER_NOT_IN_REPERTOIRE = "22021"
 
 

@@ -19,12 +19,14 @@ from datetime import tzinfo
 from decimal import Decimal
 
 from heliosdb_lite.protocol.codecs.base import Codec
-from heliosdb_lite.protocol.codecs.faults import bad_binary, invalid_syntax, out_of_range
+from heliosdb_lite.protocol.codecs.faults import C_SPACES, bad_binary, invalid_syntax, out_of_range
 
 _FLOAT4 = struct.Struct(">f")
 _FLOAT8 = struct.Struct(">d")
-_DECIMAL_LITERAL = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
-_HEX_LITERAL = re.compile(r"[+-]?0[xX](?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)(?:[pP][+-]?\d+)?")
+_DECIMAL_LITERAL = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+_HEX_LITERAL = re.compile(
+    r"[+-]?0[xX](?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)(?:[pP][+-]?\d+)?", re.ASCII
+)
 _SPECIALS = {
     "nan": math.nan,
     "infinity": math.inf,
@@ -187,7 +189,7 @@ def _float4_text_out(value: float, tz: tzinfo) -> bytes:
 def _parse_float(data: bytes, type_name: str) -> tuple[str, str]:
     """(whole input, stripped literal); 22P02 unless the literal is a float strtod accepts."""
     text = data.decode(errors="replace")
-    literal = text.strip()
+    literal = text.strip(C_SPACES)
     lowered = literal.lower()
     if lowered in _SPECIALS or _DECIMAL_LITERAL.fullmatch(literal) or _HEX_LITERAL.fullmatch(literal):
         return text, literal

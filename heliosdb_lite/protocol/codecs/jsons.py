@@ -23,7 +23,7 @@ from heliosdb_lite.protocol.codecs.numeric import numeric_text, parse_numeric
 
 UNTRANSLATABLE_CHARACTER = "22P05"
 STATEMENT_TOO_COMPLEX = "54001"
-JSONB_VERSION = 1
+JSONB_VERSION = b"\x01"
 
 
 def _reject_constant(name: str) -> Any:
@@ -155,11 +155,11 @@ def _jsonb_text_in(data: bytes, tz: tzinfo) -> str:
 
 
 def _jsonb_binary_out(value: str) -> bytes:
-    return b"\x01" + normalize_jsonb(value).encode()
+    return JSONB_VERSION + normalize_jsonb(value).encode()
 
 
 def _jsonb_binary_in(data: bytes) -> str:
-    if data[:1] != b"\x01":
+    if data[:1] != JSONB_VERSION:
         raise bad_binary(f"unsupported jsonb version number {data[0] if data else 'missing'}")
     return normalize_jsonb(decode_utf8(data[1:]))
 

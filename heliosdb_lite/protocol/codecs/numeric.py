@@ -20,13 +20,13 @@ from datetime import tzinfo
 from decimal import Decimal
 
 from heliosdb_lite.protocol.codecs.base import Codec
-from heliosdb_lite.protocol.codecs.faults import bad_binary, invalid_syntax, out_of_range
+from heliosdb_lite.protocol.codecs.faults import C_SPACES, bad_binary, invalid_syntax, out_of_range
 
 POSITIVE, NEGATIVE, NAN, PINF, NINF = 0x0000, 0x4000, 0xC000, 0xD000, 0xF000
 MAX_INTEGER_DIGITS = 131072
 MAX_DSCALE = 0x3FFF
 
-_NUMERIC_LITERAL = re.compile(r"\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*")
+_NUMERIC_LITERAL = re.compile(r"\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*", re.ASCII)
 _SPECIALS = {
     "nan": Decimal("NaN"),
     "infinity": Decimal("Infinity"),
@@ -56,11 +56,11 @@ def _text_out(value: Decimal, tz: tzinfo) -> bytes:
 def parse_numeric(text: str) -> Decimal:
     """numeric_in: 22P02 on bad syntax, 22003 when beyond numeric's limits."""
     if _NUMERIC_LITERAL.fullmatch(text) is None:
-        special = _SPECIALS.get(text.strip().lower())
+        special = _SPECIALS.get(text.strip(C_SPACES).lower())
         if special is None:
             raise invalid_syntax("numeric", text)
         return special
-    value = Decimal(text.strip())
+    value = Decimal(text.strip(C_SPACES))
     sign, digits, exponent = value.as_tuple()
     assert isinstance(exponent, int)
     if -exponent > MAX_DSCALE or (any(digits) and value.adjusted() >= MAX_INTEGER_DIGITS):
