@@ -1,13 +1,15 @@
 """Fixtures of the crash-safety tests: a factory of psycopg connections to the module's shared
-server, all closed at teardown."""
+server (all closed at teardown), and a server on the test's own data directory to kill."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import psycopg
 import pytest
 
+from tests.chaos.crash_server import CrashableServer
 from tests.chaos.gtids import resume_options
 from tests.server_process import ServerProcess
 
@@ -29,3 +31,13 @@ def connect(shared_server: ServerProcess) -> Iterator[Connect]:
     yield open_connection
     for connection in opened:
         connection.close()
+
+
+@pytest.fixture
+def crash_server(tmp_path: Path) -> Iterator[CrashableServer]:
+    """A server on `tmp_path / "data"`, not yet started; stopped at teardown."""
+    process = CrashableServer(tmp_path / "data")
+    try:
+        yield process
+    finally:
+        process.stop()

@@ -14,6 +14,7 @@ import pytest
 from psycopg.pq import TransactionStatus
 
 from tests.chaos.conftest import Connect
+from tests.chaos.crash_server import CrashableServer
 from tests.chaos.gtids import (
     COMMITTED,
     NOT_COMMITTED,
@@ -24,7 +25,6 @@ from tests.chaos.gtids import (
     session_id,
     txn_seq,
 )
-from tests.server_process import ServerProcess
 
 FENCED = "40P02"
 SERIALIZATION_FAILURE = "40001"
@@ -249,7 +249,8 @@ def test_twin_of_a_resumed_session_never_loses_a_commit(connect: Connect) -> Non
     assert _count(observer, "twin_rows") == 2
 
 
-def test_acknowledged_commits_survive_sigkill(server: ServerProcess) -> None:
+def test_acknowledged_commits_survive_sigkill(crash_server: CrashableServer) -> None:
+    server = crash_server.start()
     rows = 24
     acknowledged: dict[int, str] = {}
     with psycopg.connect(server.dsn, autocommit=True) as autocommit, \

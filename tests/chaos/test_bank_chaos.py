@@ -1,0 +1,38 @@
+"""The bank workload under SIGKILL at random instants (tests/chaos/harness.py says what is checked
+after every restart). `make test` runs 30 kills; `make chaos` (-m chaos) runs 1000, some of them
+after a periodic checkpoint. HELIOSDB_CHAOS_SEED reproduces a run's kill delays and transfers.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tests.chaos.bank import State
+from tests.chaos.crash_server import CrashableServer
+from tests.chaos.harness import BankChaos, ChaosPlan
+
+SEED = int(os.environ.get("HELIOSDB_CHAOS_SEED", "20260505"))
+
+
+def _run(plan: ChaosPlan, server: CrashableServer, capsys: pytest.CaptureFixture[str]) -> None:
+    def report(line: str) -> None:
+        with capsys.disabled():
+            print(f"\n{line}")
+
+    counts = BankChaos(server, plan).run(report)
+    assert counts.kills == plan.kills
+    assert counts.transfers[State.ACKNOWLEDGED] > 0
+    assert counts.journal_verified == plan.kills
+
+
+def test_bank_survives_30_kills(crash_server: CrashableServer, capsys: pytest.CaptureFixture[str]) -> None:
+    _run(ChaosPlan(kills=30, clients=4, max_kill_delay=0.3, seed=SEED), crash_server, capsys)
+
+
+@pytest.mark.chaos
+@pytest.mark.timeout(4 * 3600)
+def test_bank_survives_1000_kills(crash_server: CrashableServer, capsys: pytest.CaptureFixture[str]) -> None:
+    _run(ChaosPlan(kills=1000, clients=6, max_kill_delay=0.5, seed=SEED, long_round_every=100),
+         crash_server, capsys)
