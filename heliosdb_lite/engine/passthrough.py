@@ -26,6 +26,8 @@ from heliosdb_lite.errors import (
     ACTIVE_SQL_TRANSACTION,
     FEATURE_NOT_SUPPORTED,
     IN_FAILED_SQL_TRANSACTION,
+    NO_ACTIVE_SQL_TRANSACTION,
+    QUERY_CANCELED,
     UNDEFINED_COLUMN,
     UNDEFINED_TABLE,
     DatabaseError,
@@ -39,7 +41,7 @@ from .ddl import quote
 from .errors_map import ErrorContext, database_error
 from .interface import Column, CopySpec, Cursor, TransactionLog, TransactionStatus
 from .pgtypes import type_from_declared
-from .settings import SessionSettings
+from .settings import SessionSettings, duration_ms
 from .statement_cache import StatementCache
 from .store import initialise, open_connection
 from .transactions import Transactions
@@ -135,6 +137,8 @@ class SQLiteSession:
         self.cancel_event = threading.Event()
         self._cancel_lock = threading.Lock()
         self._running = False
+        self._timed_out = False
+        self._busy_timeout_ms = engine.busy_timeout_ms
         self._clock = _Clock()
         self._zone_name = ""
         self._zone: dt.tzinfo = dt.UTC
@@ -247,6 +251,17 @@ class SQLiteSession:
     def parameter_changes(self) -> list[tuple[str, str]]:
         return self.settings.changes()
 
+    def notices(self) -> list[DatabaseError]:
+        """NOTICE and WARNING messages raised since the last call (sent as NoticeResponse)."""
+        pending = self._transactions.notices
+        self._transactions.notices = []
+        return pending
+
+    def _warn_outside_block(self, command: str) -> None:
+        self._transactions.notices.append(DatabaseError(
+            NO_ACTIVE_SQL_TRANSACTION, f"{command} can only be used in transaction blocks",
+            severity="WARNING"))
+
     def cancel(self) -> None:
         with self._cancel_lock:
             if self._running:
@@ -354,15 +369,41 @@ class SQLiteSession:
 
     @contextlib.contextmanager
     def _statement(self) -> Iterator[None]:
+        """Around each statement: cancel() may interrupt it, statement_timeout bounds it, and
+        lock_timeout (when set) bounds the wait for SQLite's write lock."""
         with self._cancel_lock:
             self.cancel_event.clear()
             self._running = True
+            self._timed_out = False
         self._clock.statement_started = dt.datetime.now(dt.UTC)
+        lock_timeout = duration_ms(self.settings.get("lock_timeout") or "0")
+        lock_timeout = lock_timeout or self._engine.busy_timeout_ms
+        if lock_timeout != self._busy_timeout_ms:
+            self._connection.set_busy_timeout(lock_timeout)
+            self._busy_timeout_ms = lock_timeout
+        timeout = duration_ms(self.settings.get("statement_timeout") or "0")
+        timer = threading.Timer(timeout / 1000, self._time_out) if timeout else None
+        if timer is not None:
+            timer.daemon = True
+            timer.start()
         try:
             yield
+        except DatabaseError as error:
+            if self._timed_out and error.sqlstate == QUERY_CANCELED:
+                raise DatabaseError(QUERY_CANCELED, "canceling statement due to statement timeout") from None
+            raise
         finally:
+            if timer is not None:
+                timer.cancel()
             with self._cancel_lock:
                 self._running = False
+
+    def _time_out(self) -> None:
+        with self._cancel_lock:
+            if self._running:
+                self._timed_out = True
+                self.cancel_event.set()
+                self._connection.interrupt()
 
     def _execute(self, statement: PreparedStatement, params: Sequence[Any]) -> Cursor:
         if statement.utility is not None:
@@ -417,6 +458,8 @@ class SQLiteSession:
         if isinstance(command, TransactionCommand):
             return Cursor(None, self._transaction_command(command))
         if isinstance(command, SetCommand):
+            if command.local and transactions.block is None:
+                self._warn_outside_block("SET LOCAL")
             self.settings.set(command.name, command.value, local=command.local)
             return Cursor(None, "SET")
         if isinstance(command, SetTransactionCommand):
@@ -427,6 +470,8 @@ class SQLiteSession:
                     self.settings.set("default_transaction_read_only", "on" if command.read_only else "off")
             elif transactions.block is not None:
                 transactions.set_modes(command.isolation, command.read_only)
+            else:
+                self._warn_outside_block("SET TRANSACTION")
             return Cursor(None, "SET")
         if isinstance(command, ResetCommand):
             if command.name is None:
@@ -468,7 +513,7 @@ class SQLiteSession:
         self._ddl_in_block = False
         if command.action == "commit":
             return transactions.commit()
-        transactions.rollback()
+        transactions.rollback(statement=True)
         return command.tag
 
     def _explain(self, statement: PreparedStatement) -> Cursor:
@@ -510,7 +555,7 @@ class SQLiteEngine:
 
     def __init__(self, data_dir: Path, *, busy_timeout_ms: int = 5000) -> None:
         self._path = initialise(Path(data_dir), busy_timeout_ms)
-        self._busy_timeout_ms = busy_timeout_ms
+        self.busy_timeout_ms = busy_timeout_ms
         self.cache: StatementCache[PreparedStatement] = StatementCache(2048)
         self._sessions: set[SQLiteSession] = set()
         self._lock = threading.Lock()
@@ -521,7 +566,7 @@ class SQLiteEngine:
 
     def open_session(self, user: str, database: str, settings: dict[str, str],
                      transaction_log: TransactionLog | None = None) -> SQLiteSession:
-        connection = open_connection(self._path, self._busy_timeout_ms)
+        connection = open_connection(self._path, self.busy_timeout_ms)
         try:
             if transaction_log is not None:
                 transaction_log.attached(connection)
@@ -536,7 +581,7 @@ class SQLiteEngine:
     def maintenance_connection(self) -> apsw.Connection:
         """A store connection with every engine function and collation registered (DDL, CHECK
         constraints and indexes may use them), for recovery and restore; the caller closes it."""
-        connection = open_connection(self._path, self._busy_timeout_ms)
+        connection = open_connection(self._path, self.busy_timeout_ms)
         SQLiteSession(self, connection, "heliosdb", "heliosdb", {})
         return connection
 

@@ -22,6 +22,7 @@ from typing import TypeVar
 import apsw
 
 from heliosdb_lite.errors import (
+    ACTIVE_SQL_TRANSACTION,
     NO_ACTIVE_SQL_TRANSACTION,
     READ_ONLY_SQL_TRANSACTION,
     DatabaseError,
@@ -44,6 +45,7 @@ class Transactions:
         self._connection = connection
         self._settings = settings
         self._log = log
+        self.notices: list[DatabaseError] = []  # NOTICE/WARNING messages for the client
         self.block: str | None = None  # None, "implicit" or "explicit"
         self.failed = False
         self.implicit_mode = False
@@ -77,6 +79,10 @@ class Transactions:
             self._isolation = self._settings.get("default_transaction_isolation") or "read committed"
             self._read_only = self._settings.get("default_transaction_read_only") == "on"
         elif explicit:
+            if self.block == "explicit":
+                self.notices.append(DatabaseError(ACTIVE_SQL_TRANSACTION,
+                                                  "there is already a transaction in progress",
+                                                  severity="WARNING"))
             self.block = "explicit"
         if isolation is not None:
             self.set_modes(isolation, None)
@@ -95,6 +101,7 @@ class Transactions:
     def commit(self) -> str:
         """COMMIT: the tag is ROLLBACK when the block had failed."""
         if self.block is None:
+            self._no_transaction()
             return "COMMIT"
         if self.failed:
             self.rollback()
@@ -109,8 +116,15 @@ class Transactions:
         self._reset()
         return "COMMIT"
 
-    def rollback(self) -> None:
+    def _no_transaction(self) -> None:
+        self.notices.append(DatabaseError(NO_ACTIVE_SQL_TRANSACTION, "there is no transaction in progress",
+                                          severity="WARNING"))
+
+    def rollback(self, *, statement: bool = False) -> None:
+        """ROLLBACK (statement: the client's own, which warns when there is nothing to roll back)."""
         if self.block is None:
+            if statement:
+                self._no_transaction()
             return
         self._finish("ROLLBACK")
         self._settings.rollback()
@@ -151,9 +165,10 @@ class Transactions:
             return
         try:
             self._log.committing(connection, self._settings.get("heliosdb.gtid", missing_ok=True) or None)
-        except CommitAlreadyDecided:
+        except CommitAlreadyDecided as decided:
             connection.execute("ROLLBACK")  # the recorded outcome stands: COMMIT, nothing applied twice
             self._log_finished(False)
+            self.notices.append(DatabaseError("00000", decided.notice, severity="NOTICE"))
             return
         except BaseException:
             if connection.in_transaction:

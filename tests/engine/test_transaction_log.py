@@ -130,3 +130,10 @@ def test_implicit_block_commits_through_the_log(logged: SQLiteSession, log: Reco
 def test_copy_in_commits_through_the_log(logged: SQLiteSession, log: RecordingLog) -> None:
     logged.copy_in_rows(logged.prepare("copy t from stdin", ()), [[1], [2]])
     assert log.events == [("opened",), ("committing", None), ("finished", True)]
+
+
+def test_already_decided_commit_leaves_a_notice(logged: SQLiteSession, log: RecordingLog) -> None:
+    log.refusal = CommitAlreadyDecided("transaction x was already committed")
+    run(logged, "insert into t values (1)")
+    assert [(n.severity, n.message) for n in logged.notices()] == [
+        ("NOTICE", "transaction x was already committed")]

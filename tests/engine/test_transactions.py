@@ -221,3 +221,38 @@ def test_set_is_undone_by_rollback(session: SQLiteSession) -> None:
     run(session, "set application_name = 'kept'")
     run(session, "commit")
     assert value(session, "show application_name") == "kept"
+
+
+def test_warnings_for_misplaced_transaction_commands(session: SQLiteSession) -> None:
+    run(session, "commit")
+    run(session, "rollback")
+    run(session, "set local application_name = 'x'")
+    run(session, "set transaction read only")
+    run(session, "begin")
+    run(session, "begin")
+    run(session, "commit")
+    assert [(n.severity, n.sqlstate, n.message) for n in session.notices()] == [
+        ("WARNING", "25P01", "there is no transaction in progress"),
+        ("WARNING", "25P01", "there is no transaction in progress"),
+        ("WARNING", "25P01", "SET LOCAL can only be used in transaction blocks"),
+        ("WARNING", "25P01", "SET TRANSACTION can only be used in transaction blocks"),
+        ("WARNING", "25001", "there is already a transaction in progress")]
+    assert session.notices() == []
+
+
+def test_statement_timeout(session: SQLiteSession) -> None:
+    run(session, "set statement_timeout = 50")
+    failure = error(session, "select pg_sleep(30)")
+    assert (failure.sqlstate, failure.message) == ("57014", "canceling statement due to statement timeout")
+    run(session, "reset statement_timeout")
+    assert value(session, "select 1") == 1
+
+
+def test_lock_timeout_bounds_the_wait_for_the_writer(engine: SQLiteEngine, table: SQLiteSession) -> None:
+    other = engine.open_session("postgres", "postgres", {})
+    run(other, "set lock_timeout = '10ms'")
+    run(table, "begin")
+    run(table, "insert into t values (1)")
+    failure = error(other, "insert into t values (2)")
+    assert (failure.sqlstate, failure.message) == ("55P03", "canceling statement due to lock timeout")
+    run(table, "commit")
