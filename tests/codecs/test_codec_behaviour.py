@@ -86,19 +86,6 @@ def test_array_binary_errors_postgres_words_differently() -> None:
     assert lower_bound.value.sqlstate == "0A000"
 
 
-@pytest.mark.parametrize("oid", [25, 1043, 1042, 19, 114, 3802])
-def test_invalid_utf8_is_22021_in_both_formats(oid: int) -> None:
-    raw = b"\x80abc" if oid != 3802 else b'"\xff"'
-    for decode in (
-        lambda: decode_text(oid, raw),
-        lambda: decode_binary(oid, b"\x01" + raw if oid == 3802 else raw),
-    ):
-        with pytest.raises(DatabaseError) as caught:
-            decode()
-        assert caught.value.sqlstate == "22021"
-        assert caught.value.message.startswith('invalid byte sequence for encoding "UTF8": 0x')
-
-
 @pytest.mark.parametrize(
     ("oid", "value", "message"),
     [

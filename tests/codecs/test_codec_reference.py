@@ -92,3 +92,17 @@ def test_corner_cases_go_postgres_way(reference: ReferenceClient, type_name: str
         assert (caught.value.sqlstate, caught.value.message) == (expected.sqlstate, expected.message)
     else:
         assert encode_text(oid, decode_text(oid, literal.encode(), tz=tz), tz=tz) == expected
+
+
+BAD_ENCODINGS = [b"a\x00b", b"\xc3\x28", b"\xe2\x82", b"a\xff", b"\xf0\x9f\x98", b"\xed\xa0\x80", b"\x80"]
+
+
+@pytest.mark.parametrize("data", BAD_ENCODINGS)
+@pytest.mark.parametrize("oid", [25, 1043, 19, 114])
+def test_invalid_utf8_fails_like_postgres(reference: ReferenceClient, oid: int, data: bytes) -> None:
+    expected = reference.receive(oid, data)
+    assert isinstance(expected, ReferenceError)
+    for decode in (decode_binary, decode_text):
+        with pytest.raises(DatabaseError) as caught:
+            decode(oid, data)
+        assert (caught.value.sqlstate, caught.value.message) == (expected.sqlstate, expected.message)

@@ -61,12 +61,28 @@ def unrepresentable(message: str) -> DatabaseError:
     return DatabaseError(FEATURE_NOT_SUPPORTED, message)
 
 
+def _utf8_sequence_length(lead: int) -> int:
+    """pg_utf_mblen: the length a UTF-8 sequence starting with this byte claims."""
+    if lead >= 0xF0:
+        return 4 if lead < 0xF8 else 1
+    if lead >= 0xE0:
+        return 3
+    return 2 if lead >= 0xC0 else 1
+
+
+def _invalid_encoding(data: bytes, start: int) -> DatabaseError:
+    """report_invalid_encoding: the offending sequence as hex bytes."""
+    sequence = data[start : start + _utf8_sequence_length(data[start])]
+    shown = " ".join(f"0x{byte:02x}" for byte in sequence)
+    return DatabaseError(CHARACTER_NOT_IN_REPERTOIRE, f'invalid byte sequence for encoding "UTF8": {shown}')
+
+
 def decode_utf8(data: bytes) -> str:
-    """Text input bytes as str; invalid UTF-8 is 22021 as in PostgreSQL."""
+    """Text input bytes as str; invalid UTF-8 and the zero byte are 22021 as in PostgreSQL."""
     try:
-        return data.decode()
+        text = data.decode()
     except UnicodeDecodeError as exc:
-        bad = data[exc.start : exc.start + 1].hex()
-        raise DatabaseError(
-            CHARACTER_NOT_IN_REPERTOIRE, f'invalid byte sequence for encoding "UTF8": 0x{bad}'
-        ) from None
+        raise _invalid_encoding(data, exc.start) from None
+    if "\x00" in text:
+        raise _invalid_encoding(data, data.index(0))
+    return text
