@@ -606,10 +606,12 @@ class Session:
                 pending = 0
 
     def _encoder(self, oid: int, fmt: int) -> Callable[[Any], bytes]:
+        """The column's encoding function, looked up once per result, not per value."""
+        codec = codecs.codec_for(oid)
         if fmt == 1:
-            return lambda value: codecs.encode_binary(oid, value)
-        timezone = self._timezone
-        return lambda value: codecs.encode_text(oid, value, tz=timezone)
+            return codec.binary_out
+        text_out, timezone = codec.text_out, self._timezone
+        return lambda value: text_out(value, timezone)
 
 
 _REPORTED_AT_STARTUP = (
