@@ -46,9 +46,12 @@ def convert(value: Any, source: int, target: int, typmod: int = -1, *, tz: dt.tz
 
 
 def text_output(value: Any, oid: int, tz: dt.tzinfo) -> str:
-    """What `value::text` gives (the output function, except booleans say true/false)."""
+    """What `value::text` gives (the output function, except booleans say true/false and char(n)
+    loses its padding)."""
     if oid == t.BOOL:
         return "true" if value else "false"
+    if oid == t.BPCHAR:
+        return str(value).rstrip(" ")
     if oid in _TEXT_LIKE:
         return str(value)
     return codecs.encode_text(oid, value, tz=tz).decode()

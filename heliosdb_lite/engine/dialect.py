@@ -8,14 +8,24 @@ not by order of appearance, and refuses (UnsupportedError) what it cannot expres
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlglot import exp
 from sqlglot.dialects.postgres import Postgres
 from sqlglot.dialects.sqlite import SQLite
 from sqlglot.errors import ErrorLevel
 
 
+def _keep_call(name: str) -> Callable[[list[exp.Expression]], exp.Expression]:
+    return lambda args: exp.Anonymous(this=name, expressions=args)
+
+
 class HeliosPostgres(Postgres):
-    """The input dialect."""
+    """The input dialect: a few functions stay calls (sqlglot would turn mod() into %, losing the
+    column name PostgreSQL gives it)."""
+
+    class Parser(Postgres.Parser):
+        FUNCTIONS = {**Postgres.Parser.FUNCTIONS, "MOD": _keep_call("mod")}
 
 
 class HeliosSQLite(SQLite):

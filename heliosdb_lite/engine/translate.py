@@ -768,9 +768,10 @@ class Translator:
         node.set("this", inner)
         if isinstance(inner, exp.Literal) and not inner.is_string and pg_type.oid in t.INTEGER_TYPES:
             return node, rules.integer_literal_type(-int(inner.this))
+        result = PgType(pg_type.oid)
         if pg_type.oid in (t.NUMERIC, t.INTERVAL):
-            return call(fn.NEGATE, inner, pg_type.oid), pg_type
-        return node, pg_type
+            return call(fn.NEGATE, inner, pg_type.oid), result
+        return node, result
 
     def _concat(self, node: exp.DPipe, scope: Scope) -> Typed:
         parts = []
@@ -784,6 +785,8 @@ class Translator:
         return node, t.TEXT_TYPE
 
     def _as_text(self, node: exp.Expression, pg_type: PgType) -> exp.Expression:
+        if pg_type.oid == t.BPCHAR:
+            return call("rtrim", node)  # char(n) as text loses its padding
         if pg_type.is_unknown or pg_type.oid in t.STRING_TYPES | t.INTEGER_TYPES:
             return self.coerce(node, pg_type, t.TEXT_TYPE)
         return call(fn.CAST, node, pg_type.oid, t.TEXT, -1, 1)
@@ -975,14 +978,15 @@ class Translator:
         typed = [self.expr(argument, scope) for argument in arguments]
         result = rules.common_type([pg_type for _, pg_type in typed])
         values = [self.coerce(value, pg_type, result) for value, pg_type in typed]
+        if isinstance(node, exp.Nullif):
+            compared, result = result, (typed[0][1] if not typed[0][1].is_unknown else result)
+            if compared.oid in fn.COLLATIONS:
+                return exp.Case(ifs=[exp.If(this=self.compare("=", values[0], compared, values[1], compared),
+                                            true=exp.Null())], default=values[0].copy()), result
+            return call("nullif", *values), result
         if isinstance(node, exp.Greatest | exp.Least):
             name = fn.GREATEST if isinstance(node, exp.Greatest) else fn.LEAST
             return call(name, t.output_type(result).oid, *values), result
-        if isinstance(node, exp.Nullif):
-            if result.oid in fn.COLLATIONS:
-                return exp.Case(ifs=[exp.If(this=self.compare("=", values[0], result, values[1], result),
-                                            true=exp.Null())], default=values[0].copy()), result
-            return call("nullif", *values), result
         return call("coalesce", *values), result
 
     def _subquery(self, node: exp.Expression, scope: Scope) -> Typed:

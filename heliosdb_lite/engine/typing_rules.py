@@ -132,8 +132,8 @@ def common_type(types: Sequence[PgType]) -> PgType:
     if not known:
         return t.UNKNOWN_TYPE
     oids = {pg_type.oid for pg_type in known}
-    if len(oids) == 1:
-        typmods = {pg_type.typmod for pg_type in known}
+    if len(oids) == 1:  # the modifier survives only if every branch has it (select_common_typmod)
+        typmods = {pg_type.typmod for pg_type in types}
         return known[0] if len(typmods) == 1 else PgType(known[0].oid)
     if oids <= t.NUMBER_TYPES:
         for oid in _CATEGORY_PREFERENCE:
@@ -155,6 +155,13 @@ def _fixed(oid: int, typmod: int = -1) -> Callable[[Sequence[PgType]], PgType]:
 def _first(args: Sequence[PgType]) -> PgType:
     """The argument's type, without its modifier (as functions return it)."""
     return PgType(t.output_type(args[0]).oid) if args else t.TEXT_TYPE
+
+
+def _extreme(args: Sequence[PgType]) -> PgType:
+    """min/max: varchar and name have no aggregate of their own and go through text."""
+    first = _first(args)
+    return t.TEXT_TYPE if first.oid in (t.VARCHAR, t.NAME) else first
+
 
 
 def _math(args: Sequence[PgType]) -> PgType:
@@ -234,9 +241,10 @@ FUNCTION_TYPES: dict[str, Callable[[Sequence[PgType]], PgType]] = {
                      "sin", "cos", "tan", "asin", "acos", "atan", "atan2"), _FLOAT8),
     **dict.fromkeys(("sqrt", "cbrt", "ln", "log", "log10", "exp", "power", "pow"), _math),
     **dict.fromkeys(("round", "trunc", "ceil", "ceiling", "floor"), _rounding),
-    **dict.fromkeys(("abs", "sign", "min", "max", "first_value", "last_value", "lag", "lead", "nth_value",
-                     "justify_days", "justify_hours", "justify_interval"), _first),
-    **dict.fromkeys(("coalesce", "greatest", "least", "nullif", "mod"), _common),
+    **dict.fromkeys(("abs", "sign", "first_value", "last_value", "lag", "lead", "nth_value",
+                     "justify_days", "justify_hours", "justify_interval", "nullif"), _first),
+    **dict.fromkeys(("min", "max"), _extreme),
+    **dict.fromkeys(("coalesce", "greatest", "least", "mod"), _common),
     **dict.fromkeys(("bool_and", "bool_or", "every", "starts_with", "pg_table_is_visible", "isfinite"),
                     _BOOL),
     "extract": _fixed(t.NUMERIC), "date_trunc": _date_trunc, "age": _fixed(t.INTERVAL),
@@ -267,7 +275,7 @@ def function_type(name: str, args: Sequence[PgType]) -> PgType:
 _CLASS_NAMES: dict[type[exp.Expression], str] = {
     exp.CurrentTimestamp: "current_timestamp", exp.CurrentDate: "current_date",
     exp.CurrentUser: "current_user", exp.SessionUser: "session_user", exp.CurrentSchema: "current_schema",
-    exp.CurrentVersion: "version", exp.Case: "case", exp.Exists: "exists", exp.Array: "array",
+    exp.CurrentVersion: "version", exp.Exists: "exists", exp.Array: "array",
     exp.Coalesce: "coalesce", exp.Greatest: "greatest", exp.Least: "least", exp.Nullif: "nullif",
     exp.Trim: "btrim", exp.StrPosition: "position", exp.Extract: "extract", exp.Substring: "substring",
     exp.Rand: "random", exp.Uuid: "gen_random_uuid", exp.TimestampTrunc: "date_trunc", exp.Count: "count",
@@ -301,27 +309,32 @@ def column_name(node: exp.Expression, source: str) -> str:
     """PostgreSQL's FigureColname: the alias, column or function name, else `?column?`."""
     if isinstance(node, exp.Alias):
         return node.alias
+    return _figure(node, source)[0] or "?column?"
+
+
+def _figure(node: exp.Expression, source: str) -> tuple[str | None, int]:
+    """(name, strength) as FigureColnameInternal: 2 for columns and functions, 1 for a cast's type
+    name or CASE, 0 for nothing; a cast keeps its argument's name only when that is strong."""
     if isinstance(node, exp.Column):
-        return node.name
-    if isinstance(node, exp.Boolean):
-        return "bool"
-    if isinstance(node, exp.Paren | exp.Window | exp.Filter):
-        return column_name(node.this, source)
+        return node.name, 2
+    if isinstance(node, exp.Paren | exp.Window | exp.Filter | exp.Bracket):
+        return _figure(node.this, source)
     if isinstance(node, exp.Subquery) and isinstance(node.this, exp.Select) and node.this.expressions:
-        return column_name(node.this.expressions[0], source)
+        inner = node.this.expressions[0]
+        return (inner.alias, 2) if isinstance(inner, exp.Alias) else _figure(inner, source)
     if isinstance(node, exp.Dot) and isinstance(node.expression, exp.Func):
-        return column_name(node.expression, source)
+        return _figure(node.expression, source)
     if isinstance(node, exp.Cast):
-        inner = column_name(node.this, source)
-        if inner != "?column?":
-            return inner
-        return _cast_type_name(node.to)
+        name, strength = _figure(node.this, source)
+        return (name, strength) if strength > 1 else (_cast_type_name(node.to), 1)
+    if isinstance(node, exp.Interval):
+        return "interval", 1
+    if isinstance(node, exp.Case):
+        return "case", 1
+    if isinstance(node, exp.AtTimeZone):
+        return "timezone", 2
     name = function_name(node, source)
-    if name is None and isinstance(node, exp.AtTimeZone):
-        name = "timezone"
-    if name is None and isinstance(node, exp.Interval):
-        name = "interval"
-    return name if name is not None else "?column?"
+    return (name, 2) if name is not None else (None, 0)
 
 
 def _cast_type_name(data_type: exp.DataType) -> str:
