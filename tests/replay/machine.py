@@ -26,7 +26,7 @@ from tests.engine.helpers import run
 from tests.journal.fakes import LossySyscalls
 from tests.replay.lossy_vfs import LossyVFS
 
-SEGMENT_SIZE = 16 * 1024  # small, so segments rotate during a workload
+SEGMENT_SIZE = 2048  # small, so segments rotate during a workload
 RETENTION_HOLD = "power-loss-test"  # a standby that never acknowledges: every segment is kept
 RETENTION_HOURS = 24
 

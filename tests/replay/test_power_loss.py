@@ -25,7 +25,7 @@ from heliosdb_lite.replay.restore import restore
 from heliosdb_lite.replay.txn_table import COMMITTED, FENCED
 from tests.journal.fakes import CountingSyscalls, LossySyscalls
 from tests.replay.lossy_vfs import LossyVFS
-from tests.replay.machine import SEGMENT_SIZE, Machine, PowerSwitch
+from tests.replay.machine import RETENTION_HOURS, SEGMENT_SIZE, Machine, PowerSwitch
 from tests.replay.store_contents import read_store
 from tests.replay.workload import Step, setup_step, workload
 
@@ -124,19 +124,18 @@ def test_power_loss_at_random_instants(lossy_vfs: LossyVFS, tmp_path: Path, case
     recover_and_check(machine, tmp_path)
 
 
-def commits(count: int, first: int) -> list[Step]:
+def commits(count: int, first: int, *, acknowledge: bool = False) -> list[Step]:
+    """`count` autocommit ledger inserts, tagged c<first>, c<first+1>, ..."""
     return [lambda machine, tag=f"c{first + i}": machine.transaction(
-        0, [f"INSERT INTO ledger (tag, amount) VALUES ('{tag}', 1)"], tag=tag, acknowledge=False)
+        0, [f"INSERT INTO ledger (tag, amount) VALUES ('{tag}', 1)"], tag=tag, acknowledge=acknowledge)
         for i in range(count)]
 
 
 def test_journal_ahead_is_redone(lossy_vfs: LossyVFS, tmp_path: Path) -> None:
     """Every commit acknowledged, no checkpoint, the store's WAL lost: recovery redoes them all."""
     machine = Machine(tmp_path, lossy_vfs)
-    acknowledged = [lambda m, tag=f"a{i}": m.transaction(
-        1, [f"INSERT INTO ledger (tag, amount) VALUES ('{tag}', 2)"], tag=tag) for i in range(10)]
-    run_until_power_loss(machine, [setup_step, *acknowledged], crash_step=11, after_changes=0,
-                         keep_store=0.0, keep_journal=0.0)
+    run_until_power_loss(machine, [setup_step, *commits(10, 0, acknowledge=True)], crash_step=11,
+                         after_changes=0, keep_store=0.0, keep_journal=0.0)
     report = recover_and_check(machine, tmp_path)
     assert report.applied == len(machine.history) and report.written_back == 0
     assert len(machine.acknowledged) == len(machine.history)
@@ -175,7 +174,7 @@ def test_checkpoints_wait_for_a_stuck_journal(lossy_vfs: LossyVFS, tmp_path: Pat
 
     def checkpoint_twice() -> None:
         for _ in range(2):
-            machine.service.checkpoint(retention_hours=24)
+            machine.service.checkpoint(retention_hours=RETENTION_HOURS)
 
     checkpoints = threading.Thread(target=checkpoint_twice)
     checkpoints.start()
