@@ -1,0 +1,351 @@
+"""pgbench against PostgreSQL 15: the same pgbench runs on a local PostgreSQL 15 and on HeliosDB-Lite,
+both durable (PostgreSQL with fsync, synchronous_commit and full_page_writes on; HeliosDB-Lite with
+journal_sync_mode = fsync), one server after the other so they never share the two cores.
+
+For each server: `pgbench -i -s SCALE` (timed), then for the built-in TPC-B-like script and for
+`-S` (select-only), in each query mode and for each client count, `pgbench -n -c C -j min(C,2)
+-T SECONDS -l`. `-n` keeps pgbench_history across runs, so after the last run every server must
+satisfy sum(abalance) = sum(tbalance) = sum(bbalance) = sum(delta): that check is printed, and a
+failed check makes the exit status 1. tps is pgbench's (without initial connection time); p50 is
+the median of the per-transaction latencies in pgbench's `-l` logs. A run in which pgbench aborts
+clients is reported with pgbench's error text instead of failing the benchmark.
+
+Prints a markdown report (date, exact command, machine, durability settings, tables).
+
+    .venv/bin/python bench/pgbench_compare.py [--seconds 5] [--clients 1,4,16] [--scale 1]
+        [--modes simple,extended]
+
+The data directories live under the system temporary directory (set TMPDIR to move them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script: the repository's test helpers start the servers
+    sys.path.insert(0, str(ROOT))
+
+from tests.pg_reference import (  # noqa: E402
+    PG_BINDIR,
+    _as_postgres_user,
+    reference_unavailable_reason,
+    start_cluster,
+    stop_cluster,
+)
+from tests.server_process import ServerProcess  # noqa: E402
+
+WORKLOADS: dict[str, tuple[str, ...]] = {"tpcb-like": (), "select-only": ("-S",)}
+QUERY_MODES = ("simple", "extended", "prepared")
+DEFAULT_SECONDS = 5
+DEFAULT_CLIENTS = (1, 4, 16)
+DEFAULT_MODES = ("simple", "extended")
+MAX_THREADS = 2
+PGBENCH_GRACE_SECONDS = 120
+SYNC_MODE_VARIABLE = "HELIOSDB_TRANSACTION_REPLAY_JOURNAL_SYNC_MODE"
+POSTGRES_DURABILITY = ("fsync", "synchronous_commit", "full_page_writes", "wal_sync_method")
+BALANCES = (("pgbench_accounts", "abalance"), ("pgbench_tellers", "tbalance"),
+            ("pgbench_branches", "bbalance"), ("pgbench_history", "delta"))
+ABORTED_CLIENT = re.compile(r"client \d+ script \d+ aborted in (command \d+) query \d+: (.*)")
+
+
+@dataclass(frozen=True)
+class Target:
+    """A running server that pgbench and psycopg reach on loopback."""
+
+    name: str
+    port: int
+    durability: str
+    host: str = "127.0.0.1"
+
+    @property
+    def dsn(self) -> str:
+        return f"host={self.host} port={self.port} user=postgres dbname=postgres"
+
+    def pgbench(self, *arguments: str) -> list[str]:
+        return ["pgbench", "-h", self.host, "-p", str(self.port), "-U", "postgres", *arguments, "postgres"]
+
+
+@dataclass(frozen=True)
+class Run:
+    """One timed pgbench run: tps is None when no transaction completed."""
+
+    clients: int
+    tps: float | None
+    p50_ms: float | None
+    aborted_clients: int
+    errors: tuple[str, ...]
+
+    @property
+    def clean(self) -> bool:
+        return self.tps is not None and not self.errors
+
+    def cell(self) -> str:
+        errors = "; ".join(self.errors).replace("|", "\\|")
+        if self.tps is None:
+            return f"failed: {errors}"
+        if self.errors:
+            return f"{self.tps:,.1f} ({self.aborted_clients}/{self.clients} clients aborted: {errors})"
+        return f"{self.tps:,.1f}"
+
+    def p50_cell(self) -> str:
+        return "—" if self.p50_ms is None else f"{self.p50_ms:.2f}"
+
+
+RunKey = tuple[str, str, int]  # workload, mode, clients
+
+
+@dataclass(frozen=True)
+class ServerReport:
+    name: str
+    durability: str
+    init_seconds: float
+    init_breakdown: str
+    runs: dict[RunKey, Run]
+    balances: dict[str, int]
+    history_rows: int
+
+    @property
+    def consistent(self) -> bool:
+        return len(set(self.balances.values())) == 1
+
+
+# -- the servers ---------------------------------------------------------------------------------
+
+@contextmanager
+def durable_postgres() -> Iterator[Target]:
+    """A throwaway PostgreSQL 15 (initdb'd by tests/pg_reference.py), restarted with its default,
+    durable settings instead of the test suite's fsync=off ones."""
+    cluster = start_cluster()
+    try:
+        restart = [str(PG_BINDIR / "pg_ctl"), "restart", "-w", "-m", "fast", "-D", str(cluster.data_dir),
+                   "-l", str(cluster.root / "postgres.log"),
+                   "-o", f"-c listen_addresses=127.0.0.1 -p {cluster.port} -k {cluster.root}"]
+        done = subprocess.run(_as_postgres_user(restart), capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise RuntimeError(f"pg_ctl restart failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+        with psycopg.connect(cluster.dsn) as connection:
+            settings = [f"{name}={connection.execute(f'SHOW {name}').fetchone()[0]}"  # type: ignore[index]
+                        for name in POSTGRES_DURABILITY]
+        yield Target("PostgreSQL", cluster.port, " ".join(settings))
+    finally:
+        stop_cluster(cluster)
+
+
+@contextmanager
+def durable_heliosdb() -> Iterator[Target]:
+    """`heliosdb-lite serve` on a fresh data directory with journal_sync_mode = fsync."""
+    with tempfile.TemporaryDirectory(prefix="heliosdb-pgbench-") as scratch:
+        server = ServerProcess(Path(scratch) / "data", env={SYNC_MODE_VARIABLE: "fsync"})
+        server.start()
+        try:
+            yield Target("HeliosDB-Lite", server.port, "journal_sync_mode=fsync")
+        finally:
+            server.stop()
+
+
+# -- pgbench -------------------------------------------------------------------------------------
+
+def initialise(target: Target, scale: int) -> tuple[float, str]:
+    """`pgbench -i -s scale`: its wall time and pgbench's own breakdown."""
+    started = time.perf_counter()
+    done = subprocess.run(target.pgbench("-i", "-q", "-s", str(scale)), capture_output=True, text=True,
+                          check=False)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"pgbench -i on {target.name} failed:\n{done.stdout}\n{done.stderr}")
+    breakdown = re.search(r"^done in .*$", done.stderr + done.stdout, re.MULTILINE)
+    return seconds, breakdown.group(0) if breakdown else ""
+
+
+def pgbench_errors(stderr: str) -> tuple[tuple[str, ...], int]:
+    """pgbench's distinct error messages (client numbers dropped) and how many clients it aborted."""
+    messages: list[str] = []
+    aborted = 0
+    for line in stderr.splitlines():
+        if not line.startswith("pgbench: error: ") or "Run was aborted" in line:
+            continue
+        text = line.removeprefix("pgbench: error: ")
+        client = ABORTED_CLIENT.match(text)
+        if client is not None:
+            aborted += 1
+            text = f"{client.group(1)}: {client.group(2)}"
+        text = " ".join(text.split())
+        if text not in messages:
+            messages.append(text)
+    return tuple(messages), aborted
+
+
+def median_latency_ms(log_dir: Path) -> float | None:
+    """Median of the latencies (third field, microseconds) in pgbench's per-transaction logs."""
+    latencies = [int(fields[2]) for log in log_dir.iterdir()
+                 for fields in (line.split() for line in log.read_text().splitlines())
+                 if len(fields) > 2 and fields[2].isdigit()]
+    return statistics.median(latencies) / 1000 if latencies else None
+
+
+def timed_run(target: Target, workload: str, mode: str, clients: int, seconds: int, logs: Path) -> Run:
+    log_dir = Path(tempfile.mkdtemp(dir=logs))
+    command = target.pgbench("-n", *WORKLOADS[workload], "-M", mode, "-c", str(clients),
+                             "-j", str(min(clients, MAX_THREADS)), "-T", str(seconds),
+                             "-l", f"--log-prefix={log_dir / 'tx'}")
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, check=False,
+                              timeout=seconds + PGBENCH_GRACE_SECONDS)
+    except subprocess.TimeoutExpired:
+        return Run(clients, None, None, clients,
+                   (f"pgbench did not finish within {seconds + PGBENCH_GRACE_SECONDS} s",))
+    tps = re.search(r"^tps = ([\d.]+)", done.stdout, re.MULTILINE)
+    errors, aborted = pgbench_errors(done.stderr)
+    if done.returncode != 0 and not errors:
+        errors = (f"pgbench exited with {done.returncode}: {done.stderr.strip()[-300:]}",)
+    return Run(clients, float(tps.group(1)) if tps else None, median_latency_ms(log_dir), aborted, errors)
+
+
+def balance_sums(target: Target) -> tuple[dict[str, int], int]:
+    """sum() of each balance column and of pgbench_history.delta, and the history's row count."""
+    with psycopg.connect(target.dsn) as connection:
+        sums = {f"sum({column})": int(connection.execute(  # type: ignore[index]
+                    f"SELECT coalesce(sum({column}), 0) FROM {table}").fetchone()[0])
+                for table, column in BALANCES}
+        rows = int(connection.execute("SELECT count(*) FROM pgbench_history").fetchone()[0])  # type: ignore[index]
+    return sums, rows
+
+
+def bench_server(server: Callable[[], AbstractContextManager[Target]], options: argparse.Namespace,
+                 logs: Path) -> ServerReport:
+    with server() as target:
+        print(f"{target.name}: {target.durability}", flush=True)
+        init_seconds, breakdown = initialise(target, options.scale)
+        print(f"  pgbench -i -s {options.scale}: {init_seconds:.2f} s ({breakdown})", flush=True)
+        runs: dict[RunKey, Run] = {}
+        for workload in WORKLOADS:
+            for mode in options.modes:
+                for clients in options.clients:
+                    run = timed_run(target, workload, mode, clients, options.seconds, logs)
+                    runs[(workload, mode, clients)] = run
+                    print(f"  {workload:<12} {mode:<9} {clients:>3} clients: {run.cell()}", flush=True)
+        balances, history_rows = balance_sums(target)
+        return ServerReport(target.name, target.durability, init_seconds, breakdown, runs, balances,
+                            history_rows)
+
+
+# -- the report ----------------------------------------------------------------------------------
+
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor() or "unknown CPU")
+    filesystem = subprocess.run(["stat", "-f", "-c", "%T", tempfile.gettempdir()], capture_output=True,
+                                text=True, check=False).stdout.strip() or "unknown"
+    pgbench = subprocess.run(["pgbench", "--version"], capture_output=True, text=True, check=False).stdout
+    return (f"nproc {len(os.sched_getaffinity(0))} ({cpu}), Python {platform.python_version()}, "
+            f"{platform.system()} {platform.release()}, {pgbench.strip()}, "
+            f"data in {tempfile.gettempdir()} ({filesystem})")
+
+
+def command_line(options: argparse.Namespace) -> str:
+    return (f".venv/bin/python bench/pgbench_compare.py --seconds {options.seconds} "
+            f"--clients {','.join(map(str, options.clients))} --scale {options.scale} "
+            f"--modes {','.join(options.modes)}")
+
+
+def ratio(postgres: Run, heliosdb: Run) -> str:
+    if not (postgres.clean and heliosdb.clean) or not postgres.tps:
+        return "—"
+    return f"{heliosdb.tps / postgres.tps:.2f}"  # type: ignore[operator]
+
+
+def report(options: argparse.Namespace, postgres: ServerReport, heliosdb: ServerReport) -> str:
+    lines = [
+        f"- date: {dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}",
+        f"- command: `{command_line(options)}`",
+        f"- machine: {machine()}",
+        f"- durability: PostgreSQL {postgres.durability}; HeliosDB-Lite {heliosdb.durability}",
+        "",
+        f"| server | `pgbench -i -s {options.scale}` (s) | pgbench's breakdown |",
+        "|---|---:|---|",
+        *(f"| {server.name} | {server.init_seconds:.2f} | {server.init_breakdown} |"
+          for server in (postgres, heliosdb)),
+        "",
+        "| workload | clients | mode | PostgreSQL tps | HeliosDB-Lite tps | HeliosDB/PostgreSQL "
+        "| PostgreSQL p50 ms | HeliosDB-Lite p50 ms |",
+        "|---|---:|---|---:|---:|---:|---:|---:|",
+    ]
+    for key, ours in heliosdb.runs.items():
+        theirs = postgres.runs[key]
+        workload, mode, clients = key
+        lines.append(f"| {workload} | {clients} | {mode} | {theirs.cell()} | {ours.cell()} "
+                     f"| {ratio(theirs, ours)} | {theirs.p50_cell()} | {ours.p50_cell()} |")
+    lines.append("")
+    for server in (postgres, heliosdb):
+        sums = ", ".join(f"{name} = {value}" for name, value in server.balances.items())
+        verdict = "consistent" if server.consistent else "INCONSISTENT"
+        lines.append(f"- check {server.name}: {sums} ({server.history_rows} history rows): {verdict}")
+    return "\n".join(lines)
+
+
+# -- command line --------------------------------------------------------------------------------
+
+def int_list(text: str) -> tuple[int, ...]:
+    values = tuple(int(part) for part in text.split(","))
+    if not values or min(values) < 1:
+        raise argparse.ArgumentTypeError(f"expected positive integers separated by commas, got {text!r}")
+    return values
+
+
+def mode_list(text: str) -> tuple[str, ...]:
+    modes = tuple(text.split(","))
+    unknown = set(modes) - set(QUERY_MODES)
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown query mode(s) {sorted(unknown)}; choose from {QUERY_MODES}")
+    return modes
+
+
+def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--seconds", type=int, default=DEFAULT_SECONDS, help="duration of each run (-T)")
+    parser.add_argument("--clients", type=int_list, default=DEFAULT_CLIENTS, help="client counts (-c)")
+    parser.add_argument("--scale", type=int, default=1, help="scale factor of pgbench -i")
+    parser.add_argument("--modes", type=mode_list, default=DEFAULT_MODES, help="query modes (-M)")
+    return parser.parse_args(argv)
+
+
+def unavailable_reason() -> str | None:
+    if shutil.which("pgbench") is None:
+        return "pgbench is not installed (make deps installs postgresql-client)"
+    return reference_unavailable_reason()
+
+
+def main(argv: list[str] | None = None) -> int:
+    options = parse_arguments(argv)
+    reason = unavailable_reason()
+    if reason is not None:
+        print(f"pgbench_compare skipped: {reason}")
+        return 0
+    with tempfile.TemporaryDirectory(prefix="heliosdb-pgbench-logs-") as logs:
+        postgres = bench_server(durable_postgres, options, Path(logs))
+        heliosdb = bench_server(durable_heliosdb, options, Path(logs))
+    print()
+    print(report(options, postgres, heliosdb))
+    return 0 if postgres.consistent and heliosdb.consistent else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
