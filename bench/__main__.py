@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import sys
 
-from bench import journal_bench, replay_bench
+from bench import journal_bench, pgbench_compare, replay_bench
 
 
 def main() -> int:
     status = 0
-    for bench in (journal_bench, replay_bench):
+    for bench in (journal_bench, replay_bench, pgbench_compare):
         print(f"== {bench.__name__} ==", flush=True)
         status |= bench.main([])
     return status
