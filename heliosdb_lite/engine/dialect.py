@@ -14,6 +14,13 @@ from sqlglot import exp
 from sqlglot.dialects.postgres import Postgres
 from sqlglot.dialects.sqlite import SQLite
 from sqlglot.errors import ErrorLevel
+from sqlglot.tokens import TokenType
+
+# functions the engine implements itself: parsed as plain calls, never as sqlglot's own classes
+# (which reorder or add arguments, or rename the column)
+KEPT_CALLS = ("mod", "date_part", "to_timestamp", "left", "right", "lpad", "rpad", "repeat", "reverse",
+              "initcap", "md5", "split_part", "chr", "ascii", "translate", "starts_with", "quote_literal",
+              "quote_nullable")
 
 
 def _keep_call(name: str) -> Callable[[list[exp.Expression]], exp.Expression]:
@@ -21,11 +28,28 @@ def _keep_call(name: str) -> Callable[[list[exp.Expression]], exp.Expression]:
 
 
 class HeliosPostgres(Postgres):
-    """The input dialect: a few functions stay calls (sqlglot would turn mod() into %, losing the
-    column name PostgreSQL gives it)."""
+    """The input dialect: KEPT_CALLS stay calls (sqlglot would turn mod() into %, date_part() into
+    EXTRACT, lpad() into PAD, ...), and INTERVAL 'text' keeps its whole text."""
 
     class Parser(Postgres.Parser):
-        FUNCTIONS = {**Postgres.Parser.FUNCTIONS, "MOD": _keep_call("mod")}
+        FUNCTIONS = {**Postgres.Parser.FUNCTIONS,
+                     **{name.upper(): _keep_call(name) for name in KEPT_CALLS}}
+        FUNCTION_PARSERS = {name: parser for name, parser in Postgres.Parser.FUNCTION_PARSERS.items()
+                            if name.lower() not in KEPT_CALLS}
+
+        def _parse_interval(self, require_interval: bool = True,
+                            parse_function_unit: bool = True) -> exp.Expression | None:
+            """INTERVAL 'text' without a unit keyword is a cast of the whole text: sqlglot would
+            split '-1 day 02:00' into -1 DAY and drop the rest."""
+            index = self._index
+            if self._match(TokenType.INTERVAL) and self._match(TokenType.STRING, advance=False):
+                text = self._curr.text
+                following = self._next.text.upper() if self._next else ""
+                if following not in self.dialect.VALID_INTERVAL_UNITS:
+                    self._advance()
+                    return exp.Cast(this=exp.Literal.string(text), to=exp.DataType.build("interval"))
+            self._retreat(index)
+            return super()._parse_interval(require_interval, parse_function_unit)
 
 
 class HeliosSQLite(SQLite):

@@ -3,7 +3,7 @@
 Two kinds live here. PostgreSQL's own functions that SQLite lacks or gets wrong (version(), now()
 stable within a transaction, current_setting/set_config, pg_sleep that cancel() interrupts,
 gen_random_uuid, random, Unicode upper/lower, LIKE with backslash escapes, sequences, the
-table-valued generate_series over integers), and the
+table-valued generate_series over integers, the string functions of `string_functions`), and the
 `helios_*` helpers the translator emits where SQLite's own operator would give a wrong answer
 (casts, checked division, numeric and date/time arithmetic, comparisons, numeric sum/avg).
 Arguments and results are SQLite storage values (`value_storage`); type OIDs travel as integers.
@@ -26,7 +26,7 @@ import apsw.ext
 from heliosdb_lite.errors import INVALID_PARAMETER_VALUE, QUERY_CANCELED, DatabaseError
 from heliosdb_lite.protocol import codecs
 
-from . import casts, operators
+from . import casts, operators, string_functions
 from . import pgtypes as t
 from .datetime_functions import date_trunc, extract
 from .errors_map import CANCELED_MESSAGE
@@ -89,7 +89,7 @@ def register(connection: apsw.Connection, context: FunctionContext) -> None:
     """Register every function, aggregate and collation on a session's connection."""
     for name, function in _session_functions(connection, context).items():
         connection.create_scalar_function(name, function)
-    for name, function in _pure_functions().items():
+    for name, function in {**_pure_functions(), **string_functions.FUNCTIONS}.items():
         connection.create_scalar_function(name, function, deterministic=True)
     connection.create_window_function(SUM, _NumericSum, 2)
     connection.create_window_function(AVG, _Average, 2)

@@ -63,7 +63,12 @@ _FUNCTION_PARAM_TYPES: dict[str, tuple[int, ...]] = {
     "lpad": (t.TEXT, t.INT4, t.TEXT), "rpad": (t.TEXT, t.INT4, t.TEXT), "substr": (t.TEXT, t.INT4, t.INT4),
     "substring": (t.TEXT, t.INT4, t.INT4), "set_config": (t.TEXT, t.TEXT, t.BOOL),
     "current_setting": (t.TEXT, t.BOOL), "date_trunc": (t.TEXT, t.TIMESTAMPTZ),
+    "split_part": (t.TEXT, t.TEXT, t.INT4), "chr": (t.INT4,), "to_timestamp": (t.FLOAT8,),
 }
+_TEXT_FUNCTIONS = frozenset({  # their first argument is text
+    "upper", "lower", "length", "substr", "substring", "trim", "ltrim", "rtrim", "btrim", "replace", "strpos",
+    "left", "right", "lpad", "rpad", "repeat", "reverse", "initcap", "split_part", "ascii", "translate",
+    "starts_with", "quote_literal", "quote_nullable"})
 
 
 def unsupported(what: str) -> DatabaseError:
@@ -241,7 +246,7 @@ class Translator:
             name = rules.column_name(expression, self.text)
             translated, pg_type = self.expr(expression, scope)
             outputs.append(OutputColumn(name, pg_type))
-            expressions.append(translated)
+            expressions.append(_collated_output(translated, pg_type))
         node.set("expressions", expressions)
         for output, expression in zip(outputs, node.expressions, strict=False):
             if isinstance(expression, exp.Alias) and output.type is not None:
@@ -252,7 +257,8 @@ class Translator:
                 clause.set("this", self.condition(clause.this, scope))
         group = node.args.get("group")
         if group is not None:
-            group.set("expressions", [self.expr(e, scope)[0] for e in group.expressions])
+            group.set("expressions", [_collated(*self.expr(e, scope)) if not isinstance(e, exp.Literal)
+                                      else e for e in group.expressions])
         self._windows(node, scope)
         self._order_limit(node, scope, outputs)
         return node, outputs
@@ -330,7 +336,7 @@ class Translator:
         width = max((len(row) for row in rows), default=0)
         types = [rules.common_type([row[i][1] for row in rows if i < len(row)]) for i in range(width)]
         node.set("expressions", [
-            exp.Tuple(expressions=[self.coerce(value, pg_type, types[i])
+            exp.Tuple(expressions=[_collated(self.coerce(value, pg_type, types[i]), types[i])
                                    for i, (value, pg_type) in enumerate(row)])
             for row in rows])
         alias = node.args.get("alias")
@@ -600,8 +606,10 @@ class Translator:
         if source.oid in t.INTEGER_TYPES and target.oid in t.INTEGER_TYPES \
                 and _INT_WIDTH[target.oid] >= _INT_WIDTH[source.oid]:
             return node
-        if source.oid in t.INTEGER_TYPES | t.FLOAT_TYPES and target.oid in t.FLOAT_TYPES:
+        if source.oid in t.FLOAT_TYPES and target.oid in t.FLOAT_TYPES:
             return node
+        if source.oid in t.INTEGER_TYPES and target.oid in t.FLOAT_TYPES:
+            return exp.Cast(this=node, to=exp.DataType.build("REAL"))  # so / divides as floats
         if source.oid == t.NUMERIC and target.oid in t.FLOAT_TYPES:
             return exp.Cast(this=node, to=exp.DataType.build("REAL"))
         if source.oid in t.INTEGER_TYPES and target.oid == t.NUMERIC and not with_typmod:
@@ -1004,6 +1012,8 @@ class Translator:
         if not (isinstance(value, exp.Literal)):
             raise unsupported(f"interval {node.sql('postgres')}")
         unit = node.args.get("unit")
+        if isinstance(unit, exp.IntervalSpan):
+            raise unsupported(f"interval qualifier in {node.sql('postgres')}")
         text = f"{value.this} {unit.name}" if unit is not None else value.this
         return self.constant(text, PgType(t.INTERVAL), explicit=True), PgType(t.INTERVAL)
 
@@ -1110,8 +1120,7 @@ class Translator:
             return call(fn.DATE_TRUNC, values[0], value, oid), result
         if name in ("concat", "concat_ws"):
             return call(name, *[self._as_text(v, pg_type) for v, pg_type in typed]), result
-        if name in ("upper", "lower", "length", "substr", "substring", "trim", "ltrim", "rtrim", "btrim",
-                    "replace", "strpos"):
+        if name in _TEXT_FUNCTIONS:
             values = [self._as_text(v, pg_type) if i == 0 else v for i, (v, pg_type) in enumerate(typed)]
         return call(_RENAMED_FUNCTIONS.get(name, name), *values), result
 
@@ -1216,6 +1225,17 @@ class Translator:
 
     def _regexp(self, node: exp.RegexpLike, scope: Scope) -> Typed:
         return self._like(node, scope)
+
+
+def _collated_output(node: exp.Expression, pg_type: PgType) -> exp.Expression:
+    """A computed result column compared as its type compares (DISTINCT, UNION, outer queries)."""
+    if isinstance(node, exp.Column):  # a column carries its own collation (tables, wrapped subqueries)
+        return node
+    if isinstance(node, exp.Alias):
+        if not isinstance(node.this, exp.Column):
+            node.set("this", _collated(node.this, pg_type))
+        return node
+    return _collated(node, pg_type)
 
 
 def _renamed_source(query: exp.Expression, alias: str, names: list[str], renames: list[str]) -> exp.Subquery:

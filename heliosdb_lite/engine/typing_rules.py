@@ -333,6 +333,9 @@ def _figure(node: exp.Expression, source: str) -> tuple[str | None, int]:
         return "case", 1
     if isinstance(node, exp.AtTimeZone):
         return "timezone", 2
+    if isinstance(node, exp.Trim):
+        position = (node.args.get("position") or "").upper()
+        return {"LEADING": "ltrim", "TRAILING": "rtrim"}.get(position, "btrim"), 2
     name = function_name(node, source)
     return (name, 2) if name is not None else (None, 0)
 

@@ -96,6 +96,75 @@ QUERIES = [
     "show transaction isolation level",
     "show standard_conforming_strings",
     "select current_setting('TimeZone'), current_schema(), current_user, session_user",
+    "select id, name from items where made > '2024-01-01' order by id",
+    "select id from items where day = '2024-01-02'::date",
+    "select id from items where made::date = '2024-01-02'",
+    "select made::date, made::time, day::timestamp, day::timestamptz, '2024-01-02 "
+    "03:04'::timestamp::date from items order by id",
+    "select span > interval '1 day', span < '0', span = interval '26 hours' from items order by id",
+    "select span from items order by span nulls first",
+    "select price from items order by price desc",
+    "select distinct n from (values (1.0), (1.00), (2)) v(n) order by n",
+    "select 1.0 = 1.00, 1.5 > 1, 10 > 9.5, 2.5 between 2 and 3",
+    "select null = null, null is null, 1 in (1, null), 2 in (1, null), 2 not in (1, null)",
+    "select 'a%b' like 'a\\%b', 'a%b' like 'a!%b' escape '!', 'ab' like 'a_', 'ABC' ilike '%b%'",
+    "select active, not active, active and true, active or false, active is true, active is not "
+    "false from items order by id",
+    "select k, sum(n) from tiny group by k having sum(n) > 1 order by k",
+    "select count(*) filter (where price > 1), count(distinct active) from items",
+    "select 1 union select 2.5",
+    "select 'a' union all select 'b' order by 1 desc",
+    "select coalesce(null, null, 3), coalesce(null::int, 2.5)",
+    "select -7 / 2.0, 7 % -3, -7.5 % 2, abs(-2147483647)",
+    "select round(-2.5), round(2.4999), round(1234.5678, -2), trunc(-1.99, 1)",
+    "select 9.99::numeric(3,1), 1.25::numeric(3,1), 1.35::numeric(3,1), '-0.05'::numeric(3,1)",
+    "select 100::int2 * 300::int2",
+    "select 1::int2 + 1::int8, 1::int4 + 1::float4, 1::float4 * 2::float4",
+    "select id::numeric / 3, id::float8 / 3 from items order by id",
+    "select length('héllo'), octet_length('héllo'), upper('abc'), lower('ABC'), initcap('hello world')",
+    "select left('hello', 2), right('hello', 2), repeat('ab', 3), reverse('abc'), lpad('x', 3, '*')",
+    "select md5('a'), split_part('a,b,c', ',', 2), chr(65), ascii('A')",
+    "select date_part('year', date '2024-05-06'), extract(dow from date '2024-05-05'), extract(doy "
+    "from date '2024-12-31')",
+    "select extract(hour from time '10:11:12.5'), extract(second from time '10:11:12.5'), "
+    "extract(epoch from interval '1 day 1 second')",
+    "select extract(month from interval '14 months'), extract(minute from timestamptz '2024-01-01 "
+    "10:30:00+00')",
+    "select date_trunc('year', date '2024-05-06'), date_trunc('week', timestamp '2024-05-08 10:00'), "
+    "date_trunc('quarter', timestamp '2024-05-08')",
+    "select now() - now(), clock_timestamp() >= now(), transaction_timestamp() = now(), "
+    "statement_timestamp() >= now()",
+    "select '{\"a\": {\"b\": 1}}'::jsonb -> 'a' -> 'b', '[1,2,3]'::jsonb -> -1, '{\"a\": \"x\"}'::json ->> "
+    "'a'",
+    "select '{\"b\": 1, \"a\": 2}'::jsonb, '{\"b\": 1, \"a\": 2}'::json, '  [1, 2]  '::jsonb",
+    "select array[1, null, 3], array['a', 'b c'], array[1.5, 2], (array[1,2,3])[2]",
+    "select gen_random_uuid() is not null, random() < 1, version() like 'PostgreSQL 15%'",
+    "select x, x * 2 from generate_series(-2, 2) x where x % 2 = 0",
+    "select string_agg(v, '|') from tiny",
+    "select max(k) over (), min(v) over (order by k) from tiny order by k",
+    "select k, lag(k) over (order by k), lead(v, 1, 'none') over (order by k) from tiny order by k",
+    "select i.id, t.k from items i cross join tiny t where i.id = t.k order by 1",
+    "select i.id, t.k from items i full join tiny t on i.id = t.k + 1 order by 1 nulls last, 2",
+    "select id from items i where exists (select 1 from tiny t where t.k = i.id) order by id",
+    "select (select count(*) from tiny t where t.k <= i.id) from items i order by id",
+    "select name, price from items where price is not distinct from null",
+    "select cast('12.5' as numeric(4,1)), cast(12.56 as decimal(4,1)), cast('1' as boolean), cast(1 as text)",
+    "select 'x'::varchar || 'y'::char(3) || 'z'",
+    "select trim(both 'x' from 'xxaxx'), trim(leading from '  a'), btrim('xyx', 'x'), ltrim('aab', "
+    "'a'), rtrim('baa', 'a')",
+    "select 2147483647::int4 + 0, -32768::int2, 32767::int2 + 0::int2",
+    "select 1e-3, 1.5e2, 0.000001, 123456789012345678901234567890.123",
+    "select '2024-01-01 00:00:00+05'::timestamptz, '2024-07-01 12:00 Europe/Berlin'::timestamptz",
+    "select interval '1 month' - interval '1 day', interval '-1 day 02:00', interval '1.5 days'",
+    "select time '12:00' - time '10:30', date '2024-03-01' + time '10:00'",
+    "select greatest('b', 'a', 'c'), least(date '2024-01-01', '2023-01-01')",
+    "select left('hello', -2), right('hello', -2), right('hello', 0), lpad('hello', 2), rpad('hi', "
+    "5, 'ab'), lpad('hi', 5, '')",
+    "select initcap('hELLO wORLD-foo bar_baz 3rd'), split_part('a,b,c', ',', -1), split_part('a,b', "
+    "',', 5), split_part('abc', '', 1)",
+    "select translate('12345', '143', 'ax'), starts_with('alphabet', 'alph'), "
+    "quote_literal('it''s'), quote_literal(E'a\\\\b'), quote_nullable(null), ascii('')",
+    "select md5(''), repeat('x', -1), reverse(''), chr(233)",
 ]
 
 FAILURES = [

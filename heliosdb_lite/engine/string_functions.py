@@ -1,0 +1,103 @@
+"""PostgreSQL's string functions that SQLite lacks, with PostgreSQL's edge cases.
+
+left/right (negative counts drop from the other end), lpad/rpad (truncating), repeat, reverse,
+initcap (words are runs of letters and digits), md5, split_part (negative positions count from
+the end; 0 is an error), chr/ascii, translate, starts_with, quote_literal/quote_nullable.
+NULL in, NULL out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+from heliosdb_lite.errors import INVALID_PARAMETER_VALUE, DatabaseError
+
+PROGRAM_LIMIT_EXCEEDED = "54000"
+
+
+def _null_safe(function: Callable[..., Any]) -> Callable[..., Any]:
+    def call(*args: Any) -> Any:
+        return None if any(arg is None for arg in args) else function(*args)
+    return call
+
+
+def left(text: str, count: int) -> str:
+    return text[:count] if count >= 0 else text[:max(len(text) + count, 0)]
+
+
+def right(text: str, count: int) -> str:
+    if count >= 0:
+        return text[len(text) - count:] if count else ""
+    return text[-count:]
+
+
+def _pad(text: str, length: int, fill: str, *, on_left: bool) -> str:
+    if length <= len(text):
+        return text[:max(length, 0)]
+    if not fill:
+        return text
+    padding = (fill * (length // len(fill) + 1))[:length - len(text)]
+    return padding + text if on_left else text + padding
+
+
+def initcap(text: str) -> str:
+    out = []
+    previous_alphanumeric = False
+    for char in text:
+        out.append(char.lower() if previous_alphanumeric else char.upper())
+        previous_alphanumeric = char.isalnum()
+    return "".join(out)
+
+
+def split_part(text: str, delimiter: str, position: int) -> str:
+    if position == 0:
+        raise DatabaseError(INVALID_PARAMETER_VALUE, "field position must not be zero")
+    parts = text.split(delimiter) if delimiter else [text]
+    index = position - 1 if position > 0 else len(parts) + position
+    return parts[index] if 0 <= index < len(parts) else ""
+
+
+def chr_(code: int) -> str:
+    if code == 0:
+        raise DatabaseError(PROGRAM_LIMIT_EXCEEDED, "null character not permitted")
+    if not 0 < code <= 0x10FFFF or 0xD800 <= code < 0xE000:
+        raise DatabaseError(PROGRAM_LIMIT_EXCEEDED, f"requested character too large for encoding: {code}")
+    return chr(code)
+
+
+def translate(text: str, source: str, target: str) -> str:
+    table: dict[int, int | None] = {}
+    for index, char in enumerate(source):
+        table.setdefault(ord(char), ord(target[index]) if index < len(target) else None)
+    return text.translate(table)
+
+
+def quote_literal(text: str) -> str:
+    quoted = "'" + str(text).replace("\\", "\\\\").replace("'", "''") + "'"
+    return "E" + quoted if "\\" in str(text) else quoted
+
+
+def md5(value: str | bytes) -> str:
+    data = value if isinstance(value, bytes) else value.encode()
+    return hashlib.md5(data, usedforsecurity=False).hexdigest()
+
+
+FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "left": _null_safe(left),
+    "right": _null_safe(right),
+    "lpad": _null_safe(lambda text, length, fill=" ": _pad(text, length, fill, on_left=True)),
+    "rpad": _null_safe(lambda text, length, fill=" ": _pad(text, length, fill, on_left=False)),
+    "repeat": _null_safe(lambda text, count: text * max(count, 0)),
+    "reverse": _null_safe(lambda text: text[::-1]),
+    "initcap": _null_safe(initcap),
+    "md5": _null_safe(md5),
+    "split_part": _null_safe(split_part),
+    "chr": _null_safe(chr_),
+    "ascii": _null_safe(lambda text: ord(text[0]) if text else 0),
+    "translate": _null_safe(translate),
+    "starts_with": _null_safe(lambda text, prefix: text.startswith(prefix)),
+    "quote_literal": _null_safe(quote_literal),
+    "quote_nullable": lambda value: "NULL" if value is None else quote_literal(value),
+}
