@@ -243,10 +243,10 @@ def reference_outcome(connection: Any, sql: str) -> Outcome:
         return ("error", error.sqlstate)
     result = cursor.pgresult
     if result is None or result.nfields == 0:
-        return ("ok", None, None)
+        return ("ok", None, None, cursor.statusmessage)
     columns = [(result.fname(i).decode(), result.ftype(i), result.fmod(i)) for i in range(result.nfields)]
     rows = [[result.get_value(r, c) for c in range(result.nfields)] for r in range(result.ntuples)]
-    return ("ok", columns, rows)
+    return ("ok", columns, rows, cursor.statusmessage)
 
 
 def engine_outcome(session: SQLiteSession, sql: str) -> Outcome:
@@ -256,12 +256,12 @@ def engine_outcome(session: SQLiteSession, sql: str) -> Outcome:
     except DatabaseError as error:
         return ("error", error.sqlstate)
     if statement.columns is None:
-        return ("ok", None, None)
+        return ("ok", None, None, cursor.command_tag())
     columns = [(c.name, c.type_oid, c.type_modifier) for c in statement.columns]
     oids = [c.type_oid for c in statement.columns]
     rows = [[None if value is None else codecs.encode_text(oid, value, tz=dt.UTC)
              for oid, value in zip(oids, row, strict=True)] for row in cursor.fetch(0)]
-    return ("ok", columns, rows)
+    return ("ok", columns, rows, cursor.command_tag())
 
 
 @pytest.mark.parametrize("sql", QUERIES)
@@ -283,3 +283,76 @@ def test_same_description_before_execution(reference: Any, engine_session: SQLit
     if statement.columns:
         columns = [(c.name, c.type_oid, c.type_modifier) for c in statement.columns]
     assert (list(statement.param_oids), columns) == prepared_description(reference, sql)
+
+
+SCRIPT = [
+    "create table acct (id serial primary key, owner text not null unique, balance numeric(12,2) default 0, "
+    "opened date default '2024-01-01', flags int[])",
+    "insert into acct (owner, balance) values ('ann', 10.5), ('bob', 20) returning id, owner, balance",
+    "insert into acct (owner) values ('cy') returning *",
+    "insert into acct (owner) values ('ann')",
+    "insert into acct (owner, balance) values ('ann', 1) on conflict (owner) do nothing",
+    "insert into acct (owner, balance) values ('ann', 1) on conflict (owner) do update "
+    "set balance = acct.balance + excluded.balance returning balance",
+    "update acct set balance = balance * 2 where owner = 'bob' returning owner, balance",
+    "update acct set flags = '{1,2}' where owner = 'cy'",
+    "delete from acct where owner = 'nobody'",
+    "select owner, balance, opened, flags from acct order by id",
+    "begin",
+    "update acct set balance = 0",
+    "savepoint s1",
+    "delete from acct",
+    "select count(*) from acct",
+    "rollback to savepoint s1",
+    "select count(*), sum(balance) from acct",
+    "release s1",
+    "commit",
+    "select sum(balance) from acct",
+    "begin",
+    "insert into acct (owner) values ('dee')",
+    "select 1 / 0",
+    "select 1",
+    "commit",
+    "select count(*) from acct",
+    "start transaction read only",
+    "insert into acct (owner) values ('eve')",
+    "rollback",
+    "create table snapshot as select owner, balance from acct where balance = 0",
+    "select * from snapshot order by owner",
+    "alter table snapshot add column note varchar(10) default 'n/a'",
+    "select * from snapshot order by owner",
+    "truncate snapshot",
+    "select count(*) from snapshot",
+    "drop table snapshot",
+    "create index acct_balance_idx on acct (balance)",
+    "drop index acct_balance_idx",
+    "create view rich as select owner from acct where balance > 1",
+    "select * from rich order by owner",
+    "drop view rich",
+    "set application_name = 'differential'",
+    "show application_name",
+    "reset application_name",
+    "show application_name",
+    "select setval('acct_id_seq', 100)",
+]
+
+
+def script_outcome(run: Any) -> list[Any]:
+    return [run(statement) for statement in SCRIPT]
+
+
+def test_same_script(reference: Any, engine_session: SQLiteSession) -> None:
+    """A sequence of writes, transactions and DDL: the same tags, rows and errors in order."""
+    reference.execute("drop table if exists acct, snapshot cascade")
+    # setval is not supported by the engine; PostgreSQL's answer is replaced by the engine's refusal
+    expected = [reference_script_step(reference, sql) for sql in SCRIPT[:-1]] + [("error", "42883", "IDLE")]
+    assert [engine_script_step(engine_session, sql) for sql in SCRIPT] == expected
+
+
+def reference_script_step(connection: Any, sql: str) -> tuple[Any, ...]:
+    return (*reference_outcome(connection, sql), connection.info.transaction_status.name)
+
+
+def engine_script_step(session: SQLiteSession, sql: str) -> tuple[Any, ...]:
+    status = {"I": "IDLE", "T": "INTRANS", "E": "INERROR"}
+    return (*engine_outcome(session, sql), status[session.transaction_status])
