@@ -122,12 +122,10 @@ def numeric_power(base: Decimal, exponent: Decimal) -> Decimal:
     if base < 0 and exponent != exponent.to_integral_value():
         raise DatabaseError(INVALID_ARGUMENT_FOR_POWER,
                             "a negative number raised to a non-integer power yields a complex result")
-    if exponent == exponent.to_integral_value() and abs(exponent) <= 1000:
-        result = _EXACT.power(base, int(exponent))
-    else:
-        result = _EXACT.power(base, exponent)
-    return result.quantize(Decimal(1).scaleb(-max(_scale(base), NUMERIC_MIN_SIG_DIGITS)), context=_EXACT) \
-        if exponent < 0 or exponent != exponent.to_integral_value() else result
+    whole = exponent == exponent.to_integral_value() and abs(exponent) <= 1000
+    result = _EXACT.power(base, int(exponent) if whole else exponent)
+    scale = max(_scale(base), _scale(exponent), NUMERIC_MIN_SIG_DIGITS)  # as PostgreSQL 15 displays it
+    return result.quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_UP, context=_EXACT)
 
 
 def _to_decimal(value: Any) -> Decimal:
