@@ -349,11 +349,18 @@ def markdown(restores: list[RestoreTiming], rtos: list[RtoTimings], writers: int
     return "\n".join(lines)
 
 
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000",
                         help="journal sizes in transactions, comma-separated (default 10000,100000)")
-    parser.add_argument("--kills", type=int, default=5, help="SIGKILLs per server (default 5)")
+    parser.add_argument("--kills", type=_positive, default=5, help="SIGKILLs per server (default 5)")
     parser.add_argument("--writers", type=int, default=8, help="concurrent writers (default 8)")
     parser.add_argument("--load-seconds", type=float, default=2.0,
                         help="load before each kill (default 2)")

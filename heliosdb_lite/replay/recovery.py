@@ -23,7 +23,7 @@ import apsw
 from heliosdb_lite.errors import DatabaseError
 from heliosdb_lite.journal import CommitPayload, EntryType, EntryView, Journal, decode_payload
 from heliosdb_lite.replay import metrics, txn_table
-from heliosdb_lite.replay.txn_table import COMMITTED, FENCED, TxnRecord
+from heliosdb_lite.replay.txn_table import COMMITTED, FENCED
 
 log = logging.getLogger("heliosdb.recovery")
 BATCH_ENTRIES = 5000
@@ -44,19 +44,65 @@ def _conflict(reason: int, change: apsw.TableChange) -> int:
                                  f"{change.name} ({change.op})")
 
 
+class _Batch:
+    """Entries applied together: their changesets merged into one (one apply call per batch), their
+    `_helios_txn` rows inserted in bulk. DDL flushes the batch first, since a merged changeset must
+    apply against one schema."""
+
+    def __init__(self, connection: apsw.Connection) -> None:
+        self._connection = connection
+        self._changes = apsw.ChangesetBuilder()
+        self._has_changes = False
+        self._records: list[tuple[int, bytes, str, int, None]] = []
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def add(self, entry: EntryView) -> None:
+        if entry.entry_type == EntryType.COMMIT:
+            payload = decode_payload(EntryType.COMMIT, entry.payload)
+            assert isinstance(payload, CommitPayload)
+            if payload.write_set.schema_sql:
+                self.flush()
+                for sql in payload.write_set.schema_sql:
+                    self._connection.execute(sql)
+            if len(payload.write_set.changeset):
+                self._changes.add(bytes(payload.write_set.changeset))
+                self._has_changes = True
+            outcome = COMMITTED
+        elif entry.entry_type == EntryType.FENCE:
+            outcome = FENCED
+        else:
+            return
+        self._records.append((entry.lsn, bytes(entry.gtid), outcome, entry.timestamp_us, None))
+
+    def flush(self) -> None:
+        if self._has_changes:
+            apsw.Changeset.apply(self._changes.output(), self._connection, conflict=_conflict)
+            self._changes.close()
+            self._changes = apsw.ChangesetBuilder()
+            self._has_changes = False
+        if self._records:
+            txn_table.insert_many(self._connection, self._records)
+            self._records = []
+
+
 def apply_entries(connection: apsw.Connection, entries: Iterable[EntryView], *, to_lsn: int | None = None,
                   total: int = 0) -> int:
-    """Apply commit and fence entries to the store in batches; returns how many were applied."""
+    """Apply commit and fence entries to the store in batches of BATCH_ENTRIES, each batch one
+    SQLite transaction; returns how many entries were applied (each exactly once: I3)."""
     applied = 0
     started = last_report = time.monotonic()
+    batch = _Batch(connection)
     connection.execute("BEGIN IMMEDIATE")
     try:
         for entry in entries:
             if to_lsn is not None and entry.lsn > to_lsn:
                 break
-            _apply_one(connection, entry)
+            batch.add(entry)
             applied += 1
-            if applied % BATCH_ENTRIES == 0:
+            if len(batch) >= BATCH_ENTRIES:
+                batch.flush()
                 connection.execute("COMMIT")
                 connection.execute("BEGIN IMMEDIATE")
                 now = time.monotonic()
@@ -65,29 +111,13 @@ def apply_entries(connection: apsw.Connection, entries: Iterable[EntryView], *, 
                     rate = applied / (now - started)
                     eta = f", ETA {(total - applied) / rate:.1f} s" if total > applied else ""
                     log.info("replay: %d of %d entries applied (%.0f/s)%s", applied, total, rate, eta)
+        batch.flush()
         connection.execute("COMMIT")
     except BaseException:
         if connection.in_transaction:
             connection.execute("ROLLBACK")
         raise
     return applied
-
-
-def _apply_one(connection: apsw.Connection, entry: EntryView) -> None:
-    gtid = bytes(entry.gtid)
-    if entry.entry_type == EntryType.COMMIT:
-        payload = decode_payload(EntryType.COMMIT, entry.payload)
-        assert isinstance(payload, CommitPayload)
-        for sql in payload.write_set.schema_sql:
-            connection.execute(sql)
-        if len(payload.write_set.changeset):
-            apsw.Changeset.apply(bytes(payload.write_set.changeset), connection, conflict=_conflict)
-        outcome = COMMITTED
-    elif entry.entry_type == EntryType.FENCE:
-        outcome = FENCED
-    else:
-        return
-    txn_table.insert(connection, TxnRecord(entry.lsn, gtid, outcome, entry.timestamp_us, None))
 
 
 def recover(journal: Journal, connection: apsw.Connection) -> RecoveryReport:

@@ -47,11 +47,16 @@ def lookup(connection: apsw.Connection, gtid: bytes) -> TxnRecord | None:
     return None
 
 
+_INSERT = f"INSERT INTO {TXN_TABLE} (lsn, gtid, outcome, decided_us, payload) VALUES (?, ?, ?, ?, ?)"
+
+
 def insert(connection: apsw.Connection, record: TxnRecord) -> None:
-    connection.execute(
-        f"INSERT INTO {TXN_TABLE} (lsn, gtid, outcome, decided_us, payload) VALUES (?, ?, ?, ?, ?)",
-        (record.lsn, record.gtid, record.outcome, record.decided_us, record.payload),
-    )
+    connection.execute(_INSERT, (record.lsn, record.gtid, record.outcome, record.decided_us, record.payload))
+
+
+def insert_many(connection: apsw.Connection, rows: list[tuple[int, bytes, str, int, bytes | None]]) -> None:
+    """Rows in TxnRecord field order, in one call (recovery and restore)."""
+    connection.executemany(_INSERT, rows)
 
 
 def last_lsn(connection: apsw.Connection) -> int:
