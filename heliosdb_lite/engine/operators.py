@@ -385,7 +385,30 @@ def _transcendental(name: str, value: Decimal) -> Decimal:
     if name not in operations:
         raise DatabaseError(UNDEFINED_FUNCTION, f"function {name}(numeric) does not exist")
     result = operations[name](value)
-    return result.quantize(Decimal(1).scaleb(-max(NUMERIC_MIN_SIG_DIGITS, _scale(value))), context=_EXACT)
+    if name == "sqrt":  # PostgreSQL's result scales: 16 significant digits, at least the argument's scale
+        weight = _weight_and_first_digit(value)[0] if value else 0
+        significant = NUMERIC_MIN_SIG_DIGITS - ((weight + 1) * 4 // 2 - 1)
+    elif name == "exp":
+        significant = NUMERIC_MIN_SIG_DIGITS - int(float(value) * 0.434294481903252)
+    else:
+        significant = NUMERIC_MIN_SIG_DIGITS - _ln_dweight(value)
+    scale = min(max(significant, _scale(value), 0), 1000)
+    return result.quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_UP, context=_EXACT)
+
+
+def _ln_dweight(value: Decimal) -> int:
+    """PostgreSQL's estimate of the decimal weight of ln(value) (estimate_ln_dweight)."""
+    if Decimal("0.9") <= value <= Decimal("1.1"):
+        difference = value - 1
+        return difference.adjusted() if difference else 0
+    weight, first = _weight_and_first_digit(value)
+    rest = abs(value).scaleb(-4 * weight, context=_EXACT) - first
+    digits, dweight = first, weight * 4
+    if rest:
+        digits = first * 10_000 + int(rest * 10_000)
+        dweight -= 4
+    estimate = math.log(digits) + dweight * 2.302585092994046
+    return int(math.log10(abs(estimate))) if estimate else 0
 
 
 def float_function(name: str, value: float, places: Any = None) -> float:

@@ -69,6 +69,8 @@ QUERIES = [
     "from items order by id",
     "select round(2.5::float8), round(-0.5), sqrt(16::float8), mod(-7, 3), mod(7.5, 2), power(2, 3)",
     "select 10::numeric ^ 20, 0.1 ^ 3, 123.456 ^ 2, 1.5 ^ -2, 0.5 ^ 10, 2.0 ^ 0.5, 7::numeric ^ 0",
+    "select sqrt(2::numeric), sqrt(0.0001), ln(10::numeric), ln(1.0001), ln(0.5), exp(1::numeric), "
+    "exp(-2::numeric), log(100::numeric), log(12345678.9)",
     "select doc -> 'k', doc ->> 's', doc #> '{k,1}', doc #>> '{k}', doc -> 'k' -> 0 from items order by id",
     "select tags, tags[1], tags[5], array[1, 2], '{3,4}'::int[] from items order by id",
     "select 2 = any(array[1, 2]), 3 <> all(array[1, 2]), name = any('{apple,fig}') from items order by id",
