@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
+from heliosdb_lite.errors import DatabaseError
+
 TransactionStatus = Literal["I", "T", "E"]  # idle, in transaction, failed transaction
 
 
@@ -139,6 +141,10 @@ class EngineSession(Protocol):
         """The current value of a run-time parameter, as SHOW prints it."""
         ...
 
+    def notices(self) -> list[DatabaseError]:
+        """NOTICE and WARNING messages raised since the last call (sent as NoticeResponse)."""
+        ...
+
     def parameter_changes(self) -> list[tuple[str, str]]:
         """GUC_REPORT parameters changed since the last call (sent as ParameterStatus)."""
         ...
@@ -152,7 +158,7 @@ class EngineSession(Protocol):
         ...
 
 
-class CommitAlreadyDecided(Exception):  # noqa: N818 - a signal, not an error
+class CommitAlreadyDecided(Exception):
     """Raised by `TransactionLog.committing` when the transaction's GTID is already committed:
     the engine rolls back (nothing is applied twice) and reports COMMIT, as the recorded outcome."""
 

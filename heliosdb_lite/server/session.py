@@ -422,6 +422,12 @@ class Session:
         finally:
             self._running = False
             metrics.STATEMENT_SECONDS.observe(time.perf_counter() - started)
+            self._send_notices()
+
+    def _send_notices(self) -> None:
+        assert self._engine_session is not None
+        for notice in self._engine_session.notices():
+            self._send(messages.notice_response(notice))
 
     # COPY -----------------------------------------------------------------------------------------
 
@@ -576,6 +582,7 @@ class Session:
             await self._in_thread(engine_session.end_implicit, not failed)
         except DatabaseError as error:
             self._send_error(error)
+        self._send_notices()
         if engine_session.transaction_status == "I":
             self._portals.clear()  # portals live until the end of their transaction
         self._ready()
