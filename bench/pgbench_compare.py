@@ -6,8 +6,8 @@ For each server: `pgbench -i -s SCALE` (timed), then for the built-in TPC-B-like
 `-S` (select-only), in each query mode and for each client count, `pgbench -n -c C -j min(C,2)
 -T SECONDS -l`. `-n` keeps pgbench_history across runs, so after the last run every server must
 satisfy sum(abalance) = sum(tbalance) = sum(bbalance) = sum(delta): that check is printed, and a
-failed check makes the exit status 1. tps is pgbench's (without initial connection time); p50 is
-the median of the per-transaction latencies in pgbench's `-l` logs. A run in which pgbench aborts
+failed check makes the exit status 1. tps is pgbench's (without initial connection time); p50 and
+p99 are percentiles of the per-transaction latencies in pgbench's `-l` logs. A run in which pgbench aborts
 clients is reported with pgbench's error text instead of failing the benchmark.
 
 Prints a markdown report (date, exact command, machine, durability settings, tables).
@@ -83,12 +83,18 @@ class Target:
 
 
 @dataclass(frozen=True)
+class Latency:
+    p50_ms: float
+    p99_ms: float
+
+
+@dataclass(frozen=True)
 class Run:
     """One timed pgbench run: tps is None when no transaction completed."""
 
     clients: int
     tps: float | None
-    p50_ms: float | None
+    latency: Latency | None
     aborted_clients: int
     errors: tuple[str, ...]
 
@@ -104,8 +110,8 @@ class Run:
             return f"{self.tps:,.1f} ({self.aborted_clients}/{self.clients} clients aborted: {errors})"
         return f"{self.tps:,.1f}"
 
-    def p50_cell(self) -> str:
-        return "—" if self.p50_ms is None else f"{self.p50_ms:.2f}"
+    def latency_cell(self) -> str:
+        return "—" if self.latency is None else f"{self.latency.p50_ms:.2f} / {self.latency.p99_ms:.2f}"
 
 
 RunKey = tuple[str, str, int]  # workload, mode, clients
@@ -192,12 +198,15 @@ def pgbench_errors(stderr: str) -> tuple[tuple[str, ...], int]:
     return tuple(messages), aborted
 
 
-def median_latency_ms(log_dir: Path) -> float | None:
-    """Median of the latencies (third field, microseconds) in pgbench's per-transaction logs."""
+def logged_latency(log_dir: Path) -> Latency | None:
+    """p50 and p99 of the latencies (third field, microseconds) in pgbench's per-transaction logs."""
     latencies = [int(fields[2]) for log in log_dir.iterdir()
                  for fields in (line.split() for line in log.read_text().splitlines())
                  if len(fields) > 2 and fields[2].isdigit()]
-    return statistics.median(latencies) / 1000 if latencies else None
+    if len(latencies) < 2:
+        return None
+    percentiles = statistics.quantiles(latencies, n=100, method="inclusive")
+    return Latency(percentiles[49] / 1000, percentiles[98] / 1000)
 
 
 def timed_run(target: Target, workload: str, mode: str, clients: int, seconds: int, logs: Path) -> Run:
@@ -215,7 +224,7 @@ def timed_run(target: Target, workload: str, mode: str, clients: int, seconds: i
     errors, aborted = pgbench_errors(done.stderr)
     if done.returncode != 0 and not errors:
         errors = (f"pgbench exited with {done.returncode}: {done.stderr.strip()[-300:]}",)
-    return Run(clients, float(tps.group(1)) if tps else None, median_latency_ms(log_dir), aborted, errors)
+    return Run(clients, float(tps.group(1)) if tps else None, logged_latency(log_dir), aborted, errors)
 
 
 def balance_sums(target: Target) -> tuple[dict[str, int], int]:
@@ -240,7 +249,8 @@ def bench_server(server: Callable[[], AbstractContextManager[Target]], options: 
                 for clients in options.clients:
                     run = timed_run(target, workload, mode, clients, options.seconds, logs)
                     runs[(workload, mode, clients)] = run
-                    print(f"  {workload:<12} {mode:<9} {clients:>3} clients: {run.cell()}", flush=True)
+                    print(f"  {workload:<12} {mode:<9} {clients:>3} clients: {run.cell()}, "
+                          f"p50 / p99 {run.latency_cell()} ms", flush=True)
         balances, history_rows = balance_sums(target)
         return ServerReport(target.name, target.durability, init_seconds, breakdown, runs, balances,
                             history_rows)
@@ -284,14 +294,14 @@ def report(options: argparse.Namespace, postgres: ServerReport, heliosdb: Server
           for server in (postgres, heliosdb)),
         "",
         "| workload | clients | mode | PostgreSQL tps | HeliosDB-Lite tps | HeliosDB/PostgreSQL "
-        "| PostgreSQL p50 ms | HeliosDB-Lite p50 ms |",
+        "| PostgreSQL p50 / p99 ms | HeliosDB-Lite p50 / p99 ms |",
         "|---|---:|---|---:|---:|---:|---:|---:|",
     ]
     for key, ours in heliosdb.runs.items():
         theirs = postgres.runs[key]
         workload, mode, clients = key
         lines.append(f"| {workload} | {clients} | {mode} | {theirs.cell()} | {ours.cell()} "
-                     f"| {ratio(theirs, ours)} | {theirs.p50_cell()} | {ours.p50_cell()} |")
+                     f"| {ratio(theirs, ours)} | {theirs.latency_cell()} | {ours.latency_cell()} |")
     lines.append("")
     for server in (postgres, heliosdb):
         sums = ", ".join(f"{name} = {value}" for name, value in server.balances.items())
