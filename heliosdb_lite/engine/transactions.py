@@ -263,9 +263,9 @@ class Transactions:
             self._connection.execute("BEGIN IMMEDIATE")
         except apsw.Error as error:
             raise database_error(error) from None
-        if self._log is not None:
-            self._log.opened(self._connection)
         try:
+            if self._log is not None:
+                self._log.opened(self._connection)
             result = run()
         except BaseException:
             if self._connection.in_transaction:

@@ -75,6 +75,7 @@ class CommitService:
         self._busy_timeout_ms = busy_timeout_ms
         self._lock = threading.Lock()
         self._checkpoint_running = threading.Lock()
+        self.writes_refused: str | None = None  # why, when start-up recovery did not finish
         self._connection = apsw.Connection(str(store_path))
         self._connection.set_busy_timeout(busy_timeout_ms)
         self._connection.execute("PRAGMA wal_autocheckpoint=0")
@@ -89,8 +90,18 @@ class CommitService:
         if lsn > self.journal.flushed_lsn:
             await self.journal.durable(lsn)
 
+    def refuse_writes(self, reason: str) -> None:
+        """From now on every write transaction and outcome lookup fails with 25006 and `reason`."""
+        self.writes_refused = reason
+
+    def check_writable(self) -> None:
+        if self.writes_refused is not None:
+            raise DatabaseError("25006", f"writes are refused: {self.writes_refused}",
+                                hint="Restart the server to let recovery finish.")
+
     def outcome(self, gtid_text: str) -> Outcome:
         """The GTID's outcome; a GTID not committed is fenced first, so it can never commit (I5)."""
+        self.check_writable()
         gtid = parse_gtid(gtid_text)
         with self._lock:
             connection = self._connection
@@ -226,6 +237,7 @@ class TransactionRecorder:
         return True
 
     def opened(self, connection: apsw.Connection) -> None:
+        self._service.check_writable()
         capture = apsw.Session(connection, "main")
         capture.config(apsw.SQLITE_SESSION_OBJCONFIG_ROWID, 1)
         capture.table_filter(lambda name: name != txn_table.TXN_TABLE)

@@ -37,6 +37,7 @@ class RecoveryReport:
     store_lsn: int
     journal_lsn: int
     seconds: float
+    remaining: int = 0  # entries not applied because max_replay_time_seconds ran out
 
 
 def _conflict(reason: int, change: apsw.TableChange) -> int:
@@ -88,9 +89,10 @@ class _Batch:
 
 
 def apply_entries(connection: apsw.Connection, entries: Iterable[EntryView], *, to_lsn: int | None = None,
-                  total: int = 0) -> int:
+                  total: int = 0, deadline: float | None = None) -> int:
     """Apply commit and fence entries to the store in batches of BATCH_ENTRIES, each batch one
-    SQLite transaction; returns how many entries were applied (each exactly once: I3)."""
+    SQLite transaction; returns how many entries were applied (each exactly once: I3). Past
+    `deadline` (time.monotonic()), stops after the current batch."""
     applied = 0
     started = last_report = time.monotonic()
     batch = _Batch(connection)
@@ -111,6 +113,8 @@ def apply_entries(connection: apsw.Connection, entries: Iterable[EntryView], *, 
                     rate = applied / (now - started)
                     eta = f", ETA {(total - applied) / rate:.1f} s" if total > applied else ""
                     log.info("replay: %d of %d entries applied (%.0f/s)%s", applied, total, rate, eta)
+                if deadline is not None and now > deadline:
+                    break
         batch.flush()
         connection.execute("COMMIT")
     except BaseException:
@@ -120,9 +124,11 @@ def apply_entries(connection: apsw.Connection, entries: Iterable[EntryView], *, 
     return applied
 
 
-def recover(journal: Journal, connection: apsw.Connection) -> RecoveryReport:
-    """Bring store and journal into agreement (see module docstring); closes the connection."""
+def recover(journal: Journal, connection: apsw.Connection, *, max_seconds: float = 0) -> RecoveryReport:
+    """Bring store and journal into agreement (see module docstring); closes the connection.
+    With max_seconds > 0, redo stops once that time has passed (`remaining` says how much is left)."""
     started = time.monotonic()
+    deadline = started + max_seconds if max_seconds > 0 else None
     try:
         connection.execute("PRAGMA foreign_keys=OFF")  # changesets replay rows in write-set order
         txn_table.ensure(connection)
@@ -135,7 +141,8 @@ def recover(journal: Journal, connection: apsw.Connection) -> RecoveryReport:
             total = journal_lsn - store_lsn
             log.info("replay: store at LSN %d, journal at LSN %d: applying %d entries",
                      store_lsn, journal_lsn, total)
-            applied = apply_entries(connection, journal.read_from(store_lsn + 1), total=total)
+            applied = apply_entries(connection, journal.read_from(store_lsn + 1), total=total,
+                                    deadline=deadline)
     except Exception:
         metrics.record_replay(succeeded=False, seconds=time.monotonic() - started, applied=0,
                               finished_at=_now_text())
@@ -146,7 +153,8 @@ def recover(journal: Journal, connection: apsw.Connection) -> RecoveryReport:
     metrics.record_replay(succeeded=True, seconds=seconds, applied=applied, finished_at=_now_text())
     if applied or written_back:
         log.info("replay: %d entries applied, %d written back in %.3f s", applied, written_back, seconds)
-    return RecoveryReport(applied, written_back, store_lsn, journal.last_lsn, seconds)
+    remaining = max(0, journal.last_lsn - store_lsn - applied)
+    return RecoveryReport(applied, written_back, store_lsn, journal.last_lsn, seconds, remaining)
 
 
 def _write_back(connection: apsw.Connection, journal: Journal, journal_lsn: int) -> int:

@@ -1,8 +1,10 @@
 """Opening the database for serving: journal, store, start-up recovery, commit service.
 
-Recovery runs before the listener opens, so no client ever sees a store the journal disagrees
-with. With transaction_replay.enabled = false the engine runs without a journal (no durability
-beyond SQLite's own, said at start-up).
+Recovery always runs before the listener opens, so no client sees a store the journal disagrees
+with, except when it exceeds max_replay_time_seconds: then the server serves reads only and every
+write fails with 25006 saying why, until a restart lets recovery finish. With
+transaction_replay.enabled = false the engine runs without a journal (no durability beyond
+SQLite's own, said at start-up).
 """
 
 from __future__ import annotations
@@ -46,11 +48,15 @@ def open_database(config: Config) -> OpenDatabase:
                     "can lose acknowledged transactions (RPO > 0)")
     journal = Journal.open(config.journal_dir, max_size_mb=replay.journal_max_size_mb,
                            sync_mode=replay.journal_sync_mode)
-    if replay.auto_replay_on_startup:
-        report = recover(journal, engine.maintenance_connection())
-        log.info("recovery: store at LSN %d, journal at LSN %d (%d applied, %d written back, %.3f s)",
-                 report.store_lsn, report.journal_lsn, report.applied, report.written_back, report.seconds)
     service = CommitService(journal, engine.store_path)
+    report = recover(journal, engine.maintenance_connection(), max_seconds=replay.max_replay_time_seconds)
+    log.info("recovery: store at LSN %d, journal at LSN %d (%d applied, %d written back, %.3f s)",
+             report.store_lsn, report.journal_lsn, report.applied, report.written_back, report.seconds)
+    if report.remaining:
+        reason = (f"recovery stopped after max_replay_time_seconds = {replay.max_replay_time_seconds} "
+                  f"with {report.remaining} journal entries not yet applied; reads may miss them")
+        log.error("%s: serving read-only until a restart completes recovery", reason)
+        service.refuse_writes(reason)
     retention = replay.outcome_retention_hours
     journal.register_checkpoint_callback(lambda: service.checkpoint_soon(retention_hours=retention))
     return OpenDatabase(engine, journal, service)
