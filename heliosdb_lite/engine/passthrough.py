@@ -449,8 +449,7 @@ class SQLiteSession:
         transactions = self._transactions
         if transactions.block is None:
             return transactions.autocommit(writes, run)
-        transactions.before_statement(writes, command)
-        return run()
+        return transactions.run_in_block(writes, command, run)
 
     def _execute_utility(self, statement: PreparedStatement) -> Cursor:
         command = statement.utility

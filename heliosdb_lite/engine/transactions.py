@@ -25,6 +25,7 @@ from heliosdb_lite.errors import (
     ACTIVE_SQL_TRANSACTION,
     NO_ACTIVE_SQL_TRANSACTION,
     READ_ONLY_SQL_TRANSACTION,
+    SERIALIZATION_FAILURE,
     DatabaseError,
 )
 
@@ -244,6 +245,21 @@ class Transactions:
             self._start_writing()
         elif not self._sqlite_open and self._isolation in ("repeatable read", "serializable"):
             self._open("BEGIN")
+
+    def run_in_block(self, writes: bool, command: str, run: Callable[[], T]) -> T:
+        """Run a statement inside the block. A write that must upgrade a REPEATABLE READ snapshot
+        while another session holds the SQLite writer cannot wait (SQLite refuses at once, and the
+        snapshot would be stale once that writer commits): it fails with 40001, as PostgreSQL's
+        does when the concurrent writer commits."""
+        upgrading = writes and self._sqlite_open and not self._writing
+        self.before_statement(writes, command)
+        try:
+            return run()
+        except apsw.BusyError:
+            if not upgrading:
+                raise
+            raise DatabaseError(SERIALIZATION_FAILURE,
+                                "could not serialize access due to concurrent update") from None
 
     def _open(self, command: str) -> None:
         try:
