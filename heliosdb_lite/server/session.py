@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from heliosdb_lite.engine.interface import Column, Cursor, Engine, EngineSession, Statement
+from heliosdb_lite.engine.settings import duration_ms
 from heliosdb_lite.errors import DatabaseError, fatal
 from heliosdb_lite.protocol import codecs, messages
 from heliosdb_lite.protocol.copy_format import CopyInParser, format_row
@@ -181,6 +182,20 @@ class Session:
                 raise ConnectionClosed
             self._parser.feed(data)
 
+    async def _read_message_while_idle(self) -> messages.FrontendMessage:
+        """The next message; inside a transaction block, idle_in_transaction_session_timeout bounds
+        the wait and its expiry ends the session (FATAL 25P03), as PostgreSQL does."""
+        engine_session = self._engine_session
+        timeout_ms = 0
+        if engine_session is not None and engine_session.transaction_status in ("T", "E"):
+            timeout_ms = duration_ms(engine_session.parameter("idle_in_transaction_session_timeout") or "0")
+        if not timeout_ms:
+            return await self._read_message()
+        try:
+            return await asyncio.wait_for(self._read_message(), timeout_ms / 1000)
+        except TimeoutError:
+            raise fatal("25P03", "terminating connection due to idle-in-transaction timeout") from None
+
     async def _send_fatal(self, error: DatabaseError) -> None:
         metrics.ERRORS.labels(error.sqlstate).inc()
         try:
@@ -281,7 +296,7 @@ class Session:
 
     async def _message_loop(self) -> None:
         while not self._closing:
-            message = await self._read_message()
+            message = await self._read_message_while_idle()
             if isinstance(message, messages.Terminate):
                 return
             if self._discard_until_sync and not isinstance(message, messages.Sync):

@@ -1,0 +1,215 @@
+"""Concurrent sessions against a real server: conflicting read-modify-write transactions lose no
+update and do not deadlock, readers do not wait for an open writer, and the timeouts end waits
+with PostgreSQL's SQLSTATEs (55P03, 57014, FATAL 25P03)."""
+
+from __future__ import annotations
+
+import re
+import select
+import threading
+from collections.abc import Callable, Iterator
+
+import psycopg
+import psycopg.errors
+import pytest
+
+from tests.server_process import ServerProcess
+
+pytestmark = pytest.mark.timeout(60)
+THREAD_DEADLINE = 30.0  # a deadlock shows as a worker still alive after this
+
+
+@pytest.fixture
+def dsn(shared_server: ServerProcess) -> str:
+    return shared_server.dsn
+
+
+@pytest.fixture
+def counter(dsn: str, request: pytest.FixtureRequest) -> str:
+    """A fresh one-row counter table named after the test; its row has id 1 and n 0."""
+    table = "counter_" + re.sub(r"\W", "_", request.node.name)
+    with psycopg.connect(dsn, autocommit=True) as connection:
+        connection.execute(f"DROP TABLE IF EXISTS {table}")
+        connection.execute(f"CREATE TABLE {table} (id int PRIMARY KEY, n int NOT NULL)")
+        connection.execute(f"INSERT INTO {table} VALUES (1, 0)")
+    return table
+
+
+def read_counter(dsn: str, table: str) -> int:
+    with psycopg.connect(dsn, autocommit=True) as connection:
+        row = connection.execute(f"SELECT n FROM {table} WHERE id = 1").fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def run_workers(count: int, work: Callable[[int], int]) -> list[int]:
+    """Run `work(worker)` on `count` threads; every thread must finish within THREAD_DEADLINE."""
+    results: list[int] = [0] * count
+    errors: list[BaseException] = []
+
+    def target(worker: int) -> None:
+        try:
+            results[worker] = work(worker)
+        except BaseException as error:  # reported by the caller's assertion
+            errors.append(error)
+
+    threads = [threading.Thread(target=target, args=(worker,), daemon=True) for worker in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(THREAD_DEADLINE)
+    assert not any(thread.is_alive() for thread in threads), "a worker is stuck (deadlock?)"
+    assert not errors, errors
+    return results
+
+
+WORKERS = 6
+ROUNDS = 15
+
+
+@pytest.mark.parametrize("in_block", [False, True], ids=["autocommit", "block"])
+def test_concurrent_increments_lose_no_update(dsn: str, counter: str, in_block: bool) -> None:
+    def work(_: int) -> int:
+        with psycopg.connect(dsn, autocommit=True) as connection:
+            for _ in range(ROUNDS):
+                if in_block:
+                    with connection.transaction():
+                        connection.execute(f"UPDATE {counter} SET n = n + 1 WHERE id = 1")
+                else:
+                    connection.execute(f"UPDATE {counter} SET n = n + 1 WHERE id = 1")
+        return ROUNDS
+
+    committed = sum(run_workers(WORKERS, work))
+    assert read_counter(dsn, counter) == committed == WORKERS * ROUNDS
+
+
+def test_read_committed_read_then_write_for_update_loses_no_update(dsn: str, counter: str) -> None:
+    def work(_: int) -> int:
+        with psycopg.connect(dsn, autocommit=True) as connection:
+            for _ in range(ROUNDS):
+                connection.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
+                row = connection.execute(f"SELECT n FROM {counter} WHERE id = 1 FOR UPDATE").fetchone()
+                assert row is not None
+                connection.execute(f"UPDATE {counter} SET n = {row[0] + 1} WHERE id = 1")
+                connection.execute("COMMIT")
+        return ROUNDS
+
+    committed = sum(run_workers(WORKERS, work))
+    assert read_counter(dsn, counter) == committed == WORKERS * ROUNDS
+
+
+def increment_repeatable_read(connection: psycopg.Connection, table: str) -> int:
+    """One read-then-write increment at REPEATABLE READ, retried on 40001; returns the retries."""
+    retries = 0
+    while True:
+        try:
+            connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+            row = connection.execute(f"SELECT n FROM {table} WHERE id = 1").fetchone()
+            assert row is not None
+            connection.execute(f"UPDATE {table} SET n = {row[0] + 1} WHERE id = 1")
+            connection.execute("COMMIT")
+            return retries
+        except psycopg.errors.SerializationFailure:
+            connection.execute("ROLLBACK")
+            retries += 1
+
+
+def test_repeatable_read_read_then_write_retries_and_loses_no_update(dsn: str, counter: str) -> None:
+    def work(_: int) -> int:
+        with psycopg.connect(dsn, autocommit=True) as connection:
+            for _ in range(ROUNDS):
+                increment_repeatable_read(connection, counter)
+        return ROUNDS
+
+    committed = sum(run_workers(WORKERS, work))
+    assert read_counter(dsn, counter) == committed == WORKERS * ROUNDS
+
+
+def test_repeatable_read_write_on_stale_snapshot_fails_with_40001(dsn: str, counter: str) -> None:
+    with psycopg.connect(dsn, autocommit=True) as stale, psycopg.connect(dsn, autocommit=True) as other:
+        stale.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+        assert stale.execute(f"SELECT n FROM {counter} WHERE id = 1").fetchone() == (0,)
+        other.execute(f"UPDATE {counter} SET n = 10 WHERE id = 1")
+        assert stale.execute(f"SELECT n FROM {counter} WHERE id = 1").fetchone() == (0,)
+        with pytest.raises(psycopg.errors.SerializationFailure) as failure:
+            stale.execute(f"UPDATE {counter} SET n = 1 WHERE id = 1")
+        assert failure.value.sqlstate == "40001"
+        stale.execute("ROLLBACK")
+        assert increment_repeatable_read(stale, counter) == 0
+    assert read_counter(dsn, counter) == 11
+
+
+@pytest.fixture
+def open_writer(dsn: str, counter: str) -> Iterator[threading.Event]:
+    """A session that has updated the counter to 1 and holds its write transaction open until the
+    yielded event is set (the fixture then commits)."""
+    holding, release = threading.Event(), threading.Event()
+    failures: list[BaseException] = []
+
+    def writer() -> None:
+        try:
+            with psycopg.connect(dsn, autocommit=True) as connection:
+                connection.execute("BEGIN")
+                connection.execute(f"UPDATE {counter} SET n = 1 WHERE id = 1")
+                holding.set()
+                assert release.wait(THREAD_DEADLINE)
+                connection.execute("COMMIT")
+        except BaseException as error:
+            failures.append(error)
+            holding.set()
+
+    thread = threading.Thread(target=writer, daemon=True)
+    thread.start()
+    assert holding.wait(THREAD_DEADLINE) and not failures, failures
+    yield release
+    release.set()
+    thread.join(THREAD_DEADLINE)
+    assert not thread.is_alive() and not failures, failures
+
+
+@pytest.mark.parametrize("isolation", ["READ COMMITTED", "REPEATABLE READ"])
+def test_reader_does_not_wait_for_open_writer(dsn: str, counter: str, open_writer: threading.Event,
+                                              isolation: str) -> None:
+    with psycopg.connect(dsn, autocommit=True) as reader:
+        reader.execute("SET statement_timeout = '5s'")  # a blocked reader fails instead of hanging
+        reader.execute(f"BEGIN ISOLATION LEVEL {isolation}")
+        assert reader.execute(f"SELECT n FROM {counter} WHERE id = 1").fetchone() == (0,)
+        reader.execute("COMMIT")
+        assert not open_writer.is_set()  # the writer's transaction was open all along
+    open_writer.set()
+
+
+def test_lock_timeout_raises_55p03_while_another_session_writes(dsn: str, counter: str,
+                                                               open_writer: threading.Event) -> None:
+    with psycopg.connect(dsn, autocommit=True) as waiter:
+        waiter.execute("SET lock_timeout = '100ms'")
+        with pytest.raises(psycopg.errors.LockNotAvailable) as failure:
+            waiter.execute(f"UPDATE {counter} SET n = n + 1 WHERE id = 1")
+        assert failure.value.sqlstate == "55P03"
+        assert waiter.execute(f"SELECT n FROM {counter} WHERE id = 1").fetchone() == (0,)
+    open_writer.set()
+
+
+def test_statement_timeout_raises_57014(dsn: str) -> None:
+    with psycopg.connect(dsn, autocommit=True) as connection:
+        connection.execute("SET statement_timeout = '200ms'")
+        with pytest.raises(psycopg.errors.QueryCanceled) as failure:
+            connection.execute("SELECT pg_sleep(5)")
+        assert failure.value.sqlstate == "57014"
+        assert "statement timeout" in str(failure.value)
+        assert connection.execute("SELECT 1").fetchone() == (1,)
+
+
+def test_idle_in_transaction_timeout_terminates_session_with_25p03(dsn: str) -> None:
+    with psycopg.connect(dsn, autocommit=True) as connection:
+        connection.execute("SET idle_in_transaction_session_timeout = '200ms'")
+        connection.execute("SELECT 1")  # idle outside a transaction: no timeout
+        connection.execute("BEGIN")
+        connection.execute("SELECT 1")
+        readable, _, _ = select.select([connection.fileno()], [], [], THREAD_DEADLINE)
+        assert readable, "the server sent nothing while the session idled in its transaction"
+        with pytest.raises(psycopg.errors.IdleInTransactionSessionTimeout) as failure:
+            connection.execute("SELECT 1")
+        assert failure.value.sqlstate == "25P03"
+        assert failure.value.diag.severity == "FATAL"
+        assert connection.closed or connection.broken
