@@ -10,7 +10,9 @@ failed check makes the exit status 1. tps is pgbench's (without initial connecti
 p99 are percentiles of the per-transaction latencies in pgbench's `-l` logs. A run in which pgbench aborts
 clients is reported with pgbench's error text instead of failing the benchmark.
 
-Prints a markdown report (date, exact command, machine, durability settings, tables).
+Before each server's runs, one second of journal_bench's raw write+fsync loop measures what the
+disk allows then, so that runs on a slower moment of a shared VM disk can be told apart. Prints a
+markdown report (date, exact command, machine, durability settings, disk rate, tables).
 
     .venv/bin/python bench/pgbench_compare.py [--seconds 5] [--clients 1,4,16] [--scale 1]
         [--modes simple,extended]
@@ -42,6 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script: the repository's test helpers start the servers
     sys.path.insert(0, str(ROOT))
 
+from bench.journal_bench import raw_loop  # noqa: E402
 from tests.pg_reference import (  # noqa: E402
     PG_BINDIR,
     _as_postgres_user,
@@ -57,6 +60,8 @@ DEFAULT_SECONDS = 5
 DEFAULT_CLIENTS = (1, 4, 16)
 DEFAULT_MODES = ("simple", "extended")
 MAX_THREADS = 2
+DISK_PROBE_SECONDS = 1.0
+DISK_PROBE_PAYLOAD = bytes(100)
 PGBENCH_GRACE_SECONDS = 120
 SYNC_MODE_VARIABLE = "HELIOSDB_TRANSACTION_REPLAY_JOURNAL_SYNC_MODE"
 POSTGRES_DURABILITY = ("fsync", "synchronous_commit", "full_page_writes", "wal_sync_method")
@@ -121,6 +126,7 @@ RunKey = tuple[str, str, int]  # workload, mode, clients
 class ServerReport:
     name: str
     durability: str
+    disk_syncs_per_s: float
     init_seconds: float
     init_breakdown: str
     runs: dict[RunKey, Run]
@@ -240,7 +246,8 @@ def balance_sums(target: Target) -> tuple[dict[str, int], int]:
 def bench_server(server: Callable[[], AbstractContextManager[Target]], options: argparse.Namespace,
                  logs: Path) -> ServerReport:
     with server() as target:
-        print(f"{target.name}: {target.durability}", flush=True)
+        disk = raw_loop(logs, DISK_PROBE_SECONDS, DISK_PROBE_PAYLOAD, "fsync").commits_per_s
+        print(f"{target.name}: {target.durability}; disk: {disk:,.0f} write+fsync/s", flush=True)
         init_seconds, breakdown = initialise(target, options.scale)
         print(f"  pgbench -i -s {options.scale}: {init_seconds:.2f} s ({breakdown})", flush=True)
         runs: dict[RunKey, Run] = {}
@@ -252,7 +259,7 @@ def bench_server(server: Callable[[], AbstractContextManager[Target]], options: 
                     print(f"  {workload:<12} {mode:<9} {clients:>3} clients: {run.cell()}, "
                           f"p50 / p99 {run.latency_cell()} ms", flush=True)
         balances, history_rows = balance_sums(target)
-        return ServerReport(target.name, target.durability, init_seconds, breakdown, runs, balances,
+        return ServerReport(target.name, target.durability, disk, init_seconds, breakdown, runs, balances,
                             history_rows)
 
 
@@ -287,6 +294,9 @@ def report(options: argparse.Namespace, postgres: ServerReport, heliosdb: Server
         f"- command: `{command_line(options)}`",
         f"- machine: {machine()}",
         f"- durability: PostgreSQL {postgres.durability}; HeliosDB-Lite {heliosdb.durability}",
+        f"- disk (raw write+fsync loop, {DISK_PROBE_SECONDS:.0f} s, just before each server's runs): "
+        f"{postgres.disk_syncs_per_s:,.0f}/s before PostgreSQL's, {heliosdb.disk_syncs_per_s:,.0f}/s "
+        "before HeliosDB-Lite's",
         "",
         f"| server | `pgbench -i -s {options.scale}` (s) | pgbench's breakdown |",
         "|---|---:|---|",
