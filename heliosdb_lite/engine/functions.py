@@ -26,7 +26,7 @@ import apsw.ext
 from heliosdb_lite.errors import INVALID_PARAMETER_VALUE, QUERY_CANCELED, DatabaseError
 from heliosdb_lite.protocol import codecs
 
-from . import casts, operators, string_functions
+from . import casts, operators, pg_catalog, string_functions
 from . import pgtypes as t
 from .datetime_functions import date_trunc, extract
 from .errors_map import CANCELED_MESSAGE
@@ -97,6 +97,7 @@ def register(connection: apsw.Connection, context: FunctionContext) -> None:
     connection.create_collation(NUMERIC_COLLATION, operators.compare_numeric_text)
     connection.create_collation(INTERVAL_COLLATION, operators.compare_interval_text)
     apsw.ext.make_virtual_module(connection, GENERATE_SERIES, _generate_series)
+    pg_catalog.register(connection, context.user, context.database)
 
 
 def _generate_series(start: int, stop: int, step: int = 1) -> Iterator[tuple[int]]:

@@ -33,7 +33,7 @@ from heliosdb_lite.errors import (
     DatabaseError,
 )
 
-from . import casts, functions, parsing
+from . import casts, functions, parsing, pg_catalog
 from . import pgtypes as t
 from .catalog import Catalog
 from .copy_statement import CopyCommand, parse_copy
@@ -296,8 +296,9 @@ class SQLiteSession:
             cached = self._engine.cache.get(key)
             if cached is not None:
                 return cached
-        translation = Translator(self._catalog, sql, param_oids, self.time_zone()).translate(
-            parsing.parse(sql).copy())
+        text = pg_catalog.normalize(sql)
+        translation = Translator(self._catalog, text, param_oids, self.time_zone()).translate(
+            parsing.parse(text).copy())
         statement = self._statement_for(sql, translation, key[2])
         if cacheable:
             self._engine.cache.put(key, statement)

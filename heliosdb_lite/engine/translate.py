@@ -27,7 +27,7 @@ from sqlglot import exp
 from heliosdb_lite.errors import FEATURE_NOT_SUPPORTED, SYNTAX_ERROR, DatabaseError
 from heliosdb_lite.protocol import codecs
 
-from . import casts
+from . import casts, pg_catalog
 from . import functions as fn
 from . import pgtypes as t
 from . import typing_rules as rules
@@ -149,6 +149,11 @@ class Translator:
     def translate(self, tree: exp.Expression) -> Translation:
         from .ddl import DDL_STATEMENTS, translate_ddl
 
+        empty = pg_catalog.empty_result(tree)
+        if empty is not None:  # psql's catalog queries over relations that have no rows here
+            outputs = [OutputColumn(name, pg_type) for name, pg_type in empty]
+            nulls = ", ".join(f'NULL AS "c{i}"' for i in range(len(outputs)))
+            return self._result(f"SELECT {nulls} WHERE 0", "SELECT", outputs)
         if isinstance(tree, exp.Query | exp.Values):
             node, outputs = self.query(tree, Scope())
             return self._result(render(node), "SELECT", outputs)
@@ -354,6 +359,12 @@ class Translator:
         renames = [c.name for c in alias_node.columns] if alias_node is not None else []
         if isinstance(node, exp.Table) and isinstance(node.this, exp.Identifier):
             self._strip_public(node)
+            catalog_relation = pg_catalog.relation_name(node)
+            if catalog_relation is not None and (node.args.get("db") or not self.catalog.table(node.name)):
+                node.set("db", None)
+                scope.relations.append(Relation(node.alias or catalog_relation,
+                                                list(pg_catalog.RELATIONS[catalog_relation])))
+                return node
             alias = node.alias or node.name
             relation = scope.cte(node.name) if not node.args.get("db") else None
             if relation is None:
@@ -726,7 +737,7 @@ class Translator:
         if isinstance(node.this, exp.Star):
             return node, t.UNKNOWN_TYPE
         db = node.args.get("db")
-        if db is not None and db.name.lower() == "public":
+        if db is not None and db.name.lower() in ("public", "pg_catalog"):
             node.set("db", None)
         table = node.table or None
         pg_type = scope.column(node.name, table)
@@ -1096,6 +1107,8 @@ class Translator:
         types = [pg_type for _, pg_type in typed]
         values = [value for value, _ in typed]
         result = rules.function_type(name, types)
+        if name in pg_catalog.FUNCTION_TYPES:
+            return call(name, *values), pg_catalog.FUNCTION_TYPES[name]
         if name in _MISLEADING_FUNCTIONS:
             raise unsupported(f"function {name}()")
         if name == "mod" and len(arguments) == 2:
