@@ -35,6 +35,7 @@ PUBLIC_NAMESPACE = 2200
 CATALOG_NAMESPACE = 11
 INFORMATION_SCHEMA_NAMESPACE = 13183
 OWNER_OID = 10
+DATABASE_OWNER_OID = 6171  # pg_database_owner: owns schema public
 BTREE_AM = 403
 HEAP_AM = 2
 DATABASE_OID = 5
@@ -408,7 +409,7 @@ def _row_sources(reader: CatalogReader, user: str,
                  database: str) -> dict[str, Callable[[], Iterator[tuple[Any, ...]]]]:
     def namespaces() -> Iterator[tuple[Any, ...]]:
         yield CATALOG_NAMESPACE, "pg_catalog", OWNER_OID, None
-        yield PUBLIC_NAMESPACE, "public", OWNER_OID, None
+        yield PUBLIC_NAMESPACE, "public", DATABASE_OWNER_OID, None
         yield INFORMATION_SCHEMA_NAMESPACE, "information_schema", OWNER_OID, None
 
     def classes() -> Iterator[tuple[Any, ...]]:
@@ -456,12 +457,15 @@ def _row_sources(reader: CatalogReader, user: str,
             yield _type_row(info)
 
     def databases() -> Iterator[tuple[Any, ...]]:
+        template_acl = f"{{=c/{user},{user}=CTc/{user}}}"
         for oid, name in ((DATABASE_OID, database), (1, "template1"), (4, "template0")):
-            yield oid, name, OWNER_OID, 6, "c", int(oid != DATABASE_OID), int(oid != 4), -1, "C.UTF-8", \
-                "C.UTF-8", None, None
+            template = oid != DATABASE_OID
+            yield (oid, name, OWNER_OID, 6, "c", int(template), int(oid != 4), -1, "C.UTF-8", "C.UTF-8", None,
+                   template_acl if template else None)
 
     def roles() -> Iterator[tuple[Any, ...]]:
         yield OWNER_OID, user, 1, 1, 1, 1, 1, 1, -1, 1
+        yield DATABASE_OWNER_OID, "pg_database_owner", 0, 1, 0, 0, 0, 0, -1, 0
 
     return {
         "pg_namespace": namespaces, "pg_class": classes, "pg_attribute": attributes, "pg_attrdef": defaults,
@@ -530,7 +534,7 @@ def _functions(reader: CatalogReader, user: str) -> dict[str, Callable[..., Any]
     return {
         "pg_table_is_visible": table_is_visible,
         "pg_get_userbyid": lambda oid: None if oid is None else user if oid == OWNER_OID
-        else f"unknown (OID={oid})",
+        else "pg_database_owner" if oid == DATABASE_OWNER_OID else f"unknown (OID={oid})",
         "format_type": format_type,
         "pg_get_expr": lambda text, relation, pretty=0: text,
         "pg_get_indexdef": index_definition,

@@ -360,7 +360,7 @@ class Translator:
         if isinstance(node, exp.Table) and isinstance(node.this, exp.Identifier):
             self._strip_public(node)
             catalog_relation = pg_catalog.relation_name(node)
-            if catalog_relation is not None and (node.args.get("db") or not self.catalog.table(node.name)):
+            if catalog_relation is not None:  # pg_catalog comes first on the search path
                 node.set("db", None)
                 scope.relations.append(Relation(node.alias or catalog_relation,
                                                 list(pg_catalog.RELATIONS[catalog_relation])))
