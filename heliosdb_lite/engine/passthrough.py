@@ -15,7 +15,7 @@ import contextlib
 import datetime as dt
 import threading
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,7 @@ from heliosdb_lite.errors import (
     DatabaseError,
 )
 
-from . import casts, functions, parsing, pg_catalog
+from . import casts, functions, literals, parsing, pg_catalog
 from . import pgtypes as t
 from .catalog import Catalog
 from .copy_statement import CopyCommand, parse_copy
@@ -79,6 +79,7 @@ class PreparedStatement:
     schema_version: int = -1
     readers: tuple[Converter, ...] = ()
     writers: tuple[Converter, ...] = ()
+    literals: tuple[Any, ...] = ()  # values bound after the client's, for literal-normalised statements
 
     @property
     def ends_failed_transaction(self) -> bool:
@@ -106,6 +107,15 @@ def _columns(outputs: Sequence[OutputColumn],
         pg_type = type_from_declared(declared) or output.type or t.TEXT_TYPE
         columns.append(Column(output.name, pg_type.oid, pg_type.typmod))
     return tuple(columns)
+
+
+def _same_shape(exact: PreparedStatement, normalised: PreparedStatement) -> bool:
+    """Whether a statement translated with its literals as parameters gives the same result shape
+    (columns with types, command, writer or not) as with its literals."""
+    assert exact.translation is not None and normalised.translation is not None
+    return (exact.columns == normalised.columns and exact.writes == normalised.writes
+            and exact.translation.command == normalised.translation.command
+            and not normalised.translation.schema_change)
 
 
 def _readers(columns: Sequence[Column] | None) -> tuple[Converter, ...]:
@@ -198,7 +208,8 @@ class SQLiteSession:
                 return self._execute(statement, params)
             except BaseException as error:
                 self._transactions.fail()
-                raise database_error(error, self._error_context(statement, params)) from None
+                context = self._error_context(statement, (*params, *statement.literals))
+                raise database_error(error, context) from None
 
     def copy_in_rows(self, statement: Any, rows: Sequence[Sequence[Any]]) -> int:
         assert isinstance(statement, PreparedStatement) and statement.copy is not None
@@ -283,7 +294,31 @@ class SQLiteSession:
         words = parsing.first_words(sql, 1)
         if words == ["copy"]:
             return self._prepare_copy(sql, parse_copy(sql))
+        if not param_oids and not self._ddl_in_block:
+            normalised = literals.normalise(sql)
+            if normalised is not None:
+                return self._prepare_normalised(sql, normalised)
         return self._prepare_translated(sql, param_oids)
+
+    def _prepare_normalised(self, sql: str, normalised: literals.Normalised) -> PreparedStatement:
+        """A statement whose literals were normalised away: the shared translation of the normalised
+        text with the literals to bind, or the exact statement when normalising would change the
+        result's columns or the translation cannot take parameters there."""
+        key = self._cache_key(normalised.sql, normalised.param_oids)
+        if self._engine.unnormalisable.get(key) is not None:
+            return self._prepare_translated(sql, ())
+        template = self._engine.cache.get(key)
+        if template is None:
+            exact = self._prepare_translated(sql, ())
+            try:
+                template = self._prepare_translated(normalised.sql, normalised.param_oids)
+            except Exception:
+                template = None
+            if template is None or not _same_shape(exact, template):
+                self._engine.unnormalisable.put(key, True)
+                return exact
+        bound = literals.values(normalised.texts, template.param_oids, self.time_zone())
+        return replace(template, sql=sql, param_oids=(), literals=bound)
 
     def _cache_key(self, sql: str, param_oids: tuple[int, ...]) -> tuple[Any, ...]:
         return (sql, param_oids, self._catalog.schema_version(), self.settings.get("TimeZone"),
@@ -414,7 +449,8 @@ class SQLiteSession:
         statement = self._current(statement)
         translation = statement.translation
         assert translation is not None
-        bindings = [writer(value) for writer, value in zip(statement.writers, params, strict=False)]
+        bindings = [writer(value) for writer, value in zip(statement.writers, (*params, *statement.literals),
+                                                           strict=False)]
         bindings = bindings[:statement.sqlite_param_count]
 
         def run() -> tuple[list[tuple[Any, ...]], int]:
@@ -538,8 +574,8 @@ class SQLiteSession:
             if isinstance(source, str):
                 values[column] = source
             elif 0 < source <= len(params) and params[source - 1] is not None:
-                values[column] = casts.text_output(params[source - 1], statement.param_oids[source - 1],
-                                                   self.time_zone())
+                oid = translation.param_types[source - 1].oid
+                values[column] = casts.text_output(params[source - 1], oid, self.time_zone())
         indexes = info.unique_indexes if info is not None else {}
         return ErrorContext(primary_keys, indexes, values, translation.target)
 
@@ -557,6 +593,7 @@ class SQLiteEngine:
         self._path = initialise(Path(data_dir), busy_timeout_ms)
         self.busy_timeout_ms = busy_timeout_ms
         self.cache: StatementCache[PreparedStatement] = StatementCache(2048)
+        self.unnormalisable: StatementCache[bool] = StatementCache(2048)  # keys of normalised texts
         self._sessions: set[SQLiteSession] = set()
         self._lock = threading.Lock()
 
