@@ -12,7 +12,8 @@ clients is reported with pgbench's error text instead of failing the benchmark.
 
 Before each server's runs, one second of journal_bench's raw write+fsync loop measures what the
 disk allows then, so that runs on a slower moment of a shared VM disk can be told apart. Prints a
-markdown report (date, exact command, machine, durability settings, disk rate, tables).
+markdown report (date, exact command, code version, machine, durability settings, disk rate,
+tables).
 
     .venv/bin/python bench/pgbench_compare.py [--seconds 5] [--clients 1,4,16] [--scale 1]
         [--modes simple,extended]
@@ -276,6 +277,17 @@ def machine() -> str:
             f"data in {tempfile.gettempdir()} ({filesystem})")
 
 
+def code_version() -> str:
+    """The commit the server ran from, and whether heliosdb_lite/ had uncommitted changes."""
+    def git(*arguments: str) -> str:
+        return subprocess.run(["git", "-C", str(ROOT), *arguments], capture_output=True, text=True,
+                              check=False).stdout.strip()
+
+    commit = git("rev-parse", "--short", "HEAD") or "unknown commit"
+    dirty = git("status", "--porcelain", "--", "heliosdb_lite")
+    return f"{commit} with uncommitted changes under heliosdb_lite/" if dirty else commit
+
+
 def command_line(options: argparse.Namespace) -> str:
     return (f".venv/bin/python bench/pgbench_compare.py --seconds {options.seconds} "
             f"--clients {','.join(map(str, options.clients))} --scale {options.scale} "
@@ -292,6 +304,7 @@ def report(options: argparse.Namespace, postgres: ServerReport, heliosdb: Server
     lines = [
         f"- date: {dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}",
         f"- command: `{command_line(options)}`",
+        f"- code: {code_version()}",
         f"- machine: {machine()}",
         f"- durability: PostgreSQL {postgres.durability}; HeliosDB-Lite {heliosdb.durability}",
         f"- disk (raw write+fsync loop, {DISK_PROBE_SECONDS:.0f} s, just before each server's runs): "
