@@ -46,6 +46,7 @@ _TEXT_ARRAY = 1009
 _FIRST_USER_OID = 16384
 _INTERNAL_PREFIXES = ("_helios", "sqlite_")
 _SEQUENCES_TABLE = "_helios_sequences"
+_NEXTVAL = re.compile(r"nextval\('([^']+)'::regclass\)")
 
 _OID = PgType(t.OID)
 _NAME = PgType(t.NAME)
@@ -83,7 +84,8 @@ RELATIONS: dict[str, list[tuple[str, PgType]]] = {
     "pg_index": _columns(
         "indexrelid:oid indrelid:oid indnatts:int2 indnkeyatts:int2 indisunique:bool indisprimary:bool "
         "indisexclusion:bool indimmediate:bool indisclustered:bool indisvalid:bool indcheckxmin:bool "
-        "indisready:bool indislive:bool indisreplident:bool indkey:text indexprs:text indpred:text"),
+        "indisready:bool indislive:bool indisreplident:bool indkey:text indexprs:text indpred:text "
+        "indnullsnotdistinct:bool"),
     "pg_attrdef": _columns("oid:oid adrelid:oid adnum:int2 adbin:text"),
     "pg_constraint": _columns(
         "oid:oid conname:name connamespace:oid contype:char condeferrable:bool condeferred:bool "
@@ -293,17 +295,22 @@ class CatalogReader:
         return next((i for r in self.relations() for i in r.indexes if object_oid(i.name) == oid), None)
 
     def _load(self) -> Iterator[Relation]:
+        """Tables and views, then sequences: those serial columns draw from and those created."""
         query = "SELECT type, name FROM sqlite_schema WHERE type IN ('table', 'view') ORDER BY name"
+        sequences: set[str] = set()
         for kind, name in self._connection.execute(query).fetchall():
             if name.lower().startswith(_INTERNAL_PREFIXES):
                 continue
             attributes = tuple(self._attributes(name))
             indexes = tuple(self._indexes(name, attributes)) if kind == "table" else ()
+            sequences.update(match.group(1) for a in attributes if (match := _NEXTVAL.match(a.default or "")))
             yield Relation(name, "r" if kind == "table" else "v", attributes, indexes)
         exists = "SELECT 1 FROM sqlite_schema WHERE name = ?"
         if self._connection.execute(exists, (_SEQUENCES_TABLE,)).fetchall():
-            for (name,) in self._connection.execute(f"SELECT name FROM {_SEQUENCES_TABLE}").fetchall():
-                yield Relation(name, "S", (), ())
+            sequences.update(name for (name,) in
+                             self._connection.execute(f"SELECT name FROM {_SEQUENCES_TABLE}").fetchall())
+        for name in sorted(sequences):
+            yield Relation(name, "S", (), ())
 
     def _attributes(self, table: str) -> Iterator[Attribute]:
         rows = self._connection.execute('SELECT cid, name, type, "notnull", dflt_value, pk '
@@ -440,7 +447,7 @@ def _row_sources(reader: CatalogReader, user: str,
                 key = " ".join(str(numbers.get(column, 0)) for column in index.columns)
                 width = len(index.columns)
                 yield (object_oid(index.name), object_oid(relation.name), width, width, int(index.unique),
-                       int(index.primary), 0, 1, 0, 1, 0, 1, 1, 0, key, None, None)
+                       int(index.primary), 0, 1, 0, 1, 0, 1, 1, 0, key, None, None, 0)
 
     def constraints() -> Iterator[tuple[Any, ...]]:
         for relation in reader.relations():

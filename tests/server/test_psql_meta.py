@@ -22,6 +22,7 @@ create index on meta_items(name);
 create table meta_lines(order_id bigint, line smallint, sku char(3), shipped date, weight double precision,
   ratio real, attrs jsonb, ref uuid, note varchar, amount numeric, stamp timestamp, tags text[],
   primary key (order_id, line));
+create view meta_view as select id, name from meta_items;
 """
 
 ITEMS = """\
@@ -73,6 +74,18 @@ TABLES = """\
 
 """
 
+RELATIONS = """\
+                List of relations
+ Schema |       Name        |   Type   |  Owner
+--------+-------------------+----------+----------
+ public | meta_items        | table    | postgres
+ public | meta_items_id_seq | sequence | postgres
+ public | meta_lines        | table    | postgres
+ public | meta_view         | view     | postgres
+(4 rows)
+
+"""
+
 SCHEMAS = """\
       List of schemas
   Name  |       Owner
@@ -117,6 +130,10 @@ def test_describe_table_with_composite_key_and_many_types(schema: Target, tmp_pa
 
 def test_list_tables(schema: Target, tmp_path: Path) -> None:
     assert output(schema, tmp_path, r"\dt meta_*") == lines(TABLES)
+
+
+def test_list_relations_with_serial_sequence_and_view(schema: Target, tmp_path: Path) -> None:
+    assert output(schema, tmp_path, r"\dtvs meta_*") == lines(RELATIONS)
 
 
 def test_list_tables_unfiltered_includes_ours(schema: Target, tmp_path: Path) -> None:
