@@ -8,8 +8,9 @@ from decimal import Decimal
 
 import pytest
 
+from heliosdb_lite.engine import literals
 from heliosdb_lite.engine import pgtypes as t
-from heliosdb_lite.engine.literals import normalise
+from heliosdb_lite.engine.literals import Normalised, normalise
 from heliosdb_lite.engine.passthrough import SQLiteEngine, SQLiteSession
 
 from .helpers import columns, error, rows, run, value
@@ -170,3 +171,20 @@ def test_unary_minus_joins_the_number_and_binary_minus_does_not() -> None:
     binary = normalise("select a - 1 as r from t")
     assert binary is not None
     assert (binary.sql, binary.texts) == ("select a - $1 as r from t", ("1",))
+
+
+def test_a_normalisation_that_changes_the_result_falls_back_to_the_exact_text(
+        session: SQLiteSession, engine: SQLiteEngine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The safety net: were a literal replaced where its parameter would type differently (here an
+    untyped parameter standing for an integer), the statement runs as written, and the normalised
+    form is remembered as unusable."""
+    def wrong(sql: str) -> Normalised | None:
+        return Normalised("select $1 as r", (0,), ("5",)) if sql == "select 5 as r" else None
+
+    monkeypatch.setattr(literals, "normalise", wrong)
+    for _ in range(2):
+        statement = session.prepare("select 5 as r", ())
+        assert statement.literals == ()
+        assert [(c.name, c.type_oid) for c in statement.columns or ()] == [("r", t.INT4)]
+        assert session.execute(statement, ()).fetch(0) == [(5,)]
+    assert len(engine.unnormalisable) == 1
