@@ -1,11 +1,14 @@
 """Concurrent sessions against a real server: conflicting read-modify-write transactions lose no
 update and do not deadlock, readers do not wait for an open writer, and the timeouts end waits
-with PostgreSQL's SQLSTATEs (55P03, 57014, FATAL 25P03)."""
+with PostgreSQL's SQLSTATEs (55P03, 57014, FATAL 25P03); real pgbench clients keep balances exact."""
 
 from __future__ import annotations
 
+import os
 import re
 import select
+import shutil
+import subprocess
 import threading
 from collections.abc import Callable, Iterator
 
@@ -213,3 +216,25 @@ def test_idle_in_transaction_timeout_terminates_session_with_25p03(dsn: str) -> 
         assert failure.value.sqlstate == "25P03"
         assert failure.value.diag.severity == "FATAL"
         assert connection.closed or connection.broken
+
+
+@pytest.mark.skipif(shutil.which("pgbench") is None, reason="pgbench is not installed (make deps)")
+def test_pgbench_simple_protocol_clients_keep_the_balances_consistent(shared_server: ServerProcess) -> None:
+    """Real `pgbench -M simple` (literals inlined: the literal-normalised translation cache's
+    workload): 4 clients x 50 tpcb transactions all commit and every balance adds up."""
+    env = {**os.environ, "PGHOST": shared_server.host, "PGPORT": str(shared_server.port),
+           "PGUSER": "postgres", "PGDATABASE": "postgres"}
+    for command in (["pgbench", "-i", "-s", "1", "-q"],
+                    ["pgbench", "-M", "simple", "-n", "-c", "4", "-t", "50"]):
+        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=THREAD_DEADLINE)
+        assert done.returncode == 0, done.stdout + done.stderr
+    assert "number of failed transactions: 0" in done.stdout
+    with psycopg.connect(shared_server.dsn, autocommit=True) as connection:
+        row = connection.execute(
+            "select (select sum(abalance) from pgbench_accounts),"
+            " (select sum(tbalance) from pgbench_tellers), (select sum(bbalance) from pgbench_branches),"
+            " (select sum(delta) from pgbench_history),"
+            " (select count(*) from pgbench_history)").fetchone()
+    assert row is not None
+    assert row[0] == row[1] == row[2] == row[3]
+    assert row[4] == 200
