@@ -945,9 +945,9 @@ class Translator:
         value = self._as_text(value, value_type)
         pattern = self._as_text(pattern, pattern_type)
         if isinstance(node, exp.ILike):
-            return call(fn.ILIKE, pattern, value), t.BOOL_TYPE
+            return _negated(call(fn.ILIKE, pattern, value), node), t.BOOL_TYPE
         if isinstance(node, exp.RegexpILike):
-            return call(fn.REGEXP_I, pattern, value), t.BOOL_TYPE
+            return _negated(call(fn.REGEXP_I, pattern, value), node), t.BOOL_TYPE
         node.set("this", value)
         node.set("expression", pattern)
         return node, t.BOOL_TYPE
@@ -958,8 +958,8 @@ class Translator:
         pattern, pattern_type = self.expr(like.expression, scope)
         escape, _ = self.expr(node.expression, scope)
         name = fn.ILIKE if isinstance(like, exp.ILike) else "like"
-        return call(name, self._as_text(pattern, pattern_type), self._as_text(value, value_type), escape), \
-            t.BOOL_TYPE
+        matched = call(name, self._as_text(pattern, pattern_type), self._as_text(value, value_type), escape)
+        return _negated(matched, like), t.BOOL_TYPE
 
     def _case(self, node: exp.Case, scope: Scope) -> Typed:
         subject = node.args.get("this")
@@ -1238,6 +1238,11 @@ class Translator:
 
     def _regexp(self, node: exp.RegexpLike, scope: Scope) -> Typed:
         return self._like(node, scope)
+
+
+def _negated(matched: exp.Expression, operator: exp.Expression) -> exp.Expression:
+    """A pattern match as a function call, NOT-ed when the operator was written NOT LIKE / NOT ILIKE."""
+    return exp.Not(this=matched) if operator.args.get("negate") else matched
 
 
 def _collated_output(node: exp.Expression, pg_type: PgType) -> exp.Expression:

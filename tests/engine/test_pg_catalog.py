@@ -230,3 +230,19 @@ def test_normalize_psql_spellings() -> None:
     assert normalize("x::pg_catalog.regtype::pg_catalog.text") == "x::regtype::text"
     assert normalize("select 'OPERATOR(x)'") == "select 'OPERATOR(x)'"
 
+
+
+@pytest.mark.parametrize(("condition", "expected"), [
+    ("'abc' NOT ILIKE 'A%'", False), ("'abc' NOT LIKE 'a%' ESCAPE '/'", False),
+    ("'abc' NOT ILIKE 'X%' ESCAPE '/'", True), ("'abc' LIKE 'a%' ESCAPE '/'", True),
+])
+def test_negated_pattern_matches(session: SQLiteSession, condition: str, expected: bool) -> None:
+    """SQLAlchemy's get_schema_names filters with `NOT LIKE ... ESCAPE '/'`."""
+    assert rows(session, f"select {condition}") == [(expected,)]
+
+
+def test_schema_names_as_sqlalchemy_asks(session: SQLiteSession) -> None:
+    query = ("SELECT pg_catalog.pg_namespace.nspname FROM pg_catalog.pg_namespace "
+             "WHERE (pg_catalog.pg_namespace.nspname NOT LIKE $1::VARCHAR || '%' ESCAPE '/') "
+             "ORDER BY pg_catalog.pg_namespace.nspname")
+    assert rows(session, query, ["pg/_"], [0]) == [("information_schema",), ("public",)]

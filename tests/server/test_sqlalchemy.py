@@ -98,5 +98,6 @@ def test_inspector_has_table_and_table_names(engine: sa.Engine) -> None:
     assert inspector.has_table("sa_inspected")
     assert not inspector.has_table("sa_nowhere")
     assert "sa_inspected" in inspector.get_table_names()
+    assert "public" in inspector.get_schema_names()
     metadata.drop_all(engine)
     assert "sa_inspected" not in sa.inspect(engine).get_table_names()
