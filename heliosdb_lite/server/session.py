@@ -183,8 +183,9 @@ class Session:
             self._parser.feed(data)
 
     async def _read_message_while_idle(self) -> messages.FrontendMessage:
-        """The next message; inside a transaction block, idle_in_transaction_session_timeout bounds
-        the wait and its expiry ends the session (FATAL 25P03), as PostgreSQL does."""
+        """The next message after ReadyForQuery; inside a transaction block,
+        idle_in_transaction_session_timeout bounds the wait and its expiry ends the session
+        (FATAL 25P03), as PostgreSQL does."""
         engine_session = self._engine_session
         timeout_ms = 0
         if engine_session is not None and engine_session.transaction_status in ("T", "E"):
@@ -295,8 +296,10 @@ class Session:
     # the message loop ---------------------------------------------------------------------------
 
     async def _message_loop(self) -> None:
+        ready_sent = True  # ReadyForQuery went out last: the client may now be idle
         while not self._closing:
-            message = await self._read_message_while_idle()
+            message = await (self._read_message_while_idle() if ready_sent else self._read_message())
+            ready_sent = isinstance(message, messages.Sync | messages.Query)
             if isinstance(message, messages.Terminate):
                 return
             if self._discard_until_sync and not isinstance(message, messages.Sync):
