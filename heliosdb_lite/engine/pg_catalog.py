@@ -176,11 +176,12 @@ def _branches(node: exp.Expression) -> list[exp.Select]:
 
 def _joins_empty_relation(select: exp.Select) -> bool:
     from_ = select.args.get("from_") or select.args.get("from")
-    if from_ is None or select.args.get("group") is not None or any(
-            isinstance(item.unalias(), exp.AggFunc) for item in select.expressions):
+    joins = select.args.get("joins") or ()
+    computed = any(isinstance(item.unalias(), exp.AggFunc) or item.is_star for item in select.expressions)
+    outer = any(join.side.upper() in ("RIGHT", "FULL") for join in joins)
+    if from_ is None or select.args.get("group") is not None or computed or outer:
         return False
-    inner = [from_.this] + [join.this for join in select.args.get("joins") or ()
-                            if join.side.upper() not in ("LEFT", "RIGHT", "FULL")]
+    inner = [from_.this] + [join.this for join in joins if join.side.upper() != "LEFT"]
     return any(isinstance(item, exp.Table) and relation_name(item) in EMPTY_RELATIONS for item in inner)
 
 

@@ -246,3 +246,18 @@ def test_schema_names_as_sqlalchemy_asks(session: SQLiteSession) -> None:
              "WHERE (pg_catalog.pg_namespace.nspname NOT LIKE $1::VARCHAR || '%' ESCAPE '/') "
              "ORDER BY pg_catalog.pg_namespace.nspname")
     assert rows(session, query, ["pg/_"], [0]) == [("information_schema",), ("public",)]
+
+
+@pytest.mark.parametrize(("query", "names", "expected"), [
+    ("select * from pg_inherits", ["inhrelid", "inhparent", "inhseqno", "inhdetachpending"], []),
+    ("select count(*) from pg_inherits", ["count"], [(0,)]),
+    ("select c.relname from pg_inherits i right join pg_class c on c.oid = i.inhrelid", ["relname"],
+     [("cat_items",), ("cat_items_code_key",), ("cat_items_name_idx",), ("cat_items_pkey",),
+      ("cat_items_id_seq",)]),
+    ("select c.relname from pg_class c, pg_inherits i", ["relname"], []),
+])
+def test_queries_over_empty_relations(described: tuple[SQLiteSession, int], query: str, names: list[str],
+                                      expected: list[tuple[object, ...]]) -> None:
+    session, _ = described
+    assert [name for name, _, _ in columns(session, query)] == names
+    assert sorted(rows(session, query)) == sorted(expected)
