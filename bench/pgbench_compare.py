@@ -269,8 +269,9 @@ def bench_server(server: Callable[[], AbstractContextManager[Target]], options: 
 def machine() -> str:
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor() or "unknown CPU")
-    filesystem = subprocess.run(["stat", "-f", "-c", "%T", tempfile.gettempdir()], capture_output=True,
-                                text=True, check=False).stdout.strip() or "unknown"
+    df = subprocess.run(["df", "--output=fstype", tempfile.gettempdir()], capture_output=True, text=True,
+                        check=False).stdout.split()
+    filesystem = df[-1] if len(df) > 1 else "unknown file system"
     pgbench = subprocess.run(["pgbench", "--version"], capture_output=True, text=True, check=False).stdout
     return (f"nproc {len(os.sched_getaffinity(0))} ({cpu}), Python {platform.python_version()}, "
             f"{platform.system()} {platform.release()}, {pgbench.strip()}, "
