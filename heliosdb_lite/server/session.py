@@ -263,7 +263,8 @@ class Session:
             raise fatal("53300", "sorry, too many clients already")
         settings = {k: v for k, v in params.items() if k not in ("user", "database", "options", "")}
         settings.update(_options_settings(params.get("options", "")))
-        self.session_id = _session_id(settings.pop(SESSION_ID_PARAMETER, None))
+        self.session_id = _session_id(settings.get(SESSION_ID_PARAMETER))
+        settings[SESSION_ID_PARAMETER] = self.session_id  # so SHOW heliosdb.session_id answers too
         if self._commit_service is not None:
             self._recorder = self._commit_service.recorder(bytes.fromhex(self.session_id), user, database)
         self._engine_session = await self._in_thread(self._engine.open_session, user, database, settings,
