@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -26,6 +27,7 @@ from heliosdb_lite.errors import (
     ACTIVE_SQL_TRANSACTION,
     FEATURE_NOT_SUPPORTED,
     IN_FAILED_SQL_TRANSACTION,
+    LOCK_NOT_AVAILABLE,
     NO_ACTIVE_SQL_TRANSACTION,
     QUERY_CANCELED,
     UNDEFINED_COLUMN,
@@ -38,7 +40,7 @@ from . import pgtypes as t
 from .catalog import Catalog
 from .copy_statement import CopyCommand, parse_copy
 from .ddl import quote
-from .errors_map import ErrorContext, database_error
+from .errors_map import CANCELED_MESSAGE, ErrorContext, database_error
 from .interface import Column, CopySpec, Cursor, TransactionLog, TransactionStatus
 from .pgtypes import type_from_declared
 from .settings import SessionSettings, duration_ms
@@ -148,7 +150,9 @@ class SQLiteSession:
         self._cancel_lock = threading.Lock()
         self._running = False
         self._timed_out = False
-        self._busy_timeout_ms = engine.busy_timeout_ms
+        self._lock_timeout_s = engine.busy_timeout_ms / 1000
+        self._lock_wait_deadline = 0.0
+        connection.set_busy_handler(self._wait_for_lock)
         self._clock = _Clock()
         self._zone_name = ""
         self._zone: dt.tzinfo = dt.UTC
@@ -413,10 +417,7 @@ class SQLiteSession:
             self._timed_out = False
         self._clock.statement_started = dt.datetime.now(dt.UTC)
         lock_timeout = duration_ms(self.settings.get("lock_timeout") or "0")
-        lock_timeout = lock_timeout or self._engine.busy_timeout_ms
-        if lock_timeout != self._busy_timeout_ms:
-            self._connection.set_busy_timeout(lock_timeout)
-            self._busy_timeout_ms = lock_timeout
+        self._lock_timeout_s = (lock_timeout or self._engine.busy_timeout_ms) / 1000
         timeout = duration_ms(self.settings.get("statement_timeout") or "0")
         timer = threading.Timer(timeout / 1000, self._time_out) if timeout else None
         if timer is not None:
@@ -425,14 +426,27 @@ class SQLiteSession:
         try:
             yield
         except DatabaseError as error:
+            if error.sqlstate == LOCK_NOT_AVAILABLE and self.cancel_event.is_set():  # cancelled lock wait
+                error = DatabaseError(QUERY_CANCELED, CANCELED_MESSAGE)
             if self._timed_out and error.sqlstate == QUERY_CANCELED:
                 raise DatabaseError(QUERY_CANCELED, "canceling statement due to statement timeout") from None
-            raise
+            raise error from None
         finally:
             if timer is not None:
                 timer.cancel()
             with self._cancel_lock:
                 self._running = False
+
+    def _wait_for_lock(self, attempts: int) -> bool:
+        """SQLite's busy handler: poll for the lock until this wait has lasted lock_timeout (else
+        the engine's busy timeout), and stop at once when the statement is cancelled or times out."""
+        now = time.monotonic()
+        if attempts == 0:
+            self._lock_wait_deadline = now + self._lock_timeout_s
+        remaining = self._lock_wait_deadline - now
+        if remaining <= 0:
+            return False
+        return not self.cancel_event.wait(min(0.001 * (attempts + 1), 0.01, remaining))
 
     def _time_out(self) -> None:
         with self._cancel_lock:
