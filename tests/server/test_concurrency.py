@@ -237,3 +237,35 @@ def test_pgbench_simple_protocol_clients_keep_the_balances_consistent(shared_ser
     assert row is not None
     assert row[0] == row[1] == row[2] == row[3]
     assert row[4] == 200
+
+
+def test_statement_timeout_ends_a_wait_for_the_writer_with_57014(dsn: str, counter: str,
+                                                                 open_writer: threading.Event) -> None:
+    with psycopg.connect(dsn, autocommit=True) as waiter:
+        waiter.execute("SET statement_timeout = '200ms'")
+        with pytest.raises(psycopg.errors.QueryCanceled) as failure:
+            waiter.execute(f"UPDATE {counter} SET n = n + 1 WHERE id = 1")
+        assert failure.value.sqlstate == "57014"
+    open_writer.set()
+
+
+def test_cancel_request_ends_a_wait_for_the_writer_with_57014(dsn: str, counter: str,
+                                                              open_writer: threading.Event) -> None:
+    with psycopg.connect(dsn, autocommit=True) as waiter:
+        finished = threading.Event()
+
+        def cancel_until_finished() -> None:  # a CancelRequest only acts while the UPDATE runs
+            while not finished.wait(0.05):
+                waiter.cancel()
+
+        canceller = threading.Thread(target=cancel_until_finished, daemon=True)
+        canceller.start()
+        try:
+            with pytest.raises(psycopg.errors.QueryCanceled) as failure:
+                waiter.execute(f"UPDATE {counter} SET n = n + 1 WHERE id = 1")
+        finally:
+            finished.set()
+            canceller.join(THREAD_DEADLINE)
+        assert failure.value.sqlstate == "57014"
+        assert "user request" in str(failure.value)
+    open_writer.set()
