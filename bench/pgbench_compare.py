@@ -12,8 +12,8 @@ clients is reported with pgbench's error text instead of failing the benchmark.
 
 Before each server's runs, one second of journal_bench's raw write+fsync loop measures what the
 disk allows then, so that runs on a slower moment of a shared VM disk can be told apart. Prints a
-markdown report (date, exact command, code version, machine, durability settings, disk rate,
-tables).
+markdown report (date, exact command, code version, machine and its load average, durability
+settings, disk rate, tables).
 
     .venv/bin/python bench/pgbench_compare.py [--seconds 5] [--clients 1,4,16] [--scale 1]
         [--modes simple,extended]
@@ -301,12 +301,15 @@ def ratio(postgres: Run, heliosdb: Run) -> str:
     return f"{heliosdb.tps / postgres.tps:.2f}"  # type: ignore[operator]
 
 
-def report(options: argparse.Namespace, postgres: ServerReport, heliosdb: ServerReport) -> str:
+def report(options: argparse.Namespace, load_at_start: float, postgres: ServerReport,
+           heliosdb: ServerReport) -> str:
     lines = [
         f"- date: {dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}",
         f"- command: `{command_line(options)}`",
         f"- code: {code_version()}",
         f"- machine: {machine()}",
+        f"- 1-minute load average: {load_at_start:.2f} at the start, {os.getloadavg()[0]:.2f} at the end "
+        "(other processes share the cores when it exceeds the run's own load)",
         f"- durability: PostgreSQL {postgres.durability}; HeliosDB-Lite {heliosdb.durability}",
         f"- disk (raw write+fsync loop, {DISK_PROBE_SECONDS:.0f} s, just before each server's runs): "
         f"{postgres.disk_syncs_per_s:,.0f}/s before PostgreSQL's, {heliosdb.disk_syncs_per_s:,.0f}/s "
@@ -373,11 +376,12 @@ def main(argv: list[str] | None = None) -> int:
     if reason is not None:
         print(f"pgbench_compare skipped: {reason}")
         return 0
+    load_at_start = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="heliosdb-pgbench-logs-") as logs:
         postgres = bench_server(durable_postgres, options, Path(logs))
         heliosdb = bench_server(durable_heliosdb, options, Path(logs))
     print()
-    print(report(options, postgres, heliosdb))
+    print(report(options, load_at_start, postgres, heliosdb))
     return 0 if postgres.consistent and heliosdb.consistent else 1
 
 
