@@ -87,7 +87,7 @@ class Ledger:
 
     def since(self, first_id: int) -> list[Transfer]:
         with self._lock:
-            return [transfer for transfer in self.transfers if transfer.id >= first_id]
+            return self.transfers[first_id - 1:]  # transfer n is at index n - 1
 
     @property
     def next_id(self) -> int:

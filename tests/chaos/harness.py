@@ -8,7 +8,8 @@ After each restart, before any client reconnects:
   reports COMMIT and applies nothing (I3), a fenced one fails with 40P02 (I5);
 - every acknowledged transfer is present exactly once (I1, I3), no refused or unknown one is;
 - the accounts hold exactly the balances the ledger's committed transfers give (total conserved);
-- `heliosdb-lite journal verify` exits 0.
+- `heliosdb-lite journal verify` exits 0 (optionally also run between kill and restart, where a
+  torn last entry, exit 3, is allowed).
 At the end, every GTID resolved as not committed is looked up again: still not committed (I5).
 The only waiting that is not on an event or a bounded poll is the random delay before each kill.
 """
@@ -38,10 +39,12 @@ from tests.chaos.bank import (
     create_bank,
     run_transfer,
 )
+from tests.chaos.crash_server import CrashableServer
 from tests.chaos.gtids import COMMITTED, NOT_COMMITTED, journal_verify, lookup
-from tests.server_process import ServerProcess
 
 FENCED = "40P02"
+VERIFY_OK = 0
+VERIFY_TORN_TAIL = 3
 CONNECT_WAIT = 30.0
 JOIN_WAIT = 30.0
 
@@ -53,6 +56,8 @@ class ChaosPlan:
     max_kill_delay: float  # seconds of workload before a kill, drawn uniformly from [0, this)
     seed: int
     long_round_every: int = 0  # every Nth round outlives a periodic checkpoint (0: never)
+    verify_crashed_journal: bool = False  # also verify between kill and restart (a torn tail allowed)
+    report_every: int = 0  # report the counts so far every N kills (0: only at the end)
 
 
 @dataclass
@@ -62,6 +67,8 @@ class ChaosCounts:
     retried_committed: int = 0
     retried_fenced: int = 0
     journal_verified: int = 0
+    crashed_journals_verified: int = 0
+    torn_tails: int = 0
 
     def summary(self, seed: int, seconds: float) -> str:
         return (f"chaos (seed {seed}, {seconds:.1f} s): {self.kills} kills; "
@@ -71,13 +78,14 @@ class ChaosCounts:
                 f"unacknowledged resolved: {self.transfers[State.COMMITTED]} committed, "
                 f"{self.transfers[State.NOT_COMMITTED]} not committed; client-named retries: "
                 f"{self.retried_committed} no-op, {self.retried_fenced} fenced; "
-                f"journal verified {self.journal_verified} times")
+                f"journal verified {self.journal_verified} times after restart, "
+                f"{self.crashed_journals_verified} times after a kill ({self.torn_tails} torn tails)")
 
 
 class BankChaos:
     """One chaos run on `server` (stopped; its data directory is empty or absent)."""
 
-    def __init__(self, server: ServerProcess, plan: ChaosPlan) -> None:
+    def __init__(self, server: CrashableServer, plan: ChaosPlan) -> None:
         self.server = server
         self.plan = plan
         self.rng = random.Random(plan.seed)
@@ -91,14 +99,18 @@ class BankChaos:
     def run(self, report: Callable[[str], None]) -> ChaosCounts:
         started = time.monotonic()
         self.server.start()
-        with self._checker() as checker:
-            create_bank(checker)
         try:
+            with self._checker() as checker:
+                create_bank(checker)
             for round_number in range(self.plan.kills):
                 first_id = self.ledger.next_id
                 self._burst_then_kill(round_number)
+                if self.plan.verify_crashed_journal:
+                    self._verify_crashed_journal()
                 self.server.start()
                 self._check(first_id)
+                if self.plan.report_every and self.counts.kills % self.plan.report_every == 0:
+                    report(self.counts.summary(self.plan.seed, time.monotonic() - started))
             self._check_fences_hold()
         finally:
             self.server.stop()
@@ -216,11 +228,24 @@ class BankChaos:
 
     def _verify_journal(self) -> None:
         """`journal verify` beside the idle server (no client is connected between checks and the
-        next burst, so the journal tail is complete)."""
-        verified = journal_verify(Path(self.server.data_dir) / "journal")
-        assert verified.returncode == 0, f"journal verify exit {verified.returncode}:\n{verified.stdout}" \
-                                         f"{verified.stderr}"
+        next burst, so the journal tail is complete): exit 0."""
+        verified = journal_verify(self._journal_dir)
+        assert verified.returncode == VERIFY_OK, f"journal verify exit {verified.returncode}:\n" \
+                                                 f"{verified.stdout}{verified.stderr}"
         self.counts.journal_verified += 1
+
+    def _verify_crashed_journal(self) -> None:
+        """`journal verify` on the journal as the kill left it: sound, or a torn last entry (a
+        write() cut by SIGKILL) that start-up cuts; never corruption before the tail (I6)."""
+        verified = journal_verify(self._journal_dir)
+        assert verified.returncode in (VERIFY_OK, VERIFY_TORN_TAIL), (
+            f"journal verify after a kill: exit {verified.returncode}:\n{verified.stdout}{verified.stderr}")
+        self.counts.crashed_journals_verified += 1
+        self.counts.torn_tails += verified.returncode == VERIFY_TORN_TAIL
+
+    @property
+    def _journal_dir(self) -> Path:
+        return Path(self.server.data_dir) / "journal"
 
     def _check_fences_hold(self) -> None:
         """I5 across every restart since: a GTID once reported not committed still is."""

@@ -1,6 +1,8 @@
 """The bank workload under SIGKILL at random instants (tests/chaos/harness.py says what is checked
 after every restart). `make test` runs 30 kills; `make chaos` (-m chaos) runs 1000, some of them
-after a periodic checkpoint. HELIOSDB_CHAOS_SEED reproduces a run's kill delays and transfers.
+after a periodic checkpoint, verifying the journal also as each kill left it, and reporting the
+counts every 100 kills. HELIOSDB_CHAOS_SEED reproduces a run's kill delays and transfer choices
+(not the threads' interleaving).
 """
 
 from __future__ import annotations
@@ -34,5 +36,6 @@ def test_bank_survives_30_kills(crash_server: CrashableServer, capsys: pytest.Ca
 @pytest.mark.chaos
 @pytest.mark.timeout(4 * 3600)
 def test_bank_survives_1000_kills(crash_server: CrashableServer, capsys: pytest.CaptureFixture[str]) -> None:
-    _run(ChaosPlan(kills=1000, clients=6, max_kill_delay=0.5, seed=SEED, long_round_every=100),
+    _run(ChaosPlan(kills=1000, clients=6, max_kill_delay=0.5, seed=SEED, long_round_every=100,
+                   verify_crashed_journal=True, report_every=100),
          crash_server, capsys)
