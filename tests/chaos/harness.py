@@ -47,6 +47,7 @@ VERIFY_OK = 0
 VERIFY_TORN_TAIL = 3
 CONNECT_WAIT = 30.0
 JOIN_WAIT = 30.0
+SERVER_LOG_TAIL = 60
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,10 @@ class BankChaos:
                 if self.plan.report_every and self.counts.kills % self.plan.report_every == 0:
                     report(self.counts.summary(self.plan.seed, time.monotonic() - started))
             self._check_fences_hold()
+        except BaseException:
+            report(f"{self.counts.summary(self.plan.seed, time.monotonic() - started)}\nserver log tail:\n"
+                   + "\n".join(self.server.stderr_lines[-SERVER_LOG_TAIL:]))
+            raise
         finally:
             self.server.stop()
         report(self.counts.summary(self.plan.seed, time.monotonic() - started))
