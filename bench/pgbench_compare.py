@@ -1,6 +1,6 @@
 """pgbench against PostgreSQL 15: the same pgbench runs on a local PostgreSQL 15 and on HeliosDB-Lite,
 both durable (PostgreSQL with fsync, synchronous_commit and full_page_writes on; HeliosDB-Lite with
-journal_sync_mode = fsync), one server after the other so they never share the two cores.
+journal_sync_mode = fsync), one server after the other so neither competes with the other for the cores.
 
 For each server: `pgbench -i -s SCALE` (timed), then for the built-in TPC-B-like script and for
 `-S` (select-only), in each query mode and for each client count, `pgbench -n -c C -j min(C,2)
