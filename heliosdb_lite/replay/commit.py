@@ -33,7 +33,7 @@ import apsw.ext
 
 from heliosdb_lite.engine.interface import CommitAlreadyDecided
 from heliosdb_lite.engine.table_functions import column_names
-from heliosdb_lite.errors import SERIALIZATION_FAILURE, DatabaseError
+from heliosdb_lite.errors import ACTIVE_SQL_TRANSACTION, SERIALIZATION_FAILURE, DatabaseError
 from heliosdb_lite.journal import CommitPayload, EntryType, FencePayload, Journal, SessionState, WriteSet
 from heliosdb_lite.journal.payload import encode_payload
 from heliosdb_lite.replay import metrics, txn_table
@@ -174,6 +174,11 @@ class CommitService:
         GTID it reports is passed to `decided` (it is decided for good, committed or fenced)."""
 
         def outcome_rows(requested_gtid: str) -> Iterator[tuple[Any, ...]]:
+            if connection.txn_state("main") == apsw.SQLITE_TXN_WRITE:
+                raise DatabaseError(ACTIVE_SQL_TRANSACTION,
+                                    "heliosdb_txn_outcome cannot run in a transaction that has written",
+                                    hint="A lookup takes the writer slot this transaction holds: run it "
+                                         "before the first write, or after COMMIT or ROLLBACK.")
             result = self.outcome(requested_gtid)
             decided(parse_gtid(result.gtid))
             yield (result.gtid, result.status, result.lsn, _timestamp_text(result.decided_at_us))
