@@ -27,6 +27,7 @@ from tests.chaos.gtids import (
 )
 
 FENCED = "40P02"
+ACTIVE_SQL_TRANSACTION = "25001"
 SERIALIZATION_FAILURE = "40001"
 LOOKUP_TIMEOUT = 60.0
 
@@ -112,6 +113,20 @@ def test_lookup_of_a_transaction_holding_the_writer_slot_reports_how_it_ended(
         outcome = pending.result(timeout=LOOKUP_TIMEOUT)
     assert outcome.status == expected
     assert _count(observer, f"held_rows_{finish}") == (1 if expected == COMMITTED else 0)
+
+
+def test_lookup_inside_a_transaction_that_has_written_is_refused(connect: Connect) -> None:
+    """The lookup needs the writer slot this very transaction holds: refused, not a self-deadlock."""
+    writer = connect(autocommit=False)
+    writer.execute("CREATE TABLE self_lookup_rows (id integer PRIMARY KEY)")
+    writer.commit()
+    gtid = next_gtid(writer)
+    writer.execute("INSERT INTO self_lookup_rows VALUES (1)")
+    with pytest.raises(psycopg.Error) as raised:
+        lookup(writer, gtid)
+    assert raised.value.sqlstate == ACTIVE_SQL_TRANSACTION
+    writer.rollback()
+    assert lookup(writer, gtid).status == NOT_COMMITTED
 
 
 def test_rolled_back_gtid_is_not_committed(connect: Connect) -> None:
