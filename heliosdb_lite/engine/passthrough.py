@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import math
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -150,7 +151,7 @@ class SQLiteSession:
         self._cancel_lock = threading.Lock()
         self._running = False
         self._timed_out = False
-        self._lock_timeout_s = engine.busy_timeout_ms / 1000
+        self._lock_timeout_s = engine.default_lock_wait_s
         self._lock_wait_deadline = 0.0
         connection.set_busy_handler(self._wait_for_lock)
         self._clock = _Clock()
@@ -410,14 +411,15 @@ class SQLiteSession:
     @contextlib.contextmanager
     def _statement(self) -> Iterator[None]:
         """Around each statement: cancel() may interrupt it, statement_timeout bounds it, and
-        lock_timeout (when set) bounds the wait for SQLite's write lock."""
+        lock_timeout (when set; 0 waits as long as needed, as in PostgreSQL) bounds the wait for
+        SQLite's write lock."""
         with self._cancel_lock:
             self.cancel_event.clear()
             self._running = True
             self._timed_out = False
         self._clock.statement_started = dt.datetime.now(dt.UTC)
         lock_timeout = duration_ms(self.settings.get("lock_timeout") or "0")
-        self._lock_timeout_s = (lock_timeout or self._engine.busy_timeout_ms) / 1000
+        self._lock_timeout_s = lock_timeout / 1000 if lock_timeout else self._engine.default_lock_wait_s
         timeout = duration_ms(self.settings.get("statement_timeout") or "0")
         timer = threading.Timer(timeout / 1000, self._time_out) if timeout else None
         if timer is not None:
@@ -603,9 +605,14 @@ def _show_name(name: str) -> str:
 class SQLiteEngine:
     """The pass-through engine (implements `interface.Engine`): store file data_dir/store.db."""
 
-    def __init__(self, data_dir: Path, *, busy_timeout_ms: int = 5000) -> None:
+    def __init__(self, data_dir: Path, *, busy_timeout_ms: int = 5000,
+                 default_lock_wait_ms: int | None = None) -> None:
+        """busy_timeout_ms bounds SQLite's own waits outside statements; default_lock_wait_ms bounds
+        a statement's wait for the writer when lock_timeout is 0 (None: as long as needed, as
+        PostgreSQL waits for a lock)."""
         self._path = initialise(Path(data_dir), busy_timeout_ms)
         self.busy_timeout_ms = busy_timeout_ms
+        self.default_lock_wait_s = math.inf if default_lock_wait_ms is None else default_lock_wait_ms / 1000
         self.cache: StatementCache[PreparedStatement] = StatementCache(2048)
         self.unnormalisable: StatementCache[bool] = StatementCache(2048)  # keys of normalised texts
         self._sessions: set[SQLiteSession] = set()

@@ -281,6 +281,9 @@ def _explain(sql: str) -> ExplainCommand:
 def parse_utility(sql: str) -> UtilityCommand | None:
     """The utility command sql is, or None if it is an ordinary statement."""
     tokens = tokenize(sql)
+    while tokens and tokens[-1].token_type == TokenType.SEMICOLON:  # "BEGIN;" as pgbench's Parse sends it
+        sql = sql[: tokens[-1].start]
+        tokens = tokens[:-1]
     if not tokens:
         return None
     first = tokens[0].text.lower()

@@ -12,7 +12,7 @@ from heliosdb_lite.engine.passthrough import SQLiteEngine, SQLiteSession
 
 @pytest.fixture
 def engine(tmp_path: Path) -> Iterator[SQLiteEngine]:
-    engine = SQLiteEngine(tmp_path / "data", busy_timeout_ms=200)
+    engine = SQLiteEngine(tmp_path / "data", busy_timeout_ms=200, default_lock_wait_ms=200)
     try:
         yield engine
     finally:
