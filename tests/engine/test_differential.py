@@ -3,10 +3,10 @@ typmods, values (compared in text form) and SQLSTATEs must agree. Skipped withou
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -262,7 +262,8 @@ def engine_outcome(session: SQLiteSession, sql: str) -> Outcome:
         return ("ok", None, None, cursor.command_tag())
     columns = [(c.name, c.type_oid, c.type_modifier) for c in statement.columns]
     oids = [c.type_oid for c in statement.columns]
-    rows = [[None if value is None else codecs.encode_text(oid, value, tz=dt.UTC)
+    zone = ZoneInfo(session.parameter("TimeZone"))
+    rows = [[None if value is None else codecs.encode_text(oid, value, tz=zone)
              for oid, value in zip(oids, row, strict=True)] for row in cursor.fetch(0)]
     return ("ok", columns, rows, cursor.command_tag())
 
