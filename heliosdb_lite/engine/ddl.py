@@ -344,7 +344,7 @@ def _alter(translator: Translator, node: exp.Alter) -> str:
             builder.scope.relations[0].columns += [(c.name, c.type) for c in info.columns] if info else []
             statements.append(f"ALTER TABLE {quote(table)} ADD COLUMN {builder.column_sql(action)}")
         elif isinstance(action, exp.Drop) and (action.args.get("kind") or "").upper() == "COLUMN":
-            for column in action.expressions or [action.this]:
+            for column in action.args.get("tables") or action.expressions or [action.this]:
                 statements.append(f"ALTER TABLE {quote(table)} DROP COLUMN {quote(column.name)}")
         elif isinstance(action, exp.RenameColumn):
             statements.append(f"ALTER TABLE {quote(table)} RENAME COLUMN {quote(action.this.name)} "
