@@ -12,6 +12,7 @@ name them as PostgreSQL does.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from sqlglot import exp
@@ -53,7 +54,11 @@ def translate_ddl(translator: Translator, node: exp.Expression) -> tuple[str, st
             return _create_index(translator, node), "CREATE INDEX"
         if kind == "VIEW":
             return _create_view(translator, node), "CREATE VIEW"
+        if kind == "SEQUENCE":
+            return _create_sequence(node), "CREATE SEQUENCE"
         raise _unsupported(f"CREATE {kind}")
+    if isinstance(node, exp.Drop) and (node.args.get("kind") or "").upper() == "SEQUENCE":
+        return _drop_sequence(node), "DROP SEQUENCE"
     if isinstance(node, exp.Drop):
         return _drop(translator, node)
     if isinstance(node, exp.Alter):
@@ -310,6 +315,49 @@ def _create_view(translator: Translator, node: exp.Create) -> str:
     drop = f"DROP VIEW IF EXISTS {quote(name)}; " if node.args.get("replace") else ""
     exists = "IF NOT EXISTS " if node.args.get("exists") else ""
     return f"{drop}CREATE VIEW {exists}{quote(name)}{columns} AS {render(query)}"
+
+
+_ALTER_SEQUENCE = re.compile(r"\s*alter\s+sequence\s+(\w+)\s+restart(?:\s+(?:with\s+)?(-?\d+))?\s*;?\s*",
+                             re.IGNORECASE)
+
+
+def _sequence_call(function: str, *arguments: str | int | None) -> str:
+    """A statement that runs a sequence function for its effect and returns no rows."""
+    listed = ", ".join("NULL" if a is None else str(a) if isinstance(a, int)
+                       else "'" + a.replace("'", "''") + "'" for a in arguments)
+    return f"SELECT 1 WHERE {function}({listed}) IS NULL"
+
+
+def _sequence_option(properties: exp.Expression, name: str) -> int | None:
+    value = properties.args.get(name)
+    return None if value is None else int(value.sql("postgres"))
+
+
+def _create_sequence(node: exp.Create) -> str:
+    """CREATE SEQUENCE [IF NOT EXISTS] name [START [WITH] n] [INCREMENT [BY] n]."""
+    name = _table_name(node.this)
+    found = [p for p in (node.args.get("properties") or exp.Properties()).expressions]
+    properties = found[0] if found else exp.SequenceProperties()
+    others = [key for key, value in properties.args.items() if value and key not in ("start", "increment")]
+    if len(found) > 1 or not isinstance(properties, exp.SequenceProperties) or others:
+        raise _unsupported(f"CREATE SEQUENCE option {', '.join(others) or found[-1].sql('postgres')}")
+    return _sequence_call(fn.SEQUENCE_CREATE, name, _sequence_option(properties, "start"),
+                          _sequence_option(properties, "increment"), int(bool(node.args.get("exists"))), 0)
+
+
+def _drop_sequence(node: exp.Drop) -> str:
+    exists = int(bool(node.args.get("exists")))
+    return "; ".join(_sequence_call(fn.SEQUENCE_DROP, _table_name(table), exists)
+                     for table in node.args.get("tables") or node.expressions)
+
+
+def alter_sequence(text: str) -> str | None:
+    """ALTER SEQUENCE name RESTART [[WITH] n] as SQLite SQL; None for any other statement."""
+    match = _ALTER_SEQUENCE.fullmatch(text)
+    if match is None:
+        return None
+    start = None if match.group(2) is None else int(match.group(2))
+    return _sequence_call(fn.SEQUENCE_CREATE, match.group(1).lower(), start, None, 0, 1)
 
 
 _DROP_KINDS = {"TABLE": "DROP TABLE", "VIEW": "DROP VIEW", "INDEX": "DROP INDEX"}

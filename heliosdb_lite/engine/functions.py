@@ -23,7 +23,13 @@ from typing import Any, Protocol
 import apsw
 import apsw.ext
 
-from heliosdb_lite.errors import INVALID_PARAMETER_VALUE, QUERY_CANCELED, DatabaseError
+from heliosdb_lite.errors import (
+    DUPLICATE_TABLE,
+    INVALID_PARAMETER_VALUE,
+    QUERY_CANCELED,
+    UNDEFINED_TABLE,
+    DatabaseError,
+)
 from heliosdb_lite.protocol import codecs
 
 from . import casts, operators, pg_catalog, string_functions
@@ -36,6 +42,7 @@ from .value_storage import from_storage, to_storage
 
 VERSION = "PostgreSQL 15.18 (HeliosDB-Lite 0.1.0) on x86_64-pc-linux-gnu, compiled by gcc, 64-bit"
 SEQUENCES_TABLE = "_helios_sequences"
+SEQUENCE_OPTIONS_TABLE = "_helios_sequence_options"  # (name, start, increment) of CREATE SEQUENCE
 
 CAST = "helios_cast"
 DIVIDE = "helios_div"
@@ -53,6 +60,8 @@ REGEXP_I = "helios_regexp_i"
 CURRENT_DATE = "helios_current_date"
 LOCALTIMESTAMP = "helios_localtimestamp"
 NEXTVAL = "nextval"
+SEQUENCE_CREATE = "helios_sequence_create"
+SEQUENCE_DROP = "helios_sequence_drop"
 SUM = "helios_sum"
 AVG = "helios_avg"
 ARRAY_AGG = "helios_array_agg"
@@ -179,11 +188,34 @@ def _session_functions(connection: apsw.Connection,
         moment = context.transaction_timestamp().astimezone(context.time_zone()).replace(tzinfo=None)
         return to_storage(t.TIMESTAMP)(moment)
 
+    last_values: dict[str, int] = {}  # currval: the value nextval last returned in this session
+
+    def increment(name: str) -> int:
+        rows = connection.execute(f"SELECT increment FROM {SEQUENCE_OPTIONS_TABLE} WHERE name = ?",
+                                  (name,)).fetchall()
+        return rows[0][0] if rows else 1
+
     def nextval(name: str) -> int:
+        step = increment(name)
         rows = connection.execute(
             f"INSERT INTO {SEQUENCES_TABLE}(name, value) VALUES (?, 1) "
-            "ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value", (name,)).fetchall()
+            "ON CONFLICT(name) DO UPDATE SET value = value + ? RETURNING value", (name, step)).fetchall()
+        last_values[name] = rows[0][0]
         return rows[0][0]
+
+    def currval(name: str) -> int:
+        if name not in last_values:
+            raise DatabaseError("55000",  # object_not_in_prerequisite_state
+                                f'currval of sequence "{name}" is not yet defined in this session')
+        return last_values[name]
+
+    def setval(name: str, value: int, is_called: int = 1) -> int:
+        stored = value if is_called else value - increment(name)
+        connection.execute(f"INSERT INTO {SEQUENCES_TABLE}(name, value) VALUES (?, ?) "
+                           "ON CONFLICT(name) DO UPDATE SET value = excluded.value", (name, stored))
+        if is_called:
+            last_values[name] = value
+        return value
 
     return {
         "version": lambda: VERSION,
@@ -207,6 +239,10 @@ def _session_functions(connection: apsw.Connection,
         "set_config": set_config,
         "current_setting": current_setting,
         NEXTVAL: nextval,
+        "currval": currval,
+        "setval": setval,
+        SEQUENCE_CREATE: _sequence_create(connection),
+        SEQUENCE_DROP: _sequence_drop(connection),
         CAST: cast,
         ARITH: arith,
         COMPARE: compare,
@@ -218,6 +254,42 @@ def _session_functions(connection: apsw.Connection,
         AT_TIME_ZONE: at_time_zone,
         LOCALTIME: local_time,
     }
+
+
+def _sequence_create(connection: apsw.Connection) -> Callable[..., int]:
+    """CREATE SEQUENCE (also ALTER SEQUENCE ... RESTART, replace=1): the options, and the value
+    before the first nextval; 42P07 if it exists and neither if_not_exists nor replace is set."""
+    def create(name: str, start: int | None, step: int | None, if_not_exists: int, replace: int) -> int:
+        exists = connection.execute(f"SELECT 1 FROM {SEQUENCES_TABLE} WHERE name = ?", (name,)).fetchall()
+        if exists and not replace:
+            if if_not_exists:
+                return 1
+            raise DatabaseError(DUPLICATE_TABLE, f'relation "{name}" already exists')
+        if replace and not exists:
+            raise DatabaseError(UNDEFINED_TABLE, f'relation "{name}" does not exist')
+        options = connection.execute(f"SELECT start, increment FROM {SEQUENCE_OPTIONS_TABLE} WHERE name = ?",
+                                     (name,)).fetchall()
+        old_start, old_step = options[0] if options else (1, 1)
+        step = old_step if step is None else step
+        start = old_start if start is None else start
+        connection.execute(f"INSERT OR REPLACE INTO {SEQUENCE_OPTIONS_TABLE}(name, start, increment) "
+                           "VALUES (?, ?, ?)", (name, start, step))
+        connection.execute(f"INSERT OR REPLACE INTO {SEQUENCES_TABLE}(name, value) VALUES (?, ?)",
+                           (name, start - step))
+        return 1
+    return create
+
+
+def _sequence_drop(connection: apsw.Connection) -> Callable[..., int]:
+    """DROP SEQUENCE: 42P01 if it does not exist and if_exists is not set."""
+    def drop(name: str, if_exists: int) -> int:
+        exists = connection.execute(f"SELECT 1 FROM {SEQUENCES_TABLE} WHERE name = ?", (name,)).fetchall()
+        if not exists and not if_exists:
+            raise DatabaseError(UNDEFINED_TABLE, f'sequence "{name}" does not exist')
+        connection.execute(f"DELETE FROM {SEQUENCES_TABLE} WHERE name = ?", (name,))
+        connection.execute(f"DELETE FROM {SEQUENCE_OPTIONS_TABLE} WHERE name = ?", (name,))
+        return 1
+    return drop
 
 
 def _extreme(pick: Callable[..., Any], context: FunctionContext) -> Callable[..., Any]:

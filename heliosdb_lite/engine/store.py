@@ -3,8 +3,9 @@
 Every connection gets the same settings: double-quoted strings off (an unknown "name" is an
 error, not a string), WAL journal (readers never block the writer),
 synchronous=NORMAL (the journal will own durability), foreign keys enforced, and a busy timeout
-bounding how long a writer waits for SQLite's single write lock. The store holds one engine
-table besides user tables: `_helios_sequences(name, value)` for serial columns and nextval().
+bounding how long a writer waits for SQLite's single write lock. The store holds two engine
+tables besides user tables: `_helios_sequences(name, value)` for serial columns and nextval(), and
+`_helios_sequence_options(name, start, increment)` for CREATE SEQUENCE.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import apsw
 
-from .functions import SEQUENCES_TABLE
+from .functions import SEQUENCE_OPTIONS_TABLE, SEQUENCES_TABLE
 
 STORE_FILE = "store.db"
 
@@ -39,6 +40,8 @@ def initialise(data_dir: Path, busy_timeout_ms: int) -> Path:
     try:
         connection.execute(f"CREATE TABLE IF NOT EXISTS {SEQUENCES_TABLE} "
                            "(name TEXT PRIMARY KEY, value INTEGER NOT NULL)")
+        connection.execute(f"CREATE TABLE IF NOT EXISTS {SEQUENCE_OPTIONS_TABLE} "
+                           "(name TEXT PRIMARY KEY, start INTEGER NOT NULL, increment INTEGER NOT NULL)")
     finally:
         connection.close()
     return path

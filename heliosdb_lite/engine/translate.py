@@ -147,7 +147,7 @@ class Translator:
     # --- entry points -------------------------------------------------------------------------------
 
     def translate(self, tree: exp.Expression) -> Translation:
-        from .ddl import DDL_STATEMENTS, translate_ddl
+        from .ddl import DDL_STATEMENTS, alter_sequence, translate_ddl
 
         empty = pg_catalog.empty_result(tree)
         if empty is not None:  # psql's catalog queries over relations that have no rows here
@@ -167,7 +167,10 @@ class Translator:
             sql, command = translate_ddl(self, tree)
             return Translation(sql, command, None, self.param_types(), schema_change=True)
         if isinstance(tree, exp.Command):
-            raise unsupported(f"statement {tree.name.upper()}")
+            altered = alter_sequence(self.text)
+            if altered is None:
+                raise unsupported(f"statement {tree.name.upper()}")
+            return Translation(altered, "ALTER SEQUENCE", None, self.param_types(), schema_change=True)
         raise unsupported(f"statement {type(tree).__name__.upper()}")
 
     def param_types(self) -> tuple[PgType, ...]:
