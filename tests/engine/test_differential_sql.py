@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from heliosdb_lite.engine.passthrough import SQLiteEngine, SQLiteSession
+from heliosdb_lite.errors import DatabaseError
 from tests.engine.test_differential import engine_script_step, reference_script_step
 from tests.pg_reference import reference_pg
 
@@ -401,3 +402,33 @@ def engine_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SQLiteS
 def test_same_step(reference: Any, engine_session: SQLiteSession, sql: str) -> None:
     """One statement of the ordered script: the same tag, rows, types, error and transaction status."""
     assert engine_script_step(engine_session, sql) == reference_script_step(reference, sql)
+
+
+# Not differential: PostgreSQL accepts these, the engine refuses them with 0A000 naming the construct.
+REFUSED = [
+    ("create schema sales", "CREATE SCHEMA"),
+    ("create schema if not exists sales", "CREATE SCHEMA"),
+    ("drop schema sales", "DROP SCHEMA"),
+    ("create table sales.orders (id int)", "schema sales"),
+    ("create sequence cached cache 10", "CREATE SEQUENCE option cache"),
+    ("alter sequence cached increment by 2", "ALTER"),
+]
+
+
+@pytest.mark.parametrize(("sql", "named"), REFUSED)
+def test_refused_clearly(engine_session: SQLiteSession, sql: str, named: str) -> None:
+    """An unsupported statement is refused with 0A000 and a message naming what is missing."""
+    with pytest.raises(DatabaseError) as refused:
+        engine_session.execute(engine_session.prepare(sql, ()), [])
+    assert refused.value.sqlstate == "0A000"
+    assert named.lower() in refused.value.message.lower()
+
+
+@pytest.mark.parametrize("sql", ["explain select 1", "explain select * from t_num where i2 = 1"])
+def test_explain_is_text_rows(reference: Any, engine_session: SQLiteSession, sql: str) -> None:
+    """EXPLAIN answers one text column named QUERY PLAN, as PostgreSQL's, with at least one row
+    (the plans themselves differ: SQLite's against PostgreSQL's)."""
+    engine = engine_script_step(engine_session, sql)
+    expected = reference_script_step(reference, sql)
+    assert (engine[0], engine[1], engine[3]) == (expected[0], expected[1], expected[3])
+    assert engine[2] and all(isinstance(row[0], bytes) and row[0] for row in engine[2])
