@@ -106,7 +106,9 @@ def storage_literal(value: Any) -> exp.Expression:
     if isinstance(value, int):
         return exp.Literal.number(value)
     if isinstance(value, float):
-        return exp.Literal.number(repr(value)) if value == value and abs(value) != float("inf") \
+        if value != value:  # SQLite stores a NaN as NULL
+            raise unsupported("the float value NaN")
+        return exp.Literal.number(repr(value)) if abs(value) != float("inf") \
             else exp.Literal.number("9e999" if value > 0 else "-9e999")
     if isinstance(value, bytes):
         return exp.HexString(this=value.hex())
