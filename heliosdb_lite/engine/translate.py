@@ -97,6 +97,12 @@ class Translation:
     locks_rows: bool = False  # SELECT ... FOR UPDATE/SHARE: run as a writer
 
 
+def _bool_output(node: exp.Expression) -> exp.Expression:
+    """A stored bool (1/0/NULL) as PostgreSQL's output text t/f, NULL kept."""
+    return exp.Case(this=node, ifs=[exp.If(this=exp.Literal.number(1), true=exp.Literal.string("t")),
+                                    exp.If(this=exp.Literal.number(0), true=exp.Literal.string("f"))])
+
+
 def storage_literal(value: Any) -> exp.Expression:
     """A SQLite literal for a stored value."""
     if value is None:
@@ -1136,8 +1142,9 @@ class Translator:
             value = self.coerce(values[1], types[1], result) if types[1].oid == t.DATE else values[1]
             oid = result.oid if types[1].oid == t.DATE else types[1].oid
             return call(fn.DATE_TRUNC, values[0], value, oid), result
-        if name in ("concat", "concat_ws"):
-            return call(name, *[self._as_text(v, pg_type) for v, pg_type in typed]), result
+        if name in ("concat", "concat_ws"):  # arguments in their output form: a bool is t or f
+            return call(name, *[_bool_output(v) if pg_type.oid == t.BOOL else self._as_text(v, pg_type)
+                                for v, pg_type in typed]), result
         if name in _TEXT_FUNCTIONS:
             values = [self._as_text(v, pg_type) if i == 0 else v for i, (v, pg_type) in enumerate(typed)]
         return call(_RENAMED_FUNCTIONS.get(name, name), *values), result
