@@ -1142,6 +1142,8 @@ class Translator:
             value = self.coerce(values[1], types[1], result) if types[1].oid == t.DATE else values[1]
             oid = result.oid if types[1].oid == t.DATE else types[1].oid
             return call(fn.DATE_TRUNC, values[0], value, oid), result
+        if name in ("length", "octet_length") and types and types[0].oid == t.BYTEA:
+            return call("length", values[0]), result  # SQLite's length of a blob counts its bytes
         if name in ("concat", "concat_ws"):  # arguments in their output form: a bool is t or f
             return call(name, *[_bool_output(v) if pg_type.oid == t.BOOL else self._as_text(v, pg_type)
                                 for v, pg_type in typed]), result
