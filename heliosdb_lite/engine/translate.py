@@ -622,6 +622,8 @@ class Translator:
                 return node
             else:
                 source = t.TEXT_TYPE
+        if source.oid == t.BPCHAR and target.oid in (t.TEXT, t.VARCHAR):
+            node = call("rtrim", node)  # char(n) as text or varchar loses its padding
         if source.oid == target.oid or (source.oid in t.STRING_TYPES and target.oid in t.STRING_TYPES):
             needs_typmod = with_typmod and target.typmod != source.typmod
             return self._typmod(node, target, explicit) if needs_typmod else node
