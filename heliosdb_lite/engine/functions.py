@@ -60,6 +60,8 @@ REGEXP_I = "helios_regexp_i"
 CURRENT_DATE = "helios_current_date"
 LOCALTIMESTAMP = "helios_localtimestamp"
 NEXTVAL = "nextval"
+SUBSTRING_START = "helios_substring_start"
+SUBSTRING_LENGTH = "helios_substring_length"
 SEQUENCE_CREATE = "helios_sequence_create"
 SEQUENCE_DROP = "helios_sequence_drop"
 SUM = "helios_sum"
@@ -292,6 +294,21 @@ def _sequence_drop(connection: apsw.Connection) -> Callable[..., int]:
     return drop
 
 
+def _substring_start(start: int | None) -> int | None:
+    """substr's start for SQLite: positions before 1 start at 1 (SQLite would count from the end)."""
+    return None if start is None else max(start, 1)
+
+
+def _substring_length(start: int | None, length: int | None) -> int | None:
+    """substr's length for SQLite: PostgreSQL's end (start + length) kept when the start moves to 1;
+    a negative length is refused (SQLite would count backwards)."""
+    if length is not None and length < 0:
+        raise DatabaseError("22011", "negative substring length not allowed")  # substring_error
+    if start is None or length is None:
+        return None
+    return max(start + length - max(start, 1), 0)
+
+
 def _extreme(pick: Callable[..., Any], context: FunctionContext) -> Callable[..., Any]:
     """GREATEST/LEAST: NULLs ignored, values compared as their type orders them."""
     def choose(oid: int, *values: Any) -> Any:
@@ -308,6 +325,8 @@ def _pure_functions() -> dict[str, Callable[..., Any]]:
     return {
         "upper": lambda value: None if value is None else str(value).upper(),
         "lower": lambda value: None if value is None else str(value).lower(),
+        SUBSTRING_START: _substring_start,
+        SUBSTRING_LENGTH: _substring_length,
         "like": _like(case_insensitive=False),
         ILIKE: _like(case_insensitive=True),
         "regexp": _regexp(0),

@@ -1149,6 +1149,10 @@ class Translator:
         if name in ("concat", "concat_ws"):  # arguments in their output form: a bool is t or f
             return call(name, *[_bool_output(v) if pg_type.oid == t.BOOL else self._as_text(v, pg_type)
                                 for v, pg_type in typed]), result
+        if name == "substr" and len(typed) >= 2:  # PostgreSQL's positions before 1, SQLite's from the end
+            if len(typed) == 3:
+                typed[2] = (call(fn.SUBSTRING_LENGTH, typed[1][0].copy(), typed[2][0]), typed[2][1])
+            typed[1] = (call(fn.SUBSTRING_START, typed[1][0]), typed[1][1])
         if name in _TEXT_FUNCTIONS:
             values = [self._as_text(v, pg_type) if i == 0 else v for i, (v, pg_type) in enumerate(typed)]
         return call(_RENAMED_FUNCTIONS.get(name, name), *values), result
