@@ -324,6 +324,8 @@ def _figure(node: exp.Expression, source: str) -> tuple[str | None, int]:
         return (inner.alias, 2) if isinstance(inner, exp.Alias) else _figure(inner, source)
     if isinstance(node, exp.Dot) and isinstance(node.expression, exp.Func):
         return _figure(node.expression, source)
+    if isinstance(node, exp.Cast) and isinstance(node.this, exp.IntDiv):
+        return "div", 2  # sqlglot reads div(a, b) as CAST(a DIV b AS DECIMAL)
     if isinstance(node, exp.Cast):
         name, strength = _figure(node.this, source)
         return (name, strength) if strength > 1 else (_cast_type_name(node.to), 1)
