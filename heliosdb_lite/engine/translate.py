@@ -796,9 +796,11 @@ class Translator:
         return arithmetic, result
 
     def _negation(self, node: exp.Neg, scope: Scope) -> Typed:
+        literal = isinstance(node.this, exp.Literal)  # -5 is a literal; -5::int8 negates an int8
         inner, pg_type = self.expr(node.this, scope)
         node.set("this", inner)
-        if isinstance(inner, exp.Literal) and not inner.is_string and pg_type.oid in t.INTEGER_TYPES:
+        if literal and isinstance(inner, exp.Literal) and not inner.is_string \
+                and pg_type.oid in t.INTEGER_TYPES:
             return node, rules.integer_literal_type(-int(inner.this))
         result = PgType(pg_type.oid)
         if pg_type.oid in (t.NUMERIC, t.INTERVAL):
