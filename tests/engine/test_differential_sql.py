@@ -382,7 +382,161 @@ DDL = [
     "drop table drop_me, emp, dept",
 ]
 
-ALL_STEPS = [*TYPES, *CONSTRAINTS, *WRITES, *QUERIES, *FUNCTIONS, *DDL]
+ANALYTICS = [
+    "create table sales (id serial primary key, region text, amount numeric(10,2), sold date, paid bool)",
+    "insert into sales (region, amount, sold, paid) values ('north', 10.50, '2024-01-05', true), "
+    "('north', 20.25, '2024-02-10', false), ('south', 5.00, '2024-01-20', true), ('south', null, "
+    "'2024-03-01', null), ('east', 99.99, '2024-02-29', true) returning id",
+    "select region, sum(amount), count(amount), avg(amount)::numeric(10,2), bool_and(paid), "
+    "bool_or(paid) from sales group by region order by region",
+    "select region, amount, sum(amount) over (partition by region order by sold rows between "
+    "unbounded preceding and current row) from sales order by id",
+    "select id, amount, avg(amount) over (order by id rows between 1 preceding and 1 following) from "
+    "sales order by id",
+    "select region, rank() over (partition by region order by amount desc nulls last) from sales order by id",
+    "select date_trunc('month', sold)::date m, count(*) from sales group by 1 order by 1",
+    "select extract(month from sold) mon, string_agg(region, ',' order by id) from sales group by "
+    "mon order by mon",
+    "select region from sales group by region having sum(amount) > 20 order by region",
+    "select count(*) filter (where paid), count(*) filter (where not paid), count(*) from sales",
+    "select * from sales where amount is null",
+    "select region, coalesce(sum(amount), 0) from sales where sold > '2024-02-01' group by region "
+    "order by region",
+    "update sales set amount = amount * 1.1 where region = 'north' returning id, amount",
+    "update sales set paid = true where paid is null returning id",
+    "delete from sales where id = (select max(id) from sales) returning region",
+    "begin",
+    "select now() = current_timestamp",
+    "insert into sales (region, amount) values ('west', 1)",
+    "select count(*) from sales",
+    "select 1/0",
+    "select count(*) from sales",
+    "rollback",
+    "select count(*) from sales",
+    "begin",
+    "insert into sales (region, amount) values ('west', 1)",
+    "savepoint sp",
+    "insert into sales (region, amount) values ('west', 'x')",
+    "rollback to sp",
+    "select region from sales where region = 'west'",
+    "commit",
+    "truncate sales restart identity",
+    "insert into sales (region) values ('again') returning id",
+    "create view sales_by_region as select region, count(*) as n from sales group by region",
+    gap(
+        "select * from sales_by_region order by region",
+        "a view's count(*) column is described as text instead of int8"),
+    "insert into sales (region) select region from sales returning id, region",
+    gap(
+        "select * from sales_by_region order by region",
+        "a view's count(*) column is described as text instead of int8"),
+    "drop view sales_by_region",
+]
+
+EXPRESSIONS = [
+    "select '{\"a\": [1, {\"b\": 2}]}'::jsonb -> 'a' -> 1 ->> 'b', '{\"a\": 1}'::jsonb ->> 'a', "
+    "'[10, 20]'::json -> 1",
+    "select '{\"a\": 1}'::jsonb = '{\"a\": 1}'::jsonb, '{\"x\": null}'::jsonb -> 'x', '{\"x\": "
+    "null}'::jsonb ->> 'x'",
+    "select '{\"a\": 1}'::jsonb ->> 'a' || 'x', ('{\"n\": 5}'::jsonb ->> 'n')::int + 1",
+    "select array['a', 'b'] = array['a', 'b'], 'b' = any(array['a', 'b']), 3 > all(array[1, 2])",
+    "select null::int = any(array[1, 2]), 1 = any(array[null, 1]), 3 = any(array[null, 1])",
+    "select 1.0::float4 / 3, 1.0::float8 / 3, 2::float4 * 1.1::float4, 1e308 * 10",
+    "select 123.456::numeric(5,2), 0.005::numeric(3,2), -0.005::numeric(3,2), 1e-10::numeric",
+    "select 999.999::numeric(5,2)",
+    "select 10::numeric / 4, 1::numeric / 7, 2::numeric * 0.5, 100.00 - 0.01",
+    "select interval '1 day' + date '2024-01-01', interval '3 hours' * 2 + time '01:00', date "
+    "'2024-03-31' - interval '1 month'",
+    "select extract(epoch from timestamptz '2024-01-01 00:00:00+00'), extract(isodow from date "
+    "'2024-05-05'), extract(week from date '2024-01-01')",
+    "select timestamp '2024-01-01 10:00' > timestamp '2024-01-01 09:00', date '2024-01-01' < "
+    "timestamp '2024-01-01 00:00:01'",
+    "set timezone = 'Europe/Berlin'",
+    "select timestamptz '2024-03-31 01:30+00' + interval '1 hour', timestamptz '2024-03-31 00:00+00' "
+    "+ interval '1 day'",
+    "select date_trunc('day', timestamptz '2024-06-01 23:30+00'), extract(hour from timestamptz "
+    "'2024-06-01 23:30+00')",
+    gap(
+        "select timestamp '2024-06-01 12:00'::timestamptz, now()::date = current_date",
+        "sqlglot parses timestamp 'x'::timestamptz as timestamp ('x'::timestamptz): a timestamp"),
+    "reset timezone",
+    "select gen_random_uuid()::text ~ '^[0-9a-f-]{36}$', length(md5(random()::text))",
+    "select 'abc' ~ 'b', 'abc' ~* 'B', 'abc' !~ 'z', 'ABC' ilike 'a_c', 'a_c' like 'a\\_c'",
+    "select lower(null), upper(''), length(null), coalesce(null, 'd'), nullif('a', 'a'), nullif('a', 'b')",
+    "select case when null then 1 else 2 end, case 1 when 2 then 'x' end, coalesce(1, 1 / 0)",
+    "select greatest(1, null, 3), least(null::int, null), greatest('2024-01-01'::date, '2023-01-01')",
+    "select 7 between 1 and 5, 3 not between 5 and 1, 3 between symmetric 5 and 1",
+    "select true and null, false and null, true or null, not null::bool",
+    "select 5 in (1, 2, 5), 'x' not in ('a', 'b'), null in (1), 1 in (select 1 where false)",
+    "select abs(-2147483648::int8), -(-9223372036854775807)",
+    "select abs(-2147483648)",
+    "select round(1.23456, 3), round(-1.5), round(0.5::float8), trunc(1.999, 2), trunc(-1.5::float8)",
+    "select ceil(-0.5), floor(-0.5), sign(-3), sign(0.0), power(10, -2), sqrt(1e-4)",
+    "select 5 / 2 * 2, 5 % 2, -5 % 2, 2 ^ 3 ^ 2, (2 + 3) * 4",
+    gap(
+        "select exp(0), ln(exp(1)), log(1000), log10(100)",
+        "exp/ln/log over integers are refused (0A000)"),
+    gap(
+        "select cast(1 as int2) + cast(2 as int2), pg_typeof(1::int2 + 1::int2)",
+        "pg_typeof is not implemented (42883)"),
+    "select 'a' || 1 || true, 1 || 'a'",
+    "select repeat('ab', 0), lpad('', 3, 'x'), rpad('abc', 2), left('', 3), right('abc', 10)",
+    "select position('' in 'abc'), strpos('abc', 'c'), replace('abcabc', 'bc', ''), split_part('', ',', 1)",
+    "select trim('xyx' from 'xxyxhixyx'), btrim('  hi  '), ltrim('zzhi', 'z')",
+    "select initcap('the QUICK brown'), reverse('äbc'), length('äbc'), octet_length('äbc')",
+    "select string_agg(x::text, '-' order by x desc) from generate_series(1, 4) x",
+    "select sum(x), avg(x), min(x), max(x), count(*) from generate_series(1, 100) x",
+    "select sum(x::int8 * 100000000000) from generate_series(1, 3) x",
+    "select sum(x)::numeric / count(*) from generate_series(1, 3) x",
+    "select avg(x::float8), sum(x::float4) from generate_series(1, 4) x",
+    gap(
+        "select array_agg(x order by x desc) from generate_series(1, 3) x",
+        "array_agg with ORDER BY is refused (0A000)"),
+    "with recursive t(n, f) as (select 1, 1::numeric union all select n + 1, f * (n + 1) from t "
+    "where n < 20) select n, f from t where n in (1, 10, 20) order by n",
+    "with recursive tree(id, path) as (select 1, '1' union all select id + 1, path || '>' || (id + "
+    "1) from tree where id < 4) select path from tree order by id",
+    "with x as (select 1 a union all select 2) select a, (select count(*) from x) from x order by a",
+    "select a, b from (values (1, 'one'), (2, 'two')) v(a, b) where exists (select 1 from (values "
+    "(2)) w(c) where w.c = v.a)",
+    gap(
+        "select a from (values (1), (2), (3)) v(a) where a > any(select 1 union select 2) order by a",
+        "> ANY (subquery) is not resolved (42883)"),
+    gap(
+        "select (values (1)), (select 'x' where false)",
+        "a VALUES scalar subquery is named ?column? instead of column1"),
+    "select * from (select 1 a) x cross join (select 2 b) y",
+    "select x from generate_series(1, 3) x union all select x from generate_series(2, 4) x order by "
+    "x desc limit 3",
+]
+
+SESSION = [
+    "show client_encoding",
+    "show datestyle",
+    "show intervalstyle",
+    "show integer_datetimes",
+    gap(
+        "set work_mem = '64MB'",
+        "work_mem is not a known setting (42704)"),
+    gap(
+        "show work_mem",
+        "work_mem is not a known setting (42704)"),
+    gap(
+        "select set_config('work_mem', '8MB', false), current_setting('work_mem')",
+        "work_mem is not a known setting (42704)"),
+    gap(
+        "reset work_mem",
+        "work_mem is not a known setting (42704)"),
+    "set local statement_timeout = 100",
+    "show statement_timeout",
+    "begin",
+    "set local timezone = 'Asia/Kolkata'",
+    "show timezone",
+    "commit",
+    "show timezone",
+]
+
+ALL_STEPS = [*TYPES, *CONSTRAINTS, *WRITES, *QUERIES, *FUNCTIONS, *DDL, *ANALYTICS, *EXPRESSIONS, *SESSION]
 
 
 @pytest.fixture(scope="module")
@@ -413,6 +567,10 @@ def test_same_step(reference: Any, engine_session: SQLiteSession, sql: str) -> N
 REFUSED = [
     ("select 'NaN'::float8", "NaN"),
     ("select 'nan'::float4 + 1", "NaN"),
+    ("select x from unnest(array[3, 1, 2]) x order by x", "unnest"),
+    ("select 1 except all select 1", "EXCEPT ALL"),
+    ("select 1 intersect all select 1", "INTERSECT ALL"),
+    ("select distinct on (a) a, b from (values (1, 2), (1, 3)) v(a, b)", "DISTINCT ON"),
     ("create schema sales", "CREATE SCHEMA"),
     ("create schema if not exists sales", "CREATE SCHEMA"),
     ("drop schema sales", "DROP SCHEMA"),
