@@ -294,6 +294,12 @@ def _sequence_drop(connection: apsw.Connection) -> Callable[..., int]:
     return drop
 
 
+def _per_character(text: str, mapping: Callable[[str], str]) -> str:
+    """upper/lower character by character as PostgreSQL's towupper/towlower: a character whose
+    mapping is several characters (ß -> SS) stays as it is."""
+    return "".join(mapped if len(mapped := mapping(character)) == 1 else character for character in text)
+
+
 def _substring_start(start: int | None) -> int | None:
     """substr's start for SQLite: positions before 1 start at 1 (SQLite would count from the end)."""
     return None if start is None else max(start, 1)
@@ -323,8 +329,8 @@ def _extreme(pick: Callable[..., Any], context: FunctionContext) -> Callable[...
 
 def _pure_functions() -> dict[str, Callable[..., Any]]:
     return {
-        "upper": lambda value: None if value is None else str(value).upper(),
-        "lower": lambda value: None if value is None else str(value).lower(),
+        "upper": lambda value: None if value is None else _per_character(str(value), str.upper),
+        "lower": lambda value: None if value is None else _per_character(str(value), str.lower),
         SUBSTRING_START: _substring_start,
         SUBSTRING_LENGTH: _substring_length,
         "like": _like(case_insensitive=False),

@@ -261,7 +261,7 @@ QUERIES = [
 
 FUNCTIONS = [
     "select lower('HeLLo'), upper('abc'), length(''), length('abc'), char_length('abc')",
-    gap("select upper('straße')", "upper() uses Python's full case mapping (ß -> SS); PostgreSQL keeps ß"),
+    "select upper('straße'), upper('ﬁx'), lower('XY')",  # the reference runs in the C locale
     "select substr('hello', 2, 3), substr('hello', 0, 2), substring('hello', 3), substring('hello' from 2)",
     "select position('lo' in 'hello'), position('z' in 'hello'), replace('aaa', 'a', 'bb'), "
     "replace('abc', '', 'x')",
