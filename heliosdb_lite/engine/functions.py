@@ -198,12 +198,20 @@ def _session_functions(connection: apsw.Connection,
         return rows[0][0] if rows else 1
 
     def nextval(name: str) -> int:
-        step = increment(name)
         rows = connection.execute(
-            f"INSERT INTO {SEQUENCES_TABLE}(name, value) VALUES (?, 1) "
-            "ON CONFLICT(name) DO UPDATE SET value = value + ? RETURNING value", (name, step)).fetchall()
-        last_values[name] = rows[0][0]
-        return rows[0][0]
+            f"UPDATE {SEQUENCES_TABLE} SET value = value + coalesce((SELECT increment FROM "
+            f"{SEQUENCE_OPTIONS_TABLE} WHERE name = ?1), 1) WHERE name = ?1 RETURNING value",
+            (name,)).fetchall()
+        if rows:
+            value = rows[0][0]
+        elif (table := _rowid_table(connection, name)) is not None:
+            value = _rowid_sequence_value(connection, table) + 1
+            _set_rowid_sequence(connection, table, value)
+        else:
+            value = connection.execute(f"INSERT INTO {SEQUENCES_TABLE}(name, value) VALUES (?, 1) "
+                                       "RETURNING value", (name,)).fetchall()[0][0]
+        last_values[name] = value
+        return value
 
     def currval(name: str) -> int:
         if name not in last_values:
@@ -213,8 +221,12 @@ def _session_functions(connection: apsw.Connection,
 
     def setval(name: str, value: int, is_called: int = 1) -> int:
         stored = value if is_called else value - increment(name)
-        connection.execute(f"INSERT INTO {SEQUENCES_TABLE}(name, value) VALUES (?, ?) "
-                           "ON CONFLICT(name) DO UPDATE SET value = excluded.value", (name, stored))
+        table = _rowid_table(connection, name)
+        if table is not None:
+            _set_rowid_sequence(connection, table, stored)
+        else:
+            connection.execute(f"INSERT INTO {SEQUENCES_TABLE}(name, value) VALUES (?, ?) "
+                               "ON CONFLICT(name) DO UPDATE SET value = excluded.value", (name, stored))
         if is_called:
             last_values[name] = value
         return value
@@ -256,6 +268,34 @@ def _session_functions(connection: apsw.Connection,
         AT_TIME_ZONE: at_time_zone,
         LOCALTIME: local_time,
     }
+
+
+def _rowid_table(connection: apsw.Connection, sequence: str) -> str | None:
+    """The table whose serial primary key (SQLite's AUTOINCREMENT rowid, counted in
+    sqlite_sequence) is the sequence `<table>_<column>_seq`, if any."""
+    stem = sequence.removesuffix("_seq")
+    for split in (i for i, character in enumerate(stem) if character == "_" and sequence.endswith("_seq")):
+        table, column = stem[:split], stem[split + 1:]
+        created = connection.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
+                                     (table,)).fetchall()
+        if not created or "AUTOINCREMENT" not in (created[0][0] or "").upper():
+            continue
+        keys = [key for (key,) in connection.execute("SELECT name FROM pragma_table_info(?) WHERE pk > 0",
+                                                     (table,))]
+        if keys == [column]:
+            return table
+    return None
+
+
+def _rowid_sequence_value(connection: apsw.Connection, table: str) -> int:
+    """The last value an AUTOINCREMENT rowid handed out (or was set to)."""
+    rows = connection.execute("SELECT max(seq) FROM sqlite_sequence WHERE name = ?", (table,)).fetchall()
+    return rows[0][0] or 0
+
+
+def _set_rowid_sequence(connection: apsw.Connection, table: str, value: int) -> None:
+    connection.execute("DELETE FROM sqlite_sequence WHERE name = ?", (table,))
+    connection.execute("INSERT INTO sqlite_sequence(name, seq) VALUES (?, ?)", (table, value))
 
 
 def _sequence_create(connection: apsw.Connection) -> Callable[..., int]:
