@@ -207,14 +207,19 @@ def _session_functions(connection: apsw.Connection,
         elif (table := _rowid_table(connection, name)) is not None:
             value = _rowid_sequence_value(connection, table) + 1
             _set_rowid_sequence(connection, table, value)
-        else:
+        elif _serial_default(connection, name):  # a serial column's first value
             value = connection.execute(f"INSERT INTO {SEQUENCES_TABLE}(name, value) VALUES (?, 1) "
                                        "RETURNING value", (name,)).fetchall()[0][0]
+        else:
+            raise DatabaseError(UNDEFINED_TABLE, f'relation "{name}" does not exist')
         last_values[name] = value
         return value
 
     def currval(name: str) -> int:
         if name not in last_values:
+            if not (_serial_default(connection, name) or _rowid_table(connection, name) or connection.execute(
+                    f"SELECT 1 FROM {SEQUENCES_TABLE} WHERE name = ?", (name,)).fetchall()):
+                raise DatabaseError(UNDEFINED_TABLE, f'relation "{name}" does not exist')
             raise DatabaseError("55000",  # object_not_in_prerequisite_state
                                 f'currval of sequence "{name}" is not yet defined in this session')
         return last_values[name]
@@ -224,6 +229,9 @@ def _session_functions(connection: apsw.Connection,
         table = _rowid_table(connection, name)
         if table is not None:
             _set_rowid_sequence(connection, table, stored)
+        elif not _serial_default(connection, name) and not connection.execute(
+                f"SELECT 1 FROM {SEQUENCES_TABLE} WHERE name = ?", (name,)).fetchall():
+            raise DatabaseError(UNDEFINED_TABLE, f'relation "{name}" does not exist')
         else:
             connection.execute(f"INSERT INTO {SEQUENCES_TABLE}(name, value) VALUES (?, ?) "
                                "ON CONFLICT(name) DO UPDATE SET value = excluded.value", (name, stored))
@@ -268,6 +276,12 @@ def _session_functions(connection: apsw.Connection,
         AT_TIME_ZONE: at_time_zone,
         LOCALTIME: local_time,
     }
+
+
+def _serial_default(connection: apsw.Connection, sequence: str) -> bool:
+    """Whether a table's column defaults to nextval of `sequence` (a serial column's sequence)."""
+    return bool(connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND instr(sql, ?)",
+                                   (f"{NEXTVAL}('{sequence}')",)).fetchall())
 
 
 def _rowid_table(connection: apsw.Connection, sequence: str) -> str | None:
