@@ -68,6 +68,7 @@ SUM = "helios_sum"
 AVG = "helios_avg"
 ARRAY_AGG = "helios_array_agg"
 SUBSCRIPT = "helios_subscript"
+ARRAY_LENGTH = "helios_array_length"
 AT_TIME_ZONE = "helios_at_time_zone"
 LOCALTIME = "helios_localtime"
 TO_TIMESTAMP = "helios_to_timestamp"
@@ -397,6 +398,7 @@ def _pure_functions() -> dict[str, Callable[..., Any]]:
         MATH: _math,
         JSON_GET: lambda document, oid, as_text, *steps: json_get(document, oid, list(steps), bool(as_text)),
         SUBSCRIPT: _subscript,
+        ARRAY_LENGTH: _array_length,
         TO_TIMESTAMP: _to_timestamp,
     }
 
@@ -421,6 +423,25 @@ def _subscript(array: Any, array_oid: int, index: Any) -> Any:
     if not 1 <= int(index) <= len(values) or isinstance(values[int(index) - 1], list):
         return None
     return to_storage(element_oid)(values[int(index) - 1])
+
+
+def _array_length(array: Any, array_oid: int, dimension: Any) -> int | None:
+    """array_length(array, dimension) (NULL for an empty array or a missing dimension), or with
+    dimension 0 cardinality(array): how many elements in all."""
+    if array is None or dimension is None:
+        return None
+    values = from_storage(array_oid)(array)
+    if int(dimension) == 0:
+        def count(items: list[Any]) -> int:
+            return sum(count(item) if isinstance(item, list) else 1 for item in items)
+        return count(values)
+    if int(dimension) < 0:
+        return None
+    for _ in range(int(dimension) - 1):
+        if not values or not isinstance(values[0], list):
+            return None
+        values = values[0]
+    return len(values) or None
 
 
 def _like(*, case_insensitive: bool) -> Callable[..., bool | None]:

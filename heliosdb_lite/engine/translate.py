@@ -1146,6 +1146,10 @@ class Translator:
             value = self.coerce(values[1], types[1], result) if types[1].oid == t.DATE else values[1]
             oid = result.oid if types[1].oid == t.DATE else types[1].oid
             return call(fn.DATE_TRUNC, values[0], value, oid), result
+        if name in ("array_length", "cardinality") and len(values) == (2 if name == "array_length" else 1) \
+                and codecs.type_by_oid(types[0].oid).is_array:
+            dimension = values[1] if name == "array_length" else exp.Literal.number(0)
+            return call(fn.ARRAY_LENGTH, values[0], types[0].oid, dimension), t.INT4_TYPE
         if name in ("length", "octet_length") and types and types[0].oid == t.BYTEA:
             return call("length", values[0]), result  # SQLite's length of a blob counts its bytes
         if name in ("concat", "concat_ws"):  # arguments in their output form: a bool is t or f

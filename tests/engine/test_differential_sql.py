@@ -109,8 +109,10 @@ TYPES = [
     "select j -> 'a', j ->> 'b', jb -> 'c' ->> 'd', jb -> 'b' -> 1, jb ->> 'missing' from t_misc order by u",
     "select jb -> 'c', jb #>> '{c,d}', j -> 'b' ->> 0 from t_misc order by u",
     "select a[1], a[2], s[1] from t_misc order by u",
-    gap("select array_length(a, 1), cardinality(a) from t_misc order by u",
-        "array_length and cardinality are not implemented (42883)"),
+    "select array_length(a, 1), cardinality(a), array_length(a, 2), array_length(s, 1) from t_misc "
+    "order by u",
+    "select array_length(array[1, 2, 3], 1), cardinality('{}'::int[]), array_length('{}'::int[], 1), "
+    "cardinality(array['a', null]), array_length(array[1], -1), cardinality(null::int[])",
     "select 2 = any(a), 5 = any(a), 'x' = any(s), 1 = all(a) from t_misc order by u",
     "select u from t_misc where u = 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'",
     gap("select array[1, 2] || 3", "array || element is refused (0A000)"),
