@@ -388,9 +388,20 @@ def _alter(translator: Translator, node: exp.Alter) -> str:
     statements = []
     for action in node.args.get("actions") or []:
         if isinstance(action, exp.ColumnDef):
+            kinds = _constraint_kinds(action)
+            # SQLite cannot add a NOT NULL column without a default: triggers refuse NULL instead,
+            # and the rows already there fail them (23502) as PostgreSQL's would
+            not_null = any(isinstance(k, exp.NotNullColumnConstraint) and not k.args.get("allow_null")
+                           for k in kinds)
+            by_trigger = not_null and not any(isinstance(k, exp.DefaultColumnConstraint) for k in kinds)
+            if by_trigger:
+                action.set("constraints", [c for c in action.constraints
+                                           if not isinstance(c.kind, exp.NotNullColumnConstraint)])
             builder = _TableBuilder(translator, table, [action])
             builder.scope.relations[0].columns += [(c.name, c.type) for c in info.columns] if info else []
             statements.append(f"ALTER TABLE {quote(table)} ADD COLUMN {builder.column_sql(action)}")
+            if by_trigger:
+                statements.append(_not_null_triggers(table, [action.name]))
         elif isinstance(action, exp.Drop) and (action.args.get("kind") or "").upper() == "COLUMN":
             for column in action.args.get("tables") or action.expressions or [action.this]:
                 statements.append(f"ALTER TABLE {quote(table)} DROP COLUMN {quote(column.name)}")
