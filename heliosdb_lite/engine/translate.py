@@ -83,6 +83,9 @@ class OutputColumn:
     type: PgType | None
 
 
+SEQUENCE_WRITERS = frozenset({"nextval", "setval"})
+
+
 @dataclass(frozen=True, slots=True)
 class Translation:
     """A statement ready for SQLite."""
@@ -94,7 +97,7 @@ class Translation:
     target: str | None = None  # the table written
     key_sources: tuple[tuple[str, int | str], ...] = ()  # column -> parameter number or literal text
     schema_change: bool = False
-    locks_rows: bool = False  # SELECT ... FOR UPDATE/SHARE: run as a writer
+    locks_rows: bool = False  # SELECT ... FOR UPDATE/SHARE, or calling nextval/setval: run as a writer
 
 
 def _bool_output(node: exp.Expression) -> exp.Expression:
@@ -156,6 +159,9 @@ class Translator:
 
     def translate(self, tree: exp.Expression) -> Translation:
         from .ddl import DDL_STATEMENTS, alter_sequence, translate_ddl
+
+        if any(function.name.lower() in SEQUENCE_WRITERS for function in tree.find_all(exp.Anonymous)):
+            self.locks_rows = True  # nextval/setval write the store: run as a writer, so they are journaled
 
         empty = pg_catalog.empty_result(tree)
         if empty is not None:  # psql's catalog queries over relations that have no rows here
@@ -1181,6 +1187,8 @@ class Translator:
         name = rules.function_name(node, self.text) or node.sql_name().lower()
         arguments = [value for key in node.arg_types for value in _as_list(node.args.get(key))
                      if isinstance(value, exp.Expression)]
+        if name == "log10" and len(arguments) == 2:
+            arguments = arguments[1:]  # sqlglot reads log10(x) as log(10, x)
         return self.function(name, arguments, scope)
 
     def _count(self, node: exp.Count, scope: Scope) -> Typed:
