@@ -39,6 +39,7 @@ class WriteSet(msgspec.Struct, array_like=True, frozen=True):
     tables: list[str] = []
     changeset: memoryview = memoryview(b"")
     schema_sql: list[str] = []  # SQLite DDL run by the transaction, in order; replay runs it first
+    autoincrement: dict[str, int] = {}  # sqlite_sequence after the transaction (serial high-water marks)
 
 
 class SessionState(msgspec.Struct, array_like=True, frozen=True):

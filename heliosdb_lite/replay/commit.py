@@ -43,6 +43,7 @@ log = logging.getLogger("heliosdb.replay")
 
 TRANSACTION_FENCED = "40P02"  # class 40, transaction rollback: the GTID was fenced by an outcome lookup
 _DDL_PREFIXES = ("CREATE", "ALTER", "DROP")
+AUTOINCREMENT_TABLE = "sqlite_sequence"
 _EXIT_COMMIT_FAILED = 70
 
 
@@ -52,6 +53,14 @@ def parse_gtid(text: str) -> bytes:
     except (ValueError, AttributeError) as error:
         raise DatabaseError("22P02", f'invalid input syntax for type uuid: "{text}"',
                             hint="A GTID is a UUID.") from error
+
+
+def autoincrement_marks(connection: apsw.Connection) -> dict[str, int]:
+    """sqlite_sequence as a map: serial columns' high-water marks, which changesets cannot carry
+    (SQLite updates that table internally, and merged changesets cancel an insert and its delete)."""
+    if not connection.table_exists("main", AUTOINCREMENT_TABLE):
+        return {}
+    return dict(connection.execute(f"SELECT name, seq FROM {AUTOINCREMENT_TABLE}").fetchall())
 
 
 def format_gtid(gtid: bytes) -> str:
@@ -245,7 +254,7 @@ class TransactionRecorder:
         self._service.check_writable()
         capture = apsw.Session(connection, "main")
         capture.config(apsw.SQLITE_SESSION_OBJCONFIG_ROWID, 1)
-        capture.table_filter(lambda name: name != txn_table.TXN_TABLE)
+        capture.table_filter(lambda name: name not in (txn_table.TXN_TABLE, AUTOINCREMENT_TABLE))
         capture.attach()
         self._capture = capture
         self._schema_sql = []
@@ -266,7 +275,8 @@ class TransactionRecorder:
             self._refuse(gtid, existing)
         tables = sorted({change.name for change in apsw.Changeset.iter(changeset)})
         payload = encode_payload(CommitPayload(
-            write_set=WriteSet(tables=tables, changeset=memoryview(changeset), schema_sql=self._schema_sql),
+            write_set=WriteSet(tables=tables, changeset=memoryview(changeset), schema_sql=self._schema_sql,
+                               autoincrement=autoincrement_marks(connection)),
             session=self._state))
         journal = self._service.journal
         record = TxnRecord(journal.next_lsn, gtid, COMMITTED, time.time_ns() // 1000, payload)

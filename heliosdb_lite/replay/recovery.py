@@ -23,6 +23,7 @@ import apsw
 from heliosdb_lite.errors import DatabaseError
 from heliosdb_lite.journal import CommitPayload, EntryType, EntryView, Journal, decode_payload
 from heliosdb_lite.replay import metrics, txn_table
+from heliosdb_lite.replay.commit import AUTOINCREMENT_TABLE
 from heliosdb_lite.replay.txn_table import COMMITTED, FENCED
 
 log = logging.getLogger("heliosdb.recovery")
@@ -55,6 +56,7 @@ class _Batch:
         self._changes = apsw.ChangesetBuilder()
         self._has_changes = False
         self._records: list[tuple[int, bytes, str, int, None]] = []
+        self._autoincrement: dict[str, int] | None = None
 
     def __len__(self) -> int:
         return len(self._records)
@@ -70,6 +72,7 @@ class _Batch:
             if len(payload.write_set.changeset):
                 self._changes.add(bytes(payload.write_set.changeset))
                 self._has_changes = True
+            self._autoincrement = dict(payload.write_set.autoincrement)
             outcome = COMMITTED
         elif entry.entry_type == EntryType.FENCE:
             outcome = FENCED
@@ -86,6 +89,18 @@ class _Batch:
         if self._records:
             txn_table.insert_many(self._connection, self._records)
             self._records = []
+        if self._autoincrement is not None:
+            _set_autoincrement(self._connection, self._autoincrement)
+            self._autoincrement = None
+
+
+def _set_autoincrement(connection: apsw.Connection, marks: dict[str, int]) -> None:
+    """Make sqlite_sequence what it was after the last applied transaction."""
+    if not connection.table_exists("main", AUTOINCREMENT_TABLE):
+        return
+    connection.execute(f"DELETE FROM {AUTOINCREMENT_TABLE}")
+    connection.executemany(f"INSERT INTO {AUTOINCREMENT_TABLE} (name, seq) VALUES (?, ?)",
+                           list(marks.items()))
 
 
 def apply_entries(connection: apsw.Connection, entries: Iterable[EntryView], *, to_lsn: int | None = None,

@@ -46,6 +46,8 @@ def read_store(store_path: Path) -> StoreContents:
             if kind == "table" and name != TXN_TABLE:
                 rows = connection.execute(f'SELECT * FROM "{name}"').fetchall()
                 tables[name] = sorted(rows, key=_sort_key)
+        if connection.table_exists("main", "sqlite_sequence"):  # serial high-water marks count too
+            tables["sqlite_sequence"] = sorted(connection.execute("SELECT name, seq FROM sqlite_sequence"))
         transactions = connection.execute(
             f"SELECT lsn, gtid, outcome FROM {TXN_TABLE} ORDER BY lsn").fetchall()
     finally:
