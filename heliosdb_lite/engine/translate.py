@@ -257,18 +257,7 @@ class Translator:
         for join in joins:
             if join.args.get("on") is not None:
                 join.set("on", self.condition(join.args["on"], scope))
-        outputs: list[OutputColumn] = []
-        expressions = []
-        for expression in node.expressions:
-            if isinstance(expression, exp.Star) or (isinstance(expression, exp.Column)
-                                                    and isinstance(expression.this, exp.Star)):
-                outputs += self._star(expression, scope)
-                expressions.append(expression)
-                continue
-            name = rules.column_name(expression, self.text)
-            translated, pg_type = self.expr(expression, scope)
-            outputs.append(OutputColumn(name, pg_type))
-            expressions.append(_collated_output(translated, pg_type))
+        outputs, expressions = self._output_list(node.expressions, scope, collate=True)
         node.set("expressions", expressions)
         for output, expression in zip(outputs, node.expressions, strict=False):
             if isinstance(expression, exp.Alias) and output.type is not None:
@@ -556,9 +545,17 @@ class Translator:
         returning = node.args.get("returning")
         if returning is None:
             return None
+        outputs, expressions = self._output_list(returning.expressions, scope, collate=False)
+        returning.set("expressions", expressions)
+        return outputs
+
+    def _output_list(self, items: list[exp.Expression], scope: Scope, *, collate: bool
+                     ) -> tuple[list[OutputColumn], list[exp.Expression]]:
+        """A select list or RETURNING list: its output columns and translated expressions (`*`
+        expanded in the outputs only); a select list's values get their ordering collation."""
         outputs: list[OutputColumn] = []
-        expressions = []
-        for expression in returning.expressions:
+        expressions: list[exp.Expression] = []
+        for expression in items:
             if isinstance(expression, exp.Star) or (isinstance(expression, exp.Column)
                                                     and isinstance(expression.this, exp.Star)):
                 outputs += self._star(expression, scope)
@@ -567,9 +564,8 @@ class Translator:
             name = rules.column_name(expression, self.text)
             translated, pg_type = self.expr(expression, scope)
             outputs.append(OutputColumn(name, pg_type))
-            expressions.append(translated)
-        returning.set("expressions", expressions)
-        return outputs
+            expressions.append(_collated_output(translated, pg_type) if collate else translated)
+        return outputs, expressions
 
     def update(self, node: exp.Update) -> Translation:
         scope = Scope()
