@@ -110,7 +110,8 @@ class BankChaos:
                     self._verify_crashed_journal()
                 self.server.start()
                 self._check(first_id)
-                if self.plan.report_every and self.counts.kills % self.plan.report_every == 0:
+                if self.plan.report_every and self.counts.kills % self.plan.report_every == 0 \
+                        and self.counts.kills < self.plan.kills:
                     report(self.counts.summary(self.plan.seed, time.monotonic() - started))
             self._check_fences_hold()
         except BaseException:
