@@ -73,10 +73,12 @@ class ServerProcess:
         self._exited.set()
 
     def kill(self) -> None:
-        """SIGKILL, as a crash."""
+        """SIGKILL, as a crash; returns once the dead process's stderr is drained, so that a
+        `start()` right after cannot mistake the old reader's end for the new server's readiness."""
         if self.process is not None and self.process.poll() is None:
             self.process.send_signal(signal.SIGKILL)
             self.process.wait(timeout=30)
+            assert self._exited.wait(START_TIMEOUT), "the killed server's stderr was not drained"
 
     def terminate(self, timeout: float = 30.0) -> int:
         """SIGTERM (graceful shutdown); returns the exit code."""

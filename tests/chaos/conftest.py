@@ -9,7 +9,6 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests.chaos.crash_server import CrashableServer
 from tests.chaos.gtids import resume_options
 from tests.server_process import ServerProcess
 
@@ -34,9 +33,9 @@ def connect(shared_server: ServerProcess) -> Iterator[Connect]:
 
 
 @pytest.fixture
-def crash_server(tmp_path: Path) -> Iterator[CrashableServer]:
+def crash_server(tmp_path: Path) -> Iterator[ServerProcess]:
     """A server on `tmp_path / "data"`, not yet started; stopped at teardown."""
-    process = CrashableServer(tmp_path / "data")
+    process = ServerProcess(tmp_path / "data")
     try:
         yield process
     finally:

@@ -39,8 +39,8 @@ from tests.chaos.bank import (
     create_bank,
     run_transfer,
 )
-from tests.chaos.crash_server import CrashableServer
 from tests.chaos.gtids import COMMITTED, NOT_COMMITTED, journal_verify, lookup
+from tests.server_process import ServerProcess
 
 FENCED = "40P02"
 VERIFY_OK = 0
@@ -86,7 +86,7 @@ class ChaosCounts:
 class BankChaos:
     """One chaos run on `server` (stopped; its data directory is empty or absent)."""
 
-    def __init__(self, server: CrashableServer, plan: ChaosPlan) -> None:
+    def __init__(self, server: ServerProcess, plan: ChaosPlan) -> None:
         self.server = server
         self.plan = plan
         self.rng = random.Random(plan.seed)

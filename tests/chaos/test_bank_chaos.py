@@ -12,13 +12,13 @@ import os
 import pytest
 
 from tests.chaos.bank import State
-from tests.chaos.crash_server import CrashableServer
 from tests.chaos.harness import BankChaos, ChaosPlan
+from tests.server_process import ServerProcess
 
 SEED = int(os.environ.get("HELIOSDB_CHAOS_SEED", "20260505"))
 
 
-def _run(plan: ChaosPlan, server: CrashableServer, capsys: pytest.CaptureFixture[str]) -> None:
+def _run(plan: ChaosPlan, server: ServerProcess, capsys: pytest.CaptureFixture[str]) -> None:
     def report(line: str) -> None:
         with capsys.disabled():
             print(f"\n{line}")
@@ -29,13 +29,13 @@ def _run(plan: ChaosPlan, server: CrashableServer, capsys: pytest.CaptureFixture
     assert counts.journal_verified == plan.kills
 
 
-def test_bank_survives_30_kills(crash_server: CrashableServer, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bank_survives_30_kills(crash_server: ServerProcess, capsys: pytest.CaptureFixture[str]) -> None:
     _run(ChaosPlan(kills=30, clients=4, max_kill_delay=0.3, seed=SEED), crash_server, capsys)
 
 
 @pytest.mark.chaos
 @pytest.mark.timeout(4 * 3600)
-def test_bank_survives_1000_kills(crash_server: CrashableServer, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bank_survives_1000_kills(crash_server: ServerProcess, capsys: pytest.CaptureFixture[str]) -> None:
     _run(ChaosPlan(kills=1000, clients=6, max_kill_delay=0.5, seed=SEED, long_round_every=100,
                    verify_crashed_journal=True, report_every=100),
          crash_server, capsys)

@@ -14,7 +14,6 @@ import pytest
 from psycopg.pq import TransactionStatus
 
 from tests.chaos.conftest import Connect
-from tests.chaos.crash_server import CrashableServer
 from tests.chaos.gtids import (
     COMMITTED,
     NOT_COMMITTED,
@@ -25,6 +24,7 @@ from tests.chaos.gtids import (
     session_id,
     txn_seq,
 )
+from tests.server_process import ServerProcess
 
 FENCED = "40P02"
 ACTIVE_SQL_TRANSACTION = "25001"
@@ -264,7 +264,7 @@ def test_twin_of_a_resumed_session_never_loses_a_commit(connect: Connect) -> Non
     assert _count(observer, "twin_rows") == 2
 
 
-def test_acknowledged_commits_survive_sigkill(crash_server: CrashableServer) -> None:
+def test_acknowledged_commits_survive_sigkill(crash_server: ServerProcess) -> None:
     server = crash_server.start()
     rows = 24
     acknowledged: dict[int, str] = {}
