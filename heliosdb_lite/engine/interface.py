@@ -106,6 +106,11 @@ class Statement(Protocol):
         """Set for COPY ... FROM STDIN / TO STDOUT."""
         ...
 
+    @property
+    def writes(self) -> bool:
+        """Whether running it writes the store (it needs the writer slot)."""
+        ...
+
 
 class EngineSession(Protocol):
     """One client session's view of the database (its own SQLite connection)."""
@@ -123,6 +128,11 @@ class EngineSession(Protocol):
 
     def execute(self, statement: Statement, params: Sequence[Any]) -> Cursor:
         """Run a prepared statement with decoded parameters; raises DatabaseError."""
+        ...
+
+    def statement_failed(self) -> None:
+        """A statement failed before reaching the engine (e.g. waiting for the writer slot): a
+        transaction block enters the failed state, as after any error."""
         ...
 
     def copy_in_rows(self, statement: Statement, rows: Sequence[Sequence[Any]]) -> int:

@@ -216,6 +216,9 @@ class SQLiteSession:
                 context = self._error_context(statement, (*params, *statement.literals))
                 raise database_error(error, context) from None
 
+    def statement_failed(self) -> None:
+        self._transactions.fail()
+
     def copy_in_rows(self, statement: Any, rows: Sequence[Sequence[Any]]) -> int:
         assert isinstance(statement, PreparedStatement) and statement.copy is not None
         command = statement.copy_command

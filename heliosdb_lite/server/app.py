@@ -24,6 +24,7 @@ from heliosdb_lite.server import metrics
 from heliosdb_lite.server.authenticator import Authenticator
 from heliosdb_lite.server.session import Session, SessionLimits, SessionRegistry
 from heliosdb_lite.server.users import UsersFile
+from heliosdb_lite.server.writer_slot import WriterSlot
 
 log = logging.getLogger("heliosdb.server")
 SHUTDOWN_GRACE_SECONDS = 10.0
@@ -55,6 +56,7 @@ class Server:
         self._tls = _tls_context(config)
         self._limits = SessionLimits(config.server.max_message_bytes, config.server.max_connections)
         self._commit_service = commit_service
+        self._writer_slot = WriterSlot()
         self._tasks: set[asyncio.Task[None]] = set()
         self._listener: asyncio.Server | None = None
 
@@ -71,7 +73,7 @@ class Server:
         session = Session(reader, writer, engine=self._engine, executor=self._executor,
                           registry=self._registry, authenticator=self._authenticator,
                           tls_context=self._tls, limits=self._limits,
-                          commit_service=self._commit_service)
+                          writer_slot=self._writer_slot, commit_service=self._commit_service)
         task = asyncio.current_task()
         assert task is not None
         self._tasks.add(task)

@@ -30,6 +30,7 @@ from heliosdb_lite.protocol.messages import FieldDescription
 from heliosdb_lite.replay.commit import CommitService, TransactionRecorder
 from heliosdb_lite.server import metrics
 from heliosdb_lite.server.authenticator import Authenticator
+from heliosdb_lite.server.writer_slot import SlotWait, WriterSlot
 
 log = logging.getLogger("heliosdb.session")
 T = TypeVar("T")
@@ -103,6 +104,7 @@ class Session:
         authenticator: Authenticator,
         tls_context: ssl.SSLContext | None,
         limits: SessionLimits,
+        writer_slot: WriterSlot,
         commit_service: CommitService | None = None,
     ) -> None:
         self._reader = reader
@@ -114,6 +116,9 @@ class Session:
         self._tls_context = tls_context
         self._limits = limits
         self._commit_service = commit_service
+        self._writer_slot = writer_slot
+        self._holds_slot = False
+        self._slot_wait: SlotWait | None = None
         self._recorder: TransactionRecorder | None = None
         self._reported_sequence = 0
         self._parser = FrontendParser(limits.max_message_bytes)
@@ -156,6 +161,7 @@ class Session:
             engine_session = self._engine_session
             self._engine_session = None
             await self._in_thread(engine_session.close)
+        self._release_writer_slot(only_if_idle=False)
         self._writer.close()
         with contextlib.suppress(ConnectionError, ssl.SSLError, OSError):
             await self._writer.wait_closed()
@@ -169,8 +175,38 @@ class Session:
             self._writer.close()
 
     def cancel_running_statement(self) -> None:
+        if self._slot_wait is not None:
+            self._slot_wait.cancel()
         if self._running and self._engine_session is not None:
             self._engine_session.cancel()
+
+    async def _take_writer_slot(self, statement: Statement) -> None:
+        """Before a writing statement: wait for the writer slot unless this session holds it."""
+        engine_session = self._engine_session
+        assert engine_session is not None
+        if not statement.writes or self._holds_slot:
+            return
+        self._slot_wait = self._writer_slot.begin_wait()
+        try:
+            await self._slot_wait.acquire(
+                lock_timeout_ms=duration_ms(engine_session.parameter("lock_timeout")),
+                statement_timeout_ms=duration_ms(engine_session.parameter("statement_timeout")))
+        except DatabaseError:
+            engine_session.statement_failed()
+            raise
+        finally:
+            self._slot_wait = None
+        self._holds_slot = True
+
+    def _release_writer_slot(self, *, only_if_idle: bool = True) -> None:
+        """The slot is held until the session's transaction ends."""
+        if not self._holds_slot:
+            return
+        engine_session = self._engine_session
+        if only_if_idle and engine_session is not None and engine_session.transaction_status != "I":
+            return
+        self._holds_slot = False
+        self._writer_slot.release()
 
     async def _read_message(self) -> messages.FrontendMessage:
         while True:
@@ -349,6 +385,7 @@ class Session:
 
     def _ready(self) -> None:
         assert self._engine_session is not None
+        self._release_writer_slot()
         self._send_parameter_changes()
         self._send_sequence()
         self._send(messages.ready_for_query(self._engine_session.transaction_status))
@@ -418,6 +455,7 @@ class Session:
         engine_session = self._engine_session
         assert engine_session is not None
         statement = await self._in_thread(engine_session.prepare, sql, ())
+        await self._take_writer_slot(statement)
         if statement.copy is not None and statement.copy.direction == "in":
             await self._copy_in(statement)
             return
@@ -575,6 +613,7 @@ class Session:
         if portal.statement.copy is not None:
             raise DatabaseError("0A000", "COPY is supported through the simple query protocol only")
         if portal.cursor is None:
+            await self._take_writer_slot(portal.statement)
             if engine_session.transaction_status == "I":
                 await self._in_thread(engine_session.begin_implicit)
             portal.cursor = await self._run(engine_session.execute, portal.statement, portal.params)
