@@ -10,6 +10,7 @@ from prometheus_client import Counter, Gauge, Histogram, start_http_server
 
 CONNECTIONS_ACTIVE = Gauge("heliosdb_connections_active", "Client connections currently open")
 CONNECTIONS_TOTAL = Counter("heliosdb_connections_total", "Client connections accepted")
+WRITER_SLOT_WAITERS = Gauge("heliosdb_writer_slot_waiters", "Sessions queued for the writer slot")
 STATEMENTS = Counter("heliosdb_statements_total", "Statements executed")
 ERRORS = Counter("heliosdb_errors_total", "Errors sent to clients, by SQLSTATE", ["sqlstate"])
 STATEMENT_SECONDS = Histogram(

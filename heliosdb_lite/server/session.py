@@ -187,6 +187,7 @@ class Session:
         if not statement.writes or self._holds_slot:
             return
         self._slot_wait = self._writer_slot.begin_wait()
+        metrics.WRITER_SLOT_WAITERS.inc()
         try:
             await self._slot_wait.acquire(
                 lock_timeout_ms=duration_ms(engine_session.parameter("lock_timeout")),
@@ -196,6 +197,7 @@ class Session:
             raise
         finally:
             self._slot_wait = None
+            metrics.WRITER_SLOT_WAITERS.dec()
         self._holds_slot = True
 
     def _release_writer_slot(self, *, only_if_idle: bool = True) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import threading
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,33 +18,11 @@ from typing import Any
 import psycopg
 import pytest
 
+from tests.server.monitored import MonitoredServer
 from tests.server.wire import GSSENC_REQUEST_CODE, RawConnection, error_fields, start_session
-from tests.server_process import ServerProcess, free_port
+from tests.server_process import ServerProcess
 
 TIMEOUT = 10.0
-STARTED_METRIC = "heliosdb_statements_total"
-FINISHED_METRIC = "heliosdb_statement_duration_seconds_count"
-
-
-class MonitoredServer:
-    """A server with its /metrics endpoint on, to see whether a statement is running: statements
-    are counted when they start, and observed in the duration histogram when they end."""
-
-    def __init__(self, data_dir: Path, args: list[str] | None = None) -> None:
-        self.metrics_port = free_port()
-        self.process = ServerProcess(data_dir, args=["--metrics-port", str(self.metrics_port), *(args or [])])
-
-    def statements_running(self) -> float:
-        url = f"http://127.0.0.1:{self.metrics_port}/metrics"
-        with urllib.request.urlopen(url, timeout=TIMEOUT) as response:
-            samples = dict(line.split(" ", 1) for line in response.read().decode().splitlines()
-                           if line.startswith((STARTED_METRIC + " ", FINISHED_METRIC + " ")))
-        return float(samples[STARTED_METRIC]) - float(samples[FINISHED_METRIC])
-
-    def wait_for_running_statement(self) -> None:
-        deadline = time.monotonic() + TIMEOUT
-        while self.statements_running() < 1:
-            assert time.monotonic() < deadline, "the statement never started running"
 
 
 @pytest.fixture(scope="module")
