@@ -74,6 +74,7 @@ LOCALTIME = "helios_localtime"
 TO_TIMESTAMP = "helios_to_timestamp"
 JSON_GET = "helios_json_get"
 QUANTIFIED = "helios_quantified"
+SCALAR_SUBQUERY = "helios_scalar_subquery"
 GENERATE_SERIES = "generate_series"
 NUMERIC_COLLATION = "helios_numeric"
 INTERVAL_COLLATION = "helios_interval"
@@ -106,6 +107,7 @@ def register(connection: apsw.Connection, context: FunctionContext) -> None:
     connection.create_window_function(SUM, _NumericSum, 2)
     connection.create_window_function(AVG, _Average, 2)
     connection.create_aggregate_function(ARRAY_AGG, _ArrayAggregate, 2)
+    connection.create_aggregate_function(SCALAR_SUBQUERY, _ScalarSubquery, 1)
     connection.create_collation(NUMERIC_COLLATION, operators.compare_numeric_text)
     connection.create_collation(INTERVAL_COLLATION, operators.compare_interval_text)
     apsw.ext.make_virtual_module(connection, GENERATE_SERIES, _generate_series)
@@ -542,3 +544,20 @@ class _ArrayAggregate:
         if not self.values:
             return None
         return to_storage(codecs.type_by_oid(self.oid).array_oid)(self.values)
+
+
+class _ScalarSubquery:
+    """The value of a scalar subquery's rows: NULL for none, 21000 for more than one."""
+
+    def __init__(self) -> None:
+        self.rows = 0
+        self.value: Any = None
+
+    def step(self, value: Any) -> None:
+        self.rows += 1
+        if self.rows > 1:
+            raise DatabaseError("21000", "more than one row returned by a subquery used as an expression")
+        self.value = value
+
+    def final(self) -> Any:
+        return self.value

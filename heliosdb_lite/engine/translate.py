@@ -41,6 +41,8 @@ from .table_functions import TABLE_FUNCTIONS
 from .value_storage import to_storage
 
 Typed = tuple[exp.Expression, PgType]
+_SCALAR_ROWS = "_helios_scalar_rows"  # the CTE and column `_single_row` reads a scalar subquery through
+_SCALAR_VALUE = "value"
 
 COMPARISONS: dict[type[exp.Expression], str] = {
     exp.EQ: "=", exp.NEQ: "<>", exp.LT: "<", exp.LTE: "<=", exp.GT: ">", exp.GTE: ">=",
@@ -1027,8 +1029,10 @@ class Translator:
 
     def _subquery(self, node: exp.Expression, scope: Scope) -> Typed:
         translated, outputs = self.query(node, scope)
+        if len(outputs) > 1:
+            raise DatabaseError(SYNTAX_ERROR, "subquery must return only one column")
         pg_type = outputs[0].type if outputs and outputs[0].type is not None else t.UNKNOWN_TYPE
-        return translated, pg_type
+        return _single_row(translated), pg_type
 
     def _exists(self, node: exp.Exists, scope: Scope) -> Typed:
         translated, _ = self.query(node.this, scope)
@@ -1294,6 +1298,18 @@ def _renamed_source(query: exp.Expression, alias: str, names: list[str], renames
                           quoted=True) for i, name in enumerate(names)]
     return exp.Subquery(this=exp.select(*columns).from_(inner),
                         alias=exp.TableAlias(this=exp.to_identifier(alias, quoted=True)))
+
+
+def _single_row(subquery: exp.Expression) -> exp.Subquery:
+    """A scalar subquery that raises 21000 when its query returns more than one row (SQLite's own
+    takes the first): `(WITH s(v) AS (query) SELECT helios_scalar_subquery(v) FROM (SELECT v FROM s
+    LIMIT 2))`."""
+    query = subquery.this if isinstance(subquery, exp.Subquery) else subquery
+    rows = exp.TableAlias(this=exp.to_identifier(_SCALAR_ROWS), columns=[exp.to_identifier(_SCALAR_VALUE)])
+    first_two = exp.select(_SCALAR_VALUE).from_(_SCALAR_ROWS).limit(2).subquery()
+    single = exp.select(call(fn.SCALAR_SUBQUERY, exp.column(_SCALAR_VALUE))).from_(first_two)
+    single.set("with_", exp.With(expressions=[exp.CTE(this=query, alias=rows)]))
+    return exp.Subquery(this=single)
 
 
 def _quantifier(node: exp.Expression) -> tuple[bool, exp.Expression] | None:
