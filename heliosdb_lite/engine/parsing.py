@@ -29,6 +29,10 @@ _KNOWN_COMMANDS = frozenset({
     "values", "with",
 })
 
+# type names that can open a typed literal (`date '2024-01-01'`)
+_LITERAL_TYPE_TOKENS = HeliosPostgres.parser_class.TYPE_TOKENS - {
+    TokenType.NULL, TokenType.UNION, TokenType.ARRAY}
+
 
 def _syntax_error(near: str | None, position: int | None) -> DatabaseError:
     message = f'syntax error at or near "{near}"' if near else "syntax error at end of input"
@@ -68,8 +72,35 @@ def _position(sql: str, line: int, column: int, highlight: str) -> int:
     return max(offset + column - len(highlight) + 1, 1)
 
 
+def _typed_literals_grouped(sql: str) -> str:
+    """sql with each typed literal that a `::` cast follows in parentheses: sqlglot reads
+    `timestamp 'x'::timestamptz` as `timestamp ('x'::timestamptz)`, PostgreSQL as
+    `(timestamp 'x')::timestamptz`."""
+    tokens = tokenize(sql)
+    spans: list[tuple[int, int]] = []
+    for index in range(2, len(tokens)):
+        if tokens[index].token_type != TokenType.DCOLON or tokens[index - 1].token_type != TokenType.STRING:
+            continue
+        start = index - 2
+        if (start >= 3 and tokens[start].text.lower() == "zone"
+                and tokens[start - 1].token_type == TokenType.TIME
+                and tokens[start - 2].text.lower() in ("with", "without")):
+            start -= 3
+        if tokens[start].token_type in _LITERAL_TYPE_TOKENS:
+            spans.append((tokens[start].start, tokens[index - 1].end + 1))
+    for start, end in reversed(spans):
+        sql = f"{sql[:start]}({sql[start:end]}){sql[end:]}"
+    return sql
+
+
 @lru_cache(maxsize=2048)
 def _parse(sql: str) -> exp.Expression:
+    grouped = _typed_literals_grouped(sql)
+    if grouped != sql:
+        try:
+            return _parse(grouped)
+        except DatabaseError:
+            pass  # the error, with its position, of the statement as written
     try:
         trees = [tree for tree in _DIALECT.parse(sql) if tree is not None]
     except ParseError as error:
