@@ -5,6 +5,7 @@ interval and char(n) columns get the collation that compares their stored text a
 compares the values, integer columns a range check. A single-column
 `serial` (or identity) primary key becomes SQLite's rowid alias `integer PRIMARY KEY
 AUTOINCREMENT`; any other serial column draws `DEFAULT (nextval('<table>_<column>_seq'))`.
+The default of a GENERATED ALWAYS identity column ends with `IDENTITY_ALWAYS_MARKER` (a comment).
 Primary-key columns are NOT NULL (SQLite would allow NULL there). Unnamed CHECK constraints and
 indexes get PostgreSQL's names (`<table>_<column>_check`, `<table>_<column>_idx`), so errors can
 name them as PostgreSQL does.
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
     from .translate import Translator
 
 DDL_STATEMENTS = (exp.Create, exp.Drop, exp.Alter, exp.TruncateTable)
+# ends the default of a GENERATED ALWAYS AS IDENTITY column, so INSERT can refuse explicit values
+IDENTITY_ALWAYS_MARKER = "/* generated always as identity */"
 _INTEGER_LIMITS = {t.INT2: (-(2**15), 2**15 - 1), t.INT4: (-(2**31), 2**31 - 1),
                    t.INT8: (-(2**63), 2**63 - 1)}
 
@@ -108,6 +111,10 @@ class _TableBuilder:
         return any(isinstance(kind, exp.GeneratedAsIdentityColumnConstraint)
                    for kind in _constraint_kinds(column))
 
+    def _generated_always(self, column: exp.ColumnDef) -> bool:
+        return any(isinstance(kind, exp.GeneratedAsIdentityColumnConstraint) and kind.this is True
+                   for kind in _constraint_kinds(column))
+
     def _is_rowid_alias(self, column: exp.ColumnDef, resolved: ResolvedType) -> bool:
         auto = resolved.serial or self._generated_identity(column)
         return auto and resolved.pg_type.oid == t.INT4 and self.primary_key == [column.name]
@@ -137,8 +144,11 @@ class _TableBuilder:
 
     def column_sql(self, column: exp.ColumnDef) -> str:
         resolved = self.types[column.name.lower()]
+        marker = f" {IDENTITY_ALWAYS_MARKER}" if self._generated_always(column) else ""
         if self._is_rowid_alias(column, resolved):
             parts = [quote(column.name), "integer PRIMARY KEY AUTOINCREMENT"]
+            if marker:
+                parts.append(f"DEFAULT (NULL{marker})")  # NULL: SQLite numbers the row
         else:
             parts = [quote(column.name), resolved.declared]
             if column.name in self.primary_key and len(self.primary_key) == 1:
@@ -146,7 +156,7 @@ class _TableBuilder:
             if resolved.serial or self._generated_identity(column) or column.name in self.primary_key:
                 parts.append("NOT NULL")
             if resolved.serial or self._generated_identity(column):
-                parts.append(f"DEFAULT ({fn.NEXTVAL}('{self.table}_{column.name}_seq'))")
+                parts.append(f"DEFAULT ({fn.NEXTVAL}('{self.table}_{column.name}_seq'){marker})")
         for kind in _constraint_kinds(column):
             parts += self._column_constraint(column, resolved, kind)
         if not self._is_rowid_alias(column, resolved):

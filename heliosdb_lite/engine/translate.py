@@ -486,10 +486,25 @@ class Translator:
                     and translated.args.get("where") is None:
                 translated.set("where", exp.Where(this=exp.true()))  # SQLite's upsert needs a WHERE here
             node.set("expression", translated)
+        always = self._identity_always(table_name) & {name.lower() for name in names}
+        if always:
+            column = next(name for name in names if name.lower() in always)
+            raise DatabaseError("428C9", f'cannot insert a non-DEFAULT value into column "{column}"',
+                                detail=f'Column "{column}" is an identity column defined as '
+                                "GENERATED ALWAYS.",
+                                hint="Use OVERRIDING SYSTEM VALUE to override.")
         self._on_conflict(node, scope, table_name, table_columns)
         outputs = self._returning(node, scope)
         return self._result(render(node), "INSERT", outputs, target=table_name,
                             key_sources=tuple(key_sources))
+
+    def _identity_always(self, table: str) -> set[str]:
+        """The lower-cased names of table's GENERATED ALWAYS AS IDENTITY columns."""
+        from .ddl import IDENTITY_ALWAYS_MARKER
+
+        info = self.catalog.table(table)
+        return {c.name.lower() for c in info.columns
+                if (c.default or "").endswith(IDENTITY_ALWAYS_MARKER)} if info else set()
 
     @staticmethod
     def _drop_defaults(node: exp.Insert, source: exp.Values, names: list[str]) -> list[str]:
@@ -573,6 +588,12 @@ class Translator:
         scope = Scope()
         self._with(node, scope)
         table_name, _ = self._target(node.this, scope)
+        always = self._identity_always(table_name)
+        for item in node.expressions:
+            if isinstance(item, exp.EQ) and item.this.name.lower() in always:
+                raise DatabaseError("428C9", f'column "{item.this.name}" can only be updated to DEFAULT',
+                                    detail=f'Column "{item.this.name}" is an identity column defined as '
+                                    "GENERATED ALWAYS.")
         from_clause = node.args.get("from_")
         if from_clause is not None:
             from_clause.set("this", self.source(from_clause.this, scope))

@@ -186,8 +186,14 @@ WRITES = [
     "insert into ident (n) values ('a'), ('b') returning *",
     "insert into ident2 (n) values ('a') returning *",
     "insert into ident2 (id, n) values (10, 'b') returning *",
-    gap("insert into ident (id, n) values (10, 'c')",
-        "GENERATED ALWAYS AS IDENTITY accepts an explicit value instead of 428C9"),
+    "insert into ident (id, n) values (10, 'c')",
+    "insert into ident values (11, 'c')",
+    "insert into ident values (default, 'c') returning *",
+    "insert into ident (id, n) select 12, 'd'",
+    "update ident set id = 13 where id = 1",
+    "create table ident3 (k int, id int generated always as identity)",
+    "insert into ident3 (k) values (1) returning *",
+    "insert into ident3 (k, id) values (2, 5)",
     "select * from ser order by id",
 ]
 
