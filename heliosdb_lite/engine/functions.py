@@ -75,6 +75,7 @@ TO_TIMESTAMP = "helios_to_timestamp"
 JSON_GET = "helios_json_get"
 QUANTIFIED = "helios_quantified"
 SCALAR_SUBQUERY = "helios_scalar_subquery"
+SEQUENCE_ASSIGNED = "helios_sequence_assigned"
 GENERATE_SERIES = "generate_series"
 NUMERIC_COLLATION = "helios_numeric"
 INTERVAL_COLLATION = "helios_interval"
@@ -227,6 +228,11 @@ def _session_functions(connection: apsw.Connection,
                                 f'currval of sequence "{name}" is not yet defined in this session')
         return last_values[name]
 
+    def sequence_assigned(name: str, value: int) -> int:
+        """A serial rowid key SQLite assigned (as nextval would have): currval answers it."""
+        last_values[name] = value
+        return value
+
     def setval(name: str, value: int, is_called: int = 1) -> int:
         stored = value if is_called else value - increment(name)
         table = _rowid_table(connection, name)
@@ -266,6 +272,7 @@ def _session_functions(connection: apsw.Connection,
         NEXTVAL: nextval,
         "currval": currval,
         "setval": setval,
+        SEQUENCE_ASSIGNED: sequence_assigned,
         SEQUENCE_CREATE: _sequence_create(connection),
         SEQUENCE_DROP: _sequence_drop(connection),
         CAST: cast,

@@ -477,7 +477,11 @@ class SQLiteSession:
             cursor.execute(translation.sql, bindings if not translation.schema_change else None)
             readers = statement.readers
             rows = [tuple(read(value) for read, value in zip(readers, row, strict=True)) for row in cursor]
-            return rows, self._connection.changes()
+            changes = self._connection.changes()
+            if translation.serial_sequence is not None and changes:
+                cursor.execute(f"SELECT {functions.SEQUENCE_ASSIGNED}(?, last_insert_rowid())",
+                               (translation.serial_sequence,))
+            return rows, changes
 
         rows, changes = self._in_transaction(statement.writes, translation.command, run)
         if translation.schema_change and self._transactions.block is not None:

@@ -98,6 +98,7 @@ class Translation:
     param_types: tuple[PgType, ...]
     target: str | None = None  # the table written
     key_sources: tuple[tuple[str, int | str], ...] = ()  # column -> parameter number or literal text
+    serial_sequence: str | None = None  # INSERT: the sequence of the serial key SQLite numbers (rowid)
     schema_change: bool = False
     locks_rows: bool = False  # SELECT ... FOR UPDATE/SHARE, or calling nextval/setval: run as a writer
 
@@ -493,10 +494,22 @@ class Translator:
                                 detail=f'Column "{column}" is an identity column defined as '
                                 "GENERATED ALWAYS.",
                                 hint="Use OVERRIDING SYSTEM VALUE to override.")
+        serial_sequence = self._serial_sequence(node, table_name, names)
         self._on_conflict(node, scope, table_name, table_columns)
         outputs = self._returning(node, scope)
         return self._result(render(node), "INSERT", outputs, target=table_name,
-                            key_sources=tuple(key_sources))
+                            key_sources=tuple(key_sources), serial_sequence=serial_sequence)
+
+    def _serial_sequence(self, node: exp.Insert, table: str, names: list[str]) -> str | None:
+        """The sequence of table's serial primary key when SQLite numbers it (its rowid) in this
+        INSERT; the session then makes the rowid it assigned that sequence's currval."""
+        info = self.catalog.table(table)
+        key = next((c.name for c in info.columns if c.rowid_alias), None) if info else None
+        if key is None or node.args.get("conflict") is not None:
+            return None
+        if node.args.get("default") or key.lower() not in {name.lower() for name in names}:
+            return f"{table}_{key}_seq"
+        return None
 
     def _identity_always(self, table: str) -> set[str]:
         """The lower-cased names of table's GENERATED ALWAYS AS IDENTITY columns."""
