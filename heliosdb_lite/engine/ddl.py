@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+import apsw
 from sqlglot import exp
 
 from . import functions as fn
@@ -26,11 +27,12 @@ from .pgtypes import ResolvedType
 from .scope import Relation, Scope
 
 if TYPE_CHECKING:
-    from .translate import Translator
+    from .translate import OutputColumn, Translator
 
 DDL_STATEMENTS = (exp.Create, exp.Drop, exp.Alter, exp.TruncateTable)
 # ends the default of a GENERATED ALWAYS AS IDENTITY column, so INSERT can refuse explicit values
 IDENTITY_ALWAYS_MARKER = "/* generated always as identity */"
+VIEW_COLUMNS_TABLE = "_helios_view_columns"  # (view, position, oid, typmod) of CREATE VIEW
 _INTEGER_LIMITS = {t.INT2: (-(2**15), 2**15 - 1), t.INT4: (-(2**31), 2**31 - 1),
                    t.INT8: (-(2**63), 2**63 - 1)}
 
@@ -321,10 +323,41 @@ def _create_view(translator: Translator, node: exp.Create) -> str:
         columns = f" ({', '.join(quote(c.name) for c in target.expressions)})"
         target = target.this
     name = _table_name(target)
-    query, _ = translator.query(node.expression, Scope())
+    query, outputs = translator.query(node.expression, Scope())
     drop = f"DROP VIEW IF EXISTS {quote(name)}; " if node.args.get("replace") else ""
     exists = "IF NOT EXISTS " if node.args.get("exists") else ""
-    return f"{drop}CREATE VIEW {exists}{quote(name)}{columns} AS {render(query)}"
+    statements = [f"{drop}CREATE VIEW {exists}{quote(name)}{columns} AS {render(query)}"]
+    if not (exists and translator.catalog.table(name) is not None):
+        statements += _view_column_records(name, outputs)
+    return "; ".join(statements)
+
+
+def _view_column_records(view: str, outputs: list[OutputColumn]) -> list[str]:
+    """Statements that record the PostgreSQL types of a view's columns (SQLite describes computed
+    view columns with no type, or only an affinity)."""
+    literal = _string_literal(view)
+    statements = [f"CREATE TABLE IF NOT EXISTS {VIEW_COLUMNS_TABLE} (view TEXT, position INTEGER, "
+                  "oid INTEGER, typmod INTEGER, PRIMARY KEY (view, position))",
+                  f"DELETE FROM {VIEW_COLUMNS_TABLE} WHERE view = {literal}"]
+    if any(output.type is None for output in outputs):  # an unresolved *: positions unknown
+        return statements
+    typed = [f"({literal}, {position}, {output.type.oid}, {output.type.typmod})"
+             for position, output in enumerate(outputs)
+             if output.type is not None and not output.type.is_unknown]
+    if typed:
+        statements.append(f"INSERT INTO {VIEW_COLUMNS_TABLE} VALUES {', '.join(typed)}")
+    return statements
+
+
+def _string_literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def view_column_types(connection: apsw.Connection, view: str) -> dict[int, t.PgType]:
+    """The recorded PostgreSQL types of a view's columns, by position (none for a table)."""
+    rows = connection.execute(f"SELECT position, oid, typmod FROM {VIEW_COLUMNS_TABLE} WHERE view = ?",
+                              (view,)).fetchall()
+    return {position: t.PgType(oid, typmod) for position, oid, typmod in rows}
 
 
 _ALTER_SEQUENCE = re.compile(r"\s*alter\s+sequence\s+(\w+)\s+restart(?:\s+(?:with\s+)?(-?\d+))?\s*;?\s*",
@@ -382,6 +415,8 @@ def _drop(translator: Translator, node: exp.Drop) -> tuple[str, str]:
     for table in node.args.get("tables") or node.expressions:
         name = _table_name(table)
         statements.append(f"DROP {kind}{exists} {quote(name)}")
+        if kind == "VIEW" and translator.catalog.table(VIEW_COLUMNS_TABLE) is not None:
+            statements.append(f"DELETE FROM {VIEW_COLUMNS_TABLE} WHERE view = {_string_literal(name)}")
         info = translator.catalog.table(name) if kind == "TABLE" else None
         sequences = [c.sequence for c in info.columns if c.sequence] if info else []
         if sequences:

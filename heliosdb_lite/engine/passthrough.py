@@ -18,6 +18,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,7 @@ from . import casts, functions, literals, parsing, pg_catalog
 from . import pgtypes as t
 from .catalog import Catalog
 from .copy_statement import CopyCommand, parse_copy
-from .ddl import quote
+from .ddl import quote, view_column_types
 from .errors_map import CANCELED_MESSAGE, ErrorContext, database_error
 from .interface import Column, CopySpec, Cursor, TransactionLog, TransactionStatus
 from .pgtypes import type_from_declared
@@ -340,8 +341,9 @@ class SQLiteSession:
             if cached is not None:
                 return cached
         text = pg_catalog.normalize(sql)
-        translation = Translator(self._catalog, text, param_oids, self.time_zone()).translate(
-            parsing.parse(text).copy())
+        translator = Translator(self._catalog, text, param_oids, self.time_zone(),
+                                view_types=partial(view_column_types, self._connection))
+        translation = translator.translate(parsing.parse(text).copy())
         statement = self._statement_for(sql, translation, key[2])
         if cacheable:
             self._engine.cache.put(key, statement)

@@ -31,7 +31,7 @@ from . import casts, pg_catalog
 from . import functions as fn
 from . import pgtypes as t
 from . import typing_rules as rules
-from .catalog import Catalog
+from .catalog import Catalog, TableInfo
 from .dialect import render
 from .escape_strings import escape_string_values
 from .json_functions import path_steps as json_path_steps
@@ -150,8 +150,10 @@ def _collated(node: exp.Expression, pg_type: PgType) -> exp.Expression:
 class Translator:
     """Translates one statement; a new Translator per statement."""
 
-    def __init__(self, catalog: Catalog, source: str, param_oids: Sequence[int], tz: dt.tzinfo) -> None:
+    def __init__(self, catalog: Catalog, source: str, param_oids: Sequence[int], tz: dt.tzinfo,
+                 view_types: Callable[[str], dict[int, PgType]] | None = None) -> None:
         self.catalog = catalog
+        self.view_types = view_types  # a view's recorded column types by position (`ddl`)
         self.text = source
         self.tz = tz
         self.params: dict[int, PgType] = {i + 1: PgType(oid) for i, oid in enumerate(param_oids) if oid}
@@ -378,7 +380,7 @@ class Translator:
             relation = scope.cte(node.name) if not node.args.get("db") else None
             if relation is None:
                 info = self.catalog.table(node.name) if not node.args.get("db") else None
-                relation = Relation(node.name, [(c.name, c.type) for c in info.columns]) if info \
+                relation = Relation(node.name, self._table_columns(node.name, info)) if info \
                     else Relation(node.name, [], known=False)
             scope.relations.append(relation.renamed(alias, renames or None))
             if renames:
@@ -412,6 +414,17 @@ class Translator:
             scope.relations.append(Relation(node.alias or name, list(TABLE_FUNCTIONS[name])))
             return node
         raise unsupported(f"FROM item {node.sql('postgres')}")
+
+    def _table_columns(self, name: str, info: TableInfo) -> list[tuple[str, PgType | None]]:
+        """A table's or view's columns with their types (a view's as recorded at CREATE VIEW)."""
+        from .ddl import VIEW_COLUMNS_TABLE
+
+        columns = [(c.name, c.type) for c in info.columns]
+        if self.view_types is None or self.catalog.table(VIEW_COLUMNS_TABLE) is None:
+            return columns
+        recorded = self.view_types(name)
+        return [(column, recorded.get(position, pg_type))
+                for position, (column, pg_type) in enumerate(columns)]
 
     def _generate_series(self, node: exp.Table, scope: Scope, renames: list[str]) -> exp.Expression:
         series = node.this
