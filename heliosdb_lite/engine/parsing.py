@@ -86,6 +86,10 @@ def _typed_literals_grouped(sql: str) -> str:
                 and tokens[start - 1].token_type == TokenType.TIME
                 and tokens[start - 2].text.lower() in ("with", "without")):
             start -= 3
+        if (start >= 4 and tokens[start].token_type == TokenType.R_PAREN
+                and tokens[start - 1].token_type == TokenType.NUMBER
+                and tokens[start - 2].token_type == TokenType.L_PAREN):  # a modifier: timestamp(3) 'x'
+            start -= 3
         if tokens[start].token_type in _LITERAL_TYPE_TOKENS:
             spans.append((tokens[start].start, tokens[index - 1].end + 1))
     for start, end in reversed(spans):

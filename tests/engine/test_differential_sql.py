@@ -497,7 +497,7 @@ EXPRESSIONS = [
     "'2024-06-01 23:30+00')",
     "select timestamp '2024-06-01 12:00'::timestamptz, now()::date = current_date",
     "select date '2024-01-01'::text, timestamp with time zone '2024-01-01 23:30+00'::date, "
-    "time '10:00'::text",
+    "time '10:00'::text, timestamp(1) '2024-01-01 10:00:00.26'::text, varchar(2) 'abc'::text",
     "reset timezone",
     "select gen_random_uuid()::text ~ '^[0-9a-f-]{36}$', length(md5(random()::text))",
     "select 'abc' ~ 'b', 'abc' ~* 'B', 'abc' !~ 'z', 'ABC' ilike 'a_c', 'a_c' like 'a\\_c'",
