@@ -25,6 +25,7 @@ import apsw.ext
 
 from heliosdb_lite.errors import (
     DUPLICATE_TABLE,
+    FEATURE_NOT_SUPPORTED,
     INVALID_PARAMETER_VALUE,
     QUERY_CANCELED,
     UNDEFINED_TABLE,
@@ -194,7 +195,7 @@ def _session_functions(connection: apsw.Connection,
         moment = context.transaction_timestamp().astimezone(context.time_zone()).replace(tzinfo=None)
         return to_storage(t.TIMESTAMP)(moment)
 
-    last_values: dict[str, int] = {}  # currval: the value nextval last returned in this session
+    last_values: dict[str, int | None] = {}  # currval: the value nextval last returned in this session
 
     def increment(name: str) -> int:
         rows = connection.execute(f"SELECT increment FROM {SEQUENCE_OPTIONS_TABLE} WHERE name = ?",
@@ -226,10 +227,15 @@ def _session_functions(connection: apsw.Connection,
                 raise DatabaseError(UNDEFINED_TABLE, f'relation "{name}" does not exist')
             raise DatabaseError("55000",  # object_not_in_prerequisite_state
                                 f'currval of sequence "{name}" is not yet defined in this session')
-        return last_values[name]
+        value = last_values[name]
+        if value is None:
+            raise DatabaseError(FEATURE_NOT_SUPPORTED, f'currval of sequence "{name}" after an INSERT ... '
+                                "ON CONFLICT into its serial key is not supported")
+        return value
 
-    def sequence_assigned(name: str, value: int) -> int:
-        """A serial rowid key SQLite assigned (as nextval would have): currval answers it."""
+    def sequence_assigned(name: str, value: int | None) -> int | None:
+        """A serial rowid key SQLite assigned (as nextval would have): currval answers it; None
+        (after ON CONFLICT): currval cannot know what PostgreSQL's would answer."""
         last_values[name] = value
         return value
 

@@ -480,8 +480,9 @@ class SQLiteSession:
             readers = statement.readers
             rows = [tuple(read(value) for read, value in zip(readers, row, strict=True)) for row in cursor]
             changes = self._connection.changes()
-            if translation.serial_sequence is not None and changes:
-                cursor.execute(f"SELECT {functions.SEQUENCE_ASSIGNED}(?, last_insert_rowid())",
+            if translation.serial_sequence is not None and (changes or translation.serial_upsert):
+                assigned = "NULL" if translation.serial_upsert else "last_insert_rowid()"
+                cursor.execute(f"SELECT {functions.SEQUENCE_ASSIGNED}(?, {assigned})",
                                (translation.serial_sequence,))
             return rows, changes
 

@@ -99,6 +99,7 @@ class Translation:
     target: str | None = None  # the table written
     key_sources: tuple[tuple[str, int | str], ...] = ()  # column -> parameter number or literal text
     serial_sequence: str | None = None  # INSERT: the sequence of the serial key SQLite numbers (rowid)
+    serial_upsert: bool = False  # ... with ON CONFLICT: which values PostgreSQL would draw is unknown
     schema_change: bool = False
     locks_rows: bool = False  # SELECT ... FOR UPDATE/SHARE, or calling nextval/setval: run as a writer
 
@@ -511,14 +512,15 @@ class Translator:
         self._on_conflict(node, scope, table_name, table_columns)
         outputs = self._returning(node, scope)
         return self._result(render(node), "INSERT", outputs, target=table_name,
-                            key_sources=tuple(key_sources), serial_sequence=serial_sequence)
+                            key_sources=tuple(key_sources), serial_sequence=serial_sequence,
+                            serial_upsert=node.args.get("conflict") is not None)
 
     def _serial_sequence(self, node: exp.Insert, table: str, names: list[str]) -> str | None:
         """The sequence of table's serial primary key when SQLite numbers it (its rowid) in this
         INSERT; the session then makes the rowid it assigned that sequence's currval."""
         info = self.catalog.table(table)
         key = next((c.name for c in info.columns if c.rowid_alias), None) if info else None
-        if key is None or node.args.get("conflict") is not None:
+        if key is None:
             return None
         if node.args.get("default") or key.lower() not in {name.lower() for name in names}:
             return f"{table}_{key}_seq"
