@@ -1,0 +1,66 @@
+"""PostgreSQL schemas in one SQLite database: how a schema's objects are named in the store, which
+schemas exist, and the schemas `search_path` names.
+
+SQLite has one namespace per database file, and a transaction over several ATTACHed files is not
+atomic in WAL mode, so a schema is a name prefix: object `name` of schema `s` is the SQLite object
+`s.name` (the dot is part of the SQLite identifier). Objects of `public` keep their bare names, so
+an object name containing a dot is refused. Schemas other than public are the rows of
+`_helios_schemas(name, owner)`, a table made by the first CREATE SCHEMA.
+"""
+
+from __future__ import annotations
+
+import apsw
+
+PUBLIC = "public"
+REGISTRY_TABLE = "_helios_schemas"
+SYSTEM_SCHEMAS = frozenset({"pg_catalog", "information_schema"})
+_USER_ENTRY = "$user"
+
+
+def storage_name(schema: str, name: str) -> str:
+    """The SQLite name of object `name` in `schema`."""
+    return name if schema == PUBLIC else f"{schema}.{name}"
+
+
+def split(stored: str) -> tuple[str, str]:
+    """(schema, name) of a SQLite object name."""
+    schema, dot, name = stored.partition(".")
+    return (schema, name) if dot else (PUBLIC, stored)
+
+
+def registry_exists(connection: apsw.Connection) -> bool:
+    return bool(connection.table_exists("main", REGISTRY_TABLE))
+
+
+def user_schemas(connection: apsw.Connection) -> dict[str, str]:
+    """The schemas other than public, name → owner, by name."""
+    if not registry_exists(connection):
+        return {}
+    return dict(connection.execute(f"SELECT name, owner FROM {REGISTRY_TABLE} ORDER BY name").fetchall())
+
+
+def search_path(setting: str, user: str) -> tuple[str, ...]:
+    """The schema names of a search_path value, `"$user"` replaced by the session's user."""
+    names = []
+    for item in _split_list(setting):
+        quoted = item.startswith('"') and item.endswith('"') and len(item) >= 2
+        name = item[1:-1].replace('""', '"') if quoted else item.lower()
+        if name:
+            names.append(user if name == _USER_ENTRY else name)
+    return tuple(names)
+
+
+def _split_list(setting: str) -> list[str]:
+    """A comma-separated list whose items may be double-quoted (with commas inside)."""
+    items, current, quoted = [], [], False
+    for character in setting:
+        if character == '"':
+            quoted = not quoted
+        if character == "," and not quoted:
+            items.append("".join(current).strip())
+            current = []
+        else:
+            current.append(character)
+    items.append("".join(current).strip())
+    return items
