@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import zoneinfo
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
@@ -21,11 +20,12 @@ from heliosdb_lite.errors import (
     DatabaseError,
 )
 
+from .setting_values import BLOCKS, KILOBYTES, Normalizer, enumeration, integer, real
+
 CANT_CHANGE_RUNTIME_PARAM = "55P02"
 SERVER_VERSION = "15.18"
 SERVER_VERSION_NUM = "150018"
 
-Normalizer = Callable[[str, str], str]  # (canonical name, raw value) -> stored value
 
 
 def _invalid(name: str, value: str, hint: str | None = None) -> DatabaseError:
@@ -153,6 +153,76 @@ class Parameter:
     read_only: bool = False
 
 
+_NO_EFFECT = " Accepted for compatibility; it has no effect on HeliosDB-Lite."
+_ON_OFF_ALIASES = {"true": "on", "yes": "on", "1": "on", "false": "off", "no": "off", "0": "off"}
+_INT_MAX = 2**31 - 1
+_DOUBLE_MAX = 1.7976931348623157e308
+
+
+def _tuning(name: str, default: str, description: str, normalize: Normalizer) -> Parameter:
+    """A planner or resource setting of PostgreSQL's that clients and tools send: its default,
+    units and validation, and nothing else (SQLite plans and allocates on its own)."""
+    return Parameter(name, default, description + _NO_EFFECT, normalize)
+
+
+_PLANNER_PARAMETERS = (
+    _tuning("work_mem", "4MB", "Sets the maximum memory to be used for query workspaces.",
+            integer(64, _INT_MAX, KILOBYTES)),
+    _tuning("maintenance_work_mem", "64MB", "Sets the maximum memory to be used for maintenance operations.",
+            integer(1024, _INT_MAX, KILOBYTES)),
+    _tuning("hash_mem_multiplier", "2", "Multiple of work_mem to use for hash tables.", real(1, 1000)),
+    _tuning("temp_buffers", "8MB", "Sets the maximum number of temporary buffers used by each session.",
+            integer(100, _INT_MAX // 2, BLOCKS)),
+    _tuning("temp_file_limit", "-1", "Limits the total size of all temporary files used by each process.",
+            integer(-1, _INT_MAX, KILOBYTES)),
+    _tuning("effective_cache_size", "4GB", "Sets the planner's assumption about the total size of the data "
+            "caches.", integer(1, _INT_MAX, BLOCKS)),
+    _tuning("random_page_cost", "4", "Sets the planner's estimate of the cost of a nonsequentially fetched "
+            "disk page.", real(0, _DOUBLE_MAX)),
+    _tuning("seq_page_cost", "1", "Sets the planner's estimate of the cost of a sequentially fetched disk "
+            "page.", real(0, _DOUBLE_MAX)),
+    _tuning("cpu_tuple_cost", "0.01", "Sets the planner's estimate of the cost of processing each tuple "
+            "(row).", real(0, _DOUBLE_MAX)),
+    _tuning("cpu_index_tuple_cost", "0.005", "Sets the planner's estimate of the cost of processing each "
+            "index entry during an index scan.", real(0, _DOUBLE_MAX)),
+    _tuning("cpu_operator_cost", "0.0025", "Sets the planner's estimate of the cost of processing each "
+            "operator or function call.", real(0, _DOUBLE_MAX)),
+    _tuning("parallel_tuple_cost", "0.1", "Sets the planner's estimate of the cost of passing each tuple "
+            "(row) from worker to leader backend.", real(0, _DOUBLE_MAX)),
+    _tuning("parallel_setup_cost", "1000", "Sets the planner's estimate of the cost of starting up worker "
+            "processes for parallel query.", real(0, _DOUBLE_MAX)),
+    _tuning("effective_io_concurrency", "1", "Number of simultaneous requests that can be handled "
+            "efficiently by the disk subsystem.", integer(0, 1000)),
+    _tuning("maintenance_io_concurrency", "10", "A variant of effective_io_concurrency that is used for "
+            "maintenance work.", integer(0, 1000)),
+    _tuning("max_parallel_workers_per_gather", "2", "Sets the maximum number of parallel processes per "
+            "executor node.", integer(0, 1024)),
+    _tuning("max_parallel_workers", "8", "Sets the maximum number of parallel workers that can be active at "
+            "one time.", integer(0, 1024)),
+    _tuning("max_parallel_maintenance_workers", "2", "Sets the maximum number of parallel processes per "
+            "maintenance operation.", integer(0, 1024)),
+    _tuning("default_statistics_target", "100", "Sets the default statistics target.", integer(1, 10000)),
+    _tuning("from_collapse_limit", "8", "Sets the FROM-list size beyond which subqueries are not collapsed.",
+            integer(1, _INT_MAX)),
+    _tuning("join_collapse_limit", "8", "Sets the FROM-list size beyond which JOIN constructs are not "
+            "flattened.", integer(1, _INT_MAX)),
+    _tuning("geqo", "on", "Enables genetic query optimization.", _boolean),
+    _tuning("geqo_threshold", "12", "Sets the threshold of FROM items beyond which GEQO is used.",
+            integer(2, _INT_MAX)),
+    *(_tuning(f"enable_{plan}", "on", f"Enables the planner's use of {what}.", _boolean) for plan, what in (
+        ("seqscan", "sequential-scan plans"), ("indexscan", "index-scan plans"),
+        ("indexonlyscan", "index-only-scan plans"), ("bitmapscan", "bitmap-scan plans"),
+        ("tidscan", "TID scan plans"), ("sort", "explicit sort steps"),
+        ("incremental_sort", "incremental sort steps"), ("hashagg", "hashed aggregation plans"),
+        ("material", "materialization"), ("memoize", "memoization"), ("nestloop", "nested-loop join plans"),
+        ("mergejoin", "merge join plans"), ("hashjoin", "hash join plans"),
+        ("gathermerge", "gather merge plans"), ("parallel_append", "parallel append plans"),
+        ("parallel_hash", "parallel hash plans"))),
+    *(_tuning(f"enable_partitionwise_{kind}", "off", f"Enables partitionwise {kind}.", _boolean)
+      for kind in ("join", "aggregate")),
+)
+
+
 PARAMETERS: dict[str, Parameter] = {p.name.lower(): p for p in (
     Parameter("application_name", "", "Sets the application name to be reported in statistics and logs.",
               report=True),
@@ -193,7 +263,7 @@ PARAMETERS: dict[str, Parameter] = {p.name.lower(): p for p in (
     Parameter("lock_timeout", "0", "Sets the maximum allowed duration of any wait for a lock.", _duration),
     Parameter("idle_in_transaction_session_timeout", "0",
               "Sets the maximum allowed idle time between queries, when in a transaction.", _duration),
-    Parameter("jit", "on", "Allow JIT compilation.", _boolean),
+    Parameter("jit", "on", "Allow JIT compilation." + _NO_EFFECT, _boolean),
     Parameter("bytea_output", "hex", "Sets the output format for bytea.", _only("hex")),
     Parameter("max_identifier_length", "63", "Shows the maximum identifier length.", read_only=True),
     Parameter("lc_collate", "C.UTF-8", "Shows the collation order locale.", read_only=True),
@@ -204,8 +274,11 @@ PARAMETERS: dict[str, Parameter] = {p.name.lower(): p for p in (
     Parameter("lc_numeric", "C.UTF-8", "Sets the locale for formatting numbers."),
     Parameter("lc_time", "C.UTF-8", "Sets the locale for formatting date and time values."),
     Parameter("client_min_messages", "notice", "Sets the message levels that are sent to the client."),
-    Parameter("synchronous_commit", "on", "Sets the current transaction's synchronization level."),
+    Parameter("synchronous_commit", "on",
+              "Sets the current transaction's synchronization level." + _NO_EFFECT,
+              enumeration("local", "remote_write", "remote_apply", "on", "off", aliases=_ON_OFF_ALIASES)),
     Parameter("row_security", "on", "Enable row security.", _boolean),
+    *_PLANNER_PARAMETERS,
 )}
 
 ALIASES = {"transaction isolation level": "transaction_isolation", "time zone": "timezone",

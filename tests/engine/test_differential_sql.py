@@ -552,18 +552,10 @@ SESSION = [
     "show datestyle",
     "show intervalstyle",
     "show integer_datetimes",
-    gap(
-        "set work_mem = '64MB'",
-        "work_mem is not a known setting (42704)"),
-    gap(
-        "show work_mem",
-        "work_mem is not a known setting (42704)"),
-    gap(
-        "select set_config('work_mem', '8MB', false), current_setting('work_mem')",
-        "work_mem is not a known setting (42704)"),
-    gap(
-        "reset work_mem",
-        "work_mem is not a known setting (42704)"),
+    "set work_mem = '64MB'",
+    "show work_mem",
+    "select set_config('work_mem', '8MB', false), current_setting('work_mem')",
+    "reset work_mem",
     "set local statement_timeout = 100",
     "show statement_timeout",
     "begin",

