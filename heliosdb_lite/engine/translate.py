@@ -781,10 +781,17 @@ class Translator:
         return exp.Collate(this=value, expression=exp.Var(this="BINARY")), pg_type
 
     def _array_agg(self, node: exp.ArrayAgg, scope: Scope) -> Typed:
-        value, pg_type = self._aggregate_argument(node.this, scope)
-        if isinstance(value, exp.Distinct | exp.Order) or pg_type.is_unknown:
-            raise unsupported("array_agg with DISTINCT, ORDER BY or of unknown type")
-        return call(fn.ARRAY_AGG, value, pg_type.oid), rules.function_type("array_agg", [pg_type])
+        """array_agg(value [ORDER BY ...]): SQLite's aggregate ORDER BY, after the last argument."""
+        order = node.this if isinstance(node.this, exp.Order) else None
+        value, pg_type = self._aggregate_argument(order.this if order is not None else node.this, scope)
+        if isinstance(value, exp.Distinct) or pg_type.is_unknown:
+            raise unsupported("array_agg with DISTINCT or of unknown type")
+        result = rules.function_type("array_agg", [pg_type])
+        if order is None:
+            return call(fn.ARRAY_AGG, value, pg_type.oid), result
+        keys = [self._ordered(item, Scope(parent=scope)) for item in order.expressions]
+        return call(fn.ARRAY_AGG, value, exp.Order(this=exp.Literal.number(pg_type.oid), expressions=keys)), \
+            result
 
     def _boolean(self, node: exp.Boolean, _: Scope) -> Typed:
         return exp.Literal.number(1 if node.this else 0), t.BOOL_TYPE

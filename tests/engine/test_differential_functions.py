@@ -73,7 +73,20 @@ SETTINGS = [
     "show work_mem",
 ]
 
-ALL_STEPS = [*SETTINGS]
+AGGREGATES = [
+    "create table agg (n numeric, s text, g int)",
+    "insert into agg values (10, 'a', 1), (9, 'b', 1), (null, 'c', 2), (1.5, null, 2)",
+    "select array_agg(s order by n) from agg",
+    "select array_agg(n order by n desc nulls last) from agg",
+    "select g, array_agg(n order by s desc), array_agg(s order by n nulls first, s) from agg group by g "
+    "order by g",
+    "select array_agg(s order by n * 2) from agg where false",
+    "select array_agg(n::text order by -n) from agg",
+    "select string_agg(s, ',' order by n desc nulls last), string_agg(s, '' order by s desc) from agg",
+    "select g, string_agg(n::text, ';' order by n) from agg group by g order by g",
+]
+
+ALL_STEPS = [*SETTINGS, *AGGREGATES]
 
 
 @pytest.fixture(scope="module")

@@ -526,9 +526,7 @@ EXPRESSIONS = [
     "select sum(x::int8 * 100000000000) from generate_series(1, 3) x",
     "select sum(x)::numeric / count(*) from generate_series(1, 3) x",
     "select avg(x::float8), sum(x::float4) from generate_series(1, 4) x",
-    gap(
-        "select array_agg(x order by x desc) from generate_series(1, 3) x",
-        "array_agg with ORDER BY is refused (0A000)"),
+    "select array_agg(x order by x desc) from generate_series(1, 3) x",
     "with recursive t(n, f) as (select 1, 1::numeric union all select n + 1, f * (n + 1) from t "
     "where n < 20) select n, f from t where n in (1, 10, 20) order by n",
     "with recursive tree(id, path) as (select 1, '1' union all select id + 1, path || '>' || (id + "
