@@ -33,7 +33,7 @@ from heliosdb_lite.errors import (
 )
 from heliosdb_lite.protocol import codecs
 
-from . import casts, operators, pg_catalog, string_functions
+from . import array_functions, casts, operators, pg_catalog, string_functions
 from . import pgtypes as t
 from .datetime_functions import date_trunc, extract
 from .errors_map import CANCELED_MESSAGE
@@ -102,7 +102,8 @@ class FunctionContext(Protocol):
 
 def register(connection: apsw.Connection, context: FunctionContext) -> None:
     """Register every function, aggregate and collation on a session's connection."""
-    for name, function in _session_functions(connection, context).items():
+    for name, function in {**_session_functions(connection, context),
+                           **array_functions.functions(context.time_zone)}.items():
         connection.create_scalar_function(name, function)
     for name, function in {**_pure_functions(), **string_functions.FUNCTIONS}.items():
         connection.create_scalar_function(name, function, deterministic=True)

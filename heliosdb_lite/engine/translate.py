@@ -27,7 +27,7 @@ from sqlglot import exp
 from heliosdb_lite.errors import FEATURE_NOT_SUPPORTED, SYNTAX_ERROR, DatabaseError
 from heliosdb_lite.protocol import codecs
 
-from . import casts, pg_catalog
+from . import array_functions, casts, pg_catalog
 from . import functions as fn
 from . import pgtypes as t
 from . import typing_rules as rules
@@ -828,6 +828,9 @@ class Translator:
 
     def _cast(self, node: exp.Cast, scope: Scope) -> Typed:
         target = t.resolve_datatype(node.to)
+        if isinstance(node.this, exp.Array) and not node.this.expressions \
+                and array_functions.is_array(target.pg_type):  # ARRAY[]::integer[]
+            return self.constant("{}", target.pg_type, explicit=True), target.pg_type
         inner, source = self.expr(node.this, scope)
         return self.coerce(inner, source, target.pg_type, mode="explicit"), target.pg_type
 
@@ -868,15 +871,26 @@ class Translator:
         return node, result
 
     def _concat(self, node: exp.DPipe, scope: Scope) -> Typed:
+        typed = [self.expr(operand, scope) for operand in (node.this, node.expression)]
+        if any(array_functions.is_array(pg_type) for _, pg_type in typed):
+            return self._array_concat(*typed[0], *typed[1])
         parts = []
-        for operand in (node.this, node.expression):
-            value, pg_type = self.expr(operand, scope)
-            if pg_type.oid in (t.JSON, t.JSONB) or codecs.type_by_oid(pg_type.oid).is_array:
+        for value, pg_type in typed:
+            if pg_type.oid in (t.JSON, t.JSONB):
                 raise unsupported(f"|| on {t.type_name(pg_type.oid)}")
             parts.append(self._as_text(value, pg_type))
         node.set("this", parts[0])
         node.set("expression", parts[1])
         return node, t.TEXT_TYPE
+
+    def _array_concat(self, left: exp.Expression, left_type: PgType, right: exp.Expression,
+                      right_type: PgType) -> Typed:
+        """`||` with an array operand: array_cat, array_append or array_prepend."""
+        left_target, right_target, result = array_functions.concat_types(left_type, right_type)
+        left = self.coerce(left, left_type, left_target)
+        right = self.coerce(right, right_type, right_target)
+        return call(array_functions.CONCATENATE, left, left_target.oid, right, right_target.oid,
+                    result.oid), result
 
     def _as_text(self, node: exp.Expression, pg_type: PgType) -> exp.Expression:
         if pg_type.oid == t.BPCHAR:
@@ -1106,17 +1120,19 @@ class Translator:
         return self.constant(text, PgType(t.INTERVAL), explicit=True), PgType(t.INTERVAL)
 
     def _array(self, node: exp.Array, scope: Scope) -> Typed:
+        """ARRAY[...] (sub-arrays make it multidimensional): a constant when its items are."""
         items = [self.expr(item, scope) for item in node.expressions]
-        element = t.output_type(rules.common_type([pg_type for _, pg_type in items]))
-        array_type = PgType(codecs.type_by_oid(element.oid).array_oid)
-        values = []
-        for item, pg_type in items:
-            constant = self.coerce(item, pg_type, element)
-            if not isinstance(constant, exp.Literal | exp.Null):
-                raise unsupported("ARRAY[...] of non-constant values")
-            values.append(None if isinstance(constant, exp.Null) else codecs.decode_text(
-                element.oid, str(constant.this).encode()))
-        return storage_literal(to_storage(array_type.oid)(values)), array_type
+        array_type = array_functions.constructor_type([pg_type for _, pg_type in items])
+        nested = any(array_functions.is_array(pg_type) for _, pg_type in items)
+        item_target = array_type if nested else array_functions.element_type(array_type)
+        typed = [(item, pg_type.oid) if array_functions.is_array(pg_type)
+                 else (self.coerce(item, pg_type, item_target), item_target.oid) for item, pg_type in items]
+        if all(isinstance(item, exp.Literal | exp.Null | exp.HexString) for item, _ in typed):
+            constants = [(None if isinstance(item, exp.Null) else bytes.fromhex(item.this)
+                          if isinstance(item, exp.HexString) else item.this, oid) for item, oid in typed]
+            return storage_literal(array_functions.build(array_type.oid, constants, self.tz)), array_type
+        arguments = [argument for item, oid in typed for argument in (item, exp.Literal.number(oid))]
+        return call(array_functions.BUILD, array_type.oid, *arguments), array_type
 
     def _window(self, node: exp.Window, scope: Scope) -> Typed:
         inner, pg_type = self.expr(node.this, scope)
