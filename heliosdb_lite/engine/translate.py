@@ -43,6 +43,10 @@ from .value_storage import to_storage
 Typed = tuple[exp.Expression, PgType]
 _SCALAR_ROWS = "_helios_scalar_rows"  # the CTE and column `_single_row` reads a scalar subquery through
 _SCALAR_VALUE = "value"
+# the CTE and columns `_quantified_subquery` reads the rows of `x op ANY|ALL (subquery)` through
+_QUANTIFIED_ROWS = "_helios_quantified_rows"
+_QUANTIFIED_VALUE = "_helios_quantified_value"
+_QUANTIFIED_TEST = "_helios_quantified_test"
 
 COMPARISONS: dict[type[exp.Expression], str] = {
     exp.EQ: "=", exp.NEQ: "<>", exp.LT: "<", exp.LTE: "<=", exp.GT: ">", exp.GTE: ">=",
@@ -943,8 +947,10 @@ class Translator:
 
     def _quantified(self, subject: exp.Expression, operator: str, every: bool, inner: exp.Expression,
                     scope: Scope) -> Typed:
-        """`subject operator ANY|ALL (array)`."""
+        """`subject operator ANY|ALL (array)` or `... (subquery)`."""
         left, left_type = self.expr(subject, scope)
+        if isinstance(inner, exp.Query):
+            return self._quantified_subquery(left, left_type, operator, every, inner, scope), t.BOOL_TYPE
         if isinstance(inner, exp.Array) and operator in ("=", "<>"):
             items = [self.expr(item, scope) for item in inner.expressions]
             target = rules.common_type([left_type, *(pg_type for _, pg_type in items)])
@@ -965,6 +971,32 @@ class Translator:
         left_type = left_type if not left_type.is_unknown else PgType(element_oid)
         test = call(fn.QUANTIFIED, operator, int(every), left, left_type.oid, array, array_type.oid)
         return test, t.BOOL_TYPE
+
+    def _quantified_subquery(self, left: exp.Expression, left_type: PgType, operator: str, every: bool,
+                             query: exp.Expression, scope: Scope) -> exp.Expression:
+        """`left operator ANY|ALL (query)` with SQL's NULL logic: ANY is true if some comparison is,
+        else NULL if some is NULL, else false (so false for no rows); ALL the other way round."""
+        translated, outputs = self.query(query, scope)
+        if len(outputs) != 1:
+            raise DatabaseError(SYNTAX_ERROR, f"subquery has too {'many' if outputs else 'few'} columns")
+        while isinstance(translated, exp.Subquery):
+            translated = translated.this
+        value_type = outputs[0].type or t.UNKNOWN_TYPE
+        value = exp.column(_QUANTIFIED_VALUE, quoted=True)
+        test = exp.column(_QUANTIFIED_TEST, quoted=True)
+        comparison = self.compare(operator, left, left_type, value, value_type)
+        tests = exp.select(exp.alias_(comparison, _QUANTIFIED_TEST, quoted=True)).from_(_QUANTIFIED_ROWS)
+        decisive = exp.Literal.number(0 if every else 1)
+        outcome = exp.Case(ifs=[
+            exp.If(this=exp.EQ(this=call("min" if every else "max", test), expression=decisive),
+                   true=decisive.copy()),
+            exp.If(this=exp.GT(this=exp.Count(this=exp.Star()), expression=exp.Count(this=test.copy())),
+                   true=exp.Null())], default=exp.Literal.number(1 if every else 0))
+        rows = exp.TableAlias(this=exp.to_identifier(_QUANTIFIED_ROWS),
+                              columns=[exp.to_identifier(_QUANTIFIED_VALUE, quoted=True)])
+        quantified = exp.select(outcome).from_(tests.subquery(_QUANTIFIED_ROWS))
+        quantified.set("with_", exp.With(expressions=[exp.CTE(this=translated, alias=rows)]))
+        return exp.Subquery(this=quantified)
 
     def _between(self, node: exp.Between, scope: Scope) -> Typed:
         value, value_type = self.expr(node.this, scope)
