@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from heliosdb_lite.engine.passthrough import SQLiteEngine, SQLiteSession
-from heliosdb_lite.engine.pg_catalog import format_type, normalize
+from heliosdb_lite.engine.pg_catalog import normalize
+from heliosdb_lite.engine.pg_catalog_types import format_type
 from tests.engine.helpers import columns, rows, run
 
 LIST_TABLES = """SELECT n.nspname as "Schema",
@@ -227,7 +228,7 @@ def test_format_type(oid: int, typmod: int, shown: str) -> None:
 def test_normalize_psql_spellings() -> None:
     assert normalize("WHERE c.relname OPERATOR(pg_catalog.~) '^(t)$' COLLATE pg_catalog.default") == \
         "WHERE c.relname  ~  '^(t)$'"
-    assert normalize("x::pg_catalog.regtype::pg_catalog.text") == "x::regtype::text"
+    assert normalize("x::pg_catalog.int4::pg_catalog.text") == "x::int4::text"
     assert normalize("select 'OPERATOR(x)'") == "select 'OPERATOR(x)'"
 
 

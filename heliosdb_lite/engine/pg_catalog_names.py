@@ -1,0 +1,211 @@
+"""Names and OIDs of schemas and relations as a session sees them: namespace OIDs, which relation a
+possibly qualified name denotes along the session's search_path, whether a relation is visible
+(found first along the path, as pg_table_is_visible answers), and the reg* input and output
+functions (`'s.t'::regclass`, `oid::regclass::text`, regtype, regnamespace, regrole, regproc).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from heliosdb_lite.errors import DatabaseError
+
+from . import schemas
+from .pg_catalog_reader import CatalogReader, Relation, Store, object_oid, qualified, quote_identifier
+from .pg_catalog_types import format_type, type_oid
+
+PUBLIC_NAMESPACE = 2200
+CATALOG_NAMESPACE = 11
+INFORMATION_SCHEMA_NAMESPACE = 13183
+OWNER_OID = 10
+DATABASE_OWNER_OID = 6171  # pg_database_owner: owns schema public
+SYSTEM_NAMESPACES = {"pg_catalog": CATALOG_NAMESPACE, "information_schema": INFORMATION_SCHEMA_NAMESPACE}
+# PostgreSQL's OIDs of the catalog relations clients name in reg* casts (pg_description.classoid)
+CATALOG_RELATION_OIDS = {"pg_type": 1247, "pg_attribute": 1249, "pg_proc": 1255, "pg_class": 1259,
+                         "pg_constraint": 2606, "pg_description": 2609, "pg_index": 2610,
+                         "pg_namespace": 2615, "pg_database": 1262, "pg_am": 2601, "pg_attrdef": 2604}
+_UNDEFINED_TABLE = "42P01"
+_UNDEFINED_OBJECT = "42704"
+_INVALID_SCHEMA_NAME = "3F000"
+_FEATURE_NOT_SUPPORTED = "0A000"
+_NAME_PART = re.compile(r'\s*(?:"((?:[^"]|"")*)"|([^".\s]+))\s*(\.|$)')
+
+
+def namespace_oid(schema: str) -> int:
+    if schema == schemas.PUBLIC:
+        return PUBLIC_NAMESPACE
+    return SYSTEM_NAMESPACES.get(schema) or object_oid(f"schema {schema}")
+
+
+def role_oid(role: str, user: str) -> int:
+    return OWNER_OID if role == user else object_oid(f"role {role}")
+
+
+def split_name(text: str) -> tuple[str, ...]:
+    """The parts of a possibly qualified, possibly quoted name (`s.t`, `"My S"."T"`), folded as
+    PostgreSQL folds unquoted identifiers."""
+    parts, position = [], 0
+    while position < len(text):
+        match = _NAME_PART.match(text, position)
+        if match is None:
+            raise DatabaseError("42602", f'invalid name syntax: "{text}"')
+        quoted, bare = match.group(1), match.group(2)
+        parts.append(quoted.replace('""', '"') if quoted is not None else bare.lower())
+        position = match.end()
+    if not parts:
+        raise DatabaseError("42602", f'invalid name syntax: "{text}"')
+    return tuple(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Namespace:
+    oid: int
+    name: str
+    owner: int
+
+
+class SessionNames:
+    """One session's view of the catalog's names: its user, its search_path and the store."""
+
+    def __init__(self, reader: CatalogReader, user: str, search_path: Callable[[], str]) -> None:
+        self._reader = reader
+        self._user = user
+        self._search_path = search_path
+
+    @property
+    def user(self) -> str:
+        return self._user
+
+    def namespaces(self) -> list[Namespace]:
+        owners = self._reader.store().schemas
+        found = [Namespace(CATALOG_NAMESPACE, "pg_catalog", OWNER_OID),
+                 Namespace(PUBLIC_NAMESPACE, schemas.PUBLIC, DATABASE_OWNER_OID),
+                 Namespace(INFORMATION_SCHEMA_NAMESPACE, "information_schema", OWNER_OID)]
+        found += [Namespace(namespace_oid(name), name, role_oid(owner, self._user))
+                  for name, owner in owners.items()]
+        return found
+
+    def roles(self) -> dict[int, str]:
+        """Role OID → name: the session's user, pg_database_owner and the owners of schemas."""
+        roles = {OWNER_OID: self._user, DATABASE_OWNER_OID: "pg_database_owner"}
+        roles.update({role_oid(owner, self._user): owner for owner in self._reader.store().schemas.values()})
+        return roles
+
+    def path(self) -> tuple[str, ...]:
+        """The existing schemas of the search_path, in order."""
+        store = self._reader.store()
+        return tuple(name for name in schemas.search_path(self._search_path(), self._user)
+                     if name == schemas.PUBLIC or name in store.schemas)
+
+    def lookup(self, schema: str | None, name: str) -> Relation | None:
+        """The relation a name denotes: in `schema`, else the first found along the search_path."""
+        store = self._reader.store()
+        for candidate in (schema,) if schema is not None else self.path():
+            found = _find(store, candidate, name)
+            if found is not None:
+                return found
+        return None
+
+    def is_visible(self, relation: Relation) -> bool:
+        return self.lookup(None, relation.name) is relation
+
+    def relation_text(self, relation: Relation) -> str:
+        """A relation's name as regclass output shows it: qualified unless it is visible."""
+        if self.is_visible(relation):
+            return quote_identifier(relation.name)
+        return qualified(relation.schema, relation.name)
+
+    def sequence_text(self, storage: str) -> str:
+        relation = next((r for r in self._reader.relations() if r.storage == storage), None)
+        return self.relation_text(relation) if relation is not None else storage
+
+    # --- reg* input and output ---------------------------------------------------------------------
+
+    def regclass_in(self, value: str | int | None) -> int | None:
+        if value is None or isinstance(value, int):
+            return value
+        if value.strip().isdigit():
+            return int(value)
+        parts = split_name(value)
+        if len(parts) > 2:
+            raise DatabaseError(_FEATURE_NOT_SUPPORTED,
+                                f'cross-database references are not implemented: "{value}"')
+        schema, name = (None, *parts) if len(parts) == 1 else parts
+        if schema in (None, "pg_catalog") and name in CATALOG_RELATION_OIDS:
+            return CATALOG_RELATION_OIDS[name]
+        relation = self.lookup(schema, name)
+        if relation is None:
+            raise DatabaseError(_UNDEFINED_TABLE, f'relation "{value}" does not exist')
+        return relation.oid
+
+    def regclass_out(self, oid: int | None) -> str | None:
+        if oid is None:
+            return None
+        relation = self._reader.relation(oid)
+        if relation is not None:
+            return self.relation_text(relation)
+        index = self._reader.index(oid)
+        if index is not None:
+            return index.name if index.schema in self.path() else qualified(index.schema, index.name)
+        names = {number: name for name, number in CATALOG_RELATION_OIDS.items()}
+        return names.get(oid, str(oid))
+
+    def regnamespace_in(self, value: str | int | None) -> int | None:
+        if value is None or isinstance(value, int) or value.strip().isdigit():
+            return None if value is None else int(value)
+        (name,) = split_name(value)
+        namespace = next((n for n in self.namespaces() if n.name == name), None)
+        if namespace is None:
+            raise DatabaseError(_INVALID_SCHEMA_NAME, f'schema "{value}" does not exist')
+        return namespace.oid
+
+    def regnamespace_out(self, oid: int | None) -> str | None:
+        if oid is None:
+            return None
+        namespace = next((n for n in self.namespaces() if n.oid == oid), None)
+        return quote_identifier(namespace.name) if namespace is not None else str(oid)
+
+    def regrole_in(self, value: str | int | None) -> int | None:
+        if value is None or isinstance(value, int) or value.strip().isdigit():
+            return None if value is None else int(value)
+        (name,) = split_name(value)
+        oid = next((oid for oid, role in self.roles().items() if role == name), None)
+        if oid is None:
+            raise DatabaseError(_UNDEFINED_OBJECT, f'role "{value}" does not exist')
+        return oid
+
+    def regrole_out(self, oid: int | None) -> str | None:
+        return None if oid is None else self.roles().get(oid, str(oid))
+
+
+def _find(store: Store, schema: str, name: str) -> Relation | None:
+    return next((r for r in store.relations if r.schema == schema and r.name == name), None)
+
+
+def regtype_in(value: str | int | None) -> int | None:
+    if value is None or isinstance(value, int) or value.strip().isdigit():
+        return None if value is None else int(value)
+    oid = type_oid(value)
+    if oid is None:
+        raise DatabaseError(_UNDEFINED_OBJECT, f'type "{value}" does not exist')
+    return oid
+
+
+def regtype_out(oid: int | None) -> str | None:
+    if oid is None:
+        return None
+    shown = format_type(oid, -1)
+    return str(oid) if shown == "???" else shown
+
+
+def regproc_in(value: str | int | None) -> int | None:
+    if value is None or isinstance(value, int) or value.strip().isdigit():
+        return None if value is None else int(value)
+    raise DatabaseError(_FEATURE_NOT_SUPPORTED, f"regproc of a function name ({value}) is not supported: "
+                                                "there is no pg_proc here")
+
+
+def regproc_out(oid: int | None) -> str | None:
+    return None if oid is None else "-" if oid == 0 else str(oid)

@@ -1,0 +1,264 @@
+"""The user's relations as the catalog describes them, read from one SQLite connection.
+
+Tables and views come from sqlite_schema and PRAGMA table_info/index_list/index_info/
+foreign_key_list; sequences from the nextval defaults of serial columns and from `_helios_sequences`;
+schemas from `schemas.user_schemas`. A SQLite object named `s.name` is object `name` of schema `s`
+(`schemas.split`); bare names are in public. OIDs are derived from the storage names (CRC-32), so
+they are the same on every connection and across restarts, and public's objects keep the OIDs they
+had before schemas existed. Key constraints get PostgreSQL's names (`<table>_pkey`,
+`<table>_<columns>_key`, `<table>_<columns>_fkey`) in place of SQLite's autoindex names.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import apsw
+
+from . import pgtypes as t
+from . import schemas
+from .ddl import IDENTITY_ALWAYS_MARKER, VIEW_COLUMNS_TABLE
+from .pg_catalog_types import format_type
+from .pgtypes import PgType
+
+_FIRST_USER_OID = 16384
+_INTERNAL_PREFIXES = ("_helios", "sqlite_")
+_SEQUENCES_TABLE = "_helios_sequences"
+_NEXTVAL = re.compile(r"nextval\('([^']+)'\)", re.IGNORECASE)
+
+
+def object_oid(name: str) -> int:
+    """The OID of a user relation, index, constraint or schema: stable, derived from a name."""
+    return _FIRST_USER_OID + zlib.crc32(name.encode()) % 1_000_000_000
+
+
+def quote_identifier(name: str) -> str:
+    """An identifier as PostgreSQL prints it: bare when it is lower case, else double-quoted."""
+    return name if re.fullmatch(r"[a-z_][a-z0-9_$]*", name) else '"' + name.replace('"', '""') + '"'
+
+
+def qualified(schema: str, name: str) -> str:
+    return f"{quote_identifier(schema)}.{quote_identifier(name)}"
+
+
+@dataclass(frozen=True, slots=True)
+class Attribute:
+    name: str
+    number: int
+    type: PgType
+    not_null: bool
+    default: str | None  # as pg_get_expr shows it, except a nextval default: see `sequence`
+    sequence: str | None = None  # storage name of the sequence a nextval default draws from
+    identity: str = ""  # pg_attribute.attidentity: "a" for GENERATED ALWAYS AS IDENTITY
+
+
+@dataclass(frozen=True, slots=True)
+class Index:
+    schema: str
+    name: str
+    table: str  # bare name of the indexed table
+    columns: tuple[str, ...]
+    unique: bool
+    primary: bool
+    constraint: bool  # made by PRIMARY KEY / UNIQUE in the table definition
+
+    @property
+    def storage(self) -> str:
+        return schemas.storage_name(self.schema, self.name)
+
+    @property
+    def oid(self) -> int:
+        return object_oid(self.storage)
+
+    @property
+    def constraint_oid(self) -> int:
+        return object_oid(f"constraint {self.storage}")
+
+    @property
+    def definition(self) -> str:
+        unique = "UNIQUE " if self.unique else ""
+        return (f"CREATE {unique}INDEX {quote_identifier(self.name)} ON {qualified(self.schema, self.table)} "
+                f"USING btree ({', '.join(quote_identifier(c) for c in self.columns)})")
+
+    @property
+    def constraint_definition(self) -> str:
+        kind = "PRIMARY KEY" if self.primary else "UNIQUE"
+        return f"{kind} ({', '.join(quote_identifier(c) for c in self.columns)})"
+
+
+@dataclass(frozen=True, slots=True)
+class ForeignKey:
+    schema: str
+    name: str
+    columns: tuple[str, ...]
+    referenced: str  # storage name of the referenced table
+    referenced_columns: tuple[str, ...]
+
+    @property
+    def oid(self) -> int:
+        return object_oid(f"constraint {schemas.storage_name(self.schema, self.name)}")
+
+
+@dataclass(frozen=True, slots=True)
+class Relation:
+    schema: str
+    name: str
+    kind: str  # pg_class.relkind
+    attributes: tuple[Attribute, ...]
+    indexes: tuple[Index, ...] = ()
+    foreign_keys: tuple[ForeignKey, ...] = ()
+    definition: str | None = None  # a view's SQLite text
+
+    @property
+    def storage(self) -> str:
+        return schemas.storage_name(self.schema, self.name)
+
+    @property
+    def oid(self) -> int:
+        return object_oid(self.storage)
+
+    def number(self, column: str) -> int:
+        return next((a.number for a in self.attributes if a.name == column), 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Store:
+    """Everything the catalog shows of one schema version."""
+
+    schemas: dict[str, str]  # user schema → owner
+    relations: tuple[Relation, ...]
+
+
+class CatalogReader:
+    """Reads the user's schemas and relations from one connection, cached per schema version."""
+
+    def __init__(self, connection: apsw.Connection) -> None:
+        self._connection = connection
+        self._version = -1
+        self._store = Store({}, ())
+        self._by_oid: dict[int, Relation] = {}
+        self._indexes: dict[int, Index] = {}
+
+    def store(self) -> Store:
+        version = self._connection.execute("PRAGMA schema_version").fetchall()[0][0]
+        if version != self._version:
+            self._store = Store(schemas.user_schemas(self._connection), tuple(self._load()))
+            self._by_oid = {r.oid: r for r in self._store.relations}
+            self._indexes = {i.oid: i for r in self._store.relations for i in r.indexes}
+            self._version = version
+        return self._store
+
+    def relations(self) -> tuple[Relation, ...]:
+        return self.store().relations
+
+    def relation(self, oid: int | None) -> Relation | None:
+        self.store()
+        return self._by_oid.get(oid) if oid is not None else None
+
+    def index(self, oid: int | None) -> Index | None:
+        self.store()
+        return self._indexes.get(oid) if oid is not None else None
+
+    def _load(self) -> Iterator[Relation]:
+        """Tables and views, then sequences: those serial columns draw from and those created."""
+        query = "SELECT type, name, sql FROM sqlite_schema WHERE type IN ('table', 'view') ORDER BY name"
+        view_types = self._view_types()
+        sequences: set[str] = set()
+        for kind, storage, sql in self._connection.execute(query).fetchall():
+            if storage.lower().startswith(_INTERNAL_PREFIXES):
+                continue
+            schema, name = schemas.split(storage)
+            attributes = tuple(self._attributes(storage, view_types.get(storage, {})))
+            sequences.update(a.sequence for a in attributes if a.sequence)
+            if kind == "view":
+                yield Relation(schema, name, "v", attributes, definition=sql)
+            else:
+                indexes = tuple(self._indexes_of(schema, name, attributes))
+                foreign_keys = tuple(self._foreign_keys(schema, name))
+                yield Relation(schema, name, "r", attributes, indexes, foreign_keys)
+        if self._connection.table_exists("main", _SEQUENCES_TABLE):
+            sequences.update(name for (name,) in
+                             self._connection.execute(f"SELECT name FROM {_SEQUENCES_TABLE}").fetchall())
+        for storage in sorted(sequences):
+            yield Relation(*schemas.split(storage), "S", ())
+
+    def _view_types(self) -> dict[str, dict[int, PgType]]:
+        if not self._connection.table_exists("main", VIEW_COLUMNS_TABLE):
+            return {}
+        found: dict[str, dict[int, PgType]] = {}
+        for view, position, oid, typmod in self._connection.execute(
+                f"SELECT view, position, oid, typmod FROM {VIEW_COLUMNS_TABLE}").fetchall():
+            found.setdefault(view, {})[position] = PgType(oid, typmod)
+        return found
+
+    def _attributes(self, storage: str, view_types: dict[int, PgType]) -> Iterator[Attribute]:
+        rows = self._connection.execute('SELECT cid, name, type, "notnull", dflt_value, pk '
+                                        "FROM pragma_table_info(?)", (storage,)).fetchall()
+        single_key = sum(1 for row in rows if row[5]) == 1
+        for cid, name, declared, not_null, default, pk in rows:
+            pg_type = view_types.get(cid) or t.type_from_declared(declared) or t.TEXT_TYPE
+            identity = "a" if default is not None and default.endswith(IDENTITY_ALWAYS_MARKER) else ""
+            if identity:
+                default = default.removesuffix(IDENTITY_ALWAYS_MARKER).strip()
+            sequence = _NEXTVAL.fullmatch(default or "")
+            serial = single_key and pk == 1 and (declared or "").lower() == "integer"
+            if identity:
+                yield Attribute(name, cid + 1, pg_type, True, None, None, identity)
+            elif serial or sequence:
+                name_of_sequence = sequence.group(1) if sequence else f"{storage}_{name}_seq"
+                yield Attribute(name, cid + 1, pg_type, True, None, name_of_sequence)
+            else:
+                yield Attribute(name, cid + 1, pg_type, bool(not_null or pk), _default_text(default, pg_type))
+
+    def _indexes_of(self, schema: str, table: str, attributes: tuple[Attribute, ...]) -> Iterator[Index]:
+        storage = schemas.storage_name(schema, table)
+        listed = self._connection.execute(
+            'SELECT name, "unique", origin FROM pragma_index_list(?) ORDER BY seq', (storage,)).fetchall()
+        key = tuple(a.name for a in attributes if a.sequence and a.type.oid == t.INT4)
+        if key and not any(origin == "pk" for _, _, origin in listed):  # a serial rowid key
+            yield Index(schema, f"{table}_pkey", table, key[:1], True, True, True)
+        for index, unique, origin in listed:
+            columns = tuple(str(c) for (c,) in self._connection.execute(
+                "SELECT name FROM pragma_index_info(?) ORDER BY seqno", (index,)).fetchall())
+            if origin == "pk":
+                yield Index(schema, f"{table}_pkey", table, columns, True, True, True)
+            elif origin == "u":
+                yield Index(schema, f"{table}_{'_'.join(columns)}_key", table, columns, True, False, True)
+            else:
+                bare = schemas.split(index)[1]
+                primary = bare == f"{table}_pkey"
+                yield Index(schema, bare, table, columns, bool(unique), primary, primary)
+
+    def _foreign_keys(self, schema: str, table: str) -> Iterator[ForeignKey]:
+        rows = self._connection.execute(
+            'SELECT id, seq, "table", "from", "to" FROM pragma_foreign_key_list(?) ORDER BY id, seq',
+            (schemas.storage_name(schema, table),)).fetchall()
+        keys: dict[int, list[tuple[str, str | None]]] = {}
+        referenced: dict[int, str] = {}
+        for key, _, target, column, target_column in rows:
+            keys.setdefault(key, []).append((column, target_column))
+            referenced[key] = target
+        for key, pairs in sorted(keys.items(), reverse=True):  # SQLite lists the last declared first
+            columns = tuple(column for column, _ in pairs)
+            target_columns = tuple(c for _, c in pairs if c is not None) or self._primary_key(referenced[key])
+            name = f"{table}_{'_'.join(columns)}_fkey"
+            yield ForeignKey(schema, name, columns, referenced[key], target_columns)
+
+    def _primary_key(self, storage: str) -> tuple[str, ...]:
+        rows = self._connection.execute("SELECT name, pk FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk",
+                                        (storage,)).fetchall()
+        return tuple(name for name, _ in rows)
+
+
+def _default_text(default: str | None, pg_type: PgType) -> str | None:
+    """A SQLite column default shown as PostgreSQL shows it (`'x'::text`, `now()`, `true`)."""
+    if default is None:
+        return None
+    if pg_type.oid == t.BOOL and default in ("0", "1"):
+        return "true" if default == "1" else "false"
+    if default.startswith("'") and pg_type.oid != t.NUMERIC:
+        return f"{default}::{format_type(pg_type.oid, -1)}"
+    return default.lower() if re.fullmatch(r"[A-Z_]+\(\)", default) else default

@@ -1,0 +1,278 @@
+"""The rows of the pg_catalog relations and the catalog functions of one session, computed from the
+store (`pg_catalog_reader`) and the session's names and search_path (`pg_catalog_names`).
+
+Row tuples follow the column order of `pg_catalog.RELATIONS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from heliosdb_lite.errors import DatabaseError
+from heliosdb_lite.protocol import codecs
+
+from . import pgtypes as t
+from . import schemas
+from .pg_catalog_names import (
+    CATALOG_NAMESPACE,
+    OWNER_OID,
+    SessionNames,
+    namespace_oid,
+    regproc_in,
+    regproc_out,
+    regtype_in,
+    regtype_out,
+    split_name,
+)
+from .pg_catalog_reader import (
+    Attribute,
+    CatalogReader,
+    ForeignKey,
+    Relation,
+    object_oid,
+    qualified,
+    quote_identifier,
+)
+from .pg_catalog_regcasts import input_function, output_function
+from .pg_catalog_types import format_type, type_oid
+
+BTREE_AM = 403
+HEAP_AM = 2
+DATABASE_OID = 5
+DEFAULT_COLLATION = 100
+_TEXT_ARRAY = 1009
+_SEQUENCE_MAX = 2**63 - 1
+_COLLATABLE = t.STRING_TYPES - {t.NAME, t.CHAR}
+# pg_attribute.attstorage: 'p'lain for fixed-width types, 'm'ain for numeric, 'x' (extended) otherwise
+_PLAIN_STORAGE = frozenset({t.BOOL, t.INT2, t.INT4, t.INT8, t.OID, t.FLOAT4, t.FLOAT8, t.DATE, t.TIME,
+                            t.TIMESTAMP, t.TIMESTAMPTZ, t.UUID, t.CHAR, t.NAME})
+
+RowSource = Callable[[], Iterator[tuple[Any, ...]]]
+
+
+def default_text(attribute: Attribute, names: SessionNames) -> str | None:
+    """A column's default as pg_get_expr shows it; a sequence is named as regclass prints it."""
+    if attribute.sequence is not None:
+        return f"nextval('{names.sequence_text(attribute.sequence)}'::regclass)"
+    return attribute.default
+
+
+def foreign_key_definition(key: ForeignKey, names: SessionNames, reader: CatalogReader) -> str:
+    referenced = next((r for r in reader.relations() if r.storage == key.referenced), None)
+    target = names.relation_text(referenced) if referenced is not None else quote_identifier(key.referenced)
+    return (f"FOREIGN KEY ({', '.join(quote_identifier(c) for c in key.columns)}) REFERENCES "
+            f"{target}({', '.join(quote_identifier(c) for c in key.referenced_columns)})")
+
+
+def row_sources(reader: CatalogReader, names: SessionNames, database: str) -> dict[str, RowSource]:
+    def namespaces() -> Iterator[tuple[Any, ...]]:
+        for namespace in names.namespaces():
+            yield namespace.oid, namespace.name, namespace.owner, None
+
+    def classes() -> Iterator[tuple[Any, ...]]:
+        for relation in reader.relations():
+            namespace = namespace_oid(relation.schema)
+            yield _class_row(relation.oid, relation.name, namespace, relation.kind, len(relation.attributes),
+                             bool(relation.indexes))
+            for index in relation.indexes:
+                yield _class_row(index.oid, index.name, namespace, "i", len(index.columns), False)
+
+    def attributes() -> Iterator[tuple[Any, ...]]:
+        for relation in reader.relations():
+            for a in relation.attributes:
+                collation = DEFAULT_COLLATION if a.type.oid in _COLLATABLE else 0
+                storage = "p" if a.type.oid in _PLAIN_STORAGE else "m" if a.type.oid == t.NUMERIC else "x"
+                has_default = a.default is not None or a.sequence is not None
+                yield (relation.oid, a.name, a.type.oid, -1, a.number, 0, a.type.typmod, int(a.not_null),
+                       int(has_default), a.identity, "", 0, 1, 0, collation, storage, "", -1)
+
+    def defaults() -> Iterator[tuple[Any, ...]]:
+        for relation in reader.relations():
+            for a in relation.attributes:
+                shown = default_text(a, names)
+                if shown is not None:
+                    yield (_default_oid(relation, a), relation.oid, a.number, shown)
+
+    def indexes() -> Iterator[tuple[Any, ...]]:
+        for relation in reader.relations():
+            for index in relation.indexes:
+                key = " ".join(str(relation.number(column)) for column in index.columns)
+                width = len(index.columns)
+                yield (index.oid, relation.oid, width, width, int(index.unique), int(index.primary), 0, 1, 0,
+                       1, 0, 1, 1, 0, key, None, None, 0)
+
+    def constraints() -> Iterator[tuple[Any, ...]]:
+        for relation in reader.relations():
+            namespace = namespace_oid(relation.schema)
+            for index in relation.indexes:
+                if index.constraint:
+                    key = _int_array(relation.number(column) for column in index.columns)
+                    kind = "p" if index.primary else "u"
+                    yield (index.constraint_oid, index.name, namespace, kind, 0, 0, 1, relation.oid, 0,
+                           index.oid, 0, 0, " ", " ", " ", 1, 0, 1, key, None)
+            for foreign in relation.foreign_keys:
+                referenced = next((r for r in reader.relations() if r.storage == foreign.referenced), None)
+                if referenced is None:
+                    continue
+                key = _int_array(relation.number(column) for column in foreign.columns)
+                target = _int_array(referenced.number(column) for column in foreign.referenced_columns)
+                yield (foreign.oid, foreign.name, namespace, "f", 0, 0, 1, relation.oid, 0, 0, 0,
+                       referenced.oid, "a", "a", "s", 1, 0, 1, key, target)
+
+    def sequences() -> Iterator[tuple[Any, ...]]:
+        for relation in reader.relations():
+            if relation.kind == "S":
+                yield relation.oid, t.INT8, 1, 1, _SEQUENCE_MAX, 1, 1, 0
+
+    def types() -> Iterator[tuple[Any, ...]]:
+        for info in codecs.TYPES.values():
+            yield _type_row(info)
+
+    def databases() -> Iterator[tuple[Any, ...]]:
+        user = names.user
+        template_acl = f"{{=c/{user},{user}=CTc/{user}}}"
+        for oid, name in ((DATABASE_OID, database), (1, "template1"), (4, "template0")):
+            template = oid != DATABASE_OID
+            yield (oid, name, OWNER_OID, 6, "c", int(template), int(oid != 4), -1, "C.UTF-8", "C.UTF-8", None,
+                   template_acl if template else None)
+
+    def roles() -> Iterator[tuple[Any, ...]]:
+        for oid, name in names.roles().items():
+            privileged = int(oid == OWNER_OID)
+            yield oid, name, privileged, 1, privileged, privileged, privileged, privileged, -1, privileged
+
+    return {
+        "pg_namespace": namespaces, "pg_class": classes, "pg_attribute": attributes, "pg_attrdef": defaults,
+        "pg_index": indexes, "pg_constraint": constraints, "pg_type": types, "pg_database": databases,
+        "pg_sequence": sequences,
+        "pg_am": lambda: iter([(HEAP_AM, "heap", "t"), (BTREE_AM, "btree", "i")]),
+        "pg_collation": lambda: iter([(DEFAULT_COLLATION, "default", CATALOG_NAMESPACE, "d"),
+                                      (950, "C", CATALOG_NAMESPACE, "c"),
+                                      (951, "POSIX", CATALOG_NAMESPACE, "c")]),
+        "pg_roles": roles,
+        "pg_user": lambda: iter([(names.user, OWNER_OID, 1, 1, 1, 1)]),
+    }
+
+
+def _default_oid(relation: Relation, attribute: Attribute) -> int:
+    return object_oid(f"{relation.storage}.{attribute.name}")
+
+
+def _int_array(numbers: Iterator[int]) -> str:
+    return "{" + ",".join(str(number) for number in numbers) + "}"
+
+
+def _class_row(oid: int, name: str, namespace: int, kind: str, columns: int,
+               has_index: bool) -> tuple[Any, ...]:
+    access_method = BTREE_AM if kind == "i" else HEAP_AM if kind == "r" else 0
+    return (oid, name, namespace, 0, 0, OWNER_OID, access_method, oid, 0, 0, -1, 0, int(has_index), 0,
+            "p", kind, columns, 0, 0, 0, 0, 0, 0, 1, "d", 0, None, None, None)
+
+
+def _type_row(info: codecs.TypeInfo) -> tuple[Any, ...]:
+    collation = DEFAULT_COLLATION if info.oid in (t.TEXT, t.VARCHAR, t.BPCHAR) else 0
+    return (info.oid, info.name, CATALOG_NAMESPACE, OWNER_OID, info.typlen, int(0 < info.typlen <= 8),
+            "p" if info.category == "P" else "b", info.category, ",", 0, info.elem_oid, info.array_oid, 0, -1,
+            0, collation)
+
+
+def functions(reader: CatalogReader, names: SessionNames) -> dict[str, Callable[..., Any]]:
+    """The catalog's scalar functions, by name."""
+
+    def table_is_visible(oid: int | None) -> int | None:
+        if oid is None:
+            return None
+        relation = reader.relation(oid)
+        if relation is not None:
+            return int(names.is_visible(relation))
+        index = reader.index(oid)
+        return int(index is not None and names.path()[:1] == (index.schema,)) if index is not None else 1
+
+    def index_definition(oid: int | None, column: int = 0, pretty: int = 0) -> str | None:
+        index = reader.index(oid)
+        if index is None:
+            return None
+        if not column:
+            return index.definition
+        return index.columns[column - 1] if column <= len(index.columns) else ""
+
+    def constraint_definition(oid: int | None, pretty: int = 0) -> str | None:
+        for relation in reader.relations():
+            index = next((i for i in relation.indexes if i.constraint and i.constraint_oid == oid), None)
+            if index is not None:
+                return index.constraint_definition
+            foreign = next((f for f in relation.foreign_keys if f.oid == oid), None)
+            if foreign is not None:
+                return foreign_key_definition(foreign, names, reader)
+        return None
+
+    def relation_oid(name: str | None) -> int | None:
+        if name is None:
+            return None
+        parts = split_name(name)
+        relation = names.lookup(*parts) if len(parts) == 2 else names.lookup(None, parts[0])
+        return relation.oid if relation is not None else None
+
+    def view_definition(oid: int | str | None, pretty: int = 0) -> str | None:
+        relation = reader.relation(int(oid)) if isinstance(oid, int) or (oid or "").isdigit() else None
+        if relation is None or relation.definition is None:
+            return None
+        body = relation.definition.split(" AS ", 1)[-1].strip()
+        return f" {body.rstrip(';')};"
+
+    def serial_sequence(table: str | None, column: str | None) -> str | None:
+        """pg_get_serial_sequence: the schema-qualified sequence a column's default draws from."""
+        relation = reader.relation(_or_none(names.regclass_in, table)) if column is not None else None
+        attribute = next((a for a in relation.attributes if a.name == column), None) if relation else None
+        if attribute is None or attribute.sequence is None:
+            return None
+        return qualified(*schemas.split(attribute.sequence))
+
+    def user_name(oid: int | None) -> str | None:
+        return None if oid is None else names.roles().get(oid, f"unknown (OID={oid})")
+
+    return {
+        "pg_table_is_visible": table_is_visible,
+        "pg_type_is_visible": lambda oid: None if oid is None else 1,
+        "pg_collation_is_visible": lambda oid: None if oid is None else 1,
+        "pg_get_userbyid": user_name,
+        "format_type": format_type,
+        "pg_get_expr": lambda text, relation, pretty=0: text,
+        "pg_get_indexdef": index_definition,
+        "pg_get_constraintdef": constraint_definition,
+        "pg_get_viewdef": view_definition,
+        "pg_get_serial_sequence": serial_sequence,
+        "obj_description": lambda oid, catalog=None: None,
+        "col_description": lambda oid, column: None,
+        "shobj_description": lambda oid, catalog: None,
+        "pg_encoding_to_char": lambda encoding: "UTF8" if encoding == 6 else "",
+        "to_regtype": type_oid,
+        "to_regclass": relation_oid,
+        "to_regnamespace": lambda name: _or_none(names.regnamespace_in, name),
+        "array_to_string": _array_to_string,
+        input_function("regclass"): names.regclass_in, output_function("regclass"): names.regclass_out,
+        input_function("regtype"): regtype_in, output_function("regtype"): regtype_out,
+        input_function("regnamespace"): names.regnamespace_in,
+        output_function("regnamespace"): names.regnamespace_out,
+        input_function("regrole"): names.regrole_in, output_function("regrole"): names.regrole_out,
+        input_function("regproc"): regproc_in, output_function("regproc"): regproc_out,
+    }
+
+
+def _or_none(function: Callable[[Any], int | None], value: Any) -> int | None:
+    """to_reg*: the reg* input function's answer, NULL where it raises."""
+    try:
+        return function(value)
+    except DatabaseError:
+        return None
+
+
+def _array_to_string(array: str | None, separator: str | None, null_text: str | None = None) -> str | None:
+    """array_to_string over an array's stored text form (`value_storage`); NULL elements are
+    skipped unless null_text is given."""
+    if array is None or separator is None:
+        return None
+    elements = codecs.decode_text(_TEXT_ARRAY, array.encode())
+    return separator.join(str(e) if e is not None else null_text for e in elements
+                          if e is not None or null_text is not None)
