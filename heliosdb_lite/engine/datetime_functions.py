@@ -1,16 +1,19 @@
-"""EXTRACT/date_part and date_trunc over codec-model date, time, timestamp[tz] and interval values.
+"""EXTRACT/date_part, date_trunc and age over codec-model date, time, timestamp[tz] and interval values.
 
 EXTRACT returns numeric as PostgreSQL 15 does (seconds and epoch with six decimals); timestamptz
-fields are taken in the session time zone.
+fields are taken in the session time zone. age subtracts field by field and borrows as
+PostgreSQL's timestamp_age does.
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from decimal import Decimal
 from typing import Any
 
 from heliosdb_lite.errors import FEATURE_NOT_SUPPORTED, INVALID_PARAMETER_VALUE, DatabaseError
+from heliosdb_lite.protocol.codecs import Interval
 
 from . import pgtypes as t
 from .casts import localize
@@ -156,3 +159,31 @@ def date_trunc(unit: str, value: Any, oid: int, tz: dt.tzinfo) -> Any:
     if oid == t.DATE:
         return localize(_truncate(dt.datetime.combine(value, dt.time()), unit), tz)
     raise DatabaseError(FEATURE_NOT_SUPPORTED, f"date_trunc on type {t.type_name(oid)} is not supported")
+
+
+def age(first: dt.datetime | None, second: dt.datetime | None, oid: int, tz: dt.tzinfo) -> Interval | None:
+    """age(first, second) of two timestamps (oid TIMESTAMP) or timestamptz values (compared on the
+    session time zone's wall clock, their offsets ignored, as PostgreSQL does): the field-by-field
+    difference, a negative field borrowing from the next larger one, days borrowing the length of
+    the earlier value's month; negative when first is earlier."""
+    if first is None or second is None:
+        return None
+    if oid == t.TIMESTAMPTZ:
+        first = first.astimezone(tz).replace(tzinfo=None)
+        second = second.astimezone(tz).replace(tzinfo=None)
+    earlier = min(first, second)
+    sign = -1 if first < second else 1
+    years, months, days, hours, minutes, seconds, micros = (
+        sign * (getattr(first, field) - getattr(second, field))
+        for field in ("year", "month", "day", "hour", "minute", "second", "microsecond"))
+    seconds, micros = seconds + micros // 1_000_000, micros % 1_000_000
+    minutes, seconds = minutes + seconds // 60, seconds % 60
+    hours, minutes = hours + minutes // 60, minutes % 60
+    days, hours = days + hours // 24, hours % 24
+    month_length = calendar.monthrange(earlier.year, earlier.month)[1]
+    while days < 0:
+        days += month_length
+        months -= 1
+    years, months = years + months // 12, months % 12
+    time = ((hours * 60 + minutes) * 60 + seconds) * 1_000_000 + micros
+    return Interval(sign * (years * 12 + months), sign * days, sign * time)

@@ -35,7 +35,7 @@ from heliosdb_lite.protocol import codecs
 
 from . import array_functions, casts, operators, pg_catalog, string_functions
 from . import pgtypes as t
-from .datetime_functions import date_trunc, extract
+from .datetime_functions import age, date_trunc, extract
 from .errors_map import CANCELED_MESSAGE
 from .json_functions import json_get
 from .settings import SessionSettings
@@ -73,6 +73,7 @@ ARRAY_LENGTH = "helios_array_length"
 AT_TIME_ZONE = "helios_at_time_zone"
 LOCALTIME = "helios_localtime"
 TO_TIMESTAMP = "helios_to_timestamp"
+AGE = "helios_age"
 JSON_GET = "helios_json_get"
 QUANTIFIED = "helios_quantified"
 SCALAR_SUBQUERY = "helios_scalar_subquery"
@@ -169,6 +170,10 @@ def _session_functions(connection: apsw.Connection,
 
     def truncate(unit: str, value: Any, oid: int) -> Any:
         return to_storage(oid)(date_trunc(unit, from_storage(oid)(value), oid, context.time_zone()))
+
+    def age_between(first: Any, second: Any, oid: int) -> str | None:
+        decode = from_storage(oid)
+        return to_storage(t.INTERVAL)(age(decode(first), decode(second), oid, context.time_zone()))
 
     def quantified(operator: str, every: int, value: Any, value_oid: int, array: Any, array_oid: int) -> Any:
         element_oid = codecs.type_by_oid(array_oid).elem_oid
@@ -292,6 +297,7 @@ def _session_functions(connection: apsw.Connection,
         QUANTIFIED: quantified,
         AT_TIME_ZONE: at_time_zone,
         LOCALTIME: local_time,
+        AGE: age_between,
     }
 
 

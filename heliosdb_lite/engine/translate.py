@@ -70,6 +70,7 @@ _FUNCTION_PARAM_TYPES: dict[str, tuple[int, ...]] = {
     "substring": (t.TEXT, t.INT4, t.INT4), "set_config": (t.TEXT, t.TEXT, t.BOOL),
     "current_setting": (t.TEXT, t.BOOL), "date_trunc": (t.TEXT, t.TIMESTAMPTZ),
     "split_part": (t.TEXT, t.TEXT, t.INT4), "chr": (t.INT4,), "to_timestamp": (t.FLOAT8,),
+    "age": (t.TIMESTAMPTZ, t.TIMESTAMPTZ),
 }
 _TEXT_FUNCTIONS = frozenset({  # their first argument is text
     "upper", "lower", "length", "substr", "substring", "trim", "ltrim", "rtrim", "btrim", "replace", "strpos",
@@ -1243,6 +1244,8 @@ class Translator:
         if name == "to_timestamp" and len(values) == 1:
             seconds = self.coerce(values[0], types[0], t.FLOAT8_TYPE)
             return call(fn.TO_TIMESTAMP, seconds), result
+        if name == "age":
+            return self._age(typed)
         if name in _MATH_FUNCTIONS and types and types[0].oid in t.NUMBER_TYPES | {t.UNKNOWN}:
             oid = types[0].oid if not types[0].is_unknown else t.NUMERIC
             if name == "abs" and oid in t.INTEGER_TYPES | t.FLOAT_TYPES:
@@ -1272,6 +1275,21 @@ class Translator:
         if name in _TEXT_FUNCTIONS:
             values = [self._as_text(v, pg_type) if i == 0 else v for i, (v, pg_type) in enumerate(typed)]
         return call(_RENAMED_FUNCTIONS.get(name, name), *values), result
+
+    def _age(self, typed: list[Typed]) -> Typed:
+        """age(a, b), and age(a) = age(current_date, a), over timestamp when an argument is one and
+        none is timestamptz, else over timestamptz (PostgreSQL's preferred type, dates included)."""
+        oids = [pg_type.oid for _, pg_type in typed]
+        if not 1 <= len(typed) <= 2 or not set(oids) <= {t.DATE, t.TIMESTAMP, t.TIMESTAMPTZ}:
+            names = ", ".join(t.type_name(oid) for oid in oids)
+            raise DatabaseError("42883", f"function age({names}) does not exist",
+                                hint="No function matches the given name and argument types. "
+                                     "You might need to add explicit type casts.")
+        target = PgType(t.TIMESTAMP if t.TIMESTAMP in oids and t.TIMESTAMPTZ not in oids else t.TIMESTAMPTZ)
+        values = [self.coerce(value, pg_type, target) for value, pg_type in typed]
+        if len(values) == 1:
+            values.insert(0, self.coerce(call(fn.CURRENT_DATE), PgType(t.DATE), target))
+        return call(fn.AGE, *values, target.oid), PgType(t.INTERVAL)
 
     def _extract(self, values: list[exp.Expression], types: list[PgType], result: PgType) -> Typed:
         if len(values) != 2:

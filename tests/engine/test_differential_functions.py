@@ -86,7 +86,27 @@ AGGREGATES = [
     "select g, string_agg(n::text, ';' order by n) from agg group by g order by g",
 ]
 
-ALL_STEPS = [*SETTINGS, *AGGREGATES]
+AGE = [
+    "select age(timestamp '2024-03-01', timestamp '2024-01-31'), age(timestamp '2024-01-31', "
+    "timestamp '2024-03-01')",
+    "select age(date '2023-03-01', date '2023-01-31'), age(date '2024-02-29', date '2025-02-28')",
+    "select age(timestamp '2024-03-31 10:00', timestamp '2024-02-29 23:59:59.5'), "
+    "age(timestamp '2020-02-29 23:59:59.5', timestamp '2024-03-31 10:00')",
+    "select age(timestamp '1999-12-31 23:59:59.999999', timestamp '2000-01-01'), "
+    "age(timestamp '2024-05-31', timestamp '2024-05-31')",
+    "select age(timestamptz '2024-03-10 12:00+00', timestamptz '2024-03-09 00:00+05')",
+    "select age(null::timestamp, timestamp '2020-01-01'), age(null::date)",
+    "select age('2024-01-01', '2023-12-25 13:00'), age(timestamp '2024-01-01', '2023-06-30 23:00')",
+    "select age(current_date::timestamp), age(current_date), age(date '2024-01-01') > interval '0'",
+    "select age(1)",
+    "select age(timestamp '2024-01-01', 'x')",
+    "set timezone = 'America/New_York'",
+    "select age(timestamptz '2024-03-11 00:30', timestamptz '2024-03-10 00:30'), "
+    "age(timestamptz '2024-11-03 12:00-05', timestamptz '2024-11-02 12:00-04')",
+    "reset timezone",
+]
+
+ALL_STEPS = [*SETTINGS, *AGGREGATES, *AGE]
 
 
 @pytest.fixture(scope="module")
