@@ -51,6 +51,23 @@ class HeliosPostgres(Postgres):
             self._retreat(index)
             return super()._parse_interval(require_interval, parse_function_unit)
 
+        def _parse_insert(self) -> exp.Expression:
+            """INSERT, with OVERRIDING {SYSTEM | USER} VALUE kept as its `overriding` arg."""
+            self._overriding: str | None = None
+            insert = super()._parse_insert()
+            if self._overriding is not None:
+                insert.set("overriding", self._overriding)
+            return insert
+
+        def _parse_insert_table(self) -> exp.Expression | None:
+            table = super()._parse_insert_table()
+            if self._match_text_seq("OVERRIDING"):
+                kind = self._curr.text.upper() if self._curr else ""
+                if kind not in ("SYSTEM", "USER") or not self._match_text_seq(kind, "VALUE"):
+                    self.raise_error("Expecting SYSTEM VALUE or USER VALUE")
+                self._overriding = kind
+            return table
+
 
 class HeliosSQLite(SQLite):
     """The output dialect."""
