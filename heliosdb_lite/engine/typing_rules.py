@@ -232,7 +232,7 @@ FUNCTION_TYPES: dict[str, Callable[[Sequence[PgType]], PgType]] = {
                      "set_config", "to_hex", "array_to_string", "overlay", "pg_typeof", "jsonb_typeof",
                      "json_typeof", "inet_server_addr"), _TEXT),
     **dict.fromkeys(("length", "char_length", "character_length", "octet_length", "bit_length", "position",
-                     "strpos", "ascii", "array_length", "array_upper", "array_lower", "ntile",
+                     "strpos", "ascii", "array_length", "array_upper", "array_lower", "array_ndims", "ntile",
                      "pg_backend_pid", "json_array_length", "jsonb_array_length", "inet_server_port"),
                     _INT4),
     **dict.fromkeys(("count", "row_number", "rank", "dense_rank", "nextval", "currval", "setval",

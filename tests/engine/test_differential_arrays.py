@@ -1,0 +1,169 @@
+"""Differential scripts for arrays (|| and constructors, dimension functions), quantified
+comparisons with subqueries (x op ANY|ALL (subquery)) and INSERT ... OVERRIDING for identity
+columns: each statement runs against the engine and a real PostgreSQL 15 in order (state carries
+over), and the tag, column names/OIDs/typmods, rows (text form), SQLSTATE and transaction status
+must agree. Skipped without PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from heliosdb_lite.engine.passthrough import SQLiteEngine, SQLiteSession
+from heliosdb_lite.errors import DatabaseError
+from tests.engine.test_differential import engine_script_step, reference_script_step
+from tests.pg_reference import reference_pg
+
+__all__ = ["reference_pg"]
+
+psycopg = pytest.importorskip("psycopg")
+
+ARRAYS = [
+    "select array[1, 2] || 3, 0 || array[1, 2], array[1] || array[2, 3]",
+    "select array[1, 2] || 3::int8, array[1::int2] || 3, array[1, 2] || 2.5",
+    "select array['a'] || 'b'::text, 'z'::text || array['a'], array['a'::varchar] || 'b'::varchar",
+    "select array[1] || null::int, null::int || array[1], null::int[] || 1, 1 || null::int[]",
+    "select null::int[] || null::int[], array[1] || null, null || array[1], null::int[] || array[2]",
+    "select array[1] || '{2,3}', '{0}' || array[1], array[1, 2] || '{}', '{}'::int[] || array[1]",
+    "select array[1] || '3'",
+    "select '3' || array[1]",
+    "select array['a'] || 'b'",
+    "select array[1] || 'x'::text",
+    "select 'x'::text || array[1]",
+    "select array[1] || true",
+    "select array[1] || array['a']",
+    "select array[[1, 2]] || array[3, 4], array[1, 2] || array[[3, 4], [5, 6]]",
+    "select array[[1, 2], [3, 4]] || array[[5, 6]], array[[1]] || array[[2]]",
+    "select array[[1, 2]] || array[[[3, 4]]]",
+    "select array[[1, 2]] || array[3]",
+    "select array[[1, 2]] || array[[3]]",
+    "select array[[1, 2], [3, 4]] || 5",
+    "select 5 || array[[1]]",
+    "select array[1, 2] || array[3] || 4 || array[5]",
+    "select array[date '2024-01-01'] || date '2024-01-02', array[1.5] || 2",
+    "select array[[1, 2], [3, 4]], array[array[1, 2], array[3, 4]], array[[[1]], [[2]]]",
+    "select array[['a', 'b'], ['c', null]], array[[1, 2], [3.5, 4]]",
+    "select array[array[1, 2], '{3,4}'], array['{1,2}', '{3,4}']",
+    "select array[[1, 2], [3]]",
+    "select array[array[1, 2], array[3]]",
+    "select array[array[1, 2], null]",
+    "select array[null::int[], null], array[array[]::int[], array[]::int[]], array['{}'::int[], '{}']",
+    "select array['{}'::int[], array[1]]",
+    "select array[1, array[2]]",
+    "select array[[1, 2], [null, null]]",
+    "select array[]",
+    "select array[]::int[], array[]::text[] || 'a'::text, array[null], array[-1, null]",
+    "select array[[1, 2], [3, 4]]::text, (array[[1, 2], [3, 4]])[1], array_length(array[[1, 2], [3, 4]], 2)",
+    "select cardinality(array[[1, 2], [3, 4]]), array_ndims(array[[1], [2]]), "
+    "array_dims(array[[1, 2], [3, 4]])",
+    "select array_upper(array[1, 2, 3], 1), array_lower(array[1, 2, 3], 1), array_upper('{}'::int[], 1), "
+    "array_lower(array[1], 2), array_upper(array[[1, 2]], 2), array_ndims('{}'::int[]), "
+    "array_dims('{}'::int[])",
+    "create table arr (id int, a int[], t text[])",
+    "insert into arr values (1, array[1, 2], array['x']), (2, null, '{}'), (3, '{{1,2},{3,4}}', null)",
+    "select id, a || 9, 0 || a, a || a, t || 'y'::text from arr where id < 3 order by id",
+    "select id, array[id, id * 2], array[a, a] from arr where id <> 2 order by id",
+    "select id, array[[id], [id + 1]], array_length(a, 1), array_upper(a, 2), array_dims(a) from arr "
+    "order by id",
+    "select a || array[5] from arr where id = 3",
+    "insert into arr values (4, array[1] || 2 || array[3], array['p'] || 'q'::text) returning *",
+    "update arr set a = a || 10 where id = 4 returning a",
+]
+
+QUANTIFIED = [
+    "select 2 > any(select 1 union select 3), 2 > all(select 1 union select 3), 2 < all(select 3)",
+    "select 1 = any(select 1 where false), 1 = all(select 1 where false), "
+    "null::int > any(select 1 where false)",
+    "select null::int > all(select 1 where false), null::int = any(select 1), 1 = any(select null::int)",
+    "select 2 = any(select null::int union all select 2), 2 <> all(select null::int union all select 3)",
+    "select 2 <> all(select null::int union all select 2), 3 >= all(select 1 union select 3), "
+    "3 > all(select 1 union select 3)",
+    "select 1.0 = any(select 1), 1 = any(select 1.00), interval '1 day' < any(select interval '25 hours')",
+    "select id from arr where id > any(select id from arr where id > 2) order by id",
+    "select id from arr a1 where id >= all(select a2.id from arr a2 where a2.id <= a1.id + 1) order by id",
+    "select id from arr where id <= some(select 2) order by id",
+    "select 1.5 < any(select 1 union select 2), 'b' > any(select 'a' union select 'c'), "
+    "date '2024-01-02' > all(select date '2024-01-01')",
+    "select 1 = any(select 1, 2)",
+    "select (values (2)), (values ('a')) as named, (select v from (values (3)) x(v))",
+]
+
+OVERRIDING = [
+    "create table ida (id int generated always as identity, v text)",
+    "insert into ida values (7, 'a')",
+    "insert into ida (id, v) values (7, 'a')",
+    "insert into ida overriding system value values (10, 'b') returning *",
+    "insert into ida overriding user value values (10, 'c') returning *",
+    "insert into ida (v) values ('d') returning *",
+    "insert into ida (id, v) overriding system value select 20, 'e' returning *",
+    "insert into ida overriding system value values (default, 'f') returning *",
+    "insert into ida overriding user value values (null, 'g'), (99, 'h') returning *",
+    "insert into ida overriding system value values (null, 'i')",
+    "insert into ida (v) overriding user value values ('j') returning *",
+    "insert into ida overriding value values (1, 'k')",
+    "insert into ida overriding system values (1, 'k')",
+    "update ida set id = 5 where v = 'b'",
+    "select * from ida order by v",
+    "create table idb (id bigint generated by default as identity, v text)",
+    "insert into idb overriding system value values (40, 'a') returning *",
+    "insert into idb values (41, 'b') returning *",
+    "insert into idb (v) values ('c') returning *",
+    "create table idn (k int, v text)",
+    "insert into idn overriding user value values (1, 'a'), (2, 'b') returning *",
+    "insert into idn overriding system value values (3, 'c') returning *",
+]
+
+ALL_STEPS = [*ARRAYS, *QUANTIFIED, *OVERRIDING]
+
+
+@pytest.fixture(scope="module")
+def reference(reference_pg: str) -> Iterator[Any]:
+    with psycopg.connect(reference_pg, autocommit=True) as admin:
+        admin.execute("drop database if exists differential_arrays")
+        admin.execute("create database differential_arrays")
+    with psycopg.connect(reference_pg.replace("dbname=postgres", "dbname=differential_arrays"),
+                         autocommit=True) as connection:
+        connection.execute("set timezone = 'Etc/UTC'")
+        yield connection
+
+
+@pytest.fixture(scope="module")
+def engine_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SQLiteSession]:
+    engine = SQLiteEngine(Path(tmp_path_factory.mktemp("differential_arrays")) / "data")
+    yield engine.open_session("postgres", "postgres", {})
+    engine.close()
+
+
+@pytest.mark.parametrize("sql", ALL_STEPS)
+def test_same_step(reference: Any, engine_session: SQLiteSession, sql: str) -> None:
+    """One statement of the ordered script: the same tag, rows, types, error and transaction status."""
+    assert engine_script_step(engine_session, sql) == reference_script_step(reference, sql)
+
+
+# Not differential: PostgreSQL accepts these, the engine refuses them with 0A000 naming the construct
+# (a serial column and a BY DEFAULT identity column look the same in the store; PostgreSQL keeps the
+# value given for the first under OVERRIDING USER VALUE and replaces it for the second).
+REFUSED = [
+    ("create table ov_serial (id serial, v text)", None),
+    ("create table ov_default (id int generated by default as identity primary key, v text)", None),
+    ("create table ov_always (id int generated always as identity, v text)", None),
+    ("insert into ov_serial overriding user value values (5, 'a')", "OVERRIDING USER VALUE"),
+    ("insert into ov_default overriding user value values (5, 'a')", "OVERRIDING USER VALUE"),
+    ("insert into ov_always overriding user value select 5, 'a'", "INSERT ... SELECT"),
+]
+
+
+@pytest.mark.parametrize(("sql", "named"), REFUSED)
+def test_refused_clearly(engine_session: SQLiteSession, sql: str, named: str | None) -> None:
+    """An unsupported statement is refused with 0A000 and a message naming what is missing
+    (named None: a setup step that must succeed)."""
+    if named is None:
+        engine_session.execute(engine_session.prepare(sql, ()), [])
+        return
+    with pytest.raises(DatabaseError) as refused:
+        engine_session.execute(engine_session.prepare(sql, ()), [])
+    assert refused.value.sqlstate == "0A000"
+    assert named.lower() in refused.value.message.lower()
