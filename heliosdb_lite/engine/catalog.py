@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import apsw
 
+from . import schemas
 from .pgtypes import PgType, type_from_declared
 
 SEQUENCE_DEFAULT = re.compile(r"nextval\('([^']+)'\)", re.IGNORECASE)
@@ -62,8 +63,17 @@ class Catalog:
         self._version = -1
         self._tables: dict[str, TableInfo | None] = {}
 
+    @property
+    def connection(self) -> apsw.Connection:
+        return self._connection
+
     def schema_version(self) -> int:
         return self._connection.execute("PRAGMA schema_version").fetchall()[0][0]
+
+    def schemas(self) -> set[str]:
+        """The names of the schemas that exist (not cached: CREATE SCHEMA does not change the schema
+        version)."""
+        return {schemas.PUBLIC, *schemas.user_schemas(self._connection)}
 
     def table(self, name: str) -> TableInfo | None:
         version = self.schema_version()

@@ -14,13 +14,17 @@ name them as PostgreSQL does.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import apsw
 from sqlglot import exp
 
+from heliosdb_lite.errors import INVALID_SCHEMA_NAME, UNDEFINED_OBJECT, UNDEFINED_TABLE, DatabaseError
+
 from . import functions as fn
 from . import pgtypes as t
+from . import schemas
 from .catalog import TableInfo
 from .dialect import render
 from .pgtypes import ResolvedType
@@ -33,6 +37,8 @@ DDL_STATEMENTS = (exp.Create, exp.Drop, exp.Alter, exp.TruncateTable)
 # ends the default of a GENERATED ALWAYS AS IDENTITY column, so INSERT can refuse explicit values
 IDENTITY_ALWAYS_MARKER = "/* generated always as identity */"
 VIEW_COLUMNS_TABLE = "_helios_view_columns"  # (view, position, oid, typmod) of CREATE VIEW
+NO_OP = "SELECT 1 WHERE 0"  # a statement with nothing left to do (all its objects skipped)
+WRONG_OBJECT_TYPE = "42809"
 _INTEGER_LIMITS = {t.INT2: (-(2**15), 2**15 - 1), t.INT4: (-(2**31), 2**31 - 1),
                    t.INT8: (-(2**63), 2**63 - 1)}
 
@@ -60,10 +66,10 @@ def translate_ddl(translator: Translator, node: exp.Expression) -> tuple[str, st
         if kind == "VIEW":
             return _create_view(translator, node), "CREATE VIEW"
         if kind == "SEQUENCE":
-            return _create_sequence(node), "CREATE SEQUENCE"
+            return _create_sequence(translator, node), "CREATE SEQUENCE"
         raise _unsupported(f"CREATE {kind}")
     if isinstance(node, exp.Drop) and (node.args.get("kind") or "").upper() == "SEQUENCE":
-        return _drop_sequence(node), "DROP SEQUENCE"
+        return _drop_sequence(translator, node), "DROP SEQUENCE"
     if isinstance(node, exp.Drop):
         return _drop(translator, node)
     if isinstance(node, exp.Alter):
@@ -72,13 +78,33 @@ def translate_ddl(translator: Translator, node: exp.Expression) -> tuple[str, st
     return _truncate(translator, node), "TRUNCATE TABLE"
 
 
-def _table_name(table: exp.Expression) -> str:
+def _existing(translator: Translator, table: exp.Expression,
+              exists: Callable[[str], bool] | None = None) -> str:
+    """The storage name of the existing table (or view, or what `exists` accepts) a DDL statement
+    names."""
     if not isinstance(table, exp.Table):
         raise _unsupported(f"object name {table.sql('postgres')}")
-    db = table.args.get("db")
-    if db is not None and db.name.lower() != "public":
-        raise _unsupported(f"schema {db.name}")
-    return table.name
+    return translator.relation(table, exists)
+
+
+def _created(translator: Translator, node: exp.Create, table: exp.Expression) -> str:
+    """The storage name of the table, view or sequence a CREATE statement makes (a temporary table
+    keeps its bare name: SQLite keeps it apart)."""
+    if _temporary(node) and isinstance(table, exp.Table) and table.args.get("db") is None:
+        return table.name
+    return translator.new_object(table)
+
+
+def _index_exists(translator: Translator) -> Callable[[str], bool]:
+    connection = translator.catalog.connection
+    return lambda stored: bool(connection.execute(
+        "SELECT 1 FROM sqlite_schema WHERE type = 'index' AND name = ?", (stored,)).fetchall())
+
+
+def _sequence_exists(translator: Translator) -> Callable[[str], bool]:
+    connection = translator.catalog.connection
+    return lambda stored: bool(connection.table_exists("main", fn.SEQUENCES_TABLE) and connection.execute(
+        f"SELECT 1 FROM {fn.SEQUENCES_TABLE} WHERE name = ?", (stored,)).fetchall())
 
 
 def _constraint_kinds(column: exp.ColumnDef) -> list[exp.Expression]:
@@ -90,11 +116,12 @@ class _TableBuilder:
 
     def __init__(self, translator: Translator, table: str, definitions: list[exp.Expression]) -> None:
         self.translator = translator
-        self.table = table
+        self.table = table  # the storage name (`schemas`)
+        self.bare = schemas.split(table)[1]  # names constraints as PostgreSQL does
         self.columns = [d for d in definitions if isinstance(d, exp.ColumnDef)]
         self.others = [d for d in definitions if not isinstance(d, exp.ColumnDef)]
         self.types = {c.name.lower(): t.resolve_datatype(c.args["kind"]) for c in self.columns}
-        self.scope = Scope(relations=[Relation(table, [(c.name, self.types[c.name.lower()].pg_type)
+        self.scope = Scope(relations=[Relation(self.bare, [(c.name, self.types[c.name.lower()].pg_type)
                                                        for c in self.columns])])
         self.primary_key = self._primary_key()
         self.check_names: set[str] = set()
@@ -122,7 +149,7 @@ class _TableBuilder:
         return auto and resolved.pg_type.oid == t.INT4 and self.primary_key == [column.name]
 
     def check_name(self, column: str | None) -> str:
-        base = f"{self.table}_{column}_check" if column else f"{self.table}_check"
+        base = f"{self.bare}_{column}_check" if column else f"{self.bare}_check"
         name, number = base, 0
         while name in self.check_names:
             number += 1
@@ -162,7 +189,7 @@ class _TableBuilder:
         for kind in _constraint_kinds(column):
             parts += self._column_constraint(column, resolved, kind)
         if not self._is_rowid_alias(column, resolved):
-            parts += _storage_clauses(self.table, column.name, resolved.pg_type)
+            parts += _storage_clauses(self.bare, column.name, resolved.pg_type)
         return " ".join(parts)
 
     def _column_constraint(self, column: exp.ColumnDef, resolved: ResolvedType,
@@ -176,7 +203,7 @@ class _TableBuilder:
         if isinstance(kind, exp.CheckColumnConstraint):
             return [self.check(kind.this, column.name)]
         if isinstance(kind, exp.Reference):
-            return [_reference_sql(kind)]
+            return [_reference_sql(self.translator, kind)]
         if isinstance(kind, exp.ComputedColumnConstraint):
             return [f"GENERATED ALWAYS AS ({self.expression(kind.this, resolved.pg_type)}) STORED"]
         if isinstance(kind, exp.PrimaryKeyColumnConstraint | exp.GeneratedAsIdentityColumnConstraint
@@ -202,7 +229,8 @@ class _TableBuilder:
             return self.check(definition.this, None, name)
         if isinstance(definition, exp.ForeignKey):
             columns = ", ".join(quote(_key_name(k)) for k in definition.expressions)
-            return prefix + f"FOREIGN KEY ({columns}) {_reference_sql(definition.args['reference'])}"
+            reference = _reference_sql(self.translator, definition.args["reference"])
+            return prefix + f"FOREIGN KEY ({columns}) {reference}"
         raise _unsupported(f"table constraint {definition.sql('postgres')}")
 
 
@@ -210,13 +238,13 @@ def _key_name(key: exp.Expression) -> str:
     return key.this.name if isinstance(key, exp.Ordered) else key.name
 
 
-def _reference_sql(reference: exp.Reference) -> str:
+def _reference_sql(translator: Translator, reference: exp.Reference) -> str:
     target = reference.this
     table = target.this if isinstance(target, exp.Schema) else target
     columns = [quote(c.name) for c in target.expressions] if isinstance(target, exp.Schema) else []
     options = " ".join(str(option).upper() for option in reference.args.get("options") or [])
     column_list = f" ({', '.join(columns)})" if columns else ""
-    return f"REFERENCES {quote(_table_name(table))}{column_list}{' ' + options if options else ''}"
+    return f"REFERENCES {quote(_existing(translator, table))}{column_list}{' ' + options if options else ''}"
 
 
 def _temporary(node: exp.Create) -> bool:
@@ -229,7 +257,9 @@ def _create_table(translator: Translator, node: exp.Create) -> str:
     schema = node.this
     if not isinstance(schema, exp.Schema):
         raise _unsupported(f"CREATE TABLE {schema.sql('postgres')}")
-    table = _table_name(schema.this)
+    table = _created(translator, node, schema.this)
+    if node.args.get("exists") and translator.catalog.table(table) is not None:
+        translator.notice(f'relation "{schema.this.name}" already exists, skipping')
     builder = _TableBuilder(translator, table, list(schema.expressions))
     pieces = [builder.column_sql(column) for column in builder.columns]
     pieces += [sql for sql in map(builder.table_constraint_sql, builder.others) if sql is not None]
@@ -243,7 +273,7 @@ def _create_table_as(translator: Translator, node: exp.Create) -> tuple[str, str
     tag is SELECT n (CREATE TABLE AS without data), as in PostgreSQL."""
     target = node.this
     names = [c.name for c in target.expressions] if isinstance(target, exp.Schema) else []
-    table = _table_name(target.this if isinstance(target, exp.Schema) else target)
+    table = _created(translator, node, target.this if isinstance(target, exp.Schema) else target)
     properties = node.args.get("properties")
     with_data = not (properties is not None and any(isinstance(p, exp.WithDataProperty) and p.args.get("no")
                                                     for p in properties.expressions))
@@ -257,7 +287,8 @@ def _create_table_as(translator: Translator, node: exp.Create) -> tuple[str, str
             raise _unsupported("CREATE TABLE AS over columns of unknown type")
         declared = t.declared_type(t.output_type(output.type))
         name = names[i] if i < len(names) else output.name
-        pieces.append(" ".join([quote(name), declared, *_storage_clauses(table, name, output.type)]))
+        pieces.append(" ".join([quote(name), declared, *_storage_clauses(schemas.split(table)[1], name,
+                                                                        output.type)]))
     create = f"CREATE {'TEMP ' if _temporary(node) else ''}TABLE {quote(table)} ({', '.join(pieces)})"
     return (f"{create}; INSERT INTO {quote(table)} {render(query)}" if with_data else create), command
 
@@ -288,13 +319,14 @@ def _index_name(table: str, columns: list[exp.Expression]) -> str:
 
 def _create_index(translator: Translator, node: exp.Create) -> str:
     index = node.this
-    table = _table_name(index.args["table"])
+    table = _existing(translator, index.args["table"])
     params = index.args.get("params")
     using = params.args.get("using") if params is not None else None
     if using is not None and using.name.lower() not in ("btree", "hash"):
         raise _unsupported(f"index method {using.name}")
     info = translator.catalog.table(table)
-    scope = Scope(relations=[Relation(table, [(c.name, c.type) for c in info.columns] if info else [])])
+    scope = Scope(relations=[Relation(schemas.split(table)[1],
+                                      [(c.name, c.type) for c in info.columns] if info else [])])
     items = params.args.get("columns") or [] if params is not None else []
     rendered = []
     bare = []
@@ -306,13 +338,16 @@ def _create_index(translator: Translator, node: exp.Create) -> str:
         text = render(translated)
         rendered.append(text if isinstance(translated, exp.Column) else f"({text})")
         rendered[-1] += direction
-    name = index.name or _index_name(table, bare)
+    name = schemas.storage_name(schemas.split(table)[0], index.name) if index.name \
+        else _index_name(table, bare)
     where = params.args.get("where") if params is not None else None
     condition = ""
     if where is not None:
         condition = f" WHERE {render(translator.condition(where.this, scope))}"
     unique = "UNIQUE " if node.args.get("unique") else ""
     exists = "IF NOT EXISTS " if node.args.get("exists") else ""
+    if exists and _index_exists(translator)(name):
+        translator.notice(f'relation "{schemas.split(name)[1]}" already exists, skipping')
     return f"CREATE {unique}INDEX {exists}{quote(name)} ON {quote(table)} ({', '.join(rendered)}){condition}"
 
 
@@ -322,7 +357,7 @@ def _create_view(translator: Translator, node: exp.Create) -> str:
     if isinstance(target, exp.Schema):
         columns = f" ({', '.join(quote(c.name) for c in target.expressions)})"
         target = target.this
-    name = _table_name(target)
+    name = _created(translator, node, target)
     query, outputs = translator.query(node.expression, Scope())
     drop = f"DROP VIEW IF EXISTS {quote(name)}; " if node.args.get("replace") else ""
     exists = "IF NOT EXISTS " if node.args.get("exists") else ""
@@ -360,8 +395,8 @@ def view_column_types(connection: apsw.Connection, view: str) -> dict[int, t.PgT
     return {position: t.PgType(oid, typmod) for position, oid, typmod in rows}
 
 
-_ALTER_SEQUENCE = re.compile(r"\s*alter\s+sequence\s+(\w+)\s+restart(?:\s+(?:with\s+)?(-?\d+))?\s*;?\s*",
-                             re.IGNORECASE)
+_ALTER_SEQUENCE = re.compile(
+    r"\s*alter\s+sequence\s+(\w+(?:\.\w+)?)\s+restart(?:\s+(?:with\s+)?(-?\d+))?\s*;?\s*", re.IGNORECASE)
 
 
 def _sequence_call(function: str, *arguments: str | int | None) -> str:
@@ -376,9 +411,11 @@ def _sequence_option(properties: exp.Expression, name: str) -> int | None:
     return None if value is None else int(value.sql("postgres"))
 
 
-def _create_sequence(node: exp.Create) -> str:
+def _create_sequence(translator: Translator, node: exp.Create) -> str:
     """CREATE SEQUENCE [IF NOT EXISTS] name [START [WITH] n] [INCREMENT [BY] n]."""
-    name = _table_name(node.this)
+    name = _created(translator, node, node.this)
+    if node.args.get("exists") and _sequence_exists(translator)(name):
+        translator.notice(f'relation "{node.this.name}" already exists, skipping')
     found = [p for p in (node.args.get("properties") or exp.Properties()).expressions]
     properties = found[0] if found else exp.SequenceProperties()
     others = [key for key, value in properties.args.items() if value and key not in ("start", "increment")]
@@ -388,33 +425,80 @@ def _create_sequence(node: exp.Create) -> str:
                           _sequence_option(properties, "increment"), int(bool(node.args.get("exists"))), 0)
 
 
-def _drop_sequence(node: exp.Drop) -> str:
-    exists = int(bool(node.args.get("exists")))
-    return "; ".join(_sequence_call(fn.SEQUENCE_DROP, _table_name(table), exists)
-                     for table in node.args.get("tables") or node.expressions)
+def _drop_sequence(translator: Translator, node: exp.Drop) -> str:
+    names = [_dropped(translator, table, "sequence", bool(node.args.get("exists")))
+             for table in node.args.get("tables") or node.expressions]
+    return "; ".join(_sequence_call(fn.SEQUENCE_DROP, name, 0) for name in names if name is not None) or NO_OP
 
 
-def alter_sequence(text: str) -> str | None:
+def alter_sequence(translator: Translator, text: str) -> str | None:
     """ALTER SEQUENCE name RESTART [[WITH] n] as SQLite SQL; None for any other statement."""
     match = _ALTER_SEQUENCE.fullmatch(text)
     if match is None:
         return None
     start = None if match.group(2) is None else int(match.group(2))
-    return _sequence_call(fn.SEQUENCE_CREATE, match.group(1).lower(), start, None, 0, 1)
+    name = _existing(translator, exp.to_table(match.group(1).lower()), _sequence_exists(translator))
+    return _sequence_call(fn.SEQUENCE_CREATE, name, start, None, 0, 1)
 
 
 _DROP_KINDS = {"TABLE": "DROP TABLE", "VIEW": "DROP VIEW", "INDEX": "DROP INDEX"}
+
+
+def _object_kind(connection: apsw.Connection, stored: str) -> str | None:
+    """'table', 'view' or 'index' for a stored object (temporary ones too), None if there is none."""
+    rows = connection.execute("SELECT type FROM sqlite_schema WHERE name = ?1 UNION ALL "
+                              "SELECT type FROM sqlite_temp_schema WHERE name = ?1", (stored,)).fetchall()
+    return rows[0][0] if rows else None
+
+
+def _dropped(translator: Translator, table: exp.Expression, kind: str, if_exists: bool) -> str | None:
+    """The storage name of the object a DROP names, None if it is missing and IF EXISTS was given
+    (a notice says so); PostgreSQL's errors when it is missing or of another kind."""
+    from .translate import schema_of
+
+    if not isinstance(table, exp.Table):
+        raise _unsupported(f"object name {table.sql('postgres')}")
+    schema = schema_of(table)
+    if schema is not None and schema not in translator.catalog.schemas():
+        if if_exists:
+            translator.notice(f'schema "{schema}" does not exist, skipping')
+            return None
+        raise DatabaseError(INVALID_SCHEMA_NAME, f'schema "{schema}" does not exist')
+    connection = translator.catalog.connection
+    if kind == "sequence":
+        found = _sequence_exists(translator)
+    else:
+        def found(stored: str) -> bool:
+            return _object_kind(connection, stored) is not None
+    stored = translator.relation(table, found)
+    if not found(stored):
+        if if_exists:
+            translator.notice(f'{kind} "{table.name}" does not exist, skipping')
+            return None
+        raise DatabaseError(UNDEFINED_OBJECT if kind == "index" else UNDEFINED_TABLE,
+                            f'{kind} "{table.name}" does not exist')
+    actual = kind if kind == "sequence" else _object_kind(connection, stored)
+    if actual != kind:
+        raise DatabaseError(WRONG_OBJECT_TYPE, f'"{table.name}" is not {_article(kind)} {kind}',
+                            hint=f"Use DROP {str(actual).upper()} to remove {_article(str(actual))} "
+                                 f"{actual}.")
+    return stored
+
+
+def _article(noun: str) -> str:
+    return "an" if noun[0] in "aeiou" else "a"
 
 
 def _drop(translator: Translator, node: exp.Drop) -> tuple[str, str]:
     kind = (node.args.get("kind") or "").upper()
     if kind not in _DROP_KINDS:
         raise _unsupported(f"DROP {kind}")
-    exists = " IF EXISTS" if node.args.get("exists") else ""
     statements = []
     for table in node.args.get("tables") or node.expressions:
-        name = _table_name(table)
-        statements.append(f"DROP {kind}{exists} {quote(name)}")
+        name = _dropped(translator, table, kind.lower(), bool(node.args.get("exists")))
+        if name is None:
+            continue
+        statements.append(f"DROP {kind} {quote(name)}")
         if kind == "VIEW" and translator.catalog.table(VIEW_COLUMNS_TABLE) is not None:
             statements.append(f"DELETE FROM {VIEW_COLUMNS_TABLE} WHERE view = {_string_literal(name)}")
         info = translator.catalog.table(name) if kind == "TABLE" else None
@@ -422,13 +506,13 @@ def _drop(translator: Translator, node: exp.Drop) -> tuple[str, str]:
         if sequences:
             listed = ", ".join(f"'{sequence}'" for sequence in sequences)
             statements.append(f"DELETE FROM {fn.SEQUENCES_TABLE} WHERE name IN ({listed})")
-    return "; ".join(statements), _DROP_KINDS[kind]
+    return "; ".join(statements) or NO_OP, _DROP_KINDS[kind]
 
 
 def _alter(translator: Translator, node: exp.Alter) -> str:
     if (node.args.get("kind") or "").upper() != "TABLE":
         raise _unsupported(f"ALTER {node.args.get('kind')}")
-    table = _table_name(node.this)
+    table = _existing(translator, node.this)
     info = translator.catalog.table(table)
     statements = []
     for action in node.args.get("actions") or []:
@@ -458,7 +542,8 @@ def _alter(translator: Translator, node: exp.Alter) -> str:
         elif isinstance(action, exp.AlterColumn) and _sets_not_null(action):
             statements.append(_not_null_triggers(table, [action.this.name]))
         elif isinstance(action, exp.AlterRename):
-            statements.append(f"ALTER TABLE {quote(table)} RENAME TO {quote(_table_name(action.this))}")
+            renamed = schemas.storage_name(schemas.split(table)[0], action.this.name)
+            statements.append(f"ALTER TABLE {quote(table)} RENAME TO {quote(renamed)}")
         else:
             raise _unsupported(f"ALTER TABLE action {action.sql('postgres')}")
     return "; ".join(statements)
@@ -512,7 +597,7 @@ def _not_null_triggers(table: str, columns: list[str]) -> str:
 def _truncate(translator: Translator, node: exp.TruncateTable) -> str:
     statements = []
     for table in node.expressions:
-        name = _table_name(table)
+        name = _existing(translator, table)
         statements.append(f"DELETE FROM {quote(name)}")
         if (node.args.get("identity") or "").upper() == "RESTART":
             info = translator.catalog.table(name)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import apsw
 from sqlglot.errors import UnsupportedError
 
+from heliosdb_lite.engine import schemas
 from heliosdb_lite.errors import (
     CHECK_VIOLATION,
     DATA_CORRUPTED,
@@ -53,13 +54,13 @@ class ErrorContext:
 
 
 def _unique(match: re.Match[str], context: ErrorContext) -> DatabaseError:
-    qualified = [part.strip() for part in match.group(1).split(",")]
-    table = qualified[0].split(".")[0]
-    columns = tuple(part.split(".", 1)[-1] for part in qualified)
+    qualified = [part.strip().rpartition(".") for part in match.group(1).split(",")]
+    table = qualified[0][0]  # a storage name (`schemas`): constraints are named by the bare name
+    columns = tuple(column for _, _, column in qualified)
     if context.primary_keys.get(table) == columns:
-        name = f"{table}_pkey"
+        name = f"{schemas.split(table)[1]}_pkey"
     else:
-        name = context.index_names.get(columns, f"{table}_{'_'.join(columns)}_key")
+        name = schemas.split(context.index_names.get(columns, f"{table}_{'_'.join(columns)}_key"))[1]
     detail = None
     if all(column in context.key_values for column in columns):
         values = ", ".join(context.key_values[column] for column in columns)
@@ -69,8 +70,9 @@ def _unique(match: re.Match[str], context: ErrorContext) -> DatabaseError:
 
 
 def _not_null(match: re.Match[str], _: ErrorContext) -> DatabaseError:
-    table, _, column = match.group(1).partition(".")
-    message = f'null value in column "{column}" of relation "{table}" violates not-null constraint'
+    table, _, column = match.group(1).rpartition(".")
+    bare = schemas.split(table)[1]
+    message = f'null value in column "{column}" of relation "{bare}" violates not-null constraint'
     return DatabaseError(NOT_NULL_VIOLATION, message)
 
 
@@ -83,12 +85,12 @@ def _check(match: re.Match[str], context: ErrorContext) -> DatabaseError:
     if range_check is not None:
         type_name = _INTEGER_NAMES[range_check.group(1)]
         return DatabaseError(NUMERIC_VALUE_OUT_OF_RANGE, f"{type_name} out of range")
-    relation = f' for relation "{context.table}"' if context.table else ""
+    relation = f' for relation "{schemas.split(context.table)[1]}"' if context.table else ""
     return DatabaseError(CHECK_VIOLATION, f'new row{relation} violates check constraint "{match.group(1)}"')
 
 
 def _foreign_key(_: re.Match[str], context: ErrorContext) -> DatabaseError:
-    table = f' on table "{context.table}"' if context.table else ""
+    table = f' on table "{schemas.split(context.table)[1]}"' if context.table else ""
     return DatabaseError(FOREIGN_KEY_VIOLATION, f"insert or update{table} violates foreign key constraint",
                          hint="SQLite does not name the constraint or the key.")
 
@@ -106,7 +108,7 @@ _PATTERNS: Sequence[tuple[re.Pattern[str], Callable[[re.Match[str], ErrorContext
     (re.compile(r"NOT NULL constraint failed: (\S+)"), _not_null),
     (re.compile(r"CHECK constraint failed: (.+)"), _check),
     (re.compile(r"FOREIGN KEY constraint failed"), _foreign_key),
-    (re.compile(r"no such table: (?:\w+\.)?\"?([^\"\s]+)\"?"),
+    (re.compile(r"no such table: (?:main\.|temp\.)?\"?([^\"\s]+)\"?"),
      _simple(UNDEFINED_TABLE, 'relation "{}" does not exist')),
     (re.compile(r"no such view: (?:\w+\.)?(\S+)"), _simple(UNDEFINED_TABLE, 'view "{}" does not exist')),
     (re.compile(r"no such index: (\S+)"), _simple(UNDEFINED_OBJECT, 'index "{}" does not exist')),
@@ -116,7 +118,8 @@ _PATTERNS: Sequence[tuple[re.Pattern[str], Callable[[re.Match[str], ErrorContext
     (re.compile(r"wrong number of arguments to function (\w+)\(\)"),
      _lowered(UNDEFINED_FUNCTION, "function {}() with these arguments does not exist")),
     (re.compile(r"(?:table|view|index) \"?([^\"\s]+)\"? already exists"),
-     _simple(DUPLICATE_TABLE, 'relation "{}" already exists')),
+     lambda match, _: DatabaseError(DUPLICATE_TABLE,
+                                    f'relation "{schemas.split(match.group(1))[1]}" already exists')),
     (re.compile(r"ambiguous column name: (\S+)"),
      _simple(AMBIGUOUS_COLUMN, 'column reference "{}" is ambiguous')),
     (re.compile(r"near \"(.*)\": syntax error"), _simple(SYNTAX_ERROR, 'syntax error at or near "{}"')),

@@ -33,9 +33,9 @@ from heliosdb_lite.errors import (
 )
 from heliosdb_lite.protocol import codecs
 
-from . import array_functions, casts, operators, pg_catalog, string_functions
+from . import array_functions, casts, operators, pg_catalog, schemas, string_functions
 from . import pgtypes as t
-from .datetime_functions import age, date_trunc, extract
+from .datetime_functions import age, date_trunc, extract, time_series
 from .errors_map import CANCELED_MESSAGE
 from .json_functions import json_get
 from .settings import SessionSettings
@@ -79,6 +79,7 @@ QUANTIFIED = "helios_quantified"
 SCALAR_SUBQUERY = "helios_scalar_subquery"
 SEQUENCE_ASSIGNED = "helios_sequence_assigned"
 GENERATE_SERIES = "generate_series"
+TIME_SERIES = "helios_time_series"
 NUMERIC_COLLATION = "helios_numeric"
 INTERVAL_COLLATION = "helios_interval"
 # the collation that makes SQLite compare stored values of a type as PostgreSQL compares them
@@ -100,6 +101,8 @@ class FunctionContext(Protocol):
 
     def time_zone(self) -> dt.tzinfo: ...
 
+    def search_path(self) -> tuple[str, ...]: ...
+
 
 def register(connection: apsw.Connection, context: FunctionContext) -> None:
     """Register every function, aggregate and collation on a session's connection."""
@@ -115,6 +118,7 @@ def register(connection: apsw.Connection, context: FunctionContext) -> None:
     connection.create_collation(NUMERIC_COLLATION, operators.compare_numeric_text)
     connection.create_collation(INTERVAL_COLLATION, operators.compare_interval_text)
     apsw.ext.make_virtual_module(connection, GENERATE_SERIES, _generate_series)
+    apsw.ext.make_virtual_module(connection, TIME_SERIES, _time_series(context))
     pg_catalog.register(connection, context.user, context.database)
 
 
@@ -132,6 +136,20 @@ def _generate_series(start: int, stop: int, step: int = 1) -> Iterator[tuple[int
 
 _generate_series.columns = ("value",)  # type: ignore[attr-defined]
 _generate_series.column_access = apsw.ext.VTColumnAccess.By_Index  # type: ignore[attr-defined]
+
+
+def _time_series(context: FunctionContext) -> Callable[..., Iterator[tuple[str]]]:
+    """generate_series(start, stop, step interval) over timestamp or timestamptz (oid), as a
+    table-valued function in the session's time zone."""
+    def series(start: str | None, stop: str | None, step: str | None, oid: int) -> Iterator[tuple[str]]:
+        decode, encode = from_storage(oid), to_storage(oid)
+        for value in time_series(decode(start), decode(stop), from_storage(t.INTERVAL)(step),
+                                 context.time_zone()):
+            yield (encode(value),)
+
+    series.columns = ("value",)  # type: ignore[attr-defined]
+    series.column_access = apsw.ext.VTColumnAccess.By_Index  # type: ignore[attr-defined]
+    return series
 
 
 def _timestamptz(moment: dt.datetime) -> str:
@@ -208,7 +226,26 @@ def _session_functions(connection: apsw.Connection,
                                   (name,)).fetchall()
         return rows[0][0] if rows else 1
 
-    def nextval(name: str) -> int:
+    def sequence_exists(stored: str) -> bool:
+        listed = f"SELECT 1 FROM {SEQUENCES_TABLE} WHERE name = ?"
+        return bool(_serial_default(connection, stored) or _rowid_table(connection, stored)
+                    or connection.execute(listed, (stored,)).fetchall())
+
+    def stored_sequence(name: str) -> str:
+        """The storage name of the sequence a function argument names: its schema's if qualified,
+        else the first on the search path that has it."""
+        schema, dot, bare = name.partition(".")
+        if dot:
+            return schemas.storage_name(schema, bare)
+        candidates = (schemas.storage_name(schema, name) for schema in context.search_path())
+        return next((stored for stored in candidates if sequence_exists(stored)), name)
+
+    def current_schema() -> str | None:
+        existing = {schemas.PUBLIC, *schemas.user_schemas(connection)}
+        return next((schema for schema in context.search_path() if schema in existing), None)
+
+    def nextval(qualified: str) -> int:
+        name = stored_sequence(qualified)
         rows = connection.execute(
             f"UPDATE {SEQUENCES_TABLE} SET value = value + coalesce((SELECT increment FROM "
             f"{SEQUENCE_OPTIONS_TABLE} WHERE name = ?1), 1) WHERE name = ?1 RETURNING value",
@@ -222,15 +259,15 @@ def _session_functions(connection: apsw.Connection,
             value = connection.execute(f"INSERT INTO {SEQUENCES_TABLE}(name, value) VALUES (?, 1) "
                                        "RETURNING value", (name,)).fetchall()[0][0]
         else:
-            raise DatabaseError(UNDEFINED_TABLE, f'relation "{name}" does not exist')
+            raise DatabaseError(UNDEFINED_TABLE, f'relation "{qualified}" does not exist')
         last_values[name] = value
         return value
 
-    def currval(name: str) -> int:
+    def currval(qualified: str) -> int:
+        name = stored_sequence(qualified)
         if name not in last_values:
-            if not (_serial_default(connection, name) or _rowid_table(connection, name) or connection.execute(
-                    f"SELECT 1 FROM {SEQUENCES_TABLE} WHERE name = ?", (name,)).fetchall()):
-                raise DatabaseError(UNDEFINED_TABLE, f'relation "{name}" does not exist')
+            if not sequence_exists(name):
+                raise DatabaseError(UNDEFINED_TABLE, f'relation "{qualified}" does not exist')
             raise DatabaseError("55000",  # object_not_in_prerequisite_state
                                 f'currval of sequence "{name}" is not yet defined in this session')
         value = last_values[name]
@@ -245,14 +282,14 @@ def _session_functions(connection: apsw.Connection,
         last_values[name] = value
         return value
 
-    def setval(name: str, value: int, is_called: int = 1) -> int:
+    def setval(qualified: str, value: int, is_called: int = 1) -> int:
+        name = stored_sequence(qualified)
         stored = value if is_called else value - increment(name)
         table = _rowid_table(connection, name)
         if table is not None:
             _set_rowid_sequence(connection, table, stored)
-        elif not _serial_default(connection, name) and not connection.execute(
-                f"SELECT 1 FROM {SEQUENCES_TABLE} WHERE name = ?", (name,)).fetchall():
-            raise DatabaseError(UNDEFINED_TABLE, f'relation "{name}" does not exist')
+        elif not sequence_exists(name):
+            raise DatabaseError(UNDEFINED_TABLE, f'relation "{qualified}" does not exist')
         else:
             connection.execute(f"INSERT INTO {SEQUENCES_TABLE}(name, value) VALUES (?, ?) "
                                "ON CONFLICT(name) DO UPDATE SET value = excluded.value", (name, stored))
@@ -262,7 +299,7 @@ def _session_functions(connection: apsw.Connection,
 
     return {
         "version": lambda: VERSION,
-        "current_schema": lambda: "public",
+        "current_schema": current_schema,
         "current_database": lambda: context.database,
         "current_catalog": lambda: context.database,
         "current_user": lambda: context.user,

@@ -37,7 +37,7 @@ from heliosdb_lite.errors import (
     DatabaseError,
 )
 
-from . import casts, functions, literals, parsing, pg_catalog
+from . import casts, functions, literals, parsing, pg_catalog, schema_ddl, schemas
 from . import pgtypes as t
 from .catalog import Catalog
 from .copy_statement import CopyCommand, parse_copy
@@ -158,6 +158,8 @@ class SQLiteSession:
         self._clock = _Clock()
         self._zone_name = ""
         self._zone: dt.tzinfo = dt.UTC
+        self._search_path_setting: str | None = None
+        self._search_path: tuple[str, ...] = ()
         self._catalog = Catalog(connection)
         self._transactions = Transactions(connection, self.settings, transaction_log)
         self._ddl_in_block = False
@@ -179,6 +181,13 @@ class SQLiteSession:
         if name != self._zone_name:
             self._zone, self._zone_name = casts.zone(name), name
         return self._zone
+
+    def search_path(self) -> tuple[str, ...]:
+        setting = self.settings.get("search_path") or ""
+        if setting != self._search_path_setting:
+            self._search_path = schemas.search_path(setting, self.user)
+            self._search_path_setting = setting
+        return self._search_path
 
     # --- EngineSession -----------------------------------------------------------------------------
 
@@ -332,7 +341,7 @@ class SQLiteSession:
 
     def _cache_key(self, sql: str, param_oids: tuple[int, ...]) -> tuple[Any, ...]:
         return (sql, param_oids, self._catalog.schema_version(), self.settings.get("TimeZone"),
-                self.settings.get("DateStyle"))
+                self.settings.get("DateStyle"), self.search_path())
 
     def _prepare_translated(self, sql: str, param_oids: tuple[int, ...]) -> PreparedStatement:
         cacheable = not self._ddl_in_block
@@ -343,10 +352,16 @@ class SQLiteSession:
                 return cached
         text = pg_catalog.normalize(sql)
         translator = Translator(self._catalog, text, param_oids, self.time_zone(),
-                                view_types=partial(view_column_types, self._connection))
-        translation = translator.translate(parsing.parse(text).copy())
+                                view_types=partial(view_column_types, self._connection),
+                                search_path=self.search_path(), user=self.user)
+        try:
+            translation = schema_ddl.translate(translator, text) if schema_ddl.is_schema_statement(text) \
+                else translator.translate(parsing.parse(text).copy())
+        except DatabaseError:
+            self._transactions.notices += translator.notices  # sent before the error, as PostgreSQL does
+            raise
         statement = self._statement_for(sql, translation, key[2])
-        if cacheable:
+        if cacheable and not translation.schema_change:  # DDL depends on which schemas exist
             self._engine.cache.put(key, statement)
         return statement
 
@@ -488,6 +503,7 @@ class SQLiteSession:
             return rows, changes
 
         rows, changes = self._in_transaction(statement.writes, translation.command, run)
+        self._transactions.notices += translation.notices
         if translation.schema_change and self._transactions.block is not None:
             self._ddl_in_block = True
         command = translation.command
@@ -501,8 +517,7 @@ class SQLiteSession:
 
     def _current(self, statement: PreparedStatement) -> PreparedStatement:
         """The statement re-prepared if the schema changed since it was prepared."""
-        if statement.translation is None or statement.translation.schema_change \
-                or statement.schema_version == self._catalog.schema_version():
+        if statement.translation is None or statement.schema_version == self._catalog.schema_version():
             return statement
         fresh = self._prepare(statement.sql, statement.param_oids)
         if fresh.columns != statement.columns:

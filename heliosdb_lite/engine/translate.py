@@ -24,10 +24,17 @@ from typing import Any
 
 from sqlglot import exp
 
-from heliosdb_lite.errors import FEATURE_NOT_SUPPORTED, SYNTAX_ERROR, DatabaseError
+from heliosdb_lite.errors import (
+    FEATURE_NOT_SUPPORTED,
+    INVALID_NAME,
+    INVALID_SCHEMA_NAME,
+    SYNTAX_ERROR,
+    UNDEFINED_TABLE,
+    DatabaseError,
+)
 from heliosdb_lite.protocol import codecs
 
-from . import array_functions, casts, pg_catalog
+from . import array_functions, casts, pg_catalog, schemas
 from . import functions as fn
 from . import pgtypes as t
 from . import typing_rules as rules
@@ -106,6 +113,7 @@ class Translation:
     serial_sequence: str | None = None  # INSERT: the sequence of the serial key SQLite numbers (rowid)
     serial_upsert: bool = False  # ... with ON CONFLICT: which values PostgreSQL would draw is unknown
     schema_change: bool = False
+    notices: tuple[DatabaseError, ...] = ()  # sent when the statement has run
     locks_rows: bool = False  # SELECT ... FOR UPDATE/SHARE, or calling nextval/setval: run as a writer
 
 
@@ -157,14 +165,18 @@ class Translator:
     """Translates one statement; a new Translator per statement."""
 
     def __init__(self, catalog: Catalog, source: str, param_oids: Sequence[int], tz: dt.tzinfo,
-                 view_types: Callable[[str], dict[int, PgType]] | None = None) -> None:
+                 view_types: Callable[[str], dict[int, PgType]] | None = None,
+                 search_path: tuple[str, ...] = (schemas.PUBLIC,), user: str = "postgres") -> None:
         self.catalog = catalog
+        self.user = user
+        self.search_path = search_path  # schema names, for names that are not schema-qualified
         self.view_types = view_types  # a view's recorded column types by position (`ddl`)
         self.text = source
         self.tz = tz
         self.params: dict[int, PgType] = {i + 1: PgType(oid) for i, oid in enumerate(param_oids) if oid}
         self.param_count = len(param_oids)
         self.locks_rows = False
+        self.notices: list[DatabaseError] = []
 
     # --- entry points -------------------------------------------------------------------------------
 
@@ -190,13 +202,18 @@ class Translator:
             return self.delete(tree)
         if isinstance(tree, DDL_STATEMENTS):
             sql, command = translate_ddl(self, tree)
-            return Translation(sql, command, None, self.param_types(), schema_change=True)
+            return Translation(sql, command, None, self.param_types(), schema_change=True,
+                               notices=tuple(self.notices))
         if isinstance(tree, exp.Command):
-            altered = alter_sequence(self.text)
+            altered = alter_sequence(self, self.text)
             if altered is None:
                 raise unsupported(f"statement {tree.name.upper()}")
             return Translation(altered, "ALTER SEQUENCE", None, self.param_types(), schema_change=True)
         raise unsupported(f"statement {type(tree).__name__.upper()}")
+
+    def notice(self, message: str, detail: str | None = None) -> None:
+        """A NOTICE for the client, sent when the statement has run (or has failed in translation)."""
+        self.notices.append(DatabaseError("00000", message, detail=detail, severity="NOTICE"))
 
     def param_types(self) -> tuple[PgType, ...]:
         count = max([self.param_count, *self.params])
@@ -375,19 +392,20 @@ class Translator:
         alias_node = node.args.get("alias")
         renames = [c.name for c in alias_node.columns] if alias_node is not None else []
         if isinstance(node, exp.Table) and isinstance(node.this, exp.Identifier):
-            self._strip_public(node)
             catalog_relation = pg_catalog.relation_name(node)
             if catalog_relation is not None:  # pg_catalog comes first on the search path
                 node.set("db", None)
                 scope.relations.append(Relation(node.alias or catalog_relation,
                                                 list(pg_catalog.RELATIONS[catalog_relation])))
                 return node
-            alias = node.alias or node.name
-            relation = scope.cte(node.name) if not node.args.get("db") else None
+            name = node.name
+            alias = node.alias or name
+            relation = scope.cte(name) if not node.args.get("db") else None
             if relation is None:
-                info = self.catalog.table(node.name) if not node.args.get("db") else None
-                relation = Relation(node.name, self._table_columns(node.name, info)) if info \
-                    else Relation(node.name, [], known=False)
+                stored = self.bind_relation(node)
+                info = self.catalog.table(stored)
+                relation = Relation(name, self._table_columns(stored, info)) if info \
+                    else Relation(name, [], known=False)
             scope.relations.append(relation.renamed(alias, renames or None))
             if renames:
                 bare = node.copy()
@@ -436,22 +454,81 @@ class Translator:
         series = node.this
         arguments = [series.args.get(key) for key in ("start", "end", "step") if series.args.get(key)]
         typed = [self.expr(argument, scope) for argument in arguments]
-        types = [pg_type if not pg_type.is_unknown else t.INT4_TYPE for _, pg_type in typed]
-        if not all(pg_type.oid in t.INTEGER_TYPES for pg_type in types):
-            raise unsupported("generate_series over non-integer values")
-        result = rules.common_type(types)
-        values = [self.coerce(value, pg_type, result) for value, pg_type in typed]
+        if any(pg_type.oid in (t.DATE, t.TIMESTAMP, t.TIMESTAMPTZ, t.INTERVAL) for _, pg_type in typed):
+            function, result, values = self._time_series(typed)
+        else:
+            types = [pg_type if not pg_type.is_unknown else t.INT4_TYPE for _, pg_type in typed]
+            if not all(pg_type.oid in t.INTEGER_TYPES for pg_type in types):
+                raise unsupported("generate_series over non-integer values")
+            function, result = fn.GENERATE_SERIES, rules.common_type(types)
+            values = [self.coerce(value, pg_type, result) for value, pg_type in typed]
         alias = node.alias or fn.GENERATE_SERIES
         column = renames[0] if renames else (node.alias or fn.GENERATE_SERIES)
         scope.relations.append(Relation(alias, [(column, result)]))
-        table = exp.Table(this=exp.Anonymous(this=fn.GENERATE_SERIES, expressions=values))
+        table = exp.Table(this=exp.Anonymous(this=function, expressions=values))
         return _renamed_source(exp.select("*").from_(table), alias, ["value"], [column])
 
-    @staticmethod
-    def _strip_public(table: exp.Table) -> None:
-        db = table.args.get("db")
-        if db is not None and db.name.lower() == "public":
-            table.set("db", None)
+    def _time_series(self, typed: list[Typed]) -> tuple[str, PgType, list[exp.Expression]]:
+        """generate_series(start, stop, step interval): over timestamp when an argument is one and
+        none is timestamptz, else over timestamptz (dates too, as PostgreSQL resolves them)."""
+        oids = [pg_type.oid for _, pg_type in typed]
+        if len(typed) != 3 or not set(oids[:2]) <= {t.DATE, t.TIMESTAMP, t.TIMESTAMPTZ, t.UNKNOWN} \
+                or oids[2] not in (t.INTERVAL, t.UNKNOWN):
+            names = ", ".join(t.type_name(oid) for oid in oids)
+            raise DatabaseError("42883", f"function generate_series({names}) does not exist",
+                                hint="No function matches the given name and argument types. "
+                                     "You might need to add explicit type casts.")
+        result = PgType(t.TIMESTAMP if t.TIMESTAMP in oids and t.TIMESTAMPTZ not in oids else t.TIMESTAMPTZ)
+        targets = (result, result, PgType(t.INTERVAL))
+        values = [self.coerce(value, pg_type, target)
+                  for (value, pg_type), target in zip(typed, targets, strict=True)]
+        return fn.TIME_SERIES, result, [*values, exp.Literal.number(result.oid)]
+
+    # --- names of stored objects (`schemas`) ---------------------------------------------------------
+
+    def relation(self, table: exp.Table, exists: Callable[[str], bool] | None = None) -> str:
+        """The storage name of the existing object `table` names: in its schema if qualified, else in
+        the first schema of the search path that has one (`exists`: a table or view by default);
+        found nowhere: the bare name, which SQLite then reports missing."""
+        found = exists or (lambda stored: self.catalog.table(stored) is not None)
+        schema = schema_of(table)
+        if schema is not None:
+            return schemas.storage_name(schema, table.name)
+        return next((stored for stored in (schemas.storage_name(s, table.name) for s in self.search_path)
+                     if found(stored)), table.name)
+
+    def bind_relation(self, table: exp.Table) -> str:
+        """Rewrites `table` to name its stored table or view (keeping the name it was referred by as
+        its alias); returns the storage name. A schema-qualified name that names nothing: 42P01."""
+        name = table.name
+        stored = self.relation(table)
+        schema = schema_of(table)
+        if schema is not None and self.catalog.table(stored) is None:
+            raise DatabaseError(UNDEFINED_TABLE, f'relation "{schema}.{name}" does not exist')
+        if stored != name and not table.alias:
+            table.set("alias", exp.TableAlias(this=exp.to_identifier(name, quoted=True)))
+        table.set("this", exp.to_identifier(stored, quoted=stored != name or table.this.quoted))
+        table.set("db", None)
+        return stored
+
+    def new_object(self, table: exp.Expression) -> str:
+        """The storage name of an object to create: in its schema if qualified, else in the first
+        schema of the search path that exists (3F000 if there is none)."""
+        if not isinstance(table, exp.Table):
+            raise unsupported(f"object name {table.sql('postgres')}")
+        if "." in table.name:
+            raise DatabaseError(INVALID_NAME, f'names containing "." are not supported: "{table.name}"')
+        existing = self.catalog.schemas()
+        schema = schema_of(table)
+        if schema is None:
+            schema = next((s for s in self.search_path if s in existing), None)
+            if schema is None:
+                raise DatabaseError(INVALID_SCHEMA_NAME, "no schema has been selected to create in")
+        elif schema in schemas.SYSTEM_SCHEMAS:
+            raise unsupported(f"creating objects in schema {schema}")
+        elif schema not in existing:
+            raise DatabaseError(INVALID_SCHEMA_NAME, f'schema "{schema}" does not exist')
+        return schemas.storage_name(schema, table.name)
 
     # --- DML ----------------------------------------------------------------------------------------
 
@@ -459,11 +536,12 @@ class Translator:
         table = node.this if isinstance(node, exp.Schema) else node
         if not isinstance(table, exp.Table):
             raise unsupported(f"target {table.sql('postgres')}")
-        self._strip_public(table)
-        info = self.catalog.table(table.name)
+        name = table.name
+        stored = self.bind_relation(table)
+        info = self.catalog.table(stored)
         columns = [(c.name, c.type) for c in info.columns] if info else []
-        scope.relations.append(Relation(table.alias or table.name, columns, known=info is not None))
-        return table.name, columns
+        scope.relations.append(Relation(table.alias or name, columns, known=info is not None))
+        return stored, columns
 
     def insert(self, node: exp.Insert) -> Translation:
         scope = Scope()
@@ -837,9 +915,7 @@ class Translator:
     def _column(self, node: exp.Column, scope: Scope) -> Typed:
         if isinstance(node.this, exp.Star):
             return node, t.UNKNOWN_TYPE
-        db = node.args.get("db")
-        if db is not None and db.name.lower() in ("public", "pg_catalog"):
-            node.set("db", None)
+        node.set("db", None)  # a schema-qualified column: its table is referred to by its bare name
         table = node.table or None
         pg_type = scope.column(node.name, table)
         return node, pg_type if pg_type is not None else t.UNKNOWN_TYPE
@@ -1417,6 +1493,14 @@ class Translator:
 
     def _regexp(self, node: exp.RegexpLike, scope: Scope) -> Typed:
         return self._like(node, scope)
+
+
+def schema_of(table: exp.Table) -> str | None:
+    """The schema a name is qualified with (unquoted names folded to lower case), else None."""
+    db = table.args.get("db")
+    if not isinstance(db, exp.Identifier):
+        return None
+    return db.name if db.quoted else db.name.lower()
 
 
 def _negated(matched: exp.Expression, operator: exp.Expression) -> exp.Expression:

@@ -239,10 +239,13 @@ def engine_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SQLiteS
 Outcome = tuple[Any, ...]
 
 
-def reference_outcome(connection: Any, sql: str) -> Outcome:
+def reference_outcome(connection: Any, sql: str, messages: list[str] | None = None) -> Outcome:
+    """The outcome of `sql` on PostgreSQL; an error's message is appended to `messages`."""
     try:
         cursor = connection.execute(sql, prepare=False)
     except psycopg.Error as error:
+        if messages is not None:
+            messages.append(error.diag.message_primary)
         return ("error", error.sqlstate)
     result = cursor.pgresult
     if result is None or result.nfields == 0:
@@ -252,11 +255,14 @@ def reference_outcome(connection: Any, sql: str) -> Outcome:
     return ("ok", columns, rows, cursor.statusmessage)
 
 
-def engine_outcome(session: SQLiteSession, sql: str) -> Outcome:
+def engine_outcome(session: SQLiteSession, sql: str, messages: list[str] | None = None) -> Outcome:
+    """The outcome of `sql` on the engine; an error's message is appended to `messages`."""
     try:
         statement = session.prepare(sql, ())
         cursor = session.execute(statement, [])
     except DatabaseError as error:
+        if messages is not None:
+            messages.append(error.message)
         return ("error", error.sqlstate)
     if statement.columns is None:
         return ("ok", None, None, cursor.command_tag())
@@ -352,10 +358,11 @@ def test_same_script(reference: Any, engine_session: SQLiteSession) -> None:
     assert [engine_script_step(engine_session, sql) for sql in SCRIPT] == expected
 
 
-def reference_script_step(connection: Any, sql: str) -> tuple[Any, ...]:
-    return (*reference_outcome(connection, sql), connection.info.transaction_status.name)
+def reference_script_step(connection: Any, sql: str, messages: list[str] | None = None) -> tuple[Any, ...]:
+    return (*reference_outcome(connection, sql, messages), connection.info.transaction_status.name)
 
 
-def engine_script_step(session: SQLiteSession, sql: str) -> tuple[Any, ...]:
+def engine_script_step(session: SQLiteSession, sql: str,
+                       messages: list[str] | None = None) -> tuple[Any, ...]:
     status = {"I": "IDLE", "T": "INTRANS", "E": "INERROR"}
-    return (*engine_outcome(session, sql), status[session.transaction_status])
+    return (*engine_outcome(session, sql, messages), status[session.transaction_status])
