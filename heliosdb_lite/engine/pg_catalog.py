@@ -107,7 +107,7 @@ FUNCTION_TYPES: dict[str, PgType] = {
     "col_description": _TEXT, "shobj_description": _TEXT, "pg_encoding_to_char": _NAME,
     "to_regtype": _OID, "to_regclass": _OID, "to_regnamespace": _OID, "array_to_string": _TEXT,
     "pg_get_viewdef": _TEXT, "pg_get_serial_sequence": _TEXT, "pg_type_is_visible": _BOOL,
-    "pg_collation_is_visible": _BOOL,
+    "pg_collation_is_visible": _BOOL, "pg_partition_ancestors": _OID,
     **{input_function(reg_type): _OID for reg_type in REG_TYPES},
     **{output_function(reg_type): _TEXT for reg_type in REG_TYPES},
 }

@@ -51,8 +51,12 @@ class Attribute:
     type: PgType
     not_null: bool
     default: str | None  # as pg_get_expr shows it, except a nextval default: see `sequence`
-    sequence: str | None = None  # storage name of the sequence a nextval default draws from
-    identity: str = ""  # pg_attribute.attidentity: "a" for GENERATED ALWAYS AS IDENTITY
+    sequence: str | None = None  # storage name of the sequence a serial or identity column draws from
+    identity: str = ""  # pg_attribute.attidentity: "a" for GENERATED ALWAYS AS IDENTITY (no default)
+
+    @property
+    def has_default(self) -> bool:
+        return not self.identity and (self.default is not None or self.sequence is not None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,8 +199,11 @@ class CatalogReader:
         return found
 
     def _attributes(self, storage: str, view_types: dict[int, PgType]) -> Iterator[Attribute]:
-        rows = self._connection.execute('SELECT cid, name, type, "notnull", dflt_value, pk '
-                                        "FROM pragma_table_info(?)", (storage,)).fetchall()
+        try:
+            rows = self._connection.execute('SELECT cid, name, type, "notnull", dflt_value, pk '
+                                            "FROM pragma_table_info(?)", (storage,)).fetchall()
+        except apsw.SQLError:  # a view whose query no longer compiles (a column dropped under it)
+            rows = []
         single_key = sum(1 for row in rows if row[5]) == 1
         for cid, name, declared, not_null, default, pk in rows:
             pg_type = view_types.get(cid) or t.type_from_declared(declared) or t.TEXT_TYPE
@@ -204,12 +211,10 @@ class CatalogReader:
             if identity:
                 default = default.removesuffix(IDENTITY_ALWAYS_MARKER).strip()
             sequence = _NEXTVAL.fullmatch(default or "")
-            serial = single_key and pk == 1 and (declared or "").lower() == "integer"
-            if identity:
-                yield Attribute(name, cid + 1, pg_type, True, None, None, identity)
-            elif serial or sequence:
+            serial = single_key and pk == 1 and (declared or "").lower() == "integer"  # SQLite's rowid
+            if serial or sequence:
                 name_of_sequence = sequence.group(1) if sequence else f"{storage}_{name}_seq"
-                yield Attribute(name, cid + 1, pg_type, True, None, name_of_sequence)
+                yield Attribute(name, cid + 1, pg_type, True, None, name_of_sequence, identity)
             else:
                 yield Attribute(name, cid + 1, pg_type, bool(not_null or pk), _default_text(default, pg_type))
 

@@ -4,8 +4,9 @@ The translator knows regclass, regtype, ... only as oid, which cannot read a nam
 (`'s.t'::regclass`) nor print one (`c.oid::regclass::text`). Before parsing, each
 `<operand>::regX` and `CAST(<operand> AS regX)` becomes `pg_catalog.helios_regX_in(<operand>)`, and
 a reg* value cast on to text (`::regX::text`, `CAST(CAST(x AS regX) AS TEXT)`) becomes
-`pg_catalog.helios_regX_out(pg_catalog.helios_regX_in(<operand>))`. An operand is a literal, a
-parameter, a possibly qualified column, a function call or a parenthesized expression.
+`pg_catalog.helios_regX_out(pg_catalog.helios_regX_in(<operand>))`, and so does a reg* select list
+item (`::regX AS alias`, `::regX FROM`), whose value PostgreSQL prints as the name. An operand is a
+literal, a parameter, a possibly qualified column, a function call or a parenthesized expression.
 """
 
 from __future__ import annotations
@@ -86,6 +87,13 @@ def _text_cast_at(tokens: list[str], start: int) -> int | None:
     return None
 
 
+def _ends_output_column(tokens: list[str], start: int) -> bool:
+    """Whether `AS alias` or FROM follows: the cast is a select list item, which PostgreSQL prints
+    as the name (a reg* value prints as text)."""
+    position = _next(tokens, start)
+    return position < len(tokens) and tokens[position].lower() in ("as", "from")
+
+
 def _matching_open(tokens: list[str], close: int) -> int:
     depth = 0
     for position in range(close, -1, -1):
@@ -155,6 +163,8 @@ def _rewrite(tokens: list[str]) -> list[str]:
                     as_text = _text_cast_at(tokens, after)
                     if as_text is not None:
                         text, after = f"pg_catalog.{output_function(reg_type)}({text})", as_text
+                    elif _ends_output_column(tokens, after):
+                        text = f"pg_catalog.{output_function(reg_type)}({text})"
                     out.append(text)
                     position = after
                     continue

@@ -53,6 +53,8 @@ RowSource = Callable[[], Iterator[tuple[Any, ...]]]
 
 def default_text(attribute: Attribute, names: SessionNames) -> str | None:
     """A column's default as pg_get_expr shows it; a sequence is named as regclass prints it."""
+    if attribute.identity:
+        return None
     if attribute.sequence is not None:
         return f"nextval('{names.sequence_text(attribute.sequence)}'::regclass)"
     return attribute.default
@@ -71,10 +73,12 @@ def row_sources(reader: CatalogReader, names: SessionNames, database: str) -> di
             yield namespace.oid, namespace.name, namespace.owner, None
 
     def classes() -> Iterator[tuple[Any, ...]]:
+        referenced = {key.referenced for relation in reader.relations() for key in relation.foreign_keys}
         for relation in reader.relations():
             namespace = namespace_oid(relation.schema)
+            has_triggers = bool(relation.foreign_keys) or relation.storage in referenced
             yield _class_row(relation.oid, relation.name, namespace, relation.kind, len(relation.attributes),
-                             bool(relation.indexes))
+                             bool(relation.indexes), has_triggers)
             for index in relation.indexes:
                 yield _class_row(index.oid, index.name, namespace, "i", len(index.columns), False)
 
@@ -83,9 +87,8 @@ def row_sources(reader: CatalogReader, names: SessionNames, database: str) -> di
             for a in relation.attributes:
                 collation = DEFAULT_COLLATION if a.type.oid in _COLLATABLE else 0
                 storage = "p" if a.type.oid in _PLAIN_STORAGE else "m" if a.type.oid == t.NUMERIC else "x"
-                has_default = a.default is not None or a.sequence is not None
                 yield (relation.oid, a.name, a.type.oid, -1, a.number, 0, a.type.typmod, int(a.not_null),
-                       int(has_default), a.identity, "", 0, 1, 0, collation, storage, "", -1)
+                       int(a.has_default), a.identity, "", 0, 1, 0, collation, storage, "", -1)
 
     def defaults() -> Iterator[tuple[Any, ...]]:
         for relation in reader.relations():
@@ -163,11 +166,13 @@ def _int_array(numbers: Iterator[int]) -> str:
     return "{" + ",".join(str(number) for number in numbers) + "}"
 
 
-def _class_row(oid: int, name: str, namespace: int, kind: str, columns: int,
-               has_index: bool) -> tuple[Any, ...]:
+def _class_row(oid: int, name: str, namespace: int, kind: str, columns: int, has_index: bool,
+               has_triggers: bool = False) -> tuple[Any, ...]:
+    """A pg_class row; `has_triggers`: a foreign key refers from or to it (PostgreSQL enforces those
+    with triggers, and psql lists foreign keys only for a relation that has triggers)."""
     access_method = BTREE_AM if kind == "i" else HEAP_AM if kind == "r" else 0
     return (oid, name, namespace, 0, 0, OWNER_OID, access_method, oid, 0, 0, -1, 0, int(has_index), 0,
-            "p", kind, columns, 0, 0, 0, 0, 0, 0, 1, "d", 0, None, None, None)
+            "p", kind, columns, 0, 0, int(has_triggers), 0, 0, 0, 1, "d", 0, None, None, None)
 
 
 def _type_row(info: codecs.TypeInfo) -> tuple[Any, ...]:
@@ -243,6 +248,7 @@ def functions(reader: CatalogReader, names: SessionNames) -> dict[str, Callable[
         "pg_get_constraintdef": constraint_definition,
         "pg_get_viewdef": view_definition,
         "pg_get_serial_sequence": serial_sequence,
+        "pg_partition_ancestors": lambda oid: oid,  # no partitions: a relation is its only ancestor
         "obj_description": lambda oid, catalog=None: None,
         "col_description": lambda oid, column: None,
         "shobj_description": lambda oid, catalog: None,
