@@ -287,6 +287,8 @@ def comparison_key(value: Any, oid: int, tz: dt.tzinfo) -> Any:
         return localize(dt.datetime.combine(value, dt.time()), tz)
     if oid == t.TIMESTAMP:
         return localize(value, tz)
+    if oid == t.BPCHAR:
+        return value.rstrip(" ")  # char(n) compares without its padding
     return value
 
 
@@ -312,11 +314,17 @@ def _leaves(elements: list[Any]) -> list[Any]:
 
 def quantified(operator: str, value: Any, value_oid: int, elements: list[Any] | None, element_oid: int,
                tz: dt.tzinfo, *, every: bool) -> bool | None:
-    """`value operator ANY(elements)` (every=False) or `... ALL(elements)`, with SQL's NULL logic."""
-    if value is None or elements is None:
+    """`value operator ANY(elements)` (every=False) or `... ALL(elements)`, with SQL's NULL logic:
+    no elements make ANY false and ALL true, whatever the value."""
+    if elements is None:
+        return None
+    leaves = _leaves(elements)
+    if not leaves:
+        return every
+    if value is None:
         return None
     outcomes = {None if element is None else _SATISFIED[operator](
-        compare(value, value_oid, element, element_oid, tz) or 0) for element in _leaves(elements)}
+        compare(value, value_oid, element, element_oid, tz) or 0) for element in leaves}
     decisive = not every
     if decisive in outcomes:
         return decisive

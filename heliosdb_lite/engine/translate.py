@@ -50,10 +50,9 @@ from .value_storage import to_storage
 Typed = tuple[exp.Expression, PgType]
 _SCALAR_ROWS = "_helios_scalar_rows"  # the CTE and column `_single_row` reads a scalar subquery through
 _SCALAR_VALUE = "value"
-# the CTE and columns `_quantified_subquery` reads the rows of `x op ANY|ALL (subquery)` through
+# the CTE and column `_quantified_subquery` collects the rows of `x op ANY|ALL (subquery)` through
 _QUANTIFIED_ROWS = "_helios_quantified_rows"
 _QUANTIFIED_VALUE = "_helios_quantified_value"
-_QUANTIFIED_TEST = "_helios_quantified_test"
 
 COMPARISONS: dict[type[exp.Expression], str] = {
     exp.EQ: "=", exp.NEQ: "<>", exp.LT: "<", exp.LTE: "<=", exp.GT: ">", exp.GTE: ">=",
@@ -1067,36 +1066,49 @@ class Translator:
         element_oid = codecs.type_by_oid(array_type.oid).elem_oid
         if not element_oid:
             raise rules_operator_error(operator, left_type, array_type)
-        left = self.coerce(left, left_type, PgType(element_oid))
-        left_type = left_type if not left_type.is_unknown else PgType(element_oid)
+        left, left_type = self._quantified_subject(left, left_type, operator, PgType(element_oid))
         test = call(fn.QUANTIFIED, operator, int(every), left, left_type.oid, array, array_type.oid)
         return test, t.BOOL_TYPE
 
+    def _quantified_subject(self, left: exp.Expression, left_type: PgType, operator: str,
+                            element_type: PgType) -> Typed:
+        """The subject of `left operator ANY|ALL (values of element_type)` as PostgreSQL resolves the
+        operator: an unknown subject takes the elements' type, a known one keeps its own (they are
+        compared by value); 42883 when the two types have no comparison."""
+        resolved, _ = rules.resolve_unknown("=", left_type, element_type)
+        try:
+            rules.common_type([resolved, element_type])
+        except DatabaseError:
+            raise rules_operator_error(operator, resolved, element_type) from None
+        if t.JSON in (resolved.oid, element_type.oid):
+            raise rules_operator_error(operator, resolved, element_type)
+        oids = {resolved.oid, element_type.oid}
+        if t.BPCHAR in oids and len(oids) == 2 and oids <= t.STRING_TYPES:
+            resolved = t.TEXT_TYPE  # char(n) against other text compares as text, without its padding
+        return self.coerce(left, left_type, resolved), resolved
+
     def _quantified_subquery(self, left: exp.Expression, left_type: PgType, operator: str, every: bool,
                              query: exp.Expression, scope: Scope) -> exp.Expression:
-        """`left operator ANY|ALL (query)` with SQL's NULL logic: ANY is true if some comparison is,
-        else NULL if some is NULL, else false (so false for no rows); ALL the other way round."""
+        """`left operator ANY|ALL (query)`: the query's values collected into an array (an empty one
+        for no rows) and compared as `left operator ANY|ALL (array)`, so left stays in its own query
+        (an aggregate there is the outer query's) and the query runs once."""
         translated, outputs = self.query(query, scope)
         if len(outputs) != 1:
             raise DatabaseError(SYNTAX_ERROR, f"subquery has too {'many' if outputs else 'few'} columns")
         while isinstance(translated, exp.Subquery):
             translated = translated.this
-        value_type = outputs[0].type or t.UNKNOWN_TYPE
+        value_type = outputs[0].type if outputs[0].type is not None and not outputs[0].type.is_unknown \
+            else t.TEXT_TYPE
+        left, resolved = self._quantified_subject(left, left_type, operator, value_type)
         value = exp.column(_QUANTIFIED_VALUE, quoted=True)
-        test = exp.column(_QUANTIFIED_TEST, quoted=True)
-        comparison = self.compare(operator, left, left_type, value, value_type)
-        tests = exp.select(exp.alias_(comparison, _QUANTIFIED_TEST, quoted=True)).from_(_QUANTIFIED_ROWS)
-        decisive = exp.Literal.number(0 if every else 1)
-        outcome = exp.Case(ifs=[
-            exp.If(this=exp.EQ(this=call("min" if every else "max", test), expression=decisive),
-                   true=decisive.copy()),
-            exp.If(this=exp.GT(this=exp.Count(this=exp.Star()), expression=exp.Count(this=test.copy())),
-                   true=exp.Null())], default=exp.Literal.number(1 if every else 0))
         rows = exp.TableAlias(this=exp.to_identifier(_QUANTIFIED_ROWS),
                               columns=[exp.to_identifier(_QUANTIFIED_VALUE, quoted=True)])
-        quantified = exp.select(outcome).from_(tests.subquery(_QUANTIFIED_ROWS))
-        quantified.set("with_", exp.With(expressions=[exp.CTE(this=translated, alias=rows)]))
-        return exp.Subquery(this=quantified)
+        collected = call(fn.ARRAY_AGG, value, value_type.oid)
+        values = exp.select(call("coalesce", collected, "{}")).from_(_QUANTIFIED_ROWS)
+        values.set("with_", exp.With(expressions=[exp.CTE(this=translated, alias=rows)]))
+        array_oid = codecs.type_by_oid(value_type.oid).array_oid
+        return call(fn.QUANTIFIED, operator, int(every), left, resolved.oid, exp.Subquery(this=values),
+                    array_oid)
 
     def _between(self, node: exp.Between, scope: Scope) -> Typed:
         value, value_type = self.expr(node.this, scope)

@@ -89,6 +89,17 @@ QUANTIFIED = [
     "date '2024-01-02' > all(select date '2024-01-01')",
     "select 1 = any(select 1, 2)",
     "select (values (2)), (values ('a')) as named, (select v from (values (3)) x(v))",
+    "select a, count(*) > any(select 1), sum(a) >= all(select 2) from (values (1), (1), (2)) v(a) "
+    "group by a order by a",
+    "select a from (values (1), (1), (2)) v(a) group by a having count(*) > any(select 1) order by a",
+    "select a, row_number() over (order by a) > any(select 1) from (values (5), (6)) v(a) order by a",
+    "select 1 > any(select 'x'::text)",
+    "select 1 = any(select '1')",
+    "select 'a'::char(3) = any(select 'a'::char(5)), 'a'::text = any(select 'a'::char(3)), "
+    "'a '::text = any(select 'a'::char(3)), 'b'::char(2) > all(select 'a'::text)",
+    "select 1.5 = any('{1,2}'::int[]), 1.5 < all('{2,3}'::int[]), null::int = any('{}'::int[]), "
+    "null::int = all('{}'::int[]), 'a'::char(3) = any('{a}'::char(3)[]), 'a'::char(3) = any('{a}'::text[])",
+    "select 1 = any('{a}'::text[])",
 ]
 
 OVERRIDING = [
