@@ -92,6 +92,8 @@ RELATIONS: dict[str, list[tuple[str, PgType]]] = {
     "pg_publication_rel": _columns("oid:oid prpubid:oid prrelid:oid prqual:text prattrs:text"),
     "pg_trigger": _columns("oid:oid tgrelid:oid tgname:name tgenabled:char tgisinternal:bool"),
     "pg_rewrite": _columns("oid:oid rulename:name ev_class:oid ev_type:char is_instead:bool"),
+    "pg_depend": _columns("classid:oid objid:oid objsubid:int4 refclassid:oid refobjid:oid refobjsubid:int4 "
+                          "deptype:char"),
     "pg_sequence": _columns("seqrelid:oid seqtypid:oid seqstart:int8 seqincrement:int8 seqmax:int8 "
                             "seqmin:int8 seqcache:int8 seqcycle:bool"),
     **information_schema.RELATIONS,
@@ -107,7 +109,7 @@ FUNCTION_TYPES: dict[str, PgType] = {
     "col_description": _TEXT, "shobj_description": _TEXT, "pg_encoding_to_char": _NAME,
     "to_regtype": _OID, "to_regclass": _OID, "to_regnamespace": _OID, "array_to_string": _TEXT,
     "pg_get_viewdef": _TEXT, "pg_get_serial_sequence": _TEXT, "pg_type_is_visible": _BOOL,
-    "pg_collation_is_visible": _BOOL, "pg_partition_ancestors": _OID,
+    "pg_collation_is_visible": _BOOL, "pg_partition_ancestors": _OID, "quote_ident": _TEXT,
     **{input_function(reg_type): _OID for reg_type in REG_TYPES},
     **{output_function(reg_type): _TEXT for reg_type in REG_TYPES},
 }

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import apsw
 
+from . import functions as fn
 from . import pgtypes as t
 from . import schemas
 from .ddl import IDENTITY_ALWAYS_MARKER, VIEW_COLUMNS_TABLE
@@ -26,7 +27,6 @@ from .pgtypes import PgType
 
 _FIRST_USER_OID = 16384
 _INTERNAL_PREFIXES = ("_helios", "sqlite_")
-_SEQUENCES_TABLE = "_helios_sequences"
 _NEXTVAL = re.compile(r"nextval\('([^']+)'\)", re.IGNORECASE)
 
 
@@ -107,6 +107,19 @@ class ForeignKey:
 
 
 @dataclass(frozen=True, slots=True)
+class SequenceOptions:
+    type: int  # OID of int2, int4 or int8
+    start: int
+    increment: int
+    owner: tuple[str, int] | None  # (storage name of the table, column number) of a serial or identity
+    identity: bool  # owned by an identity column (pg_depend deptype 'i', else 'a')
+
+    @property
+    def maximum(self) -> int:
+        return {t.INT2: 2**15 - 1, t.INT4: 2**31 - 1}.get(self.type, 2**63 - 1)
+
+
+@dataclass(frozen=True, slots=True)
 class Relation:
     schema: str
     name: str
@@ -115,6 +128,7 @@ class Relation:
     indexes: tuple[Index, ...] = ()
     foreign_keys: tuple[ForeignKey, ...] = ()
     definition: str | None = None  # a view's SQLite text
+    sequence: SequenceOptions | None = None  # a sequence's
 
     @property
     def storage(self) -> str:
@@ -170,24 +184,39 @@ class CatalogReader:
         """Tables and views, then sequences: those serial columns draw from and those created."""
         query = "SELECT type, name, sql FROM sqlite_schema WHERE type IN ('table', 'view') ORDER BY name"
         view_types = self._view_types()
-        sequences: set[str] = set()
+        sequences: dict[str, SequenceOptions] = {}
         for kind, storage, sql in self._connection.execute(query).fetchall():
             if storage.lower().startswith(_INTERNAL_PREFIXES):
                 continue
             schema, name = schemas.split(storage)
             attributes = tuple(self._attributes(storage, view_types.get(storage, {})))
-            sequences.update(a.sequence for a in attributes if a.sequence)
+            for a in attributes:
+                if a.sequence:
+                    owner = (storage, a.number)
+                    sequences[a.sequence] = SequenceOptions(a.type.oid, 1, 1, owner, bool(a.identity))
             if kind == "view":
                 yield Relation(schema, name, "v", attributes, definition=sql)
             else:
                 indexes = tuple(self._indexes_of(schema, name, attributes))
                 foreign_keys = tuple(self._foreign_keys(schema, name))
                 yield Relation(schema, name, "r", attributes, indexes, foreign_keys)
-        if self._connection.table_exists("main", _SEQUENCES_TABLE):
-            sequences.update(name for (name,) in
-                             self._connection.execute(f"SELECT name FROM {_SEQUENCES_TABLE}").fetchall())
-        for storage in sorted(sequences):
-            yield Relation(*schemas.split(storage), "S", ())
+        for storage, start, increment in self._created_sequences():
+            owned = sequences.get(storage)
+            if owned is None:
+                sequences[storage] = SequenceOptions(t.INT8, start, increment, None, False)
+        for storage, options in sorted(sequences.items()):
+            yield Relation(*schemas.split(storage), "S", (), sequence=options)
+
+    def _created_sequences(self) -> list[tuple[str, int, int]]:
+        """(storage name, start, increment) of the sequences `_helios_sequences` has rows for."""
+        if not self._connection.table_exists("main", fn.SEQUENCES_TABLE):
+            return []
+        if not self._connection.table_exists("main", fn.SEQUENCE_OPTIONS_TABLE):
+            return [(name, 1, 1) for (name,) in
+                    self._connection.execute(f"SELECT name FROM {fn.SEQUENCES_TABLE}").fetchall()]
+        return self._connection.execute(
+            f"SELECT s.name, coalesce(o.start, 1), coalesce(o.increment, 1) FROM {fn.SEQUENCES_TABLE} s "
+            f"LEFT JOIN {fn.SEQUENCE_OPTIONS_TABLE} o ON o.name = s.name").fetchall()
 
     def _view_types(self) -> dict[str, dict[int, PgType]]:
         if not self._connection.table_exists("main", VIEW_COLUMNS_TABLE):

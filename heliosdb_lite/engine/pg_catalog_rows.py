@@ -17,6 +17,7 @@ from . import schemas
 from .pg_catalog_names import (
     CATALOG_NAMESPACE,
     OWNER_OID,
+    PUBLIC_NAMESPACE,
     SessionNames,
     namespace_oid,
     regproc_in,
@@ -42,7 +43,9 @@ HEAP_AM = 2
 DATABASE_OID = 5
 DEFAULT_COLLATION = 100
 _TEXT_ARRAY = 1009
-_SEQUENCE_MAX = 2**63 - 1
+CLASS_RELATION = 1259  # pg_class's OID: pg_depend.classid of relations
+PUBLIC_ACL = "{pg_database_owner=UC/pg_database_owner,=U/pg_database_owner}"
+_DESCRIPTIONS = {(PUBLIC_NAMESPACE, "pg_namespace"): "standard public schema"}
 _COLLATABLE = t.STRING_TYPES - {t.NAME, t.CHAR}
 # pg_attribute.attstorage: 'p'lain for fixed-width types, 'm'ain for numeric, 'x' (extended) otherwise
 _PLAIN_STORAGE = frozenset({t.BOOL, t.INT2, t.INT4, t.INT8, t.OID, t.FLOAT4, t.FLOAT8, t.DATE, t.TIME,
@@ -70,7 +73,8 @@ def foreign_key_definition(key: ForeignKey, names: SessionNames, reader: Catalog
 def row_sources(reader: CatalogReader, names: SessionNames, database: str) -> dict[str, RowSource]:
     def namespaces() -> Iterator[tuple[Any, ...]]:
         for namespace in names.namespaces():
-            yield namespace.oid, namespace.name, namespace.owner, None
+            acl = PUBLIC_ACL if namespace.oid == PUBLIC_NAMESPACE else None
+            yield namespace.oid, namespace.name, namespace.owner, acl
 
     def classes() -> Iterator[tuple[Any, ...]]:
         referenced = {key.referenced for relation in reader.relations() for key in relation.foreign_keys}
@@ -89,6 +93,12 @@ def row_sources(reader: CatalogReader, names: SessionNames, database: str) -> di
                 storage = "p" if a.type.oid in _PLAIN_STORAGE else "m" if a.type.oid == t.NUMERIC else "x"
                 yield (relation.oid, a.name, a.type.oid, -1, a.number, 0, a.type.typmod, int(a.not_null),
                        int(a.has_default), a.identity, "", 0, 1, 0, collation, storage, "", -1)
+            for index in relation.indexes:  # an index's columns are its attributes too
+                for number, column in enumerate(index.columns, start=1):
+                    a = next(a for a in relation.attributes if a.name == column)
+                    collation = DEFAULT_COLLATION if a.type.oid in _COLLATABLE else 0
+                    yield (index.oid, a.name, a.type.oid, -1, number, 0, a.type.typmod, 0, 0, "", "", 0, 1, 0,
+                           collation, "p" if a.type.oid in _PLAIN_STORAGE else "x", "", -1)
 
     def defaults() -> Iterator[tuple[Any, ...]]:
         for relation in reader.relations():
@@ -125,8 +135,18 @@ def row_sources(reader: CatalogReader, names: SessionNames, database: str) -> di
 
     def sequences() -> Iterator[tuple[Any, ...]]:
         for relation in reader.relations():
-            if relation.kind == "S":
-                yield relation.oid, t.INT8, 1, 1, _SEQUENCE_MAX, 1, 1, 0
+            if relation.sequence is not None:
+                options = relation.sequence
+                yield relation.oid, options.type, options.start, options.increment, options.maximum, 1, 1, 0
+
+    def dependencies() -> Iterator[tuple[Any, ...]]:
+        """A serial or identity column's sequence depends on the column (`Owned by:` in psql)."""
+        for relation in reader.relations():
+            owner = relation.sequence.owner if relation.sequence is not None else None
+            if owner is not None:
+                table, column = owner
+                kind = "i" if relation.sequence.identity else "a"  # type: ignore[union-attr]
+                yield CLASS_RELATION, relation.oid, 0, CLASS_RELATION, object_oid(table), column, kind
 
     def types() -> Iterator[tuple[Any, ...]]:
         for info in codecs.TYPES.values():
@@ -148,7 +168,7 @@ def row_sources(reader: CatalogReader, names: SessionNames, database: str) -> di
     return {
         "pg_namespace": namespaces, "pg_class": classes, "pg_attribute": attributes, "pg_attrdef": defaults,
         "pg_index": indexes, "pg_constraint": constraints, "pg_type": types, "pg_database": databases,
-        "pg_sequence": sequences,
+        "pg_sequence": sequences, "pg_depend": dependencies,
         "pg_am": lambda: iter([(HEAP_AM, "heap", "t"), (BTREE_AM, "btree", "i")]),
         "pg_collation": lambda: iter([(DEFAULT_COLLATION, "default", CATALOG_NAMESPACE, "d"),
                                       (950, "C", CATALOG_NAMESPACE, "c"),
@@ -249,7 +269,8 @@ def functions(reader: CatalogReader, names: SessionNames) -> dict[str, Callable[
         "pg_get_viewdef": view_definition,
         "pg_get_serial_sequence": serial_sequence,
         "pg_partition_ancestors": lambda oid: oid,  # no partitions: a relation is its only ancestor
-        "obj_description": lambda oid, catalog=None: None,
+        "obj_description": lambda oid, catalog=None: _DESCRIPTIONS.get((oid, catalog)),
+        "quote_ident": lambda name: None if name is None else quote_identifier(name),
         "col_description": lambda oid, column: None,
         "shobj_description": lambda oid, catalog: None,
         "pg_encoding_to_char": lambda encoding: "UTF8" if encoding == 6 else "",
