@@ -1,7 +1,8 @@
 """What the translator knows about tables: their columns' PostgreSQL types, keys and defaults.
 
 Read from SQLite itself (PRAGMA table_info and index_list on the session's connection; declared
-types decoded by `pgtypes.type_from_declared`), cached until the schema version changes.
+types decoded by `pgtypes.type_from_declared`; defaults of added columns from `added_defaults`),
+cached until the schema version changes.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from dataclasses import dataclass, field
 
 import apsw
 
-from . import schemas
+from . import added_defaults, schemas
 from .pgtypes import PgType, type_from_declared
 
 SEQUENCE_DEFAULT = re.compile(r"nextval\('([^']+)'\)", re.IGNORECASE)
@@ -25,6 +26,7 @@ class ColumnInfo:
     primary_key_position: int  # 0: not part of the primary key
     default: str | None
     rowid_alias: bool = False  # `integer PRIMARY KEY`: a serial key numbered by SQLite
+    added_default: bool = False  # `default` is filled in by INSERT (`added_defaults`), not by SQLite
 
     @property
     def sequence(self) -> str | None:
@@ -49,6 +51,12 @@ class TableInfo:
             return tuple(c.name for c in keyed)
         pkey = f"{self.name}_pkey"
         return next((columns for columns, name in self.unique_indexes.items() if name == pkey), ())
+
+    def unfilled_defaults(self, given: list[str]) -> list[ColumnInfo]:
+        """Columns with an added default (`added_defaults`) that a write of the `given` columns
+        leaves out, so the write must compute their defaults itself."""
+        named = {name.lower() for name in given}
+        return [c for c in self.columns if c.added_default and c.name.lower() not in named]
 
     def column(self, name: str) -> ColumnInfo | None:
         lowered = name.lower()
@@ -91,9 +99,12 @@ class Catalog:
         if not rows:
             return None
         single_key = sum(1 for row in rows if row[4]) == 1
+        added = added_defaults.load(self._connection, name)
         columns = tuple(
-            ColumnInfo(column, type_from_declared(declared), bool(not_null), pk, default,
-                       rowid_alias=single_key and pk == 1 and (declared or "").lower() == "integer")
+            ColumnInfo(column, type_from_declared(declared), bool(not_null), pk,
+                       default if default is not None else added.get(column.lower()),
+                       rowid_alias=single_key and pk == 1 and (declared or "").lower() == "integer",
+                       added_default=default is None and column.lower() in added)
             for column, declared, not_null, default, pk in rows)
         return TableInfo(name, columns, self._unique_indexes(name))
 

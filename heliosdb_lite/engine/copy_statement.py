@@ -35,6 +35,7 @@ class CopyCommand:
     header: bool = False
     quote: str = '"'
     escape: str = '"'
+    schema: str | None = None  # the table's schema, if the name is qualified
 
 
 def _syntax(token: Token | None) -> DatabaseError:
@@ -84,6 +85,7 @@ def parse_copy(sql: str) -> CopyCommand:
     tokens = tokenize(sql)
     index = 1
     table: str | None = None
+    schema: str | None = None
     query: str | None = None
     columns: list[str] = []
     if index < len(tokens) and tokens[index].token_type == TokenType.L_PAREN:
@@ -95,10 +97,8 @@ def parse_copy(sql: str) -> CopyCommand:
             raise _syntax(None)
         table = _word(tokens[index])
         index += 1
-        while index + 1 < len(tokens) and tokens[index].token_type == TokenType.DOT:
+        if index + 1 < len(tokens) and tokens[index].token_type == TokenType.DOT:
             schema, table = table, _word(tokens[index + 1])
-            if schema != "public":
-                raise DatabaseError(FEATURE_NOT_SUPPORTED, f"schema {schema} is not supported")
             index += 2
         if index < len(tokens) and tokens[index].token_type == TokenType.L_PAREN:
             end = _closing(tokens, index)
@@ -118,7 +118,7 @@ def parse_copy(sql: str) -> CopyCommand:
         raise DatabaseError(FEATURE_NOT_SUPPORTED, "COPY to or from a file or program is not supported",
                             hint="Use COPY ... FROM STDIN or COPY ... TO STDOUT.")
     options = _options(tokens, index + 2)
-    return _command(direction, table, tuple(columns), query, options)
+    return _command(direction, schema, table, tuple(columns), query, options)
 
 
 def _options(tokens: tuple[Token, ...], index: int) -> dict[str, Token | None]:
@@ -157,8 +157,8 @@ def _options(tokens: tuple[Token, ...], index: int) -> dict[str, Token | None]:
     return options
 
 
-def _command(direction: str, table: str | None, columns: tuple[str, ...], query: str | None,
-             options: dict[str, Token | None]) -> CopyCommand:
+def _command(direction: str, schema: str | None, table: str | None, columns: tuple[str, ...],
+             query: str | None, options: dict[str, Token | None]) -> CopyCommand:
     format_token = options.pop("format", None)
     copy_format = format_token.text.lower() if format_token is not None else "text"
     if copy_format == "binary":
@@ -184,4 +184,4 @@ def _command(direction: str, table: str | None, columns: tuple[str, ...], query:
     quote = _single_character("quote", str(values["quote"]))
     escape = _single_character("escape", str(values["escape"] if values["escape"] is not None else quote))
     return CopyCommand(direction, table, columns, query, copy_format, delimiter, str(values["null"]), header,
-                       quote, escape)
+                       quote, escape, schema)

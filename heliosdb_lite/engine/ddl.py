@@ -22,10 +22,10 @@ from sqlglot import exp
 
 from heliosdb_lite.errors import INVALID_SCHEMA_NAME, UNDEFINED_OBJECT, UNDEFINED_TABLE, DatabaseError
 
+from . import added_defaults, schemas
 from . import functions as fn
 from . import pgtypes as t
-from . import schemas
-from .catalog import TableInfo
+from .catalog import SEQUENCE_DEFAULT, TableInfo
 from .dialect import render
 from .pgtypes import ResolvedType
 from .scope import Relation, Scope
@@ -37,6 +37,7 @@ DDL_STATEMENTS = (exp.Create, exp.Drop, exp.Alter, exp.TruncateTable)
 # ends the default of a GENERATED ALWAYS AS IDENTITY column, so INSERT can refuse explicit values
 IDENTITY_ALWAYS_MARKER = "/* generated always as identity */"
 VIEW_COLUMNS_TABLE = "_helios_view_columns"  # (view, position, oid, typmod) of CREATE VIEW
+_DEFAULT_AND_NOT_NULL = (exp.DefaultColumnConstraint, exp.NotNullColumnConstraint)
 NO_OP = "SELECT 1 WHERE 0"  # a statement with nothing left to do (all its objects skipped)
 WRONG_OBJECT_TYPE = "42809"
 _INTEGER_LIMITS = {t.INT2: (-(2**15), 2**15 - 1), t.INT4: (-(2**31), 2**31 - 1),
@@ -171,23 +172,41 @@ class _TableBuilder:
         condition = self.translator.coerce(condition, pg_type, t.BOOL_TYPE)
         return f"CONSTRAINT {quote(name or self.check_name(column))} CHECK ({render(condition)})"
 
-    def column_sql(self, column: exp.ColumnDef) -> str:
+    def drawn(self, column: exp.ColumnDef, resolved: ResolvedType) -> bool:
+        """Whether the column's values are drawn from its sequence (serial, identity)."""
+        return resolved.serial or self._generated_identity(column)
+
+    def default_sql(self, column: exp.ColumnDef) -> str | None:
+        """The SQLite expression of the column's default (None: no default, or SQLite numbers it)."""
         resolved = self.types[column.name.lower()]
-        marker = f" {IDENTITY_ALWAYS_MARKER}" if self._generated_always(column) else ""
+        if self._is_rowid_alias(column, resolved):
+            return None
+        if self.drawn(column, resolved):
+            marker = f" {IDENTITY_ALWAYS_MARKER}" if self._generated_always(column) else ""
+            return f"{fn.NEXTVAL}('{self.table}_{column.name}_seq'){marker}"
+        kinds = _constraint_kinds(column)
+        default = next((kind for kind in kinds if isinstance(kind, exp.DefaultColumnConstraint)), None)
+        return None if default is None else self.expression(default.this, resolved.pg_type)
+
+    def column_sql(self, column: exp.ColumnDef, *, with_default: bool = True) -> str:
+        """The column's SQLite definition; without its default and NOT NULL (with_default False),
+        for ADD COLUMN of a column whose default SQLite cannot keep (`added_defaults`)."""
+        resolved = self.types[column.name.lower()]
         if self._is_rowid_alias(column, resolved):
             parts = [quote(column.name), "integer PRIMARY KEY AUTOINCREMENT"]
-            if marker:
-                parts.append(f"DEFAULT (NULL{marker})")  # NULL: SQLite numbers the row
+            if self._generated_always(column):
+                parts.append(f"DEFAULT (NULL {IDENTITY_ALWAYS_MARKER})")  # NULL: SQLite numbers the row
         else:
             parts = [quote(column.name), resolved.declared]
             if column.name in self.primary_key and len(self.primary_key) == 1:
                 parts.append("PRIMARY KEY")
-            if resolved.serial or self._generated_identity(column) or column.name in self.primary_key:
+            if with_default and (self.drawn(column, resolved) or column.name in self.primary_key):
                 parts.append("NOT NULL")
-            if resolved.serial or self._generated_identity(column):
-                parts.append(f"DEFAULT ({fn.NEXTVAL}('{self.table}_{column.name}_seq'){marker})")
+            if with_default and self.drawn(column, resolved):
+                parts.append(f"DEFAULT ({self.default_sql(column)})")
         for kind in _constraint_kinds(column):
-            parts += self._column_constraint(column, resolved, kind)
+            if with_default or not isinstance(kind, _DEFAULT_AND_NOT_NULL):
+                parts += self._column_constraint(column, resolved, kind)
         if not self._is_rowid_alias(column, resolved):
             parts += _storage_clauses(self.bare, column.name, resolved.pg_type)
         return " ".join(parts)
@@ -499,6 +518,8 @@ def _drop(translator: Translator, node: exp.Drop) -> tuple[str, str]:
         if name is None:
             continue
         statements.append(f"DROP {kind} {quote(name)}")
+        if kind == "TABLE":
+            statements.append(added_defaults.table_dropped(name))
         if kind == "VIEW" and translator.catalog.table(VIEW_COLUMNS_TABLE) is not None:
             statements.append(f"DELETE FROM {VIEW_COLUMNS_TABLE} WHERE view = {_string_literal(name)}")
         info = translator.catalog.table(name) if kind == "TABLE" else None
@@ -528,15 +549,22 @@ def _alter(translator: Translator, node: exp.Alter) -> str:
                                            if not isinstance(c.kind, exp.NotNullColumnConstraint)])
             builder = _TableBuilder(translator, table, [action])
             builder.scope.relations[0].columns += [(c.name, c.type) for c in info.columns] if info else []
+            default = builder.default_sql(action)
+            if default is not None and not added_defaults.is_constant(default):
+                statements += _added_column(builder, action, default)
+                continue
             statements.append(f"ALTER TABLE {quote(table)} ADD COLUMN {builder.column_sql(action)}")
             if by_trigger:
                 statements.append(_not_null_triggers(table, [action.name]))
         elif isinstance(action, exp.Drop) and (action.args.get("kind") or "").upper() == "COLUMN":
             for column in action.args.get("tables") or action.expressions or [action.this]:
+                statements += _not_null_triggers_dropped(translator, table, column.name)
                 statements.append(f"ALTER TABLE {quote(table)} DROP COLUMN {quote(column.name)}")
+                statements.append(added_defaults.column_dropped(table, column.name))
         elif isinstance(action, exp.RenameColumn):
             statements.append(f"ALTER TABLE {quote(table)} RENAME COLUMN {quote(action.this.name)} "
                               f"TO {quote(action.args['to'].name)}")
+            statements.append(added_defaults.column_renamed(table, action.this.name, action.args["to"].name))
         elif isinstance(action, exp.AddConstraint):
             statements += [_added_constraint(table, info, definition) for definition in action.expressions]
         elif isinstance(action, exp.AlterColumn) and _sets_not_null(action):
@@ -544,9 +572,30 @@ def _alter(translator: Translator, node: exp.Alter) -> str:
         elif isinstance(action, exp.AlterRename):
             renamed = schemas.storage_name(schemas.split(table)[0], action.this.name)
             statements.append(f"ALTER TABLE {quote(table)} RENAME TO {quote(renamed)}")
+            statements.append(added_defaults.table_renamed(table, renamed))
         else:
             raise _unsupported(f"ALTER TABLE action {action.sql('postgres')}")
     return "; ".join(statements)
+
+
+def _added_column(builder: _TableBuilder, column: exp.ColumnDef, default: str) -> list[str]:
+    """ADD COLUMN with a default SQLite cannot keep: the column without it, the rows already there
+    given the default one by one, the default recorded for INSERT (`added_defaults`), and NOT NULL
+    (serial and identity columns too) kept by triggers."""
+    table = quote(builder.table)
+    statements = [f"ALTER TABLE {table} ADD COLUMN {builder.column_sql(column, with_default=False)}"]
+    sequence = SEQUENCE_DEFAULT.search(default)
+    if sequence is not None:  # the serial's sequence, as CREATE TABLE's serial columns have one
+        statements.append(f"INSERT OR IGNORE INTO {fn.SEQUENCES_TABLE} (name, value) "
+                          f"VALUES ({_string_literal(sequence.group(1))}, 0)")
+    statements.append(f"UPDATE {table} SET {quote(column.name)} = {default}")
+    statements.append(added_defaults.recorded(builder.table, column.name, default))
+    resolved = builder.types[column.name.lower()]
+    not_null = any(isinstance(kind, exp.NotNullColumnConstraint) and not kind.args.get("allow_null")
+                   for kind in _constraint_kinds(column))
+    if not_null or builder.drawn(column, resolved):
+        statements.append(_not_null_triggers(builder.table, [column.name]))
+    return statements
 
 
 def _added_constraint(table: str, info: TableInfo | None, definition: exp.Expression) -> str:
@@ -577,6 +626,15 @@ def _sets_not_null(action: exp.AlterColumn) -> bool:
     """ALTER COLUMN c SET NOT NULL and nothing else."""
     given = {key for key, value in action.args.items() if value is not None}
     return action.args.get("allow_null") is False and given == {"this", "allow_null"}
+
+
+def _not_null_triggers_dropped(translator: Translator, table: str, column: str) -> list[str]:
+    """DROP TRIGGER for the NOT NULL triggers of a column being dropped (SQLite refuses to drop a
+    column a trigger refers to; after RENAME COLUMN their names still carry the old name)."""
+    check = f"WHEN NEW.{quote(column)} IS NULL".lower()
+    triggers = translator.catalog.connection.execute(
+        "SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = ?", (table,)).fetchall()
+    return [f"DROP TRIGGER {quote(name)}" for name, sql in triggers if check in (sql or "").lower()]
 
 
 def _not_null_triggers(table: str, columns: list[str]) -> str:

@@ -235,10 +235,8 @@ def _session_functions(connection: apsw.Connection,
         """The storage name of the sequence a function argument names: its schema's if qualified,
         else the first on the search path that has it."""
         schema, dot, bare = name.partition(".")
-        if dot:
-            return schemas.storage_name(schema, bare)
-        candidates = (schemas.storage_name(schema, name) for schema in context.search_path())
-        return next((stored for stored in candidates if sequence_exists(stored)), name)
+        return schemas.resolve(bare if dot else name, schema if dot else None, context.search_path(),
+                               sequence_exists)
 
     def current_schema() -> str | None:
         existing = {schemas.PUBLIC, *schemas.user_schemas(connection)}

@@ -237,8 +237,11 @@ class SQLiteSession:
         if self._transactions.failed:
             raise DatabaseError(IN_FAILED_SQL_TRANSACTION, FAILED_TRANSACTION_MESSAGE)
         columns = statement.copy.columns
-        names = ", ".join(quote(column.name) for column in columns)
-        placeholders = ", ".join(f"?{i + 1}" for i in range(len(columns)))
+        info = self._catalog.table(command.table)
+        unfilled = info.unfilled_defaults([column.name for column in columns]) if info is not None else []
+        names = ", ".join([*(quote(column.name) for column in columns), *(quote(c.name) for c in unfilled)])
+        placeholders = ", ".join([*(f"?{i + 1}" for i in range(len(columns))),
+                                  *(str(c.default) for c in unfilled)])
         sql = f"INSERT INTO {quote(command.table)} ({names}) VALUES ({placeholders})"
         writers = [to_storage(column.type_oid) for column in columns]
         typmods = [(column.type_oid, column.type_modifier) for column in columns]
@@ -399,12 +402,16 @@ class SQLiteSession:
             if query is None:
                 assert command.table is not None
                 names = ", ".join(quote(c) for c in command.columns) if command.columns else "*"
-                query = f"SELECT {names} FROM {quote(command.table)}"
+                schema = f"{quote(command.schema)}." if command.schema else ""
+                query = f"SELECT {names} FROM {schema}{quote(command.table)}"
             inner = self._prepare_translated(query, ())
             columns = inner.columns or ()
         else:
             assert command.table is not None
-            columns = self._copy_in_columns(command.table, command.columns)
+            stored = schemas.resolve(command.table, command.schema, self.search_path(),
+                                     lambda name: self._catalog.table(name) is not None)
+            command = replace(command, table=stored, schema=None)
+            columns = self._copy_in_columns(stored, command.columns)
             inner = None
         spec = CopySpec(command.direction, columns, command.format, command.delimiter, command.null,  # type: ignore[arg-type]
                         command.header, command.quote, command.escape)

@@ -10,6 +10,8 @@ an object name containing a dot is refused. Schemas other than public are the ro
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import apsw
 
 PUBLIC = "public"
@@ -27,6 +29,14 @@ def split(stored: str) -> tuple[str, str]:
     """(schema, name) of a SQLite object name."""
     schema, dot, name = stored.partition(".")
     return (schema, name) if dot else (PUBLIC, stored)
+
+
+def resolve(name: str, schema: str | None, path: tuple[str, ...], exists: Callable[[str], bool]) -> str:
+    """The storage name of an existing object: in `schema` if given, else in the first schema of
+    `path` that has one; found nowhere: the bare name (which the store then reports missing)."""
+    if schema is not None:
+        return storage_name(schema, name)
+    return next((stored for stored in (storage_name(s, name) for s in path) if exists(stored)), name)
 
 
 def registry_exists(connection: apsw.Connection) -> bool:

@@ -490,11 +490,7 @@ class Translator:
         the first schema of the search path that has one (`exists`: a table or view by default);
         found nowhere: the bare name, which SQLite then reports missing."""
         found = exists or (lambda stored: self.catalog.table(stored) is not None)
-        schema = schema_of(table)
-        if schema is not None:
-            return schemas.storage_name(schema, table.name)
-        return next((stored for stored in (schemas.storage_name(s, table.name) for s in self.search_path)
-                     if found(stored)), table.name)
+        return schemas.resolve(table.name, schema_of(table), self.search_path, found)
 
     def bind_relation(self, table: exp.Table) -> str:
         """Rewrites `table` to name its stored table or view (keeping the name it was referred by as
@@ -593,12 +589,43 @@ class Translator:
                                 detail=f'Column "{column}" is an identity column defined as '
                                 "GENERATED ALWAYS.",
                                 hint="Use OVERRIDING SYSTEM VALUE to override.")
+        names = self._fill_added_defaults(node, table_name, names)
         serial_sequence = self._serial_sequence(node, table_name, names)
         self._on_conflict(node, scope, table_name, table_columns)
         outputs = self._returning(node, scope)
         return self._result(render(node), "INSERT", outputs, target=table_name,
                             key_sources=tuple(key_sources), serial_sequence=serial_sequence,
                             serial_upsert=node.args.get("conflict") is not None)
+
+    def _fill_added_defaults(self, node: exp.Insert, table: str, names: list[str]) -> list[str]:
+        """The defaults SQLite does not keep (`added_defaults`) of the columns this INSERT leaves out,
+        added to its column list and to each row; returns the column names."""
+        info = self.catalog.table(table)
+        every_default = bool(node.args.get("default"))  # DEFAULT VALUES
+        if every_default:
+            names = []
+        unfilled = info.unfilled_defaults(names) if info is not None else []
+        if not unfilled:
+            return names
+        defaults = [exp.Var(this=column.default) for column in unfilled]
+        source = node.expression
+        if every_default:
+            node.set("default", None)
+            node.set("expression", exp.Values(expressions=[exp.Tuple(expressions=defaults)]))
+        elif isinstance(source, exp.Values):
+            for row in source.expressions:
+                row.set("expressions", [*row.expressions, *(default.copy() for default in defaults)])
+        else:
+            alias = "_helios_source"
+            every_column = exp.Column(this=exp.Star(), table=exp.to_identifier(alias))
+            node.set("expression", exp.select(every_column, *defaults)
+                     .from_(exp.Subquery(this=source, alias=alias))
+                     .where(exp.true()))  # the WHERE: SQLite's upsert syntax needs one after a SELECT
+        filled = [*names, *(column.name for column in unfilled)]
+        target = node.this.this if isinstance(node.this, exp.Schema) else node.this
+        node.set("this", exp.Schema(this=target, expressions=[exp.to_identifier(name, quoted=True)
+                                                              for name in filled]))
+        return filled
 
     def _serial_sequence(self, node: exp.Insert, table: str, names: list[str]) -> str | None:
         """The sequence of table's serial primary key when SQLite numbers it (its rowid) in this

@@ -366,3 +366,26 @@ def engine_script_step(session: SQLiteSession, sql: str,
                        messages: list[str] | None = None) -> tuple[Any, ...]:
     status = {"I": "IDLE", "T": "INTRANS", "E": "INERROR"}
     return (*engine_outcome(session, sql, messages), status[session.transaction_status])
+
+
+def reference_step_with_messages(connection: Any, sql: str) -> tuple[Any, ...]:
+    """The outcome, the error message (if any) and the notices' messages PostgreSQL sends."""
+    messages: list[str] = []
+    notices: list[str] = []
+
+    def collect(diagnostic: Any) -> None:
+        notices.append(diagnostic.message_primary)
+
+    connection.add_notice_handler(collect)
+    try:
+        outcome = reference_script_step(connection, sql, messages)
+    finally:
+        connection.remove_notice_handler(collect)
+    return outcome, messages, notices
+
+
+def engine_step_with_messages(session: SQLiteSession, sql: str) -> tuple[Any, ...]:
+    """The outcome, the error message (if any) and the notices' messages the engine sends."""
+    messages: list[str] = []
+    outcome = engine_script_step(session, sql, messages)
+    return outcome, messages, [notice.message for notice in session.notices()]

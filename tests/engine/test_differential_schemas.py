@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from heliosdb_lite.engine.passthrough import SQLiteEngine, SQLiteSession
-from tests.engine.test_differential import engine_script_step, reference_script_step
+from tests.engine.test_differential import engine_step_with_messages, reference_step_with_messages
 from tests.pg_reference import reference_pg
 
 __all__ = ["reference_pg"]
@@ -175,29 +175,7 @@ def engine_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SQLiteS
     engine.close()
 
 
-def _reference_step(connection: Any, sql: str) -> tuple[Any, ...]:
-    """The outcome, the error message (if any) and the notices' messages PostgreSQL sends."""
-    messages: list[str] = []
-    notices: list[str] = []
-
-    def collect(diagnostic: Any) -> None:
-        notices.append(diagnostic.message_primary)
-
-    connection.add_notice_handler(collect)
-    try:
-        outcome = reference_script_step(connection, sql, messages)
-    finally:
-        connection.remove_notice_handler(collect)
-    return outcome, messages, notices
-
-
-def _engine_step(session: SQLiteSession, sql: str) -> tuple[Any, ...]:
-    messages: list[str] = []
-    outcome = engine_script_step(session, sql, messages)
-    return outcome, messages, [notice.message for notice in session.notices()]
-
-
 @pytest.mark.parametrize("sql", SCRIPT)
 def test_same_step(reference: Any, engine_session: SQLiteSession, sql: str) -> None:
     """One statement of the ordered script: the same outcome, error message and notices."""
-    assert _engine_step(engine_session, sql) == _reference_step(reference, sql)
+    assert engine_step_with_messages(engine_session, sql) == reference_step_with_messages(reference, sql)

@@ -1,0 +1,67 @@
+"""Column defaults SQLite cannot keep: those of columns added by ALTER TABLE ... ADD COLUMN with a
+default that is not a constant (serial, identity, now(), gen_random_uuid(), nextval(...)).
+
+SQLite refuses a non-constant default in ADD COLUMN, so such a column is added without one, the
+rows already there get the default computed row by row (as PostgreSQL fills them), and the
+default's SQLite expression is kept in `_helios_added_defaults(table_name, column_name,
+expression)`. The catalog reads it as the column's default; INSERT and COPY FROM fill the column
+with it when they give no value. Dropping or renaming the table or column keeps the rows in step.
+"""
+
+from __future__ import annotations
+
+import re
+
+import apsw
+
+TABLE = "_helios_added_defaults"
+CREATE_TABLE = (f"CREATE TABLE IF NOT EXISTS {TABLE} (table_name TEXT NOT NULL, column_name TEXT NOT NULL, "
+                "expression TEXT NOT NULL, PRIMARY KEY (table_name, column_name))")
+_FUNCTION_CALL = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\s*\(")
+
+
+def is_constant(expression: str) -> bool:
+    """Whether SQLite takes `expression` as an added column's default (no function call in it)."""
+    return _FUNCTION_CALL.search(expression) is None
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def load(connection: apsw.Connection, table: str) -> dict[str, str]:
+    """column name (lower case) → SQLite expression, for `table`."""
+    return {column.lower(): expression for column, expression in connection.execute(
+        f"SELECT column_name, expression FROM {TABLE} WHERE table_name = ?", (table,)).fetchall()}
+
+
+def recorded(table: str, column: str, expression: str) -> str:
+    return (f"INSERT OR REPLACE INTO {TABLE} (table_name, column_name, expression) "
+            f"VALUES ({_literal(table)}, {_literal(column)}, {_literal(expression)})")
+
+
+def table_dropped(table: str) -> str:
+    return f"DELETE FROM {TABLE} WHERE table_name = {_literal(table)}"
+
+
+def column_dropped(table: str, column: str) -> str:
+    return f"DELETE FROM {TABLE} WHERE table_name = {_literal(table)} AND column_name = {_literal(column)}"
+
+
+def table_renamed(old: str, new: str) -> str:
+    return f"UPDATE {TABLE} SET table_name = {_literal(new)} WHERE table_name = {_literal(old)}"
+
+
+def column_renamed(table: str, old: str, new: str) -> str:
+    return (f"UPDATE {TABLE} SET column_name = {_literal(new)} "
+            f"WHERE table_name = {_literal(table)} AND column_name = {_literal(old)}")
+
+
+def prefix_renamed(old: str, new: str) -> str:
+    """Tables whose names start with `old` (a schema's prefix) now start with `new`."""
+    return (f"UPDATE {TABLE} SET table_name = {_literal(new)} || substr(table_name, {len(old) + 1}) "
+            f"WHERE substr(table_name, 1, {len(old)}) = {_literal(old)}")
+
+
+def prefix_dropped(prefix: str) -> str:
+    return f"DELETE FROM {TABLE} WHERE substr(table_name, 1, {len(prefix)}) = {_literal(prefix)}"
