@@ -30,8 +30,8 @@ from heliosdb_lite.errors import (
     DatabaseError,
 )
 
+from . import added_defaults, parsing, schemas
 from . import functions as fn
-from . import parsing, schemas
 from .ddl import NO_OP, VIEW_COLUMNS_TABLE, quote
 from .pg_catalog_reader import qualified
 
@@ -244,6 +244,7 @@ def _drop_members(connection: apsw.Connection, schema: str, members: list[_Membe
     statements = [f"DROP VIEW {quote(m.stored)}" for m in newest_first if m.kind == "view"]
     statements += [f"DROP TABLE {quote(m.stored)}" for m in newest_first if m.kind == "table"]
     statements += [f"DELETE FROM {table} WHERE {in_schema}" for table in _sequence_tables(connection)]
+    statements.append(added_defaults.prefix_dropped(schemas.storage_name(schema, "")))
     if connection.table_exists("main", VIEW_COLUMNS_TABLE):
         statements.append(f"DELETE FROM {VIEW_COLUMNS_TABLE} WHERE substr(view, 1, "
                           f"{len(schemas.storage_name(schema, ''))}) = {prefix}")
@@ -282,8 +283,10 @@ def _renamed(connection: apsw.Connection, old: str, new: str) -> list[str]:
         "SELECT type, name, sql FROM sqlite_schema WHERE substr(name, 1, ?) = ? ORDER BY rowid",
         (len(old_prefix), old_prefix)).fetchall()
     for kind, name, _ in objects:
-        if kind == "table" and any("nextval(" in (default or "").lower() for (default,) in connection.execute(
-                "SELECT dflt_value FROM pragma_table_info(?)", (name,)).fetchall()):
+        defaults = [default for (default,) in connection.execute(
+            "SELECT dflt_value FROM pragma_table_info(?)", (name,)).fetchall()] if kind == "table" else []
+        if any("nextval(" in (default or "").lower()
+               for default in [*defaults, *added_defaults.load(connection, name).values()]):
             raise DatabaseError(FEATURE_NOT_SUPPORTED, f"ALTER SCHEMA {old} RENAME is not supported: table "
                                 f"{name} has a column whose default draws from a sequence")
     dependents = [(kind, name, sql) for kind, name, sql in objects
@@ -296,6 +299,7 @@ def _renamed(connection: apsw.Connection, old: str, new: str) -> list[str]:
     for table in _sequence_tables(connection):
         statements.append(f"UPDATE {table} SET name = {literal_new} || substr(name, {len(old_prefix) + 1}) "
                           f"WHERE substr(name, 1, {len(old_prefix)}) = {literal_old}")
+    statements.append(added_defaults.prefix_renamed(old_prefix, new_prefix))
     if connection.table_exists("main", VIEW_COLUMNS_TABLE):
         statements.append(f"UPDATE {VIEW_COLUMNS_TABLE} SET view = {literal_new} || substr(view, "
                           f"{len(old_prefix) + 1}) WHERE substr(view, 1, {len(old_prefix)}) = {literal_old}")

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from heliosdb_lite.engine.passthrough import SQLiteEngine, SQLiteSession
+from heliosdb_lite.errors import DatabaseError
 from tests.engine.test_differential import engine_step_with_messages, reference_step_with_messages
 from tests.pg_reference import reference_pg
 
@@ -139,6 +140,16 @@ SCRIPT = [
     "select * from history.kept_view",
     "insert into history.kept values (2, 'a')",
     "select nspname from pg_namespace where nspname in ('archive', 'history')",
+    "create schema moving",
+    "create table moving.t (a int)",
+    "insert into moving.t values (1)",
+    "alter table moving.t add column n serial",
+    "insert into moving.t (a) values (2) returning n",
+    "drop schema moving cascade",
+    "create schema moving",
+    "create table moving.t (a int)",
+    "insert into moving.t values (1) returning *",
+    "drop schema moving cascade",
     # DROP SCHEMA
     "drop schema nosuch",
     "drop schema if exists nosuch",
@@ -179,3 +190,14 @@ def engine_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SQLiteS
 def test_same_step(reference: Any, engine_session: SQLiteSession, sql: str) -> None:
     """One statement of the ordered script: the same outcome, error message and notices."""
     assert engine_step_with_messages(engine_session, sql) == reference_step_with_messages(reference, sql)
+
+
+def test_rename_refused_while_a_default_names_a_sequence_of_the_schema(engine_session: SQLiteSession) -> None:
+    """ALTER SCHEMA RENAME is refused (0A000, naming the table) when a column default draws from
+    a sequence named in the schema: SQLite cannot change a default in place, and a renamed
+    schema whose defaults still name the old one would fail later."""
+    for sql in ("create schema numbered", "create table numbered.t (a int, n bigserial)"):
+        engine_session.execute(engine_session.prepare(sql, ()), [])
+    with pytest.raises(DatabaseError) as refused:
+        engine_session.execute(engine_session.prepare("alter schema numbered rename to renumbered", ()), [])
+    assert (refused.value.sqlstate, "numbered.t" in refused.value.message) == ("0A000", True)
