@@ -26,7 +26,7 @@ from typing import Any
 import apsw
 from sqlglot import exp
 
-from . import information_schema
+from . import information_schema, pg_catalog_sqlalchemy
 from . import pgtypes as t
 from .pg_catalog_names import SessionNames
 from .pg_catalog_reader import CatalogReader
@@ -63,7 +63,7 @@ RELATIONS: dict[str, list[tuple[str, PgType]]] = {
         "indexrelid:oid indrelid:oid indnatts:int2 indnkeyatts:int2 indisunique:bool indisprimary:bool "
         "indisexclusion:bool indimmediate:bool indisclustered:bool indisvalid:bool indcheckxmin:bool "
         "indisready:bool indislive:bool indisreplident:bool indkey:text indexprs:text indpred:text "
-        "indnullsnotdistinct:bool"),
+        "indnullsnotdistinct:bool indclass:text indoption:text"),
     "pg_attrdef": _columns("oid:oid adrelid:oid adnum:int2 adbin:text"),
     "pg_constraint": _columns(
         "oid:oid conname:name connamespace:oid contype:char condeferrable:bool condeferred:bool "
@@ -92,6 +92,9 @@ RELATIONS: dict[str, list[tuple[str, PgType]]] = {
     "pg_publication_rel": _columns("oid:oid prpubid:oid prrelid:oid prqual:text prattrs:text"),
     "pg_trigger": _columns("oid:oid tgrelid:oid tgname:name tgenabled:char tgisinternal:bool"),
     "pg_rewrite": _columns("oid:oid rulename:name ev_class:oid ev_type:char is_instead:bool"),
+    "pg_opclass": _columns("oid:oid opcmethod:oid opcname:name opcnamespace:oid opcdefault:bool"),
+    "pg_tablespace": _columns("oid:oid spcname:name spcowner:oid"),
+    pg_catalog_sqlalchemy.INDEX_KEYS: _columns("indexrelid:oid attnum:int2 ord:int4"),
     "pg_depend": _columns("classid:oid objid:oid objsubid:int4 refclassid:oid refobjid:oid refobjsubid:int4 "
                           "deptype:char"),
     "pg_sequence": _columns("seqrelid:oid seqtypid:oid seqstart:int8 seqincrement:int8 seqmax:int8 "
@@ -101,7 +104,7 @@ RELATIONS: dict[str, list[tuple[str, PgType]]] = {
 # relations that have no rows here: a query that inner-joins one of them returns nothing
 EMPTY_RELATIONS = frozenset({"pg_description", "pg_inherits", "pg_policy", "pg_statistic_ext",
                              "pg_publication", "pg_publication_namespace", "pg_publication_rel", "pg_trigger",
-                             "pg_rewrite"})
+                             "pg_rewrite", "pg_opclass", "pg_tablespace"})
 
 FUNCTION_TYPES: dict[str, PgType] = {
     "pg_table_is_visible": _BOOL, "pg_get_userbyid": _NAME, "format_type": _TEXT, "pg_get_expr": _TEXT,
@@ -110,6 +113,7 @@ FUNCTION_TYPES: dict[str, PgType] = {
     "to_regtype": _OID, "to_regclass": _OID, "to_regnamespace": _OID, "array_to_string": _TEXT,
     "pg_get_viewdef": _TEXT, "pg_get_serial_sequence": _TEXT, "pg_type_is_visible": _BOOL,
     "pg_collation_is_visible": _BOOL, "pg_partition_ancestors": _OID, "quote_ident": _TEXT,
+    "json_build_object": PgType(t.JSON),
     **{input_function(reg_type): _OID for reg_type in REG_TYPES},
     **{output_function(reg_type): _TEXT for reg_type in REG_TYPES},
 }
@@ -130,7 +134,7 @@ def normalize(sql: str) -> str:
         sql = _OPERATOR.sub(lambda match: f" {match.group(1)} ", sql)
         sql = _DEFAULT_COLLATION.sub("", sql)
         sql = _CATALOG_TYPE.sub("::", sql)
-    return rewrite(sql)
+    return pg_catalog_sqlalchemy.rewrite(rewrite(sql))
 
 
 def relation_name(table: exp.Table) -> str | None:

@@ -6,14 +6,15 @@ Row tuples follow the column order of `pg_catalog.RELATIONS`.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from heliosdb_lite.errors import DatabaseError
 from heliosdb_lite.protocol import codecs
 
+from . import pg_catalog_sqlalchemy, schemas
 from . import pgtypes as t
-from . import schemas
 from .pg_catalog_names import (
     CATALOG_NAMESPACE,
     OWNER_OID,
@@ -113,7 +114,13 @@ def row_sources(reader: CatalogReader, names: SessionNames, database: str) -> di
                 key = " ".join(str(relation.number(column)) for column in index.columns)
                 width = len(index.columns)
                 yield (index.oid, relation.oid, width, width, int(index.unique), int(index.primary), 0, 1, 0,
-                       1, 0, 1, 1, 0, key, None, None, 0)
+                       1, 0, 1, 1, 0, key, None, None, 0, " ".join("0" * width), " ".join("0" * width))
+
+    def index_keys() -> Iterator[tuple[Any, ...]]:
+        for relation in reader.relations():
+            for index in relation.indexes:
+                for ord_, column in enumerate(index.columns):
+                    yield index.oid, relation.number(column), ord_
 
     def constraints() -> Iterator[tuple[Any, ...]]:
         for relation in reader.relations():
@@ -168,7 +175,7 @@ def row_sources(reader: CatalogReader, names: SessionNames, database: str) -> di
     return {
         "pg_namespace": namespaces, "pg_class": classes, "pg_attribute": attributes, "pg_attrdef": defaults,
         "pg_index": indexes, "pg_constraint": constraints, "pg_type": types, "pg_database": databases,
-        "pg_sequence": sequences, "pg_depend": dependencies,
+        "pg_sequence": sequences, "pg_depend": dependencies, pg_catalog_sqlalchemy.INDEX_KEYS: index_keys,
         "pg_am": lambda: iter([(HEAP_AM, "heap", "t"), (BTREE_AM, "btree", "i")]),
         "pg_collation": lambda: iter([(DEFAULT_COLLATION, "default", CATALOG_NAMESPACE, "d"),
                                       (950, "C", CATALOG_NAMESPACE, "c"),
@@ -271,6 +278,7 @@ def functions(reader: CatalogReader, names: SessionNames) -> dict[str, Callable[
         "pg_partition_ancestors": lambda oid: oid,  # no partitions: a relation is its only ancestor
         "obj_description": lambda oid, catalog=None: _DESCRIPTIONS.get((oid, catalog)),
         "quote_ident": lambda name: None if name is None else quote_identifier(name),
+        "json_build_object": _json_object,
         "col_description": lambda oid, column: None,
         "shobj_description": lambda oid, catalog: None,
         "pg_encoding_to_char": lambda encoding: "UTF8" if encoding == 6 else "",
@@ -293,6 +301,15 @@ def _or_none(function: Callable[[Any], int | None], value: Any) -> int | None:
         return function(value)
     except DatabaseError:
         return None
+
+
+def _json_object(*pairs: Any) -> str:
+    """json_build_object(key, value, ...) over SQLite values (a boolean arrives as 0 or 1)."""
+    if len(pairs) % 2:
+        raise DatabaseError("22023", "argument list must have even number of elements", hint=(
+            "The arguments of json_build_object() must consist of alternating keys and values."))
+    members = {str(pairs[i]): pairs[i + 1] for i in range(0, len(pairs), 2)}
+    return json.dumps(members, separators=(", ", " : "))
 
 
 def _array_to_string(array: str | None, separator: str | None, null_text: str | None = None) -> str | None:
