@@ -5,15 +5,18 @@ long lists; lower bounds are always 1 (`protocol.codecs.arrays`). Here live ARRA
 sub-arrays (2202E for sub-arrays of different shapes), `||` as array_cat / array_append /
 array_prepend with their dimension rules, the type resolution of `||` with an array operand
 (anycompatiblearray and anycompatible, as PostgreSQL 14+), array_upper, array_lower,
-array_ndims, array_dims, and the SQLite functions that run them on stored arrays (their
-PostgreSQL text), with element type OIDs passed as integers.
+array_ndims, array_dims, unnest (the table-valued `helios_unnest(array, array_oid)`, one
+`value` row per element, all dimensions flattened), and the SQLite functions that run them on
+stored arrays (their PostgreSQL text), with type OIDs passed as integers.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
+
+import apsw.ext
 
 from heliosdb_lite.errors import UNDEFINED_FUNCTION, DatabaseError
 from heliosdb_lite.protocol import codecs
@@ -31,6 +34,7 @@ MAX_DIMENSIONS = 6
 
 BUILD = "helios_array"
 CONCATENATE = "helios_array_concat"
+UNNEST = "helios_unnest"
 _ANY_ARRAY = 1009  # text[]: reads the structure of any stored array
 
 
@@ -44,6 +48,11 @@ def element_type(array_type: PgType) -> PgType:
 
 def array_type(element: PgType) -> PgType:
     return PgType(codecs.type_by_oid(t.output_type(element).oid).array_oid)
+
+
+def leaves(value: list[Any]) -> list[Any]:
+    """An array's elements in storage order (row-major), all dimensions flattened."""
+    return [leaf for item in value for leaf in (leaves(item) if isinstance(item, list) else [item])]
 
 
 def dimensions(value: list[Any]) -> list[int]:
@@ -228,6 +237,19 @@ def _ndims(array: Any) -> int | None:
 def _dims(array: Any) -> str | None:
     dims = _shape(array)
     return "".join(f"[1:{length}]" for length in dims) if dims else None
+
+
+def unnest(array: Any, array_oid: int) -> Iterator[tuple[Any]]:
+    """The stored elements of a stored array, in storage order (row-major), NULL ones included."""
+    if array is None:
+        return
+    store = to_storage(codecs.type_by_oid(array_oid).elem_oid)
+    for element in leaves(from_storage(array_oid)(array)):
+        yield (store(element),)
+
+
+unnest.columns = ("value",)  # type: ignore[attr-defined]
+unnest.column_access = apsw.ext.VTColumnAccess.By_Index  # type: ignore[attr-defined]
 
 
 def functions(time_zone: Callable[[], dt.tzinfo]) -> dict[str, Callable[..., Any]]:

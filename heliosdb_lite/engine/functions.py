@@ -118,6 +118,7 @@ def register(connection: apsw.Connection, context: FunctionContext) -> None:
     connection.create_collation(NUMERIC_COLLATION, operators.compare_numeric_text)
     connection.create_collation(INTERVAL_COLLATION, operators.compare_interval_text)
     apsw.ext.make_virtual_module(connection, GENERATE_SERIES, _generate_series)
+    apsw.ext.make_virtual_module(connection, array_functions.UNNEST, array_functions.unnest)
     apsw.ext.make_virtual_module(connection, TIME_SERIES, _time_series(context))
     pg_catalog.register(connection, context.user, context.database)
 

@@ -27,6 +27,7 @@ from heliosdb_lite.errors import (
 from heliosdb_lite.protocol import codecs
 
 from . import pgtypes as t
+from .array_functions import leaves
 from .casts import localize
 
 USECS_PER_DAY = 86_400_000_000
@@ -308,23 +309,19 @@ _SATISFIED: dict[str, Callable[[int], bool]] = {
 }
 
 
-def _leaves(elements: list[Any]) -> list[Any]:
-    return [leaf for item in elements for leaf in (_leaves(item) if isinstance(item, list) else [item])]
-
-
 def quantified(operator: str, value: Any, value_oid: int, elements: list[Any] | None, element_oid: int,
                tz: dt.tzinfo, *, every: bool) -> bool | None:
     """`value operator ANY(elements)` (every=False) or `... ALL(elements)`, with SQL's NULL logic:
     no elements make ANY false and ALL true, whatever the value."""
     if elements is None:
         return None
-    leaves = _leaves(elements)
-    if not leaves:
+    flattened = leaves(elements)
+    if not flattened:
         return every
     if value is None:
         return None
     outcomes = {None if element is None else _SATISFIED[operator](
-        compare(value, value_oid, element, element_oid, tz) or 0) for element in leaves}
+        compare(value, value_oid, element, element_oid, tz) or 0) for element in flattened}
     decisive = not every
     if decisive in outcomes:
         return decisive
