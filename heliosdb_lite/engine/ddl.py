@@ -13,22 +13,20 @@ name them as PostgreSQL does.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import apsw
 from sqlglot import exp
 
-from heliosdb_lite.errors import INVALID_SCHEMA_NAME, UNDEFINED_OBJECT, UNDEFINED_TABLE, DatabaseError
-
 from . import added_defaults, schemas
 from . import functions as fn
 from . import pgtypes as t
 from .catalog import SEQUENCE_DEFAULT, TableInfo
+from .ddl_names import NO_OP, created, dropped, existing, index_exists, temporary
 from .dialect import render
 from .pgtypes import ResolvedType
 from .scope import Relation, Scope
+from .sequence_ddl import create_sequence, drop_sequence
 
 if TYPE_CHECKING:
     from .translate import OutputColumn, Translator
@@ -38,8 +36,6 @@ DDL_STATEMENTS = (exp.Create, exp.Drop, exp.Alter, exp.TruncateTable)
 IDENTITY_ALWAYS_MARKER = "/* generated always as identity */"
 VIEW_COLUMNS_TABLE = "_helios_view_columns"  # (view, position, oid, typmod) of CREATE VIEW
 _DEFAULT_AND_NOT_NULL = (exp.DefaultColumnConstraint, exp.NotNullColumnConstraint)
-NO_OP = "SELECT 1 WHERE 0"  # a statement with nothing left to do (all its objects skipped)
-WRONG_OBJECT_TYPE = "42809"
 _INTEGER_LIMITS = {t.INT2: (-(2**15), 2**15 - 1), t.INT4: (-(2**31), 2**31 - 1),
                    t.INT8: (-(2**63), 2**63 - 1)}
 
@@ -67,45 +63,16 @@ def translate_ddl(translator: Translator, node: exp.Expression) -> tuple[str, st
         if kind == "VIEW":
             return _create_view(translator, node), "CREATE VIEW"
         if kind == "SEQUENCE":
-            return _create_sequence(translator, node), "CREATE SEQUENCE"
+            return create_sequence(translator, node), "CREATE SEQUENCE"
         raise _unsupported(f"CREATE {kind}")
     if isinstance(node, exp.Drop) and (node.args.get("kind") or "").upper() == "SEQUENCE":
-        return _drop_sequence(translator, node), "DROP SEQUENCE"
+        return drop_sequence(translator, node), "DROP SEQUENCE"
     if isinstance(node, exp.Drop):
         return _drop(translator, node)
     if isinstance(node, exp.Alter):
         return _alter(translator, node), "ALTER TABLE"
     assert isinstance(node, exp.TruncateTable)
     return _truncate(translator, node), "TRUNCATE TABLE"
-
-
-def _existing(translator: Translator, table: exp.Expression,
-              exists: Callable[[str], bool] | None = None) -> str:
-    """The storage name of the existing table (or view, or what `exists` accepts) a DDL statement
-    names."""
-    if not isinstance(table, exp.Table):
-        raise _unsupported(f"object name {table.sql('postgres')}")
-    return translator.relation(table, exists)
-
-
-def _created(translator: Translator, node: exp.Create, table: exp.Expression) -> str:
-    """The storage name of the table, view or sequence a CREATE statement makes (a temporary table
-    keeps its bare name: SQLite keeps it apart)."""
-    if _temporary(node) and isinstance(table, exp.Table) and table.args.get("db") is None:
-        return table.name
-    return translator.new_object(table)
-
-
-def _index_exists(translator: Translator) -> Callable[[str], bool]:
-    connection = translator.catalog.connection
-    return lambda stored: bool(connection.execute(
-        "SELECT 1 FROM sqlite_schema WHERE type = 'index' AND name = ?", (stored,)).fetchall())
-
-
-def _sequence_exists(translator: Translator) -> Callable[[str], bool]:
-    connection = translator.catalog.connection
-    return lambda stored: bool(connection.table_exists("main", fn.SEQUENCES_TABLE) and connection.execute(
-        f"SELECT 1 FROM {fn.SEQUENCES_TABLE} WHERE name = ?", (stored,)).fetchall())
 
 
 def _constraint_kinds(column: exp.ColumnDef) -> list[exp.Expression]:
@@ -263,28 +230,22 @@ def _reference_sql(translator: Translator, reference: exp.Reference) -> str:
     columns = [quote(c.name) for c in target.expressions] if isinstance(target, exp.Schema) else []
     options = " ".join(str(option).upper() for option in reference.args.get("options") or [])
     column_list = f" ({', '.join(columns)})" if columns else ""
-    return f"REFERENCES {quote(_existing(translator, table))}{column_list}{' ' + options if options else ''}"
-
-
-def _temporary(node: exp.Create) -> bool:
-    properties = node.args.get("properties")
-    return properties is not None and any(isinstance(p, exp.TemporaryProperty)
-                                          for p in properties.expressions)
+    return f"REFERENCES {quote(existing(translator, table))}{column_list}{' ' + options if options else ''}"
 
 
 def _create_table(translator: Translator, node: exp.Create) -> str:
     schema = node.this
     if not isinstance(schema, exp.Schema):
         raise _unsupported(f"CREATE TABLE {schema.sql('postgres')}")
-    table = _created(translator, node, schema.this)
+    table = created(translator, node, schema.this)
     if node.args.get("exists") and translator.catalog.table(table) is not None:
         translator.notice(f'relation "{schema.this.name}" already exists, skipping')
     builder = _TableBuilder(translator, table, list(schema.expressions))
     pieces = [builder.column_sql(column) for column in builder.columns]
     pieces += [sql for sql in map(builder.table_constraint_sql, builder.others) if sql is not None]
     exists = " IF NOT EXISTS" if node.args.get("exists") else ""
-    temporary = "TEMP " if _temporary(node) else ""
-    return f"CREATE {temporary}TABLE{exists} {quote(table)} ({', '.join(pieces)})"
+    temp = "TEMP " if temporary(node) else ""
+    return f"CREATE {temp}TABLE{exists} {quote(table)} ({', '.join(pieces)})"
 
 
 def _create_table_as(translator: Translator, node: exp.Create) -> tuple[str, str]:
@@ -292,7 +253,7 @@ def _create_table_as(translator: Translator, node: exp.Create) -> tuple[str, str
     tag is SELECT n (CREATE TABLE AS without data), as in PostgreSQL."""
     target = node.this
     names = [c.name for c in target.expressions] if isinstance(target, exp.Schema) else []
-    table = _created(translator, node, target.this if isinstance(target, exp.Schema) else target)
+    table = created(translator, node, target.this if isinstance(target, exp.Schema) else target)
     properties = node.args.get("properties")
     with_data = not (properties is not None and any(isinstance(p, exp.WithDataProperty) and p.args.get("no")
                                                     for p in properties.expressions))
@@ -308,7 +269,7 @@ def _create_table_as(translator: Translator, node: exp.Create) -> tuple[str, str
         name = names[i] if i < len(names) else output.name
         pieces.append(" ".join([quote(name), declared, *_storage_clauses(schemas.split(table)[1], name,
                                                                         output.type)]))
-    create = f"CREATE {'TEMP ' if _temporary(node) else ''}TABLE {quote(table)} ({', '.join(pieces)})"
+    create = f"CREATE {'TEMP ' if temporary(node) else ''}TABLE {quote(table)} ({', '.join(pieces)})"
     return (f"{create}; INSERT INTO {quote(table)} {render(query)}" if with_data else create), command
 
 
@@ -338,7 +299,7 @@ def _index_name(table: str, columns: list[exp.Expression]) -> str:
 
 def _create_index(translator: Translator, node: exp.Create) -> str:
     index = node.this
-    table = _existing(translator, index.args["table"])
+    table = existing(translator, index.args["table"])
     params = index.args.get("params")
     using = params.args.get("using") if params is not None else None
     if using is not None and using.name.lower() not in ("btree", "hash"):
@@ -365,7 +326,7 @@ def _create_index(translator: Translator, node: exp.Create) -> str:
         condition = f" WHERE {render(translator.condition(where.this, scope))}"
     unique = "UNIQUE " if node.args.get("unique") else ""
     exists = "IF NOT EXISTS " if node.args.get("exists") else ""
-    if exists and _index_exists(translator)(name):
+    if exists and index_exists(translator)(name):
         translator.notice(f'relation "{schemas.split(name)[1]}" already exists, skipping')
     return f"CREATE {unique}INDEX {exists}{quote(name)} ON {quote(table)} ({', '.join(rendered)}){condition}"
 
@@ -376,7 +337,7 @@ def _create_view(translator: Translator, node: exp.Create) -> str:
     if isinstance(target, exp.Schema):
         columns = f" ({', '.join(quote(c.name) for c in target.expressions)})"
         target = target.this
-    name = _created(translator, node, target)
+    name = created(translator, node, target)
     query, outputs = translator.query(node.expression, Scope())
     drop = f"DROP VIEW IF EXISTS {quote(name)}; " if node.args.get("replace") else ""
     exists = "IF NOT EXISTS " if node.args.get("exists") else ""
@@ -414,98 +375,7 @@ def view_column_types(connection: apsw.Connection, view: str) -> dict[int, t.PgT
     return {position: t.PgType(oid, typmod) for position, oid, typmod in rows}
 
 
-_ALTER_SEQUENCE = re.compile(
-    r"\s*alter\s+sequence\s+(\w+(?:\.\w+)?)\s+restart(?:\s+(?:with\s+)?(-?\d+))?\s*;?\s*", re.IGNORECASE)
-
-
-def _sequence_call(function: str, *arguments: str | int | None) -> str:
-    """A statement that runs a sequence function for its effect and returns no rows."""
-    listed = ", ".join("NULL" if a is None else str(a) if isinstance(a, int)
-                       else "'" + a.replace("'", "''") + "'" for a in arguments)
-    return f"SELECT 1 WHERE {function}({listed}) IS NULL"
-
-
-def _sequence_option(properties: exp.Expression, name: str) -> int | None:
-    value = properties.args.get(name)
-    return None if value is None else int(value.sql("postgres"))
-
-
-def _create_sequence(translator: Translator, node: exp.Create) -> str:
-    """CREATE SEQUENCE [IF NOT EXISTS] name [START [WITH] n] [INCREMENT [BY] n]."""
-    name = _created(translator, node, node.this)
-    if node.args.get("exists") and _sequence_exists(translator)(name):
-        translator.notice(f'relation "{node.this.name}" already exists, skipping')
-    found = [p for p in (node.args.get("properties") or exp.Properties()).expressions]
-    properties = found[0] if found else exp.SequenceProperties()
-    others = [key for key, value in properties.args.items() if value and key not in ("start", "increment")]
-    if len(found) > 1 or not isinstance(properties, exp.SequenceProperties) or others:
-        raise _unsupported(f"CREATE SEQUENCE option {', '.join(others) or found[-1].sql('postgres')}")
-    return _sequence_call(fn.SEQUENCE_CREATE, name, _sequence_option(properties, "start"),
-                          _sequence_option(properties, "increment"), int(bool(node.args.get("exists"))), 0)
-
-
-def _drop_sequence(translator: Translator, node: exp.Drop) -> str:
-    names = [_dropped(translator, table, "sequence", bool(node.args.get("exists")))
-             for table in node.args.get("tables") or node.expressions]
-    return "; ".join(_sequence_call(fn.SEQUENCE_DROP, name, 0) for name in names if name is not None) or NO_OP
-
-
-def alter_sequence(translator: Translator, text: str) -> str | None:
-    """ALTER SEQUENCE name RESTART [[WITH] n] as SQLite SQL; None for any other statement."""
-    match = _ALTER_SEQUENCE.fullmatch(text)
-    if match is None:
-        return None
-    start = None if match.group(2) is None else int(match.group(2))
-    name = _existing(translator, exp.to_table(match.group(1).lower()), _sequence_exists(translator))
-    return _sequence_call(fn.SEQUENCE_CREATE, name, start, None, 0, 1)
-
-
 _DROP_KINDS = {"TABLE": "DROP TABLE", "VIEW": "DROP VIEW", "INDEX": "DROP INDEX"}
-
-
-def _object_kind(connection: apsw.Connection, stored: str) -> str | None:
-    """'table', 'view' or 'index' for a stored object (temporary ones too), None if there is none."""
-    rows = connection.execute("SELECT type FROM sqlite_schema WHERE name = ?1 UNION ALL "
-                              "SELECT type FROM sqlite_temp_schema WHERE name = ?1", (stored,)).fetchall()
-    return rows[0][0] if rows else None
-
-
-def _dropped(translator: Translator, table: exp.Expression, kind: str, if_exists: bool) -> str | None:
-    """The storage name of the object a DROP names, None if it is missing and IF EXISTS was given
-    (a notice says so); PostgreSQL's errors when it is missing or of another kind."""
-    from .translate import schema_of
-
-    if not isinstance(table, exp.Table):
-        raise _unsupported(f"object name {table.sql('postgres')}")
-    schema = schema_of(table)
-    if schema is not None and schema not in translator.catalog.schemas():
-        if if_exists:
-            translator.notice(f'schema "{schema}" does not exist, skipping')
-            return None
-        raise DatabaseError(INVALID_SCHEMA_NAME, f'schema "{schema}" does not exist')
-    connection = translator.catalog.connection
-    if kind == "sequence":
-        found = _sequence_exists(translator)
-    else:
-        def found(stored: str) -> bool:
-            return _object_kind(connection, stored) is not None
-    stored = translator.relation(table, found)
-    if not found(stored):
-        if if_exists:
-            translator.notice(f'{kind} "{table.name}" does not exist, skipping')
-            return None
-        raise DatabaseError(UNDEFINED_OBJECT if kind == "index" else UNDEFINED_TABLE,
-                            f'{kind} "{table.name}" does not exist')
-    actual = kind if kind == "sequence" else _object_kind(connection, stored)
-    if actual != kind:
-        raise DatabaseError(WRONG_OBJECT_TYPE, f'"{table.name}" is not {_article(kind)} {kind}',
-                            hint=f"Use DROP {str(actual).upper()} to remove {_article(str(actual))} "
-                                 f"{actual}.")
-    return stored
-
-
-def _article(noun: str) -> str:
-    return "an" if noun[0] in "aeiou" else "a"
 
 
 def _drop(translator: Translator, node: exp.Drop) -> tuple[str, str]:
@@ -514,7 +384,7 @@ def _drop(translator: Translator, node: exp.Drop) -> tuple[str, str]:
         raise _unsupported(f"DROP {kind}")
     statements = []
     for table in node.args.get("tables") or node.expressions:
-        name = _dropped(translator, table, kind.lower(), bool(node.args.get("exists")))
+        name = dropped(translator, table, kind.lower(), bool(node.args.get("exists")))
         if name is None:
             continue
         statements.append(f"DROP {kind} {quote(name)}")
@@ -533,7 +403,7 @@ def _drop(translator: Translator, node: exp.Drop) -> tuple[str, str]:
 def _alter(translator: Translator, node: exp.Alter) -> str:
     if (node.args.get("kind") or "").upper() != "TABLE":
         raise _unsupported(f"ALTER {node.args.get('kind')}")
-    table = _existing(translator, node.this)
+    table = existing(translator, node.this)
     info = translator.catalog.table(table)
     statements = []
     for action in node.args.get("actions") or []:
@@ -655,7 +525,7 @@ def _not_null_triggers(table: str, columns: list[str]) -> str:
 def _truncate(translator: Translator, node: exp.TruncateTable) -> str:
     statements = []
     for table in node.expressions:
-        name = _existing(translator, table)
+        name = existing(translator, table)
         statements.append(f"DELETE FROM {quote(name)}")
         if (node.args.get("identity") or "").upper() == "RESTART":
             info = translator.catalog.table(name)

@@ -32,7 +32,8 @@ from heliosdb_lite.errors import (
 
 from . import added_defaults, parsing, schemas
 from . import functions as fn
-from .ddl import NO_OP, VIEW_COLUMNS_TABLE, quote
+from .ddl import VIEW_COLUMNS_TABLE, quote
+from .ddl_names import NO_OP
 from .pg_catalog_reader import qualified
 
 if TYPE_CHECKING:

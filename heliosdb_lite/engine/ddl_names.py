@@ -1,0 +1,105 @@
+"""Which stored object a DDL statement names: the storage names (`schemas`) of objects created,
+altered and dropped, and PostgreSQL's errors and notices when they are missing or of another kind."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import apsw
+from sqlglot import exp
+
+from heliosdb_lite.errors import INVALID_SCHEMA_NAME, UNDEFINED_OBJECT, UNDEFINED_TABLE, DatabaseError
+
+from . import functions as fn
+
+if TYPE_CHECKING:
+    from .translate import Translator
+
+WRONG_OBJECT_TYPE = "42809"
+NO_OP = "SELECT 1 WHERE 0"  # a statement with nothing left to do (all its objects skipped)
+
+
+def _unsupported(what: str) -> DatabaseError:
+    from .translate import unsupported
+
+    return unsupported(what)
+
+
+def temporary(node: exp.Create) -> bool:
+    properties = node.args.get("properties")
+    return properties is not None and any(isinstance(p, exp.TemporaryProperty)
+                                          for p in properties.expressions)
+
+
+def existing(translator: Translator, table: exp.Expression,
+              exists: Callable[[str], bool] | None = None) -> str:
+    """The storage name of the existing table (or view, or what `exists` accepts) a DDL statement
+    names."""
+    if not isinstance(table, exp.Table):
+        raise _unsupported(f"object name {table.sql('postgres')}")
+    return translator.relation(table, exists)
+
+
+def created(translator: Translator, node: exp.Create, table: exp.Expression) -> str:
+    """The storage name of the table, view or sequence a CREATE statement makes (a temporary table
+    keeps its bare name: SQLite keeps it apart)."""
+    if temporary(node) and isinstance(table, exp.Table) and table.args.get("db") is None:
+        return table.name
+    return translator.new_object(table)
+
+
+def index_exists(translator: Translator) -> Callable[[str], bool]:
+    connection = translator.catalog.connection
+    return lambda stored: bool(connection.execute(
+        "SELECT 1 FROM sqlite_schema WHERE type = 'index' AND name = ?", (stored,)).fetchall())
+
+
+def sequence_exists(translator: Translator) -> Callable[[str], bool]:
+    connection = translator.catalog.connection
+    return lambda stored: bool(connection.table_exists("main", fn.SEQUENCES_TABLE) and connection.execute(
+        f"SELECT 1 FROM {fn.SEQUENCES_TABLE} WHERE name = ?", (stored,)).fetchall())
+
+def object_kind(connection: apsw.Connection, stored: str) -> str | None:
+    """'table', 'view' or 'index' for a stored object (temporary ones too), None if there is none."""
+    rows = connection.execute("SELECT type FROM sqlite_schema WHERE name = ?1 UNION ALL "
+                              "SELECT type FROM sqlite_temp_schema WHERE name = ?1", (stored,)).fetchall()
+    return rows[0][0] if rows else None
+
+
+def dropped(translator: Translator, table: exp.Expression, kind: str, if_exists: bool) -> str | None:
+    """The storage name of the object a DROP names, None if it is missing and IF EXISTS was given
+    (a notice says so); PostgreSQL's errors when it is missing or of another kind."""
+    from .translate import schema_of
+
+    if not isinstance(table, exp.Table):
+        raise _unsupported(f"object name {table.sql('postgres')}")
+    schema = schema_of(table)
+    if schema is not None and schema not in translator.catalog.schemas():
+        if if_exists:
+            translator.notice(f'schema "{schema}" does not exist, skipping')
+            return None
+        raise DatabaseError(INVALID_SCHEMA_NAME, f'schema "{schema}" does not exist')
+    connection = translator.catalog.connection
+    if kind == "sequence":
+        found = sequence_exists(translator)
+    else:
+        def found(stored: str) -> bool:
+            return object_kind(connection, stored) is not None
+    stored = translator.relation(table, found)
+    if not found(stored):
+        if if_exists:
+            translator.notice(f'{kind} "{table.name}" does not exist, skipping')
+            return None
+        raise DatabaseError(UNDEFINED_OBJECT if kind == "index" else UNDEFINED_TABLE,
+                            f'{kind} "{table.name}" does not exist')
+    actual = kind if kind == "sequence" else object_kind(connection, stored)
+    if actual != kind:
+        raise DatabaseError(WRONG_OBJECT_TYPE, f'"{table.name}" is not {_article(kind)} {kind}',
+                            hint=f"Use DROP {str(actual).upper()} to remove {_article(str(actual))} "
+                                 f"{actual}.")
+    return stored
+
+
+def _article(noun: str) -> str:
+    return "an" if noun[0] in "aeiou" else "a"
