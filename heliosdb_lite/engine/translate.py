@@ -467,34 +467,6 @@ class Translator:
         query = exp.select(exp.alias_(exp.column("value"), column, quoted=True)).from_(elements)
         return exp.Subquery(this=query, alias=exp.TableAlias(this=exp.to_identifier(name, quoted=True)))
 
-    def _from_item(self, node: exp.Expression, scope: Scope) -> exp.Expression:
-        """A FROM item of a SELECT: unnest(array) here, every other one through `source`."""
-        return self._unnest(node, scope) if isinstance(node, exp.Unnest) else self.source(node, scope)
-
-    def _unnest(self, node: exp.Unnest, scope: Scope) -> exp.Expression:
-        """unnest(array) in FROM: `(SELECT value AS column FROM helios_unnest(array, oid)) AS name`,
-        the elements of all dimensions in order; named by the alias (`unnest(a) x`: relation and
-        column x, `unnest(a) t(x)`), else unnest. The array may refer to outer queries only."""
-        if len(node.expressions) != 1 or node.args.get("offset"):
-            raise unsupported("unnest of several arrays, or WITH ORDINALITY")
-        argument = node.expressions[0]
-        if any(relation.find(column.name)[0] and column.table.lower() in ("", relation.name.lower())
-               for column in argument.find_all(exp.Column) for relation in scope.relations):
-            raise unsupported("unnest of a column of another FROM item (LATERAL)")
-        array, array_type = self.expr(argument, Scope(parent=scope.parent, ctes=scope.ctes))
-        if array_type.is_unknown:
-            raise DatabaseError("42725", "function unnest(unknown) is not unique")
-        if not array_functions.is_array(array_type):
-            raise DatabaseError("42883", f"function unnest({t.type_name(array_type.oid)}) does not exist")
-        alias = node.args.get("alias")
-        name = alias.name if alias is not None and alias.name else "unnest"
-        column = alias.columns[0].name if alias is not None and alias.columns else name
-        scope.relations.append(Relation(name, [(column, array_functions.element_type(array_type))]))
-        elements = exp.Table(this=exp.Anonymous(this=array_functions.UNNEST,
-                                                expressions=[array, exp.Literal.number(array_type.oid)]))
-        query = exp.select(exp.alias_(exp.column("value"), column, quoted=True)).from_(elements)
-        return exp.Subquery(this=query, alias=exp.TableAlias(this=exp.to_identifier(name, quoted=True)))
-
     def _table_columns(self, name: str, info: TableInfo) -> list[tuple[str, PgType | None]]:
         """A table's or view's columns with their types (a view's as recorded at CREATE VIEW)."""
         from .ddl import VIEW_COLUMNS_TABLE
