@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from heliosdb_lite.errors import DatabaseError
 
 from . import schemas
-from .pg_catalog_reader import CatalogReader, Relation, Store, object_oid, qualified, quote_identifier
+from .pg_catalog_reader import CatalogReader, Store, object_oid, qualified, quote_identifier
 from .pg_catalog_types import format_type, type_oid
 
 PUBLIC_NAMESPACE = 2200
@@ -73,6 +73,8 @@ class SessionNames:
         self._reader = reader
         self._user = user
         self._search_path = search_path
+        self._members_of: Store | None = None
+        self._members_by_name: dict[tuple[str, str], int] = {}
 
     @property
     def user(self) -> str:
@@ -99,27 +101,46 @@ class SessionNames:
         return tuple(name for name in schemas.search_path(self._search_path(), self._user)
                      if name == schemas.PUBLIC or name in store.schemas)
 
-    def lookup(self, schema: str | None, name: str) -> Relation | None:
-        """The relation a name denotes: in `schema`, else the first found along the search_path."""
-        store = self._reader.store()
+    def lookup(self, schema: str | None, name: str) -> int | None:
+        """The OID of the relation or index a name denotes: in `schema`, else the first found along
+        the search_path."""
+        members = self._members()
         for candidate in (schema,) if schema is not None else self.path():
-            found = _find(store, candidate, name)
-            if found is not None:
-                return found
+            if (candidate, name) in members:
+                return members[candidate, name]
         return None
 
-    def is_visible(self, relation: Relation) -> bool:
-        return self.lookup(None, relation.name) is relation
+    def is_visible(self, oid: int) -> bool:
+        """Whether the relation or index is the one its bare name finds (pg_table_is_visible)."""
+        named = self._named(oid)
+        return named is not None and self.lookup(None, named[1]) == oid
 
-    def relation_text(self, relation: Relation) -> str:
-        """A relation's name as regclass output shows it: qualified unless it is visible."""
-        if self.is_visible(relation):
-            return quote_identifier(relation.name)
-        return qualified(relation.schema, relation.name)
+    def relation_text(self, oid: int) -> str | None:
+        """A relation's or index's name as regclass output shows it: qualified unless visible."""
+        named = self._named(oid)
+        if named is None:
+            return None
+        return quote_identifier(named[1]) if self.is_visible(oid) else qualified(*named)
 
     def sequence_text(self, storage: str) -> str:
-        relation = next((r for r in self._reader.relations() if r.storage == storage), None)
-        return self.relation_text(relation) if relation is not None else storage
+        return self.relation_text(object_oid(storage)) or storage
+
+    def _members(self) -> dict[tuple[str, str], int]:
+        """(schema, name) → OID of every relation and index (one namespace in PostgreSQL)."""
+        store = self._reader.store()
+        if self._members_of is not store:
+            self._members_by_name = {(r.schema, r.name): r.oid for r in store.relations}
+            self._members_by_name.update(
+                {(i.schema, i.name): i.oid for r in store.relations for i in r.indexes})
+            self._members_of = store
+        return self._members_by_name
+
+    def _named(self, oid: int) -> tuple[str, str] | None:
+        relation = self._reader.relation(oid)
+        if relation is not None:
+            return relation.schema, relation.name
+        index = self._reader.index(oid)
+        return (index.schema, index.name) if index is not None else None
 
     # --- reg* input and output ---------------------------------------------------------------------
 
@@ -135,22 +156,16 @@ class SessionNames:
         schema, name = (None, *parts) if len(parts) == 1 else parts
         if schema in (None, "pg_catalog") and name in CATALOG_RELATION_OIDS:
             return CATALOG_RELATION_OIDS[name]
-        relation = self.lookup(schema, name)
-        if relation is None:
+        oid = self.lookup(schema, name)
+        if oid is None:
             raise DatabaseError(_UNDEFINED_TABLE, f'relation "{value}" does not exist')
-        return relation.oid
+        return oid
 
     def regclass_out(self, oid: int | None) -> str | None:
         if oid is None:
             return None
-        relation = self._reader.relation(oid)
-        if relation is not None:
-            return self.relation_text(relation)
-        index = self._reader.index(oid)
-        if index is not None:
-            return index.name if index.schema in self.path() else qualified(index.schema, index.name)
         names = {number: name for name, number in CATALOG_RELATION_OIDS.items()}
-        return names.get(oid, str(oid))
+        return self.relation_text(oid) or names.get(oid, str(oid))
 
     def regnamespace_in(self, value: str | int | None) -> int | None:
         if value is None or isinstance(value, int) or value.strip().isdigit():
@@ -178,10 +193,6 @@ class SessionNames:
 
     def regrole_out(self, oid: int | None) -> str | None:
         return None if oid is None else self.roles().get(oid, str(oid))
-
-
-def _find(store: Store, schema: str, name: str) -> Relation | None:
-    return next((r for r in store.relations if r.schema == schema and r.name == name), None)
 
 
 def regtype_in(value: str | int | None) -> int | None:

@@ -65,8 +65,7 @@ def default_text(attribute: Attribute, names: SessionNames) -> str | None:
 
 
 def foreign_key_definition(key: ForeignKey, names: SessionNames, reader: CatalogReader) -> str:
-    referenced = next((r for r in reader.relations() if r.storage == key.referenced), None)
-    target = names.relation_text(referenced) if referenced is not None else quote_identifier(key.referenced)
+    target = names.relation_text(object_oid(key.referenced)) or quote_identifier(key.referenced)
     return (f"FOREIGN KEY ({', '.join(quote_identifier(c) for c in key.columns)}) REFERENCES "
             f"{target}({', '.join(quote_identifier(c) for c in key.referenced_columns)})")
 
@@ -215,11 +214,7 @@ def functions(reader: CatalogReader, names: SessionNames) -> dict[str, Callable[
     def table_is_visible(oid: int | None) -> int | None:
         if oid is None:
             return None
-        relation = reader.relation(oid)
-        if relation is not None:
-            return int(names.is_visible(relation))
-        index = reader.index(oid)
-        return int(index is not None and names.path()[:1] == (index.schema,)) if index is not None else 1
+        return int(names.is_visible(oid) or (reader.relation(oid) is None and reader.index(oid) is None))
 
     def index_definition(oid: int | None, column: int = 0, pretty: int = 0) -> str | None:
         index = reader.index(oid)
@@ -243,8 +238,7 @@ def functions(reader: CatalogReader, names: SessionNames) -> dict[str, Callable[
         if name is None:
             return None
         parts = split_name(name)
-        relation = names.lookup(*parts) if len(parts) == 2 else names.lookup(None, parts[0])
-        return relation.oid if relation is not None else None
+        return names.lookup(*parts) if len(parts) == 2 else names.lookup(None, parts[0])
 
     def view_definition(oid: int | str | None, pretty: int = 0) -> str | None:
         relation = reader.relation(int(oid)) if isinstance(oid, int) or (oid or "").isdigit() else None

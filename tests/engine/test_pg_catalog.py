@@ -3,12 +3,20 @@ translate, answer with PostgreSQL's column names and type OIDs, and describe the
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
+import psycopg
 import pytest
 
 from heliosdb_lite.engine.passthrough import SQLiteEngine, SQLiteSession
 from heliosdb_lite.engine.pg_catalog import normalize
 from heliosdb_lite.engine.pg_catalog_types import format_type
+from heliosdb_lite.errors import DatabaseError
 from tests.engine.helpers import columns, rows, run
+from tests.pg_reference import reference_pg
+
+__all__ = ["reference_pg"]
 
 LIST_TABLES = """SELECT n.nspname as "Schema",
   c.relname as "Name",
@@ -262,3 +270,113 @@ def test_queries_over_empty_relations(described: tuple[SQLiteSession, int], quer
     session, _ = described
     assert [name for name, _, _ in columns(session, query)] == names
     assert sorted(rows(session, query)) == sorted(expected)
+
+
+# --- schemas and information_schema, compared with PostgreSQL 15 -------------------------------------
+
+SCHEMA_DDL = (
+    "create schema s",
+    "create table s.t(id serial primary key, a text not null default 'x', b varchar(10) unique, "
+    "c numeric(5,2), d timestamptz default now(), e boolean default true, f char(3), g double precision, "
+    "h date, i bigint, j time)",
+    "create index t_a_idx on s.t(a)",
+    "create table s.u(id int primary key, t_id int references s.t(id), code char(3), unique (t_id, code))",
+    "create view s.v as select id, count(*) as n from s.t group by id",
+    "create sequence s.q",
+    "create table p(id int generated always as identity primary key, note varchar(20), s_id int "
+    "references s.t(id))",
+    "create table t(x int)",
+)
+
+INFORMATION_SCHEMA_QUERIES = (
+    "select schema_name, schema_owner from information_schema.schemata where schema_name not like 'pg_%' "
+    "order by 1",
+    "select table_schema, table_name, table_type, is_insertable_into from information_schema.tables "
+    "where table_schema in ('public', 's') order by 1, 2",
+    "select table_schema, table_name, column_name, ordinal_position, column_default, is_nullable, data_type, "
+    "character_maximum_length, character_octet_length, numeric_precision, numeric_precision_radix, "
+    "numeric_scale, datetime_precision, udt_name, is_identity, identity_generation "
+    "from information_schema.columns where table_schema in ('public', 's') order by 1, 2, 4",
+    "select table_schema, table_name from information_schema.views where table_schema in ('public', 's')",
+    "select sequence_schema, sequence_name, data_type, numeric_precision, start_value, minimum_value, "
+    "increment, cycle_option from information_schema.sequences where sequence_schema = 's' and "
+    "sequence_name = 'q'",
+    "select constraint_schema, constraint_name, table_name, constraint_type, is_deferrable "
+    "from information_schema.table_constraints where table_schema in ('public', 's') "
+    "and constraint_type <> 'CHECK' order by 1, 2",
+    "select constraint_name, table_schema, table_name, column_name, ordinal_position, "
+    "position_in_unique_constraint from information_schema.key_column_usage "
+    "where table_schema in ('public', 's') order by 1, 5",
+    "select c.table_name, c.column_name from information_schema.columns c "
+    "join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name "
+    "where t.table_type = 'VIEW' and t.table_schema = 's' order by c.ordinal_position",
+)
+
+SEARCH_PATH_QUERIES = (
+    "select c.relname, n.nspname from pg_class c join pg_namespace n on n.oid = c.relnamespace "
+    "where pg_table_is_visible(c.oid) and n.nspname in ('public', 's') and c.relkind = 'r' order by 1, 2",
+    "select 't'::regclass::text, 's.t'::regclass::text, 'u'::regclass::text",
+    "select pg_get_indexdef('s.t_a_idx'::regclass)",
+    "select pg_get_expr(adbin, adrelid) from pg_attrdef where adrelid = 's.t'::regclass order by adnum",
+    "select pg_get_expr(adbin, adrelid) from pg_attrdef where adrelid = 'p'::regclass",
+)
+
+
+@pytest.fixture(scope="module")
+def reference(reference_pg: str) -> Iterator[Any]:
+    with psycopg.connect(reference_pg, autocommit=True) as admin:
+        admin.execute("drop database if exists pg_catalog_slice")
+        admin.execute("create database pg_catalog_slice")
+    with psycopg.connect(reference_pg.replace("dbname=postgres", "dbname=pg_catalog_slice"),
+                         autocommit=True) as connection:
+        for statement in SCHEMA_DDL:
+            connection.execute(statement)
+        yield connection
+
+
+@pytest.fixture(scope="module")
+def schema_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SQLiteSession]:
+    engine = SQLiteEngine(tmp_path_factory.mktemp("pg_catalog_slice") / "data")
+    session = engine.open_session("postgres", "postgres", {})
+    for statement in SCHEMA_DDL:
+        run(session, statement)
+    yield session
+    engine.close()
+
+
+@pytest.mark.parametrize("query", INFORMATION_SCHEMA_QUERIES)
+def test_information_schema_as_postgresql(reference: Any, schema_session: SQLiteSession, query: str) -> None:
+    assert rows(schema_session, query) == [tuple(row) for row in reference.execute(query)]
+
+
+@pytest.mark.parametrize("search_path", ['"$user", public', "s, public", "s", "public, s"])
+@pytest.mark.parametrize("query", SEARCH_PATH_QUERIES)
+def test_visibility_follows_search_path_as_postgresql(reference: Any, schema_session: SQLiteSession,
+                                                       search_path: str, query: str) -> None:
+    run(schema_session, f"set search_path = {search_path}")
+    reference.execute(f"set search_path = {search_path}")
+    try:
+        expected: list[tuple[Any, ...]] | str = [tuple(row) for row in reference.execute(query)]
+    except psycopg.Error as failure:
+        expected = failure.sqlstate or ""
+    try:
+        found: list[tuple[Any, ...]] | str = rows(schema_session, query)
+    except DatabaseError as failure:
+        found = failure.sqlstate
+    assert found == expected
+
+
+_IN, _OUT = "pg_catalog.helios_regclass_in", "pg_catalog.helios_regclass_out"
+
+
+@pytest.mark.parametrize(("sql", "rewritten"), [
+    ("select c.oid::pg_catalog.regclass from x", f"select {_OUT}({_IN}(c.oid)) from x"),
+    ("where c.oid = '16384'::regclass and", f"where c.oid = {_IN}('16384') and"),
+    ("select 'a''b'::regtype::text",
+     "select pg_catalog.helios_regtype_out(pg_catalog.helios_regtype_in('a''b'))"),
+    ("CAST(CAST(f(a.b) AS REGCLASS) AS TEXT)", f"{_OUT}({_IN}(f(a.b)))"),
+    ("x = ANY (y)::regclass", f"x = ANY {_IN}((y))"),
+    ("select '::regclass'", "select '::regclass'"),
+])
+def test_reg_casts_become_function_calls(sql: str, rewritten: str) -> None:
+    assert normalize(sql) == rewritten
