@@ -1,13 +1,14 @@
-"""PostgreSQL's array constructor, `||` and dimension functions over codec-model arrays.
+"""PostgreSQL's array constructor, `||`, casts and dimension functions over codec-model arrays.
 
 An array value is a list of elements (None for NULL), a multidimensional one a list of equally
 long lists; lower bounds are always 1 (`protocol.codecs.arrays`). Here live ARRAY[...] with
 sub-arrays (2202E for sub-arrays of different shapes), `||` as array_cat / array_append /
 array_prepend with their dimension rules, the type resolution of `||` with an array operand
-(anycompatiblearray and anycompatible, as PostgreSQL 14+), array_upper, array_lower,
-array_ndims, array_dims, unnest (the table-valued `helios_unnest(array, array_oid)`, one
-`value` row per element, all dimensions flattened), and the SQLite functions that run them on
-stored arrays (their PostgreSQL text), with type OIDs passed as integers.
+(anycompatiblearray and anycompatible, as PostgreSQL 14+), casts between array types (element
+by element), array_upper, array_lower, array_ndims, array_dims, unnest (the table-valued
+`helios_unnest(array, array_oid)`, one `value` row per element, all dimensions flattened), and
+the SQLite functions that run them on stored arrays (their PostgreSQL text), with type OIDs
+passed as integers.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ MAX_DIMENSIONS = 6
 BUILD = "helios_array"
 CONCATENATE = "helios_array_concat"
 UNNEST = "helios_unnest"
+CAST = "helios_array_cast"
 _ANY_ARRAY = 1009  # text[]: reads the structure of any stored array
 
 
@@ -176,13 +178,15 @@ def constructor_type(item_types: Sequence[PgType]) -> PgType:
                             f"{t.type_name(arrays[0].oid)}") from None
 
 
-def convert_elements(value: Any, source: int, target: int, tz: dt.tzinfo) -> Any:
-    """An array (or element) of element type source as one of element type target."""
-    if value is None or source == target:
+def convert_elements(value: Any, source: int, target: int, tz: dt.tzinfo, typmod: int = -1, *,
+                     explicit: bool = False) -> Any:
+    """An array (or element) of element type source as one of element type target (with its
+    type modifier typmod, as an explicit cast or not)."""
+    if value is None or (source == target and typmod < 0):
         return value
     if isinstance(value, list):
-        return [convert_elements(item, source, target, tz) for item in value]
-    return casts.convert(value, source, target, tz=tz, explicit=False)
+        return [convert_elements(item, source, target, tz, typmod, explicit=explicit) for item in value]
+    return casts.convert(value, source, target, typmod, tz=tz, explicit=explicit)
 
 
 def build(array_oid: int, items: Sequence[tuple[Any, int]], tz: dt.tzinfo) -> Any:
@@ -260,5 +264,12 @@ def functions(time_zone: Callable[[], dt.tzinfo]) -> dict[str, Callable[..., Any
     def concatenate_stored(left: Any, left_oid: int, right: Any, right_oid: int, result_oid: int) -> Any:
         return _concatenate_stored(left, left_oid, right, right_oid, result_oid, time_zone())
 
-    return {BUILD: build_stored, CONCATENATE: concatenate_stored, "array_upper": _bound(upper=True),
-            "array_lower": _bound(upper=False), "array_ndims": _ndims, "array_dims": _dims}
+    def cast_stored(array: Any, source_oid: int, target_oid: int, typmod: int, explicit: int) -> Any:
+        source, target = (codecs.type_by_oid(oid).elem_oid for oid in (source_oid, target_oid))
+        converted = convert_elements(from_storage(source_oid)(array), source, target, time_zone(), typmod,
+                                     explicit=bool(explicit))
+        return to_storage(target_oid)(converted)
+
+    return {BUILD: build_stored, CONCATENATE: concatenate_stored, CAST: cast_stored,
+            "array_upper": _bound(upper=True), "array_lower": _bound(upper=False), "array_ndims": _ndims,
+            "array_dims": _dims}

@@ -873,6 +873,8 @@ class Translator:
                 return exp.Literal.string(node.this)
             return exp.Cast(this=node, to=exp.DataType.build("TEXT"))
         typmod = target.typmod if with_typmod else -1
+        if array_functions.is_array(source) and array_functions.is_array(target):
+            return call(array_functions.CAST, node, source.oid, target.oid, typmod, int(explicit))
         return call(fn.CAST, node, source.oid, target.oid, typmod, int(explicit))
 
     def _typmod(self, node: exp.Expression, target: PgType, explicit: bool) -> exp.Expression:
@@ -1090,8 +1092,9 @@ class Translator:
                 right_type: PgType) -> exp.Expression:
         """`left operator right` with PostgreSQL's operand resolution and ordering."""
         left_resolved, right_resolved = rules.resolve_unknown("=", left_type, right_type)
-        if t.JSON in (left_resolved.oid, right_resolved.oid):
-            raise rules_operator_error(operator, left_resolved, right_resolved)
+        if t.JSON in (left_resolved.oid, right_resolved.oid) or (left_resolved.oid != right_resolved.oid and (
+                array_functions.is_array(left_resolved) or array_functions.is_array(right_resolved))):
+            raise rules_operator_error(operator, left_resolved, right_resolved)  # arrays: of one type
         left = self.coerce(left, left_type, left_resolved)
         right = self.coerce(right, right_type, right_resolved)
         native = self._native_comparison(left, left_resolved, right, right_resolved)

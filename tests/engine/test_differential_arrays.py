@@ -71,6 +71,14 @@ ARRAYS = [
     "select a || array[5] from arr where id = 3",
     "insert into arr values (4, array[1] || 2 || array[3], array['p'] || 'q'::text) returning *",
     "update arr set a = a || 10 where id = 4 returning a",
+    "select array[1]::text[], '{1,2}'::int[]::numeric[], array[1.7]::int[], array[[1, 2]]::float8[], "
+    "array[true]::int[], array['2024-01-01 10:00']::timestamp[]::date[]",
+    "select array['a']::int[]",
+    "insert into arr (id, a) values (5, array[1.6]::int[]) returning a",
+    "select array[1] = array[1.0]",
+    "select array[1] = '{1}'::int8[]",
+    "select array[1, 2] < array[1, 3], array[1] = '{1}', array[2] > array[10], "
+    "'{a,b}'::text[] = array['a', 'b']",
     # unnest in FROM
     "select * from unnest(array[1, 2]), unnest(array['a']) x",
     "select t.c, c + 1 from unnest(array[[1, 2], [3, null]]) as t(c) order by c nulls first",
