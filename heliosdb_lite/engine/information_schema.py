@@ -7,7 +7,7 @@ CHECK constraints PostgreSQL reports in table_constraints.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from heliosdb_lite.protocol import codecs
@@ -15,7 +15,7 @@ from heliosdb_lite.protocol import codecs
 from . import pgtypes as t
 from .pg_catalog_names import SessionNames
 from .pg_catalog_reader import CatalogReader, Relation
-from .pg_catalog_rows import default_text
+from .pg_catalog_rows import RowSource, default_text
 from .pg_catalog_types import format_type
 from .pg_catalog_types import relation_columns as _columns
 
@@ -59,9 +59,6 @@ RELATIONS = {f"{SCHEMA}.{name}": columns for name, columns in {
 _BINARY_PRECISION = {t.INT2: 16, t.INT4: 32, t.INT8: 64, t.FLOAT4: 24, t.FLOAT8: 53}
 _DATETIME_TYPES = frozenset({t.DATE, t.TIME, t.TIMESTAMP, t.TIMESTAMPTZ, t.INTERVAL})
 _CHARACTER_TYPES = frozenset({t.TEXT, t.VARCHAR, t.BPCHAR})
-
-RowSource = Callable[[], Iterator[tuple[Any, ...]]]
-
 
 def row_sources(reader: CatalogReader, names: SessionNames, database: str) -> dict[str, RowSource]:
     def schemata() -> Iterator[tuple[Any, ...]]:

@@ -31,7 +31,7 @@ from . import pgtypes as t
 from .pg_catalog_names import SessionNames
 from .pg_catalog_reader import CatalogReader
 from .pg_catalog_regcasts import REG_TYPES, input_function, output_function, rewrite
-from .pg_catalog_rows import functions, row_sources
+from .pg_catalog_rows import RowSource, functions, row_sources
 from .pg_catalog_types import relation_columns as _columns
 from .pgtypes import PgType
 
@@ -233,7 +233,6 @@ def _column_type(column: str, select: exp.Select) -> PgType:
 # --- registration ----------------------------------------------------------------------------------------
 
 
-RowSource = Callable[[], Iterator[tuple[Any, ...]]]
 # each connection's row sources, looked up by the shared modules when SQLite connects a table
 _SOURCES: weakref.WeakKeyDictionary[apsw.Connection, dict[str, RowSource]] = weakref.WeakKeyDictionary()
 _SEARCH_PATHS: weakref.WeakKeyDictionary[apsw.Connection, Callable[[], str]] = weakref.WeakKeyDictionary()

@@ -151,17 +151,21 @@ class Store:
 
 
 class CatalogReader:
-    """Reads the user's schemas and relations from one connection, cached per schema version."""
+    """Reads the user's schemas and relations from one connection, cached until the store changes."""
 
     def __init__(self, connection: apsw.Connection) -> None:
         self._connection = connection
-        self._version = -1
+        self._version: tuple[int, int, int] = (-1, -1, -1)
         self._store = Store({}, ())
         self._by_oid: dict[int, Relation] = {}
         self._indexes: dict[int, Index] = {}
 
     def store(self) -> Store:
-        version = self._connection.execute("PRAGMA schema_version").fetchall()[0][0]
+        """The store as of now. Schemas and sequences are rows of registry tables, so any write
+        (this connection's, or another's commit) invalidates it, not only a schema change."""
+        ((schema_version, data_version),) = self._connection.execute(
+            "SELECT schema_version, data_version FROM pragma_schema_version, pragma_data_version").fetchall()
+        version = (schema_version, data_version, self._connection.total_changes())
         if version != self._version:
             self._store = Store(schemas.user_schemas(self._connection), tuple(self._load()))
             self._by_oid = {r.oid: r for r in self._store.relations}

@@ -64,7 +64,7 @@ def default_text(attribute: Attribute, names: SessionNames) -> str | None:
     return attribute.default
 
 
-def foreign_key_definition(key: ForeignKey, names: SessionNames, reader: CatalogReader) -> str:
+def foreign_key_definition(key: ForeignKey, names: SessionNames) -> str:
     target = names.relation_text(object_oid(key.referenced)) or quote_identifier(key.referenced)
     return (f"FOREIGN KEY ({', '.join(quote_identifier(c) for c in key.columns)}) REFERENCES "
             f"{target}({', '.join(quote_identifier(c) for c in key.referenced_columns)})")
@@ -148,10 +148,10 @@ def row_sources(reader: CatalogReader, names: SessionNames, database: str) -> di
     def dependencies() -> Iterator[tuple[Any, ...]]:
         """A serial or identity column's sequence depends on the column (`Owned by:` in psql)."""
         for relation in reader.relations():
-            owner = relation.sequence.owner if relation.sequence is not None else None
-            if owner is not None:
-                table, column = owner
-                kind = "i" if relation.sequence.identity else "a"  # type: ignore[union-attr]
+            options = relation.sequence
+            if options is not None and options.owner is not None:
+                table, column = options.owner
+                kind = "i" if options.identity else "a"
                 yield CLASS_RELATION, relation.oid, 0, CLASS_RELATION, object_oid(table), column, kind
 
     def types() -> Iterator[tuple[Any, ...]]:
@@ -231,7 +231,7 @@ def functions(reader: CatalogReader, names: SessionNames) -> dict[str, Callable[
                 return index.constraint_definition
             foreign = next((f for f in relation.foreign_keys if f.oid == oid), None)
             if foreign is not None:
-                return foreign_key_definition(foreign, names, reader)
+                return foreign_key_definition(foreign, names)
         return None
 
     def relation_oid(name: str | None) -> int | None:

@@ -380,3 +380,17 @@ _IN, _OUT = "pg_catalog.helios_regclass_in", "pg_catalog.helios_regclass_out"
 ])
 def test_reg_casts_become_function_calls(sql: str, rewritten: str) -> None:
     assert normalize(sql) == rewritten
+
+
+def test_catalog_sees_schemas_and_sequences_created_after_it_was_read(session: SQLiteSession) -> None:
+    """Schemas and sequences are rows of registry tables: adding one changes no SQLite schema."""
+    listed = "select nspname from pg_namespace where nspname not like 'pg_%' order by 1"
+    sequences = "select relname from pg_class where relkind = 'S' order by 1"
+    run(session, "create schema first")
+    run(session, "create sequence first.one")
+    assert rows(session, listed) == [("first",), ("information_schema",), ("public",)]
+    assert rows(session, sequences) == [("one",)]
+    run(session, "create sequence first.two")
+    assert rows(session, sequences) == [("one",), ("two",)]
+    run(session, "create schema second")
+    assert rows(session, listed) == [("first",), ("information_schema",), ("public",), ("second",)]
