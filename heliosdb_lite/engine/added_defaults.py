@@ -1,10 +1,12 @@
 """Column defaults SQLite cannot keep: those of columns added by ALTER TABLE ... ADD COLUMN with a
-default that is not a constant (serial, identity, now(), gen_random_uuid(), nextval(...)).
+default that is not a constant (serial, identity, now(), gen_random_uuid(), nextval(...)), and
+those set or dropped later by ALTER COLUMN ... SET/DROP DEFAULT (SQLite cannot change a default).
 
 SQLite refuses a non-constant default in ADD COLUMN, so such a column is added without one, the
 rows already there get the default computed row by row (as PostgreSQL fills them), and the
 default's SQLite expression is kept in `_helios_added_defaults(table_name, column_name,
-expression)`. The catalog reads it as the column's default; INSERT and COPY FROM fill the column
+expression)`; a recorded default takes the place of the one in the table's SQLite definition
+(NULL: none). The catalog reads it as the column's default; INSERT and COPY FROM fill the column
 with it when they give no value. Dropping or renaming the table or column keeps the rows in step.
 """
 
@@ -15,6 +17,7 @@ import re
 import apsw
 
 TABLE = "_helios_added_defaults"
+NO_DEFAULT = "NULL"  # recorded by ALTER COLUMN ... DROP DEFAULT
 CREATE_TABLE = (f"CREATE TABLE IF NOT EXISTS {TABLE} (table_name TEXT NOT NULL, column_name TEXT NOT NULL, "
                 "expression TEXT NOT NULL, PRIMARY KEY (table_name, column_name))")
 _FUNCTION_CALL = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\s*\(")

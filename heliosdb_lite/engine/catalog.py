@@ -29,6 +29,11 @@ class ColumnInfo:
     added_default: bool = False  # `default` is filled in by INSERT (`added_defaults`), not by SQLite
 
     @property
+    def filled_default(self) -> str:
+        """The SQLite expression a write fills an added-default column with."""
+        return self.default if self.default is not None else added_defaults.NO_DEFAULT
+
+    @property
     def sequence(self) -> str | None:
         """The sequence a serial column draws its default from."""
         match = SEQUENCE_DEFAULT.search(self.default or "")
@@ -61,6 +66,13 @@ class TableInfo:
     def column(self, name: str) -> ColumnInfo | None:
         lowered = name.lower()
         return next((c for c in self.columns if c.name.lower() == lowered), None)
+
+
+def _default(declared: str | None, recorded: str | None) -> str | None:
+    """A column's default: the one recorded by ALTER TABLE (`added_defaults`) if any, else SQLite's."""
+    if recorded is None:
+        return declared
+    return None if recorded == added_defaults.NO_DEFAULT else recorded
 
 
 class Catalog:
@@ -102,9 +114,9 @@ class Catalog:
         added = added_defaults.load(self._connection, name)
         columns = tuple(
             ColumnInfo(column, type_from_declared(declared), bool(not_null), pk,
-                       default if default is not None else added.get(column.lower()),
+                       _default(default, added.get(column.lower())),
                        rowid_alias=single_key and pk == 1 and (declared or "").lower() == "integer",
-                       added_default=default is None and column.lower() in added)
+                       added_default=column.lower() in added)
             for column, declared, not_null, default, pk in rows)
         return TableInfo(name, columns, self._unique_indexes(name))
 

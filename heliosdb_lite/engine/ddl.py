@@ -21,7 +21,6 @@ from sqlglot import exp
 from . import added_defaults, schemas
 from . import functions as fn
 from . import pgtypes as t
-from .catalog import SEQUENCE_DEFAULT, TableInfo
 from .ddl_names import NO_OP, created, dropped, existing, index_exists, temporary
 from .dialect import render
 from .pgtypes import ResolvedType
@@ -70,16 +69,18 @@ def translate_ddl(translator: Translator, node: exp.Expression) -> tuple[str, st
     if isinstance(node, exp.Drop):
         return _drop(translator, node)
     if isinstance(node, exp.Alter):
-        return _alter(translator, node), "ALTER TABLE"
+        from .alter_ddl import translate_alter
+
+        return translate_alter(translator, node)
     assert isinstance(node, exp.TruncateTable)
     return _truncate(translator, node), "TRUNCATE TABLE"
 
 
-def _constraint_kinds(column: exp.ColumnDef) -> list[exp.Expression]:
+def constraint_kinds(column: exp.ColumnDef) -> list[exp.Expression]:
     return [constraint.kind for constraint in column.constraints]
 
 
-class _TableBuilder:
+class TableBuilder:
     """Collects the pieces of one CREATE TABLE."""
 
     def __init__(self, translator: Translator, table: str, definitions: list[exp.Expression]) -> None:
@@ -96,21 +97,21 @@ class _TableBuilder:
 
     def _primary_key(self) -> list[str]:
         for column in self.columns:
-            if any(isinstance(kind, exp.PrimaryKeyColumnConstraint) for kind in _constraint_kinds(column)):
+            if any(isinstance(kind, exp.PrimaryKeyColumnConstraint) for kind in constraint_kinds(column)):
                 return [column.name]
         for definition in self.others:
             inner = definition.expressions[0] if isinstance(definition, exp.Constraint) else definition
             if isinstance(inner, exp.PrimaryKey):
-                return [_key_name(key) for key in inner.expressions]
+                return [key_name(key) for key in inner.expressions]
         return []
 
     def _generated_identity(self, column: exp.ColumnDef) -> bool:
         return any(isinstance(kind, exp.GeneratedAsIdentityColumnConstraint)
-                   for kind in _constraint_kinds(column))
+                   for kind in constraint_kinds(column))
 
     def _generated_always(self, column: exp.ColumnDef) -> bool:
         return any(isinstance(kind, exp.GeneratedAsIdentityColumnConstraint) and kind.this is True
-                   for kind in _constraint_kinds(column))
+                   for kind in constraint_kinds(column))
 
     def _is_rowid_alias(self, column: exp.ColumnDef, resolved: ResolvedType) -> bool:
         auto = resolved.serial or self._generated_identity(column)
@@ -151,7 +152,7 @@ class _TableBuilder:
         if self.drawn(column, resolved):
             marker = f" {IDENTITY_ALWAYS_MARKER}" if self._generated_always(column) else ""
             return f"{fn.NEXTVAL}('{self.table}_{column.name}_seq'){marker}"
-        kinds = _constraint_kinds(column)
+        kinds = constraint_kinds(column)
         default = next((kind for kind in kinds if isinstance(kind, exp.DefaultColumnConstraint)), None)
         return None if default is None else self.expression(default.this, resolved.pg_type)
 
@@ -171,7 +172,7 @@ class _TableBuilder:
                 parts.append("NOT NULL")
             if with_default and self.drawn(column, resolved):
                 parts.append(f"DEFAULT ({self.default_sql(column)})")
-        for kind in _constraint_kinds(column):
+        for kind in constraint_kinds(column):
             if with_default or not isinstance(kind, _DEFAULT_AND_NOT_NULL):
                 parts += self._column_constraint(column, resolved, kind)
         if not self._is_rowid_alias(column, resolved):
@@ -207,20 +208,20 @@ class _TableBuilder:
         if isinstance(definition, exp.PrimaryKey):
             if len(self.primary_key) == 1:
                 return None
-            return prefix + f"PRIMARY KEY ({', '.join(quote(_key_name(k)) for k in definition.expressions)})"
+            return prefix + f"PRIMARY KEY ({', '.join(quote(key_name(k)) for k in definition.expressions)})"
         if isinstance(definition, exp.UniqueColumnConstraint):
             keys = definition.this.expressions if isinstance(definition.this, exp.Schema) else []
-            return prefix + f"UNIQUE ({', '.join(quote(_key_name(k)) for k in keys)})"
+            return prefix + f"UNIQUE ({', '.join(quote(key_name(k)) for k in keys)})"
         if isinstance(definition, exp.CheckColumnConstraint):
             return self.check(definition.this, None, name)
         if isinstance(definition, exp.ForeignKey):
-            columns = ", ".join(quote(_key_name(k)) for k in definition.expressions)
+            columns = ", ".join(quote(key_name(k)) for k in definition.expressions)
             reference = _reference_sql(self.translator, definition.args["reference"])
             return prefix + f"FOREIGN KEY ({columns}) {reference}"
         raise _unsupported(f"table constraint {definition.sql('postgres')}")
 
 
-def _key_name(key: exp.Expression) -> str:
+def key_name(key: exp.Expression) -> str:
     return key.this.name if isinstance(key, exp.Ordered) else key.name
 
 
@@ -240,7 +241,7 @@ def _create_table(translator: Translator, node: exp.Create) -> str:
     table = created(translator, node, schema.this)
     if node.args.get("exists") and translator.catalog.table(table) is not None:
         translator.notice(f'relation "{schema.this.name}" already exists, skipping')
-    builder = _TableBuilder(translator, table, list(schema.expressions))
+    builder = TableBuilder(translator, table, list(schema.expressions))
     pieces = [builder.column_sql(column) for column in builder.columns]
     pieces += [sql for sql in map(builder.table_constraint_sql, builder.others) if sql is not None]
     exists = " IF NOT EXISTS" if node.args.get("exists") else ""
@@ -350,7 +351,7 @@ def _create_view(translator: Translator, node: exp.Create) -> str:
 def _view_column_records(view: str, outputs: list[OutputColumn]) -> list[str]:
     """Statements that record the PostgreSQL types of a view's columns (SQLite describes computed
     view columns with no type, or only an affinity)."""
-    literal = _string_literal(view)
+    literal = string_literal(view)
     statements = [f"CREATE TABLE IF NOT EXISTS {VIEW_COLUMNS_TABLE} (view TEXT, position INTEGER, "
                   "oid INTEGER, typmod INTEGER, PRIMARY KEY (view, position))",
                   f"DELETE FROM {VIEW_COLUMNS_TABLE} WHERE view = {literal}"]
@@ -364,7 +365,7 @@ def _view_column_records(view: str, outputs: list[OutputColumn]) -> list[str]:
     return statements
 
 
-def _string_literal(value: str) -> str:
+def string_literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
@@ -391,135 +392,13 @@ def _drop(translator: Translator, node: exp.Drop) -> tuple[str, str]:
         if kind == "TABLE":
             statements.append(added_defaults.table_dropped(name))
         if kind == "VIEW" and translator.catalog.table(VIEW_COLUMNS_TABLE) is not None:
-            statements.append(f"DELETE FROM {VIEW_COLUMNS_TABLE} WHERE view = {_string_literal(name)}")
+            statements.append(f"DELETE FROM {VIEW_COLUMNS_TABLE} WHERE view = {string_literal(name)}")
         info = translator.catalog.table(name) if kind == "TABLE" else None
         sequences = [c.sequence for c in info.columns if c.sequence] if info else []
         if sequences:
             listed = ", ".join(f"'{sequence}'" for sequence in sequences)
             statements.append(f"DELETE FROM {fn.SEQUENCES_TABLE} WHERE name IN ({listed})")
     return "; ".join(statements) or NO_OP, _DROP_KINDS[kind]
-
-
-def _alter(translator: Translator, node: exp.Alter) -> str:
-    if (node.args.get("kind") or "").upper() != "TABLE":
-        raise _unsupported(f"ALTER {node.args.get('kind')}")
-    table = existing(translator, node.this)
-    info = translator.catalog.table(table)
-    statements = []
-    for action in node.args.get("actions") or []:
-        if isinstance(action, exp.ColumnDef):
-            kinds = _constraint_kinds(action)
-            # SQLite cannot add a NOT NULL column without a default: triggers refuse NULL instead,
-            # and the rows already there fail them (23502) as PostgreSQL's would
-            not_null = any(isinstance(k, exp.NotNullColumnConstraint) and not k.args.get("allow_null")
-                           for k in kinds)
-            by_trigger = not_null and not any(isinstance(k, exp.DefaultColumnConstraint) for k in kinds)
-            if by_trigger:
-                action.set("constraints", [c for c in action.constraints
-                                           if not isinstance(c.kind, exp.NotNullColumnConstraint)])
-            builder = _TableBuilder(translator, table, [action])
-            builder.scope.relations[0].columns += [(c.name, c.type) for c in info.columns] if info else []
-            default = builder.default_sql(action)
-            if default is not None and not added_defaults.is_constant(default):
-                statements += _added_column(builder, action, default)
-                continue
-            statements.append(f"ALTER TABLE {quote(table)} ADD COLUMN {builder.column_sql(action)}")
-            if by_trigger:
-                statements.append(_not_null_triggers(table, [action.name]))
-        elif isinstance(action, exp.Drop) and (action.args.get("kind") or "").upper() == "COLUMN":
-            for column in action.args.get("tables") or action.expressions or [action.this]:
-                statements += _not_null_triggers_dropped(translator, table, column.name)
-                statements.append(f"ALTER TABLE {quote(table)} DROP COLUMN {quote(column.name)}")
-                statements.append(added_defaults.column_dropped(table, column.name))
-        elif isinstance(action, exp.RenameColumn):
-            statements.append(f"ALTER TABLE {quote(table)} RENAME COLUMN {quote(action.this.name)} "
-                              f"TO {quote(action.args['to'].name)}")
-            statements.append(added_defaults.column_renamed(table, action.this.name, action.args["to"].name))
-        elif isinstance(action, exp.AddConstraint):
-            statements += [_added_constraint(table, info, definition) for definition in action.expressions]
-        elif isinstance(action, exp.AlterColumn) and _sets_not_null(action):
-            statements.append(_not_null_triggers(table, [action.this.name]))
-        elif isinstance(action, exp.AlterRename):
-            renamed = schemas.storage_name(schemas.split(table)[0], action.this.name)
-            statements.append(f"ALTER TABLE {quote(table)} RENAME TO {quote(renamed)}")
-            statements.append(added_defaults.table_renamed(table, renamed))
-        else:
-            raise _unsupported(f"ALTER TABLE action {action.sql('postgres')}")
-    return "; ".join(statements)
-
-
-def _added_column(builder: _TableBuilder, column: exp.ColumnDef, default: str) -> list[str]:
-    """ADD COLUMN with a default SQLite cannot keep: the column without it, the rows already there
-    given the default one by one, the default recorded for INSERT (`added_defaults`), and NOT NULL
-    (serial and identity columns too) kept by triggers."""
-    table = quote(builder.table)
-    statements = [f"ALTER TABLE {table} ADD COLUMN {builder.column_sql(column, with_default=False)}"]
-    sequence = SEQUENCE_DEFAULT.search(default)
-    if sequence is not None:  # the serial's sequence, as CREATE TABLE's serial columns have one
-        statements.append(f"INSERT OR IGNORE INTO {fn.SEQUENCES_TABLE} (name, value) "
-                          f"VALUES ({_string_literal(sequence.group(1))}, 0)")
-    statements.append(f"UPDATE {table} SET {quote(column.name)} = {default}")
-    statements.append(added_defaults.recorded(builder.table, column.name, default))
-    resolved = builder.types[column.name.lower()]
-    not_null = any(isinstance(kind, exp.NotNullColumnConstraint) and not kind.args.get("allow_null")
-                   for kind in _constraint_kinds(column))
-    if not_null or builder.drawn(column, resolved):
-        statements.append(_not_null_triggers(builder.table, [column.name]))
-    return statements
-
-
-def _added_constraint(table: str, info: TableInfo | None, definition: exp.Expression) -> str:
-    """ALTER TABLE ... ADD [CONSTRAINT name] PRIMARY KEY|UNIQUE (...): SQLite cannot add a key
-    to a table, so it becomes a unique index under the constraint's name (plus NOT NULL triggers for
-    a primary key); the catalog reads an index named <table>_pkey as the primary key."""
-    name = None
-    if isinstance(definition, exp.Constraint):
-        name = definition.name
-        definition = definition.expressions[0]
-    if isinstance(definition, exp.PrimaryKey):
-        columns = [_key_name(key) for key in definition.expressions]
-        declared = {c.name for c in info.columns if c.not_null} if info is not None else set()
-        nullable = [column for column in columns if column not in declared]
-        index = f"CREATE UNIQUE INDEX {quote(name or f'{table}_pkey')} ON {quote(table)} " \
-                f"({', '.join(map(quote, columns))})"
-        return "; ".join([index, _not_null_triggers(table, nullable)] if nullable else [index])
-    if isinstance(definition, exp.UniqueColumnConstraint):
-        keys = definition.this.expressions if isinstance(definition.this, exp.Schema) else []
-        columns = [_key_name(key) for key in keys]
-        default = f"{table}_{'_'.join(columns)}_key"
-        column_list = ", ".join(map(quote, columns))
-        return f"CREATE UNIQUE INDEX {quote(name or default)} ON {quote(table)} ({column_list})"
-    raise _unsupported(f"ALTER TABLE ADD {definition.sql('postgres')}")
-
-
-def _sets_not_null(action: exp.AlterColumn) -> bool:
-    """ALTER COLUMN c SET NOT NULL and nothing else."""
-    given = {key for key, value in action.args.items() if value is not None}
-    return action.args.get("allow_null") is False and given == {"this", "allow_null"}
-
-
-def _not_null_triggers_dropped(translator: Translator, table: str, column: str) -> list[str]:
-    """DROP TRIGGER for the NOT NULL triggers of a column being dropped (SQLite refuses to drop a
-    column a trigger refers to; after RENAME COLUMN their names still carry the old name)."""
-    check = f"WHEN NEW.{quote(column)} IS NULL".lower()
-    triggers = translator.catalog.connection.execute(
-        "SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = ?", (table,)).fetchall()
-    return [f"DROP TRIGGER {quote(name)}" for name, sql in triggers if check in (sql or "").lower()]
-
-
-def _not_null_triggers(table: str, columns: list[str]) -> str:
-    """Triggers that refuse NULL in columns (SQLite cannot add NOT NULL to a column), and a no-op
-    update that fires them on the rows already there."""
-    statements = []
-    for column in columns:
-        check = f"WHEN NEW.{quote(column)} IS NULL BEGIN SELECT RAISE(ABORT, " \
-                f"'NOT NULL constraint failed: {table}.{column}'); END"
-        for event in ("INSERT", f"UPDATE OF {quote(column)}"):
-            trigger = quote(f"{table}_{column}_not_null_{event.split()[0].lower()}")
-            statements.append(f"CREATE TRIGGER {trigger} BEFORE {event} ON {quote(table)} {check}")
-        statements.append(f"UPDATE {quote(table)} SET {quote(column)} = {quote(column)} "
-                          f"WHERE {quote(column)} IS NULL")
-    return "; ".join(statements)
 
 
 def _truncate(translator: Translator, node: exp.TruncateTable) -> str:

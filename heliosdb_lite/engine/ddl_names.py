@@ -26,6 +26,14 @@ def _unsupported(what: str) -> DatabaseError:
     return unsupported(what)
 
 
+def schema_version_bump(table: str, column: str) -> list[str]:
+    """Statements that change SQLite's schema version by re-creating an index on an engine table:
+    after a change that is only a write to that table (which schemas exist, a recorded default),
+    translations and catalog entries cached under the old version are not reused."""
+    index = f"{table}_version"
+    return [f"DROP INDEX IF EXISTS {index}", f"CREATE INDEX {index} ON {table} ({column})"]
+
+
 def temporary(node: exp.Create) -> bool:
     properties = node.args.get("properties")
     return properties is not None and any(isinstance(p, exp.TemporaryProperty)

@@ -65,6 +65,7 @@ SUBSTRING_START = "helios_substring_start"
 SUBSTRING_LENGTH = "helios_substring_length"
 SEQUENCE_CREATE = "helios_sequence_create"
 SEQUENCE_DROP = "helios_sequence_drop"
+FAIL_IF = "helios_fail_if"  # (failed, sqlstate, message): raises that error if failed, else 1
 SUM = "helios_sum"
 AVG = "helios_avg"
 ARRAY_AGG = "helios_array_agg"
@@ -440,8 +441,15 @@ def _extreme(pick: Callable[..., Any], context: FunctionContext) -> Callable[...
     return choose
 
 
+def _fail_if(failed: int | None, sqlstate: str, message: str) -> int:
+    if failed:
+        raise DatabaseError(sqlstate, message)
+    return 1
+
+
 def _pure_functions() -> dict[str, Callable[..., Any]]:
     return {
+        FAIL_IF: _fail_if,
         "upper": lambda value: None if value is None else _per_character(str(value), str.upper),
         "lower": lambda value: None if value is None else _per_character(str(value), str.lower),
         SUBSTRING_START: _substring_start,

@@ -241,7 +241,7 @@ class SQLiteSession:
         unfilled = info.unfilled_defaults([column.name for column in columns]) if info is not None else []
         names = ", ".join([*(quote(column.name) for column in columns), *(quote(c.name) for c in unfilled)])
         placeholders = ", ".join([*(f"?{i + 1}" for i in range(len(columns))),
-                                  *(str(c.default) for c in unfilled)])
+                                  *(c.filled_default for c in unfilled)])
         sql = f"INSERT INTO {quote(command.table)} ({names}) VALUES ({placeholders})"
         writers = [to_storage(column.type_oid) for column in columns]
         typmods = [(column.type_oid, column.type_modifier) for column in columns]

@@ -6,8 +6,8 @@ becomes SQLite DDL plus writes to the registry, checked against the store when i
 DROP SCHEMA drops the schema's views, tables and sequences (refusing with 2BP01 unless CASCADE),
 ALTER SCHEMA RENAME renames them (SQLite rewrites the references of views, triggers and foreign
 keys; views, indexes and triggers of the schema are re-created under their new names). Every
-statement also re-creates the registry's owner index, which changes SQLite's schema version: that
-invalidates prepared statements that depended on which schemas exist.
+statement also changes SQLite's schema version (`ddl_names.schema_version_bump`): that invalidates
+prepared statements that depended on which schemas exist.
 
 Roles are the server's users and are not visible to the engine, so a schema can only be owned by
 the session's user (AUTHORIZATION / OWNER TO another role is refused with 0A000).
@@ -33,14 +33,13 @@ from heliosdb_lite.errors import (
 from . import added_defaults, parsing, schemas
 from . import functions as fn
 from .ddl import VIEW_COLUMNS_TABLE, quote
-from .ddl_names import NO_OP
+from .ddl_names import NO_OP, schema_version_bump
 from .pg_catalog_reader import qualified
 
 if TYPE_CHECKING:
     from .translate import Translation, Translator
 
 RESERVED_NAME = "42939"
-_OWNER_INDEX = f"{schemas.REGISTRY_TABLE}_owner"
 _CURRENT_ROLES = frozenset({"current_user", "session_user", "current_role"})
 _SCHEMA_KINDS = {"table": "table", "view": "view"}
 
@@ -117,8 +116,7 @@ class _Words:
 def _result(translator: Translator, sql: list[str], command: str) -> Translation:
     from .translate import Translation
 
-    statements = [*sql, f"DROP INDEX IF EXISTS {_OWNER_INDEX}",
-                  f"CREATE INDEX {_OWNER_INDEX} ON {schemas.REGISTRY_TABLE} (owner)"] if sql else [NO_OP]
+    statements = [*sql, *schema_version_bump(schemas.REGISTRY_TABLE, "owner")] if sql else [NO_OP]
     return Translation("; ".join(statements), command, None, (), schema_change=True,
                        notices=tuple(translator.notices))
 

@@ -181,6 +181,7 @@ class Translator:
     # --- entry points -------------------------------------------------------------------------------
 
     def translate(self, tree: exp.Expression) -> Translation:
+        from . import alter_ddl
         from .ddl import DDL_STATEMENTS, translate_ddl
         from .sequence_ddl import alter_sequence
 
@@ -206,6 +207,9 @@ class Translator:
             return Translation(sql, command, None, self.param_types(), schema_change=True,
                                notices=tuple(self.notices))
         if isinstance(tree, exp.Command):
+            named = alter_ddl.with_unnamed_check_named(self.text)
+            if named is not None:
+                return self.translate(named)
             altered = alter_sequence(self, self.text)
             if altered is None:
                 raise unsupported(f"statement {tree.name.upper()}")
@@ -639,7 +643,7 @@ class Translator:
         unfilled = info.unfilled_defaults(names) if info is not None else []
         if not unfilled:
             return names
-        defaults = [exp.Var(this=column.default) for column in unfilled]
+        defaults = [exp.Var(this=column.filled_default) for column in unfilled]
         source = node.expression
         if every_default:
             node.set("default", None)

@@ -1,0 +1,148 @@
+"""Differential script for ALTER TABLE / INDEX / VIEW: SET/DROP DEFAULT, SET/DROP NOT NULL, ADD and
+DROP CONSTRAINT, RENAME of tables, columns, indexes and views, IF EXISTS, and the clear refusals of
+what SQLite cannot alter. Runs against the engine and a real PostgreSQL 15; outcome, messages and
+notices must agree. Skipped without PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from heliosdb_lite.engine.passthrough import SQLiteEngine, SQLiteSession
+from heliosdb_lite.errors import DatabaseError
+from tests.engine.test_differential import engine_step_with_messages, reference_step_with_messages
+from tests.pg_reference import reference_pg
+
+__all__ = ["reference_pg"]
+
+psycopg = pytest.importorskip("psycopg")
+
+SCRIPT = [
+    "create table t (id serial primary key, a int default 1, b text, c int not null default 0)",
+    "insert into t (b) values ('x') returning *",
+    "alter table t alter column a set default 42",
+    "insert into t (b) values ('y') returning *",
+    "alter table t alter column a set default 40 + 2 * 3",
+    "insert into t (b) values ('y2') returning a",
+    "alter table t alter column a drop default",
+    "insert into t (b) values ('z') returning *",
+    "alter table t alter column b set default 'bee'",
+    "insert into t default values returning *",
+    "alter table t alter column b set default now()::date::text",
+    "insert into t (a) values (0) returning b = current_date::text",
+    "alter table t alter column nosuch set default 1",
+    "alter table t alter column c drop default",
+    "insert into t (b) values ('w')",
+    "alter table t alter column c set default 9",
+    "insert into t (b) values ('w') returning c",
+    # CHECK constraints added later
+    "alter table t add constraint a_positive check (a > 0)",
+    "update t set a = 1 where a is null or a <= 0",
+    "alter table t add constraint a_positive check (a > 0)",
+    "insert into t (a) values (-1)",
+    "insert into t (a) values (null) returning a",
+    "insert into t (a) values (5) returning a",
+    "update t set a = -5 where id = 1",
+    "alter table t add check (c >= 0)",
+    "insert into t (a, c) values (1, -1)",
+    "alter table t drop constraint t_c_check",
+    "insert into t (a, c) values (1, -1) returning c",
+    "alter table t drop constraint a_positive",
+    "update t set a = -5 where id = 1",
+    "alter table t drop constraint nosuch",
+    "alter table t drop constraint if exists nosuch",
+    # NOT NULL added and dropped later
+    "alter table t add column m int",
+    "alter table t alter column m set not null",
+    "update t set m = 1",
+    "alter table t alter column m set not null",
+    "insert into t (m) values (null)",
+    "alter table t alter column m drop not null",
+    "insert into t (m) values (null) returning m",
+    "alter table t alter column id drop not null",
+    # keys added later
+    "create table k (x int, y int)",
+    "insert into k values (1, 1), (2, 2)",
+    "alter table k add constraint k_x_unique unique (x)",
+    "insert into k values (1, 3)",
+    "alter table k drop constraint k_x_unique",
+    "insert into k values (1, 3) returning *",
+    "alter table k add primary key (y)",
+    "insert into k values (4, null)",
+    "insert into k values (5, 1)",
+    "alter table k drop constraint k_pkey",
+    "insert into k values (5, 1) returning *",
+    # renames
+    "create index t_b on t (b)",
+    "alter index t_b rename to t_by_b",
+    "alter index t_b rename to t_other",
+    "alter index if exists t_b rename to t_other",
+    "create index t_a on t (a)",
+    "alter index t_a rename to t_by_b",
+    "drop index t_by_b",
+    "create view tv as select id, b from t",
+    "alter view tv rename to tv2",
+    "select count(*) > 0 from tv2",
+    "select * from tv",
+    "alter view if exists tv rename to tv3",
+    "alter table t rename column b to bb",
+    "select bb from t where id = 1",
+    "alter table t rename to t2",
+    "insert into t2 (bb) values ('renamed') returning a, bb, c",
+    "alter table t rename to t3",
+    "alter table if exists t add column q int",
+    "alter table if exists t2 add column q int",
+    "select q from t2 limit 1",
+]
+
+
+@pytest.fixture(scope="module")
+def reference(reference_pg: str) -> Iterator[Any]:
+    with psycopg.connect(reference_pg, autocommit=True) as admin:
+        admin.execute("drop database if exists differential_alter")
+        admin.execute("create database differential_alter")
+    with psycopg.connect(reference_pg.replace("dbname=postgres", "dbname=differential_alter"),
+                         autocommit=True) as connection:
+        connection.execute("set timezone = 'Etc/UTC'")
+        yield connection
+
+
+@pytest.fixture(scope="module")
+def engine_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SQLiteSession]:
+    engine = SQLiteEngine(Path(tmp_path_factory.mktemp("differential_alter")) / "data")
+    yield engine.open_session("postgres", "postgres", {})
+    engine.close()
+
+
+@pytest.mark.parametrize("sql", SCRIPT)
+def test_same_step(reference: Any, engine_session: SQLiteSession, sql: str) -> None:
+    """One statement of the ordered script: the same outcome, error message and notices."""
+    assert engine_step_with_messages(engine_session, sql) == reference_step_with_messages(reference, sql)
+
+
+REFUSED = [
+    ("create table r (a int not null, b int, constraint r_b_check check (b > 0))", None),
+    ("alter table r alter column a type bigint", "ALTER COLUMN"),
+    ("alter table r alter column a drop not null", "DROP NOT NULL"),
+    ("alter table r drop constraint r_b_check", "DROP CONSTRAINT"),
+    ("create table p (id int primary key)", None),
+    ("alter table r add foreign key (a) references p (id)", "FOREIGN KEY"),
+    ("create view rv as select a from r", None),
+    ("create view rv2 as select * from rv", None),
+    ("alter view rv rename to rv3", "renaming view rv"),
+]
+
+
+@pytest.mark.parametrize(("sql", "named"), REFUSED)
+def test_refused_clearly(engine_session: SQLiteSession, sql: str, named: str | None) -> None:
+    """What SQLite cannot alter faithfully is refused with 0A000 naming it (named None: a setup
+    step that must succeed)."""
+    if named is None:
+        engine_session.execute(engine_session.prepare(sql, ()), [])
+        return
+    with pytest.raises(DatabaseError) as refused:
+        engine_session.execute(engine_session.prepare(sql, ()), [])
+    assert (refused.value.sqlstate, named.lower() in refused.value.message.lower()) == ("0A000", True)
