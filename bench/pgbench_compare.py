@@ -46,14 +46,14 @@ if str(ROOT) not in sys.path:  # run as a script: the repository's test helpers 
     sys.path.insert(0, str(ROOT))
 
 from bench.journal_bench import raw_loop  # noqa: E402
-from tests.pg_reference import (  # noqa: E402
+from bench.servers import (  # noqa: E402
     PG_BINDIR,
-    _as_postgres_user,
+    ServerProcess,
+    as_postgres_user,
     reference_unavailable_reason,
     start_cluster,
     stop_cluster,
 )
-from tests.server_process import ServerProcess  # noqa: E402
 
 WORKLOADS: dict[str, tuple[str, ...]] = {"tpcb-like": (), "select-only": ("-S",)}
 QUERY_MODES = ("simple", "extended", "prepared")
@@ -150,7 +150,7 @@ def durable_postgres() -> Iterator[Target]:
         restart = [str(PG_BINDIR / "pg_ctl"), "restart", "-w", "-m", "fast", "-D", str(cluster.data_dir),
                    "-l", str(cluster.root / "postgres.log"),
                    "-o", f"-c listen_addresses=127.0.0.1 -p {cluster.port} -k {cluster.root}"]
-        done = subprocess.run(_as_postgres_user(restart), capture_output=True, text=True, check=False)
+        done = subprocess.run(as_postgres_user(restart), capture_output=True, text=True, check=False)
         if done.returncode != 0:
             raise RuntimeError(f"pg_ctl restart failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
         with psycopg.connect(cluster.dsn) as connection:

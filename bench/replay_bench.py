@@ -45,14 +45,14 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script: the repository's test helpers start the servers
     sys.path.insert(0, str(ROOT))
 
-from tests.pg_reference import (  # noqa: E402
+from bench.servers import (  # noqa: E402
     PG_BINDIR,
-    _as_postgres_user,
+    ServerProcess,
+    as_postgres_user,
     reference_unavailable_reason,
     start_cluster,
     stop_cluster,
 )
-from tests.server_process import ServerProcess  # noqa: E402
 
 RESTORE_GOAL_SECONDS = 0.2  # for 10K transactions
 RESTORE_GOAL_RATE = 50_000
@@ -183,7 +183,7 @@ class PostgresTarget:
 
     def __init__(self) -> None:
         self.cluster = start_cluster()  # initdb, and a first start with fsync off: stopped at once
-        subprocess.run(_as_postgres_user([str(PG_BINDIR / "pg_ctl"), "stop", "-m", "fast",
+        subprocess.run(as_postgres_user([str(PG_BINDIR / "pg_ctl"), "stop", "-m", "fast",
                                           "-D", str(self.cluster.data_dir)]), capture_output=True, check=True)
         self._process: subprocess.Popen[bytes] | None = None
 
@@ -196,7 +196,7 @@ class PostgresTarget:
         command = [str(PG_BINDIR / "postgres"), "-D", str(cluster.data_dir),
                    "-c", "listen_addresses=127.0.0.1", "-p", str(cluster.port), "-k", str(cluster.root)]
         with open(self.cluster.root / "postgres.log", "ab") as log:
-            self._process = subprocess.Popen(_as_postgres_user(command), stdout=log, stderr=subprocess.STDOUT,
+            self._process = subprocess.Popen(as_postgres_user(command), stdout=log, stderr=subprocess.STDOUT,
                                              stdin=subprocess.DEVNULL, start_new_session=True)
 
     def crash(self) -> None:

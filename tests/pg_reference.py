@@ -48,7 +48,7 @@ class ReferenceCluster:
         return f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres"
 
 
-def _as_postgres_user(argv: list[str]) -> list[str]:
+def as_postgres_user(argv: list[str]) -> list[str]:
     """Prefix argv so it runs as OS user postgres when we are root (initdb refuses root)."""
     if os.geteuid() != 0:
         return argv
@@ -107,7 +107,7 @@ def start_cluster() -> ReferenceCluster:
         "--locale=C",
         "--no-sync",
     ]
-    done = subprocess.run(_as_postgres_user(initdb), capture_output=True, text=True, check=False)
+    done = subprocess.run(as_postgres_user(initdb), capture_output=True, text=True, check=False)
     if done.returncode != 0:
         shutil.rmtree(root, ignore_errors=True)
         raise RuntimeError(f"initdb failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
@@ -126,7 +126,7 @@ def start_cluster() -> ReferenceCluster:
         "-o",
         server_options,
     ]
-    done = subprocess.run(_as_postgres_user(start), capture_output=True, text=True, check=False)
+    done = subprocess.run(as_postgres_user(start), capture_output=True, text=True, check=False)
     if done.returncode != 0:
         shutil.rmtree(root, ignore_errors=True)
         raise RuntimeError(f"pg_ctl start failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
@@ -141,7 +141,7 @@ def start_cluster() -> ReferenceCluster:
 def stop_cluster(cluster: ReferenceCluster) -> None:
     """Stop the server at once (no checkpoint) and delete its files."""
     stop = [str(PG_BINDIR / "pg_ctl"), "stop", "-m", "immediate", "-D", str(cluster.data_dir)]
-    subprocess.run(_as_postgres_user(stop), capture_output=True, check=False)
+    subprocess.run(as_postgres_user(stop), capture_output=True, check=False)
     shutil.rmtree(cluster.root, ignore_errors=True)
 
 
