@@ -25,6 +25,9 @@ create view s.v as select id, count(*) as n from s.t group by id;
 create sequence s.q;
 create table t(id int generated always as identity primary key, note varchar(20), amount numeric(8,2));
 create view pv as select id, note from t;
+create schema "Mixed Case";
+create table "Mixed Case"."Tab"(x int primary key, "Y" text, z bigserial);
+create index "Tab_Y_idx" on "Mixed Case"."Tab"("Y");
 """
 # the reference server is shared by the whole test session: these objects live in their own database
 DATABASE = "psql_describe"
@@ -84,6 +87,10 @@ def lines(done: subprocess.CompletedProcess[str]) -> list[str]:
     r"\d s.t_a_idx",
     r"\di",
     r"\dn+",
+    r"\d",
+    r'\dt "Mixed Case".*',
+    r'\d "Mixed Case"."Tab"',
+    'set search_path = "Mixed Case", public;\n\\dt\n\\d "Tab"\n\\ds',
     "set search_path = s, public;\n\\dt",
     "set search_path = s, public;\n\\d t",
     "set search_path = s;\n\\d s.u",

@@ -29,6 +29,10 @@ DDL = (
     "references s.t(id))",
     "create index p_note_s_id_idx on p(note, s_id)",
     "create table q(k1 int, k2 bigint, primary key (k1, k2))",
+    "create sequence s.seq",
+    'create schema "Mixed Case"',
+    'create table "Mixed Case"."Tab"(x int primary key, "Y" text, z bigserial)',
+    'create index "Tab_Y_idx" on "Mixed Case"."Tab"("Y")',
 )
 
 
@@ -92,6 +96,12 @@ INSPECTIONS: dict[str, Callable[[sa.Inspector], Any]] = {
                                       i.has_table("nosuch", schema="s")],
     "has schema": lambda i: [i.has_schema("s"), i.has_schema("nosuch")],
     "multi-table columns": lambda i: sorted(i.get_multi_columns(schema="s").items()),
+    "sequences": lambda i: [sorted(i.get_sequence_names(schema="s")), i.get_sequence_names(),
+                            i.has_sequence("seq", schema="s"), i.has_sequence("seq")],
+    "mixed-case schema": lambda i: [i.get_table_names(schema="Mixed Case"),
+                                    i.get_columns("Tab", schema="Mixed Case"),
+                                    i.get_pk_constraint("Tab", schema="Mixed Case"),
+                                    i.get_indexes("Tab", schema="Mixed Case")],
 }
 
 
