@@ -2,13 +2,14 @@
 
 EXTRACT returns numeric as PostgreSQL 15 does (seconds and epoch with six decimals); timestamptz
 fields are taken in the session time zone. age subtracts field by field and borrows as
-PostgreSQL's timestamp_age does.
+PostgreSQL's timestamp_age does. time_series steps generate_series over time stamps.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -17,6 +18,7 @@ from heliosdb_lite.protocol.codecs import Interval
 
 from . import pgtypes as t
 from .casts import localize
+from .operators import interval_key
 
 _EPOCH = dt.datetime(1970, 1, 1)
 _MICRO = Decimal("0.000001")
@@ -187,3 +189,47 @@ def age(first: dt.datetime | None, second: dt.datetime | None, oid: int, tz: dt.
     years, months = years + months // 12, months % 12
     time = ((hours * 60 + minutes) * 60 + seconds) * 1_000_000 + micros
     return Interval(sign * (years * 12 + months), sign * days, sign * time)
+
+
+def wall_clock_instant(naive: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
+    """A wall-clock time in tz as an instant, as PostgreSQL's DetermineTimeZoneOffset resolves it:
+    in a spring-forward gap the offset before the change, in a fall-back overlap the one after."""
+    before = naive.replace(tzinfo=tz, fold=0)
+    after = naive.replace(tzinfo=tz, fold=1)
+    if before.utcoffset() == after.utcoffset():
+        return before
+    exists = before.astimezone(dt.UTC).astimezone(tz).replace(tzinfo=None) == naive
+    return after if exists else before
+
+
+def _step(value: dt.datetime, step: Interval, tz: dt.tzinfo) -> dt.datetime:
+    """value + step: months (the day clamped to the month's length) and days on the wall clock
+    (the session time zone's, for timestamptz), then the time as elapsed time."""
+    aware = value.tzinfo is not None
+    local = value.astimezone(tz).replace(tzinfo=None) if aware else value
+    if step.months or step.days:
+        months = local.year * 12 + local.month - 1 + step.months
+        year, month = divmod(months, 12)
+        day = min(local.day, calendar.monthrange(year, month + 1)[1]) if 1 <= year <= 9999 else local.day
+        local = local.replace(year=year, month=month + 1, day=day) + dt.timedelta(days=step.days)
+        value = wall_clock_instant(local, tz) if aware else local
+    return (value.astimezone(dt.UTC) if aware else value) + dt.timedelta(microseconds=step.microseconds)
+
+
+def time_series(start: dt.datetime | None, stop: dt.datetime | None, step: Interval | None,
+                tz: dt.tzinfo) -> Iterator[dt.datetime]:
+    """generate_series(start, stop, step) over timestamps or (aware) timestamptz values, each value
+    the previous one + step as PostgreSQL adds an interval across DST changes; 22023 for a zero
+    step. A value beyond the years datetime holds is beyond stop too: the series ends there."""
+    if start is None or stop is None or step is None:
+        return
+    direction = interval_key(step)
+    if direction == 0:
+        raise DatabaseError(INVALID_PARAMETER_VALUE, "step size cannot equal zero")
+    value = start
+    while (value <= stop) if direction > 0 else (value >= stop):
+        yield value
+        try:
+            value = _step(value, step, tz)
+        except (OverflowError, ValueError):
+            return

@@ -106,7 +106,36 @@ AGE = [
     "reset timezone",
 ]
 
-ALL_STEPS = [*SETTINGS, *AGGREGATES, *AGE]
+SERIES = [
+    "select * from generate_series(timestamp '2024-01-31', timestamp '2024-06-01', interval '1 month')",
+    "select g from generate_series(timestamp '2024-01-01 00:00', '2024-01-01 02:00', '45 minutes') g",
+    "select * from generate_series(timestamptz '2024-01-03', timestamptz '2024-01-01', interval '-1 day')",
+    "select * from generate_series(timestamp '2024-01-01', timestamp '2024-01-02', interval '0')",
+    "select * from generate_series(timestamp '2024-01-01', null, interval '1 day')",
+    "select count(*) from generate_series(timestamp '2024-01-01', timestamp '2024-12-31', '1 week')",
+    "select x, x + interval '1 hour' from generate_series(timestamp '2024-02-28', '2024-03-01', "
+    "interval '1 day') x order by x desc",
+    "select * from generate_series(timestamp '9999-12-30', timestamp '9999-12-31 12:00', interval '1 day')",
+    "select * from generate_series(timestamp '2024-01-31', timestamp '2025-03-01', "
+    "interval '1 month -1 day')",
+    "select * from generate_series(1, 3, interval '1 day')",
+    "select * from generate_series(timestamp '2024-01-01', timestamp '2024-01-03')",
+    "set timezone = 'America/New_York'",
+    "select * from generate_series(timestamptz '2024-11-03 00:30', timestamptz '2024-11-03 03:00', "
+    "interval '30 minutes')",
+    "select * from generate_series(timestamptz '2024-03-10 00:30', timestamptz '2024-03-10 04:00', "
+    "interval '1 hour')",
+    "select * from generate_series(timestamptz '2024-11-02 01:30', timestamptz '2024-11-05', "
+    "interval '1 day')",
+    "select * from generate_series(timestamptz '2024-03-09 02:30', timestamptz '2024-03-12', "
+    "interval '1 day')",
+    "select * from generate_series(date '2024-11-02', date '2024-11-04', interval '12 hours')",
+    "select * from generate_series(timestamptz '2024-11-05', timestamptz '2024-11-01', "
+    "interval '-1 day -1 hour')",
+    "reset timezone",
+]
+
+ALL_STEPS = [*SETTINGS, *AGGREGATES, *AGE, *SERIES]
 
 
 @pytest.fixture(scope="module")
