@@ -6,9 +6,9 @@ sub-arrays (2202E for sub-arrays of different shapes), `||` as array_cat / array
 array_prepend with their dimension rules, the type resolution of `||` with an array operand
 (anycompatiblearray and anycompatible, as PostgreSQL 14+), casts between array types (element
 by element), array_upper, array_lower, array_ndims, array_dims, unnest (the table-valued
-`helios_unnest(array, array_oid)`, one `value` row per element, all dimensions flattened), and
-the SQLite functions that run them on stored arrays (their PostgreSQL text), with type OIDs
-passed as integers.
+`helios_unnest(array, array_oid)`: a row per element, all dimensions flattened, of its `value`
+and `ordinality`), and the SQLite functions that run them on stored arrays (their PostgreSQL
+text), with type OIDs passed as integers.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from heliosdb_lite.protocol import codecs
 from . import casts
 from . import pgtypes as t
 from . import typing_rules as rules
+from .operators import comparison_key, leaves
 from .pgtypes import PgType
 from .value_storage import from_storage, to_storage
 
@@ -37,6 +38,16 @@ BUILD = "helios_array"
 CONCATENATE = "helios_array_concat"
 UNNEST = "helios_unnest"
 CAST = "helios_array_cast"
+POSITION = "helios_array_position"
+REMOVE = "helios_array_remove"
+REPLACE = "helios_array_replace"
+STRING_TO_ARRAY = "helios_string_to_array"
+# the polymorphic functions and the roles of their arguments: an array, an element of it, an int4
+SIGNATURES: dict[str, tuple[str, ...]] = {
+    "array_append": ("array", "element"), "array_prepend": ("element", "array"),
+    "array_cat": ("array", "array"), "array_position": ("array", "element", "int4"),
+    "array_remove": ("array", "element"), "array_replace": ("array", "element", "element"),
+}
 _ANY_ARRAY = 1009  # text[]: reads the structure of any stored array
 
 
@@ -50,11 +61,6 @@ def element_type(array_type: PgType) -> PgType:
 
 def array_type(element: PgType) -> PgType:
     return PgType(codecs.type_by_oid(t.output_type(element).oid).array_oid)
-
-
-def leaves(value: list[Any]) -> list[Any]:
-    """An array's elements in storage order (row-major), all dimensions flattened."""
-    return [leaf for item in value for leaf in (leaves(item) if isinstance(item, list) else [item])]
 
 
 def dimensions(value: list[Any]) -> list[int]:
@@ -178,6 +184,70 @@ def constructor_type(item_types: Sequence[PgType]) -> PgType:
                             f"{t.type_name(arrays[0].oid)}") from None
 
 
+def polymorphic_element(name: str, arguments: Sequence[tuple[str, PgType]]) -> PgType:
+    """The element type of the call name(arguments), each argument given with its role in
+    SIGNATURES (anycompatiblearray and anycompatible): the common type of the elements' types,
+    text if every argument is unknown; 42883 when an array argument is not an array or the
+    types have nothing in common."""
+    candidates = []
+    for role, pg_type in arguments:
+        if role in ("array", "element") and not pg_type.is_unknown:
+            if is_array(pg_type) != (role == "array"):
+                candidates = []
+                break
+            candidates.append(element_type(pg_type) if role == "array" else pg_type)
+    else:
+        try:
+            return PgType(t.output_type(rules.common_type(candidates)).oid)
+        except DatabaseError:
+            pass
+    names = ", ".join(t.type_name(pg_type.oid) for _, pg_type in arguments)
+    raise DatabaseError(UNDEFINED_FUNCTION, f"function {name}({names}) does not exist",
+                        hint="No function matches the given name and argument types. "
+                             "You might need to add explicit type casts.")
+
+
+def _same(oid: int, tz: dt.tzinfo) -> Callable[[Any, Any], bool]:
+    """Equality of two elements of type oid, a NULL equal to a NULL (IS NOT DISTINCT FROM)."""
+    def same(left: Any, right: Any) -> bool:
+        if left is None or right is None:
+            return left is right
+        return bool(comparison_key(left, oid, tz) == comparison_key(right, oid, tz))
+    return same
+
+
+def _searchable(array: list[Any], action: str) -> list[Any]:
+    if len(dimensions(array)) > 1:
+        raise DatabaseError("0A000", f"{action} elements in multidimensional arrays is not supported")
+    return array
+
+
+def position(array: list[Any], element: Any, start: int, same: Callable[[Any, Any], bool]) -> int | None:
+    """array_position: the first place from start where the element is (NULL finds NULL)."""
+    values = _searchable(array, "searching for")
+    return next((i + 1 for i in range(max(start, 1) - 1, len(values)) if same(values[i], element)), None)
+
+
+def remove(array: list[Any], element: Any, same: Callable[[Any, Any], bool]) -> list[Any]:
+    """array_remove: the array without the elements equal to element."""
+    return [value for value in _searchable(array, "removing") if not same(value, element)]
+
+
+def replace(array: list[Any], old: Any, new: Any, same: Callable[[Any, Any], bool]) -> list[Any]:
+    """array_replace: every element equal to old becomes new, in any number of dimensions."""
+    return [replace(value, old, new, same) if isinstance(value, list) else new if same(value, old) else value
+            for value in array]
+
+
+def split(text: str, separator: str | None, null_text: str | None) -> list[str | None]:
+    """string_to_array: the pieces between separators (each character for a NULL separator, the
+    whole text for an empty one), those equal to null_text as NULL."""
+    if not text:
+        return []
+    pieces = list(text) if separator is None else [text] if separator == "" else text.split(separator)
+    return [None if piece == null_text else piece for piece in pieces]
+
+
 def convert_elements(value: Any, source: int, target: int, tz: dt.tzinfo, typmod: int = -1, *,
                      explicit: bool = False) -> Any:
     """An array (or element) of element type source as one of element type target (with its
@@ -243,16 +313,17 @@ def _dims(array: Any) -> str | None:
     return "".join(f"[1:{length}]" for length in dims) if dims else None
 
 
-def unnest(array: Any, array_oid: int) -> Iterator[tuple[Any]]:
-    """The stored elements of a stored array, in storage order (row-major), NULL ones included."""
+def unnest(array: Any, array_oid: int) -> Iterator[tuple[Any, int]]:
+    """The stored elements of a stored array, in storage order (row-major), NULL ones included,
+    each with its position (from 1)."""
     if array is None:
         return
     store = to_storage(codecs.type_by_oid(array_oid).elem_oid)
-    for element in leaves(from_storage(array_oid)(array)):
-        yield (store(element),)
+    for position, element in enumerate(leaves(from_storage(array_oid)(array)), start=1):
+        yield store(element), position
 
 
-unnest.columns = ("value",)  # type: ignore[attr-defined]
+unnest.columns = ("value", "ordinality")  # type: ignore[attr-defined]
 unnest.column_access = apsw.ext.VTColumnAccess.By_Index  # type: ignore[attr-defined]
 
 
@@ -270,6 +341,35 @@ def functions(time_zone: Callable[[], dt.tzinfo]) -> dict[str, Callable[..., Any
                                      explicit=bool(explicit))
         return to_storage(target_oid)(converted)
 
+    def position_stored(array: Any, array_oid: int, element: Any, start: Any = 1) -> int | None:
+        if start is None:
+            raise DatabaseError("22004", "initial position must not be null")
+        if array is None:
+            return None
+        element_oid = codecs.type_by_oid(array_oid).elem_oid
+        return position(from_storage(array_oid)(array), from_storage(element_oid)(element), int(start),
+                        _same(element_oid, time_zone()))
+
+    def remove_stored(array: Any, array_oid: int, element: Any) -> Any:
+        if array is None:
+            return None
+        element_oid = codecs.type_by_oid(array_oid).elem_oid
+        kept = remove(from_storage(array_oid)(array), from_storage(element_oid)(element),
+                      _same(element_oid, time_zone()))
+        return to_storage(array_oid)(kept)
+
+    def replace_stored(array: Any, array_oid: int, old: Any, new: Any) -> Any:
+        if array is None:
+            return None
+        decode = from_storage(codecs.type_by_oid(array_oid).elem_oid)
+        same = _same(codecs.type_by_oid(array_oid).elem_oid, time_zone())
+        return to_storage(array_oid)(replace(from_storage(array_oid)(array), decode(old), decode(new), same))
+
+    def split_stored(text: Any, separator: Any, null_text: Any = None) -> Any:
+        return None if text is None else to_storage(_ANY_ARRAY)(split(str(text), separator, null_text))
+
     return {BUILD: build_stored, CONCATENATE: concatenate_stored, CAST: cast_stored,
+            POSITION: position_stored, REMOVE: remove_stored, REPLACE: replace_stored,
+            STRING_TO_ARRAY: split_stored,
             "array_upper": _bound(upper=True), "array_lower": _bound(upper=False), "array_ndims": _ndims,
             "array_dims": _dims}

@@ -27,7 +27,6 @@ from heliosdb_lite.errors import (
 from heliosdb_lite.protocol import codecs
 
 from . import pgtypes as t
-from .array_functions import leaves
 from .casts import localize
 
 USECS_PER_DAY = 86_400_000_000
@@ -307,6 +306,11 @@ _SATISFIED: dict[str, Callable[[int], bool]] = {
     "=": lambda order: order == 0, "<>": lambda order: order != 0, "<": lambda order: order < 0,
     "<=": lambda order: order <= 0, ">": lambda order: order > 0, ">=": lambda order: order >= 0,
 }
+
+
+def leaves(value: list[Any]) -> list[Any]:
+    """An array's elements in storage order (row-major), all dimensions flattened."""
+    return [leaf for item in value for leaf in (leaves(item) if isinstance(item, list) else [item])]
 
 
 def quantified(operator: str, value: Any, value_oid: int, elements: list[Any] | None, element_oid: int,

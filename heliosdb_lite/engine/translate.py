@@ -451,9 +451,10 @@ class Translator:
     def _unnest(self, node: exp.Unnest, scope: Scope) -> exp.Expression:
         """unnest(array) in FROM: `(SELECT value AS column FROM helios_unnest(array, oid)) AS name`,
         the elements of all dimensions in order; named by the alias (`unnest(a) x`: relation and
-        column x, `unnest(a) t(x)`), else unnest. The array may refer to outer queries only."""
-        if len(node.expressions) != 1 or node.args.get("offset"):
-            raise unsupported("unnest of several arrays, or WITH ORDINALITY")
+        column x, `unnest(a) t(x)`), else unnest; WITH ORDINALITY adds their positions (int8).
+        The array may refer to outer queries only."""
+        if len(node.expressions) != 1:
+            raise unsupported("unnest of several arrays")
         argument = node.expressions[0]
         if any(relation.find(column.name)[0] and column.table.lower() in ("", relation.name.lower())
                for column in argument.find_all(exp.Column) for relation in scope.relations):
@@ -466,10 +467,17 @@ class Translator:
         alias = node.args.get("alias")
         name = alias.name if alias is not None and alias.name else "unnest"
         column = alias.columns[0].name if alias is not None and alias.columns else name
-        scope.relations.append(Relation(name, [(column, array_functions.element_type(array_type))]))
+        columns = [(column, array_functions.element_type(array_type))]
+        outputs = [exp.alias_(exp.column("value"), column, quoted=True)]
+        ordinality = node.args.get("offset")  # WITH ORDINALITY: True, or the name it is given
+        if ordinality:
+            position = ordinality.name if isinstance(ordinality, exp.Identifier) else "ordinality"
+            columns.append((position, t.INT8_TYPE))
+            outputs.append(exp.alias_(exp.column("ordinality"), position, quoted=True))
+        scope.relations.append(Relation(name, columns))
         elements = exp.Table(this=exp.Anonymous(this=array_functions.UNNEST,
                                                 expressions=[array, exp.Literal.number(array_type.oid)]))
-        query = exp.select(exp.alias_(exp.column("value"), column, quoted=True)).from_(elements)
+        query = exp.select(*outputs).from_(elements)
         return exp.Subquery(this=query, alias=exp.TableAlias(this=exp.to_identifier(name, quoted=True)))
 
     def _table_columns(self, name: str, info: TableInfo) -> list[tuple[str, PgType | None]]:
@@ -1494,7 +1502,44 @@ class Translator:
         return call(fn.EXTRACT, field, value, value_type.oid), result
 
     def _anonymous(self, node: exp.Anonymous, scope: Scope) -> Typed:
+        if node.name.lower() in array_functions.SIGNATURES:
+            return self._array_call(node.name.lower(), node.expressions, scope)
         return self.function(node.name.lower(), node.expressions, scope)
+
+    def _array_function_node(self, node: exp.Func, scope: Scope) -> Typed:
+        """array_append/prepend/cat/position/remove and string_to_array, parsed as sqlglot's classes
+        (which keep array_prepend's array first)."""
+        name = rules.function_name(node, self.text) or node.sql_name().lower()
+        arguments = [value for key in node.arg_types for value in _as_list(node.args.get(key))
+                     if isinstance(value, exp.Expression)]
+        if isinstance(node, exp.ArrayPrepend):
+            arguments.reverse()
+        return self._array_call(name, arguments, scope)
+
+    def _array_call(self, name: str, arguments: Sequence[exp.Expression], scope: Scope) -> Typed:
+        """A polymorphic array function (`array_functions.SIGNATURES`) or string_to_array, typed as
+        PostgreSQL types it; array_append, array_prepend and array_cat run as `||` does."""
+        typed = [self.expr(argument, scope) for argument in arguments]
+        roles = array_functions.SIGNATURES.get(name, ("text", "text", "text"))  # string_to_array
+        if not len(roles) - (name in ("array_position", "string_to_array")) <= len(typed) <= len(roles):
+            raise DatabaseError("42883", f"function {name} with {len(typed)} arguments does not exist")
+        if name == "string_to_array":
+            texts = [self.coerce(value, pg_type, t.TEXT_TYPE) for value, pg_type in typed]
+            return call(array_functions.STRING_TO_ARRAY, *texts), array_functions.array_type(t.TEXT_TYPE)
+        element = array_functions.polymorphic_element(
+            name, [(role, pg_type) for role, (_, pg_type) in zip(roles, typed, strict=False)])
+        array_type = array_functions.array_type(element)
+        targets = {"array": array_type, "element": element, "int4": t.INT4_TYPE}
+        values = [self.coerce(value, pg_type, targets[role])
+                  for role, (value, pg_type) in zip(roles, typed, strict=False)]
+        if name in ("array_append", "array_prepend", "array_cat"):
+            left, right = (targets[role].oid for role in roles)
+            joined = call(array_functions.CONCATENATE, values[0], left, values[1], right, array_type.oid)
+            return joined, array_type
+        function = {"array_position": array_functions.POSITION, "array_remove": array_functions.REMOVE,
+                    "array_replace": array_functions.REPLACE}[name]
+        result = t.INT4_TYPE if name == "array_position" else array_type
+        return call(function, values[0], array_type.oid, *values[1:]), result
 
     def _function_node(self, node: exp.Func, scope: Scope) -> Typed:
         """A function sqlglot knows by class: called by its PostgreSQL name with positional args."""
@@ -1750,6 +1795,8 @@ _HANDLERS: dict[type[exp.Expression], Callable[[Translator, Any, Scope], Typed]]
     exp.AtTimeZone: Translator._at_time_zone,
     exp.Collate: Translator._collate,
     exp.ArrayAgg: Translator._array_agg,
+    **dict.fromkeys((exp.ArrayAppend, exp.ArrayPrepend, exp.ArrayConcat, exp.ArrayPosition, exp.ArrayRemove,
+                     exp.StringToArray), Translator._array_function_node),
     exp.CurrentTime: lambda self, node, scope: self._unsupported_operator(node, scope),
     exp.Localtime: lambda self, node, scope: (call(fn.LOCALTIME), PgType(t.TIME)),
     exp.Localtimestamp: lambda self, node, scope: (call(fn.LOCALTIMESTAMP), PgType(t.TIMESTAMP)),

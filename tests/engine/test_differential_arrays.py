@@ -89,6 +89,29 @@ ARRAYS = [
     "select sum(x), count(*), count(x) from unnest(array[1.5, null, 2]) x",
     "select id, (select max(x) from unnest(a || id) x) from arr order by id",
     "select u.*, n from unnest(array['b', 'a']) u cross join (values (1)) t(n) order by u",
+    "select * from unnest(array[5, 6]) with ordinality, unnest(array['x']) with ordinality as t(v, n)",
+    "select t.*, x.* from unnest(array[[5, 6], [7, 8]]) with ordinality as t(v) "
+    "cross join unnest(array[1]) with ordinality x",
+    # the polymorphic array functions
+    "select array_append(null, 1), array_append(null, null), array_append(array[1], '2'), "
+    "array_append('{1}', 2), array_append(array[1.5], 2)",
+    "select array_cat(array[1], '{2}'), array_cat(null, null::int[]), array_cat(array[[1]], array[2]), "
+    "array_prepend('0', array[1]), array_prepend(1.5, array[1])",
+    "select array_append(array[1], array[2])",
+    "select array_cat(1, array[1])",
+    "select array_append(array[1], 'x'::text)",
+    "select array_position(array[1, 2, null, 2], 2), array_position(array[1, null], null), "
+    "array_position(array[1, 2, 1], 1, 2), array_position(array[1.0, 2], 2), array_position('{a}', 'a'), "
+    "array_position(array[1], '1'), array_position(array[1], 3)",
+    "select array_position(array[[1]], 1)",
+    "select array_remove(array[1, 2, null, 2], 2), array_remove(array[1, null], null), "
+    "array_remove(null::int[], 1), array_remove(array['a', 'b'], 'a')",
+    "select array_remove(array[[1]], 1)",
+    "select array_replace(array[[1, 2], [2, null]], 2, 9), array_replace(array[1, null], null, 0)",
+    "select string_to_array('a,b,,c', ','), string_to_array('abc', null), string_to_array('abc', ''), "
+    "string_to_array('', ','), string_to_array('a,*,b', ',', '*'), string_to_array(null, ',')",
+    "select id, array_append(a, id), array_position(a, 2), array_remove(a, 1) from arr where id < 3 "
+    "order by id",
 ]
 
 QUANTIFIED = [
@@ -192,7 +215,6 @@ REFUSED = [
     ("insert into ov_always overriding user value select 5", "only identity columns"),
     ("select * from (values (array[1])) v(a), unnest(a) x", "LATERAL"),
     ("select * from unnest(array[1, 2], array['a'])", "unnest"),
-    ("select * from unnest(array[1, 2]) with ordinality", "ORDINALITY"),
 ]
 
 
