@@ -24,6 +24,7 @@ from sqlglot import exp
 from heliosdb_lite.errors import (
     CHECK_VIOLATION,
     DUPLICATE_TABLE,
+    INVALID_TABLE_DEFINITION,
     NOT_NULL_VIOLATION,
     UNDEFINED_COLUMN,
     UNDEFINED_OBJECT,
@@ -42,8 +43,6 @@ from .scope import Scope
 
 if TYPE_CHECKING:
     from .translate import Translator
-
-INVALID_TABLE_DEFINITION = "42P16"
 
 
 def _unsupported(what: str) -> Exception:
@@ -190,7 +189,6 @@ def _alter_table(translator: Translator, table: str, node: exp.Alter) -> str:
     return "; ".join(statements)
 
 
-
 def _added_column(builder: TableBuilder, column: exp.ColumnDef, default: str) -> list[str]:
     """ADD COLUMN with a default SQLite cannot keep: the column without it, the rows already there
     given the default one by one, the default recorded for INSERT (`added_defaults`), and NOT NULL
@@ -209,7 +207,6 @@ def _added_column(builder: TableBuilder, column: exp.ColumnDef, default: str) ->
     if not_null or builder.drawn(column, resolved):
         statements.append(_not_null_triggers(builder.table, [column.name]))
     return statements
-
 
 
 def _added_constraint(translator: Translator, table: str, info: TableInfo | None,
@@ -239,7 +236,6 @@ def _added_constraint(translator: Translator, table: str, info: TableInfo | None
     raise _unsupported(f"ALTER TABLE ADD {definition.sql('postgres')}")
 
 
-
 def _sets_not_null(action: exp.AlterColumn) -> bool:
     """ALTER COLUMN c SET NOT NULL and nothing else."""
     given = {key for key, value in action.args.items() if value is not None}
@@ -252,7 +248,6 @@ def _only(action: exp.AlterColumn, *keys: str) -> bool:
     return given == {"this", *keys}
 
 
-
 def _not_null_triggers_dropped(translator: Translator, table: str, column: str) -> list[str]:
     """DROP TRIGGER for the NOT NULL triggers of a column being dropped (SQLite refuses to drop a
     column a trigger refers to; after RENAME COLUMN their names still carry the old name)."""
@@ -260,7 +255,6 @@ def _not_null_triggers_dropped(translator: Translator, table: str, column: str) 
     triggers = translator.catalog.connection.execute(
         "SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = ?", (table,)).fetchall()
     return [f"DROP TRIGGER {quote(name)}" for name, sql in triggers if check in (sql or "").lower()]
-
 
 
 def _not_null_triggers(table: str, columns: list[str]) -> str:

@@ -17,8 +17,10 @@ from sqlglot.errors import UnsupportedError
 
 from heliosdb_lite.engine import schemas
 from heliosdb_lite.errors import (
+    AMBIGUOUS_COLUMN,
     CHECK_VIOLATION,
     DATA_CORRUPTED,
+    DATATYPE_MISMATCH,
     DUPLICATE_TABLE,
     FEATURE_NOT_SUPPORTED,
     FOREIGN_KEY_VIOLATION,
@@ -38,8 +40,6 @@ from heliosdb_lite.errors import (
     DatabaseError,
 )
 
-AMBIGUOUS_COLUMN = "42702"
-DATATYPE_MISMATCH = "42804"
 CANCELED_MESSAGE = "canceling statement due to user request"
 
 

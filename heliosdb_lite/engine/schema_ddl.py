@@ -26,6 +26,7 @@ from heliosdb_lite.errors import (
     DUPLICATE_SCHEMA,
     FEATURE_NOT_SUPPORTED,
     INVALID_SCHEMA_NAME,
+    RESERVED_NAME,
     SYNTAX_ERROR,
     DatabaseError,
 )
@@ -39,7 +40,6 @@ from .pg_catalog_reader import qualified
 if TYPE_CHECKING:
     from .translate import Translation, Translator
 
-RESERVED_NAME = "42939"
 _CURRENT_ROLES = frozenset({"current_user", "session_user", "current_role"})
 _SCHEMA_KINDS = {"table": "table", "view": "view"}
 

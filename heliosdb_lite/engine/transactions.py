@@ -23,6 +23,7 @@ import apsw
 
 from heliosdb_lite.errors import (
     ACTIVE_SQL_TRANSACTION,
+    INVALID_SAVEPOINT,
     NO_ACTIVE_SQL_TRANSACTION,
     READ_ONLY_SQL_TRANSACTION,
     SERIALIZATION_FAILURE,
@@ -34,7 +35,6 @@ from .errors_map import database_error
 from .interface import CommitAlreadyDecided, TransactionLog
 from .settings import SessionSettings
 
-INVALID_SAVEPOINT = "3B001"
 T = TypeVar("T")
 
 

@@ -29,7 +29,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from heliosdb_lite.errors import ADMIN_SHUTDOWN, DatabaseError
+from heliosdb_lite.errors import ADMIN_SHUTDOWN, OBJECT_IN_USE, DatabaseError
 from heliosdb_lite.journal import metrics
 from heliosdb_lite.journal.errors import journal_io_error
 from heliosdb_lite.journal.flusher import GroupCommit
@@ -53,7 +53,6 @@ MB = 1 << 20
 DEFAULT_SEGMENT_SIZE = 16 * MB
 DEFAULT_MAX_SIZE_MB = 1024
 ASYNC_FLUSH_INTERVAL = 0.2
-OBJECT_IN_USE = "55006"
 
 
 class Journal:

@@ -15,7 +15,7 @@ import io
 import re
 from collections.abc import Iterator, Sequence
 
-from heliosdb_lite.errors import DatabaseError
+from heliosdb_lite.errors import BAD_COPY_FILE_FORMAT, CHARACTER_NOT_IN_REPERTOIRE, DatabaseError
 
 _TEXT_ESCAPES = {b"b": b"\b", b"f": b"\f", b"n": b"\n", b"r": b"\r", b"t": b"\t", b"v": b"\v"}
 _ESCAPE_RE = re.compile(rb"\\(x[0-9a-fA-F]{1,2}|[0-7]{1,3}|.)", re.DOTALL)
@@ -40,7 +40,7 @@ def _unescape_text(raw: str) -> str:
     try:
         return _ESCAPE_RE.sub(_unescape_token, raw.encode("utf-8")).decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise DatabaseError("22021", 'invalid byte sequence for encoding "UTF8"') from exc
+        raise DatabaseError(CHARACTER_NOT_IN_REPERTOIRE, 'invalid byte sequence for encoding "UTF8"') from exc
 
 
 def _split_text(record: str, delimiter: str) -> list[str]:
@@ -102,7 +102,8 @@ class CopyInParser:
         try:
             self._pending += self._decoder.decode(chunk, final)
         except UnicodeDecodeError as exc:
-            raise DatabaseError("22021", 'invalid byte sequence for encoding "UTF8"') from exc
+            raise DatabaseError(CHARACTER_NOT_IN_REPERTOIRE,
+                                'invalid byte sequence for encoding "UTF8"') from exc
 
     def _complete_rows(self, *, final: bool) -> Iterator[list[str | None]]:
         while not self._ended:
@@ -120,7 +121,7 @@ class CopyInParser:
             if len(fields) != self._column_count:
                 problem = "extra data after last expected column" if len(fields) > self._column_count \
                     else f"missing data for column {len(fields) + 1}"
-                raise DatabaseError("22P04", problem, detail=f"COPY line {self._line_number}")
+                raise DatabaseError(BAD_COPY_FILE_FORMAT, problem, detail=f"COPY line {self._line_number}")
             yield fields
 
     def _take_record(self, final: bool) -> str | None:
@@ -181,7 +182,7 @@ class CopyInParser:
             if i >= n:
                 return fields
             if record[i] != self._delimiter:
-                raise DatabaseError("22P04", "unexpected character after quoted CSV field",
+                raise DatabaseError(BAD_COPY_FILE_FORMAT, "unexpected character after quoted CSV field",
                                     detail=f"COPY line {self._line_number}")
             i += 1
             if i == n:
@@ -202,7 +203,7 @@ class CopyInParser:
             else:
                 parts.append(char)
                 i += 1
-        raise DatabaseError("22P04", "unterminated CSV quoted field",
+        raise DatabaseError(BAD_COPY_FILE_FORMAT, "unterminated CSV quoted field",
                             detail=f"COPY line {self._line_number}")
 
 

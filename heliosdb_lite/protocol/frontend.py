@@ -18,7 +18,7 @@ import struct
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from heliosdb_lite.errors import DatabaseError
+from heliosdb_lite.errors import INVALID_PASSWORD, DatabaseError
 from heliosdb_lite.protocol import auth
 from heliosdb_lite.protocol.messages import (
     CANCEL_REQUEST_CODE,
@@ -354,7 +354,7 @@ class ScramClient:
         """Raise 28P01 unless the server proved it knows the password verifier."""
         expected = f"v={_b64(self._server_signature)}".encode("ascii")
         if not self._server_signature or not hmac.compare_digest(server_final, expected):
-            raise DatabaseError("28P01", "SCRAM server signature does not match", severity="FATAL")
+            raise DatabaseError(INVALID_PASSWORD, "SCRAM server signature does not match", severity="FATAL")
 
 
 def _hmac(key: bytes, message: bytes) -> bytes:

@@ -12,7 +12,7 @@ import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from heliosdb_lite.errors import DatabaseError
+from heliosdb_lite.errors import CHARACTER_NOT_IN_REPERTOIRE, PROTOCOL_VIOLATION, DatabaseError
 
 PROTOCOL_VERSION_3 = 196608  # 3.0
 SSL_REQUEST_CODE = 80877103
@@ -130,7 +130,7 @@ FrontendMessage = (
 
 
 def protocol_violation(message: str) -> DatabaseError:
-    return DatabaseError("08P01", message, severity="FATAL")
+    return DatabaseError(PROTOCOL_VIOLATION, message, severity="FATAL")
 
 
 class BodyReader:
@@ -178,7 +178,7 @@ class BodyReader:
         try:
             return raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise DatabaseError("22021", "invalid byte sequence for encoding \"UTF8\"",
+            raise DatabaseError(CHARACTER_NOT_IN_REPERTOIRE, "invalid byte sequence for encoding \"UTF8\"",
                                 severity="FATAL") from exc
 
     def raw(self, size: int) -> bytes:

@@ -33,7 +33,14 @@ import apsw.ext
 
 from heliosdb_lite.engine.interface import CommitAlreadyDecided
 from heliosdb_lite.engine.table_functions import column_names
-from heliosdb_lite.errors import ACTIVE_SQL_TRANSACTION, SERIALIZATION_FAILURE, DatabaseError
+from heliosdb_lite.errors import (
+    ACTIVE_SQL_TRANSACTION,
+    INVALID_TEXT_REPRESENTATION,
+    READ_ONLY_SQL_TRANSACTION,
+    SERIALIZATION_FAILURE,
+    TRANSACTION_FENCED,
+    DatabaseError,
+)
 from heliosdb_lite.journal import CommitPayload, EntryType, FencePayload, Journal, SessionState, WriteSet
 from heliosdb_lite.journal.payload import encode_payload
 from heliosdb_lite.replay import metrics, txn_table
@@ -41,7 +48,6 @@ from heliosdb_lite.replay.txn_table import COMMITTED, FENCED, TxnRecord
 
 log = logging.getLogger("heliosdb.replay")
 
-TRANSACTION_FENCED = "40P02"  # class 40, transaction rollback: the GTID was fenced by an outcome lookup
 _DDL_PREFIXES = ("CREATE", "ALTER", "DROP")
 AUTOINCREMENT_TABLE = "sqlite_sequence"
 _EXIT_COMMIT_FAILED = 70
@@ -51,7 +57,7 @@ def parse_gtid(text: str) -> bytes:
     try:
         return uuid.UUID(text.strip()).bytes
     except (ValueError, AttributeError) as error:
-        raise DatabaseError("22P02", f'invalid input syntax for type uuid: "{text}"',
+        raise DatabaseError(INVALID_TEXT_REPRESENTATION, f'invalid input syntax for type uuid: "{text}"',
                             hint="A GTID is a UUID.") from error
 
 
@@ -105,7 +111,7 @@ class CommitService:
 
     def check_writable(self) -> None:
         if self.writes_refused is not None:
-            raise DatabaseError("25006", f"writes are refused: {self.writes_refused}",
+            raise DatabaseError(READ_ONLY_SQL_TRANSACTION, f"writes are refused: {self.writes_refused}",
                                 hint="Restart the server to let recovery finish.")
 
     def outcome(self, gtid_text: str) -> Outcome:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import apsw
 
-from heliosdb_lite.errors import DatabaseError
+from heliosdb_lite.errors import DATA_CORRUPTED, DatabaseError
 from heliosdb_lite.journal import CommitPayload, EntryType, EntryView, Journal, decode_payload
 from heliosdb_lite.replay import metrics, txn_table
 from heliosdb_lite.replay.commit import AUTOINCREMENT_TABLE
@@ -42,7 +42,7 @@ class RecoveryReport:
 
 
 def _conflict(reason: int, change: apsw.TableChange) -> int:
-    raise DatabaseError("XX001", f"journal entry does not apply to the store: conflict {reason} on "
+    raise DatabaseError(DATA_CORRUPTED, f"journal entry does not apply to the store: conflict {reason} on "
                                  f"{change.name} ({change.op})")
 
 
@@ -176,8 +176,9 @@ def _write_back(connection: apsw.Connection, journal: Journal, journal_lsn: int)
     count = 0
     for record in txn_table.records_after(connection, journal_lsn):
         if record.payload is None:
-            raise DatabaseError("XX001", f"the store holds transaction LSN {record.lsn} that the journal "
-                                         "lacks, and its payload is gone: cannot write it back")
+            raise DatabaseError(DATA_CORRUPTED,
+                                f"the store holds transaction LSN {record.lsn} that the journal lacks, "
+                                "and its payload is gone: cannot write it back")
         kind = EntryType.COMMIT if record.outcome == COMMITTED else EntryType.FENCE
         journal.append(kind, record.gtid, record.payload, expect_lsn=record.lsn,
                        timestamp_us=record.decided_us)

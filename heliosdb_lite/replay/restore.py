@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from heliosdb_lite.engine.passthrough import SQLiteEngine
-from heliosdb_lite.errors import DatabaseError
+from heliosdb_lite.errors import DATA_CORRUPTED, DUPLICATE_FILE, UNDEFINED_FILE, DatabaseError
 from heliosdb_lite.journal import EntryView, JournalScan
 from heliosdb_lite.journal.progress import Progress
 from heliosdb_lite.replay import txn_table
@@ -34,15 +34,15 @@ class RestoreReport:
 def restore(journal_dir: Path, into: Path, *, to_lsn: int | None = None,
             to_time: dt.datetime | None = None, show_progress: bool = True) -> RestoreReport:
     if into.exists() and any(into.iterdir()):
-        raise DatabaseError("58P02", f"restore target {into} is not empty",
+        raise DatabaseError(DUPLICATE_FILE, f"restore target {into} is not empty",
                             hint="Restore into a new data directory, then point the server at it.")
     if not journal_dir.is_dir():
-        raise DatabaseError("58P01", f"no journal directory at {journal_dir}")
+        raise DatabaseError(UNDEFINED_FILE, f"no journal directory at {journal_dir}")
     started = time.monotonic()
     scan = JournalScan(journal_dir)
     first_lsn = scan.segments[0].first_lsn if scan.segments else 1
     if first_lsn != 1:
-        raise DatabaseError("XX001", f"the journal in {journal_dir} starts at LSN {first_lsn}: "
+        raise DatabaseError(DATA_CORRUPTED, f"the journal in {journal_dir} starts at LSN {first_lsn}: "
                                      "earlier entries were released after checkpoints, so it cannot rebuild "
                                      "a store alone")
     engine = SQLiteEngine(into)

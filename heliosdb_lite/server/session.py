@@ -22,7 +22,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from heliosdb_lite.engine.interface import Column, Cursor, Engine, EngineSession, Statement
 from heliosdb_lite.engine.settings import duration_ms
-from heliosdb_lite.errors import DatabaseError, fatal
+from heliosdb_lite.errors import (
+    DUPLICATE_CURSOR,
+    DUPLICATE_PREPARED_STATEMENT,
+    FEATURE_NOT_SUPPORTED,
+    INVALID_CURSOR_NAME,
+    INVALID_SQL_STATEMENT_NAME,
+    PROTOCOL_VIOLATION,
+    QUERY_CANCELED,
+    DatabaseError,
+    fatal,
+)
 from heliosdb_lite.protocol import codecs, messages
 from heliosdb_lite.protocol.copy_format import CopyInParser, format_row
 from heliosdb_lite.protocol.framing import FrontendParser
@@ -514,7 +524,7 @@ class Session:
             elif isinstance(message, messages.CopyDone):
                 break
             elif isinstance(message, messages.CopyFail):
-                failure = DatabaseError("57014", f"COPY from stdin failed: {message.message}")
+                failure = DatabaseError(QUERY_CANCELED, f"COPY from stdin failed: {message.message}")
                 break
             elif isinstance(message, messages.Flush | messages.Sync):
                 continue
@@ -557,7 +567,8 @@ class Session:
         engine_session = self._engine_session
         assert engine_session is not None
         if message.statement and message.statement in self._statements:
-            raise DatabaseError("42P05", f'prepared statement "{message.statement}" already exists')
+            raise DatabaseError(DUPLICATE_PREPARED_STATEMENT,
+                                f'prepared statement "{message.statement}" already exists')
         statement = await self._in_thread(engine_session.prepare, message.sql, message.param_oids)
         self._statements[message.statement] = statement
         self._send(messages.PARSE_COMPLETE)
@@ -565,9 +576,10 @@ class Session:
     def _bind(self, message: messages.Bind) -> None:
         statement = self._statements.get(message.statement)
         if statement is None:
-            raise DatabaseError("26000", f'prepared statement "{message.statement}" does not exist')
+            raise DatabaseError(INVALID_SQL_STATEMENT_NAME,
+                                f'prepared statement "{message.statement}" does not exist')
         if message.portal and message.portal in self._portals:
-            raise DatabaseError("42P03", f'cursor "{message.portal}" already exists')
+            raise DatabaseError(DUPLICATE_CURSOR, f'cursor "{message.portal}" already exists')
         oids = statement.param_oids
         if len(message.params) != len(oids):
             raise DatabaseError(
@@ -593,13 +605,14 @@ class Session:
         if message.kind == "S":
             statement = self._statements.get(message.name)
             if statement is None:
-                raise DatabaseError("26000", f'prepared statement "{message.name}" does not exist')
+                raise DatabaseError(INVALID_SQL_STATEMENT_NAME,
+                                    f'prepared statement "{message.name}" does not exist')
             self._send(messages.parameter_description(statement.param_oids))
             columns, formats = statement.columns, (0,) * len(statement.columns or ())
         else:
             portal = self._portals.get(message.name)
             if portal is None:
-                raise DatabaseError("34000", f'portal "{message.name}" does not exist')
+                raise DatabaseError(INVALID_CURSOR_NAME, f'portal "{message.name}" does not exist')
             columns, formats = portal.statement.columns, portal.result_formats
         if columns is None:
             self._send(messages.NO_DATA)
@@ -611,9 +624,10 @@ class Session:
         assert engine_session is not None
         portal = self._portals.get(message.portal)
         if portal is None:
-            raise DatabaseError("34000", f'portal "{message.portal}" does not exist')
+            raise DatabaseError(INVALID_CURSOR_NAME, f'portal "{message.portal}" does not exist')
         if portal.statement.copy is not None:
-            raise DatabaseError("0A000", "COPY is supported through the simple query protocol only")
+            raise DatabaseError(FEATURE_NOT_SUPPORTED,
+                                "COPY is supported through the simple query protocol only")
         if portal.cursor is None:
             await self._take_writer_slot(portal.statement)
             if engine_session.transaction_status == "I":
@@ -694,7 +708,8 @@ def _expand_formats(formats: Sequence[int], count: int, what: str) -> tuple[int,
     if len(formats) == 1:
         return (formats[0],) * count
     if len(formats) != count:
-        raise DatabaseError("08P01", f"bind message has {len(formats)} {what} formats but {count} {what}s")
+        raise DatabaseError(PROTOCOL_VIOLATION,
+                            f"bind message has {len(formats)} {what} formats but {count} {what}s")
     return tuple(formats)
 
 

@@ -26,12 +26,11 @@ import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
-from heliosdb_lite.errors import CONFIGURATION_ERROR, INVALID_PARAMETER_VALUE, DatabaseError
+from heliosdb_lite.errors import CONFIGURATION_ERROR, INVALID_NAME, INVALID_PARAMETER_VALUE, DatabaseError
 from heliosdb_lite.protocol.auth import make_md5_verifier, make_scram_verifier, verifier_method
 
 METHODS = ("scram-sha-256", "md5")
 MAX_USER_NAME_BYTES = 63  # PostgreSQL's NAMEDATALEN - 1
-INVALID_NAME = "42602"
 _FILE_MODE = 0o600
 _HEADER = "# HeliosDB-Lite users, managed by `heliosdb-lite user add|remove|list`.\n"
 

@@ -19,15 +19,18 @@ from collections.abc import Iterator
 from datetime import tzinfo
 from typing import Any
 
-from heliosdb_lite.errors import INVALID_TEXT_REPRESENTATION, DatabaseError
+from heliosdb_lite.errors import (
+    ARRAY_SUBSCRIPT_ERROR,
+    DATATYPE_MISMATCH,
+    INVALID_TEXT_REPRESENTATION,
+    PROGRAM_LIMIT_EXCEEDED,
+    DatabaseError,
+)
 from heliosdb_lite.protocol.codecs.base import Codec
 from heliosdb_lite.protocol.codecs.catalog import TYPES
 from heliosdb_lite.protocol.codecs.faults import bad_binary, decode_utf8, unrepresentable
 
 MAX_DIMENSIONS = 6
-PROGRAM_LIMIT_EXCEEDED = "54000"
-ARRAY_SUBSCRIPT_ERROR = "2202E"
-DATATYPE_MISMATCH = "42804"
 _NEEDS_QUOTES = re.compile(rb'[{}",\\ \t\n\r\v\f]')
 _SPACE = " \t\n\r\v\f"
 _HEADER = struct.Struct(">iiI")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from heliosdb_lite.errors import DatabaseError
+from heliosdb_lite.errors import INTERVAL_FIELD_OVERFLOW, INVALID_TIME_ZONE_DISPLACEMENT, DatabaseError
 from heliosdb_lite.protocol.codecs.faults import datetime_field_overflow, datetime_syntax
 
 BAD_FORMAT = "bad format"
@@ -21,8 +21,6 @@ FIELD_OVERFLOW = "field overflow"
 MD_FIELD_OVERFLOW = "month/day field overflow"
 INTERVAL_OVERFLOW = "interval overflow"
 TZDISP_OVERFLOW = "time zone displacement overflow"
-INVALID_TIME_ZONE_DISPLACEMENT = "22009"
-INTERVAL_FIELD_OVERFLOW = "22015"
 
 DATE, TIME, TZ_FIELD, NUMBER, STRING, SPECIAL = "date", "time", "tz", "number", "string", "special"
 

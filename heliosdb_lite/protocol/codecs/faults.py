@@ -8,17 +8,17 @@ binary input (22P03), and values PostgreSQL accepts but the Python value model c
 from __future__ import annotations
 
 from heliosdb_lite.errors import (
+    CHARACTER_NOT_IN_REPERTOIRE,
     DATETIME_FIELD_OVERFLOW,
     FEATURE_NOT_SUPPORTED,
+    INVALID_BINARY_REPRESENTATION,
     INVALID_DATETIME_FORMAT,
     INVALID_TEXT_REPRESENTATION,
     NUMERIC_VALUE_OUT_OF_RANGE,
     DatabaseError,
 )
 
-INVALID_BINARY_REPRESENTATION = "22P03"
 C_SPACES = " \t\n\r\f\v"  # what C's isspace() accepts, unlike str.strip()
-CHARACTER_NOT_IN_REPERTOIRE = "22021"
 
 
 def invalid_syntax(type_name: str, text: str) -> DatabaseError:

@@ -16,13 +16,16 @@ from decimal import Decimal
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
-from heliosdb_lite.errors import INVALID_TEXT_REPRESENTATION, DatabaseError
+from heliosdb_lite.errors import (
+    INVALID_TEXT_REPRESENTATION,
+    STATEMENT_TOO_COMPLEX,
+    UNTRANSLATABLE_CHARACTER,
+    DatabaseError,
+)
 from heliosdb_lite.protocol.codecs.base import Codec
 from heliosdb_lite.protocol.codecs.faults import bad_binary, decode_utf8
 from heliosdb_lite.protocol.codecs.numeric import numeric_text, parse_numeric
 
-UNTRANSLATABLE_CHARACTER = "22P05"
-STATEMENT_TOO_COMPLEX = "54001"
 JSONB_VERSION = b"\x01"
 
 

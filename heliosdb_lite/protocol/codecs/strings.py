@@ -13,12 +13,11 @@ from __future__ import annotations
 
 from datetime import tzinfo
 
-from heliosdb_lite.errors import DatabaseError
+from heliosdb_lite.errors import NAME_TOO_LONG, DatabaseError
 from heliosdb_lite.protocol.codecs.base import Codec
 from heliosdb_lite.protocol.codecs.faults import bad_binary, decode_utf8
 
 NAME_MAX_BYTES = 63
-NAME_TOO_LONG = "42622"
 
 
 def _str_text_out(value: str, tz: tzinfo) -> bytes:
