@@ -1,14 +1,14 @@
-"""PostgreSQL's array constructor, `||`, casts and dimension functions over codec-model arrays.
+"""PostgreSQL's array constructor, operators and functions over codec-model arrays.
 
 An array value is a list of elements (None for NULL), a multidimensional one a list of equally
 long lists; lower bounds are always 1 (`protocol.codecs.arrays`). Here live ARRAY[...] with
 sub-arrays (2202E for sub-arrays of different shapes), `||` as array_cat / array_append /
-array_prepend with their dimension rules, the type resolution of `||` with an array operand
-(anycompatiblearray and anycompatible, as PostgreSQL 14+), casts between array types (element
-by element), array_upper, array_lower, array_ndims, array_dims, unnest (the table-valued
-`helios_unnest(array, array_oid)`: a row per element, all dimensions flattened, of its `value`
-and `ordinality`), and the SQLite functions that run them on stored arrays (their PostgreSQL
-text), with type OIDs passed as integers.
+array_prepend with their dimension rules, casts between array types (element by element),
+array_position, array_remove, array_replace, string_to_array, array_upper, array_lower,
+array_ndims, array_dims, unnest (the table-valued `helios_unnest(array, array_oid)`: a row per
+element, all dimensions flattened, of its `value` and `ordinality`), and the SQLite functions
+that run them on stored arrays (their PostgreSQL text), with type OIDs passed as integers.
+Their typing is `array_typing`'s.
 """
 
 from __future__ import annotations
@@ -19,14 +19,11 @@ from typing import Any
 
 import apsw.ext
 
-from heliosdb_lite.errors import UNDEFINED_FUNCTION, DatabaseError
+from heliosdb_lite.errors import DatabaseError
 from heliosdb_lite.protocol import codecs
 
 from . import casts
-from . import pgtypes as t
-from . import typing_rules as rules
 from .operators import comparison_key, leaves
-from .pgtypes import PgType
 from .value_storage import from_storage, to_storage
 
 ARRAY_SUBSCRIPT_ERROR = "2202E"
@@ -42,25 +39,7 @@ POSITION = "helios_array_position"
 REMOVE = "helios_array_remove"
 REPLACE = "helios_array_replace"
 STRING_TO_ARRAY = "helios_string_to_array"
-# the polymorphic functions and the roles of their arguments: an array, an element of it, an int4
-SIGNATURES: dict[str, tuple[str, ...]] = {
-    "array_append": ("array", "element"), "array_prepend": ("element", "array"),
-    "array_cat": ("array", "array"), "array_position": ("array", "element", "int4"),
-    "array_remove": ("array", "element"), "array_replace": ("array", "element", "element"),
-}
 _ANY_ARRAY = 1009  # text[]: reads the structure of any stored array
-
-
-def is_array(pg_type: PgType) -> bool:
-    return codecs.type_by_oid(pg_type.oid).is_array
-
-
-def element_type(array_type: PgType) -> PgType:
-    return PgType(codecs.type_by_oid(array_type.oid).elem_oid)
-
-
-def array_type(element: PgType) -> PgType:
-    return PgType(codecs.type_by_oid(t.output_type(element).oid).array_oid)
 
 
 def dimensions(value: list[Any]) -> list[int]:
@@ -140,71 +119,6 @@ def append(array: list[Any] | None, element: Any) -> list[Any]:
 def prepend(element: Any, array: list[Any] | None) -> list[Any]:
     """array_prepend: a NULL array counts as empty."""
     return [element, *_one_dimensional(array)]
-
-
-def concat_types(left: PgType, right: PgType) -> tuple[PgType, PgType, PgType]:
-    """`left || right` with at least one array operand: the types the operands are taken as and
-    the result type. An unknown operand is an array of the other's type; otherwise the elements'
-    common type decides (42883 when there is none)."""
-    if left.is_unknown or right.is_unknown:
-        known = right if left.is_unknown else left
-        result = PgType(known.oid)
-        return result, result, result
-    element_types = [element_type(pg_type) if is_array(pg_type) else pg_type for pg_type in (left, right)]
-    try:
-        common = PgType(t.output_type(rules.common_type(element_types)).oid)
-    except DatabaseError:
-        raise DatabaseError(UNDEFINED_FUNCTION, f"operator does not exist: {t.type_name(left.oid)} || "
-                            f"{t.type_name(right.oid)}",
-                            hint="No operator matches the given name and argument types. "
-                                 "You might need to add explicit type casts.") from None
-    result = array_type(common)
-    return (PgType(left.oid) if is_array(left) else common, PgType(right.oid) if is_array(right) else common,
-            result)
-
-
-def constructor_type(item_types: Sequence[PgType]) -> PgType:
-    """The type of ARRAY[items]: an array of the items' common type, or (items that are arrays)
-    of their elements' common type; 42P18 for ARRAY[] without a type, 42804 for items of
-    element and array types mixed, 42846 for sub-arrays whose elements cannot be matched."""
-    known = [pg_type for pg_type in item_types if not pg_type.is_unknown]
-    arrays = [pg_type for pg_type in known if is_array(pg_type)]
-    if not item_types:
-        raise DatabaseError("42P18", "cannot determine type of empty array",
-                            hint="Explicitly cast to the desired type, for example ARRAY[]::integer[].")
-    if arrays and len(arrays) != len(known):
-        names = " and ".join(t.type_name(pg_type.oid) for pg_type in (known[0], arrays[0]))
-        raise DatabaseError(rules.DATATYPE_MISMATCH, f"ARRAY types {names} cannot be matched")
-    if not arrays:
-        return array_type(rules.common_type(item_types))
-    try:
-        return array_type(rules.common_type([element_type(pg_type) for pg_type in arrays]))
-    except DatabaseError:
-        raise DatabaseError("42846", f"ARRAY could not convert type {t.type_name(arrays[-1].oid)} to "
-                            f"{t.type_name(arrays[0].oid)}") from None
-
-
-def polymorphic_element(name: str, arguments: Sequence[tuple[str, PgType]]) -> PgType:
-    """The element type of the call name(arguments), each argument given with its role in
-    SIGNATURES (anycompatiblearray and anycompatible): the common type of the elements' types,
-    text if every argument is unknown; 42883 when an array argument is not an array or the
-    types have nothing in common."""
-    candidates = []
-    for role, pg_type in arguments:
-        if role in ("array", "element") and not pg_type.is_unknown:
-            if is_array(pg_type) != (role == "array"):
-                candidates = []
-                break
-            candidates.append(element_type(pg_type) if role == "array" else pg_type)
-    else:
-        try:
-            return PgType(t.output_type(rules.common_type(candidates)).oid)
-        except DatabaseError:
-            pass
-    names = ", ".join(t.type_name(pg_type.oid) for _, pg_type in arguments)
-    raise DatabaseError(UNDEFINED_FUNCTION, f"function {name}({names}) does not exist",
-                        hint="No function matches the given name and argument types. "
-                             "You might need to add explicit type casts.")
 
 
 def _same(oid: int, tz: dt.tzinfo) -> Callable[[Any, Any], bool]:

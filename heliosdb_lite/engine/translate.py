@@ -34,7 +34,7 @@ from heliosdb_lite.errors import (
 )
 from heliosdb_lite.protocol import codecs
 
-from . import array_functions, casts, pg_catalog, schemas
+from . import array_functions, array_typing, casts, pg_catalog, schemas
 from . import functions as fn
 from . import pgtypes as t
 from . import typing_rules as rules
@@ -462,12 +462,12 @@ class Translator:
         array, array_type = self.expr(argument, Scope(parent=scope.parent, ctes=scope.ctes))
         if array_type.is_unknown:
             raise DatabaseError("42725", "function unnest(unknown) is not unique")
-        if not array_functions.is_array(array_type):
+        if not array_typing.is_array(array_type):
             raise DatabaseError("42883", f"function unnest({t.type_name(array_type.oid)}) does not exist")
         alias = node.args.get("alias")
         name = alias.name if alias is not None and alias.name else "unnest"
         column = alias.columns[0].name if alias is not None and alias.columns else name
-        columns = [(column, array_functions.element_type(array_type))]
+        columns = [(column, array_typing.element_type(array_type))]
         outputs = [exp.alias_(exp.column("value"), column, quoted=True)]
         ordinality = node.args.get("offset")  # WITH ORDINALITY: True, or the name it is given
         if ordinality:
@@ -885,7 +885,7 @@ class Translator:
                 return exp.Literal.string(node.this)
             return exp.Cast(this=node, to=exp.DataType.build("TEXT"))
         typmod = target.typmod if with_typmod else -1
-        if array_functions.is_array(source) and array_functions.is_array(target):
+        if array_typing.is_array(source) and array_typing.is_array(target):
             return call(array_functions.CAST, node, source.oid, target.oid, typmod, int(explicit))
         return call(fn.CAST, node, source.oid, target.oid, typmod, int(explicit))
 
@@ -1020,7 +1020,7 @@ class Translator:
     def _cast(self, node: exp.Cast, scope: Scope) -> Typed:
         target = t.resolve_datatype(node.to)
         if isinstance(node.this, exp.Array) and not node.this.expressions \
-                and array_functions.is_array(target.pg_type):  # ARRAY[]::integer[]
+                and array_typing.is_array(target.pg_type):  # ARRAY[]::integer[]
             return self.constant("{}", target.pg_type, explicit=True), target.pg_type
         inner, source = self.expr(node.this, scope)
         return self.coerce(inner, source, target.pg_type, mode="explicit"), target.pg_type
@@ -1063,7 +1063,7 @@ class Translator:
 
     def _concat(self, node: exp.DPipe, scope: Scope) -> Typed:
         typed = [self.expr(operand, scope) for operand in (node.this, node.expression)]
-        if any(array_functions.is_array(pg_type) for _, pg_type in typed):
+        if any(array_typing.is_array(pg_type) for _, pg_type in typed):
             return self._array_concat(*typed[0], *typed[1])
         parts = []
         for value, pg_type in typed:
@@ -1077,7 +1077,7 @@ class Translator:
     def _array_concat(self, left: exp.Expression, left_type: PgType, right: exp.Expression,
                       right_type: PgType) -> Typed:
         """`||` with an array operand: array_cat, array_append or array_prepend."""
-        left_target, right_target, result = array_functions.concat_types(left_type, right_type)
+        left_target, right_target, result = array_typing.concat_types(left_type, right_type)
         left = self.coerce(left, left_type, left_target)
         right = self.coerce(right, right_type, right_target)
         return call(array_functions.CONCATENATE, left, left_target.oid, right, right_target.oid,
@@ -1105,7 +1105,7 @@ class Translator:
         """`left operator right` with PostgreSQL's operand resolution and ordering."""
         left_resolved, right_resolved = rules.resolve_unknown("=", left_type, right_type)
         if t.JSON in (left_resolved.oid, right_resolved.oid) or (left_resolved.oid != right_resolved.oid and (
-                array_functions.is_array(left_resolved) or array_functions.is_array(right_resolved))):
+                array_typing.is_array(left_resolved) or array_typing.is_array(right_resolved))):
             raise rules_operator_error(operator, left_resolved, right_resolved)  # arrays: of one type
         left = self.coerce(left, left_type, left_resolved)
         right = self.coerce(right, right_type, right_resolved)
@@ -1355,10 +1355,10 @@ class Translator:
     def _array(self, node: exp.Array, scope: Scope) -> Typed:
         """ARRAY[...] (sub-arrays make it multidimensional): a constant when its items are."""
         items = [self.expr(item, scope) for item in node.expressions]
-        array_type = array_functions.constructor_type([pg_type for _, pg_type in items])
-        nested = any(array_functions.is_array(pg_type) for _, pg_type in items)
-        item_target = array_type if nested else array_functions.element_type(array_type)
-        typed = [(item, pg_type.oid) if array_functions.is_array(pg_type)
+        array_type = array_typing.constructor_type([pg_type for _, pg_type in items])
+        nested = any(array_typing.is_array(pg_type) for _, pg_type in items)
+        item_target = array_type if nested else array_typing.element_type(array_type)
+        typed = [(item, pg_type.oid) if array_typing.is_array(pg_type)
                  else (self.coerce(item, pg_type, item_target), item_target.oid) for item, pg_type in items]
         if all(isinstance(item, exp.Literal | exp.Null | exp.HexString) for item, _ in typed):
             constants = [(None if isinstance(item, exp.Null) else bytes.fromhex(item.this)
@@ -1502,7 +1502,7 @@ class Translator:
         return call(fn.EXTRACT, field, value, value_type.oid), result
 
     def _anonymous(self, node: exp.Anonymous, scope: Scope) -> Typed:
-        if node.name.lower() in array_functions.SIGNATURES:
+        if node.name.lower() in array_typing.SIGNATURES:
             return self._array_call(node.name.lower(), node.expressions, scope)
         return self.function(node.name.lower(), node.expressions, scope)
 
@@ -1517,18 +1517,18 @@ class Translator:
         return self._array_call(name, arguments, scope)
 
     def _array_call(self, name: str, arguments: Sequence[exp.Expression], scope: Scope) -> Typed:
-        """A polymorphic array function (`array_functions.SIGNATURES`) or string_to_array, typed as
+        """A polymorphic array function (`array_typing.SIGNATURES`) or string_to_array, typed as
         PostgreSQL types it; array_append, array_prepend and array_cat run as `||` does."""
         typed = [self.expr(argument, scope) for argument in arguments]
-        roles = array_functions.SIGNATURES.get(name, ("text", "text", "text"))  # string_to_array
+        roles = array_typing.SIGNATURES.get(name, ("text", "text", "text"))  # string_to_array
         if not len(roles) - (name in ("array_position", "string_to_array")) <= len(typed) <= len(roles):
             raise DatabaseError("42883", f"function {name} with {len(typed)} arguments does not exist")
         if name == "string_to_array":
             texts = [self.coerce(value, pg_type, t.TEXT_TYPE) for value, pg_type in typed]
-            return call(array_functions.STRING_TO_ARRAY, *texts), array_functions.array_type(t.TEXT_TYPE)
-        element = array_functions.polymorphic_element(
+            return call(array_functions.STRING_TO_ARRAY, *texts), array_typing.array_type(t.TEXT_TYPE)
+        element = array_typing.polymorphic_element(
             name, [(role, pg_type) for role, (_, pg_type) in zip(roles, typed, strict=False)])
-        array_type = array_functions.array_type(element)
+        array_type = array_typing.array_type(element)
         targets = {"array": array_type, "element": element, "int4": t.INT4_TYPE}
         values = [self.coerce(value, pg_type, targets[role])
                   for role, (value, pg_type) in zip(roles, typed, strict=False)]
