@@ -1178,9 +1178,10 @@ class Translator:
 
     def _quantified_subquery(self, left: exp.Expression, left_type: PgType, operator: str, every: bool,
                              query: exp.Expression, scope: Scope) -> exp.Expression:
-        """`left operator ANY|ALL (query)`: the query's values collected into an array (an empty one
-        for no rows) and compared as `left operator ANY|ALL (array)`, so left stays in its own query
-        (an aggregate there is the outer query's) and the query runs once."""
+        """`left operator ANY|ALL (query)`: SQLite's `left [NOT] IN (query)` for = ANY and <> ALL
+        between types SQLite compares as PostgreSQL does; otherwise the query's values collected
+        into an array (an empty one for no rows) and compared as `left operator ANY|ALL (array)`.
+        Either way left stays in its own query (an aggregate there is the outer query's)."""
         translated, outputs = self.query(query, scope)
         if len(outputs) != 1:
             raise DatabaseError(SYNTAX_ERROR, f"subquery has too {'many' if outputs else 'few'} columns")
@@ -1190,6 +1191,10 @@ class Translator:
             else t.TEXT_TYPE
         left, resolved = self._quantified_subject(left, left_type, operator, value_type)
         value = exp.column(_QUANTIFIED_VALUE, quoted=True)
+        if (operator, every) in (("=", False), ("<>", True)) and not {resolved.oid, value_type.oid} & set(
+                fn.COLLATIONS) and self._native_comparison(left, resolved, value, value_type) is not None:
+            membership = exp.In(this=left, query=exp.Subquery(this=translated))
+            return membership if operator == "=" else exp.Not(this=membership)
         rows = exp.TableAlias(this=exp.to_identifier(_QUANTIFIED_ROWS),
                               columns=[exp.to_identifier(_QUANTIFIED_VALUE, quoted=True)])
         collected = call(fn.ARRAY_AGG, value, value_type.oid)

@@ -133,6 +133,9 @@ QUANTIFIED = [
     "select a, count(*) > any(select 1), sum(a) >= all(select 2) from (values (1), (1), (2)) v(a) "
     "group by a order by a",
     "select a from (values (1), (1), (2)) v(a) group by a having count(*) > any(select 1) order by a",
+    "select a from (values (1), (1), (2)) v(a) group by a having count(*) = any(select 2) order by a",
+    "select 3 <> all(select 1 union select null), 'a' = any(select 'a'::varchar), "
+    "'b'::varchar <> all(select 'a'), 1 = any(select 1::int8)",
     "select a, row_number() over (order by a) > any(select 1) from (values (5), (6)) v(a) order by a",
     "select 1 > any(select 'x'::text)",
     "select 1 = any(select '1')",
