@@ -14,7 +14,7 @@ from heliosdb_lite.protocol import codecs
 
 from . import pgtypes as t
 from .pg_catalog_names import SessionNames
-from .pg_catalog_reader import CatalogReader, Relation
+from .pg_catalog_reader import TEMPORARY_SCHEMA, CatalogReader, Relation
 from .pg_catalog_rows import RowSource, default_text
 from .pg_catalog_types import format_type
 from .pg_catalog_types import relation_columns as _columns
@@ -69,7 +69,10 @@ def row_sources(reader: CatalogReader, names: SessionNames, database: str) -> di
     def tables() -> Iterator[tuple[Any, ...]]:
         for relation in _tables_and_views(reader):
             view = relation.kind == "v"
-            yield (database, relation.schema, relation.name, "VIEW" if view else "BASE TABLE", None, None,
+            kind = "VIEW" if view else "BASE TABLE"
+            if relation.schema == TEMPORARY_SCHEMA:
+                kind = "LOCAL TEMPORARY"
+            yield (database, relation.schema, relation.name, kind, None, None,
                    None, None, None, "NO" if view else "YES", "NO", None)
 
     def columns() -> Iterator[tuple[Any, ...]]:

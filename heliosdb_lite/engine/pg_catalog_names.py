@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from heliosdb_lite.errors import DatabaseError
 
 from . import schemas
-from .pg_catalog_reader import CatalogReader, Store, object_oid, qualified, quote_identifier
+from .pg_catalog_reader import TEMPORARY_SCHEMA, CatalogReader, Store, object_oid, qualified, quote_identifier
 from .pg_catalog_types import format_type, type_oid
 
 PUBLIC_NAMESPACE = 2200
@@ -30,6 +30,7 @@ _UNDEFINED_TABLE = "42P01"
 _UNDEFINED_OBJECT = "42704"
 _INVALID_SCHEMA_NAME = "3F000"
 _FEATURE_NOT_SUPPORTED = "0A000"
+_TEMPORARY_ALIAS = "pg_temp"  # the session's temporary schema, in search_path and qualified names
 _NAME_PART = re.compile(r'\s*(?:"((?:[^"]|"")*)"|([^".\s]+))\s*(\.|$)')
 
 
@@ -87,6 +88,8 @@ class SessionNames:
                  Namespace(INFORMATION_SCHEMA_NAMESPACE, "information_schema", OWNER_OID)]
         found += [Namespace(namespace_oid(name), name, role_oid(owner, self._user))
                   for name, owner in owners.items()]
+        if self._has_temporary():
+            found.append(Namespace(namespace_oid(TEMPORARY_SCHEMA), TEMPORARY_SCHEMA, OWNER_OID))
         return found
 
     def roles(self) -> dict[int, str]:
@@ -96,10 +99,19 @@ class SessionNames:
         return roles
 
     def path(self) -> tuple[str, ...]:
-        """The existing schemas of the search_path, in order."""
-        store = self._reader.store()
-        return tuple(name for name in schemas.search_path(self._search_path(), self._user)
-                     if name == schemas.PUBLIC or name in store.schemas)
+        """The existing schemas of the search_path, in order; the session's temporary schema first
+        unless the path names it (`pg_temp`) elsewhere, as PostgreSQL searches."""
+        existing = {schemas.PUBLIC, *self._reader.store().schemas}
+        if self._has_temporary():
+            existing.add(TEMPORARY_SCHEMA)
+        listed = schemas.search_path(self._search_path(), self._user)
+        if _TEMPORARY_ALIAS not in listed:
+            listed = (_TEMPORARY_ALIAS, *listed)
+        named = (TEMPORARY_SCHEMA if name == _TEMPORARY_ALIAS else name for name in listed)
+        return tuple(name for name in named if name in existing)
+
+    def _has_temporary(self) -> bool:
+        return any(r.schema == TEMPORARY_SCHEMA for r in self._reader.relations())
 
     def lookup(self, schema: str | None, name: str) -> int | None:
         """The OID of the relation or index a name denotes: in `schema`, else the first found along
@@ -154,6 +166,7 @@ class SessionNames:
             raise DatabaseError(_FEATURE_NOT_SUPPORTED,
                                 f'cross-database references are not implemented: "{value}"')
         schema, name = (None, *parts) if len(parts) == 1 else parts
+        schema = TEMPORARY_SCHEMA if schema == _TEMPORARY_ALIAS else schema
         if schema in (None, "pg_catalog") and name in CATALOG_RELATION_OIDS:
             return CATALOG_RELATION_OIDS[name]
         oid = self.lookup(schema, name)

@@ -27,6 +27,9 @@ from .pgtypes import PgType
 
 _FIRST_USER_OID = 16384
 _INTERNAL_PREFIXES = ("_helios", "sqlite_")
+# a session's temporary relations: PostgreSQL names the schema pg_temp_<backend number>, 3 for the
+# first session of a fresh server
+TEMPORARY_SCHEMA = "pg_temp_3"
 _NEXTVAL = re.compile(r"nextval\('([^']+)'\)", re.IGNORECASE)
 
 
@@ -185,25 +188,29 @@ class CatalogReader:
         return self._indexes.get(oid) if oid is not None else None
 
     def _load(self) -> Iterator[Relation]:
-        """Tables and views, then sequences: those serial columns draw from and those created."""
-        query = "SELECT type, name, sql FROM sqlite_schema WHERE type IN ('table', 'view') ORDER BY name"
+        """Tables and views (the session's temporary ones in TEMPORARY_SCHEMA), then sequences:
+        those serial and identity columns draw from and those created."""
         view_types = self._view_types()
         sequences: dict[str, SequenceOptions] = {}
-        for kind, storage, sql in self._connection.execute(query).fetchall():
-            if storage.lower().startswith(_INTERNAL_PREFIXES):
-                continue
-            schema, name = schemas.split(storage)
-            attributes = tuple(self._attributes(storage, view_types.get(storage, {})))
-            for a in attributes:
-                if a.sequence:
-                    owner = (storage, a.number)
-                    sequences[a.sequence] = SequenceOptions(a.type.oid, 1, 1, owner, bool(a.identity))
-            if kind == "view":
-                yield Relation(schema, name, "v", attributes, definition=sql)
-            else:
-                indexes = tuple(self._indexes_of(schema, name, attributes))
-                foreign_keys = tuple(self._foreign_keys(schema, name))
-                yield Relation(schema, name, "r", attributes, indexes, foreign_keys)
+        for database, listing in (("main", "sqlite_schema"), ("temp", "sqlite_temp_schema")):
+            query = f"SELECT type, name, sql FROM {listing} WHERE type IN ('table', 'view') ORDER BY name"
+            for kind, stored, sql in self._connection.execute(query).fetchall():
+                if stored.lower().startswith(_INTERNAL_PREFIXES):
+                    continue
+                schema, name = schemas.split(stored) if database == "main" else (TEMPORARY_SCHEMA, stored)
+                storage = schemas.storage_name(schema, name)
+                table = _Table(database, stored, schema, name)
+                attributes = tuple(self._attributes(table, view_types.get(storage, {})))
+                for a in attributes:
+                    if a.sequence:
+                        owner = (storage, a.number)
+                        sequences[a.sequence] = SequenceOptions(a.type.oid, 1, 1, owner, bool(a.identity))
+                if kind == "view":
+                    yield Relation(schema, name, "v", attributes, definition=sql)
+                else:
+                    indexes = tuple(self._indexes_of(table))
+                    foreign_keys = tuple(self._foreign_keys(table))
+                    yield Relation(schema, name, "r", attributes, indexes, foreign_keys)
         for storage, start, increment in self._created_sequences():
             owned = sequences.get(storage)
             if owned is None:
@@ -231,49 +238,54 @@ class CatalogReader:
             found.setdefault(view, {})[position] = PgType(oid, typmod)
         return found
 
-    def _attributes(self, storage: str, view_types: dict[int, PgType]) -> Iterator[Attribute]:
+    def _attributes(self, table: _Table, view_types: dict[int, PgType]) -> Iterator[Attribute]:
         try:
             rows = self._connection.execute('SELECT cid, name, type, "notnull", dflt_value, pk '
-                                            "FROM pragma_table_info(?)", (storage,)).fetchall()
+                                            "FROM pragma_table_info(?, ?)", table.pragma).fetchall()
         except apsw.SQLError:  # a view whose query no longer compiles (a column dropped under it)
             rows = []
-        single_key = sum(1 for row in rows if row[5]) == 1
         for cid, name, declared, not_null, default, pk in rows:
             pg_type = view_types.get(cid) or t.type_from_declared(declared) or t.TEXT_TYPE
             identity = "a" if default is not None and default.endswith(IDENTITY_ALWAYS_MARKER) else ""
             if identity:
                 default = default.removesuffix(IDENTITY_ALWAYS_MARKER).strip()
             sequence = _NEXTVAL.fullmatch(default or "")
-            serial = single_key and pk == 1 and (declared or "").lower() == "integer"  # SQLite's rowid
-            if serial or sequence:
-                name_of_sequence = sequence.group(1) if sequence else f"{storage}_{name}_seq"
+            if sequence or name == self._rowid_key(table):  # a serial or identity column
+                name_of_sequence = sequence.group(1) if sequence else f"{table.storage}_{name}_seq"
                 yield Attribute(name, cid + 1, pg_type, True, None, name_of_sequence, identity)
             else:
                 yield Attribute(name, cid + 1, pg_type, bool(not_null or pk), _default_text(default, pg_type))
 
-    def _indexes_of(self, schema: str, table: str, attributes: tuple[Attribute, ...]) -> Iterator[Index]:
-        storage = schemas.storage_name(schema, table)
-        listed = self._connection.execute(
-            'SELECT name, "unique", origin FROM pragma_index_list(?) ORDER BY seq', (storage,)).fetchall()
-        key = tuple(a.name for a in attributes if a.sequence and a.type.oid == t.INT4)
-        if key and not any(origin == "pk" for _, _, origin in listed):  # a serial rowid key
-            yield Index(schema, f"{table}_pkey", table, key[:1], True, True, True)
+    def _rowid_key(self, table: _Table) -> str | None:
+        """The column that is SQLite's rowid (`integer PRIMARY KEY`): a serial or identity key,
+        numbered by SQLite, with no nextval default and no index of its own."""
+        rows = self._connection.execute("SELECT name, type FROM pragma_table_info(?, ?) WHERE pk > 0",
+                                        table.pragma).fetchall()
+        return rows[0][0] if len(rows) == 1 and (rows[0][1] or "").lower() == "integer" else None
+
+    def _indexes_of(self, table: _Table) -> Iterator[Index]:
+        schema, name = table.schema, table.name
+        listed = self._connection.execute('SELECT name, "unique", origin FROM pragma_index_list(?, ?) '
+                                          "ORDER BY seq", table.pragma).fetchall()
+        rowid_key = self._rowid_key(table)
+        if rowid_key is not None:
+            yield Index(schema, f"{name}_pkey", name, (rowid_key,), True, True, True)
         for index, unique, origin in listed:
             columns = tuple(str(c) for (c,) in self._connection.execute(
-                "SELECT name FROM pragma_index_info(?) ORDER BY seqno", (index,)).fetchall())
+                "SELECT name FROM pragma_index_info(?, ?) ORDER BY seqno", (index, table.database)))
             if origin == "pk":
-                yield Index(schema, f"{table}_pkey", table, columns, True, True, True)
+                yield Index(schema, f"{name}_pkey", name, columns, True, True, True)
             elif origin == "u":
-                yield Index(schema, f"{table}_{'_'.join(columns)}_key", table, columns, True, False, True)
+                yield Index(schema, f"{name}_{'_'.join(columns)}_key", name, columns, True, False, True)
             else:
-                bare = schemas.split(index)[1]
-                primary = bare == f"{table}_pkey"
-                yield Index(schema, bare, table, columns, bool(unique), primary, primary)
+                bare = schemas.split(index)[1] if table.database == "main" else index
+                primary = bare == f"{name}_pkey"
+                yield Index(schema, bare, name, columns, bool(unique), primary, primary)
 
-    def _foreign_keys(self, schema: str, table: str) -> Iterator[ForeignKey]:
+    def _foreign_keys(self, table: _Table) -> Iterator[ForeignKey]:
         rows = self._connection.execute(
-            'SELECT id, seq, "table", "from", "to" FROM pragma_foreign_key_list(?) ORDER BY id, seq',
-            (schemas.storage_name(schema, table),)).fetchall()
+            'SELECT id, seq, "table", "from", "to" FROM pragma_foreign_key_list(?, ?) ORDER BY id, seq',
+            table.pragma).fetchall()
         keys: dict[int, list[tuple[str, str | None]]] = {}
         referenced: dict[int, str] = {}
         for key, _, target, column, target_column in rows:
@@ -282,13 +294,32 @@ class CatalogReader:
         for key, pairs in sorted(keys.items(), reverse=True):  # SQLite lists the last declared first
             columns = tuple(column for column, _ in pairs)
             target_columns = tuple(c for _, c in pairs if c is not None) or self._primary_key(referenced[key])
-            name = f"{table}_{'_'.join(columns)}_fkey"
-            yield ForeignKey(schema, name, columns, referenced[key], target_columns)
+            name = f"{table.name}_{'_'.join(columns)}_fkey"
+            yield ForeignKey(table.schema, name, columns, referenced[key], target_columns)
 
     def _primary_key(self, storage: str) -> tuple[str, ...]:
         rows = self._connection.execute("SELECT name, pk FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk",
                                         (storage,)).fetchall()
         return tuple(name for name, _ in rows)
+
+
+@dataclass(frozen=True, slots=True)
+class _Table:
+    """Where a table or view is in SQLite (database main or temp, its name there) and in PostgreSQL."""
+
+    database: str
+    stored: str
+    schema: str
+    name: str
+
+    @property
+    def pragma(self) -> tuple[str, str]:
+        """The arguments of PRAGMA table_info and friends."""
+        return self.stored, self.database
+
+    @property
+    def storage(self) -> str:
+        return schemas.storage_name(self.schema, self.name)
 
 
 def _default_text(default: str | None, pg_type: PgType) -> str | None:

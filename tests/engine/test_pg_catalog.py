@@ -394,3 +394,20 @@ def test_catalog_sees_schemas_and_sequences_created_after_it_was_read(session: S
     assert rows(session, sequences) == [("one",), ("two",)]
     run(session, "create schema second")
     assert rows(session, listed) == [("first",), ("information_schema",), ("public",), ("second",)]
+
+
+def test_temporary_tables_are_in_the_sessions_temporary_schema_searched_first(session: SQLiteSession) -> None:
+    run(session, "create table shadowed(a int)")
+    run(session, "create temp table shadowed(b int primary key)")
+    assert rows(session, LIST_TABLES) == [("pg_temp_3", "shadowed", "table", "postgres")]
+    assert rows(session, "select 'shadowed'::regclass::text, 'public.shadowed'::regclass::text, "
+                         "'pg_temp.shadowed'::regclass = 'shadowed'::regclass") == [
+        ("shadowed", "public.shadowed", True)]
+    assert rows(session, "select c.relname, i.indisprimary from pg_index i join pg_class c "
+                         "on c.oid = i.indexrelid") == [("shadowed_pkey", True)]
+    assert rows(session, "select table_schema, table_type from information_schema.tables "
+                         "where table_name = 'shadowed' order by 1") == [
+        ("pg_temp_3", "LOCAL TEMPORARY"), ("public", "BASE TABLE")]
+    run(session, "set search_path = public, pg_temp")
+    assert rows(session, "select 'shadowed'::regclass::text") == [("shadowed",)]
+    assert rows(session, LIST_TABLES) == [("public", "shadowed", "table", "postgres")]

@@ -28,6 +28,7 @@ create view pv as select id, note from t;
 create schema "Mixed Case";
 create table "Mixed Case"."Tab"(x int primary key, "Y" text, z bigserial);
 create index "Tab_Y_idx" on "Mixed Case"."Tab"("Y");
+create table keyless(a int, b serial);
 """
 # the reference server is shared by the whole test session: these objects live in their own database
 DATABASE = "psql_describe"
@@ -88,6 +89,7 @@ def lines(done: subprocess.CompletedProcess[str]) -> list[str]:
     r"\di",
     r"\dn+",
     r"\d",
+    r"\d keyless",
     r'\dt "Mixed Case".*',
     r'\d "Mixed Case"."Tab"',
     'set search_path = "Mixed Case", public;\n\\dt\n\\d "Tab"\n\\ds',
