@@ -16,7 +16,9 @@ import re
 REG_TYPES = ("regclass", "regtype", "regnamespace", "regrole", "regproc")
 _TOKEN = re.compile(r"""
     (?P<space>\s+|--[^\n]*|/\*.*?\*/)
-  | (?P<string>[eE]?'(?:[^'\\]|''|\\.)*')
+  | (?P<escaped>[eE]'(?:[^'\\]|''|\\.)*')
+  | (?P<string>'(?:[^']|'')*')
+  | (?P<dollar>\$(?P<tag>[A-Za-z_][A-Za-z_0-9]*|)\$.*?\$(?P=tag)\$)
   | (?P<ident>"(?:[^"]|"")*")
   | (?P<word>[A-Za-z_$0-9][A-Za-z_$0-9]*)
   | (?P<cast>::)

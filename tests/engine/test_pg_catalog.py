@@ -377,6 +377,10 @@ _IN, _OUT = "pg_catalog.helios_regclass_in", "pg_catalog.helios_regclass_out"
     ("CAST(CAST(f(a.b) AS REGCLASS) AS TEXT)", f"{_OUT}({_IN}(f(a.b)))"),
     ("x = ANY (y)::regclass", f"x = ANY {_IN}((y))"),
     ("select '::regclass'", "select '::regclass'"),
+    ("select $$x ::regclass$$, $q$y::regtype$q$", "select $$x ::regclass$$, $q$y::regtype$q$"),
+    ("select $1::regclass", f"select {_IN}($1)"),
+    (r"select 'C:\', 'x'::regclass", rf"select 'C:\', {_IN}('x')"),
+    (r"select E'\'::regclass'", r"select E'\'::regclass'"),
 ])
 def test_reg_casts_become_function_calls(sql: str, rewritten: str) -> None:
     assert normalize(sql) == rewritten
