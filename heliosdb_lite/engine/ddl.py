@@ -25,7 +25,6 @@ from .ddl_names import NO_OP, created, dropped, existing, index_exists, temporar
 from .dialect import render
 from .pgtypes import ResolvedType
 from .scope import Relation, Scope
-from .sequence_ddl import create_sequence, drop_sequence
 
 if TYPE_CHECKING:
     from .translate import OutputColumn, Translator
@@ -61,11 +60,7 @@ def translate_ddl(translator: Translator, node: exp.Expression) -> tuple[str, st
             return _create_index(translator, node), "CREATE INDEX"
         if kind == "VIEW":
             return _create_view(translator, node), "CREATE VIEW"
-        if kind == "SEQUENCE":
-            return create_sequence(translator, node), "CREATE SEQUENCE"
         raise _unsupported(f"CREATE {kind}")
-    if isinstance(node, exp.Drop) and (node.args.get("kind") or "").upper() == "SEQUENCE":
-        return drop_sequence(translator, node), "DROP SEQUENCE"
     if isinstance(node, exp.Drop):
         return _drop(translator, node)
     if isinstance(node, exp.Alter):
@@ -390,7 +385,10 @@ def _drop(translator: Translator, node: exp.Drop) -> tuple[str, str]:
             continue
         statements.append(f"DROP {kind} {quote(name)}")
         if kind == "TABLE":
+            from .sequence_ddl import owned_sequences_dropped
+
             statements.append(added_defaults.table_dropped(name))
+            statements += owned_sequences_dropped(translator, name)
         if kind == "VIEW" and translator.catalog.table(VIEW_COLUMNS_TABLE) is not None:
             statements.append(f"DELETE FROM {VIEW_COLUMNS_TABLE} WHERE view = {string_literal(name)}")
         info = translator.catalog.table(name) if kind == "TABLE" else None

@@ -11,7 +11,7 @@ from sqlglot import exp
 
 from heliosdb_lite.errors import INVALID_SCHEMA_NAME, UNDEFINED_OBJECT, UNDEFINED_TABLE, DatabaseError
 
-from . import functions as fn
+from .sequences import Sequences
 
 if TYPE_CHECKING:
     from .translate import Translator
@@ -64,9 +64,8 @@ def index_exists(translator: Translator) -> Callable[[str], bool]:
 
 
 def sequence_exists(translator: Translator) -> Callable[[str], bool]:
-    connection = translator.catalog.connection
-    return lambda stored: bool(connection.table_exists("main", fn.SEQUENCES_TABLE) and connection.execute(
-        f"SELECT 1 FROM {fn.SEQUENCES_TABLE} WHERE name = ?", (stored,)).fetchall())
+    """Whether a sequence (temporary or not) has the storage name (`sequences`)."""
+    return Sequences(translator.catalog.connection).exists
 
 def object_kind(connection: apsw.Connection, stored: str) -> str | None:
     """'table', 'view' or 'index' for a stored object (temporary ones too), None if there is none."""

@@ -24,9 +24,9 @@ import apsw
 import apsw.ext
 
 from heliosdb_lite.errors import (
-    DUPLICATE_TABLE,
     FEATURE_NOT_SUPPORTED,
     INVALID_PARAMETER_VALUE,
+    OBJECT_NOT_IN_PREREQUISITE_STATE,
     QUERY_CANCELED,
     UNDEFINED_TABLE,
     DatabaseError,
@@ -38,12 +38,11 @@ from . import pgtypes as t
 from .datetime_functions import age, date_trunc, extract, time_series
 from .errors_map import CANCELED_MESSAGE
 from .json_functions import json_get
+from .sequences import SEQUENCE_OPTIONS_TABLE, SEQUENCES_TABLE, Sequences, shown_name
 from .settings import SessionSettings
 from .value_storage import from_storage, to_storage
 
 VERSION = "PostgreSQL 15.18 (HeliosDB-Lite 0.1.0) on x86_64-pc-linux-gnu, compiled by gcc, 64-bit"
-SEQUENCES_TABLE = "_helios_sequences"
-SEQUENCE_OPTIONS_TABLE = "_helios_sequence_options"  # (name, start, increment) of CREATE SEQUENCE
 
 CAST = "helios_cast"
 DIVIDE = "helios_div"
@@ -63,7 +62,8 @@ LOCALTIMESTAMP = "helios_localtimestamp"
 NEXTVAL = "nextval"
 SUBSTRING_START = "helios_substring_start"
 SUBSTRING_LENGTH = "helios_substring_length"
-SEQUENCE_CREATE = "helios_sequence_create"
+SEQUENCE_DEFINE = "helios_sequence_define"
+SEQUENCE_RENAME = "helios_sequence_rename"
 SEQUENCE_DROP = "helios_sequence_drop"
 FAIL_IF = "helios_fail_if"  # (failed, sqlstate, message): raises that error if failed, else 1
 SUM = "helios_sum"
@@ -221,7 +221,9 @@ def _session_functions(connection: apsw.Connection,
         moment = context.transaction_timestamp().astimezone(context.time_zone()).replace(tzinfo=None)
         return to_storage(t.TIMESTAMP)(moment)
 
+    sequences = Sequences(connection)
     last_values: dict[str, int | None] = {}  # currval: the value nextval last returned in this session
+    last_used: list[str] = []  # lastval: the sequence nextval last drew from (at most one)
 
     def increment(name: str) -> int:
         rows = connection.execute(f"SELECT increment FROM {SEQUENCE_OPTIONS_TABLE} WHERE name = ?",
@@ -229,9 +231,8 @@ def _session_functions(connection: apsw.Connection,
         return rows[0][0] if rows else 1
 
     def sequence_exists(stored: str) -> bool:
-        listed = f"SELECT 1 FROM {SEQUENCES_TABLE} WHERE name = ?"
         return bool(_serial_default(connection, stored) or _rowid_table(connection, stored)
-                    or connection.execute(listed, (stored,)).fetchall())
+                    or sequences.exists(stored))
 
     def stored_sequence(name: str) -> str:
         """The storage name of the sequence a function argument names: its schema's if qualified,
@@ -244,58 +245,82 @@ def _session_functions(connection: apsw.Connection,
         existing = {schemas.PUBLIC, *schemas.user_schemas(connection)}
         return next((schema for schema in context.search_path() if schema in existing), None)
 
+    def drawn(name: str, value: int | None) -> int | None:
+        last_values[name] = value
+        last_used[:] = [name]
+        return value
+
     def nextval(qualified: str) -> int:
         name = stored_sequence(qualified)
-        rows = connection.execute(
-            f"UPDATE {SEQUENCES_TABLE} SET value = value + coalesce((SELECT increment FROM "
-            f"{SEQUENCE_OPTIONS_TABLE} WHERE name = ?1), 1) WHERE name = ?1 RETURNING value",
-            (name,)).fetchall()
-        if rows:
-            value = rows[0][0]
-        elif (table := _rowid_table(connection, name)) is not None:
+        value = sequences.next_value(name)
+        if value is None and (table := _rowid_table(connection, name)) is not None:
             value = _rowid_sequence_value(connection, table) + 1
             _set_rowid_sequence(connection, table, value)
-        elif _serial_default(connection, name):  # a serial column's first value
+        elif value is None and _serial_default(connection, name):  # a serial column's first value
             value = connection.execute(f"INSERT INTO {SEQUENCES_TABLE}(name, value) VALUES (?, 1) "
                                        "RETURNING value", (name,)).fetchall()[0][0]
-        else:
+        elif value is None:
             raise DatabaseError(UNDEFINED_TABLE, f'relation "{qualified}" does not exist')
-        last_values[name] = value
+        drawn(name, value)
         return value
 
     def currval(qualified: str) -> int:
         name = stored_sequence(qualified)
+        if not sequence_exists(name):
+            raise DatabaseError(UNDEFINED_TABLE, f'relation "{qualified}" does not exist')
         if name not in last_values:
-            if not sequence_exists(name):
-                raise DatabaseError(UNDEFINED_TABLE, f'relation "{qualified}" does not exist')
-            raise DatabaseError("55000",  # object_not_in_prerequisite_state
-                                f'currval of sequence "{name}" is not yet defined in this session')
+            raise DatabaseError(OBJECT_NOT_IN_PREREQUISITE_STATE, f'currval of sequence "{shown_name(name)}" '
+                                "is not yet defined in this session")
         value = last_values[name]
         if value is None:
             raise DatabaseError(FEATURE_NOT_SUPPORTED, f'currval of sequence "{name}" after an INSERT ... '
                                 "ON CONFLICT into its serial key is not supported")
         return value
 
+    def lastval() -> int:
+        if not last_used or last_used[0] not in last_values or not sequence_exists(last_used[0]):
+            raise DatabaseError(OBJECT_NOT_IN_PREREQUISITE_STATE,
+                                "lastval is not yet defined in this session")
+        return currval(last_used[0])
+
     def sequence_assigned(name: str, value: int | None) -> int | None:
         """A serial rowid key SQLite assigned (as nextval would have): currval answers it; None
         (after ON CONFLICT): currval cannot know what PostgreSQL's would answer."""
-        last_values[name] = value
-        return value
+        return drawn(name, value)
 
     def setval(qualified: str, value: int, is_called: int = 1) -> int:
         name = stored_sequence(qualified)
-        stored = value if is_called else value - increment(name)
         table = _rowid_table(connection, name)
         if table is not None:
-            _set_rowid_sequence(connection, table, stored)
+            _set_rowid_sequence(connection, table, value if is_called else value - increment(name))
         elif not sequence_exists(name):
             raise DatabaseError(UNDEFINED_TABLE, f'relation "{qualified}" does not exist')
-        else:
-            connection.execute(f"INSERT INTO {SEQUENCES_TABLE}(name, value) VALUES (?, ?) "
-                               "ON CONFLICT(name) DO UPDATE SET value = excluded.value", (name, stored))
+        elif not sequences.set_value(name, value, bool(is_called)):  # a serial's, before its first value
+            connection.execute(f"INSERT INTO {SEQUENCES_TABLE}(name, value, is_called) VALUES (?, ?, ?)",
+                               (name, value, int(bool(is_called))))
         if is_called:
             last_values[name] = value
         return value
+
+    def define_sequence(name: str, given: str, mode: str) -> int:
+        """CREATE SEQUENCE or ALTER SEQUENCE (`Sequences.define`): currval forgets a sequence of the
+        name dropped before (not at DROP, which a rollback may undo)."""
+        if sequences.define(name, given, mode):
+            last_values.pop(name, None)
+        return 1
+
+    def rename_sequence(name: str, renamed: str) -> int:
+        sequences.rename(name, renamed)
+        if name in last_values:
+            last_values[renamed] = last_values.pop(name)
+        if last_used == [name]:
+            last_used[:] = [renamed]
+        return 1
+
+    def drop_sequence(name: str) -> int:
+        """DROP SEQUENCE (the caller has checked that it exists)."""
+        sequences.drop(name)
+        return 1
 
     return {
         "version": lambda: VERSION,
@@ -322,8 +347,10 @@ def _session_functions(connection: apsw.Connection,
         "currval": currval,
         "setval": setval,
         SEQUENCE_ASSIGNED: sequence_assigned,
-        SEQUENCE_CREATE: _sequence_create(connection),
-        SEQUENCE_DROP: _sequence_drop(connection),
+        "lastval": lastval,
+        SEQUENCE_DEFINE: define_sequence,
+        SEQUENCE_RENAME: rename_sequence,
+        SEQUENCE_DROP: drop_sequence,
         CAST: cast,
         ARITH: arith,
         COMPARE: compare,
@@ -370,42 +397,6 @@ def _rowid_sequence_value(connection: apsw.Connection, table: str) -> int:
 def _set_rowid_sequence(connection: apsw.Connection, table: str, value: int) -> None:
     connection.execute("DELETE FROM sqlite_sequence WHERE name = ?", (table,))
     connection.execute("INSERT INTO sqlite_sequence(name, seq) VALUES (?, ?)", (table, value))
-
-
-def _sequence_create(connection: apsw.Connection) -> Callable[..., int]:
-    """CREATE SEQUENCE (also ALTER SEQUENCE ... RESTART, replace=1): the options, and the value
-    before the first nextval; 42P07 if it exists and neither if_not_exists nor replace is set."""
-    def create(name: str, start: int | None, step: int | None, if_not_exists: int, replace: int) -> int:
-        exists = connection.execute(f"SELECT 1 FROM {SEQUENCES_TABLE} WHERE name = ?", (name,)).fetchall()
-        if exists and not replace:
-            if if_not_exists:
-                return 1
-            raise DatabaseError(DUPLICATE_TABLE, f'relation "{name}" already exists')
-        if replace and not exists:
-            raise DatabaseError(UNDEFINED_TABLE, f'relation "{name}" does not exist')
-        options = connection.execute(f"SELECT start, increment FROM {SEQUENCE_OPTIONS_TABLE} WHERE name = ?",
-                                     (name,)).fetchall()
-        old_start, old_step = options[0] if options else (1, 1)
-        step = old_step if step is None else step
-        start = old_start if start is None else start
-        connection.execute(f"INSERT OR REPLACE INTO {SEQUENCE_OPTIONS_TABLE}(name, start, increment) "
-                           "VALUES (?, ?, ?)", (name, start, step))
-        connection.execute(f"INSERT OR REPLACE INTO {SEQUENCES_TABLE}(name, value) VALUES (?, ?)",
-                           (name, start - step))
-        return 1
-    return create
-
-
-def _sequence_drop(connection: apsw.Connection) -> Callable[..., int]:
-    """DROP SEQUENCE: 42P01 if it does not exist and if_exists is not set."""
-    def drop(name: str, if_exists: int) -> int:
-        exists = connection.execute(f"SELECT 1 FROM {SEQUENCES_TABLE} WHERE name = ?", (name,)).fetchall()
-        if not exists and not if_exists:
-            raise DatabaseError(UNDEFINED_TABLE, f'sequence "{name}" does not exist')
-        connection.execute(f"DELETE FROM {SEQUENCES_TABLE} WHERE name = ?", (name,))
-        connection.execute(f"DELETE FROM {SEQUENCE_OPTIONS_TABLE} WHERE name = ?", (name,))
-        return 1
-    return drop
 
 
 def _per_character(text: str, mapping: Callable[[str], str]) -> str:

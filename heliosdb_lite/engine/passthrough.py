@@ -37,7 +37,7 @@ from heliosdb_lite.errors import (
     DatabaseError,
 )
 
-from . import casts, functions, literals, parsing, pg_catalog, schema_ddl, schemas
+from . import casts, functions, literals, parsing, pg_catalog, schema_ddl, schemas, sequence_ddl
 from . import pgtypes as t
 from .catalog import Catalog
 from .copy_statement import CopyCommand, parse_copy
@@ -358,8 +358,12 @@ class SQLiteSession:
                                 view_types=partial(view_column_types, self._connection),
                                 search_path=self.search_path(), user=self.user)
         try:
-            translation = schema_ddl.translate(translator, text) if schema_ddl.is_schema_statement(text) \
-                else translator.translate(parsing.parse(text).copy())
+            if schema_ddl.is_schema_statement(text):
+                translation = schema_ddl.translate(translator, text)
+            elif sequence_ddl.is_sequence_statement(text):
+                translation = sequence_ddl.translate(translator, text)
+            else:
+                translation = translator.translate(parsing.parse(text).copy())
         except DatabaseError:
             self._transactions.notices += translator.notices  # sent before the error, as PostgreSQL does
             raise

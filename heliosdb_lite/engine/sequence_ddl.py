@@ -1,67 +1,241 @@
-"""CREATE SEQUENCE, ALTER SEQUENCE and DROP SEQUENCE, rendered as calls of the sequence functions
-(`functions`) that keep `_helios_sequences` and `_helios_sequence_options`."""
+"""CREATE SEQUENCE, ALTER SEQUENCE and DROP SEQUENCE, read from the statement's tokens (sqlglot
+parses only part of this grammar) and rendered as calls of the sequence functions (`functions`,
+`sequences`) that keep `_helios_sequences` and `_helios_sequence_options`.
+
+The statement's options travel to `helios_sequence_define` as a JSON object: option name ("as",
+"increment", "minvalue", "maxvalue", "start", "restart", "cache", "cycle", "owned_by") -> value,
+None for NO MINVALUE / NO MAXVALUE / RESTART without a value / OWNED BY NONE. The function checks
+them against the sequence as it is when the statement runs (PostgreSQL's init_params).
+"""
 
 from __future__ import annotations
 
-import re
-from typing import TYPE_CHECKING
+import json
+from typing import TYPE_CHECKING, Any
 
 from sqlglot import exp
+from sqlglot.tokens import TokenType
+
+from heliosdb_lite.errors import (
+    DUPLICATE_TABLE,
+    INVALID_TABLE_DEFINITION,
+    INVALID_TEXT_REPRESENTATION,
+    NUMERIC_VALUE_OUT_OF_RANGE,
+    SYNTAX_ERROR,
+    UNDEFINED_TABLE,
+    WRONG_OBJECT_TYPE,
+    DatabaseError,
+)
 
 from . import functions as fn
-from .ddl_names import NO_OP, created, dropped, existing, sequence_exists
+from . import parsing, schemas
+from . import pgtypes as t
+from .ddl_names import NO_OP, dropped, object_kind, sequence_exists
+from .schema_ddl import _Words
+from .sequences import RANGES, Sequences
 
 if TYPE_CHECKING:
-    from .translate import Translator
+    from .translate import Translation, Translator
+
+_BIGINT = RANGES[t.INT8]
+_NUMBERED = {"increment": ("by",), "minvalue": (), "maxvalue": (), "start": ("with",), "cache": ()}
 
 
-def _unsupported(what: str) -> Exception:
+def is_sequence_statement(sql: str) -> bool:
+    words = parsing.first_words(sql, 3)
+    return words[:2] in (["alter", "sequence"], ["drop", "sequence"]) or (
+        words[:1] == ["create"] and "sequence" in words[1:3])
+
+
+def translate(translator: Translator, sql: str) -> Translation:
+    """The SQLite statements and notices of a CREATE/ALTER/DROP SEQUENCE statement."""
+    from .translate import Translation
+
+    words = _SequenceWords(parsing.tokenize(sql))
+    verb = words.next_word()
+    if verb == "create":
+        rendered, command = _create(translator, words), "CREATE SEQUENCE"
+    elif verb == "alter":
+        words.expect("sequence")
+        rendered, command = _alter(translator, words), "ALTER SEQUENCE"
+    else:
+        words.expect("sequence")
+        rendered, command = _drop(translator, words), "DROP SEQUENCE"
+    return Translation(rendered, command, None, (), schema_change=True, notices=tuple(translator.notices))
+
+
+class _SequenceWords(_Words):
+    """`schema_ddl`'s token reader, with the numbers and names of sequence statements."""
+
+    def number(self) -> int:
+        """A signed integer option value (22P02 / 22003 as PostgreSQL's bigint input)."""
+        sign = -1 if self.accept("-") else 1
+        if sign == 1:
+            self.accept("+")
+        token = self._peek()
+        if token is None or token.token_type != TokenType.NUMBER:
+            self.expect("a number")
+        assert token is not None
+        self.position += 1
+        text = ("-" if sign < 0 else "") + token.text
+        if not token.text.isdigit():
+            raise DatabaseError(INVALID_TEXT_REPRESENTATION,
+                                f'invalid input syntax for type bigint: "{text}"')
+        if not _BIGINT[0] <= int(text) <= _BIGINT[1]:
+            raise DatabaseError(NUMERIC_VALUE_OUT_OF_RANGE, f'value "{text}" is out of range for type bigint')
+        return int(text)
+
+    def at_number(self) -> bool:
+        token = self._peek()
+        return token is not None and token.token_type in (TokenType.NUMBER, TokenType.DASH, TokenType.PLUS)
+
+    def dotted(self) -> list[str]:
+        """A possibly qualified name: its parts (quoted ones as written, others lower-cased)."""
+        parts = [self.name()]
+        while self.accept("."):
+            parts.append(self.name())
+        return parts
+
+    def table(self) -> exp.Table:
+        parts = self.dotted()
+        if len(parts) > 2:
+            raise _unsupported(f"name {'.'.join(parts)}")
+        return exp.Table(this=exp.to_identifier(parts[-1]),
+                         db=exp.to_identifier(parts[0]) if len(parts) == 2 else None)
+
+
+def _unsupported(what: str) -> DatabaseError:
     from .translate import unsupported
 
     return unsupported(what)
 
 
-_ALTER_SEQUENCE = re.compile(
-    r"\s*alter\s+sequence\s+(\w+(?:\.\w+)?)\s+restart(?:\s+(?:with\s+)?(-?\d+))?\s*;?\s*", re.IGNORECASE)
-
-
-def _sequence_call(function: str, *arguments: str | int | None) -> str:
+def _call(function: str, *arguments: str) -> str:
     """A statement that runs a sequence function for its effect and returns no rows."""
-    listed = ", ".join("NULL" if a is None else str(a) if isinstance(a, int)
-                       else "'" + a.replace("'", "''") + "'" for a in arguments)
+    listed = ", ".join("'" + argument.replace("'", "''") + "'" for argument in arguments)
     return f"SELECT 1 WHERE {function}({listed}) IS NULL"
 
 
-def _sequence_option(properties: exp.Expression, name: str) -> int | None:
-    value = properties.args.get(name)
-    return None if value is None else int(value.sql("postgres"))
+def _options(translator: Translator, words: _SequenceWords, creating: bool) -> dict[str, Any]:
+    """The options of CREATE/ALTER SEQUENCE, up to the end of the statement (42601 on one given
+    twice, as PostgreSQL's "conflicting or redundant options")."""
+    given: dict[str, Any] = {}
+
+    def give(option: str, value: Any) -> None:
+        if option in given:
+            raise DatabaseError(SYNTAX_ERROR, "conflicting or redundant options")
+        given[option] = value
+
+    while not words.at_end():
+        word = words.next_word()
+        if word in _NUMBERED:
+            for optional in _NUMBERED[word]:
+                words.accept(optional)
+            give(word, words.number())
+        elif word == "as":
+            give("as", words.next_word())
+        elif word == "no":
+            option = words.next_word()
+            if option not in ("minvalue", "maxvalue", "cycle"):
+                raise DatabaseError(SYNTAX_ERROR, f'syntax error at or near "{option}"')
+            give(option, False if option == "cycle" else None)
+        elif word == "cycle":
+            give("cycle", True)
+        elif word == "restart":
+            words.accept("with")
+            give("restart", words.number() if words.at_number() else None)
+        elif word == "owned":
+            words.expect("by")
+            give("owned_by", _owner(translator, words.dotted()))
+        else:
+            raise DatabaseError(SYNTAX_ERROR, f'syntax error at or near "{word}"')
+    if not given and not creating:
+        raise DatabaseError(SYNTAX_ERROR, "syntax error at end of input")
+    return given
 
 
-def create_sequence(translator: Translator, node: exp.Create) -> str:
-    """CREATE SEQUENCE [IF NOT EXISTS] name [START [WITH] n] [INCREMENT [BY] n]."""
-    name = created(translator, node, node.this)
-    if node.args.get("exists") and sequence_exists(translator)(name):
-        translator.notice(f'relation "{node.this.name}" already exists, skipping')
-    found = [p for p in (node.args.get("properties") or exp.Properties()).expressions]
-    properties = found[0] if found else exp.SequenceProperties()
-    others = [key for key, value in properties.args.items() if value and key not in ("start", "increment")]
-    if len(found) > 1 or not isinstance(properties, exp.SequenceProperties) or others:
-        raise _unsupported(f"CREATE SEQUENCE option {', '.join(others) or found[-1].sql('postgres')}")
-    return _sequence_call(fn.SEQUENCE_CREATE, name, _sequence_option(properties, "start"),
-                          _sequence_option(properties, "increment"), int(bool(node.args.get("exists"))), 0)
-
-
-def drop_sequence(translator: Translator, node: exp.Drop) -> str:
-    names = [dropped(translator, table, "sequence", bool(node.args.get("exists")))
-             for table in node.args.get("tables") or node.expressions]
-    return "; ".join(_sequence_call(fn.SEQUENCE_DROP, name, 0) for name in names if name is not None) or NO_OP
-
-
-def alter_sequence(translator: Translator, text: str) -> str | None:
-    """ALTER SEQUENCE name RESTART [[WITH] n] as SQLite SQL; None for any other statement."""
-    match = _ALTER_SEQUENCE.fullmatch(text)
-    if match is None:
+def _owner(translator: Translator, parts: list[str]) -> list[str] | None:
+    """OWNED BY's [storage name of the table, column], None for NONE."""
+    if parts == ["none"]:
         return None
-    start = None if match.group(2) is None else int(match.group(2))
-    name = existing(translator, exp.to_table(match.group(1).lower()), sequence_exists(translator))
-    return _sequence_call(fn.SEQUENCE_CREATE, name, start, None, 0, 1)
+    if len(parts) == 1:
+        raise DatabaseError(SYNTAX_ERROR, "invalid OWNED BY option",
+                            hint="Specify OWNED BY table.column or OWNED BY NONE.")
+    if len(parts) > 3:
+        raise _unsupported(f"OWNED BY {'.'.join(parts)}")
+    table = exp.Table(this=exp.to_identifier(parts[-2]), db=exp.to_identifier(parts[0]) if len(parts) == 3
+                      else None)
+    stored = translator.relation(table)
+    if translator.catalog.table(stored) is None:
+        raise DatabaseError(UNDEFINED_TABLE, f'relation "{".".join(parts[:-1])}" does not exist')
+    return [stored, parts[-1]]
+
+
+def _create(translator: Translator, words: _SequenceWords) -> str:
+    """CREATE [TEMPORARY] SEQUENCE [IF NOT EXISTS] name options."""
+    temporary = words.accept("temporary") or words.accept("temp")
+    if not temporary and words.accept("unlogged"):
+        raise _unsupported("CREATE UNLOGGED SEQUENCE")
+    words.expect("sequence")
+    if_not_exists = words.accept("if", "not", "exists")
+    table = words.table()
+    if temporary and table.args.get("db") is not None:
+        raise DatabaseError(INVALID_TABLE_DEFINITION,
+                            "cannot create temporary relation in non-temporary schema")
+    name = table.name if temporary else translator.new_object(table)
+    given = _options(translator, words, creating=True)
+    mode = "create temporary" if temporary else "create"
+    if if_not_exists and _relation_exists(translator, name):
+        translator.notice(f'relation "{table.name}" already exists, skipping')
+        mode = "create if not exists"
+    return _call(fn.SEQUENCE_DEFINE, name, json.dumps(given), mode)
+
+
+def _relation_exists(translator: Translator, stored: str) -> bool:
+    connection = translator.catalog.connection
+    return Sequences(connection).exists(stored) or object_kind(connection, stored) in ("table", "view")
+
+
+def _alter(translator: Translator, words: _SequenceWords) -> str:
+    """ALTER SEQUENCE [IF EXISTS] name (options | RENAME TO new_name)."""
+    if_exists = words.accept("if", "exists")
+    table = words.table()
+    stored = translator.relation(table, sequence_exists(translator))
+    if not sequence_exists(translator)(stored):
+        kind = object_kind(translator.catalog.connection, stored)
+        if kind is not None:
+            raise DatabaseError(WRONG_OBJECT_TYPE, f'"{table.name}" is not a sequence')
+        if if_exists:
+            translator.notice(f'relation "{table.name}" does not exist, skipping')
+            return NO_OP
+        raise DatabaseError(UNDEFINED_TABLE, f'relation "{table.sql("postgres")}" does not exist')
+    if words.accept("rename", "to"):
+        renamed = words.name()
+        words.end()
+        new_name = schemas.storage_name(schemas.split(stored)[0], renamed)
+        if _relation_exists(translator, new_name):
+            raise DatabaseError(DUPLICATE_TABLE, f'relation "{renamed}" already exists')
+        return _call(fn.SEQUENCE_RENAME, stored, new_name)
+    for refused in (("owner", "to"), ("set", "schema"), ("set", "logged"), ("set", "unlogged")):
+        if words.accept(*refused):
+            raise _unsupported(f"ALTER SEQUENCE {' '.join(refused).upper()}")
+    return _call(fn.SEQUENCE_DEFINE, stored, json.dumps(_options(translator, words, creating=False)), "alter")
+
+
+def _drop(translator: Translator, words: _SequenceWords) -> str:
+    """DROP SEQUENCE [IF EXISTS] name [, ...] [CASCADE | RESTRICT]."""
+    if_exists = words.accept("if", "exists")
+    tables = [words.table()]
+    while words.accept(","):
+        tables.append(words.table())
+    if not words.accept("cascade"):
+        words.accept("restrict")
+    words.end()
+    names = [dropped(translator, table, "sequence", if_exists) for table in tables]
+    return "; ".join(_call(fn.SEQUENCE_DROP, name) for name in names if name is not None) or NO_OP
+
+
+def owned_sequences_dropped(translator: Translator, table: str) -> list[str]:
+    """The statements that drop the sequences OWNED BY a column of `table` (which is being dropped)."""
+    owned = Sequences(translator.catalog.connection).owned_by(table)
+    return [_call(fn.SEQUENCE_DROP, name) for name in owned]

@@ -4,10 +4,10 @@ Every connection gets the same settings: double-quoted strings off (an unknown "
 error, not a string), WAL journal (readers never block the writer),
 synchronous=NORMAL (the journal will own durability), foreign keys enforced, and a busy timeout
 bounding how long a writer waits for SQLite's single write lock. The store holds three engine
-tables besides user tables: `_helios_sequences(name, value)` for serial columns and nextval(),
-`_helios_sequence_options(name, start, increment)` for CREATE SEQUENCE, and
-`_helios_added_defaults` (`added_defaults`). Others are made by the first statement that needs
-them (`_helios_schemas`, `_helios_view_columns`).
+tables besides user tables: `_helios_sequences` for serial columns and nextval() and
+`_helios_sequence_options` for CREATE SEQUENCE (their columns: `sequences`; columns added since
+a store was made are added when it is opened), and `_helios_added_defaults` (`added_defaults`).
+Others are made by the first statement that needs them (`_helios_schemas`, `_helios_view_columns`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 import apsw
 
 from . import added_defaults
-from .functions import SEQUENCE_OPTIONS_TABLE, SEQUENCES_TABLE
+from .sequences import SEQUENCE_OPTIONS_TABLE, SEQUENCES_TABLE, create_sequence_tables
 
 STORE_FILE = "store.db"
 
@@ -41,10 +41,7 @@ def initialise(data_dir: Path, busy_timeout_ms: int) -> Path:
     path = data_dir / STORE_FILE
     connection = open_connection(path, busy_timeout_ms)
     try:
-        connection.execute(f"CREATE TABLE IF NOT EXISTS {SEQUENCES_TABLE} "
-                           "(name TEXT PRIMARY KEY, value INTEGER NOT NULL)")
-        connection.execute(f"CREATE TABLE IF NOT EXISTS {SEQUENCE_OPTIONS_TABLE} "
-                           "(name TEXT PRIMARY KEY, start INTEGER NOT NULL, increment INTEGER NOT NULL)")
+        create_sequence_tables(connection, "main", SEQUENCES_TABLE, SEQUENCE_OPTIONS_TABLE)
         connection.execute(added_defaults.CREATE_TABLE)
     finally:
         connection.close()

@@ -183,7 +183,6 @@ class Translator:
     def translate(self, tree: exp.Expression) -> Translation:
         from . import alter_ddl
         from .ddl import DDL_STATEMENTS, translate_ddl
-        from .sequence_ddl import alter_sequence
 
         if any(function.name.lower() in SEQUENCE_WRITERS for function in tree.find_all(exp.Anonymous)):
             self.locks_rows = True  # nextval/setval write the store: run as a writer, so they are journaled
@@ -210,10 +209,7 @@ class Translator:
             named = alter_ddl.with_unnamed_check_named(self.text)
             if named is not None:
                 return self.translate(named)
-            altered = alter_sequence(self, self.text)
-            if altered is None:
-                raise unsupported(f"statement {tree.name.upper()}")
-            return Translation(altered, "ALTER SEQUENCE", None, self.param_types(), schema_change=True)
+            raise unsupported(f"statement {tree.name.upper()}")
         raise unsupported(f"statement {type(tree).__name__.upper()}")
 
     def notice(self, message: str, detail: str | None = None) -> None:

@@ -235,7 +235,7 @@ FUNCTION_TYPES: dict[str, Callable[[Sequence[PgType]], PgType]] = {
                      "strpos", "ascii", "array_length", "array_upper", "array_lower", "array_ndims", "ntile",
                      "pg_backend_pid", "json_array_length", "jsonb_array_length", "inet_server_port"),
                     _INT4),
-    **dict.fromkeys(("count", "row_number", "rank", "dense_rank", "nextval", "currval", "setval",
+    **dict.fromkeys(("count", "row_number", "rank", "dense_rank", "nextval", "currval", "setval", "lastval",
                      "txid_current"), _INT8),
     **dict.fromkeys(("random", "pi", "percent_rank", "cume_dist", "date_part", "degrees", "radians",
                      "sin", "cos", "tan", "asin", "acos", "atan", "atan2"), _FLOAT8),
