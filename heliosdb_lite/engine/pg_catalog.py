@@ -58,7 +58,7 @@ RELATIONS: dict[str, list[tuple[str, PgType]]] = {
     "pg_type": _columns(
         "oid:oid typname:name typnamespace:oid typowner:oid typlen:int2 typbyval:bool typtype:char "
         "typcategory:char typdelim:char typrelid:oid typelem:oid typarray:oid typbasetype:oid "
-        "typtypmod:int4 typnotnull:bool typcollation:oid"),
+        "typtypmod:int4 typnotnull:bool typcollation:oid typdefault:text"),
     "pg_index": _columns(
         "indexrelid:oid indrelid:oid indnatts:int2 indnkeyatts:int2 indisunique:bool indisprimary:bool "
         "indisexclusion:bool indimmediate:bool indisclustered:bool indisvalid:bool indcheckxmin:bool "
@@ -92,6 +92,7 @@ RELATIONS: dict[str, list[tuple[str, PgType]]] = {
     "pg_publication_rel": _columns("oid:oid prpubid:oid prrelid:oid prqual:text prattrs:text"),
     "pg_trigger": _columns("oid:oid tgrelid:oid tgname:name tgenabled:char tgisinternal:bool"),
     "pg_rewrite": _columns("oid:oid rulename:name ev_class:oid ev_type:char is_instead:bool"),
+    "pg_enum": _columns("oid:oid enumtypid:oid enumsortorder:int4 enumlabel:name"),
     "pg_opclass": _columns("oid:oid opcmethod:oid opcname:name opcnamespace:oid opcdefault:bool"),
     "pg_tablespace": _columns("oid:oid spcname:name spcowner:oid"),
     pg_catalog_sqlalchemy.INDEX_KEYS: _columns("indexrelid:oid attnum:int2 ord:int4"),
@@ -104,7 +105,7 @@ RELATIONS: dict[str, list[tuple[str, PgType]]] = {
 # relations that have no rows here: a query that inner-joins one of them returns nothing
 EMPTY_RELATIONS = frozenset({"pg_description", "pg_inherits", "pg_policy", "pg_statistic_ext",
                              "pg_publication", "pg_publication_namespace", "pg_publication_rel", "pg_trigger",
-                             "pg_rewrite", "pg_opclass", "pg_tablespace"})
+                             "pg_rewrite", "pg_opclass", "pg_tablespace", "pg_enum"})
 
 FUNCTION_TYPES: dict[str, PgType] = {
     "pg_table_is_visible": _BOOL, "pg_get_userbyid": _NAME, "format_type": _TEXT, "pg_get_expr": _TEXT,

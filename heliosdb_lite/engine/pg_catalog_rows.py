@@ -205,7 +205,7 @@ def _type_row(info: codecs.TypeInfo) -> tuple[Any, ...]:
     collation = DEFAULT_COLLATION if info.oid in (t.TEXT, t.VARCHAR, t.BPCHAR) else 0
     return (info.oid, info.name, CATALOG_NAMESPACE, OWNER_OID, info.typlen, int(0 < info.typlen <= 8),
             "p" if info.category == "P" else "b", info.category, ",", 0, info.elem_oid, info.array_oid, 0, -1,
-            0, collation)
+            0, collation, None)
 
 
 def functions(reader: CatalogReader, names: SessionNames) -> dict[str, Callable[..., Any]]:

@@ -98,6 +98,10 @@ INSPECTIONS: dict[str, Callable[[sa.Inspector], Any]] = {
     "multi-table columns": lambda i: sorted(i.get_multi_columns(schema="s").items()),
     "sequences": lambda i: [sorted(i.get_sequence_names(schema="s")), i.get_sequence_names(),
                             i.has_sequence("seq", schema="s"), i.has_sequence("seq")],
+    "no enums, domains, checks or comments": lambda i: [
+        i.get_enums(), i.get_enums(schema="s"), i.get_domains(), i.get_check_constraints("t", schema="s"),
+        i.get_table_comment("t", schema="s"), i.get_table_options("t", schema="s"),
+        i.get_materialized_view_names(schema="s"), i.get_temp_table_names()],
     "mixed-case schema": lambda i: [i.get_table_names(schema="Mixed Case"),
                                     i.get_columns("Tab", schema="Mixed Case"),
                                     i.get_pk_constraint("Tab", schema="Mixed Case"),
