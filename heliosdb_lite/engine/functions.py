@@ -38,8 +38,10 @@ from . import pgtypes as t
 from .datetime_functions import age, date_trunc, extract, time_series
 from .errors_map import CANCELED_MESSAGE
 from .json_functions import json_get
+from .number_format import format_number
 from .sequences import SEQUENCE_OPTIONS_TABLE, SEQUENCES_TABLE, Sequences, shown_name
 from .settings import SessionSettings
+from .to_char_format import format_datetime
 from .value_storage import from_storage, to_storage
 
 VERSION = "PostgreSQL 15.18 (HeliosDB-Lite 0.1.0) on x86_64-pc-linux-gnu, compiled by gcc, 64-bit"
@@ -75,6 +77,7 @@ AT_TIME_ZONE = "helios_at_time_zone"
 LOCALTIME = "helios_localtime"
 TO_TIMESTAMP = "helios_to_timestamp"
 AGE = "helios_age"
+TO_CHAR = "helios_to_char"
 JSON_GET = "helios_json_get"
 QUANTIFIED = "helios_quantified"
 SCALAR_SUBQUERY = "helios_scalar_subquery"
@@ -190,6 +193,14 @@ def _session_functions(connection: apsw.Connection,
 
     def truncate(unit: str, value: Any, oid: int) -> Any:
         return to_storage(oid)(date_trunc(unit, from_storage(oid)(value), oid, context.time_zone()))
+
+    def to_char(value: Any, oid: int, template: str | None) -> str | None:
+        decoded = from_storage(oid)(value)
+        if decoded is None or template is None:
+            return None
+        if oid in t.NUMBER_TYPES:
+            return format_number(decoded, oid, template)
+        return format_datetime(decoded, oid, template, context.time_zone())
 
     def age_between(first: Any, second: Any, oid: int) -> str | None:
         decode = from_storage(oid)
@@ -362,6 +373,7 @@ def _session_functions(connection: apsw.Connection,
         AT_TIME_ZONE: at_time_zone,
         LOCALTIME: local_time,
         AGE: age_between,
+        TO_CHAR: to_char,
     }
 
 

@@ -46,6 +46,7 @@ from .pgtypes import PgType
 from .scope import Relation, Scope
 from .table_functions import TABLE_FUNCTIONS
 from .value_storage import to_storage
+from .written_templates import written_template
 
 Typed = tuple[exp.Expression, PgType]
 _SCALAR_ROWS = "_helios_scalar_rows"  # the CTE and column `_single_row` reads a scalar subquery through
@@ -79,6 +80,7 @@ _FUNCTION_PARAM_TYPES: dict[str, tuple[int, ...]] = {
     "split_part": (t.TEXT, t.TEXT, t.INT4), "chr": (t.INT4,), "to_timestamp": (t.FLOAT8,),
     "age": (t.TIMESTAMPTZ, t.TIMESTAMPTZ),
 }
+_TO_CHAR_TYPES = frozenset({t.TIMESTAMP, t.TIMESTAMPTZ, t.INTERVAL}) | t.NUMBER_TYPES - {t.OID}
 _TEXT_FUNCTIONS = frozenset({  # their first argument is text
     "upper", "lower", "length", "substr", "substring", "trim", "ltrim", "rtrim", "btrim", "replace", "strpos",
     "left", "right", "lpad", "rpad", "repeat", "reverse", "initcap", "split_part", "ascii", "translate",
@@ -1542,6 +1544,28 @@ class Translator:
         result = t.INT4_TYPE if name == "array_position" else array_type
         return call(function, values[0], array_type.oid, *values[1:]), result
 
+    def _to_char(self, node: exp.TimeToStr, scope: Scope) -> Typed:
+        """to_char(value, template) of a time stamp, interval or number; a literal template as
+        written (sqlglot has rewritten it), a date as timestamptz (PostgreSQL's preferred type)."""
+        value, value_type = self.expr(node.this, scope)
+        template = node.args["format"]
+        if isinstance(template, exp.Literal) and template.is_string:
+            template = exp.Literal.string(written_template(self.text, template.this))
+        else:
+            template = self.coerce(*self.expr(template, scope), t.TEXT_TYPE)
+        if value_type.oid == t.DATE:
+            value, value_type = self.coerce(value, value_type, PgType(t.TIMESTAMPTZ)), PgType(t.TIMESTAMPTZ)
+        if value_type.is_unknown:
+            raise DatabaseError("42725", "function to_char(unknown, unknown) is not unique",
+                                hint="Could not choose a best candidate function. You might need to add "
+                                     "explicit type casts.")
+        if value_type.oid not in _TO_CHAR_TYPES:
+            raise DatabaseError("42883",
+                                f"function to_char({t.type_name(value_type.oid)}, unknown) does not exist",
+                                hint="No function matches the given name and argument types. "
+                                     "You might need to add explicit type casts.")
+        return call(fn.TO_CHAR, value, value_type.oid, template), t.TEXT_TYPE
+
     def _function_node(self, node: exp.Func, scope: Scope) -> Typed:
         """A function sqlglot knows by class: called by its PostgreSQL name with positional args."""
         name = rules.function_name(node, self.text) or node.sql_name().lower()
@@ -1808,6 +1832,7 @@ _HANDLERS: dict[type[exp.Expression], Callable[[Translator, Any, Scope], Typed]]
     exp.CurrentSchema: lambda self, node, scope: (call("current_schema"), PgType(t.NAME)),
     exp.CurrentVersion: lambda self, node, scope: (call("version"), t.TEXT_TYPE),
     exp.Rand: lambda self, node, scope: (call("random"), t.FLOAT8_TYPE),
+    exp.TimeToStr: Translator._to_char,
     exp.Uuid: lambda self, node, scope: (call("gen_random_uuid"), PgType(t.UUID)),
     exp.JSONExtract: Translator._json,
     exp.JSONExtractScalar: Translator._json,

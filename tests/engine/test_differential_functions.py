@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from heliosdb_lite.engine.passthrough import SQLiteEngine, SQLiteSession
+from heliosdb_lite.errors import DatabaseError
 from tests.engine.test_differential import engine_script_step, reference_script_step
 from tests.pg_reference import reference_pg
 
@@ -135,7 +136,46 @@ SERIES = [
     "reset timezone",
 ]
 
-ALL_STEPS = [*SETTINGS, *AGGREGATES, *AGE, *SERIES]
+TO_CHAR = [
+    "select to_char(timestamp '2024-05-06 13:07:09.123456', 'Day DD Month YYYY HH12:MI:SS AM US MS')",
+    "select to_char(timestamp '2024-05-06 13:07:09.123456', "
+    "'FMDay, FMDDth \"of\" FMMonth YYYY HH12:MI:SS am')",
+    "select to_char(timestamp '2024-01-01 00:00', '\"yyyy\" YYYY \"YYYY\" yyyy'), "
+    "to_char(timestamp '2024-01-01 00:00', '\"YYYY\"')",
+    "select to_char(timestamp '2024-03-01 00:05', 'DDD IDDD D ID W WW IW Q CC J RM rm Y,YYY YYY YY Y IYYY')",
+    "select to_char(timestamp '2024-12-31 23:59:59.987654', 'HH24 HH12 PM p.m. SSSS FF1 FF3 FF6 MON Mon mon "
+    "DY Dy dy A.D. b.c.')",
+    "select to_char(timestamp '2023-11-21 08:00', 'DDth DDTH MMth HH12th \"\\\"quoted\\\"\" \\\"x')",
+    "select to_char(timestamptz '2024-07-01 12:00+00', 'YYYY-MM-DD HH24:MI:SS TZ OF')",
+    "set timezone = 'America/New_York'",
+    "select to_char(timestamptz '2024-07-01 12:00+00', 'YYYY-MM-DD HH24:MI:SS TZ tz OF TZH:TZM'), "
+    "to_char(date '2024-12-25', 'Dy DD Mon YYYY TZ')",
+    "set timezone = 'Asia/Kolkata'",
+    "select to_char(timestamptz '2024-01-01 00:00+00', 'HH24:MI TZ OF TZH TZM')",
+    "reset timezone",
+    "select to_char(interval '1 day 03:04:05.678', 'DD HH24:MI:SS.MS'), "
+    "to_char(interval '-3 days -04:05:06.5', 'HH12 MI SS AM'), "
+    "to_char(interval '-1 year -2 mons', 'YYYY MM YY')",
+    "select to_char(interval '1 year', 'Month')",
+    "select to_char(timestamp '2024-05-06', ''), to_char(null::timestamp, 'YYYY'), "
+    "to_char(timestamp '2024-05-06', null)",
+    "select to_char('2024-01-01', 'YYYY')",
+    "select to_char(true, 'YYYY')",
+    "select to_char(1234.5, '9G999D99'), to_char(-1234.5, 'FM9,999.00'), to_char(0.5, '9.99'), "
+    "to_char(0, '999'), to_char(0.5, 'FM9.99'), to_char(5, 'FM999.99')",
+    "select to_char(12345, '999'), to_char(-7, 'S999'), to_char(7, '999S'), to_char(-7, '999MI'), "
+    "to_char(-7, '999PR'), to_char(7, 'FM999PR'), to_char(7, 'SG999PL')",
+    "select to_char(3.14159::float8, 'FM990.0000'), to_char(2.5::float4, '0.0'), "
+    "to_char(1e20::float8, '9.99'), to_char(5::int2, '00'), to_char(-0.004::numeric, '0.00')",
+    "select to_char(123, '\"Total: \"999'), to_char(12, 'FM99th'), to_char(-12, '99TH'), "
+    "to_char(11, '99th'), to_char(1.5, '9.9th'), to_char(9, '09.9DMI')",
+    "select to_char(x, '999.9'), to_char(x * 1000, '9G999') from generate_series(1, 3) x",
+    "select to_char(1, '9.9.9')",
+    "select to_char(ts, fmt) from (values (timestamp '2024-02-29 23:59:59', 'YYYY-MM-DD'), "
+    "(timestamp '2000-01-01', 'Mon YYYY')) v(ts, fmt)",
+]
+
+ALL_STEPS = [*SETTINGS, *AGGREGATES, *AGE, *SERIES, *TO_CHAR]
 
 
 @pytest.fixture(scope="module")
@@ -160,3 +200,21 @@ def engine_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SQLiteS
 def test_same_step(reference: Any, engine_session: SQLiteSession, sql: str) -> None:
     """One statement of the ordered script: the same tag, rows, types, error and transaction status."""
     assert engine_script_step(engine_session, sql) == reference_script_step(reference, sql)
+
+
+# Not differential: PostgreSQL answers these, the engine refuses them with 0A000 naming what is missing.
+REFUSED = [
+    ("select to_char(1, 'RN')", "RN"),
+    ("select to_char(1.5, '9.9EEEE')", "EEEE"),
+    ("select to_char(timestamp '2024-05-06', 'DDSP')", "SP"),
+    ("select to_char(interval '1 year', 'Q')", "Q"),
+]
+
+
+@pytest.mark.parametrize(("sql", "named"), REFUSED)
+def test_refused_clearly(engine_session: SQLiteSession, sql: str, named: str) -> None:
+    """An unsupported template piece is refused with 0A000 and a message naming it."""
+    with pytest.raises(DatabaseError) as refused:
+        engine_session.execute(engine_session.prepare(sql, ()), [])
+    assert refused.value.sqlstate == "0A000"
+    assert f'"{named}"' in refused.value.message
