@@ -6,9 +6,10 @@ sub-arrays (2202E for sub-arrays of different shapes), `||` as array_cat / array
 array_prepend with their dimension rules, casts between array types (element by element),
 array_position, array_remove, array_replace, string_to_array, array_upper, array_lower,
 array_ndims, array_dims, unnest (the table-valued `helios_unnest(array, array_oid)`: a row per
-element, all dimensions flattened, of its `value` and `ordinality`), and the SQLite functions
-that run them on stored arrays (their PostgreSQL text), with type OIDs passed as integers.
-Their typing is `array_typing`'s.
+element, all dimensions flattened, of its `value` and `ordinality`), the collations that order
+stored arrays as PostgreSQL does (`helios_array_<oid>`), and the SQLite functions that run them
+on stored arrays (their PostgreSQL text), with type OIDs passed as integers. Their typing is
+`array_typing`'s.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from heliosdb_lite.errors import DatabaseError
 from heliosdb_lite.protocol import codecs
 
 from . import casts
-from .operators import comparison_key, leaves
+from .operators import comparison_key, dimensions, leaves
 from .value_storage import from_storage, to_storage
 
 ARRAY_SUBSCRIPT_ERROR = "2202E"
@@ -40,16 +41,8 @@ REMOVE = "helios_array_remove"
 REPLACE = "helios_array_replace"
 STRING_TO_ARRAY = "helios_string_to_array"
 _ANY_ARRAY = 1009  # text[]: reads the structure of any stored array
-
-
-def dimensions(value: list[Any]) -> list[int]:
-    """The lengths of a (rectangular) array's dimensions; [] for an empty array."""
-    dims: list[int] = []
-    probe: Any = value
-    while isinstance(probe, list) and probe:
-        dims.append(len(probe))
-        probe = probe[0]
-    return dims
+# the collation that makes SQLite order stored arrays of a type as PostgreSQL orders them
+COLLATIONS = {oid: f"helios_array_{oid}" for oid, info in codecs.TYPES.items() if info.is_array}
 
 
 def _ragged() -> DatabaseError:
@@ -225,6 +218,20 @@ def _ndims(array: Any) -> int | None:
 def _dims(array: Any) -> str | None:
     dims = _shape(array)
     return "".join(f"[1:{length}]" for length in dims) if dims else None
+
+
+def stored_order(array_oid: int) -> Callable[[str, str], int]:
+    """The collation of stored arrays of type array_oid: -1, 0 or 1 as PostgreSQL orders them
+    (as texts when one is not of that type: a UNION branch of another array type)."""
+    decode = from_storage(array_oid)
+
+    def order(left: str, right: str) -> int:
+        try:
+            left_key, right_key = (comparison_key(decode(text), array_oid, dt.UTC) for text in (left, right))
+        except DatabaseError:
+            return (left > right) - (left < right)
+        return (left_key > right_key) - (left_key < right_key)
+    return order
 
 
 def unnest(array: Any, array_oid: int) -> Iterator[tuple[Any, int]]:

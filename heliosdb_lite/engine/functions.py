@@ -121,6 +121,8 @@ def register(connection: apsw.Connection, context: FunctionContext) -> None:
     connection.create_aggregate_function(SCALAR_SUBQUERY, _ScalarSubquery, 1)
     connection.create_collation(NUMERIC_COLLATION, operators.compare_numeric_text)
     connection.create_collation(INTERVAL_COLLATION, operators.compare_interval_text)
+    for oid, collation in array_functions.COLLATIONS.items():
+        connection.create_collation(collation, array_functions.stored_order(oid))
     apsw.ext.make_virtual_module(connection, GENERATE_SERIES, _generate_series)
     apsw.ext.make_virtual_module(connection, array_functions.UNNEST, array_functions.unnest)
     apsw.ext.make_virtual_module(connection, TIME_SERIES, _time_series(context))

@@ -2,8 +2,9 @@
 
 Integer and float division and modulo that raise 22012; exact numeric arithmetic (division with
 PostgreSQL's result scale, `select_div_scale`); date/time/interval arithmetic (months, then
-days in the session time zone, then microseconds); comparisons of numeric and interval values;
-rounding and math functions on numeric; LIKE with PostgreSQL's backslash escape.
+days in the session time zone, then microseconds); comparisons of numeric, interval, char(n)
+and array values (arrays: element by element, `array_cmp`), ANY/ALL over arrays; rounding and
+math functions on numeric; LIKE with PostgreSQL's backslash escape.
 """
 
 from __future__ import annotations
@@ -289,7 +290,18 @@ def comparison_key(value: Any, oid: int, tz: dt.tzinfo) -> Any:
         return localize(value, tz)
     if oid == t.BPCHAR:
         return value.rstrip(" ")  # char(n) compares without its padding
+    if isinstance(value, list):
+        return _array_key(value, codecs.type_by_oid(oid).elem_oid, tz)
     return value
+
+
+def _array_key(value: list[Any], element_oid: int, tz: dt.tzinfo) -> tuple[Any, ...]:
+    """PostgreSQL's array order (array_cmp): element by element in storage order, a NULL after
+    every value; then fewer elements first, then fewer dimensions, then shorter ones."""
+    elements = tuple((1,) if element is None else (0, comparison_key(element, element_oid, tz))
+                     for element in leaves(value))
+    dims = dimensions(value)
+    return elements, len(dims), tuple(dims)
 
 
 def compare(left: Any, left_oid: int, right: Any, right_oid: int, tz: dt.tzinfo) -> int | None:
@@ -306,6 +318,16 @@ _SATISFIED: dict[str, Callable[[int], bool]] = {
     "=": lambda order: order == 0, "<>": lambda order: order != 0, "<": lambda order: order < 0,
     "<=": lambda order: order <= 0, ">": lambda order: order > 0, ">=": lambda order: order >= 0,
 }
+
+
+def dimensions(value: list[Any]) -> list[int]:
+    """The lengths of a (rectangular) array's dimensions; [] for an empty array."""
+    dims: list[int] = []
+    probe: Any = value
+    while isinstance(probe, list) and probe:
+        dims.append(len(probe))
+        probe = probe[0]
+    return dims
 
 
 def leaves(value: list[Any]) -> list[Any]:

@@ -157,7 +157,7 @@ def _parameter_number(node: exp.Expression) -> int | None:
 
 
 def _collated(node: exp.Expression, pg_type: PgType) -> exp.Expression:
-    collation = fn.COLLATIONS.get(pg_type.oid)
+    collation = fn.COLLATIONS.get(pg_type.oid) or array_functions.COLLATIONS.get(pg_type.oid)
     if collation is None or isinstance(node, exp.Collate):
         return node
     return exp.Collate(this=node, expression=exp.Var(this=collation))

@@ -143,6 +143,16 @@ def common_type(types: Sequence[PgType]) -> PgType:
         return t.TEXT_TYPE
     if oids <= {t.TIMESTAMP, t.TIMESTAMPTZ, t.DATE}:
         return PgType(t.TIMESTAMPTZ if t.TIMESTAMPTZ in oids else t.TIMESTAMP)
+    from heliosdb_lite.protocol import codecs
+
+    arrays = [codecs.type_by_oid(pg_type.oid) for pg_type in known]
+    if all(info.is_array for info in arrays):  # an array of the elements' common type, if they have one
+        try:
+            element = common_type([PgType(info.elem_oid) for info in arrays])
+        except DatabaseError:
+            names = f"{arrays[1].name} to {arrays[0].name}"
+            raise DatabaseError("42846", f"could not convert type {names}") from None
+        return PgType(codecs.type_by_oid(element.oid).array_oid)
     names = " and ".join(sorted({t.type_name(oid) for oid in oids}))
     raise DatabaseError(DATATYPE_MISMATCH, f"types {names} cannot be matched")
 
@@ -333,8 +343,10 @@ def _figure(node: exp.Expression, source: str) -> tuple[str | None, int]:
         return (name, strength) if strength > 1 else (_cast_type_name(node.to), 1)
     if isinstance(node, exp.Interval):
         return "interval", 1
-    if isinstance(node, exp.Case):
-        return "case", 1
+    if isinstance(node, exp.Case):  # named by its ELSE when that has a strong name
+        default = node.args.get("default")
+        name, strength = _figure(default, source) if default is not None else (None, 0)
+        return (name, strength) if strength > 1 else ("case", 1)
     if isinstance(node, exp.AtTimeZone):
         return "timezone", 2
     if isinstance(node, exp.Trim):

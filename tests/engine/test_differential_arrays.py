@@ -79,6 +79,16 @@ ARRAYS = [
     "select array[1] = '{1}'::int8[]",
     "select array[1, 2] < array[1, 3], array[1] = '{1}', array[2] > array[10], "
     "'{a,b}'::text[] = array['a', 'b']",
+    "select a from (values (array[1, 2]), (array[3]), (array[10]), (array[null::int]), (array[[1, 2]]), "
+    "('{}')) v(a) order by a",
+    "select max(a), min(a), array[2] > array[10], array[1, null] = array[1, null], "
+    "array[1, null] < array[1, 2], array[[1, 2]] > array[1, 2] from (values (array[1, 2]), (array[3]), "
+    "(array[10])) v(a)",
+    "select distinct a from (values (array[1.0]), (array[1])) v(a)",
+    "select a, count(*) from (values (array[1.0]), (array[1.00]), (array[2])) v(a) group by a order by a",
+    "select coalesce(null::int[], array[1.5]), case when true then array[1] else array[2.5] end",
+    "select array[1] union select array[2.5] order by 1",
+    "select array[1] union select array['a']",
     # unnest in FROM
     "select * from unnest(array[1, 2]), unnest(array['a']) x",
     "select t.c, c + 1 from unnest(array[[1, 2], [3, null]]) as t(c) order by c nulls first",
