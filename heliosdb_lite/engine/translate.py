@@ -1609,12 +1609,16 @@ class Translator:
         return node, result
 
     def _group_concat(self, node: exp.GroupConcat, scope: Scope) -> Typed:
-        value, pg_type = self._aggregate_argument(node.this, scope)
-        if isinstance(value, exp.Order):
-            inner, inner_type = self.expr(value.this, scope)
-            value.set("this", self._as_text(inner, inner_type))
-        elif not isinstance(value, exp.Distinct):
-            value = self._as_text(value, pg_type)
+        """string_agg(value, separator [ORDER BY ...]): the keys ordered as their types order."""
+        order = node.this if isinstance(node.this, exp.Order) else None
+        value, pg_type = self._aggregate_argument(order.this if order is not None else node.this, scope)
+        if isinstance(value, exp.Distinct):  # SQLite's DISTINCT aggregates take one argument only
+            raise unsupported("string_agg(DISTINCT ...)")
+        value = self._as_text(value, pg_type)
+        if order is not None:
+            order.set("this", value)
+            order.set("expressions", [self._ordered(item, Scope(parent=scope)) for item in order.expressions])
+            value = order
         node.set("this", value)
         separator = node.args.get("separator")
         if separator is not None:
