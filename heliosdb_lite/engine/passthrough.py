@@ -164,7 +164,7 @@ class SQLiteSession:
         self._transactions = Transactions(connection, self.settings, transaction_log)
         self._ddl_in_block = False
         functions.register(connection, self)
-        pg_catalog.follow_search_path(connection, lambda: self.settings.get("search_path") or "")
+        pg_catalog.follow_search_path(connection, self.settings)
 
     # --- FunctionContext ---------------------------------------------------------------------------
 

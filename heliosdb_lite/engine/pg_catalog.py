@@ -13,15 +13,15 @@ functions (format_type, pg_get_expr, pg_get_indexdef, the reg* functions, ...) r
 
 Schemas: each relation is in the namespace its SQLite name says (`schemas.split`), and
 pg_table_is_visible, regclass and to_regclass follow the session's search_path, read through the
-callable given to `follow_search_path` (the setting's default until one is given).
+settings given to `follow_search_path` (the setting's default until they are given).
 """
 
 from __future__ import annotations
 
 import re
 import weakref
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, Protocol
 
 import apsw
 from sqlglot import exp
@@ -234,15 +234,35 @@ def _column_type(column: str, select: exp.Select) -> PgType:
 # --- registration ----------------------------------------------------------------------------------------
 
 
-# each connection's row sources, looked up by the shared modules when SQLite connects a table
+class Settings(Protocol):
+    """Where a session's settings are read (`settings.SessionSettings`)."""
+
+    def get(self, name: str) -> str | None: ...
+
+
+class _SearchPath:
+    """A session's search_path: the setting's default until `follow_search_path` gives settings."""
+
+    def __init__(self) -> None:
+        self.settings: Settings | None = None
+
+    def __call__(self) -> str:
+        value = self.settings.get("search_path") if self.settings is not None else None
+        return _DEFAULT_SEARCH_PATH if value is None else value
+
+
+# each connection's row sources, looked up by the shared modules when SQLite connects a table, and
+# its search_path; neither refers back to the connection (the reader holds a weak proxy), so an
+# entry goes when its connection does
 _SOURCES: weakref.WeakKeyDictionary[apsw.Connection, dict[str, RowSource]] = weakref.WeakKeyDictionary()
-_SEARCH_PATHS: weakref.WeakKeyDictionary[apsw.Connection, Callable[[], str]] = weakref.WeakKeyDictionary()
+_SEARCH_PATHS: weakref.WeakKeyDictionary[apsw.Connection, _SearchPath] = weakref.WeakKeyDictionary()
 
 
 def register(connection: apsw.Connection, user: str, database: str) -> None:
     """Register the catalog relations and functions on a session's connection."""
-    reader = CatalogReader(connection)
-    names = SessionNames(reader, user, lambda: _SEARCH_PATHS.get(connection, _default_search_path)())
+    reader = CatalogReader(weakref.proxy(connection))
+    search_path = _SEARCH_PATHS[connection] = _SearchPath()
+    names = SessionNames(reader, user, search_path)
     _SOURCES[connection] = {**row_sources(reader, names, database),
                             **information_schema.row_sources(reader, names, database)}
     for name, module in _MODULES.items():
@@ -251,14 +271,10 @@ def register(connection: apsw.Connection, user: str, database: str) -> None:
         connection.create_scalar_function(name, function)
 
 
-def follow_search_path(connection: apsw.Connection, search_path: Callable[[], str]) -> None:
-    """Make pg_table_is_visible, regclass and to_regclass on `connection` follow the value
-    `search_path()` returns (the session's current search_path setting)."""
-    _SEARCH_PATHS[connection] = search_path
-
-
-def _default_search_path() -> str:
-    return _DEFAULT_SEARCH_PATH
+def follow_search_path(connection: apsw.Connection, settings: Settings) -> None:
+    """Make pg_table_is_visible, regclass and to_regclass on `connection` follow the search_path
+    of `settings` (the session's)."""
+    _SEARCH_PATHS[connection].settings = settings
 
 
 def _no_rows() -> Iterator[tuple[Any, ...]]:

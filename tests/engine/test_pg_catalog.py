@@ -3,12 +3,14 @@ translate, answer with PostgreSQL's column names and type OIDs, and describe the
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from typing import Any
 
 import psycopg
 import pytest
 
+from heliosdb_lite.engine import pg_catalog
 from heliosdb_lite.engine.passthrough import SQLiteEngine, SQLiteSession
 from heliosdb_lite.engine.pg_catalog import normalize
 from heliosdb_lite.engine.pg_catalog_types import format_type
@@ -415,3 +417,15 @@ def test_temporary_tables_are_in_the_sessions_temporary_schema_searched_first(se
     run(session, "set search_path = public, pg_temp")
     assert rows(session, "select 'shadowed'::regclass::text") == [("shadowed",)]
     assert rows(session, LIST_TABLES) == [("public", "shadowed", "table", "postgres")]
+
+
+def test_a_closed_sessions_catalog_state_is_released(engine: SQLiteEngine) -> None:
+    """The per-connection registries must not keep a closed session's connection alive."""
+    before = len(pg_catalog._SOURCES)
+    for _ in range(3):
+        other = engine.open_session("postgres", "postgres", {})
+        rows(other, "select count(*) from pg_class where pg_table_is_visible(oid)")
+        other.close()
+    del other
+    gc.collect()
+    assert len(pg_catalog._SOURCES) == before
