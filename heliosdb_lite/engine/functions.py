@@ -379,6 +379,11 @@ def _session_functions(connection: apsw.Connection,
     }
 
 
+def serial_sequence(connection: apsw.Connection, sequence: str) -> bool:
+    """Whether `sequence` (storage name) is a serial column's: a rowid key's, or one a default names."""
+    return _rowid_table(connection, sequence) is not None or _serial_default(connection, sequence)
+
+
 def _serial_default(connection: apsw.Connection, sequence: str) -> bool:
     """Whether a table's column defaults to nextval of `sequence` (a serial column's sequence)."""
     return bool(connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND instr(sql, ?)",

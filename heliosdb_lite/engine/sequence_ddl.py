@@ -200,7 +200,11 @@ def _alter(translator: Translator, words: _SequenceWords) -> str:
     """ALTER SEQUENCE [IF EXISTS] name (options | RENAME TO new_name)."""
     if_exists = words.accept("if", "exists")
     table = words.table()
-    stored = translator.relation(table, sequence_exists(translator))
+    connection = translator.catalog.connection
+    stored = translator.relation(table, lambda name: sequence_exists(translator)(name)
+                                 or fn.serial_sequence(connection, name))
+    if not sequence_exists(translator)(stored) and fn.serial_sequence(connection, stored):
+        return _serial_restarted(translator, words, stored)
     if not sequence_exists(translator)(stored):
         kind = object_kind(translator.catalog.connection, stored)
         if kind is not None:
@@ -220,6 +224,18 @@ def _alter(translator: Translator, words: _SequenceWords) -> str:
         if words.accept(*refused):
             raise _unsupported(f"ALTER SEQUENCE {' '.join(refused).upper()}")
     return _call(fn.SEQUENCE_DEFINE, stored, json.dumps(_options(translator, words, creating=False)), "alter")
+
+
+def _serial_restarted(translator: Translator, words: _SequenceWords, stored: str) -> str:
+    """ALTER SEQUENCE RESTART [[WITH] n] of a serial column's sequence that has no row of its own
+    (a rowid key's, or one not drawn from yet): setval(n, false); other options are refused."""
+    given = _options(translator, words, creating=False)
+    if set(given) != {"restart"}:
+        raise _unsupported(f"ALTER SEQUENCE {', '.join(sorted(set(given) - {'restart'}))} of a serial "
+                           "column's sequence")
+    restart = 1 if given["restart"] is None else given["restart"]
+    quoted = stored.replace("'", "''")
+    return f"SELECT 1 WHERE setval('{quoted}', {restart}, false) IS NULL"
 
 
 def _drop(translator: Translator, words: _SequenceWords) -> str:

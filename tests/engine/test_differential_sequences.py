@@ -220,6 +220,24 @@ SCRIPT = [
     "rollback",
     gap("select nextval('fresh')", "nextval is transactional here: a value drawn in a rolled-back "
         "transaction is drawn again (PostgreSQL never hands a value out twice)"),
+    # the sequences of serial columns
+    "create table serial_key (id serial primary key, v text)",
+    "insert into serial_key (v) values ('a') returning id",
+    "alter sequence serial_key_id_seq restart with 10",
+    "insert into serial_key (v) values ('b') returning id",
+    "alter sequence serial_key_id_seq restart",
+    gap("insert into serial_key (v) values ('c') returning id",
+        "a serial primary key is SQLite's AUTOINCREMENT rowid: restarted below the highest key it "
+        "still numbers above it (PostgreSQL's draws 1 again: 23505)"),
+    "alter sequence if exists serial_key_id_seq restart with 20",
+    "select nextval('serial_key_id_seq'), currval('serial_key_id_seq')",
+    "create table serial_column (k int, n bigserial)",
+    "alter sequence serial_column_n_seq restart with 5",
+    "insert into serial_column (k) values (1) returning n",
+    "alter sequence serial_column_n_seq restart with 7",
+    "insert into serial_column (k) values (2) returning n",
+    "alter sequence serial_column_n_seq increment 2",
+    "insert into serial_column (k) values (3) returning n",
     # DROP SEQUENCE
     "drop sequence nosuch",
     "drop sequence if exists nosuch",
