@@ -75,6 +75,8 @@ class SessionNames:
         self._user = user
         self._search_path = search_path
         self._members_of: Store | None = None
+        self._path_of: tuple[Store, str] | None = None
+        self._path: tuple[str, ...] = ()
         self._members_by_name: dict[tuple[str, str], int] = {}
 
     @property
@@ -101,14 +103,19 @@ class SessionNames:
     def path(self) -> tuple[str, ...]:
         """The existing schemas of the search_path, in order; the session's temporary schema first
         unless the path names it (`pg_temp`) elsewhere, as PostgreSQL searches."""
-        existing = {schemas.PUBLIC, *self._reader.store().schemas}
-        if self._has_temporary():
-            existing.add(TEMPORARY_SCHEMA)
-        listed = schemas.search_path(self._search_path(), self._user)
-        if _TEMPORARY_ALIAS not in listed:
-            listed = (_TEMPORARY_ALIAS, *listed)
-        named = (TEMPORARY_SCHEMA if name == _TEMPORARY_ALIAS else name for name in listed)
-        return tuple(name for name in named if name in existing)
+        store, setting = self._reader.store(), self._search_path()
+        if self._path_of is None or self._path_of[0] is not store or self._path_of[1] != setting:
+            # asked per row of a catalog query: computed once per store and setting
+            existing = {schemas.PUBLIC, *store.schemas}
+            if self._has_temporary():
+                existing.add(TEMPORARY_SCHEMA)
+            listed = schemas.search_path(setting, self._user)
+            if _TEMPORARY_ALIAS not in listed:
+                listed = (_TEMPORARY_ALIAS, *listed)
+            named = (TEMPORARY_SCHEMA if name == _TEMPORARY_ALIAS else name for name in listed)
+            self._path = tuple(name for name in named if name in existing)
+            self._path_of = (store, setting)
+        return self._path
 
     def _has_temporary(self) -> bool:
         return any(r.schema == TEMPORARY_SCHEMA for r in self._reader.relations())
