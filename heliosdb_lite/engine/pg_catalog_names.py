@@ -10,7 +10,14 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from heliosdb_lite.errors import DatabaseError
+from heliosdb_lite.errors import (
+    FEATURE_NOT_SUPPORTED,
+    INVALID_NAME,
+    INVALID_SCHEMA_NAME,
+    UNDEFINED_OBJECT,
+    UNDEFINED_TABLE,
+    DatabaseError,
+)
 
 from . import schemas
 from .pg_catalog_reader import TEMPORARY_SCHEMA, CatalogReader, Store, object_oid, qualified, quote_identifier
@@ -26,10 +33,6 @@ SYSTEM_NAMESPACES = {"pg_catalog": CATALOG_NAMESPACE, "information_schema": INFO
 CATALOG_RELATION_OIDS = {"pg_type": 1247, "pg_attribute": 1249, "pg_proc": 1255, "pg_class": 1259,
                          "pg_constraint": 2606, "pg_description": 2609, "pg_index": 2610,
                          "pg_namespace": 2615, "pg_database": 1262, "pg_am": 2601, "pg_attrdef": 2604}
-_UNDEFINED_TABLE = "42P01"
-_UNDEFINED_OBJECT = "42704"
-_INVALID_SCHEMA_NAME = "3F000"
-_FEATURE_NOT_SUPPORTED = "0A000"
 _TEMPORARY_ALIAS = "pg_temp"  # the session's temporary schema, in search_path and qualified names
 _NAME_PART = re.compile(r'\s*(?:"((?:[^"]|"")*)"|([^".\s]+))\s*(\.|$)')
 
@@ -51,12 +54,12 @@ def split_name(text: str) -> tuple[str, ...]:
     while position < len(text):
         match = _NAME_PART.match(text, position)
         if match is None:
-            raise DatabaseError("42602", f'invalid name syntax: "{text}"')
+            raise DatabaseError(INVALID_NAME, f'invalid name syntax: "{text}"')
         quoted, bare = match.group(1), match.group(2)
         parts.append(quoted.replace('""', '"') if quoted is not None else bare.lower())
         position = match.end()
     if not parts:
-        raise DatabaseError("42602", f'invalid name syntax: "{text}"')
+        raise DatabaseError(INVALID_NAME, f'invalid name syntax: "{text}"')
     return tuple(parts)
 
 
@@ -170,7 +173,7 @@ class SessionNames:
             return int(value)
         parts = split_name(value)
         if len(parts) > 2:
-            raise DatabaseError(_FEATURE_NOT_SUPPORTED,
+            raise DatabaseError(FEATURE_NOT_SUPPORTED,
                                 f'cross-database references are not implemented: "{value}"')
         schema, name = (None, *parts) if len(parts) == 1 else parts
         schema = TEMPORARY_SCHEMA if schema == _TEMPORARY_ALIAS else schema
@@ -178,7 +181,7 @@ class SessionNames:
             return CATALOG_RELATION_OIDS[name]
         oid = self.lookup(schema, name)
         if oid is None:
-            raise DatabaseError(_UNDEFINED_TABLE, f'relation "{value}" does not exist')
+            raise DatabaseError(UNDEFINED_TABLE, f'relation "{value}" does not exist')
         return oid
 
     def regclass_out(self, oid: int | None) -> str | None:
@@ -193,7 +196,7 @@ class SessionNames:
         (name,) = split_name(value)
         namespace = next((n for n in self.namespaces() if n.name == name), None)
         if namespace is None:
-            raise DatabaseError(_INVALID_SCHEMA_NAME, f'schema "{value}" does not exist')
+            raise DatabaseError(INVALID_SCHEMA_NAME, f'schema "{value}" does not exist')
         return namespace.oid
 
     def regnamespace_out(self, oid: int | None) -> str | None:
@@ -208,7 +211,7 @@ class SessionNames:
         (name,) = split_name(value)
         oid = next((oid for oid, role in self.roles().items() if role == name), None)
         if oid is None:
-            raise DatabaseError(_UNDEFINED_OBJECT, f'role "{value}" does not exist')
+            raise DatabaseError(UNDEFINED_OBJECT, f'role "{value}" does not exist')
         return oid
 
     def regrole_out(self, oid: int | None) -> str | None:
@@ -220,7 +223,7 @@ def regtype_in(value: str | int | None) -> int | None:
         return None if value is None else int(value)
     oid = type_oid(value)
     if oid is None:
-        raise DatabaseError(_UNDEFINED_OBJECT, f'type "{value}" does not exist')
+        raise DatabaseError(UNDEFINED_OBJECT, f'type "{value}" does not exist')
     return oid
 
 
@@ -234,7 +237,7 @@ def regtype_out(oid: int | None) -> str | None:
 def regproc_in(value: str | int | None) -> int | None:
     if value is None or isinstance(value, int) or value.strip().isdigit():
         return None if value is None else int(value)
-    raise DatabaseError(_FEATURE_NOT_SUPPORTED, f"regproc of a function name ({value}) is not supported: "
+    raise DatabaseError(FEATURE_NOT_SUPPORTED, f"regproc of a function name ({value}) is not supported: "
                                                 "there is no pg_proc here")
 
 

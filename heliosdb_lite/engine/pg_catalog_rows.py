@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from heliosdb_lite.errors import DatabaseError
+from heliosdb_lite.errors import INVALID_PARAMETER_VALUE, DatabaseError
 from heliosdb_lite.protocol import codecs
 
 from . import pg_catalog_sqlalchemy, schemas
@@ -300,7 +300,7 @@ def _or_none(function: Callable[[Any], int | None], value: Any) -> int | None:
 def _json_object(*pairs: Any) -> str:
     """json_build_object(key, value, ...) over SQLite values (a boolean arrives as 0 or 1)."""
     if len(pairs) % 2:
-        raise DatabaseError("22023", "argument list must have even number of elements", hint=(
+        raise DatabaseError(INVALID_PARAMETER_VALUE, "argument list must have even number of elements", hint=(
             "The arguments of json_build_object() must consist of alternating keys and values."))
     members = {str(pairs[i]): pairs[i + 1] for i in range(0, len(pairs), 2)}
     return json.dumps(members, separators=(", ", " : "))
