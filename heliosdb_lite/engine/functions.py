@@ -28,7 +28,6 @@ from heliosdb_lite.errors import (
     INVALID_PARAMETER_VALUE,
     OBJECT_NOT_IN_PREREQUISITE_STATE,
     QUERY_CANCELED,
-    UNDEFINED_TABLE,
     DatabaseError,
 )
 from heliosdb_lite.protocol import codecs
@@ -39,7 +38,7 @@ from .datetime_functions import age, date_trunc, extract, time_series
 from .errors_map import CANCELED_MESSAGE
 from .json_functions import json_get
 from .number_format import format_number
-from .sequences import SEQUENCE_OPTIONS_TABLE, SEQUENCES_TABLE, Sequences, shown_name
+from .sequences import SEQUENCE_OPTIONS_TABLE, SEQUENCES_TABLE, Sequences, regclass_name, shown_name
 from .settings import SessionSettings
 from .to_char_format import format_datetime
 from .value_storage import from_storage, to_storage
@@ -250,9 +249,8 @@ def _session_functions(connection: apsw.Connection,
     def stored_sequence(name: str) -> str:
         """The storage name of the sequence a function argument names: its schema's if qualified,
         else the first on the search path that has it."""
-        schema, dot, bare = name.partition(".")
-        return schemas.resolve(bare if dot else name, schema if dot else None, context.search_path(),
-                               sequence_exists)
+        schema, bare = regclass_name(name)
+        return schemas.resolve(bare, schema, context.search_path(), sequence_exists)
 
     def current_schema() -> str | None:
         existing = {schemas.PUBLIC, *schemas.user_schemas(connection)}
@@ -273,14 +271,14 @@ def _session_functions(connection: apsw.Connection,
             value = connection.execute(f"INSERT INTO {SEQUENCES_TABLE}(name, value) VALUES (?, 1) "
                                        "RETURNING value", (name,)).fetchall()[0][0]
         elif value is None:
-            raise DatabaseError(UNDEFINED_TABLE, f'relation "{qualified}" does not exist')
+            raise sequences.missing(name, qualified)
         drawn(name, value)
         return value
 
     def currval(qualified: str) -> int:
         name = stored_sequence(qualified)
         if not sequence_exists(name):
-            raise DatabaseError(UNDEFINED_TABLE, f'relation "{qualified}" does not exist')
+            raise sequences.missing(name, qualified)
         if name not in last_values:
             raise DatabaseError(OBJECT_NOT_IN_PREREQUISITE_STATE, f'currval of sequence "{shown_name(name)}" '
                                 "is not yet defined in this session")
@@ -307,7 +305,7 @@ def _session_functions(connection: apsw.Connection,
         if table is not None:
             _set_rowid_sequence(connection, table, value if is_called else value - increment(name))
         elif not sequence_exists(name):
-            raise DatabaseError(UNDEFINED_TABLE, f'relation "{qualified}" does not exist')
+            raise sequences.missing(name, qualified)
         elif not sequences.set_value(name, value, bool(is_called)):  # a serial's, before its first value
             connection.execute(f"INSERT INTO {SEQUENCES_TABLE}(name, value, is_called) VALUES (?, ?, ?)",
                                (name, value, int(bool(is_called))))

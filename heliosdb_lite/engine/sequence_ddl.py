@@ -247,6 +247,11 @@ def _drop(translator: Translator, words: _SequenceWords) -> str:
     if not words.accept("cascade"):
         words.accept("restrict")
     words.end()
+    for table in tables:
+        kind = object_kind(translator.catalog.connection, translator.relation(table))
+        if kind in ("table", "view") and not sequence_exists(translator)(translator.relation(table)):
+            raise DatabaseError(WRONG_OBJECT_TYPE, f'"{table.name}" is not a sequence',
+                                hint=f"Use DROP {kind.upper()} to remove a {kind}.")
     names = [dropped(translator, table, "sequence", if_exists) for table in tables]
     return "; ".join(_call(fn.SEQUENCE_DROP, name) for name in names if name is not None) or NO_OP
 

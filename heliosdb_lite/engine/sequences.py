@@ -31,11 +31,14 @@ import apsw
 
 from heliosdb_lite.errors import (
     DUPLICATE_TABLE,
+    INVALID_NAME,
     INVALID_PARAMETER_VALUE,
+    INVALID_SCHEMA_NAME,
     NUMERIC_VALUE_OUT_OF_RANGE,
     OBJECT_NOT_IN_PREREQUISITE_STATE,
     UNDEFINED_COLUMN,
     UNDEFINED_TABLE,
+    WRONG_OBJECT_TYPE,
     DatabaseError,
 )
 
@@ -184,6 +187,30 @@ def following(options: Options, state: State, shown: str) -> int:
     return value
 
 
+def regclass_name(text: str) -> tuple[str | None, str]:
+    """(schema or None, name) of a relation named in text, as PostgreSQL's regclass input reads it:
+    `s.q`, `"Mixed Case"`; unquoted parts lower-cased."""
+    parts: list[str] = []
+    part, quoted, position = "", False, 0
+    while position < len(text):
+        character = text[position]
+        if quoted and character == '"' and text[position + 1:position + 2] == '"':
+            part, position = part + '"', position + 2
+            continue
+        if character == '"':
+            quoted = not quoted
+        elif character.isspace() and not quoted:
+            raise DatabaseError(INVALID_NAME, "invalid name syntax")
+        elif character == "." and not quoted:
+            parts.append(part)
+            part = ""
+        else:
+            part += character if quoted else character.lower()
+        position += 1
+    parts.append(part)
+    return (parts[-2] if len(parts) > 1 else None), parts[-1]
+
+
 def shown_name(stored: str) -> str:
     """The name PostgreSQL's messages give a sequence: its relation name, without the schema."""
     return schemas.split(stored)[1]
@@ -205,6 +232,16 @@ class Sequences:
 
     def exists(self, stored: str) -> bool:
         return self._tables(stored) is not None
+
+    def missing(self, stored: str, argument: str) -> DatabaseError:
+        """The error of nextval/currval/setval naming no sequence: 42809 if it names a table or view."""
+        schema, name = regclass_name(argument)
+        if schema is not None and schema not in {schemas.PUBLIC, *schemas.user_schemas(self._connection)}:
+            return DatabaseError(INVALID_SCHEMA_NAME, f'schema "{schema}" does not exist')
+        if self._relation_exists(stored, False) or self._relation_exists(stored, True):
+            return DatabaseError(WRONG_OBJECT_TYPE, f'"{name}" is not a sequence')
+        return DatabaseError(UNDEFINED_TABLE, f'relation "{name if schema is None else f"{schema}.{name}"}" '
+                                              "does not exist")
 
     def read(self, stored: str) -> tuple[Options, State] | None:
         tables = self._tables(stored)

@@ -111,6 +111,21 @@ SCRIPT = [
     "select setval('round', 3, true)",
     "select nextval('round')",
     "select setval('nosuch', 1)",
+    # names as regclass input reads them; tables are not sequences
+    'create sequence "Mixed Case"',
+    """select nextval('"Mixed Case"'), nextval('"Mixed Case"')""",
+    "select nextval('Mixed Case')",
+    "select nextval('PLAIN')",
+    "select nextval('public.NoSuch')",
+    "select nextval('nosuchschema.q')",
+    'drop sequence "Mixed Case"',
+    "create table not_a_sequence (a int)",
+    "select nextval('not_a_sequence')",
+    "select currval('not_a_sequence')",
+    "select setval('not_a_sequence', 1)",
+    "alter sequence not_a_sequence restart",
+    "drop sequence not_a_sequence",
+    "drop table not_a_sequence",
     # currval/lastval before any nextval
     "create sequence untouched",
     "select currval('untouched')",
@@ -265,7 +280,9 @@ def reference(reference_pg: str) -> Iterator[Any]:
 @pytest.fixture(scope="module")
 def engine_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SQLiteSession]:
     engine = SQLiteEngine(Path(tmp_path_factory.mktemp("differential_sequences")) / "data")
-    yield engine.open_session("postgres", "postgres", {})
+    session = engine.open_session("postgres", "postgres", {})
+    yield session
+    session.close()
     engine.close()
 
 
