@@ -89,16 +89,11 @@ def row_sources(reader: CatalogReader, names: SessionNames, database: str) -> di
     def attributes() -> Iterator[tuple[Any, ...]]:
         for relation in reader.relations():
             for a in relation.attributes:
-                collation = DEFAULT_COLLATION if a.type.oid in _COLLATABLE else 0
-                storage = "p" if a.type.oid in _PLAIN_STORAGE else "m" if a.type.oid == t.NUMERIC else "x"
-                yield (relation.oid, a.name, a.type.oid, -1, a.number, 0, a.type.typmod, int(a.not_null),
-                       int(a.has_default), a.identity, "", 0, 1, 0, collation, storage, "", -1)
+                yield _attribute_row(relation.oid, a, a.number, a.not_null, a.has_default, a.identity)
             for index in relation.indexes:  # an index's columns are its attributes too
+                by_name = {a.name: a for a in relation.attributes}
                 for number, column in enumerate(index.columns, start=1):
-                    a = next(a for a in relation.attributes if a.name == column)
-                    collation = DEFAULT_COLLATION if a.type.oid in _COLLATABLE else 0
-                    yield (index.oid, a.name, a.type.oid, -1, number, 0, a.type.typmod, 0, 0, "", "", 0, 1, 0,
-                           collation, "p" if a.type.oid in _PLAIN_STORAGE else "x", "", -1)
+                    yield _attribute_row(index.oid, by_name[column], number, False, False, "")
 
     def defaults() -> Iterator[tuple[Any, ...]]:
         for relation in reader.relations():
@@ -182,6 +177,14 @@ def row_sources(reader: CatalogReader, names: SessionNames, database: str) -> di
         "pg_roles": roles,
         "pg_user": lambda: iter([(names.user, OWNER_OID, 1, 1, 1, 1)]),
     }
+
+
+def _attribute_row(relation: int, a: Attribute, number: int, not_null: bool, has_default: bool,
+                   identity: str) -> tuple[Any, ...]:
+    collation = DEFAULT_COLLATION if a.type.oid in _COLLATABLE else 0
+    storage = "p" if a.type.oid in _PLAIN_STORAGE else "m" if a.type.oid == t.NUMERIC else "x"
+    return (relation, a.name, a.type.oid, -1, number, 0, a.type.typmod, int(not_null), int(has_default),
+            identity, "", 0, 1, 0, collation, storage, "", -1)
 
 
 def _default_oid(relation: Relation, attribute: Attribute) -> int:
