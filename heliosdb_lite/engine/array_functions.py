@@ -4,7 +4,7 @@ An array value is a list of elements (None for NULL), a multidimensional one a l
 long lists; lower bounds are always 1 (`protocol.codecs.arrays`). Here live ARRAY[...] with
 sub-arrays (2202E for sub-arrays of different shapes), `||` as array_cat / array_append /
 array_prepend with their dimension rules, casts between array types (element by element),
-array_position, array_remove, array_replace, string_to_array, array_upper, array_lower,
+@> <@ &&, array_position, array_remove, array_replace, string_to_array, array_upper, array_lower,
 array_ndims, array_dims, unnest (the table-valued `helios_unnest(array, array_oid)`: a row per
 element, all dimensions flattened, of its `value` and `ordinality`), the collations that order
 stored arrays as PostgreSQL does (`helios_array_<oid>`), and the SQLite functions that run them
@@ -40,6 +40,7 @@ POSITION = "helios_array_position"
 REMOVE = "helios_array_remove"
 REPLACE = "helios_array_replace"
 STRING_TO_ARRAY = "helios_string_to_array"
+CONTAINS = "helios_array_contains"
 _ANY_ARRAY = 1009  # text[]: reads the structure of any stored array
 # the collation that makes SQLite order stored arrays of a type as PostgreSQL orders them
 COLLATIONS = {oid: f"helios_array_{oid}" for oid, info in codecs.TYPES.items() if info.is_array}
@@ -144,6 +145,20 @@ def replace(array: list[Any], old: Any, new: Any, same: Callable[[Any, Any], boo
     """array_replace: every element equal to old becomes new, in any number of dimensions."""
     return [replace(value, old, new, same) if isinstance(value, list) else new if same(value, old) else value
             for value in array]
+
+
+def contains(container: list[Any], contained: list[Any], same: Callable[[Any, Any], bool]) -> bool:
+    """@>: every element of contained is in container (a NULL is in nothing), in any dimensions."""
+    elements = [element for element in leaves(container) if element is not None]
+    return all(item is not None and any(same(item, element) for element in elements)
+               for item in leaves(contained))
+
+
+def overlaps(left: list[Any], right: list[Any], same: Callable[[Any, Any], bool]) -> bool:
+    """&&: some element, not NULL, is in both."""
+    elements = [element for element in leaves(left) if element is not None]
+    return any(item is not None and any(same(item, element) for element in elements)
+               for item in leaves(right))
 
 
 def split(text: str, separator: str | None, null_text: str | None) -> list[str | None]:
@@ -286,11 +301,21 @@ def functions(time_zone: Callable[[], dt.tzinfo]) -> dict[str, Callable[..., Any
         same = _same(codecs.type_by_oid(array_oid).elem_oid, time_zone())
         return to_storage(array_oid)(replace(from_storage(array_oid)(array), decode(old), decode(new), same))
 
+    def contains_stored(left: Any, right: Any, array_oid: int, operator: str) -> bool | None:
+        if left is None or right is None:
+            return None
+        decode = from_storage(array_oid)
+        same = _same(codecs.type_by_oid(array_oid).elem_oid, time_zone())
+        if operator == "&&":
+            return overlaps(decode(left), decode(right), same)
+        container, contained = (left, right) if operator == "@>" else (right, left)
+        return contains(decode(container), decode(contained), same)
+
     def split_stored(text: Any, separator: Any, null_text: Any = None) -> Any:
         return None if text is None else to_storage(_ANY_ARRAY)(split(str(text), separator, null_text))
 
     return {BUILD: build_stored, CONCATENATE: concatenate_stored, CAST: cast_stored,
             POSITION: position_stored, REMOVE: remove_stored, REPLACE: replace_stored,
-            STRING_TO_ARRAY: split_stored,
+            STRING_TO_ARRAY: split_stored, CONTAINS: contains_stored,
             "array_upper": _bound(upper=True), "array_lower": _bound(upper=False), "array_ndims": _ndims,
             "array_dims": _dims}

@@ -1,6 +1,7 @@
 """PostgreSQL's typing of arrays: array and element types of each other, the type of ARRAY[...],
-of `||` with an array operand and of the polymorphic array functions (anycompatiblearray and
-anycompatible, as PostgreSQL 14+ resolves them), with PostgreSQL's SQLSTATEs when there is none.
+of `||` with an array operand, of @> <@ && (anyarray) and of the polymorphic array functions
+(anycompatiblearray and anycompatible, as PostgreSQL 14+ resolves them), with PostgreSQL's
+SQLSTATEs when there is none.
 """
 
 from __future__ import annotations
@@ -46,10 +47,7 @@ def concat_types(left: PgType, right: PgType) -> tuple[PgType, PgType, PgType]:
     try:
         common = PgType(t.output_type(rules.common_type(element_types)).oid)
     except DatabaseError:
-        raise DatabaseError(UNDEFINED_FUNCTION, f"operator does not exist: {t.type_name(left.oid)} || "
-                            f"{t.type_name(right.oid)}",
-                            hint="No operator matches the given name and argument types. "
-                                 "You might need to add explicit type casts.") from None
+        raise _no_operator(left, "||", right) from None
     result = array_type(common)
     return (PgType(left.oid) if is_array(left) else common, PgType(right.oid) if is_array(right) else common,
             result)
@@ -97,3 +95,21 @@ def polymorphic_element(name: str, arguments: Sequence[tuple[str, PgType]]) -> P
     raise DatabaseError(UNDEFINED_FUNCTION, f"function {name}({names}) does not exist",
                         hint="No function matches the given name and argument types. "
                              "You might need to add explicit type casts.")
+
+
+def containment_type(operator: str, left: PgType, right: PgType) -> PgType:
+    """The array type both operands of @>, <@ or && are taken as (anyarray: an unknown operand
+    is of the other's type); 42725 for two unknowns, 42883 for arrays of different types."""
+    if left.is_unknown and right.is_unknown:
+        raise DatabaseError(rules.AMBIGUOUS_FUNCTION, f"operator is not unique: unknown {operator} unknown")
+    resolved = right if left.is_unknown else left
+    if not is_array(resolved) or not (right.is_unknown or left.is_unknown or left.oid == right.oid):
+        raise _no_operator(left, operator, right)
+    return PgType(resolved.oid)
+
+
+def _no_operator(left: PgType, operator: str, right: PgType) -> DatabaseError:
+    return DatabaseError(UNDEFINED_FUNCTION, f"operator does not exist: {t.type_name(left.oid)} {operator} "
+                         f"{t.type_name(right.oid)}", hint="No operator matches the given name and argument "
+                         "types. You might need to add explicit type casts.")
+

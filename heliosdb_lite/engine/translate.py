@@ -1081,6 +1081,19 @@ class Translator:
         return call(array_functions.CONCATENATE, left, left_target.oid, right, right_target.oid,
                     result.oid), result
 
+    def _containment(self, node: exp.Binary, scope: Scope) -> Typed:
+        """@>, <@ and && between arrays (anyarray); on other types (jsonb) refused."""
+        operator = _CONTAINMENT_OPERATORS[type(node)]
+        left, left_type = self.expr(node.this, scope)
+        right, right_type = self.expr(node.expression, scope)
+        if not {left_type.oid, right_type.oid} <= {t.UNKNOWN} and not any(
+                array_typing.is_array(pg_type) for pg_type in (left_type, right_type)):
+            raise unsupported(f"operator {operator} on {t.type_name(left_type.oid)}")
+        array_type = array_typing.containment_type(operator, left_type, right_type)
+        left = self.coerce(left, left_type, array_type)
+        right = self.coerce(right, right_type, array_type)
+        return call(array_functions.CONTAINS, left, right, array_type.oid, operator), t.BOOL_TYPE
+
     def _as_text(self, node: exp.Expression, pg_type: PgType) -> exp.Expression:
         if pg_type.oid == t.BPCHAR:
             return call("rtrim", node)  # char(n) as text loses its padding
@@ -1761,6 +1774,7 @@ def _as_list(value: Any) -> list[Any]:
 
 
 _INT_WIDTH = {t.INT2: 2, t.INT4: 4, t.INT8: 8, t.OID: 8}
+_CONTAINMENT_OPERATORS = {exp.ArrayContainsAll: "@>", exp.ArrayContainedBy: "<@", exp.ArrayOverlaps: "&&"}
 _COMPARISON_NODES: dict[str, type[exp.Binary]] = {symbol: cls for cls, symbol in COMPARISONS.items()}
 
 _HANDLERS: dict[type[exp.Expression], Callable[[Translator, Any, Scope], Typed]] = {
@@ -1843,9 +1857,9 @@ _HANDLERS: dict[type[exp.Expression], Callable[[Translator, Any, Scope], Typed]]
     exp.JSONBExtract: Translator._json,
     exp.JSONBExtractScalar: Translator._json,
     **{cls: Translator._unsupported_operator for cls in (
-        exp.JSONBContains, exp.ArrayContainsAll, exp.ArrayContainedBy, exp.ArrayOverlaps,
-        exp.JSONBContainsTopKey, exp.JSONBContainsAnyTopKeys, exp.JSONBContainsAllTopKeys,
-        exp.JSONBDeleteAtPath, exp.SimilarTo)},
+        exp.JSONBContains, exp.JSONBContainsTopKey, exp.JSONBContainsAnyTopKeys, exp.JSONBContainsAllTopKeys,
+        exp.JSONBDeleteAtPath, exp.SimilarTo, exp.Explode)},
+    **dict.fromkeys((exp.ArrayContainsAll, exp.ArrayContainedBy, exp.ArrayOverlaps), Translator._containment),
 }
 for _cls in COMPARISONS:
     _HANDLERS[_cls] = Translator._comparison

@@ -89,6 +89,14 @@ ARRAYS = [
     "select coalesce(null::int[], array[1.5]), case when true then array[1] else array[2.5] end",
     "select array[1] union select array[2.5] order by 1",
     "select array[1] union select array['a']",
+    "select array[1, 2, 3] @> array[1, 3], array[1] <@ array[1, 2], array[1, 2] && array[2, 5], "
+    "array[1, null] @> array[null::int], array[[1, 2], [3, 4]] @> array[4], '{}'::int[] <@ array[1], "
+    "array[1] && null, array[1, null] && array[null::int], array[1.0] @> array[1.00], array[1] @> '{1}', "
+    "array[1, 1] @> array[1, 1, 1]",
+    "select id from arr where a @> array[2] or t && '{y,x}' order by id",
+    "select array['a'] @> array['a'::varchar]",
+    "select '{a}' @> '{a}'",
+    "select array[1] @> 1",
     # unnest in FROM
     "select * from unnest(array[1, 2]), unnest(array['a']) x",
     "select t.c, c + 1 from unnest(array[[1, 2], [3, null]]) as t(c) order by c nulls first",
@@ -228,6 +236,7 @@ REFUSED = [
     ("insert into ov_always overriding user value select 5", "only identity columns"),
     ("select * from (values (array[1])) v(a), unnest(a) x", "LATERAL"),
     ("select * from unnest(array[1, 2], array['a'])", "unnest"),
+    ("select unnest(array[1, 2])", "unnest"),
 ]
 
 
