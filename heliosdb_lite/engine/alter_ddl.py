@@ -32,7 +32,7 @@ from heliosdb_lite.errors import (
     DatabaseError,
 )
 
-from . import added_defaults, schemas
+from . import added_defaults, schemas, sequence_ddl
 from . import functions as fn
 from . import pgtypes as t
 from .catalog import SEQUENCE_DEFAULT, ColumnInfo, TableInfo
@@ -165,10 +165,13 @@ def _alter_table(translator: Translator, table: str, node: exp.Alter) -> str:
                 statements += _not_null_triggers_dropped(translator, table, column.name)
                 statements.append(f"ALTER TABLE {quote(table)} DROP COLUMN {quote(column.name)}")
                 statements.append(added_defaults.column_dropped(table, column.name))
+                statements += sequence_ddl.owned_sequences_dropped(translator, table, column.name)
         elif isinstance(action, exp.RenameColumn):
             statements.append(f"ALTER TABLE {quote(table)} RENAME COLUMN {quote(action.this.name)} "
                               f"TO {quote(action.args['to'].name)}")
             statements.append(added_defaults.column_renamed(table, action.this.name, action.args["to"].name))
+            statements += sequence_ddl.owner_renamed(translator, table, action.args["to"].name,
+                                                     action.this.name)
         elif isinstance(action, exp.AddConstraint):
             statements += [_added_constraint(translator, table, info, definition)
                            for definition in action.expressions]
@@ -184,6 +187,7 @@ def _alter_table(translator: Translator, table: str, node: exp.Alter) -> str:
             renamed = schemas.storage_name(schemas.split(table)[0], action.this.name)
             statements.append(f"ALTER TABLE {quote(table)} RENAME TO {quote(renamed)}")
             statements.append(added_defaults.table_renamed(table, renamed))
+            statements += sequence_ddl.owner_renamed(translator, table, renamed)
         else:
             raise _unsupported(f"ALTER TABLE action {action.sql('postgres')}")
     return "; ".join(statements)

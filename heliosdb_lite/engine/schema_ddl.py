@@ -298,6 +298,9 @@ def _renamed(connection: apsw.Connection, old: str, new: str) -> list[str]:
     for table in _sequence_tables(connection):
         statements.append(f"UPDATE {table} SET name = {literal_new} || substr(name, {len(old_prefix) + 1}) "
                           f"WHERE substr(name, 1, {len(old_prefix)}) = {literal_old}")
+    statements.append(f"UPDATE {fn.SEQUENCE_OPTIONS_TABLE} SET owned_table = {literal_new} || "
+                      f"substr(owned_table, {len(old_prefix) + 1}) WHERE substr(owned_table, 1, "
+                      f"{len(old_prefix)}) = {literal_old}")
     statements.append(added_defaults.prefix_renamed(old_prefix, new_prefix))
     if connection.table_exists("main", VIEW_COLUMNS_TABLE):
         statements.append(f"UPDATE {VIEW_COLUMNS_TABLE} SET view = {literal_new} || substr(view, "

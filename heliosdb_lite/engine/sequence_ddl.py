@@ -256,7 +256,14 @@ def _drop(translator: Translator, words: _SequenceWords) -> str:
     return "; ".join(_call(fn.SEQUENCE_DROP, name) for name in names if name is not None) or NO_OP
 
 
-def owned_sequences_dropped(translator: Translator, table: str) -> list[str]:
-    """The statements that drop the sequences OWNED BY a column of `table` (which is being dropped)."""
-    owned = Sequences(translator.catalog.connection).owned_by(table)
+def owned_sequences_dropped(translator: Translator, table: str, column: str | None = None) -> list[str]:
+    """The statements that drop the sequences OWNED BY a column of `table` (which is being dropped),
+    or by `column` of it (which is being dropped)."""
+    owned = Sequences(translator.catalog.connection).owned_by(table, column)
     return [_call(fn.SEQUENCE_DROP, name) for name in owned]
+
+
+def owner_renamed(translator: Translator, table: str, renamed: str, column: str | None = None) -> list[str]:
+    """The statements that keep OWNED BY naming `table` renamed to `renamed` (or its `column`
+    renamed to `renamed`)."""
+    return Sequences(translator.catalog.connection).owner_renamed(table, renamed, column)

@@ -337,11 +337,27 @@ class Sequences:
         for table in tables:
             self._connection.execute(f"UPDATE {table} SET name = ? WHERE name = ?", (renamed, stored))
 
-    def owned_by(self, table: str) -> list[str]:
-        """The sequences OWNED BY a column of `table` (storage name)."""
-        return [name for _, options, schema in _TABLES if self._connection.table_exists(schema, options)
-                for (name,) in self._connection.execute(f"SELECT name FROM {options} WHERE owned_table = ?",
-                                                         (table,))]
+    def _options_tables(self) -> list[str]:
+        return [options for _, options, schema in _TABLES if self._connection.table_exists(schema, options)]
+
+    def owned_by(self, table: str, column: str | None = None) -> list[str]:
+        """The sequences OWNED BY a column of `table` (storage name), or by `column` of it."""
+        return [name for options in self._options_tables() for (name,) in self._connection.execute(
+            f"SELECT name FROM {options} WHERE owned_table = ?1 AND (?2 IS NULL OR lower(owned_column) = "
+            "lower(?2))", (table, column))]
+
+    def owner_renamed(self, table: str, renamed: str, column: str | None = None) -> list[str]:
+        """UPDATEs keeping OWNED BY in step when `table` (storage name) is renamed to `renamed`, or
+        (with `column`) when that column of it is renamed to `renamed`."""
+        def literal(text: str) -> str:
+            return "'" + text.replace("'", "''") + "'"
+
+        owner = f"owned_table = {literal(table)}"
+        if column is None:
+            return [f"UPDATE {options} SET owned_table = {literal(renamed)} WHERE {owner}"
+                    for options in self._options_tables()]
+        return [f"UPDATE {options} SET owned_column = {literal(renamed)} WHERE {owner} "
+                f"AND lower(owned_column) = lower({literal(column)})" for options in self._options_tables()]
 
     def drop(self, stored: str) -> bool:
         """Drops the sequence; False if there is none."""
