@@ -43,7 +43,9 @@ def test_sequence_options_and_values_survive_sigkill_and_restore(tmp_path: Path)
              "create sequence renamed_from increment 10",
              "select nextval('renamed_from')",
              "alter sequence renamed_from rename to renamed_to",
-             "alter sequence renamed_to increment 5 maxvalue 100")
+             "alter sequence renamed_to increment 5 maxvalue 100",
+             "create temporary sequence scratch",
+             "select nextval('scratch')")
         server.kill()
         server.start()
         after_crash = _run(server,
@@ -56,8 +58,9 @@ def test_sequence_options_and_values_survive_sigkill_and_restore(tmp_path: Path)
                            "select nextval('renamed_to')",
                            "select nextval('renamed_from')",
                            "drop table holder",
-                           "select nextval('held')")  # dropped with its table: 42P01
-        assert after_crash == [-3, -5, 5, 2, 3, "2200H", 6, "42P01", None, "42P01"]
+                           "select nextval('held')",  # dropped with its table: 42P01
+                           "select nextval('scratch')")  # temporary: gone with its session
+        assert after_crash == [-3, -5, 5, 2, 3, "2200H", 6, "42P01", None, "42P01", "42P01"]
         server.terminate()
     finally:
         server.stop()
