@@ -68,7 +68,7 @@ class TableInfo:
         return next((c for c in self.columns if c.name.lower() == lowered), None)
 
 
-def _default(declared: str | None, recorded: str | None) -> str | None:
+def effective_default(declared: str | None, recorded: str | None) -> str | None:
     """A column's default: the one recorded by ALTER TABLE (`added_defaults`) if any, else SQLite's."""
     if recorded is None:
         return declared
@@ -114,7 +114,7 @@ class Catalog:
         added = added_defaults.load(self._connection, name)
         columns = tuple(
             ColumnInfo(column, type_from_declared(declared), bool(not_null), pk,
-                       _default(default, added.get(column.lower())),
+                       effective_default(default, added.get(column.lower())),
                        rowid_alias=single_key and pk == 1 and (declared or "").lower() == "integer",
                        added_default=column.lower() in added)
             for column, declared, not_null, default, pk in rows)

@@ -18,9 +18,10 @@ from dataclasses import dataclass
 
 import apsw
 
+from . import added_defaults, schemas
 from . import functions as fn
 from . import pgtypes as t
-from . import schemas
+from .catalog import effective_default
 from .ddl import IDENTITY_ALWAYS_MARKER, VIEW_COLUMNS_TABLE
 from .pg_catalog_types import format_type
 from .pgtypes import PgType
@@ -31,6 +32,10 @@ _INTERNAL_PREFIXES = ("_helios", "sqlite_")
 # first session of a fresh server
 TEMPORARY_SCHEMA = "pg_temp_3"
 _NEXTVAL = re.compile(r"nextval\('([^']+)'\)", re.IGNORECASE)
+
+# the WHEN of a NOT NULL trigger (`alter_ddl._not_null_triggers`)
+_NOT_NULL_TRIGGER = re.compile(r'WHEN NEW\."((?:[^"]|"")*)" IS NULL BEGIN SELECT RAISE\(ABORT, \'NOT NULL',
+                               re.IGNORECASE)
 
 
 def object_oid(name: str) -> int:
@@ -244,7 +249,11 @@ class CatalogReader:
                                             "FROM pragma_table_info(?, ?)", table.pragma).fetchall()
         except apsw.SQLError:  # a view whose query no longer compiles (a column dropped under it)
             rows = []
+        recorded = added_defaults.load(self._connection, table.stored) if table.database == "main" else {}
+        triggered = self._not_null_by_trigger(table)
         for cid, name, declared, not_null, default, pk in rows:
+            default = effective_default(default, recorded.get(name.lower()))
+            not_null = not_null or name.lower() in triggered
             pg_type = view_types.get(cid) or t.type_from_declared(declared) or t.TEXT_TYPE
             identity = "a" if default is not None and default.endswith(IDENTITY_ALWAYS_MARKER) else ""
             if identity:
@@ -255,6 +264,14 @@ class CatalogReader:
                 yield Attribute(name, cid + 1, pg_type, True, None, name_of_sequence, identity)
             else:
                 yield Attribute(name, cid + 1, pg_type, bool(not_null or pk), _default_text(default, pg_type))
+
+    def _not_null_by_trigger(self, table: _Table) -> set[str]:
+        """Lower-cased names of the columns made NOT NULL after CREATE TABLE (triggers, `alter_ddl`)."""
+        listing = "sqlite_schema" if table.database == "main" else "sqlite_temp_schema"
+        query = f"SELECT sql FROM {listing} WHERE type = 'trigger' AND tbl_name = ?"
+        triggers = self._connection.execute(query, (table.stored,)).fetchall()
+        return {match.group(1).replace('""', '"').lower() for (sql,) in triggers
+                if (match := _NOT_NULL_TRIGGER.search(sql or "")) is not None}
 
     def _rowid_key(self, table: _Table) -> str | None:
         """The column that is SQLite's rowid (`integer PRIMARY KEY`): a serial or identity key,

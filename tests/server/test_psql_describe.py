@@ -1,5 +1,6 @@
 """psql 15's describe commands over schemas (`\\dn`, `\\dn+`, `\\dt`, `\\dt s.*`, `\\d s.t`, `\\d+`,
-`\\di`, `\\dv`, `\\ds`, `\\d` on a view, a sequence and an index, an ALWAYS identity column) print on
+`\\di`, `\\dv`, `\\ds`, `\\d` on a view, a sequence and an index, an ALWAYS identity column, a table
+whose defaults and NOT NULL were changed by ALTER TABLE) print on
 HeliosDB-Lite what they print on PostgreSQL 15 for the same schema: both servers run the same DDL,
 then each command, and their outputs are compared line by line (trailing blanks aside). Not
 compared: `\\d+` on a view, whose definition PostgreSQL prints deparsed (here: as stored).
@@ -29,6 +30,13 @@ create schema "Mixed Case";
 create table "Mixed Case"."Tab"(x int primary key, "Y" text, z bigserial);
 create index "Tab_Y_idx" on "Mixed Case"."Tab"("Y");
 create table keyless(a int, b serial);
+create table altered(a int, b int default 1);
+alter table altered alter column b set default 42;
+alter table altered add column c int;
+alter table altered alter column c set not null;
+alter table altered add column d serial;
+alter table altered add column e text default 'x';
+alter table altered alter column e drop default;
 """
 # the reference server is shared by the whole test session: these objects live in their own database
 DATABASE = "psql_describe"
@@ -90,6 +98,7 @@ def lines(done: subprocess.CompletedProcess[str]) -> list[str]:
     r"\dn+",
     r"\d",
     r"\d keyless",
+    r"\d altered",
     r'\dt "Mixed Case".*',
     r'\d "Mixed Case"."Tab"',
     'set search_path = "Mixed Case", public;\n\\dt\n\\d "Tab"\n\\ds',
