@@ -211,6 +211,20 @@ def regclass_name(text: str) -> tuple[str | None, str]:
     return (parts[-2] if len(parts) > 1 else None), parts[-1]
 
 
+def _options(type_oid: int | None, start: int | None, increment: int | None, minimum: int | None,
+             maximum: int | None, cache: int | None, cycle: int | None, owned_table: str | None,
+             owned_column: str | None) -> Options:
+    """Options from an options row (all None: a serial column's sequence, which has none);
+    minvalue/maxvalue NULL (rows written before those columns existed) are the defaults."""
+    if type_oid is None or start is None or increment is None or cache is None:
+        return Options()
+    low, high = RANGES.get(type_oid, RANGES[t.INT8])
+    minimum = minimum if minimum is not None else (1 if increment > 0 else low)
+    maximum = maximum if maximum is not None else (high if increment > 0 else -1)
+    return Options(type_oid, start, increment, minimum, maximum, cache, bool(cycle), owned_table,
+                   owned_column)
+
+
 def shown_name(stored: str) -> str:
     """The name PostgreSQL's messages give a sequence: its relation name, without the schema."""
     return schemas.split(stored)[1]
@@ -243,25 +257,23 @@ class Sequences:
         return DatabaseError(UNDEFINED_TABLE, f'relation "{name if schema is None else f"{schema}.{name}"}" '
                                               "does not exist")
 
+    def _found(self, stored: str) -> tuple[str, Options, State] | None:
+        """(values table, options, state) of the sequence, None if there is none."""
+        for values, options_table, schema in _TABLES:
+            if not self._connection.table_exists(schema, values):
+                continue
+            rows = self._connection.execute(
+                "SELECT s.value, s.is_called, o.type_oid, o.start, o.increment, o.minvalue, o.maxvalue, "
+                f"o.cache, o.cycle, o.owned_table, o.owned_column FROM {values} s "
+                f"LEFT JOIN {options_table} o ON o.name = s.name WHERE s.name = ?", (stored,)).fetchall()
+            if rows:
+                value, is_called, *options = rows[0]
+                return values, _options(*options), State(value, bool(is_called))
+        return None
+
     def read(self, stored: str) -> tuple[Options, State] | None:
-        tables = self._tables(stored)
-        if tables is None:
-            return None
-        values, options_table = tables
-        value, is_called = self._connection.execute(f"SELECT value, is_called FROM {values} WHERE name = ?",
-                                                    (stored,)).fetchall()[0]
-        rows = self._connection.execute(
-            f"SELECT type_oid, start, increment, minvalue, maxvalue, cache, cycle, owned_table, owned_column "
-            f"FROM {options_table} WHERE name = ?", (stored,)).fetchall()
-        if not rows:
-            return Options(), State(value, bool(is_called))
-        type_oid, start, increment, minimum, maximum, cache, cycle, owned_table, owned_column = rows[0]
-        low, high = RANGES.get(type_oid, RANGES[t.INT8])
-        minimum = minimum if minimum is not None else (1 if increment > 0 else low)
-        maximum = maximum if maximum is not None else (high if increment > 0 else -1)
-        options = Options(type_oid, start, increment, minimum, maximum, cache, bool(cycle), owned_table,
-                          owned_column)
-        return options, State(value, bool(is_called))
+        found = self._found(stored)
+        return None if found is None else found[1:]
 
     def write(self, stored: str, options: Options, state: State, temporary: bool = False) -> None:
         """The rows of a created or altered sequence (a created temporary one's in the temp tables)."""
@@ -381,9 +393,11 @@ class Sequences:
 
     def next_value(self, stored: str) -> int | None:
         """nextval on a sequence with a row here; None if it has none."""
-        found = self.read(stored)
+        found = self._found(stored)
         if found is None:
             return None
-        value = following(*found, shown_name(stored))
-        self.set_state(stored, State(value, True))
+        values, options, state = found
+        value = following(options, state, shown_name(stored))
+        self._connection.execute(f"UPDATE {values} SET value = ?, is_called = 1 WHERE name = ?",
+                                 (value, stored))
         return value
