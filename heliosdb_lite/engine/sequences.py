@@ -236,9 +236,12 @@ class Sequences:
     def __init__(self, connection: apsw.Connection) -> None:
         self._connection = connection
 
-    def _tables(self, stored: str) -> tuple[str, str] | None:
-        """(values table, options table) of the one holding `stored`, None if neither does."""
+    def _tables(self, stored: str, only_temporary: bool | None = None) -> tuple[str, str] | None:
+        """(values table, options table) of the one holding `stored`, None if neither does (with
+        only_temporary True or False: if that one does not)."""
         for values, options, schema in _TABLES:
+            if only_temporary is not None and only_temporary != (schema == "temp"):
+                continue
             if self._connection.table_exists(schema, values) and self._connection.execute(
                     f"SELECT 1 FROM {values} WHERE name = ?", (stored,)).fetchall():
                 return values, options
@@ -275,9 +278,9 @@ class Sequences:
         found = self._found(stored)
         return None if found is None else found[1:]
 
-    def write(self, stored: str, options: Options, state: State, temporary: bool = False) -> None:
-        """The rows of a created or altered sequence (a created temporary one's in the temp tables)."""
-        values, options_table = self._tables(stored) or self._created_tables(temporary)
+    def _write(self, stored: str, options: Options, state: State, tables: tuple[str, str]) -> None:
+        """The rows of a created or altered sequence in `tables` (values table, options table)."""
+        values, options_table = tables
         self._connection.execute(f"INSERT OR REPLACE INTO {options_table}(name, start, increment, minvalue, "
                                  "maxvalue, cache, cycle, type_oid, owned_table, owned_column) VALUES "
                                  "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -304,20 +307,22 @@ class Sequences:
         has sent the notice)) or ALTER SEQUENCE ('alter') with the options `given_json` names;
         whether it created a sequence."""
         given = json.loads(given_json)
-        found = self.read(stored)
-        if mode.startswith("create"):
-            if found is not None or self._relation_exists(stored, "temporary" in mode):
+        temporary = "temporary" in mode
+        if mode.startswith("create"):  # beside a sequence of the name in the other schema (pg_temp)
+            if self._tables(stored, temporary) is not None or self._relation_exists(stored, temporary):
                 if mode == "create if not exists":
                     return False
                 raise DatabaseError(DUPLICATE_TABLE, f'relation "{shown_name(stored)}" already exists')
             options, state = defined(given, None, None)
-        elif found is None:
-            raise DatabaseError(UNDEFINED_TABLE, f'relation "{shown_name(stored)}" does not exist')
+            tables = self._created_tables(temporary)
         else:
+            found, tables = self.read(stored), self._tables(stored)
+            if found is None or tables is None:
+                raise DatabaseError(UNDEFINED_TABLE, f'relation "{shown_name(stored)}" does not exist')
             options, state = defined(given, *found)
         if "owned_by" in given:
             options = self._owned(stored, options, given["owned_by"])
-        self.write(stored, options, state, "temporary" in mode)
+        self._write(stored, options, state, tables)
         return mode.startswith("create")
 
     def _relation_exists(self, stored: str, temporary: bool) -> bool:
