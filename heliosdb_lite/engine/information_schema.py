@@ -81,7 +81,7 @@ def row_sources(reader: CatalogReader, names: SessionNames, database: str) -> di
                 yield (database, relation.schema, relation.name, a.name, a.number, default_text(a, names),
                        "NO" if a.not_null else "YES", *_type_columns(a.type), database, "pg_catalog",
                        codecs.type_by_oid(a.type.oid).name,
-                       "YES" if a.identity else "NO", "ALWAYS" if a.identity else None, "NEVER",
+                       "YES" if a.identity else "NO", _IDENTITY_GENERATION.get(a.identity), "NEVER",
                        "NO" if relation.kind == "v" else "YES")
 
     def views() -> Iterator[tuple[Any, ...]]:
@@ -111,6 +111,7 @@ def row_sources(reader: CatalogReader, names: SessionNames, database: str) -> di
     return {f"{SCHEMA}.{name}": source for name, source in {
         "schemata": schemata, "tables": tables, "columns": columns, "views": views, "sequences": sequences,
         "table_constraints": table_constraints, "key_column_usage": key_column_usage}.items()}
+_IDENTITY_GENERATION = {"a": "ALWAYS", "d": "BY DEFAULT"}  # by pg_attribute.attidentity
 
 
 def _tables_and_views(reader: CatalogReader) -> list[Relation]:

@@ -22,7 +22,7 @@ from . import added_defaults, schemas
 from . import functions as fn
 from . import pgtypes as t
 from .catalog import effective_default
-from .ddl import IDENTITY_ALWAYS_MARKER, VIEW_COLUMNS_TABLE
+from .ddl import VIEW_COLUMNS_TABLE, identity_kind, without_identity_marker
 from .pg_catalog_types import format_type
 from .pgtypes import PgType
 
@@ -255,9 +255,9 @@ class CatalogReader:
             default = effective_default(default, recorded.get(name.lower()))
             not_null = not_null or name.lower() in triggered
             pg_type = view_types.get(cid) or t.type_from_declared(declared) or t.TEXT_TYPE
-            identity = "a" if default is not None and default.endswith(IDENTITY_ALWAYS_MARKER) else ""
+            identity = identity_kind(default)
             if identity:
-                default = default.removesuffix(IDENTITY_ALWAYS_MARKER).strip()
+                default = without_identity_marker(str(default))
             sequence = _NEXTVAL.fullmatch(default or "")
             if sequence or name == self._rowid_key(table):  # a serial or identity column
                 name_of_sequence = sequence.group(1) if sequence else f"{table.storage}_{name}_seq"
