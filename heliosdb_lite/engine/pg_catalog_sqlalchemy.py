@@ -9,9 +9,6 @@ translator does not take.
   `pg_catalog.helios_index_keys(indexrelid, attnum, ord)`, one row per key column of each index
   (att_opclass: 0, there are no operator classes here; ord counts from 0 as int2vector subscripts
   do; `$n` stays as an ignored operand), joined in that subquery's FROM list before its WHERE.
-- get_table_options compares the access method with `current_setting($n::VARCHAR)` for
-  default_table_access_method, a setting this server does not have: it reads
-  `coalesce(current_setting($n::VARCHAR, true), 'heap')`.
 
 Queries of another shape are left as they are, for the translator to run or refuse.
 """
@@ -27,14 +24,9 @@ _OPCLASS = "unnest(pg_catalog.pg_index.indclass) AS att_opclass"
 _SUBSCRIPTS = re.compile(r"generate_subscripts\(pg_catalog\.pg_index\.indkey, (\$\d+)::INTEGER\) AS ord")
 _WHERE = re.compile(r"\sWHERE\s")
 _JOIN = f" JOIN {_QUALIFIED} ON {_QUALIFIED}.indexrelid = pg_catalog.pg_index.indexrelid"
-_ACCESS_METHOD = re.compile(r"pg_catalog\.pg_am\.amname != current_setting\((\$\d+)::VARCHAR\)")
 
 
 def rewrite(sql: str) -> str:
-    if "current_setting" in sql:
-        sql = _ACCESS_METHOD.sub(
-            lambda match: f"pg_catalog.pg_am.amname != coalesce(current_setting({match.group(1)}::VARCHAR, "
-                          "true), 'heap')", sql)
     return _expand_index_keys(sql) if _ATTNUM in sql else sql
 
 

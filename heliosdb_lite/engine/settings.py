@@ -264,6 +264,8 @@ PARAMETERS: dict[str, Parameter] = {p.name.lower(): p for p in (
     Parameter("idle_in_transaction_session_timeout", "0",
               "Sets the maximum allowed idle time between queries, when in a transaction.", _duration),
     Parameter("jit", "on", "Allow JIT compilation." + _NO_EFFECT, _boolean),
+    Parameter("default_table_access_method", "heap", "Sets the default table access method for new tables.",
+              _only("heap")),
     Parameter("bytea_output", "hex", "Sets the output format for bytea.", _only("hex")),
     Parameter("max_identifier_length", "63", "Shows the maximum identifier length.", read_only=True),
     Parameter("lc_collate", "C.UTF-8", "Shows the collation order locale.", read_only=True),
