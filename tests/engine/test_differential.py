@@ -389,3 +389,8 @@ def engine_step_with_messages(session: SQLiteSession, sql: str) -> tuple[Any, ..
     messages: list[str] = []
     outcome = engine_script_step(session, sql, messages)
     return outcome, messages, [notice.message for notice in session.notices()]
+
+
+def gap(sql: str, reason: str) -> Any:
+    """A statement whose answer differs from PostgreSQL's for the stated reason (a strict xfail)."""
+    return pytest.param(sql, marks=pytest.mark.xfail(strict=True, reason=reason))
