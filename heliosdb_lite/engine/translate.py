@@ -35,6 +35,7 @@ from heliosdb_lite.errors import (
 from heliosdb_lite.protocol import codecs
 
 from . import array_functions, array_typing, casts, pg_catalog, schemas
+from . import distinct_on as distinct_on_query
 from . import functions as fn
 from . import pgtypes as t
 from . import typing_rules as rules
@@ -274,8 +275,9 @@ class Translator:
         scope = parent.child()
         self._with(node, scope)
         distinct = node.args.get("distinct")
-        if distinct is not None and distinct.args.get("on") is not None:
-            raise unsupported("SELECT DISTINCT ON")
+        distinct_on = distinct.args.get("on") if distinct is not None else None
+        if distinct_on is not None:
+            node.set("distinct", None)
         if node.args.get("locks"):
             node.set("locks", None)  # the writer lock, taken before reading, serialises like a row lock
             self.locks_rows = True
@@ -303,6 +305,9 @@ class Translator:
                                       else e for e in group.expressions])
         self._windows(node, scope)
         self._order_limit(node, scope, outputs)
+        if distinct_on is not None:
+            keys = [_collated(*self.expr(key, scope)) for key in distinct_on.expressions]
+            return distinct_on_query.rewritten(node, keys, outputs), outputs
         return node, outputs
 
     def _windows(self, node: exp.Select, scope: Scope) -> None:
