@@ -17,6 +17,7 @@ from sqlglot import exp
 from sqlglot.tokens import TokenType
 
 from heliosdb_lite.errors import (
+    DEPENDENT_OBJECTS_STILL_EXIST,
     DUPLICATE_TABLE,
     INVALID_TABLE_DEFINITION,
     INVALID_TEXT_REPRESENTATION,
@@ -32,7 +33,7 @@ from . import parsing, schemas
 from . import pgtypes as t
 from .ddl_names import NO_OP, dropped, object_kind, sequence_exists
 from .schema_ddl import _Words
-from .sequences import RANGES, Sequences
+from .sequences import RANGES, Sequences, shown_name
 
 if TYPE_CHECKING:
     from .translate import Translation, Translator
@@ -244,16 +245,43 @@ def _drop(translator: Translator, words: _SequenceWords) -> str:
     tables = [words.table()]
     while words.accept(","):
         tables.append(words.table())
-    if not words.accept("cascade"):
+    cascade = words.accept("cascade")
+    if not cascade:
         words.accept("restrict")
     words.end()
+    connection = translator.catalog.connection
     for table in tables:
+        owner = _serial_column(translator, translator.relation(
+            table, lambda name: sequence_exists(translator)(name) or fn.serial_sequence(connection, name)))
+        if owner is not None and cascade:
+            raise _unsupported("DROP SEQUENCE CASCADE of a serial column's sequence")
+        if owner is not None:
+            refused = "desired object(s) because other objects depend on them" if len(tables) > 1 \
+                else f"sequence {table.name} because other objects depend on it"
+            raise DatabaseError(DEPENDENT_OBJECTS_STILL_EXIST, f"cannot drop {refused}",
+                                detail=f"default value for column {owner[1]} of table {shown_name(owner[0])} "
+                                       f"depends on sequence {table.name}",
+                                hint="Use DROP ... CASCADE to drop the dependent objects too.")
         kind = object_kind(translator.catalog.connection, translator.relation(table))
         if kind in ("table", "view") and not sequence_exists(translator)(translator.relation(table)):
             raise DatabaseError(WRONG_OBJECT_TYPE, f'"{table.name}" is not a sequence',
                                 hint=f"Use DROP {kind.upper()} to remove a {kind}.")
     names = [dropped(translator, table, "sequence", if_exists) for table in tables]
     return "; ".join(_call(fn.SEQUENCE_DROP, name) for name in names if name is not None) or NO_OP
+
+
+def _serial_column(translator: Translator, stored: str) -> tuple[str, str] | None:
+    """(table, column) of the serial column that draws from sequence `stored`, if any: a rowid
+    key's (`<table>_<column>_seq`) or one whose default names it."""
+    connection = translator.catalog.connection
+    if not fn.serial_sequence(connection, stored):
+        return None
+    for (name,) in connection.execute("SELECT name FROM sqlite_schema WHERE type = 'table'").fetchall():
+        info = translator.catalog.table(name)
+        for column in info.columns if info is not None else ():
+            if column.sequence == stored or (column.rowid_alias and f"{name}_{column.name}_seq" == stored):
+                return name, column.name
+    return None
 
 
 def owned_sequences_dropped(translator: Translator, table: str, column: str | None = None) -> list[str]:

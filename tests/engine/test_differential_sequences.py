@@ -269,6 +269,11 @@ SCRIPT = [
     "insert into serial_column (k) values (2) returning n",
     "alter sequence serial_column_n_seq increment 2",
     "insert into serial_column (k) values (3) returning n",
+    "drop sequence serial_key_id_seq",
+    "drop sequence if exists serial_key_id_seq",
+    "drop sequence plain, serial_column_n_seq",
+    "select nextval('plain')",
+    "insert into serial_column (k) values (4) returning n",
     # DROP SEQUENCE
     "drop sequence nosuch",
     "drop sequence if exists nosuch",
