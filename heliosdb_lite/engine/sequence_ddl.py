@@ -134,7 +134,9 @@ def _options(translator: Translator, words: _SequenceWords, creating: bool) -> d
                 words.accept(optional)
             give(word, words.number())
         elif word == "as":
-            give("as", words.next_word())
+            type_name = words.next_word()
+            give("as", type_name + " precision" if type_name == "double" and words.accept("precision")
+                 else type_name)
         elif word == "no":
             option = words.next_word()
             if option not in ("minvalue", "maxvalue", "cycle"):

@@ -37,6 +37,7 @@ from heliosdb_lite.errors import (
     NUMERIC_VALUE_OUT_OF_RANGE,
     OBJECT_NOT_IN_PREREQUISITE_STATE,
     UNDEFINED_COLUMN,
+    UNDEFINED_OBJECT,
     UNDEFINED_TABLE,
     WRONG_OBJECT_TYPE,
     DatabaseError,
@@ -114,6 +115,8 @@ def defined(given: dict[str, Any], options: Options | None, state: State | None)
     type_oid, reset_max, reset_min = current.type_oid, False, False
     if "as" in given:
         type_oid = INTEGER_TYPE_NAMES.get(given["as"], 0)
+        if not type_oid and t.type_from_declared(given["as"]) is None and given["as"] != "double precision":
+            raise DatabaseError(UNDEFINED_OBJECT, f'type "{given["as"]}" does not exist')
         if not type_oid:
             raise DatabaseError(INVALID_PARAMETER_VALUE, "sequence type must be smallint, integer, or bigint")
         if not creating:  # bounds that were the old type's limits become the new type's

@@ -57,6 +57,9 @@ SCRIPT = [
     "create sequence wide as integer maxvalue 3000000000",
     "create sequence wide as text",
     "create sequence wide as numeric",
+    "create sequence wide as double precision",
+    "create sequence wide as nosuchtype",
+    "create sequence wide as serial",
     # every option, in any order, with the optional words
     "create sequence every as integer increment by 5 minvalue 10 maxvalue 40 start with 20 cache 3 cycle",
     "select nextval('every'), nextval('every'), nextval('every'), nextval('every'), nextval('every')",
