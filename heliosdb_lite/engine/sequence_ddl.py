@@ -44,8 +44,9 @@ _NUMBERED = {"increment": ("by",), "minvalue": (), "maxvalue": (), "start": ("wi
 
 def is_sequence_statement(sql: str) -> bool:
     words = parsing.first_words(sql, 3)
-    return words[:2] in (["alter", "sequence"], ["drop", "sequence"]) or (
-        words[:1] == ["create"] and "sequence" in words[1:3])
+    return words[:2] in (["alter", "sequence"], ["drop", "sequence"], ["create", "sequence"]) or (
+        words[:1] == ["create"] and words[1:2] in (["temp"], ["temporary"], ["unlogged"])
+        and words[2:3] == ["sequence"])
 
 
 def translate(translator: Translator, sql: str) -> Translation:
@@ -219,6 +220,8 @@ def _alter(translator: Translator, words: _SequenceWords) -> str:
     if words.accept("rename", "to"):
         renamed = words.name()
         words.end()
+        if fn.serial_sequence(connection, stored):  # its column's default names it
+            raise _unsupported("ALTER SEQUENCE RENAME of a serial column's sequence")
         new_name = schemas.storage_name(schemas.split(stored)[0], renamed)
         if _relation_exists(translator, new_name):
             raise DatabaseError(DUPLICATE_TABLE, f'relation "{renamed}" already exists')
