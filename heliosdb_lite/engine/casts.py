@@ -17,11 +17,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from heliosdb_lite.errors import (
+    DATETIME_FIELD_OVERFLOW,
     NUMERIC_VALUE_OUT_OF_RANGE,
     STRING_DATA_RIGHT_TRUNCATION,
     DatabaseError,
 )
 from heliosdb_lite.protocol import codecs
+from heliosdb_lite.protocol.codecs.time_zones import wall_clock_instant
 
 from . import pgtypes as t
 from .value_storage import check_integer
@@ -126,8 +128,13 @@ def _convert_datetime(value: Any, source: int, target: int, tz: dt.tzinfo) -> An
 
 
 def localize(naive: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
-    """A wall-clock time in tz as an aware datetime (the earlier instant when ambiguous)."""
-    return naive.replace(tzinfo=tz)
+    """A wall-clock time in tz as an instant (an aware UTC datetime), as PostgreSQL resolves it: in
+    a spring-forward gap the offset before the change, in a fall-back overlap the one after; 22008
+    beyond the years a datetime holds."""
+    try:
+        return wall_clock_instant(naive, tz)
+    except OverflowError:
+        raise DatabaseError(DATETIME_FIELD_OVERFLOW, "timestamp out of range") from None
 
 
 def apply_typmod(value: Any, oid: int, typmod: int, *, explicit: bool) -> Any:

@@ -13,12 +13,17 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-from heliosdb_lite.errors import FEATURE_NOT_SUPPORTED, INVALID_PARAMETER_VALUE, DatabaseError
+from heliosdb_lite.errors import (
+    DATETIME_FIELD_OVERFLOW,
+    FEATURE_NOT_SUPPORTED,
+    INVALID_PARAMETER_VALUE,
+    DatabaseError,
+)
 from heliosdb_lite.protocol.codecs import Interval
 
 from . import pgtypes as t
 from .casts import localize
-from .operators import interval_key
+from .operators import add_interval, interval_key
 
 _EPOCH = dt.datetime(1970, 1, 1)
 _MICRO = Decimal("0.000001")
@@ -146,35 +151,47 @@ def _truncate(moment: dt.datetime, unit: str) -> dt.datetime:
     return moment.replace(year=(moment.year - 1) // years * years + 1)
 
 
+_RELOCALIZED_UNITS = frozenset(_TRUNC_ORDER[_TRUNC_ORDER.index("day"):])
+
+
 def date_trunc(unit: str, value: Any, oid: int, tz: dt.tzinfo) -> Any:
-    """date_trunc(unit, value): timestamptz is truncated on the session time zone's wall clock."""
+    """date_trunc(unit, value) as PostgreSQL's timestamptz_trunc: a timestamptz (a date is one, at
+    its midnight) is truncated on the session time zone's wall clock and keeps its offset, unless
+    the unit is a day or longer: then the truncated wall-clock time is localized again."""
     if value is None:
         return None
     unit = unit.lower()
     if unit not in _TRUNC_ORDER:
         raise DatabaseError(INVALID_PARAMETER_VALUE,
                             f'unit "{unit}" not recognized for type {t.type_name(oid)}')
-    if oid == t.TIMESTAMPTZ:
-        return localize(_truncate(value.astimezone(tz).replace(tzinfo=None), unit), tz)
     if oid == t.TIMESTAMP:
         return _truncate(value, unit)
     if oid == t.DATE:
-        return localize(_truncate(dt.datetime.combine(value, dt.time()), unit), tz)
-    raise DatabaseError(FEATURE_NOT_SUPPORTED, f"date_trunc on type {t.type_name(oid)} is not supported")
+        value = localize(dt.datetime.combine(value, dt.time()), tz)
+    elif oid != t.TIMESTAMPTZ:
+        raise DatabaseError(FEATURE_NOT_SUPPORTED, f"date_trunc on type {t.type_name(oid)} is not supported")
+    local = value.astimezone(tz)
+    truncated = _truncate(local.replace(tzinfo=None), unit)
+    if unit in _RELOCALIZED_UNITS:
+        return localize(truncated, tz)
+    offset = local.utcoffset()
+    assert offset is not None
+    return (truncated - offset).replace(tzinfo=dt.UTC)
 
 
 def age(first: dt.datetime | None, second: dt.datetime | None, oid: int, tz: dt.tzinfo) -> Interval | None:
     """age(first, second) of two timestamps (oid TIMESTAMP) or timestamptz values (compared on the
     session time zone's wall clock, their offsets ignored, as PostgreSQL does): the field-by-field
     difference, a negative field borrowing from the next larger one, days borrowing the length of
-    the earlier value's month; negative when first is earlier."""
+    the earlier instant's month; negative when first is the earlier instant."""
     if first is None or second is None:
         return None
+    first_is_earlier = first < second
     if oid == t.TIMESTAMPTZ:
         first = first.astimezone(tz).replace(tzinfo=None)
         second = second.astimezone(tz).replace(tzinfo=None)
-    earlier = min(first, second)
-    sign = -1 if first < second else 1
+    earlier = first if first_is_earlier else second
+    sign = -1 if first_is_earlier else 1
     years, months, days, hours, minutes, seconds, micros = (
         sign * (getattr(first, field) - getattr(second, field))
         for field in ("year", "month", "day", "hour", "minute", "second", "microsecond"))
@@ -191,31 +208,6 @@ def age(first: dt.datetime | None, second: dt.datetime | None, oid: int, tz: dt.
     return Interval(sign * (years * 12 + months), sign * days, sign * time)
 
 
-def wall_clock_instant(naive: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
-    """A wall-clock time in tz as an instant, as PostgreSQL's DetermineTimeZoneOffset resolves it:
-    in a spring-forward gap the offset before the change, in a fall-back overlap the one after."""
-    before = naive.replace(tzinfo=tz, fold=0)
-    after = naive.replace(tzinfo=tz, fold=1)
-    if before.utcoffset() == after.utcoffset():
-        return before
-    exists = before.astimezone(dt.UTC).astimezone(tz).replace(tzinfo=None) == naive
-    return after if exists else before
-
-
-def _step(value: dt.datetime, step: Interval, tz: dt.tzinfo) -> dt.datetime:
-    """value + step: months (the day clamped to the month's length) and days on the wall clock
-    (the session time zone's, for timestamptz), then the time as elapsed time."""
-    aware = value.tzinfo is not None
-    local = value.astimezone(tz).replace(tzinfo=None) if aware else value
-    if step.months or step.days:
-        months = local.year * 12 + local.month - 1 + step.months
-        year, month = divmod(months, 12)
-        day = min(local.day, calendar.monthrange(year, month + 1)[1]) if 1 <= year <= 9999 else local.day
-        local = local.replace(year=year, month=month + 1, day=day) + dt.timedelta(days=step.days)
-        value = wall_clock_instant(local, tz) if aware else local
-    return (value.astimezone(dt.UTC) if aware else value) + dt.timedelta(microseconds=step.microseconds)
-
-
 def time_series(start: dt.datetime | None, stop: dt.datetime | None, step: Interval | None,
                 tz: dt.tzinfo) -> Iterator[dt.datetime]:
     """generate_series(start, stop, step) over timestamps or (aware) timestamptz values, each value
@@ -230,6 +222,8 @@ def time_series(start: dt.datetime | None, stop: dt.datetime | None, step: Inter
     while (value <= stop) if direction > 0 else (value >= stop):
         yield value
         try:
-            value = _step(value, step, tz)
-        except (OverflowError, ValueError):
+            value = add_interval(value, step, tz)
+        except DatabaseError as error:
+            if error.sqlstate != DATETIME_FIELD_OVERFLOW:
+                raise
             return

@@ -2,9 +2,9 @@
 
 Integer and float division and modulo that raise 22012; exact numeric arithmetic (division with
 PostgreSQL's result scale, `select_div_scale`); date/time/interval arithmetic (months, then
-days in the session time zone, then microseconds); comparisons of numeric, interval, char(n)
-and array values (arrays: element by element, `array_cmp`), ANY/ALL over arrays; rounding and
-math functions on numeric; LIKE with PostgreSQL's backslash escape.
+days on the session time zone's wall clock, then microseconds as elapsed time); comparisons of
+numeric, interval, char(n) and array values (arrays: element by element, `array_cmp`), ANY/ALL
+over arrays; rounding and math functions on numeric; LIKE with PostgreSQL's backslash escape.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from functools import lru_cache
 from typing import Any
 
 from heliosdb_lite.errors import (
+    DATETIME_FIELD_OVERFLOW,
     DIVISION_BY_ZERO,
     NUMERIC_VALUE_OUT_OF_RANGE,
     UNDEFINED_FUNCTION,
@@ -142,24 +143,41 @@ def _add_months(moment: dt.date | dt.datetime, months: int) -> Any:
     year, month = divmod(total, 12)
     month += 1
     if not 1 <= year <= 9999:
-        raise DatabaseError("22008", "timestamp out of range")
+        raise DatabaseError(DATETIME_FIELD_OVERFLOW, "timestamp out of range")
     day = min(moment.day, calendar.monthrange(year, month)[1])
     return moment.replace(year=year, month=month, day=day)
 
 
 def add_interval(moment: dt.datetime, interval: Any, tz: dt.tzinfo, sign: int = 1) -> dt.datetime:
-    """timestamp[tz] ± interval: months and days on the wall clock, then microseconds."""
+    """timestamp[tz] ± interval as PostgreSQL's timestamp[tz]_pl_interval: the months (the day
+    clamped to the month's length), then the days, each on the wall clock (for timestamptz the
+    session time zone's, the result localized again after each), then the time part as elapsed
+    time; 22008 beyond the years a datetime holds."""
     aware = moment.tzinfo is not None
-    local = moment.astimezone(tz).replace(tzinfo=None) if aware else moment
-    local = _add_months(local, sign * interval.months) + dt.timedelta(days=sign * interval.days)
-    result = localize(local, tz) if aware else local
+    if aware:
+        moment = moment.astimezone(dt.UTC)
     try:
-        return result + dt.timedelta(microseconds=sign * interval.microseconds)
+        if interval.months:
+            moment = _on_wall_clock(moment, tz, lambda local: _add_months(local, sign * interval.months))
+        if interval.days:
+            moment = _on_wall_clock(moment, tz, lambda local: local + dt.timedelta(days=sign * interval.days))
+        return moment + dt.timedelta(microseconds=sign * interval.microseconds)
     except OverflowError:
-        raise DatabaseError("22008", "timestamp out of range") from None
+        raise DatabaseError(DATETIME_FIELD_OVERFLOW, "timestamp out of range") from None
+
+
+def _on_wall_clock(moment: dt.datetime, tz: dt.tzinfo,
+                   change: Callable[[dt.datetime], dt.datetime]) -> dt.datetime:
+    """change applied to a timestamp, or to a timestamptz's wall-clock time in tz (then localized)."""
+    if moment.tzinfo is None:
+        return change(moment)
+    return localize(change(moment.astimezone(tz).replace(tzinfo=None)), tz)
 
 
 def _interval_between(later: dt.datetime, earlier: dt.datetime) -> Any:
+    """timestamp[tz] - timestamp[tz]: the elapsed time, whole 24-hour spans as days (timestamp_mi)."""
+    if later.tzinfo is not None:
+        later, earlier = later.astimezone(dt.UTC), earlier.astimezone(dt.UTC)
     micros = (later - earlier) // dt.timedelta(microseconds=1)
     days = int(micros / USECS_PER_DAY)
     return codecs.Interval(0, days, micros - days * USECS_PER_DAY)

@@ -43,7 +43,7 @@ from heliosdb_lite.protocol.codecs.faults import (
 from heliosdb_lite.protocol.codecs.time_zones import (
     MAX_OFFSET_HOURS,
     abbreviation_offset,
-    zone_offset_seconds,
+    wall_clock_instant,
 )
 
 
@@ -345,9 +345,9 @@ def _timestamptz_text_in(data: bytes, tz: tzinfo) -> datetime | DateTimeInfinity
     canonical = _canonical_iso(data)
     if canonical is not None:
         local, offset = canonical
-        if offset is None:
-            offset = zone_offset_seconds(local, tz)
         try:
+            if offset is None:
+                return wall_clock_instant(local, tz)
             return (local - timedelta(seconds=offset)).replace(tzinfo=UTC)
         except OverflowError:
             pass  # the general path reports it
@@ -360,9 +360,9 @@ def _timestamptz_text_in(data: bytes, tz: tzinfo) -> datetime | DateTimeInfinity
     if offset is None and fields.zone_abbreviation is not None:
         assert fields.zone is not None
         offset = abbreviation_offset(fields.zone_abbreviation, local, fields.zone)
-    elif offset is None:
-        offset = zone_offset_seconds(local, fields.zone or tz)
     try:
+        if offset is None:
+            return wall_clock_instant(local, fields.zone or tz)
         return (local - timedelta(seconds=offset)).replace(tzinfo=UTC)
     except OverflowError:
         raise _outside_years("timestamp", text, fields.year, _PG_MAX_TIMESTAMP_YEAR) from None

@@ -9,7 +9,8 @@
   daylight-saving part; like PostgreSQL any name goes, so `utc+3` and even
   `europe/paris+00:30` are fixed offsets. POSIX strings with a DST part are not recognised.
 - `zone_offset_seconds` is DetermineTimeZoneOffset: a wall-clock time in a DST gap takes the
-  offset before the transition, one in an overlap the offset after it.
+  offset before the transition, one in an overlap the offset after it; `wall_clock_instant`
+  applies it, giving the UTC instant of a wall-clock time.
 Offsets here are seconds east of UTC.
 """
 
@@ -128,6 +129,13 @@ def zone_offset_seconds(local: datetime, zone: tzinfo) -> int:
     which is the pre-transition one in a gap and the post-transition one in an overlap."""
     offsets = [zone.utcoffset(local.replace(fold=fold)) for fold in (0, 1)]
     return int(min(offset or timedelta(0) for offset in offsets).total_seconds())
+
+
+def wall_clock_instant(local: datetime, zone: tzinfo) -> datetime:
+    """The instant (an aware UTC datetime) of a wall-clock time in zone, its offset chosen by
+    `zone_offset_seconds`; OverflowError beyond the years datetime holds."""
+    offset = timedelta(seconds=zone_offset_seconds(local, zone))
+    return (local.replace(tzinfo=None) - offset).replace(tzinfo=UTC)
 
 
 def abbreviation_offset(abbreviation: str, local: datetime, zone: tzinfo) -> int:

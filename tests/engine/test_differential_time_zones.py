@@ -1,0 +1,166 @@
+"""Differential script for local times across daylight-saving changes: casts of timestamp, text and
+date to timestamptz, AT TIME ZONE both ways, interval arithmetic (months and days on the wall clock,
+the time part as elapsed time), timestamptz differences, age, date_trunc and generate_series, in
+America/New_York, Europe/London and Australia/Sydney, at both transitions of each (the spring-forward
+gap and the fall-back overlap). Runs against the engine and
+a real PostgreSQL 15; outcome, messages and notices must agree. Skipped without PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from heliosdb_lite.engine.passthrough import SQLiteEngine, SQLiteSession
+from tests.engine.test_differential import engine_step_with_messages, reference_step_with_messages
+from tests.pg_reference import reference_pg
+
+__all__ = ["reference_pg"]
+
+psycopg = pytest.importorskip("psycopg")
+
+NEW_YORK = [
+    "set timezone = 'America/New_York'",
+    # fall back 2024-11-03 02:00 EDT -> 01:00 EST: 01:xx happens twice, PostgreSQL takes standard time
+    "select timestamp '2024-11-03 01:30' at time zone 'America/New_York'",
+    "select '2024-11-03 01:30'::timestamp::timestamptz, '2024-11-03 01:30'::timestamptz",
+    "select timestamptz '2024-11-03 01:30', timestamptz '2024-11-03 01:30-04', "
+    "timestamptz '2024-11-03 00:59'",
+    "select timestamptz '2024-11-03 01:30-04' + interval '1 hour', timestamptz '2024-11-03 01:30-04' "
+    "+ interval '30 minutes', timestamptz '2024-11-03 00:30' + interval '2 hours'",
+    "select timestamptz '2024-11-03 01:30-05' - interval '1 hour', timestamptz '2024-11-03 03:00' "
+    "- interval '3 hours'",
+    "select timestamptz '2024-11-02 01:30' + interval '1 day', "
+    "timestamptz '2024-11-02 12:00' + interval '24 hours', "
+    "timestamptz '2024-11-02 12:00' + interval '1 day'",
+    "select timestamptz '2024-11-03 01:30-04' + interval '1 day', timestamptz '2024-11-03 01:30-04' "
+    "+ interval '0 days'",
+    "select timestamptz '2024-10-03 01:30' + interval '1 month', timestamptz '2024-12-03 01:30' "
+    "- interval '1 month 1 hour'",
+    "select timestamptz '2024-11-04 00:00' - timestamptz '2024-11-03 00:00', "
+    "timestamptz '2024-11-03 01:30-05' - timestamptz '2024-11-03 01:30-04'",
+    "select age(timestamptz '2024-11-04 00:00', timestamptz '2024-11-03 00:00'), "
+    "age(timestamptz '2024-11-03 01:10-05', timestamptz '2024-11-03 01:50-04')",
+    "select date_trunc('day', timestamptz '2024-11-03 12:00'), date_trunc('hour', "
+    "timestamptz '2024-11-03 01:30-04'), "
+    "date_trunc('hour', timestamptz '2024-11-03 01:30-05')",
+    "select date_trunc('minute', timestamptz '2024-11-03 01:30:40-04'), date_trunc('month', "
+    "timestamptz '2024-11-03 01:30-04'), date_trunc('week', timestamptz '2024-11-05 10:00')",
+    "select x from generate_series(timestamptz '2024-11-03 00:00', timestamptz '2024-11-03 03:00', "
+    "interval '30 minutes') x",
+    "select x from generate_series(timestamptz '2024-11-01 01:30', timestamptz '2024-11-05 01:30', "
+    "interval '1 day') x",
+    "select date '2024-11-03'::timestamptz, date '2024-03-10'::timestamptz",
+    # spring forward 2024-03-10 02:00 EST -> 03:00 EDT: 02:xx does not exist, PostgreSQL reads it as EST
+    "select timestamp '2024-03-10 02:30' at time zone 'America/New_York', '2024-03-10 02:30'::timestamptz",
+    "select '2024-03-10 02:30'::timestamp::timestamptz, timestamptz '2024-03-10 01:59:59.5'",
+    "select timestamptz '2024-03-10 01:30' + interval '1 hour', "
+    "timestamptz '2024-03-10 03:30' - interval '1 hour'",
+    "select timestamptz '2024-03-09 02:30' + interval '1 day', timestamptz '2024-02-10 02:30' "
+    "+ interval '1 month', timestamptz '2024-02-10 02:30' + interval '1 month 1 day'",
+    "select timestamptz '2024-03-09 02:30' + interval '1 day 1 hour', timestamptz '2024-03-11 02:30' "
+    "- interval '1 day'",
+    "select timestamptz '2024-03-11 00:00' - timestamptz '2024-03-10 00:00', "
+    "age(timestamptz '2024-03-11 00:00', timestamptz '2024-03-10 00:00')",
+    "select date_trunc('day', timestamptz '2024-03-10 12:00'), date_trunc('hour', "
+    "timestamptz '2024-03-10 03:30')",
+    "select x from generate_series(timestamptz '2024-03-10 00:00', timestamptz '2024-03-10 04:00', "
+    "interval '1 hour') x",
+    "select x from generate_series(timestamptz '2024-03-09 02:30', timestamptz '2024-03-12 02:30', "
+    "interval '1 day') x",
+    "select timestamptz '2024-11-03 06:30+00' at time zone 'America/New_York', "
+    "timestamptz '2024-11-03 05:30+00' at time zone 'America/New_York'",
+    "select timestamptz '2024-03-10 07:30+00' at time zone 'America/New_York', "
+    "timestamptz '2024-03-10 06:59+00' at time zone 'America/New_York'",
+    "select extract(hour from timestamptz '2024-11-03 01:30-05'), "
+    "extract(epoch from timestamptz '2024-11-03 01:30')",
+    "select to_char(timestamptz '2024-11-03 01:30', 'YYYY-MM-DD HH24:MI TZ OF')",
+    "select timestamptz '2024-11-03 01:30-04' < timestamptz '2024-11-03 01:10-05', "
+    "timestamptz '2024-11-03 01:30' = timestamptz '2024-11-03 06:30+00'",
+    "select timestamp '2024-11-03 01:30' + interval '1 hour', "
+    "timestamp '2024-03-10 02:30' + interval '1 day'",
+    "create table stamps (id int, at timestamptz)",
+    "insert into stamps values (1, '2024-11-03 01:30'), (2, '2024-03-10 02:30'), (3, '2024-11-03 01:30-04')",
+    "insert into stamps select 4, timestamp '2024-11-03 01:45'",
+    "select id, at, at + interval '1 hour', at::timestamp, at::date from stamps order by id",
+    "select id, at - lag(at) over (order by at) from stamps order by at",
+]
+
+LONDON = [
+    "set timezone = 'Europe/London'",
+    # fall back 2024-10-27 02:00 BST -> 01:00 GMT
+    "select timestamp '2024-10-27 01:30' at time zone 'Europe/London', '2024-10-27 01:30'::timestamptz",
+    "select timestamptz '2024-10-27 01:30+01' + interval '1 hour', timestamptz '2024-10-27 00:30' "
+    "+ interval '1 hour', timestamptz '2024-10-27 01:30' - interval '1 hour'",
+    "select timestamptz '2024-10-26 01:30' + interval '1 day', timestamptz '2024-09-27 01:30' "
+    "+ interval '1 month', timestamptz '2024-10-26 01:30+01' + interval '24 hours'",
+    # spring forward 2024-03-31 01:00 GMT -> 02:00 BST
+    "select timestamp '2024-03-31 01:30' at time zone 'Europe/London', '2024-03-31 01:30'::timestamptz",
+    "select timestamptz '2024-03-31 00:30' + interval '1 hour', "
+    "timestamptz '2024-03-30 01:30' + interval '1 day'",
+    "select timestamptz '2024-04-01 00:00' - timestamptz '2024-03-31 00:00', "
+    "timestamptz '2024-10-28 00:00' - timestamptz '2024-10-27 00:00'",
+    "select date_trunc('day', timestamptz '2024-10-27 12:00'), date_trunc('hour', "
+    "timestamptz '2024-10-27 01:30+01')",
+    "select x from generate_series(timestamptz '2024-10-27 00:00', timestamptz '2024-10-27 03:00', "
+    "interval '1 hour') x",
+    "select x from generate_series(timestamptz '2024-03-30 01:30', timestamptz '2024-04-01 01:30', "
+    "interval '1 day') x",
+    "select timestamp '2024-11-03 01:30' at time zone 'America/New_York', "
+    "timestamp '2024-03-10 02:30' at time zone 'America/New_York'",
+    "select timestamptz '2024-10-27 01:30+00' at time zone 'Australia/Sydney'",
+]
+
+SYDNEY = [
+    "set timezone = 'Australia/Sydney'",
+    # fall back 2024-04-07 03:00 AEDT -> 02:00 AEST
+    "select timestamp '2024-04-07 02:30' at time zone 'Australia/Sydney', '2024-04-07 02:30'::timestamptz",
+    "select timestamptz '2024-04-07 02:30+11' + interval '1 hour', timestamptz '2024-04-07 01:30' "
+    "+ interval '2 hours', timestamptz '2024-04-06 02:30' + interval '1 day'",
+    "select timestamptz '2024-03-07 02:30' + interval '1 month', timestamptz '2024-04-08 02:30' "
+    "- interval '1 day 1 hour'",
+    # spring forward 2024-10-06 02:00 AEST -> 03:00 AEDT
+    "select timestamp '2024-10-06 02:30' at time zone 'Australia/Sydney', '2024-10-06 02:30'::timestamptz",
+    "select timestamptz '2024-10-06 01:30' + interval '1 hour', "
+    "timestamptz '2024-10-05 02:30' + interval '1 day', "
+    "timestamptz '2024-09-06 02:30' + interval '1 month'",
+    "select timestamptz '2024-10-07 00:00' - timestamptz '2024-10-06 00:00', "
+    "age(timestamptz '2024-10-07 00:00', timestamptz '2024-10-06 00:00')",
+    "select date_trunc('day', timestamptz '2024-10-06 12:00'), date_trunc('month', "
+    "timestamptz '2024-04-07 12:00')",
+    "select x from generate_series(timestamptz '2024-10-06 00:00', timestamptz '2024-10-06 04:00', "
+    "interval '1 hour') x",
+    "select x from generate_series(timestamptz '2024-04-06 02:30', timestamptz '2024-04-08 02:30', "
+    "interval '1 day') x",
+    "select date '2024-10-06'::timestamptz, timestamptz '2024-10-06 02:30'::date",
+    "select timestamp '2024-04-07 02:30' at time zone 'Europe/London', "
+    "timestamptz '2024-04-06 15:30+00' at time zone 'Australia/Sydney'",
+    "set timezone = 'UTC'",
+    "select timestamp '2024-11-03 01:30' at time zone 'America/New_York', "
+    "timestamptz '2024-11-03 01:30-04' + interval '1 hour'",
+]
+
+@pytest.fixture(scope="module")
+def reference(reference_pg: str) -> Iterator[Any]:
+    with psycopg.connect(reference_pg, autocommit=True) as admin:
+        admin.execute("drop database if exists differential_time_zones")
+        admin.execute("create database differential_time_zones")
+    with psycopg.connect(reference_pg.replace("dbname=postgres", "dbname=differential_time_zones"),
+                         autocommit=True) as connection:
+        connection.execute("set timezone = 'Etc/UTC'")
+        yield connection
+
+
+@pytest.fixture(scope="module")
+def engine_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SQLiteSession]:
+    engine = SQLiteEngine(Path(tmp_path_factory.mktemp("differential_time_zones")) / "data")
+    yield engine.open_session("postgres", "postgres", {})
+    engine.close()
+
+
+@pytest.mark.parametrize("sql", NEW_YORK + LONDON + SYDNEY)
+def test_same_step(reference: Any, engine_session: SQLiteSession, sql: str) -> None:
+    """One statement of the ordered script: the same outcome, error message and notices."""
+    assert engine_step_with_messages(engine_session, sql) == reference_step_with_messages(reference, sql)
