@@ -622,8 +622,7 @@ class Translator:
             translated, outputs = self.query(source, scope)
             if isinstance(translated, exp.Select):
                 translated.set("expressions", [
-                    self.assign(e, o.type or t.UNKNOWN_TYPE, targets[i] if i < len(targets) else None)
-                    if o.type is not None and o.type.is_unknown else e
+                    e if o.type is None else self.assign(e, o.type, targets[i] if i < len(targets) else None)
                     for i, (e, o) in enumerate(zip(translated.expressions, outputs, strict=False))])
             if node.args.get("conflict") is not None and isinstance(translated, exp.Select) \
                     and translated.args.get("where") is None:
