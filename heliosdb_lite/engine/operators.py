@@ -152,9 +152,10 @@ def add_interval(moment: dt.datetime, interval: Any, tz: dt.tzinfo, sign: int = 
     """timestamp[tz] ± interval as PostgreSQL's timestamp[tz]_pl_interval: the months (the day
     clamped to the month's length), then the days, each on the wall clock (for timestamptz the
     session time zone's, the result localized again after each), then the time part as elapsed
-    time; 22008 beyond the years a datetime holds."""
-    aware = moment.tzinfo is not None
-    if aware:
+    time; 22008 beyond the years a datetime holds. ±infinity stays as it is."""
+    if isinstance(moment, codecs.DateTimeInfinity):
+        return moment
+    if moment.tzinfo is not None:
         moment = moment.astimezone(dt.UTC)
     try:
         if interval.months:

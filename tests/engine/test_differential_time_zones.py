@@ -81,6 +81,13 @@ NEW_YORK = [
     "timestamptz '2024-11-03 01:30' = timestamptz '2024-11-03 06:30+00'",
     "select timestamp '2024-11-03 01:30' + interval '1 hour', "
     "timestamp '2024-03-10 02:30' + interval '1 day'",
+    "select interval '1 hour' + timestamptz '2024-11-03 01:30-04', "
+    "interval '1 day' + timestamptz '2024-03-09 02:30'",
+    "select timestamptz 'infinity' + interval '1 day', timestamptz '-infinity' - interval '1 hour'",
+    "select timestamptz '2024-04-10 02:30' - interval '1 month', timestamptz '2024-11-03 01:30-05' "
+    "- interval '1 day 1 hour'",
+    "select timestamptz '2024-11-03 01:30-04' between timestamptz '2024-11-03 01:00-04' "
+    "and timestamptz '2024-11-03 01:00-05'",
     "create table stamps (id int, at timestamptz)",
     "insert into stamps values (1, '2024-11-03 01:30'), (2, '2024-03-10 02:30'), (3, '2024-11-03 01:30-04')",
     "insert into stamps select 4, timestamp '2024-11-03 01:45'",
