@@ -14,17 +14,12 @@ from typing import Any
 import pytest
 
 from heliosdb_lite.engine.passthrough import SQLiteEngine, SQLiteSession
-from tests.engine.test_differential import engine_step_with_messages, reference_step_with_messages
+from tests.engine.test_differential import engine_step_with_messages, gap, reference_step_with_messages
 from tests.pg_reference import reference_pg
 
 __all__ = ["reference_pg"]
 
 psycopg = pytest.importorskip("psycopg")
-
-
-def gap(sql: str, reason: str) -> Any:
-    """A statement whose answer differs from PostgreSQL's for the stated reason."""
-    return pytest.param(sql, marks=pytest.mark.xfail(strict=True, reason=reason))
 
 
 SCRIPT = [
