@@ -1,6 +1,6 @@
 """information_schema: schemata, tables, columns, views, sequences, table_constraints and
 key_column_usage over the user's schemas and relations, with PostgreSQL 15's column names and the
-base types of its domains (sql_identifier: name, character_data and yes_or_no: varchar,
+base types of its domains (sql_identifier: name, character_data: varchar, yes_or_no: varchar(3),
 cardinal_number: int4). The catalog's own relations are not listed, and neither are the NOT NULL
 CHECK constraints PostgreSQL reports in table_constraints.
 """
@@ -30,26 +30,26 @@ RELATIONS = {f"{SCHEMA}.{name}": columns for name, columns in {
     "tables": _columns(
         "table_catalog:name table_schema:name table_name:name table_type:varchar "
         "self_referencing_column_name:name reference_generation:varchar user_defined_type_catalog:name "
-        "user_defined_type_schema:name user_defined_type_name:name is_insertable_into:varchar "
-        "is_typed:varchar commit_action:varchar"),
+        "user_defined_type_schema:name user_defined_type_name:name is_insertable_into:yes_or_no "
+        "is_typed:yes_or_no commit_action:varchar"),
     "columns": _columns(
         "table_catalog:name table_schema:name table_name:name column_name:name ordinal_position:int4 "
-        "column_default:varchar is_nullable:varchar data_type:varchar character_maximum_length:int4 "
+        "column_default:varchar is_nullable:yes_or_no data_type:varchar character_maximum_length:int4 "
         "character_octet_length:int4 numeric_precision:int4 numeric_precision_radix:int4 numeric_scale:int4 "
-        "datetime_precision:int4 udt_catalog:name udt_schema:name udt_name:name is_identity:varchar "
-        "identity_generation:varchar is_generated:varchar is_updatable:varchar"),
+        "datetime_precision:int4 udt_catalog:name udt_schema:name udt_name:name is_identity:yes_or_no "
+        "identity_generation:varchar is_generated:varchar is_updatable:yes_or_no"),
     "views": _columns(
         "table_catalog:name table_schema:name table_name:name view_definition:varchar check_option:varchar "
-        "is_updatable:varchar is_insertable_into:varchar is_trigger_updatable:varchar "
-        "is_trigger_deletable:varchar is_trigger_insertable_into:varchar"),
+        "is_updatable:yes_or_no is_insertable_into:yes_or_no is_trigger_updatable:yes_or_no "
+        "is_trigger_deletable:yes_or_no is_trigger_insertable_into:yes_or_no"),
     "sequences": _columns(
         "sequence_catalog:name sequence_schema:name sequence_name:name data_type:varchar "
         "numeric_precision:int4 numeric_precision_radix:int4 numeric_scale:int4 start_value:varchar "
-        "minimum_value:varchar maximum_value:varchar increment:varchar cycle_option:varchar"),
+        "minimum_value:varchar maximum_value:varchar increment:varchar cycle_option:yes_or_no"),
     "table_constraints": _columns(
         "constraint_catalog:name constraint_schema:name constraint_name:name table_catalog:name "
-        "table_schema:name table_name:name constraint_type:varchar is_deferrable:varchar "
-        "initially_deferred:varchar enforced:varchar nulls_distinct:varchar"),
+        "table_schema:name table_name:name constraint_type:varchar is_deferrable:yes_or_no "
+        "initially_deferred:yes_or_no enforced:yes_or_no nulls_distinct:yes_or_no"),
     "key_column_usage": _columns(
         "constraint_catalog:name constraint_schema:name constraint_name:name table_catalog:name "
         "table_schema:name table_name:name column_name:name ordinal_position:int4 "
@@ -93,9 +93,11 @@ def row_sources(reader: CatalogReader, names: SessionNames, database: str) -> di
 
     def sequences() -> Iterator[tuple[Any, ...]]:
         for relation in reader.relations():
-            if relation.kind == "S":
-                yield (database, relation.schema, relation.name, "bigint", 64, 2, 0, "1", "1",
-                       str(2**63 - 1), "1", "NO")
+            options = relation.sequence
+            if options is not None:
+                yield (database, relation.schema, relation.name, format_type(options.type, -1),
+                       _PRECISION_BITS[options.type], 2, 0, str(options.start), str(options.minimum),
+                       str(options.maximum), str(options.increment), "YES" if options.cycle else "NO")
 
     def table_constraints() -> Iterator[tuple[Any, ...]]:
         for relation, name, kind, _ in _constraints(reader):
@@ -112,6 +114,7 @@ def row_sources(reader: CatalogReader, names: SessionNames, database: str) -> di
         "schemata": schemata, "tables": tables, "columns": columns, "views": views, "sequences": sequences,
         "table_constraints": table_constraints, "key_column_usage": key_column_usage}.items()}
 _IDENTITY_GENERATION = {"a": "ALWAYS", "d": "BY DEFAULT"}  # by pg_attribute.attidentity
+_PRECISION_BITS = {t.INT2: 16, t.INT4: 32, t.INT8: 64}  # information_schema.sequences.numeric_precision
 
 
 def _tables_and_views(reader: CatalogReader) -> list[Relation]:

@@ -14,11 +14,11 @@ from __future__ import annotations
 import re
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import apsw
 
-from . import added_defaults, schemas
+from . import added_defaults, schemas, sequences
 from . import functions as fn
 from . import pgtypes as t
 from .catalog import effective_default
@@ -121,10 +121,21 @@ class SequenceOptions:
     increment: int
     owner: tuple[str, int] | None  # (storage name of the table, column number) of a serial or identity
     identity: bool  # owned by an identity column (pg_depend deptype 'i', else 'a')
+    minimum: int = 1
+    maximum: int = 2**63 - 1
+    cache: int = 1
+    cycle: bool = False
 
-    @property
-    def maximum(self) -> int:
-        return {t.INT2: 2**15 - 1, t.INT4: 2**31 - 1}.get(self.type, 2**63 - 1)
+    @classmethod
+    def of_column(cls, type_oid: int, owner: tuple[str, int], identity: bool) -> SequenceOptions:
+        """A serial or identity column's sequence, as created with the column."""
+        return cls(type_oid, 1, 1, owner, identity, maximum=sequences.RANGES[type_oid][1])
+
+    def defined(self, options: sequences.Options) -> SequenceOptions:
+        """These options as CREATE/ALTER SEQUENCE last defined them (`sequences`)."""
+        return replace(self, type=options.type_oid, start=options.start, increment=options.increment,
+                       minimum=options.minimum, maximum=options.maximum, cache=options.cache,
+                       cycle=options.cycle)
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +207,7 @@ class CatalogReader:
         """Tables and views (the session's temporary ones in TEMPORARY_SCHEMA), then sequences:
         those serial and identity columns draw from and those created."""
         view_types = self._view_types()
-        sequences: dict[str, SequenceOptions] = {}
+        owned: dict[str, SequenceOptions] = {}
         for database, listing in (("main", "sqlite_schema"), ("temp", "sqlite_temp_schema")):
             query = f"SELECT type, name, sql FROM {listing} WHERE type IN ('table', 'view') ORDER BY name"
             for kind, stored, sql in self._connection.execute(query).fetchall():
@@ -208,31 +219,31 @@ class CatalogReader:
                 attributes = tuple(self._attributes(table, view_types.get(storage, {})))
                 for a in attributes:
                     if a.sequence:
-                        owner = (storage, a.number)
-                        sequences[a.sequence] = SequenceOptions(a.type.oid, 1, 1, owner, bool(a.identity))
+                        owned[a.sequence] = SequenceOptions.of_column(a.type.oid, (storage, a.number),
+                                                                      bool(a.identity))
                 if kind == "view":
                     yield Relation(schema, name, "v", attributes, definition=sql)
                 else:
                     indexes = tuple(self._indexes_of(table))
                     foreign_keys = tuple(self._foreign_keys(table))
                     yield Relation(schema, name, "r", attributes, indexes, foreign_keys)
-        for storage, start, increment in self._created_sequences():
-            owned = sequences.get(storage)
-            if owned is None:
-                sequences[storage] = SequenceOptions(t.INT8, start, increment, None, False)
-        for storage, options in sorted(sequences.items()):
+        found = dict(owned)
+        store = sequences.Sequences(self._connection)
+        for storage in self._created_sequences():
+            read = store.read(storage)
+            if read is not None:
+                base = owned.get(storage) or SequenceOptions(t.INT8, 1, 1, None, False)
+                found[storage] = base.defined(read[0])
+        for storage, options in sorted(found.items()):
             yield Relation(*schemas.split(storage), "S", (), sequence=options)
 
-    def _created_sequences(self) -> list[tuple[str, int, int]]:
-        """(storage name, start, increment) of the sequences `_helios_sequences` has rows for."""
-        if not self._connection.table_exists("main", fn.SEQUENCES_TABLE):
-            return []
+    def _created_sequences(self) -> list[str]:
+        """Storage names of the sequences `_helios_sequence_options` has rows for (made or changed by
+        CREATE/ALTER SEQUENCE)."""
         if not self._connection.table_exists("main", fn.SEQUENCE_OPTIONS_TABLE):
-            return [(name, 1, 1) for (name,) in
-                    self._connection.execute(f"SELECT name FROM {fn.SEQUENCES_TABLE}").fetchall()]
-        return self._connection.execute(
-            f"SELECT s.name, coalesce(o.start, 1), coalesce(o.increment, 1) FROM {fn.SEQUENCES_TABLE} s "
-            f"LEFT JOIN {fn.SEQUENCE_OPTIONS_TABLE} o ON o.name = s.name").fetchall()
+            return []
+        return [name for (name,) in
+                self._connection.execute(f"SELECT name FROM {fn.SEQUENCE_OPTIONS_TABLE}").fetchall()]
 
     def _view_types(self) -> dict[str, dict[int, PgType]]:
         if not self._connection.table_exists("main", VIEW_COLUMNS_TABLE):

@@ -138,7 +138,8 @@ def row_sources(reader: CatalogReader, names: SessionNames, database: str) -> di
         for relation in reader.relations():
             if relation.sequence is not None:
                 options = relation.sequence
-                yield relation.oid, options.type, options.start, options.increment, options.maximum, 1, 1, 0
+                yield (relation.oid, options.type, options.start, options.increment, options.maximum,
+                       options.minimum, options.cache, int(options.cycle))
 
     def dependencies() -> Iterator[tuple[Any, ...]]:
         """A serial or identity column's sequence depends on the column (`Owned by:` in psql)."""

@@ -282,6 +282,16 @@ SCRIPT = [
     "select lastval()",
     "drop sequence s.r",
     "select nextval('s.r')",
+    # what the catalog says of them
+    "create sequence listed as integer increment 5 minvalue 10 maxvalue 1000 start 20 cache 3 cycle",
+    "create sequence listed_down increment -2",
+    "create table listed_owner (id serial, big bigserial)",
+    "select sequence_schema, sequence_name, data_type, numeric_precision, start_value, minimum_value, "
+    "maximum_value, increment, cycle_option from information_schema.sequences "
+    "where sequence_name like 'listed%' order by sequence_name",
+    "select c.relname, format_type(s.seqtypid, null), s.seqstart, s.seqincrement, s.seqmax, s.seqmin, s.seqcache, "
+    "s.seqcycle from pg_sequence s join pg_class c on c.oid = s.seqrelid where c.relname like 'listed%' "
+    "order by c.relname",
 ]
 
 
