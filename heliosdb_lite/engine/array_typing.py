@@ -57,21 +57,11 @@ def constructor_type(item_types: Sequence[PgType]) -> PgType:
     """The type of ARRAY[items]: an array of the items' common type, or (items that are arrays)
     of their elements' common type; 42P18 for ARRAY[] without a type, 42804 for items of
     element and array types mixed, 42846 for sub-arrays whose elements cannot be matched."""
-    known = [pg_type for pg_type in item_types if not pg_type.is_unknown]
-    arrays = [pg_type for pg_type in known if is_array(pg_type)]
     if not item_types:
         raise DatabaseError("42P18", "cannot determine type of empty array",
                             hint="Explicitly cast to the desired type, for example ARRAY[]::integer[].")
-    if arrays and len(arrays) != len(known):
-        names = " and ".join(t.type_name(pg_type.oid) for pg_type in (known[0], arrays[0]))
-        raise DatabaseError(rules.DATATYPE_MISMATCH, f"ARRAY types {names} cannot be matched")
-    if not arrays:
-        return array_type(rules.common_type(item_types))
-    try:
-        return array_type(rules.common_type([element_type(pg_type) for pg_type in arrays]))
-    except DatabaseError:
-        raise DatabaseError("42846", f"ARRAY could not convert type {t.type_name(arrays[-1].oid)} to "
-                            f"{t.type_name(arrays[0].oid)}") from None
+    common = rules.common_type(item_types, "ARRAY")
+    return PgType(common.oid) if is_array(common) else array_type(common)
 
 
 def polymorphic_element(name: str, arguments: Sequence[tuple[str, PgType]]) -> PgType:

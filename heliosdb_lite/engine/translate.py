@@ -34,7 +34,7 @@ from heliosdb_lite.errors import (
 )
 from heliosdb_lite.protocol import codecs
 
-from . import array_functions, array_typing, casts, pg_catalog, schemas
+from . import array_functions, array_typing, cast_contexts, casts, pg_catalog, schemas, set_operations
 from . import distinct_on as distinct_on_query
 from . import functions as fn
 from . import pgtypes as t
@@ -43,6 +43,7 @@ from .catalog import Catalog, TableInfo
 from .dialect import render
 from .escape_strings import escape_string_values
 from .json_functions import path_steps as json_path_steps
+from .pg_catalog_types import format_type
 from .pgtypes import PgType
 from .scope import Relation, Scope
 from .table_functions import TABLE_FUNCTIONS
@@ -157,6 +158,14 @@ def _parameter_number(node: exp.Expression) -> int | None:
     return None
 
 
+_ORDERING_COLLATIONS = frozenset(fn.COLLATIONS.values()) | frozenset(array_functions.COLLATIONS.values())
+
+
+def _assignment_changes(source: PgType, target: PgType) -> bool:
+    """Whether a value of type source written to a column of type target needs converting."""
+    return source.oid != target.oid or source.is_unknown or 0 <= target.typmod != source.typmod
+
+
 def _collated(node: exp.Expression, pg_type: PgType) -> exp.Expression:
     collation = fn.COLLATIONS.get(pg_type.oid) or array_functions.COLLATIONS.get(pg_type.oid)
     if collation is None or isinstance(node, exp.Collate):
@@ -261,6 +270,7 @@ class Translator:
             alias_columns = [column.name for column in alias.columns] if alias is not None else []
             body = cte.this
             if with_clause.args.get("recursive") and isinstance(body, exp.SetOperation):
+                body.meta[set_operations.RECURSIVE_CTE] = name
                 _, anchor_outputs = self.query(body.this.copy(), scope)
                 scope.ctes[name] = self._relation(name, anchor_outputs).renamed(name, alias_columns)
             translated, outputs = self.query(body, scope)
@@ -369,19 +379,35 @@ class Translator:
         if len(left_outputs) != len(right_outputs) and all(o.type for o in left_outputs + right_outputs):
             raise DatabaseError(SYNTAX_ERROR,
                                 f"each {node.key.upper()} query must have the same number of columns")
-        node.set("this", left)
-        node.set("expression", right)
-        outputs = []
-        for left_output, right_output in zip(left_outputs, right_outputs, strict=False):
-            types = [pg_type for pg_type in (left_output.type, right_output.type) if pg_type is not None]
-            outputs.append(OutputColumn(left_output.name, rules.common_type(types) if types else None))
+        types = set_operations.result_types(node, [output.type for output in left_outputs],
+                                            [output.type for output in right_outputs])
+        if not set_operations.is_recursive(node):  # a recursive query's terms keep their types (checked)
+            targets = [PgType(pg_type.oid) if pg_type is not None else None for pg_type in types]
+            left = self._converted_branch(left, left_outputs, targets)
+            right = self._converted_branch(right, right_outputs, targets)
+        node.set("this", set_operations.compound_member(left))
+        node.set("expression", set_operations.compound_member(right))
+        outputs = [OutputColumn(output.name, pg_type)
+                   for output, pg_type in zip(left_outputs, types, strict=False)]
         self._order_limit(node, scope, outputs)
-        return node, outputs
+        return set_operations.first_of_equal_rows(node), outputs
+
+    def _converted_branch(self, branch: exp.Expression, outputs: list[OutputColumn],
+                          targets: list[PgType | None]) -> exp.Expression:
+        return set_operations.converted_branch(branch, [o.name for o in outputs], [o.type for o in outputs],
+                                               targets, self._converted_output)
+
+    def _converted_output(self, value: exp.Expression, source: PgType, target: PgType) -> exp.Expression:
+        """A result column's value converted to target and compared as target compares."""
+        if isinstance(value, exp.Collate) and value.expression.name in _ORDERING_COLLATIONS:
+            value = value.this
+        return _collated(self.coerce(value, source, target), target)
 
     def values(self, node: exp.Values, parent: Scope) -> tuple[exp.Values, list[OutputColumn]]:
         rows = [self.row(row, parent) for row in node.expressions]
         width = max((len(row) for row in rows), default=0)
-        types = [rules.common_type([row[i][1] for row in rows if i < len(row)]) for i in range(width)]
+        types = [t.output_type(rules.common_type([row[i][1] for row in rows if i < len(row)], "VALUES"))
+                 for i in range(width)]
         node.set("expressions", [
             exp.Tuple(expressions=[_collated(self.coerce(value, pg_type, types[i]), types[i])
                                    for i, (value, pg_type) in enumerate(row)])
@@ -613,17 +639,21 @@ class Translator:
                 values = row.expressions if isinstance(row, exp.Tuple) else [row]
                 typed = [self.expr(value, scope) for value in values]
                 rows.append(exp.Tuple(expressions=[
-                    self.assign(value, pg_type, targets[i] if i < len(targets) else None)
+                    self.assign(value, pg_type, targets[i] if i < len(targets) else None,
+                                names[i] if i < len(names) else None)
                     for i, (value, pg_type) in enumerate(typed)]))
                 if len(source.expressions) == 1:
                     key_sources = self._key_sources(names, values)
             source.set("expressions", rows)
         elif source is not None:
             translated, outputs = self.query(source, scope)
-            if isinstance(translated, exp.Select):
-                translated.set("expressions", [
-                    e if o.type is None else self.assign(e, o.type, targets[i] if i < len(targets) else None)
-                    for i, (e, o) in enumerate(zip(translated.expressions, outputs, strict=False))])
+            column_targets = [targets[i] if i < len(targets) else None for i in range(len(outputs))]
+            for output, name, target in zip(outputs, names, column_targets, strict=False):
+                if output.type is not None:
+                    self._check_assignable(output.type, target, name)
+            translated = set_operations.converted_branch(
+                translated, [output.name for output in outputs], [output.type for output in outputs],
+                column_targets, self._assigned, _assignment_changes)
             if node.args.get("conflict") is not None and isinstance(translated, exp.Select) \
                     and translated.args.get("where") is None:
                 translated.set("where", exp.Where(this=exp.true()))  # SQLite's upsert needs a WHERE here
@@ -772,7 +802,7 @@ class Translator:
             raise unsupported(f"assignment {item.sql('postgres')}")
         target = scope.column(item.this.name)
         value, pg_type = self.expr(item.expression, scope)
-        item.set("expression", self.assign(value, pg_type, target))
+        item.set("expression", self.assign(value, pg_type, target, item.this.name))
         return item
 
     def _returning(self, node: exp.Expression, scope: Scope) -> list[OutputColumn] | None:
@@ -890,9 +920,25 @@ class Translator:
     def _typmod(self, node: exp.Expression, target: PgType, explicit: bool) -> exp.Expression:
         return call(fn.CAST, node, target.oid, target.oid, target.typmod, int(explicit))
 
-    def assign(self, node: exp.Expression, source: PgType, target: PgType | None) -> exp.Expression:
-        """A value written to a column of type target (PostgreSQL's assignment coercion)."""
+    def assign(self, node: exp.Expression, source: PgType, target: PgType | None,
+               column: str | None = None) -> exp.Expression:
+        """A value written to a column of type target (PostgreSQL's assignment coercion); with the
+        column's name, 42804 when its type has no assignment cast to target."""
+        if column is not None:
+            self._check_assignable(source, target, column)
+        return self._assigned(node, source, target)
+
+    def _assigned(self, node: exp.Expression, source: PgType, target: PgType | None) -> exp.Expression:
+        """A value written to a column of type target, assignable (`_check_assignable`)."""
         return self.coerce(node, source, target, mode="assignment")
+
+    @staticmethod
+    def _check_assignable(source: PgType, target: PgType | None, column: str) -> None:
+        if target is None or cast_contexts.can_coerce(source, target, cast_contexts.Context.ASSIGNMENT):
+            return
+        raise DatabaseError("42804", f'column "{column}" is of type {format_type(target.oid, -1)} but '
+                                     f"expression is of type {format_type(source.oid, -1)}",
+                            hint="You will need to rewrite or cast the expression.")
 
     def condition(self, node: exp.Expression, scope: Scope) -> exp.Expression:
         translated, pg_type = self.expr(node, scope)
@@ -1314,7 +1360,9 @@ class Translator:
         default = node.args.get("default")
         if default is not None:
             results.append(self.expr(default, scope))
-        result_type = rules.common_type([pg_type for _, pg_type in results])
+        branch_types = [pg_type for _, pg_type in results]  # PostgreSQL puts the ELSE first
+        result_type = rules.common_type(branch_types[-1:] + branch_types[:-1] if default is not None
+                                        else branch_types, "CASE")
         coerced = [self.coerce(value, pg_type, result_type) for value, pg_type in results]
         for branch, value in zip(node.args.get("ifs") or [], coerced, strict=False):
             branch.set("true", value)
@@ -1333,7 +1381,8 @@ class Translator:
         else:
             arguments = [node.this, node.expression]
         typed = [self.expr(argument, scope) for argument in arguments]
-        result = rules.common_type([pg_type for _, pg_type in typed])
+        context = None if isinstance(node, exp.Nullif) else type(node).__name__.upper()
+        result = rules.common_type([pg_type for _, pg_type in typed], context)
         values = [self.coerce(value, pg_type, result) for value, pg_type in typed]
         if isinstance(node, exp.Nullif):
             compared, result = result, (typed[0][1] if not typed[0][1].is_unknown else result)
@@ -1752,8 +1801,8 @@ def _insert_width(source: exp.Expression | None) -> int | None:
 
 def _alias_outputs(query: exp.Expression, names: list[str]) -> None:
     """Name the first output columns of query (its leftmost SELECT) names."""
-    while isinstance(query, exp.Subquery | exp.SetOperation):
-        query = query.this
+    while isinstance(query, exp.Subquery | exp.SetOperation) or set_operations.is_every_row_of(query):
+        query = query.args["from_"].this.this if isinstance(query, exp.Select) else query.this
     if not isinstance(query, exp.Select) or any(isinstance(e, exp.Star) or isinstance(e.this, exp.Star)
                                                 for e in query.expressions):
         raise unsupported("column aliases on this FROM item")

@@ -13,7 +13,9 @@ from sqlglot import exp
 
 from heliosdb_lite.errors import UNDEFINED_FUNCTION, DatabaseError
 
+from . import cast_contexts
 from . import pgtypes as t
+from .pg_catalog_types import format_type
 from .pgtypes import PgType
 
 AMBIGUOUS_FUNCTION = "42725"
@@ -123,38 +125,40 @@ def arithmetic_type(operator: str, left: PgType, right: PgType) -> PgType:
                              "You might need to add explicit type casts.")
 
 
-_CATEGORY_PREFERENCE = (t.FLOAT8, t.FLOAT4, t.NUMERIC, t.INT8, t.INT4, t.INT2)
-
-
-def common_type(types: Sequence[PgType]) -> PgType:
-    """The type CASE/COALESCE/UNION branches resolve to (unknown only if all are unknown)."""
+def common_type(types: Sequence[PgType], context: str | None = None) -> PgType:
+    """The type CASE / COALESCE / UNION / VALUES branches resolve to, as PostgreSQL's
+    select_common_type chooses it (unknown only if every branch is unknown), with the modifier
+    they all share (select_common_typmod). context names the construct in the errors: 42804 for
+    branches of different categories, 42846 for one that does not convert to the chosen type;
+    without one (the operands of IN and ANY) string types of different categories are text."""
     known = [pg_type for pg_type in types if not pg_type.is_unknown]
     if not known:
         return t.UNKNOWN_TYPE
-    oids = {pg_type.oid for pg_type in known}
-    if len(oids) == 1:  # the modifier survives only if every branch has it (select_common_typmod)
-        typmods = {pg_type.typmod for pg_type in types}
-        return known[0] if len(typmods) == 1 else PgType(known[0].oid)
-    if oids <= t.NUMBER_TYPES:
-        for oid in _CATEGORY_PREFERENCE:
-            if oid in oids:
-                return PgType(oid)
-    if oids <= t.STRING_TYPES:
-        return t.TEXT_TYPE
-    if oids <= {t.TIMESTAMP, t.TIMESTAMPTZ, t.DATE}:
-        return PgType(t.TIMESTAMPTZ if t.TIMESTAMPTZ in oids else t.TIMESTAMP)
-    from heliosdb_lite.protocol import codecs
+    chosen = known[0].oid
+    for pg_type in known[1:]:
+        candidate = pg_type.oid
+        if candidate == chosen:
+            continue
+        if cast_contexts.category(candidate) != cast_contexts.category(chosen):
+            if context is None and all(known_type.oid in t.STRING_TYPES for known_type in known):
+                return t.TEXT_TYPE  # an operator's operands ("char" = varchar): compared as text
+            names = f"{format_type(chosen, -1)} and {format_type(candidate, -1)}"
+            raise DatabaseError(DATATYPE_MISMATCH, _in_context(context, f"types {names} cannot be matched"))
+        if chosen not in cast_contexts.PREFERRED \
+                and cast_contexts.can_coerce(PgType(chosen), pg_type, cast_contexts.Context.IMPLICIT) \
+                and not cast_contexts.can_coerce(pg_type, PgType(chosen), cast_contexts.Context.IMPLICIT):
+            chosen = candidate
+    for pg_type in known:
+        if not cast_contexts.can_coerce(pg_type, PgType(chosen), cast_contexts.Context.IMPLICIT):
+            names = f"{format_type(pg_type.oid, -1)} to {format_type(chosen, -1)}"
+            raise DatabaseError("42846", _in_context(context, f"could not convert type {names}"))
+    typmods = {pg_type.typmod for pg_type in types}
+    same_type = all(pg_type.oid == chosen for pg_type in types)
+    return PgType(chosen, typmods.pop() if same_type and len(typmods) == 1 else -1)
 
-    arrays = [codecs.type_by_oid(pg_type.oid) for pg_type in known]
-    if all(info.is_array for info in arrays):  # an array of the elements' common type, if they have one
-        try:
-            element = common_type([PgType(info.elem_oid) for info in arrays])
-        except DatabaseError:
-            names = f"{arrays[1].name} to {arrays[0].name}"
-            raise DatabaseError("42846", f"could not convert type {names}") from None
-        return PgType(codecs.type_by_oid(element.oid).array_oid)
-    names = " and ".join(sorted({t.type_name(oid) for oid in oids}))
-    raise DatabaseError(DATATYPE_MISMATCH, f"types {names} cannot be matched")
+
+def _in_context(context: str | None, message: str) -> str:
+    return f"{context} {message}" if context else message
 
 
 def _fixed(oid: int, typmod: int = -1) -> Callable[[Sequence[PgType]], PgType]:

@@ -1,0 +1,159 @@
+"""UNION / INTERSECT / EXCEPT as PostgreSQL types and evaluates them, over SQLite compound selects.
+
+PostgreSQL resolves each result column to the common type of its branches (`common_type` with the
+operation's name in the errors; unknown literals become text) and converts every branch's column
+to it, so duplicates are found by value (`1 UNION 1.0` is one numeric row). Here each branch whose
+column types differ is converted: a plain SELECT in its select list, any other query (a nested
+set operation, VALUES, a SELECT with DISTINCT, GROUP BY, ORDER BY, LIMIT or `*`) as
+
+    SELECT convert(c1) AS "name1", ... FROM (WITH _helios_branch(c1, ...) AS (query) SELECT * FROM
+    _helios_branch)
+
+so a nested operation is evaluated in its own type first. A UNION (not ALL) becomes `SELECT
+DISTINCT * FROM (left UNION ALL right)`: SQLite's UNION keeps the last of equal rows, PostgreSQL
+the first (`1 UNION 1.0` is 1). The branches of a recursive WITH query keep their form; a
+recursive term whose type differs from the non-recursive one is PostgreSQL's 42804.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from sqlglot import exp
+
+from heliosdb_lite.errors import DatabaseError
+
+from . import pgtypes as t
+from . import typing_rules as rules
+from .pg_catalog_types import format_type
+from .pgtypes import PgType
+
+RECURSIVE_CTE = "helios_recursive_cte"  # meta key of a recursive WITH query's body: the query's name
+_BRANCH_ROWS = "_helios_branch"
+_UNION_ROWS = "_helios_union"
+
+Convert = Callable[[exp.Expression, PgType, PgType], exp.Expression]
+
+
+def result_types(node: exp.SetOperation, left: Sequence[PgType | None],
+                 right: Sequence[PgType | None]) -> list[PgType | None]:
+    """Each result column's type: the common type of the two branches' columns (None if either is
+    not known), unknown resolved to text."""
+    context = node.key.upper()
+    types: list[PgType | None] = []
+    for left_type, right_type in zip(left, right, strict=False):
+        if left_type is None or right_type is None:
+            types.append(left_type or right_type)
+            continue
+        common = rules.common_type([left_type, right_type], context)
+        types.append(t.TEXT_TYPE if common.is_unknown else common)
+    recursive = node.meta.get(RECURSIVE_CTE) if node._meta else None
+    if recursive is not None:
+        _check_recursive(recursive, left, types)
+    return types
+
+
+def _check_recursive(name: str, anchor: Sequence[PgType | None], overall: Sequence[PgType | None]) -> None:
+    for position, (anchor_type, result) in enumerate(zip(anchor, overall, strict=False), start=1):
+        if anchor_type is None or result is None or t.output_type(anchor_type) == result:
+            continue
+        anchor_name = format_type(t.output_type(anchor_type).oid, anchor_type.typmod)
+        raise DatabaseError(rules.DATATYPE_MISMATCH,
+                            f'recursive query "{name}" column {position} has type {anchor_name} in '
+                            f"non-recursive term but type {format_type(result.oid, result.typmod)} overall",
+                            hint="Cast the output of the non-recursive term to the correct type.")
+
+
+def is_recursive(node: exp.SetOperation) -> bool:
+    return bool(node._meta and node.meta.get(RECURSIVE_CTE) is not None)
+
+
+def other_type(source: PgType, target: PgType) -> bool:
+    """Whether a value of type source needs converting to be one of type target (a branch of a
+    set operation: the modifier does not matter)."""
+    return source.oid != target.oid or source.is_unknown
+
+
+def converted_branch(branch: exp.Expression, names: Sequence[str], types: Sequence[PgType | None],
+                     targets: Sequence[PgType | None], convert: Convert,
+                     changes_type: Callable[[PgType, PgType], bool] = other_type) -> exp.Expression:
+    """branch (a query with output columns names of types) giving values of the target types
+    instead, converted by convert(value, type, target) where changes_type(type, target) says so
+    (also the rows of an INSERT ... SELECT); unchanged when no column changes."""
+    changes = [source is not None and target is not None and changes_type(source, target)
+               for source, target in zip(types, targets, strict=False)]
+    if not any(changes):
+        return branch
+    if _plain_select(branch, len(types)):
+        expressions = []
+        columns = zip(branch.expressions, names, changes, types, targets, strict=False)
+        for expression, name, change, source, target in columns:
+            if change:
+                value = expression.this if isinstance(expression, exp.Alias) else expression
+                expression = exp.alias_(convert(value, source, target), name, quoted=True)
+            expressions.append(expression)
+        branch.set("expressions", expressions)
+        return branch
+    if any(name == "*" for name in names):
+        raise DatabaseError("0A000", "converting the columns of this set operation branch is not supported")
+    columns = [f"c{i + 1}" for i in range(len(types))]
+    rows = exp.TableAlias(this=exp.to_identifier(_BRANCH_ROWS),
+                          columns=[exp.to_identifier(column) for column in columns])
+    every_row = exp.select("*").from_(_BRANCH_ROWS)
+    every_row.set("with_", exp.With(expressions=[exp.CTE(this=_bare(branch), alias=rows)]))
+    outputs = [exp.alias_(convert(exp.column(column), source, target) if change else exp.column(column),
+                          name, quoted=True)
+               for column, name, change, source, target in zip(columns, names, changes, types, targets,
+                                                               strict=False)]
+    return exp.select(*outputs).from_(exp.Subquery(this=every_row, alias=exp.TableAlias(
+        this=exp.to_identifier(_BRANCH_ROWS))))
+
+
+def _bare(query: exp.Expression) -> exp.Expression:
+    return query.this if isinstance(query, exp.Subquery) and not query.alias else query
+
+
+def _plain_select(node: exp.Expression, width: int) -> bool:
+    """A SELECT whose select list can be converted in place: one expression per column, nothing
+    (DISTINCT, GROUP BY, ORDER BY, LIMIT) that would see the converted values."""
+    return isinstance(node, exp.Select) and len(node.expressions) == width \
+        and not any(isinstance(e, exp.Star) or isinstance(e.this, exp.Star) for e in node.expressions) \
+        and not any(node.args.get(key) for key in ("distinct", "group", "order", "limit", "offset"))
+
+
+def first_of_equal_rows(node: exp.SetOperation) -> exp.Expression:
+    """A UNION (not ALL) as `SELECT DISTINCT * FROM (left UNION ALL right)`, its WITH, ORDER BY,
+    LIMIT and OFFSET moved to that SELECT; other operations unchanged."""
+    if not isinstance(node, exp.Union) or not node.args.get("distinct") or is_recursive(node):
+        return node
+    moved = {key: node.args.get(key) for key in ("with_", "order", "limit", "offset")}
+    for key in moved:
+        node.set(key, None)
+    node.set("distinct", False)
+    rows = exp.Subquery(this=node, alias=exp.TableAlias(this=exp.to_identifier(_UNION_ROWS)))
+    select = exp.select("*").from_(rows).distinct()
+    for key, value in moved.items():
+        if value is not None:
+            select.set(key, value)
+    return select
+
+
+def compound_member(branch: exp.Expression) -> exp.Expression:
+    """A branch SQLite takes as a member of a compound SELECT: a parenthesized query (with its own
+    ORDER BY or LIMIT, or a SELECT made here) read as `SELECT * FROM (query)`."""
+    if not isinstance(branch, exp.Subquery):
+        return branch
+    if not branch.alias:
+        branch.set("alias", exp.TableAlias(this=exp.to_identifier(_BRANCH_ROWS)))
+    return exp.select("*").from_(branch)
+
+
+def is_every_row_of(query: exp.Expression) -> bool:
+    """Whether query is `SELECT [DISTINCT] * FROM (subquery)` (as made here): its columns are the
+    subquery's."""
+    if not isinstance(query, exp.Select) or len(query.expressions) != 1 \
+            or not isinstance(query.expressions[0], exp.Star):
+        return False
+    source = query.args.get("from_")
+    return source is not None and isinstance(source.this, exp.Subquery) and not query.args.get("joins") \
+        and not query.args.get("group")

@@ -1,0 +1,157 @@
+"""Differential script for PostgreSQL's type resolution: the common type of UNION / INTERSECT /
+EXCEPT, VALUES, CASE, COALESCE and ARRAY branches (select_common_type, unknown literals as text,
+42804 / 42846 naming the construct), the branches converted so duplicates are found by value,
+recursive WITH terms; assignment of typed values to columns (42804 where PostgreSQL has no
+assignment cast); UPDATE ... SET column = DEFAULT; type modifiers of array types. Runs against the
+engine and a real PostgreSQL 15; outcome, column types, messages and notices must agree. Skipped
+without PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from heliosdb_lite.engine.passthrough import SQLiteEngine, SQLiteSession
+from tests.engine.test_differential import engine_step_with_messages, reference_step_with_messages
+from tests.pg_reference import reference_pg
+
+__all__ = ["reference_pg"]
+
+psycopg = pytest.importorskip("psycopg")
+
+SCRIPT = [
+    # set operations, VALUES, CASE, COALESCE, ARRAY: the common type of their branches
+    'select 1 union select 1.0',
+    'select 1 union select 1.0 union select 1::float8',
+    'select 1 intersect select 1.0',
+    'select 1.0 except select 1',
+    "select 1, 'x' union select 1.0, 'x'",
+    "select 1 union select '1'",
+    "select 1.5 union select '1' order by 1",
+    'select 1 as a union select 1.0 order by a',
+    'select x from (select 1 as x union select 1.0) s',
+    'select 1 union select 2 union select 3.5 order by 1',
+    'select x from (select 1 union select 2) s(x) union select 1.5 order by 1',
+    'select 0.1000000000000000001 union select 0.1 union all select 1::float8 order by 1',
+    "select 1 union all select 'a'",
+    "select 'a' union all select 1",
+    'select 1 union select true',
+    'select 1 union all select null::text',
+    'select null union select 1 order by 1',
+    'select null union select null',
+    "select 'a' union select 'b' order by 1",
+    "select 'a' union select null order by 1",
+    'select 1 union select 1::oid',
+    "select 'a'::varchar union select 'b'::text order by 1",
+    "select 'a'::char(3) union select 'a  '::varchar",
+    "select 'a'::varchar(3) union select 'b'::varchar(5) order by 1",
+    "select 'a'::varchar(3) union all select 'b'::varchar(3) order by 1",
+    "select 'a'::varchar(3) union select 'b' order by 1",
+    'select 1::numeric(5,2) union select 2 order by 1',
+    'select 1::numeric(5,2) union select 2::numeric(5,2) order by 1',
+    'select 1::int2 union select 70000 order by 1',
+    "select date '2024-01-01' union select timestamptz '2024-01-01 00:00+00'",
+    "select time '10:00' union select timestamp '2024-01-01'",
+    "select true union select 'yes'",
+    'select array[1] union select array[1.0]',
+    "select array[1] union select array['a'::text]",
+    'select array[1] union select 1',
+    'select 1, 2 union select 1',
+    'select 1 union values (1.0), (2) order by 1',
+    '(select 1 union select 2) intersect select 2',
+    'select 1 union select 2 intersect select 2.0 order by 1',
+    'values (1), (1.5)',
+    "values (1), ('a')",
+    "values ('a'), (1)",
+    'values (true), (1)',
+    "select * from (values ('a'::varchar(3)), ('bb'::varchar(3))) v",
+    "select * from (values ('a'::varchar(3)), ('bb')) v",
+    'select * from (values (null), (null)) v',
+    'select distinct a from (values (1), (1.0), (2)) v(a) order by 1',
+    'select case when true then 1 else 1.5 end',
+    'select case when false then 1.5 else 1 end',
+    'select case when true then 1 else true end',
+    "select case when true then 'a'::varchar else 'b'::text end",
+    'select coalesce(1, 1.5), coalesce(null, 2::int2, 3)',
+    'select coalesce(1, true)',
+    'select greatest(1, true)',
+    'select array[1, true]',
+    "select array[array[1], array['a'::text]]",
+    'with recursive c(n) as (select 1 union all select n + 1.5 from c where n < 5) select * from c',
+    'with recursive c(n) as (select 1::numeric union all select n + 1 from c where n < 3) select * from c',
+    "with recursive c(n) as (select 'a'::varchar(3) union all select n || 'b' from c where "
+    'length(n) < 3) select * from c',
+    'with recursive c(n) as (select 1 union select n + 1 from c where n < 3) select * from c',
+    # assignment to columns: 42804 without an assignment cast, the value converted otherwise
+    'create table w (id serial primary key, x numeric[], i int, s text, b bool, v varchar(3), c '
+    'numeric(5,1), a int[], ch char(3), d date, ts timestamptz, j jsonb, n int2)',
+    "insert into w (x) select array['1','2']::text[]",
+    "insert into w (x) values (array['1','2']::text[])",
+    "insert into w (x) values ('{1,2.5}'), (array[1,2]) returning x",
+    "insert into w (i) select '12'::text",
+    "insert into w (i) values ('12'::text)",
+    "insert into w (i) values ('12') returning i",
+    'insert into w (i) values (true)',
+    'insert into w (b) values (1)',
+    "insert into w (b) select 'yes' returning b",
+    "insert into w (s) values (12), (1.5), (true), ('2024-01-02'::date) returning s",
+    'insert into w (s) select 12 returning s',
+    'insert into w (s) select array[1,2] returning s',
+    'insert into w (i) values (1.5), (2.5::float8) returning i',
+    'insert into w (i) select 2.5 returning i',
+    'insert into w (n) select 70000',
+    'insert into w (c) select 1.25 returning c',
+    'insert into w (c) values (12345.6)',
+    "insert into w (v) select 'abcd'::text",
+    "insert into w (v) select 'abc  '::text returning v",
+    'insert into w (v) values (12345)',
+    'insert into w (ch) values (12) returning ch',
+    "insert into w (a) values (array['1'])",
+    'insert into w (a) select array[1.5] returning a',
+    'insert into w (i) values (now())',
+    'insert into w (d) values (now()) returning d is not null',
+    "insert into w (ts) values ('2024-01-02'::date) returning ts",
+    'insert into w (d) values (1)',
+    'insert into w (j) values (\'{"a": 1}\'::json) returning j',
+    "insert into w (j) values ('{}'::text)",
+    'insert into w (i, s) select 1, 2 union select 1.0, 2 returning i, s',
+    'insert into w (i) select distinct x from (values (1.4), (1.3)) v(x) returning i',
+    'insert into w (s) select * from (values (1), (2)) v returning s',
+    'insert into w (i) select x from (values (3), (1), (2)) v(x) order by x returning i',
+    "update w set i = 'x'::text",
+    'update w set i = true',
+    "update w set x = array['1']::text[]",
+    'update w set b = 0',
+    'update w set s = 1 where id = 1 returning s',
+    'update w set i = 2.5 where id = 1 returning i',
+    'insert into w (i) values (1) on conflict (id) do update set i = true',
+    'insert into w (id, i) values (1, 1) on conflict (id) do update set s = excluded.i returning s',
+]
+
+
+@pytest.fixture(scope="module")
+def reference(reference_pg: str) -> Iterator[Any]:
+    with psycopg.connect(reference_pg, autocommit=True) as admin:
+        admin.execute("drop database if exists differential_typing")
+        admin.execute("create database differential_typing")
+    with psycopg.connect(reference_pg.replace("dbname=postgres", "dbname=differential_typing"),
+                         autocommit=True) as connection:
+        connection.execute("set timezone = 'Etc/UTC'")
+        yield connection
+
+
+@pytest.fixture(scope="module")
+def engine_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SQLiteSession]:
+    engine = SQLiteEngine(Path(tmp_path_factory.mktemp("differential_typing")) / "data")
+    yield engine.open_session("postgres", "postgres", {})
+    engine.close()
+
+
+@pytest.mark.parametrize("sql", SCRIPT)
+def test_same_step(reference: Any, engine_session: SQLiteSession, sql: str) -> None:
+    """One statement of the ordered script: the same outcome, column types, error message and
+    notices."""
+    assert engine_step_with_messages(engine_session, sql) == reference_step_with_messages(reference, sql)
