@@ -1,5 +1,5 @@
-"""Type names in the catalog: format_type (the SQL name of a type OID with its modifier) and the
-reverse lookup of to_regtype / ::regtype (a type name to its OID)."""
+"""Type names in the catalog: format_type (the SQL name of a type OID with its modifier, as the
+codecs name types) and the reverse lookup of to_regtype / ::regtype (a type name to its OID)."""
 
 from __future__ import annotations
 
@@ -9,36 +9,12 @@ from heliosdb_lite.protocol import codecs
 from . import pgtypes as t
 from .pgtypes import PgType
 
-_TYPE_NAMES = {
-    t.BOOL: "boolean", t.INT2: "smallint", t.INT4: "integer", t.INT8: "bigint", t.FLOAT4: "real",
-    t.FLOAT8: "double precision", t.VARCHAR: "character varying", t.BPCHAR: "character",
-    t.TIMESTAMP: "timestamp without time zone", t.TIMESTAMPTZ: "timestamp with time zone",
-    t.TIME: "time without time zone", t.CHAR: '"char"',
-}
-_SQL_SPELLINGS = {name: oid for oid, name in _TYPE_NAMES.items()} | {
-    "int": t.INT4, "character varying": t.VARCHAR, "varchar": t.VARCHAR, "char": t.BPCHAR,
-    "timestamp": t.TIMESTAMP, "timestamptz": t.TIMESTAMPTZ, "double precision": t.FLOAT8,
-    "decimal": t.NUMERIC}
-
 
 def format_type(oid: int | None, typmod: int | None) -> str | None:
-    """pg_catalog.format_type: the SQL name of a type with its modifiers."""
+    """pg_catalog.format_type: the SQL name of a type with its modifiers (`codecs.format_type`)."""
     if oid is None:
         return None
-    try:
-        info = codecs.type_by_oid(oid)
-    except DatabaseError:  # PostgreSQL answers ??? for an unknown OID
-        return "???"
-    if info.is_array:
-        return f"{format_type(info.elem_oid, typmod)}[]"
-    name = _TYPE_NAMES.get(oid, info.name)
-    typmod = -1 if typmod is None else typmod
-    if typmod >= 0 and oid in (t.VARCHAR, t.BPCHAR):
-        return f"{name}({typmod - t.VARHDRSZ})"
-    if typmod >= 0 and oid == t.NUMERIC:
-        precision, scale = divmod(typmod - t.VARHDRSZ, 1 << 16)
-        return f"{name}({precision},{scale})"
-    return name
+    return codecs.format_type(oid, -1 if typmod is None else typmod)
 
 
 def type_oid(name: str | None) -> int | None:
@@ -46,14 +22,8 @@ def type_oid(name: str | None) -> int | None:
     there is no such type."""
     if name is None:
         return None
-    lowered = " ".join(name.strip().lower().split()).removeprefix("pg_catalog.").strip('"')
-    if lowered.endswith("[]"):
-        element = type_oid(lowered[:-2])
-        return None if element is None else codecs.type_by_oid(element).array_oid or None
-    if lowered in _SQL_SPELLINGS:
-        return _SQL_SPELLINGS[lowered]
     try:
-        return codecs.type_by_name(lowered).oid
+        return codecs.type_by_name(name).oid
     except DatabaseError:  # not a type we know: NULL, as to_regtype answers
         return None
 

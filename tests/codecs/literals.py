@@ -12,6 +12,12 @@ VALID: dict[str, list[str]] = {
     "integer": ["0", "-2147483648", "2147483647", "  -42", "+7 ", "0012"],
     "bigint": ["-9223372036854775808", "9223372036854775807", "1", " -1 "],
     "oid": ["0", "4294967295", "-1", "-2147483648", "123"],
+    "regtype": ["integer", "int4", " bigint ", "INT2", "pg_catalog.int8", "-", "0", "23", "1042", "99999",
+                "4294967295", "character varying", "varchar(20)", "char", "char(3)", "bpchar", '"char"',
+                "name", "text[]", "_int4", "integer[][]", "timestamptz", "timestamp without time zone",
+                "double precision", "float", "decimal(5,2)", "numeric", "interval", "jsonb", "uuid", "bytea",
+                "time", "unknown", "void", "regtype", "regtype[]", "oid"],
+    "regtype[]": ["{integer,text}", "{-,99999,\"character varying\"}", "{NULL,bool}"],
     "real": [
         "0",
         "-0",
@@ -344,6 +350,7 @@ INVALID: dict[str, list[str]] = {
     "integer": ["2147483648", "99999999999", "", " ", "abc", "1e3", "+-1", "١٢"],
     "bigint": ["9223372036854775808", "-9223372036854775809", "12a"],
     "oid": ["4294967296", "-4294967296", "-2147483649", "abc"],
+    "regtype": ["nosuchtype", "", "4294967296", "pg_catalog.nosuch"],
     "real": ["1e39", "-1e39", "1e-50", "abc", "", "1.5e", "1_0", "infinityx", "nan nan"],
     "double precision": ["1e400", "١٢", "\u00a01.5", "-1e400", "1e-400", "abc", "1.5e", "", ".", "e5", "0x"],
     "numeric": [

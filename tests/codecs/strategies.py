@@ -80,6 +80,7 @@ SCALAR_VALUES: dict[int, st.SearchStrategy[Any]] = {
     | _infinities,
     1186: st.builds(Interval, INT32, INT32, st.integers(-(2**63) + 1, 2**63 - 1)),
     1700: st.decimals(allow_nan=True, allow_infinity=True).filter(_finite_numeric),
+    2206: st.sampled_from([0, *sorted(TYPES)]) | st.integers(4_000_000_000, 2**32 - 1),  # no type has these
     2950: st.uuids(),
     3802: json_texts.map(normalize_jsonb),
 }

@@ -18,6 +18,7 @@ never reaches a codec):
   read a naive value as UTC), or INFINITY / NEG_INFINITY
 - interval 1186: Interval(months, days, microseconds)
 - uuid 2950: uuid.UUID
+- regtype 2206: int, the type's OID (it reads and prints as the type's name)
 - json 114: str, the JSON text as given; jsonb 3802: str, the JSON text normalised like PostgreSQL
 - arrays (_bool 1000, _int4 1007, _text 1009, ... every type above but unknown): a list of
   element values or None; nested equally long lists for more dimensions; lower bounds are 1
@@ -29,7 +30,7 @@ bytea_output=hex; `tz` is the session TimeZone (a tzinfo, e.g. zoneinfo.ZoneInfo
 """
 
 from heliosdb_lite.protocol.codecs.base import Codec
-from heliosdb_lite.protocol.codecs.catalog import TYPES, TypeInfo, type_by_name, type_by_oid
+from heliosdb_lite.protocol.codecs.catalog import TYPES, TypeInfo, format_type, type_by_name, type_by_oid
 from heliosdb_lite.protocol.codecs.datetimes import INFINITY, NEG_INFINITY, DateTimeInfinity
 from heliosdb_lite.protocol.codecs.interval import Interval
 from heliosdb_lite.protocol.codecs.jsons import normalize_jsonb
@@ -56,6 +57,7 @@ __all__ = [
     "decode_text",
     "encode_binary",
     "encode_text",
+    "format_type",
     "normalize_jsonb",
     "type_by_name",
     "type_by_oid",

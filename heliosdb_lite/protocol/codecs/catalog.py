@@ -1,9 +1,10 @@
-"""The built-in types HeliosDB-Lite speaks, as pg_type describes them, and SQL type-name lookup.
+"""The built-in types HeliosDB-Lite speaks, as pg_type describes them, and SQL type names both ways.
 
 Every row mirrors PostgreSQL 15's pg_type (oid, typname, typlen, typarray, typelem,
 typcategory); the test suite checks that against a real server. `type_by_name` understands
 the SQL spellings (`integer`, `double precision`, `timestamp with time zone`, `varchar(20)`,
-`int4[]`, `_int4`, `"char"`), ignoring typmods.
+`int4[]`, `_int4`, `"char"`), ignoring typmods; `format_type` is the other way, PostgreSQL's
+format_type: the SQL name of a type OID with its modifier (`character varying(20)`, `text[]`).
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ _SCALARS: tuple[tuple[int, str, int, int, str], ...] = (
     (701, "float8", 8, 1022, "N"),
     (705, "unknown", -2, 0, "X"),
     (2278, "void", 4, 0, "P"),
+    (2206, "regtype", 4, 2211, "N"),
     (1042, "bpchar", -1, 1014, "S"),
     (1043, "varchar", -1, 1015, "S"),
     (1082, "date", 4, 1182, "D"),
@@ -133,3 +135,30 @@ def type_by_name(name: str) -> TypeInfo:
     if info is None:
         raise DatabaseError(UNDEFINED_OBJECT, f'type "{name.strip()}" does not exist')
     return info
+
+
+_SQL_NAMES = {
+    16: "boolean", 20: "bigint", 21: "smallint", 23: "integer", 700: "real", 701: "double precision",
+    1043: "character varying", 1042: "character", 1083: "time without time zone",
+    1114: "timestamp without time zone", 1184: "timestamp with time zone", 18: '"char"',
+}
+_VARHDRSZ = 4
+_NUMERIC_OID = 1700
+_CHARACTER_OIDS = (1042, 1043)
+
+
+def format_type(oid: int, typmod: int = -1) -> str:
+    """The SQL name of a type with its modifier (-1: none), as format_type prints it; `???` for an
+    OID no type here has."""
+    info = TYPES.get(oid)
+    if info is None:
+        return "???"
+    if info.is_array:
+        return f"{format_type(info.elem_oid, typmod)}[]"
+    name = _SQL_NAMES.get(oid, info.name)
+    if typmod >= 0 and oid in _CHARACTER_OIDS:
+        return f"{name}({typmod - _VARHDRSZ})"
+    if typmod >= 0 and oid == _NUMERIC_OID:
+        precision, scale = divmod(typmod - _VARHDRSZ, 1 << 16)
+        return f"{name}({precision},{scale})"
+    return name

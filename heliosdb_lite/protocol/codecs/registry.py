@@ -17,6 +17,7 @@ from heliosdb_lite.protocol.codecs import (
     interval,
     jsons,
     numeric,
+    reg_types,
     scalars,
     strings,
     uuids,
@@ -28,7 +29,7 @@ from heliosdb_lite.protocol.codecs.catalog import TYPES
 
 def _build_registry() -> dict[int, Codec]:
     codecs: dict[int, Codec] = {}
-    for family in (scalars, floats, numeric, strings, bytea, uuids, jsons, datetimes, interval):
+    for family in (scalars, floats, numeric, strings, bytea, uuids, jsons, datetimes, interval, reg_types):
         codecs.update(family.CODECS)
     for oid, element in list(codecs.items()):
         info = TYPES[oid]
