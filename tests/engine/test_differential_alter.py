@@ -5,20 +5,16 @@ notices must agree. Skipped without PostgreSQL."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from heliosdb_lite.engine.passthrough import SQLiteEngine, SQLiteSession
-from heliosdb_lite.errors import DatabaseError
+from heliosdb_lite.engine.passthrough import SQLiteSession
+from tests.engine.differential import assert_refused_clearly, engine_store, reference_database
 from tests.engine.test_differential import engine_step_with_messages, reference_step_with_messages
 from tests.pg_reference import reference_pg
 
 __all__ = ["reference_pg"]
-
-psycopg = pytest.importorskip("psycopg")
 
 SCRIPT = [
     "create table t (id serial primary key, a int default 1, b text, c int not null default 0)",
@@ -99,22 +95,8 @@ SCRIPT = [
 ]
 
 
-@pytest.fixture(scope="module")
-def reference(reference_pg: str) -> Iterator[Any]:
-    with psycopg.connect(reference_pg, autocommit=True) as admin:
-        admin.execute("drop database if exists differential_alter")
-        admin.execute("create database differential_alter")
-    with psycopg.connect(reference_pg.replace("dbname=postgres", "dbname=differential_alter"),
-                         autocommit=True) as connection:
-        connection.execute("set timezone = 'Etc/UTC'")
-        yield connection
-
-
-@pytest.fixture(scope="module")
-def engine_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SQLiteSession]:
-    engine = SQLiteEngine(Path(tmp_path_factory.mktemp("differential_alter")) / "data")
-    yield engine.open_session("postgres", "postgres", {})
-    engine.close()
+reference = reference_database("differential_alter")
+engine_session = engine_store("differential_alter")
 
 
 @pytest.mark.parametrize("sql", SCRIPT)
@@ -140,9 +122,4 @@ REFUSED = [
 def test_refused_clearly(engine_session: SQLiteSession, sql: str, named: str | None) -> None:
     """What SQLite cannot alter faithfully is refused with 0A000 naming it (named None: a setup
     step that must succeed)."""
-    if named is None:
-        engine_session.execute(engine_session.prepare(sql, ()), [])
-        return
-    with pytest.raises(DatabaseError) as refused:
-        engine_session.execute(engine_session.prepare(sql, ()), [])
-    assert (refused.value.sqlstate, named.lower() in refused.value.message.lower()) == ("0A000", True)
+    assert_refused_clearly(engine_session, sql, named)

@@ -6,20 +6,16 @@ must agree. Skipped without PostgreSQL."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from heliosdb_lite.engine.passthrough import SQLiteEngine, SQLiteSession
-from heliosdb_lite.errors import DatabaseError
+from heliosdb_lite.engine.passthrough import SQLiteSession
+from tests.engine.differential import assert_refused_clearly, engine_store, reference_database
 from tests.engine.test_differential import engine_script_step, reference_script_step
 from tests.pg_reference import reference_pg
 
 __all__ = ["reference_pg"]
-
-psycopg = pytest.importorskip("psycopg")
 
 ARRAYS = [
     "select array[1, 2] || 3, 0 || array[1, 2], array[1] || array[2, 3]",
@@ -205,22 +201,8 @@ OVERRIDING = [
 ALL_STEPS = [*ARRAYS, *QUANTIFIED, *OVERRIDING]
 
 
-@pytest.fixture(scope="module")
-def reference(reference_pg: str) -> Iterator[Any]:
-    with psycopg.connect(reference_pg, autocommit=True) as admin:
-        admin.execute("drop database if exists differential_arrays")
-        admin.execute("create database differential_arrays")
-    with psycopg.connect(reference_pg.replace("dbname=postgres", "dbname=differential_arrays"),
-                         autocommit=True) as connection:
-        connection.execute("set timezone = 'Etc/UTC'")
-        yield connection
-
-
-@pytest.fixture(scope="module")
-def engine_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SQLiteSession]:
-    engine = SQLiteEngine(Path(tmp_path_factory.mktemp("differential_arrays")) / "data")
-    yield engine.open_session("postgres", "postgres", {})
-    engine.close()
+reference = reference_database("differential_arrays")
+engine_session = engine_store("differential_arrays")
 
 
 @pytest.mark.parametrize("sql", ALL_STEPS)
@@ -244,10 +226,4 @@ REFUSED = [
 def test_refused_clearly(engine_session: SQLiteSession, sql: str, named: str | None) -> None:
     """An unsupported statement is refused with 0A000 and a message naming what is missing
     (named None: a setup step that must succeed)."""
-    if named is None:
-        engine_session.execute(engine_session.prepare(sql, ()), [])
-        return
-    with pytest.raises(DatabaseError) as refused:
-        engine_session.execute(engine_session.prepare(sql, ()), [])
-    assert refused.value.sqlstate == "0A000"
-    assert named.lower() in refused.value.message.lower()
+    assert_refused_clearly(engine_session, sql, named)

@@ -5,20 +5,16 @@ rows (text form), SQLSTATE and transaction status must agree. Skipped without Po
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from heliosdb_lite.engine.passthrough import SQLiteEngine, SQLiteSession
-from heliosdb_lite.errors import DatabaseError
+from heliosdb_lite.engine.passthrough import SQLiteSession
+from tests.engine.differential import assert_refused_clearly, engine_store, reference_database
 from tests.engine.test_differential import engine_script_step, reference_script_step
 from tests.pg_reference import reference_pg
 
 __all__ = ["reference_pg"]
-
-psycopg = pytest.importorskip("psycopg")
 
 SETTINGS = [
     "show work_mem",
@@ -180,22 +176,8 @@ TO_CHAR = [
 ALL_STEPS = [*SETTINGS, *AGGREGATES, *AGE, *SERIES, *TO_CHAR]
 
 
-@pytest.fixture(scope="module")
-def reference(reference_pg: str) -> Iterator[Any]:
-    with psycopg.connect(reference_pg, autocommit=True) as admin:
-        admin.execute("drop database if exists differential_functions")
-        admin.execute("create database differential_functions")
-    with psycopg.connect(reference_pg.replace("dbname=postgres", "dbname=differential_functions"),
-                         autocommit=True) as connection:
-        connection.execute("set timezone = 'Etc/UTC'")
-        yield connection
-
-
-@pytest.fixture(scope="module")
-def engine_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SQLiteSession]:
-    engine = SQLiteEngine(Path(tmp_path_factory.mktemp("differential_functions")) / "data")
-    yield engine.open_session("postgres", "postgres", {})
-    engine.close()
+reference = reference_database("differential_functions")
+engine_session = engine_store("differential_functions")
 
 
 @pytest.mark.parametrize("sql", ALL_STEPS)
@@ -217,7 +199,4 @@ REFUSED = [
 @pytest.mark.parametrize(("sql", "named"), REFUSED)
 def test_refused_clearly(engine_session: SQLiteSession, sql: str, named: str) -> None:
     """An unsupported template piece is refused with 0A000 and a message naming it."""
-    with pytest.raises(DatabaseError) as refused:
-        engine_session.execute(engine_session.prepare(sql, ()), [])
-    assert refused.value.sqlstate == "0A000"
-    assert named in refused.value.message
+    assert_refused_clearly(engine_session, sql, named)

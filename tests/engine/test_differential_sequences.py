@@ -7,19 +7,16 @@ notices must agree. Skipped without PostgreSQL."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from heliosdb_lite.engine.passthrough import SQLiteEngine, SQLiteSession
+from heliosdb_lite.engine.passthrough import SQLiteSession
+from tests.engine.differential import engine_store, reference_database
 from tests.engine.test_differential import engine_step_with_messages, gap, reference_step_with_messages
 from tests.pg_reference import reference_pg
 
 __all__ = ["reference_pg"]
-
-psycopg = pytest.importorskip("psycopg")
 
 
 SCRIPT = [
@@ -289,30 +286,14 @@ SCRIPT = [
     "select sequence_schema, sequence_name, data_type, numeric_precision, start_value, minimum_value, "
     "maximum_value, increment, cycle_option from information_schema.sequences "
     "where sequence_name like 'listed%' order by sequence_name",
-    "select c.relname, format_type(s.seqtypid, null), s.seqstart, s.seqincrement, s.seqmax, s.seqmin, s.seqcache, "
-    "s.seqcycle from pg_sequence s join pg_class c on c.oid = s.seqrelid where c.relname like 'listed%' "
-    "order by c.relname",
+    "select c.relname, format_type(s.seqtypid, null), s.seqstart, s.seqincrement, s.seqmax, s.seqmin, "
+    "s.seqcache, s.seqcycle from pg_sequence s join pg_class c on c.oid = s.seqrelid "
+    "where c.relname like 'listed%' order by c.relname",
 ]
 
 
-@pytest.fixture(scope="module")
-def reference(reference_pg: str) -> Iterator[Any]:
-    with psycopg.connect(reference_pg, autocommit=True) as admin:
-        admin.execute("drop database if exists differential_sequences")
-        admin.execute("create database differential_sequences")
-    with psycopg.connect(reference_pg.replace("dbname=postgres", "dbname=differential_sequences"),
-                         autocommit=True) as connection:
-        connection.execute("set timezone = 'Etc/UTC'")
-        yield connection
-
-
-@pytest.fixture(scope="module")
-def engine_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SQLiteSession]:
-    engine = SQLiteEngine(Path(tmp_path_factory.mktemp("differential_sequences")) / "data")
-    session = engine.open_session("postgres", "postgres", {})
-    yield session
-    session.close()
-    engine.close()
+reference = reference_database("differential_sequences")
+engine_session = engine_store("differential_sequences")
 
 
 @pytest.mark.parametrize("sql", SCRIPT)

@@ -4,20 +4,16 @@ transaction status must agree. Skipped without PostgreSQL. Known gaps are strict
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from heliosdb_lite.engine.passthrough import SQLiteEngine, SQLiteSession
-from heliosdb_lite.errors import DatabaseError
+from heliosdb_lite.engine.passthrough import SQLiteSession
+from tests.engine.differential import assert_refused_clearly, engine_store, reference_database
 from tests.engine.test_differential import engine_script_step, gap, reference_script_step
 from tests.pg_reference import reference_pg
 
 __all__ = ["reference_pg"]
-
-psycopg = pytest.importorskip("psycopg")
 
 
 
@@ -566,22 +562,8 @@ SESSION = [
 ALL_STEPS = [*TYPES, *CONSTRAINTS, *WRITES, *QUERIES, *FUNCTIONS, *DDL, *ANALYTICS, *EXPRESSIONS, *SESSION]
 
 
-@pytest.fixture(scope="module")
-def reference(reference_pg: str) -> Iterator[Any]:
-    with psycopg.connect(reference_pg, autocommit=True) as admin:
-        admin.execute("drop database if exists differential_sql")
-        admin.execute("create database differential_sql")
-    with psycopg.connect(reference_pg.replace("dbname=postgres", "dbname=differential_sql"),
-                         autocommit=True) as connection:
-        connection.execute("set timezone = 'Etc/UTC'")
-        yield connection
-
-
-@pytest.fixture(scope="module")
-def engine_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SQLiteSession]:
-    engine = SQLiteEngine(Path(tmp_path_factory.mktemp("differential_sql")) / "data")
-    yield engine.open_session("postgres", "postgres", {})
-    engine.close()
+reference = reference_database("differential_sql")
+engine_session = engine_store("differential_sql")
 
 
 @pytest.mark.parametrize("sql", ALL_STEPS)
@@ -608,13 +590,8 @@ REFUSED = [
 def test_refused_clearly(engine_session: SQLiteSession, sql: str, named: str | None) -> None:
     """An unsupported statement is refused with 0A000 and a message naming what is missing
     (named None: a setup step that must succeed)."""
-    if named is None:
-        engine_session.execute(engine_session.prepare(sql, ()), [])
-        return
-    with pytest.raises(DatabaseError) as refused:
-        engine_session.execute(engine_session.prepare(sql, ()), [])
-    assert refused.value.sqlstate == "0A000"
-    assert named.lower() in refused.value.message.lower()
+    assert_refused_clearly(engine_session, sql, named)
+
 
 
 @pytest.mark.parametrize("sql", ["explain select 1", "explain select * from t_num where i2 = 1"])
