@@ -161,6 +161,12 @@ def _parameter_number(node: exp.Expression) -> int | None:
 _ORDERING_COLLATIONS = frozenset(fn.COLLATIONS.values()) | frozenset(array_functions.COLLATIONS.values())
 
 
+def _is_default(value: exp.Expression) -> bool:
+    """Whether an assigned value is the keyword DEFAULT (sqlglot reads it as a column there)."""
+    return isinstance(value, exp.Column) and not value.table and not value.this.quoted \
+        and value.name.lower() == "default"
+
+
 def _assignment_changes(source: PgType, target: PgType) -> bool:
     """Whether a value of type source written to a column of type target needs converting."""
     return source.oid != target.oid or source.is_unknown or 0 <= target.typmod != source.typmod
@@ -792,18 +798,36 @@ class Translator:
         keys = conflict.args.get("conflict_keys") or []
         conflict.set("conflict_keys", [key.this if isinstance(key, exp.Ordered) else key for key in keys])
         conflict_scope = Scope(parent=scope, relations=[Relation("excluded", columns)])
-        conflict.set("expressions", [self._assignment(item, conflict_scope) for item in conflict.expressions])
+        conflict.set("expressions", [self._assignment(item, conflict_scope, table)
+                                     for item in conflict.expressions])
         if conflict.args.get("where") is not None:
             where = conflict.args["where"]
             where.set("this", self.condition(where.this, conflict_scope))
 
-    def _assignment(self, item: exp.Expression, scope: Scope) -> exp.Expression:
+    def _assignment(self, item: exp.Expression, scope: Scope, table: str) -> exp.Expression:
+        """`column = value` of UPDATE or ON CONFLICT DO UPDATE of table; `column = DEFAULT` writes
+        the column's default (NULL if it has none)."""
         if not isinstance(item, exp.EQ) or not isinstance(item.this, exp.Column):
             raise unsupported(f"assignment {item.sql('postgres')}")
+        if _is_default(item.expression):
+            item.set("expression", self._column_default(table, item.this.name))
+            return item
         target = scope.column(item.this.name)
         value, pg_type = self.expr(item.expression, scope)
         item.set("expression", self.assign(value, pg_type, target, item.this.name))
         return item
+
+    def _column_default(self, table: str, name: str) -> exp.Expression:
+        """The SQLite expression of a column's default (NULL when it has none); a serial key that
+        SQLite numbers (its rowid) draws from its sequence."""
+        info = self.catalog.table(table)
+        column = info.column(name) if info else None
+        if column is not None and column.rowid_alias:
+            self.locks_rows = True  # nextval writes the store
+            return call(fn.NEXTVAL, f"{table}_{column.name}_seq")
+        if column is None or column.default is None:
+            return exp.Null()
+        return exp.Var(this=column.default)
 
     def _returning(self, node: exp.Expression, scope: Scope) -> list[OutputColumn] | None:
         returning = node.args.get("returning")
@@ -837,14 +861,15 @@ class Translator:
         table_name, _ = self._target(node.this, scope)
         always = self._identity_always(table_name)
         for item in node.expressions:
-            if isinstance(item, exp.EQ) and item.this.name.lower() in always:
+            if isinstance(item, exp.EQ) and item.this.name.lower() in always \
+                    and not _is_default(item.expression):
                 raise DatabaseError("428C9", f'column "{item.this.name}" can only be updated to DEFAULT',
                                     detail=f'Column "{item.this.name}" is an identity column defined as '
                                     "GENERATED ALWAYS.")
         from_clause = node.args.get("from_")
         if from_clause is not None:
             from_clause.set("this", self.source(from_clause.this, scope))
-        node.set("expressions", [self._assignment(item, scope) for item in node.expressions])
+        node.set("expressions", [self._assignment(item, scope, table_name) for item in node.expressions])
         where = node.args.get("where")
         if where is not None:
             where.set("this", self.condition(where.this, scope))
@@ -1497,6 +1522,8 @@ class Translator:
         typed = self._arguments(name, arguments, scope)
         types = [pg_type for _, pg_type in typed]
         values = [value for value, _ in typed]
+        if name == "pg_typeof" and len(typed) == 1:
+            return _type_of(*typed[0])
         result = rules.function_type(name, types)
         if name in pg_catalog.FUNCTION_TYPES:
             return call(name, *values), pg_catalog.FUNCTION_TYPES[name]
@@ -1820,6 +1847,14 @@ def _as_list(value: Any) -> list[Any]:
     if value is None:
         return []
     return value if isinstance(value, list) else [value]
+
+
+def _type_of(value: exp.Expression, pg_type: PgType) -> Typed:
+    """pg_typeof(value): the OID of value's type as a regtype; value is still evaluated, so an
+    aggregate or a volatile call in it acts as in PostgreSQL."""
+    oid = exp.Literal.number(pg_type.oid)
+    evaluated = exp.If(this=exp.Is(this=exp.paren(value, copy=False), expression=exp.Null()), true=oid)
+    return exp.Case(ifs=[evaluated], default=oid.copy()), PgType(t.REGTYPE)
 
 
 _INT_WIDTH = {t.INT2: 2, t.INT4: 4, t.INT8: 8, t.OID: 8}
