@@ -8,24 +8,14 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from heliosdb_lite.replay.restore import restore
-from tests.replay.store_contents import read_store
+from tests.replay.statements import assert_restore_rebuilds, rows_of
 from tests.server_process import ServerProcess
-
-
-def _run(server: ServerProcess, *statements: str) -> list[object]:
-    results: list[object] = []
-    with psycopg.connect(server.dsn, autocommit=True) as connection:
-        for statement in statements:
-            cursor = connection.execute(statement)
-            results.append(cursor.fetchall() if cursor.description else None)
-    return results
 
 
 def test_altered_tables_survive_sigkill_and_restore(tmp_path: Path) -> None:
     server = ServerProcess(tmp_path / "data").start()
     try:
-        _run(server,
+        rows_of(server,
              "create table items (name text, qty int default 1)",
              "insert into items (name) values ('a'), ('b')",
              "alter table items add column id serial",
@@ -37,7 +27,7 @@ def test_altered_tables_survive_sigkill_and_restore(tmp_path: Path) -> None:
              "alter view item_names rename to names")
         server.kill()
         server.start()
-        after_crash = _run(server,
+        after_crash = rows_of(server,
                            "insert into items (name) values ('c') returning id, qty",
                            "select name from names order by name")
         assert after_crash == [[(3, 5)], [("a",), ("b",), ("c",)]]
@@ -46,5 +36,4 @@ def test_altered_tables_survive_sigkill_and_restore(tmp_path: Path) -> None:
         server.terminate()
     finally:
         server.stop()
-    restore(tmp_path / "data" / "journal", tmp_path / "restored", show_progress=False)
-    assert read_store(tmp_path / "restored" / "store.db") == read_store(tmp_path / "data" / "store.db")
+    assert_restore_rebuilds(tmp_path / "data", tmp_path / "restored")

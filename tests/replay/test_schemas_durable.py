@@ -5,26 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import psycopg
-
-from heliosdb_lite.replay.restore import restore
-from tests.replay.store_contents import read_store
+from tests.replay.statements import assert_restore_rebuilds, rows_of
 from tests.server_process import ServerProcess
-
-
-def _run(server: ServerProcess, *statements: str) -> list[object]:
-    results: list[object] = []
-    with psycopg.connect(server.dsn, autocommit=True) as connection:
-        for statement in statements:
-            cursor = connection.execute(statement)
-            results.append(cursor.fetchall() if cursor.description else None)
-    return results
 
 
 def test_schemas_survive_sigkill_and_restore(tmp_path: Path) -> None:
     server = ServerProcess(tmp_path / "data").start()
     try:
-        _run(server,
+        rows_of(server,
              "create schema sales",
              "create table sales.orders (id serial primary key, item text unique)",
              "create index on sales.orders (item)",
@@ -41,7 +29,7 @@ def test_schemas_survive_sigkill_and_restore(tmp_path: Path) -> None:
              "select nextval('archive.tickets')")
         server.kill()
         server.start()
-        after_crash = _run(server,
+        after_crash = rows_of(server,
                            "select nspname from pg_namespace where nspname in "
                            "('archive', 'sales', 'staging', 'scratch') order by 1",
                            "select item from archive.items order by item",
@@ -52,5 +40,4 @@ def test_schemas_survive_sigkill_and_restore(tmp_path: Path) -> None:
         server.terminate()
     finally:
         server.stop()
-    restore(tmp_path / "data" / "journal", tmp_path / "restored", show_progress=False)
-    assert read_store(tmp_path / "restored" / "store.db") == read_store(tmp_path / "data" / "store.db")
+    assert_restore_rebuilds(tmp_path / "data", tmp_path / "restored")

@@ -8,31 +8,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import apsw
-import psycopg
 
 from heliosdb_lite.engine.store import initialise
-from heliosdb_lite.replay.restore import restore
+from tests.replay.statements import assert_restore_rebuilds, values_of
 from tests.replay.store_contents import read_store
 from tests.server_process import ServerProcess
-
-
-def _run(server: ServerProcess, *statements: str) -> list[object]:
-    results: list[object] = []
-    with psycopg.connect(server.dsn, autocommit=True) as connection:
-        for statement in statements:
-            try:
-                cursor = connection.execute(statement)
-            except psycopg.Error as error:
-                results.append(error.sqlstate)
-                continue
-            results.append(cursor.fetchone()[0] if cursor.description else None)
-    return results
 
 
 def test_sequence_options_and_values_survive_sigkill_and_restore(tmp_path: Path) -> None:
     server = ServerProcess(tmp_path / "data").start()
     try:
-        _run(server,
+        values_of(server,
              "create sequence down as smallint increment by -2 minvalue -5 maxvalue 5 start 1 cycle cache 4",
              "select nextval('down')",
              "select nextval('down')",
@@ -48,7 +34,7 @@ def test_sequence_options_and_values_survive_sigkill_and_restore(tmp_path: Path)
              "select nextval('scratch')")
         server.kill()
         server.start()
-        after_crash = _run(server,
+        after_crash = values_of(server,
                            "select nextval('down')",  # -1 was last: -3, -5, then CYCLE to 5
                            "select nextval('down')",
                            "select nextval('down')",
@@ -64,10 +50,8 @@ def test_sequence_options_and_values_survive_sigkill_and_restore(tmp_path: Path)
         server.terminate()
     finally:
         server.stop()
-    restore(tmp_path / "data" / "journal", tmp_path / "restored", show_progress=False)
-    live = read_store(tmp_path / "data" / "store.db")
-    assert read_store(tmp_path / "restored" / "store.db") == live
-    options = live.tables["_helios_sequence_options"]
+    assert_restore_rebuilds(tmp_path / "data", tmp_path / "restored")
+    options = read_store(tmp_path / "data" / "store.db").tables["_helios_sequence_options"]
     assert ("down", -5, 5, 4, 1, 21) in [row[:1] + row[3:8] for row in options]
 
 
