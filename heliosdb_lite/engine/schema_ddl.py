@@ -15,8 +15,9 @@ the session's user (AUTHORIZATION / OWNER TO another role is refused with 0A000)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import apsw
 from sqlglot.tokens import Token, TokenType
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
 
 _CURRENT_ROLES = frozenset({"current_user", "session_user", "current_role"})
 _SCHEMA_KINDS = {"table": "table", "view": "view"}
+_Item = TypeVar("_Item")
 
 
 def is_schema_statement(sql: str) -> bool:
@@ -107,6 +109,19 @@ class _Words:
                                                  TokenType.NUMBER):
             raise DatabaseError(SYNTAX_ERROR, "syntax error: a schema name was expected")
         return self.next_word()
+
+    def drop_list(self, item: Callable[[], _Item]) -> tuple[bool, list[_Item], bool]:
+        """`[IF EXISTS] item [, item ...] [CASCADE | RESTRICT]` of a DROP: (if exists, the items,
+        cascade), the statement read to its end."""
+        if_exists = self.accept("if", "exists")
+        items = [item()]
+        while self.accept(","):
+            items.append(item())
+        cascade = self.accept("cascade")
+        if not cascade:
+            self.accept("restrict")
+        self.end()
+        return if_exists, items, cascade
 
     def end(self) -> None:
         if not self.at_end():
@@ -203,14 +218,7 @@ def _sequence_tables(connection: apsw.Connection) -> list[str]:
 
 def _drop(translator: Translator, connection: apsw.Connection, words: _Words) -> Translation:
     """DROP SCHEMA [IF EXISTS] name [, ...] [CASCADE | RESTRICT]."""
-    if_exists = words.accept("if", "exists")
-    names = [words.name()]
-    while words.accept(","):
-        names.append(words.name())
-    cascade = words.accept("cascade")
-    if not cascade:
-        words.accept("restrict")
-    words.end()
+    if_exists, names, cascade = words.drop_list(words.name)
     statements: list[str] = []
     dropped: list[_Member] = []
     for name in names:

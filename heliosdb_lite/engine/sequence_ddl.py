@@ -246,14 +246,7 @@ def _serial_restarted(translator: Translator, words: _SequenceWords, stored: str
 
 def _drop(translator: Translator, words: _SequenceWords) -> str:
     """DROP SEQUENCE [IF EXISTS] name [, ...] [CASCADE | RESTRICT]."""
-    if_exists = words.accept("if", "exists")
-    tables = [words.table()]
-    while words.accept(","):
-        tables.append(words.table())
-    cascade = words.accept("cascade")
-    if not cascade:
-        words.accept("restrict")
-    words.end()
+    if_exists, tables, cascade = words.drop_list(words.table)
     connection = translator.catalog.connection
     for table in tables:
         owner = _serial_column(translator, translator.relation(
