@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -138,7 +139,11 @@ def localize(naive: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
 
 
 def apply_typmod(value: Any, oid: int, typmod: int, *, explicit: bool) -> Any:
-    """Enforce a type modifier: numeric precision/scale, character lengths, time precision."""
+    """Enforce a type modifier: numeric precision/scale, character lengths, time precision; on
+    every element of an array (`numeric(5,1)[]`)."""
+    info = codecs.type_by_oid(oid)
+    if info.is_array:
+        return _each_element(value, lambda item: apply_typmod(item, info.elem_oid, typmod, explicit=explicit))
     if oid == t.NUMERIC:
         return _numeric_typmod(value, typmod)
     if oid in (t.VARCHAR, t.BPCHAR):
@@ -146,6 +151,13 @@ def apply_typmod(value: Any, oid: int, typmod: int, *, explicit: bool) -> Any:
     if oid in (t.TIMESTAMP, t.TIMESTAMPTZ, t.TIME) and typmod < 6:
         return _round_fraction(value, typmod)
     return value
+
+
+def _each_element(value: Any, change: Callable[[Any], Any]) -> Any:
+    """An array (nested lists, NULL elements None) with change applied to each element."""
+    if isinstance(value, list):
+        return [_each_element(item, change) for item in value]
+    return None if value is None else change(value)
 
 
 def _numeric_typmod(value: Decimal, typmod: int) -> Decimal:

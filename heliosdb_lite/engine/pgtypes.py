@@ -133,16 +133,17 @@ class ResolvedType:
 
 def declared_type(pg_type: PgType) -> str:
     """The SQLite declared type of a column of this type (CREATE TABLE AS)."""
-    name = codecs.type_by_oid(pg_type.oid).name
+    info = codecs.type_by_oid(pg_type.oid)
+    modified = info.elem_oid if info.is_array else pg_type.oid  # an array's modifier is its elements'
     modifiers: tuple[int, ...] = ()
     if pg_type.typmod >= 0:
-        if pg_type.oid in (VARCHAR, BPCHAR):
+        if modified in (VARCHAR, BPCHAR):
             modifiers = (pg_type.typmod - VARHDRSZ,)
-        elif pg_type.oid == NUMERIC:
+        elif modified == NUMERIC:
             modifiers = numeric_modifiers(pg_type.typmod) or ()
-        elif pg_type.oid in (TIME, TIMESTAMP, TIMESTAMPTZ, INTERVAL):
+        elif modified in (TIME, TIMESTAMP, TIMESTAMPTZ, INTERVAL):
             modifiers = (pg_type.typmod,)
-    return ResolvedType(pg_type, name, modifiers).declared
+    return ResolvedType(pg_type, info.name, modifiers).declared
 
 
 def resolve_datatype(data_type: exp.DataType) -> ResolvedType:
@@ -151,9 +152,9 @@ def resolve_datatype(data_type: exp.DataType) -> ResolvedType:
     modifiers = tuple(_modifier(param) for param in data_type.expressions
                       if not isinstance(param, exp.DataType))
     if dtype == exp.DType.ARRAY:
-        element = resolve_datatype(data_type.expressions[0])
+        element = resolve_datatype(data_type.expressions[0])  # numeric(5,1)[]: the elements' modifier
         array_oid = codecs.type_by_name(element.name).array_oid
-        return ResolvedType(PgType(array_oid), f"_{element.name}", ())
+        return ResolvedType(PgType(array_oid, element.pg_type.typmod), f"_{element.name}", element.modifiers)
     if dtype == exp.DType.DOUBLE and modifiers:  # float(p): p <= 24 is real
         name, modifiers = ("float4" if modifiers[0] <= 24 else "float8"), ()
     elif isinstance(dtype, str) and dtype.lower() in _NAMED_TYPES:
@@ -178,11 +179,15 @@ def _modifier(param: exp.Expression) -> int:
 
 
 def typmod_for(oid: int, modifiers: tuple[int, ...]) -> int:
-    """The atttypmod PostgreSQL stores for these modifiers (-1 when none)."""
+    """The atttypmod PostgreSQL stores for these modifiers (-1 when none; an array's are its
+    elements')."""
     if not modifiers:
         return -1
     if oid in (VARCHAR, BPCHAR):
         return modifiers[0] + VARHDRSZ
+    info = codecs.TYPES.get(oid)
+    if info is not None and info.is_array:
+        return typmod_for(info.elem_oid, modifiers)
     if oid == NUMERIC:
         scale = modifiers[1] if len(modifiers) > 1 else 0
         return ((modifiers[0] << 16) | scale) + VARHDRSZ

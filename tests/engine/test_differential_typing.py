@@ -157,6 +157,37 @@ SCRIPT = [
     'update bd set id = default returning *',
     'insert into bd (id, d) values (2, 2) on conflict (id) do update set d = default returning *',
     'insert into h (id, d) values (2, 9) on conflict (id) do update set d = default returning *',
+    # type modifiers of array types
+    'create table ga (k int primary key, n numeric(5,1)[], v varchar(2)[], c char(2)[], ts '
+    'timestamp(0)[], plain numeric[])',
+    'insert into ga (k, n) values (1, array[1.25, 2.35]) returning n',
+    "insert into ga (k, n) values (2, '{1.25,NULL,2.35}') returning n",
+    'insert into ga (k, n) select 3, array[1.25] returning n',
+    'insert into ga (k, n) values (4, array[12345.6])',
+    "insert into ga (k, n) values (4, '{{1.25,2},{3,4.44}}') returning n",
+    "insert into ga (k, v) values (5, array['abc'])",
+    "insert into ga (k, v) values (5, '{abc}')",
+    "insert into ga (k, v) values (5, array['ab ', 'x']) returning v",
+    "insert into ga (k, c) values (6, array['a']) returning c",
+    "insert into ga (k, ts) values (7, array['2024-01-01 10:00:00.6'::timestamp]) returning ts",
+    'insert into ga (k, plain) values (8, array[1.25]) returning plain',
+    'update ga set n = array[9.99] where k = 1 returning n',
+    'update ga set n = n where k = 2 returning n',
+    "update ga set v = array['xyz'] where k = 5",
+    "update ga set v = '{p,q}' where k = 5 returning v",
+    'select k, n, v, c, ts, plain from ga order by k',
+    'select n, v from ga where k = 1',
+    "select array['abc', 'de']::varchar(2)[]",
+    "select '{abc,de}'::varchar(2)[]",
+    'select array[1.25, 2.35]::numeric(5,1)[]',
+    "select '{1.25}'::numeric(5,1)[]",
+    'select array[12345.6]::numeric(5,1)[]',
+    "select array['2024-01-01 10:00:00.6'::timestamp]::timestamp(0)[]",
+    "select array['a']::char(3)[]",
+    'create table ga2 as select n, v from ga',
+    'select n, v from ga2 order by n',
+    'select attname, format_type(atttypid, atttypmod) from pg_attribute where attrelid = '
+    "'ga'::regclass and attnum > 0 and attname <> 'ts' order by attnum",
 ]
 
 
