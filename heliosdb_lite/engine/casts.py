@@ -65,7 +65,7 @@ def _convert_type(value: Any, source: int, target: int, tz: dt.tzinfo) -> Any:
         return text_output(value, source, tz)
     if source in _TEXT_LIKE:
         return codecs.decode_text(target, str(value).encode(), tz=tz)
-    if target in t.INTEGER_TYPES:
+    if target in t.INTEGER_TYPES | t.OID_TYPES:
         return check_integer(target, _to_integer(value, source))
     if target == t.NUMERIC and source in t.NUMBER_TYPES:
         if source in t.FLOAT_TYPES:
@@ -84,7 +84,7 @@ def _convert_type(value: Any, source: int, target: int, tz: dt.tzinfo) -> Any:
 
 
 def _to_integer(value: Any, source: int) -> int:
-    if source in t.INTEGER_TYPES or source == t.BOOL:
+    if source in t.INTEGER_TYPES | t.OID_TYPES or source == t.BOOL:
         return int(value)
     if source == t.NUMERIC:
         if not value.is_finite():

@@ -36,6 +36,7 @@ from .pg_catalog_types import relation_columns as _columns
 from .pgtypes import PgType
 
 _OID = PgType(t.OID)
+_REGTYPE = PgType(t.REGTYPE)
 _NAME = PgType(t.NAME)
 _BOOL = t.BOOL_TYPE
 _TEXT = t.TEXT_TYPE
@@ -111,11 +112,11 @@ FUNCTION_TYPES: dict[str, PgType] = {
     "pg_table_is_visible": _BOOL, "pg_get_userbyid": _NAME, "format_type": _TEXT, "pg_get_expr": _TEXT,
     "pg_get_indexdef": _TEXT, "pg_get_constraintdef": _TEXT, "obj_description": _TEXT,
     "col_description": _TEXT, "shobj_description": _TEXT, "pg_encoding_to_char": _NAME,
-    "to_regtype": _OID, "to_regclass": _OID, "to_regnamespace": _OID, "array_to_string": _TEXT,
+    "to_regtype": _REGTYPE, "to_regclass": _OID, "to_regnamespace": _OID, "array_to_string": _TEXT,
     "pg_get_viewdef": _TEXT, "pg_get_serial_sequence": _TEXT, "pg_type_is_visible": _BOOL,
     "pg_collation_is_visible": _BOOL, "pg_partition_ancestors": _OID, "quote_ident": _TEXT,
     "json_build_object": PgType(t.JSON),
-    **{input_function(reg_type): _OID for reg_type in REG_TYPES},
+    **{input_function(reg_type): _REGTYPE if reg_type == "regtype" else _OID for reg_type in REG_TYPES},
     **{output_function(reg_type): _TEXT for reg_type in REG_TYPES},
 }
 

@@ -1185,6 +1185,7 @@ class Translator:
     def compare(self, operator: str, left: exp.Expression, left_type: PgType, right: exp.Expression,
                 right_type: PgType) -> exp.Expression:
         """`left operator right` with PostgreSQL's operand resolution and ordering."""
+        left_type, right_type = _compared_as(left_type), _compared_as(right_type)
         left_resolved, right_resolved = rules.resolve_unknown("=", left_type, right_type)
         if t.JSON in (left_resolved.oid, right_resolved.oid) or (left_resolved.oid != right_resolved.oid and (
                 array_typing.is_array(left_resolved) or array_typing.is_array(right_resolved))):
@@ -1201,7 +1202,7 @@ class Translator:
     def _native_comparison(self, left: exp.Expression, left_type: PgType, right: exp.Expression,
                            right_type: PgType) -> tuple[exp.Expression, exp.Expression] | None:
         oids = {left_type.oid, right_type.oid}
-        if oids <= t.INTEGER_TYPES | t.FLOAT_TYPES:
+        if oids <= t.INTEGER_TYPES | t.FLOAT_TYPES | t.OID_TYPES:
             return left, right
         if oids <= {t.NUMERIC} | t.INTEGER_TYPES:
             left = self.coerce(left, left_type, t.NUMERIC_TYPE)
@@ -1223,7 +1224,7 @@ class Translator:
             return self._quantified_subquery(left, left_type, operator, every, inner, scope), t.BOOL_TYPE
         if isinstance(inner, exp.Array) and operator in ("=", "<>"):
             items = [self.expr(item, scope) for item in inner.expressions]
-            target = rules.common_type([left_type, *(pg_type for _, pg_type in items)])
+            target = rules.common_type(_listed_as([left_type, *(pg_type for _, pg_type in items)]))
             values = [self.coerce(item, pg_type, target) for item, pg_type in items]
             subject = _collated(self.coerce(left, left_type, target), target)
             membership = exp.In(this=subject, expressions=values)
@@ -1309,7 +1310,7 @@ class Translator:
             node.set("this", value)
             return node, t.BOOL_TYPE
         items = [self.expr(item, scope) for item in node.expressions]
-        target = rules.common_type([value_type, *(pg_type for _, pg_type in items)])
+        target = rules.common_type(_listed_as([value_type, *(pg_type for _, pg_type in items)]))
         value = self.coerce(value, value_type, target)
         values = [self.coerce(item, pg_type, target) for item, pg_type in items]
         if self._native_comparison(value, target, value, target) is None:
@@ -1847,6 +1848,20 @@ def _as_list(value: Any) -> list[Any]:
     if value is None:
         return []
     return value if isinstance(value, list) else [value]
+
+
+def _compared_as(pg_type: PgType) -> PgType:
+    """The type a value is compared as: regtype as oid (PostgreSQL has no regtype operators; its
+    oid ones take it, so `regtype = 'integer'` reads the literal as an oid), anything else as itself."""
+    return PgType(t.OID) if pg_type.oid == t.REGTYPE else pg_type
+
+
+def _listed_as(types: list[PgType]) -> list[PgType]:
+    """The types of an IN list's values for choosing their common type: oid and regtype together
+    are all oid (regtype converts to oid implicitly), otherwise as they are."""
+    if {pg_type.oid for pg_type in types if not pg_type.is_unknown} == t.OID_TYPES:
+        return [_compared_as(pg_type) for pg_type in types]
+    return types
 
 
 def _type_of(value: exp.Expression, pg_type: PgType) -> Typed:

@@ -1,6 +1,6 @@
 """The storage model: how a PostgreSQL value of each type is kept in SQLite, both ways.
 
-int2/int4/int8/oid are SQLite INTEGER, float4/float8 REAL, text/varchar/bpchar/name TEXT, bytea
+int2/int4/int8/oid/regtype are SQLite INTEGER, float4/float8 REAL, text/varchar/bpchar/name TEXT, bytea
 BLOB, bool the INTEGER 0/1. Every other type (numeric, date, time, timestamp, timestamptz,
 interval, uuid, json, jsonb, arrays) is TEXT holding its PostgreSQL text form as
 `codecs.encode_text` writes it with tz=UTC, so values round-trip exactly (numeric never passes
@@ -26,6 +26,7 @@ INTEGER_RANGES: dict[int, tuple[int, int, str]] = {
     t.INT4: (-(2**31), 2**31 - 1, "integer"),
     t.INT8: (-(2**63), 2**63 - 1, "bigint"),
     t.OID: (0, 2**32 - 1, "OID"),
+    t.REGTYPE: (0, 2**32 - 1, "OID"),
 }
 
 
@@ -50,7 +51,7 @@ def to_storage(oid: int) -> Converter:
     """Converter from a codec-model Python value of type oid to what SQLite stores."""
     if oid == t.BOOL:
         return _bool_to_storage
-    if oid in t.INTEGER_TYPES:
+    if oid in INTEGER_RANGES:
         return lambda value: None if value is None else check_integer(oid, int(value))
     if oid in t.FLOAT_TYPES:
         return lambda value: None if value is None else float(value)
@@ -70,7 +71,7 @@ def from_storage(oid: int) -> Converter:
     """Converter from a SQLite value (of a column or expression of type oid) to the codec model."""
     if oid == t.BOOL:
         return _bool_from_storage
-    if oid in t.INTEGER_TYPES:
+    if oid in INTEGER_RANGES:
         return lambda value: _integer_from_storage(oid, value)
     if oid in t.FLOAT_TYPES:
         return lambda value: value if value is None or isinstance(value, float) else _float(oid, value)

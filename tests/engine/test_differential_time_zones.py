@@ -2,7 +2,7 @@
 date to timestamptz, AT TIME ZONE both ways, interval arithmetic (months and days on the wall clock,
 the time part as elapsed time), timestamptz differences, age, date_trunc and generate_series, in
 America/New_York, Europe/London and Australia/Sydney, at both transitions of each (the spring-forward
-gap and the fall-back overlap). Runs against the engine and
+gap and the fall-back overlap); and pg_typeof, whose answer is a regtype. Runs against the engine and
 a real PostgreSQL 15; outcome, messages and notices must agree. Skipped without PostgreSQL."""
 
 from __future__ import annotations
@@ -149,6 +149,27 @@ SYDNEY = [
     "timestamptz '2024-11-03 01:30-04' + interval '1 hour'",
 ]
 
+TYPE_OF = [
+    "select pg_typeof(1::int2 + 1::int2), pg_typeof(1), pg_typeof(1.5), pg_typeof('a'::text)",
+    "select pg_typeof(now()), pg_typeof('x'::varchar(3)), pg_typeof(array['a'::text]), pg_typeof(null)",
+    "select pg_typeof(1::int8 * 2), pg_typeof(2.0::float8), pg_typeof(true), pg_typeof(current_date)",
+    "select pg_typeof(timestamp '2024-01-01' - timestamp '2023-01-01'), pg_typeof('{1}'::int[])",
+    "select pg_typeof(1) = 'integer'::regtype, pg_typeof(1)::text, pg_typeof(1.5)::text || '!'",
+    "select pg_typeof('x'::char(2)), pg_typeof('{}'::jsonb), pg_typeof(interval '1 day'), pg_typeof('x')",
+    "select pg_typeof(1) = 'integer', pg_typeof(1) <> 'text'::regtype, pg_typeof(1)::oid",
+    "select pg_typeof(pg_typeof(1)), pg_typeof(1) in ('integer'::regtype, 'text'::regtype)",
+    "select pg_typeof(count(*)), pg_typeof(sum(id)), pg_typeof(avg(id)) from stamps",
+    "select distinct pg_typeof(at) from stamps",
+    "select pg_typeof(id), pg_typeof(at), pg_typeof(at - at), pg_typeof(at::date) from stamps where id = 1",
+    "select to_regtype('varchar(2)'), to_regtype('nosuchtype'), to_regtype('int4')::text",
+    "select 'nosuchtype'::regtype",
+    "select typname from pg_type where oid = 'int4'::regtype",
+    "select 'int4'::regtype::text as a, 23::regtype::text as b, pg_typeof(1) in ('integer', 'int4')",
+    "select typname from pg_type where oid in ('int4'::regtype, 'text'::regtype) order by 1",
+    "select pg_typeof(1) = any(array['integer'::regtype])",
+]
+
+
 @pytest.fixture(scope="module")
 def reference(reference_pg: str) -> Iterator[Any]:
     with psycopg.connect(reference_pg, autocommit=True) as admin:
@@ -167,7 +188,7 @@ def engine_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SQLiteS
     engine.close()
 
 
-@pytest.mark.parametrize("sql", NEW_YORK + LONDON + SYDNEY)
+@pytest.mark.parametrize("sql", NEW_YORK + LONDON + SYDNEY + TYPE_OF)
 def test_same_step(reference: Any, engine_session: SQLiteSession, sql: str) -> None:
     """One statement of the ordered script: the same outcome, error message and notices."""
     assert engine_step_with_messages(engine_session, sql) == reference_step_with_messages(reference, sql)
