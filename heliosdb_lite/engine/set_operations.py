@@ -69,9 +69,9 @@ def is_recursive(node: exp.SetOperation) -> bool:
 
 
 def other_type(source: PgType, target: PgType) -> bool:
-    """Whether a value of type source needs converting to be one of type target (a branch of a
-    set operation: the modifier does not matter)."""
-    return source.oid != target.oid or source.is_unknown
+    """Whether a branch's column of type source is not one of the result type target (also by
+    its modifier: SQLite would report the column's declared type as the result's)."""
+    return source != target or source.is_unknown
 
 
 def converted_branch(branch: exp.Expression, names: Sequence[str], types: Sequence[PgType | None],

@@ -388,9 +388,8 @@ class Translator:
         types = set_operations.result_types(node, [output.type for output in left_outputs],
                                             [output.type for output in right_outputs])
         if not set_operations.is_recursive(node):  # a recursive query's terms keep their types (checked)
-            targets = [PgType(pg_type.oid) if pg_type is not None else None for pg_type in types]
-            left = self._converted_branch(left, left_outputs, targets)
-            right = self._converted_branch(right, right_outputs, targets)
+            left = self._converted_branch(left, left_outputs, types)
+            right = self._converted_branch(right, right_outputs, types)
         node.set("this", set_operations.compound_member(left))
         node.set("expression", set_operations.compound_member(right))
         outputs = [OutputColumn(output.name, pg_type)
@@ -404,10 +403,14 @@ class Translator:
                                                targets, self._converted_output)
 
     def _converted_output(self, value: exp.Expression, source: PgType, target: PgType) -> exp.Expression:
-        """A result column's value converted to target and compared as target compares."""
+        """A result column's value converted to target and compared as target compares; never a
+        bare column (SQLite would describe the result by that column's declared type)."""
         if isinstance(value, exp.Collate) and value.expression.name in _ORDERING_COLLATIONS:
             value = value.this
-        return _collated(self.coerce(value, source, target), target)
+        converted = _collated(self.coerce(value, source, target), target)
+        if isinstance(converted, exp.Column):
+            return exp.Collate(this=converted, expression=exp.Var(this="BINARY"))
+        return converted
 
     def values(self, node: exp.Values, parent: Scope) -> tuple[exp.Values, list[OutputColumn]]:
         rows = [self.row(row, parent) for row in node.expressions]
