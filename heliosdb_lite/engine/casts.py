@@ -18,7 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from heliosdb_lite.errors import (
-    DATETIME_FIELD_OVERFLOW,
+    FEATURE_NOT_SUPPORTED,
     NUMERIC_VALUE_OUT_OF_RANGE,
     STRING_DATA_RIGHT_TRUNCATION,
     DatabaseError,
@@ -130,12 +130,18 @@ def _convert_datetime(value: Any, source: int, target: int, tz: dt.tzinfo) -> An
 
 def localize(naive: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
     """A wall-clock time in tz as an instant (an aware UTC datetime), as PostgreSQL resolves it: in
-    a spring-forward gap the offset before the change, in a fall-back overlap the one after; 22008
-    beyond the years a datetime holds."""
+    a spring-forward gap the offset before the change, in a fall-back overlap the one after;
+    `outside_years` beyond the years a datetime holds."""
     try:
         return wall_clock_instant(naive, tz)
     except OverflowError:
-        raise DatabaseError(DATETIME_FIELD_OVERFLOW, "timestamp out of range") from None
+        raise outside_years() from None
+
+
+def outside_years() -> DatabaseError:
+    """The refusal of a date/time result beyond the years 1 to 9999 a datetime holds (PostgreSQL's
+    range is wider, so this is 0A000, not its 22008)."""
+    return DatabaseError(FEATURE_NOT_SUPPORTED, "timestamp values outside years 1 to 9999 are not supported")
 
 
 def apply_typmod(value: Any, oid: int, typmod: int, *, explicit: bool) -> Any:

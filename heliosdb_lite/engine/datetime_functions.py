@@ -14,7 +14,6 @@ from decimal import Decimal
 from typing import Any
 
 from heliosdb_lite.errors import (
-    DATETIME_FIELD_OVERFLOW,
     FEATURE_NOT_SUPPORTED,
     INVALID_PARAMETER_VALUE,
     DatabaseError,
@@ -224,6 +223,6 @@ def time_series(start: dt.datetime | None, stop: dt.datetime | None, step: Inter
         try:
             value = add_interval(value, step, tz)
         except DatabaseError as error:
-            if error.sqlstate != DATETIME_FIELD_OVERFLOW:
+            if error.sqlstate != FEATURE_NOT_SUPPORTED:  # beyond year 9999 (or before 1): beyond stop
                 raise
             return

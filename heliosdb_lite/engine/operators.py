@@ -20,7 +20,6 @@ from functools import lru_cache
 from typing import Any
 
 from heliosdb_lite.errors import (
-    DATETIME_FIELD_OVERFLOW,
     DIVISION_BY_ZERO,
     NUMERIC_VALUE_OUT_OF_RANGE,
     UNDEFINED_FUNCTION,
@@ -29,7 +28,7 @@ from heliosdb_lite.errors import (
 from heliosdb_lite.protocol import codecs
 
 from . import pgtypes as t
-from .casts import localize
+from .casts import localize, outside_years
 
 USECS_PER_DAY = 86_400_000_000
 DAYS_PER_MONTH = 30
@@ -143,7 +142,7 @@ def _add_months(moment: dt.date | dt.datetime, months: int) -> Any:
     year, month = divmod(total, 12)
     month += 1
     if not 1 <= year <= 9999:
-        raise DatabaseError(DATETIME_FIELD_OVERFLOW, "timestamp out of range")
+        raise outside_years()
     day = min(moment.day, calendar.monthrange(year, month)[1])
     return moment.replace(year=year, month=month, day=day)
 
@@ -152,7 +151,7 @@ def add_interval(moment: dt.datetime, interval: Any, tz: dt.tzinfo, sign: int = 
     """timestamp[tz] ± interval as PostgreSQL's timestamp[tz]_pl_interval: the months (the day
     clamped to the month's length), then the days, each on the wall clock (for timestamptz the
     session time zone's, the result localized again after each), then the time part as elapsed
-    time; 22008 beyond the years a datetime holds. ±infinity stays as it is."""
+    time; `outside_years` beyond the years a datetime holds. ±infinity stays as it is."""
     if isinstance(moment, codecs.DateTimeInfinity):
         return moment
     if moment.tzinfo is not None:
@@ -164,7 +163,7 @@ def add_interval(moment: dt.datetime, interval: Any, tz: dt.tzinfo, sign: int = 
             moment = _on_wall_clock(moment, tz, lambda local: local + dt.timedelta(days=sign * interval.days))
         return moment + dt.timedelta(microseconds=sign * interval.microseconds)
     except OverflowError:
-        raise DatabaseError(DATETIME_FIELD_OVERFLOW, "timestamp out of range") from None
+        raise outside_years() from None
 
 
 def _on_wall_clock(moment: dt.datetime, tz: dt.tzinfo,

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from heliosdb_lite.engine.passthrough import SQLiteEngine, SQLiteSession
+from heliosdb_lite.errors import DatabaseError
 from tests.engine.test_differential import engine_step_with_messages, reference_step_with_messages
 from tests.pg_reference import reference_pg
 
@@ -192,3 +193,19 @@ def engine_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SQLiteS
 def test_same_step(reference: Any, engine_session: SQLiteSession, sql: str) -> None:
     """One statement of the ordered script: the same outcome, error message and notices."""
     assert engine_step_with_messages(engine_session, sql) == reference_step_with_messages(reference, sql)
+
+
+BEYOND_YEAR_9999 = [
+    "select timestamp '9999-12-31 12:00' + interval '1 day'",
+    "select timestamptz '9999-12-31 12:00+00' + interval '1 month'",
+    "select timestamp '0001-01-01 00:00' at time zone 'Asia/Tokyo'",
+]
+
+
+@pytest.mark.parametrize("sql", BEYOND_YEAR_9999)
+def test_beyond_year_9999_is_refused(engine_session: SQLiteSession, sql: str) -> None:
+    """PostgreSQL answers these (its years reach 294276); the engine's datetimes end at 9999, so
+    it refuses them with 0A000 rather than PostgreSQL's 22008 for a result it could give."""
+    with pytest.raises(DatabaseError) as refused:
+        engine_session.execute(engine_session.prepare(sql, ()), [])
+    assert (refused.value.sqlstate, "years 1 to 9999" in refused.value.message) == ("0A000", True)
