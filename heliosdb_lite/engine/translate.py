@@ -161,6 +161,20 @@ def _parameter_number(node: exp.Expression) -> int | None:
 _ORDERING_COLLATIONS = frozenset(fn.COLLATIONS.values()) | frozenset(array_functions.COLLATIONS.values())
 
 
+def _row_values(row: exp.Expression) -> list[exp.Expression]:
+    return row.expressions if isinstance(row, exp.Tuple) else [row]
+
+
+def _given_positions(rows: list[list[exp.Expression]]) -> set[int]:
+    """The positions of VALUES that some row gives a value other than DEFAULT."""
+    return {i for values in rows for i, value in enumerate(values) if not _is_default_keyword(value)}
+
+
+def _is_default_keyword(value: exp.Expression) -> bool:
+    """Whether a value of INSERT ... VALUES is the keyword DEFAULT."""
+    return isinstance(value, exp.Var) and value.name.upper() == "DEFAULT"
+
+
 def _is_default(value: exp.Expression) -> bool:
     """Whether an assigned value is the keyword DEFAULT (sqlglot reads it as a column there)."""
     return isinstance(value, exp.Column) and not value.table and not value.this.quoted \
@@ -640,16 +654,19 @@ class Translator:
             names = self._user_values_overridden(node, table_name, names)
             targets = [types.get(name.lower()) for name in names]
             source = node.expression
+        given = names  # the columns given a value other than DEFAULT
         if isinstance(source, exp.Values):
             names = self._drop_defaults(node, source, names)
             targets = [types.get(name.lower()) for name in names]
+            given_positions = _given_positions([_row_values(row) for row in source.expressions])
+            given = [name for i, name in enumerate(names) if i in given_positions]
             rows = []
             for row in source.expressions:
-                values = row.expressions if isinstance(row, exp.Tuple) else [row]
+                values = _row_values(row)
                 typed = [self.expr(value, scope) for value in values]
                 rows.append(exp.Tuple(expressions=[
-                    self.assign(value, pg_type, targets[i] if i < len(targets) else None,
-                                names[i] if i < len(names) else None)
+                    self._inserted_value(table_name, value, pg_type, targets[i] if i < len(targets) else None,
+                                         names[i] if i < len(names) else None)
                     for i, (value, pg_type) in enumerate(typed)]))
                 if len(source.expressions) == 1:
                     key_sources = self._key_sources(names, values)
@@ -667,7 +684,7 @@ class Translator:
                     and translated.args.get("where") is None:
                 translated.set("where", exp.Where(this=exp.true()))  # SQLite's upsert needs a WHERE here
             node.set("expression", translated)
-        always = self._identity_always(table_name) & {name.lower() for name in names}
+        always = self._identity_always(table_name) & {name.lower() for name in given}
         if always and overriding != "SYSTEM":
             column = next(name for name in names if name.lower() in always)
             raise DatabaseError("428C9", f'cannot insert a non-DEFAULT value into column "{column}"',
@@ -681,6 +698,13 @@ class Translator:
         return self._result(render(node), "INSERT", outputs, target=table_name,
                             key_sources=tuple(key_sources), serial_sequence=serial_sequence,
                             serial_upsert=node.args.get("conflict") is not None)
+
+    def _inserted_value(self, table: str, value: exp.Expression, pg_type: PgType, target: PgType | None,
+                        column: str | None) -> exp.Expression:
+        """A value of INSERT ... VALUES for column; DEFAULT is the column's default expression."""
+        if _is_default_keyword(value) and column is not None:
+            return self._column_default(table, column)
+        return self.assign(value, pg_type, target, column)
 
     def _fill_added_defaults(self, node: exp.Insert, table: str, names: list[str]) -> list[str]:
         """The defaults SQLite does not keep (`added_defaults`) of the columns this INSERT leaves out,
@@ -764,16 +788,16 @@ class Translator:
 
     @staticmethod
     def _drop_defaults(node: exp.Insert, source: exp.Values, names: list[str]) -> list[str]:
-        """VALUES (DEFAULT, ...): SQLite has no DEFAULT there, so leave such columns out of the
-        column list (possible when every row has DEFAULT in the same places)."""
-        rows = [row.expressions if isinstance(row, exp.Tuple) else [row] for row in source.expressions]
-        defaults = [{i for i, value in enumerate(values) if isinstance(value, exp.Var)
-                     and value.name.upper() == "DEFAULT"} for values in rows]
-        if not any(defaults):
+        """VALUES (DEFAULT, ...): SQLite has no DEFAULT there, so leave the columns that are DEFAULT
+        in every row out of the column list (but one: the other DEFAULTs are written as the
+        columns' default expressions)."""
+        rows = [_row_values(row) for row in source.expressions]
+        everywhere = set(range(len(names))) - _given_positions(rows)
+        if len(everywhere) == len(names):
+            everywhere.discard(0)  # one column must stay
+        if not everywhere:
             return names
-        if any(places != defaults[0] for places in defaults) or len(defaults[0]) == len(names):
-            raise unsupported("DEFAULT in some rows of VALUES only, or in every column")
-        kept = [i for i in range(len(names)) if i not in defaults[0]]
+        kept = [i for i in range(len(names)) if i not in everywhere]
         table = node.this.this if isinstance(node.this, exp.Schema) else node.this
         names = [names[i] for i in kept]
         identifiers = [exp.to_identifier(name, quoted=True) for name in names]

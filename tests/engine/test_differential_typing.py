@@ -184,6 +184,18 @@ SCRIPT = [
     'update bd set id = default returning *',
     'insert into bd (id, d) values (2, 2) on conflict (id) do update set d = default returning *',
     'insert into h (id, d) values (2, 9) on conflict (id) do update set d = default returning *',
+    "create table m (id serial primary key, a int default 7, b text default 'x', c numeric(5,1) "
+    'default 1.25)',
+    "insert into m (a, b) values (1, default), (default, 'y') returning *",
+    'insert into m values (default, default, default, default) returning *',
+    "insert into m values (default, 2, default, 3.33), (default, default, 'q', default) returning *",
+    'insert into m (id, a) values (default, 1), (default, 2) returning *',
+    'insert into m (a) values (1) returning id',
+    'create table mg (id int generated always as identity, v int)',
+    'insert into mg (id, v) values (default, 1), (default, 2) returning *',
+    'insert into mg (id, v) values (default, 1), (5, 2) returning *',
+    'insert into mg (v, id) values (3, default), (4, default) returning *',
+    'insert into mg values (default, default) returning *',
     # type modifiers of array types
     'create table ga (k int primary key, n numeric(5,1)[], v varchar(2)[], c char(2)[], ts '
     'timestamp(0)[], plain numeric[])',
