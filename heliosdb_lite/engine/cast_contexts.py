@@ -28,16 +28,18 @@ class Context(IntEnum):
 
 
 _I, _A, _E = Context.IMPLICIT, Context.ASSIGNMENT, Context.EXPLICIT
+_REGTYPE = 2206  # pg_type's OID of regtype
 # pg_cast rows among the engine's types: source -> {target: castcontext}
 _CASTS: dict[int, dict[int, Context]] = {
     t.BOOL: {t.TEXT: _A, t.BPCHAR: _A, t.VARCHAR: _A, t.INT4: _E},
     t.CHAR: {t.TEXT: _I, t.BPCHAR: _A, t.VARCHAR: _A, t.INT4: _E},
     t.NAME: {t.TEXT: _I, t.BPCHAR: _A, t.VARCHAR: _A},
-    t.INT2: {t.INT4: _I, t.INT8: _I, t.OID: _I, t.FLOAT4: _I, t.FLOAT8: _I, t.NUMERIC: _I},
-    t.INT4: {t.INT8: _I, t.OID: _I, t.FLOAT4: _I, t.FLOAT8: _I, t.NUMERIC: _I, t.INT2: _A, t.BOOL: _E,
-             t.CHAR: _E},
-    t.INT8: {t.OID: _I, t.FLOAT4: _I, t.FLOAT8: _I, t.NUMERIC: _I, t.INT2: _A, t.INT4: _A},
-    t.OID: {t.INT4: _A, t.INT8: _A},
+    t.INT2: {t.INT4: _I, t.INT8: _I, t.OID: _I, _REGTYPE: _I, t.FLOAT4: _I, t.FLOAT8: _I, t.NUMERIC: _I},
+    t.INT4: {t.INT8: _I, t.OID: _I, _REGTYPE: _I, t.FLOAT4: _I, t.FLOAT8: _I, t.NUMERIC: _I, t.INT2: _A,
+             t.BOOL: _E, t.CHAR: _E},
+    t.INT8: {t.OID: _I, _REGTYPE: _I, t.FLOAT4: _I, t.FLOAT8: _I, t.NUMERIC: _I, t.INT2: _A, t.INT4: _A},
+    t.OID: {_REGTYPE: _I, t.INT4: _A, t.INT8: _A},
+    _REGTYPE: {t.OID: _I, t.INT4: _A, t.INT8: _A},
     t.FLOAT4: {t.FLOAT8: _I, t.INT2: _A, t.INT4: _A, t.INT8: _A, t.NUMERIC: _A},
     t.FLOAT8: {t.FLOAT4: _A, t.INT2: _A, t.INT4: _A, t.INT8: _A, t.NUMERIC: _A},
     t.NUMERIC: {t.FLOAT4: _I, t.FLOAT8: _I, t.INT2: _A, t.INT4: _A, t.INT8: _A},
