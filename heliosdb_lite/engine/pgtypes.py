@@ -111,8 +111,9 @@ _DTYPE_NAMES: dict[exp.DType, str] = {
     exp.DType.SMALLSERIAL: "int2",
 }
 SERIAL_DTYPES = frozenset({exp.DType.SERIAL, exp.DType.BIGSERIAL, exp.DType.SMALLSERIAL})
-_NAMED_TYPES = {"oid": "oid", "regclass": "oid", "regtype": "oid", "regproc": "oid", "regnamespace": "oid"}
-_NATIVE_STORED_OIDS = frozenset({BOOL, BYTEA, INT2, INT4, INT8, OID, FLOAT4, FLOAT8}) | STRING_TYPES
+_NAMED_TYPES = {"oid": "oid", "regclass": "oid", "regtype": "regtype", "regproc": "oid",
+                "regnamespace": "oid"}
+_NATIVE_STORED_OIDS = frozenset({BOOL, BYTEA, INT2, INT4, INT8, FLOAT4, FLOAT8}) | OID_TYPES | STRING_TYPES
 
 
 @dataclass(frozen=True, slots=True)

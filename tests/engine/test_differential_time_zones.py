@@ -168,6 +168,12 @@ TYPE_OF = [
     "select 'int4'::regtype::text as a, 23::regtype::text as b, pg_typeof(1) in ('integer', 'int4')",
     "select typname from pg_type where oid in ('int4'::regtype, 'text'::regtype) order by 1",
     "select pg_typeof(1) = any(array['integer'::regtype])",
+    "create table kinds (r regtype)",
+    "insert into kinds values ('integer'), (pg_typeof(1.5)), ('text'), (pg_typeof(now())), ('int8')",
+    "select r, r::text as name, pg_typeof(r) from kinds order by r",
+    "select r from kinds where r = 'numeric'::regtype or r in ('int4', 'text') order by r desc",
+    "create table kinds_copy as select r, pg_typeof(r) as k from kinds",
+    "select * from kinds_copy order by r",
 ]
 
 
