@@ -64,6 +64,14 @@ def _check_recursive(name: str, anchor: Sequence[PgType | None], overall: Sequen
                             hint="Cast the output of the non-recursive term to the correct type.")
 
 
+def mark_recursive(body: exp.SetOperation, name: str) -> None:
+    """Mark the body of a WITH RECURSIVE query named name as recursive if its recursive term
+    refers to it (WITH RECURSIVE does not make a query that does not recursive)."""
+    if any(not table.args.get("db") and table.name.lower() == name
+           for table in body.expression.find_all(exp.Table)):
+        body.meta[RECURSIVE_CTE] = name
+
+
 def is_recursive(node: exp.SetOperation) -> bool:
     return bool(node._meta and node.meta.get(RECURSIVE_CTE) is not None)
 

@@ -290,7 +290,7 @@ class Translator:
             alias_columns = [column.name for column in alias.columns] if alias is not None else []
             body = cte.this
             if with_clause.args.get("recursive") and isinstance(body, exp.SetOperation):
-                body.meta[set_operations.RECURSIVE_CTE] = name
+                set_operations.mark_recursive(body, name)
                 _, anchor_outputs = self.query(body.this.copy(), scope)
                 scope.ctes[name] = self._relation(name, anchor_outputs).renamed(name, alias_columns)
             translated, outputs = self.query(body, scope)

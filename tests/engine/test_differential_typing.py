@@ -112,6 +112,10 @@ SCRIPT = [
     'select distinct n from p union all select 1.5 order by 1',
     'select n from p union all (select f from p order by f limit 1) order by 1',
     'select n from p intersect select 2.00 order by 1',
+    'with recursive a as (select 1 union select 1.0) select * from a',
+    'with recursive a(n) as (select 1 union all select 2.5) select * from a order by 1',
+    'with recursive c(n) as (select 1 union all select n + 1 from c where n < 3), d as (select 1 '
+    'union select 1.0) select (select count(*) from c), (select count(*) from d)',
     # assignment to columns: 42804 without an assignment cast, the value converted otherwise
     'create table w (id serial primary key, x numeric[], i int, s text, b bool, v varchar(3), c '
     'numeric(5,1), a int[], ch char(3), d date, ts timestamptz, j jsonb, n int2)',
