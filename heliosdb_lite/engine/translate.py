@@ -161,6 +161,15 @@ def _parameter_number(node: exp.Expression) -> int | None:
 _ORDERING_COLLATIONS = frozenset(fn.COLLATIONS.values()) | frozenset(array_functions.COLLATIONS.values())
 
 
+def _undeclared(node: exp.Expression, pg_type: PgType) -> exp.Expression:
+    """A bare column reference as an expression without a declared type (SQLite would describe a
+    result column by the column's), compared as pg_type compares; other nodes unchanged."""
+    if not isinstance(node, exp.Column):
+        return node
+    collated = _collated(node, pg_type)
+    return collated if collated is not node else exp.Collate(this=node, expression=exp.Var(this="BINARY"))
+
+
 def _row_values(row: exp.Expression) -> list[exp.Expression]:
     return row.expressions if isinstance(row, exp.Tuple) else [row]
 
@@ -421,10 +430,7 @@ class Translator:
         bare column (SQLite would describe the result by that column's declared type)."""
         if isinstance(value, exp.Collate) and value.expression.name in _ORDERING_COLLATIONS:
             value = value.this
-        converted = _collated(self.coerce(value, source, target), target)
-        if isinstance(converted, exp.Column):
-            return exp.Collate(this=converted, expression=exp.Var(this="BINARY"))
-        return converted
+        return _undeclared(_collated(self.coerce(value, source, target), target), target)
 
     def values(self, node: exp.Values, parent: Scope) -> tuple[exp.Values, list[OutputColumn]]:
         rows = [self.row(row, parent) for row in node.expressions]
@@ -1119,7 +1125,10 @@ class Translator:
                 and array_typing.is_array(target.pg_type):  # ARRAY[]::integer[]
             return self.constant("{}", target.pg_type, explicit=True), target.pg_type
         inner, source = self.expr(node.this, scope)
-        return self.coerce(inner, source, target.pg_type, mode="explicit"), target.pg_type
+        converted = self.coerce(inner, source, target.pg_type, mode="explicit")
+        if target.pg_type != source:  # a column cast to another type is not a column of its own
+            converted = _undeclared(converted, target.pg_type)
+        return converted, target.pg_type
 
     def _arithmetic(self, node: exp.Binary, scope: Scope) -> Typed:
         operator = ARITHMETIC[type(node)]
