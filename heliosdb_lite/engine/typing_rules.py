@@ -333,6 +333,8 @@ def _figure(node: exp.Expression, source: str) -> tuple[str | None, int]:
         return node.name, 2
     if isinstance(node, exp.Paren | exp.Window | exp.Filter | exp.Bracket):
         return _figure(node.this, source)
+    if isinstance(node, exp.Subquery) and isinstance(node.this, exp.SetOperation):  # its first query names it
+        return _figure(exp.Subquery(this=node.this.this.copy()), source)
     if isinstance(node, exp.Subquery) and isinstance(node.this, exp.Values):
         return "column1", 2
     if isinstance(node, exp.Subquery) and isinstance(node.this, exp.Select) and node.this.expressions:

@@ -137,6 +137,12 @@ SCRIPT = [
     'select row_number() over () from q union select 1.5 order by 1',
     'select a::int8, a::oid, b::varchar, v::text, v::varchar(5), b::name from q',
     'select a::int8 from q union all select 1 ',
+    'create table q2 (a int, b text)',
+    "insert into q2 values (1, 'x'), (2, 'y')",
+    'select a, (select a union select 1.5 order by 1 limit 1) from q2 order by 1',
+    'select a, (select count(*) from (select a union select 1) s) from q2 order by 1',
+    'select a from q2 where a in (select a union select 2.0) order by 1',
+    'select a, exists (select a intersect select 1.0) from q2 order by 1',
     # assignment to columns: 42804 without an assignment cast, the value converted otherwise
     'create table w (id serial primary key, x numeric[], i int, s text, b bool, v varchar(3), c '
     'numeric(5,1), a int[], ch char(3), d date, ts timestamptz, j jsonb, n int2)',
