@@ -123,10 +123,11 @@ def _bare(query: exp.Expression) -> exp.Expression:
 
 def _plain_select(node: exp.Expression, width: int) -> bool:
     """A SELECT whose select list can be converted in place: one expression per column, nothing
-    (DISTINCT, GROUP BY, ORDER BY, LIMIT) that would see the converted values."""
+    (DISTINCT, GROUP BY, HAVING, ORDER BY, LIMIT: SQLite lets them name select-list aliases) that
+    would see the converted values."""
     return isinstance(node, exp.Select) and len(node.expressions) == width \
         and not any(isinstance(e, exp.Star) or isinstance(e.this, exp.Star) for e in node.expressions) \
-        and not any(node.args.get(key) for key in ("distinct", "group", "order", "limit", "offset"))
+        and not any(node.args.get(key) for key in ("distinct", "group", "having", "order", "limit", "offset"))
 
 
 def first_of_equal_rows(node: exp.SetOperation) -> exp.Expression:

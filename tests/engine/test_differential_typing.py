@@ -187,6 +187,12 @@ SCRIPT = [
     'update w set i = 2.5 where id = 1 returning i',
     'insert into w (i) values (1) on conflict (id) do update set i = true',
     'insert into w (id, i) values (1, 1) on conflict (id) do update set s = excluded.i returning s',
+    'create table hv (a int)',
+    'insert into hv values (1), (2)',
+    'insert into hv (a) select sum(a) as s from hv having sum(a) > 1 returning a',
+    'select sum(a) as s from hv having sum(a) > 1 union select 2.5 order by 1',
+    'create table hn (n numeric)',
+    'insert into hn (n) select sum(a) as s from hv having sum(a) > 100 returning n',
     # UPDATE ... SET column = DEFAULT
     "create table g (id int generated always as identity, d int default 7, e text default 'x', f "
     'int, ts date default now())',
