@@ -34,6 +34,7 @@ UTC = dt.UTC
 
 _TEXT_LIKE = frozenset({t.TEXT, t.VARCHAR, t.BPCHAR, t.NAME, t.CHAR, t.UNKNOWN})
 _FLOAT_DIGITS = {t.FLOAT4: 6, t.FLOAT8: 15}
+_INFINITE_TYPES = frozenset({t.DATE, t.TIMESTAMP, t.TIMESTAMPTZ})  # the types ±infinity converts between
 
 
 def convert(value: Any, source: int, target: int, typmod: int = -1, *, tz: dt.tzinfo = UTC,
@@ -106,6 +107,8 @@ def _float_to_numeric(value: float, source: int) -> Decimal:
 
 
 def _convert_datetime(value: Any, source: int, target: int, tz: dt.tzinfo) -> Any:
+    if isinstance(value, codecs.DateTimeInfinity) and {source, target} <= _INFINITE_TYPES:
+        return value
     if source == t.DATE and target == t.TIMESTAMP:
         return dt.datetime.combine(value, dt.time())
     if source == t.DATE and target == t.TIMESTAMPTZ:

@@ -18,7 +18,7 @@ from heliosdb_lite.errors import (
     INVALID_PARAMETER_VALUE,
     DatabaseError,
 )
-from heliosdb_lite.protocol.codecs import Interval
+from heliosdb_lite.protocol.codecs import DateTimeInfinity, Interval
 
 from . import pgtypes as t
 from .casts import localize
@@ -156,13 +156,16 @@ _RELOCALIZED_UNITS = frozenset(_TRUNC_ORDER[_TRUNC_ORDER.index("day"):])
 def date_trunc(unit: str, value: Any, oid: int, tz: dt.tzinfo) -> Any:
     """date_trunc(unit, value) as PostgreSQL's timestamptz_trunc: a timestamptz (a date is one, at
     its midnight) is truncated on the session time zone's wall clock and keeps its offset, unless
-    the unit is a day or longer: then the truncated wall-clock time is localized again."""
+    the unit is a day or longer: then the truncated wall-clock time is localized again. ±infinity
+    stays as it is."""
     if value is None:
         return None
     unit = unit.lower()
     if unit not in _TRUNC_ORDER:
         raise DatabaseError(INVALID_PARAMETER_VALUE,
                             f'unit "{unit}" not recognized for type {t.type_name(oid)}')
+    if isinstance(value, DateTimeInfinity):
+        return value
     if oid == t.TIMESTAMP:
         return _truncate(value, unit)
     if oid == t.DATE:

@@ -89,6 +89,10 @@ NEW_YORK = [
     "- interval '1 day 1 hour'",
     "select timestamptz '2024-11-03 01:30-04' between timestamptz '2024-11-03 01:00-04' "
     "and timestamptz '2024-11-03 01:00-05'",
+    "select date_trunc('day', timestamptz 'infinity'), date_trunc('hour', timestamp '-infinity'), "
+    "date_trunc('day', date 'infinity')",
+    "select date 'infinity'::timestamptz, date '-infinity'::timestamp, timestamptz 'infinity'::date, "
+    "timestamp 'infinity'::timestamptz",
     "create table stamps (id int, at timestamptz)",
     "insert into stamps values (1, '2024-11-03 01:30'), (2, '2024-03-10 02:30'), (3, '2024-11-03 01:30-04')",
     "insert into stamps select 4, timestamp '2024-11-03 01:45'",
