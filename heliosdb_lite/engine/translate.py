@@ -946,6 +946,9 @@ class Translator:
                 if source.oid == target.oid:
                     return self._typmod(node, target, explicit) if with_typmod else node
             elif isinstance(node, exp.Literal) and node.is_string:
+                if with_typmod and array_typing.is_array(target):  # the elements' modifier: when it runs
+                    value = self.constant(node.this, PgType(target.oid), explicit=explicit)
+                    return self._typmod(value, target, explicit)
                 literal_target = target if with_typmod else PgType(target.oid)
                 return self.constant(node.this, literal_target, explicit=explicit)
             elif isinstance(node, exp.Null):

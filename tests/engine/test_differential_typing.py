@@ -264,6 +264,14 @@ SCRIPT = [
     'select n, v from ga2 order by n',
     'select attname, format_type(atttypid, atttypmod) from pg_attribute where attrelid = '
     "'ga'::regclass and attnum > 0 and attname <> 'ts' order by attnum",
+    "create table z (k int, a varchar(2)[] default '{ab}', n numeric(4,1)[] default '{1.25}')",
+    'insert into z (k) values (1) returning *',
+    "alter table z add column y varchar(2)[] default '{xy}'",
+    'alter table z add column w numeric(4,2)[]',
+    "insert into z (k, w) values (2, '{1.005}') returning k, w",
+    'select * from z order by k',
+    "create table z2 (a varchar(2)[] default '{abc}')",
+    'insert into z2 default values',
 ]
 
 
