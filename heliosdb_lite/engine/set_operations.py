@@ -65,8 +65,8 @@ def _check_recursive(name: str, anchor: Sequence[PgType | None], overall: Sequen
 
 
 def mark_recursive(body: exp.SetOperation, name: str) -> None:
-    """Mark the body of a WITH RECURSIVE query named name as recursive if its recursive term
-    refers to it (WITH RECURSIVE does not make a query that does not recursive)."""
+    """Mark the body of a WITH RECURSIVE query named name as recursive if its second term refers
+    to it (a query of WITH RECURSIVE that does not refer to itself is an ordinary one)."""
     if any(not table.args.get("db") and table.name.lower() == name
            for table in body.expression.find_all(exp.Table)):
         body.meta[RECURSIVE_CTE] = name
