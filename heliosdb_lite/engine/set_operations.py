@@ -12,7 +12,8 @@ set operation, VALUES, a SELECT with DISTINCT, GROUP BY, ORDER BY, LIMIT or `*`)
 so a nested operation is evaluated in its own type first. A UNION (not ALL) becomes `SELECT
 DISTINCT * FROM (left UNION ALL right)`: SQLite's UNION keeps the last of equal rows, PostgreSQL
 the first (`1 UNION 1.0` is 1). The branches of a recursive WITH query keep their form; a
-recursive term whose type differs from the non-recursive one is PostgreSQL's 42804.
+recursive term whose type differs from the non-recursive one is PostgreSQL's 42804. json (and
+json[]) has no equality operator: UNION, INTERSECT and EXCEPT of it are 42883, as in PostgreSQL.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from collections.abc import Callable, Sequence
 
 from sqlglot import exp
 
-from heliosdb_lite.errors import DatabaseError
+from heliosdb_lite.errors import UNDEFINED_FUNCTION, DatabaseError
+from heliosdb_lite.protocol import codecs
 
 from . import pgtypes as t
 from . import typing_rules as rules
@@ -31,6 +33,7 @@ from .pgtypes import PgType
 RECURSIVE_CTE = "helios_recursive_cte"  # meta key of a recursive WITH query's body: the query's name
 _BRANCH_ROWS = "_helios_branch"
 _UNION_ROWS = "_helios_union"
+_WITHOUT_EQUALITY = frozenset({t.JSON, codecs.type_by_oid(t.JSON).array_oid})  # no = operator: no UNION
 
 Convert = Callable[[exp.Expression, PgType, PgType], exp.Expression]
 
@@ -46,6 +49,9 @@ def result_types(node: exp.SetOperation, left: Sequence[PgType | None],
             types.append(left_type or right_type)
             continue
         common = rules.common_type([left_type, right_type], context)
+        if node.args.get("distinct") and common.oid in _WITHOUT_EQUALITY:
+            raise DatabaseError(UNDEFINED_FUNCTION, "could not identify an equality operator for type "
+                                                    f"{format_type(common.oid, -1)}")
         types.append(t.TEXT_TYPE if common.is_unknown else common)
     recursive = node.meta.get(RECURSIVE_CTE) if node._meta else None
     if recursive is not None:

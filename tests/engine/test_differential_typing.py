@@ -143,6 +143,12 @@ SCRIPT = [
     'select a, (select count(*) from (select a union select 1) s) from q2 order by 1',
     'select a from q2 where a in (select a union select 2.0) order by 1',
     'select a, exists (select a intersect select 1.0) from q2 order by 1',
+    "select '{}'::json union select '{}'::json",
+    "select '{}'::json union all select '{}'::json",
+    "select '{}'::json intersect select '{}'::json",
+    'select \'{"a":1}\'::jsonb union select \'{"a": 1}\'::jsonb',
+    "select '{}'::json union select '{}'::jsonb",
+    "select array['{}'::json] union select array['{}'::json]",
     # assignment to columns: 42804 without an assignment cast, the value converted otherwise
     'create table w (id serial primary key, x numeric[], i int, s text, b bool, v varchar(3), c '
     'numeric(5,1), a int[], ch char(3), d date, ts timestamptz, j jsonb, n int2)',
