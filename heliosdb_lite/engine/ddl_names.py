@@ -9,14 +9,19 @@ from typing import TYPE_CHECKING
 import apsw
 from sqlglot import exp
 
-from heliosdb_lite.errors import INVALID_SCHEMA_NAME, UNDEFINED_OBJECT, UNDEFINED_TABLE, DatabaseError
+from heliosdb_lite.errors import (
+    INVALID_SCHEMA_NAME,
+    UNDEFINED_OBJECT,
+    UNDEFINED_TABLE,
+    WRONG_OBJECT_TYPE,
+    DatabaseError,
+)
 
 from .sequences import Sequences
 
 if TYPE_CHECKING:
     from .translate import Translator
 
-WRONG_OBJECT_TYPE = "42809"
 NO_OP = "SELECT 1 WHERE 0"  # a statement with nothing left to do (all its objects skipped)
 
 
