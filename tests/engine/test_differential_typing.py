@@ -149,6 +149,15 @@ SCRIPT = [
     'select \'{"a":1}\'::jsonb union select \'{"a": 1}\'::jsonb',
     "select '{}'::json union select '{}'::jsonb",
     "select array['{}'::json] union select array['{}'::json]",
+    "select interval '1 day' union select interval '24 hours'",
+    "select interval '1 mon' union select interval '30 days' union select interval '720 hours'",
+    "select 'a'::char(3) union select 'a'::char(5)",
+    'select array[1.0] union select array[1.00]',
+    "select 0.0::float8 union select '-0'::float8",
+    "select '2024-01-01 00:00+00'::timestamptz union select '2024-01-01 02:00+02'::timestamptz",
+    'select \'{"a": 1, "b": 2}\'::jsonb union select \'{"b": 2, "a": 1}\'::jsonb',
+    'select 1.0 intersect select 1.00',
+    "select interval '1 day' except select interval '24 hours'",
     # assignment to columns: 42804 without an assignment cast, the value converted otherwise
     'create table w (id serial primary key, x numeric[], i int, s text, b bool, v varchar(3), c '
     'numeric(5,1), a int[], ch char(3), d date, ts timestamptz, j jsonb, n int2)',
