@@ -20,16 +20,20 @@ from typing import Any
 
 import apsw.ext
 
-from heliosdb_lite.errors import DatabaseError
+from heliosdb_lite.errors import (
+    ARRAY_SUBSCRIPT_ERROR,
+    DATA_EXCEPTION,
+    FEATURE_NOT_SUPPORTED,
+    NULL_VALUE_NOT_ALLOWED,
+    PROGRAM_LIMIT_EXCEEDED,
+    DatabaseError,
+)
 from heliosdb_lite.protocol import codecs
 
 from . import casts
 from .operators import comparison_key, dimensions, leaves
 from .value_storage import from_storage, to_storage
 
-ARRAY_SUBSCRIPT_ERROR = "2202E"
-DATA_EXCEPTION = "22000"
-PROGRAM_LIMIT_EXCEEDED = "54000"
 MAX_DIMENSIONS = 6
 
 BUILD = "helios_array"
@@ -126,7 +130,8 @@ def _same(oid: int, tz: dt.tzinfo) -> Callable[[Any, Any], bool]:
 
 def _searchable(array: list[Any], action: str) -> list[Any]:
     if len(dimensions(array)) > 1:
-        raise DatabaseError("0A000", f"{action} elements in multidimensional arrays is not supported")
+        raise DatabaseError(FEATURE_NOT_SUPPORTED,
+                            f"{action} elements in multidimensional arrays is not supported")
     return array
 
 
@@ -279,7 +284,7 @@ def functions(time_zone: Callable[[], dt.tzinfo]) -> dict[str, Callable[..., Any
 
     def position_stored(array: Any, array_oid: int, element: Any, start: Any = 1) -> int | None:
         if start is None:
-            raise DatabaseError("22004", "initial position must not be null")
+            raise DatabaseError(NULL_VALUE_NOT_ALLOWED, "initial position must not be null")
         if array is None:
             return None
         element_oid = codecs.type_by_oid(array_oid).elem_oid

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from heliosdb_lite.errors import UNDEFINED_FUNCTION, DatabaseError
+from heliosdb_lite.errors import INDETERMINATE_DATATYPE, UNDEFINED_FUNCTION, DatabaseError
 from heliosdb_lite.protocol import codecs
 
 from . import pgtypes as t
@@ -58,7 +58,7 @@ def constructor_type(item_types: Sequence[PgType]) -> PgType:
     of their elements' common type; 42P18 for ARRAY[] without a type, 42804 for items of
     element and array types mixed, 42846 for sub-arrays whose elements cannot be matched."""
     if not item_types:
-        raise DatabaseError("42P18", "cannot determine type of empty array",
+        raise DatabaseError(INDETERMINATE_DATATYPE, "cannot determine type of empty array",
                             hint="Explicitly cast to the desired type, for example ARRAY[]::integer[].")
     common = rules.common_type(item_types, "ARRAY")
     return PgType(common.oid) if is_array(common) else array_type(common)

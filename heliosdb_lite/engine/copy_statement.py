@@ -16,11 +16,9 @@ from dataclasses import dataclass
 
 from sqlglot.tokens import Token, TokenType
 
-from heliosdb_lite.errors import FEATURE_NOT_SUPPORTED, SYNTAX_ERROR, DatabaseError
+from heliosdb_lite.errors import FEATURE_NOT_SUPPORTED, INVALID_PARAMETER_VALUE, SYNTAX_ERROR, DatabaseError
 
 from .parsing import tokenize
-
-INVALID_PARAMETER_VALUE = "22023"
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,12 @@ import math
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from heliosdb_lite.errors import FEATURE_NOT_SUPPORTED, SYNTAX_ERROR, DatabaseError
+from heliosdb_lite.errors import (
+    FEATURE_NOT_SUPPORTED,
+    INVALID_TEXT_REPRESENTATION,
+    SYNTAX_ERROR,
+    DatabaseError,
+)
 
 from . import pgtypes as t
 from .to_char_format import ordinal_suffix
@@ -295,7 +300,7 @@ def format_number(value: int | float | Decimal, oid: int, template: str) -> str 
             writer.out.append(sign)
         elif word == "TH" and not (number.startswith("#") or sign == "-" or parsed.decimal):
             if not number[-1:].isdigit():
-                raise DatabaseError("22P02", f'"{number}" is not a number')  # invalid_text_representation
+                raise DatabaseError(INVALID_TEXT_REPRESENTATION, f'"{number}" is not a number')
             writer.out.append(ordinal_suffix(number, upper=text == "TH"))
     return "".join(writer.out).split("\0")[0]
 

@@ -36,6 +36,7 @@ from heliosdb_lite.errors import (
     INVALID_SCHEMA_NAME,
     NUMERIC_VALUE_OUT_OF_RANGE,
     OBJECT_NOT_IN_PREREQUISITE_STATE,
+    SEQUENCE_GENERATOR_LIMIT_EXCEEDED,
     UNDEFINED_COLUMN,
     UNDEFINED_OBJECT,
     UNDEFINED_TABLE,
@@ -63,7 +64,6 @@ CREATE_OPTIONS = ("CREATE TABLE IF NOT EXISTS {} (name TEXT PRIMARY KEY, start I
 _TABLES = ((TEMP_SEQUENCES_TABLE, TEMP_SEQUENCE_OPTIONS_TABLE, "temp"),
            (SEQUENCES_TABLE, SEQUENCE_OPTIONS_TABLE, "main"))
 
-SEQUENCE_GENERATOR_LIMIT_EXCEEDED = "2200H"  # not in errors.py
 RANGES = {oid: (-(2 ** (bits - 1)), 2 ** (bits - 1) - 1)
           for oid, bits in ((t.INT2, 16), (t.INT4, 32), (t.INT8, 64))}
 TYPE_NAMES = {t.INT2: "smallint", t.INT4: "integer", t.INT8: "bigint"}

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from heliosdb_lite.errors import (
+    CANT_CHANGE_RUNTIME_PARAM,
     FEATURE_NOT_SUPPORTED,
     INVALID_PARAMETER_VALUE,
     UNDEFINED_SETTING,
@@ -22,7 +23,6 @@ from heliosdb_lite.errors import (
 
 from .setting_values import BLOCKS, KILOBYTES, Normalizer, enumeration, integer, real
 
-CANT_CHANGE_RUNTIME_PARAM = "55P02"
 SERVER_VERSION = "15.18"
 SERVER_VERSION_NUM = "150018"
 

@@ -12,9 +12,7 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
-from heliosdb_lite.errors import INVALID_PARAMETER_VALUE, DatabaseError
-
-PROGRAM_LIMIT_EXCEEDED = "54000"
+from heliosdb_lite.errors import INVALID_PARAMETER_VALUE, PROGRAM_LIMIT_EXCEEDED, DatabaseError
 
 
 def _null_safe(function: Callable[..., Any]) -> Callable[..., Any]:

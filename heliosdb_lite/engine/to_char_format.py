@@ -15,12 +15,11 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from heliosdb_lite.errors import FEATURE_NOT_SUPPORTED, DatabaseError
+from heliosdb_lite.errors import FEATURE_NOT_SUPPORTED, INVALID_DATETIME_FORMAT, DatabaseError
 from heliosdb_lite.protocol.codecs import Interval
 
 from . import pgtypes as t
 
-INVALID_DATETIME_FORMAT = "22007"
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
            "October", "November", "December")
 _DAYS = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
