@@ -161,6 +161,22 @@ def _parameter_number(node: exp.Expression) -> int | None:
 _ORDERING_COLLATIONS = frozenset(fn.COLLATIONS.values()) | frozenset(array_functions.COLLATIONS.values())
 
 
+def _single_assignments(item: exp.Expression) -> list[exp.Expression]:
+    """`SET (a, b) = (x, y)` as `SET a = x, b = y` (a subquery on the right stays as written)."""
+    if not isinstance(item, exp.EQ):
+        return [item]
+    columns, values = item.this, item.expression
+    if isinstance(columns, exp.Paren) and isinstance(values, exp.Paren):  # (a) = (x): as PostgreSQL 15
+        raise DatabaseError(FEATURE_NOT_SUPPORTED, "source for a multiple-column UPDATE item must be a "
+                                                   "sub-SELECT or ROW() expression")
+    if not (isinstance(columns, exp.Tuple) and isinstance(values, exp.Tuple)):
+        return [item]
+    if len(columns.expressions) != len(values.expressions):
+        raise DatabaseError(SYNTAX_ERROR, "number of columns does not match number of values")
+    return [exp.EQ(this=column, expression=value)
+            for column, value in zip(columns.expressions, values.expressions, strict=True)]
+
+
 def _undeclared(node: exp.Expression, pg_type: PgType) -> exp.Expression:
     """A bare column reference as an expression without a declared type (SQLite would describe a
     result column by the column's), compared as pg_type compares; other nodes unchanged."""
@@ -892,6 +908,7 @@ class Translator:
         scope = Scope()
         self._with(node, scope)
         table_name, _ = self._target(node.this, scope)
+        node.set("expressions", [single for item in node.expressions for single in _single_assignments(item)])
         always = self._identity_always(table_name)
         for item in node.expressions:
             if isinstance(item, exp.EQ) and item.this.name.lower() in always \

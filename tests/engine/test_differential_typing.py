@@ -248,6 +248,15 @@ SCRIPT = [
     'insert into mg (id, v) values (default, 1), (5, 2) returning *',
     'insert into mg (v, id) values (3, default), (4, default) returning *',
     'insert into mg values (default, default) returning *',
+    'create table gm (id int generated always as identity, d int default 7, f int)',
+    'insert into gm (f) values (1)',
+    'update gm set (d, f) = (default, 2) returning d, f',
+    'update gm set (d, f) = (3, 4) returning d, f',
+    'update gm set id = default, d = 1 returning id, d',
+    'update gm set id = 10',
+    'update gm set (d, f) = (1, 2, 3)',
+    'update gm set (d) = (default) returning d',
+    'update gm set (id, f) = (default, 5) returning id, f',
     # type modifiers of array types
     'create table ga (k int primary key, n numeric(5,1)[], v varchar(2)[], c char(2)[], ts '
     'timestamp(0)[], plain numeric[])',
