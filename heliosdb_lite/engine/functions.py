@@ -32,7 +32,7 @@ from heliosdb_lite.errors import (
 )
 from heliosdb_lite.protocol import codecs
 
-from . import array_functions, casts, operators, pg_catalog, schemas, string_functions
+from . import array_functions, casts, operators, pg_catalog, schemas, string_functions, zone_names
 from . import pgtypes as t
 from .datetime_functions import age, date_trunc, extract, time_series
 from .errors_map import CANCELED_MESSAGE
@@ -216,11 +216,8 @@ def _session_functions(connection: apsw.Connection,
     def at_time_zone(value: Any, oid: int, zone_name: str | None) -> Any:
         if value is None or zone_name is None:
             return None
-        zone = casts.zone(SessionSettings.time_zone_name(zone_name))
-        moment = from_storage(oid)(value)
-        if oid == t.TIMESTAMPTZ:
-            return to_storage(t.TIMESTAMP)(moment.astimezone(zone).replace(tzinfo=None))
-        return to_storage(t.TIMESTAMPTZ)(casts.localize(moment, zone))
+        result_oid = t.TIMESTAMP if oid == t.TIMESTAMPTZ else t.TIMESTAMPTZ
+        return to_storage(result_oid)(zone_names.at_time_zone(from_storage(oid)(value), oid, zone_name))
 
     def local_time() -> str:
         return to_storage(t.TIME)(context.transaction_timestamp().astimezone(context.time_zone()).time()

@@ -1,9 +1,10 @@
 """Differential script for local times across daylight-saving changes: casts of timestamp, text and
-date to timestamptz, AT TIME ZONE both ways, interval arithmetic (months and days on the wall clock,
-the time part as elapsed time), timestamptz differences, age, date_trunc and generate_series, in
-America/New_York, Europe/London and Australia/Sydney, at both transitions of each (the spring-forward
-gap and the fall-back overlap); and pg_typeof, whose answer is a regtype. Runs against the engine and
-a real PostgreSQL 15; outcome, messages and notices must agree. Skipped without PostgreSQL."""
+date to timestamptz, AT TIME ZONE both ways (the zone named by an abbreviation, an IANA name or a
+POSIX offset), interval arithmetic (months and days on the wall clock, the time part as elapsed
+time), timestamptz differences, age, date_trunc and generate_series, in America/New_York,
+Europe/London and Australia/Sydney, at both transitions of each (the spring-forward gap and the
+fall-back overlap); and pg_typeof, whose answer is a regtype. Runs against the engine and a real
+PostgreSQL 15; outcome, messages and notices must agree. Skipped without PostgreSQL."""
 
 from __future__ import annotations
 
@@ -154,6 +155,42 @@ SYDNEY = [
     "timestamptz '2024-11-03 01:30-04' + interval '1 hour'",
 ]
 
+ZONE_NAMES = [
+    # AT TIME ZONE reads an abbreviation first (MET is +01 all year, MSK +03 even in 1990's summer), then
+    # an IANA name in any case, then a POSIX offset (hours west)
+    "set timezone = 'America/New_York'",
+    "select timestamp '2024-07-01 12:00' at time zone 'MET', "
+    "timestamp '2024-07-01 12:00' at time zone 'CET', timestamp '2024-07-01 12:00' at time zone 'EET', "
+    "timestamp '2024-07-01 12:00' at time zone 'WET'",
+    "select timestamptz '2024-07-01 12:00+00' at time zone 'MET', "
+    "timestamptz '2024-07-01 12:00+00' at time zone 'CET'",
+    "select timestamptz '2024-07-01 12:00+00' at time zone 'EST', "
+    "timestamptz '2024-07-01 12:00+00' at time zone 'utc', "
+    "timestamptz '2024-07-01 12:00+00' at time zone 'GMT'",
+    "select timestamptz '2024-07-01 12:00+00' at time zone 'Z', "
+    "timestamptz '2024-07-01 12:00+00' at time zone 'nosuchzone'",
+    "select timestamptz '2024-07-01 12:00+00' at time zone '-05', "
+    "timestamptz '2024-07-01 12:00+00' at time zone '5', "
+    "timestamptz '2024-07-01 12:00+00' at time zone '+05:30', "
+    "timestamptz '2024-07-01 12:00+00' at time zone 'UTC+5', "
+    "timestamptz '2024-07-01 12:00+00' at time zone 'foo+3'",
+    "select timestamptz '2024-07-01 12:00+00' at time zone 'z', "
+    "timestamptz '2024-07-01 12:00+00' at time zone 'EST5EDT'",
+    "select timestamptz '2024-07-01 12:00+00' at time zone 'msk', "
+    "timestamptz '1990-07-01 12:00+00' at time zone 'MSK', "
+    "timestamp '1990-07-01 12:00' at time zone 'msk'",
+    "select timestamptz '2024-07-01 12:00+00' at time zone 'America/new_york', "
+    "timestamptz '2024-07-01 12:00+00' at time zone 'europe/LONDON'",
+    "select timestamptz '2024-07-01 12:00+00' at time zone ' UTC'",
+    "select timestamptz '2024-07-01 12:00+00' at time zone ''",
+    "select timestamp '2024-07-01 12:00' at time zone 'Europe/Paris+01', "
+    "timestamp '2024-11-03 01:30' at time zone 'EDT', timestamp '2024-11-03 01:30' at time zone 'EST'",
+    "select timestamp '2024-11-03 01:30' at time zone 'America/New_York', "
+    "timestamptz '2024-11-03 05:30+00' at time zone 'EDT'",
+    "select timestamp 'infinity' at time zone 'UTC', timestamptz '-infinity' at time zone 'Europe/London'",
+    "select timestamptz '2024-07-01 12:00+00' at time zone null, null::timestamp at time zone 'UTC'",
+]
+
 TYPE_OF = [
     "select pg_typeof(1::int2 + 1::int2), pg_typeof(1), pg_typeof(1.5), pg_typeof('a'::text)",
     "select pg_typeof(now()), pg_typeof('x'::varchar(3)), pg_typeof(array['a'::text]), pg_typeof(null)",
@@ -199,7 +236,7 @@ def engine_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SQLiteS
     engine.close()
 
 
-@pytest.mark.parametrize("sql", NEW_YORK + LONDON + SYDNEY + TYPE_OF)
+@pytest.mark.parametrize("sql", NEW_YORK + LONDON + SYDNEY + ZONE_NAMES + TYPE_OF)
 def test_same_step(reference: Any, engine_session: SQLiteSession, sql: str) -> None:
     """One statement of the ordered script: the same outcome, error message and notices."""
     assert engine_step_with_messages(engine_session, sql) == reference_step_with_messages(reference, sql)
