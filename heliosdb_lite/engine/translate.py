@@ -1576,6 +1576,8 @@ class Translator:
 
     def function(self, name: str, arguments: Sequence[exp.Expression], scope: Scope) -> Typed:
         """A call of the PostgreSQL function `name`."""
+        if name == "timezone" and len(arguments) == 2:  # timezone(zone, value) is value AT TIME ZONE zone
+            return self._at_time_zone(exp.AtTimeZone(this=arguments[1], zone=arguments[0]), scope)
         typed = self._arguments(name, arguments, scope)
         types = [pg_type for _, pg_type in typed]
         values = [value for value, _ in typed]

@@ -189,6 +189,10 @@ ZONE_NAMES = [
     "timestamptz '2024-11-03 05:30+00' at time zone 'EDT'",
     "select timestamp 'infinity' at time zone 'UTC', timestamptz '-infinity' at time zone 'Europe/London'",
     "select timestamptz '2024-07-01 12:00+00' at time zone null, null::timestamp at time zone 'UTC'",
+    "select timezone('America/New_York', timestamp '2024-11-03 01:30'), "
+    "timezone('Europe/London', timestamptz '2024-10-27 00:30+00'), "
+    "timezone('MET', timestamp '2024-07-01 12:00')",
+    "select timezone('UTC', date '2024-11-03'), timezone('nosuch', timestamp '2024-07-01 12:00')",
 ]
 
 TYPE_OF = [
