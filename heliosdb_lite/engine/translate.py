@@ -161,6 +161,14 @@ def _parameter_number(node: exp.Expression) -> int | None:
 _ORDERING_COLLATIONS = frozenset(fn.COLLATIONS.values()) | frozenset(array_functions.COLLATIONS.values())
 
 
+def _check_insert_width(width: int, columns: int) -> None:
+    """42601 when an INSERT gives more or fewer values than the columns it names."""
+    if width > columns:
+        raise DatabaseError(SYNTAX_ERROR, "INSERT has more expressions than target columns")
+    if width < columns:
+        raise DatabaseError(SYNTAX_ERROR, "INSERT has more target columns than expressions")
+
+
 def _single_assignments(item: exp.Expression) -> list[exp.Expression]:
     """`SET (a, b) = (x, y)` as `SET a = x, b = y` (a subquery on the right stays as written)."""
     if not isinstance(item, exp.EQ):
@@ -678,6 +686,11 @@ class Translator:
             source = node.expression
         given = names  # the columns given a value other than DEFAULT
         if isinstance(source, exp.Values):
+            widths = {len(_row_values(row)) for row in source.expressions}
+            if len(widths) > 1:
+                raise DatabaseError(SYNTAX_ERROR, "VALUES lists must all be the same length")
+            if table_columns:
+                _check_insert_width(widths.pop(), len(names))
             names = self._drop_defaults(node, source, names)
             targets = [types.get(name.lower()) for name in names]
             given_positions = _given_positions([_row_values(row) for row in source.expressions])
@@ -695,6 +708,8 @@ class Translator:
             source.set("expressions", rows)
         elif source is not None:
             translated, outputs = self.query(source, scope)
+            if table_columns and all(output.type is not None for output in outputs):
+                _check_insert_width(len(outputs), len(names))
             column_targets = [targets[i] if i < len(targets) else None for i in range(len(outputs))]
             for output, name, target in zip(outputs, names, column_targets, strict=False):
                 if output.type is not None:
