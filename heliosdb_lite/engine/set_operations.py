@@ -59,6 +59,41 @@ def result_types(node: exp.SetOperation, left: Sequence[PgType | None],
     return types
 
 
+def check_order(node: exp.SetOperation, names: Sequence[str], types: Sequence[PgType | None]) -> None:
+    """The ORDER BY of a set operation names result columns or their positions only, as
+    PostgreSQL requires: 42P10 for a position out of range, 42P01 for a qualified name, 42804 for a
+    collation on a type without one, 0A000 for any other expression."""
+    order = node.args.get("order")
+    for item in order.expressions if order is not None else []:
+        key = item.this if isinstance(item, exp.Ordered) else item
+        while isinstance(key, exp.Paren):
+            key = key.this
+        if isinstance(key, exp.Literal) and not key.is_string and key.this.isdigit():
+            if not 1 <= int(key.this) <= len(names):
+                raise DatabaseError("42P10", f"ORDER BY position {key.this} is not in select list")
+            continue
+        if isinstance(key, exp.Column) and key.table:
+            raise DatabaseError("42P01", f'missing FROM-clause entry for table "{key.table}"')
+        if isinstance(key, exp.Column):
+            continue  # a result column's name (else 42703 when it is translated)
+        named = _named_type(key.this, names, types) if isinstance(key, exp.Collate) else None
+        if named is not None and named.oid not in t.STRING_TYPES:
+            raise DatabaseError(rules.DATATYPE_MISMATCH,
+                                f"collations are not supported by type {format_type(named.oid, -1)}")
+        raise DatabaseError("0A000", "invalid UNION/INTERSECT/EXCEPT ORDER BY clause",
+                            detail="Only result column names can be used, not expressions or functions.",
+                            hint="Add the expression/function to every SELECT, or move the UNION into a FROM "
+                                 "clause.")
+
+
+def _named_type(key: exp.Expression, names: Sequence[str], types: Sequence[PgType | None]) -> PgType | None:
+    """The type of the result column key names, if it is a bare name of one."""
+    if not isinstance(key, exp.Column) or key.table:
+        return None
+    wanted = key.name if key.this.quoted else key.name.lower()
+    return next((pg_type for name, pg_type in zip(names, types, strict=False) if name == wanted), None)
+
+
 def _check_recursive(name: str, anchor: Sequence[PgType | None], overall: Sequence[PgType | None]) -> None:
     for position, (anchor_type, result) in enumerate(zip(anchor, overall, strict=False), start=1):
         if anchor_type is None or result is None or t.output_type(anchor_type) == result:

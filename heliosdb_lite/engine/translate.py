@@ -441,6 +441,7 @@ class Translator:
         node.set("expression", set_operations.compound_member(right))
         outputs = [OutputColumn(output.name, pg_type)
                    for output, pg_type in zip(left_outputs, types, strict=False)]
+        set_operations.check_order(node, [output.name for output in outputs], types)
         self._order_limit(node, scope, outputs)
         return set_operations.first_of_equal_rows(node), outputs
 
