@@ -1598,7 +1598,8 @@ class Translator:
         types = [pg_type for _, pg_type in typed]
         values = [value for value, _ in typed]
         if name == "pg_typeof" and len(typed) == 1:
-            return _type_of(*typed[0])
+            value, pg_type = typed[0]
+            return _type_of(value, pg_type if _is_unknown_literal(value) else t.output_type(pg_type))
         result = rules.function_type(name, types)
         if name in pg_catalog.FUNCTION_TYPES:
             return call(name, *values), pg_catalog.FUNCTION_TYPES[name]
@@ -1936,6 +1937,14 @@ def _listed_as(types: list[PgType]) -> list[PgType]:
     if {pg_type.oid for pg_type in types if not pg_type.is_unknown} == t.OID_TYPES:
         return [_compared_as(pg_type) for pg_type in types]
     return types
+
+
+def _is_unknown_literal(node: exp.Expression) -> bool:
+    """Whether a translated node is a quoted literal (E'', $$ $$ too) or NULL: the only `unknown`
+    values PostgreSQL has (an expression of them, coalesce('a', 'b'), is text)."""
+    while isinstance(node, exp.Paren):
+        node = node.this
+    return isinstance(node, exp.Null) or (isinstance(node, exp.Literal) and node.is_string)
 
 
 def _type_of(value: exp.Expression, pg_type: PgType) -> Typed:

@@ -213,6 +213,16 @@ TYPE_OF = [
     "select 'int4'::regtype::text as a, 23::regtype::text as b, pg_typeof(1) in ('integer', 'int4')",
     "select typname from pg_type where oid in ('int4'::regtype, 'text'::regtype) order by 1",
     "select pg_typeof(1) = any(array['integer'::regtype])",
+    "select pg_typeof(x) from (select 'a' as x) s",
+    "select pg_typeof(coalesce('a', 'b')), pg_typeof(case when true then 'a' end), "
+    "pg_typeof(greatest(1, 2.5))",
+    "select pg_typeof(('x')), pg_typeof((null)), pg_typeof(null::text), pg_typeof(E'x'), pg_typeof($$x$$)",
+    "select pg_typeof(1 + 1.5::float4), pg_typeof(1::int2 * 1::int4), pg_typeof(10 / 3), pg_typeof(2 ^ 3)",
+    "select pg_typeof(sum(1::int2)), pg_typeof(sum(1::int8)), pg_typeof(avg(1.5::float4)), "
+    "pg_typeof(count(1))",
+    "select pg_typeof(date '2024-01-01' + 1), pg_typeof(date '2024-01-01' - date '2023-01-01'), "
+    "pg_typeof(date '2024-01-01' + interval '1 day'), pg_typeof(extract(year from now()))",
+    "select pg_typeof(t) from generate_series(1, 2) t",
     "create table kinds (r regtype)",
     "insert into kinds values ('integer'), (pg_typeof(1.5)), ('text'), (pg_typeof(now())), ('int8')",
     "select r, r::text as name, pg_typeof(r) from kinds order by r",
