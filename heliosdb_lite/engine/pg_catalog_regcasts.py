@@ -5,8 +5,10 @@ The translator knows regclass, regtype, ... only as oid, which cannot read a nam
 `<operand>::regX` and `CAST(<operand> AS regX)` becomes `pg_catalog.helios_regX_in(<operand>)`, and
 a reg* value cast on to text (`::regX::text`, `CAST(CAST(x AS regX) AS TEXT)`) becomes
 `pg_catalog.helios_regX_out(pg_catalog.helios_regX_in(<operand>))`, and so does a reg* select list
-item (`::regX AS alias`, `::regX FROM`), whose value PostgreSQL prints as the name. An operand is a
-literal, a parameter, a possibly qualified column, a function call or a parenthesized expression.
+item (`::regX AS alias`, `::regX FROM`), whose value PostgreSQL prints as the name (except regtype,
+whose values print themselves). An operand is a literal, a parameter, a possibly qualified column, a
+function call or a parenthesized expression. `cast_column_name` names the result column as
+PostgreSQL names the cast.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ _TEXT_TYPES = ("text", "varchar", "name")
 _KEYWORDS = frozenset({"and", "or", "not", "in", "any", "all", "some", "select", "where", "when", "then",
                        "else", "case", "on", "exists", "values", "as", "from", "by", "is", "like", "return"})
 _MENTION = re.compile(r"\breg(class|type|namespace|role|proc)\b", re.IGNORECASE)
+_SELF_PRINTING = frozenset({"regtype"})  # a regtype value prints as the type's name (its codec)
 
 
 def input_function(reg_type: str) -> str:
@@ -36,6 +39,18 @@ def input_function(reg_type: str) -> str:
 
 def output_function(reg_type: str) -> str:
     return f"helios_{reg_type}_out"
+
+
+def cast_column_name(function: str) -> str | None:
+    """The column name PostgreSQL gives the cast that `rewrite` made a call of `function` when the
+    cast's operand names nothing: the reg* type's for its input function (`'int4'::regtype` is
+    `regtype`), `text` for an output function (`::regtype::text`); None for other functions."""
+    for reg_type in REG_TYPES:
+        if function == input_function(reg_type):
+            return reg_type
+        if function == output_function(reg_type):
+            return "text"
+    return None
 
 
 def rewrite(sql: str) -> str:
@@ -165,7 +180,7 @@ def _rewrite(tokens: list[str]) -> list[str]:
                     as_text = _text_cast_at(tokens, after)
                     if as_text is not None:
                         text, after = f"pg_catalog.{output_function(reg_type)}({text})", as_text
-                    elif _ends_output_column(tokens, after):
+                    elif _ends_output_column(tokens, after) and reg_type not in _SELF_PRINTING:
                         text = f"pg_catalog.{output_function(reg_type)}({text})"
                     out.append(text)
                     position = after

@@ -15,6 +15,7 @@ from heliosdb_lite.errors import UNDEFINED_FUNCTION, DatabaseError
 
 from . import cast_contexts
 from . import pgtypes as t
+from .pg_catalog_regcasts import cast_column_name
 from .pg_catalog_types import format_type
 from .pgtypes import PgType
 
@@ -358,6 +359,10 @@ def _figure(node: exp.Expression, source: str) -> tuple[str | None, int]:
     if isinstance(node, exp.Trim):
         position = (node.args.get("position") or "").upper()
         return {"LEADING": "ltrim", "TRAILING": "rtrim"}.get(position, "btrim"), 2
+    cast_name = cast_column_name(node.name.lower()) if isinstance(node, exp.Anonymous) else None
+    if cast_name is not None:  # a reg* cast, rewritten into a call (pg_catalog_regcasts)
+        name, strength = _figure(node.expressions[0], source) if node.expressions else (None, 0)
+        return (name, strength) if strength > 1 else (cast_name, 1)
     name = function_name(node, source)
     return (name, 2) if name is not None else (None, 0)
 

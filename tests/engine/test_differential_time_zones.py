@@ -223,6 +223,10 @@ TYPE_OF = [
     "select pg_typeof(date '2024-01-01' + 1), pg_typeof(date '2024-01-01' - date '2023-01-01'), "
     "pg_typeof(date '2024-01-01' + interval '1 day'), pg_typeof(extract(year from now()))",
     "select pg_typeof(t) from generate_series(1, 2) t",
+    "select 'integer'::regtype, 'int4'::regtype as x, 'int4'::regtype::text, 23::regtype::text as y",
+    "select oid::regtype, typname::regtype::text from pg_type where oid = 23",
+    "select 'int4'::regtype from pg_type where oid = 23",
+    "select cast('int4' as regtype), cast(cast('int4' as regtype) as text), to_regtype('int4')",
     "create table kinds (r regtype)",
     "insert into kinds values ('integer'), (pg_typeof(1.5)), ('text'), (pg_typeof(now())), ('int8')",
     "select r, r::text as name, pg_typeof(r) from kinds order by r",
