@@ -29,6 +29,7 @@ from heliosdb_lite.errors import (
     INVALID_NAME,
     INVALID_SCHEMA_NAME,
     SYNTAX_ERROR,
+    UNDEFINED_FUNCTION,
     UNDEFINED_TABLE,
     DatabaseError,
 )
@@ -332,7 +333,10 @@ class Translator:
 
     @staticmethod
     def _relation(name: str, outputs: list[OutputColumn]) -> Relation:
-        return Relation(name, [(column.name, column.type) for column in outputs])
+        """A subquery's or WITH query's rows as a relation: its unknown columns are text (as
+        PostgreSQL resolves them)."""
+        return Relation(name, [(column.name, t.output_type(column.type) if column.type else None)
+                               for column in outputs])
 
     def select(self, node: exp.Select, parent: Scope) -> tuple[exp.Select, list[OutputColumn]]:
         scope = parent.child()
@@ -1262,6 +1266,11 @@ class Translator:
         if t.JSON in (left_resolved.oid, right_resolved.oid) or (left_resolved.oid != right_resolved.oid and (
                 array_typing.is_array(left_resolved) or array_typing.is_array(right_resolved))):
             raise rules_operator_error(operator, left_resolved, right_resolved)  # arrays: of one type
+        if not rules.comparable(left_resolved, right_resolved):
+            names = f"{format_type(left_resolved.oid, -1)} {operator} {format_type(right_resolved.oid, -1)}"
+            raise DatabaseError(UNDEFINED_FUNCTION, f"operator does not exist: {names}",
+                                hint="No operator matches the given name and argument types. "
+                                     "You might need to add explicit type casts.")
         left = self.coerce(left, left_type, left_resolved)
         right = self.coerce(right, right_type, right_resolved)
         native = self._native_comparison(left, left_resolved, right, right_resolved)

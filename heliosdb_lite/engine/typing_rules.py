@@ -158,6 +158,15 @@ def common_type(types: Sequence[PgType], context: str | None = None) -> PgType:
     return PgType(chosen, typmods.pop() if same_type and len(typmods) == 1 else -1)
 
 
+def comparable(left: PgType, right: PgType) -> bool:
+    """Whether PostgreSQL has a comparison operator for these operand types: the same type, one
+    converting implicitly to the other, or two string types (compared as text); an unknown
+    operand takes the other's type."""
+    implicit = cast_contexts.Context.IMPLICIT
+    return left.is_unknown or right.is_unknown or {left.oid, right.oid} <= t.STRING_TYPES \
+        or cast_contexts.can_coerce(left, right, implicit) or cast_contexts.can_coerce(right, left, implicit)
+
+
 def _in_context(context: str | None, message: str) -> str:
     return f"{context} {message}" if context else message
 

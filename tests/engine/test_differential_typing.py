@@ -173,6 +173,20 @@ SCRIPT = [
     'select a from q3 union select 1 order by a collate "C"',
     'select b from q3 union select \'x\' order by b collate "C"',
     'select a from q3 union select 1 order by -a',
+    "with recursive c(n) as (select 'a' union all select n || 'b' from c where length(n) < 3) "
+    'select * from c',
+    "with x as (select '1' as v) select v = 1 from x",
+    'with x as (select null as v) select v from x',
+    "select x || 'z' from (select 'a' as x) s",
+    'select x from (select null as x) s',
+    "select * from (select 'a' union select 'b') s(x) order by 1",
+    "select 'a'::text = 1",
+    "select 'a'::text < 1.5",
+    "select 1 = 'a'::varchar",
+    "select 'x'::name = 'x'::text, 1::int2 < 2.5::float4, date '2024-01-01' < timestamptz "
+    "'2024-01-02 00:00+00'",
+    "select count(*) > 0 from pg_class where relkind = any (array['r'::varchar, 'v'::varchar]) and "
+    "relkind <> 'x'::varchar",
     # assignment to columns: 42804 without an assignment cast, the value converted otherwise
     'create table w (id serial primary key, x numeric[], i int, s text, b bool, v varchar(3), c '
     'numeric(5,1), a int[], ch char(3), d date, ts timestamptz, j jsonb, n int2)',
@@ -238,6 +252,11 @@ SCRIPT = [
     'insert into ew (a, b) values (1)',
     'insert into ew (a) values (1, 2)',
     'insert into ew default values returning *',
+    'create table e2 (a int, b int)',
+    'insert into e2 select * from (values (1, null)) v',
+    'insert into e2 select 1, null returning *',
+    'insert into e2 (a) select x from (select null as x) s returning *',
+    "insert into e2 (a) select x from (select '5' as x) s returning *",
     # UPDATE ... SET column = DEFAULT
     "create table g (id int generated always as identity, d int default 7, e text default 'x', f "
     'int, ts date default now())',
