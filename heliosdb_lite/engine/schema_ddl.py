@@ -15,12 +15,10 @@ the session's user (AUTHORIZATION / OWNER TO another role is refused with 0A000)
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 import apsw
-from sqlglot.tokens import Token, TokenType
 
 from heliosdb_lite.errors import (
     DEPENDENT_OBJECTS_STILL_EXIST,
@@ -28,7 +26,6 @@ from heliosdb_lite.errors import (
     FEATURE_NOT_SUPPORTED,
     INVALID_SCHEMA_NAME,
     RESERVED_NAME,
-    SYNTAX_ERROR,
     DatabaseError,
 )
 
@@ -37,13 +34,12 @@ from . import functions as fn
 from .ddl import VIEW_COLUMNS_TABLE, quote
 from .ddl_names import NO_OP, schema_version_bump
 from .pg_catalog_reader import qualified
+from .statement_words import Words
 
 if TYPE_CHECKING:
     from .translate import Translation, Translator
 
 _CURRENT_ROLES = frozenset({"current_user", "session_user", "current_role"})
-_SCHEMA_KINDS = {"table": "table", "view": "view"}
-_Item = TypeVar("_Item")
 
 
 def is_schema_statement(sql: str) -> bool:
@@ -52,7 +48,7 @@ def is_schema_statement(sql: str) -> bool:
 
 def translate(translator: Translator, sql: str) -> Translation:
     """The SQLite statements and notices of a CREATE/DROP/ALTER SCHEMA statement."""
-    words = _Words(parsing.tokenize(sql))
+    words = Words(parsing.tokenize(sql))
     verb = words.next_word()
     words.expect("schema")
     connection = translator.catalog.connection
@@ -61,71 +57,6 @@ def translate(translator: Translator, sql: str) -> Translation:
     if verb == "drop":
         return _drop(translator, connection, words)
     return _alter(translator, connection, words)
-
-
-@dataclass
-class _Words:
-    """The statement's tokens after CREATE/DROP/ALTER, read front to back."""
-
-    tokens: tuple[Token, ...]
-    position: int = 0
-
-    def _peek(self) -> Token | None:
-        tokens = self.tokens
-        while self.position < len(tokens) and tokens[self.position].token_type == TokenType.SEMICOLON:
-            self.position += 1
-        return self.tokens[self.position] if self.position < len(self.tokens) else None
-
-    def at_end(self) -> bool:
-        return self._peek() is None
-
-    def next_word(self) -> str:
-        token = self._peek()
-        if token is None:
-            raise DatabaseError(SYNTAX_ERROR, "syntax error at end of input")
-        self.position += 1
-        return token.text if token.token_type == TokenType.IDENTIFIER else token.text.lower()
-
-    def accept(self, *words: str) -> bool:
-        """Consumes `words` if they come next."""
-        start = self.position
-        for word in words:
-            token = self._peek()
-            if token is None or token.token_type == TokenType.IDENTIFIER or token.text.lower() != word:
-                self.position = start
-                return False
-            self.position += 1
-        return True
-
-    def expect(self, word: str) -> None:
-        if not self.accept(word):
-            token = self._peek()
-            near = f'at or near "{token.text}"' if token is not None else "at end of input"
-            raise DatabaseError(SYNTAX_ERROR, f"syntax error {near}")
-
-    def name(self) -> str:
-        token = self._peek()
-        if token is None or token.token_type in (TokenType.COMMA, TokenType.L_PAREN, TokenType.STRING,
-                                                 TokenType.NUMBER):
-            raise DatabaseError(SYNTAX_ERROR, "syntax error: a schema name was expected")
-        return self.next_word()
-
-    def drop_list(self, item: Callable[[], _Item]) -> tuple[bool, list[_Item], bool]:
-        """`[IF EXISTS] item [, item ...] [CASCADE | RESTRICT]` of a DROP: (if exists, the items,
-        cascade), the statement read to its end."""
-        if_exists = self.accept("if", "exists")
-        items = [item()]
-        while self.accept(","):
-            items.append(item())
-        cascade = self.accept("cascade")
-        if not cascade:
-            self.accept("restrict")
-        self.end()
-        return if_exists, items, cascade
-
-    def end(self) -> None:
-        if not self.at_end():
-            raise DatabaseError(SYNTAX_ERROR, f'syntax error at or near "{self.next_word()}"')
 
 
 def _result(translator: Translator, sql: list[str], command: str) -> Translation:
@@ -148,7 +79,7 @@ def _owner(translator: Translator, role: str) -> str:
                         "the server's users, and a schema is owned by the user who creates it")
 
 
-def _create(translator: Translator, connection: apsw.Connection, words: _Words) -> Translation:
+def _create(translator: Translator, connection: apsw.Connection, words: Words) -> Translation:
     """CREATE SCHEMA [IF NOT EXISTS] {name [AUTHORIZATION role] | AUTHORIZATION role}."""
     if_not_exists = words.accept("if", "not", "exists")
     if words.accept("authorization"):
@@ -201,7 +132,7 @@ def _members(connection: apsw.Connection, schema: str) -> list[_Member]:
     """The schema's tables, views and sequences (those CREATE SEQUENCE made; a serial column's
     sequence belongs to its table), in creation order."""
     prefix = schemas.storage_name(schema, "")
-    found = [_Member(_SCHEMA_KINDS[kind], name) for kind, name in connection.execute(
+    found = [_Member(kind, name) for kind, name in connection.execute(
         "SELECT type, name FROM sqlite_schema WHERE type IN ('table', 'view') AND substr(name, 1, ?) = ? "
         "ORDER BY rowid", (len(prefix), prefix)).fetchall()]
     if connection.table_exists("main", fn.SEQUENCE_OPTIONS_TABLE):
@@ -216,7 +147,7 @@ def _sequence_tables(connection: apsw.Connection) -> list[str]:
             if connection.table_exists("main", table)]
 
 
-def _drop(translator: Translator, connection: apsw.Connection, words: _Words) -> Translation:
+def _drop(translator: Translator, connection: apsw.Connection, words: Words) -> Translation:
     """DROP SCHEMA [IF EXISTS] name [, ...] [CASCADE | RESTRICT]."""
     if_exists, names, cascade = words.drop_list(words.name)
     statements: list[str] = []
@@ -258,7 +189,7 @@ def _drop_members(connection: apsw.Connection, schema: str, members: list[_Membe
     return statements
 
 
-def _alter(translator: Translator, connection: apsw.Connection, words: _Words) -> Translation:
+def _alter(translator: Translator, connection: apsw.Connection, words: Words) -> Translation:
     """ALTER SCHEMA name RENAME TO new_name | OWNER TO role."""
     name = words.name()
     if words.accept("owner", "to"):

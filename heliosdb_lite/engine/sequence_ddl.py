@@ -32,8 +32,8 @@ from . import functions as fn
 from . import parsing, schemas
 from . import pgtypes as t
 from .ddl_names import NO_OP, dropped, object_kind, sequence_exists
-from .schema_ddl import _Words
 from .sequences import RANGES, Sequences, shown_name
+from .statement_words import Words
 
 if TYPE_CHECKING:
     from .translate import Translation, Translator
@@ -66,19 +66,19 @@ def translate(translator: Translator, sql: str) -> Translation:
     return Translation(rendered, command, None, (), schema_change=True, notices=tuple(translator.notices))
 
 
-class _SequenceWords(_Words):
-    """`schema_ddl`'s token reader, with the numbers and names of sequence statements."""
+class _SequenceWords(Words):
+    """The token reader, with the numbers and names of sequence statements."""
 
     def number(self) -> int:
         """A signed integer option value (22P02 / 22003 as PostgreSQL's bigint input)."""
         sign = -1 if self.accept("-") else 1
         if sign == 1:
             self.accept("+")
-        token = self._peek()
+        token = self.token()
         if token is None or token.token_type != TokenType.NUMBER:
             self.expect("a number")
         assert token is not None
-        self.position += 1
+        self.index += 1
         text = ("-" if sign < 0 else "") + token.text
         if not token.text.isdigit():
             raise DatabaseError(INVALID_TEXT_REPRESENTATION,
@@ -88,7 +88,7 @@ class _SequenceWords(_Words):
         return int(text)
 
     def at_number(self) -> bool:
-        token = self._peek()
+        token = self.token()
         return token is not None and token.token_type in (TokenType.NUMBER, TokenType.DASH, TokenType.PLUS)
 
     def dotted(self) -> list[str]:

@@ -16,11 +16,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlglot.tokens import Token, TokenType
+from sqlglot.tokens import TokenType
 
-from heliosdb_lite.errors import FEATURE_NOT_SUPPORTED, SYNTAX_ERROR, DatabaseError
+from heliosdb_lite.errors import FEATURE_NOT_SUPPORTED, DatabaseError
 
 from .parsing import tokenize
+from .statement_words import Words, syntax_error
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,59 +77,13 @@ UtilityCommand = (TransactionCommand | SetCommand | SetTransactionCommand | Rese
                   | ExplainCommand | MaintenanceCommand)
 
 
-def _syntax(near: str | None) -> DatabaseError:
-    return DatabaseError(SYNTAX_ERROR, f'syntax error at or near "{near}"' if near else
-                         "syntax error at end of input")
-
-
-class _Words:
-    """A cursor over a statement's tokens, matching keywords case-insensitively."""
-
-    def __init__(self, tokens: tuple[Token, ...]) -> None:
-        self.tokens = tokens
-        self.index = 0
-
-    def peek(self) -> str | None:
-        if self.index >= len(self.tokens):
-            return None
-        token = self.tokens[self.index]
-        quoted = token.token_type in (TokenType.IDENTIFIER, TokenType.STRING)
-        return token.text if quoted else token.text.lower()
-
-    def accept(self, *words: str) -> bool:
-        """Consume the words if they come next."""
-        end = self.index + len(words)
-        if end > len(self.tokens):
-            return False
-        for token, word in zip(self.tokens[self.index:end], words, strict=True):
-            if token.token_type in (TokenType.IDENTIFIER, TokenType.STRING) or token.text.lower() != word:
-                return False
-        self.index = end
-        return True
-
-    def name(self) -> str:
-        """An identifier: folded to lower case unless quoted."""
-        if self.index >= len(self.tokens):
-            raise _syntax(None)
-        token = self.tokens[self.index]
-        self.index += 1
-        return token.text if token.token_type == TokenType.IDENTIFIER else token.text.lower()
-
-    def done(self) -> bool:
-        return self.index >= len(self.tokens)
-
-    def expect_end(self) -> None:
-        if not self.done():
-            raise _syntax(self.tokens[self.index].text)
-
-
 _ISOLATION_WORDS = (("serializable",), ("repeatable", "read"), ("read", "committed"), ("read", "uncommitted"))
 
 
-def _transaction_modes(words: _Words) -> tuple[str | None, bool | None]:
+def _transaction_modes(words: Words) -> tuple[str | None, bool | None]:
     isolation: str | None = None
     read_only: bool | None = None
-    while not words.done():
+    while not words.at_end():
         if words.accept(","):
             continue
         if words.accept("isolation", "level"):
@@ -137,7 +92,7 @@ def _transaction_modes(words: _Words) -> tuple[str | None, bool | None]:
                     isolation = " ".join(option)
                     break
             else:
-                raise _syntax(words.peek())
+                raise syntax_error(words.peek())
         elif words.accept("read", "only"):
             read_only = True
         elif words.accept("read", "write"):
@@ -145,14 +100,14 @@ def _transaction_modes(words: _Words) -> tuple[str | None, bool | None]:
         elif words.accept("not", "deferrable") or words.accept("deferrable"):
             continue
         else:
-            raise _syntax(words.peek())
+            raise syntax_error(words.peek())
     return isolation, read_only
 
 
-def _value_list(words: _Words) -> str | None:
+def _value_list(words: Words) -> str | None:
     """The value(s) of SET: None for DEFAULT; several values joined with ', '."""
     if words.accept("default"):
-        words.expect_end()
+        words.end()
         return None
     parts: list[str] = []
     current = ""
@@ -170,14 +125,14 @@ def _value_list(words: _Words) -> str | None:
             current += token.text.lower()
     parts.append(current)
     if not any(parts):
-        raise _syntax(None)
+        raise syntax_error(None)
     return ", ".join(parts)
 
 
-def _transaction(words: _Words, first: str) -> TransactionCommand:
+def _transaction(words: Words, first: str) -> TransactionCommand:
     if first in ("begin", "start"):
         if first == "start" and not words.accept("transaction"):
-            raise _syntax(words.peek())
+            raise syntax_error(words.peek())
         if first == "begin":
             words.accept("work") or words.accept("transaction")
         isolation, read_only = _transaction_modes(words)
@@ -185,29 +140,29 @@ def _transaction(words: _Words, first: str) -> TransactionCommand:
                                   isolation=isolation, read_only=read_only)
     if first == "savepoint":
         name = words.name()
-        words.expect_end()
+        words.end()
         return TransactionCommand("savepoint", "SAVEPOINT", name=name)
     if first == "release":
         words.accept("savepoint")
         name = words.name()
-        words.expect_end()
+        words.end()
         return TransactionCommand("release", "RELEASE", name=name)
     words.accept("work") or words.accept("transaction")
     if first in ("rollback", "abort") and words.accept("to"):
         words.accept("savepoint")
         name = words.name()
-        words.expect_end()
+        words.end()
         return TransactionCommand("rollback_to", "ROLLBACK", name=name)
     if words.accept("and", "chain"):
         raise DatabaseError(FEATURE_NOT_SUPPORTED, "AND CHAIN is not supported")
     words.accept("and", "no", "chain")
-    words.expect_end()
+    words.end()
     if first in ("commit", "end"):
         return TransactionCommand("commit", "COMMIT")
     return TransactionCommand("rollback", "ROLLBACK")
 
 
-def _set(words: _Words) -> UtilityCommand:
+def _set(words: Words) -> UtilityCommand:
     local = words.accept("local")
     if not local:
         words.accept("session")
@@ -231,13 +186,13 @@ def _set(words: _Words) -> UtilityCommand:
     while words.accept("."):
         name += "." + words.name()
     if not (words.accept("to") or words.accept("=")):
-        raise _syntax(words.peek())
+        raise syntax_error(words.peek())
     return SetCommand(name, _value_list(words), local)
 
 
-def _reset(words: _Words) -> ResetCommand:
+def _reset(words: Words) -> ResetCommand:
     if words.accept("all"):
-        words.expect_end()
+        words.end()
         return ResetCommand(None)
     if words.accept("time", "zone"):
         return ResetCommand("TimeZone")
@@ -246,7 +201,7 @@ def _reset(words: _Words) -> ResetCommand:
     name = words.name()
     while words.accept("."):
         name += "." + words.name()
-    words.expect_end()
+    words.end()
     return ResetCommand(name)
 
 
@@ -258,7 +213,7 @@ _EXPLAIN = re.compile(r"^\s*explain\s+(?:\((?P<options>[^)]*)\)\s*|(?P<words>(?:
 def _show(sql: str) -> ShowCommand:
     match = _SHOW.match(sql)
     if match is None:
-        raise _syntax(None)
+        raise syntax_error(None)
     name = match.group(1)
     if name.lower() == "all":
         return ShowCommand(None)
@@ -270,7 +225,7 @@ def _show(sql: str) -> ShowCommand:
 def _explain(sql: str) -> ExplainCommand:
     match = _EXPLAIN.match(sql)
     if match is None:
-        raise _syntax(None)
+        raise syntax_error(None)
     options = (match.group("options") or "") + " " + (match.group("words") or "")
     if re.search(r"\banaly[sz]e\b(?!\s+(false|off))", options, re.IGNORECASE):
         raise DatabaseError(FEATURE_NOT_SUPPORTED, "EXPLAIN ANALYZE is not supported",
@@ -289,7 +244,7 @@ def parse_utility(sql: str) -> UtilityCommand | None:
     first = tokens[0].text.lower()
     if tokens[0].token_type == TokenType.COMMAND and len(tokens) > 1:
         tokens = (tokens[0], *tokenize(sql[tokens[1].start:]))  # sqlglot keeps a command's rest as one string
-    words = _Words(tokens)
+    words = Words(tokens)
     words.index = 1
     if first in ("begin", "start", "commit", "end", "rollback", "abort", "savepoint", "release"):
         return _transaction(words, first)
