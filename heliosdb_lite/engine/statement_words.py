@@ -23,6 +23,8 @@ def syntax_error(near: str | None) -> DatabaseError:
 
 
 class Words:
+    """The statement's words, read front to back from `index`."""
+
     def __init__(self, tokens: tuple[Token, ...]) -> None:
         self.tokens = tuple(token for token in tokens if token.token_type != TokenType.SEMICOLON)
         self.index = 0
