@@ -11,7 +11,8 @@ set operation, VALUES, a SELECT with DISTINCT, GROUP BY, ORDER BY, LIMIT or `*`)
 
 so a nested operation is evaluated in its own type first. A UNION (not ALL) becomes `SELECT
 DISTINCT * FROM (left UNION ALL right)`: SQLite's UNION keeps the last of equal rows, PostgreSQL
-the first (`1 UNION 1.0` is 1). The branches of a recursive WITH query keep their form; a
+the first (`1 UNION 1.0` is 1). INTERSECT ALL and EXCEPT ALL, which SQLite lacks, compare the
+branches' rows numbered among their equals. The branches of a recursive WITH query keep their form; a
 recursive term whose type differs from the non-recursive one is PostgreSQL's 42804. json (and
 json[]) has no equality operator: UNION, INTERSECT and EXCEPT of it are 42883, as in PostgreSQL.
 """
@@ -33,6 +34,7 @@ from .pgtypes import PgType
 RECURSIVE_CTE = "helios_recursive_cte"  # meta key of a recursive WITH query's body: the query's name
 _BRANCH_ROWS = "_helios_branch"
 _UNION_ROWS = "_helios_union"
+_LEFT_ROWS, _RIGHT_ROWS, _ROW_NUMBER = "_helios_left", "_helios_right", "_helios_row_number"
 _WITHOUT_EQUALITY = frozenset({t.JSON, codecs.type_by_oid(t.JSON).array_oid})  # no = operator: no UNION
 
 Convert = Callable[[exp.Expression, PgType, PgType], exp.Expression]
@@ -49,7 +51,8 @@ def result_types(node: exp.SetOperation, left: Sequence[PgType | None],
             types.append(left_type or right_type)
             continue
         common = rules.common_type([left_type, right_type], context)
-        if node.args.get("distinct") and common.oid in _WITHOUT_EQUALITY:
+        compares = node.args.get("distinct") or not isinstance(node, exp.Union)
+        if compares and common.oid in _WITHOUT_EQUALITY:
             raise DatabaseError(UNDEFINED_FUNCTION, "could not identify an equality operator for type "
                                                     f"{format_type(common.oid, -1)}")
         types.append(t.TEXT_TYPE if common.is_unknown else common)
@@ -171,18 +174,56 @@ def _plain_select(node: exp.Expression, width: int) -> bool:
         and not any(node.args.get(key) for key in ("distinct", "group", "having", "order", "limit", "offset"))
 
 
-def first_of_equal_rows(node: exp.SetOperation) -> exp.Expression:
-    """A UNION (not ALL) as `SELECT DISTINCT * FROM (left UNION ALL right)`, its WITH, ORDER BY,
-    LIMIT and OFFSET moved to that SELECT; other operations unchanged."""
-    if not isinstance(node, exp.Union) or not node.args.get("distinct") or is_recursive(node):
-        return node
+def sqlite_form(node: exp.SetOperation, names: Sequence[str]) -> exp.Expression:
+    """The set operation (with result columns names) as SQLite evaluates it like PostgreSQL:
+    UNION as `SELECT DISTINCT * FROM (left UNION ALL right)` (the first of equal rows kept),
+    INTERSECT ALL and EXCEPT ALL (which SQLite lacks) over the branches' rows numbered among their
+    equals; its WITH, ORDER BY, LIMIT and OFFSET moved to that SELECT. Other operations as they are."""
+    distinct = node.args.get("distinct")
+    if isinstance(node, exp.Union) and distinct and not is_recursive(node):
+        moved = _clauses(node)
+        node.set("distinct", False)
+        rows = exp.Subquery(this=node, alias=exp.TableAlias(this=exp.to_identifier(_UNION_ROWS)))
+        return _with_clauses(exp.select("*").from_(rows).distinct(), moved)
+    if isinstance(node, exp.Intersect | exp.Except) and not distinct:
+        moved = _clauses(node)
+        return _with_clauses(_numbered_operation(node, names), moved)
+    return node
+
+
+def _numbered_operation(node: exp.Intersect | exp.Except, names: Sequence[str]) -> exp.Select:
+    """INTERSECT ALL / EXCEPT ALL: each branch's rows numbered among their equals (row_number()
+    OVER (PARTITION BY every column)), the numbered rows intersected / subtracted (min(m, n) and
+    max(m - n, 0) copies of a row, as PostgreSQL gives), the numbers dropped."""
+    columns = [f"c{i + 1}" for i in range(len(names))]
+    numbered = []
+    for branch, cte_name in ((node.this, _LEFT_ROWS), (node.expression, _RIGHT_ROWS)):
+        rows = exp.TableAlias(this=exp.to_identifier(cte_name),
+                              columns=[exp.to_identifier(column) for column in columns])
+        number = exp.Window(this=exp.Anonymous(this="row_number"),
+                            partition_by=[exp.column(column) for column in columns])
+        select = exp.select(*columns, exp.alias_(number, _ROW_NUMBER)).from_(cte_name)
+        select.set("with_", exp.With(expressions=[exp.CTE(this=_bare(branch), alias=rows)]))
+        numbered.append(exp.Subquery(this=select, alias=exp.TableAlias(this=exp.to_identifier(cte_name))))
+    pairs = [exp.select("*").from_(subquery) for subquery in numbered]
+    operation = (exp.Intersect if isinstance(node, exp.Intersect) else exp.Except)(
+        this=pairs[0], expression=pairs[1], distinct=True)
+    outputs = [exp.alias_(exp.column(column), name, quoted=True)
+               for column, name in zip(columns, names, strict=True)]
+    return exp.select(*outputs).from_(exp.Subquery(this=operation, alias=exp.TableAlias(
+        this=exp.to_identifier(_UNION_ROWS))))
+
+
+def _clauses(node: exp.SetOperation) -> dict[str, exp.Expression | None]:
+    """The WITH, ORDER BY, LIMIT and OFFSET of node, taken off it."""
     moved = {key: node.args.get(key) for key in ("with_", "order", "limit", "offset")}
     for key in moved:
         node.set(key, None)
-    node.set("distinct", False)
-    rows = exp.Subquery(this=node, alias=exp.TableAlias(this=exp.to_identifier(_UNION_ROWS)))
-    select = exp.select("*").from_(rows).distinct()
-    for key, value in moved.items():
+    return moved
+
+
+def _with_clauses(select: exp.Select, clauses: dict[str, exp.Expression | None]) -> exp.Select:
+    for key, value in clauses.items():
         if value is not None:
             select.set(key, value)
     return select

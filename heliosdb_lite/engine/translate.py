@@ -447,7 +447,7 @@ class Translator:
                    for output, pg_type in zip(left_outputs, types, strict=False)]
         set_operations.check_order(node, [output.name for output in outputs], types)
         self._order_limit(node, scope, outputs)
-        return set_operations.first_of_equal_rows(node), outputs
+        return set_operations.sqlite_form(node, [output.name for output in outputs]), outputs
 
     def _converted_branch(self, branch: exp.Expression, outputs: list[OutputColumn],
                           targets: list[PgType | None]) -> exp.Expression:

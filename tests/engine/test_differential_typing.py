@@ -187,6 +187,19 @@ SCRIPT = [
     "'2024-01-02 00:00+00'",
     "select count(*) > 0 from pg_class where relkind = any (array['r'::varchar, 'v'::varchar]) and "
     "relkind <> 'x'::varchar",
+    'select 1 intersect all select 1',
+    'select 1 except all select 2',
+    'select x from (values (1), (1), (1), (2), (null), (null)) v(x) intersect all select y from '
+    '(values (1), (1), (3), (null)) w(y) order by 1',
+    'select x from (values (1), (1), (1), (2), (null), (null)) v(x) except all select y from '
+    '(values (1), (3), (null)) w(y) order by 1',
+    'select 1 as z intersect all select 1 order by z',
+    'select 1 union all select 1 intersect all select 1 order by 1',
+    '(select 1 union all select 1) except all select 1 order by 1',
+    'select * from (select 1 intersect all select 1) s(x)',
+    'with c as (select 2 as v) select v from c except all select 3 order by 1',
+    "select interval '1 day' intersect all select interval '24 hours'",
+    "select '{}'::json intersect all select '{}'::json",
     # assignment to columns: 42804 without an assignment cast, the value converted otherwise
     'create table w (id serial primary key, x numeric[], i int, s text, b bool, v varchar(3), c '
     'numeric(5,1), a int[], ch char(3), d date, ts timestamptz, j jsonb, n int2)',
