@@ -37,7 +37,7 @@ from .pg_catalog_reader import (
     quote_identifier,
 )
 from .pg_catalog_regcasts import input_function, output_function
-from .pg_catalog_types import format_type, type_oid
+from .pg_catalog_types import format_type_function, type_oid
 
 BTREE_AM = 403
 HEAP_AM = 2
@@ -267,7 +267,7 @@ def functions(reader: CatalogReader, names: SessionNames) -> dict[str, Callable[
         "pg_type_is_visible": lambda oid: None if oid is None else 1,
         "pg_collation_is_visible": lambda oid: None if oid is None else 1,
         "pg_get_userbyid": user_name,
-        "format_type": format_type,
+        "format_type": format_type_function,
         "pg_get_expr": lambda text, relation, pretty=0: text,
         "pg_get_indexdef": index_definition,
         "pg_get_constraintdef": constraint_definition,

@@ -11,10 +11,17 @@ from .pgtypes import PgType
 
 
 def format_type(oid: int | None, typmod: int | None) -> str | None:
-    """pg_catalog.format_type: the SQL name of a type with its modifiers (`codecs.format_type`)."""
+    """The SQL name of a type with its modifier (typmod -1 or None: none), as PostgreSQL's messages
+    and information_schema name types (`codecs.format_type`)."""
     if oid is None:
         return None
-    return codecs.format_type(oid, -1 if typmod is None else typmod)
+    return codecs.format_type(oid, None if typmod is None or typmod < 0 else typmod)
+
+
+def format_type_function(oid: int | None, typmod: int | None) -> str | None:
+    """pg_catalog.format_type(oid, typmod) as SQL calls it: a typmod of -1 is given as none, which
+    names an unlengthed bpchar `bpchar`; NULL is no modifier."""
+    return None if oid is None else codecs.format_type(oid, typmod)
 
 
 def type_oid(name: str | None) -> int | None:

@@ -154,6 +154,8 @@ def resolve_datatype(data_type: exp.DataType) -> ResolvedType:
     dtype = data_type.this
     modifiers = tuple(_modifier(param) for param in data_type.expressions
                       if not isinstance(param, exp.DataType))
+    if dtype == exp.DType.CHAR and not modifiers:
+        modifiers = (1,)  # char and character are character(1); only bpchar has no length
     if dtype == exp.DType.ARRAY:
         element = resolve_datatype(data_type.expressions[0])  # numeric(5,1)[]: the elements' modifier
         array_oid = codecs.type_by_name(element.name).array_oid

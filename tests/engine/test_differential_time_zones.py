@@ -227,6 +227,16 @@ TYPE_OF = [
     "select oid::regtype, typname::regtype::text from pg_type where oid = 23",
     "select 'int4'::regtype from pg_type where oid = 23",
     "select cast('int4' as regtype), cast(cast('int4' as regtype) as text), to_regtype('int4')",
+    # format_type, whose naming regtype shares: -1 given for bpchar is bpchar; char alone is char(1)
+    "create table bp (c bpchar, d char, e char(3), f bpchar[], g varchar, h character, i char[])",
+    "select attname, format_type(atttypid, atttypmod) from pg_attribute where attrelid = 'bp'::regclass "
+    "and attnum > 0 order by attnum",
+    "insert into bp (d) values ('abc')",
+    "insert into bp (c, d, h) values ('abc', 'x', 'y') returning c, d, h, pg_typeof(d)",
+    "select 'abc'::char, 'abc'::character, cast('abc' as char), 'abc'::bpchar",
+    "select format_type(1042, -1), format_type(1042, null), format_type(1014, -1), format_type(1043, -1)",
+    "select format_type(1184, 3), format_type(1114, 0), format_type(1083, 2), format_type(1186, -1), "
+    "format_type(null, 1), format_type(23, null)",
     "create table kinds (r regtype)",
     "insert into kinds values ('integer'), (pg_typeof(1.5)), ('text'), (pg_typeof(now())), ('int8')",
     "select r, r::text as name, pg_typeof(r) from kinds order by r",

@@ -144,21 +144,31 @@ _SQL_NAMES = {
 }
 _VARHDRSZ = 4
 _NUMERIC_OID = 1700
-_CHARACTER_OIDS = (1042, 1043)
+_BPCHAR_OID = 1042
+_CHARACTER_OIDS = (_BPCHAR_OID, 1043)
+_PRECISION_OIDS = (1083, 1114, 1184)  # time, timestamp, timestamptz: `timestamp(3) with time zone`
 
 
-def format_type(oid: int, typmod: int = -1) -> str:
-    """The SQL name of a type with its modifier (-1: none), as format_type prints it; `???` for an
-    OID no type here has."""
+def format_type(oid: int, typmod: int | None = None) -> str:
+    """PostgreSQL's format_type(oid, typmod): the SQL name of a type with its modifier. typmod None
+    (SQL NULL; also regtype's output) means no modifier; -1, a modifier given as none, leaves bpchar
+    `bpchar` (`character` alone would mean character(1)); `???` for an OID no type here has."""
     info = TYPES.get(oid)
     if info is None:
         return "???"
     if info.is_array:
         return f"{format_type(info.elem_oid, typmod)}[]"
+    if oid == _BPCHAR_OID and typmod is not None and typmod < 0:
+        return "bpchar"
     name = _SQL_NAMES.get(oid, info.name)
-    if typmod >= 0 and oid in _CHARACTER_OIDS:
+    if typmod is None or typmod < 0:
+        return name
+    if oid in _CHARACTER_OIDS:
         return f"{name}({typmod - _VARHDRSZ})"
-    if typmod >= 0 and oid == _NUMERIC_OID:
+    if oid == _NUMERIC_OID:
         precision, scale = divmod(typmod - _VARHDRSZ, 1 << 16)
         return f"{name}({precision},{scale})"
+    if oid in _PRECISION_OIDS:
+        base, _, zone = name.partition(" ")
+        return f"{base}({typmod}) {zone}"
     return name
