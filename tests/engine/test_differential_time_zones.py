@@ -8,20 +8,17 @@ PostgreSQL 15; outcome, messages and notices must agree. Skipped without Postgre
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from heliosdb_lite.engine.passthrough import SQLiteEngine, SQLiteSession
+from heliosdb_lite.engine.passthrough import SQLiteSession
 from heliosdb_lite.errors import DatabaseError
+from tests.engine.differential import engine_store, reference_database
 from tests.engine.test_differential import engine_step_with_messages, reference_step_with_messages
 from tests.pg_reference import reference_pg
 
 __all__ = ["reference_pg"]
-
-psycopg = pytest.importorskip("psycopg")
 
 NEW_YORK = [
     "set timezone = 'America/New_York'",
@@ -246,22 +243,8 @@ TYPE_OF = [
 ]
 
 
-@pytest.fixture(scope="module")
-def reference(reference_pg: str) -> Iterator[Any]:
-    with psycopg.connect(reference_pg, autocommit=True) as admin:
-        admin.execute("drop database if exists differential_time_zones")
-        admin.execute("create database differential_time_zones")
-    with psycopg.connect(reference_pg.replace("dbname=postgres", "dbname=differential_time_zones"),
-                         autocommit=True) as connection:
-        connection.execute("set timezone = 'Etc/UTC'")
-        yield connection
-
-
-@pytest.fixture(scope="module")
-def engine_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SQLiteSession]:
-    engine = SQLiteEngine(Path(tmp_path_factory.mktemp("differential_time_zones")) / "data")
-    yield engine.open_session("postgres", "postgres", {})
-    engine.close()
+reference = reference_database("differential_time_zones")
+engine_session = engine_store("differential_time_zones")
 
 
 @pytest.mark.parametrize("sql", NEW_YORK + LONDON + SYDNEY + ZONE_NAMES + TYPE_OF)

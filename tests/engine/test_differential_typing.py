@@ -8,19 +8,16 @@ without PostgreSQL."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from heliosdb_lite.engine.passthrough import SQLiteEngine, SQLiteSession
+from heliosdb_lite.engine.passthrough import SQLiteSession
+from tests.engine.differential import engine_store, reference_database
 from tests.engine.test_differential import engine_step_with_messages, reference_step_with_messages
 from tests.pg_reference import reference_pg
 
 __all__ = ["reference_pg"]
-
-psycopg = pytest.importorskip("psycopg")
 
 SCRIPT = [
     # set operations, VALUES, CASE, COALESCE, ARRAY: the common type of their branches
@@ -361,22 +358,8 @@ SCRIPT = [
 ]
 
 
-@pytest.fixture(scope="module")
-def reference(reference_pg: str) -> Iterator[Any]:
-    with psycopg.connect(reference_pg, autocommit=True) as admin:
-        admin.execute("drop database if exists differential_typing")
-        admin.execute("create database differential_typing")
-    with psycopg.connect(reference_pg.replace("dbname=postgres", "dbname=differential_typing"),
-                         autocommit=True) as connection:
-        connection.execute("set timezone = 'Etc/UTC'")
-        yield connection
-
-
-@pytest.fixture(scope="module")
-def engine_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SQLiteSession]:
-    engine = SQLiteEngine(Path(tmp_path_factory.mktemp("differential_typing")) / "data")
-    yield engine.open_session("postgres", "postgres", {})
-    engine.close()
+reference = reference_database("differential_typing")
+engine_session = engine_store("differential_typing")
 
 
 @pytest.mark.parametrize("sql", SCRIPT)
