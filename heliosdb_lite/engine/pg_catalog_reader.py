@@ -67,15 +67,12 @@ class Attribute:
         return not self.identity and (self.default is not None or self.sequence is not None)
 
 
-@dataclass(frozen=True, slots=True)
-class Index:
+class _InSchema:
+    """A relation or index: its storage name (`schemas`) and OID derive from its schema and name."""
+
+    __slots__ = ()
     schema: str
     name: str
-    table: str  # bare name of the indexed table
-    columns: tuple[str, ...]
-    unique: bool
-    primary: bool
-    constraint: bool  # made by PRIMARY KEY / UNIQUE in the table definition
 
     @property
     def storage(self) -> str:
@@ -84,6 +81,17 @@ class Index:
     @property
     def oid(self) -> int:
         return object_oid(self.storage)
+
+
+@dataclass(frozen=True, slots=True)
+class Index(_InSchema):
+    schema: str
+    name: str
+    table: str  # bare name of the indexed table
+    columns: tuple[str, ...]
+    unique: bool
+    primary: bool
+    constraint: bool  # made by PRIMARY KEY / UNIQUE in the table definition
 
     @property
     def constraint_oid(self) -> int:
@@ -139,7 +147,7 @@ class SequenceOptions:
 
 
 @dataclass(frozen=True, slots=True)
-class Relation:
+class Relation(_InSchema):
     schema: str
     name: str
     kind: str  # pg_class.relkind
@@ -148,14 +156,6 @@ class Relation:
     foreign_keys: tuple[ForeignKey, ...] = ()
     definition: str | None = None  # a view's SQLite text
     sequence: SequenceOptions | None = None  # a sequence's
-
-    @property
-    def storage(self) -> str:
-        return schemas.storage_name(self.schema, self.name)
-
-    @property
-    def oid(self) -> int:
-        return object_oid(self.storage)
 
     def number(self, column: str) -> int:
         return next((a.number for a in self.attributes if a.name == column), 0)
