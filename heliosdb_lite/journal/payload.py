@@ -33,13 +33,22 @@ class ReadSet(msgspec.Struct, array_like=True, frozen=True):
     snapshot_lsn: int = 0
 
 
+class WriteStep(msgspec.Struct, array_like=True, frozen=True):
+    """Row changes made before some DDL of the transaction, then that DDL."""
+
+    changeset: memoryview = memoryview(b"")
+    schema_sql: list[str] = []
+
+
 class WriteSet(msgspec.Struct, array_like=True, frozen=True):
-    """What the transaction wrote: the tables, and the store's changeset (replay applies it)."""
+    """What the transaction wrote, in the order replay redoes it: `schema_sql` (DDL before any row
+    change), each of `steps` (a changeset, then DDL), then `changeset` (`replay.write_capture`)."""
 
     tables: list[str] = []
     changeset: memoryview = memoryview(b"")
-    schema_sql: list[str] = []  # SQLite DDL run by the transaction, in order; replay runs it first
+    schema_sql: list[str] = []  # SQLite DDL run by the transaction before it changed any row
     autoincrement: dict[str, int] = {}  # sqlite_sequence after the transaction (serial high-water marks)
+    steps: list[WriteStep] = []
 
 
 class SessionState(msgspec.Struct, array_like=True, frozen=True):

@@ -41,15 +41,14 @@ from heliosdb_lite.errors import (
     TRANSACTION_FENCED,
     DatabaseError,
 )
-from heliosdb_lite.journal import CommitPayload, EntryType, FencePayload, Journal, SessionState, WriteSet
+from heliosdb_lite.journal import CommitPayload, EntryType, FencePayload, Journal, SessionState
 from heliosdb_lite.journal.payload import encode_payload
 from heliosdb_lite.replay import metrics, txn_table
 from heliosdb_lite.replay.txn_table import COMMITTED, FENCED, TxnRecord
+from heliosdb_lite.replay.write_capture import AUTOINCREMENT_TABLE, WriteCapture
 
 log = logging.getLogger("heliosdb.replay")
 
-_DDL_PREFIXES = ("CREATE", "ALTER", "DROP")
-AUTOINCREMENT_TABLE = "sqlite_sequence"
 _EXIT_COMMIT_FAILED = 70
 
 
@@ -226,8 +225,7 @@ class TransactionRecorder:
         self._service = service
         self._session_id = session_id
         self._state = SessionState(user=user, database=database)
-        self._capture: apsw.Session | None = None
-        self._schema_sql: list[str] = []
+        self._capture: WriteCapture | None = None
         self._own_gtid_used = False
         self._appended = False
         self.next_sequence = 1
@@ -252,26 +250,21 @@ class TransactionRecorder:
             self.next_sequence = max(self.next_sequence, int.from_bytes(gtid[8:], "big") + 1)
 
     def _trace(self, _cursor: apsw.Cursor, sql: str, _bindings: Any) -> bool:
-        if self._capture is not None and sql.lstrip()[:6].upper().startswith(_DDL_PREFIXES):
-            self._schema_sql.append(sql)
+        if self._capture is not None:
+            self._capture.traced(sql)
         return True
 
     def opened(self, connection: apsw.Connection) -> None:
         self._service.check_writable()
-        capture = apsw.Session(connection, "main")
-        capture.config(apsw.SQLITE_SESSION_OBJCONFIG_ROWID, 1)
-        capture.table_filter(lambda name: name not in (txn_table.TXN_TABLE, AUTOINCREMENT_TABLE))
-        capture.attach()
-        self._capture = capture
-        self._schema_sql = []
+        self._capture = WriteCapture(connection)
 
     def committing(self, connection: apsw.Connection, requested_gtid: str | None) -> None:
         """Record and journal the transaction; raises CommitAlreadyDecided, 40P02 (fenced) or 40001."""
         capture = self._capture
         if capture is None:
             return
-        changeset = capture.changeset()
-        if not changeset and not self._schema_sql:
+        write_set = capture.write_set(autoincrement_marks(connection))
+        if write_set is None:
             return
         self._own_gtid_used = requested_gtid is None
         gtid = parse_gtid(requested_gtid) if requested_gtid else \
@@ -279,11 +272,7 @@ class TransactionRecorder:
         existing = txn_table.lookup(connection, gtid)
         if existing is not None:
             self._refuse(gtid, existing)
-        tables = sorted({change.name for change in apsw.Changeset.iter(changeset)})
-        payload = encode_payload(CommitPayload(
-            write_set=WriteSet(tables=tables, changeset=memoryview(changeset), schema_sql=self._schema_sql,
-                               autoincrement=autoincrement_marks(connection)),
-            session=self._state))
+        payload = encode_payload(CommitPayload(write_set=write_set, session=self._state))
         journal = self._service.journal
         record = TxnRecord(journal.next_lsn, gtid, COMMITTED, time.time_ns() // 1000, payload)
         txn_table.insert(connection, record)
@@ -326,4 +315,3 @@ class TransactionRecorder:
         if self._appended and self._own_gtid_used:
             self.next_sequence += 1
         self._appended = self._own_gtid_used = False
-        self._schema_sql = []

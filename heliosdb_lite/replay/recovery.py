@@ -23,8 +23,8 @@ import apsw
 from heliosdb_lite.errors import DATA_CORRUPTED, DatabaseError
 from heliosdb_lite.journal import CommitPayload, EntryType, EntryView, Journal, decode_payload
 from heliosdb_lite.replay import metrics, txn_table
-from heliosdb_lite.replay.commit import AUTOINCREMENT_TABLE
 from heliosdb_lite.replay.txn_table import COMMITTED, FENCED
+from heliosdb_lite.replay.write_capture import AUTOINCREMENT_TABLE
 
 log = logging.getLogger("heliosdb.recovery")
 BATCH_ENTRIES = 5000
@@ -65,10 +65,15 @@ class _Batch:
         if entry.entry_type == EntryType.COMMIT:
             payload = decode_payload(EntryType.COMMIT, entry.payload)
             assert isinstance(payload, CommitPayload)
-            if payload.write_set.schema_sql:
+            write_set = payload.write_set
+            if write_set.schema_sql or write_set.steps:
                 self.flush()
-                for sql in payload.write_set.schema_sql:
+                for sql in write_set.schema_sql:
                     self._connection.execute(sql)
+                for step in write_set.steps:
+                    apsw.Changeset.apply(bytes(step.changeset), self._connection, conflict=_conflict)
+                    for sql in step.schema_sql:
+                        self._connection.execute(sql)
             if len(payload.write_set.changeset):
                 self._changes.add(bytes(payload.write_set.changeset))
                 self._has_changes = True
