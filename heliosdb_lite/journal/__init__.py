@@ -17,6 +17,7 @@ from heliosdb_lite.journal.payload import (
     SessionState,
     Statement,
     WriteSet,
+    WriteStep,
     decode_payload,
     encode_payload,
 )
@@ -43,6 +44,7 @@ __all__ = [
     "SyncMode",
     "Syscalls",
     "WriteSet",
+    "WriteStep",
     "decode_payload",
     "encode_payload",
     "isolation_of",

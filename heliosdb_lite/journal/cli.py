@@ -140,7 +140,10 @@ def _describe(entry: EntryView) -> dict[str, Any]:
         described["tables_written"] = payload.write_set.tables
         described["tables_read"] = payload.read_set.tables
         described["snapshot_lsn"] = payload.read_set.snapshot_lsn
-        described["changeset_bytes"] = len(payload.write_set.changeset)
+        write_set = payload.write_set
+        steps = write_set.steps
+        described["changeset_bytes"] = len(write_set.changeset) + sum(len(step.changeset) for step in steps)
+        described["ddl"] = [*write_set.schema_sql, *(sql for step in steps for sql in step.schema_sql)]
         described["statements"] = [{"sql": statement.sql, "params": statement.params}
                                    for statement in payload.statements]
         described["user"] = payload.session.user

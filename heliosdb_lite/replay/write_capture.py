@@ -23,8 +23,7 @@ from dataclasses import dataclass, field
 
 import apsw
 
-from heliosdb_lite.journal import WriteSet
-from heliosdb_lite.journal.payload import WriteStep
+from heliosdb_lite.journal import WriteSet, WriteStep
 from heliosdb_lite.replay import txn_table
 
 AUTOINCREMENT_TABLE = "sqlite_sequence"

@@ -21,6 +21,7 @@ from heliosdb_lite.journal import (
     ReadSet,
     Statement,
     WriteSet,
+    WriteStep,
     encode_payload,
 )
 from tests.journal.fakes import CountingSyscalls, gtid
@@ -44,7 +45,8 @@ def journal_dir(tmp_path: Path) -> Path:
                 statements=[Statement("INSERT INTO orders VALUES ($1, $2)", [number, "widget"]),
                             Statement("UPDATE stock SET n = n - 1")],
                 read_set=ReadSet(["customers"], number),
-                write_set=WriteSet(["orders", "stock"], memoryview(b"changeset")),
+                write_set=WriteSet(["orders", "stock"], memoryview(b"changeset"), ["CREATE TABLE a (x)"],
+                                   steps=[WriteStep(memoryview(b"step"), ["DROP TABLE a"])]),
             )
             journal.append(EntryType.COMMIT, gtid(number), encode_payload(payload),
                            flags=Isolation.SERIALIZABLE)
@@ -109,7 +111,9 @@ def test_dump_json_is_one_object_per_entry(journal_dir: Path) -> None:
     first = entries[0]
     assert first["type"] == "commit" and first["isolation"] == "serializable"
     assert first["gtid"] == str(uuid.UUID(bytes=gtid(0)))
-    assert first["tables_written"] == ["orders", "stock"] and first["changeset_bytes"] == len(b"changeset")
+    assert first["tables_written"] == ["orders", "stock"]
+    assert first["changeset_bytes"] == len(b"changeset") + len(b"step")
+    assert first["ddl"] == ["CREATE TABLE a (x)", "DROP TABLE a"]
     assert first["statements"][0] == {"sql": "INSERT INTO orders VALUES ($1, $2)", "params": [0, "widget"]}
     assert entries[-1]["type"] == "checkpoint" and entries[-1]["store_lsn"] == COMMITS
 
