@@ -2,10 +2,12 @@
 reflection, information_schema.
 
 pg_class, pg_namespace, pg_attribute, pg_type, pg_index, pg_attrdef, pg_constraint, pg_database,
-pg_am, pg_collation, pg_roles, pg_user, pg_sequence, the views of `information_schema.RELATIONS`
-and some always-empty relations (pg_inherits, pg_policy, pg_description, ...) are SQLite eponymous
-virtual tables registered on each session's connection, their rows computed (`pg_catalog_rows`,
-`information_schema`) from the store as `pg_catalog_reader` reads it. `RELATIONS` declares their
+pg_am, pg_collation, pg_roles, pg_user, pg_sequence, pg_tablespace, pg_extension (plpgsql, as
+PostgreSQL 15 installs it in every database), pg_description, the views of
+`information_schema.RELATIONS` and the always-empty relations (`EMPTY_RELATIONS`: pg_inherits,
+pg_policy, pg_proc, pg_operator, pg_cast, pg_auth_members, ...) are SQLite eponymous virtual tables
+registered on each session's connection, their rows computed (`pg_catalog_rows`, `information_schema`)
+from the store as `pg_catalog_reader` reads it. `RELATIONS` declares their
 columns with PostgreSQL types for the translator; `FUNCTION_TYPES` the result types of the catalog
 functions (format_type, pg_get_expr, pg_get_indexdef, the reg* functions, ...) registered here.
 `normalize` rewrites the spellings of catalog queries the parser does not take, and reg* casts
@@ -55,7 +57,7 @@ RELATIONS: dict[str, list[tuple[str, PgType]]] = {
         "attrelid:oid attname:name atttypid:oid attlen:int2 attnum:int2 attndims:int4 atttypmod:int4 "
         "attnotnull:bool atthasdef:bool attidentity:char attgenerated:char attisdropped:bool "
         "attislocal:bool attinhcount:int4 attcollation:oid attstorage:char attcompression:char "
-        "attstattarget:int4"),
+        "attstattarget:int4 attacl:text"),
     "pg_type": _columns(
         "oid:oid typname:name typnamespace:oid typowner:oid typlen:int2 typbyval:bool typtype:char "
         "typcategory:char typdelim:char typrelid:oid typelem:oid typarray:oid typbasetype:oid "
@@ -79,12 +81,13 @@ RELATIONS: dict[str, list[tuple[str, PgType]]] = {
     "pg_collation": _columns("oid:oid collname:name collnamespace:oid collprovider:char"),
     "pg_roles": _columns(
         "oid:oid rolname:name rolsuper:bool rolinherit:bool rolcreaterole:bool rolcreatedb:bool "
-        "rolcanlogin:bool rolreplication:bool rolconnlimit:int4 rolbypassrls:bool"),
+        "rolcanlogin:bool rolreplication:bool rolconnlimit:int4 rolbypassrls:bool "
+        "rolvaliduntil:timestamptz"),
     "pg_user": _columns("usename:name usesysid:oid usecreatedb:bool usesuper:bool userepl:bool "
                         "usebypassrls:bool"),
     "pg_description": _columns("objoid:oid classoid:oid objsubid:int4 description:text"),
     "pg_inherits": _columns("inhrelid:oid inhparent:oid inhseqno:int4 inhdetachpending:bool"),
-    "pg_policy": _columns("oid:oid polname:name polrelid:oid polcmd:char polpermissive:bool polroles:text "
+    "pg_policy": _columns("oid:oid polname:name polrelid:oid polcmd:char polpermissive:bool polroles:oid[] "
                           "polqual:text polwithcheck:text"),
     "pg_statistic_ext": _columns("oid:oid stxrelid:oid stxname:name stxnamespace:oid stxowner:oid "
                                  "stxstattarget:int4 stxkind:text"),
@@ -95,7 +98,25 @@ RELATIONS: dict[str, list[tuple[str, PgType]]] = {
     "pg_rewrite": _columns("oid:oid rulename:name ev_class:oid ev_type:char is_instead:bool"),
     "pg_enum": _columns("oid:oid enumtypid:oid enumsortorder:int4 enumlabel:name"),
     "pg_opclass": _columns("oid:oid opcmethod:oid opcname:name opcnamespace:oid opcdefault:bool"),
-    "pg_tablespace": _columns("oid:oid spcname:name spcowner:oid"),
+    "pg_tablespace": _columns("oid:oid spcname:name spcowner:oid spcacl:text spcoptions:text"),
+    "pg_auth_members": _columns("roleid:oid member:oid grantor:oid admin_option:bool"),
+    "pg_extension": _columns("oid:oid extname:name extowner:oid extnamespace:oid extrelocatable:bool "
+                             "extversion:text extconfig:oid[] extcondition:text"),
+    "pg_proc": _columns("oid:oid proname:name pronamespace:oid proowner:oid prokind:char proretset:bool "
+                        "prorettype:oid pronargs:int2 proargtypes:text"),
+    "pg_operator": _columns("oid:oid oprname:name oprnamespace:oid oprowner:oid oprkind:char oprleft:oid "
+                            "oprright:oid oprresult:oid oprcode:oid"),
+    "pg_cast": _columns("oid:oid castsource:oid casttarget:oid castfunc:oid castcontext:char "
+                        "castmethod:char"),
+    "pg_event_trigger": _columns("oid:oid evtname:name evtevent:name evtowner:oid evtfoid:oid "
+                                 "evtenabled:char evttags:text"),
+    "pg_foreign_data_wrapper": _columns("oid:oid fdwname:name fdwowner:oid fdwhandler:oid "
+                                        "fdwvalidator:oid fdwacl:text fdwoptions:text"),
+    "pg_foreign_server": _columns("oid:oid srvname:name srvowner:oid srvfdw:oid srvtype:text "
+                                  "srvversion:text srvacl:text srvoptions:text"),
+    "pg_conversion": _columns("oid:oid conname:name connamespace:oid conowner:oid conforencoding:int4 "
+                              "contoencoding:int4 conproc:oid condefault:bool"),
+    "pg_largeobject_metadata": _columns("oid:oid lomowner:oid lomacl:text"),
     pg_catalog_sqlalchemy.INDEX_KEYS: _columns("indexrelid:oid attnum:int2 ord:int4"),
     "pg_depend": _columns("classid:oid objid:oid objsubid:int4 refclassid:oid refobjid:oid refobjsubid:int4 "
                           "deptype:char"),
@@ -104,9 +125,13 @@ RELATIONS: dict[str, list[tuple[str, PgType]]] = {
     **information_schema.RELATIONS,
 }
 # relations that have no rows here: a query that inner-joins one of them returns nothing
-EMPTY_RELATIONS = frozenset({"pg_description", "pg_inherits", "pg_policy", "pg_statistic_ext",
-                             "pg_publication", "pg_publication_namespace", "pg_publication_rel", "pg_trigger",
-                             "pg_rewrite", "pg_opclass", "pg_tablespace", "pg_enum"})
+# (no user functions, operators, casts, ... exist: pg_proc, pg_operator and pg_cast have no rows, not even
+# PostgreSQL's built-in ones)
+EMPTY_RELATIONS = frozenset({"pg_inherits", "pg_policy", "pg_statistic_ext", "pg_publication",
+                             "pg_publication_namespace", "pg_publication_rel", "pg_trigger", "pg_rewrite",
+                             "pg_opclass", "pg_enum", "pg_auth_members", "pg_proc", "pg_operator", "pg_cast",
+                             "pg_event_trigger", "pg_foreign_data_wrapper", "pg_foreign_server",
+                             "pg_conversion", "pg_largeobject_metadata"})
 
 FUNCTION_TYPES: dict[str, PgType] = {
     "pg_table_is_visible": _BOOL, "pg_get_userbyid": _NAME, "format_type": _TEXT, "pg_get_expr": _TEXT,
@@ -115,7 +140,7 @@ FUNCTION_TYPES: dict[str, PgType] = {
     "to_regtype": _REGTYPE, "to_regclass": _OID, "to_regnamespace": _OID, "array_to_string": _TEXT,
     "pg_get_viewdef": _TEXT, "pg_get_serial_sequence": _TEXT, "pg_type_is_visible": _BOOL,
     "pg_collation_is_visible": _BOOL, "pg_partition_ancestors": _OID, "quote_ident": _TEXT,
-    "json_build_object": PgType(t.JSON),
+    "json_build_object": PgType(t.JSON), "pg_tablespace_location": _TEXT,
     **{input_function(reg_type): _REGTYPE if reg_type == "regtype" else _OID for reg_type in REG_TYPES},
     **{output_function(reg_type): _TEXT for reg_type in REG_TYPES},
 }

@@ -17,6 +17,7 @@ from . import pg_catalog_sqlalchemy, schemas
 from . import pgtypes as t
 from .pg_catalog_names import (
     CATALOG_NAMESPACE,
+    CATALOG_RELATION_OIDS,
     OWNER_OID,
     PUBLIC_NAMESPACE,
     SessionNames,
@@ -46,7 +47,13 @@ DEFAULT_COLLATION = 100
 _TEXT_ARRAY = 1009
 CLASS_RELATION = 1259  # pg_class's OID: pg_depend.classid of relations
 PUBLIC_ACL = "{pg_database_owner=UC/pg_database_owner,=U/pg_database_owner}"
-_DESCRIPTIONS = {(PUBLIC_NAMESPACE, "pg_namespace"): "standard public schema"}
+# the one extension PostgreSQL 15 installs in every database, with its OID there
+PLPGSQL_EXTENSION = 13559
+# pg_description: (object's OID, its catalog) → description
+_DESCRIPTIONS = {(PUBLIC_NAMESPACE, "pg_namespace"): "standard public schema",
+                 (PLPGSQL_EXTENSION, "pg_extension"): "PL/pgSQL procedural language"}
+# pg_tablespace: PostgreSQL's two, which psql's \db lists
+_TABLESPACES = ((1663, "pg_default", OWNER_OID, None, None), (1664, "pg_global", OWNER_OID, None, None))
 _COLLATABLE = t.STRING_TYPES - {t.NAME, t.CHAR}
 # pg_attribute.attstorage: 'p'lain for fixed-width types, 'm'ain for numeric, 'x' (extended) otherwise
 _PLAIN_STORAGE = frozenset({t.BOOL, t.INT2, t.INT4, t.INT8, t.OID, t.FLOAT4, t.FLOAT8, t.DATE, t.TIME,
@@ -165,7 +172,8 @@ def row_sources(reader: CatalogReader, names: SessionNames, database: str) -> di
     def roles() -> Iterator[tuple[Any, ...]]:
         for oid, name in names.roles().items():
             privileged = int(oid == OWNER_OID)
-            yield oid, name, privileged, 1, privileged, privileged, privileged, privileged, -1, privileged
+            yield (oid, name, privileged, 1, privileged, privileged, privileged, privileged, -1, privileged,
+                   None)
 
     return {
         "pg_namespace": namespaces, "pg_class": classes, "pg_attribute": attributes, "pg_attrdef": defaults,
@@ -177,6 +185,11 @@ def row_sources(reader: CatalogReader, names: SessionNames, database: str) -> di
                                       (951, "POSIX", CATALOG_NAMESPACE, "c")]),
         "pg_roles": roles,
         "pg_user": lambda: iter([(names.user, OWNER_OID, 1, 1, 1, 1)]),
+        "pg_extension": lambda: iter([(PLPGSQL_EXTENSION, "plpgsql", OWNER_OID, CATALOG_NAMESPACE, 0, "1.0",
+                                       None, None)]),
+        "pg_description": lambda: iter([(oid, CATALOG_RELATION_OIDS[catalog], 0, text)
+                                        for (oid, catalog), text in _DESCRIPTIONS.items()]),
+        "pg_tablespace": lambda: iter(_TABLESPACES),
     }
 
 
@@ -185,7 +198,7 @@ def _attribute_row(relation: int, a: Attribute, number: int, not_null: bool, has
     collation = DEFAULT_COLLATION if a.type.oid in _COLLATABLE else 0
     storage = "p" if a.type.oid in _PLAIN_STORAGE else "m" if a.type.oid == t.NUMERIC else "x"
     return (relation, a.name, a.type.oid, -1, number, 0, a.type.typmod, int(not_null), int(has_default),
-            identity, "", 0, 1, 0, collation, storage, "", -1)
+            identity, "", 0, 1, 0, collation, storage, "", -1, None)
 
 
 def _default_oid(relation: Relation, attribute: Attribute) -> int:
@@ -279,6 +292,7 @@ def functions(reader: CatalogReader, names: SessionNames) -> dict[str, Callable[
         "json_build_object": _json_object,
         "col_description": lambda oid, column: None,
         "shobj_description": lambda oid, catalog: None,
+        "pg_tablespace_location": lambda oid: None if oid is None else "",
         "pg_encoding_to_char": lambda encoding: "UTF8" if encoding == 6 else "",
         "to_regtype": type_oid,
         "to_regclass": relation_oid,

@@ -1525,7 +1525,10 @@ class Translator:
         return self.constant(text, PgType(t.INTERVAL), explicit=True), PgType(t.INTERVAL)
 
     def _array(self, node: exp.Array, scope: Scope) -> Typed:
-        """ARRAY[...] (sub-arrays make it multidimensional): a constant when its items are."""
+        """ARRAY[...] (sub-arrays make it multidimensional): a constant when its items are;
+        ARRAY(subquery): `_array_of_rows`."""
+        if len(node.expressions) == 1 and isinstance(node.expressions[0], exp.Query):
+            return self._array_of_rows(node.expressions[0], scope)
         items = [self.expr(item, scope) for item in node.expressions]
         array_type = array_typing.constructor_type([pg_type for _, pg_type in items])
         nested = any(array_typing.is_array(pg_type) for _, pg_type in items)
@@ -1538,6 +1541,23 @@ class Translator:
             return storage_literal(array_functions.build(array_type.oid, constants, self.tz)), array_type
         arguments = [argument for item, oid in typed for argument in (item, exp.Literal.number(oid))]
         return call(array_functions.BUILD, array_type.oid, *arguments), array_type
+
+    def _array_of_rows(self, query: exp.Query, scope: Scope) -> Typed:
+        """ARRAY(subquery): the array of its rows' values in their order, `{}` when it has none:
+        `(WITH s(value) AS (query) SELECT coalesce(helios_array_agg(value, oid), '{}') FROM s)`."""
+        translated, outputs = self.query(query, scope)
+        if len(outputs) != 1:
+            raise DatabaseError(SYNTAX_ERROR, "subquery must return only one column")
+        element = outputs[0].type if outputs[0].type is not None else t.UNKNOWN_TYPE
+        if element.is_unknown:
+            element = t.TEXT_TYPE
+        if array_typing.is_array(element):
+            raise unsupported("ARRAY(subquery) of arrays")
+        array_type = rules.function_type("array_agg", [element])
+        empty = storage_literal(array_functions.build(array_type.oid, [], self.tz))
+        values = call(fn.ARRAY_AGG, exp.column(_SCALAR_VALUE), element.oid)
+        array = exp.select(call("coalesce", values, empty)).from_(_SCALAR_ROWS)
+        return exp.Subquery(this=_over_rows(translated, array)), array_type
 
     def _window(self, node: exp.Window, scope: Scope) -> Typed:
         inner, pg_type = self.expr(node.this, scope)
@@ -1875,11 +1895,16 @@ def _single_row(subquery: exp.Expression) -> exp.Subquery:
     takes the first): `(WITH s(v) AS (query) SELECT helios_scalar_subquery(v) FROM (SELECT v FROM s
     LIMIT 2))`."""
     query = subquery.this if isinstance(subquery, exp.Subquery) else subquery
-    rows = exp.TableAlias(this=exp.to_identifier(_SCALAR_ROWS), columns=[exp.to_identifier(_SCALAR_VALUE)])
     first_two = exp.select(_SCALAR_VALUE).from_(_SCALAR_ROWS).limit(2).subquery()
     single = exp.select(call(fn.SCALAR_SUBQUERY, exp.column(_SCALAR_VALUE))).from_(first_two)
-    single.set("with_", exp.With(expressions=[exp.CTE(this=query, alias=rows)]))
-    return exp.Subquery(this=single)
+    return exp.Subquery(this=_over_rows(query, single))
+
+
+def _over_rows(query: exp.Expression, reader: exp.Select) -> exp.Select:
+    """`reader` with `query`'s rows as `WITH _helios_scalar_rows(value) AS (query)`."""
+    rows = exp.TableAlias(this=exp.to_identifier(_SCALAR_ROWS), columns=[exp.to_identifier(_SCALAR_VALUE)])
+    reader.set("with_", exp.With(expressions=[exp.CTE(this=query, alias=rows)]))
+    return reader
 
 
 def _quantifier(node: exp.Expression) -> tuple[bool, exp.Expression] | None:
