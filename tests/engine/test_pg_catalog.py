@@ -190,6 +190,59 @@ def test_query_over_an_empty_catalog_relation_has_psqls_columns_and_no_rows(
     assert rows(session, query) == []
 
 
+LIST_ROLES = """SELECT r.rolname, r.rolsuper, r.rolinherit,
+  r.rolcreaterole, r.rolcreatedb, r.rolcanlogin,
+  r.rolconnlimit, r.rolvaliduntil,
+  ARRAY(SELECT b.rolname
+        FROM pg_catalog.pg_auth_members m
+        JOIN pg_catalog.pg_roles b ON (m.roleid = b.oid)
+        WHERE m.member = r.oid) as memberof
+, r.rolreplication
+, r.rolbypassrls
+FROM pg_catalog.pg_roles r
+WHERE r.rolname !~ '^pg_'
+ORDER BY 1;"""  # psql 15's \du
+
+
+def test_roles_as_psql_lists_them(session: SQLiteSession) -> None:
+    assert [(name, type_oid) for name, type_oid, _ in columns(session, LIST_ROLES)] == [
+        ("rolname", 19), ("rolsuper", 16), ("rolinherit", 16), ("rolcreaterole", 16), ("rolcreatedb", 16),
+        ("rolcanlogin", 16), ("rolconnlimit", 23), ("rolvaliduntil", 1184), ("memberof", 1003),
+        ("rolreplication", 16), ("rolbypassrls", 16)]
+    assert rows(session, LIST_ROLES) == [("postgres", True, True, True, True, True, -1, None, [], True, True)]
+
+
+@pytest.mark.parametrize(("query", "type_oid", "expected"), [
+    ("select array(select x from (values (3), (1), (2)) v(x) order by x desc)", 1007, [3, 2, 1]),
+    ("select array(select 'a' where false)", 1009, []),
+    ("select array(select rolname from pg_roles where rolname = 'postgres')", 1003, ["postgres"]),
+    ("select array(select n::text from generate_series(1, 3) n union all select null)", 1009,
+     ["1", "2", "3", None]),
+    ("select array(select r.n * 10 + s.n from generate_series(1, 2) s(n) order by 1) "
+     "from generate_series(1, 2) r(n) where r.n = 2", 1007, [21, 22]),  # correlated
+])
+def test_array_of_a_subquerys_rows(session: SQLiteSession, query: str, type_oid: int,
+                                   expected: list[object]) -> None:
+    assert [oid for _, oid, _ in columns(session, query)] == [type_oid]
+    assert rows(session, query)[0] == (expected,)
+
+
+def test_array_of_a_subquery_of_two_columns_is_an_error(session: SQLiteSession) -> None:
+    with pytest.raises(DatabaseError, match="subquery must return only one column"):
+        run(session, "select array(select 1, 2)")
+
+
+def test_extension_tablespaces_and_descriptions(session: SQLiteSession) -> None:
+    extensions = ("SELECT e.extname, e.extversion, n.nspname, c.description FROM pg_catalog.pg_extension e "
+                  "LEFT JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace "
+                  "LEFT JOIN pg_catalog.pg_description c ON c.objoid = e.oid "
+                  "AND c.classoid = 'pg_catalog.pg_extension'::pg_catalog.regclass")
+    assert rows(session, extensions) == [("plpgsql", "1.0", "pg_catalog", "PL/pgSQL procedural language")]
+    tablespaces = ("SELECT spcname, pg_catalog.pg_get_userbyid(spcowner), "
+                   "pg_catalog.pg_tablespace_location(oid) FROM pg_catalog.pg_tablespace ORDER BY 1")
+    assert rows(session, tablespaces) == [("pg_default", "postgres", ""), ("pg_global", "postgres", "")]
+
+
 def test_databases(session: SQLiteSession) -> None:
     found = rows(session, DATABASES)
     assert [(name, owner, encoding, provider) for name, owner, encoding, _, _, _, provider, _ in found] == [

@@ -1,9 +1,14 @@
 """psql 15's describe commands over schemas (`\\dn`, `\\dn+`, `\\dt`, `\\dt s.*`, `\\d s.t`, `\\d+`,
 `\\di`, `\\dv`, `\\ds`, `\\d` on a view, a sequence and an index, ALWAYS and BY DEFAULT identity
-columns, a table whose defaults and NOT NULL were changed by ALTER TABLE) print on
-HeliosDB-Lite what they print on PostgreSQL 15 for the same schema: both servers run the same DDL,
-then each command, and their outputs are compared line by line (trailing blanks aside). Not
-compared: `\\d+` on a view, whose definition PostgreSQL prints deparsed (here: as stored).
+columns, a table whose defaults and NOT NULL were changed by ALTER TABLE) and its other listings
+(`\\du`, `\\dx`, `\\dp`, `\\db`, and `\\df`, `\\do`, `\\dy`, `\\des`, `\\dc`, `\\dl`, empty for a database
+with no functions, operators, event triggers, foreign servers, conversions or large objects of its
+own) print on HeliosDB-Lite what they print on PostgreSQL 15 for the same schema: both servers run
+the same DDL, then each command, and their outputs are compared line by line (trailing blanks
+aside). Not compared: `\\d+` on a view, whose definition PostgreSQL prints deparsed (here: as
+stored); `\\dC`, and `\\df` or `\\do` with a pattern that names a built-in (`\\df sum`), which list
+PostgreSQL's built-in casts, functions and operators (pg_cast, pg_proc and pg_operator have no rows
+here).
 """
 
 from __future__ import annotations
@@ -110,6 +115,27 @@ def lines(done: subprocess.CompletedProcess[str]) -> list[str]:
     "set search_path = s, public;\n\\dt",
     "set search_path = s, public;\n\\d t",
     "set search_path = s;\n\\d s.u",
+    r"\du",
+    r"\du+",
+    r"\du postgres",
+    r"\dg",
+    r"\dx",
+    r"\dx plpgsql",
+    r"\df",
+    r"\dfa",
+    r"\df s.*",
+    r"\do",
+    r"\dy",
+    r"\des",
+    r"\dew",
+    r"\det",
+    r"\dc",
+    r"\dl",
+    r"\dp",
+    r"\z",
+    r"\dp s.*",
+    r'\dp "Mixed Case".*',
+    r"\db",
 ])
 def test_same_output_as_postgresql(heliosdb: tuple[str, int], postgres: tuple[str, int], tmp_path: Path,
                                    commands: str) -> None:
