@@ -3,7 +3,7 @@ reflection, information_schema.
 
 pg_class, pg_namespace, pg_attribute, pg_type, pg_index, pg_attrdef, pg_constraint, pg_database,
 pg_am, pg_collation, pg_roles, pg_user, pg_sequence, pg_tablespace, pg_extension (plpgsql, as
-PostgreSQL 15 installs it in every database), pg_description, the views of
+PostgreSQL 15 installs it in every database), pg_language, pg_description, the views of
 `information_schema.RELATIONS` and the always-empty relations (`EMPTY_RELATIONS`: pg_inherits,
 pg_policy, pg_proc, pg_operator, pg_cast, pg_auth_members, ...) are SQLite eponymous virtual tables
 registered on each session's connection, their rows computed (`pg_catalog_rows`, `information_schema`)
@@ -117,6 +117,13 @@ RELATIONS: dict[str, list[tuple[str, PgType]]] = {
     "pg_conversion": _columns("oid:oid conname:name connamespace:oid conowner:oid conforencoding:int4 "
                               "contoencoding:int4 conproc:oid condefault:bool"),
     "pg_largeobject_metadata": _columns("oid:oid lomowner:oid lomacl:text"),
+    "pg_language": _columns("oid:oid lanname:name lanowner:oid lanispl:bool lanpltrusted:bool "
+                            "lanplcallfoid:oid laninline:oid lanvalidator:oid lanacl:text tableoid:oid"),
+    "pg_user_mappings": _columns("umid:oid srvid:oid srvname:name umuser:oid usename:name umoptions:text"),
+    "pg_subscription": _columns("oid:oid subdbid:oid subname:name subowner:oid subenabled:bool "
+                                "subbinary:bool substream:bool subtwophasestate:char subdisableonerr:bool "
+                                "subconninfo:text subslotname:name subsynccommit:text subpublications:text "
+                                "subskiplsn:text"),
     pg_catalog_sqlalchemy.INDEX_KEYS: _columns("indexrelid:oid attnum:int2 ord:int4"),
     "pg_depend": _columns("classid:oid objid:oid objsubid:int4 refclassid:oid refobjid:oid refobjsubid:int4 "
                           "deptype:char"),
@@ -131,7 +138,8 @@ EMPTY_RELATIONS = frozenset({"pg_inherits", "pg_policy", "pg_statistic_ext", "pg
                              "pg_publication_namespace", "pg_publication_rel", "pg_trigger", "pg_rewrite",
                              "pg_opclass", "pg_enum", "pg_auth_members", "pg_proc", "pg_operator", "pg_cast",
                              "pg_event_trigger", "pg_foreign_data_wrapper", "pg_foreign_server",
-                             "pg_conversion", "pg_largeobject_metadata"})
+                             "pg_conversion", "pg_largeobject_metadata", "pg_user_mappings",
+                             "pg_subscription"})
 
 FUNCTION_TYPES: dict[str, PgType] = {
     "pg_table_is_visible": _BOOL, "pg_get_userbyid": _NAME, "format_type": _TEXT, "pg_get_expr": _TEXT,

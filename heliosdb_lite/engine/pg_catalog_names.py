@@ -33,7 +33,7 @@ SYSTEM_NAMESPACES = {"pg_catalog": CATALOG_NAMESPACE, "information_schema": INFO
 CATALOG_RELATION_OIDS = {"pg_type": 1247, "pg_attribute": 1249, "pg_proc": 1255, "pg_class": 1259,
                          "pg_constraint": 2606, "pg_description": 2609, "pg_index": 2610,
                          "pg_namespace": 2615, "pg_database": 1262, "pg_am": 2601, "pg_attrdef": 2604,
-                         "pg_extension": 3079, "pg_authid": 1260, "pg_tablespace": 1213}
+                         "pg_extension": 3079, "pg_authid": 1260, "pg_tablespace": 1213, "pg_language": 2612}
 _TEMPORARY_ALIAS = "pg_temp"  # the session's temporary schema, in search_path and qualified names
 _NAME_PART = re.compile(r'\s*(?:"((?:[^"]|"")*)"|([^".\s]+))\s*(\.|$)')
 

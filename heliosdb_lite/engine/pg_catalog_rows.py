@@ -47,11 +47,21 @@ DEFAULT_COLLATION = 100
 _TEXT_ARRAY = 1009
 CLASS_RELATION = 1259  # pg_class's OID: pg_depend.classid of relations
 PUBLIC_ACL = "{pg_database_owner=UC/pg_database_owner,=U/pg_database_owner}"
-# the one extension PostgreSQL 15 installs in every database, with its OID there
+# the one extension PostgreSQL 15 installs in every database, and its language, with their OIDs there
 PLPGSQL_EXTENSION = 13559
+_PLPGSQL_LANGUAGE = 13563
+# pg_language: PostgreSQL 15's four (oid, name, is a procedural language, trusted, call handler, inline
+# handler, validator)
+_LANGUAGES = ((12, "internal", 0, 0, 0, 0, 2246), (13, "c", 0, 0, 0, 0, 2247), (14, "sql", 0, 1, 0, 0, 2248),
+              (_PLPGSQL_LANGUAGE, "plpgsql", 1, 1, 13560, 13561, 13562))
+_LANGUAGE_CATALOG = CATALOG_RELATION_OIDS["pg_language"]  # pg_language.tableoid
 # pg_description: (object's OID, its catalog) → description
 _DESCRIPTIONS = {(PUBLIC_NAMESPACE, "pg_namespace"): "standard public schema",
-                 (PLPGSQL_EXTENSION, "pg_extension"): "PL/pgSQL procedural language"}
+                 (PLPGSQL_EXTENSION, "pg_extension"): "PL/pgSQL procedural language",
+                 (12, "pg_language"): "built-in functions",
+                 (13, "pg_language"): "dynamically-loaded C functions",
+                 (14, "pg_language"): "SQL-language functions",
+                 (_PLPGSQL_LANGUAGE, "pg_language"): "PL/pgSQL procedural language"}
 # pg_tablespace: PostgreSQL's two, which psql's \db lists
 _TABLESPACES = ((1663, "pg_default", OWNER_OID, None, None), (1664, "pg_global", OWNER_OID, None, None))
 _COLLATABLE = t.STRING_TYPES - {t.NAME, t.CHAR}
@@ -190,6 +200,8 @@ def row_sources(reader: CatalogReader, names: SessionNames, database: str) -> di
         "pg_description": lambda: iter([(oid, CATALOG_RELATION_OIDS[catalog], 0, text)
                                         for (oid, catalog), text in _DESCRIPTIONS.items()]),
         "pg_tablespace": lambda: iter(_TABLESPACES),
+        "pg_language": lambda: iter([(oid, name, OWNER_OID, *flags, None, _LANGUAGE_CATALOG)
+                                     for oid, name, *flags in _LANGUAGES]),
     }
 
 

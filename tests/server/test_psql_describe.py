@@ -1,14 +1,14 @@
 """psql 15's describe commands over schemas (`\\dn`, `\\dn+`, `\\dt`, `\\dt s.*`, `\\d s.t`, `\\d+`,
 `\\di`, `\\dv`, `\\ds`, `\\d` on a view, a sequence and an index, ALWAYS and BY DEFAULT identity
 columns, a table whose defaults and NOT NULL were changed by ALTER TABLE) and its other listings
-(`\\du`, `\\dx`, `\\dp`, `\\db`, and `\\df`, `\\do`, `\\dy`, `\\des`, `\\dc`, `\\dl`, empty for a database
-with no functions, operators, event triggers, foreign servers, conversions or large objects of its
-own) print on HeliosDB-Lite what they print on PostgreSQL 15 for the same schema: both servers run
-the same DDL, then each command, and their outputs are compared line by line (trailing blanks
-aside). Not compared: `\\d+` on a view, whose definition PostgreSQL prints deparsed (here: as
-stored); `\\dC`, and `\\df` or `\\do` with a pattern that names a built-in (`\\df sum`), which list
-PostgreSQL's built-in casts, functions and operators (pg_cast, pg_proc and pg_operator have no rows
-here).
+(`\\du`, `\\dx`, `\\dL`, `\\dp`, `\\db`, and `\\df`, `\\do`, `\\dy`, `\\des`, `\\deu`, `\\dc`, `\\dl`,
+`\\dRs`, empty for a database with no functions, operators, event triggers, foreign servers,
+conversions, large objects or subscriptions of its own) print on HeliosDB-Lite what they print on
+PostgreSQL 15 for the same schema: both servers run the same DDL, then each command, and their
+outputs are compared line by line (trailing blanks aside). Not compared: `\\d+` on a view, whose
+definition PostgreSQL prints deparsed (here: as stored); `\\dC`, and `\\df` or `\\do` with a pattern
+that names a built-in (`\\df sum`), which list PostgreSQL's built-in casts, functions and operators
+(pg_cast, pg_proc and pg_operator have no rows here).
 """
 
 from __future__ import annotations
@@ -136,6 +136,11 @@ def lines(done: subprocess.CompletedProcess[str]) -> list[str]:
     r"\dp s.*",
     r'\dp "Mixed Case".*',
     r"\db",
+    r"\dL",
+    r"\deu",
+    r"\deu+",
+    r"\dRs",
+    r"\dRs+",
 ])
 def test_same_output_as_postgresql(heliosdb: tuple[str, int], postgres: tuple[str, int], tmp_path: Path,
                                    commands: str) -> None:
