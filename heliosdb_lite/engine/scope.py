@@ -1,13 +1,19 @@
 """Name resolution for the translator: which relations a query can see and their column types.
 
 A Scope lists the relations of one query level (tables, derived tables, CTEs, `excluded` in ON
-CONFLICT) and links to the enclosing level for correlated subqueries. Names compare
-case-insensitively after the parser has folded unquoted identifiers, as SQLite does.
+CONFLICT, table functions) and links to the enclosing level for correlated subqueries. Names
+compare case-insensitively after the parser has folded unquoted identifiers, as SQLite does.
+
+A table function in FROM (unnest, generate_series) is a SQLite table-valued function under its
+alias, so that its arguments can refer to the FROM items before it; its columns have other names in
+SQLite (`stored`: `value`, `ordinality`) and SQLite also sees its arguments as columns (`shown`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from heliosdb_lite.errors import AMBIGUOUS_COLUMN, DatabaseError
 
 from .pgtypes import PgType
 
@@ -19,6 +25,8 @@ class Relation:
     name: str
     columns: list[tuple[str, PgType | None]]
     known: bool = True  # False: columns could not be determined (the SQL may still be valid)
+    stored: tuple[str, ...] = ()  # a table function's: each column's name in SQLite, by position
+    shown: frozenset[str] = frozenset()  # a table function's: every column name SQLite sees in it
 
     def find(self, column: str) -> tuple[bool, PgType | None]:
         lowered = column.lower()
@@ -27,12 +35,20 @@ class Relation:
                 return True, pg_type
         return False, None
 
+    def stored_name(self, column: str) -> str | None:
+        """A table function's column's name in SQLite (None: not a table function's column)."""
+        lowered = column.lower()
+        for (name, _), stored in zip(self.columns, self.stored, strict=False):
+            if name.lower() == lowered:
+                return stored
+        return None
+
     def renamed(self, name: str, column_names: list[str] | None = None) -> Relation:
         columns = self.columns
         if column_names:
             columns = [(new, pg_type) for new, (_, pg_type) in zip(column_names, columns, strict=False)]
             columns += self.columns[len(column_names):]
-        return Relation(name, columns, self.known)
+        return Relation(name, columns, self.known, self.stored, self.shown)
 
 
 @dataclass(slots=True)
@@ -68,14 +84,34 @@ class Scope:
 
     def column(self, name: str, table: str | None = None) -> PgType | None:
         """The type of a column reference (None when unknown or unresolvable)."""
+        relation = self.resolve(name, table)
+        return relation.find(name)[1] if relation is not None else None
+
+    def resolve(self, name: str, table: str | None = None) -> Relation | None:
+        """The relation a column reference names (qualified: the relation of that name, whether or not
+        it has the column). 42702 when a bare name is a column of a table function and of another
+        relation of the same level (SQLite, seeing other names, would not notice)."""
         if table:
-            relation = self.relation(table)
-            return relation.find(name)[1] if relation is not None else None
+            return self.relation(table)
         scope: Scope | None = self
         while scope is not None:
-            for relation in scope.relations:
-                found, pg_type = relation.find(name)
-                if found:
-                    return pg_type
+            found = [relation for relation in scope.relations if relation.find(name)[0]]
+            if len(found) > 1 and any(relation.stored for relation in found):
+                raise DatabaseError(AMBIGUOUS_COLUMN, f'column reference "{name}" is ambiguous')
+            if found:
+                return found[0]
             scope = scope.parent
         return None
+
+    def shows(self, name: str, until: Relation | None = None) -> bool:
+        """Whether SQLite would take a bare `name` for a column a table function shows it, at a
+        level searched before the one of `until` (None: at any level)."""
+        lowered = name.lower()
+        scope: Scope | None = self
+        while scope is not None:
+            if any(lowered in relation.shown for relation in scope.relations):
+                return True
+            if until is not None and any(relation is until for relation in scope.relations):
+                return False
+            scope = scope.parent
+        return False

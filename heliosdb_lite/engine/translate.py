@@ -29,6 +29,7 @@ from heliosdb_lite.errors import (
     INVALID_NAME,
     INVALID_SCHEMA_NAME,
     SYNTAX_ERROR,
+    UNDEFINED_COLUMN,
     UNDEFINED_FUNCTION,
     UNDEFINED_TABLE,
     DatabaseError,
@@ -58,6 +59,13 @@ _SCALAR_VALUE = "value"
 _QUANTIFIED_ROWS = "_helios_quantified_rows"
 _QUANTIFIED_VALUE = "_helios_quantified_value"
 _OVERRIDDEN_ROWS = "_helios_overridden_rows"  # the CTE INSERT ... OVERRIDING USER VALUE reads a query through
+# the columns SQLite shows of the table-valued functions `functions.register` registers (results, then
+# arguments as hidden columns): a bare name among them must not reach SQLite unqualified
+_SHOWN_COLUMNS: dict[str, frozenset[str]] = {
+    array_functions.UNNEST: frozenset({"value", "ordinality", "array", "array_oid"}),
+    fn.GENERATE_SERIES: frozenset({"value", "start", "stop", "step"}),
+    fn.TIME_SERIES: frozenset({"value", "start", "stop", "step", "oid"}),
+}
 
 COMPARISONS: dict[type[exp.Expression], str] = {
     exp.EQ: "=", exp.NEQ: "<>", exp.LT: "<", exp.LTE: "<=", exp.GT: ">", exp.GTE: ">=",
@@ -353,7 +361,10 @@ class Translator:
             from_clause.set("this", self._from_item(from_clause.this, scope))
         joins = node.args.get("joins") or []
         for join in joins:
-            join.set("this", self._from_item(join.this, scope))
+            join.set("this", self._from_item(join.this, scope, join))
+        if any(join.args.get("using") or join.method for join in joins) \
+                and any(relation.stored for relation in scope.relations):
+            raise unsupported("USING or NATURAL joins beside unnest or generate_series in FROM")
         for join in joins:
             if join.args.get("on") is not None:
                 join.set("on", self.condition(join.args["on"], scope))
@@ -381,14 +392,18 @@ class Translator:
         for window in node.args.get("windows") or []:
             self._window_spec(window, scope)
 
-    def _star(self, star: exp.Expression, scope: Scope) -> list[OutputColumn]:
+    @staticmethod
+    def _star_relations(star: exp.Expression, scope: Scope) -> list[Relation]:
+        """The relations `*` or `name.*` lists the columns of."""
         table = star.args.get("table") if isinstance(star, exp.Column) else None
-        relations = scope.relations
-        if table is not None:
-            relation = scope.relation(table.name)
-            relations = [relation] if relation is not None else []
+        if table is None:
+            return scope.relations
+        relation = scope.relation(table.name)
+        return [relation] if relation is not None else []
+
+    def _star(self, star: exp.Expression, scope: Scope) -> list[OutputColumn]:
         outputs: list[OutputColumn] = []
-        for relation in relations:
+        for relation in self._star_relations(star, scope):
             if not relation.known:
                 return [OutputColumn("*", None)]
             outputs += [OutputColumn(name, pg_type) for name, pg_type in relation.columns]
@@ -522,8 +537,8 @@ class Translator:
             translated.set("alias", None)
             return _renamed_source(translated, name, [f"column{i + 1}" for i in range(len(outputs))],
                                    [output.name for output in outputs])
-        if isinstance(node, exp.Table) and isinstance(node.this, exp.ExplodingGenerateSeries):
-            return self._generate_series(node, scope, renames)
+        if _is_generate_series(node):
+            return self._generate_series(node, scope, scope)
         if isinstance(node, exp.Table) and isinstance(node.this, exp.Anonymous) \
                 and node.this.name.lower() in TABLE_FUNCTIONS:
             name = node.this.name.lower()
@@ -531,41 +546,77 @@ class Translator:
             return node
         raise unsupported(f"FROM item {node.sql('postgres')}")
 
-    def _from_item(self, node: exp.Expression, scope: Scope) -> exp.Expression:
-        """A FROM item of a SELECT: unnest(array) here, every other one through `source`."""
-        return self._unnest(node, scope) if isinstance(node, exp.Unnest) else self.source(node, scope)
+    def _from_item(self, node: exp.Expression, scope: Scope, join: exp.Join | None = None) -> exp.Expression:
+        """A FROM item of a SELECT (join: the join it is the right side of): unnest(array) and
+        generate_series here, LATERAL or not (their arguments see the FROM items before them, as in
+        PostgreSQL), every other one through `source`."""
+        if isinstance(node, exp.Lateral):
+            node = _lateral_function(node)
+        if isinstance(node, exp.Unnest) or _is_generate_series(node):
+            side = join.side.upper() if join is not None else ""
+            arguments = self._function_arguments(node, scope, sees_before=side not in ("RIGHT", "FULL"))
+            if join is not None and not side and join.kind.upper() in ("", "INNER", "CROSS"):
+                join.set("kind", "CROSS")  # SQLite then keeps the items before it in outer loops
+            if isinstance(node, exp.Unnest):
+                return self._unnest(node, scope, arguments)
+            return self._generate_series(node, scope, arguments)
+        return self.source(node, scope)
 
-    def _unnest(self, node: exp.Unnest, scope: Scope) -> exp.Expression:
-        """unnest(array) in FROM: `(SELECT value AS column FROM helios_unnest(array, oid)) AS name`,
-        the elements of all dimensions in order; named by the alias (`unnest(a) x`: relation and
-        column x, `unnest(a) t(x)`), else unnest; WITH ORDINALITY adds their positions (int8).
-        The array may refer to outer queries only."""
+    def _function_arguments(self, node: exp.Expression, scope: Scope, *, sees_before: bool) -> Scope:
+        """The scope a table function's arguments are resolved in: the FROM items before it (not
+        when it is the right side of a RIGHT or FULL join) and outer queries. A column reference
+        resolving to none of them fails here as in PostgreSQL (SQLite would find a later item)."""
+        visible = scope if sees_before else Scope(parent=scope.parent, ctes=scope.ctes)
+        if not all(relation.known for level in _levels(visible) for relation in level.relations):
+            return visible
+        for column in _column_references(node):
+            if isinstance(column.this, exp.Star):
+                continue
+            table = column.table
+            if table and visible.relation(table) is None:
+                if scope.relation(table) is not None:
+                    raise DatabaseError("42P10",
+                                        f'invalid reference to FROM-clause entry for table "{table}"')
+                raise DatabaseError(UNDEFINED_TABLE, f'missing FROM-clause entry for table "{table}"')
+            relation = visible.resolve(column.name, table or None)
+            if relation is None or not relation.find(column.name)[0]:
+                name = f"{table}.{column.name}" if table else f'"{column.name}"'
+                raise DatabaseError(UNDEFINED_COLUMN, f"column {name} does not exist")
+        return visible
+
+    def _unnest(self, node: exp.Unnest, scope: Scope, arguments: Scope) -> exp.Expression:
+        """unnest(array) in FROM: `helios_unnest(array, oid) AS name`, the elements of all
+        dimensions in order; named by the alias (`unnest(a) x`: relation and column x, `unnest(a)
+        t(x)`), else unnest; WITH ORDINALITY adds their positions (int8)."""
         if len(node.expressions) != 1:
             raise unsupported("unnest of several arrays")
-        argument = node.expressions[0]
-        if any(relation.find(column.name)[0] and column.table.lower() in ("", relation.name.lower())
-               for column in argument.find_all(exp.Column) for relation in scope.relations):
-            raise unsupported("unnest of a column of another FROM item (LATERAL)")
-        array, array_type = self.expr(argument, Scope(parent=scope.parent, ctes=scope.ctes))
+        array, array_type = self.expr(node.expressions[0], arguments)
         if array_type.is_unknown:
             raise DatabaseError("42725", "function unnest(unknown) is not unique")
         if not array_typing.is_array(array_type):
-            raise DatabaseError("42883", f"function unnest({t.type_name(array_type.oid)}) does not exist")
+            raise DatabaseError("42883", f"function unnest({format_type(array_type.oid, -1)}) does not exist")
         alias = node.args.get("alias")
         name = alias.name if alias is not None and alias.name else "unnest"
         column = alias.columns[0].name if alias is not None and alias.columns else name
         columns = [(column, array_typing.element_type(array_type))]
-        outputs = [exp.alias_(exp.column("value"), column, quoted=True)]
         ordinality = node.args.get("offset")  # WITH ORDINALITY: True, or the name it is given
         if ordinality:
-            position = ordinality.name if isinstance(ordinality, exp.Identifier) else "ordinality"
-            columns.append((position, t.INT8_TYPE))
-            outputs.append(exp.alias_(exp.column("ordinality"), position, quoted=True))
-        scope.relations.append(Relation(name, columns))
-        elements = exp.Table(this=exp.Anonymous(this=array_functions.UNNEST,
-                                                expressions=[array, exp.Literal.number(array_type.oid)]))
-        query = exp.select(*outputs).from_(elements)
-        return exp.Subquery(this=query, alias=exp.TableAlias(this=exp.to_identifier(name, quoted=True)))
+            columns.append((ordinality.name if isinstance(ordinality, exp.Identifier) else "ordinality",
+                            t.INT8_TYPE))
+        return self._table_function(scope, Relation(name, columns), array_functions.UNNEST,
+                                    [array, exp.Literal.number(array_type.oid)])
+
+    def _table_function(self, scope: Scope, relation: Relation, function: str,
+                        arguments: list[exp.Expression]) -> exp.Table:
+        """`function(arguments) AS name`, a SQLite table-valued function whose columns `value` and
+        `ordinality` are relation's columns, registered in scope."""
+        if scope.relation(relation.name) in scope.relations:
+            raise DatabaseError("42712", f'table name "{relation.name}" specified more than once')
+        relation.stored = ("value", "ordinality")[:len(relation.columns)]
+        relation.shown = _SHOWN_COLUMNS[function]
+        scope.relations.append(relation)
+        return exp.Table(this=exp.Anonymous(this=function, expressions=arguments),
+                         alias=exp.TableAlias(this=exp.to_identifier(relation.name, quoted=True)))
 
     def _table_columns(self, name: str, info: TableInfo) -> list[tuple[str, PgType | None]]:
         """A table's or view's columns with their types (a view's as recorded at CREATE VIEW)."""
@@ -578,10 +629,13 @@ class Translator:
         return [(column, recorded.get(position, pg_type))
                 for position, (column, pg_type) in enumerate(columns)]
 
-    def _generate_series(self, node: exp.Table, scope: Scope, renames: list[str]) -> exp.Expression:
+    def _generate_series(self, node: exp.Table, scope: Scope, arguments_scope: Scope) -> exp.Expression:
+        """generate_series(start, stop[, step]) in FROM, a table-valued function (`_table_function`)."""
+        if node.args.get("ordinality"):
+            raise unsupported("generate_series WITH ORDINALITY")
         series = node.this
         arguments = [series.args.get(key) for key in ("start", "end", "step") if series.args.get(key)]
-        typed = [self.expr(argument, scope) for argument in arguments]
+        typed = [self.expr(argument, arguments_scope) for argument in arguments]
         if any(pg_type.oid in (t.DATE, t.TIMESTAMP, t.TIMESTAMPTZ, t.INTERVAL) for _, pg_type in typed):
             function, result, values = self._time_series(typed)
         else:
@@ -591,10 +645,9 @@ class Translator:
             function, result = fn.GENERATE_SERIES, rules.common_type(types)
             values = [self.coerce(value, pg_type, result) for value, pg_type in typed]
         alias = node.alias or fn.GENERATE_SERIES
-        column = renames[0] if renames else (node.alias or fn.GENERATE_SERIES)
-        scope.relations.append(Relation(alias, [(column, result)]))
-        table = exp.Table(this=exp.Anonymous(this=function, expressions=values))
-        return _renamed_source(exp.select("*").from_(table), alias, ["value"], [column])
+        renames = node.args["alias"].columns if node.args.get("alias") is not None else []
+        column = renames[0].name if renames else alias
+        return self._table_function(scope, Relation(alias, [(column, result)]), function, values)
 
     def _time_series(self, typed: list[Typed]) -> tuple[str, PgType, list[exp.Expression]]:
         """generate_series(start, stop, step interval): over timestamp when an argument is one and
@@ -916,13 +969,31 @@ class Translator:
             if isinstance(expression, exp.Star) or (isinstance(expression, exp.Column)
                                                     and isinstance(expression.this, exp.Star)):
                 outputs += self._star(expression, scope)
-                expressions.append(expression)
+                expressions += self._star_expressions(expression, scope)
                 continue
             name = rules.column_name(expression, self.text)
             translated, pg_type = self.expr(expression, scope)
+            if isinstance(translated, exp.Column) and translated.name != name:  # a table function's column
+                translated = exp.alias_(translated, name, quoted=True)
             outputs.append(OutputColumn(name, pg_type))
             expressions.append(_collated_output(translated, pg_type) if collate else translated)
         return outputs, expressions
+
+    def _star_expressions(self, star: exp.Expression, scope: Scope) -> list[exp.Expression]:
+        """`*` as SQLite should list it: as written, unless a table function is among its relations
+        (SQLite would show `value` and `ordinality` for its columns): then relation by relation."""
+        relations = self._star_relations(star, scope)
+        if not any(relation.stored for relation in relations):
+            return [star]
+        expressions: list[exp.Expression] = []
+        for relation in relations:
+            table = exp.to_identifier(relation.name, quoted=True)
+            if not relation.stored:
+                expressions.append(exp.Column(this=exp.Star(), table=table))
+                continue
+            expressions += [exp.alias_(exp.column(stored, relation.name, quoted=True), name, quoted=True)
+                            for (name, _), stored in zip(relation.columns, relation.stored, strict=True)]
+        return expressions
 
     def update(self, node: exp.Update) -> Translation:
         scope = Scope()
@@ -1146,7 +1217,17 @@ class Translator:
             return node, t.UNKNOWN_TYPE
         node.set("db", None)  # a schema-qualified column: its table is referred to by its bare name
         table = node.table or None
-        pg_type = scope.column(node.name, table)
+        relation = scope.resolve(node.name, table)
+        found, pg_type = relation.find(node.name) if relation is not None else (False, None)
+        if relation is not None and relation.stored:  # a table function's: its column under SQLite's name
+            if not found:
+                raise DatabaseError(UNDEFINED_COLUMN, f"column {relation.name}.{node.name} does not exist")
+            node.set("this", exp.to_identifier(relation.stored_name(node.name), quoted=True))
+            node.set("table", exp.to_identifier(relation.name, quoted=True))
+        elif not table and scope.shows(node.name, relation):
+            if relation is None:
+                raise DatabaseError(UNDEFINED_COLUMN, f'column "{node.name}" does not exist')
+            node.set("table", exp.to_identifier(relation.name, quoted=True))
         return node, pg_type if pg_type is not None else t.UNKNOWN_TYPE
 
     def _paren(self, node: exp.Paren, scope: Scope) -> Typed:
@@ -1854,6 +1935,42 @@ class Translator:
 
     def _regexp(self, node: exp.RegexpLike, scope: Scope) -> Typed:
         return self._like(node, scope)
+
+
+def _lateral_function(node: exp.Lateral) -> exp.Expression:
+    """`LATERAL unnest(...)` / `LATERAL generate_series(...)` as the function with LATERAL's alias
+    (a function in FROM sees the items before it anyway); a LATERAL subquery: 0A000."""
+    function = node.this
+    alias = node.args.get("alias")
+    if isinstance(function, exp.Unnest):
+        if alias is not None:
+            function.set("alias", alias)
+        return function
+    if isinstance(function, exp.ExplodingGenerateSeries):
+        return exp.Table(this=function, alias=alias, ordinality=node.args.get("ordinality"))
+    if isinstance(function, exp.Subquery | exp.Query):
+        raise unsupported("LATERAL subqueries")
+    raise unsupported(f"FROM item {node.sql('postgres')}")
+
+
+def _is_generate_series(node: exp.Expression) -> bool:
+    return isinstance(node, exp.Table) and isinstance(node.this, exp.ExplodingGenerateSeries)
+
+
+def _levels(scope: Scope) -> list[Scope]:
+    """scope and the scopes enclosing it, innermost first."""
+    levels = []
+    level: Scope | None = scope
+    while level is not None:
+        levels.append(level)
+        level = level.parent
+    return levels
+
+
+def _column_references(node: exp.Expression) -> list[exp.Column]:
+    """The column references of an expression outside its subqueries (which resolve their own)."""
+    return [column for column in node.walk(prune=lambda inner: isinstance(inner, exp.Query))
+            if isinstance(column, exp.Column)]
 
 
 def schema_of(table: exp.Table) -> str | None:
