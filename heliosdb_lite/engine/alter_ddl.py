@@ -5,12 +5,13 @@ SQLite alters little in place, so most actions are rebuilt from what it can do:
   SET/DROP DEFAULT record the default in `added_defaults` (INSERT and COPY fill it in);
 - NOT NULL added later (ADD COLUMN ... NOT NULL, SET NOT NULL, ADD PRIMARY KEY) and CHECK
   constraints added later are triggers that RAISE SQLite's own constraint messages (so `errors_map`
-  reports 23502/23514), fired once on the rows already there by a no-op UPDATE;
+  reports 23502/23514), after the rows already there are checked with PostgreSQL's message;
+- ADD FOREIGN KEY is triggers on both tables (`foreign_keys`);
 - ADD PRIMARY KEY/UNIQUE is a unique index under the constraint's name; DROP CONSTRAINT drops such
   an index or such triggers;
 - RENAME of an index or a view drops it and re-creates it from its SQL under the new name.
 What SQLite cannot do faithfully (ALTER COLUMN TYPE, DROP of a constraint or NOT NULL declared in
-CREATE TABLE, ADD FOREIGN KEY, SET SCHEMA) is refused with 0A000.
+CREATE TABLE, SET SCHEMA) is refused with 0A000.
 """
 
 from __future__ import annotations
@@ -32,12 +33,20 @@ from heliosdb_lite.errors import (
     DatabaseError,
 )
 
-from . import added_defaults, schemas, sequence_ddl
+from . import added_defaults, foreign_keys, schemas, sequence_ddl
 from . import functions as fn
 from . import pgtypes as t
 from .catalog import SEQUENCE_DEFAULT, ColumnInfo, TableInfo
-from .ddl import VIEW_COLUMNS_TABLE, TableBuilder, constraint_kinds, key_name, quote, string_literal
-from .ddl_names import NO_OP, existing, index_exists, object_kind, schema_version_bump
+from .ddl import VIEW_COLUMNS_TABLE, TableBuilder, constraint_kinds, key_name, quote
+from .ddl_names import (
+    NO_OP,
+    existing,
+    fails_if_rows,
+    index_exists,
+    object_kind,
+    schema_version_bump,
+    string_literal,
+)
 from .dialect import render
 from .scope import Scope
 
@@ -226,17 +235,21 @@ def _added_constraint(translator: Translator, table: str, info: TableInfo | None
         columns = [key_name(key) for key in definition.expressions]
         declared = {c.name for c in info.columns if c.not_null} if info is not None else set()
         nullable = [column for column in columns if column not in declared]
-        index = f"CREATE UNIQUE INDEX {quote(name or f'{table}_pkey')} ON {quote(table)} " \
+        index_name = schemas.storage_name(schemas.split(table)[0], name) if name else f"{table}_pkey"
+        index = f"CREATE UNIQUE INDEX {quote(index_name)} ON {quote(table)} " \
                 f"({', '.join(map(quote, columns))})"
         return "; ".join([index, _not_null_triggers(table, nullable)] if nullable else [index])
+    if isinstance(definition, exp.ForeignKey):
+        return "; ".join(foreign_keys.added(translator, table, info, name, definition))
     if isinstance(definition, exp.CheckColumnConstraint):
         return _check_triggers(translator, table, info, None if name == _UNNAMED else name, definition.this)
     if isinstance(definition, exp.UniqueColumnConstraint):
         keys = definition.this.expressions if isinstance(definition.this, exp.Schema) else []
         columns = [key_name(key) for key in keys]
-        default = f"{table}_{'_'.join(columns)}_key"
+        index_name = schemas.storage_name(schemas.split(table)[0], name) if name \
+            else f"{table}_{'_'.join(columns)}_key"
         column_list = ", ".join(map(quote, columns))
-        return f"CREATE UNIQUE INDEX {quote(name or default)} ON {quote(table)} ({column_list})"
+        return f"CREATE UNIQUE INDEX {quote(index_name)} ON {quote(table)} ({column_list})"
     raise _unsupported(f"ALTER TABLE ADD {definition.sql('postgres')}")
 
 
@@ -270,18 +283,12 @@ def _not_null_triggers(table: str, columns: list[str]) -> str:
                 f"'NOT NULL constraint failed: {table}.{column}'); END"
         for event in ("INSERT", f"UPDATE OF {quote(column)}"):
             trigger = quote(f"{table}_{column}_not_null_{event.split()[0].lower()}")
-            statements.append(f"CREATE TRIGGER {trigger} BEFORE {event} ON {quote(table)} {check}")
-        statements.append(_fails_if_rows(f"SELECT 1 FROM {quote(table)} WHERE {quote(column)} IS NULL",
+            statements.append(f"CREATE TRIGGER IF NOT EXISTS {trigger} BEFORE {event} ON {quote(table)} "
+                              f"{check}")
+        statements.append(fails_if_rows(f"SELECT 1 FROM {quote(table)} WHERE {quote(column)} IS NULL",
                                          NOT_NULL_VIOLATION, f'column "{column}" of relation '
                                          f'"{schemas.split(table)[1]}" contains null values'))
     return "; ".join(statements)
-
-
-def _fails_if_rows(query: str, sqlstate: str, message: str) -> str:
-    """A statement failing with a PostgreSQL error if `query` has rows (validating the rows already
-    there against a constraint added later), else doing nothing."""
-    return f"SELECT 1 WHERE {fn.FAIL_IF}(EXISTS ({query}), {string_literal(sqlstate)}, " \
-           f"{string_literal(message)}) IS NULL"
 
 
 def _set_default(translator: Translator, table: str, info: TableInfo | None,
@@ -338,7 +345,7 @@ def _check_triggers(translator: Translator, table: str, info: TableInfo | None, 
     translated, pg_type = translator.expr(condition, Scope(relations=[Relation("NEW", columns)]))
     translated = translator.coerce(translated, pg_type, t.BOOL_TYPE)
     rows_failing = f"SELECT 1 FROM {quote(table)} WHERE NOT ({render(translated)})"
-    violated = _fails_if_rows(rows_failing, CHECK_VIOLATION,
+    violated = fails_if_rows(rows_failing, CHECK_VIOLATION,
                               f'check constraint "{name}" of relation "{bare}" is violated by some row')
     for column in translated.find_all(exp.Column):
         column.set("table", exp.to_identifier("NEW"))
@@ -358,7 +365,8 @@ def _dropped_constraint(translator: Translator, table: str, action: exp.Drop) ->
     for constraint in action.args.get("tables") or action.expressions:
         name = constraint.name
         index = schemas.storage_name(schemas.split(table)[0], name)
-        triggers = [trigger for trigger in _check_trigger_names(table, name)
+        triggers = [trigger for trigger in [*_check_trigger_names(table, name),
+                                            *foreign_keys.trigger_names(table, name)]
                     if object_kind(connection, trigger) is not None]
         if object_kind(connection, index) == "index":
             statements.append(f"DROP INDEX {quote(index)}")
@@ -380,6 +388,11 @@ def _declared(connection: apsw.Connection, info: TableInfo | None, name: str) ->
         return False
     sql = _created_sql(connection, info.name) or ""
     bare = schemas.split(info.name)[1]
-    derived = name == f"{bare}_pkey" or (name.startswith(f"{bare}_")
-                                         and name.endswith(("_key", "_fkey", "_check")))
-    return derived or quote(name) in sql
+    if quote(name) in sql or (name == f"{bare}_pkey" and info.primary_key):
+        return True
+    if not name.startswith(f"{bare}_"):
+        return False
+    if name.endswith("_fkey"):
+        return bool(connection.execute("SELECT 1 FROM pragma_foreign_key_list(?)", (info.name,)).fetchall())
+    return name.endswith("_key") and bool(connection.execute(
+        "SELECT 1 FROM pragma_index_list(?) WHERE origin = 'u'", (info.name,)).fetchall())

@@ -22,7 +22,7 @@ from sqlglot import exp
 from . import added_defaults, schemas
 from . import functions as fn
 from . import pgtypes as t
-from .ddl_names import NO_OP, created, dropped, existing, index_exists, temporary
+from .ddl_names import NO_OP, created, dropped, existing, index_exists, string_literal, temporary
 from .dialect import render
 from .pgtypes import ResolvedType
 from .scope import Relation, Scope
@@ -374,9 +374,6 @@ def _view_column_records(view: str, outputs: list[OutputColumn]) -> list[str]:
     return statements
 
 
-def string_literal(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
 
 def view_column_types(connection: apsw.Connection, view: str) -> dict[int, t.PgType]:
     """The recorded PostgreSQL types of a view's columns, by position (none for a table)."""
@@ -397,6 +394,10 @@ def _drop(translator: Translator, node: exp.Drop) -> tuple[str, str]:
         name = dropped(translator, table, kind.lower(), bool(node.args.get("exists")))
         if name is None:
             continue
+        if kind == "TABLE":
+            from .foreign_keys import dropped_with
+
+            statements += dropped_with(translator, name, bool(node.args.get("cascade")))
         statements.append(f"DROP {kind} {quote(name)}")
         if kind == "TABLE":
             from .sequence_ddl import owned_sequences_dropped

@@ -17,6 +17,7 @@ from heliosdb_lite.errors import (
     DatabaseError,
 )
 
+from . import functions as fn
 from .sequences import Sequences
 
 if TYPE_CHECKING:
@@ -115,3 +116,15 @@ def dropped(translator: Translator, table: exp.Expression, kind: str, if_exists:
 
 def _article(noun: str) -> str:
     return "an" if noun[0] in "aeiou" else "a"
+
+
+def fails_if_rows(query: str, sqlstate: str, message: str) -> str:
+    """A statement failing with a PostgreSQL error if `query` has rows (validating the rows already
+    there against a constraint added later), else doing nothing."""
+    return f"SELECT 1 WHERE {fn.FAIL_IF}(EXISTS ({query}), {string_literal(sqlstate)}, " \
+           f"{string_literal(message)}) IS NULL"
+
+
+def string_literal(value: str) -> str:
+    """A SQL string literal of `value`."""
+    return "'" + value.replace("'", "''") + "'"

@@ -89,9 +89,19 @@ def _check(match: re.Match[str], context: ErrorContext) -> DatabaseError:
     return DatabaseError(CHECK_VIOLATION, f'new row{relation} violates check constraint "{match.group(1)}"')
 
 
-def _foreign_key(_: re.Match[str], context: ErrorContext) -> DatabaseError:
-    table = f' on table "{schemas.split(context.table)[1]}"' if context.table else ""
-    return DatabaseError(FOREIGN_KEY_VIOLATION, f"insert or update{table} violates foreign key constraint",
+def _foreign_key(match: re.Match[str], context: ErrorContext) -> DatabaseError:
+    """SQLite's own foreign keys name nothing; those added by ALTER TABLE (`foreign_keys`) name the
+    constraint, and the referencing table when a parent row's change is refused."""
+    table = schemas.split(context.table)[1] if context.table else None
+    name, referencing = match.group(1), match.group(2)
+    if referencing is not None:
+        return DatabaseError(FOREIGN_KEY_VIOLATION, f'update or delete on table "{table}" violates '
+                             f'foreign key constraint "{name}" on table "{referencing}"')
+    on_table = f' on table "{table}"' if table else ""
+    if name is not None:
+        return DatabaseError(FOREIGN_KEY_VIOLATION,
+                             f'insert or update{on_table} violates foreign key constraint "{name}"')
+    return DatabaseError(FOREIGN_KEY_VIOLATION, f"insert or update{on_table} violates foreign key constraint",
                          hint="SQLite does not name the constraint or the key.")
 
 
@@ -107,7 +117,7 @@ _PATTERNS: Sequence[tuple[re.Pattern[str], Callable[[re.Match[str], ErrorContext
     (re.compile(r"UNIQUE constraint failed: (.+)"), _unique),
     (re.compile(r"NOT NULL constraint failed: (\S+)"), _not_null),
     (re.compile(r"CHECK constraint failed: (.+)"), _check),
-    (re.compile(r"FOREIGN KEY constraint failed"), _foreign_key),
+    (re.compile(r"FOREIGN KEY constraint failed(?:: (\S+)(?: referenced from (\S+))?)?"), _foreign_key),
     (re.compile(r"no such table: (?:main\.|temp\.)?\"?([^\"\s]+)\"?"),
      _simple(UNDEFINED_TABLE, 'relation "{}" does not exist')),
     (re.compile(r"no such view: (?:\w+\.)?(\S+)"), _simple(UNDEFINED_TABLE, 'view "{}" does not exist')),

@@ -116,6 +116,9 @@ def apply_entries(connection: apsw.Connection, entries: Iterable[EntryView], *, 
     applied = 0
     started = last_report = time.monotonic()
     batch = _Batch(connection)
+    # the changesets hold what the transactions' triggers did (a cascade's deletes, ...): firing the
+    # triggers again while applying them would do it twice
+    connection.config(apsw.SQLITE_DBCONFIG_ENABLE_TRIGGER, 0)
     connection.execute("BEGIN IMMEDIATE")
     try:
         for entry in entries:
@@ -141,6 +144,8 @@ def apply_entries(connection: apsw.Connection, entries: Iterable[EntryView], *, 
         if connection.in_transaction:
             connection.execute("ROLLBACK")
         raise
+    finally:
+        connection.config(apsw.SQLITE_DBCONFIG_ENABLE_TRIGGER, 1)
     return applied
 
 
