@@ -565,7 +565,8 @@ class Translator:
     def _function_arguments(self, node: exp.Expression, scope: Scope, *, sees_before: bool) -> Scope:
         """The scope a table function's arguments are resolved in: the FROM items before it (not
         when it is the right side of a RIGHT or FULL join) and outer queries. A column reference
-        resolving to none of them fails here as in PostgreSQL (SQLite would find a later item)."""
+        resolving to none of them fails here as in PostgreSQL (SQLite would find a later item); the
+        others are qualified (SQLite would also see the function's own arguments as columns)."""
         visible = scope if sees_before else Scope(parent=scope.parent, ctes=scope.ctes)
         if not all(relation.known for level in _levels(visible) for relation in level.relations):
             return visible
@@ -582,6 +583,7 @@ class Translator:
             if relation is None or not relation.find(column.name)[0]:
                 name = f"{table}.{column.name}" if table else f'"{column.name}"'
                 raise DatabaseError(UNDEFINED_COLUMN, f"column {name} does not exist")
+            column.set("table", exp.to_identifier(relation.name, quoted=True))
         return visible
 
     def _unnest(self, node: exp.Unnest, scope: Scope, arguments: Scope) -> exp.Expression:
@@ -640,6 +642,8 @@ class Translator:
             function, result, values = self._time_series(typed)
         else:
             types = [pg_type if not pg_type.is_unknown else t.INT4_TYPE for _, pg_type in typed]
+            if not all(pg_type.oid in t.NUMBER_TYPES for pg_type in types):
+                raise _no_generate_series([pg_type.oid for _, pg_type in typed])
             if not all(pg_type.oid in t.INTEGER_TYPES for pg_type in types):
                 raise unsupported("generate_series over non-integer values")
             function, result = fn.GENERATE_SERIES, rules.common_type(types)
@@ -655,10 +659,7 @@ class Translator:
         oids = [pg_type.oid for _, pg_type in typed]
         if len(typed) != 3 or not set(oids[:2]) <= {t.DATE, t.TIMESTAMP, t.TIMESTAMPTZ, t.UNKNOWN} \
                 or oids[2] not in (t.INTERVAL, t.UNKNOWN):
-            names = ", ".join(t.type_name(oid) for oid in oids)
-            raise DatabaseError("42883", f"function generate_series({names}) does not exist",
-                                hint="No function matches the given name and argument types. "
-                                     "You might need to add explicit type casts.")
+            raise _no_generate_series(oids)
         result = PgType(t.TIMESTAMP if t.TIMESTAMP in oids and t.TIMESTAMPTZ not in oids else t.TIMESTAMPTZ)
         targets = (result, result, PgType(t.INTERVAL))
         values = [self.coerce(value, pg_type, target)
@@ -1951,6 +1952,13 @@ def _lateral_function(node: exp.Lateral) -> exp.Expression:
     if isinstance(function, exp.Subquery | exp.Query):
         raise unsupported("LATERAL subqueries")
     raise unsupported(f"FROM item {node.sql('postgres')}")
+
+
+def _no_generate_series(oids: list[int]) -> DatabaseError:
+    names = ", ".join(format_type(oid, -1) or "unknown" for oid in oids)
+    return DatabaseError("42883", f"function generate_series({names}) does not exist",
+                         hint="No function matches the given name and argument types. "
+                              "You might need to add explicit type casts.")
 
 
 def _is_generate_series(node: exp.Expression) -> bool:
