@@ -557,9 +557,9 @@ class Translator:
             arguments = self._function_arguments(node, scope, sees_before=side not in ("RIGHT", "FULL"))
             if join is not None and not side and join.kind.upper() in ("", "INNER", "CROSS"):
                 join.set("kind", "CROSS")  # SQLite then keeps the items before it in outer loops
-            if isinstance(node, exp.Unnest):
-                return self._unnest(node, scope, arguments)
-            return self._generate_series(node, scope, arguments)
+            function = self._unnest(node, scope, arguments) if isinstance(node, exp.Unnest) \
+                else self._generate_series(node, scope, arguments)
+            return _selected_from(function, scope.relations[-1]) if side in ("RIGHT", "FULL") else function
         return self.source(node, scope)
 
     def _function_arguments(self, node: exp.Expression, scope: Scope, *, sees_before: bool) -> Scope:
@@ -1952,6 +1952,16 @@ def _lateral_function(node: exp.Lateral) -> exp.Expression:
     if isinstance(function, exp.Subquery | exp.Query):
         raise unsupported("LATERAL subqueries")
     raise unsupported(f"FROM item {node.sql('postgres')}")
+
+
+def _selected_from(function: exp.Table, relation: Relation) -> exp.Subquery:
+    """A table function as `(SELECT value, ... FROM function) AS name`: SQLite's RIGHT and FULL
+    joins give a table-valued function's last row for the rows of its own side that match nothing."""
+    alias = function.args["alias"]
+    function.set("alias", None)
+    relation.shown = frozenset(relation.stored)
+    return exp.Subquery(this=exp.select(*[exp.column(name, quoted=True) for name in relation.stored])
+                        .from_(function), alias=alias)
 
 
 def _no_generate_series(oids: list[int]) -> DatabaseError:

@@ -41,6 +41,15 @@ SCRIPT = [
     "select v.id, x from (values (1, array['a', 'b']), (2, null)) v(id, arr) "
     "left join unnest(v.arr) x on true order by 1, 2",
     "with w as (select id, a from t where id < 3) select w.id, x from w, unnest(w.a) x order by 1, 2",
+    # RIGHT and FULL joins with a function on either side
+    "select * from t right join unnest(array[1, 5]) x on x = t.id order by 1, 8",
+    "select * from t full join generate_series(2, 4) g on g = t.id order by 1, 8",
+    "select * from t full join unnest(array[3, 4]) with ordinality u(v, o) on v = t.id order by 1, 8",
+    "select t.id, x, g from t cross join unnest(t.a) x full join generate_series(2, 4) g on g = x "
+    "order by 1, 2, 3",
+    "select t.id, x, k from t cross join unnest(t.a) x right join (values (2), (7)) v(k) on k = x "
+    "order by 1, 2, 3",
+    "select x, t.id from unnest(array[1, 2]) x right join t on x = t.id order by 2, 1",
     # generate_series with bounds from columns
     "select t.id, g from t, generate_series(1, t.n) g order by 1, 2",
     "select t.id, g from t, generate_series(t.lo, t.n) g order by 1, 2",
