@@ -537,8 +537,9 @@ class Translator:
             translated.set("alias", None)
             return _renamed_source(translated, name, [f"column{i + 1}" for i in range(len(outputs))],
                                    [output.name for output in outputs])
-        if _is_generate_series(node):
-            return self._generate_series(node, scope, scope)
+        if _is_generate_series(node):  # UPDATE ... FROM: the target is not visible to its arguments
+            arguments = self._function_arguments(node, scope, sees_before=False)
+            return self._generate_series(node, scope, arguments)
         if isinstance(node, exp.Table) and isinstance(node.this, exp.Anonymous) \
                 and node.this.name.lower() in TABLE_FUNCTIONS:
             name = node.this.name.lower()

@@ -95,6 +95,12 @@ SCRIPT = [
     "select g, start from s, generate_series(start, start + 1) g order by 1",
     "select u.* from s, unnest(s.a) with ordinality u order by 1",
     "select * from s cross join lateral unnest(s.a) as u(value) order by 1, 4",
+    # UPDATE ... FROM generate_series: the target is not visible to its arguments
+    "create table z (id int, v int)",
+    "insert into z values (1, 1), (2, 2)",
+    "update z set v = g from generate_series(5, 5) g where z.id = 1",
+    "update z set v = g + v from generate_series(z.id, z.id + 1) g",
+    "select * from z order by 1",
     # errors
     "select * from unnest(t.a) x, t",
     "select * from t, unnest(q.a) x",
