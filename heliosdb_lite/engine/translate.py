@@ -1227,6 +1227,8 @@ class Translator:
             node.set("this", exp.to_identifier(relation.stored_name(node.name), quoted=True))
             node.set("table", exp.to_identifier(relation.name, quoted=True))
         elif not table and scope.shows(node.name, relation):
+            if relation is None and node.name.lower() in scope.outputs:  # GROUP BY an output column
+                raise unsupported(f'GROUP BY output column "{node.name}" beside unnest or generate_series')
             if relation is None:
                 raise DatabaseError(UNDEFINED_COLUMN, f'column "{node.name}" does not exist')
             node.set("table", exp.to_identifier(relation.name, quoted=True))

@@ -71,6 +71,9 @@ SCRIPT = [
     "select id, sum(x) from t left join unnest(t.a) x on true group by id order by id",
     "select id, array_agg(x order by x) from t, unnest(t.a) x group by id order by id",
     "select distinct x from t, unnest(t.a) x order by x",
+    "select x % 2 as p, count(*) from t, unnest(t.a) x group by p order by 1",
+    "select x as value from t, unnest(t.a) x where id = 1 order by value",
+    "select x % 2 as value from t, unnest(t.a) x where id = 1 order by value, x",
     "select distinct on (id) id, x from t, unnest(t.a) x order by id, x desc",
     "select id, (select count(*) from unnest(t.a) x where x > 1) from t order by id",
     "select id, x, (select max(y) from unnest(t.a) y where y < x) from t, unnest(t.a) x where id = 1 "
@@ -129,6 +132,7 @@ REFUSED = [
     ("select * from generate_series(1, 3) with ordinality", "WITH ORDINALITY"),
     ("select * from r, unnest(r.a) u(x) natural join r as r2", "NATURAL"),
     ("select * from r cross join unnest(r.a) as u(id) join r as r2 using (id)", "USING"),
+    ("select x % 2 as value, count(*) from r, unnest(r.a) x group by value", "GROUP BY output column"),
 ]
 
 
