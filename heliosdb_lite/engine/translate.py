@@ -556,7 +556,8 @@ class Translator:
         if isinstance(node, exp.Unnest) or _is_generate_series(node):
             side = join.side.upper() if join is not None else ""
             arguments = self._function_arguments(node, scope, sees_before=side not in ("RIGHT", "FULL"))
-            if join is not None and not side and join.kind.upper() in ("", "INNER", "CROSS"):
+            if join is not None and not side and join.kind.upper() in ("", "INNER", "CROSS") \
+                    and _may_refer_to(node, scope.relations):
                 join.set("kind", "CROSS")  # SQLite then keeps the items before it in outer loops
             function = self._unnest(node, scope, arguments) if isinstance(node, exp.Unnest) \
                 else self._generate_series(node, scope, arguments)
@@ -1986,6 +1987,12 @@ def _levels(scope: Scope) -> list[Scope]:
         levels.append(level)
         level = level.parent
     return levels
+
+
+def _may_refer_to(node: exp.Expression, relations: list[Relation]) -> bool:
+    """Whether a column reference in node (its subqueries too) may name one of relations."""
+    names = {relation.name.lower() for relation in relations}
+    return any(not column.table or column.table.lower() in names for column in node.find_all(exp.Column))
 
 
 def _column_references(node: exp.Expression) -> list[exp.Column]:

@@ -33,6 +33,9 @@ SCRIPT = [
     "select id, x from t, unnest(array[t.id, t.n]) x order by 1, 2",
     "select id, x, g from t, unnest(t.a) x, generate_series(1, x) g where id = 1 order by 2, 3",
     "select count(*) from t, unnest(t.a) x, unnest(t.a) y",
+    "select t.id, g from t, generate_series(2, 3) g where g = t.id order by 1",
+    "select t.id, x from t join unnest(array[1, 4, 1]) x on x = t.id order by 1",
+    "select t.id, x from t, unnest((select array_agg(id) from t as t2 where t2.id <= t.id)) x order by 1, 2",
     # LEFT JOIN LATERAL: a NULL row for a NULL or empty array
     "select id, x from t left join lateral unnest(t.a) x on true order by 1, 2",
     "select id, x, o from t left join unnest(t.tags) with ordinality as u(x, o) on true order by 1, 3",
