@@ -614,7 +614,7 @@ class Translator:
                         arguments: list[exp.Expression]) -> exp.Table:
         """`function(arguments) AS name`, a SQLite table-valued function whose columns `value` and
         `ordinality` are relation's columns, registered in scope."""
-        if scope.relation(relation.name) in scope.relations:
+        if any(other.name.lower() == relation.name.lower() for other in scope.relations):
             raise DatabaseError("42712", f'table name "{relation.name}" specified more than once')
         relation.stored = ("value", "ordinality")[:len(relation.columns)]
         relation.shown = _SHOWN_COLUMNS[function]
