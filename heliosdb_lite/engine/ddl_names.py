@@ -10,6 +10,7 @@ import apsw
 from sqlglot import exp
 
 from heliosdb_lite.errors import (
+    DEPENDENT_OBJECTS_STILL_EXIST,
     INVALID_SCHEMA_NAME,
     UNDEFINED_OBJECT,
     UNDEFINED_TABLE,
@@ -128,3 +129,21 @@ def fails_if_rows(query: str, sqlstate: str, message: str) -> str:
 def string_literal(value: str) -> str:
     """A SQL string literal of `value`."""
     return "'" + value.replace("'", "''") + "'"
+
+
+def refuse_dependents(dropped: str, dependents: list[str]) -> None:
+    """2BP01 when a DROP without CASCADE would take `dependents` with it (`dropped`: "table t")."""
+    if dependents:
+        raise DatabaseError(DEPENDENT_OBJECTS_STILL_EXIST,
+                            f"cannot drop {dropped} because other objects depend on it",
+                            detail="\n".join(f"{what} depends on {dropped}" for what in dependents),
+                            hint="Use DROP ... CASCADE to drop the dependent objects too.")
+
+
+def cascade_notice(translator: Translator, dependents: list[str]) -> None:
+    """PostgreSQL's NOTICE naming what a DROP ... CASCADE dropped with its object."""
+    if len(dependents) == 1:
+        translator.notice(f"drop cascades to {dependents[0]}")
+    elif dependents:
+        translator.notice(f"drop cascades to {len(dependents)} other objects",
+                          "\n".join(f"drop cascades to {what}" for what in dependents))

@@ -23,7 +23,6 @@ import apsw
 from sqlglot import exp
 
 from heliosdb_lite.errors import (
-    DEPENDENT_OBJECTS_STILL_EXIST,
     FOREIGN_KEY_VIOLATION,
     INVALID_FOREIGN_KEY,
     UNDEFINED_COLUMN,
@@ -34,7 +33,7 @@ from heliosdb_lite.errors import (
 from . import schemas
 from .catalog import TableInfo
 from .ddl import key_name, quote
-from .ddl_names import existing, fails_if_rows, string_literal
+from .ddl_names import cascade_notice, existing, fails_if_rows, refuse_dependents, string_literal
 
 if TYPE_CHECKING:
     from .translate import Translator
@@ -176,15 +175,7 @@ def dropped_with(translator: Translator, table: str, cascade: bool) -> list[str]
             statements.append(f"DROP TRIGGER {quote(trigger)}")
     described = [f"constraint {name} on table {schemas.split(child)[1]}"
                  for name, child in referencing.items()]
-    if described and not cascade:
-        raise DatabaseError(DEPENDENT_OBJECTS_STILL_EXIST,
-                            f"cannot drop table {schemas.split(table)[1]} because other objects depend on it",
-                            detail="\n".join(f"{what} depends on table {schemas.split(table)[1]}"
-                                             for what in described),
-                            hint="Use DROP ... CASCADE to drop the dependent objects too.")
-    if len(described) == 1:
-        translator.notice(f"drop cascades to {described[0]}")
-    elif described:
-        translator.notice(f"drop cascades to {len(described)} other objects",
-                          "\n".join(f"drop cascades to {what}" for what in described))
+    if not cascade:
+        refuse_dependents(f"table {schemas.split(table)[1]}", described)
+    cascade_notice(translator, described)
     return statements

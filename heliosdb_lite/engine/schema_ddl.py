@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING
 import apsw
 
 from heliosdb_lite.errors import (
-    DEPENDENT_OBJECTS_STILL_EXIST,
     DUPLICATE_SCHEMA,
     FEATURE_NOT_SUPPORTED,
     INVALID_SCHEMA_NAME,
@@ -32,7 +31,7 @@ from heliosdb_lite.errors import (
 from . import added_defaults, parsing, schemas
 from . import functions as fn
 from .ddl import VIEW_COLUMNS_TABLE, quote
-from .ddl_names import NO_OP, schema_version_bump
+from .ddl_names import NO_OP, cascade_notice, refuse_dependents, schema_version_bump
 from .pg_catalog_reader import qualified
 from .statement_words import Words
 
@@ -158,20 +157,12 @@ def _drop(translator: Translator, connection: apsw.Connection, words: Words) -> 
             continue
         _user_schema(connection, name)
         members = _members(connection, name)
-        if members and not cascade:
-            raise DatabaseError(DEPENDENT_OBJECTS_STILL_EXIST,
-                                f"cannot drop schema {name} because other objects depend on it",
-                                detail="\n".join(f"{m.described()} depends on schema {name}"
-                                                 for m in members),
-                                hint="Use DROP ... CASCADE to drop the dependent objects too.")
+        if not cascade:
+            refuse_dependents(f"schema {name}", [member.described() for member in members])
         dropped += members
         statements += _drop_members(connection, name, members)
         statements.append(f"DELETE FROM {schemas.REGISTRY_TABLE} WHERE name = {_literal(name)}")
-    if len(dropped) == 1:
-        translator.notice(f"drop cascades to {dropped[0].described()}")
-    elif dropped:
-        translator.notice(f"drop cascades to {len(dropped)} other objects",
-                          "\n".join(f"drop cascades to {m.described()}" for m in dropped))
+    cascade_notice(translator, [member.described() for member in dropped])
     return _result(translator, statements, "DROP SCHEMA")
 
 
