@@ -45,15 +45,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script: the repository's test helpers start the servers
     sys.path.insert(0, str(ROOT))
 
+from bench import servers  # noqa: E402
 from bench.journal_bench import raw_loop  # noqa: E402
-from bench.servers import (  # noqa: E402
-    PG_BINDIR,
-    ServerProcess,
-    as_postgres_user,
-    reference_unavailable_reason,
-    start_cluster,
-    stop_cluster,
-)
 
 WORKLOADS: dict[str, tuple[str, ...]] = {"tpcb-like": (), "select-only": ("-S",)}
 QUERY_MODES = ("simple", "extended", "prepared")
@@ -145,12 +138,12 @@ class ServerReport:
 def durable_postgres() -> Iterator[Target]:
     """A throwaway PostgreSQL 15 (initdb'd by tests/pg_reference.py), restarted with its default,
     durable settings instead of the test suite's fsync=off ones."""
-    cluster = start_cluster()
+    cluster = servers.start_cluster()
     try:
-        restart = [str(PG_BINDIR / "pg_ctl"), "restart", "-w", "-m", "fast", "-D", str(cluster.data_dir),
-                   "-l", str(cluster.root / "postgres.log"),
+        restart = [str(servers.PG_BINDIR / "pg_ctl"), "restart", "-w", "-m", "fast",
+                   "-D", str(cluster.data_dir), "-l", str(cluster.root / "postgres.log"),
                    "-o", f"-c listen_addresses=127.0.0.1 -p {cluster.port} -k {cluster.root}"]
-        done = subprocess.run(as_postgres_user(restart), capture_output=True, text=True, check=False)
+        done = subprocess.run(servers.as_postgres_user(restart), capture_output=True, text=True, check=False)
         if done.returncode != 0:
             raise RuntimeError(f"pg_ctl restart failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
         with psycopg.connect(cluster.dsn) as connection:
@@ -158,14 +151,14 @@ def durable_postgres() -> Iterator[Target]:
                         for name in POSTGRES_DURABILITY]
         yield Target("PostgreSQL", cluster.port, " ".join(settings))
     finally:
-        stop_cluster(cluster)
+        servers.stop_cluster(cluster)
 
 
 @contextmanager
 def durable_heliosdb() -> Iterator[Target]:
     """`heliosdb-lite serve` on a fresh data directory with journal_sync_mode = fsync."""
     with tempfile.TemporaryDirectory(prefix="heliosdb-pgbench-") as scratch:
-        server = ServerProcess(Path(scratch) / "data", env={SYNC_MODE_VARIABLE: "fsync"})
+        server = servers.ServerProcess(Path(scratch) / "data", env={SYNC_MODE_VARIABLE: "fsync"})
         server.start()
         try:
             yield Target("HeliosDB-Lite", server.port, "journal_sync_mode=fsync")
@@ -367,7 +360,7 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
 def unavailable_reason() -> str | None:
     if shutil.which("pgbench") is None:
         return "pgbench is not installed (make deps installs postgresql-client)"
-    return reference_unavailable_reason()
+    return servers.reference_unavailable_reason()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -45,14 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script: the repository's test helpers start the servers
     sys.path.insert(0, str(ROOT))
 
-from bench.servers import (  # noqa: E402
-    PG_BINDIR,
-    ServerProcess,
-    as_postgres_user,
-    reference_unavailable_reason,
-    start_cluster,
-    stop_cluster,
-)
+from bench import servers  # noqa: E402
 
 RESTORE_GOAL_SECONDS = 0.2  # for 10K transactions
 RESTORE_GOAL_RATE = 50_000
@@ -155,7 +148,7 @@ class HeliosTarget:
 
     def __init__(self, data_dir: Path) -> None:
         data_dir.parent.mkdir(parents=True, exist_ok=True)
-        self.server = ServerProcess(data_dir)
+        self.server = servers.ServerProcess(data_dir)
 
     @property
     def dsn(self) -> str:
@@ -182,8 +175,8 @@ class PostgresTarget:
     name = "PostgreSQL 15"
 
     def __init__(self) -> None:
-        self.cluster = start_cluster()  # initdb, and a first start with fsync off: stopped at once
-        subprocess.run(as_postgres_user([str(PG_BINDIR / "pg_ctl"), "stop", "-m", "fast",
+        self.cluster = servers.start_cluster()  # initdb, and a first start with fsync off: stopped at once
+        subprocess.run(servers.as_postgres_user([str(servers.PG_BINDIR / "pg_ctl"), "stop", "-m", "fast",
                                           "-D", str(self.cluster.data_dir)]), capture_output=True, check=True)
         self._process: subprocess.Popen[bytes] | None = None
 
@@ -193,11 +186,12 @@ class PostgresTarget:
 
     def start(self) -> None:
         cluster = self.cluster
-        command = [str(PG_BINDIR / "postgres"), "-D", str(cluster.data_dir),
+        command = [str(servers.PG_BINDIR / "postgres"), "-D", str(cluster.data_dir),
                    "-c", "listen_addresses=127.0.0.1", "-p", str(cluster.port), "-k", str(cluster.root)]
         with open(self.cluster.root / "postgres.log", "ab") as log:
-            self._process = subprocess.Popen(as_postgres_user(command), stdout=log, stderr=subprocess.STDOUT,
-                                             stdin=subprocess.DEVNULL, start_new_session=True)
+            self._process = subprocess.Popen(servers.as_postgres_user(command), stdout=log,
+                                             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                             start_new_session=True)
 
     def crash(self) -> None:
         postmaster = int((self.cluster.data_dir / "postmaster.pid").read_text().split()[0])
@@ -212,7 +206,7 @@ class PostgresTarget:
         return lines[-1].split("LOG:", 1)[-1].strip() if lines else "no redo logged"
 
     def stop(self) -> None:
-        stop_cluster(self.cluster)
+        servers.stop_cluster(self.cluster)
         if self._process is not None:
             self._process.wait()
 
@@ -373,7 +367,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"replay bench: {directory}", flush=True)
         restores = restore_rates(directory, sizes)
         targets: list[Callable[[], Target]] = [lambda: HeliosTarget(directory / "rto" / "data")]
-        reason = "--no-postgres" if args.no_postgres else reference_unavailable_reason()
+        reason = "--no-postgres" if args.no_postgres else servers.reference_unavailable_reason()
         if reason is None:
             targets.append(PostgresTarget)
         else:
