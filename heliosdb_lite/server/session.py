@@ -531,9 +531,13 @@ class Session:
             else:
                 raise messages.protocol_violation(
                     f"unexpected message {type(message).__name__} during COPY from stdin")
-        if failure is not None:
-            raise failure
-        rows.extend(self._decode_copy_row(oids, fields) for fields in parser.finish())
+        try:
+            if failure is not None:
+                raise failure
+            rows.extend(self._decode_copy_row(oids, fields) for fields in parser.finish())
+        except DatabaseError:
+            engine_session.statement_failed()  # a transaction block fails, as after any statement
+            raise
         count = await self._run(engine_session.copy_in_rows, statement, rows)
         self._send(messages.command_complete(f"COPY {count}"))
 

@@ -183,6 +183,41 @@ def test_copy_failure_reported_and_nothing_inserted(autocommit: psycopg.Connecti
     assert cur.execute("select count(*) from pg3_copy_bad").fetchone() == (0,)
 
 
+class ClientGaveUp(Exception):
+    """Raised inside `cursor.copy()`: psycopg answers it with CopyFail and raises it again."""
+
+
+def _fail_copy(cur: psycopg.Cursor[Any], failure: str) -> None:
+    """COPY FROM STDIN into pg3_copy_txn that fails: the client sends CopyFail, or a row is bad."""
+    expected = ClientGaveUp if failure == "client CopyFail" else psycopg.errors.InvalidTextRepresentation
+    with pytest.raises(expected), cur.copy("COPY pg3_copy_txn (a) FROM STDIN") as copy:
+        copy.write_row((2,))
+        if failure == "client CopyFail":
+            raise ClientGaveUp
+        copy.write("not a number\n")
+
+
+@pytest.mark.parametrize("failure", ["client CopyFail", "bad row"])
+def test_failed_copy_inside_a_transaction_fails_the_transaction(conn: psycopg.Connection[Any],
+                                                                failure: str) -> None:
+    """A COPY FROM STDIN that fails inside a transaction block puts the block in the failed state,
+    as any failed statement does: a later COMMIT rolls back the statements before the COPY."""
+    conn.execute("create table if not exists pg3_copy_txn (a integer)")
+    conn.execute("delete from pg3_copy_txn")
+    conn.commit()
+    cur = conn.cursor()
+    conn.execute("insert into pg3_copy_txn values (1)")
+    _fail_copy(cur, failure)
+    assert conn.info.transaction_status == TransactionStatus.INERROR
+    with pytest.raises(psycopg.errors.InFailedSqlTransaction):
+        conn.execute("select 1")
+    conn.rollback()
+    conn.execute("insert into pg3_copy_txn values (3)")
+    _fail_copy(cur, failure)
+    assert conn.execute("commit").statusmessage == "ROLLBACK"
+    assert conn.execute("select count(*) from pg3_copy_txn").fetchone() == (0,)
+
+
 # errors and transactions -------------------------------------------------------------------------
 
 
