@@ -14,7 +14,7 @@ import logging
 import secrets
 import ssl
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -573,7 +573,13 @@ class Session:
         if message.statement and message.statement in self._statements:
             raise DatabaseError(DUPLICATE_PREPARED_STATEMENT,
                                 f'prepared statement "{message.statement}" already exists')
-        statement = await self._in_thread(engine_session.prepare, message.sql, message.param_oids)
+        try:
+            _require_codecs(oid for oid in message.param_oids if oid)
+            statement = await self._in_thread(engine_session.prepare, message.sql, message.param_oids)
+            _require_codecs((*statement.param_oids, *(column.type_oid for column in statement.columns or ())))
+        except DatabaseError:
+            engine_session.statement_failed()
+            raise
         self._statements[message.statement] = statement
         self._send(messages.PARSE_COMPLETE)
 
@@ -606,12 +612,15 @@ class Session:
         return codecs.decode_text(oid, raw, tz=self._timezone)
 
     def _describe(self, message: messages.Describe) -> None:
+        """ParameterDescription (of a statement) and RowDescription or NoData, both built before
+        either is sent: a client must never see half a description and then an error."""
+        described: list[bytes] = []
         if message.kind == "S":
             statement = self._statements.get(message.name)
             if statement is None:
                 raise DatabaseError(INVALID_SQL_STATEMENT_NAME,
                                     f'prepared statement "{message.name}" does not exist')
-            self._send(messages.parameter_description(statement.param_oids))
+            described.append(messages.parameter_description(statement.param_oids))
             columns, formats = statement.columns, (0,) * len(statement.columns or ())
         else:
             portal = self._portals.get(message.name)
@@ -619,9 +628,11 @@ class Session:
                 raise DatabaseError(INVALID_CURSOR_NAME, f'portal "{message.name}" does not exist')
             columns, formats = portal.statement.columns, portal.result_formats
         if columns is None:
-            self._send(messages.NO_DATA)
+            described.append(messages.NO_DATA)
         else:
-            self._send(messages.row_description(self._fields(columns), formats))
+            described.append(messages.row_description(self._fields(columns), formats))
+        for description in described:
+            self._send(description)
 
     async def _execute_portal(self, message: messages.Execute) -> None:
         engine_session = self._engine_session
@@ -704,6 +715,13 @@ _REPORTED_AT_STARTUP = (
     "in_hot_standby", "integer_datetimes", "IntervalStyle", "is_superuser", "server_encoding",
     "server_version", "session_authorization", "standard_conforming_strings", "TimeZone",
 )
+
+
+def _require_codecs(type_oids: Iterable[int]) -> None:
+    """0A000 at Parse for a parameter or result type without a codec here, as a statement of it
+    could neither be bound nor described (PostgreSQL also fails at Parse what it cannot take)."""
+    for oid in type_oids:
+        codecs.codec_for(oid)
 
 
 def _expand_formats(formats: Sequence[int], count: int, what: str) -> tuple[int, ...]:

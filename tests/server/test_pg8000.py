@@ -116,3 +116,17 @@ def test_dbapi_error_then_rollback(dbapi: pg8000.dbapi.Connection) -> None:
     dbapi.rollback()
     cursor.execute("select count(*) from p8d_errors")
     assert cursor.fetchone() == [0]
+
+
+def test_parameter_type_refused_at_parse_keeps_connection_usable(native: pg8000.native.Connection) -> None:
+    """pg8000 parses and Syncs, then sends Describe and Bind before reading the description: a
+    type the server cannot take must be refused at Parse (as PostgreSQL refuses what it cannot
+    parse), not after a ParameterDescription, else the pending Bind desynchronises the connection."""
+    point = 600  # a type HeliosDB-Lite has no codec for (PostgreSQL has)
+    try:
+        rows = native.run("select :p as p", p="(1,2)", types={"p": point})
+    except pg8000.native.DatabaseError as refused:
+        assert refused.args[0]["C"] == "0A000"
+    else:
+        assert rows == [[(1.0, 2.0)]]  # PostgreSQL has the type; pg8000 reads a point as a tuple
+    assert native.run("select 'still fine'") == [["still fine"]]
