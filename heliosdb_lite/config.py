@@ -1,9 +1,9 @@
 """Configuration: typed, frozen settings loaded from TOML, HELIOSDB_* variables and overrides.
 
 Owns every section and key ([server], [database], [transaction_replay], [replication],
-[performance], [observability], [edge]), their defaults and validation, the resolution order
-(built-in defaults < TOML file < environment < overrides) and the one table of keys that are
-accepted but have no effect in this version, with the reason.
+[performance], [observability], [edge], and [proxy] for `heliosdb-lite proxy`), their defaults and
+validation, the resolution order (built-in defaults < TOML file < environment < overrides) and
+the one table of keys that are accepted but have no effect in this version, with the reason.
 
 File format: TOML, one table per section, e.g.
 
@@ -106,6 +106,8 @@ class TransactionReplayConfig:
     replay_on_connection_loss: bool = True
     max_replay_attempts: int = _bounded(3, 0)
     replay_backoff_ms: int = _bounded(100, 0)
+    replay_timeout_seconds: int = _bounded(30, 1)
+    replay_max_transaction_bytes: int = _bounded(MIB, 0)
     outcome_retention_hours: int = _bounded(24, 1)
 
 
@@ -150,6 +152,22 @@ class EdgeConfig:
     batch_journal_writes: bool = True
 
 
+ProxyAuthMethod = Literal["trust", "scram-sha-256"]
+
+
+@dataclass(frozen=True)
+class ProxyConfig:
+    """[proxy]: `heliosdb-lite proxy`, the transparent-replay sidecar (docs/replay-proxy.md)."""
+
+    listen: str = field(default="127.0.0.1", metadata={"host": True})
+    port: int = _bounded(6432, 0, 65535)
+    upstreams: tuple[str, ...] = field(default=("127.0.0.1:5432",), metadata={"host_port": True})
+    max_client_connections: int = _bounded(100, 1)
+    auth_method: ProxyAuthMethod = "trust"
+    users_file: Path | None = None
+    metrics_port: int = _bounded(0, 0, 65535)
+
+
 @dataclass(frozen=True)
 class Config:
     """The whole configuration. `explicit` holds the "section.key" names set by file, env or flag."""
@@ -161,6 +179,7 @@ class Config:
     performance: PerformanceConfig = field(default_factory=PerformanceConfig)
     observability: ObservabilityConfig = field(default_factory=ObservabilityConfig)
     edge: EdgeConfig = field(default_factory=EdgeConfig)
+    proxy: ProxyConfig = field(default_factory=ProxyConfig)
     explicit: frozenset[str] = frozenset()
     source_file: Path | None = None
 
@@ -228,7 +247,7 @@ class _NoEffect:
 
 
 _CLIENT_SIDE = (
-    "transparent replay is done by the client library (heliosdb_lite.connect), not the server; "
+    "transparent replay is done by `heliosdb-lite proxy` and the remote Python API, not the server; "
     "the server always keeps outcomes for lookup"
 )
 _SINGLE_WRITER = "replay applies changesets in one SQLite writer"
@@ -265,6 +284,8 @@ NO_EFFECT: Mapping[str, _NoEffect] = MappingProxyType(
         "transaction_replay.replay_on_connection_loss": _NoEffect(_CLIENT_SIDE),
         "transaction_replay.max_replay_attempts": _NoEffect(_CLIENT_SIDE),
         "transaction_replay.replay_backoff_ms": _NoEffect(_CLIENT_SIDE),
+        "transaction_replay.replay_timeout_seconds": _NoEffect(_CLIENT_SIDE),
+        "transaction_replay.replay_max_transaction_bytes": _NoEffect(_CLIENT_SIDE),
         **{f"replication.{f.name}": _NoEffect(_NO_REPLICATION) for f in fields(ReplicationConfig)},
         "performance.simd_checksums": _NoEffect("xxhash picks the fastest instruction set itself"),
         "performance.io_uring_journal": _NoEffect("the journal uses write() + fsync; io_uring is not used"),
@@ -342,6 +363,10 @@ class _Setting:
     def choices(self) -> tuple[str, ...]:
         return typing.get_args(self.kind) if typing.get_origin(self.kind) is Literal else ()
 
+    @property
+    def is_list(self) -> bool:
+        return typing.get_origin(self.kind) is tuple
+
     def expected(self) -> str:
         if self.choices:
             form = "one of " + ", ".join(self.choices)
@@ -354,6 +379,8 @@ class _Setting:
             form = "a path"
         elif self.metadata.get("host_port"):
             form = 'a "host:port" address'
+            if self.is_list:
+                form = 'an array of "host:port" addresses'
         elif self.metadata.get("host"):
             form = "an IP address or host name"
         else:
@@ -367,6 +394,10 @@ class _Setting:
         """Check a value parsed from TOML; TOML types are never converted. "" unsets an optional key."""
         if self.optional and value == "":
             return None
+        if self.is_list:
+            if not isinstance(value, list) or not value or not all(isinstance(item, str) for item in value):
+                raise self.error(value, where)
+            return tuple(self._checked(item, where) for item in value)
         if self.kind is bool:
             ok = isinstance(value, bool)
         elif self.kind is int:
@@ -381,6 +412,11 @@ class _Setting:
         """Parse a value given as text (environment variable or command-line flag)."""
         if self.optional and text == "":
             return None
+        if self.is_list:
+            items = [item.strip() for item in text.split(",") if item.strip()]
+            if not items:
+                raise self.error(text, where)
+            return tuple(self._checked(item, where) for item in items)
         if self.kind is bool:
             word = text.strip().lower()
             if word not in _TRUE_WORDS | _FALSE_WORDS:

@@ -84,6 +84,8 @@ BAD_COPY_FILE_FORMAT = "22P04"
 UNDEFINED_FILE = "58P01"
 DUPLICATE_FILE = "58P02"
 TRANSACTION_FENCED = "40P02"  # ours: the GTID was fenced by an outcome lookup and can never commit
+# ours (class HZ, HeliosDB): transparent replay could not hide a lost connection (transparent_replay.failure)
+TRANSACTION_REPLAY_FAILED = "HZ001"
 OBJECT_IN_USE = "55006"
 INVALID_BINARY_REPRESENTATION = "22P03"
 UNTRANSLATABLE_CHARACTER = "22P05"

@@ -428,7 +428,8 @@ def test_unknown_override_names_it(key: str) -> None:
 
 
 def test_key_without_section_suggests_sections_having_it() -> None:
-    with pytest.raises(ConfigError, match=r"did you mean server\.listen or replication\.listen\?"):
+    with pytest.raises(ConfigError,
+                       match=r"did you mean server\.listen or replication\.listen or proxy\.listen\?"):
         load_config(None, overrides={"listen": "::1"}, environ={})
 
 
@@ -523,6 +524,8 @@ def _toml(value: object) -> str:
         return "true" if value else "false"
     if isinstance(value, str):
         return f'"{value}"'
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_toml(item) for item in value) + "]"
     return str(value)
 
 

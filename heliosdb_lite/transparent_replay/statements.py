@@ -1,0 +1,146 @@
+"""What a SQL statement means for transparent replay, from its text alone (no parser, no server).
+
+`split` cuts a simple-query string at top-level semicolons (never inside strings, quoted
+identifiers, dollar quotes or comments); `classify` tells, per statement, whether it begins,
+commits or rolls back a transaction, changes session state that a new connection must restore
+(SET, RESET, set_config, PREPARE, DEALLOCATE, DISCARD), names the next GTID (`SET heliosdb.gtid`),
+cannot be replayed (LISTEN, COPY to or from a file or program, advisory locks, an outcome lookup,
+which fences), or is anything else. Results are cached by text: drivers repeat their statements.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+
+class Kind(enum.Enum):
+    BEGIN = "begin"
+    COMMIT = "commit"
+    ROLLBACK = "rollback"
+    SESSION = "session"  # changes session state a reconnect must restore
+    NAMED_GTID = "named gtid"  # SET heliosdb.gtid = '...': a session setting naming the next GTID
+    TRANSACTION_LOCAL = "transaction local"  # SET LOCAL, SAVEPOINT, SHOW, ...: no write
+    UNSAFE = "unsafe"  # an effect outside the transaction: replay is switched off
+    OTHER = "other"  # may read or write
+
+
+@dataclass(frozen=True, slots=True)
+class Classified:
+    kind: Kind
+    text: str
+    value: str | None = None  # the GTID of NAMED_GTID; why, for UNSAFE
+
+
+# One token per match: strings (E'' with backslash escapes), quoted identifiers, dollar quotes,
+# comments, a semicolon, or a run of anything else.
+_TOKENS = re.compile(
+    r"""(?P<estring>(?<![A-Za-z0-9_$])[Ee]'(?:[^'\\]|\\.|'')*'?)"""
+    r"""|(?P<string>'(?:[^']|'')*'?)"""
+    r"""|(?P<ident>"(?:[^"]|"")*"?)"""
+    r"""|(?P<dollar>(?<![A-Za-z0-9_])\$(?P<tag>[A-Za-z_][A-Za-z0-9_]*|)\$.*?(?:\$(?P=tag)\$|\Z))"""
+    r"""|(?P<line>--[^\n]*)"""
+    r"""|(?P<block>/\*.*?(?:\*/|\Z))"""
+    r"""|(?P<semi>;)"""
+    r"""|(?P<other>[A-DF-Za-df-z0-9_]+|\s+|.)""",
+    re.DOTALL,
+)
+_WORD = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_$.]*)")
+_GTID_VALUE = re.compile(r"(?:=|\bto\b)\s*'([^']*)'", re.IGNORECASE)
+_COMMENT_KINDS = ("line", "block")
+
+
+def split(sql: str) -> list[str]:
+    """The statements of a simple query, without their semicolons, empty ones dropped."""
+    statements: list[str] = []
+    start = 0
+    meaningful = False
+    for match in _TOKENS.finditer(sql):
+        kind = match.lastgroup
+        if kind == "semi":
+            if meaningful:
+                statements.append(sql[start:match.start()].strip())
+            start, meaningful = match.end(), False
+        elif kind not in _COMMENT_KINDS and not (kind == "other" and match.group().isspace()):
+            meaningful = True
+    if meaningful:
+        statements.append(sql[start:].strip())
+    return statements
+
+
+def _leading_words(statement: str, count: int) -> list[str]:
+    """The first `count` words (lower case), comments skipped; stops at the first non-word token."""
+    code = "".join(" " if match.lastgroup in _COMMENT_KINDS else match.group()
+                   for match in _TOKENS.finditer(statement))
+    words: list[str] = []
+    position = 0
+    while len(words) < count:
+        found = _WORD.match(code, position)
+        if found is None:
+            break
+        words.append(found.group(1).lower())
+        position = found.end()
+    return words
+
+
+_SESSION_WORDS = frozenset({"reset", "discard", "prepare", "deallocate"})
+_LOCAL_WORDS = frozenset({"savepoint", "release", "show"})
+
+
+def _unsafe_reason(words: list[str], lowered: str) -> str | None:
+    first = words[0] if words else ""
+    if first in ("listen", "unlisten"):
+        return f"{first.upper()} changes what the session is notified of, outside the transaction"
+    if first == "copy" and re.search(r"\b(from|to)\s+(program\b|')", lowered):
+        return "COPY to or from a file or program has an effect outside the database"
+    if "pg_advisory" in lowered:
+        return "advisory locks outlive the transaction"
+    if "heliosdb_txn_outcome" in lowered:
+        return "an outcome lookup fences a GTID, outside the transaction"
+    return None
+
+
+def _classify_one(statement: str) -> Classified:
+    words = _leading_words(statement, 3)
+    lowered = statement.lower()
+    reason = _unsafe_reason(words, lowered)
+    if reason is not None:
+        return Classified(Kind.UNSAFE, statement, reason)
+    first = words[0] if words else ""
+    second = words[1] if len(words) > 1 else ""
+    if first == "begin" or (first == "start" and second == "transaction"):
+        return Classified(Kind.BEGIN, statement)
+    if first in ("commit", "end") and second != "prepared":
+        return Classified(Kind.COMMIT, statement)
+    if first in ("rollback", "abort"):
+        if second in ("to", "prepared") or (second in ("work", "transaction") and len(words) > 2
+                                            and words[2] == "to"):
+            return Classified(Kind.TRANSACTION_LOCAL, statement)
+        return Classified(Kind.ROLLBACK, statement)
+    if first == "set":
+        target = words[2] if second == "session" and len(words) > 2 else second
+        if second in ("local", "transaction") or (second == "constraints"):
+            return Classified(Kind.TRANSACTION_LOCAL, statement)
+        if target == "heliosdb.gtid":
+            value = _GTID_VALUE.search(statement)
+            return Classified(Kind.NAMED_GTID, statement, value.group(1) if value else "")
+        return Classified(Kind.SESSION, statement)
+    if first in _SESSION_WORDS or "set_config" in lowered:
+        return Classified(Kind.SESSION, statement)
+    if first in _LOCAL_WORDS:
+        return Classified(Kind.TRANSACTION_LOCAL, statement)
+    return Classified(Kind.OTHER, statement)
+
+
+@lru_cache(maxsize=4096)
+def classify(sql: str) -> tuple[Classified, ...]:
+    """Every statement of `sql` (a simple query or one extended-protocol statement), classified."""
+    return tuple(_classify_one(statement) for statement in split(sql))
+
+
+def may_write(statements: tuple[Classified, ...]) -> bool:
+    """Whether running these could commit a write (autocommit): anything but transaction control,
+    session settings and reads that are known not to write."""
+    return any(item.kind in (Kind.OTHER, Kind.COMMIT, Kind.UNSAFE) for item in statements)
