@@ -36,6 +36,7 @@ from . import array_functions, casts, operators, pg_catalog, schemas, string_fun
 from . import pgtypes as t
 from .datetime_functions import age, date_trunc, extract, time_series
 from .errors_map import CANCELED_MESSAGE
+from .format_function import format_text
 from .json_functions import json_get
 from .number_format import format_number
 from .sequences import SEQUENCE_OPTIONS_TABLE, SEQUENCES_TABLE, Sequences, regclass_name, shown_name
@@ -75,6 +76,7 @@ ARRAY_LENGTH = "helios_array_length"
 AT_TIME_ZONE = "helios_at_time_zone"
 LOCALTIME = "helios_localtime"
 TO_TIMESTAMP = "helios_to_timestamp"
+FORMAT = "helios_format"
 AGE = "helios_age"
 TO_CHAR = "helios_to_char"
 JSON_GET = "helios_json_get"
@@ -471,6 +473,7 @@ def _pure_functions() -> dict[str, Callable[..., Any]]:
         SUBSCRIPT: _subscript,
         ARRAY_LENGTH: _array_length,
         TO_TIMESTAMP: _to_timestamp,
+        FORMAT: format_text,
     }
 
 

@@ -28,9 +28,9 @@ from typing import Any, Protocol
 import apsw
 from sqlglot import exp
 
-from . import information_schema, pg_catalog_sqlalchemy
+from . import information_schema, pg_catalog_builtins, pg_catalog_sqlalchemy
 from . import pgtypes as t
-from .pg_catalog_names import SessionNames
+from .pg_catalog_names import CATALOG_NAMESPACE, OWNER_OID, SessionNames
 from .pg_catalog_reader import CatalogReader
 from .pg_catalog_regcasts import REG_TYPES, input_function, output_function, rewrite
 from .pg_catalog_rows import RowSource, functions, row_sources
@@ -102,10 +102,7 @@ RELATIONS: dict[str, list[tuple[str, PgType]]] = {
     "pg_auth_members": _columns("roleid:oid member:oid grantor:oid admin_option:bool"),
     "pg_extension": _columns("oid:oid extname:name extowner:oid extnamespace:oid extrelocatable:bool "
                              "extversion:text extconfig:oid[] extcondition:text"),
-    "pg_proc": _columns("oid:oid proname:name pronamespace:oid proowner:oid prokind:char proretset:bool "
-                        "prorettype:oid pronargs:int2 proargtypes:text"),
-    "pg_operator": _columns("oid:oid oprname:name oprnamespace:oid oprowner:oid oprkind:char oprleft:oid "
-                            "oprright:oid oprresult:oid oprcode:oid"),
+    **pg_catalog_builtins.RELATIONS,
     "pg_cast": _columns("oid:oid castsource:oid casttarget:oid castfunc:oid castcontext:char "
                         "castmethod:char"),
     "pg_event_trigger": _columns("oid:oid evtname:name evtevent:name evtowner:oid evtfoid:oid "
@@ -132,11 +129,10 @@ RELATIONS: dict[str, list[tuple[str, PgType]]] = {
     **information_schema.RELATIONS,
 }
 # relations that have no rows here: a query that inner-joins one of them returns nothing
-# (no user functions, operators, casts, ... exist: pg_proc, pg_operator and pg_cast have no rows, not even
-# PostgreSQL's built-in ones)
+# (no user functions, operators, casts, ... exist; pg_cast has no rows, not even PostgreSQL's built-in ones)
 EMPTY_RELATIONS = frozenset({"pg_inherits", "pg_policy", "pg_statistic_ext", "pg_publication",
                              "pg_publication_namespace", "pg_publication_rel", "pg_trigger", "pg_rewrite",
-                             "pg_opclass", "pg_enum", "pg_auth_members", "pg_proc", "pg_operator", "pg_cast",
+                             "pg_opclass", "pg_enum", "pg_auth_members", "pg_cast",
                              "pg_event_trigger", "pg_foreign_data_wrapper", "pg_foreign_server",
                              "pg_conversion", "pg_largeobject_metadata", "pg_user_mappings",
                              "pg_subscription"})
@@ -151,6 +147,7 @@ FUNCTION_TYPES: dict[str, PgType] = {
     "json_build_object": PgType(t.JSON), "pg_tablespace_location": _TEXT,
     **{input_function(reg_type): _REGTYPE if reg_type == "regtype" else _OID for reg_type in REG_TYPES},
     **{output_function(reg_type): _TEXT for reg_type in REG_TYPES},
+    **pg_catalog_builtins.FUNCTION_TYPES,
 }
 
 _OPERATOR = re.compile(r"OPERATOR\s*\(\s*pg_catalog\s*\.\s*([~!<>=*^&|#@%+-]+)\s*\)", re.IGNORECASE)
@@ -298,10 +295,11 @@ def register(connection: apsw.Connection, user: str, database: str) -> None:
     search_path = _SEARCH_PATHS[connection] = _SearchPath()
     names = SessionNames(reader, user, search_path)
     _SOURCES[connection] = {**row_sources(reader, names, database),
-                            **information_schema.row_sources(reader, names, database)}
+                            **information_schema.row_sources(reader, names, database),
+                            **pg_catalog_builtins.row_sources(CATALOG_NAMESPACE, OWNER_OID)}
     for name, module in _MODULES.items():
         connection.create_module(name, module, eponymous=True, read_only=True)  # type: ignore[arg-type]
-    for name, function in functions(reader, names).items():
+    for name, function in {**functions(reader, names), **pg_catalog_builtins.functions()}.items():
         connection.create_scalar_function(name, function)
 
 

@@ -20,7 +20,8 @@ from heliosdb_lite.errors import (
 )
 
 from . import schemas
-from .pg_catalog_reader import TEMPORARY_SCHEMA, CatalogReader, Store, object_oid, qualified, quote_identifier
+from .identifiers import quote_identifier
+from .pg_catalog_reader import TEMPORARY_SCHEMA, CatalogReader, Store, object_oid, qualified
 from .pg_catalog_types import format_type, type_oid
 
 PUBLIC_NAMESPACE = 2200

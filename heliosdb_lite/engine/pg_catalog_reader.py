@@ -23,6 +23,7 @@ from . import functions as fn
 from . import pgtypes as t
 from .catalog import effective_default
 from .ddl import VIEW_COLUMNS_TABLE, identity_kind, without_identity_marker
+from .identifiers import quote_identifier
 from .pg_catalog_types import format_type
 from .pgtypes import PgType
 
@@ -41,11 +42,6 @@ _NOT_NULL_TRIGGER = re.compile(r'WHEN NEW\."((?:[^"]|"")*)" IS NULL BEGIN SELECT
 def object_oid(name: str) -> int:
     """The OID of a user relation, index, constraint or schema: stable, derived from a name."""
     return _FIRST_USER_OID + zlib.crc32(name.encode()) % 1_000_000_000
-
-
-def quote_identifier(name: str) -> str:
-    """An identifier as PostgreSQL prints it: bare when it is lower case, else double-quoted."""
-    return name if re.fullmatch(r"[a-z_][a-z0-9_$]*", name) else '"' + name.replace('"', '""') + '"'
 
 
 def qualified(schema: str, name: str) -> str:

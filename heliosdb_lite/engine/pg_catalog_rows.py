@@ -64,6 +64,9 @@ _DESCRIPTIONS = {(PUBLIC_NAMESPACE, "pg_namespace"): "standard public schema",
                  (_PLPGSQL_LANGUAGE, "pg_language"): "PL/pgSQL procedural language"}
 # pg_tablespace: PostgreSQL's two, which psql's \db lists
 _TABLESPACES = ((1663, "pg_default", OWNER_OID, None, None), (1664, "pg_global", OWNER_OID, None, None))
+# pg_type's pseudo-types that no value has (void is a codec's): (oid, name, typlen); sqlsmith looks for
+# internal and anyarray, whose functions it avoids
+_PSEUDO_TYPES = ((2276, "any", 4), (2277, "anyarray", -1), (2281, "internal", 8), (2283, "anyelement", 4))
 _COLLATABLE = t.STRING_TYPES - {t.NAME, t.CHAR}
 # pg_attribute.attstorage: 'p'lain for fixed-width types, 'm'ain for numeric, 'x' (extended) otherwise
 _PLAIN_STORAGE = frozenset({t.BOOL, t.INT2, t.INT4, t.INT8, t.OID, t.FLOAT4, t.FLOAT8, t.DATE, t.TIME,
@@ -170,6 +173,10 @@ def row_sources(reader: CatalogReader, names: SessionNames, database: str) -> di
     def types() -> Iterator[tuple[Any, ...]]:
         for info in codecs.TYPES.values():
             yield _type_row(info)
+        for oid, name, length in _PSEUDO_TYPES:
+            by_value = int(length > 0)
+            yield (oid, name, CATALOG_NAMESPACE, OWNER_OID, length, by_value, "p", "P", ",", 0, 0, 0, 0, -1,
+                   0, 0, None)
 
     def databases() -> Iterator[tuple[Any, ...]]:
         user = names.user

@@ -36,7 +36,16 @@ from heliosdb_lite.errors import (
 )
 from heliosdb_lite.protocol import codecs
 
-from . import array_functions, array_typing, cast_contexts, casts, pg_catalog, schemas, set_operations
+from . import (
+    array_functions,
+    array_typing,
+    cast_contexts,
+    casts,
+    pg_catalog,
+    schemas,
+    select_list_unnest,
+    set_operations,
+)
 from . import distinct_on as distinct_on_query
 from . import functions as fn
 from . import pgtypes as t
@@ -79,7 +88,7 @@ _NATIVE_ORDER = frozenset({t.BOOL, t.BYTEA, t.DATE, t.TIME, t.TIMESTAMP, t.TIMES
 _RENAMED_FUNCTIONS = {"char_length": "length", "character_length": "length", "strpos": "instr",
                       "btrim": "trim", "ceiling": "ceil"}
 # same name in SQLite, different meaning: refused rather than answered wrongly
-_MISLEADING_FUNCTIONS = frozenset({"format", "printf", "date", "time", "datetime", "strftime"})
+_MISLEADING_FUNCTIONS = frozenset({"printf", "date", "time", "datetime", "strftime"})
 _MATH_FUNCTIONS = frozenset({"round", "trunc", "ceil", "ceiling", "floor", "abs", "sign", "sqrt", "exp", "ln",
                              "log", "log10", "cbrt"})
 _FUNCTION_PARAM_TYPES: dict[str, tuple[int, ...]] = {
@@ -348,6 +357,7 @@ class Translator:
 
     def select(self, node: exp.Select, parent: Scope) -> tuple[exp.Select, list[OutputColumn]]:
         scope = parent.child()
+        select_list_unnest.moved_to_from(node)
         self._with(node, scope)
         distinct = node.args.get("distinct")
         distinct_on = distinct.args.get("on") if distinct is not None else None
@@ -1748,9 +1758,14 @@ class Translator:
             return call(fn.ARRAY_LENGTH, values[0], types[0].oid, dimension), t.INT4_TYPE
         if name in ("length", "octet_length") and types and types[0].oid == t.BYTEA:
             return call("length", values[0]), result  # SQLite's length of a blob counts its bytes
-        if name in ("concat", "concat_ws"):  # arguments in their output form: a bool is t or f
-            return call(name, *[_bool_output(v) if pg_type.oid == t.BOOL else self._as_text(v, pg_type)
-                                for v, pg_type in typed]), result
+        if name in ("concat", "concat_ws", "format"):  # arguments in their output form: a bool is t or f
+            if name == "format" and not typed:
+                raise DatabaseError(UNDEFINED_FUNCTION, "function format() does not exist",
+                                    hint="No function matches the given name and argument types. "
+                                         "You might need to add explicit type casts.")
+            texts = [_bool_output(v) if pg_type.oid == t.BOOL else self._as_text(v, pg_type)
+                     for v, pg_type in typed]
+            return call(fn.FORMAT if name == "format" else name, *texts), result
         if name == "substr" and len(typed) >= 2:  # PostgreSQL's positions before 1, SQLite's from the end
             if len(typed) == 3:
                 typed[2] = (call(fn.SUBSTRING_LENGTH, typed[1][0].copy(), typed[2][0]), typed[2][1])

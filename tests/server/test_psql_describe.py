@@ -6,9 +6,9 @@ columns, a table whose defaults and NOT NULL were changed by ALTER TABLE) and it
 conversions, large objects or subscriptions of its own) print on HeliosDB-Lite what they print on
 PostgreSQL 15 for the same schema: both servers run the same DDL, then each command, and their
 outputs are compared line by line (trailing blanks aside). Not compared: `\\d+` on a view, whose
-definition PostgreSQL prints deparsed (here: as stored); `\\dC`, and `\\df` or `\\do` with a pattern
-that names a built-in (`\\df sum`), which list PostgreSQL's built-in casts, functions and operators
-(pg_cast, pg_proc and pg_operator have no rows here).
+definition PostgreSQL prints deparsed (here: as stored); `\\dC`, which lists PostgreSQL's built-in
+casts (pg_cast has no rows here), and `\\df` or `\\do` with a pattern that names a built-in, which
+lists only the built-ins implemented here (`tests/server/test_builtin_catalog.py` compares `\\df sum`).
 """
 
 from __future__ import annotations

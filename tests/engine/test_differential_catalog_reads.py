@@ -1,0 +1,75 @@
+"""Differential script for what sqlsmith and psql read the catalog with: format() (%s, %I, %L, %%,
+positions, widths, its errors), quote_ident of keywords, a set-returning unnest in a select list
+(moved into FROM), the pseudo-types and built-in rows of pg_type, pg_proc, pg_aggregate and
+pg_operator. Each statement runs against the engine and a real PostgreSQL 15 in order; tag,
+columns, rows, SQLSTATE and transaction status must agree. Skipped without PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from heliosdb_lite.engine.passthrough import SQLiteSession
+from tests.engine.differential import assert_refused_clearly, engine_store, reference_database
+from tests.engine.test_differential import engine_script_step, reference_script_step
+from tests.pg_reference import reference_pg
+
+__all__ = ["reference_pg"]
+
+FORMAT = [
+    "select format('%s|%I|%L|%%|%2$s|%-5s|%5s|', 'a', 'B c', null, 3, 'x')",
+    "select format('%1$s %s %1$s', 1, 2), format(null), format('%s'::text, true, 1.50::numeric)",
+    "select format('%-*s|%*s|', 4, 'a', -3, 'b')",
+    "select format('%L %L %I', 'it''s', 'back\\slash', 'Mixed')",
+    "select format('%I', null)",
+    "select format('%z', 1)",
+    "select format('%s %s', 1)",
+    "select format('abc %', 1)",
+    "select format('%0$s', 1)",
+    "select format('%*0$s', 1)",
+    "select format('%*1s', 1)",
+    "select format('%I.%I', 'char', 'select'), quote_ident('char'), quote_ident('int4'), quote_ident('Ab')",
+]
+SELECT_LIST_UNNEST = [
+    "create table arrays (id int, a int[])",
+    "insert into arrays values (1, '{1,2,3}'), (2, '{}'), (3, null), (4, '{4}')",
+    "select unnest(a) from arrays where id < 4 order by 1",
+    "select id, unnest(a) as element from arrays order by id, element",
+    "select unnest(array['x', 'y'])",
+]
+CATALOG = [
+    "select typname, typtype, typcategory from pg_type where typname in ('internal', 'anyarray') order by 1",
+    "select p.proname, p.prokind, p.proretset, p.prorettype::regtype::text, p.pronargs from pg_proc p "
+    "where p.proname in ('sum', 'lpad', 'row_number') and p.prorettype in (20, 25, 1700) order by 1, 4, 5",
+    "select unnest(proargtypes) from pg_proc where proname = 'lpad' and pronargs = 3",
+    "select a.aggkind, a.aggnumdirectargs from pg_aggregate a join pg_proc p on p.oid = a.aggfnoid "
+    "where p.proname = 'sum' and 23 = any(p.proargtypes)",
+    "select oprname, oprkind, oprleft, oprright, oprresult from pg_operator "
+    "where oprname = '||' and oprleft = 25 and oprright = 25",
+    "select pg_get_function_result(oid), pg_get_function_arguments(oid), pg_function_is_visible(oid) "
+    "from pg_proc where proname = 'rpad' order by 2",
+]
+ALL_STEPS = [*FORMAT, *SELECT_LIST_UNNEST, *CATALOG]
+
+reference = reference_database("catalog_reads")
+engine_session = engine_store("catalog_reads")
+
+
+@pytest.mark.parametrize("sql", ALL_STEPS)
+def test_same_step(reference: Any, engine_session: SQLiteSession, sql: str) -> None:
+    """One statement of the ordered script: the same tag, rows, types, error and transaction status."""
+    assert engine_script_step(engine_session, sql) == reference_script_step(reference, sql)
+
+
+# Not differential: PostgreSQL answers these, the engine refuses them with 0A000.
+REFUSED = [
+    ("select unnest(a), unnest(a) from arrays", "UNNEST(a)"),
+    ("select count(*), unnest(a) from arrays", "UNNEST(a)"),
+]
+
+
+@pytest.mark.parametrize(("sql", "named"), REFUSED)
+def test_refused_clearly(engine_session: SQLiteSession, sql: str, named: str) -> None:
+    """Set-returning unnest beside another or beside an aggregate is refused, naming it."""
+    assert_refused_clearly(engine_session, sql, named)
