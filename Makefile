@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench chaos clean deps
+.PHONY: run test lint bench chaos fuzz clean deps
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,16 @@ bench: $(STAMP)
 
 chaos: $(STAMP)
 	$(BIN)/pytest -q -m chaos
+
+# sqlsmith against a live server: FUZZ_SEEDS seeds of FUZZ_QUERIES queries each; the verdict and the
+# errors by SQLSTATE in fuzz-report.json (tests/fuzz/sqlsmith_run.py)
+FUZZ_SEEDS ?= 1,2,3,4
+FUZZ_QUERIES ?= 2000
+fuzz: $(STAMP)
+	@if ! command -v sqlsmith >/dev/null 2>&1; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sqlsmith; \
+	fi
+	$(BIN)/python -m tests.fuzz.sqlsmith_run --seeds $(FUZZ_SEEDS) --queries $(FUZZ_QUERIES) --report fuzz-report.json
 
 clean:
 	rm -rf $(VENV) data build *.egg-info

@@ -167,13 +167,26 @@ def resolve_datatype(data_type: exp.DataType) -> ResolvedType:
     elif dtype in _DTYPE_NAMES:
         name = _DTYPE_NAMES[dtype]
     elif dtype == exp.DType.USERDEFINED:
-        raise DatabaseError(UNDEFINED_OBJECT, f'type "{data_type.args.get("kind")}" does not exist')
+        name = _user_defined_name(data_type.args.get("kind"))
     else:
         raise DatabaseError(FEATURE_NOT_SUPPORTED,
                             f"type {data_type.sql('postgres').lower()} is not supported")
     info = codecs.type_by_name(name)
     return ResolvedType(PgType(info.oid, typmod_for(info.oid, modifiers)), info.name, modifiers,
                         serial=dtype in SERIAL_DTYPES)
+
+
+def _user_defined_name(kind: exp.Expression | str | None) -> str:
+    """A type name sqlglot does not know as a type (`_int4`, `"char"`, `"text"`): the type's typname,
+    else 42704 naming it as written."""
+    quoted = isinstance(kind, exp.Identifier) and kind.quoted
+    written = kind.name if isinstance(kind, exp.Identifier) else str(kind)
+    spelling = '"char"' if quoted and written == "char" else written if quoted else written.lower()
+    try:
+        info = codecs.type_by_name(spelling)
+    except DatabaseError:
+        raise DatabaseError(UNDEFINED_OBJECT, f'type "{written}" does not exist') from None
+    return '"char"' if info.oid == CHAR else info.name  # bare, char is bpchar
 
 
 def _modifier(param: exp.Expression) -> int:

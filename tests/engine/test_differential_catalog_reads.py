@@ -1,5 +1,6 @@
 """Differential script for what sqlsmith and psql read the catalog with: format() (%s, %I, %L, %%,
-positions, widths, its errors), quote_ident of keywords, a set-returning unnest in a select list
+positions, widths, its errors), quote_ident of keywords, the type names sqlsmith casts to (`_int4`,
+`"char"`), a set-returning unnest in a select list
 (moved into FROM), the pseudo-types and built-in rows of pg_type, pg_proc, pg_aggregate and
 pg_operator. Each statement runs against the engine and a real PostgreSQL 15 in order; tag,
 columns, rows, SQLSTATE and transaction status must agree. Skipped without PostgreSQL."""
@@ -38,6 +39,15 @@ SELECT_LIST_UNNEST = [
     "select id, unnest(a) as element from arrays order by id, element",
     "select unnest(array['x', 'y'])",
 ]
+# the type names sqlsmith casts with: quote_ident(typname) of pg_type's rows
+TYPE_NAMES = [
+    "select cast(null as _int4) as a, cast('{1,2}' as _int4) as b, cast('x' as \"char\") as c, "
+    "cast('{a}' as \"_text\") as d",
+    "select pg_typeof(cast(null as \"char\")), pg_typeof(cast(null as _int4)), "
+    "pg_typeof(cast(null as \"_char\"))",
+    "select cast('ab' as char), cast(null as nosuch)",
+    "select cast(null as \"Nope\")",
+]
 CATALOG = [
     "select typname, typtype, typcategory from pg_type where typname in ('internal', 'anyarray') order by 1",
     "select p.proname, p.prokind, p.proretset, p.prorettype::regtype::text, p.pronargs from pg_proc p "
@@ -50,7 +60,7 @@ CATALOG = [
     "select pg_get_function_result(oid), pg_get_function_arguments(oid), pg_function_is_visible(oid) "
     "from pg_proc where proname = 'rpad' order by 2",
 ]
-ALL_STEPS = [*FORMAT, *SELECT_LIST_UNNEST, *CATALOG]
+ALL_STEPS = [*FORMAT, *SELECT_LIST_UNNEST, *TYPE_NAMES, *CATALOG]
 
 reference = reference_database("catalog_reads")
 engine_session = engine_store("catalog_reads")
