@@ -181,8 +181,11 @@ class TableBuilder:
                 parts.append("NOT NULL")
             if with_default and self.drawn(column, resolved):
                 parts.append(f"DEFAULT ({self.default_sql(column)})")
-        for kind in constraint_kinds(column):
+        for constraint in column.constraints:
+            kind = constraint.kind
             if with_default or not isinstance(kind, _DEFAULT_AND_NOT_NULL):
+                named = isinstance(kind, exp.Reference) and constraint.this is not None
+                parts += [f"CONSTRAINT {quote(constraint.name)}"] if named else []
                 parts += self._column_constraint(column, resolved, kind)
         if not self._is_rowid_alias(column, resolved):
             parts += _storage_clauses(self.bare, column.name, resolved.pg_type)
@@ -195,6 +198,7 @@ class TableBuilder:
         if isinstance(kind, exp.DefaultColumnConstraint):
             return [f"DEFAULT ({self.expression(kind.this, resolved.pg_type)})"]
         if isinstance(kind, exp.UniqueColumnConstraint):
+            _refuse_deferrable(kind, "UNIQUE")
             return ["UNIQUE"]
         if isinstance(kind, exp.CheckColumnConstraint):
             return [self.check(kind.this, column.name)]
@@ -202,8 +206,10 @@ class TableBuilder:
             return [_reference_sql(self.translator, kind)]
         if isinstance(kind, exp.ComputedColumnConstraint):
             return [f"GENERATED ALWAYS AS ({self.expression(kind.this, resolved.pg_type)}) STORED"]
-        if isinstance(kind, exp.PrimaryKeyColumnConstraint | exp.GeneratedAsIdentityColumnConstraint
-                      | exp.CollateColumnConstraint):
+        if isinstance(kind, exp.PrimaryKeyColumnConstraint):
+            _refuse_deferrable(kind, "PRIMARY KEY")
+            return []
+        if isinstance(kind, exp.GeneratedAsIdentityColumnConstraint | exp.CollateColumnConstraint):
             return []
         raise _unsupported(f"column constraint {kind.sql('postgres')}")
 
@@ -215,10 +221,12 @@ class TableBuilder:
         named = name and not isinstance(definition, exp.CheckColumnConstraint)
         prefix = f"CONSTRAINT {quote(name)} " if named else ""
         if isinstance(definition, exp.PrimaryKey):
+            _refuse_deferrable(definition, "PRIMARY KEY")
             if len(self.primary_key) == 1:
                 return None
             return prefix + f"PRIMARY KEY ({', '.join(quote(key_name(k)) for k in definition.expressions)})"
         if isinstance(definition, exp.UniqueColumnConstraint):
+            _refuse_deferrable(definition, "UNIQUE")
             keys = definition.this.expressions if isinstance(definition.this, exp.Schema) else []
             return prefix + f"UNIQUE ({', '.join(quote(key_name(k)) for k in keys)})"
         if isinstance(definition, exp.CheckColumnConstraint):
@@ -228,6 +236,13 @@ class TableBuilder:
             reference = _reference_sql(self.translator, definition.args["reference"])
             return prefix + f"FOREIGN KEY ({columns}) {reference}"
         raise _unsupported(f"table constraint {definition.sql('postgres')}")
+
+
+def _refuse_deferrable(constraint: exp.Expression, kind: str) -> None:
+    """SQLite checks PRIMARY KEY and UNIQUE row by row: a DEFERRABLE one (checked at the end of the
+    statement or at COMMIT in PostgreSQL) would refuse what PostgreSQL accepts."""
+    if any(str(option).upper() == "DEFERRABLE" for option in constraint.args.get("options") or []):
+        raise _unsupported(f"DEFERRABLE on a {kind} constraint")
 
 
 def key_name(key: exp.Expression) -> str:

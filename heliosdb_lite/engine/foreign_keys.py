@@ -30,7 +30,7 @@ from heliosdb_lite.errors import (
     DatabaseError,
 )
 
-from . import schemas
+from . import constraint_names, schemas
 from .catalog import TableInfo
 from .ddl import key_name, quote
 from .ddl_names import cascade_notice, existing, fails_if_rows, refuse_dependents, string_literal
@@ -79,7 +79,7 @@ def added(translator: Translator, child: str, info: TableInfo | None, name: str 
     if not _unique(translator.catalog.connection, parent, parent_info, keys):
         raise DatabaseError(INVALID_FOREIGN_KEY, "there is no unique constraint matching given keys for "
                             f'referenced table "{parent_bare}"')
-    name = name or f"{bare}_{'_'.join(columns)}_fkey"
+    name = name or constraint_names.foreign_key(bare, columns)
     on_delete, on_update = _actions(reference)
     pairs = list(zip(columns, keys, strict=True))
     orphan = f"NOT EXISTS (SELECT 1 FROM {quote(parent)} AS p WHERE " \
@@ -136,6 +136,10 @@ def _actions(reference: exp.Reference) -> tuple[str, str]:
             if words[1:] != ["SIMPLE"]:
                 raise _unsupported(f"foreign key {' '.join(words)}")
             continue
+        if words[:1] != ["ON"]:  # DEFERRABLE, INITIALLY ...: these keys are triggers, checked at once
+            if words in (["NOT", "DEFERRABLE"], ["INITIALLY", "IMMEDIATE"]):
+                continue
+            raise _unsupported(f"{' '.join(words)} on a foreign key added by ALTER TABLE")
         event, action = words[1], " ".join(words[2:])
         if action not in _ACTIONS:
             raise _unsupported(f"foreign key ON {event} {action}")

@@ -183,8 +183,10 @@ class TransactionLog(Protocol):
     The engine calls them on the session's SQLite connection: `attached` once the connection is
     open; `opened` when a SQLite write transaction begins; `committing` just before its COMMIT,
     with the write lock held (it may raise DatabaseError to refuse the commit, or
-    `CommitAlreadyDecided` to turn it into a no-op); `finished` after COMMIT (True) or
-    ROLLBACK (False). requested_gtid is the session's `heliosdb.gtid` setting, if set.
+    `CommitAlreadyDecided` to turn it into a no-op); `commit_refused` when SQLite's COMMIT raised
+    after `committing` (it returns only once the journaled entry is aborted and the transaction
+    rolled back); `finished` after COMMIT (True) or ROLLBACK (False). requested_gtid is the
+    session's `heliosdb.gtid` setting, if set.
     """
 
     def attached(self, connection: Any) -> None: ...
@@ -192,6 +194,8 @@ class TransactionLog(Protocol):
     def opened(self, connection: Any) -> None: ...
 
     def committing(self, connection: Any, requested_gtid: str | None) -> None: ...
+
+    def commit_refused(self, connection: Any, error: BaseException) -> None: ...
 
     def finished(self, committed: bool) -> None: ...
 

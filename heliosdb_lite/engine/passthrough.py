@@ -55,6 +55,7 @@ from .utility import (
     MaintenanceCommand,
     ResetCommand,
     SetCommand,
+    SetConstraintsCommand,
     SetTransactionCommand,
     ShowCommand,
     TransactionCommand,
@@ -562,6 +563,12 @@ class SQLiteSession:
             else:
                 self._warn_outside_block("SET TRANSACTION")
             return Cursor(None, "SET")
+        if isinstance(command, SetConstraintsCommand):
+            if transactions.block is None:
+                self._warn_outside_block("SET CONSTRAINTS")
+            else:
+                transactions.set_constraints(deferred=command.deferred)
+            return Cursor(None, "SET CONSTRAINTS")
         if isinstance(command, ResetCommand):
             if command.name is None:
                 self.settings.reset_all()

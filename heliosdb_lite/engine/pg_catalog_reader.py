@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 
 import apsw
 
-from . import added_defaults, schemas, sequences
+from . import added_defaults, constraint_names, schemas, sequences
 from . import functions as fn
 from . import pgtypes as t
 from .catalog import effective_default
@@ -315,10 +315,11 @@ class CatalogReader:
         for key, _, target, column, target_column in rows:
             keys.setdefault(key, []).append((column, target_column))
             referenced[key] = target
+        declared = constraint_names.declared_foreign_keys(self._connection, table.stored, table.database)
         for key, pairs in sorted(keys.items(), reverse=True):  # SQLite lists the last declared first
             columns = tuple(column for column, _ in pairs)
             target_columns = tuple(c for _, c in pairs if c is not None) or self._primary_key(referenced[key])
-            name = f"{table.name}_{'_'.join(columns)}_fkey"
+            name = declared.get(key) or constraint_names.foreign_key(table.name, columns)
             yield ForeignKey(table.schema, name, columns, referenced[key], target_columns)
 
     def _primary_key(self, storage: str) -> tuple[str, ...]:

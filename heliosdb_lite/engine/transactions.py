@@ -30,6 +30,7 @@ from heliosdb_lite.errors import (
     DatabaseError,
 )
 
+from . import deferred_constraints
 from .ddl import quote
 from .errors_map import database_error
 from .interface import CommitAlreadyDecided, TransactionLog
@@ -57,6 +58,7 @@ class Transactions:
         self._read_only = False
         self._savepoints: list[str] = []
         self._materialized = 0
+        self._constraints_deferred = False
 
     @property
     def status(self) -> str:
@@ -99,6 +101,22 @@ class Transactions:
             self._read_only = read_only
             self._settings.set("transaction_read_only", "on" if read_only else "off", local=True)
 
+    def set_constraints(self, *, deferred: bool) -> None:
+        """SET CONSTRAINTS ALL DEFERRED: every foreign key written from now on is checked at COMMIT
+        (SQLite's `defer_foreign_keys`, which SQLite turns off when the transaction ends). IMMEDIATE:
+        the pending ones are checked now (23503). SQLite cannot make a deferred key immediate again
+        (turning `defer_foreign_keys` off forgets the pending violations, so it is never done): keys
+        deferred before stay deferred, and a later violation of one fails at COMMIT instead of at
+        its statement (docs/sql.md)."""
+        if deferred:
+            self._constraints_deferred = True
+            if self._writing:
+                self._connection.execute("PRAGMA defer_foreign_keys = ON")
+        elif self._writing:
+            deferred_constraints.check(self._connection)
+        else:
+            self._constraints_deferred = False
+
     def commit(self) -> str:
         """COMMIT: the tag is ROLLBACK when the block had failed."""
         if self.block is None:
@@ -136,6 +154,7 @@ class Transactions:
         self.failed = False
         self._savepoints.clear()
         self._materialized = 0
+        self._constraints_deferred = False
 
     def _finish(self, command: str) -> None:
         if self._sqlite_open:
@@ -150,6 +169,8 @@ class Transactions:
 
     def _start_writing(self) -> None:
         self._writing = True
+        if self._constraints_deferred:
+            self._connection.execute("PRAGMA defer_foreign_keys = ON")
         if self._log is not None:
             self._log.opened(self._connection)
 
@@ -159,13 +180,13 @@ class Transactions:
             self._settings.set("heliosdb.gtid", "")
 
     def _commit_writes(self) -> None:
-        """COMMIT a SQLite write transaction through the commit protocol (DESIGN.md steps 1-4)."""
+        """COMMIT a SQLite write transaction through the commit protocol (DESIGN.md steps 1-4): what
+        SQLite would refuse at COMMIT is refused before the journal append, as 23503."""
         connection = self._connection
-        if self._log is None:
-            connection.execute("COMMIT")
-            return
         try:
-            self._log.committing(connection, self._settings.get("heliosdb.gtid", missing_ok=True) or None)
+            deferred_constraints.check(connection)
+            if self._log is not None:
+                self._log.committing(connection, self._settings.get("heliosdb.gtid", missing_ok=True) or None)
         except CommitAlreadyDecided as decided:
             connection.execute("ROLLBACK")  # the recorded outcome stands: COMMIT, nothing applied twice
             self._log_finished(False)
@@ -178,6 +199,13 @@ class Transactions:
             raise
         try:
             connection.execute("COMMIT")
+        except apsw.Error as error:
+            if self._log is not None:
+                self._log.commit_refused(connection, error)  # returns only if the entry was aborted
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+            self._log_finished(False)
+            raise database_error(error) from None
         except BaseException:
             self._log_finished(False)  # after a journal append this ends the process (see replay.commit)
             raise

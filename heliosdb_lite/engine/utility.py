@@ -8,6 +8,7 @@ object, or None for statements that go through the translator. Syntax follows Po
     COMMIT|END|ROLLBACK|ABORT [WORK|TRANSACTION]      SAVEPOINT n   RELEASE [SAVEPOINT] n
     ROLLBACK [WORK|TRANSACTION] TO [SAVEPOINT] n      SET [SESSION|LOCAL] name {TO|=} v[, ...]|DEFAULT
     SET TIME ZONE v   SET [SESSION CHARACTERISTICS AS] TRANSACTION ...   RESET name|ALL   SHOW name|ALL
+    SET CONSTRAINTS ALL {DEFERRED|IMMEDIATE} (a list of constraint names is refused: 0A000)
     EXPLAIN [ANALYZE] [VERBOSE] stmt | EXPLAIN (options) stmt    VACUUM/ANALYZE/CHECKPOINT/DISCARD
 """
 
@@ -50,6 +51,11 @@ class SetTransactionCommand:
 
 
 @dataclass(frozen=True, slots=True)
+class SetConstraintsCommand:
+    deferred: bool
+
+
+@dataclass(frozen=True, slots=True)
 class ResetCommand:
     name: str | None  # None: ALL
 
@@ -73,8 +79,8 @@ class MaintenanceCommand:
     discard_all: bool = False
 
 
-UtilityCommand = (TransactionCommand | SetCommand | SetTransactionCommand | ResetCommand | ShowCommand
-                  | ExplainCommand | MaintenanceCommand)
+UtilityCommand = (TransactionCommand | SetCommand | SetTransactionCommand | SetConstraintsCommand
+                  | ResetCommand | ShowCommand | ExplainCommand | MaintenanceCommand)
 
 
 _ISOLATION_WORDS = (("serializable",), ("repeatable", "read"), ("read", "committed"), ("read", "uncommitted"))
@@ -172,6 +178,8 @@ def _set(words: Words) -> UtilityCommand:
     if words.accept("transaction"):
         isolation, read_only = _transaction_modes(words)
         return SetTransactionCommand(isolation, read_only, session_default=False)
+    if words.accept("constraints"):
+        return _set_constraints(words)
     if words.accept("time", "zone"):
         if words.accept("local"):
             return SetCommand("TimeZone", None, local)
@@ -188,6 +196,17 @@ def _set(words: Words) -> UtilityCommand:
     if not (words.accept("to") or words.accept("=")):
         raise syntax_error(words.peek())
     return SetCommand(name, _value_list(words), local)
+
+
+def _set_constraints(words: Words) -> SetConstraintsCommand:
+    if not words.accept("all"):
+        raise DatabaseError(FEATURE_NOT_SUPPORTED, "SET CONSTRAINTS with constraint names is not supported",
+                            hint="SET CONSTRAINTS ALL DEFERRED | IMMEDIATE is.")
+    deferred = words.accept("deferred")
+    if not deferred and not words.accept("immediate"):
+        raise syntax_error(words.peek())
+    words.end()
+    return SetConstraintsCommand(deferred)
 
 
 def _reset(words: Words) -> ResetCommand:

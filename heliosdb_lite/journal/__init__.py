@@ -8,6 +8,7 @@ from heliosdb_lite.journal.errors import JournalCorruption
 from heliosdb_lite.journal.format import EntryType, EntryView, Isolation, isolation_of
 from heliosdb_lite.journal.journal import DEFAULT_SEGMENT_SIZE, Journal
 from heliosdb_lite.journal.payload import (
+    AbortPayload,
     CheckpointPayload,
     CommitPayload,
     EpochPayload,
@@ -27,6 +28,7 @@ from heliosdb_lite.journal.writer import SyncMode
 
 __all__ = [
     "DEFAULT_SEGMENT_SIZE",
+    "AbortPayload",
     "CheckpointPayload",
     "CommitPayload",
     "EntryType",

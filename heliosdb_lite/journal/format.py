@@ -5,7 +5,8 @@ On disk an entry is a 64-byte header followed by its payload; every integer is l
     offset size field
          0    4 magic          0x4C4A5448, the bytes "HTJL"
          4    1 version        1
-         5    1 type           1 commit, 2 fence, 3 checkpoint, 4 epoch (0 is never valid)
+         5    1 type           1 commit, 2 fence, 3 checkpoint, 4 epoch, 5 abort (0 is never
+                               valid)
          6    2 flags          bits 0-1 isolation level (`Isolation`), bits 2-3 payload encoding
                                (0 = msgpack), bits 4-15 reserved, zero
          8    8 LSN            1, 2, 3, ... with no gaps across the whole journal
@@ -48,6 +49,7 @@ class EntryType(enum.IntEnum):
     FENCE = 2
     CHECKPOINT = 3
     EPOCH = 4
+    ABORT = 5  # the commit entry just before it does not count (SQLite refused its COMMIT)
 
 
 class Isolation(enum.IntEnum):

@@ -87,13 +87,23 @@ class EpochPayload(msgspec.Struct, array_like=True, frozen=True):
     previous_last_lsn: int = 0
 
 
-Payload = CommitPayload | FencePayload | CheckpointPayload | EpochPayload
+class AbortPayload(msgspec.Struct, array_like=True, frozen=True):
+    """The commit entry at `aborted_lsn` does not count: it was appended, then SQLite refused the
+    COMMIT (the header holds the same GTID). It is appended before anything else can be, so it
+    always directly follows the entry it names."""
+
+    aborted_lsn: int
+    reason: str = ""
+
+
+Payload = CommitPayload | FencePayload | CheckpointPayload | EpochPayload | AbortPayload
 
 PAYLOAD_TYPES: dict[EntryType, type[Payload]] = {
     EntryType.COMMIT: CommitPayload,
     EntryType.FENCE: FencePayload,
     EntryType.CHECKPOINT: CheckpointPayload,
     EntryType.EPOCH: EpochPayload,
+    EntryType.ABORT: AbortPayload,
 }
 
 _ENCODER = msgspec.msgpack.Encoder()

@@ -8,12 +8,20 @@ a SQLite write transaction:
                    tables included) and start recording DDL the connection runs;
   committing(conn) before COMMIT, write lock held: changeset → payload; `_helios_txn` row with the
                    journal's next LSN; journal append (write(), no fsync) with that same LSN;
+  commit_refused   SQLite's COMMIT raised after the append (see below);
   finished(ok)     after COMMIT or ROLLBACK.
 
 Every journal append happens with SQLite's single write lock held, so LSN order is commit order.
 Steps 5-6 (await `journal.durable`, then acknowledge) are the server's: `CommitService.visible()`.
-If SQLite's COMMIT fails after the append, the process exits at once: the journal then holds a
-transaction nobody was told about, and recovery applies it (its outcome lookup says committed).
+
+What SQLite checks at COMMIT (deferred foreign keys) the engine checks before `committing`
+(`engine.deferred_constraints`), so SQLite's COMMIT is not expected to fail after the append. If it
+still refuses while the transaction stays open (a constraint: not the machine's fault), an ABORT
+entry naming the commit entry is appended at once, write lock still held, so it directly follows
+it; the transaction rolls back, the abort is recorded in `_helios_txn`, and recovery, restore and
+standbys skip the aborted entry. Any other failure (I/O, a full disk, corruption, or a transaction
+SQLite already ended) leaves the store's state unknown: the process exits at once, and recovery
+applies the entry — a transaction nobody was told about, whose outcome lookup says committed.
 """
 
 from __future__ import annotations
@@ -41,15 +49,25 @@ from heliosdb_lite.errors import (
     TRANSACTION_FENCED,
     DatabaseError,
 )
-from heliosdb_lite.journal import CommitPayload, EntryType, FencePayload, Journal, SessionState
+from heliosdb_lite.journal import (
+    AbortPayload,
+    CommitPayload,
+    EntryType,
+    FencePayload,
+    Journal,
+    SessionState,
+)
 from heliosdb_lite.journal.payload import encode_payload
 from heliosdb_lite.replay import metrics, txn_table
-from heliosdb_lite.replay.txn_table import COMMITTED, FENCED, TxnRecord
+from heliosdb_lite.replay.txn_table import ABORTED, COMMITTED, FENCED, TxnRecord
 from heliosdb_lite.replay.write_capture import AUTOINCREMENT_TABLE, WriteCapture
 
 log = logging.getLogger("heliosdb.replay")
 
 _EXIT_COMMIT_FAILED = 70
+# COMMIT failures that are the machine's fault, after which SQLite's state is not to be trusted
+_MACHINE_FAULTS = (apsw.IOError, apsw.FullError, apsw.CorruptError, apsw.NoMemError, apsw.NotADBError,
+                   apsw.CantOpenError, apsw.ProtocolError)
 
 
 def parse_gtid(text: str) -> bytes:
@@ -228,6 +246,7 @@ class TransactionRecorder:
         self._capture: WriteCapture | None = None
         self._own_gtid_used = False
         self._appended = False
+        self._appended_gtid = b""
         self.next_sequence = 1
         self.last_commit_lsn = 0
 
@@ -278,6 +297,7 @@ class TransactionRecorder:
         txn_table.insert(connection, record)
         journal.append(EntryType.COMMIT, gtid, payload, expect_lsn=record.lsn, timestamp_us=record.decided_us)
         self._appended = True
+        self._appended_gtid = gtid
         self.last_commit_lsn = record.lsn
         metrics.COMMITS.inc()
 
@@ -303,15 +323,42 @@ class TransactionRecorder:
                             "and can never commit",
                             hint="Its outcome was reported as not committed; retry it with a new GTID.")
 
+    def commit_refused(self, connection: apsw.Connection, error: BaseException) -> None:
+        """SQLite's COMMIT raised `error` after `committing` appended the entry (module docstring):
+        abort the entry and roll back when SQLite refused with the transaction still open; exit
+        otherwise."""
+        if not self._appended:
+            return
+        if isinstance(error, _MACHINE_FAULTS) or not connection.in_transaction:
+            self._exit_for_recovery(f"SQLite COMMIT failed ({error})")
+        journal = self._service.journal
+        gtid, aborted_lsn = self._appended_gtid, self.last_commit_lsn
+        payload = encode_payload(AbortPayload(aborted_lsn=aborted_lsn, reason=str(error)))
+        record = TxnRecord(journal.next_lsn, gtid, ABORTED, time.time_ns() // 1000, payload)
+        assert record.lsn == aborted_lsn + 1, "the abort entry must directly follow the entry it aborts"
+        journal.append(EntryType.ABORT, gtid, payload, expect_lsn=record.lsn, timestamp_us=record.decided_us)
+        connection.execute("ROLLBACK")
+        connection.execute("BEGIN IMMEDIATE")
+        txn_table.insert(connection, record)
+        connection.execute("COMMIT")
+        self._appended = False
+        self._decided(gtid)
+        metrics.COMMITS_ABORTED.inc()
+        log.error("SQLite refused the COMMIT of journal entry %d (%s): abort entry %d appended, "
+                  "transaction %s rolled back", aborted_lsn, error, record.lsn, format_gtid(gtid))
+
+    def _exit_for_recovery(self, why: str) -> NoReturn:
+        log.critical("%s after journal entry %d was appended: exiting so recovery applies it",
+                     why, self.last_commit_lsn)
+        os._exit(_EXIT_COMMIT_FAILED)
+
     def finished(self, committed: bool) -> None:
         """After SQLite's COMMIT/ROLLBACK; `committed` False after an appended entry is fatal."""
         if self._capture is not None:
             self._capture.close()
             self._capture = None
         if self._appended and not committed:
-            log.critical("SQLite COMMIT failed after journal entry %d was appended: exiting so "
-                         "recovery applies it", self.last_commit_lsn)
-            os._exit(_EXIT_COMMIT_FAILED)
+            self._exit_for_recovery("the transaction ended without SQLite's COMMIT")
         if self._appended and self._own_gtid_used:
             self.next_sequence += 1
         self._appended = self._own_gtid_used = False

@@ -9,6 +9,8 @@ from dataclasses import asdict, dataclass
 from prometheus_client import Counter, Gauge
 
 COMMITS = Counter("heliosdb_commits_journaled_total", "Write transactions journaled")
+COMMITS_ABORTED = Counter("heliosdb_commits_aborted_total",
+                          "Journaled transactions whose COMMIT SQLite refused (an abort entry follows)")
 OUTCOME_LOOKUPS = Counter("heliosdb_outcome_lookups_total", "heliosdb_txn_outcome() calls by outcome",
                           ["outcome"])
 REPLAYS = Counter("heliosdb_replays_total", "Recoveries (start-up replays) by result", ["result"])

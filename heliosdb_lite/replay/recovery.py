@@ -8,6 +8,8 @@ data). Then:
 - store ahead (a power loss dropped journal writes the store kept): write those transactions back
   into the journal from the payload kept in `_helios_txn`, then fsync (I4).
 Checksums are verified as entries are read (I6). Progress is logged with counts and an ETA.
+A commit entry directly followed by an abort entry naming it (`replay.commit`: SQLite refused its
+COMMIT) is not applied; the abort entry's `_helios_txn` row records its GTID as not committed.
 """
 
 from __future__ import annotations
@@ -15,15 +17,24 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import apsw
 
 from heliosdb_lite.errors import DATA_CORRUPTED, DatabaseError
-from heliosdb_lite.journal import CommitPayload, EntryType, EntryView, Journal, decode_payload
+from heliosdb_lite.journal import (
+    AbortPayload,
+    CommitPayload,
+    EntryType,
+    EntryView,
+    FencePayload,
+    Journal,
+    decode_payload,
+    encode_payload,
+)
 from heliosdb_lite.replay import metrics, txn_table
-from heliosdb_lite.replay.txn_table import COMMITTED, FENCED
+from heliosdb_lite.replay.txn_table import ABORTED, COMMITTED, FENCED
 from heliosdb_lite.replay.write_capture import AUTOINCREMENT_TABLE
 
 log = logging.getLogger("heliosdb.recovery")
@@ -61,7 +72,9 @@ class _Batch:
     def __len__(self) -> int:
         return len(self._records)
 
-    def add(self, entry: EntryView) -> None:
+    def add(self, entry: EntryView, aborted: bool) -> None:
+        if aborted:
+            return
         if entry.entry_type == EntryType.COMMIT:
             payload = decode_payload(EntryType.COMMIT, entry.payload)
             assert isinstance(payload, CommitPayload)
@@ -81,6 +94,8 @@ class _Batch:
             outcome = COMMITTED
         elif entry.entry_type == EntryType.FENCE:
             outcome = FENCED
+        elif entry.entry_type == EntryType.ABORT:
+            outcome = ABORTED
         else:
             return
         self._records.append((entry.lsn, bytes(entry.gtid), outcome, entry.timestamp_us, None))
@@ -108,6 +123,23 @@ def _set_autoincrement(connection: apsw.Connection, marks: dict[str, int]) -> No
                            list(marks.items()))
 
 
+def _with_aborts(entries: Iterable[EntryView]) -> Iterator[tuple[EntryView, bool]]:
+    """Each entry, and whether an abort entry right after it says it does not count."""
+    held: EntryView | None = None
+    for entry in entries:
+        if held is not None:
+            yield held, entry.entry_type == EntryType.ABORT and _aborted_lsn(entry) == held.lsn
+        held = entry
+    if held is not None:
+        yield held, False
+
+
+def _aborted_lsn(entry: EntryView) -> int:
+    payload = decode_payload(EntryType.ABORT, entry.payload)
+    assert isinstance(payload, AbortPayload)
+    return payload.aborted_lsn
+
+
 def apply_entries(connection: apsw.Connection, entries: Iterable[EntryView], *, to_lsn: int | None = None,
                   total: int = 0, deadline: float | None = None) -> int:
     """Apply commit and fence entries to the store in batches of BATCH_ENTRIES, each batch one
@@ -121,10 +153,10 @@ def apply_entries(connection: apsw.Connection, entries: Iterable[EntryView], *, 
     connection.config(apsw.SQLITE_DBCONFIG_ENABLE_TRIGGER, 0)
     connection.execute("BEGIN IMMEDIATE")
     try:
-        for entry in entries:
+        for entry, aborted in _with_aborts(entries):
             if to_lsn is not None and entry.lsn > to_lsn:
                 break
-            batch.add(entry)
+            batch.add(entry, aborted)
             applied += 1
             if len(batch) >= BATCH_ENTRIES:
                 batch.flush()
@@ -182,6 +214,9 @@ def recover(journal: Journal, connection: apsw.Connection, *, max_seconds: float
     return RecoveryReport(applied, written_back, store_lsn, journal.last_lsn, seconds, remaining)
 
 
+_WRITTEN_BACK_AS = {COMMITTED: EntryType.COMMIT, FENCED: EntryType.FENCE, ABORTED: EntryType.ABORT}
+
+
 def _write_back(connection: apsw.Connection, journal: Journal, journal_lsn: int) -> int:
     count = 0
     for record in txn_table.records_after(connection, journal_lsn):
@@ -189,7 +224,14 @@ def _write_back(connection: apsw.Connection, journal: Journal, journal_lsn: int)
             raise DatabaseError(DATA_CORRUPTED,
                                 f"the store holds transaction LSN {record.lsn} that the journal lacks, "
                                 "and its payload is gone: cannot write it back")
-        kind = EntryType.COMMIT if record.outcome == COMMITTED else EntryType.FENCE
+        if record.outcome == ABORTED and journal.next_lsn == record.lsn - 1:
+            # the aborted commit entry was lost with the journal's tail: the abort must follow an
+            # entry at its LSN, and one that commits nothing stands in for it
+            stand_in = encode_payload(FencePayload(reason="aborted commit"))
+            journal.append(EntryType.FENCE, record.gtid, stand_in, expect_lsn=record.lsn - 1,
+                           timestamp_us=record.decided_us)
+            count += 1
+        kind = _WRITTEN_BACK_AS[record.outcome]
         journal.append(kind, record.gtid, record.payload, expect_lsn=record.lsn,
                        timestamp_us=record.decided_us)
         count += 1

@@ -1,8 +1,9 @@
 """`_helios_txn`: the store's record of every decided GTID, written inside the deciding transaction.
 
 Schema: lsn (the journal entry's LSN, primary key) · gtid (16 bytes, unique) · outcome
-('committed' | 'fenced') · decided_us (µs since the epoch) · payload (the journal entry's payload,
-kept until the journal is known durable past it, then NULL).
+('committed' | 'fenced' | 'aborted': the row of an abort entry, whose commit entry just before it
+SQLite refused) · decided_us (µs since the epoch) · payload (the journal entry's payload, kept
+until the journal is known durable past it, then NULL).
 
 Invariants: a row commits atomically with the transaction's data, so `max(lsn)` is the last journal
 entry the store contains; a GTID has at most one row, so it is decided once (I3, I5).
@@ -18,6 +19,7 @@ import apsw
 TXN_TABLE = "_helios_txn"
 COMMITTED = "committed"
 FENCED = "fenced"
+ABORTED = "aborted"
 
 _CREATE = (
     f"CREATE TABLE IF NOT EXISTS {TXN_TABLE} ("

@@ -122,7 +122,7 @@ def test_stats(journal_dir: Path) -> None:
     result = _run("stats", "--json", "--journal", str(journal_dir))
     assert result.returncode == 0, result.stderr
     stats = json.loads(result.stdout)
-    assert stats["by_type"] == {"commit": COMMITS, "fence": 1, "checkpoint": 1, "epoch": 0}
+    assert stats["by_type"] == {"commit": COMMITS, "fence": 1, "checkpoint": 1, "epoch": 0, "abort": 0}
     assert (stats["entries"], stats["first_lsn"], stats["last_lsn"]) == (32, 1, 32)
     assert stats["segments"] == len(list(journal_dir.glob("*.htj"))) > 1
     assert stats["tail"] == {"status": "ok"}
