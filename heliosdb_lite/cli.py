@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 from heliosdb_lite.config import Config, ConfigError, load_config
+from heliosdb_lite.errors import OBJECT_IN_USE, DatabaseError
 from heliosdb_lite.journal.cli import add_journal_commands
 from heliosdb_lite.replay.restore import add_restore_command
 from heliosdb_lite.server.users import UsersFile, add_user_commands
@@ -61,7 +62,13 @@ def _serve(args: argparse.Namespace) -> int:
     from heliosdb_lite.server.app import run, serve
     from heliosdb_lite.server.startup import open_database
 
-    database = open_database(config)
+    try:
+        database = open_database(config, f"heliosdb-lite serve on port {config.server.port}")
+    except DatabaseError as error:
+        if error.sqlstate != OBJECT_IN_USE:
+            raise
+        print(f"heliosdb-lite: {error.message}", file=sys.stderr)
+        return 1
 
     async def main() -> None:
         try:

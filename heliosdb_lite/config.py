@@ -183,6 +183,11 @@ class Config:
     explicit: frozenset[str] = frozenset()
     source_file: Path | None = None
 
+    @classmethod
+    def from_file(cls, path: str | os.PathLike[str]) -> Config:
+        """The configuration in the TOML file `path`, with HELIOSDB_* variables applied (`load_config`)."""
+        return load_config(Path(path))
+
     @property
     def journal_dir(self) -> Path:
         """transaction_replay.journal_path, by default <database.path>/journal."""

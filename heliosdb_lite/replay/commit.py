@@ -39,6 +39,7 @@ from typing import Any, NoReturn
 import apsw
 import apsw.ext
 
+from heliosdb_lite import fault_points
 from heliosdb_lite.engine.interface import CommitAlreadyDecided
 from heliosdb_lite.engine.table_functions import column_names
 from heliosdb_lite.errors import (
@@ -296,6 +297,7 @@ class TransactionRecorder:
         record = TxnRecord(journal.next_lsn, gtid, COMMITTED, time.time_ns() // 1000, payload)
         txn_table.insert(connection, record)
         journal.append(EntryType.COMMIT, gtid, payload, expect_lsn=record.lsn, timestamp_us=record.decided_us)
+        fault_points.reached("after_journal_append")
         self._appended = True
         self._appended_gtid = gtid
         self.last_commit_lsn = record.lsn

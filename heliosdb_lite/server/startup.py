@@ -1,4 +1,7 @@
-"""Opening the database for serving: journal, store, start-up recovery, commit service.
+"""Opening a data directory: its lock, journal, store, start-up recovery, commit service.
+
+Used by the server and by the embedded Python API (`hdb.Database.open`) alike: both take the data
+directory's lock first (`data_lock`), so only one process at a time runs the commit protocol on it.
 
 Recovery always runs before the listener opens, so no client sees a store the journal disagrees
 with, except when it exceeds max_replay_time_seconds: then the server serves reads only and every
@@ -9,10 +12,12 @@ SQLite's own, said at start-up).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 
 from heliosdb_lite.config import Config
+from heliosdb_lite.data_lock import DataDirectoryLock
 from heliosdb_lite.engine.passthrough import SQLiteEngine
 from heliosdb_lite.journal import Journal
 from heliosdb_lite.replay.commit import CommitService
@@ -26,30 +31,66 @@ class OpenDatabase:
     engine: SQLiteEngine
     journal: Journal | None
     commit_service: CommitService | None
+    lock: DataDirectoryLock
+
+    def close_sync(self) -> None:
+        """Close the engine, the commit service and the journal (syncing it), then unlock."""
+        try:
+            self.engine.close()
+            if self.commit_service is not None:
+                self.commit_service.close()
+            if self.journal is not None:
+                self.journal.close_sync()
+        finally:
+            self.lock.release()
 
     async def close(self) -> None:
-        self.engine.close()
-        if self.commit_service is not None:
-            self.commit_service.close()
-        if self.journal is not None:
-            await self.journal.close()
+        """`close_sync` off the event loop."""
+        await asyncio.to_thread(self.close_sync)
 
 
-def open_database(config: Config) -> OpenDatabase:
+def open_database(config: Config, holder: str) -> OpenDatabase:
+    """Lock the data directory for this process (`holder` says what it is, for the refusal others
+    get: DatabaseError 55006), then open and recover it."""
+    lock = DataDirectoryLock.acquire(config.database.path, holder)
+    try:
+        return _open_locked(config, lock)
+    except BaseException:
+        lock.release()
+        raise
+
+
+def _open_locked(config: Config, lock: DataDirectoryLock) -> OpenDatabase:
     replay = config.transaction_replay
-    config.database.path.mkdir(parents=True, exist_ok=True)
     engine = SQLiteEngine(config.database.path)
     if not replay.enabled:
         log.warning("transaction_replay.enabled = false: commits are not journaled; a crash may lose "
                     "acknowledged transactions")
-        return OpenDatabase(engine, None, None)
+        return OpenDatabase(engine, None, None, lock)
     if replay.journal_sync_mode == "async":
         log.warning("journal_sync_mode = async: commits are acknowledged before fsync; a power loss "
                     "can lose acknowledged transactions (RPO > 0)")
-    journal = Journal.open(config.journal_dir, max_size_mb=replay.journal_max_size_mb,
-                           sync_mode=replay.journal_sync_mode)
-    service = CommitService(journal, engine.store_path)
-    report = recover(journal, engine.maintenance_connection(), max_seconds=replay.max_replay_time_seconds)
+    try:
+        journal = Journal.open(config.journal_dir, max_size_mb=replay.journal_max_size_mb,
+                               sync_mode=replay.journal_sync_mode)
+    except BaseException:
+        engine.close()
+        raise
+    database = OpenDatabase(engine, journal, CommitService(journal, engine.store_path), lock)
+    try:
+        _recover(config, database)
+    except BaseException:
+        database.close_sync()  # also unlocks: open_database's release is then a no-op
+        raise
+    return database
+
+
+def _recover(config: Config, database: OpenDatabase) -> None:
+    replay = config.transaction_replay
+    journal, service = database.journal, database.commit_service
+    assert journal is not None and service is not None
+    report = recover(journal, database.engine.maintenance_connection(),
+                     max_seconds=replay.max_replay_time_seconds)
     log.info("recovery: store at LSN %d, journal at LSN %d (%d applied, %d written back, %.3f s)",
              report.store_lsn, report.journal_lsn, report.applied, report.written_back, report.seconds)
     if report.remaining:
@@ -59,4 +100,3 @@ def open_database(config: Config) -> OpenDatabase:
         service.refuse_writes(reason)
     retention = replay.outcome_retention_hours
     journal.register_checkpoint_callback(lambda: service.checkpoint_soon(retention_hours=retention))
-    return OpenDatabase(engine, journal, service)
