@@ -138,7 +138,7 @@ class EmbeddedBackend:
     def _acknowledge(self) -> None:
         """A commit is durable and about to be reported to the caller."""
         self._visible()
-        fault_points.reached("before_acknowledgement")
+        fault_points.crash_if_hit("commit_acknowledged")
 
     def _visible(self) -> None:
         """Wait until the journal is durable past every entry appended so far (the server's

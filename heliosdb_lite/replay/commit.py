@@ -297,7 +297,7 @@ class TransactionRecorder:
         record = TxnRecord(journal.next_lsn, gtid, COMMITTED, time.time_ns() // 1000, payload)
         txn_table.insert(connection, record)
         journal.append(EntryType.COMMIT, gtid, payload, expect_lsn=record.lsn, timestamp_us=record.decided_us)
-        fault_points.reached("after_journal_append")
+        fault_points.crash_if_hit("journal_appended")
         self._appended = True
         self._appended_gtid = gtid
         self.last_commit_lsn = record.lsn

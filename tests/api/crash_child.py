@@ -2,10 +2,10 @@
 orders, then runs one more and dies at the scenario's instant (`python -m tests.api.crash_child
 DATA_DIR SCENARIO COMMITTED`). Scenarios:
 
-- after_journal_append: a transaction dies in COMMIT after its journal entry is written, before
+- journal_appended: a transaction dies in COMMIT after its journal entry is written, before
   SQLite commits (fault point); recovery must apply it;
-- before_acknowledgement: a transaction dies after its commit is durable, before `commit` returns;
-- autocommit_after_journal_append: the same instant as the first, for one autocommit statement;
+- commit_acknowledged: a transaction dies after its commit is durable, before `commit` returns;
+- autocommit_journal_appended: the same instant as the first, for one autocommit statement;
 - mid_transaction: the process ends (`os._exit`) inside a transaction that wrote, before COMMIT.
 """
 

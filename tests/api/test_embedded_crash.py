@@ -30,9 +30,9 @@ def crash(data_dir: Path, scenario: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.parametrize(("scenario", "applied_by_recovery"), [
-    ("after_journal_append", 1),
-    ("autocommit_after_journal_append", 1),
-    ("before_acknowledgement", 0),
+    ("journal_appended", 1),
+    ("autocommit_journal_appended", 1),
+    ("commit_acknowledged", 0),
 ])
 def test_commit_interrupted_after_journaling_is_kept_exactly_once(tmp_path: Path, scenario: str,
                                                                   applied_by_recovery: int) -> None:
