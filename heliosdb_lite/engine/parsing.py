@@ -15,7 +15,7 @@ from sqlglot.errors import ParseError, TokenError
 from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 from sqlglot.tokens import Token, TokenType
 
-from heliosdb_lite.errors import SYNTAX_ERROR, DatabaseError
+from heliosdb_lite.errors import FEATURE_NOT_SUPPORTED, SYNTAX_ERROR, DatabaseError
 
 from .dialect import HeliosPostgres
 
@@ -108,6 +108,8 @@ def _parse(sql: str) -> exp.Expression:
     try:
         trees = [tree for tree in _DIALECT.parse(sql) if tree is not None]
     except ParseError as error:
+        if first_words(sql, 1) == ["merge"]:  # refused whole (translate), even where sqlglot cannot parse it
+            raise DatabaseError(FEATURE_NOT_SUPPORTED, "statement MERGE is not supported") from None
         detail = error.errors[0] if error.errors else {}
         highlight = detail.get("highlight") or ""
         description = str(detail.get("description", ""))

@@ -41,6 +41,7 @@ from . import (
     array_typing,
     cast_contexts,
     casts,
+    parsing,
     pg_catalog,
     schemas,
     select_list_unnest,
@@ -51,7 +52,7 @@ from . import functions as fn
 from . import pgtypes as t
 from . import typing_rules as rules
 from .catalog import Catalog, TableInfo
-from .dialect import render
+from .dialect import HeliosPostgres, render
 from .escape_strings import escape_string_values
 from .json_functions import path_steps as json_path_steps
 from .pg_catalog_types import format_type
@@ -561,6 +562,10 @@ class Translator:
         """A FROM item of a SELECT (join: the join it is the right side of): unnest(array) and
         generate_series here, LATERAL or not (their arguments see the FROM items before them, as in
         PostgreSQL), every other one through `source`."""
+        if node.args.get("joins"):  # `a JOIN b LEFT JOIN c ON ... ON ...`: SQLite has no such nesting
+            raise unsupported("a join nested in another join's ON (JOIN ... JOIN ... ON ... ON ...)")
+        if node.args.get("sample"):  # refused before the rest is typed (its columns would be)
+            raise unsupported("TABLESAMPLE")
         if isinstance(node, exp.Lateral):
             node = _lateral_function(node)
         if isinstance(node, exp.Unnest) or _is_generate_series(node):
@@ -1680,7 +1685,7 @@ class Translator:
         schema = node.this
         if isinstance(schema, exp.Column | exp.Identifier | exp.Var) and schema.name.lower() in ("pg_catalog",
                                                                                                  "public"):
-            return self.expr(node.expression, scope)
+            return self.expr(_bare_call(node.expression), scope)
         return self._generic(node, scope)
 
     def _json(self, node: exp.Expression, scope: Scope) -> Typed:
@@ -1955,6 +1960,21 @@ class Translator:
 
     def _regexp(self, node: exp.RegexpLike, scope: Scope) -> Typed:
         return self._like(node, scope)
+
+
+def _bare_call(call: exp.Expression) -> exp.Expression:
+    """A qualified call (`pg_catalog.bool_or(x)`, which sqlglot leaves an Anonymous) as sqlglot parses
+    the bare call (`bool_or(x)`: a LogicalOr), keeping where its name was written (column naming)."""
+    if not isinstance(call, exp.Anonymous):
+        return call
+    try:
+        select = parsing.parse(f"SELECT {call.sql(dialect=HeliosPostgres)}")
+    except DatabaseError:
+        return call
+    bare = select.expressions[0].copy() if isinstance(select, exp.Select) and select.expressions else call
+    if call._meta:
+        bare.meta.update(call.meta)
+    return bare
 
 
 def _lateral_function(node: exp.Lateral) -> exp.Expression:

@@ -217,7 +217,7 @@ REFUSED = [
     ("create table ov_always (id int generated always as identity, v text)", None),
     ("insert into ov_always overriding user value select 5", "only identity columns"),
     ("select * from unnest(array[1, 2], array['a'])", "unnest"),
-    ("select unnest(array[1, 2])", "unnest"),
+    ("select unnest(array[1, 2]), unnest(array[3])", "unnest"),
 ]
 
 

@@ -1,6 +1,7 @@
 """Every built-in pg_proc and pg_operator row (`pg_catalog_builtins`) is true of the running server:
 calling the function, aggregate or window function, or applying the operator, to NULLs of its
-argument types succeeds and gives a column of its result type. And psql 15's `\\df sum` lists what
+argument types succeeds and gives a column of its result type, and pg_typeof of it (the type the
+translator gives it inside other expressions) names that type. And psql 15's `\\df sum` lists what
 PostgreSQL 15 lists, less the signatures not implemented here."""
 
 from __future__ import annotations
@@ -33,33 +34,42 @@ def _null(oid: int) -> str:
 def _routine_call(routine: Routine) -> str:
     arguments = ", ".join(_null(oid) for oid in routine.arguments)
     if routine.kind == "w":
-        return f"select {routine.name}({arguments}) over ()"
+        return f"{routine.name}({arguments}) over ()"
     if routine.kind == "a":
-        return f"select {routine.name}({arguments or '*'}) from (values (1)) as rows(x)"
-    return f"select {routine.name}({arguments})"
+        return f"{routine.name}({arguments or '*'})"
+    return f"{routine.name}({arguments})"
 
 
 def _operator_use(operator: Operator) -> str:
     left = f"{_null(operator.left)} " if operator.left else ""
-    return f"select {left}{operator.name} {_null(operator.right)}"
+    return f"({left}{operator.name} {_null(operator.right)})"
 
 
-def _result_type(connection: psycopg.Connection, sql: str) -> int:
-    cursor = connection.execute(sql)
+def _types(connection: psycopg.Connection, expression: str) -> tuple[int, str]:
+    """The type OID of `expression`'s result column, and the type the translator gives it inside
+    an expression (pg_typeof), for a row of one column."""
+    cursor = connection.execute(f"select {expression}, pg_typeof({expression}) from (values (1)) as rows(x)")
     assert cursor.description is not None
-    return cursor.description[0].type_code
+    row = cursor.fetchone()
+    assert row is not None
+    return cursor.description[0].type_code, row[1]
+
+
+def _expected(oid: int) -> tuple[int, str]:
+    return oid, codecs.format_type(oid)
 
 
 def test_every_routine_row_is_true(connection: psycopg.Connection) -> None:
-    wrong = [(call, _result_type(connection, call), routine.result)
+    wrong = [(call, _types(connection, call), _expected(routine.result))
              for routine in ROUTINES for call in [_routine_call(routine)]
-             if _result_type(connection, call) != routine.result]
+             if _types(connection, call) != _expected(routine.result)]
     assert wrong == []
 
 
 def test_every_operator_row_is_true(connection: psycopg.Connection) -> None:
-    wrong = [(use, operator.result) for operator in OPERATORS_ROWS for use in [_operator_use(operator)]
-             if _result_type(connection, use) != operator.result]
+    wrong = [(use, _types(connection, use), _expected(operator.result))
+             for operator in OPERATORS_ROWS for use in [_operator_use(operator)]
+             if _types(connection, use) != _expected(operator.result)]
     assert wrong == []
 
 

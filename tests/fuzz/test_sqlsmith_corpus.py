@@ -1,0 +1,126 @@
+"""The statements sqlsmith (`make fuzz`) found faults with, replayed against a real server on the
+fuzz schema: each runs as sqlsmith runs it (BEGIN, the statement, ROLLBACK) and must give the clean
+outcome recorded here, a result or an ERROR with that SQLSTATE, leaving the session usable. Where
+the engine answers, PostgreSQL 15 is asked too (same schema) and must agree on the SQLSTATE class;
+a 0A000 (refused, naming the construct) is compared with nothing.
+
+What each statement found is in its comment: a wrong-class error (42883, 42804, 42704 or 42601
+for SQL PostgreSQL runs), a Python exception or an SQLite error passed on as XX000.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import psycopg
+import pytest
+
+from tests.fuzz.sqlsmith_run import SCHEMA
+from tests.pg_reference import reference_pg
+from tests.server_process import ServerProcess
+
+__all__ = ["reference_pg"]
+DATABASE = "sqlsmith_corpus"
+OK = "ok"
+
+
+def _sql(text: str) -> str:
+    return " ".join(text.split())
+
+
+@dataclass(frozen=True)
+class Case:
+    found: str  # what the statement found
+    sql: str
+    outcome: str  # OK, or the SQLSTATE of the clean error
+
+
+CORPUS = [
+    Case("42883: a pg_catalog-qualified bool_or/bool_and (an Anonymous call SQLite lacks)", _sql("""
+        select ref_0.ts as c0, pg_catalog.sqrt(cast(case when pg_catalog.bool_or(cast((select
+        pg_catalog.bool_or(flag) from public.texts) as bool)) over (partition by ref_0.ts order by
+        ref_0.ts,ref_0.tm) >= (select pg_catalog.bool_and(flag) from public.texts) then (select n from
+        public.numbers limit 1 offset 5) else (select n from public.numbers limit 1 offset 5) end as
+        "numeric")) as c1 from public.times as ref_0 where ref_0.id is NULL limit 119
+        """), OK),
+    Case("42883: pg_catalog.bool_and in an INSERT's scalar subquery", _sql("""
+        insert into public.texts values (25, (select pg_catalog.min(t) from public.recent), default,
+        cast(null as bpchar), cast(null as bytea), (select pg_catalog.bool_and(flag) from public.texts),
+        default)
+        """), OK),
+    Case("42804: pg_catalog.regexp_like typed text (the qualified call missed RegexpLike)", _sql("""
+        insert into public.texts values (65, default, default, case when (cast(null as bpchar) > cast(null
+        as bpchar)) or ((26 < cast(null as int8)) or (true)) then cast(null as bpchar) else cast(null as
+        bpchar) end, cast(null as bytea), cast(coalesce(true, pg_catalog.regexp_like(cast(cast(null as text)
+        as text), cast(cast(null as text) as text))) as bool), default)
+        """), OK),
+    Case("42704: array typnames and \"char\" as sqlsmith casts to them", _sql("""
+        select cast(null as _int4) as c0, cast(null as "char") as c1, cast(null as _text) as c2 from
+        public.documents as ref_0 where cast(null as _int4) is null
+        """), OK),
+    Case("42601: a join nested in another's ON reached SQLite as it was written", _sql("""
+        select ref_1.c as c0, 99 as c1 from public.numbers as ref_0 inner join public.texts as ref_1 left
+        join public.documents as ref_2 on (ref_2.id <= ref_1.id) on (((ref_0.n = ref_0.n) and (ref_0.i2 is
+        not NULL)) or (ref_1.id <> ref_1.id)) where ref_2.id is NULL limit 69
+        """), "0A000"),
+    Case("42601: a MERGE whose USING sqlglot cannot parse (MERGE is refused whole)", _sql("""
+        MERGE INTO public.documents as target_0 USING (select sample_1.t as c0 from public.times as sample_0
+        right join public.texts as sample_1 left join public.times as sample_2 on (true) on (sample_0.tz >=
+        sample_0.tz) limit 54) as subq_0 left join public.numbers as sample_3 on (true) ON target_0.id =
+        sample_3.i8 WHEN NOT MATCHED AND 47 is NULL THEN INSERT VALUES (cast(null as int8), cast(null as
+        json), cast(null as jsonb), cast(null as _text), cast(null as _int4))
+        """), "0A000"),
+    Case("42804: TABLESAMPLE refused when rendered, its columns typed wrongly before", _sql("""
+        select sample_0.v as c0 from public.texts as sample_0 tablesample bernoulli (8.2) where case when
+        (true) or (sample_0.u is NULL) then (select i2 from public.numbers limit 1 offset 5) else (select i2
+        from public.numbers limit 1 offset 5) end <= pg_catalog.mod(cast(cast(coalesce(case when EXISTS
+        (select 51 as c0, sample_1.tz as c1, sample_0.b as c2 from public.times as sample_1 tablesample
+        system (7) where sample_0.flag is NULL limit 142) then (select i8 from public.numbers limit 1 offset
+        6) else (select i8 from public.numbers limit 1 offset 6) end, cast(null as int8)) as int8) as int8),
+        cast((select id from public.documents limit 1 offset 16) as int8)) limit 86
+        """), "0A000"),
+]
+
+
+@pytest.fixture(scope="module")
+def heliosdb(shared_server: ServerProcess) -> Iterator[psycopg.Connection]:
+    with psycopg.connect(shared_server.dsn, autocommit=True) as connection:
+        connection.execute(SCHEMA)
+        yield connection
+
+
+@pytest.fixture(scope="module")
+def postgres(reference_pg: str) -> Iterator[psycopg.Connection]:
+    with psycopg.connect(reference_pg, autocommit=True) as admin:
+        admin.execute(f"drop database if exists {DATABASE}")
+        admin.execute(f"create database {DATABASE}")
+    with psycopg.connect(reference_pg.replace("dbname=postgres", f"dbname={DATABASE}"),
+                         autocommit=True) as connection:
+        connection.execute(SCHEMA)
+        yield connection
+
+
+def outcome(connection: psycopg.Connection, sql: str) -> str:
+    """OK or the SQLSTATE, of `sql` run as sqlsmith runs it."""
+    connection.execute("begin")
+    try:
+        cursor = connection.execute(sql)
+        if cursor.description is not None:
+            cursor.fetchall()
+        return OK
+    except psycopg.Error as error:
+        assert error.sqlstate is not None, error
+        return error.sqlstate
+    finally:
+        connection.execute("rollback")
+
+
+@pytest.mark.parametrize("case", CORPUS, ids=[f"{case.found[:5]}-{i}" for i, case in enumerate(CORPUS)])
+def test_clean_outcome(heliosdb: psycopg.Connection, postgres: psycopg.Connection, case: Case) -> None:
+    got = outcome(heliosdb, case.sql)
+    assert heliosdb.execute("select 1").fetchone() == (1,)  # the session is still usable
+    assert got == case.outcome
+    if got != "0A000":
+        expected = outcome(postgres, case.sql)
+        assert got[:2] == expected[:2] if expected != OK else got == OK
