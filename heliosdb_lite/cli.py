@@ -59,6 +59,7 @@ def _serve(args: argparse.Namespace) -> int:
     config.validate_for_serving(users_exist)
     for key, reason in config.without_effect():
         log.warning("config key %s is accepted but has no effect: %s", key, reason)
+    from heliosdb_lite.replication.node import ReplicationNode
     from heliosdb_lite.server.app import run, serve
     from heliosdb_lite.server.startup import open_database
 
@@ -69,10 +70,12 @@ def _serve(args: argparse.Namespace) -> int:
             raise
         print(f"heliosdb-lite: {error.message}", file=sys.stderr)
         return 1
+    replication = None if database.journal is None or database.commit_service is None else \
+        ReplicationNode(config, database.engine, database.journal, database.commit_service)
 
     async def main() -> None:
         try:
-            await serve(config, database.engine, database.commit_service)
+            await serve(config, database.engine, database.commit_service, replication)
         finally:
             await database.close()
 

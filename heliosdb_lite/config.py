@@ -113,7 +113,7 @@ class TransactionReplayConfig:
 
 @dataclass(frozen=True)
 class ReplicationConfig:
-    """[replication]: shipping the journal to a standby (not implemented yet)."""
+    """[replication]: hot standbys fed from the journal (docs/replication.md)."""
 
     replicate_journal: bool = False
     role: ReplicationRole = "primary"
@@ -123,6 +123,10 @@ class ReplicationConfig:
     replication_mode: ReplicationMode = "sync"
     sync_timeout_ms: int = _bounded(5000, 1)
     replication_retry_interval_seconds: int = _bounded(5, 1)
+    standby_name: str = ""
+    synchronous_standby_count: int = _bounded(1, 1)
+    replication_user: str = "postgres"
+    password: str | None = None
 
 
 @dataclass(frozen=True)
@@ -256,7 +260,7 @@ _CLIENT_SIDE = (
     "the server always keeps outcomes for lookup"
 )
 _SINGLE_WRITER = "replay applies changesets in one SQLite writer"
-_NO_REPLICATION = "replication is not implemented yet"
+_OWN_PORT = "the replication connection uses the PostgreSQL port (startup parameter replication)"
 
 NO_EFFECT: Mapping[str, _NoEffect] = MappingProxyType(
     {
@@ -291,7 +295,7 @@ NO_EFFECT: Mapping[str, _NoEffect] = MappingProxyType(
         "transaction_replay.replay_backoff_ms": _NoEffect(_CLIENT_SIDE),
         "transaction_replay.replay_timeout_seconds": _NoEffect(_CLIENT_SIDE),
         "transaction_replay.replay_max_transaction_bytes": _NoEffect(_CLIENT_SIDE),
-        **{f"replication.{f.name}": _NoEffect(_NO_REPLICATION) for f in fields(ReplicationConfig)},
+        "replication.listen": _NoEffect(_OWN_PORT),
         "performance.simd_checksums": _NoEffect("xxhash picks the fastest instruction set itself"),
         "performance.io_uring_journal": _NoEffect("the journal uses write() + fsync; io_uring is not used"),
         "observability.track_replay_latency": _NoEffect(

@@ -176,6 +176,9 @@ def _session_functions(connection: apsw.Connection,
     def current_setting(name: str, missing_ok: int = 0) -> str | None:
         return context.settings.get(name, missing_ok=bool(missing_ok))
 
+    def pg_is_in_recovery() -> int:
+        return int(context.settings.get("in_hot_standby") == "on")
+
     def cast(value: Any, source: int, target: int, typmod: int, explicit: int) -> Any:
         converted = casts.convert(from_storage(source)(value), source, target, typmod, tz=context.time_zone(),
                                   explicit=bool(explicit))
@@ -353,6 +356,7 @@ def _session_functions(connection: apsw.Connection,
         "random": random.random,
         "set_config": set_config,
         "current_setting": current_setting,
+        "pg_is_in_recovery": pg_is_in_recovery,
         NEXTVAL: nextval,
         "currval": currval,
         "setval": setval,

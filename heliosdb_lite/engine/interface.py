@@ -159,6 +159,11 @@ class EngineSession(Protocol):
         """GUC_REPORT parameters changed since the last call (sent as ParameterStatus)."""
         ...
 
+    def apply_server_parameters(self, values: dict[str, str]) -> None:
+        """Set parameters the server decides (in_hot_standby after a promotion, ...), outside a
+        transaction block; the reported ones then show in `parameter_changes`."""
+        ...
+
     def cancel(self) -> None:
         """Interrupt the running statement (57014); callable from any thread."""
         ...

@@ -285,6 +285,10 @@ class SQLiteSession:
     def parameter_changes(self) -> list[tuple[str, str]]:
         return self.settings.changes()
 
+    def apply_server_parameters(self, values: dict[str, str]) -> None:
+        for name, value in values.items():
+            self.settings.set(name, value, startup=True)
+
     def notices(self) -> list[DatabaseError]:
         """NOTICE and WARNING messages raised since the last call (sent as NoticeResponse)."""
         pending = self._transactions.notices

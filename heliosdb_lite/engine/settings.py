@@ -141,6 +141,10 @@ def _any(_: str, value: str) -> str:
     return value
 
 
+# The primary a hot standby follows ("" elsewhere), named in the 25006 of a write on a standby.
+PRIMARY_HOST_SETTING = "heliosdb.primary_host"
+
+
 @dataclass(frozen=True, slots=True)
 class Parameter:
     """One known configuration parameter."""

@@ -1,8 +1,8 @@
 """HeliosDB's own table-valued functions: their names and result columns, as the translator types them.
 
 The rows come from SQLite eponymous virtual tables registered on each connection by the layer that
-owns the data (`replay.commit` for outcomes and replay metrics); this table is the one place their
-columns are declared, so both sides read it.
+owns the data (`replay.commit` for outcomes and replay metrics, `replication.node` for replication
+status); this table is the one place their columns are declared, so both sides read it.
 """
 
 from __future__ import annotations
@@ -17,6 +17,11 @@ TABLE_FUNCTIONS: dict[str, list[tuple[str, PgType]]] = {
                                 ("journal_size_mb", PgType(FLOAT8)),
                                 ("last_replay_timestamp", PgType(TIMESTAMPTZ)),
                                 ("data_loss_prevented", PgType(INT8))],
+    "heliosdb_replication_status": [("name", PgType(TEXT)), ("address", PgType(TEXT)),
+                                    ("state", PgType(TEXT)),
+                                    ("sent_lsn", PgType(INT8)), ("flushed_lsn", PgType(INT8)),
+                                    ("applied_lsn", PgType(INT8)), ("lag_bytes", PgType(INT8)),
+                                    ("lag_seconds", PgType(FLOAT8)), ("sync_state", PgType(TEXT))],
 }
 
 

@@ -34,7 +34,7 @@ from . import deferred_constraints
 from .ddl import quote
 from .errors_map import database_error
 from .interface import CommitAlreadyDecided, TransactionLog
-from .settings import SessionSettings
+from .settings import PRIMARY_HOST_SETTING, SessionSettings
 
 T = TypeVar("T")
 
@@ -263,8 +263,11 @@ class Transactions:
         """Open what the block needs before a statement: the write lock for a writer, a snapshot
         for REPEATABLE READ / SERIALIZABLE."""
         if writes and self.block is not None and self._read_only:
+            primary = self._settings.get(PRIMARY_HOST_SETTING, missing_ok=True)
             raise DatabaseError(READ_ONLY_SQL_TRANSACTION,
-                                f"cannot execute {command} in a read-only transaction")
+                                f"cannot execute {command} in a read-only transaction",
+                                hint=f"This server is a hot standby: send writes to the primary at {primary}."
+                                if primary else None)
         if self.block is None:
             return
         if writes and not self._writing:

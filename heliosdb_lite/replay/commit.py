@@ -34,7 +34,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, Protocol
 
 import apsw
 import apsw.ext
@@ -99,6 +99,12 @@ class Outcome:
     decided_at_us: int | None
 
 
+class StandbyBarrier(Protocol):
+    """The standby half of the durability barrier (`replication.node`)."""
+
+    async def replicated(self, lsn: int) -> None: ...
+
+
 class CommitService:
     """The journal and the store connection used for outcome lookups, shared by all sessions."""
 
@@ -108,7 +114,10 @@ class CommitService:
         self._busy_timeout_ms = busy_timeout_ms
         self._lock = threading.Lock()
         self._checkpoint_running = threading.Lock()
-        self.writes_refused: str | None = None  # why, when start-up recovery did not finish
+        self.writes_refused: str | None = None  # why: start-up recovery did not finish, a standby, fenced
+        self._refusal_hint = ""
+        self.replication: StandbyBarrier | None = None
+        self.connection_hooks: list[Callable[[apsw.Connection], None]] = []  # run on each session connection
         self._connection = apsw.Connection(str(store_path))
         self._connection.set_busy_timeout(busy_timeout_ms)
         self._connection.execute("PRAGMA wal_autocheckpoint=0")
@@ -122,15 +131,18 @@ class CommitService:
         lsn = self.journal.last_lsn
         if lsn > self.journal.flushed_lsn:
             await self.journal.durable(lsn)
+        if self.replication is not None:
+            await self.replication.replicated(lsn)
 
-    def refuse_writes(self, reason: str) -> None:
+    def refuse_writes(self, reason: str, *, hint: str = "Restart the server to let recovery finish.") -> None:
         """From now on every write transaction and outcome lookup fails with 25006 and `reason`."""
         self.writes_refused = reason
+        self._refusal_hint = hint
 
     def check_writable(self) -> None:
         if self.writes_refused is not None:
             raise DatabaseError(READ_ONLY_SQL_TRANSACTION, f"writes are refused: {self.writes_refused}",
-                                hint="Restart the server to let recovery finish.")
+                                hint=self._refusal_hint)
 
     def outcome(self, gtid_text: str) -> Outcome:
         """The GTID's outcome; a GTID not committed is fenced first, so it can never commit (I5)."""
@@ -224,6 +236,8 @@ class CommitService:
             rows.columns = column_names(name)  # type: ignore[attr-defined]
             rows.column_access = apsw.ext.VTColumnAccess.By_Index  # type: ignore[attr-defined]
             apsw.ext.make_virtual_module(connection, name, rows)
+        for hook in self.connection_hooks:
+            hook(connection)
 
     def close(self) -> None:
         self._connection.close()

@@ -20,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from heliosdb_lite.config import Config
 from heliosdb_lite.engine.interface import Engine
 from heliosdb_lite.replay.commit import CommitService
+from heliosdb_lite.replication.node import ReplicationNode
 from heliosdb_lite.server import metrics
 from heliosdb_lite.server.authenticator import Authenticator
 from heliosdb_lite.server.session import Session, SessionLimits, SessionRegistry
@@ -45,7 +46,8 @@ def _tls_context(config: Config) -> ssl.SSLContext | None:
 class Server:
     """Accepts connections and runs one Session per connection."""
 
-    def __init__(self, config: Config, engine: Engine, commit_service: CommitService | None = None) -> None:
+    def __init__(self, config: Config, engine: Engine, commit_service: CommitService | None = None,
+                 replication: ReplicationNode | None = None) -> None:
         self._config = config
         self._engine = engine
         self._registry = SessionRegistry()
@@ -56,6 +58,7 @@ class Server:
         self._tls = _tls_context(config)
         self._limits = SessionLimits(config.server.max_message_bytes, config.server.max_connections)
         self._commit_service = commit_service
+        self._replication = replication
         self._writer_slot = WriterSlot()
         self._tasks: set[asyncio.Task[None]] = set()
         self._listener: asyncio.Server | None = None
@@ -73,7 +76,8 @@ class Server:
         session = Session(reader, writer, engine=self._engine, executor=self._executor,
                           registry=self._registry, authenticator=self._authenticator,
                           tls_context=self._tls, limits=self._limits,
-                          writer_slot=self._writer_slot, commit_service=self._commit_service)
+                          writer_slot=self._writer_slot, commit_service=self._commit_service,
+                          replication=self._replication)
         task = asyncio.current_task()
         assert task is not None
         self._tasks.add(task)
@@ -95,13 +99,16 @@ class Server:
         self._executor.shutdown(wait=True, cancel_futures=False)
 
 
-async def serve(config: Config, engine: Engine, commit_service: CommitService | None = None) -> None:
+async def serve(config: Config, engine: Engine, commit_service: CommitService | None = None,
+                replication: ReplicationNode | None = None) -> None:
     """Run the server until SIGTERM or SIGINT."""
-    server = Server(config, engine, commit_service)
+    server = Server(config, engine, commit_service, replication)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
+    if replication is not None:
+        await replication.start()
     addresses = await server.start()
     if config.observability.metrics_enabled:
         host = "127.0.0.1" if config.server.listen in ("127.0.0.1", "localhost") else config.server.listen
@@ -112,6 +119,8 @@ async def serve(config: Config, engine: Engine, commit_service: CommitService | 
         if commit_service is not None else None
     await stop.wait()
     log.info("shutdown requested: no new connections; finishing running work")
+    if replication is not None:
+        await replication.close()
     await server.shutdown()
     if checkpoints is not None:
         checkpoints.cancel()

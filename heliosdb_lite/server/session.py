@@ -38,6 +38,10 @@ from heliosdb_lite.protocol.copy_format import CopyInParser, format_row
 from heliosdb_lite.protocol.framing import FrontendParser
 from heliosdb_lite.protocol.messages import FieldDescription
 from heliosdb_lite.replay.commit import CommitService, TransactionRecorder
+from heliosdb_lite.replication.node import ReplicationNode, peer_address
+from heliosdb_lite.replication.role import EPOCH_PARAMETER
+from heliosdb_lite.replication.role import REPLICATION_PARAMETER as ROLE_STATE_PARAMETER
+from heliosdb_lite.replication.wire import REPLICATION_PARAMETER
 from heliosdb_lite.server import metrics
 from heliosdb_lite.server.authenticator import Authenticator
 from heliosdb_lite.server.writer_slot import SlotWait, WriterSlot
@@ -116,6 +120,7 @@ class Session:
         limits: SessionLimits,
         writer_slot: WriterSlot,
         commit_service: CommitService | None = None,
+        replication: ReplicationNode | None = None,
     ) -> None:
         self._reader = reader
         self._writer = writer
@@ -127,6 +132,8 @@ class Session:
         self._limits = limits
         self._commit_service = commit_service
         self._writer_slot = writer_slot
+        self._replication = replication
+        self._role_version = -1
         self._holds_slot = False
         self._slot_wait: SlotWait | None = None
         self._recorder: TransactionRecorder | None = None
@@ -309,8 +316,13 @@ class Session:
         await self._authenticate(user)
         if len(self._registry) >= self._limits.max_connections:
             raise fatal("53300", "sorry, too many clients already")
+        if REPLICATION_PARAMETER in params:
+            await self._serve_standby(params[REPLICATION_PARAMETER])
         settings = {k: v for k, v in params.items() if k not in ("user", "database", "options", "")}
         settings.update(_options_settings(params.get("options", "")))
+        if self._replication is not None:
+            self._role_version = self._replication.role.version
+            settings.update(self._replication.role.session_parameters())
         self.session_id = _session_id(settings.get(SESSION_ID_PARAMETER))
         settings[SESSION_ID_PARAMETER] = self.session_id  # so SHOW heliosdb.session_id answers too
         if self._commit_service is not None:
@@ -322,12 +334,31 @@ class Session:
         for name in _REPORTED_AT_STARTUP:
             self._send(messages.parameter_status(name, self._engine_session.parameter(name)))
         self._send(messages.parameter_status(SESSION_ID_PARAMETER, self.session_id))
+        if self._replication is not None:
+            for name in ROLE_PARAMETERS:
+                self._send(messages.parameter_status(name, self._engine_session.parameter(name)))
         self._send_sequence()
         self._engine_session.parameter_changes()
         self._update_timezone()
         self._send(messages.backend_key_data(self.process_id, self.secret_key))
         self._send(messages.ready_for_query(self._engine_session.transaction_status))
         await self._flush()
+
+    async def _serve_standby(self, name: str) -> None:
+        """A standby's replication connection (startup parameter `replication`): stream the journal
+        to it until it goes away."""
+        if self._replication is None:
+            raise fatal("55000", "replication is not enabled on this server")
+        self._send(messages.AUTH_OK)
+        self._send(messages.ready_for_query("I"))
+        self._writer.write(b"".join(self._out))
+        self._out.clear()
+        try:
+            await self._replication.serve_standby(name, peer_address(self._writer), self._read_message,
+                                                  self._writer)
+        except DatabaseError as error:
+            raise fatal(error.sqlstate, error.message) from None
+        raise ConnectionClosed
 
     async def _authenticate(self, user: str) -> None:
         exchange = self._authenticator.begin(user)
@@ -398,6 +429,7 @@ class Session:
     def _ready(self) -> None:
         assert self._engine_session is not None
         self._release_writer_slot()
+        self._follow_role()
         self._send_parameter_changes()
         self._send_sequence()
         self._send(messages.ready_for_query(self._engine_session.transaction_status))
@@ -408,6 +440,20 @@ class Session:
         if recorder is not None and recorder.next_sequence != self._reported_sequence:
             self._reported_sequence = recorder.next_sequence
             self._send(messages.parameter_status(TXN_SEQ_PARAMETER, str(recorder.next_sequence)))
+
+    def _follow_role(self) -> None:
+        """After a promotion, a fencing or a change of the replication state, outside a transaction
+        block: take the server's new parameters (reported as ParameterStatus like any change)."""
+        replication = self._replication
+        engine_session = self._engine_session
+        assert engine_session is not None
+        if replication is None or replication.role.version == self._role_version \
+                or engine_session.transaction_status != "I":
+            return
+        self._role_version = replication.role.version
+        engine_session.apply_server_parameters(replication.role.session_parameters())
+        for name in ROLE_PARAMETERS:
+            self._send(messages.parameter_status(name, engine_session.parameter(name)))
 
     def _send_parameter_changes(self) -> None:
         assert self._engine_session is not None
@@ -710,6 +756,7 @@ class Session:
         return lambda value: text_out(value, timezone)
 
 
+ROLE_PARAMETERS = (EPOCH_PARAMETER, ROLE_STATE_PARAMETER)  # also reported, with in_hot_standby
 _REPORTED_AT_STARTUP = (
     "application_name", "client_encoding", "DateStyle", "default_transaction_read_only",
     "in_hot_standby", "integer_datetimes", "IntervalStyle", "is_superuser", "server_encoding",

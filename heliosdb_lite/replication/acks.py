@@ -1,0 +1,127 @@
+"""The sync-mode barrier: a commit's answer waits until enough standbys have made it durable.
+
+`StandbyAcks.wait(lsn)` is awaited where the server already waits for `journal.durable` (the
+durability barrier, `CommitService.visible`), after the local fsync. One standby acknowledgement
+(a STATUS message with its flushed LSN) settles every waiter at or below it: group commit covers
+the standby round trip as it covers the fsync.
+
+Modes (`[replication] replication_mode`):
+- sync-strict: waits without limit (Maximum Protection);
+- sync: a wait longer than sync_timeout_ms degrades the primary to async, loudly (log line, metric,
+  ParameterStatus heliosdb.replication), until a standby has caught up with the journal's last LSN
+  (Maximum Availability);
+- async: never waits (Maximum Performance, RPO > 0).
+A fenced primary fails every present and future wait: it never acknowledges another commit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+import logging
+from collections.abc import Callable
+
+from heliosdb_lite.errors import ADMIN_SHUTDOWN, DatabaseError, fatal
+from heliosdb_lite.replication import metrics
+
+log = logging.getLogger("heliosdb.replication")
+
+SYNC_STRICT, SYNC, ASYNC = "sync-strict", "sync", "async"
+
+
+class StandbyAcks:
+    """Flushed LSNs reported by the connected sync standbys, and the commits waiting for them."""
+
+    def __init__(self, mode: str, sync_timeout_ms: int, required: int, acked_lsn: int,
+                 on_state_change: Callable[[str], None]) -> None:
+        self.mode = mode
+        self.required = required
+        self._timeout = sync_timeout_ms / 1000
+        self._flushed: dict[str, int] = {}
+        self.acked_lsn = acked_lsn  # every LSN up to here is durable on `required` standbys (or predates us)
+        self.degraded = False
+        self._fenced: DatabaseError | None = None
+        self._waiters: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._order = itertools.count()
+        self._on_state_change = on_state_change
+        metrics.DEGRADED.set(0)
+
+    @property
+    def state(self) -> str:
+        if self._fenced is not None:
+            return "fenced"
+        if self.mode == ASYNC:
+            return ASYNC
+        return f"{self.mode} (degraded to async)" if self.degraded else self.mode
+
+    def covers(self, lsn: int) -> bool:
+        """Whether a commit at `lsn` may be acknowledged now, without waiting."""
+        if lsn <= self.acked_lsn:
+            return True
+        if self._fenced is not None:
+            raise self._fenced
+        return self.mode == ASYNC or self.degraded
+
+    async def wait(self, lsn: int) -> None:
+        """Return once `lsn` may be acknowledged (see the module docstring)."""
+        if self.covers(lsn):
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._waiters, (lsn, next(self._order), future))
+        if self.mode == SYNC_STRICT:
+            await future
+            return
+        try:
+            await asyncio.wait_for(asyncio.shield(future), self._timeout)
+        except TimeoutError:
+            if self._fenced is not None:
+                raise self._fenced from None
+            self._degrade(lsn)
+
+    def _degrade(self, lsn: int) -> None:
+        if not self.degraded:
+            self.degraded = True
+            metrics.DEGRADED.set(1)
+            metrics.DEGRADATIONS.inc()
+            log.error("replication: no standby acknowledged LSN %d within sync_timeout_ms = %d: DEGRADED TO "
+                      "ASYNC — commits are acknowledged without a standby copy (RPO > 0) until a standby "
+                      "catches up", lsn, int(self._timeout * 1000))
+            self._on_state_change(self.state)
+        self._settle(lambda _lsn: True)
+
+    def standby_flushed(self, name: str, lsn: int, last_lsn: int) -> None:
+        """Standby `name` has fsynced everything up to `lsn`; the journal's last LSN is `last_lsn`."""
+        self._flushed[name] = max(self._flushed.get(name, 0), lsn)
+        ranked = sorted(self._flushed.values(), reverse=True)
+        if len(ranked) >= self.required:
+            self.acked_lsn = max(self.acked_lsn, ranked[self.required - 1])
+        if self.degraded and len(ranked) >= self.required and ranked[self.required - 1] >= last_lsn:
+            self.degraded = False
+            metrics.DEGRADED.set(0)
+            log.warning("replication: standbys caught up at LSN %d: back to %s", last_lsn, self.mode)
+            self._on_state_change(self.state)
+        acked = self.acked_lsn
+        self._settle(lambda waiting: waiting <= acked)
+
+    def standby_gone(self, name: str) -> None:
+        self._flushed.pop(name, None)
+
+    def fence(self, reason: str) -> None:
+        """Fail every present and future wait: this server is no longer the primary."""
+        if self._fenced is None:
+            self._fenced = fatal(ADMIN_SHUTDOWN, f"terminating connection: {reason}; the commit was not "
+                                 "acknowledged and may be lost",
+                                 detail="Ask the new primary for the transaction's outcome with "
+                                        "heliosdb_txn_outcome().")
+            self._on_state_change(self.state)
+        waiters, self._waiters = self._waiters, []
+        for _, _, future in waiters:
+            if not future.done():
+                future.set_exception(self._fenced)
+
+    def _settle(self, ready: Callable[[int], bool]) -> None:
+        while self._waiters and ready(self._waiters[0][0]):
+            _, _, future = heapq.heappop(self._waiters)
+            if not future.done():
+                future.set_result(None)

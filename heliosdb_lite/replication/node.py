@@ -1,0 +1,327 @@
+"""Replication for one server: its role, its standbys or its primary, promotion and fencing.
+
+`ReplicationNode` is created by `cli serve` and given to the server (sessions call
+`serve_standby` for replication connections and read `role` for their ParameterStatus) and to the
+commit service (`replicated(lsn)` is the standby half of the durability barrier; `register` adds
+heliosdb_promote(), heliosdb_replication_status() to every session's connection).
+
+Epochs: every entry carries the epoch of the primary that wrote it. Promotion appends an EPOCH
+entry with a new epoch (one more than any it knows). A primary that learns of a higher epoch — a
+standby or peer reporting one, or its configured `standby_host` reporting one when probed at
+start-up and every replication_retry_interval_seconds — is fenced: writes fail with 25006, waiting
+commits and every later answer showing unacknowledged data fail FATAL; it never acknowledges again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import apsw
+import apsw.ext
+
+from heliosdb_lite.config import Config
+from heliosdb_lite.engine.passthrough import SQLiteEngine
+from heliosdb_lite.engine.table_functions import column_names
+from heliosdb_lite.errors import OBJECT_NOT_IN_PREREQUISITE_STATE, PROTOCOL_VIOLATION, DatabaseError
+from heliosdb_lite.journal import EntryType, EpochPayload, Journal, encode_payload
+from heliosdb_lite.protocol import messages
+from heliosdb_lite.replay.commit import CommitService
+from heliosdb_lite.replication import metrics, wire
+from heliosdb_lite.replication.acks import ASYNC, StandbyAcks
+from heliosdb_lite.replication.client import PeerError, peer_parameters
+from heliosdb_lite.replication.receiver import Receiver, apply_received
+from heliosdb_lite.replication.role import EPOCH_PARAMETER, Role, ServerRole
+from heliosdb_lite.replication.sender import ReadMessage, Shipper, StandbyLink, stream_to_standby
+
+log = logging.getLogger("heliosdb.replication")
+NO_GTID = bytes(16)
+PROMOTED_FILE = "PROMOTED"  # in the data directory: this standby was promoted, it starts as a primary
+STATUS_FUNCTION = "heliosdb_replication_status"
+
+
+class ReplicationNode:
+    """See the module docstring."""
+
+    def __init__(self, config: Config, engine: SQLiteEngine, journal: Journal,
+                 service: CommitService) -> None:
+        settings = config.replication
+        self._settings = settings
+        self._journal = journal
+        self._service = service
+        self._engine = engine
+        self.name = settings.standby_name or f"{config.server.listen}:{config.server.port}"
+        self._promoted_marker = config.database.path / PROMOTED_FILE
+        standby = settings.role == "standby" and not self._promoted_marker.exists()
+        self.role = ServerRole(Role.STANDBY if standby else Role.PRIMARY, journal.epoch,
+                               settings.primary_host if standby else None)
+        self._links: dict[str, StandbyLink] = {}
+        self._standby_writers: set[asyncio.StreamWriter] = set()
+        self._acks: StandbyAcks | None = None
+        self._receiver: Receiver | None = None
+        self._store = engine.maintenance_connection()
+        self._store.execute("PRAGMA foreign_keys=OFF")
+        self._shipper = Shipper(journal, self._store)
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._promoting = False
+        service.replication = self
+        service.connection_hooks.append(self.register)
+
+    # -- lifecycle ----------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        if self.role.role is Role.STANDBY:
+            self._become_standby()
+        else:
+            self._become_primary()
+            if self._settings.standby_host:
+                await self._probe_peer()
+                self._spawn(self._probe_periodically())
+        self._publish()
+
+    async def close(self) -> None:
+        """End the streams (to standbys or from the primary) and the probes."""
+        for writer in self._standby_writers:
+            writer.close()
+        if self._receiver is not None:
+            await self._receiver.stop()
+        for task in list(self._tasks):
+            task.cancel()
+        self._store.close()
+
+    def _spawn(self, coroutine: Any) -> None:
+        task = asyncio.create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _become_standby(self) -> None:
+        primary = self._settings.primary_host
+        if not primary:
+            raise DatabaseError(OBJECT_NOT_IN_PREREQUISITE_STATE,
+                                "replication.role = standby needs replication.primary_host")
+        self._service.refuse_writes(f"this server is a hot standby of the primary at {primary}",
+                                    hint=f"Send writes to the primary at {primary}.")
+        settings = self._settings
+        self._receiver = Receiver(self._journal, self._store, primary, self.name, settings.replication_user,
+                                  settings.password, settings.replication_retry_interval_seconds,
+                                  lambda: self.role.epoch, self._learned_epoch)
+        self._receiver.start()
+        log.info("replication: hot standby %s of primary %s, streaming from LSN %d", self.name, primary,
+                 self._journal.last_lsn + 1)
+
+    def _become_primary(self) -> None:
+        settings = self._settings
+        mode = settings.replication_mode if settings.replicate_journal else ASYNC
+        self._acks = StandbyAcks(mode, settings.sync_timeout_ms, settings.synchronous_standby_count,
+                                 self._journal.last_lsn, self.role.set_replication_state)
+        self.role.set_replication_state(self._acks.state)
+        if not settings.replicate_journal:
+            return
+        if mode == ASYNC:
+            log.warning("replication_mode = async: commits are acknowledged after the local fsync, before "
+                        "any standby has them; a failover can lose acknowledged transactions (RPO > 0)")
+        else:
+            log.info("replication: primary in %s mode (%d standby acknowledgement(s) per commit)", mode,
+                     settings.synchronous_standby_count)
+
+    def _publish(self) -> None:
+        metrics.IS_PRIMARY.set(1 if self.role.role is Role.PRIMARY else 0)
+        metrics.EPOCH.set(self.role.epoch)
+        metrics.STANDBYS.set(len(self._links))
+
+    # -- the durability barrier ---------------------------------------------------------------
+
+    async def replicated(self, lsn: int) -> None:
+        """After the local fsync of `lsn`: wake the senders; in a sync mode, wait for the standbys."""
+        for link in self._links.values():
+            link.wake.set()
+        if self._acks is not None:
+            await self._acks.wait(lsn)
+
+    # -- the primary's side -------------------------------------------------------------------
+
+    async def serve_standby(self, name: str, address: str, read_message: ReadMessage,
+                            writer: asyncio.StreamWriter) -> None:
+        """A replication connection (startup parameter `replication`), authenticated."""
+        query = await read_message()
+        if not isinstance(query, messages.Query):
+            raise DatabaseError(PROTOCOL_VIOLATION, "a replication connection must send START_REPLICATION")
+        start = wire.parse_start(query.sql)
+        if start.epoch > self.role.epoch:
+            self._learned_epoch(start.epoch)
+        self._check_standby(name, start)
+        sync = self._acks is not None and self._acks.mode != ASYNC
+        link = StandbyLink(name, address, sync)
+        self._links[name] = link
+        self._standby_writers.add(writer)
+        self._publish()
+        log.info("replication: standby %s (%s) connected, streaming from LSN %d", name, address,
+                 start.next_lsn)
+        try:
+            await stream_to_standby(link, start, self._shipper, read_message, writer, self._primary_state,
+                                    self._on_status)
+        finally:
+            self._standby_writers.discard(writer)
+            if self._links.get(name) is link:
+                del self._links[name]
+                if self._acks is not None:
+                    self._acks.standby_gone(name)
+                self._journal.forget_standby(name)
+            self._publish()
+            log.info("replication: standby %s disconnected", name)
+
+    def _check_standby(self, name: str, start: wire.StartRequest) -> None:
+        if self.role.role is not Role.PRIMARY:
+            raise DatabaseError(OBJECT_NOT_IN_PREREQUISITE_STATE,
+                                f"this server is not a primary ({self.role.role.value}, "
+                                f"epoch {self.role.epoch})")
+        if not self._settings.replicate_journal:
+            raise DatabaseError(OBJECT_NOT_IN_PREREQUISITE_STATE,
+                                "replication is not enabled on this server (replication.replicate_journal)")
+        journal = self._journal
+        if start.last_lsn > journal.last_lsn or (
+                start.last_lsn and self._shipper.epoch_at(start.last_lsn) not in (None, start.last_epoch)):
+            raise DatabaseError(OBJECT_NOT_IN_PREREQUISITE_STATE,
+                                f"standby {name} has diverged: its LSN {start.last_lsn} "
+                                f"(epoch {start.last_epoch}) is not in this primary's journal "
+                                f"(last LSN {journal.last_lsn})")
+        if start.next_lsn < journal.first_lsn:
+            raise DatabaseError(OBJECT_NOT_IN_PREREQUISITE_STATE,
+                                f"standby {name} asks for LSN {start.next_lsn}, but the oldest retained is "
+                                f"{journal.first_lsn}: rebuild it from a copy of the store")
+
+    def _primary_state(self) -> wire.PrimaryState:
+        return wire.PrimaryState(self._journal.last_lsn, self.role.epoch, wire.now_us())
+
+    def _on_status(self, link: StandbyLink, status: wire.StandbyStatus) -> None:
+        if status.epoch > self.role.epoch:
+            self._learned_epoch(status.epoch)
+            return
+        if link.sync and self._acks is not None:
+            self._journal.mark_standby_acked(link.name, status.flushed_lsn)
+            self._acks.standby_flushed(link.name, status.flushed_lsn, self._journal.last_lsn)
+
+    # -- epochs, fencing, promotion -----------------------------------------------------------
+
+    def _learned_epoch(self, epoch: int) -> None:
+        if epoch <= self.role.epoch:
+            return
+        if self.role.role is Role.PRIMARY:
+            self._fence(f"a newer primary exists (epoch {epoch}; this server's epoch is {self.role.epoch})",
+                        epoch)
+        else:
+            self.role.epoch = epoch
+        self._publish()
+
+    def _fence(self, reason: str, epoch: int) -> None:
+        log.critical("replication: FENCED: %s; this server refuses writes and acknowledges no commit "
+                     "from now on; rejoin it as a standby", reason)
+        self._service.refuse_writes(f"this server was deposed: {reason}",
+                                    hint="Connect to the new primary; rejoin this server as its standby.")
+        self.role.change(Role.FENCED, epoch=epoch)
+        if self._acks is not None:
+            self._acks.fence(f"this server was deposed: {reason}")
+        self._publish()
+
+    async def _probe_peer(self) -> None:
+        peer = self._settings.standby_host
+        assert peer is not None
+        try:
+            parameters = await peer_parameters(peer, user=self._settings.replication_user,
+                                               password=self._settings.password)
+        except (OSError, TimeoutError, asyncio.IncompleteReadError, PeerError, DatabaseError):
+            return
+        epoch = int(parameters.get(EPOCH_PARAMETER, "0") or 0)
+        if epoch > self.role.epoch and parameters.get("in_hot_standby") == "off":
+            self._learned_epoch(epoch)
+
+    async def _probe_periodically(self) -> None:
+        while self.role.role is Role.PRIMARY:
+            await asyncio.sleep(self._settings.replication_retry_interval_seconds)
+            await self._probe_peer()
+
+    async def promote(self) -> int:
+        """Make this standby the primary of a new epoch, after applying everything it received;
+        returns the new epoch."""
+        if self.role.role is not Role.STANDBY or self._promoting:
+            raise DatabaseError(OBJECT_NOT_IN_PREREQUISITE_STATE, "the server is not in standby mode",
+                                hint="heliosdb_promote() promotes a standby.")
+        self._promoting = True
+        try:
+            assert self._receiver is not None
+            await self._receiver.stop()
+            self._receiver = None
+            journal = self._journal
+            await asyncio.to_thread(apply_received, self._store, journal)
+            epoch = max(self.role.epoch, journal.epoch) + 1
+            previous = journal.last_lsn
+            payload = encode_payload(EpochPayload(node=self.name, previous_last_lsn=previous))
+            lsn = await journal.append_async(EntryType.EPOCH, NO_GTID, payload, epoch=epoch)
+            await journal.durable(lsn)
+            await asyncio.to_thread(_write_durably, self._promoted_marker, f"{epoch}\n")
+            self.role.change(Role.PRIMARY, epoch=epoch)
+            self._service.writes_refused = None
+            self._become_primary()
+            self._publish()
+            log.warning("replication: PROMOTED: %s is the primary of epoch %d (received and applied up to "
+                        "LSN %d)", self.name, epoch, previous)
+            return epoch
+        finally:
+            self._promoting = False
+
+    # -- SQL functions ------------------------------------------------------------------------
+
+    def register(self, connection: apsw.Connection) -> None:
+        """heliosdb_promote() and heliosdb_replication_status() on a session's connection."""
+        def promote() -> int:
+            assert self._loop is not None
+            asyncio.run_coroutine_threadsafe(self.promote(), self._loop).result()
+            return 1
+
+        connection.create_scalar_function("heliosdb_promote", promote, 0)
+        connection.create_scalar_function("heliosdb_current_lsn", lambda: self._journal.last_lsn, 0)
+        connection.create_scalar_function("heliosdb_last_applied_lsn", self._applied_lsn, 0)
+
+        def status_rows() -> Iterator[tuple[Any, ...]]:
+            yield from self.status_rows()
+
+        status_rows.columns = column_names(STATUS_FUNCTION)  # type: ignore[attr-defined]
+        status_rows.column_access = apsw.ext.VTColumnAccess.By_Index  # type: ignore[attr-defined]
+        apsw.ext.make_virtual_module(connection, STATUS_FUNCTION, status_rows)
+
+    def _applied_lsn(self) -> int:
+        """The last LSN applied to the store (PostgreSQL's pg_last_wal_replay_lsn())."""
+        return self._receiver.applied_lsn if self._receiver is not None else self._journal.last_lsn
+
+    def status_rows(self) -> list[tuple[Any, ...]]:
+        """One row per standby streaming from this primary (PostgreSQL's pg_stat_replication)."""
+        last = self._journal.last_lsn
+        return [(link.name, link.address, link.state, link.sent_lsn, link.flushed_lsn, link.applied_lsn,
+                 link.lag_bytes, round(link.lag_seconds, 6) if link.applied_lsn < last else 0.0,
+                 "sync" if link.sync else "async")
+                for link in list(self._links.values())]
+
+
+def _write_durably(path: Path, text: str) -> None:
+    with open(path, "w") as file:
+        file.write(text)
+        file.flush()
+        os.fsync(file.fileno())
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+def peer_address(writer: asyncio.StreamWriter) -> str:
+    peer = writer.get_extra_info("peername")
+    return f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else str(peer)
+
+

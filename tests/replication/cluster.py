@@ -1,0 +1,104 @@
+"""A primary and its standbys as real server processes on loopback ports, for replication tests.
+
+`Cluster` writes each server's TOML ([replication] keys), starts and kills them, and waits — with
+bounded polls, never sleeps — until a standby has applied what the primary has.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psycopg
+
+from tests.server_process import ServerProcess, free_port
+
+CATCH_UP_TIMEOUT = 30.0
+POLL_SECONDS = 0.02
+
+
+def _toml(values: dict[str, object]) -> str:
+    lines = ["[replication]"]
+    for key, value in values.items():
+        text = str(value).lower() if isinstance(value, bool) else \
+            str(value) if isinstance(value, int) else f'"{value}"'
+        lines.append(f"{key} = {text}")
+    return "\n".join(lines) + "\n"
+
+
+class Cluster:
+    """Servers under `root`: `primary` and `standbys` (not started)."""
+
+    def __init__(self, root: Path, *, mode: str = "sync", standbys: int = 1, sync_timeout_ms: int = 5000,
+                 standby_count: int = 1) -> None:
+        self.root = root
+        self.mode = mode
+        self.primary = self._server("primary", {"replicate_journal": True, "replication_mode": mode,
+                                                "sync_timeout_ms": sync_timeout_ms,
+                                                "synchronous_standby_count": standby_count})
+        self.standbys = [self.standby_of(self.primary, f"standby{number}") for number in range(1, standbys + 1)]
+
+    def _server(self, name: str, replication: dict[str, object], port: int | None = None) -> ServerProcess:
+        config = self.root / f"{name}.toml"
+        config.write_text(_toml(replication))
+        (self.root / name).mkdir(parents=True, exist_ok=True)
+        return ServerProcess(self.root / name / "data", port=port or free_port(), config=config)
+
+    def standby_of(self, primary: ServerProcess, name: str) -> ServerProcess:
+        """A standby server of `primary` (its config written, not started)."""
+        return self._server(name, {"role": "standby", "primary_host": f"127.0.0.1:{primary.port}",
+                                   "standby_name": name, "replication_retry_interval_seconds": 1})
+
+    def reconfigure(self, server: ServerProcess, replication: dict[str, object]) -> None:
+        assert server._config is not None
+        server._config.write_text(_toml(replication))
+
+    def start(self) -> Cluster:
+        self.primary.start()
+        for standby in self.standbys:
+            standby.start()
+        return self
+
+    def stop(self) -> None:
+        for server in (self.primary, *self.standbys):
+            server.stop()
+
+
+@contextmanager
+def running(cluster: Cluster) -> Iterator[Cluster]:
+    try:
+        yield cluster.start()
+    finally:
+        cluster.stop()
+
+
+def connect(server: ServerProcess, **kwargs: object) -> psycopg.Connection:
+    return psycopg.connect(server.dsn, autocommit=True, connect_timeout=10, **kwargs)  # type: ignore[arg-type]
+
+
+def current_lsn(server: ServerProcess) -> int:
+    with connect(server) as connection:
+        return int(connection.execute("SELECT heliosdb_current_lsn()").fetchone()[0])  # type: ignore[index]
+
+
+def applied_lsn(server: ServerProcess) -> int:
+    with connect(server) as connection:
+        return int(connection.execute("SELECT heliosdb_last_applied_lsn()").fetchone()[0])  # type: ignore[index]
+
+
+def wait_until(condition: object, what: str, timeout: float = CATCH_UP_TIMEOUT) -> None:
+    """Poll `condition()` (bounded) until true."""
+    deadline = time.monotonic() + timeout
+    while not condition():  # type: ignore[operator]
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(POLL_SECONDS)
+
+
+def wait_caught_up(primary: ServerProcess, *standbys: ServerProcess) -> int:
+    """Until every standby has applied the primary's last LSN; returns that LSN."""
+    last = current_lsn(primary)
+    for standby in standbys:
+        wait_until(lambda standby=standby: applied_lsn(standby) >= last, f"{standby.data_dir} to reach LSN {last}")
+    return last
