@@ -34,6 +34,7 @@ class Cluster:
     def __init__(self, root: Path, *, mode: str = "sync", standbys: int = 1, sync_timeout_ms: int = 5000,
                  standby_count: int = 1) -> None:
         self.root = root
+        root.mkdir(parents=True, exist_ok=True)
         self.mode = mode
         self.primary = self._server("primary", {"replicate_journal": True, "replication_mode": mode,
                                                 "sync_timeout_ms": sync_timeout_ms,
