@@ -231,9 +231,6 @@ def test_seed_embedded_example_reports_exactly_its_no_effect_keys(tmp_path: Path
         "transaction_replay.replay_on_connection_loss",
         "transaction_replay.max_replay_attempts",
         "transaction_replay.replay_backoff_ms",
-        "replication.replicate_journal",
-        "replication.standby_host",
-        "replication.replication_mode",
         "performance.simd_checksums",
         "performance.io_uring_journal",
         "observability.log_replayed_transactions",
@@ -246,11 +243,7 @@ def test_seed_kubernetes_example_loads(tmp_path: Path) -> None:
     assert config.transaction_replay.journal_max_size_mb == 1024
     assert config.transaction_replay.parallel_replay is True
     assert config.replication.standby_host is None
-    assert dict(config.without_effect()).keys() == {
-        "transaction_replay.parallel_replay",
-        "replication.replicate_journal",
-        "replication.replication_mode",
-    }
+    assert dict(config.without_effect()).keys() == {"transaction_replay.parallel_replay"}
 
 
 def test_seed_edge_example_loads(tmp_path: Path) -> None:
@@ -272,7 +265,7 @@ def test_seed_docker_compose_environment_maps_to_replication(tmp_path: Path) -> 
     standby = load_config(None, environ={"HELIOSDB_ROLE": "standby", "HELIOSDB_PRIMARY": "db-primary:50051"})
     assert standby.replication.role == "standby"
     assert standby.replication.primary_host == "db-primary:50051"
-    assert dict(standby.without_effect()).keys() == {"replication.role", "replication.primary_host"}
+    assert dict(standby.without_effect()).keys() == set()
 
 
 # --- precedence -----------------------------------------------------------------------------
@@ -464,12 +457,13 @@ def test_without_effect_depends_on_the_value_where_one_value_is_honoured() -> No
     assert [key for key, _ in ignored.without_effect()] == ["transaction_replay.verify_on_replay"]
 
 
-def test_every_replication_key_reports_not_implemented() -> None:
-    overrides = {key: "" for key in ALL_KEYS if key.endswith("_host") or key == "replication.listen"}
-    overrides |= {"replication.replication_mode": "sync-strict", "replication.sync_timeout_ms": "10"}
-    reported = load_config(None, overrides=overrides, environ={}).without_effect()
-    assert {key for key, _ in reported} == set(overrides)
-    assert {reason for _, reason in reported} == {"replication is not implemented yet"}
+def test_replication_keys_are_honoured_except_a_port_of_its_own() -> None:
+    overrides = {key: "" for key in ALL_KEYS if key.endswith("_host")}
+    overrides |= {"replication.replication_mode": "sync-strict", "replication.sync_timeout_ms": "10",
+                  "replication.listen": "127.0.0.1:50051"}
+    reported = dict(load_config(None, overrides=overrides, environ={}).without_effect())
+    assert list(reported) == ["replication.listen"]
+    assert "PostgreSQL port" in reported["replication.listen"]
 
 
 # --- serving on a non-loopback address -------------------------------------------------------

@@ -39,7 +39,8 @@ class Cluster:
         self.primary = self._server("primary", {"replicate_journal": True, "replication_mode": mode,
                                                 "sync_timeout_ms": sync_timeout_ms,
                                                 "synchronous_standby_count": standby_count})
-        self.standbys = [self.standby_of(self.primary, f"standby{number}") for number in range(1, standbys + 1)]
+        self.standbys = [self.standby_of(self.primary, f"standby{number}")
+                         for number in range(1, standbys + 1)]
 
     def _server(self, name: str, replication: dict[str, object], port: int | None = None) -> ServerProcess:
         config = self.root / f"{name}.toml"
@@ -101,5 +102,6 @@ def wait_caught_up(primary: ServerProcess, *standbys: ServerProcess) -> int:
     """Until every standby has applied the primary's last LSN; returns that LSN."""
     last = current_lsn(primary)
     for standby in standbys:
-        wait_until(lambda standby=standby: applied_lsn(standby) >= last, f"{standby.data_dir} to reach LSN {last}")
+        wait_until(lambda standby=standby: applied_lsn(standby) >= last,
+                   f"{standby.data_dir} to reach LSN {last}")
     return last

@@ -11,7 +11,6 @@ import random
 from collections import Counter
 from pathlib import Path
 
-
 from tests.chaos.bank import State, create_bank
 from tests.chaos.harness import BankChaos, ChaosPlan
 from tests.replication.cluster import Cluster, connect, running, wait_caught_up
@@ -26,7 +25,8 @@ class FailoverRound(BankChaos):
     """One primary + standby pair, one burst, one kill of the primary, one promotion."""
 
     def __init__(self, cluster: Cluster, seed: int, max_kill_delay: float) -> None:
-        super().__init__(cluster.primary, ChaosPlan(kills=1, clients=4, max_kill_delay=max_kill_delay, seed=seed))
+        plan = ChaosPlan(kills=1, clients=4, max_kill_delay=max_kill_delay, seed=seed)
+        super().__init__(cluster.primary, plan)
         self.cluster = cluster
         self.lost_acknowledged = 0
 
