@@ -42,6 +42,9 @@ def _report_without_effect(config: Config) -> None:
     keys = config.without_effect()
     if config.observability.metrics_enabled:
         keys.append(("observability.metrics_enabled", _NO_SERVER))
+    keys += [(key, "embedded mode has no replication: run `heliosdb-lite serve` for a primary or standby")
+             for key in sorted(config.explicit) if key.startswith("replication.")
+             and key not in dict(keys)]
     for key, reason in keys:
         if (key, reason) not in _reported:
             _reported.add((key, reason))
