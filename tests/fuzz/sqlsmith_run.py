@@ -95,6 +95,7 @@ class Report:
     sqlstates: Counter[str] = field(default_factory=Counter)
     messages: Counter[tuple[str, str]] = field(default_factory=Counter)  # (SQLSTATE, message) -> count
     examples: dict[tuple[str, str], str] = field(default_factory=dict)  # (SQLSTATE, message) -> a statement
+    last_instance: int = 0  # the log's instance id of the last run classified
     faults: list[Fault] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
@@ -149,15 +150,18 @@ def _run_seed(seed: int, queries: int, bound: float, target: ServerProcess, log_
     dump.unlink()
 
 
-def _classify(log_dsn: str, report: Report, seeds: list[int]) -> None:
-    """Count the logged errors by SQLSTATE and keep the faults; sqlsmith registered one instance per
-    run, in seed order."""
+def _classify(log_dsn: str, report: Report, seed: int) -> None:
+    """Count the errors sqlsmith logged for `seed`'s run (its instance, the last registered) by
+    SQLSTATE and keep the faults."""
     with psycopg.connect(log_dsn, autocommit=True) as connection:
-        instances = [row[0] for row in connection.execute("select id from instance order by id")]
-        rows = connection.execute("select id, sqlstate, msg, query from error").fetchall()
-    seed_of = dict(zip(instances, seeds, strict=False))
-    for instance, sqlstate, message, query in rows:
-        seed = seed_of.get(instance, -1)
+        row = connection.execute("select max(id) from instance").fetchone()
+        instance = row[0] if row is not None else None
+        if instance is None or instance == report.last_instance:
+            return  # this run registered no instance (sqlsmith failed early: a fault of its own)
+        report.last_instance = instance
+        rows = connection.execute("select sqlstate, msg, query from error where id = %s",
+                                  (instance,)).fetchall()
+    for sqlstate, message, query in rows:
         state = sqlstate or "?????"
         report.sqlstates[state] += 1
         first = (message or "").strip()
@@ -177,7 +181,12 @@ def _classify(log_dsn: str, report: Report, seeds: list[int]) -> None:
         report.faults.append(Fault(kind, state, first, query or "", seed))
 
 
-def run(seeds: list[int], queries: int, bound: float, work: Path) -> Report:
+def _write(report: Report, path: Path) -> None:
+    path.write_text(json.dumps(report.as_json(), indent=2) + "\n")
+
+
+def run(seeds: list[int], queries: int, bound: float, work: Path, report_path: Path) -> Report:
+    """The seeds' runs, one after the other; the report is rewritten after each."""
     report = Report()
     for name in ("target", "log"):
         (work / name).mkdir()
@@ -190,9 +199,10 @@ def run(seeds: list[int], queries: int, bound: float, work: Path) -> Report:
         for seed in seeds:
             print(f"sqlsmith seed {seed}: {queries} queries", file=sys.stderr, flush=True)
             _run_seed(seed, queries, bound, target, log.dsn, work, report)
+            _classify(log.dsn, report, seed)
+            _write(report, report_path)
             if target.process is None or target.process.poll() is not None:
                 target = ServerProcess(target.data_dir).start()  # go on with the next seed
-        _classify(log.dsn, report, seeds)
         internal = [line for line in target.stderr_lines if "internal error" in line or "Traceback" in line]
         if internal:
             report.faults.append(Fault("server log", "", "\n".join(internal[:20]), "", -1))
@@ -215,9 +225,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     seeds = [int(seed) for seed in args.seeds.split(",") if seed]
     with tempfile.TemporaryDirectory(prefix="heliosdb-fuzz-") as directory:
-        report = run(seeds, args.queries, 60 + args.queries * args.seconds_per_query, Path(directory))
+        report = run(seeds, args.queries, 60 + args.queries * args.seconds_per_query, Path(directory),
+                     args.report)
+    _write(report, args.report)
     result = report.as_json()
-    args.report.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps({key: value for key, value in result.items() if key != "faults"}, indent=2))
     for fault in report.faults:
         print(f"FAULT {fault.kind} [{fault.sqlstate}] seed {fault.seed}: {fault.message}\n  {fault.query}")
