@@ -1971,7 +1971,11 @@ def _bare_call(call: exp.Expression) -> exp.Expression:
         select = parsing.parse(f"SELECT {call.sql(dialect=HeliosPostgres)}")
     except DatabaseError:
         return call
-    bare = select.expressions[0].copy() if isinstance(select, exp.Select) and select.expressions else call
+    if not isinstance(select, exp.Select) or not select.expressions:
+        return call
+    bare = select.expressions[0].copy()
+    for node in bare.walk():  # positions in the text parsed here, not in the statement's
+        node._meta = None
     if call._meta:
         bare.meta.update(call.meta)
     return bare

@@ -64,6 +64,9 @@ CORPUS = [
         join public.documents as ref_2 on (ref_2.id <= ref_1.id) on (((ref_0.n = ref_0.n) and (ref_0.i2 is
         not NULL)) or (ref_1.id <> ref_1.id)) where ref_2.id is NULL limit 69
         """), "0A000"),
+    Case("42601: a qualified call inside a qualified call kept positions of the re-parsed text", _sql("""
+        select pg_catalog.to_timestamp(cast(pg_catalog.ceil(cast(1.5 as float8)) as float8))
+        """), OK),
     Case("42601: a MERGE whose USING sqlglot cannot parse (MERGE is refused whole)", _sql("""
         MERGE INTO public.documents as target_0 USING (select sample_1.t as c0 from public.times as sample_0
         right join public.texts as sample_1 left join public.times as sample_2 on (true) on (sample_0.tz >=
