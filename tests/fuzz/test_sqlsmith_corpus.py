@@ -67,6 +67,26 @@ CORPUS = [
     Case("42601: a qualified call inside a qualified call kept positions of the re-parsed text", _sql("""
         select pg_catalog.to_timestamp(cast(pg_catalog.ceil(cast(1.5 as float8)) as float8))
         """), OK),
+    Case("XX000: SQLite's 'misuse of aggregate function MAX()' (a qualified max(...) OVER)", _sql("""
+        select pg_catalog.max( cast(cast(null as text) as text)) over (partition by ref_0.tz order by
+        ref_0.tm,ref_0.tz) as c0, ref_0.id as c1 from public.times as ref_0 where pg_catalog.mod( cast(case
+        when false then (select i2 from public.numbers limit 1 offset 2) else (select i2 from public.numbers
+        limit 1 offset 2) end as int2), cast(pg_catalog.abs( cast(case when false then (select
+        pg_catalog.min(i2) from public.numbers) else (select pg_catalog.min(i2) from public.numbers) end as
+        int2)) as int2)) < pg_catalog.abs( cast(pg_catalog.abs( cast(pg_catalog.mod( cast(pg_catalog.abs(
+        cast(cast(null as int2) as int2)) as int2), cast(cast(null as int2) as int2)) as int2)) as int2))
+        limit 148
+        """), OK),
+    Case("42601: SQLite's syntax error near SET from a qualified mod(...) call", _sql("""
+        select (select f4 from public.numbers limit 1 offset 87) as c0 from (select ref_0.v as c0, (select
+        pg_catalog.min(f4) from public.numbers) as c1, (select jb from public.documents limit 1 offset 3) as
+        c2, ref_0.c as c3, 21 as c4 from public.texts as ref_0 where 59 is NULL limit 28) as subq_0 inner
+        join public.numbers as ref_1 on ((select f4 from public.numbers limit 1 offset 5) <= ref_1.f8) where
+        pg_catalog.mod( cast(ref_1.i8 as int8), cast(pg_catalog.abs( cast(case when ((select ts from
+        public.times limit 1 offset 5) <> (select pg_catalog.max(tz) from public.times) ) and ((true) and
+        (((select pg_catalog.max(ts) from public.recent) <= (select tz from public.times limit 1 offset 4) )
+        or (ref_1.f4 is not NULL))) then ref_1.i8 else ref_1.i8 end as int8)) as int8)) > ref_1.i8
+        """), OK),
     Case("42601: a MERGE whose USING sqlglot cannot parse (MERGE is refused whole)", _sql("""
         MERGE INTO public.documents as target_0 USING (select sample_1.t as c0 from public.times as sample_0
         right join public.texts as sample_1 left join public.times as sample_2 on (true) on (sample_0.tz >=
