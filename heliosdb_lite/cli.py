@@ -1,6 +1,7 @@
 """`heliosdb-lite`: the one command-line entry point and its subcommands.
 
 serve                 run the server (flags override single config keys)
+proxy                 run the transparent-replay proxy ([proxy] section; docs/replay-proxy.md)
 journal verify|dump|stats   inspect the transaction journal
 restore               rebuild a store from the journal alone (to an LSN or a time)
 user add|remove|list  manage password users in the users file
@@ -88,6 +89,32 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+# proxy flag -> config key
+_PROXY_FLAGS = {
+    "listen": "proxy.listen",
+    "port": "proxy.port",
+    "upstreams": "proxy.upstreams",
+    "metrics_port": "proxy.metrics_port",
+}
+
+
+def _proxy(args: argparse.Namespace) -> int:
+    overrides = {key: str(getattr(args, flag)) for flag, key in _PROXY_FLAGS.items()
+                 if getattr(args, flag) is not None}
+    config = _load(args, overrides)
+    from heliosdb_lite.proxy.app import proxy_context, serve_proxy
+    from heliosdb_lite.server.app import run
+
+    proxy_context(config)  # configuration errors before anything listens
+    try:
+        run(lambda: serve_proxy(config))
+    except OSError as error:
+        print(f"heliosdb-lite: could not listen on {config.proxy.listen}:{config.proxy.port}: "
+              f"{error.strerror or error}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="heliosdb-lite", description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
@@ -108,6 +135,15 @@ def build_parser() -> argparse.ArgumentParser:
                        help="transaction_replay.journal_sync_mode")
     serve.add_argument("--metrics-port", type=int, help="serve /metrics on this port")
     serve.set_defaults(func=_serve)
+
+    proxy = commands.add_parser("proxy", parents=[config_option],
+                                help="run the transparent-replay proxy ([proxy] section)")
+    proxy.add_argument("--listen", help="address to accept clients on (proxy.listen)")
+    proxy.add_argument("--port", type=int, help="TCP port (proxy.port)")
+    proxy.add_argument("--upstreams", help="servers as host:port, comma-separated, tried in order "
+                                           "(proxy.upstreams)")
+    proxy.add_argument("--metrics-port", type=int, help="serve /metrics on this port (proxy.metrics_port)")
+    proxy.set_defaults(func=_proxy)
 
     add_journal_commands(commands)
     add_user_commands(commands)

@@ -235,6 +235,9 @@ class _Stage(Enum):
 class ScramServer:
     """Server side of one SCRAM-SHA-256 exchange (no channel binding).
 
+    After a successful `handle_final`, `client_key` is the ClientKey the client proved to know: with
+    the verifier it lets a proxy log in to a server holding the same verifier (as PgBouncer does).
+
     Drive it with the SASLInitialResponse (`handle_initial`, answer with AuthenticationSASLContinue)
     and the SASLResponse (`handle_final`, answer with AuthenticationSASLFinal). Any failure raises a
     FATAL DatabaseError: 28P01 for a wrong password, 08P01 for a malformed or out-of-order message.
@@ -250,10 +253,15 @@ class ScramServer:
         if not _is_printable_nonce(self._server_nonce):
             raise ValueError("server nonce must be printable ASCII without commas")
         self._stage = _Stage.AWAITING_INITIAL
+        self.client_key: bytes | None = None  # set once a proof is verified
         self._gs2_header = ""
         self._nonce = ""
         self._client_first_bare = ""
         self._server_first = ""
+
+    @property
+    def verifier(self) -> ScramVerifier:
+        return self._verifier
 
     @property
     def mechanisms(self) -> list[str]:
@@ -351,6 +359,7 @@ class ScramServer:
         proof_valid = hmac.compare_digest(hashlib.sha256(client_key).digest(), self._verifier.stored_key)
         if self._doomed or not proof_valid:
             raise _authentication_failed(self._user)
+        self.client_key = client_key
         server_signature = _hmac(self._verifier.server_key, auth_message)
         return f"v={_b64encode(server_signature)}".encode("ascii")
 

@@ -26,13 +26,15 @@ class FrontendParser:
     """Accumulates received bytes and yields complete frontend messages.
 
     `expect_startup()` switches back to untyped packets (after SSLRequest/GSSENCRequest the client
-    sends a fresh startup packet).
+    sends a fresh startup packet). `last_frame` is the wire bytes of the message last returned
+    (what a proxy forwards).
     """
 
     def __init__(self, max_message_bytes: int) -> None:
         self._buffer = bytearray()
         self._startup_phase = True
         self._max_message_bytes = max_message_bytes
+        self.last_frame = b""
 
     def expect_startup(self) -> None:
         self._startup_phase = True
@@ -61,10 +63,9 @@ class FrontendParser:
             raise protocol_violation(f"invalid length of startup packet: {length}")
         if len(self._buffer) < length:
             return None
-        body = bytes(self._buffer[4:length])
+        self.last_frame = bytes(self._buffer[:length])
         del self._buffer[:length]
-        message = decode_untyped(body)
-        return message
+        return decode_untyped(self.last_frame[4:])
 
     def _next_typed(self) -> FrontendMessage | None:
         if len(self._buffer) < 5:
@@ -79,6 +80,6 @@ class FrontendParser:
         end = length + 1
         if len(self._buffer) < end:
             return None
-        body = bytes(self._buffer[5:end])
+        self.last_frame = bytes(self._buffer[:end])
         del self._buffer[:end]
-        return decode_frontend(type_code, body)
+        return decode_frontend(type_code, self.last_frame[5:])

@@ -318,10 +318,16 @@ class ScramClient:
     `first_message()` is the client-first-message for SASLInitialResponse; `final_message(server_first)`
     answers AuthenticationSASLContinue; `verify_server(server_final)` checks AuthenticationSASLFinal.
     Password preparation is auth.saslprep, the same as the server's verifier derivation.
+
+    Without the password, `keys` (a verifier and the ClientKey a client proved to a proxy) answer
+    a server whose verifier has the same salt and iteration count (PgBouncer's SCRAM pass-through).
     """
 
-    def __init__(self, password: str, *, nonce: str | None = None) -> None:
-        self._password = auth.saslprep(password.encode("utf-8"))
+    def __init__(self, password: str | None = None, *, nonce: str | None = None,
+                 keys: tuple[auth.ScramVerifier, bytes] | None = None) -> None:
+        assert (password is None) != (keys is None), "a password or keys"
+        self._password = auth.saslprep(password.encode("utf-8")) if password is not None else b""
+        self._keys = keys
         self._nonce = nonce or secrets.token_urlsafe(18)
         self._client_first_bare = f"n=,r={self._nonce}"
         self._server_signature = b""
@@ -341,14 +347,23 @@ class ScramClient:
             raise protocol_violation(f"invalid SCRAM iteration count {iterations}")
         if not nonce.startswith(self._nonce) or nonce == self._nonce:
             raise protocol_violation("SCRAM server nonce does not extend the client nonce")
-        salted = hashlib.pbkdf2_hmac("sha256", self._password, salt, iterations)
-        client_key = _hmac(salted, b"Client Key")
+        client_key, server_key = self._client_and_server_keys(salt, iterations)
         without_proof = "c=biws,r=" + nonce
         auth_message = ",".join((self._client_first_bare, text, without_proof)).encode("utf-8")
         signature = _hmac(hashlib.sha256(client_key).digest(), auth_message)
         proof = bytes(a ^ b for a, b in zip(client_key, signature, strict=True))
-        self._server_signature = _hmac(_hmac(salted, b"Server Key"), auth_message)
+        self._server_signature = _hmac(server_key, auth_message)
         return f"{without_proof},p={_b64(proof)}".encode("ascii")
+
+    def _client_and_server_keys(self, salt: bytes, iterations: int) -> tuple[bytes, bytes]:
+        if self._keys is None:
+            salted = hashlib.pbkdf2_hmac("sha256", self._password, salt, iterations)
+            return _hmac(salted, b"Client Key"), _hmac(salted, b"Server Key")
+        verifier, client_key = self._keys
+        if (verifier.salt, verifier.iterations) != (salt, iterations):
+            raise DatabaseError(INVALID_PASSWORD, "the server's SCRAM verifier for this user is not the one "
+                                "these keys come from (another salt or iteration count)", severity="FATAL")
+        return client_key, verifier.server_key
 
     def verify_server(self, server_final: bytes) -> None:
         """Raise 28P01 unless the server proved it knows the password verifier."""

@@ -4,11 +4,14 @@ An `Exchange` is a tiny state machine: `first_request()` gives the first Authent
 send (b"" for trust), `respond(body)` consumes a PasswordMessage body and returns the next message
 to send (b"" if none); `done` turns true once the client is authenticated, and whatever `respond`
 returned last (SASLFinal) is still to be sent. A failure raises FATAL 28P01 (or 08P01 for a
-malformed response); an unknown user fails exactly like a wrong password.
+malformed response); an unknown user fails exactly like a wrong password. After a SCRAM exchange,
+`scram_keys` holds the verifier and the ClientKey the client proved (the proxy logs in upstream
+with them); None for the other methods.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from heliosdb_lite.errors import DatabaseError, fatal
@@ -18,6 +21,7 @@ from heliosdb_lite.server.users import UsersFile
 
 class Exchange(Protocol):
     done: bool
+    scram_keys: tuple[auth.ScramVerifier, bytes] | None
 
     def first_request(self) -> bytes: ...
 
@@ -31,6 +35,7 @@ def _failed(user: str, method: str) -> DatabaseError:
 
 class _Trust:
     done = True
+    scram_keys = None
 
     def first_request(self) -> bytes:
         return b""
@@ -40,6 +45,8 @@ class _Trust:
 
 
 class _Cleartext:
+    scram_keys = None
+
     def __init__(self, user: str, verifier: str | None) -> None:
         self._user = user
         self._verifier = verifier
@@ -57,6 +64,8 @@ class _Cleartext:
 
 
 class _Md5:
+    scram_keys = None
+
     def __init__(self, user: str, verifier: str | None) -> None:
         self._user = user
         self._verifier = verifier
@@ -96,6 +105,11 @@ class _Scram:
         self.done = True
         return messages.authentication(12, final)
 
+    @property
+    def scram_keys(self) -> tuple[auth.ScramVerifier, bytes] | None:
+        client_key = self._server.client_key
+        return None if client_key is None else (self._server.verifier, client_key)
+
 
 class Authenticator:
     """Chooses the exchange for the configured method; reads verifiers from the users file."""
@@ -114,3 +128,18 @@ class Authenticator:
             return _Md5(user, verifier)  # as PostgreSQL: md5 with a SCRAM verifier runs SCRAM
         return _Scram(user, verifier)
 
+
+
+async def run_exchange(exchange: Exchange, send: Callable[[bytes], Awaitable[None]],
+                       receive: Callable[[], Awaitable[messages.FrontendMessage]]) -> bytes:
+    """Drive `exchange` over a connection until the client is authenticated; returns the last
+    message still to send (SASLFinal, or b"")."""
+    request = exchange.first_request()
+    while not exchange.done:
+        await send(request)
+        response = await receive()
+        if not isinstance(response, messages.PasswordMessage):
+            raise messages.protocol_violation(
+                f"expected password response, got message type {type(response).__name__}")
+        request = exchange.respond(response.body)
+    return request

@@ -43,7 +43,7 @@ from heliosdb_lite.replication.role import EPOCH_PARAMETER
 from heliosdb_lite.replication.role import REPLICATION_PARAMETER as ROLE_STATE_PARAMETER
 from heliosdb_lite.replication.wire import REPLICATION_PARAMETER
 from heliosdb_lite.server import metrics
-from heliosdb_lite.server.authenticator import Authenticator
+from heliosdb_lite.server.authenticator import Authenticator, run_exchange
 from heliosdb_lite.server.writer_slot import SlotWait, WriterSlot
 
 log = logging.getLogger("heliosdb.session")
@@ -361,17 +361,11 @@ class Session:
         raise ConnectionClosed
 
     async def _authenticate(self, user: str) -> None:
-        exchange = self._authenticator.begin(user)
-        request = exchange.first_request()
-        while not exchange.done:
-            self._writer.write(request)
+        async def send(data: bytes) -> None:
+            self._writer.write(data)
             await self._writer.drain()
-            response = await self._read_message()
-            if not isinstance(response, messages.PasswordMessage):
-                raise messages.protocol_violation(
-                    f"expected password response, got message type {type(response).__name__}")
-            request = exchange.respond(response.body)
-        self._send(request)
+
+        self._send(await run_exchange(self._authenticator.begin(user), send, self._read_message))
 
     # the message loop ---------------------------------------------------------------------------
 

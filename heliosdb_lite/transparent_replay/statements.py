@@ -144,3 +144,23 @@ def may_write(statements: tuple[Classified, ...]) -> bool:
     """Whether running these could commit a write (autocommit): anything but transaction control,
     session settings and reads that are known not to write."""
     return any(item.kind in (Kind.OTHER, Kind.COMMIT, Kind.UNSAFE) for item in statements)
+
+
+ALL_STATEMENTS = "*"
+_DEALLOCATE = re.compile(r'\s*deallocate\s+(?:prepare\s+)?("(?:[^"]|"")*"|[A-Za-z_][A-Za-z0-9_$]*)',
+                         re.IGNORECASE)
+_DISCARD_ALL = re.compile(r"\s*discard\s+all\b", re.IGNORECASE)
+
+
+def deallocated(statement: str) -> str | None:
+    """The prepared statement a DEALLOCATE removes, ALL_STATEMENTS for DEALLOCATE ALL and DISCARD
+    ALL, None for any other statement."""
+    if _DISCARD_ALL.match(statement):
+        return ALL_STATEMENTS
+    match = _DEALLOCATE.match(statement)
+    if match is None:
+        return None
+    name = match.group(1)
+    if name.startswith('"'):
+        return name[1:-1].replace('""', '"')
+    return ALL_STATEMENTS if name.lower() == "all" else name.lower()

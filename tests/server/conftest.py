@@ -3,7 +3,8 @@
 `target` is normally the module's `shared_server` (a real `heliosdb-lite serve` subprocess). With
 HELIOSDB_CLIENT_TESTS_TARGET=postgres it is a throwaway PostgreSQL 15 instead (tests/pg_reference.py),
 which checks the tests themselves: they must pass against PostgreSQL too, except the ones marked
-HeliosDB-only, which skip there.
+HeliosDB-only, which skip there. With HELIOSDB_CLIENT_TESTS_TARGET=proxy it is a `heliosdb-lite
+proxy` in front of the shared server (tests/proxy_process.py): the drivers' tests through the proxy.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import psycopg.conninfo
 import pytest
 
 from tests.pg_reference import reference_pg  # noqa: F401  (fixture used through getfixturevalue)
+from tests.proxy_process import ProxyProcess
 
 TARGET_VARIABLE = "HELIOSDB_CLIENT_TESTS_TARGET"
 
@@ -43,4 +45,8 @@ def target(request: pytest.FixtureRequest) -> Target:
         params = psycopg.conninfo.conninfo_to_dict(dsn)
         return Target(str(params["host"]), int(params["port"]), is_reference_postgres=True)
     server = request.getfixturevalue("shared_server")
+    if os.environ.get(TARGET_VARIABLE) == "proxy":
+        proxy = ProxyProcess([f"{server.host}:{server.port}"]).start()
+        request.addfinalizer(proxy.stop)
+        return Target(proxy.host, proxy.port)
     return Target(server.host, server.port)

@@ -1,0 +1,517 @@
+"""One client session of the proxy: start-up, forwarding in both directions, and what is recorded.
+
+Client messages are forwarded as they arrive and kept, from the last moment the session was idle
+(ReadyForQuery `I`), as the *recording*; the responses forwarded since then are counted and
+digested (XXH3-128, ParameterStatus, notices and notifications aside). At the next idle moment
+the recording is dropped and the session state it changed is settled (`session_state`). When
+the server connection is lost, `recovery.Recovery` takes over; until it is done client messages
+are recorded but not sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from heliosdb_lite import fault_points
+from heliosdb_lite.errors import ADMIN_SHUTDOWN, READ_ONLY_SQL_TRANSACTION, DatabaseError, fatal
+from heliosdb_lite.protocol import frontend, messages
+from heliosdb_lite.protocol.framing import FrontendParser
+from heliosdb_lite.protocol.frontend import BackendMessage
+from heliosdb_lite.proxy.context import ProxyContext
+from heliosdb_lite.proxy.session_state import SessionState
+from heliosdb_lite.proxy.tracker import Expect, Pending, ResponseTracker, expectation
+from heliosdb_lite.proxy.upstream import Credentials, Upstream, UpstreamLost, UpstreamRefused
+from heliosdb_lite.server.authenticator import run_exchange
+from heliosdb_lite.transparent_replay import statements
+from heliosdb_lite.transparent_replay.checksum import ResponseChecksum
+from heliosdb_lite.transparent_replay.gtid import (
+    SESSION_ID_PARAMETER,
+    TRANSACTION_TIMESTAMP_PARAMETER,
+    TXN_SEQ_PARAMETER,
+    canonical_gtid,
+    gtid_of,
+)
+from heliosdb_lite.transparent_replay.recording import TransactionRecording
+from heliosdb_lite.transparent_replay.statements import Classified, Kind
+
+if TYPE_CHECKING:
+    from heliosdb_lite.proxy.recovery import Recovery
+
+log = logging.getLogger("heliosdb.proxy")
+READ_CHUNK = 65536
+WRITE_HIGH_WATER = 256 * 1024
+ASYNC_MESSAGES = frozenset("SNA")  # ParameterStatus, NoticeResponse, NotificationResponse
+STATEMENT_ENDS = frozenset("CEIsZ")  # CommandComplete, ErrorResponse, EmptyQuery, PortalSuspended, Ready
+# FATAL errors by which a server says it is going away: recover instead of forwarding them
+SERVER_GOING_AWAY = frozenset({ADMIN_SHUTDOWN, "57P02", "57P03"})
+_HEAD = frontend._HEAD  # type byte + length
+
+
+class SessionEnd(Exception):
+    """The client session is over (Terminate, the client went away, or a FATAL error sent)."""
+
+
+class ReplayDiverged(Exception):
+    """A replayed response differs from what the client already received, at the statement of
+    client message `index`."""
+
+    def __init__(self, index: int) -> None:
+        super().__init__(index)
+        self.index = index
+
+
+@dataclass(slots=True)
+class Validation:
+    """What a replay must reproduce before anything more reaches the client: the first `count`
+    responses, with the digests the client's responses had at each statement's end
+    (`milestones`: response count, digest, client message index) and at `count` (None: only skip)."""
+
+    count: int
+    digest: bytes | None = None
+    milestones: list[tuple[int, bytes, int]] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class RecordedMessage:
+    """One client message of the recording: its position, decoded form, wire bytes, statements."""
+
+    index: int
+    message: messages.FrontendMessage
+    frame: bytes
+    statements: tuple[Classified, ...] = ()
+
+
+@dataclass(slots=True)
+class Request:
+    """The client messages up to a Sync or a Query, as far as session state is concerned."""
+
+    frames: list[bytes] = field(default_factory=list)
+    kinds: set[Kind] = field(default_factory=set)
+    named_gtid: str | None = None
+    deallocated: list[str] = field(default_factory=list)
+
+
+def encode(message: BackendMessage) -> bytes:
+    return _HEAD.pack(message.type.encode("latin-1"), len(message.body) + 4) + message.body
+
+
+class ProxySession:
+    """Drives one client connection from its first byte to Terminate."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+                 context: ProxyContext) -> None:
+        self.context = context
+        self._reader = reader
+        self._writer = writer
+        self._parser = FrontendParser(context.max_message_bytes)
+        self.process_id = 0
+        self.secret_key = secrets.randbits(31)
+        self.state: SessionState | None = None
+        self.credentials: Credentials | None = None
+        self.upstream: Upstream | None = None
+        self.tracker = ResponseTracker()
+        self.recording = TransactionRecording(context.policy.max_transaction_bytes)
+        self.recorded: list[RecordedMessage] = []
+        self.checksum = ResponseChecksum()
+        self.client_parameters: dict[str, str] = {}
+        self.status = "I"  # the transaction status the client last saw
+        self.since_ready = 0  # responses forwarded since the last ReadyForQuery
+        self.tags_since_ready = 0  # CommandCompletes among them
+        self.last_ready_index = -1  # the Sync or Query that ReadyForQuery last answered
+        self.milestones: list[tuple[int, bytes, int]] = []  # (responses, digest, message) per statement end
+        self.pinned_timestamp: str | None = None
+        self.validating: Validation | None = None
+        self.discard_until_sync = False
+        self.recovery: Recovery | None = None  # a recovery whose replay is not yet validated
+        self._next_index = 0
+        self._request = Request()
+        self._requests: list[Request] = []  # sent, awaiting their ReadyForQuery
+        self._statement_sql: dict[str, str] = {}
+        self._portal_statement: dict[str, str] = {}
+        self._parse_frames: dict[int, bytes] = {}
+        self._request_failed = False
+        self._rolled_back = False
+        self._transaction_wrote = False
+        self._terminating = False
+
+    # lifecycle -----------------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        registry = self.context.registry
+        try:
+            if not await self._startup():
+                return
+            await self._serve()
+        except SessionEnd:
+            pass
+        except DatabaseError as error:
+            await self._send_fatal(error)
+        except (ConnectionError, asyncio.IncompleteReadError, OSError):
+            pass
+        except Exception as error:
+            log.exception("proxy session %d ended by an internal error", self.process_id)
+            await self._send_fatal(fatal("XX000", f"internal error: {type(error).__name__}: {error}"))
+        finally:
+            if self.process_id:
+                registry.unregister(self.process_id)
+            if self.upstream is not None:
+                self.upstream.close()
+            self._writer.close()
+            with contextlib.suppress(Exception):
+                await self._writer.wait_closed()
+
+    async def _send_fatal(self, error: DatabaseError) -> None:
+        with contextlib.suppress(Exception):
+            self._writer.write(messages.error_response(error))
+            await self._writer.drain()
+
+    async def _read_client(self) -> messages.FrontendMessage:
+        while True:
+            message = self._parser.next_message()
+            if message is not None:
+                return message
+            data = await self._reader.read(READ_CHUNK)
+            if not data:
+                raise SessionEnd
+            self._parser.feed(data)
+
+    async def _startup(self) -> bool:
+        while True:
+            message = await self._read_client()
+            if isinstance(message, messages.SSLRequest | messages.GSSENCRequest):
+                self._writer.write(b"N")
+                await self._writer.drain()
+            elif isinstance(message, messages.CancelRequest):
+                await self.context.registry.cancel(message.process_id, message.secret_key)
+                return False
+            elif isinstance(message, messages.StartupMessage):
+                self._parser.startup_done()
+                await self._start_session(message.parameters)
+                return True
+            else:
+                raise messages.protocol_violation("expected a startup packet")
+
+    async def _start_session(self, parameters: dict[str, str]) -> None:
+        user = parameters.get("user")
+        if not user:
+            raise fatal("28000", "no PostgreSQL user name specified in startup packet")
+
+        async def send(data: bytes) -> None:
+            self._writer.write(data)
+            await self._writer.drain()
+
+        exchange = self.context.authenticator.begin(user)
+        last_auth_message = await run_exchange(exchange, send, self._read_client)
+        if len(self.context.registry) >= self.context.max_client_connections:
+            raise fatal("53300", "sorry, too many clients already")
+        self.credentials = Credentials(user, exchange.scram_keys)
+        self.state = SessionState(parameters)
+        self.upstream = await self._first_upstream()
+        self.state.session_id = self.upstream.parameters.get(SESSION_ID_PARAMETER)
+        self.process_id = self.context.registry.register(self)
+        out = [last_auth_message, messages.AUTH_OK]
+        for name, value in self.upstream.parameters.items():
+            out.append(messages.parameter_status(name, value))
+        self.client_parameters = dict(self.upstream.parameters)
+        out.append(messages.backend_key_data(self.process_id, self.secret_key))
+        out.append(messages.ready_for_query("I"))
+        self._writer.write(b"".join(out))
+        await self._writer.drain()
+
+    async def _first_upstream(self) -> Upstream:
+        """Connect as the client's user; while no server answers, retry until the deadline."""
+        assert self.state is not None and self.credentials is not None
+        budget = self.context.policy.budget()
+        problem = "no attempt"
+        while not budget.expired:
+            await asyncio.sleep(budget.connect_delay())
+            try:
+                return await self.context.connect(self.state.upstream_startup(), self.credentials,
+                                                  max(budget.remaining(), 0.1))
+            except UpstreamRefused as refused:
+                if not refused.transient:
+                    raise refused.error from None
+                problem = refused.error.message
+            except UpstreamLost as lost:
+                problem = str(lost)
+        raise fatal("08006", f"the proxy could not reach a writable server: {problem}")
+
+    async def _serve(self) -> None:
+        tasks = [asyncio.create_task(self._client_loop()), asyncio.create_task(self._upstream_loop())]
+        try:
+            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+        for task in done:
+            task.result()
+
+    # client -> server ----------------------------------------------------------------------------
+
+    async def _client_loop(self) -> None:
+        while True:
+            data = await self._reader.read(READ_CHUNK)
+            if not data:
+                if self.upstream is not None:
+                    self.upstream.close()
+                raise SessionEnd
+            self._parser.feed(data)
+            out: list[bytes] = []
+            while (message := self._parser.next_message()) is not None:
+                frame = self._parser.last_frame
+                if isinstance(message, messages.Terminate):
+                    self._terminating = True
+                    if self.upstream is not None:
+                        with contextlib.suppress(UpstreamLost):
+                            self.upstream.send(b"".join(out) + frame)
+                    raise SessionEnd
+                if self.discard_until_sync:
+                    if isinstance(message, messages.Sync):
+                        self.discard_until_sync = False
+                        self.write_client(messages.ready_for_query(self.status))
+                    continue
+                self._accept(message, frame)
+                out.append(frame)
+            if out and self.upstream is not None:
+                try:
+                    self.upstream.send(b"".join(out))
+                    if self.upstream.writer.transport.get_write_buffer_size() > WRITE_HIGH_WATER:
+                        await self.upstream.drain()
+                except UpstreamLost:
+                    pass  # the upstream loop notices the loss and recovers; the messages are recorded
+            await self._drain_client()
+
+    def _accept(self, message: messages.FrontendMessage, frame: bytes) -> None:
+        """Record one client message and track what it waits for."""
+        recorded = RecordedMessage(self._next_index, message, frame, self._statements_of(message))
+        self._next_index += 1
+        for item in recorded.statements:
+            if item.kind is Kind.UNSAFE:
+                self.recording.disable("unsafe_statement", f"{item.value} ({item.text[:80]!r})")
+        if self.recording.active and self.recording.admit(len(frame)):
+            self.recorded.append(recorded)
+        elif self.recorded:
+            self.recorded.clear()
+            self.milestones.clear()
+        self.track(recorded)
+
+    def _statements_of(self, message: messages.FrontendMessage) -> tuple[Classified, ...]:
+        match message:
+            case messages.Query():
+                return statements.classify(message.sql)
+            case messages.Parse():
+                self._statement_sql[message.statement] = message.sql
+            case messages.Bind():
+                self._portal_statement[message.portal] = message.statement
+            case messages.Execute():
+                sql = self._statement_sql.get(self._portal_statement.get(message.portal, ""), "")
+                return statements.classify(sql)
+        return ()
+
+    def track(self, recorded: RecordedMessage) -> None:
+        """What the message waits for, and its part in the session-changing request it belongs to."""
+        message = recorded.message
+        entry = expectation(message, recorded.index)
+        if entry is not None:
+            self.tracker.sent(entry)
+        request = self._request
+        if isinstance(message, messages.Parse) and message.statement:
+            self._parse_frames[recorded.index] = recorded.frame
+        else:
+            request.frames.append(recorded.frame)
+        for item in recorded.statements:
+            request.kinds.add(item.kind)
+            if item.kind is Kind.NAMED_GTID:
+                request.named_gtid = canonical_gtid(item.value or "")
+            name = statements.deallocated(item.text)
+            if name is not None:
+                request.deallocated.append(name)
+        if isinstance(message, messages.Query | messages.Sync):
+            self._requests.append(request)
+            self._request = Request()
+
+    def reset_tracking(self) -> None:
+        """Forget what was in flight on a lost connection (a replay tracks its messages again)."""
+        self.tracker.reset()
+        self._request = Request()
+        self._requests.clear()
+        self._parse_frames.clear()
+
+    # server -> client ----------------------------------------------------------------------------
+
+    async def _upstream_loop(self) -> None:
+        from heliosdb_lite.proxy.recovery import Recovery  # recovery drives this session: imported late
+
+        while True:
+            upstream = self.upstream
+            try:
+                if upstream is None:
+                    raise UpstreamLost("no server connection")
+                received = await upstream.read_messages()
+                out: list[bytes] = []
+                try:
+                    for message in received:
+                        self.on_backend(message, out)
+                finally:
+                    if out:
+                        self.write_client(b"".join(out))
+                await self._drain_client()
+            except UpstreamLost as lost:
+                if self._terminating:
+                    raise SessionEnd from None
+                await Recovery.after_loss(self, str(lost))
+            except ReplayDiverged as diverged:
+                assert self.recovery is not None
+                await self.recovery.diverged(diverged.index)
+
+    def write_client(self, data: bytes) -> None:
+        self._writer.write(data)
+
+    async def _drain_client(self) -> None:
+        if self._writer.transport.get_write_buffer_size() > WRITE_HIGH_WATER:
+            await self._writer.drain()
+
+    def on_backend(self, message: BackendMessage, out: list[bytes], *, synthetic: bool = False) -> None:
+        """Account for one server message and queue it for the client; while a replay's first
+        responses are compared with what the client saw, they are checked instead of forwarded."""
+        type_code = message.type
+        if type_code in ASYNC_MESSAGES:
+            self._on_async(message, out)
+            return
+        if type_code == "E":
+            self._on_error(message)
+        head = self.tracker.head
+        completed = self.tracker.received(type_code)
+        frame = encode(message)
+        self.checksum.update(frame)
+        self.since_ready += 1
+        if type_code == "C":
+            self.tags_since_ready += 1
+            tag = frontend.decode_command_complete(message.body)
+            self._rolled_back = tag == "ROLLBACK"
+            if tag == "COMMIT" and not synthetic and self.validating is None \
+                    and fault_points.hit("proxy_commit_answer"):
+                raise UpstreamLost("fault point proxy_commit_answer: the COMMIT's answer was dropped")
+        if type_code in STATEMENT_ENDS and head is not None and self.recording.active:
+            self.milestones.append((self.checksum.count, self.checksum.digest(), head.index))
+        if self.validating is not None:
+            self._check_replayed(head.index if head is not None else -1)
+        else:
+            out.append(frame)
+        for entry, succeeded in completed:
+            self._completed(entry, succeeded)
+        if type_code == "Z":
+            self._ready(frontend.decode_ready_for_query(message.body))
+        self.answer_synthetic(out)
+
+    def answer_synthetic(self, out: list[bytes]) -> None:
+        """Give the answers the proxy owes itself (see tracker) once their turn has come."""
+        while (answer := self.tracker.pop_synthetic()) is not None:
+            self.on_backend(answer, out, synthetic=True)
+
+    def _on_async(self, message: BackendMessage, out: list[bytes]) -> None:
+        if message.type == "S":
+            name, value = frontend.decode_parameter_status(message.body)
+            if self.upstream is not None:
+                self.upstream.parameters[name] = value
+            if name == TRANSACTION_TIMESTAMP_PARAMETER:
+                self.pinned_timestamp = value
+            if self.client_parameters.get(name) == value:
+                return
+            self.client_parameters[name] = value
+        elif self.validating is not None:
+            return  # notices of a replayed prefix were already shown
+        out.append(encode(message))
+
+    def _on_error(self, message: BackendMessage) -> None:
+        fields = frontend.decode_error_fields(message.body)
+        code, severity = fields.get("C", ""), fields.get("V", fields.get("S", ""))
+        if severity in ("FATAL", "PANIC") and (code in SERVER_GOING_AWAY or code[:2] == "08"):
+            raise UpstreamLost(f"the server is going away: {code} {fields.get('M', '')}")
+        if code == READ_ONLY_SQL_TRANSACTION and self.upstream is not None and self.upstream.read_only \
+                and len(self.context.upstreams) > 1:
+            raise UpstreamLost(f"the server became read-only (a role change): {fields.get('M', '')}")
+        self._request_failed = True
+
+    def _check_replayed(self, index: int) -> None:
+        validation = self.validating
+        assert validation is not None
+        count = self.checksum.count
+        while validation.milestones and validation.milestones[0][0] <= count:
+            at, digest, statement = validation.milestones.pop(0)
+            if at == count and digest != self.checksum.digest():
+                raise ReplayDiverged(statement)
+        if count < validation.count:
+            return
+        self.validating = None
+        if validation.digest is not None and validation.digest != self.checksum.digest():
+            raise ReplayDiverged(index)
+        if self.recovery is not None:
+            self.recovery.validated()
+
+    def _completed(self, entry: Pending, succeeded: bool) -> None:
+        state = self.state
+        assert state is not None
+        if entry.expect is Expect.PARSE:
+            parse = self._parse_frames.pop(entry.index, None)
+            if succeeded and parse is not None:
+                state.statement_parsed(entry.name, parse)
+        elif entry.expect is Expect.CLOSE and succeeded and entry.statement_close and entry.name:
+            state.statement_closed(entry.name)
+        elif entry.expect in (Expect.QUERY, Expect.SYNC) and self._requests:
+            self._request_done(self._requests.pop(0))
+        if entry.expect in (Expect.QUERY, Expect.SYNC):
+            self.last_ready_index = entry.index
+
+    def _request_done(self, request: Request) -> None:
+        state = self.state
+        assert state is not None
+        self._transaction_wrote |= statements.may_write(tuple(Classified(kind, "") for kind in request.kinds))
+        if self._request_failed:
+            return
+        for name in request.deallocated:
+            state.statement_closed(None if name == statements.ALL_STATEMENTS else name)
+        if request.named_gtid is not None:
+            state.named_gtid = request.named_gtid
+        if Kind.SESSION in request.kinds and request.kinds <= {Kind.SESSION, Kind.TRANSACTION_LOCAL}:
+            state.request_completed(b"".join(request.frames))
+
+    def _ready(self, status: str) -> None:
+        self.status = status
+        self.since_ready = 0
+        self.tags_since_ready = 0
+        if status != "I":
+            return
+        assert self.state is not None
+        self.state.settle(committed=not (self._request_failed or self._rolled_back))
+        if self._transaction_wrote:
+            self.state.named_gtid = None
+        self._request_failed = self._rolled_back = self._transaction_wrote = False
+        first_kept = self.last_ready_index + 1
+        self.recorded = [recorded for recorded in self.recorded if recorded.index >= first_kept]
+        self.recording.reset()
+        for recorded in self.recorded:
+            self.recording.admit(len(recorded.frame))
+        self.checksum.reset()
+        self.milestones.clear()
+        self.pinned_timestamp = None
+
+    # the next GTID -------------------------------------------------------------------------------
+
+    def next_gtid(self) -> str | None:
+        """The GTID the session's next write transaction commits under (client-named or own)."""
+        assert self.state is not None
+        if self.state.named_gtid is not None:
+            return self.state.named_gtid
+        session_id, sequence = self.state.session_id, self.client_parameters.get(TXN_SEQ_PARAMETER)
+        if session_id is None or sequence is None:
+            return None
+        return gtid_of(session_id, int(sequence))

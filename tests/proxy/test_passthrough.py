@@ -1,0 +1,106 @@
+"""The proxy as a plain PostgreSQL endpoint: drivers, CancelRequest, limits, metrics.
+
+(The drivers' whole test modules also run through a proxy with HELIOSDB_CLIENT_TESTS_TARGET=proxy,
+see tests/server/conftest.py.)"""
+
+from __future__ import annotations
+
+import socket
+import threading
+
+import asyncpg
+import pg8000.native
+import psycopg
+import pytest
+
+from heliosdb_lite.protocol import frontend
+from tests.proxy_process import ProxyProcess
+from tests.server.cancelling import run_and_cancel
+from tests.server_process import ServerProcess
+
+
+def test_psycopg_through_the_proxy(proxy: ProxyProcess) -> None:
+    with psycopg.connect(proxy.dsn) as connection:
+        connection.execute("CREATE TABLE items (id serial PRIMARY KEY, name text)")
+        connection.execute("INSERT INTO items (name) VALUES (%s), (%s)", ("a", "b"))
+        connection.commit()
+        rows = connection.execute("SELECT id, name FROM items ORDER BY id", prepare=True).fetchall()
+        assert rows == [(1, "a"), (2, "b")]
+        assert connection.info.parameter_status("heliosdb.session_id") is not None
+
+
+async def test_asyncpg_through_the_proxy(proxy: ProxyProcess) -> None:
+    connection = await asyncpg.connect(host=proxy.host, port=proxy.port, user="postgres", database="postgres")
+    try:
+        async with connection.transaction():
+            await connection.execute("CREATE TABLE things (id int PRIMARY KEY, v text)")
+            await connection.executemany("INSERT INTO things VALUES ($1, $2)", [(1, "x"), (2, "y")])
+        assert await connection.fetchval("SELECT count(*) FROM things WHERE v > $1", "a") == 2
+    finally:
+        await connection.close()
+
+
+def test_pg8000_through_the_proxy(proxy: ProxyProcess) -> None:
+    connection = pg8000.native.Connection("postgres", host=proxy.host, port=proxy.port, database="postgres")
+    try:
+        assert connection.run("SELECT :a::int + 1", a=41) == [[42]]
+    finally:
+        connection.close()
+
+
+def test_cancel_request_reaches_the_upstream_backend(proxy: ProxyProcess) -> None:
+    with psycopg.connect(proxy.dsn, autocommit=True) as connection:
+        error = run_and_cancel(connection, "SELECT pg_sleep(60)")
+        assert isinstance(error, psycopg.errors.QueryCanceled)
+        assert connection.execute("SELECT 1").fetchone() == (1,)
+
+
+def test_a_wrong_cancel_key_cancels_nothing(proxy: ProxyProcess) -> None:
+    with psycopg.connect(proxy.dsn, autocommit=True) as victim:
+        started = threading.Event()
+        outcome: list[object] = []
+
+        def sleep() -> None:
+            started.set()
+            outcome.append(victim.execute("SELECT pg_sleep(0.5)").fetchone())
+
+        worker = threading.Thread(target=sleep)
+        worker.start()
+        assert started.wait(10)
+        with socket.create_connection((proxy.host, proxy.port), timeout=10) as raw:
+            raw.sendall(frontend.cancel_request(victim.info.backend_pid, 12345))
+            assert raw.recv(1) == b""  # the proxy closes a cancel connection without an answer
+        worker.join(10)
+        assert outcome == [("",)]
+
+
+def test_sessions_and_replay_metrics_are_exported(proxy: ProxyProcess) -> None:
+    with psycopg.connect(proxy.dsn):
+        assert proxy.counter("heliosdb_proxy_client_sessions") == 1
+    metrics = proxy.replay_metrics()
+    assert set(metrics) == {"total_replays", "successful_replays", "failed_replays", "avg_replay_time_ms",
+                            "journal_size_mb", "last_replay_timestamp", "data_loss_prevented"}
+
+
+def test_max_client_connections(server: ServerProcess, tmp_path: pytest.TempPathFactory) -> None:
+    config = tmp_path / "proxy.toml"  # type: ignore[operator]
+    config.write_text("[proxy]\nmax_client_connections = 1\n")
+    proxy = ProxyProcess([f"{server.host}:{server.port}"], config=config).start()
+    try:
+        with psycopg.connect(proxy.dsn), pytest.raises(psycopg.OperationalError, match="too many clients"):
+            psycopg.connect(proxy.dsn)
+    finally:
+        proxy.stop()
+
+
+def test_no_upstream_answers(tmp_path: pytest.TempPathFactory) -> None:
+    config = tmp_path / "proxy.toml"  # type: ignore[operator]
+    config.write_text("[transaction_replay]\nreplay_timeout_seconds = 1\n")
+    from tests.server_process import free_port
+
+    proxy = ProxyProcess([f"127.0.0.1:{free_port()}"], config=config).start()
+    try:
+        with pytest.raises(psycopg.OperationalError, match="could not reach a writable server"):
+            psycopg.connect(proxy.dsn, connect_timeout=10)
+    finally:
+        proxy.stop()
