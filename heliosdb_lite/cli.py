@@ -4,6 +4,7 @@ serve                 run the server (flags override single config keys)
 proxy                 run the transparent-replay proxy ([proxy] section; docs/replay-proxy.md)
 journal verify|dump|stats   inspect the transaction journal
 restore               rebuild a store from the journal alone (to an LSN or a time)
+promote               make a running hot standby the primary of a new epoch
 user add|remove|list  manage password users in the users file
 
 Every subcommand takes --config FILE (default ./heliosdb.toml when present, else built-in defaults).
@@ -20,6 +21,7 @@ from heliosdb_lite.config import Config, ConfigError, load_config
 from heliosdb_lite.errors import OBJECT_IN_USE, DatabaseError
 from heliosdb_lite.journal.cli import add_journal_commands
 from heliosdb_lite.replay.restore import add_restore_command
+from heliosdb_lite.replication.promote_command import add_promote_command
 from heliosdb_lite.server.users import UsersFile, add_user_commands
 
 log = logging.getLogger("heliosdb")
@@ -148,7 +150,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_journal_commands(commands)
     add_user_commands(commands)
     add_restore_command(commands)
-    for name in ("journal", "user", "restore"):
+    add_promote_command(commands)
+    for name in ("journal", "user", "restore", "promote"):
         _add_parent(commands.choices[name], config_option)
     return parser
 

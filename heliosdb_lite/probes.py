@@ -217,8 +217,15 @@ def _health_check(args: argparse.Namespace) -> int:
     with _connect(args) as connection:
         _answers_select_one(connection)
         if args.role:
-            print("standby" if connection.parameters.get("in_hot_standby") == "on" else "primary")
+            print(_role(connection.parameters))
     return 0
+
+
+def _role(parameters: dict[str, str]) -> str:
+    """standby (in_hot_standby on), fenced (a deposed primary: heliosdb.replication), or primary."""
+    if parameters.get("in_hot_standby") == "on":
+        return "standby"
+    return "fenced" if parameters.get("heliosdb.replication") == "fenced" else "primary"
 
 
 def _ready_check(args: argparse.Namespace) -> int:
@@ -243,7 +250,7 @@ def health_check_main(argv: list[str] | None = None) -> int:
                                      description="Check that the server answers SELECT 1.")
     _connection_arguments(parser)
     parser.add_argument("--role", action="store_true",
-                        help='also print the server role: "primary" or "standby" (from in_hot_standby)')
+                        help='also print the server role: "primary", "standby" or "fenced" (deposed)')
     return _run(parser.prog, _health_check, parser.parse_args(argv))
 
 
