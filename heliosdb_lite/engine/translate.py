@@ -1724,6 +1724,8 @@ class Translator:
         """A call of the PostgreSQL function `name`."""
         if name == "timezone" and len(arguments) == 2:  # timezone(zone, value) is value AT TIME ZONE zone
             return self._at_time_zone(exp.AtTimeZone(this=arguments[1], zone=arguments[0]), scope)
+        if name == "mod" and len(arguments) == 2:  # before its arguments are translated: `%` translates them
+            return self._arithmetic(exp.Mod(this=arguments[0], expression=arguments[1]), scope)
         typed = self._arguments(name, arguments, scope)
         types = [pg_type for _, pg_type in typed]
         values = [value for value, _ in typed]
@@ -1735,8 +1737,6 @@ class Translator:
             return call(name, *values), pg_catalog.FUNCTION_TYPES[name]
         if name in _MISLEADING_FUNCTIONS:
             raise unsupported(f"function {name}()")
-        if name == "mod" and len(arguments) == 2:
-            return self._arithmetic(exp.Mod(this=arguments[0], expression=arguments[1]), scope)
         if name in _MATH_FUNCTIONS and len(values) > (2 if name in ("round", "trunc") else 1):
             raise unsupported(f"{name}() with {len(values)} arguments")
         if name == "to_timestamp" and len(values) == 1:

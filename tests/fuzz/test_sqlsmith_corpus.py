@@ -87,6 +87,22 @@ CORPUS = [
         (((select pg_catalog.max(ts) from public.recent) <= (select tz from public.times limit 1 offset 4) )
         or (ref_1.f4 is not NULL))) then ref_1.i8 else ref_1.i8 end as int8)) as int8)) > ref_1.i8
         """), OK),
+    Case("42883: mod(a, b) translated its arguments twice (a scalar subquery then typed text)", _sql("""
+        select subq_0.c4 as c0, subq_0.c6 as c1, (select id from public.documents limit 1 offset 2) as c2
+        from (select ref_0.iv as c0, pg_catalog.floor( cast( pg_catalog.max( cast(cast(null as float8) as
+        float8)) over (partition by ref_0.tm,ref_0.id order by ref_0.ts) as float8)) as c1, ref_0.d as c2,
+        ref_0.d as c3, ref_0.iv as c4, ref_0.id as c5, ref_0.id as c6, ref_0.iv as c7 from public.times as
+        ref_0 where case when (select b from public.texts limit 1 offset 5) <= cast(null as bytea) then
+        (select jb from public.documents limit 1 offset 5) else (select jb from public.documents limit 1
+        offset 5) end >= cast(null as jsonb)) as subq_0 where pg_catalog.mod( cast((select
+        pg_catalog.sum(i2) from public.numbers) as int8), cast(cast(nullif(case when case when subq_0.c2 is
+        not NULL then (select pg_catalog.min(f4) from public.numbers) else (select pg_catalog.min(f4) from
+        public.numbers) end <> subq_0.c1 then (select i8 from public.numbers limit 1 offset 62) else (select
+        i8 from public.numbers limit 1 offset 62) end , cast(nullif((select i8 from public.numbers limit 1
+        offset 5) , case when (select i8 from public.numbers limit 1 offset 3) >= subq_0.c5 then (select id
+        from public.documents limit 1 offset 4) else (select id from public.documents limit 1 offset 4) end
+        ) as int8)) as int8) as int8)) >= (select pg_catalog.min(i2) from public.numbers) limit 78
+        """), OK),
     Case("42601: a MERGE whose USING sqlglot cannot parse (MERGE is refused whole)", _sql("""
         MERGE INTO public.documents as target_0 USING (select sample_1.t as c0 from public.times as sample_0
         right join public.texts as sample_1 left join public.times as sample_2 on (true) on (sample_0.tz >=
