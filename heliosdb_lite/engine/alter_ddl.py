@@ -24,6 +24,7 @@ from sqlglot import exp
 
 from heliosdb_lite.errors import (
     CHECK_VIOLATION,
+    DUPLICATE_COLUMN,
     DUPLICATE_TABLE,
     INVALID_TABLE_DEFINITION,
     NOT_NULL_VIOLATION,
@@ -150,7 +151,13 @@ def _alter_table(translator: Translator, table: str, node: exp.Alter) -> str:
     info = translator.catalog.table(table)
     statements = []
     for action in node.args.get("actions") or []:
-        if isinstance(action, exp.ColumnDef):
+        if isinstance(action, exp.ColumnDef) and info is not None \
+                and any(c.name == action.name for c in info.columns):
+            message = f'column "{action.name}" of relation "{schemas.split(table)[1]}" already exists'
+            if not action.args.get("exists"):
+                raise DatabaseError(DUPLICATE_COLUMN, message)
+            translator.notice(f"{message}, skipping")
+        elif isinstance(action, exp.ColumnDef):
             kinds = constraint_kinds(action)
             # SQLite cannot add a NOT NULL column without a default: triggers refuse NULL instead,
             # and the rows already there fail them (23502) as PostgreSQL's would

@@ -93,6 +93,10 @@ SCRIPT = [
     "alter table if exists t add column q int",
     "alter table if exists t2 add column q int",
     "select q from t2 limit 1",
+    "alter table t2 add column q int",
+    "alter table t2 add column if not exists q text",
+    "alter table t2 add column if not exists q text, add column if not exists r int",
+    "select q, r from t2 limit 1",
 ]
 
 
