@@ -63,11 +63,13 @@ def _serve(args: argparse.Namespace) -> int:
     for key, reason in config.without_effect():
         log.warning("config key %s is accepted but has no effect: %s", key, reason)
     from heliosdb_lite.replication.node import ReplicationNode
+    from heliosdb_lite.replication.rejoin import prepare_standby
     from heliosdb_lite.server.app import run, serve
     from heliosdb_lite.server.startup import open_database
 
     try:
-        database = open_database(config, f"heliosdb-lite serve on port {config.server.port}")
+        database = open_database(config, f"heliosdb-lite serve on port {config.server.port}",
+                                 prepare_standby)
     except DatabaseError as error:
         if error.sqlstate != OBJECT_IN_USE:
             raise

@@ -25,6 +25,7 @@ import apsw
 import apsw.ext
 
 from heliosdb_lite.config import Config
+from heliosdb_lite.engine import pgtypes
 from heliosdb_lite.engine.passthrough import SQLiteEngine
 from heliosdb_lite.engine.table_functions import column_names
 from heliosdb_lite.errors import OBJECT_NOT_IN_PREREQUISITE_STATE, PROTOCOL_VIOLATION, DatabaseError
@@ -34,13 +35,14 @@ from heliosdb_lite.replay.commit import CommitService
 from heliosdb_lite.replication import metrics, wire
 from heliosdb_lite.replication.acks import ASYNC, StandbyAcks
 from heliosdb_lite.replication.client import PeerError, peer_parameters
+from heliosdb_lite.replication.history import epoch_history
 from heliosdb_lite.replication.receiver import Receiver, apply_received
+from heliosdb_lite.replication.rejoin import PROMOTED_FILE
 from heliosdb_lite.replication.role import EPOCH_PARAMETER, Role, ServerRole
 from heliosdb_lite.replication.sender import ReadMessage, Shipper, StandbyLink, stream_to_standby
 
 log = logging.getLogger("heliosdb.replication")
 NO_GTID = bytes(16)
-PROMOTED_FILE = "PROMOTED"  # in the data directory: this standby was promoted, it starts as a primary
 STATUS_FUNCTION = "heliosdb_replication_status"
 
 
@@ -80,7 +82,7 @@ class ReplicationNode:
             self._become_standby()
         else:
             self._become_primary()
-            if self._settings.standby_host:
+            if self._peer is not None:
                 await self._probe_peer()
                 self._spawn(self._probe_periodically())
         self._publish()
@@ -150,6 +152,9 @@ class ReplicationNode:
                             writer: asyncio.StreamWriter) -> None:
         """A replication connection (startup parameter `replication`), authenticated."""
         query = await read_message()
+        while isinstance(query, messages.Query) and wire.is_history_request(query.sql):
+            writer.write(await self._history_answer())
+            query = await read_message()
         if not isinstance(query, messages.Query):
             raise DatabaseError(PROTOCOL_VIOLATION, "a replication connection must send START_REPLICATION")
         start = wire.parse_start(query.sql)
@@ -175,6 +180,16 @@ class ReplicationNode:
                 self._journal.forget_standby(name)
             self._publish()
             log.info("replication: standby %s disconnected", name)
+
+    async def _history_answer(self) -> bytes:
+        """EPOCH_HISTORY's rows (wire.py), read from the retained journal off the event loop."""
+        journal = self._journal
+        spans = await asyncio.to_thread(lambda: epoch_history(journal.read_from(journal.first_lsn)))
+        fields = [messages.FieldDescription(name, pgtypes.INT8, 8) for name in wire.HISTORY_COLUMNS]
+        rows = [messages.data_row([str(span.first_lsn).encode(), str(span.last_lsn).encode(),
+                                   str(span.epoch).encode()]) for span in spans]
+        return b"".join([messages.row_description(fields, [0] * len(fields)), *rows,
+                         messages.command_complete(f"SELECT {len(rows)}"), messages.ready_for_query("I")])
 
     def _check_standby(self, name: str, start: wire.StartRequest) -> None:
         if self.role.role is not Role.PRIMARY:
@@ -229,8 +244,14 @@ class ReplicationNode:
             self._acks.fence(f"this server was deposed: {reason}")
         self._publish()
 
+    @property
+    def _peer(self) -> str | None:
+        """The server a primary probes for a newer epoch: its standby_host, or, once promoted, the
+        primary it was the standby of."""
+        return self._settings.standby_host or self._settings.primary_host
+
     async def _probe_peer(self) -> None:
-        peer = self._settings.standby_host
+        peer = self._peer
         assert peer is not None
         try:
             parameters = await peer_parameters(peer, user=self._settings.replication_user,
@@ -268,6 +289,8 @@ class ReplicationNode:
             self.role.change(Role.PRIMARY, epoch=epoch)
             self._service.writes_refused = None
             self._become_primary()
+            if self._peer is not None:
+                self._spawn(self._probe_periodically())
             self._publish()
             log.warning("replication: PROMOTED: %s is the primary of epoch %d (received and applied up to "
                         "LSN %d)", self.name, epoch, previous)

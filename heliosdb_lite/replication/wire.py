@@ -15,6 +15,10 @@ and the standby answers with
     'r' STATUS     flushed LSN u64 · applied LSN u64 · epoch u32 · send time µs u64
 after each DATA message and each KEEPALIVE. Every integer is big-endian, as in PostgreSQL's
 replication messages.
+
+Before START_REPLICATION a standby may send `EPOCH_HISTORY` (PostgreSQL's TIMELINE_HISTORY, in our
+terms): the primary answers rows (first_lsn, last_lsn, epoch) of its retained journal, oldest first,
+then ReadyForQuery; a rejoining standby finds there where its own journal parts from the primary's.
 """
 
 from __future__ import annotations
@@ -34,6 +38,14 @@ _PRIMARY = struct.Struct("!QIQ")
 _STATUS = struct.Struct("!QQIQ")
 _START = re.compile(r"^\s*START_REPLICATION\s+(\d+)\s+LAST\s+(\d+)\s+(\d+)\s+EPOCH\s+(\d+)\s*;?\s*$",
                     re.IGNORECASE)
+
+
+HISTORY_QUERY = "EPOCH_HISTORY"
+HISTORY_COLUMNS = ("first_lsn", "last_lsn", "epoch")
+
+
+def is_history_request(sql: str) -> bool:
+    return sql.strip().rstrip(";").strip().upper() == HISTORY_QUERY
 
 
 def now_us() -> int:

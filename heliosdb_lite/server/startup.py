@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from heliosdb_lite.config import Config
@@ -49,11 +50,14 @@ class OpenDatabase:
         await asyncio.to_thread(self.close_sync)
 
 
-def open_database(config: Config, holder: str) -> OpenDatabase:
+def open_database(config: Config, holder: str,
+                  prepare: Callable[[Config], None] | None = None) -> OpenDatabase:
     """Lock the data directory for this process (`holder` says what it is, for the refusal others
-    get: DatabaseError 55006), then open and recover it."""
+    get: DatabaseError 55006), run `prepare` (a standby's rejoin), then open and recover it."""
     lock = DataDirectoryLock.acquire(config.database.path, holder)
     try:
+        if prepare is not None:
+            prepare(config)
         return _open_locked(config, lock)
     except BaseException:
         lock.release()

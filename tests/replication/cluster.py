@@ -36,9 +36,12 @@ class Cluster:
         self.root = root
         root.mkdir(parents=True, exist_ok=True)
         self.mode = mode
-        self.primary = self._server("primary", {"replicate_journal": True, "replication_mode": mode,
-                                                "sync_timeout_ms": sync_timeout_ms,
-                                                "synchronous_standby_count": standby_count})
+        # every server's: a promoted standby serves standbys in the same mode
+        self.primary_settings: dict[str, object] = {
+            "replicate_journal": True, "replication_mode": mode, "sync_timeout_ms": sync_timeout_ms,
+            "synchronous_standby_count": standby_count, "replication_retry_interval_seconds": 1}
+        self.settings: dict[str, dict[str, object]] = {}
+        self.primary = self._server("primary", self.primary_settings)
         self.standbys = [self.standby_of(self.primary, f"standby{number}")
                          for number in range(1, standbys + 1)]
 
@@ -46,16 +49,29 @@ class Cluster:
         config = self.root / f"{name}.toml"
         config.write_text(_toml(replication))
         (self.root / name).mkdir(parents=True, exist_ok=True)
-        return ServerProcess(self.root / name / "data", port=port or free_port(), config=config)
+        server = ServerProcess(self.root / name / "data", port=port or free_port(), config=config)
+        self.settings[str(config)] = dict(replication)
+        return server
 
     def standby_of(self, primary: ServerProcess, name: str) -> ServerProcess:
         """A standby server of `primary` (its config written, not started)."""
-        return self._server(name, {"role": "standby", "primary_host": f"127.0.0.1:{primary.port}",
-                                   "standby_name": name, "replication_retry_interval_seconds": 1})
+        return self._server(name, {**self.primary_settings, "role": "standby",
+                                   "primary_host": f"127.0.0.1:{primary.port}", "standby_name": name})
 
-    def reconfigure(self, server: ServerProcess, replication: dict[str, object]) -> None:
+    def reconfigure(self, server: ServerProcess, **changes: object) -> None:
+        """Change keys of `server`'s [replication] section (a None value removes the key); it takes
+        effect at the server's next start."""
         assert server._config is not None
-        server._config.write_text(_toml(replication))
+        settings = self.settings[str(server._config)]
+        settings.update(changes)
+        for key in [key for key, value in settings.items() if value is None]:
+            del settings[key]
+        server._config.write_text(_toml(settings))
+
+    def make_standby(self, server: ServerProcess, primary: ServerProcess, name: str) -> None:
+        """Reconfigure `server` (at its next start) as a standby of `primary` named `name`."""
+        self.reconfigure(server, role="standby", primary_host=f"127.0.0.1:{primary.port}", standby_name=name,
+                         standby_host=None)
 
     def start(self) -> Cluster:
         self.primary.start()

@@ -1,0 +1,156 @@
+"""A standby's start-up, before its journal and store open (under the data directory's lock): rejoin
+a primary whose history has parted from this server's, and step down from a stale promotion.
+
+- A `PROMOTED` marker (this standby was promoted once) keeps the server a primary across restarts,
+  unless its configured primary_host now answers as a primary of a newer epoch: then this server was
+  superseded, the marker goes and it starts as that primary's standby.
+- A standby whose journal holds entries the primary's does not (an old primary rejoining after a
+  failover) asks the primary for its epoch history (EPOCH_HISTORY), finds the first LSN where the
+  two differ (`history.fork_lsn`), lists the transactions it had from there on — never acknowledged
+  in a sync mode — in a log line and in `rejoin-<fork lsn>-lost-transactions.tsv` in its data
+  directory, cuts its journal there, rebuilds its store to the LSN before with the restore code
+  (`replay.restore`), and then streams from there as any standby.
+When the primary cannot be reached the standby starts as it is: its stream is refused (55000,
+diverged) until a restart finds the primary.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import shutil
+from pathlib import Path
+
+from heliosdb_lite.config import Config
+from heliosdb_lite.engine.store import STORE_FILE
+from heliosdb_lite.errors import OBJECT_NOT_IN_PREREQUISITE_STATE, DatabaseError
+from heliosdb_lite.journal import EntryType, EntryView, JournalScan
+from heliosdb_lite.journal.segment import cut_segment, list_segments, sync_directory
+from heliosdb_lite.journal.syscalls import OS_SYSCALLS
+from heliosdb_lite.replay.recovery import _with_aborts
+from heliosdb_lite.replay.restore import restore
+from heliosdb_lite.replication import wire
+from heliosdb_lite.replication.client import PeerConnection, PeerError, peer_parameters, simple_query
+from heliosdb_lite.replication.history import EpochSpan, epoch_history, fork_lsn
+from heliosdb_lite.replication.role import EPOCH_PARAMETER, REPLICATION_PARAMETER
+
+log = logging.getLogger("heliosdb.replication")
+
+PROMOTED_FILE = "PROMOTED"  # in the data directory: this standby was promoted, it starts as a primary
+REBUILD_DIRECTORY = "rejoin-store"
+_PEER_ERRORS = (OSError, TimeoutError, asyncio.IncompleteReadError, PeerError, DatabaseError)
+
+
+def prepare_standby(config: Config) -> None:
+    """See the module docstring; a no-op unless replication.role is standby."""
+    settings = config.replication
+    if settings.role != "standby" or not settings.primary_host:
+        return
+    asyncio.run(_prepare(config))
+
+
+async def _prepare(config: Config) -> None:
+    settings = config.replication
+    assert settings.primary_host is not None
+    marker = config.database.path / PROMOTED_FILE
+    if (marker.exists() and not await _superseded(config, marker)) or not config.journal_dir.is_dir():
+        return
+    scan = JournalScan(config.journal_dir)
+    mine = epoch_history(scan)
+    if not mine:
+        return
+    try:
+        connection = await PeerConnection.open(settings.primary_host, user=settings.replication_user,
+                                               password=settings.password,
+                                               startup={wire.REPLICATION_PARAMETER: settings.standby_name
+                                                        or "rejoining"})
+    except _PEER_ERRORS as error:
+        log.warning("replication: primary %s unreachable at start-up (%s): cannot check whether this "
+                    "standby's journal has parted from the primary's", settings.primary_host, error)
+        return
+    try:
+        rows = await simple_query(connection, wire.HISTORY_QUERY)
+    finally:
+        connection.close()
+    theirs = [EpochSpan(*(int(value or 0) for value in row)) for row in rows]
+    fork = fork_lsn(mine, theirs)
+    if fork <= mine[-1].last_lsn:
+        await asyncio.to_thread(rewind, config, fork)
+
+
+async def _superseded(config: Config, marker: Path) -> bool:
+    """Whether the configured primary is now a primary of a newer epoch than this server's promotion
+    (then the marker is removed)."""
+    settings = config.replication
+    assert settings.primary_host is not None
+    promoted_epoch = int(marker.read_text().strip() or 0)
+    try:
+        parameters = await peer_parameters(settings.primary_host, user=settings.replication_user,
+                                           password=settings.password)
+    except _PEER_ERRORS:
+        return False
+    epoch = int(parameters.get(EPOCH_PARAMETER, "0") or 0)
+    primary = parameters.get("in_hot_standby") == "off" and parameters.get(REPLICATION_PARAMETER) != "fenced"
+    if not primary or epoch <= promoted_epoch:
+        return False
+    log.warning("replication: %s is the primary of epoch %d, newer than this server's promotion (epoch %d): "
+                "this server steps down and rejoins it as a standby", settings.primary_host, epoch,
+                promoted_epoch)
+    marker.unlink()
+    return True
+
+
+def rewind(config: Config, fork: int) -> Path:
+    """Cut the journal before LSN `fork` and rebuild the store to the LSN before it; returns the file
+    listing the transactions dropped."""
+    journal_dir = config.journal_dir
+    segments = list_segments(journal_dir)
+    if not segments or segments[0].first_lsn != 1:
+        raise DatabaseError(OBJECT_NOT_IN_PREREQUISITE_STATE,
+                            f"this standby's journal has parted from its primary's at LSN {fork}, but it no "
+                            "longer holds every entry from LSN 1, so its store cannot be rebuilt from it",
+                            hint="Rebuild the standby from an empty data directory.")
+    dropped = list(JournalScan(journal_dir, from_lsn=fork))
+    lost = [entry for entry, aborted in _with_aborts(dropped)
+            if entry.entry_type == EntryType.COMMIT and not aborted]
+    listing = config.database.path / f"rejoin-{fork}-lost-transactions.tsv"
+    _write_listing(listing, lost)
+    log.error("replication: REJOIN: this server's journal parts from the primary's at LSN %d; %d "
+                "entries from there are dropped, among them %d committed transaction(s) the primary does "
+                "not have (never acknowledged in a sync mode): %s; listed in %s", fork, len(dropped),
+                len(lost), " ".join(entry.gtid.hex() for entry in lost) or "none", listing)
+    first = dropped[0]
+    for segment in segments:
+        if segment.first_lsn > fork:
+            segment.path.unlink()
+        elif segment.name == first.segment:
+            cut_segment(segment, first.offset, OS_SYSCALLS)
+    sync_directory(journal_dir, OS_SYSCALLS)
+    _rebuild_store(config, fork - 1)
+    return listing
+
+
+def _write_listing(path: Path, lost: list[EntryView]) -> None:
+    lines = ["lsn\tgtid\tepoch\ttimestamp_us"]
+    lines += [f"{entry.lsn}\t{entry.gtid.hex()}\t{entry.epoch}\t{entry.timestamp_us}" for entry in lost]
+    with open(path, "w") as file:
+        file.write("\n".join(lines) + "\n")
+        file.flush()
+        os.fsync(file.fileno())
+
+
+def _rebuild_store(config: Config, to_lsn: int) -> None:
+    """Restore the store from the (cut) journal into a new directory, then put it in place."""
+    data_dir = config.database.path
+    rebuilt = data_dir / REBUILD_DIRECTORY
+    shutil.rmtree(rebuilt, ignore_errors=True)
+    report = restore(config.journal_dir, rebuilt, to_lsn=to_lsn, show_progress=False)
+    for old in data_dir.glob(f"{STORE_FILE}*"):
+        old.unlink()
+    for new in rebuilt.glob(f"{STORE_FILE}*"):
+        os.replace(new, data_dir / new.name)
+    sync_directory(data_dir, OS_SYSCALLS)
+    shutil.rmtree(rebuilt)
+    log.warning("replication: REJOIN: store rebuilt from the journal up to LSN %d (%d entries applied in "
+                "%.3f s)", report.last_lsn, report.applied, report.seconds)

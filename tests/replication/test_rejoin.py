@@ -1,0 +1,95 @@
+"""Split brain and rejoin (real server processes, SIGKILL as the crash): an old primary restarted
+after its standby's promotion learns of the newer epoch before it listens and refuses writes; then,
+configured as the new primary's standby, it cuts its journal where the histories part, lists the
+transaction only it had, rebuilds its store and converges (`journal verify` clean, rows equal)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from tests.chaos.gtids import journal_verify
+from tests.replication.cluster import Cluster, connect, running, wait_caught_up
+from tests.replication.failover import promote
+
+BLOCKED_FOR = 1.0  # how long a sync-strict commit must stay unanswered to count as blocked
+BIN = Path(sys.executable).parent
+
+
+def _rows(server: object) -> list[tuple[object, ...]]:
+    with connect(server) as connection:  # type: ignore[arg-type]
+        return connection.execute("SELECT id, v FROM t ORDER BY id").fetchall()
+
+
+def _commit_never_acknowledged(cluster: Cluster) -> list[BaseException]:
+    """With the standby down, a sync-strict commit on the primary reaches its journal and waits;
+    the primary is then killed. Returns what the committing client got (an error)."""
+    cluster.standbys[0].kill()
+    outcome: list[BaseException] = []
+    writer = connect(cluster.primary)
+
+    def commit() -> None:
+        try:
+            writer.execute("INSERT INTO t VALUES (100, 'only on the old primary')")
+        except psycopg.Error as error:
+            outcome.append(error)
+
+    thread = threading.Thread(target=commit)
+    thread.start()
+    thread.join(BLOCKED_FOR)
+    assert thread.is_alive(), "a sync-strict commit was acknowledged without a standby"
+    cluster.primary.kill()
+    thread.join(30)
+    writer.close()
+    return outcome
+
+
+def test_old_primary_is_fenced_then_rejoins_and_converges(tmp_path: Path) -> None:
+    cluster = Cluster(tmp_path, mode="sync-strict")
+    old, new = cluster.primary, cluster.standbys[0]
+    cluster.reconfigure(old, standby_host=f"127.0.0.1:{new.port}")
+    with running(cluster):
+        with connect(old) as primary:
+            primary.execute("CREATE TABLE t (id integer PRIMARY KEY, v text)")
+            primary.execute("INSERT INTO t SELECT g, 'replicated' FROM generate_series(1, 20) g")
+        wait_caught_up(old, new)
+        outcome = _commit_never_acknowledged(cluster)
+        assert len(outcome) == 1, "the client of the unreplicated commit got an answer"
+
+        new.start()
+        promote(new)
+        old.start()  # as a primary still: it asks its standby_host, sees epoch 1, is fenced before listening
+        with connect(old) as fenced:
+            assert fenced.info.parameter_status("heliosdb.replication") == "fenced"
+            assert fenced.info.parameter_status("default_transaction_read_only") == "on"
+            with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
+                fenced.execute("INSERT INTO t VALUES (101, 'split brain')")
+        health = subprocess.run([str(BIN / "heliosdb-health-check"), "--port", str(old.port), "--role"],
+                                capture_output=True, text=True, timeout=30, check=False)
+        assert health.stdout == "fenced\n"
+        assert (101,) not in [(row[0],) for row in _rows(old)]
+
+        old.stop()
+        cluster.make_standby(old, new, "standby1")
+        old.start()
+        assert any("REJOIN" in line for line in old.stderr_lines)
+        listings = list(old.data_dir.glob("rejoin-*-lost-transactions.tsv"))
+        assert len(listings) == 1
+        lost = listings[0].read_text().splitlines()
+        assert len(lost) == 2 and lost[0].startswith("lsn\tgtid")
+        with connect(new) as primary:
+            primary.execute("INSERT INTO t VALUES (200, 'after the rejoin')")  # sync-strict: old acknowledges
+        wait_caught_up(new, old)
+        expected = [(i, "replicated") for i in range(1, 21)] + [(200, "after the rejoin")]
+        assert _rows(new) == expected
+        assert _rows(old) == expected
+        with connect(old) as standby:
+            assert standby.info.parameter_status("in_hot_standby") == "on"
+    for server in (old, new):
+        verified = journal_verify(server.data_dir / "journal")
+        assert verified.returncode == 0, verified.stdout + verified.stderr
