@@ -430,13 +430,14 @@ def _substring_start(start: int | None) -> int | None:
     return None if start is None else max(start, 1)
 
 
-def _substring_length(start: int | None, length: int | None) -> int | None:
+def _substring_length(start: int | None, length: int | None, text: Any) -> int | None:
     """substr's length for SQLite: PostgreSQL's end (start + length) kept when the start moves to 1;
-    a negative length is refused (SQLite would count backwards)."""
-    if length is not None and length < 0:
-        raise DatabaseError("22011", "negative substring length not allowed")  # substring_error
-    if start is None or length is None:
+    a negative length is refused (SQLite would count backwards), unless an argument is NULL (the
+    function is strict: NULL)."""
+    if start is None or length is None or text is None:
         return None
+    if length < 0:
+        raise DatabaseError("22011", "negative substring length not allowed")  # substring_error
     return max(start + length - max(start, 1), 0)
 
 

@@ -1597,7 +1597,10 @@ class Translator:
             if compared.oid in fn.COLLATIONS:
                 return exp.Case(ifs=[exp.If(this=self.compare("=", values[0], compared, values[1], compared),
                                             true=exp.Null())], default=values[0].copy()), result
-            return call("nullif", *values), result
+            # SQLite's nullif compares with the collation of its first argument, which it may take
+            # from inside it (a CASE whose WHEN compares intervals): the stored texts compared as they are
+            first = exp.Collate(this=values[0], expression=exp.Var(this="BINARY"))
+            return call("nullif", first, values[1]), result
         if isinstance(node, exp.Greatest | exp.Least):
             name = fn.GREATEST if isinstance(node, exp.Greatest) else fn.LEAST
             return call(name, t.output_type(result).oid, *values), result
@@ -1773,7 +1776,8 @@ class Translator:
             return call(fn.FORMAT if name == "format" else name, *texts), result
         if name == "substr" and len(typed) >= 2:  # PostgreSQL's positions before 1, SQLite's from the end
             if len(typed) == 3:
-                typed[2] = (call(fn.SUBSTRING_LENGTH, typed[1][0].copy(), typed[2][0]), typed[2][1])
+                length = call(fn.SUBSTRING_LENGTH, typed[1][0].copy(), typed[2][0], typed[0][0].copy())
+                typed[2] = (length, typed[2][1])
             typed[1] = (call(fn.SUBSTRING_START, typed[1][0]), typed[1][1])
         if name in _TEXT_FUNCTIONS:
             values = [self._as_text(v, pg_type) if i == 0 else v for i, (v, pg_type) in enumerate(typed)]

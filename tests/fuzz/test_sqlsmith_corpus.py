@@ -103,6 +103,25 @@ CORPUS = [
         from public.documents limit 1 offset 4) else (select id from public.documents limit 1 offset 4) end
         ) as int8)) as int8) as int8)) >= (select pg_catalog.min(i2) from public.numbers) limit 78
         """), OK),
+    Case("22011: substring(NULL, start, negative length) raised where the strict function is NULL", _sql("""
+        select subq_0.c6 as c0 from (select ref_0.i2 as c0, ref_0.f8 as c1, (select n from public.numbers
+        limit 1 offset 2) as c2, pg_catalog.character_length( cast(cast(null as bpchar) as bpchar)) as c3,
+        ref_0.id as c4, ref_0.i2 as c5, pg_catalog.substring( cast(cast(null as text) as text), cast((select
+        pg_catalog.min(id) from public.times) as int4), cast(ref_0.i4 as int4)) as c6 from public.numbers as
+        ref_0 where ((select tz from public.times limit 1 offset 1) <> cast(null as timestamptz)) or (true)
+        limit 75) as subq_0 where pg_catalog.current_database() > pg_catalog.current_database() limit 36
+        """), OK),
+    Case("22007: nullif compared uuids with the interval collation of a CASE inside its argument", _sql("""
+        select ref_0.j as c0 from public.documents as ref_0 where cast(coalesce(case when true then
+        cast(nullif(case when (select iv from public.times limit 1 offset 41) <> cast(null as "interval")
+        then (select u from public.texts limit 1 offset 4) else (select u from public.texts limit 1 offset
+        4) end , (select u from public.texts limit 1 offset 4) ) as uuid) else cast(nullif(case when (select
+        iv from public.times limit 1 offset 41) <> cast(null as "interval") then (select u from public.texts
+        limit 1 offset 4) else (select u from public.texts limit 1 offset 4) end , (select u from
+        public.texts limit 1 offset 4) ) as uuid) end , (select u from public.texts limit 1 offset 4) ) as
+        uuid) <= cast(nullif(case when false then (select u from public.texts limit 1 offset 6) else (select
+        u from public.texts limit 1 offset 6) end , cast(null as uuid)) as uuid) limit 90
+        """), OK),
     Case("42601: a MERGE whose USING sqlglot cannot parse (MERGE is refused whole)", _sql("""
         MERGE INTO public.documents as target_0 USING (select sample_1.t as c0 from public.times as sample_0
         right join public.texts as sample_1 left join public.times as sample_2 on (true) on (sample_0.tz >=
