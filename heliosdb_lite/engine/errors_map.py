@@ -105,6 +105,17 @@ def _foreign_key(match: re.Match[str], context: ErrorContext) -> DatabaseError:
                          hint="SQLite does not name the constraint or the key.")
 
 
+def _mismatch(_: re.Match[str], context: ErrorContext) -> DatabaseError:
+    """SQLite's one datatype mismatch: a serial key (its rowid) set to what is not an integer, which
+    after translation is NULL (an UPDATE; an INSERT of NULL draws the next rowid)."""
+    key = context.primary_keys.get(context.table or "", ())
+    if len(key) != 1:
+        return DatabaseError(DATATYPE_MISMATCH, "datatype mismatch")
+    bare = schemas.split(context.table or "")[1]
+    return DatabaseError(NOT_NULL_VIOLATION,
+                         f'null value in column "{key[0]}" of relation "{bare}" violates not-null constraint')
+
+
 def _lowered(sqlstate: str, template: str) -> Callable[[re.Match[str], ErrorContext], DatabaseError]:
     return lambda match, _: DatabaseError(sqlstate, template.format(*(g.lower() for g in match.groups())))
 
@@ -134,7 +145,7 @@ _PATTERNS: Sequence[tuple[re.Pattern[str], Callable[[re.Match[str], ErrorContext
      _simple(AMBIGUOUS_COLUMN, 'column reference "{}" is ambiguous')),
     (re.compile(r"near \"(.*)\": syntax error"), _simple(SYNTAX_ERROR, 'syntax error at or near "{}"')),
     (re.compile(r"integer overflow"), _simple(NUMERIC_VALUE_OUT_OF_RANGE, "bigint out of range")),
-    (re.compile(r"datatype mismatch"), _simple(DATATYPE_MISMATCH, "datatype mismatch")),
+    (re.compile(r"datatype mismatch"), _mismatch),
 ]
 
 _BY_CLASS: Sequence[tuple[type[BaseException], str, str | None]] = [

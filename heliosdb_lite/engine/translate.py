@@ -245,6 +245,14 @@ def _collated(node: exp.Expression, pg_type: PgType) -> exp.Expression:
     return exp.Collate(this=node, expression=exp.Var(this=collation))
 
 
+def _explicitly_collated(node: exp.Expression, pg_type: PgType) -> exp.Expression:
+    """`node` compared as its type compares, BINARY where the type has no collation of its own: SQLite
+    gives a CASE the collation of a COLLATE inside it (a WHEN comparing intervals), which would
+    then compare the CASE's values as intervals."""
+    collated = _collated(node, pg_type)
+    return collated if collated is not node else exp.Collate(this=node, expression=exp.Var(this="BINARY"))
+
+
 class Translator:
     """Translates one statement; a new Translator per statement."""
 
@@ -1580,7 +1588,7 @@ class Translator:
             if subject_typed[1].oid in fn.COLLATIONS:
                 raise unsupported(f"simple CASE on {t.type_name(subject_typed[1].oid)}")
             node.set("this", subject_typed[0])
-        return node, result_type
+        return _explicitly_collated(node, result_type), result_type
 
     def _variadic(self, node: exp.Expression, scope: Scope) -> Typed:
         """COALESCE/GREATEST/LEAST/NULLIF: arguments resolved to their common type."""

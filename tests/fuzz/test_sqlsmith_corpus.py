@@ -67,12 +67,12 @@ CORPUS = [
     Case("42601: a qualified call inside a qualified call kept positions of the re-parsed text", _sql("""
         select pg_catalog.to_timestamp(cast(pg_catalog.ceil(cast(1.5 as float8)) as float8))
         """), OK),
-    Case("XX000: SQLite's 'misuse of aggregate function MAX()' (a qualified max(...) OVER)", _sql("""
+    Case("XX000: 'misuse of aggregate function MAX()' (qualified max() OVER; min(i2) made max)", _sql("""
         select pg_catalog.max( cast(cast(null as text) as text)) over (partition by ref_0.tz order by
         ref_0.tm,ref_0.tz) as c0, ref_0.id as c1 from public.times as ref_0 where pg_catalog.mod( cast(case
         when false then (select i2 from public.numbers limit 1 offset 2) else (select i2 from public.numbers
         limit 1 offset 2) end as int2), cast(pg_catalog.abs( cast(case when false then (select
-        pg_catalog.min(i2) from public.numbers) else (select pg_catalog.min(i2) from public.numbers) end as
+        pg_catalog.min(i2) from public.numbers) else (select pg_catalog.max(i2) from public.numbers) end as
         int2)) as int2)) < pg_catalog.abs( cast(pg_catalog.abs( cast(pg_catalog.mod( cast(pg_catalog.abs(
         cast(cast(null as int2) as int2)) as int2), cast(cast(null as int2) as int2)) as int2)) as int2))
         limit 148
@@ -121,6 +121,24 @@ CORPUS = [
         public.texts limit 1 offset 4) ) as uuid) end , (select u from public.texts limit 1 offset 4) ) as
         uuid) <= cast(nullif(case when false then (select u from public.texts limit 1 offset 6) else (select
         u from public.texts limit 1 offset 6) end , cast(null as uuid)) as uuid) limit 90
+        """), OK),
+    Case("42804: a serial key set to NULL (SQLite's datatype mismatch) where PostgreSQL says 23502", _sql("""
+        update public.numbers set id = pg_catalog.char_length( cast(case when public.numbers.i4 is not NULL
+        then cast(null as bpchar) else cast(null as bpchar) end as bpchar)), i4 = public.numbers.i4, i8 =
+        public.numbers.i8 returning public.numbers.i8 as c0, public.numbers.id as c1, 81 as c2,
+        cast(nullif(public.numbers.id, public.numbers.id) as int4) as c3, public.numbers.i2 as c4,
+        public.numbers.i8 as c5, pg_catalog.json_build_object() as c6, public.numbers.id as c7, case when
+        pg_catalog.current_schema() is NULL then public.numbers.i4 else public.numbers.i4 end as c8,
+        public.numbers.f8 as c9
+        """), "23502"),
+    Case("22007: text compared with a CASE that took the interval collation of its WHEN", _sql("""
+        select ref_0.ts as c0 from public.times as ref_0 where pg_catalog.current_schema() >= case when
+        EXISTS ( select ref_0.tm as c0, ref_0.tz as c1, ref_1.b as c2, pg_catalog.pi() as c3 from
+        public.texts as ref_1 where cast(coalesce(ref_1.u, ref_1.u) as uuid) is NULL) then case when
+        cast(null as "interval") = ref_0.iv then (select t from public.recent limit 1 offset 5) else (select
+        t from public.recent limit 1 offset 5) end else case when cast(null as "interval") = ref_0.iv then
+        (select t from public.recent limit 1 offset 5) else (select t from public.recent limit 1 offset 5)
+        end end limit 20
         """), OK),
     Case("42601: a MERGE whose USING sqlglot cannot parse (MERGE is refused whole)", _sql("""
         MERGE INTO public.documents as target_0 USING (select sample_1.t as c0 from public.times as sample_0
