@@ -26,6 +26,7 @@ import apsw.ext
 from heliosdb_lite.errors import (
     FEATURE_NOT_SUPPORTED,
     INVALID_PARAMETER_VALUE,
+    NOT_NULL_VIOLATION,
     OBJECT_NOT_IN_PREREQUISITE_STATE,
     QUERY_CANCELED,
     DatabaseError,
@@ -68,6 +69,7 @@ SEQUENCE_DEFINE = "helios_sequence_define"
 SEQUENCE_RENAME = "helios_sequence_rename"
 SEQUENCE_DROP = "helios_sequence_drop"
 FAIL_IF = "helios_fail_if"  # (failed, sqlstate, message): raises that error if failed, else 1
+NOT_NULL = "helios_not_null"  # (value, message): the value, or 23502 with the message if it is NULL
 SUM = "helios_sum"
 AVG = "helios_avg"
 ARRAY_AGG = "helios_array_agg"
@@ -459,9 +461,16 @@ def _fail_if(failed: int | None, sqlstate: str, message: str) -> int:
     return 1
 
 
+def _not_null(value: Any, message: str) -> Any:
+    if value is None:
+        raise DatabaseError(NOT_NULL_VIOLATION, message)
+    return value
+
+
 def _pure_functions() -> dict[str, Callable[..., Any]]:
     return {
         FAIL_IF: _fail_if,
+        NOT_NULL: _not_null,
         "upper": lambda value: None if value is None else _per_character(str(value), str.upper),
         "lower": lambda value: None if value is None else _per_character(str(value), str.lower),
         SUBSTRING_START: _substring_start,

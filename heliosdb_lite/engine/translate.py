@@ -825,7 +825,14 @@ class Translator:
         """A value of INSERT ... VALUES for column; DEFAULT is the column's default expression."""
         if _is_default_keyword(value) and column is not None:
             return self._column_default(table, column)
-        return self.assign(value, pg_type, target, column)
+        assigned = self.assign(value, pg_type, target, column)
+        info = self.catalog.table(table) if column is not None else None
+        key = info.column(column) if info is not None and column is not None else None
+        if key is not None and key.rowid_alias:  # SQLite would number an explicit NULL as it does DEFAULT
+            message = f'null value in column "{key.name}" of relation "{schemas.split(table)[1]}" violates ' \
+                      "not-null constraint"
+            return call(fn.NOT_NULL, assigned, message)
+        return assigned
 
     def _fill_added_defaults(self, node: exp.Insert, table: str, names: list[str]) -> list[str]:
         """The defaults SQLite does not keep (`added_defaults`) of the columns this INSERT leaves out,

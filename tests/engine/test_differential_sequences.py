@@ -255,6 +255,11 @@ SCRIPT = [
     gap("insert into serial_key (v) values ('c') returning id",
         "a serial primary key is SQLite's AUTOINCREMENT rowid: restarted below the highest key it "
         "still numbers above it (PostgreSQL's draws 1 again: 23505)"),
+    "insert into serial_key (id, v) values (null, 'null key')",
+    "insert into serial_key values (null, 'null key')",
+    "insert into serial_key (id, v) values (default, 'd'), (100, 'e') returning v",
+    "update serial_key set id = null where v = 'd'",
+    "select count(*) from serial_key where id is null",
     "alter sequence if exists serial_key_id_seq restart with 20",
     "select nextval('serial_key_id_seq'), currval('serial_key_id_seq')",
     "create table serial_column (k int, n bigserial)",
