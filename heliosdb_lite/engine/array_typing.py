@@ -47,7 +47,7 @@ def concat_types(left: PgType, right: PgType) -> tuple[PgType, PgType, PgType]:
     try:
         common = PgType(t.output_type(rules.common_type(element_types)).oid)
     except DatabaseError:
-        raise _no_operator(left, "||", right) from None
+        raise rules.no_operator(left.oid, "||", right.oid) from None
     result = array_type(common)
     return (PgType(left.oid) if is_array(left) else common, PgType(right.oid) if is_array(right) else common,
             result)
@@ -94,12 +94,5 @@ def containment_type(operator: str, left: PgType, right: PgType) -> PgType:
         raise DatabaseError(rules.AMBIGUOUS_FUNCTION, f"operator is not unique: unknown {operator} unknown")
     resolved = right if left.is_unknown else left
     if not is_array(resolved) or not (right.is_unknown or left.is_unknown or left.oid == right.oid):
-        raise _no_operator(left, operator, right)
+        raise rules.no_operator(left.oid, operator, right.oid)
     return PgType(resolved.oid)
-
-
-def _no_operator(left: PgType, operator: str, right: PgType) -> DatabaseError:
-    return DatabaseError(UNDEFINED_FUNCTION, f"operator does not exist: {t.type_name(left.oid)} {operator} "
-                         f"{t.type_name(right.oid)}", hint="No operator matches the given name and argument "
-                         "types. You might need to add explicit type casts.")
-

@@ -38,7 +38,7 @@ from . import pgtypes as t
 from .datetime_functions import age, date_trunc, extract, time_series
 from .errors_map import CANCELED_MESSAGE
 from .format_function import format_text
-from .json_functions import json_get
+from .json_functions import json_get, json_get_path
 from .number_format import format_number
 from .sequences import SEQUENCE_OPTIONS_TABLE, SEQUENCES_TABLE, Sequences, regclass_name, shown_name
 from .settings import SessionSettings
@@ -82,6 +82,7 @@ FORMAT = "helios_format"
 AGE = "helios_age"
 TO_CHAR = "helios_to_char"
 JSON_GET = "helios_json_get"
+JSON_GET_PATH = "helios_json_get_path"
 QUANTIFIED = "helios_quantified"
 SCALAR_SUBQUERY = "helios_scalar_subquery"
 SEQUENCE_ASSIGNED = "helios_sequence_assigned"
@@ -484,6 +485,7 @@ def _pure_functions() -> dict[str, Callable[..., Any]]:
         NEGATE: lambda value, oid: to_storage(oid)(operators.negate(from_storage(oid)(value), oid)),
         MATH: _math,
         JSON_GET: lambda document, oid, as_text, *steps: json_get(document, oid, list(steps), bool(as_text)),
+        JSON_GET_PATH: lambda document, oid, as_text, path: json_get_path(document, oid, path, bool(as_text)),
         SUBSCRIPT: _subscript,
         ARRAY_LENGTH: _array_length,
         TO_TIMESTAMP: _to_timestamp,

@@ -2,7 +2,8 @@
 
 Numbers keep their text (parsed as Decimal, never float). `->` and `#>` return JSON text (jsonb
 normalised as jsonb_out prints it), `->>` and `#>>` return text: a string without its quotes,
-JSON null as SQL NULL. A missing key or index, or a step into a scalar, gives NULL.
+JSON null as SQL NULL. A missing key or index, or a step into a scalar, gives NULL; so does a
+path with a NULL element or of more than one dimension. An empty path gives the whole document.
 """
 
 from __future__ import annotations
@@ -76,3 +77,13 @@ def json_get(document: str | None, oid: int, steps: list[Any], as_text: bool) ->
 def path_steps(path: str) -> list[Any]:
     """The steps of a #> path given as a text[] literal ('{a,0,b}')."""
     return list(codecs.decode_text(1009, path.encode()))
+
+
+def json_get_path(document: str | None, oid: int, path: str | None, as_text: bool) -> str | None:
+    """`document #> path` (as_text: `#>>`), path being a text[] in its stored text form."""
+    if path is None:
+        return None
+    steps = path_steps(path)
+    if any(isinstance(step, list) for step in steps):
+        return None
+    return json_get(document, oid, steps, as_text)

@@ -29,6 +29,7 @@ from heliosdb_lite.protocol import codecs
 
 from . import pgtypes as t
 from .casts import localize, outside_years
+from .typing_rules import no_operator
 
 USECS_PER_DAY = 86_400_000_000
 DAYS_PER_MONTH = 30
@@ -114,7 +115,7 @@ def numeric_arith(operator: str, left: Decimal, right: Decimal) -> Decimal:
         return _EXACT.remainder(left, right)
     if operator == "^":
         return numeric_power(left, right)
-    raise _no_operator(operator, t.NUMERIC, t.NUMERIC)
+    raise no_operator(t.NUMERIC, operator, t.NUMERIC)
 
 
 def numeric_power(base: Decimal, exponent: Decimal) -> Decimal:
@@ -258,12 +259,7 @@ def datetime_arith(operator: str, left: Any, left_oid: int, right: Any, right_oi
         return interval_multiply(left, factor)
     if right_oid == t.INTERVAL and left_oid in t.NUMBER_TYPES and operator == "*":
         return interval_multiply(right, float(left))
-    raise _no_operator(operator, left_oid, right_oid)
-
-
-def _no_operator(operator: str, left: int, right: int) -> DatabaseError:
-    return DatabaseError(UNDEFINED_FUNCTION,
-                         f"operator does not exist: {t.type_name(left)} {operator} {t.type_name(right)}")
+    raise no_operator(left_oid, operator, right_oid)
 
 
 def arith(operator: str, left: Any, left_oid: int, right: Any, right_oid: int, tz: dt.tzinfo) -> Any:

@@ -1300,7 +1300,7 @@ class Translator:
                 return call(fn.DIVIDE, left, right), result
             if operator == "%":
                 if oids & t.FLOAT_TYPES:
-                    raise rules_operator_error(operator, left_resolved, right_resolved)
+                    raise rules.no_operator(left_resolved.oid, operator, right_resolved.oid)
                 return call(fn.MODULO, left, right), result
             if operator == "^":
                 return call("pow", left, right), result
@@ -1381,12 +1381,9 @@ class Translator:
         left_resolved, right_resolved = rules.resolve_unknown("=", left_type, right_type)
         if t.JSON in (left_resolved.oid, right_resolved.oid) or (left_resolved.oid != right_resolved.oid and (
                 array_typing.is_array(left_resolved) or array_typing.is_array(right_resolved))):
-            raise rules_operator_error(operator, left_resolved, right_resolved)  # arrays: of one type
+            raise rules.no_operator(left_resolved.oid, operator, right_resolved.oid)  # arrays: of one type
         if not rules.comparable(left_resolved, right_resolved):
-            names = f"{format_type(left_resolved.oid, -1)} {operator} {format_type(right_resolved.oid, -1)}"
-            raise DatabaseError(UNDEFINED_FUNCTION, f"operator does not exist: {names}",
-                                hint="No operator matches the given name and argument types. "
-                                     "You might need to add explicit type casts.")
+            raise rules.no_operator(left_resolved.oid, operator, right_resolved.oid)
         left = self.coerce(left, left_type, left_resolved)
         right = self.coerce(right, right_type, right_resolved)
         native = self._native_comparison(left, left_resolved, right, right_resolved)
@@ -1434,7 +1431,7 @@ class Translator:
             array = self.coerce(array, t.UNKNOWN_TYPE, array_type)
         element_oid = codecs.type_by_oid(array_type.oid).elem_oid
         if not element_oid:
-            raise rules_operator_error(operator, left_type, array_type)
+            raise rules.no_operator(left_type.oid, operator, array_type.oid)
         left, left_type = self._quantified_subject(left, left_type, operator, PgType(element_oid))
         test = call(fn.QUANTIFIED, operator, int(every), left, left_type.oid, array, array_type.oid)
         return test, t.BOOL_TYPE
@@ -1448,9 +1445,9 @@ class Translator:
         try:
             rules.common_type([resolved, element_type])
         except DatabaseError:
-            raise rules_operator_error(operator, resolved, element_type) from None
+            raise rules.no_operator(resolved.oid, operator, element_type.oid) from None
         if t.JSON in (resolved.oid, element_type.oid):
-            raise rules_operator_error(operator, resolved, element_type)
+            raise rules.no_operator(resolved.oid, operator, element_type.oid)
         oids = {resolved.oid, element_type.oid}
         if t.BPCHAR in oids and len(oids) == 2 and oids <= t.STRING_TYPES:
             resolved = t.TEXT_TYPE  # char(n) against other text compares as text, without its padding
@@ -1713,16 +1710,31 @@ class Translator:
             document = self.coerce(document, document_type, PgType(t.JSONB))
             document_type = PgType(t.JSONB)
         path = node.expression
+        as_text = isinstance(node, exp.JSONExtractScalar | exp.JSONBExtractScalar)
+        result = t.TEXT_TYPE if as_text else document_type
+        if isinstance(node, exp.JSONBExtract | exp.JSONBExtractScalar):
+            operator = "#>>" if as_text else "#>"
+            path_array = self._json_path(path, document_type, operator, scope)
+            return call(fn.JSON_GET_PATH, document, document_type.oid, int(as_text), path_array), result
         if isinstance(path, exp.JSONPath):
             steps = [_json_step(part) for part in path.expressions if not isinstance(part, exp.JSONPathRoot)]
-        elif isinstance(node, exp.JSONBExtract | exp.JSONBExtractScalar) and isinstance(path, exp.Literal):
-            steps = [exp.Literal.string(step) for step in json_path_steps(path.this)]
         else:
             step, step_type = self.expr(path, scope)
             steps = [self.coerce(step, step_type, t.TEXT_TYPE)]
-        as_text = isinstance(node, exp.JSONExtractScalar | exp.JSONBExtractScalar)
-        result = t.TEXT_TYPE if as_text else document_type
         return call(fn.JSON_GET, document, document_type.oid, int(as_text), *steps), result
+
+    def _json_path(self, path: exp.Expression, document_type: PgType, operator: str,
+                   scope: Scope) -> exp.Expression:
+        """The text[] operand of #> / #>>: a literal (checked now), a parameter, or any array of a
+        string type; 42883 for anything else, as PostgreSQL has no other operator."""
+        if isinstance(path, exp.Literal) and path.is_string:
+            json_path_steps(path.this)  # 22P02 now for a malformed array literal
+            return path
+        value, pg_type = self.expr(path, scope)
+        if pg_type.is_unknown or (array_typing.is_array(pg_type)
+                                  and array_typing.element_type(pg_type).oid in t.STRING_TYPES):
+            return self.coerce(value, pg_type, _TEXT_ARRAY_TYPE)
+        raise rules.no_operator(document_type.oid, operator, pg_type.oid)
 
     # --- functions ----------------------------------------------------------------------------------
 
@@ -2151,11 +2163,6 @@ def _alias_outputs(query: exp.Expression, names: list[str]) -> None:
         for i, e in enumerate(query.expressions)])
 
 
-def rules_operator_error(operator: str, left: PgType, right: PgType) -> DatabaseError:
-    return DatabaseError("42883", f"operator does not exist: {t.type_name(left.oid)} {operator} "
-                                  f"{t.type_name(right.oid)}")
-
-
 def _as_list(value: Any) -> list[Any]:
     if value is None:
         return []
@@ -2192,6 +2199,7 @@ def _type_of(value: exp.Expression, pg_type: PgType) -> Typed:
     return exp.Case(ifs=[evaluated], default=oid.copy()), PgType(t.REGTYPE)
 
 
+_TEXT_ARRAY_TYPE = array_typing.array_type(t.TEXT_TYPE)
 _INT_WIDTH = {t.INT2: 2, t.INT4: 4, t.INT8: 8, t.OID: 8}
 _CONTAINMENT_OPERATORS = {exp.ArrayContainsAll: "@>", exp.ArrayContainedBy: "<@", exp.ArrayOverlaps: "&&"}
 _COMPARISON_NODES: dict[str, type[exp.Binary]] = {symbol: cls for cls, symbol in COMPARISONS.items()}

