@@ -3,7 +3,8 @@
 `convert(value, source_oid, target_oid, typmod, tz=..., explicit=...)` follows PostgreSQL: text
 input/output functions for casts from/to strings (`'t'::bool`, `true::text` = 'true'), rounding
 for numeric/float → integer (half away from zero for numeric, half even for floats), float →
-numeric through 15 significant digits, timestamp ↔ timestamptz in the session time zone, and
+numeric through 15 significant digits, numeric → float through its text (rounded once, 22003 out
+of the float's range), timestamp ↔ timestamptz in the session time zone, and
 the type modifier: numeric(p,s) rounds and checks (22003), varchar(n)/char(n) truncate on an
 explicit cast and raise 22001 on assignment, char(n) pads.
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -27,6 +28,7 @@ from heliosdb_lite.protocol import codecs
 from heliosdb_lite.protocol.codecs.time_zones import wall_clock_instant
 
 from . import pgtypes as t
+from .exact_numeric import round_to_scale
 from .value_storage import check_integer
 
 CANNOT_COERCE = "42846"
@@ -72,6 +74,8 @@ def _convert_type(value: Any, source: int, target: int, tz: dt.tzinfo) -> Any:
         if source in t.FLOAT_TYPES:
             return _float_to_numeric(float(value), source)
         return Decimal(value)
+    if target in t.FLOAT_TYPES and source == t.NUMERIC:  # through its text, as PostgreSQL: rounded once
+        return codecs.decode_text(target, codecs.encode_text(source, value))
     if target in t.FLOAT_TYPES and (source in t.NUMBER_TYPES or source == t.BOOL):
         return float(value)
     if target == t.BOOL and source in t.INTEGER_TYPES:
@@ -174,11 +178,8 @@ def _numeric_typmod(value: Decimal, typmod: int) -> Decimal:
     if modifiers is None or not value.is_finite():
         return value
     precision, scale = modifiers
-    try:
-        rounded = value.quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_UP)
-    except InvalidOperation:
-        rounded = None
-    if rounded is None or (rounded != 0 and rounded.adjusted() >= precision - scale):
+    rounded = round_to_scale(value, scale)
+    if rounded != 0 and rounded.adjusted() >= precision - scale:
         raise DatabaseError(NUMERIC_VALUE_OUT_OF_RANGE, "numeric field overflow",
                             detail=f"A field with precision {precision}, scale {scale} must round to an "
                                    f"absolute value less than {'1' if precision == scale else '10^'}"

@@ -5,7 +5,8 @@ stable within a transaction, current_setting/set_config, pg_sleep that cancel() 
 gen_random_uuid, random, Unicode upper/lower, LIKE with backslash escapes, sequences, the
 table-valued generate_series over integers, the string functions of `string_functions`), and the
 `helios_*` helpers the translator emits where SQLite's own operator would give a wrong answer
-(casts, checked division, numeric and date/time arithmetic, comparisons, numeric sum/avg).
+(casts, checked integer and float arithmetic, numeric and date/time arithmetic, comparisons,
+numeric sum/avg; float sum/avg are `float_aggregates`).
 Arguments and results are SQLite storage values (`value_storage`); type OIDs travel as integers.
 """
 
@@ -33,7 +34,16 @@ from heliosdb_lite.errors import (
 )
 from heliosdb_lite.protocol import codecs
 
-from . import array_functions, casts, operators, pg_catalog, schemas, string_functions, zone_names
+from . import (
+    array_functions,
+    casts,
+    float_aggregates,
+    operators,
+    pg_catalog,
+    schemas,
+    string_functions,
+    zone_names,
+)
 from . import pgtypes as t
 from .datetime_functions import age, date_trunc, extract, time_series
 from .errors_map import CANCELED_MESSAGE
@@ -43,13 +53,12 @@ from .number_format import format_number
 from .sequences import SEQUENCE_OPTIONS_TABLE, SEQUENCES_TABLE, Sequences, regclass_name, shown_name
 from .settings import SessionSettings
 from .to_char_format import format_datetime
-from .value_storage import from_storage, to_storage
+from .value_storage import check_integer, from_storage, to_storage
 
 VERSION = "PostgreSQL 15.18 (HeliosDB-Lite 0.1.0) on x86_64-pc-linux-gnu, compiled by gcc, 64-bit"
 
 CAST = "helios_cast"
-DIVIDE = "helios_div"
-MODULO = "helios_mod"
+NUMBER_ARITH = "helios_number_arith"
 ARITH = "helios_arith"
 NEGATE = "helios_neg"
 COMPARE = "helios_compare"
@@ -121,6 +130,8 @@ def register(connection: apsw.Connection, context: FunctionContext) -> None:
         connection.create_scalar_function(name, function, deterministic=True)
     connection.create_window_function(SUM, _NumericSum, 2)
     connection.create_window_function(AVG, _Average, 2)
+    for name, aggregate in float_aggregates.AGGREGATES.items():
+        connection.create_window_function(name, aggregate, 1)
     connection.create_aggregate_function(ARRAY_AGG, _ArrayAggregate, 2)
     connection.create_aggregate_function(SCALAR_SUBQUERY, _ScalarSubquery, 1)
     connection.create_collation(NUMERIC_COLLATION, operators.compare_numeric_text)
@@ -480,9 +491,8 @@ def _pure_functions() -> dict[str, Callable[..., Any]]:
         ILIKE: _like(case_insensitive=True),
         "regexp": _regexp(0),
         REGEXP_I: _regexp(re.IGNORECASE),
-        DIVIDE: operators.divide,
-        MODULO: operators.modulo,
-        NEGATE: lambda value, oid: to_storage(oid)(operators.negate(from_storage(oid)(value), oid)),
+        NUMBER_ARITH: operators.number_arith,
+        NEGATE: _negate,
         MATH: _math,
         JSON_GET: lambda document, oid, as_text, *steps: json_get(document, oid, list(steps), bool(as_text)),
         JSON_GET_PATH: lambda document, oid, as_text, path: json_get_path(document, oid, path, bool(as_text)),
@@ -553,6 +563,12 @@ def _regexp(flags: int) -> Callable[[Any, Any], bool | None]:
     return matches
 
 
+def _negate(value: Any, oid: int) -> Any:
+    if oid in t.INTEGER_TYPES | t.FLOAT_TYPES:
+        return operators.number_negate(value, oid)
+    return to_storage(oid)(operators.negate(from_storage(oid)(value), oid))
+
+
 def _math(name: str, oid: int, value: Any, places: Any = None) -> Any:
     decoded = from_storage(oid)(value)
     if decoded is None:
@@ -561,7 +577,7 @@ def _math(name: str, oid: int, value: Any, places: Any = None) -> Any:
         return operators.float_function(name, decoded, places)
     result = operators.numeric_function(name, Decimal(decoded), places)
     if oid in t.INTEGER_TYPES and name in ("abs", "sign"):
-        return int(result)
+        return check_integer(oid, int(result))
     return to_storage(t.NUMERIC)(result)
 
 

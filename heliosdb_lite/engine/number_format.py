@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from heliosdb_lite.errors import (
     FEATURE_NOT_SUPPORTED,
@@ -24,6 +24,7 @@ from heliosdb_lite.errors import (
 )
 
 from . import pgtypes as t
+from .exact_numeric import EXACT, round_to_scale
 from .to_char_format import ordinal_suffix
 
 _KEYWORDS = (",", ".", "0", "9", "B", "C", "D", "EEEE", "FM", "G", "L", "MI", "PL", "PR", "RN", "SG", "SP",
@@ -144,9 +145,9 @@ def _digits(value: int | float | Decimal, oid: int, parsed: _Template) -> tuple[
         parsed.post = 0 if whole >= limit else min(parsed.post, limit - whole)
         text = f"{number:.{parsed.post}f}"
         return ("-", text[1:]) if text.startswith("-") else ("+", text)
-    rounded = Decimal(value).quantize(Decimal(1).scaleb(-parsed.post), rounding=ROUND_HALF_UP)
+    rounded = round_to_scale(Decimal(value), parsed.post)
     if rounded == 0:
-        rounded = abs(rounded)
+        rounded = EXACT.abs(rounded)
     text = f"{rounded:f}"
     return ("-", text[1:]) if text.startswith("-") else ("+", text)
 

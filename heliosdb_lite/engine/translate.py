@@ -41,6 +41,7 @@ from . import (
     array_typing,
     cast_contexts,
     casts,
+    float_aggregates,
     parsing,
     pg_catalog,
     schemas,
@@ -1104,11 +1105,9 @@ class Translator:
         if source.oid in t.INTEGER_TYPES and target.oid in t.INTEGER_TYPES \
                 and _INT_WIDTH[target.oid] >= _INT_WIDTH[source.oid]:
             return node
-        if source.oid in t.FLOAT_TYPES and target.oid in t.FLOAT_TYPES:
-            return node
-        if source.oid in t.INTEGER_TYPES and target.oid in t.FLOAT_TYPES:
-            return exp.Cast(this=node, to=exp.DataType.build("REAL"))  # so / divides as floats
-        if source.oid == t.NUMERIC and target.oid in t.FLOAT_TYPES:
+        if source.oid == t.FLOAT4 and target.oid == t.FLOAT8:
+            return node  # a float4 is kept as the double of its single-precision value
+        if source.oid in t.INTEGER_TYPES and target.oid == t.FLOAT8:
             return exp.Cast(this=node, to=exp.DataType.build("REAL"))
         if source.oid in t.INTEGER_TYPES and target.oid == t.NUMERIC and not with_typmod:
             if isinstance(node, exp.Literal):
@@ -1296,19 +1295,23 @@ class Translator:
         result = rules.arithmetic_type(operator, left_resolved, right_resolved)
         oids = {left_resolved.oid, right_resolved.oid}
         if oids <= t.INTEGER_TYPES | t.FLOAT_TYPES:
-            if operator == "/":
-                return call(fn.DIVIDE, left, right), result
-            if operator == "%":
-                if oids & t.FLOAT_TYPES:
-                    raise rules.no_operator(left_resolved.oid, operator, right_resolved.oid)
-                return call(fn.MODULO, left, right), result
-            if operator == "^":
-                return call("pow", left, right), result
-            node.set("this", left)
-            node.set("expression", right)
-            return node, result
+            if operator == "%" and oids & t.FLOAT_TYPES:
+                raise rules.no_operator(left_resolved.oid, operator, right_resolved.oid)
+            return call(fn.NUMBER_ARITH, operator, left, right, result.oid), result
         arithmetic = call(fn.ARITH, operator, left, left_resolved.oid, right, right_resolved.oid, result.oid)
         return arithmetic, result
+
+    def _integral_division(self, node: exp.IntDiv, scope: Scope) -> Typed:
+        """div(a, b): the integral part of a / b (sqlglot reads it as CAST(a DIV b AS DECIMAL)),
+        PostgreSQL's div(numeric, numeric) only."""
+        typed = [self.expr(operand, scope) for operand in (node.this, node.expression)]
+        if any(pg_type.oid not in t.INTEGER_TYPES | {t.NUMERIC, t.UNKNOWN} for _, pg_type in typed):
+            names = ", ".join(format_type(t.output_type(pg_type).oid, -1) for _, pg_type in typed)
+            raise DatabaseError("42883", f"function div({names}) does not exist",
+                                hint="No function matches the given name and argument types. "
+                                     "You might need to add explicit type casts.")
+        left, right = (self.coerce(value, pg_type, t.NUMERIC_TYPE) for value, pg_type in typed)
+        return call(fn.ARITH, "div", left, t.NUMERIC, right, t.NUMERIC, t.NUMERIC), t.NUMERIC_TYPE
 
     def _negation(self, node: exp.Neg, scope: Scope) -> Typed:
         literal = isinstance(node.this, exp.Literal)  # -5 is a literal; -5::int8 negates an int8
@@ -1318,7 +1321,7 @@ class Translator:
                 and pg_type.oid in t.INTEGER_TYPES:
             return node, rules.integer_literal_type(-int(inner.this))
         result = PgType(pg_type.oid)
-        if pg_type.oid in (t.NUMERIC, t.INTERVAL):
+        if pg_type.oid in t.NUMBER_TYPES | {t.INTERVAL}:
             return call(fn.NEGATE, inner, pg_type.oid), result
         return node, result
 
@@ -1396,7 +1399,9 @@ class Translator:
     def _native_comparison(self, left: exp.Expression, left_type: PgType, right: exp.Expression,
                            right_type: PgType) -> tuple[exp.Expression, exp.Expression] | None:
         oids = {left_type.oid, right_type.oid}
-        if oids <= t.INTEGER_TYPES | t.FLOAT_TYPES | t.OID_TYPES:
+        if oids & t.FLOAT_TYPES and oids <= t.NUMBER_TYPES:  # PostgreSQL compares the other as float8
+            return self.coerce(left, left_type, t.FLOAT8_TYPE), self.coerce(right, right_type, t.FLOAT8_TYPE)
+        if oids <= t.INTEGER_TYPES | t.OID_TYPES:
             return left, right
         if oids <= {t.NUMERIC} | t.INTEGER_TYPES:
             left = self.coerce(left, left_type, t.NUMERIC_TYPE)
@@ -1776,7 +1781,9 @@ class Translator:
             return self._age(typed)
         if name in _MATH_FUNCTIONS and types and types[0].oid in t.NUMBER_TYPES | {t.UNKNOWN}:
             oid = types[0].oid if not types[0].is_unknown else t.NUMERIC
-            if name == "abs" and oid in t.INTEGER_TYPES | t.FLOAT_TYPES:
+            if result.oid == t.FLOAT8 and oid not in t.FLOAT_TYPES:  # float8's function: computed in float8
+                values[0], oid = self.coerce(values[0], types[0], t.FLOAT8_TYPE), t.FLOAT8
+            if name == "abs" and oid in t.FLOAT_TYPES:
                 return call("abs", *values), result
             return call(fn.MATH, name, oid, *values), result
         if name in ("date_part", "extract"):
@@ -1932,6 +1939,10 @@ class Translator:
                 argument = self.coerce(argument, pg_type, t.NUMERIC_TYPE)
                 pg_type = t.NUMERIC_TYPE
             return call(fn.SUM if name == "sum" else fn.AVG, argument, pg_type.oid), result
+        if name in ("sum", "avg") and pg_type.oid in t.FLOAT_TYPES:
+            aggregate = float_aggregates.AVG_FLOAT if name == "avg" else \
+                float_aggregates.SUM_FLOAT4 if pg_type.oid == t.FLOAT4 else float_aggregates.SUM_FLOAT8
+            return call(aggregate, argument), result
         if name == "sum" and pg_type.oid == t.INTERVAL:
             raise unsupported("sum(interval)")
         if name in ("min", "max") and not distinct:
@@ -2292,6 +2303,7 @@ for _cls in COMPARISONS:
     _HANDLERS[_cls] = Translator._comparison
 for _cls in ARITHMETIC:
     _HANDLERS[_cls] = Translator._arithmetic
+_HANDLERS[exp.IntDiv] = Translator._integral_division
 
 _CLASS_HANDLERS: list[tuple[type[exp.Expression], Callable[[Translator, Any, Scope], Typed]]] = [
     (exp.Query, Translator._subquery),

@@ -199,8 +199,9 @@ def _math(args: Sequence[PgType]) -> PgType:
 
 
 def _rounding(args: Sequence[PgType]) -> PgType:
-    """round/trunc/ceil/floor: numeric stays numeric (as do integers, via numeric); floats stay float8."""
-    if args and args[0].oid in t.FLOAT_TYPES:
+    """round/trunc/ceil/floor: numeric stays numeric, floats and a lone integer are float8 (its
+    preferred type); round(integer, places) is numeric's."""
+    if args and (args[0].oid in t.FLOAT_TYPES or (args[0].oid in t.INTEGER_TYPES and len(args) == 1)):
         return t.FLOAT8_TYPE
     return t.NUMERIC_TYPE
 
@@ -267,8 +268,8 @@ FUNCTION_TYPES: dict[str, Callable[[Sequence[PgType]], PgType]] = {
     **dict.fromkeys(("count", "row_number", "rank", "dense_rank", "nextval", "currval", "setval", "lastval",
                      "txid_current", "heliosdb_current_lsn", "heliosdb_last_applied_lsn"), _INT8),
     **dict.fromkeys(("random", "pi", "percent_rank", "cume_dist", "date_part", "degrees", "radians",
-                     "sin", "cos", "tan", "asin", "acos", "atan", "atan2"), _FLOAT8),
-    **dict.fromkeys(("sqrt", "cbrt", "ln", "log", "log10", "exp", "power", "pow", "sign"), _math),
+                     "sin", "cos", "tan", "asin", "acos", "atan", "atan2", "cbrt"), _FLOAT8),
+    **dict.fromkeys(("sqrt", "ln", "log", "log10", "exp", "power", "pow", "sign"), _math),
     **dict.fromkeys(("round", "trunc", "ceil", "ceiling", "floor"), _rounding),
     **dict.fromkeys(("abs", "first_value", "last_value", "lag", "lead", "nth_value",
                      "justify_days", "justify_hours", "justify_interval", "nullif"), _first),

@@ -1,14 +1,17 @@
 """The storage model: how a PostgreSQL value of each type is kept in SQLite, both ways.
 
-int2/int4/int8/oid/regtype are SQLite INTEGER, float4/float8 REAL, text/varchar/bpchar/name TEXT, bytea
-BLOB, bool the INTEGER 0/1. Every other type (numeric, date, time, timestamp, timestamptz,
-interval, uuid, json, jsonb, arrays) is TEXT holding its PostgreSQL text form as
-`codecs.encode_text` writes it with tz=UTC, so values round-trip exactly (numeric never passes
-through a float) and date/time/timestamp/timestamptz/uuid texts sort like the values.
+int2/int4/int8/oid/regtype are SQLite INTEGER, float4/float8 REAL (a float4 rounded to single
+precision, as PostgreSQL's dtof rounds it: 22003 when it overflows or underflows),
+text/varchar/bpchar/name TEXT, bytea BLOB, bool the INTEGER 0/1. Every other type (numeric,
+date, time, timestamp, timestamptz, interval, uuid, json, jsonb, arrays) is TEXT holding its
+PostgreSQL text form as `codecs.encode_text` writes it with tz=UTC, so values round-trip exactly
+(numeric never passes through a float) and date/time/timestamp/timestamptz/uuid texts sort like
+the values.
 """
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Callable
 from decimal import Decimal
 from functools import cache
@@ -38,6 +41,29 @@ def check_integer(oid: int, value: int) -> int:
     return value
 
 
+_FLOAT4 = struct.Struct("<f")
+
+
+def float_overflow() -> DatabaseError:
+    return DatabaseError(NUMERIC_VALUE_OUT_OF_RANGE, "value out of range: overflow")
+
+
+def float_underflow() -> DatabaseError:
+    return DatabaseError(NUMERIC_VALUE_OUT_OF_RANGE, "value out of range: underflow")
+
+
+def single_precision(value: float) -> float:
+    """value as float4 (PostgreSQL's dtof): rounded to single precision, 22003 when a finite value
+    becomes infinite or a nonzero one zero."""
+    try:
+        single = float(_FLOAT4.unpack(_FLOAT4.pack(value))[0])
+    except OverflowError:
+        raise float_overflow() from None
+    if single == 0 and value != 0:
+        raise float_underflow()
+    return single
+
+
 def _decode(oid: int, text: str) -> Any:
     return codecs.decode_text(oid, text.encode())
 
@@ -53,7 +79,9 @@ def to_storage(oid: int) -> Converter:
         return _bool_to_storage
     if oid in INTEGER_RANGES:
         return lambda value: None if value is None else check_integer(oid, int(value))
-    if oid in t.FLOAT_TYPES:
+    if oid == t.FLOAT4:
+        return lambda value: None if value is None else single_precision(float(value))
+    if oid == t.FLOAT8:
         return lambda value: None if value is None else float(value)
     if oid in t.STRING_TYPES:
         return lambda value: None if value is None else str(value)

@@ -7,6 +7,7 @@ identity columns."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import psycopg
@@ -74,3 +75,39 @@ def test_sqlalchemy_jsonb_path_operators(engine: sa.Engine) -> None:
             assert found.scalars().all() == [1]
     finally:
         metadata.drop_all(engine)
+
+
+# numerics beyond 28 digits, integers at their types' edges, float sums ------------------------------------
+
+BIG = "1267650600228229401496703205376"  # 2^100 (Python's own Decimal operators would round it to 28 digits)
+
+
+@pytest.mark.parametrize("binary", [False, True], ids=["text", "binary"])
+def test_numeric_keeps_every_digit(autocommit: psycopg.Connection[Any], binary: bool) -> None:
+    cur = autocommit.cursor(binary=binary)
+    cur.execute(f"select -{BIG}, -%s::numeric, abs(%s::numeric), round(%s::numeric, 2), %s::numeric(40,5), "
+                "%s::numeric / 3, %s::numeric * 1.5",
+                (Decimal(BIG), Decimal(f"-{BIG}.25"), Decimal(f"{BIG}.555"), Decimal(BIG), Decimal(BIG),
+                 Decimal(BIG)))
+    assert cur.fetchone() == (Decimal(f"-{BIG}"), Decimal(f"-{BIG}"), Decimal(f"{BIG}.25"),
+                              Decimal(f"{BIG}.56"), Decimal(f"{BIG}.00000"),
+                              Decimal("422550200076076467165567735125"),
+                              Decimal("1901475900342344102245054808064.0"))
+    cur.execute("select sum(x), avg(x), min(x) from (values (%s::numeric), (-1)) v(x)", (Decimal(BIG),))
+    assert cur.fetchone() == (Decimal("1267650600228229401496703205375"),
+                              Decimal("633825300114114700748351602688"), -1)
+
+
+def test_integer_overflow_inside_an_expression_is_an_error(autocommit: psycopg.Connection[Any]) -> None:
+    with pytest.raises(psycopg.errors.NumericValueOutOfRange, match="integer out of range"):
+        autocommit.execute("select (%s::int4 + 1) - 10", (2147483647,))
+    with pytest.raises(psycopg.errors.NumericValueOutOfRange, match="bigint out of range"):
+        autocommit.execute("select (%s::int8 - 1) + 5", (-(2**63),))
+
+
+def test_float_sum_adds_as_postgresql_does(autocommit: psycopg.Connection[Any]) -> None:
+    row = autocommit.execute("select sum(x), avg(x) from unnest(%s::float8[]) x",
+                             ([0.1, 0.2, 0.3],)).fetchone()
+    assert row == (0.6000000000000001, 0.20000000000000004)
+    with pytest.raises(psycopg.errors.NumericValueOutOfRange, match="overflow"):
+        autocommit.execute("select %s::float8 * 10", (1e308,))
