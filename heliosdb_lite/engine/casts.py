@@ -29,6 +29,7 @@ from heliosdb_lite.protocol.codecs.time_zones import wall_clock_instant
 
 from . import pgtypes as t
 from .exact_numeric import round_to_scale
+from .pg_catalog_types import format_type
 from .value_storage import check_integer
 
 CANNOT_COERCE = "42846"
@@ -78,14 +79,20 @@ def _convert_type(value: Any, source: int, target: int, tz: dt.tzinfo) -> Any:
         return codecs.decode_text(target, codecs.encode_text(source, value))
     if target in t.FLOAT_TYPES and (source in t.NUMBER_TYPES or source == t.BOOL):
         return float(value)
-    if target == t.BOOL and source in t.INTEGER_TYPES:
+    if target == t.BOOL and source == t.INT4:
         return value != 0
     converted = _convert_datetime(value, source, target, tz)
     if converted is not None:
         return converted
     if {source, target} <= {t.JSON, t.JSONB}:
         return codecs.decode_text(target, codecs.encode_text(source, value))
-    raise DatabaseError(CANNOT_COERCE, f"cannot cast type {t.type_name(source)} to {t.type_name(target)}")
+    raise cannot_cast(source, target)
+
+
+def cannot_cast(source: int, target: int) -> DatabaseError:
+    """42846: PostgreSQL has no cast between the two types."""
+    names = f"{format_type(source, -1)} to {format_type(target, -1)}"
+    return DatabaseError(CANNOT_COERCE, f"cannot cast type {names}")
 
 
 def _to_integer(value: Any, source: int) -> int:

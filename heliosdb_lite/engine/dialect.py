@@ -16,6 +16,8 @@ from sqlglot.dialects.sqlite import SQLite
 from sqlglot.errors import ErrorLevel
 from sqlglot.tokens import TokenType
 
+from heliosdb_lite.errors import FEATURE_NOT_SUPPORTED, DatabaseError
+
 # functions the engine implements itself: parsed as plain calls, never as sqlglot's own classes
 # (which reorder or add arguments, or rename the column)
 KEPT_CALLS = ("mod", "date_part", "to_timestamp", "left", "right", "lpad", "rpad", "repeat", "reverse",
@@ -29,7 +31,8 @@ def _keep_call(name: str) -> Callable[[list[exp.Expression]], exp.Expression]:
 
 class HeliosPostgres(Postgres):
     """The input dialect: KEPT_CALLS stay calls (sqlglot would turn mod() into %, date_part() into
-    EXTRACT, lpad() into PAD, ...), and INTERVAL 'text' keeps its whole text."""
+    EXTRACT, lpad() into PAD, ...), INTERVAL 'text' keeps its whole text, and a prefix `@` is not
+    taken for a parameter."""
 
     class Parser(Postgres.Parser):
         FUNCTIONS = {**Postgres.Parser.FUNCTIONS,
@@ -50,6 +53,14 @@ class HeliosPostgres(Postgres):
                     return exp.Cast(this=exp.Literal.string(text), to=exp.DataType.build("interval"))
             self._retreat(index)
             return super()._parse_interval(require_interval, parse_function_unit)
+
+        def _parse_parameter(self) -> exp.Parameter:
+            """`$n`. A prefix `@` (PostgreSQL's absolute value operator) is refused: sqlglot would
+            read `@ 5` as the parameter $5."""
+            if self._prev.text == "@":
+                raise DatabaseError(FEATURE_NOT_SUPPORTED, "the prefix operator @ is not supported",
+                                    hint="Use abs() instead.")
+            return super()._parse_parameter()
 
         def _parse_insert(self) -> exp.Expression:
             """INSERT, with OVERRIDING {SYSTEM | USER} VALUE kept as its `overriding` arg."""

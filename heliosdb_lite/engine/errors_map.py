@@ -35,6 +35,7 @@ from heliosdb_lite.errors import (
     UNDEFINED_COLUMN,
     UNDEFINED_FUNCTION,
     UNDEFINED_OBJECT,
+    UNDEFINED_PARAMETER,
     UNDEFINED_TABLE,
     UNIQUE_VIOLATION,
     DatabaseError,
@@ -145,6 +146,9 @@ _PATTERNS: Sequence[tuple[re.Pattern[str], Callable[[re.Match[str], ErrorContext
      _simple(AMBIGUOUS_COLUMN, 'column reference "{}" is ambiguous')),
     (re.compile(r"near \"(.*)\": syntax error"), _simple(SYNTAX_ERROR, 'syntax error at or near "{}"')),
     (re.compile(r"integer overflow"), _simple(NUMERIC_VALUE_OUT_OF_RANGE, "bigint out of range")),
+    (re.compile(r"Incorrect number of bindings supplied.*there are (\d+) supplied"),  # `select $1`, no value
+     lambda match, _: DatabaseError(UNDEFINED_PARAMETER,
+                                    f"there is no parameter ${int(match.group(1)) + 1}")),
     (re.compile(r"datatype mismatch"), _mismatch),
 ]
 

@@ -59,6 +59,7 @@ VERSION = "PostgreSQL 15.18 (HeliosDB-Lite 0.1.0) on x86_64-pc-linux-gnu, compil
 
 CAST = "helios_cast"
 NUMBER_ARITH = "helios_number_arith"
+BITWISE = "helios_bitwise"
 ARITH = "helios_arith"
 NEGATE = "helios_neg"
 COMPARE = "helios_compare"
@@ -492,6 +493,7 @@ def _pure_functions() -> dict[str, Callable[..., Any]]:
         "regexp": _regexp(0),
         REGEXP_I: _regexp(re.IGNORECASE),
         NUMBER_ARITH: operators.number_arith,
+        BITWISE: operators.bitwise,
         NEGATE: _negate,
         MATH: _math,
         JSON_GET: lambda document, oid, as_text, *steps: json_get(document, oid, list(steps), bool(as_text)),

@@ -93,6 +93,30 @@ def _integer_arith(operator: str, left: int, right: int) -> int:
     raise no_operator(t.INT8, operator, t.INT8)
 
 
+_INTEGER_BITS = {t.INT2: 16, t.INT4: 32, t.INT8: 64}
+
+
+def bitwise(operator: str, left: int | None, right: int | None, oid: int) -> int | None:
+    """& | # << >> ~ on integers of type oid (~ takes its operand on the right) as PostgreSQL's C
+    code computes them: a shift count taken modulo the width of the C integer shifted (an int2
+    is shifted as an int), the bits that leave the type dropped."""
+    if left is None or right is None:
+        return None
+    if operator == "&":
+        return left & right
+    if operator == "|":
+        return left | right
+    if operator == "#":
+        return left ^ right
+    if operator == "~":
+        return ~right
+    count = right & ((64 if oid == t.INT8 else 32) - 1)
+    shifted = left << count if operator == "<<" else left >> count
+    bits = _INTEGER_BITS[oid]
+    shifted &= (1 << bits) - 1
+    return shifted - (1 << bits) if shifted >> (bits - 1) else shifted
+
+
 def float_arith(operator: str, left: float, right: float, oid: int = t.FLOAT8) -> float:
     """+ - * / ^ on floats with PostgreSQL's checks; a float4 result rounded to single precision."""
     if operator == "^":

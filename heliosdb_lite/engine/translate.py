@@ -84,6 +84,10 @@ COMPARISONS: dict[type[exp.Expression], str] = {
 ARITHMETIC: dict[type[exp.Expression], str] = {
     exp.Add: "+", exp.Sub: "-", exp.Mul: "*", exp.Div: "/", exp.Mod: "%", exp.Pow: "^",
 }
+BITWISE: dict[type[exp.Expression], str] = {
+    exp.BitwiseAnd: "&", exp.BitwiseOr: "|", exp.BitwiseXor: "#", exp.BitwiseLeftShift: "<<",
+    exp.BitwiseRightShift: ">>", exp.BitwiseNot: "~",
+}
 # types whose stored form SQLite compares like PostgreSQL compares the values
 _NATIVE_ORDER = frozenset({t.BOOL, t.BYTEA, t.DATE, t.TIME, t.TIMESTAMP, t.TIMESTAMPTZ, t.UUID, t.JSONB}) \
     | t.STRING_TYPES
@@ -1280,6 +1284,8 @@ class Translator:
                 and array_typing.is_array(target.pg_type):  # ARRAY[]::integer[]
             return self.constant("{}", target.pg_type, explicit=True), target.pg_type
         inner, source = self.expr(node.this, scope)
+        if not cast_contexts.can_coerce(source, target.pg_type, cast_contexts.Context.EXPLICIT):
+            raise casts.cannot_cast(source.oid, target.pg_type.oid)
         converted = self.coerce(inner, source, target.pg_type, mode="explicit")
         if target.pg_type != source:  # a column cast to another type is not a column of its own
             converted = _undeclared(converted, target.pg_type)
@@ -1289,7 +1295,8 @@ class Translator:
         operator = ARITHMETIC[type(node)]
         left, left_type = self.expr(node.this, scope)
         right, right_type = self.expr(node.expression, scope)
-        left_resolved, right_resolved = rules.resolve_unknown(operator, left_type, right_type)
+        left_resolved, right_resolved = rules.arithmetic_operands(
+            operator, *rules.resolve_unknown(operator, left_type, right_type))
         left = self.coerce(left, left_type, left_resolved)
         right = self.coerce(right, right_type, right_resolved)
         result = rules.arithmetic_type(operator, left_resolved, right_resolved)
@@ -1300,6 +1307,21 @@ class Translator:
             return call(fn.NUMBER_ARITH, operator, left, right, result.oid), result
         arithmetic = call(fn.ARITH, operator, left, left_resolved.oid, right, right_resolved.oid, result.oid)
         return arithmetic, result
+
+    def _bitwise(self, node: exp.Expression, scope: Scope) -> Typed:
+        """& | # << >> and the prefix ~ on integers (SQLite has no #, and would shift by other counts)."""
+        operator = BITWISE[type(node)]
+        right, right_type = self.expr(node.expression if isinstance(node, exp.Binary) else node.this, scope)
+        if not isinstance(node, exp.Binary):
+            result = rules.bitwise_type(operator, None, right_type)
+            return call(fn.BITWISE, operator, 0, right, result.oid), result
+        left, left_type = self.expr(node.this, scope)
+        left_resolved, right_resolved = rules.resolve_unknown(operator, left_type, right_type)
+        result = rules.bitwise_type(operator, left_resolved, right_resolved)
+        count = operator in ("<<", ">>")
+        left = self.coerce(left, left_type, result)
+        right = self.coerce(right, right_type, t.INT4_TYPE if count else result)
+        return call(fn.BITWISE, operator, left, right, result.oid), result
 
     def _integral_division(self, node: exp.IntDiv, scope: Scope) -> Typed:
         """div(a, b): the integral part of a / b (sqlglot reads it as CAST(a DIV b AS DECIMAL)),
@@ -2304,6 +2326,8 @@ for _cls in COMPARISONS:
 for _cls in ARITHMETIC:
     _HANDLERS[_cls] = Translator._arithmetic
 _HANDLERS[exp.IntDiv] = Translator._integral_division
+for _cls in BITWISE:
+    _HANDLERS[_cls] = Translator._bitwise
 
 _CLASS_HANDLERS: list[tuple[type[exp.Expression], Callable[[Translator, Any, Scope], Typed]]] = [
     (exp.Query, Translator._subquery),

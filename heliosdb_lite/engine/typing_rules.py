@@ -88,13 +88,57 @@ def resolve_unknown(operator: str, left: PgType, right: PgType) -> tuple[PgType,
 
 
 def _unknown_partner(operator: str, known: PgType, *, first: bool) -> PgType:
+    """The type of an unknown operand beside one of type known (first: known is the left one)."""
     if known.oid in (t.TIMESTAMP, t.TIMESTAMPTZ, t.DATE, t.TIME) and operator in ("+", "-"):
-        return PgType(t.INTERVAL) if first or operator == "+" else known
+        if operator == "-":  # PostgreSQL tries the other's type first: date - date, time - time, ...
+            return PgType(known.oid)
+        if known.oid == t.DATE:  # date + integer, + interval, + time: no candidate is preferred
+            names = "date + unknown" if first else "unknown + date"
+            raise DatabaseError(AMBIGUOUS_FUNCTION, f"operator is not unique: {names}",
+                                hint="Could not choose a best candidate operator. "
+                                     "You might need to add explicit type casts.")
+        return PgType(t.INTERVAL)
     if known.oid == t.INTERVAL and operator in ("*", "/"):
         return t.FLOAT8_TYPE
     if known.oid in (t.VARCHAR, t.BPCHAR, t.NAME, t.CHAR):
         return t.TEXT_TYPE
     return PgType(known.oid)
+
+
+_STAMPS = (t.DATE, t.TIMESTAMP, t.TIMESTAMPTZ)  # each converts implicitly to those after it
+
+
+def arithmetic_operands(operator: str, left: PgType, right: PgType) -> tuple[PgType, PgType]:
+    """The types the operands of an arithmetic operator are computed as (after `resolve_unknown`),
+    by PostgreSQL's implicit casts where the operator exists only for another type: an int2 next
+    to a date is an int4 (date ± int4; an int8 has no such operator), and of two different time
+    stamps (or a date) subtracted, the earlier in date, timestamp, timestamptz takes the other's type."""
+    if left.oid == t.DATE and right.oid == t.INT2:
+        return left, t.INT4_TYPE
+    if right.oid == t.DATE and left.oid == t.INT2:
+        return t.INT4_TYPE, right
+    if operator == "-" and left.oid != right.oid and left.oid in _STAMPS and right.oid in _STAMPS:
+        later = PgType(max(left.oid, right.oid, key=_STAMPS.index))
+        return later, later
+    return left, right
+
+
+_BITWISE_INTEGERS = (t.INT2, t.INT4, t.INT8)
+
+
+def bitwise_type(operator: str, left: PgType | None, right: PgType) -> PgType:
+    """The type of `left operator right` for & | # << >> and of the prefix `~ right` (left None),
+    operands resolved: & | # on the wider of two integer types, which both are taken as; << >>
+    shift an integer (the result's type) by an int4 (an int2 count widened); 42883 otherwise."""
+    if left is None:
+        if right.oid in _BITWISE_INTEGERS:
+            return PgType(right.oid)
+    elif left.oid in _BITWISE_INTEGERS and right.oid in _BITWISE_INTEGERS:
+        if operator not in ("<<", ">>"):
+            return PgType(max(left.oid, right.oid, key=_BITWISE_INTEGERS.index))
+        if right.oid != t.INT8:
+            return PgType(left.oid)
+    raise no_operator(None if left is None else left.oid, operator, right.oid)
 
 
 def arithmetic_type(operator: str, left: PgType, right: PgType) -> PgType:
@@ -113,19 +157,18 @@ def arithmetic_type(operator: str, left: PgType, right: PgType) -> PgType:
             return number
         key = (operator, _datetime_operand(left.oid) if right.oid == t.INTERVAL else left.oid,
                _datetime_operand(right.oid) if left.oid == t.INTERVAL else right.oid)
-        if left.oid == t.DATE and right.oid in t.INTEGER_TYPES:
-            key = (operator, t.DATE, t.INT4)
-        if right.oid == t.DATE and left.oid in t.INTEGER_TYPES:
-            key = (operator, t.INT4, t.DATE)
         result = _DATETIME_OPERATORS.get(key)
         if result is not None:
             return PgType(result)
     raise no_operator(left.oid, operator, right.oid)
 
 
-def no_operator(left: int, operator: str, right: int) -> DatabaseError:
-    """42883 for `left operator right`, the operand types named as PostgreSQL names them."""
-    names = f"{format_type(left, -1)} {operator} {format_type(right, -1)}"
+def no_operator(left: int | None, operator: str, right: int) -> DatabaseError:
+    """42883 for `left operator right` (left None: a prefix operator), the operand types named as
+    PostgreSQL names them."""
+    names = f"{operator} {format_type(right, -1)}"
+    if left is not None:
+        names = f"{format_type(left, -1)} {names}"
     return DatabaseError(UNDEFINED_FUNCTION, f"operator does not exist: {names}",
                          hint="No operator matches the given name and argument types. "
                               "You might need to add explicit type casts.")

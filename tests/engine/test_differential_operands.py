@@ -1,8 +1,10 @@
 """Differential script for operands that drivers send and SQLite would take its own way: jsonb
 `#>`/`#>>` paths given as arrays or parameters, numerics of more digits than a float or a 28-digit
 decimal context keeps (every operator, function, aggregate, cast and comparison), integers at the
-edges of their types, and int2/int8 operands of date arithmetic. Runs against the engine and a real
-PostgreSQL 15; outcome, column types, messages and notices must agree. Skipped without PostgreSQL."""
+edges of their types, floats that overflow, int2/int8 operands of date arithmetic, quoted literals
+beside dates and time stamps, bitwise operators and casts PostgreSQL does not have. Runs against
+the engine and a real PostgreSQL 15; outcome, column types, messages and notices must agree.
+Skipped without PostgreSQL."""
 
 from __future__ import annotations
 
@@ -196,11 +198,65 @@ INTEGERS_AND_FLOATS = [
     "select 9007199254740993.0000000000000001::float8, 9007199254740993.0000000000000001::numeric::float8, "
     "16777217::int4::float4, 9007199254740993::int8::float4",
 ]
+DATES_AND_INTEGERS = [
+    # date ± int2 as date ± int4 (PostgreSQL's implicit cast); no operator takes an int8
+    "select date '2024-01-31' + 1::int2, 1::int2 + date '2024-01-31', date '2024-01-31' - 31::int2, "
+    "date '2024-01-31' + 40000, pg_typeof(date '2024-01-31' + 1::int2)",
+    "select date '2024-01-31' + 1::int8",
+    "select 1::int8 + date '2024-01-31'",
+    "select date '2024-01-31' - 1::int8",
+    "select date '2024-01-31' + 1::numeric",
+    "select date '2024-01-31' + 1.5::float8",
+    "select extract(day from date '2024-01-01' + 4::int2), date '2024-01-02' - date '2024-01-01' + 1::int2",
+    "create table dd (d date, s int2, b int8)",
+    "insert into dd values ('2024-02-28', 2, 2)",
+    "select d + s, d - s, s + d from dd",
+    "select d + b from dd",
+    # a quoted literal beside a date or time stamp: the other's type first (date - date, ...)
+    "select date '2024-01-01' + '1'",
+    "select '1' + date '2024-01-01'",
+    "select date '2024-01-01' - '1'",
+    "select date '2024-01-01' - '2023-01-01', '2024-01-02' - date '2024-01-01'",
+    "select timestamp '2024-01-01' + '1 day', '1 day' + timestamp '2024-01-01', timestamptz '2024-01-01 "
+    "00:00+00' + '1 day'",
+    "select timestamp '2024-01-01' - '1 day'",
+    "select timestamptz '2024-01-01 00:00+00' - '1 day'",
+    "select timestamp '2024-01-01' - '2023-01-01'",
+    "select time '10:00' + '1 hour', '1 hour' + time '10:00', time '10:00' - '09:00', '10:00' - time '09:00'",
+    "select time '10:00' - '1 hour'",
+    "select '2024-01-01' + time '10:00'",
+    # date and time stamps of different types subtracted: the earlier converted to the later
+    "select timestamp '2024-01-01' - date '2023-01-01', date '2024-01-01' - timestamp '2023-01-01', "
+    "timestamptz '2024-01-01 00:00+00' - date '2023-01-01', timestamp '2024-01-01' - timestamptz "
+    "'2023-01-01 00:00+00'",
+    "select date '2024-01-01' + timestamp '2023-01-01'",
+    # bitwise operators: integers only, PostgreSQL's types and C's shifts
+    "select 2 << 1, 2 >> 1, 5 & 3, 5 | 2, 5 # 3, ~5, ~(-1)::int8, -8 >> 1, '6' & 3",
+    "select pg_typeof(2 << 1), pg_typeof(5 & 3::int8), pg_typeof(5::int2 | 2::int2), "
+    "pg_typeof(1::int2 << 3), pg_typeof(~1::int2)",
+    "select 1 << 40, 1 << 31, 1::int8 << 70, 1::int2 << 15, 1::int2 << 16, 1 << -1, 1 << 2::int2",
+    "select s << 3, b << 62, s & b, ~s from dd",
+    "select 1 << 2::int8",
+    "select 5.5 & 3",
+    "select ~5.5",
+    "select 'a' & 3",
+    # casts PostgreSQL does not have
+    "select 1::int4::bool, 0::bool, true::int4",
+    "select 1::int2::bool",
+    "select 1::int8::bool",
+    "select true::int2",
+    "select true::int8",
+    "select true::float8",
+    "select 1::float8::bool",
+    "select 1.5::bool",
+    "select s::bool from dd",
+    "select $1",
+]
 
 reference = reference_database("differential_operands")
 engine_session = engine_store("differential_operands")
 
-ALL_STEPS = [*JSON_PATHS, *NUMERICS, *INTEGERS_AND_FLOATS]
+ALL_STEPS = [*JSON_PATHS, *NUMERICS, *INTEGERS_AND_FLOATS, *DATES_AND_INTEGERS]
 
 
 @pytest.mark.parametrize("sql", ALL_STEPS)
@@ -215,6 +271,7 @@ REFUSED = [
     ("select 'Infinity'::float8 - 'Infinity'::float8", "NaN"),
     ("select sum(x) from (values ('Infinity'::float8), ('-Infinity'::float8)) v(x)", "NaN"),
     ("select log(2.0, 1024)", "log() with 2 arguments"),
+    ("select @ -5", "prefix operator @"),
 ]
 
 

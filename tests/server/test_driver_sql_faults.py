@@ -6,6 +6,7 @@ identity columns."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -111,3 +112,26 @@ def test_float_sum_adds_as_postgresql_does(autocommit: psycopg.Connection[Any]) 
     assert row == (0.6000000000000001, 0.20000000000000004)
     with pytest.raises(psycopg.errors.NumericValueOutOfRange, match="overflow"):
         autocommit.execute("select %s::float8 * 10", (1e308,))
+
+
+# integers bound as int2 and int8 next to a date ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("binary", [False, True], ids=["text", "binary"])
+def test_date_plus_a_small_integer_parameter(autocommit: psycopg.Connection[Any], binary: bool) -> None:
+    """psycopg binds an int below 2**15 as int2: PostgreSQL widens it to int4 for date + int4."""
+    day = dt.date(2024, 1, 31)
+    cur = autocommit.cursor(binary=binary)
+    cur.execute("select %s + %s, %s - %s, %s + %s, %b + %b", (day, 1, day, 31, 40000, day, day, 2))
+    assert cur.fetchone() == (dt.date(2024, 2, 1), dt.date(2023, 12, 31), dt.date(2133, 8, 7),
+                              dt.date(2024, 2, 2))
+    with pytest.raises(psycopg.errors.UndefinedFunction, match=r"operator does not exist: date \+ bigint"):
+        cur.execute("select %s + %s", (day, 2**40))
+
+
+def test_bitwise_operators_on_integer_parameters(autocommit: psycopg.Connection[Any]) -> None:
+    cur = autocommit.cursor(binary=True)
+    cur.execute("select %s & %s, %s | %s, %s # %s, %s << %s, %s >> %s, ~%s",
+                (12, 10, 12, 10, 12, 10, 1, 40, -8, 1, 5))
+    assert cur.fetchone() == (8, 14, 6, 256, -4, -6)
+    assert [d.type_code for d in cur.description or ()] == [21] * 6  # int2, as the parameters
