@@ -81,7 +81,7 @@ _BY_CLASS: dict[str, type[DatabaseError]] = {
     "40": TransactionRollbackError, "42": ProgrammingError, "44": ProgrammingError,
     "53": OperationalError, "54": OperationalError, "55": OperationalError, "57": OperationalError,
     "58": OperationalError, "F0": OperationalError, "HV": OperationalError, "P0": ProgrammingError,
-    "XX": InternalError,
+    "XX": InternalError, "HZ": ReplayError,
 }
 
 
