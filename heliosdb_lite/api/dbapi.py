@@ -49,8 +49,8 @@ from heliosdb_lite.api.errors import (
 )
 from heliosdb_lite.api.placeholders import bind
 from heliosdb_lite.api.result import Result
-from heliosdb_lite.api.statements import split, statement_kind
 from heliosdb_lite.api.targets import Target, open_backend
+from heliosdb_lite.transparent_replay.statements import Classified, Kind, classify
 
 apilevel = "2.0"
 threadsafety = 1
@@ -169,30 +169,29 @@ class Connection:
     def run(self, operation: str, parameters: Parameters | None) -> Result:
         """Run `operation` and return the (last) statement's result (what `Cursor.execute` does)."""
         backend = self._open_backend()
+        values: list[Any] | None = None
         if parameters is None:
-            statements = split(operation)
-            values: list[Any] | None = None
+            statements = classify(operation)
         else:
             sql, values = bind(operation, parameters)
-            statements = [sql]
+            statements = _one_statement(sql)
         if not statements:
             return Result(None, "")
-        kinds = [statement_kind(statement) for statement in statements]
-        controls = any(kind != "other" for kind in kinds)
-        if not self._autocommit and not backend.in_transaction and kinds[0] == "other":
+        controls = any(statement.kind in _CONTROL for statement in statements)
+        if not self._autocommit and not backend.in_transaction and statements[0].kind not in _CONTROL:
             backend.begin("BEGIN")
         if len(statements) > 1 and not controls and not backend.in_transaction:
             return self._implicit_transaction(backend, statements)
         result = Result(None, "")
-        for statement, kind in zip(statements, kinds, strict=True):
-            result = _run_one(backend, statement, kind, values)
+        for statement in statements:
+            result = _run_one(backend, statement, values)
         return result
 
-    def _implicit_transaction(self, backend: Backend, statements: list[str]) -> Result:
+    def _implicit_transaction(self, backend: Backend, statements: Sequence[Classified]) -> Result:
         """Several statements in autocommit mode: one transaction, all or nothing."""
         backend.begin("BEGIN")
         try:
-            results = [backend.execute(statement, None) for statement in statements]
+            results = [backend.execute(statement.text, None) for statement in statements]
         except BaseException:
             if backend.in_transaction:
                 backend.rollback()
@@ -206,14 +205,25 @@ class Connection:
         return self._backend
 
 
-def _run_one(backend: Backend, statement: str, kind: str, values: list[Any] | None) -> Result:
-    if kind == "begin":
-        return backend.begin(statement)
-    if kind == "commit":
+_CONTROL = (Kind.BEGIN, Kind.COMMIT, Kind.ROLLBACK)
+
+
+def _one_statement(sql: str) -> tuple[Classified, ...]:
+    """A statement run with parameters: one statement, whatever it contains (the server refuses
+    several), classified."""
+    found = classify(sql)
+    return (Classified(found[0].kind if len(found) == 1 else Kind.OTHER, sql),)
+
+
+def _run_one(backend: Backend, statement: Classified, values: list[Any] | None) -> Result:
+    """Transaction control goes to the backend's begin/commit/rollback, so it knows the bounds."""
+    if statement.kind is Kind.BEGIN:
+        return backend.begin(statement.text)
+    if statement.kind is Kind.COMMIT:
         return backend.commit()
-    if kind == "rollback":
+    if statement.kind is Kind.ROLLBACK:
         return backend.rollback()
-    return backend.execute(statement, values)
+    return backend.execute(statement.text, values)
 
 
 class Cursor:
