@@ -8,6 +8,7 @@ SQLite's own message, never a guess.
 
 from __future__ import annotations
 
+import decimal
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -170,6 +171,11 @@ def database_error(exc: BaseException, context: ErrorContext | None = None) -> D
         return exc
     if isinstance(exc, UnsupportedError):  # sqlglot cannot express the construct in SQLite
         return DatabaseError(FEATURE_NOT_SUPPORTED, f"not supported: {exc}")
+    if isinstance(exc, decimal.Overflow):  # past the exponent numeric arithmetic keeps (beyond PostgreSQL's)
+        return DatabaseError(NUMERIC_VALUE_OUT_OF_RANGE, "value overflows numeric format")
+    if isinstance(exc, decimal.DecimalException):  # a result needing more digits than numeric keeps here
+        return DatabaseError(FEATURE_NOT_SUPPORTED,
+                             "numeric results of more than 2000 significant digits are not supported")
     if isinstance(exc, apsw.BusyError) and getattr(exc, "extendedresult", None) == BUSY_SNAPSHOT:
         return DatabaseError(SERIALIZATION_FAILURE,
                              "could not serialize access due to concurrent update")

@@ -140,6 +140,23 @@ CORPUS = [
         (select t from public.recent limit 1 offset 5) else (select t from public.recent limit 1 offset 5)
         end end limit 20
         """), OK),
+    Case("XX000: Python's decimal.Overflow from exp() of a large numeric (PostgreSQL: 22003)", _sql("""
+        select ref_0.flag as c0, 39 as c1, ref_0.id as c2, ref_0.v as c3, ref_0.id as c4, ref_0.u as c5,
+        cast(nullif(ref_0.b, ref_0.b) as bytea) as c6, case when case when pg_catalog.max( cast((select
+        pg_catalog.max(d) from public.times) as date)) over (partition by ref_0.c,ref_0.t order by ref_0.v)
+        < (select d from public.times limit 1 offset 1) then case when ref_0.c >= ref_0.c then
+        pg_catalog.current_schema() else pg_catalog.current_schema() end else case when ref_0.c >= ref_0.c
+        then pg_catalog.current_schema() else pg_catalog.current_schema() end end ~ case when cast(null as
+        bpchar) > cast(null as bpchar) then ref_0.t else ref_0.t end then pg_catalog.pi() else
+        pg_catalog.pi() end as c7, ref_0.b as c8 from public.texts as ref_0 where (select n from
+        public.numbers limit 1 offset 3) <= case when (select id from public.documents limit 1 offset 3) <>
+        case when ref_0.id <> cast(null as int8) then ref_0.id else ref_0.id end then pg_catalog.exp(
+        cast((select pg_catalog.avg(i8) from public.numbers) as "numeric")) else pg_catalog.exp(
+        cast((select pg_catalog.avg(i8) from public.numbers) as "numeric")) end limit 110
+        """), "22003"),
+    Case("XX000: decimal.Overflow from numeric ^ (a result past the numeric format)", _sql("""
+        select 10::numeric ^ 100000000
+        """), "22003"),
     Case("42601: a MERGE whose USING sqlglot cannot parse (MERGE is refused whole)", _sql("""
         MERGE INTO public.documents as target_0 USING (select sample_1.t as c0 from public.times as sample_0
         right join public.texts as sample_1 left join public.times as sample_2 on (true) on (sample_0.tz >=
