@@ -29,6 +29,7 @@ from heliosdb_lite.errors import (
     LOCK_NOT_AVAILABLE,
     NOT_NULL_VIOLATION,
     NUMERIC_VALUE_OUT_OF_RANGE,
+    PROGRAM_LIMIT_EXCEEDED,
     QUERY_CANCELED,
     READ_ONLY_SQL_TRANSACTION,
     SERIALIZATION_FAILURE,
@@ -173,9 +174,14 @@ def database_error(exc: BaseException, context: ErrorContext | None = None) -> D
         return DatabaseError(FEATURE_NOT_SUPPORTED, f"not supported: {exc}")
     if isinstance(exc, decimal.Overflow):  # past the exponent numeric arithmetic keeps (beyond PostgreSQL's)
         return DatabaseError(NUMERIC_VALUE_OUT_OF_RANGE, "value overflows numeric format")
-    if isinstance(exc, decimal.DecimalException):  # a result needing more digits than numeric keeps here
-        return DatabaseError(FEATURE_NOT_SUPPORTED,
-                             "numeric results of more than 2000 significant digits are not supported")
+    if isinstance(exc, decimal.DecimalException):  # a numeric computation Python's decimal cannot do
+        return DatabaseError(FEATURE_NOT_SUPPORTED, f"numeric computation not supported ({type(exc).__name__})")
+    if isinstance(exc, OverflowError):  # a function's result past int8 ("int too big to convert") or float8
+        integer = "int" in str(exc)
+        return DatabaseError(NUMERIC_VALUE_OUT_OF_RANGE,
+                             "bigint out of range" if integer else "value out of range: overflow")
+    if isinstance(exc, apsw.TooBigError):  # a string or blob past SQLite's limit (1 GB, PostgreSQL's too)
+        return DatabaseError(PROGRAM_LIMIT_EXCEEDED, "requested length too large")
     if isinstance(exc, apsw.BusyError) and getattr(exc, "extendedresult", None) == BUSY_SNAPSHOT:
         return DatabaseError(SERIALIZATION_FAILURE,
                              "could not serialize access due to concurrent update")

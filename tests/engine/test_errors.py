@@ -54,6 +54,11 @@ def test_unique_violations_name_the_constraint_and_key(tables: SQLiteSession) ->
     ("select now() + 1", "42883", None),
     ("select current_setting('no_such_setting')", "42704", None),
     ("select x from parent", "42703", None),
+    # Python's and SQLite's exceptions from functions, as PostgreSQL's errors (were XX000)
+    ("select exp(1000::float8)", "22003", "value out of range: overflow"),
+    ("select (-9223372036854775808)::int8 / -1", "22003", "bigint out of range"),
+    ("select exp(1050000000000::numeric)", "22003", "value overflows numeric format"),
+    ("select format('%*s', 2147483647, 'x')", "54000", "requested length too large"),
 ])
 def test_sqlstates(tables: SQLiteSession, sql: str, sqlstate: str, message: str | None) -> None:
     failure = error(tables, sql)
