@@ -175,7 +175,8 @@ def database_error(exc: BaseException, context: ErrorContext | None = None) -> D
     if isinstance(exc, decimal.Overflow):  # past the exponent numeric arithmetic keeps (beyond PostgreSQL's)
         return DatabaseError(NUMERIC_VALUE_OUT_OF_RANGE, "value overflows numeric format")
     if isinstance(exc, decimal.DecimalException):  # a numeric computation Python's decimal cannot do
-        return DatabaseError(FEATURE_NOT_SUPPORTED, f"numeric computation not supported ({type(exc).__name__})")
+        name = type(exc).__name__
+        return DatabaseError(FEATURE_NOT_SUPPORTED, f"numeric computation not supported ({name})")
     if isinstance(exc, OverflowError):  # a function's result past int8 ("int too big to convert") or float8
         integer = "int" in str(exc)
         return DatabaseError(NUMERIC_VALUE_OUT_OF_RANGE,
