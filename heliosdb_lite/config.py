@@ -44,6 +44,7 @@ JournalSyncMode = Literal["fsync", "fdatasync", "async"]
 ChecksumAlgorithm = Literal["xxh3"]
 ReplicationMode = Literal["sync-strict", "sync", "async"]
 ReplicationRole = Literal["primary", "standby"]
+PeerSslMode = Literal["disable", "prefer", "require", "verify-full"]
 
 
 class ConfigError(Exception):
@@ -127,6 +128,8 @@ class ReplicationConfig:
     synchronous_standby_count: int = _bounded(1, 1)
     replication_user: str = "postgres"
     password: str | None = None
+    sslmode: PeerSslMode = "prefer"
+    sslrootcert: Path | None = None
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ def fatal(sqlstate: str, message: str, detail: str | None = None) -> DatabaseErr
 
 
 PROTOCOL_VIOLATION = "08P01"
+UNABLE_TO_CONNECT = "08001"
 FEATURE_NOT_SUPPORTED = "0A000"
 SYNTAX_ERROR = "42601"
 UNDEFINED_TABLE = "42P01"

@@ -101,27 +101,14 @@ class ProbeConnection:
     def _answer_authentication(self, body: bytes, user: str, password: str | None,
                                scram: frontend.ScramClient | None) -> frontend.ScramClient | None:
         code, data = frontend.decode_authentication(body)
-        if code == frontend.AUTH_OK:
-            return scram
-        if code == frontend.AUTH_SASL_FINAL and scram is not None:
-            scram.verify_server(data)
-            return scram
-        if password is None:
+        if password is None and code not in (frontend.AUTH_OK, frontend.AUTH_SASL_FINAL):
             raise ProbeFailure("the server asks for a password: pass --password or set PGPASSWORD")
-        if code == frontend.AUTH_CLEARTEXT_PASSWORD:
-            self._send(frontend.password_message(password))
-        elif code == frontend.AUTH_MD5_PASSWORD:
-            self._send(frontend.password_message(frontend.md5_password_response(user, password, data)))
-        elif code == frontend.AUTH_SASL:
-            mechanisms = frontend.decode_sasl_mechanisms(data)
-            if "SCRAM-SHA-256" not in mechanisms:
-                raise ProbeFailure(f"no supported SASL mechanism among {', '.join(mechanisms)}")
-            scram = frontend.ScramClient(password)
-            self._send(frontend.sasl_initial_response("SCRAM-SHA-256", scram.first_message()))
-        elif code == frontend.AUTH_SASL_CONTINUE and scram is not None:
-            self._send(frontend.sasl_response(scram.final_message(data)))
-        else:
-            raise ProbeFailure(f"unsupported authentication request {code}")
+        try:
+            answer, scram = frontend.authentication_answer(code, data, user, password or "", scram)
+        except ValueError as exc:
+            raise ProbeFailure(str(exc)) from exc
+        if answer:
+            self._send(answer)
         return scram
 
     def _common(self, message: BackendMessage) -> None:

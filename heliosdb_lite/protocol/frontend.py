@@ -372,6 +372,31 @@ class ScramClient:
             raise DatabaseError(INVALID_PASSWORD, "SCRAM server signature does not match", severity="FATAL")
 
 
+def authentication_answer(code: int, data: bytes, user: str, password: str,
+                          scram: ScramClient | None) -> tuple[bytes, ScramClient | None]:
+    """The message answering Authentication request `code` with `data` (b"" when none is due:
+    AuthenticationOk, a verified SASLFinal) and the SCRAM exchange in progress. ValueError for a
+    request a password cannot answer."""
+    if code == AUTH_OK:
+        return b"", scram
+    if code == AUTH_SASL_FINAL and scram is not None:
+        scram.verify_server(data)
+        return b"", scram
+    if code == AUTH_CLEARTEXT_PASSWORD:
+        return password_message(password), scram
+    if code == AUTH_MD5_PASSWORD:
+        return password_message(md5_password_response(user, password, data)), scram
+    if code == AUTH_SASL:
+        mechanisms = decode_sasl_mechanisms(data)
+        if "SCRAM-SHA-256" not in mechanisms:
+            raise ValueError(f"no supported SASL mechanism among {', '.join(mechanisms)}")
+        scram = ScramClient(password)
+        return sasl_initial_response("SCRAM-SHA-256", scram.first_message()), scram
+    if code == AUTH_SASL_CONTINUE and scram is not None:
+        return sasl_response(scram.final_message(data)), scram
+    raise ValueError(f"unsupported authentication request {code}")
+
+
 def _hmac(key: bytes, message: bytes) -> bytes:
     return hmac.new(key, message, hashlib.sha256).digest()
 

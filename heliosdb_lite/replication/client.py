@@ -1,21 +1,52 @@
 """The standby's side of the PostgreSQL protocol: just enough to open a connection to a peer,
-authenticate (trust, or a password in cleartext or MD5), read its ParameterStatus values, and run
-a replication connection's CopyBoth stream. SCRAM is not spoken here yet (docs/replication.md).
+negotiate TLS (`replication.sslmode`: disable, prefer, require, verify-full as libpq means them,
+`replication.sslrootcert` the CA for verify-full), authenticate (trust, cleartext, MD5 or
+SCRAM-SHA-256: `frontend.authentication_answer`), read its ParameterStatus values, and run a
+replication connection's CopyBoth stream.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
+import ssl
 import struct
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from heliosdb_lite.errors import CONFIGURATION_ERROR, PROTOCOL_VIOLATION, DatabaseError
+from heliosdb_lite.config import ReplicationConfig
+from heliosdb_lite.errors import CONFIGURATION_ERROR, PROTOCOL_VIOLATION, UNABLE_TO_CONNECT, DatabaseError
+from heliosdb_lite.protocol import frontend
 
 PROTOCOL_VERSION = 196608
 CONNECT_TIMEOUT_SECONDS = 10.0
 _HEAD = struct.Struct("!ci")
-_AUTH_OK, _AUTH_CLEARTEXT, _AUTH_MD5 = 0, 3, 5
+
+
+@dataclass(frozen=True)
+class PeerCredentials:
+    """How to reach a peer: user, password, TLS (`replication.*` keys)."""
+
+    user: str
+    password: str | None = None
+    sslmode: str = "prefer"
+    sslrootcert: Path | None = None
+
+    def tls_context(self) -> ssl.SSLContext | None:
+        """The context for a TLS peer connection (None for sslmode disable)."""
+        if self.sslmode == "disable":
+            return None
+        if self.sslmode == "verify-full":
+            return ssl.create_default_context(cafile=self.sslrootcert)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        return context
+
+
+def peer_credentials(settings: ReplicationConfig) -> PeerCredentials:
+    """The credentials the `[replication]` keys give."""
+    return PeerCredentials(settings.replication_user, settings.password, settings.sslmode,
+                           settings.sslrootcert)
 
 
 class PeerError(Exception):
@@ -25,10 +56,6 @@ class PeerError(Exception):
         super().__init__(f"{sqlstate}: {message}")
         self.sqlstate = sqlstate
         self.message = message
-
-
-def _message(kind: bytes, body: bytes) -> bytes:
-    return _HEAD.pack(kind, len(body) + 4) + body
 
 
 def _error_fields(body: bytes) -> PeerError:
@@ -45,41 +72,54 @@ class PeerConnection:
     parameters: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    async def open(cls, address: str, *, user: str, password: str | None = None,
+    async def open(cls, address: str, credentials: PeerCredentials, *,
                    startup: dict[str, str] | None = None) -> PeerConnection:
-        """Connect to "host:port" and authenticate; raises OSError, TimeoutError or PeerError."""
+        """Connect to "host:port", negotiate TLS and authenticate; raises OSError, TimeoutError,
+        ssl.SSLError or PeerError."""
         host, _, port = address.rpartition(":")
-        reader, writer = await asyncio.wait_for(asyncio.open_connection(host.strip("[]"), int(port)),
+        host = host.strip("[]")
+        reader, writer = await asyncio.wait_for(asyncio.open_connection(host, int(port)),
                                                 CONNECT_TIMEOUT_SECONDS)
         connection = cls(reader, writer)
         try:
-            params = {"user": user, "database": user, **(startup or {})}
-            body = struct.pack("!i", PROTOCOL_VERSION) + b"".join(
-                key.encode() + b"\0" + value.encode() + b"\0" for key, value in params.items()) + b"\0"
-            writer.write(struct.pack("!i", len(body) + 4) + body)
-            await asyncio.wait_for(connection._authenticate(user, password), CONNECT_TIMEOUT_SECONDS)
+            await asyncio.wait_for(connection._negotiate_tls(host, credentials), CONNECT_TIMEOUT_SECONDS)
+            params = {"user": credentials.user, "database": credentials.user, **(startup or {})}
+            connection.writer.write(frontend.startup_message(params))
+            await asyncio.wait_for(connection._authenticate(credentials.user, credentials.password),
+                                   CONNECT_TIMEOUT_SECONDS)
         except BaseException:
             connection.close()
             raise
         return connection
 
+    async def _negotiate_tls(self, host: str, credentials: PeerCredentials) -> None:
+        context = credentials.tls_context()
+        if context is None:
+            return
+        self.writer.write(frontend.ssl_request())
+        await self.writer.drain()
+        answer = await self.reader.readexactly(1)
+        if answer == b"S":
+            await self.writer.start_tls(context, server_hostname=host)
+        elif credentials.sslmode != "prefer":
+            raise PeerError(UNABLE_TO_CONNECT, f"the peer does not accept TLS (replication.sslmode = "
+                                                f"{credentials.sslmode})")
+
     async def _authenticate(self, user: str, password: str | None) -> None:
+        scram: frontend.ScramClient | None = None
         while True:
             kind, body = await self.read()
             if kind == b"R":
-                code = struct.unpack_from("!i", body)[0]
-                if code == _AUTH_OK:
-                    continue
-                if password is None or code not in (_AUTH_CLEARTEXT, _AUTH_MD5):
-                    raise DatabaseError(CONFIGURATION_ERROR,
-                                        f"the peer asks for authentication method {code}, which a "
-                                        "replication connection cannot answer (use trust, password or md5 "
-                                        "for the replication user)")
-                secret = password.encode()
-                if code == _AUTH_MD5:
-                    inner = hashlib.md5(secret + user.encode()).hexdigest().encode()
-                    secret = b"md5" + hashlib.md5(inner + body[4:8]).hexdigest().encode()
-                self.writer.write(_message(b"p", secret + b"\0"))
+                code, data = frontend.decode_authentication(body)
+                if password is None and code not in (frontend.AUTH_OK, frontend.AUTH_SASL_FINAL):
+                    raise DatabaseError(CONFIGURATION_ERROR, "the peer asks for a password: set "
+                                                             "replication.password")
+                try:
+                    answer, scram = frontend.authentication_answer(code, data, user, password or "", scram)
+                except ValueError as error:
+                    raise DatabaseError(CONFIGURATION_ERROR, f"the peer's authentication: {error}") from None
+                if answer:
+                    self.writer.write(answer)
             elif kind == b"S":
                 name, value, _ = body.split(b"\0", 2)
                 self.parameters[name.decode()] = value.decode()
@@ -99,7 +139,7 @@ class PeerConnection:
 
     async def start_copy_both(self, query: str) -> None:
         """Send a simple query that must answer CopyBothResponse."""
-        self.writer.write(_message(b"Q", query.encode() + b"\0"))
+        self.writer.write(frontend.query(query))
         kind, _ = await self.read()
         if kind != b"W":
             raise PeerError(PROTOCOL_VIOLATION, f"expected CopyBothResponse, got message {kind!r}")
@@ -115,27 +155,27 @@ class PeerConnection:
                 raise PeerError(PROTOCOL_VIOLATION, f"unexpected message {kind!r} in a replication stream")
 
     def send_copy_data(self, data: bytes) -> None:
-        self.writer.write(_message(b"d", data))
+        self.writer.write(frontend.copy_data(data))
 
     async def drain(self) -> None:
         await self.writer.drain()
 
     def close(self) -> None:
         if not self.writer.is_closing():
-            self.writer.write(_message(b"X", b""))
+            self.writer.write(frontend.terminate())
         self.writer.close()
 
 
-async def peer_parameters(address: str, *, user: str, password: str | None = None) -> dict[str, str]:
+async def peer_parameters(address: str, credentials: PeerCredentials) -> dict[str, str]:
     """The ParameterStatus values a peer reports at start-up (its role and epoch among them)."""
-    connection = await PeerConnection.open(address, user=user, password=password)
+    connection = await PeerConnection.open(address, credentials)
     connection.close()
     return connection.parameters
 
 
 async def simple_query(connection: PeerConnection, sql: str) -> list[list[str | None]]:
     """Run one simple query; its rows as text."""
-    connection.writer.write(_message(b"Q", sql.encode() + b"\0"))
+    connection.writer.write(frontend.query(sql))
     rows: list[list[str | None]] = []
     while True:
         kind, body = await connection.read()

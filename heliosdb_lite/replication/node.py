@@ -34,7 +34,7 @@ from heliosdb_lite.protocol import messages
 from heliosdb_lite.replay.commit import CommitService
 from heliosdb_lite.replication import metrics, wire
 from heliosdb_lite.replication.acks import ASYNC, StandbyAcks
-from heliosdb_lite.replication.client import PeerError, peer_parameters
+from heliosdb_lite.replication.client import PeerError, peer_credentials, peer_parameters
 from heliosdb_lite.replication.history import epoch_history
 from heliosdb_lite.replication.receiver import Receiver, apply_received
 from heliosdb_lite.replication.rejoin import PROMOTED_FILE
@@ -110,8 +110,8 @@ class ReplicationNode:
         self._service.refuse_writes(f"this server is a hot standby of the primary at {primary}",
                                     hint=f"Send writes to the primary at {primary}.")
         settings = self._settings
-        self._receiver = Receiver(self._journal, self._store, primary, self.name, settings.replication_user,
-                                  settings.password, settings.replication_retry_interval_seconds,
+        self._receiver = Receiver(self._journal, self._store, primary, self.name, peer_credentials(settings),
+                                  settings.replication_retry_interval_seconds,
                                   lambda: self.role.epoch, self._learned_epoch)
         self._receiver.start()
         log.info("replication: hot standby %s of primary %s, streaming from LSN %d", self.name, primary,
@@ -254,8 +254,7 @@ class ReplicationNode:
         peer = self._peer
         assert peer is not None
         try:
-            parameters = await peer_parameters(peer, user=self._settings.replication_user,
-                                               password=self._settings.password)
+            parameters = await peer_parameters(peer, peer_credentials(self._settings))
         except (OSError, TimeoutError, asyncio.IncompleteReadError, PeerError, DatabaseError):
             return
         epoch = int(parameters.get(EPOCH_PARAMETER, "0") or 0)

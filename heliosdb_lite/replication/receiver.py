@@ -25,7 +25,7 @@ from heliosdb_lite.journal.format import decode_entry
 from heliosdb_lite.replay import txn_table
 from heliosdb_lite.replay.recovery import apply_entries
 from heliosdb_lite.replication import metrics, wire
-from heliosdb_lite.replication.client import PeerConnection, PeerError
+from heliosdb_lite.replication.client import PeerConnection, PeerCredentials, PeerError
 
 log = logging.getLogger("heliosdb.replication")
 
@@ -61,15 +61,14 @@ def apply_received(connection: apsw.Connection, journal: Journal) -> int:
 class Receiver:
     """Streams from the primary until stopped; runs as one task on the event loop."""
 
-    def __init__(self, journal: Journal, store: apsw.Connection, primary_host: str, name: str, user: str,
-                 password: str | None, retry_seconds: float, known_epoch: Callable[[], int],
+    def __init__(self, journal: Journal, store: apsw.Connection, primary_host: str, name: str,
+                 credentials: PeerCredentials, retry_seconds: float, known_epoch: Callable[[], int],
                  learned_epoch: Callable[[int], None]) -> None:
         self._journal = journal
         self._store = store
         self._primary_host = primary_host
         self._name = name
-        self._user = user
-        self._password = password
+        self._credentials = credentials
         self._retry_seconds = retry_seconds
         self._known_epoch = known_epoch
         self._learned_epoch = learned_epoch
@@ -117,7 +116,7 @@ class Receiver:
     async def _stream(self) -> None:
         journal = self._journal
         self._connection = connection = await PeerConnection.open(
-            self._primary_host, user=self._user, password=self._password,
+            self._primary_host, self._credentials,
             startup={wire.REPLICATION_PARAMETER: self._name})
         last = journal.last_lsn
         request = wire.StartRequest(last + 1, last, journal.epoch if last else 0, self._known_epoch())

@@ -31,7 +31,13 @@ from heliosdb_lite.journal.syscalls import OS_SYSCALLS
 from heliosdb_lite.replay.recovery import _with_aborts
 from heliosdb_lite.replay.restore import restore
 from heliosdb_lite.replication import wire
-from heliosdb_lite.replication.client import PeerConnection, PeerError, peer_parameters, simple_query
+from heliosdb_lite.replication.client import (
+    PeerConnection,
+    PeerError,
+    peer_credentials,
+    peer_parameters,
+    simple_query,
+)
 from heliosdb_lite.replication.history import EpochSpan, epoch_history, fork_lsn
 from heliosdb_lite.replication.role import EPOCH_PARAMETER, REPLICATION_PARAMETER
 
@@ -61,8 +67,7 @@ async def _prepare(config: Config) -> None:
     if not mine:
         return
     try:
-        connection = await PeerConnection.open(settings.primary_host, user=settings.replication_user,
-                                               password=settings.password,
+        connection = await PeerConnection.open(settings.primary_host, peer_credentials(settings),
                                                startup={wire.REPLICATION_PARAMETER: settings.standby_name
                                                         or "rejoining"})
     except _PEER_ERRORS as error:
@@ -86,8 +91,7 @@ async def _superseded(config: Config, marker: Path) -> bool:
     assert settings.primary_host is not None
     promoted_epoch = int(marker.read_text().strip() or 0)
     try:
-        parameters = await peer_parameters(settings.primary_host, user=settings.replication_user,
-                                           password=settings.password)
+        parameters = await peer_parameters(settings.primary_host, peer_credentials(settings))
     except _PEER_ERRORS:
         return False
     epoch = int(parameters.get(EPOCH_PARAMETER, "0") or 0)

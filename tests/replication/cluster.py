@@ -6,6 +6,7 @@ bounded polls, never sleeps — until a standby has applied what the primary has
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import psycopg
 
-from tests.server_process import ServerProcess, free_port
+from tests.server_process import ServerProcess
 
 CATCH_UP_TIMEOUT = 30.0
 POLL_SECONDS = 0.02
@@ -23,7 +24,7 @@ def _toml(values: dict[str, object]) -> str:
     lines = ["[replication]"]
     for key, value in values.items():
         text = str(value).lower() if isinstance(value, bool) else \
-            str(value) if isinstance(value, int) else f'"{value}"'
+            str(value) if isinstance(value, int) else json.dumps(str(value))
         lines.append(f"{key} = {text}")
     return "\n".join(lines) + "\n"
 
@@ -32,7 +33,7 @@ class Cluster:
     """Servers under `root`: `primary` and `standbys` (not started)."""
 
     def __init__(self, root: Path, *, mode: str = "sync", standbys: int = 1, sync_timeout_ms: int = 5000,
-                 standby_count: int = 1) -> None:
+                 standby_count: int = 1, primary_args: tuple[str, ...] = ()) -> None:
         self.root = root
         root.mkdir(parents=True, exist_ok=True)
         self.mode = mode
@@ -41,22 +42,24 @@ class Cluster:
             "replicate_journal": True, "replication_mode": mode, "sync_timeout_ms": sync_timeout_ms,
             "synchronous_standby_count": standby_count, "replication_retry_interval_seconds": 1}
         self.settings: dict[str, dict[str, object]] = {}
-        self.primary = self._server("primary", self.primary_settings)
+        self.primary = self._server("primary", self.primary_settings, args=primary_args)
         self.standbys = [self.standby_of(self.primary, f"standby{number}")
                          for number in range(1, standbys + 1)]
 
-    def _server(self, name: str, replication: dict[str, object], port: int | None = None) -> ServerProcess:
+    def _server(self, name: str, replication: dict[str, object], *,
+                args: tuple[str, ...] = ()) -> ServerProcess:
         config = self.root / f"{name}.toml"
         config.write_text(_toml(replication))
         (self.root / name).mkdir(parents=True, exist_ok=True)
-        server = ServerProcess(self.root / name / "data", port=port or free_port(), config=config)
+        server = ServerProcess(self.root / name / "data", config=config, args=args)
         self.settings[str(config)] = dict(replication)
         return server
 
-    def standby_of(self, primary: ServerProcess, name: str) -> ServerProcess:
-        """A standby server of `primary` (its config written, not started)."""
+    def standby_of(self, primary: ServerProcess, name: str, **settings: object) -> ServerProcess:
+        """A standby server of `primary` (its config written, not started); `settings` add keys."""
         return self._server(name, {**self.primary_settings, "role": "standby",
-                                   "primary_host": f"127.0.0.1:{primary.port}", "standby_name": name})
+                                   "primary_host": f"127.0.0.1:{primary.port}", "standby_name": name,
+                                   **settings})
 
     def reconfigure(self, server: ServerProcess, **changes: object) -> None:
         """Change keys of `server`'s [replication] section (a None value removes the key); it takes
