@@ -1,8 +1,14 @@
-"""The bank workload across a failover: run it against a primary, SIGKILL the primary at a random
+"""The bank workload across failovers: run it against a primary, SIGKILL the primary at a random
 instant, promote its standby, and check the promoted standby as `tests.chaos.harness` checks a
-restarted server: every in-doubt GTID's outcome matches the data, every acknowledged transfer is
-present exactly once, balances match the ledger, `journal verify` is clean. In the async mode
-acknowledged transfers may be missing: `lost_acknowledged` counts them instead of failing.
+restarted server: every in-doubt GTID's outcome matches the data (looked up on the promoted
+standby, so outcomes and fences must have replicated), every acknowledged transfer is present
+exactly once, balances match the ledger, `journal verify` is clean.
+
+Sync modes: one pair for all rounds — after each promotion the killed primary rejoins as the new
+primary's standby (`replication/rejoin.py`), so the two swap roles every round, and fences written
+in one epoch are checked in later ones. Async mode: acknowledged transfers may be missing, which
+`lost_acknowledged` counts instead of failing; each round uses a new pair (the ledger no longer
+matches the store after a loss).
 """
 
 from __future__ import annotations
@@ -15,34 +21,49 @@ from tests.chaos.bank import State, create_bank
 from tests.chaos.harness import BankChaos, ChaosPlan
 from tests.replication.cluster import Cluster, connect, running, wait_caught_up
 
+STANDBY_NAME = "standby1"
+
 
 def promote(server: object) -> None:
     with connect(server) as connection:  # type: ignore[arg-type]
         assert connection.execute("SELECT heliosdb_promote()").fetchone() == (True,)
 
 
-class FailoverRound(BankChaos):
-    """One primary + standby pair, one burst, one kill of the primary, one promotion."""
+class Failovers(BankChaos):
+    """Rounds of burst, kill of the primary, promotion of the standby, on `cluster` (started)."""
 
-    def __init__(self, cluster: Cluster, seed: int, max_kill_delay: float) -> None:
-        plan = ChaosPlan(kills=1, clients=4, max_kill_delay=max_kill_delay, seed=seed)
+    def __init__(self, cluster: Cluster, rounds: int, seed: int, max_kill_delay: float) -> None:
+        plan = ChaosPlan(kills=rounds, clients=4, max_kill_delay=max_kill_delay, seed=seed)
         super().__init__(cluster.primary, plan)
         self.cluster = cluster
         self.lost_acknowledged = 0
 
-    def run_round(self) -> None:
+    def run_rounds(self) -> None:
         with self._checker() as checker:
             create_bank(checker)
+        for round_number in range(self.plan.kills):
+            first_id = self._fail_over(round_number)
+            if self.cluster.mode == "async":
+                self._count_lost(first_id)
+                return
+            self._rejoin_old_primary()
+            self._check(first_id)
+        self._check_fences_hold()
+
+    def _fail_over(self, round_number: int) -> int:
+        """Burst, kill the primary, promote the standby; returns the round's first transfer id."""
         wait_caught_up(self.cluster.primary, *self.cluster.standbys)
         first_id = self.ledger.next_id
-        self._burst_then_kill(0)
-        standby = self.cluster.standbys[0]
-        promote(standby)
-        self.server = standby
-        if self.cluster.mode == "async":
-            self._count_lost(first_id)
-            return
-        self._check(first_id)
+        self._burst_then_kill(round_number)
+        promote(self.cluster.standbys[0])
+        self.server = self.cluster.standbys[0]
+        return first_id
+
+    def _rejoin_old_primary(self) -> None:
+        old, new = self.cluster.primary, self.cluster.standbys[0]
+        self.cluster.make_standby(old, new, STANDBY_NAME)
+        old.start()
+        self.cluster.primary, self.cluster.standbys[0] = new, old
 
     def _count_lost(self, first_id: int) -> None:
         """Async: acknowledged transfers the promoted standby lacks are lost (RPO > 0); nothing may
@@ -56,21 +77,22 @@ class FailoverRound(BankChaos):
                                      if transfer.state == State.ACKNOWLEDGED and transfer.id not in present)
 
 
+def _run(cluster: Cluster, rounds: int, seed: int, max_kill_delay: float) -> int:
+    with running(cluster):
+        failovers = Failovers(cluster, rounds, seed, max_kill_delay)
+        try:
+            failovers.run_rounds()
+        except BaseException:
+            for server in (cluster.primary, *cluster.standbys):
+                print(f"{server.data_dir} log tail:\n" + "\n".join(server.stderr_lines[-30:]))
+            raise
+        return failovers.lost_acknowledged
+
+
 def run_failovers(root: Path, mode: str, repetitions: int, seed: int, max_kill_delay: float = 0.6) -> int:
-    """`repetitions` failover rounds, each on a new pair; returns the acknowledged transfers lost."""
+    """`repetitions` failovers; returns the acknowledged transfers lost (0 unless async)."""
+    if mode != "async":
+        return _run(Cluster(root, mode=mode), repetitions, seed, max_kill_delay)
     rng = random.Random(seed)
-    lost = 0
-    for repetition in range(repetitions):
-        cluster = Cluster(root / f"round{repetition}", mode=mode)
-        with running(cluster):
-            failover = FailoverRound(cluster, rng.getrandbits(32), max_kill_delay)
-            try:
-                failover.run_round()
-            except BaseException:
-                print("primary log tail:\n" + "\n".join(cluster.primary.stderr_lines[-30:]))
-                print("standby log tail:\n" + "\n".join(cluster.standbys[0].stderr_lines[-30:]))
-                raise
-            lost += failover.lost_acknowledged
-    return lost
-
-
+    return sum(_run(Cluster(root / f"round{repetition}", mode=mode), 1, rng.getrandbits(32), max_kill_delay)
+               for repetition in range(repetitions))
