@@ -7,9 +7,10 @@ a primary whose history has parted from this server's, and step down from a stal
 - A standby whose journal holds entries the primary's does not (an old primary rejoining after a
   failover) asks the primary for its epoch history (EPOCH_HISTORY), finds the first LSN where the
   two differ (`history.fork_lsn`), lists the transactions it had from there on — never acknowledged
-  in a sync mode — in a log line and in `rejoin-<fork lsn>-lost-transactions.tsv` in its data
-  directory, cuts its journal there, rebuilds its store to the LSN before with the restore code
-  (`replay.restore`), and then streams from there as any standby.
+  in sync-strict, nor in sync unless degraded — in a log line and in
+  `rejoin-<fork lsn>-lost-transactions.tsv` in its data directory, cuts its journal there, rebuilds
+  its store to the LSN before with the restore code (`replay.restore`), and then streams from there
+  as any standby.
 When the primary cannot be reached the standby starts as it is: its stream is refused (55000,
 diverged) until a restart finds the primary.
 """
@@ -121,9 +122,9 @@ def rewind(config: Config, fork: int) -> Path:
     listing = config.database.path / f"rejoin-{fork}-lost-transactions.tsv"
     _write_listing(listing, lost)
     log.error("replication: REJOIN: this server's journal parts from the primary's at LSN %d; %d "
-                "entries from there are dropped, among them %d committed transaction(s) the primary does "
-                "not have (never acknowledged in a sync mode): %s; listed in %s", fork, len(dropped),
-                len(lost), " ".join(entry.gtid.hex() for entry in lost) or "none", listing)
+              "entries from there are dropped, among them %d committed transaction(s) the primary does not "
+              "have (never acknowledged in sync-strict, nor in sync unless degraded): %s; listed in %s",
+              fork, len(dropped), len(lost), " ".join(entry.gtid.hex() for entry in lost) or "none", listing)
     first = dropped[0]
     for segment in segments:
         if segment.first_lsn > fork:

@@ -22,6 +22,7 @@ from tests.chaos.harness import BankChaos, ChaosPlan
 from tests.replication.cluster import Cluster, connect, running, wait_caught_up
 
 STANDBY_NAME = "standby1"
+STANDBY_DOWN_MIN_BURST = 0.5  # seconds
 
 
 def promote(server: object) -> None:
@@ -32,10 +33,12 @@ def promote(server: object) -> None:
 class Failovers(BankChaos):
     """Rounds of burst, kill of the primary, promotion of the standby, on `cluster` (started)."""
 
-    def __init__(self, cluster: Cluster, rounds: int, seed: int, max_kill_delay: float) -> None:
+    def __init__(self, cluster: Cluster, rounds: int, seed: int, max_kill_delay: float,
+                 standby_down: bool = False) -> None:
         plan = ChaosPlan(kills=rounds, clients=4, max_kill_delay=max_kill_delay, seed=seed)
         super().__init__(cluster.primary, plan)
         self.cluster = cluster
+        self.standby_down = standby_down  # the standby is stopped during the bursts (async: all is lost)
         self.lost_acknowledged = 0
 
     def run_rounds(self) -> None:
@@ -54,10 +57,18 @@ class Failovers(BankChaos):
         """Burst, kill the primary, promote the standby; returns the round's first transfer id."""
         wait_caught_up(self.cluster.primary, *self.cluster.standbys)
         first_id = self.ledger.next_id
+        if self.standby_down:
+            self.cluster.standbys[0].kill()
         self._burst_then_kill(round_number)
+        if self.standby_down:
+            self.cluster.standbys[0].start()
         promote(self.cluster.standbys[0])
         self.server = self.cluster.standbys[0]
         return first_id
+
+    def _kill_delay(self, round_number: int) -> float:
+        """With the standby down, long enough for the clients to have transfers acknowledged."""
+        return super()._kill_delay(round_number) + (STANDBY_DOWN_MIN_BURST if self.standby_down else 0.0)
 
     def _rejoin_old_primary(self) -> None:
         old, new = self.cluster.primary, self.cluster.standbys[0]
@@ -77,9 +88,9 @@ class Failovers(BankChaos):
                                      if transfer.state == State.ACKNOWLEDGED and transfer.id not in present)
 
 
-def _run(cluster: Cluster, rounds: int, seed: int, max_kill_delay: float) -> int:
+def _run(cluster: Cluster, rounds: int, seed: int, max_kill_delay: float, standby_down: bool = False) -> int:
     with running(cluster):
-        failovers = Failovers(cluster, rounds, seed, max_kill_delay)
+        failovers = Failovers(cluster, rounds, seed, max_kill_delay, standby_down)
         try:
             failovers.run_rounds()
         except BaseException:
@@ -89,10 +100,12 @@ def _run(cluster: Cluster, rounds: int, seed: int, max_kill_delay: float) -> int
         return failovers.lost_acknowledged
 
 
-def run_failovers(root: Path, mode: str, repetitions: int, seed: int, max_kill_delay: float = 0.6) -> int:
-    """`repetitions` failovers; returns the acknowledged transfers lost (0 unless async)."""
+def run_failovers(root: Path, mode: str, repetitions: int, seed: int, max_kill_delay: float = 0.6,
+                  standby_down: bool = False) -> int:
+    """`repetitions` failovers; returns the acknowledged transfers lost (0 unless async). With
+    `standby_down` the standby is stopped while the primary runs each burst."""
     if mode != "async":
-        return _run(Cluster(root, mode=mode), repetitions, seed, max_kill_delay)
+        return _run(Cluster(root, mode=mode), repetitions, seed, max_kill_delay, standby_down)
     rng = random.Random(seed)
-    return sum(_run(Cluster(root / f"round{repetition}", mode=mode), 1, rng.getrandbits(32), max_kill_delay)
-               for repetition in range(repetitions))
+    return sum(_run(Cluster(root / f"round{repetition}", mode=mode), 1, rng.getrandbits(32), max_kill_delay,
+                    standby_down) for repetition in range(repetitions))

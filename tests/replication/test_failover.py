@@ -1,5 +1,6 @@
 """Failover under the bank workload (tests/replication/failover.py says what is checked): the sync
-modes lose no acknowledged transfer (RPO 0); async reports how many it lost. `make test` runs 10
+modes lose no acknowledged transfer (RPO 0), one pair swapping roles every round; async reports how
+many it lost, and a round with the standby stopped shows the count sees losses. `make test` runs 10
 failovers per sync mode, `make chaos` (-m chaos) 200. HELIOSDB_CHAOS_SEED reproduces the choices."""
 
 from __future__ import annotations
@@ -26,6 +27,12 @@ def test_async_failover_reports_what_it_lost(tmp_path: Path, capsys: pytest.Capt
     with capsys.disabled():
         print(f"\nasync replication: {lost} acknowledged transfers lost in 3 failovers")
     assert lost >= 0
+
+
+def test_async_failover_check_sees_losses(tmp_path: Path) -> None:
+    """The standby is down while the primary acknowledges transfers, then promoted: what it lacks
+    is counted as lost (the count can see a loss)."""
+    assert run_failovers(tmp_path, "async", 1, SEED, standby_down=True) > 0
 
 
 @pytest.mark.chaos
