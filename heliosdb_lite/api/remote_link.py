@@ -27,6 +27,7 @@ from heliosdb_lite.protocol import messages
 from heliosdb_lite.transparent_replay.checksum import ResponseChecksum
 from heliosdb_lite.transparent_replay.gtid import (
     SESSION_ID_PARAMETER,
+    TRANSACTION_TIMESTAMP_PARAMETER,
     TXN_SEQ_PARAMETER,
     gtid_of,
     resume_option,
@@ -102,6 +103,10 @@ class Link:
         """The GTID's outcome (`heliosdb_txn_outcome`): committed, or not committed and now fenced."""
         row = self.send(f"SELECT status, lsn FROM heliosdb_txn_outcome('{gtid}')", None).result.rows[0]
         return outcome_from_row(gtid, row[0], row[1], None)
+
+    def transaction_timestamp(self) -> str | None:
+        """The transaction timestamp the server last reported (a server that pins it on replay)."""
+        return self._connection.info.parameter_status(TRANSACTION_TIMESTAMP_PARAMETER)
 
     @property
     def broken(self) -> bool:

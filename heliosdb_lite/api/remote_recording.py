@@ -1,6 +1,7 @@
 """What remote mode keeps to replay: the session's state (statements a new connection must run
 again: SET, RESET, PREPARE, ...) and the open transaction (its BEGIN, every statement with its
-parameters and the digest of its answer, a client-named GTID), within the recording budget of
+parameters and the digest of its answer, a client-named GTID, the transaction timestamp the
+server reported, which a replay pins so now() answers the same), within the recording budget of
 `transparent_replay.recording` (`replay_max_transaction_bytes`, and the off switch of unsafe
 statements)."""
 
@@ -30,6 +31,7 @@ class RecordedTransaction:
     begin_sql: str
     recording: TransactionRecording
     named_gtid: str | None = None
+    timestamp: str | None = None  # the transaction timestamp the server reported: a replay pins it
     statements: list[Recorded] = field(default_factory=list)
     session_changes: list[tuple[str, tuple[Any, ...] | None]] = field(default_factory=list)
     broken: str | None = None  # why the transaction can only be rolled back (a failed replay)

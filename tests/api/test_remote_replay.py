@@ -142,6 +142,39 @@ def test_an_autocommit_insert_returning_keeps_its_rows_through_an_interrupted_co
     assert db.query("SELECT id, note FROM log") == [(1, "alone")]
 
 
+def test_a_query_run_alone_is_sent_again_once_its_gtid_proves_it_wrote_nothing(
+        server: ServerProcess, db: hdb.Database) -> None:
+    not_committed_before = outcome_lookups("not_committed")
+    restart(server)  # the query below goes to a dead connection
+    assert db.query("SELECT id, balance FROM accounts ORDER BY id") == [(1, 100), (2, 100)]
+    assert outcome_lookups("not_committed") == not_committed_before + 1
+
+
+def test_a_query_run_alone_that_committed_a_write_is_unreproducible(
+        server: ServerProcess, db: hdb.Database) -> None:
+    server.kill()
+    armed = ServerProcess(server.data_dir, port=server.port, env={ENVIRONMENT_VARIABLE: "journal_appended"})
+    armed.start()
+    failures: list[BaseException] = []
+
+    def draw() -> None:
+        try:
+            db.query_one("SELECT nextval('tickets')")  # nextval writes: its GTID commits
+        except BaseException as error:  # surfaced below
+            failures.append(error)
+
+    worker = threading.Thread(target=draw)
+    worker.start()
+    assert armed.process is not None
+    assert armed.process.wait(timeout=JOIN_WAIT) == FAULT_EXIT
+    server.start()
+    worker.join(JOIN_WAIT)
+    assert len(failures) == 1 and isinstance(failures[0], hdb.ReplayError), failures
+    assert failures[0].sqlstate == REPLAY_FAILED and "cannot be reproduced" in str(failures[0])
+    assert "committed exactly once" in (failures[0].hint or "")
+    assert db.query_one("SELECT nextval('tickets')") == (2,)  # the lost draw was applied once
+
+
 @pytest.mark.parametrize("lost_at", ["statement", "commit"])
 def test_a_replay_that_diverges_fails_with_hz001_and_applies_nothing(
         server: ServerProcess, db: hdb.Database, lost_at: str) -> None:
