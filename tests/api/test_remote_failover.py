@@ -1,0 +1,78 @@
+"""The seed's third failure scenario through `hdb.Database.connect`: the primary of a sync pair is
+SIGKILLed and its standby promoted. A DSN naming both servers (the standby first) reaches the
+primary (`target_session_attrs=read-write`); after the failover the open transaction is replayed
+on the promoted standby, and an interrupted COMMIT is resolved there by its GTID, since the
+outcomes came with the journal. The application sees no error; every write is there once."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import heliosdb_lite as hdb
+from heliosdb_lite.fault_points import ENVIRONMENT_VARIABLE, FAULT_EXIT
+from tests.replication.cluster import Cluster, running, wait_caught_up
+from tests.replication.failover import promote
+from tests.server_process import ServerProcess
+
+JOIN_WAIT = 90.0
+
+
+@pytest.fixture
+def pair(tmp_path: Path) -> Iterator[Cluster]:
+    with running(Cluster(tmp_path, mode="sync")) as cluster:
+        yield cluster
+
+
+def both(cluster: Cluster) -> str:
+    standby, primary = cluster.standbys[0], cluster.primary
+    return f"host=127.0.0.1,127.0.0.1 port={standby.port},{primary.port} user=postgres dbname=postgres"
+
+
+def test_an_open_transaction_moves_to_the_promoted_standby(pair: Cluster) -> None:
+    with hdb.Database.connect(both(pair)) as db:
+        db.execute("CREATE TABLE orders (id serial PRIMARY KEY, item text NOT NULL)")
+        assert db.query_one("SELECT pg_is_in_recovery()") == (False,)
+        with db.transaction() as txn:
+            assert txn.query_one("INSERT INTO orders (item) VALUES ('before') RETURNING id") == (1,)
+            wait_caught_up(pair.primary, *pair.standbys)
+            pair.primary.kill()
+            promote(pair.standbys[0])
+            assert txn.query_one("INSERT INTO orders (item) VALUES ('after') RETURNING id") == (2,)
+        assert db.query("SELECT id, item FROM orders ORDER BY id") == [(1, "before"), (2, "after")]
+        assert db.query_one("SELECT pg_is_in_recovery()") == (False,)
+        assert db.replay_metrics()["successful_replays"] == 1
+
+
+def test_a_commit_interrupted_by_the_failover_is_resolved_on_the_new_primary(pair: Cluster) -> None:
+    primary, standby = pair.primary, pair.standbys[0]
+    with hdb.Database.connect(both(pair)) as db:
+        db.execute("CREATE TABLE orders (id serial PRIMARY KEY, item text NOT NULL)")
+        wait_caught_up(primary, standby)
+        primary.kill()  # the primary comes back armed: it dies inside the next COMMIT
+        assert primary._config is not None
+        armed = ServerProcess(primary.data_dir, port=primary.port, config=primary._config,
+                              env={ENVIRONMENT_VARIABLE: "journal_appended"})
+        armed.start()
+        finished: list[object] = []
+
+        def order() -> None:
+            try:
+                with db.transaction() as txn:
+                    txn.execute("INSERT INTO orders (item) VALUES ('in flight')")
+                finished.append("committed")
+            except BaseException as error:  # surfaced below
+                finished.append(error)
+
+        worker = threading.Thread(target=order)
+        worker.start()
+        assert armed.process is not None
+        assert armed.process.wait(timeout=JOIN_WAIT) == FAULT_EXIT  # died inside COMMIT
+        promote(standby)
+        worker.join(JOIN_WAIT)
+        assert finished == ["committed"]
+        assert db.query("SELECT item FROM orders") == [("in flight",)]
+        assert db.query_one("SELECT pg_is_in_recovery()") == (False,)
