@@ -12,6 +12,7 @@ replay must reproduce. A lost connection (EOF, reset, FATAL 57P01-57P03, class 0
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -105,8 +106,12 @@ class Link:
         return outcome_from_row(gtid, row[0], row[1], None)
 
     def transaction_timestamp(self) -> str | None:
-        """The transaction timestamp the server last reported (a server that pins it on replay)."""
-        return self._connection.info.parameter_status(TRANSACTION_TIMESTAMP_PARAMETER)
+        """The transaction timestamp the server last reported (ISO 8601; None when it reports none)."""
+        reported = self._connection.info.parameter_status(TRANSACTION_TIMESTAMP_PARAMETER)
+        try:
+            return dt.datetime.fromisoformat(reported).isoformat() if reported else None
+        except ValueError:
+            return None
 
     @property
     def broken(self) -> bool:

@@ -169,6 +169,8 @@ class Recovery:
                 outcome = link.outcome(gtid)
             except ConnectionLost:
                 continue
+            except StatementFailed as refused:  # e.g. 25006: the server refuses writes for now
+                raise KeptLink(link, "lookup_refused", refused.error) from None
             committed = outcome.resolution is Resolution.ANSWER_AS_RECORDED
             self._statistics.outcome_looked_up(committed)
             return link, committed
@@ -181,11 +183,17 @@ class Recovery:
     def _replay(self, link: Link, transaction: RecordedTransaction, named_gtid: str | None) -> None:
         """BEGIN and every recorded statement again on `link`, each answer checked against its
         digest; a difference breaks the transaction (rolled back on the server): HZ001."""
-        if transaction.timestamp is not None:
-            link.send(f"SET heliosdb.transaction_timestamp = '{transaction.timestamp}'", None)
+        preamble = [transaction.begin_sql]
         if named_gtid is not None:
-            link.send(f"SET heliosdb.gtid = '{named_gtid}'", None)
-        link.send(transaction.begin_sql, None)
+            preamble.insert(0, f"SET heliosdb.gtid = '{named_gtid}'")
+        if transaction.timestamp is not None:
+            preamble.insert(0, f"SET heliosdb.transaction_timestamp = '{transaction.timestamp}'")
+        try:
+            for sql in preamble:
+                link.send(sql, None)
+        except StatementFailed as refused:
+            raise KeptLink(link, FailureReason.RESTORE_FAILED.value, from_engine(replay_error(
+                named_gtid, sql, FailureReason.RESTORE_FAILED, detail=refused.error.pgerror))) from None
         for statement in transaction.statements:
             try:
                 digest, failed = link.send(statement.sql, statement.params).digest, False
