@@ -26,6 +26,7 @@ from heliosdb_lite.api.result import Result
 from heliosdb_lite.api.values import Adapter
 from heliosdb_lite.config import Config
 from heliosdb_lite.errors import DatabaseError as EngineError
+from heliosdb_lite.journal.syscalls import Syscalls
 from heliosdb_lite.replay.metrics import ReplayStatistics
 from heliosdb_lite.server.session import SESSION_ID_PARAMETER
 from heliosdb_lite.server.startup import open_database
@@ -55,10 +56,12 @@ class EmbeddedBackend:
     """One data directory opened in this process, and the one session the API runs on it."""
 
     def __init__(self, config: Config, *, user: str = DEFAULT_USER, database: str | None = None,
-                 application_name: str = "") -> None:
+                 application_name: str = "", journal_syscalls: Syscalls | None = None) -> None:
+        """`journal_syscalls` replaces the journal's system calls (tests hold its fsync back)."""
         _report_without_effect(config)
         try:
-            self._database = open_database(config, f"embedded hdb.Database ({sys.argv[0] or 'python'})")
+            self._database = open_database(config, f"embedded hdb.Database ({sys.argv[0] or 'python'})",
+                                           journal_syscalls=journal_syscalls)
         except EngineError as error:
             raise from_engine(error) from None
         service = self._database.commit_service

@@ -21,6 +21,7 @@ from heliosdb_lite.config import Config
 from heliosdb_lite.data_lock import DataDirectoryLock
 from heliosdb_lite.engine.passthrough import SQLiteEngine
 from heliosdb_lite.journal import Journal
+from heliosdb_lite.journal.syscalls import Syscalls
 from heliosdb_lite.replay.commit import CommitService
 from heliosdb_lite.replay.recovery import recover
 
@@ -51,20 +52,22 @@ class OpenDatabase:
 
 
 def open_database(config: Config, holder: str,
-                  prepare: Callable[[Config], None] | None = None) -> OpenDatabase:
+                  prepare: Callable[[Config], None] | None = None, *,
+                  journal_syscalls: Syscalls | None = None) -> OpenDatabase:
     """Lock the data directory for this process (`holder` says what it is, for the refusal others
-    get: DatabaseError 55006), run `prepare` (a standby's rejoin), then open and recover it."""
+    get: DatabaseError 55006), run `prepare` (a standby's rejoin), then open and recover it.
+    `journal_syscalls` replaces the journal's system calls (tests hold its fsync back)."""
     lock = DataDirectoryLock.acquire(config.database.path, holder)
     try:
         if prepare is not None:
             prepare(config)
-        return _open_locked(config, lock)
+        return _open_locked(config, lock, journal_syscalls)
     except BaseException:
         lock.release()
         raise
 
 
-def _open_locked(config: Config, lock: DataDirectoryLock) -> OpenDatabase:
+def _open_locked(config: Config, lock: DataDirectoryLock, journal_syscalls: Syscalls | None) -> OpenDatabase:
     replay = config.transaction_replay
     engine = SQLiteEngine(config.database.path)
     if not replay.enabled:
@@ -76,7 +79,7 @@ def _open_locked(config: Config, lock: DataDirectoryLock) -> OpenDatabase:
                     "can lose acknowledged transactions (RPO > 0)")
     try:
         journal = Journal.open(config.journal_dir, max_size_mb=replay.journal_max_size_mb,
-                               sync_mode=replay.journal_sync_mode)
+                               sync_mode=replay.journal_sync_mode, syscalls=journal_syscalls)
     except BaseException:
         engine.close()
         raise
