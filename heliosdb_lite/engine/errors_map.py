@@ -25,6 +25,7 @@ from heliosdb_lite.errors import (
     DUPLICATE_TABLE,
     FEATURE_NOT_SUPPORTED,
     FOREIGN_KEY_VIOLATION,
+    GROUPING_ERROR,
     INTERNAL_ERROR,
     LOCK_NOT_AVAILABLE,
     NOT_NULL_VIOLATION,
@@ -152,6 +153,12 @@ _PATTERNS: Sequence[tuple[re.Pattern[str], Callable[[re.Match[str], ErrorContext
      lambda match, _: DatabaseError(UNDEFINED_PARAMETER,
                                     f"there is no parameter ${int(match.group(1)) + 1}")),
     (re.compile(r"datatype mismatch"), _mismatch),
+    (re.compile(r"argument of ntile must be a positive integer"),
+     _simple("22014", "argument of ntile must be greater than zero")),
+    (re.compile(r"second argument to nth_value must be a positive integer"),
+     _simple("22016", "argument of nth_value must be greater than zero")),
+    (re.compile(r"misuse of aggregate function (\w+)\(\)"),  # an aggregate where none may be (WHERE, ...)
+     _lowered(GROUPING_ERROR, "aggregate function {}() is not allowed here")),
 ]
 
 _BY_CLASS: Sequence[tuple[type[BaseException], str, str | None]] = [

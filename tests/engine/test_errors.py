@@ -59,6 +59,9 @@ def test_unique_violations_name_the_constraint_and_key(tables: SQLiteSession) ->
     ("select (-9223372036854775808)::int8 / -1", "22003", "bigint out of range"),
     ("select exp(1050000000000::numeric)", "22003", "value overflows numeric format"),
     ("select format('%*s', 2147483647, 'x')", "54000", "requested length too large"),
+    ("select ntile(0) over ()", "22014", "argument of ntile must be greater than zero"),
+    ("select nth_value(1, 0) over ()", "22016", "argument of nth_value must be greater than zero"),
+    ("select 1 where max(1) > 0", "42803", None),
 ])
 def test_sqlstates(tables: SQLiteSession, sql: str, sqlstate: str, message: str | None) -> None:
     failure = error(tables, sql)
