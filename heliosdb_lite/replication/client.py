@@ -8,6 +8,7 @@ replication connection's CopyBoth stream.
 from __future__ import annotations
 
 import asyncio
+import os
 import ssl
 import struct
 from dataclasses import dataclass, field
@@ -190,3 +191,22 @@ async def simple_query(connection: PeerConnection, sql: str) -> list[list[str | 
             rows.append(row)
         elif kind == b"Z":
             return rows
+
+
+async def copy_out(connection: PeerConnection, sql: str, into: Path) -> str:
+    """Run a simple query the peer answers with COPY OUT, write its data to `into` (fsynced);
+    returns the CommandComplete tag."""
+    connection.writer.write(frontend.query(sql))
+    tag = ""
+    with open(into, "wb") as file:
+        while True:
+            kind, body = await connection.read()
+            if kind == b"d":
+                file.write(body)
+            elif kind == b"C":
+                tag = body.rstrip(b"\0").decode()
+            elif kind == b"Z":
+                break
+        file.flush()
+        os.fsync(file.fileno())
+    return tag

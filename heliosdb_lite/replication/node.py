@@ -31,6 +31,7 @@ from heliosdb_lite.engine.table_functions import column_names
 from heliosdb_lite.errors import OBJECT_NOT_IN_PREREQUISITE_STATE, PROTOCOL_VIOLATION, DatabaseError
 from heliosdb_lite.journal import EntryType, EpochPayload, Journal, encode_payload
 from heliosdb_lite.protocol import messages
+from heliosdb_lite.replay import txn_table
 from heliosdb_lite.replay.commit import CommitService
 from heliosdb_lite.replication import metrics, wire
 from heliosdb_lite.replication.acks import ASYNC, StandbyAcks
@@ -44,6 +45,7 @@ from heliosdb_lite.replication.sender import ReadMessage, Shipper, StandbyLink, 
 log = logging.getLogger("heliosdb.replication")
 NO_GTID = bytes(16)
 STATUS_FUNCTION = "heliosdb_replication_status"
+BACKUP_CHUNK_BYTES = 1 << 20
 
 
 class ReplicationNode:
@@ -152,8 +154,12 @@ class ReplicationNode:
                             writer: asyncio.StreamWriter) -> None:
         """A replication connection (startup parameter `replication`), authenticated."""
         query = await read_message()
-        while isinstance(query, messages.Query) and wire.is_history_request(query.sql):
-            writer.write(await self._history_answer())
+        while isinstance(query, messages.Query) and (wire.is_history_request(query.sql)
+                                                     or wire.is_backup_request(query.sql)):
+            if wire.is_history_request(query.sql):
+                writer.write(await self._history_answer())
+            else:
+                await self._send_base_backup(writer)
             query = await read_message()
         if not isinstance(query, messages.Query):
             raise DatabaseError(PROTOCOL_VIOLATION, "a replication connection must send START_REPLICATION")
@@ -190,6 +196,36 @@ class ReplicationNode:
                                    str(span.epoch).encode()]) for span in spans]
         return b"".join([messages.row_description(fields, [0] * len(fields)), *rows,
                          messages.command_complete(f"SELECT {len(rows)}"), messages.ready_for_query("I")])
+
+    async def _send_base_backup(self, writer: asyncio.StreamWriter) -> None:
+        """BASE_BACKUP (wire.py): a consistent copy of the store, made off the event loop."""
+        copy, lsn = await asyncio.to_thread(self._store_copy)
+        try:
+            epoch = self._shipper.epoch_at(lsn)
+            writer.write(messages.copy_out_response([]))
+            with open(copy, "rb") as file:
+                while chunk := file.read(BACKUP_CHUNK_BYTES):
+                    writer.write(messages.copy_data(chunk))
+                    await writer.drain()
+            tag = wire.backup_tag(lsn, self.role.epoch if epoch is None else epoch)
+            writer.write(messages.COPY_DONE + messages.command_complete(tag) + messages.ready_for_query("I"))
+            await writer.drain()
+        finally:
+            copy.unlink(missing_ok=True)
+        log.info("replication: sent a copy of the store at LSN %d", lsn)
+
+    def _store_copy(self) -> tuple[Path, int]:
+        """A consistent copy of the store (APSW's backup API) beside it, and the last LSN it holds."""
+        copy = self._engine.store_path.with_name(f"base-backup-{os.getpid()}-{id(self)}.db")
+        destination = apsw.Connection(str(copy))
+        source = self._engine.maintenance_connection()
+        try:
+            with destination.backup("main", source, "main") as backup:
+                backup.step(-1)
+            return copy, txn_table.last_lsn(destination)
+        finally:
+            source.close()
+            destination.close()
 
     def _check_standby(self, name: str, start: wire.StartRequest) -> None:
         if self.role.role is not Role.PRIMARY:

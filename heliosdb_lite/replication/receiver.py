@@ -119,7 +119,8 @@ class Receiver:
             self._primary_host, self._credentials,
             startup={wire.REPLICATION_PARAMETER: self._name})
         last = journal.last_lsn
-        request = wire.StartRequest(last + 1, last, journal.epoch if last else 0, self._known_epoch())
+        held = last if last >= journal.first_lsn else 0  # none after a rebuild from a store copy
+        request = wire.StartRequest(last + 1, held, journal.epoch if held else 0, self._known_epoch())
         await connection.start_copy_both(request.query())
         self.connected = True
         if self.last_error:

@@ -25,9 +25,9 @@ from pathlib import Path
 
 from heliosdb_lite.config import Config
 from heliosdb_lite.engine.store import STORE_FILE
-from heliosdb_lite.errors import OBJECT_NOT_IN_PREREQUISITE_STATE, DatabaseError
-from heliosdb_lite.journal import EntryType, EntryView, JournalScan
-from heliosdb_lite.journal.segment import cut_segment, list_segments, sync_directory
+from heliosdb_lite.errors import DatabaseError
+from heliosdb_lite.journal import DEFAULT_SEGMENT_SIZE, EntryType, EntryView, JournalScan
+from heliosdb_lite.journal.segment import create_segment, cut_segment, list_segments, sync_directory
 from heliosdb_lite.journal.syscalls import OS_SYSCALLS
 from heliosdb_lite.replay.recovery import _with_aborts
 from heliosdb_lite.replay.restore import restore
@@ -35,6 +35,7 @@ from heliosdb_lite.replication import wire
 from heliosdb_lite.replication.client import (
     PeerConnection,
     PeerError,
+    copy_out,
     peer_credentials,
     peer_parameters,
     simple_query,
@@ -61,12 +62,12 @@ async def _prepare(config: Config) -> None:
     settings = config.replication
     assert settings.primary_host is not None
     marker = config.database.path / PROMOTED_FILE
-    if (marker.exists() and not await _superseded(config, marker)) or not config.journal_dir.is_dir():
+    if marker.exists() and not await _superseded(config, marker):
         return
-    scan = JournalScan(config.journal_dir)
-    mine = epoch_history(scan)
-    if not mine:
-        return
+    journal_dir = config.journal_dir
+    segments = list_segments(journal_dir) if journal_dir.is_dir() else []
+    mine = epoch_history(JournalScan(journal_dir)) if segments else []
+    my_first = segments[0].first_lsn if segments else 1
     try:
         connection = await PeerConnection.open(settings.primary_host, peer_credentials(settings),
                                                startup={wire.REPLICATION_PARAMETER: settings.standby_name
@@ -76,13 +77,19 @@ async def _prepare(config: Config) -> None:
                     "standby's journal has parted from the primary's", settings.primary_host, error)
         return
     try:
-        rows = await simple_query(connection, wire.HISTORY_QUERY)
+        theirs = [EpochSpan(*(int(value or 0) for value in row))
+                  for row in await simple_query(connection, wire.HISTORY_QUERY)]
+        fork = fork_lsn(mine, theirs) if mine else my_first
+        diverged = bool(mine) and fork <= mine[-1].last_lsn
+        beyond_retention = bool(theirs) and fork < theirs[0].first_lsn
+        if diverged:
+            await asyncio.to_thread(_list_lost, config, fork)
+        if beyond_retention or (diverged and my_first != 1):
+            await _rebuild_from_copy(config, connection)
+        elif diverged:
+            await asyncio.to_thread(rewind, config, fork)
     finally:
         connection.close()
-    theirs = [EpochSpan(*(int(value or 0) for value in row)) for row in rows]
-    fork = fork_lsn(mine, theirs)
-    if fork <= mine[-1].last_lsn:
-        await asyncio.to_thread(rewind, config, fork)
 
 
 async def _superseded(config: Config, marker: Path) -> bool:
@@ -106,17 +113,9 @@ async def _superseded(config: Config, marker: Path) -> bool:
     return True
 
 
-def rewind(config: Config, fork: int) -> Path:
-    """Cut the journal before LSN `fork` and rebuild the store to the LSN before it; returns the file
-    listing the transactions dropped."""
-    journal_dir = config.journal_dir
-    segments = list_segments(journal_dir)
-    if not segments or segments[0].first_lsn != 1:
-        raise DatabaseError(OBJECT_NOT_IN_PREREQUISITE_STATE,
-                            f"this standby's journal has parted from its primary's at LSN {fork}, but it no "
-                            "longer holds every entry from LSN 1, so its store cannot be rebuilt from it",
-                            hint="Rebuild the standby from an empty data directory.")
-    dropped = list(JournalScan(journal_dir, from_lsn=fork))
+def _list_lost(config: Config, fork: int) -> Path:
+    """Log and list in a file the committed transactions of this journal from LSN `fork` on."""
+    dropped = list(JournalScan(config.journal_dir, from_lsn=fork))
     lost = [entry for entry, aborted in _with_aborts(dropped)
             if entry.entry_type == EntryType.COMMIT and not aborted]
     listing = config.database.path / f"rejoin-{fork}-lost-transactions.tsv"
@@ -125,15 +124,63 @@ def rewind(config: Config, fork: int) -> Path:
               "entries from there are dropped, among them %d committed transaction(s) the primary does not "
               "have (never acknowledged in sync-strict, nor in sync unless degraded): %s; listed in %s",
               fork, len(dropped), len(lost), " ".join(entry.gtid.hex() for entry in lost) or "none", listing)
-    first = dropped[0]
+    return listing
+
+
+def rewind(config: Config, fork: int) -> None:
+    """Cut the journal before LSN `fork` and rebuild the store to the LSN before it from the journal."""
+    journal_dir = config.journal_dir
+    segments = list_segments(journal_dir)
+    first = next(iter(JournalScan(journal_dir, from_lsn=fork)))
     for segment in segments:
         if segment.first_lsn > fork:
             segment.path.unlink()
         elif segment.name == first.segment:
             cut_segment(segment, first.offset, OS_SYSCALLS)
     sync_directory(journal_dir, OS_SYSCALLS)
-    _rebuild_store(config, fork - 1)
-    return listing
+    rebuilt = config.database.path / REBUILD_DIRECTORY
+    shutil.rmtree(rebuilt, ignore_errors=True)
+    report = restore(journal_dir, rebuilt, to_lsn=fork - 1, show_progress=False)
+    _put_store_in_place(config.database.path, rebuilt)
+    log.warning("replication: REJOIN: store rebuilt from the journal up to LSN %d (%d entries applied in "
+                "%.3f s)", report.last_lsn, report.applied, report.seconds)
+
+
+async def _rebuild_from_copy(config: Config, connection: PeerConnection) -> None:
+    """Replace the store with the primary's copy (BASE_BACKUP) and the journal with an empty one
+    that continues after the copy's LSN."""
+    rebuilt = config.database.path / REBUILD_DIRECTORY
+    shutil.rmtree(rebuilt, ignore_errors=True)
+    rebuilt.mkdir(parents=True)
+    lsn, epoch = wire.parse_backup_tag(await copy_out(connection, wire.BACKUP_QUERY, rebuilt / STORE_FILE))
+    await asyncio.to_thread(_install_copy, config, rebuilt, lsn)
+    log.warning("replication: REBUILT from a copy of the primary's store at LSN %d (epoch %d): the "
+                "primary no longer retains the journal this standby needed; streaming from LSN %d",
+                lsn, epoch, lsn + 1)
+
+
+def _install_copy(config: Config, rebuilt: Path, lsn: int) -> None:
+    journal_dir = config.journal_dir
+    journal_dir.mkdir(parents=True, exist_ok=True)
+    for segment in list_segments(journal_dir):
+        segment.path.unlink()
+    fd, _ = create_segment(journal_dir, lsn + 1, DEFAULT_SEGMENT_SIZE)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    sync_directory(journal_dir, OS_SYSCALLS)
+    _put_store_in_place(config.database.path, rebuilt)
+
+
+def _put_store_in_place(data_dir: Path, rebuilt: Path) -> None:
+    """Replace the store files in `data_dir` with those in `rebuilt`, then remove `rebuilt`."""
+    for old in data_dir.glob(f"{STORE_FILE}*"):
+        old.unlink()
+    for new in rebuilt.glob(f"{STORE_FILE}*"):
+        os.replace(new, data_dir / new.name)
+    sync_directory(data_dir, OS_SYSCALLS)
+    shutil.rmtree(rebuilt)
 
 
 def _write_listing(path: Path, lost: list[EntryView]) -> None:
@@ -143,19 +190,3 @@ def _write_listing(path: Path, lost: list[EntryView]) -> None:
         file.write("\n".join(lines) + "\n")
         file.flush()
         os.fsync(file.fileno())
-
-
-def _rebuild_store(config: Config, to_lsn: int) -> None:
-    """Restore the store from the (cut) journal into a new directory, then put it in place."""
-    data_dir = config.database.path
-    rebuilt = data_dir / REBUILD_DIRECTORY
-    shutil.rmtree(rebuilt, ignore_errors=True)
-    report = restore(config.journal_dir, rebuilt, to_lsn=to_lsn, show_progress=False)
-    for old in data_dir.glob(f"{STORE_FILE}*"):
-        old.unlink()
-    for new in rebuilt.glob(f"{STORE_FILE}*"):
-        os.replace(new, data_dir / new.name)
-    sync_directory(data_dir, OS_SYSCALLS)
-    shutil.rmtree(rebuilt)
-    log.warning("replication: REJOIN: store rebuilt from the journal up to LSN %d (%d entries applied in "
-                "%.3f s)", report.last_lsn, report.applied, report.seconds)

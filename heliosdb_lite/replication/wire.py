@@ -19,6 +19,10 @@ replication messages.
 Before START_REPLICATION a standby may send `EPOCH_HISTORY` (PostgreSQL's TIMELINE_HISTORY, in our
 terms): the primary answers rows (first_lsn, last_lsn, epoch) of its retained journal, oldest first,
 then ReadyForQuery; a rejoining standby finds there where its own journal parts from the primary's.
+`BASE_BACKUP` answers a consistent copy of the primary's store (APSW's backup API) as CopyOutResponse,
+CopyData chunks, CopyDone, then CommandComplete `BASE_BACKUP <lsn> <epoch>` (the last journal entry
+the copy contains, and its epoch) and ReadyForQuery: a standby the primary's retained journal no
+longer reaches starts from it and streams from the next LSN.
 """
 
 from __future__ import annotations
@@ -44,8 +48,31 @@ HISTORY_QUERY = "EPOCH_HISTORY"
 HISTORY_COLUMNS = ("first_lsn", "last_lsn", "epoch")
 
 
+BACKUP_QUERY = "BASE_BACKUP"
+
+
 def is_history_request(sql: str) -> bool:
-    return sql.strip().rstrip(";").strip().upper() == HISTORY_QUERY
+    return _command(sql) == HISTORY_QUERY
+
+
+def is_backup_request(sql: str) -> bool:
+    return _command(sql) == BACKUP_QUERY
+
+
+def _command(sql: str) -> str:
+    return sql.strip().rstrip(";").strip().upper()
+
+
+def backup_tag(lsn: int, epoch: int) -> str:
+    return f"{BACKUP_QUERY} {lsn} {epoch}"
+
+
+def parse_backup_tag(tag: str) -> tuple[int, int]:
+    """(lsn, epoch) of a BASE_BACKUP's CommandComplete tag."""
+    match = re.fullmatch(rf"{BACKUP_QUERY} (\d+) (\d+)", tag)
+    if match is None:
+        raise DatabaseError(PROTOCOL_VIOLATION, f"unexpected BASE_BACKUP completion {tag!r}")
+    return int(match.group(1)), int(match.group(2))
 
 
 def now_us() -> int:

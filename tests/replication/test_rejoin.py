@@ -1,7 +1,8 @@
 """Split brain and rejoin (real server processes, SIGKILL as the crash): an old primary restarted
 after its standby's promotion learns of the newer epoch before it listens and refuses writes; then,
 configured as the new primary's standby, it cuts its journal where the histories part, lists the
-transaction only it had, rebuilds its store and converges (`journal verify` clean, rows equal)."""
+transaction only it had, rebuilds its store and converges (`journal verify` clean, rows equal).
+A standby the primary's retained journal no longer reaches is rebuilt from a copy of its store."""
 
 from __future__ import annotations
 
@@ -13,12 +14,15 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from heliosdb_lite.journal.segment import segment_path
 from tests.chaos.gtids import journal_verify
-from tests.replication.cluster import Cluster, connect, running, wait_caught_up
+from tests.replication.cluster import Cluster, connect, running, wait_caught_up, wait_until
 from tests.replication.failover import promote
 
 BLOCKED_FOR = 1.0  # how long a sync-strict commit must stay unanswered to count as blocked
 BIN = Path(sys.executable).parent
+FILLER_BYTES = 1 << 20
+SEGMENT_FILLERS = 20
 
 
 def _rows(server: object) -> list[tuple[object, ...]]:
@@ -93,3 +97,30 @@ def test_old_primary_is_fenced_then_rejoins_and_converges(tmp_path: Path) -> Non
     for server in (old, new):
         verified = journal_verify(server.data_dir / "journal")
         assert verified.returncode == 0, verified.stdout + verified.stderr
+
+
+def test_standby_beyond_retention_is_rebuilt_from_a_store_copy(tmp_path: Path) -> None:
+    cluster = Cluster(tmp_path, mode="async")
+    primary, standby = cluster.primary, cluster.standbys[0]
+    with running(cluster):
+        with connect(primary) as connection:
+            connection.execute("CREATE TABLE t (id integer PRIMARY KEY, v text)")
+            connection.execute("INSERT INTO t VALUES (1, 'streamed')")
+        wait_caught_up(primary, standby)
+        standby.kill()
+        with connect(primary) as connection:
+            for number in range(2, 2 + SEGMENT_FILLERS):  # past a 16 MiB journal segment
+                connection.execute("INSERT INTO t VALUES (%s, repeat('x', %s))", (number, FILLER_BYTES))
+        first_segment = segment_path(primary.data_dir / "journal", 1)
+        wait_until(lambda: not first_segment.exists(), "a checkpoint to release the journal's first segment",
+                   timeout=120)
+        standby.start()
+        assert any("REBUILT from a copy of the primary's store" in line for line in standby.stderr_lines)
+        with connect(primary) as connection:
+            connection.execute("INSERT INTO t VALUES (1000, 'streamed after the copy')")
+        wait_caught_up(primary, standby)
+        query = "SELECT id, length(v), md5(v) FROM t ORDER BY id"
+        with connect(primary) as on_primary, connect(standby) as on_standby:
+            assert on_standby.execute(query).fetchall() == on_primary.execute(query).fetchall()
+    verified = journal_verify(standby.data_dir / "journal")
+    assert verified.returncode == 0, verified.stdout + verified.stderr
