@@ -58,7 +58,9 @@ class ServerProcess:
                                         stdin=subprocess.DEVNULL, text=True, env=env,
                                         cwd=str(self.data_dir.parent))
         threading.Thread(target=self._pump, args=(self.process,), daemon=True).start()
-        if not self._ready.wait(START_TIMEOUT) or self.process.poll() is not None:
+        # stderr's end also sets _ready: a server that exited (a port taken since free_port(), a failed
+        # start-up) may not be reaped yet when poll() is asked, so its closed stderr (_exited) counts too
+        if not self._ready.wait(START_TIMEOUT) or self._exited.is_set() or self.process.poll() is not None:
             self.stop()
             raise RuntimeError("server did not start:\n" + "\n".join(self.stderr_lines[-40:]))
         return self
