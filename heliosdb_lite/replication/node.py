@@ -9,7 +9,8 @@ Epochs: every entry carries the epoch of the primary that wrote it. Promotion ap
 entry with a new epoch (one more than any it knows). A primary that learns of a higher epoch — a
 standby or peer reporting one, or its configured `standby_host` reporting one when probed at
 start-up and every replication_retry_interval_seconds — is fenced: writes fail with 25006, waiting
-commits and every later answer showing unacknowledged data fail FATAL; it never acknowledges again.
+commits and every later answer showing unacknowledged data fail FATAL; it never acknowledges again,
+restarts included (file DEPOSED in its data directory, removed when it starts as a standby).
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from heliosdb_lite.replication.acks import ASYNC, StandbyAcks
 from heliosdb_lite.replication.client import PeerError, peer_credentials, peer_parameters
 from heliosdb_lite.replication.history import epoch_history
 from heliosdb_lite.replication.receiver import Receiver, apply_received
-from heliosdb_lite.replication.rejoin import PROMOTED_FILE
+from heliosdb_lite.replication.rejoin import DEPOSED_FILE, PROMOTED_FILE
 from heliosdb_lite.replication.role import EPOCH_PARAMETER, Role, ServerRole
 from heliosdb_lite.replication.sender import ReadMessage, Shipper, StandbyLink, stream_to_standby
 
@@ -60,6 +61,7 @@ class ReplicationNode:
         self._engine = engine
         self.name = settings.standby_name or f"{config.server.listen}:{config.server.port}"
         self._promoted_marker = config.database.path / PROMOTED_FILE
+        self._deposed_marker = config.database.path / DEPOSED_FILE
         standby = settings.role == "standby" and not self._promoted_marker.exists()
         self.role = ServerRole(Role.STANDBY if standby else Role.PRIMARY, journal.epoch,
                                settings.primary_host if standby else None)
@@ -84,7 +86,11 @@ class ReplicationNode:
             self._become_standby()
         else:
             self._become_primary()
-            if self._peer is not None:
+            if self._deposed_marker.exists():
+                epoch = int(self._deposed_marker.read_text().strip() or 0)
+                self._fence(f"it learned of the primary of epoch {epoch} before it was restarted (file "
+                            f"{DEPOSED_FILE} in its data directory)", epoch)
+            elif self._peer is not None:
                 await self._probe_peer()
                 self._spawn(self._probe_periodically())
         self._publish()
@@ -278,6 +284,8 @@ class ReplicationNode:
         self.role.change(Role.FENCED, epoch=epoch)
         if self._acks is not None:
             self._acks.fence(f"this server was deposed: {reason}")
+        _write_durably(self._deposed_marker, f"{epoch}\n")
+        self._promoted_marker.unlink(missing_ok=True)
         self._publish()
 
     @property

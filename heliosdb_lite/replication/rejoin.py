@@ -3,7 +3,8 @@ a primary whose history has parted from this server's, and step down from a stal
 
 - A `PROMOTED` marker (this standby was promoted once) keeps the server a primary across restarts,
   unless its configured primary_host now answers as a primary of a newer epoch: then this server was
-  superseded, the marker goes and it starts as that primary's standby.
+  superseded, the marker goes and it starts as that primary's standby. A `DEPOSED` marker (this
+  primary was fenced, written by `node.py`) goes when the server starts as a standby.
 - A standby whose journal holds entries the primary's does not (an old primary rejoining after a
   failover) asks the primary for its epoch history (EPOCH_HISTORY), finds the first LSN where the
   two differ (`history.fork_lsn`), lists the transactions it had from there on — never acknowledged
@@ -46,6 +47,7 @@ from heliosdb_lite.replication.role import EPOCH_PARAMETER, REPLICATION_PARAMETE
 log = logging.getLogger("heliosdb.replication")
 
 PROMOTED_FILE = "PROMOTED"  # in the data directory: this standby was promoted, it starts as a primary
+DEPOSED_FILE = "DEPOSED"  # in the data directory: this primary was fenced, it starts fenced unless a standby
 REBUILD_DIRECTORY = "rejoin-store"
 _PEER_ERRORS = (OSError, TimeoutError, asyncio.IncompleteReadError, PeerError, DatabaseError)
 
@@ -64,6 +66,7 @@ async def _prepare(config: Config) -> None:
     marker = config.database.path / PROMOTED_FILE
     if marker.exists() and not await _superseded(config, marker):
         return
+    (config.database.path / DEPOSED_FILE).unlink(missing_ok=True)
     journal_dir = config.journal_dir
     segments = list_segments(journal_dir) if journal_dir.is_dir() else []
     mine = epoch_history(JournalScan(journal_dir)) if segments else []

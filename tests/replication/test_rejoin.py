@@ -1,5 +1,6 @@
 """Split brain and rejoin (real server processes, SIGKILL as the crash): an old primary restarted
-after its standby's promotion learns of the newer epoch before it listens and refuses writes; then,
+after its standby's promotion learns of the newer epoch before it listens and refuses writes, and
+keeps refusing them across a restart with its peer down; then,
 configured as the new primary's standby, it cuts its journal where the histories part, lists the
 transaction only it had, rebuilds its store and converges (`journal verify` clean, rows equal).
 A standby the primary's retained journal no longer reaches is rebuilt from a copy of its store."""
@@ -18,6 +19,7 @@ from heliosdb_lite.journal.segment import segment_path
 from tests.chaos.gtids import journal_verify
 from tests.replication.cluster import Cluster, connect, running, wait_caught_up, wait_until
 from tests.replication.failover import promote
+from tests.server_process import ServerProcess
 
 BLOCKED_FOR = 1.0  # how long a sync-strict commit must stay unanswered to count as blocked
 BIN = Path(sys.executable).parent
@@ -53,6 +55,14 @@ def _commit_never_acknowledged(cluster: Cluster) -> list[BaseException]:
     return outcome
 
 
+def _assert_fenced(server: ServerProcess) -> None:
+    with connect(server) as fenced:
+        assert fenced.info.parameter_status("heliosdb.replication") == "fenced"
+        assert fenced.info.parameter_status("default_transaction_read_only") == "on"
+        with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
+            fenced.execute("INSERT INTO t VALUES (101, 'split brain')")
+
+
 def test_old_primary_is_fenced_then_rejoins_and_converges(tmp_path: Path) -> None:
     cluster = Cluster(tmp_path, mode="sync-strict")
     old, new = cluster.primary, cluster.standbys[0]
@@ -68,11 +78,12 @@ def test_old_primary_is_fenced_then_rejoins_and_converges(tmp_path: Path) -> Non
         new.start()
         promote(new)
         old.start()  # as a primary still: it asks its standby_host, sees epoch 1, is fenced before listening
-        with connect(old) as fenced:
-            assert fenced.info.parameter_status("heliosdb.replication") == "fenced"
-            assert fenced.info.parameter_status("default_transaction_read_only") == "on"
-            with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
-                fenced.execute("INSERT INTO t VALUES (101, 'split brain')")
+        _assert_fenced(old)
+        old.stop()
+        new.stop()
+        old.start()  # its peer is down now: it stays fenced all the same (file DEPOSED)
+        _assert_fenced(old)
+        new.start()
         health = subprocess.run([str(BIN / "heliosdb-health-check"), "--port", str(old.port), "--role"],
                                 capture_output=True, text=True, timeout=30, check=False)
         assert health.stdout == "fenced\n"
