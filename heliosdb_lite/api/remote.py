@@ -73,7 +73,7 @@ class RemoteBackend:
             if kind in ALONE_KINDS:
                 return self._alone(sql, params, kind)
             if not self._policy.enabled:
-                return self._unprotected(sql, params)
+                return self._alone(sql, params, Kind.UNSAFE)  # sent once: a loss is the caller's
             if _reads(sql):
                 return self._read_alone(sql, params)
             return self._own_transaction(sql, params)
@@ -146,8 +146,8 @@ class RemoteBackend:
     # statements -----------------------------------------------------------------------------------
 
     def _alone(self, sql: str, params: Sequence[Any] | None, kind: Kind) -> Result:
-        """A statement outside any transaction that changes no data: sent again after a loss,
-        unless it could have had an effect outside the database (UNSAFE)."""
+        """A statement outside any transaction that changes no data: sent again after a loss. One
+        that may have an effect (UNSAFE, or any with replay off) is sent once: a loss is an error."""
         while True:
             link = self._live_link(metrics.IDLE)
             try:
@@ -157,24 +157,13 @@ class RemoteBackend:
             except ConnectionLost:
                 self._link = None
                 if kind is Kind.UNSAFE:
-                    raise self._lost("running a statement that is not replayed") from None
+                    raise self._lost("during a statement that is not replayed (outcome unknown)") from None
                 continue
             if kind is Kind.SESSION:
                 self._session.add(sql, params)
             elif kind is Kind.NAMED_GTID:
                 self._named_gtid = classify(sql)[0].value or None
             return result
-
-    def _unprotected(self, sql: str, params: Sequence[Any] | None) -> Result:
-        """Replay is off: the statement is sent once; a loss is the caller's error."""
-        link = self._live_link(metrics.IDLE)
-        try:
-            return link.send(sql, params).result
-        except StatementFailed as failed:
-            raise failed.error from None
-        except ConnectionLost:
-            self._link = None
-            raise self._lost("(transaction_replay.replay_on_connection_loss = false)") from None
 
     def _read_alone(self, sql: str, params: Sequence[Any] | None) -> Result:
         """A read run alone; after a loss its GTID tells whether it wrote after all (see above)."""
@@ -198,7 +187,7 @@ class RemoteBackend:
             if self._transaction is not None:
                 self.rollback()
             if error.sqlstate == ACTIVE_SQL_TRANSACTION:  # VACUUM and the like: never in a block
-                return self._unprotected(sql, params)
+                return self._alone(sql, params, Kind.UNSAFE)
             raise
         committed = self.commit()
         if committed.command_tag != "COMMIT":

@@ -7,7 +7,6 @@ there once."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,12 +14,10 @@ import psycopg
 import pytest
 
 import heliosdb_lite as hdb
-from heliosdb_lite.fault_points import ENVIRONMENT_VARIABLE, FAULT_EXIT
+from tests.api.commit_crash import crash_inside_commit
 from tests.replication.cluster import Cluster, running, wait_caught_up, wait_until
 from tests.replication.failover import promote
 from tests.server_process import ServerProcess
-
-JOIN_WAIT = 90.0
 
 
 @pytest.fixture
@@ -54,28 +51,13 @@ def test_a_commit_interrupted_by_the_failover_is_resolved_on_the_new_primary(pai
     with hdb.Database.connect(both(pair)) as db:
         db.execute("CREATE TABLE orders (id serial PRIMARY KEY, item text NOT NULL)")
         wait_caught_up(primary, standby)
-        primary.kill()  # the primary comes back armed: it dies inside the next COMMIT
-        assert primary._config is not None
-        armed = ServerProcess(primary.data_dir, port=primary.port, config=primary._config,
-                              env={ENVIRONMENT_VARIABLE: "journal_appended"})
-        armed.start()
-        finished: list[object] = []
 
-        def order() -> None:
-            try:
-                with db.transaction() as txn:
-                    txn.execute("INSERT INTO orders (item) VALUES ('in flight')")
-                finished.append("committed")
-            except BaseException as error:  # surfaced below
-                finished.append(error)
+        def order() -> str:
+            with db.transaction() as txn:
+                txn.execute("INSERT INTO orders (item) VALUES ('in flight')")
+            return "committed"
 
-        worker = threading.Thread(target=order)
-        worker.start()
-        assert armed.process is not None
-        assert armed.process.wait(timeout=JOIN_WAIT) == FAULT_EXIT  # died inside COMMIT
-        promote(standby)
-        worker.join(JOIN_WAIT)
-        assert finished == ["committed"]
+        assert crash_inside_commit(primary, order, then=lambda: promote(standby)) == "committed"
         assert db.query("SELECT item FROM orders") == [("in flight",)]
         assert db.query_one("SELECT pg_is_in_recovery()") == (False,)
 

@@ -6,10 +6,8 @@ and a multi-host DSN."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from dataclasses import replace
-from pathlib import Path
 
 import psycopg
 import pytest
@@ -17,20 +15,10 @@ from prometheus_client import REGISTRY
 
 import heliosdb_lite as hdb
 from heliosdb_lite.config import Config, TransactionReplayConfig
-from heliosdb_lite.fault_points import ENVIRONMENT_VARIABLE, FAULT_EXIT
+from tests.api.commit_crash import crash_inside_commit
 from tests.server_process import ServerProcess, free_port
 
 REPLAY_FAILED = "HZ001"
-JOIN_WAIT = 90.0
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[ServerProcess]:
-    process = ServerProcess(tmp_path / "data").start()
-    try:
-        yield process
-    finally:
-        process.stop()
 
 
 @pytest.fixture
@@ -87,28 +75,15 @@ def test_an_open_transaction_is_replayed_with_its_serial_keys_and_sequence_value
 
 def test_an_interrupted_commit_that_committed_is_answered_from_its_outcome(
         server: ServerProcess, db: hdb.Database) -> None:
-    server.kill()
-    armed = ServerProcess(server.data_dir, port=server.port, env={ENVIRONMENT_VARIABLE: "journal_appended"})
-    armed.start()
     committed_before = outcome_lookups("committed")
-    finished: list[object] = []
 
-    def transfer() -> None:
-        try:
-            with db.transaction() as txn:
-                txn.execute("UPDATE accounts SET balance = balance - 5 WHERE id = 1")
-                txn.execute("UPDATE accounts SET balance = balance + 5 WHERE id = 2")
-            finished.append("committed")
-        except BaseException as error:  # surfaced below
-            finished.append(error)
+    def transfer() -> str:
+        with db.transaction() as txn:
+            txn.execute("UPDATE accounts SET balance = balance - 5 WHERE id = 1")
+            txn.execute("UPDATE accounts SET balance = balance + 5 WHERE id = 2")
+        return "committed"
 
-    worker = threading.Thread(target=transfer)
-    worker.start()
-    assert armed.process is not None
-    assert armed.process.wait(timeout=JOIN_WAIT) == FAULT_EXIT  # died inside COMMIT, after the journal append
-    server.start()
-    worker.join(JOIN_WAIT)
-    assert finished == ["committed"]
+    assert crash_inside_commit(server, transfer, then=server.start) == "committed"
     assert outcome_lookups("committed") == committed_before + 1
     assert db.query("SELECT balance FROM accounts ORDER BY id") == [(95,), (105,)]
 
@@ -127,18 +102,10 @@ def test_an_interrupted_commit_that_did_not_commit_is_replayed_under_a_fresh_gti
 
 def test_an_autocommit_insert_returning_keeps_its_rows_through_an_interrupted_commit(
         server: ServerProcess, db: hdb.Database) -> None:
-    server.kill()
-    armed = ServerProcess(server.data_dir, port=server.port, env={ENVIRONMENT_VARIABLE: "journal_appended"})
-    armed.start()
-    returned: list[object] = []
-    worker = threading.Thread(target=lambda: returned.append(
-        db.query_one("INSERT INTO log (note) VALUES ('alone') RETURNING id, note")))
-    worker.start()
-    assert armed.process is not None
-    assert armed.process.wait(timeout=JOIN_WAIT) == FAULT_EXIT
-    server.start()
-    worker.join(JOIN_WAIT)
-    assert returned == [(1, "alone")]
+    returned = crash_inside_commit(
+        server, lambda: db.query_one("INSERT INTO log (note) VALUES ('alone') RETURNING id, note"),
+        then=server.start)
+    assert returned == (1, "alone")
     assert db.query("SELECT id, note FROM log") == [(1, "alone")]
 
 
@@ -152,26 +119,12 @@ def test_a_query_run_alone_is_sent_again_once_its_gtid_proves_it_wrote_nothing(
 
 def test_a_query_run_alone_that_committed_a_write_is_unreproducible(
         server: ServerProcess, db: hdb.Database) -> None:
-    server.kill()
-    armed = ServerProcess(server.data_dir, port=server.port, env={ENVIRONMENT_VARIABLE: "journal_appended"})
-    armed.start()
-    failures: list[BaseException] = []
-
-    def draw() -> None:
-        try:
-            db.query_one("SELECT nextval('tickets')")  # nextval writes: its GTID commits
-        except BaseException as error:  # surfaced below
-            failures.append(error)
-
-    worker = threading.Thread(target=draw)
-    worker.start()
-    assert armed.process is not None
-    assert armed.process.wait(timeout=JOIN_WAIT) == FAULT_EXIT
-    server.start()
-    worker.join(JOIN_WAIT)
-    assert len(failures) == 1 and isinstance(failures[0], hdb.ReplayError), failures
-    assert failures[0].sqlstate == REPLAY_FAILED and "cannot be reproduced" in str(failures[0])
-    assert "committed exactly once" in (failures[0].hint or "")
+    # nextval writes: the query's GTID commits, and its answer is lost with the server
+    failure = crash_inside_commit(server, lambda: db.query_one("SELECT nextval('tickets')"),
+                                  then=server.start)
+    assert isinstance(failure, hdb.ReplayError), failure
+    assert failure.sqlstate == REPLAY_FAILED and "cannot be reproduced" in str(failure)
+    assert "committed exactly once" in (failure.hint or "")
     assert db.query_one("SELECT nextval('tickets')") == (2,)  # the lost draw was applied once
 
 
@@ -217,3 +170,20 @@ def test_a_multi_host_dsn_finds_the_live_server(server: ServerProcess) -> None:
         assert db.query_one("SELECT 1") == (1,)
         restart(server)
         assert db.query_one("SELECT 2") == (2,)
+
+
+def test_with_replay_off_a_loss_in_flight_is_an_error_and_the_next_call_reconnects(
+        server: ServerProcess) -> None:
+    config = replace(Config(), transaction_replay=TransactionReplayConfig(replay_on_connection_loss=False))
+    with hdb.Database.connect(server.dsn, config=config) as db:
+        db.execute("CREATE TABLE t (a integer)")
+        with pytest.raises(hdb.OperationalError) as lost, db.transaction() as txn:
+            txn.execute("INSERT INTO t VALUES (1)")
+            restart(server)
+            txn.execute("INSERT INTO t VALUES (2)")
+        assert lost.value.sqlstate == "08006" and "replay was off" in str(lost.value)
+        restart(server)
+        with pytest.raises(hdb.OperationalError) as lost_alone:
+            db.execute("INSERT INTO t VALUES (3)")
+        assert lost_alone.value.sqlstate == "08006"
+        assert db.query("SELECT a FROM t") == []  # neither was applied; the Database goes on
