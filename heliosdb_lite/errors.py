@@ -34,6 +34,12 @@ def fatal(sqlstate: str, message: str, detail: str | None = None) -> DatabaseErr
     return DatabaseError(sqlstate, message, detail=detail, severity="FATAL")
 
 
+def in_failed_transaction() -> DatabaseError:
+    """25P02: a statement other than COMMIT or ROLLBACK in a failed transaction block."""
+    return DatabaseError(IN_FAILED_SQL_TRANSACTION,
+                         "current transaction is aborted, commands ignored until end of transaction block")
+
+
 PROTOCOL_VIOLATION = "08P01"
 FEATURE_NOT_SUPPORTED = "0A000"
 SYNTAX_ERROR = "42601"
