@@ -43,7 +43,7 @@ from heliosdb_lite.replication.node import ReplicationNode, peer_address
 from heliosdb_lite.replication.role import EPOCH_PARAMETER
 from heliosdb_lite.replication.role import REPLICATION_PARAMETER as ROLE_STATE_PARAMETER
 from heliosdb_lite.replication.wire import REPLICATION_PARAMETER
-from heliosdb_lite.server import metrics
+from heliosdb_lite.server import databases, metrics
 from heliosdb_lite.server.authenticator import Authenticator, run_exchange
 from heliosdb_lite.server.writer_slot import SlotWait, WriterSlot
 
@@ -330,7 +330,12 @@ class Session:
         if len(self._registry) >= self._limits.max_connections:
             raise fatal("53300", "sorry, too many clients already")
         if REPLICATION_PARAMETER in params:
-            await self._serve_standby(params[REPLICATION_PARAMETER])
+            await self._serve_standby(params[REPLICATION_PARAMETER])  # names no database
+        refusal = databases.refusal(database)
+        if refusal is not None:
+            self._send(messages.AUTH_OK)  # then the FATAL, as PostgreSQL sends them
+            await self._flush()
+            raise refusal
         settings = {k: v for k, v in params.items() if k not in ("user", "database", "options", "")}
         settings.update(_options_settings(params.get("options", "")))
         if self._replication is not None:

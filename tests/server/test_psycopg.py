@@ -131,6 +131,21 @@ def test_error_inside_pipeline_then_connection_usable(autocommit: psycopg.Connec
     assert autocommit.execute("select id from pg3_pipeline_error order by id").fetchall() == []
 
 
+def test_only_the_database_postgres_exists(target: Target, autocommit: psycopg.Connection[Any]) -> None:
+    assert autocommit.execute("select current_database()").fetchone() == ("postgres",)
+    dsn = target.dsn.replace("dbname=postgres", "dbname=%s")
+    with pytest.raises(psycopg.OperationalError, match='database "pg3_made_up" does not exist'):
+        psycopg.connect(dsn % "pg3_made_up", connect_timeout=CONNECT_TIMEOUT)
+    with pytest.raises(psycopg.OperationalError, match='database "Postgres" does not exist'):
+        psycopg.connect(dsn % "Postgres", connect_timeout=CONNECT_TIMEOUT)
+    with pytest.raises(psycopg.OperationalError,
+                       match='database "template0" is not currently accepting connections'):
+        psycopg.connect(dsn % "template0", connect_timeout=CONNECT_TIMEOUT)
+    target.skip_unless_heliosdb("template1 is not served")
+    with pytest.raises(psycopg.OperationalError, match='connecting to database "template1" is not supported'):
+        psycopg.connect(dsn % "template1", connect_timeout=CONNECT_TIMEOUT)
+
+
 # COPY ----------------------------------------------------------------------------------------------
 
 COPY_ROWS = [(1, "plain"), (2, "tab\there"), (3, "new\nline"), (4, "back\\slash"), (5, None), (6, "")]

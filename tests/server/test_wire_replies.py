@@ -74,3 +74,22 @@ def test_empty_query_in_a_failed_transaction(raw: RawConnection) -> None:
     assert kinds(replies) == ["1", "E", "Z"]
     assert error_fields(replies[1])["C"] == "25P02"
     assert kinds(exchange(raw, frontend.query("rollback"))) == ["C", "Z"]
+
+
+@pytest.mark.parametrize(("database", "sqlstate"), [("no_such_database", "3D000"), ("template0", "55000")])
+def test_startup_naming_a_database_that_is_not_served(target: Target, database: str, sqlstate: str) -> None:
+    """AuthenticationOk, then FATAL, then the server closes the connection."""
+    with RawConnection(target.host, target.port) as connection:
+        connection.send_startup({"user": "postgres", "database": database})
+        assert connection.read_message().type == "R"
+        refusal = connection.read_message()
+        assert refusal.type == "E"
+        assert {key: error_fields(refusal)[key] for key in "SC"} == {"S": "FATAL", "C": sqlstate}
+        assert connection.closed_by_peer()
+
+
+def test_startup_without_a_database_names_the_user_s(target: Target) -> None:
+    with RawConnection(target.host, target.port) as connection:
+        connection.send_startup({"user": "postgres"})
+        assert kinds(connection.read_until_ready())[0] == "R"
+        assert exchange(connection, frontend.query("select current_database()"))[1].body.endswith(b"postgres")
