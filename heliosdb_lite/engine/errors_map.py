@@ -29,9 +29,11 @@ from heliosdb_lite.errors import (
     LOCK_NOT_AVAILABLE,
     NOT_NULL_VIOLATION,
     NUMERIC_VALUE_OUT_OF_RANGE,
+    OUT_OF_MEMORY,
     QUERY_CANCELED,
     READ_ONLY_SQL_TRANSACTION,
     SERIALIZATION_FAILURE,
+    STATEMENT_TOO_COMPLEX,
     SYNTAX_ERROR,
     UNDEFINED_COLUMN,
     UNDEFINED_FUNCTION,
@@ -159,6 +161,8 @@ _BY_CLASS: Sequence[tuple[type[BaseException], str, str | None]] = [
     (apsw.LockedError, LOCK_NOT_AVAILABLE, "canceling statement due to lock timeout"),
     (apsw.ReadOnlyError, READ_ONLY_SQL_TRANSACTION, "cannot execute statement in a read-only transaction"),
     (apsw.CorruptError, DATA_CORRUPTED, None),
+    (RecursionError, STATEMENT_TOO_COMPLEX, "stack depth limit exceeded"),  # a statement nested too deeply
+    (MemoryError, OUT_OF_MEMORY, "out of memory"),
 ]
 
 _APSW_PREFIX = re.compile(r"^\w+Error: ")

@@ -57,6 +57,7 @@ from .errors_map import CANCELED_MESSAGE, ErrorContext, database_error
 from .interface import Column, CopySpec, Cursor, TransactionLog, TransactionStatus
 from .pgtypes import type_from_declared
 from .settings import SessionSettings, duration_ms
+from .short_text_cache import SHORT_TEXT_CHARS
 from .statement_cache import StatementCache
 from .store import initialise, open_connection
 from .transactions import Transactions
@@ -337,7 +338,7 @@ class SQLiteSession:
         words = parsing.first_words(sql, 1)
         if words == ["copy"]:
             return self._prepare_copy(sql, parse_copy(sql))
-        if not param_oids and not self._ddl_in_block:
+        if not param_oids and self._cacheable(sql):
             normalised = literals.normalise(sql)
             if normalised is not None:
                 return self._prepare_normalised(sql, normalised)
@@ -367,8 +368,14 @@ class SQLiteSession:
         return (sql, param_oids, self._catalog.schema_version(), self.settings.get("TimeZone"),
                 self.settings.get("DateStyle"), self.search_path())
 
+    def _cacheable(self, sql: str) -> bool:
+        """Whether a translation of sql may be shared through the engine's caches: not inside a
+        transaction block that changed the schema, and not a statement so long that the caches
+        would pin its size many times over."""
+        return not self._ddl_in_block and len(sql) <= SHORT_TEXT_CHARS
+
     def _prepare_translated(self, sql: str, param_oids: tuple[int, ...]) -> PreparedStatement:
-        cacheable = not self._ddl_in_block
+        cacheable = self._cacheable(sql)
         key = self._cache_key(sql, param_oids)
         if cacheable:
             cached = self._engine.cache.get(key)
@@ -437,7 +444,8 @@ class SQLiteSession:
                 schema = f"{quote(command.schema)}." if command.schema else ""
                 query = f"SELECT {names} FROM {schema}{quote(command.table)}"
             inner = self._prepare_translated(query, ())
-            columns = inner.columns or ()
+            # the rows' format only: CopyOutResponse has no table OIDs or column numbers
+            columns = tuple(replace(c, table_oid=0, column_number=0) for c in inner.columns or ())
         else:
             assert command.table is not None
             stored = schemas.resolve(command.table, command.schema, self.search_path(),
