@@ -51,6 +51,13 @@ async def test_binary_codecs_through_parameters(conn: asyncpg.Connection) -> Non
     assert tuple(row) == tuple(value for _, value in BINARY_VALUES)
 
 
+async def test_parameters_written_without_spaces(conn: asyncpg.Connection) -> None:
+    """`$1,$2` is two parameters (sqlglot read `$1,$` as the start of a dollar-quoted string)."""
+    assert tuple(await conn.fetchrow("select $1::int,$2::text", 7, "x")) == (7, "x")
+    assert await conn.fetchval("select 3 in ($1,$2,$3)", 1, 2, 3) is True
+    assert await conn.fetchval("select $tag$ $1,$2 $tag$") == " $1,$2 "
+
+
 async def test_binary_codecs_through_table(conn: asyncpg.Connection) -> None:
     columns = ", ".join(f"c{i} {type_name}" for i, (type_name, _) in enumerate(BINARY_VALUES))
     await conn.execute(f"create table apg_types (k integer primary key, {columns})")
