@@ -30,6 +30,7 @@ from heliosdb_lite.errors import (
     NOT_NULL_VIOLATION,
     NUMERIC_VALUE_OUT_OF_RANGE,
     OUT_OF_MEMORY,
+    PROGRAM_LIMIT_EXCEEDED,
     QUERY_CANCELED,
     READ_ONLY_SQL_TRANSACTION,
     SERIALIZATION_FAILURE,
@@ -153,6 +154,9 @@ _PATTERNS: Sequence[tuple[re.Pattern[str], Callable[[re.Match[str], ErrorContext
      lambda match, _: DatabaseError(UNDEFINED_PARAMETER,
                                     f"there is no parameter ${int(match.group(1)) + 1}")),
     (re.compile(r"datatype mismatch"), _mismatch),
+    # SQLite's bound on parameters (PostgreSQL's is 65535)
+    (re.compile(r"variable number must be between \?1 and \?(\d+)"),
+     _simple(PROGRAM_LIMIT_EXCEEDED, "statements with more than {} parameters are not supported")),
 ]
 
 _BY_CLASS: Sequence[tuple[type[BaseException], str, str | None]] = [
