@@ -11,6 +11,7 @@ import struct
 from dataclasses import dataclass, field
 
 from heliosdb_lite.errors import CONFIGURATION_ERROR, PROTOCOL_VIOLATION, DatabaseError
+from heliosdb_lite.server.databases import DATABASE
 
 PROTOCOL_VERSION = 196608
 CONNECT_TIMEOUT_SECONDS = 10.0
@@ -53,7 +54,7 @@ class PeerConnection:
                                                 CONNECT_TIMEOUT_SECONDS)
         connection = cls(reader, writer)
         try:
-            params = {"user": user, "database": user, **(startup or {})}
+            params = {"user": user, "database": DATABASE, **(startup or {})}
             body = struct.pack("!i", PROTOCOL_VERSION) + b"".join(
                 key.encode() + b"\0" + value.encode() + b"\0" for key, value in params.items()) + b"\0"
             writer.write(struct.pack("!i", len(body) + 4) + body)
