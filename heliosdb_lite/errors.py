@@ -34,6 +34,12 @@ def fatal(sqlstate: str, message: str, detail: str | None = None) -> DatabaseErr
     return DatabaseError(sqlstate, message, detail=detail, severity="FATAL")
 
 
+def in_failed_transaction() -> DatabaseError:
+    """25P02: a statement other than COMMIT or ROLLBACK in a failed transaction block."""
+    return DatabaseError(IN_FAILED_SQL_TRANSACTION,
+                         "current transaction is aborted, commands ignored until end of transaction block")
+
+
 PROTOCOL_VIOLATION = "08P01"
 UNABLE_TO_CONNECT = "08001"
 FEATURE_NOT_SUPPORTED = "0A000"
@@ -94,6 +100,7 @@ INVALID_BINARY_REPRESENTATION = "22P03"
 UNTRANSLATABLE_CHARACTER = "22P05"
 NAME_TOO_LONG = "42622"
 STATEMENT_TOO_COMPLEX = "54001"
+OUT_OF_MEMORY = "53200"
 PROGRAM_LIMIT_EXCEEDED = "54000"
 INTERVAL_FIELD_OVERFLOW = "22015"
 INVALID_TIME_ZONE_DISPLACEMENT = "22009"

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from heliosdb_lite.errors import DatabaseError
 from heliosdb_lite.protocol import frontend
 from heliosdb_lite.protocol.frontend import BackendMessage
+from heliosdb_lite.server.databases import DATABASE as DEFAULT_DATABASE
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 5432
@@ -163,7 +164,7 @@ def _connection_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"server port (default {DEFAULT_PORT})")
     parser.add_argument("--user", default=DEFAULT_USER, help=f"user name (default {DEFAULT_USER})")
     parser.add_argument("--password", default=None, help="password (default: $PGPASSWORD)")
-    parser.add_argument("--dbname", default=None, help="database (default: the user name)")
+    parser.add_argument("--dbname", default=DEFAULT_DATABASE, help=f"database (default {DEFAULT_DATABASE})")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
                         help=f"seconds to wait for each answer (default {DEFAULT_TIMEOUT:g})")
 
@@ -172,7 +173,7 @@ def _connect(args: argparse.Namespace) -> ProbeConnection:
     connection = ProbeConnection(args.host, args.port, timeout=args.timeout)
     try:
         password = args.password if args.password is not None else os.environ.get("PGPASSWORD")
-        connection.startup(args.user, args.dbname or args.user, password)
+        connection.startup(args.user, args.dbname, password)
     except BaseException:
         connection.close()
         raise

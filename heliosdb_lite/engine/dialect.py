@@ -14,6 +14,7 @@ from sqlglot import exp
 from sqlglot.dialects.postgres import Postgres
 from sqlglot.dialects.sqlite import SQLite
 from sqlglot.errors import ErrorLevel
+from sqlglot.tokenizer_core import TokenizerCore
 from sqlglot.tokens import TokenType
 
 from heliosdb_lite.errors import FEATURE_NOT_SUPPORTED, DatabaseError
@@ -29,10 +30,29 @@ def _keep_call(name: str) -> Callable[[list[exp.Expression]], exp.Expression]:
     return lambda args: exp.Anonymous(this=name, expressions=args)
 
 
+class _TokenizerCore(TokenizerCore):
+    __slots__ = ()
+
+    def _scan_string(self, start: str) -> bool:
+        """`$` then a digit is a parameter (`$1,$2`), never a dollar quote: PostgreSQL's
+        dollar-quote tags cannot start with a digit (sqlglot read `$1,$` as one and failed with
+        an unterminated string)."""
+        if start == "$" and self._peek.isdigit():
+            self._add(self.heredoc_string_alternative)
+            return True
+        return super()._scan_string(start)
+
+
 class HeliosPostgres(Postgres):
-    """The input dialect: KEPT_CALLS stay calls (sqlglot would turn mod() into %, date_part() into
-    EXTRACT, lpad() into PAD, ...), INTERVAL 'text' keeps its whole text, and a prefix `@` is not
-    taken for a parameter."""
+    """The input dialect: `$n` is always a parameter, KEPT_CALLS stay calls (sqlglot would turn mod()
+    into %, date_part() into EXTRACT, lpad() into PAD, ...), INTERVAL 'text' keeps its whole text,
+    and a prefix `@` is not taken for a parameter."""
+
+    class Tokenizer(Postgres.Tokenizer):
+        def _init_core(self) -> TokenizerCore:
+            core = super()._init_core()
+            core.__class__ = _TokenizerCore  # sqlglot builds the core with the dialect's settings
+            return core
 
     class Parser(Postgres.Parser):
         FUNCTIONS = {**Postgres.Parser.FUNCTIONS,

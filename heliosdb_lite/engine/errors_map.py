@@ -30,10 +30,12 @@ from heliosdb_lite.errors import (
     LOCK_NOT_AVAILABLE,
     NOT_NULL_VIOLATION,
     NUMERIC_VALUE_OUT_OF_RANGE,
+    OUT_OF_MEMORY,
     PROGRAM_LIMIT_EXCEEDED,
     QUERY_CANCELED,
     READ_ONLY_SQL_TRANSACTION,
     SERIALIZATION_FAILURE,
+    STATEMENT_TOO_COMPLEX,
     SYNTAX_ERROR,
     UNDEFINED_COLUMN,
     UNDEFINED_FUNCTION,
@@ -159,6 +161,9 @@ _PATTERNS: Sequence[tuple[re.Pattern[str], Callable[[re.Match[str], ErrorContext
      _simple("22016", "argument of nth_value must be greater than zero")),
     (re.compile(r"misuse of aggregate function (\w+)\(\)"),  # an aggregate where none may be (WHERE, ...)
      _lowered(GROUPING_ERROR, "aggregate function {}() is not allowed here")),
+    # SQLite's bound on parameters (PostgreSQL's is 65535)
+    (re.compile(r"variable number must be between \?1 and \?(\d+)"),
+     _simple(PROGRAM_LIMIT_EXCEEDED, "statements with more than {} parameters are not supported")),
 ]
 
 _BY_CLASS: Sequence[tuple[type[BaseException], str, str | None]] = [
@@ -167,6 +172,8 @@ _BY_CLASS: Sequence[tuple[type[BaseException], str, str | None]] = [
     (apsw.LockedError, LOCK_NOT_AVAILABLE, "canceling statement due to lock timeout"),
     (apsw.ReadOnlyError, READ_ONLY_SQL_TRANSACTION, "cannot execute statement in a read-only transaction"),
     (apsw.CorruptError, DATA_CORRUPTED, None),
+    (RecursionError, STATEMENT_TOO_COMPLEX, "stack depth limit exceeded"),  # a statement nested too deeply
+    (MemoryError, OUT_OF_MEMORY, "out of memory"),
 ]
 
 _APSW_PREFIX = re.compile(r"^\w+Error: ")

@@ -12,13 +12,12 @@ PostgreSQL's rules: \\b \\f \\n \\r \\t; \\o, \\oo, \\ooo octal and \\xh, \\xhh 
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from sqlglot.tokens import TokenType
 
 from heliosdb_lite.errors import FEATURE_NOT_SUPPORTED, DatabaseError
 
 from .parsing import tokenize
+from .short_text_cache import cached_for_short_text
 
 CHARACTER_NOT_IN_REPERTOIRE = "22021"
 INVALID_ESCAPE_SEQUENCE = "22025"
@@ -87,7 +86,7 @@ def decode_escape_string(body: str) -> str:
                             f'invalid byte sequence for encoding "UTF8": 0x{out[error.start]:02x}') from None
 
 
-@lru_cache(maxsize=1024)
+@cached_for_short_text(maxsize=1024)
 def escape_string_values(sql: str) -> dict[str, str]:
     """sqlglot's decoded value of each E-string in sql -> PostgreSQL's value (only where they differ)."""
     fixes: dict[str, str] = {}

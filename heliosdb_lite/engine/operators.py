@@ -40,6 +40,7 @@ from .exact_numeric import (
     quotient,
     round_to_scale,
 )
+from .short_text_cache import cached_for_short_text
 from .typing_rules import no_operator
 from .value_storage import check_integer, float_overflow, float_underflow, single_precision
 
@@ -594,7 +595,7 @@ def _whole(rounding: Callable[[float], int]) -> Callable[[float], float]:
 
 # --- LIKE ---------------------------------------------------------------------------------------------
 
-@lru_cache(maxsize=1024)
+@cached_for_short_text(maxsize=1024)
 def like_pattern(pattern: str, escape: str, case_insensitive: bool) -> re.Pattern[str]:
     """A LIKE pattern (% _, escape character, backslash by default) as a compiled regex."""
     parts: list[str] = []

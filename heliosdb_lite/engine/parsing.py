@@ -3,12 +3,11 @@
 `split` cuts a simple-query string at top-level semicolons using sqlglot's tokenizer (so `;`
 inside strings, dollar quotes, comments and identifiers never splits) and drops empty
 statements. `parse` returns a cached tree — callers copy before they change it — with unquoted
-identifiers folded to lower case as PostgreSQL folds them.
+identifiers folded to lower case as PostgreSQL folds them. Only short statements are cached
+(`short_text_cache`).
 """
 
 from __future__ import annotations
-
-from functools import lru_cache
 
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
@@ -18,6 +17,7 @@ from sqlglot.tokens import Token, TokenType
 from heliosdb_lite.errors import FEATURE_NOT_SUPPORTED, SYNTAX_ERROR, DatabaseError
 
 from .dialect import HeliosPostgres
+from .short_text_cache import cached_for_short_text
 
 _DIALECT = HeliosPostgres()
 _KNOWN_COMMANDS = frozenset({
@@ -39,7 +39,7 @@ def _syntax_error(near: str | None, position: int | None) -> DatabaseError:
     return DatabaseError(SYNTAX_ERROR, message, position=position)
 
 
-@lru_cache(maxsize=2048)
+@cached_for_short_text(maxsize=2048)
 def tokenize(sql: str) -> tuple[Token, ...]:
     """sqlglot tokens of sql; 42601 for an unterminated string or comment."""
     try:
@@ -97,7 +97,7 @@ def _typed_literals_grouped(sql: str) -> str:
     return sql
 
 
-@lru_cache(maxsize=2048)
+@cached_for_short_text(maxsize=2048)
 def _parse(sql: str) -> exp.Expression:
     grouped = _typed_literals_grouped(sql)
     if grouped != sql:

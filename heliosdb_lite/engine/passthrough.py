@@ -24,20 +24,31 @@ from typing import Any
 
 import apsw
 import apsw.ext
+from sqlglot import exp
 
 from heliosdb_lite.errors import (
     ACTIVE_SQL_TRANSACTION,
     FEATURE_NOT_SUPPORTED,
-    IN_FAILED_SQL_TRANSACTION,
     LOCK_NOT_AVAILABLE,
     NO_ACTIVE_SQL_TRANSACTION,
     QUERY_CANCELED,
     UNDEFINED_COLUMN,
     UNDEFINED_TABLE,
     DatabaseError,
+    in_failed_transaction,
 )
 
-from . import casts, functions, literals, parsing, pg_catalog, schema_ddl, schemas, sequence_ddl
+from . import (
+    casts,
+    functions,
+    literals,
+    parsing,
+    pg_catalog,
+    result_origins,
+    schema_ddl,
+    schemas,
+    sequence_ddl,
+)
 from . import pgtypes as t
 from .catalog import Catalog
 from .copy_statement import CopyCommand, parse_copy
@@ -46,6 +57,7 @@ from .errors_map import CANCELED_MESSAGE, ErrorContext, database_error
 from .interface import Column, CopySpec, Cursor, TransactionLog, TransactionStatus
 from .pgtypes import type_from_declared
 from .settings import SessionSettings, duration_ms
+from .short_text_cache import SHORT_TEXT_CHARS
 from .statement_cache import StatementCache
 from .store import initialise, open_connection
 from .transactions import Transactions
@@ -64,7 +76,6 @@ from .utility import (
 )
 from .value_storage import Converter, from_storage, to_storage
 
-FAILED_TRANSACTION_MESSAGE = "current transaction is aborted, commands ignored until end of transaction block"
 CACHED_PLAN_CHANGED = "0A000"
 
 
@@ -93,10 +104,11 @@ class PreparedStatement:
             "commit", "rollback", "rollback_to")
 
 
-def _columns(outputs: Sequence[OutputColumn],
-             description: Sequence[tuple[str, str | None]]) -> tuple[Column, ...]:
+def _columns(outputs: Sequence[OutputColumn], description: Sequence[tuple[str, str | None]],
+             origins: Sequence[tuple[int, int]]) -> tuple[Column, ...]:
     """Result columns: names from the translator (PostgreSQL's), types from SQLite's declared types
-    where it has them (direct column references), else from the translator."""
+    where it has them (direct column references), else from the translator; the table OID and
+    column number of each (`result_origins`)."""
     stars = [i for i, output in enumerate(outputs) if output.type is None and output.name == "*"]
     if not stars and len(outputs) == len(description):
         pairs = list(zip(outputs, description, strict=True))
@@ -108,10 +120,15 @@ def _columns(outputs: Sequence[OutputColumn],
     else:
         pairs = [(OutputColumn(name, None), (name, declared)) for name, declared in description]
     columns = []
-    for output, (_, declared) in pairs:
+    for (output, (_, declared)), (table_oid, column_number) in zip(pairs, origins, strict=True):
         pg_type = type_from_declared(declared) or output.type or t.TEXT_TYPE
-        columns.append(Column(output.name, pg_type.oid, pg_type.typmod))
+        columns.append(Column(output.name, pg_type.oid, pg_type.typmod, table_oid, column_number))
     return tuple(columns)
+
+
+def _result_type(columns: Sequence[Column] | None) -> tuple[tuple[str, int, int], ...] | None:
+    """Names and types of result columns (not where they come from: a dropped column renumbers)."""
+    return None if columns is None else tuple((c.name, c.type_oid, c.type_modifier) for c in columns)
 
 
 def _same_shape(exact: PreparedStatement, normalised: PreparedStatement) -> bool:
@@ -211,13 +228,13 @@ class SQLiteSession:
             self._transactions.fail()
             raise database_error(error) from None
         if self._transactions.failed and not statement.ends_failed_transaction:
-            raise DatabaseError(IN_FAILED_SQL_TRANSACTION, FAILED_TRANSACTION_MESSAGE)
+            raise in_failed_transaction()
         return statement
 
     def execute(self, statement: Any, params: Sequence[Any]) -> Cursor:
         assert isinstance(statement, PreparedStatement)
         if self._transactions.failed and not statement.ends_failed_transaction:
-            raise DatabaseError(IN_FAILED_SQL_TRANSACTION, FAILED_TRANSACTION_MESSAGE)
+            raise in_failed_transaction()
         if self._transactions.implicit_mode and self._transactions.block is None:
             self._transactions.begin(explicit=False)
         with self._statement():
@@ -236,7 +253,7 @@ class SQLiteSession:
         command = statement.copy_command
         assert command is not None and command.table is not None
         if self._transactions.failed:
-            raise DatabaseError(IN_FAILED_SQL_TRANSACTION, FAILED_TRANSACTION_MESSAGE)
+            raise in_failed_transaction()
         columns = statement.copy.columns
         info = self._catalog.table(command.table)
         unfilled = info.unfilled_defaults([column.name for column in columns]) if info is not None else []
@@ -321,7 +338,7 @@ class SQLiteSession:
         words = parsing.first_words(sql, 1)
         if words == ["copy"]:
             return self._prepare_copy(sql, parse_copy(sql))
-        if not param_oids and not self._ddl_in_block:
+        if not param_oids and self._cacheable(sql):
             normalised = literals.normalise(sql)
             if normalised is not None:
                 return self._prepare_normalised(sql, normalised)
@@ -351,14 +368,21 @@ class SQLiteSession:
         return (sql, param_oids, self._catalog.schema_version(), self.settings.get("TimeZone"),
                 self.settings.get("DateStyle"), self.search_path())
 
+    def _cacheable(self, sql: str) -> bool:
+        """Whether a translation of sql may be shared through the engine's caches: not inside a
+        transaction block that changed the schema, and not a statement so long that the caches
+        would pin its size many times over."""
+        return not self._ddl_in_block and len(sql) <= SHORT_TEXT_CHARS
+
     def _prepare_translated(self, sql: str, param_oids: tuple[int, ...]) -> PreparedStatement:
-        cacheable = not self._ddl_in_block
+        cacheable = self._cacheable(sql)
         key = self._cache_key(sql, param_oids)
         if cacheable:
             cached = self._engine.cache.get(key)
             if cached is not None:
                 return cached
         text = pg_catalog.normalize(sql)
+        set_operation = False
         translator = Translator(self._catalog, text, param_oids, self.time_zone(),
                                 view_types=partial(view_column_types, self._connection),
                                 search_path=self.search_path(), user=self.user)
@@ -368,23 +392,29 @@ class SQLiteSession:
             elif sequence_ddl.is_sequence_statement(text):
                 translation = sequence_ddl.translate(translator, text)
             else:
-                translation = translator.translate(parsing.parse(text).copy())
+                tree = parsing.parse(text)
+                set_operation = isinstance(tree, exp.SetOperation)
+                translation = translator.translate(tree.copy())
         except DatabaseError:
             self._transactions.notices += translator.notices  # sent before the error, as PostgreSQL does
             raise
-        statement = self._statement_for(sql, translation, key[2])
+        statement = self._statement_for(sql, translation, key[2], set_operation)
         if cacheable and not translation.schema_change:  # DDL depends on which schemas exist
             self._engine.cache.put(key, statement)
         return statement
 
-    def _statement_for(self, sql: str, translation: Translation, schema_version: int) -> PreparedStatement:
+    def _statement_for(self, sql: str, translation: Translation, schema_version: int,
+                       set_operation: bool) -> PreparedStatement:
         oids = tuple(pg_type.oid for pg_type in translation.param_types)
         writers = tuple(to_storage(oid) for oid in oids)
         if translation.schema_change:
             return PreparedStatement(sql, oids, None, translation=translation, writes=True,
                                      schema_version=schema_version, writers=writers)
-        info = apsw.ext.query_info(self._connection, translation.sql)
-        columns = _columns(translation.columns, info.description) if translation.columns is not None else None
+        info = apsw.ext.query_info(self._connection, translation.sql, actions=translation.columns is not None)
+        columns = None
+        if translation.columns is not None:
+            origins = result_origins.origins(self._connection, info, set_operation)
+            columns = _columns(translation.columns, info.description, origins)
         writes = not info.is_readonly or translation.locks_rows
         return PreparedStatement(sql, oids, columns, translation=translation, writes=writes,
                                  sqlite_param_count=info.bindings_count, schema_version=schema_version,
@@ -414,7 +444,8 @@ class SQLiteSession:
                 schema = f"{quote(command.schema)}." if command.schema else ""
                 query = f"SELECT {names} FROM {schema}{quote(command.table)}"
             inner = self._prepare_translated(query, ())
-            columns = inner.columns or ()
+            # the rows' format only: CopyOutResponse has no table OIDs or column numbers
+            columns = tuple(replace(c, table_oid=0, column_number=0) for c in inner.columns or ())
         else:
             assert command.table is not None
             stored = schemas.resolve(command.table, command.schema, self.search_path(),
@@ -536,7 +567,7 @@ class SQLiteSession:
         if statement.translation is None or statement.schema_version == self._catalog.schema_version():
             return statement
         fresh = self._prepare(statement.sql, statement.param_oids)
-        if fresh.columns != statement.columns:
+        if _result_type(fresh.columns) != _result_type(statement.columns):
             raise DatabaseError(CACHED_PLAN_CHANGED, "cached plan must not change result type")
         return fresh
 
@@ -612,7 +643,7 @@ class SQLiteSession:
             return command.tag
         self._ddl_in_block = False
         if command.action == "commit":
-            return transactions.commit()
+            return transactions.commit(statement=True)
         transactions.rollback(statement=True)
         return command.tag
 

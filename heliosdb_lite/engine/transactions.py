@@ -117,10 +117,12 @@ class Transactions:
         else:
             self._constraints_deferred = False
 
-    def commit(self) -> str:
-        """COMMIT: the tag is ROLLBACK when the block had failed."""
-        if self.block is None:
+    def commit(self, *, statement: bool = False) -> str:
+        """COMMIT (statement: the client's own, which warns when no block was begun, even when it
+        ends an implicit one, as PostgreSQL does); the tag is ROLLBACK when the block had failed."""
+        if statement and not self.explicit:
             self._no_transaction()
+        if self.block is None:
             return "COMMIT"
         if self.failed:
             self.rollback()
@@ -140,10 +142,10 @@ class Transactions:
                                           severity="WARNING"))
 
     def rollback(self, *, statement: bool = False) -> None:
-        """ROLLBACK (statement: the client's own, which warns when there is nothing to roll back)."""
+        """ROLLBACK (statement: the client's own, which warns when no block was begun)."""
+        if statement and not self.explicit:
+            self._no_transaction()
         if self.block is None:
-            if statement:
-                self._no_transaction()
             return
         self._finish("ROLLBACK")
         self._settings.rollback()

@@ -17,6 +17,7 @@ from pathlib import Path
 from heliosdb_lite.config import ReplicationConfig
 from heliosdb_lite.errors import CONFIGURATION_ERROR, PROTOCOL_VIOLATION, UNABLE_TO_CONNECT, DatabaseError
 from heliosdb_lite.protocol import frontend
+from heliosdb_lite.server.databases import DATABASE
 
 PROTOCOL_VERSION = 196608
 CONNECT_TIMEOUT_SECONDS = 10.0
@@ -84,7 +85,7 @@ class PeerConnection:
         connection = cls(reader, writer)
         try:
             await asyncio.wait_for(connection._negotiate_tls(host, credentials), CONNECT_TIMEOUT_SECONDS)
-            params = {"user": credentials.user, "database": credentials.user, **(startup or {})}
+            params = {"user": credentials.user, "database": DATABASE, **(startup or {})}
             connection.writer.write(frontend.startup_message(params))
             await asyncio.wait_for(connection._authenticate(credentials.user, credentials.password),
                                    CONNECT_TIMEOUT_SECONDS)

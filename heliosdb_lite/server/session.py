@@ -32,6 +32,7 @@ from heliosdb_lite.errors import (
     QUERY_CANCELED,
     DatabaseError,
     fatal,
+    in_failed_transaction,
 )
 from heliosdb_lite.protocol import codecs, messages
 from heliosdb_lite.protocol.copy_format import CopyInParser, format_row
@@ -42,7 +43,7 @@ from heliosdb_lite.replication.node import ReplicationNode, peer_address
 from heliosdb_lite.replication.role import EPOCH_PARAMETER
 from heliosdb_lite.replication.role import REPLICATION_PARAMETER as ROLE_STATE_PARAMETER
 from heliosdb_lite.replication.wire import REPLICATION_PARAMETER
-from heliosdb_lite.server import metrics
+from heliosdb_lite.server import databases, metrics
 from heliosdb_lite.server.authenticator import Authenticator, run_exchange
 from heliosdb_lite.server.writer_slot import SlotWait, WriterSlot
 
@@ -58,6 +59,18 @@ WRITE_HIGH_WATER = 256 * 1024
 
 class ConnectionClosed(Exception):
     """The peer went away, or the session decided to end."""
+
+
+@dataclass(frozen=True, slots=True)
+class EmptyStatement:
+    """A Parse of an empty query (nothing but blanks, comments and semicolons): it binds and
+    describes as a statement without parameters' uses or rows, and executes as EmptyQueryResponse."""
+
+    sql: str
+    param_oids: tuple[int, ...]
+    columns: None = None
+    copy: None = None
+    writes: bool = False
 
 
 @dataclass(slots=True)
@@ -317,7 +330,12 @@ class Session:
         if len(self._registry) >= self._limits.max_connections:
             raise fatal("53300", "sorry, too many clients already")
         if REPLICATION_PARAMETER in params:
-            await self._serve_standby(params[REPLICATION_PARAMETER])
+            await self._serve_standby(params[REPLICATION_PARAMETER])  # names no database
+        refusal = databases.refusal(database)
+        if refusal is not None:
+            self._send(messages.AUTH_OK)  # then the FATAL, as PostgreSQL sends them
+            await self._flush()
+            raise refusal
         settings = {k: v for k, v in params.items() if k not in ("user", "database", "options", "")}
         settings.update(_options_settings(params.get("options", "")))
         if self._replication is not None:
@@ -615,8 +633,10 @@ class Session:
                                 f'prepared statement "{message.statement}" already exists')
         try:
             _require_codecs(oid for oid in message.param_oids if oid)
-            statement = await self._in_thread(engine_session.prepare, message.sql, message.param_oids)
-            _require_codecs((*statement.param_oids, *(column.type_oid for column in statement.columns or ())))
+            statement: Statement = EmptyStatement(message.sql, message.param_oids)
+            if await self._in_thread(engine_session.split, message.sql):
+                statement = await self._in_thread(engine_session.prepare, message.sql, message.param_oids)
+                _require_codecs((*statement.param_oids, *(c.type_oid for c in statement.columns or ())))
         except DatabaseError:
             engine_session.statement_failed()
             raise
@@ -630,6 +650,10 @@ class Session:
                                 f'prepared statement "{message.statement}" does not exist')
         if message.portal and message.portal in self._portals:
             raise DatabaseError(DUPLICATE_CURSOR, f'cursor "{message.portal}" already exists')
+        engine_session = self._engine_session
+        assert engine_session is not None
+        if isinstance(statement, EmptyStatement) and engine_session.transaction_status == "E":
+            raise in_failed_transaction()  # PostgreSQL's Bind lets only COMMIT and ROLLBACK through
         oids = statement.param_oids
         if len(message.params) != len(oids):
             raise DatabaseError(
@@ -680,6 +704,9 @@ class Session:
         portal = self._portals.get(message.portal)
         if portal is None:
             raise DatabaseError(INVALID_CURSOR_NAME, f'portal "{message.portal}" does not exist')
+        if isinstance(portal.statement, EmptyStatement):
+            self._send(messages.EMPTY_QUERY_RESPONSE)
+            return
         if portal.statement.copy is not None:
             raise DatabaseError(FEATURE_NOT_SUPPORTED,
                                 "COPY is supported through the simple query protocol only")

@@ -353,6 +353,13 @@ def finish_startup(client: RawClient, parameters: dict[str, str]) -> str:
         return "refused " + fields["C"]
     assert first.type == "R"
     assert parameters.get("user"), "a startup packet without user was accepted"
+    database = parameters.get("database") or parameters["user"]
+    if database != "postgres":  # the one database served: any other is refused once authenticated
+        refusal = client.until_eof()
+        assert [message.type for message in refusal] == ["E"], refusal
+        fields = frontend.decode_error_fields(refusal[0].body)
+        assert fields["V"] == "FATAL" and fields["C"] in ("3D000", "55000", "0A000"), fields
+        return "refused " + fields["C"]
     client.until_ready()
     client.sock.sendall(frontend.query(f"select {MARKER}"))
     rows = [frontend.decode_data_row(m.body) for m in client.until_ready() if m.type == "D"]

@@ -18,6 +18,7 @@ import pytest
 from tests.server.conftest import Target
 
 TIMEOUT = 10.0
+SLOW_TIMEOUT = 300.0  # a statement of 32767 parameters takes seconds to translate
 
 
 @pytest.fixture
@@ -49,6 +50,28 @@ async def test_binary_codecs_through_parameters(conn: asyncpg.Connection) -> Non
     casts = ", ".join(f"${i}::{type_name}" for i, (type_name, _) in enumerate(BINARY_VALUES, start=1))
     row = await conn.fetchrow(f"select {casts}", *(value for _, value in BINARY_VALUES))
     assert tuple(row) == tuple(value for _, value in BINARY_VALUES)
+
+
+async def test_parameters_written_without_spaces(conn: asyncpg.Connection) -> None:
+    """`$1,$2` is two parameters (sqlglot read `$1,$` as the start of a dollar-quoted string)."""
+    assert tuple(await conn.fetchrow("select $1::int,$2::text", 7, "x")) == (7, "x")
+    assert await conn.fetchval("select 3 in ($1,$2,$3)", 1, 2, 3) is True
+    assert await conn.fetchval("select $tag$ $1,$2 $tag$") == " $1,$2 "
+
+
+async def test_more_parameters_than_sqlite_binds(conn: asyncpg.Connection) -> None:
+    """32767 parameters (asyncpg's own limit) are more than SQLite binds: 54000 naming the limit,
+    at Parse, where PostgreSQL (up to 65535) runs the statement (was XX000 quoting SQLite)."""
+    count = 32767
+    sql = "select array[" + ",".join(f"${i}" for i in range(1, count + 1)) + "]"
+    try:
+        values = await conn.fetchval(sql, *(str(i) for i in range(count)), timeout=SLOW_TIMEOUT)
+    except asyncpg.exceptions.ProgramLimitExceededError as refused:
+        assert refused.sqlstate == "54000"
+        assert str(refused) == "statements with more than 32766 parameters are not supported"
+    else:
+        assert len(values) == count
+    assert await conn.fetchval("select 1") == 1
 
 
 async def test_binary_codecs_through_table(conn: asyncpg.Connection) -> None:

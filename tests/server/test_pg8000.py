@@ -59,6 +59,13 @@ def test_native_unnamed_statement_reused_and_interleaved(native: pg8000.native.C
         i * i for i in range(10)]
 
 
+def test_native_parameters_joined_without_spaces(native: pg8000.native.Connection) -> None:
+    """pg8000 turns `:a,:b` into `$1,$2` (its own test_max_parameters joins them so)."""
+    names = [f"p{i}" for i in range(12)]
+    sql = f"select 5 in ({','.join(f':{name}' for name in names)})"
+    assert native.run(sql, **{name: i for i, name in enumerate(names)}) == [[True]]
+
+
 def test_native_prepared_statement(native: pg8000.native.Connection) -> None:
     statement = native.prepare("select :a::integer + :b::integer")
     try:

@@ -15,7 +15,7 @@ from typing import Any
 import psycopg
 import psycopg.errors
 import pytest
-from psycopg.pq import TransactionStatus
+from psycopg.pq import ExecStatus, TransactionStatus
 from psycopg.types.json import Json
 
 from tests.server.cancelling import run_and_cancel
@@ -129,6 +129,21 @@ def test_error_inside_pipeline_then_connection_usable(autocommit: psycopg.Connec
     assert autocommit.info.transaction_status == TransactionStatus.IDLE
     # Everything up to the Sync is one implicit transaction: the failure rolled back the first row.
     assert autocommit.execute("select id from pg3_pipeline_error order by id").fetchall() == []
+
+
+def test_only_the_database_postgres_exists(target: Target, autocommit: psycopg.Connection[Any]) -> None:
+    assert autocommit.execute("select current_database()").fetchone() == ("postgres",)
+    dsn = target.dsn.replace("dbname=postgres", "dbname=%s")
+    with pytest.raises(psycopg.OperationalError, match='database "pg3_made_up" does not exist'):
+        psycopg.connect(dsn % "pg3_made_up", connect_timeout=CONNECT_TIMEOUT)
+    with pytest.raises(psycopg.OperationalError, match='database "Postgres" does not exist'):
+        psycopg.connect(dsn % "Postgres", connect_timeout=CONNECT_TIMEOUT)
+    with pytest.raises(psycopg.OperationalError,
+                       match='database "template0" is not currently accepting connections'):
+        psycopg.connect(dsn % "template0", connect_timeout=CONNECT_TIMEOUT)
+    target.skip_unless_heliosdb("template1 is not served")
+    with pytest.raises(psycopg.OperationalError, match='connecting to database "template1" is not supported'):
+        psycopg.connect(dsn % "template1", connect_timeout=CONNECT_TIMEOUT)
 
 
 # COPY ----------------------------------------------------------------------------------------------
@@ -333,6 +348,67 @@ def test_cancel_long_running_statement(autocommit: psycopg.Connection[Any]) -> N
     assert error.sqlstate == "57014"
     assert autocommit.info.transaction_status == TransactionStatus.IDLE
     assert autocommit.execute("select 1").fetchone() == (1,)
+
+
+# what the server sends besides rows ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("prepare", [False, True], ids=["simple", "extended"])
+@pytest.mark.parametrize("query", ["", ";", "  -- nothing\n /* at all */ ;"])
+def test_empty_query_gets_empty_query_response(autocommit: psycopg.Connection[Any], query: str,
+                                               prepare: bool) -> None:
+    cur = autocommit.execute(query, prepare=prepare)
+    assert cur.pgresult is not None and cur.pgresult.status == ExecStatus.EMPTY_QUERY
+    assert cur.description is None
+    assert autocommit.execute("select 1").fetchone() == (1,)
+
+
+def test_commit_and_rollback_without_begin_warn(autocommit: psycopg.Connection[Any]) -> None:
+    """25P01 WARNING for COMMIT or ROLLBACK outside a transaction block, over both protocols and
+    when they end the implicit transaction of a multi-statement query."""
+    notices: list[tuple[str | None, str | None, str | None]] = []
+    autocommit.add_notice_handler(lambda d: notices.append((d.severity, d.sqlstate, d.message_primary)))
+    for statement, prepare in [("rollback", False), ("commit", False), ("rollback", True), ("commit", True),
+                               ("select 1; commit", False), ("select 1; rollback", False)]:
+        notices.clear()
+        autocommit.execute(statement, prepare=prepare)
+        assert notices == [("WARNING", "25P01", "there is no transaction in progress")], statement
+    notices.clear()
+    autocommit.execute("begin; select 1; commit")
+    autocommit.execute("begin", prepare=True)
+    autocommit.execute("rollback", prepare=True)
+    assert notices == []
+
+
+def test_row_description_names_table_oid_and_column_number(autocommit: psycopg.Connection[Any]) -> None:
+    """A result column that is a table's column reports the table's pg_class OID and the column's
+    pg_attribute attnum, through aliases, subqueries, CTEs, joins and RETURNING; expressions and
+    set operations report 0."""
+    autocommit.execute("create table pg3_origin_a (id integer, label text, amount numeric)")
+    autocommit.execute("create schema if not exists pg3_origin_s")
+    autocommit.execute("create table pg3_origin_s.b (x integer, y integer)")
+    oids = dict(autocommit.execute(
+        "select relname::text, oid::bigint from pg_class where relname in ('pg3_origin_a', 'b')").fetchall())
+    a, b = oids["pg3_origin_a"], oids["b"]
+
+    def origins(query: str) -> list[tuple[int, int]]:
+        cur = autocommit.execute(query)
+        result = cur.pgresult
+        assert result is not None
+        return [(result.ftable(i), result.ftablecol(i)) for i in range(result.nfields)]
+
+    assert origins("select * from pg3_origin_a") == [(a, 1), (a, 2), (a, 3)]
+    assert origins("select amount as m, id + 1, label from pg3_origin_a t") == [(a, 3), (0, 0), (a, 2)]
+    assert origins("select id from (select id from pg3_origin_a) s") == [(a, 1)]
+    assert origins("with w as (select label from pg3_origin_a) select label from w") == [(a, 2)]
+    assert origins("select t.label, u.y from pg3_origin_a t join pg3_origin_s.b u on t.id = u.x") == [
+        (a, 2), (b, 2)]
+    assert origins("insert into pg3_origin_a values (1, 'x', 2) returning amount, id * 2") == [(a, 3), (0, 0)]
+    assert origins("select id from pg3_origin_a union all select x from pg3_origin_s.b") == [(0, 0)]
+    assert origins("select count(*), 1 as one from pg3_origin_a") == [(0, 0), (0, 0)]
+    attnums = autocommit.execute("select attname::text, attnum::int from pg_attribute "
+                                 "where attrelid = %s and attnum > 0 order by attnum", (a,)).fetchall()
+    assert attnums == [("id", 1), ("label", 2), ("amount", 3)]
 
 
 # server-side cursor ----------------------------------------------------------------------------------

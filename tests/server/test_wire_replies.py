@@ -47,3 +47,49 @@ def test_parameter_type_without_codec_fails_at_parse_before_any_description(raw:
         assert kinds(replies) == ["E", "Z"]
         assert error_fields(replies[0])["C"] == "0A000"
     assert kinds(exchange(raw, frontend.query("select 1"))) == ["T", "D", "C", "Z"]
+
+
+@pytest.mark.parametrize("query", ["", ";", " -- only a comment\n", "/* and */ ; ;"])
+def test_empty_query_over_the_extended_protocol(raw: RawConnection, query: str) -> None:
+    replies = exchange(raw, frontend.parse("", query), frontend.describe("S", ""), frontend.bind("", "", []),
+                       frontend.describe("P", ""), frontend.execute(""), frontend.sync())
+    assert kinds(replies) == ["1", "t", "n", "2", "n", "I", "Z"]
+    assert frontend.decode_parameter_description(replies[1].body) == ()
+
+
+def test_empty_named_statement_keeps_its_parameter_types_and_runs_again(raw: RawConnection) -> None:
+    replies = exchange(raw, frontend.parse("nothing", "", [23]), frontend.describe("S", "nothing"),
+                       frontend.bind("p", "nothing", [b"1"]), frontend.execute("p", 1), frontend.execute("p"),
+                       frontend.sync())
+    assert kinds(replies) == ["1", "t", "n", "2", "I", "I", "Z"]
+    assert frontend.decode_parameter_description(replies[1].body) == (23,)
+
+
+def test_empty_query_in_a_failed_transaction(raw: RawConnection) -> None:
+    """Simple protocol: EmptyQueryResponse. Extended: Parse succeeds, Bind fails with 25P02."""
+    assert kinds(exchange(raw, frontend.query("begin; select 1/0"))) == ["C", "E", "Z"]
+    assert kinds(exchange(raw, frontend.query(""))) == ["I", "Z"]
+    replies = exchange(raw, frontend.parse("", ""), frontend.bind("", "", []), frontend.execute(""),
+                       frontend.sync())
+    assert kinds(replies) == ["1", "E", "Z"]
+    assert error_fields(replies[1])["C"] == "25P02"
+    assert kinds(exchange(raw, frontend.query("rollback"))) == ["C", "Z"]
+
+
+@pytest.mark.parametrize(("database", "sqlstate"), [("no_such_database", "3D000"), ("template0", "55000")])
+def test_startup_naming_a_database_that_is_not_served(target: Target, database: str, sqlstate: str) -> None:
+    """AuthenticationOk, then FATAL, then the server closes the connection."""
+    with RawConnection(target.host, target.port) as connection:
+        connection.send_startup({"user": "postgres", "database": database})
+        assert connection.read_message().type == "R"
+        refusal = connection.read_message()
+        assert refusal.type == "E"
+        assert {key: error_fields(refusal)[key] for key in "SC"} == {"S": "FATAL", "C": sqlstate}
+        assert connection.closed_by_peer()
+
+
+def test_startup_without_a_database_names_the_user_s(target: Target) -> None:
+    with RawConnection(target.host, target.port) as connection:
+        connection.send_startup({"user": "postgres"})
+        assert kinds(connection.read_until_ready())[0] == "R"
+        assert exchange(connection, frontend.query("select current_database()"))[1].body.endswith(b"postgres")

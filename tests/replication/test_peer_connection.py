@@ -1,0 +1,16 @@
+"""The connection one server opens to another (`replication.client.PeerConnection`) against a real
+server: a primary's probe of its peer (`peer_parameters`) is an ordinary session, so it must name
+the database the server serves whatever `replication.replication_user` is."""
+
+from __future__ import annotations
+
+import asyncio
+
+from heliosdb_lite.replication.client import peer_parameters
+from tests.server_process import ServerProcess
+
+
+def test_peer_probe_as_a_replication_user_other_than_postgres(server: ServerProcess) -> None:
+    parameters = asyncio.run(peer_parameters(f"{server.host}:{server.port}", user="replicator"))
+    assert parameters["in_hot_standby"] == "off"
+    assert parameters["session_authorization"] == "replicator"
