@@ -62,6 +62,13 @@ VERSION = "PostgreSQL 15.18 (HeliosDB-Lite 0.1.0) on x86_64-pc-linux-gnu, compil
 
 CAST = "helios_cast"
 NUMBER_ARITH = "helios_number_arith"
+QUICK_ARITH_TYPES = (t.INT2, t.INT4, t.INT8, t.FLOAT4, t.FLOAT8)
+QUICK_ARITH_NAMES = {"+": "add", "-": "sub", "*": "mul"}
+
+
+def quick_arith_name(operator: str, oid: int) -> str:
+    """The function the translator calls for `operator` (+ - *) with a result of type oid."""
+    return f"helios_{QUICK_ARITH_NAMES[operator]}_{oid}"
 ROW_COUNT = "helios_row_count"  # (count, 'LIMIT' | 'OFFSET'): the count SQLite takes, PostgreSQL's checks
 BITWISE = "helios_bitwise"
 ARITH = "helios_arith"
@@ -464,6 +471,8 @@ def _pure_functions() -> dict[str, Callable[..., Any]]:
         "regexp": _regexp(0),
         REGEXP_I: _regexp(re.IGNORECASE),
         NUMBER_ARITH: operators.number_arith,
+        **{quick_arith_name(operator, oid): operators.quick_arith(operator, oid)
+           for operator in QUICK_ARITH_NAMES for oid in QUICK_ARITH_TYPES},
         ROW_COUNT: _row_count,
         BITWISE: operators.bitwise,
         NEGATE: _negate,

@@ -1391,6 +1391,8 @@ class Translator:
         if oids <= t.INTEGER_TYPES | t.FLOAT_TYPES:
             if operator == "%" and oids & t.FLOAT_TYPES:
                 raise rules.no_operator(left_resolved.oid, operator, right_resolved.oid)
+            if operator in fn.QUICK_ARITH_NAMES and result.oid in fn.QUICK_ARITH_TYPES:
+                return call(fn.quick_arith_name(operator, result.oid), left, right), result
             return call(fn.NUMBER_ARITH, operator, left, right, result.oid), result
         arithmetic = call(fn.ARITH, operator, left, left_resolved.oid, right, right_resolved.oid, result.oid)
         return arithmetic, result
