@@ -35,9 +35,10 @@ def _is_call_of_aggregate(node: exp.Expression) -> bool:
 
 
 def _windowed(node: exp.Expression) -> bool:
-    """Whether an aggregate call is the function of a window (then a window function)."""
+    """Whether an aggregate call is the function of a window (then a window function), through a
+    FILTER and a `pg_catalog.` qualification."""
     parent = node.parent
-    if isinstance(parent, exp.Filter):
+    while isinstance(parent, exp.Filter | exp.Dot):
         parent = parent.parent
     return isinstance(parent, exp.Window)
 

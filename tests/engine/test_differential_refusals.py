@@ -258,6 +258,10 @@ SCRIPT = [
     "create table b1 (a varchar(0))",
     "create table b2 (a numeric(2000))",
     "create unlogged table ul (a int)",
+    "select id, pg_catalog.max(x) over (partition by y) from t order by id",
+    "select id, pg_catalog.max(x) from t",
+    "select id, max(x) filter (where x > 1) over () from t order by id",
+    "select t.*, count(*) over () from t order by id",
 ]
 
 # Refused with PostgreSQL's SQLSTATE but in other words (a parser's position, a wording SQLite gives).
