@@ -35,7 +35,6 @@ from heliosdb_lite.errors import (
 )
 
 from . import added_defaults, foreign_keys, schemas, sequence_ddl
-from . import functions as fn
 from . import pgtypes as t
 from .catalog import SEQUENCE_DEFAULT, ColumnInfo, TableInfo
 from .ddl import VIEW_COLUMNS_TABLE, TableBuilder, constraint_kinds, key_name, quote
@@ -50,6 +49,7 @@ from .ddl_names import (
 )
 from .dialect import render
 from .scope import Scope
+from .sequences import SEQUENCES_TABLE
 
 if TYPE_CHECKING:
     from .translate import Translator
@@ -217,7 +217,7 @@ def _added_column(builder: TableBuilder, column: exp.ColumnDef, default: str) ->
     statements = [f"ALTER TABLE {table} ADD COLUMN {builder.column_sql(column, with_default=False)}"]
     sequence = SEQUENCE_DEFAULT.search(default)
     if sequence is not None:  # the serial's sequence, as CREATE TABLE's serial columns have one
-        statements.append(f"INSERT OR IGNORE INTO {fn.SEQUENCES_TABLE} (name, value) "
+        statements.append(f"INSERT OR IGNORE INTO {SEQUENCES_TABLE} (name, value) "
                           f"VALUES ({string_literal(sequence.group(1))}, 0)")
     statements.append(f"UPDATE {table} SET {quote(column.name)} = {default}")
     statements.append(added_defaults.recorded(builder.table, column.name, default))

@@ -19,13 +19,17 @@ from typing import TYPE_CHECKING
 import apsw
 from sqlglot import exp
 
-from . import added_defaults, schemas
+from heliosdb_lite.errors import UNDEFINED_TABLE, DatabaseError
+
+from . import added_defaults, schemas, serial_sequences
 from . import functions as fn
 from . import pgtypes as t
 from .ddl_names import NO_OP, created, dropped, existing, index_exists, string_literal, temporary
 from .dialect import render
 from .pgtypes import ResolvedType
 from .scope import Relation, Scope
+from .sequences import SEQUENCES_TABLE, TEMP_SEQUENCES_TABLE
+from .table_definition_checks import check_definitions, check_view_columns
 
 if TYPE_CHECKING:
     from .translate import OutputColumn, Translator
@@ -95,6 +99,7 @@ class TableBuilder:
         self.bare = schemas.split(table)[1]  # names constraints as PostgreSQL does
         self.columns = [d for d in definitions if isinstance(d, exp.ColumnDef)]
         self.others = [d for d in definitions if not isinstance(d, exp.ColumnDef)]
+        check_definitions(self.bare, self.columns, self.others)
         self.types = {c.name.lower(): t.resolve_datatype(c.args["kind"]) for c in self.columns}
         self.scope = Scope(relations=[Relation(self.bare, [(c.name, self.types[c.name.lower()].pg_type)
                                                        for c in self.columns])])
@@ -203,7 +208,7 @@ class TableBuilder:
         if isinstance(kind, exp.CheckColumnConstraint):
             return [self.check(kind.this, column.name)]
         if isinstance(kind, exp.Reference):
-            return [_reference_sql(self.translator, kind)]
+            return [_reference_sql(self.translator, kind, self.table)]
         if isinstance(kind, exp.ComputedColumnConstraint):
             return [f"GENERATED ALWAYS AS ({self.expression(kind.this, resolved.pg_type)}) STORED"]
         if isinstance(kind, exp.PrimaryKeyColumnConstraint):
@@ -233,7 +238,7 @@ class TableBuilder:
             return self.check(definition.this, None, name)
         if isinstance(definition, exp.ForeignKey):
             columns = ", ".join(quote(key_name(k)) for k in definition.expressions)
-            reference = _reference_sql(self.translator, definition.args["reference"])
+            reference = _reference_sql(self.translator, definition.args["reference"], self.table)
             return prefix + f"FOREIGN KEY ({columns}) {reference}"
         raise _unsupported(f"table constraint {definition.sql('postgres')}")
 
@@ -249,13 +254,18 @@ def key_name(key: exp.Expression) -> str:
     return key.this.name if isinstance(key, exp.Ordered) else key.name
 
 
-def _reference_sql(translator: Translator, reference: exp.Reference) -> str:
+def _reference_sql(translator: Translator, reference: exp.Reference, creating: str) -> str:
+    """REFERENCES of a table being created (`creating`): 42P01 when the referenced table, another
+    one, does not exist (SQLite would only fail on the first write)."""
     target = reference.this
     table = target.this if isinstance(target, exp.Schema) else target
     columns = [quote(c.name) for c in target.expressions] if isinstance(target, exp.Schema) else []
     options = " ".join(str(option).upper() for option in reference.args.get("options") or [])
     column_list = f" ({', '.join(columns)})" if columns else ""
-    return f"REFERENCES {quote(existing(translator, table))}{column_list}{' ' + options if options else ''}"
+    stored = existing(translator, table)
+    if stored != creating and translator.catalog.table(stored) is None:
+        raise DatabaseError(UNDEFINED_TABLE, f'relation "{table.name}" does not exist')
+    return f"REFERENCES {quote(stored)}{column_list}{' ' + options if options else ''}"
 
 
 def _create_table(translator: Translator, node: exp.Create) -> str:
@@ -348,7 +358,7 @@ def _create_index(translator: Translator, node: exp.Create) -> str:
     where = params.args.get("where") if params is not None else None
     condition = ""
     if where is not None:
-        condition = f" WHERE {render(translator.condition(where.this, scope))}"
+        condition = f" WHERE {render(translator.condition(where.this, scope, 'WHERE'))}"
     unique = "UNIQUE " if node.args.get("unique") else ""
     exists = "IF NOT EXISTS " if node.args.get("exists") else ""
     if exists and index_exists(translator)(name):
@@ -364,6 +374,8 @@ def _create_view(translator: Translator, node: exp.Create) -> str:
         target = target.this
     name = created(translator, node, target)
     query, outputs = translator.query(node.expression, Scope())
+    check_view_columns([c.name for c in node.this.expressions] if isinstance(node.this, exp.Schema) else [],
+                       [output.name for output in outputs])
     drop = f"DROP VIEW IF EXISTS {quote(name)}; " if node.args.get("replace") else ""
     exists = "IF NOT EXISTS " if node.args.get("exists") else ""
     statements = [f"{drop}CREATE VIEW {exists}{quote(name)}{columns} AS {render(query)}"]
@@ -422,10 +434,8 @@ def _drop(translator: Translator, node: exp.Drop) -> tuple[str, str]:
         if kind == "VIEW" and translator.catalog.table(VIEW_COLUMNS_TABLE) is not None:
             statements.append(f"DELETE FROM {VIEW_COLUMNS_TABLE} WHERE view = {string_literal(name)}")
         info = translator.catalog.table(name) if kind == "TABLE" else None
-        sequences = [c.sequence for c in info.columns if c.sequence] if info else []
-        if sequences:
-            listed = ", ".join(f"'{sequence}'" for sequence in sequences)
-            statements.append(f"DELETE FROM {fn.SEQUENCES_TABLE} WHERE name IN ({listed})")
+        statements += _serial_rows_deleted(translator, name, [c.sequence for c in info.columns if c.sequence]
+                                           if info else [])
     return "; ".join(statements) or NO_OP, _DROP_KINDS[kind]
 
 
@@ -436,8 +446,21 @@ def _truncate(translator: Translator, node: exp.TruncateTable) -> str:
         statements.append(f"DELETE FROM {quote(name)}")
         if (node.args.get("identity") or "").upper() == "RESTART":
             info = translator.catalog.table(name)
-            sequences = [c.sequence for c in info.columns if c.sequence] if info else []
-            statements += [f"DELETE FROM {fn.SEQUENCES_TABLE} WHERE name = '{s}'" for s in sequences]
+            drawn = [c.sequence for c in info.columns if c.sequence] if info else []
+            statements += _serial_rows_deleted(translator, name, drawn)
             if info is not None and any(c.rowid_alias for c in info.columns):
-                statements.append(f"DELETE FROM sqlite_sequence WHERE name = '{name}'")
+                schema = serial_sequences.table_schema(translator.catalog.connection, name) or "main"
+                statements.append(f"DELETE FROM {schema}.sqlite_sequence WHERE name = '{name}'")
     return "; ".join(statements)
+
+
+def _serial_rows_deleted(translator: Translator, table: str, sequences: list[str]) -> list[str]:
+    """Statements deleting the rows of a table's serial and identity columns' sequences: in the
+    session's temporary sequence table for a temporary table (`serial_sequences`)."""
+    connection = translator.catalog.connection
+    temporary = serial_sequences.table_schema(connection, table) == "temp"
+    values = TEMP_SEQUENCES_TABLE if temporary else SEQUENCES_TABLE
+    if not sequences or (temporary and not connection.table_exists("temp", values)):
+        return []
+    listed = ", ".join(f"'{sequence}'" for sequence in sequences)
+    return [f"DELETE FROM {values} WHERE name IN ({listed})"]

@@ -22,11 +22,14 @@ from heliosdb_lite.errors import (
     CHECK_VIOLATION,
     DATA_CORRUPTED,
     DATATYPE_MISMATCH,
+    DUPLICATE_ALIAS,
+    DUPLICATE_COLUMN,
     DUPLICATE_TABLE,
     FEATURE_NOT_SUPPORTED,
     FOREIGN_KEY_VIOLATION,
     GROUPING_ERROR,
     INTERNAL_ERROR,
+    INVALID_COLUMN_REFERENCE,
     LOCK_NOT_AVAILABLE,
     NOT_NULL_VIOLATION,
     NUMERIC_VALUE_OUT_OF_RANGE,
@@ -43,6 +46,7 @@ from heliosdb_lite.errors import (
     UNDEFINED_PARAMETER,
     UNDEFINED_TABLE,
     UNIQUE_VIOLATION,
+    WINDOWING_ERROR,
     DatabaseError,
 )
 
@@ -122,6 +126,15 @@ def _mismatch(_: re.Match[str], context: ErrorContext) -> DatabaseError:
                          f'null value in column "{key[0]}" of relation "{bare}" violates not-null constraint')
 
 
+def _no_column(name: str) -> str:
+    """PostgreSQL quotes a bare column's name, not a qualified one's (`column t.x does not exist`)."""
+    return f"column {name} does not exist" if "." in name else f'column "{name}" does not exist'
+
+
+def _more_or_fewer(match: re.Match[str]) -> str:
+    return "many" if int(match.group(1)) > int(match.group(2)) else "few"
+
+
 def _lowered(sqlstate: str, template: str) -> Callable[[re.Match[str], ErrorContext], DatabaseError]:
     return lambda match, _: DatabaseError(sqlstate, template.format(*(g.lower() for g in match.groups())))
 
@@ -139,8 +152,8 @@ _PATTERNS: Sequence[tuple[re.Pattern[str], Callable[[re.Match[str], ErrorContext
      _simple(UNDEFINED_TABLE, 'relation "{}" does not exist')),
     (re.compile(r"no such view: (?:\w+\.)?(\S+)"), _simple(UNDEFINED_TABLE, 'view "{}" does not exist')),
     (re.compile(r"no such index: (\S+)"), _simple(UNDEFINED_OBJECT, 'index "{}" does not exist')),
-    (re.compile(r"no such column: \"?([^\"\s]+)\"?"),
-     _simple(UNDEFINED_COLUMN, 'column "{}" does not exist')),
+    (re.compile(r"no such column: \"*([^\"\s]+)\"*"),
+     lambda match, _: DatabaseError(UNDEFINED_COLUMN, _no_column(match.group(1)))),
     (re.compile(r"no such function: (\S+)"), _lowered(UNDEFINED_FUNCTION, "function {}() does not exist")),
     (re.compile(r"wrong number of arguments to function (\w+)\(\)"),
      _lowered(UNDEFINED_FUNCTION, "function {}() with these arguments does not exist")),
@@ -164,6 +177,31 @@ _PATTERNS: Sequence[tuple[re.Pattern[str], Callable[[re.Match[str], ErrorContext
     # SQLite's bound on parameters (PostgreSQL's is 65535)
     (re.compile(r"variable number must be between \?1 and \?(\d+)"),
      _simple(PROGRAM_LIMIT_EXCEEDED, "statements with more than {} parameters are not supported")),
+    # what the translator's own checks should have refused first, in PostgreSQL's class at least
+    (re.compile(r"table (\S+) has no column named (\S+)"),
+     _simple(UNDEFINED_COLUMN, 'column "{1}" of relation "{0}" does not exist')),
+    (re.compile(r"duplicate WITH table name: (\S+)"),
+     _simple(DUPLICATE_ALIAS, 'WITH query name "{}" specified more than once')),
+    (re.compile(r"duplicate column name: (\S+)"),
+     _simple(DUPLICATE_COLUMN, 'column "{}" specified more than once')),
+    (re.compile(r"ON CONFLICT clause does not match any PRIMARY KEY or UNIQUE constraint"),
+     _simple(INVALID_COLUMN_REFERENCE,
+             "there is no unique or exclusion constraint matching the ON CONFLICT specification")),
+    (re.compile(r"sub-select returns (\d+) columns - expected (\d+)"),
+     lambda match, _: DatabaseError(SYNTAX_ERROR, f"subquery has too {_more_or_fewer(match)} columns")),
+    (re.compile(r"row value misused"), _simple(SYNTAX_ERROR, "unequal number of entries in row expressions")),
+    (re.compile(r"all VALUES must have the same number of terms"),
+     _simple(SYNTAX_ERROR, "VALUES lists must all be the same length")),
+    (re.compile(r"cannot join using column (\S+) - column not present in both tables"),
+     _simple(UNDEFINED_COLUMN, 'column "{}" specified in USING clause does not exist in left table')),
+    (re.compile(r"a NATURAL join may not have an ON or USING clause"),
+     _simple(SYNTAX_ERROR, 'syntax error at or near "ON"')),
+    (re.compile(r"misuse of aggregate|HAVING clause on a non-aggregate|aggregate functions are not allowed"),
+     _simple(GROUPING_ERROR, "aggregate functions are not allowed here")),
+    (re.compile(r"misuse of window function"),
+     _simple(WINDOWING_ERROR, "window functions are not allowed here")),
+    (re.compile(r"(?:ORDER|GROUP) BY term out of range"),
+     _simple(INVALID_COLUMN_REFERENCE, "position is not in select list")),
 ]
 
 _BY_CLASS: Sequence[tuple[type[BaseException], str, str | None]] = [

@@ -27,6 +27,8 @@ import apsw.ext
 from heliosdb_lite.errors import (
     FEATURE_NOT_SUPPORTED,
     INVALID_PARAMETER_VALUE,
+    INVALID_ROW_COUNT_IN_LIMIT_CLAUSE,
+    INVALID_ROW_COUNT_IN_RESULT_OFFSET_CLAUSE,
     NOT_NULL_VIOLATION,
     OBJECT_NOT_IN_PREREQUISITE_STATE,
     QUERY_CANCELED,
@@ -41,6 +43,7 @@ from . import (
     operators,
     pg_catalog,
     schemas,
+    serial_sequences,
     string_functions,
     zone_names,
 )
@@ -50,7 +53,7 @@ from .errors_map import CANCELED_MESSAGE
 from .format_function import format_text
 from .json_functions import json_get, json_get_path
 from .number_format import format_number
-from .sequences import SEQUENCE_OPTIONS_TABLE, SEQUENCES_TABLE, Sequences, regclass_name, shown_name
+from .sequences import SEQUENCE_OPTIONS_TABLE, Sequences, regclass_name, shown_name
 from .settings import SessionSettings
 from .to_char_format import format_datetime
 from .value_storage import check_integer, from_storage, to_storage
@@ -59,6 +62,14 @@ VERSION = "PostgreSQL 15.18 (HeliosDB-Lite 0.1.0) on x86_64-pc-linux-gnu, compil
 
 CAST = "helios_cast"
 NUMBER_ARITH = "helios_number_arith"
+QUICK_ARITH_TYPES = (t.INT2, t.INT4, t.INT8, t.FLOAT4, t.FLOAT8)
+QUICK_ARITH_NAMES = {"+": "add", "-": "sub", "*": "mul"}
+
+
+def quick_arith_name(operator: str, oid: int) -> str:
+    """The function the translator calls for `operator` (+ - *) with a result of type oid."""
+    return f"helios_{QUICK_ARITH_NAMES[operator]}_{oid}"
+ROW_COUNT = "helios_row_count"  # (count, 'LIMIT' | 'OFFSET'): the count SQLite takes, PostgreSQL's checks
 BITWISE = "helios_bitwise"
 ARITH = "helios_arith"
 NEGATE = "helios_neg"
@@ -260,8 +271,7 @@ def _session_functions(connection: apsw.Connection,
         return rows[0][0] if rows else 1
 
     def sequence_exists(stored: str) -> bool:
-        return bool(_serial_default(connection, stored) or _rowid_table(connection, stored)
-                    or sequences.exists(stored))
+        return serial_sequence(connection, stored) or sequences.exists(stored)
 
     def stored_sequence(name: str) -> str:
         """The storage name of the sequence a function argument names: its schema's if qualified,
@@ -281,12 +291,12 @@ def _session_functions(connection: apsw.Connection,
     def nextval(qualified: str) -> int:
         name = stored_sequence(qualified)
         value = sequences.next_value(name)
-        if value is None and (table := _rowid_table(connection, name)) is not None:
-            value = _rowid_sequence_value(connection, table) + 1
-            _set_rowid_sequence(connection, table, value)
-        elif value is None and _serial_default(connection, name):  # a serial column's first value
-            value = connection.execute(f"INSERT INTO {SEQUENCES_TABLE}(name, value) VALUES (?, 1) "
-                                       "RETURNING value", (name,)).fetchall()[0][0]
+        if value is None and (rowid := serial_sequences.rowid_table(connection, name)) is not None:
+            value = serial_sequences.rowid_sequence_value(connection, *rowid) + 1
+            serial_sequences.set_rowid_sequence(connection, *rowid, value)
+        elif value is None and (schema := serial_sequences.default_schema(connection, name, NEXTVAL)):
+            value = 1  # a serial column's first value
+            sequences.start_serial(name, value, temporary=schema == "temp")
         elif value is None:
             raise sequences.missing(name, qualified)
         drawn(name, value)
@@ -318,14 +328,15 @@ def _session_functions(connection: apsw.Connection,
 
     def setval(qualified: str, value: int, is_called: int = 1) -> int:
         name = stored_sequence(qualified)
-        table = _rowid_table(connection, name)
-        if table is not None:
-            _set_rowid_sequence(connection, table, value if is_called else value - increment(name))
+        rowid = serial_sequences.rowid_table(connection, name)
+        if rowid is not None:
+            drawn_last = value if is_called else value - increment(name)
+            serial_sequences.set_rowid_sequence(connection, *rowid, drawn_last)
         elif not sequence_exists(name):
             raise sequences.missing(name, qualified)
         elif not sequences.set_value(name, value, bool(is_called)):  # a serial's, before its first value
-            connection.execute(f"INSERT INTO {SEQUENCES_TABLE}(name, value, is_called) VALUES (?, ?, ?)",
-                               (name, value, int(bool(is_called))))
+            schema = serial_sequences.default_schema(connection, name, NEXTVAL)
+            sequences.start_serial(name, value, temporary=schema == "temp", is_called=bool(is_called))
         if is_called:
             last_values[name] = value
         return value
@@ -397,41 +408,8 @@ def _session_functions(connection: apsw.Connection,
 
 def serial_sequence(connection: apsw.Connection, sequence: str) -> bool:
     """Whether `sequence` (storage name) is a serial column's: a rowid key's, or one a default names."""
-    return _rowid_table(connection, sequence) is not None or _serial_default(connection, sequence)
-
-
-def _serial_default(connection: apsw.Connection, sequence: str) -> bool:
-    """Whether a table's column defaults to nextval of `sequence` (a serial column's sequence)."""
-    return bool(connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND instr(sql, ?)",
-                                   (f"{NEXTVAL}('{sequence}')",)).fetchall())
-
-
-def _rowid_table(connection: apsw.Connection, sequence: str) -> str | None:
-    """The table whose serial primary key (SQLite's AUTOINCREMENT rowid, counted in
-    sqlite_sequence) is the sequence `<table>_<column>_seq`, if any."""
-    stem = sequence.removesuffix("_seq")
-    for split in (i for i, character in enumerate(stem) if character == "_" and sequence.endswith("_seq")):
-        table, column = stem[:split], stem[split + 1:]
-        created = connection.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
-                                     (table,)).fetchall()
-        if not created or "AUTOINCREMENT" not in (created[0][0] or "").upper():
-            continue
-        keys = [key for (key,) in connection.execute("SELECT name FROM pragma_table_info(?) WHERE pk > 0",
-                                                     (table,))]
-        if keys == [column]:
-            return table
-    return None
-
-
-def _rowid_sequence_value(connection: apsw.Connection, table: str) -> int:
-    """The last value an AUTOINCREMENT rowid handed out (or was set to)."""
-    rows = connection.execute("SELECT max(seq) FROM sqlite_sequence WHERE name = ?", (table,)).fetchall()
-    return rows[0][0] or 0
-
-
-def _set_rowid_sequence(connection: apsw.Connection, table: str, value: int) -> None:
-    connection.execute("DELETE FROM sqlite_sequence WHERE name = ?", (table,))
-    connection.execute("INSERT INTO sqlite_sequence(name, seq) VALUES (?, ?)", (table, value))
+    return serial_sequences.rowid_table(connection, sequence) is not None \
+        or serial_sequences.default_schema(connection, sequence, NEXTVAL) is not None
 
 
 def _per_character(text: str, mapping: Callable[[str], str]) -> str:
@@ -493,6 +471,9 @@ def _pure_functions() -> dict[str, Callable[..., Any]]:
         "regexp": _regexp(0),
         REGEXP_I: _regexp(re.IGNORECASE),
         NUMBER_ARITH: operators.number_arith,
+        **{quick_arith_name(operator, oid): operators.quick_arith(operator, oid)
+           for operator in QUICK_ARITH_NAMES for oid in QUICK_ARITH_TYPES},
+        ROW_COUNT: _row_count,
         BITWISE: operators.bitwise,
         NEGATE: _negate,
         MATH: _math,
@@ -563,6 +544,18 @@ def _regexp(flags: int) -> Callable[[Any, Any], bool | None]:
         except re.error as error:
             raise DatabaseError("2201B", f"invalid regular expression: {error}") from None
     return matches
+
+
+def _row_count(count: int | None, clause: str) -> int:
+    """A LIMIT's or OFFSET's count: NULL is none (SQLite: -1 rows to the limit, 0 to skip),
+    a negative one 2201W / 2201X (SQLite takes it for none)."""
+    if count is None:
+        return -1 if clause == "LIMIT" else 0
+    if count < 0:
+        sqlstate = INVALID_ROW_COUNT_IN_LIMIT_CLAUSE if clause == "LIMIT" \
+            else INVALID_ROW_COUNT_IN_RESULT_OFFSET_CLAUSE
+        raise DatabaseError(sqlstate, f"{clause} must not be negative")
+    return count
 
 
 def _negate(value: Any, oid: int) -> Any:

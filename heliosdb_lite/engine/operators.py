@@ -17,6 +17,7 @@ import datetime as dt
 import decimal
 import math
 import re
+import sys
 from collections.abc import Callable
 from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, Decimal
 from functools import lru_cache
@@ -42,7 +43,7 @@ from .exact_numeric import (
 )
 from .short_text_cache import cached_for_short_text
 from .typing_rules import no_operator
-from .value_storage import check_integer, float_overflow, float_underflow, single_precision
+from .value_storage import INTEGER_RANGES, check_integer, float_overflow, float_underflow, single_precision
 
 USECS_PER_DAY = 86_400_000_000
 DAYS_PER_MONTH = 30
@@ -67,6 +68,41 @@ def number_arith(operator: str, left: int | float | None, right: int | float | N
     if oid in t.FLOAT_TYPES:
         return float_arith(operator, float(left), float(right), oid)
     return check_integer(oid, _integer_arith(operator, int(left), int(right)))
+
+
+_QUICK_OPERATIONS: dict[str, Callable[[Any, Any], Any]] = {
+    "+": lambda left, right: left + right, "-": lambda left, right: left - right,
+    "*": lambda left, right: left * right,
+}
+_LARGEST_FLOAT = {t.FLOAT4: 3.4028234663852886e38, t.FLOAT8: sys.float_info.max}
+
+
+def quick_arith(operator: str, oid: int) -> Callable[[Any, Any], Any]:
+    """`number_arith` for one of + - * and one result type, as a function of the two operands: the
+    common case (an integer in range, a finite float) answered at once, anything else by
+    number_arith (the translator calls it once per row: its cost is the query's)."""
+    operation = _QUICK_OPERATIONS[operator]
+    if oid in t.FLOAT_TYPES:
+        largest = _LARGEST_FLOAT[oid]
+
+        def floats(left: Any, right: Any) -> Any:
+            if left is None or right is None:
+                return None
+            result = operation(left, right)
+            if -largest <= result <= largest and (result != 0 or operator != "*") and oid == t.FLOAT8:
+                return result
+            return number_arith(operator, left, right, oid)
+        return floats
+    low, high, _ = INTEGER_RANGES[oid]
+
+    def integers(left: Any, right: Any) -> Any:
+        if left is None or right is None:
+            return None
+        result = operation(left, right)
+        if low <= result <= high and type(result) is int:
+            return result
+        return number_arith(operator, left, right, oid)
+    return integers
 
 
 def number_negate(value: int | float | None, oid: int) -> int | float | None:

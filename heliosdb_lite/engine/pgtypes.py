@@ -19,7 +19,13 @@ from functools import lru_cache
 
 from sqlglot import exp
 
-from heliosdb_lite.errors import FEATURE_NOT_SUPPORTED, UNDEFINED_OBJECT, DatabaseError
+from heliosdb_lite.errors import (
+    FEATURE_NOT_SUPPORTED,
+    INVALID_PARAMETER_VALUE,
+    SYNTAX_ERROR,
+    UNDEFINED_OBJECT,
+    DatabaseError,
+)
 from heliosdb_lite.protocol import codecs
 
 BOOL = 16
@@ -172,8 +178,32 @@ def resolve_datatype(data_type: exp.DataType) -> ResolvedType:
         raise DatabaseError(FEATURE_NOT_SUPPORTED,
                             f"type {data_type.sql('postgres').lower()} is not supported")
     info = codecs.type_by_name(name)
+    _check_modifiers(info.oid, modifiers)
     return ResolvedType(PgType(info.oid, typmod_for(info.oid, modifiers)), info.name, modifiers,
                         serial=dtype in SERIAL_DTYPES)
+
+
+_LONGEST_CHARACTER = 10_485_760
+_MODIFIED_TYPES = frozenset({VARCHAR, BPCHAR, NUMERIC, TIME, TIMESTAMP, TIMESTAMPTZ, INTERVAL})
+
+
+def _check_modifiers(oid: int, modifiers: tuple[int, ...]) -> None:
+    """22023 for a length or precision PostgreSQL's typmodin refuses; 42601 for modifiers on a type
+    that takes none (SQLite would ignore them)."""
+    if not modifiers:
+        return
+    if oid not in _MODIFIED_TYPES:
+        raise DatabaseError(SYNTAX_ERROR, f'type modifier is not allowed for type "{type_name(oid)}"')
+    if oid in (VARCHAR, BPCHAR):
+        name = "varchar" if oid == VARCHAR else "char"
+        if modifiers[0] < 1:
+            raise DatabaseError(INVALID_PARAMETER_VALUE, f"length for type {name} must be at least 1")
+        if modifiers[0] > _LONGEST_CHARACTER:
+            raise DatabaseError(INVALID_PARAMETER_VALUE,
+                                f"length for type {name} cannot exceed {_LONGEST_CHARACTER}")
+    if oid == NUMERIC and not 1 <= modifiers[0] <= 1000:
+        raise DatabaseError(INVALID_PARAMETER_VALUE,
+                            f"NUMERIC precision {modifiers[0]} must be between 1 and 1000")
 
 
 def _user_defined_name(kind: exp.Expression | str | None) -> str:

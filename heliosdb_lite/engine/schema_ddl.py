@@ -33,6 +33,7 @@ from . import functions as fn
 from .ddl import VIEW_COLUMNS_TABLE, quote
 from .ddl_names import NO_OP, cascade_notice, refuse_dependents, schema_version_bump
 from .pg_catalog_reader import qualified
+from .sequences import SEQUENCE_OPTIONS_TABLE, SEQUENCES_TABLE
 from .statement_words import Words
 
 if TYPE_CHECKING:
@@ -142,7 +143,7 @@ def _members(connection: apsw.Connection, schema: str) -> list[_Member]:
 
 
 def _sequence_tables(connection: apsw.Connection) -> list[str]:
-    return [table for table in (fn.SEQUENCES_TABLE, fn.SEQUENCE_OPTIONS_TABLE)
+    return [table for table in (SEQUENCES_TABLE, SEQUENCE_OPTIONS_TABLE)
             if connection.table_exists("main", table)]
 
 

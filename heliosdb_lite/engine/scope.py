@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from heliosdb_lite.errors import AMBIGUOUS_COLUMN, DatabaseError
+from heliosdb_lite.errors import AMBIGUOUS_COLUMN, DUPLICATE_ALIAS, DatabaseError
 
 from .pgtypes import PgType
 
@@ -27,13 +27,16 @@ class Relation:
     known: bool = True  # False: columns could not be determined (the SQL may still be valid)
     stored: tuple[str, ...] = ()  # a table function's: each column's name in SQLite, by position
     shown: frozenset[str] = frozenset()  # a table function's: every column name SQLite sees in it
+    key: tuple[str, ...] = ()  # a table's primary key columns (the others depend on them in GROUP BY)
 
     def find(self, column: str) -> tuple[bool, PgType | None]:
+        """Whether the relation has the column, and its type; 42702 when it has two of that name
+        (a subquery's `select 1 as x, 2 as x`: SQLite would take the first)."""
         lowered = column.lower()
-        for name, pg_type in self.columns:
-            if name.lower() == lowered:
-                return True, pg_type
-        return False, None
+        found = [pg_type for name, pg_type in self.columns if name.lower() == lowered]
+        if len(found) > 1:
+            raise DatabaseError(AMBIGUOUS_COLUMN, f'column reference "{column}" is ambiguous')
+        return (True, found[0]) if found else (False, None)
 
     def stored_name(self, column: str) -> str | None:
         """A table function's column's name in SQLite (None: not a table function's column)."""
@@ -48,7 +51,9 @@ class Relation:
         if column_names:
             columns = [(new, pg_type) for new, (_, pg_type) in zip(column_names, columns, strict=False)]
             columns += self.columns[len(column_names):]
-        return Relation(name, columns, self.known, self.stored, self.shown)
+        names = {old.lower(): new for (old, _), (new, _) in zip(self.columns, columns, strict=True)}
+        key = tuple(names.get(column.lower(), column) for column in self.key)
+        return Relation(name, columns, self.known, self.stored, self.shown, key)
 
 
 @dataclass(slots=True)
@@ -62,6 +67,15 @@ class Scope:
 
     def child(self) -> Scope:
         return Scope(parent=self)
+
+    def add(self, relation: Relation) -> None:
+        """A FROM item (or a statement's target) of this level: 42712 when another of the level has
+        its name (PostgreSQL refuses `FROM t, t`; SQLite would only find the columns ambiguous)."""
+        lowered = relation.name.lower()
+        if not lowered.startswith(("?", "*")) \
+                and any(other.name.lower() == lowered for other in self.relations):
+            raise DatabaseError(DUPLICATE_ALIAS, f'table name "{relation.name}" specified more than once')
+        self.relations.append(relation)
 
     def cte(self, name: str) -> Relation | None:
         scope: Scope | None = self

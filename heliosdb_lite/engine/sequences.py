@@ -386,6 +386,11 @@ class Sequences:
             self._connection.execute(f"DELETE FROM {table} WHERE name = ?", (stored,))
         return tables is not None
 
+    def start_serial(self, stored: str, value: int, *, temporary: bool, is_called: bool = True) -> None:
+        """The first row of a serial or identity column's sequence (`serial_sequences`): in the
+        session's temporary table for a temporary table's column."""
+        self.set_state(stored, State(value, is_called), self._created_tables(temporary)[0])
+
     def set_value(self, stored: str, value: int, is_called: bool) -> bool:
         """setval on a sequence with a row here (22003 outside its bounds); False if it has none."""
         found = self.read(stored)

@@ -25,13 +25,17 @@ from typing import Any
 from sqlglot import exp
 
 from heliosdb_lite.errors import (
+    DATATYPE_MISMATCH,
+    DUPLICATE_COLUMN,
     FEATURE_NOT_SUPPORTED,
+    INVALID_COLUMN_REFERENCE,
     INVALID_NAME,
     INVALID_SCHEMA_NAME,
     SYNTAX_ERROR,
     UNDEFINED_COLUMN,
     UNDEFINED_FUNCTION,
     UNDEFINED_TABLE,
+    WRONG_OBJECT_TYPE,
     DatabaseError,
 )
 from heliosdb_lite.protocol import codecs
@@ -44,6 +48,7 @@ from . import (
     float_aggregates,
     parsing,
     pg_catalog,
+    query_checks,
     schemas,
     select_list_unnest,
     set_operations,
@@ -191,6 +196,57 @@ def _check_insert_width(width: int, columns: int) -> None:
         raise DatabaseError(SYNTAX_ERROR, "INSERT has more expressions than target columns")
     if width < columns:
         raise DatabaseError(SYNTAX_ERROR, "INSERT has more target columns than expressions")
+
+
+def _check_join(join: exp.Join) -> None:
+    """42601 for a qualified join without ON or USING and a CROSS or NATURAL join with one (SQLite
+    takes them for other joins); 42701 for a column USING names twice."""
+    kind, side = (join.args.get("kind") or "").upper(), join.args.get("side")
+    condition = join.args.get("on") is not None or bool(join.args.get("using"))
+    if (kind == "INNER" or side) and not condition and not join.method:
+        raise DatabaseError(SYNTAX_ERROR, "syntax error at end of input")
+    if (kind == "CROSS" or join.method) and condition:
+        near = "on" if join.args.get("on") is not None else "using"
+        raise DatabaseError(SYNTAX_ERROR, f'syntax error at or near "{near}"')
+    used: set[str] = set()
+    for column in join.args.get("using") or []:
+        if column.name.lower() in used:
+            raise DatabaseError(DUPLICATE_COLUMN,
+                                f'column name "{column.name}" appears more than once in USING clause')
+        used.add(column.name.lower())
+
+
+def _check_locked_tables(locks: list[exp.Expression], scope: Scope) -> None:
+    """42P01 for a table FOR UPDATE OF names that is not in FROM (SQLite ignores the clause)."""
+    for lock in locks:
+        clause = "FOR UPDATE" if lock.args.get("update") else "FOR SHARE"
+        for table in lock.expressions:
+            if not any(relation.name.lower() == table.name.lower() for relation in scope.relations):
+                raise DatabaseError(UNDEFINED_TABLE,
+                                    f'relation "{table.name}" in {clause} clause not found in FROM clause')
+
+
+def _check_alias_width(name: str, relation: Relation, renames: list[str]) -> None:
+    """42P10 for an alias naming more columns than its FROM item has."""
+    if relation.known and len(renames) > len(relation.columns):
+        raise DatabaseError(INVALID_COLUMN_REFERENCE, f'table "{name}" has {len(relation.columns)} columns '
+                                                      f"available but {len(renames)} columns specified")
+
+
+def _check_target_columns(names: list[str], types: dict[str, PgType | None], table: str, *,
+                          assignments: bool = False) -> None:
+    """The columns an INSERT names or an UPDATE assigns: 42703 for one the table lacks; one named
+    twice is 42701 in an INSERT, 42601 in an UPDATE (SQLite would take the last value)."""
+    seen: set[str] = set()
+    for name in names:
+        lowered = name.lower()
+        if lowered not in types:
+            raise DatabaseError(UNDEFINED_COLUMN, f'column "{name}" of relation "{table}" does not exist')
+        if lowered in seen:
+            if assignments:
+                raise DatabaseError(SYNTAX_ERROR, f'multiple assignments to same column "{name}"')
+            raise DatabaseError(DUPLICATE_COLUMN, f'column "{name}" specified more than once')
+        seen.add(lowered)
 
 
 def _single_assignments(item: exp.Expression) -> list[exp.Expression]:
@@ -372,12 +428,15 @@ class Translator:
     def select(self, node: exp.Select, parent: Scope) -> tuple[exp.Select, list[OutputColumn]]:
         scope = parent.child()
         select_list_unnest.moved_to_from(node)
+        query_checks.check_select(node)
+        query_checks.check_order(node)
         self._with(node, scope)
         distinct = node.args.get("distinct")
         distinct_on = distinct.args.get("on") if distinct is not None else None
         if distinct_on is not None:
             node.set("distinct", None)
-        if node.args.get("locks"):
+        locks = node.args.get("locks")
+        if locks:
             node.set("locks", None)  # the writer lock, taken before reading, serialises like a row lock
             self.locks_rows = True
         from_clause = node.args.get("from_")
@@ -385,13 +444,16 @@ class Translator:
             from_clause.set("this", self._from_item(from_clause.this, scope))
         joins = node.args.get("joins") or []
         for join in joins:
+            _check_join(join)
             join.set("this", self._from_item(join.this, scope, join))
         if any(join.args.get("using") or join.method for join in joins) \
                 and any(relation.stored for relation in scope.relations):
             raise unsupported("USING or NATURAL joins beside unnest or generate_series in FROM")
+        query_checks.check_grouping(node, scope)
+        _check_locked_tables(locks or [], scope)
         for join in joins:
             if join.args.get("on") is not None:
-                join.set("on", self.condition(join.args["on"], scope))
+                join.set("on", self.condition(join.args["on"], scope, "JOIN/ON"))
         outputs, expressions = self._output_list(node.expressions, scope, collate=True)
         node.set("expressions", expressions)
         for output, expression in zip(outputs, node.expressions, strict=False):
@@ -400,7 +462,7 @@ class Translator:
         for key in ("where", "having", "qualify"):
             clause = node.args.get(key)
             if clause is not None:
-                clause.set("this", self.condition(clause.this, scope))
+                clause.set("this", self.condition(clause.this, scope, key.upper()))
         group = node.args.get("group")
         if group is not None:
             group.set("expressions", [_collated(*self.expr(e, scope)) if not isinstance(e, exp.Literal)
@@ -435,6 +497,10 @@ class Translator:
 
     def _order_limit(self, node: exp.Expression, scope: Scope, outputs: list[OutputColumn]) -> None:
         order = node.args.get("order")
+        if order is not None and not any(output.type is None and output.name == "*" for output in outputs):
+            for item in order.expressions:
+                query_checks.check_position("ORDER BY", item.this if isinstance(item, exp.Ordered) else item,
+                                            len(outputs))
         if order is not None:
             order_scope = Scope(parent=scope, outputs={o.name.lower(): o.type for o in outputs if o.type})
             order.set("expressions", [self._ordered(item, order_scope) for item in order.expressions])
@@ -448,8 +514,10 @@ class Translator:
             clause = node.args.get(key)
             if clause is not None:
                 value = clause.expression
+                query_checks.check_row_count(key.upper(), value)
                 translated, pg_type = self.expr(value, scope)
-                clause.set("expression", self.coerce(translated, pg_type, t.INT8_TYPE))
+                clause.set("expression", call(fn.ROW_COUNT, self.coerce(translated, pg_type, t.INT8_TYPE),
+                                              key.upper()))
 
     def _ordered(self, item: exp.Expression, scope: Scope) -> exp.Expression:
         if not isinstance(item, exp.Ordered):
@@ -502,6 +570,8 @@ class Translator:
 
     def values(self, node: exp.Values, parent: Scope) -> tuple[exp.Values, list[OutputColumn]]:
         rows = [self.row(row, parent) for row in node.expressions]
+        if len({len(row) for row in rows}) > 1:
+            raise DatabaseError(SYNTAX_ERROR, "VALUES lists must all be the same length")
         width = max((len(row) for row in rows), default=0)
         types = [t.output_type(rules.common_type([row[i][1] for row in rows if i < len(row)], "VALUES"))
                  for i in range(width)]
@@ -526,7 +596,7 @@ class Translator:
             catalog_relation = pg_catalog.relation_name(node)
             if catalog_relation is not None:  # pg_catalog comes first on the search path
                 node.set("db", None)
-                scope.relations.append(Relation(node.alias or catalog_relation,
+                scope.add(Relation(node.alias or catalog_relation,
                                                 list(pg_catalog.RELATIONS[catalog_relation])))
                 return node
             name = node.name
@@ -535,9 +605,10 @@ class Translator:
             if relation is None:
                 stored = self.bind_relation(node)
                 info = self.catalog.table(stored)
-                relation = Relation(name, self._table_columns(stored, info)) if info \
+                relation = Relation(name, self._table_columns(stored, info), key=info.primary_key) if info \
                     else Relation(name, [], known=False)
-            scope.relations.append(relation.renamed(alias, renames or None))
+            _check_alias_width(alias, relation, renames)
+            scope.add(relation.renamed(alias, renames or None))
             if renames:
                 bare = node.copy()
                 bare.set("alias", None)
@@ -549,7 +620,8 @@ class Translator:
             inner, outputs = self.query(node.this, sibling_free)
             node.set("this", inner)
             name = node.alias or "?subquery?"
-            scope.relations.append(self._relation(name, outputs).renamed(name, renames or None))
+            _check_alias_width(name, self._relation(name, outputs), renames)
+            scope.add(self._relation(name, outputs).renamed(name, renames or None))
             if renames:
                 _alias_outputs(inner, renames)
                 node.set("alias", exp.TableAlias(this=exp.to_identifier(name, quoted=True)))
@@ -557,7 +629,7 @@ class Translator:
         if isinstance(node, exp.Values):
             translated, outputs = self.values(node, sibling_free)
             name = node.alias or "*VALUES*"
-            scope.relations.append(self._relation(name, outputs))
+            scope.add(self._relation(name, outputs))
             translated.set("alias", None)
             return _renamed_source(translated, name, [f"column{i + 1}" for i in range(len(outputs))],
                                    [output.name for output in outputs])
@@ -567,7 +639,7 @@ class Translator:
         if isinstance(node, exp.Table) and isinstance(node.this, exp.Anonymous) \
                 and node.this.name.lower() in TABLE_FUNCTIONS:
             name = node.this.name.lower()
-            scope.relations.append(Relation(node.alias or name, list(TABLE_FUNCTIONS[name])))
+            scope.add(Relation(node.alias or name, list(TABLE_FUNCTIONS[name])))
             return node
         raise unsupported(f"FROM item {node.sql('postgres')}")
 
@@ -642,11 +714,9 @@ class Translator:
                         arguments: list[exp.Expression]) -> exp.Table:
         """`function(arguments) AS name`, a SQLite table-valued function whose columns `value` and
         `ordinality` are relation's columns, registered in scope."""
-        if any(other.name.lower() == relation.name.lower() for other in scope.relations):
-            raise DatabaseError("42712", f'table name "{relation.name}" specified more than once')
         relation.stored = ("value", "ordinality")[:len(relation.columns)]
         relation.shown = _SHOWN_COLUMNS[function]
-        scope.relations.append(relation)
+        scope.add(relation)
         return exp.Table(this=exp.Anonymous(this=function, expressions=arguments),
                          alias=exp.TableAlias(this=exp.to_identifier(relation.name, quoted=True)))
 
@@ -748,7 +818,7 @@ class Translator:
         stored = self.bind_relation(table)
         info = self.catalog.table(stored)
         columns = [(c.name, c.type) for c in info.columns] if info else []
-        scope.relations.append(Relation(table.alias or name, columns, known=info is not None))
+        scope.add(Relation(table.alias or name, columns, known=info is not None))
         return stored, columns
 
     def insert(self, node: exp.Insert) -> Translation:
@@ -758,6 +828,8 @@ class Translator:
         types = {name.lower(): pg_type for name, pg_type in table_columns}
         if isinstance(node.this, exp.Schema) and node.this.expressions:
             names = [identifier.name for identifier in node.this.expressions]
+            if table_columns:
+                _check_target_columns(names, types, node.this.this.name)
         else:
             names = [name for name, _ in table_columns]
             width = _insert_width(node.expression)
@@ -956,13 +1028,17 @@ class Translator:
         if conflict.args.get("constraint") is not None:
             raise unsupported("ON CONFLICT ON CONSTRAINT")
         keys = conflict.args.get("conflict_keys") or []
+        if not keys and conflict.expressions:  # SQLite would update on any unique key's conflict
+            raise DatabaseError(SYNTAX_ERROR,
+                                "ON CONFLICT DO UPDATE requires inference specification or constraint name",
+                                hint="For example, ON CONFLICT (column_name).")
         conflict.set("conflict_keys", [key.this if isinstance(key, exp.Ordered) else key for key in keys])
         conflict_scope = Scope(parent=scope, relations=[Relation("excluded", columns)])
         conflict.set("expressions", [self._assignment(item, conflict_scope, table)
                                      for item in conflict.expressions])
         if conflict.args.get("where") is not None:
             where = conflict.args["where"]
-            where.set("this", self.condition(where.this, conflict_scope))
+            where.set("this", self.condition(where.this, conflict_scope, "WHERE"))
 
     def _assignment(self, item: exp.Expression, scope: Scope, table: str) -> exp.Expression:
         """`column = value` of UPDATE or ON CONFLICT DO UPDATE of table; `column = DEFAULT` writes
@@ -1036,8 +1112,13 @@ class Translator:
     def update(self, node: exp.Update) -> Translation:
         scope = Scope()
         self._with(node, scope)
-        table_name, _ = self._target(node.this, scope)
+        table_name, table_columns = self._target(node.this, scope)
         node.set("expressions", [single for item in node.expressions for single in _single_assignments(item)])
+        assigned = [item.this.name for item in node.expressions if isinstance(item, exp.EQ)]
+        if table_columns:
+            _check_target_columns(assigned, {name.lower(): pg_type for name, pg_type in table_columns},
+                                  node.this.name, assignments=True)
+        query_checks.check_placement(node.args["where"].this if node.args.get("where") else None)
         always = self._identity_always(table_name)
         for item in node.expressions:
             if isinstance(item, exp.EQ) and item.this.name.lower() in always \
@@ -1051,7 +1132,7 @@ class Translator:
         node.set("expressions", [self._assignment(item, scope, table_name) for item in node.expressions])
         where = node.args.get("where")
         if where is not None:
-            where.set("this", self.condition(where.this, scope))
+            where.set("this", self.condition(where.this, scope, "WHERE"))
         outputs = self._returning(node, scope)
         return self._result(render(node), "UPDATE", outputs, target=table_name)
 
@@ -1063,7 +1144,8 @@ class Translator:
         table_name, _ = self._target(node.this, scope)
         where = node.args.get("where")
         if where is not None:
-            where.set("this", self.condition(where.this, scope))
+            query_checks.check_placement(where.this)
+            where.set("this", self.condition(where.this, scope, "WHERE"))
         outputs = self._returning(node, scope)
         return self._result(render(node), "DELETE", outputs, target=table_name)
 
@@ -1145,8 +1227,13 @@ class Translator:
                                      f"expression is of type {format_type(source.oid, -1)}",
                             hint="You will need to rewrite or cast the expression.")
 
-    def condition(self, node: exp.Expression, scope: Scope) -> exp.Expression:
+    def condition(self, node: exp.Expression, scope: Scope, clause: str) -> exp.Expression:
+        """A condition of the clause named (WHERE, JOIN/ON, CASE/WHEN, ...): 42804 for a value that
+        is not a boolean (SQLite takes any nonzero number for true)."""
         translated, pg_type = self.expr(node, scope)
+        if pg_type.oid not in (t.BOOL, t.UNKNOWN) and (pg_type.oid != t.TEXT or isinstance(node, exp.Column)):
+            raise DatabaseError(DATATYPE_MISMATCH, f"argument of {clause} must be type boolean, not type "
+                                                   f"{format_type(pg_type.oid, -1)}")
         return self.coerce(translated, pg_type, t.BOOL_TYPE)
 
     # --- expressions --------------------------------------------------------------------------------
@@ -1304,6 +1391,8 @@ class Translator:
         if oids <= t.INTEGER_TYPES | t.FLOAT_TYPES:
             if operator == "%" and oids & t.FLOAT_TYPES:
                 raise rules.no_operator(left_resolved.oid, operator, right_resolved.oid)
+            if operator in fn.QUICK_ARITH_NAMES and result.oid in fn.QUICK_ARITH_TYPES:
+                return call(fn.quick_arith_name(operator, result.oid), left, right), result
             return call(fn.NUMBER_ARITH, operator, left, right, result.oid), result
         arithmetic = call(fn.ARITH, operator, left, left_resolved.oid, right, right_resolved.oid, result.oid)
         return arithmetic, result
@@ -1345,12 +1434,16 @@ class Translator:
         result = PgType(pg_type.oid)
         if pg_type.oid in t.NUMBER_TYPES | {t.INTERVAL}:
             return call(fn.NEGATE, inner, pg_type.oid), result
+        if not pg_type.is_unknown:  # SQLite would negate the number a text starts with
+            raise rules.no_operator(None, "-", pg_type.oid)
         return node, result
 
     def _concat(self, node: exp.DPipe, scope: Scope) -> Typed:
         typed = [self.expr(operand, scope) for operand in (node.this, node.expression)]
         if any(array_typing.is_array(pg_type) for _, pg_type in typed):
             return self._array_concat(*typed[0], *typed[1])
+        if not any(pg_type.is_unknown or pg_type.oid in t.STRING_TYPES for _, pg_type in typed):
+            raise rules.no_operator(typed[0][1].oid, "||", typed[1][1].oid)  # text || anynonarray: a text
         parts = []
         for value, pg_type in typed:
             if pg_type.oid in (t.JSON, t.JSONB):
@@ -1458,7 +1551,7 @@ class Translator:
             array = self.coerce(array, t.UNKNOWN_TYPE, array_type)
         element_oid = codecs.type_by_oid(array_type.oid).elem_oid
         if not element_oid:
-            raise rules.no_operator(left_type.oid, operator, array_type.oid)
+            raise DatabaseError(WRONG_OBJECT_TYPE, "op ANY/ALL (array) requires array on right side")
         left, left_type = self._quantified_subject(left, left_type, operator, PgType(element_oid))
         test = call(fn.QUANTIFIED, operator, int(every), left, left_type.oid, array, array_type.oid)
         return test, t.BOOL_TYPE
@@ -1530,6 +1623,8 @@ class Translator:
             node.set("query", translated)
             node.set("this", value)
             return node, t.BOOL_TYPE
+        if not node.expressions:  # SQLite takes `x IN ()` for false
+            raise DatabaseError(SYNTAX_ERROR, 'syntax error at or near ")"')
         items = [self.expr(item, scope) for item in node.expressions]
         target = rules.common_type(_listed_as([value_type, *(pg_type for _, pg_type in items)]))
         value = self.coerce(value, value_type, target)
@@ -1545,7 +1640,7 @@ class Translator:
         for key in ("this", "expression"):
             operand = node.args.get(key)
             if operand is not None:
-                node.set(key, self.condition(operand, scope))
+                node.set(key, self.condition(operand, scope, type(node).__name__.upper()))
         return node, t.BOOL_TYPE
 
     def _is(self, node: exp.Is, scope: Scope) -> Typed:
@@ -1573,6 +1668,9 @@ class Translator:
     def _like(self, node: exp.Binary, scope: Scope) -> Typed:
         value, value_type = self.expr(node.this, scope)
         pattern, pattern_type = self.expr(node.expression, scope)
+        known = {pg_type.oid for pg_type in (value_type, pattern_type) if not pg_type.is_unknown}
+        if not known <= t.STRING_TYPES and known != {t.BYTEA}:  # SQLite would match any value's text
+            raise rules.no_operator(value_type.oid, _PATTERN_OPERATORS[type(node)], pattern_type.oid)
         value = self._as_text(value, value_type)
         pattern = self._as_text(pattern, pattern_type)
         if isinstance(node, exp.ILike):
@@ -1602,7 +1700,7 @@ class Translator:
                 value, value_type = self.expr(condition, scope)
                 branch.set("this", self.coerce(value, value_type, subject_typed[1]))
             else:
-                branch.set("this", self.condition(condition, scope))
+                branch.set("this", self.condition(condition, scope, "CASE/WHEN"))
             results.append(self.expr(branch.args["true"], scope))
         default = node.args.get("default")
         if default is not None:
@@ -1720,7 +1818,7 @@ class Translator:
         inner, pg_type = self.expr(node.this, scope)
         node.set("this", inner)
         where = node.expression
-        where.set("this", self.condition(where.this, scope))
+        where.set("this", self.condition(where.this, scope, "FILTER"))
         return node, pg_type
 
     def _dot(self, node: exp.Dot, scope: Scope) -> Typed:
@@ -1747,6 +1845,8 @@ class Translator:
             steps = [_json_step(part) for part in path.expressions if not isinstance(part, exp.JSONPathRoot)]
         else:
             step, step_type = self.expr(path, scope)
+            if not step_type.is_unknown and step_type.oid not in t.STRING_TYPES | t.INTEGER_TYPES - {t.INT8}:
+                raise rules.no_operator(document_type.oid, "->>" if as_text else "->", step_type.oid)
             steps = [self.coerce(step, step_type, t.TEXT_TYPE)]
         return call(fn.JSON_GET, document, document_type.oid, int(as_text), *steps), result
 
@@ -1912,7 +2012,14 @@ class Translator:
         if isinstance(template, exp.Literal) and template.is_string:
             template = exp.Literal.string(written_template(self.text, template.this))
         else:
-            template = self.coerce(*self.expr(template, scope), t.TEXT_TYPE)
+            template, template_type = self.expr(template, scope)
+            if not template_type.is_unknown and template_type.oid not in t.STRING_TYPES:
+                names = ", ".join(format_type(t.output_type(pg_type).oid, -1)
+                                  for pg_type in (value_type, template_type))
+                raise DatabaseError(UNDEFINED_FUNCTION, f"function to_char({names}) does not exist",
+                                    hint="No function matches the given name and argument types. "
+                                         "You might need to add explicit type casts.")
+            template = self.coerce(template, template_type, t.TEXT_TYPE)
         if value_type.oid == t.DATE:
             value, value_type = self.coerce(value, value_type, PgType(t.TIMESTAMPTZ)), PgType(t.TIMESTAMPTZ)
         if value_type.is_unknown:
@@ -1952,6 +2059,8 @@ class Translator:
         name = type(node).__name__.lower()
         argument, pg_type = self._aggregate_argument(node.this, scope)
         distinct = isinstance(argument, exp.Distinct)
+        if name in ("sum", "avg") and pg_type.oid not in t.NUMBER_TYPES | {t.INTERVAL}:
+            rules.check_summable(name, pg_type)
         result = rules.function_type(name, [pg_type])
         if (name == "sum" and pg_type.oid in (t.INT8, t.NUMERIC, t.UNKNOWN)) or \
                 (name == "avg" and pg_type.oid in t.INTEGER_TYPES | {t.NUMERIC, t.INTERVAL, t.UNKNOWN}):
@@ -1990,7 +2099,14 @@ class Translator:
         return node, t.TEXT_TYPE
 
     def _boolean_aggregate(self, node: exp.Expression, scope: Scope) -> Typed:
-        argument = self.condition(node.this, scope)
+        value, pg_type = self.expr(node.this, scope)
+        if pg_type.oid not in (t.BOOL, t.UNKNOWN):
+            name = rules.function_name(node, self.text) or "bool_and"
+            raise DatabaseError(UNDEFINED_FUNCTION,
+                                f"function {name}({format_type(pg_type.oid, -1)}) does not exist",
+                                hint="No function matches the given name and argument types. "
+                                     "You might need to add explicit type casts.")
+        argument = self.coerce(value, pg_type, t.BOOL_TYPE)
         return call("min" if isinstance(node, exp.LogicalAnd) else "max", argument), t.BOOL_TYPE
 
     def _substring(self, node: exp.Substring, scope: Scope) -> Typed:
@@ -2233,6 +2349,7 @@ def _type_of(value: exp.Expression, pg_type: PgType) -> Typed:
 
 
 _TEXT_ARRAY_TYPE = array_typing.array_type(t.TEXT_TYPE)
+_PATTERN_OPERATORS = {exp.Like: "~~", exp.ILike: "~~*", exp.RegexpLike: "~", exp.RegexpILike: "~*"}
 _INT_WIDTH = {t.INT2: 2, t.INT4: 4, t.INT8: 8, t.OID: 8}
 _CONTAINMENT_OPERATORS = {exp.ArrayContainsAll: "@>", exp.ArrayContainedBy: "<@", exp.ArrayOverlaps: "&&"}
 _COMPARISON_NODES: dict[str, type[exp.Binary]] = {symbol: cls for cls, symbol in COMPARISONS.items()}

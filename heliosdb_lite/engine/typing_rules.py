@@ -108,6 +108,19 @@ def _unknown_partner(operator: str, known: PgType, *, first: bool) -> PgType:
 _STAMPS = (t.DATE, t.TIMESTAMP, t.TIMESTAMPTZ)  # each converts implicitly to those after it
 
 
+def check_summable(name: str, argument: PgType) -> None:
+    """sum() and avg() of a type they do not add up: 42725 for an unknown argument (which of the
+    numeric types is unclear), 42883 otherwise (SQLite would add up the numbers texts start with)."""
+    if argument.is_unknown:
+        raise DatabaseError(AMBIGUOUS_FUNCTION, f"function {name}(unknown) is not unique",
+                            hint="Could not choose a best candidate function. You might need to add explicit "
+                                 "type casts.")
+    signature = f"{name}({format_type(argument.oid, -1)})"
+    raise DatabaseError(UNDEFINED_FUNCTION, f"function {signature} does not exist",
+                        hint="No function matches the given name and argument types. "
+                             "You might need to add explicit type casts.")
+
+
 def arithmetic_operands(operator: str, left: PgType, right: PgType) -> tuple[PgType, PgType]:
     """The types the operands of an arithmetic operator are computed as (after `resolve_unknown`),
     by PostgreSQL's implicit casts where the operator exists only for another type: an int2 next

@@ -75,7 +75,7 @@ def test_same_step(reference: Any, engine_session: SQLiteSession, sql: str) -> N
 # Not differential: PostgreSQL answers these, the engine refuses them with 0A000.
 REFUSED = [
     ("select unnest(a), unnest(a) from arrays", "UNNEST(a)"),
-    ("select count(*), unnest(a) from arrays", "UNNEST(a)"),
+    ("select count(*), unnest(array[1, 2]) from arrays", "UNNEST"),
 ]
 
 

@@ -135,3 +135,64 @@ def test_bitwise_operators_on_integer_parameters(autocommit: psycopg.Connection[
                 (12, 10, 12, 10, 12, 10, 1, 40, -8, 1, 5))
     assert cur.fetchone() == (8, 14, 6, 256, -4, -6)
     assert [d.type_code for d in cur.description or ()] == [21] * 6  # int2, as the parameters
+
+
+# temporary tables with serial and identity columns ------------------------------------------------------
+
+
+def test_temporary_table_with_serial_and_identity_columns(target: Target) -> None:
+    """Their sequences are the session's: drawn from at once, gone with it, apart from another's."""
+    ddl = ("create temp table faults_temp (id serial, big bigserial primary key, "
+           "ident int generated always as identity, v text)")
+    insert = "insert into faults_temp (v) values ('a'), ('b') returning id, big, ident"
+    with psycopg.connect(target.dsn, connect_timeout=CONNECT_TIMEOUT, autocommit=True) as first, \
+            psycopg.connect(target.dsn, connect_timeout=CONNECT_TIMEOUT, autocommit=True) as second:
+        first.execute(ddl)
+        assert first.execute(insert).fetchall() == [(1, 1, 1), (2, 2, 2)]
+        assert first.execute("select currval('faults_temp_id_seq')").fetchone() == (2,)
+        with pytest.raises(psycopg.errors.UndefinedTable):
+            second.execute("insert into faults_temp (v) values ('x')")
+        second.execute(ddl)
+        assert second.execute(insert).fetchall() == [(1, 1, 1), (2, 2, 2)]
+    with psycopg.connect(target.dsn, connect_timeout=CONNECT_TIMEOUT, autocommit=True) as later:
+        later.execute(ddl)
+        assert later.execute(insert).fetchall() == [(1, 1, 1), (2, 2, 2)]
+
+
+# statements PostgreSQL refuses ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("sql", "error"), [
+    ("select 1 where 1 in ()", psycopg.errors.SyntaxError),
+    ("update faults_refused set x = 3, x = 4", psycopg.errors.SyntaxError),
+    ("insert into faults_refused (id, x, x) values (9, 1, 2)", psycopg.errors.DuplicateColumn),
+    ("select x, count(*) from faults_refused", psycopg.errors.GroupingError),
+    ("select id, x from faults_refused group by x", psycopg.errors.GroupingError),
+    ("select x from faults_refused where sum(x) > 1", psycopg.errors.GroupingError),
+    ("select sum(count(*)) from faults_refused", psycopg.errors.GroupingError),
+    ("select x from faults_refused where row_number() over () = 1", psycopg.errors.WindowingError),
+    ("select x from faults_refused order by 2", psycopg.errors.InvalidColumnReference),
+    ("select x from faults_refused where x", psycopg.errors.DatatypeMismatch),
+    ("select x from faults_refused limit -1", psycopg.errors.InvalidRowCountInLimitClause),
+    ("values (1), (1, 2)", psycopg.errors.SyntaxError),
+    ("select * from faults_refused a, faults_refused a", psycopg.errors.DuplicateAlias),
+    ("create table faults_twice (a int, a text)", psycopg.errors.DuplicateColumn),
+])
+def test_refused_as_postgresql_refuses(autocommit: psycopg.Connection[Any], sql: str,
+                                       error: type[psycopg.Error]) -> None:
+    """SQLite would answer these (x IN () is false, the last of two assignments wins, a group's
+    column is some row's, ...) or fail with its own words."""
+    autocommit.execute("create table if not exists faults_refused (id int primary key, x int)")
+    autocommit.execute("insert into faults_refused values (1, 1), (2, 2) on conflict do nothing")
+    with pytest.raises(error):
+        autocommit.execute(sql)
+    assert autocommit.execute("select id, x from faults_refused order by id").fetchall() == [(1, 1), (2, 2)]
+
+
+def test_grouped_by_primary_key_allows_the_other_columns(autocommit: psycopg.Connection[Any]) -> None:
+    autocommit.execute("create table if not exists faults_grouped (id int primary key, x int, y text)")
+    autocommit.execute("insert into faults_grouped values (1, 1, 'a'), (2, 1, 'b') on conflict do nothing")
+    grouped = autocommit.execute("select id, x, y, count(*) from faults_grouped group by id order by id")
+    assert grouped.fetchall() == [(1, 1, "a", 1), (2, 1, "b", 1)]
+    by_alias = autocommit.execute("select x + 1 as k, count(*) from faults_grouped group by k")
+    assert by_alias.fetchall() == [(2, 2)]
