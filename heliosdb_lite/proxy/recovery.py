@@ -309,10 +309,14 @@ class Recovery:
         aligned = iter(recorded[len(recorded) - others:])
         answers = [RecordedResponse("COMMIT") if item.kind is Kind.COMMIT else next(aligned)
                    for item in statements]
-        for position, answer in enumerate(answers):
-            if answer.rows and position >= self.session.tags_since_ready:
-                raise Unreproducible(f"its statement {position + 1} returned {answer.rows} rows the client "
-                                     "never received")
+        simple_query = isinstance(committing[0].message, messages.Query)
+        for position, answer in enumerate(answers[self.session.tags_since_ready:],
+                                          start=self.session.tags_since_ready):
+            # a simple query's result set (its RowDescription) is lost with the answer; an
+            # Execute's RowDescription is the Describe's, so only its rows are
+            if (answer.rows is not None) if simple_query else bool(answer.rows):
+                raise Unreproducible(f"its statement {position + 1} ({answer.tag}) returned a result the "
+                                     "client never received")
         return answers
 
     def _answer_query(self, query: RecordedMessage, tags: list[RecordedResponse], out: list[bytes]) -> None:

@@ -388,6 +388,9 @@ class ProxySession:
             return
         if type_code == "E":
             self._on_error(message)
+        elif type_code == "C" and not synthetic and self.validating is None and fault_points.hit(
+                "proxy_commit_answer") and frontend.decode_command_complete(message.body) == "COMMIT":
+            raise UpstreamLost("fault point proxy_commit_answer: the COMMIT's answer was dropped")
         head = self.tracker.head
         completed = self.tracker.received(type_code)
         frame = encode(message)
@@ -395,11 +398,7 @@ class ProxySession:
         self.since_ready += 1
         if type_code == "C":
             self.tags_since_ready += 1
-            tag = frontend.decode_command_complete(message.body)
-            self._rolled_back = tag == "ROLLBACK"
-            if tag == "COMMIT" and not synthetic and self.validating is None \
-                    and fault_points.hit("proxy_commit_answer"):
-                raise UpstreamLost("fault point proxy_commit_answer: the COMMIT's answer was dropped")
+            self._rolled_back = frontend.decode_command_complete(message.body) == "ROLLBACK"
         if type_code in STATEMENT_ENDS and head is not None and self.recording.active:
             self.milestones.append((self.checksum.count, self.checksum.digest(), head.index))
         if self.validating is not None:
