@@ -12,11 +12,12 @@ import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import pg8000.dbapi
 import psycopg
 import pytest
 
 from tests.proxy_process import ProxyProcess
-from tests.server_process import ServerProcess
+from tests.server_process import ServerProcess, unread_bytes_waiting
 
 WAIT = 60.0
 
@@ -105,16 +106,6 @@ def test_commit_answer_dropped_by_the_proxy(setup_server: ServerProcess) -> None
         proxy.stop()
 
 
-def _unread_bytes_waiting(port: int) -> bool:
-    """Whether an established connection to loopback `port` holds bytes its server has not read."""
-    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
-        fields = line.split()
-        local_port = int(fields[1].split(":")[1], 16)
-        if local_port == port and fields[3] == "01" and int(fields[4].split(":")[1], 16) > 0:
-            return True
-    return False
-
-
 def _wait_until(condition: Callable[[], bool]) -> None:
     event = threading.Event()
     for _ in range(int(WAIT * 100)):
@@ -139,7 +130,7 @@ def test_commit_the_server_never_ran_is_fenced_and_replayed(setup_server: Server
         work = (lambda: connection.execute("INSERT INTO items (name) VALUES ('auto')")) if autocommit \
             else connection.commit
         thread, outcome = _in_thread(work)
-        _wait_until(lambda: _unread_bytes_waiting(server.port))
+        _wait_until(lambda: unread_bytes_waiting(server.port))
         server.kill()
         server.start()
         thread.join(WAIT)
@@ -209,3 +200,47 @@ def test_committed_insert_returning_whose_rows_were_lost_is_hz001(setup_server: 
         crashing.stop()
         if restarted is not None:
             restarted.stop()
+
+
+def test_pg8000_commit_binds_a_statement_parsed_in_an_earlier_request(setup_server: ServerProcess) -> None:
+    """pg8000 parses COMMIT in one request and binds it in the next: answering it from the outcome
+    needs the unnamed statement restored on the new connection."""
+    crashing = _server(setup_server.data_dir, setup_server.port, "journal_appended").start()
+    proxy = ProxyProcess([f"127.0.0.1:{setup_server.port}"]).start()
+    restarted = None
+    try:
+        connection = pg8000.dbapi.connect(user="postgres", host=proxy.host, port=proxy.port)
+        connection.cursor().execute("INSERT INTO items (name) VALUES (%s)", ("p",))
+        thread, outcome = _in_thread(connection.commit)
+        restarted = _crash_then_restart(crashing, setup_server)
+        thread.join(WAIT)
+        assert outcome == [None]
+        cursor = connection.cursor()
+        cursor.execute("SELECT count(*) FROM items")
+        assert list(cursor.fetchone()) == [1]
+        connection.close()
+        assert _names(restarted) == ["p"]
+        assert proxy.counter("heliosdb_transparent_replay_outcome_lookups_total", answer="committed") == 1
+    finally:
+        proxy.stop()
+        crashing.stop()
+        if restarted is not None:
+            restarted.stop()
+
+
+def test_pg8000_commits_whose_answers_are_all_dropped(setup_server: ServerProcess) -> None:
+    """Every COMMIT answer lost (proxy fault point): each commit is answered from its outcome, the
+    unnamed statement being restored after the lookup query that destroyed it."""
+    server = setup_server.start()
+    proxy = ProxyProcess([f"127.0.0.1:{server.port}"],
+                         env={"HELIOSDB_FAULT_POINTS": "proxy_commit_answer=1"}).start()
+    try:
+        connection = pg8000.dbapi.connect(user="postgres", host=proxy.host, port=proxy.port)
+        for name in ("a", "b", "c"):
+            connection.cursor().execute("INSERT INTO items (name) VALUES (%s)", (name,))
+            connection.commit()
+        connection.close()
+        assert _names(server) == ["a", "b", "c"]
+        assert proxy.counter("heliosdb_transparent_replay_outcome_lookups_total", answer="committed") == 3
+    finally:
+        proxy.stop()
