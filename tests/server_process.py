@@ -20,6 +20,17 @@ READY_MARK = "HeliosDB-Lite ready"
 START_TIMEOUT = 30.0
 
 
+def unread_bytes_waiting(port: int) -> bool:
+    """Whether an established connection to loopback `port` holds bytes its server has not read yet
+    (from /proc/net/tcp: a stopped server's pending request, say)."""
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        local_port = int(fields[1].split(":")[1], 16)
+        if local_port == port and fields[3] == "01" and int(fields[4].split(":")[1], 16) > 0:
+            return True
+    return False
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))

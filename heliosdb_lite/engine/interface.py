@@ -76,6 +76,12 @@ class Cursor:
     def exhausted(self) -> bool:
         return self.position >= len(self.rows)
 
+    def complete_tag(self) -> str:
+        """The CommandComplete tag once every row is sent."""
+        if self.row_count is None and self.tag == "SELECT":
+            return f"SELECT {len(self.rows)}"
+        return self.command_tag()
+
     def command_tag(self) -> str:
         """The CommandComplete tag: for row-returning statements the count is rows sent."""
         if self.row_count is not None:
@@ -191,14 +197,16 @@ class TransactionLog(Protocol):
     `CommitAlreadyDecided` to turn it into a no-op); `commit_refused` when SQLite's COMMIT raised
     after `committing` (it returns only once the journaled entry is aborted and the transaction
     rolled back); `finished` after COMMIT (True) or ROLLBACK (False). requested_gtid is the
-    session's `heliosdb.gtid` setting, if set.
+    session's `heliosdb.gtid` setting, if set; responses are the (command tag, rows or None)
+    answers of the transaction's last statements, kept with its outcome.
     """
 
     def attached(self, connection: Any) -> None: ...
 
     def opened(self, connection: Any) -> None: ...
 
-    def committing(self, connection: Any, requested_gtid: str | None) -> None: ...
+    def committing(self, connection: Any, requested_gtid: str | None,
+                   responses: Sequence[tuple[str, int | None]] = ()) -> None: ...
 
     def commit_refused(self, connection: Any, error: BaseException) -> None: ...
 

@@ -29,6 +29,7 @@ from sqlglot import exp
 from heliosdb_lite.errors import (
     ACTIVE_SQL_TRANSACTION,
     FEATURE_NOT_SUPPORTED,
+    INVALID_DATETIME_FORMAT,
     LOCK_NOT_AVAILABLE,
     NO_ACTIVE_SQL_TRANSACTION,
     QUERY_CANCELED,
@@ -77,6 +78,7 @@ from .utility import (
 from .value_storage import Converter, from_storage, to_storage
 
 CACHED_PLAN_CHANGED = "0A000"
+TRANSACTION_TIMESTAMP = "heliosdb.transaction_timestamp"  # pins the next transaction's timestamp
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +176,8 @@ class SQLiteSession:
         self._lock_wait_deadline = 0.0
         connection.set_busy_handler(self._wait_for_lock)
         self._clock = _Clock()
+        self._timestamp_used: dt.datetime | None = None
+        self._timestamp_reported: dt.datetime | None = None
         self._zone_name = ""
         self._zone: dt.tzinfo = dt.UTC
         self._search_path_setting: str | None = None
@@ -187,9 +191,15 @@ class SQLiteSession:
     # --- FunctionContext ---------------------------------------------------------------------------
 
     def transaction_timestamp(self) -> dt.datetime:
-        if self._transactions.block is not None:
-            return self._transactions.started_at
-        return self._clock.statement_started
+        """The transaction's start (pinned by SET heliosdb.transaction_timestamp); reported to the
+        client as ParameterStatus, so a replay of the transaction can pin it to what it saw."""
+        transactions = self._transactions
+        if transactions.block is not None:
+            moment = transactions.started_at
+        else:
+            moment = transactions.pinned_timestamp or self._clock.statement_started
+        self._timestamp_used = moment
+        return moment
 
     def statement_timestamp(self) -> dt.datetime:
         return self._clock.statement_started
@@ -239,11 +249,17 @@ class SQLiteSession:
             self._transactions.begin(explicit=False)
         with self._statement():
             try:
-                return self._execute(statement, params)
+                cursor = self._execute(statement, params)
             except BaseException as error:
                 self._transactions.fail()
                 context = self._error_context(statement, (*params, *statement.literals))
                 raise database_error(error, context) from None
+            finally:
+                if self._transactions.block is None and not _pins_timestamp(statement):
+                    self._transactions.pinned_timestamp = None
+        if statement.utility is not None and not statement.ends_failed_transaction:
+            self._transactions.responded(cursor)
+        return cursor
 
     def statement_failed(self) -> None:
         self._transactions.fail()
@@ -271,6 +287,7 @@ class SQLiteSession:
 
         def run() -> int:
             self._connection.cursor().executemany(sql, (stored(row) for row in rows))
+            self._transactions.responded(Cursor(None, "COPY", len(rows)))
             return len(rows)
 
         with self._statement():
@@ -300,7 +317,13 @@ class SQLiteSession:
                 self._ddl_in_block = False
 
     def parameter_changes(self) -> list[tuple[str, str]]:
-        return self.settings.changes()
+        changes = self.settings.changes()
+        used = self._timestamp_used
+        if used is not None and used != self._timestamp_reported:
+            changes.append((TRANSACTION_TIMESTAMP, used.isoformat()))
+            self._timestamp_reported = used
+        self._timestamp_used = None
+        return changes
 
     def apply_server_parameters(self, values: dict[str, str]) -> None:
         for name, value in values.items():
@@ -537,7 +560,7 @@ class SQLiteSession:
                                                            strict=False)]
         bindings = bindings[:statement.sqlite_param_count]
 
-        def run() -> tuple[list[tuple[Any, ...]], int]:
+        def run() -> Cursor:
             cursor = self._connection.cursor()
             cursor.execute(translation.sql, bindings if not translation.schema_change else None)
             readers = statement.readers
@@ -547,20 +570,15 @@ class SQLiteSession:
                 assigned = "NULL" if translation.serial_upsert else "last_insert_rowid()"
                 cursor.execute(f"SELECT {functions.SEQUENCE_ASSIGNED}(?, {assigned})",
                                (translation.serial_sequence,))
-            return rows, changes
+            result = _result(statement, translation, rows, changes)
+            self._transactions.responded(result)
+            return result
 
-        rows, changes = self._in_transaction(statement.writes, translation.command, run)
+        result = self._in_transaction(statement.writes, translation.command, run)
         self._transactions.notices += translation.notices
         if translation.schema_change and self._transactions.block is not None:
             self._ddl_in_block = True
-        command = translation.command
-        if statement.copy is not None:
-            return Cursor(statement.columns, "COPY", len(rows), rows)
-        if command == "INSERT":
-            return Cursor(statement.columns, "INSERT 0", changes, rows)
-        if command in ("UPDATE", "DELETE") or (command == "SELECT" and translation.schema_change):
-            return Cursor(statement.columns, command, changes, rows)
-        return Cursor(statement.columns, command, None, rows)
+        return result
 
     def _current(self, statement: PreparedStatement) -> PreparedStatement:
         """The statement re-prepared if the schema changed since it was prepared."""
@@ -583,6 +601,9 @@ class SQLiteSession:
         if isinstance(command, TransactionCommand):
             return Cursor(None, self._transaction_command(command))
         if isinstance(command, SetCommand):
+            if _pins_timestamp(statement):
+                transactions.pinned_timestamp = _pinned_timestamp(command.value)
+                return Cursor(None, "SET")
             if command.local and transactions.block is None:
                 self._warn_outside_block("SET LOCAL")
             self.settings.set(command.name, command.value, local=command.local)
@@ -673,6 +694,39 @@ class SQLiteSession:
                 values[column] = casts.text_output(params[source - 1], oid, self.time_zone())
         indexes = info.unique_indexes if info is not None else {}
         return ErrorContext(primary_keys, indexes, values, translation.target)
+
+
+def _result(statement: PreparedStatement, translation: Translation, rows: list[tuple[Any, ...]],
+            changes: int) -> Cursor:
+    """The cursor of an executed translated statement, with PostgreSQL's command tag."""
+    command = translation.command
+    if statement.copy is not None:
+        return Cursor(statement.columns, "COPY", len(rows), rows)
+    if command == "INSERT":
+        return Cursor(statement.columns, "INSERT 0", changes, rows)
+    if command in ("UPDATE", "DELETE") or (command == "SELECT" and translation.schema_change):
+        return Cursor(statement.columns, command, changes, rows)
+    return Cursor(statement.columns, command, None, rows)
+
+
+def _pins_timestamp(statement: PreparedStatement) -> bool:
+    command = statement.utility
+    return isinstance(command, SetCommand) and command.name.lower() == TRANSACTION_TIMESTAMP
+
+
+def _pinned_timestamp(value: str | None) -> dt.datetime | None:
+    """The value of SET heliosdb.transaction_timestamp (as reported: ISO 8601 with an offset)."""
+    if value is None or not value.strip():
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise DatabaseError(INVALID_DATETIME_FORMAT,
+                            f'invalid value for parameter "{TRANSACTION_TIMESTAMP}": "{value}"',
+                            hint="Use the value the server reported, e.g. 2026-01-31T12:00:00.000001+00:00.")
+    return moment.astimezone(dt.UTC)
 
 
 def _show_name(name: str) -> str:

@@ -11,7 +11,7 @@ from .pgtypes import FLOAT8, INT8, TEXT, TIMESTAMPTZ, UUID, PgType
 
 TABLE_FUNCTIONS: dict[str, list[tuple[str, PgType]]] = {
     "heliosdb_txn_outcome": [("gtid", PgType(UUID)), ("status", PgType(TEXT)), ("lsn", PgType(INT8)),
-                             ("commit_time", PgType(TIMESTAMPTZ))],
+                             ("commit_time", PgType(TIMESTAMPTZ)), ("command_tags", PgType(TEXT))],
     "heliosdb_replay_metrics": [("total_replays", PgType(INT8)), ("successful_replays", PgType(INT8)),
                                 ("failed_replays", PgType(INT8)), ("avg_replay_time_ms", PgType(FLOAT8)),
                                 ("journal_size_mb", PgType(FLOAT8)),

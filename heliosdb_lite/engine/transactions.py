@@ -33,10 +33,13 @@ from heliosdb_lite.errors import (
 from . import deferred_constraints
 from .ddl import quote
 from .errors_map import database_error
-from .interface import CommitAlreadyDecided, TransactionLog
+from .interface import CommitAlreadyDecided, Cursor, TransactionLog
 from .settings import PRIMARY_HOST_SETTING, SessionSettings
 
 T = TypeVar("T")
+# Statement answers kept for the committing transaction's outcome (the last ones count: a client
+# that lost its answer needs those of the request that committed).
+MAX_RESPONSES = 64
 
 
 class Transactions:
@@ -52,6 +55,10 @@ class Transactions:
         self.failed = False
         self.implicit_mode = False
         self.started_at = dt.datetime.now(dt.UTC)
+        # SET heliosdb.transaction_timestamp: the next transaction's timestamp (a replay keeps the
+        # value its client saw), cleared when that transaction ends
+        self.pinned_timestamp: dt.datetime | None = None
+        self.responses: list[tuple[str, int | None]] = []  # (command tag, rows or None) per statement
         self._sqlite_open = False
         self._writing = False
         self._isolation = "read committed"
@@ -77,7 +84,8 @@ class Transactions:
         if self.block is None:
             self.block = "explicit" if explicit else "implicit"
             self.failed = False
-            self.started_at = dt.datetime.now(dt.UTC)
+            self.started_at = self.pinned_timestamp or dt.datetime.now(dt.UTC)
+            self.responses = []
             self._settings.begin()
             self._isolation = self._settings.get("default_transaction_isolation") or "read committed"
             self._read_only = self._settings.get("default_transaction_read_only") == "on"
@@ -151,7 +159,14 @@ class Transactions:
         self._settings.rollback()
         self._reset()
 
+    def responded(self, cursor: Cursor) -> None:
+        """A statement of the transaction was answered with `cursor` (all its rows)."""
+        self.responses.append((cursor.complete_tag(), None if cursor.columns is None else len(cursor.rows)))
+        if len(self.responses) > MAX_RESPONSES:
+            del self.responses[0]
+
     def _reset(self) -> None:
+        self.pinned_timestamp = None
         self.block = None
         self.failed = False
         self._savepoints.clear()
@@ -188,7 +203,8 @@ class Transactions:
         try:
             deferred_constraints.check(connection)
             if self._log is not None:
-                self._log.committing(connection, self._settings.get("heliosdb.gtid", missing_ok=True) or None)
+                self._log.committing(connection, self._settings.get("heliosdb.gtid", missing_ok=True) or None,
+                                     self.responses)
         except CommitAlreadyDecided as decided:
             connection.execute("ROLLBACK")  # the recorded outcome stands: COMMIT, nothing applied twice
             self._log_finished(False)
@@ -308,6 +324,7 @@ class Transactions:
         """Run a statement outside any block: writers in their own immediate transaction."""
         if not writes:
             return run()
+        self.responses = []
         try:
             self._connection.execute("BEGIN IMMEDIATE")
         except apsw.Error as error:

@@ -59,6 +59,14 @@ class SessionState(msgspec.Struct, array_like=True, frozen=True):
     settings: dict[str, str] = {}
 
 
+class CommandResponse(msgspec.Struct, array_like=True, frozen=True):
+    """What the server answered one statement of the committing request: its command tag, and the
+    rows of its result set (None: it returned none). Kept with the outcome (`_helios_txn`)."""
+
+    tag: str
+    rows: int | None = None
+
+
 class CommitPayload(msgspec.Struct, array_like=True, frozen=True):
     """A committed transaction."""
 
@@ -66,6 +74,7 @@ class CommitPayload(msgspec.Struct, array_like=True, frozen=True):
     read_set: ReadSet = msgspec.field(default_factory=ReadSet)
     write_set: WriteSet = msgspec.field(default_factory=WriteSet)
     session: SessionState = msgspec.field(default_factory=SessionState)
+    responses: list[CommandResponse] = []
 
 
 class FencePayload(msgspec.Struct, array_like=True, frozen=True):

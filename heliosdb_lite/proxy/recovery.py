@@ -96,7 +96,6 @@ class Recovery:
         self.session = session
         self.cause = cause
         self.budget: RecoveryBudget = session.context.policy.budget()
-        self.client_status = session.status
         self.first_unanswered = session.last_ready_index + 1
         unanswered = [message for message in session.recorded if message.index >= self.first_unanswered]
         if session.tracker.head is None and session.status == "I" and not session.recorded:
@@ -108,7 +107,25 @@ class Recovery:
         self.gtid = session.next_gtid()
         checksum = session.checksum
         self.expected = Validation(checksum.count, checksum.digest(), list(session.milestones))
+        self.client_view = (session.status, session.since_ready, session.tags_since_ready,
+                            session.last_ready_index)
         self.outcome: TxnOutcome | None = None
+        self.replayed = False  # the recording was sent again: its COMMIT may have run
+
+    def resume(self, cause: str) -> None:
+        """The connection was lost again before the replay was validated: nothing more reached the
+        client, so its view is the one from the first loss; but the replay's COMMIT (or autocommit
+        write) may have committed, under the GTID the new connection reported: look that one up
+        before sending anything again."""
+        session = self.session
+        self.cause = cause
+        session.status, session.since_ready, session.tags_since_ready, session.last_ready_index = \
+            self.client_view
+        if self.replayed and _in_flight_commit(session.recorded, "I"):
+            self.kind = metrics.COMMIT_IN_FLIGHT
+            self.outcome = None
+            self.gtid = session.next_gtid()
+            self.replayed = False
 
     @classmethod
     async def after_loss(cls, session: ProxySession, cause: str) -> None:
@@ -123,6 +140,8 @@ class Recovery:
             session.context.statistics.recovery_started(recovery.kind)
             log.info("session %d lost its server connection (%s): recovering (%s, GTID %s)",
                      session.process_id, cause, recovery.kind, recovery.gtid)
+        else:
+            recovery.resume(cause)
         session.validating = None
         session.recovery = recovery
         await recovery.run()
@@ -165,9 +184,10 @@ class Recovery:
     async def _continue_on(self, upstream: Upstream) -> None:
         session = self.session
         await self._restore(upstream)
-        if self.kind == metrics.COMMIT_IN_FLIGHT and self.outcome is None:
-            self.outcome = await self._lookup(upstream)
-            session.context.statistics.outcome_looked_up(self.outcome.status == COMMITTED)
+        if self.kind == metrics.COMMIT_IN_FLIGHT:
+            if self.outcome is None:
+                self.outcome = await self._lookup(upstream)
+                session.context.statistics.outcome_looked_up(self.outcome.status == COMMITTED)
             if self.outcome.status == COMMITTED:
                 try:
                     await self._answer_committed(upstream)
@@ -180,6 +200,7 @@ class Recovery:
                                  detail=f"its client-named GTID {self.gtid} is now fenced: it cannot commit "
                                         "under it")
                 return
+        await self._restore_unnamed(upstream)
         if not session.recorded:
             self._install(upstream)
             self.validated()
@@ -215,6 +236,12 @@ class Recovery:
                 fields = frontend.decode_error_fields(answer.body)
                 log.warning("session %d: restoring session state on %s: %s %s", session.process_id,
                             upstream.address, fields.get("C"), fields.get("M"))
+
+    async def _restore_unnamed(self, upstream: Upstream) -> None:
+        """The unnamed statement, after every simple query the recovery runs (they destroy it)."""
+        parse = self.session.state.unnamed_statement  # type: ignore[union-attr]
+        if parse is not None:
+            await self._exchange(upstream, parse + frontend.sync(), 1)
 
     async def _lookup(self, upstream: Upstream) -> TxnOutcome:
         if self.gtid is None:
@@ -258,6 +285,7 @@ class Recovery:
         expected = self.expected
         session.validating = Validation(expected.count, expected.digest, list(expected.milestones)) \
             if expected.count else None
+        self.replayed = True
         for recorded in session.recorded:
             session.track(recorded)
         self._install(upstream)
@@ -273,15 +301,18 @@ class Recovery:
         assert session.state is not None and self.outcome is not None
         requests = _requests([message for message in session.recorded
                               if message.index > session.last_ready_index])
-        committing, later = requests[0], [message for group in requests[1:] for message in group]
-        if _in_flight_commit(later, "I"):
+        committing = requests[0]
+        if _in_flight_commit([message for group in requests[1:] for message in group], "I"):
             raise Unreproducible("several committing requests were in flight at once (a pipeline)")
         if not isinstance(committing[-1].message, messages.Sync | messages.Query):
             raise Unreproducible("the committing request had not ended with Sync")
         tags = self._tags_for(committing)
-        parses = session.state.settle_statements()
-        if parses:
-            await self._exchange(upstream, parses + frontend.sync(), 1)
+        statements, ready = session.state.settle_statements()
+        if ready:
+            await self._exchange(upstream, statements, ready)
+        await self._restore_unnamed(upstream)
+        # what the client sent meanwhile follows the committing request
+        later = [message for message in session.recorded if message.index > committing[-1].index]
         session.reset_tracking()
         self._install(upstream)
         out: list[bytes] = []
@@ -309,10 +340,14 @@ class Recovery:
         aligned = iter(recorded[len(recorded) - others:])
         answers = [RecordedResponse("COMMIT") if item.kind is Kind.COMMIT else next(aligned)
                    for item in statements]
-        for position, answer in enumerate(answers):
-            if answer.rows and position >= self.session.tags_since_ready:
-                raise Unreproducible(f"its statement {position + 1} returned {answer.rows} rows the client "
-                                     "never received")
+        simple_query = isinstance(committing[0].message, messages.Query)
+        for position, answer in enumerate(answers[self.session.tags_since_ready:],
+                                          start=self.session.tags_since_ready):
+            # a simple query's result set (its RowDescription) is lost with the answer; an
+            # Execute's RowDescription is the Describe's, so only its rows are
+            if (answer.rows is not None) if simple_query else bool(answer.rows):
+                raise Unreproducible(f"its statement {position + 1} ({answer.tag}) returned a result the "
+                                     "client never received")
         return answers
 
     def _answer_query(self, query: RecordedMessage, tags: list[RecordedResponse], out: list[bytes]) -> None:
@@ -325,7 +360,9 @@ class Recovery:
     def _answer_extended(self, upstream: Upstream, committing: list[RecordedMessage],
                          tags: list[RecordedResponse], out: list[bytes]) -> None:
         """Parse, Bind, Describe, Close and Sync go to the server again; each Execute is answered
-        with its recorded tag; a named Parse already restored is answered ParseComplete."""
+        with its recorded tag; a Parse already restored is answered ParseComplete. Any error the
+        server gives meanwhile makes the answer unreproducible: the client must never take a
+        committed COMMIT for a failed one."""
         session = self.session
         assert session.state is not None
         executes = iter(tags)
@@ -336,7 +373,8 @@ class Recovery:
                 tag = next(executes).tag
                 session.tracker.sent(Pending(Expect.EXECUTE, recorded.index, message.portal,
                                              synthetic=BackendMessage("C", tag.encode() + b"\x00")))
-            elif isinstance(message, messages.Parse) and message.statement in session.state.statements:
+            elif isinstance(message, messages.Parse) and \
+                    session.state.statements.get(message.statement) == recorded.frame:
                 session.tracker.sent(Pending(Expect.PARSE, recorded.index, message.statement,
                                              synthetic=BackendMessage("1", b"")))
             else:
@@ -345,6 +383,7 @@ class Recovery:
         session.checksum.reset()
         session.validating = Validation(session.since_ready) if session.since_ready else None
         session.since_ready = session.tags_since_ready = 0
+        session.answering_committed = True
         upstream.send(b"".join(data))
         session.answer_synthetic(out)
 
@@ -363,13 +402,19 @@ class Recovery:
                  session.process_id, seconds, self.kind, self.gtid, how,
                  session.upstream.address if session.upstream else "?", self.budget.replays)
 
-    async def diverged(self, index: int) -> None:
+    async def diverged(self, index: int, error: str | None = None) -> None:
+        """A replayed response differed; or answering a committed COMMIT met an error."""
         session = self.session
         recorded = next((message for message in session.recorded if message.index == index), None)
         upstream = session.upstream
         session.upstream = None
         if upstream is not None:
             upstream.close()
+        if self.outcome is not None and self.outcome.status == COMMITTED:
+            await self._fail(FailureReason.UNREPRODUCIBLE, None, committed=True,
+                             statement=_statement_text(recorded),
+                             detail=f"answering the committing request again, the server said {error}")
+            return
         await self._fail(FailureReason.DIVERGED, None, statement=_statement_text(recorded))
 
     async def _fail(self, reason: FailureReason, upstream: Upstream | None, *, committed: bool = False,
@@ -384,7 +429,7 @@ class Recovery:
         error = replay_error(self.gtid, statement, reason, committed=committed, detail=detail)
         self._finished_with(reason)
         log.warning("session %d: %s", session.process_id, error.message)
-        status = "I" if self.kind == metrics.COMMIT_IN_FLIGHT or self.client_status == "I" else "E"
+        status = "I" if self.kind == metrics.COMMIT_IN_FLIGHT or self.client_view[0] == "I" else "E"
         unanswered = [message for message in session.recorded if message.index >= self.first_unanswered]
         session.state.settle(committed=False)
         session.recorded.clear()
@@ -426,6 +471,7 @@ class Recovery:
             try:
                 if failed_transaction:
                     await self._exchange(upstream, FAILED_TRANSACTION, 2)
+                await self._restore_unnamed(upstream)
                 return upstream
             except UpstreamLost:
                 upstream.close()

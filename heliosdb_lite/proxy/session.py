@@ -58,11 +58,12 @@ class SessionEnd(Exception):
 
 class ReplayDiverged(Exception):
     """A replayed response differs from what the client already received, at the statement of
-    client message `index`."""
+    client message `index` (`error`: the server's, when it refused a committed request's messages)."""
 
-    def __init__(self, index: int) -> None:
+    def __init__(self, index: int, error: str | None = None) -> None:
         super().__init__(index)
         self.index = index
+        self.error = error
 
 
 @dataclass(slots=True)
@@ -127,6 +128,7 @@ class ProxySession:
         self.pinned_timestamp: str | None = None
         self.validating: Validation | None = None
         self.discard_until_sync = False
+        self.answering_committed = False  # the server re-answers a committed request: no error allowed
         self.recovery: Recovery | None = None  # a recovery whose replay is not yet validated
         self._next_index = 0
         self._request = Request()
@@ -309,6 +311,8 @@ class ProxySession:
                 return statements.classify(message.sql)
             case messages.Parse():
                 self._statement_sql[message.statement] = message.sql
+            case messages.Close() if message.kind == "S":
+                self._statement_sql.pop(message.name, None)
             case messages.Bind():
                 self._portal_statement[message.portal] = message.statement
             case messages.Execute():
@@ -323,9 +327,11 @@ class ProxySession:
         if entry is not None:
             self.tracker.sent(entry)
         request = self._request
-        if isinstance(message, messages.Parse) and message.statement:
-            self._parse_frames[recorded.index] = recorded.frame
-        else:
+        if isinstance(message, messages.Parse):
+            self._parse_frames[recorded.index] = recorded.frame  # prepared statements: session state
+        # a named statement is restored on its own; COPY never changes session state
+        if not isinstance(message, messages.CopyData | messages.CopyDone | messages.CopyFail) and \
+                not (isinstance(message, messages.Parse) and message.statement):
             request.frames.append(recorded.frame)
         for item in recorded.statements:
             request.kinds.add(item.kind)
@@ -370,7 +376,7 @@ class ProxySession:
                 await Recovery.after_loss(self, str(lost))
             except ReplayDiverged as diverged:
                 assert self.recovery is not None
-                await self.recovery.diverged(diverged.index)
+                await self.recovery.diverged(diverged.index, diverged.error)
 
     def write_client(self, data: bytes) -> None:
         self._writer.write(data)
@@ -388,6 +394,14 @@ class ProxySession:
             return
         if type_code == "E":
             self._on_error(message)
+            if self.answering_committed:
+                head = self.tracker.head
+                fields = frontend.decode_error_fields(message.body)
+                raise ReplayDiverged(head.index if head is not None else -1,
+                                     f"{fields.get('C')}: {fields.get('M')}")
+        elif type_code == "C" and not synthetic and self.validating is None and fault_points.hit(
+                "proxy_commit_answer") and frontend.decode_command_complete(message.body) == "COMMIT":
+            raise UpstreamLost("fault point proxy_commit_answer: the COMMIT's answer was dropped")
         head = self.tracker.head
         completed = self.tracker.received(type_code)
         frame = encode(message)
@@ -395,11 +409,7 @@ class ProxySession:
         self.since_ready += 1
         if type_code == "C":
             self.tags_since_ready += 1
-            tag = frontend.decode_command_complete(message.body)
-            self._rolled_back = tag == "ROLLBACK"
-            if tag == "COMMIT" and not synthetic and self.validating is None \
-                    and fault_points.hit("proxy_commit_answer"):
-                raise UpstreamLost("fault point proxy_commit_answer: the COMMIT's answer was dropped")
+            self._rolled_back = frontend.decode_command_complete(message.body) == "ROLLBACK"
         if type_code in STATEMENT_ENDS and head is not None and self.recording.active:
             self.milestones.append((self.checksum.count, self.checksum.digest(), head.index))
         if self.validating is not None:
@@ -486,6 +496,7 @@ class ProxySession:
 
     def _ready(self, status: str) -> None:
         self.status = status
+        self.answering_committed = False
         self.since_ready = 0
         self.tags_since_ready = 0
         if status != "I":
@@ -500,6 +511,9 @@ class ProxySession:
         self.recording.reset()
         for recorded in self.recorded:
             self.recording.admit(len(recorded.frame))
+        if len(self.recorded) != self._next_index - first_kept:  # sent while recording was off
+            self.recording.disable("too_large", "the transaction began while the one before was not recorded")
+            self.recorded.clear()
         self.checksum.reset()
         self.milestones.clear()
         self.pinned_timestamp = None

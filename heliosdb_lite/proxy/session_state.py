@@ -1,6 +1,8 @@
 """What a client session has set up on its server connection, so that a new connection can be
-given the same: startup parameters (plus the resumed `heliosdb.session_id`), named prepared
-statements, session-changing requests (SET, RESET, set_config, ...) and a client-named GTID.
+given the same: startup parameters (plus the resumed `heliosdb.session_id`), prepared statements
+(named ones, and the unnamed one, which lives until the next unnamed Parse: pg8000 parses and
+binds it in separate requests), session-changing requests (SET, RESET, set_config, ...) and a
+client-named GTID.
 
 Changes are kept apart while a transaction is open and settled when the session is next idle:
 prepared statements live on whatever the transaction did (they are not transactional), settings
@@ -22,7 +24,7 @@ class SessionState:
     def __init__(self, startup: Mapping[str, str]) -> None:
         self.startup = dict(startup)
         self.session_id: str | None = None
-        self.statements: dict[str, bytes] = {}  # name -> its Parse message
+        self.statements: dict[str, bytes] = {}  # name ("": the unnamed statement) -> its Parse message
         self.requests: list[bytes] = []  # session-changing requests, each ending in Sync or a Query
         self.named_gtid: str | None = None
         self._parsed: list[tuple[str | None, bytes | None]] = []  # (name, Parse) / (name, None): closed
@@ -65,27 +67,34 @@ class SessionState:
         self._parsed.clear()
         self._requests.clear()
 
-    def settle_statements(self) -> bytes:
+    def settle_statements(self) -> tuple[bytes, int]:
         """Settle prepared-statement changes at once (an interrupted COMMIT answered from its
-        outcome: the transaction is over); the Parse messages the new connection lacks."""
-        missing = [parse for name, parse in self._parsed if name is not None and parse is not None]
+        outcome: the transaction is over). Returns the messages that bring a connection restored
+        from the state before up to date (Close, then Parse, each followed by Sync so that one
+        failure skips nothing else), and how many ReadyForQuery answers they get."""
+        before = dict(self.statements)
         self.settle(committed=True)
-        return b"".join(missing)
+        changes = [frontend.close("S", name) for name, parse in before.items()
+                   if self.statements.get(name) != parse]
+        changes += [parse for name, parse in self.statements.items() if before.get(name) != parse]
+        return b"".join(message + frontend.sync() for message in changes), len(changes)
 
     # restoring -------------------------------------------------------------------------------
 
     def restore(self) -> tuple[bytes, int]:
-        """The messages that recreate this state on a new connection, and how many ReadyForQuery
-        answers they get."""
-        parts: list[bytes] = []
-        ready = 0
-        if self.statements:
-            parts.extend(self.statements.values())
-            parts.append(frontend.sync())
-            ready += 1
+        """The messages that recreate this state on a new connection, but the unnamed statement
+        (`unnamed_statement`: any simple query destroys it, so it goes last), and how many
+        ReadyForQuery answers they get."""
+        named = [parse for name, parse in self.statements.items() if name]
+        parts = [parse + frontend.sync() for parse in named]  # a Sync each: a failed Parse skips none
         parts.extend(self.requests)
-        ready += len(self.requests)
+        ready = len(named) + len(self.requests)
         if self.named_gtid is not None:
             parts.append(frontend.query(f"SET heliosdb.gtid = '{self.named_gtid}'"))
             ready += 1
         return b"".join(parts), ready
+
+    @property
+    def unnamed_statement(self) -> bytes | None:
+        """The Parse of the unnamed statement, when the session has one."""
+        return self.statements.get("")

@@ -31,7 +31,7 @@ import os
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn, Protocol
@@ -58,7 +58,7 @@ from heliosdb_lite.journal import (
     Journal,
     SessionState,
 )
-from heliosdb_lite.journal.payload import encode_payload
+from heliosdb_lite.journal.payload import CommandResponse, encode_payload
 from heliosdb_lite.replay import metrics, txn_table
 from heliosdb_lite.replay.txn_table import ABORTED, COMMITTED, FENCED, TxnRecord
 from heliosdb_lite.replay.write_capture import AUTOINCREMENT_TABLE, WriteCapture
@@ -97,6 +97,7 @@ class Outcome:
     status: str  # "committed" | "not committed"
     lsn: int | None
     decided_at_us: int | None
+    command_tags: str | None = None  # txn_table's column: what the committing request was answered
 
 
 class StandbyBarrier(Protocol):
@@ -162,7 +163,7 @@ class CommitService:
                 raise
         metrics.OUTCOME_LOOKUPS.labels(record.outcome).inc()
         if record.outcome == COMMITTED:
-            return Outcome(format_gtid(gtid), "committed", record.lsn, record.decided_us)
+            return Outcome(format_gtid(gtid), "committed", record.lsn, record.decided_us, record.command_tags)
         return Outcome(format_gtid(gtid), "not committed", None, None)
 
     def _fence(self, connection: apsw.Connection, gtid: bytes) -> TxnRecord:
@@ -226,7 +227,8 @@ class CommitService:
                                          "before the first write, or after COMMIT or ROLLBACK.")
             result = self.outcome(requested_gtid)
             decided(parse_gtid(result.gtid))
-            yield (result.gtid, result.status, result.lsn, _timestamp_text(result.decided_at_us))
+            yield (result.gtid, result.status, result.lsn, _timestamp_text(result.decided_at_us),
+                   result.command_tags)
 
         def metrics_rows() -> Iterator[tuple[Any, ...]]:
             values = metrics.snapshot(sum(segment.size for segment in self.journal.segments))
@@ -292,8 +294,10 @@ class TransactionRecorder:
         self._service.check_writable()
         self._capture = WriteCapture(connection)
 
-    def committing(self, connection: apsw.Connection, requested_gtid: str | None) -> None:
-        """Record and journal the transaction; raises CommitAlreadyDecided, 40P02 (fenced) or 40001."""
+    def committing(self, connection: apsw.Connection, requested_gtid: str | None,
+                   responses: Sequence[tuple[str, int | None]] = ()) -> None:
+        """Record and journal the transaction with the `responses` of the committing request's
+        statements; raises CommitAlreadyDecided, 40P02 (fenced) or 40001."""
         capture = self._capture
         if capture is None:
             return
@@ -306,9 +310,11 @@ class TransactionRecorder:
         existing = txn_table.lookup(connection, gtid)
         if existing is not None:
             self._refuse(gtid, existing)
-        payload = encode_payload(CommitPayload(write_set=write_set, session=self._state))
+        answers = [CommandResponse(*response) for response in responses]
+        payload = encode_payload(CommitPayload(write_set=write_set, session=self._state, responses=answers))
         journal = self._service.journal
-        record = TxnRecord(journal.next_lsn, gtid, COMMITTED, time.time_ns() // 1000, payload)
+        record = TxnRecord(journal.next_lsn, gtid, COMMITTED, time.time_ns() // 1000, payload,
+                           txn_table.format_command_tags(responses))
         txn_table.insert(connection, record)
         journal.append(EntryType.COMMIT, gtid, payload, expect_lsn=record.lsn, timestamp_us=record.decided_us)
         fault_points.crash_if_hit("journal_appended")

@@ -66,7 +66,7 @@ class _Batch:
         self._connection = connection
         self._changes = apsw.ChangesetBuilder()
         self._has_changes = False
-        self._records: list[tuple[int, bytes, str, int, None]] = []
+        self._records: list[tuple[int, bytes, str, int, None, str | None]] = []
         self._autoincrement: dict[str, int] | None = None
 
     def __len__(self) -> int:
@@ -92,13 +92,15 @@ class _Batch:
                 self._has_changes = True
             self._autoincrement = dict(payload.write_set.autoincrement)
             outcome = COMMITTED
+            tags = txn_table.format_command_tags([(response.tag, response.rows)
+                                                  for response in payload.responses])
         elif entry.entry_type == EntryType.FENCE:
-            outcome = FENCED
+            outcome, tags = FENCED, None
         elif entry.entry_type == EntryType.ABORT:
-            outcome = ABORTED
+            outcome, tags = ABORTED, None
         else:
             return
-        self._records.append((entry.lsn, bytes(entry.gtid), outcome, entry.timestamp_us, None))
+        self._records.append((entry.lsn, bytes(entry.gtid), outcome, entry.timestamp_us, None, tags))
 
     def flush(self) -> None:
         if self._has_changes:

@@ -3,7 +3,11 @@
 Schema: lsn (the journal entry's LSN, primary key) · gtid (16 bytes, unique) · outcome
 ('committed' | 'fenced' | 'aborted': the row of an abort entry, whose commit entry just before it
 SQLite refused) · decided_us (µs since the epoch) · payload (the journal entry's payload, kept
-until the journal is known durable past it, then NULL).
+until the journal is known durable past it, then NULL) · command_tags (of a committed transaction:
+what the server answered each statement of the request that committed it, so a client that lost
+that answer can be given it: a JSON array of [tag, rows] pairs, rows null when the statement
+returned no result set; NULL for other outcomes and for stores written before the column existed,
+to which `ensure` adds it).
 
 Invariants: a row commits atomically with the transaction's data, so `max(lsn)` is the last journal
 entry the store contains; a GTID has at most one row, so it is decided once (I3, I5).
@@ -11,7 +15,8 @@ entry the store contains; a GTID has at most one row, so it is decided once (I3,
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import apsw
@@ -24,7 +29,7 @@ ABORTED = "aborted"
 _CREATE = (
     f"CREATE TABLE IF NOT EXISTS {TXN_TABLE} ("
     "lsn INTEGER PRIMARY KEY, gtid BLOB NOT NULL UNIQUE, outcome TEXT NOT NULL, "
-    "decided_us INTEGER NOT NULL, payload BLOB)"
+    "decided_us INTEGER NOT NULL, payload BLOB, command_tags TEXT)"
 )
 
 
@@ -35,28 +40,43 @@ class TxnRecord:
     outcome: str
     decided_us: int
     payload: bytes | None
+    command_tags: str | None = None
 
 
 def ensure(connection: apsw.Connection) -> None:
     connection.execute(_CREATE)
+    columns = {row[1] for row in connection.execute(f"PRAGMA table_info({TXN_TABLE})")}
+    if "command_tags" not in columns:
+        connection.execute(f"ALTER TABLE {TXN_TABLE} ADD COLUMN command_tags TEXT")
+
+
+def format_command_tags(responses: Sequence[tuple[str, int | None]]) -> str | None:
+    """The command_tags column for (tag, rows) pairs; None when there are none."""
+    if not responses:
+        return None
+    return json.dumps([list(response) for response in responses], separators=(",", ":"))
 
 
 def lookup(connection: apsw.Connection, gtid: bytes) -> TxnRecord | None:
     for row in connection.execute(
-        f"SELECT lsn, gtid, outcome, decided_us, payload FROM {TXN_TABLE} WHERE gtid = ?", (gtid,)
+        f"SELECT lsn, gtid, outcome, decided_us, payload, command_tags FROM {TXN_TABLE} WHERE gtid = ?",
+        (gtid,)
     ):
         return TxnRecord(*row)
     return None
 
 
-_INSERT = f"INSERT INTO {TXN_TABLE} (lsn, gtid, outcome, decided_us, payload) VALUES (?, ?, ?, ?, ?)"
+_INSERT = (f"INSERT INTO {TXN_TABLE} (lsn, gtid, outcome, decided_us, payload, command_tags) "
+           "VALUES (?, ?, ?, ?, ?, ?)")
 
 
 def insert(connection: apsw.Connection, record: TxnRecord) -> None:
-    connection.execute(_INSERT, (record.lsn, record.gtid, record.outcome, record.decided_us, record.payload))
+    connection.execute(_INSERT, (record.lsn, record.gtid, record.outcome, record.decided_us, record.payload,
+                                 record.command_tags))
 
 
-def insert_many(connection: apsw.Connection, rows: list[tuple[int, bytes, str, int, bytes | None]]) -> None:
+def insert_many(connection: apsw.Connection,
+                rows: list[tuple[int, bytes, str, int, bytes | None, str | None]]) -> None:
     """Rows in TxnRecord field order, in one call (recovery and restore)."""
     connection.executemany(_INSERT, rows)
 

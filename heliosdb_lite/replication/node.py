@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -162,6 +163,7 @@ class ReplicationNode:
         query = await read_message()
         while isinstance(query, messages.Query) and (wire.is_history_request(query.sql)
                                                      or wire.is_backup_request(query.sql)):
+            self._check_serving()
             if wire.is_history_request(query.sql):
                 writer.write(await self._history_answer())
             else:
@@ -222,8 +224,11 @@ class ReplicationNode:
 
     def _store_copy(self) -> tuple[Path, int]:
         """A consistent copy of the store (APSW's backup API) beside it, and the last LSN it holds."""
-        copy = self._engine.store_path.with_name(f"base-backup-{os.getpid()}-{id(self)}.db")
-        destination = apsw.Connection(str(copy))
+        descriptor, name = tempfile.mkstemp(prefix="base-backup-", suffix=".db",
+                                            dir=self._engine.store_path.parent)
+        os.close(descriptor)
+        copy = Path(name)
+        destination = apsw.Connection(name)
         source = self._engine.maintenance_connection()
         try:
             with destination.backup("main", source, "main") as backup:
@@ -233,7 +238,8 @@ class ReplicationNode:
             source.close()
             destination.close()
 
-    def _check_standby(self, name: str, start: wire.StartRequest) -> None:
+    def _check_serving(self) -> None:
+        """Refuse a replication request unless this server is a primary with replication on."""
         if self.role.role is not Role.PRIMARY:
             raise DatabaseError(OBJECT_NOT_IN_PREREQUISITE_STATE,
                                 f"this server is not a primary ({self.role.role.value}, "
@@ -241,6 +247,9 @@ class ReplicationNode:
         if not self._settings.replicate_journal:
             raise DatabaseError(OBJECT_NOT_IN_PREREQUISITE_STATE,
                                 "replication is not enabled on this server (replication.replicate_journal)")
+
+    def _check_standby(self, name: str, start: wire.StartRequest) -> None:
+        self._check_serving()
         journal = self._journal
         if start.last_lsn > journal.last_lsn or (
                 start.last_lsn and self._shipper.epoch_at(start.last_lsn) not in (None, start.last_epoch)):

@@ -80,8 +80,13 @@ async def _prepare(config: Config) -> None:
                     "standby's journal has parted from the primary's", settings.primary_host, error)
         return
     try:
-        theirs = [EpochSpan(*(int(value or 0) for value in row))
-                  for row in await simple_query(connection, wire.HISTORY_QUERY)]
+        try:
+            theirs = [EpochSpan(*(int(value or 0) for value in row))
+                      for row in await simple_query(connection, wire.HISTORY_QUERY)]
+        except _PEER_ERRORS as error:
+            log.warning("replication: primary %s refused its epoch history at start-up (%s): starting as "
+                        "this standby is", settings.primary_host, error)
+            return
         fork = fork_lsn(mine, theirs) if mine else my_first
         diverged = bool(mine) and fork <= mine[-1].last_lsn
         beyond_retention = bool(theirs) and fork < theirs[0].first_lsn

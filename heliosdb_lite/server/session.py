@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from heliosdb_lite import fault_points
 from heliosdb_lite.engine.interface import Column, Cursor, Engine, EngineSession, Statement
 from heliosdb_lite.engine.settings import duration_ms
 from heliosdb_lite.errors import (
@@ -151,6 +152,7 @@ class Session:
         self._slot_wait: SlotWait | None = None
         self._recorder: TransactionRecorder | None = None
         self._reported_sequence = 0
+        self._acknowledged_lsn = 0  # the last commit whose answer went to the socket
         self._parser = FrontendParser(limits.max_message_bytes)
         self._out: list[bytes] = []
         self._engine_session: EngineSession | None = None
@@ -281,6 +283,10 @@ class Session:
             self._writer.write(b"".join(self._out))
             self._out.clear()
         await self._writer.drain()
+        recorder = self._recorder
+        if recorder is not None and recorder.last_commit_lsn != self._acknowledged_lsn:
+            self._acknowledged_lsn = recorder.last_commit_lsn
+            fault_points.crash_if_hit("commit_acknowledged")
 
     def _send(self, data: bytes) -> None:
         self._out.append(data)

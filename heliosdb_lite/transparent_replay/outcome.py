@@ -24,11 +24,11 @@ class Resolution(enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class RecordedResponse:
-    """One statement of the committing request as the server answered it: its command tag, and how
-    many rows it returned (rows a lost answer cannot reproduce)."""
+    """One statement of the committing request as the server answered it: its command tag, and the
+    rows of its result set (None: it returned none). Rows a lost answer cannot reproduce."""
 
     tag: str
-    rows: int = 0
+    rows: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,15 +53,12 @@ def outcome_query(gtid: str) -> str:
 
 
 def parse_responses(text: str | None) -> tuple[RecordedResponse, ...] | None:
-    """The `command_tags` column: a JSON array of [tag, rows] pairs, or NULL."""
+    """The `command_tags` column: a JSON array of [tag, rows] pairs (rows null: no result set), or
+    NULL."""
     if text is None:
         return None
-    return tuple(RecordedResponse(str(tag), int(rows)) for tag, rows in json.loads(text))
-
-
-def format_responses(responses: list[tuple[str, int]]) -> str:
-    """The `command_tags` column's text for (tag, rows) pairs (the server writes it)."""
-    return json.dumps(responses, separators=(",", ":"))
+    return tuple(RecordedResponse(str(tag), None if rows is None else int(rows))
+                 for tag, rows in json.loads(text))
 
 
 def outcome_from_row(gtid: str, status: str, lsn: str | int | None, command_tags: str | None) -> TxnOutcome:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -21,6 +22,7 @@ class RecordingLog:
     def __init__(self) -> None:
         self.events: list[tuple[Any, ...]] = []
         self.refusal: Exception | None = None
+        self.responses: list[tuple[str, int | None]] = []
 
     def attached(self, connection: Any) -> None:
         self.events.append(("attached",))
@@ -29,9 +31,11 @@ class RecordingLog:
         assert connection.in_transaction
         self.events.append(("opened",))
 
-    def committing(self, connection: Any, requested_gtid: str | None) -> None:
+    def committing(self, connection: Any, requested_gtid: str | None,
+                   responses: Sequence[tuple[str, int | None]] = ()) -> None:
         assert connection.in_transaction
         self.events.append(("committing", requested_gtid))
+        self.responses = list(responses)
         if self.refusal is not None:
             raise self.refusal
 
@@ -137,3 +141,29 @@ def test_already_decided_commit_leaves_a_notice(logged: SQLiteSession, log: Reco
     run(logged, "insert into t values (1)")
     assert [(n.severity, n.message) for n in logged.notices()] == [
         ("NOTICE", "transaction x was already committed")]
+
+
+def test_committing_gets_the_answers_of_the_autocommit_statement(logged: SQLiteSession,
+                                                                 log: RecordingLog) -> None:
+    run(logged, "insert into t values (1), (2)")
+    assert log.responses == [("INSERT 0 2", None)]
+    run(logged, "update t set id = id + 10 returning id")
+    assert log.responses == [("UPDATE 2", 2)]
+
+
+def test_committing_gets_the_answers_of_the_block(logged: SQLiteSession, log: RecordingLog) -> None:
+    run(logged, "begin")
+    run(logged, "set application_name = 'x'")
+    run(logged, "select count(*) from t")
+    run(logged, "insert into t values (1) returning id")
+    run(logged, "commit")
+    assert log.responses == [("BEGIN", None), ("SET", None), ("SELECT 1", 1), ("INSERT 0 1", 1)]
+
+
+def test_an_implicit_block_starts_its_own_answers(logged: SQLiteSession, log: RecordingLog) -> None:
+    run(logged, "select 1")
+    logged.begin_implicit()
+    run(logged, "insert into t values (5)")
+    run(logged, "delete from t where id = 5")
+    logged.end_implicit(True)
+    assert log.responses == [("INSERT 0 1", None), ("DELETE 1", None)]

@@ -135,3 +135,17 @@ def test_standby_beyond_retention_is_rebuilt_from_a_store_copy(tmp_path: Path) -
             assert on_standby.execute(query).fetchall() == on_primary.execute(query).fetchall()
     verified = journal_verify(standby.data_dir / "journal")
     assert verified.returncode == 0, verified.stdout + verified.stderr
+
+
+def test_a_standby_of_a_standby_starts_and_says_why_it_cannot_stream(tmp_path: Path) -> None:
+    cluster = Cluster(tmp_path, mode="async")
+    with running(cluster):
+        chained = cluster.standby_of(cluster.standbys[0], "chained")
+        chained.start()  # its start-up EPOCH_HISTORY is refused: it starts as it is
+        try:
+            assert any("refused its epoch history" in line and "not a primary (standby" in line
+                       for line in chained.stderr_lines)
+            wait_until(lambda: any("stream from primary" in line and "not a primary (standby" in line
+                                   for line in chained.stderr_lines), "the stream's refusal")
+        finally:
+            chained.stop()

@@ -3,6 +3,8 @@ budget, outcome decisions, checksums, the HZ001 error and the seed's metric keys
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from heliosdb_lite.config import TransactionReplayConfig
@@ -14,7 +16,6 @@ from heliosdb_lite.transparent_replay.metrics import ReplayStatistics
 from heliosdb_lite.transparent_replay.outcome import (
     RecordedResponse,
     Resolution,
-    format_responses,
     outcome_from_row,
 )
 from heliosdb_lite.transparent_replay.policy import ReplayPolicy
@@ -88,10 +89,10 @@ def test_policy_from_config_and_budget() -> None:
 
 
 def test_outcome_decision() -> None:
-    tags = format_responses([("UPDATE 3", 0), ("INSERT 0 1", 1)])
+    tags = json.dumps([["UPDATE 3", None], ["INSERT 0 1", 1]])
     committed = outcome_from_row("g", "committed", "7", tags)
     assert committed.resolution is Resolution.ANSWER_AS_RECORDED
-    assert committed.responses == (RecordedResponse("UPDATE 3"), RecordedResponse("INSERT 0 1", 1))
+    assert committed.responses == (RecordedResponse("UPDATE 3", None), RecordedResponse("INSERT 0 1", 1))
     assert committed.lsn == 7
     fenced = outcome_from_row("g", "not committed", None, None)
     assert fenced.resolution is Resolution.REPLAY_UNDER_FRESH_GTID
