@@ -433,7 +433,9 @@ class SQLiteSession:
         if translation.schema_change:
             return PreparedStatement(sql, oids, None, translation=translation, writes=True,
                                      schema_version=schema_version, writers=writers)
-        info = apsw.ext.query_info(self._connection, translation.sql, actions=translation.columns is not None)
+        # actions=False: collecting actions (an authorizer during prepare) crashed the process on
+        # INSERT ... RETURNING into a temporary table with a serial key (SIGSEGV in the next execute)
+        info = apsw.ext.query_info(self._connection, translation.sql, actions=False)
         columns = None
         if translation.columns is not None:
             origins = result_origins.origins(self._connection, info, set_operation)

@@ -28,7 +28,8 @@ _LISTINGS = {"main": "sqlite_schema", "temp": "sqlite_temp_schema"}
 def origins(connection: apsw.Connection, info: apsw.ext.QueryDetails,
             set_operation: bool) -> tuple[tuple[int, int], ...]:
     """(table OID, column number) of each column of `info.description_full`, NO_ORIGIN where
-    PostgreSQL reports none. info must come from `apsw.ext.query_info(..., actions=True)`."""
+    PostgreSQL reports none. Without `info.actions` (query_info's actions=False) the views a
+    statement reads are not seen, and their columns report the table beneath them."""
     described = info.description_full or ()
     if set_operation or _reads_a_view(connection, info.actions or ()):
         return (NO_ORIGIN,) * len(described)

@@ -411,6 +411,16 @@ def test_row_description_names_table_oid_and_column_number(autocommit: psycopg.C
     assert attnums == [("id", 1), ("label", 2), ("amount", 3)]
 
 
+def test_insert_returning_into_a_temporary_serial_table(autocommit: psycopg.Connection[Any]) -> None:
+    """It crashed the server (SIGSEGV) while result origins were collected with an authorizer."""
+    autocommit.execute("create temp table pg3_temp_serial (id serial, v text)")
+    inserted = autocommit.execute("insert into pg3_temp_serial (v) values ('a') returning id").fetchall()
+    assert inserted == [(1,)]
+    assert autocommit.execute("insert into pg3_temp_serial (v) values ('b') returning id, v").fetchall() == [
+        (2, "b")]
+    assert autocommit.execute("select count(*) from pg3_temp_serial").fetchone() == (2,)
+
+
 # server-side cursor ----------------------------------------------------------------------------------
 
 
