@@ -26,8 +26,7 @@ from heliosdb_lite.api.remote_recovery import CONNECTION_FAILURE, KeptLink, Reco
 from heliosdb_lite.api.result import Result
 from heliosdb_lite.config import Config
 from heliosdb_lite.engine.parsing import first_words
-from heliosdb_lite.engine.passthrough import FAILED_TRANSACTION_MESSAGE
-from heliosdb_lite.errors import ACTIVE_SQL_TRANSACTION, IN_FAILED_SQL_TRANSACTION
+from heliosdb_lite.errors import ACTIVE_SQL_TRANSACTION, in_failed_transaction
 from heliosdb_lite.errors import DatabaseError as SyntaxProblem
 from heliosdb_lite.transparent_replay import metrics
 from heliosdb_lite.transparent_replay.metrics import ReplayStatistics
@@ -198,7 +197,8 @@ class RemoteBackend:
         transaction = self._transaction
         assert transaction is not None
         if transaction.broken is not None:
-            raise error_for(IN_FAILED_SQL_TRANSACTION, FAILED_TRANSACTION_MESSAGE, detail=transaction.broken)
+            failed = in_failed_transaction()
+            raise error_for(failed.sqlstate, failed.message, detail=transaction.broken)
         if kind is Kind.UNSAFE:
             transaction.recording.disable("unsafe", classify(sql)[0].value or "unsafe statement")
         while True:
