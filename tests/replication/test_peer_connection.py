@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import asyncio
 
-from heliosdb_lite.replication.client import peer_parameters
+from heliosdb_lite.replication.client import PeerCredentials, peer_parameters
 from tests.server_process import ServerProcess
 
 
 def test_peer_probe_as_a_replication_user_other_than_postgres(server: ServerProcess) -> None:
-    parameters = asyncio.run(peer_parameters(f"{server.host}:{server.port}", user="replicator"))
+    credentials = PeerCredentials(user="replicator")
+    parameters = asyncio.run(peer_parameters(f"{server.host}:{server.port}", credentials))
     assert parameters["in_hot_standby"] == "off"
     assert parameters["session_authorization"] == "replicator"
