@@ -249,6 +249,11 @@ def _explain(sql: str) -> ExplainCommand:
     if re.search(r"\banaly[sz]e\b(?!\s+(false|off))", options, re.IGNORECASE):
         raise DatabaseError(FEATURE_NOT_SUPPORTED, "EXPLAIN ANALYZE is not supported",
                             hint="EXPLAIN shows SQLite's query plan without running the statement.")
+    output_format = re.search(r"\bformat\s+(\w+)", options, re.IGNORECASE)
+    if output_format is not None and output_format.group(1).lower() != "text":
+        raise DatabaseError(FEATURE_NOT_SUPPORTED,
+                            f"EXPLAIN (FORMAT {output_format.group(1).upper()}) is not supported",
+                            hint="EXPLAIN shows SQLite's query plan as text.")
     return ExplainCommand(match.group("statement"))
 
 
