@@ -28,7 +28,7 @@ from .ddl_names import NO_OP, created, dropped, existing, index_exists, string_l
 from .dialect import render
 from .pgtypes import ResolvedType
 from .scope import Relation, Scope
-from .sequences import SEQUENCES_TABLE, TEMP_SEQUENCES_TABLE
+from .sequences import CREATE_TEMPORARY_TABLES, SEQUENCES_TABLE, TEMP_SEQUENCES_TABLE
 from .table_definition_checks import check_definitions, check_view_columns
 
 if TYPE_CHECKING:
@@ -279,8 +279,9 @@ def _create_table(translator: Translator, node: exp.Create) -> str:
     pieces = [builder.column_sql(column) for column in builder.columns]
     pieces += [sql for sql in map(builder.table_constraint_sql, builder.others) if sql is not None]
     exists = " IF NOT EXISTS" if node.args.get("exists") else ""
-    temp = "TEMP " if temporary(node) else ""
-    return f"CREATE {temp}TABLE{exists} {quote(table)} ({', '.join(pieces)})"
+    if not temporary(node):
+        return f"CREATE TABLE{exists} {quote(table)} ({', '.join(pieces)})"
+    return f"{CREATE_TEMPORARY_TABLES}; CREATE TEMP TABLE{exists} {quote(table)} ({', '.join(pieces)})"
 
 
 def _create_table_as(translator: Translator, node: exp.Create) -> tuple[str, str]:

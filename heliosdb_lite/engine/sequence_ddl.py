@@ -32,7 +32,7 @@ from . import functions as fn
 from . import parsing, schemas
 from . import pgtypes as t
 from .ddl_names import NO_OP, dropped, object_kind, sequence_exists
-from .sequences import RANGES, Sequences, shown_name
+from .sequences import CREATE_TEMPORARY_TABLES, RANGES, Sequences, shown_name
 from .statement_words import Words
 
 if TYPE_CHECKING:
@@ -192,7 +192,8 @@ def _create(translator: Translator, words: _SequenceWords) -> str:
     if if_not_exists and _relation_exists(translator, name):
         translator.notice(f'relation "{table.name}" already exists, skipping')
         mode = "create if not exists"
-    return _call(fn.SEQUENCE_DEFINE, name, json.dumps(given), mode)
+    define = _call(fn.SEQUENCE_DEFINE, name, json.dumps(given), mode)
+    return f"{CREATE_TEMPORARY_TABLES}; {define}" if temporary else define
 
 
 def _relation_exists(translator: Translator, stored: str) -> bool:

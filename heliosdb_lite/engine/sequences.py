@@ -60,6 +60,21 @@ CREATE_SEQUENCES = "CREATE TABLE IF NOT EXISTS {} (name TEXT PRIMARY KEY, value 
 CREATE_OPTIONS = ("CREATE TABLE IF NOT EXISTS {} (name TEXT PRIMARY KEY, start INTEGER NOT NULL, "
                   "increment INTEGER NOT NULL)")
 
+
+
+def _with_added_columns(create: str, table: str, columns: tuple[tuple[str, str], ...]) -> str:
+    return create.format(table).removesuffix(")") + "".join(f", {name} {declaration}"
+                                                             for name, declaration in columns) + ")"
+
+
+# The session's temporary sequence tables, all columns at once (they never outlive a release). A
+# temporary table with a serial column creates them with itself: creating them later, inside the
+# statement whose nextval first needs them, changes the schema under a running statement (an INSERT
+# ... RETURNING crashed SQLite with SIGSEGV).
+CREATE_TEMPORARY_TABLES = "; ".join((
+    _with_added_columns(CREATE_SEQUENCES, f"temp.{TEMP_SEQUENCES_TABLE}", SEQUENCE_COLUMNS),
+    _with_added_columns(CREATE_OPTIONS, f"temp.{TEMP_SEQUENCE_OPTIONS_TABLE}", OPTION_COLUMNS)))
+
 # (values table, options table, SQLite schema): where a sequence name is looked up, in order
 _TABLES = ((TEMP_SEQUENCES_TABLE, TEMP_SEQUENCE_OPTIONS_TABLE, "temp"),
            (SEQUENCES_TABLE, SEQUENCE_OPTIONS_TABLE, "main"))
@@ -302,7 +317,8 @@ class Sequences:
     def _created_tables(self, temporary: bool) -> tuple[str, str]:
         if not temporary:
             return SEQUENCES_TABLE, SEQUENCE_OPTIONS_TABLE
-        create_sequence_tables(self._connection, "temp", TEMP_SEQUENCES_TABLE, TEMP_SEQUENCE_OPTIONS_TABLE)
+        if not self._connection.table_exists("temp", TEMP_SEQUENCES_TABLE):
+            self._connection.execute(CREATE_TEMPORARY_TABLES)
         return TEMP_SEQUENCES_TABLE, TEMP_SEQUENCE_OPTIONS_TABLE
 
     def define(self, stored: str, given_json: str, mode: str) -> bool:

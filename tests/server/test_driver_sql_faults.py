@@ -159,6 +159,18 @@ def test_temporary_table_with_serial_and_identity_columns(target: Target) -> Non
         assert later.execute(insert).fetchall() == [(1, 1, 1), (2, 2, 2)]
 
 
+def test_first_serial_value_of_many_sessions_in_insert_returning(target: Target) -> None:
+    """A session's first value from a temporary table's serial column, drawn inside INSERT ...
+    RETURNING, once created the session's sequence table under the running statement: SQLite
+    crashed the server with SIGSEGV in one session of a few dozen (CI, 2026-12-07)."""
+    ddl = "create temp table faults_first (id serial, big bigserial primary key, v text)"
+    for _ in range(100):
+        with psycopg.connect(target.dsn, connect_timeout=CONNECT_TIMEOUT, autocommit=True) as session:
+            session.execute(ddl)
+            rows = session.execute("insert into faults_first (v) values ('a'), ('b') returning id, big").fetchall()
+            assert rows == [(1, 1), (2, 2)]
+
+
 # statements PostgreSQL refuses ----------------------------------------------------------------------------
 
 
