@@ -19,6 +19,9 @@ deps:
 	@if ! command -v psql >/dev/null 2>&1 || ! command -v pgbench >/dev/null 2>&1; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client; \
 	fi
+	@if ! command -v etcd >/dev/null 2>&1; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq etcd-server; \
+	fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -1,6 +1,6 @@
 """Configuration: typed, frozen settings loaded from TOML, HELIOSDB_* variables and overrides.
 
-Owns every section and key ([server], [database], [transaction_replay], [replication],
+Owns every section and key ([server], [database], [transaction_replay], [replication], [failover],
 [performance], [observability], [edge], and [proxy] for `heliosdb-lite proxy`), their defaults and
 validation, the resolution order (built-in defaults < TOML file < environment < overrides) and
 the one table of keys that are accepted but have no effect in this version, with the reason.
@@ -133,6 +133,26 @@ class ReplicationConfig:
 
 
 @dataclass(frozen=True)
+class FailoverConfig:
+    """[failover]: automatic failover with leadership held in etcd (docs/failover.md)."""
+
+    enabled: bool = False
+    etcd_endpoints: tuple[str, ...] = field(default=("127.0.0.1:2379",), metadata={"host_port": True})
+    cluster_name: str = "heliosdb"
+    node_name: str = ""
+    advertise_host: str | None = _address()
+    ttl_seconds: int = _bounded(10, 2)
+    loop_wait_seconds: int = _bounded(2, 1)
+    retry_timeout_seconds: int = _bounded(3, 1)
+
+    @property
+    def timing_rule_holds(self) -> bool:
+        """loop_wait + 2 * retry_timeout <= ttl: a leader that fails one renewal still has
+        retry_timeout to retry and retry_timeout of margin before its lease can expire."""
+        return self.loop_wait_seconds + 2 * self.retry_timeout_seconds <= self.ttl_seconds
+
+
+@dataclass(frozen=True)
 class PerformanceConfig:
     """[performance]: hardware switches from the seed; both are chosen automatically."""
 
@@ -183,6 +203,7 @@ class Config:
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
     transaction_replay: TransactionReplayConfig = field(default_factory=TransactionReplayConfig)
     replication: ReplicationConfig = field(default_factory=ReplicationConfig)
+    failover: FailoverConfig = field(default_factory=FailoverConfig)
     performance: PerformanceConfig = field(default_factory=PerformanceConfig)
     observability: ObservabilityConfig = field(default_factory=ObservabilityConfig)
     edge: EdgeConfig = field(default_factory=EdgeConfig)
@@ -199,6 +220,15 @@ class Config:
     def journal_dir(self) -> Path:
         """transaction_replay.journal_path, by default <database.path>/journal."""
         return self.transaction_replay.journal_path or self.database.path / "journal"
+
+    @property
+    def advertise_address(self) -> str:
+        """failover.advertise_host, by default server.listen:server.port when listen is one
+        concrete address."""
+        if self.failover.advertise_host:
+            return self.failover.advertise_host
+        host = self.server.listen
+        return f"[{host}]:{self.server.port}" if ":" in host else f"{host}:{self.server.port}"
 
     @property
     def users_file_path(self) -> Path:
@@ -579,6 +609,34 @@ def _check_consistency(config: Config) -> None:
     if (server.tls_cert is None) != (server.tls_key is None):
         given, missing = ("tls_cert", "tls_key") if server.tls_key is None else ("tls_key", "tls_cert")
         raise ConfigError(f"server.{missing}: required when server.{given} is set", f"server.{missing}")
+    _check_failover(config)
+
+
+def _check_failover(config: Config) -> None:
+    """[failover]'s rules, checked when it is enabled."""
+    failover = config.failover
+    if not failover.enabled:
+        return
+    if not failover.timing_rule_holds:
+        raise ConfigError(
+            f"failover.ttl_seconds: loop_wait_seconds + 2 * retry_timeout_seconds must not exceed "
+            f"ttl_seconds ({failover.loop_wait_seconds} + 2 * {failover.retry_timeout_seconds} > "
+            f"{failover.ttl_seconds}): "
+            "a leader must be able to miss one renewal and still stop acknowledging before its lease expires",
+            "failover.ttl_seconds")
+    if not failover.node_name:
+        raise ConfigError("failover.node_name: required when failover.enabled (unique in the cluster)",
+                          "failover.node_name")
+    if not re.fullmatch(r"[A-Za-z0-9_.\-]+", failover.node_name):
+        raise ConfigError(f"failover.node_name: letters, digits, '_', '.' and '-' only, got "
+                          f"{_describe(failover.node_name)}", "failover.node_name")
+    if not failover.advertise_host and (("," in config.server.listen)
+                                        or config.server.listen in ("", "*", "0.0.0.0", "::")):
+        raise ConfigError(f"failover.advertise_host: required when server.listen ({config.server.listen}) is "
+                          "not one address other nodes can reach", "failover.advertise_host")
+    if not config.replication.replicate_journal:
+        raise ConfigError("replication.replicate_journal: must be true when failover.enabled (every node may "
+                          "become the primary its peers stream from)", "replication.replicate_journal")
 
 
 _NO_OVERRIDES: Mapping[str, str] = MappingProxyType({})

@@ -542,3 +542,50 @@ def test_docs_table_lists_every_key_with_its_default_and_status() -> None:
             assert honoured.startswith("no"), key
         else:
             assert honoured.startswith(f"`{_toml(rule.ignored_value)}` ignored"), key
+
+
+# --- [failover] -----------------------------------------------------------------------------------
+
+_FAILOVER_ON = {"HELIOSDB_FAILOVER_ENABLED": "true", "HELIOSDB_FAILOVER_NODE_NAME": "node1",
+                "HELIOSDB_REPLICATION_REPLICATE_JOURNAL": "true"}
+
+
+def test_failover_agreed_keys_load_from_toml(tmp_path: Path) -> None:
+    path = tmp_path / "heliosdb.toml"
+    path.write_text('[replication]\nreplicate_journal = true\n[failover]\nenabled = true\n'
+                    'etcd_endpoints = ["10.0.0.5:2379", "10.0.0.6:2379"]\ncluster_name = "orders"\n'
+                    'node_name = "db-1"\nadvertise_host = "10.0.0.1:5432"\nttl_seconds = 10\n'
+                    'loop_wait_seconds = 2\nretry_timeout_seconds = 3\n')
+    failover = load_config(path, environ={}).failover
+    assert failover.etcd_endpoints == ("10.0.0.5:2379", "10.0.0.6:2379")
+    assert (failover.cluster_name, failover.node_name, failover.advertise_host) == ("orders", "db-1",
+                                                                                    "10.0.0.1:5432")
+
+
+def test_failover_timing_rule_is_checked_when_enabled() -> None:
+    environ = {**_FAILOVER_ON, "HELIOSDB_FAILOVER_TTL_SECONDS": "7"}
+    with pytest.raises(ConfigError, match=r"^failover\.ttl_seconds: .*\(2 \+ 2 \* 3 > 7\)"):
+        load_config(None, environ=environ)
+    disabled = load_config(None, environ={**environ, "HELIOSDB_FAILOVER_ENABLED": "false"})
+    assert disabled.failover.ttl_seconds == 7
+    assert load_config(None, environ={**environ, "HELIOSDB_FAILOVER_TTL_SECONDS": "8"}).failover.ttl_seconds == 8
+
+
+@pytest.mark.parametrize(("change", "key"), [
+    ({"HELIOSDB_FAILOVER_NODE_NAME": ""}, "failover.node_name"),
+    ({"HELIOSDB_FAILOVER_NODE_NAME": "a b"}, "failover.node_name"),
+    ({"HELIOSDB_REPLICATION_REPLICATE_JOURNAL": "false"}, "replication.replicate_journal"),
+    ({"HELIOSDB_SERVER_LISTEN": "0.0.0.0"}, "failover.advertise_host"),
+])
+def test_failover_requirements_name_their_key(change: dict[str, str], key: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_config(None, environ={**_FAILOVER_ON, **change})
+    assert raised.value.key == key
+
+
+def test_failover_advertise_address_defaults_to_the_listen_address() -> None:
+    config = load_config(None, environ={**_FAILOVER_ON, "HELIOSDB_SERVER_PORT": "5433"})
+    assert config.advertise_address == "127.0.0.1:5433"
+    config = load_config(None, environ={**_FAILOVER_ON, "HELIOSDB_SERVER_LISTEN": "0.0.0.0",
+                                        "HELIOSDB_FAILOVER_ADVERTISE_HOST": "db1.internal:5432"})
+    assert config.advertise_address == "db1.internal:5432"
