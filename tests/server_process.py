@@ -40,6 +40,8 @@ def free_port() -> int:
 class ServerProcess:
     """One server subprocess; `stderr_lines` keeps everything it logged."""
 
+    ready_mark = READY_MARK
+
     def __init__(self, data_dir: Path, *, port: int | None = None, args: Sequence[str] = (),
                  env: dict[str, str] | None = None, config: Path | None = None) -> None:
         self.data_dir = data_dir
@@ -57,15 +59,19 @@ class ServerProcess:
     def dsn(self) -> str:
         return f"host={self.host} port={self.port} user=postgres dbname=postgres"
 
-    def start(self) -> ServerProcess:
+    def command(self) -> list[str]:
+        """The command line started; a subclass may run another command that prints `ready_mark`."""
         command = [sys.executable, "-m", "heliosdb_lite.cli", "serve", "--port", str(self.port),
                    "--data-dir", str(self.data_dir), *self._args]
         if self._config is not None:
             command += ["--config", str(self._config)]
+        return command
+
+    def start(self) -> ServerProcess:
         env = {**os.environ, "PYTHONUNBUFFERED": "1", **(self._env or {})}
         self._ready.clear()
         self._exited.clear()
-        self.process = subprocess.Popen(command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL,
+        self.process = subprocess.Popen(self.command(), stderr=subprocess.PIPE, stdout=subprocess.DEVNULL,
                                         stdin=subprocess.DEVNULL, text=True, env=env,
                                         cwd=str(self.data_dir.parent))
         threading.Thread(target=self._pump, args=(self.process,), daemon=True).start()
@@ -73,14 +79,15 @@ class ServerProcess:
         # start-up) may not be reaped yet when poll() is asked, so its closed stderr (_exited) counts too
         if not self._ready.wait(START_TIMEOUT) or self._exited.is_set() or self.process.poll() is not None:
             self.stop()
-            raise RuntimeError("server did not start:\n" + "\n".join(self.stderr_lines[-40:]))
+            log = "\n".join(self.stderr_lines[-40:])
+            raise RuntimeError(f"{' '.join(self.command())} did not start:\n{log}")
         return self
 
     def _pump(self, process: subprocess.Popen[str]) -> None:
         assert process.stderr is not None
         for line in process.stderr:
             self.stderr_lines.append(line.rstrip("\n"))
-            if READY_MARK in line:
+            if self.ready_mark in line:
                 self._ready.set()
         self._ready.set()
         self._exited.set()

@@ -1,0 +1,91 @@
+"""What the containers run, run as plain processes (no Docker daemon here): Compose's and Kubernetes'
+command lines, environments and TOMLs start a primary, its standby and the replay proxy; their
+health checks and probes exit 0 against them (and the role probe names each node's role), every
+Prometheus target serves metrics, and a probe of a dead server exits 1 with the reason."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from tests.deploy.manifests import (
+    DOCKER,
+    TEST_PASSWORD,
+    Container,
+    compose_containers,
+    k8s_containers,
+    k8s_objects,
+    yaml_documents,
+)
+from tests.deploy.plain import BIN, Sandbox
+
+
+def assert_ok(done: subprocess.CompletedProcess[str]) -> str:
+    assert done.returncode == 0, (done.args, done.stdout, done.stderr)
+    return done.stdout
+
+
+def assert_down(sandbox: Sandbox, container: Container) -> None:
+    """Every probe of a container whose server is gone exits 1 with one line saying why."""
+    for probe in container.probes:
+        done = sandbox.probe(container, probe)
+        assert done.returncode == 1, (probe, done.stdout, done.stderr)
+        assert done.stderr.startswith(f"{probe[0]}: cannot connect to 127.0.0.1:"), done.stderr
+        assert done.stderr.count("\n") == 1
+
+
+def test_compose_services_as_processes(tmp_path: Path) -> None:
+    containers = compose_containers()
+    with Sandbox(tmp_path, containers) as sandbox:
+        assert_ok(sandbox.run(containers["users"], containers["users"].argv))  # the one-shot init service
+        node_a = sandbox.start(containers["node-a"])
+        sandbox.start(containers["node-b"])
+        sandbox.start(containers["proxy"])
+        for name in ("node-a", "node-b", "proxy"):
+            (healthcheck,) = containers[name].probes
+            assert_ok(sandbox.probe(containers[name], healthcheck))
+        roles = {name: assert_ok(sandbox.probe(containers[name], ["heliosdb-health-check", "--role"]))
+                 for name in ("node-a", "node-b")}
+        assert roles == {"node-a": "primary\n", "node-b": "standby\n"}
+        sql = ("create table deployed (id int primary key); insert into deployed values (1); "
+               "select count(*) from deployed")
+        write = ["heliosdb-query", sql, "--port", "6432"]
+        assert assert_ok(sandbox.probe(containers["proxy"], write)) == "1\n", "a write through the proxy"
+
+        (scrape,) = yaml_documents(DOCKER / "prometheus.yml")
+        for job in scrape["scrape_configs"]:
+            for target in (t for group in job["static_configs"] for t in group["targets"]):
+                if target.split(":")[0] in ("node-a", "node-b", "proxy"):
+                    assert "heliosdb_" in sandbox.metrics(target), target
+
+        node_a.kill()
+        assert_down(sandbox, containers["node-a"])
+        wrong = sandbox.run(containers["node-b"], ["heliosdb-health-check", "--port", str(
+            sandbox.port("node-b", 5432)), "--password", "not " + TEST_PASSWORD])
+        assert wrong.returncode == 1 and "password authentication failed" in wrong.stderr, wrong.stderr
+
+
+def test_k8s_pods_and_proxy_as_processes(tmp_path: Path) -> None:
+    objects = k8s_objects()
+    statefulset = objects[("StatefulSet", "heliosdb")]
+    pods = [container for index in range(statefulset["spec"]["replicas"])
+            for container in k8s_containers(statefulset, objects, f"heliosdb-{index}")]
+    (proxy,) = k8s_containers(objects[("Deployment", "heliosdb-proxy")], objects, "heliosdb-proxy-0")
+    with Sandbox(tmp_path, [pod.host for pod in pods] + [proxy.host]) as sandbox:
+        # the Secret heliosdb-auth's users.toml, made as docs/deployment.md says
+        users = sandbox.volume("secret-heliosdb-auth") / "users.toml"
+        subprocess.run([str(BIN / "heliosdb-lite"), "user", "add", "postgres", "--password-stdin",
+                        "--users-file", str(users)],
+                       input=TEST_PASSWORD, text=True, check=True, capture_output=True, timeout=30)
+        processes = [sandbox.start(pod) for pod in pods]  # the StatefulSet's sh script picks each role
+        sandbox.start(proxy)
+        for pod in pods:
+            for probe in pod.probes:
+                assert_ok(sandbox.probe(pod, probe))
+        roles = [assert_ok(sandbox.probe(pod, ["heliosdb-health-check", "--role"])) for pod in pods]
+        assert roles == ["primary\n"] + ["standby\n"] * (len(pods) - 1)
+        for probe in proxy.probes:
+            assert_ok(sandbox.probe(proxy, probe))
+
+        processes[-1].kill()
+        assert_down(sandbox, pods[-1])
