@@ -5,10 +5,6 @@ Owns: the YAML documents, Compose's `${VAR}` interpolation, the Dockerfile's ins
 command line runs (through `sh -c` too), the TOMLs loaded with the real `heliosdb_lite.config`
 loader, and `Container`: one container of Compose or Kubernetes as the tests see it (command,
 environment, probe commands, ports, mounted files and volumes).
-
-The `[failover]` section is agreed with the etcd failover work: while config.py has no such
-section, its keys (and `HELIOSDB_FAILOVER_*` variables) are checked against `FAILOVER_KEYS` and the
-section is left out of what the loader reads; once config.py has it, the real loader checks it.
 """
 
 from __future__ import annotations
@@ -25,18 +21,12 @@ from typing import Any
 import yaml
 
 from heliosdb_lite import probes
-from heliosdb_lite.config import ENV_PREFIX, SECTIONS, Config, load_config
+from heliosdb_lite.config import Config, load_config
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCKER = ROOT / "docker"
 K8S = ROOT / "k8s"
 TEST_PASSWORD = "deploy test pässword"
-
-FAILOVER_KEYS = frozenset({
-    "enabled", "etcd_endpoints", "cluster_name", "node_name", "advertise_host",
-    "ttl_seconds", "loop_wait_seconds", "retry_timeout_seconds",
-})
-FAILOVER_KNOWN = "failover" in SECTIONS
 
 # Images of others: the programs their containers may run. A command of options only goes to
 # the image's entrypoint (prometheus's).
@@ -169,45 +159,11 @@ def probe_port(argv: list[str]) -> int:
     return int(argv[argv.index("--port") + 1]) if "--port" in argv else probes.DEFAULT_PORT
 
 
-def without_section(text: str, section: str) -> str:
-    """TOML text without one top-level table (its header up to the next header)."""
-    kept, inside = [], False
-    for line in text.splitlines(keepends=True):
-        header = re.match(r"\s*\[([^\]]+)\]\s*(#.*)?$", line)
-        if header:
-            inside = header.group(1).strip() == section
-        if not inside:
-            kept.append(line)
-    return "".join(kept)
-
-
-def loadable_toml(text: str) -> str:
-    """The TOML the loader reads: without [failover] while config.py does not know it."""
-    return text if FAILOVER_KNOWN else without_section(text, "failover")
-
-
-def check_failover_keys(text: str, environ: Mapping[str, str]) -> None:
-    """While config.py has no [failover]: its keys and HELIOSDB_FAILOVER_* names are the agreed ones."""
-    if FAILOVER_KNOWN:
-        return
-    section = tomllib.loads(text).get("failover", {})
-    assert set(section) <= FAILOVER_KEYS, f"unknown [failover] keys {set(section) - FAILOVER_KEYS}"
-    prefix = f"{ENV_PREFIX}FAILOVER_"
-    names = {name[len(prefix):].lower() for name in environ if name.startswith(prefix)}
-    assert names <= FAILOVER_KEYS, f"unknown failover variables {names - FAILOVER_KEYS}"
-
-
 def load_deployed(text: str, environ: Mapping[str, str], path: Path) -> Config:
     """A deployed TOML (written to `path`) and a container's environment through the real loader."""
-    check_failover_keys(text, environ)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(loadable_toml(text), encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
     return load_config(path, environ=environ)
-
-
-def served_failover(text: str) -> dict[str, Any]:
-    """The [failover] table as written (the loader may not know it yet)."""
-    return tomllib.loads(text).get("failover", {})
 
 
 @dataclass

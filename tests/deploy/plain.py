@@ -3,10 +3,12 @@
 Owns `Sandbox`: every volume becomes a directory under a temporary root, every mounted file a
 file there, every (host, container port) of the deployment a free loopback port. A container's
 command line and environment are rewritten to match (absolute container paths, "host:port"
-addresses of the deployment's own hosts); the TOML its command loads is the deployed file (less
-an unknown [failover]), and only the keys naming listen addresses, ports, peers and paths are
-overridden, by HELIOSDB_<SECTION>_<KEY> variables: the server's own mechanism. The commands
-themselves are run as written, through the console scripts of this environment.
+addresses of the deployment's own hosts); the TOML its command loads is the deployed file, and
+only the keys naming listen addresses, ports, peers and paths are overridden, by
+HELIOSDB_<SECTION>_<KEY> variables: the server's own mechanism. Failover is switched off
+(HELIOSDB_FAILOVER_ENABLED=false: there is no etcd here), so the nodes take the start-up roles
+their environment gives them. The commands themselves are run as written, through the console
+scripts of this environment.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from types import TracebackType
 
 from heliosdb_lite.config import Config
 from heliosdb_lite.proxy.app import READY_MARK as PROXY_READY_MARK
-from tests.deploy.manifests import FAILOVER_KNOWN, Container, load_deployed, loadable_toml, probe_port
+from tests.deploy.manifests import Container, load_deployed, probe_port
 from tests.server_process import READY_MARK as SERVER_READY_MARK
 from tests.server_process import ServerProcess, free_port
 
@@ -84,8 +86,7 @@ class Sandbox:
         if path in container.files:
             local = self.root / "files" / container.name.replace("/", "_") / path.lstrip("/")
             local.parent.mkdir(parents=True, exist_ok=True)
-            text = container.files[path]
-            local.write_text(loadable_toml(text) if path.endswith(".toml") else text, encoding="utf-8")
+            local.write_text(container.files[path], encoding="utf-8")
             return local
         volume, inside = container.volume_of(path)
         return self.volume(volume) / inside
@@ -117,7 +118,8 @@ class Sandbox:
     def _overrides(self, container: Container, config: Config, *, serving: bool) -> dict[str, str]:
         host = container.host
         if serving:
-            overrides = {
+            return {
+                "HELIOSDB_FAILOVER_ENABLED": "false",
                 "HELIOSDB_SERVER_LISTEN": "127.0.0.1",
                 "HELIOSDB_SERVER_PORT": str(self.port(host, config.server.port)),
                 "HELIOSDB_DATABASE_PATH": str(self.path(container, str(config.database.path))),
@@ -127,9 +129,6 @@ class Sandbox:
                 "HELIOSDB_OBSERVABILITY_METRICS_PORT":
                     str(self.port(host, config.observability.metrics_port)),
             }
-            if FAILOVER_KNOWN:  # no etcd here: the agent is tested by the failover tests
-                overrides["HELIOSDB_FAILOVER_ENABLED"] = "false"
-            return overrides
         proxy = config.proxy
         assert proxy.users_file is not None, f"{container.name}: proxy.users_file is not set"
         return {

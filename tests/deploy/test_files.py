@@ -32,7 +32,6 @@ from tests.deploy.manifests import (
     load_deployed,
     probe_port,
     programs,
-    served_failover,
     yaml_documents,
 )
 
@@ -186,11 +185,10 @@ def test_compose_services_run_what_exists_with_the_ports_and_paths_their_configs
             assert env["HELIOSDB_PRIMARY"] == peer_address == config.replication.primary_host
         assert config.replication.standby_name == name
         assert env["HELIOSDB_REPLICATION_PASSWORD"] == env["PGPASSWORD"], "probes log in with the password"
-        failover = served_failover(containers[name].config_text())
-        assert failover["node_name"] == name and failover["advertise_host"] == f"{name}:{ports[name]['db']}"
-        assert failover["etcd_endpoints"] == [etcd]
-        timing = failover["loop_wait_seconds"] + 2 * failover["retry_timeout_seconds"]
-        assert timing <= failover["ttl_seconds"], "Patroni's rule: loop_wait + 2 * retry_timeout <= ttl"
+        failover = config.failover
+        assert failover.enabled and failover.node_name == name
+        assert failover.advertise_host == f"{name}:{ports[name]['db']}"
+        assert failover.etcd_endpoints == (etcd,)
     assert sorted(config.replication.role for name, config in configs.items() if name in nodes) == [
         "primary", "standby"]
     assert set(configs["proxy"].proxy.upstreams) == {f"{node}:{ports[node]['db']}" for node in nodes}
@@ -241,17 +239,16 @@ def test_k8s_statefulset_pods_load_their_config_and_probe_their_own_port(
         ports = check_heliosdb_container(container, config)
         assert len(container.probes) == 3 and ["heliosdb-health-check", "--role"] in container.probes
         assert container.ports == set(ports.values())
-        assert container.env["HELIOSDB_FAILOVER_NODE_NAME"] == pod
-        assert container.env["HELIOSDB_FAILOVER_ADVERTISE_HOST"] == f"{container.host}:{ports['db']}"
-        assert container.env["HELIOSDB_REPLICATION_STANDBY_NAME"] == pod
+        assert config.failover.node_name == pod == config.replication.standby_name, "set per pod"
+        assert config.failover.advertise_host == f"{container.host}:{ports['db']}"
         hosts.append(f"{container.host}:{ports['db']}")
     script = container.argv[2]
     assert set(re.findall(r"[\w-]+\.[\w-]+:\d+", script)) <= set(hosts), "the script names the pods"
     proxy_config = load_deployed(k8s[("ConfigMap", "heliosdb-config")]["data"]["proxy.toml"], {},
                                  tmp_path / "proxy.toml")
     assert list(proxy_config.proxy.upstreams) == hosts
-    failover = served_failover(container.config_text())
-    assert failover["etcd_endpoints"] == [f"etcd:{k8s[('Service', 'etcd')]['spec']['ports'][0]['port']}"]
+    etcd_port = k8s[("Service", "etcd")]["spec"]["ports"][0]["port"]
+    assert config.failover.enabled and config.failover.etcd_endpoints == (f"etcd:{etcd_port}",)
 
 
 def test_k8s_proxy_deployment_and_services_select_what_serves_their_ports(
