@@ -62,14 +62,18 @@ def _serve(args: argparse.Namespace) -> int:
     config.validate_for_serving(users_exist)
     for key, reason in config.without_effect():
         log.warning("config key %s is accepted but has no effect: %s", key, reason)
+    from heliosdb_lite.failover import startup as failover_startup
     from heliosdb_lite.replication.node import ReplicationNode
     from heliosdb_lite.replication.rejoin import prepare_standby
     from heliosdb_lite.server.app import run, serve
     from heliosdb_lite.server.startup import open_database
 
+    prepare = prepare_standby
+    if config.failover.enabled:
+        config = failover_startup.startup_config(config)
+        prepare = failover_startup.prepare
     try:
-        database = open_database(config, f"heliosdb-lite serve on port {config.server.port}",
-                                 prepare_standby)
+        database = open_database(config, f"heliosdb-lite serve on port {config.server.port}", prepare)
     except DatabaseError as error:
         if error.sqlstate != OBJECT_IN_USE:
             raise

@@ -12,6 +12,9 @@ Modes (`[replication] replication_mode`):
   (Maximum Availability);
 - async: never waits (Maximum Performance, RPO > 0).
 A fenced primary fails every present and future wait: it never acknowledges another commit.
+With failover, `may_degrade` is awaited before sync degrades: it removes the standbys from etcd's
+sync set first (so none of them can be elected without the commits acknowledged from then on), and
+when it cannot, the commits keep waiting.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import asyncio
 import heapq
 import itertools
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from heliosdb_lite.errors import ADMIN_SHUTDOWN, DatabaseError, fatal
 from heliosdb_lite.replication import metrics
@@ -34,7 +37,8 @@ class StandbyAcks:
     """Flushed LSNs reported by the connected sync standbys, and the commits waiting for them."""
 
     def __init__(self, mode: str, sync_timeout_ms: int, required: int, acked_lsn: int,
-                 on_state_change: Callable[[str], None]) -> None:
+                 on_state_change: Callable[[str], None],
+                 may_degrade: Callable[[], Awaitable[bool]] | None = None) -> None:
         self.mode = mode
         self.required = required
         self._timeout = sync_timeout_ms / 1000
@@ -45,6 +49,7 @@ class StandbyAcks:
         self._waiters: list[tuple[int, int, asyncio.Future[None]]] = []
         self._order = itertools.count()
         self._on_state_change = on_state_change
+        self._may_degrade = may_degrade
         metrics.DEGRADED.set(0)
 
     @property
@@ -72,12 +77,18 @@ class StandbyAcks:
         if self.mode == SYNC_STRICT:
             await future
             return
-        try:
-            await asyncio.wait_for(asyncio.shield(future), self._timeout)
-        except TimeoutError:
-            if self._fenced is not None:
-                raise self._fenced from None
-            self._degrade(lsn)
+        while True:
+            try:
+                await asyncio.wait_for(asyncio.shield(future), self._timeout)
+                return
+            except TimeoutError:
+                if self._fenced is not None:
+                    raise self._fenced from None
+                if future.done() or self.degraded:
+                    return
+                if self._may_degrade is None or await self._may_degrade():
+                    self._degrade(lsn)
+                    return
 
     def _degrade(self, lsn: int) -> None:
         if not self.degraded:
@@ -89,6 +100,13 @@ class StandbyAcks:
                       "catches up", lsn, int(self._timeout * 1000))
             self._on_state_change(self.state)
         self._settle(lambda _lsn: True)
+
+    def start_degraded(self, reason: str) -> None:
+        """Run async from the start (sync mode only): `reason` says why no standby can acknowledge."""
+        self.degraded = True
+        metrics.DEGRADED.set(1)
+        log.warning("replication: %s: sync runs DEGRADED TO ASYNC until a standby catches up", reason)
+        self._on_state_change(self.state)
 
     def standby_flushed(self, name: str, lsn: int, last_lsn: int) -> None:
         """Standby `name` has fsynced everything up to `lsn`; the journal's last LSN is `last_lsn`."""
@@ -106,6 +124,13 @@ class StandbyAcks:
 
     def standby_gone(self, name: str) -> None:
         self._flushed.pop(name, None)
+
+    def forget_standbys(self) -> None:
+        """No standby's earlier acknowledgement counts any more (they left etcd's sync set)."""
+        self._flushed.clear()
+
+    def flushed(self, name: str) -> int:
+        return self._flushed.get(name, 0)
 
     def fence(self, reason: str) -> None:
         """Fail every present and future wait: this server is no longer the primary."""

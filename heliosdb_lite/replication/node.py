@@ -11,6 +11,12 @@ standby or peer reporting one, or its configured `standby_host` reporting one wh
 start-up and every replication_retry_interval_seconds — is fenced: writes fail with 25006, waiting
 commits and every later answer showing unacknowledged data fail FATAL; it never acknowledges again,
 restarts included (file DEPOSED in its data directory, removed when it starts as a standby).
+
+With automatic failover (`failover/agent.py`, `node.failover` true) etcd decides the roles instead:
+the node starts as a standby (of the leader etcd names, or of nobody yet), the agent promotes it to
+the epoch it took with the leader key, re-points its stream with `follow`, counts only the standbys
+etcd lists as sync (`counted`), and makes every answer wait for `lease_guard`; the peer probe is
+off.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ import asyncio
 import logging
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,12 +37,13 @@ from heliosdb_lite.engine import pgtypes
 from heliosdb_lite.engine.passthrough import SQLiteEngine
 from heliosdb_lite.engine.table_functions import column_names
 from heliosdb_lite.errors import OBJECT_NOT_IN_PREREQUISITE_STATE, PROTOCOL_VIOLATION, DatabaseError
+from heliosdb_lite.failover.guard import LeaseGuard
 from heliosdb_lite.journal import EntryType, EpochPayload, Journal, encode_payload
 from heliosdb_lite.protocol import messages
 from heliosdb_lite.replay import txn_table
 from heliosdb_lite.replay.commit import CommitService
 from heliosdb_lite.replication import metrics, wire
-from heliosdb_lite.replication.acks import ASYNC, StandbyAcks
+from heliosdb_lite.replication.acks import ASYNC, SYNC, StandbyAcks
 from heliosdb_lite.replication.client import PeerError, peer_credentials, peer_parameters
 from heliosdb_lite.replication.history import epoch_history
 from heliosdb_lite.replication.receiver import Receiver, apply_received
@@ -57,6 +64,13 @@ class ReplicationNode:
                  service: CommitService) -> None:
         settings = config.replication
         self._settings = settings
+        self.failover = config.failover.enabled
+        self.primary_host = settings.primary_host
+        self.lease_guard: LeaseGuard | None = None  # the failover agent's, once this node leads
+        self.counted: set[str] | None = set() if self.failover else None  # sync standbys whose acks count
+        self.on_diverged: Callable[[str], None] | None = None  # the primary refused the stream: rejoin
+        self.on_standby_change: Callable[[], None] | None = None
+        self.may_degrade: Callable[[], Awaitable[bool]] | None = None
         self._journal = journal
         self._service = service
         self._engine = engine
@@ -112,16 +126,22 @@ class ReplicationNode:
         task.add_done_callback(self._tasks.discard)
 
     def _become_standby(self) -> None:
-        primary = self._settings.primary_host
+        primary = self.primary_host
         if not primary:
-            raise DatabaseError(OBJECT_NOT_IN_PREREQUISITE_STATE,
-                                "replication.role = standby needs replication.primary_host")
+            if not self.failover:
+                raise DatabaseError(OBJECT_NOT_IN_PREREQUISITE_STATE,
+                                    "replication.role = standby needs replication.primary_host")
+            self._service.refuse_writes("no primary is known yet: the failover agent is waiting for etcd to "
+                                        "name a leader", hint="Send writes to the primary.")
+            log.info("replication: standby %s without a primary yet (failover: etcd names the leader)",
+                     self.name)
+            return
         self._service.refuse_writes(f"this server is a hot standby of the primary at {primary}",
                                     hint=f"Send writes to the primary at {primary}.")
         settings = self._settings
         self._receiver = Receiver(self._journal, self._store, primary, self.name, peer_credentials(settings),
                                   settings.replication_retry_interval_seconds,
-                                  lambda: self.role.epoch, self._learned_epoch)
+                                  lambda: self.role.epoch, self._learned_epoch, self._refused)
         self._receiver.start()
         log.info("replication: hot standby %s of primary %s, streaming from LSN %d", self.name, primary,
                  self._journal.last_lsn + 1)
@@ -130,10 +150,12 @@ class ReplicationNode:
         settings = self._settings
         mode = settings.replication_mode if settings.replicate_journal else ASYNC
         self._acks = StandbyAcks(mode, settings.sync_timeout_ms, settings.synchronous_standby_count,
-                                 self._journal.last_lsn, self.role.set_replication_state)
+                                 self._journal.last_lsn, self.role.set_replication_state, self.may_degrade)
         self.role.set_replication_state(self._acks.state)
         if not settings.replicate_journal:
             return
+        if self.failover and mode == SYNC:
+            self._acks.start_degraded("a new primary has no sync standby in etcd's sync set yet")
         if mode == ASYNC:
             log.warning("replication_mode = async: commits are acknowledged after the local fsync, before "
                         "any standby has them; a failover can lose acknowledged transactions (RPO > 0)")
@@ -154,6 +176,8 @@ class ReplicationNode:
             link.wake.set()
         if self._acks is not None:
             await self._acks.wait(lsn)
+        if self.lease_guard is not None and self.role.role is Role.PRIMARY:
+            await self.lease_guard.wait()
 
     # -- the primary's side -------------------------------------------------------------------
 
@@ -180,6 +204,8 @@ class ReplicationNode:
         self._links[name] = link
         self._standby_writers.add(writer)
         self._publish()
+        if self.on_standby_change is not None:
+            self.on_standby_change()
         log.info("replication: standby %s (%s) connected, streaming from LSN %d", name, address,
                  start.next_lsn)
         try:
@@ -269,7 +295,7 @@ class ReplicationNode:
         if status.epoch > self.role.epoch:
             self._learned_epoch(status.epoch)
             return
-        if link.sync and self._acks is not None:
+        if link.sync and self._acks is not None and (self.counted is None or link.name in self.counted):
             self._journal.mark_standby_acked(link.name, status.flushed_lsn)
             self._acks.standby_flushed(link.name, status.flushed_lsn, self._journal.last_lsn)
 
@@ -300,7 +326,9 @@ class ReplicationNode:
     @property
     def _peer(self) -> str | None:
         """The server a primary probes for a newer epoch: its standby_host, or, once promoted, the
-        primary it was the standby of."""
+        primary it was the standby of (none with failover: etcd says who leads)."""
+        if self.failover:
+            return None
         return self._settings.standby_host or self._settings.primary_host
 
     async def _probe_peer(self) -> None:
@@ -319,20 +347,20 @@ class ReplicationNode:
             await asyncio.sleep(self._settings.replication_retry_interval_seconds)
             await self._probe_peer()
 
-    async def promote(self) -> int:
-        """Make this standby the primary of a new epoch, after applying everything it received;
-        returns the new epoch."""
+    async def promote(self, epoch: int | None = None) -> int:
+        """Make this standby the primary of a new epoch (`epoch`, by default one more than any it
+        knows), after applying everything it received; returns the new epoch."""
         if self.role.role is not Role.STANDBY or self._promoting:
             raise DatabaseError(OBJECT_NOT_IN_PREREQUISITE_STATE, "the server is not in standby mode",
                                 hint="heliosdb_promote() promotes a standby.")
         self._promoting = True
         try:
-            assert self._receiver is not None
-            await self._receiver.stop()
-            self._receiver = None
+            if self._receiver is not None:
+                await self._receiver.stop()
+                self._receiver = None
             journal = self._journal
             await asyncio.to_thread(apply_received, self._store, journal)
-            epoch = max(self.role.epoch, journal.epoch) + 1
+            epoch = epoch if epoch is not None else max(self.role.epoch, journal.epoch) + 1
             previous = journal.last_lsn
             payload = encode_payload(EpochPayload(node=self.name, previous_last_lsn=previous))
             lsn = await journal.append_async(EntryType.EPOCH, NO_GTID, payload, epoch=epoch)
@@ -349,6 +377,42 @@ class ReplicationNode:
             return epoch
         finally:
             self._promoting = False
+
+    async def follow(self, primary: str) -> None:
+        """Stream from `primary` from now on (a standby whose primary changed); no restart."""
+        if self.role.role is not Role.STANDBY or self._promoting:
+            raise DatabaseError(OBJECT_NOT_IN_PREREQUISITE_STATE, "only a standby follows a primary")
+        if primary == self.primary_host and self._receiver is not None:
+            return
+        if self._receiver is not None:
+            await self._receiver.stop()
+            self._receiver = None
+        log.warning("replication: %s follows the primary at %s from now on (was %s)", self.name, primary,
+                    self.primary_host or "none")
+        self.primary_host = primary
+        self.role.change(Role.STANDBY, primary_host=primary)
+        self._become_standby()
+        self._publish()
+
+    def _refused(self, message: str) -> None:
+        if self.on_diverged is not None:
+            self.on_diverged(message)
+
+    @property
+    def journal(self) -> Journal:
+        return self._journal
+
+    @property
+    def acks(self) -> StandbyAcks | None:
+        return self._acks
+
+    @property
+    def links(self) -> dict[str, StandbyLink]:
+        return self._links
+
+    @property
+    def applied_lsn(self) -> int:
+        return self._applied_lsn()
 
     # -- SQL functions ------------------------------------------------------------------------
 

@@ -7,7 +7,9 @@ epoch, GTID, flags and timestamp, so the standby's journal is a byte-for-byte co
 then STATUS reports them flushed (what a sync primary waits for); then `apply_entries` applies them
 and a second STATUS reports them applied. Sessions on the standby read only what is applied, which
 is durable here (I2 on the standby). A lost connection is retried every
-replication_retry_interval_seconds, from the standby's last LSN.
+replication_retry_interval_seconds, from the standby's last LSN; a primary that refuses the stream
+because this standby's journal has parted from its own (or is beyond its retention) is also told to
+`on_refused` (with failover, the node then restarts to rejoin).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from collections.abc import Callable
 
 import apsw
 
-from heliosdb_lite.errors import DATA_CORRUPTED, DatabaseError
+from heliosdb_lite.errors import DATA_CORRUPTED, OBJECT_NOT_IN_PREREQUISITE_STATE, DatabaseError
 from heliosdb_lite.journal import EntryView, Journal
 from heliosdb_lite.journal.format import decode_entry
 from heliosdb_lite.replay import txn_table
@@ -58,12 +60,19 @@ def apply_received(connection: apsw.Connection, journal: Journal) -> int:
     return journal.last_lsn
 
 
+def _needs_rejoin(error: Exception) -> bool:
+    """Whether the primary refused the stream because it cannot continue this standby's journal."""
+    return isinstance(error, PeerError) and error.sqlstate == OBJECT_NOT_IN_PREREQUISITE_STATE and (
+        "has diverged" in error.message or "oldest retained" in error.message)
+
+
 class Receiver:
     """Streams from the primary until stopped; runs as one task on the event loop."""
 
     def __init__(self, journal: Journal, store: apsw.Connection, primary_host: str, name: str,
                  credentials: PeerCredentials, retry_seconds: float, known_epoch: Callable[[], int],
-                 learned_epoch: Callable[[int], None]) -> None:
+                 learned_epoch: Callable[[int], None],
+                 on_refused: Callable[[str], None] | None = None) -> None:
         self._journal = journal
         self._store = store
         self._primary_host = primary_host
@@ -72,6 +81,7 @@ class Receiver:
         self._retry_seconds = retry_seconds
         self._known_epoch = known_epoch
         self._learned_epoch = learned_epoch
+        self._on_refused = on_refused
         self._connection: PeerConnection | None = None
         self._stopping = False
         self._wake = asyncio.Event()
@@ -105,6 +115,8 @@ class Receiver:
                     log.warning("replication: stream from primary %s ended: %s; retrying every %g s",
                                 self._primary_host, message, self._retry_seconds)
                 self.last_error = message
+                if self._on_refused is not None and _needs_rejoin(error):
+                    self._on_refused(message)
             finally:
                 self.connected = False
                 if self._connection is not None:

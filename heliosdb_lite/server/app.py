@@ -19,6 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from heliosdb_lite.config import Config
 from heliosdb_lite.engine.interface import Engine
+from heliosdb_lite.failover.agent import FailoverAgent
 from heliosdb_lite.replay.commit import CommitService
 from heliosdb_lite.replication.node import ReplicationNode
 from heliosdb_lite.server import metrics
@@ -107,8 +108,12 @@ async def serve(config: Config, engine: Engine, commit_service: CommitService | 
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
+    agent = None
     if replication is not None:
         await replication.start()
+        if config.failover.enabled:
+            agent = FailoverAgent(config, replication)
+            agent.start()
     addresses = await server.start()
     if config.observability.metrics_enabled:
         host = "127.0.0.1" if config.server.listen in ("127.0.0.1", "localhost") else config.server.listen
@@ -119,6 +124,8 @@ async def serve(config: Config, engine: Engine, commit_service: CommitService | 
         if commit_service is not None else None
     await stop.wait()
     log.info("shutdown requested: no new connections; finishing running work")
+    if agent is not None:
+        await agent.stop()
     if replication is not None:
         await replication.close()
     await server.shutdown()

@@ -14,6 +14,7 @@ import asyncio
 import itertools
 import random
 import threading
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -78,6 +79,26 @@ def create_bank(dsn: str) -> None:
         with connection.cursor() as cursor:
             cursor.executemany("INSERT INTO accounts (id, balance) VALUES (%s, %s)",
                                [(account, INITIAL_BALANCE) for account in range(ACCOUNTS)])
+
+
+def check_store(dsn: str, ledger: Ledger) -> None:
+    """Every transfer attempted was acknowledged and is in the store exactly once, nothing else is;
+    the balances are the ledger's and the total is conserved."""
+    assert ledger.acknowledged, "no transfer was acknowledged"
+    assert sorted(t.id for t in ledger.acknowledged) == sorted(t.id for t in ledger.attempted), \
+        "a transfer was attempted but never acknowledged (its worker must have seen an error)"
+    with psycopg.connect(dsn, autocommit=True) as checker:
+        present = Counter(dict(checker.execute("SELECT id, count(*) FROM transfers GROUP BY id").fetchall()))
+        balances = dict(checker.execute("SELECT id, balance FROM accounts").fetchall())
+    twice = {transfer_id: count for transfer_id, count in present.items() if count != 1}
+    assert not twice, f"transfers applied more than once: {sorted(twice.items())[:10]}"
+    assert set(present) == {t.id for t in ledger.acknowledged}, "the store has transfers nobody made"
+    expected = dict.fromkeys(range(ACCOUNTS), INITIAL_BALANCE)
+    for transfer in ledger.acknowledged:
+        expected[transfer.source] -= transfer.amount
+        expected[transfer.target] += transfer.amount
+    assert sum(balances.values()) == TOTAL_BALANCE, f"total balance {sum(balances.values())}"
+    assert balances == expected, f"balances {balances} != ledger {expected}"
 
 
 class _Base(DeclarativeBase):

@@ -20,9 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import psycopg
-
-from tests.chaos.proxy_bank import ACCOUNTS, INITIAL_BALANCE, TOTAL_BALANCE, Ledger, Worker, create_bank
+from tests.chaos.proxy_bank import Ledger, Worker, check_store, create_bank
 from tests.proxy_process import ProxyProcess
 from tests.server_process import ServerProcess, free_port
 
@@ -121,24 +119,8 @@ class ProxyBankChaos:
         self._start_server()
 
     def _check(self) -> dict[str, float]:
-        ledger = self.ledger
         assert self.server is not None and self.proxy is not None
-        assert ledger.acknowledged, "no transfer was acknowledged"
-        assert sorted(t.id for t in ledger.acknowledged) == sorted(t.id for t in ledger.attempted), \
-            "a transfer was attempted but never acknowledged (its worker must have seen an error)"
-        with psycopg.connect(self.server.dsn, autocommit=True) as checker:
-            grouped = checker.execute("SELECT id, count(*) FROM transfers GROUP BY id").fetchall()
-            present = Counter(dict(grouped))
-            balances = dict(checker.execute("SELECT id, balance FROM accounts").fetchall())
-        twice = {transfer_id: count for transfer_id, count in present.items() if count != 1}
-        assert not twice, f"transfers applied more than once: {sorted(twice.items())[:10]}"
-        assert set(present) == {t.id for t in ledger.acknowledged}, "the store has transfers nobody made"
-        expected = dict.fromkeys(range(ACCOUNTS), INITIAL_BALANCE)
-        for transfer in ledger.acknowledged:
-            expected[transfer.source] -= transfer.amount
-            expected[transfer.target] += transfer.amount
-        assert sum(balances.values()) == TOTAL_BALANCE, f"total balance {sum(balances.values())}"
-        assert balances == expected, f"balances {balances} != ledger {expected}"
+        check_store(self.server.dsn, self.ledger)
         proxy = self.proxy
         counters = {
             "recovered": sum(proxy.counter("heliosdb_transparent_replay_succeeded_total", kind=kind)
