@@ -1,7 +1,8 @@
 """A failover cluster of real processes for tests: one etcd, N servers with `[failover] enabled`
-(each its own TOML, data directory and free port), and, optionally, the replay proxy in front of
-them all. Waits are bounded polls of etcd's keys (what `heliosdb-lite cluster status` reads), never
-sleeps.
+(each its own TOML, data directory and free port), optionally each behind its own TCP relay to
+etcd (tests/failover/relay.py: `partition(name)` cuts that node off from etcd, `heal(name)` ends
+it), and, optionally, the replay proxy in front of them all. Waits are bounded polls of etcd's keys
+(what `heliosdb-lite cluster status` reads), never sleeps.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from heliosdb_lite.failover import keys
 from heliosdb_lite.failover.etcd import EtcdClient
 from heliosdb_lite.failover.keys import ClusterView
 from tests.etcd_process import EtcdProcess
+from tests.failover.relay import Relay
 from tests.proxy_process import ProxyProcess
 from tests.server_process import ServerProcess
 
@@ -27,7 +29,7 @@ class FailoverCluster:
     """`etcd` and servers node1..nodeN under `root` (nothing started)."""
 
     def __init__(self, root: Path, *, nodes: int = 2, mode: str = "sync", ttl: int = 3, loop_wait: int = 1,
-                 retry_timeout: int = 1, sync_timeout_ms: int = 2000) -> None:
+                 retry_timeout: int = 1, sync_timeout_ms: int = 2000, relays: bool = False) -> None:
         self.root = root
         root.mkdir(parents=True, exist_ok=True)
         self.etcd = EtcdProcess(root / "etcd")
@@ -40,12 +42,14 @@ class FailoverCluster:
             server = ServerProcess(root / name / "data", config=root / f"{name}.toml")
             self.servers[name] = server
         self.proxy: ProxyProcess | None = None
+        self._use_relays = relays
+        self.relays: dict[str, Relay] = {}
 
-    def write_config(self, name: str, endpoints: list[str] | None = None) -> None:
-        """(Re)write `name`'s TOML; `endpoints` replaces etcd's address (a cut-off node)."""
+    def write_config(self, name: str) -> None:
         server = self.servers[name]
         settings = self.settings
-        listed = ", ".join(f'"{endpoint}"' for endpoint in (endpoints or [self.etcd.endpoint]))
+        endpoint = self.relays[name].endpoint if name in self.relays else self.etcd.endpoint
+        listed = f'"{endpoint}"'
         assert server._config is not None
         server._config.write_text(
             f'[replication]\nreplicate_journal = true\nreplication_mode = "{settings["mode"]}"\n'
@@ -57,6 +61,8 @@ class FailoverCluster:
 
     def start(self, *, proxy: bool = False) -> FailoverCluster:
         self.etcd.start()
+        if self._use_relays:
+            self.relays = {name: Relay(self.etcd.endpoint) for name in self.servers}
         for name, server in self.servers.items():
             self.write_config(name)
             server.start()
@@ -73,7 +79,16 @@ class FailoverCluster:
             self.proxy.stop()
         for server in self.servers.values():
             server.stop()
+        for relay in self.relays.values():
+            relay.close()
         self.etcd.stop()
+
+    def partition(self, name: str) -> None:
+        """Cut `name` off from etcd (its clients and peers still reach it)."""
+        self.relays[name].cut()
+
+    def heal(self, name: str) -> None:
+        self.relays[name].restore()
 
     # -- etcd's view ---------------------------------------------------------------------------
 
