@@ -110,6 +110,47 @@ def dockerfile_instructions(path: Path = DOCKER / "Dockerfile") -> list[Instruct
     return instructions
 
 
+@dataclass(frozen=True)
+class Dockerfile:
+    """docker/Dockerfile's instructions, by keyword in order, and what its COPYs put where."""
+
+    instructions: list[Instruction]
+
+    def all(self, keyword: str) -> list[str]:
+        return [i.arguments for i in self.instructions if i.keyword == keyword]
+
+    def healthcheck(self) -> tuple[str, list[str]]:
+        """The HEALTHCHECK's options and its command."""
+        options, _, command = self.all("HEALTHCHECK")[0].partition(" CMD ")
+        return options, exec_form(command)
+
+    def copies(self) -> dict[str, str]:
+        """Image path -> repository path of every COPY source."""
+        copies = {}
+        for arguments in self.all("COPY"):
+            *sources, destination = arguments.split()
+            for source in sources:
+                target = f"{destination}{Path(source).name}" if destination.endswith("/") else destination
+                copies[target] = source
+        return copies
+
+
+# The image's users file is mounted by whoever runs it (docs/deployment.md), as a volume.
+IMAGE_USERS_MOUNT = "/etc/heliosdb"
+
+
+def image_container(dockerfile: Dockerfile | None = None) -> Container:
+    """The image run as it is: its CMD, HEALTHCHECK, the TOMLs it copies in, its VOLUMEs (and the
+    documented users mount)."""
+    dockerfile = dockerfile or Dockerfile(dockerfile_instructions())
+    files = {target: (ROOT / source).read_text() for target, source in dockerfile.copies().items()
+             if source.endswith(".toml") and source != "pyproject.toml"}
+    volumes = {path: f"image{path.replace('/', '-')}" for path in exec_form(dockerfile.all("VOLUME")[0])}
+    return Container("image", "image", "heliosdb-lite:latest", exec_form(dockerfile.all("CMD")[0]),
+                     probes=[dockerfile.healthcheck()[1]], files=files,
+                     volumes={**volumes, IMAGE_USERS_MOUNT: "users"})
+
+
 def exec_form(arguments: str) -> list[str]:
     """An instruction's JSON array (exec form: no shell between Docker and the program)."""
     argv = json.loads(arguments)

@@ -16,17 +16,19 @@ from heliosdb_lite.config import Config, is_loopback_address
 from tests.deploy.manifests import (
     DOCKER,
     EXTERNAL_IMAGES,
+    IMAGE_USERS_MOUNT,
     K8S,
     ROOT,
     SHELL_COMMANDS,
     Container,
+    Dockerfile,
     compose,
     compose_containers,
     console_scripts,
     deployment_yaml_files,
     dockerfile_instructions,
     dockerignored,
-    exec_form,
+    image_container,
     k8s_containers,
     k8s_objects,
     load_deployed,
@@ -98,48 +100,35 @@ def test_every_yaml_file_parses_and_kustomize_lists_every_k8s_file() -> None:
 
 
 def test_dockerfile_runs_the_server_as_a_non_root_user_with_a_healthcheck(tmp_path: Path) -> None:
-    instructions = dockerfile_instructions()
-    by_keyword: dict[str, list[str]] = {}
-    for instruction in instructions:
-        by_keyword.setdefault(instruction.keyword, []).append(instruction.arguments)
-    assert instructions[0].keyword == "FROM" and re.fullmatch(r"python:3\.1[1-9]-slim", by_keyword["FROM"][0])
-    user = by_keyword["USER"][-1].split(":")[0]
+    dockerfile = Dockerfile(dockerfile_instructions())
+    keywords = [instruction.keyword for instruction in dockerfile.instructions]
+    assert keywords[0] == "FROM" and re.fullmatch(r"python:3\.1[1-9]-slim", dockerfile.all("FROM")[0])
+    user = dockerfile.all("USER")[-1].split(":")[0]
     assert user.isdigit() and int(user) != 0, "numeric and not root (Kubernetes' runAsNonRoot checks it)"
-    keywords = [instruction.keyword for instruction in instructions]
     assert keywords.index("USER") > len(keywords) - 1 - keywords[::-1].index("RUN"), "nothing runs after USER"
-
-    healthcheck = by_keyword["HEALTHCHECK"][0]
-    options, _, command = healthcheck.partition(" CMD ")
-    assert exec_form(command)[0] in console_scripts()
+    options, command = dockerfile.healthcheck()
+    assert command[0] in console_scripts()
     assert set(re.findall(r"--(\w[\w-]*)=", options)) == {"interval", "timeout", "start-period", "retries"}
 
-    copies = {}
-    for arguments in by_keyword["COPY"]:
-        *sources, destination = arguments.split()
-        for source in sources:
-            assert (ROOT / source).exists(), f"COPY {source}: not in the repository"
-            assert not dockerignored(source), f"COPY {source}: excluded by .dockerignore"
-            copied = f"{destination}{Path(source).name}" if destination.endswith("/") else destination
-            copies[copied] = source
+    copies = dockerfile.copies()
+    for source in copies.values():
+        assert (ROOT / source).exists(), f"COPY {source}: not in the repository"
+        assert not dockerignored(source), f"COPY {source}: excluded by .dockerignore"
     assert dockerignored("tests/conftest.py") and dockerignored(".venv/bin/python")
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())
     packages = project["tool"]["setuptools"]["packages"]["find"]["include"]
     needed = {"pyproject.toml", project["project"]["readme"], *(pattern.rstrip("*") for pattern in packages)}
     source_dir = str(Path(next(d for d, s in copies.items() if s == "pyproject.toml")).parent)
     assert {copies[f"{source_dir}/{name}"] for name in needed} == needed, "pip install sees the whole project"
-    assert any(f"pip install {source_dir}" in run for run in by_keyword["RUN"])
+    assert any(f"pip install {source_dir}" in run for run in dockerfile.all("RUN"))
 
-    argv = exec_form(by_keyword["CMD"][0])
-    assert argv == ["heliosdb-lite", "serve", "--config", "/app/config.toml"]
-    image = Container("image", "image", OUR_IMAGE, argv, probes=[exec_form(command)],
-                      files={"/app/config.toml": (ROOT / copies["/app/config.toml"]).read_text()},
-                      volumes={path: path for path in exec_form(by_keyword["VOLUME"][0])})
-    assert set(image.volumes) == {"/data", "/data/tx-journal"}
+    image = image_container(dockerfile)
+    assert image.argv == ["heliosdb-lite", "serve", "--config", "/app/config.toml"]
+    assert set(image.volumes) - {IMAGE_USERS_MOUNT} == {"/data", "/data/tx-journal"}
     config = load_deployed(image.config_text(), {}, tmp_path / "image.toml")
-    assert config.users_file_path == Path("/etc/heliosdb/users.toml")  # the documented mount
-    image.volumes["/etc/heliosdb"] = "users"
+    assert config.users_file_path.parent == Path(IMAGE_USERS_MOUNT)
     ports = check_heliosdb_container(image, config)
-    assert {int(port) for port in " ".join(by_keyword["EXPOSE"]).split()} == set(ports.values())
+    assert {int(port) for port in " ".join(dockerfile.all("EXPOSE")).split()} == set(ports.values())
 
 
 # -- Compose -----------------------------------------------------------------------------------------

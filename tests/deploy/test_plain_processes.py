@@ -13,6 +13,7 @@ from tests.deploy.manifests import (
     TEST_PASSWORD,
     Container,
     compose_containers,
+    image_container,
     k8s_containers,
     k8s_objects,
     yaml_documents,
@@ -32,6 +33,21 @@ def assert_down(sandbox: Sandbox, container: Container) -> None:
         assert done.returncode == 1, (probe, done.stdout, done.stderr)
         assert done.stderr.startswith(f"{probe[0]}: cannot connect to 127.0.0.1:"), done.stderr
         assert done.stderr.count("\n") == 1
+
+
+def test_image_command_and_healthcheck_as_processes(tmp_path: Path) -> None:
+    image = image_container()
+    image.env["PGPASSWORD"] = TEST_PASSWORD  # `docker run -e PGPASSWORD=...`, as docs/deployment.md says
+    with Sandbox(tmp_path, [image.host]) as sandbox:
+        users = sandbox.volume("users") / "users.toml"  # mounted by whoever runs the image
+        subprocess.run([str(BIN / "heliosdb-lite"), "user", "add", "postgres", "--password-stdin",
+                        "--users-file", str(users)],
+                       input=TEST_PASSWORD, text=True, check=True, capture_output=True, timeout=30)
+        server = sandbox.start(image)
+        (healthcheck,) = image.probes
+        assert_ok(sandbox.probe(image, healthcheck))
+        server.kill()
+        assert_down(sandbox, image)
 
 
 def test_compose_services_as_processes(tmp_path: Path) -> None:
