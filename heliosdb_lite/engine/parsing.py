@@ -106,7 +106,7 @@ def _parse(sql: str) -> exp.Expression:
         except DatabaseError:
             pass  # the error, with its position, of the statement as written
     try:
-        trees = [tree for tree in _DIALECT.parse(sql) if tree is not None]
+        trees = [tree for tree in _DIALECT.parser().parse(list(tokenize(sql)), sql) if tree is not None]
     except ParseError as error:
         if first_words(sql, 1) == ["merge"]:  # refused whole (translate), even where sqlglot cannot parse it
             raise DatabaseError(FEATURE_NOT_SUPPORTED, "statement MERGE is not supported") from None

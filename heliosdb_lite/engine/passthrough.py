@@ -377,6 +377,11 @@ class SQLiteSession:
         template = self._engine.cache.get(key)
         if template is None:
             exact = self._prepare_translated(sql, ())
+            if self._engine.normalised_once.get(key) is None:
+                # a first sighting: the shared translation pays only when the text comes back with
+                # other literals (each of sqlsmith's or an ad hoc statement would be translated twice)
+                self._engine.normalised_once.put(key, True)
+                return exact
             try:
                 template = self._prepare_translated(normalised.sql, normalised.param_oids)
             except Exception:
@@ -750,6 +755,7 @@ class SQLiteEngine:
         self.default_lock_wait_s = math.inf if default_lock_wait_ms is None else default_lock_wait_ms / 1000
         self.cache: StatementCache[PreparedStatement] = StatementCache(2048)
         self.unnormalisable: StatementCache[bool] = StatementCache(2048)  # keys of normalised texts
+        self.normalised_once: StatementCache[bool] = StatementCache(2048)  # seen once, no template yet
         self._sessions: set[SQLiteSession] = set()
         self._lock = threading.Lock()
 

@@ -2142,13 +2142,27 @@ class Translator:
         return self._like(node, scope)
 
 
+_ARGUMENT_PLACEHOLDER = "helios_bare_call_argument_{}"
+# arguments written as they are in the bare call's text: literals (builders may read them, as
+# date_trunc's unit) and what is syntax rather than an expression (DISTINCT, ORDER BY, *)
+_ARGUMENTS_AS_TEXT = (exp.Literal, exp.Null, exp.Boolean, exp.Star, exp.Distinct, exp.Order, exp.Kwarg,
+                      exp.PropertyEQ)
+
+
 def _bare_call(call: exp.Expression) -> exp.Expression:
     """A qualified call (`pg_catalog.bool_or(x)`, which sqlglot leaves an Anonymous) as sqlglot parses
-    the bare call (`bool_or(x)`: a LogicalOr), keeping where its name was written (column naming)."""
+    the bare call (`bool_or(x)`: a LogicalOr), keeping where its name was written (column naming).
+    Only the call's head is parsed again: each argument other than a literal stands in as a
+    placeholder column, replaced by the argument itself (generating and parsing every nested
+    argument again made nested qualified calls cost the square of their size)."""
     if not isinstance(call, exp.Anonymous):
         return call
+    arguments = call.expressions
+    stand_ins = [argument if isinstance(argument, _ARGUMENTS_AS_TEXT)
+                 else exp.column(_ARGUMENT_PLACEHOLDER.format(i)) for i, argument in enumerate(arguments)]
+    head = exp.Anonymous(this=call.this, expressions=stand_ins)
     try:
-        select = parsing.parse(f"SELECT {call.sql(dialect=HeliosPostgres)}")
+        select = parsing.parse(f"SELECT {head.sql(dialect=HeliosPostgres)}")
     except DatabaseError:
         return call
     if not isinstance(select, exp.Select) or not select.expressions:
@@ -2156,6 +2170,18 @@ def _bare_call(call: exp.Expression) -> exp.Expression:
     bare = select.expressions[0].copy()
     for node in bare.walk():  # positions in the text parsed here, not in the statement's
         node._meta = None
+    placeholders = {_ARGUMENT_PLACEHOLDER.format(index): argument for index, argument in enumerate(arguments)}
+    found = [column for column in bare.find_all(exp.Column) if column.name in placeholders]
+    if sorted(column.name for column in found) != sorted(name for name, stand_in in
+                                                         zip(placeholders, stand_ins, strict=True)
+                                                         if isinstance(stand_in, exp.Column)):
+        return call  # a builder that moved or repeated an argument: leave the call as written
+    for column in found:
+        replacement = placeholders[column.name]
+        if column is bare:
+            bare = replacement
+        else:
+            column.replace(replacement)
     if call._meta:
         bare.meta.update(call.meta)
     return bare

@@ -167,8 +167,8 @@ def test_first_serial_value_of_many_sessions_in_insert_returning(target: Target)
     for _ in range(100):
         with psycopg.connect(target.dsn, connect_timeout=CONNECT_TIMEOUT, autocommit=True) as session:
             session.execute(ddl)
-            rows = session.execute("insert into faults_first (v) values ('a'), ('b') returning id, big").fetchall()
-            assert rows == [(1, 1), (2, 2)]
+            inserted = session.execute("insert into faults_first (v) values ('a'), ('b') returning id, big")
+            assert inserted.fetchall() == [(1, 1), (2, 2)]
 
 
 # statements PostgreSQL refuses ----------------------------------------------------------------------------
