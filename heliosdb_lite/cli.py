@@ -5,6 +5,7 @@ proxy                 run the transparent-replay proxy ([proxy] section; docs/re
 journal verify|dump|stats   inspect the transaction journal
 restore               rebuild a store from the journal alone (to an LSN or a time)
 promote               make a running hot standby the primary of a new epoch
+cluster status|switchover|failover|pause|resume   a failover cluster's leadership in etcd
 user add|remove|list  manage password users in the users file
 
 Every subcommand takes --config FILE (default ./heliosdb.toml when present, else built-in defaults).
@@ -19,6 +20,7 @@ from pathlib import Path
 
 from heliosdb_lite.config import Config, ConfigError, load_config
 from heliosdb_lite.errors import OBJECT_IN_USE, DatabaseError
+from heliosdb_lite.failover.command import add_cluster_command
 from heliosdb_lite.journal.cli import add_journal_commands
 from heliosdb_lite.replay.restore import add_restore_command
 from heliosdb_lite.replication.promote_command import add_promote_command
@@ -157,7 +159,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_user_commands(commands)
     add_restore_command(commands)
     add_promote_command(commands)
-    for name in ("journal", "user", "restore", "promote"):
+    add_cluster_command(commands)
+    for name in ("journal", "user", "restore", "promote", "cluster"):
         _add_parent(commands.choices[name], config_option)
     return parser
 

@@ -3,12 +3,15 @@ and SQLAlchemy workers (tests/chaos/proxy_bank.py, no retry logic of their own) 
 through `heliosdb-lite proxy` in front of every node of a `FailoverCluster`, while the primary is
 SIGKILLed at random instants, again and again. Nobody promotes anything: the failover agents do.
 Each killed primary is restarted at once, as a supervisor would, and must rejoin as a standby of
-the new leader (listed as sync again) before the next kill.
+the new leader (listed as sync again) before the next kill. With `switchover`, the operator's
+`heliosdb-lite cluster switchover --to <standby>` replaces the SIGKILL (the old primary restarts
+itself as a standby).
 
-Measured per failover: RTO, from the SIGKILL to the first transfer acknowledged after it (the first
-write committed through the proxy on the new primary). Checked at the end: no worker saw an error;
-every transfer attempted was acknowledged and is in the store exactly once; nothing else is; the
-balances are the ledger's (`check_store`); `journal verify` passes on every node.
+Measured per failover: RTO, from the SIGKILL (or the switchover command) to the first transfer
+acknowledged after it (the first write committed through the proxy on the new primary). Checked at
+the end: no worker saw an error; every transfer attempted was acknowledged and is in the store
+exactly once; nothing else is; the balances are the ledger's (`check_store`); `journal verify`
+passes on every node.
 """
 
 from __future__ import annotations
@@ -57,9 +60,9 @@ def _wait_acknowledged_beyond(ledger: Ledger, count: int) -> float:
 
 
 def run_bank_failovers(root: Path, kills: int, seed: int, report: Callable[[str], None], *,
-                       max_kill_delay: float = 1.5,
+                       max_kill_delay: float = 1.5, switchover: bool = False,
                        cluster_settings: dict[str, int] | None = None) -> FailoverRun:
-    """`kills` SIGKILLs of the primary under the workload; see the module docstring."""
+    """`kills` SIGKILLs of the primary (or switchovers) under the workload; see the module docstring."""
     rng = random.Random(seed)
     cluster = FailoverCluster(root, **(cluster_settings or {}))
     run = FailoverRun()
@@ -85,15 +88,22 @@ def run_bank_failovers(root: Path, kills: int, seed: int, report: Callable[[str]
             assert not ledger.errors, f"the application saw errors: {ledger.errors[:5]}"
             acknowledged = len(ledger.acknowledged)
             killed = time.monotonic()
-            cluster.servers[old].kill()
+            if switchover:
+                target = next(name for name in cluster.servers if name != old)
+                answer = cluster.command("switchover", "--to", target)
+                assert answer.returncode == 0, answer.stderr
+            else:
+                cluster.servers[old].kill()
             rto = _wait_acknowledged_beyond(ledger, acknowledged) - killed
             run.rtos.append(rto)
             new = cluster.wait_for(lambda view, old=old: view.leader is not None and view.leader.name != old,
                                    "a new leader")
             assert new.leader is not None
-            report(f"failover {number}: {old} SIGKILLed, {new.leader.name} leads epoch {new.leader.epoch}: "
+            how = "switched over" if switchover else "SIGKILLed"
+            report(f"failover {number}: {old} {how}, {new.leader.name} leads epoch {new.leader.epoch}: "
                    f"RTO {rto:.2f} s")
-            cluster.servers[old].start()  # as a supervisor would; it rejoins the new leader
+            if not switchover:
+                cluster.servers[old].start()  # as a supervisor would; it rejoins the new leader
         cluster.wait_healthy()
         stop.set()
         for worker in workers:

@@ -8,6 +8,8 @@ it), and, optionally, the replay proxy in front of them all. Waits are bounded p
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -138,6 +140,12 @@ class FailoverCluster:
 
     def wait_healthy(self, timeout: float = WAIT_SECONDS) -> ClusterView:
         return self.wait_for(self.healthy, "every node to follow the leader (and be listed as sync)", timeout)
+
+    def command(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """`heliosdb-lite cluster ARGS` against this cluster's etcd."""
+        return subprocess.run([sys.executable, "-m", "heliosdb_lite.cli", "cluster", *args, "--etcd",
+                               self.etcd.endpoint, "--cluster", CLUSTER], capture_output=True, text=True,
+                              timeout=120, stdin=subprocess.DEVNULL)
 
     def logs(self, lines: int = 40) -> str:
         parts = [f"--- {name} log tail:\n" + "\n".join(server.stderr_lines[-lines:])

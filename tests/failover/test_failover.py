@@ -35,3 +35,10 @@ def test_five_sigkills_of_the_primary_lose_nothing_and_show_no_error(
 def test_a_hundred_sigkills_of_the_primary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     run = run_bank_failovers(tmp_path, 100, SEED, _report(capsys))
     assert len(run.rtos) == 100
+
+
+@pytest.mark.timeout(300)
+def test_planned_switchovers_under_load_lose_nothing_and_show_no_error(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run = run_bank_failovers(tmp_path, 3, SEED, _report(capsys), switchover=True)
+    assert len(run.rtos) == 3
