@@ -346,3 +346,9 @@ def k8s_containers(workload: dict[str, Any], objects: Mapping[tuple[str, str], d
         )
         _k8s_mounts(container, spec, pod, pod_name, objects)
         yield container
+
+
+def etcd_client_port(container: Container) -> int:
+    """The client port an etcd container's command listens on."""
+    (url,) = [word.partition("=")[2] for word in container.argv if word.startswith("--listen-client-urls=")]
+    return int(url.rsplit(":", 1)[1])

@@ -5,10 +5,10 @@ file there, every (host, container port) of the deployment a free loopback port.
 command line and environment are rewritten to match (absolute container paths, "host:port"
 addresses of the deployment's own hosts); the TOML its command loads is the deployed file, and
 only the keys naming listen addresses, ports, peers and paths are overridden, by
-HELIOSDB_<SECTION>_<KEY> variables: the server's own mechanism. Failover is switched off
-(HELIOSDB_FAILOVER_ENABLED=false: there is no etcd here), so the nodes take the start-up roles
-their environment gives them. The commands themselves are run as written, through the console
-scripts of this environment.
+HELIOSDB_<SECTION>_<KEY> variables: the server's own mechanism. With `failover=False` the nodes'
+[failover] is switched off (HELIOSDB_FAILOVER_ENABLED=false) and they take the start-up roles their
+environment gives them; otherwise their etcd endpoints are addresses `bind` ties to a real etcd.
+The commands themselves are run as written, through the console scripts of this environment.
 """
 
 from __future__ import annotations
@@ -50,9 +50,10 @@ class ContainerProcess(ServerProcess):
 class Sandbox:
     """Where containers run: `hosts` are the deployment's host names, each mapped to 127.0.0.1."""
 
-    def __init__(self, root: Path, hosts: Iterable[str]) -> None:
+    def __init__(self, root: Path, hosts: Iterable[str], *, failover: bool) -> None:
         self.root = root
         self.hosts = set(hosts)
+        self.failover = failover
         self._ports: dict[tuple[str, int], int] = {}
         self._processes: list[ContainerProcess] = []
 
@@ -70,6 +71,12 @@ class Sandbox:
         if (host, port) not in self._ports:
             self._ports[(host, port)] = free_port()
         return self._ports[(host, port)]
+
+    def bind(self, host: str, port: int, local_port: int) -> None:
+        """Make `host`:`port` stand for a loopback port something else listens on (etcd)."""
+        assert (host, port) not in self._ports
+        self.hosts.add(host)
+        self._ports[(host, port)] = local_port
 
     def address(self, text: str) -> str:
         """`text` with every "host:port" of the deployment's hosts replaced by its loopback address."""
@@ -118,8 +125,7 @@ class Sandbox:
     def _overrides(self, container: Container, config: Config, *, serving: bool) -> dict[str, str]:
         host = container.host
         if serving:
-            return {
-                "HELIOSDB_FAILOVER_ENABLED": "false",
+            return self._failover(config) | {
                 "HELIOSDB_SERVER_LISTEN": "127.0.0.1",
                 "HELIOSDB_SERVER_PORT": str(self.port(host, config.server.port)),
                 "HELIOSDB_DATABASE_PATH": str(self.path(container, str(config.database.path))),
@@ -137,6 +143,17 @@ class Sandbox:
             "HELIOSDB_PROXY_UPSTREAMS": ",".join(self.address(upstream) for upstream in proxy.upstreams),
             "HELIOSDB_PROXY_USERS_FILE": str(self.path(container, str(proxy.users_file))),
             "HELIOSDB_PROXY_METRICS_PORT": str(self.port(host, proxy.metrics_port)),
+        }
+
+    def _failover(self, config: Config) -> dict[str, str]:
+        failover = config.failover
+        if not failover.enabled:
+            return {}
+        if not self.failover:
+            return {"HELIOSDB_FAILOVER_ENABLED": "false"}
+        return {
+            "HELIOSDB_FAILOVER_ETCD_ENDPOINTS": ",".join(self.address(e) for e in failover.etcd_endpoints),
+            "HELIOSDB_FAILOVER_ADVERTISE_HOST": self.address(config.advertise_address),
         }
 
     def start(self, container: Container) -> ContainerProcess:

@@ -28,6 +28,7 @@ from tests.deploy.manifests import (
     deployment_yaml_files,
     dockerfile_instructions,
     dockerignored,
+    etcd_client_port,
     image_container,
     k8s_containers,
     k8s_objects,
@@ -138,11 +139,6 @@ def compose_configs(tmp_path: Path) -> dict[str, Config]:
     return {name: load_deployed(container.config_text(), container.env, tmp_path / f"{name}.toml")
             for name, container in compose_containers().items()
             if container.image_name == OUR_IMAGE and "--config" in " ".join(container.argv)}
-
-
-def etcd_client_port(container: Container) -> int:
-    (url,) = [word.partition("=")[2] for word in container.argv if word.startswith("--listen-client-urls=")]
-    return int(url.rsplit(":", 1)[1])
 
 
 def test_compose_services_run_what_exists_with_the_ports_and_paths_their_configs_name(tmp_path: Path) -> None:

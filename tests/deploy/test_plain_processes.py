@@ -1,11 +1,14 @@
-"""What the containers run, run as plain processes (no Docker daemon here): Compose's and Kubernetes'
-command lines, environments and TOMLs start a primary, its standby and the replay proxy; their
-health checks and probes exit 0 against them (and the role probe names each node's role), every
-Prometheus target serves metrics, and a probe of a dead server exits 1 with the reason."""
+"""What the containers run, run as plain processes (no Docker daemon here): the image's command and
+health check; Compose's nodes with failover on, against a real etcd (Debian's etcd-server), which
+elects one of them primary; Kubernetes' pods with failover off, taking the roles their start-up
+script gives; the replay proxy in front of them. Health checks and probes exit 0 against them,
+the role probe names each node's role, writes go through the proxy, every Prometheus target serves
+metrics, and a probe of a dead server exits 1 with the reason."""
 
 from __future__ import annotations
 
 import subprocess
+import time
 from pathlib import Path
 
 from tests.deploy.manifests import (
@@ -13,12 +16,16 @@ from tests.deploy.manifests import (
     TEST_PASSWORD,
     Container,
     compose_containers,
+    etcd_client_port,
     image_container,
     k8s_containers,
     k8s_objects,
     yaml_documents,
 )
 from tests.deploy.plain import BIN, Sandbox
+from tests.etcd_process import EtcdProcess
+
+ELECTION_TIMEOUT = 60.0
 
 
 def assert_ok(done: subprocess.CompletedProcess[str]) -> str:
@@ -38,7 +45,7 @@ def assert_down(sandbox: Sandbox, container: Container) -> None:
 def test_image_command_and_healthcheck_as_processes(tmp_path: Path) -> None:
     image = image_container()
     image.env["PGPASSWORD"] = TEST_PASSWORD  # `docker run -e PGPASSWORD=...`, as docs/deployment.md says
-    with Sandbox(tmp_path, [image.host]) as sandbox:
+    with Sandbox(tmp_path, [image.host], failover=False) as sandbox:
         users = sandbox.volume("users") / "users.toml"  # mounted by whoever runs the image
         subprocess.run([str(BIN / "heliosdb-lite"), "user", "add", "postgres", "--password-stdin",
                         "--users-file", str(users)],
@@ -52,33 +59,52 @@ def test_image_command_and_healthcheck_as_processes(tmp_path: Path) -> None:
 
 def test_compose_services_as_processes(tmp_path: Path) -> None:
     containers = compose_containers()
-    with Sandbox(tmp_path, containers) as sandbox:
-        assert_ok(sandbox.run(containers["users"], containers["users"].argv))  # the one-shot init service
-        node_a = sandbox.start(containers["node-a"])
-        sandbox.start(containers["node-b"])
-        sandbox.start(containers["proxy"])
-        for name in ("node-a", "node-b", "proxy"):
-            (healthcheck,) = containers[name].probes
-            assert_ok(sandbox.probe(containers[name], healthcheck))
-        roles = {name: assert_ok(sandbox.probe(containers[name], ["heliosdb-health-check", "--role"]))
-                 for name in ("node-a", "node-b")}
-        assert roles == {"node-a": "primary\n", "node-b": "standby\n"}
-        sql = ("create table deployed (id int primary key); insert into deployed values (1); "
-               "select count(*) from deployed")
-        write = ["heliosdb-query", sql, "--port", "6432"]
-        assert assert_ok(sandbox.probe(containers["proxy"], write)) == "1\n", "a write through the proxy"
+    etcd = EtcdProcess(tmp_path / "etcd").start()  # the compose file's etcd service
+    try:
+        with Sandbox(tmp_path, containers, failover=True) as sandbox:
+            sandbox.bind("etcd", etcd_client_port(containers["etcd"]), etcd.client_port)
+            run_compose(sandbox, containers)
+    finally:
+        etcd.stop()
 
-        (scrape,) = yaml_documents(DOCKER / "prometheus.yml")
-        for job in scrape["scrape_configs"]:
-            for target in (t for group in job["static_configs"] for t in group["targets"]):
-                if target.split(":")[0] in ("node-a", "node-b", "proxy"):
-                    assert "heliosdb_" in sandbox.metrics(target), target
 
-        node_a.kill()
-        assert_down(sandbox, containers["node-a"])
-        wrong = sandbox.run(containers["node-b"], ["heliosdb-health-check", "--port", str(
-            sandbox.port("node-b", 5432)), "--password", "not " + TEST_PASSWORD])
-        assert wrong.returncode == 1 and "password authentication failed" in wrong.stderr, wrong.stderr
+def elected_roles(sandbox: Sandbox, nodes: list[Container]) -> dict[str, str]:
+    """Each node's role once etcd has made one of them primary (bounded: a few ttls)."""
+    deadline = time.monotonic() + ELECTION_TIMEOUT
+    while True:
+        roles = {node.name: assert_ok(sandbox.probe(node, ["heliosdb-health-check", "--role"])).strip()
+                 for node in nodes}
+        if "primary" in roles.values() or time.monotonic() > deadline:
+            return roles
+
+
+def run_compose(sandbox: Sandbox, containers: dict[str, Container]) -> None:
+    assert_ok(sandbox.run(containers["users"], containers["users"].argv))  # the one-shot init service
+    processes = {name: sandbox.start(containers[name]) for name in ("node-a", "node-b")}
+    sandbox.start(containers["proxy"])
+    for name in ("node-a", "node-b", "proxy"):
+        (healthcheck,) = containers[name].probes
+        assert_ok(sandbox.probe(containers[name], healthcheck))
+    roles = elected_roles(sandbox, [containers["node-a"], containers["node-b"]])
+    assert sorted(roles.values()) == ["primary", "standby"], roles
+    sql = ("create table deployed (id int primary key); insert into deployed values (1); "
+           "select count(*) from deployed")
+    write = ["heliosdb-query", sql, "--port", "6432"]
+    assert assert_ok(sandbox.probe(containers["proxy"], write)) == "1\n", "a write through the proxy"
+
+    (scrape,) = yaml_documents(DOCKER / "prometheus.yml")
+    for job in scrape["scrape_configs"]:
+        for target in (t for group in job["static_configs"] for t in group["targets"]):
+            if target.split(":")[0] in ("node-a", "node-b", "proxy"):
+                assert "heliosdb_" in sandbox.metrics(target), target
+
+    (standby,) = [name for name, role in roles.items() if role == "standby"]
+    processes[standby].kill()
+    assert_down(sandbox, containers[standby])
+    (primary,) = [name for name, role in roles.items() if role == "primary"]
+    wrong = sandbox.run(containers[primary], ["heliosdb-health-check", "--port", str(
+        sandbox.port(primary, 5432)), "--password", "not " + TEST_PASSWORD])
+    assert wrong.returncode == 1 and "password authentication failed" in wrong.stderr, wrong.stderr
 
 
 def test_k8s_pods_and_proxy_as_processes(tmp_path: Path) -> None:
@@ -87,7 +113,7 @@ def test_k8s_pods_and_proxy_as_processes(tmp_path: Path) -> None:
     pods = [container for index in range(statefulset["spec"]["replicas"])
             for container in k8s_containers(statefulset, objects, f"heliosdb-{index}")]
     (proxy,) = k8s_containers(objects[("Deployment", "heliosdb-proxy")], objects, "heliosdb-proxy-0")
-    with Sandbox(tmp_path, [pod.host for pod in pods] + [proxy.host]) as sandbox:
+    with Sandbox(tmp_path, [pod.host for pod in pods] + [proxy.host], failover=False) as sandbox:
         # the Secret heliosdb-auth's users.toml, made as docs/deployment.md says
         users = sandbox.volume("secret-heliosdb-auth") / "users.toml"
         subprocess.run([str(BIN / "heliosdb-lite"), "user", "add", "postgres", "--password-stdin",
