@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import sys
 
-from bench import engine_cache_bench, journal_bench, pgbench_compare, replay_bench, replication_bench
+from bench import (
+    engine_cache_bench,
+    failover_bench,
+    journal_bench,
+    pgbench_compare,
+    replay_bench,
+    replication_bench,
+)
 
 
 def main() -> int:
     status = 0
-    for bench in (journal_bench, replay_bench, pgbench_compare, engine_cache_bench, replication_bench):
+    for bench in (journal_bench, replay_bench, pgbench_compare, engine_cache_bench, replication_bench,
+                  failover_bench):
         print(f"== {bench.__name__} ==", flush=True)
         status |= bench.main([])
     return status

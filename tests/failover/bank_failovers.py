@@ -39,12 +39,19 @@ class FailoverRun:
     rtos: list[float] = field(default_factory=list)
     acknowledged: int = 0
 
+    @property
+    def p50(self) -> float:
+        return statistics.median(self.rtos)
+
+    @property
+    def p99(self) -> float:
+        ordered = sorted(self.rtos)
+        return ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
+
     def summary(self) -> str:
         if not self.rtos:
             return "no failover"
-        ordered = sorted(self.rtos)
-        p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
-        return (f"{len(self.rtos)} failovers: RTO p50 {statistics.median(self.rtos):.2f} s, p99 {p99:.2f} s, "
+        return (f"{len(self.rtos)} failovers: RTO p50 {self.p50:.2f} s, p99 {self.p99:.2f} s, "
                 f"max {max(self.rtos):.2f} s; {self.acknowledged} transfers acknowledged, none lost, "
                 "no application error")
 

@@ -6,7 +6,6 @@ rejoins the new primary."""
 
 from __future__ import annotations
 
-import threading
 import time
 from pathlib import Path
 
@@ -14,39 +13,10 @@ import psycopg
 import pytest
 
 from tests.failover.cluster import FailoverCluster
+from tests.failover.committer import Committer
 
 TTL, RETRY_TIMEOUT = 3, 1
 SLACK = 0.3  # between the server's decision and the client's receipt, on a loaded machine
-WAIT = 30.0
-
-
-class Committer(threading.Thread):
-    """Autocommit inserts into `marks` on one connection until stopped or the connection breaks;
-    records when each was acknowledged."""
-
-    def __init__(self, dsn: str) -> None:
-        super().__init__(daemon=True)
-        self.dsn = dsn
-        self.acknowledged: dict[int, float] = {}
-        self.stop = threading.Event()
-        self.ended: BaseException | None = None
-
-    def run(self) -> None:
-        try:
-            with psycopg.connect(self.dsn, autocommit=True, connect_timeout=10) as connection:
-                number = 0
-                while not self.stop.is_set():
-                    number += 1
-                    connection.execute("INSERT INTO marks VALUES (%s)", (number,))
-                    self.acknowledged[number] = time.monotonic()
-        except psycopg.Error as error:
-            self.ended = error
-
-    def wait_for(self, count: int) -> None:
-        deadline = time.monotonic() + WAIT
-        while len(self.acknowledged) < count:
-            assert self.ended is None and time.monotonic() < deadline, f"commits stopped: {self.ended!r}"
-            time.sleep(0.01)
 
 
 @pytest.mark.timeout(240)
@@ -60,18 +30,13 @@ def test_a_primary_cut_off_from_etcd_stops_acknowledging_before_its_lease_expire
         view = cluster.wait_healthy()
         assert view.leader is not None
         old = view.leader.name
-        with psycopg.connect(cluster.servers[old].dsn, autocommit=True) as connection:
-            connection.execute("CREATE TABLE marks (n integer PRIMARY KEY)")
-        committer = Committer(cluster.servers[old].dsn)
-        committer.start()
-        committer.wait_for(20)
-        cut = time.monotonic()
-        cluster.partition(old)
-        new_view = cluster.wait_for(lambda view: view.leader is not None and view.leader.name != old,
-                                    "another node to take over")
-        took_over = time.monotonic()
-        committer.stop.set()
-        committer.join(WAIT)
+        with Committer(cluster.servers[old].dsn) as committer:
+            committer.wait_for(20)
+            cut = time.monotonic()
+            cluster.partition(old)
+            new_view = cluster.wait_for(lambda view: view.leader is not None and view.leader.name != old,
+                                        "another node to take over")
+            took_over = time.monotonic()
         assert not committer.is_alive(), "the client is still blocked on the cut-off primary"
         last_ack = max(committer.acknowledged.values())
         with capsys.disabled():
