@@ -7,6 +7,7 @@ metrics, and a probe of a dead server exits 1 with the reason."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import time
 from pathlib import Path
@@ -33,9 +34,25 @@ def assert_ok(done: subprocess.CompletedProcess[str]) -> str:
     return done.stdout
 
 
+def distinct_probes(container: Container) -> list[list[str]]:
+    return [list(probe) for probe in dict.fromkeys(tuple(probe) for probe in container.probes)]
+
+
+def probe_outputs(sandbox: Sandbox, container: Container) -> dict[tuple[str, ...], str]:
+    """Each probe of a container, run once as its orchestrator runs it: exit 0 and its output."""
+    return {tuple(probe): assert_ok(sandbox.probe(container, probe)) for probe in distinct_probes(container)}
+
+
+def add_user(users_file: Path) -> None:
+    """The users file, made as docs/deployment.md says (`heliosdb-lite user add --password-stdin`)."""
+    subprocess.run([str(BIN / "heliosdb-lite"), "user", "add", "postgres", "--password-stdin",
+                    "--users-file", str(users_file)],
+                   input=TEST_PASSWORD, text=True, check=True, capture_output=True, timeout=30)
+
+
 def assert_down(sandbox: Sandbox, container: Container) -> None:
     """Every probe of a container whose server is gone exits 1 with one line saying why."""
-    for probe in container.probes:
+    for probe in distinct_probes(container):
         done = sandbox.probe(container, probe)
         assert done.returncode == 1, (probe, done.stdout, done.stderr)
         assert done.stderr.startswith(f"{probe[0]}: cannot connect to 127.0.0.1:"), done.stderr
@@ -46,13 +63,9 @@ def test_image_command_and_healthcheck_as_processes(tmp_path: Path) -> None:
     image = image_container()
     image.env["PGPASSWORD"] = TEST_PASSWORD  # `docker run -e PGPASSWORD=...`, as docs/deployment.md says
     with Sandbox(tmp_path, [image.host], failover=False) as sandbox:
-        users = sandbox.volume("users") / "users.toml"  # mounted by whoever runs the image
-        subprocess.run([str(BIN / "heliosdb-lite"), "user", "add", "postgres", "--password-stdin",
-                        "--users-file", str(users)],
-                       input=TEST_PASSWORD, text=True, check=True, capture_output=True, timeout=30)
+        add_user(sandbox.volume("users") / "users.toml")  # mounted by whoever runs the image
         server = sandbox.start(image)
-        (healthcheck,) = image.probes
-        assert_ok(sandbox.probe(image, healthcheck))
+        probe_outputs(sandbox, image)
         server.kill()
         assert_down(sandbox, image)
 
@@ -83,10 +96,14 @@ def run_compose(sandbox: Sandbox, containers: dict[str, Container]) -> None:
     processes = {name: sandbox.start(containers[name]) for name in ("node-a", "node-b")}
     sandbox.start(containers["proxy"])
     for name in ("node-a", "node-b", "proxy"):
-        (healthcheck,) = containers[name].probes
-        assert_ok(sandbox.probe(containers[name], healthcheck))
+        probe_outputs(sandbox, containers[name])
     roles = elected_roles(sandbox, [containers["node-a"], containers["node-b"]])
     assert sorted(roles.values()) == ["primary", "standby"], roles
+    (primary,) = [name for name, role in roles.items() if role == "primary"]
+    (standby,) = [name for name, role in roles.items() if role == "standby"]
+    status = ["heliosdb-lite", "cluster", "status", "--json", "--config", "/app/config.toml"]  # docs' exec
+    shown = json.loads(assert_ok(sandbox.run(containers[standby], status)))
+    assert (shown["cluster"], shown["leader"]["name"]) == ("heliosdb", primary), shown
     sql = ("create table deployed (id int primary key); insert into deployed values (1); "
            "select count(*) from deployed")
     write = ["heliosdb-query", sql, "--port", "6432"]
@@ -98,10 +115,8 @@ def run_compose(sandbox: Sandbox, containers: dict[str, Container]) -> None:
             if target.split(":")[0] in ("node-a", "node-b", "proxy"):
                 assert "heliosdb_" in sandbox.metrics(target), target
 
-    (standby,) = [name for name, role in roles.items() if role == "standby"]
     processes[standby].kill()
     assert_down(sandbox, containers[standby])
-    (primary,) = [name for name, role in roles.items() if role == "primary"]
     wrong = sandbox.run(containers[primary], ["heliosdb-health-check", "--port", str(
         sandbox.port(primary, 5432)), "--password", "not " + TEST_PASSWORD])
     assert wrong.returncode == 1 and "password authentication failed" in wrong.stderr, wrong.stderr
@@ -114,20 +129,12 @@ def test_k8s_pods_and_proxy_as_processes(tmp_path: Path) -> None:
             for container in k8s_containers(statefulset, objects, f"heliosdb-{index}")]
     (proxy,) = k8s_containers(objects[("Deployment", "heliosdb-proxy")], objects, "heliosdb-proxy-0")
     with Sandbox(tmp_path, [pod.host for pod in pods] + [proxy.host], failover=False) as sandbox:
-        # the Secret heliosdb-auth's users.toml, made as docs/deployment.md says
-        users = sandbox.volume("secret-heliosdb-auth") / "users.toml"
-        subprocess.run([str(BIN / "heliosdb-lite"), "user", "add", "postgres", "--password-stdin",
-                        "--users-file", str(users)],
-                       input=TEST_PASSWORD, text=True, check=True, capture_output=True, timeout=30)
+        add_user(sandbox.volume("secret-heliosdb-auth") / "users.toml")  # the Secret's users.toml
         processes = [sandbox.start(pod) for pod in pods]  # the StatefulSet's sh script picks each role
         sandbox.start(proxy)
-        for pod in pods:
-            for probe in pod.probes:
-                assert_ok(sandbox.probe(pod, probe))
-        roles = [assert_ok(sandbox.probe(pod, ["heliosdb-health-check", "--role"])) for pod in pods]
+        roles = [probe_outputs(sandbox, pod)[("heliosdb-health-check", "--role")] for pod in pods]  # liveness
         assert roles == ["primary\n"] + ["standby\n"] * (len(pods) - 1)
-        for probe in proxy.probes:
-            assert_ok(sandbox.probe(proxy, probe))
+        probe_outputs(sandbox, proxy)
 
         processes[-1].kill()
         assert_down(sandbox, pods[-1])
