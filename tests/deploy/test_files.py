@@ -72,6 +72,7 @@ def check_heliosdb_container(container: Container, config: Config) -> dict[str, 
         assert probe_port(probe) == ports["db"], (container.name, probe)
     if container.runs("serve"):
         assert not is_loopback_address(config.server.listen), "others could not reach it"
+        assert config.without_effect() == [], f"{container.name}: keys the server would only warn about"
         container.volume_of(str(config.users_file_path))
         journal, inside = container.volume_of(str(config.journal_dir))
         assert inside == "" and journal != container.volume_of(str(config.database.path))[0], \
