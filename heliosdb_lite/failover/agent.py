@@ -205,7 +205,7 @@ class FailoverAgent:
         if request is not None and request.fresh and request.candidate != self.name \
                 and request.leader in (self.name, ""):
             self._handing_over = True
-            asyncio.get_running_loop().create_task(self._hand_over(request, view))
+            self._tasks.append(asyncio.create_task(self._hand_over(request, view), name="failover-hand-over"))
 
     async def _put_as_leader(self, name: str, value: Any) -> bool:
         """Write a key only while the leader key is still this node's."""
