@@ -110,6 +110,8 @@ class HeliosSQLite(SQLite):
         }
 
 
-def render(node: exp.Expression) -> str:
-    """SQLite SQL for a translated tree."""
-    return node.sql(dialect=HeliosSQLite, unsupported_level=ErrorLevel.RAISE)
+def render(node: exp.Expression, *, keep: bool = True) -> str:
+    """SQLite SQL for a translated tree. The generator changes the tree it is given, so it works on a
+    copy unless keep is False: a whole statement's tree, not used after, need not be copied (for a
+    statement of many kilobytes the copy cost more than the rest of its translation)."""
+    return node.sql(dialect=HeliosSQLite, copy=keep, unsupported_level=ErrorLevel.RAISE)

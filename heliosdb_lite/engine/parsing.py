@@ -4,10 +4,14 @@
 inside strings, dollar quotes, comments and identifiers never splits) and drops empty
 statements. `parse` returns a cached tree — callers copy before they change it — with unquoted
 identifiers folded to lower case as PostgreSQL folds them. Only short statements are cached
-(`short_text_cache`).
+(`short_text_cache`); a long one's tokens only while one statement is prepared (`tokens_kept`).
 """
 
 from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Iterator
 
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
@@ -17,7 +21,7 @@ from sqlglot.tokens import Token, TokenType
 from heliosdb_lite.errors import FEATURE_NOT_SUPPORTED, SYNTAX_ERROR, DatabaseError
 
 from .dialect import HeliosPostgres
-from .short_text_cache import cached_for_short_text
+from .short_text_cache import SHORT_TEXT_CHARS, cached_for_short_text
 
 _DIALECT = HeliosPostgres()
 _KNOWN_COMMANDS = frozenset({
@@ -39,13 +43,43 @@ def _syntax_error(near: str | None, position: int | None) -> DatabaseError:
     return DatabaseError(SYNTAX_ERROR, message, position=position)
 
 
-@cached_for_short_text(maxsize=2048)
+_long_texts = threading.local()  # .tokens: {text: tokens} inside tokens_kept(), else absent or None
+
+
+@contextlib.contextmanager
+def tokens_kept() -> Iterator[None]:
+    """Inside, the tokens of texts too long for the LRU are kept as well, so that preparing one
+    statement (recognising the command, its first words, grouping literals, parsing) tokenizes
+    each of its texts once; they are let go on leaving, as they can be many times the text's size."""
+    outer = getattr(_long_texts, "tokens", None)
+    _long_texts.tokens = {} if outer is None else outer
+    try:
+        yield
+    finally:
+        _long_texts.tokens = outer
+
+
 def tokenize(sql: str) -> tuple[Token, ...]:
     """sqlglot tokens of sql; 42601 for an unterminated string or comment."""
+    if len(sql) <= SHORT_TEXT_CHARS:
+        return _short_text_tokens(sql)
+    kept = getattr(_long_texts, "tokens", None)
+    if kept is None:
+        return _tokens(sql)
+    tokens = kept.get(sql)
+    if tokens is None:
+        tokens = kept[sql] = _tokens(sql)
+    return tokens
+
+
+def _tokens(sql: str) -> tuple[Token, ...]:
     try:
         return tuple(_DIALECT.tokenize(sql))
     except TokenError as error:
         raise DatabaseError(SYNTAX_ERROR, f"unterminated quoted string or comment: {error}") from None
+
+
+_short_text_tokens = cached_for_short_text(maxsize=2048)(_tokens)
 
 
 def split(sql: str) -> list[str]:

@@ -233,7 +233,8 @@ class SQLiteSession:
 
     def prepare(self, sql: str, param_oids: Sequence[int]) -> PreparedStatement:
         try:
-            statement = self._prepare(sql, tuple(param_oids))
+            with parsing.tokens_kept():
+                statement = self._prepare(sql, tuple(param_oids))
         except BaseException as error:
             self._transactions.fail()
             raise database_error(error) from None

@@ -347,7 +347,7 @@ class Translator:
             return self._result(f"SELECT {nulls} WHERE 0", "SELECT", outputs)
         if isinstance(tree, exp.Query | exp.Values):
             node, outputs = self.query(tree, Scope())
-            return self._result(render(node), "SELECT", outputs)
+            return self._result(render(node, keep=False), "SELECT", outputs)
         if isinstance(tree, exp.Insert):
             return self.insert(tree)
         if isinstance(tree, exp.Update):
@@ -893,7 +893,7 @@ class Translator:
         serial_sequence = self._serial_sequence(node, table_name, names)
         self._on_conflict(node, scope, table_name, table_columns)
         outputs = self._returning(node, scope)
-        return self._result(render(node), "INSERT", outputs, target=table_name,
+        return self._result(render(node, keep=False), "INSERT", outputs, target=table_name,
                             key_sources=tuple(key_sources), serial_sequence=serial_sequence,
                             serial_upsert=node.args.get("conflict") is not None)
 
@@ -1134,7 +1134,7 @@ class Translator:
         if where is not None:
             where.set("this", self.condition(where.this, scope, "WHERE"))
         outputs = self._returning(node, scope)
-        return self._result(render(node), "UPDATE", outputs, target=table_name)
+        return self._result(render(node, keep=False), "UPDATE", outputs, target=table_name)
 
     def delete(self, node: exp.Delete) -> Translation:
         if node.args.get("using"):
@@ -1147,7 +1147,7 @@ class Translator:
             query_checks.check_placement(where.this)
             where.set("this", self.condition(where.this, scope, "WHERE"))
         outputs = self._returning(node, scope)
-        return self._result(render(node), "DELETE", outputs, target=table_name)
+        return self._result(render(node, keep=False), "DELETE", outputs, target=table_name)
 
     # --- coercion -----------------------------------------------------------------------------------
 
