@@ -15,7 +15,7 @@ from heliosdb_lite.errors import (
 )
 
 from .identifiers import quote_identifier
-from .string_functions import quote_literal
+from .string_functions import check_text_size, quote_literal
 
 _INT4_MAX = 2**31 - 1
 _PERCENT_HINT = 'For a single "%" use "%%".'
@@ -143,6 +143,7 @@ def format_text(template: str | None, *arguments: str | None) -> str | None:
         if last >= len(values):
             raise DatabaseError(INVALID_PARAMETER_VALUE, "too few arguments for format()")
         text = _converted(kind, values[last])
+        check_text_size(width)
         out.append(text.ljust(width) if left_aligned else text.rjust(width))
         index = cursor.position + 1
     return "".join(out)

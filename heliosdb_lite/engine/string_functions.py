@@ -14,6 +14,17 @@ from typing import Any
 
 from heliosdb_lite.errors import INVALID_PARAMETER_VALUE, PROGRAM_LIMIT_EXCEEDED, DatabaseError
 
+MAX_TEXT_BYTES = 0x3FFFFFFF  # PostgreSQL's MaxAllocSize: no text value holds more
+MAX_CHARACTER_BYTES = 4  # UTF-8
+
+
+def check_text_size(size_in_bytes: int) -> None:
+    """54000 before a function builds a text larger than PostgreSQL lets any value be: repeat(),
+    lpad() or format('%*s') of 2^31 characters would otherwise take gigabytes of the server's
+    memory (and seconds) before SQLite refused the result."""
+    if size_in_bytes > MAX_TEXT_BYTES:
+        raise DatabaseError(PROGRAM_LIMIT_EXCEEDED, "requested length too large")
+
 
 def _null_safe(function: Callable[..., Any]) -> Callable[..., Any]:
     def call(*args: Any) -> Any:
@@ -32,12 +43,18 @@ def right(text: str, count: int) -> str:
 
 
 def _pad(text: str, length: int, fill: str, *, on_left: bool) -> str:
+    check_text_size(length * MAX_CHARACTER_BYTES)  # as PostgreSQL reserves for the result
     if length <= len(text):
         return text[:max(length, 0)]
     if not fill:
         return text
     padding = (fill * (length // len(fill) + 1))[:length - len(text)]
     return padding + text if on_left else text + padding
+
+
+def repeat(text: str, count: int) -> str:
+    check_text_size(len(text.encode()) * count)
+    return text * max(count, 0)
 
 
 def initcap(text: str) -> str:
@@ -87,7 +104,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "right": _null_safe(right),
     "lpad": _null_safe(lambda text, length, fill=" ": _pad(text, length, fill, on_left=True)),
     "rpad": _null_safe(lambda text, length, fill=" ": _pad(text, length, fill, on_left=False)),
-    "repeat": _null_safe(lambda text, count: text * max(count, 0)),
+    "repeat": _null_safe(repeat),
     "reverse": _null_safe(lambda text: text[::-1]),
     "initcap": _null_safe(initcap),
     "md5": _null_safe(md5),
