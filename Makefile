@@ -26,8 +26,10 @@ deps:
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
+# the suite waits on server processes more than it computes: one worker per core, each test file on one
+# worker (its module-scoped servers are started once)
 test: $(STAMP) deps lint
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto --dist loadfile
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
