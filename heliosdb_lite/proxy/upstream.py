@@ -17,7 +17,7 @@ import contextlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from heliosdb_lite.errors import INVALID_AUTHORIZATION, DatabaseError
+from heliosdb_lite.errors import INVALID_AUTHORIZATION_SPECIFICATION, DatabaseError
 from heliosdb_lite.protocol import frontend
 from heliosdb_lite.protocol.auth import ScramVerifier
 from heliosdb_lite.protocol.frontend import BackendMessage, BackendParser
@@ -156,7 +156,7 @@ def _answer_authentication(upstream: Upstream, credentials: Credentials, body: b
         scram.verify_server(data)
         return scram
     raise UpstreamRefused(DatabaseError(
-        INVALID_AUTHORIZATION,
+        INVALID_AUTHORIZATION_SPECIFICATION,
         f'the proxy cannot log in upstream as "{credentials.user}": the server asks for authentication '
         f"request {code}, and the proxy holds no SCRAM keys for this user",
         hint='Set proxy.auth_method = "scram-sha-256" with the server\'s users file.', severity="FATAL"))

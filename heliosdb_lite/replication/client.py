@@ -15,7 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from heliosdb_lite.config import ReplicationConfig
-from heliosdb_lite.errors import CONFIGURATION_ERROR, PROTOCOL_VIOLATION, UNABLE_TO_CONNECT, DatabaseError
+from heliosdb_lite.errors import (
+    CONFIG_FILE_ERROR,
+    PROTOCOL_VIOLATION,
+    SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION,
+    DatabaseError,
+)
 from heliosdb_lite.protocol import frontend
 from heliosdb_lite.server.databases import DATABASE
 
@@ -104,8 +109,8 @@ class PeerConnection:
         if answer == b"S":
             await self.writer.start_tls(context, server_hostname=host)
         elif credentials.sslmode != "prefer":
-            raise PeerError(UNABLE_TO_CONNECT, f"the peer does not accept TLS (replication.sslmode = "
-                                                f"{credentials.sslmode})")
+            raise PeerError(SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION,
+                            f"the peer does not accept TLS (replication.sslmode = {credentials.sslmode})")
 
     async def _authenticate(self, user: str, password: str | None) -> None:
         scram: frontend.ScramClient | None = None
@@ -114,12 +119,12 @@ class PeerConnection:
             if kind == b"R":
                 code, data = frontend.decode_authentication(body)
                 if password is None and code not in (frontend.AUTH_OK, frontend.AUTH_SASL_FINAL):
-                    raise DatabaseError(CONFIGURATION_ERROR, "the peer asks for a password: set "
-                                                             "replication.password")
+                    raise DatabaseError(CONFIG_FILE_ERROR, "the peer asks for a password: set "
+                                                           "replication.password")
                 try:
                     answer, scram = frontend.authentication_answer(code, data, user, password or "", scram)
                 except ValueError as error:
-                    raise DatabaseError(CONFIGURATION_ERROR, f"the peer's authentication: {error}") from None
+                    raise DatabaseError(CONFIG_FILE_ERROR, f"the peer's authentication: {error}") from None
                 if answer:
                     self.writer.write(answer)
             elif kind == b"S":

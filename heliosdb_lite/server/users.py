@@ -26,7 +26,7 @@ import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
-from heliosdb_lite.errors import CONFIGURATION_ERROR, INVALID_NAME, INVALID_PARAMETER_VALUE, DatabaseError
+from heliosdb_lite.errors import CONFIG_FILE_ERROR, INVALID_NAME, INVALID_PARAMETER_VALUE, DatabaseError
 from heliosdb_lite.protocol.auth import make_md5_verifier, make_scram_verifier, verifier_method
 
 METHODS = ("scram-sha-256", "md5")
@@ -143,7 +143,7 @@ class UsersFile:
         return verifier
 
     def _corrupt(self, problem: str) -> DatabaseError:
-        return DatabaseError(CONFIGURATION_ERROR, f"users file {self.path} {problem}")
+        return DatabaseError(CONFIG_FILE_ERROR, f"users file {self.path} {problem}")
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:

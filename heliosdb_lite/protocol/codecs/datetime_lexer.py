@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from heliosdb_lite.errors import INTERVAL_FIELD_OVERFLOW, INVALID_TIME_ZONE_DISPLACEMENT, DatabaseError
+from heliosdb_lite.errors import INTERVAL_FIELD_OVERFLOW, INVALID_TIME_ZONE_DISPLACEMENT_VALUE, DatabaseError
 from heliosdb_lite.protocol.codecs.faults import datetime_field_overflow, datetime_syntax
 
 BAD_FORMAT = "bad format"
@@ -133,7 +133,8 @@ def raise_parse_error(error: DateTimeParseError, text: str, type_name: str) -> D
     if error.kind == INTERVAL_OVERFLOW:
         return DatabaseError(INTERVAL_FIELD_OVERFLOW, f'interval field value out of range: "{text}"')
     if error.kind == TZDISP_OVERFLOW:
-        return DatabaseError(INVALID_TIME_ZONE_DISPLACEMENT, f'time zone displacement out of range: "{text}"')
+        return DatabaseError(INVALID_TIME_ZONE_DISPLACEMENT_VALUE,
+                             f'time zone displacement out of range: "{text}"')
     return datetime_syntax(type_name, text)
 
 
