@@ -7,6 +7,8 @@ import pytest
 from heliosdb_lite.errors import DatabaseError
 from heliosdb_lite.protocol.codecs import CODECS, TYPES, TypeInfo, codec_for, type_by_name, type_by_oid
 from tests.codecs.reference_client import ReferenceClient, sql_literal
+from tools.generated import write_region
+from tools.update_oids import TARGET, read_rows, render
 
 SPELLINGS = [
     "int",
@@ -92,6 +94,11 @@ def test_type_table_is_pg_type(reference: ReferenceClient) -> None:
         for oid, name, typlen, array, elem, category in rows
     }
     assert expected == TYPES
+
+
+def test_oids_py_is_generated_from_pg_type(reference_pg: str) -> None:
+    current = write_region(TARGET, render(read_rows(reference_pg)), check=True)
+    assert current, "oids.py is stale: run python -m tools.update_oids"
 
 
 @pytest.mark.parametrize("spelling", SPELLINGS)

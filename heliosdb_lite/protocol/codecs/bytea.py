@@ -13,6 +13,7 @@ import re
 from datetime import tzinfo
 
 from heliosdb_lite.errors import INVALID_PARAMETER_VALUE, INVALID_TEXT_REPRESENTATION, DatabaseError
+from heliosdb_lite.protocol.codecs import oids
 from heliosdb_lite.protocol.codecs.base import Codec
 
 _HEX_DIGITS = frozenset(b"0123456789abcdefABCDEF")
@@ -77,4 +78,4 @@ def _binary_in(data: bytes) -> bytes:
     return bytes(data)
 
 
-CODECS: dict[int, Codec] = {17: Codec(_text_out, _text_in, _binary_out, _binary_in)}
+CODECS: dict[int, Codec] = {oids.BYTEA: Codec(_text_out, _text_in, _binary_out, _binary_in)}

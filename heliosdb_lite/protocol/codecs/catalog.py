@@ -1,7 +1,7 @@
 """The built-in types HeliosDB-Lite speaks, as pg_type describes them, and SQL type names both ways.
 
-Every row mirrors PostgreSQL 15's pg_type (oid, typname, typlen, typarray, typelem,
-typcategory); the test suite checks that against a real server. `type_by_name` understands
+Every row is PostgreSQL 15's pg_type (oid, typname, typlen, typarray, typelem, typcategory) as
+`oids.PG_TYPE` has it; the test suite checks that against a real server. `type_by_name` understands
 the SQL spellings (`integer`, `double precision`, `timestamp with time zone`, `varchar(20)`,
 `int4[]`, `_int4`, `"char"`), ignoring typmods; `format_type` is the other way, PostgreSQL's
 format_type: the SQL name of a type OID with its modifier (`character varying(20)`, `text[]`).
@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from heliosdb_lite.errors import UNDEFINED_OBJECT, DatabaseError
+from heliosdb_lite.protocol.codecs import oids
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,44 +32,26 @@ class TypeInfo:
         return self.category == "A"
 
 
-_SCALARS: tuple[tuple[int, str, int, int, str], ...] = (
-    # oid, typname, typlen, typarray, typcategory
-    (16, "bool", 1, 1000, "B"),
-    (17, "bytea", -1, 1001, "U"),
-    (18, "char", 1, 1002, "Z"),
-    (19, "name", 64, 1003, "S"),
-    (20, "int8", 8, 1016, "N"),
-    (21, "int2", 2, 1005, "N"),
-    (23, "int4", 4, 1007, "N"),
-    (25, "text", -1, 1009, "S"),
-    (26, "oid", 4, 1028, "N"),
-    (114, "json", -1, 199, "U"),
-    (700, "float4", 4, 1021, "N"),
-    (701, "float8", 8, 1022, "N"),
-    (705, "unknown", -2, 0, "X"),
-    (2278, "void", 4, 0, "P"),
-    (2206, "regtype", 4, 2211, "N"),
-    (1042, "bpchar", -1, 1014, "S"),
-    (1043, "varchar", -1, 1015, "S"),
-    (1082, "date", 4, 1182, "D"),
-    (1083, "time", 8, 1183, "D"),
-    (1114, "timestamp", 8, 1115, "D"),
-    (1184, "timestamptz", 8, 1185, "D"),
-    (1186, "interval", 16, 1187, "T"),
-    (1700, "numeric", -1, 1231, "N"),
-    (2950, "uuid", 16, 2951, "U"),
-    (3802, "jsonb", -1, 3807, "U"),
+# The types HeliosDB-Lite speaks; each has a codec, and so has its array type if PostgreSQL gives it one.
+_SPOKEN = (
+    oids.BOOL, oids.BYTEA, oids.CHAR, oids.NAME, oids.INT8, oids.INT2, oids.INT4, oids.TEXT, oids.OID,
+    oids.JSON, oids.FLOAT4, oids.FLOAT8, oids.UNKNOWN, oids.VOID, oids.REGTYPE, oids.BPCHAR, oids.VARCHAR,
+    oids.DATE, oids.TIME, oids.TIMESTAMP, oids.TIMESTAMPTZ, oids.INTERVAL, oids.NUMERIC, oids.UUID,
+    oids.JSONB,
 )
-# name is a fixed-length array of "char" in pg_type, hence its typelem.
-_TYPELEM_OF_SCALAR = {19: 18}
+
+
+def _type_info(oid: int) -> TypeInfo:
+    name, typlen, array_oid, elem_oid, category = oids.PG_TYPE[oid]
+    return TypeInfo(oid, name, typlen, array_oid, elem_oid, category)
 
 
 def _build_types() -> dict[int, TypeInfo]:
     types: dict[int, TypeInfo] = {}
-    for oid, name, typlen, array_oid, category in _SCALARS:
-        types[oid] = TypeInfo(oid, name, typlen, array_oid, _TYPELEM_OF_SCALAR.get(oid, 0), category)
-        if array_oid:
-            types[array_oid] = TypeInfo(array_oid, "_" + name, -1, 0, oid, "A")
+    for oid in _SPOKEN:
+        types[oid] = info = _type_info(oid)
+        if info.array_oid:
+            types[info.array_oid] = _type_info(info.array_oid)
     return types
 
 
@@ -138,15 +121,14 @@ def type_by_name(name: str) -> TypeInfo:
 
 
 _SQL_NAMES = {
-    16: "boolean", 20: "bigint", 21: "smallint", 23: "integer", 700: "real", 701: "double precision",
-    1043: "character varying", 1042: "character", 1083: "time without time zone",
-    1114: "timestamp without time zone", 1184: "timestamp with time zone", 18: '"char"',
+    oids.BOOL: "boolean", oids.INT8: "bigint", oids.INT2: "smallint", oids.INT4: "integer",
+    oids.FLOAT4: "real", oids.FLOAT8: "double precision", oids.VARCHAR: "character varying",
+    oids.BPCHAR: "character", oids.CHAR: '"char"', oids.TIME: "time without time zone",
+    oids.TIMESTAMP: "timestamp without time zone", oids.TIMESTAMPTZ: "timestamp with time zone",
 }
 _VARHDRSZ = 4
-_NUMERIC_OID = 1700
-_BPCHAR_OID = 1042
-_CHARACTER_OIDS = (_BPCHAR_OID, 1043)
-_PRECISION_OIDS = (1083, 1114, 1184)  # time, timestamp, timestamptz: `timestamp(3) with time zone`
+_CHARACTER_OIDS = (oids.BPCHAR, oids.VARCHAR)
+_PRECISION_OIDS = (oids.TIME, oids.TIMESTAMP, oids.TIMESTAMPTZ)  # `timestamp(3) with time zone`
 
 
 def format_type(oid: int, typmod: int | None = None) -> str:
@@ -158,14 +140,14 @@ def format_type(oid: int, typmod: int | None = None) -> str:
         return "???"
     if info.is_array:
         return f"{format_type(info.elem_oid, typmod)}[]"
-    if oid == _BPCHAR_OID and typmod is not None and typmod < 0:
+    if oid == oids.BPCHAR and typmod is not None and typmod < 0:
         return "bpchar"
     name = _SQL_NAMES.get(oid, info.name)
     if typmod is None or typmod < 0:
         return name
     if oid in _CHARACTER_OIDS:
         return f"{name}({typmod - _VARHDRSZ})"
-    if oid == _NUMERIC_OID:
+    if oid == oids.NUMERIC:
         precision, scale = divmod(typmod - _VARHDRSZ, 1 << 16)
         return f"{name}({precision},{scale})"
     if oid in _PRECISION_OIDS:

@@ -24,6 +24,7 @@ import re
 import struct
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
+from heliosdb_lite.protocol.codecs import oids
 from heliosdb_lite.protocol.codecs.base import Codec
 from heliosdb_lite.protocol.codecs.datetime_lexer import (
     EARLY,
@@ -388,8 +389,10 @@ def _timestamptz_binary_in(data: bytes) -> datetime | DateTimeInfinity:
 
 
 CODECS: dict[int, Codec] = {
-    1082: Codec(_date_text_out, _date_text_in, _date_binary_out, _date_binary_in),
-    1083: Codec(_time_text_out, _time_text_in, _time_binary_out, _time_binary_in),
-    1114: Codec(_timestamp_text_out, _timestamp_text_in, _timestamp_binary_out, _timestamp_binary_in),
-    1184: Codec(_timestamptz_text_out, _timestamptz_text_in, _timestamptz_binary_out, _timestamptz_binary_in),
+    oids.DATE: Codec(_date_text_out, _date_text_in, _date_binary_out, _date_binary_in),
+    oids.TIME: Codec(_time_text_out, _time_text_in, _time_binary_out, _time_binary_in),
+    oids.TIMESTAMP: Codec(_timestamp_text_out, _timestamp_text_in, _timestamp_binary_out,
+                          _timestamp_binary_in),
+    oids.TIMESTAMPTZ: Codec(_timestamptz_text_out, _timestamptz_text_in, _timestamptz_binary_out,
+                            _timestamptz_binary_in),
 }

@@ -18,6 +18,7 @@ import struct
 from datetime import tzinfo
 from decimal import Decimal
 
+from heliosdb_lite.protocol.codecs import oids
 from heliosdb_lite.protocol.codecs.base import Codec
 from heliosdb_lite.protocol.codecs.faults import C_SPACES, bad_binary, invalid_syntax, out_of_range
 
@@ -264,6 +265,6 @@ def _float8_binary_in(data: bytes) -> float:
 
 
 CODECS: dict[int, Codec] = {
-    700: Codec(_float4_text_out, _float4_text_in, _float4_binary_out, _float4_binary_in),
-    701: Codec(_float8_text_out, _float8_text_in, _float8_binary_out, _float8_binary_in),
+    oids.FLOAT4: Codec(_float4_text_out, _float4_text_in, _float4_binary_out, _float4_binary_in),
+    oids.FLOAT8: Codec(_float8_text_out, _float8_text_in, _float8_binary_out, _float8_binary_in),
 }

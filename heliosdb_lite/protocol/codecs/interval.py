@@ -14,6 +14,7 @@ import struct
 from dataclasses import dataclass
 from datetime import tzinfo
 
+from heliosdb_lite.protocol.codecs import oids
 from heliosdb_lite.protocol.codecs.base import Codec
 from heliosdb_lite.protocol.codecs.datetime_lexer import (
     FIELD_OVERFLOW,
@@ -104,4 +105,4 @@ def _binary_in(data: bytes) -> Interval:
     return Interval(months, days, usec)
 
 
-CODECS: dict[int, Codec] = {1186: Codec(_text_out, _text_in, _binary_out, _binary_in)}
+CODECS: dict[int, Codec] = {oids.INTERVAL: Codec(_text_out, _text_in, _binary_out, _binary_in)}

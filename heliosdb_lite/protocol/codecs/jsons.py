@@ -22,6 +22,7 @@ from heliosdb_lite.errors import (
     UNTRANSLATABLE_CHARACTER,
     DatabaseError,
 )
+from heliosdb_lite.protocol.codecs import oids
 from heliosdb_lite.protocol.codecs.base import Codec
 from heliosdb_lite.protocol.codecs.faults import bad_binary, decode_utf8
 from heliosdb_lite.protocol.codecs.numeric import numeric_text, parse_numeric
@@ -168,6 +169,6 @@ def _jsonb_binary_in(data: bytes) -> str:
 
 
 CODECS: dict[int, Codec] = {
-    114: Codec(_json_text_out, _json_text_in, _json_binary_out, _json_in),
-    3802: Codec(_jsonb_text_out, _jsonb_text_in, _jsonb_binary_out, _jsonb_binary_in),
+    oids.JSON: Codec(_json_text_out, _json_text_in, _json_binary_out, _json_in),
+    oids.JSONB: Codec(_jsonb_text_out, _jsonb_text_in, _jsonb_binary_out, _jsonb_binary_in),
 }

@@ -19,6 +19,7 @@ import struct
 from datetime import tzinfo
 from decimal import Decimal
 
+from heliosdb_lite.protocol.codecs import oids
 from heliosdb_lite.protocol.codecs.base import Codec
 from heliosdb_lite.protocol.codecs.faults import C_SPACES, bad_binary, invalid_syntax, out_of_range
 
@@ -123,4 +124,4 @@ def _binary_in(data: bytes) -> Decimal:
     return value.copy_abs() if value.is_zero() else value
 
 
-CODECS: dict[int, Codec] = {1700: Codec(_text_out, _text_in, _binary_out, _binary_in)}
+CODECS: dict[int, Codec] = {oids.NUMERIC: Codec(_text_out, _text_in, _binary_out, _binary_in)}

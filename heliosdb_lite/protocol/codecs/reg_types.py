@@ -12,13 +12,13 @@ from __future__ import annotations
 from datetime import tzinfo
 
 from heliosdb_lite.errors import SYNTAX_ERROR, DatabaseError
+from heliosdb_lite.protocol.codecs import oids
 from heliosdb_lite.protocol.codecs.base import Codec
 from heliosdb_lite.protocol.codecs.catalog import TYPES, format_type, type_by_name
 from heliosdb_lite.protocol.codecs.faults import decode_utf8
 from heliosdb_lite.protocol.codecs.scalars import CODECS as SCALAR_CODECS
 
-REGTYPE = 2206
-_OID = SCALAR_CODECS[26]
+_OID = SCALAR_CODECS[oids.OID]
 _NO_TYPE = "-"
 
 
@@ -42,5 +42,5 @@ def _regtype_text_in(data: bytes, tz: tzinfo) -> int:
 
 
 CODECS = {
-    REGTYPE: Codec(_regtype_text_out, _regtype_text_in, _OID.binary_out, _OID.binary_in),
+    oids.REGTYPE: Codec(_regtype_text_out, _regtype_text_in, _OID.binary_out, _OID.binary_in),
 }

@@ -14,6 +14,7 @@ import re
 import struct
 from datetime import tzinfo
 
+from heliosdb_lite.protocol.codecs import oids
 from heliosdb_lite.protocol.codecs.base import Codec
 from heliosdb_lite.protocol.codecs.faults import (
     bad_binary,
@@ -121,10 +122,10 @@ def _void_in(data: bytes, tz: tzinfo | None = None) -> str:
 
 
 CODECS: dict[int, Codec] = {
-    2278: Codec(_void_out, _void_in, _void_out, _void_in),
-    16: Codec(_bool_text_out, _bool_text_in, _bool_binary_out, _bool_binary_in),
-    21: _integer_codec("smallint", ">h", 16, "smallint out of range"),
-    23: _integer_codec("integer", ">i", 32, "integer out of range"),
-    20: _integer_codec("bigint", ">q", 64, "bigint out of range"),
-    26: Codec(_int_text_out, _oid_text_in, _oid_binary_out, _oid_binary_in),
+    oids.VOID: Codec(_void_out, _void_in, _void_out, _void_in),
+    oids.BOOL: Codec(_bool_text_out, _bool_text_in, _bool_binary_out, _bool_binary_in),
+    oids.INT2: _integer_codec("smallint", ">h", 16, "smallint out of range"),
+    oids.INT4: _integer_codec("integer", ">i", 32, "integer out of range"),
+    oids.INT8: _integer_codec("bigint", ">q", 64, "bigint out of range"),
+    oids.OID: Codec(_int_text_out, _oid_text_in, _oid_binary_out, _oid_binary_in),
 }

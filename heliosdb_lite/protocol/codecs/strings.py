@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import tzinfo
 
 from heliosdb_lite.errors import NAME_TOO_LONG, DatabaseError
+from heliosdb_lite.protocol.codecs import oids
 from heliosdb_lite.protocol.codecs.base import Codec
 from heliosdb_lite.protocol.codecs.faults import bad_binary, decode_utf8
 
@@ -87,10 +88,10 @@ def _char_binary_in(data: bytes) -> str:
 
 
 CODECS: dict[int, Codec] = {
-    25: TEXT_CODEC,
-    1043: TEXT_CODEC,
-    1042: TEXT_CODEC,
-    705: TEXT_CODEC,
-    19: Codec(_str_text_out, _name_text_in, _str_binary_out, _name_binary_in),
-    18: Codec(_char_text_out, _char_text_in, _char_binary_out, _char_binary_in),
+    oids.TEXT: TEXT_CODEC,
+    oids.VARCHAR: TEXT_CODEC,
+    oids.BPCHAR: TEXT_CODEC,
+    oids.UNKNOWN: TEXT_CODEC,
+    oids.NAME: Codec(_str_text_out, _name_text_in, _str_binary_out, _name_binary_in),
+    oids.CHAR: Codec(_char_text_out, _char_text_in, _char_binary_out, _char_binary_in),
 }

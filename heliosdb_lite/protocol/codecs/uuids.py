@@ -11,6 +11,7 @@ import re
 from datetime import tzinfo
 from uuid import UUID
 
+from heliosdb_lite.protocol.codecs import oids
 from heliosdb_lite.protocol.codecs.base import Codec
 from heliosdb_lite.protocol.codecs.faults import bad_binary, invalid_syntax
 
@@ -37,4 +38,4 @@ def _binary_in(data: bytes) -> UUID:
     return UUID(bytes=bytes(data))
 
 
-CODECS: dict[int, Codec] = {2950: Codec(_text_out, _text_in, _binary_out, _binary_in)}
+CODECS: dict[int, Codec] = {oids.UUID: Codec(_text_out, _text_in, _binary_out, _binary_in)}
