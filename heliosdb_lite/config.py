@@ -77,6 +77,7 @@ class ServerConfig:
     auth_method: AuthMethod = "trust"
     users_file: Path | None = None
     max_message_bytes: int = _bounded(64 * MIB, 1024, GIB)
+    max_result_bytes: int = _bounded(GIB, MIB, 64 * GIB)
 
 
 @dataclass(frozen=True)

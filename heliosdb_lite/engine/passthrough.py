@@ -57,6 +57,7 @@ from .ddl import quote, view_column_types
 from .errors_map import CANCELED_MESSAGE, ErrorContext, database_error
 from .interface import Column, CopySpec, Cursor, TransactionLog, TransactionStatus
 from .pgtypes import type_from_declared
+from .result_buffer import DEFAULT_RESULT_LIMIT_BYTES, buffered_rows
 from .settings import SessionSettings, duration_ms
 from .short_text_cache import SHORT_TEXT_CHARS
 from .statement_cache import StatementCache
@@ -571,8 +572,7 @@ class SQLiteSession:
         def run() -> Cursor:
             cursor = self._connection.cursor()
             cursor.execute(translation.sql, bindings if not translation.schema_change else None)
-            readers = statement.readers
-            rows = [tuple(read(value) for read, value in zip(readers, row, strict=True)) for row in cursor]
+            rows = buffered_rows(cursor, statement.readers, self._engine.max_result_bytes)
             changes = self._connection.changes()
             if translation.serial_sequence is not None and (changes or translation.serial_upsert):
                 assigned = "NULL" if translation.serial_upsert else "last_insert_rowid()"
@@ -747,10 +747,13 @@ class SQLiteEngine:
     """The pass-through engine (implements `interface.Engine`): store file data_dir/store.db."""
 
     def __init__(self, data_dir: Path, *, busy_timeout_ms: int = 5000,
-                 default_lock_wait_ms: int | None = None) -> None:
+                 default_lock_wait_ms: int | None = None,
+                 max_result_bytes: int = DEFAULT_RESULT_LIMIT_BYTES) -> None:
         """busy_timeout_ms bounds SQLite's own waits outside statements; default_lock_wait_ms bounds
         a statement's wait for the writer when lock_timeout is 0 (None: as long as needed, as
-        PostgreSQL waits for a lock)."""
+        PostgreSQL waits for a lock); max_result_bytes bounds one statement's result in memory
+        (`result_buffer`)."""
+        self.max_result_bytes = max_result_bytes
         self._path = initialise(Path(data_dir), busy_timeout_ms)
         self.busy_timeout_ms = busy_timeout_ms
         self.default_lock_wait_s = math.inf if default_lock_wait_ms is None else default_lock_wait_ms / 1000

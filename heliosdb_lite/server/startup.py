@@ -69,7 +69,7 @@ def open_database(config: Config, holder: str,
 
 def _open_locked(config: Config, lock: DataDirectoryLock, journal_syscalls: Syscalls | None) -> OpenDatabase:
     replay = config.transaction_replay
-    engine = SQLiteEngine(config.database.path)
+    engine = SQLiteEngine(config.database.path, max_result_bytes=config.server.max_result_bytes)
     if not replay.enabled:
         log.warning("transaction_replay.enabled = false: commits are not journaled; a crash may lose "
                     "acknowledged transactions")

@@ -62,3 +62,21 @@ def test_long_statements_are_not_kept_in_memory(tmp_path: Path) -> None:
         assert grown < 100 * MIB, f"the server grew by {grown // MIB} MiB"
     finally:
         server.stop()
+
+
+def test_a_result_past_the_memory_bound_is_refused_and_the_session_goes_on(tmp_path: Path) -> None:
+    """The server holds a result before sending it: one statement asking for more rows than
+    `server.max_result_bytes` gets 54000 (before, `select * from generate_series(1, 1e9)` grew the
+    process until the operating system killed it, and every session with it)."""
+    config = tmp_path / "heliosdb.toml"
+    config.write_text(f"[server]\nmax_result_bytes = {MIB}\n")
+    server = ServerProcess(tmp_path / "data", config=config).start()
+    try:
+        with psycopg.connect(server.dsn, connect_timeout=CONNECT_TIMEOUT, autocommit=True) as session:
+            small = session.execute("select g, repeat('x', 100) from generate_series(1, 1000) g").fetchall()
+            assert len(small) == 1000
+            with pytest.raises(psycopg.errors.ProgramLimitExceeded, match="result too large"):
+                session.execute("select g, repeat('x', 100) from generate_series(1, 1000000000) g")
+            assert session.execute("select count(*) from generate_series(1, 100000)").fetchone() == (100000,)
+    finally:
+        server.stop()
