@@ -12,7 +12,7 @@
 Reported per mode: µs per statement for prepare alone and for prepare + execute, and the
 translation cache's hits/misses during the run. Each tpcb transaction runs in BEGIN ... END.
 
-    .venv/bin/python bench/engine_cache_bench.py [--transactions 1000] [--accounts 1000] [--seed 1]
+    .venv/bin/python -m bench.engine_cache_bench [--transactions 1000] [--accounts 1000] [--seed 1]
 """
 
 from __future__ import annotations

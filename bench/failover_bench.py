@@ -9,7 +9,7 @@ stalled primary, in one run:
    under a committing client; after each, ttl + loop_wait seconds in which the leader must not
    change. Reports failovers (must be 0) and the longest wait of the client (the stall was real).
 
-    .venv/bin/python bench/failover_bench.py [--failovers 20] [--stalls 10] [--ttl 3] [--loop-wait 1]
+    .venv/bin/python -m bench.failover_bench [--failovers 20] [--stalls 10] [--ttl 3] [--loop-wait 1]
                                              [--retry-timeout 1]
 
 Servers, etcd and the proxy are real processes on loopback ports, data under TMPDIR. Prints a
@@ -28,15 +28,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # run as a script: the repository's test helpers start the processes
-    sys.path.insert(0, str(ROOT))
-
-from bench.pgbench_compare import code_version  # noqa: E402
-from tests.etcd_process import etcd_binary  # noqa: E402
-from tests.failover.bank_failovers import FailoverRun, run_bank_failovers  # noqa: E402
-from tests.failover.cluster import FailoverCluster  # noqa: E402
-from tests.failover.committer import Committer  # noqa: E402
+from bench.pgbench_compare import code_version
+from tests.failover.bank_failovers import FailoverRun, run_bank_failovers
+from tests.failover.cluster import FailoverCluster
+from tests.failover.committer import Committer
+from testsupport.etcd_process import etcd_binary
 
 SEED_RTO_SECONDS = 4.2
 STALL_SECONDS = 1.0

@@ -5,7 +5,7 @@ For each: commits/s, fsyncs/s, commits per fsync, and the p50/p99 commit wait (a
 Goals reported, not asserted: one committer within 1.2x of the raw fsync loop; 64 committers at
 least 20x more commits/s than fsyncs/s (group commit).
 
-    .venv/bin/python bench/journal_bench.py [--seconds 3] [--dir DIR] [--sync-mode fsync]
+    .venv/bin/python -m bench.journal_bench [--seconds 3] [--dir DIR] [--sync-mode fsync]
 """
 
 from __future__ import annotations

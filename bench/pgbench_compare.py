@@ -15,7 +15,7 @@ disk allows then, so that runs on a slower moment of a shared VM disk can be tol
 markdown report (date, exact command, code version, machine and its load average, durability
 settings, disk rate, tables).
 
-    .venv/bin/python bench/pgbench_compare.py [--seconds 5] [--clients 1,4,16] [--scale 1]
+    .venv/bin/python -m bench.pgbench_compare [--seconds 5] [--clients 1,4,16] [--scale 1]
         [--modes simple,extended]
 
 The data directories live under the system temporary directory (set TMPDIR to move them).
@@ -41,12 +41,17 @@ from pathlib import Path
 
 import psycopg
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # run as a script: the repository's test helpers start the servers
-    sys.path.insert(0, str(ROOT))
+from bench.journal_bench import raw_loop
+from testsupport.pg_reference import (
+    PG_BINDIR,
+    as_postgres_user,
+    reference_unavailable_reason,
+    start_cluster,
+    stop_cluster,
+)
+from testsupport.server_process import ServerProcess
 
-from bench import servers  # noqa: E402
-from bench.journal_bench import raw_loop  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 WORKLOADS: dict[str, tuple[str, ...]] = {"tpcb-like": (), "select-only": ("-S",)}
 QUERY_MODES = ("simple", "extended", "prepared")
@@ -136,14 +141,14 @@ class ServerReport:
 
 @contextmanager
 def durable_postgres() -> Iterator[Target]:
-    """A throwaway PostgreSQL 15 (initdb'd by tests/pg_reference.py), restarted with its default,
+    """A throwaway PostgreSQL 15 (initdb'd by testsupport/py), restarted with its default,
     durable settings instead of the test suite's fsync=off ones."""
-    cluster = servers.start_cluster()
+    cluster = start_cluster()
     try:
-        restart = [str(servers.PG_BINDIR / "pg_ctl"), "restart", "-w", "-m", "fast",
+        restart = [str(PG_BINDIR / "pg_ctl"), "restart", "-w", "-m", "fast",
                    "-D", str(cluster.data_dir), "-l", str(cluster.root / "postgres.log"),
                    "-o", f"-c listen_addresses=127.0.0.1 -p {cluster.port} -k {cluster.root}"]
-        done = subprocess.run(servers.as_postgres_user(restart), capture_output=True, text=True, check=False)
+        done = subprocess.run(as_postgres_user(restart), capture_output=True, text=True, check=False)
         if done.returncode != 0:
             raise RuntimeError(f"pg_ctl restart failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
         with psycopg.connect(cluster.dsn) as connection:
@@ -151,14 +156,14 @@ def durable_postgres() -> Iterator[Target]:
                         for name in POSTGRES_DURABILITY]
         yield Target("PostgreSQL", cluster.port, " ".join(settings))
     finally:
-        servers.stop_cluster(cluster)
+        stop_cluster(cluster)
 
 
 @contextmanager
 def durable_heliosdb() -> Iterator[Target]:
     """`heliosdb-lite serve` on a fresh data directory with journal_sync_mode = fsync."""
     with tempfile.TemporaryDirectory(prefix="heliosdb-pgbench-") as scratch:
-        server = servers.ServerProcess(Path(scratch) / "data", env={SYNC_MODE_VARIABLE: "fsync"})
+        server = ServerProcess(Path(scratch) / "data", env={SYNC_MODE_VARIABLE: "fsync"})
         server.start()
         try:
             yield Target("HeliosDB-Lite", server.port, "journal_sync_mode=fsync")
@@ -283,7 +288,7 @@ def code_version() -> str:
 
 
 def command_line(options: argparse.Namespace) -> str:
-    return (f".venv/bin/python bench/pgbench_compare.py --seconds {options.seconds} "
+    return (f".venv/bin/python -m bench.pgbench_compare --seconds {options.seconds} "
             f"--clients {','.join(map(str, options.clients))} --scale {options.scale} "
             f"--modes {','.join(options.modes)}")
 
@@ -360,7 +365,7 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
 def unavailable_reason() -> str | None:
     if shutil.which("pgbench") is None:
         return "pgbench is not installed (make deps installs postgresql-client)"
-    return servers.reference_unavailable_reason()
+    return reference_unavailable_reason()
 
 
 def main(argv: list[str] | None = None) -> int:

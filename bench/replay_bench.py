@@ -14,7 +14,7 @@ down after SIGKILL under load (RTO), against PostgreSQL 15 under the same load.
 
 Prints a markdown table ready for the README. Goals are reported, not asserted.
 
-    .venv/bin/python bench/replay_bench.py [--sizes 10000,100000] [--kills 5] [--writers 8]
+    .venv/bin/python -m bench.replay_bench [--sizes 10000,100000] [--kills 5] [--writers 8]
         [--load-seconds 2] [--dir DIR] [--no-postgres]
 """
 
@@ -40,12 +40,14 @@ import psycopg
 from heliosdb_lite.engine.passthrough import SQLiteEngine
 from heliosdb_lite.journal import Journal
 from heliosdb_lite.replay.commit import CommitService
-
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # run as a script: the repository's test helpers start the servers
-    sys.path.insert(0, str(ROOT))
-
-from bench import servers  # noqa: E402
+from testsupport.pg_reference import (
+    PG_BINDIR,
+    as_postgres_user,
+    reference_unavailable_reason,
+    start_cluster,
+    stop_cluster,
+)
+from testsupport.server_process import ServerProcess
 
 RESTORE_GOAL_SECONDS = 0.2  # for 10K transactions
 RESTORE_GOAL_RATE = 50_000
@@ -148,7 +150,7 @@ class HeliosTarget:
 
     def __init__(self, data_dir: Path) -> None:
         data_dir.parent.mkdir(parents=True, exist_ok=True)
-        self.server = servers.ServerProcess(data_dir)
+        self.server = ServerProcess(data_dir)
 
     @property
     def dsn(self) -> str:
@@ -169,14 +171,14 @@ class HeliosTarget:
 
 
 class PostgresTarget:
-    """A throwaway PostgreSQL 15 cluster (made by tests/pg_reference.py), run here with its durable
+    """A throwaway PostgreSQL 15 cluster (made by testsupport/py), run here with its durable
     defaults as OS user postgres, as a child of this process so a killed postmaster is reaped."""
 
     name = "PostgreSQL 15"
 
     def __init__(self) -> None:
-        self.cluster = servers.start_cluster()  # initdb, and a first start with fsync off: stopped at once
-        subprocess.run(servers.as_postgres_user([str(servers.PG_BINDIR / "pg_ctl"), "stop", "-m", "fast",
+        self.cluster = start_cluster()  # initdb, and a first start with fsync off: stopped at once
+        subprocess.run(as_postgres_user([str(PG_BINDIR / "pg_ctl"), "stop", "-m", "fast",
                                           "-D", str(self.cluster.data_dir)]), capture_output=True, check=True)
         self._process: subprocess.Popen[bytes] | None = None
 
@@ -186,10 +188,10 @@ class PostgresTarget:
 
     def start(self) -> None:
         cluster = self.cluster
-        command = [str(servers.PG_BINDIR / "postgres"), "-D", str(cluster.data_dir),
+        command = [str(PG_BINDIR / "postgres"), "-D", str(cluster.data_dir),
                    "-c", "listen_addresses=127.0.0.1", "-p", str(cluster.port), "-k", str(cluster.root)]
         with open(self.cluster.root / "postgres.log", "ab") as log:
-            self._process = subprocess.Popen(servers.as_postgres_user(command), stdout=log,
+            self._process = subprocess.Popen(as_postgres_user(command), stdout=log,
                                              stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                              start_new_session=True)
 
@@ -206,7 +208,7 @@ class PostgresTarget:
         return lines[-1].split("LOG:", 1)[-1].strip() if lines else "no redo logged"
 
     def stop(self) -> None:
-        servers.stop_cluster(self.cluster)
+        stop_cluster(self.cluster)
         if self._process is not None:
             self._process.wait()
 
@@ -367,7 +369,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"replay bench: {directory}", flush=True)
         restores = restore_rates(directory, sizes)
         targets: list[Callable[[], Target]] = [lambda: HeliosTarget(directory / "rto" / "data")]
-        reason = "--no-postgres" if args.no_postgres else servers.reference_unavailable_reason()
+        reason = "--no-postgres" if args.no_postgres else reference_unavailable_reason()
         if reason is None:
             targets.append(PostgresTarget)
         else:

@@ -4,7 +4,7 @@ with a sync standby (ratios to no standby), then a standby's catch-up rate: it i
 the primary commits TRANSACTIONS pgbench transactions, restarted, and timed until it has applied
 them (transactions per second; the primary's journal entries per second beside it).
 
-    .venv/bin/python bench/replication_bench.py [--seconds 5] [--clients 4] [--transactions 2000]
+    .venv/bin/python -m bench.replication_bench [--seconds 5] [--clients 4] [--transactions 2000]
 
 Servers are real processes on loopback ports (tests/replication/cluster.py), data under TMPDIR,
 journal_sync_mode = fsync on every server. Prints a markdown report.
@@ -22,12 +22,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # run as a script: the repository's test helpers start the servers
-    sys.path.insert(0, str(ROOT))
-
-from bench.pgbench_compare import Run, Target, code_version, initialise, machine, timed_run  # noqa: E402
-from tests.replication.cluster import Cluster, applied_lsn, current_lsn, running, wait_caught_up  # noqa: E402
+from bench.pgbench_compare import Run, Target, code_version, initialise, machine, timed_run
+from tests.replication.cluster import Cluster, applied_lsn, current_lsn, running, wait_caught_up
 
 SETUPS = (("no standby", "async", 0), ("async standby", "async", 1), ("sync standby", "sync", 1))
 CATCH_UP_TIMEOUT = 600.0
@@ -86,7 +82,7 @@ def ratio(run: Run, base: Run) -> str:
 def report(options: argparse.Namespace, results: list[SetupResult], catch_up: tuple[float, float],
            load: float) -> str:
     base = results[0]
-    lines = [f"- command: `.venv/bin/python bench/replication_bench.py --seconds {options.seconds} "
+    lines = [f"- command: `.venv/bin/python -m bench.replication_bench --seconds {options.seconds} "
              f"--clients {options.clients} --transactions {options.transactions}`",
              f"- code: {code_version()}", f"- machine: {machine()}",
              f"- 1-minute load average: {load:.2f} at the start, {os.getloadavg()[0]:.2f} at the end",

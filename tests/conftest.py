@@ -1,4 +1,5 @@
-"""Fixtures shared by the whole suite: a running server on a fresh data directory."""
+"""Fixtures shared by the whole suite: a running server on a fresh data directory; the plugins of
+tests/plugins/ (e.g. `reference_pg`, a real PostgreSQL 15) are loaded here for every directory."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.server_process import ServerProcess
+from testsupport.server_process import ServerProcess
+
+pytest_plugins = ["tests.plugins.reference_pg"]
 
 
 @pytest.fixture

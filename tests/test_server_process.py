@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.server_process import ServerProcess
+from testsupport.server_process import ServerProcess
 
 ATTEMPTS = 5  # the race lost about one start in three before the fix
 

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 
 import psycopg
 
-from tests.pg_reference import start_cluster, stop_cluster
+from testsupport.pg_reference import start_cluster, stop_cluster
 from tools.generated import ROOT, report, write_region
 
 TARGET = ROOT / "heliosdb_lite" / "protocol" / "codecs" / "oids.py"

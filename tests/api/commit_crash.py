@@ -9,7 +9,7 @@ import threading
 from collections.abc import Callable
 
 from heliosdb_lite.fault_points import ENVIRONMENT_VARIABLE, FAULT_EXIT
-from tests.server_process import ServerProcess
+from testsupport.server_process import ServerProcess
 
 WAIT = 90.0
 

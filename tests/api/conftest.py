@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 import heliosdb_lite as hdb
-from tests.server_process import ServerProcess
+from testsupport.server_process import ServerProcess
 
 OpenConnection = Callable[..., hdb.Connection]
 

@@ -10,7 +10,7 @@ import psycopg
 import pytest
 
 import heliosdb_lite as hdb
-from tests.server_process import ServerProcess, free_port, run_server_until_exit
+from testsupport.server_process import ServerProcess, free_port, run_server_until_exit
 
 OBJECT_IN_USE = "55006"
 

@@ -40,7 +40,7 @@ from tests.chaos.bank import (
     Transfer,
     create_bank,
 )
-from tests.server_process import ServerProcess
+from testsupport.server_process import ServerProcess
 
 SEED = int(os.environ.get("HELIOSDB_CHAOS_SEED", "20261207"))
 ARMED_SHARE = 0.3  # restarts with the fault point armed

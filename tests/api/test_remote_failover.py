@@ -17,7 +17,7 @@ import heliosdb_lite as hdb
 from tests.api.commit_crash import crash_inside_commit
 from tests.replication.cluster import Cluster, running, wait_caught_up, wait_until
 from tests.replication.failover import promote
-from tests.server_process import ServerProcess
+from testsupport.server_process import ServerProcess
 
 
 @pytest.fixture

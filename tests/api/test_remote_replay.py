@@ -16,7 +16,7 @@ from prometheus_client import REGISTRY
 import heliosdb_lite as hdb
 from heliosdb_lite.config import Config, TransactionReplayConfig
 from tests.api.commit_crash import crash_inside_commit
-from tests.server_process import ServerProcess, free_port
+from testsupport.server_process import ServerProcess, free_port
 
 REPLAY_FAILED = "HZ001"
 

@@ -10,7 +10,7 @@ import pytest
 import heliosdb_lite as hdb
 from heliosdb_lite.api.targets import embedded_config, is_dsn
 from heliosdb_lite.config import Config
-from tests.server_process import ServerProcess
+from testsupport.server_process import ServerProcess
 
 
 @pytest.mark.parametrize(("target", "remote"), [

@@ -10,7 +10,7 @@ import psycopg
 import pytest
 
 from tests.chaos.gtids import resume_options
-from tests.server_process import ServerProcess
+from testsupport.server_process import ServerProcess
 
 Connect = Callable[..., psycopg.Connection]
 

@@ -40,7 +40,7 @@ from tests.chaos.bank import (
     run_transfer,
 )
 from tests.chaos.gtids import COMMITTED, NOT_COMMITTED, journal_verify, lookup
-from tests.server_process import ServerProcess
+from testsupport.server_process import ServerProcess
 
 FENCED = "40P02"
 VERIFY_OK = 0

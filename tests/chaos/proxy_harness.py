@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.chaos.proxy_bank import Ledger, Worker, check_store, create_bank
-from tests.proxy_process import ProxyProcess
-from tests.server_process import ServerProcess, free_port
+from testsupport.proxy_process import ProxyProcess
+from testsupport.server_process import ServerProcess, free_port
 
 CONNECT_WAIT = 60.0
 JOIN_WAIT = 90.0

@@ -13,7 +13,7 @@ import pytest
 
 from tests.chaos.bank import State
 from tests.chaos.harness import BankChaos, ChaosPlan
-from tests.server_process import ServerProcess
+from testsupport.server_process import ServerProcess
 
 SEED = int(os.environ.get("HELIOSDB_CHAOS_SEED", "20260505"))
 

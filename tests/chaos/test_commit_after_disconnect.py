@@ -10,7 +10,7 @@ import uuid
 import psycopg
 
 from tests.server.wire import start_session
-from tests.server_process import ServerProcess
+from testsupport.server_process import ServerProcess
 
 
 def test_commit_sent_just_before_hanging_up_still_commits(server: ServerProcess) -> None:

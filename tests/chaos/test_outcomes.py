@@ -24,7 +24,7 @@ from tests.chaos.gtids import (
     session_id,
     txn_seq,
 )
-from tests.server_process import ServerProcess
+from testsupport.server_process import ServerProcess
 
 FENCED = "40P02"
 ACTIVE_SQL_TRANSACTION = "25001"

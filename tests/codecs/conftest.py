@@ -7,9 +7,6 @@ from collections.abc import Iterator
 import pytest
 
 from tests.codecs.reference_client import ReferenceClient
-from tests.pg_reference import reference_pg
-
-__all__ = ["reference_pg"]
 
 
 @pytest.fixture(scope="session")

@@ -25,8 +25,8 @@ from types import TracebackType
 from heliosdb_lite.config import Config
 from heliosdb_lite.proxy.app import READY_MARK as PROXY_READY_MARK
 from tests.deploy.manifests import Container, load_deployed, probe_port
-from tests.server_process import READY_MARK as SERVER_READY_MARK
-from tests.server_process import ServerProcess, free_port
+from testsupport.server_process import READY_MARK as SERVER_READY_MARK
+from testsupport.server_process import ServerProcess, free_port
 
 BIN = Path(sys.executable).parent
 COMMAND_TIMEOUT = 30.0

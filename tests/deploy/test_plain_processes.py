@@ -24,7 +24,7 @@ from tests.deploy.manifests import (
     yaml_documents,
 )
 from tests.deploy.plain import BIN, Sandbox
-from tests.etcd_process import EtcdProcess
+from testsupport.etcd_process import EtcdProcess
 
 ELECTION_TIMEOUT = 60.0
 

@@ -6,16 +6,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from heliosdb_lite.engine.passthrough import SQLiteEngine, SQLiteSession
-from heliosdb_lite.errors import DatabaseError
-from heliosdb_lite.protocol import codecs
-from tests.pg_reference import reference_pg
-
-__all__ = ["reference_pg"]
+from tests.engine.differential import (
+    engine_outcome,
+    engine_script_step,
+    reference_outcome,
+    reference_script_step,
+)
 
 psycopg = pytest.importorskip("psycopg")
 
@@ -236,44 +236,6 @@ def engine_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SQLiteS
     engine.close()
 
 
-Outcome = tuple[Any, ...]
-
-
-def reference_outcome(connection: Any, sql: str, messages: list[str] | None = None) -> Outcome:
-    """The outcome of `sql` on PostgreSQL; an error's message is appended to `messages`."""
-    try:
-        cursor = connection.execute(sql, prepare=False)
-    except psycopg.Error as error:
-        if messages is not None:
-            messages.append(error.diag.message_primary)
-        return ("error", error.sqlstate)
-    result = cursor.pgresult
-    if result is None or result.nfields == 0:
-        return ("ok", None, None, cursor.statusmessage)
-    columns = [(result.fname(i).decode(), result.ftype(i), result.fmod(i)) for i in range(result.nfields)]
-    rows = [[result.get_value(r, c) for c in range(result.nfields)] for r in range(result.ntuples)]
-    return ("ok", columns, rows, cursor.statusmessage)
-
-
-def engine_outcome(session: SQLiteSession, sql: str, messages: list[str] | None = None) -> Outcome:
-    """The outcome of `sql` on the engine; an error's message is appended to `messages`."""
-    try:
-        statement = session.prepare(sql, ())
-        cursor = session.execute(statement, [])
-    except DatabaseError as error:
-        if messages is not None:
-            messages.append(error.message)
-        return ("error", error.sqlstate)
-    if statement.columns is None:
-        return ("ok", None, None, cursor.command_tag())
-    columns = [(c.name, c.type_oid, c.type_modifier) for c in statement.columns]
-    oids = [c.type_oid for c in statement.columns]
-    zone = ZoneInfo(session.parameter("TimeZone"))
-    rows = [[None if value is None else codecs.encode_text(oid, value, tz=zone)
-             for oid, value in zip(oids, row, strict=True)] for row in cursor.fetch(0)]
-    return ("ok", columns, rows, cursor.command_tag())
-
-
 @pytest.mark.parametrize("sql", QUERIES)
 def test_same_answer(reference: Any, engine_session: SQLiteSession, sql: str) -> None:
     assert engine_outcome(engine_session, sql) == reference_outcome(reference, sql)
@@ -347,50 +309,8 @@ SCRIPT = [
 ]
 
 
-def script_outcome(run: Any) -> list[Any]:
-    return [run(statement) for statement in SCRIPT]
-
-
 def test_same_script(reference: Any, engine_session: SQLiteSession) -> None:
     """A sequence of writes, transactions and DDL: the same tags, rows and errors in order."""
     reference.execute("drop table if exists acct, snapshot cascade")
     expected = [reference_script_step(reference, sql) for sql in SCRIPT]
     assert [engine_script_step(engine_session, sql) for sql in SCRIPT] == expected
-
-
-def reference_script_step(connection: Any, sql: str, messages: list[str] | None = None) -> tuple[Any, ...]:
-    return (*reference_outcome(connection, sql, messages), connection.info.transaction_status.name)
-
-
-def engine_script_step(session: SQLiteSession, sql: str,
-                       messages: list[str] | None = None) -> tuple[Any, ...]:
-    status = {"I": "IDLE", "T": "INTRANS", "E": "INERROR"}
-    return (*engine_outcome(session, sql, messages), status[session.transaction_status])
-
-
-def reference_step_with_messages(connection: Any, sql: str) -> tuple[Any, ...]:
-    """The outcome, the error message (if any) and the notices' messages PostgreSQL sends."""
-    messages: list[str] = []
-    notices: list[str] = []
-
-    def collect(diagnostic: Any) -> None:
-        notices.append(diagnostic.message_primary)
-
-    connection.add_notice_handler(collect)
-    try:
-        outcome = reference_script_step(connection, sql, messages)
-    finally:
-        connection.remove_notice_handler(collect)
-    return outcome, messages, notices
-
-
-def engine_step_with_messages(session: SQLiteSession, sql: str) -> tuple[Any, ...]:
-    """The outcome, the error message (if any) and the notices' messages the engine sends."""
-    messages: list[str] = []
-    outcome = engine_script_step(session, sql, messages)
-    return outcome, messages, [notice.message for notice in session.notices()]
-
-
-def gap(sql: str, reason: str) -> Any:
-    """A statement whose answer differs from PostgreSQL's for the stated reason (a strict xfail)."""
-    return pytest.param(sql, marks=pytest.mark.xfail(strict=True, reason=reason))

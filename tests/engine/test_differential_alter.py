@@ -10,11 +10,13 @@ from typing import Any
 import pytest
 
 from heliosdb_lite.engine.passthrough import SQLiteSession
-from tests.engine.differential import assert_refused_clearly, engine_store, reference_database
-from tests.engine.test_differential import engine_step_with_messages, reference_step_with_messages
-from tests.pg_reference import reference_pg
-
-__all__ = ["reference_pg"]
+from tests.engine.differential import (
+    assert_refused_clearly,
+    engine_step_with_messages,
+    engine_store,
+    reference_database,
+    reference_step_with_messages,
+)
 
 SCRIPT = [
     "create table t (id serial primary key, a int default 1, b text, c int not null default 0)",

@@ -10,11 +10,13 @@ from typing import Any
 import pytest
 
 from heliosdb_lite.engine.passthrough import SQLiteSession
-from tests.engine.differential import assert_refused_clearly, engine_store, reference_database
-from tests.engine.test_differential import engine_script_step, reference_script_step
-from tests.pg_reference import reference_pg
-
-__all__ = ["reference_pg"]
+from tests.engine.differential import (
+    assert_refused_clearly,
+    engine_script_step,
+    engine_store,
+    reference_database,
+    reference_script_step,
+)
 
 SETTINGS = [
     "show work_mem",

@@ -13,11 +13,13 @@ from typing import Any
 import pytest
 
 from heliosdb_lite.engine.passthrough import SQLiteSession
-from tests.engine.differential import assert_refused_clearly, engine_store, reference_database
-from tests.engine.test_differential import engine_step_with_messages, reference_step_with_messages
-from tests.pg_reference import reference_pg
-
-__all__ = ["reference_pg"]
+from tests.engine.differential import (
+    assert_refused_clearly,
+    engine_step_with_messages,
+    engine_store,
+    reference_database,
+    reference_step_with_messages,
+)
 
 JSON_PATHS = [
     'create table jp (id int primary key, doc jsonb, plain json, path text[], vpath varchar[])',

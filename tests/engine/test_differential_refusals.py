@@ -14,11 +14,13 @@ from typing import Any
 import pytest
 
 from heliosdb_lite.engine.passthrough import SQLiteSession
-from tests.engine.differential import engine_store, reference_database
-from tests.engine.test_differential import engine_step_with_messages, gap, reference_step_with_messages
-from tests.pg_reference import reference_pg
-
-__all__ = ["reference_pg"]
+from tests.engine.differential import (
+    engine_step_with_messages,
+    engine_store,
+    gap,
+    reference_database,
+    reference_step_with_messages,
+)
 
 SCRIPT = [
     "create table t (id int primary key, x int, y text, z numeric)",

@@ -11,14 +11,13 @@ import pytest
 
 from heliosdb_lite.engine.passthrough import SQLiteSession
 from heliosdb_lite.errors import DatabaseError
-from tests.engine.differential import engine_store, reference_database
-from tests.engine.test_differential import engine_step_with_messages, gap, reference_step_with_messages
-from tests.pg_reference import reference_pg
-
-__all__ = ["reference_pg"]
-
-
-
+from tests.engine.differential import (
+    engine_step_with_messages,
+    engine_store,
+    gap,
+    reference_database,
+    reference_step_with_messages,
+)
 
 SCRIPT = [
     # creating and listing schemas

@@ -9,15 +9,13 @@ from typing import Any
 import pytest
 
 from heliosdb_lite.engine.passthrough import SQLiteSession
-from tests.engine.differential import assert_refused_clearly, engine_store, reference_database
-from tests.engine.test_differential import engine_script_step, reference_script_step
-from tests.pg_reference import reference_pg
-
-__all__ = ["reference_pg"]
-
-
-
-
+from tests.engine.differential import (
+    assert_refused_clearly,
+    engine_script_step,
+    engine_store,
+    reference_database,
+    reference_script_step,
+)
 
 TYPES = [
     "create table t_num (i2 int2, i4 int4, i8 int8, f4 float4, f8 float8, n numeric(8,3), b bool)",

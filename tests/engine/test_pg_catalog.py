@@ -17,9 +17,6 @@ from heliosdb_lite.engine.pg_catalog import normalize
 from heliosdb_lite.engine.pg_catalog_types import format_type
 from heliosdb_lite.errors import DatabaseError
 from tests.engine.helpers import columns, rows, run
-from tests.pg_reference import reference_pg
-
-__all__ = ["reference_pg"]
 
 LIST_TABLES = """SELECT n.nspname as "Schema",
   c.relname as "Name",

@@ -16,10 +16,10 @@ from pathlib import Path
 from heliosdb_lite.failover import keys
 from heliosdb_lite.failover.etcd import EtcdClient
 from heliosdb_lite.failover.keys import ClusterView
-from tests.etcd_process import EtcdProcess
 from tests.failover.relay import Relay
-from tests.proxy_process import ProxyProcess
-from tests.server_process import ServerProcess
+from testsupport.etcd_process import EtcdProcess
+from testsupport.proxy_process import ProxyProcess
+from testsupport.server_process import ServerProcess
 
 CLUSTER = "test"
 POLL_SECONDS = 0.02

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.etcd_process import EtcdProcess
+from testsupport.etcd_process import EtcdProcess
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import contextlib
 import socket
 import threading
 
-from tests.server_process import free_port
+from testsupport.server_process import free_port
 
 CHUNK = 65536
 

@@ -12,8 +12,8 @@ from collections.abc import Iterator
 import pytest
 
 from heliosdb_lite.failover.etcd import Compare, EtcdClient, EtcdUnavailable, put_op
-from tests.etcd_process import EtcdProcess
-from tests.server_process import free_port
+from testsupport.etcd_process import EtcdProcess
+from testsupport.server_process import free_port
 
 DEADLINE = 1.0
 SLACK = 0.5  # scheduling on a loaded 2-core machine

@@ -37,7 +37,7 @@ from typing import Any
 
 import psycopg
 
-from tests.server_process import ServerProcess
+from testsupport.server_process import ServerProcess
 
 SCHEMA = """
 create table numbers (id serial primary key, i2 smallint, i4 integer not null default 0, i8 bigint unique,

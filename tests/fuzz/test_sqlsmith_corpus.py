@@ -17,10 +17,8 @@ import psycopg
 import pytest
 
 from tests.fuzz.sqlsmith_run import SCHEMA
-from tests.pg_reference import reference_pg
-from tests.server_process import ServerProcess
+from testsupport.server_process import ServerProcess
 
-__all__ = ["reference_pg"]
 DATABASE = "sqlsmith_corpus"
 OK = "ok"
 

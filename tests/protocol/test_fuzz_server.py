@@ -32,7 +32,7 @@ from heliosdb_lite.protocol.messages import (
     StartupMessage,
     Terminate,
 )
-from tests.server_process import ServerProcess
+from testsupport.server_process import ServerProcess
 
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024  # the server's default server.max_message_bytes
 SOCKET_TIMEOUT = 10.0

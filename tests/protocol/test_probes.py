@@ -17,7 +17,7 @@ from heliosdb_lite.protocol import messages
 from heliosdb_lite.protocol.framing import FrontendParser
 from heliosdb_lite.protocol.messages import FieldDescription, Query, StartupMessage, Terminate
 from heliosdb_lite.server.users import UsersFile
-from tests.server_process import ServerProcess, free_port
+from testsupport.server_process import ServerProcess, free_port
 
 BIN = Path(sys.executable).parent
 PASSWORD = "pässwörd 1"

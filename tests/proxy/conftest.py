@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.proxy_process import ProxyProcess
-from tests.server_process import ServerProcess
+from testsupport.proxy_process import ProxyProcess
+from testsupport.server_process import ServerProcess
 
 
 @pytest.fixture

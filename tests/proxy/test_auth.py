@@ -10,9 +10,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests.proxy_process import ProxyProcess
 from tests.server.credentials import add_user
-from tests.server_process import ServerProcess
+from testsupport.proxy_process import ProxyProcess
+from testsupport.server_process import ServerProcess
 
 
 @pytest.fixture

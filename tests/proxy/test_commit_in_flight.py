@@ -16,8 +16,8 @@ import pg8000.dbapi
 import psycopg
 import pytest
 
-from tests.proxy_process import ProxyProcess
-from tests.server_process import ServerProcess, unread_bytes_waiting
+from testsupport.proxy_process import ProxyProcess
+from testsupport.server_process import ServerProcess, unread_bytes_waiting
 
 WAIT = 60.0
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 import psycopg
 
 from tests.proxy.conftest import crash_and_restart
-from tests.proxy_process import ProxyProcess
-from tests.server_process import ServerProcess
+from testsupport.proxy_process import ProxyProcess
+from testsupport.server_process import ServerProcess
 
 
 def _setup(server: ServerProcess, *statements: str) -> None:

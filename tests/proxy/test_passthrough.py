@@ -14,9 +14,9 @@ import psycopg
 import pytest
 
 from heliosdb_lite.protocol import frontend
-from tests.proxy_process import ProxyProcess
 from tests.server.cancelling import run_and_cancel
-from tests.server_process import ServerProcess
+from testsupport.proxy_process import ProxyProcess
+from testsupport.server_process import ServerProcess
 
 
 def test_psycopg_through_the_proxy(proxy: ProxyProcess) -> None:
@@ -96,7 +96,7 @@ def test_max_client_connections(server: ServerProcess, tmp_path: pytest.TempPath
 def test_no_upstream_answers(tmp_path: pytest.TempPathFactory) -> None:
     config = tmp_path / "proxy.toml"  # type: ignore[operator]
     config.write_text("[transaction_replay]\nreplay_timeout_seconds = 1\n")
-    from tests.server_process import free_port
+    from testsupport.server_process import free_port
 
     proxy = ProxyProcess([f"127.0.0.1:{free_port()}"], config=config).start()
     try:

@@ -11,8 +11,8 @@ import psycopg
 import pytest
 
 from tests.proxy.conftest import crash_and_restart
-from tests.proxy_process import ProxyProcess
-from tests.server_process import ServerProcess
+from testsupport.proxy_process import ProxyProcess
+from testsupport.server_process import ServerProcess
 
 
 def _direct(server: ServerProcess) -> psycopg.Connection:

@@ -10,7 +10,7 @@ import psycopg
 
 from heliosdb_lite.replay.restore import restore
 from tests.replay.store_contents import read_store
-from tests.server_process import ServerProcess
+from testsupport.server_process import ServerProcess
 
 
 def rows_of(server: ServerProcess, *statements: str) -> list[Any]:

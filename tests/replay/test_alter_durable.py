@@ -9,7 +9,7 @@ import psycopg
 import pytest
 
 from tests.replay.statements import assert_restore_rebuilds, rows_of
-from tests.server_process import ServerProcess
+from testsupport.server_process import ServerProcess
 
 
 def test_altered_tables_survive_sigkill_and_restore(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ import psycopg
 import pytest
 
 from heliosdb_lite.replay.restore import restore
-from tests.server_process import ServerProcess
+from testsupport.server_process import ServerProcess
 
 SCHEMA = [
     "create table selfref (x serial primary key, y int references selfref(x) deferrable initially deferred)",

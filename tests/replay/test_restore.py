@@ -23,7 +23,7 @@ import pytest
 from heliosdb_lite.replay.restore import restore
 from tests.journal.fakes import write_journal
 from tests.replay.store_contents import StoreContents, read_store
-from tests.server_process import ServerProcess
+from testsupport.server_process import ServerProcess
 
 FIRST_HALF = [
     "CREATE TABLE items (id serial PRIMARY KEY, name text NOT NULL, price numeric(10,2), "

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.replay.statements import assert_restore_rebuilds, rows_of
-from tests.server_process import ServerProcess
+from testsupport.server_process import ServerProcess
 
 
 def test_schemas_survive_sigkill_and_restore(tmp_path: Path) -> None:

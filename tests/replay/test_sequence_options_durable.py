@@ -12,7 +12,7 @@ import apsw
 from heliosdb_lite.engine.store import initialise
 from tests.replay.statements import assert_restore_rebuilds, values_of
 from tests.replay.store_contents import read_store
-from tests.server_process import ServerProcess
+from testsupport.server_process import ServerProcess
 
 
 def test_sequence_options_and_values_survive_sigkill_and_restore(tmp_path: Path) -> None:

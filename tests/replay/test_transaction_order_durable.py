@@ -10,7 +10,7 @@ from pathlib import Path
 import psycopg
 
 from tests.replay.statements import assert_restore_rebuilds, rows_of
-from tests.server_process import ServerProcess
+from testsupport.server_process import ServerProcess
 
 TRANSACTIONS = [
     ["create table renamed (x int)", "insert into renamed values (1)", "alter table renamed rename to kept",

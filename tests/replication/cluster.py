@@ -14,7 +14,7 @@ from pathlib import Path
 
 import psycopg
 
-from tests.server_process import ServerProcess
+from testsupport.server_process import ServerProcess
 
 CATCH_UP_TIMEOUT = 30.0
 POLL_SECONDS = 0.02

@@ -16,7 +16,7 @@ import psycopg
 import pytest
 
 from tests.replication.cluster import Cluster, connect, running, wait_caught_up
-from tests.server_process import ServerProcess
+from testsupport.server_process import ServerProcess
 
 BIN = Path(sys.executable).parent
 PRIMARY_ANSWER, STANDBY_ANSWER = "f", "t"  # SELECT pg_is_in_recovery() as text

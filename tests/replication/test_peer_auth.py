@@ -10,7 +10,7 @@ import psycopg
 
 from tests.replication.cluster import Cluster, connect, running, wait_until
 from tests.server.credentials import add_user, self_signed_certificate
-from tests.server_process import ServerProcess
+from testsupport.server_process import ServerProcess
 
 USER, PASSWORD = "replicator", "a 'quoted' pässword"
 

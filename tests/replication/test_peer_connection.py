@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 
 from heliosdb_lite.replication.client import PeerCredentials, peer_parameters
-from tests.server_process import ServerProcess
+from testsupport.server_process import ServerProcess
 
 
 def test_peer_probe_as_a_replication_user_other_than_postgres(server: ServerProcess) -> None:

@@ -19,7 +19,7 @@ from heliosdb_lite.journal.segment import segment_path
 from tests.chaos.gtids import journal_verify
 from tests.replication.cluster import Cluster, connect, running, wait_caught_up, wait_until
 from tests.replication.failover import promote
-from tests.server_process import ServerProcess
+from testsupport.server_process import ServerProcess
 
 BLOCKED_FOR = 1.0  # how long a sync-strict commit must stay unanswered to count as blocked
 BIN = Path(sys.executable).parent

@@ -1,10 +1,10 @@
 """Fixtures of the end-to-end client tests: `target`, the server the client-driver modules talk to.
 
 `target` is normally the module's `shared_server` (a real `heliosdb-lite serve` subprocess). With
-HELIOSDB_CLIENT_TESTS_TARGET=postgres it is a throwaway PostgreSQL 15 instead (tests/pg_reference.py),
+HELIOSDB_CLIENT_TESTS_TARGET=postgres it is a throwaway PostgreSQL 15 instead (testsupport/pg_reference.py),
 which checks the tests themselves: they must pass against PostgreSQL too, except the ones marked
 HeliosDB-only, which skip there. With HELIOSDB_CLIENT_TESTS_TARGET=proxy it is a `heliosdb-lite
-proxy` in front of the shared server (tests/proxy_process.py): the drivers' tests through the proxy.
+proxy` in front of the shared server (testsupport/proxy_process.py): the drivers' tests through the proxy.
 """
 
 from __future__ import annotations
@@ -15,8 +15,7 @@ from dataclasses import dataclass
 import psycopg.conninfo
 import pytest
 
-from tests.pg_reference import reference_pg  # noqa: F401  (fixture used through getfixturevalue)
-from tests.proxy_process import ProxyProcess
+from testsupport.proxy_process import ProxyProcess
 
 TARGET_VARIABLE = "HELIOSDB_CLIENT_TESTS_TARGET"
 

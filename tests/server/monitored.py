@@ -7,7 +7,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from tests.server_process import ServerProcess, free_port
+from testsupport.server_process import ServerProcess, free_port
 
 TIMEOUT = 10.0
 STARTED_METRIC = "heliosdb_statements_total"

@@ -22,7 +22,7 @@ import pytest
 from tests.server.cancelling import run_and_cancel
 from tests.server.credentials import add_user, self_signed_certificate
 from tests.server.psql_client import SCRIPTS, run_psql
-from tests.server_process import ServerProcess, free_port, run_server_until_exit
+from testsupport.server_process import ServerProcess, free_port, run_server_until_exit
 
 SCRAM_USER, SCRAM_PASSWORD = "alice", "correct horse battery staple"
 MD5_USER, MD5_PASSWORD = "bob", "s3cret: with spaces & ünïcode"

@@ -14,11 +14,8 @@ import pytest
 
 from heliosdb_lite.engine.pg_catalog_builtins import OPERATORS_ROWS, ROUTINES, Operator, Routine
 from heliosdb_lite.protocol import codecs
-from tests.pg_reference import reference_pg
 from tests.server.psql_client import run_psql
-from tests.server_process import ServerProcess
-
-__all__ = ["reference_pg"]
+from testsupport.server_process import ServerProcess
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ import psycopg
 import psycopg.errors
 import pytest
 
-from tests.server_process import ServerProcess
+from testsupport.server_process import ServerProcess
 
 pytestmark = pytest.mark.timeout(60)
 THREAD_DEADLINE = 30.0  # a deadlock shows as a worker still alive after this

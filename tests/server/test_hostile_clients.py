@@ -14,7 +14,7 @@ import psycopg
 import pytest
 
 from tests.server.conftest import Target
-from tests.server_process import ServerProcess
+from testsupport.server_process import ServerProcess
 
 CONNECT_TIMEOUT = 10
 MIB = 1024 * 1024

@@ -20,7 +20,7 @@ import pytest
 
 from tests.server.monitored import MonitoredServer
 from tests.server.wire import GSSENC_REQUEST_CODE, RawConnection, error_fields, start_session
-from tests.server_process import ServerProcess
+from testsupport.server_process import ServerProcess
 
 TIMEOUT = 10.0
 

@@ -21,7 +21,7 @@ import psycopg
 import pytest
 
 from tests.server.psql_client import run_psql
-from tests.server_process import ServerProcess
+from testsupport.server_process import ServerProcess
 
 DDL = """\
 create schema s;

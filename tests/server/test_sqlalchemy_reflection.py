@@ -15,7 +15,7 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 
-from tests.server_process import ServerProcess
+from testsupport.server_process import ServerProcess
 
 DATABASE = "sqlalchemy_reflection"  # on the session's reference server, these objects' own database
 DDL = (

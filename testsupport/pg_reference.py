@@ -1,16 +1,14 @@
-"""A throwaway real PostgreSQL 15 for differential tests: the `reference_pg` session fixture.
-
-Any test suite that compares HeliosDB-Lite with PostgreSQL imports the fixture from here, e.g. in
-its conftest.py: `from tests.pg_reference import reference_pg`. The fixture yields a libpq DSN
-(`host=127.0.0.1 port=N user=postgres dbname=postgres`) of a cluster that:
+"""A throwaway real PostgreSQL 15: for the differential tests (the `reference_pg` fixture of
+tests/plugins/reference_pg.py) and the benchmarks' reference. `start_cluster` gives a cluster whose
+`dsn` is `host=127.0.0.1 port=N user=postgres dbname=postgres`, that:
 
 - is created by `initdb` in a fresh temporary directory (trust auth, UTF8, C locale, no fsync),
   run as OS user `postgres` when the tests run as root (PostgreSQL refuses to run as root);
 - listens on a free loopback port only, with its unix socket inside the temporary directory;
 - is stopped with `pg_ctl stop -m immediate` and deleted at the end of the session.
 
-If the binaries are absent (`HELIOSDB_PG_BINDIR`, default /usr/local/bin) the fixture skips the
-tests that use it, saying why.
+`reference_unavailable_reason` says why none can be started here (binaries absent from
+`HELIOSDB_PG_BINDIR`, default /usr/local/bin): the fixture then skips the tests that use it.
 """
 
 from __future__ import annotations
@@ -21,11 +19,8 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-
-import pytest
 
 PG_BINDIR = Path(os.environ.get("HELIOSDB_PG_BINDIR", "/usr/local/bin"))
 STARTUP_TIMEOUT_S = 30.0
@@ -153,16 +148,3 @@ def reference_unavailable_reason() -> str | None:
     if os.geteuid() == 0 and shutil.which("runuser") is None:
         return "PostgreSQL reference needs `runuser` to run initdb as user postgres when tests run as root"
     return None
-
-
-@pytest.fixture(scope="session")
-def reference_pg() -> Iterator[str]:
-    """DSN of a real PostgreSQL 15 started for this test session (skips if unavailable)."""
-    reason = reference_unavailable_reason()
-    if reason is not None:
-        pytest.skip(reason)
-    cluster = start_cluster()
-    try:
-        yield cluster.dsn
-    finally:
-        stop_cluster(cluster)

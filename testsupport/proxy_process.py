@@ -15,7 +15,7 @@ import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 
-from tests.server_process import free_port
+from testsupport.server_process import free_port
 
 READY_MARK = "HeliosDB-Lite proxy ready"
 START_TIMEOUT = 30.0

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.server_process import free_port
+from testsupport.server_process import free_port
 
 READY_MARK = "ready to serve client requests"
 START_TIMEOUT = 30.0
