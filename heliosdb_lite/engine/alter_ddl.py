@@ -34,10 +34,10 @@ from heliosdb_lite.errors import (
     DatabaseError,
 )
 
-from . import added_defaults, foreign_keys, schemas, sequence_ddl
+from . import added_defaults, foreign_keys, parsing, schemas, sequence_ddl
 from . import pgtypes as t
 from .catalog import SEQUENCE_DEFAULT, ColumnInfo, TableInfo
-from .ddl import VIEW_COLUMNS_TABLE, TableBuilder, constraint_kinds, key_name, quote
+from .ddl import TableBuilder, constraint_kinds, key_name, quote
 from .ddl_names import (
     NO_OP,
     existing,
@@ -48,24 +48,20 @@ from .ddl_names import (
     string_literal,
 )
 from .dialect import render
-from .scope import Scope
+from .scope import Relation, Scope
 from .sequences import SEQUENCES_TABLE
+from .storage_conventions import VIEW_COLUMNS_TABLE
+from .translation import unsupported
 
 if TYPE_CHECKING:
     from .translate import Translator
-
-
-def _unsupported(what: str) -> Exception:
-    from .translate import unsupported
-
-    return unsupported(what)
 
 
 def translate_alter(translator: Translator, node: exp.Alter) -> tuple[str, str]:
     """(SQLite SQL, command tag) for ALTER TABLE / INDEX / VIEW."""
     kind = (node.args.get("kind") or "").upper()
     if kind not in ("TABLE", "INDEX", "VIEW"):
-        raise _unsupported(f"ALTER {kind}")
+        raise unsupported(f"ALTER {kind}")
     command = f"ALTER {kind}"
     found = index_exists(translator) if kind == "INDEX" else None
     target = existing(translator, node.this, found)
@@ -79,7 +75,7 @@ def translate_alter(translator: Translator, node: exp.Alter) -> tuple[str, str]:
         return _alter_table(translator, target, node), command
     actions = node.args.get("actions") or []
     if len(actions) != 1 or not isinstance(actions[0], exp.AlterRename):
-        raise _unsupported(f"{command} other than RENAME TO")
+        raise unsupported(f"{command} other than RENAME TO")
     renamed = schemas.storage_name(schemas.split(target)[0], actions[0].this.name)
     if kind == "INDEX":
         return _renamed_index(translator.catalog.connection, target, renamed), command
@@ -93,8 +89,6 @@ _UNNAMED = "_helios_unnamed_check"
 def with_unnamed_check_named(sql: str) -> exp.Alter | None:
     """ALTER TABLE ... ADD CHECK (...) parsed, the parser needing a constraint name there (a
     placeholder that gets PostgreSQL's default name); None for any other statement."""
-    from . import parsing
-
     if _UNNAMED_CHECK.search(sql) is None:
         return None
     tree = parsing.parse(_UNNAMED_CHECK.sub(f"ADD CONSTRAINT {_UNNAMED} CHECK (", sql))
@@ -139,7 +133,7 @@ def _renamed_view(connection: apsw.Connection, old: str, new: str) -> str:
                                 "AND name <> ?", (old,)).fetchall()
     users = [schemas.split(name)[1] for name, sql in others if mention.search(sql or "")]
     if users:
-        raise _unsupported(f"renaming view {schemas.split(old)[1]} while {users[0]} uses it")
+        raise unsupported(f"renaming view {schemas.split(old)[1]} while {users[0]} uses it")
     statements = _recreated(connection, "VIEW", old, new)
     if connection.table_exists("main", VIEW_COLUMNS_TABLE):
         statements.append(f"UPDATE {VIEW_COLUMNS_TABLE} SET view = {string_literal(new)} "
@@ -205,7 +199,7 @@ def _alter_table(translator: Translator, table: str, node: exp.Alter) -> str:
             statements.append(added_defaults.table_renamed(table, renamed))
             statements += sequence_ddl.owner_renamed(translator, table, renamed)
         else:
-            raise _unsupported(f"ALTER TABLE action {action.sql('postgres')}")
+            raise unsupported(f"ALTER TABLE action {action.sql('postgres')}")
     return "; ".join(statements)
 
 
@@ -257,7 +251,7 @@ def _added_constraint(translator: Translator, table: str, info: TableInfo | None
             else f"{table}_{'_'.join(columns)}_key"
         column_list = ", ".join(map(quote, columns))
         return f"CREATE UNIQUE INDEX {quote(index_name)} ON {quote(table)} ({column_list})"
-    raise _unsupported(f"ALTER TABLE ADD {definition.sql('postgres')}")
+    raise unsupported(f"ALTER TABLE ADD {definition.sql('postgres')}")
 
 
 def _sets_not_null(action: exp.AlterColumn) -> bool:
@@ -307,7 +301,7 @@ def _set_default(translator: Translator, table: str, info: TableInfo | None,
         raise DatabaseError(UNDEFINED_COLUMN, f'column "{action.this.name}" of relation '
                             f'"{schemas.split(table)[1]}" does not exist')
     if column.rowid_alias:
-        raise _unsupported(f"changing the default of serial primary key {column.name}")
+        raise unsupported(f"changing the default of serial primary key {column.name}")
     default = added_defaults.NO_DEFAULT
     if not action.args.get("drop"):
         value, pg_type = translator.expr(action.args["default"], Scope())
@@ -331,7 +325,7 @@ def _dropped_not_null(translator: Translator, table: str, info: TableInfo | None
     if column.primary_key_position or (info is not None and column.name in info.primary_key):
         raise DatabaseError(INVALID_TABLE_DEFINITION, f'column "{column.name}" is in a primary key')
     if column.not_null:
-        raise _unsupported(f"DROP NOT NULL of column {column.name}, declared NOT NULL in CREATE TABLE")
+        raise unsupported(f"DROP NOT NULL of column {column.name}, declared NOT NULL in CREATE TABLE")
     return _not_null_triggers_dropped(translator, table, column.name)
 
 
@@ -343,8 +337,6 @@ def _check_triggers(translator: Translator, table: str, info: TableInfo | None, 
                     condition: exp.Expression) -> str:
     """ADD [CONSTRAINT name] CHECK (condition): triggers refusing rows that fail it with SQLite's own
     CHECK message (so errors_map reports 23514 and the name), fired once on the rows already there."""
-    from .scope import Relation
-
     columns = [(c.name, c.type) for c in info.columns] if info is not None else []
     referenced = next(iter(condition.find_all(exp.Column)), None)
     bare = schemas.split(table)[1]
@@ -380,7 +372,7 @@ def _dropped_constraint(translator: Translator, table: str, action: exp.Drop) ->
         elif triggers:
             statements += [f"DROP TRIGGER {quote(trigger)}" for trigger in triggers]
         elif _declared(connection, translator.catalog.table(table), name):
-            raise _unsupported(f"DROP CONSTRAINT {name}, declared in CREATE TABLE")
+            raise unsupported(f"DROP CONSTRAINT {name}, declared in CREATE TABLE")
         elif action.args.get("exists"):
             translator.notice(f'constraint "{name}" of relation "{bare}" does not exist, skipping')
         else:

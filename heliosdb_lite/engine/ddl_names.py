@@ -20,17 +20,12 @@ from heliosdb_lite.errors import (
 
 from . import functions as fn
 from .sequences import Sequences
+from .translation import schema_of, unsupported
 
 if TYPE_CHECKING:
     from .translate import Translator
 
 NO_OP = "SELECT 1 WHERE 0"  # a statement with nothing left to do (all its objects skipped)
-
-
-def _unsupported(what: str) -> DatabaseError:
-    from .translate import unsupported
-
-    return unsupported(what)
 
 
 def schema_version_bump(table: str, column: str) -> list[str]:
@@ -52,7 +47,7 @@ def existing(translator: Translator, table: exp.Expression,
     """The storage name of the existing table (or view, or what `exists` accepts) a DDL statement
     names."""
     if not isinstance(table, exp.Table):
-        raise _unsupported(f"object name {table.sql('postgres')}")
+        raise unsupported(f"object name {table.sql('postgres')}")
     return translator.relation(table, exists)
 
 
@@ -84,10 +79,8 @@ def object_kind(connection: apsw.Connection, stored: str) -> str | None:
 def dropped(translator: Translator, table: exp.Expression, kind: str, if_exists: bool) -> str | None:
     """The storage name of the object a DROP names, None if it is missing and IF EXISTS was given
     (a notice says so); PostgreSQL's errors when it is missing or of another kind."""
-    from .translate import schema_of
-
     if not isinstance(table, exp.Table):
-        raise _unsupported(f"object name {table.sql('postgres')}")
+        raise unsupported(f"object name {table.sql('postgres')}")
     schema = schema_of(table)
     if schema is not None and schema not in translator.catalog.schemas():
         if if_exists:

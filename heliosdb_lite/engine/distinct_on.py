@@ -9,26 +9,16 @@ columns by name and applies the ORDER BY, LIMIT and OFFSET.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from sqlglot import exp
 
 from heliosdb_lite.errors import INVALID_COLUMN_REFERENCE, DatabaseError
 
 from .dialect import render
-
-if TYPE_CHECKING:
-    from .translate import OutputColumn
+from .translation import OutputColumn, unsupported
 
 _SOURCE = "_helios_distinct_on"
 _RANK = "_helios_rank"
 _ORDER = "_helios_order_"
-
-
-def _unsupported(what: str) -> Exception:
-    from .translate import unsupported
-
-    return unsupported(what)
 
 
 def rewritten(node: exp.Select, keys: list[exp.Expression], outputs: list[OutputColumn]) -> exp.Select:
@@ -36,7 +26,7 @@ def rewritten(node: exp.Select, keys: list[exp.Expression], outputs: list[Output
     equal `keys` (translated); `outputs` are its result columns."""
     names = [output.name for output in outputs]
     if "*" in names or len({name.lower() for name in names}) < len(names):
-        raise _unsupported("SELECT DISTINCT ON with an unexpanded * or repeated output column names")
+        raise unsupported("SELECT DISTINCT ON with an unexpanded * or repeated output column names")
     selected = list(node.expressions)
     order = node.args.get("order")
     items = list(order.expressions) if order is not None else []
@@ -100,6 +90,6 @@ def _sort_value(item: exp.Expression, selected: list[exp.Expression]) -> exp.Exp
     if isinstance(value, exp.Literal) and not value.is_string:
         position = int(value.this)
         if not 1 <= position <= len(selected):
-            raise _unsupported(f"ORDER BY position {position}")
+            raise unsupported(f"ORDER BY position {position}")
         return selected[position - 1].unalias()
     return value

@@ -34,18 +34,13 @@ from . import constraint_names, schemas
 from .catalog import TableInfo
 from .ddl import key_name, quote
 from .ddl_names import cascade_notice, existing, fails_if_rows, refuse_dependents, string_literal
+from .translation import unsupported
 
 if TYPE_CHECKING:
     from .translate import Translator
 
 _ROLES = ("insert", "update", "parent_delete", "parent_update")
 _ACTIONS = ("NO ACTION", "RESTRICT", "CASCADE", "SET NULL")
-
-
-def _unsupported(what: str) -> Exception:
-    from .translate import unsupported
-
-    return unsupported(what)
 
 
 def trigger_names(child: str, name: str) -> list[str]:
@@ -134,15 +129,15 @@ def _actions(reference: exp.Reference) -> tuple[str, str]:
         words = str(option).upper().split()
         if words[:1] == ["MATCH"]:
             if words[1:] != ["SIMPLE"]:
-                raise _unsupported(f"foreign key {' '.join(words)}")
+                raise unsupported(f"foreign key {' '.join(words)}")
             continue
         if words[:1] != ["ON"]:  # DEFERRABLE, INITIALLY ...: these keys are triggers, checked at once
             if words in (["NOT", "DEFERRABLE"], ["INITIALLY", "IMMEDIATE"]):
                 continue
-            raise _unsupported(f"{' '.join(words)} on a foreign key added by ALTER TABLE")
+            raise unsupported(f"{' '.join(words)} on a foreign key added by ALTER TABLE")
         event, action = words[1], " ".join(words[2:])
         if action not in _ACTIONS:
-            raise _unsupported(f"foreign key ON {event} {action}")
+            raise unsupported(f"foreign key ON {event} {action}")
         found[event] = action
     return found["DELETE"], found["UPDATE"]
 

@@ -41,7 +41,6 @@ from . import (
     casts,
     float_aggregates,
     operators,
-    pg_catalog,
     schemas,
     serial_sequences,
     string_functions,
@@ -153,7 +152,6 @@ def register(connection: apsw.Connection, context: FunctionContext) -> None:
     apsw.ext.make_virtual_module(connection, GENERATE_SERIES, _generate_series)
     apsw.ext.make_virtual_module(connection, array_functions.UNNEST, array_functions.unnest)
     apsw.ext.make_virtual_module(connection, TIME_SERIES, _time_series(context))
-    pg_catalog.register(connection, context.user, context.database)
 
 
 def _generate_series(start: int, stop: int, step: int = 1) -> Iterator[tuple[int]]:

@@ -41,6 +41,7 @@ from heliosdb_lite.errors import (
 
 from . import (
     casts,
+    ddl_statements,
     functions,
     literals,
     parsing,
@@ -53,17 +54,19 @@ from . import (
 from . import pgtypes as t
 from .catalog import Catalog
 from .copy_statement import CopyCommand, parse_copy
-from .ddl import quote, view_column_types
+from .ddl import quote
 from .errors_map import CANCELED_MESSAGE, ErrorContext, database_error
 from .interface import Column, CopySpec, Cursor, TransactionLog, TransactionStatus
 from .pgtypes import type_from_declared
 from .result_buffer import DEFAULT_RESULT_LIMIT_BYTES, buffered_rows
-from .settings import SessionSettings, duration_ms
+from .settings import SessionSettings, canonical_name, duration_ms
 from .short_text_cache import SHORT_TEXT_CHARS
 from .statement_cache import StatementCache
+from .storage_conventions import view_column_types
 from .store import initialise, open_connection
 from .transactions import Transactions
-from .translate import OutputColumn, Translation, Translator
+from .translate import Translator
+from .translation import OutputColumn, Translation
 from .utility import (
     ExplainCommand,
     MaintenanceCommand,
@@ -187,6 +190,7 @@ class SQLiteSession:
         self._transactions = Transactions(connection, self.settings, transaction_log)
         self._ddl_in_block = False
         functions.register(connection, self)
+        pg_catalog.register(connection, user, database)
         pg_catalog.follow_search_path(connection, self.settings)
 
     # --- FunctionContext ---------------------------------------------------------------------------
@@ -424,7 +428,10 @@ class SQLiteSession:
             else:
                 tree = parsing.parse(text)
                 set_operation = isinstance(tree, exp.SetOperation)
-                translation = translator.translate(tree.copy())
+                tree = tree.copy()
+                translation = ddl_statements.translate(translator, tree)
+                if translation is None:
+                    translation = translator.translate(tree)
         except DatabaseError:
             self._transactions.notices += translator.notices  # sent before the error, as PostgreSQL does
             raise
@@ -459,7 +466,7 @@ class SQLiteSession:
             if command.name is None:
                 columns = (Column("name", t.TEXT), Column("setting", t.TEXT), Column("description", t.TEXT))
             else:
-                name = self.settings.get(command.name) and _show_name(command.name)
+                name = self.settings.get(command.name) and canonical_name(command.name)
                 columns = (Column(name or command.name, t.TEXT),)
         elif isinstance(command, ExplainCommand):
             inner = self._prepare_translated(command.statement, param_oids)
@@ -737,10 +744,6 @@ def _pinned_timestamp(value: str | None) -> dt.datetime | None:
     return moment.astimezone(dt.UTC)
 
 
-def _show_name(name: str) -> str:
-    from .settings import canonical_name
-
-    return canonical_name(name)
 
 
 class SQLiteEngine:

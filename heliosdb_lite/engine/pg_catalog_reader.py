@@ -19,13 +19,12 @@ from dataclasses import dataclass, replace
 import apsw
 
 from . import added_defaults, constraint_names, schemas, sequences
-from . import functions as fn
 from . import pgtypes as t
 from .catalog import effective_default
-from .ddl import VIEW_COLUMNS_TABLE, identity_kind, without_identity_marker
 from .identifiers import quote_identifier
 from .pg_catalog_types import format_type
 from .pgtypes import PgType
+from .storage_conventions import VIEW_COLUMNS_TABLE, identity_kind, without_identity_marker
 
 _FIRST_USER_OID = 16384
 _INTERNAL_PREFIXES = ("_helios", "sqlite_")
@@ -236,10 +235,10 @@ class CatalogReader:
     def _created_sequences(self) -> list[str]:
         """Storage names of the sequences `_helios_sequence_options` has rows for (made or changed by
         CREATE/ALTER SEQUENCE)."""
-        if not self._connection.table_exists("main", fn.SEQUENCE_OPTIONS_TABLE):
+        if not self._connection.table_exists("main", sequences.SEQUENCE_OPTIONS_TABLE):
             return []
         return [name for (name,) in
-                self._connection.execute(f"SELECT name FROM {fn.SEQUENCE_OPTIONS_TABLE}").fetchall()]
+                self._connection.execute(f"SELECT name FROM {sequences.SEQUENCE_OPTIONS_TABLE}").fetchall()]
 
     def _view_types(self) -> dict[str, dict[int, PgType]]:
         if not self._connection.table_exists("main", VIEW_COLUMNS_TABLE):

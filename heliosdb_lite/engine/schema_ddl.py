@@ -30,14 +30,16 @@ from heliosdb_lite.errors import (
 
 from . import added_defaults, parsing, schemas
 from . import functions as fn
-from .ddl import VIEW_COLUMNS_TABLE, quote
+from .ddl import quote
 from .ddl_names import NO_OP, cascade_notice, refuse_dependents, schema_version_bump
 from .pg_catalog_reader import qualified
 from .sequences import SEQUENCE_OPTIONS_TABLE, SEQUENCES_TABLE
 from .statement_words import Words
+from .storage_conventions import VIEW_COLUMNS_TABLE
+from .translation import Translation
 
 if TYPE_CHECKING:
-    from .translate import Translation, Translator
+    from .translate import Translator
 
 _CURRENT_ROLES = frozenset({"current_user", "session_user", "current_role"})
 
@@ -60,8 +62,6 @@ def translate(translator: Translator, sql: str) -> Translation:
 
 
 def _result(translator: Translator, sql: list[str], command: str) -> Translation:
-    from .translate import Translation
-
     statements = [*sql, *schema_version_bump(schemas.REGISTRY_TABLE, "owner")] if sql else [NO_OP]
     return Translation("; ".join(statements), command, None, (), schema_change=True,
                        notices=tuple(translator.notices))

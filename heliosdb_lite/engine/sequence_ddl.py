@@ -34,9 +34,10 @@ from . import pgtypes as t
 from .ddl_names import NO_OP, dropped, object_kind, sequence_exists
 from .sequences import CREATE_TEMPORARY_TABLES, RANGES, Sequences, shown_name
 from .statement_words import Words
+from .translation import Translation, unsupported
 
 if TYPE_CHECKING:
-    from .translate import Translation, Translator
+    from .translate import Translator
 
 _BIGINT = RANGES[t.INT8]
 _NUMBERED = {"increment": ("by",), "minvalue": (), "maxvalue": (), "start": ("with",), "cache": ()}
@@ -51,8 +52,6 @@ def is_sequence_statement(sql: str) -> bool:
 
 def translate(translator: Translator, sql: str) -> Translation:
     """The SQLite statements and notices of a CREATE/ALTER/DROP SEQUENCE statement."""
-    from .translate import Translation
-
     words = _SequenceWords(parsing.tokenize(sql))
     verb = words.next_word()
     if verb == "create":
@@ -101,15 +100,9 @@ class _SequenceWords(Words):
     def table(self) -> exp.Table:
         parts = self.dotted()
         if len(parts) > 2:
-            raise _unsupported(f"name {'.'.join(parts)}")
+            raise unsupported(f"name {'.'.join(parts)}")
         return exp.Table(this=exp.to_identifier(parts[-1]),
                          db=exp.to_identifier(parts[0]) if len(parts) == 2 else None)
-
-
-def _unsupported(what: str) -> DatabaseError:
-    from .translate import unsupported
-
-    return unsupported(what)
 
 
 def _call(function: str, *arguments: str) -> str:
@@ -166,7 +159,7 @@ def _owner(translator: Translator, parts: list[str]) -> list[str] | None:
         raise DatabaseError(SYNTAX_ERROR, "invalid OWNED BY option",
                             hint="Specify OWNED BY table.column or OWNED BY NONE.")
     if len(parts) > 3:
-        raise _unsupported(f"OWNED BY {'.'.join(parts)}")
+        raise unsupported(f"OWNED BY {'.'.join(parts)}")
     table = exp.Table(this=exp.to_identifier(parts[-2]), db=exp.to_identifier(parts[0]) if len(parts) == 3
                       else None)
     stored = translator.relation(table)
@@ -179,7 +172,7 @@ def _create(translator: Translator, words: _SequenceWords) -> str:
     """CREATE [TEMPORARY] SEQUENCE [IF NOT EXISTS] name options."""
     temporary = words.accept("temporary") or words.accept("temp")
     if not temporary and words.accept("unlogged"):
-        raise _unsupported("CREATE UNLOGGED SEQUENCE")
+        raise unsupported("CREATE UNLOGGED SEQUENCE")
     words.expect("sequence")
     if_not_exists = words.accept("if", "not", "exists")
     table = words.table()
@@ -222,14 +215,14 @@ def _alter(translator: Translator, words: _SequenceWords) -> str:
         renamed = words.name()
         words.end()
         if fn.serial_sequence(connection, stored):  # its column's default names it
-            raise _unsupported("ALTER SEQUENCE RENAME of a serial column's sequence")
+            raise unsupported("ALTER SEQUENCE RENAME of a serial column's sequence")
         new_name = schemas.storage_name(schemas.split(stored)[0], renamed)
         if _relation_exists(translator, new_name):
             raise DatabaseError(DUPLICATE_TABLE, f'relation "{renamed}" already exists')
         return _call(fn.SEQUENCE_RENAME, stored, new_name)
     for refused in (("owner", "to"), ("set", "schema"), ("set", "logged"), ("set", "unlogged")):
         if words.accept(*refused):
-            raise _unsupported(f"ALTER SEQUENCE {' '.join(refused).upper()}")
+            raise unsupported(f"ALTER SEQUENCE {' '.join(refused).upper()}")
     return _call(fn.SEQUENCE_DEFINE, stored, json.dumps(_options(translator, words, creating=False)), "alter")
 
 
@@ -238,7 +231,7 @@ def _serial_restarted(translator: Translator, words: _SequenceWords, stored: str
     (a rowid key's, or one not drawn from yet): setval(n, false); other options are refused."""
     given = _options(translator, words, creating=False)
     if set(given) != {"restart"}:
-        raise _unsupported(f"ALTER SEQUENCE {', '.join(sorted(set(given) - {'restart'}))} of a serial "
+        raise unsupported(f"ALTER SEQUENCE {', '.join(sorted(set(given) - {'restart'}))} of a serial "
                            "column's sequence")
     restart = 1 if given["restart"] is None else given["restart"]
     quoted = stored.replace("'", "''")
@@ -253,7 +246,7 @@ def _drop(translator: Translator, words: _SequenceWords) -> str:
         owner = _serial_column(translator, translator.relation(
             table, lambda name: sequence_exists(translator)(name) or fn.serial_sequence(connection, name)))
         if owner is not None and cascade:
-            raise _unsupported("DROP SEQUENCE CASCADE of a serial column's sequence")
+            raise unsupported("DROP SEQUENCE CASCADE of a serial column's sequence")
         if owner is not None:
             refused = "desired object(s) because other objects depend on them" if len(tables) > 1 \
                 else f"sequence {table.name} because other objects depend on it"

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from sqlglot import exp
 
 from heliosdb_lite.errors import UNDEFINED_FUNCTION, DatabaseError
+from heliosdb_lite.protocol import codecs
 
 from . import cast_contexts
 from . import pgtypes as t
@@ -291,8 +292,6 @@ def _date_trunc(args: Sequence[PgType]) -> PgType:
 
 
 def _array_of(args: Sequence[PgType]) -> PgType:
-    from heliosdb_lite.protocol import codecs
-
     element = t.output_type(args[0]) if args else t.TEXT_TYPE
     return PgType(codecs.type_by_oid(element.oid).array_oid)
 

@@ -19,11 +19,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from typing import TYPE_CHECKING
 
 from heliosdb_lite.errors import DatabaseError
 from heliosdb_lite.protocol import frontend, messages
 from heliosdb_lite.protocol.frontend import BackendMessage
-from heliosdb_lite.proxy.session import ProxySession, RecordedMessage, SessionEnd, Validation
+from heliosdb_lite.proxy.recorded import RecordedMessage, SessionEnd, Validation
 from heliosdb_lite.proxy.tracker import Expect, Pending
 from heliosdb_lite.proxy.upstream import Upstream, UpstreamLost, UpstreamRefused
 from heliosdb_lite.transparent_replay import metrics
@@ -38,6 +39,9 @@ from heliosdb_lite.transparent_replay.outcome import (
 )
 from heliosdb_lite.transparent_replay.policy import RecoveryBudget
 from heliosdb_lite.transparent_replay.statements import Classified, Kind
+
+if TYPE_CHECKING:
+    from heliosdb_lite.proxy.session import ProxySession
 
 log = logging.getLogger("heliosdb.proxy")
 # A failed transaction the client is in, recreated on a new connection after a failed replay.

@@ -15,7 +15,6 @@ import contextlib
 import logging
 import secrets
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from heliosdb_lite import fault_points
 from heliosdb_lite.errors import ADMIN_SHUTDOWN, READ_ONLY_SQL_TRANSACTION, DatabaseError, fatal
@@ -23,6 +22,8 @@ from heliosdb_lite.protocol import frontend, messages
 from heliosdb_lite.protocol.framing import FrontendParser
 from heliosdb_lite.protocol.frontend import BackendMessage
 from heliosdb_lite.proxy.context import ProxyContext
+from heliosdb_lite.proxy.recorded import RecordedMessage, SessionEnd, Validation
+from heliosdb_lite.proxy.recovery import Recovery
 from heliosdb_lite.proxy.session_state import SessionState
 from heliosdb_lite.proxy.tracker import Expect, Pending, ResponseTracker, expectation
 from heliosdb_lite.proxy.upstream import Credentials, Upstream, UpstreamLost, UpstreamRefused
@@ -39,9 +40,6 @@ from heliosdb_lite.transparent_replay.gtid import (
 from heliosdb_lite.transparent_replay.recording import TransactionRecording
 from heliosdb_lite.transparent_replay.statements import Classified, Kind
 
-if TYPE_CHECKING:
-    from heliosdb_lite.proxy.recovery import Recovery
-
 log = logging.getLogger("heliosdb.proxy")
 READ_CHUNK = 65536
 WRITE_HIGH_WATER = 256 * 1024
@@ -52,10 +50,6 @@ SERVER_GOING_AWAY = frozenset({ADMIN_SHUTDOWN, "57P02", "57P03"})
 _HEAD = frontend._HEAD  # type byte + length
 
 
-class SessionEnd(Exception):
-    """The client session is over (Terminate, the client went away, or a FATAL error sent)."""
-
-
 class ReplayDiverged(Exception):
     """A replayed response differs from what the client already received, at the statement of
     client message `index` (`error`: the server's, when it refused a committed request's messages)."""
@@ -64,27 +58,6 @@ class ReplayDiverged(Exception):
         super().__init__(index)
         self.index = index
         self.error = error
-
-
-@dataclass(slots=True)
-class Validation:
-    """What a replay must reproduce before anything more reaches the client: the first `count`
-    responses, with the digests the client's responses had at each statement's end
-    (`milestones`: response count, digest, client message index) and at `count` (None: only skip)."""
-
-    count: int
-    digest: bytes | None = None
-    milestones: list[tuple[int, bytes, int]] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class RecordedMessage:
-    """One client message of the recording: its position, decoded form, wire bytes, statements."""
-
-    index: int
-    message: messages.FrontendMessage
-    frame: bytes
-    statements: tuple[Classified, ...] = ()
 
 
 @dataclass(slots=True)
@@ -354,8 +327,6 @@ class ProxySession:
     # server -> client ----------------------------------------------------------------------------
 
     async def _upstream_loop(self) -> None:
-        from heliosdb_lite.proxy.recovery import Recovery  # recovery drives this session: imported late
-
         while True:
             upstream = self.upstream
             try:

@@ -1,0 +1,153 @@
+"""The package's imports: every module imports on its own in a fresh interpreter, and no module
+imports another that (directly or through others) imports it back.
+
+The cycle check reads the source with `ast`, so it also sees the imports written inside functions
+(an import moved into a function to dodge a cycle is still a cycle); imports under
+`if TYPE_CHECKING:` are left out, as they never run."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import heliosdb_lite
+
+PACKAGE = Path(heliosdb_lite.__file__).parent
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = {_module_name(path): path for path in sorted(PACKAGE.rglob("*.py"))}
+
+
+def _is_type_checking(node: ast.If) -> bool:
+    names = [part.id if isinstance(part, ast.Name) else part.attr for part in ast.walk(node.test)
+             if isinstance(part, ast.Name | ast.Attribute)]
+    return "TYPE_CHECKING" in names
+
+
+def _imports(tree: ast.AST) -> list[ast.Import | ast.ImportFrom]:
+    """Every import statement of a module, at any depth, except those under `if TYPE_CHECKING:`."""
+    found: list[ast.Import | ast.ImportFrom] = []
+    pending: list[ast.AST] = [tree]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            found.append(node)
+            continue
+        if isinstance(node, ast.If) and _is_type_checking(node):
+            pending.extend(node.orelse)
+            continue
+        pending.extend(ast.iter_child_nodes(node))
+    return found
+
+
+def _imported(module: str, statement: ast.Import | ast.ImportFrom) -> set[str]:
+    """The package's modules an import statement of `module` loads: `from package import name`
+    names the submodule when there is one, else the package (whose __init__ defines the name)."""
+    if isinstance(statement, ast.Import):
+        return {alias.name for alias in statement.names if alias.name in MODULES}
+    base = statement.module or ""
+    if statement.level:
+        package = module.split(".") if MODULES[module].name == "__init__.py" else module.split(".")[:-1]
+        anchor = package[:len(package) - statement.level + 1]
+        base = ".".join(anchor + ([statement.module] if statement.module else []))
+    if base not in MODULES:
+        return set()
+    targets = set()
+    for alias in statement.names:
+        submodule = f"{base}.{alias.name}"
+        targets.add(submodule if submodule in MODULES else base)
+    return targets
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Module -> the package's modules it imports (not itself)."""
+    graph = {}
+    for module, path in MODULES.items():
+        targets: set[str] = set()
+        for statement in _imports(ast.parse(path.read_text(), str(path))):
+            targets |= _imported(module, statement)
+        graph[module] = targets - {module}
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components of more than one module (Tarjan's algorithm, iterative)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+    for root in sorted(graph):
+        if root in index:
+            continue
+        work = [(root, iter(sorted(graph[root])))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, successors = work[-1]
+            advanced = False
+            for successor in successors:
+                if successor not in index:
+                    index[successor] = low[successor] = len(index)
+                    stack.append(successor)
+                    on_stack.add(successor)
+                    work.append((successor, iter(sorted(graph[successor]))))
+                    advanced = True
+                    break
+                if successor in on_stack:
+                    low[node] = min(low[node], index[successor])
+            if advanced:
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    found.append(sorted(component))
+    return found
+
+
+def test_the_cycle_finder_finds_a_cycle_through_three_modules() -> None:
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": set()}) == []
+
+
+def test_the_graph_sees_imports_inside_functions_and_not_type_checking_ones() -> None:
+    source = ("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from heliosdb_lite import cli\n"
+              "def f():\n    from heliosdb_lite.engine import interface\n")
+    statements = _imports(ast.parse(source))
+    assert {name for statement in statements for name in _imported("heliosdb_lite.errors", statement)} \
+        == {"heliosdb_lite.engine.interface"}
+
+
+def test_no_import_cycle() -> None:
+    graph = import_graph()
+    assert len(graph) > 100 and graph["heliosdb_lite.server.app"]  # the graph is the package's
+    found = cycles(graph)
+    lines = []
+    for component in found:
+        lines.append(" <-> ".join(component))
+        lines += [f"  {module} imports {sorted(graph[module] & set(component))}" for module in component]
+    assert not found, "import cycles:\n" + "\n".join(lines)
+
+
+def test_every_module_imports_in_a_fresh_interpreter_in_sorted_order() -> None:
+    script = "import importlib, sys\nfor name in sys.argv[1:]:\n    importlib.import_module(name)\n"
+    done = subprocess.run([sys.executable, "-c", script, *sorted(MODULES)], capture_output=True, text=True,
+                          timeout=120, cwd=PACKAGE.parent)
+    assert done.returncode == 0, done.stderr
