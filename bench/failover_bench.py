@@ -30,7 +30,7 @@ from pathlib import Path
 
 from bench.pgbench_compare import code_version
 from tests.failover.bank_failovers import FailoverRun, run_bank_failovers
-from tests.failover.cluster import FailoverCluster
+from tests.failover.cluster import FailoverCluster, Timing
 from tests.failover.committer import Committer
 from testsupport.etcd_process import etcd_binary
 
@@ -46,7 +46,7 @@ class StallResult:
     longest_wait: float
 
 
-def bench_stalls(root: Path, stalls: int, settings: dict[str, int], rng: random.Random) -> StallResult:
+def bench_stalls(root: Path, stalls: int, settings: Timing, rng: random.Random) -> StallResult:
     cluster = FailoverCluster(root, **settings)
     failovers = 0
     try:
@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     if etcd_binary() is None:
         print("skipped: etcd is not installed (make deps)")
         return 0
-    settings = {"ttl": options.ttl, "loop_wait": options.loop_wait, "retry_timeout": options.retry_timeout}
+    settings = Timing(ttl=options.ttl, loop_wait=options.loop_wait, retry_timeout=options.retry_timeout)
     load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="heliosdb-failover-bench-") as scratch:
         root = Path(scratch)

@@ -15,6 +15,7 @@ import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Self
 
 READY_MARK = "HeliosDB-Lite ready"
 START_TIMEOUT = 30.0
@@ -67,7 +68,7 @@ class ServerProcess:
             command += ["--config", str(self._config)]
         return command
 
-    def start(self) -> ServerProcess:
+    def start(self) -> Self:
         env = {**os.environ, "PYTHONUNBUFFERED": "1", **(self._env or {})}
         self._ready.clear()
         self._exited.clear()

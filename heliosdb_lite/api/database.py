@@ -18,8 +18,7 @@ from heliosdb_lite.api.dbapi import Connection, Cursor, Parameters
 from heliosdb_lite.api.errors import InternalError, ProgrammingError
 from heliosdb_lite.api.targets import embedded_config, open_backend
 from heliosdb_lite.config import Config
-
-IN_FAILED_TRANSACTION = "25P02"
+from heliosdb_lite.errors import IN_FAILED_SQL_TRANSACTION
 
 
 class _Statements:
@@ -116,8 +115,8 @@ class Transaction(_Statements):
                 return
             failed = self._connection.run("COMMIT", None).command_tag == "ROLLBACK"
             if failed:
-                raise InternalError("the transaction was rolled back: a statement in it failed and "
-                                    "the error was caught inside the block", sqlstate=IN_FAILED_TRANSACTION)
+                raise InternalError("the transaction was rolled back: a statement in it failed and the error "
+                                    "was caught inside the block", sqlstate=IN_FAILED_SQL_TRANSACTION)
         finally:
             self._lock.release()
 

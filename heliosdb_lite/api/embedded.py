@@ -25,6 +25,7 @@ from heliosdb_lite.api.errors import NotSupportedError, from_engine
 from heliosdb_lite.api.result import Result
 from heliosdb_lite.api.values import Adapter
 from heliosdb_lite.config import Config
+from heliosdb_lite.errors import FEATURE_NOT_SUPPORTED
 from heliosdb_lite.errors import DatabaseError as EngineError
 from heliosdb_lite.journal.syscalls import Syscalls
 from heliosdb_lite.replay.metrics import ReplayStatistics
@@ -108,7 +109,7 @@ class EmbeddedBackend:
         if statement.copy is not None:
             raise NotSupportedError("COPY FROM STDIN and COPY TO STDOUT need a client connection: use "
                                     "INSERT, or heliosdb-lite serve and a driver's COPY support",
-                                    sqlstate="0A000")
+                                    sqlstate=FEATURE_NOT_SUPPORTED)
         cursor = session.execute(statement, values)
         rows = self._adapter.load(cursor.columns, cursor.fetch(0), zone) if cursor.columns is not None else []
         if statement.writes and not self.in_transaction:

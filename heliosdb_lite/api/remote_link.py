@@ -23,6 +23,7 @@ from psycopg import conninfo
 from heliosdb_lite.api.errors import DatabaseError, from_psycopg
 from heliosdb_lite.api.result import Result
 from heliosdb_lite.engine.interface import Column
+from heliosdb_lite.errors import ADMIN_SHUTDOWN, CANNOT_CONNECT_NOW, CRASH_SHUTDOWN, INTERNAL_ERROR
 from heliosdb_lite.errors import DatabaseError as ServerError
 from heliosdb_lite.protocol import messages
 from heliosdb_lite.transparent_replay.checksum import ResponseChecksum
@@ -35,7 +36,7 @@ from heliosdb_lite.transparent_replay.gtid import (
 )
 from heliosdb_lite.transparent_replay.outcome import TxnOutcome, outcome_from_row
 
-CONNECTION_ENDED = ("57P01", "57P02", "57P03")  # admin shutdown, crash shutdown, cannot connect now
+CONNECTION_ENDED = (ADMIN_SHUTDOWN, CRASH_SHUTDOWN, CANNOT_CONNECT_NOW)
 DEFAULT_CONNECT_TIMEOUT = 5
 
 
@@ -137,8 +138,9 @@ def _sent(cursor: psycopg.RawCursor[Any]) -> Sent:
         columns = None
         rows: list[tuple[Any, ...]] = []
     else:
-        fields = [messages.FieldDescription(answer.fname(i).decode(), answer.ftype(i), answer.fsize(i),
-                                            answer.fmod(i), answer.ftable(i), answer.ftablecol(i))
+        fields = [messages.FieldDescription((answer.fname(i) or b"").decode(), answer.ftype(i),
+                                            answer.fsize(i), answer.fmod(i), answer.ftable(i),
+                                            answer.ftablecol(i))
                   for i in range(answer.nfields)]
         checksum.update(messages.row_description(fields, [answer.fformat(i) for i in range(answer.nfields)]))
         for row in range(answer.ntuples):
@@ -152,5 +154,5 @@ def _sent(cursor: psycopg.RawCursor[Any]) -> Sent:
 
 def _error_digest(error: DatabaseError) -> bytes:
     checksum = ResponseChecksum()
-    checksum.update(messages.error_response(ServerError(error.sqlstate or "XX000", error.pgerror)))
+    checksum.update(messages.error_response(ServerError(error.sqlstate or INTERNAL_ERROR, error.pgerror)))
     return checksum.digest()

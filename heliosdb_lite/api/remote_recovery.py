@@ -19,6 +19,7 @@ from heliosdb_lite.api.errors import Error, OperationalError, from_engine
 from heliosdb_lite.api.remote_link import ConnectionLost, Link, StatementFailed
 from heliosdb_lite.api.remote_recording import RecordedTransaction, SessionState
 from heliosdb_lite.api.result import Result
+from heliosdb_lite.errors import CONNECTION_FAILURE
 from heliosdb_lite.transparent_replay import metrics
 from heliosdb_lite.transparent_replay.failure import FailureReason, replay_error
 from heliosdb_lite.transparent_replay.metrics import ReplayStatistics
@@ -26,7 +27,7 @@ from heliosdb_lite.transparent_replay.outcome import Resolution
 from heliosdb_lite.transparent_replay.policy import RecoveryBudget, ReplayPolicy
 
 log = logging.getLogger("heliosdb.api.replay")
-CONNECTION_FAILURE = "08006"
+CONNECTION_FAILURE = CONNECTION_FAILURE
 T = TypeVar("T")
 
 

@@ -336,10 +336,10 @@ class FailoverAgent:
             return True
         if self.name not in sync.standbys:
             return False
-        others = [name for name in sync.standbys if name != self.name]
-        addresses = [view.members[name].address if name in view.members else None for name in others]
+        standbys = [name for name in sync.standbys if name != self.name]
+        addresses = [view.members[name].address if name in view.members else None for name in standbys]
         positions = await asyncio.gather(*(self._position(address) for address in addresses))
-        seen = {name: lsn for name, lsn in zip(others, positions, strict=True) if lsn is not None}
+        seen = {name: lsn for name, lsn in zip(standbys, positions, strict=True) if lsn is not None}
         if len(seen) + 1 < len(sync.standbys) - sync.required + 1:
             return False  # too few seen to be sure one of them holds every acknowledged commit
         return not self._ahead(mine, seen)

@@ -142,7 +142,7 @@ def _cluster(args: argparse.Namespace) -> int:
         return 2
 
 
-def add_cluster_command(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_cluster_command(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("cluster", help="a failover cluster's members and leadership (etcd)")
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     status = actions.add_parser("status", help="members, roles, epochs, LSNs, lag, who is sync")

@@ -76,7 +76,8 @@ class Compare:
 
     def json(self) -> dict[str, Any]:
         field = {"VALUE": "value", "CREATE": "create_revision", "MOD": "mod_revision"}[self.target]
-        value = _b64(self.value) if self.target == "VALUE" else str(self.value)
+        text = str(self.value)
+        value = _b64(text) if self.target == "VALUE" else text
         return {"key": _b64(self.key), "target": self.target, "result": "EQUAL", field: value}
 
 

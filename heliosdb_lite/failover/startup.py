@@ -37,8 +37,9 @@ async def _leader(config: Config) -> Leader | None:
 def startup_config(config: Config) -> Config:
     """The configuration to start with: a standby of the leader etcd names, if any but this node."""
     leader = asyncio.run(_leader(config))
-    primary = leader.address if leader is not None and leader.name != config.failover.node_name else None
-    if primary is not None:
+    primary = None
+    if leader is not None and leader.name != config.failover.node_name:
+        primary = leader.address
         log.info("failover: etcd names %s (%s, epoch %d) the leader: starting as its standby", leader.name,
                  primary, leader.epoch)
     replication = dataclasses.replace(config.replication, role="standby", primary_host=primary,

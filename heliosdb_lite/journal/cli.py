@@ -28,7 +28,7 @@ EXIT_CORRUPT = 1
 EXIT_TORN_TAIL = 3
 
 
-def add_journal_commands(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_journal_commands(subparsers: argparse._SubParsersAction) -> None:
     """Register `journal verify|dump|stats`; each leaf sets `func(args) -> exit code`."""
     journal = subparsers.add_parser("journal", help="inspect the transaction journal")
     commands = journal.add_subparsers(dest="journal_command", required=True, metavar="COMMAND")
@@ -201,7 +201,7 @@ def _stats(args: argparse.Namespace) -> int:
         first = first or entry
         last = entry
     outcome = walk.outcome()
-    stats = {
+    stats: dict[str, Any] = {
         "entries": sum(by_type.values()),
         "by_type": {kind.name.lower(): by_type[kind.name.lower()] for kind in EntryType},
         "entry_bytes": entry_bytes, "payload_bytes": payload_bytes,

@@ -5,9 +5,7 @@ Both are `DatabaseError`s, so whoever reaches an operator or a client reports th
 
 from __future__ import annotations
 
-from heliosdb_lite.errors import DATA_CORRUPTED, DatabaseError
-
-IO_ERROR = "58030"
+from heliosdb_lite.errors import DATA_CORRUPTED, IO_ERROR, DatabaseError
 
 
 class JournalCorruption(DatabaseError):

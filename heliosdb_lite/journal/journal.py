@@ -71,7 +71,7 @@ class Journal:
         self._last_lsn = tail.last_lsn if tail else segments[0].first_lsn - 1
         self._epoch = tail.last_epoch if tail else 0
         self._retention = Retention()
-        self._checkpoint_callback: Callable[[], None] | None = None
+        self._checkpoint_callback: Callable[[], object] | None = None
         self._appends_waiting = 0
         self._counted_lsn = self._last_lsn  # appends already in the counters (the flusher's)
         self._counted_bytes = 0
@@ -211,7 +211,7 @@ class Journal:
             return await asyncio.to_thread(call)
         return call()
 
-    def register_checkpoint_callback(self, callback: Callable[[], None] | None) -> None:
+    def register_checkpoint_callback(self, callback: Callable[[], object] | None) -> None:
         """What to call (from the appending thread, no lock held) when the journal is full: it
         should checkpoint the store, now or soon, and report it with `mark_checkpointed`."""
         self._checkpoint_callback = callback

@@ -18,7 +18,7 @@ import struct
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from heliosdb_lite.errors import INVALID_PASSWORD, DatabaseError
+from heliosdb_lite.errors import INTERNAL_ERROR, INVALID_PASSWORD, DatabaseError
 from heliosdb_lite.protocol import auth
 from heliosdb_lite.protocol.messages import (
     CANCEL_REQUEST_CODE,
@@ -215,7 +215,7 @@ def decode_error_fields(body: bytes) -> dict[str, str]:
 def error_from_fields(fields: Mapping[str, str]) -> DatabaseError:
     """The DatabaseError an ErrorResponse describes."""
     position = fields.get("P")
-    return DatabaseError(fields.get("C", "XX000"), fields.get("M", ""), detail=fields.get("D"),
+    return DatabaseError(fields.get("C", INTERNAL_ERROR), fields.get("M", ""), detail=fields.get("D"),
                          hint=fields.get("H"), position=int(position) if position else None,
                          severity=fields.get("V", fields.get("S", "ERROR")))
 

@@ -12,7 +12,12 @@ import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from heliosdb_lite.errors import CHARACTER_NOT_IN_REPERTOIRE, PROTOCOL_VIOLATION, DatabaseError
+from heliosdb_lite.errors import (
+    CHARACTER_NOT_IN_REPERTOIRE,
+    FEATURE_NOT_SUPPORTED,
+    PROTOCOL_VIOLATION,
+    DatabaseError,
+)
 
 PROTOCOL_VERSION_3 = 196608  # 3.0
 SSL_REQUEST_CODE = 80877103
@@ -290,7 +295,7 @@ def decode_untyped(body: bytes) -> FrontendMessage:
         return message
     if code >> 16 != 3:
         raise DatabaseError(
-            "0A000",
+            FEATURE_NOT_SUPPORTED,
             f"unsupported frontend protocol {code >> 16}.{code & 0xFFFF}: "
             "server supports 3.0 to 3.0",
             severity="FATAL",

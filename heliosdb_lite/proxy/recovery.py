@@ -21,7 +21,12 @@ import logging
 import re
 from typing import TYPE_CHECKING
 
-from heliosdb_lite.errors import DatabaseError
+from heliosdb_lite.errors import (
+    CANNOT_CONNECT_NOW,
+    CONNECTION_FAILURE,
+    READ_ONLY_SQL_TRANSACTION,
+    DatabaseError,
+)
 from heliosdb_lite.protocol import frontend, messages
 from heliosdb_lite.protocol.frontend import BackendMessage
 from heliosdb_lite.proxy.recorded import RecordedMessage, SessionEnd, Validation
@@ -47,7 +52,8 @@ log = logging.getLogger("heliosdb.proxy")
 # A failed transaction the client is in, recreated on a new connection after a failed replay.
 FAILED_TRANSACTION = frontend.query("BEGIN") + frontend.query("SELECT 1/0")
 _TIMESTAMP_TEXT = re.compile(r"^[0-9 :.+\-T]+$")
-SERVER_NOT_READY = ("25006", "57P03")  # the lookup may be retried on another connection
+# the lookup may be retried on another connection
+SERVER_NOT_READY = (READ_ONLY_SQL_TRANSACTION, CANNOT_CONNECT_NOW)
 
 
 class Unreproducible(Exception):
@@ -158,10 +164,11 @@ class Recovery:
         if self.kind != metrics.IDLE and not (policy.enabled and session.recording.active):
             why = session.recording.disabled or "replay_on_connection_loss is off"
             await self._end_session(DatabaseError(
-                "08006", f"the server connection was lost ({self.cause}); the transaction was not "
+                CONNECTION_FAILURE, f"the server connection was lost ({self.cause}); the transaction was not "
                 f"recorded for replay: {why}", severity="FATAL"))
         if not policy.enabled:
-            await self._end_session(DatabaseError("08006", f"the server connection was lost ({self.cause})",
+            await self._end_session(DatabaseError(CONNECTION_FAILURE,
+                                                  f"the server connection was lost ({self.cause})",
                                                   severity="FATAL"))
         while True:
             if self.budget.expired:
@@ -211,8 +218,8 @@ class Recovery:
             return
         if not session.recording.active:
             await self._end_session(DatabaseError(
-                "08006", f"the server connection was lost ({self.cause}); the transaction was not recorded "
-                f"for replay: {session.recording.disabled}", severity="FATAL"))
+                CONNECTION_FAILURE, f"the server connection was lost ({self.cause}); the transaction was not "
+                f"recorded for replay: {session.recording.disabled}", severity="FATAL"))
         if not self.budget.start_replay():
             await self._give_up(FailureReason.ATTEMPTS_EXHAUSTED)
         self._replay(upstream)

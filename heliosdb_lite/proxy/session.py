@@ -17,7 +17,18 @@ import secrets
 from dataclasses import dataclass, field
 
 from heliosdb_lite import fault_points
-from heliosdb_lite.errors import ADMIN_SHUTDOWN, READ_ONLY_SQL_TRANSACTION, DatabaseError, fatal
+from heliosdb_lite.errors import (
+    ADMIN_SHUTDOWN,
+    CANNOT_CONNECT_NOW,
+    CONNECTION_FAILURE,
+    CRASH_SHUTDOWN,
+    INTERNAL_ERROR,
+    INVALID_AUTHORIZATION_SPECIFICATION,
+    READ_ONLY_SQL_TRANSACTION,
+    TOO_MANY_CONNECTIONS,
+    DatabaseError,
+    fatal,
+)
 from heliosdb_lite.protocol import frontend, messages
 from heliosdb_lite.protocol.framing import FrontendParser
 from heliosdb_lite.protocol.frontend import BackendMessage
@@ -46,7 +57,7 @@ WRITE_HIGH_WATER = 256 * 1024
 ASYNC_MESSAGES = frozenset("SNA")  # ParameterStatus, NoticeResponse, NotificationResponse
 STATEMENT_ENDS = frozenset("CEIsZ")  # CommandComplete, ErrorResponse, EmptyQuery, PortalSuspended, Ready
 # FATAL errors by which a server says it is going away: recover instead of forwarding them
-SERVER_GOING_AWAY = frozenset({ADMIN_SHUTDOWN, "57P02", "57P03"})
+SERVER_GOING_AWAY = frozenset({ADMIN_SHUTDOWN, CRASH_SHUTDOWN, CANNOT_CONNECT_NOW})
 _HEAD = frontend._HEAD  # type byte + length
 
 
@@ -130,7 +141,7 @@ class ProxySession:
             pass
         except Exception as error:
             log.exception("proxy session %d ended by an internal error", self.process_id)
-            await self._send_fatal(fatal("XX000", f"internal error: {type(error).__name__}: {error}"))
+            await self._send_fatal(fatal(INTERNAL_ERROR, f"internal error: {type(error).__name__}: {error}"))
         finally:
             if self.process_id:
                 registry.unregister(self.process_id)
@@ -174,7 +185,8 @@ class ProxySession:
     async def _start_session(self, parameters: dict[str, str]) -> None:
         user = parameters.get("user")
         if not user:
-            raise fatal("28000", "no PostgreSQL user name specified in startup packet")
+            raise fatal(INVALID_AUTHORIZATION_SPECIFICATION,
+                        "no PostgreSQL user name specified in startup packet")
 
         async def send(data: bytes) -> None:
             self._writer.write(data)
@@ -183,7 +195,7 @@ class ProxySession:
         exchange = self.context.authenticator.begin(user)
         last_auth_message = await run_exchange(exchange, send, self._read_client)
         if len(self.context.registry) >= self.context.max_client_connections:
-            raise fatal("53300", "sorry, too many clients already")
+            raise fatal(TOO_MANY_CONNECTIONS, "sorry, too many clients already")
         self.credentials = Credentials(user, exchange.scram_keys)
         self.state = SessionState(parameters)
         self.upstream = await self._first_upstream()
@@ -214,7 +226,7 @@ class ProxySession:
                 problem = refused.error.message
             except UpstreamLost as lost:
                 problem = str(lost)
-        raise fatal("08006", f"the proxy could not reach a writable server: {problem}")
+        raise fatal(CONNECTION_FAILURE, f"the proxy could not reach a writable server: {problem}")
 
     async def _serve(self) -> None:
         tasks = [asyncio.create_task(self._client_loop()), asyncio.create_task(self._upstream_loop())]

@@ -84,7 +84,8 @@ def autoincrement_marks(connection: apsw.Connection) -> dict[str, int]:
     (SQLite updates that table internally, and merged changesets cancel an insert and its delete)."""
     if not connection.table_exists("main", AUTOINCREMENT_TABLE):
         return {}
-    return dict(connection.execute(f"SELECT name, seq FROM {AUTOINCREMENT_TABLE}").fetchall())
+    marks = connection.execute(f"SELECT name, seq FROM {AUTOINCREMENT_TABLE}")
+    return {str(name): int(seq) for name, seq in marks}
 
 
 def format_gtid(gtid: bytes) -> str:

@@ -66,7 +66,7 @@ class _Batch:
         self._connection = connection
         self._changes = apsw.ChangesetBuilder()
         self._has_changes = False
-        self._records: list[tuple[int, bytes, str, int, None, str | None]] = []
+        self._records: list[txn_table.TxnRow] = []
         self._autoincrement: dict[str, int] | None = None
 
     def __len__(self) -> int:

@@ -91,7 +91,7 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_restore_command(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_restore_command(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("restore", help="rebuild a store from the journal alone")
     parser.add_argument("--journal", type=Path, default=None, metavar="DIR",
                         help="journal directory (default: the journal of --config, else ./data/journal)")

@@ -25,6 +25,8 @@ TXN_TABLE = "_helios_txn"
 COMMITTED = "committed"
 FENCED = "fenced"
 ABORTED = "aborted"
+# A row of the table in TxnRecord field order: lsn, gtid, outcome, decided_us, payload, command_tags.
+TxnRow = tuple[int, bytes, str, int, bytes | None, str | None]
 
 _CREATE = (
     f"CREATE TABLE IF NOT EXISTS {TXN_TABLE} ("
@@ -75,8 +77,7 @@ def insert(connection: apsw.Connection, record: TxnRecord) -> None:
                                  record.command_tags))
 
 
-def insert_many(connection: apsw.Connection,
-                rows: list[tuple[int, bytes, str, int, bytes | None, str | None]]) -> None:
+def insert_many(connection: apsw.Connection, rows: list[TxnRow]) -> None:
     """Rows in TxnRecord field order, in one call (recovery and restore)."""
     connection.executemany(_INSERT, rows)
 

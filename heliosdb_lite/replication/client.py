@@ -17,6 +17,7 @@ from pathlib import Path
 from heliosdb_lite.config import ReplicationConfig
 from heliosdb_lite.errors import (
     CONFIG_FILE_ERROR,
+    INTERNAL_ERROR,
     PROTOCOL_VIOLATION,
     SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION,
     DatabaseError,
@@ -67,7 +68,7 @@ class PeerError(Exception):
 
 def _error_fields(body: bytes) -> PeerError:
     fields = {part[:1]: part[1:].decode(errors="replace") for part in body.split(b"\0") if part}
-    return PeerError(fields.get(b"C", "XX000"), fields.get(b"M", "error"))
+    return PeerError(fields.get(b"C", INTERNAL_ERROR), fields.get(b"M", "error"))
 
 
 @dataclass

@@ -423,9 +423,13 @@ class ReplicationNode:
             asyncio.run_coroutine_threadsafe(self.promote(), self._loop).result()
             return 1
 
-        connection.create_scalar_function("heliosdb_promote", promote, 0)
-        connection.create_scalar_function("heliosdb_current_lsn", lambda: self._journal.last_lsn, 0)
-        connection.create_scalar_function("heliosdb_last_applied_lsn", self._applied_lsn, 0)
+        scalars: dict[str, Callable[..., int]] = {
+            "heliosdb_promote": promote,
+            "heliosdb_current_lsn": lambda: self._journal.last_lsn,
+            "heliosdb_last_applied_lsn": self._applied_lsn,
+        }
+        for name, function in scalars.items():
+            connection.create_scalar_function(name, function, 0)
 
         def status_rows() -> Iterator[tuple[Any, ...]]:
             yield from self.status_rows()

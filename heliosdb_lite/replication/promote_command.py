@@ -44,7 +44,7 @@ def _promote(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_promote_command(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_promote_command(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("promote", help="promote a running hot standby to primary")
     parser.add_argument("--host", default=None, help="the standby's address (default: server.listen)")
     parser.add_argument("--port", type=int, default=None, help="the standby's port (default: server.port)")

@@ -14,14 +14,17 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
-from heliosdb_lite.errors import DatabaseError, fatal
+from heliosdb_lite.errors import INVALID_PASSWORD, DatabaseError, fatal
 from heliosdb_lite.protocol import auth, messages
 from heliosdb_lite.server.users import UsersFile
 
 
 class Exchange(Protocol):
-    done: bool
-    scram_keys: tuple[auth.ScramVerifier, bytes] | None
+    @property
+    def done(self) -> bool: ...
+
+    @property
+    def scram_keys(self) -> tuple[auth.ScramVerifier, bytes] | None: ...
 
     def first_request(self) -> bytes: ...
 
@@ -29,7 +32,7 @@ class Exchange(Protocol):
 
 
 def _failed(user: str, method: str) -> DatabaseError:
-    return fatal("28P01", f'password authentication failed for user "{user}"',
+    return fatal(INVALID_PASSWORD, f'password authentication failed for user "{user}"',
                  detail=f'Connection matched authentication method "{method}".')
 
 

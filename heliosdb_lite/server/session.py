@@ -24,13 +24,20 @@ from heliosdb_lite import fault_points
 from heliosdb_lite.engine.interface import Column, Cursor, Engine, EngineSession, Statement
 from heliosdb_lite.engine.settings import duration_ms
 from heliosdb_lite.errors import (
+    ADMIN_SHUTDOWN,
     DUPLICATE_CURSOR,
     DUPLICATE_PREPARED_STATEMENT,
     FEATURE_NOT_SUPPORTED,
+    IDLE_IN_TRANSACTION_SESSION_TIMEOUT,
+    INTERNAL_ERROR,
+    INVALID_AUTHORIZATION_SPECIFICATION,
     INVALID_CURSOR_NAME,
+    INVALID_PARAMETER_VALUE,
     INVALID_SQL_STATEMENT_NAME,
+    OBJECT_NOT_IN_PREREQUISITE_STATE,
     PROTOCOL_VIOLATION,
     QUERY_CANCELED,
+    TOO_MANY_CONNECTIONS,
     DatabaseError,
     fatal,
     in_failed_transaction,
@@ -181,7 +188,7 @@ class Session:
             pass
         except Exception as error:
             log.exception("session %d ended by an internal error", self.process_id)
-            await self._send_fatal(fatal("XX000", f"internal error: {type(error).__name__}: {error}"))
+            await self._send_fatal(fatal(INTERNAL_ERROR, f"internal error: {type(error).__name__}: {error}"))
         finally:
             metrics.CONNECTIONS_ACTIVE.dec()
             await self._teardown()
@@ -203,7 +210,7 @@ class Session:
         self._closing = True
         if not self._running:
             self._writer.write(messages.error_response(
-                fatal("57P01", "terminating connection due to administrator command")))
+                fatal(ADMIN_SHUTDOWN, "terminating connection due to administrator command")))
             self._writer.close()
 
     def cancel_running_statement(self) -> None:
@@ -265,7 +272,8 @@ class Session:
         try:
             return await asyncio.wait_for(self._read_message(), timeout_ms / 1000)
         except TimeoutError:
-            raise fatal("25P03", "terminating connection due to idle-in-transaction timeout") from None
+            raise fatal(IDLE_IN_TRANSACTION_SESSION_TIMEOUT,
+                        "terminating connection due to idle-in-transaction timeout") from None
 
     async def _send_fatal(self, error: DatabaseError) -> None:
         metrics.ERRORS.labels(error.sqlstate).inc()
@@ -330,11 +338,12 @@ class Session:
         params = startup.parameters
         user = params.get("user")
         if not user:
-            raise fatal("28000", "no PostgreSQL user name specified in startup packet")
+            raise fatal(INVALID_AUTHORIZATION_SPECIFICATION,
+                        "no PostgreSQL user name specified in startup packet")
         database = params.get("database") or user
         await self._authenticate(user)
         if len(self._registry) >= self._limits.max_connections:
-            raise fatal("53300", "sorry, too many clients already")
+            raise fatal(TOO_MANY_CONNECTIONS, "sorry, too many clients already")
         if REPLICATION_PARAMETER in params:
             await self._serve_standby(params[REPLICATION_PARAMETER])  # names no database
         refusal = databases.refusal(database)
@@ -372,7 +381,7 @@ class Session:
         """A standby's replication connection (startup parameter `replication`): stream the journal
         to it until it goes away."""
         if self._replication is None:
-            raise fatal("55000", "replication is not enabled on this server")
+            raise fatal(OBJECT_NOT_IN_PREREQUISITE_STATE, "replication is not enabled on this server")
         self._send(messages.AUTH_OK)
         self._send(messages.ready_for_query("I"))
         self._writer.write(b"".join(self._out))
@@ -663,7 +672,7 @@ class Session:
         oids = statement.param_oids
         if len(message.params) != len(oids):
             raise DatabaseError(
-                "08P01",
+                PROTOCOL_VIOLATION,
                 f"bind message supplies {len(message.params)} parameters, "
                 f'but prepared statement "{message.statement}" requires {len(oids)}')
         formats = _expand_formats(message.param_formats, len(oids), "parameter")
@@ -818,7 +827,8 @@ def _session_id(requested: str | None) -> str:
             return bytes.fromhex(requested).hex()
     except ValueError:
         pass
-    raise fatal("22023", f'invalid value for parameter "{SESSION_ID_PARAMETER}": "{requested}"',
+    raise fatal(INVALID_PARAMETER_VALUE,
+                f'invalid value for parameter "{SESSION_ID_PARAMETER}": "{requested}"',
                 detail="A session id is 16 hexadecimal digits, as the server reported it.")
 
 

@@ -21,6 +21,7 @@ def test_a_running_server_holds_its_directory(tmp_path: Path) -> None:
         with pytest.raises(hdb.OperationalError) as refused:
             hdb.Database.open(tmp_path / "data")
         assert refused.value.sqlstate == OBJECT_IN_USE
+        assert server.process is not None
         assert f"already open (pid {server.process.pid}: heliosdb-lite serve on port {server.port})" in str(
             refused.value)
         assert "hdb.Database.connect" in (refused.value.hint or "")

@@ -60,6 +60,7 @@ def test_cursor_fetch_description_and_rowcount(open_connection: OpenConnection) 
     assert cursor.rowcount == 2 and cursor.statusmessage == "UPDATE 2"
     cursor.execute("SELECT id, name, price FROM items ORDER BY id")
     assert cursor.rowcount == 3
+    assert cursor.description is not None
     assert [d[0] for d in cursor.description] == ["id", "name", "price"]
     assert cursor.description[0][1] == hdb.NUMBER and cursor.description[1][1] == hdb.STRING
     assert cursor.description[2][4:6] == (8, 2)

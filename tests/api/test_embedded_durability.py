@@ -42,7 +42,11 @@ def withheld_until_durable(syscalls: GatedSyscalls, store: Path, write: Callable
     syscalls.gate.clear()
     syscalls.entered.clear()
     returned = threading.Event()
-    worker = threading.Thread(target=lambda: (write(), returned.set()))
+    def run() -> None:
+        write()
+        returned.set()
+
+    worker = threading.Thread(target=run)
     worker.start()
     assert syscalls.entered.wait(TIMEOUT), "no fsync started"
     wait_for_rows(store, rows_after)  # committed in SQLite, not yet durable

@@ -182,7 +182,7 @@ def _check(server: ServerProcess, ledger: Ledger) -> None:
         for transfer in transfers:
             balances[transfer.source] -= transfer.amount
             balances[transfer.target] += transfer.amount
-        stored = dict(checker.execute("SELECT id, balance FROM accounts").fetchall())
+        stored: dict[int, int] = dict(checker.execute("SELECT id, balance FROM accounts").fetchall())
         assert stored == balances and sum(stored.values()) == TOTAL_BALANCE
 
 

@@ -142,9 +142,8 @@ class BankClient:
             self.connected.set()
 
     def _burst(self, dsn: str, ledger: Ledger, rng: random.Random, stop: threading.Event) -> None:
-        options = {"options": resume_options(self.session)} if self.session else {}
         connection = psycopg.connect(dsn, autocommit=not self.explicit, connect_timeout=CONNECT_TIMEOUT,
-                                     **options)
+                                     options=resume_options(self.session) if self.session else None)
         try:
             resumed = session_id(connection)
             assert self.session in (None, resumed), f"session {self.session} resumed as {resumed}"

@@ -22,8 +22,9 @@ def connect(shared_server: ServerProcess) -> Iterator[Connect]:
     opened: list[psycopg.Connection] = []
 
     def open_connection(*, autocommit: bool = True, session: str | None = None) -> psycopg.Connection:
-        options = {"options": resume_options(session)} if session is not None else {}
-        connection = psycopg.connect(shared_server.dsn, autocommit=autocommit, connect_timeout=10, **options)
+        options = resume_options(session) if session is not None else None
+        connection = psycopg.connect(shared_server.dsn, autocommit=autocommit, connect_timeout=10,
+                                     options=options)
         opened.append(connection)
         return connection
 

@@ -228,7 +228,8 @@ class BankChaos:
         expected = (len(self.committed), len(self.committed), sum(t.id for t in self.committed),
                     sum(t.amount for t in self.committed))
         assert row == expected, f"transfers (count, distinct, sum id, sum amount) {row} != ledger {expected}"
-        balances = dict(checker.execute("SELECT id, balance FROM accounts ORDER BY id").fetchall())
+        balances: dict[int, int] = dict(
+            checker.execute("SELECT id, balance FROM accounts ORDER BY id").fetchall())
         assert sum(balances.values()) == TOTAL_BALANCE, f"total balance {sum(balances.values())}"
         assert balances == self.balances, f"balances {balances} != ledger {self.balances}"
 

@@ -88,8 +88,9 @@ def check_store(dsn: str, ledger: Ledger) -> None:
     assert sorted(t.id for t in ledger.acknowledged) == sorted(t.id for t in ledger.attempted), \
         "a transfer was attempted but never acknowledged (its worker must have seen an error)"
     with psycopg.connect(dsn, autocommit=True) as checker:
-        present = Counter(dict(checker.execute("SELECT id, count(*) FROM transfers GROUP BY id").fetchall()))
-        balances = dict(checker.execute("SELECT id, balance FROM accounts").fetchall())
+        present: Counter[int] = Counter(
+            dict(checker.execute("SELECT id, count(*) FROM transfers GROUP BY id").fetchall()))
+        balances: dict[int, int] = dict(checker.execute("SELECT id, balance FROM accounts").fetchall())
     twice = {transfer_id: count for transfer_id, count in present.items() if count != 1}
     assert not twice, f"transfers applied more than once: {sorted(twice.items())[:10]}"
     assert set(present) == {t.id for t in ledger.acknowledged}, "the store has transfers nobody made"

@@ -88,8 +88,8 @@ def test_type_table_is_pg_type(reference: ReferenceClient) -> None:
         f"SELECT oid, typname, typlen, typarray, typelem, typcategory FROM pg_type WHERE oid IN ({oids})"
     )
     expected = {
-        int(oid): TypeInfo(
-            int(oid), str(name), int(str(typlen)), int(str(array)), int(str(elem)), str(category)
+        int(str(oid)): TypeInfo(
+            int(str(oid)), str(name), int(str(typlen)), int(str(array)), int(str(elem)), str(category)
         )
         for oid, name, typlen, array, elem, category in rows
     }

@@ -39,6 +39,9 @@ class RecordingLog:
         if self.refusal is not None:
             raise self.refusal
 
+    def commit_refused(self, connection: Any, error: BaseException) -> None:
+        self.events.append(("commit_refused", type(error).__name__))
+
     def finished(self, committed: bool) -> None:
         self.events.append(("finished", committed))
 

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from tests.chaos.gtids import journal_verify
 from tests.chaos.proxy_bank import Ledger, Worker, check_store, create_bank
-from tests.failover.cluster import FailoverCluster
+from tests.failover.cluster import FailoverCluster, Timing
 
 CONNECT_WAIT = 60.0
 JOIN_WAIT = 120.0
@@ -68,10 +68,10 @@ def _wait_acknowledged_beyond(ledger: Ledger, count: int) -> float:
 
 def run_bank_failovers(root: Path, kills: int, seed: int, report: Callable[[str], None], *,
                        max_kill_delay: float = 1.5, switchover: bool = False,
-                       cluster_settings: dict[str, int] | None = None) -> FailoverRun:
+                       cluster_settings: Timing | None = None) -> FailoverRun:
     """`kills` SIGKILLs of the primary (or switchovers) under the workload; see the module docstring."""
     rng = random.Random(seed)
-    cluster = FailoverCluster(root, **(cluster_settings or {}))
+    cluster = FailoverCluster(root, **cluster_settings) if cluster_settings else FailoverCluster(root)
     run = FailoverRun()
     stop = threading.Event()
     workers: list[Worker] = []

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TypedDict
 
 from heliosdb_lite.failover import keys
 from heliosdb_lite.failover.etcd import EtcdClient
@@ -25,6 +26,14 @@ CLUSTER = "test"
 POLL_SECONDS = 0.02
 WAIT_SECONDS = 60.0
 RECOVERY_DEADLINE = 120  # the proxy's replay_timeout_seconds: a failover plus a loaded machine
+
+
+class Timing(TypedDict):
+    """The [failover] timing of a cluster (seconds), as FailoverCluster's keywords take it."""
+
+    ttl: int
+    loop_wait: int
+    retry_timeout: int
 
 
 class FailoverCluster:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import threading
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -20,8 +21,9 @@ def _payload(appender: str, sequence: int, size: int) -> bytes:
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(threads=st.integers(1, 8), tasks=st.integers(1, 16), appends=st.integers(1, 40),
        size=st.integers(1, 700))
-def test_concurrent_appenders_get_file_order_without_gaps(tmp_path_factory, threads: int, tasks: int,
-                                                         appends: int, size: int) -> None:
+def test_concurrent_appenders_get_file_order_without_gaps(tmp_path_factory: pytest.TempPathFactory,
+                                                         threads: int, tasks: int, appends: int,
+                                                         size: int) -> None:
     journal = Journal.open(tmp_path_factory.mktemp("concurrent"), segment_size=4096,
                            syscalls=CountingSyscalls(real=False))
     given_lsns: dict[bytes, int] = {}

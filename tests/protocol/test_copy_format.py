@@ -18,7 +18,7 @@ CSV_OPTIONS = {"fmt": "csv", "delimiter": ",", "null": ""}
 # need escaping or quoting.
 special = st.sampled_from(["\t", "\n", "\r", "\\", '"', ",", "|", " ", "\\.", "\\N", "é", "\b", "\f", "\v"])
 field_text = st.lists(
-    st.one_of(special, st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+    st.one_of(special, st.text(st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"),
                                max_size=6)),
     max_size=6,
 ).map("".join)

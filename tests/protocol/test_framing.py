@@ -26,7 +26,7 @@ from heliosdb_lite.protocol.messages import (
 
 LIMIT = 1 << 20
 
-sql_text = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=30)
+sql_text = st.text(st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"), max_size=30)
 typed_message = st.one_of(
     sql_text.map(lambda sql: (frontend.query(sql), Query(sql))),
     st.tuples(sql_text, st.lists(st.integers(0, 2**32 - 1), max_size=4)).map(

@@ -48,7 +48,7 @@ sql_pool = st.sampled_from([
     "select 'a' || $1", "select 1/0", "select * from no_such_table", "select 1; select 2", "values (1), (2)",
     "show server_version", "set application_name = 'fuzz'", "select 'é'", "select null", "select $1::text",
 ])
-text_noise = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=12)
+text_noise = st.text(st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"), max_size=12)
 sql = st.one_of(sql_pool, text_noise)
 name = st.sampled_from(["", "s1", "p1", "é", "x" * 40])
 kind = st.sampled_from(["S", "P"])
@@ -244,7 +244,7 @@ class RawClient:
 
     def until_ready(self) -> list[frontend.BackendMessage]:
         """Messages up to and including ReadyForQuery; fails at EOF."""
-        received = []
+        received: list[frontend.BackendMessage] = []
         while True:
             message = self.receive()
             assert message is not None, f"connection closed; received {received}"
@@ -304,7 +304,7 @@ def run_burst(server: ServerProcess, pieces: list[bytes], ending: Ending, tally:
             assert_no_fatal(received)
             tally.quiet_ends += 1
         else:
-            received: list[frontend.BackendMessage] = []
+            received = []
             while not any(m.type == "D" and frontend.decode_data_row(m.body) == [str(MARKER).encode()]
                           for m in received):
                 received += client.until_ready()

@@ -38,17 +38,17 @@ def _sort_key(row: tuple[Any, ...]) -> tuple[tuple[int, Any], ...]:
 def read_store(store_path: Path) -> StoreContents:
     connection = apsw.Connection(str(store_path))
     try:
-        schema = connection.execute(
+        schema: list[Any] = connection.execute(
             "SELECT type, name, sql FROM sqlite_schema WHERE type IN ('table', 'index') "
             "AND name NOT LIKE 'sqlite_%' ORDER BY type, name").fetchall()
-        tables = {}
+        tables: dict[str, list[tuple[Any, ...]]] = {}
         for kind, name, _ in schema:
             if kind == "table" and name != TXN_TABLE:
                 rows = connection.execute(f'SELECT * FROM "{name}"').fetchall()
                 tables[name] = sorted(rows, key=_sort_key)
         if connection.table_exists("main", "sqlite_sequence"):  # serial high-water marks count too
             tables["sqlite_sequence"] = sorted(connection.execute("SELECT name, seq FROM sqlite_sequence"))
-        transactions = connection.execute(
+        transactions: list[Any] = connection.execute(
             f"SELECT lsn, gtid, outcome FROM {TXN_TABLE} ORDER BY lsn").fetchall()
     finally:
         connection.close()

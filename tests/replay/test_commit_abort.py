@@ -70,7 +70,8 @@ def aborted(tmp_path: Path) -> Path:
     _transaction(recorder, connection, "INSERT INTO child VALUES (1)")
     assert [(entry.lsn, entry.entry_type) for entry in journal.read_from(1)] == [
         (1, EntryType.COMMIT), (2, EntryType.COMMIT), (3, EntryType.ABORT), (4, EntryType.COMMIT)]
-    assert txn_table.lookup(connection, bytes.fromhex(refused_gtid.replace("-", ""))).outcome == "aborted"
+    refused = txn_table.lookup(connection, bytes.fromhex(refused_gtid.replace("-", "")))
+    assert refused is not None and refused.outcome == "aborted"
     assert service.outcome(refused_gtid).status == "not committed"
     journal.sync_durable(journal.last_lsn)
     connection.close()

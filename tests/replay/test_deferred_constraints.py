@@ -102,10 +102,10 @@ def test_deferred_violations_fail_at_commit_and_leave_the_server_up(prepared: Se
                         connection.execute(statement)
             assert bystander.execute("select count(*) from parent").fetchone() == (4,)
             assert server.process is not None and server.process.poll() is None
-            counts = [connection.execute(f"select count(*) from {table}").fetchone()[0]
+            counts = [connection.execute(f"select count(*) from {table}").fetchone()
                       for table in ("selfref", "by_column", "by_table", "by_table_named", "mixed",
                                     "deferrable_immediate")]
-            assert counts == [2, 1, 0, 0, 2, 1]
+            assert counts == [(2,), (1,), (0,), (0,), (2,), (1,)]
             with pytest.raises(psycopg.errors.ForeignKeyViolation):  # immediate keys fail at their statement
                 connection.execute("insert into mixed values (null, 99)")
         server.kill()

@@ -55,7 +55,7 @@ def recover_and_check(machine: Machine, root: Path) -> RecoveryReport:
     assert [gtid for _, gtid, _ in entries] == [machine.history[lsn].gtid for lsn in range(1, last + 1)], \
         "the journal is not a prefix of what was committed"
     tags = [row[0] for row in store.tables["ledger"]] if "ledger" in store.tables else []
-    committed_tags = {machine.history[lsn].tag for lsn in range(1, last + 1)} - {None}
+    committed_tags = {tag for lsn in range(1, last + 1) if (tag := machine.history[lsn].tag) is not None}
     assert sorted(tags) == sorted(committed_tags), "ledger rows are not the committed transactions, once each"
 
     restored_dir = root / "restored"
@@ -126,9 +126,14 @@ def test_power_loss_at_random_instants(lossy_vfs: LossyVFS, tmp_path: Path, case
 
 def commits(count: int, first: int, *, acknowledge: bool = False) -> list[Step]:
     """`count` autocommit ledger inserts, tagged c<first>, c<first+1>, ..."""
-    return [lambda machine, tag=f"c{first + i}": machine.transaction(
-        0, [f"INSERT INTO ledger (tag, amount) VALUES ('{tag}', 1)"], tag=tag, acknowledge=acknowledge)
-        for i in range(count)]
+    def insert(tag: str) -> Step:
+        def step(machine: Machine) -> None:
+            machine.transaction(0, [f"INSERT INTO ledger (tag, amount) VALUES ('{tag}', 1)"], tag=tag,
+                                acknowledge=acknowledge)
+
+        return step
+
+    return [insert(f"c{first + i}") for i in range(count)]
 
 
 def test_journal_ahead_is_redone(lossy_vfs: LossyVFS, tmp_path: Path) -> None:

@@ -74,7 +74,9 @@ def _write_in_order(connection: psycopg.Connection, written_lsns: list[int]) -> 
     gtid = str(uuid.uuid4())
     connection.execute(f"SET heliosdb.gtid = '{gtid}'")
     connection.execute("INSERT INTO written (n) VALUES (%s)", (len(written_lsns) + 1,))
-    status, lsn = connection.execute("SELECT status, lsn FROM heliosdb_txn_outcome(%s)", (gtid,)).fetchone()
+    row = connection.execute("SELECT status, lsn FROM heliosdb_txn_outcome(%s)", (gtid,)).fetchone()
+    assert row is not None
+    status, lsn = row
     assert status == "committed"
     written_lsns.append(lsn)
 

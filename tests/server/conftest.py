@@ -42,7 +42,7 @@ def target(request: pytest.FixtureRequest) -> Target:
     if os.environ.get(TARGET_VARIABLE) == "postgres":
         dsn = request.getfixturevalue("reference_pg")
         params = psycopg.conninfo.conninfo_to_dict(dsn)
-        return Target(str(params["host"]), int(params["port"]), is_reference_postgres=True)
+        return Target(str(params["host"]), int(str(params["port"])), is_reference_postgres=True)
     server = request.getfixturevalue("shared_server")
     if os.environ.get(TARGET_VARIABLE) == "proxy":
         proxy = ProxyProcess([f"{server.host}:{server.port}"]).start()

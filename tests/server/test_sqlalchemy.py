@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 
 from tests.server.conftest import Target
 
@@ -45,6 +46,7 @@ def test_default_dialect_setup(target: Target) -> None:
     try:
         with engine.connect() as connection:
             assert connection.execute(sa.select(sa.literal("x"))).scalar_one() == "x"
+        assert isinstance(engine.dialect, PGDialect_psycopg)
         assert engine.dialect._has_native_hstore is False  # no hstore type here
     finally:
         engine.dispose()

@@ -14,6 +14,7 @@ from typing import Any
 import psycopg
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql.base import PGInspector
 
 from testsupport.server_process import ServerProcess
 
@@ -76,7 +77,7 @@ def comparable(value: Any) -> Any:
     return value
 
 
-INSPECTIONS: dict[str, Callable[[sa.Inspector], Any]] = {
+INSPECTIONS: dict[str, Callable[[PGInspector], Any]] = {
     "schema names": lambda i: i.get_schema_names(),
     "public tables": lambda i: i.get_table_names(),
     "schema tables": lambda i: i.get_table_names(schema="s"),
@@ -112,7 +113,13 @@ INSPECTIONS: dict[str, Callable[[sa.Inspector], Any]] = {
 @pytest.mark.parametrize("inspection", INSPECTIONS, ids=list(INSPECTIONS))
 def test_inspector_answers_as_postgresql(heliosdb: sa.Engine, postgres: sa.Engine, inspection: str) -> None:
     inspect = INSPECTIONS[inspection]
-    assert comparable(inspect(sa.inspect(heliosdb))) == comparable(inspect(sa.inspect(postgres)))
+    assert comparable(inspect(pg_inspector(heliosdb))) == comparable(inspect(pg_inspector(postgres)))
+
+
+def pg_inspector(engine: sa.Engine) -> PGInspector:
+    inspector = sa.inspect(engine)
+    assert isinstance(inspector, PGInspector)
+    return inspector
 
 
 def described(table: sa.Table) -> list[Any]:

@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterator
 from datetime import tzinfo
 from decimal import Decimal
-from json.encoder import encode_basestring  # type: ignore[attr-defined]
+from json.encoder import encode_basestring
 from typing import Any
 
 from heliosdb_lite.errors import (
