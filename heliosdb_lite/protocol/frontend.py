@@ -27,6 +27,7 @@ from heliosdb_lite.protocol.messages import (
     SSL_REQUEST_CODE,
     BodyReader,
     FieldDescription,
+    cstr,
     protocol_violation,
 )
 
@@ -44,10 +45,6 @@ AUTH_SASL_FINAL = 12
 # Frontend encoders ------------------------------------------------------------------------------
 
 
-def _cstr(text: str) -> bytes:
-    return text.encode("utf-8") + b"\x00"
-
-
 def _untyped(body: bytes) -> bytes:
     return _I32.pack(len(body) + 4) + body
 
@@ -57,7 +54,7 @@ def _typed(type_code: bytes, body: bytes = b"") -> bytes:
 
 
 def startup_message(parameters: Mapping[str, str], version: int = PROTOCOL_VERSION_3) -> bytes:
-    body = b"".join(_cstr(key) + _cstr(value) for key, value in parameters.items())
+    body = b"".join(cstr(key) + cstr(value) for key, value in parameters.items())
     return _untyped(struct.pack("!I", version) + body + b"\x00")
 
 
@@ -74,12 +71,12 @@ def cancel_request(process_id: int, secret_key: int) -> bytes:
 
 
 def query(sql: str) -> bytes:
-    return _typed(b"Q", _cstr(sql))
+    return _typed(b"Q", cstr(sql))
 
 
 def parse(statement: str, sql: str, param_oids: Sequence[int] = ()) -> bytes:
     oids = struct.pack(f"!H{len(param_oids)}I", len(param_oids), *param_oids)
-    return _typed(b"P", _cstr(statement) + _cstr(sql) + oids)
+    return _typed(b"P", cstr(statement) + cstr(sql) + oids)
 
 
 def _uint16_list(values: Sequence[int]) -> bytes:
@@ -88,7 +85,7 @@ def _uint16_list(values: Sequence[int]) -> bytes:
 
 def bind(portal: str, statement: str, params: Sequence[bytes | None], param_formats: Sequence[int] = (),
          result_formats: Sequence[int] = ()) -> bytes:
-    parts = [_cstr(portal), _cstr(statement), _uint16_list(param_formats), struct.pack("!H", len(params))]
+    parts = [cstr(portal), cstr(statement), _uint16_list(param_formats), struct.pack("!H", len(params))]
     for value in params:
         parts.append(_I32.pack(-1) if value is None else _I32.pack(len(value)) + value)
     parts.append(_uint16_list(result_formats))
@@ -97,16 +94,16 @@ def bind(portal: str, statement: str, params: Sequence[bytes | None], param_form
 
 def describe(kind: str, name: str) -> bytes:
     """kind "S" (statement) or "P" (portal)."""
-    return _typed(b"D", kind.encode("ascii") + _cstr(name))
+    return _typed(b"D", kind.encode("ascii") + cstr(name))
 
 
 def execute(portal: str, max_rows: int = 0) -> bytes:
-    return _typed(b"E", _cstr(portal) + _I32.pack(max_rows))
+    return _typed(b"E", cstr(portal) + _I32.pack(max_rows))
 
 
 def close(kind: str, name: str) -> bytes:
     """kind "S" (statement) or "P" (portal)."""
-    return _typed(b"C", kind.encode("ascii") + _cstr(name))
+    return _typed(b"C", kind.encode("ascii") + cstr(name))
 
 
 def sync() -> bytes:
@@ -130,16 +127,16 @@ def copy_done() -> bytes:
 
 
 def copy_fail(message: str) -> bytes:
-    return _typed(b"f", _cstr(message))
+    return _typed(b"f", cstr(message))
 
 
 def password_message(password: str) -> bytes:
     """PasswordMessage for cleartext and md5 authentication (the md5 answer is a password too)."""
-    return _typed(b"p", _cstr(password))
+    return _typed(b"p", cstr(password))
 
 
 def sasl_initial_response(mechanism: str, data: bytes) -> bytes:
-    return _typed(b"p", _cstr(mechanism) + _I32.pack(len(data)) + data)
+    return _typed(b"p", cstr(mechanism) + _I32.pack(len(data)) + data)
 
 
 def sasl_response(data: bytes) -> bytes:

@@ -320,10 +320,10 @@ def _message(type_code: bytes, body: bytes) -> bytes:
     return _HEAD.pack(type_code, len(body) + 4) + body
 
 
-def _cstr(text: str) -> bytes:
-    """A NUL-terminated string. An embedded NUL (say, echoed from a client's bad input in an error
-    message) would end the string early and corrupt the message, so it is written as the text \\x00;
-    lone surrogates become "?"."""
+def cstr(text: str) -> bytes:
+    """A NUL-terminated string, as both directions of the protocol write one. An embedded NUL (say,
+    echoed from a client's bad input in an error message) would end the string early and corrupt the
+    message, so it is written as the text \\x00; lone surrogates become "?"."""
     return text.replace("\x00", "\\x00").encode("utf-8", "replace") + b"\x00"
 
 
@@ -336,11 +336,11 @@ AUTH_OK = authentication(0)
 
 
 def auth_sasl(mechanisms: Sequence[str]) -> bytes:
-    return authentication(10, b"".join(_cstr(m) for m in mechanisms) + b"\x00")
+    return authentication(10, b"".join(cstr(m) for m in mechanisms) + b"\x00")
 
 
 def parameter_status(name: str, value: str) -> bytes:
-    return _message(b"S", _cstr(name) + _cstr(value))
+    return _message(b"S", cstr(name) + cstr(value))
 
 
 def backend_key_data(process_id: int, secret_key: int) -> bytes:
@@ -367,7 +367,7 @@ class FieldDescription:
 def row_description(fields: Sequence[FieldDescription], formats: Sequence[int]) -> bytes:
     parts = [struct.pack("!H", len(fields))]
     for field, fmt in zip(fields, formats, strict=True):
-        parts.append(_cstr(field.name))
+        parts.append(cstr(field.name))
         parts.append(struct.pack("!IhIhih", field.table_oid, field.column_number, field.type_oid,
                                  field.type_size, field.type_modifier, fmt))
     return _message(b"T", b"".join(parts))
@@ -385,7 +385,7 @@ def data_row(values: Sequence[bytes | None]) -> bytes:
 
 
 def command_complete(tag: str) -> bytes:
-    return _message(b"C", _cstr(tag))
+    return _message(b"C", cstr(tag))
 
 
 EMPTY_QUERY_RESPONSE = _message(b"I", b"")
@@ -410,7 +410,7 @@ def _fields(error: DatabaseError) -> bytes:
         fields.append((b"H", error.hint))
     if error.position:
         fields.append((b"P", str(error.position)))
-    return b"".join(code + _cstr(value) for code, value in fields) + b"\x00"
+    return b"".join(code + cstr(value) for code, value in fields) + b"\x00"
 
 
 def error_response(error: DatabaseError) -> bytes:

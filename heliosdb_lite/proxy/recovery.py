@@ -365,7 +365,7 @@ class Recovery:
         session = self.session
         session.track(query)
         for answer in tags[session.tags_since_ready:]:
-            session.on_backend(BackendMessage("C", answer.tag.encode() + b"\x00"), out, synthetic=True)
+            session.on_backend(BackendMessage("C", messages.cstr(answer.tag)), out, synthetic=True)
         session.on_backend(BackendMessage("Z", b"I"), out, synthetic=True)
 
     def _answer_extended(self, upstream: Upstream, committing: list[RecordedMessage],
@@ -383,7 +383,7 @@ class Recovery:
             if isinstance(message, messages.Execute):
                 tag = next(executes).tag
                 session.tracker.sent(Pending(Expect.EXECUTE, recorded.index, message.portal,
-                                             synthetic=BackendMessage("C", tag.encode() + b"\x00")))
+                                             synthetic=BackendMessage("C", messages.cstr(tag))))
             elif isinstance(message, messages.Parse) and \
                     session.state.statements.get(message.statement) == recorded.frame:
                 session.tracker.sent(Pending(Expect.PARSE, recorded.index, message.statement,
