@@ -9,6 +9,7 @@ from bench import (
     failover_bench,
     journal_bench,
     pgbench_compare,
+    proxy_bench,
     replay_bench,
     replication_bench,
 )
@@ -17,7 +18,7 @@ from bench import (
 def main() -> int:
     status = 0
     for bench in (journal_bench, replay_bench, pgbench_compare, engine_cache_bench, replication_bench,
-                  failover_bench):
+                  failover_bench, proxy_bench):
         print(f"== {bench.__name__} ==", flush=True)
         status |= bench.main([])
     return status

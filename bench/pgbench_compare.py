@@ -203,11 +203,17 @@ def pgbench_errors(stderr: str) -> tuple[tuple[str, ...], int]:
     return tuple(messages), aborted
 
 
+def logged_latencies(log_dir: Path) -> list[int]:
+    """The latencies (third field, microseconds) in pgbench's per-transaction logs: every file under
+    `log_dir`, subdirectories included (one per run, when several runs are pooled)."""
+    return [int(fields[2]) for log in sorted(log_dir.rglob("*")) if log.is_file()
+            for fields in (line.split() for line in log.read_text().splitlines())
+            if len(fields) > 2 and fields[2].isdigit()]
+
+
 def logged_latency(log_dir: Path) -> Latency | None:
-    """p50 and p99 of the latencies (third field, microseconds) in pgbench's per-transaction logs."""
-    latencies = [int(fields[2]) for log in log_dir.iterdir()
-                 for fields in (line.split() for line in log.read_text().splitlines())
-                 if len(fields) > 2 and fields[2].isdigit()]
+    """p50 and p99 of the latencies in pgbench's per-transaction logs under `log_dir`."""
+    latencies = logged_latencies(log_dir)
     if len(latencies) < 2:
         return None
     percentiles = statistics.quantiles(latencies, n=100, method="inclusive")
