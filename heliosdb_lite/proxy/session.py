@@ -59,6 +59,8 @@ STATEMENT_ENDS = frozenset("CEIsZ")  # CommandComplete, ErrorResponse, EmptyQuer
 # FATAL errors by which a server says it is going away: recover instead of forwarding them
 SERVER_GOING_AWAY = frozenset({ADMIN_SHUTDOWN, CRASH_SHUTDOWN, CANNOT_CONNECT_NOW})
 _HEAD = frontend._HEAD  # type byte + length
+_ROLLBACK_TAG = b"ROLLBACK\x00"  # a CommandComplete's body
+_MAY_DEALLOCATE = frozenset({Kind.SESSION, Kind.UNSAFE})  # DEALLOCATE and DISCARD are session statements
 
 
 class ReplayDiverged(Exception):
@@ -322,7 +324,7 @@ class ProxySession:
             request.kinds.add(item.kind)
             if item.kind is Kind.NAMED_GTID:
                 request.named_gtid = canonical_gtid(item.value or "")
-            name = statements.deallocated(item.text)
+            name = statements.deallocated(item.text) if item.kind in _MAY_DEALLOCATE else None
             if name is not None:
                 request.deallocated.append(name)
         if isinstance(message, messages.Query | messages.Sync):
@@ -392,7 +394,7 @@ class ProxySession:
         self.since_ready += 1
         if type_code == "C":
             self.tags_since_ready += 1
-            self._rolled_back = frontend.decode_command_complete(message.body) == "ROLLBACK"
+            self._rolled_back = message.body == _ROLLBACK_TAG
         if type_code in STATEMENT_ENDS and head is not None and self.recording.active:
             self.milestones.append((self.checksum.count, self.checksum.digest(), head.index))
         if self.validating is not None:
@@ -467,7 +469,7 @@ class ProxySession:
     def _request_done(self, request: Request) -> None:
         state = self.state
         assert state is not None
-        self._transaction_wrote |= statements.may_write(tuple(Classified(kind, "") for kind in request.kinds))
+        self._transaction_wrote |= not request.kinds.isdisjoint(statements.WRITING_KINDS)
         if self._request_failed:
             return
         for name in request.deallocated:

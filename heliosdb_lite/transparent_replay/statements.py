@@ -47,6 +47,11 @@ _TOKENS = re.compile(
     r"""|(?P<other>[A-DF-Za-df-z0-9_]+|\s+|.)""",
     re.DOTALL,
 )
+# Without these the tokenizer finds no string, quoted identifier, dollar quote or comment: every
+# token is a semicolon or plain text, and the statements are found without it (the common case:
+# statements with literals inlined are new texts each time, so the cache does not help them).
+_TOKEN_MARKS = ("'", '"', "$", "--", "/*")
+_COMMENT_MARKS = ("--", "/*")
 _WORD = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_$.]*)")
 _GTID_VALUE = re.compile(r"(?:=|\bto\b)\s*'([^']*)'", re.IGNORECASE)
 _COMMENT_KINDS = ("line", "block")
@@ -54,6 +59,12 @@ _COMMENT_KINDS = ("line", "block")
 
 def split(sql: str) -> list[str]:
     """The statements of a simple query, without their semicolons, empty ones dropped."""
+    if not any(mark in sql for mark in _TOKEN_MARKS):
+        return [part.strip() for part in sql.split(";") if part and not part.isspace()]
+    return _split_tokens(sql)
+
+
+def _split_tokens(sql: str) -> list[str]:
     statements: list[str] = []
     start = 0
     meaningful = False
@@ -70,10 +81,16 @@ def split(sql: str) -> list[str]:
     return statements
 
 
+def _comments_blanked(statement: str) -> str:
+    """`statement` with each comment replaced by a space."""
+    return "".join(" " if match.lastgroup in _COMMENT_KINDS else match.group()
+                   for match in _TOKENS.finditer(statement))
+
+
 def _leading_words(statement: str, count: int) -> list[str]:
     """The first `count` words (lower case), comments skipped; stops at the first non-word token."""
-    code = "".join(" " if match.lastgroup in _COMMENT_KINDS else match.group()
-                   for match in _TOKENS.finditer(statement))
+    commented = any(mark in statement for mark in _COMMENT_MARKS)
+    code = _comments_blanked(statement) if commented else statement
     words: list[str] = []
     position = 0
     while len(words) < count:
@@ -140,10 +157,13 @@ def classify(sql: str) -> tuple[Classified, ...]:
     return tuple(_classify_one(statement) for statement in split(sql))
 
 
+WRITING_KINDS = frozenset({Kind.OTHER, Kind.COMMIT, Kind.UNSAFE})
+
+
 def may_write(statements: tuple[Classified, ...]) -> bool:
     """Whether running these could commit a write (autocommit): anything but transaction control,
-    session settings and reads that are known not to write."""
-    return any(item.kind in (Kind.OTHER, Kind.COMMIT, Kind.UNSAFE) for item in statements)
+    session settings and reads that are known not to write (kinds in WRITING_KINDS)."""
+    return any(item.kind in WRITING_KINDS for item in statements)
 
 
 ALL_STATEMENTS = "*"

@@ -6,9 +6,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from heliosdb_lite.config import TransactionReplayConfig
 from heliosdb_lite.errors import TRANSACTION_REPLAY_FAILED
+from heliosdb_lite.transparent_replay import statements
 from heliosdb_lite.transparent_replay.checksum import ResponseChecksum
 from heliosdb_lite.transparent_replay.failure import FailureReason, replay_error
 from heliosdb_lite.transparent_replay.gtid import gtid_of
@@ -34,6 +37,27 @@ from heliosdb_lite.transparent_replay.statements import Kind, classify, may_writ
 ])
 def test_split_at_top_level_semicolons(sql: str, expected: list[str]) -> None:
     assert split(sql) == expected
+
+
+# texts made of SQL's punctuation, quotes and comment marks, words and white space
+_SQLISH = st.text(st.sampled_from(list("aeEsS1_ \t\n;'\"$-/*()=,.")), max_size=40)
+
+
+@given(_SQLISH)
+def test_split_without_the_tokenizer_agrees_with_it(sql: str) -> None:
+    """Texts with no quote, dollar or comment mark are split without the tokenizer: same result."""
+    assert split(sql) == statements._split_tokens(sql)
+
+
+@given(_SQLISH)
+def test_leading_words_without_the_tokenizer_agree_with_it(sql: str) -> None:
+    expected: list[str] = []
+    code = statements._comments_blanked(sql)
+    position = 0
+    while len(expected) < 3 and (found := statements._WORD.match(code, position)) is not None:
+        expected.append(found.group(1).lower())
+        position = found.end()
+    assert statements._leading_words(sql, 3) == expected
 
 
 @pytest.mark.parametrize(("sql", "kind"), [
