@@ -5,11 +5,13 @@ application's COMMIT, interrupted by a SIGKILL of the server, takes to return th
 - Throughput: one server (journal_sync_mode = fsync, as bench/pgbench_compare.py) and one proxy in
   front of it; `pgbench -i -s SCALE` once, then for the built-in TPC-B-like script and `-S`
   (select-only), in each query mode and for each client count, `pgbench -n -c C -j min(C,2)
-  -T SECONDS -l` directly and through the proxy, REPEATS times each, the two sides alternating
-  (ABBA for two repeats, the first side swapped from one point to the next) so that drift on a
-  shared machine favours neither. Reported per point: mean tps (and the runs' range), the ratio
-  proxy / direct, p50 / p99 of the pooled per-transaction latencies of pgbench's `-l` logs, and
-  the proxy process's CPU time per transaction (from /proc). `-n` keeps pgbench_history, so at
+  -T SECONDS -l` directly and through the proxy, REPEATS times each, the order of the sides
+  reversed every other time (ABBA for two repeats, the first side swapped from one point to the
+  next) so that drift on a shared machine favours neither. With --relay, a third side goes
+  through bench/byte_relay.py, which forwards bytes and does nothing else: the floor of any
+  Python relay on this machine. Reported per point: mean tps (and the runs' range), the ratios
+  to direct, p50 / p99 of the pooled per-transaction latencies of pgbench's `-l` logs, and the
+  proxy process's CPU time per transaction (from /proc). `-n` keeps pgbench_history, so at
   the end sum(abalance) = sum(tbalance) = sum(bbalance) = sum(delta) must hold, as in
   pgbench_compare. Goal (issue 10): the proxy costs at most 15% of the tps.
 - Interrupted COMMIT: a second server behind its own proxy, and one psycopg connection through
@@ -31,7 +33,7 @@ Prints a markdown report (date, command, code version, machine and load average,
 status 1 when a check fails or the application saw an error.
 
     .venv/bin/python bench/proxy_bench.py [--seconds 5] [--clients 1,4,8] [--scale 1]
-        [--modes simple,extended] [--repeats 2] [--kills 30]
+        [--modes simple,extended] [--repeats 2] [--kills 30] [--relay]
 
 Numbers from a shared machine move with its load: read the ratios, measured side by side.
 """
@@ -50,6 +52,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,6 +62,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script: the repository's test helpers start the processes
     sys.path.insert(0, str(ROOT))
 
+from bench.byte_relay import RelayProcess  # noqa: E402
 from bench.pgbench_compare import (  # noqa: E402
     SYNC_MODE_VARIABLE,
     WORKLOADS,
@@ -86,6 +90,7 @@ DEFAULT_REPEATS = 2
 DEFAULT_KILLS = 30
 COST_GOAL = 0.85  # proxy / direct tps: the proxy costs at most 15%
 SIDES = ("direct", "proxy")
+RELAY = "relay"  # bench/byte_relay.py, with --relay
 WAIT_SECONDS = 120.0
 POLL_SECONDS = 0.001
 COUNTERS = (1, 2, 3)
@@ -144,10 +149,10 @@ class Point:
     clients: int
     sides: dict[str, Side]
 
-    @property
-    def ratio(self) -> float | None:
-        direct, proxy = self.sides["direct"].tps, self.sides["proxy"].tps
-        return proxy / direct if direct and proxy is not None else None
+    def ratio(self, side: str = "proxy") -> float | None:
+        """tps of `side` / tps direct."""
+        direct, other = self.sides["direct"].tps, self.sides[side].tps
+        return other / direct if direct and other is not None else None
 
     def proxy_cpu_per_transaction_us(self) -> str:
         proxy = self.sides["proxy"]
@@ -169,9 +174,10 @@ class Throughput:
 
 def measure_point(targets: dict[str, Target], proxy_pid: int, point: Point, options: argparse.Namespace,
                   number: int) -> None:
-    """`options.repeats` runs of each side, alternating which goes first."""
+    """`options.repeats` runs of each side, the order reversed every other time."""
+    names = tuple(point.sides)
     for repeat in range(options.repeats):
-        order = SIDES if (number + repeat) % 2 == 0 else SIDES[::-1]
+        order = names if (number + repeat) % 2 == 0 else names[::-1]
         for name in order:
             side = point.sides[name]
             before = cpu_seconds(proxy_pid)
@@ -186,27 +192,29 @@ def measure_point(targets: dict[str, Target], proxy_pid: int, point: Point, opti
 
 
 def bench_throughput(options: argparse.Namespace, logs: Path) -> Throughput:
-    with durable_heliosdb() as direct:
-        proxy = ProxyProcess([f"{direct.host}:{direct.port}"]).start()
-        try:
-            assert proxy.process is not None
-            targets = {"direct": direct, "proxy": Target("proxy", proxy.port, direct.durability)}
-            init_seconds, _ = initialise(direct, options.scale)
-            print(f"pgbench -i -s {options.scale}: {init_seconds:.2f} s", flush=True)
-            points: list[Point] = []
-            for workload in WORKLOADS:
-                for mode in options.modes:
-                    for clients in options.clients:
-                        sides = {}
-                        for name in SIDES:
-                            sides[name] = Side(logs / f"{workload}-{mode}-{clients}-{name}")
-                            sides[name].logs.mkdir()
-                        point = Point(workload, mode, clients, sides)
-                        measure_point(targets, proxy.process.pid, point, options, len(points))
-                        points.append(point)
-            balances, history_rows = balance_sums(direct)
-        finally:
-            proxy.stop()
+    with durable_heliosdb() as direct, ExitStack() as stack:
+        upstream = f"{direct.host}:{direct.port}"
+        proxy = ProxyProcess([upstream]).start()
+        stack.callback(proxy.stop)
+        assert proxy.process is not None
+        targets = {"direct": direct, "proxy": Target("proxy", proxy.port, direct.durability)}
+        if options.relay:
+            relay = RelayProcess(upstream, logs).start()
+            stack.callback(relay.stop)
+            targets[RELAY] = Target(RELAY, relay.port, direct.durability)
+        init_seconds, _ = initialise(direct, options.scale)
+        print(f"pgbench -i -s {options.scale}: {init_seconds:.2f} s", flush=True)
+        points: list[Point] = []
+        for workload in WORKLOADS:
+            for mode in options.modes:
+                for clients in options.clients:
+                    sides = {name: Side(logs / f"{workload}-{mode}-{clients}-{name}") for name in targets}
+                    for side in sides.values():
+                        side.logs.mkdir()
+                    point = Point(workload, mode, clients, sides)
+                    measure_point(targets, proxy.process.pid, point, options, len(points))
+                    points.append(point)
+        balances, history_rows = balance_sums(direct)
     return Throughput(points, init_seconds, balances, history_rows)
 
 
@@ -404,28 +412,37 @@ def bench_kills(options: argparse.Namespace, root: Path) -> tuple[list[CaseResul
 def command_line(options: argparse.Namespace) -> str:
     return (f".venv/bin/python bench/proxy_bench.py --seconds {options.seconds} "
             f"--clients {','.join(map(str, options.clients))} --scale {options.scale} "
-            f"--modes {','.join(options.modes)} --repeats {options.repeats} --kills {options.kills}")
+            f"--modes {','.join(options.modes)} --repeats {options.repeats} --kills {options.kills}"
+            + (" --relay" if options.relay else ""))
 
 
 def throughput_table(throughput: Throughput, options: argparse.Namespace) -> list[str]:
+    relay = options.relay
     lines = [f"Throughput: mean of {options.repeats} run(s) of {options.seconds} s per side and point "
              f"(the runs' range in brackets); `pgbench -i -s {options.scale}`: "
              f"{throughput.init_seconds:.2f} s.", "",
              "| workload | mode | clients | direct tps | proxy tps | proxy / direct "
-             "| direct p50 / p99 ms | proxy p50 / p99 ms | proxy CPU µs / tx |",
-             "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+             + ("| byte relay / direct " if relay else "")
+             + "| direct p50 / p99 ms | proxy p50 / p99 ms | proxy CPU µs / tx |",
+             "|---|---|---:|---:|---:|---:|" + ("---:|" if relay else "") + "---:|---:|---:|"]
     for point in throughput.points:
         direct, proxy = point.sides["direct"], point.sides["proxy"]
-        ratio = "—" if point.ratio is None else f"{point.ratio:.2f}"
+        ratios = [point.ratio(), *([point.ratio(RELAY)] if relay else [])]
+        shown = " | ".join("—" if ratio is None else f"{ratio:.2f}" for ratio in ratios)
         lines.append(f"| {point.workload} | {point.mode} | {point.clients} | {direct.cell()} "
-                     f"| {proxy.cell()} | {ratio} | {direct.latency_cell()} | {proxy.latency_cell()} "
+                     f"| {proxy.cell()} | {shown} | {direct.latency_cell()} | {proxy.latency_cell()} "
                      f"| {point.proxy_cpu_per_transaction_us()} |")
-    ratios = [point.ratio for point in throughput.points if point.ratio is not None]
+    measured = [ratio for point in throughput.points if (ratio := point.ratio()) is not None]
     sums = ", ".join(f"{name} = {value}" for name, value in throughput.balances.items())
     verdict = "consistent" if throughput.consistent else "INCONSISTENT"
-    lines += ["", f"- proxy / direct tps: {min(ratios, default=0):.2f} to {max(ratios, default=0):.2f} "
-                  f"(goal ≥ {COST_GOAL:.2f}: {'met' if ratios and min(ratios) >= COST_GOAL else 'not met'})",
-              f"- check: {sums} ({throughput.history_rows} history rows): {verdict}"]
+    met = "met" if measured and min(measured) >= COST_GOAL else "not met"
+    lines += ["", f"- proxy / direct tps: {min(measured, default=0):.2f} to {max(measured, default=0):.2f} "
+                  f"(goal ≥ {COST_GOAL:.2f}: {met})"]
+    if relay:
+        floor = [ratio for point in throughput.points if (ratio := point.ratio(RELAY)) is not None]
+        lines.append(f"- byte relay / direct tps (bench/byte_relay.py, forwarding bytes and nothing else): "
+                     f"{min(floor, default=0):.2f} to {max(floor, default=0):.2f}")
+    lines.append(f"- check: {sums} ({throughput.history_rows} history rows): {verdict}")
     return lines
 
 
@@ -497,6 +514,8 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--modes", type=mode_list, default=DEFAULT_MODES, help="query modes (-M)")
     parser.add_argument("--repeats", type=positive, default=DEFAULT_REPEATS,
                         help="runs per side and point, the sides alternating")
+    parser.add_argument("--relay", action="store_true",
+                        help="also through bench/byte_relay.py, a relay that only forwards bytes")
     parser.add_argument("--kills", type=positive, default=DEFAULT_KILLS,
                         help="interrupted COMMITs per way of interrupting it")
     return parser.parse_args(argv)
