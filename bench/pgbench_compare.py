@@ -77,6 +77,7 @@ class Target:
     port: int
     durability: str
     host: str = "127.0.0.1"
+    pid: int | None = None  # the server process, when this script started it
 
     @property
     def dsn(self) -> str:
@@ -166,7 +167,8 @@ def durable_heliosdb() -> Iterator[Target]:
         server = ServerProcess(Path(scratch) / "data", env={SYNC_MODE_VARIABLE: "fsync"})
         server.start()
         try:
-            yield Target("HeliosDB-Lite", server.port, "journal_sync_mode=fsync")
+            assert server.process is not None
+            yield Target("HeliosDB-Lite", server.port, "journal_sync_mode=fsync", pid=server.process.pid)
         finally:
             server.stop()
 

@@ -11,7 +11,9 @@ application's COMMIT, interrupted by a SIGKILL of the server, takes to return th
   through bench/byte_relay.py, which forwards bytes and does nothing else: the floor of any
   Python relay on this machine. Reported per point: mean tps (and the runs' range), the ratios
   to direct, p50 / p99 of the pooled per-transaction latencies of pgbench's `-l` logs, and the
-  proxy process's CPU time per transaction (from /proc). `-n` keeps pgbench_history, so at
+  CPU time per transaction (from /proc) of the server (direct runs) and of the proxy (proxy
+  runs), and their ratio: what the proxy adds to the work of each transaction, which moves much
+  less with the machine's load than tps does. `-n` keeps pgbench_history, so at
   the end sum(abalance) = sum(tbalance) = sum(bbalance) = sum(delta) must hold, as in
   pgbench_compare. Goal (issue 10): the proxy costs at most 15% of the tps.
 - Interrupted COMMIT: a second server behind its own proxy, and one psycopg connection through
@@ -114,7 +116,7 @@ class Side:
 
     logs: Path
     runs: list[Run] = field(default_factory=list)
-    proxy_cpu_seconds: float = 0.0
+    cpu_seconds: Counter[str] = field(default_factory=Counter)  # by process: server, proxy, relay
     latency: Latency | None = None
     transactions: int = 0
 
@@ -154,10 +156,22 @@ class Point:
         direct, other = self.sides["direct"].tps, self.sides[side].tps
         return other / direct if direct and other is not None else None
 
-    def proxy_cpu_per_transaction_us(self) -> str:
-        proxy = self.sides["proxy"]
-        transactions = proxy.transactions
-        return f"{proxy.proxy_cpu_seconds / transactions * 1e6:,.0f}" if transactions else "—"
+    def cpu_us(self, side: str) -> float | None:
+        """CPU time per transaction, µs, of the process a side adds (the server: direct)."""
+        runs = self.sides[side]
+        process = "server" if side == "direct" else side
+        return runs.cpu_seconds[process] / runs.transactions * 1e6 if runs.transactions else None
+
+    def proxy_share(self) -> float | None:
+        """The proxy's CPU time per transaction / the server's."""
+        server, proxy = self.cpu_us("direct"), self.cpu_us("proxy")
+        return proxy / server if server and proxy is not None else None
+
+    def cpu_cells(self) -> str:
+        cells = [self.cpu_us(side) for side in self.sides]
+        share = self.proxy_share()
+        return " | ".join("—" if value is None else f"{value:,.0f}" for value in cells) + \
+            f" | {'—' if share is None else f'{share:.2f}'}"
 
 
 @dataclass(frozen=True)
@@ -172,18 +186,20 @@ class Throughput:
         return len(set(self.balances.values())) == 1
 
 
-def measure_point(targets: dict[str, Target], proxy_pid: int, point: Point, options: argparse.Namespace,
-                  number: int) -> None:
-    """`options.repeats` runs of each side, the order reversed every other time."""
+def measure_point(targets: dict[str, Target], pids: dict[str, int], point: Point,
+                  options: argparse.Namespace, number: int) -> None:
+    """`options.repeats` runs of each side, the order reversed every other time; `pids`: the
+    processes (server, proxy, relay) whose CPU time each run adds to its side."""
     names = tuple(point.sides)
     for repeat in range(options.repeats):
         order = names if (number + repeat) % 2 == 0 else names[::-1]
         for name in order:
             side = point.sides[name]
-            before = cpu_seconds(proxy_pid)
+            before = {process: cpu_seconds(pid) for process, pid in pids.items()}
             run = timed_run(targets[name], point.workload, point.mode, point.clients, options.seconds,
                             side.logs)
-            side.proxy_cpu_seconds += cpu_seconds(proxy_pid) - before
+            for process, pid in pids.items():
+                side.cpu_seconds[process] += cpu_seconds(pid) - before[process]
             side.runs.append(run)
             print(f"  {point.workload:<12} {point.mode:<9} {point.clients:>3} clients {name:<6}: "
                   f"{run.cell()}, p50 / p99 {run.latency_cell()} ms", flush=True)
@@ -196,12 +212,15 @@ def bench_throughput(options: argparse.Namespace, logs: Path) -> Throughput:
         upstream = f"{direct.host}:{direct.port}"
         proxy = ProxyProcess([upstream]).start()
         stack.callback(proxy.stop)
-        assert proxy.process is not None
+        assert proxy.process is not None and direct.pid is not None
+        pids = {"server": direct.pid, "proxy": proxy.process.pid}
         targets = {"direct": direct, "proxy": Target("proxy", proxy.port, direct.durability)}
         if options.relay:
             relay = RelayProcess(upstream, logs).start()
             stack.callback(relay.stop)
             targets[RELAY] = Target(RELAY, relay.port, direct.durability)
+            assert relay.process is not None
+            pids[RELAY] = relay.process.pid
         init_seconds, _ = initialise(direct, options.scale)
         print(f"pgbench -i -s {options.scale}: {init_seconds:.2f} s", flush=True)
         points: list[Point] = []
@@ -212,7 +231,7 @@ def bench_throughput(options: argparse.Namespace, logs: Path) -> Throughput:
                     for side in sides.values():
                         side.logs.mkdir()
                     point = Point(workload, mode, clients, sides)
-                    measure_point(targets, proxy.process.pid, point, options, len(points))
+                    measure_point(targets, pids, point, options, len(points))
                     points.append(point)
         balances, history_rows = balance_sums(direct)
     return Throughput(points, init_seconds, balances, history_rows)
@@ -423,21 +442,26 @@ def throughput_table(throughput: Throughput, options: argparse.Namespace) -> lis
              f"{throughput.init_seconds:.2f} s.", "",
              "| workload | mode | clients | direct tps | proxy tps | proxy / direct "
              + ("| byte relay / direct " if relay else "")
-             + "| direct p50 / p99 ms | proxy p50 / p99 ms | proxy CPU µs / tx |",
-             "|---|---|---:|---:|---:|---:|" + ("---:|" if relay else "") + "---:|---:|---:|"]
+             + "| direct p50 / p99 ms | proxy p50 / p99 ms | server CPU µs / tx | proxy CPU µs / tx "
+             + ("| byte relay CPU µs / tx " if relay else "") + "| proxy CPU / server CPU |",
+             "|---|---|---:|---:|---:|---:|" + ("---:|" if relay else "") + "---:|---:|---:|---:|"
+             + ("---:|" if relay else "") + "---:|"]
     for point in throughput.points:
         direct, proxy = point.sides["direct"], point.sides["proxy"]
         ratios = [point.ratio(), *([point.ratio(RELAY)] if relay else [])]
         shown = " | ".join("—" if ratio is None else f"{ratio:.2f}" for ratio in ratios)
         lines.append(f"| {point.workload} | {point.mode} | {point.clients} | {direct.cell()} "
                      f"| {proxy.cell()} | {shown} | {direct.latency_cell()} | {proxy.latency_cell()} "
-                     f"| {point.proxy_cpu_per_transaction_us()} |")
+                     f"| {point.cpu_cells()} |")
     measured = [ratio for point in throughput.points if (ratio := point.ratio()) is not None]
     sums = ", ".join(f"{name} = {value}" for name, value in throughput.balances.items())
     verdict = "consistent" if throughput.consistent else "INCONSISTENT"
     met = "met" if measured and min(measured) >= COST_GOAL else "not met"
     lines += ["", f"- proxy / direct tps: {min(measured, default=0):.2f} to {max(measured, default=0):.2f} "
                   f"(goal ≥ {COST_GOAL:.2f}: {met})"]
+    shares = [share for point in throughput.points if (share := point.proxy_share()) is not None]
+    lines.append(f"- proxy CPU / server CPU per transaction: {min(shares, default=0):.2f} to "
+                 f"{max(shares, default=0):.2f}")
     if relay:
         floor = [ratio for point in throughput.points if (ratio := point.ratio(RELAY)) is not None]
         lines.append(f"- byte relay / direct tps (bench/byte_relay.py, forwarding bytes and nothing else): "
