@@ -34,7 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -352,13 +352,19 @@ def int_list(text: str) -> tuple[int, ...]:
     return values
 
 
-def mode_list(text: str) -> tuple[str, ...]:
-    modes = tuple(text.split(","))
-    unknown = set(modes) - set(QUERY_MODES)
-    if unknown:
-        raise argparse.ArgumentTypeError(
-            f"unknown query mode(s) {sorted(unknown)}; choose from {QUERY_MODES}")
-    return modes
+def choice_list(allowed: Sequence[str], what: str) -> Callable[[str], tuple[str, ...]]:
+    """An argparse type: names from `allowed`, separated by commas."""
+    def parse(text: str) -> tuple[str, ...]:
+        names = tuple(text.split(","))
+        unknown = set(names) - set(allowed)
+        if unknown:
+            raise argparse.ArgumentTypeError(
+                f"unknown {what}(s) {sorted(unknown)}; choose from {tuple(allowed)}")
+        return names
+    return parse
+
+
+mode_list = choice_list(QUERY_MODES, "query mode")
 
 
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:

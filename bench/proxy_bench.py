@@ -16,9 +16,10 @@ application's COMMIT, interrupted by a SIGKILL of the server, takes to return th
   less with the machine's load than tps does. `-n` keeps pgbench_history, so at
   the end sum(abalance) = sum(tbalance) = sum(bbalance) = sum(delta) must hold, as in
   pgbench_compare. Goal (issue 10): the proxy costs at most 15% of the tps.
-- Interrupted COMMIT: a second server behind its own proxy, and one psycopg connection through
-  the proxy running explicit transactions (three UPDATEs of counters and one INSERT of the
-  transaction's number), none of them retried by the application. Each transaction's COMMIT is
+- Interrupted COMMIT: a second server behind its own proxy, and psycopg connections through the
+  proxy (one per transaction, opened once the server is up) running explicit transactions
+  (three UPDATEs of counters and one INSERT of the transaction's number), none of them retried
+  by the application. Each transaction's COMMIT is
   interrupted one of three ways, KILLS times each: the server kills itself (SIGKILL) at the fault
   point `journal_appended` (the commit's journal entry is written, the answer not sent: the proxy
   answers COMMIT from the outcome lookup) or `commit_acknowledged` (the answer was handed to the
@@ -35,7 +36,7 @@ Prints a markdown report (date, command, code version, machine and load average,
 status 1 when a check fails or the application saw an error.
 
     .venv/bin/python bench/proxy_bench.py [--seconds 5] [--clients 1,4,8] [--scale 1]
-        [--modes simple,extended] [--repeats 2] [--kills 30] [--relay]
+        [--workloads tpcb-like,select-only] [--modes simple,extended] [--repeats 2] [--kills 30] [--relay]
 
 Numbers from a shared machine move with its load: read the ratios, measured side by side.
 """
@@ -72,6 +73,7 @@ from bench.pgbench_compare import (  # noqa: E402
     Run,
     Target,
     balance_sums,
+    choice_list,
     code_version,
     durable_heliosdb,
     initialise,
@@ -224,7 +226,7 @@ def bench_throughput(options: argparse.Namespace, logs: Path) -> Throughput:
         init_seconds, _ = initialise(direct, options.scale)
         print(f"pgbench -i -s {options.scale}: {init_seconds:.2f} s", flush=True)
         points: list[Point] = []
-        for workload in WORKLOADS:
+        for workload in options.workloads:
             for mode in options.modes:
                 for clients in options.clients:
                     sides = {name: Side(logs / f"{workload}-{mode}-{clients}-{name}") for name in targets}
@@ -317,8 +319,9 @@ def percentiles(values: list[float]) -> tuple[float, float, float]:
 
 
 class KillBench:
-    """One server, killed and restarted on the same data directory and port, behind one proxy, and
-    one application connection through the proxy."""
+    """One server, killed and restarted on the same data directory and port, behind one proxy; an
+    application connection through the proxy for each interrupted transaction (opened once the
+    round's server is up, so that no idle session's reconnect is waited for)."""
 
     def __init__(self, root: Path) -> None:
         self.data_dir = root / "data"
@@ -329,7 +332,6 @@ class KillBench:
             connection.execute("INSERT INTO counters SELECT g, 0 FROM generate_series(1, 3) AS g")
             connection.execute("CREATE TABLE applied (kind integer NOT NULL, round integer NOT NULL)")
         self.proxy = ProxyProcess([f"127.0.0.1:{self.port}"]).start()
-        self.app = psycopg.connect(self.proxy.dsn)
         self.committed: list[tuple[int, int]] = []  # (case, round) of every COMMIT that returned
 
     def _start(self, fault: str | None) -> ServerProcess:
@@ -339,27 +341,27 @@ class KillBench:
         return ServerProcess(self.data_dir, port=self.port, env=env).start()
 
     def close(self) -> None:
-        self.app.close()
         self.proxy.stop()
         self.server.stop()
 
-    def _transaction(self, kind: int, number: int) -> None:
+    @staticmethod
+    def _transaction(app: psycopg.Connection, kind: int, number: int) -> None:
         """The interrupted transaction, up to its COMMIT (through the proxy)."""
         for counter in COUNTERS:
-            self.app.execute("UPDATE counters SET n = n + 1 WHERE id = %s", (counter,))
-        self.app.execute("INSERT INTO applied (kind, round) VALUES (%s, %s)", (kind, number))
+            app.execute("UPDATE counters SET n = n + 1 WHERE id = %s", (counter,))
+        app.execute("INSERT INTO applied (kind, round) VALUES (%s, %s)", (kind, number))
 
-    def _kill(self, case: Case) -> tuple[float, Committer]:
+    def _kill(self, case: Case, app: psycopg.Connection) -> tuple[float, Committer]:
         """Interrupt the COMMIT as `case` says; returns when the death was observed, and the COMMIT."""
         process = self.server.process
         assert process is not None
         if case.fault is not None:  # the armed server kills itself inside the COMMIT
-            committer = Committer(self.app)
+            committer = Committer(app)
             committer.start()
             process.wait(WAIT_SECONDS)
             return time.perf_counter(), committer
         process.send_signal(signal.SIGSTOP)  # the COMMIT reaches the server, which never runs it
-        committer = Committer(self.app)
+        committer = Committer(app)
         committer.start()
         wait_until(lambda: unread_bytes_waiting(self.port), "the COMMIT waits unread at the server")
         process.send_signal(signal.SIGKILL)
@@ -370,14 +372,17 @@ class KillBench:
         if case.fault is not None:
             self.server.terminate()
             self.server = self._start(case.fault)
-        self._transaction(kind, number)
-        died_at, committer = self._kill(case)
-        self.server = self._start(None)
-        ready_at = time.perf_counter()
-        returned_at = committer.result()
+        app = psycopg.connect(self.proxy.dsn)
+        try:
+            self._transaction(app, kind, number)
+            died_at, committer = self._kill(case, app)
+            self.server = self._start(None)
+            ready_at = time.perf_counter()
+            returned_at = committer.result()
+        finally:
+            app.close()
         if committer.error is not None:
             result.errors.append(f"{type(committer.error).__name__}: {committer.error}")
-            self.app.rollback()
         else:
             self.committed.append((kind, number))
         result.kills.append(Kill(ready_at - died_at, None if returned_at is None else returned_at - died_at))
@@ -431,7 +436,8 @@ def bench_kills(options: argparse.Namespace, root: Path) -> tuple[list[CaseResul
 def command_line(options: argparse.Namespace) -> str:
     return (f".venv/bin/python bench/proxy_bench.py --seconds {options.seconds} "
             f"--clients {','.join(map(str, options.clients))} --scale {options.scale} "
-            f"--modes {','.join(options.modes)} --repeats {options.repeats} --kills {options.kills}"
+            f"--workloads {','.join(options.workloads)} --modes {','.join(options.modes)} "
+            f"--repeats {options.repeats} --kills {options.kills}"
             + (" --relay" if options.relay else ""))
 
 
@@ -535,6 +541,8 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seconds", type=positive, default=DEFAULT_SECONDS, help="duration of each run (-T)")
     parser.add_argument("--clients", type=int_list, default=DEFAULT_CLIENTS, help="client counts (-c)")
     parser.add_argument("--scale", type=positive, default=1, help="scale factor of pgbench -i")
+    parser.add_argument("--workloads", type=choice_list(tuple(WORKLOADS), "workload"),
+                        default=tuple(WORKLOADS), help="pgbench scripts: tpcb-like, select-only (-S)")
     parser.add_argument("--modes", type=mode_list, default=DEFAULT_MODES, help="query modes (-M)")
     parser.add_argument("--repeats", type=positive, default=DEFAULT_REPEATS,
                         help="runs per side and point, the sides alternating")
