@@ -18,14 +18,11 @@ import os
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # run as a script: the repository's test helpers start the process
-    sys.path.insert(0, str(ROOT))
-
-from heliosdb_lite.server.app import run  # noqa: E402
-from tests.server_process import ServerProcess  # noqa: E402
+from heliosdb_lite.server.app import run
+from testsupport.server_process import ServerProcess
 
 READY_MARK = "byte relay ready"
+ROOT = Path(__file__).resolve().parent.parent  # where `python -m bench.byte_relay` finds the package
 
 
 class _Half(asyncio.Protocol):
@@ -83,7 +80,7 @@ async def _serve(port: int, upstream: str) -> None:
 
 class RelayProcess(ServerProcess):
     """The relay as a subprocess on a free loopback port in front of `upstream`, started, awaited
-    and stopped as tests/server_process.py does the server's (`workdir`: its working directory)."""
+    and stopped as testsupport/server_process.py does the server's (`workdir`: its working directory)."""
 
     ready_mark = READY_MARK
 

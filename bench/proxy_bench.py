@@ -13,29 +13,28 @@ application's COMMIT, interrupted by a SIGKILL of the server, takes to return th
   to direct, p50 / p99 of the pooled per-transaction latencies of pgbench's `-l` logs, and the
   CPU time per transaction (from /proc) of the server (direct runs) and of the proxy (proxy
   runs), and their ratio: what the proxy adds to the work of each transaction, which moves much
-  less with the machine's load than tps does. `-n` keeps pgbench_history, so at
-  the end sum(abalance) = sum(tbalance) = sum(bbalance) = sum(delta) must hold, as in
-  pgbench_compare. Goal (issue 10): the proxy costs at most 15% of the tps.
+  less with the machine's load than tps does. `-n` keeps pgbench_history, so at the end
+  sum(abalance) = sum(tbalance) = sum(bbalance) = sum(delta) must hold, as in pgbench_compare.
+  Goal (issue 10): the proxy costs at most 15% of the tps.
 - Interrupted COMMIT: a second server behind its own proxy, and psycopg connections through the
-  proxy (one per transaction, opened once the server is up) running explicit transactions
-  (three UPDATEs of counters and one INSERT of the transaction's number), none of them retried
-  by the application. Each transaction's COMMIT is
-  interrupted one of three ways, KILLS times each: the server kills itself (SIGKILL) at the fault
-  point `journal_appended` (the commit's journal entry is written, the answer not sent: the proxy
-  answers COMMIT from the outcome lookup) or `commit_acknowledged` (the answer was handed to the
-  socket), armed with HELIOSDB_FAULT_POINTS (heliosdb_lite/fault_points.py); or the server is
-  SIGSTOPped, the COMMIT sent, and the server SIGKILLed with the COMMIT unread (before the journal
-  append: the lookup fences the GTID and the proxy replays the transaction). The bench waits for
-  the process's death, restarts the server at once on the same data directory and port, and
-  measures from the death (as observed: the process reaped) to the application's COMMIT returning
-  successfully, and to the restarted server's ready line; p50 / p99 / max. At the end every
-  counter must equal the number of COMMITs that returned and every transaction's row must be
-  there exactly once.
+  proxy (one per transaction, opened once the server is up) running explicit transactions (three
+  UPDATEs of counters and one INSERT of the transaction's number), none of them retried by the
+  application. Each transaction's COMMIT is interrupted one of three ways, KILLS times each: the
+  server kills itself (SIGKILL) at the fault point `journal_appended` (the commit's journal entry is
+  written, the answer not sent: the proxy answers COMMIT from the outcome lookup) or
+  `commit_acknowledged` (the answer was handed to the socket), armed with HELIOSDB_FAULT_POINTS
+  (heliosdb_lite/fault_points.py); or the server is SIGSTOPped, the COMMIT sent, and the server
+  SIGKILLed with the COMMIT unread (before the journal append: the lookup fences the GTID and the
+  proxy replays the transaction). The bench waits for the process's death, restarts the server at
+  once on the same data directory and port, and measures from the death (as observed: the process
+  reaped) to the application's COMMIT returning successfully, and to the restarted server's ready
+  line; p50 / p99 / max. At the end every counter must equal the number of COMMITs that returned and
+  every transaction's row must be there exactly once.
 
 Prints a markdown report (date, command, code version, machine and load average, tables). Exit
 status 1 when a check fails or the application saw an error.
 
-    .venv/bin/python bench/proxy_bench.py [--seconds 5] [--clients 1,4,8] [--scale 1]
+    .venv/bin/python -m bench.proxy_bench [--seconds 5] [--clients 1,4,8] [--scale 1]
         [--workloads tpcb-like,select-only] [--modes simple,extended] [--repeats 2] [--kills 30] [--relay]
 
 Numbers from a shared machine move with its load: read the ratios, measured side by side.
@@ -61,12 +60,8 @@ from pathlib import Path
 
 import psycopg
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # run as a script: the repository's test helpers start the processes
-    sys.path.insert(0, str(ROOT))
-
-from bench.byte_relay import RelayProcess  # noqa: E402
-from bench.pgbench_compare import (  # noqa: E402
+from bench.byte_relay import RelayProcess
+from bench.pgbench_compare import (
     SYNC_MODE_VARIABLE,
     WORKLOADS,
     Latency,
@@ -84,8 +79,8 @@ from bench.pgbench_compare import (  # noqa: E402
     mode_list,
     timed_run,
 )
-from tests.proxy_process import ProxyProcess  # noqa: E402
-from tests.server_process import ServerProcess, free_port, unread_bytes_waiting  # noqa: E402
+from testsupport.proxy_process import ProxyProcess
+from testsupport.server_process import ServerProcess, free_port, unread_bytes_waiting
 
 DEFAULT_SECONDS = 5
 DEFAULT_CLIENTS = (1, 4, 8)
@@ -93,7 +88,6 @@ DEFAULT_MODES = ("simple", "extended")
 DEFAULT_REPEATS = 2
 DEFAULT_KILLS = 30
 COST_GOAL = 0.85  # proxy / direct tps: the proxy costs at most 15%
-SIDES = ("direct", "proxy")
 RELAY = "relay"  # bench/byte_relay.py, with --relay
 WAIT_SECONDS = 120.0
 POLL_SECONDS = 0.001
@@ -434,7 +428,7 @@ def bench_kills(options: argparse.Namespace, root: Path) -> tuple[list[CaseResul
 # -- the report ----------------------------------------------------------------------------------
 
 def command_line(options: argparse.Namespace) -> str:
-    return (f".venv/bin/python bench/proxy_bench.py --seconds {options.seconds} "
+    return (f".venv/bin/python -m bench.proxy_bench --seconds {options.seconds} "
             f"--clients {','.join(map(str, options.clients))} --scale {options.scale} "
             f"--workloads {','.join(options.workloads)} --modes {','.join(options.modes)} "
             f"--repeats {options.repeats} --kills {options.kills}"
