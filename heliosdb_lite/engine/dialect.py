@@ -23,7 +23,7 @@ from heliosdb_lite.errors import FEATURE_NOT_SUPPORTED, DatabaseError
 # (which reorder or add arguments, or rename the column)
 KEPT_CALLS = ("mod", "date_part", "to_timestamp", "left", "right", "lpad", "rpad", "repeat", "reverse",
               "initcap", "md5", "split_part", "chr", "ascii", "translate", "starts_with", "quote_literal",
-              "quote_nullable")
+              "quote_nullable", "like")
 
 
 def _keep_call(name: str) -> Callable[[list[exp.Expression]], exp.Expression]:

@@ -207,15 +207,22 @@ def _check_modifiers(oid: int, modifiers: tuple[int, ...]) -> None:
 
 
 def _user_defined_name(kind: exp.Expression | str | None) -> str:
-    """A type name sqlglot does not know as a type (`_int4`, `"char"`, `"text"`): the type's typname,
-    else 42704 naming it as written."""
+    """A type name sqlglot does not know as a type (`_int4`, `"char"`, `"text"`, also qualified
+    `"pg_catalog"."int4"`): the type's typname, else 42704 naming it as written."""
+    named = kind
+    if isinstance(kind, exp.Dot) and isinstance(kind.this, exp.Identifier) and \
+            isinstance(kind.expression, exp.Identifier):
+        named = f"{kind.this.name}.{kind.expression.name}"
+        if kind.this.name == "pg_catalog":  # the built-in types are pg_catalog's
+            kind = kind.expression
     quoted = isinstance(kind, exp.Identifier) and kind.quoted
     written = kind.name if isinstance(kind, exp.Identifier) else str(kind)
     spelling = '"char"' if quoted and written == "char" else written if quoted else written.lower()
     try:
         info = codecs.type_by_name(spelling)
     except DatabaseError:
-        raise DatabaseError(UNDEFINED_OBJECT, f'type "{written}" does not exist') from None
+        shown = named if isinstance(named, str) else written
+        raise DatabaseError(UNDEFINED_OBJECT, f'type "{shown}" does not exist') from None
     return '"char"' if info.oid == CHAR else info.name  # bare, char is bpchar
 
 

@@ -389,6 +389,8 @@ class Translator:
 
     def select(self, node: exp.Select, parent: Scope) -> tuple[exp.Select, list[OutputColumn]]:
         scope = parent.child()
+        if not node.expressions:  # PostgreSQL's rows of no columns; SQLite has none (it was XX000)
+            raise unsupported("SELECT without a select list")
         select_list_unnest.moved_to_from(node)
         query_checks.check_select(node)
         query_checks.check_order(node)
@@ -1841,6 +1843,8 @@ class Translator:
             return self._at_time_zone(exp.AtTimeZone(this=arguments[1], zone=arguments[0]), scope)
         if name == "mod" and len(arguments) == 2:  # before its arguments are translated: `%` translates them
             return self._arithmetic(exp.Mod(this=arguments[0], expression=arguments[1]), scope)
+        if name == "like" and len(arguments) == 2:  # like(string, pattern): SQLite's like() is reversed
+            return self._like(exp.Like(this=arguments[0], expression=arguments[1]), scope)
         typed = self._arguments(name, arguments, scope)
         types = [pg_type for _, pg_type in typed]
         values = [value for value, _ in typed]

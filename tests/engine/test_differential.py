@@ -168,9 +168,12 @@ QUERIES = [
     "select translate('12345', '143', 'ax'), starts_with('alphabet', 'alph'), "
     "quote_literal('it''s'), quote_literal(E'a\\\\b'), quote_nullable(null), ascii('')",
     "select md5(''), repeat('x', -1), reverse(''), chr(233)",
+    "select like('abc', 'a%'), like('abc', 'b%'), pg_catalog.like('xyz', '%z')",
+    "select '5'::\"pg_catalog\".\"int8\", 'x'::pg_catalog.text",
 ]
 
 FAILURES = [
+    "select '1'::\"public\".\"int4\"", "select '1'::\"pg_catalog\".\"nosuch\"",
     "select 1 / 0", "select 1.5 / 0", "select 5 % 0", "select 2147483647 + 1",
     "select 9223372036854775807 + 1", "select 'abc'::int", "select 'a' + 'b'", "select now() + 1",
     "select * from missing", "select nope from tiny",
