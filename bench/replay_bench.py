@@ -37,7 +37,7 @@ from typing import Protocol
 
 import psycopg
 
-from heliosdb_lite.engine.passthrough import SQLiteEngine
+from heliosdb_lite.engine.session import SQLiteEngine
 from heliosdb_lite.journal import Journal
 from heliosdb_lite.replay.commit import CommitService
 from testsupport.pg_reference import (

@@ -1,5 +1,6 @@
-"""The package's imports: every module imports on its own in a fresh interpreter, and no module
-imports another that (directly or through others) imports it back.
+"""The package's imports: every module imports in a fresh interpreter, no module imports another
+that (directly or through others) imports it back, and the engine's packages import only those
+below them (docs/architecture.md).
 
 The cycle check reads the source with `ast`, so it also sees the imports written inside functions
 (an import moved into a function to dodge a cycle is still a cycle); imports under
@@ -144,6 +145,34 @@ def test_no_import_cycle() -> None:
         lines.append(" <-> ".join(component))
         lines += [f"  {module} imports {sorted(graph[module] & set(component))}" for module in component]
     assert not found, "import cycles:\n" + "\n".join(lines)
+
+
+# the engine's packages, lowest first: each imports only from those before it; "engine" is the
+# session layer, the modules of heliosdb_lite/engine/ itself
+ENGINE_LAYERS = ("types", "sql", "store", "functions", "pg_catalog", "translate", "ddl", "engine")
+
+
+def _engine_layer(module: str) -> str | None:
+    parts = module.split(".")
+    if parts[:2] != ["heliosdb_lite", "engine"]:
+        return None
+    return parts[2] if len(parts) > 2 and parts[2] in ENGINE_LAYERS else "engine"
+
+
+def test_engine_packages_import_only_those_below_them() -> None:
+    assert [_engine_layer(name) for name in ("heliosdb_lite.engine.store", "heliosdb_lite.engine.ddl.alter",
+                                             "heliosdb_lite.engine.session", "heliosdb_lite.errors")] \
+        == ["store", "ddl", "engine", None]
+    assert {_engine_layer(module) for module in MODULES} - {None} == set(ENGINE_LAYERS)
+    upward = []
+    for module, imported in import_graph().items():
+        layer = _engine_layer(module)
+        for target in imported:
+            target_layer = _engine_layer(target)
+            if layer is not None and target_layer is not None and \
+                    ENGINE_LAYERS.index(target_layer) > ENGINE_LAYERS.index(layer):
+                upward.append(f"{module} ({layer}) imports {target} ({target_layer})")
+    assert not upward, "\n".join(sorted(upward))
 
 
 def test_every_module_imports_in_a_fresh_interpreter_in_sorted_order() -> None:

@@ -20,7 +20,7 @@ from typing import Any
 from sqlglot.tokens import Token, TokenType
 
 from heliosdb_lite.api.errors import ProgrammingError
-from heliosdb_lite.engine.parsing import tokenize
+from heliosdb_lite.engine.sql.parsing import tokenize
 from heliosdb_lite.errors import DatabaseError as EngineError
 
 

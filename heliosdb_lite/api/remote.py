@@ -25,7 +25,7 @@ from heliosdb_lite.api.remote_recording import RecordedTransaction, SessionState
 from heliosdb_lite.api.remote_recovery import CONNECTION_FAILURE, KeptLink, Recovery, ReplayFailed
 from heliosdb_lite.api.result import Result
 from heliosdb_lite.config import Config
-from heliosdb_lite.engine.parsing import first_words
+from heliosdb_lite.engine.sql.parsing import first_words
 from heliosdb_lite.errors import ACTIVE_SQL_TRANSACTION, in_failed_transaction
 from heliosdb_lite.errors import DatabaseError as SyntaxProblem
 from heliosdb_lite.transparent_replay import metrics

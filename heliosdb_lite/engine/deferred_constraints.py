@@ -16,10 +16,9 @@ from __future__ import annotations
 
 import apsw
 
+from heliosdb_lite.engine.ddl.tables import quote
+from heliosdb_lite.engine.store import constraint_names, schemas
 from heliosdb_lite.errors import FOREIGN_KEY_VIOLATION, DatabaseError
-
-from . import constraint_names, schemas
-from .ddl import quote
 
 
 def check(connection: apsw.Connection) -> None:

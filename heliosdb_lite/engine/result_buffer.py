@@ -13,9 +13,8 @@ import sys
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from heliosdb_lite.engine.types.value_storage import Converter
 from heliosdb_lite.errors import PROGRAM_LIMIT_EXCEEDED, DatabaseError
-
-from .value_storage import Converter
 
 DEFAULT_RESULT_LIMIT_BYTES = 1 << 30
 SIZE_CHECK_INTERVAL = 10_000

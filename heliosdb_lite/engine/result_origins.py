@@ -7,7 +7,7 @@ and 0 for anything else: expressions, the columns of a set operation. SQLite's c
 with two differences handled here: it also names the table under a set operation (the caller says
 when the statement is one), and it sees through views, where PostgreSQL reports the view (a query
 that reads a view gets no origins at all). Origins are only reported for the user's tables, with
-the OIDs and numbers the emulated catalog gives them (`pg_catalog_reader`).
+the OIDs and numbers the emulated catalog gives them (`pg_catalog.reader`).
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from collections.abc import Sequence
 import apsw
 import apsw.ext
 
-from . import schemas
-from .pg_catalog_reader import TEMPORARY_SCHEMA, object_oid
+from heliosdb_lite.engine.pg_catalog.reader import TEMPORARY_SCHEMA, object_oid
+from heliosdb_lite.engine.store import schemas
 
 NO_ORIGIN = (0, 0)
 _INTERNAL_PREFIXES = ("_helios", "sqlite_")

@@ -13,6 +13,7 @@ import zoneinfo
 from dataclasses import dataclass
 from functools import cache
 
+from heliosdb_lite.engine.setting_values import BLOCKS, KILOBYTES, Normalizer, enumeration, integer, real
 from heliosdb_lite.errors import (
     CANT_CHANGE_RUNTIME_PARAM,
     FEATURE_NOT_SUPPORTED,
@@ -20,8 +21,6 @@ from heliosdb_lite.errors import (
     UNDEFINED_SETTING,
     DatabaseError,
 )
-
-from .setting_values import BLOCKS, KILOBYTES, Normalizer, enumeration, integer, real
 
 SERVER_VERSION = "15.18"
 SERVER_VERSION_NUM = "150018"

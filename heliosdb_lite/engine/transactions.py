@@ -21,6 +21,11 @@ from typing import TypeVar
 
 import apsw
 
+from heliosdb_lite.engine import deferred_constraints
+from heliosdb_lite.engine.ddl.tables import quote
+from heliosdb_lite.engine.interface import CommitAlreadyDecided, Cursor, TransactionLog
+from heliosdb_lite.engine.settings import PRIMARY_HOST_SETTING, SessionSettings
+from heliosdb_lite.engine.store.sqlite_errors import database_error
 from heliosdb_lite.errors import (
     ACTIVE_SQL_TRANSACTION,
     INVALID_SAVEPOINT,
@@ -29,12 +34,6 @@ from heliosdb_lite.errors import (
     SERIALIZATION_FAILURE,
     DatabaseError,
 )
-
-from . import deferred_constraints
-from .ddl import quote
-from .errors_map import database_error
-from .interface import CommitAlreadyDecided, Cursor, TransactionLog
-from .settings import PRIMARY_HOST_SETTING, SessionSettings
 
 T = TypeVar("T")
 # Statement answers kept for the committing transaction's outcome (the last ones count: a client

@@ -40,8 +40,8 @@ import apsw
 import apsw.ext
 
 from heliosdb_lite import fault_points
+from heliosdb_lite.engine.functions.heliosdb_table_functions import column_names
 from heliosdb_lite.engine.interface import CommitAlreadyDecided
-from heliosdb_lite.engine.table_functions import column_names
 from heliosdb_lite.errors import (
     ACTIVE_SQL_TRANSACTION,
     INVALID_TEXT_REPRESENTATION,

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from heliosdb_lite.engine.passthrough import SQLiteEngine
+from heliosdb_lite.engine.session import SQLiteEngine
 from heliosdb_lite.errors import DATA_CORRUPTED, DUPLICATE_FILE, UNDEFINED_FILE, DatabaseError
 from heliosdb_lite.journal import EntryView, JournalScan
 from heliosdb_lite.journal.progress import Progress

@@ -33,9 +33,9 @@ import apsw
 import apsw.ext
 
 from heliosdb_lite.config import Config
-from heliosdb_lite.engine import pgtypes
-from heliosdb_lite.engine.passthrough import SQLiteEngine
-from heliosdb_lite.engine.table_functions import column_names
+from heliosdb_lite.engine.functions.heliosdb_table_functions import column_names
+from heliosdb_lite.engine.session import SQLiteEngine
+from heliosdb_lite.engine.types import pgtypes
 from heliosdb_lite.errors import OBJECT_NOT_IN_PREREQUISITE_STATE, PROTOCOL_VIOLATION, DatabaseError
 from heliosdb_lite.failover.guard import LeaseGuard
 from heliosdb_lite.journal import EntryType, EpochPayload, Journal, encode_payload

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from heliosdb_lite.config import Config
 from heliosdb_lite.data_lock import DataDirectoryLock
-from heliosdb_lite.engine.passthrough import SQLiteEngine
+from heliosdb_lite.engine.session import SQLiteEngine
 from heliosdb_lite.journal import Journal
 from heliosdb_lite.journal.syscalls import Syscalls
 from heliosdb_lite.replay.commit import CommitService

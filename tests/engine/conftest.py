@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from heliosdb_lite.engine.passthrough import SQLiteEngine, SQLiteSession
+from heliosdb_lite.engine.session import SQLiteEngine, SQLiteSession
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from heliosdb_lite.engine.interface import Cursor
-from heliosdb_lite.engine.passthrough import SQLiteSession
+from heliosdb_lite.engine.session import SQLiteSession
 from heliosdb_lite.errors import DatabaseError
 
 

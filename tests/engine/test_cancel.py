@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from heliosdb_lite.engine.passthrough import SQLiteSession
+from heliosdb_lite.engine.session import SQLiteSession
 from heliosdb_lite.errors import DatabaseError
 
 from .helpers import run, value

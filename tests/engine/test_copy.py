@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from heliosdb_lite.engine.interface import Column, CopySpec
-from heliosdb_lite.engine.passthrough import SQLiteSession
+from heliosdb_lite.engine.session import SQLiteSession
 
 from .helpers import error, rows, run
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from heliosdb_lite.engine.passthrough import SQLiteEngine, SQLiteSession
+from heliosdb_lite.engine.session import SQLiteEngine, SQLiteSession
 from tests.engine.differential import (
     engine_outcome,
     engine_script_step,

@@ -1,5 +1,5 @@
 """Differential script for FOREIGN KEY constraints added by ALTER TABLE (kept by triggers,
-`engine/foreign_keys.py`): the rows already there checked, child and parent sides refused with
+`engine/ddl/foreign_keys.py`): the rows already there checked, child and parent sides refused with
 PostgreSQL's messages, ON DELETE / ON UPDATE CASCADE and SET NULL, composite and schema-qualified
 keys, DROP CONSTRAINT, DROP TABLE of a referenced table (2BP01, CASCADE). Runs against the engine
 and a real PostgreSQL 15; outcome, messages and notices must agree. Skipped without PostgreSQL."""
@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from heliosdb_lite.engine.passthrough import SQLiteSession
+from heliosdb_lite.engine.session import SQLiteSession
 from tests.engine.differential import (
     engine_step_with_messages,
     engine_store,

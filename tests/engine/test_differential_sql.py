@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from heliosdb_lite.engine.passthrough import SQLiteSession
+from heliosdb_lite.engine.session import SQLiteSession
 from tests.engine.differential import (
     assert_refused_clearly,
     engine_script_step,

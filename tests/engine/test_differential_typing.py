@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from heliosdb_lite.engine.passthrough import SQLiteSession
+from heliosdb_lite.engine.session import SQLiteSession
 from tests.engine.differential import (
     engine_step_with_messages,
     engine_store,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from heliosdb_lite.engine.passthrough import SQLiteSession
+from heliosdb_lite.engine.session import SQLiteSession
 
 from .helpers import error, run
 

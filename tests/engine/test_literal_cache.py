@@ -8,10 +8,10 @@ from decimal import Decimal
 
 import pytest
 
-from heliosdb_lite.engine import literals
-from heliosdb_lite.engine import pgtypes as t
-from heliosdb_lite.engine.literals import Normalised, normalise
-from heliosdb_lite.engine.passthrough import SQLiteEngine, SQLiteSession
+from heliosdb_lite.engine.session import SQLiteEngine, SQLiteSession
+from heliosdb_lite.engine.sql import literal_normalisation as literals
+from heliosdb_lite.engine.sql.literal_normalisation import Normalised, normalise
+from heliosdb_lite.engine.types import pgtypes as t
 
 from .helpers import columns, error, rows, run, value
 

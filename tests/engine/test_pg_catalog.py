@@ -11,10 +11,10 @@ from typing import Any
 import psycopg
 import pytest
 
-from heliosdb_lite.engine import pg_catalog
-from heliosdb_lite.engine.passthrough import SQLiteEngine, SQLiteSession
-from heliosdb_lite.engine.pg_catalog import normalize
-from heliosdb_lite.engine.pg_catalog_types import format_type
+from heliosdb_lite.engine.pg_catalog import relations
+from heliosdb_lite.engine.pg_catalog.relations import normalize
+from heliosdb_lite.engine.session import SQLiteEngine, SQLiteSession
+from heliosdb_lite.engine.types.type_names import format_type
 from heliosdb_lite.errors import DatabaseError
 from tests.engine.helpers import columns, rows, run
 
@@ -474,7 +474,7 @@ def test_a_closed_sessions_catalog_state_is_released(engine: SQLiteEngine) -> No
     """The per-connection registries must not keep a closed session's connection alive."""
     other = engine.open_session("postgres", "postgres", {})
     rows(other, "select count(*) from pg_class where pg_table_is_visible(oid)")
-    registered = weakref.ref(next(c for c in pg_catalog._SOURCES if c is other._connection))
+    registered = weakref.ref(next(c for c in relations._SOURCES if c is other._connection))
     other.close()
     del other
     gc.collect()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from heliosdb_lite.engine.passthrough import SQLiteSession
+from heliosdb_lite.engine.session import SQLiteSession
 
 from .helpers import error, run, value
 

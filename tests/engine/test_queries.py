@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from heliosdb_lite.engine.passthrough import SQLiteEngine, SQLiteSession
+from heliosdb_lite.engine.session import SQLiteEngine, SQLiteSession
 from heliosdb_lite.errors import DatabaseError
 
 from .helpers import columns, error, rows, run, value

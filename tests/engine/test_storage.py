@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from heliosdb_lite.engine.passthrough import SQLiteSession
+from heliosdb_lite.engine.session import SQLiteSession
 from heliosdb_lite.protocol.codecs import Interval
 
 from .helpers import error, rows, run, value

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from heliosdb_lite.engine.interface import CommitAlreadyDecided
-from heliosdb_lite.engine.passthrough import SQLiteEngine, SQLiteSession
+from heliosdb_lite.engine.session import SQLiteEngine, SQLiteSession
 from heliosdb_lite.errors import DatabaseError
 
 from .helpers import error, rows, run

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from heliosdb_lite.engine.passthrough import SQLiteEngine, SQLiteSession
+from heliosdb_lite.engine.session import SQLiteEngine, SQLiteSession
 
 from .helpers import error, rows, run, value
 

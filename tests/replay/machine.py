@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from heliosdb_lite.engine.passthrough import SQLiteEngine, SQLiteSession
+from heliosdb_lite.engine.session import SQLiteEngine, SQLiteSession
 from heliosdb_lite.journal import Journal, SyncMode
 from heliosdb_lite.replay.commit import CommitService, TransactionRecorder, parse_gtid
 from tests.engine.helpers import run

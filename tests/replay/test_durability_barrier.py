@@ -11,7 +11,7 @@ import apsw
 import psycopg
 
 from heliosdb_lite.config import load_config
-from heliosdb_lite.engine.passthrough import SQLiteEngine
+from heliosdb_lite.engine.session import SQLiteEngine
 from heliosdb_lite.journal import Journal
 from heliosdb_lite.replay.commit import CommitService
 from heliosdb_lite.server.app import Server

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from heliosdb_lite.engine.passthrough import SQLiteEngine
+from heliosdb_lite.engine.session import SQLiteEngine
 from heliosdb_lite.journal import EntryType, Journal
 from heliosdb_lite.replay.recovery import RecoveryReport, recover
 from heliosdb_lite.replay.restore import restore

@@ -8,7 +8,7 @@ from pathlib import Path
 import apsw
 import pytest
 
-from heliosdb_lite.engine.passthrough import SQLiteEngine
+from heliosdb_lite.engine.session import SQLiteEngine
 from heliosdb_lite.errors import DatabaseError
 from heliosdb_lite.journal import CommitPayload, EntryType, Journal, WriteSet, encode_payload
 from heliosdb_lite.replay.commit import CommitService

@@ -1,4 +1,4 @@
-"""Every built-in pg_proc and pg_operator row (`pg_catalog_builtins`) is true of the running server:
+"""Every built-in pg_proc and pg_operator row (`pg_catalog.builtins`) is true of the running server:
 calling the function, aggregate or window function, or applying the operator, to NULLs of its
 argument types succeeds and gives a column of its result type, and pg_typeof of it (the type the
 translator gives it inside other expressions) names that type. And psql 15's `\\df sum` lists what
@@ -12,7 +12,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from heliosdb_lite.engine.pg_catalog_builtins import OPERATORS_ROWS, ROUTINES, Operator, Routine
+from heliosdb_lite.engine.pg_catalog.builtins import OPERATORS_ROWS, ROUTINES, Operator, Routine
 from heliosdb_lite.protocol import codecs
 from tests.server.psql_client import run_psql
 from testsupport.server_process import ServerProcess

@@ -1,0 +1,50 @@
+"""DDL statements to their translation, rendered for SQLite by hand: CREATE TABLE/INDEX/VIEW
+(`tables`), DROP and TRUNCATE (`drop`), ALTER (`alter`), all parsed by sqlglot; CREATE/ALTER/DROP
+SCHEMA (`schemas`) and SEQUENCE (`sequences`), read word by word from the statement's text."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlglot import exp
+
+from heliosdb_lite.engine.ddl import alter, schemas, sequences
+from heliosdb_lite.engine.ddl.drop import translate_drop, translate_truncate
+from heliosdb_lite.engine.ddl.tables import translate_create
+from heliosdb_lite.engine.translate.result import Translation
+
+if TYPE_CHECKING:
+    from heliosdb_lite.engine.translate import Translator
+
+STATEMENTS = (exp.Create, exp.Drop, exp.Alter, exp.TruncateTable)
+
+
+def translate_words(translator: Translator, text: str) -> Translation | None:
+    """The translation of a schema or sequence statement (sqlglot parses only part of their
+    grammar); None for any other statement."""
+    if schemas.is_schema_statement(text):
+        return schemas.translate(translator, text)
+    if sequences.is_sequence_statement(text):
+        return sequences.translate(translator, text)
+    return None
+
+
+def translate(translator: Translator, tree: exp.Expression) -> Translation | None:
+    """The translation of a DDL statement; None for a statement that is not one."""
+    if isinstance(tree, exp.Command):  # ALTER TABLE ... ADD CHECK (...): sqlglot needs a name there
+        named = alter.with_unnamed_check_named(translator.text)
+        if named is None:
+            return None
+        tree = named
+    if isinstance(tree, exp.Create):
+        sql, command = translate_create(translator, tree)
+    elif isinstance(tree, exp.Drop):
+        sql, command = translate_drop(translator, tree)
+    elif isinstance(tree, exp.Alter):
+        sql, command = alter.translate_alter(translator, tree)
+    elif isinstance(tree, exp.TruncateTable):
+        sql, command = translate_truncate(translator, tree), "TRUNCATE TABLE"
+    else:
+        return None
+    return Translation(sql, command, None, translator.param_types(), schema_change=True,
+                       notices=tuple(translator.notices))

@@ -1,0 +1,185 @@
+"""FOREIGN KEY constraints added by ALTER TABLE, as triggers: SQLite cannot add a constraint to a
+table that exists.
+
+For `ALTER TABLE child ADD [CONSTRAINT name] FOREIGN KEY (cols) REFERENCES parent [(keys)]
+[ON DELETE action] [ON UPDATE action]` (actions NO ACTION, RESTRICT, CASCADE, SET NULL; MATCH
+SIMPLE: a row with a NULL in its key columns is not checked):
+- the rows already there are checked first (23503 with PostgreSQL's message);
+- BEFORE INSERT / UPDATE OF cols on the child refuse a key the parent lacks;
+- on the parent, BEFORE DELETE / UPDATE OF keys refuse to orphan children (NO ACTION, RESTRICT),
+  or AFTER them delete, re-key or null the children (CASCADE, SET NULL).
+The triggers raise `FOREIGN KEY constraint failed: <name>` (child side) or `... <name> referenced
+from <child>` (parent side), which `store.sqlite_errors` turns into PostgreSQL's 23503 messages. Their
+names, `<child>_<name>_fk_<role>`, let DROP CONSTRAINT and DROP TABLE find them. Replay applies
+the changesets with triggers off (`replay.recovery`): a cascade's effects are in the changeset.
+NO ACTION is checked at once, like RESTRICT (PostgreSQL checks it at the end of the statement).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import apsw
+from sqlglot import exp
+
+from heliosdb_lite.engine.ddl.object_names import (
+    cascade_notice,
+    existing,
+    fails_if_rows,
+    refuse_dependents,
+    string_literal,
+)
+from heliosdb_lite.engine.ddl.tables import key_name, quote
+from heliosdb_lite.engine.store import constraint_names, schemas
+from heliosdb_lite.engine.store.table_info import TableInfo
+from heliosdb_lite.engine.translate.result import unsupported
+from heliosdb_lite.errors import (
+    FOREIGN_KEY_VIOLATION,
+    INVALID_FOREIGN_KEY,
+    UNDEFINED_COLUMN,
+    UNDEFINED_TABLE,
+    DatabaseError,
+)
+
+if TYPE_CHECKING:
+    from heliosdb_lite.engine.translate import Translator
+
+_ROLES = ("insert", "update", "parent_delete", "parent_update")
+_ACTIONS = ("NO ACTION", "RESTRICT", "CASCADE", "SET NULL")
+
+
+def trigger_names(child: str, name: str) -> list[str]:
+    return [f"{child}_{name}_fk_{role}" for role in _ROLES]
+
+
+def added(translator: Translator, child: str, info: TableInfo | None, name: str | None,
+          definition: exp.ForeignKey) -> list[str]:
+    """The statements of ADD [CONSTRAINT name] FOREIGN KEY on table `child` (a storage name)."""
+    columns = [key_name(key) for key in definition.expressions]
+    reference = definition.args["reference"]
+    target = reference.this
+    parent_table = target.this if isinstance(target, exp.Schema) else target
+    parent = existing(translator, parent_table)
+    parent_info = translator.catalog.table(parent)
+    bare, parent_bare = schemas.split(child)[1], schemas.split(parent)[1]
+    if parent_info is None:
+        raise DatabaseError(UNDEFINED_TABLE, f'relation "{parent_table.name}" does not exist')
+    for column in columns:
+        if info is None or info.column(column) is None:
+            raise DatabaseError(UNDEFINED_COLUMN,
+                                f'column "{column}" referenced in foreign key constraint does not exist')
+    keys = [key.name for key in target.expressions] if isinstance(target, exp.Schema) \
+        else list(parent_info.primary_key)
+    if not keys:
+        raise DatabaseError(INVALID_FOREIGN_KEY,
+                            f'there is no primary key for referenced table "{parent_bare}"')
+    if len(keys) != len(columns):
+        raise DatabaseError(INVALID_FOREIGN_KEY,
+                            "number of referencing and referenced columns for foreign key disagree")
+    if not _unique(translator.catalog.connection, parent, parent_info, keys):
+        raise DatabaseError(INVALID_FOREIGN_KEY, "there is no unique constraint matching given keys for "
+                            f'referenced table "{parent_bare}"')
+    name = name or constraint_names.foreign_key(bare, columns)
+    on_delete, on_update = _actions(reference)
+    pairs = list(zip(columns, keys, strict=True))
+    orphan = f"NOT EXISTS (SELECT 1 FROM {quote(parent)} AS p WHERE " \
+             f"{' AND '.join(f'p.{quote(k)} = NEW.{quote(c)}' for c, k in pairs)})"
+    keyed = " AND ".join(f"NEW.{quote(c)} IS NOT NULL" for c in columns)
+    child_failed = f"SELECT RAISE(ABORT, {string_literal(f'FOREIGN KEY constraint failed: {name}')})"
+    insert, update, parent_delete, parent_update = (quote(trigger) for trigger in trigger_names(child, name))
+    column_list = ", ".join(map(quote, columns))
+    existing_rows = f"SELECT 1 FROM {quote(child)} AS c WHERE " \
+                    f"{' AND '.join(f'c.{quote(c)} IS NOT NULL' for c in columns)} AND NOT EXISTS " \
+                    f"(SELECT 1 FROM {quote(parent)} AS p WHERE " \
+                    f"{' AND '.join(f'p.{quote(k)} = c.{quote(c)}' for c, k in pairs)})"
+    return [
+        fails_if_rows(existing_rows, FOREIGN_KEY_VIOLATION,
+                      f'insert or update on table "{bare}" violates foreign key constraint "{name}"'),
+        f"CREATE TRIGGER {insert} BEFORE INSERT ON {quote(child)} WHEN {keyed} AND {orphan} "
+        f"BEGIN {child_failed}; END",
+        f"CREATE TRIGGER {update} BEFORE UPDATE OF {column_list} ON {quote(child)} WHEN {keyed} AND {orphan} "
+        f"BEGIN {child_failed}; END",
+        _parent_trigger(parent_delete, "DELETE", on_delete, child, parent, pairs, name),
+        _parent_trigger(parent_update, f"UPDATE OF {', '.join(map(quote, keys))}", on_update, child, parent,
+                        pairs, name),
+    ]
+
+
+def _parent_trigger(trigger: str, event: str, action: str, child: str, parent: str,
+                    pairs: list[tuple[str, str]], name: str) -> str:
+    children = " AND ".join(f"{quote(c)} = OLD.{quote(k)}" for c, k in pairs)
+    changed = " OR ".join(f"OLD.{quote(k)} IS NOT NEW.{quote(k)}" for _, k in pairs)
+    if action in ("NO ACTION", "RESTRICT"):
+        message = f"FOREIGN KEY constraint failed: {name} referenced from {schemas.split(child)[1]}"
+        condition = f"EXISTS (SELECT 1 FROM {quote(child)} WHERE {children})"
+        when = condition if event == "DELETE" else f"({changed}) AND {condition}"
+        return f"CREATE TRIGGER {trigger} BEFORE {event} ON {quote(parent)} WHEN {when} " \
+               f"BEGIN SELECT RAISE(ABORT, {string_literal(message)}); END"
+    when = "" if event == "DELETE" else f" WHEN {changed}"
+    if action == "CASCADE" and event == "DELETE":
+        body = f"DELETE FROM {quote(child)} WHERE {children}"
+    elif action == "CASCADE":
+        body = f"UPDATE {quote(child)} SET {', '.join(f'{quote(c)} = NEW.{quote(k)}' for c, k in pairs)} " \
+               f"WHERE {children}"
+    else:
+        nulls = ", ".join(f"{quote(c)} = NULL" for c, _ in pairs)
+        body = f"UPDATE {quote(child)} SET {nulls} WHERE {children}"
+    return f"CREATE TRIGGER {trigger} AFTER {event} ON {quote(parent)}{when} BEGIN {body}; END"
+
+
+def _actions(reference: exp.Reference) -> tuple[str, str]:
+    """(ON DELETE, ON UPDATE) actions, NO ACTION when not given."""
+    found = {"DELETE": "NO ACTION", "UPDATE": "NO ACTION"}
+    for option in reference.args.get("options") or []:
+        words = str(option).upper().split()
+        if words[:1] == ["MATCH"]:
+            if words[1:] != ["SIMPLE"]:
+                raise unsupported(f"foreign key {' '.join(words)}")
+            continue
+        if words[:1] != ["ON"]:  # DEFERRABLE, INITIALLY ...: these keys are triggers, checked at once
+            if words in (["NOT", "DEFERRABLE"], ["INITIALLY", "IMMEDIATE"]):
+                continue
+            raise unsupported(f"{' '.join(words)} on a foreign key added by ALTER TABLE")
+        event, action = words[1], " ".join(words[2:])
+        if action not in _ACTIONS:
+            raise unsupported(f"foreign key ON {event} {action}")
+        found[event] = action
+    return found["DELETE"], found["UPDATE"]
+
+
+def _unique(connection: apsw.Connection, parent: str, info: TableInfo, keys: list[str]) -> bool:
+    """Whether the parent has a primary key or unique index on exactly these columns."""
+    wanted = {key.lower() for key in keys}
+    if {column.lower() for column in info.primary_key} == wanted:
+        return True
+    for (index,) in connection.execute('SELECT name FROM pragma_index_list(?) WHERE "unique"', (parent,)):
+        indexed = {str(column).lower() for (column,) in connection.execute(
+            "SELECT name FROM pragma_index_info(?)", (index,))}
+        if indexed == wanted:
+            return True
+    return False
+
+
+def dropped_with(translator: Translator, table: str, cascade: bool) -> list[str]:
+    """DROP TRIGGER statements for the foreign keys added by ALTER TABLE that a DROP TABLE of `table`
+    would break: those referencing it from other tables (2BP01 unless CASCADE, which drops them with
+    a notice) and the parent-side triggers of its own."""
+    triggers = translator.catalog.connection.execute(
+        "SELECT name, tbl_name, sql FROM sqlite_schema WHERE type = 'trigger' AND name LIKE '%\\_fk\\_%' "
+        "ESCAPE '\\'").fetchall()
+    statements = []
+    referencing: dict[str, str] = {}  # constraint name -> referencing table
+    for trigger, on_table, sql in triggers:
+        if on_table == table or quote(table) not in (sql or ""):
+            continue
+        if trigger.startswith(f"{table}_") and trigger.endswith(("_fk_parent_delete", "_fk_parent_update")):
+            statements.append(f"DROP TRIGGER {quote(trigger)}")
+        elif trigger.startswith(f"{on_table}_") and trigger.endswith(("_fk_insert", "_fk_update")):
+            referencing[trigger[len(on_table) + 1:trigger.rindex("_fk_")]] = on_table
+            statements.append(f"DROP TRIGGER {quote(trigger)}")
+    described = [f"constraint {name} on table {schemas.split(child)[1]}"
+                 for name, child in referencing.items()]
+    if not cascade:
+        refuse_dependents(f"table {schemas.split(table)[1]}", described)
+    cascade_notice(translator, described)
+    return statements

@@ -1,0 +1,230 @@
+"""EXTRACT/date_part, date_trunc and age over codec-model date, time, timestamp[tz] and interval values.
+
+EXTRACT returns numeric as PostgreSQL 15 does (seconds and epoch with six decimals); timestamptz
+fields are taken in the session time zone. age subtracts field by field and borrows as
+PostgreSQL's timestamp_age does. time_series steps generate_series over time stamps.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+from heliosdb_lite.engine.functions.operators import add_interval, interval_key
+from heliosdb_lite.engine.types import pgtypes as t
+from heliosdb_lite.engine.types.casts import localize
+from heliosdb_lite.errors import (
+    FEATURE_NOT_SUPPORTED,
+    INVALID_PARAMETER_VALUE,
+    DatabaseError,
+)
+from heliosdb_lite.protocol.codecs import DateTimeInfinity, Interval
+
+_EPOCH = dt.datetime(1970, 1, 1)
+_MICRO = Decimal("0.000001")
+
+
+def _seconds(moment: dt.datetime | dt.time) -> Decimal:
+    return (Decimal(moment.second * 1_000_000 + moment.microsecond) * _MICRO).quantize(_MICRO)
+
+
+def _epoch(moment: dt.datetime) -> Decimal:
+    naive = moment.astimezone(dt.UTC).replace(tzinfo=None) if moment.tzinfo else moment
+    micros = (naive - _EPOCH) // dt.timedelta(microseconds=1)
+    return (Decimal(micros) * _MICRO).quantize(_MICRO)
+
+
+def extract(field: str, value: Any, oid: int, tz: dt.tzinfo) -> Decimal | None:
+    """EXTRACT(field FROM value) for a value of type oid."""
+    if value is None:
+        return None
+    field = field.lower()
+    if oid == t.INTERVAL:
+        return _extract_interval(field, value)
+    if oid == t.TIME:
+        return _extract_time(field, value)
+    if oid == t.DATE:
+        moment = dt.datetime.combine(value, dt.time())
+        if field in ("hour", "minute", "second", "microseconds", "milliseconds"):
+            raise DatabaseError(FEATURE_NOT_SUPPORTED, f'unit "{field}" not supported for type date')
+        result = _extract_timestamp(field, moment)
+        return result.to_integral_value() if field == "epoch" else result
+    if oid == t.TIMESTAMPTZ:
+        if field == "epoch":
+            return _epoch(value)
+        return _extract_timestamp(field, value.astimezone(tz).replace(tzinfo=None))
+    if oid == t.TIMESTAMP:
+        return _extract_timestamp(field, value)
+    raise DatabaseError(INVALID_PARAMETER_VALUE, f"cannot extract {field} from type {t.type_name(oid)}")
+
+
+def _extract_timestamp(field: str, moment: dt.datetime) -> Decimal:
+    simple = {
+        "year": moment.year, "month": moment.month, "day": moment.day, "hour": moment.hour,
+        "minute": moment.minute, "dow": moment.isoweekday() % 7, "isodow": moment.isoweekday(),
+        "doy": moment.timetuple().tm_yday, "quarter": (moment.month - 1) // 3 + 1,
+        "week": moment.isocalendar().week, "isoyear": moment.isocalendar().year,
+        "decade": moment.year // 10, "century": (moment.year + 99) // 100,
+        "millennium": (moment.year + 999) // 1000,
+    }
+    if field in simple:
+        return Decimal(simple[field])
+    if field == "second":
+        return _seconds(moment)
+    if field == "milliseconds":
+        return (_seconds(moment) * 1000).quantize(Decimal("0.001"))
+    if field == "microseconds":
+        return Decimal(moment.second * 1_000_000 + moment.microsecond)
+    if field == "epoch":
+        return _epoch(moment)
+    raise DatabaseError(INVALID_PARAMETER_VALUE, f'unit "{field}" not recognized for type timestamp')
+
+
+def _extract_time(field: str, moment: dt.time) -> Decimal:
+    if field == "hour":
+        return Decimal(moment.hour)
+    if field == "minute":
+        return Decimal(moment.minute)
+    if field == "second":
+        return _seconds(moment)
+    if field == "epoch":
+        micros = ((moment.hour * 60 + moment.minute) * 60 + moment.second) * 1_000_000 + moment.microsecond
+        return (Decimal(micros) * _MICRO).quantize(_MICRO)
+    raise DatabaseError(INVALID_PARAMETER_VALUE, f'unit "{field}" not recognized for type time')
+
+
+def _extract_interval(field: str, interval: Any) -> Decimal:
+    micros = interval.microseconds
+    if field == "epoch":
+        days = Decimal(interval.months) * 30 + interval.days
+        seconds = days * 86400 + Decimal(micros) * _MICRO
+        return seconds.quantize(_MICRO)
+    sign = -1 if micros < 0 else 1
+    hours, rest = divmod(abs(micros), 3_600_000_000)
+    simple = {"year": int(interval.months / 12), "month": interval.months - int(interval.months / 12) * 12,
+              "day": interval.days, "hour": sign * hours, "minute": sign * (rest // 60_000_000)}
+    if field in simple:
+        return Decimal(simple[field])
+    if field == "second":
+        return (sign * Decimal(rest % 60_000_000) * _MICRO).quantize(_MICRO)
+    raise DatabaseError(INVALID_PARAMETER_VALUE, f'unit "{field}" not recognized for type interval')
+
+
+_TRUNC_ORDER = ("microseconds", "milliseconds", "second", "minute", "hour", "day", "week", "month", "quarter",
+                "year", "decade", "century", "millennium")
+
+
+def _truncate(moment: dt.datetime, unit: str) -> dt.datetime:
+    if unit == "microseconds":
+        return moment
+    if unit == "milliseconds":
+        return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+    moment = moment.replace(microsecond=0)
+    if unit == "second":
+        return moment
+    moment = moment.replace(second=0)
+    if unit == "minute":
+        return moment
+    moment = moment.replace(minute=0)
+    if unit == "hour":
+        return moment
+    moment = moment.replace(hour=0)
+    if unit == "day":
+        return moment
+    if unit == "week":
+        return moment - dt.timedelta(days=moment.weekday())
+    if unit == "month":
+        return moment.replace(day=1)
+    if unit == "quarter":
+        return moment.replace(day=1, month=(moment.month - 1) // 3 * 3 + 1)
+    moment = moment.replace(day=1, month=1)
+    years = {"year": 1, "decade": 10, "century": 100, "millennium": 1000}[unit]
+    if years == 1:
+        return moment
+    if unit == "decade":
+        return moment.replace(year=moment.year // 10 * 10)
+    return moment.replace(year=(moment.year - 1) // years * years + 1)
+
+
+_RELOCALIZED_UNITS = frozenset(_TRUNC_ORDER[_TRUNC_ORDER.index("day"):])
+
+
+def date_trunc(unit: str, value: Any, oid: int, tz: dt.tzinfo) -> Any:
+    """date_trunc(unit, value) as PostgreSQL's timestamptz_trunc: a timestamptz (a date is one, at
+    its midnight) is truncated on the session time zone's wall clock and keeps its offset, unless
+    the unit is a day or longer: then the truncated wall-clock time is localized again. ±infinity
+    stays as it is."""
+    if value is None:
+        return None
+    unit = unit.lower()
+    if unit not in _TRUNC_ORDER:
+        raise DatabaseError(INVALID_PARAMETER_VALUE,
+                            f'unit "{unit}" not recognized for type {t.type_name(oid)}')
+    if isinstance(value, DateTimeInfinity):
+        return value
+    if oid == t.TIMESTAMP:
+        return _truncate(value, unit)
+    if oid == t.DATE:
+        value = localize(dt.datetime.combine(value, dt.time()), tz)
+    elif oid != t.TIMESTAMPTZ:
+        raise DatabaseError(FEATURE_NOT_SUPPORTED, f"date_trunc on type {t.type_name(oid)} is not supported")
+    local = value.astimezone(tz)
+    truncated = _truncate(local.replace(tzinfo=None), unit)
+    if unit in _RELOCALIZED_UNITS:
+        return localize(truncated, tz)
+    offset = local.utcoffset()
+    assert offset is not None
+    return (truncated - offset).replace(tzinfo=dt.UTC)
+
+
+def age(first: dt.datetime | None, second: dt.datetime | None, oid: int, tz: dt.tzinfo) -> Interval | None:
+    """age(first, second) of two timestamps (oid TIMESTAMP) or timestamptz values (compared on the
+    session time zone's wall clock, their offsets ignored, as PostgreSQL does): the field-by-field
+    difference, a negative field borrowing from the next larger one, days borrowing the length of
+    the earlier instant's month; negative when first is the earlier instant."""
+    if first is None or second is None:
+        return None
+    first_is_earlier = first < second
+    if oid == t.TIMESTAMPTZ:
+        first = first.astimezone(tz).replace(tzinfo=None)
+        second = second.astimezone(tz).replace(tzinfo=None)
+    earlier = first if first_is_earlier else second
+    sign = -1 if first_is_earlier else 1
+    years, months, days, hours, minutes, seconds, micros = (
+        sign * (getattr(first, field) - getattr(second, field))
+        for field in ("year", "month", "day", "hour", "minute", "second", "microsecond"))
+    seconds, micros = seconds + micros // 1_000_000, micros % 1_000_000
+    minutes, seconds = minutes + seconds // 60, seconds % 60
+    hours, minutes = hours + minutes // 60, minutes % 60
+    days, hours = days + hours // 24, hours % 24
+    month_length = calendar.monthrange(earlier.year, earlier.month)[1]
+    while days < 0:
+        days += month_length
+        months -= 1
+    years, months = years + months // 12, months % 12
+    time = ((hours * 60 + minutes) * 60 + seconds) * 1_000_000 + micros
+    return Interval(sign * (years * 12 + months), sign * days, sign * time)
+
+
+def time_series(start: dt.datetime | None, stop: dt.datetime | None, step: Interval | None,
+                tz: dt.tzinfo) -> Iterator[dt.datetime]:
+    """generate_series(start, stop, step) over timestamps or (aware) timestamptz values, each value
+    the previous one + step as PostgreSQL adds an interval across DST changes; 22023 for a zero
+    step. A value beyond the years datetime holds is beyond stop too: the series ends there."""
+    if start is None or stop is None or step is None:
+        return
+    direction = interval_key(step)
+    if direction == 0:
+        raise DatabaseError(INVALID_PARAMETER_VALUE, "step size cannot equal zero")
+    value = start
+    while (value <= stop) if direction > 0 else (value >= stop):
+        yield value
+        try:
+            value = add_interval(value, step, tz)
+        except DatabaseError as error:
+            if error.sqlstate != FEATURE_NOT_SUPPORTED:  # beyond year 9999 (or before 1): beyond stop
+                raise
+            return

@@ -1,0 +1,88 @@
+"""The JSON field operators -> ->> #> #>> over stored json/jsonb text.
+
+Numbers keep their text (parsed as Decimal, never float). `->` and `#>` return JSON text (jsonb
+normalised as jsonb_out prints it), `->>` and `#>>` return text: a string without its quotes,
+JSON null as SQL NULL. A missing key or index, or a step into a scalar, gives NULL; so does a
+path with a NULL element or of more than one dimension. An empty path gives the whole document.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+from heliosdb_lite.engine.types import pgtypes as t
+from heliosdb_lite.protocol import codecs
+
+
+def _serialise(value: Any, out: list[str]) -> None:
+    if isinstance(value, dict):
+        out.append("{")
+        for index, (key, item) in enumerate(value.items()):
+            out.append(", " if index else "")
+            out.append(json.dumps(key, ensure_ascii=False) + ": ")
+            _serialise(item, out)
+        out.append("}")
+    elif isinstance(value, list):
+        out.append("[")
+        for index, item in enumerate(value):
+            out.append(", " if index else "")
+            _serialise(item, out)
+        out.append("]")
+    elif isinstance(value, str):
+        out.append(json.dumps(value, ensure_ascii=False))
+    elif value is True or value is False:
+        out.append("true" if value else "false")
+    elif value is None:
+        out.append("null")
+    else:
+        out.append(str(value))
+
+
+def _step(value: Any, step: Any) -> tuple[bool, Any]:
+    if isinstance(value, dict) and isinstance(step, str):
+        return step in value, value.get(step)
+    if isinstance(value, list):
+        try:
+            index = int(step)
+        except (TypeError, ValueError):
+            return False, None
+        if -len(value) <= index < len(value):
+            return True, value[index]
+    return False, None
+
+
+def json_get(document: str | None, oid: int, steps: list[Any], as_text: bool) -> str | None:
+    """The value at steps (keys and array indexes) inside document, as json text or as text."""
+    if document is None or any(step is None for step in steps):
+        return None
+    value: Any = json.loads(document, parse_float=Decimal)
+    for step in steps:
+        found, value = _step(value, step)
+        if not found:
+            return None
+    if as_text:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return value
+    out: list[str] = []
+    _serialise(value, out)
+    text = "".join(out)
+    return codecs.normalize_jsonb(text) if oid == t.JSONB else text
+
+
+def path_steps(path: str) -> list[Any]:
+    """The steps of a #> path given as a text[] literal ('{a,0,b}')."""
+    return list(codecs.decode_text(1009, path.encode()))
+
+
+def json_get_path(document: str | None, oid: int, path: str | None, as_text: bool) -> str | None:
+    """`document #> path` (as_text: `#>>`), path being a text[] in its stored text form."""
+    if path is None:
+        return None
+    steps = path_steps(path)
+    if any(isinstance(step, list) for step in steps):
+        return None
+    return json_get(document, oid, steps, as_text)

@@ -1,0 +1,62 @@
+"""The names under which the engine's functions, aggregates and collations are registered on a
+session's connection (`registration`), as the translator and the DDL modules write them in SQLite
+SQL. A leaf: it imports nothing of the engine but `pgtypes`."""
+
+from __future__ import annotations
+
+from heliosdb_lite.engine.types import pgtypes as t
+
+CAST = "helios_cast"
+NUMBER_ARITH = "helios_number_arith"
+QUICK_ARITH_TYPES = (t.INT2, t.INT4, t.INT8, t.FLOAT4, t.FLOAT8)
+QUICK_ARITH_NAMES = {"+": "add", "-": "sub", "*": "mul"}
+ROW_COUNT = "helios_row_count"  # (count, 'LIMIT' | 'OFFSET'): the count SQLite takes, PostgreSQL's checks
+BITWISE = "helios_bitwise"
+ARITH = "helios_arith"
+NEGATE = "helios_neg"
+COMPARE = "helios_compare"
+MATH = "helios_math"
+EXTRACT = "helios_extract"
+DATE_TRUNC = "helios_date_trunc"
+GREATEST = "helios_greatest"
+LEAST = "helios_least"
+ILIKE = "helios_ilike"
+REGEXP_I = "helios_regexp_i"
+CURRENT_DATE = "helios_current_date"
+LOCALTIMESTAMP = "helios_localtimestamp"
+NEXTVAL = "nextval"
+SUBSTRING_START = "helios_substring_start"
+SUBSTRING_LENGTH = "helios_substring_length"
+SEQUENCE_DEFINE = "helios_sequence_define"
+SEQUENCE_RENAME = "helios_sequence_rename"
+SEQUENCE_DROP = "helios_sequence_drop"
+FAIL_IF = "helios_fail_if"  # (failed, sqlstate, message): raises that error if failed, else 1
+NOT_NULL = "helios_not_null"  # (value, message): the value, or 23502 with the message if it is NULL
+SUM = "helios_sum"
+AVG = "helios_avg"
+ARRAY_AGG = "helios_array_agg"
+SUBSCRIPT = "helios_subscript"
+ARRAY_LENGTH = "helios_array_length"
+AT_TIME_ZONE = "helios_at_time_zone"
+LOCALTIME = "helios_localtime"
+TO_TIMESTAMP = "helios_to_timestamp"
+FORMAT = "helios_format"
+AGE = "helios_age"
+TO_CHAR = "helios_to_char"
+JSON_GET = "helios_json_get"
+JSON_GET_PATH = "helios_json_get_path"
+QUANTIFIED = "helios_quantified"
+SCALAR_SUBQUERY = "helios_scalar_subquery"
+SEQUENCE_ASSIGNED = "helios_sequence_assigned"
+GENERATE_SERIES = "generate_series"
+TIME_SERIES = "helios_time_series"
+NUMERIC_COLLATION = "helios_numeric"
+INTERVAL_COLLATION = "helios_interval"
+# the collation that makes SQLite compare stored values of a type as PostgreSQL compares them
+# (RTRIM is SQLite's own: char(n) ignores trailing spaces)
+COLLATIONS = {t.NUMERIC: NUMERIC_COLLATION, t.INTERVAL: INTERVAL_COLLATION, t.BPCHAR: "RTRIM"}
+
+
+def quick_arith_name(operator: str, oid: int) -> str:
+    """The function the translator calls for `operator` (+ - *) with a result of type oid."""
+    return f"helios_{QUICK_ARITH_NAMES[operator]}_{oid}"

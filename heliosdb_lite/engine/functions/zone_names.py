@@ -1,0 +1,66 @@
+"""The zone an `AT TIME ZONE` names, and the conversion there both ways (PostgreSQL 15's
+timestamp_zone and timestamptz_zone).
+
+The name, in lower case, is first an abbreviation of the Default set: a fixed one (EST, MET, Z)
+is its offset whatever the date, a dynamic one (MSK) the offset its zone had under that name
+nearest the time. Otherwise it is what pg_tzset takes: an IANA zone name in any case, or a
+POSIX TZ string without a daylight-saving part (`UTC+5`, `Europe/Paris+01`, also without a name:
+`-05`, `5`), whose hours are west of Greenwich. Anything else is 22023 `time zone "x" not
+recognized` (POSIX strings with a daylight-saving part too, though PostgreSQL reads them).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from heliosdb_lite.engine.types import pgtypes as t
+from heliosdb_lite.engine.types.casts import localize
+from heliosdb_lite.errors import INVALID_PARAMETER_VALUE, DatabaseError
+from heliosdb_lite.protocol.codecs import DateTimeInfinity
+from heliosdb_lite.protocol.codecs.time_zones import (
+    DYNAMIC_ABBREVIATIONS,
+    ZONE_ABBREVIATIONS,
+    abbreviation_offset,
+    find_zone,
+    posix_fixed_offset,
+)
+
+_NAMELESS_POSIX = "<>"  # a placeholder name: pg_tzset takes `-05` as the POSIX string `<>-05`
+
+
+def at_time_zone(moment: Any, oid: int, zone_name: str) -> Any:
+    """`moment AT TIME ZONE zone_name`: a timestamptz (oid) as the wall-clock time there (a
+    timestamp), or a timestamp read as a wall-clock time there (a timestamptz; in a zone's
+    spring-forward gap the offset before it, in a fall-back overlap the one after). ±infinity
+    stays as it is."""
+    if isinstance(moment, DateTimeInfinity):
+        return moment
+    zone = _named_zone(zone_name, moment, oid)
+    if oid == t.TIMESTAMPTZ:
+        return moment.astimezone(zone).replace(tzinfo=None)
+    return localize(moment, zone)
+
+
+def _named_zone(name: str, moment: dt.datetime, oid: int) -> dt.tzinfo:
+    lowered = name.lower()
+    fixed = ZONE_ABBREVIATIONS.get(lowered)
+    if fixed is not None:
+        return _fixed(fixed[0])
+    if lowered in DYNAMIC_ABBREVIATIONS:
+        zone = find_zone(DYNAMIC_ABBREVIATIONS[lowered])
+        assert zone is not None
+        local = moment.astimezone(zone).replace(tzinfo=None) if oid == t.TIMESTAMPTZ else moment
+        return _fixed(abbreviation_offset(name.upper(), local, zone))
+    zone = find_zone(name)
+    if zone is not None:
+        return zone
+    nameless = name[:1].isdigit() or name[:1] in ("+", "-")
+    offset = posix_fixed_offset(_NAMELESS_POSIX + name if nameless else name)
+    if offset is None:
+        raise DatabaseError(INVALID_PARAMETER_VALUE, f'time zone "{name}" not recognized')
+    return _fixed(offset)
+
+
+def _fixed(seconds_east: int) -> dt.tzinfo:
+    return dt.timezone(dt.timedelta(seconds=seconds_east))

@@ -1,0 +1,357 @@
+"""The user's relations as the catalog describes them, read from one SQLite connection.
+
+Tables and views come from sqlite_schema and PRAGMA table_info/index_list/index_info/
+foreign_key_list; sequences from the nextval defaults of serial columns and from `_helios_sequences`;
+schemas from `schemas.user_schemas`. A SQLite object named `s.name` is object `name` of schema `s`
+(`schemas.split`); bare names are in public. OIDs are derived from the storage names (CRC-32), so
+they are the same on every connection and across restarts, and public's objects keep the OIDs they
+had before schemas existed. Key constraints get PostgreSQL's names (`<table>_pkey`,
+`<table>_<columns>_key`, `<table>_<columns>_fkey`) in place of SQLite's autoindex names.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+
+import apsw
+
+from heliosdb_lite.engine.sql.identifiers import quote_identifier
+from heliosdb_lite.engine.store import added_defaults, constraint_names, schemas, sequences
+from heliosdb_lite.engine.store.conventions import VIEW_COLUMNS_TABLE, identity_kind, without_identity_marker
+from heliosdb_lite.engine.store.table_info import effective_default
+from heliosdb_lite.engine.types import pgtypes as t
+from heliosdb_lite.engine.types.pgtypes import PgType
+from heliosdb_lite.engine.types.type_names import format_type
+
+_FIRST_USER_OID = 16384
+_INTERNAL_PREFIXES = ("_helios", "sqlite_")
+# a session's temporary relations: PostgreSQL names the schema pg_temp_<backend number>, 3 for the
+# first session of a fresh server
+TEMPORARY_SCHEMA = "pg_temp_3"
+_NEXTVAL = re.compile(r"nextval\('([^']+)'\)", re.IGNORECASE)
+
+# the WHEN of a NOT NULL trigger (`ddl.alter._not_null_triggers`)
+_NOT_NULL_TRIGGER = re.compile(r'WHEN NEW\."((?:[^"]|"")*)" IS NULL BEGIN SELECT RAISE\(ABORT, \'NOT NULL',
+                               re.IGNORECASE)
+
+
+def object_oid(name: str) -> int:
+    """The OID of a user relation, index, constraint or schema: stable, derived from a name."""
+    return _FIRST_USER_OID + zlib.crc32(name.encode()) % 1_000_000_000
+
+
+def qualified(schema: str, name: str) -> str:
+    return f"{quote_identifier(schema)}.{quote_identifier(name)}"
+
+
+@dataclass(frozen=True, slots=True)
+class Attribute:
+    name: str
+    number: int
+    type: PgType
+    not_null: bool
+    default: str | None  # as pg_get_expr shows it, except a nextval default: see `sequence`
+    sequence: str | None = None  # storage name of the sequence a serial or identity column draws from
+    identity: str = ""  # pg_attribute.attidentity: "a" for GENERATED ALWAYS AS IDENTITY (no default)
+
+    @property
+    def has_default(self) -> bool:
+        return not self.identity and (self.default is not None or self.sequence is not None)
+
+
+class _InSchema:
+    """A relation or index: its storage name (`schemas`) and OID derive from its schema and name."""
+
+    __slots__ = ()
+    schema: str
+    name: str
+
+    @property
+    def storage(self) -> str:
+        return schemas.storage_name(self.schema, self.name)
+
+    @property
+    def oid(self) -> int:
+        return object_oid(self.storage)
+
+
+@dataclass(frozen=True, slots=True)
+class Index(_InSchema):
+    schema: str
+    name: str
+    table: str  # bare name of the indexed table
+    columns: tuple[str, ...]
+    unique: bool
+    primary: bool
+    constraint: bool  # made by PRIMARY KEY / UNIQUE in the table definition
+
+    @property
+    def constraint_oid(self) -> int:
+        return object_oid(f"constraint {self.storage}")
+
+    @property
+    def definition(self) -> str:
+        unique = "UNIQUE " if self.unique else ""
+        return (f"CREATE {unique}INDEX {quote_identifier(self.name)} ON {qualified(self.schema, self.table)} "
+                f"USING btree ({', '.join(quote_identifier(c) for c in self.columns)})")
+
+    @property
+    def constraint_definition(self) -> str:
+        kind = "PRIMARY KEY" if self.primary else "UNIQUE"
+        return f"{kind} ({', '.join(quote_identifier(c) for c in self.columns)})"
+
+
+@dataclass(frozen=True, slots=True)
+class ForeignKey:
+    schema: str
+    name: str
+    columns: tuple[str, ...]
+    referenced: str  # storage name of the referenced table
+    referenced_columns: tuple[str, ...]
+
+    @property
+    def oid(self) -> int:
+        return object_oid(f"constraint {schemas.storage_name(self.schema, self.name)}")
+
+
+@dataclass(frozen=True, slots=True)
+class SequenceOptions:
+    type: int  # OID of int2, int4 or int8
+    start: int
+    increment: int
+    owner: tuple[str, int] | None  # (storage name of the table, column number) of a serial or identity
+    identity: bool  # owned by an identity column (pg_depend deptype 'i', else 'a')
+    minimum: int = 1
+    maximum: int = 2**63 - 1
+    cache: int = 1
+    cycle: bool = False
+
+    @classmethod
+    def of_column(cls, type_oid: int, owner: tuple[str, int], identity: bool) -> SequenceOptions:
+        """A serial or identity column's sequence, as created with the column."""
+        return cls(type_oid, 1, 1, owner, identity, maximum=sequences.RANGES[type_oid][1])
+
+    def defined(self, options: sequences.Options) -> SequenceOptions:
+        """These options as CREATE/ALTER SEQUENCE last defined them (`store.sequences`)."""
+        return replace(self, type=options.type_oid, start=options.start, increment=options.increment,
+                       minimum=options.minimum, maximum=options.maximum, cache=options.cache,
+                       cycle=options.cycle)
+
+
+@dataclass(frozen=True, slots=True)
+class Relation(_InSchema):
+    schema: str
+    name: str
+    kind: str  # pg_class.relkind
+    attributes: tuple[Attribute, ...]
+    indexes: tuple[Index, ...] = ()
+    foreign_keys: tuple[ForeignKey, ...] = ()
+    definition: str | None = None  # a view's SQLite text
+    sequence: SequenceOptions | None = None  # a sequence's
+
+    def number(self, column: str) -> int:
+        return next((a.number for a in self.attributes if a.name == column), 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Store:
+    """Everything the catalog shows of one schema version."""
+
+    schemas: dict[str, str]  # user schema → owner
+    relations: tuple[Relation, ...]
+
+
+class CatalogReader:
+    """Reads the user's schemas and relations from one connection, cached until the store changes."""
+
+    def __init__(self, connection: apsw.Connection) -> None:
+        self._connection = connection
+        self._version: tuple[int, int, int] = (-1, -1, -1)
+        self._store = Store({}, ())
+        self._by_oid: dict[int, Relation] = {}
+        self._indexes: dict[int, Index] = {}
+
+    def store(self) -> Store:
+        """The store as of now. Schemas and sequences are rows of registry tables, so any write
+        (this connection's, or another's commit) invalidates it, not only a schema change."""
+        ((schema_version, data_version),) = self._connection.execute(
+            "SELECT schema_version, data_version FROM pragma_schema_version, pragma_data_version").fetchall()
+        version = (schema_version, data_version, self._connection.total_changes())
+        if version != self._version:
+            self._store = Store(schemas.user_schemas(self._connection), tuple(self._load()))
+            self._by_oid = {r.oid: r for r in self._store.relations}
+            self._indexes = {i.oid: i for r in self._store.relations for i in r.indexes}
+            self._version = version
+        return self._store
+
+    def relations(self) -> tuple[Relation, ...]:
+        return self.store().relations
+
+    def relation(self, oid: int | None) -> Relation | None:
+        self.store()
+        return self._by_oid.get(oid) if oid is not None else None
+
+    def index(self, oid: int | None) -> Index | None:
+        self.store()
+        return self._indexes.get(oid) if oid is not None else None
+
+    def _load(self) -> Iterator[Relation]:
+        """Tables and views (the session's temporary ones in TEMPORARY_SCHEMA), then sequences:
+        those serial and identity columns draw from and those created."""
+        view_types = self._view_types()
+        owned: dict[str, SequenceOptions] = {}
+        for database, listing in (("main", "sqlite_schema"), ("temp", "sqlite_temp_schema")):
+            query = f"SELECT type, name, sql FROM {listing} WHERE type IN ('table', 'view') ORDER BY name"
+            for kind, stored, sql in self._connection.execute(query).fetchall():
+                if stored.lower().startswith(_INTERNAL_PREFIXES):
+                    continue
+                schema, name = schemas.split(stored) if database == "main" else (TEMPORARY_SCHEMA, stored)
+                storage = schemas.storage_name(schema, name)
+                table = _Table(database, stored, schema, name)
+                attributes = tuple(self._attributes(table, view_types.get(storage, {})))
+                for a in attributes:
+                    if a.sequence:
+                        owned[a.sequence] = SequenceOptions.of_column(a.type.oid, (storage, a.number),
+                                                                      bool(a.identity))
+                if kind == "view":
+                    yield Relation(schema, name, "v", attributes, definition=sql)
+                else:
+                    indexes = tuple(self._indexes_of(table))
+                    foreign_keys = tuple(self._foreign_keys(table))
+                    yield Relation(schema, name, "r", attributes, indexes, foreign_keys)
+        found = dict(owned)
+        store = sequences.Sequences(self._connection)
+        for storage in self._created_sequences():
+            read = store.read(storage)
+            if read is not None:
+                base = owned.get(storage) or SequenceOptions(t.INT8, 1, 1, None, False)
+                found[storage] = base.defined(read[0])
+        for storage, options in sorted(found.items()):
+            yield Relation(*schemas.split(storage), "S", (), sequence=options)
+
+    def _created_sequences(self) -> list[str]:
+        """Storage names of the sequences `_helios_sequence_options` has rows for (made or changed by
+        CREATE/ALTER SEQUENCE)."""
+        if not self._connection.table_exists("main", sequences.SEQUENCE_OPTIONS_TABLE):
+            return []
+        return [name for (name,) in
+                self._connection.execute(f"SELECT name FROM {sequences.SEQUENCE_OPTIONS_TABLE}").fetchall()]
+
+    def _view_types(self) -> dict[str, dict[int, PgType]]:
+        if not self._connection.table_exists("main", VIEW_COLUMNS_TABLE):
+            return {}
+        found: dict[str, dict[int, PgType]] = {}
+        for view, position, oid, typmod in self._connection.execute(
+                f"SELECT view, position, oid, typmod FROM {VIEW_COLUMNS_TABLE}").fetchall():
+            found.setdefault(view, {})[position] = PgType(oid, typmod)
+        return found
+
+    def _attributes(self, table: _Table, view_types: dict[int, PgType]) -> Iterator[Attribute]:
+        try:
+            rows = self._connection.execute('SELECT cid, name, type, "notnull", dflt_value, pk '
+                                            "FROM pragma_table_info(?, ?)", table.pragma).fetchall()
+        except apsw.SQLError:  # a view whose query no longer compiles (a column dropped under it)
+            rows = []
+        recorded = added_defaults.load(self._connection, table.stored) if table.database == "main" else {}
+        triggered = self._not_null_by_trigger(table)
+        for cid, name, declared, not_null, default, pk in rows:
+            default = effective_default(default, recorded.get(name.lower()))
+            not_null = not_null or name.lower() in triggered
+            pg_type = view_types.get(cid) or t.type_from_declared(declared) or t.TEXT_TYPE
+            identity = identity_kind(default)
+            if identity:
+                default = without_identity_marker(str(default))
+            sequence = _NEXTVAL.fullmatch(default or "")
+            if sequence or name == self._rowid_key(table):  # a serial or identity column
+                name_of_sequence = sequence.group(1) if sequence else f"{table.storage}_{name}_seq"
+                yield Attribute(name, cid + 1, pg_type, True, None, name_of_sequence, identity)
+            else:
+                yield Attribute(name, cid + 1, pg_type, bool(not_null or pk), _default_text(default, pg_type))
+
+    def _not_null_by_trigger(self, table: _Table) -> set[str]:
+        """Lower-cased names of the columns made NOT NULL after CREATE TABLE (triggers, `ddl.alter`)."""
+        listing = "sqlite_schema" if table.database == "main" else "sqlite_temp_schema"
+        query = f"SELECT sql FROM {listing} WHERE type = 'trigger' AND tbl_name = ?"
+        triggers = self._connection.execute(query, (table.stored,)).fetchall()
+        return {match.group(1).replace('""', '"').lower() for (sql,) in triggers
+                if (match := _NOT_NULL_TRIGGER.search(sql or "")) is not None}
+
+    def _rowid_key(self, table: _Table) -> str | None:
+        """The column that is SQLite's rowid (`integer PRIMARY KEY`): a serial or identity key,
+        numbered by SQLite, with no nextval default and no index of its own."""
+        rows = self._connection.execute("SELECT name, type FROM pragma_table_info(?, ?) WHERE pk > 0",
+                                        table.pragma).fetchall()
+        return rows[0][0] if len(rows) == 1 and (rows[0][1] or "").lower() == "integer" else None
+
+    def _indexes_of(self, table: _Table) -> Iterator[Index]:
+        schema, name = table.schema, table.name
+        listed = self._connection.execute('SELECT name, "unique", origin FROM pragma_index_list(?, ?) '
+                                          "ORDER BY seq", table.pragma).fetchall()
+        rowid_key = self._rowid_key(table)
+        if rowid_key is not None:
+            yield Index(schema, f"{name}_pkey", name, (rowid_key,), True, True, True)
+        for index, unique, origin in listed:
+            columns = tuple(str(c) for (c,) in self._connection.execute(
+                "SELECT name FROM pragma_index_info(?, ?) ORDER BY seqno", (index, table.database)))
+            if origin == "pk":
+                yield Index(schema, f"{name}_pkey", name, columns, True, True, True)
+            elif origin == "u":
+                yield Index(schema, f"{name}_{'_'.join(columns)}_key", name, columns, True, False, True)
+            else:
+                bare = schemas.split(index)[1] if table.database == "main" else index
+                primary = bare == f"{name}_pkey"
+                yield Index(schema, bare, name, columns, bool(unique), primary, primary)
+
+    def _foreign_keys(self, table: _Table) -> Iterator[ForeignKey]:
+        rows = self._connection.execute(
+            'SELECT id, seq, "table", "from", "to" FROM pragma_foreign_key_list(?, ?) ORDER BY id, seq',
+            table.pragma).fetchall()
+        keys: dict[int, list[tuple[str, str | None]]] = {}
+        referenced: dict[int, str] = {}
+        for key, _, target, column, target_column in rows:
+            keys.setdefault(key, []).append((column, target_column))
+            referenced[key] = target
+        declared = constraint_names.declared_foreign_keys(self._connection, table.stored, table.database)
+        for key, pairs in sorted(keys.items(), reverse=True):  # SQLite lists the last declared first
+            columns = tuple(column for column, _ in pairs)
+            target_columns = tuple(c for _, c in pairs if c is not None) or self._primary_key(referenced[key])
+            name = declared.get(key) or constraint_names.foreign_key(table.name, columns)
+            yield ForeignKey(table.schema, name, columns, referenced[key], target_columns)
+
+    def _primary_key(self, storage: str) -> tuple[str, ...]:
+        rows = self._connection.execute("SELECT name, pk FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk",
+                                        (storage,)).fetchall()
+        return tuple(name for name, _ in rows)
+
+
+@dataclass(frozen=True, slots=True)
+class _Table:
+    """Where a table or view is in SQLite (database main or temp, its name there) and in PostgreSQL."""
+
+    database: str
+    stored: str
+    schema: str
+    name: str
+
+    @property
+    def pragma(self) -> tuple[str, str]:
+        """The arguments of PRAGMA table_info and friends."""
+        return self.stored, self.database
+
+    @property
+    def storage(self) -> str:
+        return schemas.storage_name(self.schema, self.name)
+
+
+def _default_text(default: str | None, pg_type: PgType) -> str | None:
+    """A SQLite column default shown as PostgreSQL shows it (`'x'::text`, `now()`, `true`)."""
+    if default is None:
+        return None
+    if pg_type.oid == t.BOOL and default in ("0", "1"):
+        return "true" if default == "1" else "false"
+    if default.startswith("'") and pg_type.oid != t.NUMERIC:
+        return f"{default}::{format_type(pg_type.oid, -1)}"
+    return default.lower() if re.fullmatch(r"[A-Z_]+\(\)", default) else default

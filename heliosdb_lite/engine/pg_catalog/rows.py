@@ -1,0 +1,353 @@
+"""The rows of the pg_catalog relations and the catalog functions of one session, computed from the
+store (`reader`) and the session's names and search_path (`names`).
+
+Row tuples follow the column order of `relations.RELATIONS`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from heliosdb_lite.engine.pg_catalog import sqlalchemy as pg_catalog_sqlalchemy
+from heliosdb_lite.engine.pg_catalog.names import (
+    CATALOG_NAMESPACE,
+    CATALOG_RELATION_OIDS,
+    OWNER_OID,
+    PUBLIC_NAMESPACE,
+    SessionNames,
+    namespace_oid,
+    regproc_in,
+    regproc_out,
+    regtype_in,
+    regtype_out,
+    split_name,
+)
+from heliosdb_lite.engine.pg_catalog.reader import (
+    Attribute,
+    CatalogReader,
+    ForeignKey,
+    Relation,
+    object_oid,
+    qualified,
+    quote_identifier,
+)
+from heliosdb_lite.engine.store import schemas
+from heliosdb_lite.engine.types import pgtypes as t
+from heliosdb_lite.engine.types.reg_types import input_function, output_function
+from heliosdb_lite.engine.types.type_names import format_type_function, type_oid
+from heliosdb_lite.errors import INVALID_PARAMETER_VALUE, DatabaseError
+from heliosdb_lite.protocol import codecs
+
+BTREE_AM = 403
+HEAP_AM = 2
+DATABASE_OID = 5
+DEFAULT_COLLATION = 100
+_TEXT_ARRAY = 1009
+CLASS_RELATION = 1259  # pg_class's OID: pg_depend.classid of relations
+PUBLIC_ACL = "{pg_database_owner=UC/pg_database_owner,=U/pg_database_owner}"
+# the one extension PostgreSQL 15 installs in every database, and its language, with their OIDs there
+PLPGSQL_EXTENSION = 13559
+_PLPGSQL_LANGUAGE = 13563
+# pg_language: PostgreSQL 15's four (oid, name, is a procedural language, trusted, call handler, inline
+# handler, validator)
+_LANGUAGES = ((12, "internal", 0, 0, 0, 0, 2246), (13, "c", 0, 0, 0, 0, 2247), (14, "sql", 0, 1, 0, 0, 2248),
+              (_PLPGSQL_LANGUAGE, "plpgsql", 1, 1, 13560, 13561, 13562))
+_LANGUAGE_CATALOG = CATALOG_RELATION_OIDS["pg_language"]  # pg_language.tableoid
+# pg_description: (object's OID, its catalog) → description
+_DESCRIPTIONS = {(PUBLIC_NAMESPACE, "pg_namespace"): "standard public schema",
+                 (PLPGSQL_EXTENSION, "pg_extension"): "PL/pgSQL procedural language",
+                 (12, "pg_language"): "built-in functions",
+                 (13, "pg_language"): "dynamically-loaded C functions",
+                 (14, "pg_language"): "SQL-language functions",
+                 (_PLPGSQL_LANGUAGE, "pg_language"): "PL/pgSQL procedural language"}
+# pg_tablespace: PostgreSQL's two, which psql's \db lists
+_TABLESPACES = ((1663, "pg_default", OWNER_OID, None, None), (1664, "pg_global", OWNER_OID, None, None))
+# pg_type's pseudo-types that no value has (void is a codec's): (oid, name, typlen); sqlsmith looks for
+# internal and anyarray, whose functions it avoids
+_PSEUDO_TYPES = ((2276, "any", 4), (2277, "anyarray", -1), (2281, "internal", 8), (2283, "anyelement", 4))
+_COLLATABLE = t.STRING_TYPES - {t.NAME, t.CHAR}
+# pg_attribute.attstorage: 'p'lain for fixed-width types, 'm'ain for numeric, 'x' (extended) otherwise
+_PLAIN_STORAGE = frozenset({t.BOOL, t.INT2, t.INT4, t.INT8, t.OID, t.FLOAT4, t.FLOAT8, t.DATE, t.TIME,
+                            t.TIMESTAMP, t.TIMESTAMPTZ, t.UUID, t.CHAR, t.NAME})
+
+RowSource = Callable[[], Iterator[tuple[Any, ...]]]
+
+
+def default_text(attribute: Attribute, names: SessionNames) -> str | None:
+    """A column's default as pg_get_expr shows it; a sequence is named as regclass prints it."""
+    if attribute.identity:
+        return None
+    if attribute.sequence is not None:
+        return f"nextval('{names.sequence_text(attribute.sequence)}'::regclass)"
+    return attribute.default
+
+
+def foreign_key_definition(key: ForeignKey, names: SessionNames) -> str:
+    target = names.relation_text(object_oid(key.referenced)) or quote_identifier(key.referenced)
+    return (f"FOREIGN KEY ({', '.join(quote_identifier(c) for c in key.columns)}) REFERENCES "
+            f"{target}({', '.join(quote_identifier(c) for c in key.referenced_columns)})")
+
+
+def row_sources(reader: CatalogReader, names: SessionNames, database: str) -> dict[str, RowSource]:
+    def namespaces() -> Iterator[tuple[Any, ...]]:
+        for namespace in names.namespaces():
+            acl = PUBLIC_ACL if namespace.oid == PUBLIC_NAMESPACE else None
+            yield namespace.oid, namespace.name, namespace.owner, acl
+
+    def classes() -> Iterator[tuple[Any, ...]]:
+        referenced = {key.referenced for relation in reader.relations() for key in relation.foreign_keys}
+        for relation in reader.relations():
+            namespace = namespace_oid(relation.schema)
+            has_triggers = bool(relation.foreign_keys) or relation.storage in referenced
+            yield _class_row(relation.oid, relation.name, namespace, relation.kind, len(relation.attributes),
+                             bool(relation.indexes), has_triggers)
+            for index in relation.indexes:
+                yield _class_row(index.oid, index.name, namespace, "i", len(index.columns), False)
+
+    def attributes() -> Iterator[tuple[Any, ...]]:
+        for relation in reader.relations():
+            for a in relation.attributes:
+                yield _attribute_row(relation.oid, a, a.number, a.not_null, a.has_default, a.identity)
+            for index in relation.indexes:  # an index's columns are its attributes too
+                by_name = {a.name: a for a in relation.attributes}
+                for number, column in enumerate(index.columns, start=1):
+                    yield _attribute_row(index.oid, by_name[column], number, False, False, "")
+
+    def defaults() -> Iterator[tuple[Any, ...]]:
+        for relation in reader.relations():
+            for a in relation.attributes:
+                shown = default_text(a, names)
+                if shown is not None:
+                    yield (_default_oid(relation, a), relation.oid, a.number, shown)
+
+    def indexes() -> Iterator[tuple[Any, ...]]:
+        for relation in reader.relations():
+            for index in relation.indexes:
+                key = " ".join(str(relation.number(column)) for column in index.columns)
+                width = len(index.columns)
+                yield (index.oid, relation.oid, width, width, int(index.unique), int(index.primary), 0, 1, 0,
+                       1, 0, 1, 1, 0, key, None, None, 0, " ".join("0" * width), " ".join("0" * width))
+
+    def index_keys() -> Iterator[tuple[Any, ...]]:
+        for relation in reader.relations():
+            for index in relation.indexes:
+                for ord_, column in enumerate(index.columns):
+                    yield index.oid, relation.number(column), ord_
+
+    def constraints() -> Iterator[tuple[Any, ...]]:
+        for relation in reader.relations():
+            namespace = namespace_oid(relation.schema)
+            for index in relation.indexes:
+                if index.constraint:
+                    key = _int_array(relation.number(column) for column in index.columns)
+                    kind = "p" if index.primary else "u"
+                    yield (index.constraint_oid, index.name, namespace, kind, 0, 0, 1, relation.oid, 0,
+                           index.oid, 0, 0, " ", " ", " ", 1, 0, 1, key, None)
+            for foreign in relation.foreign_keys:
+                referenced = next((r for r in reader.relations() if r.storage == foreign.referenced), None)
+                if referenced is None:
+                    continue
+                key = _int_array(relation.number(column) for column in foreign.columns)
+                target = _int_array(referenced.number(column) for column in foreign.referenced_columns)
+                yield (foreign.oid, foreign.name, namespace, "f", 0, 0, 1, relation.oid, 0, 0, 0,
+                       referenced.oid, "a", "a", "s", 1, 0, 1, key, target)
+
+    def sequences() -> Iterator[tuple[Any, ...]]:
+        for relation in reader.relations():
+            if relation.sequence is not None:
+                options = relation.sequence
+                yield (relation.oid, options.type, options.start, options.increment, options.maximum,
+                       options.minimum, options.cache, int(options.cycle))
+
+    def dependencies() -> Iterator[tuple[Any, ...]]:
+        """A serial or identity column's sequence depends on the column (`Owned by:` in psql)."""
+        for relation in reader.relations():
+            options = relation.sequence
+            if options is not None and options.owner is not None:
+                table, column = options.owner
+                kind = "i" if options.identity else "a"
+                yield CLASS_RELATION, relation.oid, 0, CLASS_RELATION, object_oid(table), column, kind
+
+    def types() -> Iterator[tuple[Any, ...]]:
+        for info in codecs.TYPES.values():
+            yield _type_row(info)
+        for oid, name, length in _PSEUDO_TYPES:
+            by_value = int(length > 0)
+            yield (oid, name, CATALOG_NAMESPACE, OWNER_OID, length, by_value, "p", "P", ",", 0, 0, 0, 0, -1,
+                   0, 0, None)
+
+    def databases() -> Iterator[tuple[Any, ...]]:
+        user = names.user
+        template_acl = f"{{=c/{user},{user}=CTc/{user}}}"
+        for oid, name in ((DATABASE_OID, database), (1, "template1"), (4, "template0")):
+            template = oid != DATABASE_OID
+            yield (oid, name, OWNER_OID, 6, "c", int(template), int(oid != 4), -1, "C.UTF-8", "C.UTF-8", None,
+                   template_acl if template else None)
+
+    def roles() -> Iterator[tuple[Any, ...]]:
+        for oid, name in names.roles().items():
+            privileged = int(oid == OWNER_OID)
+            yield (oid, name, privileged, 1, privileged, privileged, privileged, privileged, -1, privileged,
+                   None)
+
+    return {
+        "pg_namespace": namespaces, "pg_class": classes, "pg_attribute": attributes, "pg_attrdef": defaults,
+        "pg_index": indexes, "pg_constraint": constraints, "pg_type": types, "pg_database": databases,
+        "pg_sequence": sequences, "pg_depend": dependencies, pg_catalog_sqlalchemy.INDEX_KEYS: index_keys,
+        "pg_am": lambda: iter([(HEAP_AM, "heap", "t"), (BTREE_AM, "btree", "i")]),
+        "pg_collation": lambda: iter([(DEFAULT_COLLATION, "default", CATALOG_NAMESPACE, "d"),
+                                      (950, "C", CATALOG_NAMESPACE, "c"),
+                                      (951, "POSIX", CATALOG_NAMESPACE, "c")]),
+        "pg_roles": roles,
+        "pg_user": lambda: iter([(names.user, OWNER_OID, 1, 1, 1, 1)]),
+        "pg_extension": lambda: iter([(PLPGSQL_EXTENSION, "plpgsql", OWNER_OID, CATALOG_NAMESPACE, 0, "1.0",
+                                       None, None)]),
+        "pg_description": lambda: iter([(oid, CATALOG_RELATION_OIDS[catalog], 0, text)
+                                        for (oid, catalog), text in _DESCRIPTIONS.items()]),
+        "pg_tablespace": lambda: iter(_TABLESPACES),
+        "pg_language": lambda: iter([(oid, name, OWNER_OID, *flags, None, _LANGUAGE_CATALOG)
+                                     for oid, name, *flags in _LANGUAGES]),
+    }
+
+
+def _attribute_row(relation: int, a: Attribute, number: int, not_null: bool, has_default: bool,
+                   identity: str) -> tuple[Any, ...]:
+    collation = DEFAULT_COLLATION if a.type.oid in _COLLATABLE else 0
+    storage = "p" if a.type.oid in _PLAIN_STORAGE else "m" if a.type.oid == t.NUMERIC else "x"
+    return (relation, a.name, a.type.oid, -1, number, 0, a.type.typmod, int(not_null), int(has_default),
+            identity, "", 0, 1, 0, collation, storage, "", -1, None)
+
+
+def _default_oid(relation: Relation, attribute: Attribute) -> int:
+    return object_oid(f"{relation.storage}.{attribute.name}")
+
+
+def _int_array(numbers: Iterator[int]) -> str:
+    return "{" + ",".join(str(number) for number in numbers) + "}"
+
+
+def _class_row(oid: int, name: str, namespace: int, kind: str, columns: int, has_index: bool,
+               has_triggers: bool = False) -> tuple[Any, ...]:
+    """A pg_class row; `has_triggers`: a foreign key refers from or to it (PostgreSQL enforces those
+    with triggers, and psql lists foreign keys only for a relation that has triggers)."""
+    access_method = BTREE_AM if kind == "i" else HEAP_AM if kind == "r" else 0
+    return (oid, name, namespace, 0, 0, OWNER_OID, access_method, oid, 0, 0, -1, 0, int(has_index), 0,
+            "p", kind, columns, 0, 0, int(has_triggers), 0, 0, 0, 1, "d", 0, None, None, None)
+
+
+def _type_row(info: codecs.TypeInfo) -> tuple[Any, ...]:
+    collation = DEFAULT_COLLATION if info.oid in (t.TEXT, t.VARCHAR, t.BPCHAR) else 0
+    return (info.oid, info.name, CATALOG_NAMESPACE, OWNER_OID, info.typlen, int(0 < info.typlen <= 8),
+            "p" if info.category == "P" else "b", info.category, ",", 0, info.elem_oid, info.array_oid, 0, -1,
+            0, collation, None)
+
+
+def functions(reader: CatalogReader, names: SessionNames) -> dict[str, Callable[..., Any]]:
+    """The catalog's scalar functions, by name."""
+
+    def table_is_visible(oid: int | None) -> int | None:
+        if oid is None:
+            return None
+        return int(names.is_visible(oid) or (reader.relation(oid) is None and reader.index(oid) is None))
+
+    def index_definition(oid: int | None, column: int = 0, pretty: int = 0) -> str | None:
+        index = reader.index(oid)
+        if index is None:
+            return None
+        if not column:
+            return index.definition
+        return index.columns[column - 1] if column <= len(index.columns) else ""
+
+    def constraint_definition(oid: int | None, pretty: int = 0) -> str | None:
+        for relation in reader.relations():
+            index = next((i for i in relation.indexes if i.constraint and i.constraint_oid == oid), None)
+            if index is not None:
+                return index.constraint_definition
+            foreign = next((f for f in relation.foreign_keys if f.oid == oid), None)
+            if foreign is not None:
+                return foreign_key_definition(foreign, names)
+        return None
+
+    def relation_oid(name: str | None) -> int | None:
+        if name is None:
+            return None
+        parts = split_name(name)
+        return names.lookup(*parts) if len(parts) == 2 else names.lookup(None, parts[0])
+
+    def view_definition(oid: int | str | None, pretty: int = 0) -> str | None:
+        relation = reader.relation(int(oid)) if isinstance(oid, int) or (oid or "").isdigit() else None
+        if relation is None or relation.definition is None:
+            return None
+        body = relation.definition.split(" AS ", 1)[-1].strip()
+        return f" {body.rstrip(';')};"
+
+    def serial_sequence(table: str | None, column: str | None) -> str | None:
+        """pg_get_serial_sequence: the schema-qualified sequence a column's default draws from."""
+        relation = reader.relation(_or_none(names.regclass_in, table)) if column is not None else None
+        attribute = next((a for a in relation.attributes if a.name == column), None) if relation else None
+        if attribute is None or attribute.sequence is None:
+            return None
+        return qualified(*schemas.split(attribute.sequence))
+
+    def user_name(oid: int | None) -> str | None:
+        return None if oid is None else names.roles().get(oid, f"unknown (OID={oid})")
+
+    return {
+        "pg_table_is_visible": table_is_visible,
+        "pg_type_is_visible": lambda oid: None if oid is None else 1,
+        "pg_collation_is_visible": lambda oid: None if oid is None else 1,
+        "pg_get_userbyid": user_name,
+        "format_type": format_type_function,
+        "pg_get_expr": lambda text, relation, pretty=0: text,
+        "pg_get_indexdef": index_definition,
+        "pg_get_constraintdef": constraint_definition,
+        "pg_get_viewdef": view_definition,
+        "pg_get_serial_sequence": serial_sequence,
+        "pg_partition_ancestors": lambda oid: oid,  # no partitions: a relation is its only ancestor
+        "obj_description": lambda oid, catalog=None: _DESCRIPTIONS.get((oid, catalog)),
+        "quote_ident": lambda name: None if name is None else quote_identifier(name),
+        "json_build_object": _json_object,
+        "col_description": lambda oid, column: None,
+        "shobj_description": lambda oid, catalog: None,
+        "pg_tablespace_location": lambda oid: None if oid is None else "",
+        "pg_encoding_to_char": lambda encoding: "UTF8" if encoding == 6 else "",
+        "to_regtype": type_oid,
+        "to_regclass": relation_oid,
+        "to_regnamespace": lambda name: _or_none(names.regnamespace_in, name),
+        "array_to_string": _array_to_string,
+        input_function("regclass"): names.regclass_in, output_function("regclass"): names.regclass_out,
+        input_function("regtype"): regtype_in, output_function("regtype"): regtype_out,
+        input_function("regnamespace"): names.regnamespace_in,
+        output_function("regnamespace"): names.regnamespace_out,
+        input_function("regrole"): names.regrole_in, output_function("regrole"): names.regrole_out,
+        input_function("regproc"): regproc_in, output_function("regproc"): regproc_out,
+    }
+
+
+def _or_none(function: Callable[[Any], int | None], value: Any) -> int | None:
+    """to_reg*: the reg* input function's answer, NULL where it raises."""
+    try:
+        return function(value)
+    except DatabaseError:
+        return None
+
+
+def _json_object(*pairs: Any) -> str:
+    """json_build_object(key, value, ...) over SQLite values (a boolean arrives as 0 or 1)."""
+    if len(pairs) % 2:
+        raise DatabaseError(INVALID_PARAMETER_VALUE, "argument list must have even number of elements", hint=(
+            "The arguments of json_build_object() must consist of alternating keys and values."))
+    members = {str(pairs[i]): pairs[i + 1] for i in range(0, len(pairs), 2)}
+    return json.dumps(members, separators=(", ", " : "))
+
+
+def _array_to_string(array: str | None, separator: str | None, null_text: str | None = None) -> str | None:
+    """array_to_string over an array's stored text form (`value_storage`); NULL elements are
+    skipped unless null_text is given."""
+    if array is None or separator is None:
+        return None
+    elements = codecs.decode_text(_TEXT_ARRAY, array.encode())
+    return separator.join(str(e) if e is not None else null_text for e in elements
+                          if e is not None or null_text is not None)

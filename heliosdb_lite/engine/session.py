@@ -1,0 +1,792 @@
+"""The SQL engine: `SQLiteEngine` and its sessions, behind the `engine.interface` seam.
+
+A session owns one APSW connection to `<data_dir>/store.db`. `prepare` recognises utility
+statements (`sql.utility`, `sql.copy_statement`) or translates the statement (DDL by `ddl`, the
+rest by `translate`), then asks SQLite to prepare the result (`apsw.ext.query_info`, which does not
+run it) for validation, the declared types of result columns and whether it writes; prepared
+statements are shared by all sessions through a `StatementCache`. `execute` binds parameters in
+their stored form (`types.value_storage`), runs inside the session's `Transactions`, and converts
+every result value to the codec model by its column's type. Errors become PostgreSQL's
+(`store.sqlite_errors`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import math
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import apsw
+import apsw.ext
+from sqlglot import exp
+
+from heliosdb_lite.engine import ddl, functions, pg_catalog, result_origins
+from heliosdb_lite.engine.ddl.tables import quote
+from heliosdb_lite.engine.functions import names as fn
+from heliosdb_lite.engine.interface import Column, CopySpec, Cursor, TransactionLog, TransactionStatus
+from heliosdb_lite.engine.result_buffer import DEFAULT_RESULT_LIMIT_BYTES, buffered_rows
+from heliosdb_lite.engine.settings import SessionSettings, canonical_name, duration_ms
+from heliosdb_lite.engine.sql import literal_normalisation, parsing
+from heliosdb_lite.engine.sql.copy_statement import CopyCommand, parse_copy
+from heliosdb_lite.engine.sql.short_text_cache import SHORT_TEXT_CHARS
+from heliosdb_lite.engine.sql.utility import (
+    ExplainCommand,
+    MaintenanceCommand,
+    ResetCommand,
+    SetCommand,
+    SetConstraintsCommand,
+    SetTransactionCommand,
+    ShowCommand,
+    TransactionCommand,
+    UtilityCommand,
+    parse_utility,
+)
+from heliosdb_lite.engine.statement_cache import StatementCache
+from heliosdb_lite.engine.store import initialise, open_connection, schemas
+from heliosdb_lite.engine.store.conventions import view_column_types
+from heliosdb_lite.engine.store.sqlite_errors import CANCELED_MESSAGE, ErrorContext, database_error
+from heliosdb_lite.engine.store.table_info import Catalog
+from heliosdb_lite.engine.transactions import Transactions
+from heliosdb_lite.engine.translate import Translator
+from heliosdb_lite.engine.translate.result import OutputColumn, Translation
+from heliosdb_lite.engine.types import casts
+from heliosdb_lite.engine.types import pgtypes as t
+from heliosdb_lite.engine.types.pgtypes import type_from_declared
+from heliosdb_lite.engine.types.value_storage import Converter, from_storage, to_storage
+from heliosdb_lite.errors import (
+    ACTIVE_SQL_TRANSACTION,
+    FEATURE_NOT_SUPPORTED,
+    INVALID_DATETIME_FORMAT,
+    LOCK_NOT_AVAILABLE,
+    NO_ACTIVE_SQL_TRANSACTION,
+    QUERY_CANCELED,
+    UNDEFINED_COLUMN,
+    UNDEFINED_TABLE,
+    DatabaseError,
+    in_failed_transaction,
+)
+
+CACHED_PLAN_CHANGED = "0A000"
+TRANSACTION_TIMESTAMP = "heliosdb.transaction_timestamp"  # pins the next transaction's timestamp
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedStatement:
+    """A statement ready to execute (implements `interface.Statement`); immutable and shareable."""
+
+    sql: str
+    param_oids: tuple[int, ...]
+    columns: tuple[Column, ...] | None
+    copy: CopySpec | None = None
+    utility: UtilityCommand | None = None
+    translation: Translation | None = None
+    copy_command: CopyCommand | None = None
+    writes: bool = False
+    sqlite_param_count: int = 0
+    schema_version: int = -1
+    readers: tuple[Converter, ...] = ()
+    writers: tuple[Converter, ...] = ()
+    literals: tuple[Any, ...] = ()  # values bound after the client's, for literal-normalised statements
+
+    @property
+    def ends_failed_transaction(self) -> bool:
+        """COMMIT, ROLLBACK and ROLLBACK TO are the statements a failed transaction accepts."""
+        return isinstance(self.utility, TransactionCommand) and self.utility.action in (
+            "commit", "rollback", "rollback_to")
+
+
+def _columns(outputs: Sequence[OutputColumn], description: Sequence[tuple[str, str | None]],
+             origins: Sequence[tuple[int, int]]) -> tuple[Column, ...]:
+    """Result columns: names from the translator (PostgreSQL's), types from SQLite's declared types
+    where it has them (direct column references), else from the translator; the table OID and
+    column number of each (`result_origins`)."""
+    stars = [i for i, output in enumerate(outputs) if output.type is None and output.name == "*"]
+    if not stars and len(outputs) == len(description):
+        pairs = list(zip(outputs, description, strict=True))
+    elif len(stars) == 1 and len(description) >= len(outputs) - 1:
+        star = stars[0]
+        width = len(description) - len(outputs) + 1
+        expanded = [OutputColumn(name, None) for name, _ in description[star:star + width]]
+        pairs = list(zip([*outputs[:star], *expanded, *outputs[star + 1:]], description, strict=True))
+    else:
+        pairs = [(OutputColumn(name, None), (name, declared)) for name, declared in description]
+    columns = []
+    for (output, (_, declared)), (table_oid, column_number) in zip(pairs, origins, strict=True):
+        pg_type = type_from_declared(declared) or output.type or t.TEXT_TYPE
+        columns.append(Column(output.name, pg_type.oid, pg_type.typmod, table_oid, column_number))
+    return tuple(columns)
+
+
+def _result_type(columns: Sequence[Column] | None) -> tuple[tuple[str, int, int], ...] | None:
+    """Names and types of result columns (not where they come from: a dropped column renumbers)."""
+    return None if columns is None else tuple((c.name, c.type_oid, c.type_modifier) for c in columns)
+
+
+def _same_shape(exact: PreparedStatement, normalised: PreparedStatement) -> bool:
+    """Whether a statement translated with its literals as parameters gives the same result shape
+    (columns with types, command, writer or not) as with its literals."""
+    assert exact.translation is not None and normalised.translation is not None
+    return (exact.columns == normalised.columns and exact.writes == normalised.writes
+            and exact.translation.command == normalised.translation.command
+            and not normalised.translation.schema_change)
+
+
+def _readers(columns: Sequence[Column] | None) -> tuple[Converter, ...]:
+    return tuple(from_storage(column.type_oid) for column in columns or ())
+
+
+@dataclass(slots=True)
+class _Clock:
+    statement_started: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+
+
+class SQLiteSession:
+    """One client session (implements `interface.EngineSession`)."""
+
+    def __init__(self, engine: SQLiteEngine, connection: apsw.Connection, user: str, database: str,
+                 startup: dict[str, str], transaction_log: TransactionLog | None = None) -> None:
+        self._engine = engine
+        self._connection = connection
+        self.user = user
+        self.database = database
+        self.settings = SessionSettings(user)
+        for name, value in startup.items():
+            try:
+                self.settings.set(name, value, startup=True)
+            except DatabaseError as error:
+                raise DatabaseError(error.sqlstate, error.message, error.detail, error.hint,
+                                    severity="FATAL") from None
+        self.settings.mark_reported()
+        self.cancel_event = threading.Event()
+        self._cancel_lock = threading.Lock()
+        self._running = False
+        self._timed_out = False
+        self._lock_timeout_s = engine.default_lock_wait_s
+        self._lock_wait_deadline = 0.0
+        connection.set_busy_handler(self._wait_for_lock)
+        self._clock = _Clock()
+        self._timestamp_used: dt.datetime | None = None
+        self._timestamp_reported: dt.datetime | None = None
+        self._zone_name = ""
+        self._zone: dt.tzinfo = dt.UTC
+        self._search_path_setting: str | None = None
+        self._search_path: tuple[str, ...] = ()
+        self._catalog = Catalog(connection)
+        self._transactions = Transactions(connection, self.settings, transaction_log)
+        self._ddl_in_block = False
+        functions.register(connection, self)
+        pg_catalog.register(connection, user, database)
+        pg_catalog.follow_search_path(connection, self.settings)
+
+    # --- FunctionContext ---------------------------------------------------------------------------
+
+    def transaction_timestamp(self) -> dt.datetime:
+        """The transaction's start (pinned by SET heliosdb.transaction_timestamp); reported to the
+        client as ParameterStatus, so a replay of the transaction can pin it to what it saw."""
+        transactions = self._transactions
+        if transactions.block is not None:
+            moment = transactions.started_at
+        else:
+            moment = transactions.pinned_timestamp or self._clock.statement_started
+        self._timestamp_used = moment
+        return moment
+
+    def statement_timestamp(self) -> dt.datetime:
+        return self._clock.statement_started
+
+    def time_zone(self) -> dt.tzinfo:
+        name = self.settings.get("TimeZone") or "UTC"
+        if name != self._zone_name:
+            self._zone, self._zone_name = casts.zone(name), name
+        return self._zone
+
+    def search_path(self) -> tuple[str, ...]:
+        setting = self.settings.get("search_path") or ""
+        if setting != self._search_path_setting:
+            self._search_path = schemas.search_path(setting, self.user)
+            self._search_path_setting = setting
+        return self._search_path
+
+    # --- EngineSession -----------------------------------------------------------------------------
+
+    @property
+    def transaction_status(self) -> TransactionStatus:
+        status = self._transactions.status
+        return "E" if status == "E" else "T" if status == "T" else "I"
+
+    def parameter(self, name: str) -> str:
+        """The current value of a configuration parameter (for ParameterStatus)."""
+        return self.settings.get(name) or ""
+
+    def split(self, sql: str) -> list[str]:
+        return parsing.split(sql)
+
+    def prepare(self, sql: str, param_oids: Sequence[int]) -> PreparedStatement:
+        try:
+            with parsing.tokens_kept():
+                statement = self._prepare(sql, tuple(param_oids))
+        except BaseException as error:
+            self._transactions.fail()
+            raise database_error(error) from None
+        if self._transactions.failed and not statement.ends_failed_transaction:
+            raise in_failed_transaction()
+        return statement
+
+    def execute(self, statement: Any, params: Sequence[Any]) -> Cursor:
+        assert isinstance(statement, PreparedStatement)
+        if self._transactions.failed and not statement.ends_failed_transaction:
+            raise in_failed_transaction()
+        if self._transactions.implicit_mode and self._transactions.block is None:
+            self._transactions.begin(explicit=False)
+        with self._statement():
+            try:
+                cursor = self._execute(statement, params)
+            except BaseException as error:
+                self._transactions.fail()
+                context = self._error_context(statement, (*params, *statement.literals))
+                raise database_error(error, context) from None
+            finally:
+                if self._transactions.block is None and not _pins_timestamp(statement):
+                    self._transactions.pinned_timestamp = None
+        if statement.utility is not None and not statement.ends_failed_transaction:
+            self._transactions.responded(cursor)
+        return cursor
+
+    def statement_failed(self) -> None:
+        self._transactions.fail()
+
+    def copy_in_rows(self, statement: Any, rows: Sequence[Sequence[Any]]) -> int:
+        assert isinstance(statement, PreparedStatement) and statement.copy is not None
+        command = statement.copy_command
+        assert command is not None and command.table is not None
+        if self._transactions.failed:
+            raise in_failed_transaction()
+        columns = statement.copy.columns
+        info = self._catalog.table(command.table)
+        unfilled = info.unfilled_defaults([column.name for column in columns]) if info is not None else []
+        names = ", ".join([*(quote(column.name) for column in columns), *(quote(c.name) for c in unfilled)])
+        placeholders = ", ".join([*(f"?{i + 1}" for i in range(len(columns))),
+                                  *(c.filled_default for c in unfilled)])
+        sql = f"INSERT INTO {quote(command.table)} ({names}) VALUES ({placeholders})"
+        writers = [to_storage(column.type_oid) for column in columns]
+        typmods = [(column.type_oid, column.type_modifier) for column in columns]
+
+        def stored(row: Sequence[Any]) -> list[Any]:
+            return [writer(casts.apply_typmod(value, oid, typmod, explicit=False)
+                           if value is not None and typmod >= 0 else value)
+                    for writer, value, (oid, typmod) in zip(writers, row, typmods, strict=True)]
+
+        def run() -> int:
+            self._connection.cursor().executemany(sql, (stored(row) for row in rows))
+            self._transactions.responded(Cursor(None, "COPY", len(rows)))
+            return len(rows)
+
+        with self._statement():
+            try:
+                return self._in_transaction(True, "COPY", run)
+            except BaseException as error:
+                self._transactions.fail()
+                raise database_error(error, ErrorContext(table=command.table)) from None
+
+    def begin_implicit(self) -> None:
+        self._transactions.implicit_mode = True
+        if self._transactions.block is None:
+            self._transactions.begin(explicit=False)
+
+    def end_implicit(self, success: bool) -> None:
+        self._transactions.implicit_mode = False
+        if self._transactions.block == "implicit":
+            try:
+                if success:
+                    self._transactions.commit()
+                else:
+                    self._transactions.rollback()
+            except BaseException as error:
+                self._transactions.rollback()
+                raise database_error(error) from None
+            finally:
+                self._ddl_in_block = False
+
+    def parameter_changes(self) -> list[tuple[str, str]]:
+        changes = self.settings.changes()
+        used = self._timestamp_used
+        if used is not None and used != self._timestamp_reported:
+            changes.append((TRANSACTION_TIMESTAMP, used.isoformat()))
+            self._timestamp_reported = used
+        self._timestamp_used = None
+        return changes
+
+    def apply_server_parameters(self, values: dict[str, str]) -> None:
+        for name, value in values.items():
+            self.settings.set(name, value, startup=True)
+
+    def notices(self) -> list[DatabaseError]:
+        """NOTICE and WARNING messages raised since the last call (sent as NoticeResponse)."""
+        pending = self._transactions.notices
+        self._transactions.notices = []
+        return pending
+
+    def _warn_outside_block(self, command: str) -> None:
+        self._transactions.notices.append(DatabaseError(
+            NO_ACTIVE_SQL_TRANSACTION, f"{command} can only be used in transaction blocks",
+            severity="WARNING"))
+
+    def cancel(self) -> None:
+        with self._cancel_lock:
+            if self._running:
+                self.cancel_event.set()
+                self._connection.interrupt()
+
+    def close(self) -> None:
+        with contextlib.suppress(apsw.Error):
+            self._transactions.rollback()
+        self._connection.close()
+        self._engine.forget(self)
+
+    # --- preparing ---------------------------------------------------------------------------------
+
+    def _prepare(self, sql: str, param_oids: tuple[int, ...]) -> PreparedStatement:
+        command = parse_utility(sql)
+        if command is not None:
+            return self._prepare_utility(sql, param_oids, command)
+        words = parsing.first_words(sql, 1)
+        if words == ["copy"]:
+            return self._prepare_copy(sql, parse_copy(sql))
+        if not param_oids and self._cacheable(sql):
+            normalised = literal_normalisation.normalise(sql)
+            if normalised is not None:
+                return self._prepare_normalised(sql, normalised)
+        return self._prepare_translated(sql, param_oids)
+
+    def _prepare_normalised(self, sql: str,
+                            normalised: literal_normalisation.Normalised) -> PreparedStatement:
+        """A statement whose literals were normalised away: the shared translation of the normalised
+        text with the literals to bind, or the exact statement when normalising would change the
+        result's columns or the translation cannot take parameters there."""
+        key = self._cache_key(normalised.sql, normalised.param_oids)
+        if self._engine.unnormalisable.get(key) is not None:
+            return self._prepare_translated(sql, ())
+        template = self._engine.cache.get(key)
+        if template is None:
+            exact = self._prepare_translated(sql, ())
+            if self._engine.normalised_once.get(key) is None:
+                # a first sighting: the shared translation pays only when the text comes back with
+                # other literals (each of sqlsmith's or an ad hoc statement would be translated twice)
+                self._engine.normalised_once.put(key, True)
+                return exact
+            try:
+                template = self._prepare_translated(normalised.sql, normalised.param_oids)
+            except Exception:
+                template = None
+            if template is None or not _same_shape(exact, template):
+                self._engine.unnormalisable.put(key, True)
+                return exact
+        bound = literal_normalisation.values(normalised.texts, template.param_oids, self.time_zone())
+        return replace(template, sql=sql, param_oids=(), literals=bound)
+
+    def _cache_key(self, sql: str, param_oids: tuple[int, ...]) -> tuple[Any, ...]:
+        return (sql, param_oids, self._catalog.schema_version(), self.settings.get("TimeZone"),
+                self.settings.get("DateStyle"), self.search_path())
+
+    def _cacheable(self, sql: str) -> bool:
+        """Whether a translation of sql may be shared through the engine's caches: not inside a
+        transaction block that changed the schema, and not a statement so long that the caches
+        would pin its size many times over."""
+        return not self._ddl_in_block and len(sql) <= SHORT_TEXT_CHARS
+
+    def _prepare_translated(self, sql: str, param_oids: tuple[int, ...]) -> PreparedStatement:
+        cacheable = self._cacheable(sql)
+        key = self._cache_key(sql, param_oids)
+        if cacheable:
+            cached = self._engine.cache.get(key)
+            if cached is not None:
+                return cached
+        text = pg_catalog.normalize(sql)
+        set_operation = False
+        translator = Translator(self._catalog, text, param_oids, self.time_zone(),
+                                view_types=partial(view_column_types, self._connection),
+                                search_path=self.search_path(), user=self.user)
+        try:
+            translation = ddl.translate_words(translator, text)
+            if translation is None:
+                tree = parsing.parse(text)
+                set_operation = isinstance(tree, exp.SetOperation)
+                tree = tree.copy()
+                translation = ddl.translate(translator, tree)
+                if translation is None:
+                    translation = translator.translate(tree)
+        except DatabaseError:
+            self._transactions.notices += translator.notices  # sent before the error, as PostgreSQL does
+            raise
+        statement = self._statement_for(sql, translation, key[2], set_operation)
+        if cacheable and not translation.schema_change:  # DDL depends on which schemas exist
+            self._engine.cache.put(key, statement)
+        return statement
+
+    def _statement_for(self, sql: str, translation: Translation, schema_version: int,
+                       set_operation: bool) -> PreparedStatement:
+        oids = tuple(pg_type.oid for pg_type in translation.param_types)
+        writers = tuple(to_storage(oid) for oid in oids)
+        if translation.schema_change:
+            return PreparedStatement(sql, oids, None, translation=translation, writes=True,
+                                     schema_version=schema_version, writers=writers)
+        # actions=False: collecting actions (an authorizer during prepare) crashed the process on
+        # INSERT ... RETURNING into a temporary table with a serial key (SIGSEGV in the next execute)
+        info = apsw.ext.query_info(self._connection, translation.sql, actions=False)
+        columns = None
+        if translation.columns is not None:
+            origins = result_origins.origins(self._connection, info, set_operation)
+            columns = _columns(translation.columns, info.description, origins)
+        writes = not info.is_readonly or translation.locks_rows
+        return PreparedStatement(sql, oids, columns, translation=translation, writes=writes,
+                                 sqlite_param_count=info.bindings_count, schema_version=schema_version,
+                                 readers=_readers(columns), writers=writers)
+
+    def _prepare_utility(self, sql: str, param_oids: tuple[int, ...],
+                         command: UtilityCommand) -> PreparedStatement:
+        columns: tuple[Column, ...] | None = None
+        if isinstance(command, ShowCommand):
+            if command.name is None:
+                columns = (Column("name", t.TEXT), Column("setting", t.TEXT), Column("description", t.TEXT))
+            else:
+                name = self.settings.get(command.name) and canonical_name(command.name)
+                columns = (Column(name or command.name, t.TEXT),)
+        elif isinstance(command, ExplainCommand):
+            inner = self._prepare_translated(command.statement, param_oids)
+            return PreparedStatement(sql, inner.param_oids, (Column("QUERY PLAN", t.TEXT),), utility=command,
+                                     translation=inner.translation)
+        return PreparedStatement(sql, tuple(param_oids), columns, utility=command)
+
+    def _prepare_copy(self, sql: str, command: CopyCommand) -> PreparedStatement:
+        if command.direction == "out":
+            query = command.query
+            if query is None:
+                assert command.table is not None
+                names = ", ".join(quote(c) for c in command.columns) if command.columns else "*"
+                schema = f"{quote(command.schema)}." if command.schema else ""
+                query = f"SELECT {names} FROM {schema}{quote(command.table)}"
+            inner = self._prepare_translated(query, ())
+            # the rows' format only: CopyOutResponse has no table OIDs or column numbers
+            columns = tuple(replace(c, table_oid=0, column_number=0) for c in inner.columns or ())
+        else:
+            assert command.table is not None
+            stored = schemas.resolve(command.table, command.schema, self.search_path(),
+                                     lambda name: self._catalog.table(name) is not None)
+            command = replace(command, table=stored, schema=None)
+            columns = self._copy_in_columns(stored, command.columns)
+            inner = None
+        spec = CopySpec(command.direction, columns, command.format, command.delimiter, command.null,  # type: ignore[arg-type]
+                        command.header, command.quote, command.escape)
+        if inner is None:
+            return PreparedStatement(sql, (), None, copy=spec, copy_command=command, writes=True)
+        return PreparedStatement(sql, (), columns, copy=spec, copy_command=command,
+                                 translation=inner.translation, sqlite_param_count=inner.sqlite_param_count,
+                                 schema_version=inner.schema_version, readers=inner.readers)
+
+    def _copy_in_columns(self, table: str, names: Sequence[str]) -> tuple[Column, ...]:
+        info = self._catalog.table(table)
+        if info is None:
+            raise DatabaseError(UNDEFINED_TABLE, f'relation "{table}" does not exist')
+        selected = []
+        for name in names or [c.name for c in info.columns]:
+            column = info.column(name)
+            if column is None:
+                raise DatabaseError(UNDEFINED_COLUMN, f'column "{name}" of relation "{table}" does not exist')
+            pg_type = column.type or t.TEXT_TYPE
+            selected.append(Column(column.name, pg_type.oid, pg_type.typmod))
+        return tuple(selected)
+
+    # --- executing ---------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _statement(self) -> Iterator[None]:
+        """Around each statement: cancel() may interrupt it, statement_timeout bounds it, and
+        lock_timeout (when set; 0 waits as long as needed, as in PostgreSQL) bounds the wait for
+        SQLite's write lock."""
+        with self._cancel_lock:
+            self.cancel_event.clear()
+            self._running = True
+            self._timed_out = False
+        self._clock.statement_started = dt.datetime.now(dt.UTC)
+        lock_timeout = duration_ms(self.settings.get("lock_timeout") or "0")
+        self._lock_timeout_s = lock_timeout / 1000 if lock_timeout else self._engine.default_lock_wait_s
+        timeout = duration_ms(self.settings.get("statement_timeout") or "0")
+        timer = threading.Timer(timeout / 1000, self._time_out) if timeout else None
+        if timer is not None:
+            timer.daemon = True
+            timer.start()
+        try:
+            yield
+        except DatabaseError as error:
+            if error.sqlstate == LOCK_NOT_AVAILABLE and self.cancel_event.is_set():  # cancelled lock wait
+                error = DatabaseError(QUERY_CANCELED, CANCELED_MESSAGE)
+            if self._timed_out and error.sqlstate == QUERY_CANCELED:
+                raise DatabaseError(QUERY_CANCELED, "canceling statement due to statement timeout") from None
+            raise error from None
+        finally:
+            if timer is not None:
+                timer.cancel()
+            with self._cancel_lock:
+                self._running = False
+
+    def _wait_for_lock(self, attempts: int) -> bool:
+        """SQLite's busy handler: poll for the lock until this wait has lasted lock_timeout (else
+        the engine's busy timeout), and stop at once when the statement is cancelled or times out."""
+        now = time.monotonic()
+        if attempts == 0:
+            self._lock_wait_deadline = now + self._lock_timeout_s
+        remaining = self._lock_wait_deadline - now
+        if remaining <= 0:
+            return False
+        return not self.cancel_event.wait(min(0.001 * (attempts + 1), 0.01, remaining))
+
+    def _time_out(self) -> None:
+        with self._cancel_lock:
+            if self._running:
+                self._timed_out = True
+                self.cancel_event.set()
+                self._connection.interrupt()
+
+    def _execute(self, statement: PreparedStatement, params: Sequence[Any]) -> Cursor:
+        if statement.utility is not None:
+            return self._execute_utility(statement)
+        if statement.copy is not None and statement.copy.direction == "in":
+            raise DatabaseError(FEATURE_NOT_SUPPORTED, "COPY FROM STDIN rows arrive through copy_in_rows")
+        statement = self._current(statement)
+        translation = statement.translation
+        assert translation is not None
+        bindings = [writer(value) for writer, value in zip(statement.writers, (*params, *statement.literals),
+                                                           strict=False)]
+        bindings = bindings[:statement.sqlite_param_count]
+
+        def run() -> Cursor:
+            cursor = self._connection.cursor()
+            cursor.execute(translation.sql, bindings if not translation.schema_change else None)
+            rows = buffered_rows(cursor, statement.readers, self._engine.max_result_bytes)
+            changes = self._connection.changes()
+            if translation.serial_sequence is not None and (changes or translation.serial_upsert):
+                assigned = "NULL" if translation.serial_upsert else "last_insert_rowid()"
+                cursor.execute(f"SELECT {fn.SEQUENCE_ASSIGNED}(?, {assigned})",
+                               (translation.serial_sequence,))
+            result = _result(statement, translation, rows, changes)
+            self._transactions.responded(result)
+            return result
+
+        result = self._in_transaction(statement.writes, translation.command, run)
+        self._transactions.notices += translation.notices
+        if translation.schema_change and self._transactions.block is not None:
+            self._ddl_in_block = True
+        return result
+
+    def _current(self, statement: PreparedStatement) -> PreparedStatement:
+        """The statement re-prepared if the schema changed since it was prepared."""
+        if statement.translation is None or statement.schema_version == self._catalog.schema_version():
+            return statement
+        fresh = self._prepare(statement.sql, statement.param_oids)
+        if _result_type(fresh.columns) != _result_type(statement.columns):
+            raise DatabaseError(CACHED_PLAN_CHANGED, "cached plan must not change result type")
+        return fresh
+
+    def _in_transaction(self, writes: bool, command: str, run: Any) -> Any:
+        transactions = self._transactions
+        if transactions.block is None:
+            return transactions.autocommit(writes, run)
+        return transactions.run_in_block(writes, command, run)
+
+    def _execute_utility(self, statement: PreparedStatement) -> Cursor:
+        command = statement.utility
+        transactions = self._transactions
+        if isinstance(command, TransactionCommand):
+            return Cursor(None, self._transaction_command(command))
+        if isinstance(command, SetCommand):
+            if _pins_timestamp(statement):
+                transactions.pinned_timestamp = _pinned_timestamp(command.value)
+                return Cursor(None, "SET")
+            if command.local and transactions.block is None:
+                self._warn_outside_block("SET LOCAL")
+            self.settings.set(command.name, command.value, local=command.local)
+            return Cursor(None, "SET")
+        if isinstance(command, SetTransactionCommand):
+            if command.session_default:
+                if command.isolation is not None:
+                    self.settings.set("default_transaction_isolation", command.isolation)
+                if command.read_only is not None:
+                    self.settings.set("default_transaction_read_only", "on" if command.read_only else "off")
+            elif transactions.block is not None:
+                transactions.set_modes(command.isolation, command.read_only)
+            else:
+                self._warn_outside_block("SET TRANSACTION")
+            return Cursor(None, "SET")
+        if isinstance(command, SetConstraintsCommand):
+            if transactions.block is None:
+                self._warn_outside_block("SET CONSTRAINTS")
+            else:
+                transactions.set_constraints(deferred=command.deferred)
+            return Cursor(None, "SET CONSTRAINTS")
+        if isinstance(command, ResetCommand):
+            if command.name is None:
+                self.settings.reset_all()
+            else:
+                self.settings.set(command.name, None)
+            return Cursor(None, "RESET")
+        if isinstance(command, ShowCommand):
+            if command.name is None:
+                return Cursor(statement.columns, "SHOW", None, list(self.settings.all()))
+            return Cursor(statement.columns, "SHOW", None, [(self.settings.get(command.name),)])
+        if isinstance(command, ExplainCommand):
+            return self._explain(statement)
+        assert isinstance(command, MaintenanceCommand)
+        if command.outside_block_only and transactions.block is not None:
+            raise DatabaseError(ACTIVE_SQL_TRANSACTION,
+                                f"{command.tag} cannot run inside a transaction block")
+        if command.discard_all:
+            if transactions.block is not None:
+                raise DatabaseError(ACTIVE_SQL_TRANSACTION,
+                                    "DISCARD ALL cannot run inside a transaction block")
+            self.settings.reset_all()
+        return Cursor(None, command.tag)
+
+    def _transaction_command(self, command: TransactionCommand) -> str:
+        transactions = self._transactions
+        if command.action == "begin":
+            transactions.begin(explicit=True, isolation=command.isolation, read_only=command.read_only)
+            return command.tag
+        if command.action == "savepoint":
+            transactions.savepoint(command.name or "")
+            return command.tag
+        if command.action == "release":
+            transactions.release(command.name or "")
+            return command.tag
+        if command.action == "rollback_to":
+            transactions.rollback_to(command.name or "")
+            return command.tag
+        self._ddl_in_block = False
+        if command.action == "commit":
+            return transactions.commit(statement=True)
+        transactions.rollback(statement=True)
+        return command.tag
+
+    def _explain(self, statement: PreparedStatement) -> Cursor:
+        translation = statement.translation
+        assert translation is not None
+        rows = self._connection.execute(f"EXPLAIN QUERY PLAN {translation.sql}").fetchall()
+        depth: dict[int, int] = {0: -1}
+        lines = []
+        for node_id, parent, _, detail in rows:
+            depth[node_id] = depth.get(parent, -1) + 1
+            lines.append(("  " * depth[node_id] + ("->  " if depth[node_id] else "") + detail,))
+        return Cursor(statement.columns, "EXPLAIN", None, lines)
+
+    def _error_context(self, statement: PreparedStatement, params: Sequence[Any]) -> ErrorContext:
+        translation = statement.translation
+        if translation is None or translation.target is None:
+            return ErrorContext()
+        info = self._catalog.table(translation.target)
+        primary_keys = {translation.target: info.primary_key} if info is not None else {}
+        values: dict[str, str] = {}
+        for column, source in translation.key_sources:
+            if isinstance(source, str):
+                values[column] = source
+            elif 0 < source <= len(params) and params[source - 1] is not None:
+                oid = translation.param_types[source - 1].oid
+                values[column] = casts.text_output(params[source - 1], oid, self.time_zone())
+        indexes = info.unique_indexes if info is not None else {}
+        return ErrorContext(primary_keys, indexes, values, translation.target)
+
+
+def _result(statement: PreparedStatement, translation: Translation, rows: list[tuple[Any, ...]],
+            changes: int) -> Cursor:
+    """The cursor of an executed translated statement, with PostgreSQL's command tag."""
+    command = translation.command
+    if statement.copy is not None:
+        return Cursor(statement.columns, "COPY", len(rows), rows)
+    if command == "INSERT":
+        return Cursor(statement.columns, "INSERT 0", changes, rows)
+    if command in ("UPDATE", "DELETE") or (command == "SELECT" and translation.schema_change):
+        return Cursor(statement.columns, command, changes, rows)
+    return Cursor(statement.columns, command, None, rows)
+
+
+def _pins_timestamp(statement: PreparedStatement) -> bool:
+    command = statement.utility
+    return isinstance(command, SetCommand) and command.name.lower() == TRANSACTION_TIMESTAMP
+
+
+def _pinned_timestamp(value: str | None) -> dt.datetime | None:
+    """The value of SET heliosdb.transaction_timestamp (as reported: ISO 8601 with an offset)."""
+    if value is None or not value.strip():
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise DatabaseError(INVALID_DATETIME_FORMAT,
+                            f'invalid value for parameter "{TRANSACTION_TIMESTAMP}": "{value}"',
+                            hint="Use the value the server reported, e.g. 2026-01-31T12:00:00.000001+00:00.")
+    return moment.astimezone(dt.UTC)
+
+
+
+
+class SQLiteEngine:
+    """The engine (implements `interface.Engine`): store file data_dir/store.db."""
+
+    def __init__(self, data_dir: Path, *, busy_timeout_ms: int = 5000,
+                 default_lock_wait_ms: int | None = None,
+                 max_result_bytes: int = DEFAULT_RESULT_LIMIT_BYTES) -> None:
+        """busy_timeout_ms bounds SQLite's own waits outside statements; default_lock_wait_ms bounds
+        a statement's wait for the writer when lock_timeout is 0 (None: as long as needed, as
+        PostgreSQL waits for a lock); max_result_bytes bounds one statement's result in memory
+        (`result_buffer`)."""
+        self.max_result_bytes = max_result_bytes
+        self._path = initialise(Path(data_dir), busy_timeout_ms)
+        self.busy_timeout_ms = busy_timeout_ms
+        self.default_lock_wait_s = math.inf if default_lock_wait_ms is None else default_lock_wait_ms / 1000
+        self.cache: StatementCache[PreparedStatement] = StatementCache(2048)
+        self.unnormalisable: StatementCache[bool] = StatementCache(2048)  # keys of normalised texts
+        self.normalised_once: StatementCache[bool] = StatementCache(2048)  # seen once, no template yet
+        self._sessions: set[SQLiteSession] = set()
+        self._lock = threading.Lock()
+
+    @property
+    def store_path(self) -> Path:
+        return self._path
+
+    def open_session(self, user: str, database: str, settings: dict[str, str],
+                     transaction_log: TransactionLog | None = None) -> SQLiteSession:
+        connection = open_connection(self._path, self.busy_timeout_ms)
+        try:
+            if transaction_log is not None:
+                transaction_log.attached(connection)
+            session = SQLiteSession(self, connection, user, database, settings, transaction_log)
+        except BaseException:
+            connection.close()
+            raise
+        with self._lock:
+            self._sessions.add(session)
+        return session
+
+    def maintenance_connection(self) -> apsw.Connection:
+        """A store connection with every engine function and collation registered (DDL, CHECK
+        constraints and indexes may use them), for recovery and restore; the caller closes it."""
+        connection = open_connection(self._path, self.busy_timeout_ms)
+        SQLiteSession(self, connection, "heliosdb", "heliosdb", {})
+        return connection
+
+    def forget(self, session: SQLiteSession) -> None:
+        with self._lock:
+            self._sessions.discard(session)
+
+    def close(self) -> None:
+        with self._lock:
+            sessions = list(self._sessions)
+        for session in sessions:
+            session.close()

@@ -1,0 +1,156 @@
+"""Literal normalisation for the translation cache: a statement's constants become parameters.
+
+`normalise(sql)` finds, with sqlglot's tokenizer, the literals that can become bound parameters
+without changing what the statement means, and returns the statement with each replaced by `$n`,
+the literals' texts and their parameter types: an integer is int4 or int8 by size (numeric
+beyond), a decimal without exponent numeric, a plain `'...'` string unknown (0: the translator
+infers its type from the context, as for a client's untyped parameter). So `pgbench -M simple`'s
+statements, which differ only in their literals, share one translation.
+
+A literal is replaced only as
+- the right operand of a comparison or arithmetic operator (`=`, `<>`, `<`, `>`, `<=`, `>=`, `+`,
+  `-`, `*`, `/`, `%`), followed by a clause boundary, a comma, `)` or another such operator;
+- a whole element of a VALUES row;
+- the count of LIMIT or OFFSET;
+in SELECT, INSERT, UPDATE, DELETE, VALUES and WITH statements only (never DDL, SET or SELECT INTO).
+Everything else stays literal: select-list constants, function arguments, type modifiers
+(`varchar(20)`), typed literals (`date '...'`, `interval '...'`), casts (`'1'::int`), `E''`,
+dollar-quoted and other prefixed strings, numbers with exponents, ORDER BY / GROUP BY positions.
+A statement with parameters of its own, or with nothing to replace, is not normalised (None).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlglot.tokens import Token, TokenType
+
+from heliosdb_lite.engine.sql import parsing
+from heliosdb_lite.engine.types import pgtypes as t
+from heliosdb_lite.protocol import codecs
+
+_STATEMENTS = frozenset({"select", "insert", "update", "delete", "values", "with"})
+_OPERATORS = frozenset({
+    TokenType.EQ, TokenType.NEQ, TokenType.LT, TokenType.GT, TokenType.LTE, TokenType.GTE,
+    TokenType.PLUS, TokenType.DASH, TokenType.STAR, TokenType.SLASH, TokenType.MOD,
+})
+_COUNTS = frozenset({TokenType.LIMIT, TokenType.OFFSET})
+_BOUNDARIES = frozenset({
+    TokenType.SEMICOLON, TokenType.COMMA, TokenType.R_PAREN, TokenType.AND, TokenType.OR,
+    TokenType.WHERE, TokenType.ORDER_BY, TokenType.GROUP_BY, TokenType.HAVING, TokenType.LIMIT,
+    TokenType.OFFSET, TokenType.RETURNING, TokenType.UNION, TokenType.EXCEPT, TokenType.INTERSECT,
+    TokenType.THEN, TokenType.ELSE, TokenType.END, TokenType.WHEN, TokenType.ON, TokenType.FROM,
+    TokenType.ALIAS,
+}) | _OPERATORS
+_LIST_PUNCTUATION = frozenset({TokenType.L_PAREN, TokenType.COMMA})
+_INT4_RANGE = range(-(2**31), 2**31)
+_INT8_RANGE = range(-(2**63), 2**63)
+
+
+@dataclass(frozen=True, slots=True)
+class Normalised:
+    """A statement with literals replaced by `$1..$n`; texts[i] is the text of `$i+1`."""
+
+    sql: str
+    param_oids: tuple[int, ...]
+    texts: tuple[str, ...]
+
+
+def _number_oid(text: str) -> int | None:
+    if text.removeprefix("-").isdigit():
+        value = int(text)
+        return t.INT4 if value in _INT4_RANGE else t.INT8 if value in _INT8_RANGE else t.NUMERIC
+    whole, dot, fraction = text.removeprefix("-").partition(".")
+    if dot and whole.isdigit() and (fraction.isdigit() or not fraction):
+        return t.NUMERIC
+    return None
+
+
+def _literal(sql: str, token: Token, negated: bool) -> tuple[int, str] | None:
+    """(parameter type, text) of a literal token that can be a parameter, else None."""
+    if token.token_type == TokenType.NUMBER:
+        text = "-" + token.text if negated else token.text
+        oid = _number_oid(text)
+        return None if oid is None else (oid, text)
+    if token.token_type == TokenType.STRING:
+        raw = sql[token.start:token.end + 1]
+        if len(raw) >= 2 and raw[0] == "'" and raw[-1] == "'":
+            return 0, raw[1:-1].replace("''", "'")
+    return None
+
+
+def _statement_kind_allows(tokens: Sequence[Token]) -> bool:
+    first = tokens[0].text.lower()
+    if first not in _STATEMENTS:
+        return False
+    if any(token.token_type == TokenType.PARAMETER for token in tokens):
+        return False
+    return first == "insert" or not any(token.token_type == TokenType.INTO for token in tokens)
+
+
+def _replaceable(tokens: Sequence[Token]) -> list[tuple[int, int]]:
+    """(first, last) token indexes of the literals in a replaceable position; first is a unary
+    minus before a number (so -5 and 5 share a translation, and -2147483648 is int4)."""
+    positions: list[tuple[int, int]] = []
+    frames: list[bool] = []  # per open parenthesis: is it a VALUES row?
+    values_depth: int | None = None
+    previous: TokenType | None = None
+    for index, token in enumerate(tokens):
+        kind = token.token_type
+        following = tokens[index + 1].token_type if index + 1 < len(tokens) else None
+        if kind == TokenType.VALUES:
+            values_depth = len(frames)
+        elif kind == TokenType.L_PAREN:
+            frames.append(values_depth == len(frames) and previous in (TokenType.VALUES, TokenType.COMMA))
+        elif kind == TokenType.R_PAREN:
+            if frames:
+                frames.pop()
+        elif kind in (TokenType.NUMBER, TokenType.STRING):
+            first = index
+            if kind == TokenType.NUMBER and previous == TokenType.DASH and index >= 2 \
+                    and tokens[index - 2].token_type in _OPERATORS | _LIST_PUNCTUATION:
+                first = index - 1
+                previous = tokens[index - 2].token_type
+            in_row = bool(frames) and frames[-1] and previous in (TokenType.L_PAREN, TokenType.COMMA) \
+                and following in (TokenType.COMMA, TokenType.R_PAREN)
+            after_operator = previous in _OPERATORS and (following is None or following in _BOUNDARIES)
+            counted = previous in _COUNTS and (following is None or following in _BOUNDARIES)
+            if in_row or after_operator or counted:
+                positions.append((first, index))
+        if values_depth == len(frames) and kind not in (TokenType.VALUES, TokenType.COMMA, TokenType.R_PAREN):
+            values_depth = None
+        previous = kind
+    return positions
+
+
+def normalise(sql: str) -> Normalised | None:
+    """sql with its replaceable literals as parameters, or None (see the module docstring)."""
+    tokens = parsing.tokenize(sql)
+    if not tokens or not _statement_kind_allows(tokens):
+        return None
+    pieces: list[str] = []
+    oids: list[int] = []
+    texts: list[str] = []
+    end = 0
+    for first, last in _replaceable(tokens):
+        literal = _literal(sql, tokens[last], negated=first != last)
+        if literal is None:
+            continue
+        oids.append(literal[0])
+        texts.append(literal[1])
+        pieces += [sql[end:tokens[first].start], f"${len(oids)}"]
+        end = tokens[last].end + 1
+    if not oids:
+        return None
+    pieces.append(sql[end:])
+    return Normalised("".join(pieces), tuple(oids), tuple(texts))
+
+
+def values(texts: Sequence[str], param_oids: Sequence[int], tz: dt.tzinfo) -> tuple[Any, ...]:
+    """The literals' values as parameters of the given types (the translated statement's), decoded
+    as the translator decodes a literal of that type (22P02 for invalid input)."""
+    return tuple(codecs.decode_text(oid, text.encode(), tz=tz)
+                 for text, oid in zip(texts, param_oids, strict=True))

@@ -1,0 +1,181 @@
+"""SQL text → tokens, statements and sqlglot trees, with PostgreSQL's syntax errors (42601 + position).
+
+`split` cuts a simple-query string at top-level semicolons using sqlglot's tokenizer (so `;`
+inside strings, dollar quotes, comments and identifiers never splits) and drops empty
+statements. `parse` returns a cached tree — callers copy before they change it — with unquoted
+identifiers folded to lower case as PostgreSQL folds them. Only short statements are cached
+(`short_text_cache`); a long one's tokens only while one statement is prepared (`tokens_kept`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Iterator
+
+from sqlglot import exp
+from sqlglot.errors import ParseError, TokenError
+from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
+from sqlglot.tokens import Token, TokenType
+
+from heliosdb_lite.engine.sql.dialect import HeliosPostgres
+from heliosdb_lite.engine.sql.short_text_cache import SHORT_TEXT_CHARS, cached_for_short_text
+from heliosdb_lite.errors import FEATURE_NOT_SUPPORTED, SYNTAX_ERROR, DatabaseError
+
+_DIALECT = HeliosPostgres()
+_KNOWN_COMMANDS = frozenset({
+    "abort", "alter", "analyze", "analyse", "begin", "call", "checkpoint", "close", "cluster", "comment",
+    "commit", "copy", "create", "deallocate", "declare", "delete", "discard", "do", "drop", "end", "execute",
+    "explain", "fetch", "grant", "import", "insert", "listen", "load", "lock", "merge", "move", "notify",
+    "prepare", "reassign", "refresh", "reindex", "release", "reset", "revoke", "rollback", "savepoint",
+    "security", "select", "set", "show", "start", "table", "truncate", "unlisten", "update", "vacuum",
+    "values", "with",
+})
+
+# type names that can open a typed literal (`date '2024-01-01'`)
+_LITERAL_TYPE_TOKENS = HeliosPostgres.parser_class.TYPE_TOKENS - {
+    TokenType.NULL, TokenType.UNION, TokenType.ARRAY}
+
+
+def _syntax_error(near: str | None, position: int | None) -> DatabaseError:
+    message = f'syntax error at or near "{near}"' if near else "syntax error at end of input"
+    return DatabaseError(SYNTAX_ERROR, message, position=position)
+
+
+_long_texts = threading.local()  # .tokens: {text: tokens} inside tokens_kept(), else absent or None
+
+
+@contextlib.contextmanager
+def tokens_kept() -> Iterator[None]:
+    """Inside, the tokens of texts too long for the LRU are kept as well, so that preparing one
+    statement (recognising the command, its first words, grouping literals, parsing) tokenizes
+    each of its texts once; they are let go on leaving, as they can be many times the text's size."""
+    outer = getattr(_long_texts, "tokens", None)
+    _long_texts.tokens = {} if outer is None else outer
+    try:
+        yield
+    finally:
+        _long_texts.tokens = outer
+
+
+def tokenize(sql: str) -> tuple[Token, ...]:
+    """sqlglot tokens of sql; 42601 for an unterminated string or comment."""
+    if len(sql) <= SHORT_TEXT_CHARS:
+        return _short_text_tokens(sql)
+    kept = getattr(_long_texts, "tokens", None)
+    if kept is None:
+        return _tokens(sql)
+    tokens = kept.get(sql)
+    if tokens is None:
+        tokens = kept[sql] = _tokens(sql)
+    return tokens
+
+
+def _tokens(sql: str) -> tuple[Token, ...]:
+    try:
+        return tuple(_DIALECT.tokenize(sql))
+    except TokenError as error:
+        raise DatabaseError(SYNTAX_ERROR, f"unterminated quoted string or comment: {error}") from None
+
+
+_short_text_tokens = cached_for_short_text(maxsize=2048)(_tokens)
+
+
+def split(sql: str) -> list[str]:
+    """The statements of a simple query, without their semicolons; [] for an empty query."""
+    statements: list[str] = []
+    start: Token | None = None
+    end: Token | None = None
+    for token in tokenize(sql):
+        if token.token_type == TokenType.SEMICOLON:
+            if start is not None and end is not None:
+                statements.append(sql[start.start:end.end + 1])
+            start = end = None
+        else:
+            start = start or token
+            end = token
+    if start is not None and end is not None:
+        statements.append(sql[start.start:end.end + 1])
+    return statements
+
+
+def _position(sql: str, line: int, column: int, highlight: str) -> int:
+    lines = sql.split("\n")
+    offset = sum(len(text) + 1 for text in lines[:max(line - 1, 0)])
+    return max(offset + column - len(highlight) + 1, 1)
+
+
+def _typed_literals_grouped(sql: str) -> str:
+    """sql with each typed literal that a `::` cast follows in parentheses: sqlglot reads
+    `timestamp 'x'::timestamptz` as `timestamp ('x'::timestamptz)`, PostgreSQL as
+    `(timestamp 'x')::timestamptz`."""
+    tokens = tokenize(sql)
+    spans: list[tuple[int, int]] = []
+    for index in range(2, len(tokens)):
+        if tokens[index].token_type != TokenType.DCOLON or tokens[index - 1].token_type != TokenType.STRING:
+            continue
+        start = index - 2
+        if (start >= 3 and tokens[start].text.lower() == "zone"
+                and tokens[start - 1].token_type == TokenType.TIME
+                and tokens[start - 2].text.lower() in ("with", "without")):
+            start -= 3
+        if (start >= 4 and tokens[start].token_type == TokenType.R_PAREN
+                and tokens[start - 1].token_type == TokenType.NUMBER
+                and tokens[start - 2].token_type == TokenType.L_PAREN):  # a modifier: timestamp(3) 'x'
+            start -= 3
+        if tokens[start].token_type in _LITERAL_TYPE_TOKENS:
+            spans.append((tokens[start].start, tokens[index - 1].end + 1))
+    for start, end in reversed(spans):
+        sql = f"{sql[:start]}({sql[start:end]}){sql[end:]}"
+    return sql
+
+
+@cached_for_short_text(maxsize=2048)
+def _parse(sql: str) -> exp.Expression:
+    grouped = _typed_literals_grouped(sql)
+    if grouped != sql:
+        try:
+            return _parse(grouped)
+        except DatabaseError:
+            pass  # the error, with its position, of the statement as written
+    try:
+        trees = [tree for tree in _DIALECT.parser().parse(list(tokenize(sql)), sql) if tree is not None]
+    except ParseError as error:
+        if first_words(sql, 1) == ["merge"]:  # refused whole (translate), even where sqlglot cannot parse it
+            raise DatabaseError(FEATURE_NOT_SUPPORTED, "statement MERGE is not supported") from None
+        detail = error.errors[0] if error.errors else {}
+        highlight = detail.get("highlight") or ""
+        description = str(detail.get("description", ""))
+        at_end = not (detail.get("end_context") or "").strip() and description.startswith(
+            ("Expecting", "Required keyword"))
+        position = None
+        if highlight:
+            position = _position(sql, detail.get("line", 1), detail.get("col", 1), highlight)
+        raise _syntax_error(None if at_end else highlight, None if at_end else position) from None
+    except TokenError as error:
+        raise DatabaseError(SYNTAX_ERROR, f"unterminated quoted string or comment: {error}") from None
+    if not trees:
+        raise _syntax_error(None, None)
+    if len(trees) > 1:
+        raise DatabaseError(SYNTAX_ERROR, "cannot insert multiple commands into a prepared statement")
+    tree = trees[0]
+    if isinstance(tree, exp.Command):
+        word = tree.name.lower()
+        if word not in _KNOWN_COMMANDS:
+            raise _syntax_error(tree.name, 1)
+    return normalize_identifiers(tree, dialect="postgres")
+
+
+def parse(sql: str) -> exp.Expression:
+    """The sqlglot tree of one statement (shared: copy before changing it)."""
+    return _parse(sql)
+
+
+def first_words(sql: str, count: int = 3) -> list[str]:
+    """The first keywords/identifiers of a statement, lower-cased (for recognising utility commands)."""
+    words = []
+    for token in tokenize(sql)[:count]:
+        if token.token_type in (TokenType.STRING, TokenType.NUMBER, TokenType.L_PAREN):
+            break
+        words.append(token.text.lower())
+    return words

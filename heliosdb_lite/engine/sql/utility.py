@@ -1,0 +1,297 @@
+"""Utility statements the engine runs itself: transaction control, SET/RESET/SHOW, EXPLAIN, maintenance.
+
+`parse_utility(sql)` recognises them from their leading words (sqlglot's tokens; sqlglot's own
+parse of these is unreliable: `START TRANSACTION` becomes an alias) and returns a small command
+object, or None for statements that go through the translator. Syntax follows PostgreSQL 15:
+
+    BEGIN|START TRANSACTION [ISOLATION LEVEL l] [READ ONLY|READ WRITE] [[NOT] DEFERRABLE]
+    COMMIT|END|ROLLBACK|ABORT [WORK|TRANSACTION]      SAVEPOINT n   RELEASE [SAVEPOINT] n
+    ROLLBACK [WORK|TRANSACTION] TO [SAVEPOINT] n      SET [SESSION|LOCAL] name {TO|=} v[, ...]|DEFAULT
+    SET TIME ZONE v   SET [SESSION CHARACTERISTICS AS] TRANSACTION ...   RESET name|ALL   SHOW name|ALL
+    SET CONSTRAINTS ALL {DEFERRED|IMMEDIATE} (a list of constraint names is refused: 0A000)
+    EXPLAIN [ANALYZE] [VERBOSE] stmt | EXPLAIN (options) stmt    VACUUM/ANALYZE/CHECKPOINT/DISCARD
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlglot.tokens import TokenType
+
+from heliosdb_lite.engine.sql.parsing import tokenize
+from heliosdb_lite.engine.sql.statement_words import Words, syntax_error
+from heliosdb_lite.errors import FEATURE_NOT_SUPPORTED, DatabaseError
+
+
+@dataclass(frozen=True, slots=True)
+class TransactionCommand:
+    """action: begin, commit, rollback, savepoint, release or rollback_to."""
+
+    action: str
+    tag: str
+    name: str | None = None
+    isolation: str | None = None
+    read_only: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SetCommand:
+    name: str
+    value: str | None  # None: DEFAULT
+    local: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SetTransactionCommand:
+    isolation: str | None
+    read_only: bool | None
+    session_default: bool  # SET SESSION CHARACTERISTICS AS TRANSACTION
+
+
+@dataclass(frozen=True, slots=True)
+class SetConstraintsCommand:
+    deferred: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ResetCommand:
+    name: str | None  # None: ALL
+
+
+@dataclass(frozen=True, slots=True)
+class ShowCommand:
+    name: str | None  # None: ALL
+
+
+@dataclass(frozen=True, slots=True)
+class ExplainCommand:
+    statement: str
+
+
+@dataclass(frozen=True, slots=True)
+class MaintenanceCommand:
+    """Accepted without effect on the data (VACUUM, ANALYZE, CHECKPOINT, DISCARD, DEALLOCATE)."""
+
+    tag: str
+    outside_block_only: bool = False
+    discard_all: bool = False
+
+
+UtilityCommand = (TransactionCommand | SetCommand | SetTransactionCommand | SetConstraintsCommand
+                  | ResetCommand | ShowCommand | ExplainCommand | MaintenanceCommand)
+
+
+_ISOLATION_WORDS = (("serializable",), ("repeatable", "read"), ("read", "committed"), ("read", "uncommitted"))
+
+
+def _transaction_modes(words: Words) -> tuple[str | None, bool | None]:
+    isolation: str | None = None
+    read_only: bool | None = None
+    while not words.at_end():
+        if words.accept(","):
+            continue
+        if words.accept("isolation", "level"):
+            for option in _ISOLATION_WORDS:
+                if words.accept(*option):
+                    isolation = " ".join(option)
+                    break
+            else:
+                raise syntax_error(words.peek())
+        elif words.accept("read", "only"):
+            read_only = True
+        elif words.accept("read", "write"):
+            read_only = False
+        elif words.accept("not", "deferrable") or words.accept("deferrable"):
+            continue
+        else:
+            raise syntax_error(words.peek())
+    return isolation, read_only
+
+
+def _value_list(words: Words) -> str | None:
+    """The value(s) of SET: None for DEFAULT; several values joined with ', '."""
+    if words.accept("default"):
+        words.end()
+        return None
+    parts: list[str] = []
+    current = ""
+    for token in words.tokens[words.index:]:
+        if token.token_type == TokenType.COMMA:
+            parts.append(current)
+            current = ""
+        elif token.token_type == TokenType.DASH:
+            current += "-"
+        elif token.token_type == TokenType.IDENTIFIER:
+            current += f'"{token.text}"' if not token.text.islower() or "$" in token.text else token.text
+        elif token.token_type in (TokenType.STRING, TokenType.NUMBER):
+            current += token.text
+        else:
+            current += token.text.lower()
+    parts.append(current)
+    if not any(parts):
+        raise syntax_error(None)
+    return ", ".join(parts)
+
+
+def _transaction(words: Words, first: str) -> TransactionCommand:
+    if first in ("begin", "start"):
+        if first == "start" and not words.accept("transaction"):
+            raise syntax_error(words.peek())
+        if first == "begin":
+            words.accept("work") or words.accept("transaction")
+        isolation, read_only = _transaction_modes(words)
+        return TransactionCommand("begin", "BEGIN" if first == "begin" else "START TRANSACTION",
+                                  isolation=isolation, read_only=read_only)
+    if first == "savepoint":
+        name = words.name()
+        words.end()
+        return TransactionCommand("savepoint", "SAVEPOINT", name=name)
+    if first == "release":
+        words.accept("savepoint")
+        name = words.name()
+        words.end()
+        return TransactionCommand("release", "RELEASE", name=name)
+    words.accept("work") or words.accept("transaction")
+    if first in ("rollback", "abort") and words.accept("to"):
+        words.accept("savepoint")
+        name = words.name()
+        words.end()
+        return TransactionCommand("rollback_to", "ROLLBACK", name=name)
+    if words.accept("and", "chain"):
+        raise DatabaseError(FEATURE_NOT_SUPPORTED, "AND CHAIN is not supported")
+    words.accept("and", "no", "chain")
+    words.end()
+    if first in ("commit", "end"):
+        return TransactionCommand("commit", "COMMIT")
+    return TransactionCommand("rollback", "ROLLBACK")
+
+
+def _set(words: Words) -> UtilityCommand:
+    local = words.accept("local")
+    if not local:
+        words.accept("session")
+    if words.accept("characteristics", "as", "transaction"):
+        isolation, read_only = _transaction_modes(words)
+        return SetTransactionCommand(isolation, read_only, session_default=True)
+    if words.accept("transaction"):
+        isolation, read_only = _transaction_modes(words)
+        return SetTransactionCommand(isolation, read_only, session_default=False)
+    if words.accept("constraints"):
+        return _set_constraints(words)
+    if words.accept("time", "zone"):
+        if words.accept("local"):
+            return SetCommand("TimeZone", None, local)
+        return SetCommand("TimeZone", _value_list(words), local)
+    if words.accept("names"):
+        return SetCommand("client_encoding", _value_list(words), local)
+    if words.accept("schema"):
+        return SetCommand("search_path", _value_list(words), local)
+    if words.accept("role") or words.accept("session", "authorization"):
+        raise DatabaseError(FEATURE_NOT_SUPPORTED, "SET ROLE and SET SESSION AUTHORIZATION are not supported")
+    name = words.name()
+    while words.accept("."):
+        name += "." + words.name()
+    if not (words.accept("to") or words.accept("=")):
+        raise syntax_error(words.peek())
+    return SetCommand(name, _value_list(words), local)
+
+
+def _set_constraints(words: Words) -> SetConstraintsCommand:
+    if not words.accept("all"):
+        raise DatabaseError(FEATURE_NOT_SUPPORTED, "SET CONSTRAINTS with constraint names is not supported",
+                            hint="SET CONSTRAINTS ALL DEFERRED | IMMEDIATE is.")
+    deferred = words.accept("deferred")
+    if not deferred and not words.accept("immediate"):
+        raise syntax_error(words.peek())
+    words.end()
+    return SetConstraintsCommand(deferred)
+
+
+def _reset(words: Words) -> ResetCommand:
+    if words.accept("all"):
+        words.end()
+        return ResetCommand(None)
+    if words.accept("time", "zone"):
+        return ResetCommand("TimeZone")
+    if words.accept("session", "authorization"):
+        return ResetCommand("session_authorization")
+    name = words.name()
+    while words.accept("."):
+        name += "." + words.name()
+    words.end()
+    return ResetCommand(name)
+
+
+_SHOW = re.compile(r"^\s*show\s+(.+?)\s*$", re.IGNORECASE | re.DOTALL)
+_EXPLAIN = re.compile(r"^\s*explain\s+(?:\((?P<options>[^)]*)\)\s*|(?P<words>(?:(?:analy[sz]e|verbose)\s+)*))"
+                      r"(?P<statement>.+)$", re.IGNORECASE | re.DOTALL)
+
+
+def _show(sql: str) -> ShowCommand:
+    match = _SHOW.match(sql)
+    if match is None:
+        raise syntax_error(None)
+    name = match.group(1)
+    if name.lower() == "all":
+        return ShowCommand(None)
+    if name.startswith('"') and name.endswith('"'):
+        return ShowCommand(name[1:-1])
+    return ShowCommand(" ".join(name.split()))
+
+
+def _explain(sql: str) -> ExplainCommand:
+    match = _EXPLAIN.match(sql)
+    if match is None:
+        raise syntax_error(None)
+    options = (match.group("options") or "") + " " + (match.group("words") or "")
+    if re.search(r"\banaly[sz]e\b(?!\s+(false|off))", options, re.IGNORECASE):
+        raise DatabaseError(FEATURE_NOT_SUPPORTED, "EXPLAIN ANALYZE is not supported",
+                            hint="EXPLAIN shows SQLite's query plan without running the statement.")
+    output_format = re.search(r"\bformat\s+(\w+)", options, re.IGNORECASE)
+    if output_format is not None and output_format.group(1).lower() != "text":
+        raise DatabaseError(FEATURE_NOT_SUPPORTED,
+                            f"EXPLAIN (FORMAT {output_format.group(1).upper()}) is not supported",
+                            hint="EXPLAIN shows SQLite's query plan as text.")
+    return ExplainCommand(match.group("statement"))
+
+
+def parse_utility(sql: str) -> UtilityCommand | None:
+    """The utility command sql is, or None if it is an ordinary statement."""
+    tokens = tokenize(sql)
+    while tokens and tokens[-1].token_type == TokenType.SEMICOLON:  # "BEGIN;" as pgbench's Parse sends it
+        sql = sql[: tokens[-1].start]
+        tokens = tokens[:-1]
+    if not tokens:
+        return None
+    first = tokens[0].text.lower()
+    if tokens[0].token_type == TokenType.COMMAND and len(tokens) > 1:
+        tokens = (tokens[0], *tokenize(sql[tokens[1].start:]))  # sqlglot keeps a command's rest as one string
+    words = Words(tokens)
+    words.index = 1
+    if first in ("begin", "start", "commit", "end", "rollback", "abort", "savepoint", "release"):
+        return _transaction(words, first)
+    if first == "set":
+        return _set(words)
+    if first == "reset":
+        return _reset(words)
+    if first == "show":
+        return _show(sql)
+    if first == "explain":
+        return _explain(sql)
+    if first == "vacuum":
+        return MaintenanceCommand("VACUUM", outside_block_only=True)
+    if first in ("analyze", "analyse"):
+        return MaintenanceCommand("ANALYZE")
+    if first == "checkpoint":
+        return MaintenanceCommand("CHECKPOINT")
+    if first == "discard":
+        what = words.peek() or ""
+        return MaintenanceCommand(f"DISCARD {what.upper()}", discard_all=what == "all")
+    if first == "deallocate":
+        everything = "all" in (token.text.lower() for token in tokens)
+        return MaintenanceCommand("DEALLOCATE ALL" if everything else "DEALLOCATE")
+    if first in ("listen", "unlisten", "notify", "prepare", "execute", "lock", "grant", "revoke", "comment",
+                 "declare", "fetch", "close", "move", "do", "call", "reindex", "cluster", "refresh"):
+        raise DatabaseError(FEATURE_NOT_SUPPORTED, f"{first.upper()} is not supported")
+    return None

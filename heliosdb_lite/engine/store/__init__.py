@@ -1,0 +1,52 @@
+"""The SQLite store file: `<data_dir>/store.db`, WAL mode, one APSW connection per session.
+
+Every connection gets the same settings: double-quoted strings off (an unknown "name" is an
+error, not a string), WAL journal (readers never block the writer),
+synchronous=NORMAL (the journal will own durability), foreign keys enforced, and a busy timeout
+bounding how long a writer waits for SQLite's single write lock. The store holds three engine
+tables besides user tables: `_helios_sequences` for serial columns and nextval() and
+`_helios_sequence_options` for CREATE SEQUENCE (their columns: `sequences`; columns added since
+a store was made are added when it is opened), and `_helios_added_defaults` (`added_defaults`).
+Others are made by the first statement that needs them (`_helios_schemas`, `_helios_view_columns`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import apsw
+
+from heliosdb_lite.engine.store import added_defaults
+from heliosdb_lite.engine.store.sequences import (
+    SEQUENCE_OPTIONS_TABLE,
+    SEQUENCES_TABLE,
+    create_sequence_tables,
+)
+
+STORE_FILE = "store.db"
+
+
+def open_connection(path: Path, busy_timeout_ms: int) -> apsw.Connection:
+    """A configured connection to the store at path (created if missing)."""
+    connection = apsw.Connection(str(path), flags=apsw.SQLITE_OPEN_READWRITE | apsw.SQLITE_OPEN_CREATE)
+    connection.set_busy_timeout(busy_timeout_ms)
+    connection.config(apsw.SQLITE_DBCONFIG_DQS_DML, 0)  # "x" is an identifier, never a string
+    connection.config(apsw.SQLITE_DBCONFIG_DQS_DDL, 0)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=NORMAL")
+    connection.execute("PRAGMA wal_autocheckpoint=0")  # checkpoints only after the journal is durable
+    connection.execute("PRAGMA foreign_keys=ON")
+    return connection
+
+
+def initialise(data_dir: Path, busy_timeout_ms: int) -> Path:
+    """Create the data directory and store file with the engine's own tables; returns the store path."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / STORE_FILE
+    connection = open_connection(path, busy_timeout_ms)
+    try:
+        create_sequence_tables(connection, "main", SEQUENCES_TABLE, SEQUENCE_OPTIONS_TABLE)
+        connection.execute(added_defaults.CREATE_TABLE)
+    finally:
+        connection.close()
+    return path

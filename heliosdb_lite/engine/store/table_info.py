@@ -1,0 +1,133 @@
+"""What the translator knows about tables: their columns' PostgreSQL types, keys and defaults.
+
+Read from SQLite itself (PRAGMA table_info and index_list on the session's connection; declared
+types decoded by `pgtypes.type_from_declared`; defaults of added columns from `added_defaults`),
+cached until the schema version changes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import apsw
+
+from heliosdb_lite.engine.store import added_defaults, schemas
+from heliosdb_lite.engine.types.pgtypes import PgType, type_from_declared
+
+SEQUENCE_DEFAULT = re.compile(r"nextval\('([^']+)'\)", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnInfo:
+    name: str
+    type: PgType | None  # None: a declared type that is not one of ours
+    not_null: bool
+    primary_key_position: int  # 0: not part of the primary key
+    default: str | None
+    rowid_alias: bool = False  # `integer PRIMARY KEY`: a serial key numbered by SQLite
+    added_default: bool = False  # `default` is filled in by INSERT (`added_defaults`), not by SQLite
+
+    @property
+    def filled_default(self) -> str:
+        """The SQLite expression a write fills an added-default column with."""
+        return self.default if self.default is not None else added_defaults.NO_DEFAULT
+
+    @property
+    def sequence(self) -> str | None:
+        """The sequence a serial column draws its default from."""
+        match = SEQUENCE_DEFAULT.search(self.default or "")
+        return match.group(1) if match else None
+
+
+@dataclass(frozen=True, slots=True)
+class TableInfo:
+    name: str
+    columns: tuple[ColumnInfo, ...]
+
+    unique_indexes: dict[tuple[str, ...], str] = field(default_factory=dict)  # columns -> index name
+
+    @property
+    def primary_key(self) -> tuple[str, ...]:
+        """The declared primary key, else the columns of a unique index named <table>_pkey."""
+        keyed = sorted((c for c in self.columns if c.primary_key_position),
+                       key=lambda c: c.primary_key_position)
+        if keyed:
+            return tuple(c.name for c in keyed)
+        pkey = f"{self.name}_pkey"
+        return next((columns for columns, name in self.unique_indexes.items() if name == pkey), ())
+
+    def unfilled_defaults(self, given: list[str]) -> list[ColumnInfo]:
+        """Columns with an added default (`added_defaults`) that a write of the `given` columns
+        leaves out, so the write must compute their defaults itself."""
+        named = {name.lower() for name in given}
+        return [c for c in self.columns if c.added_default and c.name.lower() not in named]
+
+    def column(self, name: str) -> ColumnInfo | None:
+        lowered = name.lower()
+        return next((c for c in self.columns if c.name.lower() == lowered), None)
+
+
+def effective_default(declared: str | None, recorded: str | None) -> str | None:
+    """A column's default: the one recorded by ALTER TABLE (`added_defaults`) if any, else SQLite's."""
+    if recorded is None:
+        return declared
+    return None if recorded == added_defaults.NO_DEFAULT else recorded
+
+
+class Catalog:
+    """Table metadata of one connection."""
+
+    def __init__(self, connection: apsw.Connection) -> None:
+        self._connection = connection
+        self._version = -1
+        self._tables: dict[str, TableInfo | None] = {}
+
+    @property
+    def connection(self) -> apsw.Connection:
+        return self._connection
+
+    def schema_version(self) -> int:
+        return self._connection.execute("PRAGMA schema_version").fetchall()[0][0]
+
+    def schemas(self) -> set[str]:
+        """The names of the schemas that exist (not cached: CREATE SCHEMA does not change the schema
+        version)."""
+        return {schemas.PUBLIC, *schemas.user_schemas(self._connection)}
+
+    def table(self, name: str) -> TableInfo | None:
+        version = self.schema_version()
+        if version != self._version:
+            self._tables.clear()
+            self._version = version
+        key = name.lower()
+        if key not in self._tables:
+            self._tables[key] = self._load(name)
+        return self._tables[key]
+
+    def _load(self, name: str) -> TableInfo | None:
+        rows = self._connection.execute("SELECT name, type, \"notnull\", dflt_value, pk "
+                                        "FROM pragma_table_info(?)", (name,)).fetchall()
+        if not rows:
+            return None
+        single_key = sum(1 for row in rows if row[4]) == 1
+        added = added_defaults.load(self._connection, name)
+        columns = tuple(
+            ColumnInfo(column, type_from_declared(declared), bool(not_null), pk,
+                       effective_default(default, added.get(column.lower())),
+                       rowid_alias=single_key and pk == 1 and (declared or "").lower() == "integer",
+                       added_default=column.lower() in added)
+            for column, declared, not_null, default, pk in rows)
+        return TableInfo(name, columns, self._unique_indexes(name))
+
+    def _unique_indexes(self, table: str) -> dict[tuple[str, ...], str]:
+        """Unique indexes created by CREATE UNIQUE INDEX (SQLite's own names for key constraints
+        are not the constraints' names)."""
+        indexes = {}
+        for (index,) in self._connection.execute("SELECT name FROM pragma_index_list(?) "
+                                                 "WHERE \"unique\" AND origin = 'c'", (table,)).fetchall():
+            columns = self._connection.execute("SELECT name FROM pragma_index_info(?) ORDER BY seqno",
+                                               (index,)).fetchall()
+            if all(column is not None for (column,) in columns):
+                indexes[tuple(column for (column,) in columns)] = index
+        return indexes

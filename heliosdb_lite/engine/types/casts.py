@@ -1,0 +1,218 @@
+"""PostgreSQL casts between codec-model values: `x::type`, assignment to typed columns.
+
+`convert(value, source_oid, target_oid, typmod, tz=..., explicit=...)` follows PostgreSQL: text
+input/output functions for casts from/to strings (`'t'::bool`, `true::text` = 'true'), rounding
+for numeric/float → integer (half away from zero for numeric, half even for floats), float →
+numeric through 15 significant digits, numeric → float through its text (rounded once, 22003 out
+of the float's range), timestamp ↔ timestamptz in the session time zone, and
+the type modifier: numeric(p,s) rounds and checks (22003), varchar(n)/char(n) truncate on an
+explicit cast and raise 22001 on assignment, char(n) pads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from heliosdb_lite.engine.types import pgtypes as t
+from heliosdb_lite.engine.types.exact_numeric import round_to_scale
+from heliosdb_lite.engine.types.type_names import format_type
+from heliosdb_lite.engine.types.value_storage import check_integer
+from heliosdb_lite.errors import (
+    FEATURE_NOT_SUPPORTED,
+    NUMERIC_VALUE_OUT_OF_RANGE,
+    STRING_DATA_RIGHT_TRUNCATION,
+    DatabaseError,
+)
+from heliosdb_lite.protocol import codecs
+from heliosdb_lite.protocol.codecs.time_zones import wall_clock_instant
+
+CANNOT_COERCE = "42846"
+UTC = dt.UTC
+
+_TEXT_LIKE = frozenset({t.TEXT, t.VARCHAR, t.BPCHAR, t.NAME, t.CHAR, t.UNKNOWN})
+_FLOAT_DIGITS = {t.FLOAT4: 6, t.FLOAT8: 15}
+_INFINITE_TYPES = frozenset({t.DATE, t.TIMESTAMP, t.TIMESTAMPTZ})  # the types ±infinity converts between
+
+
+def convert(value: Any, source: int, target: int, typmod: int = -1, *, tz: dt.tzinfo = UTC,
+            explicit: bool = True) -> Any:
+    """value (of type source) as a value of type target with modifier typmod."""
+    if value is None:
+        return None
+    if source != target:
+        value = _convert_type(value, source, target, tz)
+    if typmod >= 0:
+        value = apply_typmod(value, target, typmod, explicit=explicit)
+    return value
+
+
+def text_output(value: Any, oid: int, tz: dt.tzinfo) -> str:
+    """What `value::text` gives (the output function, except booleans say true/false and char(n)
+    loses its padding)."""
+    if oid == t.BOOL:
+        return "true" if value else "false"
+    if oid == t.BPCHAR:
+        return str(value).rstrip(" ")
+    if oid in _TEXT_LIKE:
+        return str(value)
+    return codecs.encode_text(oid, value, tz=tz).decode()
+
+
+def _convert_type(value: Any, source: int, target: int, tz: dt.tzinfo) -> Any:
+    if target in _TEXT_LIKE:
+        return text_output(value, source, tz)
+    if source in _TEXT_LIKE:
+        return codecs.decode_text(target, str(value).encode(), tz=tz)
+    if target in t.INTEGER_TYPES | t.OID_TYPES:
+        return check_integer(target, _to_integer(value, source))
+    if target == t.NUMERIC and source in t.NUMBER_TYPES:
+        if source in t.FLOAT_TYPES:
+            return _float_to_numeric(float(value), source)
+        return Decimal(value)
+    if target in t.FLOAT_TYPES and source == t.NUMERIC:  # through its text, as PostgreSQL: rounded once
+        return codecs.decode_text(target, codecs.encode_text(source, value))
+    if target in t.FLOAT_TYPES and (source in t.NUMBER_TYPES or source == t.BOOL):
+        return float(value)
+    if target == t.BOOL and source == t.INT4:
+        return value != 0
+    converted = _convert_datetime(value, source, target, tz)
+    if converted is not None:
+        return converted
+    if {source, target} <= {t.JSON, t.JSONB}:
+        return codecs.decode_text(target, codecs.encode_text(source, value))
+    raise cannot_cast(source, target)
+
+
+def cannot_cast(source: int, target: int) -> DatabaseError:
+    """42846: PostgreSQL has no cast between the two types."""
+    names = f"{format_type(source, -1)} to {format_type(target, -1)}"
+    return DatabaseError(CANNOT_COERCE, f"cannot cast type {names}")
+
+
+def _to_integer(value: Any, source: int) -> int:
+    if source in t.INTEGER_TYPES | t.OID_TYPES or source == t.BOOL:
+        return int(value)
+    if source == t.NUMERIC:
+        if not value.is_finite():
+            raise DatabaseError(NUMERIC_VALUE_OUT_OF_RANGE, "cannot convert NaN to integer")
+        return int(value.to_integral_value(rounding=ROUND_HALF_UP))
+    if source in t.FLOAT_TYPES:
+        if not math.isfinite(value):
+            raise DatabaseError(NUMERIC_VALUE_OUT_OF_RANGE, "integer out of range")
+        return round(value)  # rint(): half to even, as PostgreSQL
+    raise DatabaseError(CANNOT_COERCE, f"cannot cast type {t.type_name(source)} to integer")
+
+
+def _float_to_numeric(value: float, source: int) -> Decimal:
+    if math.isnan(value):
+        return Decimal("NaN")
+    if math.isinf(value):
+        raise DatabaseError("0A000", "cannot convert infinity to numeric")
+    return Decimal(f"{value:.{_FLOAT_DIGITS[source]}g}")
+
+
+def _convert_datetime(value: Any, source: int, target: int, tz: dt.tzinfo) -> Any:
+    if isinstance(value, codecs.DateTimeInfinity) and {source, target} <= _INFINITE_TYPES:
+        return value
+    if source == t.DATE and target == t.TIMESTAMP:
+        return dt.datetime.combine(value, dt.time())
+    if source == t.DATE and target == t.TIMESTAMPTZ:
+        return localize(dt.datetime.combine(value, dt.time()), tz)
+    if source == t.TIMESTAMP and target == t.TIMESTAMPTZ:
+        return localize(value, tz)
+    if source == t.TIMESTAMPTZ and target == t.TIMESTAMP:
+        return value.astimezone(tz).replace(tzinfo=None)
+    if source == t.TIMESTAMP and target == t.DATE:
+        return value.date()
+    if source == t.TIMESTAMPTZ and target == t.DATE:
+        return value.astimezone(tz).date()
+    if source == t.TIMESTAMP and target == t.TIME:
+        return value.time()
+    if source == t.TIMESTAMPTZ and target == t.TIME:
+        return value.astimezone(tz).time().replace(tzinfo=None)
+    if source == t.TIME and target == t.INTERVAL:
+        micros = ((value.hour * 60 + value.minute) * 60 + value.second) * 1_000_000 + value.microsecond
+        return codecs.Interval(0, 0, micros)
+    return None
+
+
+def localize(naive: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
+    """A wall-clock time in tz as an instant (an aware UTC datetime), as PostgreSQL resolves it: in
+    a spring-forward gap the offset before the change, in a fall-back overlap the one after;
+    `outside_years` beyond the years a datetime holds."""
+    try:
+        return wall_clock_instant(naive, tz)
+    except OverflowError:
+        raise outside_years() from None
+
+
+def outside_years() -> DatabaseError:
+    """The refusal of a date/time result beyond the years 1 to 9999 a datetime holds (PostgreSQL's
+    range is wider, so this is 0A000, not its 22008)."""
+    return DatabaseError(FEATURE_NOT_SUPPORTED, "timestamp values outside years 1 to 9999 are not supported")
+
+
+def apply_typmod(value: Any, oid: int, typmod: int, *, explicit: bool) -> Any:
+    """Enforce a type modifier: numeric precision/scale, character lengths, time precision; on
+    every element of an array (`numeric(5,1)[]`)."""
+    info = codecs.type_by_oid(oid)
+    if info.is_array:
+        return _each_element(value, lambda item: apply_typmod(item, info.elem_oid, typmod, explicit=explicit))
+    if oid == t.NUMERIC:
+        return _numeric_typmod(value, typmod)
+    if oid in (t.VARCHAR, t.BPCHAR):
+        return _character_typmod(value, oid, typmod - t.VARHDRSZ, explicit=explicit)
+    if oid in (t.TIMESTAMP, t.TIMESTAMPTZ, t.TIME) and typmod < 6:
+        return _round_fraction(value, typmod)
+    return value
+
+
+def _each_element(value: Any, change: Callable[[Any], Any]) -> Any:
+    """An array (nested lists, NULL elements None) with change applied to each element."""
+    if isinstance(value, list):
+        return [_each_element(item, change) for item in value]
+    return None if value is None else change(value)
+
+
+def _numeric_typmod(value: Decimal, typmod: int) -> Decimal:
+    modifiers = t.numeric_modifiers(typmod)
+    if modifiers is None or not value.is_finite():
+        return value
+    precision, scale = modifiers
+    rounded = round_to_scale(value, scale)
+    if rounded != 0 and rounded.adjusted() >= precision - scale:
+        raise DatabaseError(NUMERIC_VALUE_OUT_OF_RANGE, "numeric field overflow",
+                            detail=f"A field with precision {precision}, scale {scale} must round to an "
+                                   f"absolute value less than {'1' if precision == scale else '10^'}"
+                                   f"{'' if precision == scale else precision - scale}.")
+    return rounded
+
+
+def _character_typmod(value: str, oid: int, length: int, *, explicit: bool) -> str:
+    if len(value) > length:
+        if not explicit and value[length:].strip(" "):
+            name = "character varying" if oid == t.VARCHAR else "character"
+            raise DatabaseError(STRING_DATA_RIGHT_TRUNCATION, f"value too long for type {name}({length})")
+        value = value[:length]
+    if oid == t.BPCHAR:
+        value = value.ljust(length)
+    return value
+
+
+def _round_fraction(value: Any, precision: int) -> Any:
+    unit = 10 ** (6 - precision)
+    micros = value.microsecond
+    rounded = (micros + unit // 2) // unit * unit
+    if rounded < 1_000_000:
+        return value.replace(microsecond=rounded)
+    return value.replace(microsecond=0) + dt.timedelta(seconds=1)
+
+
+def zone(name: str) -> dt.tzinfo:
+    """The tzinfo of a TimeZone setting."""
+    return UTC if name in ("UTC", "Etc/UTC") else ZoneInfo(name)

@@ -1,0 +1,157 @@
+"""The storage model: how a PostgreSQL value of each type is kept in SQLite, both ways.
+
+int2/int4/int8/oid/regtype are SQLite INTEGER, float4/float8 REAL (a float4 rounded to single
+precision, as PostgreSQL's dtof rounds it: 22003 when it overflows or underflows),
+text/varchar/bpchar/name TEXT, bytea BLOB, bool the INTEGER 0/1. Every other type (numeric,
+date, time, timestamp, timestamptz, interval, uuid, json, jsonb, arrays) is TEXT holding its
+PostgreSQL text form as `codecs.encode_text` writes it with tz=UTC, so values round-trip exactly
+(numeric never passes through a float) and date/time/timestamp/timestamptz/uuid texts sort like
+the values.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Callable
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+from heliosdb_lite.engine.types import pgtypes as t
+from heliosdb_lite.errors import NUMERIC_VALUE_OUT_OF_RANGE, DatabaseError
+from heliosdb_lite.protocol import codecs
+
+Converter = Callable[[Any], Any]
+
+INTEGER_RANGES: dict[int, tuple[int, int, str]] = {
+    t.INT2: (-(2**15), 2**15 - 1, "smallint"),
+    t.INT4: (-(2**31), 2**31 - 1, "integer"),
+    t.INT8: (-(2**63), 2**63 - 1, "bigint"),
+    t.OID: (0, 2**32 - 1, "OID"),
+    t.REGTYPE: (0, 2**32 - 1, "OID"),
+}
+
+
+def check_integer(oid: int, value: int) -> int:
+    """value, or 22003 when it does not fit the integer type."""
+    low, high, name = INTEGER_RANGES[oid]
+    if not low <= value <= high:
+        raise DatabaseError(NUMERIC_VALUE_OUT_OF_RANGE, f"{name} out of range")
+    return value
+
+
+_FLOAT4 = struct.Struct("<f")
+
+
+def float_overflow() -> DatabaseError:
+    return DatabaseError(NUMERIC_VALUE_OUT_OF_RANGE, "value out of range: overflow")
+
+
+def float_underflow() -> DatabaseError:
+    return DatabaseError(NUMERIC_VALUE_OUT_OF_RANGE, "value out of range: underflow")
+
+
+def single_precision(value: float) -> float:
+    """value as float4 (PostgreSQL's dtof): rounded to single precision, 22003 when a finite value
+    becomes infinite or a nonzero one zero."""
+    try:
+        single = float(_FLOAT4.unpack(_FLOAT4.pack(value))[0])
+    except OverflowError:
+        raise float_overflow() from None
+    if single == 0 and value != 0:
+        raise float_underflow()
+    return single
+
+
+def _decode(oid: int, text: str) -> Any:
+    return codecs.decode_text(oid, text.encode())
+
+
+def _encode(oid: int, value: Any) -> str:
+    return codecs.encode_text(oid, value).decode()
+
+
+@cache
+def to_storage(oid: int) -> Converter:
+    """Converter from a codec-model Python value of type oid to what SQLite stores."""
+    if oid == t.BOOL:
+        return _bool_to_storage
+    if oid in INTEGER_RANGES:
+        return lambda value: None if value is None else check_integer(oid, int(value))
+    if oid == t.FLOAT4:
+        return lambda value: None if value is None else single_precision(float(value))
+    if oid == t.FLOAT8:
+        return lambda value: None if value is None else float(value)
+    if oid in t.STRING_TYPES:
+        return lambda value: None if value is None else str(value)
+    if oid == t.BYTEA:
+        return lambda value: None if value is None else bytes(value)
+    return lambda value: None if value is None else _encode(oid, value)
+
+
+def _bool_to_storage(value: Any) -> int | None:
+    return None if value is None else int(bool(value))
+
+
+@cache
+def from_storage(oid: int) -> Converter:
+    """Converter from a SQLite value (of a column or expression of type oid) to the codec model."""
+    if oid == t.BOOL:
+        return _bool_from_storage
+    if oid in INTEGER_RANGES:
+        return lambda value: _integer_from_storage(oid, value)
+    if oid in t.FLOAT_TYPES:
+        return lambda value: value if value is None or isinstance(value, float) else _float(oid, value)
+    if oid in t.STRING_TYPES:
+        return _text_from_storage
+    if oid == t.BYTEA:
+        return lambda value: value if value is None or isinstance(value, bytes) else _decode(oid, str(value))
+    if oid == t.NUMERIC:
+        return _numeric_from_storage
+    if oid == t.VOID:
+        return lambda value: ""  # PostgreSQL's void value is not NULL; its text form is empty
+    return lambda value: None if value is None else _decode(oid, str(value))
+
+
+def _bool_from_storage(value: Any) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return value != 0
+    return _decode(t.BOOL, str(value))
+
+
+def _integer_from_storage(oid: int, value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, int):
+        return check_integer(oid, value)
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise DatabaseError(NUMERIC_VALUE_OUT_OF_RANGE, f"{INTEGER_RANGES[oid][2]} out of range")
+        return check_integer(oid, int(value))
+    return _decode(oid, str(value))
+
+
+def _float(oid: int, value: Any) -> float:
+    return float(value) if isinstance(value, int) else _decode(oid, str(value))
+
+
+def _text_from_storage(value: Any) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, float):
+        return _encode(t.FLOAT8, value)
+    if isinstance(value, bytes):
+        return _encode(t.BYTEA, value)
+    return str(value)
+
+
+def _numeric_from_storage(value: Any) -> Decimal | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return _decode(t.NUMERIC, value)
+    if isinstance(value, int):
+        return Decimal(value)
+    return Decimal(repr(value))
