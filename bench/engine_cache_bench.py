@@ -26,7 +26,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from heliosdb_lite.engine.session import PreparedStatement, SQLiteEngine, SQLiteSession
+from heliosdb_lite.engine.prepared import PreparedStatement
+from heliosdb_lite.engine.session import SQLiteEngine, SQLiteSession
 from heliosdb_lite.engine.statement_cache import StatementCache
 
 CACHE_CAPACITY = 2048

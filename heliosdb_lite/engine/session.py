@@ -8,6 +8,10 @@ statements are shared by all sessions through a `StatementCache`. `execute` bind
 their stored form (`types.value_storage`), runs inside the session's `Transactions`, and converts
 every result value to the codec model by its column's type. Errors become PostgreSQL's
 (`store.sqlite_errors`).
+
+Why one module of about 700 lines: preparing, executing, COPY and the utility commands are methods
+of the one session class, sharing its connection, transaction, settings and the engine's caches;
+what needs none of them (the prepared statement, its columns, the executed cursor) is `prepared`'s.
 """
 
 from __future__ import annotations
@@ -31,6 +35,14 @@ from heliosdb_lite.engine import ddl, functions, pg_catalog, result_origins
 from heliosdb_lite.engine.ddl.tables import quote
 from heliosdb_lite.engine.functions import names as fn
 from heliosdb_lite.engine.interface import Column, CopySpec, Cursor, TransactionLog, TransactionStatus
+from heliosdb_lite.engine.prepared import (
+    PreparedStatement,
+    executed,
+    readers,
+    result_columns,
+    result_type,
+    same_shape,
+)
 from heliosdb_lite.engine.result_buffer import DEFAULT_RESULT_LIMIT_BYTES, buffered_rows
 from heliosdb_lite.engine.settings import SessionSettings, canonical_name, duration_ms
 from heliosdb_lite.engine.sql import literal_normalisation, parsing
@@ -55,11 +67,10 @@ from heliosdb_lite.engine.store.sqlite_errors import CANCELED_MESSAGE, ErrorCont
 from heliosdb_lite.engine.store.table_info import Catalog
 from heliosdb_lite.engine.transactions import Transactions
 from heliosdb_lite.engine.translate import Translator
-from heliosdb_lite.engine.translate.result import OutputColumn, Translation
+from heliosdb_lite.engine.translate.result import Translation
 from heliosdb_lite.engine.types import casts
 from heliosdb_lite.engine.types import pgtypes as t
-from heliosdb_lite.engine.types.pgtypes import type_from_declared
-from heliosdb_lite.engine.types.value_storage import Converter, from_storage, to_storage
+from heliosdb_lite.engine.types.value_storage import to_storage
 from heliosdb_lite.errors import (
     ACTIVE_SQL_TRANSACTION,
     FEATURE_NOT_SUPPORTED,
@@ -75,71 +86,6 @@ from heliosdb_lite.errors import (
 
 CACHED_PLAN_CHANGED = "0A000"
 TRANSACTION_TIMESTAMP = "heliosdb.transaction_timestamp"  # pins the next transaction's timestamp
-
-
-@dataclass(frozen=True, slots=True)
-class PreparedStatement:
-    """A statement ready to execute (implements `interface.Statement`); immutable and shareable."""
-
-    sql: str
-    param_oids: tuple[int, ...]
-    columns: tuple[Column, ...] | None
-    copy: CopySpec | None = None
-    utility: UtilityCommand | None = None
-    translation: Translation | None = None
-    copy_command: CopyCommand | None = None
-    writes: bool = False
-    sqlite_param_count: int = 0
-    schema_version: int = -1
-    readers: tuple[Converter, ...] = ()
-    writers: tuple[Converter, ...] = ()
-    literals: tuple[Any, ...] = ()  # values bound after the client's, for literal-normalised statements
-
-    @property
-    def ends_failed_transaction(self) -> bool:
-        """COMMIT, ROLLBACK and ROLLBACK TO are the statements a failed transaction accepts."""
-        return isinstance(self.utility, TransactionCommand) and self.utility.action in (
-            "commit", "rollback", "rollback_to")
-
-
-def _columns(outputs: Sequence[OutputColumn], description: Sequence[tuple[str, str | None]],
-             origins: Sequence[tuple[int, int]]) -> tuple[Column, ...]:
-    """Result columns: names from the translator (PostgreSQL's), types from SQLite's declared types
-    where it has them (direct column references), else from the translator; the table OID and
-    column number of each (`result_origins`)."""
-    stars = [i for i, output in enumerate(outputs) if output.type is None and output.name == "*"]
-    if not stars and len(outputs) == len(description):
-        pairs = list(zip(outputs, description, strict=True))
-    elif len(stars) == 1 and len(description) >= len(outputs) - 1:
-        star = stars[0]
-        width = len(description) - len(outputs) + 1
-        expanded = [OutputColumn(name, None) for name, _ in description[star:star + width]]
-        pairs = list(zip([*outputs[:star], *expanded, *outputs[star + 1:]], description, strict=True))
-    else:
-        pairs = [(OutputColumn(name, None), (name, declared)) for name, declared in description]
-    columns = []
-    for (output, (_, declared)), (table_oid, column_number) in zip(pairs, origins, strict=True):
-        pg_type = type_from_declared(declared) or output.type or t.TEXT_TYPE
-        columns.append(Column(output.name, pg_type.oid, pg_type.typmod, table_oid, column_number))
-    return tuple(columns)
-
-
-def _result_type(columns: Sequence[Column] | None) -> tuple[tuple[str, int, int], ...] | None:
-    """Names and types of result columns (not where they come from: a dropped column renumbers)."""
-    return None if columns is None else tuple((c.name, c.type_oid, c.type_modifier) for c in columns)
-
-
-def _same_shape(exact: PreparedStatement, normalised: PreparedStatement) -> bool:
-    """Whether a statement translated with its literals as parameters gives the same result shape
-    (columns with types, command, writer or not) as with its literals."""
-    assert exact.translation is not None and normalised.translation is not None
-    return (exact.columns == normalised.columns and exact.writes == normalised.writes
-            and exact.translation.command == normalised.translation.command
-            and not normalised.translation.schema_change)
-
-
-def _readers(columns: Sequence[Column] | None) -> tuple[Converter, ...]:
-    return tuple(from_storage(column.type_oid) for column in columns or ())
 
 
 @dataclass(slots=True)
@@ -385,7 +331,7 @@ class SQLiteSession:
                 template = self._prepare_translated(normalised.sql, normalised.param_oids)
             except Exception:
                 template = None
-            if template is None or not _same_shape(exact, template):
+            if template is None or not same_shape(exact, template):
                 self._engine.unnormalisable.put(key, True)
                 return exact
         bound = literal_normalisation.values(normalised.texts, template.param_oids, self.time_zone())
@@ -443,11 +389,11 @@ class SQLiteSession:
         columns = None
         if translation.columns is not None:
             origins = result_origins.origins(self._connection, info, set_operation)
-            columns = _columns(translation.columns, info.description, origins)
+            columns = result_columns(translation.columns, info.description, origins)
         writes = not info.is_readonly or translation.locks_rows
         return PreparedStatement(sql, oids, columns, translation=translation, writes=writes,
                                  sqlite_param_count=info.bindings_count, schema_version=schema_version,
-                                 readers=_readers(columns), writers=writers)
+                                 readers=readers(columns), writers=writers)
 
     def _prepare_utility(self, sql: str, param_oids: tuple[int, ...],
                          command: UtilityCommand) -> PreparedStatement:
@@ -575,7 +521,7 @@ class SQLiteSession:
                 assigned = "NULL" if translation.serial_upsert else "last_insert_rowid()"
                 cursor.execute(f"SELECT {fn.SEQUENCE_ASSIGNED}(?, {assigned})",
                                (translation.serial_sequence,))
-            result = _result(statement, translation, rows, changes)
+            result = executed(statement, translation, rows, changes)
             self._transactions.responded(result)
             return result
 
@@ -590,7 +536,7 @@ class SQLiteSession:
         if statement.translation is None or statement.schema_version == self._catalog.schema_version():
             return statement
         fresh = self._prepare(statement.sql, statement.param_oids)
-        if _result_type(fresh.columns) != _result_type(statement.columns):
+        if result_type(fresh.columns) != result_type(statement.columns):
             raise DatabaseError(CACHED_PLAN_CHANGED, "cached plan must not change result type")
         return fresh
 
@@ -699,19 +645,6 @@ class SQLiteSession:
                 values[column] = casts.text_output(params[source - 1], oid, self.time_zone())
         indexes = info.unique_indexes if info is not None else {}
         return ErrorContext(primary_keys, indexes, values, translation.target)
-
-
-def _result(statement: PreparedStatement, translation: Translation, rows: list[tuple[Any, ...]],
-            changes: int) -> Cursor:
-    """The cursor of an executed translated statement, with PostgreSQL's command tag."""
-    command = translation.command
-    if statement.copy is not None:
-        return Cursor(statement.columns, "COPY", len(rows), rows)
-    if command == "INSERT":
-        return Cursor(statement.columns, "INSERT 0", changes, rows)
-    if command in ("UPDATE", "DELETE") or (command == "SELECT" and translation.schema_change):
-        return Cursor(statement.columns, command, changes, rows)
-    return Cursor(statement.columns, command, None, rows)
 
 
 def _pins_timestamp(statement: PreparedStatement) -> bool:

@@ -8,7 +8,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from heliosdb_lite.engine.functions import operators
+from heliosdb_lite.engine.functions import numbers, operators
 from heliosdb_lite.engine.types import pgtypes as t
 from heliosdb_lite.engine.types.value_storage import from_storage, to_storage
 from heliosdb_lite.errors import DatabaseError
@@ -33,7 +33,7 @@ class Total:
             self.total = operators.datetime_arith(operator, base, t.INTERVAL, decoded, t.INTERVAL, dt.UTC)
         else:
             base = self.total if self.total is not None else Decimal(0)
-            self.total = operators.numeric_arith(operator, base, Decimal(decoded))
+            self.total = numbers.numeric_arith(operator, base, Decimal(decoded))
         self.count += 1 if operator == "+" else -1
 
     def step(self, value: Any, oid: int) -> None:
@@ -64,7 +64,7 @@ class Average(Total):
             return None
         if self.oid == t.INTERVAL:
             return to_storage(t.INTERVAL)(operators.interval_multiply(self.total, 1 / self.count))
-        return to_storage(t.NUMERIC)(operators.numeric_divide(self.total, Decimal(self.count)))
+        return to_storage(t.NUMERIC)(numbers.numeric_divide(self.total, Decimal(self.count)))
 
 
 class ArrayAggregate:

@@ -14,7 +14,7 @@ import math
 from collections import deque
 from typing import Any
 
-from heliosdb_lite.engine.functions.operators import checked_float, float_arith
+from heliosdb_lite.engine.functions.numbers import checked_float, float_arith
 from heliosdb_lite.engine.types import pgtypes as t
 from heliosdb_lite.engine.types.value_storage import float_overflow
 

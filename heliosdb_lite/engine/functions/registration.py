@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import apsw
 import apsw.ext
 
-from heliosdb_lite.engine.functions import aggregates, float_aggregates, operators, zone_names
+from heliosdb_lite.engine.functions import aggregates, float_aggregates, numbers, operators, zone_names
 from heliosdb_lite.engine.functions import arrays as array_functions
 from heliosdb_lite.engine.functions import strings as string_functions
 from heliosdb_lite.engine.functions.datetimes import age, date_trunc, extract, time_series
@@ -343,11 +343,11 @@ def _pure_functions() -> dict[str, Callable[..., Any]]:
         ILIKE: _like(case_insensitive=True),
         "regexp": _regexp(0),
         REGEXP_I: _regexp(re.IGNORECASE),
-        NUMBER_ARITH: operators.number_arith,
-        **{quick_arith_name(operator, oid): operators.quick_arith(operator, oid)
+        NUMBER_ARITH: numbers.number_arith,
+        **{quick_arith_name(operator, oid): numbers.quick_arith(operator, oid)
            for operator in QUICK_ARITH_NAMES for oid in QUICK_ARITH_TYPES},
         ROW_COUNT: _row_count,
-        BITWISE: operators.bitwise,
+        BITWISE: numbers.bitwise,
         NEGATE: _negate,
         MATH: _math,
         JSON_GET: lambda document, oid, as_text, *steps: json_get(document, oid, list(steps), bool(as_text)),
@@ -433,7 +433,7 @@ def _row_count(count: int | None, clause: str) -> int:
 
 def _negate(value: Any, oid: int) -> Any:
     if oid in t.INTEGER_TYPES | t.FLOAT_TYPES:
-        return operators.number_negate(value, oid)
+        return numbers.number_negate(value, oid)
     return to_storage(oid)(operators.negate(from_storage(oid)(value), oid))
 
 
@@ -442,8 +442,8 @@ def _math(name: str, oid: int, value: Any, places: Any = None) -> Any:
     if decoded is None:
         return None
     if oid in t.FLOAT_TYPES:
-        return operators.float_function(name, decoded, places)
-    result = operators.numeric_function(name, Decimal(decoded), places)
+        return numbers.float_function(name, decoded, places)
+    result = numbers.numeric_function(name, Decimal(decoded), places)
     if oid in t.INTEGER_TYPES and name in ("abs", "sign"):
         return check_integer(oid, int(result))
     return to_storage(t.NUMERIC)(result)

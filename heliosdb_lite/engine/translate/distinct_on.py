@@ -4,7 +4,8 @@ equal keys, in the query's ORDER BY order.
 The translated SELECT becomes a subquery that numbers the rows of each key group with
 `row_number() OVER (PARTITION BY keys ORDER BY <the query's ORDER BY>)` and carries the ORDER BY
 values as extra columns; the outer query keeps the rows numbered 1, selects the original output
-columns by name and applies the ORDER BY, LIMIT and OFFSET.
+columns by name and applies the ORDER BY, LIMIT and OFFSET. A tree rewrite (`rewritten`), testable
+without a translator.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from heliosdb_lite.engine.sql.dialect import render
-from heliosdb_lite.engine.translate.result import OutputColumn, unsupported
+from heliosdb_lite.engine.translate.result import unsupported
 from heliosdb_lite.errors import INVALID_COLUMN_REFERENCE, DatabaseError
 
 _SOURCE = "_helios_distinct_on"
@@ -20,10 +21,9 @@ _RANK = "_helios_rank"
 _ORDER = "_helios_order_"
 
 
-def rewritten(node: exp.Select, keys: list[exp.Expression], outputs: list[OutputColumn]) -> exp.Select:
+def rewritten(node: exp.Select, keys: list[exp.Expression], names: list[str]) -> exp.Select:
     """The translated `node` (its DISTINCT ON removed) keeping the first row of each group of
-    equal `keys` (translated); `outputs` are its result columns."""
-    names = [output.name for output in outputs]
+    equal `keys` (translated); `names` are its result columns' names."""
     if "*" in names or len({name.lower() for name in names}) < len(names):
         raise unsupported("SELECT DISTINCT ON with an unexpanded * or repeated output column names")
     selected = list(node.expressions)

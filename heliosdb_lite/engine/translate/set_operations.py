@@ -107,15 +107,18 @@ def _check_recursive(name: str, anchor: Sequence[PgType | None], overall: Sequen
                             hint="Cast the output of the non-recursive term to the correct type.")
 
 
-def mark_recursive(body: exp.SetOperation, name: str) -> None:
-    """Mark the body of a WITH RECURSIVE query named name as recursive if its second term refers
-    to it (a query of WITH RECURSIVE that does not refer to itself is an ordinary one)."""
+def marked_recursive(body: exp.SetOperation, name: str) -> exp.SetOperation:
+    """The body of a WITH RECURSIVE query named name, marked as recursive (`is_recursive`) if its
+    second term refers to it (a query of WITH RECURSIVE that does not refer to itself is an
+    ordinary one)."""
     if any(not table.args.get("db") and table.name.lower() == name
            for table in body.expression.find_all(exp.Table)):
         body.meta[RECURSIVE_CTE] = name
+    return body
 
 
 def is_recursive(node: exp.SetOperation) -> bool:
+    """Whether a set operation is the body of a recursive WITH query (`marked_recursive`)."""
     return bool(node._meta and node.meta.get(RECURSIVE_CTE) is not None)
 
 
