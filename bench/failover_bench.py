@@ -33,6 +33,7 @@ from tests.failover.bank_failovers import FailoverRun, run_bank_failovers
 from tests.failover.cluster import FailoverCluster, Timing
 from tests.failover.committer import Committer
 from testsupport.etcd_process import etcd_binary
+from testsupport.suspend import suspend
 
 SEED_RTO_SECONDS = 4.2
 STALL_SECONDS = 1.0
@@ -59,7 +60,7 @@ def bench_stalls(root: Path, stalls: int, settings: Timing, rng: random.Random) 
             for _ in range(stalls):
                 time.sleep(rng.uniform(0, settings["loop_wait"]))  # a random phase of the renewal loop
                 assert leader.process is not None
-                leader.process.send_signal(signal.SIGSTOP)
+                suspend(leader.process)
                 time.sleep(STALL_SECONDS)
                 leader.process.send_signal(signal.SIGCONT)
                 calm_until = time.monotonic() + settings["ttl"] + settings["loop_wait"]

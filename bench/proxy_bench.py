@@ -81,6 +81,7 @@ from bench.pgbench_compare import (
 )
 from testsupport.proxy_process import ProxyProcess
 from testsupport.server_process import ServerProcess, free_port, unread_bytes_waiting
+from testsupport.suspend import suspend
 
 DEFAULT_SECONDS = 5
 DEFAULT_CLIENTS = (1, 4, 8)
@@ -354,7 +355,7 @@ class KillBench:
             committer.start()
             process.wait(WAIT_SECONDS)
             return time.perf_counter(), committer
-        process.send_signal(signal.SIGSTOP)  # the COMMIT reaches the server, which never runs it
+        suspend(process)  # the COMMIT reaches the server, which never runs it
         committer = Committer(app)
         committer.start()
         wait_until(lambda: unread_bytes_waiting(self.port), "the COMMIT waits unread at the server")

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from testsupport.server_process import free_port
+from testsupport.suspend import suspend
 
 READY_MARK = "ready to serve client requests"
 START_TIMEOUT = 30.0
@@ -76,7 +77,7 @@ class EtcdProcess:
 
     def pause(self) -> None:
         assert self.process is not None
-        self.process.send_signal(signal.SIGSTOP)
+        suspend(self.process)
 
     def resume(self) -> None:
         assert self.process is not None

@@ -6,8 +6,6 @@ committed autocommit INSERT ... RETURNING whose rows were lost cannot be answere
 
 from __future__ import annotations
 
-import os
-import signal
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -18,6 +16,7 @@ import pytest
 
 from testsupport.proxy_process import ProxyProcess
 from testsupport.server_process import ServerProcess, unread_bytes_waiting
+from testsupport.suspend import suspend
 
 WAIT = 60.0
 
@@ -126,7 +125,7 @@ def test_commit_the_server_never_ran_is_fenced_and_replayed(setup_server: Server
         if not autocommit:
             connection.execute("INSERT INTO items (name) VALUES (%s)", ("first",))
         assert server.process is not None
-        os.kill(server.process.pid, signal.SIGSTOP)  # the COMMIT reaches the server, which never runs it
+        suspend(server.process)  # the COMMIT reaches the server, which never runs it
         work = (lambda: connection.execute("INSERT INTO items (name) VALUES ('auto')")) if autocommit \
             else connection.commit
         thread, outcome = _in_thread(work)
