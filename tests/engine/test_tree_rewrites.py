@@ -28,7 +28,7 @@ def _distinct_on(sql: str) -> exp.Select:
     return rewritten
 
 
-def _run(query: exp.Expression) -> list[tuple[object, ...]]:
+def _run(query: exp.Expr) -> list[tuple[object, ...]]:
     connection = apsw.Connection(":memory:")
     connection.execute("CREATE TABLE t (g TEXT, n INTEGER, s TEXT)")
     connection.executemany("INSERT INTO t VALUES (?, ?, ?)", ROWS)

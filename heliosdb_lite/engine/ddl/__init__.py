@@ -29,7 +29,7 @@ def translate_words(translator: Translator, text: str) -> Translation | None:
     return None
 
 
-def translate(translator: Translator, tree: exp.Expression) -> Translation | None:
+def translate(translator: Translator, tree: exp.Expr) -> Translation | None:
     """The translation of a DDL statement; None for a statement that is not one."""
     if isinstance(tree, exp.Command):  # ALTER TABLE ... ADD CHECK (...): sqlglot needs a name there
         named = alter.with_unnamed_check_named(translator.text)

@@ -96,7 +96,7 @@ def with_unnamed_check_named(sql: str) -> exp.Alter | None:
     return tree if isinstance(tree, exp.Alter) else None
 
 
-def _written(table: exp.Expression) -> str:
+def _written(table: exp.Expr) -> str:
     """A name as the statement wrote it (with its schema, if qualified)."""
     db = table.args.get("db")
     return f"{db.name}.{table.name}" if db is not None else table.name
@@ -225,7 +225,7 @@ def _added_column(builder: TableBuilder, column: exp.ColumnDef, default: str) ->
 
 
 def _added_constraint(translator: Translator, table: str, info: TableInfo | None,
-                      definition: exp.Expression) -> str:
+                      definition: exp.Expr) -> str:
     """ALTER TABLE ... ADD [CONSTRAINT name] PRIMARY KEY|UNIQUE (...): SQLite cannot add a key
     to a table, so it becomes a unique index under the constraint's name (plus NOT NULL triggers for
     a primary key); the catalog reads an index named <table>_pkey as the primary key."""
@@ -335,7 +335,7 @@ def _check_trigger_names(table: str, constraint: str) -> list[str]:
 
 
 def _check_triggers(translator: Translator, table: str, info: TableInfo | None, name: str | None,
-                    condition: exp.Expression) -> str:
+                    condition: exp.Expr) -> str:
     """ADD [CONSTRAINT name] CHECK (condition): triggers refusing rows that fail it with SQLite's own
     CHECK message (so errors_map reports 23514 and the name), fired once on the rows already there."""
     columns = [(c.name, c.type) for c in info.columns] if info is not None else []

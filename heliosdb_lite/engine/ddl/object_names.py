@@ -41,7 +41,7 @@ def temporary(node: exp.Create) -> bool:
                                           for p in properties.expressions)
 
 
-def existing(translator: Translator, table: exp.Expression,
+def existing(translator: Translator, table: exp.Expr,
               exists: Callable[[str], bool] | None = None) -> str:
     """The storage name of the existing table (or view, or what `exists` accepts) a DDL statement
     names."""
@@ -50,7 +50,7 @@ def existing(translator: Translator, table: exp.Expression,
     return translator.relation(table, exists)
 
 
-def created(translator: Translator, node: exp.Create, table: exp.Expression) -> str:
+def created(translator: Translator, node: exp.Create, table: exp.Expr) -> str:
     """The storage name of the table, view or sequence a CREATE statement makes (a temporary table
     keeps its bare name: SQLite keeps it apart)."""
     if temporary(node) and isinstance(table, exp.Table) and table.args.get("db") is None:
@@ -75,7 +75,7 @@ def object_kind(connection: apsw.Connection, stored: str) -> str | None:
     return rows[0][0] if rows else None
 
 
-def dropped(translator: Translator, table: exp.Expression, kind: str, if_exists: bool) -> str | None:
+def dropped(translator: Translator, table: exp.Expr, kind: str, if_exists: bool) -> str | None:
     """The storage name of the object a DROP names, None if it is missing and IF EXISTS was given
     (a notice says so); PostgreSQL's errors when it is missing or of another kind."""
     if not isinstance(table, exp.Table):

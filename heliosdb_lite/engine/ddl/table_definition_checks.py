@@ -18,7 +18,7 @@ from heliosdb_lite.errors import (
 )
 
 
-def _key_columns(definition: exp.Expression) -> list[str]:
+def _key_columns(definition: exp.Expr) -> list[str]:
     inner = definition.expressions[0] if isinstance(definition, exp.Constraint) else definition
     if isinstance(inner, exp.PrimaryKey):
         return [key.name for key in inner.expressions]
@@ -27,12 +27,12 @@ def _key_columns(definition: exp.Expression) -> list[str]:
     return []
 
 
-def _is_primary_key(definition: exp.Expression) -> bool:
+def _is_primary_key(definition: exp.Expr) -> bool:
     inner = definition.expressions[0] if isinstance(definition, exp.Constraint) else definition
     return isinstance(inner, exp.PrimaryKey)
 
 
-def check_definitions(table: str, columns: list[exp.ColumnDef], others: list[exp.Expression]) -> None:
+def check_definitions(table: str, columns: list[exp.ColumnDef], others: list[exp.Expr]) -> None:
     """Raise PostgreSQL's error for the first fault of a CREATE TABLE's definitions (table: its
     name as written)."""
     seen: set[str] = set()

@@ -58,14 +58,14 @@ def translate_create(translator: Translator, node: exp.Create) -> tuple[str, str
     raise unsupported(f"CREATE {kind}")
 
 
-def constraint_kinds(column: exp.ColumnDef) -> list[exp.Expression]:
+def constraint_kinds(column: exp.ColumnDef) -> list[exp.Expr]:
     return [constraint.kind for constraint in column.constraints]
 
 
 class TableBuilder:
     """Collects the pieces of one CREATE TABLE."""
 
-    def __init__(self, translator: Translator, table: str, definitions: list[exp.Expression]) -> None:
+    def __init__(self, translator: Translator, table: str, definitions: list[exp.Expr]) -> None:
         self.translator = translator
         self.table = table  # the storage name (`schemas`)
         self.bare = schemas.split(table)[1]  # names constraints as PostgreSQL does
@@ -113,13 +113,13 @@ class TableBuilder:
         self.check_names.add(name)
         return name
 
-    def expression(self, node: exp.Expression, target: t.PgType | None = None) -> str:
+    def expression(self, node: exp.Expr, target: t.PgType | None = None) -> str:
         translated, pg_type = self.translator.expr(node, self.scope)
         if target is not None:
             translated = self.translator.assign(translated, pg_type, target)
         return render(translated)
 
-    def check(self, node: exp.Expression, column: str | None, name: str | None = None) -> str:
+    def check(self, node: exp.Expr, column: str | None, name: str | None = None) -> str:
         if column is None:
             referenced = next(iter(node.find_all(exp.Column)), None)
             column = referenced.name if referenced is not None else None
@@ -169,7 +169,7 @@ class TableBuilder:
         return " ".join(parts)
 
     def _column_constraint(self, column: exp.ColumnDef, resolved: ResolvedType,
-                           kind: exp.Expression) -> list[str]:
+                           kind: exp.Expr) -> list[str]:
         if isinstance(kind, exp.NotNullColumnConstraint):
             return [] if kind.args.get("allow_null") else ["NOT NULL"]
         if isinstance(kind, exp.DefaultColumnConstraint):
@@ -190,7 +190,7 @@ class TableBuilder:
             return []
         raise unsupported(f"column constraint {kind.sql('postgres')}")
 
-    def table_constraint_sql(self, definition: exp.Expression) -> str | None:
+    def table_constraint_sql(self, definition: exp.Expr) -> str | None:
         name = None
         if isinstance(definition, exp.Constraint):
             name = definition.name
@@ -215,14 +215,14 @@ class TableBuilder:
         raise unsupported(f"table constraint {definition.sql('postgres')}")
 
 
-def _refuse_deferrable(constraint: exp.Expression, kind: str) -> None:
+def _refuse_deferrable(constraint: exp.Expr, kind: str) -> None:
     """SQLite checks PRIMARY KEY and UNIQUE row by row: a DEFERRABLE one (checked at the end of the
     statement or at COMMIT in PostgreSQL) would refuse what PostgreSQL accepts."""
     if any(str(option).upper() == "DEFERRABLE" for option in constraint.args.get("options") or []):
         raise unsupported(f"DEFERRABLE on a {kind} constraint")
 
 
-def key_name(key: exp.Expression) -> str:
+def key_name(key: exp.Expr) -> str:
     return key.this.name if isinstance(key, exp.Ordered) else key.name
 
 
@@ -300,7 +300,7 @@ def _storage_clauses(table: str, column: str, pg_type: t.PgType) -> list[str]:
     return clauses
 
 
-def _index_name(table: str, columns: list[exp.Expression]) -> str:
+def _index_name(table: str, columns: list[exp.Expr]) -> str:
     names = [c.name if isinstance(c, exp.Column) else "expr" for c in columns]
     return f"{table}_{'_'.join(names)}_idx"
 

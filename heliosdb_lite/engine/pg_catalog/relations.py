@@ -195,7 +195,7 @@ def relation_name(table: exp.Table) -> str | None:
 # --- queries answered without running them -----------------------------------------------------------
 
 
-def empty_result(tree: exp.Expression) -> list[tuple[str, PgType]] | None:
+def empty_result(tree: exp.Expr) -> list[tuple[str, PgType]] | None:
     """The result columns of a parameterless query that has no rows because each of its SELECTs
     inner-joins an always-empty catalog relation (psql's policy, statistics and publication
     queries, which use constructs the translator does not support); None for any other query."""
@@ -207,7 +207,7 @@ def empty_result(tree: exp.Expression) -> list[tuple[str, PgType]] | None:
     return [_output_column(item, selects[0]) for item in selects[0].expressions]
 
 
-def _branches(node: exp.Expression) -> list[exp.Select]:
+def _branches(node: exp.Expr) -> list[exp.Select]:
     if isinstance(node, exp.Select):
         return [node]
     if isinstance(node, exp.Union) and not isinstance(node, exp.Except | exp.Intersect):
@@ -226,7 +226,7 @@ def _joins_empty_relation(select: exp.Select) -> bool:
     return any(isinstance(item, exp.Table) and relation_name(item) in EMPTY_RELATIONS for item in inner)
 
 
-def _output_column(item: exp.Expression, select: exp.Select) -> tuple[str, PgType]:
+def _output_column(item: exp.Expr, select: exp.Select) -> tuple[str, PgType]:
     value = item.unalias()
     while isinstance(value, exp.Dot):
         value = value.expression
@@ -244,7 +244,7 @@ def _output_column(item: exp.Expression, select: exp.Select) -> tuple[str, PgTyp
     return name, pg_type
 
 
-def _column_name(value: exp.Expression) -> str:
+def _column_name(value: exp.Expr) -> str:
     while isinstance(value, exp.Cast | exp.Case):
         value = value.args.get("default") if isinstance(value, exp.Case) else value.this
         while isinstance(value, exp.Dot):

@@ -26,7 +26,7 @@ KEPT_CALLS = ("mod", "date_part", "to_timestamp", "left", "right", "lpad", "rpad
               "quote_nullable", "like")
 
 
-def _keep_call(name: str) -> Callable[[list[exp.Expression]], exp.Expression]:
+def _keep_call(name: str) -> Callable[[list[exp.Expr]], exp.Expr]:
     return lambda args: exp.Anonymous(this=name, expressions=args)
 
 
@@ -61,7 +61,7 @@ class HeliosPostgres(Postgres):
                             if name.lower() not in KEPT_CALLS}
 
         def _parse_interval(self, require_interval: bool = True,
-                            parse_function_unit: bool = True) -> exp.Expression | None:
+                            parse_function_unit: bool = True) -> exp.Expr | None:
             """INTERVAL 'text' without a unit keyword is a cast of the whole text: sqlglot would
             split '-1 day 02:00' into -1 DAY and drop the rest."""
             index = self._index
@@ -82,7 +82,7 @@ class HeliosPostgres(Postgres):
                                     hint="Use abs() instead.")
             return super()._parse_parameter()
 
-        def _parse_insert(self) -> exp.Expression:
+        def _parse_insert(self) -> exp.Expr:
             """INSERT, with OVERRIDING {SYSTEM | USER} VALUE kept as its `overriding` arg."""
             self._overriding: str | None = None
             insert = super()._parse_insert()
@@ -90,7 +90,7 @@ class HeliosPostgres(Postgres):
                 insert.set("overriding", self._overriding)
             return insert
 
-        def _parse_insert_table(self) -> exp.Expression | None:
+        def _parse_insert_table(self) -> exp.Expr | None:
             table = super()._parse_insert_table()
             if self._match_text_seq("OVERRIDING"):
                 kind = self._curr.text.upper() if self._curr else ""
@@ -110,7 +110,7 @@ class HeliosSQLite(SQLite):
         }
 
 
-def render(node: exp.Expression, *, keep: bool = True) -> str:
+def render(node: exp.Expr, *, keep: bool = True) -> str:
     """SQLite SQL for a translated tree. The generator changes the tree it is given, so it works on a
     copy unless keep is False: a whole statement's tree, not used after, need not be copied (for a
     statement of many kilobytes the copy cost more than the rest of its translation)."""

@@ -131,7 +131,7 @@ def _typed_literals_grouped(sql: str) -> str:
 
 
 @cached_for_short_text(maxsize=2048)
-def _parse(sql: str) -> exp.Expression:
+def _parse(sql: str) -> exp.Expr:
     grouped = _typed_literals_grouped(sql)
     if grouped != sql:
         try:
@@ -166,7 +166,7 @@ def _parse(sql: str) -> exp.Expression:
     return normalize_identifiers(tree, dialect="postgres")
 
 
-def parse(sql: str) -> exp.Expression:
+def parse(sql: str) -> exp.Expr:
     """The sqlglot tree of one statement (shared: copy before changing it)."""
     return _parse(sql)
 

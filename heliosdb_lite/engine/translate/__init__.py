@@ -56,11 +56,11 @@ from heliosdb_lite.errors import (
 from heliosdb_lite.protocol import codecs
 
 Handler = Callable[["Translator", Any, Scope], Typed]  # (translator, node, scope) -> (node, type)
-HANDLERS: dict[type[exp.Expression], Handler] = {
+HANDLERS: dict[type[exp.Expr], Handler] = {
     **expressions.HANDLERS, **operators.HANDLERS, **calls.HANDLERS, **queries.HANDLERS,
 }
 # the handlers of a node type's subclasses, for the types no entry above names
-CLASS_HANDLERS: list[tuple[type[exp.Expression], Handler]] = [*queries.CLASS_HANDLERS, *calls.CLASS_HANDLERS]
+CLASS_HANDLERS: list[tuple[type[exp.Expr], Handler]] = [*queries.CLASS_HANDLERS, *calls.CLASS_HANDLERS]
 SEQUENCE_WRITERS = frozenset({"nextval", "setval"})
 _INT_WIDTH = {t.INT2: 2, t.INT4: 4, t.INT8: 8, t.OID: 8}
 
@@ -82,7 +82,7 @@ class Translator:
         self.locks_rows = False
         self.notices: list[DatabaseError] = []
 
-    def translate(self, tree: exp.Expression) -> Translation:
+    def translate(self, tree: exp.Expr) -> Translation:
         """A query or a DML statement (DDL is `ddl`'s)."""
         if any(function.name.lower() in SEQUENCE_WRITERS for function in tree.find_all(exp.Anonymous)):
             self.locks_rows = True  # nextval/setval write the store: run as a writer, so they are journaled
@@ -123,7 +123,7 @@ class Translator:
             return column
         return OutputColumn(column.name, t.output_type(column.type))
 
-    def query(self, node: exp.Expression, parent: Scope) -> tuple[exp.Expression, list[OutputColumn]]:
+    def query(self, node: exp.Expr, parent: Scope) -> tuple[exp.Expr, list[OutputColumn]]:
         """A SELECT / set operation / VALUES; returns the rewritten node and its output columns."""
         if isinstance(node, exp.Subquery):
             inner, outputs = self.query(node.this, parent)
@@ -160,7 +160,7 @@ class Translator:
         table.set("db", None)
         return stored
 
-    def new_object(self, table: exp.Expression) -> str:
+    def new_object(self, table: exp.Expr) -> str:
         """The storage name of an object to create: in its schema if qualified, else in the first
         schema of the search path that exists (3F000 if there is none)."""
         if not isinstance(table, exp.Table):
@@ -179,15 +179,15 @@ class Translator:
             raise DatabaseError(INVALID_SCHEMA_NAME, f'schema "{schema}" does not exist')
         return schemas.storage_name(schema, table.name)
 
-    def constant(self, text: str, target: PgType, *, explicit: bool) -> exp.Expression:
+    def constant(self, text: str, target: PgType, *, explicit: bool) -> exp.Expr:
         """A quoted literal converted, here and now, to the stored form of target."""
         value = codecs.decode_text(target.oid, text.encode(), tz=self.tz)
         if target.typmod >= 0:
             value = casts.apply_typmod(value, target.oid, target.typmod, explicit=explicit)
         return storage_literal(to_storage(target.oid)(value))
 
-    def coerce(self, node: exp.Expression, source: PgType, target: PgType | None, *, mode: str = "implicit",
-               ) -> exp.Expression:
+    def coerce(self, node: exp.Expr, source: PgType, target: PgType | None, *, mode: str = "implicit",
+               ) -> exp.Expr:
         """node (of type source) as a value of type target. mode: implicit (operands; no type
         modifier), assignment (column values; 22001 when too long) or explicit (casts)."""
         if target is None or target.is_unknown:
@@ -232,18 +232,18 @@ class Translator:
             return call(array_functions.CAST, node, source.oid, target.oid, typmod, int(explicit))
         return call(fn.CAST, node, source.oid, target.oid, typmod, int(explicit))
 
-    def _typmod(self, node: exp.Expression, target: PgType, explicit: bool) -> exp.Expression:
+    def _typmod(self, node: exp.Expr, target: PgType, explicit: bool) -> exp.Expr:
         return call(fn.CAST, node, target.oid, target.oid, target.typmod, int(explicit))
 
-    def assign(self, node: exp.Expression, source: PgType, target: PgType | None,
-               column: str | None = None) -> exp.Expression:
+    def assign(self, node: exp.Expr, source: PgType, target: PgType | None,
+               column: str | None = None) -> exp.Expr:
         """A value written to a column of type target (PostgreSQL's assignment coercion); with the
         column's name, 42804 when its type has no assignment cast to target."""
         if column is not None:
             self.check_assignable(source, target, column)
         return self.assigned(node, source, target)
 
-    def assigned(self, node: exp.Expression, source: PgType, target: PgType | None) -> exp.Expression:
+    def assigned(self, node: exp.Expr, source: PgType, target: PgType | None) -> exp.Expr:
         """A value written to a column of type target, assignable (`check_assignable`)."""
         return self.coerce(node, source, target, mode="assignment")
 
@@ -256,7 +256,7 @@ class Translator:
                                      f"expression is of type {format_type(source.oid, -1)}",
                             hint="You will need to rewrite or cast the expression.")
 
-    def condition(self, node: exp.Expression, scope: Scope, clause: str) -> exp.Expression:
+    def condition(self, node: exp.Expr, scope: Scope, clause: str) -> exp.Expr:
         """A condition of the clause named (WHERE, JOIN/ON, CASE/WHEN, ...): 42804 for a value that
         is not a boolean (SQLite takes any nonzero number for true)."""
         translated, pg_type = self.expr(node, scope)
@@ -265,7 +265,7 @@ class Translator:
                                                    f"{format_type(pg_type.oid, -1)}")
         return self.coerce(translated, pg_type, t.BOOL_TYPE)
 
-    def expr(self, node: exp.Expression, scope: Scope) -> Typed:
+    def expr(self, node: exp.Expr, scope: Scope) -> Typed:
         """The rewritten node and its PostgreSQL type."""
         handler = HANDLERS.get(type(node))
         if handler is not None:
@@ -275,7 +275,7 @@ class Translator:
                 return class_handler(self, node, scope)
         return self.generic(node, scope)
 
-    def generic(self, node: exp.Expression, scope: Scope) -> Typed:
+    def generic(self, node: exp.Expr, scope: Scope) -> Typed:
         """An expression no handler takes: its operands translated, its type unknown."""
         for key, value in list(node.args.items()):
             if isinstance(value, exp.Identifier | exp.DataType | exp.Var):

@@ -77,7 +77,7 @@ def _array_agg(translator: Translator, node: exp.ArrayAgg, scope: Scope) -> Type
         result
 
 
-def _variadic(translator: Translator, node: exp.Expression, scope: Scope) -> Typed:
+def _variadic(translator: Translator, node: exp.Expr, scope: Scope) -> Typed:
     """COALESCE/GREATEST/LEAST/NULLIF: arguments resolved to their common type."""
     if isinstance(node, exp.Coalesce | exp.Greatest | exp.Least):
         arguments = [node.this, *node.expressions]
@@ -118,7 +118,7 @@ def _dot(translator: Translator, node: exp.Dot, scope: Scope) -> Typed:
     return translator.generic(node, scope)
 
 
-def _arguments(translator: Translator, name: str, arguments: Sequence[exp.Expression],
+def _arguments(translator: Translator, name: str, arguments: Sequence[exp.Expr],
                scope: Scope) -> list[Typed]:
     typed = [translator.expr(argument, scope) for argument in arguments]
     declared = _FUNCTION_PARAM_TYPES.get(name, ())
@@ -132,7 +132,7 @@ def _arguments(translator: Translator, name: str, arguments: Sequence[exp.Expres
     return result
 
 
-def function(translator: Translator, name: str, arguments: Sequence[exp.Expression], scope: Scope) -> Typed:
+def function(translator: Translator, name: str, arguments: Sequence[exp.Expr], scope: Scope) -> Typed:
     """A call of the PostgreSQL function `name`."""
     if name == "timezone" and len(arguments) == 2:  # timezone(zone, value) is value AT TIME ZONE zone
         return at_time_zone(translator, exp.AtTimeZone(this=arguments[1], zone=arguments[0]), scope)
@@ -213,7 +213,7 @@ def _age(translator: Translator, typed: list[Typed]) -> Typed:
     return call(fn.AGE, *values, target.oid), PgType(t.INTERVAL)
 
 
-def _extract(translator: Translator, values: list[exp.Expression], types: list[PgType],
+def _extract(translator: Translator, values: list[exp.Expr], types: list[PgType],
              result: PgType) -> Typed:
     if len(values) != 2:
         raise unsupported("extract with these arguments")
@@ -242,7 +242,7 @@ def _array_function_node(translator: Translator, node: exp.Func, scope: Scope) -
     return _array_call(translator, name, arguments, scope)
 
 
-def _array_call(translator: Translator, name: str, arguments: Sequence[exp.Expression],
+def _array_call(translator: Translator, name: str, arguments: Sequence[exp.Expr],
                 scope: Scope) -> Typed:
     """A polymorphic array function (`array_typing.SIGNATURES`) or string_to_array, typed as
     PostgreSQL types it; array_append, array_prepend and array_cat run as `||` does."""
@@ -316,7 +316,7 @@ def _count(translator: Translator, node: exp.Count, scope: Scope) -> Typed:
     return node, t.INT8_TYPE
 
 
-def _aggregate_argument(translator: Translator, argument: exp.Expression, scope: Scope) -> Typed:
+def _aggregate_argument(translator: Translator, argument: exp.Expr, scope: Scope) -> Typed:
     if isinstance(argument, exp.Distinct):
         typed = [translator.expr(item, scope) for item in argument.expressions]
         argument.set("expressions", [value for value, _ in typed])
@@ -370,7 +370,7 @@ def _group_concat(translator: Translator, node: exp.GroupConcat, scope: Scope) -
     return node, t.TEXT_TYPE
 
 
-def _boolean_aggregate(translator: Translator, node: exp.Expression, scope: Scope) -> Typed:
+def _boolean_aggregate(translator: Translator, node: exp.Expr, scope: Scope) -> Typed:
     value, pg_type = translator.expr(node.this, scope)
     if pg_type.oid not in (t.BOOL, t.UNKNOWN):
         name = rules.function_name(node, translator.text) or "bool_and"
@@ -416,7 +416,7 @@ def _date_trunc(translator: Translator, node: exp.TimestampTrunc, scope: Scope) 
     return function(translator, "date_trunc", [unit_node, node.this], scope)
 
 
-def _bare_call(call: exp.Expression) -> exp.Expression:
+def _bare_call(call: exp.Expr) -> exp.Expr:
     """A qualified call (`pg_catalog.bool_or(x)`, which sqlglot leaves an Anonymous) as sqlglot parses
     the bare call (`bool_or(x)`: a LogicalOr), keeping where its name was written (column naming).
     Only the call's head is parsed again: each argument other than a literal stands in as a
@@ -460,7 +460,7 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def _is_unknown_literal(node: exp.Expression) -> bool:
+def _is_unknown_literal(node: exp.Expr) -> bool:
     """Whether a translated node is a quoted literal (E'', $$ $$ too) or NULL: the only `unknown`
     values PostgreSQL has (an expression of them, coalesce('a', 'b'), is text)."""
     while isinstance(node, exp.Paren):
@@ -468,7 +468,7 @@ def _is_unknown_literal(node: exp.Expression) -> bool:
     return isinstance(node, exp.Null) or (isinstance(node, exp.Literal) and node.is_string)
 
 
-def _type_of(value: exp.Expression, pg_type: PgType) -> Typed:
+def _type_of(value: exp.Expr, pg_type: PgType) -> Typed:
     """pg_typeof(value): the OID of value's type as a regtype; value is still evaluated, so an
     aggregate or a volatile call in it acts as in PostgreSQL."""
     oid = exp.Literal.number(pg_type.oid)
@@ -476,7 +476,7 @@ def _type_of(value: exp.Expression, pg_type: PgType) -> Typed:
     return exp.Case(ifs=[evaluated], default=oid.copy()), PgType(t.REGTYPE)
 
 
-HANDLERS: dict[type[exp.Expression], Handler] = {
+HANDLERS: dict[type[exp.Expr], Handler] = {
     exp.Anonymous: _anonymous,
     exp.Dot: _dot,
     exp.Coalesce: _variadic,
@@ -512,4 +512,4 @@ HANDLERS: dict[type[exp.Expression], Handler] = {
     exp.Rand: lambda translator, node, scope: (call("random"), t.FLOAT8_TYPE),
     exp.Uuid: lambda translator, node, scope: (call("gen_random_uuid"), PgType(t.UUID)),
 }
-CLASS_HANDLERS: list[tuple[type[exp.Expression], Handler]] = [(exp.Func, _function_node)]
+CLASS_HANDLERS: list[tuple[type[exp.Expr], Handler]] = [(exp.Func, _function_node)]

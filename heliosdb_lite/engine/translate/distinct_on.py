@@ -21,7 +21,7 @@ _RANK = "_helios_rank"
 _ORDER = "_helios_order_"
 
 
-def rewritten(node: exp.Select, keys: list[exp.Expression], names: list[str]) -> exp.Select:
+def rewritten(node: exp.Select, keys: list[exp.Expr], names: list[str]) -> exp.Select:
     """The translated `node` (its DISTINCT ON removed) keeping the first row of each group of
     equal `keys` (translated); `names` are its result columns' names."""
     if "*" in names or len({name.lower() for name in names}) < len(names):
@@ -53,7 +53,7 @@ def rewritten(node: exp.Select, keys: list[exp.Expression], names: list[str]) ->
     return outer
 
 
-def _check_leading(keys: list[exp.Expression], sort_values: list[exp.Expression]) -> None:
+def _check_leading(keys: list[exp.Expr], sort_values: list[exp.Expr]) -> None:
     """PostgreSQL's rule: the ORDER BY, if any, starts with the DISTINCT ON expressions (42P10)."""
     if not sort_values:
         return
@@ -69,21 +69,21 @@ def _check_leading(keys: list[exp.Expression], sort_values: list[exp.Expression]
                             "SELECT DISTINCT ON expressions must match initial ORDER BY expressions")
 
 
-def _ordered(item: exp.Expression, value: exp.Expression) -> exp.Ordered:
+def _ordered(item: exp.Expr, value: exp.Expr) -> exp.Ordered:
     """`value` sorted as the ORDER BY item sorts (direction, NULLS FIRST/LAST)."""
     if not isinstance(item, exp.Ordered):
         return exp.Ordered(this=value)
     return exp.Ordered(this=value, desc=item.args.get("desc"), nulls_first=item.args.get("nulls_first"))
 
 
-def _same_collation(column: exp.Expression, value: exp.Expression) -> exp.Expression:
+def _same_collation(column: exp.Expr, value: exp.Expr) -> exp.Expr:
     """The outer query's column compared with the collation its value was sorted with inside."""
     if isinstance(value, exp.Collate):
         return exp.Collate(this=column, expression=value.expression.copy())
     return column
 
 
-def _sort_value(item: exp.Expression, selected: list[exp.Expression]) -> exp.Expression:
+def _sort_value(item: exp.Expr, selected: list[exp.Expr]) -> exp.Expr:
     """What an ORDER BY item sorts by: its expression, or the output column a position names."""
     value = item.this if isinstance(item, exp.Ordered) else item
     if isinstance(value, exp.Literal) and not value.is_string:

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 _OVERRIDDEN_ROWS = "_helios_overridden_rows"  # the CTE INSERT ... OVERRIDING USER VALUE reads a query through
 
 
-def _target(translator: Translator, node: exp.Expression, scope: Scope) -> tuple[str, list[tuple[str,
+def _target(translator: Translator, node: exp.Expr, scope: Scope) -> tuple[str, list[tuple[str,
             PgType | None]]]:
     table = node.this if isinstance(node, exp.Schema) else node
     if not isinstance(table, exp.Table):
@@ -124,8 +124,8 @@ def insert(translator: Translator, node: exp.Insert) -> Translation:
                              serial_upsert=node.args.get("conflict") is not None)
 
 
-def _inserted_value(translator: Translator, table: str, value: exp.Expression, pg_type: PgType,
-                    target: PgType | None, column: str | None) -> exp.Expression:
+def _inserted_value(translator: Translator, table: str, value: exp.Expr, pg_type: PgType,
+                    target: PgType | None, column: str | None) -> exp.Expr:
     """A value of INSERT ... VALUES for column; DEFAULT is the column's default expression."""
     if _is_default_keyword(value) and column is not None:
         return _column_default(translator, table, column)
@@ -242,7 +242,7 @@ def _drop_defaults(node: exp.Insert, source: exp.Values, names: list[str]) -> li
     return names
 
 
-def _key_sources(translator: Translator, names: list[str], values: list[exp.Expression]) -> list[tuple[str,
+def _key_sources(translator: Translator, names: list[str], values: list[exp.Expr]) -> list[tuple[str,
                  int | str]]:
     sources: list[tuple[str, int | str]] = []
     for name, value in zip(names, values, strict=False):
@@ -275,7 +275,7 @@ def _on_conflict(translator: Translator, node: exp.Insert, scope: Scope, table: 
         where.set("this", translator.condition(where.this, conflict_scope, "WHERE"))
 
 
-def _assignment(translator: Translator, item: exp.Expression, scope: Scope, table: str) -> exp.Expression:
+def _assignment(translator: Translator, item: exp.Expr, scope: Scope, table: str) -> exp.Expr:
     """`column = value` of UPDATE or ON CONFLICT DO UPDATE of table; `column = DEFAULT` writes
     the column's default (NULL if it has none)."""
     if not isinstance(item, exp.EQ) or not isinstance(item.this, exp.Column):
@@ -289,7 +289,7 @@ def _assignment(translator: Translator, item: exp.Expression, scope: Scope, tabl
     return item
 
 
-def _column_default(translator: Translator, table: str, name: str) -> exp.Expression:
+def _column_default(translator: Translator, table: str, name: str) -> exp.Expr:
     """The SQLite expression of a column's default (NULL when it has none); a serial key that
     SQLite numbers (its rowid) draws from its sequence."""
     info = translator.catalog.table(table)
@@ -302,7 +302,7 @@ def _column_default(translator: Translator, table: str, name: str) -> exp.Expres
     return exp.Var(this=column.default)
 
 
-def _returning(translator: Translator, node: exp.Expression, scope: Scope) -> list[OutputColumn] | None:
+def _returning(translator: Translator, node: exp.Expr, scope: Scope) -> list[OutputColumn] | None:
     returning = node.args.get("returning")
     if returning is None:
         return None
@@ -379,7 +379,7 @@ def _check_target_columns(names: list[str], types: dict[str, PgType | None], tab
         seen.add(lowered)
 
 
-def _single_assignments(item: exp.Expression) -> list[exp.Expression]:
+def _single_assignments(item: exp.Expr) -> list[exp.Expr]:
     """`SET (a, b) = (x, y)` as `SET a = x, b = y` (a subquery on the right stays as written)."""
     if not isinstance(item, exp.EQ):
         return [item]
@@ -395,21 +395,21 @@ def _single_assignments(item: exp.Expression) -> list[exp.Expression]:
             for column, value in zip(columns.expressions, values.expressions, strict=True)]
 
 
-def _row_values(row: exp.Expression) -> list[exp.Expression]:
+def _row_values(row: exp.Expr) -> list[exp.Expr]:
     return row.expressions if isinstance(row, exp.Tuple) else [row]
 
 
-def _given_positions(rows: list[list[exp.Expression]]) -> set[int]:
+def _given_positions(rows: list[list[exp.Expr]]) -> set[int]:
     """The positions of VALUES that some row gives a value other than DEFAULT."""
     return {i for values in rows for i, value in enumerate(values) if not _is_default_keyword(value)}
 
 
-def _is_default_keyword(value: exp.Expression) -> bool:
+def _is_default_keyword(value: exp.Expr) -> bool:
     """Whether a value of INSERT ... VALUES is the keyword DEFAULT."""
     return isinstance(value, exp.Var) and value.name.upper() == "DEFAULT"
 
 
-def _is_default(value: exp.Expression) -> bool:
+def _is_default(value: exp.Expr) -> bool:
     """Whether an assigned value is the keyword DEFAULT (sqlglot reads it as a column there)."""
     return isinstance(value, exp.Column) and not value.table and not value.this.quoted \
         and value.name.lower() == "default"
@@ -420,7 +420,7 @@ def _assignment_changes(source: PgType, target: PgType) -> bool:
     return source.oid != target.oid or source.is_unknown or 0 <= target.typmod != source.typmod
 
 
-def _insert_width(source: exp.Expression | None) -> int | None:
+def _insert_width(source: exp.Expr | None) -> int | None:
     """How many values each row of an INSERT source has, when it is plain VALUES or SELECT."""
     if isinstance(source, exp.Values):
         return max((len(row.expressions) if isinstance(row, exp.Tuple) else 1 for row in source.expressions),

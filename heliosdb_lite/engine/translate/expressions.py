@@ -46,7 +46,7 @@ def _literal(translator: Translator, node: exp.Literal, _: Scope) -> Typed:
     return node, pg_type
 
 
-def _string(translator: Translator, node: exp.Expression, _: Scope) -> Typed:
+def _string(translator: Translator, node: exp.Expr, _: Scope) -> Typed:
     return exp.Literal.string(node.this), t.UNKNOWN_TYPE
 
 
@@ -56,11 +56,11 @@ def _escape_string(translator: Translator, node: exp.ByteString, _: Scope) -> Ty
     return exp.Literal.string(value), t.UNKNOWN_TYPE
 
 
-def _unsupported_literal(translator: Translator, node: exp.Expression, _: Scope) -> Typed:
+def _unsupported_literal(translator: Translator, node: exp.Expr, _: Scope) -> Typed:
     raise unsupported(f"literal {node.sql('postgres')}")
 
 
-def _unsupported_operator(translator: Translator, node: exp.Expression, _: Scope) -> Typed:
+def _unsupported_operator(translator: Translator, node: exp.Expr, _: Scope) -> Typed:
     raise unsupported(node.sql("postgres"))
 
 
@@ -227,7 +227,7 @@ def _array_of_rows(translator: Translator, query: exp.Query, scope: Scope) -> Ty
     return exp.Subquery(this=over_rows(translated, array)), array_type
 
 
-def _json(translator: Translator, node: exp.Expression, scope: Scope) -> Typed:
+def _json(translator: Translator, node: exp.Expr, scope: Scope) -> Typed:
     """-> ->> (a key or index) and #> #>> (a text[] path) on json/jsonb."""
     document, document_type = translator.expr(node.this, scope)
     if document_type.oid not in (t.JSON, t.JSONB):
@@ -250,8 +250,8 @@ def _json(translator: Translator, node: exp.Expression, scope: Scope) -> Typed:
     return call(fn.JSON_GET, document, document_type.oid, int(as_text), *steps), result
 
 
-def _json_path(translator: Translator, path: exp.Expression, document_type: PgType, operator: str,
-               scope: Scope) -> exp.Expression:
+def _json_path(translator: Translator, path: exp.Expr, document_type: PgType, operator: str,
+               scope: Scope) -> exp.Expr:
     """The text[] operand of #> / #>>: a literal (checked now), a parameter, or any array of a
     string type; 42883 for anything else, as PostgreSQL has no other operator."""
     if isinstance(path, exp.Literal) and path.is_string:
@@ -264,7 +264,7 @@ def _json_path(translator: Translator, path: exp.Expression, document_type: PgTy
     raise rules.no_operator(document_type.oid, operator, pg_type.oid)
 
 
-def _json_step(part: exp.Expression) -> exp.Expression:
+def _json_step(part: exp.Expr) -> exp.Expr:
     if isinstance(part, exp.JSONPathKey):
         return exp.Literal.string(part.this)
     if isinstance(part, exp.JSONPathSubscript):
@@ -272,7 +272,7 @@ def _json_step(part: exp.Expression) -> exp.Expression:
     raise unsupported(f"JSON path step {part.sql('postgres')}")
 
 
-HANDLERS: dict[type[exp.Expression], Handler] = {
+HANDLERS: dict[type[exp.Expr], Handler] = {
     exp.Literal: _literal,
     exp.ByteString: _escape_string,
     exp.RawString: _string,

@@ -14,13 +14,13 @@ from heliosdb_lite.engine.translate.result import unsupported
 from heliosdb_lite.engine.types.pgtypes import PgType
 
 
-def bool_output(node: exp.Expression) -> exp.Expression:
+def bool_output(node: exp.Expr) -> exp.Expr:
     """A stored bool (1/0/NULL) as PostgreSQL's output text t/f, NULL kept."""
     return exp.Case(this=node, ifs=[exp.If(this=exp.Literal.number(1), true=exp.Literal.string("t")),
                                     exp.If(this=exp.Literal.number(0), true=exp.Literal.string("f"))])
 
 
-def storage_literal(value: Any) -> exp.Expression:
+def storage_literal(value: Any) -> exp.Expr:
     """A SQLite literal for a stored value."""
     if value is None:
         return exp.Null()
@@ -38,27 +38,27 @@ def storage_literal(value: Any) -> exp.Expression:
     return exp.Literal.string(value)
 
 
-def call(name: str, *args: exp.Expression | int | str) -> exp.Anonymous:
+def call(name: str, *args: exp.Expr | int | str) -> exp.Anonymous:
     """A SQL function call node; int and str arguments become literals."""
     nodes = [arg if isinstance(arg, exp.Expression) else
              exp.Literal.number(arg) if isinstance(arg, int) else exp.Literal.string(arg) for arg in args]
     return exp.Anonymous(this=name, expressions=nodes)
 
 
-def parameter_number(node: exp.Expression) -> int | None:
+def parameter_number(node: exp.Expr) -> int | None:
     """n of a `$n` parameter, else None."""
     if isinstance(node, exp.Parameter) and isinstance(node.this, exp.Literal) and not node.this.is_string:
         return int(node.this.this)
     return None
 
 
-def undeclared(node: exp.Expression, pg_type: PgType) -> exp.Expression:
+def undeclared(node: exp.Expr, pg_type: PgType) -> exp.Expr:
     """A bare column reference as an expression without a declared type (SQLite would describe a
     result column by the column's), compared as pg_type compares; other nodes unchanged."""
     return explicitly_collated(node, pg_type) if isinstance(node, exp.Column) else node
 
 
-def collated(node: exp.Expression, pg_type: PgType) -> exp.Expression:
+def collated(node: exp.Expr, pg_type: PgType) -> exp.Expr:
     """`node` compared as pg_type compares: with its type's collation (`functions.names.COLLATIONS`),
     if it has one and node has none yet."""
     collation = fn.COLLATIONS.get(pg_type.oid) or array_functions.COLLATIONS.get(pg_type.oid)
@@ -67,7 +67,7 @@ def collated(node: exp.Expression, pg_type: PgType) -> exp.Expression:
     return exp.Collate(this=node, expression=exp.Var(this=collation))
 
 
-def explicitly_collated(node: exp.Expression, pg_type: PgType) -> exp.Expression:
+def explicitly_collated(node: exp.Expr, pg_type: PgType) -> exp.Expr:
     """`node` compared as its type compares, BINARY where the type has no collation of its own: SQLite
     gives a CASE the collation of a COLLATE inside it (a WHEN comparing intervals), which would
     then compare the CASE's values as intervals."""

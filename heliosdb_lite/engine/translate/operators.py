@@ -32,13 +32,13 @@ if TYPE_CHECKING:
 # the CTE and column `_quantified_subquery` collects the rows of `x op ANY|ALL (subquery)` through
 _QUANTIFIED_ROWS = "_helios_quantified_rows"
 _QUANTIFIED_VALUE = "_helios_quantified_value"
-COMPARISONS: dict[type[exp.Expression], str] = {
+COMPARISONS: dict[type[exp.Expr], str] = {
     exp.EQ: "=", exp.NEQ: "<>", exp.LT: "<", exp.LTE: "<=", exp.GT: ">", exp.GTE: ">=",
 }
-ARITHMETIC: dict[type[exp.Expression], str] = {
+ARITHMETIC: dict[type[exp.Expr], str] = {
     exp.Add: "+", exp.Sub: "-", exp.Mul: "*", exp.Div: "/", exp.Mod: "%", exp.Pow: "^",
 }
-BITWISE: dict[type[exp.Expression], str] = {
+BITWISE: dict[type[exp.Expr], str] = {
     exp.BitwiseAnd: "&", exp.BitwiseOr: "|", exp.BitwiseXor: "#", exp.BitwiseLeftShift: "<<",
     exp.BitwiseRightShift: ">>", exp.BitwiseNot: "~",
 }
@@ -83,7 +83,7 @@ def arithmetic(translator: Translator, node: exp.Binary, scope: Scope) -> Typed:
     return arithmetic, result
 
 
-def _bitwise(translator: Translator, node: exp.Expression, scope: Scope) -> Typed:
+def _bitwise(translator: Translator, node: exp.Expr, scope: Scope) -> Typed:
     """& | # << >> and the prefix ~ on integers (SQLite has no #, and would shift by other counts)."""
     operator = BITWISE[type(node)]
     right, right_type = translator.expr(node.expression if isinstance(node, exp.Binary) else node.this, scope)
@@ -143,7 +143,7 @@ def _concat(translator: Translator, node: exp.DPipe, scope: Scope) -> Typed:
     return node, t.TEXT_TYPE
 
 
-def _array_concat(translator: Translator, left: exp.Expression, left_type: PgType, right: exp.Expression,
+def _array_concat(translator: Translator, left: exp.Expr, left_type: PgType, right: exp.Expr,
                   right_type: PgType) -> Typed:
     """`||` with an array operand: array_cat, array_append or array_prepend."""
     left_target, right_target, result = array_typing.concat_types(left_type, right_type)
@@ -167,7 +167,7 @@ def _containment(translator: Translator, node: exp.Binary, scope: Scope) -> Type
     return call(array_functions.CONTAINS, left, right, array_type.oid, operator), t.BOOL_TYPE
 
 
-def as_text(translator: Translator, node: exp.Expression, pg_type: PgType) -> exp.Expression:
+def as_text(translator: Translator, node: exp.Expr, pg_type: PgType) -> exp.Expr:
     """A value as text, as || and the text functions take it (char(n) without its padding)."""
     if pg_type.oid == t.BPCHAR:
         return call("rtrim", node)  # char(n) as text loses its padding
@@ -187,8 +187,8 @@ def _comparison(translator: Translator, node: exp.Binary, scope: Scope) -> Typed
     return compare(translator, operator, left, left_type, right, right_type), t.BOOL_TYPE
 
 
-def compare(translator: Translator, operator: str, left: exp.Expression, left_type: PgType,
-            right: exp.Expression, right_type: PgType) -> exp.Expression:
+def compare(translator: Translator, operator: str, left: exp.Expr, left_type: PgType,
+            right: exp.Expr, right_type: PgType) -> exp.Expr:
     """`left operator right` with PostgreSQL's operand resolution and ordering."""
     left_type, right_type = _compared_as(left_type), _compared_as(right_type)
     left_resolved, right_resolved = rules.resolve_unknown("=", left_type, right_type)
@@ -207,8 +207,8 @@ def compare(translator: Translator, operator: str, left: exp.Expression, left_ty
     return _COMPARISON_NODES[operator](this=comparison, expression=exp.Literal.number(0))
 
 
-def _native_comparison(translator: Translator, left: exp.Expression, left_type: PgType, right: exp.Expression,
-                       right_type: PgType) -> tuple[exp.Expression, exp.Expression] | None:
+def _native_comparison(translator: Translator, left: exp.Expr, left_type: PgType, right: exp.Expr,
+                       right_type: PgType) -> tuple[exp.Expr, exp.Expr] | None:
     oids = {left_type.oid, right_type.oid}
     if oids & t.FLOAT_TYPES and oids <= t.NUMBER_TYPES:  # PostgreSQL compares the other as float8
         return (translator.coerce(left, left_type, t.FLOAT8_TYPE),
@@ -228,8 +228,8 @@ def _native_comparison(translator: Translator, left: exp.Expression, left_type: 
     return None
 
 
-def _quantified(translator: Translator, subject: exp.Expression, operator: str, every: bool,
-                inner: exp.Expression, scope: Scope) -> Typed:
+def _quantified(translator: Translator, subject: exp.Expr, operator: str, every: bool,
+                inner: exp.Expr, scope: Scope) -> Typed:
     """`subject operator ANY|ALL (array)` or `... (subquery)`."""
     left, left_type = translator.expr(subject, scope)
     if isinstance(inner, exp.Query):
@@ -255,7 +255,7 @@ def _quantified(translator: Translator, subject: exp.Expression, operator: str, 
     return test, t.BOOL_TYPE
 
 
-def _quantified_subject(translator: Translator, left: exp.Expression, left_type: PgType, operator: str,
+def _quantified_subject(translator: Translator, left: exp.Expr, left_type: PgType, operator: str,
                         element_type: PgType) -> Typed:
     """The subject of `left operator ANY|ALL (values of element_type)` as PostgreSQL resolves the
     operator: an unknown subject takes the elements' type, a known one keeps its own (they are
@@ -273,8 +273,8 @@ def _quantified_subject(translator: Translator, left: exp.Expression, left_type:
     return translator.coerce(left, left_type, resolved), resolved
 
 
-def _quantified_subquery(translator: Translator, left: exp.Expression, left_type: PgType, operator: str,
-                         every: bool, query: exp.Expression, scope: Scope) -> exp.Expression:
+def _quantified_subquery(translator: Translator, left: exp.Expr, left_type: PgType, operator: str,
+                         every: bool, query: exp.Expr, scope: Scope) -> exp.Expr:
     """`left operator ANY|ALL (query)`: SQLite's `left [NOT] IN (query)` for = ANY and <> ALL
     between types SQLite compares as PostgreSQL does; otherwise the query's values collected
     into an array (an empty one for no rows) and compared as `left operator ANY|ALL (array)`.
@@ -339,7 +339,7 @@ def _in(translator: Translator, node: exp.In, scope: Scope) -> Typed:
     return node, t.BOOL_TYPE
 
 
-def _logical(translator: Translator, node: exp.Expression, scope: Scope) -> Typed:
+def _logical(translator: Translator, node: exp.Expr, scope: Scope) -> Typed:
     for key in ("this", "expression"):
         operand = node.args.get(key)
         if operand is not None:
@@ -404,12 +404,12 @@ def _regexp(translator: Translator, node: exp.RegexpLike, scope: Scope) -> Typed
     return like(translator, node, scope)
 
 
-def _negated(matched: exp.Expression, operator: exp.Expression) -> exp.Expression:
+def _negated(matched: exp.Expr, operator: exp.Expr) -> exp.Expr:
     """A pattern match as a function call, NOT-ed when the operator was written NOT LIKE / NOT ILIKE."""
     return exp.Not(this=matched) if operator.args.get("negate") else matched
 
 
-def _quantifier(node: exp.Expression) -> tuple[bool, exp.Expression] | None:
+def _quantifier(node: exp.Expr) -> tuple[bool, exp.Expr] | None:
     """(every, array) of an ANY/SOME/ALL operand, else None."""
     if isinstance(node, exp.Any | exp.All):
         inner = node.this.this if isinstance(node.this, exp.Paren) else node.this
@@ -434,7 +434,7 @@ def _listed_as(types: list[PgType]) -> list[PgType]:
     return types
 
 
-HANDLERS: dict[type[exp.Expression], Handler] = {
+HANDLERS: dict[type[exp.Expr], Handler] = {
     **dict.fromkeys(COMPARISONS, _comparison),
     **dict.fromkeys(ARITHMETIC, arithmetic),
     exp.IntDiv: _integral_division,

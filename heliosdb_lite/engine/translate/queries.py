@@ -48,7 +48,7 @@ SCALAR_VALUE = "value"
 _ORDERING_COLLATIONS = frozenset(fn.COLLATIONS.values()) | frozenset(array_functions.COLLATIONS.values())
 
 
-def with_clause(translator: Translator, node: exp.Expression, scope: Scope) -> None:
+def with_clause(translator: Translator, node: exp.Expr, scope: Scope) -> None:
     """The WITH queries of a statement, translated and registered in scope as relations."""
     clause = node.args.get("with_")
     if clause is None:
@@ -132,7 +132,7 @@ def _windows(translator: Translator, node: exp.Select, scope: Scope) -> None:
         window_spec(translator, window, scope)
 
 
-def _star_relations(star: exp.Expression, scope: Scope) -> list[Relation]:
+def _star_relations(star: exp.Expr, scope: Scope) -> list[Relation]:
     """The relations `*` or `name.*` lists the columns of."""
     table = star.args.get("table") if isinstance(star, exp.Column) else None
     if table is None:
@@ -141,7 +141,7 @@ def _star_relations(star: exp.Expression, scope: Scope) -> list[Relation]:
     return [relation] if relation is not None else []
 
 
-def _star(translator: Translator, star: exp.Expression, scope: Scope) -> list[OutputColumn]:
+def _star(translator: Translator, star: exp.Expr, scope: Scope) -> list[OutputColumn]:
     outputs: list[OutputColumn] = []
     for relation in _star_relations(star, scope):
         if not relation.known:
@@ -150,7 +150,7 @@ def _star(translator: Translator, star: exp.Expression, scope: Scope) -> list[Ou
     return outputs
 
 
-def _order_limit(translator: Translator, node: exp.Expression, scope: Scope,
+def _order_limit(translator: Translator, node: exp.Expr, scope: Scope,
                  outputs: list[OutputColumn]) -> None:
     order = node.args.get("order")
     if order is not None and not any(output.type is None and output.name == "*" for output in outputs):
@@ -176,7 +176,7 @@ def _order_limit(translator: Translator, node: exp.Expression, scope: Scope,
                                           key.upper()))
 
 
-def ordered(translator: Translator, item: exp.Expression, scope: Scope) -> exp.Expression:
+def ordered(translator: Translator, item: exp.Expr, scope: Scope) -> exp.Expr:
     """An ORDER BY item, compared as its type compares; an output column name or a position as is."""
     if not isinstance(item, exp.Ordered):
         return translator.expr(item, scope)[0]
@@ -194,7 +194,7 @@ def ordered(translator: Translator, item: exp.Expression, scope: Scope) -> exp.E
 
 
 def set_operation(translator: Translator, node: exp.SetOperation,
-                  parent: Scope) -> tuple[exp.Expression, list[OutputColumn]]:
+                  parent: Scope) -> tuple[exp.Expr, list[OutputColumn]]:
     """UNION / INTERSECT / EXCEPT, each column converted to the branches' common type."""
     scope = parent.child()
     with_clause(translator, node, scope)
@@ -217,14 +217,14 @@ def set_operation(translator: Translator, node: exp.SetOperation,
     return set_operations.sqlite_form(node, [output.name for output in outputs]), outputs
 
 
-def _converted_branch(translator: Translator, branch: exp.Expression, outputs: list[OutputColumn],
-                      targets: list[PgType | None]) -> exp.Expression:
+def _converted_branch(translator: Translator, branch: exp.Expr, outputs: list[OutputColumn],
+                      targets: list[PgType | None]) -> exp.Expr:
     return set_operations.converted_branch(branch, [o.name for o in outputs], [o.type for o in outputs],
                                            targets, partial(_converted_output, translator))
 
 
-def _converted_output(translator: Translator, value: exp.Expression, source: PgType,
-                      target: PgType) -> exp.Expression:
+def _converted_output(translator: Translator, value: exp.Expr, source: PgType,
+                      target: PgType) -> exp.Expr:
     """A result column's value converted to target and compared as target compares; never a
     bare column (SQLite would describe the result by that column's declared type)."""
     if isinstance(value, exp.Collate) and value.expression.name in _ORDERING_COLLATIONS:
@@ -250,12 +250,12 @@ def values(translator: Translator, node: exp.Values, parent: Scope) -> tuple[exp
     return node, [OutputColumn(name, pg_type) for name, pg_type in zip(names, types, strict=False)]
 
 
-def _typed_row(translator: Translator, row: exp.Expression, scope: Scope) -> list[Typed]:
+def _typed_row(translator: Translator, row: exp.Expr, scope: Scope) -> list[Typed]:
     values = row.expressions if isinstance(row, exp.Tuple) else [row]
     return [translator.expr(value, scope) for value in values]
 
 
-def source(translator: Translator, node: exp.Expression, scope: Scope) -> exp.Expression:
+def source(translator: Translator, node: exp.Expr, scope: Scope) -> exp.Expr:
     """A FROM item: registers its relation in scope."""
     alias_node = node.args.get("alias")
     renames = [c.name for c in alias_node.columns] if alias_node is not None else []
@@ -311,8 +311,8 @@ def source(translator: Translator, node: exp.Expression, scope: Scope) -> exp.Ex
     raise unsupported(f"FROM item {node.sql('postgres')}")
 
 
-def _from_item(translator: Translator, node: exp.Expression, scope: Scope,
-               join: exp.Join | None = None) -> exp.Expression:
+def _from_item(translator: Translator, node: exp.Expr, scope: Scope,
+               join: exp.Join | None = None) -> exp.Expr:
     """A FROM item of a SELECT (join: the join it is the right side of): unnest(array) and
     generate_series here, LATERAL or not (their arguments see the FROM items before them, as in
     PostgreSQL), every other one through `source`."""
@@ -344,12 +344,12 @@ def _table_columns(translator: Translator, name: str, info: TableInfo) -> list[t
             for position, (column, pg_type) in enumerate(columns)]
 
 
-def output_list(translator: Translator, items: list[exp.Expression], scope: Scope, *, collate: bool
-                ) -> tuple[list[OutputColumn], list[exp.Expression]]:
+def output_list(translator: Translator, items: list[exp.Expr], scope: Scope, *, collate: bool
+                ) -> tuple[list[OutputColumn], list[exp.Expr]]:
     """A select list or RETURNING list: its output columns and translated expressions (`*`
     expanded in the outputs only); a select list's values get their ordering collation."""
     outputs: list[OutputColumn] = []
-    expressions: list[exp.Expression] = []
+    expressions: list[exp.Expr] = []
     for expression in items:
         if isinstance(expression, exp.Star) or (isinstance(expression, exp.Column)
                                                 and isinstance(expression.this, exp.Star)):
@@ -365,13 +365,13 @@ def output_list(translator: Translator, items: list[exp.Expression], scope: Scop
     return outputs, expressions
 
 
-def _star_expressions(translator: Translator, star: exp.Expression, scope: Scope) -> list[exp.Expression]:
+def _star_expressions(translator: Translator, star: exp.Expr, scope: Scope) -> list[exp.Expr]:
     """`*` as SQLite should list it: as written, unless a table function is among its relations
     (SQLite would show `value` and `ordinality` for its columns): then relation by relation."""
     relations = _star_relations(star, scope)
     if not any(relation.stored for relation in relations):
         return [star]
-    expressions: list[exp.Expression] = []
+    expressions: list[exp.Expr] = []
     for relation in relations:
         table = exp.to_identifier(relation.name, quoted=True)
         if not relation.stored:
@@ -382,7 +382,7 @@ def _star_expressions(translator: Translator, star: exp.Expression, scope: Scope
     return expressions
 
 
-def _subquery(translator: Translator, node: exp.Expression, scope: Scope) -> Typed:
+def _subquery(translator: Translator, node: exp.Expr, scope: Scope) -> Typed:
     translated, outputs = translator.query(node, scope)
     if len(outputs) > 1:
         raise DatabaseError(SYNTAX_ERROR, "subquery must return only one column")
@@ -403,7 +403,7 @@ def _window(translator: Translator, node: exp.Window, scope: Scope) -> Typed:
     return node, pg_type
 
 
-def window_spec(translator: Translator, node: exp.Expression, scope: Scope) -> None:
+def window_spec(translator: Translator, node: exp.Expr, scope: Scope) -> None:
     """A window's PARTITION BY and ORDER BY."""
     partition = node.args.get("partition_by")
     if partition:
@@ -432,7 +432,7 @@ def _check_join(join: exp.Join) -> None:
         used.add(column.name.lower())
 
 
-def _check_locked_tables(locks: list[exp.Expression], scope: Scope) -> None:
+def _check_locked_tables(locks: list[exp.Expr], scope: Scope) -> None:
     """42P01 for a table FOR UPDATE OF names that is not in FROM (SQLite ignores the clause)."""
     for lock in locks:
         clause = "FOR UPDATE" if lock.args.get("update") else "FOR SHARE"
@@ -449,7 +449,7 @@ def _check_alias_width(name: str, relation: Relation, renames: list[str]) -> Non
                                                       f"available but {len(renames)} columns specified")
 
 
-def _collated_output(node: exp.Expression, pg_type: PgType) -> exp.Expression:
+def _collated_output(node: exp.Expr, pg_type: PgType) -> exp.Expr:
     """A computed result column compared as its type compares (DISTINCT, UNION, outer queries)."""
     if isinstance(node, exp.Column):  # a column carries its own collation (tables, wrapped subqueries)
         return node
@@ -460,7 +460,7 @@ def _collated_output(node: exp.Expression, pg_type: PgType) -> exp.Expression:
     return collated(node, pg_type)
 
 
-def _renamed_source(query: exp.Expression, alias: str, names: list[str], renames: list[str]) -> exp.Subquery:
+def _renamed_source(query: exp.Expr, alias: str, names: list[str], renames: list[str]) -> exp.Subquery:
     """`(SELECT a AS x, b AS y, ... FROM (query)) AS alias`: SQLite has no column aliases on FROM items."""
     inner = query if isinstance(query, exp.Subquery) else exp.Subquery(this=query)
     inner.set("alias", exp.TableAlias(this=exp.to_identifier("_helios_renamed")))
@@ -470,7 +470,7 @@ def _renamed_source(query: exp.Expression, alias: str, names: list[str], renames
                         alias=exp.TableAlias(this=exp.to_identifier(alias, quoted=True)))
 
 
-def _single_row(subquery: exp.Expression) -> exp.Subquery:
+def _single_row(subquery: exp.Expr) -> exp.Subquery:
     """A scalar subquery that raises 21000 when its query returns more than one row (SQLite's own
     takes the first): `(WITH s(v) AS (query) SELECT helios_scalar_subquery(v) FROM (SELECT v FROM s
     LIMIT 2))`."""
@@ -480,14 +480,14 @@ def _single_row(subquery: exp.Expression) -> exp.Subquery:
     return exp.Subquery(this=over_rows(query, single))
 
 
-def over_rows(query: exp.Expression, reader: exp.Select) -> exp.Select:
+def over_rows(query: exp.Expr, reader: exp.Select) -> exp.Select:
     """`reader` with `query`'s rows as `WITH _helios_scalar_rows(value) AS (query)`."""
     rows = exp.TableAlias(this=exp.to_identifier(SCALAR_ROWS), columns=[exp.to_identifier(SCALAR_VALUE)])
     reader.set("with_", exp.With(expressions=[exp.CTE(this=query, alias=rows)]))
     return reader
 
 
-def _alias_outputs(query: exp.Expression, names: list[str]) -> None:
+def _alias_outputs(query: exp.Expr, names: list[str]) -> None:
     """Name the first output columns of query (its leftmost SELECT) names."""
     while isinstance(query, exp.Subquery | exp.SetOperation) or set_operations.is_every_row_of(query):
         query = query.args["from_"].this.this if isinstance(query, exp.Select) else query.this
@@ -499,10 +499,10 @@ def _alias_outputs(query: exp.Expression, names: list[str]) -> None:
         for i, e in enumerate(query.expressions)])
 
 
-HANDLERS: dict[type[exp.Expression], Handler] = {
+HANDLERS: dict[type[exp.Expr], Handler] = {
     exp.Subquery: _subquery,
     exp.Select: _subquery,
     exp.Exists: _exists,
     exp.Window: _window,
 }
-CLASS_HANDLERS: list[tuple[type[exp.Expression], Handler]] = [(exp.Query, _subquery)]
+CLASS_HANDLERS: list[tuple[type[exp.Expr], Handler]] = [(exp.Query, _subquery)]

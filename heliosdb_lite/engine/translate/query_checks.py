@@ -27,13 +27,13 @@ from heliosdb_lite.errors import (
 )
 
 
-def _is_call_of_aggregate(node: exp.Expression) -> bool:
+def _is_call_of_aggregate(node: exp.Expr) -> bool:
     if isinstance(node, exp.AggFunc):
         return True
     return isinstance(node, exp.Anonymous) and node.name.lower() in rules.AGGREGATES
 
 
-def _windowed(node: exp.Expression) -> bool:
+def _windowed(node: exp.Expr) -> bool:
     """Whether an aggregate call is the function of a window (then a window function), through a
     FILTER and a `pg_catalog.` qualification."""
     parent = node.parent
@@ -42,12 +42,12 @@ def _windowed(node: exp.Expression) -> bool:
     return isinstance(parent, exp.Window)
 
 
-def is_aggregate(node: exp.Expression) -> bool:
+def is_aggregate(node: exp.Expr) -> bool:
     """An aggregate call of this query level (not one over a window)."""
     return _is_call_of_aggregate(node) and not _windowed(node)
 
 
-def _level(node: exp.Expression) -> Iterator[exp.Expression]:
+def _level(node: exp.Expr) -> Iterator[exp.Expr]:
     """node and what is inside it, without entering subqueries (another query level)."""
     yield node
     for child in node.iter_expressions():
@@ -55,15 +55,15 @@ def _level(node: exp.Expression) -> Iterator[exp.Expression]:
             yield from _level(child)
 
 
-def _first(nodes: Iterator[exp.Expression],
-           wanted: type[exp.Expression] | None = None) -> exp.Expression | None:
+def _first(nodes: Iterator[exp.Expr],
+           wanted: type[exp.Expr] | None = None) -> exp.Expr | None:
     for node in nodes:
         if (wanted is None and is_aggregate(node)) or (wanted is not None and isinstance(node, wanted)):
             return node
     return None
 
 
-def _refuse_in(clause: exp.Expression | None, name: str, *, aggregates: bool = True) -> None:
+def _refuse_in(clause: exp.Expr | None, name: str, *, aggregates: bool = True) -> None:
     if clause is None:
         return
     if aggregates and _first(_level(clause)) is not None:
@@ -72,7 +72,7 @@ def _refuse_in(clause: exp.Expression | None, name: str, *, aggregates: bool = T
         raise DatabaseError(WINDOWING_ERROR, f"window functions are not allowed in {name}")
 
 
-def _check_nesting(node: exp.Expression) -> None:
+def _check_nesting(node: exp.Expr) -> None:
     for inner in _level(node):
         if is_aggregate(inner):
             for argument in inner.iter_expressions():
@@ -90,7 +90,7 @@ def _check_nesting(node: exp.Expression) -> None:
                     raise DatabaseError(WINDOWING_ERROR, "window function calls cannot be nested")
 
 
-def check_placement(where: exp.Expression | None) -> None:
+def check_placement(where: exp.Expr | None) -> None:
     """An UPDATE's or DELETE's WHERE: no aggregate, no window function."""
     _refuse_in(where, "WHERE")
 
@@ -115,7 +115,7 @@ def check_select(select: exp.Select) -> None:
         _refuse_in(item, "GROUP BY")
 
 
-def _position(node: exp.Expression) -> int | None:
+def _position(node: exp.Expr) -> int | None:
     """The integer a GROUP BY / ORDER BY item is when it is written as one (a position)."""
     if isinstance(node, exp.Literal) and not node.is_string and node.this.lstrip("-").isdigit():
         return int(node.this)
@@ -124,13 +124,13 @@ def _position(node: exp.Expression) -> int | None:
     return None
 
 
-def check_row_count(clause: str, node: exp.Expression) -> None:
+def check_row_count(clause: str, node: exp.Expr) -> None:
     """42P10 for a LIMIT or OFFSET that refers to a column."""
     if _first(_level(node), exp.Column) is not None:
         raise DatabaseError(INVALID_COLUMN_REFERENCE, f"argument of {clause} must not contain variables")
 
 
-def _output_name(item: exp.Expression) -> str | None:
+def _output_name(item: exp.Expr) -> str | None:
     if isinstance(item, exp.Alias):
         return item.alias.lower()
     return item.name.lower() if isinstance(item, exp.Column) and not isinstance(item.this, exp.Star) else None
@@ -158,7 +158,7 @@ def check_order(select: exp.Select) -> None:
                                 "for SELECT DISTINCT, ORDER BY expressions must appear in select list")
 
 
-def check_position(clause: str, node: exp.Expression, width: int) -> None:
+def check_position(clause: str, node: exp.Expr, width: int) -> None:
     """42P10 for a GROUP BY / ORDER BY position beyond the select list."""
     position = _position(node)
     if position is not None and not 1 <= position <= width:
@@ -199,10 +199,10 @@ class _Grouping:
                 return relation, name
         return None
 
-    def _key(self, node: exp.Expression) -> str:
+    def _key(self, node: exp.Expr) -> str:
         """node's text with its column references resolved, parentheses dropped: equal for equal
         expressions, as PostgreSQL compares them."""
-        def resolved(inner: exp.Expression) -> exp.Expression:
+        def resolved(inner: exp.Expr) -> exp.Expr:
             if isinstance(inner, exp.Paren):
                 return inner.this
             if isinstance(inner, exp.Column) and not isinstance(inner.this, exp.Star):
@@ -216,7 +216,7 @@ class _Grouping:
         """Whether the relation's primary key is grouped (its other columns depend on it)."""
         return bool(relation.key) and all((id(relation), key.lower()) in self.columns for key in relation.key)
 
-    def check(self, node: exp.Expression) -> None:
+    def check(self, node: exp.Expr) -> None:
         if isinstance(node, exp.Query | exp.Subquery) or is_aggregate(node) \
                 or (isinstance(node, exp.Filter) and is_aggregate(node.this)):
             return

@@ -12,7 +12,7 @@ from sqlglot import exp
 from heliosdb_lite.engine.types.pgtypes import PgType
 from heliosdb_lite.errors import FEATURE_NOT_SUPPORTED, DatabaseError
 
-Typed = tuple[exp.Expression, PgType]
+Typed = tuple[exp.Expr, PgType]
 
 
 def unsupported(what: str) -> DatabaseError:

@@ -45,13 +45,13 @@ def _plain(select: exp.Select) -> bool:
                    for item in select.expressions for node in _outside_subqueries(item))
 
 
-def _set_returning(select: exp.Select) -> list[exp.Expression]:
+def _set_returning(select: exp.Select) -> list[exp.Expr]:
     return [node for item in select.expressions for node in _outside_subqueries(item)
             if isinstance(node, exp.Explode | exp.Unnest)]
 
 
-def _outside_subqueries(node: exp.Expression) -> list[exp.Expression]:
-    def nested_query(child: exp.Expression) -> bool:
+def _outside_subqueries(node: exp.Expr) -> list[exp.Expr]:
+    def nested_query(child: exp.Expr) -> bool:
         return isinstance(child, exp.Subquery | exp.Select) and child is not node
 
     return list(node.walk(prune=nested_query))

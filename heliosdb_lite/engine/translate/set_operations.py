@@ -36,7 +36,7 @@ _UNION_ROWS = "_helios_union"
 _LEFT_ROWS, _RIGHT_ROWS, _ROW_NUMBER = "_helios_left", "_helios_right", "_helios_row_number"
 _WITHOUT_EQUALITY = frozenset({t.JSON, codecs.type_by_oid(t.JSON).array_oid})  # no = operator: no UNION
 
-Convert = Callable[[exp.Expression, PgType, PgType], exp.Expression]
+Convert = Callable[[exp.Expr, PgType, PgType], exp.Expr]
 
 
 def result_types(node: exp.SetOperation, left: Sequence[PgType | None],
@@ -88,7 +88,7 @@ def check_order(node: exp.SetOperation, names: Sequence[str], types: Sequence[Pg
                                  "clause.")
 
 
-def _named_type(key: exp.Expression, names: Sequence[str], types: Sequence[PgType | None]) -> PgType | None:
+def _named_type(key: exp.Expr, names: Sequence[str], types: Sequence[PgType | None]) -> PgType | None:
     """The type of the result column key names, if it is a bare name of one."""
     if not isinstance(key, exp.Column) or key.table:
         return None
@@ -128,9 +128,9 @@ def other_type(source: PgType, target: PgType) -> bool:
     return source != target or source.is_unknown
 
 
-def converted_branch(branch: exp.Expression, names: Sequence[str], types: Sequence[PgType | None],
+def converted_branch(branch: exp.Expr, names: Sequence[str], types: Sequence[PgType | None],
                      targets: Sequence[PgType | None], convert: Convert,
-                     changes_type: Callable[[PgType, PgType], bool] = other_type) -> exp.Expression:
+                     changes_type: Callable[[PgType, PgType], bool] = other_type) -> exp.Expr:
     """branch (a query with output columns names of types) giving values of the target types
     instead, converted by convert(value, type, target) where changes_type(type, target) says so
     (also the rows of an INSERT ... SELECT); unchanged when no column changes."""
@@ -163,11 +163,11 @@ def converted_branch(branch: exp.Expression, names: Sequence[str], types: Sequen
         this=exp.to_identifier(_BRANCH_ROWS))))
 
 
-def _bare(query: exp.Expression) -> exp.Expression:
+def _bare(query: exp.Expr) -> exp.Expr:
     return query.this if isinstance(query, exp.Subquery) and not query.alias else query
 
 
-def _plain_select(node: exp.Expression, width: int) -> bool:
+def _plain_select(node: exp.Expr, width: int) -> bool:
     """A SELECT whose select list can be converted in place: one expression per column, nothing
     (DISTINCT, GROUP BY, HAVING, ORDER BY, LIMIT: SQLite lets them name select-list aliases) that
     would see the converted values."""
@@ -176,7 +176,7 @@ def _plain_select(node: exp.Expression, width: int) -> bool:
         and not any(node.args.get(key) for key in ("distinct", "group", "having", "order", "limit", "offset"))
 
 
-def sqlite_form(node: exp.SetOperation, names: Sequence[str]) -> exp.Expression:
+def sqlite_form(node: exp.SetOperation, names: Sequence[str]) -> exp.Expr:
     """The set operation (with result columns names) as SQLite evaluates it like PostgreSQL:
     UNION as `SELECT DISTINCT * FROM (left UNION ALL right)` (the first of equal rows kept),
     INTERSECT ALL and EXCEPT ALL (which SQLite lacks) over the branches' rows numbered among their
@@ -216,7 +216,7 @@ def _numbered_operation(node: exp.Intersect | exp.Except, names: Sequence[str]) 
         this=exp.to_identifier(_UNION_ROWS))))
 
 
-def _clauses(node: exp.SetOperation) -> dict[str, exp.Expression | None]:
+def _clauses(node: exp.SetOperation) -> dict[str, exp.Expr | None]:
     """The WITH, ORDER BY, LIMIT and OFFSET of node, taken off it."""
     moved = {key: node.args.get(key) for key in ("with_", "order", "limit", "offset")}
     for key in moved:
@@ -224,14 +224,14 @@ def _clauses(node: exp.SetOperation) -> dict[str, exp.Expression | None]:
     return moved
 
 
-def _with_clauses(select: exp.Select, clauses: dict[str, exp.Expression | None]) -> exp.Select:
+def _with_clauses(select: exp.Select, clauses: dict[str, exp.Expr | None]) -> exp.Select:
     for key, value in clauses.items():
         if value is not None:
             select.set(key, value)
     return select
 
 
-def compound_member(branch: exp.Expression) -> exp.Expression:
+def compound_member(branch: exp.Expr) -> exp.Expr:
     """A branch SQLite takes as a member of a compound SELECT: a parenthesized query (with its own
     ORDER BY or LIMIT, or a SELECT made here) read as `SELECT * FROM (query)`."""
     if not isinstance(branch, exp.Subquery):
@@ -241,7 +241,7 @@ def compound_member(branch: exp.Expression) -> exp.Expression:
     return exp.select("*").from_(branch)
 
 
-def is_every_row_of(query: exp.Expression) -> bool:
+def is_every_row_of(query: exp.Expr) -> bool:
     """Whether query is `SELECT [DISTINCT] * FROM (subquery)` (as made here): its columns are the
     subquery's."""
     if not isinstance(query, exp.Select) or len(query.expressions) != 1 \

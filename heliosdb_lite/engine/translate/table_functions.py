@@ -35,7 +35,7 @@ _SHOWN_COLUMNS: dict[str, frozenset[str]] = {
 }
 
 
-def function_arguments(translator: Translator, node: exp.Expression, scope: Scope, *,
+def function_arguments(translator: Translator, node: exp.Expr, scope: Scope, *,
                        sees_before: bool) -> Scope:
     """The scope a table function's arguments are resolved in: the FROM items before it (not
     when it is the right side of a RIGHT or FULL join) and outer queries. A column reference
@@ -61,7 +61,7 @@ def function_arguments(translator: Translator, node: exp.Expression, scope: Scop
     return visible
 
 
-def unnest(translator: Translator, node: exp.Unnest, scope: Scope, arguments: Scope) -> exp.Expression:
+def unnest(translator: Translator, node: exp.Unnest, scope: Scope, arguments: Scope) -> exp.Expr:
     """unnest(array) in FROM: `helios_unnest(array, oid) AS name`, the elements of all
     dimensions in order; named by the alias (`unnest(a) x`: relation and column x, `unnest(a)
     t(x)`), else unnest; WITH ORDINALITY adds their positions (int8)."""
@@ -85,7 +85,7 @@ def unnest(translator: Translator, node: exp.Unnest, scope: Scope, arguments: Sc
 
 
 def _table_function(translator: Translator, scope: Scope, relation: Relation, function: str,
-                    arguments: list[exp.Expression]) -> exp.Table:
+                    arguments: list[exp.Expr]) -> exp.Table:
     """`function(arguments) AS name`, a SQLite table-valued function whose columns `value` and
     `ordinality` are relation's columns, registered in scope."""
     relation.stored = ("value", "ordinality")[:len(relation.columns)]
@@ -96,7 +96,7 @@ def _table_function(translator: Translator, scope: Scope, relation: Relation, fu
 
 
 def generate_series(translator: Translator, node: exp.Table, scope: Scope,
-                    arguments_scope: Scope) -> exp.Expression:
+                    arguments_scope: Scope) -> exp.Expr:
     """generate_series(start, stop[, step]) in FROM, a table-valued function (`_table_function`)."""
     if node.args.get("ordinality"):
         raise unsupported("generate_series WITH ORDINALITY")
@@ -119,7 +119,7 @@ def generate_series(translator: Translator, node: exp.Table, scope: Scope,
     return _table_function(translator, scope, Relation(alias, [(column, result)]), function, values)
 
 
-def _time_series(translator: Translator, typed: list[Typed]) -> tuple[str, PgType, list[exp.Expression]]:
+def _time_series(translator: Translator, typed: list[Typed]) -> tuple[str, PgType, list[exp.Expr]]:
     """generate_series(start, stop, step interval): over timestamp when an argument is one and
     none is timestamptz, else over timestamptz (dates too, as PostgreSQL resolves them)."""
     oids = [pg_type.oid for _, pg_type in typed]
@@ -133,7 +133,7 @@ def _time_series(translator: Translator, typed: list[Typed]) -> tuple[str, PgTyp
     return fn.TIME_SERIES, result, [*values, exp.Literal.number(result.oid)]
 
 
-def lateral_function(node: exp.Lateral) -> exp.Expression:
+def lateral_function(node: exp.Lateral) -> exp.Expr:
     """`LATERAL unnest(...)` / `LATERAL generate_series(...)` as the function with LATERAL's alias
     (a function in FROM sees the items before it anyway); a LATERAL subquery: 0A000."""
     function = node.this
@@ -166,7 +166,7 @@ def _no_generate_series(oids: list[int]) -> DatabaseError:
                               "You might need to add explicit type casts.")
 
 
-def is_generate_series(node: exp.Expression) -> bool:
+def is_generate_series(node: exp.Expr) -> bool:
     """Whether a FROM item is a call of generate_series."""
     return isinstance(node, exp.Table) and isinstance(node.this, exp.ExplodingGenerateSeries)
 
@@ -181,13 +181,13 @@ def _levels(scope: Scope) -> list[Scope]:
     return levels
 
 
-def may_refer_to(node: exp.Expression, relations: list[Relation]) -> bool:
+def may_refer_to(node: exp.Expr, relations: list[Relation]) -> bool:
     """Whether a column reference in node (its subqueries too) may name one of relations."""
     names = {relation.name.lower() for relation in relations}
     return any(not column.table or column.table.lower() in names for column in node.find_all(exp.Column))
 
 
-def _column_references(node: exp.Expression) -> list[exp.Column]:
+def _column_references(node: exp.Expr) -> list[exp.Column]:
     """The column references of an expression outside its subqueries (which resolve their own)."""
     return [column for column in node.walk(prune=lambda inner: isinstance(inner, exp.Query))
             if isinstance(column, exp.Column)]

@@ -206,7 +206,7 @@ def _check_modifiers(oid: int, modifiers: tuple[int, ...]) -> None:
                             f"NUMERIC precision {modifiers[0]} must be between 1 and 1000")
 
 
-def _user_defined_name(kind: exp.Expression | str | None) -> str:
+def _user_defined_name(kind: exp.Expr | str | None) -> str:
     """A type name sqlglot does not know as a type (`_int4`, `"char"`, `"text"`, also qualified
     `"pg_catalog"."int4"`): the type's typname, else 42704 naming it as written."""
     named = kind
@@ -226,7 +226,7 @@ def _user_defined_name(kind: exp.Expression | str | None) -> str:
     return '"char"' if info.oid == CHAR else info.name  # bare, char is bpchar
 
 
-def _modifier(param: exp.Expression) -> int:
+def _modifier(param: exp.Expr) -> int:
     value = param.this if isinstance(param, exp.DataTypeParam) else param
     if not (isinstance(value, exp.Literal) and not value.is_string):
         raise DatabaseError(FEATURE_NOT_SUPPORTED, f"type modifier {param.sql('postgres')} is not supported")

@@ -357,7 +357,7 @@ def function_type(name: str, args: Sequence[PgType]) -> PgType:
 
 
 # sqlglot classes whose PostgreSQL column name differs from sqlglot's function name
-_CLASS_NAMES: dict[type[exp.Expression], str] = {
+_CLASS_NAMES: dict[type[exp.Expr], str] = {
     exp.CurrentTimestamp: "current_timestamp", exp.CurrentDate: "current_date",
     exp.CurrentUser: "current_user", exp.SessionUser: "session_user", exp.CurrentSchema: "current_schema",
     exp.CurrentVersion: "version", exp.Exists: "exists", exp.Array: "array",
@@ -369,7 +369,7 @@ _CLASS_NAMES: dict[type[exp.Expression], str] = {
 }
 
 
-def function_name(node: exp.Expression, source: str) -> str | None:
+def function_name(node: exp.Expr, source: str) -> str | None:
     """The name PostgreSQL reports for a function call node (from the SQL text when sqlglot
     renamed it), or None if node is not a function call."""
     if isinstance(node, exp.Anonymous):
@@ -390,14 +390,14 @@ def function_name(node: exp.Expression, source: str) -> str | None:
     return node.sql_name().lower() if isinstance(node, exp.Func) else None
 
 
-def column_name(node: exp.Expression, source: str) -> str:
+def column_name(node: exp.Expr, source: str) -> str:
     """PostgreSQL's FigureColname: the alias, column or function name, else `?column?`."""
     if isinstance(node, exp.Alias):
         return node.alias
     return _figure(node, source)[0] or "?column?"
 
 
-def _figure(node: exp.Expression, source: str) -> tuple[str | None, int]:
+def _figure(node: exp.Expr, source: str) -> tuple[str | None, int]:
     """(name, strength) as FigureColnameInternal: 2 for columns and functions, 1 for a cast's type
     name or CASE, 0 for nothing; a cast keeps its argument's name only when that is strong."""
     if isinstance(node, exp.Column):
