@@ -31,8 +31,10 @@ def check(connection: apsw.Connection) -> None:
 
 def _violation(connection: apsw.Connection) -> DatabaseError | None:
     for database in ("main", "temp"):
-        for table, rowid, parent, key in connection.execute(
-                f"PRAGMA {database}.foreign_key_check").fetchall():
+        # table, rowid (NULL for a WITHOUT ROWID table), parent, foreign key id
+        violations: list[tuple[str, int | None, str, int]] = list(connection.execute(
+            f"PRAGMA {database}.foreign_key_check"))
+        for table, rowid, parent, key in violations:
             columns = [column for (column,) in connection.execute(
                 'SELECT "from" FROM pragma_foreign_key_list(?, ?) WHERE id = ? ORDER BY seq',
                 (table, database, key))]

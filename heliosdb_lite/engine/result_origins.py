@@ -47,7 +47,8 @@ def _kind(connection: apsw.Connection, database: str, name: str) -> str | None:
     listing = _LISTINGS.get(database)
     if listing is None:
         return None
-    rows = connection.execute(f"SELECT type, sql FROM {listing} WHERE name = ?", (name,)).fetchall()
+    rows: list[tuple[str, str | None]] = list(
+        connection.execute(f"SELECT type, sql FROM {listing} WHERE name = ?", (name,)))
     if not rows:
         return None
     kind, sql = rows[0]
@@ -60,8 +61,8 @@ def _origin(connection: apsw.Connection, database: str | None, table: str | None
         return NO_ORIGIN
     if _kind(connection, database, table) != "table":
         return NO_ORIGIN
-    numbers = connection.execute("SELECT cid FROM pragma_table_info(?, ?) WHERE name = ?",
-                                 (table, database, column)).fetchall()
+    numbers: list[tuple[int]] = list(connection.execute(
+        "SELECT cid FROM pragma_table_info(?, ?) WHERE name = ?", (table, database, column)))
     if not numbers:
         return NO_ORIGIN
     storage = table if database == "main" else schemas.storage_name(TEMPORARY_SCHEMA, table)

@@ -622,7 +622,8 @@ class SQLiteSession:
     def _explain(self, statement: PreparedStatement) -> Cursor:
         translation = statement.translation
         assert translation is not None
-        rows = self._connection.execute(f"EXPLAIN QUERY PLAN {translation.sql}").fetchall()
+        rows: list[tuple[int, int, int, str]] = list(  # id, parent, unused, detail
+            self._connection.execute(f"EXPLAIN QUERY PLAN {translation.sql}"))
         depth: dict[int, int] = {0: -1}
         lines = []
         for node_id, parent, _, detail in rows:

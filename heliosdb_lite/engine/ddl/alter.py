@@ -103,7 +103,9 @@ def _written(table: exp.Expr) -> str:
 
 
 def _created_sql(connection: apsw.Connection, stored: str) -> str:
-    return connection.execute("SELECT sql FROM sqlite_schema WHERE name = ?", (stored,)).fetchall()[0][0]
+    rows: list[tuple[str]] = list(connection.execute("SELECT sql FROM sqlite_schema WHERE name = ?",
+                                                     (stored,)))
+    return rows[0][0]
 
 
 _CREATED_NAME = re.compile(r'^(CREATE\s+(?:UNIQUE\s+)?(?:INDEX|VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?)'
@@ -130,8 +132,8 @@ def _renamed_view(connection: apsw.Connection, old: str, new: str) -> str:
     (SQLite would not follow the rename, PostgreSQL does)."""
     _free_name(connection, new)
     mention = re.compile(rf'(?<![\w"])(?:{re.escape(quote(old))}|{re.escape(old)})(?![\w"])', re.IGNORECASE)
-    others = connection.execute("SELECT name, sql FROM sqlite_schema WHERE type IN ('view', 'trigger') "
-                                "AND name <> ?", (old,)).fetchall()
+    others: list[tuple[str, str | None]] = list(connection.execute(
+        "SELECT name, sql FROM sqlite_schema WHERE type IN ('view', 'trigger') AND name <> ?", (old,)))
     users = [schemas.split(name)[1] for name, sql in others if mention.search(sql or "")]
     if users:
         raise unsupported(f"renaming view {schemas.split(old)[1]} while {users[0]} uses it")
@@ -271,8 +273,8 @@ def _not_null_triggers_dropped(translator: Translator, table: str, column: str) 
     """DROP TRIGGER for the NOT NULL triggers of a column being dropped (SQLite refuses to drop a
     column a trigger refers to; after RENAME COLUMN their names still carry the old name)."""
     check = f"WHEN NEW.{quote(column)} IS NULL".lower()
-    triggers = translator.catalog.connection.execute(
-        "SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = ?", (table,)).fetchall()
+    triggers: list[tuple[str, str]] = list(translator.catalog.connection.execute(
+        "SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = ?", (table,)))
     return [f"DROP TRIGGER {quote(name)}" for name, sql in triggers if check in (sql or "").lower()]
 
 

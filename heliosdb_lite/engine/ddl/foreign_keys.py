@@ -164,9 +164,9 @@ def dropped_with(translator: Translator, table: str, cascade: bool) -> list[str]
     """DROP TRIGGER statements for the foreign keys added by ALTER TABLE that a DROP TABLE of `table`
     would break: those referencing it from other tables (2BP01 unless CASCADE, which drops them with
     a notice) and the parent-side triggers of its own."""
-    triggers = translator.catalog.connection.execute(
+    triggers: list[tuple[str, str, str]] = list(translator.catalog.connection.execute(
         "SELECT name, tbl_name, sql FROM sqlite_schema WHERE type = 'trigger' AND name LIKE '%\\_fk\\_%' "
-        "ESCAPE '\\'").fetchall()
+        "ESCAPE '\\'"))
     statements = []
     referencing: dict[str, str] = {}  # constraint name -> referencing table
     for trigger, on_table, sql in triggers:

@@ -70,8 +70,9 @@ def sequence_exists(translator: Translator) -> Callable[[str], bool]:
 
 def object_kind(connection: apsw.Connection, stored: str) -> str | None:
     """'table', 'view' or 'index' for a stored object (temporary ones too), None if there is none."""
-    rows = connection.execute("SELECT type FROM sqlite_schema WHERE name = ?1 UNION ALL "
-                              "SELECT type FROM sqlite_temp_schema WHERE name = ?1", (stored,)).fetchall()
+    rows: list[tuple[str]] = list(connection.execute(
+        "SELECT type FROM sqlite_schema WHERE name = ?1 UNION ALL "
+        "SELECT type FROM sqlite_temp_schema WHERE name = ?1", (stored,)))
     return rows[0][0] if rows else None
 
 

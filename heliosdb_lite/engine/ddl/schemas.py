@@ -136,13 +136,15 @@ def _members(connection: apsw.Connection, schema: str) -> list[_Member]:
     """The schema's tables, views and sequences (those CREATE SEQUENCE made; a serial column's
     sequence belongs to its table), in creation order."""
     prefix = schemas.storage_name(schema, "")
-    found = [_Member(kind, name) for kind, name in connection.execute(
+    relations: list[tuple[str, str]] = list(connection.execute(
         "SELECT type, name FROM sqlite_schema WHERE type IN ('table', 'view') AND substr(name, 1, ?) = ? "
-        "ORDER BY rowid", (len(prefix), prefix)).fetchall()]
+        "ORDER BY rowid", (len(prefix), prefix)))
+    found = [_Member(kind, name) for kind, name in relations]
     if connection.table_exists("main", SEQUENCE_OPTIONS_TABLE):
-        found += [_Member("sequence", name) for (name,) in connection.execute(
+        sequences: list[tuple[str]] = list(connection.execute(
             f"SELECT name FROM {SEQUENCE_OPTIONS_TABLE} WHERE substr(name, 1, ?) = ? ORDER BY rowid",
-            (len(prefix), prefix)).fetchall()]
+            (len(prefix), prefix)))
+        found += [_Member("sequence", name) for (name,) in sequences]
     return found
 
 
@@ -213,12 +215,13 @@ def _renamed(connection: apsw.Connection, old: str, new: str) -> list[str]:
     name prefix replaced. A column default naming a sequence of the schema would keep the old name
     (SQLite cannot change a default in place): refused."""
     old_prefix, new_prefix = schemas.storage_name(old, ""), schemas.storage_name(new, "")
-    objects = connection.execute(
+    objects: list[tuple[str, str, str | None]] = list(connection.execute(
         "SELECT type, name, sql FROM sqlite_schema WHERE substr(name, 1, ?) = ? ORDER BY rowid",
-        (len(old_prefix), old_prefix)).fetchall()
+        (len(old_prefix), old_prefix)))
     for kind, name, _ in objects:
-        defaults = [default for (default,) in connection.execute(
-            "SELECT dflt_value FROM pragma_table_info(?)", (name,)).fetchall()] if kind == "table" else []
+        declared: list[tuple[str | None]] = list(connection.execute(
+            "SELECT dflt_value FROM pragma_table_info(?)", (name,))) if kind == "table" else []
+        defaults = [default for (default,) in declared]
         if any("nextval(" in (default or "").lower()
                for default in [*defaults, *added_defaults.load(connection, name).values()]):
             raise DatabaseError(FEATURE_NOT_SUPPORTED, f"ALTER SCHEMA {old} RENAME is not supported: table "

@@ -269,7 +269,8 @@ def _serial_column(translator: Translator, stored: str) -> tuple[str, str] | Non
     connection = translator.catalog.connection
     if not serial_sequence(connection, stored):
         return None
-    for (name,) in connection.execute("SELECT name FROM sqlite_schema WHERE type = 'table'").fetchall():
+    tables: list[tuple[str]] = list(connection.execute("SELECT name FROM sqlite_schema WHERE type = 'table'"))
+    for (name,) in tables:
         info = translator.catalog.table(name)
         for column in info.columns if info is not None else ():
             if column.sequence == stored or (column.rowid_alias and f"{name}_{column.name}_seq" == stored):

@@ -196,7 +196,7 @@ class TableBuilder:
             name = definition.name
             definition = definition.expressions[0]
         named = name and not isinstance(definition, exp.CheckColumnConstraint)
-        prefix = f"CONSTRAINT {quote(name)} " if named else ""
+        prefix = f"CONSTRAINT {quote(name)} " if name and named else ""
         if isinstance(definition, exp.PrimaryKey):
             _refuse_deferrable(definition, "PRIMARY KEY")
             if len(self.primary_key) == 1:

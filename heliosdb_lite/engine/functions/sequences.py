@@ -125,8 +125,8 @@ class SessionSequences:
         return value
 
     def _increment(self, name: str) -> int:
-        rows = self._connection.execute(f"SELECT increment FROM {SEQUENCE_OPTIONS_TABLE} WHERE name = ?",
-                                        (name,)).fetchall()
+        rows: list[tuple[int]] = list(self._connection.execute(
+            f"SELECT increment FROM {SEQUENCE_OPTIONS_TABLE} WHERE name = ?", (name,)))
         return rows[0][0] if rows else 1
 
     def _exists(self, stored: str) -> bool:

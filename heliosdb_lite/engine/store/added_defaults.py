@@ -34,8 +34,9 @@ def _literal(value: str) -> str:
 
 def load(connection: apsw.Connection, table: str) -> dict[str, str]:
     """column name (lower case) → SQLite expression, for `table`."""
-    return {column.lower(): expression for column, expression in connection.execute(
-        f"SELECT column_name, expression FROM {TABLE} WHERE table_name = ?", (table,)).fetchall()}
+    rows: list[tuple[str, str]] = list(connection.execute(
+        f"SELECT column_name, expression FROM {TABLE} WHERE table_name = ?", (table,)))
+    return {column.lower(): expression for column, expression in rows}
 
 
 def recorded(table: str, column: str, expression: str) -> str:

@@ -25,6 +25,6 @@ def without_identity_marker(default: str) -> str:
 
 def view_column_types(connection: apsw.Connection, view: str) -> dict[int, PgType]:
     """The recorded PostgreSQL types of a view's columns, by position (none for a table)."""
-    rows = connection.execute(f"SELECT position, oid, typmod FROM {VIEW_COLUMNS_TABLE} WHERE view = ?",
-                              (view,)).fetchall()
+    rows: list[tuple[int, int, int]] = list(connection.execute(
+        f"SELECT position, oid, typmod FROM {VIEW_COLUMNS_TABLE} WHERE view = ?", (view,)))
     return {position: PgType(oid, typmod) for position, oid, typmod in rows}

@@ -47,7 +47,9 @@ def user_schemas(connection: apsw.Connection) -> dict[str, str]:
     """The schemas other than public, name → owner, by name."""
     if not registry_exists(connection):
         return {}
-    return dict(connection.execute(f"SELECT name, owner FROM {REGISTRY_TABLE} ORDER BY name").fetchall())
+    rows: list[tuple[str, str]] = list(
+        connection.execute(f"SELECT name, owner FROM {REGISTRY_TABLE} ORDER BY name"))
+    return dict(rows)
 
 
 def search_path(setting: str, user: str) -> tuple[str, ...]:
@@ -63,7 +65,9 @@ def search_path(setting: str, user: str) -> tuple[str, ...]:
 
 def _split_list(setting: str) -> list[str]:
     """A comma-separated list whose items may be double-quoted (with commas inside)."""
-    items, current, quoted = [], [], False
+    items: list[str] = []
+    current: list[str] = []
+    quoted = False
     for character in setting:
         if character == '"':
             quoted = not quoted

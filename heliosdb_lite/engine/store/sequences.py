@@ -228,6 +228,11 @@ def regclass_name(text: str) -> tuple[str | None, str]:
     return (parts[-2] if len(parts) > 1 else None), parts[-1]
 
 
+# value, is_called, then the options table's columns (NULL: a serial column's sequence, which has no row)
+_SequenceRow = tuple[int, int, int | None, int | None, int | None, int | None, int | None, int | None,
+                     int | None, str | None, str | None]
+
+
 def _options(type_oid: int | None, start: int | None, increment: int | None, minimum: int | None,
              maximum: int | None, cache: int | None, cycle: int | None, owned_table: str | None,
              owned_column: str | None) -> Options:
@@ -282,13 +287,13 @@ class Sequences:
         for values, options_table, schema in _TABLES:
             if not self._connection.table_exists(schema, values):
                 continue
-            rows = self._connection.execute(
+            rows: list[_SequenceRow] = list(self._connection.execute(
                 "SELECT s.value, s.is_called, o.type_oid, o.start, o.increment, o.minvalue, o.maxvalue, "
                 f"o.cache, o.cycle, o.owned_table, o.owned_column FROM {values} s "
-                f"LEFT JOIN {options_table} o ON o.name = s.name WHERE s.name = ?", (stored,)).fetchall()
+                f"LEFT JOIN {options_table} o ON o.name = s.name WHERE s.name = ?", (stored,)))
             if rows:
-                value, is_called, *options = rows[0]
-                return values, _options(*options), State(value, bool(is_called))
+                value, is_called = rows[0][:2]
+                return values, _options(*rows[0][2:]), State(value, bool(is_called))
         return None
 
     def read(self, stored: str) -> tuple[Options, State] | None:
@@ -334,10 +339,11 @@ class Sequences:
             options, state = defined(given, None, None)
             tables = self._created_tables(temporary)
         else:
-            found, tables = self.read(stored), self._tables(stored)
-            if found is None or tables is None:
+            found, existing = self.read(stored), self._tables(stored)
+            if found is None or existing is None:
                 raise DatabaseError(UNDEFINED_TABLE, f'relation "{shown_name(stored)}" does not exist')
             options, state = defined(given, *found)
+            tables = existing
         if "owned_by" in given:
             options = self._owned(stored, options, given["owned_by"])
         self._write(stored, options, state, tables)

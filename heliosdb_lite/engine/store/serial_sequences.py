@@ -41,8 +41,8 @@ def rowid_table(connection: apsw.Connection, sequence: str) -> tuple[str, str] |
     for split in (i for i, character in enumerate(stem) if character == "_" and sequence.endswith("_seq")):
         table, column = stem[:split], stem[split + 1:]
         for schema, master in SCHEMAS:
-            created = connection.execute(f"SELECT sql FROM {master} WHERE type = 'table' AND name = ?",
-                                         (table,)).fetchall()
+            created: list[tuple[str | None]] = list(connection.execute(
+                f"SELECT sql FROM {master} WHERE type = 'table' AND name = ?", (table,)))
             if not created or "AUTOINCREMENT" not in (created[0][0] or "").upper():
                 continue
             keys = [key for (key,) in connection.execute(
@@ -54,8 +54,8 @@ def rowid_table(connection: apsw.Connection, sequence: str) -> tuple[str, str] |
 
 def rowid_sequence_value(connection: apsw.Connection, schema: str, table: str) -> int:
     """The last value an AUTOINCREMENT rowid handed out (or was set to)."""
-    rows = connection.execute(f"SELECT max(seq) FROM {schema}.sqlite_sequence WHERE name = ?",
-                              (table,)).fetchall()
+    rows: list[tuple[int | None]] = list(connection.execute(
+        f"SELECT max(seq) FROM {schema}.sqlite_sequence WHERE name = ?", (table,)))
     return rows[0][0] or 0
 
 

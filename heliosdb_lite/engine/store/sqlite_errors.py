@@ -80,7 +80,7 @@ def _unique(match: re.Match[str], context: ErrorContext) -> DatabaseError:
 
 
 def _not_null(match: re.Match[str], _: ErrorContext) -> DatabaseError:
-    table, _, column = match.group(1).rpartition(".")
+    table, _dot, column = match.group(1).rpartition(".")
     bare = schemas.split(table)[1]
     message = f'null value in column "{column}" of relation "{bare}" violates not-null constraint'
     return DatabaseError(NOT_NULL_VIOLATION, message)

@@ -88,7 +88,8 @@ class Catalog:
         return self._connection
 
     def schema_version(self) -> int:
-        return self._connection.execute("PRAGMA schema_version").fetchall()[0][0]
+        rows: list[tuple[int]] = list(self._connection.execute("PRAGMA schema_version"))
+        return rows[0][0]
 
     def schemas(self) -> set[str]:
         """The names of the schemas that exist (not cached: CREATE SCHEMA does not change the schema
@@ -106,8 +107,8 @@ class Catalog:
         return self._tables[key]
 
     def _load(self, name: str) -> TableInfo | None:
-        rows = self._connection.execute("SELECT name, type, \"notnull\", dflt_value, pk "
-                                        "FROM pragma_table_info(?)", (name,)).fetchall()
+        rows: list[tuple[str, str | None, int, str | None, int]] = list(self._connection.execute(
+            "SELECT name, type, \"notnull\", dflt_value, pk FROM pragma_table_info(?)", (name,)))
         if not rows:
             return None
         single_key = sum(1 for row in rows if row[4]) == 1
@@ -123,11 +124,13 @@ class Catalog:
     def _unique_indexes(self, table: str) -> dict[tuple[str, ...], str]:
         """Unique indexes created by CREATE UNIQUE INDEX (SQLite's own names for key constraints
         are not the constraints' names)."""
-        indexes = {}
-        for (index,) in self._connection.execute("SELECT name FROM pragma_index_list(?) "
-                                                 "WHERE \"unique\" AND origin = 'c'", (table,)).fetchall():
-            columns = self._connection.execute("SELECT name FROM pragma_index_info(?) ORDER BY seqno",
-                                               (index,)).fetchall()
-            if all(column is not None for (column,) in columns):
-                indexes[tuple(column for (column,) in columns)] = index
+        indexes: dict[tuple[str, ...], str] = {}
+        names: list[tuple[str]] = list(self._connection.execute(
+            "SELECT name FROM pragma_index_list(?) WHERE \"unique\" AND origin = 'c'", (table,)))
+        for (index,) in names:
+            columns: list[tuple[str | None]] = list(self._connection.execute(
+                "SELECT name FROM pragma_index_info(?) ORDER BY seqno", (index,)))
+            named = [column for (column,) in columns if column is not None]
+            if len(named) == len(columns):  # an index on an expression has a NULL column name
+                indexes[tuple(named)] = index
         return indexes
