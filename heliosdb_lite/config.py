@@ -16,6 +16,11 @@ Environment variables are named HELIOSDB_<SECTION>_<KEY> (HELIOSDB_SERVER_PORT=5
 seed's HELIOSDB_ROLE, HELIOSDB_STANDBY and HELIOSDB_PRIMARY map to [replication] keys.
 Overrides (command-line flags) are "section.key" -> text. Relative paths are relative to the
 working directory. The reference of every key is docs/configuration.md.
+
+Why one module of about 650 lines: the section dataclasses (about half of it) are the schema the
+loader reads — each key's type, default and bounds are its field's annotation and metadata, read
+through `typing.get_type_hints` — and the table of keys without effect names those same keys; split
+apart, one key's definition would be spread over files that must change together.
 """
 
 from __future__ import annotations

@@ -180,3 +180,87 @@ def test_every_module_imports_in_a_fresh_interpreter_in_sorted_order() -> None:
     done = subprocess.run([sys.executable, "-c", script, *sorted(MODULES)], capture_output=True, text=True,
                           timeout=120, cwd=PACKAGE.parent)
     assert done.returncode == 0, done.stderr
+
+
+# the package's layers, lowest first (docs/architecture.md, "The direction of imports"): a module
+# imports from its own package and from lower layers; only the packages of the node (one server
+# process: the server, replication, failover and the probes) also import each other
+PACKAGE_LAYERS: tuple[tuple[str, ...], ...] = (
+    ("errors", "fault_points", "config"),
+    ("data_lock", "protocol", "journal", "transparent_replay"),
+    ("engine",),
+    ("replay",),
+    ("server", "replication", "failover", "probes"),
+    ("proxy", "api"),
+    ("cli",),
+)
+NODE = PACKAGE_LAYERS[4]
+
+
+def _package(module: str) -> str | None:
+    """The package (or top-level module) of heliosdb_lite a module belongs to; None for the
+    package's own __init__, whose API is imported on first use."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else None
+
+
+def _layer(package: str) -> int:
+    return next(index for index, layer in enumerate(PACKAGE_LAYERS) if package in layer)
+
+
+def upward_imports(graph: dict[str, set[str]]) -> list[str]:
+    """The imports of the graph that break the layering, as sentences."""
+    found = []
+    for module, imported in graph.items():
+        package = _package(module)
+        for target in imported:
+            target_package = _package(target)
+            if package is None or target_package is None or target_package == package:
+                continue
+            if _layer(target_package) > _layer(package) or (
+                    _layer(target_package) == _layer(package) and package not in NODE):
+                found.append(f"{module} ({package}) imports {target} ({target_package})")
+    return sorted(found)
+
+
+def test_the_layer_check_refuses_an_import_upward_or_sideways() -> None:
+    graph = {"heliosdb_lite.journal.journal": {"heliosdb_lite.errors", "heliosdb_lite.engine.session"},
+             "heliosdb_lite.protocol.auth": {"heliosdb_lite.journal.format"},
+             "heliosdb_lite.server.app": {"heliosdb_lite.replication.node", "heliosdb_lite.replay.commit"}}
+    assert upward_imports(graph) == [
+        "heliosdb_lite.journal.journal (journal) imports heliosdb_lite.engine.session (engine)",
+        "heliosdb_lite.protocol.auth (protocol) imports heliosdb_lite.journal.format (journal)"]
+
+
+def test_lower_layers_import_no_higher_one() -> None:
+    packages = {_package(module) for module in MODULES} - {None}
+    assert packages == {package for layer in PACKAGE_LAYERS for package in layer}, \
+        "every package of heliosdb_lite has its place in PACKAGE_LAYERS"
+    found = upward_imports(import_graph())
+    assert not found, "\n".join(found)
+
+
+def _third_party(package: str) -> dict[str, set[str]]:
+    """Module -> the top-level names of what it imports from outside heliosdb_lite."""
+    found: dict[str, set[str]] = {}
+    for module, path in MODULES.items():
+        if _package(module) != package:
+            continue
+        names = set()
+        for statement in _imports(ast.parse(path.read_text(), str(path))):
+            if isinstance(statement, ast.Import):
+                names |= {alias.name.split(".")[0] for alias in statement.names}
+            elif not statement.level and statement.module:
+                names.add(statement.module.split(".")[0])
+        found[module] = names - {"heliosdb_lite", "__future__"}
+    return found
+
+
+def test_protocol_and_journal_know_nothing_of_sql_and_the_engine_nothing_of_sockets() -> None:
+    assert "sqlglot" in _third_party("engine")["heliosdb_lite.engine.sql.parsing"]
+    sql = {"sqlglot", "apsw", "sqlite3"}
+    network = {"asyncio", "socket", "ssl", "selectors", "uvloop"}
+    for package, forbidden in (("protocol", sql | network), ("journal", sql), ("engine", network)):
+        offending = {module: sorted(names & forbidden) for module, names in _third_party(package).items()
+                     if names & forbidden}
+        assert not offending, f"{package}: {offending}"

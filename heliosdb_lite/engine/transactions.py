@@ -9,8 +9,8 @@ snapshot; a later write on a stale snapshot fails with 40001. Savepoints taken b
 transaction exists are recorded and created when it opens. Outside a block, a writing statement
 runs in its own `BEGIN IMMEDIATE ... COMMIT`.
 
-This is the scaffolding of DESIGN.md's TransactionCoordinator: the writer slot and the commit
-protocol will replace `_open` and `_finish`.
+With the server's writer slot (`server/writer_slot.py`) and the commit protocol (`replay/commit.py`,
+called through `interface.TransactionLog`), this is the single writer of docs/design.md.
 """
 
 from __future__ import annotations
@@ -196,7 +196,7 @@ class Transactions:
             self._settings.set("heliosdb.gtid", "")
 
     def _commit_writes(self) -> None:
-        """COMMIT a SQLite write transaction through the commit protocol (DESIGN.md steps 1-4): what
+        """COMMIT a SQLite write transaction through the commit protocol (docs/design.md steps 1-4): what
         SQLite would refuse at COMMIT is refused before the journal append, as 23503."""
         connection = self._connection
         try:

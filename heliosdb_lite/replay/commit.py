@@ -1,4 +1,4 @@
-"""The commit protocol (DESIGN.md steps 1-4) for one session, and GTID outcome lookups with fencing.
+"""The commit protocol (docs/design.md steps 1-4) for one session, and GTID outcome lookups with fencing.
 
 `CommitService` is shared by all sessions: it owns the journal and a private store connection for
 outcome lookups. `TransactionRecorder` is one session's side; the engine calls it at the points of

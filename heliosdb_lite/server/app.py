@@ -137,7 +137,7 @@ async def serve(config: Config, engine: Engine, commit_service: CommitService | 
 
 
 async def _checkpoint_periodically(config: Config, commit_service: CommitService) -> None:
-    """Checkpoint the store every CHECKPOINT_INTERVAL_SECONDS (DESIGN.md: only after the journal
+    """Checkpoint the store every CHECKPOINT_INTERVAL_SECONDS (docs/design.md: only after the journal
     is durable past the store's last LSN; `CommitService.checkpoint` keeps that order)."""
     retention = config.transaction_replay.outcome_retention_hours
     while True:

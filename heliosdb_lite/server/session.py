@@ -4,6 +4,12 @@ The Session owns the connection's protocol state (prepared statements, portals, 
 discard-until-Sync flag, COPY sub-protocol) and turns frontend messages into engine calls, which
 run on a worker thread so the event loop never blocks on SQLite. Errors become ErrorResponse; a
 FATAL error (bad framing, failed authentication) ends only this session.
+
+Why one module of about 850 lines: startup, the simple and extended query protocols and COPY are
+methods of the one `Session`, sharing the connection's protocol state (prepared statements, portals,
+the discard-until-Sync flag, the queue of output held behind the durability barrier, the writer slot
+it holds) and its engine session; what needs none of that is beside it (`authenticator`,
+`writer_slot`, `databases`, `startup`, the message encoders of `protocol.messages`).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The writer slot (DESIGN.md, "Transactions and the single writer"): one session at a time may
+"""The writer slot (docs/design.md, "Transactions and the single writer"): one session at a time may
 write, because SQLite has one writer. A session takes the slot before its first writing
 statement and keeps it until its transaction ends; waiters queue first-come first-served in the
 event loop (no thread blocked, no polling). Reads never take it.

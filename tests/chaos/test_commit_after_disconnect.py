@@ -1,5 +1,5 @@
 """A COMMIT the server received completes even if the client hangs up without reading the answer
-(DESIGN.md: "If the connection drops after the server received COMMIT, the commit still
+(docs/design.md: "If the connection drops after the server received COMMIT, the commit still
 completes"), and the outcome lookup then reports it committed."""
 
 from __future__ import annotations
