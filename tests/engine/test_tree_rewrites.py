@@ -73,3 +73,20 @@ def test_a_with_recursive_query_referring_to_itself_is_marked_recursive() -> Non
 def test_a_with_recursive_query_not_referring_to_itself_is_not_marked() -> None:
     body = _recursive_body("WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n FROM t) SELECT n FROM r")
     assert not set_operations.is_recursive(body)
+
+
+def test_the_rewrites_leave_their_input_as_it_was() -> None:
+    node = parse("SELECT DISTINCT ON (g) g, n FROM t ORDER BY g, n DESC LIMIT 2").copy()
+    assert isinstance(node, exp.Select)
+    keys = list(node.args["distinct"].args["on"].expressions)
+    node.set("distinct", None)
+    before, key_parent = node.sql(), keys[0].parent
+    rewritten = distinct_on.rewritten(node, keys, ["g", "n"])
+    assert node.sql() == before and keys[0].parent is key_parent
+    assert node.args.get("limit") is not None and rewritten.args.get("limit") is not node.args.get("limit")
+
+    body = parse("WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 3) "
+                 "SELECT n FROM r").copy().args["with_"].expressions[0].this
+    marked = set_operations.marked_recursive(body, "r")
+    assert set_operations.is_recursive(marked) and not set_operations.is_recursive(body)
+    assert marked.sql() == body.sql()

@@ -23,9 +23,12 @@ _ORDER = "_helios_order_"
 
 def rewritten(node: exp.Select, keys: list[exp.Expr], names: list[str]) -> exp.Select:
     """The translated `node` (its DISTINCT ON removed) keeping the first row of each group of
-    equal `keys` (translated); `names` are its result columns' names."""
+    equal `keys` (translated); `names` are its result columns' names. `node` and `keys` are left
+    as they were: the result is built from copies."""
     if "*" in names or len({name.lower() for name in names}) < len(names):
         raise unsupported("SELECT DISTINCT ON with an unexpanded * or repeated output column names")
+    node = node.copy()
+    keys = [key.copy() for key in keys]
     selected = list(node.expressions)
     order = node.args.get("order")
     items = list(order.expressions) if order is not None else []

@@ -60,6 +60,7 @@ def with_clause(translator: Translator, node: exp.Expr, scope: Scope) -> None:
         body = cte.this
         if clause.args.get("recursive") and isinstance(body, exp.SetOperation):
             body = set_operations.marked_recursive(body, name)
+            cte.set("this", body)
             _, anchor_outputs = translator.query(body.this.copy(), scope)
             scope.ctes[name] = relation_of(name, anchor_outputs).renamed(name, alias_columns)
         translated, outputs = translator.query(body, scope)

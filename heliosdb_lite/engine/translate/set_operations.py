@@ -108,13 +108,15 @@ def _check_recursive(name: str, anchor: Sequence[PgType | None], overall: Sequen
 
 
 def marked_recursive(body: exp.SetOperation, name: str) -> exp.SetOperation:
-    """The body of a WITH RECURSIVE query named name, marked as recursive (`is_recursive`) if its
-    second term refers to it (a query of WITH RECURSIVE that does not refer to itself is an
-    ordinary one)."""
-    if any(not table.args.get("db") and table.name.lower() == name
-           for table in body.expression.find_all(exp.Table)):
-        body.meta[RECURSIVE_CTE] = name
-    return body
+    """The body of a WITH RECURSIVE query named name: a copy marked as recursive (`is_recursive`) if
+    its second term refers to it, else body itself (a query of WITH RECURSIVE that does not refer to
+    itself is an ordinary one). body is left as it was."""
+    if not any(not table.args.get("db") and table.name.lower() == name
+               for table in body.expression.find_all(exp.Table)):
+        return body
+    marked = body.copy()
+    marked.meta[RECURSIVE_CTE] = name
+    return marked
 
 
 def is_recursive(node: exp.SetOperation) -> bool:
