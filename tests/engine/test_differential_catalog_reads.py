@@ -2,13 +2,16 @@
 positions, widths, its errors), quote_ident of keywords, the type names sqlsmith casts to (`_int4`,
 `"char"`), a set-returning unnest in a select list
 (moved into FROM), the pseudo-types and built-in rows of pg_type, pg_proc, pg_aggregate and
-pg_operator. Each statement runs against the engine and a real PostgreSQL 15 in order; tag,
-columns, rows, SQLSTATE and transaction status must agree. Skipped without PostgreSQL."""
+pg_operator, and asyncpg's type introspection (a recursive query over pg_type and pg_range whose
+parameter is an `oid[]`, with reg* output of InvalidOid). Each statement runs against the engine
+and a real PostgreSQL 15 in order; tag, columns, rows, SQLSTATE and transaction status must
+agree. Skipped without PostgreSQL."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import asyncpg.introspection
 import pytest
 
 from heliosdb_lite.engine.session import SQLiteSession
@@ -62,7 +65,16 @@ CATALOG = [
     "select pg_get_function_result(oid), pg_get_function_arguments(oid), pg_function_is_visible(oid) "
     "from pg_proc where proname = 'rpad' order by 2",
 ]
-ALL_STEPS = [*FORMAT, *SELECT_LIST_UNNEST, *TYPE_NAMES, *CATALOG]
+# asyncpg sends its introspection query for every type outside its built-in map (arrays among them)
+INTROSPECTED_OIDS = ("'{1007,1009,1231,16,1022,1185,2951,3807,1000,1001,1005,1016,1021,1115,1182,1183,"
+                     "1187,199,705,25}'")
+ASYNCPG_INTROSPECTION = [
+    "select '{23,0}'::oid[], 0::regtype::text, 0::regclass::text, 0::regnamespace::text, 0::regrole::text, "
+    "'-'::regtype::oid, '-'::regclass::oid, 23::regtype::text",
+    asyncpg.introspection.INTRO_LOOKUP_TYPES.replace("$1::oid[]", f"{INTROSPECTED_OIDS}::oid[]")
+    .replace("depth DESC", "depth DESC, oid"),
+]
+ALL_STEPS = [*FORMAT, *SELECT_LIST_UNNEST, *TYPE_NAMES, *CATALOG, *ASYNCPG_INTROSPECTION]
 
 reference = reference_database("catalog_reads")
 engine_session = engine_store("catalog_reads")

@@ -1,4 +1,4 @@
-"""asyncpg against the server over TCP: binary codecs, prepared statements, pipelined executemany,
+"""asyncpg against the server over TCP: binary codecs, arrays, prepared statements, pipelined executemany,
 errors with their SQLSTATE classes, transactions, cancellation by timeout, and COPY."""
 
 from __future__ import annotations
@@ -44,6 +44,42 @@ BINARY_VALUES = [
     ("timestamptz", dt.datetime(2021, 6, 15, 8, 30, 0, 500000, tzinfo=dt.UTC)),
     ("uuid", uuid.UUID("12345678-1234-5678-1234-567812345678")),
 ]
+
+
+ARRAY_VALUES = [
+    ("int4[]", [1, None, -3]),
+    ("int4[]", []),
+    ("int4[]", [[1, 2], [3, 4]]),
+    ("int2[]", [1]),
+    ("int8[]", [2**40]),
+    ("text[]", ["a", "b,c", 'q"uote', None, ""]),
+    ("varchar[]", ["x"]),
+    ("float8[]", [0.5, -1.25]),
+    ("bool[]", [True, False]),
+    ("numeric[]", [Decimal("1.5")]),
+    ("bytea[]", [b"\x00"]),
+    ("date[]", [dt.date(2000, 1, 1)]),
+    ("timestamptz[]", [dt.datetime(2020, 1, 1, tzinfo=dt.UTC)]),
+    ("uuid[]", [uuid.UUID(int=5)]),
+    ("jsonb[]", ['{"a": 1}']),
+]
+
+
+async def test_arrays_as_parameters_and_results(conn: asyncpg.Connection) -> None:
+    """asyncpg learns every type outside its built-in map, arrays among them, from a recursive query
+    over pg_type and pg_range whose parameter is cast to oid[]; that failed with 42601, so no array
+    could be sent or received."""
+    for type_name, value in ARRAY_VALUES:
+        assert await conn.fetchval(f"select $1::{type_name}", value) == value, type_name
+    assert await conn.fetchval("select array[1, 2, 3]") == [1, 2, 3]
+
+
+async def test_array_columns(conn: asyncpg.Connection) -> None:
+    await conn.execute("create table apg_arrays (id int primary key, tags text[], counts int[])")
+    await conn.execute("insert into apg_arrays values ($1, $2, $3)", 1, ["x", "y"], [1, 2])
+    row = await conn.fetchrow("select tags, counts from apg_arrays where id = $1", 1)
+    assert tuple(row) == (["x", "y"], [1, 2])
+    assert await conn.fetchval("select $1 = any(counts) from apg_arrays", 2) is True
 
 
 async def test_binary_codecs_through_parameters(conn: asyncpg.Connection) -> None:

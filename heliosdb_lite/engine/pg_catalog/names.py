@@ -176,8 +176,8 @@ class SessionNames:
     def regclass_in(self, value: str | int | None) -> int | None:
         if value is None or isinstance(value, int):
             return value
-        if value.strip().isdigit():
-            return int(value)
+        if (written := _written_oid(value)) is not None:
+            return written
         parts = split_name(value)
         if len(parts) > 2:
             raise DatabaseError(FEATURE_NOT_SUPPORTED,
@@ -192,14 +192,16 @@ class SessionNames:
         return oid
 
     def regclass_out(self, oid: int | None) -> str | None:
-        if oid is None:
-            return None
+        if oid is None or oid == 0:
+            return INVALID_OID_TEXT if oid == 0 else None
         names = {number: name for name, number in CATALOG_RELATION_OIDS.items()}
         return self.relation_text(oid) or names.get(oid, str(oid))
 
     def regnamespace_in(self, value: str | int | None) -> int | None:
-        if value is None or isinstance(value, int) or value.strip().isdigit():
-            return None if value is None else int(value)
+        if value is None or isinstance(value, int):
+            return value
+        if (written := _written_oid(value)) is not None:
+            return written
         (name,) = split_name(value)
         namespace = next((n for n in self.namespaces() if n.name == name), None)
         if namespace is None:
@@ -207,14 +209,16 @@ class SessionNames:
         return namespace.oid
 
     def regnamespace_out(self, oid: int | None) -> str | None:
-        if oid is None:
-            return None
+        if oid is None or oid == 0:
+            return INVALID_OID_TEXT if oid == 0 else None
         namespace = next((n for n in self.namespaces() if n.oid == oid), None)
         return quote_identifier(namespace.name) if namespace is not None else str(oid)
 
     def regrole_in(self, value: str | int | None) -> int | None:
-        if value is None or isinstance(value, int) or value.strip().isdigit():
-            return None if value is None else int(value)
+        if value is None or isinstance(value, int):
+            return value
+        if (written := _written_oid(value)) is not None:
+            return written
         (name,) = split_name(value)
         oid = next((oid for oid, role in self.roles().items() if role == name), None)
         if oid is None:
@@ -222,12 +226,27 @@ class SessionNames:
         return oid
 
     def regrole_out(self, oid: int | None) -> str | None:
-        return None if oid is None else self.roles().get(oid, str(oid))
+        if oid is None or oid == 0:
+            return INVALID_OID_TEXT if oid == 0 else None
+        return self.roles().get(oid, str(oid))
+
+
+INVALID_OID_TEXT = "-"  # how PostgreSQL's reg* types print InvalidOid (0), and read it back
+
+
+def _written_oid(value: str) -> int | None:
+    """The OID a reg* input gives as a number (or as '-': InvalidOid); None when it names an object."""
+    text = value.strip()
+    if text == INVALID_OID_TEXT:
+        return 0
+    return int(text) if text.isdigit() else None
 
 
 def regtype_in(value: str | int | None) -> int | None:
-    if value is None or isinstance(value, int) or value.strip().isdigit():
-        return None if value is None else int(value)
+    if value is None or isinstance(value, int):
+        return value
+    if (written := _written_oid(value)) is not None:
+        return written
     oid = type_oid(value)
     if oid is None:
         raise DatabaseError(UNDEFINED_OBJECT, f'type "{value}" does not exist')
@@ -235,18 +254,20 @@ def regtype_in(value: str | int | None) -> int | None:
 
 
 def regtype_out(oid: int | None) -> str | None:
-    if oid is None:
-        return None
+    if oid is None or oid == 0:
+        return INVALID_OID_TEXT if oid == 0 else None
     shown = format_type(oid, -1)
     return str(oid) if shown == "???" else shown
 
 
 def regproc_in(value: str | int | None) -> int | None:
-    if value is None or isinstance(value, int) or value.strip().isdigit():
-        return None if value is None else int(value)
+    if value is None or isinstance(value, int):
+        return value
+    if (written := _written_oid(value)) is not None:
+        return written
     raise DatabaseError(FEATURE_NOT_SUPPORTED, f"regproc of a function name ({value}) is not supported: "
                                                 "there is no pg_proc here")
 
 
 def regproc_out(oid: int | None) -> str | None:
-    return None if oid is None else "-" if oid == 0 else str(oid)
+    return None if oid is None else INVALID_OID_TEXT if oid == 0 else str(oid)

@@ -127,18 +127,21 @@ RELATIONS: dict[str, list[tuple[str, PgType]]] = {
     pg_catalog_sqlalchemy.INDEX_KEYS: _columns("indexrelid:oid attnum:int2 ord:int4"),
     "pg_depend": _columns("classid:oid objid:oid objsubid:int4 refclassid:oid refobjid:oid refobjsubid:int4 "
                           "deptype:char"),
+    "pg_range": _columns("rngtypid:oid rngsubtype:oid rngmultitypid:oid rngcollation:oid rngsubopc:oid "
+                         "rngcanonical:oid rngsubdiff:oid"),
     "pg_sequence": _columns("seqrelid:oid seqtypid:oid seqstart:int8 seqincrement:int8 seqmax:int8 "
                             "seqmin:int8 seqcache:int8 seqcycle:bool"),
     **information_schema.RELATIONS,
 }
 # relations that have no rows here: a query that inner-joins one of them returns nothing
-# (no user functions, operators, casts, ... exist; pg_cast has no rows, not even PostgreSQL's built-in ones)
+# (no user functions, operators, casts, range types, ... exist; pg_cast has no rows, not even
+# PostgreSQL's built-in ones)
 EMPTY_RELATIONS = frozenset({"pg_inherits", "pg_policy", "pg_statistic_ext", "pg_publication",
                              "pg_publication_namespace", "pg_publication_rel", "pg_trigger", "pg_rewrite",
                              "pg_opclass", "pg_enum", "pg_auth_members", "pg_cast",
                              "pg_event_trigger", "pg_foreign_data_wrapper", "pg_foreign_server",
                              "pg_conversion", "pg_largeobject_metadata", "pg_user_mappings",
-                             "pg_subscription"})
+                             "pg_subscription", "pg_range"})
 
 FUNCTION_TYPES: dict[str, PgType] = {
     "pg_table_is_visible": _BOOL, "pg_get_userbyid": _NAME, "format_type": _TEXT, "pg_get_expr": _TEXT,

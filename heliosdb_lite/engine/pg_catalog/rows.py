@@ -240,8 +240,13 @@ def _class_row(oid: int, name: str, namespace: int, kind: str, columns: int, has
 def _type_row(info: codecs.TypeInfo) -> tuple[Any, ...]:
     collation = DEFAULT_COLLATION if info.oid in (t.TEXT, t.VARCHAR, t.BPCHAR) else 0
     return (info.oid, info.name, CATALOG_NAMESPACE, OWNER_OID, info.typlen, int(0 < info.typlen <= 8),
-            "p" if info.category == "P" else "b", info.category, ",", 0, info.elem_oid, info.array_oid, 0, -1,
+            _type_kind(info), info.category, ",", 0, info.elem_oid, info.array_oid, 0, -1,
             0, collation, None)
+
+
+def _type_kind(info: codecs.TypeInfo) -> str:
+    """typtype: `p` for the pseudo-types (category P, and unknown, whose category is X), else `b`."""
+    return "p" if info.category == "P" or info.oid == t.UNKNOWN else "b"
 
 
 def functions(reader: CatalogReader, names: SessionNames) -> dict[str, Callable[..., Any]]:

@@ -46,7 +46,7 @@ class _TokenizerCore(TokenizerCore):
 class HeliosPostgres(Postgres):
     """The input dialect: `$n` is always a parameter, KEPT_CALLS stay calls (sqlglot would turn mod()
     into %, date_part() into EXTRACT, lpad() into PAD, ...), INTERVAL 'text' keeps its whole text,
-    and a prefix `@` is not taken for a parameter."""
+    a prefix `@` is not taken for a parameter, and `oid[]` (any object-identifier type) is an array type."""
 
     class Tokenizer(Postgres.Tokenizer):
         def _init_core(self) -> TokenizerCore:
@@ -73,6 +73,16 @@ class HeliosPostgres(Postgres):
                     return exp.Cast(this=exp.Literal.string(text), to=exp.DataType.build("interval"))
             self._retreat(index)
             return super()._parse_interval(require_interval, parse_function_unit)
+
+        def _parse_types(self, check_func: bool = False, schema: bool = False,
+                         allow_identifiers: bool = True, with_collation: bool = False) -> exp.Expr | None:
+            """`oid[]`, `regtype[]`: arrays of the object-identifier types (sqlglot returns `oid` before
+            looking for brackets, so `$1::oid[]`, which asyncpg's type introspection sends, failed)."""
+            parsed = super()._parse_types(check_func, schema, allow_identifiers, with_collation)
+            if isinstance(parsed, exp.ObjectIdentifier):
+                while self._match_pair(TokenType.L_BRACKET, TokenType.R_BRACKET):
+                    parsed = exp.DataType(this=exp.DType.ARRAY, expressions=[parsed], nested=True)
+            return parsed
 
         def _parse_parameter(self) -> exp.Parameter:
             """`$n`. A prefix `@` (PostgreSQL's absolute value operator) is refused: sqlglot would
