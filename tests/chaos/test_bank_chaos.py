@@ -29,7 +29,7 @@ def _run(plan: ChaosPlan, server: ServerProcess, capsys: pytest.CaptureFixture[s
     assert counts.journal_verified == plan.kills
 
 
-@pytest.mark.timeout(600)  # a hang detector: 30 restarts and journal verifications take minutes on a loaded machine
+@pytest.mark.timeout(600)  # a hang detector: 30 restarts and verifications take minutes when loaded
 def test_bank_survives_30_kills(crash_server: ServerProcess, capsys: pytest.CaptureFixture[str]) -> None:
     _run(ChaosPlan(kills=30, clients=4, max_kill_delay=0.3, seed=SEED), crash_server, capsys)
 
