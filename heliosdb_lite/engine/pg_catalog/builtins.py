@@ -6,10 +6,10 @@ pg_get_function_arguments, pg_function_is_visible, pg_operator_is_visible).
 One table of signatures, below, is the source of all of them: per section, lines
 `name [name ...]: argument types -> result [flags]; ...` (types by typname, `_x` is x's array, `-`
 the missing left operand of a prefix operator; flags: `s` stable, `v` volatile (else immutable),
-`?` not strict). Each signature is one PostgreSQL 15 has, and the engine gives the same result type
-and, on a sample, the same value (tests/engine/test_pg_catalog_builtins.py checks every one against
-a running server). Signatures the engine does not answer as PostgreSQL does are left out, so a
-client that picks functions from pg_proc (sqlsmith) calls only what works. OIDs are numbered from
+`?` not strict). Each signature is one PostgreSQL 15 has, and the engine gives it the same result
+type (tests/server/test_builtin_catalog.py calls every one on a running server and checks the
+type). Signatures the engine does not answer as PostgreSQL does are left out, so a client that
+picks functions from pg_proc (sqlsmith) calls only what works. OIDs are numbered from
 `FIRST_ROUTINE_OID` and `FIRST_OPERATOR_OID` in table order: below the first user OID (16384), as
 PostgreSQL's own are, and stable as long as the table is.
 """
