@@ -1,7 +1,7 @@
 """Differential script for what sqlsmith and psql read the catalog with: format() (%s, %I, %L, %%,
 positions, widths, its errors), quote_ident of keywords, the type names sqlsmith casts to (`_int4`,
-`"char"`), a set-returning unnest in a select list
-(moved into FROM), the pseudo-types and built-in rows of pg_type, pg_proc, pg_aggregate and
+`"char"`), a set-returning unnest or generate_series in a select
+list (moved into FROM), the pseudo-types and built-in rows of pg_type, pg_proc, pg_aggregate and
 pg_operator, and asyncpg's type introspection (a recursive query over pg_type and pg_range whose
 parameter is an `oid[]`, with reg* output of InvalidOid). Each statement runs against the engine
 and a real PostgreSQL 15 in order; tag, columns, rows, SQLSTATE and transaction status must
@@ -43,6 +43,11 @@ SELECT_LIST_UNNEST = [
     "select unnest(a) from arrays where id < 4 order by 1",
     "select id, unnest(a) as element from arrays order by id, element",
     "select unnest(array['x', 'y'])",
+    "select generate_series(1, 3)",
+    "select generate_series(1, 10, 4) as g",
+    "select id, generate_series(1, id) from arrays where id < 3 order by 1, 2",
+    "select generate_series('2020-01-01'::timestamp, '2020-01-03', '1 day')",
+    "select generate_series(3, 1)",
 ]
 # the type names sqlsmith casts with: quote_ident(typname) of pg_type's rows
 TYPE_NAMES = [
@@ -90,10 +95,13 @@ def test_same_step(reference: Any, engine_session: SQLiteSession, sql: str) -> N
 REFUSED = [
     ("select unnest(a), unnest(a) from arrays", "UNNEST(a)"),
     ("select count(*), unnest(array[1, 2]) from arrays", "UNNEST"),
+    ("select generate_series(1, 3) + 1", "GENERATE_SERIES"),
+    ("select generate_series(1, 2), generate_series(1, 2)", "GENERATE_SERIES"),
 ]
 
 
 @pytest.mark.parametrize(("sql", "named"), REFUSED)
 def test_refused_clearly(engine_session: SQLiteSession, sql: str, named: str) -> None:
-    """Set-returning unnest beside another or beside an aggregate is refused, naming it."""
+    """A set-returning call beside another, beside an aggregate or inside an expression is refused,
+    naming it."""
     assert_refused_clearly(engine_session, sql, named)

@@ -294,5 +294,5 @@ HANDLERS: dict[type[exp.Expr], Handler] = {
                     _json),
     **dict.fromkeys((exp.JSONBContains, exp.JSONBContainsTopKey, exp.JSONBContainsAnyTopKeys,
                      exp.JSONBContainsAllTopKeys, exp.JSONBDeleteAtPath, exp.SimilarTo, exp.Explode,
-                     exp.CurrentTime), _unsupported_operator),
+                     exp.ExplodingGenerateSeries, exp.CurrentTime), _unsupported_operator),
 }
