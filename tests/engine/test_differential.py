@@ -72,6 +72,16 @@ QUERIES = [
     "select sqrt(2::numeric), sqrt(0.0001), ln(10::numeric), ln(1.0001), ln(0.5), exp(1::numeric), "
     "exp(-2::numeric), log(100::numeric), log(12345678.9)",
     "select doc -> 'k', doc ->> 's', doc #> '{k,1}', doc #>> '{k}', doc -> 'k' -> 0 from items order by id",
+    "select doc ? 'k', doc ?| array['s', 'z'], doc ?& array['k', 's'], doc ?| '{}', doc ?& array['k', null], "
+    "doc @> '{\"k\": [2.5]}', doc <@ '{\"s\": \"x\", \"k\": [1, 2.50], \"z\": 0}', doc @> '{}' "
+    "from items order by id",
+    "select '[\"a\", 1]'::jsonb ? 'a', '\"a\"'::jsonb ? 'a', '[[\"a\"]]'::jsonb ? 'a', "
+    "'{\"x\": {\"a\": 1}}'::jsonb ? 'a', '{\"a\": 1}' ? 'a', '{}'::jsonb ? null",
+    "select '{\"a\": 1, \"b\": [1, 2, {\"c\": 3}]}'::jsonb @> '{\"b\": [{\"c\": 3}]}', "
+    "'{\"a\": 1}'::jsonb @> '{\"a\": 1.0}', '[1, 2, 3]'::jsonb @> '[3, 1, 1]', '[1, 2]'::jsonb @> '1', "
+    "'1'::jsonb @> '[1]', '{\"a\": true}'::jsonb @> '{\"a\": 1}', '[[1, 2]]'::jsonb @> '[1]', "
+    "'[[1, 2]]'::jsonb @> '[[1]]', '{\"a\": {\"b\": 1}}'::jsonb @> '{\"a\": {}}', "
+    "'{\"a\": [1]}'::jsonb @> '{\"a\": 1}', '[null]'::jsonb @> 'null', '[]'::jsonb @> '[]'",
     "select tags, tags[1], tags[5], array[1, 2], '{3,4}'::int[] from items order by id",
     "select 2 = any(array[1, 2]), 3 <> all(array[1, 2]), name = any('{apple,fig}') from items order by id",
     "select id, row_number() over (order by id desc), rank() over (order by active), "
@@ -173,6 +183,11 @@ QUERIES = [
 ]
 
 FAILURES = [
+    "select '{\"a\": 1}'::json ? 'a'",
+    "select '{\"a\": 1}'::jsonb ? 1",
+    "select '{\"a\": 1}'::jsonb ?| array[1]",
+    "select '{\"a\": 1}'::json @> '{}'",
+    "select '{\"a\": 1}'::jsonb @> array[1]",
     "select '1'::\"public\".\"int4\"", "select '1'::\"pg_catalog\".\"nosuch\"",
     "select 1 / 0", "select 1.5 / 0", "select 5 % 0", "select 2147483647 + 1",
     "select 9223372036854775807 + 1", "select 'abc'::int", "select 'a' + 'b'", "select now() + 1",

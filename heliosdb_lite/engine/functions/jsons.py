@@ -1,4 +1,5 @@
-"""The JSON field operators -> ->> #> #>> over stored json/jsonb text.
+"""The JSON field operators -> ->> #> #>> over stored json/jsonb text, and jsonb's key tests
+(? ?| ?&) and containment (@> <@).
 
 Numbers keep their text (parsed as Decimal, never float). `->` and `#>` return JSON text (jsonb
 normalised as jsonb_out prints it), `->>` and `#>>` return text: a string without its quotes,
@@ -86,3 +87,56 @@ def json_get_path(document: str | None, oid: int, path: str | None, as_text: boo
     if any(isinstance(step, list) for step in steps):
         return None
     return json_get(document, oid, steps, as_text)
+
+
+def _loaded(document: str) -> Any:
+    """A stored jsonb value with its numbers as Decimal, so that 1.0 and 1 are the same number."""
+    return json.loads(document, parse_float=Decimal, parse_int=Decimal)
+
+
+def jsonb_has_keys(document: str | None, keys: str | None, operator: str) -> bool | None:
+    """`document ? key`, `?|` (any of the keys of a stored text[]), `?&` (all of them): a key is there
+    when it is a top-level key of an object, a string element of a top-level array, or the string
+    itself. NULL elements of the keys are skipped, as PostgreSQL skips them."""
+    if document is None or keys is None:
+        return None
+    value = _loaded(document)
+    if isinstance(value, dict):
+        present: Any = value
+    elif isinstance(value, list):
+        present = {item for item in value if isinstance(item, str)}
+    else:
+        present = {value} if isinstance(value, str) else set()
+    if operator == "?":
+        return keys in present
+    found = [key in present for key in path_steps(keys) if key is not None]
+    return all(found) if operator == "?&" else any(found)
+
+
+def _same_scalar(left: Any, right: Any) -> bool:
+    return type(left) is type(right) and left == right  # True is not the number 1
+
+
+def _contains(container: Any, contained: Any) -> bool:
+    if isinstance(container, dict):
+        return isinstance(contained, dict) and all(
+            key in container and _contains(container[key], item) for key, item in contained.items())
+    if isinstance(container, list):
+        if not isinstance(contained, list):
+            return False
+        return all(any(_contains(element, item) if isinstance(item, dict | list)
+                       else _same_scalar(element, item) for element in container) for item in contained)
+    return not isinstance(contained, dict | list) and _same_scalar(container, contained)
+
+
+def jsonb_contains(container: str | None, contained: str | None) -> bool | None:
+    """`container @> contained` as PostgreSQL's JsonbDeepContains decides it: an object holds every
+    key of the other with a contained value, an array holds a contained element for every element
+    of the other (order and repetition aside), scalars are equal; a top-level array also contains a
+    scalar that is one of its elements."""
+    if container is None or contained is None:
+        return None
+    outer, inner = _loaded(container), _loaded(contained)
+    if isinstance(outer, list) and not isinstance(inner, dict | list):
+        return any(_same_scalar(element, inner) for element in outer)
+    return _contains(outer, inner)

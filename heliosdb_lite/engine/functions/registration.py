@@ -29,7 +29,7 @@ from heliosdb_lite.engine.functions import aggregates, float_aggregates, numbers
 from heliosdb_lite.engine.functions import arrays as array_functions
 from heliosdb_lite.engine.functions import strings as string_functions
 from heliosdb_lite.engine.functions.datetimes import age, date_trunc, extract, time_series
-from heliosdb_lite.engine.functions.jsons import json_get, json_get_path
+from heliosdb_lite.engine.functions.jsons import json_get, json_get_path, jsonb_contains, jsonb_has_keys
 from heliosdb_lite.engine.functions.names import (
     AGE,
     ARITH,
@@ -51,6 +51,8 @@ from heliosdb_lite.engine.functions.names import (
     INTERVAL_COLLATION,
     JSON_GET,
     JSON_GET_PATH,
+    JSONB_CONTAINS,
+    JSONB_HAS_KEYS,
     LEAST,
     LOCALTIME,
     LOCALTIMESTAMP,
@@ -352,6 +354,8 @@ def _pure_functions() -> dict[str, Callable[..., Any]]:
         MATH: _math,
         JSON_GET: lambda document, oid, as_text, *steps: json_get(document, oid, list(steps), bool(as_text)),
         JSON_GET_PATH: lambda document, oid, as_text, path: json_get_path(document, oid, path, bool(as_text)),
+        JSONB_HAS_KEYS: jsonb_has_keys,
+        JSONB_CONTAINS: jsonb_contains,
         SUBSCRIPT: _subscript,
         ARRAY_LENGTH: _array_length,
         TO_TIMESTAMP: _to_timestamp,

@@ -32,6 +32,7 @@ from heliosdb_lite.errors import (
     DatabaseError,
 )
 from heliosdb_lite.protocol import codecs
+from heliosdb_lite.protocol.codecs import oids
 
 if TYPE_CHECKING:
     from heliosdb_lite.engine.translate import Handler, Translator
@@ -250,6 +251,26 @@ def _json(translator: Translator, node: exp.Expr, scope: Scope) -> Typed:
     return call(fn.JSON_GET, document, document_type.oid, int(as_text), *steps), result
 
 
+_KEY_OPERATORS = {exp.JSONBContainsTopKey: "?", exp.JSONBContainsAnyTopKeys: "?|",
+                  exp.JSONBContainsAllTopKeys: "?&"}
+
+
+def _jsonb_keys(translator: Translator, node: exp.Binary, scope: Scope) -> Typed:
+    """jsonb ? text, jsonb ?| text[], jsonb ?& text[]: whether the key (any, all of the keys) is at
+    the top level; 42883 for other operand types, json among them, as PostgreSQL has no such operator."""
+    operator = _KEY_OPERATORS[type(node)]
+    document, document_type = translator.expr(node.this, scope)
+    keys, keys_type = translator.expr(node.expression, scope)
+    wanted = t.TEXT_TYPE if operator == "?" else PgType(oids.TEXT_ARRAY)
+    keys_fit = keys_type.is_unknown or (keys_type.oid in t.STRING_TYPES if operator == "?"
+                                        else keys_type.oid == oids.TEXT_ARRAY)
+    if document_type.oid not in (t.JSONB, t.UNKNOWN) or not keys_fit:
+        raise rules.no_operator(document_type.oid, operator, keys_type.oid)
+    document = translator.coerce(document, document_type, PgType(t.JSONB))
+    keys = translator.coerce(keys, keys_type, wanted)
+    return call(fn.JSONB_HAS_KEYS, document, keys, exp.Literal.string(operator)), t.BOOL_TYPE
+
+
 def _json_path(translator: Translator, path: exp.Expr, document_type: PgType, operator: str,
                scope: Scope) -> exp.Expr:
     """The text[] operand of #> / #>>: a literal (checked now), a parameter, or any array of a
@@ -292,7 +313,8 @@ HANDLERS: dict[type[exp.Expr], Handler] = {
     exp.Collate: _collate,
     **dict.fromkeys((exp.JSONExtract, exp.JSONExtractScalar, exp.JSONBExtract, exp.JSONBExtractScalar),
                     _json),
-    **dict.fromkeys((exp.JSONBContains, exp.JSONBContainsTopKey, exp.JSONBContainsAnyTopKeys,
-                     exp.JSONBContainsAllTopKeys, exp.JSONBDeleteAtPath, exp.SimilarTo, exp.Explode,
+    **dict.fromkeys((exp.JSONBContainsTopKey, exp.JSONBContainsAnyTopKeys, exp.JSONBContainsAllTopKeys),
+                    _jsonb_keys),
+    **dict.fromkeys((exp.JSONBContains, exp.JSONBDeleteAtPath, exp.SimilarTo, exp.Explode,
                      exp.ExplodingGenerateSeries, exp.CurrentTime), _unsupported_operator),
 }

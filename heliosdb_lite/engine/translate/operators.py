@@ -154,10 +154,20 @@ def _array_concat(translator: Translator, left: exp.Expr, left_type: PgType, rig
 
 
 def _containment(translator: Translator, node: exp.Binary, scope: Scope) -> Typed:
-    """@>, <@ and && between arrays (anyarray); on other types (jsonb) refused."""
+    """@>, <@ and && between arrays (anyarray); @> and <@ between jsonb values; on other types refused."""
     operator = _CONTAINMENT_OPERATORS[type(node)]
     left, left_type = translator.expr(node.this, scope)
     right, right_type = translator.expr(node.expression, scope)
+    if t.JSONB in (left_type.oid, right_type.oid) and operator != "&&":
+        if not {left_type.oid, right_type.oid} <= {t.JSONB, t.UNKNOWN}:
+            raise rules.no_operator(left_type.oid, operator, right_type.oid)
+        jsonb = PgType(t.JSONB)
+        left, right = (translator.coerce(value, pg_type, jsonb)
+                       for value, pg_type in ((left, left_type), (right, right_type)))
+        container, contained = (left, right) if operator == "@>" else (right, left)
+        return call(fn.JSONB_CONTAINS, container, contained), t.BOOL_TYPE
+    if t.JSON in (left_type.oid, right_type.oid):
+        raise rules.no_operator(left_type.oid, operator, right_type.oid)
     if not {left_type.oid, right_type.oid} <= {t.UNKNOWN} and not any(
             array_typing.is_array(pg_type) for pg_type in (left_type, right_type)):
         raise unsupported(f"operator {operator} on {t.type_name(left_type.oid)}")
