@@ -1,6 +1,7 @@
 """The aggregates the translator calls where SQLite's own would answer otherwise: sum() and avg() of
-exact numbers and intervals (also as window functions), array_agg(), and the value of a scalar
-subquery (21000 for more than one row). sum() and avg() of floats are `float_aggregates`'."""
+exact numbers and intervals (also as window functions; of DISTINCT integers with one argument, as
+SQLite's DISTINCT aggregates take only one), array_agg(), and the value of a scalar subquery (21000
+for more than one row). sum() and avg() of floats are `float_aggregates`'."""
 
 from __future__ import annotations
 
@@ -65,6 +66,20 @@ class Average(Total):
         if self.oid == t.INTERVAL:
             return to_storage(t.INTERVAL)(operators.interval_multiply(self.total, 1 / self.count))
         return to_storage(t.NUMERIC)(numbers.numeric_divide(self.total, Decimal(self.count)))
+
+
+class DistinctIntegersSum(NumericSum):
+    """sum(DISTINCT int8) as numeric; SQLite hands each distinct stored integer once."""
+
+    def step(self, value: Any, oid: int = t.INT8) -> None:
+        self._add(value, oid, "+")
+
+
+class DistinctIntegersAverage(Average):
+    """avg(DISTINCT integer) as numeric; SQLite hands each distinct stored integer once."""
+
+    def step(self, value: Any, oid: int = t.INT8) -> None:
+        self._add(value, oid, "+")
 
 
 class ArrayAggregate:

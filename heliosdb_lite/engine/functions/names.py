@@ -34,6 +34,9 @@ FAIL_IF = "helios_fail_if"  # (failed, sqlstate, message): raises that error if 
 NOT_NULL = "helios_not_null"  # (value, message): the value, or 23502 with the message if it is NULL
 SUM = "helios_sum"
 AVG = "helios_avg"
+# sum(DISTINCT ...) and avg(DISTINCT ...) of integers: SQLite's DISTINCT aggregates take one argument
+SUM_DISTINCT_INTEGERS = "helios_sum_distinct_integers"
+AVG_DISTINCT_INTEGERS = "helios_avg_distinct_integers"
 ARRAY_AGG = "helios_array_agg"
 SUBSCRIPT = "helios_subscript"
 ARRAY_LENGTH = "helios_array_length"

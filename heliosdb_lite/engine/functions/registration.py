@@ -37,6 +37,7 @@ from heliosdb_lite.engine.functions.names import (
     ARRAY_LENGTH,
     AT_TIME_ZONE,
     AVG,
+    AVG_DISTINCT_INTEGERS,
     BITWISE,
     CAST,
     COMPARE,
@@ -71,6 +72,7 @@ from heliosdb_lite.engine.functions.names import (
     SUBSTRING_LENGTH,
     SUBSTRING_START,
     SUM,
+    SUM_DISTINCT_INTEGERS,
     TIME_SERIES,
     TO_CHAR,
     TO_TIMESTAMP,
@@ -128,6 +130,8 @@ def register(connection: apsw.Connection, context: FunctionContext) -> None:
         connection.create_scalar_function(name, function, deterministic=True)
     connection.create_window_function(SUM, aggregates.NumericSum, 2)
     connection.create_window_function(AVG, aggregates.Average, 2)
+    connection.create_aggregate_function(SUM_DISTINCT_INTEGERS, aggregates.DistinctIntegersSum, 1)
+    connection.create_aggregate_function(AVG_DISTINCT_INTEGERS, aggregates.DistinctIntegersAverage, 1)
     for name, aggregate in float_aggregates.AGGREGATES.items():
         connection.create_window_function(name, aggregate, 1)
     connection.create_aggregate_function(ARRAY_AGG, aggregates.ArrayAggregate, 2)

@@ -333,7 +333,10 @@ def _aggregate(translator: Translator, node: exp.AggFunc, scope: Scope) -> Typed
     result = rules.function_type(name, [pg_type])
     if (name == "sum" and pg_type.oid in (t.INT8, t.NUMERIC, t.UNKNOWN)) or \
             (name == "avg" and pg_type.oid in t.INTEGER_TYPES | {t.NUMERIC, t.INTERVAL, t.UNKNOWN}):
-        if distinct:
+        if distinct and pg_type.oid in t.INTEGER_TYPES:  # stored as SQLite integers: DISTINCT is exact
+            aggregate = fn.SUM_DISTINCT_INTEGERS if name == "sum" else fn.AVG_DISTINCT_INTEGERS
+            return call(aggregate, argument), result
+        if distinct:  # numeric text: 1.0 and 1.00 are distinct strings but one number
             raise unsupported(f"{name}(DISTINCT ...) on {t.type_name(pg_type.oid)}")
         if pg_type.is_unknown:
             argument = translator.coerce(argument, pg_type, t.NUMERIC_TYPE)
