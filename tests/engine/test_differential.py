@@ -70,6 +70,9 @@ QUERIES = [
     "nullif(qty, 3), greatest(qty, 2), least(price, 5) from items order by id",
     "select case when price > 10 then 'high' when price > 1 then 'mid' else 'none' end, "
     "case qty when 1 then 'one' else 'other' end from items order by id",
+    "select case price when 1.500 then 'a' when 20.05 then 'b' else 'c' end, "
+    "case span when '26 hours' then 'day' when '-3 mons' then 'months' end, "
+    "case code when 'ab' then 'padded' else code end, case 2.0 when 2 then 'int' end from items order by id",
     "select round(price), round(price, 1), trunc(price), ceil(price), floor(price), abs(-price), sign(price) "
     "from items order by id",
     "select round(2.5::float8), round(-0.5), sqrt(16::float8), mod(-7, 3), mod(7.5, 2), power(2, 3)",

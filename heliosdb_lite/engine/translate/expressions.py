@@ -14,6 +14,7 @@ from heliosdb_lite.engine.functions.jsons import path_steps as json_path_steps
 from heliosdb_lite.engine.sql.escape_strings import escape_string_values
 from heliosdb_lite.engine.translate.nodes import (
     call,
+    collated,
     explicitly_collated,
     parameter_number,
     storage_literal,
@@ -173,10 +174,8 @@ def _case(translator: Translator, node: exp.Case, scope: Scope) -> Typed:
         branch.set("true", value)
     if default is not None:
         node.set("default", coerced[-1])
-    if subject_typed is not None:
-        if subject_typed[1].oid in fn.COLLATIONS:
-            raise unsupported(f"simple CASE on {t.type_name(subject_typed[1].oid)}")
-        node.set("this", subject_typed[0])
+    if subject_typed is not None:  # SQLite compares a simple CASE's values with its subject's collation
+        node.set("this", collated(*subject_typed))
     return explicitly_collated(node, result_type), result_type
 
 
