@@ -3,9 +3,9 @@ positions, widths, its errors), quote_ident of keywords, the type names sqlsmith
 `"char"`), a set-returning unnest or generate_series in a select
 list (moved into FROM), the pseudo-types and built-in rows of pg_type, pg_proc, pg_aggregate and
 pg_operator, and asyncpg's type introspection (a recursive query over pg_type and pg_range whose
-parameter is an `oid[]`, with reg* output of InvalidOid). Each statement runs against the engine
-and a real PostgreSQL 15 in order; tag, columns, rows, SQLSTATE and transaction status must
-agree. Skipped without PostgreSQL."""
+parameter is an `oid[]`, with reg* output of InvalidOid), and pg_tables, pg_views, pg_indexes.
+Each statement runs against the engine and a real PostgreSQL 15 in order; tag, columns, rows,
+SQLSTATE and transaction status must agree. Skipped without PostgreSQL."""
 
 from __future__ import annotations
 
@@ -79,7 +79,23 @@ ASYNCPG_INTROSPECTION = [
     asyncpg.introspection.INTRO_LOOKUP_TYPES.replace("$1::oid[]", f"{INTROSPECTED_OIDS}::oid[]")
     .replace("depth DESC", "depth DESC, oid"),
 ]
-ALL_STEPS = [*FORMAT, *SELECT_LIST_UNNEST, *TYPE_NAMES, *CATALOG, *ASYNCPG_INTROSPECTION]
+# the views test suites and tools list relations with (pg_views' definition is the text as written
+# here, deparsed there: not compared)
+RELATION_VIEWS = [
+    "create table parent (id serial primary key, name text unique)",
+    "create table child (id int primary key, p int references parent(id))",
+    "create table lonely (x int)",
+    "create index lonely_x on lonely (x)",
+    "create view parents as select id, name from parent where id > 1",
+    "select * from pg_tables where schemaname = 'public' order by tablename",
+    "select schemaname, viewname, viewowner = current_user from pg_views where schemaname = 'public'",
+    "select * from pg_indexes where schemaname = 'public' order by indexname",
+    "create temp table scratch (a int)",
+    "select schemaname like 'pg_temp%', tablename, hasindexes from pg_tables where tablename = 'scratch'",
+    "drop view parents",
+    "drop table child, parent, lonely, scratch",
+]
+ALL_STEPS = [*FORMAT, *SELECT_LIST_UNNEST, *TYPE_NAMES, *CATALOG, *ASYNCPG_INTROSPECTION, *RELATION_VIEWS]
 
 reference = reference_database("catalog_reads")
 engine_session = engine_store("catalog_reads")

@@ -169,17 +169,19 @@ class CatalogReader:
 
     def __init__(self, connection: apsw.Connection) -> None:
         self._connection = connection
-        self._version: tuple[int, int, int] = (-1, -1, -1)
+        self._version: tuple[int, int, int, int] = (-1, -1, -1, -1)
         self._store = Store({}, ())
         self._by_oid: dict[int, Relation] = {}
         self._indexes: dict[int, Index] = {}
 
     def store(self) -> Store:
         """The store as of now. Schemas and sequences are rows of registry tables, so any write
-        (this connection's, or another's commit) invalidates it, not only a schema change."""
+        (this connection's, or another's commit) invalidates it, not only a schema change; so does a
+        change of the session's temporary schema, whose version pragma_schema_version does not show."""
         ((schema_version, data_version),) = self._connection.execute(
             "SELECT schema_version, data_version FROM pragma_schema_version, pragma_data_version").fetchall()
-        version = (schema_version, data_version, self._connection.total_changes())
+        ((temporary_version,),) = self._connection.execute("PRAGMA temp.schema_version").fetchall()
+        version = (schema_version, temporary_version, data_version, self._connection.total_changes())
         if version != self._version:
             self._store = Store(schemas.user_schemas(self._connection), tuple(self._load()))
             self._by_oid = {r.oid: r for r in self._store.relations}

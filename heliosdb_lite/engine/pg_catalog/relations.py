@@ -3,7 +3,8 @@ reflection, information_schema.
 
 pg_class, pg_namespace, pg_attribute, pg_type, pg_index, pg_attrdef, pg_constraint, pg_database,
 pg_am, pg_collation, pg_roles, pg_user, pg_sequence, pg_tablespace, pg_extension (plpgsql, as
-PostgreSQL 15 installs it in every database), pg_language, pg_description, the views of
+PostgreSQL 15 installs it in every database), pg_language, pg_description, the views pg_tables,
+pg_views and pg_indexes (of the database's own relations only), the views of
 `information_schema.RELATIONS` and the always-empty relations (`EMPTY_RELATIONS`: pg_inherits,
 pg_policy, pg_proc, pg_operator, pg_cast, pg_auth_members, ...) are SQLite eponymous virtual tables
 registered on each session's connection, their rows computed (`rows`, `information_schema`)
@@ -127,6 +128,10 @@ RELATIONS: dict[str, list[tuple[str, PgType]]] = {
     pg_catalog_sqlalchemy.INDEX_KEYS: _columns("indexrelid:oid attnum:int2 ord:int4"),
     "pg_depend": _columns("classid:oid objid:oid objsubid:int4 refclassid:oid refobjid:oid refobjsubid:int4 "
                           "deptype:char"),
+    "pg_tables": _columns("schemaname:name tablename:name tableowner:name tablespace:name hasindexes:bool "
+                          "hasrules:bool hastriggers:bool rowsecurity:bool"),
+    "pg_views": _columns("schemaname:name viewname:name viewowner:name definition:text"),
+    "pg_indexes": _columns("schemaname:name tablename:name indexname:name tablespace:name indexdef:text"),
     "pg_range": _columns("rngtypid:oid rngsubtype:oid rngmultitypid:oid rngcollation:oid rngsubopc:oid "
                          "rngcanonical:oid rngsubdiff:oid"),
     "pg_sequence": _columns("seqrelid:oid seqtypid:oid seqstart:int8 seqincrement:int8 seqmax:int8 "

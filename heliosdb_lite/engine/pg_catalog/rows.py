@@ -97,14 +97,39 @@ def row_sources(reader: CatalogReader, names: SessionNames, database: str) -> di
             yield namespace.oid, namespace.name, namespace.owner, acl
 
     def classes() -> Iterator[tuple[Any, ...]]:
-        referenced = {key.referenced for relation in reader.relations() for key in relation.foreign_keys}
+        has_triggers = _with_triggers(reader)
         for relation in reader.relations():
             namespace = namespace_oid(relation.schema)
-            has_triggers = bool(relation.foreign_keys) or relation.storage in referenced
             yield _class_row(relation.oid, relation.name, namespace, relation.kind, len(relation.attributes),
-                             bool(relation.indexes), has_triggers)
+                             bool(relation.indexes), has_triggers(relation))
             for index in relation.indexes:
                 yield _class_row(index.oid, index.name, namespace, "i", len(index.columns), False)
+
+    def schema_names() -> dict[int, str]:
+        return {namespace.oid: namespace.name for namespace in names.namespaces()}
+
+    def tables() -> Iterator[tuple[Any, ...]]:
+        """pg_tables: the database's own tables (PostgreSQL's also lists the system catalogs')."""
+        has_triggers, schema_of, owner = _with_triggers(reader), schema_names(), names.roles().get(OWNER_OID)
+        for relation in reader.relations():
+            if relation.kind in ("r", "p"):
+                yield (schema_of.get(namespace_oid(relation.schema)), relation.name, owner, None,
+                       int(bool(relation.indexes)), 0, int(has_triggers(relation)), 0)
+
+    def views() -> Iterator[tuple[Any, ...]]:
+        """pg_views: the database's own views (PostgreSQL's also lists the system views)."""
+        schema_of, owner = schema_names(), names.roles().get(OWNER_OID)
+        for relation in reader.relations():
+            if relation.kind == "v":
+                yield schema_of.get(namespace_oid(relation.schema)), relation.name, owner, view_body(relation)
+
+    def index_rows() -> Iterator[tuple[Any, ...]]:
+        """pg_indexes: the indexes of the database's own tables."""
+        schema_of = schema_names()
+        for relation in reader.relations():
+            for index in relation.indexes:
+                yield (schema_of.get(namespace_oid(relation.schema)), relation.name, index.name, None,
+                       index.definition)
 
     def attributes() -> Iterator[tuple[Any, ...]]:
         for relation in reader.relations():
@@ -209,7 +234,22 @@ def row_sources(reader: CatalogReader, names: SessionNames, database: str) -> di
         "pg_tablespace": lambda: iter(_TABLESPACES),
         "pg_language": lambda: iter([(oid, name, OWNER_OID, *flags, None, _LANGUAGE_CATALOG)
                                      for oid, name, *flags in _LANGUAGES]),
+        "pg_tables": tables, "pg_views": views, "pg_indexes": index_rows,
     }
+
+
+def _with_triggers(reader: CatalogReader) -> Callable[[Relation], bool]:
+    """Whether a relation has triggers in PostgreSQL's sense: a foreign key refers from or to it."""
+    referenced = {key.referenced for relation in reader.relations() for key in relation.foreign_keys}
+    return lambda relation: bool(relation.foreign_keys) or relation.storage in referenced
+
+
+def view_body(relation: Relation) -> str | None:
+    """A view's query as pg_get_viewdef and pg_views show it."""
+    if relation.definition is None:
+        return None
+    body = relation.definition.split(" AS ", 1)[-1].strip()
+    return f" {body.rstrip(';')};"
 
 
 def _attribute_row(relation: int, a: Attribute, number: int, not_null: bool, has_default: bool,
@@ -283,10 +323,7 @@ def functions(reader: CatalogReader, names: SessionNames) -> dict[str, Callable[
 
     def view_definition(oid: int | str | None, pretty: int = 0) -> str | None:
         relation = reader.relation(int(oid)) if isinstance(oid, int) or (oid or "").isdigit() else None
-        if relation is None or relation.definition is None:
-            return None
-        body = relation.definition.split(" AS ", 1)[-1].strip()
-        return f" {body.rstrip(';')};"
+        return None if relation is None else view_body(relation)
 
     def serial_sequence(table: str | None, column: str | None) -> str | None:
         """pg_get_serial_sequence: the schema-qualified sequence a column's default draws from."""
