@@ -179,7 +179,7 @@ def _signatures(section: str) -> Iterator[tuple[str, list[str], str, list[str]]]
 
 
 def _routines() -> tuple[Routine, ...]:
-    rows = []
+    rows: list[Routine] = []
     for kind, section in (("f", FUNCTIONS), ("a", AGGREGATES), ("w", WINDOW_FUNCTIONS)):
         for name, arguments, result, flags in _signatures(section):
             volatility = "s" if "s" in flags else "v" if "v" in flags else "i"
@@ -189,7 +189,7 @@ def _routines() -> tuple[Routine, ...]:
 
 
 def _operators() -> tuple[Operator, ...]:
-    rows = []
+    rows: list[Operator] = []
     for name, (left, right), result, _ in _signatures(OPERATORS):
         left_type = 0 if left == "-" else _type(left)
         rows.append(Operator(FIRST_OPERATOR_OID + len(rows), name, left_type, _type(right), _type(result)))

@@ -178,9 +178,11 @@ class CatalogReader:
         """The store as of now. Schemas and sequences are rows of registry tables, so any write
         (this connection's, or another's commit) invalidates it, not only a schema change; so does a
         change of the session's temporary schema, whose version pragma_schema_version does not show."""
-        ((schema_version, data_version),) = self._connection.execute(
-            "SELECT schema_version, data_version FROM pragma_schema_version, pragma_data_version").fetchall()
-        ((temporary_version,),) = self._connection.execute("PRAGMA temp.schema_version").fetchall()
+        versions: list[tuple[int, int]] = list(self._connection.execute(
+            "SELECT schema_version, data_version FROM pragma_schema_version, pragma_data_version"))
+        temporary: list[tuple[int]] = list(self._connection.execute("PRAGMA temp.schema_version"))
+        ((schema_version, data_version),) = versions
+        ((temporary_version,),) = temporary
         version = (schema_version, temporary_version, data_version, self._connection.total_changes())
         if version != self._version:
             self._store = Store(schemas.user_schemas(self._connection), tuple(self._load()))
@@ -207,7 +209,8 @@ class CatalogReader:
         owned: dict[str, SequenceOptions] = {}
         for database, listing in (("main", "sqlite_schema"), ("temp", "sqlite_temp_schema")):
             query = f"SELECT type, name, sql FROM {listing} WHERE type IN ('table', 'view') ORDER BY name"
-            for kind, stored, sql in self._connection.execute(query).fetchall():
+            listed: list[tuple[str, str, str | None]] = list(self._connection.execute(query))
+            for kind, stored, sql in listed:
                 if stored.lower().startswith(_INTERNAL_PREFIXES):
                     continue
                 schema, name = schemas.split(stored) if database == "main" else (TEMPORARY_SCHEMA, stored)
@@ -239,22 +242,25 @@ class CatalogReader:
         CREATE/ALTER SEQUENCE)."""
         if not self._connection.table_exists("main", sequences.SEQUENCE_OPTIONS_TABLE):
             return []
-        return [name for (name,) in
-                self._connection.execute(f"SELECT name FROM {sequences.SEQUENCE_OPTIONS_TABLE}").fetchall()]
+        rows: list[tuple[str]] = list(
+            self._connection.execute(f"SELECT name FROM {sequences.SEQUENCE_OPTIONS_TABLE}"))
+        return [name for (name,) in rows]
 
     def _view_types(self) -> dict[str, dict[int, PgType]]:
         if not self._connection.table_exists("main", VIEW_COLUMNS_TABLE):
             return {}
         found: dict[str, dict[int, PgType]] = {}
-        for view, position, oid, typmod in self._connection.execute(
-                f"SELECT view, position, oid, typmod FROM {VIEW_COLUMNS_TABLE}").fetchall():
+        rows: list[tuple[str, int, int, int]] = list(
+            self._connection.execute(f"SELECT view, position, oid, typmod FROM {VIEW_COLUMNS_TABLE}"))
+        for view, position, oid, typmod in rows:
             found.setdefault(view, {})[position] = PgType(oid, typmod)
         return found
 
     def _attributes(self, table: _Table, view_types: dict[int, PgType]) -> Iterator[Attribute]:
+        rows: list[tuple[int, str, str | None, int, str | None, int]]
         try:
-            rows = self._connection.execute('SELECT cid, name, type, "notnull", dflt_value, pk '
-                                            "FROM pragma_table_info(?, ?)", table.pragma).fetchall()
+            rows = list(self._connection.execute('SELECT cid, name, type, "notnull", dflt_value, pk '
+                                                 "FROM pragma_table_info(?, ?)", table.pragma))
         except apsw.SQLError:  # a view whose query no longer compiles (a column dropped under it)
             rows = []
         recorded = added_defaults.load(self._connection, table.stored) if table.database == "main" else {}
@@ -277,21 +283,21 @@ class CatalogReader:
         """Lower-cased names of the columns made NOT NULL after CREATE TABLE (triggers, `ddl.alter`)."""
         listing = "sqlite_schema" if table.database == "main" else "sqlite_temp_schema"
         query = f"SELECT sql FROM {listing} WHERE type = 'trigger' AND tbl_name = ?"
-        triggers = self._connection.execute(query, (table.stored,)).fetchall()
+        triggers: list[tuple[str | None]] = list(self._connection.execute(query, (table.stored,)))
         return {match.group(1).replace('""', '"').lower() for (sql,) in triggers
                 if (match := _NOT_NULL_TRIGGER.search(sql or "")) is not None}
 
     def _rowid_key(self, table: _Table) -> str | None:
         """The column that is SQLite's rowid (`integer PRIMARY KEY`): a serial or identity key,
         numbered by SQLite, with no nextval default and no index of its own."""
-        rows = self._connection.execute("SELECT name, type FROM pragma_table_info(?, ?) WHERE pk > 0",
-                                        table.pragma).fetchall()
+        rows: list[tuple[str, str | None]] = list(self._connection.execute(
+            "SELECT name, type FROM pragma_table_info(?, ?) WHERE pk > 0", table.pragma))
         return rows[0][0] if len(rows) == 1 and (rows[0][1] or "").lower() == "integer" else None
 
     def _indexes_of(self, table: _Table) -> Iterator[Index]:
         schema, name = table.schema, table.name
-        listed = self._connection.execute('SELECT name, "unique", origin FROM pragma_index_list(?, ?) '
-                                          "ORDER BY seq", table.pragma).fetchall()
+        listed: list[tuple[str, int, str]] = list(self._connection.execute(
+            'SELECT name, "unique", origin FROM pragma_index_list(?, ?) ORDER BY seq', table.pragma))
         rowid_key = self._rowid_key(table)
         if rowid_key is not None:
             yield Index(schema, f"{name}_pkey", name, (rowid_key,), True, True, True)
@@ -308,9 +314,9 @@ class CatalogReader:
                 yield Index(schema, bare, name, columns, bool(unique), primary, primary)
 
     def _foreign_keys(self, table: _Table) -> Iterator[ForeignKey]:
-        rows = self._connection.execute(
+        rows: list[tuple[int, int, str, str, str | None]] = list(self._connection.execute(
             'SELECT id, seq, "table", "from", "to" FROM pragma_foreign_key_list(?, ?) ORDER BY id, seq',
-            table.pragma).fetchall()
+            table.pragma))
         keys: dict[int, list[tuple[str, str | None]]] = {}
         referenced: dict[int, str] = {}
         for key, _, target, column, target_column in rows:
@@ -324,8 +330,8 @@ class CatalogReader:
             yield ForeignKey(table.schema, name, columns, referenced[key], target_columns)
 
     def _primary_key(self, storage: str) -> tuple[str, ...]:
-        rows = self._connection.execute("SELECT name, pk FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk",
-                                        (storage,)).fetchall()
+        rows: list[tuple[str, int]] = list(self._connection.execute(
+            "SELECT name, pk FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk", (storage,)))
         return tuple(name for name, _ in rows)
 
 

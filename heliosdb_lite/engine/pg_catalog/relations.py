@@ -252,7 +252,7 @@ def _output_column(item: exp.Expr, select: exp.Select) -> tuple[str, PgType]:
     return name, pg_type
 
 
-def _column_name(value: exp.Expr) -> str:
+def _column_name(value: exp.Expr | None) -> str:  # None: a CASE without ELSE
     while isinstance(value, exp.Cast | exp.Case):
         value = value.args.get("default") if isinstance(value, exp.Case) else value.this
         while isinstance(value, exp.Dot):

@@ -322,7 +322,8 @@ def functions(reader: CatalogReader, names: SessionNames) -> dict[str, Callable[
         return names.lookup(*parts) if len(parts) == 2 else names.lookup(None, parts[0])
 
     def view_definition(oid: int | str | None, pretty: int = 0) -> str | None:
-        relation = reader.relation(int(oid)) if isinstance(oid, int) or (oid or "").isdigit() else None
+        number = oid if isinstance(oid, int) else int(oid) if oid is not None and oid.isdigit() else None
+        relation = reader.relation(number)
         return None if relation is None else view_body(relation)
 
     def serial_sequence(table: str | None, column: str | None) -> str | None:
@@ -391,5 +392,5 @@ def _array_to_string(array: str | None, separator: str | None, null_text: str | 
     if array is None or separator is None:
         return None
     elements = codecs.decode_text(_TEXT_ARRAY, array.encode())
-    return separator.join(str(e) if e is not None else null_text for e in elements
-                          if e is not None or null_text is not None)
+    shown = (str(e) if e is not None else null_text for e in elements)
+    return separator.join(text for text in shown if text is not None)
