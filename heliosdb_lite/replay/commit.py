@@ -37,9 +37,9 @@ from pathlib import Path
 from typing import Any, NoReturn, Protocol
 
 import apsw
-import apsw.ext
 
 from heliosdb_lite import fault_points
+from heliosdb_lite.engine.functions import table_valued
 from heliosdb_lite.engine.functions.heliosdb_table_functions import column_names
 from heliosdb_lite.engine.interface import CommitAlreadyDecided
 from heliosdb_lite.errors import (
@@ -236,9 +236,7 @@ class CommitService:
             yield tuple(values[name] for name in column_names("heliosdb_replay_metrics"))
 
         for name, rows in (("heliosdb_txn_outcome", outcome_rows), ("heliosdb_replay_metrics", metrics_rows)):
-            rows.columns = column_names(name)  # type: ignore[attr-defined]
-            rows.column_access = apsw.ext.VTColumnAccess.By_Index  # type: ignore[attr-defined]
-            apsw.ext.make_virtual_module(connection, name, rows)
+            table_valued.register(connection, name, rows, column_names(name))
         for hook in self.connection_hooks:
             hook(connection)
 

@@ -30,9 +30,9 @@ from pathlib import Path
 from typing import Any
 
 import apsw
-import apsw.ext
 
 from heliosdb_lite.config import Config
+from heliosdb_lite.engine.functions import table_valued
 from heliosdb_lite.engine.functions.heliosdb_table_functions import column_names
 from heliosdb_lite.engine.session import SQLiteEngine
 from heliosdb_lite.engine.types import pgtypes
@@ -434,9 +434,7 @@ class ReplicationNode:
         def status_rows() -> Iterator[tuple[Any, ...]]:
             yield from self.status_rows()
 
-        status_rows.columns = column_names(STATUS_FUNCTION)  # type: ignore[attr-defined]
-        status_rows.column_access = apsw.ext.VTColumnAccess.By_Index  # type: ignore[attr-defined]
-        apsw.ext.make_virtual_module(connection, STATUS_FUNCTION, status_rows)
+        table_valued.register(connection, STATUS_FUNCTION, status_rows, column_names(STATUS_FUNCTION))
 
     def _applied_lsn(self) -> int:
         """The last LSN applied to the store (PostgreSQL's pg_last_wal_replay_lsn())."""

@@ -18,8 +18,6 @@ import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-import apsw.ext
-
 from heliosdb_lite.engine.functions.operators import comparison_key, dimensions, leaves
 from heliosdb_lite.engine.types import casts
 from heliosdb_lite.engine.types.value_storage import from_storage, to_storage
@@ -261,10 +259,6 @@ def unnest(array: Any, array_oid: int) -> Iterator[tuple[Any, int]]:
     store = to_storage(codecs.type_by_oid(array_oid).elem_oid)
     for position, element in enumerate(leaves(from_storage(array_oid)(array)), start=1):
         yield store(element), position
-
-
-unnest.columns = ("value", "ordinality")  # type: ignore[attr-defined]
-unnest.column_access = apsw.ext.VTColumnAccess.By_Index  # type: ignore[attr-defined]
 
 
 def functions(time_zone: Callable[[], dt.tzinfo]) -> dict[str, Callable[..., Any]]:

@@ -23,9 +23,15 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol
 
 import apsw
-import apsw.ext
 
-from heliosdb_lite.engine.functions import aggregates, float_aggregates, numbers, operators, zone_names
+from heliosdb_lite.engine.functions import (
+    aggregates,
+    float_aggregates,
+    numbers,
+    operators,
+    table_valued,
+    zone_names,
+)
 from heliosdb_lite.engine.functions import arrays as array_functions
 from heliosdb_lite.engine.functions import strings as string_functions
 from heliosdb_lite.engine.functions.datetimes import age, date_trunc, extract, time_series
@@ -128,24 +134,26 @@ def register(connection: apsw.Connection, context: FunctionContext) -> None:
         connection.create_scalar_function(name, function)
     for name, function in {**_pure_functions(), **string_functions.FUNCTIONS}.items():
         connection.create_scalar_function(name, function, deterministic=True)
-    connection.create_window_function(SUM, aggregates.NumericSum, 2)
-    connection.create_window_function(AVG, aggregates.Average, 2)
-    connection.create_aggregate_function(SUM_DISTINCT_INTEGERS, aggregates.DistinctIntegersSum, 1)
-    connection.create_aggregate_function(AVG_DISTINCT_INTEGERS, aggregates.DistinctIntegersAverage, 1)
+    # the ignores: apsw's protocols fix step's parameters (WindowClass: one SQLiteValue, AggregateClass:
+    # *values); ours take the arguments registered (value and type oid for SUM, AVG and array_agg)
+    connection.create_window_function(SUM, aggregates.NumericSum, 2)  # type: ignore[arg-type]  # step's arguments
+    connection.create_window_function(AVG, aggregates.Average, 2)  # type: ignore[arg-type]  # step's arguments
+    connection.create_aggregate_function(SUM_DISTINCT_INTEGERS, aggregates.DistinctIntegersSum, 1)  # type: ignore[arg-type]  # step's arguments
+    connection.create_aggregate_function(AVG_DISTINCT_INTEGERS, aggregates.DistinctIntegersAverage, 1)  # type: ignore[arg-type]  # step's arguments
     for name, aggregate in float_aggregates.AGGREGATES.items():
-        connection.create_window_function(name, aggregate, 1)
-    connection.create_aggregate_function(ARRAY_AGG, aggregates.ArrayAggregate, 2)
-    connection.create_aggregate_function(SCALAR_SUBQUERY, aggregates.ScalarSubquery, 1)
+        connection.create_window_function(name, aggregate, 1)  # type: ignore[arg-type]  # step's arguments
+    connection.create_aggregate_function(ARRAY_AGG, aggregates.ArrayAggregate, 2)  # type: ignore[arg-type]  # step's arguments
+    connection.create_aggregate_function(SCALAR_SUBQUERY, aggregates.ScalarSubquery, 1)  # type: ignore[arg-type]  # step's arguments
     connection.create_collation(NUMERIC_COLLATION, operators.compare_numeric_text)
     connection.create_collation(INTERVAL_COLLATION, operators.compare_interval_text)
     for oid, collation in array_functions.COLLATIONS.items():
         connection.create_collation(collation, array_functions.stored_order(oid))
-    apsw.ext.make_virtual_module(connection, GENERATE_SERIES, _generate_series)
-    apsw.ext.make_virtual_module(connection, array_functions.UNNEST, array_functions.unnest)
-    apsw.ext.make_virtual_module(connection, TIME_SERIES, _time_series(context))
+    table_valued.register(connection, GENERATE_SERIES, _generate_series, ("value",))
+    table_valued.register(connection, array_functions.UNNEST, array_functions.unnest, ("value", "ordinality"))
+    table_valued.register(connection, TIME_SERIES, _time_series(context), ("value",))
 
 
-def _generate_series(start: int, stop: int, step: int = 1) -> Iterator[tuple[int]]:
+def _generate_series(start: int | None, stop: int | None, step: int | None = 1) -> Iterator[tuple[int]]:
     """generate_series(start, stop[, step]) over integers, as a table-valued function."""
     if start is None or stop is None or step is None:
         return
@@ -157,9 +165,6 @@ def _generate_series(start: int, stop: int, step: int = 1) -> Iterator[tuple[int
         value += step
 
 
-_generate_series.columns = ("value",)  # type: ignore[attr-defined]
-_generate_series.column_access = apsw.ext.VTColumnAccess.By_Index  # type: ignore[attr-defined]
-
 
 def _time_series(context: FunctionContext) -> Callable[..., Iterator[tuple[str]]]:
     """generate_series(start, stop, step interval) over timestamp or timestamptz (oid), as a
@@ -170,8 +175,6 @@ def _time_series(context: FunctionContext) -> Callable[..., Iterator[tuple[str]]
                                  context.time_zone()):
             yield (encode(value),)
 
-    series.columns = ("value",)  # type: ignore[attr-defined]
-    series.column_access = apsw.ext.VTColumnAccess.By_Index  # type: ignore[attr-defined]
     return series
 
 

@@ -259,7 +259,8 @@ def timestamp_fields(moment: dt.datetime, tz: dt.tzinfo | None) -> Fields:
     if tz is not None:
         moment = moment.astimezone(tz)
         zone = moment.tzname()
-        offset = int(moment.utcoffset().total_seconds()) if moment.utcoffset() is not None else 0
+        utc_offset = moment.utcoffset()
+        offset = int(utc_offset.total_seconds()) if utc_offset is not None else 0
         moment = moment.replace(tzinfo=None)
     iso = moment.isocalendar()
     return Fields(moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second,
