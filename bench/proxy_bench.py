@@ -52,7 +52,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -113,7 +113,8 @@ class Side:
 
     logs: Path
     runs: list[Run] = field(default_factory=list)
-    cpu_seconds: Counter[str] = field(default_factory=Counter)  # by process: server, proxy, relay
+    # by process: server, proxy, relay
+    cpu_seconds: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
     latency: Latency | None = None
     transactions: int = 0
 

@@ -14,6 +14,8 @@ from sqlglot import exp
 from sqlglot.dialects.postgres import Postgres
 from sqlglot.dialects.sqlite import SQLite
 from sqlglot.errors import ErrorLevel
+from sqlglot.generators.sqlite import SQLiteGenerator
+from sqlglot.parsers.postgres import PostgresParser
 from sqlglot.tokenizer_core import TokenizerCore
 from sqlglot.tokens import TokenType
 
@@ -54,14 +56,15 @@ class HeliosPostgres(Postgres):
             core.__class__ = _TokenizerCore  # sqlglot builds the core with the dialect's settings
             return core
 
-    class Parser(Postgres.Parser):
-        FUNCTIONS = {**Postgres.Parser.FUNCTIONS,
+    class Parser(PostgresParser):
+        FUNCTIONS = {**PostgresParser.FUNCTIONS,
                      **{name.upper(): _keep_call(name) for name in KEPT_CALLS}}
-        FUNCTION_PARSERS = {name: parser for name, parser in Postgres.Parser.FUNCTION_PARSERS.items()
+        FUNCTION_PARSERS = {name: parser for name, parser in PostgresParser.FUNCTION_PARSERS.items()
                             if name.lower() not in KEPT_CALLS}
 
-        def _parse_interval(self, require_interval: bool = True,
-                            parse_function_unit: bool = True) -> exp.Expr | None:
+        def _parse_interval(  # type: ignore[override]  # a Cast too: sqlglot's callers take any node
+                self, require_interval: bool = True, parse_function_unit: bool = True,
+        ) -> exp.Add | exp.Interval | exp.Cast | None:
             """INTERVAL 'text' without a unit keyword is a cast of the whole text: sqlglot would
             split '-1 day 02:00' into -1 DAY and drop the rest."""
             index = self._index
@@ -92,7 +95,7 @@ class HeliosPostgres(Postgres):
                                     hint="Use abs() instead.")
             return super()._parse_parameter()
 
-        def _parse_insert(self) -> exp.Expr:
+        def _parse_insert(self) -> exp.Insert | exp.MultitableInserts:
             """INSERT, with OVERRIDING {SYSTEM | USER} VALUE kept as its `overriding` arg."""
             self._overriding: str | None = None
             insert = super()._parse_insert()
@@ -113,9 +116,9 @@ class HeliosPostgres(Postgres):
 class HeliosSQLite(SQLite):
     """The output dialect."""
 
-    class Generator(SQLite.Generator):
+    class Generator(SQLiteGenerator):
         TRANSFORMS = {
-            **SQLite.Generator.TRANSFORMS,
+            **SQLiteGenerator.TRANSFORMS,
             exp.Parameter: lambda self, node: f"?{node.this.name}",
         }
 

@@ -29,7 +29,7 @@ def cached_for_short_text(maxsize: int) -> Callable[[Callable[P, R]], Callable[P
             for arg in args:
                 if type(arg) is str and len(arg) > SHORT_TEXT_CHARS:
                     return function(*args, **kwargs)
-            return cached(*args, **kwargs)
+            return cached(*args, **kwargs)  # type: ignore[arg-type]  # P cannot say "hashable" as lru_cache asks
 
         return call
 

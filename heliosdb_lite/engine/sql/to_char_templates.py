@@ -46,7 +46,8 @@ def _literal_templates(source: str) -> list[str]:
 def written_template(source: str, parsed: str) -> str:
     """The literal template, as written in source, that sqlglot parsed into `parsed`."""
     matches = {template for template in _literal_templates(source)
-               if _DIALECT.format_time(exp.Literal.string(template)).this == parsed}
+               if (formatted := _DIALECT.format_time(exp.Literal.string(template))) is not None
+               and formatted.this == parsed}
     if len(matches) != 1:
         raise DatabaseError(FEATURE_NOT_SUPPORTED, f"to_char with the template '{parsed}' written this way "
                                                    "is not supported")

@@ -118,8 +118,8 @@ def insert(translator: Translator, node: exp.Insert) -> Translation:
     names = _fill_added_defaults(translator, node, table_name, names)
     serial_sequence = _serial_sequence(translator, node, table_name, names)
     _on_conflict(translator, node, scope, table_name, table_columns)
-    outputs = _returning(translator, node, scope)
-    return translator.result(render(node, keep=False), "INSERT", outputs, target=table_name,
+    returned = _returning(translator, node, scope)
+    return translator.result(render(node, keep=False), "INSERT", returned, target=table_name,
                              key_sources=tuple(key_sources), serial_sequence=serial_sequence,
                              serial_upsert=node.args.get("conflict") is not None)
 

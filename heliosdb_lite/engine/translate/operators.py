@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 # the CTE and column `_quantified_subquery` collects the rows of `x op ANY|ALL (subquery)` through
 _QUANTIFIED_ROWS = "_helios_quantified_rows"
 _QUANTIFIED_VALUE = "_helios_quantified_value"
-COMPARISONS: dict[type[exp.Expr], str] = {
+COMPARISONS: dict[type[exp.Binary], str] = {
     exp.EQ: "=", exp.NEQ: "<>", exp.LT: "<", exp.LTE: "<=", exp.GT: ">", exp.GTE: ">=",
 }
 ARITHMETIC: dict[type[exp.Expr], str] = {
@@ -318,7 +318,7 @@ def _between(translator: Translator, node: exp.Between, scope: Scope) -> Typed:
     high, high_type = translator.expr(node.args["high"], scope)
     lower = compare(translator, ">=", value, value_type, low, low_type)
     upper = compare(translator, "<=", value.copy(), value_type, high, high_type)
-    between = exp.And(this=lower, expression=upper)
+    between: exp.Condition = exp.And(this=lower, expression=upper)
     if node.args.get("symmetric"):
         reversed_lower = compare(translator, ">=", value.copy(), value_type, high.copy(), high_type)
         reversed_upper = compare(translator, "<=", value.copy(), value_type, low.copy(), low_type)

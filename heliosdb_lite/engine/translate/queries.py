@@ -184,6 +184,7 @@ def ordered(translator: Translator, item: exp.Expr, scope: Scope) -> exp.Expr:
     inner = item.this
     if isinstance(inner, exp.Literal) and not inner.is_string:
         return item
+    translated: exp.Expr
     pg_type: PgType | None
     if isinstance(inner, exp.Column) and not inner.table and inner.name.lower() in scope.outputs \
             and scope.parent is not None and scope.parent.column(inner.name) is None:

@@ -234,7 +234,9 @@ class _Grouping:
 
     def _check_relation(self, relation: Relation | None) -> None:
         """`*` or `name.*`: each column of the relation."""
-        for name, _ in relation.columns if relation is not None else []:
+        if relation is None:
+            return
+        for name, _ in relation.columns:
             self._check_column(exp.column(name, table=relation.name, quoted=True))
 
     def _check_column(self, column: exp.Column) -> None:

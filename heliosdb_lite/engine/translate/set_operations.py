@@ -136,17 +136,18 @@ def converted_branch(branch: exp.Expr, names: Sequence[str], types: Sequence[PgT
     """branch (a query with output columns names of types) giving values of the target types
     instead, converted by convert(value, type, target) where changes_type(type, target) says so
     (also the rows of an INSERT ... SELECT); unchanged when no column changes."""
-    changes = [source is not None and target is not None and changes_type(source, target)
-               for source, target in zip(types, targets, strict=False)]
-    if not any(changes):
+    # (type, target) of each column that changes type, None for the others
+    conversions = [(source, target) if source is not None and target is not None
+                   and changes_type(source, target) else None
+                   for source, target in zip(types, targets, strict=False)]
+    if not any(conversions):
         return branch
     if _plain_select(branch, len(types)):
         expressions = []
-        columns = zip(branch.expressions, names, changes, types, targets, strict=False)
-        for expression, name, change, source, target in columns:
-            if change:
+        for expression, name, conversion in zip(branch.expressions, names, conversions, strict=False):
+            if conversion is not None:
                 value = expression.this if isinstance(expression, exp.Alias) else expression
-                expression = exp.alias_(convert(value, source, target), name, quoted=True)
+                expression = exp.alias_(convert(value, *conversion), name, quoted=True)
             expressions.append(expression)
         branch.set("expressions", expressions)
         return branch
@@ -157,10 +158,9 @@ def converted_branch(branch: exp.Expr, names: Sequence[str], types: Sequence[PgT
                           columns=[exp.to_identifier(column) for column in columns])
     every_row = exp.select("*").from_(_BRANCH_ROWS)
     every_row.set("with_", exp.With(expressions=[exp.CTE(this=_bare(branch), alias=rows)]))
-    outputs = [exp.alias_(convert(exp.column(column), source, target) if change else exp.column(column),
-                          name, quoted=True)
-               for column, name, change, source, target in zip(columns, names, changes, types, targets,
-                                                               strict=False)]
+    outputs = [exp.alias_(convert(exp.column(column), *conversion) if conversion is not None
+                          else exp.column(column), name, quoted=True)
+               for column, name, conversion in zip(columns, names, conversions, strict=False)]
     return exp.select(*outputs).from_(exp.Subquery(this=every_row, alias=exp.TableAlias(
         this=exp.to_identifier(_BRANCH_ROWS))))
 

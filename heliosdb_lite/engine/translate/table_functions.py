@@ -4,7 +4,7 @@ before them, as PostgreSQL's implicit LATERAL), their columns, and RIGHT or FULL
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeGuard
 
 from sqlglot import exp
 
@@ -61,7 +61,7 @@ def function_arguments(translator: Translator, node: exp.Expr, scope: Scope, *,
     return visible
 
 
-def unnest(translator: Translator, node: exp.Unnest, scope: Scope, arguments: Scope) -> exp.Expr:
+def unnest(translator: Translator, node: exp.Unnest, scope: Scope, arguments: Scope) -> exp.Table:
     """unnest(array) in FROM: `helios_unnest(array, oid) AS name`, the elements of all
     dimensions in order; named by the alias (`unnest(a) x`: relation and column x, `unnest(a)
     t(x)`), else unnest; WITH ORDINALITY adds their positions (int8)."""
@@ -75,7 +75,7 @@ def unnest(translator: Translator, node: exp.Unnest, scope: Scope, arguments: Sc
     alias = node.args.get("alias")
     name = alias.name if alias is not None and alias.name else "unnest"
     column = alias.columns[0].name if alias is not None and alias.columns else name
-    columns = [(column, array_typing.element_type(array_type))]
+    columns: list[tuple[str, PgType | None]] = [(column, array_typing.element_type(array_type))]
     ordinality = node.args.get("offset")  # WITH ORDINALITY: True, or the name it is given
     if ordinality:
         columns.append((ordinality.name if isinstance(ordinality, exp.Identifier) else "ordinality",
@@ -96,7 +96,7 @@ def _table_function(translator: Translator, scope: Scope, relation: Relation, fu
 
 
 def generate_series(translator: Translator, node: exp.Table, scope: Scope,
-                    arguments_scope: Scope) -> exp.Expr:
+                    arguments_scope: Scope) -> exp.Table:
     """generate_series(start, stop[, step]) in FROM, a table-valued function (`_table_function`)."""
     if node.args.get("ordinality"):
         raise unsupported("generate_series WITH ORDINALITY")
@@ -166,7 +166,7 @@ def _no_generate_series(oids: list[int]) -> DatabaseError:
                               "You might need to add explicit type casts.")
 
 
-def is_generate_series(node: exp.Expr) -> bool:
+def is_generate_series(node: exp.Expr) -> TypeGuard[exp.Table]:
     """Whether a FROM item is a call of generate_series."""
     return isinstance(node, exp.Table) and isinstance(node.this, exp.ExplodingGenerateSeries)
 

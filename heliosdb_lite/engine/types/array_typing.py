@@ -68,7 +68,7 @@ def polymorphic_element(name: str, arguments: Sequence[tuple[str, PgType]]) -> P
     SIGNATURES (anycompatiblearray and anycompatible): the common type of the elements' types,
     text if every argument is unknown; 42883 when an array argument is not an array or the
     types have nothing in common."""
-    candidates = []
+    candidates: list[PgType] = []
     for role, pg_type in arguments:
         if role in ("array", "element") and not pg_type.is_unknown:
             if is_array(pg_type) != (role == "array"):

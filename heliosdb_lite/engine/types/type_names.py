@@ -3,12 +3,18 @@ codecs name types) and the reverse lookup of to_regtype / ::regtype (a type name
 
 from __future__ import annotations
 
+from typing import overload
+
 from heliosdb_lite.engine.types import pgtypes as t
 from heliosdb_lite.engine.types.pgtypes import PgType
 from heliosdb_lite.errors import DatabaseError
 from heliosdb_lite.protocol import codecs
 
 
+@overload
+def format_type(oid: int, typmod: int | None) -> str: ...
+@overload
+def format_type(oid: int | None, typmod: int | None) -> str | None: ...
 def format_type(oid: int | None, typmod: int | None) -> str | None:
     """The SQL name of a type with its modifier (typmod -1 or None: none), as PostgreSQL's messages
     and information_schema name types (`codecs.format_type`)."""
