@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench chaos fuzz clean deps
+.PHONY: run test lint types bench chaos fuzz clean deps
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,9 +26,13 @@ deps:
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
+# mypy over what [tool.mypy] in pyproject.toml names: the package, testsupport, tools, bench and tests
+types: $(STAMP)
+	$(BIN)/mypy
+
 # the suite waits on server processes more than it computes: one worker per core, each test file on one
 # worker (its module-scoped servers are started once)
-test: $(STAMP) deps lint
+test: $(STAMP) deps lint types
 	$(BIN)/pytest -q -n auto --dist loadfile
 
 bench: $(STAMP)
