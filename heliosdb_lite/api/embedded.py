@@ -16,8 +16,8 @@ import sys
 import threading
 from collections.abc import Sequence
 from dataclasses import asdict
+from datetime import tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from heliosdb_lite import fault_points
 from heliosdb_lite.api.checkpointer import Checkpointer
@@ -28,6 +28,7 @@ from heliosdb_lite.config import Config
 from heliosdb_lite.errors import FEATURE_NOT_SUPPORTED
 from heliosdb_lite.errors import DatabaseError as EngineError
 from heliosdb_lite.journal.syscalls import Syscalls
+from heliosdb_lite.protocol.codecs.time_zones import setting_zone
 from heliosdb_lite.replay.metrics import ReplayStatistics
 from heliosdb_lite.server.session import SESSION_ID_PARAMETER
 from heliosdb_lite.server.startup import open_database
@@ -154,8 +155,5 @@ class EmbeddedBackend:
         if journal is not None and journal.last_lsn > journal.flushed_lsn:
             journal.sync_durable(journal.last_lsn)
 
-    def _zone(self) -> ZoneInfo:
-        try:
-            return ZoneInfo(self._session.parameter("TimeZone") or "UTC")
-        except (ZoneInfoNotFoundError, ValueError):
-            return ZoneInfo("UTC")
+    def _zone(self) -> tzinfo:
+        return setting_zone(self._session.parameter("TimeZone") or "UTC")  # validated by the engine

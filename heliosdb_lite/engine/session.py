@@ -83,6 +83,7 @@ from heliosdb_lite.errors import (
     DatabaseError,
     in_failed_transaction,
 )
+from heliosdb_lite.protocol.codecs.time_zones import setting_zone
 
 CACHED_PLAN_CHANGED = "0A000"
 TRANSACTION_TIMESTAMP = "heliosdb.transaction_timestamp"  # pins the next transaction's timestamp
@@ -150,7 +151,7 @@ class SQLiteSession:
     def time_zone(self) -> dt.tzinfo:
         name = self.settings.get("TimeZone") or "UTC"
         if name != self._zone_name:
-            self._zone, self._zone_name = casts.zone(name), name
+            self._zone, self._zone_name = setting_zone(name), name
         return self._zone
 
     def search_path(self) -> tuple[str, ...]:

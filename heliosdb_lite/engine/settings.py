@@ -21,6 +21,7 @@ from heliosdb_lite.errors import (
     UNDEFINED_SETTING,
     DatabaseError,
 )
+from heliosdb_lite.protocol.codecs.time_zones import named_or_nameless_posix_offset
 
 SERVER_VERSION = "15.18"
 SERVER_VERSION_NUM = "150018"
@@ -78,9 +79,11 @@ def _time_zone(name: str, value: str) -> str:
     if stripped.lower() == "utc":
         return "UTC"
     zone = _zone_names().get(stripped.lower())
-    if zone is None:
+    if zone is not None:
+        return zone
+    if named_or_nameless_posix_offset(stripped) is None:  # a fixed offset as POSIX writes it: kept as given
         raise _invalid(name, value)
-    return zone
+    return stripped
 
 
 _ISOLATION_LEVELS = ("read uncommitted", "read committed", "repeatable read", "serializable")

@@ -23,8 +23,8 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
+from datetime import UTC, tzinfo
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from heliosdb_lite import fault_points
 from heliosdb_lite.engine.interface import Column, Cursor, Engine, EngineSession, Statement
@@ -49,6 +49,7 @@ from heliosdb_lite.errors import (
     in_failed_transaction,
 )
 from heliosdb_lite.protocol import codecs, messages
+from heliosdb_lite.protocol.codecs.time_zones import setting_zone
 from heliosdb_lite.protocol.copy_format import CopyInParser, format_row
 from heliosdb_lite.protocol.framing import FrontendParser
 from heliosdb_lite.protocol.messages import FieldDescription
@@ -177,7 +178,7 @@ class Session:
         self.process_id = 0
         self.secret_key = secrets.randbits(31)
         self.session_id = ""
-        self._timezone: ZoneInfo = ZoneInfo("UTC")
+        self._timezone: tzinfo = UTC
 
     # connection lifecycle -------------------------------------------------------------------
 
@@ -498,10 +499,7 @@ class Session:
 
     def _update_timezone(self) -> None:
         assert self._engine_session is not None
-        try:
-            self._timezone = ZoneInfo(self._engine_session.parameter("TimeZone"))
-        except (ZoneInfoNotFoundError, ValueError):
-            self._timezone = ZoneInfo("UTC")
+        self._timezone = setting_zone(self._engine_session.parameter("TimeZone"))  # validated by the engine
 
     # simple query -------------------------------------------------------------------------------
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from heliosdb_lite.engine.session import SQLiteEngine, SQLiteSession
 from heliosdb_lite.errors import DatabaseError
 from heliosdb_lite.protocol import codecs
+from heliosdb_lite.protocol.codecs.time_zones import setting_zone
 
 psycopg = pytest.importorskip("psycopg")
 
@@ -91,7 +91,7 @@ def engine_outcome(session: SQLiteSession, sql: str, messages: list[str] | None 
         return ("ok", None, None, cursor.command_tag())
     columns = [(c.name, c.type_oid, c.type_modifier) for c in statement.columns]
     oids = [c.type_oid for c in statement.columns]
-    zone = ZoneInfo(session.parameter("TimeZone"))
+    zone = setting_zone(session.parameter("TimeZone"))
     rows = [[None if value is None else codecs.encode_text(oid, value, tz=zone)
              for oid, value in zip(oids, row, strict=True)] for row in cursor.fetch(0)]
     return ("ok", columns, rows, cursor.command_tag())

@@ -193,6 +193,29 @@ ZONE_NAMES = [
     "select timezone('UTC', date '2024-11-03'), timezone('nosuch', timestamp '2024-07-01 12:00')",
 ]
 
+FIXED_OFFSETS = [
+    # TimeZone as a fixed offset: a POSIX string (hours west, the name optional) kept as written; a
+    # number (hours east) shown as PostgreSQL shows it
+    "set timezone = '+02:00'",
+    "show timezone",
+    "select timestamptz '2020-01-01 00:00+00', timestamptz '2020-06-01 12:00', "
+    "timestamptz '2020-06-01 12:00'::text, timestamp '2020-06-01 12:00' at time zone 'UTC'",
+    "set timezone = 'UTC+2'",
+    "show timezone",
+    "select timestamptz '2020-01-01 00:00+00'",
+    "set timezone = -5",
+    "show timezone",
+    "select timestamptz '2020-01-01 00:00+00'",
+    "set time zone 3.5",
+    "show timezone",
+    "select timestamptz '2020-01-01 00:00+00'",
+    "set timezone = '<+0530>-05:30'",
+    "show timezone",
+    "select timestamptz '2020-01-01 00:00+00', timestamptz '2020-01-01 00:00' at time zone 'UTC'",
+    "set timezone = 'nosuch+'",
+    "set timezone = 'UTC'",
+]
+
 TYPE_OF = [
     "select pg_typeof(1::int2 + 1::int2), pg_typeof(1), pg_typeof(1.5), pg_typeof('a'::text)",
     "select pg_typeof(now()), pg_typeof('x'::varchar(3)), pg_typeof(array['a'::text]), pg_typeof(null)",
@@ -248,7 +271,7 @@ reference = reference_database("differential_time_zones")
 engine_session = engine_store("differential_time_zones")
 
 
-@pytest.mark.parametrize("sql", NEW_YORK + LONDON + SYDNEY + ZONE_NAMES + TYPE_OF)
+@pytest.mark.parametrize("sql", NEW_YORK + LONDON + SYDNEY + ZONE_NAMES + FIXED_OFFSETS + TYPE_OF)
 def test_same_step(reference: Any, engine_session: SQLiteSession, sql: str) -> None:
     """One statement of the ordered script: the same outcome, error message and notices."""
     assert engine_step_with_messages(engine_session, sql) == reference_step_with_messages(reference, sql)

@@ -39,6 +39,25 @@ def autocommit(target: Target) -> Iterator[psycopg.Connection[Any]]:
 # startup ---------------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(("time_zone", "hours_east"), [("+03:00", -3), ("UTC-2", 2), ("Europe/Paris", 1)])
+def test_time_zone_as_a_posix_offset_or_a_name(target: Target, time_zone: str, hours_east: int) -> None:
+    """TimeZone at startup (`options=-c TimeZone=...`, as JDBC and psql's PGTZ send it) as a zone
+    name or a POSIX fixed offset, whose hours are west of Greenwich (it was refused, 22023); both
+    text results show that offset (psycopg itself gives a zone it cannot name UTC), and wall-clock
+    input is read there."""
+    with psycopg.connect(target.dsn, connect_timeout=CONNECT_TIMEOUT, autocommit=True,
+                         options=f"-c TimeZone={time_zone}") as connection:
+        assert connection.info.parameter_status("TimeZone") == time_zone
+        moment = dt.datetime(2024, 1, 15, 12, 0, tzinfo=dt.UTC)
+        for binary in (False, True):
+            (value,) = connection.execute("select %s::timestamptz", (moment,), binary=binary).fetchone()
+            assert value == moment, binary
+        (text, instant) = connection.execute("select %s::timestamptz::text, "
+                                             "'2024-01-15 12:00'::timestamptz", (moment,)).fetchone()
+        assert text == f"{moment + dt.timedelta(hours=hours_east):%Y-%m-%d %H:%M:%S}{hours_east:+03d}"
+        assert instant == moment - dt.timedelta(hours=hours_east)
+
+
 def test_startup_reports_server_version_and_session_id(target: Target,
                                                        autocommit: psycopg.Connection[Any]) -> None:
     assert (autocommit.info.parameter_status("server_version") or "").startswith("15")

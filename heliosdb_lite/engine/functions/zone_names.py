@@ -23,10 +23,8 @@ from heliosdb_lite.protocol.codecs.time_zones import (
     ZONE_ABBREVIATIONS,
     abbreviation_offset,
     find_zone,
-    posix_fixed_offset,
+    named_or_nameless_posix_offset,
 )
-
-_NAMELESS_POSIX = "<>"  # a placeholder name: pg_tzset takes `-05` as the POSIX string `<>-05`
 
 
 def at_time_zone(moment: Any, oid: int, zone_name: str) -> Any:
@@ -55,8 +53,7 @@ def _named_zone(name: str, moment: dt.datetime, oid: int) -> dt.tzinfo:
     zone = find_zone(name)
     if zone is not None:
         return zone
-    nameless = name[:1].isdigit() or name[:1] in ("+", "-")
-    offset = posix_fixed_offset(_NAMELESS_POSIX + name if nameless else name)
+    offset = named_or_nameless_posix_offset(name)
     if offset is None:
         raise DatabaseError(INVALID_PARAMETER_VALUE, f'time zone "{name}" not recognized')
     return _fixed(offset)

@@ -134,6 +134,27 @@ def _value_list(words: Words) -> str | None:
     return ", ".join(parts)
 
 
+def _time_zone_value(words: Words) -> str | None:
+    """The value of SET TIME ZONE / SET TimeZone: a number is hours east of Greenwich, a fixed offset
+    kept as PostgreSQL shows one (`-5` is `<-05>+05`: ISO sign inside, POSIX sign after); any other
+    value as `_value_list` reads it (a zone name, or a POSIX string whose hours are west)."""
+    tokens = words.tokens[words.index:]
+    kinds = [token.token_type for token in tokens]
+    if kinds not in ([TokenType.NUMBER], [TokenType.DASH, TokenType.NUMBER]):
+        return _value_list(words)
+    try:
+        seconds = round(float(tokens[-1].text) * 3600) * (-1 if len(tokens) == 2 else 1)
+    except ValueError:
+        raise syntax_error(tokens[-1].text) from None
+    words.index = len(words.tokens)
+    east, west = ("+", "-") if seconds >= 0 else ("-", "+")
+    hours, rest = divmod(abs(seconds), 3600)
+    minutes, rest_seconds = divmod(rest, 60)
+    text = f"{hours:02d}" + (f":{minutes:02d}" if minutes or rest_seconds else "") + \
+        (f":{rest_seconds:02d}" if rest_seconds else "")
+    return f"<{east}{text}>{west}{text}"
+
+
 def _transaction(words: Words, first: str) -> TransactionCommand:
     if first in ("begin", "start"):
         if first == "start" and not words.accept("transaction"):
@@ -182,7 +203,7 @@ def _set(words: Words) -> UtilityCommand:
     if words.accept("time", "zone"):
         if words.accept("local"):
             return SetCommand("TimeZone", None, local)
-        return SetCommand("TimeZone", _value_list(words), local)
+        return SetCommand("TimeZone", _time_zone_value(words), local)
     if words.accept("names"):
         return SetCommand("client_encoding", _value_list(words), local)
     if words.accept("schema"):
@@ -194,7 +215,8 @@ def _set(words: Words) -> UtilityCommand:
         name += "." + words.name()
     if not (words.accept("to") or words.accept("=")):
         raise syntax_error(words.peek())
-    return SetCommand(name, _value_list(words), local)
+    value = _time_zone_value(words) if name.lower() == "timezone" else _value_list(words)
+    return SetCommand(name, value, local)
 
 
 def _set_constraints(words: Words) -> SetConstraintsCommand:

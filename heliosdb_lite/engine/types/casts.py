@@ -16,7 +16,6 @@ import math
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from heliosdb_lite.engine.types import pgtypes as t
 from heliosdb_lite.engine.types.exact_numeric import round_to_scale
@@ -212,7 +211,3 @@ def _round_fraction(value: Any, precision: int) -> Any:
         return value.replace(microsecond=rounded)
     return value.replace(microsecond=0) + dt.timedelta(seconds=1)
 
-
-def zone(name: str) -> dt.tzinfo:
-    """The tzinfo of a TimeZone setting."""
-    return UTC if name in ("UTC", "Etc/UTC") else ZoneInfo(name)

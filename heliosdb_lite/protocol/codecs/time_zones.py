@@ -8,6 +8,8 @@
   else a POSIX TZ string `name±hh[:mm[:ss]]` (hours west of Greenwich, up to 167) without a
   daylight-saving part; like PostgreSQL any name goes, so `utc+3` and even
   `europe/paris+00:30` are fixed offsets. POSIX strings with a DST part are not recognised.
+  `setting_zone` is the tzinfo of a TimeZone setting that the engine has accepted (a zone name,
+  or such a fixed offset, the POSIX name left out or not: `+02:00` is two hours west).
 - `zone_offset_seconds` is DetermineTimeZoneOffset: a wall-clock time in a DST gap takes the
   offset before the transition, one in an overlap the offset after it; `wall_clock_instant`
   applies it, giving the UTC instant of a wall-clock time.
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 import re
 import zoneinfo
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from functools import cache
 
 from heliosdb_lite.protocol.codecs.datetime_lexer import (
@@ -74,7 +76,8 @@ for _entry in _DEFAULT_ABBREVIATIONS.split():
         DYNAMIC_ABBREVIATIONS[_name.lower()] = _meaning
 
 # A POSIX TZ string without DST part: a name (no digits, ',', '+' or '-') then hh[:mm[:ss]] west.
-_POSIX_FIXED = re.compile(r"([^0-9,+-]+)([+-]?)([0-9]+)(?::([0-9]+)(?::([0-9]+))?)?")
+_POSIX_FIXED = re.compile(r"(<[^>]*>|[^0-9,+<>-]+)([+-]?)([0-9]+)(?::([0-9]+)(?::([0-9]+))?)?")
+_NAMELESS_POSIX = "<>"  # a placeholder name: pg_tzset takes `-05` as the POSIX string `<>-05`
 _POSIX_MAX_HOURS = 24 * 7 - 1
 _OFFSET_PROBES = tuple(
     datetime(year, month, 1) for year in (1850, 1900, 1950, 1990, 2024) for month in (1, 7)
@@ -122,6 +125,21 @@ def posix_fixed_offset(name: str) -> int | None:
         return None
     west = (hours * 60 + minutes) * 60 + seconds
     return west if posix.group(2) == "-" else -west
+
+
+def named_or_nameless_posix_offset(name: str) -> int | None:
+    """`posix_fixed_offset` of a zone name as pg_tzset reads one, which may leave the POSIX name out
+    (`-05`, `5`, `+02:00`: hours west)."""
+    nameless = name[:1].isdigit() or name[:1] in ("+", "-")
+    return posix_fixed_offset(_NAMELESS_POSIX + name if nameless else name)
+
+
+def setting_zone(name: str) -> tzinfo:
+    """The tzinfo of a TimeZone setting (as the engine normalised it)."""
+    if name in ("UTC", "Etc/UTC"):
+        return UTC
+    offset = named_or_nameless_posix_offset(name)
+    return zoneinfo.ZoneInfo(name) if offset is None else timezone(timedelta(seconds=offset))
 
 
 def zone_offset_seconds(local: datetime, zone: tzinfo) -> int:
