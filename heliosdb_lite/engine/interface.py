@@ -37,12 +37,13 @@ class CopySpec:
 
     direction "in": the server decodes incoming rows with `columns` types and calls
     `EngineSession.copy_in_rows`; "out": `Statement.execute` returns the rows to send.
-    format is "text" or "csv"; delimiter/null/header/quote/escape as in PostgreSQL's COPY options.
+    format is "text", "csv" or "binary"; delimiter/null/header/quote/escape as in PostgreSQL's COPY
+    options (text and csv only).
     """
 
     direction: Literal["in", "out"]
     columns: tuple[Column, ...]
-    format: Literal["text", "csv"] = "text"
+    format: Literal["text", "csv", "binary"] = "text"
     delimiter: str = "\t"
     null: str = "\\N"
     header: bool = False

@@ -48,8 +48,9 @@ from heliosdb_lite.errors import (
     fatal,
     in_failed_transaction,
 )
-from heliosdb_lite.protocol import codecs, messages
+from heliosdb_lite.protocol import codecs, copy_binary, messages
 from heliosdb_lite.protocol.codecs.time_zones import setting_zone
+from heliosdb_lite.protocol.copy_binary import BinaryCopyParser
 from heliosdb_lite.protocol.copy_format import CopyInParser, format_row
 from heliosdb_lite.protocol.framing import FrontendParser
 from heliosdb_lite.protocol.messages import FieldDescription
@@ -581,11 +582,12 @@ class Session:
         engine_session = self._engine_session
         assert engine_session is not None and statement.copy is not None
         spec = statement.copy
-        self._send(messages.copy_in_response([0] * len(spec.columns)))
+        binary = spec.format == "binary"
+        self._send(messages.copy_in_response([int(binary)] * len(spec.columns), int(binary)))
         await self._flush()
-        parser = CopyInParser(fmt=spec.format, delimiter=spec.delimiter, null=spec.null,
-                              header=spec.header, quote=spec.quote, escape=spec.escape,
-                              column_count=len(spec.columns))
+        parser: CopyInParser | BinaryCopyParser = BinaryCopyParser(len(spec.columns)) if binary else \
+            CopyInParser(fmt=spec.format, delimiter=spec.delimiter, null=spec.null, header=spec.header,
+                         quote=spec.quote, escape=spec.escape, column_count=len(spec.columns))
         oids = [column.type_oid for column in spec.columns]
         rows: list[list[Any]] = []
         failure: DatabaseError | None = None
@@ -618,14 +620,19 @@ class Session:
         count = await self._run(engine_session.copy_in_rows, statement, rows)
         self._send(messages.command_complete(f"COPY {count}"))
 
-    def _decode_copy_row(self, oids: Sequence[int], fields: Sequence[str | None]) -> list[Any]:
-        return [None if field is None else codecs.decode_text(oid, field.encode(), tz=self._timezone)
+    def _decode_copy_row(self, oids: Sequence[int], fields: Sequence[str | bytes | None]) -> list[Any]:
+        """A COPY row's values: text fields (text, csv) or binary ones (BINARY) by column type."""
+        return [None if field is None else codecs.decode_binary(oid, field) if isinstance(field, bytes)
+                else codecs.decode_text(oid, field.encode(), tz=self._timezone)
                 for oid, field in zip(oids, fields, strict=True)]
 
     async def _copy_out(self, statement: Statement, cursor: Cursor) -> None:
         spec = statement.copy
         assert spec is not None
         columns = cursor.columns or ()
+        if spec.format == "binary":
+            await self._copy_out_binary(cursor, columns)
+            return
         self._send(messages.copy_out_response([0] * len(columns)))
         if spec.header:
             self._send(messages.copy_data(format_row([c.name for c in columns], fmt=spec.format,
@@ -639,6 +646,20 @@ class Session:
                                                      null=spec.null, quote=spec.quote, escape=spec.escape)))
             if len(self._out) > 256:
                 await self._flush()
+        self._send(messages.COPY_DONE)
+        self._send(messages.command_complete(cursor.command_tag()))
+
+    async def _copy_out_binary(self, cursor: Cursor, columns: Sequence[Column]) -> None:
+        self._send(messages.copy_out_response([1] * len(columns), 1))
+        self._send(messages.copy_data(copy_binary.HEADER))
+        encoders = [self._encoder(column.type_oid, 1) for column in columns]
+        for row in cursor.fetch(0):
+            fields = [None if value is None else encode(value)
+                      for encode, value in zip(encoders, row, strict=True)]
+            self._send(messages.copy_data(copy_binary.binary_row(fields)))
+            if len(self._out) > 256:
+                await self._flush()
+        self._send(messages.copy_data(copy_binary.TRAILER))
         self._send(messages.COPY_DONE)
         self._send(messages.command_complete(cursor.command_tag()))
 

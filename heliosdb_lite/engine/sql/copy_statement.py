@@ -5,9 +5,10 @@ Accepted (PostgreSQL 15 syntax, STDIN/STDOUT only):
     COPY table [(col, ...)] FROM STDIN [[WITH] (option [value], ...)] | [legacy options]
     COPY {table [(col, ...)] | (query)} TO STDOUT [[WITH] (option [value], ...)] | [legacy options]
 
-options: FORMAT text|csv, HEADER [boolean], DELIMITER 'c', NULL 's', QUOTE 'c', ESCAPE 'c',
-ENCODING 'utf8'; legacy: CSV, HEADER, DELIMITER [AS] 'c', NULL [AS] 's', QUOTE [AS] 'c',
-ESCAPE [AS] 'c'. BINARY format, files and PROGRAM raise 0A000.
+options: FORMAT text|csv|binary, HEADER [boolean], DELIMITER 'c', NULL 's', QUOTE 'c', ESCAPE 'c'
+(those two in CSV only, the first three not in BINARY, as PostgreSQL checks them), ENCODING 'utf8';
+legacy: CSV, BINARY, HEADER, DELIMITER [AS] 'c', NULL [AS] 's', QUOTE [AS] 'c', ESCAPE [AS] 'c'.
+Files and PROGRAM raise 0A000.
 """
 
 from __future__ import annotations
@@ -158,11 +159,15 @@ def _command(direction: str, schema: str | None, table: str | None, columns: tup
              query: str | None, options: dict[str, Token | None]) -> CopyCommand:
     format_token = options.pop("format", None)
     copy_format = format_token.text.lower() if format_token is not None else "text"
-    if copy_format == "binary":
-        raise DatabaseError(FEATURE_NOT_SUPPORTED, "COPY BINARY is not supported")
-    if copy_format not in ("text", "csv"):
+    if copy_format not in ("text", "csv", "binary"):
         raise DatabaseError(INVALID_PARAMETER_VALUE, f'COPY format "{copy_format}" not recognized')
     csv = copy_format == "csv"
+    for name in ("delimiter", "null", "header"):
+        if copy_format == "binary" and name in options:
+            raise DatabaseError(SYNTAX_ERROR, f"cannot specify {name.upper()} in BINARY mode")
+    for name in ("quote", "escape"):
+        if not csv and name in options:
+            raise DatabaseError(FEATURE_NOT_SUPPORTED, f"COPY {name} available only in CSV mode")
     values = {"delimiter": "," if csv else "\t", "null": "" if csv else "\\N", "quote": '"', "escape": None}
     header = False
     for name, token in options.items():
