@@ -408,6 +408,7 @@ TRANSACTION_REPLAY_FAILED = "HZ001"
 # under a PostgreSQL-style subclass that PostgreSQL 15 does not use.
 TRANSACTION_FENCED = "40P02"
 
-# Names the engine still uses until it is switched to PostgreSQL's (issue 13, step 4).
-UNDEFINED_SETTING = UNDEFINED_OBJECT
-INVALID_SAVEPOINT = INVALID_SAVEPOINT_SPECIFICATION
+
+def is_connection_exception(sqlstate: str | None) -> bool:
+    """Whether a code is of class 08 (connection exception): the connection is gone or unusable."""
+    return sqlstate is not None and sqlstate[:2] == CONNECTION_EXCEPTION[:2]

@@ -23,7 +23,13 @@ from psycopg import conninfo
 from heliosdb_lite.api.errors import DatabaseError, from_psycopg
 from heliosdb_lite.api.result import Result
 from heliosdb_lite.engine.interface import Column
-from heliosdb_lite.errors import ADMIN_SHUTDOWN, CANNOT_CONNECT_NOW, CRASH_SHUTDOWN, INTERNAL_ERROR
+from heliosdb_lite.errors import (
+    ADMIN_SHUTDOWN,
+    CANNOT_CONNECT_NOW,
+    CRASH_SHUTDOWN,
+    INTERNAL_ERROR,
+    is_connection_exception,
+)
 from heliosdb_lite.errors import DatabaseError as ServerError
 from heliosdb_lite.protocol import messages
 from heliosdb_lite.transparent_replay.checksum import ResponseChecksum
@@ -94,7 +100,7 @@ class Link:
         try:
             cursor.execute(sql, params)
         except psycopg.Error as error:
-            if self.broken or error.sqlstate in CONNECTION_ENDED or (error.sqlstate or "").startswith("08"):
+            if self.broken or error.sqlstate in CONNECTION_ENDED or is_connection_exception(error.sqlstate):
                 raise ConnectionLost(str(error).strip()) from error
             failure = from_psycopg(error)
             assert isinstance(failure, DatabaseError)

@@ -85,7 +85,6 @@ from heliosdb_lite.errors import (
 )
 from heliosdb_lite.protocol.codecs.time_zones import setting_zone
 
-CACHED_PLAN_CHANGED = "0A000"
 TRANSACTION_TIMESTAMP = "heliosdb.transaction_timestamp"  # pins the next transaction's timestamp
 
 
@@ -538,7 +537,7 @@ class SQLiteSession:
             return statement
         fresh = self._prepare(statement.sql, statement.param_oids)
         if result_type(fresh.columns) != result_type(statement.columns):
-            raise DatabaseError(CACHED_PLAN_CHANGED, "cached plan must not change result type")
+            raise DatabaseError(FEATURE_NOT_SUPPORTED, "cached plan must not change result type")
         return fresh
 
     def _in_transaction(self, writes: bool, command: str, run: Any) -> Any:

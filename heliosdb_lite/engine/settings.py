@@ -18,7 +18,7 @@ from heliosdb_lite.errors import (
     CANT_CHANGE_RUNTIME_PARAM,
     FEATURE_NOT_SUPPORTED,
     INVALID_PARAMETER_VALUE,
-    UNDEFINED_SETTING,
+    UNDEFINED_OBJECT,
     DatabaseError,
 )
 from heliosdb_lite.protocol.codecs.time_zones import named_or_nameless_posix_offset
@@ -302,7 +302,7 @@ def canonical_name(name: str) -> str:
         return known.name
     if "." in lowered:
         return lowered
-    raise DatabaseError(UNDEFINED_SETTING, f'unrecognized configuration parameter "{name}"')
+    raise DatabaseError(UNDEFINED_OBJECT, f'unrecognized configuration parameter "{name}"')
 
 
 class SessionSettings:
@@ -330,7 +330,7 @@ class SessionSettings:
             return self.get("default_transaction_read_only")
         value = self._local.get(canonical, self._values.get(canonical))
         if value is None and not missing_ok:
-            raise DatabaseError(UNDEFINED_SETTING, f'unrecognized configuration parameter "{name}"')
+            raise DatabaseError(UNDEFINED_OBJECT, f'unrecognized configuration parameter "{name}"')
         return value
 
     def set(self, name: str, value: str | None, *, local: bool = False, startup: bool = False) -> str:

@@ -28,10 +28,11 @@ from heliosdb_lite.engine.settings import PRIMARY_HOST_SETTING, SessionSettings
 from heliosdb_lite.engine.store.sqlite_errors import database_error
 from heliosdb_lite.errors import (
     ACTIVE_SQL_TRANSACTION,
-    INVALID_SAVEPOINT,
+    INVALID_SAVEPOINT_SPECIFICATION,
     NO_ACTIVE_SQL_TRANSACTION,
     READ_ONLY_SQL_TRANSACTION,
     SERIALIZATION_FAILURE,
+    SUCCESSFUL_COMPLETION,
     DatabaseError,
 )
 
@@ -207,7 +208,7 @@ class Transactions:
         except CommitAlreadyDecided as decided:
             connection.execute("ROLLBACK")  # the recorded outcome stands: COMMIT, nothing applied twice
             self._log_finished(False)
-            self.notices.append(DatabaseError("00000", decided.notice, severity="NOTICE"))
+            self.notices.append(DatabaseError(SUCCESSFUL_COMPLETION, decided.notice, severity="NOTICE"))
             return
         except BaseException:
             if connection.in_transaction:
@@ -255,7 +256,7 @@ class Transactions:
         for index in range(len(self._savepoints) - 1, -1, -1):
             if self._savepoints[index] == name:
                 return index
-        raise DatabaseError(INVALID_SAVEPOINT, f'savepoint "{name}" does not exist')
+        raise DatabaseError(INVALID_SAVEPOINT_SPECIFICATION, f'savepoint "{name}" does not exist')
 
     def release(self, name: str) -> None:
         self._require_block("RELEASE SAVEPOINT")

@@ -28,6 +28,7 @@ from heliosdb_lite.errors import (
     TOO_MANY_CONNECTIONS,
     DatabaseError,
     fatal,
+    is_connection_exception,
 )
 from heliosdb_lite.protocol import frontend, messages
 from heliosdb_lite.protocol.framing import FrontendParser
@@ -429,7 +430,7 @@ class ProxySession:
     def _on_error(self, message: BackendMessage) -> None:
         fields = frontend.decode_error_fields(message.body)
         code, severity = fields.get("C", ""), fields.get("V", fields.get("S", ""))
-        if severity in ("FATAL", "PANIC") and (code in SERVER_GOING_AWAY or code[:2] == "08"):
+        if severity in ("FATAL", "PANIC") and (code in SERVER_GOING_AWAY or is_connection_exception(code)):
             raise UpstreamLost(f"the server is going away: {code} {fields.get('M', '')}")
         if code == READ_ONLY_SQL_TRANSACTION and self.upstream is not None and self.upstream.read_only \
                 and len(self.context.upstreams) > 1:

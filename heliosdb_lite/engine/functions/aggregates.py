@@ -12,7 +12,10 @@ from typing import Any
 from heliosdb_lite.engine.functions import numbers, operators
 from heliosdb_lite.engine.types import pgtypes as t
 from heliosdb_lite.engine.types.value_storage import from_storage, to_storage
-from heliosdb_lite.errors import DatabaseError
+from heliosdb_lite.errors import (
+    CARDINALITY_VIOLATION,
+    DatabaseError,
+)
 from heliosdb_lite.protocol import codecs
 
 
@@ -109,7 +112,8 @@ class ScalarSubquery:
     def step(self, value: Any) -> None:
         self.rows += 1
         if self.rows > 1:
-            raise DatabaseError("21000", "more than one row returned by a subquery used as an expression")
+            raise DatabaseError(CARDINALITY_VIOLATION,
+                                "more than one row returned by a subquery used as an expression")
         self.value = value
 
     def final(self) -> Any:

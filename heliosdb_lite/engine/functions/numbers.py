@@ -26,7 +26,7 @@ from heliosdb_lite.engine.types.exact_numeric import (
     quotient,
     round_to_scale,
 )
-from heliosdb_lite.engine.types.typing_rules import no_operator
+from heliosdb_lite.engine.types.typing_rules import no_function, no_operator
 from heliosdb_lite.engine.types.value_storage import (
     INTEGER_RANGES,
     check_integer,
@@ -37,13 +37,12 @@ from heliosdb_lite.engine.types.value_storage import (
 from heliosdb_lite.errors import (
     DIVISION_BY_ZERO,
     FEATURE_NOT_SUPPORTED,
-    UNDEFINED_FUNCTION,
+    INVALID_ARGUMENT_FOR_LOGARITHM,
+    INVALID_ARGUMENT_FOR_POWER_FUNCTION,
     DatabaseError,
 )
 
 NUMERIC_MIN_SIG_DIGITS = 16
-INVALID_ARGUMENT_FOR_LOG = "2201E"
-INVALID_ARGUMENT_FOR_POWER = "2201F"
 _GUARD_DIGITS = 10  # computed beyond the result's scale by roots, logarithms and powers
 _QUICK_OPERATIONS: dict[str, Callable[[Any, Any], Any]] = {
     "+": lambda left, right: left + right, "-": lambda left, right: left - right,
@@ -174,9 +173,10 @@ def checked_float(result: float, *operands: float, underflow: bool = False) -> f
 def _float_power(base: float, exponent: float) -> float:
     """dpow: 2201F for zero to a negative power and a negative number to a non-integer one."""
     if base == 0 and exponent < 0:
-        raise DatabaseError(INVALID_ARGUMENT_FOR_POWER, "zero raised to a negative power is undefined")
+        raise DatabaseError(INVALID_ARGUMENT_FOR_POWER_FUNCTION,
+                            "zero raised to a negative power is undefined")
     if base < 0 and math.isfinite(exponent) and exponent != math.floor(exponent):
-        raise DatabaseError(INVALID_ARGUMENT_FOR_POWER,
+        raise DatabaseError(INVALID_ARGUMENT_FOR_POWER_FUNCTION,
                             "a negative number raised to a non-integer power yields a complex result")
     try:
         return math.pow(base, exponent)
@@ -233,10 +233,11 @@ def numeric_arith(operator: str, left: Decimal, right: Decimal) -> Decimal:
 def numeric_power(base: Decimal, exponent: Decimal) -> Decimal:
     """base ^ exponent at the scale PostgreSQL 15 gives it; 22003 beyond numeric's range."""
     if base == 0 and exponent < 0:
-        raise DatabaseError(INVALID_ARGUMENT_FOR_POWER, "zero raised to a negative power is undefined")
+        raise DatabaseError(INVALID_ARGUMENT_FOR_POWER_FUNCTION,
+                            "zero raised to a negative power is undefined")
     integral = exponent == exponent.to_integral_value()
     if base < 0 and not integral:
-        raise DatabaseError(INVALID_ARGUMENT_FOR_POWER,
+        raise DatabaseError(INVALID_ARGUMENT_FOR_POWER_FUNCTION,
                             "a negative number raised to a non-integer power yields a complex result")
     scale = max(_scale(base), _scale(exponent), NUMERIC_MIN_SIG_DIGITS)
     if base == 0 or abs(base) == 1 or exponent == 0:
@@ -284,12 +285,13 @@ def numeric_function(name: str, value: Decimal, places: Any = None) -> Decimal:
 
 def _transcendental(name: str, value: Decimal) -> Decimal:
     if name == "sqrt" and value < 0:
-        raise DatabaseError(INVALID_ARGUMENT_FOR_POWER, "cannot take square root of a negative number")
+        raise DatabaseError(INVALID_ARGUMENT_FOR_POWER_FUNCTION,
+                            "cannot take square root of a negative number")
     if name in ("ln", "log", "log10") and value <= 0:
         message = "cannot take logarithm of " + ("zero" if value == 0 else "a negative number")
-        raise DatabaseError(INVALID_ARGUMENT_FOR_LOG, message)
+        raise DatabaseError(INVALID_ARGUMENT_FOR_LOGARITHM, message)
     if name not in ("sqrt", "exp", "ln", "log", "log10"):
-        raise DatabaseError(UNDEFINED_FUNCTION, f"function {name}(numeric) does not exist")
+        raise no_function(name, "numeric")
     # PostgreSQL's result scales (16 significant digits, at least the argument's scale), and how
     # many digits the result has before the point, about, to compute it to that scale
     if name == "sqrt":
@@ -331,9 +333,7 @@ def _ln_dweight(value: Decimal) -> int:
 def float_function(name: str, value: float, places: Any = None) -> float:
     """The same functions on float8 (round is rint: half to even)."""
     if places is not None:
-        raise DatabaseError(UNDEFINED_FUNCTION, f"function {name}(double precision, integer) does not exist",
-                            hint="No function matches the given name and argument types. "
-                                 "You might need to add explicit type casts.")
+        raise no_function(name, "double precision, integer")
     operations: dict[str, Callable[[float], float]] = {
         "round": _whole(round), "trunc": _whole(math.trunc), "ceil": _whole(math.ceil),
         "ceiling": _whole(math.ceil), "floor": _whole(math.floor), "abs": abs,
@@ -341,12 +341,13 @@ def float_function(name: str, value: float, places: Any = None) -> float:
         "log": math.log10, "log10": math.log10, "cbrt": math.cbrt,
     }
     if name not in operations:
-        raise DatabaseError(UNDEFINED_FUNCTION, f"function {name}(double precision) does not exist")
+        raise no_function(name, "double precision")
     if name in ("ln", "log", "log10") and value <= 0:
         message = "cannot take logarithm of " + ("zero" if value == 0 else "a negative number")
-        raise DatabaseError(INVALID_ARGUMENT_FOR_LOG, message)
+        raise DatabaseError(INVALID_ARGUMENT_FOR_LOGARITHM, message)
     if name == "sqrt" and value < 0:
-        raise DatabaseError(INVALID_ARGUMENT_FOR_POWER, "cannot take square root of a negative number")
+        raise DatabaseError(INVALID_ARGUMENT_FOR_POWER_FUNCTION,
+                            "cannot take square root of a negative number")
     try:
         result = operations[name](value)
     except OverflowError:

@@ -26,6 +26,7 @@ from heliosdb_lite.engine.types.exact_numeric import (
 )
 from heliosdb_lite.engine.types.typing_rules import no_operator
 from heliosdb_lite.errors import (
+    INVALID_ESCAPE_SEQUENCE,
     DatabaseError,
 )
 from heliosdb_lite.protocol import codecs
@@ -306,7 +307,8 @@ def like_pattern(pattern: str, escape: str, case_insensitive: bool) -> re.Patter
         if escape and char == escape:
             following = next(chars, None)
             if following is None:
-                raise DatabaseError("22025", "LIKE pattern must not end with escape character")
+                raise DatabaseError(INVALID_ESCAPE_SEQUENCE,
+                                    "LIKE pattern must not end with escape character")
             parts.append(re.escape(following))
         elif char == "%":
             parts.append(".*")

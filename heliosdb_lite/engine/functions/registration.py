@@ -94,11 +94,14 @@ from heliosdb_lite.engine.types import casts
 from heliosdb_lite.engine.types import pgtypes as t
 from heliosdb_lite.engine.types.value_storage import check_integer, from_storage, to_storage
 from heliosdb_lite.errors import (
+    DATETIME_VALUE_OUT_OF_RANGE,
     INVALID_PARAMETER_VALUE,
+    INVALID_REGULAR_EXPRESSION,
     INVALID_ROW_COUNT_IN_LIMIT_CLAUSE,
     INVALID_ROW_COUNT_IN_RESULT_OFFSET_CLAUSE,
     NOT_NULL_VIOLATION,
     QUERY_CANCELED,
+    SUBSTRING_ERROR,
     DatabaseError,
 )
 from heliosdb_lite.protocol import codecs
@@ -312,7 +315,7 @@ def _substring_length(start: int | None, length: int | None, text: Any) -> int |
     if start is None or length is None or text is None:
         return None
     if length < 0:
-        raise DatabaseError("22011", "negative substring length not allowed")  # substring_error
+        raise DatabaseError(SUBSTRING_ERROR, "negative substring length not allowed")  # substring_error
     return max(start + length - max(start, 1), 0)
 
 
@@ -378,7 +381,7 @@ def _to_timestamp(seconds: float | None) -> str | None:
     try:
         return to_storage(t.TIMESTAMPTZ)(epoch + dt.timedelta(microseconds=round(seconds * 1_000_000)))
     except (OverflowError, ValueError):
-        raise DatabaseError("22008", "timestamp out of range") from None
+        raise DatabaseError(DATETIME_VALUE_OUT_OF_RANGE, "timestamp out of range") from None
 
 
 def _subscript(array: Any, array_oid: int, index: Any) -> Any:
@@ -426,7 +429,7 @@ def _regexp(flags: int) -> Callable[[Any, Any], bool | None]:
         try:
             return re.search(str(pattern), str(value), flags) is not None
         except re.error as error:
-            raise DatabaseError("2201B", f"invalid regular expression: {error}") from None
+            raise DatabaseError(INVALID_REGULAR_EXPRESSION, f"invalid regular expression: {error}") from None
     return matches
 
 

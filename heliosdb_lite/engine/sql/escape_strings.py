@@ -16,10 +16,13 @@ from sqlglot.tokens import TokenType
 
 from heliosdb_lite.engine.sql.parsing import tokenize
 from heliosdb_lite.engine.sql.short_text_cache import cached_for_short_text
-from heliosdb_lite.errors import FEATURE_NOT_SUPPORTED, DatabaseError
+from heliosdb_lite.errors import (
+    CHARACTER_NOT_IN_REPERTOIRE,
+    FEATURE_NOT_SUPPORTED,
+    INVALID_ESCAPE_SEQUENCE,
+    DatabaseError,
+)
 
-CHARACTER_NOT_IN_REPERTOIRE = "22021"
-INVALID_ESCAPE_SEQUENCE = "22025"
 _SIMPLE = {"b": b"\b", "f": b"\f", "n": b"\n", "r": b"\r", "t": b"\t"}
 _OCTAL = "01234567"
 _HEX = "0123456789abcdefABCDEF"

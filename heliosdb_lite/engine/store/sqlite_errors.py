@@ -29,6 +29,8 @@ from heliosdb_lite.errors import (
     FOREIGN_KEY_VIOLATION,
     GROUPING_ERROR,
     INTERNAL_ERROR,
+    INVALID_ARGUMENT_FOR_NTH_VALUE_FUNCTION,
+    INVALID_ARGUMENT_FOR_NTILE_FUNCTION,
     INVALID_COLUMN_REFERENCE,
     LOCK_NOT_AVAILABLE,
     NOT_NULL_VIOLATION,
@@ -169,9 +171,9 @@ _PATTERNS: Sequence[tuple[re.Pattern[str], Callable[[re.Match[str], ErrorContext
                                     f"there is no parameter ${int(match.group(1)) + 1}")),
     (re.compile(r"datatype mismatch"), _mismatch),
     (re.compile(r"argument of ntile must be a positive integer"),
-     _simple("22014", "argument of ntile must be greater than zero")),
+     _simple(INVALID_ARGUMENT_FOR_NTILE_FUNCTION, "argument of ntile must be greater than zero")),
     (re.compile(r"second argument to nth_value must be a positive integer"),
-     _simple("22016", "argument of nth_value must be greater than zero")),
+     _simple(INVALID_ARGUMENT_FOR_NTH_VALUE_FUNCTION, "argument of nth_value must be greater than zero")),
     (re.compile(r"misuse of aggregate function (\w+)\(\)"),  # an aggregate where none may be (WHERE, ...)
      _lowered(GROUPING_ERROR, "aggregate function {}() is not allowed here")),
     # SQLite's bound on parameters (PostgreSQL's is 65535)

@@ -50,6 +50,7 @@ from heliosdb_lite.errors import (
     DATATYPE_MISMATCH,
     INVALID_NAME,
     INVALID_SCHEMA_NAME,
+    SUCCESSFUL_COMPLETION,
     UNDEFINED_TABLE,
     DatabaseError,
 )
@@ -107,7 +108,7 @@ class Translator:
 
     def notice(self, message: str, detail: str | None = None) -> None:
         """A NOTICE for the client, sent when the statement has run (or has failed in translation)."""
-        self.notices.append(DatabaseError("00000", message, detail=detail, severity="NOTICE"))
+        self.notices.append(DatabaseError(SUCCESSFUL_COMPLETION, message, detail=detail, severity="NOTICE"))
 
     def param_types(self) -> tuple[PgType, ...]:
         count = max([self.param_count, *self.params])
@@ -252,8 +253,9 @@ class Translator:
         """42804 when a value of type source cannot be written to a column of type target."""
         if target is None or cast_contexts.can_coerce(source, target, cast_contexts.Context.ASSIGNMENT):
             return
-        raise DatabaseError("42804", f'column "{column}" is of type {format_type(target.oid, -1)} but '
-                                     f"expression is of type {format_type(source.oid, -1)}",
+        raise DatabaseError(DATATYPE_MISMATCH,
+                            f'column "{column}" is of type {format_type(target.oid, -1)} but '
+                            f"expression is of type {format_type(source.oid, -1)}",
                             hint="You will need to rewrite or cast the expression.")
 
     def condition(self, node: exp.Expr, scope: Scope, clause: str) -> exp.Expr:

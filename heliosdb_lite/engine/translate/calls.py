@@ -181,9 +181,7 @@ def function(translator: Translator, name: str, arguments: Sequence[exp.Expr], s
         return call("length", values[0]), result  # SQLite's length of a blob counts its bytes
     if name in ("concat", "concat_ws", "format"):  # arguments in their output form: a bool is t or f
         if name == "format" and not typed:
-            raise DatabaseError(UNDEFINED_FUNCTION, "function format() does not exist",
-                                hint="No function matches the given name and argument types. "
-                                     "You might need to add explicit type casts.")
+            raise rules.no_function("format", "")
         texts = [bool_output(v) if pg_type.oid == t.BOOL else as_text(translator, v, pg_type)
                  for v, pg_type in typed]
         return call(fn.FORMAT if name == "format" else name, *texts), result
@@ -203,9 +201,7 @@ def _age(translator: Translator, typed: list[Typed]) -> Typed:
     oids = [pg_type.oid for _, pg_type in typed]
     if not 1 <= len(typed) <= 2 or not set(oids) <= {t.DATE, t.TIMESTAMP, t.TIMESTAMPTZ}:
         names = ", ".join(t.type_name(oid) for oid in oids)
-        raise DatabaseError("42883", f"function age({names}) does not exist",
-                            hint="No function matches the given name and argument types. "
-                                 "You might need to add explicit type casts.")
+        raise rules.no_function("age", names)
     target = PgType(t.TIMESTAMP if t.TIMESTAMP in oids and t.TIMESTAMPTZ not in oids else t.TIMESTAMPTZ)
     values = [translator.coerce(value, pg_type, target) for value, pg_type in typed]
     if len(values) == 1:
@@ -249,7 +245,7 @@ def _array_call(translator: Translator, name: str, arguments: Sequence[exp.Expr]
     typed = [translator.expr(argument, scope) for argument in arguments]
     roles = array_typing.SIGNATURES.get(name, ("text", "text", "text"))  # string_to_array
     if not len(roles) - (name in ("array_position", "string_to_array")) <= len(typed) <= len(roles):
-        raise DatabaseError("42883", f"function {name} with {len(typed)} arguments does not exist")
+        raise DatabaseError(UNDEFINED_FUNCTION, f"function {name} with {len(typed)} arguments does not exist")
     if name == "string_to_array":
         texts = [translator.coerce(value, pg_type, t.TEXT_TYPE) for value, pg_type in typed]
         return call(array_functions.STRING_TO_ARRAY, *texts), array_typing.array_type(t.TEXT_TYPE)
@@ -281,21 +277,14 @@ def _to_char(translator: Translator, node: exp.TimeToStr, scope: Scope) -> Typed
         if not template_type.is_unknown and template_type.oid not in t.STRING_TYPES:
             names = ", ".join(format_type(t.output_type(pg_type).oid, -1)
                               for pg_type in (value_type, template_type))
-            raise DatabaseError(UNDEFINED_FUNCTION, f"function to_char({names}) does not exist",
-                                hint="No function matches the given name and argument types. "
-                                     "You might need to add explicit type casts.")
+            raise rules.no_function("to_char", names)
         template = translator.coerce(template, template_type, t.TEXT_TYPE)
     if value_type.oid == t.DATE:
         value, value_type = translator.coerce(value, value_type, PgType(t.TIMESTAMPTZ)), PgType(t.TIMESTAMPTZ)
     if value_type.is_unknown:
-        raise DatabaseError("42725", "function to_char(unknown, unknown) is not unique",
-                            hint="Could not choose a best candidate function. You might need to add "
-                                 "explicit type casts.")
+        raise rules.function_not_unique("to_char", "unknown, unknown")
     if value_type.oid not in _TO_CHAR_TYPES:
-        raise DatabaseError("42883",
-                            f"function to_char({t.type_name(value_type.oid)}, unknown) does not exist",
-                            hint="No function matches the given name and argument types. "
-                                 "You might need to add explicit type casts.")
+        raise rules.no_function("to_char", f"{t.type_name(value_type.oid)}, unknown")
     return call(fn.TO_CHAR, value, value_type.oid, template), t.TEXT_TYPE
 
 
@@ -377,10 +366,7 @@ def _boolean_aggregate(translator: Translator, node: exp.Expr, scope: Scope) -> 
     value, pg_type = translator.expr(node.this, scope)
     if pg_type.oid not in (t.BOOL, t.UNKNOWN):
         name = rules.function_name(node, translator.text) or "bool_and"
-        raise DatabaseError(UNDEFINED_FUNCTION,
-                            f"function {name}({format_type(pg_type.oid, -1)}) does not exist",
-                            hint="No function matches the given name and argument types. "
-                                 "You might need to add explicit type casts.")
+        raise rules.no_function(name, format_type(pg_type.oid, -1))
     argument = translator.coerce(value, pg_type, t.BOOL_TYPE)
     return call("min" if isinstance(node, exp.LogicalAnd) else "max", argument), t.BOOL_TYPE
 

@@ -21,6 +21,7 @@ from heliosdb_lite.engine.types.pgtypes import PgType
 from heliosdb_lite.errors import (
     DUPLICATE_COLUMN,
     FEATURE_NOT_SUPPORTED,
+    GENERATED_ALWAYS,
     SYNTAX_ERROR,
     UNDEFINED_COLUMN,
     DatabaseError,
@@ -111,7 +112,7 @@ def insert(translator: Translator, node: exp.Insert) -> Translation:
     always = _identity_always(translator, table_name) & {name.lower() for name in given}
     if always and overriding != "SYSTEM":
         column = next(name for name in names if name.lower() in always)
-        raise DatabaseError("428C9", f'cannot insert a non-DEFAULT value into column "{column}"',
+        raise DatabaseError(GENERATED_ALWAYS, f'cannot insert a non-DEFAULT value into column "{column}"',
                             detail=f'Column "{column}" is an identity column defined as '
                             "GENERATED ALWAYS.",
                             hint="Use OVERRIDING SYSTEM VALUE to override.")
@@ -326,7 +327,7 @@ def update(translator: Translator, node: exp.Update) -> Translation:
     for item in node.expressions:
         if isinstance(item, exp.EQ) and item.this.name.lower() in always \
                 and not _is_default(item.expression):
-            raise DatabaseError("428C9", f'column "{item.this.name}" can only be updated to DEFAULT',
+            raise DatabaseError(GENERATED_ALWAYS, f'column "{item.this.name}" can only be updated to DEFAULT',
                                 detail=f'Column "{item.this.name}" is an identity column defined as '
                                 "GENERATED ALWAYS.")
     from_clause = node.args.get("from_")

@@ -105,9 +105,7 @@ def _integral_division(translator: Translator, node: exp.IntDiv, scope: Scope) -
     typed = [translator.expr(operand, scope) for operand in (node.this, node.expression)]
     if any(pg_type.oid not in t.INTEGER_TYPES | {t.NUMERIC, t.UNKNOWN} for _, pg_type in typed):
         names = ", ".join(format_type(t.output_type(pg_type).oid, -1) for _, pg_type in typed)
-        raise DatabaseError("42883", f"function div({names}) does not exist",
-                            hint="No function matches the given name and argument types. "
-                                 "You might need to add explicit type casts.")
+        raise rules.no_function("div", names)
     left, right = (translator.coerce(value, pg_type, t.NUMERIC_TYPE) for value, pg_type in typed)
     return call(fn.ARITH, "div", left, t.NUMERIC, right, t.NUMERIC, t.NUMERIC), t.NUMERIC_TYPE
 

@@ -27,7 +27,14 @@ from heliosdb_lite.engine.types import pgtypes as t
 from heliosdb_lite.engine.types import typing_rules as rules
 from heliosdb_lite.engine.types.pgtypes import PgType
 from heliosdb_lite.engine.types.type_names import format_type
-from heliosdb_lite.errors import UNDEFINED_FUNCTION, DatabaseError
+from heliosdb_lite.errors import (
+    DATATYPE_MISMATCH,
+    FEATURE_NOT_SUPPORTED,
+    INVALID_COLUMN_REFERENCE,
+    UNDEFINED_FUNCTION,
+    UNDEFINED_TABLE,
+    DatabaseError,
+)
 from heliosdb_lite.protocol import codecs
 
 RECURSIVE_CTE = "helios_recursive_cte"  # meta key of a recursive WITH query's body: the query's name
@@ -72,17 +79,18 @@ def check_order(node: exp.SetOperation, names: Sequence[str], types: Sequence[Pg
             key = key.this
         if isinstance(key, exp.Literal) and not key.is_string and key.this.isdigit():
             if not 1 <= int(key.this) <= len(names):
-                raise DatabaseError("42P10", f"ORDER BY position {key.this} is not in select list")
+                raise DatabaseError(INVALID_COLUMN_REFERENCE,
+                                    f"ORDER BY position {key.this} is not in select list")
             continue
         if isinstance(key, exp.Column) and key.table:
-            raise DatabaseError("42P01", f'missing FROM-clause entry for table "{key.table}"')
+            raise DatabaseError(UNDEFINED_TABLE, f'missing FROM-clause entry for table "{key.table}"')
         if isinstance(key, exp.Column):
             continue  # a result column's name (else 42703 when it is translated)
         named = _named_type(key.this, names, types) if isinstance(key, exp.Collate) else None
         if named is not None and named.oid not in t.STRING_TYPES:
-            raise DatabaseError(rules.DATATYPE_MISMATCH,
+            raise DatabaseError(DATATYPE_MISMATCH,
                                 f"collations are not supported by type {format_type(named.oid, -1)}")
-        raise DatabaseError("0A000", "invalid UNION/INTERSECT/EXCEPT ORDER BY clause",
+        raise DatabaseError(FEATURE_NOT_SUPPORTED, "invalid UNION/INTERSECT/EXCEPT ORDER BY clause",
                             detail="Only result column names can be used, not expressions or functions.",
                             hint="Add the expression/function to every SELECT, or move the UNION into a FROM "
                                  "clause.")
@@ -101,7 +109,7 @@ def _check_recursive(name: str, anchor: Sequence[PgType | None], overall: Sequen
         if anchor_type is None or result is None or t.output_type(anchor_type) == result:
             continue
         anchor_name = format_type(t.output_type(anchor_type).oid, anchor_type.typmod)
-        raise DatabaseError(rules.DATATYPE_MISMATCH,
+        raise DatabaseError(DATATYPE_MISMATCH,
                             f'recursive query "{name}" column {position} has type {anchor_name} in '
                             f"non-recursive term but type {format_type(result.oid, result.typmod)} overall",
                             hint="Cast the output of the non-recursive term to the correct type.")
@@ -152,7 +160,8 @@ def converted_branch(branch: exp.Expr, names: Sequence[str], types: Sequence[PgT
         branch.set("expressions", expressions)
         return branch
     if any(name == "*" for name in names):
-        raise DatabaseError("0A000", "converting the columns of this set operation branch is not supported")
+        raise DatabaseError(FEATURE_NOT_SUPPORTED,
+                            "converting the columns of this set operation branch is not supported")
     columns = [f"c{i + 1}" for i in range(len(types))]
     rows = exp.TableAlias(this=exp.to_identifier(_BRANCH_ROWS),
                           columns=[exp.to_identifier(column) for column in columns])

@@ -18,6 +18,7 @@ from heliosdb_lite.engine.types import typing_rules as rules
 from heliosdb_lite.engine.types.pgtypes import PgType
 from heliosdb_lite.engine.types.type_names import format_type
 from heliosdb_lite.errors import (
+    INVALID_COLUMN_REFERENCE,
     UNDEFINED_COLUMN,
     UNDEFINED_TABLE,
     DatabaseError,
@@ -50,7 +51,7 @@ def function_arguments(translator: Translator, node: exp.Expr, scope: Scope, *,
         table = column.table
         if table and visible.relation(table) is None:
             if scope.relation(table) is not None:
-                raise DatabaseError("42P10",
+                raise DatabaseError(INVALID_COLUMN_REFERENCE,
                                     f'invalid reference to FROM-clause entry for table "{table}"')
             raise DatabaseError(UNDEFINED_TABLE, f'missing FROM-clause entry for table "{table}"')
         relation = visible.resolve(column.name, table or None)
@@ -69,9 +70,9 @@ def unnest(translator: Translator, node: exp.Unnest, scope: Scope, arguments: Sc
         raise unsupported("unnest of several arrays")
     array, array_type = translator.expr(node.expressions[0], arguments)
     if array_type.is_unknown:
-        raise DatabaseError("42725", "function unnest(unknown) is not unique")
+        raise rules.function_not_unique("unnest", "unknown")
     if not array_typing.is_array(array_type):
-        raise DatabaseError("42883", f"function unnest({format_type(array_type.oid, -1)}) does not exist")
+        raise rules.no_function("unnest", format_type(array_type.oid, -1))
     alias = node.args.get("alias")
     name = alias.name if alias is not None and alias.name else "unnest"
     column = alias.columns[0].name if alias is not None and alias.columns else name
@@ -161,9 +162,7 @@ def selected_from(function: exp.Table, relation: Relation) -> exp.Subquery:
 
 def _no_generate_series(oids: list[int]) -> DatabaseError:
     names = ", ".join(format_type(oid, -1) or "unknown" for oid in oids)
-    return DatabaseError("42883", f"function generate_series({names}) does not exist",
-                         hint="No function matches the given name and argument types. "
-                              "You might need to add explicit type casts.")
+    return rules.no_function("generate_series", names)
 
 
 def is_generate_series(node: exp.Expr) -> TypeGuard[exp.Table]:

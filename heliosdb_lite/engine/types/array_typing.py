@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from heliosdb_lite.engine.types import pgtypes as t
 from heliosdb_lite.engine.types import typing_rules as rules
 from heliosdb_lite.engine.types.pgtypes import PgType
-from heliosdb_lite.errors import INDETERMINATE_DATATYPE, UNDEFINED_FUNCTION, DatabaseError
+from heliosdb_lite.errors import AMBIGUOUS_FUNCTION, INDETERMINATE_DATATYPE, DatabaseError
 from heliosdb_lite.protocol import codecs
 
 # the polymorphic functions and the roles of their arguments: an array, an element of it, an int4
@@ -81,16 +81,14 @@ def polymorphic_element(name: str, arguments: Sequence[tuple[str, PgType]]) -> P
         except DatabaseError:
             pass
     names = ", ".join(t.type_name(pg_type.oid) for _, pg_type in arguments)
-    raise DatabaseError(UNDEFINED_FUNCTION, f"function {name}({names}) does not exist",
-                        hint="No function matches the given name and argument types. "
-                             "You might need to add explicit type casts.")
+    raise rules.no_function(name, names)
 
 
 def containment_type(operator: str, left: PgType, right: PgType) -> PgType:
     """The array type both operands of @>, <@ or && are taken as (anyarray: an unknown operand
     is of the other's type); 42725 for two unknowns, 42883 for arrays of different types."""
     if left.is_unknown and right.is_unknown:
-        raise DatabaseError(rules.AMBIGUOUS_FUNCTION, f"operator is not unique: unknown {operator} unknown")
+        raise DatabaseError(AMBIGUOUS_FUNCTION, f"operator is not unique: unknown {operator} unknown")
     resolved = right if left.is_unknown else left
     if not is_array(resolved) or not (right.is_unknown or left.is_unknown or left.oid == right.oid):
         raise rules.no_operator(left.oid, operator, right.oid)

@@ -22,6 +22,7 @@ from heliosdb_lite.engine.types.exact_numeric import round_to_scale
 from heliosdb_lite.engine.types.type_names import format_type
 from heliosdb_lite.engine.types.value_storage import check_integer
 from heliosdb_lite.errors import (
+    CANNOT_COERCE,
     FEATURE_NOT_SUPPORTED,
     NUMERIC_VALUE_OUT_OF_RANGE,
     STRING_DATA_RIGHT_TRUNCATION,
@@ -30,7 +31,6 @@ from heliosdb_lite.errors import (
 from heliosdb_lite.protocol import codecs
 from heliosdb_lite.protocol.codecs.time_zones import wall_clock_instant
 
-CANNOT_COERCE = "42846"
 UTC = dt.UTC
 
 _TEXT_LIKE = frozenset({t.TEXT, t.VARCHAR, t.BPCHAR, t.NAME, t.CHAR, t.UNKNOWN})
@@ -111,7 +111,7 @@ def _float_to_numeric(value: float, source: int) -> Decimal:
     if math.isnan(value):
         return Decimal("NaN")
     if math.isinf(value):
-        raise DatabaseError("0A000", "cannot convert infinity to numeric")
+        raise DatabaseError(FEATURE_NOT_SUPPORTED, "cannot convert infinity to numeric")
     return Decimal(f"{value:.{_FLOAT_DIGITS[source]}g}")
 
 

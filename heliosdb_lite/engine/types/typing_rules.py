@@ -16,11 +16,14 @@ from heliosdb_lite.engine.types import pgtypes as t
 from heliosdb_lite.engine.types.pgtypes import PgType
 from heliosdb_lite.engine.types.reg_types import cast_column_name
 from heliosdb_lite.engine.types.type_names import format_type
-from heliosdb_lite.errors import UNDEFINED_FUNCTION, DatabaseError
+from heliosdb_lite.errors import (
+    AMBIGUOUS_FUNCTION,
+    CANNOT_COERCE,
+    DATATYPE_MISMATCH,
+    UNDEFINED_FUNCTION,
+    DatabaseError,
+)
 from heliosdb_lite.protocol import codecs
-
-AMBIGUOUS_FUNCTION = "42725"
-DATATYPE_MISMATCH = "42804"
 
 _INT_RANK = {t.INT2: 0, t.INT4: 1, t.INT8: 2, t.OID: 2}
 
@@ -112,13 +115,8 @@ def check_summable(name: str, argument: PgType) -> None:
     """sum() and avg() of a type they do not add up: 42725 for an unknown argument (which of the
     numeric types is unclear), 42883 otherwise (SQLite would add up the numbers texts start with)."""
     if argument.is_unknown:
-        raise DatabaseError(AMBIGUOUS_FUNCTION, f"function {name}(unknown) is not unique",
-                            hint="Could not choose a best candidate function. You might need to add explicit "
-                                 "type casts.")
-    signature = f"{name}({format_type(argument.oid, -1)})"
-    raise DatabaseError(UNDEFINED_FUNCTION, f"function {signature} does not exist",
-                        hint="No function matches the given name and argument types. "
-                             "You might need to add explicit type casts.")
+        raise function_not_unique(name, "unknown")
+    raise no_function(name, format_type(argument.oid, -1))
 
 
 def arithmetic_operands(operator: str, left: PgType, right: PgType) -> tuple[PgType, PgType]:
@@ -176,6 +174,21 @@ def arithmetic_type(operator: str, left: PgType, right: PgType) -> PgType:
     raise no_operator(left.oid, operator, right.oid)
 
 
+def no_function(name: str, argument_types: str) -> DatabaseError:
+    """42883 for a call of `name` with arguments of these types (their names, comma-separated, as
+    PostgreSQL writes them), with PostgreSQL's hint."""
+    return DatabaseError(UNDEFINED_FUNCTION, f"function {name}({argument_types}) does not exist",
+                         hint="No function matches the given name and argument types. "
+                              "You might need to add explicit type casts.")
+
+
+def function_not_unique(name: str, argument_types: str) -> DatabaseError:
+    """42725 for a call of `name` that more than one function could take, with PostgreSQL's hint."""
+    return DatabaseError(AMBIGUOUS_FUNCTION, f"function {name}({argument_types}) is not unique",
+                         hint="Could not choose a best candidate function. You might need to add explicit "
+                              "type casts.")
+
+
 def no_operator(left: int | None, operator: str, right: int) -> DatabaseError:
     """42883 for `left operator right` (left None: a prefix operator), the operand types named as
     PostgreSQL names them."""
@@ -213,7 +226,7 @@ def common_type(types: Sequence[PgType], context: str | None = None) -> PgType:
     for pg_type in known:
         if not cast_contexts.can_coerce(pg_type, PgType(chosen), cast_contexts.Context.IMPLICIT):
             names = f"{format_type(pg_type.oid, -1)} to {format_type(chosen, -1)}"
-            raise DatabaseError("42846", _in_context(context, f"could not convert type {names}"))
+            raise DatabaseError(CANNOT_COERCE, _in_context(context, f"could not convert type {names}"))
     typmods = {pg_type.typmod for pg_type in types}
     same_type = all(pg_type.oid == chosen for pg_type in types)
     return PgType(chosen, typmods.pop() if same_type and len(typmods) == 1 else -1)
