@@ -38,9 +38,11 @@ def _is_class(value: object) -> bool:
     return isinstance(value, str) and value in CLASSES
 
 
-def _literal_codes(node: ast.AST) -> list[ast.Constant]:
-    """The SQLSTATE-shaped constants of an expression, through tuples, lists, sets and conditionals."""
-    return [part for part in ast.walk(node) if isinstance(part, ast.Constant) and _is_code(part.value)]
+def _literal_codes(node: ast.AST) -> list[tuple[int, str]]:
+    """(line, code) for the SQLSTATE-shaped constants of an expression, through tuples, lists, sets
+    and conditionals."""
+    return [(part.lineno, part.value) for part in ast.walk(node)
+            if isinstance(part, ast.Constant) and isinstance(part.value, str) and _is_code(part.value)]
 
 
 def _code_slots(node: ast.AST) -> list[ast.AST]:
@@ -57,15 +59,17 @@ def _code_slots(node: ast.AST) -> list[ast.AST]:
     return []
 
 
-def _class_literals(node: ast.AST) -> list[ast.Constant]:
-    """A class compared alone: `x.startswith("08")` or `x[:2] == "08"`."""
+def _class_literals(node: ast.AST) -> list[tuple[int, str]]:
+    """(line, class) for a class compared alone: `x.startswith("08")` or `x[:2] == "08"`."""
+    candidates: list[ast.expr] = []
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "startswith":
-        return [arg for arg in node.args if isinstance(arg, ast.Constant) and _is_class(arg.value)]
-    if isinstance(node, ast.Compare):
+        candidates = node.args
+    elif isinstance(node, ast.Compare):
         sides = [node.left, *node.comparators]
         if any(isinstance(side, ast.Subscript) and isinstance(side.slice, ast.Slice) for side in sides):
-            return [side for side in sides if isinstance(side, ast.Constant) and _is_class(side.value)]
-    return []
+            candidates = sides
+    return [(part.lineno, part.value) for part in candidates
+            if isinstance(part, ast.Constant) and isinstance(part.value, str) and _is_class(part.value)]
 
 
 def literal_sqlstates(source: str) -> list[tuple[int, str]]:
@@ -74,8 +78,8 @@ def literal_sqlstates(source: str) -> list[tuple[int, str]]:
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, _CODE_CONTEXTS):
             for slot in _code_slots(node):
-                found.update((constant.lineno, constant.value) for constant in _literal_codes(slot))
-        found.update((constant.lineno, constant.value) for constant in _class_literals(node))
+                found.update(_literal_codes(slot))
+        found.update(_class_literals(node))
     return sorted(found)
 
 
