@@ -16,9 +16,12 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from heliosdb_lite.failover.etcd import KeyValue
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 ROOT = "/heliosdb"
 FAILOVER_REQUEST_SECONDS = 30.0  # a switchover/failover request older than this is ignored
@@ -78,8 +81,12 @@ class FailoverRequest:
         return time.time() - self.at < FAILOVER_REQUEST_SECONDS
 
 
-def _build(cls: type, raw: dict[str, Any]) -> Any:
-    names = cls.__dataclass_fields__  # type: ignore[attr-defined]
+Record = TypeVar("Record", bound="DataclassInstance")
+
+
+def _build(cls: type[Record], raw: dict[str, Any]) -> Record | None:
+    """The record of `raw`'s fields that `cls` has (others ignored), None if one it needs is missing."""
+    names = cls.__dataclass_fields__
     try:
         return cls(**{key: value for key, value in raw.items() if key in names})
     except TypeError:

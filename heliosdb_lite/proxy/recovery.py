@@ -175,9 +175,7 @@ class Recovery:
                 await self._give_up(FailureReason.DEADLINE)
             await asyncio.sleep(self.budget.connect_delay())
             try:
-                upstream = await session.context.connect(session.state.upstream_startup(),  # type: ignore[union-attr]
-                                                         session.credentials,  # type: ignore[arg-type]
-                                                         max(self.budget.remaining(), 0.1))
+                upstream = await session.connect_upstream(max(self.budget.remaining(), 0.1))
             except UpstreamRefused as refused:
                 if not refused.transient:
                     await self._give_up(FailureReason.RESTORE_FAILED, detail=refused.error.message)
@@ -206,7 +204,9 @@ class Recovery:
                     await self._fail(FailureReason.UNREPRODUCIBLE, upstream, committed=True,
                                      detail=str(unreproducible))
                 return
-            if session.state.named_gtid is not None:  # type: ignore[union-attr]
+            state = session.state
+            assert state is not None  # recovery follows the startup
+            if state.named_gtid is not None:
                 await self._fail(FailureReason.UNREPRODUCIBLE, upstream,
                                  detail=f"its client-named GTID {self.gtid} is now fenced: it cannot commit "
                                         "under it")
@@ -250,7 +250,9 @@ class Recovery:
 
     async def _restore_unnamed(self, upstream: Upstream) -> None:
         """The unnamed statement, after every simple query the recovery runs (they destroy it)."""
-        parse = self.session.state.unnamed_statement  # type: ignore[union-attr]
+        state = self.session.state
+        assert state is not None  # recovery follows the startup
+        parse = state.unnamed_statement
         if parse is not None:
             await self._exchange(upstream, parse + frontend.sync(), 1)
 
@@ -469,9 +471,7 @@ class Recovery:
                     await self._give_up(FailureReason.DEADLINE)
                 await asyncio.sleep(self.budget.connect_delay())
                 try:
-                    upstream = await self.session.context.connect(
-                        self.session.state.upstream_startup(), self.session.credentials,  # type: ignore
-                        max(self.budget.remaining(), 0.1))
+                    upstream = await self.session.connect_upstream(max(self.budget.remaining(), 0.1))
                     await self._restore(upstream)
                 except UpstreamRefused as refused:
                     if not refused.transient:

@@ -213,16 +213,20 @@ class ProxySession:
         self._writer.write(b"".join(out))
         await self._writer.drain()
 
+    async def connect_upstream(self, timeout: float) -> Upstream:
+        """A server connection as the client's user, with the client's startup parameters (known once
+        the startup is done: the first connection and recoveries come after it)."""
+        assert self.state is not None and self.credentials is not None
+        return await self.context.connect(self.state.upstream_startup(), self.credentials, timeout)
+
     async def _first_upstream(self) -> Upstream:
         """Connect as the client's user; while no server answers, retry until the deadline."""
-        assert self.state is not None and self.credentials is not None
         budget = self.context.policy.budget()
         problem = "no attempt"
         while not budget.expired:
             await asyncio.sleep(budget.connect_delay())
             try:
-                return await self.context.connect(self.state.upstream_startup(), self.credentials,
-                                                  max(budget.remaining(), 0.1))
+                return await self.connect_upstream(max(budget.remaining(), 0.1))
             except UpstreamRefused as refused:
                 if not refused.transient:
                     raise refused.error from None

@@ -14,8 +14,9 @@ import logging
 import signal
 import ssl
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from heliosdb_lite.config import Config
 from heliosdb_lite.engine.interface import Engine
@@ -148,11 +149,11 @@ async def _checkpoint_periodically(config: Config, commit_service: CommitService
             log.exception("checkpoint failed; will retry")
 
 
-def run(main: Callable[[], object]) -> None:
+def run(main: Callable[[], Coroutine[Any, Any, object]]) -> None:
     """Run a coroutine function on uvloop when available, else plain asyncio."""
     try:
         import uvloop
     except ImportError:
-        asyncio.run(main())  # type: ignore[arg-type]
+        asyncio.run(main())
         return
-    uvloop.run(main())  # type: ignore[arg-type]
+    uvloop.run(main())

@@ -309,7 +309,7 @@ def register(connection: apsw.Connection, user: str, database: str) -> None:
                             **information_schema.row_sources(reader, names, database),
                             **pg_catalog_builtins.row_sources(CATALOG_NAMESPACE, OWNER_OID)}
     for name, module in _MODULES.items():
-        connection.create_module(name, module, eponymous=True, read_only=True)  # type: ignore[arg-type]
+        connection.create_module(name, module, eponymous=True, read_only=True)  # type: ignore[arg-type]  # apsw lists optional methods (ShadowName) as required
     for name, function in {**functions(reader, names), **pg_catalog_builtins.functions()}.items():
         connection.create_scalar_function(name, function)
 

@@ -23,6 +23,7 @@ import functools
 import re
 import struct
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import TypeVar
 
 from heliosdb_lite.protocol.codecs import oids
 from heliosdb_lite.protocol.codecs.base import Codec
@@ -46,6 +47,8 @@ from heliosdb_lite.protocol.codecs.time_zones import (
     abbreviation_offset,
     wall_clock_instant,
 )
+
+Day = TypeVar("Day", bound=date)  # a date, or a datetime (a date subclass)
 
 
 @functools.total_ordering
@@ -113,7 +116,7 @@ def _parse(text: str, type_name: str, tz: tzinfo) -> DateTimeFields:
         raise raise_parse_error(error, text, type_name) from None
 
 
-def _special(fields: DateTimeFields, epoch: date) -> date | DateTimeInfinity:
+def _special(fields: DateTimeFields, epoch: Day) -> Day | DateTimeInfinity:
     if fields.special == LATE:
         return INFINITY
     if fields.special == EARLY:
@@ -262,7 +265,7 @@ def _timestamp_text_in(data: bytes, tz: tzinfo) -> datetime | DateTimeInfinity:
     text = decode_utf8(data)
     fields = _parse(text, "timestamp", tz)
     if fields.special is not None:
-        return _special(fields, _UNIX_EPOCH)  # type: ignore[return-value]
+        return _special(fields, _UNIX_EPOCH)
     return _local_datetime(fields, text, "timestamp")
 
 
@@ -355,7 +358,7 @@ def _timestamptz_text_in(data: bytes, tz: tzinfo) -> datetime | DateTimeInfinity
     text = decode_utf8(data)
     fields = _parse(text, "timestamp with time zone", tz)
     if fields.special is not None:
-        return _special(fields, _UNIX_EPOCH.replace(tzinfo=UTC))  # type: ignore[return-value]
+        return _special(fields, _UNIX_EPOCH.replace(tzinfo=UTC))
     local = _local_datetime(fields, text, "timestamp")
     offset = fields.offset
     if offset is None and fields.zone_abbreviation is not None:
