@@ -50,10 +50,10 @@ def test_time_zone_as_a_posix_offset_or_a_name(target: Target, time_zone: str, h
         assert connection.info.parameter_status("TimeZone") == time_zone
         moment = dt.datetime(2024, 1, 15, 12, 0, tzinfo=dt.UTC)
         for binary in (False, True):
-            (value,) = connection.execute("select %s::timestamptz", (moment,), binary=binary).fetchone()
+            [(value,)] = connection.execute("select %s::timestamptz", (moment,), binary=binary).fetchall()
             assert value == moment, binary
-        (text, instant) = connection.execute("select %s::timestamptz::text, "
-                                             "'2024-01-15 12:00'::timestamptz", (moment,)).fetchone()
+        [(text, instant)] = connection.execute("select %s::timestamptz::text, "
+                                               "'2024-01-15 12:00'::timestamptz", (moment,)).fetchall()
         assert text == f"{moment + dt.timedelta(hours=hours_east):%Y-%m-%d %H:%M:%S}{hours_east:+03d}"
         assert instant == moment - dt.timedelta(hours=hours_east)
 
