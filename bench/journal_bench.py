@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from heliosdb_lite.journal import EntryType, Journal, Syscalls
+from heliosdb_lite.journal import EntryType, Journal, SyncMode, Syscalls
 from heliosdb_lite.journal.format import encode_entry
 
 COMMITTERS = (1, 8, 64)
@@ -104,7 +104,7 @@ async def handoff_floor(rounds: int = 3000) -> float:
     least any fsync done off the loop adds to a lone committer's wait (the wake-ups)."""
     loop = asyncio.get_running_loop()
     wake = threading.Condition()
-    pending: list[asyncio.Future[None]] = []
+    pending: list[asyncio.Future[None] | None] = []  # None: the thread stops
 
     def thread() -> None:
         while True:
@@ -127,18 +127,18 @@ async def handoff_floor(rounds: int = 3000) -> float:
         await future
     elapsed = time.perf_counter() - start
     with wake:
-        pending.append(None)  # type: ignore[arg-type]
+        pending.append(None)
         wake.notify()
     worker.join()
     return elapsed / rounds
 
 
 async def journal_run(directory: Path, committers: int, seconds: float, payload: bytes,
-                      sync_mode: str) -> Result:
+                      sync_mode: SyncMode) -> Result:
     """`committers` tasks, each appending and awaiting durability in a loop."""
     syscalls = CountingSyscalls()
     journal = Journal.open(directory / f"journal-{committers}", segment_size=SEGMENT_SIZE,
-                           max_size_mb=4096, sync_mode=sync_mode, syscalls=syscalls)  # type: ignore[arg-type]
+                           max_size_mb=4096, sync_mode=sync_mode, syscalls=syscalls)
     waits: list[float] = []
     gtid = bytes(16)
     try:

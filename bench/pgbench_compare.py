@@ -38,6 +38,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
@@ -105,7 +106,12 @@ class Run:
 
     @property
     def clean(self) -> bool:
-        return self.tps is not None and not self.errors
+        return self.clean_tps is not None
+
+    @property
+    def clean_tps(self) -> float | None:
+        """tps of a run without errors, else None."""
+        return self.tps if not self.errors else None
 
     def cell(self) -> str:
         errors = "; ".join(self.errors).replace("|", "\\|")
@@ -153,8 +159,7 @@ def durable_postgres() -> Iterator[Target]:
         if done.returncode != 0:
             raise RuntimeError(f"pg_ctl restart failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
         with psycopg.connect(cluster.dsn) as connection:
-            settings = [f"{name}={connection.execute(f'SHOW {name}').fetchone()[0]}"  # type: ignore[index]
-                        for name in POSTGRES_DURABILITY]
+            settings = [f"{name}={_value(connection, f'SHOW {name}')}" for name in POSTGRES_DURABILITY]
         yield Target("PostgreSQL", cluster.port, " ".join(settings))
     finally:
         stop_cluster(cluster)
@@ -243,11 +248,16 @@ def timed_run(target: Target, workload: str, mode: str, clients: int, seconds: i
 def balance_sums(target: Target) -> tuple[dict[str, int], int]:
     """sum() of each balance column and of pgbench_history.delta, and the history's row count."""
     with psycopg.connect(target.dsn) as connection:
-        sums = {f"sum({column})": int(connection.execute(  # type: ignore[index]
-                    f"SELECT coalesce(sum({column}), 0) FROM {table}").fetchone()[0])
+        sums = {f"sum({column})": int(_value(connection, f"SELECT coalesce(sum({column}), 0) FROM {table}"))
                 for table, column in BALANCES}
-        rows = int(connection.execute("SELECT count(*) FROM pgbench_history").fetchone()[0])  # type: ignore[index]
+        rows = int(_value(connection, "SELECT count(*) FROM pgbench_history"))
     return sums, rows
+
+
+def _value(connection: psycopg.Connection[Any], query: str) -> Any:
+    """The one value of a query's one row."""
+    [(value,)] = connection.execute(query).fetchall()
+    return value
 
 
 def bench_server(server: Callable[[], AbstractContextManager[Target]], options: argparse.Namespace,
@@ -302,9 +312,10 @@ def command_line(options: argparse.Namespace) -> str:
 
 
 def ratio(postgres: Run, heliosdb: Run) -> str:
-    if not (postgres.clean and heliosdb.clean) or not postgres.tps:
+    base, measured = postgres.clean_tps, heliosdb.clean_tps
+    if not base or measured is None:
         return "—"
-    return f"{heliosdb.tps / postgres.tps:.2f}"  # type: ignore[operator]
+    return f"{measured / base:.2f}"
 
 
 def report(options: argparse.Namespace, load_at_start: float, postgres: ServerReport,

@@ -128,13 +128,16 @@ class Side:
 
     @property
     def tps(self) -> float | None:
-        return statistics.fmean(run.tps for run in self.runs) if self.clean else None  # type: ignore[misc]
+        return statistics.fmean(self._rates()) if self.clean else None
+
+    def _rates(self) -> list[float]:
+        return [run.tps for run in self.runs if run.tps is not None]
 
     def cell(self) -> str:
         if not self.clean:
             return "; ".join(run.cell() for run in self.runs if not run.clean)
-        rates = [run.tps for run in self.runs]
-        spread = f" ({min(rates):,.0f} to {max(rates):,.0f})" if len(rates) > 1 else ""  # type: ignore[type-var]
+        rates = self._rates()
+        spread = f" ({min(rates):,.0f} to {max(rates):,.0f})" if len(rates) > 1 else ""
         return f"{self.tps:,.1f}{spread}"
 
     def latency_cell(self) -> str:

@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.pgbench_compare import Run, Target, code_version, initialise, machine, timed_run
+from bench.pgbench_compare import Run, Target, code_version, initialise, machine, ratio, timed_run
 from tests.replication.cluster import Cluster, applied_lsn, current_lsn, running, wait_caught_up
 
 SETUPS = (("no standby", "async", 0), ("async standby", "async", 1), ("sync standby", "sync", 1))
@@ -73,12 +73,6 @@ def bench_catch_up(root: Path, options: argparse.Namespace) -> tuple[float, floa
     return per_client * options.clients / seconds, (last - first) / seconds
 
 
-def ratio(run: Run, base: Run) -> str:
-    if not (run.clean and base.clean) or not base.tps:
-        return "—"
-    return f"{run.tps / base.tps:.2f}"  # type: ignore[operator]
-
-
 def report(options: argparse.Namespace, results: list[SetupResult], catch_up: tuple[float, float],
            load: float) -> str:
     base = results[0]
@@ -90,7 +84,7 @@ def report(options: argparse.Namespace, results: list[SetupResult], catch_up: tu
              f"{options.clients} clients: tps | tps vs no standby |", "|---|---:|---:|---:|---:|"]
     for result in results:
         lines.append(f"| {result.name} | {result.latency.cell()} | {result.latency.latency_cell()} | "
-                     f"{result.throughput.cell()} | {ratio(result.throughput, base.throughput)} |")
+                     f"{result.throughput.cell()} | {ratio(base.throughput, result.throughput)} |")
     lines += ["", f"Catch-up of a standby restarted {options.transactions} transactions behind: "
                   f"{catch_up[0]:,.0f} transactions/s ({catch_up[1]:,.0f} journal entries/s), "
                   "server start included."]
