@@ -22,6 +22,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -61,7 +62,7 @@ class Client:
     started: threading.Event = field(default_factory=threading.Event)
     progressed: threading.Event = field(default_factory=threading.Event)  # a transfer was acknowledged
     failure: BaseException | None = None
-    metrics: dict[str, object] = field(default_factory=dict)
+    metrics: dict[str, Any] = field(default_factory=dict)  # Database.replay_metrics()
 
     def run(self, dsn: str, ledger: Ledger, seed: int, stop: threading.Event) -> None:
         rng = random.Random(seed)
@@ -160,7 +161,7 @@ class ApiChaos:
 
     def _check_counters(self, lookups: float) -> None:
         def total(key: str) -> int:
-            return sum(int(client.metrics[key]) for client in self.clients)  # type: ignore[call-overload]
+            return sum(int(client.metrics[key]) for client in self.clients)
 
         replays, failed, saved = total("total_replays"), total("failed_replays"), total("data_loss_prevented")
         print(f"\napi chaos (seed {SEED}): {self.kills} kills and {self.self_kills} fault-point crashes in "

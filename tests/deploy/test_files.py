@@ -179,7 +179,9 @@ def test_compose_services_run_what_exists_with_the_ports_and_paths_their_configs
         "primary", "standby"]
     assert set(configs["proxy"].proxy.upstreams) == {f"{node}:{ports[node]['db']}" for node in nodes}
     assert "users" in containers["users"].volumes.values()
-    users_file = re.search(r"--users-file (\S+)", containers["users"].argv[-1])[1]  # type: ignore[index]
+    found = re.search(r"--users-file (\S+)", containers["users"].argv[-1])
+    assert found is not None, containers["users"].argv
+    users_file = found[1]
     for name in configs:
         server_or_proxy = configs[name].proxy.users_file if name == "proxy" else configs[name].users_file_path
         assert containers[name].volume_of(str(server_or_proxy)) == containers["users"].volume_of(users_file)

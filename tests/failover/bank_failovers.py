@@ -22,8 +22,10 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
+from heliosdb_lite.failover.keys import ClusterView
 from tests.chaos.gtids import journal_verify
 from tests.chaos.proxy_bank import Ledger, Worker, check_store, create_bank
 from tests.failover.cluster import FailoverCluster, Timing
@@ -103,8 +105,7 @@ def run_bank_failovers(root: Path, kills: int, seed: int, report: Callable[[str]
                 cluster.servers[old].kill()
             rto = _wait_acknowledged_beyond(ledger, acknowledged) - killed
             run.rtos.append(rto)
-            new = cluster.wait_for(lambda view, old=old: view.leader is not None and view.leader.name != old,
-                                   "a new leader")
+            new = cluster.wait_for(partial(_led_by_another, old), "a new leader")
             assert new.leader is not None
             how = "switched over" if switchover else "SIGKILLed"
             report(f"failover {number}: {old} {how}, {new.leader.name} leads epoch {new.leader.epoch}: "
@@ -132,3 +133,7 @@ def run_bank_failovers(root: Path, kills: int, seed: int, report: Callable[[str]
         cluster.stop()
     report(run.summary())
     return run
+
+
+def _led_by_another(old: str, view: ClusterView) -> bool:
+    return view.leader is not None and view.leader.name != old

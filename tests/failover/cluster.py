@@ -11,6 +11,7 @@ import asyncio
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TypedDict
 
@@ -112,12 +113,13 @@ class FailoverCluster:
 
         return asyncio.run(read())
 
-    def wait_for(self, condition: object, what: str, timeout: float = WAIT_SECONDS) -> ClusterView:
+    def wait_for(self, condition: Callable[[ClusterView], object], what: str,
+                 timeout: float = WAIT_SECONDS) -> ClusterView:
         """Poll etcd's keys (bounded) until `condition(view)` holds; returns that view."""
         deadline = time.monotonic() + timeout
         while True:
             view = self.view()
-            if condition(view):  # type: ignore[operator]
+            if condition(view):
                 return view
             if time.monotonic() >= deadline:
                 raise AssertionError(f"timed out waiting for {what}; etcd holds {view}\n" + self.logs())

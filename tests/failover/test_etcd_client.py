@@ -51,7 +51,8 @@ async def test_create_only_once_and_compared_transactions(etcd: EtcdProcess) -> 
     assert current is not None and current.value == "node1"
     assert not await client.txn([Compare("/t/leader", "VALUE", "node2")], [put_op("/t/leader", "x")])
     assert await client.txn([Compare("/t/leader", "MOD", current.mod_revision)], [put_op("/t/leader", "y")])
-    assert (await client.get("/t/leader")).value == "y"  # type: ignore[union-attr]
+    stored = await client.get("/t/leader")
+    assert stored is not None and stored.value == "y"
 
 
 async def test_lease_renewal_revocation_and_expiry_seen_by_a_watch(etcd: EtcdProcess) -> None:
@@ -60,7 +61,8 @@ async def test_lease_renewal_revocation_and_expiry_seen_by_a_watch(etcd: EtcdPro
     assert ttl == 2
     await client.put("/t/held", "v", lease=lease)
     assert 1 <= await client.keepalive(lease) <= 2
-    assert (await client.get("/t/held")).lease == lease  # type: ignore[union-attr]
+    stored = await client.get("/t/held")
+    assert stored is not None and stored.lease == lease
     await client.revoke(lease)
     assert await client.get("/t/held") is None
     assert await client.keepalive(lease) == 0
@@ -89,7 +91,8 @@ async def test_a_dead_or_silent_endpoint_is_skipped(etcd: EtcdProcess, silent_en
     assert time.monotonic() - started < 3.0 + SLACK
     assert client.endpoints[client._current] == etcd.endpoint  # the one that answered stays current
     started = time.monotonic()
-    assert (await client.get("/t/rotated")).value == "yes"  # type: ignore[union-attr]
+    stored = await client.get("/t/rotated")
+    assert stored is not None and stored.value == "yes"
     assert time.monotonic() - started < SLACK
 
 

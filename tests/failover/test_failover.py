@@ -6,6 +6,7 @@ reproduces the kill instants."""
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from tests.failover.bank_failovers import run_bank_failovers
 SEED = int(os.environ.get("HELIOSDB_CHAOS_SEED", "20261207"))
 
 
-def _report(capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
+def _report(capsys: pytest.CaptureFixture[str]) -> Callable[[str], None]:
     def report(line: str) -> None:
         with capsys.disabled():
             print(f"\n{line}", flush=True)

@@ -7,8 +7,9 @@ import errno
 import os
 import threading
 from pathlib import Path
+from typing import TypedDict, Unpack
 
-from heliosdb_lite.journal import EntryType, Journal, Syscalls
+from heliosdb_lite.journal import EntryType, Journal, SyncMode, Syscalls
 
 
 class CountingSyscalls(Syscalls):
@@ -114,9 +115,17 @@ def gtid(number: int) -> bytes:
     return number.to_bytes(16, "big")
 
 
-def write_journal(directory: Path, payloads: list[bytes], **options: object) -> None:
+class JournalOptions(TypedDict, total=False):
+    """The options of `Journal.open` that tests choose."""
+
+    segment_size: int
+    max_size_mb: float
+    sync_mode: SyncMode
+
+
+def write_journal(directory: Path, payloads: list[bytes], **options: Unpack[JournalOptions]) -> None:
     """A closed journal holding one commit entry per payload, LSN i+1 for payloads[i]."""
-    journal = Journal.open(directory, syscalls=CountingSyscalls(real=False), **options)  # type: ignore[arg-type]
+    journal = Journal.open(directory, syscalls=CountingSyscalls(real=False), **options)
     try:
         for number, payload in enumerate(payloads):
             journal.append(EntryType.COMMIT, gtid(number), payload)

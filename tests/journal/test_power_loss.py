@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from heliosdb_lite.journal import EntryType, Journal
+from heliosdb_lite.journal import EntryType, Journal, SyncMode
 from tests.journal.fakes import CountingSyscalls, LossySyscalls, gtid
 
 operations = st.lists(st.one_of(st.integers(0, 600), st.just("durable")), min_size=1, max_size=30)
@@ -20,10 +20,10 @@ operations = st.lists(st.one_of(st.integers(0, 600), st.just("durable")), min_si
 @given(operations, st.floats(0, 1), st.sampled_from(["fsync", "fdatasync"]))
 def test_acknowledged_entries_survive_losing_every_unsynced_write(
         tmp_path_factory: pytest.TempPathFactory, script: list[int | str], kept: float,
-        sync_mode: str) -> None:
+        sync_mode: SyncMode) -> None:
     directory = tmp_path_factory.mktemp("power")
     syscalls = LossySyscalls()
-    journal = Journal.open(directory, segment_size=1024, syscalls=syscalls, sync_mode=sync_mode)  # type: ignore[arg-type]
+    journal = Journal.open(directory, segment_size=1024, syscalls=syscalls, sync_mode=sync_mode)
     payloads: list[bytes] = []
 
     async def run() -> int:

@@ -7,22 +7,23 @@ import asyncio
 import mmap
 import threading
 from pathlib import Path
+from typing import Unpack
 
 import pytest
 from prometheus_client import REGISTRY
 
 from heliosdb_lite.journal import EntryType, Journal
 from heliosdb_lite.journal.format import HEADER_SIZE
-from tests.journal.fakes import CountingSyscalls, gtid
+from tests.journal.fakes import CountingSyscalls, JournalOptions, gtid
 
 SEGMENT = 4096
 ENTRY = 1024  # four entries fill a segment exactly
 PAYLOAD = b"p" * (ENTRY - HEADER_SIZE)
 
 
-def _open(directory: Path, **options: object) -> Journal:
-    return Journal.open(directory, segment_size=SEGMENT, syscalls=CountingSyscalls(real=False),
-                        **options)  # type: ignore[arg-type]
+def _open(directory: Path, **options: Unpack[JournalOptions]) -> Journal:
+    options.setdefault("segment_size", SEGMENT)
+    return Journal.open(directory, syscalls=CountingSyscalls(real=False), **options)
 
 
 def _fill(journal: Journal, count: int) -> list[int]:

@@ -21,7 +21,7 @@ def _setup(server: ServerProcess, *statements: str) -> None:
 def test_now_is_kept(server: ServerProcess, proxy: ProxyProcess) -> None:
     _setup(server, "CREATE TABLE events (id int PRIMARY KEY, at timestamptz)")
     with psycopg.connect(proxy.dsn) as connection:
-        (seen,) = connection.execute("SELECT now()").fetchone()  # type: ignore[misc]
+        [(seen,)] = connection.execute("SELECT now()").fetchall()
         connection.execute("INSERT INTO events VALUES (1, now())")
         crash_and_restart(server)
         assert connection.execute("SELECT now(), current_timestamp").fetchone() == (seen, seen)
@@ -34,10 +34,10 @@ def test_now_is_kept(server: ServerProcess, proxy: ProxyProcess) -> None:
 def test_nextval_is_kept(server: ServerProcess, proxy: ProxyProcess) -> None:
     _setup(server, "CREATE SEQUENCE tickets", "CREATE TABLE issued (n bigint)")
     with psycopg.connect(proxy.dsn) as connection:
-        (first,) = connection.execute("SELECT nextval('tickets')").fetchone()  # type: ignore[misc]
+        [(first,)] = connection.execute("SELECT nextval('tickets')").fetchall()
         connection.execute("INSERT INTO issued VALUES (%s)", (first,))
         crash_and_restart(server)
-        (second,) = connection.execute("SELECT nextval('tickets')").fetchone()  # type: ignore[misc]
+        [(second,)] = connection.execute("SELECT nextval('tickets')").fetchall()
         connection.execute("INSERT INTO issued VALUES (%s)", (second,))
         connection.commit()
         assert (first, second) == (1, 2)

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from heliosdb_lite.engine.session import SQLiteEngine
-from heliosdb_lite.journal import EntryType, Journal
+from heliosdb_lite.journal import EntryType, Journal, SyncMode
 from heliosdb_lite.replay.recovery import RecoveryReport, recover
 from heliosdb_lite.replay.restore import restore
 from heliosdb_lite.replay.txn_table import COMMITTED, FENCED
@@ -107,7 +107,7 @@ def _fraction(rng: random.Random) -> float:
 @pytest.mark.parametrize(("sync_mode", "case"),
                          [(mode, case) for mode, count in RANDOM_CASES.items() for case in range(count)])
 def test_power_loss_at_random_instants(lossy_vfs: LossyVFS, tmp_path: Path, case: int,
-                                       sync_mode: str) -> None:
+                                       sync_mode: SyncMode) -> None:
     rng = random.Random(f"{sync_mode}-{case}")
     steps = workload(rng.randrange(1 << 30), STEPS)
     crash_step = rng.randrange(len(steps) + 1)
@@ -116,7 +116,7 @@ def test_power_loss_at_random_instants(lossy_vfs: LossyVFS, tmp_path: Path, case
         stall_at = max(crash_step - rng.randint(0, 3), 1)
         steps.insert(stall_at, Machine.stall_journal)
         crash_step += stall_at <= crash_step
-    machine = Machine(tmp_path, lossy_vfs, sync_mode=sync_mode,  # type: ignore[arg-type]
+    machine = Machine(tmp_path, lossy_vfs, sync_mode=sync_mode,
                       async_flush_interval=0.01)
     run_until_power_loss(machine, steps, crash_step, after_changes, _fraction(rng), _fraction(rng))
     if rng.random() < 0.3:

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
@@ -95,32 +97,40 @@ def running(cluster: Cluster) -> Iterator[Cluster]:
         cluster.stop()
 
 
-def connect(server: ServerProcess, **kwargs: object) -> psycopg.Connection:
-    return psycopg.connect(server.dsn, autocommit=True, connect_timeout=10, **kwargs)  # type: ignore[arg-type]
+def connect(server: ServerProcess) -> psycopg.Connection[tuple[Any, ...]]:
+    return psycopg.connect(server.dsn, autocommit=True, connect_timeout=10)
+
+
+def value(server: ServerProcess, query: str) -> Any:
+    """The one value of `query`'s one row, on a new connection to `server`."""
+    with connect(server) as connection:
+        [(result,)] = connection.execute(query).fetchall()
+        return result
 
 
 def current_lsn(server: ServerProcess) -> int:
-    with connect(server) as connection:
-        return int(connection.execute("SELECT heliosdb_current_lsn()").fetchone()[0])  # type: ignore[index]
+    return int(value(server, "SELECT heliosdb_current_lsn()"))
 
 
 def applied_lsn(server: ServerProcess) -> int:
-    with connect(server) as connection:
-        return int(connection.execute("SELECT heliosdb_last_applied_lsn()").fetchone()[0])  # type: ignore[index]
+    return int(value(server, "SELECT heliosdb_last_applied_lsn()"))
 
 
-def wait_until(condition: object, what: str, timeout: float = CATCH_UP_TIMEOUT) -> None:
+def wait_until(condition: Callable[[], object], what: str, timeout: float = CATCH_UP_TIMEOUT) -> None:
     """Poll `condition()` (bounded) until true."""
     deadline = time.monotonic() + timeout
-    while not condition():  # type: ignore[operator]
+    while not condition():
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
         time.sleep(POLL_SECONDS)
+
+
+def _applied_at_least(server: ServerProcess, lsn: int) -> bool:
+    return applied_lsn(server) >= lsn
 
 
 def wait_caught_up(primary: ServerProcess, *standbys: ServerProcess) -> int:
     """Until every standby has applied the primary's last LSN; returns that LSN."""
     last = current_lsn(primary)
     for standby in standbys:
-        wait_until(lambda standby=standby: applied_lsn(standby) >= last,
-                   f"{standby.data_dir} to reach LSN {last}")
+        wait_until(partial(_applied_at_least, standby, last), f"{standby.data_dir} to reach LSN {last}")
     return last

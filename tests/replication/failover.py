@@ -21,13 +21,14 @@ from tests.chaos.bank import State, create_bank
 from tests.chaos.gtids import journal_verify
 from tests.chaos.harness import BankChaos, ChaosPlan
 from tests.replication.cluster import Cluster, connect, running, wait_caught_up
+from testsupport.server_process import ServerProcess
 
 STANDBY_NAME = "standby1"
 STANDBY_DOWN_MIN_BURST = 0.5  # seconds
 
 
-def promote(server: object) -> None:
-    with connect(server) as connection:  # type: ignore[arg-type]
+def promote(server: ServerProcess) -> None:
+    with connect(server) as connection:
         assert connection.execute("SELECT heliosdb_promote()").fetchone() == (True,)
 
 

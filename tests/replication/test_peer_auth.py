@@ -8,7 +8,7 @@ from pathlib import Path
 
 import psycopg
 
-from tests.replication.cluster import Cluster, connect, running, wait_until
+from tests.replication.cluster import Cluster, connect, running, value, wait_until
 from tests.server.credentials import add_user, self_signed_certificate
 from testsupport.server_process import ServerProcess
 
@@ -16,8 +16,7 @@ USER, PASSWORD = "replicator", "a 'quoted' pässword"
 
 
 def _count(server: ServerProcess) -> int:
-    with connect(server) as connection:
-        return int(connection.execute("SELECT count(*) FROM t").fetchone()[0])  # type: ignore[index]
+    return int(value(server, "SELECT count(*) FROM t"))
 
 
 def test_standby_streams_over_tls_with_scram(tmp_path: Path) -> None:
@@ -30,10 +29,10 @@ def test_standby_streams_over_tls_with_scram(tmp_path: Path) -> None:
     cluster.standbys.append(cluster.standby_of(cluster.primary, "standby1", replication_user=USER,
                                                password=PASSWORD, sslmode="verify-full",
                                                sslrootcert=str(certificate)))
-    login = {"user": USER, "password": PASSWORD, "sslmode": "verify-full", "sslrootcert": str(certificate)}
     with running(cluster):
-        with psycopg.connect(cluster.primary.dsn, autocommit=True, connect_timeout=10,
-                             **login) as primary:  # type: ignore[arg-type]
+        with psycopg.connect(cluster.primary.dsn, autocommit=True, connect_timeout=10, user=USER,
+                             password=PASSWORD, sslmode="verify-full",
+                             sslrootcert=str(certificate)) as primary:
             primary.execute("CREATE TABLE t (id integer PRIMARY KEY)")
             primary.execute("INSERT INTO t SELECT g FROM generate_series(1, 30) g")
             row = primary.execute("SELECT name, sync_state FROM heliosdb_replication_status()").fetchone()

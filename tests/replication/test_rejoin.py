@@ -27,8 +27,8 @@ FILLER_BYTES = 1 << 20
 SEGMENT_FILLERS = 20
 
 
-def _rows(server: object) -> list[tuple[object, ...]]:
-    with connect(server) as connection:  # type: ignore[arg-type]
+def _rows(server: ServerProcess) -> list[tuple[object, ...]]:
+    with connect(server) as connection:
         return connection.execute("SELECT id, v FROM t ORDER BY id").fetchall()
 
 

@@ -11,12 +11,13 @@ import psycopg
 import pytest
 
 from tests.replication.cluster import Cluster, applied_lsn, connect, running, wait_caught_up, wait_until
+from testsupport.server_process import ServerProcess
 
 BLOCKED_FOR = 1.0  # how long a sync-strict commit must stay unanswered to count as blocked
 
 
-def _rows(server: object, sql: str = "SELECT id, v FROM t ORDER BY id") -> list[tuple[object, ...]]:
-    with connect(server) as connection:  # type: ignore[arg-type]
+def _rows(server: ServerProcess, sql: str = "SELECT id, v FROM t ORDER BY id") -> list[tuple[object, ...]]:
+    with connect(server) as connection:
         return connection.execute(sql).fetchall()
 
 

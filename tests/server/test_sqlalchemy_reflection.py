@@ -175,7 +175,7 @@ def test_reg_cast_errors_as_postgresql(heliosdb: sa.Engine, postgres: sa.Engine,
     for engine in (heliosdb, postgres):
         with pytest.raises(sa.exc.DBAPIError) as raised:
             run(engine, query)
-        assert raised.value.orig.sqlstate == sqlstate  # type: ignore[union-attr]
+        assert isinstance(raised.value.orig, psycopg.Error) and raised.value.orig.sqlstate == sqlstate
 
 
 def run(engine: sa.Engine, script: str) -> list[tuple[Any, ...]]:
