@@ -166,6 +166,14 @@ class EngineSession(Protocol):
         """GUC_REPORT parameters changed since the last call (sent as ParameterStatus)."""
         ...
 
+    def committed_notifications(self) -> list[tuple[str, str]]:
+        """(channel, payload) of the NOTIFYs committed since the last call, for the server to deliver."""
+        ...
+
+    def listens_to(self, channel: str) -> bool:
+        """Whether the session has a committed LISTEN on channel."""
+        ...
+
     def apply_server_parameters(self, values: dict[str, str]) -> None:
         """Set parameters the server decides (in_hot_standby after a promotion, ...), outside a
         transaction block; the reported ones then show in `parameter_changes`."""

@@ -35,6 +35,7 @@ from heliosdb_lite.engine import ddl, functions, pg_catalog, result_origins
 from heliosdb_lite.engine.ddl.tables import quote
 from heliosdb_lite.engine.functions import names as fn
 from heliosdb_lite.engine.interface import Column, CopySpec, Cursor, TransactionLog, TransactionStatus
+from heliosdb_lite.engine.notifications import Notifications
 from heliosdb_lite.engine.prepared import (
     PreparedStatement,
     executed,
@@ -51,6 +52,7 @@ from heliosdb_lite.engine.sql.short_text_cache import SHORT_TEXT_CHARS
 from heliosdb_lite.engine.sql.utility import (
     ExplainCommand,
     MaintenanceCommand,
+    NotificationCommand,
     ResetCommand,
     SetCommand,
     SetConstraintsCommand,
@@ -278,6 +280,17 @@ class SQLiteSession:
         pending = self._transactions.notices
         self._transactions.notices = []
         return pending
+
+    @property
+    def notifications(self) -> Notifications:
+        """The session's LISTEN channels and NOTIFY queue (pg_notify reaches it as a FunctionContext)."""
+        return self._transactions.notifications
+
+    def committed_notifications(self) -> list[tuple[str, str]]:
+        return self.notifications.take_committed()
+
+    def listens_to(self, channel: str) -> bool:
+        return channel in self.notifications.listening
 
     def _warn_outside_block(self, command: str) -> None:
         self._transactions.notices.append(DatabaseError(
@@ -588,6 +601,8 @@ class SQLiteSession:
             return Cursor(statement.columns, "SHOW", None, [(self.settings.get(command.name),)])
         if isinstance(command, ExplainCommand):
             return self._explain(statement)
+        if isinstance(command, NotificationCommand):
+            return self._notification(command)
         assert isinstance(command, MaintenanceCommand)
         if command.outside_block_only and transactions.block is not None:
             raise DatabaseError(ACTIVE_SQL_TRANSACTION,
@@ -597,6 +612,18 @@ class SQLiteSession:
                 raise DatabaseError(ACTIVE_SQL_TRANSACTION,
                                     "DISCARD ALL cannot run inside a transaction block")
             self.settings.reset_all()
+            self.notifications.unlisten(None)
+        return Cursor(None, command.tag)
+
+    def _notification(self, command: NotificationCommand) -> Cursor:
+        if command.action == "listen":
+            assert command.channel is not None
+            self.notifications.listen(command.channel)
+        elif command.action == "unlisten":
+            self.notifications.unlisten(command.channel)
+        else:
+            assert command.channel is not None
+            self.notifications.notify(command.channel, command.payload)
         return Cursor(None, command.tag)
 
     def _transaction_command(self, command: TransactionCommand) -> str:

@@ -24,6 +24,7 @@ import apsw
 from heliosdb_lite.engine import deferred_constraints
 from heliosdb_lite.engine.ddl.tables import quote
 from heliosdb_lite.engine.interface import CommitAlreadyDecided, Cursor, TransactionLog
+from heliosdb_lite.engine.notifications import Notifications
 from heliosdb_lite.engine.settings import PRIMARY_HOST_SETTING, SessionSettings
 from heliosdb_lite.engine.store.sqlite_errors import database_error
 from heliosdb_lite.errors import (
@@ -66,6 +67,7 @@ class Transactions:
         self._savepoints: list[str] = []
         self._materialized = 0
         self._constraints_deferred = False
+        self.notifications = Notifications()  # LISTEN/NOTIFY, committed or rolled back with the block
 
     @property
     def status(self) -> str:
@@ -87,6 +89,7 @@ class Transactions:
             self.started_at = self.pinned_timestamp or dt.datetime.now(dt.UTC)
             self.responses = []
             self._settings.begin()
+            self.notifications.begin()
             self._isolation = self._settings.get("default_transaction_isolation") or "read committed"
             self._read_only = self._settings.get("default_transaction_read_only") == "on"
         elif explicit:
@@ -139,9 +142,11 @@ class Transactions:
             self._finish("COMMIT")
         except BaseException:
             self._settings.rollback()
+            self.notifications.rollback()
             self._reset()
             raise
         self._settings.commit()
+        self.notifications.commit()
         self._reset()
         return "COMMIT"
 
@@ -157,6 +162,7 @@ class Transactions:
             return
         self._finish("ROLLBACK")
         self._settings.rollback()
+        self.notifications.rollback()
         self._reset()
 
     def responded(self, cursor: Cursor) -> None:
@@ -248,6 +254,7 @@ class Transactions:
     def savepoint(self, name: str) -> None:
         self._require_block("SAVEPOINT")
         self._savepoints.append(name)
+        self.notifications.savepoint()
         if self._sqlite_open:
             self._connection.execute(f"SAVEPOINT {quote(name)}")
             self._materialized = len(self._savepoints)
@@ -265,6 +272,7 @@ class Transactions:
             self._connection.execute(f"RELEASE SAVEPOINT {quote(name)}")
             self._materialized = index
         del self._savepoints[index:]
+        self.notifications.release(index)
 
     def rollback_to(self, name: str) -> None:
         self._require_block("ROLLBACK TO SAVEPOINT")
@@ -273,6 +281,7 @@ class Transactions:
             self._connection.execute(f"ROLLBACK TO SAVEPOINT {quote(name)}")
             self._materialized = index + 1
         del self._savepoints[index + 1:]
+        self.notifications.rollback_to(index)
         self.failed = False
 
     # --- statements ------------------------------------------------------------------------------------

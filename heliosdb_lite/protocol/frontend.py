@@ -233,6 +233,14 @@ def decode_sasl_mechanisms(data: bytes) -> list[str]:
     return mechanisms
 
 
+def decode_notification(body: bytes) -> tuple[int, str, str]:
+    """NotificationResponse: (the notifying backend's process id, channel, payload)."""
+    reader = BodyReader(body)
+    sender, channel, payload = reader.int32(), reader.cstring(), reader.cstring()
+    reader.finish()
+    return sender, channel, payload
+
+
 def decode_parameter_status(body: bytes) -> tuple[str, str]:
     reader = BodyReader(body)
     name, value = reader.cstring(), reader.cstring()

@@ -343,6 +343,11 @@ def parameter_status(name: str, value: str) -> bytes:
     return _message(b"S", cstr(name) + cstr(value))
 
 
+def notification_response(process_id: int, channel: str, payload: str) -> bytes:
+    """NotificationResponse: a NOTIFY of backend `process_id` on channel, delivered to a listener."""
+    return _message(b"A", struct.pack("!i", process_id) + cstr(channel) + cstr(payload))
+
+
 def backend_key_data(process_id: int, secret_key: int) -> bytes:
     return _message(b"K", struct.pack("!ii", process_id, secret_key))
 

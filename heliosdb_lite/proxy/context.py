@@ -1,5 +1,6 @@
 """What every session of one proxy shares: the replay policy, the upstreams, client authentication,
-the registry of sessions (for CancelRequest) and the replay statistics."""
+the registry of sessions (for CancelRequest, and the process ids NotificationResponses name) and the
+replay statistics."""
 
 from __future__ import annotations
 
@@ -41,6 +42,15 @@ class SessionRegistry:
 
     def __len__(self) -> int:
         return len(self._sessions)
+
+    def client_process_id(self, backend_process_id: int) -> int:
+        """The process id this proxy gave the client whose session is on that backend now (as a
+        NotificationResponse must name the notifier); the backend's own for a session not through it."""
+        for process_id, session in self._sessions.items():
+            upstream = session.upstream
+            if upstream is not None and upstream.key[0] == backend_process_id:
+                return process_id
+        return backend_process_id
 
     def recorded_bytes(self) -> int:
         return sum(session.recording.bytes for session in self._sessions.values())

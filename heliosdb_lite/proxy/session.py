@@ -429,6 +429,11 @@ class ProxySession:
             self.client_parameters[name] = value
         elif self.validating is not None:
             return  # notices of a replayed prefix were already shown
+        elif message.type == "A":  # a NotificationResponse names the notifier by the client's process id
+            sender, channel, payload = frontend.decode_notification(message.body)
+            out.append(messages.notification_response(self.context.registry.client_process_id(sender),
+                                                      channel, payload))
+            return
         out.append(encode(message))
 
     def _on_error(self, message: BackendMessage) -> None:

@@ -98,7 +98,7 @@ class Portal:
 
 
 class SessionRegistry:
-    """Live sessions by (process id, secret key), for CancelRequest and shutdown."""
+    """Live sessions by (process id, secret key), for CancelRequest, NOTIFY and shutdown."""
 
     def __init__(self) -> None:
         self._sessions: dict[int, Session] = {}
@@ -119,6 +119,13 @@ class SessionRegistry:
             session.secret_key.to_bytes(4, "big", signed=True), secret_key.to_bytes(4, "big", signed=True)
         ):
             session.cancel_running_statement()
+
+    def notify(self, process_id: int, notifications: list[tuple[str, str]]) -> None:
+        """Deliver the committed NOTIFYs of session `process_id` to every session listening."""
+        for session in self._sessions.values():
+            for channel, payload in notifications:
+                if session.listens_to(channel):
+                    session.deliver_notification(messages.notification_response(process_id, channel, payload))
 
     def __len__(self) -> int:
         return len(self._sessions)
@@ -176,6 +183,10 @@ class Session:
         self._discard_until_sync = False
         self._running = False
         self._closing = False
+        self._idle = False  # ReadyForQuery "I" was sent and flushed: a notification may go out at once
+        self._delivering_own = False  # in _flush, handing the session's own NOTIFYs to the registry
+        self._notifications_out: list[tuple[str, str]] = []  # committed NOTIFYs, sent once durable
+        self._notifications_in: list[bytes] = []  # NotificationResponses held until ReadyForQuery
         self.process_id = 0
         self.secret_key = secrets.randbits(31)
         self.session_id = ""
@@ -295,6 +306,13 @@ class Session:
         """Send what is queued, once the journal is durable past anything it could show (I1, I2)."""
         if self._commit_service is not None:
             await self._commit_service.visible()
+        if self._notifications_out:  # the NOTIFYs' transaction is durable: listeners may hear of it
+            notifications, self._notifications_out = self._notifications_out, []
+            self._delivering_own = True
+            try:
+                self._registry.notify(self.process_id, notifications)
+            finally:
+                self._delivering_own = False
         if self._out:
             self._writer.write(b"".join(self._out))
             self._out.clear()
@@ -306,6 +324,33 @@ class Session:
 
     def _send(self, data: bytes) -> None:
         self._out.append(data)
+
+    def listens_to(self, channel: str) -> bool:
+        return self._engine_session is not None and self._engine_session.listens_to(channel)
+
+    def deliver_notification(self, data: bytes) -> None:
+        """A NotificationResponse for this client: written at once while it is idle, else held until
+        the end of what it is doing (PostgreSQL too delivers between commands, never inside one). The
+        session's own NOTIFY reaches it with its command's answer, being flushed now."""
+        if self._idle:
+            self._writer.write(data)
+        elif self._delivering_own and self._engine_session is not None \
+                and self._engine_session.transaction_status == "I":
+            self._out.append(data)
+        else:
+            self._notifications_in.append(data)
+
+    def _wait_idle(self) -> None:
+        """The client may now wait for notifications: outside a transaction block, the ones held
+        while the session was busy go out, and later ones will at once (PostgreSQL holds them
+        inside a transaction block until it ends)."""
+        assert self._engine_session is not None
+        if self._engine_session.transaction_status != "I":
+            return
+        self._idle = True
+        if self._notifications_in:
+            self._writer.write(b"".join(self._notifications_in))
+            self._notifications_in.clear()
 
     async def _in_thread(self, fn: Callable[..., T], *args: Any) -> T:
         loop = asyncio.get_running_loop()
@@ -413,7 +458,10 @@ class Session:
     async def _message_loop(self) -> None:
         ready_sent = True  # ReadyForQuery went out last: the client may now be idle
         while not self._closing:
+            if ready_sent:
+                self._wait_idle()
             message = await (self._read_message_while_idle() if ready_sent else self._read_message())
+            self._idle = False
             ready_sent = isinstance(message, messages.Sync | messages.Query)
             if isinstance(message, messages.Terminate):
                 return
@@ -467,6 +515,7 @@ class Session:
         self._follow_role()
         self._send_parameter_changes()
         self._send_sequence()
+        self._notifications_out += self._engine_session.committed_notifications()
         self._send(messages.ready_for_query(self._engine_session.transaction_status))
 
     def _send_sequence(self) -> None:

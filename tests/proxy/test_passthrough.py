@@ -1,4 +1,4 @@
-"""The proxy as a plain PostgreSQL endpoint: drivers, CancelRequest, limits, metrics.
+"""The proxy as a plain PostgreSQL endpoint: drivers, notifications, CancelRequest, limits, metrics.
 
 (The drivers' whole test modules also run through a proxy with HELIOSDB_CLIENT_TESTS_TARGET=proxy,
 see tests/server/conftest.py.)"""
@@ -46,6 +46,18 @@ def test_pg8000_through_the_proxy(proxy: ProxyProcess) -> None:
         assert connection.run("SELECT :a::int + 1", a=41) == [[42]]
     finally:
         connection.close()
+
+
+def test_notifications_name_the_notifier_by_its_proxy_process_id(proxy: ProxyProcess) -> None:
+    """A NotificationResponse carries the notifying backend's process id: the proxy gives its client
+    the one it gave the notifier (from BackendKeyData), not the upstream backend's."""
+    with psycopg.connect(proxy.dsn, autocommit=True) as listener, \
+            psycopg.connect(proxy.dsn, autocommit=True) as notifier:
+        listener.execute("LISTEN events")
+        notifier.execute("NOTIFY events, 'hello'")
+        notification = next(listener.notifies(timeout=10, stop_after=1))
+        assert (notification.channel, notification.payload, notification.pid) == \
+            ("events", "hello", notifier.info.backend_pid)
 
 
 def test_cancel_request_reaches_the_upstream_backend(proxy: ProxyProcess) -> None:

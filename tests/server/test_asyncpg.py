@@ -77,8 +77,8 @@ async def test_arrays_as_parameters_and_results(conn: asyncpg.Connection) -> Non
 async def test_array_columns(conn: asyncpg.Connection) -> None:
     await conn.execute("create table apg_arrays (id int primary key, tags text[], counts int[])")
     await conn.execute("insert into apg_arrays values ($1, $2, $3)", 1, ["x", "y"], [1, 2])
-    row = await conn.fetchrow("select tags, counts from apg_arrays where id = $1", 1)
-    assert tuple(row) == (["x", "y"], [1, 2])
+    rows = await conn.fetch("select tags, counts from apg_arrays where id = $1", 1)
+    assert [tuple(row) for row in rows] == [(["x", "y"], [1, 2])]
     assert await conn.fetchval("select $1 = any(counts) from apg_arrays", 2) is True
 
 

@@ -107,6 +107,7 @@ from heliosdb_lite.errors import (
 from heliosdb_lite.protocol import codecs
 
 if TYPE_CHECKING:
+    from heliosdb_lite.engine.notifications import Notifications
     from heliosdb_lite.engine.settings import SessionSettings
 
 VERSION = "PostgreSQL 15.18 (HeliosDB-Lite 0.1.0) on x86_64-pc-linux-gnu, compiled by gcc, 64-bit"
@@ -127,6 +128,9 @@ class FunctionContext(Protocol):
     def time_zone(self) -> dt.tzinfo: ...
 
     def search_path(self) -> tuple[str, ...]: ...
+
+    @property
+    def notifications(self) -> Notifications: ...
 
 
 def register(connection: apsw.Connection, context: FunctionContext) -> None:
@@ -196,6 +200,9 @@ def _session_functions(connection: apsw.Connection,
 
     def current_setting(name: str, missing_ok: int = 0) -> str | None:
         return context.settings.get(name, missing_ok=bool(missing_ok))
+
+    def pg_notify(channel: str | None, payload: str | None) -> None:
+        context.notifications.notify(channel or "", payload)
 
     def pg_is_in_recovery() -> int:
         return int(context.settings.get("in_hot_standby") == "on")
@@ -282,6 +289,7 @@ def _session_functions(connection: apsw.Connection,
         "set_config": set_config,
         "current_setting": current_setting,
         "pg_is_in_recovery": pg_is_in_recovery,
+        "pg_notify": pg_notify,
         CAST: cast,
         ARITH: arith,
         COMPARE: compare,

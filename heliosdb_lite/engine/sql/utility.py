@@ -78,8 +78,21 @@ class MaintenanceCommand:
     discard_all: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class NotificationCommand:
+    """LISTEN channel, UNLISTEN channel | *, NOTIFY channel [, 'payload'] (`engine/notifications.py`)."""
+
+    action: str  # "listen" | "unlisten" | "notify"
+    channel: str | None  # None: UNLISTEN *
+    payload: str | None = None
+
+    @property
+    def tag(self) -> str:
+        return self.action.upper()
+
+
 UtilityCommand = (TransactionCommand | SetCommand | SetTransactionCommand | SetConstraintsCommand
-                  | ResetCommand | ShowCommand | ExplainCommand | MaintenanceCommand)
+                  | ResetCommand | ShowCommand | ExplainCommand | MaintenanceCommand | NotificationCommand)
 
 
 _ISOLATION_WORDS = (("serializable",), ("repeatable", "read"), ("read", "committed"), ("read", "uncommitted"))
@@ -278,6 +291,21 @@ def _explain(sql: str) -> ExplainCommand:
     return ExplainCommand(match.group("statement"))
 
 
+def _notification(words: Words, action: str) -> NotificationCommand:
+    if action == "unlisten" and words.accept("*"):
+        words.end()
+        return NotificationCommand(action, None)
+    channel = words.name()
+    payload = None
+    if action == "notify" and words.accept(","):
+        token = words.token()
+        if token is None or token.token_type != TokenType.STRING:
+            raise syntax_error(words.peek())
+        payload = words.next_word()
+    words.end()
+    return NotificationCommand(action, channel, payload)
+
+
 def parse_utility(sql: str) -> UtilityCommand | None:
     """The utility command sql is, or None if it is an ordinary statement."""
     tokens = tokenize(sql)
@@ -313,7 +341,9 @@ def parse_utility(sql: str) -> UtilityCommand | None:
     if first == "deallocate":
         everything = "all" in (token.text.lower() for token in tokens)
         return MaintenanceCommand("DEALLOCATE ALL" if everything else "DEALLOCATE")
-    if first in ("listen", "unlisten", "notify", "prepare", "execute", "lock", "grant", "revoke", "comment",
+    if first in ("listen", "unlisten", "notify"):
+        return _notification(words, first)
+    if first in ("prepare", "execute", "lock", "grant", "revoke", "comment",
                  "declare", "fetch", "close", "move", "do", "call", "reindex", "cluster", "refresh"):
         raise DatabaseError(FEATURE_NOT_SUPPORTED, f"{first.upper()} is not supported")
     return None

@@ -43,7 +43,8 @@ _MISLEADING_FUNCTIONS = frozenset({"printf", "date", "time", "datetime", "strfti
 _MATH_FUNCTIONS = frozenset({"round", "trunc", "ceil", "ceiling", "floor", "abs", "sign", "sqrt", "exp", "ln",
                              "log", "log10", "cbrt"})
 _FUNCTION_PARAM_TYPES: dict[str, tuple[int, ...]] = {
-    "pg_sleep": (t.FLOAT8,), "round": (t.NUMERIC, t.INT4), "trunc": (t.NUMERIC, t.INT4),
+    "pg_sleep": (t.FLOAT8,), "pg_notify": (t.TEXT, t.TEXT), "round": (t.NUMERIC, t.INT4),
+    "trunc": (t.NUMERIC, t.INT4),
     "left": (t.TEXT, t.INT4), "right": (t.TEXT, t.INT4), "repeat": (t.TEXT, t.INT4),
     "lpad": (t.TEXT, t.INT4, t.TEXT), "rpad": (t.TEXT, t.INT4, t.TEXT), "substr": (t.TEXT, t.INT4, t.INT4),
     "substring": (t.TEXT, t.INT4, t.INT4), "set_config": (t.TEXT, t.TEXT, t.BOOL),

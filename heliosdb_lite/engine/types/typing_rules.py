@@ -350,7 +350,7 @@ FUNCTION_TYPES: dict[str, Callable[[Sequence[PgType]], PgType]] = {
     "to_date": _fixed(t.DATE), "to_number": _fixed(t.NUMERIC),
     "gen_random_uuid": _fixed(t.UUID), "uuid_generate_v4": _fixed(t.UUID),
     "sum": _sum, "avg": _avg, "array_agg": _array_of,
-    "pg_sleep": _fixed(t.VOID),
+    "pg_sleep": _fixed(t.VOID), "pg_notify": _fixed(t.VOID),
     "to_json": _fixed(t.JSON), "json_build_object": _fixed(t.JSON), "json_build_array": _fixed(t.JSON),
     "json_agg": _fixed(t.JSON), "row_to_json": _fixed(t.JSON),
     "to_jsonb": _fixed(t.JSONB), "jsonb_build_object": _fixed(t.JSONB), "jsonb_build_array": _fixed(t.JSONB),
