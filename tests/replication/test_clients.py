@@ -14,6 +14,7 @@ from pathlib import Path
 import asyncpg
 import psycopg
 import pytest
+from asyncpg.connect_utils import SessionAttribute
 
 from tests.replication.cluster import Cluster, connect, running, wait_caught_up
 from testsupport.server_process import ServerProcess
@@ -71,7 +72,8 @@ async def test_asyncpg_picks_the_server_target_session_attrs_names(cluster: Clus
     for servers in _both_orders(cluster):
         connection = await asyncpg.connect(host=[server.host for server in servers],
                                            port=[server.port for server in servers], user="postgres",
-                                           database="postgres", target_session_attrs=attrs, timeout=10)
+                                           database="postgres", target_session_attrs=SessionAttribute(attrs),
+                                           timeout=10)
         try:
             assert await connection.fetchval("SELECT pg_is_in_recovery()") is in_recovery
         finally:
