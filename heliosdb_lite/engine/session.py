@@ -441,7 +441,7 @@ class SQLiteSession:
             command = replace(command, table=stored, schema=None)
             columns = self._copy_in_columns(stored, command.columns)
             inner = None
-        spec = CopySpec(command.direction, columns, command.format, command.delimiter, command.null,  # type: ignore[arg-type]
+        spec = CopySpec(command.direction, columns, command.format, command.delimiter, command.null,
                         command.header, command.quote, command.escape)
         if inner is None:
             return PreparedStatement(sql, (), None, copy=spec, copy_command=command, writes=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import socket
 import threading
+from pathlib import Path
 
 import asyncpg
 import pg8000.native
@@ -94,8 +95,8 @@ def test_sessions_and_replay_metrics_are_exported(proxy: ProxyProcess) -> None:
                             "journal_size_mb", "last_replay_timestamp", "data_loss_prevented"}
 
 
-def test_max_client_connections(server: ServerProcess, tmp_path: pytest.TempPathFactory) -> None:
-    config = tmp_path / "proxy.toml"  # type: ignore[operator]
+def test_max_client_connections(server: ServerProcess, tmp_path: Path) -> None:
+    config = tmp_path / "proxy.toml"
     config.write_text("[proxy]\nmax_client_connections = 1\n")
     proxy = ProxyProcess([f"{server.host}:{server.port}"], config=config).start()
     try:
@@ -105,8 +106,8 @@ def test_max_client_connections(server: ServerProcess, tmp_path: pytest.TempPath
         proxy.stop()
 
 
-def test_no_upstream_answers(tmp_path: pytest.TempPathFactory) -> None:
-    config = tmp_path / "proxy.toml"  # type: ignore[operator]
+def test_no_upstream_answers(tmp_path: Path) -> None:
+    config = tmp_path / "proxy.toml"
     config.write_text("[transaction_replay]\nreplay_timeout_seconds = 1\n")
     from testsupport.server_process import free_port
 

@@ -14,20 +14,24 @@ Files and PROGRAM raise 0A000.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from sqlglot.tokens import Token, TokenType
 
 from heliosdb_lite.engine.sql.parsing import tokenize
 from heliosdb_lite.errors import FEATURE_NOT_SUPPORTED, INVALID_PARAMETER_VALUE, SYNTAX_ERROR, DatabaseError
 
+CopyFormat = Literal["text", "csv", "binary"]
+_FORMATS: dict[str, CopyFormat] = {"text": "text", "csv": "csv", "binary": "binary"}  # a FORMAT word, typed
+
 
 @dataclass(frozen=True, slots=True)
 class CopyCommand:
-    direction: str  # "in" | "out"
+    direction: Literal["in", "out"]
     table: str | None
     columns: tuple[str, ...]
     query: str | None  # COPY (query) TO STDOUT
-    format: str = "text"
+    format: CopyFormat = "text"
     delimiter: str = "\t"
     null: str = "\\N"
     header: bool = False
@@ -108,7 +112,7 @@ def parse_copy(sql: str) -> CopyCommand:
     target = tokens[index + 1].text.lower()
     if direction_word not in ("from", "to"):
         raise _syntax(tokens[index])
-    direction = "in" if direction_word == "from" else "out"
+    direction: Literal["in", "out"] = "in" if direction_word == "from" else "out"
     if direction == "in" and query is not None:
         raise _syntax(tokens[index])
     if target not in ("stdin", "stdout") or tokens[index + 1].token_type == TokenType.STRING \
@@ -155,12 +159,13 @@ def _options(tokens: tuple[Token, ...], index: int) -> dict[str, Token | None]:
     return options
 
 
-def _command(direction: str, schema: str | None, table: str | None, columns: tuple[str, ...],
+def _command(direction: Literal["in", "out"], schema: str | None, table: str | None, columns: tuple[str, ...],
              query: str | None, options: dict[str, Token | None]) -> CopyCommand:
     format_token = options.pop("format", None)
-    copy_format = format_token.text.lower() if format_token is not None else "text"
-    if copy_format not in ("text", "csv", "binary"):
-        raise DatabaseError(INVALID_PARAMETER_VALUE, f'COPY format "{copy_format}" not recognized')
+    format_name = format_token.text.lower() if format_token is not None else "text"
+    copy_format = _FORMATS.get(format_name)
+    if copy_format is None:
+        raise DatabaseError(INVALID_PARAMETER_VALUE, f'COPY format "{format_name}" not recognized')
     csv = copy_format == "csv"
     for name in ("delimiter", "null", "header"):
         if copy_format == "binary" and name in options:
