@@ -174,6 +174,11 @@ class EngineSession(Protocol):
         """Whether the session has a committed LISTEN on channel."""
         ...
 
+    def cursor_columns(self, name: str) -> tuple[Column, ...] | None:
+        """The columns of the open SQL cursor `name` (DECLARE), None if there is none: a client may
+        describe it as a portal of that name."""
+        ...
+
     def apply_server_parameters(self, values: dict[str, str]) -> None:
         """Set parameters the server decides (in_hot_standby after a promotion, ...), outside a
         transaction block; the reported ones then show in `parameter_changes`."""

@@ -34,6 +34,7 @@ class PreparedStatement:
     readers: tuple[Converter, ...] = ()
     writers: tuple[Converter, ...] = ()
     literals: tuple[Any, ...] = ()  # values bound after the client's, for literal-normalised statements
+    cursor_query: PreparedStatement | None = None  # DECLARE's query, run when the cursor is declared
 
     @property
     def ends_failed_transaction(self) -> bool:

@@ -50,7 +50,11 @@ from heliosdb_lite.engine.sql import literal_normalisation, parsing
 from heliosdb_lite.engine.sql.copy_statement import CopyCommand, parse_copy
 from heliosdb_lite.engine.sql.short_text_cache import SHORT_TEXT_CHARS
 from heliosdb_lite.engine.sql.utility import (
+    CloseCommand,
+    CursorCommand,
+    DeclareCommand,
     ExplainCommand,
+    FetchCommand,
     MaintenanceCommand,
     NotificationCommand,
     ResetCommand,
@@ -80,6 +84,7 @@ from heliosdb_lite.errors import (
     LOCK_NOT_AVAILABLE,
     NO_ACTIVE_SQL_TRANSACTION,
     QUERY_CANCELED,
+    SYNTAX_ERROR,
     UNDEFINED_COLUMN,
     UNDEFINED_TABLE,
     DatabaseError,
@@ -421,6 +426,13 @@ class SQLiteSession:
             inner = self._prepare_translated(command.statement, param_oids)
             return PreparedStatement(sql, inner.param_oids, (Column("QUERY PLAN", t.TEXT),), utility=command,
                                      translation=inner.translation)
+        elif isinstance(command, DeclareCommand):
+            query = self._prepare(command.query, param_oids)
+            if query.columns is None or query.utility is not None or query.copy is not None:
+                raise DatabaseError(SYNTAX_ERROR, "DECLARE CURSOR needs a query that returns rows")
+            return PreparedStatement(sql, query.param_oids, None, utility=command, cursor_query=query)
+        elif isinstance(command, FetchCommand) and not command.move:
+            columns = self._transactions.cursors.get(command.name).columns
         return PreparedStatement(sql, tuple(param_oids), columns, utility=command)
 
     def _prepare_copy(self, sql: str, command: CopyCommand) -> PreparedStatement:
@@ -515,7 +527,7 @@ class SQLiteSession:
 
     def _execute(self, statement: PreparedStatement, params: Sequence[Any]) -> Cursor:
         if statement.utility is not None:
-            return self._execute_utility(statement)
+            return self._execute_utility(statement, params)
         if statement.copy is not None and statement.copy.direction == "in":
             raise DatabaseError(FEATURE_NOT_SUPPORTED, "COPY FROM STDIN rows arrive through copy_in_rows")
         statement = self._current(statement)
@@ -559,7 +571,7 @@ class SQLiteSession:
             return transactions.autocommit(writes, run)
         return transactions.run_in_block(writes, command, run)
 
-    def _execute_utility(self, statement: PreparedStatement) -> Cursor:
+    def _execute_utility(self, statement: PreparedStatement, params: Sequence[Any]) -> Cursor:
         command = statement.utility
         transactions = self._transactions
         if isinstance(command, TransactionCommand):
@@ -603,6 +615,8 @@ class SQLiteSession:
             return self._explain(statement)
         if isinstance(command, NotificationCommand):
             return self._notification(command)
+        if isinstance(command, DeclareCommand | FetchCommand | CloseCommand):
+            return self._cursor_command(command, statement, params)
         assert isinstance(command, MaintenanceCommand)
         if command.outside_block_only and transactions.block is not None:
             raise DatabaseError(ACTIVE_SQL_TRANSACTION,
@@ -614,6 +628,27 @@ class SQLiteSession:
             self.settings.reset_all()
             self.notifications.unlisten(None)
         return Cursor(None, command.tag)
+
+    def _cursor_command(self, command: CursorCommand, statement: PreparedStatement,
+                        params: Sequence[Any]) -> Cursor:
+        cursors = self._transactions.cursors
+        if isinstance(command, DeclareCommand):
+            query = statement.cursor_query
+            assert query is not None and query.columns is not None
+            cursors.check_new(command.name, hold=command.hold)
+            result = self._execute(query, params)
+            cursors.declare(command.name, result.columns or query.columns, result.fetch(0), hold=command.hold)
+            return Cursor(None, command.tag)
+        if isinstance(command, FetchCommand):
+            rows = cursors.fetch(command.name, command.count)
+            if command.move:
+                return Cursor(None, "MOVE", len(rows))
+            return Cursor(statement.columns, "FETCH", len(rows), rows)
+        cursors.close(command.name)
+        return Cursor(None, command.tag)
+
+    def cursor_columns(self, name: str) -> tuple[Column, ...] | None:
+        return self._transactions.cursors.columns(name)
 
     def _notification(self, command: NotificationCommand) -> Cursor:
         if command.action == "listen":

@@ -22,6 +22,7 @@ from typing import TypeVar
 import apsw
 
 from heliosdb_lite.engine import deferred_constraints
+from heliosdb_lite.engine.cursors import Cursors
 from heliosdb_lite.engine.ddl.tables import quote
 from heliosdb_lite.engine.interface import CommitAlreadyDecided, Cursor, TransactionLog
 from heliosdb_lite.engine.notifications import Notifications
@@ -67,7 +68,10 @@ class Transactions:
         self._savepoints: list[str] = []
         self._materialized = 0
         self._constraints_deferred = False
-        self.notifications = Notifications()  # LISTEN/NOTIFY, committed or rolled back with the block
+        # what ends with the block: LISTEN/NOTIFY (sent or dropped) and cursors (closed or held)
+        self.notifications = Notifications()
+        self.cursors = Cursors()
+        self._participants: tuple[Notifications | Cursors, ...] = (self.notifications, self.cursors)
 
     @property
     def status(self) -> str:
@@ -89,7 +93,8 @@ class Transactions:
             self.started_at = self.pinned_timestamp or dt.datetime.now(dt.UTC)
             self.responses = []
             self._settings.begin()
-            self.notifications.begin()
+            for participant in self._participants:
+                participant.begin()
             self._isolation = self._settings.get("default_transaction_isolation") or "read committed"
             self._read_only = self._settings.get("default_transaction_read_only") == "on"
         elif explicit:
@@ -142,13 +147,20 @@ class Transactions:
             self._finish("COMMIT")
         except BaseException:
             self._settings.rollback()
-            self.notifications.rollback()
+            self._participants_end(committed=False)
             self._reset()
             raise
         self._settings.commit()
-        self.notifications.commit()
+        self._participants_end(committed=True)
         self._reset()
         return "COMMIT"
+
+    def _participants_end(self, *, committed: bool) -> None:
+        for participant in self._participants:
+            if committed:
+                participant.commit()
+            else:
+                participant.rollback()
 
     def _no_transaction(self) -> None:
         self.notices.append(DatabaseError(NO_ACTIVE_SQL_TRANSACTION, "there is no transaction in progress",
@@ -162,7 +174,7 @@ class Transactions:
             return
         self._finish("ROLLBACK")
         self._settings.rollback()
-        self.notifications.rollback()
+        self._participants_end(committed=False)
         self._reset()
 
     def responded(self, cursor: Cursor) -> None:
@@ -254,7 +266,8 @@ class Transactions:
     def savepoint(self, name: str) -> None:
         self._require_block("SAVEPOINT")
         self._savepoints.append(name)
-        self.notifications.savepoint()
+        for participant in self._participants:
+            participant.savepoint()
         if self._sqlite_open:
             self._connection.execute(f"SAVEPOINT {quote(name)}")
             self._materialized = len(self._savepoints)
@@ -272,7 +285,8 @@ class Transactions:
             self._connection.execute(f"RELEASE SAVEPOINT {quote(name)}")
             self._materialized = index
         del self._savepoints[index:]
-        self.notifications.release(index)
+        for participant in self._participants:
+            participant.release(index)
 
     def rollback_to(self, name: str) -> None:
         self._require_block("ROLLBACK TO SAVEPOINT")
@@ -281,7 +295,8 @@ class Transactions:
             self._connection.execute(f"ROLLBACK TO SAVEPOINT {quote(name)}")
             self._materialized = index + 1
         del self._savepoints[index + 1:]
-        self.notifications.rollback_to(index)
+        for participant in self._participants:
+            participant.rollback_to(index)
         self.failed = False
 
     # --- statements ------------------------------------------------------------------------------------

@@ -777,9 +777,14 @@ class Session:
             columns, formats = statement.columns, (0,) * len(statement.columns or ())
         else:
             portal = self._portals.get(message.name)
-            if portal is None:
+            assert self._engine_session is not None
+            cursor_columns = self._engine_session.cursor_columns(message.name) if portal is None else None
+            if portal is not None:
+                columns, formats = portal.statement.columns, portal.result_formats
+            elif cursor_columns is not None:  # a DECLAREd cursor is a portal too (psycopg describes it)
+                columns, formats = cursor_columns, (0,) * len(cursor_columns)
+            else:
                 raise DatabaseError(INVALID_CURSOR_NAME, f'portal "{message.name}" does not exist')
-            columns, formats = portal.statement.columns, portal.result_formats
         if columns is None:
             described.append(messages.NO_DATA)
         else:

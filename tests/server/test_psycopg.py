@@ -445,17 +445,14 @@ def test_insert_returning_into_a_temporary_serial_table(autocommit: psycopg.Conn
 
 
 def test_server_side_cursor_fetchmany(conn: psycopg.Connection[Any]) -> None:
-    try:
-        conn.execute("declare pg3_probe cursor for select 1")
-    except (psycopg.errors.FeatureNotSupported, psycopg.errors.SyntaxError) as error:
-        pytest.skip(f"the engine does not support DECLARE CURSOR yet: {error.sqlstate} {error}")
-    finally:
-        conn.rollback()
+    """psycopg's named cursor: DECLARE ... CURSOR FOR with bound parameters, Describe of the cursor
+    as a portal, FETCH FORWARD n, CLOSE (tests/server/test_cursors.py has the SQL forms)."""
     conn.execute("create table pg3_named_cursor (a integer)")
     conn.cursor().executemany("insert into pg3_named_cursor values (%s)", [(i,) for i in range(25)])
     conn.commit()
     with conn.cursor(name="pg3_cursor") as cur:
-        cur.execute("select a from pg3_named_cursor order by a")
+        cur.execute("select a from pg3_named_cursor where a >= %s order by a", (0,))
+        assert cur.description is not None and cur.description[0].name == "a"
         assert cur.fetchmany(10) == [(i,) for i in range(10)]
         assert cur.fetchmany(10) == [(i,) for i in range(10, 20)]
         assert cur.fetchall() == [(i,) for i in range(20, 25)]

@@ -91,8 +91,35 @@ class NotificationCommand:
         return self.action.upper()
 
 
+@dataclass(frozen=True, slots=True)
+class DeclareCommand:
+    """DECLARE name [ASENSITIVE | INSENSITIVE] [[NO] SCROLL] CURSOR [{WITH | WITHOUT} HOLD] FOR query."""
+
+    name: str
+    query: str
+    hold: bool
+    tag = "DECLARE CURSOR"
+
+
+@dataclass(frozen=True, slots=True)
+class FetchCommand:
+    """FETCH or MOVE [NEXT | n | ALL | FORWARD [n | ALL]] [FROM | IN] name: forward only."""
+
+    name: str
+    count: int | None  # None: ALL
+    move: bool  # MOVE skips the rows instead of returning them
+
+
+@dataclass(frozen=True, slots=True)
+class CloseCommand:
+    name: str | None  # None: CLOSE ALL
+    tag = "CLOSE CURSOR"
+
+
+CursorCommand = DeclareCommand | FetchCommand | CloseCommand
 UtilityCommand = (TransactionCommand | SetCommand | SetTransactionCommand | SetConstraintsCommand
-                  | ResetCommand | ShowCommand | ExplainCommand | MaintenanceCommand | NotificationCommand)
+                  | ResetCommand | ShowCommand | ExplainCommand | MaintenanceCommand | NotificationCommand
+                  | CursorCommand)
 
 
 _ISOLATION_WORDS = (("serializable",), ("repeatable", "read"), ("read", "committed"), ("read", "uncommitted"))
@@ -306,6 +333,70 @@ def _notification(words: Words, action: str) -> NotificationCommand:
     return NotificationCommand(action, channel, payload)
 
 
+_DECLARE = re.compile(
+    r'\s*declare\s+(?P<name>"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)\s+(?P<options>(?:[A-Za-z]+\s+)*?)'
+    r"cursor\s+(?:(?P<hold>with|without)\s+hold\s+)?for\s+(?P<query>\S.*)", re.IGNORECASE | re.DOTALL)
+_DECLARE_OPTIONS = frozenset({"asensitive", "insensitive", "scroll", "no"})
+_BACKWARD = frozenset({"prior", "first", "last", "absolute", "relative", "backward"})
+_FORWARD_ONLY = "Cursors here scan forward only: NEXT, a count, ALL, FORWARD."
+
+
+def _declare(sql: str) -> DeclareCommand:
+    match = _DECLARE.match(sql)
+    if match is None:
+        raise syntax_error(None)
+    options = match.group("options").lower().split()
+    if "binary" in options:
+        raise DatabaseError(FEATURE_NOT_SUPPORTED, "DECLARE BINARY CURSOR is not supported")
+    unknown = [option for option in options if option not in _DECLARE_OPTIONS]
+    if unknown:
+        raise syntax_error(unknown[0])
+    name = match.group("name")
+    name = name[1:-1].replace('""', '"') if name.startswith('"') else name.lower()
+    hold = (match.group("hold") or "").lower() == "with"
+    return DeclareCommand(name, match.group("query"), hold)
+
+
+def _fetch(words: Words, move: bool) -> FetchCommand:
+    count: int | None = 1
+    word = words.peek() or ""
+    if word in _BACKWARD:
+        command = "MOVE" if move else "FETCH"
+        raise DatabaseError(FEATURE_NOT_SUPPORTED, f"{command} {word.upper()} is not supported",
+                            hint=_FORWARD_ONLY)
+    if words.accept("all") or words.accept("forward", "all"):
+        count = None
+    elif words.accept("next"):
+        count = 1
+    else:
+        words.accept("forward")
+        token = words.token()
+        if token is not None and token.token_type in (TokenType.NUMBER, TokenType.DASH):
+            count = _fetch_count(words)
+    if not (words.accept("from") or words.accept("in")) and words.peek() in ("from", "in"):
+        raise syntax_error(words.peek())
+    name = words.name()
+    words.end()
+    return FetchCommand(name, count, move)
+
+
+def _fetch_count(words: Words) -> int:
+    negative = words.accept("-")
+    text = words.next_word()
+    if not text.isdigit():
+        raise syntax_error(text)
+    if negative or int(text) == 0:
+        raise DatabaseError(FEATURE_NOT_SUPPORTED, "FETCH of a count below 1 is not supported",
+                            hint=_FORWARD_ONLY)
+    return int(text)
+
+
+def _close(words: Words) -> CloseCommand:
+    name = None if words.accept("all") else words.name()
+    words.end()
+    return CloseCommand(name)
+
+
 def parse_utility(sql: str) -> UtilityCommand | None:
     """The utility command sql is, or None if it is an ordinary statement."""
     tokens = tokenize(sql)
@@ -315,8 +406,9 @@ def parse_utility(sql: str) -> UtilityCommand | None:
     if not tokens:
         return None
     first = tokens[0].text.lower()
-    if tokens[0].token_type == TokenType.COMMAND and len(tokens) > 1:
-        tokens = (tokens[0], *tokenize(sql[tokens[1].start:]))  # sqlglot keeps a command's rest as one string
+    if tokens[0].token_type in (TokenType.COMMAND, TokenType.FETCH) and len(tokens) > 1:
+        # sqlglot keeps a command's rest as one string
+        tokens = (tokens[0], *tokenize(sql[tokens[0].end + 1:]))
     words = Words(tokens)
     words.index = 1
     if first in ("begin", "start", "commit", "end", "rollback", "abort", "savepoint", "release"):
@@ -343,7 +435,13 @@ def parse_utility(sql: str) -> UtilityCommand | None:
         return MaintenanceCommand("DEALLOCATE ALL" if everything else "DEALLOCATE")
     if first in ("listen", "unlisten", "notify"):
         return _notification(words, first)
+    if first == "declare":
+        return _declare(sql)
+    if first in ("fetch", "move"):
+        return _fetch(words, first == "move")
+    if first == "close":
+        return _close(words)
     if first in ("prepare", "execute", "lock", "grant", "revoke", "comment",
-                 "declare", "fetch", "close", "move", "do", "call", "reindex", "cluster", "refresh"):
+                 "do", "call", "reindex", "cluster", "refresh"):
         raise DatabaseError(FEATURE_NOT_SUPPORTED, f"{first.upper()} is not supported")
     return None
