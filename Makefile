@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint types bench chaos fuzz clean deps
+.PHONY: run test lint types bench chaos fuzz clean deps compat compat-deps
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,5 +51,19 @@ fuzz: $(STAMP)
 	fi
 	$(BIN)/python -m tests.fuzz.sqlsmith_run --seeds $(FUZZ_SEEDS) --queries $(FUZZ_QUERIES) --report fuzz-report.json
 
+# the drivers' own test suites against the server and PostgreSQL 15 (docs/compatibility.md): compat-deps
+# installs the suites' test requirements and downloads the pinned sdists once; compat runs offline from
+# that cache, one suite and one server at a time, and writes compat-report.json
+COMPAT_STAMP := $(VENV)/.compat-installed
+$(COMPAT_STAMP): $(STAMP) pyproject.toml compat/sdists.txt
+	$(BIN)/pip install --quiet -e '.[test,compat]'
+	$(BIN)/python -m compat.deps
+	touch $(COMPAT_STAMP)
+
+compat-deps: $(COMPAT_STAMP)
+
+compat: compat-deps
+	$(BIN)/python -m compat.run --report compat-report.json
+
 clean:
-	rm -rf $(VENV) data build *.egg-info
+	rm -rf $(VENV) data build *.egg-info .compat-cache
