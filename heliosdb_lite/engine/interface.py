@@ -11,6 +11,7 @@ encodes result values by each `Column.type_oid`.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
@@ -174,6 +175,11 @@ class EngineSession(Protocol):
         """Whether the session has a committed LISTEN on channel."""
         ...
 
+    def attach_backend(self, backend: Backend) -> None:
+        """The server's view of its sessions, for pg_backend_pid, pg_stat_activity, pg_cancel_backend
+        and pg_terminate_backend (without one: the process's pid, no other session)."""
+        ...
+
     def cursor_columns(self, name: str) -> tuple[Column, ...] | None:
         """The columns of the open SQL cursor `name` (DECLARE), None if there is none: a client may
         describe it as a portal of that name."""
@@ -190,6 +196,38 @@ class EngineSession(Protocol):
 
     def close(self) -> None:
         """Roll back anything open and release the connection."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Activity:
+    """One server session as pg_stat_activity shows it."""
+
+    process_id: int
+    user: str
+    database: str
+    application_name: str
+    client_address: str | None
+    client_port: int | None
+    backend_start: dt.datetime
+    transaction_start: dt.datetime | None
+    query_start: dt.datetime | None
+    state_change: dt.datetime | None
+    state: str  # active, idle, idle in transaction, idle in transaction (aborted)
+    query: str
+
+
+class Backend(Protocol):
+    """What the server tells a session of the server's sessions: its own process id (the one in
+    BackendKeyData), every session's activity, and signalling one (cancel, or terminate)."""
+
+    @property
+    def process_id(self) -> int: ...
+
+    def activity(self) -> list[Activity]: ...
+
+    def signal(self, process_id: int, *, terminate: bool) -> bool:
+        """Cancel the running statement of `process_id` or end that session; False if there is none."""
         ...
 
 

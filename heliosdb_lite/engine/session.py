@@ -34,7 +34,14 @@ from sqlglot import exp
 from heliosdb_lite.engine import ddl, functions, pg_catalog, result_origins
 from heliosdb_lite.engine.ddl.tables import quote
 from heliosdb_lite.engine.functions import names as fn
-from heliosdb_lite.engine.interface import Column, CopySpec, Cursor, TransactionLog, TransactionStatus
+from heliosdb_lite.engine.interface import (
+    Backend,
+    Column,
+    CopySpec,
+    Cursor,
+    TransactionLog,
+    TransactionStatus,
+)
 from heliosdb_lite.engine.notifications import Notifications
 from heliosdb_lite.engine.prepared import (
     PreparedStatement,
@@ -646,6 +653,9 @@ class SQLiteSession:
             return Cursor(statement.columns, "FETCH", len(rows), rows)
         cursors.close(command.name)
         return Cursor(None, command.tag)
+
+    def attach_backend(self, backend: Backend) -> None:
+        pg_catalog.attach_backend(self._connection, backend)
 
     def cursor_columns(self, name: str) -> tuple[Column, ...] | None:
         return self._transactions.cursors.columns(name)

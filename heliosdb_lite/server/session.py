@@ -60,6 +60,7 @@ from heliosdb_lite.replication.role import EPOCH_PARAMETER
 from heliosdb_lite.replication.role import REPLICATION_PARAMETER as ROLE_STATE_PARAMETER
 from heliosdb_lite.replication.wire import REPLICATION_PARAMETER
 from heliosdb_lite.server import databases, metrics
+from heliosdb_lite.server.activity import ServerBackend, SessionActivity
 from heliosdb_lite.server.authenticator import Authenticator, run_exchange
 from heliosdb_lite.server.writer_slot import SlotWait, WriterSlot
 
@@ -187,6 +188,8 @@ class Session:
         self._delivering_own = False  # in _flush, handing the session's own NOTIFYs to the registry
         self._notifications_out: list[tuple[str, str]] = []  # committed NOTIFYs, sent once durable
         self._notifications_in: list[bytes] = []  # NotificationResponses held until ReadyForQuery
+        self._terminated = False  # pg_terminate_backend: end with FATAL 57P01 once the statement stops
+        self.activity = SessionActivity("", "", "", None, None)  # filled in once the session starts
         self.process_id = 0
         self.secret_key = secrets.randbits(31)
         self.session_id = ""
@@ -231,6 +234,12 @@ class Session:
             self._writer.write(messages.error_response(
                 fatal(ADMIN_SHUTDOWN, "terminating connection due to administrator command")))
             self._writer.close()
+
+    def terminate(self) -> None:
+        """pg_terminate_backend: end the session with FATAL 57P01 (its running statement is cancelled)."""
+        self._terminated = True
+        self.cancel_running_statement()
+        self.request_shutdown()
 
     def cancel_running_statement(self) -> None:
         if self._slot_wait is not None:
@@ -415,7 +424,12 @@ class Session:
             self._recorder = self._commit_service.recorder(bytes.fromhex(self.session_id), user, database)
         self._engine_session = await self._in_thread(self._engine.open_session, user, database, settings,
                                                      self._recorder)
+        peer = self._writer.get_extra_info("peername")
+        host, port = (str(peer[0]), int(peer[1])) if isinstance(peer, tuple) else (None, None)
+        self.activity = SessionActivity(user, database, settings.get("application_name", ""), host, port)
         self.process_id = self._registry.register(self)
+        backend = ServerBackend(self, self._registry.all, asyncio.get_running_loop())
+        self._engine_session.attach_backend(backend)
         self._send(messages.AUTH_OK)
         for name in _REPORTED_AT_STARTUP:
             self._send(messages.parameter_status(name, self._engine_session.parameter(name)))
@@ -481,6 +495,8 @@ class Session:
             if len(self._out) and (isinstance(message, messages.Sync | messages.Flush | messages.Query)
                                    or sum(map(len, self._out)) > WRITE_HIGH_WATER):
                 await self._flush()
+        if self._terminated:  # pg_terminate_backend stopped a running statement: say why the session ends
+            raise fatal(ADMIN_SHUTDOWN, "terminating connection due to administrator command")
 
     async def _dispatch(self, message: messages.FrontendMessage) -> None:
         match message:
@@ -516,6 +532,7 @@ class Session:
         self._send_parameter_changes()
         self._send_sequence()
         self._notifications_out += self._engine_session.committed_notifications()
+        self.activity.finished(self._engine_session.transaction_status)
         self._send(messages.ready_for_query(self._engine_session.transaction_status))
 
     def _send_sequence(self) -> None:
@@ -558,6 +575,7 @@ class Session:
         assert engine_session is not None
         self._statements.pop("", None)
         self._portals.pop("", None)
+        self.activity.started(sql)
         try:
             statements = await self._in_thread(engine_session.split, sql)
         except DatabaseError as error:
@@ -804,6 +822,7 @@ class Session:
         if portal.statement.copy is not None:
             raise DatabaseError(FEATURE_NOT_SUPPORTED,
                                 "COPY is supported through the simple query protocol only")
+        self.activity.started(portal.statement.sql)
         if portal.cursor is None:
             await self._take_writer_slot(portal.statement)
             if engine_session.transaction_status == "I":

@@ -1,11 +1,12 @@
 """The slice of PostgreSQL's system catalog clients ask for (psql's `\\d` commands, SQLAlchemy's
 reflection, information_schema): the relations as SQLite virtual tables and what the translator
 asks of them (`relations`, exported here), their rows (`rows`) read from the store (`reader`) under
-the session's names (`names`)."""
+the session's names (`names`), and the server's sessions as one session sees them (`activity`)."""
 
 from heliosdb_lite.engine.pg_catalog.relations import (
     FUNCTION_TYPES,
     RELATIONS,
+    attach_backend,
     empty_result,
     follow_search_path,
     normalize,
@@ -13,5 +14,5 @@ from heliosdb_lite.engine.pg_catalog.relations import (
     relation_name,
 )
 
-__all__ = ["FUNCTION_TYPES", "RELATIONS", "empty_result", "follow_search_path", "normalize", "register",
-           "relation_name"]
+__all__ = ["FUNCTION_TYPES", "RELATIONS", "attach_backend", "empty_result", "follow_search_path", "normalize",
+           "register", "relation_name"]

@@ -4,7 +4,7 @@ reflection, information_schema.
 pg_class, pg_namespace, pg_attribute, pg_type, pg_index, pg_attrdef, pg_constraint, pg_database,
 pg_am, pg_collation, pg_roles, pg_user, pg_sequence, pg_tablespace, pg_extension (plpgsql, as
 PostgreSQL 15 installs it in every database), pg_language, pg_description, the views pg_tables,
-pg_views and pg_indexes (of the database's own relations only), the views of
+pg_views and pg_indexes (of the database's own relations only), pg_stat_activity (`activity`), the views of
 `information_schema.RELATIONS` and the always-empty relations (`EMPTY_RELATIONS`: pg_inherits,
 pg_policy, pg_proc, pg_operator, pg_cast, pg_auth_members, ...) are SQLite eponymous virtual tables
 registered on each session's connection, their rows computed (`rows`, `information_schema`)
@@ -24,11 +24,12 @@ from __future__ import annotations
 import re
 import weakref
 from collections.abc import Iterator
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import apsw
 from sqlglot import exp
 
+from heliosdb_lite.engine.pg_catalog import activity as pg_catalog_activity
 from heliosdb_lite.engine.pg_catalog import builtins as pg_catalog_builtins
 from heliosdb_lite.engine.pg_catalog import information_schema
 from heliosdb_lite.engine.pg_catalog import sqlalchemy as pg_catalog_sqlalchemy
@@ -41,6 +42,8 @@ from heliosdb_lite.engine.types.pgtypes import PgType
 from heliosdb_lite.engine.types.reg_types import REG_TYPES, input_function, output_function
 from heliosdb_lite.engine.types.type_names import relation_columns as _columns
 
+if TYPE_CHECKING:  # the engine's seam, above this package; annotations only
+    from heliosdb_lite.engine.interface import Backend
 _OID = PgType(t.OID)
 _REGTYPE = PgType(t.REGTYPE)
 _NAME = PgType(t.NAME)
@@ -132,6 +135,7 @@ RELATIONS: dict[str, list[tuple[str, PgType]]] = {
                           "hasrules:bool hastriggers:bool rowsecurity:bool"),
     "pg_views": _columns("schemaname:name viewname:name viewowner:name definition:text"),
     "pg_indexes": _columns("schemaname:name tablename:name indexname:name tablespace:name indexdef:text"),
+    "pg_stat_activity": _columns(pg_catalog_activity.COLUMNS),
     "pg_range": _columns("rngtypid:oid rngsubtype:oid rngmultitypid:oid rngcollation:oid rngsubopc:oid "
                          "rngcanonical:oid rngsubdiff:oid"),
     "pg_sequence": _columns("seqrelid:oid seqtypid:oid seqstart:int8 seqincrement:int8 seqmax:int8 "
@@ -159,6 +163,7 @@ FUNCTION_TYPES: dict[str, PgType] = {
     **{input_function(reg_type): _REGTYPE if reg_type == "regtype" else _OID for reg_type in REG_TYPES},
     **{output_function(reg_type): _TEXT for reg_type in REG_TYPES},
     **pg_catalog_builtins.FUNCTION_TYPES,
+    **{name: PgType(oid) for name, oid in pg_catalog_activity.FUNCTION_TYPES.items()},
 }
 
 _OPERATOR = re.compile(r"OPERATOR\s*\(\s*pg_catalog\s*\.\s*([~!<>=*^&|#@%+-]+)\s*\)", re.IGNORECASE)
@@ -298,6 +303,8 @@ class _SearchPath:
 # entry goes when its connection does
 _SOURCES: weakref.WeakKeyDictionary[apsw.Connection, dict[str, RowSource]] = weakref.WeakKeyDictionary()
 _SEARCH_PATHS: weakref.WeakKeyDictionary[apsw.Connection, _SearchPath] = weakref.WeakKeyDictionary()
+_BACKENDS: weakref.WeakKeyDictionary[apsw.Connection, pg_catalog_activity.SessionBackend] = \
+    weakref.WeakKeyDictionary()
 
 
 def register(connection: apsw.Connection, user: str, database: str) -> None:
@@ -305,13 +312,21 @@ def register(connection: apsw.Connection, user: str, database: str) -> None:
     reader = CatalogReader(weakref.proxy(connection))
     search_path = _SEARCH_PATHS[connection] = _SearchPath()
     names = SessionNames(reader, user, search_path)
+    backend = _BACKENDS[connection] = pg_catalog_activity.SessionBackend(names)
     _SOURCES[connection] = {**row_sources(reader, names, database),
                             **information_schema.row_sources(reader, names, database),
-                            **pg_catalog_builtins.row_sources(CATALOG_NAMESPACE, OWNER_OID)}
+                            **pg_catalog_builtins.row_sources(CATALOG_NAMESPACE, OWNER_OID),
+                            "pg_stat_activity": backend.rows}
     for name, module in _MODULES.items():
         connection.create_module(name, module, eponymous=True, read_only=True)  # type: ignore[arg-type]  # apsw lists optional methods (ShadowName) as required
-    for name, function in {**functions(reader, names), **pg_catalog_builtins.functions()}.items():
+    for name, function in {**functions(reader, names), **pg_catalog_builtins.functions(),
+                           **backend.functions()}.items():
         connection.create_scalar_function(name, function)
+
+
+def attach_backend(connection: apsw.Connection, backend: Backend) -> None:
+    """Show the server's sessions on `connection` (pg_stat_activity, pg_backend_pid, ...)."""
+    _BACKENDS[connection].backend = backend
 
 
 def follow_search_path(connection: apsw.Connection, settings: Settings) -> None:

@@ -44,6 +44,7 @@ _MATH_FUNCTIONS = frozenset({"round", "trunc", "ceil", "ceiling", "floor", "abs"
                              "log", "log10", "cbrt"})
 _FUNCTION_PARAM_TYPES: dict[str, tuple[int, ...]] = {
     "pg_sleep": (t.FLOAT8,), "pg_notify": (t.TEXT, t.TEXT), "round": (t.NUMERIC, t.INT4),
+    "pg_cancel_backend": (t.INT4,), "pg_terminate_backend": (t.INT4, t.INT8),
     "trunc": (t.NUMERIC, t.INT4),
     "left": (t.TEXT, t.INT4), "right": (t.TEXT, t.INT4), "repeat": (t.TEXT, t.INT4),
     "lpad": (t.TEXT, t.INT4, t.TEXT), "rpad": (t.TEXT, t.INT4, t.TEXT), "substr": (t.TEXT, t.INT4, t.INT4),

@@ -1,0 +1,66 @@
+"""pg_stat_activity and the backend functions of one session (pg_backend_pid, pg_cancel_backend,
+pg_terminate_backend), from what the server tells it of its sessions (`interface.Backend`). Without
+a server (the embedded API) the session is the process's only backend: its pid is the process's,
+pg_stat_activity is empty and there is nobody to signal.
+
+Columns are PostgreSQL 15's, except client_addr, which is text here (there is no inet type), and
+the ones without a meaning here (leader_pid, client_hostname, wait events, backend_xid/xmin,
+query_id): NULL or left out.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from heliosdb_lite.engine.pg_catalog.names import SessionNames
+from heliosdb_lite.engine.pg_catalog.rows import DATABASE_OID
+from heliosdb_lite.engine.types import pgtypes as t
+from heliosdb_lite.engine.types.value_storage import to_storage
+
+COLUMNS = ("datid:oid datname:name pid:int4 leader_pid:int4 usesysid:oid usename:name application_name:text "
+           "client_addr:text client_hostname:text client_port:int4 backend_start:timestamptz "
+           "xact_start:timestamptz query_start:timestamptz state_change:timestamptz wait_event_type:text "
+           "wait_event:text state:text query:text backend_type:text")
+FUNCTION_TYPES = {"pg_backend_pid": t.INT4, "pg_cancel_backend": t.BOOL, "pg_terminate_backend": t.BOOL}
+_TIMESTAMPTZ = to_storage(t.TIMESTAMPTZ)
+
+if TYPE_CHECKING:  # the engine's seam, above this package; annotations only
+    from heliosdb_lite.engine.interface import Activity, Backend
+
+
+class SessionBackend:
+    """The server's sessions as one session sees them, once the server has attached its `Backend`."""
+
+    def __init__(self, names: SessionNames) -> None:
+        self._names = names
+        self.backend: Backend | None = None
+
+    def process_id(self) -> int:
+        return self.backend.process_id if self.backend is not None else os.getpid()
+
+    def rows(self) -> Iterator[tuple[Any, ...]]:
+        role_oids = {name: oid for oid, name in self._names.roles().items()}
+        for activity in self.backend.activity() if self.backend is not None else ():
+            yield _row(activity, role_oids.get(activity.user))
+
+    def functions(self) -> dict[str, Callable[..., Any]]:
+        def signal(process_id: int | None, terminate: bool) -> int | None:
+            if process_id is None:
+                return None
+            return int(self.backend is not None and self.backend.signal(process_id, terminate=terminate))
+
+        return {"pg_backend_pid": self.process_id,
+                "pg_cancel_backend": lambda process_id: signal(process_id, False),
+                "pg_terminate_backend": lambda process_id, timeout=0: signal(process_id, True)}
+
+
+def _row(activity: Activity, role_oid: int | None) -> tuple[Any, ...]:
+    def moment(value: Any) -> Any:
+        return None if value is None else _TIMESTAMPTZ(value)
+
+    return (DATABASE_OID, activity.database, activity.process_id, None, role_oid, activity.user,
+            activity.application_name, activity.client_address, None, activity.client_port,
+            moment(activity.backend_start), moment(activity.transaction_start), moment(activity.query_start),
+            moment(activity.state_change), None, None, activity.state, activity.query, "client backend")

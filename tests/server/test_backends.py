@@ -1,0 +1,92 @@
+"""The server's sessions seen from SQL, as PostgreSQL shows them: pg_backend_pid (the process id
+of BackendKeyData), pg_stat_activity (user, database, application_name, state, query, times),
+pg_cancel_backend on a running statement (57014 there) and pg_terminate_backend (FATAL 57P01 at
+the other end, gone from pg_stat_activity). Runs against the server (PostgreSQL 15 or the proxy
+with HELIOSDB_CLIENT_TESTS_TARGET)."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import psycopg
+import psycopg.errors
+import pytest
+
+from tests.server.conftest import TARGET_VARIABLE, Target
+
+WAIT = 10.0
+
+
+def _connect(target: Target, application: str, *, autocommit: bool = True) -> psycopg.Connection[Any]:
+    return psycopg.connect(target.dsn, application_name=application, autocommit=autocommit)
+
+
+@pytest.fixture
+def watcher(target: Target) -> Iterator[psycopg.Connection[Any]]:
+    with _connect(target, "watcher") as connection:
+        yield connection
+
+
+def _pid(connection: psycopg.Connection[Any]) -> int:
+    row = connection.execute("select pg_backend_pid()").fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def test_pg_backend_pid_is_the_key_data_process_id(watcher: psycopg.Connection[Any]) -> None:
+    if os.environ.get(TARGET_VARIABLE) == "proxy":
+        pytest.skip("the proxy gives its clients process ids of its own; SQL sees the server's")
+    assert _pid(watcher) == watcher.info.backend_pid
+
+
+def test_pg_stat_activity_shows_each_session(watcher: psycopg.Connection[Any], target: Target) -> None:
+    with _connect(target, "in a transaction", autocommit=False) as other:
+        other.execute("select 42")
+        rows = watcher.execute(
+            "select pid, usename, datname, state, query, backend_type, xact_start is not null, "
+            "backend_start <= now(), query_start <= now() from pg_stat_activity "
+            "where application_name in ('watcher', 'in a transaction') order by application_name").fetchall()
+        assert [row[1:] for row in rows] == [
+            ("postgres", "postgres", "idle in transaction", "select 42", "client backend", True, True, True),
+            ("postgres", "postgres", "active", rows[1][4], "client backend", True, True, True)]
+        assert "pg_stat_activity" in rows[1][4]
+        assert [row[0] for row in rows] == [_pid(other), _pid(watcher)]
+
+
+def test_cancel_a_running_statement_then_terminate(watcher: psycopg.Connection[Any], target: Target) -> None:
+    with _connect(target, "victim") as victim:
+        victim_pid = _pid(victim)
+        outcome: list[BaseException] = []
+        started = threading.Event()
+
+        def sleep() -> None:
+            started.set()
+            try:
+                victim.execute("select pg_sleep(60)")
+            except psycopg.Error as error:
+                outcome.append(error)
+
+        sleeper = threading.Thread(target=sleep)
+        sleeper.start()
+        started.wait(WAIT)
+        for _ in range(int(WAIT / 0.05)):  # until the sleep shows as running: bounded, event-polled
+            state = watcher.execute("select state, query from pg_stat_activity where pid = %s",
+                                    (victim_pid,)).fetchone()
+            if state == ("active", "select pg_sleep(60)"):
+                break
+            threading.Event().wait(0.05)
+        assert watcher.execute("select pg_cancel_backend(%s)", (victim_pid,)).fetchone() == (True,)
+        sleeper.join(WAIT)
+        assert len(outcome) == 1 and isinstance(outcome[0], psycopg.errors.QueryCanceled), outcome
+        assert victim.execute("select 1").fetchone() == (1,)  # a cancelled statement leaves the session
+        assert watcher.execute("select pg_terminate_backend(%s)", (victim_pid,)).fetchone() == (True,)
+        if os.environ.get(TARGET_VARIABLE) != "proxy":  # the proxy takes 57P01 for a restart: reconnects
+            with pytest.raises(psycopg.OperationalError, match="terminating connection due to administrator"):
+                victim.execute("select 1")
+    gone = watcher.execute("select count(*) from pg_stat_activity where pid = %s", (victim_pid,)).fetchone()
+    assert gone == (0,)
+    unknown = watcher.execute("select pg_cancel_backend(0), pg_terminate_backend(0)").fetchone()
+    assert unknown == (False, False)
