@@ -44,6 +44,7 @@ from heliosdb_lite.engine.types.type_names import relation_columns as _columns
 
 if TYPE_CHECKING:  # the engine's seam, above this package; annotations only
     from heliosdb_lite.engine.interface import Backend
+
 _OID = PgType(t.OID)
 _REGTYPE = PgType(t.REGTYPE)
 _NAME = PgType(t.NAME)
