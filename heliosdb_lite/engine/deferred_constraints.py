@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import apsw
 
-from heliosdb_lite.engine.ddl.tables import quote
+from heliosdb_lite.engine.sql.quoting import quote_name
 from heliosdb_lite.engine.store import constraint_names, schemas
 from heliosdb_lite.errors import FOREIGN_KEY_VIOLATION, DatabaseError
 
@@ -39,7 +39,7 @@ def _violation(connection: apsw.Connection) -> DatabaseError | None:
                 'SELECT "from" FROM pragma_foreign_key_list(?, ?) WHERE id = ? ORDER BY seq',
                 (table, database, key))]
             values = connection.execute(
-                f"SELECT {', '.join(quote(c) for c in columns)} FROM {database}.{quote(table)} "
+                f"SELECT {', '.join(quote_name(c) for c in columns)} FROM {database}.{quote_name(table)} "
                 "WHERE rowid = ?", (rowid,)).fetchone() if rowid is not None else None
             child = _shown(table)
             name = constraint_names.declared_foreign_keys(connection, table, database).get(key) \

@@ -32,7 +32,6 @@ import apsw.ext
 from sqlglot import exp
 
 from heliosdb_lite.engine import ddl, functions, pg_catalog, result_origins
-from heliosdb_lite.engine.ddl.tables import quote
 from heliosdb_lite.engine.functions import names as fn
 from heliosdb_lite.engine.interface import (
     Backend,
@@ -55,6 +54,7 @@ from heliosdb_lite.engine.result_buffer import DEFAULT_RESULT_LIMIT_BYTES, buffe
 from heliosdb_lite.engine.settings import SessionSettings, canonical_name, duration_ms
 from heliosdb_lite.engine.sql import literal_normalisation, parsing
 from heliosdb_lite.engine.sql.copy_statement import CopyCommand, parse_copy
+from heliosdb_lite.engine.sql.quoting import quote_name
 from heliosdb_lite.engine.sql.short_text_cache import SHORT_TEXT_CHARS
 from heliosdb_lite.engine.sql.utility import (
     CloseCommand,
@@ -231,10 +231,10 @@ class SQLiteSession:
         columns = statement.copy.columns
         info = self._catalog.table(command.table)
         unfilled = info.unfilled_defaults([column.name for column in columns]) if info is not None else []
-        names = ", ".join([*(quote(column.name) for column in columns), *(quote(c.name) for c in unfilled)])
+        names = ", ".join(quote_name(column.name) for column in [*columns, *unfilled])
         placeholders = ", ".join([*(f"?{i + 1}" for i in range(len(columns))),
                                   *(c.filled_default for c in unfilled)])
-        sql = f"INSERT INTO {quote(command.table)} ({names}) VALUES ({placeholders})"
+        sql = f"INSERT INTO {quote_name(command.table)} ({names}) VALUES ({placeholders})"
         writers = [to_storage(column.type_oid) for column in columns]
         typmods = [(column.type_oid, column.type_modifier) for column in columns]
 
@@ -447,9 +447,9 @@ class SQLiteSession:
             query = command.query
             if query is None:
                 assert command.table is not None
-                names = ", ".join(quote(c) for c in command.columns) if command.columns else "*"
-                schema = f"{quote(command.schema)}." if command.schema else ""
-                query = f"SELECT {names} FROM {schema}{quote(command.table)}"
+                names = ", ".join(quote_name(c) for c in command.columns) if command.columns else "*"
+                schema = f"{quote_name(command.schema)}." if command.schema else ""
+                query = f"SELECT {names} FROM {schema}{quote_name(command.table)}"
             inner = self._prepare_translated(query, ())
             # the rows' format only: CopyOutResponse has no table OIDs or column numbers
             columns = tuple(replace(c, table_oid=0, column_number=0) for c in inner.columns or ())

@@ -23,10 +23,10 @@ import apsw
 
 from heliosdb_lite.engine import deferred_constraints
 from heliosdb_lite.engine.cursors import Cursors
-from heliosdb_lite.engine.ddl.tables import quote
 from heliosdb_lite.engine.interface import CommitAlreadyDecided, Cursor, TransactionLog
 from heliosdb_lite.engine.notifications import Notifications
 from heliosdb_lite.engine.settings import PRIMARY_HOST_SETTING, SessionSettings
+from heliosdb_lite.engine.sql.quoting import quote_name
 from heliosdb_lite.engine.store.sqlite_errors import database_error
 from heliosdb_lite.errors import (
     ACTIVE_SQL_TRANSACTION,
@@ -269,7 +269,7 @@ class Transactions:
         for participant in self._participants:
             participant.savepoint()
         if self._sqlite_open:
-            self._connection.execute(f"SAVEPOINT {quote(name)}")
+            self._connection.execute(f"SAVEPOINT {quote_name(name)}")
             self._materialized = len(self._savepoints)
 
     def _find(self, name: str) -> int:
@@ -282,7 +282,7 @@ class Transactions:
         self._require_block("RELEASE SAVEPOINT")
         index = self._find(name)
         if index < self._materialized:
-            self._connection.execute(f"RELEASE SAVEPOINT {quote(name)}")
+            self._connection.execute(f"RELEASE SAVEPOINT {quote_name(name)}")
             self._materialized = index
         del self._savepoints[index:]
         for participant in self._participants:
@@ -292,7 +292,7 @@ class Transactions:
         self._require_block("ROLLBACK TO SAVEPOINT")
         index = self._find(name)
         if index < self._materialized:
-            self._connection.execute(f"ROLLBACK TO SAVEPOINT {quote(name)}")
+            self._connection.execute(f"ROLLBACK TO SAVEPOINT {quote_name(name)}")
             self._materialized = index + 1
         del self._savepoints[index + 1:]
         for participant in self._participants:
@@ -341,7 +341,7 @@ class Transactions:
             raise database_error(error) from None
         self._sqlite_open = True
         for name in self._savepoints:
-            self._connection.execute(f"SAVEPOINT {quote(name)}")
+            self._connection.execute(f"SAVEPOINT {quote_name(name)}")
         self._materialized = len(self._savepoints)
 
     def autocommit(self, writes: bool, run: Callable[[], T]) -> T:

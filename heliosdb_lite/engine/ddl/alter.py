@@ -30,11 +30,11 @@ from heliosdb_lite.engine.ddl.object_names import (
     index_exists,
     object_kind,
     schema_version_bump,
-    string_literal,
 )
-from heliosdb_lite.engine.ddl.tables import TableBuilder, constraint_kinds, key_name, quote
+from heliosdb_lite.engine.ddl.tables import TableBuilder, constraint_kinds, key_name
 from heliosdb_lite.engine.sql import parsing
 from heliosdb_lite.engine.sql.dialect import render
+from heliosdb_lite.engine.sql.quoting import quote_name, string_literal
 from heliosdb_lite.engine.store import added_defaults, schemas
 from heliosdb_lite.engine.store.conventions import VIEW_COLUMNS_TABLE
 from heliosdb_lite.engine.store.sequences import SEQUENCES_TABLE
@@ -113,8 +113,9 @@ _CREATED_NAME = re.compile(r'^(CREATE\s+(?:UNIQUE\s+)?(?:INDEX|VIEW)\s+(?:IF\s+N
 
 
 def _recreated(connection: apsw.Connection, kind: str, old: str, new: str) -> list[str]:
-    sql = _CREATED_NAME.sub(lambda match: match.group(1) + quote(new), _created_sql(connection, old), count=1)
-    return [f"DROP {kind} {quote(old)}", sql]
+    sql = _CREATED_NAME.sub(lambda match: match.group(1) + quote_name(new), _created_sql(connection, old),
+                            count=1)
+    return [f"DROP {kind} {quote_name(old)}", sql]
 
 
 def _free_name(connection: apsw.Connection, stored: str) -> None:
@@ -131,7 +132,8 @@ def _renamed_view(connection: apsw.Connection, old: str, new: str) -> str:
     """A view re-created under its new name; refused while another view or trigger names it
     (SQLite would not follow the rename, PostgreSQL does)."""
     _free_name(connection, new)
-    mention = re.compile(rf'(?<![\w"])(?:{re.escape(quote(old))}|{re.escape(old)})(?![\w"])', re.IGNORECASE)
+    mention = re.compile(rf'(?<![\w"])(?:{re.escape(quote_name(old))}|{re.escape(old)})(?![\w"])',
+                         re.IGNORECASE)
     others: list[tuple[str, str | None]] = list(connection.execute(
         "SELECT name, sql FROM sqlite_schema WHERE type IN ('view', 'trigger') AND name <> ?", (old,)))
     users = [schemas.split(name)[1] for name, sql in others if mention.search(sql or "")]
@@ -170,18 +172,18 @@ def _alter_table(translator: Translator, table: str, node: exp.Alter) -> str:
             if default is not None and not added_defaults.is_constant(default):
                 statements += _added_column(builder, action, default)
                 continue
-            statements.append(f"ALTER TABLE {quote(table)} ADD COLUMN {builder.column_sql(action)}")
+            statements.append(f"ALTER TABLE {quote_name(table)} ADD COLUMN {builder.column_sql(action)}")
             if by_trigger:
                 statements.append(_not_null_triggers(table, [action.name]))
         elif isinstance(action, exp.Drop) and (action.args.get("kind") or "").upper() == "COLUMN":
             for column in action.args.get("tables") or action.expressions or [action.this]:
                 statements += _not_null_triggers_dropped(translator, table, column.name)
-                statements.append(f"ALTER TABLE {quote(table)} DROP COLUMN {quote(column.name)}")
+                statements.append(f"ALTER TABLE {quote_name(table)} DROP COLUMN {quote_name(column.name)}")
                 statements.append(added_defaults.column_dropped(table, column.name))
                 statements += sequences.owned_sequences_dropped(translator, table, column.name)
         elif isinstance(action, exp.RenameColumn):
-            statements.append(f"ALTER TABLE {quote(table)} RENAME COLUMN {quote(action.this.name)} "
-                              f"TO {quote(action.args['to'].name)}")
+            statements.append(f"ALTER TABLE {quote_name(table)} RENAME COLUMN {quote_name(action.this.name)} "
+                              f"TO {quote_name(action.args['to'].name)}")
             statements.append(added_defaults.column_renamed(table, action.this.name, action.args["to"].name))
             statements += sequences.owner_renamed(translator, table, action.args["to"].name,
                                                      action.this.name)
@@ -198,7 +200,7 @@ def _alter_table(translator: Translator, table: str, node: exp.Alter) -> str:
             statements += _dropped_constraint(translator, table, action)
         elif isinstance(action, exp.AlterRename):
             renamed = schemas.storage_name(schemas.split(table)[0], action.this.name)
-            statements.append(f"ALTER TABLE {quote(table)} RENAME TO {quote(renamed)}")
+            statements.append(f"ALTER TABLE {quote_name(table)} RENAME TO {quote_name(renamed)}")
             statements.append(added_defaults.table_renamed(table, renamed))
             statements += sequences.owner_renamed(translator, table, renamed)
         else:
@@ -210,13 +212,13 @@ def _added_column(builder: TableBuilder, column: exp.ColumnDef, default: str) ->
     """ADD COLUMN with a default SQLite cannot keep: the column without it, the rows already there
     given the default one by one, the default recorded for INSERT (`added_defaults`), and NOT NULL
     (serial and identity columns too) kept by triggers."""
-    table = quote(builder.table)
+    table = quote_name(builder.table)
     statements = [f"ALTER TABLE {table} ADD COLUMN {builder.column_sql(column, with_default=False)}"]
     sequence = SEQUENCE_DEFAULT.search(default)
     if sequence is not None:  # the serial's sequence, as CREATE TABLE's serial columns have one
         statements.append(f"INSERT OR IGNORE INTO {SEQUENCES_TABLE} (name, value) "
                           f"VALUES ({string_literal(sequence.group(1))}, 0)")
-    statements.append(f"UPDATE {table} SET {quote(column.name)} = {default}")
+    statements.append(f"UPDATE {table} SET {quote_name(column.name)} = {default}")
     statements.append(added_defaults.recorded(builder.table, column.name, default))
     resolved = builder.types[column.name.lower()]
     not_null = any(isinstance(kind, exp.NotNullColumnConstraint) and not kind.args.get("allow_null")
@@ -240,8 +242,8 @@ def _added_constraint(translator: Translator, table: str, info: TableInfo | None
         declared = {c.name for c in info.columns if c.not_null} if info is not None else set()
         nullable = [column for column in columns if column not in declared]
         index_name = schemas.storage_name(schemas.split(table)[0], name) if name else f"{table}_pkey"
-        index = f"CREATE UNIQUE INDEX {quote(index_name)} ON {quote(table)} " \
-                f"({', '.join(map(quote, columns))})"
+        index = f"CREATE UNIQUE INDEX {quote_name(index_name)} ON {quote_name(table)} " \
+                f"({', '.join(map(quote_name, columns))})"
         return "; ".join([index, _not_null_triggers(table, nullable)] if nullable else [index])
     if isinstance(definition, exp.ForeignKey):
         return "; ".join(foreign_keys.added(translator, table, info, name, definition))
@@ -252,8 +254,8 @@ def _added_constraint(translator: Translator, table: str, info: TableInfo | None
         columns = [key_name(key) for key in keys]
         index_name = schemas.storage_name(schemas.split(table)[0], name) if name \
             else f"{table}_{'_'.join(columns)}_key"
-        column_list = ", ".join(map(quote, columns))
-        return f"CREATE UNIQUE INDEX {quote(index_name)} ON {quote(table)} ({column_list})"
+        column_list = ", ".join(map(quote_name, columns))
+        return f"CREATE UNIQUE INDEX {quote_name(index_name)} ON {quote_name(table)} ({column_list})"
     raise unsupported(f"ALTER TABLE ADD {definition.sql('postgres')}")
 
 
@@ -272,10 +274,10 @@ def _only(action: exp.AlterColumn, *keys: str) -> bool:
 def _not_null_triggers_dropped(translator: Translator, table: str, column: str) -> list[str]:
     """DROP TRIGGER for the NOT NULL triggers of a column being dropped (SQLite refuses to drop a
     column a trigger refers to; after RENAME COLUMN their names still carry the old name)."""
-    check = f"WHEN NEW.{quote(column)} IS NULL".lower()
+    check = f"WHEN NEW.{quote_name(column)} IS NULL".lower()
     triggers: list[tuple[str, str]] = list(translator.catalog.connection.execute(
         "SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = ?", (table,)))
-    return [f"DROP TRIGGER {quote(name)}" for name, sql in triggers if check in (sql or "").lower()]
+    return [f"DROP TRIGGER {quote_name(name)}" for name, sql in triggers if check in (sql or "").lower()]
 
 
 def _not_null_triggers(table: str, columns: list[str]) -> str:
@@ -283,13 +285,14 @@ def _not_null_triggers(table: str, columns: list[str]) -> str:
     update that fires them on the rows already there."""
     statements = []
     for column in columns:
-        check = f"WHEN NEW.{quote(column)} IS NULL BEGIN SELECT RAISE(ABORT, " \
+        check = f"WHEN NEW.{quote_name(column)} IS NULL BEGIN SELECT RAISE(ABORT, " \
                 f"'NOT NULL constraint failed: {table}.{column}'); END"
-        for event in ("INSERT", f"UPDATE OF {quote(column)}"):
-            trigger = quote(f"{table}_{column}_not_null_{event.split()[0].lower()}")
-            statements.append(f"CREATE TRIGGER IF NOT EXISTS {trigger} BEFORE {event} ON {quote(table)} "
+        for event in ("INSERT", f"UPDATE OF {quote_name(column)}"):
+            trigger = quote_name(f"{table}_{column}_not_null_{event.split()[0].lower()}")
+            statements.append(f"CREATE TRIGGER IF NOT EXISTS {trigger} BEFORE {event} ON {quote_name(table)} "
                               f"{check}")
-        statements.append(fails_if_rows(f"SELECT 1 FROM {quote(table)} WHERE {quote(column)} IS NULL",
+        rows_without = f"SELECT 1 FROM {quote_name(table)} WHERE {quote_name(column)} IS NULL"
+        statements.append(fails_if_rows(rows_without,
                                          NOT_NULL_VIOLATION, f'column "{column}" of relation '
                                          f'"{schemas.split(table)[1]}" contains null values'))
     return "; ".join(statements)
@@ -346,16 +349,16 @@ def _check_triggers(translator: Translator, table: str, info: TableInfo | None, 
     name = name or (f"{bare}_{referenced.name}_check" if referenced is not None else f"{bare}_check")
     translated, pg_type = translator.expr(condition, Scope(relations=[Relation("NEW", columns)]))
     translated = translator.coerce(translated, pg_type, t.BOOL_TYPE)
-    rows_failing = f"SELECT 1 FROM {quote(table)} WHERE NOT ({render(translated)})"
+    rows_failing = f"SELECT 1 FROM {quote_name(table)} WHERE NOT ({render(translated)})"
     violated = fails_if_rows(rows_failing, CHECK_VIOLATION,
                               f'check constraint "{name}" of relation "{bare}" is violated by some row')
     for column in translated.find_all(exp.Column):
         column.set("table", exp.to_identifier("NEW"))
     failed = f"WHEN NOT ({render(translated)}) BEGIN SELECT RAISE(ABORT, " \
              f"{string_literal(f'CHECK constraint failed: {name}')}); END"
-    insert, update = (quote(trigger) for trigger in _check_trigger_names(table, name))
-    return "; ".join([violated, f"CREATE TRIGGER {insert} BEFORE INSERT ON {quote(table)} {failed}",
-                      f"CREATE TRIGGER {update} BEFORE UPDATE ON {quote(table)} {failed}"])
+    insert, update = (quote_name(trigger) for trigger in _check_trigger_names(table, name))
+    return "; ".join([violated, f"CREATE TRIGGER {insert} BEFORE INSERT ON {quote_name(table)} {failed}",
+                      f"CREATE TRIGGER {update} BEFORE UPDATE ON {quote_name(table)} {failed}"])
 
 
 def _dropped_constraint(translator: Translator, table: str, action: exp.Drop) -> list[str]:
@@ -371,9 +374,9 @@ def _dropped_constraint(translator: Translator, table: str, action: exp.Drop) ->
                                             *foreign_keys.trigger_names(table, name)]
                     if object_kind(connection, trigger) is not None]
         if object_kind(connection, index) == "index":
-            statements.append(f"DROP INDEX {quote(index)}")
+            statements.append(f"DROP INDEX {quote_name(index)}")
         elif triggers:
-            statements += [f"DROP TRIGGER {quote(trigger)}" for trigger in triggers]
+            statements += [f"DROP TRIGGER {quote_name(trigger)}" for trigger in triggers]
         elif _declared(connection, translator.catalog.table(table), name):
             raise unsupported(f"DROP CONSTRAINT {name}, declared in CREATE TABLE")
         elif action.args.get("exists"):
@@ -390,7 +393,7 @@ def _declared(connection: apsw.Connection, info: TableInfo | None, name: str) ->
         return False
     sql = _created_sql(connection, info.name) or ""
     bare = schemas.split(info.name)[1]
-    if quote(name) in sql or (name == f"{bare}_pkey" and info.primary_key):
+    if quote_name(name) in sql or (name == f"{bare}_pkey" and info.primary_key):
         return True
     if not name.startswith(f"{bare}_"):
         return False

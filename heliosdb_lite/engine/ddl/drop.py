@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 from sqlglot import exp
 
 from heliosdb_lite.engine.ddl.foreign_keys import dropped_with
-from heliosdb_lite.engine.ddl.object_names import NO_OP, dropped, existing, string_literal
+from heliosdb_lite.engine.ddl.object_names import NO_OP, dropped, existing
 from heliosdb_lite.engine.ddl.sequences import owned_sequences_dropped
-from heliosdb_lite.engine.ddl.tables import quote
+from heliosdb_lite.engine.sql.quoting import quote_name, string_literal
 from heliosdb_lite.engine.store import added_defaults, serial_sequences
 from heliosdb_lite.engine.store.conventions import VIEW_COLUMNS_TABLE
 from heliosdb_lite.engine.store.sequences import SEQUENCES_TABLE, TEMP_SEQUENCES_TABLE
@@ -34,7 +34,7 @@ def translate_drop(translator: Translator, node: exp.Drop) -> tuple[str, str]:
             continue
         if kind == "TABLE":
             statements += dropped_with(translator, name, bool(node.args.get("cascade")))
-        statements.append(f"DROP {kind} {quote(name)}")
+        statements.append(f"DROP {kind} {quote_name(name)}")
         if kind == "TABLE":
             statements.append(added_defaults.table_dropped(name))
             statements += owned_sequences_dropped(translator, name)
@@ -50,7 +50,7 @@ def translate_truncate(translator: Translator, node: exp.TruncateTable) -> str:
     statements = []
     for table in node.expressions:
         name = existing(translator, table)
-        statements.append(f"DELETE FROM {quote(name)}")
+        statements.append(f"DELETE FROM {quote_name(name)}")
         if (node.args.get("identity") or "").upper() == "RESTART":
             info = translator.catalog.table(name)
             drawn = [c.sequence for c in info.columns if c.sequence] if info else []

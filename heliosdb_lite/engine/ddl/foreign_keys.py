@@ -27,9 +27,9 @@ from heliosdb_lite.engine.ddl.object_names import (
     existing,
     fails_if_rows,
     refuse_dependents,
-    string_literal,
 )
-from heliosdb_lite.engine.ddl.tables import key_name, quote
+from heliosdb_lite.engine.ddl.tables import key_name
+from heliosdb_lite.engine.sql.quoting import quote_name, string_literal
 from heliosdb_lite.engine.store import constraint_names, schemas
 from heliosdb_lite.engine.store.table_info import TableInfo
 from heliosdb_lite.engine.translate.result import unsupported
@@ -82,49 +82,51 @@ def added(translator: Translator, child: str, info: TableInfo | None, name: str 
     name = name or constraint_names.foreign_key(bare, columns)
     on_delete, on_update = _actions(reference)
     pairs = list(zip(columns, keys, strict=True))
-    orphan = f"NOT EXISTS (SELECT 1 FROM {quote(parent)} AS p WHERE " \
-             f"{' AND '.join(f'p.{quote(k)} = NEW.{quote(c)}' for c, k in pairs)})"
-    keyed = " AND ".join(f"NEW.{quote(c)} IS NOT NULL" for c in columns)
+    orphan = f"NOT EXISTS (SELECT 1 FROM {quote_name(parent)} AS p WHERE " \
+             f"{' AND '.join(f'p.{quote_name(k)} = NEW.{quote_name(c)}' for c, k in pairs)})"
+    keyed = " AND ".join(f"NEW.{quote_name(c)} IS NOT NULL" for c in columns)
     child_failed = f"SELECT RAISE(ABORT, {string_literal(f'FOREIGN KEY constraint failed: {name}')})"
-    insert, update, parent_delete, parent_update = (quote(trigger) for trigger in trigger_names(child, name))
-    column_list = ", ".join(map(quote, columns))
-    existing_rows = f"SELECT 1 FROM {quote(child)} AS c WHERE " \
-                    f"{' AND '.join(f'c.{quote(c)} IS NOT NULL' for c in columns)} AND NOT EXISTS " \
-                    f"(SELECT 1 FROM {quote(parent)} AS p WHERE " \
-                    f"{' AND '.join(f'p.{quote(k)} = c.{quote(c)}' for c, k in pairs)})"
+    insert, update, parent_delete, parent_update = (quote_name(trigger)
+                                                    for trigger in trigger_names(child, name))
+    column_list = ", ".join(map(quote_name, columns))
+    existing_rows = f"SELECT 1 FROM {quote_name(child)} AS c WHERE " \
+                    f"{' AND '.join(f'c.{quote_name(c)} IS NOT NULL' for c in columns)} AND NOT EXISTS " \
+                    f"(SELECT 1 FROM {quote_name(parent)} AS p WHERE " \
+                    f"{' AND '.join(f'p.{quote_name(k)} = c.{quote_name(c)}' for c, k in pairs)})"
     return [
         fails_if_rows(existing_rows, FOREIGN_KEY_VIOLATION,
                       f'insert or update on table "{bare}" violates foreign key constraint "{name}"'),
-        f"CREATE TRIGGER {insert} BEFORE INSERT ON {quote(child)} WHEN {keyed} AND {orphan} "
+        f"CREATE TRIGGER {insert} BEFORE INSERT ON {quote_name(child)} WHEN {keyed} AND {orphan} "
         f"BEGIN {child_failed}; END",
-        f"CREATE TRIGGER {update} BEFORE UPDATE OF {column_list} ON {quote(child)} WHEN {keyed} AND {orphan} "
+        f"CREATE TRIGGER {update} BEFORE UPDATE OF {column_list} ON {quote_name(child)} "
+        f"WHEN {keyed} AND {orphan} "
         f"BEGIN {child_failed}; END",
         _parent_trigger(parent_delete, "DELETE", on_delete, child, parent, pairs, name),
-        _parent_trigger(parent_update, f"UPDATE OF {', '.join(map(quote, keys))}", on_update, child, parent,
-                        pairs, name),
+        _parent_trigger(parent_update, f"UPDATE OF {', '.join(map(quote_name, keys))}", on_update, child,
+                        parent, pairs, name),
     ]
 
 
 def _parent_trigger(trigger: str, event: str, action: str, child: str, parent: str,
                     pairs: list[tuple[str, str]], name: str) -> str:
-    children = " AND ".join(f"{quote(c)} = OLD.{quote(k)}" for c, k in pairs)
-    changed = " OR ".join(f"OLD.{quote(k)} IS NOT NEW.{quote(k)}" for _, k in pairs)
+    children = " AND ".join(f"{quote_name(c)} = OLD.{quote_name(k)}" for c, k in pairs)
+    changed = " OR ".join(f"OLD.{quote_name(k)} IS NOT NEW.{quote_name(k)}" for _, k in pairs)
     if action in ("NO ACTION", "RESTRICT"):
         message = f"FOREIGN KEY constraint failed: {name} referenced from {schemas.split(child)[1]}"
-        condition = f"EXISTS (SELECT 1 FROM {quote(child)} WHERE {children})"
+        condition = f"EXISTS (SELECT 1 FROM {quote_name(child)} WHERE {children})"
         when = condition if event == "DELETE" else f"({changed}) AND {condition}"
-        return f"CREATE TRIGGER {trigger} BEFORE {event} ON {quote(parent)} WHEN {when} " \
+        return f"CREATE TRIGGER {trigger} BEFORE {event} ON {quote_name(parent)} WHEN {when} " \
                f"BEGIN SELECT RAISE(ABORT, {string_literal(message)}); END"
     when = "" if event == "DELETE" else f" WHEN {changed}"
     if action == "CASCADE" and event == "DELETE":
-        body = f"DELETE FROM {quote(child)} WHERE {children}"
+        body = f"DELETE FROM {quote_name(child)} WHERE {children}"
     elif action == "CASCADE":
-        body = f"UPDATE {quote(child)} SET {', '.join(f'{quote(c)} = NEW.{quote(k)}' for c, k in pairs)} " \
-               f"WHERE {children}"
+        assignments = ", ".join(f"{quote_name(c)} = NEW.{quote_name(k)}" for c, k in pairs)
+        body = f"UPDATE {quote_name(child)} SET {assignments} WHERE {children}"
     else:
-        nulls = ", ".join(f"{quote(c)} = NULL" for c, _ in pairs)
-        body = f"UPDATE {quote(child)} SET {nulls} WHERE {children}"
-    return f"CREATE TRIGGER {trigger} AFTER {event} ON {quote(parent)}{when} BEGIN {body}; END"
+        nulls = ", ".join(f"{quote_name(c)} = NULL" for c, _ in pairs)
+        body = f"UPDATE {quote_name(child)} SET {nulls} WHERE {children}"
+    return f"CREATE TRIGGER {trigger} AFTER {event} ON {quote_name(parent)}{when} BEGIN {body}; END"
 
 
 def _actions(reference: exp.Reference) -> tuple[str, str]:
@@ -170,13 +172,13 @@ def dropped_with(translator: Translator, table: str, cascade: bool) -> list[str]
     statements = []
     referencing: dict[str, str] = {}  # constraint name -> referencing table
     for trigger, on_table, sql in triggers:
-        if on_table == table or quote(table) not in (sql or ""):
+        if on_table == table or quote_name(table) not in (sql or ""):
             continue
         if trigger.startswith(f"{table}_") and trigger.endswith(("_fk_parent_delete", "_fk_parent_update")):
-            statements.append(f"DROP TRIGGER {quote(trigger)}")
+            statements.append(f"DROP TRIGGER {quote_name(trigger)}")
         elif trigger.startswith(f"{on_table}_") and trigger.endswith(("_fk_insert", "_fk_update")):
             referencing[trigger[len(on_table) + 1:trigger.rindex("_fk_")]] = on_table
-            statements.append(f"DROP TRIGGER {quote(trigger)}")
+            statements.append(f"DROP TRIGGER {quote_name(trigger)}")
     described = [f"constraint {name} on table {schemas.split(child)[1]}"
                  for name, child in referencing.items()]
     if not cascade:

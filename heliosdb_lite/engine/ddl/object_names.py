@@ -10,6 +10,7 @@ import apsw
 from sqlglot import exp
 
 from heliosdb_lite.engine.functions import names as fn
+from heliosdb_lite.engine.sql.quoting import string_literal
 from heliosdb_lite.engine.store.sequences import Sequences
 from heliosdb_lite.engine.translate.result import schema_of, unsupported
 from heliosdb_lite.errors import (
@@ -117,11 +118,6 @@ def fails_if_rows(query: str, sqlstate: str, message: str) -> str:
     there against a constraint added later), else doing nothing."""
     return f"SELECT 1 WHERE {fn.FAIL_IF}(EXISTS ({query}), {string_literal(sqlstate)}, " \
            f"{string_literal(message)}) IS NULL"
-
-
-def string_literal(value: str) -> str:
-    """A SQL string literal of `value`."""
-    return "'" + value.replace("'", "''") + "'"
 
 
 def refuse_dependents(dropped: str, dependents: list[str]) -> None:

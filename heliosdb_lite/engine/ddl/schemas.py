@@ -26,9 +26,9 @@ from heliosdb_lite.engine.ddl.object_names import (
     refuse_dependents,
     schema_version_bump,
 )
-from heliosdb_lite.engine.ddl.tables import quote
 from heliosdb_lite.engine.pg_catalog.reader import qualified
 from heliosdb_lite.engine.sql import parsing
+from heliosdb_lite.engine.sql.quoting import quote_name, string_literal
 from heliosdb_lite.engine.sql.statement_words import Words
 from heliosdb_lite.engine.store import added_defaults, schemas
 from heliosdb_lite.engine.store.conventions import VIEW_COLUMNS_TABLE
@@ -71,10 +71,6 @@ def _result(translator: Translator, sql: list[str], command: str) -> Translation
                        notices=tuple(translator.notices))
 
 
-def _literal(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 def _owner(translator: Translator, role: str) -> str:
     user = translator.user
     if role in _CURRENT_ROLES or role == user:
@@ -107,7 +103,7 @@ def _create(translator: Translator, connection: apsw.Connection, words: Words) -
     registry = schemas.REGISTRY_TABLE
     return _result(translator, [
         f"CREATE TABLE IF NOT EXISTS {registry} (name TEXT PRIMARY KEY, owner TEXT NOT NULL)",
-        f"INSERT INTO {registry} (name, owner) VALUES ({_literal(name)}, {_literal(owner)})",
+        f"INSERT INTO {registry} (name, owner) VALUES ({string_literal(name)}, {string_literal(owner)})",
     ], "CREATE SCHEMA")
 
 
@@ -168,17 +164,17 @@ def _drop(translator: Translator, connection: apsw.Connection, words: Words) -> 
             refuse_dependents(f"schema {name}", [member.described() for member in members])
         dropped += members
         statements += _drop_members(connection, name, members)
-        statements.append(f"DELETE FROM {schemas.REGISTRY_TABLE} WHERE name = {_literal(name)}")
+        statements.append(f"DELETE FROM {schemas.REGISTRY_TABLE} WHERE name = {string_literal(name)}")
     cascade_notice(translator, [member.described() for member in dropped])
     return _result(translator, statements, "DROP SCHEMA")
 
 
 def _drop_members(connection: apsw.Connection, schema: str, members: list[_Member]) -> list[str]:
-    prefix = _literal(schemas.storage_name(schema, ""))
+    prefix = string_literal(schemas.storage_name(schema, ""))
     in_schema = f"substr(name, 1, {len(schemas.storage_name(schema, ''))}) = {prefix}"
     newest_first = list(reversed(members))  # a view or a referencing table is made after what it uses
-    statements = [f"DROP VIEW {quote(m.stored)}" for m in newest_first if m.kind == "view"]
-    statements += [f"DROP TABLE {quote(m.stored)}" for m in newest_first if m.kind == "table"]
+    statements = [f"DROP VIEW {quote_name(m.stored)}" for m in newest_first if m.kind == "view"]
+    statements += [f"DROP TABLE {quote_name(m.stored)}" for m in newest_first if m.kind == "table"]
     statements += [f"DELETE FROM {table} WHERE {in_schema}" for table in _sequence_tables(connection)]
     statements.append(added_defaults.prefix_dropped(schemas.storage_name(schema, "")))
     if connection.table_exists("main", VIEW_COLUMNS_TABLE):
@@ -194,8 +190,8 @@ def _alter(translator: Translator, connection: apsw.Connection, words: Words) ->
         owner = _owner(translator, words.name())
         words.end()
         _user_schema(connection, name)
-        return _result(translator, [f"UPDATE {schemas.REGISTRY_TABLE} SET owner = {_literal(owner)} "
-                        f"WHERE name = {_literal(name)}"], "ALTER SCHEMA")
+        return _result(translator, [f"UPDATE {schemas.REGISTRY_TABLE} SET owner = {string_literal(owner)} "
+                        f"WHERE name = {string_literal(name)}"], "ALTER SCHEMA")
     words.expect("rename")
     words.expect("to")
     new_name = words.name()
@@ -228,11 +224,13 @@ def _renamed(connection: apsw.Connection, old: str, new: str) -> list[str]:
                                 f"{name} has a column whose default draws from a sequence")
     dependents = [(kind, name, sql) for kind, name, sql in objects
                   if kind in ("index", "view", "trigger") and sql is not None]
-    statements = [f"DROP {kind.upper()} {quote(name)}" for kind, name, _ in reversed(dependents)]
-    statements += [f"ALTER TABLE {quote(name)} RENAME TO {quote(new_prefix + name[len(old_prefix):])}"
+    statements = [f"DROP {kind.upper()} {quote_name(name)}" for kind, name, _ in reversed(dependents)]
+    statements += [f"ALTER TABLE {quote_name(name)} RENAME TO "
+                   f"{quote_name(new_prefix + name[len(old_prefix):])}"
                    for kind, name, _ in objects if kind == "table"]
-    statements += [sql.replace(quote(old_prefix)[:-1], quote(new_prefix)[:-1]) for _, _, sql in dependents]
-    literal_old, literal_new = _literal(old_prefix), _literal(new_prefix)
+    statements += [sql.replace(quote_name(old_prefix)[:-1], quote_name(new_prefix)[:-1])
+                   for _, _, sql in dependents]
+    literal_old, literal_new = string_literal(old_prefix), string_literal(new_prefix)
     for table in _sequence_tables(connection):
         statements.append(f"UPDATE {table} SET name = {literal_new} || substr(name, {len(old_prefix) + 1}) "
                           f"WHERE substr(name, 1, {len(old_prefix)}) = {literal_old}")
@@ -243,6 +241,6 @@ def _renamed(connection: apsw.Connection, old: str, new: str) -> list[str]:
     if connection.table_exists("main", VIEW_COLUMNS_TABLE):
         statements.append(f"UPDATE {VIEW_COLUMNS_TABLE} SET view = {literal_new} || substr(view, "
                           f"{len(old_prefix) + 1}) WHERE substr(view, 1, {len(old_prefix)}) = {literal_old}")
-    statements.append(f"UPDATE {schemas.REGISTRY_TABLE} SET name = {_literal(new)} "
-                      f"WHERE name = {_literal(old)}")
+    statements.append(f"UPDATE {schemas.REGISTRY_TABLE} SET name = {string_literal(new)} "
+                      f"WHERE name = {string_literal(old)}")
     return statements

@@ -20,6 +20,7 @@ from heliosdb_lite.engine.ddl.object_names import NO_OP, dropped, object_kind, s
 from heliosdb_lite.engine.functions import names as fn
 from heliosdb_lite.engine.functions.sequences import serial_sequence
 from heliosdb_lite.engine.sql import parsing
+from heliosdb_lite.engine.sql.quoting import string_literal
 from heliosdb_lite.engine.sql.statement_words import Words
 from heliosdb_lite.engine.store import schemas
 from heliosdb_lite.engine.store.sequences import CREATE_TEMPORARY_TABLES, RANGES, Sequences, shown_name
@@ -108,7 +109,7 @@ class _SequenceWords(Words):
 
 def _call(function: str, *arguments: str) -> str:
     """A statement that runs a sequence function for its effect and returns no rows."""
-    listed = ", ".join("'" + argument.replace("'", "''") + "'" for argument in arguments)
+    listed = ", ".join(string_literal(argument) for argument in arguments)
     return f"SELECT 1 WHERE {function}({listed}) IS NULL"
 
 
@@ -235,8 +236,7 @@ def _serial_restarted(translator: Translator, words: _SequenceWords, stored: str
         raise unsupported(f"ALTER SEQUENCE {', '.join(sorted(set(given) - {'restart'}))} of a serial "
                            "column's sequence")
     restart = 1 if given["restart"] is None else given["restart"]
-    quoted = stored.replace("'", "''")
-    return f"SELECT 1 WHERE setval('{quoted}', {restart}, false) IS NULL"
+    return f"SELECT 1 WHERE setval({string_literal(stored)}, {restart}, false) IS NULL"
 
 
 def _drop(translator: Translator, words: _SequenceWords) -> str:

@@ -19,10 +19,11 @@ from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
-from heliosdb_lite.engine.ddl.object_names import created, existing, index_exists, string_literal, temporary
+from heliosdb_lite.engine.ddl.object_names import created, existing, index_exists, temporary
 from heliosdb_lite.engine.ddl.table_definition_checks import check_definitions, check_view_columns
 from heliosdb_lite.engine.functions import names as fn
 from heliosdb_lite.engine.sql.dialect import render
+from heliosdb_lite.engine.sql.quoting import quote_name, string_literal
 from heliosdb_lite.engine.store import schemas
 from heliosdb_lite.engine.store.conventions import IDENTITY_MARKERS, VIEW_COLUMNS_TABLE
 from heliosdb_lite.engine.store.sequences import CREATE_TEMPORARY_TABLES
@@ -38,10 +39,6 @@ if TYPE_CHECKING:
 _DEFAULT_AND_NOT_NULL = (exp.DefaultColumnConstraint, exp.NotNullColumnConstraint)
 _INTEGER_LIMITS = {t.INT2: (-(2**15), 2**15 - 1), t.INT4: (-(2**31), 2**31 - 1),
                    t.INT8: (-(2**63), 2**63 - 1)}
-
-
-def quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def translate_create(translator: Translator, node: exp.Create) -> tuple[str, str]:
@@ -125,7 +122,7 @@ class TableBuilder:
             column = referenced.name if referenced is not None else None
         condition, pg_type = self.translator.expr(node, self.scope)
         condition = self.translator.coerce(condition, pg_type, t.BOOL_TYPE)
-        return f"CONSTRAINT {quote(name or self.check_name(column))} CHECK ({render(condition)})"
+        return f"CONSTRAINT {quote_name(name or self.check_name(column))} CHECK ({render(condition)})"
 
     def drawn(self, column: exp.ColumnDef, resolved: ResolvedType) -> bool:
         """Whether the column's values are drawn from its sequence (serial, identity)."""
@@ -147,11 +144,11 @@ class TableBuilder:
         for ADD COLUMN of a column whose default SQLite cannot keep (`added_defaults`)."""
         resolved = self.types[column.name.lower()]
         if self._is_rowid_alias(column, resolved):
-            parts = [quote(column.name), "integer PRIMARY KEY AUTOINCREMENT"]
+            parts = [quote_name(column.name), "integer PRIMARY KEY AUTOINCREMENT"]
             if self._identity_marker(column):  # NULL: SQLite numbers the row
                 parts.append(f"DEFAULT (NULL {self._identity_marker(column)})")
         else:
-            parts = [quote(column.name), resolved.declared]
+            parts = [quote_name(column.name), resolved.declared]
             if column.name in self.primary_key and len(self.primary_key) == 1:
                 parts.append("PRIMARY KEY")
             if with_default and (self.drawn(column, resolved) or column.name in self.primary_key):
@@ -162,7 +159,7 @@ class TableBuilder:
             kind = constraint.kind
             if with_default or not isinstance(kind, _DEFAULT_AND_NOT_NULL):
                 named = isinstance(kind, exp.Reference) and constraint.this is not None
-                parts += [f"CONSTRAINT {quote(constraint.name)}"] if named else []
+                parts += [f"CONSTRAINT {quote_name(constraint.name)}"] if named else []
                 parts += self._column_constraint(column, resolved, kind)
         if not self._is_rowid_alias(column, resolved):
             parts += _storage_clauses(self.bare, column.name, resolved.pg_type)
@@ -196,20 +193,21 @@ class TableBuilder:
             name = definition.name
             definition = definition.expressions[0]
         named = name and not isinstance(definition, exp.CheckColumnConstraint)
-        prefix = f"CONSTRAINT {quote(name)} " if name and named else ""
+        prefix = f"CONSTRAINT {quote_name(name)} " if name and named else ""
         if isinstance(definition, exp.PrimaryKey):
             _refuse_deferrable(definition, "PRIMARY KEY")
             if len(self.primary_key) == 1:
                 return None
-            return prefix + f"PRIMARY KEY ({', '.join(quote(key_name(k)) for k in definition.expressions)})"
+            keys = ", ".join(quote_name(key_name(k)) for k in definition.expressions)
+            return prefix + f"PRIMARY KEY ({keys})"
         if isinstance(definition, exp.UniqueColumnConstraint):
             _refuse_deferrable(definition, "UNIQUE")
             keys = definition.this.expressions if isinstance(definition.this, exp.Schema) else []
-            return prefix + f"UNIQUE ({', '.join(quote(key_name(k)) for k in keys)})"
+            return prefix + f"UNIQUE ({', '.join(quote_name(key_name(k)) for k in keys)})"
         if isinstance(definition, exp.CheckColumnConstraint):
             return self.check(definition.this, None, name)
         if isinstance(definition, exp.ForeignKey):
-            columns = ", ".join(quote(key_name(k)) for k in definition.expressions)
+            columns = ", ".join(quote_name(key_name(k)) for k in definition.expressions)
             reference = _reference_sql(self.translator, definition.args["reference"], self.table)
             return prefix + f"FOREIGN KEY ({columns}) {reference}"
         raise unsupported(f"table constraint {definition.sql('postgres')}")
@@ -231,13 +229,13 @@ def _reference_sql(translator: Translator, reference: exp.Reference, creating: s
     one, does not exist (SQLite would only fail on the first write)."""
     target = reference.this
     table = target.this if isinstance(target, exp.Schema) else target
-    columns = [quote(c.name) for c in target.expressions] if isinstance(target, exp.Schema) else []
+    columns = [quote_name(c.name) for c in target.expressions] if isinstance(target, exp.Schema) else []
     options = " ".join(str(option).upper() for option in reference.args.get("options") or [])
     column_list = f" ({', '.join(columns)})" if columns else ""
     stored = existing(translator, table)
     if stored != creating and translator.catalog.table(stored) is None:
         raise DatabaseError(UNDEFINED_TABLE, f'relation "{table.name}" does not exist')
-    return f"REFERENCES {quote(stored)}{column_list}{' ' + options if options else ''}"
+    return f"REFERENCES {quote_name(stored)}{column_list}{' ' + options if options else ''}"
 
 
 def _create_table(translator: Translator, node: exp.Create) -> str:
@@ -252,8 +250,8 @@ def _create_table(translator: Translator, node: exp.Create) -> str:
     pieces += [sql for sql in map(builder.table_constraint_sql, builder.others) if sql is not None]
     exists = " IF NOT EXISTS" if node.args.get("exists") else ""
     if not temporary(node):
-        return f"CREATE TABLE{exists} {quote(table)} ({', '.join(pieces)})"
-    return f"{CREATE_TEMPORARY_TABLES}; CREATE TEMP TABLE{exists} {quote(table)} ({', '.join(pieces)})"
+        return f"CREATE TABLE{exists} {quote_name(table)} ({', '.join(pieces)})"
+    return f"{CREATE_TEMPORARY_TABLES}; CREATE TEMP TABLE{exists} {quote_name(table)} ({', '.join(pieces)})"
 
 
 def _create_table_as(translator: Translator, node: exp.Create) -> tuple[str, str]:
@@ -275,10 +273,10 @@ def _create_table_as(translator: Translator, node: exp.Create) -> tuple[str, str
             raise unsupported("CREATE TABLE AS over columns of unknown type")
         declared = t.declared_type(t.output_type(output.type))
         name = names[i] if i < len(names) else output.name
-        pieces.append(" ".join([quote(name), declared, *_storage_clauses(schemas.split(table)[1], name,
+        pieces.append(" ".join([quote_name(name), declared, *_storage_clauses(schemas.split(table)[1], name,
                                                                         output.type)]))
-    create = f"CREATE {'TEMP ' if temporary(node) else ''}TABLE {quote(table)} ({', '.join(pieces)})"
-    return (f"{create}; INSERT INTO {quote(table)} {render(query)}" if with_data else create), command
+    create = f"CREATE {'TEMP ' if temporary(node) else ''}TABLE {quote_name(table)} ({', '.join(pieces)})"
+    return (f"{create}; INSERT INTO {quote_name(table)} {render(query)}" if with_data else create), command
 
 
 def range_check_name(table: str, column: str, oid: int) -> str:
@@ -292,8 +290,8 @@ def _storage_clauses(table: str, column: str, pg_type: t.PgType) -> list[str]:
     clauses = []
     limits = _INTEGER_LIMITS.get(pg_type.oid)
     if limits is not None:
-        name = quote(range_check_name(table, column, pg_type.oid))
-        clauses.append(f"CONSTRAINT {name} CHECK ({quote(column)} BETWEEN {limits[0]} AND {limits[1]})")
+        name = quote_name(range_check_name(table, column, pg_type.oid))
+        clauses.append(f"CONSTRAINT {name} CHECK ({quote_name(column)} BETWEEN {limits[0]} AND {limits[1]})")
     collation = fn.COLLATIONS.get(pg_type.oid)
     if collation is not None:
         clauses.append(f"COLLATE {collation}")
@@ -336,22 +334,23 @@ def _create_index(translator: Translator, node: exp.Create) -> str:
     exists = "IF NOT EXISTS " if node.args.get("exists") else ""
     if exists and index_exists(translator)(name):
         translator.notice(f'relation "{schemas.split(name)[1]}" already exists, skipping')
-    return f"CREATE {unique}INDEX {exists}{quote(name)} ON {quote(table)} ({', '.join(rendered)}){condition}"
+    return (f"CREATE {unique}INDEX {exists}{quote_name(name)} ON {quote_name(table)} "
+            f"({', '.join(rendered)}){condition}")
 
 
 def _create_view(translator: Translator, node: exp.Create) -> str:
     target = node.this
     columns = ""
     if isinstance(target, exp.Schema):
-        columns = f" ({', '.join(quote(c.name) for c in target.expressions)})"
+        columns = f" ({', '.join(quote_name(c.name) for c in target.expressions)})"
         target = target.this
     name = created(translator, node, target)
     query, outputs = translator.query(node.expression, Scope())
     check_view_columns([c.name for c in node.this.expressions] if isinstance(node.this, exp.Schema) else [],
                        [output.name for output in outputs])
-    drop = f"DROP VIEW IF EXISTS {quote(name)}; " if node.args.get("replace") else ""
+    drop = f"DROP VIEW IF EXISTS {quote_name(name)}; " if node.args.get("replace") else ""
     exists = "IF NOT EXISTS " if node.args.get("exists") else ""
-    statements = [f"{drop}CREATE VIEW {exists}{quote(name)}{columns} AS {render(query)}"]
+    statements = [f"{drop}CREATE VIEW {exists}{quote_name(name)}{columns} AS {render(query)}"]
     if not (exists and translator.catalog.table(name) is not None):
         statements += _view_column_records(name, outputs)
     return "; ".join(statements)

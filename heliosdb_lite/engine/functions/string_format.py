@@ -7,7 +7,7 @@ after the format string over in its text output form; NULL stays None.
 from __future__ import annotations
 
 from heliosdb_lite.engine.functions.strings import check_text_size, quote_literal
-from heliosdb_lite.engine.sql.identifiers import quote_identifier
+from heliosdb_lite.engine.sql.quoting import quote_identifier
 from heliosdb_lite.errors import (
     INVALID_PARAMETER_VALUE,
     INVALID_TEXT_REPRESENTATION,

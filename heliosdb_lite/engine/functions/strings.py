@@ -12,6 +12,7 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
+from heliosdb_lite.engine.sql.quoting import string_literal
 from heliosdb_lite.errors import INVALID_PARAMETER_VALUE, PROGRAM_LIMIT_EXCEEDED, DatabaseError
 
 MAX_TEXT_BYTES = 0x3FFFFFFF  # PostgreSQL's MaxAllocSize: no text value holds more
@@ -90,8 +91,10 @@ def translate(text: str, source: str, target: str) -> str:
 
 
 def quote_literal(text: str) -> str:
-    quoted = "'" + str(text).replace("\\", "\\\\").replace("'", "''") + "'"
-    return "E" + quoted if "\\" in str(text) else quoted
+    """PostgreSQL's quote_literal: a string literal, an E'' one with its backslashes doubled when it
+    has any."""
+    escaped = str(text).replace("\\", "\\\\")
+    return ("E" if escaped != str(text) else "") + string_literal(escaped)
 
 
 def md5(value: str | bytes) -> str:

@@ -17,7 +17,7 @@ from heliosdb_lite.engine.pg_catalog.reader import (
     object_oid,
     qualified,
 )
-from heliosdb_lite.engine.sql.identifiers import quote_identifier
+from heliosdb_lite.engine.sql.quoting import quote_identifier
 from heliosdb_lite.engine.store import schemas
 from heliosdb_lite.engine.types.type_names import format_type, type_oid
 from heliosdb_lite.errors import (

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 
 import apsw
 
-from heliosdb_lite.engine.sql.identifiers import quote_identifier
+from heliosdb_lite.engine.sql.quoting import quote_identifier
 from heliosdb_lite.engine.store import added_defaults, constraint_names, schemas, sequences
 from heliosdb_lite.engine.store.conventions import VIEW_COLUMNS_TABLE, identity_kind, without_identity_marker
 from heliosdb_lite.engine.store.table_info import effective_default

@@ -37,6 +37,7 @@ from heliosdb_lite.engine.pg_catalog.names import CATALOG_NAMESPACE, OWNER_OID, 
 from heliosdb_lite.engine.pg_catalog.reader import CatalogReader
 from heliosdb_lite.engine.pg_catalog.regcasts import rewrite
 from heliosdb_lite.engine.pg_catalog.rows import RowSource, functions, row_sources
+from heliosdb_lite.engine.sql.quoting import quote_name
 from heliosdb_lite.engine.types import pgtypes as t
 from heliosdb_lite.engine.types.pgtypes import PgType
 from heliosdb_lite.engine.types.reg_types import REG_TYPES, input_function, output_function
@@ -346,7 +347,7 @@ class _CatalogModule:
 
     def __init__(self, name: str, columns: list[tuple[str, PgType]]) -> None:
         self._name = name
-        self._schema = f"CREATE TABLE x({', '.join(_quote_always(column) for column, _ in columns)})"
+        self._schema = f"CREATE TABLE x({', '.join(quote_name(column) for column, _ in columns)})"
 
     def Connect(self, connection: apsw.Connection, *_: Any) -> tuple[str, _CatalogTable]:
         rows = _SOURCES[connection].get(self._name, _no_rows)
@@ -397,8 +398,6 @@ class _CatalogCursor:
         self._current = []
 
 
-def _quote_always(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 _MODULES = {name: _CatalogModule(name, columns) for name, columns in RELATIONS.items()}

@@ -16,6 +16,8 @@ import re
 
 import apsw
 
+from heliosdb_lite.engine.sql.quoting import string_literal
+
 TABLE = "_helios_added_defaults"
 NO_DEFAULT = "NULL"  # recorded by ALTER COLUMN ... DROP DEFAULT
 CREATE_TABLE = (f"CREATE TABLE IF NOT EXISTS {TABLE} (table_name TEXT NOT NULL, column_name TEXT NOT NULL, "
@@ -28,10 +30,6 @@ def is_constant(expression: str) -> bool:
     return _FUNCTION_CALL.search(expression) is None
 
 
-def _literal(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 def load(connection: apsw.Connection, table: str) -> dict[str, str]:
     """column name (lower case) → SQLite expression, for `table`."""
     rows: list[tuple[str, str]] = list(connection.execute(
@@ -41,31 +39,32 @@ def load(connection: apsw.Connection, table: str) -> dict[str, str]:
 
 def recorded(table: str, column: str, expression: str) -> str:
     return (f"INSERT OR REPLACE INTO {TABLE} (table_name, column_name, expression) "
-            f"VALUES ({_literal(table)}, {_literal(column)}, {_literal(expression)})")
+            f"VALUES ({string_literal(table)}, {string_literal(column)}, {string_literal(expression)})")
 
 
 def table_dropped(table: str) -> str:
-    return f"DELETE FROM {TABLE} WHERE table_name = {_literal(table)}"
+    return f"DELETE FROM {TABLE} WHERE table_name = {string_literal(table)}"
 
 
 def column_dropped(table: str, column: str) -> str:
-    return f"DELETE FROM {TABLE} WHERE table_name = {_literal(table)} AND column_name = {_literal(column)}"
+    return (f"DELETE FROM {TABLE} WHERE table_name = {string_literal(table)} "
+            f"AND column_name = {string_literal(column)}")
 
 
 def table_renamed(old: str, new: str) -> str:
-    return f"UPDATE {TABLE} SET table_name = {_literal(new)} WHERE table_name = {_literal(old)}"
+    return f"UPDATE {TABLE} SET table_name = {string_literal(new)} WHERE table_name = {string_literal(old)}"
 
 
 def column_renamed(table: str, old: str, new: str) -> str:
-    return (f"UPDATE {TABLE} SET column_name = {_literal(new)} "
-            f"WHERE table_name = {_literal(table)} AND column_name = {_literal(old)}")
+    return (f"UPDATE {TABLE} SET column_name = {string_literal(new)} "
+            f"WHERE table_name = {string_literal(table)} AND column_name = {string_literal(old)}")
 
 
 def prefix_renamed(old: str, new: str) -> str:
     """Tables whose names start with `old` (a schema's prefix) now start with `new`."""
-    return (f"UPDATE {TABLE} SET table_name = {_literal(new)} || substr(table_name, {len(old) + 1}) "
-            f"WHERE substr(table_name, 1, {len(old)}) = {_literal(old)}")
+    return (f"UPDATE {TABLE} SET table_name = {string_literal(new)} || substr(table_name, {len(old) + 1}) "
+            f"WHERE substr(table_name, 1, {len(old)}) = {string_literal(old)}")
 
 
 def prefix_dropped(prefix: str) -> str:
-    return f"DELETE FROM {TABLE} WHERE substr(table_name, 1, {len(prefix)}) = {_literal(prefix)}"
+    return f"DELETE FROM {TABLE} WHERE substr(table_name, 1, {len(prefix)}) = {string_literal(prefix)}"

@@ -29,6 +29,7 @@ from typing import Any
 
 import apsw
 
+from heliosdb_lite.engine.sql.quoting import string_literal
 from heliosdb_lite.engine.store import schemas
 from heliosdb_lite.engine.types import pgtypes as t
 from heliosdb_lite.errors import (
@@ -390,15 +391,13 @@ class Sequences:
     def owner_renamed(self, table: str, renamed: str, column: str | None = None) -> list[str]:
         """UPDATEs keeping OWNED BY in step when `table` (storage name) is renamed to `renamed`, or
         (with `column`) when that column of it is renamed to `renamed`."""
-        def literal(text: str) -> str:
-            return "'" + text.replace("'", "''") + "'"
-
-        owner = f"owned_table = {literal(table)}"
+        owner = f"owned_table = {string_literal(table)}"
         if column is None:
-            return [f"UPDATE {options} SET owned_table = {literal(renamed)} WHERE {owner}"
+            return [f"UPDATE {options} SET owned_table = {string_literal(renamed)} WHERE {owner}"
                     for options in self._options_tables()]
-        return [f"UPDATE {options} SET owned_column = {literal(renamed)} WHERE {owner} "
-                f"AND lower(owned_column) = lower({literal(column)})" for options in self._options_tables()]
+        return [f"UPDATE {options} SET owned_column = {string_literal(renamed)} WHERE {owner} "
+                f"AND lower(owned_column) = lower({string_literal(column)})"
+                for options in self._options_tables()]
 
     def drop(self, stored: str) -> bool:
         """Drops the sequence; False if there is none."""

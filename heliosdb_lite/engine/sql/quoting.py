@@ -1,6 +1,8 @@
-"""Identifiers as PostgreSQL prints them (quote_ident, the catalog's deparsed names): bare when
-lower case and not one of PostgreSQL 15's keywords that must be quoted (every category but
-unreserved: `pg_get_keywords()` where catcode <> 'U'), else double-quoted."""
+"""Names and strings written into SQL text, each quoted one way: `quote_identifier` as PostgreSQL
+prints an identifier (quote_ident, the catalog's deparsed names: bare when lower case and not one of
+PostgreSQL 15's keywords that must be quoted — every category but unreserved, `pg_get_keywords()`
+where catcode <> 'U' — else double-quoted); `quote_name` always double-quoted, for the SQL the engine
+writes for SQLite (whose keywords are not PostgreSQL's); `string_literal` a single-quoted string."""
 
 from __future__ import annotations
 
@@ -31,4 +33,14 @@ def quote_identifier(name: str) -> str:
     """`name` bare when PostgreSQL would print it so, else double-quoted."""
     if re.fullmatch(r"[a-z_][a-z0-9_$]*", name) and name not in QUOTED_KEYWORDS:
         return name
+    return quote_name(name)
+
+
+def quote_name(name: str) -> str:
+    """`name` double-quoted (its double quotes doubled): an identifier in SQL written for SQLite."""
     return '"' + name.replace('"', '""') + '"'
+
+
+def string_literal(value: str) -> str:
+    """`value` as a SQL string literal: single-quoted, its single quotes doubled."""
+    return "'" + value.replace("'", "''") + "'"
