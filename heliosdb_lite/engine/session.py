@@ -231,7 +231,8 @@ class SQLiteSession:
         columns = statement.copy.columns
         info = self._catalog.table(command.table)
         unfilled = info.unfilled_defaults([column.name for column in columns]) if info is not None else []
-        names = ", ".join(quote_name(column.name) for column in [*columns, *unfilled])
+        names = ", ".join(quote_name(name) for name in [*(column.name for column in columns),
+                                                         *(column.name for column in unfilled)])
         placeholders = ", ".join([*(f"?{i + 1}" for i in range(len(columns))),
                                   *(c.filled_default for c in unfilled)])
         sql = f"INSERT INTO {quote_name(command.table)} ({names}) VALUES ({placeholders})"

@@ -35,10 +35,10 @@ from heliosdb_lite.engine.ddl.tables import TableBuilder, constraint_kinds, key_
 from heliosdb_lite.engine.sql import parsing
 from heliosdb_lite.engine.sql.dialect import render
 from heliosdb_lite.engine.sql.quoting import quote_name, string_literal
-from heliosdb_lite.engine.store import added_defaults, schemas
+from heliosdb_lite.engine.store import added_defaults, schemas, serial_sequences
 from heliosdb_lite.engine.store.conventions import VIEW_COLUMNS_TABLE
 from heliosdb_lite.engine.store.sequences import SEQUENCES_TABLE
-from heliosdb_lite.engine.store.table_info import SEQUENCE_DEFAULT, ColumnInfo, TableInfo
+from heliosdb_lite.engine.store.table_info import ColumnInfo, TableInfo
 from heliosdb_lite.engine.translate.result import unsupported
 from heliosdb_lite.engine.translate.scope import Relation, Scope
 from heliosdb_lite.engine.types import pgtypes as t
@@ -214,10 +214,10 @@ def _added_column(builder: TableBuilder, column: exp.ColumnDef, default: str) ->
     (serial and identity columns too) kept by triggers."""
     table = quote_name(builder.table)
     statements = [f"ALTER TABLE {table} ADD COLUMN {builder.column_sql(column, with_default=False)}"]
-    sequence = SEQUENCE_DEFAULT.search(default)
+    sequence = serial_sequences.drawn_sequence(default)
     if sequence is not None:  # the serial's sequence, as CREATE TABLE's serial columns have one
         statements.append(f"INSERT OR IGNORE INTO {SEQUENCES_TABLE} (name, value) "
-                          f"VALUES ({string_literal(sequence.group(1))}, 0)")
+                          f"VALUES ({string_literal(sequence)}, 0)")
     statements.append(f"UPDATE {table} SET {quote_name(column.name)} = {default}")
     statements.append(added_defaults.recorded(builder.table, column.name, default))
     resolved = builder.types[column.name.lower()]
@@ -285,8 +285,8 @@ def _not_null_triggers(table: str, columns: list[str]) -> str:
     update that fires them on the rows already there."""
     statements = []
     for column in columns:
-        check = f"WHEN NEW.{quote_name(column)} IS NULL BEGIN SELECT RAISE(ABORT, " \
-                f"'NOT NULL constraint failed: {table}.{column}'); END"
+        failed = string_literal(f"NOT NULL constraint failed: {table}.{column}")
+        check = f"WHEN NEW.{quote_name(column)} IS NULL BEGIN SELECT RAISE(ABORT, {failed}); END"
         for event in ("INSERT", f"UPDATE OF {quote_name(column)}"):
             trigger = quote_name(f"{table}_{column}_not_null_{event.split()[0].lower()}")
             statements.append(f"CREATE TRIGGER IF NOT EXISTS {trigger} BEFORE {event} ON {quote_name(table)} "

@@ -57,7 +57,7 @@ def translate_truncate(translator: Translator, node: exp.TruncateTable) -> str:
             statements += _serial_rows_deleted(translator, name, drawn)
             if info is not None and any(c.rowid_alias for c in info.columns):
                 schema = serial_sequences.table_schema(translator.catalog.connection, name) or "main"
-                statements.append(f"DELETE FROM {schema}.sqlite_sequence WHERE name = '{name}'")
+                statements.append(f"DELETE FROM {schema}.sqlite_sequence WHERE name = {string_literal(name)}")
     return "; ".join(statements)
 
 
@@ -69,5 +69,5 @@ def _serial_rows_deleted(translator: Translator, table: str, sequences: list[str
     values = TEMP_SEQUENCES_TABLE if temporary else SEQUENCES_TABLE
     if not sequences or (temporary and not connection.table_exists("temp", values)):
         return []
-    listed = ", ".join(f"'{sequence}'" for sequence in sequences)
+    listed = ", ".join(string_literal(sequence) for sequence in sequences)
     return [f"DELETE FROM {values} WHERE name IN ({listed})"]

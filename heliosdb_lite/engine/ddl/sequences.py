@@ -22,7 +22,7 @@ from heliosdb_lite.engine.functions.sequences import serial_sequence
 from heliosdb_lite.engine.sql import parsing
 from heliosdb_lite.engine.sql.quoting import string_literal
 from heliosdb_lite.engine.sql.statement_words import Words
-from heliosdb_lite.engine.store import schemas
+from heliosdb_lite.engine.store import schemas, serial_sequences
 from heliosdb_lite.engine.store.sequences import CREATE_TEMPORARY_TABLES, RANGES, Sequences, shown_name
 from heliosdb_lite.engine.translate.result import Translation, unsupported
 from heliosdb_lite.engine.types import pgtypes as t
@@ -273,7 +273,8 @@ def _serial_column(translator: Translator, stored: str) -> tuple[str, str] | Non
     for (name,) in tables:
         info = translator.catalog.table(name)
         for column in info.columns if info is not None else ():
-            if column.sequence == stored or (column.rowid_alias and f"{name}_{column.name}_seq" == stored):
+            rowid_sequence = serial_sequences.sequence_name(name, column.name) if column.rowid_alias else None
+            if stored in (column.sequence, rowid_sequence):
                 return name, column.name
     return None
 

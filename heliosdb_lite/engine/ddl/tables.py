@@ -24,7 +24,7 @@ from heliosdb_lite.engine.ddl.table_definition_checks import check_definitions, 
 from heliosdb_lite.engine.functions import names as fn
 from heliosdb_lite.engine.sql.dialect import render
 from heliosdb_lite.engine.sql.quoting import quote_name, string_literal
-from heliosdb_lite.engine.store import schemas
+from heliosdb_lite.engine.store import schemas, serial_sequences
 from heliosdb_lite.engine.store.conventions import IDENTITY_MARKERS, VIEW_COLUMNS_TABLE
 from heliosdb_lite.engine.store.sequences import CREATE_TEMPORARY_TABLES
 from heliosdb_lite.engine.translate.result import OutputColumn, unsupported
@@ -134,7 +134,9 @@ class TableBuilder:
         if self._is_rowid_alias(column, resolved):
             return None
         if self.drawn(column, resolved):
-            return f"{fn.NEXTVAL}('{self.table}_{column.name}_seq') {self._identity_marker(column)}".rstrip()
+            sequence = serial_sequences.sequence_name(self.table, column.name)
+            drawing = serial_sequences.drawing_default(sequence, fn.NEXTVAL)
+            return f"{drawing} {self._identity_marker(column)}".rstrip()
         kinds = constraint_kinds(column)
         default = next((kind for kind in kinds if isinstance(kind, exp.DefaultColumnConstraint)), None)
         return None if default is None else self.expression(default.this, resolved.pg_type)
@@ -198,8 +200,8 @@ class TableBuilder:
             _refuse_deferrable(definition, "PRIMARY KEY")
             if len(self.primary_key) == 1:
                 return None
-            keys = ", ".join(quote_name(key_name(k)) for k in definition.expressions)
-            return prefix + f"PRIMARY KEY ({keys})"
+            key_list = ", ".join(quote_name(key_name(k)) for k in definition.expressions)
+            return prefix + f"PRIMARY KEY ({key_list})"
         if isinstance(definition, exp.UniqueColumnConstraint):
             _refuse_deferrable(definition, "UNIQUE")
             keys = definition.this.expressions if isinstance(definition.this, exp.Schema) else []

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 import apsw
 
 from heliosdb_lite.engine.sql.quoting import quote_identifier
-from heliosdb_lite.engine.store import added_defaults, constraint_names, schemas, sequences
+from heliosdb_lite.engine.store import added_defaults, constraint_names, schemas, sequences, serial_sequences
 from heliosdb_lite.engine.store.conventions import VIEW_COLUMNS_TABLE, identity_kind, without_identity_marker
 from heliosdb_lite.engine.store.table_info import effective_default
 from heliosdb_lite.engine.types import pgtypes as t
@@ -31,7 +31,6 @@ _INTERNAL_PREFIXES = ("_helios", "sqlite_")
 # a session's temporary relations: PostgreSQL names the schema pg_temp_<backend number>, 3 for the
 # first session of a fresh server
 TEMPORARY_SCHEMA = "pg_temp_3"
-_NEXTVAL = re.compile(r"nextval\('([^']+)'\)", re.IGNORECASE)
 
 # the WHEN of a NOT NULL trigger (`ddl.alter._not_null_triggers`)
 _NOT_NULL_TRIGGER = re.compile(r'WHEN NEW\."((?:[^"]|"")*)" IS NULL BEGIN SELECT RAISE\(ABORT, \'NOT NULL',
@@ -272,9 +271,9 @@ class CatalogReader:
             identity = identity_kind(default)
             if identity:
                 default = without_identity_marker(str(default))
-            sequence = _NEXTVAL.fullmatch(default or "")
+            sequence = serial_sequences.drawn_sequence(default, whole=True)
             if sequence or name == self._rowid_key(table):  # a serial or identity column
-                name_of_sequence = sequence.group(1) if sequence else f"{table.storage}_{name}_seq"
+                name_of_sequence = sequence or serial_sequences.sequence_name(table.storage, name)
                 yield Attribute(name, cid + 1, pg_type, True, None, name_of_sequence, identity)
             else:
                 yield Attribute(name, cid + 1, pg_type, bool(not_null or pk), _default_text(default, pg_type))

@@ -33,6 +33,7 @@ from heliosdb_lite.engine.pg_catalog.reader import (
     qualified,
     quote_identifier,
 )
+from heliosdb_lite.engine.sql.quoting import string_literal
 from heliosdb_lite.engine.store import schemas
 from heliosdb_lite.engine.types import pgtypes as t
 from heliosdb_lite.engine.types.reg_types import input_function, output_function
@@ -80,7 +81,7 @@ def default_text(attribute: Attribute, names: SessionNames) -> str | None:
     if attribute.identity:
         return None
     if attribute.sequence is not None:
-        return f"nextval('{names.sequence_text(attribute.sequence)}'::regclass)"
+        return f"nextval({string_literal(names.sequence_text(attribute.sequence))}::regclass)"
     return attribute.default
 
 

@@ -11,9 +11,32 @@ table's sequence in pg_temp.
 
 from __future__ import annotations
 
+import re
+
 import apsw
 
+from heliosdb_lite.engine.sql.quoting import string_literal
+from heliosdb_lite.engine.store import added_defaults
+
 SCHEMAS = (("temp", "sqlite_temp_master"), ("main", "sqlite_master"))  # searched as PostgreSQL: pg_temp first
+_DRAWING_DEFAULT = re.compile(r"nextval\('((?:[^']|'')+)'\)", re.IGNORECASE)
+
+
+def sequence_name(table: str, column: str) -> str:
+    """The sequence of a serial or identity column of `table` (storage name): `<table>_<column>_seq`."""
+    return f"{table}_{column}_seq"
+
+
+def drawing_default(sequence: str, nextval: str) -> str:
+    """The SQLite default of a column that draws from `sequence`: nextval('<sequence>')."""
+    return f"{nextval}({string_literal(sequence)})"
+
+
+def drawn_sequence(default: str | None, *, whole: bool = False) -> str | None:
+    """The sequence a column default draws from (`drawing_default`; with whole, only when the
+    default is that call alone), None if it draws from none."""
+    match = (_DRAWING_DEFAULT.fullmatch if whole else _DRAWING_DEFAULT.search)(default or "")
+    return match.group(1).replace("''", "'") if match else None
 
 
 def table_schema(connection: apsw.Connection, table: str) -> str | None:
@@ -26,11 +49,16 @@ def table_schema(connection: apsw.Connection, table: str) -> str | None:
 
 
 def default_schema(connection: apsw.Connection, sequence: str, nextval: str) -> str | None:
-    """The schema of a table with a column defaulting to `nextval('<sequence>')`, if any."""
+    """The schema of a table with a column defaulting to `nextval('<sequence>')`, if any: in its
+    SQLite definition, or (a serial column added by ALTER TABLE) recorded in `added_defaults`."""
+    drawing = drawing_default(sequence, nextval)
     for schema, master in SCHEMAS:
         if connection.execute(f"SELECT 1 FROM {master} WHERE type = 'table' AND instr(sql, ?)",
-                              (f"{nextval}('{sequence}')",)).fetchall():
+                              (drawing,)).fetchall():
             return schema
+    if connection.table_exists("main", added_defaults.TABLE) and connection.execute(
+            f"SELECT 1 FROM {added_defaults.TABLE} WHERE instr(expression, ?)", (drawing,)).fetchall():
+        return "main"
     return None
 
 
@@ -46,7 +74,7 @@ def rowid_table(connection: apsw.Connection, sequence: str) -> tuple[str, str] |
             if not created or "AUTOINCREMENT" not in (created[0][0] or "").upper():
                 continue
             keys = [key for (key,) in connection.execute(
-                f"SELECT name FROM pragma_table_info(?, '{schema}') WHERE pk > 0", (table,))]
+                "SELECT name FROM pragma_table_info(?, ?) WHERE pk > 0", (table, schema))]
             if keys == [column]:
                 return schema, table
     return None

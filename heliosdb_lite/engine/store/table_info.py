@@ -7,15 +7,12 @@ cached until the schema version changes.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import apsw
 
-from heliosdb_lite.engine.store import added_defaults, schemas
+from heliosdb_lite.engine.store import added_defaults, schemas, serial_sequences
 from heliosdb_lite.engine.types.pgtypes import PgType, type_from_declared
-
-SEQUENCE_DEFAULT = re.compile(r"nextval\('([^']+)'\)", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,8 +33,7 @@ class ColumnInfo:
     @property
     def sequence(self) -> str | None:
         """The sequence a serial column draws its default from."""
-        match = SEQUENCE_DEFAULT.search(self.default or "")
-        return match.group(1) if match else None
+        return serial_sequences.drawn_sequence(self.default)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from sqlglot import exp
 
 from heliosdb_lite.engine.functions import names as fn
 from heliosdb_lite.engine.sql.dialect import render
-from heliosdb_lite.engine.store import schemas
+from heliosdb_lite.engine.store import schemas, serial_sequences
 from heliosdb_lite.engine.store.conventions import identity_kind
 from heliosdb_lite.engine.translate import query_checks, set_operations
 from heliosdb_lite.engine.translate.nodes import call, parameter_number
@@ -179,7 +179,7 @@ def _serial_sequence(translator: Translator, node: exp.Insert, table: str, names
     if key is None:
         return None
     if node.args.get("default") or key.lower() not in {name.lower() for name in names}:
-        return f"{table}_{key}_seq"
+        return serial_sequences.sequence_name(table, key)
     return None
 
 
@@ -297,7 +297,7 @@ def _column_default(translator: Translator, table: str, name: str) -> exp.Expr:
     column = info.column(name) if info else None
     if column is not None and column.rowid_alias:
         translator.locks_rows = True  # nextval writes the store
-        return call(fn.NEXTVAL, f"{table}_{column.name}_seq")
+        return call(fn.NEXTVAL, serial_sequences.sequence_name(table, column.name))
     if column is None or column.default is None:
         return exp.Null()
     return exp.Var(this=column.default)
