@@ -33,6 +33,7 @@ from sqlglot import exp
 
 from heliosdb_lite.engine import ddl, functions, pg_catalog, result_origins
 from heliosdb_lite.engine.functions import names as fn
+from heliosdb_lite.engine.functions.advisory_locks import AdvisoryLocks, SessionAdvisoryLocks
 from heliosdb_lite.engine.interface import (
     Backend,
     Column,
@@ -140,8 +141,14 @@ class SQLiteSession:
         self._search_path: tuple[str, ...] = ()
         self._catalog = Catalog(connection)
         self._transactions = Transactions(connection, self.settings, transaction_log)
+        self._advisory_locks = SessionAdvisoryLocks(engine.advisory_locks, self.cancel_event,
+                                                    lambda: self._lock_timeout_s,
+                                                    self._transactions.notices_add)
+        self._transactions.join(self._advisory_locks)
         self._ddl_in_block = False
         functions.register(connection, self)
+        for name, function in self._advisory_locks.functions().items():
+            connection.create_scalar_function(name, function)
         pg_catalog.register(connection, user, database)
         pg_catalog.follow_search_path(connection, self.settings)
 
@@ -319,6 +326,7 @@ class SQLiteSession:
     def close(self) -> None:
         with contextlib.suppress(apsw.Error):
             self._transactions.rollback()
+        self._advisory_locks.close()
         self._connection.close()
         self._engine.forget(self)
 
@@ -762,6 +770,7 @@ class SQLiteEngine:
         self.normalised_once: StatementCache[bool] = StatementCache(2048)  # seen once, no template yet
         self._sessions: set[SQLiteSession] = set()
         self._lock = threading.Lock()
+        self.advisory_locks = AdvisoryLocks()
 
     @property
     def store_path(self) -> Path:

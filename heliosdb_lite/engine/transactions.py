@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 import apsw
 
@@ -42,6 +42,23 @@ T = TypeVar("T")
 # Statement answers kept for the committing transaction's outcome (the last ones count: a client
 # that lost its answer needs those of the request that committed).
 MAX_RESPONSES = 64
+
+
+class TransactionParticipant(Protocol):
+    """What ends with a transaction block besides SQLite's work: it learns of the block's begin, end
+    and savepoints (numbered from 0, the outermost)."""
+
+    def begin(self) -> None: ...
+
+    def commit(self) -> None: ...
+
+    def rollback(self) -> None: ...
+
+    def savepoint(self) -> None: ...
+
+    def release(self, depth: int) -> None: ...
+
+    def rollback_to(self, depth: int) -> None: ...
 
 
 class Transactions:
@@ -71,7 +88,7 @@ class Transactions:
         # what ends with the block: LISTEN/NOTIFY (sent or dropped) and cursors (closed or held)
         self.notifications = Notifications()
         self.cursors = Cursors()
-        self._participants: tuple[Notifications | Cursors, ...] = (self.notifications, self.cursors)
+        self._participants: list[TransactionParticipant] = [self.notifications, self.cursors]
 
     @property
     def status(self) -> str:
@@ -154,6 +171,13 @@ class Transactions:
         self._participants_end(committed=True)
         self._reset()
         return "COMMIT"
+
+    def notices_add(self, notice: DatabaseError) -> None:
+        """A NOTICE or WARNING for the client, from outside this class (the list is replaced when read)."""
+        self.notices.append(notice)
+
+    def join(self, participant: TransactionParticipant) -> None:
+        self._participants.append(participant)
 
     def _participants_end(self, *, committed: bool) -> None:
         for participant in self._participants:

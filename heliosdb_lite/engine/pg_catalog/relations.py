@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import apsw
 from sqlglot import exp
 
+from heliosdb_lite.engine.functions import advisory_locks
 from heliosdb_lite.engine.pg_catalog import activity as pg_catalog_activity
 from heliosdb_lite.engine.pg_catalog import builtins as pg_catalog_builtins
 from heliosdb_lite.engine.pg_catalog import information_schema
@@ -166,6 +167,7 @@ FUNCTION_TYPES: dict[str, PgType] = {
     **{output_function(reg_type): _TEXT for reg_type in REG_TYPES},
     **pg_catalog_builtins.FUNCTION_TYPES,
     **{name: PgType(oid) for name, oid in pg_catalog_activity.FUNCTION_TYPES.items()},
+    **{name: PgType(oid) for name, oid in advisory_locks.RESULT_TYPES.items()},
 }
 
 _OPERATOR = re.compile(r"OPERATOR\s*\(\s*pg_catalog\s*\.\s*([~!<>=*^&|#@%+-]+)\s*\)", re.IGNORECASE)

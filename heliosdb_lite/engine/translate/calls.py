@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 from sqlglot import exp
 
 from heliosdb_lite.engine import pg_catalog
+from heliosdb_lite.engine.functions import advisory_locks, float_aggregates
 from heliosdb_lite.engine.functions import arrays as array_functions
-from heliosdb_lite.engine.functions import float_aggregates
 from heliosdb_lite.engine.functions import names as fn
 from heliosdb_lite.engine.sql import parsing
 from heliosdb_lite.engine.sql.dialect import HeliosPostgres
@@ -45,6 +45,7 @@ _MATH_FUNCTIONS = frozenset({"round", "trunc", "ceil", "ceiling", "floor", "abs"
 _FUNCTION_PARAM_TYPES: dict[str, tuple[int, ...]] = {
     "pg_sleep": (t.FLOAT8,), "pg_notify": (t.TEXT, t.TEXT), "round": (t.NUMERIC, t.INT4),
     "pg_cancel_backend": (t.INT4,), "pg_terminate_backend": (t.INT4, t.INT8),
+    **dict.fromkeys(advisory_locks.RESULT_TYPES, (t.INT8, t.INT4)),  # one bigint key, or two int keys
     "trunc": (t.NUMERIC, t.INT4),
     "left": (t.TEXT, t.INT4), "right": (t.TEXT, t.INT4), "repeat": (t.TEXT, t.INT4),
     "lpad": (t.TEXT, t.INT4, t.TEXT), "rpad": (t.TEXT, t.INT4, t.TEXT), "substr": (t.TEXT, t.INT4, t.INT4),
