@@ -30,6 +30,7 @@ from heliosdb_lite.errors import (
     DatabaseError,
 )
 from heliosdb_lite.protocol import codecs
+from heliosdb_lite.protocol.codecs import oids
 
 MAX_DIMENSIONS = 6
 
@@ -42,7 +43,7 @@ REMOVE = "helios_array_remove"
 REPLACE = "helios_array_replace"
 STRING_TO_ARRAY = "helios_string_to_array"
 CONTAINS = "helios_array_contains"
-_ANY_ARRAY = 1009  # text[]: reads the structure of any stored array
+_ANY_ARRAY = oids.TEXT_ARRAY  # text[]: reads the structure of any stored array
 # the collation that makes SQLite order stored arrays of a type as PostgreSQL orders them
 COLLATIONS = {oid: f"helios_array_{oid}" for oid, info in codecs.TYPES.items() if info.is_array}
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from heliosdb_lite.engine.types import pgtypes as t
 from heliosdb_lite.protocol import codecs
+from heliosdb_lite.protocol.codecs import oids
 
 
 def _serialise(value: Any, out: list[str]) -> None:
@@ -76,7 +77,7 @@ def json_get(document: str | None, oid: int, steps: list[Any], as_text: bool) ->
 
 def path_steps(path: str) -> list[Any]:
     """The steps of a #> path given as a text[] literal ('{a,0,b}')."""
-    return list(codecs.decode_text(1009, path.encode()))
+    return list(codecs.decode_text(oids.TEXT_ARRAY, path.encode()))
 
 
 def json_get_path(document: str | None, oid: int, path: str | None, as_text: bool) -> str | None:

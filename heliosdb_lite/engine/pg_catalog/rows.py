@@ -40,12 +40,12 @@ from heliosdb_lite.engine.types.reg_types import input_function, output_function
 from heliosdb_lite.engine.types.type_names import format_type_function, type_oid
 from heliosdb_lite.errors import INVALID_PARAMETER_VALUE, DatabaseError
 from heliosdb_lite.protocol import codecs
+from heliosdb_lite.protocol.codecs import oids
 
 BTREE_AM = 403
 HEAP_AM = 2
 DATABASE_OID = 5
 DEFAULT_COLLATION = 100
-_TEXT_ARRAY = 1009
 CLASS_RELATION = 1259  # pg_class's OID: pg_depend.classid of relations
 PUBLIC_ACL = "{pg_database_owner=UC/pg_database_owner,=U/pg_database_owner}"
 # the one extension PostgreSQL 15 installs in every database, and its language, with their OIDs there
@@ -67,7 +67,8 @@ _DESCRIPTIONS = {(PUBLIC_NAMESPACE, "pg_namespace"): "standard public schema",
 _TABLESPACES = ((1663, "pg_default", OWNER_OID, None, None), (1664, "pg_global", OWNER_OID, None, None))
 # pg_type's pseudo-types that no value has (void is a codec's): (oid, name, typlen); sqlsmith looks for
 # internal and anyarray, whose functions it avoids
-_PSEUDO_TYPES = ((2276, "any", 4), (2277, "anyarray", -1), (2281, "internal", 8), (2283, "anyelement", 4))
+_PSEUDO_TYPES = ((oids.ANY, "any", 4), (oids.ANYARRAY, "anyarray", -1), (oids.INTERNAL, "internal", 8),
+                 (oids.ANYELEMENT, "anyelement", 4))
 _COLLATABLE = t.STRING_TYPES - {t.NAME, t.CHAR}
 # pg_attribute.attstorage: 'p'lain for fixed-width types, 'm'ain for numeric, 'x' (extended) otherwise
 _PLAIN_STORAGE = frozenset({t.BOOL, t.INT2, t.INT4, t.INT8, t.OID, t.FLOAT4, t.FLOAT8, t.DATE, t.TIME,
@@ -392,6 +393,6 @@ def _array_to_string(array: str | None, separator: str | None, null_text: str | 
     skipped unless null_text is given."""
     if array is None or separator is None:
         return None
-    elements = codecs.decode_text(_TEXT_ARRAY, array.encode())
+    elements = codecs.decode_text(oids.TEXT_ARRAY, array.encode())
     shown = (str(e) if e is not None else null_text for e in elements)
     return separator.join(text for text in shown if text is not None)

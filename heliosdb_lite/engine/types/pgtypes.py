@@ -27,32 +27,34 @@ from heliosdb_lite.errors import (
     DatabaseError,
 )
 from heliosdb_lite.protocol import codecs
+from heliosdb_lite.protocol.codecs import oids
 
-BOOL = 16
-BYTEA = 17
-CHAR = 18
-NAME = 19
-INT8 = 20
-INT2 = 21
-INT4 = 23
-TEXT = 25
-OID = 26
-JSON = 114
-FLOAT4 = 700
-FLOAT8 = 701
-UNKNOWN = 705
-BPCHAR = 1042
-VARCHAR = 1043
-DATE = 1082
-TIME = 1083
-TIMESTAMP = 1114
-TIMESTAMPTZ = 1184
-INTERVAL = 1186
-NUMERIC = 1700
-UUID = 2950
-VOID = 2278
-REGTYPE = 2206
-JSONB = 3802
+# the type OIDs the engine names, from the table generated from PostgreSQL 15 (protocol/codecs/oids.py)
+BOOL = oids.BOOL
+BPCHAR = oids.BPCHAR
+BYTEA = oids.BYTEA
+CHAR = oids.CHAR
+DATE = oids.DATE
+FLOAT4 = oids.FLOAT4
+FLOAT8 = oids.FLOAT8
+INT2 = oids.INT2
+INT4 = oids.INT4
+INT8 = oids.INT8
+INTERVAL = oids.INTERVAL
+JSON = oids.JSON
+JSONB = oids.JSONB
+NAME = oids.NAME
+NUMERIC = oids.NUMERIC
+OID = oids.OID
+REGTYPE = oids.REGTYPE
+TEXT = oids.TEXT
+TIME = oids.TIME
+TIMESTAMP = oids.TIMESTAMP
+TIMESTAMPTZ = oids.TIMESTAMPTZ
+UNKNOWN = oids.UNKNOWN
+UUID = oids.UUID
+VARCHAR = oids.VARCHAR
+VOID = oids.VOID
 
 INTEGER_TYPES = frozenset({INT2, INT4, INT8, OID})
 OID_TYPES = frozenset({OID, REGTYPE})  # an OID, and one that reads and prints as a type's name
