@@ -1,7 +1,8 @@
 """`make compat`: run each driver's test subset (compat/suites.py) against a HeliosDB-Lite server and a
 throwaway PostgreSQL 15, both started here on loopback, one suite and one server at a time; print per
 suite passed / failed / errors / skipped on each and the ratio of HeliosDB-Lite's passes to
-PostgreSQL's, and write every test's outcome to a JSON report (compat/report.py reads it).
+PostgreSQL's, and write every test's outcome to a JSON report (compat/report.py reads it), with
+whether the HeliosDB-Lite server survived the suite and how many tracebacks it logged.
 
 Each run is a pytest subprocess in the suite's directory, with the suite's own pytest configuration,
 a per-test timeout (pytest-timeout) and a timeout for the whole run, without this repository's
@@ -20,6 +21,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,19 +34,36 @@ TARGETS = ("postgresql", "heliosdb")
 HOST = "127.0.0.1"
 
 
+@dataclass
+class Running:
+    """A server a suite runs against: its port and, for HeliosDB-Lite, the process, to tell afterwards
+    whether it survived the suite and what it logged."""
+
+    port: int
+    server: ServerProcess | None = None
+
+    def health(self, log: Path) -> dict[str, Any]:
+        """Whether the server still runs and how many tracebacks it logged; its log goes to `log`."""
+        if self.server is None or self.server.process is None:
+            return {}
+        log.write_text("\n".join(self.server.stderr_lines) + "\n")
+        return {"server_exit_code": self.server.process.poll(),
+                "server_tracebacks": sum(line.startswith("Traceback") for line in self.server.stderr_lines)}
+
+
 @contextmanager
-def running_server(target: str, workdir: Path) -> Iterator[int]:
-    """A fresh server of `target`; yields its port."""
+def running_server(target: str, workdir: Path) -> Iterator[Running]:
+    """A fresh server of `target`, stopped at the end."""
     if target == "postgresql":
         cluster = start_cluster()
         try:
-            yield cluster.port
+            yield Running(cluster.port)
         finally:
             stop_cluster(cluster)
     else:
         server = ServerProcess(workdir / "heliosdb-data").start()
         try:
-            yield server.port
+            yield Running(server.port, server)
         finally:
             server.stop()
 
@@ -82,12 +101,13 @@ def run_suite(suite: Suite, targets: tuple[str, ...], test_timeout: int, suite_t
         with tempfile.TemporaryDirectory(prefix=f"compat-{suite.name}-{target}-") as temporary:
             workdir = Path(temporary)
             started = time.monotonic()
-            with running_server(target, workdir) as port:
-                outcomes, ending = run_pytest(suite, port, workdir, test_timeout, suite_timeout,
+            with running_server(target, workdir) as running:
+                outcomes, ending = run_pytest(suite, running.port, workdir, test_timeout, suite_timeout,
                                               logs / f"{suite.name}-{target}.log")
+                health = running.health(logs / f"{suite.name}-{target}-server.log")
             results[target] = outcomes
             entry[target] = {"counts": counts(outcomes), "ending": ending,
-                             "seconds": round(time.monotonic() - started, 1)}
+                             "seconds": round(time.monotonic() - started, 1), **health}
             print(f"{suite.name} on {target}: {entry[target]}", flush=True)
     if set(TARGETS) <= results.keys():
         passed = {target: entry[target]["counts"]["passed"] for target in TARGETS}
