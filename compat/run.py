@@ -22,6 +22,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -96,7 +97,11 @@ def run_pytest(suite: Suite, port: int, workdir: Path, test_timeout: int, suite_
 def run_suite(suite: Suite, targets: tuple[str, ...], test_timeout: int, suite_timeout: int,
               logs: Path) -> dict[str, Any]:
     results: dict[str, list[Outcome]] = {}
-    entry: dict[str, Any] = {"version": suite.version, "tests_version": suite.tests_version}
+    installed = metadata.version(suite.name)
+    if installed != suite.version:
+        print(f"warning: {suite.name} {installed} is installed, its tests are pinned for {suite.version}",
+              flush=True)
+    entry: dict[str, Any] = {"version": installed, "tests_version": suite.tests_version}
     for target in targets:
         with tempfile.TemporaryDirectory(prefix=f"compat-{suite.name}-{target}-") as temporary:
             workdir = Path(temporary)
