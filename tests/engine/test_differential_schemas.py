@@ -158,6 +158,28 @@ SCRIPT = [
     "select note from orders",
     "drop schema if exists sales, postgres",
     "select nspname from pg_namespace where nspname not like 'pg_%' order by nspname",
+    # the way test suites reset a database: DROP SCHEMA public CASCADE; CREATE SCHEMA public
+    "create table parent (id serial primary key, t text default 'x')",
+    "create table child (id int references parent(id))",
+    "create view parents as select * from parent",
+    "create sequence counter",
+    "create schema kept",
+    "create table kept.t (x int)",
+    "drop schema public",
+    "drop schema public cascade",
+    "select nspname from pg_namespace where nspname in ('public', 'kept') order by 1",
+    "create table nowhere (x int)",
+    "create table public.nowhere (x int)",
+    "select count(*) from kept.t",
+    "create schema public",
+    "create schema public",
+    "create table parent (id serial primary key)",
+    "insert into parent default values returning id",
+    "select tablename from pg_tables where schemaname = 'public'",
+    "select nextval('counter')",
+    "drop schema if exists public cascade",
+    "create schema public",
+    "drop schema kept cascade",
 ]
 
 

@@ -28,7 +28,7 @@ from heliosdb_lite.engine.ddl.object_names import (
 )
 from heliosdb_lite.engine.pg_catalog.reader import qualified
 from heliosdb_lite.engine.sql import parsing
-from heliosdb_lite.engine.sql.quoting import quote_name, string_literal
+from heliosdb_lite.engine.sql.quoting import quote_identifier, quote_name, string_literal
 from heliosdb_lite.engine.sql.statement_words import Words
 from heliosdb_lite.engine.store import added_defaults, schemas
 from heliosdb_lite.engine.store.conventions import VIEW_COLUMNS_TABLE
@@ -100,23 +100,38 @@ def _create(translator: Translator, connection: apsw.Connection, words: Words) -
             translator.notice(f'schema "{name}" already exists, skipping')
             return _result(translator, [], "CREATE SCHEMA")
         raise DatabaseError(DUPLICATE_SCHEMA, f'schema "{name}" already exists')
+    if name == schemas.PUBLIC:  # dropped before: exists again
+        recreated = f"DELETE FROM {schemas.REGISTRY_TABLE} WHERE name = {string_literal(name)}"
+        return _result(translator, [recreated], "CREATE SCHEMA")
+    return _result(translator, _registered(name, owner), "CREATE SCHEMA")
+
+
+def _registered(name: str, owner: str) -> list[str]:
     registry = schemas.REGISTRY_TABLE
-    return _result(translator, [
-        f"CREATE TABLE IF NOT EXISTS {registry} (name TEXT PRIMARY KEY, owner TEXT NOT NULL)",
-        f"INSERT INTO {registry} (name, owner) VALUES ({string_literal(name)}, {string_literal(owner)})",
-    ], "CREATE SCHEMA")
+    return [f"CREATE TABLE IF NOT EXISTS {registry} (name TEXT PRIMARY KEY, owner TEXT NOT NULL)",
+            f"INSERT INTO {registry} (name, owner) VALUES ({string_literal(name)}, {string_literal(owner)})"]
 
 
 def _exists(connection: apsw.Connection, name: str) -> bool:
-    return name in (schemas.PUBLIC, *schemas.SYSTEM_SCHEMAS, *schemas.user_schemas(connection))
+    return name in schemas.SYSTEM_SCHEMAS or name in schemas.existing(connection)
 
 
-def _user_schema(connection: apsw.Connection, name: str) -> None:
-    """3F000 unless `name` is a schema; 0A000 for public and the system schemas."""
-    if name == schemas.PUBLIC or name in schemas.SYSTEM_SCHEMAS:
+def _user_schema(connection: apsw.Connection, name: str, *, dropping: bool = False) -> None:
+    """3F000 unless `name` is a schema; 0A000 for the system schemas, and for public but to drop it."""
+    if name in schemas.SYSTEM_SCHEMAS or (name == schemas.PUBLIC and not dropping):
         raise DatabaseError(FEATURE_NOT_SUPPORTED, f"changing or dropping schema {name} is not supported")
     if not _exists(connection, name):
         raise DatabaseError(INVALID_SCHEMA_NAME, f'schema "{name}" does not exist')
+
+
+def _in_schema(schema: str, column: str) -> str:
+    """SQL true for the store names in `column` of `schema`'s objects: public's have no prefix (and
+    the store's own `_helios_*` and SQLite's tables are nobody's)."""
+    if schema == schemas.PUBLIC:
+        return (f"instr({column}, '.') = 0 AND {column} NOT LIKE '\\_helios%' ESCAPE '\\' "
+                f"AND {column} NOT LIKE 'sqlite\\_%' ESCAPE '\\'")
+    prefix = schemas.storage_name(schema, "")
+    return f"substr({column}, 1, {len(prefix)}) = {string_literal(prefix)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,21 +140,22 @@ class _Member:
     stored: str  # its SQLite name (or sequence name)
 
     def described(self) -> str:
-        return f"{self.kind} {qualified(*schemas.split(self.stored))}"
+        """As PostgreSQL names it in a DETAIL: qualified unless in public (on the default search_path)."""
+        schema, name = schemas.split(self.stored)
+        shown = quote_identifier(name) if schema == schemas.PUBLIC else qualified(schema, name)
+        return f"{self.kind} {shown}"
 
 
 def _members(connection: apsw.Connection, schema: str) -> list[_Member]:
     """The schema's tables, views and sequences (those CREATE SEQUENCE made; a serial column's
     sequence belongs to its table), in creation order."""
-    prefix = schemas.storage_name(schema, "")
     relations: list[tuple[str, str]] = list(connection.execute(
-        "SELECT type, name FROM sqlite_schema WHERE type IN ('table', 'view') AND substr(name, 1, ?) = ? "
-        "ORDER BY rowid", (len(prefix), prefix)))
+        "SELECT type, name FROM sqlite_schema WHERE type IN ('table', 'view') "
+        f"AND {_in_schema(schema, 'name')} ORDER BY rowid"))
     found = [_Member(kind, name) for kind, name in relations]
     if connection.table_exists("main", SEQUENCE_OPTIONS_TABLE):
         sequences: list[tuple[str]] = list(connection.execute(
-            f"SELECT name FROM {SEQUENCE_OPTIONS_TABLE} WHERE substr(name, 1, ?) = ? ORDER BY rowid",
-            (len(prefix), prefix)))
+            f"SELECT name FROM {SEQUENCE_OPTIONS_TABLE} WHERE {_in_schema(schema, 'name')} ORDER BY rowid"))
         found += [_Member("sequence", name) for (name,) in sequences]
     return found
 
@@ -158,28 +174,29 @@ def _drop(translator: Translator, connection: apsw.Connection, words: Words) -> 
         if if_exists and not _exists(connection, name):
             translator.notice(f'schema "{name}" does not exist, skipping')
             continue
-        _user_schema(connection, name)
+        _user_schema(connection, name, dropping=True)
         members = _members(connection, name)
         if not cascade:
             refuse_dependents(f"schema {name}", [member.described() for member in members])
         dropped += members
         statements += _drop_members(connection, name, members)
-        statements.append(f"DELETE FROM {schemas.REGISTRY_TABLE} WHERE name = {string_literal(name)}")
+        if name == schemas.PUBLIC:  # recorded as dropped until CREATE SCHEMA public
+            statements += _registered(schemas.PUBLIC, translator.user)
+        else:
+            statements.append(f"DELETE FROM {schemas.REGISTRY_TABLE} WHERE name = {string_literal(name)}")
     cascade_notice(translator, [member.described() for member in dropped])
     return _result(translator, statements, "DROP SCHEMA")
 
 
 def _drop_members(connection: apsw.Connection, schema: str, members: list[_Member]) -> list[str]:
-    prefix = string_literal(schemas.storage_name(schema, ""))
-    in_schema = f"substr(name, 1, {len(schemas.storage_name(schema, ''))}) = {prefix}"
+    in_schema = _in_schema(schema, "name")
     newest_first = list(reversed(members))  # a view or a referencing table is made after what it uses
     statements = [f"DROP VIEW {quote_name(m.stored)}" for m in newest_first if m.kind == "view"]
     statements += [f"DROP TABLE {quote_name(m.stored)}" for m in newest_first if m.kind == "table"]
     statements += [f"DELETE FROM {table} WHERE {in_schema}" for table in _sequence_tables(connection)]
-    statements.append(added_defaults.prefix_dropped(schemas.storage_name(schema, "")))
+    statements.append(added_defaults.dropped_where(_in_schema(schema, "table_name")))
     if connection.table_exists("main", VIEW_COLUMNS_TABLE):
-        statements.append(f"DELETE FROM {VIEW_COLUMNS_TABLE} WHERE substr(view, 1, "
-                          f"{len(schemas.storage_name(schema, ''))}) = {prefix}")
+        statements.append(f"DELETE FROM {VIEW_COLUMNS_TABLE} WHERE {_in_schema(schema, 'view')}")
     return statements
 
 

@@ -94,10 +94,12 @@ class SessionNames:
         return self._user
 
     def namespaces(self) -> list[Namespace]:
-        owners = self._reader.store().schemas
+        store = self._reader.store()
+        owners = store.schemas
         found = [Namespace(CATALOG_NAMESPACE, "pg_catalog", OWNER_OID),
-                 Namespace(PUBLIC_NAMESPACE, schemas.PUBLIC, DATABASE_OWNER_OID),
                  Namespace(INFORMATION_SCHEMA_NAMESPACE, "information_schema", OWNER_OID)]
+        if store.public:
+            found.insert(1, Namespace(PUBLIC_NAMESPACE, schemas.PUBLIC, DATABASE_OWNER_OID))
         found += [Namespace(namespace_oid(name), name, role_oid(owner, self._user))
                   for name, owner in owners.items()]
         if self._has_temporary():

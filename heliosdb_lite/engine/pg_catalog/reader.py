@@ -161,6 +161,7 @@ class Store:
 
     schemas: dict[str, str]  # user schema → owner
     relations: tuple[Relation, ...]
+    public: bool = True  # False after DROP SCHEMA public, until CREATE SCHEMA public
 
 
 class CatalogReader:
@@ -184,7 +185,8 @@ class CatalogReader:
         ((temporary_version,),) = temporary
         version = (schema_version, temporary_version, data_version, self._connection.total_changes())
         if version != self._version:
-            self._store = Store(schemas.user_schemas(self._connection), tuple(self._load()))
+            self._store = Store(schemas.user_schemas(self._connection), tuple(self._load()),
+                                not schemas.public_dropped(self._connection))
             self._by_oid = {r.oid: r for r in self._store.relations}
             self._indexes = {i.oid: i for r in self._store.relations for i in r.indexes}
             self._version = version

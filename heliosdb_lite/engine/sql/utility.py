@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlglot.tokens import TokenType
+from sqlglot.tokens import Token, TokenType
 
 from heliosdb_lite.engine.sql.parsing import tokenize
 from heliosdb_lite.engine.sql.statement_words import Words, syntax_error
@@ -397,6 +397,17 @@ def _close(words: Words) -> CloseCommand:
     return CloseCommand(name)
 
 
+def _command_words(sql: str, tokens: tuple[Token, ...]) -> tuple[Token, ...]:
+    """The tokens of a statement whose first word sqlglot takes for a command (RELEASE, FETCH, ...):
+    it keeps the rest as one string, which is tokenized again (its first word may be one too)."""
+    leading: list[Token] = []
+    while len(tokens) > 1 and tokens[0].token_type in (TokenType.COMMAND, TokenType.FETCH):
+        leading.append(tokens[0])
+        sql = sql[tokens[0].end + 1:]
+        tokens = tuple(tokenize(sql))
+    return (*leading, *tokens)
+
+
 def parse_utility(sql: str) -> UtilityCommand | None:
     """The utility command sql is, or None if it is an ordinary statement."""
     tokens = tokenize(sql)
@@ -406,10 +417,7 @@ def parse_utility(sql: str) -> UtilityCommand | None:
     if not tokens:
         return None
     first = tokens[0].text.lower()
-    if tokens[0].token_type in (TokenType.COMMAND, TokenType.FETCH) and len(tokens) > 1:
-        # sqlglot keeps a command's rest as one string
-        tokens = (tokens[0], *tokenize(sql[tokens[0].end + 1:]))
-    words = Words(tokens)
+    words = Words(_command_words(sql, tokens))
     words.index = 1
     if first in ("begin", "start", "commit", "end", "rollback", "abort", "savepoint", "release"):
         return _transaction(words, first)

@@ -66,5 +66,6 @@ def prefix_renamed(old: str, new: str) -> str:
             f"WHERE substr(table_name, 1, {len(old)}) = {string_literal(old)}")
 
 
-def prefix_dropped(prefix: str) -> str:
-    return f"DELETE FROM {TABLE} WHERE substr(table_name, 1, {len(prefix)}) = {string_literal(prefix)}"
+def dropped_where(condition: str) -> str:
+    """The statement forgetting the added defaults of the tables `condition` (over table_name) selects."""
+    return f"DELETE FROM {TABLE} WHERE {condition}"

@@ -5,7 +5,9 @@ SQLite has one namespace per database file, and a transaction over several ATTAC
 atomic in WAL mode, so a schema is a name prefix: object `name` of schema `s` is the SQLite object
 `s.name` (the dot is part of the SQLite identifier). Objects of `public` keep their bare names, so
 an object name containing a dot is refused. Schemas other than public are the rows of
-`_helios_schemas(name, owner)`, a table made by the first CREATE SCHEMA.
+`_helios_schemas(name, owner)`, a table made by the first CREATE SCHEMA; a row named public there
+records that DROP SCHEMA public removed it (test suites reset a database with `DROP SCHEMA public
+CASCADE; CREATE SCHEMA public`).
 """
 
 from __future__ import annotations
@@ -47,9 +49,24 @@ def user_schemas(connection: apsw.Connection) -> dict[str, str]:
     """The schemas other than public, name → owner, by name."""
     if not registry_exists(connection):
         return {}
-    rows: list[tuple[str, str]] = list(
-        connection.execute(f"SELECT name, owner FROM {REGISTRY_TABLE} ORDER BY name"))
+    rows: list[tuple[str, str]] = list(connection.execute(
+        f"SELECT name, owner FROM {REGISTRY_TABLE} WHERE name <> ? ORDER BY name", (PUBLIC,)))
     return dict(rows)
+
+
+def public_dropped(connection: apsw.Connection) -> bool:
+    """Whether DROP SCHEMA public removed public (until CREATE SCHEMA public): the registry then
+    has a row named public."""
+    return registry_exists(connection) and bool(list(connection.execute(
+        f"SELECT 1 FROM {REGISTRY_TABLE} WHERE name = ?", (PUBLIC,))))
+
+
+def existing(connection: apsw.Connection) -> set[str]:
+    """The names of the schemas that exist: public (unless dropped) and the registry's."""
+    names = set(user_schemas(connection))
+    if not public_dropped(connection):
+        names.add(PUBLIC)
+    return names
 
 
 def search_path(setting: str, user: str) -> tuple[str, ...]:

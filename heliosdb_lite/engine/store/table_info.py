@@ -90,7 +90,7 @@ class Catalog:
     def schemas(self) -> set[str]:
         """The names of the schemas that exist (not cached: CREATE SCHEMA does not change the schema
         version)."""
-        return {schemas.PUBLIC, *schemas.user_schemas(self._connection)}
+        return schemas.existing(self._connection)
 
     def table(self, name: str) -> TableInfo | None:
         version = self.schema_version()
