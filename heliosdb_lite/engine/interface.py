@@ -180,6 +180,10 @@ class EngineSession(Protocol):
         and pg_terminate_backend (without one: the process's pid, no other session)."""
         ...
 
+    def close_cursor(self, name: str) -> None:
+        """Close the SQL cursor `name` if it is open (the protocol's Close of a portal of that name)."""
+        ...
+
     def cursor_columns(self, name: str) -> tuple[Column, ...] | None:
         """The columns of the open SQL cursor `name` (DECLARE), None if there is none: a client may
         describe it as a portal of that name."""

@@ -669,6 +669,10 @@ class SQLiteSession:
     def cursor_columns(self, name: str) -> tuple[Column, ...] | None:
         return self._transactions.cursors.columns(name)
 
+    def close_cursor(self, name: str) -> None:
+        if self._transactions.cursors.columns(name) is not None:
+            self._transactions.cursors.close(name)
+
     def _notification(self, command: NotificationCommand) -> Cursor:
         if command.action == "listen":
             assert command.channel is not None

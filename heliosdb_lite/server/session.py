@@ -189,6 +189,8 @@ class Session:
         self._notifications_out: list[tuple[str, str]] = []  # committed NOTIFYs, sent once durable
         self._notifications_in: list[bytes] = []  # NotificationResponses held until ReadyForQuery
         self._terminated = False  # pg_terminate_backend: end with FATAL 57P01 once the statement stops
+        self._copying_out = False  # sending a COPY TO STDOUT's rows
+        self._copy_cancelled = False  # ... and the client cancelled it
         self.activity = SessionActivity("", "", "", None, None)  # filled in once the session starts
         self.process_id = 0
         self.secret_key = secrets.randbits(31)
@@ -242,6 +244,8 @@ class Session:
         self.request_shutdown()
 
     def cancel_running_statement(self) -> None:
+        if self._copying_out:
+            self._copy_cancelled = True
         if self._slot_wait is not None:
             self._slot_wait.cancel()
         if self._running and self._engine_session is not None:
@@ -694,6 +698,13 @@ class Session:
                 for oid, field in zip(oids, fields, strict=True)]
 
     async def _copy_out(self, statement: Statement, cursor: Cursor) -> None:
+        self._copying_out = True  # a CancelRequest while the rows go out stops them
+        try:
+            await self._copy_rows_out(statement, cursor)
+        finally:
+            self._copying_out = self._copy_cancelled = False
+
+    async def _copy_rows_out(self, statement: Statement, cursor: Cursor) -> None:
         spec = statement.copy
         assert spec is not None
         columns = cursor.columns or ()
@@ -711,22 +722,31 @@ class Session:
                       for oid, value in zip(oids, row, strict=True)]
             self._send(messages.copy_data(format_row(fields, fmt=spec.format, delimiter=spec.delimiter,
                                                      null=spec.null, quote=spec.quote, escape=spec.escape)))
-            if len(self._out) > 256:
-                await self._flush()
+            await self._copy_out_progress()
         self._send(messages.COPY_DONE)
         self._send(messages.command_complete(cursor.command_tag()))
 
+    async def _copy_out_progress(self) -> None:
+        """After each row of a COPY TO STDOUT: send what is queued now and then, and stop with 57014
+        (the transaction failed, as PostgreSQL leaves it) once the client has cancelled."""
+        if len(self._out) > 256:
+            await self._flush()
+        if self._copy_cancelled:
+            assert self._engine_session is not None
+            self._engine_session.statement_failed()
+            raise DatabaseError(QUERY_CANCELED, "canceling statement due to user request")
+
     async def _copy_out_binary(self, cursor: Cursor, columns: Sequence[Column]) -> None:
         self._send(messages.copy_out_response([1] * len(columns), 1))
-        self._send(messages.copy_data(copy_binary.HEADER))
+        header = copy_binary.HEADER  # in the first message, with a row, as PostgreSQL (psycopg relies on it)
         encoders = [self._encoder(column.type_oid, 1) for column in columns]
         for row in cursor.fetch(0):
             fields = [None if value is None else encode(value)
                       for encode, value in zip(encoders, row, strict=True)]
-            self._send(messages.copy_data(copy_binary.binary_row(fields)))
-            if len(self._out) > 256:
-                await self._flush()
-        self._send(messages.copy_data(copy_binary.TRAILER))
+            self._send(messages.copy_data(header + copy_binary.binary_row(fields)))
+            header = b""
+            await self._copy_out_progress()
+        self._send(messages.copy_data(header + copy_binary.TRAILER))
         self._send(messages.COPY_DONE)
         self._send(messages.command_complete(cursor.command_tag()))
 
@@ -838,8 +858,8 @@ class Session:
     def _close(self, message: messages.Close) -> None:
         if message.kind == "S":
             self._statements.pop(message.name, None)
-        else:
-            self._portals.pop(message.name, None)
+        elif self._portals.pop(message.name, None) is None and self._engine_session is not None:
+            self._engine_session.close_cursor(message.name)  # a DECLAREd cursor is a portal too
         self._send(messages.CLOSE_COMPLETE)
 
     async def _sync(self) -> None:

@@ -70,6 +70,30 @@ def test_psycopg_binary_copy_with_typed_rows(shared_server: ServerProcess) -> No
         assert cursor.execute("select * from typed order by id").fetchall() == rows
 
 
+def test_psycopg_reads_binary_copy_rows(shared_server: ServerProcess) -> None:
+    """psycopg parses each CopyData of a binary COPY as a row and expects the header in the first
+    one, as PostgreSQL sends it (a header of its own: "bad copy data: fields number truncated")."""
+    with psycopg.connect(shared_server.dsn, autocommit=True) as connection, connection.cursor() as cursor:
+        query = "copy (select 1 as a, 'x' as b union all select 2, null) to stdout (format binary)"
+        with cursor.copy(query) as copy:
+            copy.set_types(["int4", "text"])
+            assert list(copy.rows()) == [(1, "x"), (2, None)]
+        with cursor.copy("copy (select 1 as a where false) to stdout (format binary)") as copy:
+            copy.set_types(["int4"])
+            assert list(copy.rows()) == []
+
+
+def test_an_abandoned_copy_out_is_cancelled(shared_server: ServerProcess) -> None:
+    """A client leaving a COPY TO STDOUT early cancels it: 57014, the transaction failed (E), as
+    PostgreSQL does (psycopg's test_copy_out_error_with_copy_not_finished)."""
+    with psycopg.connect(shared_server.dsn) as connection, connection.cursor() as cursor:
+        rows = "copy (select generate_series(1, 1000000)) to stdout"  # more than the sockets hold
+        with pytest.raises(ZeroDivisionError), cursor.copy(rows) as copy:
+            copy.read_row()
+            raise ZeroDivisionError
+        assert connection.info.transaction_status == psycopg.pq.TransactionStatus.INERROR
+
+
 def _binary_copy_out(dsn: str) -> bytes:
     with psycopg.connect(dsn, autocommit=True) as connection, connection.cursor() as cursor:
         cursor.execute(f"create temp table same {TABLE}")

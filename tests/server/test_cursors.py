@@ -71,6 +71,24 @@ def test_cursors_end_with_their_transaction(conn: psycopg.Connection[Any], numbe
         conn.execute("fetch kept")
 
 
+def test_the_protocols_close_of_a_portal_closes_the_cursor(conn: psycopg.Connection[Any]) -> None:
+    """A DECLAREd cursor is a portal: Close (portal) closes it, and Describe then fails (34000)."""
+    connection = conn.pgconn
+    conn.execute("begin")
+    conn.execute("declare closing cursor for select 1")
+    connection.send_close_portal(b"closing")
+    closed = connection.get_result()
+    assert closed is not None and closed.status == psycopg.pq.ExecStatus.COMMAND_OK
+    assert connection.get_result() is None
+    connection.send_describe_portal(b"closing")
+    described = connection.get_result()
+    assert described is not None
+    assert (described.status, described.error_field(psycopg.pq.DiagnosticField.SQLSTATE)) == \
+        (psycopg.pq.ExecStatus.FATAL_ERROR, b"34000")
+    assert connection.get_result() is None
+    conn.execute("rollback")
+
+
 def test_psycopg_named_cursors(target: Target, numbers: str) -> None:
     with psycopg.connect(target.dsn) as connection:
         with connection.cursor(name="named") as cursor:

@@ -2,7 +2,7 @@
 against the server (and, with HELIOSDB_CLIENT_TESTS_TARGET=postgres, against PostgreSQL 15 to check
 the expectations): jsonb paths bound as text[] parameters, numerics beyond 28 digits, date
 arithmetic with int2 parameters, statements PostgreSQL refuses, temporary tables with serial and
-identity columns."""
+identity columns, a NaN parameter, an expression given as a statement."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 import psycopg
+import psycopg.errors
 import pytest
 import sqlalchemy as sa
 from psycopg.types.json import Jsonb
@@ -208,3 +209,24 @@ def test_grouped_by_primary_key_allows_the_other_columns(autocommit: psycopg.Con
     assert grouped.fetchall() == [(1, 1, "a", 1), (2, 1, "b", 1)]
     by_alias = autocommit.execute("select x + 1 as k, count(*) from faults_grouped group by k")
     assert by_alias.fetchall() == [(2, 2)]
+
+
+@pytest.mark.parametrize("binary", [False, True])
+def test_a_nan_float_parameter_is_refused_not_stored_as_null(autocommit: psycopg.Connection[Any],
+                                                            target: Target, binary: bool) -> None:
+    """SQLite keeps a float NaN as NULL: a bound NaN answered NULL (psycopg's test_load_float); it is
+    refused with 0A000 until NaN is supported, as the literal 'NaN'::float8 is."""
+    target.skip_unless_heliosdb("PostgreSQL keeps NaN")
+    for sql in ("select %s::float8", "select %s::float4 + 1"):
+        with pytest.raises(psycopg.errors.FeatureNotSupported, match="NaN"):
+            autocommit.execute(sql, (float("nan"),), binary=binary)
+    infinite = autocommit.execute("select %s::float8", (float("inf"),), binary=binary).fetchone()
+    assert infinite == (float("inf"),)
+
+
+def test_an_expression_where_a_statement_begins_is_a_syntax_error(
+        autocommit: psycopg.Connection[Any]) -> None:
+    """`wat` was refused as 0A000 "statement COLUMN is not supported" (psycopg's tests/pq)."""
+    for sql, near in (("wat", "wat"), ("x + 1", "x"), ("wat()", "wat")):
+        with pytest.raises(psycopg.errors.SyntaxError, match=f'syntax error at or near "{near}"'):
+            autocommit.execute(sql)

@@ -32,11 +32,11 @@ from heliosdb_lite.engine.types.value_storage import (
     check_integer,
     float_overflow,
     float_underflow,
+    nan_refused,
     single_precision,
 )
 from heliosdb_lite.errors import (
     DIVISION_BY_ZERO,
-    FEATURE_NOT_SUPPORTED,
     INVALID_ARGUMENT_FOR_LOGARITHM,
     INVALID_ARGUMENT_FOR_POWER_FUNCTION,
     DatabaseError,
@@ -162,7 +162,7 @@ def checked_float(result: float, *operands: float, underflow: bool = False) -> f
     """A float result: 22003 when it became infinite from finite operands (or, underflow given,
     zero from nonzero ones); 0A000 for NaN, which the store cannot keep."""
     if math.isnan(result):
-        raise DatabaseError(FEATURE_NOT_SUPPORTED, "the float value NaN is not supported")
+        raise nan_refused()
     if math.isinf(result) and not any(math.isinf(operand) for operand in operands):
         raise float_overflow()
     if underflow and result == 0 and all(operand != 0 for operand in operands):

@@ -26,6 +26,7 @@ they share `nodes`, and what a translation produces `result`.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -51,6 +52,7 @@ from heliosdb_lite.errors import (
     INVALID_NAME,
     INVALID_SCHEMA_NAME,
     SUCCESSFUL_COMPLETION,
+    SYNTAX_ERROR,
     UNDEFINED_TABLE,
     DatabaseError,
 )
@@ -104,6 +106,9 @@ class Translator:
             return dml.delete(self, tree)
         if isinstance(tree, exp.Command):
             raise unsupported(f"statement {tree.name.upper()}")
+        if isinstance(tree, exp.Condition | exp.Alias):  # an expression where a statement must begin
+            first = re.match(r"\s*([A-Za-z_][A-Za-z0-9_$]*|\S*)", self.text)
+            raise DatabaseError(SYNTAX_ERROR, f'syntax error at or near "{first.group(1) if first else ""}"')
         raise unsupported(f"statement {type(tree).__name__.upper()}")
 
     def notice(self, message: str, detail: str | None = None) -> None:

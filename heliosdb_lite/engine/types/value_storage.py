@@ -11,6 +11,7 @@ the values.
 
 from __future__ import annotations
 
+import math
 import struct
 from collections.abc import Callable
 from decimal import Decimal
@@ -18,7 +19,7 @@ from functools import cache
 from typing import Any
 
 from heliosdb_lite.engine.types import pgtypes as t
-from heliosdb_lite.errors import NUMERIC_VALUE_OUT_OF_RANGE, DatabaseError
+from heliosdb_lite.errors import FEATURE_NOT_SUPPORTED, NUMERIC_VALUE_OUT_OF_RANGE, DatabaseError
 from heliosdb_lite.protocol import codecs
 
 Converter = Callable[[Any], Any]
@@ -71,6 +72,18 @@ def _encode(oid: int, value: Any) -> str:
     return codecs.encode_text(oid, value).decode()
 
 
+def nan_refused() -> DatabaseError:
+    """0A000 for a float NaN: SQLite would keep it as NULL (a silently wrong value)."""
+    return DatabaseError(FEATURE_NOT_SUPPORTED, "the float value NaN is not supported")
+
+
+def _storable_float(value: Any) -> float:
+    number = float(value)
+    if math.isnan(number):
+        raise nan_refused()
+    return number
+
+
 @cache
 def to_storage(oid: int) -> Converter:
     """Converter from a codec-model Python value of type oid to what SQLite stores."""
@@ -79,9 +92,9 @@ def to_storage(oid: int) -> Converter:
     if oid in INTEGER_RANGES:
         return lambda value: None if value is None else check_integer(oid, int(value))
     if oid == t.FLOAT4:
-        return lambda value: None if value is None else single_precision(float(value))
+        return lambda value: None if value is None else single_precision(_storable_float(value))
     if oid == t.FLOAT8:
-        return lambda value: None if value is None else float(value)
+        return lambda value: None if value is None else _storable_float(value)
     if oid in t.STRING_TYPES:
         return lambda value: None if value is None else str(value)
     if oid == t.BYTEA:
