@@ -602,12 +602,10 @@ class SQLiteSession:
             return Cursor(None, "SET")
         if isinstance(command, SetTransactionCommand):
             if command.session_default:
-                if command.isolation is not None:
-                    self.settings.set("default_transaction_isolation", command.isolation)
-                if command.read_only is not None:
-                    self.settings.set("default_transaction_read_only", "on" if command.read_only else "off")
+                for mode, value in command.modes.settings().items():
+                    self.settings.set(f"default_transaction_{mode}", value)
             elif transactions.block is not None:
-                transactions.set_modes(command.isolation, command.read_only)
+                transactions.set_modes(command.modes)
             else:
                 self._warn_outside_block("SET TRANSACTION")
             return Cursor(None, "SET")
@@ -687,7 +685,7 @@ class SQLiteSession:
     def _transaction_command(self, command: TransactionCommand) -> str:
         transactions = self._transactions
         if command.action == "begin":
-            transactions.begin(explicit=True, isolation=command.isolation, read_only=command.read_only)
+            transactions.begin(explicit=True, modes=command.modes)
             return command.tag
         if command.action == "savepoint":
             transactions.savepoint(command.name or "")

@@ -24,6 +24,7 @@ from heliosdb_lite.errors import (
 from heliosdb_lite.protocol.codecs.time_zones import named_or_nameless_posix_offset
 
 SERVER_VERSION = "15.18"
+_TRANSACTION_MODES = frozenset({"transaction_isolation", "transaction_read_only", "transaction_deferrable"})
 SERVER_VERSION_NUM = "150018"
 
 
@@ -255,6 +256,11 @@ PARAMETERS: dict[str, Parameter] = {p.name.lower(): p for p in (
     Parameter("default_transaction_read_only", "off",
               "Sets the default read-only status of new transactions.", _boolean, report=True),
     Parameter("transaction_read_only", "off", "Sets the current transaction's read-only status.", _boolean),
+    # accepted without effect: a read-only SERIALIZABLE transaction here never waits nor fails to serialize
+    Parameter("default_transaction_deferrable", "off",
+              "Sets the default deferrable status of new transactions.", _boolean),
+    Parameter("transaction_deferrable", "off", "Whether to defer a read-only serializable transaction until "
+              "it can be executed with no possible serialization failures.", _boolean),
     Parameter("in_hot_standby", "off", "Shows whether hot standby is currently active.", report=True,
               read_only=True),
     Parameter("default_transaction_isolation", "read committed",
@@ -324,10 +330,8 @@ class SessionSettings:
             if missing_ok:
                 return None
             raise
-        if canonical == "transaction_isolation" and canonical not in self._local:
-            return self.get("default_transaction_isolation")
-        if canonical == "transaction_read_only" and canonical not in self._local:
-            return self.get("default_transaction_read_only")
+        if canonical in _TRANSACTION_MODES and canonical not in self._local:  # the default's, unless set
+            return self.get(f"default_{canonical}")
         value = self._local.get(canonical, self._values.get(canonical))
         if value is None and not missing_ok:
             raise DatabaseError(UNDEFINED_OBJECT, f'unrecognized configuration parameter "{name}"')

@@ -27,6 +27,7 @@ from heliosdb_lite.engine.interface import CommitAlreadyDecided, Cursor, Transac
 from heliosdb_lite.engine.notifications import Notifications
 from heliosdb_lite.engine.settings import PRIMARY_HOST_SETTING, SessionSettings
 from heliosdb_lite.engine.sql.quoting import quote_name
+from heliosdb_lite.engine.sql.utility import TransactionModes
 from heliosdb_lite.engine.store.sqlite_errors import database_error
 from heliosdb_lite.errors import (
     ACTIVE_SQL_TRANSACTION,
@@ -102,7 +103,7 @@ class Transactions:
 
     # --- blocks ----------------------------------------------------------------------------------------
 
-    def begin(self, *, explicit: bool, isolation: str | None = None, read_only: bool | None = None) -> None:
+    def begin(self, *, explicit: bool, modes: TransactionModes | None = None) -> None:
         """Start a block (BEGIN, or an implicit one); BEGIN inside a block only sets its modes."""
         if self.block is None:
             self.block = "explicit" if explicit else "implicit"
@@ -120,19 +121,17 @@ class Transactions:
                                                   "there is already a transaction in progress",
                                                   severity="WARNING"))
             self.block = "explicit"
-        if isolation is not None:
-            self.set_modes(isolation, None)
-        if read_only is not None:
-            self.set_modes(None, read_only)
+        if modes is not None:
+            self.set_modes(modes)
 
-    def set_modes(self, isolation: str | None, read_only: bool | None) -> None:
-        """SET TRANSACTION ... for the current block."""
-        if isolation is not None:
-            self._isolation = isolation
-            self._settings.set("transaction_isolation", isolation, local=True)
-        if read_only is not None:
-            self._read_only = read_only
-            self._settings.set("transaction_read_only", "on" if read_only else "off", local=True)
+    def set_modes(self, modes: TransactionModes) -> None:
+        """SET TRANSACTION ... (or BEGIN's modes) for the current block."""
+        if modes.isolation is not None:
+            self._isolation = modes.isolation
+        if modes.read_only is not None:
+            self._read_only = modes.read_only
+        for mode, value in modes.settings().items():
+            self._settings.set(f"transaction_{mode}", value, local=True)
 
     def set_constraints(self, *, deferred: bool) -> None:
         """SET CONSTRAINTS ALL DEFERRED: every foreign key written from now on is checked at COMMIT

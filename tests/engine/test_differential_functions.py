@@ -70,6 +70,16 @@ SETTINGS = [
     "show work_mem",
     "rollback",
     "show work_mem",
+    "show transaction_deferrable",
+    "show default_transaction_deferrable",
+    "set default_transaction_deferrable = on",
+    "show default_transaction_deferrable",
+    "set default_transaction_deferrable = maybe",
+    "begin isolation level serializable, read only, deferrable",
+    "show transaction_deferrable",
+    "commit",
+    "reset default_transaction_deferrable",
+    "show default_transaction_deferrable",
 ]
 
 AGGREGATES = [

@@ -25,14 +25,33 @@ from heliosdb_lite.errors import FEATURE_NOT_SUPPORTED, DatabaseError
 
 
 @dataclass(frozen=True, slots=True)
+class TransactionModes:
+    """ISOLATION LEVEL, READ ONLY | READ WRITE, [NOT] DEFERRABLE of BEGIN or SET TRANSACTION (None: not
+    given)."""
+
+    isolation: str | None = None
+    read_only: bool | None = None
+    deferrable: bool | None = None
+
+    def settings(self) -> dict[str, str]:
+        """The transaction_* settings these modes give, by the name of each (without `transaction_`)."""
+        shown = {"isolation": self.isolation, "read_only": _on_off(self.read_only),
+                 "deferrable": _on_off(self.deferrable)}
+        return {name: value for name, value in shown.items() if value is not None}
+
+
+def _on_off(flag: bool | None) -> str | None:
+    return None if flag is None else "on" if flag else "off"
+
+
+@dataclass(frozen=True, slots=True)
 class TransactionCommand:
     """action: begin, commit, rollback, savepoint, release or rollback_to."""
 
     action: str
     tag: str
     name: str | None = None
-    isolation: str | None = None
-    read_only: bool | None = None
+    modes: TransactionModes = TransactionModes()
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,8 +63,7 @@ class SetCommand:
 
 @dataclass(frozen=True, slots=True)
 class SetTransactionCommand:
-    isolation: str | None
-    read_only: bool | None
+    modes: TransactionModes
     session_default: bool  # SET SESSION CHARACTERISTICS AS TRANSACTION
 
 
@@ -125,9 +143,10 @@ UtilityCommand = (TransactionCommand | SetCommand | SetTransactionCommand | SetC
 _ISOLATION_WORDS = (("serializable",), ("repeatable", "read"), ("read", "committed"), ("read", "uncommitted"))
 
 
-def _transaction_modes(words: Words) -> tuple[str | None, bool | None]:
+def _transaction_modes(words: Words) -> TransactionModes:
     isolation: str | None = None
     read_only: bool | None = None
+    deferrable: bool | None = None
     while not words.at_end():
         if words.accept(","):
             continue
@@ -142,11 +161,13 @@ def _transaction_modes(words: Words) -> tuple[str | None, bool | None]:
             read_only = True
         elif words.accept("read", "write"):
             read_only = False
-        elif words.accept("not", "deferrable") or words.accept("deferrable"):
-            continue
+        elif words.accept("not", "deferrable"):
+            deferrable = False
+        elif words.accept("deferrable"):
+            deferrable = True
         else:
             raise syntax_error(words.peek())
-    return isolation, read_only
+    return TransactionModes(isolation, read_only, deferrable)
 
 
 def _value_list(words: Words) -> str | None:
@@ -201,9 +222,8 @@ def _transaction(words: Words, first: str) -> TransactionCommand:
             raise syntax_error(words.peek())
         if first == "begin":
             words.accept("work") or words.accept("transaction")
-        isolation, read_only = _transaction_modes(words)
         return TransactionCommand("begin", "BEGIN" if first == "begin" else "START TRANSACTION",
-                                  isolation=isolation, read_only=read_only)
+                                  modes=_transaction_modes(words))
     if first == "savepoint":
         name = words.name()
         words.end()
@@ -233,11 +253,9 @@ def _set(words: Words) -> UtilityCommand:
     if not local:
         words.accept("session")
     if words.accept("characteristics", "as", "transaction"):
-        isolation, read_only = _transaction_modes(words)
-        return SetTransactionCommand(isolation, read_only, session_default=True)
+        return SetTransactionCommand(_transaction_modes(words), session_default=True)
     if words.accept("transaction"):
-        isolation, read_only = _transaction_modes(words)
-        return SetTransactionCommand(isolation, read_only, session_default=False)
+        return SetTransactionCommand(_transaction_modes(words), session_default=False)
     if words.accept("constraints"):
         return _set_constraints(words)
     if words.accept("time", "zone"):
