@@ -11,6 +11,7 @@ from typing import Any
 from heliosdb_lite.engine.interface import Column, CopySpec, Cursor
 from heliosdb_lite.engine.sql.copy_statement import CopyCommand
 from heliosdb_lite.engine.sql.utility import TransactionCommand, UtilityCommand
+from heliosdb_lite.engine.temporary_tables import OnCommit
 from heliosdb_lite.engine.translate.result import OutputColumn, Translation
 from heliosdb_lite.engine.types import pgtypes as t
 from heliosdb_lite.engine.types.pgtypes import type_from_declared
@@ -35,6 +36,7 @@ class PreparedStatement:
     writers: tuple[Converter, ...] = ()
     literals: tuple[Any, ...] = ()  # values bound after the client's, for literal-normalised statements
     cursor_query: PreparedStatement | None = None  # DECLARE's query, run when the cursor is declared
+    on_commit: OnCommit | None = None  # CREATE TEMP TABLE ... ON COMMIT: what each commit does to it
 
     @property
     def ends_failed_transaction(self) -> bool:

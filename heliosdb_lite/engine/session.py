@@ -79,6 +79,7 @@ from heliosdb_lite.engine.store import initialise, open_connection, schemas
 from heliosdb_lite.engine.store.conventions import view_column_types
 from heliosdb_lite.engine.store.sqlite_errors import CANCELED_MESSAGE, ErrorContext, database_error
 from heliosdb_lite.engine.store.table_info import Catalog
+from heliosdb_lite.engine.temporary_tables import OnCommitActions, split_on_commit
 from heliosdb_lite.engine.transactions import Transactions
 from heliosdb_lite.engine.translate import Translator
 from heliosdb_lite.engine.translate.result import Translation
@@ -145,6 +146,8 @@ class SQLiteSession:
                                                     lambda: self._lock_timeout_s,
                                                     self._transactions.notices_add)
         self._transactions.join(self._advisory_locks)
+        self._on_commit = OnCommitActions(self._run_own)
+        self._transactions.join(self._on_commit)
         self._ddl_in_block = False
         functions.register(connection, self)
         for name, function in self._advisory_locks.functions().items():
@@ -224,6 +227,8 @@ class SQLiteSession:
                     self._transactions.pinned_timestamp = None
         if statement.utility is not None and not statement.ends_failed_transaction:
             self._transactions.responded(cursor)
+        if self._transactions.block is None:  # the statement's own transaction committed
+            self._on_commit.commit()
         return cursor
 
     def statement_failed(self) -> None:
@@ -333,6 +338,9 @@ class SQLiteSession:
     # --- preparing ---------------------------------------------------------------------------------
 
     def _prepare(self, sql: str, param_oids: tuple[int, ...]) -> PreparedStatement:
+        created, on_commit = split_on_commit(sql)
+        if on_commit is not None:
+            return replace(self._prepare(created, param_oids), on_commit=on_commit)
         command = parse_utility(sql)
         if command is not None:
             return self._prepare_utility(sql, param_oids, command)
@@ -570,6 +578,8 @@ class SQLiteSession:
         self._transactions.notices += translation.notices
         if translation.schema_change and self._transactions.block is not None:
             self._ddl_in_block = True
+        if statement.on_commit is not None:
+            self._on_commit.created(statement.on_commit)
         return result
 
     def _current(self, statement: PreparedStatement) -> PreparedStatement:
@@ -663,6 +673,13 @@ class SQLiteSession:
 
     def attach_backend(self, backend: Backend) -> None:
         pg_catalog.attach_backend(self._connection, backend)
+
+    def _run_own(self, sql: str) -> None:
+        """A statement the session runs for itself (an ON COMMIT action), outside any block."""
+        try:
+            self._execute(self._prepare(sql, ()), [])
+        except BaseException as error:
+            raise database_error(error) from None
 
     def cursor_columns(self, name: str) -> tuple[Column, ...] | None:
         return self._transactions.cursors.columns(name)

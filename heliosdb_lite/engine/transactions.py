@@ -167,8 +167,8 @@ class Transactions:
             self._reset()
             raise
         self._settings.commit()
-        self._participants_end(committed=True)
         self._reset()
+        self._participants_end(committed=True)  # after the block: they may run statements of their own
         return "COMMIT"
 
     def notices_add(self, notice: DatabaseError) -> None:
