@@ -221,14 +221,27 @@ class Activity:
     query: str
 
 
+@dataclass(frozen=True, slots=True)
+class NamedStatement:
+    """A prepared statement of the session's, as pg_prepared_statements shows it."""
+
+    name: str
+    sql: str
+    prepared_at: dt.datetime
+    param_oids: tuple[int, ...]
+
+
 class Backend(Protocol):
     """What the server tells a session of the server's sessions: its own process id (the one in
-    BackendKeyData), every session's activity, and signalling one (cancel, or terminate)."""
+    BackendKeyData), every session's activity, its own named prepared statements, and signalling
+    a session (cancel, or terminate)."""
 
     @property
     def process_id(self) -> int: ...
 
     def activity(self) -> list[Activity]: ...
+
+    def prepared_statements(self) -> list[NamedStatement]: ...
 
     def signal(self, process_id: int, *, terminate: bool) -> bool:
         """Cancel the running statement of `process_id` or end that session; False if there is none."""

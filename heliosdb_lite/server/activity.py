@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from heliosdb_lite.engine.interface import Activity
+from heliosdb_lite.engine.interface import Activity, NamedStatement
 
 _IDLE_STATES = {"I": "idle", "T": "idle in transaction", "E": "idle in transaction (aborted)"}
 
@@ -63,6 +63,8 @@ class Signallable(Protocol):
     @property
     def activity(self) -> SessionActivity: ...
 
+    def named_statements(self) -> list[NamedStatement]: ...
+
     def cancel_running_statement(self) -> None: ...
 
     def terminate(self) -> None: ...
@@ -83,6 +85,9 @@ class ServerBackend:
 
     def activity(self) -> list[Activity]:
         return [session.activity.row(session.process_id) for session in self._sessions()]
+
+    def prepared_statements(self) -> list[NamedStatement]:
+        return self._session.named_statements()
 
     def signal(self, process_id: int, *, terminate: bool) -> bool:
         target = next((session for session in self._sessions() if session.process_id == process_id), None)

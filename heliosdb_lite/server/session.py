@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 import secrets
 import ssl
@@ -27,7 +28,7 @@ from datetime import UTC, tzinfo
 from typing import Any, TypeVar
 
 from heliosdb_lite import fault_points
-from heliosdb_lite.engine.interface import Column, Cursor, Engine, EngineSession, Statement
+from heliosdb_lite.engine.interface import Column, Cursor, Engine, EngineSession, NamedStatement, Statement
 from heliosdb_lite.engine.settings import duration_ms
 from heliosdb_lite.errors import (
     ADMIN_SHUTDOWN,
@@ -180,6 +181,7 @@ class Session:
         self._out: list[bytes] = []
         self._engine_session: EngineSession | None = None
         self._statements: dict[str, Statement] = {}
+        self._prepared_at: dict[str, dt.datetime] = {}  # when each was parsed (pg_prepared_statements)
         self._portals: dict[str, Portal] = {}
         self._discard_until_sync = False
         self._running = False
@@ -337,6 +339,11 @@ class Session:
 
     def _send(self, data: bytes) -> None:
         self._out.append(data)
+
+    def named_statements(self) -> list[NamedStatement]:
+        """The named prepared statements of the protocol (the unnamed one is not listed)."""
+        return [NamedStatement(name, statement.sql, self._prepared_at[name], tuple(statement.param_oids))
+                for name, statement in self._statements.items() if name]
 
     def listens_to(self, channel: str) -> bool:
         return self._engine_session is not None and self._engine_session.listens_to(channel)
@@ -768,6 +775,7 @@ class Session:
             engine_session.statement_failed()
             raise
         self._statements[message.statement] = statement
+        self._prepared_at[message.statement] = dt.datetime.now(dt.UTC)
         self._send(messages.PARSE_COMPLETE)
 
     def _bind(self, message: messages.Bind) -> None:

@@ -1,8 +1,8 @@
 """The server's sessions seen from SQL, as PostgreSQL shows them: pg_backend_pid (the process id
 of BackendKeyData), pg_stat_activity (user, database, application_name, state, query, times),
 pg_cancel_backend on a running statement (57014 there) and pg_terminate_backend (FATAL 57P01 at
-the other end, gone from pg_stat_activity). Runs against the server (PostgreSQL 15 or the proxy
-with HELIOSDB_CLIENT_TESTS_TARGET)."""
+the other end, gone from pg_stat_activity), and pg_prepared_statements (the session's named ones).
+Runs against the server (PostgreSQL 15 or the proxy with HELIOSDB_CLIENT_TESTS_TARGET)."""
 
 from __future__ import annotations
 
@@ -90,3 +90,14 @@ def test_cancel_a_running_statement_then_terminate(watcher: psycopg.Connection[A
     assert gone == (0,)
     unknown = watcher.execute("select pg_cancel_backend(0), pg_terminate_backend(0)").fetchone()
     assert unknown == (False, False)
+
+
+def test_pg_prepared_statements_lists_the_sessions_named_statements(watcher: psycopg.Connection[Any]) -> None:
+    """psycopg prepares a statement run often enough (its auto-prepare): the view shows it with its
+    parameter types; the unnamed statement is not listed."""
+    for _ in range(6):
+        watcher.execute("select %s::int4, %s::text", (1, "x"), prepare=True)
+    rows = watcher.execute(
+        "select statement, parameter_types, from_sql, generic_plans >= 0, prepare_time <= now(), "
+        "pg_typeof(parameter_types)::text from pg_prepared_statements").fetchall()
+    assert rows == [("select $1::int4, $2::text", ["smallint", "text"], False, True, True, "regtype[]")]

@@ -1,7 +1,8 @@
-"""pg_stat_activity and the backend functions of one session (pg_backend_pid, pg_cancel_backend,
-pg_terminate_backend), from what the server tells it of its sessions (`interface.Backend`). Without
-a server (the embedded API) the session is the process's only backend: its pid is the process's,
-pg_stat_activity is empty and there is nobody to signal.
+"""pg_stat_activity, pg_prepared_statements and the backend functions of one session
+(pg_backend_pid, pg_cancel_backend, pg_terminate_backend), from what the server tells it of its
+sessions (`interface.Backend`). Without a server (the embedded API) the session is the process's
+only backend: its pid is the process's, pg_stat_activity and pg_prepared_statements are empty and
+there is nobody to signal.
 
 Columns are PostgreSQL 15's, except client_addr, which is text here (there is no inet type), and
 the ones without a meaning here (leader_pid, client_hostname, wait events, backend_xid/xmin,
@@ -18,13 +19,17 @@ from heliosdb_lite.engine.pg_catalog.names import SessionNames
 from heliosdb_lite.engine.pg_catalog.rows import DATABASE_OID
 from heliosdb_lite.engine.types import pgtypes as t
 from heliosdb_lite.engine.types.value_storage import to_storage
+from heliosdb_lite.protocol.codecs import oids
 
 COLUMNS = ("datid:oid datname:name pid:int4 leader_pid:int4 usesysid:oid usename:name application_name:text "
            "client_addr:text client_hostname:text client_port:int4 backend_start:timestamptz "
            "xact_start:timestamptz query_start:timestamptz state_change:timestamptz wait_event_type:text "
            "wait_event:text state:text query:text backend_type:text")
+PREPARED_COLUMNS = ("name:text statement:text prepare_time:timestamptz parameter_types:regtype[] "
+                    "from_sql:bool generic_plans:int8 custom_plans:int8")
 FUNCTION_TYPES = {"pg_backend_pid": t.INT4, "pg_cancel_backend": t.BOOL, "pg_terminate_backend": t.BOOL}
 _TIMESTAMPTZ = to_storage(t.TIMESTAMPTZ)
+_REGTYPE_ARRAY = to_storage(oids.REGTYPE_ARRAY)
 
 if TYPE_CHECKING:  # the engine's seam, above this package; annotations only
     from heliosdb_lite.engine.interface import Activity, Backend
@@ -44,6 +49,12 @@ class SessionBackend:
         role_oids = {name: oid for oid, name in self._names.roles().items()}
         for activity in self.backend.activity() if self.backend is not None else ():
             yield _row(activity, role_oids.get(activity.user))
+
+    def prepared_statements(self) -> Iterator[tuple[Any, ...]]:
+        """The session's named prepared statements of the protocol (SQL PREPARE is not supported)."""
+        for statement in self.backend.prepared_statements() if self.backend is not None else ():
+            yield (statement.name, statement.sql, _TIMESTAMPTZ(statement.prepared_at),
+                   _REGTYPE_ARRAY(list(statement.param_oids)), 0, 0, 0)
 
     def functions(self) -> dict[str, Callable[..., Any]]:
         def signal(process_id: int | None, terminate: bool) -> int | None:

@@ -139,6 +139,7 @@ RELATIONS: dict[str, list[tuple[str, PgType]]] = {
     "pg_views": _columns("schemaname:name viewname:name viewowner:name definition:text"),
     "pg_indexes": _columns("schemaname:name tablename:name indexname:name tablespace:name indexdef:text"),
     "pg_stat_activity": _columns(pg_catalog_activity.COLUMNS),
+    "pg_prepared_statements": _columns(pg_catalog_activity.PREPARED_COLUMNS),
     "pg_range": _columns("rngtypid:oid rngsubtype:oid rngmultitypid:oid rngcollation:oid rngsubopc:oid "
                          "rngcanonical:oid rngsubdiff:oid"),
     "pg_sequence": _columns("seqrelid:oid seqtypid:oid seqstart:int8 seqincrement:int8 seqmax:int8 "
@@ -320,7 +321,8 @@ def register(connection: apsw.Connection, user: str, database: str) -> None:
     _SOURCES[connection] = {**row_sources(reader, names, database),
                             **information_schema.row_sources(reader, names, database),
                             **pg_catalog_builtins.row_sources(CATALOG_NAMESPACE, OWNER_OID),
-                            "pg_stat_activity": backend.rows}
+                            "pg_stat_activity": backend.rows,
+                            "pg_prepared_statements": backend.prepared_statements}
     for name, module in _MODULES.items():
         connection.create_module(name, module, eponymous=True, read_only=True)  # type: ignore[arg-type]  # apsw lists optional methods (ShadowName) as required
     for name, function in {**functions(reader, names), **pg_catalog_builtins.functions(),

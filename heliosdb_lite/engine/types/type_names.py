@@ -9,6 +9,7 @@ from heliosdb_lite.engine.types import pgtypes as t
 from heliosdb_lite.engine.types.pgtypes import PgType
 from heliosdb_lite.errors import DatabaseError
 from heliosdb_lite.protocol import codecs
+from heliosdb_lite.protocol.codecs import oids
 
 
 @overload
@@ -43,7 +44,8 @@ def type_oid(name: str | None) -> int | None:
 _SPEC_TYPES = {"oid": PgType(t.OID), "name": PgType(t.NAME), "char": PgType(t.CHAR), "bool": t.BOOL_TYPE,
                "int2": PgType(t.INT2), "float4": PgType(t.FLOAT4),
                "int4": t.INT4_TYPE, "int8": PgType(t.INT8), "text": t.TEXT_TYPE,
-               "varchar": PgType(t.VARCHAR), "timestamptz": PgType(t.TIMESTAMPTZ), "oid[]": PgType(1028),
+               "varchar": PgType(t.VARCHAR), "timestamptz": PgType(t.TIMESTAMPTZ),
+               "oid[]": PgType(oids.OID_ARRAY), "regtype[]": PgType(oids.REGTYPE_ARRAY),
                "yes_or_no": PgType(t.VARCHAR, 3 + t.VARHDRSZ)}  # information_schema's varchar(3) domain
 
 
