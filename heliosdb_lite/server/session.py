@@ -533,6 +533,8 @@ class Session:
                 raise messages.protocol_violation(f"unexpected message {type(message).__name__}")
 
     def _send_error(self, error: DatabaseError) -> None:
+        if self._terminated and error.sqlstate == QUERY_CANCELED:  # pg_terminate_backend stopped it
+            raise fatal(ADMIN_SHUTDOWN, "terminating connection due to administrator command")
         metrics.ERRORS.labels(error.sqlstate).inc()
         self._send(messages.error_response(error))
 

@@ -92,6 +92,33 @@ def test_cancel_a_running_statement_then_terminate(watcher: psycopg.Connection[A
     assert unknown == (False, False)
 
 
+def test_terminating_a_busy_session_ends_it_at_once(watcher: psycopg.Connection[Any], target: Target) -> None:
+    """pg_terminate_backend of a session running a statement: that statement fails with FATAL 57P01
+    and the connection closes (it was cancelled with 57014 and the session lived on)."""
+    with _connect(target, "busy") as busy:
+        busy_pid = _pid(busy)
+        outcome: list[BaseException] = []
+
+        def sleep() -> None:
+            try:
+                busy.execute("select pg_sleep(60)")
+            except psycopg.Error as error:
+                outcome.append(error)
+
+        sleeper = threading.Thread(target=sleep)
+        sleeper.start()
+        for _ in range(int(WAIT / 0.05)):  # until the sleep shows as running: bounded, event-polled
+            if watcher.execute("select state from pg_stat_activity where pid = %s", (busy_pid,)).fetchone() \
+                    == ("active",):
+                break
+            threading.Event().wait(0.05)
+        assert watcher.execute("select pg_terminate_backend(%s)", (busy_pid,)).fetchone() == (True,)
+        sleeper.join(WAIT)
+        if os.environ.get(TARGET_VARIABLE) != "proxy":  # the proxy takes 57P01 for a restart
+            assert len(outcome) == 1 and isinstance(outcome[0], psycopg.errors.AdminShutdown), outcome
+            assert busy.closed
+
+
 def test_pg_prepared_statements_lists_the_sessions_named_statements(watcher: psycopg.Connection[Any]) -> None:
     """psycopg prepares a statement run often enough (its auto-prepare): the view shows it with its
     parameter types; the unnamed statement is not listed."""
