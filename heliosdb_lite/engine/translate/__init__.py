@@ -105,7 +105,7 @@ class Translator:
         if isinstance(tree, exp.Delete):
             return dml.delete(self, tree)
         if isinstance(tree, exp.Command):
-            raise unsupported(f"statement {tree.name.upper()}")
+            raise unsupported(_command_named(tree))
         if isinstance(tree, exp.Condition | exp.Alias):  # an expression where a statement must begin
             first = re.match(r"\s*([A-Za-z_][A-Za-z0-9_$]*|\S*)", self.text)
             raise DatabaseError(SYNTAX_ERROR, f'syntax error at or near "{first.group(1) if first else ""}"')
@@ -293,3 +293,17 @@ class Translator:
                 node.set(key, [self.expr(item, scope)[0] if isinstance(item, exp.Expression) else item
                                for item in value])
         return node, t.UNKNOWN_TYPE
+
+
+_MODIFIERS = frozenset({"temp", "temporary", "unlogged", "global", "local", "or", "replace", "unique"})
+
+
+def _command_named(command: exp.Command) -> str:
+    """What a statement sqlglot kept as a bare command is, by its leading words (`CREATE USER`,
+    `CREATE TEMP TABLE`, `ALTER DOMAIN`): a refusal names what is refused, not just `CREATE`."""
+    words = [command.name.upper()]
+    for word in str(command.args.get("expression") or "").split():
+        words.append(word.upper())
+        if word.lower() not in _MODIFIERS or len(words) > 4:
+            break
+    return "statement " + " ".join(words)
