@@ -30,9 +30,9 @@ class OnCommit:
 def split_on_commit(sql: str) -> tuple[str, OnCommit | None]:
     """The statement without a trailing ON COMMIT clause, and the clause (None without one); 42P16
     for ON COMMIT on a table that is not temporary."""
-    clause = _ON_COMMIT.search(sql)
-    create = _CREATE_TABLE.match(sql) if clause is not None else None
-    if clause is None or create is None:
+    create = _CREATE_TABLE.match(sql)  # anchored: fails at once for any other statement (every prepare)
+    clause = _ON_COMMIT.search(sql) if create is not None else None
+    if create is None or clause is None:
         return sql, None
     if create.group("temporary") is None:
         raise DatabaseError(INVALID_TABLE_DEFINITION, "ON COMMIT can only be used on temporary tables")
@@ -64,6 +64,8 @@ class OnCommitActions:
 
     def commit(self) -> None:
         self._in_block = False
+        if not (self._drop or self._emptied or self._emptied_new):  # after every autocommit statement
+            return
         self._emptied.update(self._emptied_new)
         self._emptied_new.clear()
         dropped, self._drop = self._drop, []

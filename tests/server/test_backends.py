@@ -56,28 +56,35 @@ def test_pg_stat_activity_shows_each_session(watcher: psycopg.Connection[Any], t
         assert [row[0] for row in rows] == [_pid(other), _pid(watcher)]
 
 
+SLEEP = "select pg_sleep(60)"
+
+
+def _sleeping(watcher: psycopg.Connection[Any], sleeper: psycopg.Connection[Any],
+              pid: int) -> tuple[threading.Thread, list[BaseException]]:
+    """`sleeper` running SLEEP in a thread, returned once pg_stat_activity shows it running (polled,
+    bounded: no event says another session's statement has started); the errors it raises."""
+    outcome: list[BaseException] = []
+
+    def sleep() -> None:
+        try:
+            sleeper.execute(SLEEP)
+        except psycopg.Error as error:
+            outcome.append(error)
+
+    thread = threading.Thread(target=sleep)
+    thread.start()
+    for _ in range(int(WAIT / 0.05)):
+        if watcher.execute("select state, query from pg_stat_activity where pid = %s", (pid,)).fetchone() \
+                == ("active", SLEEP):
+            return thread, outcome
+        threading.Event().wait(0.05)
+    raise AssertionError("the sleep never showed as running")
+
+
 def test_cancel_a_running_statement_then_terminate(watcher: psycopg.Connection[Any], target: Target) -> None:
     with _connect(target, "victim") as victim:
         victim_pid = _pid(victim)
-        outcome: list[BaseException] = []
-        started = threading.Event()
-
-        def sleep() -> None:
-            started.set()
-            try:
-                victim.execute("select pg_sleep(60)")
-            except psycopg.Error as error:
-                outcome.append(error)
-
-        sleeper = threading.Thread(target=sleep)
-        sleeper.start()
-        started.wait(WAIT)
-        for _ in range(int(WAIT / 0.05)):  # until the sleep shows as running: bounded, event-polled
-            state = watcher.execute("select state, query from pg_stat_activity where pid = %s",
-                                    (victim_pid,)).fetchone()
-            if state == ("active", "select pg_sleep(60)"):
-                break
-            threading.Event().wait(0.05)
+        sleeper, outcome = _sleeping(watcher, victim, victim_pid)
         assert watcher.execute("select pg_cancel_backend(%s)", (victim_pid,)).fetchone() == (True,)
         sleeper.join(WAIT)
         assert len(outcome) == 1 and isinstance(outcome[0], psycopg.errors.QueryCanceled), outcome
@@ -97,21 +104,7 @@ def test_terminating_a_busy_session_ends_it_at_once(watcher: psycopg.Connection[
     and the connection closes (it was cancelled with 57014 and the session lived on)."""
     with _connect(target, "busy") as busy:
         busy_pid = _pid(busy)
-        outcome: list[BaseException] = []
-
-        def sleep() -> None:
-            try:
-                busy.execute("select pg_sleep(60)")
-            except psycopg.Error as error:
-                outcome.append(error)
-
-        sleeper = threading.Thread(target=sleep)
-        sleeper.start()
-        for _ in range(int(WAIT / 0.05)):  # until the sleep shows as running: bounded, event-polled
-            if watcher.execute("select state from pg_stat_activity where pid = %s", (busy_pid,)).fetchone() \
-                    == ("active",):
-                break
-            threading.Event().wait(0.05)
+        sleeper, outcome = _sleeping(watcher, busy, busy_pid)
         assert watcher.execute("select pg_terminate_backend(%s)", (busy_pid,)).fetchone() == (True,)
         sleeper.join(WAIT)
         if os.environ.get(TARGET_VARIABLE) != "proxy":  # the proxy takes 57P01 for a restart

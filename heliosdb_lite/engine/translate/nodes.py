@@ -10,8 +10,8 @@ from sqlglot import exp
 
 from heliosdb_lite.engine.functions import arrays as array_functions
 from heliosdb_lite.engine.functions import names as fn
-from heliosdb_lite.engine.translate.result import unsupported
 from heliosdb_lite.engine.types.pgtypes import PgType
+from heliosdb_lite.engine.types.value_storage import nan_refused
 
 
 def bool_output(node: exp.Expr) -> exp.Expr:
@@ -30,7 +30,7 @@ def storage_literal(value: Any) -> exp.Expr:
         return exp.Literal.number(value)
     if isinstance(value, float):
         if value != value:  # SQLite stores a NaN as NULL
-            raise unsupported("the float value NaN")
+            raise nan_refused()
         return exp.Literal.number(repr(value)) if abs(value) != float("inf") \
             else exp.Literal.number("9e999" if value > 0 else "-9e999")
     if isinstance(value, bytes):
