@@ -108,3 +108,19 @@ def test_bad_notifications_are_refused(notifier: psycopg.Connection[Any]) -> Non
         notifier.execute("select pg_notify(null, 'x')")
     with pytest.raises(psycopg.errors.SyntaxError):
         notifier.execute("notify jobs, 5")
+
+
+def test_a_commit_that_fails_sends_nothing(listener: psycopg.Connection[Any],
+                                           notifier: psycopg.Connection[Any]) -> None:
+    """A transaction refused at COMMIT (a deferred foreign key violated: 23503) notifies nobody:
+    notifications are handed over only after the commit protocol has committed the transaction."""
+    notifier.execute("drop table if exists notify_child, notify_parent")
+    notifier.execute("create table notify_parent (id int primary key)")
+    notifier.execute("create table notify_child "
+                     "(p int references notify_parent(id) deferrable initially deferred)")
+    listener.execute("listen guarded")
+    with pytest.raises(psycopg.errors.ForeignKeyViolation), notifier.transaction():
+        notifier.execute("insert into notify_child values (42)")
+        notifier.execute("notify guarded, 'from a failed commit'")
+    notifier.execute("notify guarded, 'sentinel'")
+    assert [payload for _, payload, _ in _received(listener, until="sentinel")] == ["sentinel"]
