@@ -78,7 +78,7 @@ from heliosdb_lite.engine.statement_cache import StatementCache
 from heliosdb_lite.engine.store import initialise, open_connection, schemas
 from heliosdb_lite.engine.store.conventions import view_column_types
 from heliosdb_lite.engine.store.sqlite_errors import CANCELED_MESSAGE, ErrorContext, database_error
-from heliosdb_lite.engine.store.table_info import Catalog
+from heliosdb_lite.engine.store.table_info import Catalog, SchemaGeneration
 from heliosdb_lite.engine.temporary_tables import OnCommitActions, split_on_commit
 from heliosdb_lite.engine.transactions import Transactions
 from heliosdb_lite.engine.translate import Translator
@@ -140,7 +140,7 @@ class SQLiteSession:
         self._zone: dt.tzinfo = dt.UTC
         self._search_path_setting: str | None = None
         self._search_path: tuple[str, ...] = ()
-        self._catalog = Catalog(connection)
+        self._catalog = Catalog(connection, engine.schema_generation)
         self._transactions = Transactions(connection, self.settings, transaction_log)
         self._advisory_locks = SessionAdvisoryLocks(engine.advisory_locks, self.cancel_event,
                                                     lambda: self._lock_timeout_s,
@@ -148,7 +148,6 @@ class SQLiteSession:
         self._transactions.join(self._advisory_locks)
         self._on_commit = OnCommitActions(self._run_own)
         self._transactions.join(self._on_commit)
-        self._ddl_in_block = False
         functions.register(connection, self)
         for name, function in self._advisory_locks.functions().items():
             connection.create_scalar_function(name, function)
@@ -285,7 +284,7 @@ class SQLiteSession:
                 self._transactions.rollback()
                 raise database_error(error) from None
             finally:
-                self._ddl_in_block = False
+                self._catalog.transaction_ended()
 
     def parameter_changes(self) -> list[tuple[str, str]]:
         changes = self.settings.changes()
@@ -387,7 +386,7 @@ class SQLiteSession:
         """Whether a translation of sql may be shared through the engine's caches: not inside a
         transaction block that changed the schema, and not a statement so long that the caches
         would pin its size many times over."""
-        return not self._ddl_in_block and len(sql) <= SHORT_TEXT_CHARS
+        return not self._catalog.changing and len(sql) <= SHORT_TEXT_CHARS
 
     def _prepare_translated(self, sql: str, param_oids: tuple[int, ...]) -> PreparedStatement:
         cacheable = self._cacheable(sql)
@@ -574,10 +573,14 @@ class SQLiteSession:
             self._transactions.responded(result)
             return result
 
-        result = self._in_transaction(statement.writes, translation.command, run)
-        self._transactions.notices += translation.notices
         if translation.schema_change and self._transactions.block is not None:
-            self._ddl_in_block = True
+            self._catalog.schema_changing()  # before it runs: a DDL that fails may have done part of its work
+        try:
+            result = self._in_transaction(statement.writes, translation.command, run)
+        finally:
+            if translation.schema_change and self._transactions.block is None:
+                self._catalog.schema_changed()  # its own transaction committed or rolled back
+        self._transactions.notices += translation.notices
         if statement.on_commit is not None:
             self._on_commit.created(statement.on_commit)
         return result
@@ -713,11 +716,13 @@ class SQLiteSession:
         if command.action == "rollback_to":
             transactions.rollback_to(command.name or "")
             return command.tag
-        self._ddl_in_block = False
-        if command.action == "commit":
-            return transactions.commit(statement=True)
-        transactions.rollback(statement=True)
-        return command.tag
+        try:
+            if command.action == "commit":
+                return transactions.commit(statement=True)
+            transactions.rollback(statement=True)
+            return command.tag
+        finally:
+            self._catalog.transaction_ended()
 
     def _explain(self, statement: PreparedStatement) -> Cursor:
         translation = statement.translation
@@ -785,6 +790,7 @@ class SQLiteEngine:
         self.busy_timeout_ms = busy_timeout_ms
         self.default_lock_wait_s = math.inf if default_lock_wait_ms is None else default_lock_wait_ms / 1000
         self.cache: StatementCache[PreparedStatement] = StatementCache(2048)
+        self.schema_generation = SchemaGeneration()
         self.unnormalisable: StatementCache[bool] = StatementCache(2048)  # keys of normalised texts
         self.normalised_once: StatementCache[bool] = StatementCache(2048)  # seen once, no template yet
         self._sessions: set[SQLiteSession] = set()
@@ -814,7 +820,14 @@ class SQLiteEngine:
         constraints and indexes may use them), for recovery and restore; the caller closes it."""
         connection = open_connection(self._path, self.busy_timeout_ms)
         SQLiteSession(self, connection, "heliosdb", "heliosdb", {})
+        connection.set_wal_hook(self._maintenance_committed)  # its DDL (a standby applying) is no session's
         return connection
+
+    def _maintenance_committed(self, _connection: apsw.Connection, _schema: str, _pages: int) -> int:
+        """After each commit of a maintenance connection, which may have changed the schema (a DDL
+        entry applied): the sessions read the schema version again."""
+        self.schema_generation.moved()
+        return apsw.SQLITE_OK
 
     def forget(self, session: SQLiteSession) -> None:
         with self._lock:

@@ -3,10 +3,17 @@
 Read from SQLite itself (PRAGMA table_info and index_list on the session's connection; declared
 types decoded by `pgtypes.type_from_declared`; defaults of added columns from `added_defaults`),
 cached until the schema version changes.
+
+The schema version itself (`PRAGMA schema_version`, which the statement cache keys on) is read
+again only when it can have changed: after a `SchemaGeneration` the engine's connections share has
+moved (a schema change committed or undone on any of them), while the connection's own schema
+change is uncommitted, or inside a read snapshot (REPEATABLE READ), which may be older than the
+latest commit.
 """
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 
 import apsw
@@ -71,21 +78,62 @@ def effective_default(declared: str | None, recorded: str | None) -> str | None:
     return None if recorded == added_defaults.NO_DEFAULT else recorded
 
 
+class SchemaGeneration:
+    """A count shared by the engine's connections, moved after a change of the store's schema ends
+    (committed or rolled back) on any of them: a connection that saw another count reads the
+    schema version again. Moved after the change ends, never before, so a connection reading the
+    version after seeing the new count reads the version that change left."""
+
+    def __init__(self) -> None:
+        self.value = 0
+        self._lock = threading.Lock()
+
+    def moved(self) -> None:
+        with self._lock:  # two connections moving it at once must move it twice
+            self.value += 1
+
+
 class Catalog:
     """Table metadata of one connection."""
 
-    def __init__(self, connection: apsw.Connection) -> None:
+    def __init__(self, connection: apsw.Connection, generation: SchemaGeneration | None = None) -> None:
         self._connection = connection
         self._version = -1
         self._tables: dict[str, TableInfo | None] = {}
+        self._generation = generation if generation is not None else SchemaGeneration()
+        self._read_at = -1  # the generation at which _schema_version was read; -1: read it again
+        self._schema_version = -1
+        # this connection changed the schema in a transaction still open (a savepoint may undo it)
+        self.changing = False
 
     @property
     def connection(self) -> apsw.Connection:
         return self._connection
 
     def schema_version(self) -> int:
+        generation = self._generation.value
+        if generation == self._read_at and not self.changing:
+            return self._schema_version
         rows: list[tuple[int]] = list(self._connection.execute("PRAGMA schema_version"))
-        return rows[0][0]
+        self._schema_version = rows[0][0]
+        in_snapshot = self._connection.txn_state("main") == apsw.SQLITE_TXN_READ
+        self._read_at = -1 if self.changing or in_snapshot else generation
+        return self._schema_version
+
+    def schema_changing(self) -> None:
+        """A schema change runs in the open transaction: read the version at every use until it ends."""
+        self.changing = True
+
+    def schema_changed(self) -> None:
+        """A schema change of this connection ended, committed or undone: every connection of the
+        engine reads the version again."""
+        self.changing = False
+        self._generation.moved()
+
+    def transaction_ended(self) -> None:
+        """The transaction ended (committed or rolled back); if it changed the schema, as schema_changed."""
+        if self.changing:
+            self.schema_changed()
 
     def schemas(self) -> set[str]:
         """The names of the schemas that exist (not cached: CREATE SCHEMA does not change the schema
