@@ -13,8 +13,20 @@ from zoneinfo import ZoneInfo
 
 from hypothesis import strategies as st
 
+from heliosdb_lite.errors import DatabaseError
 from heliosdb_lite.protocol.codecs import INFINITY, NEG_INFINITY, TYPES, Interval, normalize_jsonb
 from heliosdb_lite.protocol.codecs.numeric import numeric_text
+from heliosdb_lite.protocol.codecs.range_values import (
+    EMPTY,
+    MULTIRANGE_TYPES,
+    RANGE_TYPES,
+    Multirange,
+    Range,
+    RangeType,
+    compare_values,
+    make_multirange,
+    make_range,
+)
 
 INT32 = st.integers(-(2**31), 2**31 - 1)
 INT64 = st.integers(-(2**63), 2**63 - 1)
@@ -86,9 +98,31 @@ SCALAR_VALUES: dict[int, st.SearchStrategy[Any]] = {
 }
 
 
+def _range(kind: RangeType, first: Any, second: Any, lower_inc: bool, upper_inc: bool) -> Range:
+    """A range between two drawn bounds (None: unbounded), lower first; EMPTY where the type's
+    canonical form overflows (an inclusive upper bound at the subtype's end)."""
+    if first is not None and second is not None and compare_values(first, second) > 0:
+        first, second = second, first
+    try:
+        return make_range(kind, first, second, lower_inc, upper_inc)
+    except DatabaseError:
+        return EMPTY
+
+
+def range_values(oid: int) -> st.SearchStrategy[Range]:
+    kind = RANGE_TYPES[oid]
+    bound = SCALAR_VALUES[kind.subtype] | st.none()
+    return st.builds(_range, st.just(kind), bound, bound, st.booleans(), st.booleans()) | st.just(EMPTY)
+
+
+def multirange_values(oid: int) -> st.SearchStrategy[Multirange]:
+    kind = MULTIRANGE_TYPES[oid]
+    return st.lists(range_values(kind.oid), max_size=4).map(lambda ranges: make_multirange(kind, ranges))
+
+
 def array_values(elem_oid: int) -> st.SearchStrategy[list[Any]]:
     """1-D lists with NULLs, or 2-D rectangular ones."""
-    element = SCALAR_VALUES[elem_oid] | st.none()
+    element = _values_of_element(elem_oid) | st.none()
     one_dimension = st.lists(element, max_size=6)
     two_dimensions = st.integers(1, 3).flatmap(
         lambda width: st.lists(st.lists(element, min_size=width, max_size=width), min_size=1, max_size=3)
@@ -96,9 +130,17 @@ def array_values(elem_oid: int) -> st.SearchStrategy[list[Any]]:
     return one_dimension | two_dimensions
 
 
+def _values_of_element(oid: int) -> st.SearchStrategy[Any]:
+    if oid in RANGE_TYPES:
+        return range_values(oid)
+    if oid in MULTIRANGE_TYPES:
+        return multirange_values(oid)
+    return SCALAR_VALUES[oid]
+
+
 def values_of(oid: int) -> st.SearchStrategy[Any]:
     info = TYPES[oid]
-    return array_values(info.elem_oid) if info.is_array else SCALAR_VALUES[oid]
+    return array_values(info.elem_oid) if info.is_array else _values_of_element(oid)
 
 
 def canonical(oid: int, value: Any) -> Any:
@@ -110,6 +152,12 @@ def canonical(oid: int, value: Any) -> Any:
         return [canonical(oid if isinstance(item, list) else info.elem_oid, item) for item in value]
     if oid in (700, 701):
         return "NaN" if math.isnan(value) else struct.pack(">d", value)
+    if oid in RANGE_TYPES:
+        subtype = RANGE_TYPES[oid].subtype
+        return (canonical(subtype, value.lower), canonical(subtype, value.upper), value.lower_inc,
+                value.upper_inc, value.empty)
+    if oid in MULTIRANGE_TYPES:
+        return [canonical(MULTIRANGE_TYPES[oid].oid, item) for item in value.ranges]
     if oid == 1700:
         return numeric_text(value)
     if oid == 1184 and isinstance(value, datetime):

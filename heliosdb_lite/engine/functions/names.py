@@ -59,7 +59,8 @@ NUMERIC_COLLATION = "helios_numeric"
 INTERVAL_COLLATION = "helios_interval"
 # the collation that makes SQLite compare stored values of a type as PostgreSQL compares them
 # (RTRIM is SQLite's own: char(n) ignores trailing spaces)
-COLLATIONS = {t.NUMERIC: NUMERIC_COLLATION, t.INTERVAL: INTERVAL_COLLATION, t.BPCHAR: "RTRIM"}
+COLLATIONS = {t.NUMERIC: NUMERIC_COLLATION, t.INTERVAL: INTERVAL_COLLATION, t.BPCHAR: "RTRIM",
+              **{oid: f"helios_range_{oid}" for oid in sorted(t.RANGE_TYPES | t.MULTIRANGE_TYPES)}}
 
 
 def quick_arith_name(operator: str, oid: int) -> str:

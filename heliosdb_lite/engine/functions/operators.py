@@ -2,7 +2,7 @@
 
 Date/time/interval arithmetic (months, then days on the session time zone's wall clock, then
 microseconds as elapsed time) and the dispatch of `arith` to it or to the number arithmetic of
-`numbers`; comparisons of numeric, interval, char(n) and array values (arrays: element by element,
+`numbers`; comparisons of numeric, interval, char(n), range and array values (arrays: element by element,
 `array_cmp`), ANY/ALL over arrays; LIKE with PostgreSQL's backslash escape.
 """
 
@@ -30,6 +30,7 @@ from heliosdb_lite.errors import (
     DatabaseError,
 )
 from heliosdb_lite.protocol import codecs
+from heliosdb_lite.protocol.codecs.range_values import Multirange, Range, sort_key
 
 USECS_PER_DAY = 86_400_000_000
 DAYS_PER_MONTH = 30
@@ -206,6 +207,8 @@ def comparison_key(value: Any, oid: int, tz: dt.tzinfo) -> Any:
         return value.rstrip(" ")  # char(n) compares without its padding
     if isinstance(value, list):
         return _array_key(value, codecs.type_by_oid(oid).elem_oid, tz)
+    if isinstance(value, Range | Multirange):
+        return sort_key(value)
     return value
 
 

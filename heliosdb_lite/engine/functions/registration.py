@@ -29,6 +29,7 @@ from heliosdb_lite.engine.functions import (
     float_aggregates,
     numbers,
     operators,
+    ranges,
     table_valued,
     zone_names,
 )
@@ -139,7 +140,7 @@ def register(connection: apsw.Connection, context: FunctionContext) -> None:
                            **SessionSequences(connection, context.search_path).functions(),
                            **array_functions.functions(context.time_zone)}.items():
         connection.create_scalar_function(name, function)
-    for name, function in {**_pure_functions(), **string_functions.FUNCTIONS}.items():
+    for name, function in {**_pure_functions(), **string_functions.FUNCTIONS, **ranges.FUNCTIONS}.items():
         connection.create_scalar_function(name, function, deterministic=True)
     # the ignores: apsw's protocols fix step's parameters (WindowClass: one SQLiteValue, AggregateClass:
     # *values); ours take the arguments registered (value and type oid for SUM, AVG and array_agg)
@@ -155,6 +156,8 @@ def register(connection: apsw.Connection, context: FunctionContext) -> None:
     connection.create_collation(INTERVAL_COLLATION, operators.compare_interval_text)
     for oid, collation in array_functions.COLLATIONS.items():
         connection.create_collation(collation, array_functions.stored_order(oid))
+    for oid, collation in ranges.COLLATIONS.items():
+        connection.create_collation(collation, ranges.stored_order(oid))
     table_valued.register(connection, GENERATE_SERIES, _generate_series, ("value",))
     table_valued.register(connection, array_functions.UNNEST, array_functions.unnest, ("value", "ordinality"))
     table_valued.register(connection, TIME_SERIES, _time_series(context), ("value",))

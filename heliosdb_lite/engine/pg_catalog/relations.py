@@ -2,8 +2,9 @@
 reflection, information_schema.
 
 pg_class, pg_namespace, pg_attribute, pg_type, pg_index, pg_attrdef, pg_constraint, pg_database,
-pg_am, pg_collation, pg_roles, pg_user, pg_sequence, pg_tablespace, pg_extension (plpgsql, as
-PostgreSQL 15 installs it in every database), pg_language, pg_description, the views pg_tables,
+pg_am, pg_collation, pg_roles, pg_user, pg_sequence, pg_range (the built-in range types), pg_tablespace,
+pg_extension (plpgsql, as PostgreSQL 15 installs it in every database), pg_language, pg_description, the
+views pg_tables,
 pg_views and pg_indexes (of the database's own relations only), pg_stat_activity (`activity`), the views of
 `information_schema.RELATIONS` and the always-empty relations (`EMPTY_RELATIONS`: pg_inherits,
 pg_policy, pg_proc, pg_operator, pg_cast, pg_auth_members, ...) are SQLite eponymous virtual tables
@@ -147,14 +148,14 @@ RELATIONS: dict[str, list[tuple[str, PgType]]] = {
     **information_schema.RELATIONS,
 }
 # relations that have no rows here: a query that inner-joins one of them returns nothing
-# (no user functions, operators, casts, range types, ... exist; pg_cast has no rows, not even
+# (no user functions, operators, casts, ... exist; pg_cast has no rows, not even
 # PostgreSQL's built-in ones)
 EMPTY_RELATIONS = frozenset({"pg_inherits", "pg_policy", "pg_statistic_ext", "pg_publication",
                              "pg_publication_namespace", "pg_publication_rel", "pg_trigger", "pg_rewrite",
                              "pg_opclass", "pg_enum", "pg_auth_members", "pg_cast",
                              "pg_event_trigger", "pg_foreign_data_wrapper", "pg_foreign_server",
                              "pg_conversion", "pg_largeobject_metadata", "pg_user_mappings",
-                             "pg_subscription", "pg_range"})
+                             "pg_subscription"})
 
 FUNCTION_TYPES: dict[str, PgType] = {
     "pg_table_is_visible": _BOOL, "pg_get_userbyid": _NAME, "format_type": _TEXT, "pg_get_expr": _TEXT,

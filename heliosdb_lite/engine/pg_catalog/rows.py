@@ -41,6 +41,7 @@ from heliosdb_lite.engine.types.type_names import format_type_function, type_oid
 from heliosdb_lite.errors import INVALID_PARAMETER_VALUE, DatabaseError
 from heliosdb_lite.protocol import codecs
 from heliosdb_lite.protocol.codecs import oids
+from heliosdb_lite.protocol.codecs.range_values import RANGE_TYPES
 
 BTREE_AM = 403
 HEAP_AM = 2
@@ -56,6 +57,11 @@ _PLPGSQL_LANGUAGE = 13563
 _LANGUAGES = ((12, "internal", 0, 0, 0, 0, 2246), (13, "c", 0, 0, 0, 0, 2247), (14, "sql", 0, 1, 0, 0, 2248),
               (_PLPGSQL_LANGUAGE, "plpgsql", 1, 1, 13560, 13561, 13562))
 _LANGUAGE_CATALOG = CATALOG_RELATION_OIDS["pg_language"]  # pg_language.tableoid
+# pg_range: PostgreSQL 15's subtype operator class, canonical function (0: none) and subtype difference
+# function of each built-in range type
+_RANGE_FUNCTIONS = {oids.INT4RANGE: (1978, 3914, 3922), oids.NUMRANGE: (3125, 0, 3924),
+                    oids.TSRANGE: (3128, 0, 3929), oids.TSTZRANGE: (3127, 0, 3930),
+                    oids.DATERANGE: (3122, 3915, 3925), oids.INT8RANGE: (3124, 3928, 3923)}
 # pg_description: (object's OID, its catalog) → description
 _DESCRIPTIONS = {(PUBLIC_NAMESPACE, "pg_namespace"): "standard public schema",
                  (PLPGSQL_EXTENSION, "pg_extension"): "PL/pgSQL procedural language",
@@ -236,7 +242,7 @@ def row_sources(reader: CatalogReader, names: SessionNames, database: str) -> di
         "pg_tablespace": lambda: iter(_TABLESPACES),
         "pg_language": lambda: iter([(oid, name, OWNER_OID, *flags, None, _LANGUAGE_CATALOG)
                                      for oid, name, *flags in _LANGUAGES]),
-        "pg_tables": tables, "pg_views": views, "pg_indexes": index_rows,
+        "pg_tables": tables, "pg_views": views, "pg_indexes": index_rows, "pg_range": _range_rows,
     }
 
 
@@ -287,8 +293,19 @@ def _type_row(info: codecs.TypeInfo) -> tuple[Any, ...]:
 
 
 def _type_kind(info: codecs.TypeInfo) -> str:
-    """typtype: `p` for the pseudo-types (category P, and unknown, whose category is X), else `b`."""
+    """typtype: `p` for the pseudo-types (category P, and unknown, whose category is X), `r` for the
+    ranges, `m` for the multiranges, else `b`."""
+    if info.oid in t.RANGE_TYPES:
+        return "r"
+    if info.oid in t.MULTIRANGE_TYPES:
+        return "m"
     return "p" if info.category == "P" or info.oid == t.UNKNOWN else "b"
+
+
+def _range_rows() -> Iterator[tuple[Any, ...]]:
+    """pg_range: each built-in range type with its subtype, multirange and PostgreSQL 15's functions."""
+    for kind in RANGE_TYPES.values():
+        yield (kind.oid, kind.subtype, kind.multirange, 0, *_RANGE_FUNCTIONS[kind.oid])
 
 
 def functions(reader: CatalogReader, names: SessionNames) -> dict[str, Callable[..., Any]]:

@@ -17,12 +17,13 @@ from heliosdb_lite.engine.functions import names as fn
 from heliosdb_lite.engine.sql import parsing
 from heliosdb_lite.engine.sql.dialect import HeliosPostgres
 from heliosdb_lite.engine.sql.to_char_templates import written_template
+from heliosdb_lite.engine.translate import ranges
 from heliosdb_lite.engine.translate.nodes import bool_output, call, collated, parameter_number
 from heliosdb_lite.engine.translate.operators import arithmetic, as_text, at_time_zone, compare, like
 from heliosdb_lite.engine.translate.queries import ordered
 from heliosdb_lite.engine.translate.result import Typed, unsupported
 from heliosdb_lite.engine.translate.scope import Scope
-from heliosdb_lite.engine.types import array_typing
+from heliosdb_lite.engine.types import array_typing, range_typing
 from heliosdb_lite.engine.types import pgtypes as t
 from heliosdb_lite.engine.types import typing_rules as rules
 from heliosdb_lite.engine.types.pgtypes import PgType
@@ -149,6 +150,8 @@ def function(translator: Translator, name: str, arguments: Sequence[exp.Expr], s
     if name == "pg_typeof" and len(typed) == 1:
         value, pg_type = typed[0]
         return _type_of(value, pg_type if _is_unknown_literal(value) else t.output_type(pg_type))
+    if ranges.handles(name, types):
+        return ranges.function(translator, name, typed)
     result = rules.function_type(name, types)
     if name in pg_catalog.FUNCTION_TYPES:
         return call(name, *values), pg_catalog.FUNCTION_TYPES[name]
@@ -340,6 +343,8 @@ def _aggregate(translator: Translator, node: exp.AggFunc, scope: Scope) -> Typed
         return call(aggregate, argument), result
     if name == "sum" and pg_type.oid == t.INTERVAL:
         raise unsupported("sum(interval)")
+    if name in ("min", "max") and range_typing.is_ranged(pg_type):  # PostgreSQL has no min/max of ranges
+        raise rules.no_function(name, format_type(pg_type.oid, -1))
     if name in ("min", "max") and not distinct:
         argument = collated(argument, pg_type)
     node.set("this", argument)

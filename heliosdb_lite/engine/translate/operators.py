@@ -11,6 +11,7 @@ from sqlglot import exp
 
 from heliosdb_lite.engine.functions import arrays as array_functions
 from heliosdb_lite.engine.functions import names as fn
+from heliosdb_lite.engine.translate import ranges
 from heliosdb_lite.engine.translate.nodes import call, collated
 from heliosdb_lite.engine.translate.result import Typed, unsupported
 from heliosdb_lite.engine.translate.scope import Scope
@@ -67,6 +68,8 @@ def arithmetic(translator: Translator, node: exp.Binary, scope: Scope) -> Typed:
     operator = ARITHMETIC[type(node)]
     left, left_type = translator.expr(node.this, scope)
     right, right_type = translator.expr(node.expression, scope)
+    if ranges.involves_range(left_type, right_type):  # union, difference, intersection
+        return ranges.operator(translator, operator, left, left_type, right, right_type)
     left_resolved, right_resolved = rules.arithmetic_operands(
         operator, *rules.resolve_unknown(operator, left_type, right_type))
     left = translator.coerce(left, left_type, left_resolved)
@@ -91,6 +94,8 @@ def _bitwise(translator: Translator, node: exp.Expr, scope: Scope) -> Typed:
         result = rules.bitwise_type(operator, None, right_type)
         return call(fn.BITWISE, operator, 0, right, result.oid), result
     left, left_type = translator.expr(node.this, scope)
+    if ranges.involves_range(left_type, right_type):  # << >>: strictly left of, strictly right of
+        return ranges.operator(translator, operator, left, left_type, right, right_type)
     left_resolved, right_resolved = rules.resolve_unknown(operator, left_type, right_type)
     result = rules.bitwise_type(operator, left_resolved, right_resolved)
     count = operator in ("<<", ">>")
@@ -152,10 +157,13 @@ def _array_concat(translator: Translator, left: exp.Expr, left_type: PgType, rig
 
 
 def _containment(translator: Translator, node: exp.Binary, scope: Scope) -> Typed:
-    """@>, <@ and && between arrays (anyarray); @> and <@ between jsonb values; on other types refused."""
+    """@>, <@ and && between arrays (anyarray), ranges and multiranges (`ranges`); @> and <@ between
+    jsonb values; on other types refused."""
     operator = _CONTAINMENT_OPERATORS[type(node)]
     left, left_type = translator.expr(node.this, scope)
     right, right_type = translator.expr(node.expression, scope)
+    if ranges.involves_range(left_type, right_type):
+        return ranges.operator(translator, operator, left, left_type, right, right_type)
     if t.JSONB in (left_type.oid, right_type.oid) and operator != "&&":
         if not {left_type.oid, right_type.oid} <= {t.JSONB, t.UNKNOWN}:
             raise rules.no_operator(left_type.oid, operator, right_type.oid)
@@ -227,7 +235,7 @@ def _native_comparison(translator: Translator, left: exp.Expr, left_type: PgType
         left = translator.coerce(left, left_type, t.NUMERIC_TYPE)
         right = translator.coerce(right, right_type, t.NUMERIC_TYPE)
         return collated(left, t.NUMERIC_TYPE), right
-    if len(oids) == 1 and left_type.oid == t.INTERVAL:
+    if len(oids) == 1 and (left_type.oid == t.INTERVAL or ranges.involves_range(left_type, right_type)):
         return collated(left, left_type), right
     if oids <= t.STRING_TYPES:
         return (collated(left, PgType(t.BPCHAR)) if t.BPCHAR in oids else left), right

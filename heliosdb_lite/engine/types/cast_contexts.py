@@ -16,6 +16,7 @@ from enum import IntEnum
 from heliosdb_lite.engine.types import pgtypes as t
 from heliosdb_lite.engine.types.pgtypes import PgType
 from heliosdb_lite.protocol import codecs
+from heliosdb_lite.protocol.codecs.range_values import RANGE_TYPES
 
 
 class Context(IntEnum):
@@ -54,6 +55,7 @@ _CASTS: dict[int, dict[int, Context]] = {
     t.JSONB: {t.JSON: _A, t.BOOL: _E, t.INT2: _E, t.INT4: _E, t.INT8: _E, t.FLOAT4: _E, t.FLOAT8: _E,
               t.NUMERIC: _E},
 }
+_CASTS.update({kind.oid: {kind.multirange: _E} for kind in RANGE_TYPES.values()})
 PREFERRED = frozenset({t.BOOL, t.TEXT, t.OID, t.FLOAT8, t.TIMESTAMPTZ, t.INTERVAL})
 _STRING_CATEGORY = "S"
 

@@ -4,7 +4,7 @@
 input/output functions for casts from/to strings (`'t'::bool`, `true::text` = 'true'), rounding
 for numeric/float → integer (half away from zero for numeric, half even for floats), float →
 numeric through 15 significant digits, numeric → float through its text (rounded once, 22003 out
-of the float's range), timestamp ↔ timestamptz in the session time zone, and
+of the float's range), timestamp ↔ timestamptz in the session time zone, a range to its multirange, and
 the type modifier: numeric(p,s) rounds and checks (22003), varchar(n)/char(n) truncate on an
 explicit cast and raise 22001 on assignment, char(n) pads.
 """
@@ -29,6 +29,7 @@ from heliosdb_lite.errors import (
     DatabaseError,
 )
 from heliosdb_lite.protocol import codecs
+from heliosdb_lite.protocol.codecs import range_values
 from heliosdb_lite.protocol.codecs.time_zones import wall_clock_instant
 
 UTC = dt.UTC
@@ -84,6 +85,9 @@ def _convert_type(value: Any, source: int, target: int, tz: dt.tzinfo) -> Any:
         return converted
     if {source, target} <= {t.JSON, t.JSONB}:
         return codecs.decode_text(target, codecs.encode_text(source, value))
+    kind = range_values.RANGE_TYPES.get(source)
+    if kind is not None and target == kind.multirange:  # the multirange constructor of one range
+        return range_values.make_multirange(kind, [value])
     raise cannot_cast(source, target)
 
 

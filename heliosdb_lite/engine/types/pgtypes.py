@@ -27,7 +27,7 @@ from heliosdb_lite.errors import (
     DatabaseError,
 )
 from heliosdb_lite.protocol import codecs
-from heliosdb_lite.protocol.codecs import oids
+from heliosdb_lite.protocol.codecs import oids, range_values
 
 # the type OIDs the engine names, from the table generated from PostgreSQL 15 (protocol/codecs/oids.py)
 BOOL = oids.BOOL
@@ -62,6 +62,8 @@ FLOAT_TYPES = frozenset({FLOAT4, FLOAT8})
 NUMBER_TYPES = INTEGER_TYPES | FLOAT_TYPES | {NUMERIC}
 STRING_TYPES = frozenset({TEXT, VARCHAR, BPCHAR, NAME, CHAR, UNKNOWN})
 DATETIME_TYPES = frozenset({DATE, TIME, TIMESTAMP, TIMESTAMPTZ, INTERVAL})
+RANGE_TYPES = frozenset(range_values.RANGE_TYPES)
+MULTIRANGE_TYPES = frozenset(range_values.MULTIRANGE_TYPES)
 VARHDRSZ = 4
 
 
@@ -117,6 +119,18 @@ _DTYPE_NAMES: dict[exp.DType, str] = {
     exp.DType.SERIAL: "int4",
     exp.DType.BIGSERIAL: "int8",
     exp.DType.SMALLSERIAL: "int2",
+    exp.DType.INT4RANGE: "int4range",
+    exp.DType.INT8RANGE: "int8range",
+    exp.DType.NUMRANGE: "numrange",
+    exp.DType.DATERANGE: "daterange",
+    exp.DType.TSRANGE: "tsrange",
+    exp.DType.TSTZRANGE: "tstzrange",
+    exp.DType.INT4MULTIRANGE: "int4multirange",
+    exp.DType.INT8MULTIRANGE: "int8multirange",
+    exp.DType.NUMMULTIRANGE: "nummultirange",
+    exp.DType.DATEMULTIRANGE: "datemultirange",
+    exp.DType.TSMULTIRANGE: "tsmultirange",
+    exp.DType.TSTZMULTIRANGE: "tstzmultirange",
 }
 SERIAL_DTYPES = frozenset({exp.DType.SERIAL, exp.DType.BIGSERIAL, exp.DType.SMALLSERIAL})
 _NAMED_TYPES = {"oid": "oid", "regclass": "oid", "regtype": "regtype", "regproc": "oid",

@@ -37,7 +37,9 @@ _SPOKEN = (
     oids.BOOL, oids.BYTEA, oids.CHAR, oids.NAME, oids.INT8, oids.INT2, oids.INT4, oids.TEXT, oids.OID,
     oids.JSON, oids.FLOAT4, oids.FLOAT8, oids.UNKNOWN, oids.VOID, oids.REGTYPE, oids.BPCHAR, oids.VARCHAR,
     oids.DATE, oids.TIME, oids.TIMESTAMP, oids.TIMESTAMPTZ, oids.INTERVAL, oids.NUMERIC, oids.UUID,
-    oids.JSONB,
+    oids.JSONB, oids.INT4RANGE, oids.INT8RANGE, oids.NUMRANGE, oids.DATERANGE, oids.TSRANGE, oids.TSTZRANGE,
+    oids.INT4MULTIRANGE, oids.INT8MULTIRANGE, oids.NUMMULTIRANGE, oids.DATEMULTIRANGE, oids.TSMULTIRANGE,
+    oids.TSTZMULTIRANGE,
 )
 
 

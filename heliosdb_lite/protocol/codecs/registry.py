@@ -17,6 +17,7 @@ from heliosdb_lite.protocol.codecs import (
     interval,
     jsons,
     numeric,
+    ranges,
     reg_types,
     scalars,
     strings,
@@ -29,7 +30,8 @@ from heliosdb_lite.protocol.codecs.catalog import TYPES
 
 def _build_registry() -> dict[int, Codec]:
     codecs: dict[int, Codec] = {}
-    for family in (scalars, floats, numeric, strings, bytea, uuids, jsons, datetimes, interval, reg_types):
+    for family in (scalars, floats, numeric, strings, bytea, uuids, jsons, datetimes, interval, reg_types,
+                   ranges):
         codecs.update(family.CODECS)
     for oid, element in list(codecs.items()):
         info = TYPES[oid]

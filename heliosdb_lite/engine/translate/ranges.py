@@ -1,0 +1,86 @@
+"""Range and multirange operators and calls: `left op right` when an operand is a range or a
+multirange (@> <@ && << >> &< &> -|- + - *), the constructors (`int4range(a, b [, flags])`,
+`int4multirange(ranges...)`), lower/upper/isempty/lower_inc/... and range_merge; typed by
+`types.range_typing`, run by `functions.ranges`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from sqlglot import exp
+
+from heliosdb_lite.engine.functions import ranges as range_functions
+from heliosdb_lite.engine.translate.nodes import call
+from heliosdb_lite.engine.translate.result import Typed
+from heliosdb_lite.engine.translate.scope import Scope
+from heliosdb_lite.engine.types import pgtypes as t
+from heliosdb_lite.engine.types import range_typing
+from heliosdb_lite.engine.types import typing_rules as rules
+from heliosdb_lite.engine.types.pgtypes import PgType
+
+if TYPE_CHECKING:
+    from heliosdb_lite.engine.translate import Handler, Translator
+
+_POSITION_OPERATORS = {exp.Adjacent: "-|-", exp.ExtendsLeft: "&<", exp.ExtendsRight: "&>"}
+
+
+def involves_range(left: PgType, right: PgType) -> bool:
+    """Whether `left op right` is a range operator's: an operand is a range or a multirange."""
+    return range_typing.is_ranged(left) or range_typing.is_ranged(right)
+
+
+def operator(translator: Translator, symbol: str, left: exp.Expr, left_type: PgType, right: exp.Expr,
+             right_type: PgType) -> Typed:
+    """`left symbol right` with a range or multirange operand."""
+    left_resolved, right_resolved = rules.resolve_unknown(symbol, left_type, right_type)
+    result = range_typing.operator_type(symbol, left_resolved, right_resolved)
+    left = translator.coerce(left, left_type, left_resolved)
+    right = translator.coerce(right, right_type, right_resolved)
+    return call(range_functions.OPERATE, symbol, left, left_resolved.oid, right, right_resolved.oid), result
+
+
+def _position(translator: Translator, node: exp.Binary, scope: Scope) -> Typed:
+    """-|- &< &> (sqlglot's Adjacent, ExtendsLeft, ExtendsRight): operators of ranges only."""
+    left, left_type = translator.expr(node.this, scope)
+    right, right_type = translator.expr(node.expression, scope)
+    return operator(translator, _POSITION_OPERATORS[type(node)], left, left_type, right, right_type)
+
+
+def handles(name: str, types: Sequence[PgType]) -> bool:
+    """Whether a call of `name` with arguments of these types is a range function's."""
+    if name in range_typing.CONSTRUCTORS or name in range_typing.MULTIRANGE_CONSTRUCTORS:
+        return True
+    if name in ("lower", "upper"):  # the string functions' too
+        return bool(types) and range_typing.is_ranged(types[0])
+    return name in range_typing.PROPERTIES or name == "range_merge"
+
+
+def function(translator: Translator, name: str, typed: Sequence[Typed]) -> Typed:
+    """A range function's call (`handles`), arguments translated."""
+    types = [pg_type for _, pg_type in typed]
+    if name in range_typing.CONSTRUCTORS:
+        kind = range_typing.CONSTRUCTORS[name]
+        values = _coerced(translator, typed, range_typing.constructor_arguments(name, types))
+        return call(range_functions.CONSTRUCT, kind.oid, *values), PgType(kind.oid)
+    if name in range_typing.MULTIRANGE_CONSTRUCTORS:
+        kind = range_typing.MULTIRANGE_CONSTRUCTORS[name]
+        values = _coerced(translator, typed, range_typing.multirange_arguments(name, types))
+        return call(range_functions.CONSTRUCT_MULTIRANGE, kind.multirange, *values), PgType(kind.multirange)
+    if name == "range_merge":
+        result = range_typing.merge_type(types)
+        return call(range_functions.MERGE, types[0].oid, *(value for value, _ in typed)), result
+    if len(typed) != 1 or not range_typing.is_ranged(types[0]):
+        if types == [t.UNKNOWN_TYPE]:  # of a range or of a multirange
+            raise rules.function_not_unique(name, "unknown")
+        raise rules.no_function(name, range_typing.argument_names(types))
+    value, pg_type = typed[0]
+    return call(range_functions.PROPERTY, name, value, pg_type.oid), range_typing.property_type(name, pg_type)
+
+
+def _coerced(translator: Translator, typed: Sequence[Typed], targets: Sequence[PgType]) -> list[exp.Expr]:
+    return [translator.coerce(value, pg_type, target) for (value, pg_type), target in zip(typed, targets,
+                                                                                          strict=True)]
+
+
+HANDLERS: dict[type[exp.Expr], Handler] = dict.fromkeys(_POSITION_OPERATORS, _position)

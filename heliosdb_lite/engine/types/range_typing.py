@@ -1,0 +1,99 @@
+"""PostgreSQL's typing of the built-in ranges and multiranges: the subtype of each, the types of
+their constructors (`int4range(a, b [, flags])`, `int4multirange(ranges...)`), of their operators
+(containment, overlap, position, adjacency, union, intersection, difference) and of the functions
+over them, with PostgreSQL's 42883 where there is none.
+
+PostgreSQL's range operators are polymorphic (anyrange, anymultirange, anyelement), so an operand
+must be of the range's own subtype or range type: `numrange @> integer` has no operator. An unknown
+operand has already taken the other operand's type (`typing_rules.resolve_unknown`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from heliosdb_lite.engine.types import cast_contexts
+from heliosdb_lite.engine.types import pgtypes as t
+from heliosdb_lite.engine.types import typing_rules as rules
+from heliosdb_lite.engine.types.pgtypes import PgType
+from heliosdb_lite.engine.types.type_names import format_type
+from heliosdb_lite.protocol.codecs.range_values import MULTIRANGE_TYPES, RANGE_TYPES, RangeType
+
+CONSTRUCTORS: dict[str, RangeType] = {kind.name: kind for kind in RANGE_TYPES.values()}
+MULTIRANGE_CONSTRUCTORS: dict[str, RangeType] = {kind.multirange_name: kind for kind in RANGE_TYPES.values()}
+# functions of one range or multirange and their result: the subtype, bool, or the range type
+PROPERTIES = {"lower": "subtype", "upper": "subtype", "isempty": "bool", "lower_inc": "bool",
+              "upper_inc": "bool", "lower_inf": "bool", "upper_inf": "bool"}
+_BOOLEAN_OPERATORS = frozenset({"@>", "<@", "&&", "<<", ">>", "&<", "&>", "-|-"})
+SET_OPERATORS = frozenset({"+", "-", "*"})
+OPERATORS = _BOOLEAN_OPERATORS | SET_OPERATORS
+
+
+def kind_of(pg_type: PgType) -> RangeType | None:
+    """The range type of a range or multirange type (None for any other type)."""
+    return RANGE_TYPES.get(pg_type.oid) or MULTIRANGE_TYPES.get(pg_type.oid)
+
+
+def is_ranged(pg_type: PgType) -> bool:
+    """Whether a type is a range or a multirange."""
+    return pg_type.oid in t.RANGE_TYPES or pg_type.oid in t.MULTIRANGE_TYPES
+
+
+def operator_type(operator: str, left: PgType, right: PgType) -> PgType:
+    """The result type of `left operator right` with a range or multirange operand (operands
+    resolved): containment also of a subtype value, the others between ranges and multiranges of
+    one range type, + - * between two ranges or two multiranges of one type; 42883 otherwise."""
+    kind = kind_of(left) or kind_of(right)
+    if kind is not None:
+        ranged = {kind.oid, kind.multirange}
+        if operator in SET_OPERATORS:
+            if left.oid == right.oid and left.oid in ranged:
+                return PgType(left.oid)
+        elif (left.oid in ranged and right.oid in ranged) \
+                or (operator == "@>" and left.oid in ranged and right.oid == kind.subtype) \
+                or (operator == "<@" and right.oid in ranged and left.oid == kind.subtype):
+            return t.BOOL_TYPE
+    raise rules.no_operator(left.oid, operator, right.oid)
+
+
+def constructor_arguments(name: str, arguments: Sequence[PgType]) -> list[PgType]:
+    """The types `name(arguments)` (a range constructor) takes its arguments as: two bounds of the
+    subtype and, third, text flags; 42883 when the arguments do not convert implicitly."""
+    kind = CONSTRUCTORS[name]
+    targets = [PgType(kind.subtype), PgType(kind.subtype), t.TEXT_TYPE][:len(arguments)]
+    if len(arguments) in (2, 3) and all(
+            cast_contexts.can_coerce(argument, target, cast_contexts.Context.IMPLICIT)
+            for argument, target in zip(arguments, targets, strict=True)):
+        return targets
+    raise rules.no_function(name, argument_names(arguments))
+
+
+def multirange_arguments(name: str, arguments: Sequence[PgType]) -> list[PgType]:
+    """The types `name(ranges...)` (a multirange constructor) takes its arguments as: each of the
+    range type; 42883 otherwise."""
+    kind = MULTIRANGE_CONSTRUCTORS[name]
+    if all(argument.is_unknown or argument.oid == kind.oid for argument in arguments):
+        return [PgType(kind.oid)] * len(arguments)
+    raise rules.no_function(name, argument_names(arguments))
+
+
+def property_type(name: str, argument: PgType) -> PgType:
+    """The result type of lower(), upper(), isempty(), ... of a range or multirange."""
+    kind = kind_of(argument)
+    assert kind is not None
+    return PgType(kind.subtype) if PROPERTIES[name] == "subtype" else t.BOOL_TYPE
+
+
+def merge_type(arguments: Sequence[PgType]) -> PgType:
+    """range_merge(range, range) and range_merge(multirange): the range type; 42883 otherwise."""
+    kinds = [kind_of(argument) for argument in arguments]
+    if len(arguments) == 2 and kinds[0] is not None and arguments[0].oid == arguments[1].oid == kinds[0].oid:
+        return PgType(kinds[0].oid)
+    if len(arguments) == 1 and kinds[0] is not None and arguments[0].oid == kinds[0].multirange:
+        return PgType(kinds[0].oid)
+    raise rules.no_function("range_merge", argument_names(arguments))
+
+
+def argument_names(arguments: Sequence[PgType]) -> str:
+    """The argument types as 42883's message names them."""
+    return ", ".join(format_type(argument.oid, -1) for argument in arguments)
