@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import zoneinfo
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from heliosdb_lite.engine.setting_values import BLOCKS, KILOBYTES, Normalizer, enumeration, integer, real
 from heliosdb_lite.errors import (
@@ -133,6 +133,7 @@ def format_duration(milliseconds: int) -> str:
     return f"{milliseconds}ms"
 
 
+@lru_cache(maxsize=256)
 def duration_ms(shown: str) -> int:
     """Milliseconds of a duration parameter's value."""
     match = _DURATION.match(shown)
@@ -311,25 +312,37 @@ def canonical_name(name: str) -> str:
     raise DatabaseError(UNDEFINED_OBJECT, f'unrecognized configuration parameter "{name}"')
 
 
+# the names the server and engine ask for, in either spelling: found without canonical_name's work
+_KNOWN_NAMES = {spelling: p.name for p in PARAMETERS.values() for spelling in (p.name, p.name.lower())}
+
+
 class SessionSettings:
-    """The parameters of one session, transactional like PostgreSQL's."""
+    """The parameters of one session, transactional like PostgreSQL's.
+
+    `generation` moves with every change of a value, so what is derived from the values (the
+    ParameterStatus to send after a statement) need not be derived again while it stands."""
 
     def __init__(self, user: str) -> None:
         self._values: dict[str, str] = {p.name: p.default for p in PARAMETERS.values()}
         self._values["session_authorization"] = user
         self._local: dict[str, str] = {}
-        self._snapshot: dict[str, str] | None = None
+        self._in_transaction = False
+        self._snapshot: dict[str, str] | None = None  # the values at BEGIN, copied at the first change
         self._reported: dict[str, str] = {}
+        self.generation = 0
+        self._reported_generation = -1
         self.mark_reported()
 
     def get(self, name: str, *, missing_ok: bool = False) -> str | None:
         """The current value (None for an unset custom parameter when missing_ok)."""
-        try:
-            canonical = canonical_name(name)
-        except DatabaseError:
-            if missing_ok:
-                return None
-            raise
+        canonical = _KNOWN_NAMES.get(name)
+        if canonical is None:
+            try:
+                canonical = canonical_name(name)
+            except DatabaseError:
+                if missing_ok:
+                    return None
+                raise
         if canonical in _TRANSACTION_MODES and canonical not in self._local:  # the default's, unless set
             return self.get(f"default_{canonical}")
         value = self._local.get(canonical, self._values.get(canonical))
@@ -349,12 +362,20 @@ class SessionSettings:
         else:
             stored = known.normalize(canonical, value) if known is not None else value
         if local:
-            if self._snapshot is not None:
+            if self._in_transaction:
                 self._local[canonical] = stored
+                self.generation += 1
         else:
+            self._changing()
             self._values[canonical] = stored
             self._local.pop(canonical, None)
         return stored
+
+    def _changing(self) -> None:
+        """Before a change of the session's values: keep those of BEGIN for a rollback."""
+        if self._in_transaction and self._snapshot is None:
+            self._snapshot = dict(self._values)
+        self.generation += 1
 
     @staticmethod
     def time_zone_name(value: str) -> str:
@@ -362,6 +383,7 @@ class SessionSettings:
         return _time_zone("TimeZone", value)
 
     def reset_all(self) -> None:
+        self._changing()
         for parameter in PARAMETERS.values():
             if not parameter.read_only:
                 self._values[parameter.name] = parameter.default
@@ -376,26 +398,37 @@ class SessionSettings:
     # transactions ---------------------------------------------------------------------------------
 
     def begin(self) -> None:
-        self._snapshot = dict(self._values)
+        self._in_transaction = True
+        self._snapshot = None
 
     def commit(self) -> None:
-        self._snapshot = None
-        self._local.clear()
+        self._end_transaction()
 
     def rollback(self) -> None:
         if self._snapshot is not None:
             self._values = self._snapshot
+            self.generation += 1
+        self._end_transaction()
+
+    def _end_transaction(self) -> None:
+        self._in_transaction = False
         self._snapshot = None
-        self._local.clear()
+        if self._local:  # SET LOCAL values end with the transaction
+            self._local.clear()
+            self.generation += 1
 
     # reporting -----------------------------------------------------------------------------------
 
     def mark_reported(self) -> None:
         """Take the current values as already known to the client."""
         self._reported = {p.name: self.get(p.name) or "" for p in PARAMETERS.values() if p.report}
+        self._reported_generation = self.generation
 
     def changes(self) -> list[tuple[str, str]]:
         """GUC_REPORT parameters whose value differs from the last report (and mark them reported)."""
+        if self.generation == self._reported_generation:
+            return []
+        self._reported_generation = self.generation
         changed = []
         for name, last in self._reported.items():
             current = self.get(name) or ""

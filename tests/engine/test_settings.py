@@ -106,6 +106,31 @@ def test_parameter_changes_report_only_guc_report_parameters(session: SQLiteSess
     assert session.parameter_changes() == [("application_name", "c")]
 
 
+def test_parameter_changes_of_a_transaction_and_their_undoing_are_reported(session: SQLiteSession) -> None:
+    """Reported after each statement, as PostgreSQL does: a value set in a transaction, then the
+    value the rollback restores, or the end of a SET LOCAL."""
+    run(session, "set application_name = 'a'")
+    assert session.parameter_changes() == [("application_name", "a")]
+    run(session, "begin")
+    run(session, "select 1")
+    assert session.parameter_changes() == []
+    run(session, "set application_name = 'b'")
+    assert session.parameter_changes() == [("application_name", "b")]
+    run(session, "rollback")
+    assert session.parameter_changes() == [("application_name", "a")]
+    run(session, "begin")
+    run(session, "set local time zone 'Asia/Tokyo'")
+    assert session.parameter_changes() == [("TimeZone", "Asia/Tokyo")]
+    run(session, "commit")
+    assert session.parameter_changes() == [("TimeZone", "Etc/UTC")]
+    run(session, "begin")
+    run(session, "reset all")
+    assert session.parameter_changes() == [("application_name", "")]
+    run(session, "rollback")
+    assert session.parameter_changes() == [("application_name", "a")]
+    assert value(session, "show application_name") == "a"
+
+
 def test_startup_settings_apply_without_being_reported(engine: SQLiteEngine) -> None:
     session = engine.open_session("alice", "db1", {"application_name": "psql", "client_encoding": "'utf-8'",
                                                    "TimeZone": "America/New_York"})
