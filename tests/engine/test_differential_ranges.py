@@ -1,9 +1,10 @@
 """Differential scripts for the range and multirange types: text input and output (canonical forms,
 quoting, errors with PostgreSQL's SQLSTATE), constructors, operators, functions, casts, ordering and
 equality (numrange compares its bounds by value), table columns (ORDER BY, DISTINCT, GROUP BY, UNIQUE,
-indexes), arrays of ranges and the session time zone. Each statement runs against the engine and a
-real PostgreSQL 15 in order (state carries over); the tag, columns (names, OIDs, typmods), rows
-(text form), SQLSTATE and messages must agree. Skipped without PostgreSQL."""
+indexes), arrays of ranges, the session time zone, range_agg, range_intersect_agg and
+unnest(multirange). Each statement runs against the engine and a real PostgreSQL 15 in order (state
+carries over); the tag, columns (names, OIDs, typmods), rows (text form), SQLSTATE and messages must
+agree. Skipped without PostgreSQL."""
 
 from __future__ import annotations
 
@@ -244,7 +245,39 @@ MORE = [
     "1) = int4range(null, 1, '()')",
 ]
 
-ALL_STEPS = [*RANGES, *RANGE_COLUMNS, *MULTIRANGES, *MORE]
+AGGREGATES_AND_UNNEST = [
+    "create table g (k int, r int4range, m nummultirange)",
+    "insert into g values (1, '[1,3)', '{[1,2)}'), (1, '[2,5)', '{[1.5,3)}'), (1, '[8,9)', null), (2, "
+    "null, '{}'), (2, 'empty', '{[0,1)}'), (3, null, null)",
+    "select k, range_agg(r), range_intersect_agg(r), range_agg(m), "
+    "range_intersect_agg(m) from g group by k order by k",
+    "select range_agg(r) from g where false",
+    "select range_agg(k) from g",
+    "select range_agg('[1,2)')",
+    "select range_intersect_agg(r) from g where k = 1 and r <> '[8,9)'",
+    "select multirange(int4range(1, 2)), multirange(null::numrange), multirange('empty'::daterange)",
+    "select multirange('{[1,2)}'::int4multirange)",
+    "select unnest('{[1,2), [3,4)}'::int4multirange)",
+    "select * from unnest('{[1,2), [3,4)}'::datemultirange) with ordinality",
+    "select u.x from unnest('{}'::int4multirange) as u(x)",
+    "select k, unnest(m) from g order by k, 2",
+    "select pg_typeof(range_agg(r)), pg_typeof(range_intersect_agg(m)) from g",
+    "select multirange('[1,2)')",
+    "select range_merge('[1,2)', '[3,4)')",
+    "select int4multirange('[1,2)')",
+    "select int4multirange('{[1,2)}'), int4range('[1,2]'), int4range(null), numrange('(1,2)')",
+    "select lower_inc(null)",
+    "select range_intersect_agg(null)",
+    "select multirange(int4range(1, 2))",
+    "select * from unnest('{[1,2), [3,4)}'::int4multirange)",
+    "select range_agg(r) from g",
+    "select range_intersect_agg(r) from g",
+    "select array_agg(r order by r) from g",
+    "select string_agg(r::text, ';' order by r) from g",
+    "select r, row_number() over (order by r desc) from g order by r",
+]
+
+ALL_STEPS = [*RANGES, *RANGE_COLUMNS, *MULTIRANGES, *MORE, *AGGREGATES_AND_UNNEST]
 
 reference = reference_database("differential_ranges")
 engine_session = engine_store("differential_ranges")
@@ -258,6 +291,8 @@ def test_same_step(reference: Any, engine_session: SQLiteSession, sql: str) -> N
 # Not differential: PostgreSQL accepts these, the engine refuses them with 0A000 naming what it cannot hold.
 REFUSED = [
     ("select daterange('9999-12-31', '9999-12-31', '[]')", "date values outside years 1 to 9999"),
+    ("select int4range(1, 5) @> any(array[2, 9])", "@> with ANY"),
+    ("select 2 <@ any(array[int4range(1, 3)])", "<@ with ANY"),
 ]
 
 

@@ -5,15 +5,16 @@ values (their PostgreSQL text), type OIDs passed as integers.
 The constructors (`int4range(lower, upper [, flags])`, `int4multirange(ranges...)`), containment
 of a range, multirange or subtype value (@> <@), && << >> &< &> -|-, union / intersection /
 difference (+ * -: 22000 where a range result would not be contiguous), lower, upper, isempty,
-lower_inc, upper_inc, lower_inf, upper_inf, range_merge, as rangetypes.c and multirangetypes.c
-define them; a range beside a multirange acts as the multirange of it. The collations
+lower_inc, upper_inc, lower_inf, upper_inf, range_merge, the aggregates range_agg and
+range_intersect_agg, unnest(multirange) (table-valued), as rangetypes.c and multirangetypes.c define
+them; a range beside a multirange acts as the multirange of it. The collations
 `helios_range_<oid>` order stored values as range_cmp / multirange_cmp do. Their typing is
 `types.range_typing`'s.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -48,6 +49,9 @@ CONSTRUCT_MULTIRANGE = "helios_multirange"  # (multirange oid, range, ...)
 OPERATE = "helios_range_operator"  # (operator, left, left oid, right, right oid)
 PROPERTY = "helios_range_property"  # (name, value, oid)
 MERGE = "helios_range_merge"  # (oid, value[, value])
+AGGREGATE = "helios_range_agg"  # (value, oid): range_agg
+INTERSECT_AGGREGATE = "helios_range_intersect_agg"  # (value, oid): range_intersect_agg
+UNNEST = "helios_multirange_unnest"  # table-valued (multirange, oid): its ranges and their positions
 _FLAGS = {"[]": (True, True), "[)": (True, False), "(]": (False, True), "()": (False, False)}
 
 
@@ -292,6 +296,54 @@ def _merge_stored(oid: int, first: Any, second: Any = None, *rest: Any) -> Any:
     decode = from_storage(oid)
     merged = merge(kind, decode(first), None if oid != kind.oid else decode(second))
     return to_storage(kind.oid)(merged)
+
+
+class RangeAggregate:
+    """range_agg(range | multirange): the multirange of every range aggregated (NULLs skipped;
+    NULL when there is none)."""
+
+    def __init__(self) -> None:
+        self.ranges: list[Range] = []
+        self.oid = 0
+
+    def step(self, value: Any, oid: int) -> None:
+        if value is not None:
+            self.oid = oid
+            self.ranges.extend(_as_multirange(from_storage(oid)(value)).ranges)
+
+    def final(self) -> str | None:
+        if not self.oid:
+            return None
+        kind = _kind(self.oid)
+        return to_storage(kind.multirange)(make_multirange(kind, self.ranges))
+
+
+class RangeIntersectAggregate:
+    """range_intersect_agg(range | multirange): what every value aggregated has in common (NULLs
+    skipped; NULL when there is none)."""
+
+    def __init__(self) -> None:
+        self.common: Range | Multirange | None = None
+        self.oid = 0
+
+    def step(self, value: Any, oid: int) -> None:
+        if value is None:
+            return
+        self.oid = oid
+        current = from_storage(oid)(value)
+        self.common = current if self.common is None else operate(_kind(oid), "*", self.common, current)
+
+    def final(self) -> str | None:
+        return None if self.common is None else to_storage(self.oid)(self.common)
+
+
+def unnest(multirange: Any, oid: int) -> Iterator[tuple[str, int]]:
+    """unnest(multirange): its ranges in order, each with its position (from 1)."""
+    if multirange is None:
+        return
+    store = to_storage(MULTIRANGE_TYPES[oid].oid)
+    for position, item in enumerate(from_storage(oid)(multirange).ranges, start=1):
+        yield store(item), position
 
 
 @lru_cache(maxsize=4096)

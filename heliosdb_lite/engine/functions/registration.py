@@ -152,6 +152,8 @@ def register(connection: apsw.Connection, context: FunctionContext) -> None:
         connection.create_window_function(name, aggregate, 1)  # type: ignore[arg-type]  # step's arguments
     connection.create_aggregate_function(ARRAY_AGG, aggregates.ArrayAggregate, 2)  # type: ignore[arg-type]  # step's arguments
     connection.create_aggregate_function(SCALAR_SUBQUERY, aggregates.ScalarSubquery, 1)  # type: ignore[arg-type]  # step's arguments
+    connection.create_aggregate_function(ranges.AGGREGATE, ranges.RangeAggregate, 2)  # type: ignore[arg-type]  # step's arguments
+    connection.create_aggregate_function(ranges.INTERSECT_AGGREGATE, ranges.RangeIntersectAggregate, 2)  # type: ignore[arg-type]  # step's arguments
     connection.create_collation(NUMERIC_COLLATION, operators.compare_numeric_text)
     connection.create_collation(INTERVAL_COLLATION, operators.compare_interval_text)
     for oid, collation in array_functions.COLLATIONS.items():
@@ -160,6 +162,7 @@ def register(connection: apsw.Connection, context: FunctionContext) -> None:
         connection.create_collation(collation, ranges.stored_order(oid))
     table_valued.register(connection, GENERATE_SERIES, _generate_series, ("value",))
     table_valued.register(connection, array_functions.UNNEST, array_functions.unnest, ("value", "ordinality"))
+    table_valued.register(connection, ranges.UNNEST, ranges.unnest, ("value", "ordinality"))
     table_valued.register(connection, TIME_SERIES, _time_series(context), ("value",))
 
 

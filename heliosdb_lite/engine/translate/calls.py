@@ -18,7 +18,13 @@ from heliosdb_lite.engine.sql import parsing
 from heliosdb_lite.engine.sql.dialect import HeliosPostgres
 from heliosdb_lite.engine.sql.to_char_templates import written_template
 from heliosdb_lite.engine.translate import ranges
-from heliosdb_lite.engine.translate.nodes import bool_output, call, collated, parameter_number
+from heliosdb_lite.engine.translate.nodes import (
+    bool_output,
+    call,
+    collated,
+    is_unknown_literal,
+    parameter_number,
+)
 from heliosdb_lite.engine.translate.operators import arithmetic, as_text, at_time_zone, compare, like
 from heliosdb_lite.engine.translate.queries import ordered
 from heliosdb_lite.engine.translate.result import Typed, unsupported
@@ -149,7 +155,7 @@ def function(translator: Translator, name: str, arguments: Sequence[exp.Expr], s
     values = [value for value, _ in typed]
     if name == "pg_typeof" and len(typed) == 1:
         value, pg_type = typed[0]
-        return _type_of(value, pg_type if _is_unknown_literal(value) else t.output_type(pg_type))
+        return _type_of(value, pg_type if is_unknown_literal(value) else t.output_type(pg_type))
     if ranges.handles(name, types):
         return ranges.function(translator, name, typed)
     result = rules.function_type(name, types)
@@ -455,14 +461,6 @@ def _as_list(value: Any) -> list[Any]:
     if value is None:
         return []
     return value if isinstance(value, list) else [value]
-
-
-def _is_unknown_literal(node: exp.Expr) -> bool:
-    """Whether a translated node is a quoted literal (E'', $$ $$ too) or NULL: the only `unknown`
-    values PostgreSQL has (an expression of them, coalesce('a', 'b'), is text)."""
-    while isinstance(node, exp.Paren):
-        node = node.this
-    return isinstance(node, exp.Null) or (isinstance(node, exp.Literal) and node.is_string)
 
 
 def _type_of(value: exp.Expr, pg_type: PgType) -> Typed:

@@ -74,3 +74,11 @@ def explicitly_collated(node: exp.Expr, pg_type: PgType) -> exp.Expr:
     with_collation = collated(node, pg_type)
     return with_collation if with_collation is not node \
         else exp.Collate(this=node, expression=exp.Var(this="BINARY"))
+
+
+def is_unknown_literal(node: exp.Expr) -> bool:
+    """Whether a translated node is a quoted literal (E'', $$ $$ too) or NULL: the only `unknown`
+    values PostgreSQL has (an expression of them, coalesce('a', 'b'), is text)."""
+    while isinstance(node, exp.Paren):
+        node = node.this
+    return isinstance(node, exp.Null) or (isinstance(node, exp.Literal) and node.is_string)

@@ -160,6 +160,8 @@ def _containment(translator: Translator, node: exp.Binary, scope: Scope) -> Type
     """@>, <@ and && between arrays (anyarray), ranges and multiranges (`ranges`); @> and <@ between
     jsonb values; on other types refused."""
     operator = _CONTAINMENT_OPERATORS[type(node)]
+    if _quantifier(node.expression) is not None:
+        raise unsupported(f"operator {operator} with ANY or ALL")
     left, left_type = translator.expr(node.this, scope)
     right, right_type = translator.expr(node.expression, scope)
     if ranges.involves_range(left_type, right_type):

@@ -1,7 +1,8 @@
 """Range and multirange operators and calls: `left op right` when an operand is a range or a
 multirange (@> <@ && << >> &< &> -|- + - *), the constructors (`int4range(a, b [, flags])`,
-`int4multirange(ranges...)`), lower/upper/isempty/lower_inc/... and range_merge; typed by
-`types.range_typing`, run by `functions.ranges`."""
+`int4multirange(ranges...)`, `multirange(range)`), lower/upper/isempty/lower_inc/..., range_merge and
+the aggregates range_agg and range_intersect_agg; typed by `types.range_typing`, run by
+`functions.ranges`."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from typing import TYPE_CHECKING
 from sqlglot import exp
 
 from heliosdb_lite.engine.functions import ranges as range_functions
-from heliosdb_lite.engine.translate.nodes import call
-from heliosdb_lite.engine.translate.result import Typed
+from heliosdb_lite.engine.translate.nodes import call, is_unknown_literal
+from heliosdb_lite.engine.translate.result import Typed, unsupported
 from heliosdb_lite.engine.translate.scope import Scope
 from heliosdb_lite.engine.types import pgtypes as t
 from heliosdb_lite.engine.types import range_typing
@@ -53,12 +54,17 @@ def handles(name: str, types: Sequence[PgType]) -> bool:
         return True
     if name in ("lower", "upper"):  # the string functions' too
         return bool(types) and range_typing.is_ranged(types[0])
-    return name in range_typing.PROPERTIES or name == "range_merge"
+    return name in range_typing.PROPERTIES or name in range_typing.AGGREGATES \
+        or name in ("range_merge", "multirange")
 
 
 def function(translator: Translator, name: str, typed: Sequence[Typed]) -> Typed:
     """A range function's call (`handles`), arguments translated."""
     types = [pg_type for _, pg_type in typed]
+    cast_to = range_typing.CONSTRUCTORS.get(name) or range_typing.MULTIRANGE_CONSTRUCTORS.get(name)
+    if cast_to is not None and len(typed) == 1 and is_unknown_literal(typed[0][0]):  # '[1,2]'::int4range
+        target = PgType(cast_to.oid if name == cast_to.name else cast_to.multirange)
+        return translator.coerce(typed[0][0], types[0], target, mode="explicit"), target
     if name in range_typing.CONSTRUCTORS:
         kind = range_typing.CONSTRUCTORS[name]
         values = _coerced(translator, typed, range_typing.constructor_arguments(name, types))
@@ -67,6 +73,15 @@ def function(translator: Translator, name: str, typed: Sequence[Typed]) -> Typed
         kind = range_typing.MULTIRANGE_CONSTRUCTORS[name]
         values = _coerced(translator, typed, range_typing.multirange_arguments(name, types))
         return call(range_functions.CONSTRUCT_MULTIRANGE, kind.multirange, *values), PgType(kind.multirange)
+    if name == "multirange" or name in range_typing.AGGREGATES:
+        if any(isinstance(value, exp.Distinct) for value, _ in typed):
+            raise unsupported(f"{name}(DISTINCT ...)")
+        result = range_typing.multirange_type(name, types)
+        value, pg_type = typed[0]
+        if name == "multirange":
+            return call(range_functions.CONSTRUCT_MULTIRANGE, result.oid, value), result
+        aggregate = range_functions.AGGREGATE if name == "range_agg" else range_functions.INTERSECT_AGGREGATE
+        return call(aggregate, value, pg_type.oid), result
     if name == "range_merge":
         result = range_typing.merge_type(types)
         return call(range_functions.MERGE, types[0].oid, *(value for value, _ in typed)), result

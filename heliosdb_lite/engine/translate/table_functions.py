@@ -1,6 +1,7 @@
-"""unnest(array), generate_series and HeliosDB's own table-valued functions in FROM, as SQLite
-table-valued functions (`functions.registration`): the scope of their arguments (the FROM items
-before them, as PostgreSQL's implicit LATERAL), their columns, and RIGHT or FULL joins with them."""
+"""unnest(array), unnest(multirange), generate_series and HeliosDB's own table-valued functions in
+FROM, as SQLite table-valued functions (`functions.registration`): the scope of their arguments (the
+FROM items before them, as PostgreSQL's implicit LATERAL), their columns, and RIGHT or FULL joins
+with them."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ from sqlglot import exp
 
 from heliosdb_lite.engine.functions import arrays as array_functions
 from heliosdb_lite.engine.functions import names as fn
+from heliosdb_lite.engine.functions import ranges as range_functions
 from heliosdb_lite.engine.translate.result import Typed, unsupported
 from heliosdb_lite.engine.translate.scope import Relation, Scope
-from heliosdb_lite.engine.types import array_typing
+from heliosdb_lite.engine.types import array_typing, range_typing
 from heliosdb_lite.engine.types import pgtypes as t
 from heliosdb_lite.engine.types import typing_rules as rules
 from heliosdb_lite.engine.types.pgtypes import PgType
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
 # arguments as hidden columns): a bare name among them must not reach SQLite unqualified
 _SHOWN_COLUMNS: dict[str, frozenset[str]] = {
     array_functions.UNNEST: frozenset({"value", "ordinality", "array", "array_oid"}),
+    range_functions.UNNEST: frozenset({"value", "ordinality", "multirange", "oid"}),
     fn.GENERATE_SERIES: frozenset({"value", "start", "stop", "step"}),
     fn.TIME_SERIES: frozenset({"value", "start", "stop", "step", "oid"}),
 }
@@ -65,23 +68,30 @@ def function_arguments(translator: Translator, node: exp.Expr, scope: Scope, *,
 def unnest(translator: Translator, node: exp.Unnest, scope: Scope, arguments: Scope) -> exp.Table:
     """unnest(array) in FROM: `helios_unnest(array, oid) AS name`, the elements of all
     dimensions in order; named by the alias (`unnest(a) x`: relation and column x, `unnest(a)
-    t(x)`), else unnest; WITH ORDINALITY adds their positions (int8)."""
+    t(x)`), else unnest; WITH ORDINALITY adds their positions (int8). unnest(multirange) alike,
+    its ranges in order."""
     if len(node.expressions) != 1:
         raise unsupported("unnest of several arrays")
     array, array_type = translator.expr(node.expressions[0], arguments)
     if array_type.is_unknown:
         raise rules.function_not_unique("unnest", "unknown")
-    if not array_typing.is_array(array_type):
+    function, element = array_functions.UNNEST, None
+    kind = range_typing.kind_of(array_type)
+    if kind is not None and array_type.oid == kind.multirange:
+        function, element = range_functions.UNNEST, PgType(kind.oid)
+    elif array_typing.is_array(array_type):
+        element = array_typing.element_type(array_type)
+    else:
         raise rules.no_function("unnest", format_type(array_type.oid, -1))
     alias = node.args.get("alias")
     name = alias.name if alias is not None and alias.name else "unnest"
     column = alias.columns[0].name if alias is not None and alias.columns else name
-    columns: list[tuple[str, PgType | None]] = [(column, array_typing.element_type(array_type))]
+    columns: list[tuple[str, PgType | None]] = [(column, element)]
     ordinality = node.args.get("offset")  # WITH ORDINALITY: True, or the name it is given
     if ordinality:
         columns.append((ordinality.name if isinstance(ordinality, exp.Identifier) else "ordinality",
                         t.INT8_TYPE))
-    return _table_function(translator, scope, Relation(name, columns), array_functions.UNNEST,
+    return _table_function(translator, scope, Relation(name, columns), function,
                            [array, exp.Literal.number(array_type.oid)])
 
 

@@ -1,7 +1,8 @@
 """PostgreSQL's typing of the built-in ranges and multiranges: the subtype of each, the types of
-their constructors (`int4range(a, b [, flags])`, `int4multirange(ranges...)`), of their operators
-(containment, overlap, position, adjacency, union, intersection, difference) and of the functions
-over them, with PostgreSQL's 42883 where there is none.
+their constructors (`int4range(a, b [, flags])`, `int4multirange(ranges...)`, `multirange(range)`), of
+their operators (containment, overlap, position, adjacency, union, intersection, difference), of the
+functions and aggregates (range_agg, range_intersect_agg) over them, with PostgreSQL's 42883 where
+there is none.
 
 PostgreSQL's range operators are polymorphic (anyrange, anymultirange, anyelement), so an operand
 must be of the range's own subtype or range type: `numrange @> integer` has no operator. An unknown
@@ -17,6 +18,7 @@ from heliosdb_lite.engine.types import pgtypes as t
 from heliosdb_lite.engine.types import typing_rules as rules
 from heliosdb_lite.engine.types.pgtypes import PgType
 from heliosdb_lite.engine.types.type_names import format_type
+from heliosdb_lite.errors import DATATYPE_MISMATCH, DatabaseError
 from heliosdb_lite.protocol.codecs.range_values import MULTIRANGE_TYPES, RANGE_TYPES, RangeType
 
 CONSTRUCTORS: dict[str, RangeType] = {kind.name: kind for kind in RANGE_TYPES.values()}
@@ -24,6 +26,7 @@ MULTIRANGE_CONSTRUCTORS: dict[str, RangeType] = {kind.multirange_name: kind for 
 # functions of one range or multirange and their result: the subtype, bool, or the range type
 PROPERTIES = {"lower": "subtype", "upper": "subtype", "isempty": "bool", "lower_inc": "bool",
               "upper_inc": "bool", "lower_inf": "bool", "upper_inf": "bool"}
+AGGREGATES = frozenset({"range_agg", "range_intersect_agg"})
 _BOOLEAN_OPERATORS = frozenset({"@>", "<@", "&&", "<<", ">>", "&<", "&>", "-|-"})
 SET_OPERATORS = frozenset({"+", "-", "*"})
 OPERATORS = _BOOLEAN_OPERATORS | SET_OPERATORS
@@ -84,8 +87,30 @@ def property_type(name: str, argument: PgType) -> PgType:
     return PgType(kind.subtype) if PROPERTIES[name] == "subtype" else t.BOOL_TYPE
 
 
+def _undetermined(arguments: Sequence[PgType]) -> None:
+    """42804 for a polymorphic function's arguments that are all unknown."""
+    if arguments and all(argument.is_unknown for argument in arguments):
+        raise DatabaseError(DATATYPE_MISMATCH,
+                            "could not determine polymorphic type because input has type unknown")
+
+
+def multirange_type(name: str, arguments: Sequence[PgType]) -> PgType:
+    """multirange(range), and the aggregates range_agg(range | multirange) (a multirange) and
+    range_intersect_agg(range | multirange) (of the argument's type); 42725 for an aggregate of an
+    unknown value (of a range or of a multirange), 42804 for multirange(unknown), 42883 otherwise."""
+    if name in AGGREGATES and [argument.oid for argument in arguments] == [t.UNKNOWN]:
+        raise rules.function_not_unique(name, "unknown")
+    _undetermined(arguments)
+    kind = kind_of(arguments[0]) if len(arguments) == 1 else None
+    if kind is None or (name == "multirange" and arguments[0].oid != kind.oid):
+        raise rules.no_function(name, argument_names(arguments))
+    return PgType(arguments[0].oid if name == "range_intersect_agg" else kind.multirange)
+
+
 def merge_type(arguments: Sequence[PgType]) -> PgType:
-    """range_merge(range, range) and range_merge(multirange): the range type; 42883 otherwise."""
+    """range_merge(range, range) and range_merge(multirange): the range type; 42804 for unknown
+    arguments, 42883 otherwise."""
+    _undetermined(arguments)
     kinds = [kind_of(argument) for argument in arguments]
     if len(arguments) == 2 and kinds[0] is not None and arguments[0].oid == arguments[1].oid == kinds[0].oid:
         return PgType(kinds[0].oid)

@@ -359,7 +359,7 @@ FUNCTION_TYPES: dict[str, Callable[[Sequence[PgType]], PgType]] = {
 }
 
 AGGREGATES = frozenset({"count", "sum", "avg", "min", "max", "string_agg", "array_agg", "bool_and", "bool_or",
-                        "every", "json_agg", "jsonb_agg"})
+                        "every", "json_agg", "jsonb_agg", "range_agg", "range_intersect_agg"})
 
 
 def function_type(name: str, args: Sequence[PgType]) -> PgType:
