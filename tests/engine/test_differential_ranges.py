@@ -277,7 +277,31 @@ AGGREGATES_AND_UNNEST = [
     "select r, row_number() over (order by r desc) from g order by r",
 ]
 
-ALL_STEPS = [*RANGES, *RANGE_COLUMNS, *MULTIRANGES, *MORE, *AGGREGATES_AND_UNNEST]
+# added columns with defaults, CREATE TABLE AS, views, CHECK, UNIQUE with ON CONFLICT, joins on &&, windows
+DDL = [
+    "create table d (id int primary key, v int)",
+    "alter table d add column r numrange default '[1,2)'",
+    "insert into d (id, v) values (1, 1), (2, 2)",
+    "insert into d values (3, 3, '[1.0,2)'), (4, 4, '[0,1)')",
+    "select * from d order by r, id",
+    "select id from d where r = '[1,2)' order by id",
+    "create table d2 as select id, r, int4range(id, id + 3) as s from d",
+    "select * from d2 order by s desc",
+    "select pg_typeof(r), pg_typeof(s) from d2 limit 1",
+    "create view dv as select id, r * numrange(1.5, 3) as x from d",
+    "select * from dv order by x, id",
+    "create table c (r int4range check (not isempty(r)), u int4range unique)",
+    "insert into c values ('[1,2)', '[1,2)')",
+    "insert into c values ('empty', '[3,4)')",
+    "insert into c values ('[1,3)', '[1,1]')",
+    "insert into c values ('[1,3)', '[5,6)') on conflict (u) do nothing",
+    "insert into c values ('[2,3)', '[5,6]') on conflict (u) do update set r = excluded.r returning *",
+    "select * from c order by u",
+    "select a.u, b.u from c a join c b on a.u && b.u and a.u <> b.u order by 1, 2",
+    "select u, lag(u) over (order by u) from c order by u",
+]
+
+ALL_STEPS = [*RANGES, *RANGE_COLUMNS, *MULTIRANGES, *MORE, *AGGREGATES_AND_UNNEST, *DDL]
 
 reference = reference_database("differential_ranges")
 engine_session = engine_store("differential_ranges")

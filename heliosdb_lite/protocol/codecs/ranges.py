@@ -9,7 +9,8 @@ backslash takes the next character as it is. On output a bound is quoted when it
 Binary (range_send/range_recv): a flags byte (0x01 empty, 0x02 lower inclusive, 0x04 upper
 inclusive, 0x08 lower unbounded, 0x10 upper unbounded), then for each bound present its length
 (int32) and its subtype's binary form. A multirange: the count of ranges (int32), then each range's
-length and binary form. Every value read is made canonical (`range_values`).
+length and binary form. Every value read is made canonical (`range_values`). The registry builds
+each range type's codec from its subtype's (`range_codec`), as it builds arrays' from their elements'.
 """
 
 from __future__ import annotations
@@ -19,12 +20,9 @@ from datetime import tzinfo
 from typing import Any
 
 from heliosdb_lite.errors import INVALID_TEXT_REPRESENTATION, DatabaseError
-from heliosdb_lite.protocol.codecs import datetimes, numeric, scalars
-from heliosdb_lite.protocol.codecs.base import Codec
+from heliosdb_lite.protocol.codecs.base import BinaryIn, BinaryOut, Codec, TextIn, TextOut
 from heliosdb_lite.protocol.codecs.faults import C_SPACES, bad_binary, decode_utf8
 from heliosdb_lite.protocol.codecs.range_values import (
-    MULTIRANGE_TYPES,
-    RANGE_TYPES,
     Multirange,
     Range,
     RangeType,
@@ -34,7 +32,6 @@ from heliosdb_lite.protocol.codecs.range_values import (
 
 _EMPTY, _LOWER_INC, _UPPER_INC, _LOWER_INF, _UPPER_INF = 0x01, 0x02, 0x04, 0x08, 0x10
 _INT32 = struct.Struct(">i")
-_SUBTYPE_CODECS: dict[int, Codec] = {**scalars.CODECS, **numeric.CODECS, **datetimes.CODECS}
 _BOUND_ENDS = ",)]"
 _QUOTED_CHARACTERS = frozenset('"\\()[],' + C_SPACES)
 
@@ -104,9 +101,7 @@ def _quoted_bound(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '""') + '"'
 
 
-def _range_text_out(kind: RangeType) -> Any:
-    element = _SUBTYPE_CODECS[kind.subtype]
-
+def _range_text_out(element: Codec) -> TextOut:
     def text_out(value: Range, tz: tzinfo) -> bytes:
         if value.empty:
             return b"empty"
@@ -116,9 +111,7 @@ def _range_text_out(kind: RangeType) -> Any:
     return text_out
 
 
-def _range_text_in(kind: RangeType) -> Any:
-    element = _SUBTYPE_CODECS[kind.subtype]
-
+def _range_text_in(kind: RangeType, element: Codec) -> TextIn:
     def text_in(data: bytes, tz: tzinfo) -> Range:
         lower, upper, lower_inc, upper_inc, empty = parse_range_text(decode_utf8(data))
         if empty:
@@ -131,9 +124,7 @@ def _range_text_in(kind: RangeType) -> Any:
 
 # --- range binary ---------------------------------------------------------------------------------------
 
-def _range_binary_out(kind: RangeType) -> Any:
-    element = _SUBTYPE_CODECS[kind.subtype]
-
+def _range_binary_out(element: Codec) -> BinaryOut:
     def binary_out(value: Range) -> bytes:
         if value.empty:
             return bytes([_EMPTY])
@@ -148,9 +139,7 @@ def _range_binary_out(kind: RangeType) -> Any:
     return binary_out
 
 
-def _range_binary_in(kind: RangeType) -> Any:
-    element = _SUBTYPE_CODECS[kind.subtype]
-
+def _range_binary_in(kind: RangeType, element: Codec) -> BinaryIn:
     def binary_in(data: bytes) -> Range:
         if not data:
             raise bad_binary("range without its flags byte")
@@ -236,17 +225,13 @@ def _range_texts(text: str) -> list[str]:
     return items
 
 
-def _multirange_text_out(kind: RangeType) -> Any:
-    range_out = _range_text_out(kind)
-
+def _multirange_text_out(range_out: TextOut) -> TextOut:
     def text_out(value: Multirange, tz: tzinfo) -> bytes:
         return b"{" + b",".join(range_out(item, tz) for item in value.ranges) + b"}"
     return text_out
 
 
-def _multirange_text_in(kind: RangeType) -> Any:
-    range_in = _range_text_in(kind)
-
+def _multirange_text_in(kind: RangeType, range_in: TextIn) -> TextIn:
     def text_in(data: bytes, tz: tzinfo) -> Multirange:
         ranges = [range_in(item.encode(), tz) for item in _range_texts(decode_utf8(data))]
         return make_multirange(kind, ranges)
@@ -255,9 +240,7 @@ def _multirange_text_in(kind: RangeType) -> Any:
 
 # --- multirange binary ------------------------------------------------------------------------------------
 
-def _multirange_binary_out(kind: RangeType) -> Any:
-    range_out = _range_binary_out(kind)
-
+def _multirange_binary_out(range_out: BinaryOut) -> BinaryOut:
     def binary_out(value: Multirange) -> bytes:
         parts = [_INT32.pack(len(value.ranges))]
         for item in value.ranges:
@@ -267,9 +250,7 @@ def _multirange_binary_out(kind: RangeType) -> Any:
     return binary_out
 
 
-def _multirange_binary_in(kind: RangeType) -> Any:
-    range_in = _range_binary_in(kind)
-
+def _multirange_binary_in(kind: RangeType, range_in: BinaryIn) -> BinaryIn:
     def binary_in(data: bytes) -> Multirange:
         if len(data) < 4:
             raise bad_binary("multirange without its range count")
@@ -291,10 +272,14 @@ def _multirange_binary_in(kind: RangeType) -> Any:
     return binary_in
 
 
-CODECS: dict[int, Codec] = {
-    **{kind.oid: Codec(_range_text_out(kind), _range_text_in(kind), _range_binary_out(kind),
-                       _range_binary_in(kind)) for kind in RANGE_TYPES.values()},
-    **{kind.multirange: Codec(_multirange_text_out(kind), _multirange_text_in(kind),
-                              _multirange_binary_out(kind), _multirange_binary_in(kind))
-       for kind in MULTIRANGE_TYPES.values()},
-}
+def range_codec(kind: RangeType, element: Codec) -> Codec:
+    """The codec of a range type whose subtype has the codec `element`."""
+    return Codec(_range_text_out(element), _range_text_in(kind, element), _range_binary_out(element),
+                 _range_binary_in(kind, element))
+
+
+def multirange_codec(kind: RangeType, range_type: Codec) -> Codec:
+    """The codec of a range type's multirange, from the range type's codec."""
+    return Codec(_multirange_text_out(range_type.text_out), _multirange_text_in(kind, range_type.text_in),
+                 _multirange_binary_out(range_type.binary_out),
+                 _multirange_binary_in(kind, range_type.binary_in))

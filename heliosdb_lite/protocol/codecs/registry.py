@@ -1,4 +1,5 @@
-"""The codec registry: type OID -> Codec for every built-in type and its array type.
+"""The codec registry: type OID -> Codec for every built-in type and its array type (a range's and a
+multirange's built from the subtype's codec, an array's from the element's).
 
 Look a codec up once per column (`codec_for`) and call its functions per value; the
 `encode_*`/`decode_*` helpers do the lookup on every call and suit one-off conversions.
@@ -17,7 +18,6 @@ from heliosdb_lite.protocol.codecs import (
     interval,
     jsons,
     numeric,
-    ranges,
     reg_types,
     scalars,
     strings,
@@ -26,13 +26,17 @@ from heliosdb_lite.protocol.codecs import (
 from heliosdb_lite.protocol.codecs.arrays import array_codec
 from heliosdb_lite.protocol.codecs.base import Codec
 from heliosdb_lite.protocol.codecs.catalog import TYPES
+from heliosdb_lite.protocol.codecs.range_values import RANGE_TYPES
+from heliosdb_lite.protocol.codecs.ranges import multirange_codec, range_codec
 
 
 def _build_registry() -> dict[int, Codec]:
     codecs: dict[int, Codec] = {}
-    for family in (scalars, floats, numeric, strings, bytea, uuids, jsons, datetimes, interval, reg_types,
-                   ranges):
+    for family in (scalars, floats, numeric, strings, bytea, uuids, jsons, datetimes, interval, reg_types):
         codecs.update(family.CODECS)
+    for kind in RANGE_TYPES.values():
+        codecs[kind.oid] = range_codec(kind, codecs[kind.subtype])
+        codecs[kind.multirange] = multirange_codec(kind, codecs[kind.oid])
     for oid, element in list(codecs.items()):
         info = TYPES[oid]
         if info.array_oid:
