@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import UTC, tzinfo
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from heliosdb_lite import fault_points
@@ -635,7 +636,7 @@ class Session:
             await self._copy_out(statement, cursor)
             return
         if cursor.columns is not None:
-            self._send(messages.row_description(self._fields(cursor.columns), formats))
+            self._send(_row_description(tuple(cursor.columns), formats))
         await self._send_rows(cursor, formats, 0)
         self._send(messages.command_complete(cursor.command_tag()))
 
@@ -836,7 +837,7 @@ class Session:
         if columns is None:
             described.append(messages.NO_DATA)
         else:
-            described.append(messages.row_description(self._fields(columns), formats))
+            described.append(_row_description(tuple(columns), tuple(formats)))
         for description in described:
             self._send(description)
 
@@ -888,10 +889,6 @@ class Session:
 
     # rows -------------------------------------------------------------------------------------
 
-    def _fields(self, columns: Sequence[Column]) -> list[FieldDescription]:
-        return [FieldDescription(c.name, c.type_oid, codecs.type_by_oid(c.type_oid).typlen, c.type_modifier,
-                                 c.table_oid, c.column_number) for c in columns]
-
     def _text(self, oid: int, value: Any) -> bytes:
         return codecs.encode_text(oid, value, tz=self._timezone)
 
@@ -926,6 +923,16 @@ _REPORTED_AT_STARTUP = (
     "in_hot_standby", "integer_datetimes", "IntervalStyle", "is_superuser", "server_encoding",
     "server_version", "session_authorization", "standard_conforming_strings", "TimeZone",
 )
+
+
+@lru_cache(maxsize=1024)
+def _row_description(columns: tuple[Column, ...], formats: tuple[int, ...]) -> bytes:
+    """The RowDescription of a result's columns in these formats, encoded once for every execution of
+    the statements that share them. Kept by value: a statement re-prepared after a schema change
+    that changed its columns has another key (no setting changes a description)."""
+    return messages.row_description(
+        [FieldDescription(c.name, c.type_oid, codecs.type_by_oid(c.type_oid).typlen, c.type_modifier,
+                          c.table_oid, c.column_number) for c in columns], formats)
 
 
 def _require_codecs(type_oids: Iterable[int]) -> None:

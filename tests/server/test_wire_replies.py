@@ -93,3 +93,29 @@ def test_startup_without_a_database_names_the_user_s(target: Target) -> None:
         connection.send_startup({"user": "postgres"})
         assert kinds(connection.read_until_ready())[0] == "R"
         assert exchange(connection, frontend.query("select current_database()"))[1].body.endswith(b"postgres")
+
+
+def described(replies: list[BackendMessage]) -> list[tuple[str, int, int]]:
+    """(name, type OID, format) of each field of the one RowDescription among the replies."""
+    (description,) = [reply for reply in replies if reply.type == "T"]
+    fields, formats = frontend.decode_row_description(description.body)
+    return [(field.name, field.type_oid, fmt) for field, fmt in zip(fields, formats, strict=True)]
+
+
+def test_row_description_follows_schema_changes_and_formats(raw: RawConnection) -> None:
+    """The same statement text described after its table changed, and in another result format:
+    never an earlier execution's description."""
+    exchange(raw, frontend.query("drop table if exists shape; create table shape (a int)"))
+    try:
+        assert described(exchange(raw, frontend.query("select * from shape"))) == [("a", 23, 0)]
+        exchange(raw, frontend.query("alter table shape add column b text"))
+        assert described(exchange(raw, frontend.query("select * from shape"))) == [("a", 23, 0), ("b", 25, 0)]
+        exchange(raw, frontend.query("alter table shape drop column a"))
+        assert described(exchange(raw, frontend.query("select * from shape"))) == [("b", 25, 0)]
+        for result_format in (1, 0, 1):
+            replies = exchange(raw, frontend.parse("", "select b, 1 as n from shape"),
+                               frontend.bind("", "", [], result_formats=[result_format]),
+                               frontend.describe("P", ""), frontend.execute(""), frontend.sync())
+            assert described(replies) == [("b", 25, result_format), ("n", 23, result_format)]
+    finally:
+        exchange(raw, frontend.query("drop table shape"))
