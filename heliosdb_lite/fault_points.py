@@ -44,6 +44,11 @@ _POINTS = _armed(os.environ.get(PROBABILITIES_VARIABLE, ""))
 _RANDOM = random.Random(os.environ.get(SEED_VARIABLE))
 
 
+def armed(name: str) -> bool:
+    """Whether the point `name` is armed with a probability (a hot path checks before decoding)."""
+    return name in _POINTS
+
+
 def hit(name: str) -> bool:
     """Whether the point `name`, armed with a probability, fires on this pass."""
     probability = _POINTS.get(name)

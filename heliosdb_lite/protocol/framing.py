@@ -20,6 +20,7 @@ from heliosdb_lite.protocol.messages import (
 MAX_STARTUP_PACKET = 10_000  # as PostgreSQL's MAX_STARTUP_PACKET_LENGTH
 _LENGTH = struct.Struct("!i")
 _TYPED_HEAD = struct.Struct("!Bi")
+COMPACT_AFTER = 1 << 16  # taken bytes dropped from the front of a partly taken buffer
 
 
 class FrontendParser:
@@ -31,7 +32,10 @@ class FrontendParser:
     """
 
     def __init__(self, max_message_bytes: int) -> None:
-        self._buffer = bytearray()
+        # the bytes received: those before `_taken` are returned as messages already. A chunk that
+        # arrives when everything before it was taken is kept as it is, uncopied.
+        self._received: bytes | bytearray = b""
+        self._taken = 0
         self._startup_phase = True
         self._max_message_bytes = max_message_bytes
         self.last_frame = b""
@@ -43,11 +47,17 @@ class FrontendParser:
         self._startup_phase = False
 
     def feed(self, data: bytes) -> None:
-        self._buffer += data
+        received, taken = self._received, self._taken
+        if taken >= len(received):
+            self._received, self._taken = data, 0
+            return
+        if not isinstance(received, bytearray) or taken > COMPACT_AFTER:
+            self._received, self._taken = bytearray(memoryview(received)[taken:]), 0
+        self._received += data
 
     @property
     def buffered(self) -> int:
-        return len(self._buffer)
+        return len(self._received) - self._taken
 
     def next_message(self) -> FrontendMessage | None:
         """The next complete message, or None if more bytes are needed."""
@@ -55,31 +65,35 @@ class FrontendParser:
             return self._next_untyped()
         return self._next_typed()
 
+    def _take(self, end: int) -> bytes:
+        self.last_frame = bytes(self._received[self._taken:end])
+        self._taken = end
+        return self.last_frame
+
     def _next_untyped(self) -> FrontendMessage | None:
-        if len(self._buffer) < 4:
+        start = self._taken
+        if len(self._received) - start < 4:
             return None
-        (length,) = _LENGTH.unpack_from(self._buffer, 0)
+        (length,) = _LENGTH.unpack_from(self._received, start)
         if length < 8 or length > MAX_STARTUP_PACKET:
             raise protocol_violation(f"invalid length of startup packet: {length}")
-        if len(self._buffer) < length:
+        if len(self._received) - start < length:
             return None
-        self.last_frame = bytes(self._buffer[:length])
-        del self._buffer[:length]
-        return decode_untyped(self.last_frame[4:])
+        return decode_untyped(self._take(start + length)[4:])
 
     def _next_typed(self) -> FrontendMessage | None:
-        if len(self._buffer) < 5:
+        start = self._taken
+        if len(self._received) - start < 5:
             return None
-        type_code, length = _TYPED_HEAD.unpack_from(self._buffer, 0)
+        type_code, length = _TYPED_HEAD.unpack_from(self._received, start)
         if length < 4:
             raise protocol_violation(f"invalid message length {length}")
         if length > self._max_message_bytes:
             raise protocol_violation(
                 f"message of {length} bytes exceeds the limit of {self._max_message_bytes} bytes"
             )
-        end = length + 1
-        if len(self._buffer) < end:
+        end = start + length + 1
+        if len(self._received) < end:
             return None
-        self.last_frame = bytes(self._buffer[:end])
-        del self._buffer[:end]
+        self._take(end)
         return decode_frontend(type_code, self.last_frame[5:])

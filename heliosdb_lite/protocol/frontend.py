@@ -181,6 +181,35 @@ class BackendParser:
         del self._buffer[:1]
         return value
 
+    def complete_frames(self, data: bytes) -> tuple[bytes, list[int]]:
+        """Feed `data`, and take every complete message buffered: one block of wire frames and the
+        end offset of each in it (a frame's type is the byte at its start). An incomplete last
+        frame stays buffered. Without a buffered remainder the block is `data` itself, uncopied."""
+        block = data if not self._buffer else bytes(self._buffer) + data
+        ends: list[int] = []
+        size, position = len(block), 0
+        unpack = _HEAD.unpack_from
+        while size - position >= 5:
+            length = unpack(block, position)[1]
+            if length < 4 or length > self._max_message_bytes:
+                raise protocol_violation(f"invalid backend message length {length}")
+            end = position + length + 1
+            if end > size:
+                break
+            ends.append(end)
+            position = end
+        if position == size:
+            self._buffer.clear()
+            return block, ends
+        self._buffer[:] = block[position:]
+        return block[:position], ends
+
+    def take_buffered(self) -> bytes:
+        """What was fed and not yet taken as messages (to be read in another way)."""
+        data = bytes(self._buffer)
+        self._buffer.clear()
+        return data
+
     def next_message(self) -> BackendMessage | None:
         """The next complete message, or None if more bytes are needed."""
         if len(self._buffer) < 5:

@@ -242,8 +242,14 @@ def _decode_kind_name(reader: BodyReader) -> tuple[str, str]:
     return kind, reader.cstring()
 
 
+# S H X c
+_BODILESS: dict[int, FrontendMessage] = {0x53: Sync(), 0x48: Flush(), 0x58: Terminate(), 0x63: CopyDone()}
+
+
 def decode_frontend(type_code: int, body: bytes) -> FrontendMessage:
     """Decode one typed frontend message (after startup) from its body."""
+    if not body and type_code in _BODILESS:
+        return _BODILESS[type_code]
     reader = BodyReader(body)
     message: FrontendMessage
     match type_code:

@@ -16,6 +16,7 @@ import sys
 from heliosdb_lite.config import Config, ConfigError, is_loopback_address
 from heliosdb_lite.proxy import metrics
 from heliosdb_lite.proxy.context import ProxyContext
+from heliosdb_lite.proxy.link import Link
 from heliosdb_lite.proxy.session import ProxySession
 from heliosdb_lite.server.authenticator import Authenticator
 from heliosdb_lite.server.users import UsersFile
@@ -52,26 +53,28 @@ async def serve_proxy(config: Config) -> None:
     context = proxy_context(config)
     tasks: set[asyncio.Task[None]] = set()
 
-    async def on_client(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        tasks.add(task)
+    loop = asyncio.get_running_loop()
+
+    async def serve_client(client: Link) -> None:
         metrics.SESSIONS.inc()
         try:
-            await ProxySession(reader, writer, context).run()
+            await ProxySession(client, context).run()
         finally:
             metrics.SESSIONS.dec()
-            tasks.discard(task)
 
-    listener = await asyncio.start_server(on_client, config.proxy.listen, config.proxy.port,
-                                          reuse_address=True, limit=2**16)
+    def on_connected(client: Link) -> None:
+        task = loop.create_task(serve_client(client))
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+
+    listener = await loop.create_server(lambda: Link(on_made=on_connected), config.proxy.listen,
+                                        config.proxy.port, reuse_address=True)
     endpoint = None
     if config.proxy.metrics_port:
         endpoint = await metrics.start_metrics_endpoint(
             config.proxy.listen, config.proxy.metrics_port,
             lambda: context.statistics.snapshot(context.registry.recorded_bytes()))
     stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     shown = ", ".join(f"{host}:{port}" for host, port, *_ in (s.getsockname() for s in listener.sockets))

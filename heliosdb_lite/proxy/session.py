@@ -4,8 +4,14 @@ Client messages are forwarded as they arrive and kept, from the last moment the 
 (ReadyForQuery `I`), as the *recording*; the responses forwarded since then are counted and
 digested (XXH3-128, ParameterStatus, notices and notifications aside). At the next idle moment
 the recording is dropped and the session state it changed is settled (`session_state`). When
-the server connection is lost, `recovery.Recovery` takes over; until it is done client messages
-are recorded but not sent.
+the server connection is lost, `recovery.Recovery` takes over (a task); until it is done client
+messages are recorded but not sent.
+
+After start-up both directions are handled in the links' callbacks (`link.Link.relay_to`), not in
+tasks. Server responses are taken a block of whole frames at a time: the frames that need no more
+than counting, digesting and matching to the request that awaits them are forwarded as they came
+(one write per block, rows digested a run at a time); anything else (ParameterStatus, notices,
+notifications, errors, a replay being validated) goes through `on_backend` one message at a time.
 """
 
 from __future__ import annotations
@@ -14,7 +20,9 @@ import asyncio
 import contextlib
 import logging
 import secrets
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
+from typing import Any
 
 from heliosdb_lite import fault_points
 from heliosdb_lite.errors import (
@@ -34,6 +42,7 @@ from heliosdb_lite.protocol import frontend, messages
 from heliosdb_lite.protocol.framing import FrontendParser
 from heliosdb_lite.protocol.frontend import BackendMessage
 from heliosdb_lite.proxy.context import ProxyContext
+from heliosdb_lite.proxy.link import Link
 from heliosdb_lite.proxy.recorded import RecordedMessage, SessionEnd, Validation
 from heliosdb_lite.proxy.recovery import Recovery
 from heliosdb_lite.proxy.session_state import SessionState
@@ -53,14 +62,17 @@ from heliosdb_lite.transparent_replay.recording import TransactionRecording
 from heliosdb_lite.transparent_replay.statements import Classified, Kind
 
 log = logging.getLogger("heliosdb.proxy")
-READ_CHUNK = 65536
-WRITE_HIGH_WATER = 256 * 1024
 ASYNC_MESSAGES = frozenset("SNA")  # ParameterStatus, NoticeResponse, NotificationResponse
 STATEMENT_ENDS = frozenset("CEIsZ")  # CommandComplete, ErrorResponse, EmptyQuery, PortalSuspended, Ready
 # FATAL errors by which a server says it is going away: recover instead of forwarding them
 SERVER_GOING_AWAY = frozenset({ADMIN_SHUTDOWN, CRASH_SHUTDOWN, CANNOT_CONNECT_NOW})
 _HEAD = frontend._HEAD  # type byte + length
 _ROLLBACK_TAG = b"ROLLBACK\x00"  # a CommandComplete's body
+_DATA_ROW = ord("D")
+# responses that may need more than counting, digesting and matching: see on_backend
+_SPECIAL_RESPONSES = frozenset(map(ord, ASYNC_MESSAGES | {"E"}))
+_COMMIT_ANSWER_POINT = "proxy_commit_answer"
+_COPY_MESSAGES = frozenset({messages.CopyData, messages.CopyDone, messages.CopyFail})
 _MAY_DEALLOCATE = frozenset({Kind.SESSION, Kind.UNSAFE})  # DEALLOCATE and DISCARD are session statements
 
 
@@ -91,11 +103,9 @@ def encode(message: BackendMessage) -> bytes:
 class ProxySession:
     """Drives one client connection from its first byte to Terminate."""
 
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
-                 context: ProxyContext) -> None:
+    def __init__(self, client: Link, context: ProxyContext) -> None:
         self.context = context
-        self._reader = reader
-        self._writer = writer
+        self._client = client
         self._parser = FrontendParser(context.max_message_bytes)
         self.process_id = 0
         self.secret_key = secrets.randbits(31)
@@ -127,6 +137,8 @@ class ProxySession:
         self._rolled_back = False
         self._transaction_wrote = False
         self._terminating = False
+        self._finished: asyncio.Future[None] | None = None  # set when the relaying session ends
+        self._recovering: asyncio.Task[None] | None = None
 
     # lifecycle -----------------------------------------------------------------------------------
 
@@ -146,25 +158,27 @@ class ProxySession:
             log.exception("proxy session %d ended by an internal error", self.process_id)
             await self._send_fatal(fatal(INTERNAL_ERROR, f"internal error: {type(error).__name__}: {error}"))
         finally:
+            if self._recovering is not None and not self._recovering.done():
+                self._recovering.cancel()
+                with contextlib.suppress(BaseException):
+                    await self._recovering
             if self.process_id:
                 registry.unregister(self.process_id)
             if self.upstream is not None:
                 self.upstream.close()
-            self._writer.close()
-            with contextlib.suppress(Exception):
-                await self._writer.wait_closed()
+            self._client.stop_relaying()
+            self._client.close()
 
     async def _send_fatal(self, error: DatabaseError) -> None:
-        with contextlib.suppress(Exception):
-            self._writer.write(messages.error_response(error))
-            await self._writer.drain()
+        if not self._client.is_closing():
+            self._client.write(messages.error_response(error))
 
     async def _read_client(self) -> messages.FrontendMessage:
         while True:
             message = self._parser.next_message()
             if message is not None:
                 return message
-            data = await self._reader.read(READ_CHUNK)
+            data = await self._client.read()
             if not data:
                 raise SessionEnd
             self._parser.feed(data)
@@ -173,8 +187,7 @@ class ProxySession:
         while True:
             message = await self._read_client()
             if isinstance(message, messages.SSLRequest | messages.GSSENCRequest):
-                self._writer.write(b"N")
-                await self._writer.drain()
+                self._client.write(b"N")
             elif isinstance(message, messages.CancelRequest):
                 await self.context.registry.cancel(message.process_id, message.secret_key)
                 return False
@@ -192,8 +205,8 @@ class ProxySession:
                         "no PostgreSQL user name specified in startup packet")
 
         async def send(data: bytes) -> None:
-            self._writer.write(data)
-            await self._writer.drain()
+            self._client.write(data)
+            await self._client.drain()
 
         exchange = self.context.authenticator.begin(user)
         last_auth_message = await run_exchange(exchange, send, self._read_client)
@@ -201,7 +214,11 @@ class ProxySession:
             raise fatal(TOO_MANY_CONNECTIONS, "sorry, too many clients already")
         self.credentials = Credentials(user, exchange.scram_keys)
         self.state = SessionState(parameters)
-        self.upstream = await self._first_upstream()
+        try:
+            self.upstream = await self._first_upstream()
+        except DatabaseError:  # the client is authenticated, the server refuses: as PostgreSQL answers
+            self._client.write(last_auth_message + messages.AUTH_OK)
+            raise
         self.state.session_id = self.upstream.parameters.get(SESSION_ID_PARAMETER)
         self.process_id = self.context.registry.register(self)
         out = [last_auth_message, messages.AUTH_OK]
@@ -210,8 +227,7 @@ class ProxySession:
         self.client_parameters = dict(self.upstream.parameters)
         out.append(messages.backend_key_data(self.process_id, self.secret_key))
         out.append(messages.ready_for_query("I"))
-        self._writer.write(b"".join(out))
-        await self._writer.drain()
+        self._client.write(b"".join(out))
 
     async def connect_upstream(self, timeout: float) -> Upstream:
         """A server connection as the client's user, with the client's startup parameters (known once
@@ -236,52 +252,52 @@ class ProxySession:
         raise fatal(CONNECTION_FAILURE, f"the proxy could not reach a writable server: {problem}")
 
     async def _serve(self) -> None:
-        tasks = [asyncio.create_task(self._client_loop()), asyncio.create_task(self._upstream_loop())]
-        try:
-            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for task in tasks:
-                task.cancel()
-            for task in tasks:
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
-        for task in done:
-            task.result()
+        """Relay until the session ends: the links call back, recoveries run as tasks."""
+        self._finished = asyncio.get_running_loop().create_future()
+        self._attach_upstream()
+        self._on_client_data(b"")  # what the client sent right after start-up
+        self._client.relay_to(self._on_client_data, self._on_client_end)
+        await self._finished
+
+    def _end(self, error: BaseException) -> None:
+        """End the relaying session with `error` (SessionEnd: the client is gone or said Terminate)."""
+        if self._finished is not None and not self._finished.done():
+            self._finished.set_exception(error)
 
     # client -> server ----------------------------------------------------------------------------
 
-    async def _client_loop(self) -> None:
-        while True:
-            data = await self._reader.read(READ_CHUNK)
-            if not data:
+    def _on_client_data(self, data: bytes) -> None:
+        try:
+            self._client_messages(data)
+        except Exception as error:
+            self._end(error)
+
+    def _on_client_end(self) -> None:
+        if self.upstream is not None:
+            self.upstream.close()
+        self._end(SessionEnd())
+
+    def _client_messages(self, data: bytes) -> None:
+        self._parser.feed(data)
+        out: list[bytes] = []
+        while (message := self._parser.next_message()) is not None:
+            frame = self._parser.last_frame
+            if isinstance(message, messages.Terminate):
+                self._terminating = True
                 if self.upstream is not None:
-                    self.upstream.close()
+                    with contextlib.suppress(UpstreamLost):
+                        self.upstream.send(b"".join(out) + frame)
                 raise SessionEnd
-            self._parser.feed(data)
-            out: list[bytes] = []
-            while (message := self._parser.next_message()) is not None:
-                frame = self._parser.last_frame
-                if isinstance(message, messages.Terminate):
-                    self._terminating = True
-                    if self.upstream is not None:
-                        with contextlib.suppress(UpstreamLost):
-                            self.upstream.send(b"".join(out) + frame)
-                    raise SessionEnd
-                if self.discard_until_sync:
-                    if isinstance(message, messages.Sync):
-                        self.discard_until_sync = False
-                        self.write_client(messages.ready_for_query(self.status))
-                    continue
-                self._accept(message, frame)
-                out.append(frame)
-            if out and self.upstream is not None:
-                try:
-                    self.upstream.send(b"".join(out))
-                    if self.upstream.writer.transport.get_write_buffer_size() > WRITE_HIGH_WATER:
-                        await self.upstream.drain()
-                except UpstreamLost:
-                    pass  # the upstream loop notices the loss and recovers; the messages are recorded
-            await self._drain_client()
+            if self.discard_until_sync:
+                if isinstance(message, messages.Sync):
+                    self.discard_until_sync = False
+                    self.write_client(messages.ready_for_query(self.status))
+                continue
+            self._accept(message, frame)
+            out.append(frame)
+        if out and self.upstream is not None:
+            with contextlib.suppress(UpstreamLost):  # the upstream's end starts a recovery; all is recorded
+                self.upstream.send(b"".join(out))
 
     def _accept(self, message: messages.FrontendMessage, frame: bytes) -> None:
         """Record one client message and track what it waits for."""
@@ -321,9 +337,9 @@ class ProxySession:
         request = self._request
         if isinstance(message, messages.Parse):
             self._parse_frames[recorded.index] = recorded.frame  # prepared statements: session state
-        # a named statement is restored on its own; COPY never changes session state
-        if not isinstance(message, messages.CopyData | messages.CopyDone | messages.CopyFail) and \
-                not (isinstance(message, messages.Parse) and message.statement):
+            if not message.statement:  # a named statement is restored on its own
+                request.frames.append(recorded.frame)
+        elif type(message) not in _COPY_MESSAGES:  # COPY never changes session state
             request.frames.append(recorded.frame)
         for item in recorded.statements:
             request.kinds.add(item.kind)
@@ -345,35 +361,97 @@ class ProxySession:
 
     # server -> client ----------------------------------------------------------------------------
 
-    async def _upstream_loop(self) -> None:
-        while True:
-            upstream = self.upstream
-            try:
-                if upstream is None:
-                    raise UpstreamLost("no server connection")
-                received = await upstream.read_messages()
-                out: list[bytes] = []
-                try:
-                    for message in received:
-                        self.on_backend(message, out)
-                finally:
-                    if out:
-                        self.write_client(b"".join(out))
-                await self._drain_client()
-            except UpstreamLost as lost:
-                if self._terminating:
-                    raise SessionEnd from None
-                await Recovery.after_loss(self, str(lost))
-            except ReplayDiverged as diverged:
-                assert self.recovery is not None
-                await self.recovery.diverged(diverged.index, diverged.error)
+    def _attach_upstream(self) -> None:
+        """Relay the responses of `self.upstream` (what its parser holds first), with flow control
+        between it and the client."""
+        upstream = self.upstream
+        assert upstream is not None
+        link = upstream.link
+        link.feeder, self._client.feeder = self._client, link
+        link.relay_to(lambda data: self._on_upstream_data(upstream, data),
+                      lambda: self._on_upstream_end(upstream), upstream.parser.take_buffered())
+
+    def _on_upstream_data(self, upstream: Upstream, data: bytes) -> None:
+        if upstream is not self.upstream:
+            return
+        out: list[bytes] = []
+        try:
+            block, ends = upstream.parser.complete_frames(data)
+            self._relay_responses(block, ends, out)
+        except UpstreamLost as lost:
+            self._recover(Recovery.after_loss(self, str(lost)))
+        except ReplayDiverged as diverged:
+            assert self.recovery is not None
+            self._recover(self.recovery.diverged(diverged.index, diverged.error))
+        except Exception as error:
+            self._end(error)
+        finally:
+            if out:
+                self.write_client(b"".join(out))
+
+    def _on_upstream_end(self, upstream: Upstream) -> None:
+        if upstream is not self.upstream:
+            return
+        if self._terminating:
+            self._end(SessionEnd())
+            return
+        error = upstream.link.error
+        cause = f"reading from the server failed: {error}" if error else "the server closed the connection"
+        self._recover(Recovery.after_loss(self, cause))
+
+    def _recover(self, steps: Coroutine[Any, Any, None]) -> None:
+        """Run a recovery's `steps` as a task; then relay the server connection it installed."""
+        if self.upstream is not None:
+            self.upstream.link.stop_relaying()
+        self._client.feeder = None
+        self._client.resume_reading()
+        self._recovering = asyncio.get_running_loop().create_task(self._recovery_task(steps))
+
+    async def _recovery_task(self, steps: Coroutine[Any, Any, None]) -> None:
+        try:
+            await steps
+            if self.upstream is not None:
+                self._attach_upstream()
+        except Exception as error:
+            self._end(error)
 
     def write_client(self, data: bytes) -> None:
-        self._writer.write(data)
+        self._client.write(data)
 
-    async def _drain_client(self) -> None:
-        if self._writer.transport.get_write_buffer_size() > WRITE_HIGH_WATER:
-            await self._writer.drain()
+    def _relay_responses(self, block: bytes, ends: list[int], out: list[bytes]) -> None:
+        """Account for a block of whole response frames and queue them for the client: the plain
+        ones forwarded as they are, the rest through `on_backend`."""
+        start = forward_from = rows_from = rows = 0
+        commit_point_armed = fault_points.armed(_COMMIT_ANSWER_POINT)
+        for end in ends:
+            code = block[start]
+            plain = self.validating is None and not self.answering_committed
+            if code == _DATA_ROW and plain:
+                if not rows:
+                    rows_from = start
+                rows += 1
+                start = end
+                continue
+            if rows:
+                self.checksum.update_frames(block[rows_from:start], rows)
+                self.since_ready += rows
+                rows = 0
+            type_code = chr(code)
+            if plain and code not in _SPECIAL_RESPONSES and not (type_code == "C" and commit_point_armed):
+                frame = block[start:end]
+                _, completed = self._account(type_code, frame)
+                self._settle(completed, type_code, frame)
+            else:
+                if forward_from < start:
+                    out.append(block[forward_from:start])
+                self.on_backend(BackendMessage(type_code, block[start + 5:end]), out)
+                forward_from = end
+            start = end
+        if rows:
+            self.checksum.update_frames(block[rows_from:start], rows)
+            self.since_ready += rows
+        if forward_from < start:
+            out.append(block[forward_from:start])
 
     def on_backend(self, message: BackendMessage, out: list[bytes], *, synthetic: bool = False) -> None:
         """Account for one server message and queue it for the client; while a replay's first
@@ -390,27 +468,37 @@ class ProxySession:
                 raise ReplayDiverged(head.index if head is not None else -1,
                                      f"{fields.get('C')}: {fields.get('M')}")
         elif type_code == "C" and not synthetic and self.validating is None and fault_points.hit(
-                "proxy_commit_answer") and frontend.decode_command_complete(message.body) == "COMMIT":
+                _COMMIT_ANSWER_POINT) and frontend.decode_command_complete(message.body) == "COMMIT":
             raise UpstreamLost("fault point proxy_commit_answer: the COMMIT's answer was dropped")
-        head = self.tracker.head
-        completed = self.tracker.received(type_code)
         frame = encode(message)
-        self.checksum.update(frame)
-        self.since_ready += 1
-        if type_code == "C":
-            self.tags_since_ready += 1
-            self._rolled_back = message.body == _ROLLBACK_TAG
-        if type_code in STATEMENT_ENDS and head is not None and self.recording.active:
-            self.milestones.append((self.checksum.count, self.checksum.digest(), head.index))
+        head, completed = self._account(type_code, frame)
         if self.validating is not None:
             self._check_replayed(head.index if head is not None else -1)
         else:
             out.append(frame)
+        self._settle(completed, type_code, frame)
+        self.answer_synthetic(out)
+
+    def _account(self, type_code: str, frame: bytes) -> tuple[Pending | None, list[tuple[Pending, bool]]]:
+        """Count and digest one response frame (not an asynchronous message); which client
+        message it answers (the head before it) and the entries it completed."""
+        head = self.tracker.head
+        completed = self.tracker.received(type_code)
+        self.checksum.update(frame)
+        self.since_ready += 1
+        if type_code == "C":
+            self.tags_since_ready += 1
+            self._rolled_back = frame[5:] == _ROLLBACK_TAG
+        if type_code in STATEMENT_ENDS and head is not None and self.recording.active:
+            self.milestones.append((self.checksum.count, self.checksum.digest(), head.index))
+        return head, completed
+
+    def _settle(self, completed: list[tuple[Pending, bool]], type_code: str, frame: bytes) -> None:
+        """What the completed entries and a ReadyForQuery change in the session."""
         for entry, succeeded in completed:
             self._completed(entry, succeeded)
         if type_code == "Z":
-            self._ready(frontend.decode_ready_for_query(message.body))
-        self.answer_synthetic(out)
+            self._ready(frontend.decode_ready_for_query(frame[5:]))
 
     def answer_synthetic(self, out: list[bytes]) -> None:
         """Give the answers the proxy owes itself (see tracker) once their turn has come."""

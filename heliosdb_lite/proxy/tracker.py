@@ -39,24 +39,26 @@ class Pending:
 
 def expectation(message: messages.FrontendMessage, index: int) -> Pending | None:
     """What `message` waits for, or None when it gets no answer of its own."""
+    expect = _EXPECTED.get(type(message))
+    if expect is None:
+        return None
     match message:
-        case messages.Query():
-            return Pending(Expect.QUERY, index)
         case messages.Parse():
-            return Pending(Expect.PARSE, index, message.statement)
-        case messages.Bind():
-            return Pending(Expect.BIND, index, message.portal)
+            return Pending(expect, index, message.statement)
+        case messages.Bind() | messages.Execute():
+            return Pending(expect, index, message.portal)
         case messages.Describe():
-            return Pending(Expect.DESCRIBE, index, message.name)
-        case messages.Execute():
-            return Pending(Expect.EXECUTE, index, message.portal)
+            return Pending(expect, index, message.name)
         case messages.Close():
-            return Pending(Expect.CLOSE, index, message.name, statement_close=message.kind == "S")
-        case messages.Sync():
-            return Pending(Expect.SYNC, index)
-    return None
+            return Pending(expect, index, message.name, statement_close=message.kind == "S")
+    return Pending(expect, index)
 
 
+_EXPECTED: dict[type, Expect] = {
+    messages.Query: Expect.QUERY, messages.Parse: Expect.PARSE, messages.Bind: Expect.BIND,
+    messages.Describe: Expect.DESCRIBE, messages.Execute: Expect.EXECUTE, messages.Close: Expect.CLOSE,
+    messages.Sync: Expect.SYNC,
+}
 _ENDS_EXECUTE = frozenset("CIs")
 _ENDS_HEAD = {"1": Expect.PARSE, "2": Expect.BIND, "3": Expect.CLOSE, "n": Expect.DESCRIBE}
 

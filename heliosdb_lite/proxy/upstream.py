@@ -21,8 +21,8 @@ from heliosdb_lite.errors import INVALID_AUTHORIZATION_SPECIFICATION, DatabaseEr
 from heliosdb_lite.protocol import frontend
 from heliosdb_lite.protocol.auth import ScramVerifier
 from heliosdb_lite.protocol.frontend import BackendMessage, BackendParser
+from heliosdb_lite.proxy.link import Link
 
-READ_CHUNK = 65536
 # SQLSTATE classes of a refused login that another attempt may get past (the server is starting
 # up or shutting down, or too many connections).
 TRANSIENT_CLASSES = ("08", "53", "57")
@@ -55,9 +55,8 @@ class Credentials:
 class Upstream:
     """One open server connection after startup: its reported parameters and backend key."""
 
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, address: str) -> None:
-        self.reader = reader
-        self.writer = writer
+    def __init__(self, link: Link, address: str) -> None:
+        self.link = link
         self.address = address
         self.parser = BackendParser()
         self.parameters: dict[str, str] = {}
@@ -74,15 +73,9 @@ class Upstream:
         return "on" in (reported.get("in_hot_standby"), reported.get("default_transaction_read_only"))
 
     def send(self, data: bytes) -> None:
-        if self.writer.is_closing():
+        if self.link.is_closing():
             raise UpstreamLost("the server connection is closed")
-        self.writer.write(data)
-
-    async def drain(self) -> None:
-        try:
-            await self.writer.drain()
-        except (ConnectionError, OSError) as error:
-            raise UpstreamLost(f"writing to the server failed: {error}") from error
+        self.link.write(data)
 
     async def read_messages(self) -> list[BackendMessage]:
         """The complete messages now available (at least one)."""
@@ -93,7 +86,7 @@ class Upstream:
             if found:
                 return found
             try:
-                data = await self.reader.read(READ_CHUNK)
+                data = await self.link.read()
             except (ConnectionError, OSError) as error:
                 raise UpstreamLost(f"reading from the server failed: {error}") from error
             if not data:
@@ -114,8 +107,9 @@ class Upstream:
         return received
 
     def close(self) -> None:
+        self.link.stop_relaying()
         with contextlib.suppress(Exception):
-            self.writer.close()
+            self.link.close()
 
 
 def split_address(address: str) -> tuple[str, int]:
@@ -167,10 +161,11 @@ async def connect(address: str, startup: Mapping[str, str], credentials: Credent
     """Open, start up and authenticate one server connection."""
     host, port = split_address(address)
     try:
-        reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port, limit=2**16), timeout)
+        connecting = asyncio.get_running_loop().create_connection(Link, host, port)
+        _, link = await asyncio.wait_for(connecting, timeout)
     except (OSError, TimeoutError) as error:
         raise UpstreamLost(f"cannot connect to {address}: {error}") from error
-    upstream = Upstream(reader, writer, address)
+    upstream = Upstream(link, address)
     try:
         upstream.send(frontend.startup_message(startup))
         await asyncio.wait_for(_authenticate(upstream, credentials), timeout)

@@ -23,6 +23,11 @@ class ResponseChecksum:
         self._hash.update(encoded)
         self.count += 1
 
+    def update_frames(self, encoded: bytes, count: int) -> None:
+        """`count` responses at once, their encodings one after the other in `encoded`."""
+        self._hash.update(encoded)
+        self.count += count
+
     def digest(self) -> bytes:
         return self._hash.digest()
 

@@ -151,3 +151,39 @@ def test_unknown_message_type_is_08p01() -> None:
     parser = started_parser()
     parser.feed(b"?" + struct.pack("!i", 4))
     assert_fatal_08p01(parser)
+
+
+def test_a_long_stream_whose_chunks_always_end_inside_a_message() -> None:
+    """The taken front of the buffer is dropped as the stream goes on (COMPACT_AFTER), and every
+    message and `last_frame` comes out whole."""
+    wire = b"".join(frontend.copy_data(bytes([n % 251]) * 1000) for n in range(400))
+    parser = started_parser()
+    found: list[FrontendMessage] = []
+    frames: list[bytes] = []
+    for start in range(0, len(wire), 7777):  # never a frame boundary
+        parser.feed(wire[start:start + 7777])
+        while (message := parser.next_message()) is not None:
+            found.append(message)
+            frames.append(parser.last_frame)
+    assert found == [CopyData(bytes([n % 251]) * 1000) for n in range(400)]
+    assert b"".join(frames) == wire
+    assert parser.buffered == 0
+
+
+@given(st.lists(typed_message, min_size=1, max_size=12), st.data())
+@settings(max_examples=100, deadline=None)
+def test_backend_frames_in_any_chunking(cases: list[tuple[bytes, FrontendMessage]],
+                                        data: st.DataObject) -> None:
+    """BackendParser.complete_frames: whole frames only, each end offset right, the rest kept."""
+    wire = b"".join(encoded for encoded, _ in cases)  # any type byte + length framing will do
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(wire)), max_size=6)))
+    parser = frontend.BackendParser()
+    blocks: list[bytes] = []
+    for start, end in zip([0, *cuts], [*cuts, len(wire)], strict=True):
+        block, ends = parser.complete_frames(wire[start:end])
+        assert (ends[-1] if ends else 0) == len(block)
+        for frame_start, frame_end in zip([0, *ends], ends, strict=False):
+            assert struct.unpack_from("!i", block, frame_start + 1)[0] == frame_end - frame_start - 1
+        blocks.append(block)
+    assert b"".join(blocks) == wire
+    assert parser.take_buffered() == b""

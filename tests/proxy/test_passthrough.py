@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from pathlib import Path
 
 import asyncpg
@@ -16,6 +17,7 @@ import pytest
 
 from heliosdb_lite.protocol import frontend
 from tests.server.cancelling import run_and_cancel
+from tests.server.wire import start_session
 from testsupport.proxy_process import ProxyProcess
 from testsupport.server_process import ServerProcess
 
@@ -117,3 +119,33 @@ def test_no_upstream_answers(tmp_path: Path) -> None:
             psycopg.connect(proxy.dsn, connect_timeout=10)
     finally:
         proxy.stop()
+
+
+def _resident_bytes(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    raise AssertionError("no VmRSS")
+
+
+def test_a_client_that_does_not_read_holds_the_server_back(proxy: ProxyProcess) -> None:
+    """Flow control: while a client reads nothing of a 60 MB result, the proxy stops reading the
+    server instead of buffering the result; then every byte arrives. The proxy's memory is watched
+    for a bounded window (there is no event for "nothing more happened")."""
+    assert proxy.process is not None
+    rows, width = 60_000, 1000
+    session = start_session(proxy.host, proxy.port)
+    with session.connection as connection:
+        baseline = _resident_bytes(proxy.process.pid)
+        connection.send_query(f"SELECT repeat('x', {width}) FROM generate_series(1, {rows})")
+        deadline = time.monotonic() + 2.0
+        while time.monotonic() < deadline:
+            assert _resident_bytes(proxy.process.pid) - baseline < 16 * 2**20
+            time.sleep(0.05)
+        received = connection.read_until_ready()
+        data_rows = [message for message in received if message.type == "D"]
+        assert len(data_rows) == rows
+        assert all(frontend.decode_data_row(message.body) == [b"x" * width] for message in data_rows)
+        assert frontend.decode_command_complete(received[-2].body) == f"SELECT {rows}"
+    with psycopg.connect(proxy.dsn) as other:
+        assert other.execute("SELECT 1").fetchone() == (1,)
