@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql.base import PGInspector
 from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 
 from tests.server.conftest import Target
@@ -103,3 +104,31 @@ def test_inspector_has_table_and_table_names(engine: sa.Engine) -> None:
     assert "public" in inspector.get_schema_names()
     metadata.drop_all(engine)
     assert "sa_inspected" not in sa.inspect(engine).get_table_names()
+
+
+def test_enum_column_created_used_reflected_and_dropped(engine: sa.Engine) -> None:
+    """sa.Enum issues CREATE TYPE ... AS ENUM before the table and DROP TYPE after it; values keep the
+    enum's order; the inspector reflects the column as that ENUM and lists the enum."""
+    metadata = sa.MetaData()
+    paint = sa.Table("paint", metadata, sa.Column("id", sa.Integer, primary_key=True),
+                     sa.Column("colour", sa.Enum("red", "green", "blue", name="colour")))
+    metadata.create_all(engine)
+    try:
+        with engine.begin() as connection:
+            connection.execute(paint.insert(), [{"id": 1, "colour": "blue"}, {"id": 2, "colour": "red"}])
+            ordered = connection.execute(sa.select(paint.c.colour).order_by(paint.c.colour)).scalars().all()
+        reflected = {column["name"]: column["type"] for column in sa.inspect(engine).get_columns("paint")}
+        enums = _enums(engine)
+    finally:
+        metadata.drop_all(engine)
+    assert ordered == ["red", "blue"]
+    assert getattr(reflected["colour"], "enums", None) == ["red", "green", "blue"]
+    assert ("colour", ["red", "green", "blue"]) in enums
+    assert "colour" not in dict(_enums(engine))
+
+
+def _enums(engine: sa.Engine) -> list[tuple[str, list[str]]]:
+    """The enums PostgreSQL's inspector lists: (name, labels)."""
+    inspector = sa.inspect(engine)
+    assert isinstance(inspector, PGInspector)
+    return [(item["name"], item["labels"]) for item in inspector.get_enums()]

@@ -1,6 +1,7 @@
 """DDL statements to their translation, rendered for SQLite by hand: CREATE TABLE/INDEX/VIEW
 (`tables`), DROP and TRUNCATE (`drop`), ALTER (`alter`), all parsed by sqlglot; CREATE/ALTER/DROP
-SCHEMA (`schemas`) and SEQUENCE (`sequences`), read word by word from the statement's text."""
+SCHEMA (`schemas`), SEQUENCE (`sequences`) and TYPE (`types`), read word by word from the statement's
+text."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
-from heliosdb_lite.engine.ddl import alter, schemas, sequences
+from heliosdb_lite.engine.ddl import alter, schemas, sequences, types
 from heliosdb_lite.engine.ddl.drop import translate_drop, translate_truncate
 from heliosdb_lite.engine.ddl.tables import translate_create
 from heliosdb_lite.engine.translate.result import Translation
@@ -20,12 +21,14 @@ STATEMENTS = (exp.Create, exp.Drop, exp.Alter, exp.TruncateTable)
 
 
 def translate_words(translator: Translator, text: str) -> Translation | None:
-    """The translation of a schema or sequence statement (sqlglot parses only part of their
+    """The translation of a schema, sequence or type statement (sqlglot parses only part of their
     grammar); None for any other statement."""
     if schemas.is_schema_statement(text):
         return schemas.translate(translator, text)
     if sequences.is_sequence_statement(text):
         return sequences.translate(translator, text)
+    if types.is_type_statement(text):
+        return types.translate(translator, text)
     return None
 
 

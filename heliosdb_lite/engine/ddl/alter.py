@@ -177,10 +177,7 @@ def _alter_table(translator: Translator, table: str, node: exp.Alter) -> str:
                 statements.append(_not_null_triggers(table, [action.name]))
         elif isinstance(action, exp.Drop) and (action.args.get("kind") or "").upper() == "COLUMN":
             for column in action.args.get("tables") or action.expressions or [action.this]:
-                statements += _not_null_triggers_dropped(translator, table, column.name)
-                statements.append(f"ALTER TABLE {quote_name(table)} DROP COLUMN {quote_name(column.name)}")
-                statements.append(added_defaults.column_dropped(table, column.name))
-                statements += sequences.owned_sequences_dropped(translator, table, column.name)
+                statements += column_dropped(translator, table, column.name)
         elif isinstance(action, exp.RenameColumn):
             statements.append(f"ALTER TABLE {quote_name(table)} RENAME COLUMN {quote_name(action.this.name)} "
                               f"TO {quote_name(action.args['to'].name)}")
@@ -206,6 +203,16 @@ def _alter_table(translator: Translator, table: str, node: exp.Alter) -> str:
         else:
             raise unsupported(f"ALTER TABLE action {action.sql('postgres')}")
     return "; ".join(statements)
+
+
+def column_dropped(translator: Translator, table: str, column: str) -> list[str]:
+    """DROP COLUMN: the column, its NOT NULL triggers, the indexes CREATE INDEX made on it, its
+    recorded default and the sequences it owns."""
+    return [*_not_null_triggers_dropped(translator, table, column),
+            *_indexes_dropped(translator, table, column),
+            f"ALTER TABLE {quote_name(table)} DROP COLUMN {quote_name(column)}",
+            added_defaults.column_dropped(table, column),
+            *sequences.owned_sequences_dropped(translator, table, column)]
 
 
 def _added_column(builder: TableBuilder, column: exp.ColumnDef, default: str) -> list[str]:
@@ -269,6 +276,15 @@ def _only(action: exp.AlterColumn, *keys: str) -> bool:
     """Whether the ALTER COLUMN action gives exactly these arguments (besides the column)."""
     given = {key for key, value in action.args.items() if value is not None and value is not False}
     return given == {"this", *keys}
+
+
+def _indexes_dropped(translator: Translator, table: str, column: str) -> list[str]:
+    """DROP INDEX for the indexes CREATE INDEX made on a column being dropped (PostgreSQL drops them
+    with it; SQLite refuses to drop an indexed column)."""
+    indexes: list[tuple[str]] = list(translator.catalog.connection.execute(
+        "SELECT l.name FROM pragma_index_list(?1) l WHERE l.origin = 'c' AND EXISTS "
+        "(SELECT 1 FROM pragma_index_info(l.name) i WHERE lower(i.name) = lower(?2))", (table, column)))
+    return [f"DROP INDEX {quote_name(name)}" for (name,) in indexes]
 
 
 def _not_null_triggers_dropped(translator: Translator, table: str, column: str) -> list[str]:

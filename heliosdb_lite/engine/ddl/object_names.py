@@ -120,12 +120,14 @@ def fails_if_rows(query: str, sqlstate: str, message: str) -> str:
            f"{string_literal(message)}) IS NULL"
 
 
-def refuse_dependents(dropped: str, dependents: list[str]) -> None:
-    """2BP01 when a DROP without CASCADE would take `dependents` with it (`dropped`: "table t")."""
+def refuse_dependents(dropped: str, dependents: list[str], details: list[str] | None = None) -> None:
+    """2BP01 when a DROP without CASCADE would take `dependents` with it (`dropped`: "table t"); the
+    DETAIL's lines say what depends on it, or are `details` when given."""
     if dependents:
         raise DatabaseError(DEPENDENT_OBJECTS_STILL_EXIST,
                             f"cannot drop {dropped} because other objects depend on it",
-                            detail="\n".join(f"{what} depends on {dropped}" for what in dependents),
+                            detail="\n".join(details or [f"{what} depends on {dropped}"
+                                                          for what in dependents]),
                             hint="Use DROP ... CASCADE to drop the dependent objects too.")
 
 

@@ -3,7 +3,7 @@ over the `store.schemas` naming rule.
 
 The statements are recognised from their tokens (sqlglot parses only part of this grammar). Each
 becomes SQLite DDL plus writes to the registry, checked against the store when it is translated:
-DROP SCHEMA drops the schema's views, tables and sequences (refusing with 2BP01 unless CASCADE),
+DROP SCHEMA drops the schema's views, tables, sequences and types (refusing with 2BP01 unless CASCADE),
 ALTER SCHEMA RENAME renames them (SQLite rewrites the references of views, triggers and foreign
 keys; views, indexes and triggers of the schema are re-created under their new names). Every
 statement also changes SQLite's schema version (`object_names.schema_version_bump`): that invalidates
@@ -30,7 +30,7 @@ from heliosdb_lite.engine.pg_catalog.reader import qualified
 from heliosdb_lite.engine.sql import parsing
 from heliosdb_lite.engine.sql.quoting import quote_identifier, quote_name, string_literal
 from heliosdb_lite.engine.sql.statement_words import Words
-from heliosdb_lite.engine.store import added_defaults, schemas
+from heliosdb_lite.engine.store import added_defaults, schemas, user_types
 from heliosdb_lite.engine.store.conventions import VIEW_COLUMNS_TABLE
 from heliosdb_lite.engine.store.sequences import SEQUENCE_OPTIONS_TABLE, SEQUENCES_TABLE
 from heliosdb_lite.engine.translate.result import Translation
@@ -147,8 +147,8 @@ class _Member:
 
 
 def _members(connection: apsw.Connection, schema: str) -> list[_Member]:
-    """The schema's tables, views and sequences (those CREATE SEQUENCE made; a serial column's
-    sequence belongs to its table), in creation order."""
+    """The schema's tables, views, sequences (those CREATE SEQUENCE made; a serial column's
+    sequence belongs to its table) and types, each kind in creation order."""
     relations: list[tuple[str, str]] = list(connection.execute(
         "SELECT type, name FROM sqlite_schema WHERE type IN ('table', 'view') "
         f"AND {_in_schema(schema, 'name')} ORDER BY rowid"))
@@ -157,6 +157,10 @@ def _members(connection: apsw.Connection, schema: str) -> list[_Member]:
         sequences: list[tuple[str]] = list(connection.execute(
             f"SELECT name FROM {SEQUENCE_OPTIONS_TABLE} WHERE {_in_schema(schema, 'name')} ORDER BY rowid"))
         found += [_Member("sequence", name) for (name,) in sequences]
+    if user_types.defined(connection):
+        defined: list[tuple[str]] = list(connection.execute(
+            f"SELECT name FROM {user_types.TYPES_TABLE} WHERE {_in_schema(schema, 'name')} ORDER BY oid"))
+        found += [_Member("type", name) for (name,) in defined]
     return found
 
 
@@ -197,6 +201,10 @@ def _drop_members(connection: apsw.Connection, schema: str, members: list[_Membe
     statements.append(added_defaults.dropped_where(_in_schema(schema, "table_name")))
     if connection.table_exists("main", VIEW_COLUMNS_TABLE):
         statements.append(f"DELETE FROM {VIEW_COLUMNS_TABLE} WHERE {_in_schema(schema, 'view')}")
+    if user_types.defined(connection):
+        types = f"SELECT oid FROM {user_types.TYPES_TABLE} WHERE {_in_schema(schema, 'name')}"
+        statements.append(f"DELETE FROM {user_types.LABELS_TABLE} WHERE type_oid IN ({types})")
+        statements.append(f"DELETE FROM {user_types.TYPES_TABLE} WHERE {_in_schema(schema, 'name')}")
     return statements
 
 
@@ -258,6 +266,9 @@ def _renamed(connection: apsw.Connection, old: str, new: str) -> list[str]:
     if connection.table_exists("main", VIEW_COLUMNS_TABLE):
         statements.append(f"UPDATE {VIEW_COLUMNS_TABLE} SET view = {literal_new} || substr(view, "
                           f"{len(old_prefix) + 1}) WHERE substr(view, 1, {len(old_prefix)}) = {literal_old}")
+    if user_types.defined(connection):
+        statements.append(f"UPDATE {user_types.TYPES_TABLE} SET name = {literal_new} || substr(name, "
+                          f"{len(old_prefix) + 1}) WHERE substr(name, 1, {len(old_prefix)}) = {literal_old}")
     statements.append(f"UPDATE {schemas.REGISTRY_TABLE} SET name = {string_literal(new)} "
                       f"WHERE name = {string_literal(old)}")
     return statements

@@ -24,7 +24,7 @@ from heliosdb_lite.engine.ddl.table_definition_checks import check_definitions, 
 from heliosdb_lite.engine.functions import names as fn
 from heliosdb_lite.engine.sql.dialect import render
 from heliosdb_lite.engine.sql.quoting import quote_name, string_literal
-from heliosdb_lite.engine.store import schemas, serial_sequences
+from heliosdb_lite.engine.store import schemas, serial_sequences, user_types
 from heliosdb_lite.engine.store.conventions import IDENTITY_MARKERS, VIEW_COLUMNS_TABLE
 from heliosdb_lite.engine.store.sequences import CREATE_TEMPORARY_TABLES
 from heliosdb_lite.engine.translate.result import OutputColumn, unsupported
@@ -69,7 +69,7 @@ class TableBuilder:
         self.columns = [d for d in definitions if isinstance(d, exp.ColumnDef)]
         self.others = [d for d in definitions if not isinstance(d, exp.ColumnDef)]
         check_definitions(self.bare, self.columns, self.others)
-        self.types = {c.name.lower(): t.resolve_datatype(c.args["kind"]) for c in self.columns}
+        self.types = {c.name.lower(): translator.resolve_type(c.args["kind"]) for c in self.columns}
         self.scope = Scope(relations=[Relation(self.bare, [(c.name, self.types[c.name.lower()].pg_type)
                                                        for c in self.columns])])
         self.primary_key = self._primary_key()
@@ -286,7 +286,8 @@ def range_check_name(table: str, column: str, oid: int) -> str:
 
 
 def _storage_clauses(table: str, column: str, pg_type: t.PgType) -> list[str]:
-    """What a column needs so SQLite keeps values as PostgreSQL would: its collation, and for
+    """What a column needs so SQLite keeps values as PostgreSQL would: its collation (an enum's
+    orders its labels as declared), and for
     integers a range check (SQLite would store 2147483648 in an int4 or turn an int8 overflow
     into a float; the check's name tells errors_map to report 22003)."""
     clauses = []
@@ -294,7 +295,7 @@ def _storage_clauses(table: str, column: str, pg_type: t.PgType) -> list[str]:
     if limits is not None:
         name = quote_name(range_check_name(table, column, pg_type.oid))
         clauses.append(f"CONSTRAINT {name} CHECK ({quote_name(column)} BETWEEN {limits[0]} AND {limits[1]})")
-    collation = fn.COLLATIONS.get(pg_type.oid)
+    collation = fn.COLLATIONS.get(pg_type.oid) or user_types.collation(pg_type.oid)
     if collation is not None:
         clauses.append(f"COLLATE {collation}")
     return clauses

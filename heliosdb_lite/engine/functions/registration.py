@@ -26,6 +26,7 @@ import apsw
 
 from heliosdb_lite.engine.functions import (
     aggregates,
+    enums,
     float_aggregates,
     numbers,
     operators,
@@ -138,7 +139,7 @@ def register(connection: apsw.Connection, context: FunctionContext) -> None:
     """Register every function, aggregate and collation on a session's connection."""
     for name, function in {**_session_functions(connection, context),
                            **SessionSequences(connection, context.search_path).functions(),
-                           **array_functions.functions(context.time_zone)}.items():
+                           **array_functions.functions(context.time_zone), **enums.FUNCTIONS}.items():
         connection.create_scalar_function(name, function)
     for name, function in {**_pure_functions(), **string_functions.FUNCTIONS, **ranges.FUNCTIONS}.items():
         connection.create_scalar_function(name, function, deterministic=True)

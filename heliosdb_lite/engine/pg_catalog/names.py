@@ -1,6 +1,7 @@
 """Names and OIDs of schemas and relations as a session sees them: namespace OIDs, which relation a
 possibly qualified name denotes along the session's search_path, whether a relation is visible
-(found first along the path, as pg_table_is_visible answers), and the reg* input and output
+(found first along the path, as pg_table_is_visible answers), which type a name denotes (the
+built-in ones, then those the database defines along the path), and the reg* input and output
 functions (`'s.t'::regclass`, `oid::regclass::text`, regtype, regnamespace, regrole, regproc).
 """
 
@@ -216,6 +217,56 @@ class SessionNames:
         namespace = next((n for n in self.namespaces() if n.oid == oid), None)
         return quote_identifier(namespace.name) if namespace is not None else str(oid)
 
+    def type_named(self, text: str | None) -> int | None:
+        """to_regtype: the OID of the type a name denotes, NULL if none: a built-in type (`int4`,
+        `integer`, `text[]`), else one the database defines, in its schema if qualified (`s.mood`,
+        `"Odd"[]`), else the first found along the search_path."""
+        if text is None:
+            return None
+        builtin = type_oid(text)
+        if builtin is not None:
+            return builtin
+        spelling = text.strip()
+        array = spelling.endswith("[]")
+        try:
+            parts = split_name(spelling.removesuffix("[]").rstrip())
+        except DatabaseError:
+            return None
+        if len(parts) > 2:
+            return None
+        schema, name = (None, *parts) if len(parts) == 1 else parts
+        defined = {stored_type.stored: stored_type for stored_type in self._reader.store().types}
+        for candidate in (schema,) if schema is not None else self.path():
+            found = defined.get(schemas.storage_name(candidate, name))
+            if found is not None:
+                return found.array_oid if array else found.oid
+        return None
+
+    def regtype_in(self, value: str | int | None) -> int | None:
+        if value is None or isinstance(value, int):
+            return value
+        if (written := _written_oid(value)) is not None:
+            return written
+        oid = self.type_named(value)
+        if oid is None:
+            raise DatabaseError(UNDEFINED_OBJECT, f'type "{value}" does not exist')
+        return oid
+
+    def regtype_out(self, oid: int | None) -> str | None:
+        """A type's name as regtype output shows it: a type the database defines qualified unless the
+        search_path finds it by its bare name."""
+        if oid is None or oid == 0:
+            return INVALID_OID_TEXT if oid == 0 else None
+        defined = next((stored_type for stored_type in self._reader.store().types
+                        if oid in (stored_type.oid, stored_type.array_oid)), None)
+        if defined is not None:
+            suffix = "[]" if oid == defined.array_oid else ""
+            name = quote_identifier(defined.name)
+            visible = self.type_named(name) == defined.oid
+            return (name if visible else qualified(defined.schema, defined.name)) + suffix
+        shown = format_type(oid, -1)
+        return str(oid) if shown == "???" else shown
+
     def regrole_in(self, value: str | int | None) -> int | None:
         if value is None or isinstance(value, int):
             return value
@@ -242,24 +293,6 @@ def _written_oid(value: str) -> int | None:
     if text == INVALID_OID_TEXT:
         return 0
     return int(text) if text.isdigit() else None
-
-
-def regtype_in(value: str | int | None) -> int | None:
-    if value is None or isinstance(value, int):
-        return value
-    if (written := _written_oid(value)) is not None:
-        return written
-    oid = type_oid(value)
-    if oid is None:
-        raise DatabaseError(UNDEFINED_OBJECT, f'type "{value}" does not exist')
-    return oid
-
-
-def regtype_out(oid: int | None) -> str | None:
-    if oid is None or oid == 0:
-        return INVALID_OID_TEXT if oid == 0 else None
-    shown = format_type(oid, -1)
-    return str(oid) if shown == "???" else shown
 
 
 def regproc_in(value: str | int | None) -> int | None:

@@ -2,11 +2,12 @@
 
 Tables and views come from sqlite_schema and PRAGMA table_info/index_list/index_info/
 foreign_key_list; sequences from the nextval defaults of serial columns and from `_helios_sequences`;
-schemas from `schemas.user_schemas`. A SQLite object named `s.name` is object `name` of schema `s`
-(`schemas.split`); bare names are in public. OIDs are derived from the storage names (CRC-32), so
-they are the same on every connection and across restarts, and public's objects keep the OIDs they
-had before schemas existed. Key constraints get PostgreSQL's names (`<table>_pkey`,
-`<table>_<columns>_key`, `<table>_<columns>_fkey`) in place of SQLite's autoindex names.
+schemas from `schemas.user_schemas`; the types the database defines from `user_types`. A SQLite
+object named `s.name` is object `name` of schema `s` (`schemas.split`); bare names are in public.
+OIDs are derived from the storage names (CRC-32), so they are the same on every connection and
+across restarts, and public's objects keep the OIDs they had before schemas existed. Key
+constraints get PostgreSQL's names (`<table>_pkey`, `<table>_<columns>_key`, `<table>_<columns>_fkey`)
+in place of SQLite's autoindex names.
 """
 
 from __future__ import annotations
@@ -19,7 +20,14 @@ from dataclasses import dataclass, replace
 import apsw
 
 from heliosdb_lite.engine.sql.quoting import quote_identifier
-from heliosdb_lite.engine.store import added_defaults, constraint_names, schemas, sequences, serial_sequences
+from heliosdb_lite.engine.store import (
+    added_defaults,
+    constraint_names,
+    schemas,
+    sequences,
+    serial_sequences,
+    user_types,
+)
 from heliosdb_lite.engine.store.conventions import VIEW_COLUMNS_TABLE, identity_kind, without_identity_marker
 from heliosdb_lite.engine.store.table_info import effective_default
 from heliosdb_lite.engine.types import pgtypes as t
@@ -162,6 +170,7 @@ class Store:
     schemas: dict[str, str]  # user schema → owner
     relations: tuple[Relation, ...]
     public: bool = True  # False after DROP SCHEMA public, until CREATE SCHEMA public
+    types: tuple[user_types.StoredType, ...] = ()  # the types the database defines (enums)
 
 
 class CatalogReader:
@@ -186,7 +195,8 @@ class CatalogReader:
         version = (schema_version, temporary_version, data_version, self._connection.total_changes())
         if version != self._version:
             self._store = Store(schemas.user_schemas(self._connection), tuple(self._load()),
-                                not schemas.public_dropped(self._connection))
+                                not schemas.public_dropped(self._connection),
+                                tuple(user_types.stored_types(self._connection)))
             self._by_oid = {r.oid: r for r in self._store.relations}
             self._indexes = {i.oid: i for r in self._store.relations for i in r.indexes}
             self._version = version

@@ -107,7 +107,7 @@ RELATIONS: dict[str, list[tuple[str, PgType]]] = {
     "pg_publication_rel": _columns("oid:oid prpubid:oid prrelid:oid prqual:text prattrs:text"),
     "pg_trigger": _columns("oid:oid tgrelid:oid tgname:name tgenabled:char tgisinternal:bool"),
     "pg_rewrite": _columns("oid:oid rulename:name ev_class:oid ev_type:char is_instead:bool"),
-    "pg_enum": _columns("oid:oid enumtypid:oid enumsortorder:int4 enumlabel:name"),
+    "pg_enum": _columns("oid:oid enumtypid:oid enumsortorder:float4 enumlabel:name"),
     "pg_opclass": _columns("oid:oid opcmethod:oid opcname:name opcnamespace:oid opcdefault:bool"),
     "pg_tablespace": _columns("oid:oid spcname:name spcowner:oid spcacl:text spcoptions:text"),
     "pg_auth_members": _columns("roleid:oid member:oid grantor:oid admin_option:bool"),
@@ -152,7 +152,7 @@ RELATIONS: dict[str, list[tuple[str, PgType]]] = {
 # PostgreSQL's built-in ones)
 EMPTY_RELATIONS = frozenset({"pg_inherits", "pg_policy", "pg_statistic_ext", "pg_publication",
                              "pg_publication_namespace", "pg_publication_rel", "pg_trigger", "pg_rewrite",
-                             "pg_opclass", "pg_enum", "pg_auth_members", "pg_cast",
+                             "pg_opclass", "pg_auth_members", "pg_cast",
                              "pg_event_trigger", "pg_foreign_data_wrapper", "pg_foreign_server",
                              "pg_conversion", "pg_largeobject_metadata", "pg_user_mappings",
                              "pg_subscription"})

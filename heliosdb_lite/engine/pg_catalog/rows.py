@@ -20,8 +20,6 @@ from heliosdb_lite.engine.pg_catalog.names import (
     namespace_oid,
     regproc_in,
     regproc_out,
-    regtype_in,
-    regtype_out,
     split_name,
 )
 from heliosdb_lite.engine.pg_catalog.reader import (
@@ -37,10 +35,11 @@ from heliosdb_lite.engine.sql.quoting import string_literal
 from heliosdb_lite.engine.store import schemas
 from heliosdb_lite.engine.types import pgtypes as t
 from heliosdb_lite.engine.types.reg_types import input_function, output_function
-from heliosdb_lite.engine.types.type_names import format_type_function, type_oid
+from heliosdb_lite.engine.types.type_names import format_type_function
 from heliosdb_lite.errors import INVALID_PARAMETER_VALUE, DatabaseError
 from heliosdb_lite.protocol import codecs
 from heliosdb_lite.protocol.codecs import oids
+from heliosdb_lite.protocol.codecs import user_types as codec_types
 from heliosdb_lite.protocol.codecs.range_values import RANGE_TYPES
 
 BTREE_AM = 403
@@ -205,11 +204,23 @@ def row_sources(reader: CatalogReader, names: SessionNames, database: str) -> di
 
     def types() -> Iterator[tuple[Any, ...]]:
         for info in codecs.TYPES.values():
-            yield _type_row(info)
+            if not codec_types.is_user_type(info.oid):  # those registered, of any store: the store's below
+                yield _type_row(info)
+        for defined in reader.store().types:
+            namespace = namespace_oid(defined.schema)
+            yield (defined.oid, defined.name, namespace, OWNER_OID, codec_types.ENUM_LENGTH, 1, "e",
+                   codec_types.ENUM_CATEGORY, ",", 0, 0, defined.array_oid, 0, -1, 0, 0, None)
+            yield (defined.array_oid, f"_{defined.name}", namespace, OWNER_OID, -1, 0, "b", "A", ",", 0,
+                   defined.oid, 0, 0, -1, 0, 0, None)
         for oid, name, length in _PSEUDO_TYPES:
             by_value = int(length > 0)
             yield (oid, name, CATALOG_NAMESPACE, OWNER_OID, length, by_value, "p", "P", ",", 0, 0, 0, 0, -1,
                    0, 0, None)
+
+    def enum_labels() -> Iterator[tuple[Any, ...]]:
+        for defined in reader.store().types:
+            for oid, (label, order) in zip(defined.label_oids, defined.labels, strict=True):
+                yield oid, defined.oid, order, label
 
     def databases() -> Iterator[tuple[Any, ...]]:
         user = names.user
@@ -228,7 +239,8 @@ def row_sources(reader: CatalogReader, names: SessionNames, database: str) -> di
     return {
         "pg_namespace": namespaces, "pg_class": classes, "pg_attribute": attributes, "pg_attrdef": defaults,
         "pg_index": indexes, "pg_constraint": constraints, "pg_type": types, "pg_database": databases,
-        "pg_sequence": sequences, "pg_depend": dependencies, pg_catalog_sqlalchemy.INDEX_KEYS: index_keys,
+        "pg_sequence": sequences, "pg_depend": dependencies, "pg_enum": enum_labels,
+        pg_catalog_sqlalchemy.INDEX_KEYS: index_keys,
         "pg_am": lambda: iter([(HEAP_AM, "heap", "t"), (BTREE_AM, "btree", "i")]),
         "pg_collation": lambda: iter([(DEFAULT_COLLATION, "default", CATALOG_NAMESPACE, "d"),
                                       (950, "C", CATALOG_NAMESPACE, "c"),
@@ -375,12 +387,12 @@ def functions(reader: CatalogReader, names: SessionNames) -> dict[str, Callable[
         "shobj_description": lambda oid, catalog: None,
         "pg_tablespace_location": lambda oid: None if oid is None else "",
         "pg_encoding_to_char": lambda encoding: "UTF8" if encoding == 6 else "",
-        "to_regtype": type_oid,
+        "to_regtype": names.type_named,
         "to_regclass": relation_oid,
         "to_regnamespace": lambda name: _or_none(names.regnamespace_in, name),
         "array_to_string": _array_to_string,
         input_function("regclass"): names.regclass_in, output_function("regclass"): names.regclass_out,
-        input_function("regtype"): regtype_in, output_function("regtype"): regtype_out,
+        input_function("regtype"): names.regtype_in, output_function("regtype"): names.regtype_out,
         input_function("regnamespace"): names.regnamespace_in,
         output_function("regnamespace"): names.regnamespace_out,
         input_function("regrole"): names.regrole_in, output_function("regrole"): names.regrole_out,

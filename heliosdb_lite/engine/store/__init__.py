@@ -7,7 +7,8 @@ bounding how long a writer waits for SQLite's single write lock. The store holds
 tables besides user tables: `_helios_sequences` for serial columns and nextval() and
 `_helios_sequence_options` for CREATE SEQUENCE (their columns: `sequences`; columns added since
 a store was made are added when it is opened), and `_helios_added_defaults` (`added_defaults`).
-Others are made by the first statement that needs them (`_helios_schemas`, `_helios_view_columns`).
+Others are made by the first statement that needs them (`_helios_schemas`, `_helios_view_columns`,
+the user types' `_helios_types` and `_helios_enum_labels`: `user_types`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import apsw
 
-from heliosdb_lite.engine.store import added_defaults
+from heliosdb_lite.engine.store import added_defaults, user_types
 from heliosdb_lite.engine.store.sequences import (
     SEQUENCE_OPTIONS_TABLE,
     SEQUENCES_TABLE,
@@ -36,6 +37,7 @@ def open_connection(path: Path, busy_timeout_ms: int) -> apsw.Connection:
     connection.execute("PRAGMA synchronous=NORMAL")
     connection.execute("PRAGMA wal_autocheckpoint=0")  # checkpoints only after the journal is durable
     connection.execute("PRAGMA foreign_keys=ON")
+    connection.collation_needed(user_types.collation_needed)  # an enum column's order
     return connection
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import apsw
 
-from heliosdb_lite.engine.store import added_defaults, schemas, serial_sequences
+from heliosdb_lite.engine.store import added_defaults, schemas, serial_sequences, user_types
 from heliosdb_lite.engine.types.pgtypes import PgType, type_from_declared
 
 
@@ -99,6 +99,7 @@ class Catalog:
     def __init__(self, connection: apsw.Connection, generation: SchemaGeneration | None = None) -> None:
         self._connection = connection
         self._version = -1
+        self._types_version = -1
         self._tables: dict[str, TableInfo | None] = {}
         self._generation = generation if generation is not None else SchemaGeneration()
         self._read_at = -1  # the generation at which _schema_version was read; -1: read it again
@@ -111,11 +112,16 @@ class Catalog:
         return self._connection
 
     def schema_version(self) -> int:
+        """SQLite's schema version; when it has changed, the store's user types are registered again
+        (CREATE TYPE and ALTER TYPE change it, in this session or another)."""
         generation = self._generation.value
         if generation == self._read_at and not self.changing:
             return self._schema_version
         rows: list[tuple[int]] = list(self._connection.execute("PRAGMA schema_version"))
         self._schema_version = rows[0][0]
+        if self._schema_version != self._types_version:
+            user_types.load(self._connection)
+            self._types_version = self._schema_version
         in_snapshot = self._connection.txn_state("main") == apsw.SQLITE_TXN_READ
         self._read_at = -1 if self.changing or in_snapshot else generation
         return self._schema_version

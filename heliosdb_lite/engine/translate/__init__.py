@@ -37,7 +37,7 @@ from heliosdb_lite.engine import pg_catalog
 from heliosdb_lite.engine.functions import arrays as array_functions
 from heliosdb_lite.engine.functions import names as fn
 from heliosdb_lite.engine.sql.dialect import render
-from heliosdb_lite.engine.store import schemas
+from heliosdb_lite.engine.store import schemas, user_types
 from heliosdb_lite.engine.store.table_info import Catalog
 from heliosdb_lite.engine.translate import calls, dml, expressions, operators, queries, ranges
 from heliosdb_lite.engine.translate.nodes import call, parameter_number, storage_literal
@@ -166,6 +166,22 @@ class Translator:
         table.set("this", exp.to_identifier(stored, quoted=stored != name or table.this.quoted))
         table.set("db", None)
         return stored
+
+    def resolve_type(self, data_type: exp.DataType) -> t.ResolvedType:
+        """The type a type name in the statement denotes: a built-in one, or one the database
+        defines (`store.user_types`), in its schema if qualified, else along the search path."""
+        return t.resolve_datatype(data_type, self.defined_type)
+
+    def defined_type(self, schema: str | None, name: str) -> int | None:
+        """The OID of the type the database defines that `schema.name` (schema None: the first
+        schema of the search path that has one) names; None if there is none."""
+        if schema is not None and schema not in schemas.SYSTEM_SCHEMAS | self.catalog.schemas():
+            raise DatabaseError(INVALID_SCHEMA_NAME, f'schema "{schema}" does not exist')
+        connection = self.catalog.connection
+        stored = schemas.resolve(name, schema, self.search_path,
+                                 lambda candidate: user_types.find(connection, candidate) is not None)
+        found = user_types.find(connection, stored)
+        return None if found is None else found.oid
 
     def new_object(self, table: exp.Expr) -> str:
         """The storage name of an object to create: in its schema if qualified, else in the first

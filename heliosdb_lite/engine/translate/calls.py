@@ -35,10 +35,12 @@ from heliosdb_lite.engine.types import typing_rules as rules
 from heliosdb_lite.engine.types.pgtypes import PgType
 from heliosdb_lite.engine.types.type_names import format_type
 from heliosdb_lite.errors import (
+    DATATYPE_MISMATCH,
     UNDEFINED_FUNCTION,
     DatabaseError,
 )
 from heliosdb_lite.protocol import codecs
+from heliosdb_lite.protocol.codecs import user_types as codec_types
 
 if TYPE_CHECKING:
     from heliosdb_lite.engine.translate import Handler, Translator
@@ -61,6 +63,7 @@ _FUNCTION_PARAM_TYPES: dict[str, tuple[int, ...]] = {
     "split_part": (t.TEXT, t.TEXT, t.INT4), "chr": (t.INT4,), "to_timestamp": (t.FLOAT8,),
     "age": (t.TIMESTAMPTZ, t.TIMESTAMPTZ),
 }
+_ENUM_FUNCTIONS = {"enum_first": fn.ENUM_FIRST, "enum_last": fn.ENUM_LAST, "enum_range": fn.ENUM_RANGE}
 _TO_CHAR_TYPES = frozenset({t.TIMESTAMP, t.TIMESTAMPTZ, t.INTERVAL}) | t.NUMBER_TYPES - {t.OID}
 _TEXT_FUNCTIONS = frozenset({  # their first argument is text
     "upper", "lower", "length", "substr", "substring", "trim", "ltrim", "rtrim", "btrim", "replace", "strpos",
@@ -156,6 +159,8 @@ def function(translator: Translator, name: str, arguments: Sequence[exp.Expr], s
     if name == "pg_typeof" and len(typed) == 1:
         value, pg_type = typed[0]
         return _type_of(value, pg_type if is_unknown_literal(value) else t.output_type(pg_type))
+    if name in _ENUM_FUNCTIONS:
+        return _enum_call(translator, name, typed)
     if ranges.handles(name, types):
         return ranges.function(translator, name, typed)
     result = rules.function_type(name, types)
@@ -205,6 +210,24 @@ def function(translator: Translator, name: str, arguments: Sequence[exp.Expr], s
     if name in _TEXT_FUNCTIONS:
         values = [as_text(translator, v, pg_type) if i == 0 else v for i, (v, pg_type) in enumerate(typed)]
     return call(_RENAMED_FUNCTIONS.get(name, name), *values), result
+
+
+def _enum_call(translator: Translator, name: str, typed: list[Typed]) -> Typed:
+    """enum_first(e), enum_last(e), enum_range(e) and enum_range(low, high), of the enum that is
+    their arguments' type (the value of a lone argument is not used)."""
+    known = {pg_type.oid for _, pg_type in typed if not pg_type.is_unknown}
+    if len(typed) == 1 or (name == "enum_range" and len(typed) == 2):
+        if not known:
+            raise DatabaseError(DATATYPE_MISMATCH,
+                                "could not determine polymorphic type because input has type unknown")
+        enum = codec_types.ENUMS.get(known.pop()) if len(known) == 1 else None
+        if enum is not None:
+            values = [translator.coerce(value, pg_type, PgType(enum.oid)) for value, pg_type in typed]
+            if name != "enum_range":
+                return call(_ENUM_FUNCTIONS[name], enum.oid), PgType(enum.oid)
+            bounds = values if len(values) == 2 else [exp.Null(), exp.Null()]
+            return call(fn.ENUM_RANGE, enum.oid, *bounds), PgType(enum.array_oid)
+    raise rules.no_function(name, ", ".join(format_type(pg_type.oid, -1) for _, pg_type in typed))
 
 
 def _age(translator: Translator, typed: list[Typed]) -> Typed:

@@ -138,7 +138,7 @@ def _alias(translator: Translator, node: exp.Alias, scope: Scope) -> Typed:
 
 
 def _cast(translator: Translator, node: exp.Cast, scope: Scope) -> Typed:
-    target = t.resolve_datatype(node.to)
+    target = translator.resolve_type(node.to)
     if isinstance(node.this, exp.Array) and not node.this.expressions \
             and array_typing.is_array(target.pg_type):  # ARRAY[]::integer[]
         return translator.constant("{}", target.pg_type, explicit=True), target.pg_type

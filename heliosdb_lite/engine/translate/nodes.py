@@ -10,6 +10,7 @@ from sqlglot import exp
 
 from heliosdb_lite.engine.functions import arrays as array_functions
 from heliosdb_lite.engine.functions import names as fn
+from heliosdb_lite.engine.store import user_types
 from heliosdb_lite.engine.types.pgtypes import PgType
 from heliosdb_lite.engine.types.value_storage import nan_refused
 
@@ -61,7 +62,8 @@ def undeclared(node: exp.Expr, pg_type: PgType) -> exp.Expr:
 def collated(node: exp.Expr, pg_type: PgType) -> exp.Expr:
     """`node` compared as pg_type compares: with its type's collation (`functions.names.COLLATIONS`),
     if it has one and node has none yet."""
-    collation = fn.COLLATIONS.get(pg_type.oid) or array_functions.COLLATIONS.get(pg_type.oid)
+    collation = fn.COLLATIONS.get(pg_type.oid) or array_functions.COLLATIONS.get(pg_type.oid) \
+        or user_types.collation(pg_type.oid)
     if collation is None or isinstance(node, exp.Collate):
         return node
     return exp.Collate(this=node, expression=exp.Var(this=collation))

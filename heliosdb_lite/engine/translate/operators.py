@@ -11,6 +11,7 @@ from sqlglot import exp
 
 from heliosdb_lite.engine.functions import arrays as array_functions
 from heliosdb_lite.engine.functions import names as fn
+from heliosdb_lite.engine.store import user_types
 from heliosdb_lite.engine.translate import ranges
 from heliosdb_lite.engine.translate.nodes import call, collated
 from heliosdb_lite.engine.translate.result import Typed, unsupported
@@ -237,8 +238,9 @@ def _native_comparison(translator: Translator, left: exp.Expr, left_type: PgType
         left = translator.coerce(left, left_type, t.NUMERIC_TYPE)
         right = translator.coerce(right, right_type, t.NUMERIC_TYPE)
         return collated(left, t.NUMERIC_TYPE), right
-    if len(oids) == 1 and (left_type.oid == t.INTERVAL or ranges.involves_range(left_type, right_type)):
-        return collated(left, left_type), right
+    if len(oids) == 1 and (left_type.oid == t.INTERVAL or ranges.involves_range(left_type, right_type)
+                           or user_types.collation(left_type.oid)):
+        return collated(left, left_type), right  # intervals, ranges, and an enum's labels in its order
     if oids <= t.STRING_TYPES:
         return (collated(left, PgType(t.BPCHAR)) if t.BPCHAR in oids else left), right
     if len(oids) == 1 and left_type.oid in _NATIVE_ORDER:

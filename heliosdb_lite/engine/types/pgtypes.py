@@ -8,12 +8,15 @@ A table column keeps its PostgreSQL type as its SQLite declared type, so PRAGMA 
 typname is the canonical PostgreSQL name (`codecs.type_by_name(...).name`; arrays `_elem`). The
 word ` text` is added when the type is stored as its PostgreSQL text form (`value_storage`) and its
 name alone would give the column a non-TEXT SQLite affinity (NUMERIC affinity would turn '10.50'
-into the REAL 10.5). `integer` (exactly) is a serial primary key: SQLite's rowid alias.
+into the REAL 10.5). `integer` (exactly) is a serial primary key: SQLite's rowid alias. A type the
+database defines (an enum, or its array type) is named by its OID, whose name may change and
+depends on the search_path: `helios_type_<oid> text`.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -27,7 +30,7 @@ from heliosdb_lite.errors import (
     DatabaseError,
 )
 from heliosdb_lite.protocol import codecs
-from heliosdb_lite.protocol.codecs import oids, range_values
+from heliosdb_lite.protocol.codecs import oids, range_values, user_types
 
 # the type OIDs the engine names, from the table generated from PostgreSQL 15 (protocol/codecs/oids.py)
 BOOL = oids.BOOL
@@ -136,6 +139,9 @@ SERIAL_DTYPES = frozenset({exp.DType.SERIAL, exp.DType.BIGSERIAL, exp.DType.SMAL
 _NAMED_TYPES = {"oid": "oid", "regclass": "oid", "regtype": "regtype", "regproc": "oid",
                 "regnamespace": "oid"}
 _NATIVE_STORED_OIDS = frozenset({BOOL, BYTEA, INT2, INT4, INT8, FLOAT4, FLOAT8}) | OID_TYPES | STRING_TYPES
+_USER_TYPE_DECLARED = re.compile(r"^helios_type_(\d+)(?: text)?$")
+# a type the database defines, named in SQL: (schema or None, name) -> its OID, None if none has it
+UserTypes = Callable[[str | None, str], int | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +156,8 @@ class ResolvedType:
     @property
     def declared(self) -> str:
         """The SQLite declared type that keeps this type (see the module docstring)."""
+        if user_types.is_user_type(self.pg_type.oid):
+            return f"helios_type_{self.pg_type.oid} text"
         text_form = self.pg_type.oid not in _NATIVE_STORED_OIDS
         hint = " text" if text_form and _affinity(self.name) != "TEXT" else ""
         mods = f"({','.join(map(str, self.modifiers))})" if self.modifiers else ""
@@ -171,16 +179,17 @@ def declared_type(pg_type: PgType) -> str:
     return ResolvedType(pg_type, info.name, modifiers).declared
 
 
-def resolve_datatype(data_type: exp.DataType) -> ResolvedType:
-    """The PostgreSQL type a sqlglot DataType names; 42704 if unknown, 0A000 if unsupported."""
+def resolve_datatype(data_type: exp.DataType, named: UserTypes | None = None) -> ResolvedType:
+    """The PostgreSQL type a sqlglot DataType names, a built-in one or one `named` finds; 42704 if
+    unknown, 0A000 if unsupported."""
     dtype = data_type.this
     modifiers = tuple(_modifier(param) for param in data_type.expressions
                       if not isinstance(param, exp.DataType))
     if dtype == exp.DType.CHAR and not modifiers:
         modifiers = (1,)  # char and character are character(1); only bpchar has no length
     if dtype == exp.DType.ARRAY:
-        element = resolve_datatype(data_type.expressions[0])  # numeric(5,1)[]: the elements' modifier
-        array_oid = codecs.type_by_name(element.name).array_oid
+        element = resolve_datatype(data_type.expressions[0], named)  # numeric(5,1)[]: the elements' modifier
+        array_oid = codecs.type_by_oid(element.pg_type.oid).array_oid
         return ResolvedType(PgType(array_oid, element.pg_type.typmod), f"_{element.name}", element.modifiers)
     if dtype == exp.DType.DOUBLE and modifiers:  # float(p): p <= 24 is real
         name, modifiers = ("float4" if modifiers[0] <= 24 else "float8"), ()
@@ -189,6 +198,10 @@ def resolve_datatype(data_type: exp.DataType) -> ResolvedType:
     elif dtype in _DTYPE_NAMES:
         name = _DTYPE_NAMES[dtype]
     elif dtype == exp.DType.USERDEFINED:
+        defined = _defined_type(data_type.args.get("kind"), named)
+        if defined is not None:
+            _check_modifiers(defined.oid, modifiers)
+            return ResolvedType(PgType(defined.oid), defined.name, ())
         name = _user_defined_name(data_type.args.get("kind"))
     else:
         raise DatabaseError(FEATURE_NOT_SUPPORTED,
@@ -220,6 +233,21 @@ def _check_modifiers(oid: int, modifiers: tuple[int, ...]) -> None:
     if oid == NUMERIC and not 1 <= modifiers[0] <= 1000:
         raise DatabaseError(INVALID_PARAMETER_VALUE,
                             f"NUMERIC precision {modifiers[0]} must be between 1 and 1000")
+
+
+def _defined_type(kind: exp.Expr | str | None, named: UserTypes | None) -> codecs.TypeInfo | None:
+    """The type the database defines that a type name denotes (`schema.name` or a name found along
+    the search_path), None for another name."""
+    if named is None:
+        return None
+    if isinstance(kind, exp.Dot) and isinstance(kind.this, exp.Identifier) and \
+            isinstance(kind.expression, exp.Identifier):
+        oid = named(kind.this.name, kind.expression.name)
+    elif isinstance(kind, exp.Identifier):
+        oid = named(None, kind.name)
+    else:
+        return None
+    return None if oid is None else codecs.type_by_oid(oid)
 
 
 def _user_defined_name(kind: exp.Expr | str | None) -> str:
@@ -288,6 +316,9 @@ def type_from_declared(declared: str | None) -> PgType | None:
 @lru_cache(maxsize=4096)
 def _type_from_declared(declared: str) -> PgType | None:
     result: PgType | None = None
+    user_type = _USER_TYPE_DECLARED.match(declared)
+    if user_type:
+        return PgType(int(user_type.group(1)))
     match = _DECLARED.match(declared)
     if match:
         words = match.group(1).lower().split()

@@ -453,5 +453,10 @@ def _figure(node: exp.Expr, source: str) -> tuple[str | None, int]:
 def _cast_type_name(data_type: exp.DataType) -> str:
     try:
         return t.resolve_datatype(data_type).name.lstrip("_")
-    except DatabaseError:
-        return "?column?"
+    except DatabaseError:  # a type the database defines, or none: named as written, without its schema
+        named = data_type
+        while named.this == exp.DType.ARRAY and named.expressions:
+            named = named.expressions[0]
+        kind = named.args.get("kind")
+        kind = kind.expression if isinstance(kind, exp.Dot) else kind
+        return kind.name if isinstance(kind, exp.Identifier) else "?column?"

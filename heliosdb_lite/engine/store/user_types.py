@@ -1,0 +1,161 @@
+"""The types a database defines (CREATE TYPE ... AS ENUM), as the store keeps them, and what every
+connection needs to use them: the codecs' registration (`protocol/codecs/user_types.py`) and the
+collations that order an enum's values.
+
+Storage format (tables made by the first CREATE TYPE, written by `engine/ddl/types.py`, so the
+journal carries them as it carries any DDL and row change):
+
+- `_helios_types(oid, name, array_oid, kind)`: one row per type; name is its storage name
+  (`schemas`: `mood`, `s.mood`), kind `e` for an enum; oid and array_oid are pg_type's OIDs of
+  the type and of its array type, drawn at random in `user_types.FIRST_OID`..`LAST_OID`.
+- `_helios_enum_labels(oid, type_oid, sort_order, label)`: an enum's labels, pg_enum's rows.
+
+A column of an enum keeps the label as TEXT; its declared type names the type's OID
+(`pgtypes.ResolvedType.declared`) and it collates with `helios_enum_<oid>`, which orders labels
+as the enum declares them. Every store connection registers those collations when SQLite first
+asks for one (`collation_needed`), from the codecs' registry, loaded from the store when it lacks
+the type.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import apsw
+
+from heliosdb_lite.engine.sql.quoting import quote_identifier
+from heliosdb_lite.engine.store import schemas
+from heliosdb_lite.protocol.codecs import user_types as codec_types
+
+TYPES_TABLE = "_helios_types"
+LABELS_TABLE = "_helios_enum_labels"
+ENUM_KIND = "e"
+CREATE_TABLES = (
+    f"CREATE TABLE IF NOT EXISTS {TYPES_TABLE} (oid INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, "
+    "array_oid INTEGER NOT NULL UNIQUE, kind TEXT NOT NULL)",
+    f"CREATE TABLE IF NOT EXISTS {LABELS_TABLE} (oid INTEGER PRIMARY KEY, type_oid INTEGER NOT NULL, "
+    "sort_order REAL NOT NULL, label TEXT NOT NULL, UNIQUE (type_oid, label))",
+)
+_COLLATION_PREFIX = "helios_enum_"
+
+
+@dataclass(frozen=True, slots=True)
+class StoredType:
+    """One row of `_helios_types` with its labels (label, sort order), in their order."""
+
+    oid: int
+    stored: str
+    array_oid: int
+    kind: str
+    labels: tuple[tuple[str, float], ...]
+    label_oids: tuple[int, ...]
+
+    @property
+    def schema(self) -> str:
+        return schemas.split(self.stored)[0]
+
+    @property
+    def name(self) -> str:
+        return schemas.split(self.stored)[1]
+
+    @property
+    def shown(self) -> str:
+        """The name format_type gives it, quoted where needed: bare in public, else schema-qualified."""
+        name = quote_identifier(self.name)
+        return name if self.schema == schemas.PUBLIC else f"{quote_identifier(self.schema)}.{name}"
+
+
+def defined(connection: apsw.Connection) -> bool:
+    return bool(connection.table_exists("main", TYPES_TABLE))
+
+
+def stored_types(connection: apsw.Connection, stored: str | None = None) -> list[StoredType]:
+    """Every type of the store, by OID (only the one named `stored`, if given)."""
+    if not defined(connection):
+        return []
+    types: list[tuple[int, str, int, str]] = list(connection.execute(
+        f"SELECT oid, name, array_oid, kind FROM {TYPES_TABLE} WHERE ?1 IS NULL OR name = ?1 ORDER BY oid",
+        (stored,)))
+    labels: dict[int, list[tuple[str, float, int]]] = {}
+    rows: list[tuple[int, int, float, str]] = list(connection.execute(
+        f"SELECT type_oid, oid, sort_order, label FROM {LABELS_TABLE} "
+        f"WHERE ?1 IS NULL OR type_oid = (SELECT oid FROM {TYPES_TABLE} WHERE name = ?1) "
+        "ORDER BY type_oid, sort_order", (stored,)))
+    for type_oid, oid, order, label in rows:
+        labels.setdefault(type_oid, []).append((label, order, oid))
+    return [StoredType(oid, name, array_oid, kind,
+                       tuple((label, order) for label, order, _ in labels.get(oid, ())),
+                       tuple(label_oid for _, _, label_oid in labels.get(oid, ())))
+            for oid, name, array_oid, kind in types]
+
+
+def find(connection: apsw.Connection, stored: str) -> StoredType | None:
+    """The type whose storage name is `stored`, registered with the codecs; None if none."""
+    found = stored_types(connection, stored)
+    if not found:
+        return None
+    register(found[0])
+    return found[0]
+
+
+def load(connection: apsw.Connection) -> None:
+    """Registers every type of the store with the codecs."""
+    for stored_type in stored_types(connection):
+        register(stored_type)
+
+
+def register(stored_type: StoredType) -> None:
+    codec_types.register_enum(codec_types.EnumType(stored_type.oid, stored_type.shown, stored_type.array_oid,
+                                                   stored_type.labels))
+
+
+def new_oids(connection: apsw.Connection, count: int) -> list[int]:
+    """`count` OIDs no type, array type or label of the store has (random, so two stores one process
+    opens do not give one OID to two types)."""
+    taken: set[int] = set()
+    if defined(connection):
+        for table, columns in ((TYPES_TABLE, ("oid", "array_oid")), (LABELS_TABLE, ("oid",))):
+            for column in columns:
+                taken.update(oid for (oid,) in connection.execute(f"SELECT {column} FROM {table}"))
+    drawn: list[int] = []
+    while len(drawn) < count:
+        oid = random.randint(codec_types.FIRST_OID, codec_types.LAST_OID)
+        if oid not in taken:
+            taken.add(oid)
+            drawn.append(oid)
+    return drawn
+
+
+def collation(oid: int) -> str | None:
+    """The collation that orders the values of enum `oid` as the enum declares its labels; None for
+    a type that is not an enum."""
+    return f"{_COLLATION_PREFIX}{oid}" if oid in codec_types.ENUMS else None
+
+
+def collation_needed(connection: apsw.Connection, name: str) -> None:
+    """SQLite's callback for a collation no one registered on `connection`: an enum's."""
+    if not name.startswith(_COLLATION_PREFIX) or not name[len(_COLLATION_PREFIX):].isdigit():
+        return
+    oid = int(name[len(_COLLATION_PREFIX):])
+    if oid not in codec_types.ENUMS:
+        load(connection)
+    connection.create_collation(name, _enum_order(oid))
+
+
+def _enum_order(oid: int) -> Callable[[str, str], int]:
+    """The comparison of two labels of enum `oid`, by the enum's current definition (a label it does
+    not have sorts after those it has, by its text)."""
+
+    def key(label: str) -> tuple[int, str]:
+        enum = codec_types.ENUMS.get(oid)
+        position = enum.position(label) if enum is not None else None
+        return (sys.maxsize if position is None else position), label
+
+    def compare(left: str, right: str) -> int:
+        left_key, right_key = key(left), key(right)
+        return (left_key > right_key) - (left_key < right_key)
+
+    return compare

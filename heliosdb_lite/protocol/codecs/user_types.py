@@ -1,0 +1,90 @@
+"""The types a database defines (CREATE TYPE ... AS ENUM), as the codecs know them: their pg_type
+rows and codecs added to `catalog.TYPES` and `registry.CODECS` beside the built-in ones, under
+the OIDs the database gave them.
+
+The engine registers every type of its store when it opens it and whenever its schema changes
+(`engine/store/user_types.py`); a type is registered with its array type. Names are not
+registered for lookup (`catalog.type_by_name` knows only the built-in types): which type a name
+denotes depends on the database and the session's search_path, which the engine resolves.
+User type OIDs are drawn at random from `FIRST_OID`..`LAST_OID` per database, so types of two
+stores opened by one process do not meet under one OID; a dropped type's entry stays (nothing
+names it any more).
+
+An enum's value is its label, a str; text and binary forms are both the label's UTF-8 bytes
+(enum_out / enum_send). Input of a label the enum does not have is 22P02, as enum_in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import tzinfo
+
+from heliosdb_lite.errors import INVALID_TEXT_REPRESENTATION, DatabaseError
+from heliosdb_lite.protocol.codecs.arrays import array_codec
+from heliosdb_lite.protocol.codecs.base import Codec
+from heliosdb_lite.protocol.codecs.catalog import TYPES, TypeInfo
+from heliosdb_lite.protocol.codecs.faults import decode_utf8
+from heliosdb_lite.protocol.codecs.registry import CODECS
+
+# above the OIDs of user relations (`engine/pg_catalog/reader.py:object_oid`), below 2^31 (drivers
+# that read an OID as a signed int4 still read it right)
+FIRST_OID = 1_100_000_000
+LAST_OID = 2_100_000_000
+ENUM_CATEGORY = "E"
+ENUM_LENGTH = 4  # pg_type.typlen of an enum (its value is a pg_enum OID in PostgreSQL)
+
+
+@dataclass(frozen=True)
+class EnumType:
+    """One enum: its OIDs, its name as format_type shows it, and its labels in their order with
+    their pg_enum.enumsortorder."""
+
+    oid: int
+    name: str
+    array_oid: int
+    labels: tuple[tuple[str, float], ...]
+    _positions: dict[str, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        positions = {label: number for number, (label, _) in enumerate(self.labels)}
+        object.__setattr__(self, "_positions", positions)
+
+    def position(self, label: str) -> int | None:
+        """Where a label comes in the enum's order; None if it has no such label."""
+        return self._positions.get(label)
+
+
+ENUMS: dict[int, EnumType] = {}  # enum OID -> its registered definition
+
+
+def is_user_type(oid: int) -> bool:
+    return FIRST_OID <= oid <= LAST_OID
+
+
+def register_enum(enum: EnumType) -> None:
+    """Adds (or replaces) an enum and its array type among the types the codecs speak."""
+    if ENUMS.get(enum.oid) == enum:
+        return
+    element = _enum_codec(enum)
+    TYPES[enum.oid] = TypeInfo(enum.oid, enum.name, ENUM_LENGTH, enum.array_oid, 0, ENUM_CATEGORY)
+    TYPES[enum.array_oid] = TypeInfo(enum.array_oid, f"_{enum.name}", -1, 0, enum.oid, "A")
+    CODECS[enum.oid] = element
+    CODECS[enum.array_oid] = array_codec(enum.oid, enum.name, element)
+    ENUMS[enum.oid] = enum
+
+
+def _enum_codec(enum: EnumType) -> Codec:
+    def label_in(data: bytes) -> str:
+        label = decode_utf8(data)
+        if ENUMS.get(enum.oid, enum).position(label) is None:
+            raise DatabaseError(INVALID_TEXT_REPRESENTATION,
+                                f'invalid input value for enum {enum.name}: "{label}"')
+        return label
+
+    def text_out(value: str, tz: tzinfo) -> bytes:
+        return value.encode()
+
+    def text_in(data: bytes, tz: tzinfo) -> str:
+        return label_in(data)
+
+    return Codec(text_out, text_in, str.encode, label_in)
