@@ -19,6 +19,7 @@ from heliosdb_lite.engine.session import SQLiteSession
 from tests.engine.differential import (
     engine_step_with_messages,
     engine_store,
+    gap,
     reference_database,
     reference_step_with_messages,
 )
@@ -50,6 +51,7 @@ SCRIPT = [
     "select 'ok'::mood < 'happy'::mood, 'sad'::mood > 'happy'::mood, 'ok'::mood between 'sad' and 'happy'",
     "select 'ok'::mood < 'nope'",
     "select 'ok'::mood || '!'",
+    "select greatest('sad'::mood, 'happy'::mood, 'ok'), least('happy'::mood, null, 'ok'::mood)",
     # columns
     "create table feelings (id int primary key, m mood, ms mood[])",
     "insert into feelings values (1, 'happy', '{sad,ok}'), (2, 'sad', null), (3, 'ok', '{}'), "
@@ -64,6 +66,13 @@ SCRIPT = [
     "select id from feelings where m in ('ok', 'happy') order by id",
     "select m, count(*) from feelings group by m order by m",
     "select m::text from feelings order by m::text",
+    "select m from feelings union select 'ok'::mood order by 1",
+    "select coalesce(m, 'sad'), nullif(m, 'ok') from feelings order by id",
+    "select array_agg(m order by m) from feelings",
+    "select id from feelings where m = any('{ok,happy}'::mood[]) order by id",
+    "select id from feelings where 'ok' = any(ms) order by id",
+    gap("select id from feelings order by ms, id", "arrays of an enum order as their stored texts here "
+        "({sad,ok} before {}); PostgreSQL orders them element by element in the enum's order"),
     "update feelings set m = 'ok' where id = 4 returning id, m",
     "create index feelings_m on feelings (m)",
     "select id from feelings where m >= 'ok' order by m, id",

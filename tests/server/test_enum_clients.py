@@ -58,8 +58,15 @@ def test_psycopg_enum_info_and_adapters(conn: psycopg.Connection[Any]) -> None:
     with conn.cursor() as cursor:
         cursor.executemany("insert into moods values (%s, %s)",
                            [(1, Mood.HAPPY), (2, Mood.SAD), (3, Mood.OK)])
-    ordered = conn.execute("select m from moods order by m").fetchall()
-    assert ordered == [(Mood.SAD,), (Mood.OK,), (Mood.HAPPY,)]
+    with conn.cursor().copy("copy moods from stdin") as copy:
+        copy.write("4\tok\n")
+    ordered = conn.execute("select m from moods order by m, id").fetchall()
+    assert ordered == [(Mood.SAD,), (Mood.OK,), (Mood.OK,), (Mood.HAPPY,)]
+    with conn.cursor().copy("copy (select id, m from moods order by m, id) to stdout") as copy:
+        assert b"".join(bytes(chunk) for chunk in copy) == b"2\tsad\n3\tok\n4\tok\n1\thappy\n"
+    with pytest.raises(psycopg.errors.InvalidTextRepresentation), \
+            conn.cursor().copy("copy moods from stdin") as copy:
+        copy.write("5\tmeh\n")
     with pytest.raises(psycopg.errors.InvalidTextRepresentation) as refused:
         conn.execute("select %s::mood", ["meh"])
     assert refused.value.diag.message_primary == 'invalid input value for enum mood: "meh"'

@@ -30,6 +30,7 @@ from heliosdb_lite.errors import (
     DatabaseError,
 )
 from heliosdb_lite.protocol import codecs
+from heliosdb_lite.protocol.codecs import user_types
 from heliosdb_lite.protocol.codecs.range_values import Multirange, Range, sort_key
 
 USECS_PER_DAY = 86_400_000_000
@@ -209,6 +210,9 @@ def comparison_key(value: Any, oid: int, tz: dt.tzinfo) -> Any:
         return _array_key(value, codecs.type_by_oid(oid).elem_oid, tz)
     if isinstance(value, Range | Multirange):
         return sort_key(value)
+    enum = user_types.ENUMS.get(oid)
+    if enum is not None:
+        return enum.sort_key(value)
     return value
 
 

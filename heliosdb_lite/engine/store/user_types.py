@@ -20,7 +20,6 @@ the type.
 from __future__ import annotations
 
 import random
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -151,8 +150,7 @@ def _enum_order(oid: int) -> Callable[[str, str], int]:
 
     def key(label: str) -> tuple[int, str]:
         enum = codec_types.ENUMS.get(oid)
-        position = enum.position(label) if enum is not None else None
-        return (sys.maxsize if position is None else position), label
+        return enum.sort_key(label) if enum is not None else (0, label)
 
     def compare(left: str, right: str) -> int:
         left_key, right_key = key(left), key(right)

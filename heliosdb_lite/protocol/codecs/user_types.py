@@ -53,6 +53,11 @@ class EnumType:
         """Where a label comes in the enum's order; None if it has no such label."""
         return self._positions.get(label)
 
+    def sort_key(self, label: str) -> tuple[int, str]:
+        """A key that orders labels as the enum declares them (one it lacks after all, by its text)."""
+        position = self._positions.get(label)
+        return (len(self.labels) if position is None else position), label
+
 
 ENUMS: dict[int, EnumType] = {}  # enum OID -> its registered definition
 
