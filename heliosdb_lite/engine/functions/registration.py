@@ -346,9 +346,9 @@ def _extreme(pick: Callable[..., Any], context: FunctionContext) -> Callable[...
     return choose
 
 
-def _fail_if(failed: int | None, sqlstate: str, message: str) -> int:
+def _fail_if(failed: int | None, sqlstate: str, message: str, hint: str | None = None) -> int:
     if failed:
-        raise DatabaseError(sqlstate, message)
+        raise DatabaseError(sqlstate, message, hint=hint)
     return 1
 
 

@@ -49,6 +49,7 @@ class TableInfo:
     columns: tuple[ColumnInfo, ...]
 
     unique_indexes: dict[tuple[str, ...], str] = field(default_factory=dict)  # columns -> index name
+    unique_keys: tuple[tuple[str, ...], ...] = ()  # the columns of the UNIQUE constraints of CREATE TABLE
 
     @property
     def primary_key(self) -> tuple[str, ...]:
@@ -65,6 +66,16 @@ class TableInfo:
         leaves out, so the write must compute their defaults itself."""
         named = {name.lower() for name in given}
         return [c for c in self.columns if c.added_default and c.name.lower() not in named]
+
+    def key_constraint(self, name: str) -> tuple[str, ...] | None:
+        """The columns of the primary key or unique constraint (or unique index) named `name` as
+        PostgreSQL names them (`<table>_pkey`, `<table>_<columns>_key`, or the index's name)."""
+        bare = schemas.split(self.name)[1]
+        if name == f"{bare}_pkey" and self.primary_key:
+            return self.primary_key
+        named = {schemas.split(index)[1]: columns for columns, index in self.unique_indexes.items()}
+        named.update({f"{bare}_{'_'.join(columns)}_key": columns for columns in self.unique_keys})
+        return named.get(name)
 
     def column(self, name: str) -> ColumnInfo | None:
         lowered = name.lower()
@@ -169,7 +180,14 @@ class Catalog:
                        rowid_alias=single_key and pk == 1 and (declared or "").lower() == "integer",
                        added_default=column.lower() in added)
             for column, declared, not_null, default, pk in rows)
-        return TableInfo(name, columns, self._unique_indexes(name))
+        return TableInfo(name, columns, self._unique_indexes(name), self._unique_keys(name))
+
+    def _unique_keys(self, table: str) -> tuple[tuple[str, ...], ...]:
+        """The columns of each UNIQUE constraint of the table's CREATE TABLE (SQLite's autoindexes)."""
+        names: list[tuple[str]] = list(self._connection.execute(
+            "SELECT name FROM pragma_index_list(?) WHERE origin = 'u'", (table,)))
+        return tuple(tuple(str(column) for (column,) in self._connection.execute(
+            "SELECT name FROM pragma_index_info(?) ORDER BY seqno", (index,))) for (index,) in names)
 
     def _unique_indexes(self, table: str) -> dict[tuple[str, ...], str]:
         """Unique indexes created by CREATE UNIQUE INDEX (SQLite's own names for key constraints

@@ -19,11 +19,13 @@ from heliosdb_lite.engine.translate.result import OutputColumn, Translation, uns
 from heliosdb_lite.engine.translate.scope import Relation, Scope
 from heliosdb_lite.engine.types.pgtypes import PgType
 from heliosdb_lite.errors import (
+    CARDINALITY_VIOLATION,
     DUPLICATE_COLUMN,
     FEATURE_NOT_SUPPORTED,
     GENERATED_ALWAYS,
     SYNTAX_ERROR,
     UNDEFINED_COLUMN,
+    UNDEFINED_OBJECT,
     DatabaseError,
 )
 
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
     from heliosdb_lite.engine.translate import Translator
 
 _OVERRIDDEN_ROWS = "_helios_overridden_rows"  # the CTE INSERT ... OVERRIDING USER VALUE reads a query through
+_PROPOSED_ROWS = "_helios_proposed"  # the CTE an upsert of several rows reads them through
 
 
 def _target(translator: Translator, node: exp.Expr, scope: Scope) -> tuple[str, list[tuple[str,
@@ -118,7 +121,7 @@ def insert(translator: Translator, node: exp.Insert) -> Translation:
                             hint="Use OVERRIDING SYSTEM VALUE to override.")
     names = _fill_added_defaults(translator, node, table_name, names)
     serial_sequence = _serial_sequence(translator, node, table_name, names)
-    _on_conflict(translator, node, scope, table_name, table_columns)
+    _on_conflict(translator, node, scope, table_name, table_columns, names)
     returned = _returning(translator, node, scope)
     return translator.result(render(node, keep=False), "INSERT", returned, target=table_name,
                              key_sources=tuple(key_sources), serial_sequence=serial_sequence,
@@ -256,24 +259,74 @@ def _key_sources(translator: Translator, names: list[str], values: list[exp.Expr
 
 
 def _on_conflict(translator: Translator, node: exp.Insert, scope: Scope, table: str,
-                 columns: list[tuple[str, PgType | None]]) -> None:
+                 columns: list[tuple[str, PgType | None]], names: list[str]) -> None:
+    """ON CONFLICT [(keys) | ON CONSTRAINT name] DO NOTHING | DO UPDATE SET ... [WHERE ...] of an
+    INSERT of the columns `names` into table."""
     conflict = node.args.get("conflict")
     if conflict is None:
         return
-    if conflict.args.get("constraint") is not None:
-        raise unsupported("ON CONFLICT ON CONSTRAINT")
+    constraint = conflict.args.get("constraint")
+    if constraint is not None:  # SQLite names the key by its columns
+        conflict.set("conflict_keys", [exp.column(name, quoted=True)
+                                       for name in _constraint_columns(translator, table, constraint.name)])
+        conflict.set("constraint", None)
     keys = conflict.args.get("conflict_keys") or []
     if not keys and conflict.expressions:  # SQLite would update on any unique key's conflict
         raise DatabaseError(SYNTAX_ERROR,
                             "ON CONFLICT DO UPDATE requires inference specification or constraint name",
                             hint="For example, ON CONFLICT (column_name).")
-    conflict.set("conflict_keys", [key.this if isinstance(key, exp.Ordered) else key for key in keys])
+    keys = [key.this if isinstance(key, exp.Ordered) else key for key in keys]
+    conflict.set("conflict_keys", keys)
     conflict_scope = Scope(parent=scope, relations=[Relation("excluded", columns)])
     conflict.set("expressions", [_assignment(translator, item, conflict_scope, table)
                                  for item in conflict.expressions])
     if conflict.args.get("where") is not None:
         where = conflict.args["where"]
         where.set("this", translator.condition(where.this, conflict_scope, "WHERE"))
+    if conflict.expressions:
+        _refuse_second_update(node, keys, names)
+
+
+def _constraint_columns(translator: Translator, table: str, name: str) -> tuple[str, ...]:
+    """The columns of table's primary key or unique constraint `name` (42704 if it has none)."""
+    info = translator.catalog.table(table)
+    columns = info.key_constraint(name) if info is not None else None
+    if columns is None:
+        raise DatabaseError(UNDEFINED_OBJECT,
+                            f'constraint "{name}" for table "{schemas.split(table)[1]}" does not exist')
+    return columns
+
+
+def _refuse_second_update(node: exp.Insert, keys: list[exp.Expr], names: list[str]) -> None:
+    """DO UPDATE: PostgreSQL refuses (21000, nothing applied) to update a row the same statement
+    inserted or updated, which SQLite does; so when two of the rows proposed have the same key
+    (no part NULL), the statement fails. The rows become a materialized CTE
+    (`_helios_proposed(names)`), inserted with a WHERE that checks it once. A key column the INSERT
+    leaves to its default (a serial key: never the same twice) is not checked."""
+    source = node.expression
+    if source is None or (isinstance(source, exp.Values) and len(source.expressions) < 2):
+        return
+    given = {name.lower(): name for name in names}
+    if not all(isinstance(key, exp.Column) and key.name.lower() in given for key in keys):
+        return
+    columns = [exp.column(given[key.name.lower()], quoted=True) for key in keys]
+    duplicate = exp.select(exp.Literal.number(1)).from_(_PROPOSED_ROWS) \
+        .where(exp.and_(*(exp.Not(this=exp.Is(this=column, expression=exp.Null())) for column in columns))) \
+        .group_by(*(column.copy() for column in columns)) \
+        .having(exp.GT(this=exp.Count(this=exp.Star()), expression=exp.Literal.number(1))).limit(1)
+    once = call(fn.FAIL_IF, exp.Subquery(this=duplicate), CARDINALITY_VIOLATION,
+                "ON CONFLICT DO UPDATE command cannot affect row a second time",
+                "Ensure that no rows proposed for insertion within the same command have duplicate "
+                "constrained values.")
+    alias = exp.TableAlias(this=exp.to_identifier(_PROPOSED_ROWS),
+                           columns=[exp.to_identifier(name, quoted=True) for name in names])
+    rows = exp.CTE(this=source, materialized=True, alias=alias)
+    with_ = node.args.get("with_")
+    if with_ is None:
+        node.set("with_", exp.With(expressions=[rows]))
+    else:
+        with_.append("expressions", rows)
+    node.set("expression", exp.select(exp.Star()).from_(_PROPOSED_ROWS).where(once))
 
 
 def _assignment(translator: Translator, item: exp.Expr, scope: Scope, table: str) -> exp.Expr:
