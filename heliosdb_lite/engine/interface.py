@@ -126,6 +126,12 @@ class EngineSession(Protocol):
     @property
     def transaction_status(self) -> TransactionStatus: ...
 
+    @property
+    def transaction_writes(self) -> bool:
+        """Whether the open transaction has written: its COMMIT goes through the commit protocol
+        (journal append, durability wait); without writes a COMMIT only ends a read."""
+        ...
+
     def split(self, sql: str) -> list[str]:
         """Split a simple-query string into statements ([] for an empty query)."""
         ...

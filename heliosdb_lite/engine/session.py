@@ -190,6 +190,10 @@ class SQLiteSession:
         status = self._transactions.status
         return "E" if status == "E" else "T" if status == "T" else "I"
 
+    @property
+    def transaction_writes(self) -> bool:
+        return self._transactions.writing
+
     def parameter(self, name: str) -> str:
         """The current value of a configuration parameter (for ParameterStatus)."""
         return self.settings.get(name) or ""

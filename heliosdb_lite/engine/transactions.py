@@ -101,6 +101,11 @@ class Transactions:
     def explicit(self) -> bool:
         return self.block == "explicit"
 
+    @property
+    def writing(self) -> bool:
+        """Whether the block has written (its COMMIT runs the commit protocol)."""
+        return self._writing
+
     # --- blocks ----------------------------------------------------------------------------------------
 
     def begin(self, *, explicit: bool, modes: TransactionModes | None = None) -> None:

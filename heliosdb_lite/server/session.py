@@ -74,6 +74,7 @@ SESSION_ID_PARAMETER = "heliosdb.session_id"
 TXN_SEQ_PARAMETER = "heliosdb.txn_seq"
 READ_CHUNK = 65536
 WRITE_HIGH_WATER = 256 * 1024
+INLINE_SQL_BYTES = 16384  # a statement text up to this size is split and prepared on the event loop
 
 
 class ConnectionClosed(Exception):
@@ -377,6 +378,16 @@ class Session:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, fn, *args)
 
+    async def _engine_call(self, short: bool, fn: Callable[..., T], *args: Any) -> T:
+        """An engine call on the event loop when it is `short` (Python work on a small input that
+        takes no lock and waits for no I/O), else in a worker thread. A thread hand-off costs more
+        than such a call, and gains nothing: the GIL is held either way. What may run long (a
+        statement's execution: SQLite releases the GIL while it steps; a commit's durability wait;
+        parsing a large text) stays in a thread, where other sessions go on meanwhile."""
+        if short:
+            return fn(*args)
+        return await self._in_thread(fn, *args)
+
     # startup and authentication ---------------------------------------------------------------
 
     async def _startup(self) -> bool:
@@ -591,7 +602,7 @@ class Session:
         self._portals.pop("", None)
         self.activity.started(sql)
         try:
-            statements = await self._in_thread(engine_session.split, sql)
+            statements = await self._engine_call(len(sql) <= INLINE_SQL_BYTES, engine_session.split, sql)
         except DatabaseError as error:
             self._send_error(error)
             self._ready()
@@ -602,7 +613,7 @@ class Session:
             return
         implicit = len(statements) > 1
         if implicit:
-            await self._in_thread(engine_session.begin_implicit)
+            engine_session.begin_implicit()
         success = True
         for statement_sql in statements:
             try:
@@ -615,7 +626,8 @@ class Session:
                 break
         if implicit:
             try:
-                await self._in_thread(engine_session.end_implicit, success)
+                await self._engine_call(not engine_session.transaction_writes, engine_session.end_implicit,
+                                        success)
             except DatabaseError as error:  # the implicit COMMIT failed (e.g. a fenced GTID, 40P02)
                 if error.severity == "FATAL":
                     raise
@@ -625,7 +637,7 @@ class Session:
     async def _simple_statement(self, sql: str) -> None:
         engine_session = self._engine_session
         assert engine_session is not None
-        statement = await self._in_thread(engine_session.prepare, sql, ())
+        statement = await self._engine_call(len(sql) <= INLINE_SQL_BYTES, engine_session.prepare, sql, ())
         await self._take_writer_slot(statement)
         if statement.copy is not None and statement.copy.direction == "in":
             await self._copy_in(statement)
@@ -771,8 +783,10 @@ class Session:
         try:
             _require_codecs(oid for oid in message.param_oids if oid)
             statement: Statement = EmptyStatement(message.sql, message.param_oids)
-            if await self._in_thread(engine_session.split, message.sql):
-                statement = await self._in_thread(engine_session.prepare, message.sql, message.param_oids)
+            short = len(message.sql) <= INLINE_SQL_BYTES
+            if await self._engine_call(short, engine_session.split, message.sql):
+                statement = await self._engine_call(short, engine_session.prepare, message.sql,
+                                                    message.param_oids)
                 _require_codecs((*statement.param_oids, *(c.type_oid for c in statement.columns or ())))
         except DatabaseError:
             engine_session.statement_failed()
@@ -857,7 +871,7 @@ class Session:
         if portal.cursor is None:
             await self._take_writer_slot(portal.statement)
             if engine_session.transaction_status == "I":
-                await self._in_thread(engine_session.begin_implicit)
+                engine_session.begin_implicit()
             portal.cursor = await self._run(engine_session.execute, portal.statement, portal.params)
         cursor = portal.cursor
         await self._send_rows(cursor, portal.result_formats, message.max_rows)
@@ -879,7 +893,8 @@ class Session:
         failed = self._discard_until_sync
         self._discard_until_sync = False
         try:
-            await self._in_thread(engine_session.end_implicit, not failed)
+            await self._engine_call(not engine_session.transaction_writes, engine_session.end_implicit,
+                                    not failed)
         except DatabaseError as error:
             self._send_error(error)
         self._send_notices()

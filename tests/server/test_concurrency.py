@@ -10,11 +10,13 @@ import select
 import shutil
 import subprocess
 import threading
+import time
 from collections.abc import Callable, Iterator
 
 import psycopg
 import psycopg.errors
 import pytest
+from psycopg.pq import TransactionStatus
 
 from testsupport.server_process import ServerProcess
 
@@ -269,3 +271,48 @@ def test_cancel_request_ends_a_wait_for_the_writer_with_57014(dsn: str, counter:
         assert failure.value.sqlstate == "57014"
         assert "user request" in str(failure.value)
     open_writer.set()
+
+
+LONG_QUERY = ("WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 100000000) "
+              "SELECT count(*) FROM r")  # minutes of SQLite's own work, unless cancelled
+
+
+def _worst_select_1(connection: psycopg.Connection[tuple[object, ...]], times: int = 20) -> float:
+    worst = 0.0
+    for _ in range(times):
+        started = time.monotonic()
+        assert connection.execute("SELECT 1").fetchone() == (1,)
+        worst = max(worst, time.monotonic() - started)
+    return worst
+
+
+def test_a_long_query_neither_stalls_another_session_nor_escapes_cancel(dsn: str) -> None:
+    """Issue 14's guarantee with engine calls on the event loop: a statement's execution runs in
+    a worker thread, so another session's SELECT 1 waits no more than 50 ms longer than it does
+    with nothing running (the machine's own noise), and a CancelRequest still ends it with 57014."""
+    with psycopg.connect(dsn, autocommit=True) as busy, psycopg.connect(dsn, autocommit=True) as other:
+        baseline = _worst_select_1(other)
+        outcome: list[BaseException | None] = []
+
+        def run() -> None:
+            try:
+                busy.execute(LONG_QUERY)
+                outcome.append(None)
+            except BaseException as error:
+                outcome.append(error)
+
+        worker = threading.Thread(target=run, daemon=True)
+        worker.start()
+        deadline = time.monotonic() + THREAD_DEADLINE
+        while busy.info.transaction_status != TransactionStatus.ACTIVE:
+            assert time.monotonic() < deadline and worker.is_alive(), "the long query never started"
+            worker.join(0.005)
+        while_busy = _worst_select_1(other)
+        assert worker.is_alive(), "the long query ended before the probe: make it longer"
+        assert while_busy - baseline < 0.05, (while_busy, baseline)
+        busy.cancel_safe(timeout=THREAD_DEADLINE)
+        worker.join(THREAD_DEADLINE)
+        assert not worker.is_alive()
+        assert isinstance(outcome[0], psycopg.errors.QueryCanceled)
+        assert outcome[0].sqlstate == "57014"
+        assert busy.execute("SELECT 1").fetchone() == (1,)
