@@ -6,8 +6,12 @@ committer does before it waits; committers then wait for their LSN (`wait` from 
 LSN, then asks the journal for everything written so far (`collect`: the last LSN and the
 segments to sync), syncs it with no lock held, publishes the new flushed LSN and settles every
 waiter it covers; asyncio futures are settled on their own loop through call_soon_threadsafe, one
-call per loop and batch. Commits that arrive during a sync join the next batch, so one sync
-covers many commits.
+call per loop and batch. Only then does it run `after_batch` (the journal's counters). Commits
+that arrive during a sync join the next batch, so one sync covers many commits.
+
+The wake-up of a lone committer is on its critical path (the flusher must start the sync, then
+wake the event loop), so the flusher sleeps on a bare lock a request releases, not on a
+Condition, and does nothing between waking and the sync but take the batch.
 
 Invariant: the flushed LSN only grows, and only after a sync that returned covered it.
 A failed sync is final: every waiter, present and future, gets the error.
@@ -28,23 +32,32 @@ from heliosdb_lite.journal.errors import journal_io_error
 
 Collect = Callable[[], tuple[int, Any]]
 Sync = Callable[[Any], None]
+Waiter = tuple[int, asyncio.AbstractEventLoop, asyncio.Future[None]]
 
 
 class GroupCommit:
     """The flusher thread and the committers waiting on it."""
 
-    def __init__(self, collect: Collect, sync: Sync, flushed_lsn: int, interval: float | None) -> None:
+    def __init__(self, collect: Collect, sync: Sync, flushed_lsn: int, interval: float | None,
+                 after_batch: Callable[[], None] = lambda: None) -> None:
         """`interval`: None to sync only on demand; else also sync whatever was written this
-        often (the async sync mode, where nobody waits)."""
+        often (the async sync mode, where nobody waits). `after_batch`: run by the flusher after
+        each batch's waiters are settled, off their critical path."""
         self._collect = collect
         self._sync = sync
         self._interval = interval
+        self._after_batch = after_batch
         self._lock = threading.Lock()
-        self._work = threading.Condition(self._lock)
         self._flushed_changed = threading.Condition(self._lock)
+        self._thread_waiters = 0  # threads in wait_sync
+        # released to wake the flusher; held while it runs or sleeps. Released only by whoever
+        # turns _sleeping from True to False, under _lock, so never released twice.
+        self._wake = threading.Lock()
+        self._wake.acquire()
+        self._sleeping = False
         self._flushed = flushed_lsn
         self._requested = flushed_lsn
-        self._waiters: list[tuple[int, asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
+        self._waiters: list[Waiter] = []
         self._failure: DatabaseError | None = None
         self._stopping = False
         metrics.FLUSHED_LSN.set(flushed_lsn)
@@ -78,8 +91,12 @@ class GroupCommit:
         """Block the calling thread until a completed sync covers `lsn`."""
         with self._lock:
             self._request(lsn)
-            while lsn > self._flushed and self._failure is None:
-                self._flushed_changed.wait()
+            self._thread_waiters += 1
+            try:
+                while lsn > self._flushed and self._failure is None:
+                    self._flushed_changed.wait()
+            finally:
+                self._thread_waiters -= 1
             if lsn > self._flushed:
                 failure = self._failure
                 assert failure is not None
@@ -94,7 +111,13 @@ class GroupCommit:
     def _request(self, lsn: int) -> None:
         if lsn > self._requested:
             self._requested = lsn
-            self._work.notify()
+            self._wake_flusher()
+
+    def _wake_flusher(self) -> None:
+        """With _lock held: end the flusher's sleep, if it sleeps."""
+        if self._sleeping:
+            self._sleeping = False
+            self._wake.release()
 
     def fail(self, error: DatabaseError) -> None:
         """Make every present and future wait raise `error`."""
@@ -103,24 +126,36 @@ class GroupCommit:
                 self._failure = error
             waiters, self._waiters = self._waiters, []
             self._flushed_changed.notify_all()
-            self._work.notify()
+            self._wake_flusher()
         _settle(waiters, error)
 
     def stop(self) -> None:
         """Sync whatever was written, settle the waiters and end the thread."""
         with self._lock:
             self._stopping = True
-            self._work.notify()
+            self._wake_flusher()
         self._thread.join()
 
-    def _run(self) -> None:
+    def _sleep(self) -> bool:
+        """Sleep until there is work (or, with an interval, until it passes); False to end the thread."""
         while True:
             with self._lock:
-                while self._requested <= self._flushed and not self._stopping and self._failure is None:
-                    if not self._work.wait(self._interval) and self._interval is not None:
-                        break
                 if self._failure is not None:
-                    return
+                    return False
+                if self._requested > self._flushed or self._stopping:
+                    return True
+                self._sleeping = True
+            woken = self._wake.acquire(timeout=-1 if self._interval is None else self._interval)
+            if not woken:
+                with self._lock:
+                    if self._sleeping:  # nobody woke it: the interval passed
+                        self._sleeping = False
+                        return True
+                self._wake.acquire()  # a wake-up raced the timeout: take the lock it released
+
+    def _run(self) -> None:
+        while self._sleep():
+            with self._lock:
                 stopping = self._stopping
                 previous = self._flushed
             target, taken = self._collect()
@@ -134,10 +169,13 @@ class GroupCommit:
             synced = time.perf_counter()
             with self._lock:
                 self._flushed = max(target, previous)
-                ready = [waiter for waiter in self._waiters if waiter[0] <= target]
-                self._waiters = [waiter for waiter in self._waiters if waiter[0] > target]
-                self._flushed_changed.notify_all()
-            _settle(ready, None)
+                ready, waiting = _split(self._waiters, target)
+                self._waiters = waiting
+                if self._thread_waiters:
+                    self._flushed_changed.notify_all()
+            if ready:
+                _settle(ready, None)
+            self._after_batch()
             if taken:
                 metrics.FSYNC_SECONDS.observe(synced - started)
             if target > previous:
@@ -147,8 +185,14 @@ class GroupCommit:
                 return
 
 
-def _settle(waiters: list[tuple[int, asyncio.AbstractEventLoop, asyncio.Future[None]]],
-            error: DatabaseError | None) -> None:
+def _split(waiters: list[Waiter], lsn: int) -> tuple[list[Waiter], list[Waiter]]:
+    """(the waiters `lsn` covers, the others)."""
+    if all(waiter[0] <= lsn for waiter in waiters):
+        return waiters, []
+    return [w for w in waiters if w[0] <= lsn], [w for w in waiters if w[0] > lsn]
+
+
+def _settle(waiters: list[Waiter], error: DatabaseError | None) -> None:
     by_loop: dict[asyncio.AbstractEventLoop, list[asyncio.Future[None]]] = {}
     for _, loop, future in waiters:
         by_loop.setdefault(loop, []).append(future)

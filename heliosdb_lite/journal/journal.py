@@ -75,12 +75,14 @@ class Journal:
         self._appends_waiting = 0
         self._counted_lsn = self._last_lsn  # appends already in the counters (the flusher's)
         self._counted_bytes = 0
+        self._collected = self._counted_lsn, self._counted_bytes  # what the flusher's last batch took
         self._closed = False
         self._lock = threading.Lock()
         self._room_freed = threading.Condition(self._lock)
         interval = async_flush_interval if sync_mode == "async" else None
         self._flusher_requests = sync_mode != "async"
-        self._flusher = GroupCommit(self._collect, writer.sync, self._last_lsn, interval)
+        self._flusher = GroupCommit(self._collect, writer.sync, self._last_lsn, interval,
+                                    after_batch=self._count_appended)
         self._publish_segments()
 
     @classmethod
@@ -186,6 +188,10 @@ class Journal:
             elif epoch < self._epoch:
                 raise ValueError(f"epoch {epoch} is below the journal's epoch {self._epoch}")
             entry = encode_entry(entry_type, flags, lsn, gtid, timestamp_us, epoch, payload)
+            if self._flusher_requests:
+                # wake the flusher now, so its wake-up overlaps the write: it takes its batch under
+                # this lock, so after the write (or after a failed write has failed it)
+                self._flusher.request(lsn)
             try:
                 self._writer.write(entry)
             except OSError as error:
@@ -194,8 +200,6 @@ class Journal:
                 raise failure from error
             self._last_lsn = lsn
             self._epoch = epoch
-        if self._flusher_requests:
-            self._flusher.request(lsn)
         return lsn
 
     async def append_async(self, entry_type: EntryType, gtid: bytes, payload: bytes | memoryview, *,
@@ -297,15 +301,18 @@ class Journal:
             raise ValueError(f"LSN {lsn} was never appended (the last is {self._last_lsn})")
 
     def _collect(self) -> tuple[int, list[tuple[OpenSegment, bool]]]:
-        """For the flusher: the last LSN written and the segments to sync. It also publishes
-        the append counters, once per batch rather than on every append."""
+        """For the flusher: the last LSN written and the segments to sync."""
         with self._lock:
-            last_lsn, written = self._last_lsn, self._writer.bytes_written
-            taken = self._writer.take_unsynced()
+            self._collected = self._last_lsn, self._writer.bytes_written
+            return self._last_lsn, self._writer.take_unsynced()
+
+    def _count_appended(self) -> None:
+        """For the flusher, once its batch is settled: the append counters, published once per
+        batch rather than on every append."""
+        last_lsn, written = self._collected
         metrics.ENTRIES_APPENDED.inc(last_lsn - self._counted_lsn)
         metrics.BYTES_APPENDED.inc(written - self._counted_bytes)
         self._counted_lsn, self._counted_bytes = last_lsn, written
-        return last_lsn, taken
 
     # -- reading -----------------------------------------------------------------------------
 
