@@ -2,8 +2,11 @@
 
 `split` cuts a simple-query string at top-level semicolons using sqlglot's tokenizer (so `;`
 inside strings, dollar quotes, comments and identifiers never splits) and drops empty
-statements. `parse` returns a cached tree — callers copy before they change it — with unquoted
-identifiers folded to lower case as PostgreSQL folds them. Only short statements are cached
+statements. A statement that begins the text hands its tokens on (`_split_tokens`), so that
+preparing it next does not tokenize it again: tokens do not depend on what follows them, and
+their positions are the same in the statement as in the text it was cut from. `parse` returns a
+cached tree — callers copy before they change it — with unquoted identifiers folded to lower
+case as PostgreSQL folds them. Only short statements are cached
 (`short_text_cache`); a long one's tokens only while one statement is prepared (`tokens_kept`).
 """
 
@@ -58,8 +61,16 @@ def tokens_kept() -> Iterator[None]:
         _long_texts.tokens = outer
 
 
+# statement text -> its tokens, as split found them (a few, for the statements about to be prepared)
+_split_tokens: dict[str, tuple[Token, ...]] = {}
+SPLIT_TOKENS_KEPT = 64
+
+
 def tokenize(sql: str) -> tuple[Token, ...]:
     """sqlglot tokens of sql; 42601 for an unterminated string or comment."""
+    handed_on = _split_tokens.get(sql)
+    if handed_on is not None:
+        return handed_on
     if len(sql) <= SHORT_TEXT_CHARS:
         return _short_text_tokens(sql)
     kept = getattr(_long_texts, "tokens", None)
@@ -84,19 +95,32 @@ _short_text_tokens = cached_for_short_text(maxsize=2048)(_tokens)
 def split(sql: str) -> list[str]:
     """The statements of a simple query, without their semicolons; [] for an empty query."""
     statements: list[str] = []
-    start: Token | None = None
-    end: Token | None = None
-    for token in tokenize(sql):
+    tokens = tokenize(sql)
+    first: int | None = None  # index of the statement's first token
+    for index, token in enumerate(tokens):
         if token.token_type == TokenType.SEMICOLON:
-            if start is not None and end is not None:
-                statements.append(sql[start.start:end.end + 1])
-            start = end = None
-        else:
-            start = start or token
-            end = token
-    if start is not None and end is not None:
-        statements.append(sql[start.start:end.end + 1])
+            if first is not None:
+                statements.append(_statement(sql, tokens, first, index))
+            first = None
+        elif first is None:
+            first = index
+    if first is not None:
+        statements.append(_statement(sql, tokens, first, len(tokens)))
     return statements
+
+
+def _statement(sql: str, tokens: tuple[Token, ...], first: int, stop: int) -> str:
+    """The text of tokens[first:stop]; the tokens are handed on to `tokenize` when they are
+    exactly what tokenizing that text gives: it starts the text (same positions, lines and
+    columns) and no comment is attached to them (one between the last token and the semicolon
+    is not in the text)."""
+    text = sql[tokens[first].start:tokens[stop - 1].end + 1]
+    if first == 0 and tokens[0].start == 0 and len(text) <= SHORT_TEXT_CHARS and text != sql \
+            and not any(token.comments for token in tokens[:stop]):
+        if len(_split_tokens) >= SPLIT_TOKENS_KEPT:
+            _split_tokens.clear()
+        _split_tokens[text] = tokens[:stop]
+    return text
 
 
 def _position(sql: str, line: int, column: int, highlight: str) -> int:
