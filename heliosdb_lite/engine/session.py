@@ -99,6 +99,7 @@ from heliosdb_lite.errors import (
     DatabaseError,
     in_failed_transaction,
 )
+from heliosdb_lite.protocol.codecs.styles import TextStyle, text_style
 from heliosdb_lite.protocol.codecs.time_zones import setting_zone
 
 TRANSACTION_TIMESTAMP = "heliosdb.transaction_timestamp"  # pins the next transaction's timestamp
@@ -175,6 +176,10 @@ class SQLiteSession:
         if name != self._zone_name:
             self._zone, self._zone_name = setting_zone(name), name
         return self._zone
+
+    def text_style(self) -> TextStyle:
+        """The session's DateStyle and IntervalStyle, as the codecs take them."""
+        return text_style(self.settings.get("DateStyle") or "", self.settings.get("IntervalStyle") or "")
 
     def search_path(self) -> tuple[str, ...]:
         setting = self.settings.get("search_path") or ""
@@ -379,12 +384,13 @@ class SQLiteSession:
             if template is None or not same_shape(exact, template):
                 self._engine.unnormalisable.put(key, True)
                 return exact
-        bound = literal_normalisation.values(normalised.texts, template.param_oids, self.time_zone())
+        bound = literal_normalisation.values(normalised.texts, template.param_oids, self.time_zone(),
+                                             self.text_style())
         return replace(template, sql=sql, param_oids=(), literals=bound)
 
     def _cache_key(self, sql: str, param_oids: tuple[int, ...]) -> tuple[Any, ...]:
         return (sql, param_oids, self._catalog.schema_version(), self.settings.get("TimeZone"),
-                self.settings.get("DateStyle"), self.search_path())
+                self.text_style(), self.search_path())
 
     def _cacheable(self, sql: str) -> bool:
         """Whether a translation of sql may be shared through the engine's caches: not inside a
@@ -403,7 +409,7 @@ class SQLiteSession:
         set_operation = False
         translator = Translator(self._catalog, text, param_oids, self.time_zone(),
                                 view_types=partial(view_column_types, self._connection),
-                                search_path=self.search_path(), user=self.user)
+                                search_path=self.search_path(), user=self.user, style=self.text_style())
         try:
             translation = ddl.translate_words(translator, text)
             if translation is None:
@@ -752,7 +758,8 @@ class SQLiteSession:
                 values[column] = source
             elif 0 < source <= len(params) and params[source - 1] is not None:
                 oid = translation.param_types[source - 1].oid
-                values[column] = casts.text_output(params[source - 1], oid, self.time_zone())
+                values[column] = casts.text_output(params[source - 1], oid, self.time_zone(),
+                                                   self.text_style())
         indexes = info.unique_indexes if info is not None else {}
         return ErrorContext(primary_keys, indexes, values, translation.target)
 

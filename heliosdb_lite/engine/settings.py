@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import re
 import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
+from heliosdb_lite.engine.date_style_setting import DEFAULT_DATE_STYLE, date_style
 from heliosdb_lite.engine.setting_values import BLOCKS, KILOBYTES, Normalizer, enumeration, integer, real
 from heliosdb_lite.errors import (
     CANT_CHANGE_RUNTIME_PARAM,
@@ -21,6 +23,7 @@ from heliosdb_lite.errors import (
     UNDEFINED_OBJECT,
     DatabaseError,
 )
+from heliosdb_lite.protocol.codecs.styles import INTERVAL_STYLES
 from heliosdb_lite.protocol.codecs.time_zones import named_or_nameless_posix_offset
 
 SERVER_VERSION = "15.18"
@@ -57,17 +60,6 @@ def _client_encoding(name: str, value: str) -> str:
     if value.strip().strip("'").lower().replace("-", "").replace("_", "") in ("utf8", "unicode"):
         return "UTF8"
     raise _invalid(name, value, hint="Only UTF8 is supported.")
-
-
-_DATE_ORDERS = {"mdy": "MDY", "us": "MDY", "noneuro": "MDY", "dmy": "DMY", "euro": "DMY", "ymd": "YMD"}
-
-
-def _date_style(name: str, value: str) -> str:
-    for word in (part.strip().lower() for part in value.split(",")):
-        if word != "iso" and _DATE_ORDERS.get(word) != "MDY":
-            raise DatabaseError(FEATURE_NOT_SUPPORTED, f'DateStyle "{value}" is not supported',
-                                hint="Dates are read and written as ISO, MDY.")
-    return "ISO, MDY"
 
 
 @cache
@@ -149,9 +141,13 @@ def _any(_: str, value: str) -> str:
 PRIMARY_HOST_SETTING = "heliosdb.primary_host"
 
 
+Updater = Callable[[str, str], str]  # (raw value, current value) -> stored value
+
+
 @dataclass(frozen=True, slots=True)
 class Parameter:
-    """One known configuration parameter."""
+    """One known configuration parameter; `update`, when given, replaces `normalize` for a setting
+    whose new value depends on the current one (DateStyle: `SET DateStyle = DMY` keeps the format)."""
 
     name: str
     default: str
@@ -159,6 +155,7 @@ class Parameter:
     normalize: Normalizer = _any
     report: bool = False
     read_only: bool = False
+    update: Updater | None = None
 
 
 _NO_EFFECT = " Accepted for compatibility; it has no effect on HeliosDB-Lite."
@@ -236,10 +233,10 @@ PARAMETERS: dict[str, Parameter] = {p.name.lower(): p for p in (
               report=True),
     Parameter("client_encoding", "UTF8", "Sets the client's character set encoding.", _client_encoding,
               report=True),
-    Parameter("DateStyle", "ISO, MDY", "Sets the display format for date and time values.", _date_style,
-              report=True),
-    Parameter("IntervalStyle", "postgres", "Sets the display format for interval values.", _only("postgres"),
-              report=True),
+    Parameter("DateStyle", DEFAULT_DATE_STYLE, "Sets the display format for date and time values.",
+              report=True, update=date_style),
+    Parameter("IntervalStyle", "postgres", "Sets the display format for interval values.",
+              enumeration(*INTERVAL_STYLES), report=True),
     Parameter("TimeZone", "Etc/UTC", "Sets the time zone for displaying and interpreting time stamps.",
               _time_zone, report=True),
     Parameter("standard_conforming_strings", "on", "Causes '...' strings to treat backslashes literally.",
@@ -359,8 +356,12 @@ class SessionSettings:
             raise DatabaseError(CANT_CHANGE_RUNTIME_PARAM, f'parameter "{canonical}" cannot be changed')
         if value is None:
             stored = known.default if known is not None else ""
+        elif known is None:
+            stored = value
+        elif known.update is not None:
+            stored = known.update(value, self.get(canonical) or known.default)
         else:
-            stored = known.normalize(canonical, value) if known is not None else value
+            stored = known.normalize(canonical, value)
         if local:
             if self._in_transaction:
                 self._local[canonical] = stored

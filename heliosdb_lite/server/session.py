@@ -51,6 +51,7 @@ from heliosdb_lite.errors import (
     in_failed_transaction,
 )
 from heliosdb_lite.protocol import codecs, copy_binary, messages
+from heliosdb_lite.protocol.codecs.styles import DEFAULT_STYLE, TextStyle, text_style
 from heliosdb_lite.protocol.codecs.time_zones import setting_zone
 from heliosdb_lite.protocol.copy_binary import BinaryCopyParser
 from heliosdb_lite.protocol.copy_format import CopyInParser, format_row
@@ -200,6 +201,7 @@ class Session:
         self.secret_key = secrets.randbits(31)
         self.session_id = ""
         self._timezone: tzinfo = UTC
+        self._style: TextStyle = DEFAULT_STYLE  # DateStyle and IntervalStyle, for text values
 
     # connection lifecycle -------------------------------------------------------------------
 
@@ -463,6 +465,7 @@ class Session:
         self._send_sequence()
         self._engine_session.parameter_changes()
         self._update_timezone()
+        self._update_style()
         self._send(messages.backend_key_data(self.process_id, self.secret_key))
         self._send(messages.ready_for_query(self._engine_session.transaction_status))
         await self._flush()
@@ -588,10 +591,17 @@ class Session:
             self._send(messages.parameter_status(name, value))
             if name == "TimeZone":
                 self._update_timezone()
+            elif name in ("DateStyle", "IntervalStyle"):
+                self._update_style()
 
     def _update_timezone(self) -> None:
         assert self._engine_session is not None
         self._timezone = setting_zone(self._engine_session.parameter("TimeZone"))  # validated by the engine
+
+    def _update_style(self) -> None:
+        engine = self._engine_session
+        assert engine is not None
+        self._style = text_style(engine.parameter("DateStyle"), engine.parameter("IntervalStyle"))
 
     # simple query -------------------------------------------------------------------------------
 
@@ -716,7 +726,7 @@ class Session:
     def _decode_copy_row(self, oids: Sequence[int], fields: Sequence[str | bytes | None]) -> list[Any]:
         """A COPY row's values: text fields (text, csv) or binary ones (BINARY) by column type."""
         return [None if field is None else codecs.decode_binary(oid, field) if isinstance(field, bytes)
-                else codecs.decode_text(oid, field.encode(), tz=self._timezone)
+                else codecs.decode_text(oid, field.encode(), tz=self._timezone, style=self._style)
                 for oid, field in zip(oids, fields, strict=True)]
 
     async def _copy_out(self, statement: Statement, cursor: Cursor) -> None:
@@ -825,7 +835,7 @@ class Session:
             return None
         if fmt == 1:
             return codecs.decode_binary(oid, raw)
-        return codecs.decode_text(oid, raw, tz=self._timezone)
+        return codecs.decode_text(oid, raw, tz=self._timezone, style=self._style)
 
     def _describe(self, message: messages.Describe) -> None:
         """ParameterDescription (of a statement) and RowDescription or NoData, both built before
@@ -905,7 +915,7 @@ class Session:
     # rows -------------------------------------------------------------------------------------
 
     def _text(self, oid: int, value: Any) -> bytes:
-        return codecs.encode_text(oid, value, tz=self._timezone)
+        return codecs.encode_text(oid, value, tz=self._timezone, style=self._style)
 
     async def _send_rows(self, cursor: Cursor, formats: Sequence[int], max_rows: int) -> None:
         if cursor.columns is None:
@@ -925,7 +935,7 @@ class Session:
 
     def _encoder(self, oid: int, fmt: int) -> Callable[[Any], bytes]:
         """The column's encoding function, looked up once per result, not per value."""
-        codec = codecs.codec_for(oid)
+        codec = codecs.codec_for(oid, self._style)
         if fmt == 1:
             return codec.binary_out
         text_out, timezone = codec.text_out, self._timezone

@@ -14,6 +14,7 @@ import pytest
 from heliosdb_lite.engine.session import SQLiteEngine, SQLiteSession
 from heliosdb_lite.errors import DatabaseError
 from heliosdb_lite.protocol import codecs
+from heliosdb_lite.protocol.codecs.styles import text_style
 from heliosdb_lite.protocol.codecs.time_zones import setting_zone
 
 psycopg = pytest.importorskip("psycopg")
@@ -92,7 +93,8 @@ def engine_outcome(session: SQLiteSession, sql: str, messages: list[str] | None 
     columns = [(c.name, c.type_oid, c.type_modifier) for c in statement.columns]
     oids = [c.type_oid for c in statement.columns]
     zone = setting_zone(session.parameter("TimeZone"))
-    rows = [[None if value is None else codecs.encode_text(oid, value, tz=zone)
+    style = text_style(session.parameter("DateStyle"), session.parameter("IntervalStyle"))
+    rows = [[None if value is None else codecs.encode_text(oid, value, tz=zone, style=style)
              for oid, value in zip(oids, row, strict=True)] for row in cursor.fetch(0)]
     return ("ok", columns, rows, cursor.command_tag())
 

@@ -65,8 +65,10 @@ def test_reset(session: SQLiteSession) -> None:
     ("set client_encoding = 'LATIN1'", "22023"),
     ("set extra_float_digits = 9", "22023"),
     ("set standard_conforming_strings = off", "0A000"),
-    ("set datestyle = 'German'", "0A000"),
-    ("set datestyle = 'ISO, DMY'", "0A000"),
+    ("set datestyle = 'ISO, SQL'", "22023"),
+    ("set datestyle = 'ISO DMY'", "22023"),
+    ("set datestyle = 'Swatch'", "22023"),
+    ("set intervalstyle = 'verbose'", "22023"),
 ])
 def test_refused(session: SQLiteSession, statement: str, sqlstate: str) -> None:
     assert error(session, statement).sqlstate == sqlstate

@@ -31,6 +31,7 @@ from heliosdb_lite.errors import (
 )
 from heliosdb_lite.protocol import codecs
 from heliosdb_lite.protocol.codecs import oids
+from heliosdb_lite.protocol.codecs.styles import DEFAULT_STYLE, TextStyle
 
 MAX_DIMENSIONS = 6
 
@@ -174,14 +175,15 @@ def split(text: str, separator: str | None, null_text: str | None) -> list[str |
 
 
 def convert_elements(value: Any, source: int, target: int, tz: dt.tzinfo, typmod: int = -1, *,
-                     explicit: bool = False) -> Any:
+                     explicit: bool = False, style: TextStyle = DEFAULT_STYLE) -> Any:
     """An array (or element) of element type source as one of element type target (with its
-    type modifier typmod, as an explicit cast or not)."""
+    type modifier typmod, as an explicit cast or not; text read and written in style)."""
     if value is None or (source == target and typmod < 0):
         return value
     if isinstance(value, list):
-        return [convert_elements(item, source, target, tz, typmod, explicit=explicit) for item in value]
-    return casts.convert(value, source, target, typmod, tz=tz, explicit=explicit)
+        return [convert_elements(item, source, target, tz, typmod, explicit=explicit, style=style)
+                for item in value]
+    return casts.convert(value, source, target, typmod, tz=tz, style=style, explicit=explicit)
 
 
 def build(array_oid: int, items: Sequence[tuple[Any, int]], tz: dt.tzinfo) -> Any:
@@ -262,8 +264,10 @@ def unnest(array: Any, array_oid: int) -> Iterator[tuple[Any, int]]:
         yield store(element), position
 
 
-def functions(time_zone: Callable[[], dt.tzinfo]) -> dict[str, Callable[..., Any]]:
-    """The SQLite functions of this module for a session whose time zone time_zone() gives."""
+def functions(time_zone: Callable[[], dt.tzinfo],
+              text_style: Callable[[], TextStyle]) -> dict[str, Callable[..., Any]]:
+    """The SQLite functions of this module for a session whose time zone time_zone() gives and
+    whose DateStyle and IntervalStyle text_style() gives."""
     def build_stored(array_oid: int, *items: Any) -> Any:
         return build(array_oid, list(zip(items[::2], items[1::2], strict=True)), time_zone())
 
@@ -273,7 +277,7 @@ def functions(time_zone: Callable[[], dt.tzinfo]) -> dict[str, Callable[..., Any
     def cast_stored(array: Any, source_oid: int, target_oid: int, typmod: int, explicit: int) -> Any:
         source, target = (codecs.type_by_oid(oid).elem_oid for oid in (source_oid, target_oid))
         converted = convert_elements(from_storage(source_oid)(array), source, target, time_zone(), typmod,
-                                     explicit=bool(explicit))
+                                     explicit=bool(explicit), style=text_style())
         return to_storage(target_oid)(converted)
 
     def position_stored(array: Any, array_oid: int, element: Any, start: Any = 1) -> int | None:

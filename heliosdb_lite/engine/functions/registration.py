@@ -107,6 +107,7 @@ from heliosdb_lite.errors import (
     DatabaseError,
 )
 from heliosdb_lite.protocol import codecs
+from heliosdb_lite.protocol.codecs.styles import TextStyle
 
 if TYPE_CHECKING:
     from heliosdb_lite.engine.notifications import Notifications
@@ -129,6 +130,8 @@ class FunctionContext(Protocol):
 
     def time_zone(self) -> dt.tzinfo: ...
 
+    def text_style(self) -> TextStyle: ...
+
     def search_path(self) -> tuple[str, ...]: ...
 
     @property
@@ -139,7 +142,8 @@ def register(connection: apsw.Connection, context: FunctionContext) -> None:
     """Register every function, aggregate and collation on a session's connection."""
     for name, function in {**_session_functions(connection, context),
                            **SessionSequences(connection, context.search_path).functions(),
-                           **array_functions.functions(context.time_zone), **enums.FUNCTIONS}.items():
+                           **array_functions.functions(context.time_zone, context.text_style),
+                           **enums.FUNCTIONS}.items():
         connection.create_scalar_function(name, function)
     for name, function in {**_pure_functions(), **string_functions.FUNCTIONS, **ranges.FUNCTIONS}.items():
         connection.create_scalar_function(name, function, deterministic=True)
@@ -216,7 +220,7 @@ def _session_functions(connection: apsw.Connection,
 
     def cast(value: Any, source: int, target: int, typmod: int, explicit: int) -> Any:
         converted = casts.convert(from_storage(source)(value), source, target, typmod, tz=context.time_zone(),
-                                  explicit=bool(explicit))
+                                  style=context.text_style(), explicit=bool(explicit))
         return to_storage(target)(converted)
 
     def arith(operator: str, left: Any, left_oid: int, right: Any, right_oid: int, result_oid: int) -> Any:

@@ -31,6 +31,7 @@ from sqlglot.tokens import Token, TokenType
 from heliosdb_lite.engine.sql import parsing
 from heliosdb_lite.engine.types import pgtypes as t
 from heliosdb_lite.protocol import codecs
+from heliosdb_lite.protocol.codecs.styles import DEFAULT_STYLE, TextStyle
 
 _STATEMENTS = frozenset({"select", "insert", "update", "delete", "values", "with"})
 _OPERATORS = frozenset({
@@ -149,8 +150,9 @@ def normalise(sql: str) -> Normalised | None:
     return Normalised("".join(pieces), tuple(oids), tuple(texts))
 
 
-def values(texts: Sequence[str], param_oids: Sequence[int], tz: dt.tzinfo) -> tuple[Any, ...]:
+def values(texts: Sequence[str], param_oids: Sequence[int], tz: dt.tzinfo,
+           style: TextStyle = DEFAULT_STYLE) -> tuple[Any, ...]:
     """The literals' values as parameters of the given types (the translated statement's), decoded
     as the translator decodes a literal of that type (22P02 for invalid input)."""
-    return tuple(codecs.decode_text(oid, text.encode(), tz=tz)
+    return tuple(codecs.decode_text(oid, text.encode(), tz=tz, style=style)
                  for text, oid in zip(texts, param_oids, strict=True))

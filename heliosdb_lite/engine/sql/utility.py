@@ -171,13 +171,16 @@ def _transaction_modes(words: Words) -> TransactionModes:
 
 
 def _value_list(words: Words) -> str | None:
-    """The value(s) of SET: None for DEFAULT; several values joined with ', '."""
+    """The value(s) of SET: None for DEFAULT; several values joined with ', ' ('' is a value)."""
     if words.accept("default"):
         words.end()
         return None
+    tokens = words.tokens[words.index:]
+    if not tokens:
+        raise syntax_error(None)
     parts: list[str] = []
     current = ""
-    for token in words.tokens[words.index:]:
+    for token in tokens:
         if token.token_type == TokenType.COMMA:
             parts.append(current)
             current = ""
@@ -190,8 +193,6 @@ def _value_list(words: Words) -> str | None:
         else:
             current += token.text.lower()
     parts.append(current)
-    if not any(parts):
-        raise syntax_error(None)
     return ", ".join(parts)
 
 

@@ -58,6 +58,7 @@ from heliosdb_lite.errors import (
     DatabaseError,
 )
 from heliosdb_lite.protocol import codecs
+from heliosdb_lite.protocol.codecs.styles import DEFAULT_STYLE, TextStyle
 
 Handler = Callable[["Translator", Any, Scope], Typed]  # (translator, node, scope) -> (node, type)
 HANDLERS: dict[type[exp.Expr], Handler] = {
@@ -74,13 +75,15 @@ class Translator:
 
     def __init__(self, catalog: Catalog, source: str, param_oids: Sequence[int], tz: dt.tzinfo,
                  view_types: Callable[[str], dict[int, PgType]] | None = None,
-                 search_path: tuple[str, ...] = (schemas.PUBLIC,), user: str = "postgres") -> None:
+                 search_path: tuple[str, ...] = (schemas.PUBLIC,), user: str = "postgres",
+                 style: TextStyle = DEFAULT_STYLE) -> None:
         self.catalog = catalog
         self.user = user
         self.search_path = search_path  # schema names, for names that are not schema-qualified
         self.view_types = view_types  # a view's recorded column types by position (`store.conventions`)
         self.text = source
         self.tz = tz
+        self.style = style  # DateStyle and IntervalStyle: how literals of date/time types read
         self.params: dict[int, PgType] = {i + 1: PgType(oid) for i, oid in enumerate(param_oids) if oid}
         self.param_count = len(param_oids)
         self.locks_rows = False
@@ -204,7 +207,7 @@ class Translator:
 
     def constant(self, text: str, target: PgType, *, explicit: bool) -> exp.Expr:
         """A quoted literal converted, here and now, to the stored form of target."""
-        value = codecs.decode_text(target.oid, text.encode(), tz=self.tz)
+        value = codecs.decode_text(target.oid, text.encode(), tz=self.tz, style=self.style)
         if target.typmod >= 0:
             value = casts.apply_typmod(value, target.oid, target.typmod, explicit=explicit)
         return storage_literal(to_storage(target.oid)(value))

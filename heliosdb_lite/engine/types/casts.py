@@ -1,7 +1,8 @@
 """PostgreSQL casts between codec-model values: `x::type`, assignment to typed columns.
 
-`convert(value, source_oid, target_oid, typmod, tz=..., explicit=...)` follows PostgreSQL: text
-input/output functions for casts from/to strings (`'t'::bool`, `true::text` = 'true'), rounding
+`convert(value, source_oid, target_oid, typmod, tz=..., style=..., explicit=...)` follows PostgreSQL:
+text input/output functions, in the session's DateStyle and IntervalStyle, for casts from/to
+strings (`'t'::bool`, `true::text` = 'true', `'01/02/03'::date`), rounding
 for numeric/float → integer (half away from zero for numeric, half even for floats), float →
 numeric through 15 significant digits, numeric → float through its text (rounded once, 22003 out
 of the float's range), timestamp ↔ timestamptz in the session time zone, a range to its multirange, and
@@ -30,6 +31,7 @@ from heliosdb_lite.errors import (
 )
 from heliosdb_lite.protocol import codecs
 from heliosdb_lite.protocol.codecs import range_values
+from heliosdb_lite.protocol.codecs.styles import DEFAULT_STYLE, TextStyle
 from heliosdb_lite.protocol.codecs.time_zones import wall_clock_instant
 
 UTC = dt.UTC
@@ -40,18 +42,18 @@ _INFINITE_TYPES = frozenset({t.DATE, t.TIMESTAMP, t.TIMESTAMPTZ})  # the types �
 
 
 def convert(value: Any, source: int, target: int, typmod: int = -1, *, tz: dt.tzinfo = UTC,
-            explicit: bool = True) -> Any:
+            style: TextStyle = DEFAULT_STYLE, explicit: bool = True) -> Any:
     """value (of type source) as a value of type target with modifier typmod."""
     if value is None:
         return None
     if source != target:
-        value = _convert_type(value, source, target, tz)
+        value = _convert_type(value, source, target, tz, style)
     if typmod >= 0:
         value = apply_typmod(value, target, typmod, explicit=explicit)
     return value
 
 
-def text_output(value: Any, oid: int, tz: dt.tzinfo) -> str:
+def text_output(value: Any, oid: int, tz: dt.tzinfo, style: TextStyle = DEFAULT_STYLE) -> str:
     """What `value::text` gives (the output function, except booleans say true/false and char(n)
     loses its padding)."""
     if oid == t.BOOL:
@@ -60,14 +62,14 @@ def text_output(value: Any, oid: int, tz: dt.tzinfo) -> str:
         return str(value).rstrip(" ")
     if oid in _TEXT_LIKE:
         return str(value)
-    return codecs.encode_text(oid, value, tz=tz).decode()
+    return codecs.encode_text(oid, value, tz=tz, style=style).decode()
 
 
-def _convert_type(value: Any, source: int, target: int, tz: dt.tzinfo) -> Any:
+def _convert_type(value: Any, source: int, target: int, tz: dt.tzinfo, style: TextStyle) -> Any:
     if target in _TEXT_LIKE:
-        return text_output(value, source, tz)
+        return text_output(value, source, tz, style)
     if source in _TEXT_LIKE:
-        return codecs.decode_text(target, str(value).encode(), tz=tz)
+        return codecs.decode_text(target, str(value).encode(), tz=tz, style=style)
     if target in t.INTEGER_TYPES | t.OID_TYPES:
         return check_integer(target, _to_integer(value, source))
     if target == t.NUMERIC and source in t.NUMBER_TYPES:

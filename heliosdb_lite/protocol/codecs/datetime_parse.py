@@ -1,9 +1,10 @@
 """PostgreSQL 15's date/time text input (DecodeDateTime, DecodeTimeOnly, DecodeDate, DecodeNumber,
-DecodeNumberField, ValidateDate of src/backend/utils/adt/datetime.c), DateStyle MDY.
+DecodeNumberField, ValidateDate of src/backend/utils/adt/datetime.c).
 
 Fields from datetime_lexer.split_fields are assigned left to right to year, month, day,
 day-of-year, time and zone, each claiming bits of a mask so that a field given twice is an
-error, with PostgreSQL's heuristics: YYYY-MM-DD, MM/DD/YY[YY], month names in any position,
+error, with PostgreSQL's heuristics: YYYY-MM-DD, two-digit fields in the DateStyle's order
+(MM/DD/YY for MDY, DD/MM/YY for DMY, YY/MM/DD for YMD), month names in any position,
 run-together yyyymmdd / hhmmss, `T` before a time, AM/PM, AD/BC, two-digit years (70..99 ->
 19xx, else 20xx), numeric zones, abbreviations and zone names, and the special words epoch,
 infinity, -infinity, now, today, tomorrow, yesterday, allballs.
@@ -55,6 +56,7 @@ from heliosdb_lite.protocol.codecs.datetime_lexer import (
     split_fields,
     strtoint,
 )
+from heliosdb_lite.protocol.codecs.styles import DMY, MDY, YMD
 from heliosdb_lite.protocol.codecs.time_zones import (
     DYNAMIC_ABBREVIATIONS,
     ZONE_ABBREVIATIONS,
@@ -133,9 +135,10 @@ def _atoi(digits: str) -> int:
 class _Decoder:
     """The field-by-field state of DecodeDateTime (time_only False) or DecodeTimeOnly."""
 
-    def __init__(self, session_zone: tzinfo, time_only: bool) -> None:
+    def __init__(self, session_zone: tzinfo, time_only: bool, date_order: str) -> None:
         self.result = DateTimeFields()
         self.session_zone = session_zone
+        self.date_order = date_order
         self.time_only = time_only
         self.mask = 0
         self.two_digit_year = False
@@ -287,15 +290,18 @@ class _Decoder:
         if length == 3 and date_bits == YEAR and 1 <= value <= 366:
             result.year_day = value
             return DOY | MONTH | DAY
-        if date_bits == 0:
-            if length >= 3:
+        year_first = length >= 3 or self.date_order == YMD
+        if date_bits == 0:  # YYYY-..., else the DateStyle's order
+            if year_first:
                 bits, result.year = YEAR, value
+            elif self.date_order == DMY:
+                bits, result.day = DAY, value
             else:
                 bits, result.month = MONTH, value
         elif date_bits == YEAR:
             bits, result.month = MONTH, value
         elif date_bits == MONTH:
-            if text_month and length >= 3:
+            if text_month and year_first:
                 bits, result.year = YEAR, value
             else:
                 bits, result.day = DAY, value
@@ -473,21 +479,22 @@ class _Decoder:
             time.hour += 12
 
 
-def decode_datetime(text: str, session_zone: tzinfo) -> DateTimeFields:
-    """ParseDateTime + DecodeDateTime for date, timestamp and timestamptz input.
+def decode_datetime(text: str, session_zone: tzinfo, date_order: str = MDY) -> DateTimeFields:
+    """ParseDateTime + DecodeDateTime for date, timestamp and timestamptz input, ambiguous dates
+    read in date_order (DateStyle's MDY, DMY or YMD).
 
     The result has a full date unless `special` is set; DateTimeParseError otherwise.
     """
-    decoder = _Decoder(session_zone, time_only=False)
+    decoder = _Decoder(session_zone, time_only=False, date_order=date_order)
     result = decoder.decode(split_fields(text))
     if decoder.iso_time_next or (result.special is None and not result.has_date):
         raise DateTimeParseError(BAD_FORMAT)
     return result
 
 
-def decode_time_only(text: str, session_zone: tzinfo) -> TimeFields:
+def decode_time_only(text: str, session_zone: tzinfo, date_order: str = MDY) -> TimeFields:
     """ParseDateTime + DecodeTimeOnly for time input; a date or zone in it only gets checked."""
-    decoder = _Decoder(session_zone, time_only=True)
+    decoder = _Decoder(session_zone, time_only=True, date_order=date_order)
     result = decoder.decode(split_fields(text))
     if result.time.overflows_day():
         raise DateTimeParseError(FIELD_OVERFLOW)

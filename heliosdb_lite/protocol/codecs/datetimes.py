@@ -7,11 +7,15 @@ encoders accept any zone and treat a naive value as UTC). PostgreSQL's 'infinity
 after and before every date and datetime. Years outside 1..9999 (including BC) and time
 24:00:00, which PostgreSQL accepts, do not fit Python's types and are 0A000.
 
-Text (DateStyle ISO, MDY): `2024-01-02`, `03:04:05.5`, `2024-01-02 03:04:05.123456`, and for
-timestamptz the session zone's wall clock with its offset, `+00`, `-05`, `+05:30`,
-`-04:56:02`; trailing zeros of fractional seconds dropped. Input is datetime_parse's port of
-PostgreSQL's parser; an input without a zone is read in the session zone (in a DST gap with the
-offset before it, in an overlap with the one after, like PostgreSQL).
+Text (DateStyle ISO, the default): `2024-01-02`, `03:04:05.5`, `2024-01-02 03:04:05.123456`, and
+for timestamptz the session zone's wall clock with its offset, `+00`, `-05`, `+05:30`,
+`-04:56:02`; trailing zeros of fractional seconds dropped. The other DateStyles (`styled_codecs`)
+write dates as SQL `01/02/2024` (`02/01/2024` for DMY), German `02.01.2024` and Postgres
+`01-02-2024`, a timestamp as Postgres `Tue Jan 02 03:04:05.5 2024` (`Tue 02 Jan ...` for DMY), and
+a timestamptz with the zone's abbreviation (`EST`, `-03`, at most 10 characters) instead of its
+offset; time is the same in every style. Input is datetime_parse's port of PostgreSQL's parser,
+ambiguous dates in the DateStyle's order; an input without a zone is read in the session zone (in
+a DST gap with the offset before it, in an overlap with the one after, like PostgreSQL).
 Binary: date i32 days since 2000-01-01 (±infinity = INT32 max/min); time i64 µs since
 midnight; timestamp and timestamptz i64 µs since 2000-01-01 00:00 (UTC for timestamptz;
 ±infinity = INT64 max/min).
@@ -23,6 +27,7 @@ import functools
 import re
 import struct
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from functools import partial
 from typing import TypeVar
 
 from heliosdb_lite.protocol.codecs import oids
@@ -41,6 +46,16 @@ from heliosdb_lite.protocol.codecs.faults import (
     decode_utf8,
     out_of_range,
     unrepresentable,
+)
+from heliosdb_lite.protocol.codecs.styles import (
+    DEFAULT_STYLE,
+    DMY,
+    GERMAN,
+    ISO,
+    MDY,
+    POSTGRES,
+    SQL,
+    TextStyle,
 )
 from heliosdb_lite.protocol.codecs.time_zones import (
     MAX_OFFSET_HOURS,
@@ -109,9 +124,9 @@ def _outside_years(type_name: str, text: str, year: int, pg_max_year: int) -> Ex
     )
 
 
-def _parse(text: str, type_name: str, tz: tzinfo) -> DateTimeFields:
+def _parse(text: str, type_name: str, tz: tzinfo, order: str) -> DateTimeFields:
     try:
-        return decode_datetime(text, tz)
+        return decode_datetime(text, tz, order)
     except DateTimeParseError as error:
         raise raise_parse_error(error, text, type_name) from None
 
@@ -140,15 +155,47 @@ def _trimmed_seconds(iso: str, microsecond: int, end: int) -> str:
     return iso[: end + 7].rstrip("0") if microsecond else iso[:end]
 
 
+# -- the DateStyles other than ISO (EncodeDateOnly, EncodeDateTime) ---------------------------
+
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+MAX_ZONE_NAME_LEN = 10  # MAXTZLEN: a longer zone abbreviation is cut
+
+
+def _styled_date(value: date, style: TextStyle) -> str:
+    """A date in a DateStyle other than ISO (SQL, German, Postgres; day first only for DMY)."""
+    day, month, year = f"{value.day:02d}", f"{value.month:02d}", f"{value.year:04d}"
+    if style.date_format == GERMAN:
+        return f"{day}.{month}.{year}"
+    separator = "/" if style.date_format == SQL else "-"
+    first, second = (day, month) if style.date_order == DMY else (month, day)
+    return f"{first}{separator}{second}{separator}{year}"
+
+
+def _styled_datetime(value: datetime, style: TextStyle, zone_name: str | None) -> str:
+    """A timestamp (zone_name None) or a timestamptz's wall clock and zone abbreviation in a
+    DateStyle other than ISO."""
+    clock = _trimmed_seconds(value.time().isoformat(), value.microsecond, 8)
+    if style.date_format == POSTGRES:
+        month = _MONTHS[value.month - 1]
+        day_month = f"{value.day:02d} {month}" if style.date_order == DMY else f"{month} {value.day:02d}"
+        text = f"{_WEEKDAYS[value.weekday()]} {day_month} {clock} {value.year:04d}"
+    else:
+        text = f"{_styled_date(value, style)} {clock}"
+    return text if zone_name is None else f"{text} {zone_name[:MAX_ZONE_NAME_LEN]}"
+
+
 # -- date -------------------------------------------------------------------------------------
 
 
-def _date_text_out(value: date, tz: tzinfo) -> bytes:
+def _date_text_out(value: date, tz: tzinfo, style: TextStyle = DEFAULT_STYLE) -> bytes:
     if value is INFINITY:
         return b"infinity"
     if value is NEG_INFINITY:
         return b"-infinity"
-    return value.isoformat().encode()
+    if style.date_format == ISO:
+        return value.isoformat().encode()
+    return _styled_date(value, style).encode()
 
 
 def _canonical_iso(data: bytes) -> tuple[datetime, int | None] | None:
@@ -173,12 +220,12 @@ def _canonical_iso(data: bytes) -> tuple[datetime, int | None] | None:
     return local, -offset if sign == b"-" else offset
 
 
-def _date_text_in(data: bytes, tz: tzinfo) -> date | DateTimeInfinity:
+def _date_text_in(data: bytes, tz: tzinfo, order: str = MDY) -> date | DateTimeInfinity:
     canonical = _canonical_iso(data)
     if canonical is not None:
         return canonical[0].date()
     text = decode_utf8(data)
-    fields = _parse(text, "date", tz)
+    fields = _parse(text, "date", tz, order)
     if fields.special is not None:
         return _special(fields, _UNIX_EPOCH.date())
     if not 1 <= fields.year <= 9999:
@@ -216,10 +263,10 @@ def _time_text_out(value: time, tz: tzinfo) -> bytes:
     return _trimmed_seconds(iso, value.microsecond, 8).encode()
 
 
-def _time_text_in(data: bytes, tz: tzinfo) -> time:
+def _time_text_in(data: bytes, tz: tzinfo, order: str = MDY) -> time:
     text = decode_utf8(data)
     try:
-        fields = decode_time_only(text, tz)
+        fields = decode_time_only(text, tz, order)
     except DateTimeParseError as error:
         raise raise_parse_error(error, text, "time") from None
     return _time_of_usec(fields.total_usec())
@@ -250,20 +297,22 @@ def _time_binary_in(data: bytes) -> time:
 # -- timestamp --------------------------------------------------------------------------------
 
 
-def _timestamp_text_out(value: datetime, tz: tzinfo) -> bytes:
+def _timestamp_text_out(value: datetime, tz: tzinfo, style: TextStyle = DEFAULT_STYLE) -> bytes:
     if value is INFINITY:
         return b"infinity"
     if value is NEG_INFINITY:
         return b"-infinity"
-    return _trimmed_seconds(value.isoformat(" "), value.microsecond, 19).encode()
+    if style.date_format == ISO:
+        return _trimmed_seconds(value.isoformat(" "), value.microsecond, 19).encode()
+    return _styled_datetime(value, style, None).encode()
 
 
-def _timestamp_text_in(data: bytes, tz: tzinfo) -> datetime | DateTimeInfinity:
+def _timestamp_text_in(data: bytes, tz: tzinfo, order: str = MDY) -> datetime | DateTimeInfinity:
     canonical = _canonical_iso(data)
     if canonical is not None:
         return canonical[0]  # a zone in timestamp input is ignored
     text = decode_utf8(data)
-    fields = _parse(text, "timestamp", tz)
+    fields = _parse(text, "timestamp", tz, order)
     if fields.special is not None:
         return _special(fields, _UNIX_EPOCH)
     return _local_datetime(fields, text, "timestamp")
@@ -327,7 +376,7 @@ def _offset_text(offset: timedelta) -> str:
     return text
 
 
-def _timestamptz_text_out(value: datetime, tz: tzinfo) -> bytes:
+def _timestamptz_text_out(value: datetime, tz: tzinfo, style: TextStyle = DEFAULT_STYLE) -> bytes:
     if value is INFINITY:
         return b"infinity"
     if value is NEG_INFINITY:
@@ -340,12 +389,14 @@ def _timestamptz_text_out(value: datetime, tz: tzinfo) -> bytes:
         local = value.astimezone(tz)
     except OverflowError:
         raise datetime_out_of_range("timestamp out of range") from None
+    if style.date_format != ISO:
+        return _styled_datetime(local, style, local.tzname() or "").encode()
     offset = local.utcoffset()
     assert offset is not None
     return (_trimmed_seconds(local.isoformat(" "), local.microsecond, 19) + _offset_text(offset)).encode()
 
 
-def _timestamptz_text_in(data: bytes, tz: tzinfo) -> datetime | DateTimeInfinity:
+def _timestamptz_text_in(data: bytes, tz: tzinfo, order: str = MDY) -> datetime | DateTimeInfinity:
     canonical = _canonical_iso(data)
     if canonical is not None:
         local, offset = canonical
@@ -356,7 +407,7 @@ def _timestamptz_text_in(data: bytes, tz: tzinfo) -> datetime | DateTimeInfinity
         except OverflowError:
             pass  # the general path reports it
     text = decode_utf8(data)
-    fields = _parse(text, "timestamp with time zone", tz)
+    fields = _parse(text, "timestamp with time zone", tz, order)
     if fields.special is not None:
         return _special(fields, _UNIX_EPOCH.replace(tzinfo=UTC))
     local = _local_datetime(fields, text, "timestamp")
@@ -389,6 +440,23 @@ def _timestamptz_binary_in(data: bytes) -> datetime | DateTimeInfinity:
     if isinstance(usec, DateTimeInfinity):
         return usec
     return _from_epoch(_EPOCH_2000_UTC, usec)
+
+
+def styled_codecs(style: TextStyle) -> dict[int, Codec]:
+    """The codecs of date, time, timestamp and timestamptz in a DateStyle (binary is the same)."""
+    order = style.date_order
+    return {
+        oids.DATE: Codec(partial(_date_text_out, style=style), partial(_date_text_in, order=order),
+                         _date_binary_out, _date_binary_in),
+        oids.TIME: Codec(_time_text_out, partial(_time_text_in, order=order), _time_binary_out,
+                         _time_binary_in),
+        oids.TIMESTAMP: Codec(partial(_timestamp_text_out, style=style),
+                              partial(_timestamp_text_in, order=order), _timestamp_binary_out,
+                              _timestamp_binary_in),
+        oids.TIMESTAMPTZ: Codec(partial(_timestamptz_text_out, style=style),
+                                partial(_timestamptz_text_in, order=order), _timestamptz_binary_out,
+                                _timestamptz_binary_in),
+    }
 
 
 CODECS: dict[int, Codec] = {

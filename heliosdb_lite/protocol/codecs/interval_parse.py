@@ -4,7 +4,9 @@ Postgres form: fields read right to left so a unit names the number before it
 (`1 year 2 mons -3 days +04:05:06.5`, `@ 1 hour ago`, `1-2` for years-months, `3 4:05:06`
 for days and time, a bare trailing number as seconds); fractional units spill downward
 (1.5 years = 1 year 6 mons, 1.5 months = 1 mon 15 days, 1.5 days = 1 day 12:00:00); `ago`
-negates everything; a unit given twice is an error. ISO 8601 designator form
+negates everything; a unit given twice is an error. Under IntervalStyle sql_standard a leading
+minus with no other sign in the text makes every field negative (`-1 2:03:04` is minus one day,
+two hours...), as in PostgreSQL 15. ISO 8601 designator form
 `P1Y2M3W4DT5H6M7.5S` and alternative form `P0001-02-03T04:05:06` are tried when the postgres
 form fails. Arithmetic mirrors PostgreSQL's (C doubles for fractions, rint rounding, int32
 months/days and int64 microseconds with overflow checks).
@@ -166,25 +168,22 @@ def _checked(value: int, low: int, high: int) -> int:
     return value
 
 
-def decode_postgres_interval(text: str) -> IntervalFields:
-    """DecodeInterval (IntervalStyle postgres)."""
+def decode_postgres_interval(text: str, sql_standard: bool = False) -> IntervalFields:
+    """DecodeInterval; sql_standard: IntervalStyle sql_standard's reading of a leading minus."""
     fields = split_fields(text)
     result = IntervalFields()
     unit: str | None = None
     seen = 0
     before = False
+    force_negative = (sql_standard and bool(fields) and fields[0][0].startswith("-")
+                      and not any(field_text[0] in "+-" for field_text, _ in fields[1:]))
     for field_text, field_type in reversed(fields):
-        if field_type == TIME:
-            bits = _decode_time_field(field_text, result)
-            unit = DAY
-        elif (
-            field_type == TZ_FIELD
-            and ":" in field_text[1:]
-            and (bits := _signed_time_field(field_text, result))
-        ):
+        if bits := _time_field(field_text, field_type, result):
+            if force_negative and result.usec > 0:
+                result.usec = -result.usec
             unit = DAY
         elif field_type in (TZ_FIELD, DATE, NUMBER):
-            bits, unit = _decode_number_field(field_text, unit or SECOND, result)
+            bits, unit = _decode_number_field(field_text, unit or SECOND, result, force_negative)
         elif field_type in (STRING, SPECIAL):
             # PostgreSQL 15 lets a unit name that no number precedes go unused.
             word = UNIT_TOKENS.get(field_text[:TOKEN_MAX_LEN])
@@ -203,6 +202,15 @@ def decode_postgres_interval(text: str) -> IntervalFields:
     if before:
         result.negate()
     return result
+
+
+def _time_field(text: str, field_type: str, result: IntervalFields) -> int:
+    """A time field, plain or signed (`+02:03`): its bits, or 0 if the field is none."""
+    if field_type == TIME:
+        return _decode_time_field(text, result)
+    if field_type == TZ_FIELD and ":" in text[1:]:
+        return _signed_time_field(text, result)
+    return 0
 
 
 def _decode_time_field(text: str, result: IntervalFields, negative: bool = False) -> int:
@@ -225,8 +233,10 @@ def _signed_time_field(text: str, result: IntervalFields) -> int:
         return 0
 
 
-def _decode_number_field(text: str, unit: str, result: IntervalFields) -> tuple[int, str]:
-    """A signed number (maybe `y-m`, maybe with a fraction) in `unit`; returns (bits, next unit)."""
+def _decode_number_field(text: str, unit: str, result: IntervalFields,
+                         force_negative: bool = False) -> tuple[int, str]:
+    """A signed number (maybe `y-m`, maybe with a fraction) in `unit`, made negative if
+    force_negative; returns (bits, next unit)."""
     value, position = strtoint(text)  # no digits (".5") reads as 0, like C strtol
     value = _checked(value, INT32_MIN, INT32_MAX)
     rest = text[position:]
@@ -246,6 +256,8 @@ def _decode_number_field(text: str, unit: str, result: IntervalFields) -> tuple[
             fraction = -fraction
     elif rest:
         raise DateTimeParseError(BAD_FORMAT)
+    if force_negative:
+        value, fraction = -abs(value), -abs(fraction)
     if unit == AGO:  # a number right before "ago" names no unit
         raise DateTimeParseError(BAD_FORMAT)
     result.add_unit(unit, value, fraction)
@@ -410,10 +422,11 @@ def _c_rem(value: int, divisor: int) -> int:
     return value - _c_div(value, divisor) * divisor
 
 
-def decode_interval(text: str) -> tuple[int, int, int]:
-    """interval_in: (months, days, microseconds); DateTimeParseError or OverflowError on failure."""
+def decode_interval(text: str, sql_standard: bool = False) -> tuple[int, int, int]:
+    """interval_in (sql_standard: under IntervalStyle sql_standard): (months, days, microseconds);
+    DateTimeParseError or OverflowError on failure."""
     try:
-        fields = decode_postgres_interval(text)
+        fields = decode_postgres_interval(text, sql_standard)
     except DateTimeParseError as error:
         if error.kind != BAD_FORMAT:
             raise

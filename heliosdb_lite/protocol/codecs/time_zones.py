@@ -9,7 +9,9 @@
   daylight-saving part; like PostgreSQL any name goes, so `utc+3` and even
   `europe/paris+00:30` are fixed offsets. POSIX strings with a DST part are not recognised.
   `setting_zone` is the tzinfo of a TimeZone setting that the engine has accepted (a zone name,
-  or such a fixed offset, the POSIX name left out or not: `+02:00` is two hours west).
+  or such a fixed offset, the POSIX name left out or not: `+02:00` is two hours west); its
+  tzname() is the abbreviation PostgreSQL prints in the non-ISO DateStyles (the IANA zone's,
+  or the POSIX name upper-cased: `UTC+2` is UTC, `<+0330>-3:30` is +0330, `+02:00` is empty).
 - `zone_offset_seconds` is DetermineTimeZoneOffset: a wall-clock time in a DST gap takes the
   offset before the transition, one in an overlap the offset after it; `wall_clock_instant`
   applies it, giving the UTC instant of a wall-clock time.
@@ -127,11 +129,16 @@ def posix_fixed_offset(name: str) -> int | None:
     return west if posix.group(2) == "-" else -west
 
 
-def named_or_nameless_posix_offset(name: str) -> int | None:
-    """`posix_fixed_offset` of a zone name as pg_tzset reads one, which may leave the POSIX name out
+def _posix_spelling(name: str) -> str:
+    """The POSIX TZ string pg_tzset reads for a zone name, which may leave the POSIX name out
     (`-05`, `5`, `+02:00`: hours west)."""
     nameless = name[:1].isdigit() or name[:1] in ("+", "-")
-    return posix_fixed_offset(_NAMELESS_POSIX + name if nameless else name)
+    return _NAMELESS_POSIX + name if nameless else name
+
+
+def named_or_nameless_posix_offset(name: str) -> int | None:
+    """`posix_fixed_offset` of a zone name as pg_tzset reads one (`_posix_spelling`)."""
+    return posix_fixed_offset(_posix_spelling(name))
 
 
 def setting_zone(name: str) -> tzinfo:
@@ -139,7 +146,12 @@ def setting_zone(name: str) -> tzinfo:
     if name in ("UTC", "Etc/UTC"):
         return UTC
     offset = named_or_nameless_posix_offset(name)
-    return zoneinfo.ZoneInfo(name) if offset is None else timezone(timedelta(seconds=offset))
+    if offset is None:
+        return zoneinfo.ZoneInfo(name)
+    posix = _POSIX_FIXED.fullmatch(_posix_spelling(name))
+    assert posix is not None
+    abbreviation = posix.group(1).removeprefix("<").removesuffix(">").upper()
+    return timezone(timedelta(seconds=offset), abbreviation)
 
 
 def zone_offset_seconds(local: datetime, zone: tzinfo) -> int:
