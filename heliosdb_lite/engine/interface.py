@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from heliosdb_lite.errors import DatabaseError
+from heliosdb_lite.protocol.codecs.styles import TextStyle
 
 TransactionStatus = Literal["I", "T", "E"]  # idle, in transaction, failed transaction
 
@@ -171,6 +172,11 @@ class EngineSession(Protocol):
 
     def parameter_changes(self) -> list[tuple[str, str]]:
         """GUC_REPORT parameters changed since the last call (sent as ParameterStatus)."""
+        ...
+
+    def text_formats(self) -> tuple[dt.tzinfo, TextStyle]:
+        """The TimeZone and the DateStyle/IntervalStyle values are read and written in, as of now
+        (a SET takes effect at once, before its ParameterStatus goes out at ReadyForQuery)."""
         ...
 
     def committed_notifications(self) -> list[tuple[str, str]]:

@@ -99,7 +99,7 @@ from heliosdb_lite.errors import (
     DatabaseError,
     in_failed_transaction,
 )
-from heliosdb_lite.protocol.codecs.styles import TextStyle, text_style
+from heliosdb_lite.protocol.codecs.styles import DEFAULT_STYLE, TextStyle, text_style
 from heliosdb_lite.protocol.codecs.time_zones import setting_zone
 
 TRANSACTION_TIMESTAMP = "heliosdb.transaction_timestamp"  # pins the next transaction's timestamp
@@ -139,6 +139,8 @@ class SQLiteSession:
         self._timestamp_reported: dt.datetime | None = None
         self._zone_name = ""
         self._zone: dt.tzinfo = dt.UTC
+        self._formats_generation = -1
+        self._formats: tuple[dt.tzinfo, TextStyle] = (dt.UTC, DEFAULT_STYLE)
         self._search_path_setting: str | None = None
         self._search_path: tuple[str, ...] = ()
         self._catalog = Catalog(connection, engine.schema_generation)
@@ -179,7 +181,15 @@ class SQLiteSession:
 
     def text_style(self) -> TextStyle:
         """The session's DateStyle and IntervalStyle, as the codecs take them."""
-        return text_style(self.settings.get("DateStyle") or "", self.settings.get("IntervalStyle") or "")
+        return self.text_formats()[1]
+
+    def text_formats(self) -> tuple[dt.tzinfo, TextStyle]:
+        """The TimeZone and the DateStyle/IntervalStyle the text of values follows right now."""
+        if self.settings.generation != self._formats_generation:
+            style = text_style(self.settings.get("DateStyle") or "", self.settings.get("IntervalStyle") or "")
+            self._formats = (self.time_zone(), style)
+            self._formats_generation = self.settings.generation
+        return self._formats
 
     def search_path(self) -> tuple[str, ...]:
         setting = self.settings.get("search_path") or ""

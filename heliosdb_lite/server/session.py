@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
-from datetime import UTC, tzinfo
+from datetime import tzinfo
 from functools import lru_cache
 from typing import Any, TypeVar
 
@@ -51,8 +51,7 @@ from heliosdb_lite.errors import (
     in_failed_transaction,
 )
 from heliosdb_lite.protocol import codecs, copy_binary, messages
-from heliosdb_lite.protocol.codecs.styles import DEFAULT_STYLE, TextStyle, text_style
-from heliosdb_lite.protocol.codecs.time_zones import setting_zone
+from heliosdb_lite.protocol.codecs.styles import TextStyle
 from heliosdb_lite.protocol.copy_binary import BinaryCopyParser
 from heliosdb_lite.protocol.copy_format import CopyInParser, format_row
 from heliosdb_lite.protocol.framing import FrontendParser
@@ -200,8 +199,6 @@ class Session:
         self.process_id = 0
         self.secret_key = secrets.randbits(31)
         self.session_id = ""
-        self._timezone: tzinfo = UTC
-        self._style: TextStyle = DEFAULT_STYLE  # DateStyle and IntervalStyle, for text values
 
     # connection lifecycle -------------------------------------------------------------------
 
@@ -464,8 +461,6 @@ class Session:
                 self._send(messages.parameter_status(name, self._engine_session.parameter(name)))
         self._send_sequence()
         self._engine_session.parameter_changes()
-        self._update_timezone()
-        self._update_style()
         self._send(messages.backend_key_data(self.process_id, self.secret_key))
         self._send(messages.ready_for_query(self._engine_session.transaction_status))
         await self._flush()
@@ -589,19 +584,11 @@ class Session:
         changes = self._engine_session.parameter_changes()
         for name, value in changes:
             self._send(messages.parameter_status(name, value))
-            if name == "TimeZone":
-                self._update_timezone()
-            elif name in ("DateStyle", "IntervalStyle"):
-                self._update_style()
 
-    def _update_timezone(self) -> None:
+    def _text_formats(self) -> tuple[tzinfo, TextStyle]:
+        """The session's TimeZone, DateStyle and IntervalStyle as they are now, for text values."""
         assert self._engine_session is not None
-        self._timezone = setting_zone(self._engine_session.parameter("TimeZone"))  # validated by the engine
-
-    def _update_style(self) -> None:
-        engine = self._engine_session
-        assert engine is not None
-        self._style = text_style(engine.parameter("DateStyle"), engine.parameter("IntervalStyle"))
+        return self._engine_session.text_formats()
 
     # simple query -------------------------------------------------------------------------------
 
@@ -725,8 +712,9 @@ class Session:
 
     def _decode_copy_row(self, oids: Sequence[int], fields: Sequence[str | bytes | None]) -> list[Any]:
         """A COPY row's values: text fields (text, csv) or binary ones (BINARY) by column type."""
+        zone, style = self._text_formats()
         return [None if field is None else codecs.decode_binary(oid, field) if isinstance(field, bytes)
-                else codecs.decode_text(oid, field.encode(), tz=self._timezone, style=self._style)
+                else codecs.decode_text(oid, field.encode(), tz=zone, style=style)
                 for oid, field in zip(oids, fields, strict=True)]
 
     async def _copy_out(self, statement: Statement, cursor: Cursor) -> None:
@@ -835,7 +823,8 @@ class Session:
             return None
         if fmt == 1:
             return codecs.decode_binary(oid, raw)
-        return codecs.decode_text(oid, raw, tz=self._timezone, style=self._style)
+        zone, style = self._text_formats()
+        return codecs.decode_text(oid, raw, tz=zone, style=style)
 
     def _describe(self, message: messages.Describe) -> None:
         """ParameterDescription (of a statement) and RowDescription or NoData, both built before
@@ -915,7 +904,8 @@ class Session:
     # rows -------------------------------------------------------------------------------------
 
     def _text(self, oid: int, value: Any) -> bytes:
-        return codecs.encode_text(oid, value, tz=self._timezone, style=self._style)
+        zone, style = self._text_formats()
+        return codecs.encode_text(oid, value, tz=zone, style=style)
 
     async def _send_rows(self, cursor: Cursor, formats: Sequence[int], max_rows: int) -> None:
         if cursor.columns is None:
@@ -935,10 +925,11 @@ class Session:
 
     def _encoder(self, oid: int, fmt: int) -> Callable[[Any], bytes]:
         """The column's encoding function, looked up once per result, not per value."""
-        codec = codecs.codec_for(oid, self._style)
+        timezone, style = self._text_formats()
+        codec = codecs.codec_for(oid, style)
         if fmt == 1:
             return codec.binary_out
-        text_out, timezone = codec.text_out, self._timezone
+        text_out = codec.text_out
         return lambda value: text_out(value, timezone)
 
 

@@ -34,13 +34,15 @@ DATE_OUTPUT = (
     "array[date '2024-01-02', date '2024-12-31'], array[timestamp '2024-01-02 03:04:05.6'], "
     "(date '2024-07-01')::text, (timestamp '2024-07-01 12:34:56')::text, "
     "timestamptz '2024-07-01 12:34:56.5+00', (timestamptz '2024-01-15 08:00:00+00')::text, "
-    "array[timestamptz '2024-01-15 08:00:00+00'], 'at ' || date '2024-03-04'"
+    "array[timestamptz '2024-01-15 08:00:00+00'], 'at ' || date '2024-03-04', "
+    "daterange('2024-01-02', '2024-03-04'), tstzrange('2024-01-02 03:04+00', null), "
+    "'[2024-01-02 03:04:05.5, 2024-02-03)'::tsrange::text"
 )
 DATE_INPUT = (
     "select '01/02/03'::date, '1/2/2003'::date, '03/04/05 06:07'::timestamp, '10-11-12'::date, "
     "'02.01.2003'::date, 'Jan 2 03'::date, '2 Jan 03'::date, '03 Jan 02'::date, '2003-01-02'::date, "
     "'20030102'::date, '01/02/03 04:05:06+02'::timestamptz, '01/02/03 04:05'::time, "
-    "'{01/02/03}'::date[], date '11/12/10'"
+    "'{01/02/03}'::date[], date '11/12/10', '[01/02/03, 01/03/03]'::daterange"
 )
 DATE_INPUT_ERRORS = [
     "select '13/01/03'::date",

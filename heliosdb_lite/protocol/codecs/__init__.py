@@ -28,8 +28,9 @@ never reaches a codec):
 
 Values PostgreSQL accepts but this model cannot hold (years outside 1..9999 or BC, time
 24:00:00, arrays with lower bounds other than 1) are rejected with 0A000 naming the value.
-Text formats follow DateStyle=ISO, MDY, IntervalStyle=postgres, extra_float_digits >= 1,
-bytea_output=hex; `tz` is the session TimeZone (a tzinfo, e.g. zoneinfo.ZoneInfo).
+Text formats follow extra_float_digits >= 1, bytea_output=hex, and the DateStyle and IntervalStyle of
+the `TextStyle` a codec is looked up with (`codec_for(oid, style)`; by default ISO, MDY and postgres,
+the form values are stored in); `tz` is the session TimeZone (a tzinfo, e.g. zoneinfo.ZoneInfo).
 """
 
 from heliosdb_lite.protocol.codecs.base import Codec

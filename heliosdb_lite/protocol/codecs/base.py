@@ -1,8 +1,8 @@
 """What a codec is: four plain functions for one type OID, text and binary side by side.
 
 Signatures (NULL never reaches a codec; the protocol sends length -1 itself):
-- text_out(value, tz) -> bytes     PostgreSQL's output function (DateStyle ISO, MDY;
-                                   IntervalStyle postgres; extra_float_digits >= 1)
+- text_out(value, tz) -> bytes     PostgreSQL's output function (extra_float_digits >= 1; the
+                                   DateStyle and IntervalStyle of the codec, see registry.codec_for)
 - text_in(data, tz) -> value       PostgreSQL's input function
 - binary_out(value) -> bytes       PostgreSQL's send function
 - binary_in(data) -> value         PostgreSQL's receive function
