@@ -159,7 +159,7 @@ def _trimmed_seconds(iso: str, microsecond: int, end: int) -> str:
 
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-MAX_ZONE_NAME_LEN = 10  # MAXTZLEN: a longer zone abbreviation is cut
+_MAX_ZONE_NAME_LEN = 10  # MAXTZLEN: a longer zone abbreviation is cut
 
 
 def _styled_date(value: date, style: TextStyle) -> str:
@@ -182,7 +182,7 @@ def _styled_datetime(value: datetime, style: TextStyle, zone_name: str | None) -
         text = f"{_WEEKDAYS[value.weekday()]} {day_month} {clock} {value.year:04d}"
     else:
         text = f"{_styled_date(value, style)} {clock}"
-    return text if zone_name is None else f"{text} {zone_name[:MAX_ZONE_NAME_LEN]}"
+    return text if zone_name is None else f"{text} {zone_name[:_MAX_ZONE_NAME_LEN]}"
 
 
 # -- date -------------------------------------------------------------------------------------

@@ -92,10 +92,10 @@ def interval_text(value: Interval, style: str = INTERVAL_POSTGRES) -> str:
 
 
 def _postgres_text(value: Interval) -> str:
-    years, months, _, hours, minutes, seconds, fraction = _fields(value)
+    years, months, days, hours, minutes, seconds, fraction = _fields(value)
     parts: list[str] = []
     is_before = False
-    for amount, unit in ((years, "year"), (months, "mon"), (value.days, "day")):
+    for amount, unit in ((years, "year"), (months, "mon"), (days, "day")):
         if amount:
             plus = "+" if is_before and amount > 0 else ""
             parts.append(f"{plus}{amount} {unit}{'' if amount == 1 else 's'}")
