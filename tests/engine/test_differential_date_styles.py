@@ -71,7 +71,10 @@ ZONES = ["America/New_York", "Asia/Kolkata", "America/Sao_Paulo", "UTC+2", "<+03
 ZONE_OUTPUT = (
     "select timestamptz '2024-07-01 12:34:56.5+00', timestamptz '2024-01-15 08:00:00+00', "
     "timestamptz '1900-01-01 00:00+00', timestamptz '1800-06-01 00:00+00', "
-    "(timestamptz '2024-07-01 12:00+00')::text, '2024-03-04 05:06'::timestamptz"
+    "(timestamptz '2024-07-01 12:00+00')::text, '2024-03-04 05:06'::timestamptz, "
+    "array_to_string(array[timestamptz '2024-07-01 12:00+00', null, date '2024-01-02'], ';', '*'), "
+    "array_to_string(array[date '2024-07-01', date '2024-07-02'], ','), "
+    "array_to_string(array[interval '1 day -2 hours', interval '-1 mon'], ' | ')"
 )
 
 

@@ -48,6 +48,8 @@ if TYPE_CHECKING:
 _RENAMED_FUNCTIONS = {"char_length": "length", "character_length": "length", "strpos": "instr",
                       "btrim": "trim", "ceiling": "ceil"}
 # same name in SQLite, different meaning: refused rather than answered wrongly
+# types whose text follows the session's DateStyle, IntervalStyle or TimeZone (stored otherwise)
+_SESSION_TEXT = frozenset({t.DATE, t.TIMESTAMP, t.TIMESTAMPTZ, t.INTERVAL})
 _MISLEADING_FUNCTIONS = frozenset({"printf", "date", "time", "datetime", "strftime"})
 _MATH_FUNCTIONS = frozenset({"round", "trunc", "ceil", "ceiling", "floor", "abs", "sign", "sqrt", "exp", "ln",
                              "log", "log10", "cbrt"})
@@ -164,6 +166,10 @@ def function(translator: Translator, name: str, arguments: Sequence[exp.Expr], s
     if ranges.handles(name, types):
         return ranges.function(translator, name, typed)
     result = rules.function_type(name, types)
+    if name == "array_to_string" and types and codecs.type_by_oid(types[0].oid).elem_oid in _SESSION_TEXT:
+        # the elements as their output function writes them now, not in their stored form
+        text_array = array_typing.array_type(t.TEXT_TYPE)
+        values[0] = translator.coerce(values[0], types[0], text_array, mode="explicit")
     if name in pg_catalog.FUNCTION_TYPES:
         return call(name, *values), pg_catalog.FUNCTION_TYPES[name]
     if name in _MISLEADING_FUNCTIONS:
