@@ -120,6 +120,7 @@ class CommitService:
         self._refusal_hint = ""
         self.replication: StandbyBarrier | None = None
         self.connection_hooks: list[Callable[[apsw.Connection], None]] = []  # run on each session connection
+        self._payloads_dropped_to = 0  # checkpoints dropped the payloads of every row up to this LSN
         self._connection = apsw.Connection(str(store_path))
         self._connection.set_busy_timeout(busy_timeout_ms)
         self._connection.execute("PRAGMA wal_autocheckpoint=0")
@@ -193,13 +194,14 @@ class CommitService:
                 return None
             connection.execute("BEGIN IMMEDIATE")
             try:
-                txn_table.drop_payloads(connection, durable_lsn)
+                txn_table.drop_payloads(connection, self._payloads_dropped_to, durable_lsn)
                 txn_table.drop_outcomes(connection, time.time_ns() // 1000 - retention_hours * 3_600_000_000)
                 connection.execute("COMMIT")
             except BaseException:
                 if connection.in_transaction:
                     connection.execute("ROLLBACK")
                 raise
+            self._payloads_dropped_to = max(self._payloads_dropped_to, durable_lsn)
         self.journal.mark_checkpointed(durable_lsn)
         return store_lsn
 

@@ -107,16 +107,24 @@ def next_sequence(connection: apsw.Connection, session_id: bytes) -> int:
     return 1
 
 
-def drop_payloads(connection: apsw.Connection, up_to_lsn: int) -> None:
-    """Forget payloads the journal holds durably (they were kept only for write-back)."""
-    connection.execute(f"UPDATE {TXN_TABLE} SET payload = NULL WHERE lsn <= ? AND payload IS NOT NULL",
-                       (up_to_lsn,))
+def drop_payloads(connection: apsw.Connection, after_lsn: int, up_to_lsn: int) -> None:
+    """Forget the payloads of rows after_lsn < lsn <= up_to_lsn, which the journal holds durably (they
+    were kept only for write-back): a range of the key, so a checkpoint reads only the rows since the
+    previous one, not the whole table."""
+    connection.execute(
+        f"UPDATE {TXN_TABLE} SET payload = NULL WHERE lsn > ? AND lsn <= ? AND payload IS NOT NULL",
+        (after_lsn, up_to_lsn))
 
 
 def drop_outcomes(connection: apsw.Connection, decided_before_us: int) -> int:
-    """Forget outcomes older than the retention, always keeping the newest row (it marks max(lsn))."""
-    connection.execute(
-        f"DELETE FROM {TXN_TABLE} WHERE decided_us < ? AND lsn < (SELECT max(lsn) FROM {TXN_TABLE})",
-        (decided_before_us,),
-    )
+    """Forget outcomes older than the retention, always keeping the newest row (it marks max(lsn)).
+    LSN order is commit order, so the expired rows are the oldest: rows are read in key order up to
+    the first one still retained, not the whole table. A row decided before the clock was set back
+    is kept until the rows before it expire too (longer than the retention, never shorter)."""
+    kept: list[tuple[int]] = list(connection.execute(
+        f"SELECT lsn FROM {TXN_TABLE} WHERE decided_us >= ? ORDER BY lsn LIMIT 1", (decided_before_us,)))
+    if kept:
+        connection.execute(f"DELETE FROM {TXN_TABLE} WHERE lsn < ?", kept[0])
+    else:
+        connection.execute(f"DELETE FROM {TXN_TABLE} WHERE lsn < (SELECT max(lsn) FROM {TXN_TABLE})")
     return connection.changes()
