@@ -15,7 +15,9 @@ from heliosdb_lite.protocol.codecs import CODECS, TYPES, codec_for
 from tests.codecs.reference_client import ReferenceClient
 from tests.codecs.strategies import values_of, zones
 
-ALL_OIDS = sorted(oid for oid in CODECS if TYPES[oid].name != "void")  # void carries no value
+# void carries no value; record and _record have no input (as PostgreSQL's record_in and record_recv
+# of an anonymous record): test_composite_codec.py tests rows through a composite type's codec
+ALL_OIDS = sorted(oid for oid in CODECS if TYPES[oid].name not in ("void", "record", "_record"))
 
 
 @pytest.mark.parametrize("oid", ALL_OIDS, ids=lambda oid: TYPES[oid].name)

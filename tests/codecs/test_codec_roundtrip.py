@@ -12,7 +12,9 @@ from hypothesis import strategies as st
 from heliosdb_lite.protocol.codecs import CODECS, TYPES, codec_for, decode_text, encode_binary, encode_text
 from tests.codecs.strategies import canonical, values_of, zones
 
-ALL_OIDS = sorted(oid for oid in CODECS if TYPES[oid].name != "void")  # void carries no value
+# void carries no value; record and _record have no input (as PostgreSQL's record_in and record_recv
+# of an anonymous record): test_composite_codec.py tests rows through a composite type's codec
+ALL_OIDS = sorted(oid for oid in CODECS if TYPES[oid].name not in ("void", "record", "_record"))
 EXAMPLES = settings(max_examples=60, deadline=None)
 
 

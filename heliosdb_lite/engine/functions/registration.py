@@ -31,6 +31,7 @@ from heliosdb_lite.engine.functions import (
     numbers,
     operators,
     ranges,
+    records,
     table_valued,
     zone_names,
 )
@@ -145,7 +146,8 @@ def register(connection: apsw.Connection, context: FunctionContext) -> None:
                            **array_functions.functions(context.time_zone, context.text_style),
                            **enums.FUNCTIONS}.items():
         connection.create_scalar_function(name, function)
-    for name, function in {**_pure_functions(), **string_functions.FUNCTIONS, **ranges.FUNCTIONS}.items():
+    for name, function in {**_pure_functions(), **string_functions.FUNCTIONS, **ranges.FUNCTIONS,
+                                   **records.FUNCTIONS}.items():
         connection.create_scalar_function(name, function, deterministic=True)
     # the ignores: apsw's protocols fix step's parameters (WindowClass: one SQLiteValue, AggregateClass:
     # *values); ours take the arguments registered (value and type oid for SUM, AVG and array_agg)

@@ -19,7 +19,7 @@ whether it locks rows) and what every part needs: `expr` (an expression, by the 
 has), `query`, `coerce` and `assign`, `condition`, and the names of stored objects. The handlers
 live by kind, each module exporting its table keyed by expression type (`HANDLERS`), merged here
 as sqlglot's generators merge `TRANSFORMS`: `expressions`, `operators`, `calls`, `queries`,
-`ranges`; the
+`ranges`, `records`; the
 statements are `queries` and `dml`, table functions in FROM `table_functions`, the node builders
 they share `nodes`, and what a translation produces `result`.
 """
@@ -39,7 +39,7 @@ from heliosdb_lite.engine.functions import names as fn
 from heliosdb_lite.engine.sql.dialect import render
 from heliosdb_lite.engine.store import schemas, user_types
 from heliosdb_lite.engine.store.table_info import Catalog
-from heliosdb_lite.engine.translate import calls, dml, expressions, operators, queries, ranges
+from heliosdb_lite.engine.translate import calls, dml, expressions, operators, queries, ranges, records
 from heliosdb_lite.engine.translate.nodes import call, parameter_number, storage_literal
 from heliosdb_lite.engine.translate.result import OutputColumn, Translation, Typed, schema_of, unsupported
 from heliosdb_lite.engine.translate.scope import Scope
@@ -63,6 +63,7 @@ from heliosdb_lite.protocol.codecs.styles import DEFAULT_STYLE, TextStyle
 Handler = Callable[["Translator", Any, Scope], Typed]  # (translator, node, scope) -> (node, type)
 HANDLERS: dict[type[exp.Expr], Handler] = {
     **expressions.HANDLERS, **operators.HANDLERS, **calls.HANDLERS, **queries.HANDLERS, **ranges.HANDLERS,
+    **records.HANDLERS,
 }
 # the handlers of a node type's subclasses, for the types no entry above names
 CLASS_HANDLERS: list[tuple[type[exp.Expr], Handler]] = [*queries.CLASS_HANDLERS, *calls.CLASS_HANDLERS]

@@ -17,7 +17,7 @@ from heliosdb_lite.engine.functions import names as fn
 from heliosdb_lite.engine.sql import parsing
 from heliosdb_lite.engine.sql.dialect import HeliosPostgres
 from heliosdb_lite.engine.sql.to_char_templates import written_template
-from heliosdb_lite.engine.translate import ranges
+from heliosdb_lite.engine.translate import ranges, records
 from heliosdb_lite.engine.translate.nodes import (
     bool_output,
     call,
@@ -127,6 +127,8 @@ def _filter(translator: Translator, node: exp.Filter, scope: Scope) -> Typed:
 
 def _dot(translator: Translator, node: exp.Dot, scope: Scope) -> Typed:
     schema = node.this
+    if isinstance(schema, exp.Paren):
+        return records.field_selection(translator, node, scope)
     if isinstance(schema, exp.Column | exp.Identifier | exp.Var) and schema.name.lower() in ("pg_catalog",
                                                                                              "public"):
         return translator.expr(_bare_call(node.expression), scope)
@@ -263,6 +265,8 @@ def _extract(translator: Translator, values: list[exp.Expr], types: list[PgType]
 
 
 def _anonymous(translator: Translator, node: exp.Anonymous, scope: Scope) -> Typed:
+    if records.is_row_constructor(node):
+        return records.row(translator, node, scope)
     if node.name.lower() in array_typing.SIGNATURES:
         return _array_call(translator, node.name.lower(), node.expressions, scope)
     return function(translator, node.name.lower(), node.expressions, scope)

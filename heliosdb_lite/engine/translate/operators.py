@@ -12,7 +12,7 @@ from sqlglot import exp
 from heliosdb_lite.engine.functions import arrays as array_functions
 from heliosdb_lite.engine.functions import names as fn
 from heliosdb_lite.engine.store import user_types
-from heliosdb_lite.engine.translate import ranges
+from heliosdb_lite.engine.translate import ranges, records
 from heliosdb_lite.engine.translate.nodes import call, collated
 from heliosdb_lite.engine.translate.result import Typed, unsupported
 from heliosdb_lite.engine.translate.scope import Scope
@@ -368,6 +368,8 @@ def _logical(translator: Translator, node: exp.Expr, scope: Scope) -> Typed:
 
 
 def _is(translator: Translator, node: exp.Is, scope: Scope) -> Typed:
+    if records.is_row_constructor(node.this) and isinstance(node.expression, exp.Null):
+        return records.is_null(translator, node, scope), t.BOOL_TYPE
     value, _ = translator.expr(node.this, scope)
     node.set("this", value)
     right = node.expression

@@ -426,6 +426,11 @@ def _figure(node: exp.Expr, source: str) -> tuple[str | None, int]:
         return (inner.alias, 2) if isinstance(inner, exp.Alias) else _figure(inner, source)
     if isinstance(node, exp.Dot) and isinstance(node.expression, exp.Func):
         return _figure(node.expression, source)
+    if isinstance(node, exp.Dot) and isinstance(node.this, exp.Paren) \
+            and isinstance(node.expression, exp.Identifier):
+        return node.expression.name, 2  # (row).field
+    if isinstance(node, exp.Tuple):
+        return "row", 2
     if isinstance(node, exp.Cast) and isinstance(node.this, exp.IntDiv):
         return "div", 2  # sqlglot reads div(a, b) as CAST(a DIV b AS DECIMAL)
     if isinstance(node, exp.Cast):

@@ -3,14 +3,16 @@
 int2/int4/int8/oid/regtype are SQLite INTEGER, float4/float8 REAL (a float4 rounded to single
 precision, as PostgreSQL's dtof rounds it: 22003 when it overflows or underflows),
 text/varchar/bpchar/name TEXT, bytea BLOB, bool the INTEGER 0/1. Every other type (numeric,
-date, time, timestamp, timestamptz, interval, uuid, json, jsonb, arrays) is TEXT holding its
-PostgreSQL text form as `codecs.encode_text` writes it with tz=UTC, so values round-trip exactly
-(numeric never passes through a float) and date/time/timestamp/timestamptz/uuid texts sort like
-the values.
+date, time, timestamp, timestamptz, interval, uuid, json, jsonb, arrays, composite types) is TEXT
+holding its PostgreSQL text form as `codecs.encode_text` writes it with tz=UTC, so values
+round-trip exactly (numeric never passes through a float) and date/time/timestamp/timestamptz/uuid
+texts sort like the values. A `record` (a row of no declared type, never a column's) says its
+fields' types: the JSON `[[oid, text or null], ...]`, a nested record's text being its own JSON.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import struct
 from collections.abc import Callable
@@ -21,6 +23,8 @@ from typing import Any
 from heliosdb_lite.engine.types import pgtypes as t
 from heliosdb_lite.errors import FEATURE_NOT_SUPPORTED, NUMERIC_VALUE_OUT_OF_RANGE, DatabaseError
 from heliosdb_lite.protocol import codecs
+from heliosdb_lite.protocol.codecs.composites import Record
+from heliosdb_lite.protocol.codecs.oids import RECORD, RECORD_ARRAY
 
 Converter = Callable[[Any], Any]
 
@@ -99,7 +103,35 @@ def to_storage(oid: int) -> Converter:
         return lambda value: None if value is None else str(value)
     if oid == t.BYTEA:
         return lambda value: None if value is None else bytes(value)
+    if oid in (RECORD, RECORD_ARRAY):
+        return lambda value: None if value is None else json.dumps(_record_fields(value, oid),
+                                                                   separators=(",", ":"))
     return lambda value: None if value is None else _encode(oid, value)
+
+
+def _record_fields(value: Any, oid: int) -> Any:
+    """A record (or an array of records, nested lists) as JSON values: `[[oid, text or null], ...]`."""
+    if oid == RECORD_ARRAY:
+        return [None if item is None else _record_fields(item, RECORD if isinstance(item, Record) else oid)
+                for item in value]
+    return [[field_oid, None if field is None else _record_fields(field, field_oid)
+             if field_oid in (RECORD, RECORD_ARRAY) else _encode(field_oid, field)]
+            for field, field_oid in zip(value.values, value.oids, strict=True)]
+
+
+def _record_or_array(item: list[Any]) -> int:
+    """Whether an item of a stored array of records is a record (fields `[oid, text]`) or a
+    sub-array."""
+    return RECORD_ARRAY if item and not isinstance(item[0][0], int) else RECORD
+
+
+def _record(fields: list[Any], oid: int) -> Any:
+    """The record (or array of records) `_record_fields` gave."""
+    if oid == RECORD_ARRAY:
+        return [None if item is None else _record(item, _record_or_array(item)) for item in fields]
+    values = tuple(None if text is None else _record(text, field_oid) if field_oid in (RECORD, RECORD_ARRAY)
+                   else _decode(field_oid, text) for field_oid, text in fields)
+    return Record(values, tuple(field_oid for field_oid, _ in fields))
 
 
 def _bool_to_storage(value: Any) -> int | None:
@@ -123,6 +155,8 @@ def from_storage(oid: int) -> Converter:
         return _numeric_from_storage
     if oid == t.VOID:
         return lambda value: ""  # PostgreSQL's void value is not NULL; its text form is empty
+    if oid in (RECORD, RECORD_ARRAY):
+        return lambda value: None if value is None else _record(json.loads(value), oid)
     return lambda value: None if value is None else _decode(oid, str(value))
 
 

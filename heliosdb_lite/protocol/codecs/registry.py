@@ -30,6 +30,8 @@ from heliosdb_lite.protocol.codecs import (
 from heliosdb_lite.protocol.codecs.arrays import array_codec
 from heliosdb_lite.protocol.codecs.base import Codec
 from heliosdb_lite.protocol.codecs.catalog import TYPES
+from heliosdb_lite.protocol.codecs.composites import record_codec
+from heliosdb_lite.protocol.codecs.oids import RECORD
 from heliosdb_lite.protocol.codecs.range_values import RANGE_TYPES
 from heliosdb_lite.protocol.codecs.ranges import multirange_codec, range_codec
 from heliosdb_lite.protocol.codecs.styles import DEFAULT_STYLE, TextStyle
@@ -54,6 +56,7 @@ def _build_registry() -> dict[int, Codec]:
     codecs: dict[int, Codec] = {}
     for family in (scalars, floats, numeric, strings, bytea, uuids, jsons, datetimes, interval, reg_types):
         codecs.update(family.CODECS)
+    codecs[RECORD] = record_codec(lambda oid: codec_for(oid))  # fields' codecs looked up when used
     codecs = _with_derived(codecs)
     assert set(codecs) == set(TYPES), set(codecs) ^ set(TYPES)
     return codecs
@@ -65,12 +68,14 @@ CODECS: dict[int, Codec] = _build_registry()
 @cache
 def _styled_registry(style: TextStyle) -> dict[int, Codec]:
     """CODECS with the date/time and interval types (their ranges and arrays too) written in `style`."""
-    return CODECS | _with_derived(datetimes.styled_codecs(style) | interval.styled_codecs(style))
+    styled = datetimes.styled_codecs(style) | interval.styled_codecs(style)
+    return CODECS | _with_derived(styled | {RECORD: record_codec(lambda oid: codec_for(oid, style))})
 
 
 def codec_for(oid: int, style: TextStyle = DEFAULT_STYLE) -> Codec:
     """The codec of a type OID in a DateStyle/IntervalStyle; 0A000 if HeliosDB-Lite has none."""
-    codec = (CODECS if style is DEFAULT_STYLE else _styled_registry(style)).get(oid)
+    registry = CODECS if style is DEFAULT_STYLE else _styled_registry(style)
+    codec = registry.get(oid) or CODECS.get(oid)  # a type defined after the style's registry is in CODECS
     if codec is None:
         raise DatabaseError(FEATURE_NOT_SUPPORTED, f"data type with OID {oid} is not supported")
     return codec

@@ -1,6 +1,6 @@
-"""The types a database defines (CREATE TYPE ... AS ENUM), as the codecs know them: their pg_type
-rows and codecs added to `catalog.TYPES` and `registry.CODECS` beside the built-in ones, under
-the OIDs the database gave them.
+"""The types a database defines (CREATE TYPE ... AS ENUM, CREATE TYPE ... AS (...)), as the
+codecs know them: their pg_type rows and codecs added to `catalog.TYPES` and `registry.CODECS`
+beside the built-in ones, under the OIDs the database gave them.
 
 The engine registers every type of its store when it opens it and whenever its schema changes
 (`engine/store/user_types.py`); a type is registered with its array type. Names are not
@@ -11,7 +11,8 @@ stores opened by one process do not meet under one OID; a dropped type's entry s
 names it any more).
 
 An enum's value is its label, a str; text and binary forms are both the label's UTF-8 bytes
-(enum_out / enum_send). Input of a label the enum does not have is 22P02, as enum_in.
+(enum_out / enum_send). Input of a label the enum does not have is 22P02, as enum_in. A composite
+type's value is a `composites.Record`; its codec reads the fields of the type's current definition.
 """
 
 from __future__ import annotations
@@ -23,14 +24,16 @@ from heliosdb_lite.errors import INVALID_TEXT_REPRESENTATION, DatabaseError
 from heliosdb_lite.protocol.codecs.arrays import array_codec
 from heliosdb_lite.protocol.codecs.base import Codec
 from heliosdb_lite.protocol.codecs.catalog import TYPES, TypeInfo
+from heliosdb_lite.protocol.codecs.composites import composite_codec
 from heliosdb_lite.protocol.codecs.faults import decode_utf8
-from heliosdb_lite.protocol.codecs.registry import CODECS
+from heliosdb_lite.protocol.codecs.registry import CODECS, codec_for
 
 # above the OIDs of user relations (`engine/pg_catalog/reader.py:object_oid`), below 2^31 (drivers
 # that read an OID as a signed int4 still read it right)
 FIRST_OID = 1_100_000_000
 LAST_OID = 2_100_000_000
 ENUM_CATEGORY = "E"
+COMPOSITE_CATEGORY = "C"
 ENUM_LENGTH = 4  # pg_type.typlen of an enum (its value is a pg_enum OID in PostgreSQL)
 
 
@@ -93,3 +96,41 @@ def _enum_codec(enum: EnumType) -> Codec:
         return label_in(data)
 
     return Codec(text_out, text_in, str.encode, label_in)
+
+
+@dataclass(frozen=True)
+class CompositeType:
+    """One composite type (CREATE TYPE ... AS (...)): its OIDs, its name as format_type shows it,
+    and its attributes in order: (name, type OID, typmod)."""
+
+    oid: int
+    name: str
+    array_oid: int
+    relid: int  # its pg_class row (relkind 'c')
+    fields: tuple[tuple[str, int, int], ...]
+
+    @property
+    def field_oids(self) -> tuple[int, ...]:
+        return tuple(oid for _, oid, _ in self.fields)
+
+    def position(self, name: str) -> int | None:
+        """The number (from 0) of the attribute of this name; None if it has none."""
+        return next((number for number, (field, _, _) in enumerate(self.fields) if field == name), None)
+
+
+COMPOSITES: dict[int, CompositeType] = {}  # composite OID -> its registered definition
+
+
+def register_composite(composite: CompositeType) -> None:
+    """Adds (or replaces) a composite type and its array type among the types the codecs speak."""
+    if COMPOSITES.get(composite.oid) == composite:
+        return
+    COMPOSITES[composite.oid] = composite
+    oid, array_oid = composite.oid, composite.array_oid
+    TYPES[oid] = TypeInfo(oid, composite.name, -1, array_oid, 0, COMPOSITE_CATEGORY)
+    TYPES[array_oid] = TypeInfo(array_oid, f"_{composite.name}", -1, 0, oid, "A")
+    if oid in CODECS:
+        return  # its codec reads the fields of the definition registered last
+    element = composite_codec(lambda: COMPOSITES[oid].field_oids, codec_for)
+    CODECS[oid] = element
+    CODECS[array_oid] = array_codec(oid, composite.name, element)

@@ -1,0 +1,83 @@
+"""Differential script for row values and composite types: ROW(...) and (a, b) constructors as
+`record` results (text output with PostgreSQL's quoting: empty strings, NULLs, quotes,
+backslashes, commas, parentheses, white space; nested rows, arrays of rows), field selection
+`(row).f1`, row comparisons (still SQLite's row values), and the errors. Each statement runs
+against the engine and a real PostgreSQL 15 in order; the outcome (tag, columns, rows, SQLSTATE,
+transaction status), the error message and the notices must agree, with the OIDs of the types the
+database defines compared as the types' names. Skipped without PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from heliosdb_lite.engine.session import SQLiteSession
+from tests.engine.differential import (
+    engine_step_with_messages,
+    engine_store,
+    reference_database,
+    reference_step_with_messages,
+)
+
+FIRST_USER_OID = 16384  # PostgreSQL's first OID for what a database defines
+
+SCRIPT = [
+    # anonymous records
+    "select (1, 'a')",
+    "select row(1, 'a'), row(2)",
+    "select row()",
+    "select row(1, 'a b', null, '', 'x\"y', 'a,b', 'p(q)', 'a\\b', ' ', 'null', 'NULL', 2.5::numeric, true)",
+    "select row(array[1, 2], '{\"a\": [1, 2]}'::jsonb, 'x'::bytea, 1.5::float8, interval '1 day 02:00')",
+    "select row('2024-01-01 10:00+02'::timestamptz, date '2024-02-29', 12345678901234::int8)",
+    "select row(row(1, 2), 'x'), row(row(row('a b')))",
+    "select array[row(1, 2), row(3, 4)], array[row(1, 'x'), null]",
+    "select row(array[row(1, 'a')], 3)",
+    "select x, row(x, x * 2) from generate_series(1, 3) x order by x",
+    "select r from (select row(1, 'a') r union all select row(2, 'b')) s",
+    "select row(1, 2)::text, pg_typeof(row(1, 2))",
+    "select (row(1, 'a')).f1, ((1, 'a')).f1",
+    "select (row(1, 'a')).x",
+    "select (1).x",
+    "select 'x' as a, row(1)",
+    # row comparisons
+    "select row(1, 'a') = row(1, 'a'), (1, 2) < (1, 3), (1, 2) <> (1, 2)",
+    "select 1 where (1, 2) in ((1, 2), (3, 4))",
+    "select 1 where row(1, 2) in (row(3, 4))",
+    "create table pairs (a int, b text)",
+    "insert into pairs values (1, 'x'), (2, 'y z'), (3, null)",
+    "select row(a, b) from pairs order by a",
+    "select (a, b) from pairs where (a, b) = (2, 'y z')",
+    "select a from pairs where (a, b) in (select 1, 'x') order by a",
+    "select array_agg(row(a, b) order by a) from pairs",
+    "select count(*) from pairs where row(a, b) is not null",
+    "select count(*) from pairs where row(a, b) is null",
+    "select row(null, null) is null, row(1, null) is null, row(1, null) is not null, row() is null",
+]
+
+
+reference = reference_database("differential_composites")
+engine_session = engine_store("differential_composites")
+
+
+def _type_names(outcome: Any, name_of: Any) -> Any:
+    """The outcome with the OIDs of result columns the database defines replaced by their names."""
+    step, messages, notices = outcome
+    if step[0] != "ok" or step[1] is None:
+        return outcome
+    columns = [(name, name_of(oid) if oid >= FIRST_USER_OID else oid, modifier)
+               for name, oid, modifier in step[1]]
+    return (step[0], columns, *step[2:]), messages, notices
+
+
+@pytest.mark.parametrize("sql", SCRIPT)
+def test_same_step(reference: Any, engine_session: SQLiteSession, sql: str) -> None:
+    def reference_name(oid: int) -> str:
+        return reference.execute("select typname from pg_type where oid = %s", (oid,)).fetchone()[0]
+
+    def engine_name(oid: int) -> str:
+        statement = engine_session.prepare(f"select typname from pg_type where oid = {oid}", ())
+        return str(engine_session.execute(statement, []).fetch(0)[0][0])
+
+    assert _type_names(engine_step_with_messages(engine_session, sql), engine_name) == \
+        _type_names(reference_step_with_messages(reference, sql), reference_name)
