@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections import Counter
 
 from heliosdb_lite.engine import translate
-from heliosdb_lite.engine.translate import calls, expressions, operators, queries, ranges
+from heliosdb_lite.engine.translate import calls, expressions, operators, queries, ranges, records
 
 
 def test_no_expression_type_has_handlers_in_two_modules() -> None:
-    counts = Counter(node_type for module in (expressions, operators, calls, queries, ranges)
+    counts = Counter(node_type for module in (expressions, operators, calls, queries, ranges, records)
                      for node_type in module.HANDLERS)
     assert [node_type.__name__ for node_type, count in counts.items() if count > 1] == []
     assert len(translate.HANDLERS) == sum(counts.values())

@@ -140,7 +140,7 @@ def format_type(oid: int, typmod: int | None = None) -> str:
     info = TYPES.get(oid)
     if info is None:
         return "???"
-    if info.is_array:
+    if info.elem_oid and info.typlen == -1:  # a true array (record[]'s category is P, not A)
         return f"{format_type(info.elem_oid, typmod)}[]"
     if oid == oids.BPCHAR and typmod is not None and typmod < 0:
         return "bpchar"
