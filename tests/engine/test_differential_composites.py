@@ -53,6 +53,70 @@ SCRIPT = [
     "select count(*) from pairs where row(a, b) is not null",
     "select count(*) from pairs where row(a, b) is null",
     "select row(null, null) is null, row(1, null) is null, row(1, null) is not null, row() is null",
+    # composite types
+    "create type comp as (a int, b text)",
+    "create type comp as (x int)",
+    "create type dup as (a int, a text)",
+    "create type empty as ()",
+    "create type nosuch.comp as (a int)",
+    "create type pairs as (a int)",
+    "create type money_like as (amount numeric(10, 2), label varchar(5), at timestamptz)",
+    "select row(1, 'x')::comp, '(2,\"y z\")'::comp, cast(row(3, null) as comp), '(,)'::comp",
+    "select (row(1, 'x')::comp).b, ('(2,y)'::comp).a, ('(2,y)'::comp).nope",
+    "select row(1, 2, 3)::comp",
+    "select row(1)::comp",
+    "select '(1)'::comp",
+    "select '1,a'::comp",
+    "select '(1,a) x'::comp",
+    "select '(x,a)'::comp",
+    "select '( 1,a)'::comp",
+    "select '(1,\"a\\\\b\"\"c\")'::comp, '(1,a\\,b)'::comp",
+    "select row(12.345, 'abc', '2024-01-01 10:00+02')::money_like",
+    "select row(1, 'abcdefg', null)::money_like",
+    "select 'comp'::regtype, pg_typeof(row(1, 'a')::comp), row(1, 'a')::comp::text",
+    "create table things (id int primary key, c comp, cs comp[])",
+    "insert into things values (1, row(1, 'a'), array[row(2, 'b')::comp]), (2, '(3,\"x,y\")', "
+    "'{\"(4,q)\"}'), (3, null, null), (4, '(1,)', '{}'), (5, '(1,b)', null)",
+    "insert into things (id, c) values (6, row(5, 6))",
+    "select * from things order by id",
+    "select id, (c).a, (c).b, c is null from things order by id",
+    "select id from things where c = row(1, 'a')::comp",
+    "select id from things where c <> row(1, 'a')::comp order by id",
+    "select id from things where (c).a > 1 order by id",
+    "update things set c = row(9, 'z') where id = 3 returning c",
+    "update things set c = null where id = 6",
+    "select (c).b || '!' from things where id = 1",
+    # the catalog drivers read
+    "select typname, typtype, typcategory, typrelid <> 0, typlen, typdelim from pg_type "
+    "where typname in ('comp', '_comp') order by typname",
+    "select c.relname, c.relkind, c.relnatts, c.reltype = t.oid from pg_class c "
+    "join pg_type t on t.typrelid = c.oid where t.typname = 'comp'",
+    "select a.attname, a.atttypid::regtype, a.attnum, a.atttypmod from pg_attribute a "
+    "join pg_type t on t.typrelid = a.attrelid where t.typname = 'money_like' order by a.attnum",
+    "select t.typname, coalesce(a.fnames, '{}') from pg_type t left join (select attrelid, "
+    "array_agg(attname order by attnum) as fnames from pg_attribute where attnum > 0 group by attrelid) a "
+    "on a.attrelid = t.typrelid where t.oid = 'comp'::regtype",
+    # ALTER TYPE ... ATTRIBUTE
+    "alter type empty add attribute z int",
+    "alter type empty add attribute y numeric(5,2)",
+    "alter type empty add attribute y int",
+    "alter type empty rename attribute z to w",
+    "alter type empty alter attribute y type text",
+    "alter type empty alter attribute nope type text",
+    "alter type empty drop attribute w",
+    "alter type empty drop attribute nope",
+    "alter type empty drop attribute if exists nope",
+    "select row('q')::empty",
+    "alter type empty add value 'x'",
+    "alter type mood_nosuch add attribute a int",
+    "alter type comp rename attribute b to bb",
+    "select (c).bb from things where id = 1",
+    # DROP TYPE
+    "drop type comp",
+    "drop type comp cascade",
+    "select * from things order by id",
+    "drop type empty, money_like",
+    "select count(*) from pg_type where typname in ('comp', 'empty', 'money_like')",
 ]
 
 

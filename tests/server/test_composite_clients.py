@@ -1,6 +1,8 @@
 """Row values and composite types through the drivers, over TCP: psycopg reads `record` results in
-text and binary (binary records carry each field's OID), asyncpg decodes them as tuples. The tests
-pass against PostgreSQL 15 too (HELIOSDB_CLIENT_TESTS_TARGET=postgres)."""
+text and binary (binary records carry each field's OID), asyncpg decodes them as tuples;
+psycopg's CompositeInfo.fetch and register_composite (values and arrays of a composite type as
+parameters and results, text and binary), asyncpg's introspection of a composite type (parameters
+and results). The tests pass against PostgreSQL 15 too (HELIOSDB_CLIENT_TESTS_TARGET=postgres)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from typing import Any
 import asyncpg
 import psycopg
 import pytest
+from psycopg.types.composite import CompositeInfo, register_composite
 
 from tests.server.conftest import Target
 
@@ -35,6 +38,34 @@ def test_psycopg_records_text_and_binary(conn: psycopg.Connection[Any]) -> None:
     assert [column.type_code for column in cursor.description] == [RECORD_OID, RECORD_OID, 2287]
 
 
+def _make_card_type(connection: psycopg.Connection[Any]) -> None:
+    connection.execute("drop table if exists cards")
+    connection.execute("drop type if exists card cascade")
+    connection.execute("create type card as (value int, suit text, weight numeric(5,2))")
+    connection.execute("create table cards (id int, c card, cs card[])")
+
+
+def test_psycopg_composite_info_and_adapters(conn: psycopg.Connection[Any]) -> None:
+    _make_card_type(conn)
+    info = CompositeInfo.fetch(conn, "card")
+    assert info is not None
+    assert (info.name, info.field_names, info.field_types) == \
+        ("card", ("value", "suit", "weight"), (23, 25, 1700))
+    assert 0 < info.oid != info.array_oid > 0
+    register_composite(info, conn)
+    card = info.python_type
+    for number, binary in enumerate((False, True), start=1):
+        cursor = conn.cursor(binary=binary)
+        cursor.execute("insert into cards values (%s, %s, %s)",
+                       [number, card(8, 'hearts, "big"', Decimal("1.50")), [card(1, None, None)]])
+        cursor.execute("select c, cs, (c).suit, %s::card from cards where id = %s",
+                       [card(2, "x y", Decimal("3.25")), number])
+        assert cursor.fetchone() == (card(8, 'hearts, "big"', Decimal("1.50")), [card(1, None, None)],
+                                     'hearts, "big"', card(2, "x y", Decimal("3.25")))
+    text = conn.execute("select c::text from cards where id = 1").fetchone()
+    assert text == ('(8,"hearts, ""big""",1.50)',)
+
+
 @pytest.fixture
 async def aconn(target: Target) -> AsyncIterator[asyncpg.Connection]:
     connection = await asyncpg.connect(host=target.host, port=target.port, user="postgres",
@@ -49,3 +80,18 @@ async def test_asyncpg_records(aconn: asyncpg.Connection) -> None:
     row = await aconn.fetchrow("select row(1, 'a'::text, null::date) r, row(row(1, 2), 'x'::text) n, "
                                "x from generate_series(1, 2) x order by x limit 1")
     assert (tuple(row["r"]), tuple(row["n"][0]), row["n"][1], row["x"]) == ((1, "a", None), (1, 2), "x", 1)
+
+
+async def test_asyncpg_composite_columns(aconn: asyncpg.Connection) -> None:
+    await aconn.execute("drop table if exists hands")
+    await aconn.execute("drop type if exists hand cascade")
+    await aconn.execute("create type hand as (value int, suit text)")
+    await aconn.execute("create table hands (id int, h hand, hs hand[])")
+    await aconn.executemany("insert into hands values ($1, $2, $3)",
+                            [(1, (4, "spades"), [(5, "a b"), None]), (2, None, [])])
+    rows = await aconn.fetch("select id, h, hs from hands order by id")
+    assert [(row["id"], None if row["h"] is None else tuple(row["h"]),
+             [None if item is None else tuple(item) for item in row["hs"]]) for row in rows] == \
+        [(1, (4, "spades"), [(5, "a b"), None]), (2, None, [])]
+    assert tuple(await aconn.fetchval("select $1::hand", (1, None))) == (1, None)
+    assert rows[0]["h"]["suit"] == "spades"

@@ -1,4 +1,5 @@
-"""CREATE TYPE ... AS ENUM, ALTER TYPE (ADD VALUE, RENAME VALUE, RENAME TO, OWNER TO) and DROP TYPE,
+"""CREATE TYPE ... AS ENUM, ALTER TYPE (ADD VALUE, RENAME VALUE, RENAME TO, OWNER TO) and DROP TYPE
+(composite types' CREATE and ALTER ... ATTRIBUTE in `composite_types`),
 read from the statement's tokens and rendered as writes to the store's type tables
 (`store.user_types`), checked against the store when they are translated, with PostgreSQL's errors.
 
@@ -9,7 +10,7 @@ PostgreSQL's sort order: one past its neighbour at either end, else halfway betw
 neighbours (all labels numbered again when a half no longer falls between them). RENAME VALUE
 rewrites the stored values of the enum's columns, enum and array. DROP TYPE refuses with 2BP01
 while columns use the type (or its array type), and CASCADE drops those columns.
-Other kinds of CREATE TYPE (composite, range, base and shell types) are refused with 0A000.
+Other kinds of CREATE TYPE (range, base and shell types) are refused with 0A000.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING
 from sqlglot import exp
 from sqlglot.tokens import TokenType
 
+from heliosdb_lite.engine.ddl import composite_types
 from heliosdb_lite.engine.ddl.alter import column_dropped
 from heliosdb_lite.engine.ddl.object_names import (
     NO_OP,
@@ -66,9 +68,9 @@ def translate(translator: Translator, sql: str) -> Translation:
     verb = words.next_word()
     words.expect("type")
     if verb == "create":
-        statements, command = _create(translator, words), "CREATE TYPE"
+        statements, command = _create(translator, words, sql), "CREATE TYPE"
     elif verb == "alter":
-        statements, command = _alter(translator, words), "ALTER TYPE"
+        statements, command = _alter(translator, words, sql), "ALTER TYPE"
     else:
         statements, command = _drop(translator, words), "DROP TYPE"
     rendered = [*statements, *schema_version_bump(TYPES_TABLE, "name")] if statements else [NO_OP]
@@ -112,15 +114,18 @@ class _TypeWords(Words):
         return token.text
 
 
-def _create(translator: Translator, words: _TypeWords) -> list[str]:
-    """CREATE TYPE name AS ENUM ('label' [, ...])."""
+def _create(translator: Translator, words: _TypeWords, sql: str) -> list[str]:
+    """CREATE TYPE name AS ENUM ('label' [, ...]) | AS (attribute type [, ...])."""
     table = words.type_name()
     if not words.accept("as"):
-        raise unsupported("CREATE TYPE other than AS ENUM (base and shell types)")
+        raise unsupported("CREATE TYPE other than AS ENUM or AS (...) (base and shell types)")
     if words.accept("range"):
         raise unsupported("CREATE TYPE AS RANGE")
     if words.peek() == "(":
-        raise unsupported("CREATE TYPE AS (composite types)")
+        stored = translator.new_object(table)
+        if _type_exists(translator, stored):
+            raise DatabaseError(DUPLICATE_OBJECT, f'type "{table.name}" already exists')
+        return composite_types.created(translator, stored, sql)
     words.expect("enum")
     words.expect("(")
     labels: list[str] = []
@@ -178,10 +183,13 @@ def _builtin(table: exp.Table) -> codecs.TypeInfo | None:
         return None
 
 
-def _existing(translator: Translator, table: exp.Table) -> StoredType:
-    """The enum an ALTER TYPE names: 42704 if no type has the name, 42809 if it is not an enum."""
+def _existing(translator: Translator, table: exp.Table, kind: str | None = None) -> StoredType:
+    """The type an ALTER TYPE names: 42704 if no type has the name, 42809 if it is not an enum (of
+    `kind` when given)."""
     found = _named_type(translator, table)
     if found is not None:
+        if kind is not None and found.kind != kind:
+            raise DatabaseError(WRONG_OBJECT_TYPE, f"{found.shown} is not an enum")
         return found
     builtin = _builtin(table)
     if builtin is not None:
@@ -189,8 +197,9 @@ def _existing(translator: Translator, table: exp.Table) -> StoredType:
     raise DatabaseError(UNDEFINED_OBJECT, f'type "{table.name}" does not exist')
 
 
-def _alter(translator: Translator, words: _TypeWords) -> list[str]:
-    """ALTER TYPE name ADD VALUE | RENAME VALUE | RENAME TO | OWNER TO."""
+def _alter(translator: Translator, words: _TypeWords, sql: str) -> list[str]:
+    """ALTER TYPE name ADD VALUE | RENAME VALUE | RENAME TO | OWNER TO | ADD, DROP, ALTER or RENAME
+    ATTRIBUTE."""
     table = words.type_name()
     if words.accept("owner", "to"):
         role = words.name()
@@ -201,15 +210,20 @@ def _alter(translator: Translator, words: _TypeWords) -> list[str]:
                               "owned by the user who creates it")
         return []
     if words.accept("add", "value"):
-        return _value_added(translator, _existing(translator, table), words)
+        return _value_added(translator, _existing(translator, table, user_types.ENUM_KIND), words)
     if words.accept("rename", "value"):
         old = words.label()
         words.expect("to")
         new = words.label()
         words.end()
-        return _value_renamed(translator, _existing(translator, table), old, new)
+        return _value_renamed(translator, _existing(translator, table, user_types.ENUM_KIND), old, new)
     if any(words.accept(verb, "attribute") for verb in ("add", "drop", "alter", "rename")):
-        raise DatabaseError(UNDEFINED_TABLE, f'relation "{table.name}" does not exist')  # a composite's
+        found = _named_type(translator, table)
+        if found is None or found.kind != user_types.COMPOSITE_KIND:  # a composite's relation
+            raise DatabaseError(UNDEFINED_TABLE, f'relation "{table.name}" does not exist')
+        users = [f"{schemas.split(column.table)[1]}.{column.column}"
+                 for column in _columns_of(translator, found)]
+        return composite_types.altered(translator, found, words, sql, users)
     if words.accept("rename", "to"):
         new_name = words.name()
         words.end()
@@ -348,6 +362,12 @@ def _drop(translator: Translator, words: _TypeWords) -> list[str]:
             continue
         columns = _columns_of(translator, found)
         described = [column.described() for column in columns]
+        in_composites = composite_types.used_by({found.oid, found.array_oid},
+                                                user_types.stored_types(translator.catalog.connection))
+        if in_composites:
+            if cascade:
+                raise unsupported(f"DROP TYPE ... CASCADE of a type composite types use ({in_composites[0]})")
+            refuse_dependents(f"type {found.shown}", in_composites)
         if not cascade:
             refuse_dependents(f"type {found.shown}", described,
                               details=[f"{column.described()} depends on type {found.shown}"
@@ -355,7 +375,10 @@ def _drop(translator: Translator, words: _TypeWords) -> list[str]:
         dropped += described
         for column in columns:
             statements += column_dropped(translator, column.table, column.column)
-        statements.append(f"DELETE FROM {LABELS_TABLE} WHERE type_oid = {found.oid}")
+        if found.kind == user_types.COMPOSITE_KIND:
+            statements += composite_types.dropped(found)
+        else:
+            statements.append(f"DELETE FROM {LABELS_TABLE} WHERE type_oid = {found.oid}")
         statements.append(f"DELETE FROM {TYPES_TABLE} WHERE oid = {found.oid}")
     cascade_notice(translator, dropped)
     return statements

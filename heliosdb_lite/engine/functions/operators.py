@@ -31,6 +31,7 @@ from heliosdb_lite.errors import (
 )
 from heliosdb_lite.protocol import codecs
 from heliosdb_lite.protocol.codecs import user_types
+from heliosdb_lite.protocol.codecs.composites import Record
 from heliosdb_lite.protocol.codecs.range_values import Multirange, Range, sort_key
 
 USECS_PER_DAY = 86_400_000_000
@@ -210,6 +211,9 @@ def comparison_key(value: Any, oid: int, tz: dt.tzinfo) -> Any:
         return _array_key(value, codecs.type_by_oid(oid).elem_oid, tz)
     if isinstance(value, Range | Multirange):
         return sort_key(value)
+    if isinstance(value, Record):  # record_cmp: field by field, a NULL after every value
+        return tuple((1,) if field is None else (0, comparison_key(field, field_oid, tz))
+                     for field, field_oid in zip(value.values, value.oids, strict=True))
     enum = user_types.ENUMS.get(oid)
     if enum is not None:
         return enum.sort_key(value)

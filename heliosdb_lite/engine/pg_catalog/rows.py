@@ -32,7 +32,7 @@ from heliosdb_lite.engine.pg_catalog.reader import (
     quote_identifier,
 )
 from heliosdb_lite.engine.sql.quoting import string_literal
-from heliosdb_lite.engine.store import schemas
+from heliosdb_lite.engine.store import schemas, user_types
 from heliosdb_lite.engine.types import pgtypes as t
 from heliosdb_lite.engine.types.reg_types import input_function, output_function
 from heliosdb_lite.engine.types.type_names import format_type_function
@@ -111,6 +111,9 @@ def row_sources(reader: CatalogReader, names: SessionNames, database: str) -> di
                              bool(relation.indexes), has_triggers(relation))
             for index in relation.indexes:
                 yield _class_row(index.oid, index.name, namespace, "i", len(index.columns), False)
+        for defined in _composites(reader):
+            yield _class_row(defined.relid, defined.name, namespace_oid(defined.schema), "c",
+                             len(defined.attributes), False, row_type=defined.oid)
 
     def schema_names() -> dict[int, str]:
         return {namespace.oid: namespace.name for namespace in names.namespaces()}
@@ -146,6 +149,10 @@ def row_sources(reader: CatalogReader, names: SessionNames, database: str) -> di
                 by_name = {a.name: a for a in relation.attributes}
                 for number, column in enumerate(index.columns, start=1):
                     yield _attribute_row(index.oid, by_name[column], number, False, False, "")
+        for defined in _composites(reader):
+            for number, (name, oid, typmod) in enumerate(defined.attributes, start=1):
+                attribute = Attribute(name, number, t.PgType(oid, typmod), False, None)
+                yield _attribute_row(defined.relid, attribute, number, False, False, "")
 
     def defaults() -> Iterator[tuple[Any, ...]]:
         for relation in reader.relations():
@@ -208,8 +215,13 @@ def row_sources(reader: CatalogReader, names: SessionNames, database: str) -> di
                 yield _type_row(info)
         for defined in reader.store().types:
             namespace = namespace_oid(defined.schema)
-            yield (defined.oid, defined.name, namespace, OWNER_OID, codec_types.ENUM_LENGTH, 1, "e",
-                   codec_types.ENUM_CATEGORY, ",", 0, 0, defined.array_oid, 0, -1, 0, 0, None)
+            if defined.kind == user_types.COMPOSITE_KIND:
+                yield (defined.oid, defined.name, namespace, OWNER_OID, -1, 0, "c",
+                       codec_types.COMPOSITE_CATEGORY, ",", defined.relid, 0, defined.array_oid, 0, -1, 0, 0,
+                       None)
+            else:
+                yield (defined.oid, defined.name, namespace, OWNER_OID, codec_types.ENUM_LENGTH, 1, "e",
+                       codec_types.ENUM_CATEGORY, ",", 0, 0, defined.array_oid, 0, -1, 0, 0, None)
             yield (defined.array_oid, f"_{defined.name}", namespace, OWNER_OID, -1, 0, "b", "A", ",", 0,
                    defined.oid, 0, 0, -1, 0, 0, None)
         for oid, name, length in _PSEUDO_TYPES:
@@ -288,12 +300,17 @@ def _int_array(numbers: Iterator[int]) -> str:
     return "{" + ",".join(str(number) for number in numbers) + "}"
 
 
+def _composites(reader: CatalogReader) -> list[user_types.StoredType]:
+    return [defined for defined in reader.store().types if defined.kind == user_types.COMPOSITE_KIND]
+
+
 def _class_row(oid: int, name: str, namespace: int, kind: str, columns: int, has_index: bool,
-               has_triggers: bool = False) -> tuple[Any, ...]:
+               has_triggers: bool = False, row_type: int = 0) -> tuple[Any, ...]:
     """A pg_class row; `has_triggers`: a foreign key refers from or to it (PostgreSQL enforces those
-    with triggers, and psql lists foreign keys only for a relation that has triggers)."""
+    with triggers, and psql lists foreign keys only for a relation that has triggers); `row_type`:
+    reltype, a composite type's OID for its relation (relkind c)."""
     access_method = BTREE_AM if kind == "i" else HEAP_AM if kind == "r" else 0
-    return (oid, name, namespace, 0, 0, OWNER_OID, access_method, oid, 0, 0, -1, 0, int(has_index), 0,
+    return (oid, name, namespace, row_type, 0, OWNER_OID, access_method, oid, 0, 0, -1, 0, int(has_index), 0,
             "p", kind, columns, 0, 0, int(has_triggers), 0, 0, 0, 1, "d", 0, None, None, None)
 
 

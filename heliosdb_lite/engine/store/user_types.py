@@ -1,14 +1,20 @@
-"""The types a database defines (CREATE TYPE ... AS ENUM), as the store keeps them, and what every
-connection needs to use them: the codecs' registration (`protocol/codecs/user_types.py`) and the
-collations that order an enum's values.
+"""The types a database defines (CREATE TYPE ... AS ENUM, CREATE TYPE ... AS (...)), as the store
+keeps them, and what every connection needs to use them: the codecs' registration
+(`protocol/codecs/user_types.py`) and the collations that order an enum's values.
 
 Storage format (tables made by the first CREATE TYPE, written by `engine/ddl/types.py`, so the
 journal carries them as it carries any DDL and row change):
 
 - `_helios_types(oid, name, array_oid, kind)`: one row per type; name is its storage name
-  (`schemas`: `mood`, `s.mood`), kind `e` for an enum; oid and array_oid are pg_type's OIDs of
-  the type and of its array type, drawn at random in `user_types.FIRST_OID`..`LAST_OID`.
+  (`schemas`: `mood`, `s.mood`), kind `e` for an enum, `c` for a composite type; oid and
+  array_oid are pg_type's OIDs of the type and of its array type, drawn at random in
+  `user_types.FIRST_OID`..`LAST_OID`.
 - `_helios_enum_labels(oid, type_oid, sort_order, label)`: an enum's labels, pg_enum's rows.
+- `_helios_composites(oid, relid)`: a composite type's pg_class OID (typrelid), drawn likewise.
+- `_helios_type_attributes(type_oid, position, name, attribute_type, typmod)`: a composite type's
+  attributes from position 1, pg_attribute's rows.
+
+A column of a composite type keeps its value's text form, `(1,a)`.
 
 A column of an enum keeps the label as TEXT; its declared type names the type's OID
 (`pgtypes.ResolvedType.declared`) and it collates with `helios_enum_<oid>`, which orders labels
@@ -31,12 +37,21 @@ from heliosdb_lite.protocol.codecs import user_types as codec_types
 
 TYPES_TABLE = "_helios_types"
 LABELS_TABLE = "_helios_enum_labels"
+COMPOSITES_TABLE = "_helios_composites"
+ATTRIBUTES_TABLE = "_helios_type_attributes"
 ENUM_KIND = "e"
+COMPOSITE_KIND = "c"
 CREATE_TABLES = (
     f"CREATE TABLE IF NOT EXISTS {TYPES_TABLE} (oid INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, "
     "array_oid INTEGER NOT NULL UNIQUE, kind TEXT NOT NULL)",
     f"CREATE TABLE IF NOT EXISTS {LABELS_TABLE} (oid INTEGER PRIMARY KEY, type_oid INTEGER NOT NULL, "
     "sort_order REAL NOT NULL, label TEXT NOT NULL, UNIQUE (type_oid, label))",
+)
+CREATE_COMPOSITE_TABLES = (
+    f"CREATE TABLE IF NOT EXISTS {COMPOSITES_TABLE} (oid INTEGER PRIMARY KEY, relid INTEGER NOT NULL UNIQUE)",
+    f"CREATE TABLE IF NOT EXISTS {ATTRIBUTES_TABLE} (type_oid INTEGER NOT NULL, position INTEGER NOT NULL, "
+    "name TEXT NOT NULL, attribute_type INTEGER NOT NULL, typmod INTEGER NOT NULL, "
+    "PRIMARY KEY (type_oid, position), UNIQUE (type_oid, name))",
 )
 _COLLATION_PREFIX = "helios_enum_"
 
@@ -51,6 +66,8 @@ class StoredType:
     kind: str
     labels: tuple[tuple[str, float], ...]
     label_oids: tuple[int, ...]
+    relid: int = 0  # a composite type's pg_class OID
+    attributes: tuple[tuple[str, int, int], ...] = ()  # a composite type's: (name, type OID, typmod)
 
     @property
     def schema(self) -> str:
@@ -85,10 +102,26 @@ def stored_types(connection: apsw.Connection, stored: str | None = None) -> list
         "ORDER BY type_oid, sort_order", (stored,)))
     for type_oid, oid, order, label in rows:
         labels.setdefault(type_oid, []).append((label, order, oid))
+    relids, attributes = _composites(connection)
     return [StoredType(oid, name, array_oid, kind,
                        tuple((label, order) for label, order, _ in labels.get(oid, ())),
-                       tuple(label_oid for _, _, label_oid in labels.get(oid, ())))
+                       tuple(label_oid for _, _, label_oid in labels.get(oid, ())),
+                       relids.get(oid, 0), tuple(attributes.get(oid, ())))
             for oid, name, array_oid, kind in types]
+
+
+def _composites(connection: apsw.Connection) -> tuple[dict[int, int], dict[int, list[tuple[str, int, int]]]]:
+    """The composite types' pg_class OIDs and attributes in order, by type OID (none in a store
+    whose types are all enums made before composite types were)."""
+    if not connection.table_exists("main", COMPOSITES_TABLE):
+        return {}, {}
+    relids: dict[int, int] = dict(connection.execute(f"SELECT oid, relid FROM {COMPOSITES_TABLE}"))
+    attributes: dict[int, list[tuple[str, int, int]]] = {}
+    rows: list[tuple[int, str, int, int]] = list(connection.execute(
+        f"SELECT type_oid, name, attribute_type, typmod FROM {ATTRIBUTES_TABLE} ORDER BY type_oid, position"))
+    for type_oid, name, attribute_type, typmod in rows:
+        attributes.setdefault(type_oid, []).append((name, attribute_type, typmod))
+    return relids, attributes
 
 
 def find(connection: apsw.Connection, stored: str) -> StoredType | None:
@@ -107,6 +140,11 @@ def load(connection: apsw.Connection) -> None:
 
 
 def register(stored_type: StoredType) -> None:
+    if stored_type.kind == COMPOSITE_KIND:
+        codec_types.register_composite(codec_types.CompositeType(
+            stored_type.oid, stored_type.shown, stored_type.array_oid, stored_type.relid,
+            stored_type.attributes))
+        return
     codec_types.register_enum(codec_types.EnumType(stored_type.oid, stored_type.shown, stored_type.array_oid,
                                                    stored_type.labels))
 
@@ -116,7 +154,10 @@ def new_oids(connection: apsw.Connection, count: int) -> list[int]:
     opens do not give one OID to two types)."""
     taken: set[int] = set()
     if defined(connection):
-        for table, columns in ((TYPES_TABLE, ("oid", "array_oid")), (LABELS_TABLE, ("oid",))):
+        for table, columns in ((TYPES_TABLE, ("oid", "array_oid")), (LABELS_TABLE, ("oid",)),
+                               (COMPOSITES_TABLE, ("relid",))):
+            if not connection.table_exists("main", table):
+                continue
             for column in columns:
                 taken.update(oid for (oid,) in connection.execute(f"SELECT {column} FROM {table}"))
     drawn: list[int] = []

@@ -37,6 +37,8 @@ def _compared(node: exp.Expr) -> bool:
     parent = node.parent
     while isinstance(parent, exp.Paren):
         parent = parent.parent
+    if isinstance(parent, exp.EQ) and isinstance(parent.parent, exp.Update):
+        return False  # UPDATE ... SET column = ROW(...): an assignment
     return isinstance(parent, _ROW_COMPARISONS)
 
 

@@ -3,10 +3,11 @@
 pg_cast's rows between the engine's types with their castcontext (implicit: anywhere, e.g. an
 operand or a UNION branch; assignment: also a value written to a column; explicit: only in a
 cast), plus the conversions PostgreSQL finds without a pg_cast row: an array to an array when its
-elements convert in that context, any type to a string type by its output function on
-assignment, and a string type to any type by its input function in an explicit cast. Also the
-type categories (pg_type.typcategory) and their preferred types (typispreferred), which decide
-the common type of UNION / CASE / VALUES branches (`typing_rules.common_type`).
+elements convert in that context, a row to a composite type and back (anywhere), any type
+to a string type by its output function on assignment, and a string type to any type by its
+input function in an explicit cast. Also the type categories (pg_type.typcategory) and their
+preferred types (typispreferred), which decide the common type of UNION / CASE / VALUES branches
+(`typing_rules.common_type`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from enum import IntEnum
 from heliosdb_lite.engine.types import pgtypes as t
 from heliosdb_lite.engine.types.pgtypes import PgType
 from heliosdb_lite.protocol import codecs
+from heliosdb_lite.protocol.codecs.oids import RECORD
 from heliosdb_lite.protocol.codecs.range_values import RANGE_TYPES
 
 
@@ -58,6 +60,7 @@ _CASTS: dict[int, dict[int, Context]] = {
 _CASTS.update({kind.oid: {kind.multirange: _E} for kind in RANGE_TYPES.values()})
 PREFERRED = frozenset({t.BOOL, t.TEXT, t.OID, t.FLOAT8, t.TIMESTAMPTZ, t.INTERVAL})
 _STRING_CATEGORY = "S"
+_COMPOSITE_CATEGORY = "C"
 
 
 def category(oid: int) -> str:
@@ -78,6 +81,9 @@ def _can_coerce(source: int, target: int, context: Context) -> bool:
     if allowed is not None:
         return allowed <= context
     source_info, target_info = codecs.type_by_oid(source), codecs.type_by_oid(target)
+    if (source == RECORD and target_info.category == _COMPOSITE_CATEGORY) \
+            or (target == RECORD and source_info.category == _COMPOSITE_CATEGORY):
+        return True  # a row converts to a composite type field by field, and a composite value is a record
     if source_info.is_array and target_info.is_array \
             and _can_coerce(source_info.elem_oid, target_info.elem_oid, context):
         return True

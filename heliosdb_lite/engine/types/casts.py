@@ -5,9 +5,9 @@ text input/output functions, in the session's DateStyle and IntervalStyle, for c
 strings (`'t'::bool`, `true::text` = 'true', `'01/02/03'::date`), rounding
 for numeric/float → integer (half away from zero for numeric, half even for floats), float →
 numeric through 15 significant digits, numeric → float through its text (rounded once, 22003 out
-of the float's range), timestamp ↔ timestamptz in the session time zone, a range to its multirange, and
-the type modifier: numeric(p,s) rounds and checks (22003), varchar(n)/char(n) truncate on an
-explicit cast and raise 22001 on assignment, char(n) pads.
+of the float's range), timestamp ↔ timestamptz in the session time zone, a range to its multirange,
+a row to a composite type field by field, and the type modifier: numeric(p,s) rounds and checks
+(22003), varchar(n)/char(n) truncate on an explicit cast and raise 22001 on assignment, char(n) pads.
 """
 
 from __future__ import annotations
@@ -30,7 +30,9 @@ from heliosdb_lite.errors import (
     DatabaseError,
 )
 from heliosdb_lite.protocol import codecs
-from heliosdb_lite.protocol.codecs import range_values
+from heliosdb_lite.protocol.codecs import range_values, user_types
+from heliosdb_lite.protocol.codecs.composites import Record
+from heliosdb_lite.protocol.codecs.oids import RECORD
 from heliosdb_lite.protocol.codecs.styles import DEFAULT_STYLE, TextStyle
 from heliosdb_lite.protocol.codecs.time_zones import wall_clock_instant
 
@@ -46,6 +48,9 @@ def convert(value: Any, source: int, target: int, typmod: int = -1, *, tz: dt.tz
     """value (of type source) as a value of type target with modifier typmod."""
     if value is None:
         return None
+    composite = user_types.COMPOSITES.get(target)
+    if source != target and composite is not None and isinstance(value, Record):
+        return _row_as(value, source, composite, tz, style, explicit)
     if source != target:
         value = _convert_type(value, source, target, tz, style)
     if typmod >= 0:
@@ -87,10 +92,27 @@ def _convert_type(value: Any, source: int, target: int, tz: dt.tzinfo, style: Te
         return converted
     if {source, target} <= {t.JSON, t.JSONB}:
         return codecs.decode_text(target, codecs.encode_text(source, value))
+    if target == RECORD and isinstance(value, Record):  # a composite value is a record
+        return value
     kind = range_values.RANGE_TYPES.get(source)
     if kind is not None and target == kind.multirange:  # the multirange constructor of one range
         return range_values.make_multirange(kind, [value])
     raise cannot_cast(source, target)
+
+
+def _row_as(value: Record, source: int, composite: user_types.CompositeType, tz: dt.tzinfo, style: TextStyle,
+            explicit: bool) -> Record:
+    """A row (a record, or a value of another composite type) as a value of `composite`, field by
+    field; 42846 when the numbers of fields differ."""
+    if len(value.values) != len(composite.fields):
+        error = cannot_cast(source, composite.oid)
+        error.detail = f"Input has too {'many' if len(value.values) > len(composite.fields) else 'few'} " \
+            "columns."
+        raise error
+    fields = zip(value.values, value.oids, composite.fields, strict=True)
+    values = tuple(convert(field, oid, target, typmod, tz=tz, style=style, explicit=explicit)
+                   for field, oid, (_, target, typmod) in fields)
+    return Record(values, composite.field_oids)
 
 
 def cannot_cast(source: int, target: int) -> DatabaseError:
