@@ -65,7 +65,8 @@ INTERVAL_COLLATION = "helios_interval"
 # the collation that makes SQLite compare stored values of a type as PostgreSQL compares them
 # (RTRIM is SQLite's own: char(n) ignores trailing spaces)
 COLLATIONS = {t.NUMERIC: NUMERIC_COLLATION, t.INTERVAL: INTERVAL_COLLATION, t.BPCHAR: "RTRIM",
-              **{oid: f"helios_range_{oid}" for oid in sorted(t.RANGE_TYPES | t.MULTIRANGE_TYPES)}}
+              **{oid: f"helios_range_{oid}" for oid in sorted(t.RANGE_TYPES | t.MULTIRANGE_TYPES)},
+              t.INET: "helios_inet", t.CIDR: "helios_inet"}
 
 
 def quick_arith_name(operator: str, oid: int) -> str:

@@ -30,7 +30,7 @@ from heliosdb_lite.errors import (
     DatabaseError,
 )
 from heliosdb_lite.protocol import codecs
-from heliosdb_lite.protocol.codecs import user_types
+from heliosdb_lite.protocol.codecs import network, user_types
 from heliosdb_lite.protocol.codecs.composites import Record
 from heliosdb_lite.protocol.codecs.range_values import Multirange, Range, sort_key
 
@@ -214,6 +214,8 @@ def comparison_key(value: Any, oid: int, tz: dt.tzinfo) -> Any:
     if isinstance(value, Record):  # record_cmp: field by field, a NULL after every value
         return tuple((1,) if field is None else (0, comparison_key(field, field_oid, tz))
                      for field, field_oid in zip(value.values, value.oids, strict=True))
+    if oid in t.NETWORK_TYPES:
+        return network.sort_key(value)
     enum = user_types.ENUMS.get(oid)
     if enum is not None:
         return enum.sort_key(value)

@@ -28,6 +28,7 @@ from heliosdb_lite.engine.functions import (
     aggregates,
     enums,
     float_aggregates,
+    network,
     numbers,
     operators,
     ranges,
@@ -147,7 +148,7 @@ def register(connection: apsw.Connection, context: FunctionContext) -> None:
                            **enums.FUNCTIONS}.items():
         connection.create_scalar_function(name, function)
     for name, function in {**_pure_functions(), **string_functions.FUNCTIONS, **ranges.FUNCTIONS,
-                                   **records.FUNCTIONS}.items():
+                                   **records.FUNCTIONS, **network.FUNCTIONS}.items():
         connection.create_scalar_function(name, function, deterministic=True)
     # the ignores: apsw's protocols fix step's parameters (WindowClass: one SQLiteValue, AggregateClass:
     # *values); ours take the arguments registered (value and type oid for SUM, AVG and array_agg)
@@ -165,6 +166,7 @@ def register(connection: apsw.Connection, context: FunctionContext) -> None:
     connection.create_collation(INTERVAL_COLLATION, operators.compare_interval_text)
     for oid, collation in array_functions.COLLATIONS.items():
         connection.create_collation(collation, array_functions.stored_order(oid))
+    connection.create_collation(network.COLLATION, network.stored_order)
     for oid, collation in ranges.COLLATIONS.items():
         connection.create_collation(collation, ranges.stored_order(oid))
     table_valued.register(connection, GENERATE_SERIES, _generate_series, ("value",))

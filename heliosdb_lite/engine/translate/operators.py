@@ -12,7 +12,7 @@ from sqlglot import exp
 from heliosdb_lite.engine.functions import arrays as array_functions
 from heliosdb_lite.engine.functions import names as fn
 from heliosdb_lite.engine.store import user_types
-from heliosdb_lite.engine.translate import ranges, records
+from heliosdb_lite.engine.translate import network, ranges, records
 from heliosdb_lite.engine.translate.nodes import call, collated
 from heliosdb_lite.engine.translate.result import Typed, unsupported
 from heliosdb_lite.engine.translate.scope import Scope
@@ -97,6 +97,8 @@ def _bitwise(translator: Translator, node: exp.Expr, scope: Scope) -> Typed:
     left, left_type = translator.expr(node.this, scope)
     if ranges.involves_range(left_type, right_type):  # << >>: strictly left of, strictly right of
         return ranges.operator(translator, operator, left, left_type, right, right_type)
+    if network.involves_network(left_type, right_type) and operator in ("<<", ">>"):  # contained by, contains
+        return network.operator(translator, operator, left, left_type, right, right_type)
     left_resolved, right_resolved = rules.resolve_unknown(operator, left_type, right_type)
     result = rules.bitwise_type(operator, left_resolved, right_resolved)
     count = operator in ("<<", ">>")
@@ -167,6 +169,8 @@ def _containment(translator: Translator, node: exp.Binary, scope: Scope) -> Type
     right, right_type = translator.expr(node.expression, scope)
     if ranges.involves_range(left_type, right_type):
         return ranges.operator(translator, operator, left, left_type, right, right_type)
+    if network.involves_network(left_type, right_type) and operator == "&&":
+        return network.operator(translator, operator, left, left_type, right, right_type)
     if t.JSONB in (left_type.oid, right_type.oid) and operator != "&&":
         if not {left_type.oid, right_type.oid} <= {t.JSONB, t.UNKNOWN}:
             raise rules.no_operator(left_type.oid, operator, right_type.oid)

@@ -58,6 +58,7 @@ _CASTS: dict[int, dict[int, Context]] = {
               t.NUMERIC: _E},
 }
 _CASTS.update({kind.oid: {kind.multirange: _E} for kind in RANGE_TYPES.values()})
+_CASTS.update({t.CIDR: {t.INET: _I}, t.INET: {t.CIDR: _A}})
 PREFERRED = frozenset({t.BOOL, t.TEXT, t.OID, t.FLOAT8, t.TIMESTAMPTZ, t.INTERVAL})
 _STRING_CATEGORY = "S"
 _COMPOSITE_CATEGORY = "C"

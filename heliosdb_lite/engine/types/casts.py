@@ -30,7 +30,7 @@ from heliosdb_lite.errors import (
     DatabaseError,
 )
 from heliosdb_lite.protocol import codecs
-from heliosdb_lite.protocol.codecs import range_values, user_types
+from heliosdb_lite.protocol.codecs import network, range_values, user_types
 from heliosdb_lite.protocol.codecs.composites import Record
 from heliosdb_lite.protocol.codecs.oids import RECORD
 from heliosdb_lite.protocol.codecs.styles import DEFAULT_STYLE, TextStyle
@@ -67,6 +67,8 @@ def text_output(value: Any, oid: int, tz: dt.tzinfo, style: TextStyle = DEFAULT_
         return str(value).rstrip(" ")
     if oid in _TEXT_LIKE:
         return str(value)
+    if oid in t.NETWORK_TYPES:  # text(inet): the address with its mask length, always
+        return network.show(value)
     return codecs.encode_text(oid, value, tz=tz, style=style).decode()
 
 
@@ -94,6 +96,8 @@ def _convert_type(value: Any, source: int, target: int, tz: dt.tzinfo, style: Te
         return codecs.decode_text(target, codecs.encode_text(source, value))
     if target == RECORD and isinstance(value, Record):  # a composite value is a record
         return value
+    if {source, target} == t.NETWORK_TYPES:  # cidr(inet) clears the host bits
+        return network.make(*network.parts(value), cidr=target == t.CIDR)
     kind = range_values.RANGE_TYPES.get(source)
     if kind is not None and target == kind.multirange:  # the multirange constructor of one range
         return range_values.make_multirange(kind, [value])

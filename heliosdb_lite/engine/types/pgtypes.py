@@ -58,6 +58,9 @@ UNKNOWN = oids.UNKNOWN
 UUID = oids.UUID
 VARCHAR = oids.VARCHAR
 VOID = oids.VOID
+INET = oids.INET
+CIDR = oids.CIDR
+NETWORK_TYPES = frozenset({INET, CIDR})
 
 INTEGER_TYPES = frozenset({INT2, INT4, INT8, OID})
 OID_TYPES = frozenset({OID, REGTYPE})  # an OID, and one that reads and prints as a type's name
@@ -117,6 +120,7 @@ _DTYPE_NAMES: dict[exp.DType, str] = {
     exp.DType.TIMESTAMPTZ: "timestamptz",
     exp.DType.INTERVAL: "interval",
     exp.DType.UUID: "uuid",
+    exp.DType.INET: "inet",
     exp.DType.JSON: "json",
     exp.DType.JSONB: "jsonb",
     exp.DType.SERIAL: "int4",

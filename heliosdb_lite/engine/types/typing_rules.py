@@ -256,8 +256,10 @@ def _first(args: Sequence[PgType]) -> PgType:
 
 
 def _extreme(args: Sequence[PgType]) -> PgType:
-    """min/max: varchar and name have no aggregate of their own and go through text."""
+    """min/max: varchar and name have no aggregate of their own and go through text, cidr through inet."""
     first = _first(args)
+    if first.oid == t.CIDR:
+        return PgType(t.INET)
     return t.TEXT_TYPE if first.oid in (t.VARCHAR, t.NAME) else first
 
 

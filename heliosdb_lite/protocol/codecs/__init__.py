@@ -23,6 +23,8 @@ never reaches a codec):
 - int4range 3904, int8range 3926, numrange 3906, daterange 3912, tsrange 3908, tstzrange 3910:
   range_values.Range (bounds of the subtype's model, None unbounded), always canonical; their
   multiranges (int4multirange 4451, ...): range_values.Multirange, a tuple of ranges
+- inet 869: ipaddress.IPv4Interface / IPv6Interface; cidr 650: ipaddress.IPv4Network / IPv6Network
+  (`network`)
 - arrays (_bool 1000, _int4 1007, _text 1009, ... every type above but unknown): a list of
   element values or None; nested equally long lists for more dimensions; lower bounds are 1
 
