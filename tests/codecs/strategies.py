@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import strategies as st
 
 from heliosdb_lite.errors import DatabaseError
-from heliosdb_lite.protocol.codecs import INFINITY, NEG_INFINITY, TYPES, Interval, normalize_jsonb
+from heliosdb_lite.protocol.codecs import INFINITY, NEG_INFINITY, TYPES, Interval, network, normalize_jsonb
 from heliosdb_lite.protocol.codecs.numeric import numeric_text
 from heliosdb_lite.protocol.codecs.range_values import (
     EMPTY,
@@ -69,6 +69,13 @@ json_texts = st.builds(
 
 _infinities = st.sampled_from([INFINITY, NEG_INFINITY])
 
+
+def _inet(version: int, address: int, bits: int) -> Any:
+    """An IPv4 or IPv6 inet value of the drawn address and mask length (reduced to the family's width)."""
+    width = 32 if version == 4 else 128
+    return network.make(version, address % 2**width, bits % (width + 1), cidr=False)
+
+
 SCALAR_VALUES: dict[int, st.SearchStrategy[Any]] = {
     16: st.booleans(),
     17: st.binary(max_size=40),
@@ -94,8 +101,10 @@ SCALAR_VALUES: dict[int, st.SearchStrategy[Any]] = {
     1700: st.decimals(allow_nan=True, allow_infinity=True).filter(_finite_numeric),
     2206: st.sampled_from([0, *sorted(TYPES)]) | st.integers(4_000_000_000, 2**32 - 1),  # no type has these
     2950: st.uuids(),
+    869: st.builds(_inet, st.sampled_from([4, 6]), st.integers(0, 2**128 - 1), st.integers(0, 128)),
     3802: json_texts.map(normalize_jsonb),
 }
+SCALAR_VALUES[650] = SCALAR_VALUES[869].map(lambda inet: network.make(*network.parts(inet), cidr=True))
 
 
 def _range(kind: RangeType, first: Any, second: Any, lower_inc: bool, upper_inc: bool) -> Range:
