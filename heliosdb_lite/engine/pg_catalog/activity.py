@@ -4,9 +4,8 @@ sessions (`interface.Backend`). Without a server (the embedded API) the session 
 only backend: its pid is the process's, pg_stat_activity and pg_prepared_statements are empty and
 there is nobody to signal.
 
-Columns are PostgreSQL 15's, except client_addr, which is text here (there is no inet type), and
-the ones without a meaning here (leader_pid, client_hostname, wait events, backend_xid/xmin,
-query_id): NULL or left out.
+Columns are PostgreSQL 15's (client_addr an inet), except the ones without a meaning here
+(leader_pid, client_hostname, wait events, backend_xid/xmin, query_id): NULL or left out.
 """
 
 from __future__ import annotations
@@ -22,7 +21,7 @@ from heliosdb_lite.engine.types.value_storage import to_storage
 from heliosdb_lite.protocol.codecs import oids
 
 COLUMNS = ("datid:oid datname:name pid:int4 leader_pid:int4 usesysid:oid usename:name application_name:text "
-           "client_addr:text client_hostname:text client_port:int4 backend_start:timestamptz "
+           "client_addr:inet client_hostname:text client_port:int4 backend_start:timestamptz "
            "xact_start:timestamptz query_start:timestamptz state_change:timestamptz wait_event_type:text "
            "wait_event:text state:text query:text backend_type:text")
 PREPARED_COLUMNS = ("name:text statement:text prepare_time:timestamptz parameter_types:regtype[] "

@@ -44,7 +44,7 @@ def type_oid(name: str | None) -> int | None:
 _SPEC_TYPES = {"oid": PgType(t.OID), "name": PgType(t.NAME), "char": PgType(t.CHAR), "bool": t.BOOL_TYPE,
                "int2": PgType(t.INT2), "float4": PgType(t.FLOAT4),
                "int4": t.INT4_TYPE, "int8": PgType(t.INT8), "text": t.TEXT_TYPE,
-               "varchar": PgType(t.VARCHAR), "timestamptz": PgType(t.TIMESTAMPTZ),
+               "varchar": PgType(t.VARCHAR), "timestamptz": PgType(t.TIMESTAMPTZ), "inet": PgType(t.INET),
                "oid[]": PgType(oids.OID_ARRAY), "regtype[]": PgType(oids.REGTYPE_ARRAY),
                "yes_or_no": PgType(t.VARCHAR, 3 + t.VARHDRSZ)}  # information_schema's varchar(3) domain
 
