@@ -73,6 +73,17 @@ SCRIPT = [
     "select masklen(1)",
     "select host('nonsense')",
     "select address || ' is up' from hosts where id = 1",
+    # IN, BETWEEN, ANY, CASE, COALESCE, GREATEST / LEAST, UNION, a join on <<, UPDATE
+    "select address from hosts where address in ('10.0.0.0/16', '::1') order by address",
+    "select id from hosts where address between '1.0.0.0' and '10.0.0.0/12' order by id",
+    "select id from hosts where address = any('{9.255.255.255,::1}'::inet[]) order by id",
+    "select id, case when address << '10.0.0.0/7' then 'ten' else 'other' end from hosts order by id",
+    "select id, coalesce(address, '0.0.0.0'), greatest(address, '5.5.5.5'), least(net, '1.0.0.0/8') "
+    "from hosts order by id",
+    "select address from hosts union select net from hosts order by 1",
+    "select a.id, b.id from hosts a join hosts b on a.address << b.net order by 1, 2",
+    "update hosts set address = '9.9.9.9' where net = '10.0.0.0/16'",
+    "select id, address from hosts order by address desc nulls last, id",
     # UNIQUE compares as network_cmp does
     "create table unique_hosts (address inet unique)",
     "insert into unique_hosts values ('1.2.3.4'), ('1.2.3.4/24')",
