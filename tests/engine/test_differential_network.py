@@ -3,7 +3,7 @@ mask lengths, IPv6 with :: and an embedded IPv4 address) and its 22P02s (bad syn
 long, a cidr with bits set right of its mask), the canonical output, casts between inet, cidr and
 text, comparison and ORDER BY / DISTINCT / min / max / UNIQUE in network_cmp's order, arrays,
 host / text / abbrev / masklen / family / network / netmask / hostmask / broadcast / set_masklen,
-and << >> &&. Each statement runs against the engine and a real PostgreSQL 15 in order; the
+<< >> &&, and + - ~ & |. Each statement runs against the engine and a real PostgreSQL 15 in order; the
 outcome (tag, columns, rows, SQLSTATE, transaction status), the error message and the notices must
 agree. Skipped without PostgreSQL."""
 
@@ -73,6 +73,22 @@ SCRIPT = [
     "select masklen(1)",
     "select host('nonsense')",
     "select address || ' is up' from hosts where id = 1",
+    # arithmetic and bitwise operators
+    "select '1.2.3.4'::inet + 1, 1 + '1.2.3.4/24'::inet, '1.2.3.4'::inet - 5, '10/8'::cidr + 1",
+    "select '1.2.3.4'::inet - '1.2.3.0'::inet, '::1'::inet - '::'::inet, '1.2.3.4'::inet - '1.2.3.0'",
+    "select '255.255.255.255'::inet + 1",
+    "select '0.0.0.0'::inet - 1",
+    "select '::ffff:ffff:ffff'::inet + 4294967296, 'ffff::'::inet - '::1'::inet",
+    "select '1.2.3.4'::inet - '::1'::inet",
+    "select ~ '1.2.3.4/24'::inet, ~ '::1'::inet, ~ '10/8'::cidr",
+    "select '1.2.3.4/24'::inet & '0.0.255.255/16'::inet, '1.2.3.4'::inet | '0.0.0.255'::inet, "
+    "'1.2.3.4'::inet & '0.0.0.255'",
+    "select '1.2.3.4'::inet & '::1'::inet",
+    "select '1.2.3.4'::inet | '::1'::inet",
+    "select '1.2.3.4'::inet + 1.5",
+    "select '1.2.3.4'::inet + '1.2.3.4'::inet",
+    "select '1.2.3.4'::inet * 2",
+    "select id, address + 256, address - '10.0.0.0'::inet from hosts where family(address) = 4 order by id",
     # IN, BETWEEN, ANY, CASE, COALESCE, GREATEST / LEAST, UNION, a join on <<, UPDATE
     "select address from hosts where address in ('10.0.0.0/16', '::1') order by address",
     "select id from hosts where address between '1.0.0.0' and '10.0.0.0/12' order by id",

@@ -4,7 +4,8 @@ inet and cidr values as network_cmp does.
 
 host, text, abbrev (as inet's output), masklen, family, network, netmask, hostmask, broadcast,
 set_masklen; the operators << <<= >> >>= (containment: network_sub, network_subeq, network_sup,
-network_supeq) and && (network_overlap).
+network_supeq) and && (network_overlap); the arithmetic inet + int8, int8 + inet, inet - int8, inet - inet (an
+int8) and the bitwise ~ & | (inetpl, inetmi, inetmi_int8, inetnot, inetand, inetor).
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ from typing import Any
 
 from heliosdb_lite.engine.functions import names as fn
 from heliosdb_lite.engine.types import pgtypes as t
-from heliosdb_lite.errors import INVALID_PARAMETER_VALUE, DatabaseError
+from heliosdb_lite.errors import INVALID_PARAMETER_VALUE, NUMERIC_VALUE_OUT_OF_RANGE, DatabaseError
 from heliosdb_lite.protocol.codecs import network
 from heliosdb_lite.protocol.codecs.network import Address
 
 CALL = "helios_inet_function"  # (name, value[, argument]): a function of inet / cidr
 OPERATE = "helios_inet_operator"  # (operator, left, right): << <<= >> >>= &&
+ARITH = "helios_inet_arith"  # (operator, left, right): + - & |, and ~ (left NULL)
 COLLATION = fn.COLLATIONS[t.INET]
 
 # the functions of one inet or cidr value and their result types
@@ -104,6 +106,35 @@ def _operate(operator: str, left: str | None, right: str | None) -> int | None:
     return int(version_a == version_b and address_a >> shift == address_b >> shift)
 
 
+def _arith(operator: str, left: Any, right: Any) -> Any:
+    """inet + n, n + inet, inet - n, inet - inet, inet & inet, inet | inet, ~ inet (left unused)."""
+    if right is None or (left is None and operator != "~"):
+        return None
+    if operator == "~":
+        version, address, bits = network.parts(_value(right))
+        return _inet(version, address ^ ((1 << _width(version)) - 1), bits)
+    if operator in ("+", "-") and isinstance(left, int):  # n + inet
+        left, right = right, left
+    if isinstance(right, int):
+        version, address, bits = network.parts(_value(left))
+        moved = address + right if operator == "+" else address - right
+        if not 0 <= moved < 1 << _width(version):
+            raise DatabaseError(NUMERIC_VALUE_OUT_OF_RANGE, "result is out of range")
+        return _inet(version, moved, bits)
+    left_version, left_address, left_bits = network.parts(_value(left))
+    right_version, right_address, right_bits = network.parts(_value(right))
+    if left_version != right_version:
+        verb = {"-": "subtract", "&": "AND", "|": "OR"}[operator]
+        raise DatabaseError(INVALID_PARAMETER_VALUE, f"cannot {verb} inet values of different sizes")
+    if operator == "-":
+        difference = left_address - right_address
+        if not -(2**63) <= difference < 2**63:
+            raise DatabaseError(NUMERIC_VALUE_OUT_OF_RANGE, "result is out of range")
+        return difference
+    combined = left_address & right_address if operator == "&" else left_address | right_address
+    return _inet(left_version, combined, max(left_bits, right_bits))
+
+
 def stored_order(left: str, right: str) -> int:
     """The collation of stored inet and cidr values: network_cmp's order (as texts when one is not
     an address: a UNION branch of another type)."""
@@ -113,4 +144,4 @@ def stored_order(left: str, right: str) -> int:
         return (left > right) - (left < right)
 
 
-FUNCTIONS: dict[str, Callable[..., Any]] = {CALL: _function, OPERATE: _operate}
+FUNCTIONS: dict[str, Callable[..., Any]] = {CALL: _function, OPERATE: _operate, ARITH: _arith}

@@ -1,7 +1,8 @@
 """inet and cidr operators and calls: `left op right` when an operand is an inet or a cidr
-(<< >> && here; `<<=` and `>>=` sqlglot cannot read), and host, text, abbrev, masklen, family,
-network, netmask, hostmask, broadcast and set_masklen of one; run by `functions.network`. An
-unknown operand or argument is read as inet, a cidr one compared as inet (its implicit cast)."""
+(<< >> && by `operator`, `<<=` and `>>=` sqlglot cannot read; + - & | ~ by `arithmetic`), and host,
+text, abbrev, masklen, family, network, netmask, hostmask, broadcast and set_masklen of one; run by
+`functions.network`. An unknown operand or argument is read as inet, a cidr one compared as inet
+(its implicit cast)."""
 
 from __future__ import annotations
 
@@ -41,6 +42,31 @@ def operator(translator: Translator, symbol: str, left: exp.Expr, left_type: PgT
     left = translator.coerce(left, left_type, _INET)
     right = translator.coerce(right, right_type, _INET)
     return call(network_functions.OPERATE, symbol, left, right), t.BOOL_TYPE
+
+
+def arithmetic(translator: Translator, symbol: str, left: exp.Expr | None, left_type: PgType | None,
+               right: exp.Expr, right_type: PgType) -> Typed:
+    """inet + int8, int8 + inet, inet - int8, inet - inet (int8), inet & inet, inet | inet, and ~ inet
+    (left None); 42883 for other operands. An unknown operand beside an inet is an inet (+: an int8)."""
+    operands = [(left, left_type), (right, right_type)] if left is not None and left_type is not None \
+        else [(right, right_type)]
+    addresses = [i for i, (_, pg_type) in enumerate(operands) if pg_type is not None and (
+        pg_type.oid in t.NETWORK_TYPES or (pg_type.is_unknown and symbol in "&|~"))]
+    if symbol == "-" and len(operands) == 2 and addresses == [0] and right_type.is_unknown:
+        addresses = [0, 1]
+    numbers = [i for i in range(len(operands)) if i not in addresses]
+    valid = (symbol == "~" and addresses == [0] and len(operands) == 1) \
+        or (symbol in "&|" and len(addresses) == 2) \
+        or (symbol == "-" and addresses in ([0, 1], [0])) or (symbol == "+" and len(addresses) == 1)
+    if not valid or not all(operands[i][1].oid in t.INTEGER_TYPES - {t.OID} or operands[i][1].is_unknown
+                            for i in numbers):
+        raise rules.no_operator(left_type.oid if left_type is not None else None, symbol, right_type.oid)
+    values = [translator.coerce(value, pg_type, _INET if i in addresses else t.INT8_TYPE)
+              for i, (value, pg_type) in enumerate(operands)]
+    if len(values) == 1:
+        values.insert(0, exp.Null())
+    result = t.INT8_TYPE if symbol == "-" and len(addresses) == 2 else _INET
+    return call(network_functions.ARITH, symbol, *values), result
 
 
 def handles(name: str, types: Sequence[PgType]) -> bool:

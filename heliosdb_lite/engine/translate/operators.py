@@ -71,6 +71,8 @@ def arithmetic(translator: Translator, node: exp.Binary, scope: Scope) -> Typed:
     right, right_type = translator.expr(node.expression, scope)
     if ranges.involves_range(left_type, right_type):  # union, difference, intersection
         return ranges.operator(translator, operator, left, left_type, right, right_type)
+    if network.involves_network(left_type, right_type):
+        return network.arithmetic(translator, operator, left, left_type, right, right_type)
     left_resolved, right_resolved = rules.arithmetic_operands(
         operator, *rules.resolve_unknown(operator, left_type, right_type))
     left = translator.coerce(left, left_type, left_resolved)
@@ -92,6 +94,8 @@ def _bitwise(translator: Translator, node: exp.Expr, scope: Scope) -> Typed:
     operator = BITWISE[type(node)]
     right, right_type = translator.expr(node.expression if isinstance(node, exp.Binary) else node.this, scope)
     if not isinstance(node, exp.Binary):
+        if right_type.oid in t.NETWORK_TYPES:
+            return network.arithmetic(translator, operator, None, None, right, right_type)
         result = rules.bitwise_type(operator, None, right_type)
         return call(fn.BITWISE, operator, 0, right, result.oid), result
     left, left_type = translator.expr(node.this, scope)
@@ -99,6 +103,8 @@ def _bitwise(translator: Translator, node: exp.Expr, scope: Scope) -> Typed:
         return ranges.operator(translator, operator, left, left_type, right, right_type)
     if network.involves_network(left_type, right_type) and operator in ("<<", ">>"):  # contained by, contains
         return network.operator(translator, operator, left, left_type, right, right_type)
+    if network.involves_network(left_type, right_type):  # & | #
+        return network.arithmetic(translator, operator, left, left_type, right, right_type)
     left_resolved, right_resolved = rules.resolve_unknown(operator, left_type, right_type)
     result = rules.bitwise_type(operator, left_resolved, right_resolved)
     count = operator in ("<<", ">>")
