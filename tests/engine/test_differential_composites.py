@@ -81,6 +81,7 @@ SCRIPT = [
     "select * from things order by id",
     "select id, (c).a, (c).b, c is null from things order by id",
     "select id from things where c = row(1, 'a')::comp",
+    "select id from things where row(1, 'a'::text) = c",
     "select id from things where c <> row(1, 'a')::comp order by id",
     "select id from things where (c).a > 1 order by id",
     "update things set c = row(9, 'z') where id = 3 returning c",

@@ -39,6 +39,15 @@ def _compared(node: exp.Expr) -> bool:
         parent = parent.parent
     if isinstance(parent, exp.EQ) and isinstance(parent.parent, exp.Update):
         return False  # UPDATE ... SET column = ROW(...): an assignment
+    if isinstance(parent, exp.Binary) and isinstance(parent, _ROW_COMPARISONS):
+        side = node
+        while side.parent is not parent:
+            side = side.parent
+        other = parent.expression if side is parent.this else parent.this
+        while isinstance(other, exp.Paren):
+            other = other.this
+        # a row with a row or a subquery's row; with anything else ($1, a composite value), records
+        return is_row_constructor(other) or isinstance(other, exp.Subquery | exp.Query)
     return isinstance(parent, _ROW_COMPARISONS)
 
 
