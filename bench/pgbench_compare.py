@@ -8,7 +8,9 @@ For each server: `pgbench -i -s SCALE` (timed), then for the built-in TPC-B-like
 satisfy sum(abalance) = sum(tbalance) = sum(bbalance) = sum(delta): that check is printed, and a
 failed check makes the exit status 1. tps is pgbench's (without initial connection time); p50 and
 p99 are percentiles of the per-transaction latencies in pgbench's `-l` logs. A run in which pgbench aborts
-clients is reported with pgbench's error text instead of failing the benchmark.
+clients is reported with pgbench's error text instead of failing the benchmark. For HeliosDB-Lite
+it also reports the server process's CPU time (user + system, from /proc) per transaction of each
+run, which moves much less than tps with the load of a shared machine.
 
 Before each server's runs, one second of journal_bench's raw write+fsync loop measures what the
 disk allows then, so that runs on a slower moment of a shared VM disk can be told apart. Prints a
@@ -103,6 +105,7 @@ class Run:
     latency: Latency | None
     aborted_clients: int
     errors: tuple[str, ...]
+    cpu_us_per_tx: float | None = None  # the server process's CPU time per transaction, when known
 
     @property
     def clean(self) -> bool:
@@ -123,6 +126,9 @@ class Run:
 
     def latency_cell(self) -> str:
         return "—" if self.latency is None else f"{self.latency.p50_ms:.2f} / {self.latency.p99_ms:.2f}"
+
+    def cpu_cell(self) -> str:
+        return "—" if self.cpu_us_per_tx is None else f"{self.cpu_us_per_tx:,.0f}"
 
 
 RunKey = tuple[str, str, int]  # workload, mode, clients
@@ -227,11 +233,18 @@ def logged_latency(log_dir: Path) -> Latency | None:
     return Latency(percentiles[49] / 1000, percentiles[98] / 1000)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time the process has used so far (/proc/PID/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def timed_run(target: Target, workload: str, mode: str, clients: int, seconds: int, logs: Path) -> Run:
     log_dir = Path(tempfile.mkdtemp(dir=logs))
     command = target.pgbench("-n", *WORKLOADS[workload], "-M", mode, "-c", str(clients),
                              "-j", str(min(clients, MAX_THREADS)), "-T", str(seconds),
                              "-l", f"--log-prefix={log_dir / 'tx'}")
+    cpu_before = cpu_seconds(target.pid) if target.pid is not None else None
     try:
         done = subprocess.run(command, capture_output=True, text=True, check=False,
                               timeout=seconds + PGBENCH_GRACE_SECONDS)
@@ -239,10 +252,14 @@ def timed_run(target: Target, workload: str, mode: str, clients: int, seconds: i
         return Run(clients, None, None, clients,
                    (f"pgbench did not finish within {seconds + PGBENCH_GRACE_SECONDS} s",))
     tps = re.search(r"^tps = ([\d.]+)", done.stdout, re.MULTILINE)
+    processed = re.search(r"^number of transactions actually processed: (\d+)", done.stdout, re.MULTILINE)
+    cpu = None
+    if cpu_before is not None and target.pid is not None and processed and int(processed.group(1)):
+        cpu = (cpu_seconds(target.pid) - cpu_before) * 1e6 / int(processed.group(1))
     errors, aborted = pgbench_errors(done.stderr)
     if done.returncode != 0 and not errors:
         errors = (f"pgbench exited with {done.returncode}: {done.stderr.strip()[-300:]}",)
-    return Run(clients, float(tps.group(1)) if tps else None, logged_latency(log_dir), aborted, errors)
+    return Run(clients, float(tps.group(1)) if tps else None, logged_latency(log_dir), aborted, errors, cpu)
 
 
 def balance_sums(target: Target) -> tuple[dict[str, int], int]:
@@ -273,8 +290,9 @@ def bench_server(server: Callable[[], AbstractContextManager[Target]], options: 
                 for clients in options.clients:
                     run = timed_run(target, workload, mode, clients, options.seconds, logs)
                     runs[(workload, mode, clients)] = run
+                    cpu = "" if run.cpu_us_per_tx is None else f", server CPU {run.cpu_cell()} µs/tx"
                     print(f"  {workload:<12} {mode:<9} {clients:>3} clients: {run.cell()}, "
-                          f"p50 / p99 {run.latency_cell()} ms", flush=True)
+                          f"p50 / p99 {run.latency_cell()} ms{cpu}", flush=True)
         balances, history_rows = balance_sums(target)
         return ServerReport(target.name, target.durability, disk, init_seconds, breakdown, runs, balances,
                             history_rows)
@@ -338,14 +356,15 @@ def report(options: argparse.Namespace, load_at_start: float, postgres: ServerRe
           for server in (postgres, heliosdb)),
         "",
         "| workload | clients | mode | PostgreSQL tps | HeliosDB-Lite tps | HeliosDB/PostgreSQL "
-        "| PostgreSQL p50 / p99 ms | HeliosDB-Lite p50 / p99 ms |",
-        "|---|---:|---|---:|---:|---:|---:|---:|",
+        "| PostgreSQL p50 / p99 ms | HeliosDB-Lite p50 / p99 ms | HeliosDB-Lite server CPU µs/tx |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|",
     ]
     for key, ours in heliosdb.runs.items():
         theirs = postgres.runs[key]
         workload, mode, clients = key
         lines.append(f"| {workload} | {clients} | {mode} | {theirs.cell()} | {ours.cell()} "
-                     f"| {ratio(theirs, ours)} | {theirs.latency_cell()} | {ours.latency_cell()} |")
+                     f"| {ratio(theirs, ours)} | {theirs.latency_cell()} | {ours.latency_cell()} "
+                     f"| {ours.cpu_cell()} |")
     lines.append("")
     for server in (postgres, heliosdb):
         sums = ", ".join(f"{name} = {value}" for name, value in server.balances.items())
