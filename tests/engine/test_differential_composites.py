@@ -87,6 +87,25 @@ SCRIPT = [
     "update things set c = row(9, 'z') where id = 3 returning c",
     "update things set c = null where id = 6",
     "select (c).b || '!' from things where id = 1",
+    # order: field by field (a composite column collates with helios_composite_<oid>)
+    "insert into things (id, c) values (7, '(10,a)'), (8, '(2,a)'), (9, '(1,b)')",
+    "select id, c from things order by c, id",
+    "select id, c from things order by c desc nulls last, id",
+    "select distinct c from things where c is not null order by c",
+    "select id, c is null, c is not null, not c is null from things order by id",
+    "select row(1, 'a')::comp is not null, '(,)'::comp is null, null::comp is null",
+    "select c, count(*) from things group by c order by c",
+    "select id from things where c > row(1, 'a')::comp order by id",
+    "create index things_c on things (c)",
+    "select id from things where c >= row(2, '')::comp order by c, id",
+    "create type spans as (n numeric, iv interval)",
+    "create table durations (id int, v spans)",
+    "insert into durations values (1, '(1.0,\"1 day\")'), (2, '(1.00,\"24 hours\")'), "
+    "(3, '(0.5,\"2 days\")')",
+    "select count(distinct v), count(*) from durations",
+    "select id from durations order by v, id",
+    "drop table durations",
+    "drop type spans",
     # the catalog drivers read
     "select typname, typtype, typcategory, typrelid <> 0, typlen, typdelim from pg_type "
     "where typname in ('comp', '_comp') order by typname",

@@ -18,8 +18,8 @@ import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from heliosdb_lite.engine.functions.operators import comparison_key, dimensions, leaves
 from heliosdb_lite.engine.types import casts
+from heliosdb_lite.engine.types.value_order import comparison_key, dimensions, leaves
 from heliosdb_lite.engine.types.value_storage import from_storage, to_storage
 from heliosdb_lite.errors import (
     ARRAY_SUBSCRIPT_ERROR,

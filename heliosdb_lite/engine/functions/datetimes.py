@@ -13,9 +13,10 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-from heliosdb_lite.engine.functions.operators import add_interval, interval_key
+from heliosdb_lite.engine.functions.operators import add_interval
 from heliosdb_lite.engine.types import pgtypes as t
 from heliosdb_lite.engine.types.casts import localize
+from heliosdb_lite.engine.types.value_order import interval_key
 from heliosdb_lite.errors import (
     FEATURE_NOT_SUPPORTED,
     INVALID_PARAMETER_VALUE,

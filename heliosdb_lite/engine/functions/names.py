@@ -30,6 +30,7 @@ SUBSTRING_LENGTH = "helios_substring_length"
 SEQUENCE_DEFINE = "helios_sequence_define"
 ROW = "helios_row"  # (field oid, field value, ...): ROW(...) as a stored record
 ROW_FIELD = "helios_row_field"  # (row, row type oid, field number from 0): (row).field
+ROW_IS_NULL = "helios_row_is_null"  # (row, row type oid, negated): row IS [NOT] NULL, field by field
 ENUM_FIRST = "helios_enum_first"  # (enum oid): enum_first
 ENUM_LAST = "helios_enum_last"  # (enum oid): enum_last
 ENUM_RANGE = "helios_enum_range"  # (enum oid, low label or NULL, high label or NULL): enum_range

@@ -96,6 +96,7 @@ from heliosdb_lite.engine.store import schemas
 from heliosdb_lite.engine.store.sqlite_errors import CANCELED_MESSAGE
 from heliosdb_lite.engine.types import casts
 from heliosdb_lite.engine.types import pgtypes as t
+from heliosdb_lite.engine.types.value_order import comparison_key
 from heliosdb_lite.engine.types.value_storage import check_integer, from_storage, to_storage
 from heliosdb_lite.errors import (
     DATETIME_VALUE_OUT_OF_RANGE,
@@ -350,7 +351,7 @@ def _extreme(pick: Callable[..., Any], context: FunctionContext) -> Callable[...
             return None
         decode = from_storage(oid)
         tz = context.time_zone()
-        return pick(present, key=lambda value: operators.comparison_key(decode(value), oid, tz))
+        return pick(present, key=lambda value: comparison_key(decode(value), oid, tz))
     return choose
 
 

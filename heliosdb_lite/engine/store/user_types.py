@@ -14,7 +14,8 @@ journal carries them as it carries any DDL and row change):
 - `_helios_type_attributes(type_oid, position, name, attribute_type, typmod)`: a composite type's
   attributes from position 1, pg_attribute's rows.
 
-A column of a composite type keeps its value's text form, `(1,a)`.
+A column of a composite type keeps its value's text form, `(1,a)`, and collates with
+`helios_composite_<oid>`, which compares the values field by field.
 
 A column of an enum keeps the label as TEXT; its declared type names the type's OID
 (`pgtypes.ResolvedType.declared`) and it collates with `helios_enum_<oid>`, which orders labels
@@ -25,14 +26,18 @@ the type.
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import apsw
 
 from heliosdb_lite.engine.sql.quoting import quote_identifier
 from heliosdb_lite.engine.store import schemas
+from heliosdb_lite.engine.types.value_order import comparison_key
+from heliosdb_lite.protocol import codecs
 from heliosdb_lite.protocol.codecs import user_types as codec_types
 
 TYPES_TABLE = "_helios_types"
@@ -54,6 +59,7 @@ CREATE_COMPOSITE_TABLES = (
     "PRIMARY KEY (type_oid, position), UNIQUE (type_oid, name))",
 )
 _COLLATION_PREFIX = "helios_enum_"
+_COMPOSITE_COLLATION_PREFIX = "helios_composite_"
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,19 +176,41 @@ def new_oids(connection: apsw.Connection, count: int) -> list[int]:
 
 
 def collation(oid: int) -> str | None:
-    """The collation that orders the values of enum `oid` as the enum declares its labels; None for
-    a type that is not an enum."""
-    return f"{_COLLATION_PREFIX}{oid}" if oid in codec_types.ENUMS else None
+    """The collation that orders the stored values of type `oid` as PostgreSQL orders the values: an
+    enum's labels as the enum declares them, a composite type's values field by field; None for
+    another type."""
+    if oid in codec_types.ENUMS:
+        return f"{_COLLATION_PREFIX}{oid}"
+    if oid in codec_types.COMPOSITES:
+        return f"{_COMPOSITE_COLLATION_PREFIX}{oid}"
+    return None
 
 
 def collation_needed(connection: apsw.Connection, name: str) -> None:
-    """SQLite's callback for a collation no one registered on `connection`: an enum's."""
-    if not name.startswith(_COLLATION_PREFIX) or not name[len(_COLLATION_PREFIX):].isdigit():
-        return
-    oid = int(name[len(_COLLATION_PREFIX):])
-    if oid not in codec_types.ENUMS:
-        load(connection)
-    connection.create_collation(name, _enum_order(oid))
+    """SQLite's callback for a collation no one registered on `connection`: an enum's or a composite
+    type's."""
+    for prefix, defined, order in ((_COLLATION_PREFIX, codec_types.ENUMS, _enum_order),
+                                   (_COMPOSITE_COLLATION_PREFIX, codec_types.COMPOSITES, _composite_order)):
+        if name.startswith(prefix) and name[len(prefix):].isdigit():
+            oid = int(name[len(prefix):])
+            if oid not in defined:
+                load(connection)
+            connection.create_collation(name, order(oid))
+            return
+
+
+def _composite_order(oid: int) -> Callable[[str, str], int]:
+    """The comparison of two stored values (texts) of composite type `oid`, field by field as
+    PostgreSQL's record_cmp (`value_order`), by the type's current definition."""
+
+    def key(text: str) -> Any:
+        return comparison_key(codecs.decode_text(oid, text.encode()), oid, dt.UTC)
+
+    def compare(left: str, right: str) -> int:
+        left_key, right_key = key(left), key(right)
+        return (left_key > right_key) - (left_key < right_key)
+
+    return compare
 
 
 def _enum_order(oid: int) -> Callable[[str, str], int]:

@@ -380,7 +380,9 @@ def _logical(translator: Translator, node: exp.Expr, scope: Scope) -> Typed:
 def _is(translator: Translator, node: exp.Is, scope: Scope) -> Typed:
     if records.is_row_constructor(node.this) and isinstance(node.expression, exp.Null):
         return records.is_null(translator, node, scope), t.BOOL_TYPE
-    value, _ = translator.expr(node.this, scope)
+    value, pg_type = translator.expr(node.this, scope)
+    if isinstance(node.expression, exp.Null) and records.is_row_type(pg_type):
+        return records.value_is_null(value, pg_type, negated=bool(node.args.get("negate"))), t.BOOL_TYPE
     node.set("this", value)
     right = node.expression
     if isinstance(right, exp.Boolean):

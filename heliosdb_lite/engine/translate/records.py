@@ -40,8 +40,8 @@ def _compared(node: exp.Expr) -> bool:
     if isinstance(parent, exp.EQ) and isinstance(parent.parent, exp.Update):
         return False  # UPDATE ... SET column = ROW(...): an assignment
     if isinstance(parent, exp.Binary) and isinstance(parent, _ROW_COMPARISONS):
-        side = node
-        while side.parent is not parent:
+        side: exp.Expr | None = node  # the operand (node, or the parentheses around it)
+        while side is not None and side.parent is not parent:
             side = side.parent
         other = parent.expression if side is parent.this else parent.this
         while isinstance(other, exp.Paren):
@@ -80,6 +80,16 @@ def is_null(translator: Translator, node: exp.Is, scope: Scope) -> exp.Expr:
         tests.append(exp.Not(this=test) if negated else test)
     every = exp.and_(*tests) if tests else exp.true()
     return exp.Paren(this=every)
+
+
+def is_row_type(pg_type: PgType) -> bool:
+    """Whether values of the type are rows: `record` or a composite type."""
+    return pg_type.oid == RECORD or pg_type.oid in user_types.COMPOSITES
+
+
+def value_is_null(value: exp.Expr, pg_type: PgType, *, negated: bool) -> exp.Expr:
+    """A row value IS [NOT] NULL: NULL, or every field NULL / not NULL and no field NULL."""
+    return call(fn.ROW_IS_NULL, value, pg_type.oid, int(negated))
 
 
 def field_selection(translator: Translator, node: exp.Dot, scope: Scope) -> Typed:

@@ -1,0 +1,73 @@
+"""Keys that order values of one type as PostgreSQL orders them (its *_cmp functions), over codec-model
+values: intervals with 30-day months, char(n) without its padding, arrays element by element
+(`array_cmp`), ranges and multiranges (`range_cmp`), rows field by field (`record_cmp`), network
+addresses, an enum's labels as the enum declares them; date and timestamp values on the session
+time zone's clock (so they compare with timestamptz). Used by the comparison functions and by the
+collations of stored values."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from heliosdb_lite.engine.types import pgtypes as t
+from heliosdb_lite.engine.types.casts import localize
+from heliosdb_lite.protocol import codecs
+from heliosdb_lite.protocol.codecs import network, user_types
+from heliosdb_lite.protocol.codecs.composites import Record
+from heliosdb_lite.protocol.codecs.interval_parse import DAYS_PER_MONTH, USECS_PER_DAY
+from heliosdb_lite.protocol.codecs.range_values import Multirange, Range, sort_key
+
+
+def interval_key(interval: Any) -> int:
+    """Comparison key: PostgreSQL compares intervals with 30-day months and 24-hour days."""
+    return (interval.months * DAYS_PER_MONTH + interval.days) * USECS_PER_DAY + interval.microseconds
+
+
+def comparison_key(value: Any, oid: int, tz: dt.tzinfo) -> Any:
+    """A Python value that orders like PostgreSQL orders values of this type."""
+    if oid == t.INTERVAL:
+        return interval_key(value)
+    if oid == t.DATE:
+        return localize(dt.datetime.combine(value, dt.time()), tz)
+    if oid == t.TIMESTAMP:
+        return localize(value, tz)
+    if oid == t.BPCHAR:
+        return value.rstrip(" ")  # char(n) compares without its padding
+    if isinstance(value, list):
+        return _array_key(value, codecs.type_by_oid(oid).elem_oid, tz)
+    if isinstance(value, Range | Multirange):
+        return sort_key(value)
+    if isinstance(value, Record):  # record_cmp: field by field, a NULL after every value
+        return tuple((1,) if field is None else (0, comparison_key(field, field_oid, tz))
+                     for field, field_oid in zip(value.values, value.oids, strict=True))
+    if oid in t.NETWORK_TYPES:
+        return network.sort_key(value)
+    enum = user_types.ENUMS.get(oid)
+    if enum is not None:
+        return enum.sort_key(value)
+    return value
+
+
+def _array_key(value: list[Any], element_oid: int, tz: dt.tzinfo) -> tuple[Any, ...]:
+    """PostgreSQL's array order (array_cmp): element by element in storage order, a NULL after
+    every value; then fewer elements first, then fewer dimensions, then shorter ones."""
+    elements = tuple((1,) if element is None else (0, comparison_key(element, element_oid, tz))
+                     for element in leaves(value))
+    dims = dimensions(value)
+    return elements, len(dims), tuple(dims)
+
+
+def dimensions(value: list[Any]) -> list[int]:
+    """The lengths of a (rectangular) array's dimensions; [] for an empty array."""
+    dims: list[int] = []
+    probe: Any = value
+    while isinstance(probe, list) and probe:
+        dims.append(len(probe))
+        probe = probe[0]
+    return dims
+
+
+def leaves(value: list[Any]) -> list[Any]:
+    """An array's elements in storage order (row-major), all dimensions flattened."""
+    return [leaf for item in value for leaf in (leaves(item) if isinstance(item, list) else [item])]
