@@ -141,8 +141,19 @@ class EngineSession(Protocol):
         """Parse one statement; raises DatabaseError (42601 on several statements)."""
         ...
 
-    def execute(self, statement: Statement, params: Sequence[Any]) -> Cursor:
-        """Run a prepared statement with decoded parameters; raises DatabaseError."""
+    def execute(self, statement: Statement, params: Sequence[Any], *,
+                yield_after: float | None = None) -> Cursor:
+        """Run a prepared statement with decoded parameters; raises DatabaseError. With
+        `yield_after` (seconds; only for a statement `can_start_over` accepts), a run that lasts
+        longer is interrupted and undone without a trace: StatementYielded, to run it again
+        without the bound (elsewhere: a worker thread)."""
+        ...
+
+    def can_start_over(self, statement: Statement) -> bool:
+        """Whether `statement` may run with `yield_after`: a read whose interruption leaves nothing
+        to undo (no write, no function with an effect outside its result: pg_notify, set_config,
+        advisory locks, pg_sleep, ...), not seen to run long before, in a transaction that is
+        not failed."""
         ...
 
     def statement_failed(self) -> None:
@@ -258,6 +269,10 @@ class Backend(Protocol):
     def signal(self, process_id: int, *, terminate: bool) -> bool:
         """Cancel the running statement of `process_id` or end that session; False if there is none."""
         ...
+
+
+class StatementYielded(Exception):
+    """`EngineSession.execute(..., yield_after=...)` ran out of time: nothing of it happened."""
 
 
 class CommitAlreadyDecided(Exception):

@@ -37,6 +37,7 @@ class PreparedStatement:
     literals: tuple[Any, ...] = ()  # values bound after the client's, for literal-normalised statements
     cursor_query: PreparedStatement | None = None  # DECLARE's query, run when the cursor is declared
     on_commit: OnCommit | None = None  # CREATE TEMP TABLE ... ON COMMIT: what each commit does to it
+    restartable: bool = False  # a read an interruption leaves nothing of (EngineSession.can_start_over)
 
     @property
     def ends_failed_transaction(self) -> bool:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import math
+import re
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -39,6 +40,7 @@ from heliosdb_lite.engine.interface import (
     Column,
     CopySpec,
     Cursor,
+    StatementYielded,
     TransactionLog,
     TransactionStatus,
 )
@@ -103,6 +105,13 @@ from heliosdb_lite.protocol.codecs.styles import DEFAULT_STYLE, TextStyle, text_
 from heliosdb_lite.protocol.codecs.time_zones import setting_zone
 
 TRANSACTION_TIMESTAMP = "heliosdb.transaction_timestamp"  # pins the next transaction's timestamp
+PROGRESS_STEPS = 1000  # SQLite VM steps between two looks at a time budget
+RAN_LONG_KEPT = 1024
+# functions whose call has an effect beyond the statement's result: a statement calling one cannot
+# be interrupted and started over (the SQLite names of the translated text)
+_CALLS_WITH_EFFECTS = re.compile(
+    r"\b(pg_notify|set_config|pg_sleep|nextval|setval|pg_cancel_backend|pg_terminate_backend|"
+    r"heliosdb_txn_outcome|pg_(?:try_)?advisory_\w+)\b", re.IGNORECASE)
 
 
 @dataclass(slots=True)
@@ -130,6 +139,7 @@ class SQLiteSession:
         self.cancel_event = threading.Event()
         self._cancel_lock = threading.Lock()
         self._running = False
+        self._yielded = False  # the running statement was interrupted by its time budget
         self._timed_out = False
         self._lock_timeout_s = engine.default_lock_wait_s
         self._lock_wait_deadline = 0.0
@@ -227,16 +237,23 @@ class SQLiteSession:
             raise in_failed_transaction()
         return statement
 
-    def execute(self, statement: Any, params: Sequence[Any]) -> Cursor:
+    def can_start_over(self, statement: Any) -> bool:
+        assert isinstance(statement, PreparedStatement)
+        return statement.restartable and not self._transactions.failed \
+            and self._transactions.pinned_timestamp is None and statement.sql not in self._engine.ran_long
+
+    def execute(self, statement: Any, params: Sequence[Any], *, yield_after: float | None = None) -> Cursor:
         assert isinstance(statement, PreparedStatement)
         if self._transactions.failed and not statement.ends_failed_transaction:
             raise in_failed_transaction()
         if self._transactions.implicit_mode and self._transactions.block is None:
             self._transactions.begin(explicit=False)
-        with self._statement():
+        with self._statement(), self._yielding(statement, yield_after):
             try:
                 cursor = self._execute(statement, params)
             except BaseException as error:
+                if self._yielded:
+                    raise StatementYielded from None
                 self._transactions.fail()
                 context = self._error_context(statement, (*params, *statement.literals))
                 raise database_error(error, context) from None
@@ -454,7 +471,8 @@ class SQLiteSession:
         writes = not info.is_readonly or translation.locks_rows
         return PreparedStatement(sql, oids, columns, translation=translation, writes=writes,
                                  sqlite_param_count=info.bindings_count, schema_version=schema_version,
-                                 readers=readers(columns), writers=writers)
+                                 readers=readers(columns), writers=writers,
+                                 restartable=not writes and not _CALLS_WITH_EFFECTS.search(translation.sql))
 
     def _prepare_utility(self, sql: str, param_oids: tuple[int, ...],
                          command: UtilityCommand) -> PreparedStatement:
@@ -549,6 +567,34 @@ class SQLiteSession:
                 timer.cancel()
             with self._cancel_lock:
                 self._running = False
+
+    @contextlib.contextmanager
+    def _yielding(self, statement: PreparedStatement, seconds: float | None) -> Iterator[None]:
+        """With `seconds`, SQLite's progress handler interrupts the statement once they have passed
+        (`_yielded` then tells the interruption from a cancel or a statement timeout). A statement
+        that can start over has nothing to undo: a read, its result not yet taken."""
+        self._yielded = False
+        if seconds is None:
+            yield
+            return
+        assert self.can_start_over(statement)
+        deadline = time.perf_counter() + seconds
+
+        def past_deadline() -> bool:
+            if time.perf_counter() < deadline:
+                return False
+            self._yielded = True
+            ran_long = self._engine.ran_long
+            if len(ran_long) >= RAN_LONG_KEPT:
+                ran_long.clear()
+            ran_long.add(statement.sql)
+            return True
+
+        self._connection.set_progress_handler(past_deadline, PROGRESS_STEPS)
+        try:
+            yield
+        finally:
+            self._connection.set_progress_handler(None)
 
     def _wait_for_lock(self, attempts: int) -> bool:
         """SQLite's busy handler: poll for the lock until this wait has lasted lock_timeout (else
@@ -817,6 +863,7 @@ class SQLiteEngine:
         self._sessions: set[SQLiteSession] = set()
         self._lock = threading.Lock()
         self.advisory_locks = AdvisoryLocks()
+        self.ran_long: set[str] = set()  # texts that outran a time budget: they run without one
 
     @property
     def store_path(self) -> Path:

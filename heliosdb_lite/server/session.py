@@ -21,7 +21,7 @@ import logging
 import secrets
 import ssl
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import tzinfo
@@ -29,7 +29,15 @@ from functools import lru_cache
 from typing import Any, TypeVar
 
 from heliosdb_lite import fault_points
-from heliosdb_lite.engine.interface import Column, Cursor, Engine, EngineSession, NamedStatement, Statement
+from heliosdb_lite.engine.interface import (
+    Column,
+    Cursor,
+    Engine,
+    EngineSession,
+    NamedStatement,
+    Statement,
+    StatementYielded,
+)
 from heliosdb_lite.engine.settings import duration_ms
 from heliosdb_lite.errors import (
     ADMIN_SHUTDOWN,
@@ -75,6 +83,7 @@ TXN_SEQ_PARAMETER = "heliosdb.txn_seq"
 READ_CHUNK = 65536
 WRITE_HIGH_WATER = 256 * 1024
 INLINE_SQL_BYTES = 16384  # a statement text up to this size is split and prepared on the event loop
+INLINE_EXECUTION_SECONDS = 0.01  # how long a read may run on the event loop before it moves to a thread
 
 
 class ConnectionClosed(Exception):
@@ -639,7 +648,7 @@ class Session:
         if statement.copy is not None and statement.copy.direction == "in":
             await self._copy_in(statement)
             return
-        cursor = await self._run(engine_session.execute, statement, [])
+        cursor = await self._execute(statement, [])
         formats = (0,) * len(cursor.columns or ())
         if statement.copy is not None:
             await self._copy_out(statement, cursor)
@@ -649,17 +658,37 @@ class Session:
         await self._send_rows(cursor, formats, 0)
         self._send(messages.command_complete(cursor.command_tag()))
 
-    async def _run(self, fn: Callable[..., T], *args: Any) -> T:
-        """An engine call that may take long: cancellable and measured."""
+    @contextlib.contextmanager
+    def _measured(self) -> Iterator[None]:
+        """Around a statement's execution: counted, timed, its notices sent."""
         started = time.perf_counter()
-        self._running = True
         metrics.STATEMENTS.inc()
         try:
-            return await self._in_thread(fn, *args)
+            yield
         finally:
             self._running = False
             metrics.STATEMENT_SECONDS.observe(time.perf_counter() - started)
             self._send_notices()
+
+    async def _run(self, fn: Callable[..., T], *args: Any) -> T:
+        """An engine call that may take long, on a worker thread: cancellable and measured."""
+        with self._measured():
+            self._running = True
+            return await self._in_thread(fn, *args)
+
+    async def _execute(self, statement: Statement, params: Sequence[Any]) -> Cursor:
+        """A statement's execution. A read that can start over runs on the event loop first, for
+        at most INLINE_EXECUTION_SECONDS: past them SQLite interrupts it, nothing of it happened,
+        and it runs on a worker thread, where a CancelRequest reaches it (and the statement's text
+        is not tried on the loop again). Anything else runs on a worker thread."""
+        engine_session = self._engine_session
+        assert engine_session is not None
+        with self._measured():
+            if engine_session.can_start_over(statement):
+                with contextlib.suppress(StatementYielded):
+                    return engine_session.execute(statement, params, yield_after=INLINE_EXECUTION_SECONDS)
+            self._running = True
+            return await self._in_thread(engine_session.execute, statement, params)
 
     def _send_notices(self) -> None:
         assert self._engine_session is not None
@@ -871,7 +900,7 @@ class Session:
             await self._take_writer_slot(portal.statement)
             if engine_session.transaction_status == "I":
                 engine_session.begin_implicit()
-            portal.cursor = await self._run(engine_session.execute, portal.statement, portal.params)
+            portal.cursor = await self._execute(portal.statement, portal.params)
         cursor = portal.cursor
         await self._send_rows(cursor, portal.result_formats, message.max_rows)
         if cursor.exhausted:

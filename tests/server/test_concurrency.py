@@ -316,3 +316,32 @@ def test_a_long_query_neither_stalls_another_session_nor_escapes_cancel(dsn: str
         assert isinstance(outcome[0], psycopg.errors.QueryCanceled)
         assert outcome[0].sqlstate == "57014"
         assert busy.execute("SELECT 1").fetchone() == (1,)
+
+
+def _count_to(n: int) -> str:
+    return (f"WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < {n}) "
+            "SELECT count(*) FROM r")
+
+
+def test_a_read_that_outruns_the_event_loop_s_budget_starts_over_on_a_thread(dsn: str, counter: str) -> None:
+    """A read runs on the event loop for at most 10 ms (server.session.INLINE_EXECUTION_SECONDS);
+    one that takes longer is interrupted, leaves nothing behind, and runs again on a worker
+    thread: inside a transaction that has written, its answer and the transaction are intact."""
+    with psycopg.connect(dsn) as connection:
+        connection.execute(f"UPDATE {counter} SET n = 41 WHERE id = 1")
+        assert connection.execute(_count_to(300_000)).fetchone() == (300_000,)
+        assert connection.execute(f"SELECT n FROM {counter} WHERE id = 1").fetchone() == (41,)
+        assert connection.execute(_count_to(300_000)).fetchone() == (300_000,)  # now on a thread at once
+        connection.commit()
+    with psycopg.connect(dsn) as other:
+        assert other.execute(f"SELECT n FROM {counter} WHERE id = 1").fetchone() == (41,)
+
+
+def test_a_read_with_an_effect_never_starts_over(dsn: str) -> None:
+    """pg_notify in a long read: run once, on a worker thread, so one notification arrives."""
+    with psycopg.connect(dsn, autocommit=True) as listener, psycopg.connect(dsn, autocommit=True) as notifier:
+        listener.execute("LISTEN long_read")
+        notifier.execute(f"SELECT pg_notify('long_read', 'once'), ({_count_to(300_000)})")
+        listener.execute("SELECT 1")  # notifications arrive between statements
+        received = [(note.channel, note.payload) for note in listener.notifies(timeout=0, stop_after=5)]
+        assert received == [("long_read", "once")]
