@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import math
-import re
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -33,6 +32,7 @@ import apsw.ext
 from sqlglot import exp
 
 from heliosdb_lite.engine import ddl, functions, pg_catalog, result_origins
+from heliosdb_lite.engine.functions import effects
 from heliosdb_lite.engine.functions import names as fn
 from heliosdb_lite.engine.functions.advisory_locks import AdvisoryLocks, SessionAdvisoryLocks
 from heliosdb_lite.engine.interface import (
@@ -107,11 +107,6 @@ from heliosdb_lite.protocol.codecs.time_zones import setting_zone
 TRANSACTION_TIMESTAMP = "heliosdb.transaction_timestamp"  # pins the next transaction's timestamp
 PROGRESS_STEPS = 1000  # SQLite VM steps between two looks at a time budget
 RAN_LONG_KEPT = 1024
-# functions whose call has an effect beyond the statement's result: a statement calling one cannot
-# be interrupted and started over (the SQLite names of the translated text)
-_CALLS_WITH_EFFECTS = re.compile(
-    r"\b(pg_notify|set_config|pg_sleep|nextval|setval|pg_cancel_backend|pg_terminate_backend|"
-    r"heliosdb_txn_outcome|pg_(?:try_)?advisory_\w+)\b", re.IGNORECASE)
 
 
 @dataclass(slots=True)
@@ -163,7 +158,7 @@ class SQLiteSession:
         self._transactions.join(self._on_commit)
         functions.register(connection, self)
         for name, function in self._advisory_locks.functions().items():
-            connection.create_scalar_function(name, function)
+            effects.scalar(connection, name, function)
         pg_catalog.register(connection, user, database)
         pg_catalog.follow_search_path(connection, self.settings)
 
@@ -472,7 +467,7 @@ class SQLiteSession:
         return PreparedStatement(sql, oids, columns, translation=translation, writes=writes,
                                  sqlite_param_count=info.bindings_count, schema_version=schema_version,
                                  readers=readers(columns), writers=writers,
-                                 restartable=not writes and not _CALLS_WITH_EFFECTS.search(translation.sql))
+                                 restartable=not writes and not effects.calls_impure(translation.sql))
 
     def _prepare_utility(self, sql: str, param_oids: tuple[int, ...],
                          command: UtilityCommand) -> PreparedStatement:

@@ -39,7 +39,7 @@ from typing import Any, NoReturn, Protocol
 import apsw
 
 from heliosdb_lite import fault_points
-from heliosdb_lite.engine.functions import table_valued
+from heliosdb_lite.engine.functions import effects
 from heliosdb_lite.engine.functions.heliosdb_table_functions import column_names
 from heliosdb_lite.engine.interface import CommitAlreadyDecided
 from heliosdb_lite.errors import (
@@ -238,7 +238,7 @@ class CommitService:
             yield tuple(values[name] for name in column_names("heliosdb_replay_metrics"))
 
         for name, rows in (("heliosdb_txn_outcome", outcome_rows), ("heliosdb_replay_metrics", metrics_rows)):
-            table_valued.register(connection, name, rows, column_names(name))
+            effects.table(connection, name, rows, column_names(name))
         for hook in self.connection_hooks:
             hook(connection)
 

@@ -32,7 +32,7 @@ from typing import Any
 import apsw
 
 from heliosdb_lite.config import Config
-from heliosdb_lite.engine.functions import table_valued
+from heliosdb_lite.engine.functions import effects
 from heliosdb_lite.engine.functions.heliosdb_table_functions import column_names
 from heliosdb_lite.engine.session import SQLiteEngine
 from heliosdb_lite.engine.types import pgtypes
@@ -429,12 +429,12 @@ class ReplicationNode:
             "heliosdb_last_applied_lsn": self._applied_lsn,
         }
         for name, function in scalars.items():
-            connection.create_scalar_function(name, function, 0)
+            effects.scalar(connection, name, function, 0)
 
         def status_rows() -> Iterator[tuple[Any, ...]]:
             yield from self.status_rows()
 
-        table_valued.register(connection, STATUS_FUNCTION, status_rows, column_names(STATUS_FUNCTION))
+        effects.table(connection, STATUS_FUNCTION, status_rows, column_names(STATUS_FUNCTION))
 
     def _applied_lsn(self) -> int:
         """The last LSN applied to the store (PostgreSQL's pg_last_wal_replay_lsn())."""

@@ -26,6 +26,7 @@ import apsw
 
 from heliosdb_lite.engine.functions import (
     aggregates,
+    effects,
     enums,
     float_aggregates,
     network,
@@ -147,9 +148,9 @@ def register(connection: apsw.Connection, context: FunctionContext) -> None:
                            **SessionSequences(connection, context.search_path).functions(),
                            **array_functions.functions(context.time_zone, context.text_style),
                            **enums.FUNCTIONS}.items():
-        connection.create_scalar_function(name, function)
+        effects.scalar(connection, name, function)
     for name, function in {**_pure_functions(), **string_functions.FUNCTIONS, **ranges.FUNCTIONS,
-                                   **records.FUNCTIONS, **network.FUNCTIONS}.items():
+                           **records.FUNCTIONS, **network.FUNCTIONS}.items():
         connection.create_scalar_function(name, function, deterministic=True)
     # the ignores: apsw's protocols fix step's parameters (WindowClass: one SQLiteValue, AggregateClass:
     # *values); ours take the arguments registered (value and type oid for SUM, AVG and array_agg)

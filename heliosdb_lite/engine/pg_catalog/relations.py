@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import apsw
 from sqlglot import exp
 
-from heliosdb_lite.engine.functions import advisory_locks
+from heliosdb_lite.engine.functions import advisory_locks, effects
 from heliosdb_lite.engine.pg_catalog import activity as pg_catalog_activity
 from heliosdb_lite.engine.pg_catalog import builtins as pg_catalog_builtins
 from heliosdb_lite.engine.pg_catalog import information_schema
@@ -328,7 +328,7 @@ def register(connection: apsw.Connection, user: str, database: str) -> None:
         connection.create_module(name, module, eponymous=True, read_only=True)  # type: ignore[arg-type]  # apsw lists optional methods (ShadowName) as required
     for name, function in {**functions(reader, names), **pg_catalog_builtins.functions(),
                            **backend.functions()}.items():
-        connection.create_scalar_function(name, function)
+        effects.scalar(connection, name, function)
 
 
 def attach_backend(connection: apsw.Connection, backend: Backend) -> None:
