@@ -154,8 +154,16 @@ def compare_bounds(first: Bound, second: Bound) -> int:
 
 # --- making values ----------------------------------------------------------------------------------
 
-def _lower_above_upper() -> DatabaseError:
-    return DatabaseError(DATA_EXCEPTION, "range lower bound must be less than or equal to range upper bound")
+def _is_empty(lower: Any, upper: Any, lower_inc: bool, upper_inc: bool) -> bool:
+    """Whether these bounds hold nothing (equal, not both inclusive); 22000 when the lower bound is
+    above the upper one."""
+    if lower is None or upper is None:
+        return False
+    order = compare_values(lower, upper)
+    if order > 0:
+        raise DatabaseError(DATA_EXCEPTION,
+                            "range lower bound must be less than or equal to range upper bound")
+    return order == 0 and not (lower_inc and upper_inc)
 
 
 def make_range(kind: RangeType, lower: Any, upper: Any, lower_inc: bool, upper_inc: bool,
@@ -166,12 +174,8 @@ def make_range(kind: RangeType, lower: Any, upper: Any, lower_inc: bool, upper_i
         return EMPTY
     lower_inc = lower_inc and lower is not None
     upper_inc = upper_inc and upper is not None
-    if lower is not None and upper is not None:
-        order = compare_values(lower, upper)
-        if order > 0:
-            raise _lower_above_upper()
-        if order == 0 and not (lower_inc and upper_inc):
-            return EMPTY
+    if _is_empty(lower, upper, lower_inc, upper_inc):
+        return EMPTY
     if kind.step is not None:
         if lower is not None and not lower_inc:
             stepped = kind.step(lower)
@@ -181,12 +185,8 @@ def make_range(kind: RangeType, lower: Any, upper: Any, lower_inc: bool, upper_i
             stepped = kind.step(upper)
             if stepped is not upper:
                 upper, upper_inc = stepped, False
-        if lower is not None and upper is not None:
-            order = compare_values(lower, upper)
-            if order > 0:
-                raise _lower_above_upper()
-            if order == 0 and not (lower_inc and upper_inc):
-                return EMPTY
+        if _is_empty(lower, upper, lower_inc, upper_inc):
+            return EMPTY
     return Range(lower, upper, lower_inc, upper_inc)
 
 

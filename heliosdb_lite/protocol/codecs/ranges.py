@@ -139,6 +139,17 @@ def _range_binary_out(element: Codec) -> BinaryOut:
     return binary_out
 
 
+def _length_prefixed(data: bytes, position: int, what: str) -> tuple[bytes, int]:
+    """The part after the Int32 length at `position`, and the position after it."""
+    if position + 4 > len(data):
+        raise bad_binary(f"{what} length truncated")
+    length = _INT32.unpack_from(data, position)[0]
+    position += 4
+    if length < 0 or position + length > len(data):
+        raise bad_binary(f"{what} truncated")
+    return bytes(data[position:position + length]), position + length
+
+
 def _range_binary_in(kind: RangeType, element: Codec) -> BinaryIn:
     def binary_in(data: bytes) -> Range:
         if not data:
@@ -150,14 +161,8 @@ def _range_binary_in(kind: RangeType, element: Codec) -> BinaryIn:
             if flags & (_EMPTY | unbounded):
                 bounds.append(None)
                 continue
-            if position + 4 > len(data):
-                raise bad_binary("range bound length truncated")
-            length = _INT32.unpack_from(data, position)[0]
-            position += 4
-            if length < 0 or position + length > len(data):
-                raise bad_binary("range bound truncated")
-            bounds.append(element.binary_in(bytes(data[position:position + length])))
-            position += length
+            bound, position = _length_prefixed(data, position, "range bound")
+            bounds.append(element.binary_in(bound))
         if position != len(data):
             raise bad_binary("extra data after the range")
         return make_range(kind, bounds[0], bounds[1], bool(flags & _LOWER_INC), bool(flags & _UPPER_INC),
@@ -258,14 +263,8 @@ def _multirange_binary_in(kind: RangeType, range_in: BinaryIn) -> BinaryIn:
         position = 4
         ranges = []
         for _ in range(max(count, 0)):
-            if position + 4 > len(data):
-                raise bad_binary("multirange range length truncated")
-            length = _INT32.unpack_from(data, position)[0]
-            position += 4
-            if length < 0 or position + length > len(data):
-                raise bad_binary("multirange range truncated")
-            ranges.append(range_in(bytes(data[position:position + length])))
-            position += length
+            item, position = _length_prefixed(data, position, "multirange range")
+            ranges.append(range_in(item))
         if position != len(data):
             raise bad_binary("extra data after the multirange")
         return make_multirange(kind, ranges)
