@@ -10,14 +10,18 @@ proxy` in front of the shared server (testsupport/proxy_process.py): the drivers
 from __future__ import annotations
 
 import os
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 
+import asyncpg
+import pg8000.native
 import psycopg.conninfo
 import pytest
 
 from testsupport.proxy_process import ProxyProcess
 
 TARGET_VARIABLE = "HELIOSDB_CLIENT_TESTS_TARGET"
+DRIVER_TIMEOUT = 10.0  # seconds: a driver's connect and each of its statements
 
 
 @dataclass(frozen=True)
@@ -49,3 +53,26 @@ def target(request: pytest.FixtureRequest) -> Target:
         request.addfinalizer(proxy.stop)
         return Target(proxy.host, proxy.port)
     return Target(server.host, server.port)
+
+
+@pytest.fixture
+async def aconn(target: Target) -> AsyncIterator[asyncpg.Connection]:
+    """An asyncpg connection to the target."""
+    connection = await asyncpg.connect(host=target.host, port=target.port, user="postgres",
+                                       database="postgres", timeout=DRIVER_TIMEOUT,
+                                       command_timeout=DRIVER_TIMEOUT)
+    try:
+        yield connection
+    finally:
+        await connection.close(timeout=DRIVER_TIMEOUT)
+
+
+@pytest.fixture
+def native(target: Target) -> Iterator[pg8000.native.Connection]:
+    """A pg8000 native connection to the target."""
+    connection = pg8000.native.Connection("postgres", host=target.host, port=target.port,
+                                          database="postgres", timeout=DRIVER_TIMEOUT)
+    try:
+        yield connection
+    finally:
+        connection.close()

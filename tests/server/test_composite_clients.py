@@ -6,7 +6,7 @@ and results). The tests pass against PostgreSQL 15 too (HELIOSDB_CLIENT_TESTS_TA
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -17,7 +17,6 @@ from psycopg.types.composite import CompositeInfo, register_composite
 
 from tests.server.conftest import Target
 
-TIMEOUT = 10.0
 RECORD_OID = 2249
 
 
@@ -35,6 +34,7 @@ def test_psycopg_records_text_and_binary(conn: psycopg.Connection[Any]) -> None:
     cursor = conn.cursor(binary=True)
     binary = cursor.execute(query).fetchone()
     assert binary == ((1, "a b", None, Decimal("2.5"), b"x"), ((1, 2), 'q"'), [(3,)])
+    assert cursor.description is not None
     assert [column.type_code for column in cursor.description] == [RECORD_OID, RECORD_OID, 2287]
 
 
@@ -54,6 +54,7 @@ def test_psycopg_composite_info_and_adapters(conn: psycopg.Connection[Any]) -> N
     assert 0 < info.oid != info.array_oid > 0
     register_composite(info, conn)
     card = info.python_type
+    assert card is not None
     for number, binary in enumerate((False, True), start=1):
         cursor = conn.cursor(binary=binary)
         cursor.execute("insert into cards values (%s, %s, %s)",
@@ -66,19 +67,10 @@ def test_psycopg_composite_info_and_adapters(conn: psycopg.Connection[Any]) -> N
     assert text == ('(8,"hearts, ""big""",1.50)',)
 
 
-@pytest.fixture
-async def aconn(target: Target) -> AsyncIterator[asyncpg.Connection]:
-    connection = await asyncpg.connect(host=target.host, port=target.port, user="postgres",
-                                       database="postgres", timeout=TIMEOUT, command_timeout=TIMEOUT)
-    try:
-        yield connection
-    finally:
-        await connection.close(timeout=TIMEOUT)
-
-
 async def test_asyncpg_records(aconn: asyncpg.Connection) -> None:
     row = await aconn.fetchrow("select row(1, 'a'::text, null::date) r, row(row(1, 2), 'x'::text) n, "
                                "x from generate_series(1, 2) x order by x limit 1")
+    assert row is not None
     assert (tuple(row["r"]), tuple(row["n"][0]), row["n"][1], row["x"]) == ((1, "a", None), (1, 2), "x", 1)
 
 

@@ -6,7 +6,7 @@ against PostgreSQL 15 too (HELIOSDB_CLIENT_TESTS_TARGET=postgres)."""
 from __future__ import annotations
 
 import enum
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import asyncpg
@@ -80,15 +80,6 @@ def test_psycopg_quoted_name(conn: psycopg.Connection[Any]) -> None:
     assert conn.execute("""select %s::regtype::text, 'Down'::"CamelMood" > 'Up'""",
                         [info.oid]).fetchone() == ('"CamelMood"', True)
 
-
-@pytest.fixture
-async def aconn(target: Target) -> AsyncIterator[asyncpg.Connection]:
-    connection = await asyncpg.connect(host=target.host, port=target.port, user="postgres",
-                                       database="postgres", timeout=TIMEOUT, command_timeout=TIMEOUT)
-    try:
-        yield connection
-    finally:
-        await connection.close(timeout=TIMEOUT)
 
 
 async def test_asyncpg_enum_columns(aconn: asyncpg.Connection) -> None:

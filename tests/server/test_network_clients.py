@@ -7,7 +7,7 @@ every answer here is PostgreSQL's."""
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from ipaddress import ip_address, ip_interface, ip_network
 from typing import Any
 
@@ -80,15 +80,6 @@ def test_psycopg_column_order_array_and_copy(conn: psycopg.Connection[Any], bina
     with pytest.raises(psycopg.errors.InvalidTextRepresentation, match=bits_right_of_mask):
         conn.execute("select '10.1.2.3/8'::cidr")
 
-
-@pytest.fixture
-async def aconn(target: Target) -> AsyncIterator[asyncpg.Connection]:
-    connection = await asyncpg.connect(host=target.host, port=target.port, user="postgres",
-                                       database="postgres", timeout=TIMEOUT, command_timeout=TIMEOUT)
-    try:
-        yield connection
-    finally:
-        await connection.close(timeout=TIMEOUT)
 
 
 async def test_asyncpg_inet_and_cidr(aconn: asyncpg.Connection) -> None:

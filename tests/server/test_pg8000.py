@@ -18,15 +18,6 @@ from tests.server.conftest import Target
 TIMEOUT = 10
 
 
-@pytest.fixture
-def native(target: Target) -> Iterator[pg8000.native.Connection]:
-    connection = pg8000.native.Connection("postgres", host=target.host, port=target.port,
-                                          database="postgres", timeout=TIMEOUT)
-    try:
-        yield connection
-    finally:
-        connection.close()
-
 
 @pytest.fixture
 def dbapi(target: Target) -> Iterator[pg8000.dbapi.Connection]:

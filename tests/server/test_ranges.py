@@ -6,7 +6,7 @@ and binary (parameters and results, arrays of ranges, a table's column, COPY), a
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -94,15 +94,6 @@ def test_psycopg_range_info_from_pg_range(conn: psycopg.Connection[Any]) -> None
     assert (info.oid, info.array_oid, info.subtype_oid) == (3910, 3911, 1184)
 
 
-@pytest.fixture
-async def aconn(target: Target) -> AsyncIterator[asyncpg.Connection]:
-    connection = await asyncpg.connect(host=target.host, port=target.port, user="postgres",
-                                       database="postgres", timeout=TIMEOUT, command_timeout=TIMEOUT)
-    try:
-        yield connection
-    finally:
-        await connection.close(timeout=TIMEOUT)
-
 
 async def test_asyncpg_ranges(aconn: asyncpg.Connection) -> None:
     statement = await aconn.prepare("select $1::int4range")
@@ -118,15 +109,6 @@ async def test_asyncpg_ranges(aconn: asyncpg.Connection) -> None:
     january = (dt.date(2000, 1, 1), dt.date(2000, 1, 31))  # inclusive: [2000-01-01,2000-02-01)
     assert await aconn.fetchval("select upper($1::daterange)", january) == dt.date(2000, 2, 1)
 
-
-@pytest.fixture
-def native(target: Target) -> Iterator[pg8000.native.Connection]:
-    connection = pg8000.native.Connection("postgres", host=target.host, port=target.port,
-                                          database="postgres", timeout=TIMEOUT)
-    try:
-        yield connection
-    finally:
-        connection.close()
 
 
 @pytest.mark.parametrize(("pg_type", "value"), [
