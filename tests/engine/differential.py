@@ -132,6 +132,33 @@ def engine_step_with_messages(session: SQLiteSession, sql: str) -> tuple[Any, ..
     return outcome, messages, [notice.message for notice in session.notices()]
 
 
+FIRST_USER_OID = 16384  # PostgreSQL's first OID for what a database defines
+
+
+def _user_types_named(outcome: Any, name_of: Callable[[int], str]) -> Any:
+    """The outcome with the OIDs of result columns the database defines replaced by their names."""
+    step, messages, notices = outcome
+    if step[0] != "ok" or step[1] is None:
+        return outcome
+    columns = [(name, name_of(oid) if oid >= FIRST_USER_OID else oid, modifier)
+               for name, oid, modifier in step[1]]
+    return (step[0], columns, *step[2:]), messages, notices
+
+
+def assert_same_step_user_types_named(reference: Any, session: SQLiteSession, sql: str) -> None:
+    """The same outcome, messages and notices on both, a result column of a type the database
+    defines (its OID differs between the two) compared by the type's name."""
+    def reference_name(oid: int) -> str:
+        return str(reference.execute("select typname from pg_type where oid = %s", (oid,)).fetchone()[0])
+
+    def engine_name(oid: int) -> str:
+        statement = session.prepare(f"select typname from pg_type where oid = {oid}", ())
+        return str(session.execute(statement, []).fetch(0)[0][0])
+
+    assert _user_types_named(engine_step_with_messages(session, sql), engine_name) == \
+        _user_types_named(reference_step_with_messages(reference, sql), reference_name)
+
+
 def gap(sql: str, reason: str) -> Any:
     """A statement whose answer differs from PostgreSQL's for the stated reason (a strict xfail)."""
     return pytest.param(sql, marks=pytest.mark.xfail(strict=True, reason=reason))

@@ -14,13 +14,10 @@ import pytest
 
 from heliosdb_lite.engine.session import SQLiteSession
 from tests.engine.differential import (
-    engine_step_with_messages,
+    assert_same_step_user_types_named,
     engine_store,
     reference_database,
-    reference_step_with_messages,
 )
-
-FIRST_USER_OID = 16384  # PostgreSQL's first OID for what a database defines
 
 SCRIPT = [
     # anonymous records
@@ -144,24 +141,6 @@ reference = reference_database("differential_composites")
 engine_session = engine_store("differential_composites")
 
 
-def _type_names(outcome: Any, name_of: Any) -> Any:
-    """The outcome with the OIDs of result columns the database defines replaced by their names."""
-    step, messages, notices = outcome
-    if step[0] != "ok" or step[1] is None:
-        return outcome
-    columns = [(name, name_of(oid) if oid >= FIRST_USER_OID else oid, modifier)
-               for name, oid, modifier in step[1]]
-    return (step[0], columns, *step[2:]), messages, notices
-
-
 @pytest.mark.parametrize("sql", SCRIPT)
 def test_same_step(reference: Any, engine_session: SQLiteSession, sql: str) -> None:
-    def reference_name(oid: int) -> str:
-        return reference.execute("select typname from pg_type where oid = %s", (oid,)).fetchone()[0]
-
-    def engine_name(oid: int) -> str:
-        statement = engine_session.prepare(f"select typname from pg_type where oid = {oid}", ())
-        return str(engine_session.execute(statement, []).fetch(0)[0][0])
-
-    assert _type_names(engine_step_with_messages(engine_session, sql), engine_name) == \
-        _type_names(reference_step_with_messages(reference, sql), reference_name)
+    assert_same_step_user_types_named(reference, engine_session, sql)
