@@ -177,6 +177,12 @@ class EngineSession(Protocol):
         """The current value of a run-time parameter, as SHOW prints it."""
         ...
 
+    @property
+    def settings_generation(self) -> int:
+        """A number that moves whenever a setting's value changes (so a caller redoes what it derives
+        from one, such as the client encoding's conversion, only then)."""
+        ...
+
     def notices(self) -> list[DatabaseError]:
         """NOTICE and WARNING messages raised since the last call (sent as NoticeResponse)."""
         ...

@@ -317,6 +317,10 @@ class SQLiteSession:
             finally:
                 self._catalog.transaction_ended()
 
+    @property
+    def settings_generation(self) -> int:
+        return self.settings.generation
+
     def parameter_changes(self) -> list[tuple[str, str]]:
         changes = self.settings.changes()
         used = self._timestamp_used

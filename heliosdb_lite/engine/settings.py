@@ -23,6 +23,7 @@ from heliosdb_lite.errors import (
     UNDEFINED_OBJECT,
     DatabaseError,
 )
+from heliosdb_lite.protocol.client_encodings import client_encoding_setting
 from heliosdb_lite.protocol.codecs.styles import INTERVAL_STYLES
 from heliosdb_lite.protocol.codecs.time_zones import named_or_nameless_posix_offset
 
@@ -56,10 +57,6 @@ def _only(*accepted: str) -> Normalizer:
     return normalize
 
 
-def _client_encoding(name: str, value: str) -> str:
-    if value.strip().strip("'").lower().replace("-", "").replace("_", "") in ("utf8", "unicode"):
-        return "UTF8"
-    raise _invalid(name, value, hint="Only UTF8 is supported.")
 
 
 @cache
@@ -231,7 +228,7 @@ _PLANNER_PARAMETERS = (
 PARAMETERS: dict[str, Parameter] = {p.name.lower(): p for p in (
     Parameter("application_name", "", "Sets the application name to be reported in statistics and logs.",
               report=True),
-    Parameter("client_encoding", "UTF8", "Sets the client's character set encoding.", _client_encoding,
+    Parameter("client_encoding", "UTF8", "Sets the client's character set encoding.", client_encoding_setting,
               report=True),
     Parameter("DateStyle", DEFAULT_DATE_STYLE, "Sets the display format for date and time values.",
               report=True, update=date_style),

@@ -72,10 +72,11 @@ def _escape_text(value: str, delimiter: str) -> str:
 
 
 class CopyInParser:
-    """Turns CopyData chunks into rows of fields; rows may span chunk boundaries."""
+    """Turns CopyData chunks into rows of fields; rows may span chunk boundaries. The data is UTF-8,
+    or decoded by `decoder` (the client encoding's, raising PostgreSQL's errors itself)."""
 
     def __init__(self, *, fmt: str, delimiter: str, null: str, header: bool, quote: str,
-                 escape: str, column_count: int) -> None:
+                 escape: str, column_count: int, decoder: codecs.IncrementalDecoder | None = None) -> None:
         self._fmt = fmt
         self._delimiter = delimiter
         self._null = null
@@ -84,7 +85,7 @@ class CopyInParser:
         self._escape = escape
         self._column_count = column_count
         self._pending = ""
-        self._decoder = codecs.getincrementaldecoder("utf-8")()
+        self._decoder = decoder or codecs.getincrementaldecoder("utf-8")()  # of the client encoding
         self._ended = False
         self._line_number = 0
 

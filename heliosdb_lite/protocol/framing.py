@@ -12,6 +12,7 @@ import struct
 
 from heliosdb_lite.protocol.messages import (
     FrontendMessage,
+    TextDecoder,
     decode_frontend,
     decode_untyped,
     protocol_violation,
@@ -28,7 +29,8 @@ class FrontendParser:
 
     `expect_startup()` switches back to untyped packets (after SSLRequest/GSSENCRequest the client
     sends a fresh startup packet). `last_frame` is the wire bytes of the message last returned
-    (what a proxy forwards).
+    (what a proxy forwards). `text_decoder` decodes the strings of the messages after startup: the
+    client encoding's, set by whoever knows it (None: UTF-8).
     """
 
     def __init__(self, max_message_bytes: int) -> None:
@@ -39,6 +41,7 @@ class FrontendParser:
         self._startup_phase = True
         self._max_message_bytes = max_message_bytes
         self.last_frame = b""
+        self.text_decoder: TextDecoder | None = None
 
     def expect_startup(self) -> None:
         self._startup_phase = True
@@ -96,4 +99,4 @@ class FrontendParser:
         if len(self._received) < end:
             return None
         self._take(end)
-        return decode_frontend(type_code, self.last_frame[5:])
+        return decode_frontend(type_code, self.last_frame[5:], self.text_decoder)

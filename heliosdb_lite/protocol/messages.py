@@ -9,15 +9,16 @@ the body; integers are big-endian; strings are NUL-terminated.
 from __future__ import annotations
 
 import struct
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from heliosdb_lite.errors import (
-    CHARACTER_NOT_IN_REPERTOIRE,
     FEATURE_NOT_SUPPORTED,
     PROTOCOL_VIOLATION,
     DatabaseError,
 )
+from heliosdb_lite.protocol.client_encodings import Transcoder, invalid_sequence
+from heliosdb_lite.protocol.codecs.faults import utf8_sequence_length
 
 PROTOCOL_VERSION_3 = 196608  # 3.0
 SSL_REQUEST_CODE = 80877103
@@ -119,6 +120,15 @@ class CopyFail:
 
 
 @dataclass(frozen=True, slots=True)
+class Undecodable:
+    """A message whose text is not in the client encoding (22021, 22P05): an ERROR, as PostgreSQL
+    answers it, not the end of the session. `type_code` says which message it was."""
+
+    type_code: int
+    error: DatabaseError
+
+
+@dataclass(frozen=True, slots=True)
 class PasswordMessage:
     """A 'p' message: password, md5 response, SASLInitialResponse or SASLResponse.
 
@@ -131,7 +141,9 @@ class PasswordMessage:
 FrontendMessage = (
     SSLRequest | GSSENCRequest | CancelRequest | StartupMessage | Query | Parse | Bind | Describe
     | Execute | Close | Sync | Flush | Terminate | CopyData | CopyDone | CopyFail | PasswordMessage
+    | Undecodable
 )
+TextDecoder = Callable[[bytes], str]
 
 
 def protocol_violation(message: str) -> DatabaseError:
@@ -139,12 +151,14 @@ def protocol_violation(message: str) -> DatabaseError:
 
 
 class BodyReader:
-    """Reads fields from one message body; any overrun is a protocol violation."""
+    """Reads fields from one message body; any overrun is a protocol violation. Strings are UTF-8
+    unless a `decode` of the client encoding is given."""
 
-    __slots__ = ("_body", "_pos")
+    __slots__ = ("_body", "_decode", "_pos")
 
-    def __init__(self, body: bytes) -> None:
+    def __init__(self, body: bytes, decode: TextDecoder | None = None) -> None:
         self._body = body
+        self._decode = decode
         self._pos = 0
 
     def int16(self) -> int:
@@ -180,11 +194,14 @@ class BodyReader:
             raise protocol_violation("invalid string in message")
         raw = self._body[self._pos : end]
         self._pos = end + 1
+        if self._decode is not None:
+            return self._decode(raw)
         try:
             return raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise DatabaseError(CHARACTER_NOT_IN_REPERTOIRE, "invalid byte sequence for encoding \"UTF8\"",
-                                severity="FATAL") from exc
+            sequence = raw[exc.start : exc.start + utf8_sequence_length(raw[exc.start])]
+            error = invalid_sequence(sequence, "UTF8")
+            raise DatabaseError(error.sqlstate, error.message, severity="FATAL") from None
 
     def raw(self, size: int) -> bytes:
         end = self._pos + size
@@ -246,11 +263,12 @@ def _decode_kind_name(reader: BodyReader) -> tuple[str, str]:
 _BODILESS: dict[int, FrontendMessage] = {0x53: Sync(), 0x48: Flush(), 0x58: Terminate(), 0x63: CopyDone()}
 
 
-def decode_frontend(type_code: int, body: bytes) -> FrontendMessage:
-    """Decode one typed frontend message (after startup) from its body."""
+def decode_frontend(type_code: int, body: bytes, decode: TextDecoder | None = None) -> FrontendMessage:
+    """Decode one typed frontend message (after startup) from its body; its strings with `decode`
+    (the client encoding's), else as UTF-8."""
     if not body and type_code in _BODILESS:
         return _BODILESS[type_code]
-    reader = BodyReader(body)
+    reader = BodyReader(body, decode)
     message: FrontendMessage
     match type_code:
         case 0x51:  # Q
@@ -326,11 +344,15 @@ def _message(type_code: bytes, body: bytes) -> bytes:
     return _HEAD.pack(type_code, len(body) + 4) + body
 
 
-def cstr(text: str) -> bytes:
-    """A NUL-terminated string, as both directions of the protocol write one. An embedded NUL (say,
-    echoed from a client's bad input in an error message) would end the string early and corrupt the
-    message, so it is written as the text \\x00; lone surrogates become "?"."""
-    return text.replace("\x00", "\\x00").encode("utf-8", "replace") + b"\x00"
+def cstr(text: str, transcoder: Transcoder | None = None) -> bytes:
+    """A NUL-terminated string, as both directions of the protocol write one, in UTF-8 or the client
+    encoding of `transcoder` (22P05 for a character it lacks). An embedded NUL (say, echoed from a
+    client's bad input in an error message) would end the string early and corrupt the message, so it
+    is written as the text \\x00; lone surrogates become "?"."""
+    text = text.replace("\x00", "\\x00")
+    if transcoder is None:
+        return text.encode("utf-8", "replace") + b"\x00"
+    return transcoder.encode(text) + b"\x00"
 
 
 def authentication(code: int, data: bytes = b"") -> bytes:
@@ -349,9 +371,12 @@ def parameter_status(name: str, value: str) -> bytes:
     return _message(b"S", cstr(name) + cstr(value))
 
 
-def notification_response(process_id: int, channel: str, payload: str) -> bytes:
-    """NotificationResponse: a NOTIFY of backend `process_id` on channel, delivered to a listener."""
-    return _message(b"A", struct.pack("!i", process_id) + cstr(channel) + cstr(payload))
+def notification_response(process_id: int, channel: str, payload: str,
+                          transcoder: Transcoder | None = None) -> bytes:
+    """NotificationResponse: a NOTIFY of backend `process_id` on channel, delivered to a listener
+    (22P05 when the listener's client encoding lacks a character)."""
+    return _message(b"A", struct.pack("!i", process_id) + cstr(channel, transcoder)
+                    + cstr(payload, transcoder))
 
 
 def backend_key_data(process_id: int, secret_key: int) -> bytes:
@@ -375,10 +400,11 @@ class FieldDescription:
     column_number: int = 0
 
 
-def row_description(fields: Sequence[FieldDescription], formats: Sequence[int]) -> bytes:
+def row_description(fields: Sequence[FieldDescription], formats: Sequence[int],
+                    transcoder: Transcoder | None = None) -> bytes:
     parts = [struct.pack("!H", len(fields))]
     for field, fmt in zip(fields, formats, strict=True):
-        parts.append(cstr(field.name))
+        parts.append(cstr(field.name, transcoder))
         parts.append(struct.pack("!IhIhih", field.table_oid, field.column_number, field.type_oid,
                                  field.type_size, field.type_modifier, fmt))
     return _message(b"T", b"".join(parts))
@@ -412,7 +438,7 @@ def parameter_description(oids: Sequence[int]) -> bytes:
     return _message(b"t", struct.pack(f"!H{len(oids)}I", len(oids), *oids))
 
 
-def _fields(error: DatabaseError) -> bytes:
+def _fields(error: DatabaseError, transcoder: Transcoder | None) -> bytes:
     fields = [(b"S", error.severity), (b"V", error.severity), (b"C", error.sqlstate),
               (b"M", error.message)]
     if error.detail:
@@ -421,15 +447,20 @@ def _fields(error: DatabaseError) -> bytes:
         fields.append((b"H", error.hint))
     if error.position:
         fields.append((b"P", str(error.position)))
-    return b"".join(code + cstr(value) for code, value in fields) + b"\x00"
+    return b"".join(code + cstr(value, transcoder) for code, value in fields) + b"\x00"
 
 
-def error_response(error: DatabaseError) -> bytes:
-    return _message(b"E", _fields(error))
+def error_response(error: DatabaseError, transcoder: Transcoder | None = None) -> bytes:
+    """ErrorResponse; in a client encoding that lacks one of its characters, the 22P05 error that
+    says so instead (as PostgreSQL reports it)."""
+    try:
+        return _message(b"E", _fields(error, transcoder))
+    except DatabaseError as untranslatable:
+        return _message(b"E", _fields(untranslatable, transcoder))
 
 
-def notice_response(notice: DatabaseError) -> bytes:
-    return _message(b"N", _fields(notice))
+def notice_response(notice: DatabaseError, transcoder: Transcoder | None = None) -> bytes:
+    return _message(b"N", _fields(notice, transcoder))
 
 
 def copy_in_response(column_formats: Sequence[int], overall_format: int = 0) -> bytes:

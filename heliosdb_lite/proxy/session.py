@@ -38,7 +38,7 @@ from heliosdb_lite.errors import (
     fatal,
     is_connection_exception,
 )
-from heliosdb_lite.protocol import frontend, messages
+from heliosdb_lite.protocol import client_encodings, frontend, messages
 from heliosdb_lite.protocol.framing import FrontendParser
 from heliosdb_lite.protocol.frontend import BackendMessage
 from heliosdb_lite.proxy.context import ProxyContext
@@ -225,6 +225,7 @@ class ProxySession:
         for name, value in self.upstream.parameters.items():
             out.append(messages.parameter_status(name, value))
         self.client_parameters = dict(self.upstream.parameters)
+        self._follow_client_encoding()
         out.append(messages.backend_key_data(self.process_id, self.secret_key))
         out.append(messages.ready_for_query("I"))
         self._client.write(b"".join(out))
@@ -493,6 +494,12 @@ class ProxySession:
             self.milestones.append((self.checksum.count, self.checksum.digest(), head.index))
         return head, completed
 
+    def _follow_client_encoding(self) -> None:
+        """Decode the client's messages in the client encoding the server reported (the client waits
+        for the answer to its SET before it sends text in the new encoding)."""
+        transcoder = client_encodings.transcoder(self.client_parameters.get("client_encoding", "UTF8"))
+        self._parser.text_decoder = None if transcoder is None else transcoder.decode
+
     def _settle(self, completed: list[tuple[Pending, bool]], type_code: str, frame: bytes) -> None:
         """What the completed entries and a ReadyForQuery change in the session."""
         for entry, succeeded in completed:
@@ -515,6 +522,7 @@ class ProxySession:
             if self.client_parameters.get(name) == value:
                 return
             self.client_parameters[name] = value
+            self._follow_client_encoding()
         elif self.validating is not None:
             return  # notices of a replayed prefix were already shown
         elif message.type == "A":  # a NotificationResponse names the notifier by the client's process id

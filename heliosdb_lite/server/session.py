@@ -41,6 +41,7 @@ from heliosdb_lite.engine.interface import (
 from heliosdb_lite.engine.settings import duration_ms
 from heliosdb_lite.errors import (
     ADMIN_SHUTDOWN,
+    CHARACTER_NOT_IN_REPERTOIRE,
     DUPLICATE_CURSOR,
     DUPLICATE_PREPARED_STATEMENT,
     FEATURE_NOT_SUPPORTED,
@@ -54,11 +55,14 @@ from heliosdb_lite.errors import (
     PROTOCOL_VIOLATION,
     QUERY_CANCELED,
     TOO_MANY_CONNECTIONS,
+    UNTRANSLATABLE_CHARACTER,
     DatabaseError,
     fatal,
     in_failed_transaction,
 )
-from heliosdb_lite.protocol import codecs, copy_binary, messages
+from heliosdb_lite.protocol import client_encodings, codecs, copy_binary, messages
+from heliosdb_lite.protocol.binary_text import binary_codec, carries_text
+from heliosdb_lite.protocol.client_encodings import Transcoder
 from heliosdb_lite.protocol.codecs.styles import TextStyle
 from heliosdb_lite.protocol.copy_binary import BinaryCopyParser
 from heliosdb_lite.protocol.copy_format import CopyInParser, format_row
@@ -138,7 +142,7 @@ class SessionRegistry:
         for session in self._sessions.values():
             for channel, payload in notifications:
                 if session.listens_to(channel):
-                    session.deliver_notification(messages.notification_response(process_id, channel, payload))
+                    session.deliver_notification(process_id, channel, payload)
 
     def __len__(self) -> int:
         return len(self._sessions)
@@ -208,6 +212,9 @@ class Session:
         self.process_id = 0
         self.secret_key = secrets.randbits(31)
         self.session_id = ""
+        self._client_encoding = "UTF8"
+        self._settings_generation = -1  # of the engine session's settings when the encoding was looked at
+        self._transcoder: Transcoder | None = None  # None: the client's encoding is UTF8 or SQL_ASCII
 
     # connection lifecycle -------------------------------------------------------------------
 
@@ -295,7 +302,14 @@ class Session:
 
     async def _read_message(self) -> messages.FrontendMessage:
         while True:
-            message = self._parser.next_message()
+            try:
+                message = self._parser.next_message()
+            except DatabaseError as error:
+                if self._engine_session is None or error.sqlstate not in (CHARACTER_NOT_IN_REPERTOIRE,
+                                                                          UNTRANSLATABLE_CHARACTER):
+                    raise
+                return messages.Undecodable(self._parser.last_frame[0], DatabaseError(error.sqlstate,
+                                                                                      error.message))
             if message is not None:
                 return message
             data = await self._reader.read(READ_CHUNK)
@@ -358,10 +372,14 @@ class Session:
     def listens_to(self, channel: str) -> bool:
         return self._engine_session is not None and self._engine_session.listens_to(channel)
 
-    def deliver_notification(self, data: bytes) -> None:
+    def deliver_notification(self, process_id: int, channel: str, payload: str) -> None:
         """A NotificationResponse for this client: written at once while it is idle, else held until
         the end of what it is doing (PostgreSQL too delivers between commands, never inside one). The
-        session's own NOTIFY reaches it with its command's answer, being flushed now."""
+        session's own NOTIFY reaches it with its command's answer, being flushed now. A character its
+        client encoding lacks is written "?" (PostgreSQL ends the listener's session instead)."""
+        transcoder = self._transcoder
+        data = messages.notification_response(process_id, channel, payload,
+                                              None if transcoder is None else transcoder.lossy)
         if self._idle:
             self._writer.write(data)
         elif self._delivering_own and self._engine_session is not None \
@@ -444,8 +462,8 @@ class Session:
             self._send(messages.AUTH_OK)  # then the FATAL, as PostgreSQL sends them
             await self._flush()
             raise refusal
-        settings = {k: v for k, v in params.items() if k not in ("user", "database", "options", "")}
-        settings.update(_options_settings(params.get("options", "")))
+        settings = _options_settings(params.get("options", ""))  # the packet's parameters win, as in PG
+        settings.update({k: v for k, v in params.items() if k not in ("user", "database", "options", "")})
         if self._replication is not None:
             self._role_version = self._replication.role.version
             settings.update(self._replication.role.session_parameters())
@@ -453,8 +471,13 @@ class Session:
         settings[SESSION_ID_PARAMETER] = self.session_id  # so SHOW heliosdb.session_id answers too
         if self._commit_service is not None:
             self._recorder = self._commit_service.recorder(bytes.fromhex(self.session_id), user, database)
-        self._engine_session = await self._in_thread(self._engine.open_session, user, database, settings,
-                                                     self._recorder)
+        try:
+            self._engine_session = await self._in_thread(self._engine.open_session, user, database, settings,
+                                                         self._recorder)
+        except DatabaseError:  # a startup setting refused: AuthenticationOk, then the FATAL, as PostgreSQL
+            self._send(messages.AUTH_OK)
+            await self._flush()
+            raise
         peer = self._writer.get_extra_info("peername")
         host, port = (str(peer[0]), int(peer[1])) if isinstance(peer, tuple) else (None, None)
         self.activity = SessionActivity(user, database, settings.get("application_name", ""), host, port)
@@ -470,6 +493,7 @@ class Session:
                 self._send(messages.parameter_status(name, self._engine_session.parameter(name)))
         self._send_sequence()
         self._engine_session.parameter_changes()
+        self._follow_client_encoding()
         self._send(messages.backend_key_data(self.process_id, self.secret_key))
         self._send(messages.ready_for_query(self._engine_session.transaction_status))
         await self._flush()
@@ -506,7 +530,8 @@ class Session:
                 self._wait_idle()
             message = await (self._read_message_while_idle() if ready_sent else self._read_message())
             self._idle = False
-            ready_sent = isinstance(message, messages.Sync | messages.Query)
+            ready_sent = isinstance(message, messages.Sync | messages.Query) or (
+                isinstance(message, messages.Undecodable) and message.type_code == ord("Q"))
             if isinstance(message, messages.Terminate):
                 return
             if self._discard_until_sync and not isinstance(message, messages.Sync):
@@ -522,7 +547,7 @@ class Session:
                     # Sent at once, as PostgreSQL does: the Flush a client sent after this message
                     # (asyncpg: Parse, Describe, Flush) is skipped with the rest until Sync.
                     await self._flush()
-            if len(self._out) and (isinstance(message, messages.Sync | messages.Flush | messages.Query)
+            if len(self._out) and (ready_sent or isinstance(message, messages.Flush)
                                    or sum(map(len, self._out)) > WRITE_HIGH_WATER):
                 await self._flush()
         if self._terminated:  # pg_terminate_backend stopped a running statement: say why the session ends
@@ -548,6 +573,13 @@ class Session:
                 pass
             case messages.CopyData() | messages.CopyDone() | messages.CopyFail():
                 pass  # stray COPY messages outside COPY mode are ignored, as PostgreSQL does
+            case messages.Undecodable(type_code=0x51):  # a Query: its error, then ReadyForQuery
+                self._send_error(message.error)
+                self._ready()
+            case messages.Undecodable(type_code=0x66):
+                pass  # a stray CopyFail is ignored unread, as PostgreSQL does
+            case messages.Undecodable():
+                raise message.error
             case _:
                 raise messages.protocol_violation(f"unexpected message {type(message).__name__}")
 
@@ -555,10 +587,11 @@ class Session:
         if self._terminated and error.sqlstate == QUERY_CANCELED:  # pg_terminate_backend stopped it
             raise fatal(ADMIN_SHUTDOWN, "terminating connection due to administrator command")
         metrics.ERRORS.labels(error.sqlstate).inc()
-        self._send(messages.error_response(error))
+        self._send(messages.error_response(error, self._transcoder))
 
     def _ready(self) -> None:
         assert self._engine_session is not None
+        self._follow_client_encoding()
         self._release_writer_slot()
         self._follow_role()
         self._send_parameter_changes()
@@ -593,6 +626,21 @@ class Session:
         changes = self._engine_session.parameter_changes()
         for name, value in changes:
             self._send(messages.parameter_status(name, value))
+
+    def _follow_client_encoding(self) -> None:
+        """After a statement (and before ReadyForQuery): take a new client_encoding at once, as
+        PostgreSQL does, so the next statement's text and results are converted with it. Looked at
+        only when some setting changed."""
+        engine_session = self._engine_session
+        assert engine_session is not None
+        if engine_session.settings_generation == self._settings_generation:
+            return
+        self._settings_generation = engine_session.settings_generation
+        name = engine_session.parameter("client_encoding")
+        if name != self._client_encoding:
+            self._client_encoding = name
+            self._transcoder = client_encodings.transcoder(name)
+            self._parser.text_decoder = None if self._transcoder is None else self._transcoder.decode
 
     def _text_formats(self) -> tuple[tzinfo, TextStyle]:
         """The session's TimeZone, DateStyle and IntervalStyle as they are now, for text values."""
@@ -654,9 +702,10 @@ class Session:
             await self._copy_out(statement, cursor)
             return
         if cursor.columns is not None:
-            self._send(_row_description(tuple(cursor.columns), formats))
+            self._send(_row_description(tuple(cursor.columns), formats, self._transcoder))
         await self._send_rows(cursor, formats, 0)
         self._send(messages.command_complete(cursor.command_tag()))
+        self._follow_client_encoding()
 
     @contextlib.contextmanager
     def _measured(self) -> Iterator[None]:
@@ -692,8 +741,9 @@ class Session:
 
     def _send_notices(self) -> None:
         assert self._engine_session is not None
+        transcoder = self._transcoder
         for notice in self._engine_session.notices():
-            self._send(messages.notice_response(notice))
+            self._send(messages.notice_response(notice, None if transcoder is None else transcoder.lossy))
 
     # COPY -----------------------------------------------------------------------------------------
 
@@ -704,9 +754,11 @@ class Session:
         binary = spec.format == "binary"
         self._send(messages.copy_in_response([int(binary)] * len(spec.columns), int(binary)))
         await self._flush()
+        transcoder = self._transcoder
         parser: CopyInParser | BinaryCopyParser = BinaryCopyParser(len(spec.columns)) if binary else \
             CopyInParser(fmt=spec.format, delimiter=spec.delimiter, null=spec.null, header=spec.header,
-                         quote=spec.quote, escape=spec.escape, column_count=len(spec.columns))
+                         quote=spec.quote, escape=spec.escape, column_count=len(spec.columns),
+                         decoder=None if transcoder is None else transcoder.incremental_decoder())
         oids = [column.type_oid for column in spec.columns]
         rows: list[list[Any]] = []
         failure: DatabaseError | None = None
@@ -740,9 +792,10 @@ class Session:
         self._send(messages.command_complete(f"COPY {count}"))
 
     def _decode_copy_row(self, oids: Sequence[int], fields: Sequence[str | bytes | None]) -> list[Any]:
-        """A COPY row's values: text fields (text, csv) or binary ones (BINARY) by column type."""
+        """A COPY row's values: text fields (text, csv; decoded from the client encoding by the
+        parser) or binary ones (BINARY) by column type."""
         zone, style = self._text_formats()
-        return [None if field is None else codecs.decode_binary(oid, field) if isinstance(field, bytes)
+        return [None if field is None else self._decode_param(oid, 1, field) if isinstance(field, bytes)
                 else codecs.decode_text(oid, field.encode(), tz=zone, style=style)
                 for oid, field in zip(oids, fields, strict=True)]
 
@@ -761,16 +814,23 @@ class Session:
             await self._copy_out_binary(cursor, columns)
             return
         self._send(messages.copy_out_response([0] * len(columns)))
+        to_client = (lambda line: line) if self._transcoder is None else self._transcoder.to_client
         if spec.header:
-            self._send(messages.copy_data(format_row([c.name for c in columns], fmt=spec.format,
-                                                     delimiter=spec.delimiter, null=spec.null,
-                                                     quote=spec.quote, escape=spec.escape)))
+            self._send(messages.copy_data(to_client(format_row(
+                [c.name for c in columns], fmt=spec.format, delimiter=spec.delimiter, null=spec.null,
+                quote=spec.quote, escape=spec.escape))))
         oids = [column.type_oid for column in columns]
         for row in cursor.fetch(0):
             fields = [None if value is None else self._text(oid, value).decode()
                       for oid, value in zip(oids, row, strict=True)]
-            self._send(messages.copy_data(format_row(fields, fmt=spec.format, delimiter=spec.delimiter,
-                                                     null=spec.null, quote=spec.quote, escape=spec.escape)))
+            try:
+                line = to_client(format_row(fields, fmt=spec.format, delimiter=spec.delimiter,
+                                            null=spec.null, quote=spec.quote, escape=spec.escape))
+            except DatabaseError:  # a value the client encoding cannot hold
+                assert self._engine_session is not None
+                self._engine_session.statement_failed()
+                raise
+            self._send(messages.copy_data(line))
             await self._copy_out_progress()
         self._send(messages.COPY_DONE)
         self._send(messages.command_complete(cursor.command_tag()))
@@ -850,8 +910,13 @@ class Session:
     def _decode_param(self, oid: int, fmt: int, raw: bytes | None) -> Any:
         if raw is None:
             return None
+        transcoder = self._transcoder
         if fmt == 1:
+            if transcoder is not None and carries_text(oid):
+                return binary_codec(oid, transcoder).binary_in(raw)
             return codecs.decode_binary(oid, raw)
+        if transcoder is not None:
+            raw = transcoder.to_server(raw)
         zone, style = self._text_formats()
         return codecs.decode_text(oid, raw, tz=zone, style=style)
 
@@ -879,7 +944,7 @@ class Session:
         if columns is None:
             described.append(messages.NO_DATA)
         else:
-            described.append(_row_description(tuple(columns), tuple(formats)))
+            described.append(_row_description(tuple(columns), tuple(formats), self._transcoder))
         for description in described:
             self._send(description)
 
@@ -907,6 +972,7 @@ class Session:
             self._send(messages.command_complete(cursor.command_tag()))
         else:
             self._send(messages.PORTAL_SUSPENDED)
+        self._follow_client_encoding()
 
     def _close(self, message: messages.Close) -> None:
         if message.kind == "S":
@@ -943,23 +1009,35 @@ class Session:
                                                                                strict=True)]
         batch = cursor.fetch(max_rows)
         pending = 0
-        for row in batch:
-            encoded = messages.data_row([None if value is None else encode(value)
-                                         for encode, value in zip(encoders, row, strict=True)])
-            self._send(encoded)
-            pending += len(encoded)
-            if pending > WRITE_HIGH_WATER:
-                await self._flush()
-                pending = 0
+        try:
+            for row in batch:
+                encoded = messages.data_row([None if value is None else encode(value)
+                                             for encode, value in zip(encoders, row, strict=True)])
+                self._send(encoded)
+                pending += len(encoded)
+                if pending > WRITE_HIGH_WATER:
+                    await self._flush()
+                    pending = 0
+        except DatabaseError:  # a value the client encoding cannot hold: the statement fails there
+            assert self._engine_session is not None
+            self._engine_session.statement_failed()
+            raise
 
     def _encoder(self, oid: int, fmt: int) -> Callable[[Any], bytes]:
-        """The column's encoding function, looked up once per result, not per value."""
+        """The column's encoding function, looked up once per result, not per value; in a client
+        encoding other than UTF8, its output converted to it."""
         timezone, style = self._text_formats()
         codec = codecs.codec_for(oid, style)
+        transcoder = self._transcoder
         if fmt == 1:
+            if transcoder is not None and carries_text(oid):
+                return binary_codec(oid, transcoder).binary_out
             return codec.binary_out
         text_out = codec.text_out
-        return lambda value: text_out(value, timezone)
+        if transcoder is None:
+            return lambda value: text_out(value, timezone)
+        to_client = transcoder.to_client
+        return lambda value: to_client(text_out(value, timezone))
 
 
 ROLE_PARAMETERS = (EPOCH_PARAMETER, ROLE_STATE_PARAMETER)  # also reported, with in_hot_standby
@@ -971,13 +1049,14 @@ _REPORTED_AT_STARTUP = (
 
 
 @lru_cache(maxsize=1024)
-def _row_description(columns: tuple[Column, ...], formats: tuple[int, ...]) -> bytes:
-    """The RowDescription of a result's columns in these formats, encoded once for every execution of
-    the statements that share them. Kept by value: a statement re-prepared after a schema change
-    that changed its columns has another key (no setting changes a description)."""
+def _row_description(columns: tuple[Column, ...], formats: tuple[int, ...],
+                     transcoder: Transcoder | None = None) -> bytes:
+    """The RowDescription of a result's columns in these formats and client encoding, encoded once
+    for every execution of the statements that share them. Kept by value: a statement re-prepared
+    after a schema change that changed its columns has another key."""
     return messages.row_description(
         [FieldDescription(c.name, c.type_oid, codecs.type_by_oid(c.type_oid).typlen, c.type_modifier,
-                          c.table_oid, c.column_number) for c in columns], formats)
+                          c.table_oid, c.column_number) for c in columns], formats, transcoder)
 
 
 def _require_codecs(type_oids: Iterable[int]) -> None:

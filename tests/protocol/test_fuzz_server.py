@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from heliosdb_lite.errors import DatabaseError
+from heliosdb_lite.errors import CHARACTER_NOT_IN_REPERTOIRE, DatabaseError
 from heliosdb_lite.protocol import frontend
 from heliosdb_lite.protocol.framing import FrontendParser
 from heliosdb_lite.protocol.messages import (
@@ -59,6 +59,10 @@ param_value = st.one_of(st.none(), st.binary(max_size=12),
                                          b"t", b"2024-01-01", b"1e400", b"NaN", b"{}", b"\xff"]))
 formats = st.sampled_from([(), (0,), (1,), (0, 1), (1, 0, 1)])
 
+def _with_body(code: int, body: bytes) -> bytes:
+    return bytes([code]) + struct.pack("!i", len(body) + 4) + body
+
+
 framed_message = st.one_of(
     sql.map(frontend.query),
     st.builds(frontend.parse, name, sql, st.lists(oid, max_size=3)),
@@ -71,6 +75,8 @@ framed_message = st.one_of(
     st.binary(max_size=16).map(frontend.copy_data),
     st.just(frontend.copy_done()),
     text_noise.map(frontend.copy_fail),
+    st.just(_with_body(ord("Q"), b"select '\xc3'\x00")),  # invalid UTF-8: an ERROR, the session goes on
+    st.just(_with_body(ord("P"), b"\x00select '\xe9'\x00\x00\x00")),
 )
 # A parameter of every type, bound from random text or binary bytes, executed.
 typed_parameter = st.builds(
@@ -82,10 +88,6 @@ typed_parameter = st.builds(
 
 def _bad_length(length: int) -> bytes:
     return b"Q" + struct.pack("!i", length)
-
-
-def _with_body(code: int, body: bytes) -> bytes:
-    return bytes([code]) + struct.pack("!i", len(body) + 4) + body
 
 
 def _truncated(message: bytes, keep: int) -> bytes:
@@ -103,7 +105,6 @@ fatal_message = st.one_of(
     st.builds(frontend.bind, name, name, st.lists(param_value, max_size=2), st.just((2,)), formats),
     st.builds(lambda sql_text: frontend.query(sql_text + "\x00trailing"), sql),
     st.just(frontend.sync() + frontend.password_message("not now")),
-    st.just(_with_body(ord("Q"), b"select '\xc3'\x00")),  # invalid UTF-8
 )
 
 
@@ -178,6 +179,10 @@ def predict(stream: bytes, *, startup_phase: bool) -> Prediction:
         try:
             message = parser.next_message()
         except DatabaseError as error:
+            if error.sqlstate == CHARACTER_NOT_IN_REPERTOIRE and not startup_phase:  # an ERROR, not FATAL
+                prediction.consumed = len(stream) - parser.buffered
+                prediction.messages += 1
+                continue
             read_to = len(stream) - parser.buffered
             prediction.consumed = read_to if read_to > start else start + (4 if startup_phase else 5)
             prediction.messages += 1
@@ -341,7 +346,8 @@ def run_startup(server: ServerProcess, prefix: list[bytes], packet: bytes, tally
 
 
 def finish_startup(client: RawClient, parameters: dict[str, str]) -> str:
-    """A well-framed startup packet: the session starts, or the server refuses it with one error."""
+    """A well-framed startup packet: the session starts, or the server refuses it with one error
+    (before AuthenticationOk, or after it for a database not served or a setting refused)."""
     first = client.receive()
     assert first is not None, "server closed without answering a startup packet"
     if first.type == "E":
@@ -360,7 +366,15 @@ def finish_startup(client: RawClient, parameters: dict[str, str]) -> str:
         fields = frontend.decode_error_fields(refusal[0].body)
         assert fields["V"] == "FATAL" and fields["C"] in ("3D000", "55000", "0A000"), fields
         return "refused " + fields["C"]
-    client.until_ready()
+    started = client.receive()
+    while started is not None and started.type not in ("E", "Z"):
+        started = client.receive()
+    assert started is not None, "server closed without a ReadyForQuery or an error"
+    if started.type == "E":  # a setting refused, after AuthenticationOk as PostgreSQL does
+        fields = frontend.decode_error_fields(started.body)
+        assert client.until_eof() == []
+        assert fields["V"] == "FATAL" and fields["C"] in ("22023", "0A000", "42704"), fields
+        return "refused setting " + fields["C"]
     client.sock.sendall(frontend.query(f"select {MARKER}"))
     rows = [frontend.decode_data_row(m.body) for m in client.until_ready() if m.type == "D"]
     assert rows == [[str(MARKER).encode()]]

@@ -38,6 +38,7 @@ from heliosdb_lite.engine.types.reg_types import input_function, output_function
 from heliosdb_lite.engine.types.type_names import format_type_function
 from heliosdb_lite.errors import INVALID_PARAMETER_VALUE, DatabaseError
 from heliosdb_lite.protocol import codecs
+from heliosdb_lite.protocol.client_encodings import BY_NUMBER as ENCODINGS_BY_NUMBER
 from heliosdb_lite.protocol.codecs import oids
 from heliosdb_lite.protocol.codecs import user_types as codec_types
 from heliosdb_lite.protocol.codecs.range_values import RANGE_TYPES
@@ -403,7 +404,7 @@ def functions(reader: CatalogReader, names: SessionNames) -> dict[str, Callable[
         "col_description": lambda oid, column: None,
         "shobj_description": lambda oid, catalog: None,
         "pg_tablespace_location": lambda oid: None if oid is None else "",
-        "pg_encoding_to_char": lambda encoding: "UTF8" if encoding == 6 else "",
+        "pg_encoding_to_char": _encoding_name,
         "to_regtype": names.type_named,
         "to_regclass": relation_oid,
         "to_regnamespace": lambda name: _or_none(names.regnamespace_in, name),
@@ -415,6 +416,14 @@ def functions(reader: CatalogReader, names: SessionNames) -> dict[str, Callable[
         input_function("regrole"): names.regrole_in, output_function("regrole"): names.regrole_out,
         input_function("regproc"): regproc_in, output_function("regproc"): regproc_out,
     }
+
+
+def _encoding_name(number: int | None) -> str | None:
+    """pg_encoding_to_char: the encoding's name, "" for a number that is none."""
+    if number is None:
+        return None
+    encoding = ENCODINGS_BY_NUMBER.get(number)
+    return "" if encoding is None else encoding.name
 
 
 def _or_none(function: Callable[[Any], int | None], value: Any) -> int | None:

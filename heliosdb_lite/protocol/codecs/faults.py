@@ -61,7 +61,7 @@ def unrepresentable(message: str) -> DatabaseError:
     return DatabaseError(FEATURE_NOT_SUPPORTED, message)
 
 
-def _utf8_sequence_length(lead: int) -> int:
+def utf8_sequence_length(lead: int) -> int:
     """pg_utf_mblen: the length a UTF-8 sequence starting with this byte claims."""
     if lead >= 0xF0:
         return 4 if lead < 0xF8 else 1
@@ -72,7 +72,7 @@ def _utf8_sequence_length(lead: int) -> int:
 
 def _invalid_encoding(data: bytes, start: int) -> DatabaseError:
     """report_invalid_encoding: the offending sequence as hex bytes."""
-    sequence = data[start : start + _utf8_sequence_length(data[start])]
+    sequence = data[start : start + utf8_sequence_length(data[start])]
     shown = " ".join(f"0x{byte:02x}" for byte in sequence)
     return DatabaseError(CHARACTER_NOT_IN_REPERTOIRE, f'invalid byte sequence for encoding "UTF8": {shown}')
 
