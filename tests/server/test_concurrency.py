@@ -16,8 +16,8 @@ from collections.abc import Callable, Iterator
 import psycopg
 import psycopg.errors
 import pytest
-from psycopg.pq import TransactionStatus
 
+from tests.server.cancelling import cancel, start
 from testsupport.server_process import ServerProcess
 
 pytestmark = pytest.mark.timeout(60)
@@ -292,29 +292,13 @@ def test_a_long_query_neither_stalls_another_session_nor_escapes_cancel(dsn: str
     with nothing running (the machine's own noise), and a CancelRequest still ends it with 57014."""
     with psycopg.connect(dsn, autocommit=True) as busy, psycopg.connect(dsn, autocommit=True) as other:
         baseline = _worst_select_1(other)
-        outcome: list[BaseException | None] = []
-
-        def run() -> None:
-            try:
-                busy.execute(LONG_QUERY)
-                outcome.append(None)
-            except BaseException as error:
-                outcome.append(error)
-
-        worker = threading.Thread(target=run, daemon=True)
-        worker.start()
-        deadline = time.monotonic() + THREAD_DEADLINE
-        while busy.info.transaction_status != TransactionStatus.ACTIVE:
-            assert time.monotonic() < deadline and worker.is_alive(), "the long query never started"
-            worker.join(0.005)
+        running = start(busy, LONG_QUERY)
         while_busy = _worst_select_1(other)
-        assert worker.is_alive(), "the long query ended before the probe: make it longer"
+        assert running.worker.is_alive(), "the long query ended before the probe: make it longer"
         assert while_busy - baseline < 0.05, (while_busy, baseline)
-        busy.cancel_safe(timeout=THREAD_DEADLINE)
-        worker.join(THREAD_DEADLINE)
-        assert not worker.is_alive()
-        assert isinstance(outcome[0], psycopg.errors.QueryCanceled)
-        assert outcome[0].sqlstate == "57014"
+        outcome = cancel(busy, running)
+        assert isinstance(outcome, psycopg.errors.QueryCanceled)
+        assert outcome.sqlstate == "57014"
         assert busy.execute("SELECT 1").fetchone() == (1,)
 
 
