@@ -40,7 +40,8 @@ class CopySpec:
     direction "in": the server decodes incoming rows with `columns` types and calls
     `EngineSession.copy_in_rows`; "out": `Statement.execute` returns the rows to send.
     format is "text", "csv" or "binary"; delimiter/null/header/quote/escape as in PostgreSQL's COPY
-    options (text and csv only).
+    options (text and csv only); encoding is the text and csv data's encoding when COPY names one
+    (None: the client encoding).
     """
 
     direction: Literal["in", "out"]
@@ -51,6 +52,7 @@ class CopySpec:
     header: bool = False
     quote: str = '"'
     escape: str = '"'
+    encoding: str | None = None
 
 
 @dataclass(slots=True)

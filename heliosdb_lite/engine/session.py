@@ -514,7 +514,7 @@ class SQLiteSession:
             columns = self._copy_in_columns(stored, command.columns)
             inner = None
         spec = CopySpec(command.direction, columns, command.format, command.delimiter, command.null,
-                        command.header, command.quote, command.escape)
+                        command.header, command.quote, command.escape, command.encoding)
         if inner is None:
             return PreparedStatement(sql, (), None, copy=spec, copy_command=command, writes=True)
         return PreparedStatement(sql, (), columns, copy=spec, copy_command=command,

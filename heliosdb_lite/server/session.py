@@ -31,6 +31,7 @@ from typing import Any, TypeVar
 from heliosdb_lite import fault_points
 from heliosdb_lite.engine.interface import (
     Column,
+    CopySpec,
     Cursor,
     Engine,
     EngineSession,
@@ -754,7 +755,7 @@ class Session:
         binary = spec.format == "binary"
         self._send(messages.copy_in_response([int(binary)] * len(spec.columns), int(binary)))
         await self._flush()
-        transcoder = self._transcoder
+        transcoder = self._copy_transcoder(spec)
         parser: CopyInParser | BinaryCopyParser = BinaryCopyParser(len(spec.columns)) if binary else \
             CopyInParser(fmt=spec.format, delimiter=spec.delimiter, null=spec.null, header=spec.header,
                          quote=spec.quote, escape=spec.escape, column_count=len(spec.columns),
@@ -799,6 +800,10 @@ class Session:
                 else codecs.decode_text(oid, field.encode(), tz=zone, style=style)
                 for oid, field in zip(oids, fields, strict=True)]
 
+    def _copy_transcoder(self, spec: CopySpec) -> Transcoder | None:
+        """The conversion of a text or csv COPY's data: its ENCODING's, else the client encoding's."""
+        return self._transcoder if spec.encoding is None else client_encodings.transcoder(spec.encoding)
+
     async def _copy_out(self, statement: Statement, cursor: Cursor) -> None:
         self._copying_out = True  # a CancelRequest while the rows go out stops them
         try:
@@ -814,7 +819,8 @@ class Session:
             await self._copy_out_binary(cursor, columns)
             return
         self._send(messages.copy_out_response([0] * len(columns)))
-        to_client = (lambda line: line) if self._transcoder is None else self._transcoder.to_client
+        transcoder = self._copy_transcoder(spec)
+        to_client = (lambda line: line) if transcoder is None else transcoder.to_client
         if spec.header:
             self._send(messages.copy_data(to_client(format_row(
                 [c.name for c in columns], fmt=spec.format, delimiter=spec.delimiter, null=spec.null,

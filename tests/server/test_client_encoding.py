@@ -206,6 +206,26 @@ def test_copy_in_and_out(raw: RawConnection) -> None:
     assert error(replies) == ("22P05", EURO_IN_UTF8 + '"LATIN1"')
 
 
+def test_copy_encoding_option_overrides_the_client_encoding(raw: RawConnection) -> None:
+    exchange(raw, query(b"create temp table named (a text)"))
+    replies = exchange(raw, query(b"copy named from stdin (encoding 'latin1')"),
+                       frontend.copy_data(b"\xe9\n"), frontend.copy_done())
+    assert kinds(replies) == "GCZ"
+    assert values(exchange(raw, query(b"select a = chr(233) from named"))) == [[b"t"]]
+    assert [r.body for r in exchange(raw, query(b"copy named to stdout with encoding 'iso-8859-1'"))
+            if r.type == "d"] == [b"\xe9\n"]
+    set_encoding(raw, "latin1")
+    assert [r.body for r in exchange(raw, query(b"copy named to stdout (encoding utf8)"))
+            if r.type == "d"] == [b"\xc3\xa9\n"]
+    replies = exchange(raw, query(b"copy named to stdout (format binary, encoding 'utf8')"))
+    assert next(r.body for r in replies if r.type == "d").endswith(b"\x00\x00\x00\x01\xe9")  # the client's
+    assert error(exchange(raw, query(b"copy named to stdout (encoding 'koi8')"))) == (
+        "22P05", 'character with byte sequence 0xc3 0xa9 in encoding "UTF8" has no equivalent in encoding '
+                 '"KOI8R"')
+    assert error(exchange(raw, query(b"copy named to stdout (encoding 'bogus')"))) == (
+        "22023", 'argument to option "encoding" must be a valid encoding name')
+
+
 def test_copy_data_may_split_a_multibyte_character(raw: RawConnection) -> None:
     set_encoding(raw, "sjis")
     exchange(raw, query(b"create temp table split (a text)"))

@@ -6,8 +6,10 @@ Accepted (PostgreSQL 15 syntax, STDIN/STDOUT only):
     COPY {table [(col, ...)] | (query)} TO STDOUT [[WITH] (option [value], ...)] | [legacy options]
 
 options: FORMAT text|csv|binary, HEADER [boolean], DELIMITER 'c', NULL 's', QUOTE 'c', ESCAPE 'c'
-(those two in CSV only, the first three not in BINARY, as PostgreSQL checks them), ENCODING 'utf8';
-legacy: CSV, BINARY, HEADER, DELIMITER [AS] 'c', NULL [AS] 's', QUOTE [AS] 'c', ESCAPE [AS] 'c'.
+(those two in CSV only, the first three not in BINARY, as PostgreSQL checks them), ENCODING 'name'
+(the text and csv data's encoding instead of the client encoding, any name client_encoding takes);
+legacy: CSV, BINARY, HEADER, DELIMITER [AS] 'c', NULL [AS] 's', QUOTE [AS] 'c', ESCAPE [AS] 'c',
+ENCODING 'name'.
 Files and PROGRAM raise 0A000.
 """
 
@@ -19,7 +21,14 @@ from typing import Literal
 from sqlglot.tokens import Token, TokenType
 
 from heliosdb_lite.engine.sql.parsing import tokenize
-from heliosdb_lite.errors import FEATURE_NOT_SUPPORTED, INVALID_PARAMETER_VALUE, SYNTAX_ERROR, DatabaseError
+from heliosdb_lite.errors import (
+    FEATURE_NOT_SUPPORTED,
+    INVALID_PARAMETER_VALUE,
+    SYNTAX_ERROR,
+    UNDEFINED_FUNCTION,
+    DatabaseError,
+)
+from heliosdb_lite.protocol import client_encodings
 
 CopyFormat = Literal["text", "csv", "binary"]
 _FORMATS: dict[str, CopyFormat] = {"text": "text", "csv": "csv", "binary": "binary"}  # a FORMAT word, typed
@@ -38,6 +47,7 @@ class CopyCommand:
     quote: str = '"'
     escape: str = '"'
     schema: str | None = None  # the table's schema, if the name is qualified
+    encoding: str | None = None  # ENCODING: the data's encoding (canonical name), else the client's
 
 
 def _syntax(token: Token | None) -> DatabaseError:
@@ -147,8 +157,8 @@ def _options(tokens: tuple[Token, ...], index: int) -> dict[str, Token | None]:
             options["format"] = tokens[index - 1]
         elif word == "header":
             options["header"] = None
-        elif word in ("delimiter", "null", "quote", "escape"):
-            if index < len(tokens) and tokens[index].text.lower() == "as":
+        elif word in ("delimiter", "null", "quote", "escape", "encoding"):
+            if word != "encoding" and index < len(tokens) and tokens[index].text.lower() == "as":
                 index += 1
             if index >= len(tokens):
                 raise _syntax(None)
@@ -175,14 +185,14 @@ def _command(direction: Literal["in", "out"], schema: str | None, table: str | N
             raise DatabaseError(FEATURE_NOT_SUPPORTED, f"COPY {name} available only in CSV mode")
     values = {"delimiter": "," if csv else "\t", "null": "" if csv else "\\N", "quote": '"', "escape": None}
     header = False
+    encoding: str | None = None
     for name, token in options.items():
         if name == "header":
             header = _boolean(token)
         elif name in values and token is not None:
             values[name] = token.text
         elif name == "encoding":
-            if token is None or token.text.lower().replace("-", "") not in ("utf8", "unicode"):
-                raise DatabaseError(FEATURE_NOT_SUPPORTED, "COPY ENCODING other than UTF8 is not supported")
+            encoding = _encoding(token)
         elif name in ("freeze",):
             continue
         else:
@@ -191,4 +201,19 @@ def _command(direction: Literal["in", "out"], schema: str | None, table: str | N
     quote = _single_character("quote", str(values["quote"]))
     escape = _single_character("escape", str(values["escape"] if values["escape"] is not None else quote))
     return CopyCommand(direction, table, columns, query, copy_format, delimiter, str(values["null"]), header,
-                       quote, escape, schema)
+                       quote, escape, schema, encoding)
+
+
+def _encoding(token: Token | None) -> str:
+    """ENCODING's value: the encoding's name, PostgreSQL's errors for none or one without a
+    conversion from UTF8."""
+    if token is None:
+        raise DatabaseError(SYNTAX_ERROR, "encoding requires a parameter")
+    encoding = client_encodings.lookup(token.text)
+    if encoding is None:
+        raise DatabaseError(INVALID_PARAMETER_VALUE,
+                            'argument to option "encoding" must be a valid encoding name')
+    if encoding.codec is None:
+        raise DatabaseError(UNDEFINED_FUNCTION, f'default conversion function for encoding "UTF8" to '
+                                                f'"{encoding.name}" does not exist')
+    return encoding.name
