@@ -1,7 +1,8 @@
 """The binary forms that carry text, which PostgreSQL's send and receive functions convert between the
 client encoding and the server's as the text forms are: text, varchar, bpchar, name, json, jsonb (its
-version byte is ASCII), xml, unknown, enums, and arrays of any of them. `binary_codec` gives such a
-type's binary conversions in a client encoding; every other binary form is the same in any encoding.
+version byte is ASCII), xml, unknown, enums, composite types (their fields) and arrays of any of them.
+`binary_codec` gives such a type's binary conversions in a client encoding; every other binary form
+is the same in any encoding.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from heliosdb_lite.protocol.client_encodings import Transcoder
 from heliosdb_lite.protocol.codecs import oids
 from heliosdb_lite.protocol.codecs.arrays import array_codec
 from heliosdb_lite.protocol.codecs.base import Codec
-from heliosdb_lite.protocol.codecs.user_types import ENUMS
+from heliosdb_lite.protocol.codecs.composites import composite_codec
+from heliosdb_lite.protocol.codecs.user_types import COMPOSITES, ENUMS
 
 _TEXT_TYPES = frozenset({oids.TEXT, oids.VARCHAR, oids.BPCHAR, oids.NAME, oids.JSON, oids.JSONB, oids.XML,
                          oids.UNKNOWN})
@@ -24,11 +26,11 @@ def _is_text(oid: int) -> bool:
 
 
 def carries_text(oid: int) -> bool:
-    """Whether the binary form of this type (or of its arrays' elements) is converted."""
-    if _is_text(oid):
+    """Whether the binary form of this type (of its fields, of its arrays' elements) is converted."""
+    if _is_text(oid) or oid in COMPOSITES:
         return True
     info = codecs.TYPES.get(oid)
-    return info is not None and info.is_array and _is_text(info.elem_oid)
+    return info is not None and info.is_array and carries_text(info.elem_oid)
 
 
 def binary_codec(oid: int, transcoder: Transcoder) -> Codec:
@@ -36,9 +38,11 @@ def binary_codec(oid: int, transcoder: Transcoder) -> Codec:
     encoding (cached by codec: an enum given a label since has another)."""
     if _is_text(oid):
         return _converted(codecs.codec_for(oid), transcoder)
+    if oid in COMPOSITES:
+        return _converted_composite(oid, transcoder)
     element_oid = codecs.type_by_oid(oid).elem_oid
-    return _converted_array(element_oid, codecs.type_by_oid(element_oid).name, codecs.codec_for(element_oid),
-                            transcoder)
+    return _converted_array(element_oid, codecs.type_by_oid(element_oid).name,
+                            binary_codec(element_oid, transcoder))
 
 
 @lru_cache(maxsize=256)
@@ -50,5 +54,15 @@ def _converted(codec: Codec, transcoder: Transcoder) -> Codec:
 
 
 @lru_cache(maxsize=256)
-def _converted_array(element_oid: int, element_name: str, element: Codec, transcoder: Transcoder) -> Codec:
-    return array_codec(element_oid, element_name, _converted(element, transcoder))
+def _converted_composite(oid: int, transcoder: Transcoder) -> Codec:
+    """A composite type's codec whose fields that carry text are converted (its definition is read
+    at each call, as the codec's own does)."""
+    def field_codec(field_oid: int) -> Codec:
+        return binary_codec(field_oid, transcoder) if carries_text(field_oid) else codecs.codec_for(field_oid)
+
+    return composite_codec(lambda: COMPOSITES[oid].field_oids, field_codec)
+
+
+@lru_cache(maxsize=256)
+def _converted_array(element_oid: int, element_name: str, element: Codec) -> Codec:
+    return array_codec(element_oid, element_name, element)

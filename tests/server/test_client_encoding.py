@@ -193,6 +193,24 @@ def test_parameters_and_results_in_text_and_binary(raw: RawConnection) -> None:
     assert values(replies) == [[b"{\xe9\xe9}"]]
 
 
+def test_composite_fields_in_binary(raw: RawConnection) -> None:
+    exchange(raw, query(b"drop type if exists encoded_pair"))
+    exchange(raw, query(b"create type encoded_pair as (a text, n int)"))
+    try:
+        set_encoding(raw, "latin1")
+        sql = ("select $1::text = chr(233), row(chr(233), 1)::encoded_pair, "
+               "array[row(chr(224), 2)::encoded_pair]")
+        replies = exchange(raw, frontend.parse("", sql, [25]),
+                           frontend.bind("", "", [b"\xe9"], [1], [1]), frontend.execute(""), frontend.sync())
+        (row,) = values(replies)
+        field = b"\x00\x00\x00\x01\xe9\x00\x00\x00\x17\x00\x00\x00\x04\x00\x00\x00\x01"
+        assert row[0] == b"\x01" and row[1] is not None and row[1].endswith(field)
+        assert row[2] is not None and row[2].endswith(b"\x00\x00\x00\x01\xe0\x00\x00\x00\x17\x00\x00\x00\x04"
+                                                    b"\x00\x00\x00\x02")
+    finally:
+        exchange(raw, query(b"drop type encoded_pair"))
+
+
 def test_copy_in_and_out(raw: RawConnection) -> None:
     set_encoding(raw, "latin1")
     exchange(raw, query(b"create temp table encoded (a text, b text)"))
