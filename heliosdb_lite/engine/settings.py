@@ -25,7 +25,12 @@ from heliosdb_lite.errors import (
 )
 from heliosdb_lite.protocol.client_encodings import client_encoding_setting
 from heliosdb_lite.protocol.codecs.styles import INTERVAL_STYLES
-from heliosdb_lite.protocol.codecs.time_zones import named_or_nameless_posix_offset
+from heliosdb_lite.protocol.codecs.time_zones import (
+    FIXED_OFFSET_LIMIT_SECONDS,
+    hours_zone_name,
+    named_or_nameless_posix_offset,
+    setting_hours,
+)
 
 SERVER_VERSION = "15.18"
 _TRANSACTION_MODES = frozenset({"transaction_isolation", "transaction_read_only", "transaction_deferrable"})
@@ -33,9 +38,9 @@ SERVER_VERSION_NUM = "150018"
 
 
 
-def _invalid(name: str, value: str, hint: str | None = None) -> DatabaseError:
+def _invalid(name: str, value: str, hint: str | None = None, detail: str | None = None) -> DatabaseError:
     return DatabaseError(INVALID_PARAMETER_VALUE, f'invalid value for parameter "{name}": "{value}"',
-                         hint=hint)
+                         detail=detail, hint=hint)
 
 
 def _boolean(name: str, value: str) -> str:
@@ -65,14 +70,21 @@ def _zone_names() -> dict[str, str]:
 
 
 def _time_zone(name: str, value: str) -> str:
-    stripped = value.strip().strip("'")
+    """A zone name; a number of hours east (`-5`: `<-05>+05`); or a fixed offset as POSIX writes
+    it, kept as given. An offset of a day or more is refused (22023), as PostgreSQL refuses one of
+    a week or more: Python's tzinfo cannot hold it."""
+    hours = setting_hours(value)
+    stripped = hours_zone_name(hours) if hours is not None else value.strip().strip("'")
     if stripped.lower() == "utc":
         return "UTC"
     zone = _zone_names().get(stripped.lower())
     if zone is not None:
         return zone
-    if named_or_nameless_posix_offset(stripped) is None:  # a fixed offset as POSIX writes it: kept as given
+    offset = named_or_nameless_posix_offset(stripped)
+    if offset is None:
         raise _invalid(name, value)
+    if abs(offset) >= FIXED_OFFSET_LIMIT_SECONDS:
+        raise _invalid(name, value, detail="UTC timezone offset is out of range.")
     return stripped
 
 

@@ -213,6 +213,10 @@ FIXED_OFFSETS = [
     "show timezone",
     "select timestamptz '2020-01-01 00:00+00', timestamptz '2020-01-01 00:00' at time zone 'UTC'",
     "set timezone = 'nosuch+'",
+    # a number in a string is hours east too (check_timezone's strtod), not a POSIX string
+    *(step for value in ("-05", "5.5", "+3", "-7.25", "1e1", " 5", "20", "-0", ".5", "5.")
+      for step in (f"set timezone = '{value}'", "show timezone",
+                   "select timestamptz '2020-01-01 00:00+00', timestamptz '2020-06-01 12:00'")),
     "set timezone = 'UTC'",
 ]
 
@@ -282,6 +286,18 @@ BEYOND_YEAR_9999 = [
     "select timestamptz '9999-12-31 12:00+00' + interval '1 month'",
     "select timestamp '0001-01-01 00:00' at time zone 'Asia/Tokyo'",
 ]
+
+
+@pytest.mark.parametrize("value", ["24", "-100", "UTC+30", "<+30>-30"])
+def test_an_offset_of_a_day_or_more_is_refused(engine_session: SQLiteSession, value: str) -> None:
+    """PostgreSQL takes fixed offsets up to a week; Python's tzinfo up to a day: 22023 with
+    PostgreSQL's detail for an offset out of range (it was accepted, then every timestamptz
+    output failed with XX000)."""
+    with pytest.raises(DatabaseError) as refused:
+        engine_session.execute(engine_session.prepare(f"set timezone = '{value}'", ()), [])
+    assert (refused.value.sqlstate, refused.value.detail) == ("22023", "UTC timezone offset is out of range.")
+    shown = engine_session.prepare("select timestamptz '2020-01-01 00:00+00'::text", ())
+    assert engine_session.execute(shown, []).fetch(0)[0][0].startswith("2020-")
 
 
 @pytest.mark.parametrize("sql", BEYOND_YEAR_9999)

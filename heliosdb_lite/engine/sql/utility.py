@@ -22,6 +22,7 @@ from sqlglot.tokens import Token, TokenType
 from heliosdb_lite.engine.sql.parsing import tokenize
 from heliosdb_lite.engine.sql.statement_words import Words, syntax_error
 from heliosdb_lite.errors import FEATURE_NOT_SUPPORTED, DatabaseError
+from heliosdb_lite.protocol.codecs.time_zones import hours_zone_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,16 +206,11 @@ def _time_zone_value(words: Words) -> str | None:
     if kinds not in ([TokenType.NUMBER], [TokenType.DASH, TokenType.NUMBER]):
         return _value_list(words)
     try:
-        seconds = round(float(tokens[-1].text) * 3600) * (-1 if len(tokens) == 2 else 1)
+        hours = float(tokens[-1].text) * (-1 if len(tokens) == 2 else 1)
     except ValueError:
         raise syntax_error(tokens[-1].text) from None
     words.index = len(words.tokens)
-    east, west = ("+", "-") if seconds >= 0 else ("-", "+")
-    hours, rest = divmod(abs(seconds), 3600)
-    minutes, rest_seconds = divmod(rest, 60)
-    text = f"{hours:02d}" + (f":{minutes:02d}" if minutes or rest_seconds else "") + \
-        (f":{rest_seconds:02d}" if rest_seconds else "")
-    return f"<{east}{text}>{west}{text}"
+    return hours_zone_name(hours)
 
 
 def _transaction(words: Words, first: str) -> TransactionCommand:

@@ -136,6 +136,30 @@ def _posix_spelling(name: str) -> str:
     return _NAMELESS_POSIX + name if nameless else name
 
 
+# Python's tzinfo holds offsets strictly inside ±24 hours (PostgreSQL's fixed zones reach ±168)
+FIXED_OFFSET_LIMIT_SECONDS = 24 * 3600
+_HOURS = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
+
+
+def hours_zone_name(hours: float) -> str:
+    """PostgreSQL's name of the fixed zone `hours` east of Greenwich (SET TIME ZONE -5, SET
+    TimeZone = '-5'): `<-05>+05`, the ISO sign inside the brackets, the POSIX sign after."""
+    seconds = round(hours * 3600)
+    east, west = ("+", "-") if seconds >= 0 else ("-", "+")
+    whole_hours, rest = divmod(abs(seconds), 3600)
+    minutes, rest_seconds = divmod(rest, 60)
+    text = f"{whole_hours:02d}" + (f":{minutes:02d}" if minutes or rest_seconds else "") + \
+        (f":{rest_seconds:02d}" if rest_seconds else "")
+    return f"<{east}{text}>{west}{text}"
+
+
+def setting_hours(value: str) -> float | None:
+    """The hours of a TimeZone value that is a number, as check_timezone reads one (strtod: leading
+    blanks allowed, nothing after the number), else None (a zone name or a POSIX string)."""
+    text = value.lstrip()
+    return float(text) if _HOURS.fullmatch(text) else None
+
+
 def named_or_nameless_posix_offset(name: str) -> int | None:
     """`posix_fixed_offset` of a zone name as pg_tzset reads one (`_posix_spelling`)."""
     return posix_fixed_offset(_posix_spelling(name))
