@@ -23,11 +23,11 @@ from typing import Any
 from heliosdb_lite.errors import (
     DATATYPE_MISMATCH,
     FEATURE_NOT_SUPPORTED,
-    INVALID_TEXT_REPRESENTATION,
     DatabaseError,
 )
 from heliosdb_lite.protocol.codecs.base import Codec
 from heliosdb_lite.protocol.codecs.faults import bad_binary, decode_utf8
+from heliosdb_lite.protocol.codecs.literal_items import malformed, read_item
 
 CodecOf = Callable[[int], Codec]  # the codec of a field's type, looked up when a value is converted
 _INT32 = struct.Struct(">i")
@@ -72,10 +72,6 @@ def write_binary(values: Sequence[Any], field_oids: Sequence[int], codec_of: Cod
     return b"".join(chunks)
 
 
-def _malformed(text: str, detail: str) -> DatabaseError:
-    return DatabaseError(INVALID_TEXT_REPRESENTATION, f'malformed record literal: "{text}"', detail=detail)
-
-
 def split_text(text: str, count: int) -> list[str | None]:
     """The fields' texts of a record literal of `count` fields (None for NULL), as record_in
     reads them."""
@@ -83,7 +79,7 @@ def split_text(text: str, count: int) -> list[str | None]:
     while position < len(text) and text[position].isspace():
         position += 1
     if position >= len(text) or text[position] != "(":
-        raise _malformed(text, "Missing left parenthesis.")
+        raise malformed("record", text, "Missing left parenthesis.")
     position += 1
     fields: list[str | None] = []
     for number in range(count):
@@ -91,40 +87,13 @@ def split_text(text: str, count: int) -> list[str | None]:
             if position < len(text) and text[position] == ",":
                 position += 1
             else:
-                raise _malformed(text, "Too few columns.")
-        if position < len(text) and text[position] in ",)":
-            fields.append(None)
-            continue
-        chars: list[str] = []
-        quoted = False
-        while True:
-            if position >= len(text):
-                raise _malformed(text, "Unexpected end of input.")
-            char = text[position]
-            position += 1
-            if char == "\\":
-                if position >= len(text):
-                    raise _malformed(text, "Unexpected end of input.")
-                chars.append(text[position])
-                position += 1
-            elif char == '"':
-                if not quoted:
-                    quoted = True
-                elif position < len(text) and text[position] == '"':
-                    chars.append('"')
-                    position += 1
-                else:
-                    quoted = False
-            elif not quoted and char in ",)":
-                position -= 1
-                break
-            else:
-                chars.append(char)
-        fields.append("".join(chars))
+                raise malformed("record", text, "Too few columns.")
+        field, position = read_item("record", text, position, ",)")
+        fields.append(field)
     if position >= len(text) or text[position] != ")":
-        raise _malformed(text, "Too many columns.")
+        raise malformed("record", text, "Too many columns.")
     if text[position + 1:].strip():
-        raise _malformed(text, "Junk after right parenthesis.")
+        raise malformed("record", text, "Junk after right parenthesis.")
     return fields
 
 

@@ -19,9 +19,9 @@ import struct
 from datetime import tzinfo
 from typing import Any
 
-from heliosdb_lite.errors import INVALID_TEXT_REPRESENTATION, DatabaseError
 from heliosdb_lite.protocol.codecs.base import BinaryIn, BinaryOut, Codec, TextIn, TextOut
 from heliosdb_lite.protocol.codecs.faults import C_SPACES, bad_binary, decode_utf8
+from heliosdb_lite.protocol.codecs.literal_items import malformed, read_item
 from heliosdb_lite.protocol.codecs.range_values import (
     Multirange,
     Range,
@@ -36,39 +36,11 @@ _BOUND_ENDS = ",)]"
 _QUOTED_CHARACTERS = frozenset('"\\()[],' + C_SPACES)
 
 
-def _malformed(kind: str, text: str, detail: str) -> DatabaseError:
-    return DatabaseError(INVALID_TEXT_REPRESENTATION, f'malformed {kind} literal: "{text}"', detail=detail)
-
-
 # --- range text ---------------------------------------------------------------------------------------
 
 def _parse_bound(text: str, position: int) -> tuple[str | None, int]:
     """range_parse_bound: the bound's text from position (None when left out) and where it ends."""
-    if position < len(text) and text[position] in _BOUND_ENDS:
-        return None, position
-    characters: list[str] = []
-    quoted = False
-    while quoted or position >= len(text) or text[position] not in _BOUND_ENDS:
-        if position >= len(text):
-            raise _malformed("range", text, "Unexpected end of input.")
-        character = text[position]
-        position += 1
-        if character == "\\":
-            if position >= len(text):
-                raise _malformed("range", text, "Unexpected end of input.")
-            characters.append(text[position])
-            position += 1
-        elif character == '"':
-            if not quoted:
-                quoted = True
-            elif position < len(text) and text[position] == '"':
-                characters.append('"')
-                position += 1
-            else:
-                quoted = False
-        else:
-            characters.append(character)
-    return "".join(characters), position
+    return read_item("range", text, position, _BOUND_ENDS)
 
 
 def parse_range_text(text: str) -> tuple[str | None, str | None, bool, bool, bool]:
@@ -77,20 +49,20 @@ def parse_range_text(text: str) -> tuple[str | None, str | None, bool, bool, boo
     position = len(text) - len(text.lstrip(C_SPACES))
     if text[position:position + 5].lower() == "empty":
         if text[position + 5:].strip(C_SPACES):
-            raise _malformed("range", text, 'Junk after "empty" key word.')
+            raise malformed("range", text, 'Junk after "empty" key word.')
         return None, None, False, False, True
     if position >= len(text) or text[position] not in "[(":
-        raise _malformed("range", text, "Missing left parenthesis or bracket.")
+        raise malformed("range", text, "Missing left parenthesis or bracket.")
     lower_inc = text[position] == "["
     lower, position = _parse_bound(text, position + 1)
     if text[position] != ",":
-        raise _malformed("range", text, "Missing comma after lower bound.")
+        raise malformed("range", text, "Missing comma after lower bound.")
     upper, position = _parse_bound(text, position + 1)
     if text[position] not in ")]":
-        raise _malformed("range", text, "Too many commas.")
+        raise malformed("range", text, "Too many commas.")
     upper_inc = text[position] == "]"
     if text[position + 1:].strip(C_SPACES):
-        raise _malformed("range", text, "Junk after right parenthesis or bracket.")
+        raise malformed("range", text, "Junk after right parenthesis or bracket.")
     return lower, upper, lower_inc, upper_inc, False
 
 
@@ -176,13 +148,13 @@ def _range_texts(text: str) -> list[str]:
     """multirange_in's parse: the text of each range between the braces (`empty` ones as `empty`)."""
     position = len(text) - len(text.lstrip(C_SPACES))
     if position >= len(text) or text[position] != "{":
-        raise _malformed("multirange", text, "Missing left brace.")
+        raise malformed("multirange", text, "Missing left brace.")
     position += 1
     items: list[str] = []
     state, start = "before", 0
     while True:
         if position >= len(text):
-            raise _malformed("multirange", text, "Unexpected end of input.")
+            raise malformed("multirange", text, "Unexpected end of input.")
         character = text[position]
         if character in C_SPACES:
             position += 1
@@ -197,7 +169,7 @@ def _range_texts(text: str) -> list[str]:
                 position += 4
                 state = "after"
             else:
-                raise _malformed("multirange", text, "Expected range start.")
+                raise malformed("multirange", text, "Expected range start.")
         elif state == "in":
             if character in "])":
                 items.append(text[start:position + 1])
@@ -223,10 +195,10 @@ def _range_texts(text: str) -> list[str]:
         elif character == "}":
             break
         else:
-            raise _malformed("multirange", text, "Expected comma or end of multirange.")
+            raise malformed("multirange", text, "Expected comma or end of multirange.")
         position += 1
     if text[position + 1:].strip(C_SPACES):
-        raise _malformed("multirange", text, "Junk after closing right brace.")
+        raise malformed("multirange", text, "Junk after closing right brace.")
     return items
 
 
