@@ -18,6 +18,8 @@ from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import apsw
+
 from heliosdb_lite.config import Config
 from heliosdb_lite.engine.interface import Engine
 from heliosdb_lite.failover.agent import FailoverAgent
@@ -145,6 +147,8 @@ async def _checkpoint_periodically(config: Config, commit_service: CommitService
         await asyncio.sleep(CHECKPOINT_INTERVAL_SECONDS)
         try:
             await asyncio.to_thread(commit_service.checkpoint, retention_hours=retention)
+        except apsw.BusyError:  # a session's write transaction held the store past the busy timeout
+            log.info("checkpoint postponed: the store was busy with a write transaction; will retry")
         except Exception:
             log.exception("checkpoint failed; will retry")
 
