@@ -1,19 +1,28 @@
-"""PostgreSQL's string functions that SQLite lacks, with PostgreSQL's edge cases.
+r"""PostgreSQL's string functions that SQLite lacks, with PostgreSQL's edge cases.
 
 left/right (negative counts drop from the other end), lpad/rpad (truncating), repeat, reverse,
 initcap (words are runs of letters and digits), md5, split_part (negative positions count from
-the end; 0 is an error), chr/ascii, translate, starts_with, quote_literal/quote_nullable.
+the end; 0 is an error), chr/ascii, translate, starts_with, quote_literal/quote_nullable,
+regexp_replace (PostgreSQL's flags g i c n x; `\1`..`\9` and `\&` in the replacement; Python's
+regular expressions, which read PostgreSQL's common patterns alike: `.` matches a newline unless
+the n flag says otherwise, as in PostgreSQL).
 NULL in, NULL out.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from typing import Any
 
 from heliosdb_lite.engine.sql.quoting import string_literal
-from heliosdb_lite.errors import INVALID_PARAMETER_VALUE, PROGRAM_LIMIT_EXCEEDED, DatabaseError
+from heliosdb_lite.errors import (
+    INVALID_PARAMETER_VALUE,
+    INVALID_REGULAR_EXPRESSION,
+    PROGRAM_LIMIT_EXCEEDED,
+    DatabaseError,
+)
 
 MAX_TEXT_BYTES = 0x3FFFFFFF  # PostgreSQL's MaxAllocSize: no text value holds more
 MAX_CHARACTER_BYTES = 4  # UTF-8
@@ -97,6 +106,58 @@ def quote_literal(text: str) -> str:
     return ("E" if escaped != str(text) else "") + string_literal(escaped)
 
 
+_REGEXP_FLAGS = {"i": re.IGNORECASE, "x": re.VERBOSE}
+
+
+def _regexp_options(flags: str) -> tuple[int, bool]:
+    """Python's flags and whether every match is replaced, from PostgreSQL's flag letters."""
+    options, everywhere, newline_sensitive = 0, False, False
+    for letter in flags:
+        if letter == "g":
+            everywhere = True
+        elif letter == "c":
+            options &= ~re.IGNORECASE
+        elif letter == "n":
+            newline_sensitive = True
+        elif letter in _REGEXP_FLAGS:
+            options |= _REGEXP_FLAGS[letter]
+        else:
+            raise DatabaseError(INVALID_PARAMETER_VALUE, f'invalid regular expression option: "{letter}"')
+    return options | (re.MULTILINE if newline_sensitive else re.DOTALL), everywhere
+
+
+def _substitution(replacement: str) -> Callable[[re.Match[str]], str]:
+    r"""PostgreSQL's replacement text: `\1`..`\9` a group, `\&` the match, `\\` a backslash, any
+    other backslash as it is."""
+    def substitute(match: re.Match[str]) -> str:
+        out: list[str] = []
+        position = 0
+        while position < len(replacement):
+            character = replacement[position]
+            following = replacement[position + 1:position + 2]
+            if character == "\\" and following.isdigit() and following != "0":
+                group = int(following)
+                out.append((match.group(group) or "") if group <= match.re.groups else "")
+                position += 2
+            elif character == "\\" and following in ("&", "\\"):
+                out.append(match.group(0) if following == "&" else "\\")
+                position += 2
+            else:
+                out.append(character)
+                position += 1
+        return "".join(out)
+    return substitute
+
+
+def regexp_replace(source: str, pattern: str, replacement: str, flags: str = "") -> str:
+    options, everywhere = _regexp_options(flags)
+    try:
+        compiled = re.compile(pattern, options)
+    except re.error as error:
+        raise DatabaseError(INVALID_REGULAR_EXPRESSION, f"invalid regular expression: {error}") from None
+    return compiled.sub(_substitution(replacement), source, count=0 if everywhere else 1)
+
+
 def md5(value: str | bytes) -> str:
     data = value if isinstance(value, bytes) else value.encode()
     return hashlib.md5(data, usedforsecurity=False).hexdigest()
@@ -111,6 +172,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "reverse": _null_safe(lambda text: text[::-1]),
     "initcap": _null_safe(initcap),
     "md5": _null_safe(md5),
+    "regexp_replace": _null_safe(regexp_replace),
     "split_part": _null_safe(split_part),
     "chr": _null_safe(chr_),
     "ascii": _null_safe(lambda text: ord(text[0]) if text else 0),

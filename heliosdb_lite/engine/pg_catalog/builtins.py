@@ -57,6 +57,7 @@ octet_length: bytea -> int4; text -> int4; bpchar -> int4
 pi: -> float8
 quote_nullable: text -> text ?
 regexp_like starts_with: text text -> bool
+regexp_replace: text text text -> text; text text text text -> text
 replace translate: text text text -> text
 round trunc: float8 -> float8; numeric int4 -> numeric; numeric -> numeric
 shobj_description: oid name -> text s

@@ -63,6 +63,7 @@ _FUNCTION_PARAM_TYPES: dict[str, tuple[int, ...]] = {
     "substring": (t.TEXT, t.INT4, t.INT4), "set_config": (t.TEXT, t.TEXT, t.BOOL),
     "current_setting": (t.TEXT, t.BOOL), "date_trunc": (t.TEXT, t.TIMESTAMPTZ),
     "split_part": (t.TEXT, t.TEXT, t.INT4), "chr": (t.INT4,), "to_timestamp": (t.FLOAT8,),
+    "regexp_replace": (t.TEXT, t.TEXT, t.TEXT, t.TEXT),
     "age": (t.TIMESTAMPTZ, t.TIMESTAMPTZ),
 }
 _ENUM_FUNCTIONS = {"enum_first": fn.ENUM_FIRST, "enum_last": fn.ENUM_LAST, "enum_range": fn.ENUM_RANGE}
@@ -441,6 +442,12 @@ def _position(translator: Translator, node: exp.StrPosition, scope: Scope) -> Ty
     return function(translator, "strpos", [node.this, node.args["substr"]], scope)
 
 
+def _regexp_replace(translator: Translator, node: exp.RegexpReplace, scope: Scope) -> Typed:
+    arguments = [node.this, node.expression, node.args["replacement"]]
+    modifiers = node.args.get("modifiers")
+    return function(translator, "regexp_replace", [*arguments, *([modifiers] if modifiers else [])], scope)
+
+
 def _extract_node(translator: Translator, node: exp.Extract, scope: Scope) -> Typed:
     field = exp.Literal.string(node.this.name.lower())
     return function(translator, "extract", [field, node.expression], scope)
@@ -526,6 +533,7 @@ HANDLERS: dict[type[exp.Expr], Handler] = {
     exp.Substring: _substring,
     exp.Trim: _trim,
     exp.StrPosition: _position,
+    exp.RegexpReplace: _regexp_replace,
     exp.Extract: _extract_node,
     exp.TimestampTrunc: _date_trunc,
     exp.TimeToStr: _to_char,
