@@ -18,6 +18,7 @@ import pg8000.native
 import psycopg.conninfo
 import pytest
 
+from tests.server.wire import RawConnection, start_session
 from testsupport.proxy_process import ProxyProcess
 
 TARGET_VARIABLE = "HELIOSDB_CLIENT_TESTS_TARGET"
@@ -72,6 +73,16 @@ def native(target: Target) -> Iterator[pg8000.native.Connection]:
     """A pg8000 native connection to the target."""
     connection = pg8000.native.Connection("postgres", host=target.host, port=target.port,
                                           database="postgres", timeout=DRIVER_TIMEOUT)
+    try:
+        yield connection
+    finally:
+        connection.close()
+
+
+@pytest.fixture
+def raw(target: Target) -> Iterator[RawConnection]:
+    """A raw protocol session on the target, started up (trust)."""
+    connection = start_session(target.host, target.port).connection
     try:
         yield connection
     finally:

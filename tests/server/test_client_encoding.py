@@ -11,7 +11,6 @@ PostgreSQL 15 too (HELIOSDB_CLIENT_TESTS_TARGET=postgres).
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterator
 from typing import Any
 
 import psycopg
@@ -19,7 +18,7 @@ import pytest
 
 from heliosdb_lite.protocol import frontend
 from tests.server.conftest import Target
-from tests.server.wire import BackendMessage, RawConnection, error_fields, start_session
+from tests.server.wire import BackendMessage, RawConnection, error_fields, exchange
 
 EURO_IN_UTF8 = 'character with byte sequence 0xe2 0x82 0xac in encoding "UTF8" has no equivalent in encoding '
 
@@ -32,19 +31,6 @@ def query(sql: bytes) -> bytes:
     """A Query of these exact bytes (frontend.query writes UTF-8)."""
     return _typed(b"Q", sql + b"\x00")
 
-
-@pytest.fixture
-def raw(target: Target) -> Iterator[RawConnection]:
-    connection = start_session(target.host, target.port).connection
-    try:
-        yield connection
-    finally:
-        connection.close()
-
-
-def exchange(connection: RawConnection, *messages: bytes) -> list[BackendMessage]:
-    connection.sock.sendall(b"".join(messages))
-    return connection.read_until_ready()
 
 
 def kinds(replies: list[BackendMessage]) -> str:

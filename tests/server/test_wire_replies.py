@@ -7,28 +7,11 @@ against PostgreSQL 15 too (HELIOSDB_CLIENT_TESTS_TARGET=postgres).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from heliosdb_lite.protocol import frontend
 from tests.server.conftest import Target
-from tests.server.wire import BackendMessage, RawConnection, error_fields, start_session
-
-
-@pytest.fixture
-def raw(target: Target) -> Iterator[RawConnection]:
-    connection = start_session(target.host, target.port).connection
-    try:
-        yield connection
-    finally:
-        connection.close()
-
-
-def exchange(connection: RawConnection, *messages: bytes) -> list[BackendMessage]:
-    """Send the messages (the last a Sync or Query) and read the replies up to ReadyForQuery."""
-    connection.sock.sendall(b"".join(messages))
-    return connection.read_until_ready()
+from tests.server.wire import BackendMessage, RawConnection, error_fields, exchange
 
 
 def kinds(replies: list[BackendMessage]) -> list[str]:

@@ -73,6 +73,12 @@ class RawConnection:
         return self._parser.next_message() is None and not self._receive()
 
 
+def exchange(connection: RawConnection, *messages: bytes) -> list[BackendMessage]:
+    """Send the messages (the last a Sync or Query) and read the replies up to ReadyForQuery."""
+    connection.sock.sendall(b"".join(messages))
+    return connection.read_until_ready()
+
+
 def error_fields(message: BackendMessage) -> dict[str, str]:
     assert message.type in ("E", "N"), f"not an error or notice: {message}"
     return frontend.decode_error_fields(message.body)
