@@ -107,6 +107,7 @@ from heliosdb_lite.protocol.codecs.time_zones import setting_zone
 TRANSACTION_TIMESTAMP = "heliosdb.transaction_timestamp"  # pins the next transaction's timestamp
 PROGRESS_STEPS = 1000  # SQLite VM steps between two looks at a time budget
 RAN_LONG_KEPT = 1024
+_NO_BUDGET = contextlib.nullcontext()
 
 
 @dataclass(slots=True)
@@ -567,15 +568,17 @@ class SQLiteSession:
             with self._cancel_lock:
                 self._running = False
 
-    @contextlib.contextmanager
-    def _yielding(self, statement: PreparedStatement, seconds: float | None) -> Iterator[None]:
+    def _yielding(self, statement: PreparedStatement,
+                  seconds: float | None) -> contextlib.AbstractContextManager[None]:
         """With `seconds`, SQLite's progress handler interrupts the statement once they have passed
         (`_yielded` then tells the interruption from a cancel or a statement timeout). A statement
-        that can start over has nothing to undo: a read, its result not yet taken."""
+        that can start over has nothing to undo: a read, its result not yet taken. Without them,
+        nothing is done around the statement."""
         self._yielded = False
-        if seconds is None:
-            yield
-            return
+        return _NO_BUDGET if seconds is None else self._time_budget(statement, seconds)
+
+    @contextlib.contextmanager
+    def _time_budget(self, statement: PreparedStatement, seconds: float) -> Iterator[None]:
         assert self.can_start_over(statement)
         deadline = time.perf_counter() + seconds
 
