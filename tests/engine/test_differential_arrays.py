@@ -72,6 +72,11 @@ ARRAYS = [
     "select array[1]::text[], '{1,2}'::int[]::numeric[], array[1.7]::int[], array[[1, 2]]::float8[], "
     "array[true]::int[], array['2024-01-01 10:00']::timestamp[]::date[]",
     "select array['a']::int[]",
+    "select '{{1,2,3},{4,5,6}}'::int[][], '{{{1,2},{3,4}},{{NULL,6},{7,8}}}'::int2[][][], "
+    "cast('{{1}}' as int8[][]), '{{t,f}}'::bool[][], '{{1.5}}'::float4[][], '{1.5}'::float8[][]",
+    "create table arr2 (a int[][], b text[][][])",
+    "insert into arr2 values ('{{1,2},{3,4}}', '{a}') returning *",
+    "select pg_typeof(a), pg_typeof(b), array_ndims(a) from arr2",
     "insert into arr (id, a) values (5, array[1.6]::int[]) returning a",
     "select array[1] = array[1.0]",
     "select array[1] = '{1}'::int8[]",

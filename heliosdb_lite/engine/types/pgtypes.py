@@ -193,6 +193,8 @@ def resolve_datatype(data_type: exp.DataType, named: UserTypes | None = None) ->
         modifiers = (1,)  # char and character are character(1); only bpchar has no length
     if dtype == exp.DType.ARRAY:
         element = resolve_datatype(data_type.expressions[0], named)  # numeric(5,1)[]: the elements' modifier
+        if codecs.type_by_oid(element.pg_type.oid).is_array:
+            return element  # int[][] is int[]: PostgreSQL ignores the number of dimensions written
         array_oid = codecs.type_by_oid(element.pg_type.oid).array_oid
         return ResolvedType(PgType(array_oid, element.pg_type.typmod), f"_{element.name}", element.modifiers)
     if dtype == exp.DType.DOUBLE and modifiers:  # float(p): p <= 24 is real
