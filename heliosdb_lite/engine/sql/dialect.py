@@ -17,7 +17,7 @@ from sqlglot.errors import ErrorLevel
 from sqlglot.generators.sqlite import SQLiteGenerator
 from sqlglot.parsers.postgres import PostgresParser
 from sqlglot.tokenizer_core import TokenizerCore
-from sqlglot.tokens import TokenType
+from sqlglot.tokens import Token, TokenType
 
 from heliosdb_lite.errors import FEATURE_NOT_SUPPORTED, DatabaseError
 
@@ -30,6 +30,12 @@ KEPT_CALLS = ("mod", "date_part", "to_timestamp", "left", "right", "lpad", "rpad
 
 def _keep_call(name: str) -> Callable[[list[exp.Expr]], exp.Expr]:
     return lambda args: exp.Anonymous(this=name, expressions=args)
+
+
+def _national_string(parser: PostgresParser, token: Token) -> exp.Expr:
+    """N'text': 'text'::bpchar."""
+    return parser.expression(exp.Cast(this=exp.Literal.string(token.text), to=exp.DataType.build("bpchar")),
+                             token)
 
 
 class _TokenizerCore(TokenizerCore):
@@ -48,7 +54,8 @@ class _TokenizerCore(TokenizerCore):
 class HeliosPostgres(Postgres):
     """The input dialect: `$n` is always a parameter, KEPT_CALLS stay calls (sqlglot would turn mod()
     into %, date_part() into EXTRACT, lpad() into PAD, ...), INTERVAL 'text' keeps its whole text,
-    a prefix `@` is not taken for a parameter, and `oid[]` (any object-identifier type) is an array type."""
+    a prefix `@` is not taken for a parameter, `oid[]` (any object-identifier type) is an array type,
+    and N'text' (a national character string) is 'text'::bpchar, as PostgreSQL's grammar makes it."""
 
     class Tokenizer(Postgres.Tokenizer):
         def _init_core(self) -> TokenizerCore:
@@ -61,6 +68,8 @@ class HeliosPostgres(Postgres):
                      **{name.upper(): _keep_call(name) for name in KEPT_CALLS}}
         FUNCTION_PARSERS = {name: parser for name, parser in PostgresParser.FUNCTION_PARSERS.items()
                             if name.lower() not in KEPT_CALLS}
+        STRING_PARSERS = {**PostgresParser.STRING_PARSERS, TokenType.NATIONAL_STRING: _national_string}
+        PRIMARY_PARSERS = {**PostgresParser.PRIMARY_PARSERS, TokenType.NATIONAL_STRING: _national_string}
 
         def _parse_interval(  # type: ignore[override]  # a Cast too: sqlglot's callers take any node
                 self, require_interval: bool = True, parse_function_unit: bool = True,
