@@ -159,7 +159,8 @@ def _members(connection: apsw.Connection, schema: str) -> list[_Member]:
         found += [_Member("sequence", name) for (name,) in sequences]
     if user_types.defined(connection):
         defined: list[tuple[str]] = list(connection.execute(
-            f"SELECT name FROM {user_types.TYPES_TABLE} WHERE {_in_schema(schema, 'name')} ORDER BY oid"))
+            f"SELECT name FROM {user_types.TYPES_TABLE} WHERE {_in_schema(schema, 'name')} "
+            f"AND kind <> {string_literal(user_types.MULTIRANGE_KIND)} ORDER BY oid"))  # one with its range
         found += [_Member("type", name) for (name,) in defined]
     return found
 
@@ -204,6 +205,10 @@ def _drop_members(connection: apsw.Connection, schema: str, members: list[_Membe
     if user_types.defined(connection):
         types = f"SELECT oid FROM {user_types.TYPES_TABLE} WHERE {_in_schema(schema, 'name')}"
         statements.append(f"DELETE FROM {user_types.LABELS_TABLE} WHERE type_oid IN ({types})")
+        if connection.table_exists("main", user_types.RANGES_TABLE):
+            ranges = f"SELECT multirange FROM {user_types.RANGES_TABLE} WHERE oid IN ({types})"
+            statements.append(f"DELETE FROM {user_types.TYPES_TABLE} WHERE oid IN ({ranges})")
+            statements.append(f"DELETE FROM {user_types.RANGES_TABLE} WHERE oid IN ({types})")
         statements.append(f"DELETE FROM {user_types.TYPES_TABLE} WHERE {_in_schema(schema, 'name')}")
     return statements
 

@@ -1,5 +1,6 @@
 """CREATE TYPE ... AS ENUM, ALTER TYPE (ADD VALUE, RENAME VALUE, RENAME TO, OWNER TO) and DROP TYPE
-(composite types' CREATE and ALTER ... ATTRIBUTE in `composite_types`),
+(composite types' CREATE and ALTER ... ATTRIBUTE in `composite_types`, range types' CREATE in
+`range_types`),
 read from the statement's tokens and rendered as writes to the store's type tables
 (`store.user_types`), checked against the store when they are translated, with PostgreSQL's errors.
 
@@ -9,8 +10,10 @@ ones with the codecs (`store.table_info.Catalog.schema_version`). ADD VALUE give
 PostgreSQL's sort order: one past its neighbour at either end, else halfway between its
 neighbours (all labels numbered again when a half no longer falls between them). RENAME VALUE
 rewrites the stored values of the enum's columns, enum and array. DROP TYPE refuses with 2BP01
-while columns use the type (or its array type), and CASCADE drops those columns.
-Other kinds of CREATE TYPE (range, base and shell types) are refused with 0A000.
+while columns use the type (or its array type; of a range type also its multirange and that one's
+array type), and CASCADE drops those columns; a range type's multirange goes with it, and is not
+dropped alone (2BP01 as in PostgreSQL).
+Other kinds of CREATE TYPE (base and shell types) are refused with 0A000.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from typing import TYPE_CHECKING
 from sqlglot import exp
 from sqlglot.tokens import TokenType
 
-from heliosdb_lite.engine.ddl import composite_types
+from heliosdb_lite.engine.ddl import composite_types, range_types
 from heliosdb_lite.engine.ddl.alter import column_dropped
 from heliosdb_lite.engine.ddl.object_names import (
     NO_OP,
@@ -36,7 +39,7 @@ from heliosdb_lite.engine.sql import parsing
 from heliosdb_lite.engine.sql.quoting import quote_identifier, quote_name, string_literal
 from heliosdb_lite.engine.sql.statement_words import Words, syntax_error
 from heliosdb_lite.engine.store import schemas, user_types
-from heliosdb_lite.engine.store.user_types import LABELS_TABLE, TYPES_TABLE, StoredType
+from heliosdb_lite.engine.store.user_types import LABELS_TABLE, RANGES_TABLE, TYPES_TABLE, StoredType
 from heliosdb_lite.engine.translate.result import Translation, schema_of, unsupported
 from heliosdb_lite.engine.types.type_names import format_type
 from heliosdb_lite.errors import (
@@ -115,12 +118,13 @@ class _TypeWords(Words):
 
 
 def _create(translator: Translator, words: _TypeWords, sql: str) -> list[str]:
-    """CREATE TYPE name AS ENUM ('label' [, ...]) | AS (attribute type [, ...])."""
+    """CREATE TYPE name AS ENUM ('label' [, ...]) | AS (attribute type [, ...]) | AS RANGE (...)."""
     table = words.type_name()
     if not words.accept("as"):
-        raise unsupported("CREATE TYPE other than AS ENUM or AS (...) (base and shell types)")
+        raise unsupported("CREATE TYPE other than AS ENUM, AS RANGE or AS (...) (base and shell types)")
     if words.accept("range"):
-        raise unsupported("CREATE TYPE AS RANGE")
+        return range_types.created(translator, translator.new_object(table), words, sql,
+                                   lambda stored: _type_exists(translator, stored))
     if words.peek() == "(":
         stored = translator.new_object(table)
         if _type_exists(translator, stored):
@@ -321,11 +325,12 @@ def _value_renamed(translator: Translator, enum: StoredType, old: str, new: str)
 
 @dataclass(frozen=True, slots=True)
 class _Column:
-    """A column whose type is an enum or the enum's array type."""
+    """A column whose type is a type the database defines or an array type of one."""
 
     table: str  # storage name
     column: str
     array: bool
+    type_shown: str  # its type as a DETAIL names it
 
     def described(self) -> str:
         """As PostgreSQL names it in a DETAIL or NOTICE."""
@@ -335,8 +340,21 @@ class _Column:
         return f"column {quote_identifier(self.column)} of table {shown}"
 
 
+def _own_types(defined: StoredType) -> dict[int, tuple[str, bool]]:
+    """The types that go with a type the database defines: itself and its array type, and for a range
+    type also its multirange and that one's array type; by OID, their names and whether an array."""
+    types = {defined.oid: (defined.shown, False), defined.array_oid: (f"{defined.shown}[]", True)}
+    if defined.range is not None and defined.kind == user_types.RANGE_KIND:
+        multirange = user_types.shown_name(defined.range.multirange_stored)
+        types |= {defined.range.multirange: (multirange, False),
+                  defined.range.multirange_array_oid: (f"{multirange}[]", True)}
+    return types
+
+
 def _columns_of(translator: Translator, enum: StoredType) -> list[_Column]:
-    """The columns of the store's tables (temporary ones too) of the enum or its array type."""
+    """The columns of the store's tables (temporary ones too) of the type or a type that goes with it
+    (`_own_types`)."""
+    own = _own_types(enum)
     connection = translator.catalog.connection
     tables: list[tuple[str]] = list(connection.execute(
         "SELECT name FROM sqlite_temp_schema WHERE type = 'table' UNION ALL "
@@ -346,8 +364,9 @@ def _columns_of(translator: Translator, enum: StoredType) -> list[_Column]:
     for (table,) in tables:
         info = translator.catalog.table(table)
         for column in info.columns if info is not None else ():
-            if column.type is not None and column.type.oid in (enum.oid, enum.array_oid):
-                found.append(_Column(table, column.name, column.type.oid == enum.array_oid))
+            if column.type is not None and column.type.oid in own:
+                shown, array = own[column.type.oid]
+                found.append(_Column(table, column.name, array, shown))
     return found
 
 
@@ -360,9 +379,14 @@ def _drop(translator: Translator, words: _TypeWords) -> list[str]:
         found = _dropped_type(translator, table, if_exists)
         if found is None:
             continue
+        if found.kind == user_types.MULTIRANGE_KIND and found.range is not None:
+            owner = user_types.shown_name(found.range.stored)
+            raise DatabaseError(DEPENDENT_OBJECTS_STILL_EXIST,
+                                f"cannot drop type {found.shown} because type {owner} requires it",
+                                hint=f"You can drop type {owner} instead.")
         columns = _columns_of(translator, found)
         described = [column.described() for column in columns]
-        in_composites = composite_types.used_by({found.oid, found.array_oid},
+        in_composites = composite_types.used_by(set(_own_types(found)),
                                                 user_types.stored_types(translator.catalog.connection))
         if in_composites:
             if cascade:
@@ -370,13 +394,16 @@ def _drop(translator: Translator, words: _TypeWords) -> list[str]:
             refuse_dependents(f"type {found.shown}", in_composites)
         if not cascade:
             refuse_dependents(f"type {found.shown}", described,
-                              details=[f"{column.described()} depends on type {found.shown}"
-                                       f"{'[]' if column.array else ''}" for column in columns])
+                              details=[f"{column.described()} depends on type {column.type_shown}"
+                                       for column in columns])
         dropped += described
         for column in columns:
             statements += column_dropped(translator, column.table, column.column)
         if found.kind == user_types.COMPOSITE_KIND:
             statements += composite_types.dropped(found)
+        elif found.range is not None:
+            statements += [f"DELETE FROM {RANGES_TABLE} WHERE oid = {found.oid}",
+                           f"DELETE FROM {TYPES_TABLE} WHERE oid = {found.range.multirange}"]
         else:
             statements.append(f"DELETE FROM {LABELS_TABLE} WHERE type_oid = {found.oid}")
         statements.append(f"DELETE FROM {TYPES_TABLE} WHERE oid = {found.oid}")

@@ -220,6 +220,9 @@ def row_sources(reader: CatalogReader, names: SessionNames, database: str) -> di
                 yield (defined.oid, defined.name, namespace, OWNER_OID, -1, 0, "c",
                        codec_types.COMPOSITE_CATEGORY, ",", defined.relid, 0, defined.array_oid, 0, -1, 0, 0,
                        None)
+            elif defined.kind in (user_types.RANGE_KIND, user_types.MULTIRANGE_KIND):
+                yield (defined.oid, defined.name, namespace, OWNER_OID, -1, 0, defined.kind,
+                       codec_types.RANGE_CATEGORY, ",", 0, 0, defined.array_oid, 0, -1, 0, 0, None)
             else:
                 yield (defined.oid, defined.name, namespace, OWNER_OID, codec_types.ENUM_LENGTH, 1, "e",
                        codec_types.ENUM_CATEGORY, ",", 0, 0, defined.array_oid, 0, -1, 0, 0, None)
@@ -267,7 +270,8 @@ def row_sources(reader: CatalogReader, names: SessionNames, database: str) -> di
         "pg_tablespace": lambda: iter(_TABLESPACES),
         "pg_language": lambda: iter([(oid, name, OWNER_OID, *flags, None, _LANGUAGE_CATALOG)
                                      for oid, name, *flags in _LANGUAGES]),
-        "pg_tables": tables, "pg_views": views, "pg_indexes": index_rows, "pg_range": _range_rows,
+        "pg_tables": tables, "pg_views": views, "pg_indexes": index_rows,
+        "pg_range": lambda: _range_rows(reader),
     }
 
 
@@ -332,10 +336,16 @@ def _type_kind(info: codecs.TypeInfo) -> str:
     return "p" if info.category == "P" or info.oid == t.UNKNOWN else "b"
 
 
-def _range_rows() -> Iterator[tuple[Any, ...]]:
-    """pg_range: each built-in range type with its subtype, multirange and PostgreSQL 15's functions."""
+def _range_rows(reader: CatalogReader) -> Iterator[tuple[Any, ...]]:
+    """pg_range: each built-in range type with its subtype, multirange and PostgreSQL 15's functions,
+    then the range types of the store (continuous: no canonical function)."""
     for kind in RANGE_TYPES.values():
-        yield (kind.oid, kind.subtype, kind.multirange, 0, *_RANGE_FUNCTIONS[kind.oid])
+        if kind.oid in _RANGE_FUNCTIONS:
+            yield (kind.oid, kind.subtype, kind.multirange, 0, *_RANGE_FUNCTIONS[kind.oid])
+    for defined in reader.store().types:
+        if defined.range is not None and defined.kind == user_types.RANGE_KIND:
+            yield (defined.oid, defined.range.subtype, defined.range.multirange, defined.range.collation,
+                   defined.range.opclass, 0, defined.range.subtype_diff)
 
 
 def functions(reader: CatalogReader, names: SessionNames) -> dict[str, Callable[..., Any]]:

@@ -1,4 +1,4 @@
-"""The types a database defines (CREATE TYPE ... AS ENUM, CREATE TYPE ... AS (...)), as the store
+"""The types a database defines (CREATE TYPE ... AS ENUM, AS (...), AS RANGE), as the store
 keeps them, and what every connection needs to use them: the codecs' registration
 (`protocol/codecs/user_types.py`) and the collations that order an enum's values.
 
@@ -6,16 +6,22 @@ Storage format (tables made by the first CREATE TYPE, written by `engine/ddl/typ
 journal carries them as it carries any DDL and row change):
 
 - `_helios_types(oid, name, array_oid, kind)`: one row per type; name is its storage name
-  (`schemas`: `mood`, `s.mood`), kind `e` for an enum, `c` for a composite type; oid and
+  (`schemas`: `mood`, `s.mood`), kind `e` for an enum, `c` for a composite type, `r` for a range
+  type and `m` for its multirange (a row of its own, so that its name resolves); oid and
   array_oid are pg_type's OIDs of the type and of its array type, drawn at random in
   `user_types.FIRST_OID`..`LAST_OID`.
 - `_helios_enum_labels(oid, type_oid, sort_order, label)`: an enum's labels, pg_enum's rows.
 - `_helios_composites(oid, relid)`: a composite type's pg_class OID (typrelid), drawn likewise.
 - `_helios_type_attributes(type_oid, position, name, attribute_type, typmod)`: a composite type's
   attributes from position 1, pg_attribute's rows.
+- `_helios_ranges(oid, subtype, multirange, collation, opclass, subtype_diff)`: a range type's
+  subtype, its multirange's OID, pg_range's rngcollation, rngsubopc and rngsubdiff.
 
 A column of a composite type keeps its value's text form, `(1,a)`, and collates with
 `helios_composite_<oid>`, which compares the values field by field.
+
+A column of a range type or multirange keeps its value's canonical text form and collates with
+`helios_range_<oid>`, which orders values as range_cmp / multirange_cmp do.
 
 A column of an enum keeps the label as TEXT; its declared type names the type's OID
 (`pgtypes.ResolvedType.declared`) and it collates with `helios_enum_<oid>`, which orders labels
@@ -44,8 +50,11 @@ TYPES_TABLE = "_helios_types"
 LABELS_TABLE = "_helios_enum_labels"
 COMPOSITES_TABLE = "_helios_composites"
 ATTRIBUTES_TABLE = "_helios_type_attributes"
+RANGES_TABLE = "_helios_ranges"
 ENUM_KIND = "e"
 COMPOSITE_KIND = "c"
+RANGE_KIND = "r"
+MULTIRANGE_KIND = "m"
 CREATE_TABLES = (
     f"CREATE TABLE IF NOT EXISTS {TYPES_TABLE} (oid INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, "
     "array_oid INTEGER NOT NULL UNIQUE, kind TEXT NOT NULL)",
@@ -58,8 +67,28 @@ CREATE_COMPOSITE_TABLES = (
     "name TEXT NOT NULL, attribute_type INTEGER NOT NULL, typmod INTEGER NOT NULL, "
     "PRIMARY KEY (type_oid, position), UNIQUE (type_oid, name))",
 )
+CREATE_RANGE_TABLE = (f"CREATE TABLE IF NOT EXISTS {RANGES_TABLE} (oid INTEGER PRIMARY KEY, "
+                      "subtype INTEGER NOT NULL, multirange INTEGER NOT NULL UNIQUE, "
+                      "collation INTEGER NOT NULL, opclass INTEGER NOT NULL, subtype_diff INTEGER NOT NULL)")
 _COLLATION_PREFIX = "helios_enum_"
 _COMPOSITE_COLLATION_PREFIX = "helios_composite_"
+_RANGE_COLLATION_PREFIX = "helios_range_"
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRange:
+    """A range type as `_helios_ranges` and `_helios_types` keep it, with its multirange."""
+
+    oid: int
+    stored: str
+    array_oid: int
+    subtype: int
+    multirange: int
+    multirange_stored: str
+    multirange_array_oid: int
+    collation: int  # pg_range.rngcollation (0: the subtype has none)
+    opclass: int  # pg_range.rngsubopc
+    subtype_diff: int  # pg_range.rngsubdiff, a pg_proc OID (0: none)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +103,7 @@ class StoredType:
     label_oids: tuple[int, ...]
     relid: int = 0  # a composite type's pg_class OID
     attributes: tuple[tuple[str, int, int], ...] = ()  # a composite type's: (name, type OID, typmod)
+    range: StoredRange | None = None  # a range type's or a multirange's: the range type and its multirange
 
     @property
     def schema(self) -> str:
@@ -86,8 +116,14 @@ class StoredType:
     @property
     def shown(self) -> str:
         """The name format_type gives it, quoted where needed: bare in public, else schema-qualified."""
-        name = quote_identifier(self.name)
-        return name if self.schema == schemas.PUBLIC else f"{quote_identifier(self.schema)}.{name}"
+        return shown_name(self.stored)
+
+
+def shown_name(stored: str) -> str:
+    """The name format_type gives a type of this storage name: bare in public, else schema-qualified."""
+    schema, name = schemas.split(stored)
+    shown = quote_identifier(name)
+    return shown if schema == schemas.PUBLIC else f"{quote_identifier(schema)}.{shown}"
 
 
 def defined(connection: apsw.Connection) -> bool:
@@ -109,11 +145,27 @@ def stored_types(connection: apsw.Connection, stored: str | None = None) -> list
     for type_oid, oid, order, label in rows:
         labels.setdefault(type_oid, []).append((label, order, oid))
     relids, attributes = _composites(connection)
+    ranges = _ranges(connection)
     return [StoredType(oid, name, array_oid, kind,
                        tuple((label, order) for label, order, _ in labels.get(oid, ())),
                        tuple(label_oid for _, _, label_oid in labels.get(oid, ())),
-                       relids.get(oid, 0), tuple(attributes.get(oid, ())))
+                       relids.get(oid, 0), tuple(attributes.get(oid, ())), ranges.get(oid))
             for oid, name, array_oid, kind in types]
+
+
+def _ranges(connection: apsw.Connection) -> dict[int, StoredRange]:
+    """The range types, by the OID of the range type and by that of its multirange."""
+    if not connection.table_exists("main", RANGES_TABLE):
+        return {}
+    found: dict[int, StoredRange] = {}
+    rows: list[tuple[int, str, int, int, int, str, int, int, int, int]] = list(connection.execute(
+        f"SELECT r.oid, t.name, t.array_oid, r.subtype, r.multirange, m.name, m.array_oid, r.collation, "
+        f"r.opclass, r.subtype_diff FROM {RANGES_TABLE} r JOIN {TYPES_TABLE} t ON t.oid = r.oid "
+        f"JOIN {TYPES_TABLE} m ON m.oid = r.multirange"))
+    for row in rows:
+        defined = StoredRange(*row)
+        found[defined.oid] = found[defined.multirange] = defined
+    return found
 
 
 def _composites(connection: apsw.Connection) -> tuple[dict[int, int], dict[int, list[tuple[str, int, int]]]]:
@@ -146,6 +198,12 @@ def load(connection: apsw.Connection) -> None:
 
 
 def register(stored_type: StoredType) -> None:
+    if stored_type.range is not None:
+        defined = stored_type.range
+        codec_types.register_range(codec_types.RangeUserType(
+            defined.oid, shown_name(defined.stored), defined.array_oid, defined.subtype, defined.multirange,
+            shown_name(defined.multirange_stored), defined.multirange_array_oid))
+        return
     if stored_type.kind == COMPOSITE_KIND:
         codec_types.register_composite(codec_types.CompositeType(
             stored_type.oid, stored_type.shown, stored_type.array_oid, stored_type.relid,
@@ -183,14 +241,18 @@ def collation(oid: int) -> str | None:
         return f"{_COLLATION_PREFIX}{oid}"
     if oid in codec_types.COMPOSITES:
         return f"{_COMPOSITE_COLLATION_PREFIX}{oid}"
+    if codec_types.is_user_type(oid) and codecs.type_by_oid(oid).category == codec_types.RANGE_CATEGORY:
+        return f"{_RANGE_COLLATION_PREFIX}{oid}"
     return None
 
 
 def collation_needed(connection: apsw.Connection, name: str) -> None:
-    """SQLite's callback for a collation no one registered on `connection`: an enum's or a composite
-    type's."""
+    """SQLite's callback for a collation no one registered on `connection`: an enum's, a composite
+    type's or a range type's (of the range or of its multirange)."""
+    multiranges = {defined.multirange: defined for defined in codec_types.RANGES.values()}
     for prefix, defined, order in ((_COLLATION_PREFIX, codec_types.ENUMS, _enum_order),
-                                   (_COMPOSITE_COLLATION_PREFIX, codec_types.COMPOSITES, _composite_order)):
+                                   (_COMPOSITE_COLLATION_PREFIX, codec_types.COMPOSITES, _value_order),
+                                   (_RANGE_COLLATION_PREFIX, codec_types.RANGES | multiranges, _value_order)):
         if name.startswith(prefix) and name[len(prefix):].isdigit():
             oid = int(name[len(prefix):])
             if oid not in defined:
@@ -199,9 +261,10 @@ def collation_needed(connection: apsw.Connection, name: str) -> None:
             return
 
 
-def _composite_order(oid: int) -> Callable[[str, str], int]:
+def _value_order(oid: int) -> Callable[[str, str], int]:
     """The comparison of two stored values (texts) of composite type `oid`, field by field as
-    PostgreSQL's record_cmp (`value_order`), by the type's current definition."""
+    PostgreSQL's record_cmp (`value_order`), by the type's current definition; of a range type or
+    multirange as range_cmp / multirange_cmp."""
 
     def key(text: str) -> Any:
         return comparison_key(codecs.decode_text(oid, text.encode()), oid, dt.UTC)

@@ -166,7 +166,7 @@ def function(translator: Translator, name: str, arguments: Sequence[exp.Expr], s
         return _type_of(value, pg_type if is_unknown_literal(value) else t.output_type(pg_type))
     if name in _ENUM_FUNCTIONS:
         return _enum_call(translator, name, typed)
-    if ranges.handles(name, types):
+    if ranges.handles(translator, name, types):
         return ranges.function(translator, name, typed)
     if network.handles(name, types):
         return network.function(translator, name, typed)

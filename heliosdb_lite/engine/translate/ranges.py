@@ -1,8 +1,9 @@
-"""Range and multirange operators and calls: `left op right` when an operand is a range or a
-multirange (@> <@ && << >> &< &> -|- + - *), the constructors (`int4range(a, b [, flags])`,
-`int4multirange(ranges...)`, `multirange(range)`), lower/upper/isempty/lower_inc/..., range_merge and
-the aggregates range_agg and range_intersect_agg; typed by `types.range_typing`, run by
-`functions.ranges`."""
+"""Range and multirange operators and calls (of the built-in types and of those a database
+defines): `left op right` when an operand is a range or a multirange (@> <@ && << >> &< &> -|- + -
+*), the constructors (`int4range(a, b [, flags])`, `int4multirange(ranges...)`, a defined range
+type's and its multirange's, found along the search_path), `multirange(range)`),
+lower/upper/isempty/lower_inc/..., range_merge and the aggregates range_agg and
+range_intersect_agg; typed by `types.range_typing`, run by `functions.ranges`."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ from heliosdb_lite.engine.types import pgtypes as t
 from heliosdb_lite.engine.types import range_typing
 from heliosdb_lite.engine.types import typing_rules as rules
 from heliosdb_lite.engine.types.pgtypes import PgType
+from heliosdb_lite.protocol.codecs import user_types as codec_types
+from heliosdb_lite.protocol.codecs.range_values import MULTIRANGE_TYPES, RANGE_TYPES, RangeType
 
 if TYPE_CHECKING:
     from heliosdb_lite.engine.translate import Handler, Translator
@@ -48,9 +51,32 @@ def _position(translator: Translator, node: exp.Binary, scope: Scope) -> Typed:
     return operator(translator, _POSITION_OPERATORS[type(node)], left, left_type, right, right_type)
 
 
-def handles(name: str, types: Sequence[PgType]) -> bool:
+def _constructor(translator: Translator, name: str) -> tuple[RangeType, bool] | None:
+    """The range type whose constructor, or whose multirange's (True), a function `name` is: a
+    built-in one, or one the database defines along the search path; None for another name."""
+    if name in range_typing.CONSTRUCTORS:
+        return range_typing.CONSTRUCTORS[name], False
+    if name in range_typing.MULTIRANGE_CONSTRUCTORS:
+        return range_typing.MULTIRANGE_CONSTRUCTORS[name], True
+    defined = codec_types.RANGES.values()
+    if all(name not in (_bare(kind.name), _bare(kind.multirange_name)) for kind in defined):
+        return None  # no range type of this process has the name: no need to ask the store
+    oid = translator.defined_type(None, name)
+    if oid in RANGE_TYPES:
+        return RANGE_TYPES[oid], False
+    if oid in MULTIRANGE_TYPES:
+        return MULTIRANGE_TYPES[oid], True
+    return None
+
+
+def _bare(shown: str) -> str:
+    """A type's name as format_type shows it, without its schema and quotes."""
+    return shown.rsplit(".", 1)[-1].strip('"')
+
+
+def handles(translator: Translator, name: str, types: Sequence[PgType]) -> bool:
     """Whether a call of `name` with arguments of these types is a range function's."""
-    if name in range_typing.CONSTRUCTORS or name in range_typing.MULTIRANGE_CONSTRUCTORS:
+    if _constructor(translator, name) is not None:
         return True
     if name in ("lower", "upper"):  # the string functions' too
         return bool(types) and range_typing.is_ranged(types[0])
@@ -61,18 +87,17 @@ def handles(name: str, types: Sequence[PgType]) -> bool:
 def function(translator: Translator, name: str, typed: Sequence[Typed]) -> Typed:
     """A range function's call (`handles`), arguments translated."""
     types = [pg_type for _, pg_type in typed]
-    cast_to = range_typing.CONSTRUCTORS.get(name) or range_typing.MULTIRANGE_CONSTRUCTORS.get(name)
-    if cast_to is not None and len(typed) == 1 and is_unknown_literal(typed[0][0]):  # '[1,2]'::int4range
-        target = PgType(cast_to.oid if name == cast_to.name else cast_to.multirange)
-        return translator.coerce(typed[0][0], types[0], target, mode="explicit"), target
-    if name in range_typing.CONSTRUCTORS:
-        kind = range_typing.CONSTRUCTORS[name]
-        values = _coerced(translator, typed, range_typing.constructor_arguments(name, types))
-        return call(range_functions.CONSTRUCT, kind.oid, *values), PgType(kind.oid)
-    if name in range_typing.MULTIRANGE_CONSTRUCTORS:
-        kind = range_typing.MULTIRANGE_CONSTRUCTORS[name]
-        values = _coerced(translator, typed, range_typing.multirange_arguments(name, types))
-        return call(range_functions.CONSTRUCT_MULTIRANGE, kind.multirange, *values), PgType(kind.multirange)
+    constructor = _constructor(translator, name)
+    if constructor is not None:
+        kind, of_multirange = constructor
+        target = PgType(kind.multirange if of_multirange else kind.oid)
+        if len(typed) == 1 and is_unknown_literal(typed[0][0]):  # int4range('[1,2]') is '[1,2]'::int4range
+            return translator.coerce(typed[0][0], types[0], target, mode="explicit"), target
+        if of_multirange:
+            values = _coerced(translator, typed, range_typing.multirange_arguments(kind, name, types))
+            return call(range_functions.CONSTRUCT_MULTIRANGE, kind.multirange, *values), target
+        values = _coerced(translator, typed, range_typing.constructor_arguments(kind, name, types))
+        return call(range_functions.CONSTRUCT, kind.oid, *values), target
     if name == "multirange" or name in range_typing.AGGREGATES:
         if any(isinstance(value, exp.Distinct) for value, _ in typed):
             raise unsupported(f"{name}(DISTINCT ...)")

@@ -57,7 +57,6 @@ _CASTS: dict[int, dict[int, Context]] = {
     t.JSONB: {t.JSON: _A, t.BOOL: _E, t.INT2: _E, t.INT4: _E, t.INT8: _E, t.FLOAT4: _E, t.FLOAT8: _E,
               t.NUMERIC: _E},
 }
-_CASTS.update({kind.oid: {kind.multirange: _E} for kind in RANGE_TYPES.values()})
 _CASTS.update({t.CIDR: {t.INET: _I}, t.INET: {t.CIDR: _A}})
 PREFERRED = frozenset({t.BOOL, t.TEXT, t.OID, t.FLOAT8, t.TIMESTAMPTZ, t.INTERVAL})
 _STRING_CATEGORY = "S"
@@ -81,6 +80,9 @@ def _can_coerce(source: int, target: int, context: Context) -> bool:
     allowed = _CASTS.get(source, {}).get(target)
     if allowed is not None:
         return allowed <= context
+    kind = RANGE_TYPES.get(source)
+    if kind is not None and target == kind.multirange:  # the multirange constructor of one range
+        return context == Context.EXPLICIT
     source_info, target_info = codecs.type_by_oid(source), codecs.type_by_oid(target)
     if (source == RECORD and target_info.category == _COMPOSITE_CATEGORY) \
             or (target == RECORD and source_info.category == _COMPOSITE_CATEGORY):

@@ -1,8 +1,8 @@
-"""PostgreSQL's typing of the built-in ranges and multiranges: the subtype of each, the types of
-their constructors (`int4range(a, b [, flags])`, `int4multirange(ranges...)`, `multirange(range)`), of
-their operators (containment, overlap, position, adjacency, union, intersection, difference), of the
-functions and aggregates (range_agg, range_intersect_agg) over them, with PostgreSQL's 42883 where
-there is none.
+"""PostgreSQL's typing of the ranges and multiranges (built-in, and those a database defines): the
+subtype of each, the types of their constructors (`int4range(a, b [, flags])`,
+`int4multirange(ranges...)`, `multirange(range)`), of their operators (containment, overlap,
+position, adjacency, union, intersection, difference), of the functions and aggregates (range_agg,
+range_intersect_agg) over them, with PostgreSQL's 42883 where there is none.
 
 PostgreSQL's range operators are polymorphic (anyrange, anymultirange, anyelement), so an operand
 must be of the range's own subtype or range type: `numrange @> integer` has no operator. An unknown
@@ -38,8 +38,8 @@ def kind_of(pg_type: PgType) -> RangeType | None:
 
 
 def is_ranged(pg_type: PgType) -> bool:
-    """Whether a type is a range or a multirange."""
-    return pg_type.oid in t.RANGE_TYPES or pg_type.oid in t.MULTIRANGE_TYPES
+    """Whether a type is a range or a multirange (built-in, or one the database defines)."""
+    return kind_of(pg_type) is not None
 
 
 def operator_type(operator: str, left: PgType, right: PgType) -> PgType:
@@ -59,10 +59,9 @@ def operator_type(operator: str, left: PgType, right: PgType) -> PgType:
     raise rules.no_operator(left.oid, operator, right.oid)
 
 
-def constructor_arguments(name: str, arguments: Sequence[PgType]) -> list[PgType]:
-    """The types `name(arguments)` (a range constructor) takes its arguments as: two bounds of the
-    subtype and, third, text flags; 42883 when the arguments do not convert implicitly."""
-    kind = CONSTRUCTORS[name]
+def constructor_arguments(kind: RangeType, name: str, arguments: Sequence[PgType]) -> list[PgType]:
+    """The types `name(arguments)` (the constructor of range type `kind`) takes its arguments as: two
+    bounds of the subtype and, third, text flags; 42883 when the arguments do not convert implicitly."""
     targets = [PgType(kind.subtype), PgType(kind.subtype), t.TEXT_TYPE][:len(arguments)]
     if len(arguments) in (2, 3) and all(
             cast_contexts.can_coerce(argument, target, cast_contexts.Context.IMPLICIT)
@@ -71,10 +70,9 @@ def constructor_arguments(name: str, arguments: Sequence[PgType]) -> list[PgType
     raise rules.no_function(name, argument_names(arguments))
 
 
-def multirange_arguments(name: str, arguments: Sequence[PgType]) -> list[PgType]:
-    """The types `name(ranges...)` (a multirange constructor) takes its arguments as: each of the
-    range type; 42883 otherwise."""
-    kind = MULTIRANGE_CONSTRUCTORS[name]
+def multirange_arguments(kind: RangeType, name: str, arguments: Sequence[PgType]) -> list[PgType]:
+    """The types `name(ranges...)` (the constructor of `kind`'s multirange) takes its arguments as:
+    each of the range type; 42883 otherwise."""
     if all(argument.is_unknown or argument.oid == kind.oid for argument in arguments):
         return [PgType(kind.oid)] * len(arguments)
     raise rules.no_function(name, argument_names(arguments))

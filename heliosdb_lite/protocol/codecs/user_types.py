@@ -1,4 +1,4 @@
-"""The types a database defines (CREATE TYPE ... AS ENUM, CREATE TYPE ... AS (...)), as the
+"""The types a database defines (CREATE TYPE ... AS ENUM, AS (...), AS RANGE), as the
 codecs know them: their pg_type rows and codecs added to `catalog.TYPES` and `registry.CODECS`
 beside the built-in ones, under the OIDs the database gave them.
 
@@ -13,6 +13,9 @@ names it any more).
 An enum's value is its label, a str; text and binary forms are both the label's UTF-8 bytes
 (enum_out / enum_send). Input of a label the enum does not have is 22P02, as enum_in. A composite
 type's value is a `composites.Record`; its codec reads the fields of the type's current definition.
+A range type's values are `range_values.Range`, its multirange's `Multirange`: the type joins
+`range_values.RANGE_TYPES` (continuous: no canonical function), its codecs are built from its
+subtype's as the built-in ranges' are.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ from heliosdb_lite.protocol.codecs.base import Codec
 from heliosdb_lite.protocol.codecs.catalog import TYPES, TypeInfo
 from heliosdb_lite.protocol.codecs.composites import composite_codec
 from heliosdb_lite.protocol.codecs.faults import decode_utf8
+from heliosdb_lite.protocol.codecs.range_values import MULTIRANGE_TYPES, RANGE_TYPES, RangeType
+from heliosdb_lite.protocol.codecs.ranges import multirange_codec, range_codec
 from heliosdb_lite.protocol.codecs.registry import CODECS, codec_for
 
 # above the OIDs of user relations (`engine/pg_catalog/reader.py:object_oid`), below 2^31 (drivers
@@ -34,6 +39,7 @@ FIRST_OID = 1_100_000_000
 LAST_OID = 2_100_000_000
 ENUM_CATEGORY = "E"
 COMPOSITE_CATEGORY = "C"
+RANGE_CATEGORY = "R"
 ENUM_LENGTH = 4  # pg_type.typlen of an enum (its value is a pg_enum OID in PostgreSQL)
 
 
@@ -134,3 +140,42 @@ def register_composite(composite: CompositeType) -> None:
     element = composite_codec(lambda: COMPOSITES[oid].field_oids, codec_for)
     CODECS[oid] = element
     CODECS[array_oid] = array_codec(oid, composite.name, element)
+
+
+@dataclass(frozen=True)
+class RangeUserType:
+    """One range type (CREATE TYPE ... AS RANGE) and its multirange: their OIDs and names as
+    format_type shows them, and the subtype's OID."""
+
+    oid: int
+    name: str
+    array_oid: int
+    subtype: int
+    multirange: int
+    multirange_name: str
+    multirange_array_oid: int
+
+
+RANGES: dict[int, RangeUserType] = {}  # range OID -> its registered definition
+
+
+def register_range(defined: RangeUserType) -> None:
+    """Adds (or replaces) a range type, its multirange and their array types among the types the
+    codecs speak."""
+    if RANGES.get(defined.oid) == defined:
+        return
+    kind = RangeType(defined.oid, defined.name, defined.subtype, defined.multirange, defined.multirange_name)
+    for oid, name, array_oid in ((defined.oid, defined.name, defined.array_oid),
+                                 (defined.multirange, defined.multirange_name, defined.multirange_array_oid)):
+        TYPES[oid] = TypeInfo(oid, name, -1, array_oid, 0, RANGE_CATEGORY)
+        TYPES[array_oid] = TypeInfo(array_oid, f"_{name}", -1, 0, oid, "A")
+    element = range_codec(kind, codec_for(defined.subtype))
+    multirange = multirange_codec(kind, element)
+    CODECS[defined.oid] = element
+    CODECS[defined.array_oid] = array_codec(defined.oid, defined.name, element)
+    CODECS[defined.multirange] = multirange
+    CODECS[defined.multirange_array_oid] = array_codec(defined.multirange, defined.multirange_name,
+                                                       multirange)
+    RANGE_TYPES[defined.oid] = kind
+    MULTIRANGE_TYPES[defined.multirange] = kind
+    RANGES[defined.oid] = defined
