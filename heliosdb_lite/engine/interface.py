@@ -144,11 +144,25 @@ class EngineSession(Protocol):
         ...
 
     def execute(self, statement: Statement, params: Sequence[Any], *,
-                yield_after: float | None = None) -> Cursor:
+                yield_after: float | None = None, wait_for_locks: bool = True) -> Cursor:
         """Run a prepared statement with decoded parameters; raises DatabaseError. With
         `yield_after` (seconds; only for a statement `can_start_over` accepts), a run that lasts
         longer is interrupted and undone without a trace: StatementYielded, to run it again
-        without the bound (elsewhere: a worker thread)."""
+        without the bound (elsewhere: a worker thread). With `yield_after` or without
+        `wait_for_locks`, a statement that would wait for SQLite's write lock yields the same way,
+        before it has changed anything."""
+        ...
+
+    def can_write_inline(self, statement: Statement, params: Sequence[Any]) -> bool:
+        """Whether `statement` is short work that may run without `wait_for_locks` on the event
+        loop: a bounded write (a few rows found by key, calling nothing that waits) with small
+        parameters, or a transaction command, either with a commit that is `ending_is_short`."""
+        ...
+
+    @property
+    def ending_is_short(self) -> bool:
+        """Whether ending the open transaction is short work: it did not write, or wrote only a
+        bounded number of bounded writes and the journal has room for its entry."""
         ...
 
     def can_start_over(self, statement: Statement) -> bool:
@@ -315,6 +329,10 @@ class TransactionLog(Protocol):
     def commit_refused(self, connection: Any, error: BaseException) -> None: ...
 
     def finished(self, committed: bool) -> None: ...
+
+    def has_room(self, size: int) -> bool:
+        """Whether a commit entry of `size` bytes can be journaled now, without waiting for space."""
+        ...
 
 
 class Engine(Protocol):

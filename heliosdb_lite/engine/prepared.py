@@ -38,6 +38,7 @@ class PreparedStatement:
     cursor_query: PreparedStatement | None = None  # DECLARE's query, run when the cursor is declared
     on_commit: OnCommit | None = None  # CREATE TEMP TABLE ... ON COMMIT: what each commit does to it
     restartable: bool = False  # a read an interruption leaves nothing of (EngineSession.can_start_over)
+    bounded_write: bool = False  # a write of a few rows found by key (write_bounds; can_write_inline)
 
     @property
     def ends_failed_transaction(self) -> bool:

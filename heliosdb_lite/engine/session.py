@@ -31,10 +31,10 @@ import apsw
 import apsw.ext
 from sqlglot import exp
 
-from heliosdb_lite.engine import ddl, functions, pg_catalog, result_origins
+from heliosdb_lite.engine import ddl, functions, pg_catalog, result_origins, write_bounds
 from heliosdb_lite.engine.functions import effects
 from heliosdb_lite.engine.functions import names as fn
-from heliosdb_lite.engine.functions.advisory_locks import AdvisoryLocks, SessionAdvisoryLocks
+from heliosdb_lite.engine.functions.advisory_locks import WAITING, AdvisoryLocks, SessionAdvisoryLocks
 from heliosdb_lite.engine.interface import (
     Backend,
     Column,
@@ -106,6 +106,11 @@ from heliosdb_lite.protocol.codecs.time_zones import setting_zone
 
 TRANSACTION_TIMESTAMP = "heliosdb.transaction_timestamp"  # pins the next transaction's timestamp
 PROGRESS_STEPS = 1000  # SQLite VM steps between two looks at a time budget
+# what a write on the event loop may carry (can_write_inline): its parameters' bytes; and what the
+# transaction may have written for its COMMIT to run there too: bounded writes, journal room
+INLINE_PARAMETER_BYTES = 65536
+INLINE_COMMIT_WRITES = 256
+INLINE_COMMIT_BYTES = 4 << 20
 RAN_LONG_KEPT = 1024
 _NO_BUDGET = contextlib.nullcontext()
 
@@ -135,7 +140,11 @@ class SQLiteSession:
         self.cancel_event = threading.Event()
         self._cancel_lock = threading.Lock()
         self._running = False
-        self._yielded = False  # the running statement was interrupted by its time budget
+        self._yielded = False  # the running statement was interrupted by its time budget, or met a lock
+        self._lock_waits_refused = False  # the running statement is on the event loop: it must not wait
+        self._transaction_log = transaction_log
+        self._bounded_writes = 0  # the open transaction's writes, all of them bounded (write_bounds) ...
+        self._unbounded_writes = False  # ... unless this is set
         self._timed_out = False
         self._lock_timeout_s = engine.default_lock_wait_s
         self._lock_wait_deadline = 0.0
@@ -159,7 +168,7 @@ class SQLiteSession:
         self._transactions.join(self._on_commit)
         functions.register(connection, self)
         for name, function in self._advisory_locks.functions().items():
-            effects.scalar(connection, name, function)
+            effects.scalar(connection, name, function, waits=name in WAITING)
         pg_catalog.register(connection, user, database)
         pg_catalog.follow_search_path(connection, self.settings)
 
@@ -238,12 +247,34 @@ class SQLiteSession:
         return statement.restartable and not self._transactions.failed \
             and self._transactions.pinned_timestamp is None and statement.sql not in self._engine.ran_long
 
-    def execute(self, statement: Any, params: Sequence[Any], *, yield_after: float | None = None) -> Cursor:
+    def can_write_inline(self, statement: Any, params: Sequence[Any]) -> bool:
+        assert isinstance(statement, PreparedStatement)
+        if isinstance(statement.utility, TransactionCommand):
+            return self.ending_is_short
+        return statement.bounded_write and not self._transactions.failed \
+            and not self._transactions.upgrades_snapshot and self._commit_is_small() \
+            and sum(len(value) for value in params if isinstance(value, str | bytes)) \
+            <= INLINE_PARAMETER_BYTES
+
+    @property
+    def ending_is_short(self) -> bool:
+        return not self._transactions.writing or self._commit_is_small()
+
+    def _commit_is_small(self) -> bool:
+        """Whether committing what the open transaction wrote (with one more bounded write) is short
+        work: a bounded number of bounded writes, and room in the journal, so the append never waits."""
+        log = self._transaction_log
+        return not self._unbounded_writes and self._bounded_writes < INLINE_COMMIT_WRITES \
+            and (log is None or log.has_room(INLINE_COMMIT_BYTES))
+
+    def execute(self, statement: Any, params: Sequence[Any], *, yield_after: float | None = None,
+                wait_for_locks: bool = True) -> Cursor:
         assert isinstance(statement, PreparedStatement)
         if self._transactions.failed and not statement.ends_failed_transaction:
             raise in_failed_transaction()
         if self._transactions.implicit_mode and self._transactions.block is None:
             self._transactions.begin(explicit=False)
+        self._lock_waits_refused = not wait_for_locks or yield_after is not None
         with self._statement(), self._yielding(statement, yield_after):
             try:
                 cursor = self._execute(statement, params)
@@ -254,13 +285,25 @@ class SQLiteSession:
                 context = self._error_context(statement, (*params, *statement.literals))
                 raise database_error(error, context) from None
             finally:
+                self._lock_waits_refused = False
                 if self._transactions.block is None and not _pins_timestamp(statement):
                     self._transactions.pinned_timestamp = None
+                self._count_write(statement)
         if statement.utility is not None and not statement.ends_failed_transaction:
             self._transactions.responded(cursor)
         if self._transactions.block is None:  # the statement's own transaction committed
             self._on_commit.commit()
         return cursor
+
+    def _count_write(self, statement: PreparedStatement | None) -> None:
+        """Keep count of what the open transaction wrote (`ending_is_short`); forget it once it ended."""
+        if self._transactions.block is None:
+            self._bounded_writes = 0
+            self._unbounded_writes = False
+        elif statement is None or (statement.writes and not statement.bounded_write):
+            self._unbounded_writes = True
+        elif statement.writes:
+            self._bounded_writes += 1
 
     def statement_failed(self) -> None:
         self._transactions.fail()
@@ -298,6 +341,8 @@ class SQLiteSession:
             except BaseException as error:
                 self._transactions.fail()
                 raise database_error(error, ErrorContext(table=command.table)) from None
+            finally:
+                self._count_write(None)
 
     def begin_implicit(self) -> None:
         self._transactions.implicit_mode = True
@@ -317,6 +362,7 @@ class SQLiteSession:
                 raise database_error(error) from None
             finally:
                 self._catalog.transaction_ended()
+                self._count_write(None)
 
     @property
     def settings_generation(self) -> int:
@@ -472,7 +518,9 @@ class SQLiteSession:
         return PreparedStatement(sql, oids, columns, translation=translation, writes=writes,
                                  sqlite_param_count=info.bindings_count, schema_version=schema_version,
                                  readers=readers(columns), writers=writers,
-                                 restartable=not writes and not effects.calls_impure(translation.sql))
+                                 restartable=not writes and not effects.calls_impure(translation.sql),
+                                 bounded_write=writes and not translation.locks_rows
+                                 and write_bounds.bounded(self._connection, translation))
 
     def _prepare_utility(self, sql: str, param_oids: tuple[int, ...],
                          command: UtilityCommand) -> PreparedStatement:
@@ -600,7 +648,12 @@ class SQLiteSession:
 
     def _wait_for_lock(self, attempts: int) -> bool:
         """SQLite's busy handler: poll for the lock until this wait has lasted lock_timeout (else
-        the engine's busy timeout), and stop at once when the statement is cancelled or times out."""
+        the engine's busy timeout), and stop at once when the statement is cancelled or times out.
+        A statement on the event loop does not wait: it yields, to wait in a worker thread (SQLite
+        asks for a lock before the statement changes anything, so nothing of it happened)."""
+        if self._lock_waits_refused:
+            self._yielded = True
+            return False
         now = time.monotonic()
         if attempts == 0:
             self._lock_wait_deadline = now + self._lock_timeout_s

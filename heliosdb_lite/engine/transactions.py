@@ -102,6 +102,11 @@ class Transactions:
         return self.block == "explicit"
 
     @property
+    def upgrades_snapshot(self) -> bool:
+        """Whether the next write must turn the block's open read snapshot into a write transaction."""
+        return self._sqlite_open and not self._writing
+
+    @property
     def writing(self) -> bool:
         """Whether the block has written (its COMMIT runs the commit protocol)."""
         return self._writing

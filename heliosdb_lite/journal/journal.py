@@ -211,7 +211,7 @@ class Journal:
             return self.append(entry_type, gtid, payload, epoch=epoch, flags=flags,
                                timestamp_us=timestamp_us, expect_lsn=expect_lsn)
 
-        if self._must_wait(HEADER_SIZE + len(payload)):
+        if not self.has_room(HEADER_SIZE + len(payload)):
             return await asyncio.to_thread(call)
         return call()
 
@@ -227,9 +227,10 @@ class Journal:
         if failure is not None:
             raise failure
 
-    def _must_wait(self, size: int) -> bool:
+    def has_room(self, size: int) -> bool:
+        """Whether an entry of `size` bytes can be appended now, without waiting for space."""
         with self._lock:
-            return not self._has_room(size)
+            return self._has_room(size)
 
     def _has_room(self, size: int) -> bool:
         """Whether an entry of `size` bytes fits the current segment or a new one within the bound."""

@@ -238,7 +238,7 @@ class CommitService:
             yield tuple(values[name] for name in column_names("heliosdb_replay_metrics"))
 
         for name, rows in (("heliosdb_txn_outcome", outcome_rows), ("heliosdb_replay_metrics", metrics_rows)):
-            effects.table(connection, name, rows, column_names(name))
+            effects.table(connection, name, rows, column_names(name), waits=name == "heliosdb_txn_outcome")
         for hook in self.connection_hooks:
             hook(connection)
 
@@ -323,6 +323,9 @@ class TransactionRecorder:
         self._appended_gtid = gtid
         self.last_commit_lsn = record.lsn
         metrics.COMMITS.inc()
+
+    def has_room(self, size: int) -> bool:
+        return self._service.journal.has_room(size)
 
     def _refuse(self, gtid: bytes, existing: TxnRecord) -> NoReturn:
         """`gtid` is already decided, so this transaction commits nothing. A client-named GTID that

@@ -429,7 +429,7 @@ class ReplicationNode:
             "heliosdb_last_applied_lsn": self._applied_lsn,
         }
         for name, function in scalars.items():
-            effects.scalar(connection, name, function, 0)
+            effects.scalar(connection, name, function, 0, waits=name == "heliosdb_promote")
 
         def status_rows() -> Iterator[tuple[Any, ...]]:
             yield from self.status_rows()

@@ -681,7 +681,7 @@ class Session:
                 break
         if implicit:
             try:
-                await self._engine_call(not engine_session.transaction_writes, engine_session.end_implicit,
+                await self._engine_call(engine_session.ending_is_short, engine_session.end_implicit,
                                         success)
             except DatabaseError as error:  # the implicit COMMIT failed (e.g. a fenced GTID, 40P02)
                 if error.severity == "FATAL":
@@ -730,13 +730,19 @@ class Session:
         """A statement's execution. A read that can start over runs on the event loop first, for
         at most INLINE_EXECUTION_SECONDS: past them SQLite interrupts it, nothing of it happened,
         and it runs on a worker thread, where a CancelRequest reaches it (and the statement's text
-        is not tried on the loop again). Anything else runs on a worker thread."""
+        is not tried on the loop again). A bounded write or a transaction command with a small
+        commit runs on the event loop too (it cannot be interrupted, so its work is bounded before
+        it starts). Either one that would wait for SQLite's write lock yields before it changed
+        anything, to wait on a worker thread. Anything else runs on a worker thread."""
         engine_session = self._engine_session
         assert engine_session is not None
         with self._measured():
             if engine_session.can_start_over(statement):
                 with contextlib.suppress(StatementYielded):
                     return engine_session.execute(statement, params, yield_after=INLINE_EXECUTION_SECONDS)
+            elif engine_session.can_write_inline(statement, params):
+                with contextlib.suppress(StatementYielded):
+                    return engine_session.execute(statement, params, wait_for_locks=False)
             self._running = True
             return await self._in_thread(engine_session.execute, statement, params)
 
@@ -993,7 +999,7 @@ class Session:
         failed = self._discard_until_sync
         self._discard_until_sync = False
         try:
-            await self._engine_call(not engine_session.transaction_writes, engine_session.end_implicit,
+            await self._engine_call(engine_session.ending_is_short, engine_session.end_implicit,
                                     not failed)
         except DatabaseError as error:
             self._send_error(error)

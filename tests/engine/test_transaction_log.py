@@ -45,6 +45,9 @@ class RecordingLog:
     def finished(self, committed: bool) -> None:
         self.events.append(("finished", committed))
 
+    def has_room(self, size: int) -> bool:
+        return True
+
 
 @pytest.fixture
 def log() -> RecordingLog:

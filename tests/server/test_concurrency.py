@@ -13,10 +13,12 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 
+import apsw
 import psycopg
 import psycopg.errors
 import pytest
 
+from heliosdb_lite.engine.store import STORE_FILE
 from tests.server.cancelling import cancel, start
 from testsupport.server_process import ServerProcess
 
@@ -329,3 +331,26 @@ def test_a_read_with_an_effect_never_starts_over(dsn: str) -> None:
         listener.execute("SELECT 1")  # notifications arrive between statements
         received = [(note.channel, note.payload) for note in listener.notifies(timeout=0, stop_after=5)]
         assert received == [("long_read", "once")]
+
+
+def test_a_write_that_meets_sqlite_s_lock_waits_for_it_off_the_event_loop(
+        shared_server: ServerProcess, dsn: str, counter: str) -> None:
+    """A bounded write runs on the event loop (engine.write_bounds); when another connection holds
+    SQLite's write lock (as outcome lookups and checkpoints briefly do), it waits in a worker
+    thread: another session's SELECT 1 is not held up meanwhile, and the write lands once the lock
+    is free."""
+    holder = apsw.Connection(str(shared_server.data_dir / STORE_FILE))
+    with psycopg.connect(dsn, autocommit=True) as writer, psycopg.connect(dsn, autocommit=True) as other:
+        baseline = _worst_select_1(other)
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            running = start(writer, f"UPDATE {counter} SET n = n + 1 WHERE id = 1")
+            while_waiting = _worst_select_1(other)
+            assert running.worker.is_alive(), "the write did not wait for the lock"
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        running.worker.join(THREAD_DEADLINE)
+        assert running.outcome == [None]
+    assert while_waiting - baseline < 0.05, (while_waiting, baseline)
+    assert read_counter(dsn, counter) == 1

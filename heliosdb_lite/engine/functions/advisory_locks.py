@@ -30,6 +30,7 @@ Key = tuple[int, ...]  # (bigint,) or (int, int)
 _LOCKING = tuple(f"pg_{'' if wait else 'try_'}advisory_{'xact_' if transaction else ''}lock"
                  f"{'_shared' if shared else ''}"
                  for transaction in (False, True) for shared in (False, True) for wait in (True, False))
+WAITING = frozenset(name for name in _LOCKING if not name.startswith("pg_try_"))  # the functions that wait
 # result type OIDs by function: void for a lock that waits, boolean for the others
 RESULT_TYPES = {**{name: t.BOOL if name.startswith("pg_try_") else t.VOID for name in _LOCKING},
                 "pg_advisory_unlock": t.BOOL, "pg_advisory_unlock_shared": t.BOOL,
@@ -164,7 +165,7 @@ class SessionAdvisoryLocks:
         or two int keys), pg_advisory_unlock[_shared], pg_advisory_unlock_all."""
         functions: dict[str, Callable[..., Any]] = {
             name: self._locking(shared=name.endswith("_shared"), transaction="_xact_" in name,
-                                wait=not name.startswith("pg_try_")) for name in _LOCKING}
+                                wait=name in WAITING) for name in _LOCKING}
         functions["pg_advisory_unlock"] = self._unlocking(shared=False)
         functions["pg_advisory_unlock_shared"] = self._unlocking(shared=True)
         functions["pg_advisory_unlock_all"] = self.unlock_all

@@ -148,7 +148,7 @@ def register(connection: apsw.Connection, context: FunctionContext) -> None:
                            **SessionSequences(connection, context.search_path).functions(),
                            **array_functions.functions(context.time_zone, context.text_style),
                            **enums.FUNCTIONS}.items():
-        effects.scalar(connection, name, function)
+        effects.scalar(connection, name, function, waits=name in _WAITING)
     for name, function in {**_pure_functions(), **string_functions.FUNCTIONS, **ranges.FUNCTIONS,
                            **records.FUNCTIONS, **network.FUNCTIONS}.items():
         connection.create_scalar_function(name, function, deterministic=True)
@@ -204,6 +204,9 @@ def _time_series(context: FunctionContext) -> Callable[..., Iterator[tuple[str]]
 
 def _timestamptz(moment: dt.datetime) -> str:
     return to_storage(t.TIMESTAMPTZ)(moment)
+
+
+_WAITING = frozenset({"pg_sleep"})  # the session functions that may wait
 
 
 def _session_functions(connection: apsw.Connection,
