@@ -26,6 +26,7 @@ import apsw
 
 from heliosdb_lite.engine.functions import (
     aggregates,
+    binary_strings,
     effects,
     enums,
     float_aggregates,
@@ -149,7 +150,8 @@ def register(connection: apsw.Connection, context: FunctionContext) -> None:
                            **array_functions.functions(context.time_zone, context.text_style),
                            **enums.FUNCTIONS}.items():
         effects.scalar(connection, name, function, waits=name in _WAITING)
-    for name, function in {**_pure_functions(), **string_functions.FUNCTIONS, **ranges.FUNCTIONS,
+    for name, function in {**_pure_functions(), **string_functions.FUNCTIONS, **binary_strings.FUNCTIONS,
+                           **ranges.FUNCTIONS,
                            **records.FUNCTIONS, **network.FUNCTIONS}.items():
         connection.create_scalar_function(name, function, deterministic=True)
     # the ignores: apsw's protocols fix step's parameters (WindowClass: one SQLiteValue, AggregateClass:

@@ -36,7 +36,7 @@ def check_text_size(size_in_bytes: int) -> None:
         raise DatabaseError(PROGRAM_LIMIT_EXCEEDED, "requested length too large")
 
 
-def _null_safe(function: Callable[..., Any]) -> Callable[..., Any]:
+def null_safe(function: Callable[..., Any]) -> Callable[..., Any]:
     def call(*args: Any) -> Any:
         return None if any(arg is None for arg in args) else function(*args)
     return call
@@ -164,20 +164,20 @@ def md5(value: str | bytes) -> str:
 
 
 FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "left": _null_safe(left),
-    "right": _null_safe(right),
-    "lpad": _null_safe(lambda text, length, fill=" ": _pad(text, length, fill, on_left=True)),
-    "rpad": _null_safe(lambda text, length, fill=" ": _pad(text, length, fill, on_left=False)),
-    "repeat": _null_safe(repeat),
-    "reverse": _null_safe(lambda text: text[::-1]),
-    "initcap": _null_safe(initcap),
-    "md5": _null_safe(md5),
-    "regexp_replace": _null_safe(regexp_replace),
-    "split_part": _null_safe(split_part),
-    "chr": _null_safe(chr_),
-    "ascii": _null_safe(lambda text: ord(text[0]) if text else 0),
-    "translate": _null_safe(translate),
-    "starts_with": _null_safe(lambda text, prefix: text.startswith(prefix)),
-    "quote_literal": _null_safe(quote_literal),
+    "left": null_safe(left),
+    "right": null_safe(right),
+    "lpad": null_safe(lambda text, length, fill=" ": _pad(text, length, fill, on_left=True)),
+    "rpad": null_safe(lambda text, length, fill=" ": _pad(text, length, fill, on_left=False)),
+    "repeat": null_safe(repeat),
+    "reverse": null_safe(lambda text: text[::-1]),
+    "initcap": null_safe(initcap),
+    "md5": null_safe(md5),
+    "regexp_replace": null_safe(regexp_replace),
+    "split_part": null_safe(split_part),
+    "chr": null_safe(chr_),
+    "ascii": null_safe(lambda text: ord(text[0]) if text else 0),
+    "translate": null_safe(translate),
+    "starts_with": null_safe(lambda text, prefix: text.startswith(prefix)),
+    "quote_literal": null_safe(quote_literal),
     "quote_nullable": lambda value: "NULL" if value is None else quote_literal(value),
 }

@@ -35,16 +35,21 @@ age: timestamptz timestamptz -> interval; timestamptz -> interval s; timestamp t
 ascii: text -> int4
 atan cbrt cos degrees radians sin tan: float8 -> float8
 atan2 pow power: float8 float8 -> float8
+bit_count: bytea -> int8
 btrim ltrim rtrim: text text -> text; text -> text
 ceil ceiling floor sign: numeric -> numeric; float8 -> float8
 char_length character_length: bpchar -> int4; text -> int4
 chr: int4 -> text
 col_description: oid int4 -> text s
 current_database current_schema: -> name s
+decode: text text -> bytea
 div: numeric numeric -> numeric
+encode: bytea text -> text
 exp ln log log10 sqrt: float8 -> float8; numeric -> numeric
 format: text -> text s ?
 format_type: oid int4 -> text s ?
+get_bit: bytea int8 -> int4
+get_byte: bytea int4 -> int4
 initcap lower quote_ident quote_literal reverse unistr upper: text -> text
 json_build_object: -> json s ?
 left repeat right: text int4 -> text
@@ -60,6 +65,8 @@ regexp_like starts_with: text text -> bool
 regexp_replace: text text text -> text; text text text text -> text
 replace translate: text text text -> text
 round trunc: float8 -> float8; numeric int4 -> numeric; numeric -> numeric
+set_bit: bytea int8 int4 -> bytea
+set_byte: bytea int4 int4 -> bytea
 shobj_description: oid name -> text s
 split_part: text text int4 -> text
 string_to_array: text text text -> _text ?; text text -> _text ?

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from sqlglot import exp
 
 from heliosdb_lite.engine import pg_catalog
-from heliosdb_lite.engine.functions import advisory_locks, float_aggregates
+from heliosdb_lite.engine.functions import advisory_locks, binary_strings, float_aggregates
 from heliosdb_lite.engine.functions import arrays as array_functions
 from heliosdb_lite.engine.functions import names as fn
 from heliosdb_lite.engine.sql import parsing
@@ -29,7 +29,7 @@ from heliosdb_lite.engine.translate.operators import arithmetic, as_text, at_tim
 from heliosdb_lite.engine.translate.queries import ordered
 from heliosdb_lite.engine.translate.result import Typed, unsupported
 from heliosdb_lite.engine.translate.scope import Scope
-from heliosdb_lite.engine.types import array_typing, range_typing
+from heliosdb_lite.engine.types import array_typing, cast_contexts, range_typing
 from heliosdb_lite.engine.types import pgtypes as t
 from heliosdb_lite.engine.types import typing_rules as rules
 from heliosdb_lite.engine.types.pgtypes import PgType
@@ -53,7 +53,8 @@ _SESSION_TEXT = frozenset({t.DATE, t.TIMESTAMP, t.TIMESTAMPTZ, t.INTERVAL})
 _MISLEADING_FUNCTIONS = frozenset({"printf", "date", "time", "datetime", "strftime"})
 _MATH_FUNCTIONS = frozenset({"round", "trunc", "ceil", "ceiling", "floor", "abs", "sign", "sqrt", "exp", "ln",
                              "log", "log10", "cbrt"})
-_FUNCTION_PARAM_TYPES: dict[str, tuple[int, ...]] = {
+# the types unknown arguments take (None: stays unknown)
+_FUNCTION_PARAM_TYPES: dict[str, tuple[int | None, ...]] = {
     "pg_sleep": (t.FLOAT8,), "pg_notify": (t.TEXT, t.TEXT), "round": (t.NUMERIC, t.INT4),
     "pg_cancel_backend": (t.INT4,), "pg_terminate_backend": (t.INT4, t.INT8),
     **dict.fromkeys(advisory_locks.RESULT_TYPES, (t.INT8, t.INT4)),  # one bigint key, or two int keys
@@ -65,6 +66,8 @@ _FUNCTION_PARAM_TYPES: dict[str, tuple[int, ...]] = {
     "split_part": (t.TEXT, t.TEXT, t.INT4), "chr": (t.INT4,), "to_timestamp": (t.FLOAT8,),
     "regexp_replace": (t.TEXT, t.TEXT, t.TEXT, t.TEXT),
     "age": (t.TIMESTAMPTZ, t.TIMESTAMPTZ),
+    **{name: (None, *parameters[1:]) if name in binary_strings.ALSO_OF_BIT else parameters
+       for name, (parameters, _) in binary_strings.SIGNATURES.items()},
 }
 _ENUM_FUNCTIONS = {"enum_first": fn.ENUM_FIRST, "enum_last": fn.ENUM_LAST, "enum_range": fn.ENUM_RANGE}
 _TO_CHAR_TYPES = frozenset({t.TIMESTAMP, t.TIMESTAMPTZ, t.INTERVAL}) | t.NUMBER_TYPES - {t.OID}
@@ -142,8 +145,9 @@ def _arguments(translator: Translator, name: str, arguments: Sequence[exp.Expr],
     declared = _FUNCTION_PARAM_TYPES.get(name, ())
     result = []
     for i, (value, pg_type) in enumerate(typed):
-        if pg_type.is_unknown and (i < len(declared) or parameter_number(value) is not None):
-            target = PgType(declared[i]) if i < len(declared) else t.TEXT_TYPE
+        parameter = declared[i] if i < len(declared) else None
+        if pg_type.is_unknown and (parameter is not None or parameter_number(value) is not None):
+            target = PgType(parameter) if parameter is not None else t.TEXT_TYPE
             value = translator.coerce(value, pg_type, target)
             pg_type = target
         result.append((value, pg_type))
@@ -166,6 +170,10 @@ def function(translator: Translator, name: str, arguments: Sequence[exp.Expr], s
         return _type_of(value, pg_type if is_unknown_literal(value) else t.output_type(pg_type))
     if name in _ENUM_FUNCTIONS:
         return _enum_call(translator, name, typed)
+    if name in binary_strings.ALSO_OF_BIT and types and types[0].is_unknown:
+        raise unsupported(f"{name}() of an untyped value (PostgreSQL may read it as type bit)")
+    if name in binary_strings.SIGNATURES:
+        return _one_signature(translator, name, typed, *binary_strings.SIGNATURES[name])
     if ranges.handles(translator, name, types):
         return ranges.function(translator, name, typed)
     if network.handles(name, types):
@@ -221,6 +229,19 @@ def function(translator: Translator, name: str, arguments: Sequence[exp.Expr], s
     if name in _TEXT_FUNCTIONS:
         values = [as_text(translator, v, pg_type) if i == 0 else v for i, (v, pg_type) in enumerate(typed)]
     return call(_RENAMED_FUNCTIONS.get(name, name), *values), result
+
+
+def _one_signature(translator: Translator, name: str, typed: list[Typed], parameters: tuple[int, ...],
+                   result: int) -> Typed:
+    """A call of a function PostgreSQL has one signature of: each argument converted to its
+    parameter's type where PostgreSQL converts it implicitly, else 42883."""
+    if len(typed) != len(parameters) or not all(
+            cast_contexts.can_coerce(pg_type, PgType(oid), cast_contexts.Context.IMPLICIT)
+            for (_, pg_type), oid in zip(typed, parameters, strict=False)):
+        raise rules.no_function(name, ", ".join(format_type(pg_type.oid, -1) for _, pg_type in typed))
+    values = [translator.coerce(value, pg_type, PgType(oid))
+              for (value, pg_type), oid in zip(typed, parameters, strict=True)]
+    return call(name, *values), PgType(result)
 
 
 def _enum_call(translator: Translator, name: str, typed: list[Typed]) -> Typed:
