@@ -55,7 +55,7 @@ from heliosdb_lite.engine.prepared import (
 )
 from heliosdb_lite.engine.result_buffer import DEFAULT_RESULT_LIMIT_BYTES, buffered_rows
 from heliosdb_lite.engine.settings import SessionSettings, canonical_name, duration_ms
-from heliosdb_lite.engine.sql import literal_normalisation, parsing
+from heliosdb_lite.engine.sql import literal_normalisation, nonstandard_strings, parsing
 from heliosdb_lite.engine.sql.copy_statement import CopyCommand, parse_copy
 from heliosdb_lite.engine.sql.quoting import quote_name
 from heliosdb_lite.engine.sql.short_text_cache import SHORT_TEXT_CHARS
@@ -229,10 +229,18 @@ class SQLiteSession:
         return self.settings.get(name) or ""
 
     def split(self, sql: str) -> list[str]:
+        """The statements of sql; under standard_conforming_strings = off, with their ordinary
+        string constants as escape strings, and the WARNINGs escape_string_warning asks for."""
+        if self.settings.get("standard_conforming_strings") == "off":
+            sql, warnings = nonstandard_strings.as_escape_strings(sql)
+            if self.settings.get("escape_string_warning") == "on":
+                self._transactions.notices += warnings
         return parsing.split(sql)
 
     def prepare(self, sql: str, param_oids: Sequence[int]) -> PreparedStatement:
         try:
+            if self.settings.get("standard_conforming_strings") == "off":  # split() has warned
+                sql = nonstandard_strings.as_escape_strings(sql)[0]
             with parsing.tokens_kept():
                 statement = self._prepare(sql, tuple(param_oids))
         except BaseException as error:
