@@ -36,6 +36,7 @@ from heliosdb_lite.engine.types.pgtypes import PgType
 from heliosdb_lite.engine.types.type_names import format_type
 from heliosdb_lite.errors import (
     DATATYPE_MISMATCH,
+    INDETERMINATE_DATATYPE,
     UNDEFINED_FUNCTION,
     DatabaseError,
 )
@@ -69,6 +70,9 @@ _FUNCTION_PARAM_TYPES: dict[str, tuple[int | None, ...]] = {
     **{name: (None, *parameters[1:]) if name in binary_strings.ALSO_OF_BIT else parameters
        for name, (parameters, _) in binary_strings.SIGNATURES.items()},
 }
+# functions whose arguments from this position on are of type "any": an untyped parameter there
+# has no type to take (42P18), where an untyped literal is read as text
+_ANY_ARGUMENTS_FROM = {"concat": 0, "concat_ws": 1, "format": 1, "pg_typeof": 0}
 _ENUM_FUNCTIONS = {"enum_first": fn.ENUM_FIRST, "enum_last": fn.ENUM_LAST, "enum_range": fn.ENUM_RANGE}
 _TO_CHAR_TYPES = frozenset({t.TIMESTAMP, t.TIMESTAMPTZ, t.INTERVAL}) | t.NUMBER_TYPES - {t.OID}
 _TEXT_FUNCTIONS = frozenset({  # their first argument is text
@@ -145,8 +149,12 @@ def _arguments(translator: Translator, name: str, arguments: Sequence[exp.Expr],
     declared = _FUNCTION_PARAM_TYPES.get(name, ())
     result = []
     for i, (value, pg_type) in enumerate(typed):
+        number = parameter_number(value)
+        if pg_type.is_unknown and number is not None and i >= _ANY_ARGUMENTS_FROM.get(name, len(typed)):
+            raise DatabaseError(INDETERMINATE_DATATYPE,
+                                f"could not determine data type of parameter ${number}")
         parameter = declared[i] if i < len(declared) else None
-        if pg_type.is_unknown and (parameter is not None or parameter_number(value) is not None):
+        if pg_type.is_unknown and (parameter is not None or number is not None):
             target = PgType(parameter) if parameter is not None else t.TEXT_TYPE
             value = translator.coerce(value, pg_type, target)
             pg_type = target
