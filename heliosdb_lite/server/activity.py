@@ -69,6 +69,8 @@ class Signallable(Protocol):
 
     def terminate(self) -> None: ...
 
+    def terminating(self) -> None: ...
+
 
 class ServerBackend:
     """`engine.interface.Backend` for one session: the server's sessions come from `sessions()`."""
@@ -93,5 +95,7 @@ class ServerBackend:
         target = next((session for session in self._sessions() if session.process_id == process_id), None)
         if target is None:
             return False
+        if terminate and target is self._session:  # its own statement ends it, before its result goes out
+            target.terminating()
         self._loop.call_soon_threadsafe(target.terminate if terminate else target.cancel_running_statement)
         return True

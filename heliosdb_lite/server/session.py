@@ -263,6 +263,12 @@ class Session:
         self.cancel_running_statement()
         self.request_shutdown()
 
+    def terminating(self) -> None:
+        """pg_terminate_backend of this session's own process, called by its running statement:
+        nothing more is sent but FATAL 57P01, once the statement returns, as PostgreSQL's backend
+        stops at its next interrupt check (no result row). A flag: set from the engine's thread."""
+        self._terminated = True
+
     def cancel_running_statement(self) -> None:
         if self._copying_out:
             self._copy_cancelled = True
@@ -548,6 +554,8 @@ class Session:
                     # Sent at once, as PostgreSQL does: the Flush a client sent after this message
                     # (asyncpg: Parse, Describe, Flush) is skipped with the rest until Sync.
                     await self._flush()
+            if self._terminated:  # pg_terminate_backend ended the session: say why, and nothing else
+                raise fatal(ADMIN_SHUTDOWN, "terminating connection due to administrator command")
             if len(self._out) and (ready_sent or isinstance(message, messages.Flush)
                                    or sum(map(len, self._out)) > WRITE_HIGH_WATER):
                 await self._flush()

@@ -112,6 +112,29 @@ def test_terminating_a_busy_session_ends_it_at_once(watcher: psycopg.Connection[
             assert busy.closed
 
 
+@pytest.mark.parametrize("protocol", ["simple", "extended"])
+def test_terminating_its_own_backend_ends_the_statement_with_fatal(target: Target, protocol: str) -> None:
+    """`select pg_terminate_backend(pg_backend_pid())`: no row comes back, the statement ends with
+    FATAL 57P01 and the connection is closed at once (libpq's status BAD: psycopg's test_reset);
+    a new connection works."""
+    if os.environ.get(TARGET_VARIABLE) == "proxy":
+        pytest.skip("the proxy takes 57P01 for a restart and reconnects")
+    connection = psycopg.pq.PGconn.connect(target.dsn.encode())
+    try:
+        query = b"select pg_terminate_backend(pg_backend_pid()), 1"
+        result = connection.exec_(query) if protocol == "simple" else connection.exec_params(query, [])
+        assert result.status == psycopg.pq.ExecStatus.FATAL_ERROR
+        assert result.ntuples == 0
+        assert connection.status == psycopg.pq.ConnStatus.BAD
+        connection.reset()
+        assert connection.status == psycopg.pq.ConnStatus.OK
+        assert connection.exec_(b"select 1").get_value(0, 0) == b"1"
+    finally:
+        connection.finish()
+    with _connect(target, "self") as own, pytest.raises(psycopg.errors.AdminShutdown):
+        own.execute("select pg_terminate_backend(pg_backend_pid())")
+
+
 def test_pg_prepared_statements_lists_the_sessions_named_statements(watcher: psycopg.Connection[Any]) -> None:
     """psycopg prepares a statement run often enough (its auto-prepare): the view shows it with its
     parameter types; the unnamed statement is not listed."""
