@@ -3,8 +3,9 @@
 empty arrays, WITH ORDINALITY, LEFT JOIN LATERAL ... ON true, generate_series with bounds from
 columns (integers and timestamps), WHERE / GROUP BY / ORDER BY over the function's column, names
 shared with the table's columns or with SQLite's own names for the function's columns, and the
-errors PostgreSQL gives. Runs against the engine and a real PostgreSQL 15; outcome, messages and
-notices must agree. Skipped without PostgreSQL."""
+errors PostgreSQL gives; and functions of one value in FROM (`FROM pg_sleep(0.01)`): one row.
+Runs against the engine and a real PostgreSQL 15; outcome, messages and notices must agree.
+Skipped without PostgreSQL."""
 
 from __future__ import annotations
 
@@ -118,6 +119,14 @@ SCRIPT = [
     "select * from t, generate_series(1, t.tags) g",
     "select * from t right join lateral unnest(t.a) x on true",
     "select * from t t1, unnest(t1.a) u, unnest(t1.tags) u",
+    # a function of one value in FROM: one row, named by the alias, the column alias or the function
+    "select 'x' as f from pg_sleep(0.01)",
+    "select * from pg_sleep(0)",
+    "select * from upper('a'), lower('B') as l, length('abc') as n(len)",
+    "select u.*, u.u from upper('a') as u",
+    "select t.id, s from t, repeat('ab', 2) s where t.id < 3 order by 1",
+    "select * from abs(-3) a join t on t.id = a order by 1",
+    "select * from upper('a') as u(x, y)",
 ]
 
 
@@ -138,6 +147,8 @@ REFUSED = [
     ("select * from r, unnest(r.a) u(x) natural join r as r2", "NATURAL"),
     ("select * from r cross join unnest(r.a) as u(id) join r as r2 using (id)", "USING"),
     ("select x % 2 as value, count(*) from r, unnest(r.a) x group by value", "GROUP BY output column"),
+    ("select * from r, abs(r.id) a", "FROM item"),
+    ("select * from abs(-1) with ordinality", "FROM item"),
 ]
 
 

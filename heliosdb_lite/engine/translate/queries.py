@@ -26,6 +26,7 @@ from heliosdb_lite.engine.translate.table_functions import (
     is_generate_series,
     lateral_function,
     may_refer_to,
+    scalar_function_source,
     selected_from,
     unnest,
 )
@@ -310,6 +311,9 @@ def source(translator: Translator, node: exp.Expr, scope: Scope) -> exp.Expr:
         name = node.this.name.lower()
         scope.add(Relation(node.alias or name, list(TABLE_FUNCTIONS[name])))
         return node
+    one_row = scalar_function_source(translator, node) if isinstance(node, exp.Table) else None
+    if one_row is not None:
+        return source(translator, one_row, scope)
     raise unsupported(f"FROM item {node.sql('postgres')}")
 
 

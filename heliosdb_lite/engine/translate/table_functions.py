@@ -1,7 +1,7 @@
 """unnest(array), unnest(multirange), generate_series and HeliosDB's own table-valued functions in
 FROM, as SQLite table-valued functions (`functions.registration`): the scope of their arguments (the
 FROM items before them, as PostgreSQL's implicit LATERAL), their columns, and RIGHT or FULL joins
-with them."""
+with them; and a function of one value in FROM, as a one-row subquery."""
 
 from __future__ import annotations
 
@@ -37,6 +37,10 @@ _SHOWN_COLUMNS: dict[str, frozenset[str]] = {
     fn.GENERATE_SERIES: frozenset({"value", "start", "stop", "step"}),
     fn.TIME_SERIES: frozenset({"value", "start", "stop", "step", "oid"}),
 }
+
+
+_WINDOW_FUNCTIONS = frozenset({"row_number", "rank", "dense_rank", "percent_rank", "cume_dist", "ntile",
+                               "lag", "lead", "first_value", "last_value", "nth_value"})
 
 
 def function_arguments(translator: Translator, node: exp.Expr, scope: Scope, *,
@@ -142,6 +146,26 @@ def _time_series(translator: Translator, typed: list[Typed]) -> tuple[str, PgTyp
     values = [translator.coerce(value, pg_type, target)
               for (value, pg_type), target in zip(typed, targets, strict=True)]
     return fn.TIME_SERIES, result, [*values, exp.Literal.number(result.oid)]
+
+
+def scalar_function_source(translator: Translator, node: exp.Table) -> exp.Subquery | None:
+    """A function of one value in FROM (`FROM pg_sleep(0.01)`, `FROM upper('a') AS u`): one row,
+    `(SELECT f(...) AS column) AS name`, its column named by the column alias, else the alias,
+    else the function, as PostgreSQL names it. None when node is no call of such a function.
+    Arguments that refer to columns are 0A000: SQLite's subquery would see no FROM item before it."""
+    function = node.this
+    name = rules.function_name(function, translator.text) if isinstance(function, exp.Func) else None
+    if name is None or name not in rules.FUNCTION_TYPES or name in rules.AGGREGATES \
+            or name in _WINDOW_FUNCTIONS:
+        return None
+    if node.args.get("ordinality") or function.find(exp.Column) is not None:
+        raise unsupported(f"FROM item {node.sql('postgres')}")
+    alias = node.args.get("alias")
+    relation = alias.name if alias is not None and alias.name else name
+    renames = [column.copy() for column in alias.columns] if alias is not None else []
+    select = exp.select(exp.alias_(function.copy(), relation, quoted=True))
+    return exp.Subquery(this=select, alias=exp.TableAlias(this=exp.to_identifier(relation, quoted=True),
+                                                          columns=renames))
 
 
 def lateral_function(node: exp.Lateral) -> exp.Expr:
