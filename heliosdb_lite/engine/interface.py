@@ -41,7 +41,8 @@ class CopySpec:
     `EngineSession.copy_in_rows`; "out": `Statement.execute` returns the rows to send.
     format is "text", "csv" or "binary"; delimiter/null/header/quote/escape as in PostgreSQL's COPY
     options (text and csv only); encoding is the text and csv data's encoding when COPY names one
-    (None: the client encoding).
+    (None: the client encoding); force_quote, force_not_null and force_null flag the columns of
+    CSV's FORCE_QUOTE (out), FORCE_NOT_NULL and FORCE_NULL (in), by position (empty: none).
     """
 
     direction: Literal["in", "out"]
@@ -53,6 +54,9 @@ class CopySpec:
     quote: str = '"'
     escape: str = '"'
     encoding: str | None = None
+    force_quote: tuple[bool, ...] = ()
+    force_not_null: tuple[bool, ...] = ()
+    force_null: tuple[bool, ...] = ()
 
 
 @dataclass(slots=True)

@@ -91,6 +91,7 @@ from heliosdb_lite.engine.types.value_storage import to_storage
 from heliosdb_lite.errors import (
     ACTIVE_SQL_TRANSACTION,
     FEATURE_NOT_SUPPORTED,
+    INVALID_COLUMN_REFERENCE,
     INVALID_DATETIME_FORMAT,
     LOCK_NOT_AVAILABLE,
     NO_ACTIVE_SQL_TRANSACTION,
@@ -339,9 +340,11 @@ class SQLiteSession:
                     for writer, value, (oid, typmod) in zip(writers, row, typmods, strict=True)]
 
         def run() -> int:
-            self._connection.cursor().executemany(sql, (stored(row) for row in rows))
-            self._transactions.responded(Cursor(None, "COPY", len(rows)))
-            return len(rows)
+            kept = rows if command.where is None else self._copy_rows_where(command.where, command.table,
+                                                                            columns, rows)
+            self._connection.cursor().executemany(sql, (stored(row) for row in kept))
+            self._transactions.responded(Cursor(None, "COPY", len(kept)))
+            return len(kept)
 
         with self._statement():
             try:
@@ -351,6 +354,15 @@ class SQLiteSession:
                 raise database_error(error, ErrorContext(table=command.table)) from None
             finally:
                 self._count_write(None)
+
+    def _copy_rows_where(self, where: str, table: str, columns: Sequence[Column],
+                         rows: Sequence[Sequence[Any]]) -> list[Sequence[Any]]:
+        """The rows of a COPY FROM ... WHERE its condition holds for (true, not false or NULL): the
+        condition evaluated on each row's values as the table's columns."""
+        values = ", ".join(f"${i + 1} AS {quote_name(column.name)}" for i, column in enumerate(columns))
+        sql = f"SELECT ({where}) FROM (SELECT {values}) AS {quote_name(table)}"
+        condition = self._prepare_translated(sql, tuple(column.type_oid for column in columns))
+        return [row for row in rows if self._execute(condition, row).fetch(0)[0][0] is True]
 
     def begin_implicit(self) -> None:
         self._transactions.implicit_mode = True
@@ -571,12 +583,39 @@ class SQLiteSession:
             columns = self._copy_in_columns(stored, command.columns)
             inner = None
         spec = CopySpec(command.direction, columns, command.format, command.delimiter, command.null,
-                        command.header, command.quote, command.escape, command.encoding)
+                        command.header, command.quote, command.escape, command.encoding,
+                        *self._forced_columns(command, columns))
         if inner is None:
             return PreparedStatement(sql, (), None, copy=spec, copy_command=command, writes=True)
         return PreparedStatement(sql, (), columns, copy=spec, copy_command=command,
                                  translation=inner.translation, sqlite_param_count=inner.sqlite_param_count,
                                  schema_version=inner.schema_version, readers=inner.readers)
+
+    def _forced_columns(self, command: CopyCommand,
+                        columns: Sequence[Column]) -> tuple[tuple[bool, ...], ...]:
+        """FORCE_QUOTE's, FORCE_NOT_NULL's and FORCE_NULL's flags by column; PostgreSQL's errors for
+        a column the COPY does not name (42P10) or its table lacks (42703)."""
+        names = [column.name for column in columns]
+        info = self._catalog.table(command.table) if command.table is not None else None
+        flags = []
+        forced_lists = (("FORCE_QUOTE", command.force_quote), ("FORCE_NOT_NULL", command.force_not_null),
+                        ("FORCE_NULL", command.force_null))
+        for option, forced in forced_lists:
+            if forced == "*":
+                flags.append((True,) * len(names))
+                continue
+            for name in forced:
+                if name in names:
+                    continue
+                if info is not None and info.column(name) is None:
+                    raise DatabaseError(UNDEFINED_COLUMN,
+                                        f'column "{name}" of relation "{command.table}" does not exist')
+                if info is None and command.table is None:
+                    raise DatabaseError(UNDEFINED_COLUMN, f'column "{name}" does not exist')
+                raise DatabaseError(INVALID_COLUMN_REFERENCE,
+                                    f'{option} column "{name}" not referenced by COPY')
+            flags.append(tuple(name in forced for name in names) if forced else ())
+        return tuple(flags)
 
     def _copy_in_columns(self, table: str, names: Sequence[str]) -> tuple[Column, ...]:
         info = self._catalog.table(table)

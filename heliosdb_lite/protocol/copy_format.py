@@ -13,7 +13,8 @@ from __future__ import annotations
 import codecs
 import io
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 from heliosdb_lite.errors import BAD_COPY_FILE_FORMAT, CHARACTER_NOT_IN_REPERTOIRE, DatabaseError
 
@@ -71,30 +72,42 @@ def _escape_text(value: str, delimiter: str) -> str:
     return value
 
 
+def _unconverted(index: int, field: str | None) -> Any:
+    return field
+
+
 class CopyInParser:
     """Turns CopyData chunks into rows of fields; rows may span chunk boundaries. The data is UTF-8,
-    or decoded by `decoder` (the client encoding's, raising PostgreSQL's errors itself)."""
+    or decoded by `decoder` (the client encoding's, raising PostgreSQL's errors itself). Each row's
+    fields go through `convert(column index, field)` in column order, as PostgreSQL converts them:
+    a bad value is reported before a missing column after it. CSV's FORCE_NOT_NULL and FORCE_NULL
+    columns (flags by position) read an unquoted null marker as the string, a quoted one as NULL."""
 
     def __init__(self, *, fmt: str, delimiter: str, null: str, header: bool, quote: str,
-                 escape: str, column_count: int, decoder: codecs.IncrementalDecoder | None = None) -> None:
+                 escape: str, column_names: Sequence[str], decoder: codecs.IncrementalDecoder | None = None,
+                 convert: Callable[[int, str | None], Any] = _unconverted,
+                 force_not_null: Sequence[bool] = (), force_null: Sequence[bool] = ()) -> None:
         self._fmt = fmt
         self._delimiter = delimiter
         self._null = null
         self._skip_header = header
         self._quote = quote
         self._escape = escape
-        self._column_count = column_count
+        self._column_names = tuple(column_names)
+        self._convert = convert
+        self._force_not_null = tuple(force_not_null)
+        self._force_null = tuple(force_null)
         self._pending = ""
         self._decoder = decoder or codecs.getincrementaldecoder("utf-8")()  # of the client encoding
         self._ended = False
         self._line_number = 0
 
-    def feed(self, chunk: bytes) -> list[list[str | None]]:
+    def feed(self, chunk: bytes) -> list[list[Any]]:
         """Rows completed by this chunk (a chunk may end inside a row or a UTF-8 character)."""
         self._decode(chunk, final=False)
         return list(self._complete_rows(final=False))
 
-    def finish(self) -> list[list[str | None]]:
+    def finish(self) -> list[list[Any]]:
         """Rows left when CopyDone arrives (a last line without a newline counts)."""
         self._decode(b"", final=True)
         return list(self._complete_rows(final=True))
@@ -106,7 +119,7 @@ class CopyInParser:
             raise DatabaseError(CHARACTER_NOT_IN_REPERTOIRE,
                                 'invalid byte sequence for encoding "UTF8"') from exc
 
-    def _complete_rows(self, *, final: bool) -> Iterator[list[str | None]]:
+    def _complete_rows(self, *, final: bool) -> Iterator[list[Any]]:
         while not self._ended:
             record = self._take_record(final)
             if record is None:
@@ -118,12 +131,24 @@ class CopyInParser:
             if self._skip_header:
                 self._skip_header = False
                 continue
-            fields = self._split(record)
-            if len(fields) != self._column_count:
-                problem = "extra data after last expected column" if len(fields) > self._column_count \
-                    else f"missing data for column {len(fields) + 1}"
-                raise DatabaseError(BAD_COPY_FILE_FORMAT, problem, detail=f"COPY line {self._line_number}")
-            yield fields
+            yield self._converted(self._split(record))
+
+    def _converted(self, fields: list[str | None]) -> list[Any]:
+        if len(fields) > len(self._column_names):
+            raise DatabaseError(BAD_COPY_FILE_FORMAT, "extra data after last expected column",
+                                detail=f"COPY line {self._line_number}")
+        values = []
+        for index, name in enumerate(self._column_names):
+            if index >= len(fields):
+                raise DatabaseError(BAD_COPY_FILE_FORMAT, f'missing data for column "{name}"',
+                                    detail=f"COPY line {self._line_number}")
+            field = fields[index]
+            if self._force_not_null and field is None and self._force_not_null[index]:
+                field = self._null
+            elif self._force_null and field == self._null and self._force_null[index]:
+                field = None
+            values.append(self._convert(index, field))
+        return values
 
     def _take_record(self, final: bool) -> str | None:
         """One logical record; in csv a quoted field may contain newlines."""
@@ -209,15 +234,17 @@ class CopyInParser:
 
 
 def format_row(fields: Sequence[str | None], *, fmt: str, delimiter: str, null: str,
-               quote: str = '"', escape: str = '"') -> bytes:
-    """One COPY TO row, newline included."""
+               quote: str = '"', escape: str = '"', force_quote: Sequence[bool] = ()) -> bytes:
+    """One COPY TO row, newline included; in csv, a value of a FORCE_QUOTE column (flags by
+    position) is always quoted."""
     if fmt == "csv":
         buffer = io.StringIO()
         out: list[str] = []
-        for value in fields:
+        for index, value in enumerate(fields):
             if value is None:
                 out.append(null)
-            elif (value in ("", null, "\\.") or any(c in value for c in (delimiter, quote, "\n", "\r"))
+            elif ((force_quote and force_quote[index]) or value in ("", null, "\\.")
+                  or any(c in value for c in (delimiter, quote, "\n", "\r"))
                   or value.startswith(" ") or value.endswith(" ")):
                 escaped = value.replace(escape, escape + escape) if escape == quote else \
                     value.replace(escape, escape + escape).replace(quote, escape + quote)

@@ -45,7 +45,6 @@ from heliosdb_lite.errors import (
     CHARACTER_NOT_IN_REPERTOIRE,
     DUPLICATE_CURSOR,
     DUPLICATE_PREPARED_STATEMENT,
-    FEATURE_NOT_SUPPORTED,
     IDLE_IN_TRANSACTION_SESSION_TIMEOUT,
     INTERNAL_ERROR,
     INVALID_AUTHORIZATION_SPECIFICATION,
@@ -770,11 +769,13 @@ class Session:
         self._send(messages.copy_in_response([int(binary)] * len(spec.columns), int(binary)))
         await self._flush()
         transcoder = self._copy_transcoder(spec)
+        oids = [column.type_oid for column in spec.columns]
         parser: CopyInParser | BinaryCopyParser = BinaryCopyParser(len(spec.columns)) if binary else \
             CopyInParser(fmt=spec.format, delimiter=spec.delimiter, null=spec.null, header=spec.header,
-                         quote=spec.quote, escape=spec.escape, column_count=len(spec.columns),
-                         decoder=None if transcoder is None else transcoder.incremental_decoder())
-        oids = [column.type_oid for column in spec.columns]
+                         quote=spec.quote, escape=spec.escape, column_names=[c.name for c in spec.columns],
+                         decoder=None if transcoder is None else transcoder.incremental_decoder(),
+                         convert=self._copy_field_decoder(oids), force_not_null=spec.force_not_null,
+                         force_null=spec.force_null)
         rows: list[list[Any]] = []
         failure: DatabaseError | None = None
         while True:
@@ -782,8 +783,7 @@ class Session:
             if isinstance(message, messages.CopyData):
                 if failure is None:
                     try:
-                        fed = parser.feed(message.data)
-                        rows.extend(self._decode_copy_row(oids, fields) for fields in fed)
+                        rows.extend(self._copy_values(oids, parser.feed(message.data)))
                     except DatabaseError as error:
                         failure = error
             elif isinstance(message, messages.CopyDone):
@@ -799,20 +799,30 @@ class Session:
         try:
             if failure is not None:
                 raise failure
-            rows.extend(self._decode_copy_row(oids, fields) for fields in parser.finish())
+            rows.extend(self._copy_values(oids, parser.finish()))
         except DatabaseError:
             engine_session.statement_failed()  # a transaction block fails, as after any statement
             raise
         count = await self._run(engine_session.copy_in_rows, statement, rows)
         self._send(messages.command_complete(f"COPY {count}"))
 
-    def _decode_copy_row(self, oids: Sequence[int], fields: Sequence[str | bytes | None]) -> list[Any]:
-        """A COPY row's values: text fields (text, csv; decoded from the client encoding by the
-        parser) or binary ones (BINARY) by column type."""
+    def _copy_values(self, oids: Sequence[int], rows: list[list[Any]]) -> list[list[Any]]:
+        """The values of the rows a COPY parser gave: a BINARY row's fields decoded by column type
+        (a text or csv parser converted its fields already)."""
+        return [[None if field is None else self._decode_param(oid, 1, field) if isinstance(field, bytes)
+                 else field for oid, field in zip(oids, row, strict=True)] for row in rows]
+
+    def _copy_field_decoder(self, oids: Sequence[int]) -> Callable[[int, str | None], Any]:
+        """The value of a text or csv COPY field (decoded from the client encoding by the parser)
+        of the column at an index."""
         zone, style = self._text_formats()
-        return [None if field is None else self._decode_param(oid, 1, field) if isinstance(field, bytes)
-                else codecs.decode_text(oid, field.encode(), tz=zone, style=style)
-                for oid, field in zip(oids, fields, strict=True)]
+
+        def decode(index: int, field: str | None) -> Any:
+            if field is None:
+                return None
+            return codecs.decode_text(oids[index], field.encode(), tz=zone, style=style)
+
+        return decode
 
     def _copy_transcoder(self, spec: CopySpec) -> Transcoder | None:
         """The conversion of a text or csv COPY's data: its ENCODING's, else the client encoding's."""
@@ -845,7 +855,8 @@ class Session:
                       for oid, value in zip(oids, row, strict=True)]
             try:
                 line = to_client(format_row(fields, fmt=spec.format, delimiter=spec.delimiter,
-                                            null=spec.null, quote=spec.quote, escape=spec.escape))
+                                            null=spec.null, quote=spec.quote, escape=spec.escape,
+                                            force_quote=spec.force_quote))
             except DatabaseError:  # a value the client encoding cannot hold
                 assert self._engine_session is not None
                 self._engine_session.statement_failed()
@@ -922,7 +933,7 @@ class Session:
         formats = _expand_formats(message.param_formats, len(oids), "parameter")
         params = [self._decode_param(oid, fmt, raw) for oid, fmt, raw in zip(oids, formats, message.params,
                                                                             strict=True)]
-        column_count = len(statement.columns or ())
+        column_count = 0 if statement.copy is not None else len(statement.columns or ())
         result_formats = _expand_formats(message.result_formats, column_count, "result")
         self._portals[message.portal] = Portal(statement, None, params, result_formats)
         self._send(messages.BIND_COMPLETE)
@@ -951,17 +962,19 @@ class Session:
                                     f'prepared statement "{message.name}" does not exist')
             described.append(messages.parameter_description(statement.param_oids))
             columns, formats = statement.columns, (0,) * len(statement.columns or ())
+            described_copy = statement.copy is not None
         else:
             portal = self._portals.get(message.name)
             assert self._engine_session is not None
             cursor_columns = self._engine_session.cursor_columns(message.name) if portal is None else None
+            described_copy = portal is not None and portal.statement.copy is not None
             if portal is not None:
                 columns, formats = portal.statement.columns, portal.result_formats
             elif cursor_columns is not None:  # a DECLAREd cursor is a portal too (psycopg describes it)
                 columns, formats = cursor_columns, (0,) * len(cursor_columns)
             else:
                 raise DatabaseError(INVALID_CURSOR_NAME, f'portal "{message.name}" does not exist')
-        if columns is None:
+        if columns is None or described_copy:  # a COPY's rows go as CopyData, not DataRows
             described.append(messages.NO_DATA)
         else:
             described.append(_row_description(tuple(columns), tuple(formats), self._transcoder))
@@ -977,10 +990,10 @@ class Session:
         if isinstance(portal.statement, EmptyStatement):
             self._send(messages.EMPTY_QUERY_RESPONSE)
             return
-        if portal.statement.copy is not None:
-            raise DatabaseError(FEATURE_NOT_SUPPORTED,
-                                "COPY is supported through the simple query protocol only")
         self.activity.started(portal.statement.sql)
+        if portal.statement.copy is not None:
+            await self._execute_copy(portal)
+            return
         if portal.cursor is None:
             await self._take_writer_slot(portal.statement)
             if engine_session.transaction_status == "I":
@@ -993,6 +1006,24 @@ class Session:
         else:
             self._send(messages.PORTAL_SUSPENDED)
         self._follow_client_encoding()
+
+    async def _execute_copy(self, portal: Portal) -> None:
+        """Execute of a COPY: CopyInResponse or CopyOutResponse and the COPY sub-protocol, then
+        CommandComplete, as PostgreSQL answers it (the Sync a client sent behind the Execute is read
+        and ignored during COPY FROM STDIN, the one after CopyDone ends the exchange)."""
+        engine_session = self._engine_session
+        assert engine_session is not None and portal.statement.copy is not None
+        if portal.cursor is not None:  # executed already: nothing more to send
+            self._send(messages.command_complete(portal.cursor.command_tag()))
+            return
+        await self._take_writer_slot(portal.statement)
+        if engine_session.transaction_status == "I":
+            engine_session.begin_implicit()
+        if portal.statement.copy.direction == "in":
+            await self._copy_in(portal.statement)
+        else:
+            portal.cursor = await self._execute(portal.statement, portal.params)
+            await self._copy_out(portal.statement, portal.cursor)
 
     def _close(self, message: messages.Close) -> None:
         if message.kind == "S":

@@ -5,17 +5,21 @@ Accepted (PostgreSQL 15 syntax, STDIN/STDOUT only):
     COPY table [(col, ...)] FROM STDIN [[WITH] (option [value], ...)] | [legacy options]
     COPY {table [(col, ...)] | (query)} TO STDOUT [[WITH] (option [value], ...)] | [legacy options]
 
+    COPY table [(col, ...)] FROM STDIN [options] WHERE condition
+
 options: FORMAT text|csv|binary, HEADER [boolean], DELIMITER 'c', NULL 's', QUOTE 'c', ESCAPE 'c'
 (those two in CSV only, the first three not in BINARY, as PostgreSQL checks them), ENCODING 'name'
-(the text and csv data's encoding instead of the client encoding, any name client_encoding takes);
+(the text and csv data's encoding instead of the client encoding, any name client_encoding takes),
+FORCE_QUOTE (col, ...) | * (CSV, COPY TO), FORCE_NOT_NULL (col, ...) and FORCE_NULL (col, ...)
+(CSV, COPY FROM), FREEZE [boolean] (accepted, no effect);
 legacy: CSV, BINARY, HEADER, DELIMITER [AS] 'c', NULL [AS] 's', QUOTE [AS] 'c', ESCAPE [AS] 'c',
-ENCODING 'name'.
+ENCODING 'name', FORCE QUOTE col, ... | *, FORCE NOT NULL col, ..., FORCE NULL col, ..., FREEZE.
 Files and PROGRAM raise 0A000.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from sqlglot.tokens import Token, TokenType
@@ -48,6 +52,10 @@ class CopyCommand:
     escape: str = '"'
     schema: str | None = None  # the table's schema, if the name is qualified
     encoding: str | None = None  # ENCODING: the data's encoding (canonical name), else the client's
+    force_quote: tuple[str, ...] | Literal["*"] = ()  # FORCE_QUOTE's columns, "*" for all
+    force_not_null: tuple[str, ...] = ()
+    force_null: tuple[str, ...] = ()
+    where: str | None = None  # COPY FROM's WHERE condition, as written
 
 
 def _syntax(token: Token | None) -> DatabaseError:
@@ -129,49 +137,122 @@ def parse_copy(sql: str) -> CopyCommand:
             or target == "program":
         raise DatabaseError(FEATURE_NOT_SUPPORTED, "COPY to or from a file or program is not supported",
                             hint="Use COPY ... FROM STDIN or COPY ... TO STDOUT.")
+    where_at = next((i for i in range(index + 2, len(tokens)) if tokens[i].token_type == TokenType.WHERE),
+                    None)
+    where: str | None = None
+    if where_at is not None:
+        if direction == "out":
+            raise DatabaseError(SYNTAX_ERROR, "WHERE clause not allowed with COPY TO",
+                                position=tokens[where_at].start + 1)
+        where = sql[tokens[where_at].end + 1:].strip().rstrip(";").strip()
+        if not where:
+            raise _syntax(None)
+        tokens = tokens[:where_at]
     options = _options(tokens, index + 2)
-    return _command(direction, schema, table, tuple(columns), query, options)
+    return replace(_command(direction, schema, table, tuple(columns), query, options), where=where)
 
 
-def _options(tokens: tuple[Token, ...], index: int) -> dict[str, Token | None]:
-    options: dict[str, Token | None] = {}
+Options = dict[str, list[Token]]  # an option's name and the tokens of its value
+
+
+def _options(tokens: tuple[Token, ...], index: int) -> Options:
     if index < len(tokens) and tokens[index].text.lower() == "with":
         index += 1
     if index < len(tokens) and tokens[index].token_type == TokenType.L_PAREN:
         end = _closing(tokens, index)
-        group: list[Token] = []
-        for token in [*tokens[index + 1:end], None]:
-            if token is None or token.token_type == TokenType.COMMA:
-                if group:
-                    options[group[0].text.lower()] = group[1] if len(group) > 1 else None
-                group = []
-            else:
-                group.append(token)
         if end + 1 < len(tokens):
             raise _syntax(tokens[end + 1])
-        return options
+        return _option_list(tokens[index + 1:end])
+    return _legacy_options(tokens[index:])
+
+
+def _option_list(tokens: tuple[Token, ...]) -> Options:
+    """`name [value], ...` of the parenthesized form; a value may be a parenthesized column list."""
+    options: Options = {}
+    group: list[Token] = []
+    depth = 0
+    for token in [*tokens, None]:
+        if token is None or (token.token_type == TokenType.COMMA and depth == 0):
+            if not group:
+                raise _syntax(token)
+            options[group[0].text.lower()] = group[1:]
+            group = []
+            continue
+        depth += {TokenType.L_PAREN: 1, TokenType.R_PAREN: -1}.get(token.token_type, 0)
+        group.append(token)
+    return options
+
+
+def _legacy_options(tokens: tuple[Token, ...]) -> Options:
+    """The options of PostgreSQL's pre-9.0 syntax, each turned into its parenthesized form's."""
+    options: Options = {}
+    index = 0
     while index < len(tokens):
         word = tokens[index].text.lower()
         index += 1
         if word in ("csv", "binary"):
-            options["format"] = tokens[index - 1]
-        elif word == "header":
-            options["header"] = None
+            options["format"] = [tokens[index - 1]]
+        elif word in ("header", "freeze"):
+            options[word] = []
         elif word in ("delimiter", "null", "quote", "escape", "encoding"):
             if word != "encoding" and index < len(tokens) and tokens[index].text.lower() == "as":
                 index += 1
             if index >= len(tokens):
                 raise _syntax(None)
-            options[word] = tokens[index]
+            options[word] = [tokens[index]]
             index += 1
+        elif word == "force":
+            name, start = _legacy_force(tokens, index)
+            index = start + 1  # a column (or *), then more after commas
+            while index + 1 < len(tokens) and tokens[index].token_type == TokenType.COMMA:
+                index += 2
+            if index > len(tokens):
+                raise _syntax(None)
+            options[name] = list(tokens[start:index])
         else:
             raise _syntax(tokens[index - 1])
     return options
 
 
+def _legacy_force(tokens: tuple[Token, ...], index: int) -> tuple[str, int]:
+    """FORCE QUOTE, FORCE NOT NULL or FORCE NULL: the option's name and where its columns start."""
+    words = [token.text.lower() for token in tokens[index:index + 2]]
+    if words[:1] == ["quote"]:
+        return "force_quote", index + 1
+    if words[:1] == ["null"]:
+        return "force_null", index + 1
+    if words == ["not", "null"]:
+        return "force_not_null", index + 2
+    raise _syntax(tokens[index] if index < len(tokens) else None)
+
+
+def _value(tokens: list[Token]) -> Token | None:
+    """A scalar option's value (None: none given)."""
+    if len(tokens) > 1:
+        raise _syntax(tokens[1])
+    return tokens[0] if tokens else None
+
+
+def _column_list(name: str, tokens: list[Token]) -> tuple[str, ...] | Literal["*"]:
+    """FORCE_*'s columns: `(a, b)` or, in the legacy syntax, `a, b`; `*` for FORCE_QUOTE."""
+    if len(tokens) == 1 and tokens[0].token_type == TokenType.STAR:
+        if name != "force_quote":
+            raise DatabaseError(SYNTAX_ERROR, f'argument to option "{name}" must be a list of column names')
+        return "*"
+    if tokens and tokens[0].token_type == TokenType.L_PAREN:
+        if tokens[-1].token_type != TokenType.R_PAREN:
+            raise _syntax(tokens[-1])
+        tokens = tokens[1:-1]
+    names = tokens[::2]
+    if not names or any(t.token_type != TokenType.COMMA for t in tokens[1::2]) or \
+            any(t.token_type in (TokenType.COMMA, TokenType.L_PAREN, TokenType.R_PAREN) for t in names):
+        raise DatabaseError(SYNTAX_ERROR, f'argument to option "{name}" must be a list of column names')
+    return tuple(_word(token) for token in names)
+
+
 def _command(direction: Literal["in", "out"], schema: str | None, table: str | None, columns: tuple[str, ...],
-             query: str | None, options: dict[str, Token | None]) -> CopyCommand:
-    format_token = options.pop("format", None)
+             query: str | None, options: Options) -> CopyCommand:
+    format_token = _value(options.pop("format", []))
     format_name = format_token.text.lower() if format_token is not None else "text"
     copy_format = _FORMATS.get(format_name)
     if copy_format is None:
@@ -186,7 +267,12 @@ def _command(direction: Literal["in", "out"], schema: str | None, table: str | N
     values = {"delimiter": "," if csv else "\t", "null": "" if csv else "\\N", "quote": '"', "escape": None}
     header = False
     encoding: str | None = None
-    for name, token in options.items():
+    forced: dict[str, tuple[str, ...] | Literal["*"]] = {}
+    for name, value in options.items():
+        if name in _FORCE_OPTIONS:
+            forced[name] = _column_list(name, value)
+            continue
+        token = _value(value)
         if name == "header":
             header = _boolean(token)
         elif name in values and token is not None:
@@ -197,11 +283,23 @@ def _command(direction: Literal["in", "out"], schema: str | None, table: str | N
             continue
         else:
             raise DatabaseError(FEATURE_NOT_SUPPORTED, f'COPY option "{name}" is not supported')
+    for name, (description, wanted) in _FORCE_OPTIONS.items():
+        if name in forced and not csv:
+            raise DatabaseError(FEATURE_NOT_SUPPORTED, f"COPY {description} available only in CSV mode")
+        if name in forced and direction != wanted:
+            raise DatabaseError(FEATURE_NOT_SUPPORTED, f"COPY {description} only available using "
+                                                       f"COPY {'TO' if wanted == 'out' else 'FROM'}")
     delimiter = _single_character("delimiter", str(values["delimiter"]))
     quote = _single_character("quote", str(values["quote"]))
     escape = _single_character("escape", str(values["escape"] if values["escape"] is not None else quote))
+    not_null, null = forced.get("force_not_null", ()), forced.get("force_null", ())
+    assert not_null != "*" and null != "*"
     return CopyCommand(direction, table, columns, query, copy_format, delimiter, str(values["null"]), header,
-                       quote, escape, schema, encoding)
+                       quote, escape, schema, encoding, forced.get("force_quote", ()), not_null, null)
+
+
+_FORCE_OPTIONS = {"force_quote": ("force quote", "out"), "force_not_null": ("force not null", "in"),
+                  "force_null": ("force null", "in")}  # its name in PostgreSQL's errors, the direction
 
 
 def _encoding(token: Token | None) -> str:

@@ -50,9 +50,13 @@ def _target(translator: Translator, node: exp.Expr, scope: Scope) -> tuple[str, 
 
 
 def insert(translator: Translator, node: exp.Insert) -> Translation:
-    """INSERT INTO table [(columns)] VALUES ... | query | DEFAULT VALUES [ON CONFLICT ...] [RETURNING ...]."""
+    """INSERT INTO table [(columns)] VALUES ... | query | (query) | DEFAULT VALUES [ON CONFLICT ...]
+    [RETURNING ...]."""
     scope = Scope()
     with_clause(translator, node, scope)
+    while isinstance(node.expression, exp.Subquery) and not node.expression.alias \
+            and isinstance(node.expression.this, exp.Query):  # INSERT ... (SELECT ...): SQLite wants none
+        node.set("expression", node.expression.this)
     table_name, table_columns = _target(translator, node.this, scope)
     types = {name.lower(): pg_type for name, pg_type in table_columns}
     if isinstance(node.this, exp.Schema) and node.this.expressions:
