@@ -323,7 +323,7 @@ class SQLiteSession:
         assert command is not None and command.table is not None
         if self._transactions.failed:
             raise in_failed_transaction()
-        columns = statement.copy.columns
+        table, where, columns = command.table, command.where, statement.copy.columns
         info = self._catalog.table(command.table)
         unfilled = info.unfilled_defaults([column.name for column in columns]) if info is not None else []
         names = ", ".join(quote_name(name) for name in [*(column.name for column in columns),
@@ -340,8 +340,7 @@ class SQLiteSession:
                     for writer, value, (oid, typmod) in zip(writers, row, typmods, strict=True)]
 
         def run() -> int:
-            kept = rows if command.where is None else self._copy_rows_where(command.where, command.table,
-                                                                            columns, rows)
+            kept = rows if where is None else self._copy_rows_where(where, table, columns, rows)
             self._connection.cursor().executemany(sql, (stored(row) for row in kept))
             self._transactions.responded(Cursor(None, "COPY", len(kept)))
             return len(kept)
