@@ -224,6 +224,10 @@ class EngineSession(Protocol):
         """Whether the session has a committed LISTEN on channel."""
         ...
 
+    def prepared_by_sql(self, name: str) -> bool:
+        """Whether `name` is a statement of SQL PREPARE (a Parse of that name is refused: 42P05)."""
+        ...
+
     def attach_backend(self, backend: Backend) -> None:
         """The server's view of its sessions, for pg_backend_pid, pg_stat_activity, pg_cancel_backend
         and pg_terminate_backend (without one: the process's pid, no other session)."""
@@ -278,12 +282,13 @@ class NamedStatement:
     sql: str
     prepared_at: dt.datetime
     param_oids: tuple[int, ...]
+    from_sql: bool = False  # PREPAREd, not Parsed
 
 
 class Backend(Protocol):
     """What the server tells a session of the server's sessions: its own process id (the one in
-    BackendKeyData), every session's activity, its own named prepared statements, and signalling
-    a session (cancel, or terminate)."""
+    BackendKeyData), every session's activity, its own named prepared statements (listed, looked up,
+    dropped), and signalling a session (cancel, or terminate)."""
 
     @property
     def process_id(self) -> int: ...
@@ -291,6 +296,15 @@ class Backend(Protocol):
     def activity(self) -> list[Activity]: ...
 
     def prepared_statements(self) -> list[NamedStatement]: ...
+
+    def statement(self, name: str) -> Statement | None:
+        """The session's protocol-level prepared statement `name` (EXECUTE runs one too)."""
+        ...
+
+    def deallocate(self, name: str | None) -> bool:
+        """Drop the session's protocol-level statement `name`, or every named one for None (DEALLOCATE,
+        DISCARD ALL); False if there was no such statement."""
+        ...
 
     def signal(self, process_id: int, *, terminate: bool) -> bool:
         """Cancel the running statement of `process_id` or end that session; False if there is none."""

@@ -36,15 +36,18 @@ class PreparedStatement:
     writers: tuple[Converter, ...] = ()
     literals: tuple[Any, ...] = ()  # values bound after the client's, for literal-normalised statements
     cursor_query: PreparedStatement | None = None  # DECLARE's query, run when the cursor is declared
+    executes: PreparedStatement | None = None  # EXECUTE's prepared statement
+    arguments: PreparedStatement | None = None  # EXECUTE's arguments: a SELECT of them, cast to its types
     on_commit: OnCommit | None = None  # CREATE TEMP TABLE ... ON COMMIT: what each commit does to it
     restartable: bool = False  # a read an interruption leaves nothing of (EngineSession.can_start_over)
     bounded_write: bool = False  # a write of a few rows found by key (write_bounds; can_write_inline)
 
     @property
     def ends_failed_transaction(self) -> bool:
-        """COMMIT, ROLLBACK and ROLLBACK TO are the statements a failed transaction accepts."""
+        """COMMIT, ROLLBACK, ROLLBACK TO and PREPARE TRANSACTION (a ROLLBACK there) are the
+        statements a failed transaction accepts."""
         return isinstance(self.utility, TransactionCommand) and self.utility.action in (
-            "commit", "rollback", "rollback_to")
+            "commit", "rollback", "rollback_to", "prepare_transaction")
 
 
 def result_columns(outputs: Sequence[OutputColumn], description: Sequence[tuple[str, str | None]],

@@ -57,8 +57,10 @@ from heliosdb_lite.engine.result_buffer import DEFAULT_RESULT_LIMIT_BYTES, buffe
 from heliosdb_lite.engine.settings import SessionSettings, canonical_name, duration_ms
 from heliosdb_lite.engine.sql import literal_normalisation, nonstandard_strings, parsing
 from heliosdb_lite.engine.sql.copy_statement import CopyCommand, parse_copy
+from heliosdb_lite.engine.sql.prepare_commands import DeallocateCommand, ExecuteCommand, PrepareCommand
 from heliosdb_lite.engine.sql.quoting import quote_name
 from heliosdb_lite.engine.sql.short_text_cache import SHORT_TEXT_CHARS
+from heliosdb_lite.engine.sql.statement_words import syntax_error
 from heliosdb_lite.engine.sql.utility import (
     CloseCommand,
     CursorCommand,
@@ -76,6 +78,7 @@ from heliosdb_lite.engine.sql.utility import (
     UtilityCommand,
     parse_utility,
 )
+from heliosdb_lite.engine.sql_prepared import SqlPreparedStatements
 from heliosdb_lite.engine.statement_cache import StatementCache
 from heliosdb_lite.engine.store import initialise, open_connection, schemas
 from heliosdb_lite.engine.store.conventions import view_column_types
@@ -87,6 +90,7 @@ from heliosdb_lite.engine.translate import Translator
 from heliosdb_lite.engine.translate.result import Translation
 from heliosdb_lite.engine.types import casts
 from heliosdb_lite.engine.types import pgtypes as t
+from heliosdb_lite.engine.types.type_names import format_type
 from heliosdb_lite.engine.types.value_storage import to_storage
 from heliosdb_lite.errors import (
     ACTIVE_SQL_TRANSACTION,
@@ -95,9 +99,11 @@ from heliosdb_lite.errors import (
     INVALID_DATETIME_FORMAT,
     LOCK_NOT_AVAILABLE,
     NO_ACTIVE_SQL_TRANSACTION,
+    OBJECT_NOT_IN_PREREQUISITE_STATE,
     QUERY_CANCELED,
     SYNTAX_ERROR,
     UNDEFINED_COLUMN,
+    UNDEFINED_OBJECT,
     UNDEFINED_TABLE,
     DatabaseError,
     in_failed_transaction,
@@ -172,6 +178,8 @@ class SQLiteSession:
             effects.scalar(connection, name, function, waits=name in WAITING)
         pg_catalog.register(connection, user, database)
         pg_catalog.follow_search_path(connection, self.settings)
+        self._sql_prepared = SqlPreparedStatements()
+        pg_catalog.show_sql_prepared(connection, self._sql_prepared.named)
 
     # --- FunctionContext ---------------------------------------------------------------------------
 
@@ -291,14 +299,15 @@ class SQLiteSession:
                 if self._yielded:
                     raise StatementYielded from None
                 self._transactions.fail()
-                context = self._error_context(statement, (*params, *statement.literals))
+                context = self._error_context(statement.executes or statement, (*params, *statement.literals))
                 raise database_error(error, context) from None
             finally:
                 self._lock_waits_refused = False
                 if self._transactions.block is None and not _pins_timestamp(statement):
                     self._transactions.pinned_timestamp = None
                 self._count_write(statement)
-        if statement.utility is not None and not statement.ends_failed_transaction:
+        if statement.utility is not None and not statement.ends_failed_transaction \
+                and statement.executes is None:  # EXECUTE's statement responded itself
             self._transactions.responded(cursor)
         if self._transactions.block is None:  # the statement's own transaction committed
             self._on_commit.commit()
@@ -561,7 +570,54 @@ class SQLiteSession:
             return PreparedStatement(sql, query.param_oids, None, utility=command, cursor_query=query)
         elif isinstance(command, FetchCommand) and not command.move:
             columns = self._transactions.cursors.get(command.name).columns
+        elif isinstance(command, ExecuteCommand):
+            return self._prepare_execute(sql, command)
         return PreparedStatement(sql, tuple(param_oids), columns, utility=command)
+
+    def _prepare_execute(self, sql: str, command: ExecuteCommand) -> PreparedStatement:
+        """EXECUTE name (args): the prepared statement's columns, its arguments cast to its types."""
+        target = self._sql_prepared.lookup(command.name)
+        if not isinstance(target, PreparedStatement):
+            raise DatabaseError(FEATURE_NOT_SUPPORTED, "EXECUTE of an empty statement is not supported")
+        if len(command.arguments) != len(target.param_oids):
+            raise DatabaseError(SYNTAX_ERROR,
+                                f'wrong number of parameters for prepared statement "{command.name}"',
+                                detail=f"Expected {len(target.param_oids)} parameters but got "
+                                       f"{len(command.arguments)}.")
+        arguments = None
+        if command.arguments:
+            values = ", ".join(f"CAST(({argument}) AS {format_type(oid, -1)})" if oid else f"({argument})"
+                               for argument, oid in zip(command.arguments, target.param_oids, strict=True))
+            arguments = self._prepare_translated(f"SELECT {values}", ())
+        return PreparedStatement(sql, (), target.columns, utility=command, executes=target,
+                                 arguments=arguments, writes=target.writes)
+
+    def _prepare_statement(self, sql: str, command: PrepareCommand) -> None:
+        """PREPARE: the statement (one PostgreSQL can prepare: a query or DML) prepared now with the
+        parameter types named, kept by name."""
+        first = parsing.first_words(command.statement, 1)
+        if first[:1] not in (["select"], ["insert"], ["update"], ["delete"], ["values"], ["with"], ["table"]):
+            raise syntax_error(first[0] if first else None)
+        oids = []
+        for type_name in command.type_names:
+            typed = self._prepare_translated(f"SELECT CAST(NULL AS {type_name})", ())
+            assert typed.columns is not None
+            oids.append(typed.columns[0].type_oid)
+        self._sql_prepared.add(command.name, sql, self._prepare(command.statement, tuple(oids)))
+
+    def _run_execute(self, statement: PreparedStatement) -> Cursor:
+        """EXECUTE: its arguments evaluated (a SELECT without tables, read at once), then the
+        prepared statement run with them."""
+        target = statement.executes
+        assert target is not None
+        values: list[Any] = []
+        if statement.arguments is not None:
+            translation = statement.arguments.translation
+            assert translation is not None
+            stored = self._connection.cursor().execute(translation.sql)
+            rows = buffered_rows(stored, statement.arguments.readers, self._engine.max_result_bytes)
+            values = list(rows[0])
+        return self._execute(target, values)
 
     def _prepare_copy(self, sql: str, command: CopyCommand) -> PreparedStatement:
         if command.direction == "out":
@@ -811,6 +867,14 @@ class SQLiteSession:
             return self._notification(command)
         if isinstance(command, DeclareCommand | FetchCommand | CloseCommand):
             return self._cursor_command(command, statement, params)
+        if isinstance(command, PrepareCommand):
+            self._prepare_statement(statement.sql, command)
+            return Cursor(None, command.tag)
+        if isinstance(command, ExecuteCommand):
+            return self._run_execute(statement)
+        if isinstance(command, DeallocateCommand):
+            self._sql_prepared.deallocate(command.name)
+            return Cursor(None, command.tag)
         assert isinstance(command, MaintenanceCommand)
         if command.outside_block_only and transactions.block is not None:
             raise DatabaseError(ACTIVE_SQL_TRANSACTION,
@@ -821,6 +885,7 @@ class SQLiteSession:
                                     "DISCARD ALL cannot run inside a transaction block")
             self.settings.reset_all()
             self.notifications.unlisten(None)
+            self._sql_prepared.deallocate(None)
         return Cursor(None, command.tag)
 
     def _cursor_command(self, command: CursorCommand, statement: PreparedStatement,
@@ -843,6 +908,10 @@ class SQLiteSession:
 
     def attach_backend(self, backend: Backend) -> None:
         pg_catalog.attach_backend(self._connection, backend)
+        self._sql_prepared.backend = backend
+
+    def prepared_by_sql(self, name: str) -> bool:
+        return name in self._sql_prepared
 
     def _run_own(self, sql: str) -> None:
         """A statement the session runs for itself (an ON COMMIT action), outside any block."""
@@ -883,6 +952,8 @@ class SQLiteSession:
         if command.action == "rollback_to":
             transactions.rollback_to(command.name or "")
             return command.tag
+        if command.action in ("prepare_transaction", "commit_prepared", "rollback_prepared"):
+            return self._two_phase_command(command)
         try:
             if command.action == "commit":
                 return transactions.commit(statement=True)
@@ -890,6 +961,32 @@ class SQLiteSession:
             return command.tag
         finally:
             self._catalog.transaction_ended()
+
+    def _two_phase_command(self, command: TransactionCommand) -> str:
+        """PREPARE TRANSACTION, COMMIT PREPARED, ROLLBACK PREPARED as PostgreSQL 15 answers them with
+        its default max_prepared_transactions = 0: outside a transaction block PREPARE TRANSACTION
+        warns and does nothing (ROLLBACK), in a failed one it rolls back, in another it rolls back
+        and fails (55000); no prepared transaction exists to commit or roll back (42704)."""
+        transactions = self._transactions
+        if command.action != "prepare_transaction":
+            if transactions.block not in (None, "implicit"):
+                raise DatabaseError(ACTIVE_SQL_TRANSACTION,
+                                    f"{command.tag} cannot run inside a transaction block")
+            raise DatabaseError(UNDEFINED_OBJECT,
+                                f'prepared transaction with identifier "{command.name}" does not exist')
+        if transactions.block in (None, "implicit"):
+            transactions.notices_add(DatabaseError(NO_ACTIVE_SQL_TRANSACTION,
+                                                   "there is no transaction in progress", severity="WARNING"))
+            return "ROLLBACK"
+        failed = transactions.failed
+        try:
+            transactions.rollback(statement=True)
+        finally:
+            self._catalog.transaction_ended()
+        if failed:
+            return "ROLLBACK"
+        raise DatabaseError(OBJECT_NOT_IN_PREREQUISITE_STATE, "prepared transactions are disabled",
+                            hint="Set max_prepared_transactions to a nonzero value.")
 
     def _explain(self, statement: PreparedStatement) -> Cursor:
         translation = statement.translation

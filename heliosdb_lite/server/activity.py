@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from heliosdb_lite.engine.interface import Activity, NamedStatement
+from heliosdb_lite.engine.interface import Activity, NamedStatement, Statement
 
 _IDLE_STATES = {"I": "idle", "T": "idle in transaction", "E": "idle in transaction (aborted)"}
 
@@ -65,6 +65,10 @@ class Signallable(Protocol):
 
     def named_statements(self) -> list[NamedStatement]: ...
 
+    def named_statement(self, name: str) -> Statement | None: ...
+
+    def deallocate(self, name: str | None) -> bool: ...
+
     def cancel_running_statement(self) -> None: ...
 
     def terminate(self) -> None: ...
@@ -90,6 +94,14 @@ class ServerBackend:
 
     def prepared_statements(self) -> list[NamedStatement]:
         return self._session.named_statements()
+
+    def statement(self, name: str) -> Statement | None:
+        return self._session.named_statement(name)
+
+    def deallocate(self, name: str | None) -> bool:
+        """Called from the session's own statement, while its event loop awaits it: nothing else
+        touches the session's statements meanwhile."""
+        return self._session.deallocate(name)
 
     def signal(self, process_id: int, *, terminate: bool) -> bool:
         target = next((session for session in self._sessions() if session.process_id == process_id), None)

@@ -375,6 +375,16 @@ class Session:
         return [NamedStatement(name, statement.sql, self._prepared_at[name], tuple(statement.param_oids))
                 for name, statement in self._statements.items() if name]
 
+    def named_statement(self, name: str) -> Statement | None:
+        return self._statements.get(name) if name else None
+
+    def deallocate(self, name: str | None) -> bool:
+        """DEALLOCATE of a named statement of the protocol, or of all of them (None)."""
+        names = [name] if name is not None else [name for name in self._statements if name]
+        for each in names:
+            self._prepared_at.pop(each, None)
+        return any([self._statements.pop(each, None) is not None for each in names])
+
     def listens_to(self, channel: str) -> bool:
         return self._engine_session is not None and self._engine_session.listens_to(channel)
 
@@ -895,7 +905,8 @@ class Session:
     async def _parse(self, message: messages.Parse) -> None:
         engine_session = self._engine_session
         assert engine_session is not None
-        if message.statement and message.statement in self._statements:
+        if message.statement and (message.statement in self._statements
+                                  or engine_session.prepared_by_sql(message.statement)):
             raise DatabaseError(DUPLICATE_PREPARED_STATEMENT,
                                 f'prepared statement "{message.statement}" already exists')
         try:

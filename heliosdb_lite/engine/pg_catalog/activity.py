@@ -31,7 +31,7 @@ _TIMESTAMPTZ = to_storage(t.TIMESTAMPTZ)
 _REGTYPE_ARRAY = to_storage(oids.REGTYPE_ARRAY)
 
 if TYPE_CHECKING:  # the engine's seam, above this package; annotations only
-    from heliosdb_lite.engine.interface import Activity, Backend
+    from heliosdb_lite.engine.interface import Activity, Backend, NamedStatement
 
 
 class SessionBackend:
@@ -40,6 +40,7 @@ class SessionBackend:
     def __init__(self, names: SessionNames) -> None:
         self._names = names
         self.backend: Backend | None = None
+        self.sql_statements: Callable[[], list[NamedStatement]] = list  # the session's PREPAREd ones
 
     def process_id(self) -> int:
         return self.backend.process_id if self.backend is not None else os.getpid()
@@ -50,10 +51,11 @@ class SessionBackend:
             yield _row(activity, role_oids.get(activity.user))
 
     def prepared_statements(self) -> Iterator[tuple[Any, ...]]:
-        """The session's named prepared statements of the protocol (SQL PREPARE is not supported)."""
-        for statement in self.backend.prepared_statements() if self.backend is not None else ():
+        """The session's named prepared statements of the protocol and of SQL PREPARE (from_sql)."""
+        protocol = self.backend.prepared_statements() if self.backend is not None else []
+        for statement in [*protocol, *self.sql_statements()]:
             yield (statement.name, statement.sql, _TIMESTAMPTZ(statement.prepared_at),
-                   _REGTYPE_ARRAY(list(statement.param_oids)), 0, 0, 0)
+                   _REGTYPE_ARRAY(list(statement.param_oids)), int(statement.from_sql), 0, 0)
 
     def functions(self) -> dict[str, Callable[..., Any]]:
         def signal(process_id: int | None, terminate: bool) -> int | None:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Protocol
 
 import apsw
@@ -46,7 +46,7 @@ from heliosdb_lite.engine.types.reg_types import REG_TYPES, input_function, outp
 from heliosdb_lite.engine.types.type_names import relation_columns as _columns
 
 if TYPE_CHECKING:  # the engine's seam, above this package; annotations only
-    from heliosdb_lite.engine.interface import Backend
+    from heliosdb_lite.engine.interface import Backend, NamedStatement
 
 _OID = PgType(t.OID)
 _REGTYPE = PgType(t.REGTYPE)
@@ -139,6 +139,7 @@ RELATIONS: dict[str, list[tuple[str, PgType]]] = {
                           "hasrules:bool hastriggers:bool rowsecurity:bool"),
     "pg_views": _columns("schemaname:name viewname:name viewowner:name definition:text"),
     "pg_indexes": _columns("schemaname:name tablename:name indexname:name tablespace:name indexdef:text"),
+    "pg_prepared_xacts": _columns("transaction:xid gid:text prepared:timestamptz owner:name database:name"),
     "pg_stat_activity": _columns(pg_catalog_activity.COLUMNS),
     "pg_prepared_statements": _columns(pg_catalog_activity.PREPARED_COLUMNS),
     "pg_range": _columns("rngtypid:oid rngsubtype:oid rngmultitypid:oid rngcollation:oid rngsubopc:oid "
@@ -155,7 +156,7 @@ EMPTY_RELATIONS = frozenset({"pg_inherits", "pg_policy", "pg_statistic_ext", "pg
                              "pg_opclass", "pg_auth_members", "pg_cast",
                              "pg_event_trigger", "pg_foreign_data_wrapper", "pg_foreign_server",
                              "pg_conversion", "pg_largeobject_metadata", "pg_user_mappings",
-                             "pg_subscription"})
+                             "pg_subscription", "pg_prepared_xacts"})
 
 FUNCTION_TYPES: dict[str, PgType] = {
     "pg_table_is_visible": _BOOL, "pg_get_userbyid": _NAME, "format_type": _TEXT, "pg_get_expr": _TEXT,
@@ -334,6 +335,12 @@ def register(connection: apsw.Connection, user: str, database: str) -> None:
 def attach_backend(connection: apsw.Connection, backend: Backend) -> None:
     """Show the server's sessions on `connection` (pg_stat_activity, pg_backend_pid, ...)."""
     _BACKENDS[connection].backend = backend
+
+
+def show_sql_prepared(connection: apsw.Connection,
+                      statements: Callable[[], list[NamedStatement]]) -> None:
+    """List `statements` (the session's PREPAREd ones) in pg_prepared_statements on `connection`."""
+    _BACKENDS[connection].sql_statements = statements
 
 
 def follow_search_path(connection: apsw.Connection, settings: Settings) -> None:

@@ -10,6 +10,8 @@ object, or None for statements that go through the translator. Syntax follows Po
     SET TIME ZONE v   SET [SESSION CHARACTERISTICS AS] TRANSACTION ...   RESET name|ALL   SHOW name|ALL
     SET CONSTRAINTS ALL {DEFERRED|IMMEDIATE} (a list of constraint names is refused: 0A000)
     EXPLAIN [ANALYZE] [VERBOSE] stmt | EXPLAIN (options) stmt    VACUUM/ANALYZE/CHECKPOINT/DISCARD
+    PREPARE TRANSACTION 'gid'   COMMIT PREPARED 'gid'   ROLLBACK PREPARED 'gid'
+    PREPARE, EXECUTE, DEALLOCATE (`prepare_commands`)
 """
 
 from __future__ import annotations
@@ -20,6 +22,14 @@ from dataclasses import dataclass
 from sqlglot.tokens import Token, TokenType
 
 from heliosdb_lite.engine.sql.parsing import tokenize
+from heliosdb_lite.engine.sql.prepare_commands import (
+    DeallocateCommand,
+    ExecuteCommand,
+    PrepareCommand,
+    parse_deallocate,
+    parse_execute,
+    parse_prepare,
+)
 from heliosdb_lite.engine.sql.statement_words import Words, syntax_error
 from heliosdb_lite.errors import FEATURE_NOT_SUPPORTED, DatabaseError
 from heliosdb_lite.protocol.codecs.time_zones import hours_zone_name
@@ -47,7 +57,8 @@ def _on_off(flag: bool | None) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class TransactionCommand:
-    """action: begin, commit, rollback, savepoint, release or rollback_to."""
+    """action: begin, commit, rollback, savepoint, release, rollback_to, prepare_transaction,
+    commit_prepared or rollback_prepared (name: the savepoint's, or the prepared transaction's gid)."""
 
     action: str
     tag: str
@@ -90,7 +101,7 @@ class ExplainCommand:
 
 @dataclass(frozen=True, slots=True)
 class MaintenanceCommand:
-    """Accepted without effect on the data (VACUUM, ANALYZE, CHECKPOINT, DISCARD, DEALLOCATE)."""
+    """Accepted without effect on the data (VACUUM, ANALYZE, CHECKPOINT, DISCARD)."""
 
     tag: str
     outside_block_only: bool = False
@@ -138,7 +149,7 @@ class CloseCommand:
 CursorCommand = DeclareCommand | FetchCommand | CloseCommand
 UtilityCommand = (TransactionCommand | SetCommand | SetTransactionCommand | SetConstraintsCommand
                   | ResetCommand | ShowCommand | ExplainCommand | MaintenanceCommand | NotificationCommand
-                  | CursorCommand)
+                  | CursorCommand | PrepareCommand | ExecuteCommand | DeallocateCommand)
 
 
 _ISOLATION_WORDS = (("serializable",), ("repeatable", "read"), ("read", "committed"), ("read", "uncommitted"))
@@ -236,6 +247,9 @@ def _transaction(words: Words, first: str) -> TransactionCommand:
         name = words.name()
         words.end()
         return TransactionCommand("rollback_to", "ROLLBACK", name=name)
+    if first in ("commit", "rollback") and words.accept("prepared"):
+        gid = _gid(words)
+        return TransactionCommand(f"{first}_prepared", f"{first.upper()} PREPARED", name=gid)
     if words.accept("and", "chain"):
         raise DatabaseError(FEATURE_NOT_SUPPORTED, "AND CHAIN is not supported")
     words.accept("and", "no", "chain")
@@ -243,6 +257,24 @@ def _transaction(words: Words, first: str) -> TransactionCommand:
     if first in ("commit", "end"):
         return TransactionCommand("commit", "COMMIT")
     return TransactionCommand("rollback", "ROLLBACK")
+
+
+def _gid(words: Words) -> str:
+    """A prepared transaction's identifier: a string literal, the statement's last word."""
+    token = words.token()
+    if token is None or token.token_type != TokenType.STRING:
+        raise syntax_error(words.peek())
+    words.index += 1
+    words.end()
+    return token.text
+
+
+def _prepare_transaction(sql: str) -> TransactionCommand | None:
+    """PREPARE TRANSACTION 'gid' (None: another PREPARE)."""
+    words = Words(tokenize(sql[tokenize(sql)[0].end + 1:]))
+    if not words.accept("transaction"):
+        return None
+    return TransactionCommand("prepare_transaction", "PREPARE TRANSACTION", name=_gid(words))
 
 
 def _set(words: Words) -> UtilityCommand:
@@ -454,8 +486,11 @@ def parse_utility(sql: str) -> UtilityCommand | None:
         what = words.peek() or ""
         return MaintenanceCommand(f"DISCARD {what.upper()}", discard_all=what == "all")
     if first == "deallocate":
-        everything = "all" in (token.text.lower() for token in tokens)
-        return MaintenanceCommand("DEALLOCATE ALL" if everything else "DEALLOCATE")
+        return parse_deallocate(sql)
+    if first == "prepare":
+        return _prepare_transaction(sql) or parse_prepare(sql)
+    if first == "execute":
+        return parse_execute(sql)
     if first in ("listen", "unlisten", "notify"):
         return _notification(words, first)
     if first == "declare":
@@ -464,7 +499,7 @@ def parse_utility(sql: str) -> UtilityCommand | None:
         return _fetch(words, first == "move")
     if first == "close":
         return _close(words)
-    if first in ("prepare", "execute", "lock", "grant", "revoke", "comment",
+    if first in ("lock", "grant", "revoke", "comment",
                  "do", "call", "reindex", "cluster", "refresh"):
         raise DatabaseError(FEATURE_NOT_SUPPORTED, f"{first.upper()} is not supported")
     return None
