@@ -1,7 +1,8 @@
 """Differential script for ALTER TABLE / INDEX / VIEW: SET/DROP DEFAULT, SET/DROP NOT NULL, ADD and
-DROP CONSTRAINT, RENAME of tables, columns, indexes and views, IF EXISTS, and the clear refusals of
-what SQLite cannot alter. Runs against the engine and a real PostgreSQL 15; outcome, messages and
-notices must agree. Skipped without PostgreSQL."""
+DROP CONSTRAINT, RENAME of tables, columns, indexes and views, IF EXISTS, a table without columns
+(created so, or left so by DROP COLUMN), and the clear refusals of what SQLite cannot alter. Runs
+against the engine and a real PostgreSQL 15; outcome, messages and notices must agree. Skipped
+without PostgreSQL."""
 
 from __future__ import annotations
 
@@ -99,6 +100,26 @@ SCRIPT = [
     "alter table t2 add column if not exists q text",
     "alter table t2 add column if not exists q text, add column if not exists r int",
     "select q, r from t2 limit 1",
+    # a table without columns (PostgreSQL allows it; psycopg's test_prepared creates one)
+    "create table z ()",
+    "insert into z default values",
+    "insert into z default values returning 1 as one",
+    "select count(*), 2 as two from z",
+    "select attname from pg_attribute where attrelid = 'z'::regclass and attnum > 0",
+    "select column_name from information_schema.columns where table_name = 'z'",
+    "alter table z add column a int, add column b text default 'b'",
+    "select * from z order by a",
+    "insert into z (a) values (5)",
+    "select * from z order by a",
+    "alter table z drop column a",
+    "alter table z drop column b",
+    "select count(*) from z",
+    "select column_name from information_schema.columns where table_name = 'z'",
+    "alter table z add column c int",
+    "select * from z",
+    "drop table if exists z2",
+    "create table z2()",
+    "drop table z",
 ]
 
 
@@ -120,6 +141,8 @@ REFUSED = [
     ("create view rv as select a from r", None),
     ("create view rv2 as select * from rv", None),
     ("alter view rv rename to rv3", "renaming view rv"),
+    ("create table nothing ()", None),
+    ("select * from nothing", "a select list of no columns"),
 ]
 
 

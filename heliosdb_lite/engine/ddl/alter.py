@@ -36,7 +36,7 @@ from heliosdb_lite.engine.sql import parsing
 from heliosdb_lite.engine.sql.dialect import render
 from heliosdb_lite.engine.sql.quoting import quote_name, string_literal
 from heliosdb_lite.engine.store import added_defaults, schemas, serial_sequences
-from heliosdb_lite.engine.store.conventions import VIEW_COLUMNS_TABLE
+from heliosdb_lite.engine.store.conventions import NO_COLUMNS, VIEW_COLUMNS_TABLE
 from heliosdb_lite.engine.store.sequences import SEQUENCES_TABLE
 from heliosdb_lite.engine.store.table_info import ColumnInfo, TableInfo
 from heliosdb_lite.engine.translate.result import unsupported
@@ -176,7 +176,12 @@ def _alter_table(translator: Translator, table: str, node: exp.Alter) -> str:
             if by_trigger:
                 statements.append(_not_null_triggers(table, [action.name]))
         elif isinstance(action, exp.Drop) and (action.args.get("kind") or "").upper() == "COLUMN":
-            for column in action.args.get("tables") or action.expressions or [action.this]:
+            dropped = action.args.get("tables") or action.expressions or [action.this]
+            names = {column.name for column in dropped}
+            if info is not None and info.columns and {c.name for c in info.columns} <= names:
+                # the last one: SQLite keeps a table's stand-in column (PostgreSQL: no columns)
+                statements.append(f"ALTER TABLE {quote_name(table)} ADD COLUMN {quote_name(NO_COLUMNS)}")
+            for column in dropped:
                 statements += column_dropped(translator, table, column.name)
         elif isinstance(action, exp.RenameColumn):
             statements.append(f"ALTER TABLE {quote_name(table)} RENAME COLUMN {quote_name(action.this.name)} "
@@ -202,6 +207,9 @@ def _alter_table(translator: Translator, table: str, node: exp.Alter) -> str:
             statements += sequences.owner_renamed(translator, table, renamed)
         else:
             raise unsupported(f"ALTER TABLE action {action.sql('postgres')}")
+    added = any(isinstance(action, exp.ColumnDef) for action in node.args.get("actions") or [])
+    if info is not None and not info.columns and added:  # the stand-in column of no columns goes
+        statements.append(f"ALTER TABLE {quote_name(table)} DROP COLUMN {quote_name(NO_COLUMNS)}")
     return "; ".join(statements)
 
 

@@ -25,7 +25,7 @@ from heliosdb_lite.engine.functions import names as fn
 from heliosdb_lite.engine.sql.dialect import render
 from heliosdb_lite.engine.sql.quoting import quote_name, string_literal
 from heliosdb_lite.engine.store import schemas, serial_sequences, user_types
-from heliosdb_lite.engine.store.conventions import IDENTITY_MARKERS, VIEW_COLUMNS_TABLE
+from heliosdb_lite.engine.store.conventions import IDENTITY_MARKERS, NO_COLUMNS, VIEW_COLUMNS_TABLE
 from heliosdb_lite.engine.store.sequences import CREATE_TEMPORARY_TABLES
 from heliosdb_lite.engine.translate.result import OutputColumn, unsupported
 from heliosdb_lite.engine.translate.scope import Relation, Scope
@@ -248,7 +248,7 @@ def _create_table(translator: Translator, node: exp.Create) -> str:
     if node.args.get("exists") and translator.catalog.table(table) is not None:
         translator.notice(f'relation "{schema.this.name}" already exists, skipping')
     builder = TableBuilder(translator, table, list(schema.expressions))
-    pieces = [builder.column_sql(column) for column in builder.columns]
+    pieces = [builder.column_sql(column) for column in builder.columns] or [quote_name(NO_COLUMNS)]
     pieces += [sql for sql in map(builder.table_constraint_sql, builder.others) if sql is not None]
     exists = " IF NOT EXISTS" if node.args.get("exists") else ""
     if not temporary(node):

@@ -28,7 +28,12 @@ from heliosdb_lite.engine.store import (
     serial_sequences,
     user_types,
 )
-from heliosdb_lite.engine.store.conventions import VIEW_COLUMNS_TABLE, identity_kind, without_identity_marker
+from heliosdb_lite.engine.store.conventions import (
+    NO_COLUMNS,
+    VIEW_COLUMNS_TABLE,
+    identity_kind,
+    without_identity_marker,
+)
 from heliosdb_lite.engine.store.table_info import effective_default
 from heliosdb_lite.engine.types import pgtypes as t
 from heliosdb_lite.engine.types.pgtypes import PgType
@@ -277,6 +282,8 @@ class CatalogReader:
         recorded = added_defaults.load(self._connection, table.stored) if table.database == "main" else {}
         triggered = self._not_null_by_trigger(table)
         for cid, name, declared, not_null, default, pk in rows:
+            if name == NO_COLUMNS:
+                continue
             default = effective_default(default, recorded.get(name.lower()))
             not_null = not_null or name.lower() in triggered
             pg_type = view_types.get(cid) or t.type_from_declared(declared) or t.TEXT_TYPE

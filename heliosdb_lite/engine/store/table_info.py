@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import apsw
 
 from heliosdb_lite.engine.store import added_defaults, schemas, serial_sequences, user_types
+from heliosdb_lite.engine.store.conventions import NO_COLUMNS
 from heliosdb_lite.engine.types.pgtypes import PgType, type_from_declared
 
 
@@ -179,7 +180,7 @@ class Catalog:
                        effective_default(default, added.get(column.lower())),
                        rowid_alias=single_key and pk == 1 and (declared or "").lower() == "integer",
                        added_default=column.lower() in added)
-            for column, declared, not_null, default, pk in rows)
+            for column, declared, not_null, default, pk in rows if column != NO_COLUMNS)
         return TableInfo(name, columns, self._unique_indexes(name), self._unique_keys(name))
 
     def _unique_keys(self, table: str) -> tuple[tuple[str, ...], ...]:

@@ -368,6 +368,8 @@ def output_list(translator: Translator, items: list[exp.Expr], scope: Scope, *, 
             translated = exp.alias_(translated, name, quoted=True)
         outputs.append(OutputColumn(name, pg_type))
         expressions.append(_collated_output(translated, pg_type) if collate else translated)
+    if items and not expressions:
+        raise unsupported("a select list of no columns (* of a table without columns)")
     return outputs, expressions
 
 
@@ -375,10 +377,12 @@ def _star_expressions(translator: Translator, star: exp.Expr, scope: Scope) -> l
     """`*` as SQLite should list it: as written, unless a table function is among its relations
     (SQLite would show `value` and `ordinality` for its columns): then relation by relation."""
     relations = _star_relations(star, scope)
-    if not any(relation.stored for relation in relations):
+    if not any(relation.stored or not relation.columns for relation in relations):
         return [star]
     expressions: list[exp.Expr] = []
     for relation in relations:
+        if relation.known and not relation.columns:  # a table without columns: nothing to list
+            continue
         table = exp.to_identifier(relation.name, quoted=True)
         if not relation.stored:
             expressions.append(exp.Column(this=exp.Star(), table=table))
