@@ -85,11 +85,15 @@ SCALAR_VALUES: dict[int, st.SearchStrategy[Any]] = {
     21: st.integers(-(2**15), 2**15 - 1),
     23: INT32,
     25: text_values,
+    22: st.lists(st.integers(-(2**15), 2**15 - 1), min_size=1, max_size=6).map(tuple),  # PostgreSQL's
+    # int2vectorrecv refuses the empty vector int2vectorsend writes
     26: st.integers(0, 2**32 - 1),
+    28: st.integers(0, 2**32 - 1),
     114: json_texts,
     700: st.floats(width=32, allow_nan=False) | st.just(math.nan),
     701: st.floats(allow_nan=False) | st.just(math.nan),
     705: text_values,
+    2275: text_values,
     1042: text_values,
     1043: text_values,
     1082: st.dates() | _infinities,
@@ -149,7 +153,7 @@ def _values_of_element(oid: int) -> st.SearchStrategy[Any]:
 
 def values_of(oid: int) -> st.SearchStrategy[Any]:
     info = TYPES[oid]
-    return array_values(info.elem_oid) if info.is_array else _values_of_element(oid)
+    return array_values(info.elem_oid) if info.is_array and oid != 22 else _values_of_element(oid)
 
 
 def canonical(oid: int, value: Any) -> Any:
@@ -157,7 +161,7 @@ def canonical(oid: int, value: Any) -> Any:
     if value is None:
         return None
     info = TYPES[oid]
-    if info.is_array:
+    if info.is_array and oid != 22:  # int2vector: a tuple of int2
         return [canonical(oid if isinstance(item, list) else info.elem_oid, item) for item in value]
     if oid in (700, 701):
         return "NaN" if math.isnan(value) else struct.pack(">d", value)

@@ -1,7 +1,8 @@
 """Differential script for the literals and the smaller built-in types the drivers' suites use:
-national character strings (N'...'). Each statement runs against the engine and a real PostgreSQL 15
-in order; the outcome (tag, columns, type OIDs, rows in text form, SQLSTATE, transaction status),
-the error message and the notices must agree. Skipped without PostgreSQL."""
+national character strings (N'...'), xid, int2vector, cstring and unknown. Each statement runs
+against the engine and a real PostgreSQL 15 in order; the outcome (tag, columns, type OIDs, rows
+in text form, SQLSTATE, transaction status), the error message and the notices must agree.
+Skipped without PostgreSQL."""
 
 from __future__ import annotations
 
@@ -26,7 +27,27 @@ LITERALS = [
     "select * from national_strings where c = N'ab   '",
 ]
 
-SCRIPT = [*LITERALS]
+SYSTEM_TYPES = [
+    "select cast(cast('86722' as varchar) as xid) as f1, '-1'::xid, '4294967295'::xid, '0x10'::xid, "
+    "'010'::xid",
+    "select '4294967296'::xid, 'x'::xid, ' 5 '::xid, '12abc'::xid, '-0x1'::xid, '99999999999999999999'::xid",
+    "select '5'::xid = 5, '5'::xid = '5'::xid, '5'::xid <> '6'::xid, '5'::xid::text, '{1,2}'::xid[]",
+    "select '5'::xid < '6'::xid",
+    "select 5::xid",
+    "select '5'::xid::int",
+    "create table xids (x xid)",
+    "insert into xids values ('7'), ('3'), (null) returning x",
+    "select x from xids where x = '3'",
+    "select x from xids order by x",
+    "select cast('1 2' as int2vector) as f1, '  -3   4  5'::int2vector, ''::int2vector, "
+    "pg_typeof('1'::int2vector)",
+    "select '1 x'::int2vector",
+    "select '1 40000'::int2vector",
+    "select '{a,b,c}'::cstring[] as f1, CAST('{a,b,c}' AS CSTRING[]), 'a'::cstring, 'a'::cstring || 'b'",
+    "select 'a'::unknown, cast('hello world' as unknown), pg_typeof('a'::unknown), 'a'::unknown || 'b'",
+]
+
+SCRIPT = [*LITERALS, *SYSTEM_TYPES]
 
 reference = reference_database("differential_more_types")
 engine_session = engine_store("differential_more_types")

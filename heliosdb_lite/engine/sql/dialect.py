@@ -88,10 +88,11 @@ class HeliosPostgres(Postgres):
 
         def _parse_types(self, check_func: bool = False, schema: bool = False,
                          allow_identifiers: bool = True, with_collation: bool = False) -> exp.Expr | None:
-            """`oid[]`, `regtype[]`: arrays of the object-identifier types (sqlglot returns `oid` before
-            looking for brackets, so `$1::oid[]`, which asyncpg's type introspection sends, failed)."""
+            """`oid[]`, `regtype[]`, `cstring[]`: arrays of the object-identifier and pseudo-types (sqlglot
+            returns `oid` before looking for brackets, so `$1::oid[]`, which asyncpg's type
+            introspection sends, failed)."""
             parsed = super()._parse_types(check_func, schema, allow_identifiers, with_collation)
-            if isinstance(parsed, exp.ObjectIdentifier):
+            if isinstance(parsed, exp.ObjectIdentifier | exp.PseudoType):
                 while self._match_pair(TokenType.L_BRACKET, TokenType.R_BRACKET):
                     parsed = exp.DataType(this=exp.DType.ARRAY, expressions=[parsed], nested=True)
             return parsed

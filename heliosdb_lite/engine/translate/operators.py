@@ -224,6 +224,9 @@ def compare(translator: Translator, operator: str, left: exp.Expr, left_type: Pg
     if t.JSON in (left_resolved.oid, right_resolved.oid) or (left_resolved.oid != right_resolved.oid and (
             array_typing.is_array(left_resolved) or array_typing.is_array(right_resolved))):
         raise rules.no_operator(left_resolved.oid, operator, right_resolved.oid)  # arrays: of one type
+    if t.XID in (left_resolved.oid, right_resolved.oid):
+        return _xid_comparison(translator, operator, (left, left_type, left_resolved),
+                               (right, right_type, right_resolved))
     if not rules.comparable(left_resolved, right_resolved):
         raise rules.no_operator(left_resolved.oid, operator, right_resolved.oid)
     left = translator.coerce(left, left_type, left_resolved)
@@ -234,6 +237,22 @@ def compare(translator: Translator, operator: str, left: exp.Expr, left_type: Pg
         return _COMPARISON_NODES[operator](this=left, expression=right)
     comparison = call(fn.COMPARE, left, left_resolved.oid, right, right_resolved.oid)
     return _COMPARISON_NODES[operator](this=comparison, expression=exp.Literal.number(0))
+
+
+def _xid_comparison(translator: Translator, operator: str, left: tuple[exp.Expr, PgType, PgType],
+                    right: tuple[exp.Expr, PgType, PgType]) -> exp.Expr:
+    """xid = and <> xid or int4 (xideq, xideqint4, ...: their 32-bit values); xid has no ordering
+    operators (42883)."""
+    if operator not in ("=", "<>") or not {left[2].oid, right[2].oid} <= {t.XID, t.INT4}:
+        raise rules.no_operator(left[2].oid, operator, right[2].oid)
+
+    def number(node: exp.Expr, pg_type: PgType, resolved: PgType) -> exp.Expr:
+        node = translator.coerce(node, pg_type, resolved)
+        if resolved.oid == t.XID:  # kept as its text form
+            return exp.Cast(this=node, to=exp.DataType.build("INTEGER"))
+        return exp.BitwiseAnd(this=node, expression=exp.Literal.number(0xFFFFFFFF))
+
+    return _COMPARISON_NODES[operator](this=number(*left), expression=number(*right))
 
 
 def _native_comparison(translator: Translator, left: exp.Expr, left_type: PgType, right: exp.Expr,

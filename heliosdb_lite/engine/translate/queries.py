@@ -33,10 +33,12 @@ from heliosdb_lite.engine.translate.table_functions import (
 from heliosdb_lite.engine.types import pgtypes as t
 from heliosdb_lite.engine.types import typing_rules as rules
 from heliosdb_lite.engine.types.pgtypes import PgType
+from heliosdb_lite.engine.types.type_names import format_type
 from heliosdb_lite.errors import (
     DUPLICATE_COLUMN,
     INVALID_COLUMN_REFERENCE,
     SYNTAX_ERROR,
+    UNDEFINED_FUNCTION,
     UNDEFINED_TABLE,
     DatabaseError,
 )
@@ -192,6 +194,11 @@ def ordered(translator: Translator, item: exp.Expr, scope: Scope) -> exp.Expr:
         translated, pg_type = inner, scope.outputs[inner.name.lower()]
     else:
         translated, pg_type = translator.expr(inner, scope.parent or scope)
+    if pg_type is not None and pg_type.oid in t.UNORDERED_TYPES:
+        raise DatabaseError(UNDEFINED_FUNCTION,
+                            "could not identify an ordering operator for type "
+                            f"{format_type(pg_type.oid, -1)}",
+                            hint="Use an explicit ordering operator or modify the query.")
     item.set("this", collated(translated, pg_type))
     return item
 

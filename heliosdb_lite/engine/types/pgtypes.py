@@ -60,6 +60,9 @@ VARCHAR = oids.VARCHAR
 VOID = oids.VOID
 INET = oids.INET
 CIDR = oids.CIDR
+CSTRING = oids.CSTRING
+XID = oids.XID
+UNORDERED_TYPES = frozenset({XID})  # types with no ordering operator (btree operator class)
 NETWORK_TYPES = frozenset({INET, CIDR})
 
 INTEGER_TYPES = frozenset({INT2, INT4, INT8, OID})
@@ -120,6 +123,7 @@ _DTYPE_NAMES: dict[exp.DType, str] = {
     exp.DType.TIMESTAMPTZ: "timestamptz",
     exp.DType.INTERVAL: "interval",
     exp.DType.UUID: "uuid",
+    exp.DType.UNKNOWN: "unknown",
     exp.DType.INET: "inet",
     exp.DType.JSON: "json",
     exp.DType.JSONB: "jsonb",
@@ -186,6 +190,10 @@ def declared_type(pg_type: PgType) -> str:
 def resolve_datatype(data_type: exp.DataType, named: UserTypes | None = None) -> ResolvedType:
     """The PostgreSQL type a sqlglot DataType names, a built-in one or one `named` finds; 42704 if
     unknown, 0A000 if unsupported."""
+    if isinstance(data_type, exp.PseudoType):  # of the pseudo-types, a value can be only a cstring
+        if str(data_type.this).lower() != "cstring":
+            raise DatabaseError(FEATURE_NOT_SUPPORTED, f"type {str(data_type.this).lower()} is not supported")
+        return ResolvedType(PgType(CSTRING), "cstring", ())
     dtype = data_type.this
     modifiers = tuple(_modifier(param) for param in data_type.expressions
                       if not isinstance(param, exp.DataType))

@@ -39,7 +39,7 @@ _SPOKEN = (
     oids.DATE, oids.TIME, oids.TIMESTAMP, oids.TIMESTAMPTZ, oids.INTERVAL, oids.NUMERIC, oids.UUID,
     oids.JSONB, oids.INT4RANGE, oids.INT8RANGE, oids.NUMRANGE, oids.DATERANGE, oids.TSRANGE, oids.TSTZRANGE,
     oids.INT4MULTIRANGE, oids.INT8MULTIRANGE, oids.NUMMULTIRANGE, oids.DATEMULTIRANGE, oids.TSMULTIRANGE,
-    oids.TSTZMULTIRANGE, oids.RECORD, oids.INET, oids.CIDR,
+    oids.TSTZMULTIRANGE, oids.RECORD, oids.INET, oids.CIDR, oids.XID, oids.INT2VECTOR, oids.CSTRING,
 )
 
 
@@ -140,7 +140,8 @@ def format_type(oid: int, typmod: int | None = None) -> str:
     info = TYPES.get(oid)
     if info is None:
         return "???"
-    if info.elem_oid and info.typlen == -1:  # a true array (record[]'s category is P, not A)
+    if info.elem_oid and info.typlen == -1 and oid != oids.INT2VECTOR:  # a true array (record[]'s category
+        # is P, not A; int2vector is stored plain, as no true array is)
         return f"{format_type(info.elem_oid, typmod)}[]"
     if oid == oids.BPCHAR and typmod is not None and typmod < 0:
         return "bpchar"

@@ -26,6 +26,7 @@ from heliosdb_lite.protocol.codecs import (
     reg_types,
     scalars,
     strings,
+    system_types,
     uuids,
 )
 from heliosdb_lite.protocol.codecs.arrays import array_codec
@@ -56,7 +57,7 @@ def _with_derived(base: dict[int, Codec]) -> dict[int, Codec]:
 def _build_registry() -> dict[int, Codec]:
     codecs: dict[int, Codec] = {}
     for family in (scalars, floats, numeric, strings, bytea, uuids, jsons, datetimes, interval, reg_types,
-                   network):
+                   network, system_types):
         codecs.update(family.CODECS)
     codecs[RECORD] = record_codec(lambda oid: codec_for(oid))  # fields' codecs looked up when used
     codecs = _with_derived(codecs)
