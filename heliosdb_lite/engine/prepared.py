@@ -32,6 +32,7 @@ class PreparedStatement:
     writes: bool = False
     sqlite_param_count: int = 0
     schema_version: int = -1
+    schema_epoch: int | None = None  # Catalog.epoch when prepared during an uncommitted schema change
     readers: tuple[Converter, ...] = ()
     writers: tuple[Converter, ...] = ()
     literals: tuple[Any, ...] = ()  # values bound after the client's, for literal-normalised statements

@@ -532,9 +532,10 @@ class SQLiteSession:
                        set_operation: bool) -> PreparedStatement:
         oids = tuple(pg_type.oid for pg_type in translation.param_types)
         writers = tuple(to_storage(oid) for oid in oids)
+        epoch = self._catalog.epoch if self._catalog.changing else None
         if translation.schema_change:
             return PreparedStatement(sql, oids, None, translation=translation, writes=True,
-                                     schema_version=schema_version, writers=writers)
+                                     schema_version=schema_version, schema_epoch=epoch, writers=writers)
         # actions=False: collecting actions (an authorizer during prepare) crashed the process on
         # INSERT ... RETURNING into a temporary table with a serial key (SIGSEGV in the next execute)
         info = apsw.ext.query_info(self._connection, translation.sql, actions=False)
@@ -545,6 +546,7 @@ class SQLiteSession:
         writes = not info.is_readonly or translation.locks_rows
         return PreparedStatement(sql, oids, columns, translation=translation, writes=writes,
                                  sqlite_param_count=info.bindings_count, schema_version=schema_version,
+                                 schema_epoch=epoch,
                                  readers=readers(columns), writers=writers,
                                  restartable=not writes and not effects.calls_impure(translation.sql),
                                  bounded_write=writes and not translation.locks_rows
@@ -810,7 +812,8 @@ class SQLiteSession:
 
     def _current(self, statement: PreparedStatement) -> PreparedStatement:
         """The statement re-prepared if the schema changed since it was prepared."""
-        if statement.translation is None or statement.schema_version == self._catalog.schema_version():
+        if statement.translation is None or (statement.schema_version == self._catalog.schema_version()
+                                             and statement.schema_epoch in (None, self._catalog.epoch)):
             return statement
         fresh = self._prepare(statement.sql, statement.param_oids)
         if result_type(fresh.columns) != result_type(statement.columns):

@@ -50,6 +50,7 @@ SCRIPT = [
     "order by rngtypid::regtype::text",
     "select 'floatrange'::regtype::text, 'floatmultirange'::regtype::text, 'spans'::regtype::text, "
     "'\"Odd_multirange\"'::regtype::text, to_regtype('span')::text, to_regtype('nosuchrange')",
+    "select '_floatrange'::regtype::text, 'floatmultirange[]'::regtype::text, to_regtype('_spans')::text",
     # constructors, literals, casts
     "select floatrange(1, 2), floatrange(1, 2, '[]'), floatrange(null, 2), floatrange(1.5, 2.5, '()')",
     "select floatrange(2, 1)",

@@ -1,7 +1,8 @@
 """The schema version a session keeps (`store/table_info.py:Catalog`): read again when it can have
 changed — another session's DDL once committed (not before), its own DDL and what a savepoint
 undoes of it, a REPEATABLE READ snapshot older than the latest DDL, a maintenance connection's
-commit (a standby applying the journal) — and otherwise not read at all for a statement."""
+commit (a standby applying the journal) — and otherwise not read at all for a statement. A version
+that comes back after a rollback, with other tables and types, is not taken for the one before."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import apsw
+import pytest
 
 from heliosdb_lite.engine.session import SQLiteEngine, SQLiteSession
+from heliosdb_lite.errors import DatabaseError
 
 from .helpers import columns, rows, run
 
@@ -68,6 +71,44 @@ def test_own_ddl_undone_by_a_savepoint(session: SQLiteSession) -> None:
     assert names(session, "select * from t") == ["a"]
     run(session, "commit")
     assert names(session, "select * from t") == ["a"]
+
+
+def _type_recreated(session: SQLiteSession, begin: str, undo: str) -> None:
+    """Twice: `begin`, make an enum and a table of its array type, insert through a prepared
+    statement, `undo` it all; the schema version is the same number both times."""
+    for _ in range(2):
+        run(session, begin)
+        run(session, "create type mood as enum ('sad', 'ok')")
+        run(session, "create table feelings (m mood[])")
+        insert = session.prepare("insert into feelings values ($1::mood[])", (0,))
+        session.execute(insert, [["ok"]])
+        assert rows(session, "select m::text from feelings") == [("{ok}",)]
+        run(session, undo)
+
+
+def test_a_type_made_again_after_a_rollback(session: SQLiteSession) -> None:
+    _type_recreated(session, "begin", "rollback")
+    assert rows(session, "select count(*) from pg_type where typname = 'mood'") == [(0,)]
+
+
+def test_a_type_made_again_after_a_savepoint_undid_it(session: SQLiteSession) -> None:
+    run(session, "begin")
+    _type_recreated(session, "savepoint s", "rollback to savepoint s")
+    run(session, "commit")
+    assert rows(session, "select count(*) from pg_type where typname = 'mood'") == [(0,)]
+
+
+def test_a_statement_prepared_in_a_change_undone_is_prepared_again(session: SQLiteSession) -> None:
+    """Not run as prepared before: its result's columns differ now, which PostgreSQL refuses too."""
+    run(session, "begin")
+    run(session, "create table t (a int)")
+    select = session.prepare("select * from t", ())
+    run(session, "rollback")
+    run(session, "begin")
+    run(session, "create table t (b text)")
+    with pytest.raises(DatabaseError, match="cached plan must not change result type"):
+        session.execute(select, [])
+    run(session, "rollback")
 
 
 def test_a_repeatable_read_snapshot_then_the_latest_schema(engine: SQLiteEngine,

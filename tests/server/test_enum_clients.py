@@ -113,3 +113,17 @@ def test_pg8000_enum_values(target: Target) -> None:
         assert refused.value.args[0]["C"] == "22P02"
     finally:
         connection.close()
+
+
+def test_psycopg_enum_made_again_after_rollbacks(target: Target) -> None:
+    """psycopg's test_change_type_execute: each transaction makes the enum and a table of its array
+    type and inserts through a prepared statement, then rolls back; the schema version comes back
+    to the same number each time, with an enum of another OID."""
+    with psycopg.connect(target.dsn) as connection:
+        connection.prepare_threshold = 0
+        for _ in range(3):
+            connection.execute("create type prepenum as enum ('foo', 'bar')")
+            connection.execute("create table preptable (id int, bar prepenum[])")
+            connection.execute("insert into preptable (bar) values (%s::prepenum[])", [["foo", "bar"]])
+            assert connection.execute("select bar::text from preptable").fetchone() == ("{foo,bar}",)
+            connection.rollback()

@@ -220,7 +220,7 @@ class SessionNames:
     def type_named(self, text: str | None) -> int | None:
         """to_regtype: the OID of the type a name denotes, NULL if none: a built-in type (`int4`,
         `integer`, `text[]`), else one the database defines, in its schema if qualified (`s.mood`,
-        `"Odd"[]`), else the first found along the search_path."""
+        `"Odd"[]`, or its array type's name `_mood`), else the first found along the search_path."""
         if text is None:
             return None
         builtin = type_oid(text)
@@ -240,6 +240,9 @@ class SessionNames:
             found = defined.get(schemas.storage_name(candidate, name))
             if found is not None:
                 return found.array_oid if array else found.oid
+            element = defined.get(schemas.storage_name(candidate, name[1:])) if name.startswith("_") else None
+            if element is not None and not array:  # pg_type's name of its array type
+                return element.array_oid
         return None
 
     def regtype_in(self, value: str | int | None) -> int | None:

@@ -9,6 +9,13 @@ again only when it can have changed: after a `SchemaGeneration` the engine's con
 moved (a schema change committed or undone on any of them), while the connection's own schema
 change is uncommitted, or inside a read snapshot (REPEATABLE READ), which may be older than the
 latest commit.
+
+A version number names one schema only among committed ones: an uncommitted change undone (ROLLBACK,
+ROLLBACK TO SAVEPOINT) takes the version back, and the next change brings it to the same number
+with other tables and types (a type dropped and made again has a new OID). So every schema change
+of the connection, before it runs and when it ends, forgets what was read under any version, and
+moves the connection's `epoch`, which a statement prepared during an uncommitted change is checked
+against.
 """
 
 from __future__ import annotations
@@ -118,6 +125,7 @@ class Catalog:
         self._schema_version = -1
         # this connection changed the schema in a transaction still open (a savepoint may undo it)
         self.changing = False
+        self.epoch = 0  # moved by each schema change of this connection (the module docstring)
 
     @property
     def connection(self) -> apsw.Connection:
@@ -141,12 +149,23 @@ class Catalog:
     def schema_changing(self) -> None:
         """A schema change runs in the open transaction: read the version at every use until it ends."""
         self.changing = True
+        self._forget()
 
     def schema_changed(self) -> None:
         """A schema change of this connection ended, committed or undone: every connection of the
         engine reads the version again."""
         self.changing = False
+        self._forget()
         self._generation.moved()
+
+    def _forget(self) -> None:
+        """Drops the tables and types read under any version: the version they were read under may
+        come back with another schema (the module docstring)."""
+        self._tables.clear()
+        self._version = -1
+        self._types_version = -1
+        self._read_at = -1
+        self.epoch += 1
 
     def transaction_ended(self) -> None:
         """The transaction ended (committed or rolled back); if it changed the schema, as schema_changed."""

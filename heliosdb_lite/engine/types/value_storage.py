@@ -6,7 +6,9 @@ text/varchar/bpchar/name TEXT, bytea BLOB, bool the INTEGER 0/1. Every other typ
 date, time, timestamp, timestamptz, interval, uuid, json, jsonb, arrays, composite types) is TEXT
 holding its PostgreSQL text form as `codecs.encode_text` writes it with tz=UTC, so values
 round-trip exactly (numeric never passes through a float) and date/time/timestamp/timestamptz/uuid
-texts sort like the values. A `record` (a row of no declared type, never a column's) says its
+texts sort like the values; but regtype[] is kept as the text of an oid[] (`{23,1234567890}`): a
+type the database defines has no name the codecs read back (which type a name denotes depends on
+the database and the search_path). A `record` (a row of no declared type, never a column's) says its
 fields' types: the JSON `[[oid, text or null], ...]`, a nested record's text being its own JSON.
 """
 
@@ -24,9 +26,10 @@ from heliosdb_lite.engine.types import pgtypes as t
 from heliosdb_lite.errors import FEATURE_NOT_SUPPORTED, NUMERIC_VALUE_OUT_OF_RANGE, DatabaseError
 from heliosdb_lite.protocol import codecs
 from heliosdb_lite.protocol.codecs.composites import Record
-from heliosdb_lite.protocol.codecs.oids import RECORD, RECORD_ARRAY
+from heliosdb_lite.protocol.codecs.oids import OID_ARRAY, RECORD, RECORD_ARRAY, REGTYPE_ARRAY
 
 Converter = Callable[[Any], Any]
+_STORED_AS = {REGTYPE_ARRAY: OID_ARRAY}  # types kept in another type's text form (the module docstring)
 
 INTEGER_RANGES: dict[int, tuple[int, int, str]] = {
     t.INT2: (-(2**15), 2**15 - 1, "smallint"),
@@ -106,7 +109,8 @@ def to_storage(oid: int) -> Converter:
     if oid in (RECORD, RECORD_ARRAY):
         return lambda value: None if value is None else json.dumps(_record_fields(value, oid),
                                                                    separators=(",", ":"))
-    return lambda value: None if value is None else _encode(oid, value)
+    stored = _STORED_AS.get(oid, oid)
+    return lambda value: None if value is None else _encode(stored, value)
 
 
 def _record_fields(value: Any, oid: int) -> Any:
@@ -157,7 +161,8 @@ def from_storage(oid: int) -> Converter:
         return lambda value: ""  # PostgreSQL's void value is not NULL; its text form is empty
     if oid in (RECORD, RECORD_ARRAY):
         return lambda value: None if value is None else _record(json.loads(value), oid)
-    return lambda value: None if value is None else _decode(oid, str(value))
+    stored = _STORED_AS.get(oid, oid)
+    return lambda value: None if value is None else _decode(stored, str(value))
 
 
 def _bool_from_storage(value: Any) -> bool | None:
