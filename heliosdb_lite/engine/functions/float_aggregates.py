@@ -5,7 +5,8 @@ sum adds in order with one rounding per addition (float4pl / float8pl: in single
 float4), 22003 when the total overflows. avg keeps float8_accum's running count, sum and sum of
 squared deviations (Youngs-Cramer), 22003 when either overflows, and divides at the end. Used as
 window functions, a frame that loses rows is added up again from its first row, as PostgreSQL
-recomputes it (its float aggregates have no inverse transition).
+recomputes it (its float aggregates have no inverse transition). A NaN (stored as 'NaN') makes the
+sum and the average NaN, as PostgreSQL's.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 from heliosdb_lite.engine.functions.numbers import checked_float, float_arith
 from heliosdb_lite.engine.types import pgtypes as t
-from heliosdb_lite.engine.types.value_storage import float_overflow
+from heliosdb_lite.engine.types.value_storage import float_overflow, stored_float
 
 SUM_FLOAT4 = "helios_sum_float4"
 SUM_FLOAT8 = "helios_sum_float8"
@@ -36,23 +37,28 @@ class _FloatAggregate:
     def add(self, state: Any, value: float) -> Any:
         raise NotImplementedError
 
-    def value(self) -> float | None:
+    def result(self) -> float | None:
         raise NotImplementedError
 
-    def step(self, value: float | None) -> None:
-        if value is not None:
+    def step(self, stored: float | str | None) -> None:
+        if stored is not None:
+            value = float(stored)
             self.values.append(value)
             self.state = self.add(self.state, value)
 
-    def inverse(self, value: float | None) -> None:
-        if value is not None:
+    def inverse(self, stored: float | str | None) -> None:
+        if stored is not None:
             self.values.popleft()
             state = self.start()
             for remaining in self.values:
                 state = self.add(state, remaining)
             self.state = state
 
-    def final(self) -> float | None:
+    def value(self) -> float | str | None:
+        result = self.result()
+        return None if result is None else stored_float(result)
+
+    def final(self) -> float | str | None:
         return self.value()
 
 
@@ -65,7 +71,7 @@ class _FloatSum(_FloatAggregate):
     def add(self, state: float | None, value: float) -> float:
         return value if state is None else float_arith("+", state, value, self.oid)
 
-    def value(self) -> float | None:
+    def result(self) -> float | None:
         return self.state
 
 
@@ -89,7 +95,7 @@ class _FloatAverage(_FloatAggregate):
                 squares = math.nan
         return new_count, new_total, squares
 
-    def value(self) -> float | None:
+    def result(self) -> float | None:
         count, total, _ = self.state
         return checked_float(total / count, total) if count else None
 

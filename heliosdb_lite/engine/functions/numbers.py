@@ -32,8 +32,8 @@ from heliosdb_lite.engine.types.value_storage import (
     check_integer,
     float_overflow,
     float_underflow,
-    nan_refused,
     single_precision,
+    stored_float,
 )
 from heliosdb_lite.errors import (
     DIVISION_BY_ZERO,
@@ -63,7 +63,7 @@ def number_arith(operator: str, left: int | float | None, right: int | float | N
     if left is None or right is None:
         return None
     if oid in t.FLOAT_TYPES:
-        return float_arith(operator, float(left), float(right), oid)
+        return stored_float(float_arith(operator, float(left), float(right), oid))
     return check_integer(oid, _integer_arith(operator, int(left), int(right)))
 
 
@@ -78,6 +78,8 @@ def quick_arith(operator: str, oid: int) -> Callable[[Any, Any], Any]:
         def floats(left: Any, right: Any) -> Any:
             if left is None or right is None:
                 return None
+            if isinstance(left, str) or isinstance(right, str):  # a stored NaN
+                return number_arith(operator, left, right, oid)
             result = operation(left, right)
             if -largest <= result <= largest and (result != 0 or operator != "*") and oid == t.FLOAT8:
                 return result
@@ -95,11 +97,12 @@ def quick_arith(operator: str, oid: int) -> Callable[[Any, Any], Any]:
     return integers
 
 
-def number_negate(value: int | float | None, oid: int) -> int | float | None:
-    """Unary minus on an integer (22003 for the smallest of its type) or a float."""
+def number_negate(value: int | float | str | None, oid: int) -> int | float | str | None:
+    """Unary minus on an integer (22003 for the smallest of its type) or a float (a stored one:
+    'NaN' stays NaN)."""
     if value is None:
         return None
-    return -value if oid in t.FLOAT_TYPES else check_integer(oid, -int(value))
+    return stored_float(-float(value)) if oid in t.FLOAT_TYPES else check_integer(oid, -int(value))
 
 
 def _integer_arith(operator: str, left: int, right: int) -> int:
@@ -160,9 +163,7 @@ def float_arith(operator: str, left: float, right: float, oid: int = t.FLOAT8) -
 
 def checked_float(result: float, *operands: float, underflow: bool = False) -> float:
     """A float result: 22003 when it became infinite from finite operands (or, underflow given,
-    zero from nonzero ones); 0A000 for NaN, which the store cannot keep."""
-    if math.isnan(result):
-        raise nan_refused()
+    zero from nonzero ones); NaN is a float like any other."""
     if math.isinf(result) and not any(math.isinf(operand) for operand in operands):
         raise float_overflow()
     if underflow and result == 0 and all(operand != 0 for operand in operands):
@@ -358,5 +359,5 @@ def float_function(name: str, value: float, places: Any = None) -> float:
 
 
 def _whole(rounding: Callable[[float], int]) -> Callable[[float], float]:
-    """A float rounding function that keeps infinities (rint, trunc, ceil, floor of C)."""
-    return lambda value: value if math.isinf(value) else float(rounding(value))
+    """A float rounding function that keeps infinities and NaN (rint, trunc, ceil, floor of C)."""
+    return lambda value: value if not math.isfinite(value) else float(rounding(value))

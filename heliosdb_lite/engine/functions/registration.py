@@ -99,7 +99,7 @@ from heliosdb_lite.engine.store.sqlite_errors import CANCELED_MESSAGE
 from heliosdb_lite.engine.types import casts
 from heliosdb_lite.engine.types import pgtypes as t
 from heliosdb_lite.engine.types.value_order import comparison_key
-from heliosdb_lite.engine.types.value_storage import check_integer, from_storage, to_storage
+from heliosdb_lite.engine.types.value_storage import check_integer, from_storage, stored_float, to_storage
 from heliosdb_lite.errors import (
     DATETIME_VALUE_OUT_OF_RANGE,
     INVALID_PARAMETER_VALUE,
@@ -161,7 +161,7 @@ def register(connection: apsw.Connection, context: FunctionContext) -> None:
     connection.create_aggregate_function(SUM_DISTINCT_INTEGERS, aggregates.DistinctIntegersSum, 1)  # type: ignore[arg-type]  # step's arguments
     connection.create_aggregate_function(AVG_DISTINCT_INTEGERS, aggregates.DistinctIntegersAverage, 1)  # type: ignore[arg-type]  # step's arguments
     for name, aggregate in float_aggregates.AGGREGATES.items():
-        connection.create_window_function(name, aggregate, 1)  # type: ignore[arg-type]  # step's arguments
+        connection.create_window_function(name, aggregate, 1)
     connection.create_aggregate_function(ARRAY_AGG, aggregates.ArrayAggregate, 2)  # type: ignore[arg-type]  # step's arguments
     connection.create_aggregate_function(SCALAR_SUBQUERY, aggregates.ScalarSubquery, 1)  # type: ignore[arg-type]  # step's arguments
     connection.create_aggregate_function(ranges.AGGREGATE, ranges.RangeAggregate, 2)  # type: ignore[arg-type]  # step's arguments
@@ -486,7 +486,7 @@ def _math(name: str, oid: int, value: Any, places: Any = None) -> Any:
     if decoded is None:
         return None
     if oid in t.FLOAT_TYPES:
-        return numbers.float_function(name, decoded, places)
+        return stored_float(numbers.float_function(name, decoded, places))
     result = numbers.numeric_function(name, Decimal(decoded), places)
     if oid in t.INTEGER_TYPES and name in ("abs", "sign"):
         return check_integer(oid, int(result))

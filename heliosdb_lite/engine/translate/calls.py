@@ -206,8 +206,6 @@ def function(translator: Translator, name: str, arguments: Sequence[exp.Expr], s
         oid = types[0].oid if not types[0].is_unknown else t.NUMERIC
         if result.oid == t.FLOAT8 and oid not in t.FLOAT_TYPES:  # float8's function: computed in float8
             values[0], oid = translator.coerce(values[0], types[0], t.FLOAT8_TYPE), t.FLOAT8
-        if name == "abs" and oid in t.FLOAT_TYPES:
-            return call("abs", *values), result
         return call(fn.MATH, name, oid, *values), result
     if name in ("date_part", "extract"):
         return _extract(translator, values, types, result)

@@ -12,7 +12,7 @@ from heliosdb_lite.engine.functions import arrays as array_functions
 from heliosdb_lite.engine.functions import names as fn
 from heliosdb_lite.engine.store import user_types
 from heliosdb_lite.engine.types.pgtypes import PgType
-from heliosdb_lite.engine.types.value_storage import nan_refused
+from heliosdb_lite.engine.types.value_storage import NAN_TEXT
 
 
 def bool_output(node: exp.Expr) -> exp.Expr:
@@ -30,8 +30,8 @@ def storage_literal(value: Any) -> exp.Expr:
     if isinstance(value, int):
         return exp.Literal.number(value)
     if isinstance(value, float):
-        if value != value:  # SQLite stores a NaN as NULL
-            raise nan_refused()
+        if value != value:  # SQLite would take a NaN for NULL: stored as the text 'NaN'
+            return exp.Literal.string(NAN_TEXT)
         return exp.Literal.number(repr(value)) if abs(value) != float("inf") \
             else exp.Literal.number("9e999" if value > 0 else "-9e999")
     if isinstance(value, bytes):

@@ -1,13 +1,16 @@
 """Keys that order values of one type as PostgreSQL orders them (its *_cmp functions), over codec-model
 values: intervals with 30-day months, char(n) without its padding, arrays element by element
 (`array_cmp`), ranges and multiranges (`range_cmp`), rows field by field (`record_cmp`), network
-addresses, an enum's labels as the enum declares them; date and timestamp values on the session
+addresses, an enum's labels as the enum declares them, a float NaN after every number and equal to
+itself (float8_cmp_internal); date and timestamp values on the session
 time zone's clock (so they compare with timestamptz). Used by the comparison functions and by the
 collations of stored values."""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import math
 from typing import Any
 
 from heliosdb_lite.engine.types import pgtypes as t
@@ -19,6 +22,25 @@ from heliosdb_lite.protocol.codecs.interval_parse import DAYS_PER_MONTH, USECS_P
 from heliosdb_lite.protocol.codecs.range_values import Multirange, Range, sort_key
 
 
+@functools.total_ordering
+class _NaNKey:
+    """The key of a float NaN: equal to itself, greater than any number."""
+
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        return other is self
+
+    def __hash__(self) -> int:
+        return hash(math.nan)
+
+    def __lt__(self, other: object) -> bool:
+        return False
+
+
+NAN_KEY = _NaNKey()
+
+
 def interval_key(interval: Any) -> int:
     """Comparison key: PostgreSQL compares intervals with 30-day months and 24-hour days."""
     return (interval.months * DAYS_PER_MONTH + interval.days) * USECS_PER_DAY + interval.microseconds
@@ -28,6 +50,8 @@ def comparison_key(value: Any, oid: int, tz: dt.tzinfo) -> Any:
     """A Python value that orders like PostgreSQL orders values of this type."""
     if oid == t.INTERVAL:
         return interval_key(value)
+    if oid in t.FLOAT_TYPES and math.isnan(value):
+        return NAN_KEY
     if oid == t.DATE:
         return localize(dt.datetime.combine(value, dt.time()), tz)
     if oid == t.TIMESTAMP:

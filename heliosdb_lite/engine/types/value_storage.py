@@ -1,7 +1,11 @@
 """The storage model: how a PostgreSQL value of each type is kept in SQLite, both ways.
 
 int2/int4/int8/oid/regtype are SQLite INTEGER, float4/float8 REAL (a float4 rounded to single
-precision, as PostgreSQL's dtof rounds it: 22003 when it overflows or underflows),
+precision, as PostgreSQL's dtof rounds it: 22003 when it overflows or underflows), but a float NaN
+is the TEXT 'NaN' (SQLite would turn a REAL NaN into NULL): SQLite orders any TEXT after every
+number and 'NaN' equals itself, which is PostgreSQL's order of NaN (float8_cmp_internal); code
+that computes on stored floats reads them with float(), which takes 'NaN', and hands a result
+back through `stored_float`;
 text/varchar/bpchar/name TEXT, bytea BLOB, bool the INTEGER 0/1. Every other type (numeric,
 date, time, timestamp, timestamptz, interval, uuid, json, jsonb, arrays, composite types) is TEXT
 holding its PostgreSQL text form as `codecs.encode_text` writes it with tz=UTC, so values
@@ -23,7 +27,7 @@ from functools import cache
 from typing import Any
 
 from heliosdb_lite.engine.types import pgtypes as t
-from heliosdb_lite.errors import FEATURE_NOT_SUPPORTED, NUMERIC_VALUE_OUT_OF_RANGE, DatabaseError
+from heliosdb_lite.errors import NUMERIC_VALUE_OUT_OF_RANGE, DatabaseError
 from heliosdb_lite.protocol import codecs
 from heliosdb_lite.protocol.codecs.composites import Record
 from heliosdb_lite.protocol.codecs.oids import OID_ARRAY, RECORD, RECORD_ARRAY, REGTYPE_ARRAY
@@ -79,16 +83,12 @@ def _encode(oid: int, value: Any) -> str:
     return codecs.encode_text(oid, value).decode()
 
 
-def nan_refused() -> DatabaseError:
-    """0A000 for a float NaN: SQLite would keep it as NULL (a silently wrong value)."""
-    return DatabaseError(FEATURE_NOT_SUPPORTED, "the float value NaN is not supported")
+NAN_TEXT = "NaN"
 
 
-def _storable_float(value: Any) -> float:
-    number = float(value)
-    if math.isnan(number):
-        raise nan_refused()
-    return number
+def stored_float(value: float) -> float | str:
+    """A float as SQLite keeps it: itself, or the TEXT 'NaN' for a NaN (a REAL NaN would be NULL)."""
+    return NAN_TEXT if math.isnan(value) else value
 
 
 @cache
@@ -99,9 +99,9 @@ def to_storage(oid: int) -> Converter:
     if oid in INTEGER_RANGES:
         return lambda value: None if value is None else check_integer(oid, int(value))
     if oid == t.FLOAT4:
-        return lambda value: None if value is None else single_precision(_storable_float(value))
+        return lambda value: None if value is None else stored_float(single_precision(float(value)))
     if oid == t.FLOAT8:
-        return lambda value: None if value is None else _storable_float(value)
+        return lambda value: None if value is None else stored_float(float(value))
     if oid in t.STRING_TYPES:
         return lambda value: None if value is None else str(value)
     if oid == t.BYTEA:

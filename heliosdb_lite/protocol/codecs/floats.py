@@ -30,6 +30,8 @@ _HEX_LITERAL = re.compile(
 )
 _SPECIALS = {
     "nan": math.nan,
+    "+nan": math.nan,  # strtod's, which PostgreSQL tries first
+    "-nan": math.nan,
     "infinity": math.inf,
     "+infinity": math.inf,
     "-infinity": -math.inf,
