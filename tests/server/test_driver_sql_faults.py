@@ -2,11 +2,12 @@
 against the server (and, with HELIOSDB_CLIENT_TESTS_TARGET=postgres, against PostgreSQL 15 to check
 the expectations): jsonb paths bound as text[] parameters, numerics beyond 28 digits, date
 arithmetic with int2 parameters, statements PostgreSQL refuses, temporary tables with serial and
-identity columns, a NaN parameter, an expression given as a statement."""
+identity columns, a NaN parameter kept, an expression given as a statement."""
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -212,16 +213,23 @@ def test_grouped_by_primary_key_allows_the_other_columns(autocommit: psycopg.Con
 
 
 @pytest.mark.parametrize("binary", [False, True])
-def test_a_nan_float_parameter_is_refused_not_stored_as_null(autocommit: psycopg.Connection[Any],
-                                                            target: Target, binary: bool) -> None:
-    """SQLite keeps a float NaN as NULL: a bound NaN answered NULL (psycopg's test_load_float); it is
-    refused with 0A000 until NaN is supported, as the literal 'NaN'::float8 is."""
-    target.skip_unless_heliosdb("PostgreSQL keeps NaN")
+def test_a_nan_float_parameter_is_kept_not_stored_as_null(autocommit: psycopg.Connection[Any],
+                                                          binary: bool) -> None:
+    """SQLite keeps a float NaN as NULL: a bound NaN answered NULL (psycopg's test_load_float). A NaN
+    parameter comes back as NaN, in an expression and through a table, and equals itself."""
     for sql in ("select %s::float8", "select %s::float4 + 1"):
-        with pytest.raises(psycopg.errors.FeatureNotSupported, match="NaN"):
-            autocommit.execute(sql, (float("nan"),), binary=binary)
-    infinite = autocommit.execute("select %s::float8", (float("inf"),), binary=binary).fetchone()
-    assert infinite == (float("inf"),)
+        value = autocommit.execute(sql, (float("nan"),), binary=binary).fetchone()
+        assert value is not None and math.isnan(value[0])
+    autocommit.execute("create temporary table faults_nan (f float8)")
+    try:
+        autocommit.execute("insert into faults_nan values (%s), (%s), (1)", (float("nan"), float("inf")),
+                           binary=binary)
+        rows = autocommit.execute("select f, f = %s from faults_nan order by f", (float("nan"),),
+                                  binary=binary).fetchall()
+        assert [(repr(value), equal) for value, equal in rows] == \
+            [("1.0", False), ("inf", False), ("nan", True)]
+    finally:
+        autocommit.execute("drop table faults_nan")
 
 
 def test_an_expression_where_a_statement_begins_is_a_syntax_error(
