@@ -88,6 +88,7 @@ SCRIPT = [
     "insert into things (id, c) values (7, '(10,a)'), (8, '(2,a)'), (9, '(1,b)')",
     "select id, c from things order by c, id",
     "select id, c from things order by c desc nulls last, id",
+    "select id, cs from things order by cs, id",
     "select distinct c from things where c is not null order by c",
     "select id, c is null, c is not null, not c is null from things order by id",
     "select row(1, 'a')::comp is not null, '(,)'::comp is null, null::comp is null",

@@ -92,6 +92,7 @@ SCRIPT = [
     "select * from measures order by r, id",
     "select id, r from measures order by r desc, id",
     "select id, m from measures order by m, id",
+    "select id, rs from measures order by rs desc, id",
     "select id from measures where r @> 1.5::float8 order by id",
     "select id from measures where r && floatrange(1.5, 3.5) order by id",
     "select id, t from measures order by t, id",

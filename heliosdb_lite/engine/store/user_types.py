@@ -21,7 +21,8 @@ A column of a composite type keeps its value's text form, `(1,a)`, and collates 
 `helios_composite_<oid>`, which compares the values field by field.
 
 A column of a range type or multirange keeps its value's canonical text form and collates with
-`helios_range_<oid>`, which orders values as range_cmp / multirange_cmp do.
+`helios_range_<oid>`, which orders values as range_cmp / multirange_cmp do. An array of one of
+these types collates with `helios_user_array_<oid>`, element by element as array_cmp.
 
 A column of an enum keeps the label as TEXT; its declared type names the type's OID
 (`pgtypes.ResolvedType.declared`) and it collates with `helios_enum_<oid>`, which orders labels
@@ -43,6 +44,7 @@ import apsw
 from heliosdb_lite.engine.sql.quoting import quote_identifier
 from heliosdb_lite.engine.store import schemas
 from heliosdb_lite.engine.types.value_order import comparison_key
+from heliosdb_lite.errors import DatabaseError
 from heliosdb_lite.protocol import codecs
 from heliosdb_lite.protocol.codecs import user_types as codec_types
 
@@ -73,6 +75,7 @@ CREATE_RANGE_TABLE = (f"CREATE TABLE IF NOT EXISTS {RANGES_TABLE} (oid INTEGER P
 _COLLATION_PREFIX = "helios_enum_"
 _COMPOSITE_COLLATION_PREFIX = "helios_composite_"
 _RANGE_COLLATION_PREFIX = "helios_range_"
+_ARRAY_COLLATION_PREFIX = "helios_user_array_"
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,42 +238,47 @@ def new_oids(connection: apsw.Connection, count: int) -> list[int]:
 
 def collation(oid: int) -> str | None:
     """The collation that orders the stored values of type `oid` as PostgreSQL orders the values: an
-    enum's labels as the enum declares them, a composite type's values field by field; None for
-    another type."""
+    enum's labels as the enum declares them, a composite type's values field by field, a range
+    type's or multirange's as range_cmp / multirange_cmp, an array of one of these element by
+    element; None for another type."""
     if oid in codec_types.ENUMS:
         return f"{_COLLATION_PREFIX}{oid}"
+    info = codecs.TYPES.get(oid) if codec_types.is_user_type(oid) else None
+    if info is None:
+        return None
     if oid in codec_types.COMPOSITES:
         return f"{_COMPOSITE_COLLATION_PREFIX}{oid}"
-    if codec_types.is_user_type(oid) and codecs.type_by_oid(oid).category == codec_types.RANGE_CATEGORY:
+    if info.category == codec_types.RANGE_CATEGORY:
         return f"{_RANGE_COLLATION_PREFIX}{oid}"
-    return None
+    return f"{_ARRAY_COLLATION_PREFIX}{oid}" if info.is_array else None
 
 
 def collation_needed(connection: apsw.Connection, name: str) -> None:
-    """SQLite's callback for a collation no one registered on `connection`: an enum's, a composite
-    type's or a range type's (of the range or of its multirange)."""
-    multiranges = {defined.multirange: defined for defined in codec_types.RANGES.values()}
-    for prefix, defined, order in ((_COLLATION_PREFIX, codec_types.ENUMS, _enum_order),
-                                   (_COMPOSITE_COLLATION_PREFIX, codec_types.COMPOSITES, _value_order),
-                                   (_RANGE_COLLATION_PREFIX, codec_types.RANGES | multiranges, _value_order)):
+    """SQLite's callback for a collation no one registered on `connection` (`collation`)."""
+    for prefix, order in ((_COLLATION_PREFIX, _enum_order), (_COMPOSITE_COLLATION_PREFIX, _value_order),
+                          (_RANGE_COLLATION_PREFIX, _value_order), (_ARRAY_COLLATION_PREFIX, _value_order)):
         if name.startswith(prefix) and name[len(prefix):].isdigit():
             oid = int(name[len(prefix):])
-            if oid not in defined:
+            if oid not in codecs.TYPES:
                 load(connection)
             connection.create_collation(name, order(oid))
             return
 
 
 def _value_order(oid: int) -> Callable[[str, str], int]:
-    """The comparison of two stored values (texts) of composite type `oid`, field by field as
-    PostgreSQL's record_cmp (`value_order`), by the type's current definition; of a range type or
-    multirange as range_cmp / multirange_cmp."""
+    """The comparison of two stored values (texts) of type `oid` by the type's current definition
+    (`value_order`): a composite type's field by field as PostgreSQL's record_cmp, a range type's or
+    multirange's as range_cmp / multirange_cmp, an array's element by element as array_cmp; as
+    texts when one is not of the type (a UNION branch of another type, a label an enum lost)."""
 
     def key(text: str) -> Any:
         return comparison_key(codecs.decode_text(oid, text.encode()), oid, dt.UTC)
 
     def compare(left: str, right: str) -> int:
-        left_key, right_key = key(left), key(right)
+        try:
+            left_key, right_key = key(left), key(right)
+        except DatabaseError:
+            return (left > right) - (left < right)
         return (left_key > right_key) - (left_key < right_key)
 
     return compare
