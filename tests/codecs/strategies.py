@@ -90,6 +90,7 @@ SCALAR_VALUES: dict[int, st.SearchStrategy[Any]] = {
     26: st.integers(0, 2**32 - 1),
     28: st.integers(0, 2**32 - 1),
     114: json_texts,
+    790: INT64,
     700: st.floats(width=32, allow_nan=False) | st.just(math.nan),
     701: st.floats(allow_nan=False) | st.just(math.nan),
     705: text_values,

@@ -1,5 +1,5 @@
 """Differential script for the literals and the smaller built-in types the drivers' suites use:
-national character strings (N'...'), xid, int2vector, cstring and unknown. Each statement runs
+national character strings (N'...'), xid, int2vector, cstring, unknown and money. Each statement runs
 against the engine and a real PostgreSQL 15 in order; the outcome (tag, columns, type OIDs, rows
 in text form, SQLSTATE, transaction status), the error message and the notices must agree.
 Skipped without PostgreSQL."""
@@ -47,7 +47,35 @@ SYSTEM_TYPES = [
     "select 'a'::unknown, cast('hello world' as unknown), pg_typeof('a'::unknown), 'a'::unknown || 'b'",
 ]
 
-SCRIPT = [*LITERALS, *SYSTEM_TYPES]
+MONEY = [
+    "select '$1.10'::money, '-1.10'::money, '1,234,567.891'::money, '(5)'::money, pg_typeof('1'::money)",
+    "select '1.2.3'::money",
+    "select '92233720368547758.08'::money",
+    "create table amounts (id int, a money)",
+    "insert into amounts values (1, '1.5'), (2, '-3'), (3, '12,345.678'), (4, null), (5, 5), (6, 5.555) "
+    "returning a",
+    "insert into amounts values (7, 1.5::float8)",
+    "select id, a from amounts order by a, id",
+    "select sum(a), min(a), max(a), count(a), pg_typeof(sum(a)) from amounts",
+    "select avg(a) from amounts",
+    "select id, a + a, a - '1'::money, a - '1', a * 2, a * 1.5, 2 * a, 2.5 * a, a * 2::int8, a * 0.5::float4 "
+    "from amounts order by id",
+    "select id, a / 2, a / 3.0, a / 7::int2, a / '2'::money from amounts order by id",
+    "select -a from amounts",
+    "select a / 0 from amounts where id = 1",
+    "select a / '0'::money from amounts where id = 1",
+    "select a / 0.0 from amounts where id = 1",
+    "select a + 1 from amounts where id = 1",
+    "select a * a from amounts where id = 1",
+    "select a::numeric, 5::money, 5.678::money, (-3)::int8::money, a::text from amounts where id = 3",
+    "select a::float8 from amounts",
+    "select 1.5::float8::money",
+    "select id from amounts where a > '$1' and a <> '5' order by id",
+    "select id from amounts where a = 5.55::money",
+    "select '-92233720368547758.08'::money, '{$1,NULL}'::money[]",
+]
+
+SCRIPT = [*LITERALS, *SYSTEM_TYPES, *MONEY]
 
 reference = reference_database("differential_more_types")
 engine_session = engine_store("differential_more_types")

@@ -30,6 +30,7 @@ from heliosdb_lite.engine.functions import (
     effects,
     enums,
     float_aggregates,
+    money,
     network,
     numbers,
     operators,
@@ -152,7 +153,8 @@ def register(connection: apsw.Connection, context: FunctionContext) -> None:
         effects.scalar(connection, name, function, waits=name in _WAITING)
     for name, function in {**_pure_functions(), **string_functions.FUNCTIONS, **binary_strings.FUNCTIONS,
                            **ranges.FUNCTIONS,
-                           **records.FUNCTIONS, **network.FUNCTIONS}.items():
+                           **records.FUNCTIONS, **network.FUNCTIONS,
+                                   **money.FUNCTIONS}.items():
         connection.create_scalar_function(name, function, deterministic=True)
     # the ignores: apsw's protocols fix step's parameters (WindowClass: one SQLiteValue, AggregateClass:
     # *values); ours take the arguments registered (value and type oid for SUM, AVG and array_agg)

@@ -392,7 +392,8 @@ def _aggregate(translator: Translator, node: exp.AggFunc, scope: Scope) -> Typed
     name = type(node).__name__.lower()
     argument, pg_type = _aggregate_argument(translator, node.this, scope)
     distinct = isinstance(argument, exp.Distinct)
-    if name in ("sum", "avg") and pg_type.oid not in t.NUMBER_TYPES | {t.INTERVAL}:
+    if name in ("sum", "avg") and pg_type.oid not in t.NUMBER_TYPES | {t.INTERVAL} \
+            and (name, pg_type.oid) != ("sum", t.MONEY):  # sum(money): SQLite's sum of the cents
         rules.check_summable(name, pg_type)
     result = rules.function_type(name, [pg_type])
     if (name == "sum" and pg_type.oid in (t.INT8, t.NUMERIC, t.UNKNOWN)) or \

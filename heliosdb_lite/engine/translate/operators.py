@@ -12,7 +12,7 @@ from sqlglot import exp
 from heliosdb_lite.engine.functions import arrays as array_functions
 from heliosdb_lite.engine.functions import names as fn
 from heliosdb_lite.engine.store import user_types
-from heliosdb_lite.engine.translate import network, ranges, records
+from heliosdb_lite.engine.translate import money, network, ranges, records
 from heliosdb_lite.engine.translate.nodes import call, collated
 from heliosdb_lite.engine.translate.result import Typed, unsupported
 from heliosdb_lite.engine.translate.scope import Scope
@@ -73,6 +73,8 @@ def arithmetic(translator: Translator, node: exp.Binary, scope: Scope) -> Typed:
         return ranges.operator(translator, operator, left, left_type, right, right_type)
     if network.involves_network(left_type, right_type):
         return network.arithmetic(translator, operator, left, left_type, right, right_type)
+    if money.involves_money(left_type, right_type):
+        return money.arithmetic(translator, operator, left, left_type, right, right_type)
     left_resolved, right_resolved = rules.arithmetic_operands(
         operator, *rules.resolve_unknown(operator, left_type, right_type))
     left = translator.coerce(left, left_type, left_resolved)

@@ -58,6 +58,9 @@ _CASTS: dict[int, dict[int, Context]] = {
               t.NUMERIC: _E},
 }
 _CASTS.update({t.CIDR: {t.INET: _I}, t.INET: {t.CIDR: _A}})
+_CASTS[t.MONEY] = {t.NUMERIC: _A}
+for _number in (t.INT4, t.INT8, t.NUMERIC):
+    _CASTS[_number][t.MONEY] = _A
 PREFERRED = frozenset({t.BOOL, t.TEXT, t.OID, t.FLOAT8, t.TIMESTAMPTZ, t.INTERVAL})
 _STRING_CATEGORY = "S"
 _COMPOSITE_CATEGORY = "C"

@@ -77,6 +77,8 @@ def _convert_type(value: Any, source: int, target: int, tz: dt.tzinfo, style: Te
         return text_output(value, source, tz, style)
     if source in _TEXT_LIKE:
         return codecs.decode_text(target, str(value).encode(), tz=tz, style=style)
+    if t.MONEY in (source, target):
+        return _money_cast(value, source, target)
     if target in t.INTEGER_TYPES | t.OID_TYPES:
         return check_integer(target, _to_integer(value, source))
     if target == t.NUMERIC and source in t.NUMBER_TYPES:
@@ -101,6 +103,19 @@ def _convert_type(value: Any, source: int, target: int, tz: dt.tzinfo, style: Te
     kind = range_values.RANGE_TYPES.get(source)
     if kind is not None and target == kind.multirange:  # the multirange constructor of one range
         return range_values.make_multirange(kind, [value])
+    raise cannot_cast(source, target)
+
+
+def _money_cast(value: Any, source: int, target: int) -> Any:
+    """money to numeric (cash_numeric: scale 2), an integer or a numeric to money (int8_cash,
+    numeric_cash: rounded half away from zero to cents); 42846 for other types."""
+    if source == t.MONEY and target == t.NUMERIC:
+        return Decimal(value).scaleb(-2)
+    if target == t.MONEY and source in (t.INT4, t.INT8, t.NUMERIC):
+        cents = Decimal(value).scaleb(2).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        if not cents.is_finite():
+            raise cannot_cast(source, target)
+        return check_integer(t.MONEY, int(cents))
     raise cannot_cast(source, target)
 
 

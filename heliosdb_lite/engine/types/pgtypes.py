@@ -62,6 +62,7 @@ INET = oids.INET
 CIDR = oids.CIDR
 CSTRING = oids.CSTRING
 XID = oids.XID
+MONEY = oids.MONEY
 UNORDERED_TYPES = frozenset({XID})  # types with no ordering operator (btree operator class)
 NETWORK_TYPES = frozenset({INET, CIDR})
 
@@ -124,6 +125,7 @@ _DTYPE_NAMES: dict[exp.DType, str] = {
     exp.DType.INTERVAL: "interval",
     exp.DType.UUID: "uuid",
     exp.DType.UNKNOWN: "unknown",
+    exp.DType.MONEY: "money",
     exp.DType.INET: "inet",
     exp.DType.JSON: "json",
     exp.DType.JSONB: "jsonb",
@@ -146,7 +148,8 @@ _DTYPE_NAMES: dict[exp.DType, str] = {
 SERIAL_DTYPES = frozenset({exp.DType.SERIAL, exp.DType.BIGSERIAL, exp.DType.SMALLSERIAL})
 _NAMED_TYPES = {"oid": "oid", "regclass": "oid", "regtype": "regtype", "regproc": "oid",
                 "regnamespace": "oid"}
-_NATIVE_STORED_OIDS = frozenset({BOOL, BYTEA, INT2, INT4, INT8, FLOAT4, FLOAT8}) | OID_TYPES | STRING_TYPES
+_NATIVE_STORED_OIDS = frozenset({BOOL, BYTEA, INT2, INT4, INT8, FLOAT4, FLOAT8, MONEY}) | OID_TYPES \
+    | STRING_TYPES
 _USER_TYPE_DECLARED = re.compile(r"^helios_type_(\d+)(?: text)?$")
 # a type the database defines, named in SQL: (schema or None, name) -> its OID, None if none has it
 UserTypes = Callable[[str | None, str], int | None]

@@ -1,8 +1,8 @@
 """The storage model: how a PostgreSQL value of each type is kept in SQLite, both ways.
 
-int2/int4/int8/oid/regtype are SQLite INTEGER, float4/float8 REAL (a float4 rounded to single
-precision, as PostgreSQL's dtof rounds it: 22003 when it overflows or underflows), but a float NaN
-is the TEXT 'NaN' (SQLite would turn a REAL NaN into NULL): SQLite orders any TEXT after every
+int2/int4/int8/oid/regtype and money (its cents) are SQLite INTEGER, float4/float8 REAL (a float4
+rounded to single precision, as PostgreSQL's dtof rounds it: 22003 when it overflows or underflows),
+but a float NaN is the TEXT 'NaN' (SQLite would turn a REAL NaN into NULL): SQLite orders any TEXT after every
 number and 'NaN' equals itself, which is PostgreSQL's order of NaN (float8_cmp_internal); code
 that computes on stored floats reads them with float(), which takes 'NaN', and hands a result
 back through `stored_float`;
@@ -41,6 +41,7 @@ INTEGER_RANGES: dict[int, tuple[int, int, str]] = {
     t.INT8: (-(2**63), 2**63 - 1, "bigint"),
     t.OID: (0, 2**32 - 1, "OID"),
     t.REGTYPE: (0, 2**32 - 1, "OID"),
+    t.MONEY: (-(2**63), 2**63 - 1, "money"),  # its cents
 }
 
 
