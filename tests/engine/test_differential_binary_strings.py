@@ -1,5 +1,6 @@
 r"""Differential script for the bytea functions get_byte, set_byte, get_bit, set_bit, bit_count,
-encode and decode (hex, base64, escape): values, positions out of range (2202E), a bad bit, a bad
+encode and decode (hex, base64, escape), sha224..sha512, substring/substr, position, btrim/ltrim/rtrim
+and string_agg of bytea: values, positions out of range (2202E), a bad bit, a bad
 format or bad data (22023), unknown arguments read as their parameters' types, an argument of
 another type (42883), NULLs, and psycopg's own use (`%s = set_byte('x', 0, %s)` in its
 test_string). Each statement runs against the engine and a real PostgreSQL 15 in order; the
@@ -52,6 +53,36 @@ SCRIPT = [
     "select set_byte('x', 0, 1::int8)",
     "select get_bit('x'::bytea, 1::int2), set_bit('x'::bytea, 1::int4, 1)",
     "select get_byte(null, 0), set_byte('x', null, 1), encode(null, 'hex'), decode('00', null)",
+    # the bytea forms of the string functions (the text ones read the bytes' hex text)
+    r"select substring('\x010203'::bytea from 2 for 1)",
+    r"select substr('\x010203'::bytea, 2)",
+    r"select substring('\x010203'::bytea from 2)",
+    r"select substring('\x010203'::bytea from 0 for 2)",
+    r"select substring('\x010203'::bytea from -5 for 3)",
+    r"select substring('\x010203'::bytea from 5)",
+    r"select substring('\x010203'::bytea from 1 for -1)",
+    r"select substr('\x010203'::bytea, 2, 1), substr('abc', 2, 1)",
+    r"select position('\x02'::bytea in '\x010203'::bytea)",
+    r"select position('\x09'::bytea in '\x010203'::bytea)",
+    r"select position(''::bytea in '\x01'::bytea)",
+    r"select btrim('\x000100'::bytea, '\x00'::bytea)",
+    r"select ltrim('\x000100'::bytea, '\x00'::bytea)",
+    r"select rtrim('\x000100'::bytea, '\x00'::bytea)",
+    r"select trim('\x00'::bytea from '\x000100'::bytea)",
+    r"select trim(both '\x00'::bytea from '\x000100'::bytea)",
+    r"select trim(leading '\x00'::bytea from '\x000100'::bytea)",
+    r"select btrim('\x0001'::bytea)",
+    r"select sha256('\x01'::bytea), sha224('a'), sha384(''::bytea), sha512('abc'::bytea)",
+    r"select encode(sha256('abc'), 'hex')",
+    r"select sha256('a'::text)",
+    r"select string_agg(b, '\x2c'::bytea) from (values ('\x01'::bytea), ('\x02')) v(b)",
+    r"select string_agg(b, '\x2c') from (values ('\x01'::bytea), (null), ('\x02')) v(b)",
+    r"select string_agg(b, null) from (values ('\x01'::bytea), ('\x02')) v(b)",
+    r"select string_agg(b, '\x00'::bytea order by b desc) from (values ('\x01'::bytea), ('\x02')) v(b)",
+    r"select string_agg(b, '\x00'::bytea) from (values (null::bytea)) v(b)",
+    r"select string_agg(b, '\x00'::bytea) from (values (''::bytea), (''::bytea)) v(b)",
+    r"select string_agg(t, ',') from (values ('a'), ('b')) v(t)",
+    r"select substring('abc' from 2 for 1), position('b' in 'abc'), btrim('xax', 'x')",
     "create table bs (b bytea)",
     r"insert into bs values ('\x0001'), ('\xfffe'), (null)",
     "select get_byte(b, 1), set_byte(b, 0, 7), encode(b, 'base64') from bs order by b",

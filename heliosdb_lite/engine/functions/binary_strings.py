@@ -2,14 +2,17 @@
 
 get_byte/set_byte (byte positions from 0; set_byte keeps the new value's low 8 bits, as
 PostgreSQL's C cast does), get_bit/set_bit (bit n is bit n % 8 of byte n / 8, counted from the
-least significant), bit_count, and encode/decode in the formats hex, base64 (lines of 76
-characters) and escape. Out-of-range positions are 2202E, a bad format or bad data 22023.
-NULL in, NULL out.
+least significant), bit_count, encode/decode in the formats hex, base64 (lines of 76
+characters) and escape, sha224/256/384/512, and the bytea forms of substring, position and
+btrim/ltrim/rtrim (`OF_BYTEA`: the translator takes them for a bytea first argument, where the
+text functions would read the bytes' hex text). Out-of-range positions are 2202E, a bad format or
+bad data 22023. NULL in, NULL out.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import re
 from collections.abc import Callable
 from typing import Any
@@ -20,6 +23,7 @@ from heliosdb_lite.errors import (
     ARRAY_SUBSCRIPT_ERROR,
     INVALID_PARAMETER_VALUE,
     INVALID_TEXT_REPRESENTATION,
+    SUBSTRING_ERROR,
     DatabaseError,
 )
 
@@ -65,6 +69,33 @@ def set_bit(data: bytes, index: int, value: int) -> bytes:
 
 def bit_count(data: bytes) -> int:
     return sum(byte.bit_count() for byte in data)
+
+
+def substring(data: bytes, start: int, count: int | None = None) -> bytes:
+    """PostgreSQL's bytea_substring: positions from 1, a start before 1 eats into the count."""
+    if count is None:
+        return data[max(start, 1) - 1:]
+    if count < 0:
+        raise DatabaseError(SUBSTRING_ERROR, "negative substring length not allowed")
+    first = max(start, 1)
+    return data[first - 1:max(start + count, first) - 1]
+
+
+def position(data: bytes, needle: bytes) -> int:
+    return data.find(needle) + 1
+
+
+def _trimmed(data: bytes, strip: bytes, *, leading: bool, trailing: bool) -> bytes:
+    start, end = 0, len(data)
+    while leading and start < end and data[start] in strip:
+        start += 1
+    while trailing and end > start and data[end - 1] in strip:
+        end -= 1
+    return data[start:end]
+
+
+def _digest(name: str) -> Callable[[bytes], bytes]:
+    return lambda data: hashlib.new(name, data).digest()
 
 
 def _unrecognized(encoding: str) -> DatabaseError:
@@ -170,9 +201,19 @@ def decode(text: str, encoding: str) -> bytes:
     raise _unrecognized(encoding)
 
 
+_SUBSTRING = "helios_bytea_substring"
+_POSITION = "helios_bytea_position"
+_TRIMS = {"btrim": "helios_bytea_btrim", "trim": "helios_bytea_btrim", "ltrim": "helios_bytea_ltrim",
+          "rtrim": "helios_bytea_rtrim"}
+_DIGESTS = ("sha224", "sha256", "sha384", "sha512")
 FUNCTIONS: dict[str, Callable[..., Any]] = {name: null_safe(function) for name, function in {
     "get_byte": get_byte, "set_byte": set_byte, "get_bit": get_bit, "set_bit": set_bit,
     "bit_count": bit_count, "encode": encode, "decode": decode,
+    **{name: _digest(name) for name in _DIGESTS},
+    _SUBSTRING: substring, _POSITION: position,
+    "helios_bytea_btrim": lambda data, strip: _trimmed(data, strip, leading=True, trailing=True),
+    "helios_bytea_ltrim": lambda data, strip: _trimmed(data, strip, leading=True, trailing=False),
+    "helios_bytea_rtrim": lambda data, strip: _trimmed(data, strip, leading=False, trailing=True),
 }.items()}
 # PostgreSQL's one signature of each: (argument types, result type)
 SIGNATURES: dict[str, tuple[tuple[int, ...], int]] = {
@@ -180,6 +221,15 @@ SIGNATURES: dict[str, tuple[tuple[int, ...], int]] = {
     "get_bit": ((t.BYTEA, t.INT8), t.INT4), "set_bit": ((t.BYTEA, t.INT8, t.INT4), t.BYTEA),
     "bit_count": ((t.BYTEA,), t.INT8), "encode": ((t.BYTEA, t.TEXT), t.TEXT),
     "decode": ((t.TEXT, t.TEXT), t.BYTEA),
+    **{name: ((t.BYTEA,), t.BYTEA) for name in _DIGESTS},
+}
+# the string functions PostgreSQL also has of bytea, taken when the first argument is bytea:
+# the function registered, its signatures (by their number of arguments) and its result type
+OF_BYTEA: dict[str, tuple[str, tuple[tuple[int, ...], ...], int]] = {
+    **dict.fromkeys(("substr", "substring"),
+                    (_SUBSTRING, ((t.BYTEA, t.INT4), (t.BYTEA, t.INT4, t.INT4)), t.BYTEA)),
+    "strpos": (_POSITION, ((t.BYTEA, t.BYTEA),), t.INT4),
+    **{name: (function, ((t.BYTEA, t.BYTEA),), t.BYTEA) for name, function in _TRIMS.items()},
 }
 # those PostgreSQL also has of type bit (not supported), which it may pick for an untyped argument
 ALSO_OF_BIT = frozenset({"get_bit", "set_bit", "bit_count"})

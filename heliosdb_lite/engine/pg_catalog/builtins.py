@@ -36,7 +36,7 @@ ascii: text -> int4
 atan cbrt cos degrees radians sin tan: float8 -> float8
 atan2 pow power: float8 float8 -> float8
 bit_count: bytea -> int8
-btrim ltrim rtrim: text text -> text; text -> text
+btrim ltrim rtrim: text text -> text; text -> text; bytea bytea -> bytea
 ceil ceiling floor sign: numeric -> numeric; float8 -> float8
 char_length character_length: bpchar -> int4; text -> int4
 chr: int4 -> text
@@ -67,11 +67,12 @@ replace translate: text text text -> text
 round trunc: float8 -> float8; numeric int4 -> numeric; numeric -> numeric
 set_bit: bytea int8 int4 -> bytea
 set_byte: bytea int4 int4 -> bytea
+sha224 sha256 sha384 sha512: bytea -> bytea
 shobj_description: oid name -> text s
 split_part: text text int4 -> text
 string_to_array: text text text -> _text ?; text text -> _text ?
 strpos: text text -> int4
-substr substring: text int4 int4 -> text; text int4 -> text
+substr substring: text int4 int4 -> text; text int4 -> text; bytea int4 int4 -> bytea; bytea int4 -> bytea
 to_char: timestamptz text -> text s; timestamp text -> text s
 to_timestamp: float8 -> timestamptz
 """

@@ -182,6 +182,10 @@ def function(translator: Translator, name: str, arguments: Sequence[exp.Expr], s
         raise unsupported(f"{name}() of an untyped value (PostgreSQL may read it as type bit)")
     if name in binary_strings.SIGNATURES:
         return _one_signature(translator, name, typed, *binary_strings.SIGNATURES[name])
+    if name in binary_strings.OF_BYTEA and types and types[0].oid == t.BYTEA:
+        registered, signatures, result_oid = binary_strings.OF_BYTEA[name]
+        parameters = next((s for s in signatures if len(s) == len(typed)), signatures[0])
+        return _one_signature(translator, name, typed, parameters, result_oid, registered)
     if ranges.handles(translator, name, types):
         return ranges.function(translator, name, typed)
     if network.handles(name, types):
@@ -238,16 +242,16 @@ def function(translator: Translator, name: str, arguments: Sequence[exp.Expr], s
 
 
 def _one_signature(translator: Translator, name: str, typed: list[Typed], parameters: tuple[int, ...],
-                   result: int) -> Typed:
-    """A call of a function PostgreSQL has one signature of: each argument converted to its
-    parameter's type where PostgreSQL converts it implicitly, else 42883."""
+                   result: int, registered: str | None = None) -> Typed:
+    """A call of a function of this signature (registered under `registered`, else its name): each
+    argument converted to its parameter's type where PostgreSQL converts it implicitly, else 42883."""
     if len(typed) != len(parameters) or not all(
             cast_contexts.can_coerce(pg_type, PgType(oid), cast_contexts.Context.IMPLICIT)
             for (_, pg_type), oid in zip(typed, parameters, strict=False)):
         raise rules.no_function(name, ", ".join(format_type(pg_type.oid, -1) for _, pg_type in typed))
     values = [translator.coerce(value, pg_type, PgType(oid))
               for (value, pg_type), oid in zip(typed, parameters, strict=True)]
-    return call(name, *values), PgType(result)
+    return call(registered or name, *values), PgType(result)
 
 
 def _enum_call(translator: Translator, name: str, typed: list[Typed]) -> Typed:
@@ -427,7 +431,11 @@ def _group_concat(translator: Translator, node: exp.GroupConcat, scope: Scope) -
     value, pg_type = _aggregate_argument(translator, order.this if order is not None else node.this, scope)
     if isinstance(value, exp.Distinct):  # SQLite's DISTINCT aggregates take one argument only
         raise unsupported("string_agg(DISTINCT ...)")
-    value = as_text(translator, value, pg_type)
+    if pg_type.oid == t.BYTEA:  # joined as hex text, then its bytes (a NULL value is skipped)
+        value = exp.If(this=exp.Is(this=value.copy(), expression=exp.Null()), true=exp.Null(),
+                       false=call("hex", value))
+    else:
+        value = as_text(translator, value, pg_type)
     if order is not None:
         order.set("this", value)
         order.set("expressions", [ordered(translator, item, Scope(parent=scope))
@@ -436,7 +444,12 @@ def _group_concat(translator: Translator, node: exp.GroupConcat, scope: Scope) -
     node.set("this", value)
     separator = node.args.get("separator")
     if separator is not None:
-        node.set("separator", translator.expr(separator, scope)[0])
+        separator_value, separator_type = translator.expr(separator, scope)
+        if pg_type.oid == t.BYTEA:
+            separator_value = call("hex", translator.coerce(separator_value, separator_type, PgType(t.BYTEA)))
+        node.set("separator", separator_value)
+    if pg_type.oid == t.BYTEA:
+        return call("unhex", node), PgType(t.BYTEA)
     return node, t.TEXT_TYPE
 
 
@@ -474,6 +487,12 @@ def _regexp_replace(translator: Translator, node: exp.RegexpReplace, scope: Scop
     arguments = [node.this, node.expression, node.args["replacement"]]
     modifiers = node.args.get("modifiers")
     return function(translator, "regexp_replace", [*arguments, *([modifiers] if modifiers else [])], scope)
+
+
+def _digest(translator: Translator, node: exp.Expr, scope: Scope) -> Typed:
+    """sha256(x), sha384(x), sha512(x): sqlglot's SHA2Digest carries the length as an argument."""
+    name = rules.function_name(node, translator.text) or f"sha{node.args['length'].name}"
+    return function(translator, name, [node.this], scope)
 
 
 def _extract_node(translator: Translator, node: exp.Extract, scope: Scope) -> Typed:
@@ -562,6 +581,7 @@ HANDLERS: dict[type[exp.Expr], Handler] = {
     exp.Trim: _trim,
     exp.StrPosition: _position,
     exp.RegexpReplace: _regexp_replace,
+    exp.SHA2Digest: _digest,
     exp.Extract: _extract_node,
     exp.TimestampTrunc: _date_trunc,
     exp.TimeToStr: _to_char,
