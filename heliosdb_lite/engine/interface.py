@@ -285,6 +285,28 @@ class NamedStatement:
     from_sql: bool = False  # PREPAREd, not Parsed
 
 
+@dataclass(frozen=True, slots=True)
+class RoleChange:
+    """A change to the server's roles: create one (verifier, login), alter one (the verifier when
+    set_verifier, login unless None), or drop one."""
+
+    action: str  # create | alter | drop
+    name: str
+    verifier: str | None = None  # None: no password
+    set_verifier: bool = False
+    login: bool | None = None
+
+
+class RoleStore(Protocol):
+    """The server's roles (its users file), as CREATE / ALTER / DROP ROLE change them."""
+
+    def names(self) -> set[str]: ...
+
+    def apply(self, changes: Sequence[RoleChange]) -> None:
+        """Make `changes` (checked already) durable, all at once."""
+        ...
+
+
 class Backend(Protocol):
     """What the server tells a session of the server's sessions: its own process id (the one in
     BackendKeyData), every session's activity, its own named prepared statements (listed, looked up,
@@ -299,6 +321,11 @@ class Backend(Protocol):
 
     def statement(self, name: str) -> Statement | None:
         """The session's protocol-level prepared statement `name` (EXECUTE runs one too)."""
+        ...
+
+    @property
+    def roles(self) -> RoleStore | None:
+        """The server's roles (None: it has no users file)."""
         ...
 
     def deallocate(self, name: str | None) -> bool:

@@ -54,11 +54,13 @@ from heliosdb_lite.engine.prepared import (
     same_shape,
 )
 from heliosdb_lite.engine.result_buffer import DEFAULT_RESULT_LIMIT_BYTES, buffered_rows
+from heliosdb_lite.engine.roles import SessionRoles
 from heliosdb_lite.engine.settings import SessionSettings, canonical_name, duration_ms
 from heliosdb_lite.engine.sql import literal_normalisation, nonstandard_strings, parsing
 from heliosdb_lite.engine.sql.copy_statement import CopyCommand, parse_copy
 from heliosdb_lite.engine.sql.prepare_commands import DeallocateCommand, ExecuteCommand, PrepareCommand
 from heliosdb_lite.engine.sql.quoting import quote_name
+from heliosdb_lite.engine.sql.role_commands import RoleCommand
 from heliosdb_lite.engine.sql.short_text_cache import SHORT_TEXT_CHARS
 from heliosdb_lite.engine.sql.statement_words import syntax_error
 from heliosdb_lite.engine.sql.utility import (
@@ -173,6 +175,8 @@ class SQLiteSession:
         self._transactions.join(self._advisory_locks)
         self._on_commit = OnCommitActions(self._run_own)
         self._transactions.join(self._on_commit)
+        self._roles = SessionRoles(user, self._transactions.notices_add)
+        self._transactions.join(self._roles)
         functions.register(connection, self)
         for name, function in self._advisory_locks.functions().items():
             effects.scalar(connection, name, function, waits=name in WAITING)
@@ -878,6 +882,9 @@ class SQLiteSession:
         if isinstance(command, DeallocateCommand):
             self._sql_prepared.deallocate(command.name)
             return Cursor(None, command.tag)
+        if isinstance(command, RoleCommand):
+            self._roles.run(command, self.settings.get("password_encryption") or "scram-sha-256")
+            return Cursor(None, command.tag)
         assert isinstance(command, MaintenanceCommand)
         if command.outside_block_only and transactions.block is not None:
             raise DatabaseError(ACTIVE_SQL_TRANSACTION,
@@ -912,6 +919,7 @@ class SQLiteSession:
     def attach_backend(self, backend: Backend) -> None:
         pg_catalog.attach_backend(self._connection, backend)
         self._sql_prepared.backend = backend
+        self._roles.store = backend.roles
 
     def prepared_by_sql(self, name: str) -> bool:
         return name in self._sql_prepared

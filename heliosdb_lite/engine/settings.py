@@ -262,6 +262,8 @@ PARAMETERS: dict[str, Parameter] = {p.name.lower(): p for p in (
     Parameter("is_superuser", "on", "Shows whether the current user is a superuser.", report=True,
               read_only=True),
     Parameter("session_authorization", "", "Sets the session user name.", report=True, read_only=True),
+    Parameter("password_encryption", "scram-sha-256", "Chooses the algorithm for encrypting passwords.",
+              enumeration("md5", "scram-sha-256")),
     Parameter("default_transaction_read_only", "off",
               "Sets the default read-only status of new transactions.", _boolean, report=True),
     Parameter("transaction_read_only", "off", "Sets the current transaction's read-only status.", _boolean),

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from heliosdb_lite.engine.interface import Activity, NamedStatement, Statement
+from heliosdb_lite.engine.interface import Activity, NamedStatement, RoleStore, Statement
 
 _IDLE_STATES = {"I": "idle", "T": "idle in transaction", "E": "idle in transaction (aborted)"}
 
@@ -80,10 +80,11 @@ class ServerBackend:
     """`engine.interface.Backend` for one session: the server's sessions come from `sessions()`."""
 
     def __init__(self, session: Signallable, sessions: Callable[[], Sequence[Signallable]],
-                 loop: asyncio.AbstractEventLoop) -> None:
+                 loop: asyncio.AbstractEventLoop, roles: RoleStore | None = None) -> None:
         self._session = session
         self._sessions = sessions
         self._loop = loop
+        self.roles = roles
 
     @property
     def process_id(self) -> int:

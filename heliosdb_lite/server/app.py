@@ -57,7 +57,7 @@ class Server:
         self._registry = SessionRegistry()
         self._executor = ThreadPoolExecutor(
             max_workers=config.server.max_connections + SPARE_WORKERS, thread_name_prefix="engine")
-        users = UsersFile(config.users_file_path) if config.server.auth_method != "trust" else None
+        users = UsersFile(config.users_file_path)  # under trust too: CREATE ROLE, NOLOGIN
         self._authenticator = Authenticator(config.server.auth_method, users)
         self._tls = _tls_context(config)
         self._limits = SessionLimits(config.server.max_message_bytes, config.server.max_connections)

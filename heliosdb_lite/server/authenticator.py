@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
-from heliosdb_lite.errors import INVALID_PASSWORD, DatabaseError, fatal
+from heliosdb_lite.errors import INVALID_AUTHORIZATION_SPECIFICATION, INVALID_PASSWORD, DatabaseError, fatal
 from heliosdb_lite.protocol import auth, messages
 from heliosdb_lite.server.users import UsersFile
 
@@ -119,12 +119,15 @@ class Authenticator:
 
     def __init__(self, method: str, users: UsersFile | None) -> None:
         self._method = method
-        self._users = users
+        self.users = users
 
     def begin(self, user: str) -> Exchange:
+        role = self.users.role(user) if self.users is not None else None
+        if role is not None and not role.login:  # NOLOGIN, checked under trust too, as PostgreSQL does
+            raise fatal(INVALID_AUTHORIZATION_SPECIFICATION, f'role "{user}" is not permitted to log in')
         if self._method == "trust":
             return _Trust()
-        verifier = self._users.verifier(user) if self._users is not None else None
+        verifier = role.verifier if role is not None else None
         if self._method == "password":
             return _Cleartext(user, verifier)
         if self._method == "md5" and auth.verifier_method(verifier or "") != "scram-sha-256":

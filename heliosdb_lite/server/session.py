@@ -498,7 +498,8 @@ class Session:
         host, port = (str(peer[0]), int(peer[1])) if isinstance(peer, tuple) else (None, None)
         self.activity = SessionActivity(user, database, settings.get("application_name", ""), host, port)
         self.process_id = self._registry.register(self)
-        backend = ServerBackend(self, self._registry.all, asyncio.get_running_loop())
+        backend = ServerBackend(self, self._registry.all, asyncio.get_running_loop(),
+                                roles=self._authenticator.users)
         self._engine_session.attach_backend(backend)
         self._send(messages.AUTH_OK)
         for name in _REPORTED_AT_STARTUP:

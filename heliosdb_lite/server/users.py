@@ -1,4 +1,5 @@
-"""The users file: one password verifier per user, and the `heliosdb-lite user` commands managing it.
+"""The users file: the roles, each with its password verifier, and the `heliosdb-lite user`
+commands managing it (SQL's CREATE/ALTER/DROP ROLE change it too: `server/roles.py`).
 
 Format (TOML, UTF-8, written by this module, one table per user, keys always quoted):
 
@@ -6,10 +7,16 @@ Format (TOML, UTF-8, written by this module, one table per user, keys always quo
     [users."alice"]
     verifier = "SCRAM-SHA-256$4096:<salt>$<StoredKey>:<ServerKey>"
 
-A verifier is a SCRAM-SHA-256 or md5 verifier in PostgreSQL's format (see protocol/auth.py).
+    [users."reporting"]
+    login = false
+
+A verifier is a SCRAM-SHA-256 or md5 verifier in PostgreSQL's format (see protocol/auth.py); a role
+without one has no password (password authentication fails for it, as for PostgreSQL's NULL
+password); `login = false` is a role that may not log in (NOLOGIN; absent: it may).
 Every change rewrites the whole file atomically (temporary file, fsync, rename, directory
 fsync) with mode 0600, under an exclusive lock on the directory so concurrent commands
-cannot lose each other's changes.
+cannot lose each other's changes: a change is durable once made, and is not in the journal
+(a standby has its own users file).
 """
 
 from __future__ import annotations
@@ -23,9 +30,11 @@ import sys
 import tempfile
 import tomllib
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from heliosdb_lite.engine.interface import RoleChange
 from heliosdb_lite.errors import CONFIG_FILE_ERROR, INVALID_NAME, INVALID_PARAMETER_VALUE, DatabaseError
 from heliosdb_lite.protocol.auth import make_md5_verifier, make_scram_verifier, verifier_method
 
@@ -61,11 +70,21 @@ def _toml_string(text: str) -> str:
     return '"' + "".join(escaped) + '"'
 
 
-def _render(verifiers: dict[str, str]) -> str:
-    tables = [
-        f"[users.{_toml_string(name)}]\nverifier = {_toml_string(verifier)}\n"
-        for name, verifier in sorted(verifiers.items())
-    ]
+@dataclass(frozen=True, slots=True)
+class Role:
+    verifier: str | None = None  # None: no password
+    login: bool = True
+
+
+def _render(roles: dict[str, Role]) -> str:
+    tables = []
+    for name, role in sorted(roles.items()):
+        lines = [f"[users.{_toml_string(name)}]\n"]
+        if role.verifier is not None:
+            lines.append(f"verifier = {_toml_string(role.verifier)}\n")
+        if not role.login:
+            lines.append("login = false\n")
+        tables.append("".join(lines))
     return _HEADER + "".join("\n" + table for table in tables)
 
 
@@ -76,7 +95,11 @@ class UsersFile:
         self.path = Path(path)
 
     def load(self) -> dict[str, str]:
-        """All users and their verifiers; empty when the file does not exist."""
+        """All users with a password and their verifiers; empty when the file does not exist."""
+        return {name: role.verifier for name, role in self.roles().items() if role.verifier is not None}
+
+    def roles(self) -> dict[str, Role]:
+        """All roles; empty when the file does not exist."""
         try:
             with self.path.open("rb") as file:
                 document = tomllib.load(file)
@@ -93,8 +116,30 @@ class UsersFile:
         return {name: self._checked_entry(name, entry) for name, entry in users.items()}
 
     def verifier(self, user: str) -> str | None:
-        """The stored verifier of `user`, or None when there is no such user."""
+        """The stored verifier of `user`, or None when there is no such user (or it has none)."""
         return self.load().get(user)
+
+    def role(self, user: str) -> Role | None:
+        return self.roles().get(user)
+
+    def names(self) -> set[str]:
+        return set(self.roles())
+
+    def apply(self, changes: Sequence[RoleChange]) -> None:
+        """CREATE / ALTER / DROP ROLE's changes (`interface.RoleStore`), written at once."""
+        with self._locked():
+            roles = self.roles()
+            for change in changes:
+                if change.action == "drop":
+                    roles.pop(change.name, None)
+                    continue
+                role = roles.get(change.name, Role())
+                if change.set_verifier:
+                    role = replace(role, verifier=change.verifier)
+                if change.login is not None:
+                    role = replace(role, login=change.login)
+                roles[change.name] = role
+            self._write(roles)
 
     def add(self, user: str, password: str, *, method: str = "scram-sha-256") -> bool:
         """Store a verifier for `user` (replacing any previous one); True when the user is new."""
@@ -109,10 +154,10 @@ class UsersFile:
             make_scram_verifier(password) if method == "scram-sha-256" else make_md5_verifier(user, password)
         )
         with self._locked():
-            verifiers = self.load()
-            created = user not in verifiers
-            verifiers[user] = verifier
-            self._write(verifiers)
+            roles = self.roles()
+            created = user not in roles
+            roles[user] = replace(roles.get(user, Role()), verifier=verifier)
+            self._write(roles)
         return created
 
     def remove(self, user: str) -> bool:
@@ -120,27 +165,30 @@ class UsersFile:
         if not self.path.exists():
             return False
         with self._locked():
-            verifiers = self.load()
-            if verifiers.pop(user, None) is None:
+            roles = self.roles()
+            if roles.pop(user, None) is None:
                 return False
-            self._write(verifiers)
+            self._write(roles)
         return True
 
     def list(self) -> list[str]:
         """All user names, sorted."""
-        return sorted(self.load())
+        return sorted(self.roles())
 
-    def _checked_entry(self, name: str, entry: object) -> str:
+    def _checked_entry(self, name: str, entry: object) -> Role:
         try:
             validate_user_name(name)
         except DatabaseError as exc:
             raise self._corrupt(exc.message) from exc
-        if not isinstance(entry, dict) or set(entry) != {"verifier"}:
-            raise self._corrupt(f"user {name!r} must have exactly one key, verifier")
-        verifier = entry["verifier"]
-        if not isinstance(verifier, str) or verifier_method(verifier) is None:
+        if not isinstance(entry, dict) or not set(entry) <= {"verifier", "login"}:
+            raise self._corrupt(f"user {name!r} may have the keys verifier and login only")
+        verifier = entry.get("verifier")
+        if verifier is not None and (not isinstance(verifier, str) or verifier_method(verifier) is None):
             raise self._corrupt(f"user {name!r} has a verifier that is neither SCRAM-SHA-256 nor md5")
-        return verifier
+        login = entry.get("login", True)
+        if not isinstance(login, bool):
+            raise self._corrupt(f"user {name!r} has a login that is not a boolean")
+        return Role(verifier, login)
 
     def _corrupt(self, problem: str) -> DatabaseError:
         return DatabaseError(CONFIG_FILE_ERROR, f"users file {self.path} {problem}")
@@ -157,13 +205,13 @@ class UsersFile:
         finally:
             os.close(descriptor)
 
-    def _write(self, verifiers: dict[str, str]) -> None:
+    def _write(self, roles: dict[str, Role]) -> None:
         directory = self.path.parent
         descriptor, temporary = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=directory)
         try:
             with os.fdopen(descriptor, "w", encoding="utf-8") as file:
                 os.fchmod(file.fileno(), _FILE_MODE)
-                file.write(_render(verifiers))
+                file.write(_render(roles))
                 file.flush()
                 os.fsync(file.fileno())
             os.replace(temporary, self.path)

@@ -82,11 +82,17 @@ def test_unsupported_constructs_are_refused_not_mistranslated(session: SQLiteSes
         assert error(session, sql).sqlstate == "0A000", sql
 
 
+def test_roles_need_the_server(session: SQLiteSession) -> None:
+    """CREATE ROLE changes the server's users file; the embedded API has none."""
+    refused = error(session, "create user bob password 'x'")
+    assert (refused.sqlstate, refused.message) == ("0A000", "CREATE ROLE needs the server's users file")
+
+
 @pytest.mark.parametrize(("sql", "named"), [
-    ("create user bob", "statement CREATE USER"),
+    ("create group bob", "statement CREATE GROUP"),
     ("create domain positive as int check (value > 0)", "statement CREATE DOMAIN"),
     ("create extension hstore", "statement CREATE EXTENSION"),
-    ("alter user bob password 'x'", "statement ALTER USER"),
+    ("alter group bob add user alice", "statement ALTER GROUP"),
     ("create temp table t on commit drop as select 1", "statement CREATE TEMP TABLE"),
 ])
 def test_a_refused_command_is_named_by_its_leading_words(session: SQLiteSession, sql: str,

@@ -11,7 +11,7 @@ object, or None for statements that go through the translator. Syntax follows Po
     SET CONSTRAINTS ALL {DEFERRED|IMMEDIATE} (a list of constraint names is refused: 0A000)
     EXPLAIN [ANALYZE] [VERBOSE] stmt | EXPLAIN (options) stmt    VACUUM/ANALYZE/CHECKPOINT/DISCARD
     PREPARE TRANSACTION 'gid'   COMMIT PREPARED 'gid'   ROLLBACK PREPARED 'gid'
-    PREPARE, EXECUTE, DEALLOCATE (`prepare_commands`)
+    PREPARE, EXECUTE, DEALLOCATE (`prepare_commands`)   CREATE/ALTER/DROP ROLE|USER (`role_commands`)
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from heliosdb_lite.engine.sql.prepare_commands import (
     parse_execute,
     parse_prepare,
 )
+from heliosdb_lite.engine.sql.role_commands import RoleCommand, is_role_command, parse_role_command
 from heliosdb_lite.engine.sql.statement_words import Words, syntax_error
 from heliosdb_lite.errors import FEATURE_NOT_SUPPORTED, DatabaseError
 from heliosdb_lite.protocol.codecs.time_zones import hours_zone_name
@@ -149,7 +150,7 @@ class CloseCommand:
 CursorCommand = DeclareCommand | FetchCommand | CloseCommand
 UtilityCommand = (TransactionCommand | SetCommand | SetTransactionCommand | SetConstraintsCommand
                   | ResetCommand | ShowCommand | ExplainCommand | MaintenanceCommand | NotificationCommand
-                  | CursorCommand | PrepareCommand | ExecuteCommand | DeallocateCommand)
+                  | CursorCommand | PrepareCommand | ExecuteCommand | DeallocateCommand | RoleCommand)
 
 
 _ISOLATION_WORDS = (("serializable",), ("repeatable", "read"), ("read", "committed"), ("read", "uncommitted"))
@@ -464,6 +465,8 @@ def parse_utility(sql: str) -> UtilityCommand | None:
     if not tokens:
         return None
     first = tokens[0].text.lower()
+    if first in ("create", "alter", "drop"):
+        return parse_role_command(sql) if is_role_command(sql) else None
     words = Words(_command_words(sql, tokens))
     words.index = 1
     if first in ("begin", "start", "commit", "end", "rollback", "abort", "savepoint", "release"):

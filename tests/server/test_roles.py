@@ -1,0 +1,132 @@
+"""CREATE / ALTER / DROP ROLE and USER over the server's users file: PostgreSQL's answers and errors
+(these tests pass against PostgreSQL 15 too, HELIOSDB_CLIENT_TESTS_TARGET=postgres), transactional
+changes, password_encryption and libpq's encrypt_password / change_password; then, HeliosDB-only,
+roles created with SQL log in with their passwords (md5 and SCRAM verifiers, the md5 method) after
+a SIGKILL and a restart, and a NOLOGIN role is refused."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pg8000.native
+import psycopg
+import pytest
+
+from tests.server.conftest import Target
+from tests.server.credentials import add_user
+from testsupport.server_process import ServerProcess
+
+TIMEOUT = 10
+
+
+@pytest.fixture
+def conn(target: Target) -> Iterator[psycopg.Connection[Any]]:
+    with psycopg.connect(target.dsn, autocommit=True, connect_timeout=TIMEOUT) as connection:
+        yield connection
+
+
+def outcome(connection: psycopg.Connection[Any], sql: str) -> tuple[str | None, str | None]:
+    """(status, None) or (None, "SQLSTATE message")."""
+    try:
+        return connection.execute(sql).statusmessage, None
+    except psycopg.Error as error:
+        return None, f"{error.sqlstate} {error.diag.message_primary}"
+
+
+def test_create_alter_drop_and_their_errors(conn: psycopg.Connection[Any]) -> None:
+    notices: list[str] = []
+    conn.add_notice_handler(lambda diagnostic: notices.append(str(diagnostic.message_primary)))
+    steps = [
+        "create user x_role_a with password 'secret'",
+        "create user x_role_a",
+        "create role x_role_b nologin",
+        'create role """q\'"',
+        "alter user x_role_a with password null",
+        "alter role x_role_b login password 'p'",
+        "alter role x_role_none password 'p'",
+        "create role public",
+        'create role "pg_x"',
+        "drop role x_role_none",
+        "drop role if exists x_role_none",
+        'drop user x_role_a, x_role_b, """q\'"',
+        "drop role x_role_a",
+    ]
+    assert [outcome(conn, sql) for sql in steps] == [
+        ("CREATE ROLE", None),
+        (None, '42710 role "x_role_a" already exists'),
+        ("CREATE ROLE", None),
+        ("CREATE ROLE", None),
+        ("ALTER ROLE", None),
+        ("ALTER ROLE", None),
+        (None, '42704 role "x_role_none" does not exist'),
+        (None, '42939 role name "public" is reserved'),
+        (None, '42939 role name "pg_x" is reserved'),
+        (None, '42704 role "x_role_none" does not exist'),
+        ("DROP ROLE", None),
+        ("DROP ROLE", None),
+        (None, '42704 role "x_role_a" does not exist'),
+    ]
+    assert notices == ['role "x_role_none" does not exist, skipping']
+
+
+def test_role_changes_follow_the_transaction(conn: psycopg.Connection[Any]) -> None:
+    for sql in ("begin", "create role x_role_tx", "savepoint s", "create role x_role_sp", "rollback to s"):
+        conn.execute(sql)
+    assert outcome(conn, "create role x_role_tx") == (None, '42710 role "x_role_tx" already exists')
+    conn.execute("rollback")
+    assert outcome(conn, "drop role x_role_tx") == (None, '42704 role "x_role_tx" does not exist')
+    conn.execute("begin")
+    conn.execute("create role x_role_kept")
+    conn.execute("commit")
+    assert outcome(conn, "drop role x_role_kept") == ("DROP ROLE", None)
+
+
+def test_password_encryption_and_libpq_password_calls(conn: psycopg.Connection[Any]) -> None:
+    conn.execute("set password_encryption to 'md5'")
+    assert conn.execute("show password_encryption").fetchone() == ("md5",)
+    assert conn.pgconn.encrypt_password(b"psycopg2", b"ashesh") == b"md594839d658c28a357126f105b9cb14cfc"
+    conn.execute("set password_encryption to 'scram-sha-256'")
+    assert conn.pgconn.encrypt_password(b"psycopg2", b"ashesh").startswith(b"SCRAM-SHA-256$")
+    assert outcome(conn, "set password_encryption to 'des'")[1] == \
+        '22023 invalid value for parameter "password_encryption": "des"'
+    with pytest.raises(psycopg.OperationalError, match='role "x_role_nobody" does not exist'):
+        conn.pgconn.change_password(b"x_role_nobody", b"psycopg")
+
+
+def test_pg8000_create_user_with_a_password(native: pg8000.native.Connection) -> None:
+    native.run("create user x_role_boltzmann with password 'cha\uff6fs';")
+    native.run("drop role x_role_boltzmann")
+    assert native.run("select 1") == [[1]]
+
+
+def test_role_created_by_sql_logs_in_after_a_restart(tmp_path: Path, target: Target) -> None:
+    target.skip_unless_heliosdb("the users file of a server started here")
+    users_file = tmp_path / "users.toml"
+    add_user(users_file, "postgres", "admin password")
+    args = ["--auth-method", "md5", "--users-file", str(users_file)]
+    server = ServerProcess(tmp_path / "data", args=args).start()
+    try:
+        with psycopg.connect(host=server.host, port=server.port, user="postgres", password="admin password",
+                             dbname="postgres", autocommit=True, connect_timeout=TIMEOUT) as admin:
+            admin.execute("create user x_role_scram with password 'scram password'")
+            admin.execute("set password_encryption = 'md5'")
+            admin.execute("create user x_role_md5 with password 'md5 password'")
+            admin.execute("create role x_role_closed password 'closed'")
+        server.kill()
+        server = ServerProcess(tmp_path / "data", args=args).start()
+        with psycopg.connect(host=server.host, port=server.port, user="x_role_md5", password="md5 password",
+                             dbname="postgres", connect_timeout=TIMEOUT) as user:
+            assert user.execute("select current_user").fetchone() == ("x_role_md5",)
+        with psycopg.connect(host=server.host, port=server.port, user="x_role_scram", password="scram password",
+                             dbname="postgres", connect_timeout=TIMEOUT) as user:
+            assert user.execute("select current_user").fetchone() == ("x_role_scram",)
+        with pytest.raises(psycopg.OperationalError, match='role "x_role_closed" is not permitted to log in'):
+            psycopg.connect(host=server.host, port=server.port, user="x_role_closed", password="closed",
+                            dbname="postgres", connect_timeout=TIMEOUT)
+        with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
+            psycopg.connect(host=server.host, port=server.port, user="x_role_md5", password="wrong",
+                            dbname="postgres", connect_timeout=TIMEOUT)
+    finally:
+        server.stop()
