@@ -101,6 +101,11 @@ def test_pg8000_create_user_with_a_password(native: pg8000.native.Connection) ->
     assert native.run("select 1") == [[1]]
 
 
+def login(server: ServerProcess, user: str, password: str) -> psycopg.Connection[Any]:
+    return psycopg.connect(host=server.host, port=server.port, user=user, password=password,
+                           dbname="postgres", autocommit=True, connect_timeout=TIMEOUT)
+
+
 def test_role_created_by_sql_logs_in_after_a_restart(tmp_path: Path, target: Target) -> None:
     target.skip_unless_heliosdb("the users file of a server started here")
     users_file = tmp_path / "users.toml"
@@ -108,25 +113,19 @@ def test_role_created_by_sql_logs_in_after_a_restart(tmp_path: Path, target: Tar
     args = ["--auth-method", "md5", "--users-file", str(users_file)]
     server = ServerProcess(tmp_path / "data", args=args).start()
     try:
-        with psycopg.connect(host=server.host, port=server.port, user="postgres", password="admin password",
-                             dbname="postgres", autocommit=True, connect_timeout=TIMEOUT) as admin:
+        with login(server, "postgres", "admin password") as admin:
             admin.execute("create user x_role_scram with password 'scram password'")
             admin.execute("set password_encryption = 'md5'")
             admin.execute("create user x_role_md5 with password 'md5 password'")
             admin.execute("create role x_role_closed password 'closed'")
         server.kill()
         server = ServerProcess(tmp_path / "data", args=args).start()
-        with psycopg.connect(host=server.host, port=server.port, user="x_role_md5", password="md5 password",
-                             dbname="postgres", connect_timeout=TIMEOUT) as user:
-            assert user.execute("select current_user").fetchone() == ("x_role_md5",)
-        with psycopg.connect(host=server.host, port=server.port, user="x_role_scram", password="scram password",
-                             dbname="postgres", connect_timeout=TIMEOUT) as user:
-            assert user.execute("select current_user").fetchone() == ("x_role_scram",)
+        for user, password in (("x_role_md5", "md5 password"), ("x_role_scram", "scram password")):
+            with login(server, user, password) as connection:
+                assert connection.execute("select current_user").fetchone() == (user,)
         with pytest.raises(psycopg.OperationalError, match='role "x_role_closed" is not permitted to log in'):
-            psycopg.connect(host=server.host, port=server.port, user="x_role_closed", password="closed",
-                            dbname="postgres", connect_timeout=TIMEOUT)
+            login(server, "x_role_closed", "closed")
         with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
-            psycopg.connect(host=server.host, port=server.port, user="x_role_md5", password="wrong",
-                            dbname="postgres", connect_timeout=TIMEOUT)
+            login(server, "x_role_md5", "wrong")
     finally:
         server.stop()
