@@ -106,6 +106,13 @@ SCRIPT = [
     "drop type floatrange",
     "drop type floatrange cascade",
     "select * from measures order by id",
+    "create type lonerange as range (subtype = int4)",
+    "create table lone (r lonerange, m lonemultirange)",
+    "insert into lone values ('[1,2]', '{[1,2]}')",
+    "drop type lonerange cascade",
+    "select count(*), (select count(*) from information_schema.columns where table_name = 'lone') from lone",
+    "alter table lone add column id int",
+    "select * from lone",
     "alter type textrange rename to words",
     "select 'textmultirange'::regtype::text, 'words'::regtype::text, to_regtype('textrange')",
     gap("select words('a', 'b')", "a range type's constructor keeps the type's first name in PostgreSQL "

@@ -177,12 +177,7 @@ def _alter_table(translator: Translator, table: str, node: exp.Alter) -> str:
                 statements.append(_not_null_triggers(table, [action.name]))
         elif isinstance(action, exp.Drop) and (action.args.get("kind") or "").upper() == "COLUMN":
             dropped = action.args.get("tables") or action.expressions or [action.this]
-            names = {column.name for column in dropped}
-            if info is not None and info.columns and {c.name for c in info.columns} <= names:
-                # the last one: SQLite keeps a table's stand-in column (PostgreSQL: no columns)
-                statements.append(f"ALTER TABLE {quote_name(table)} ADD COLUMN {quote_name(NO_COLUMNS)}")
-            for column in dropped:
-                statements += column_dropped(translator, table, column.name)
+            statements += columns_dropped(translator, table, [column.name for column in dropped])
         elif isinstance(action, exp.RenameColumn):
             statements.append(f"ALTER TABLE {quote_name(table)} RENAME COLUMN {quote_name(action.this.name)} "
                               f"TO {quote_name(action.args['to'].name)}")
@@ -211,6 +206,18 @@ def _alter_table(translator: Translator, table: str, node: exp.Alter) -> str:
     if info is not None and not info.columns and added:  # the stand-in column of no columns goes
         statements.append(f"ALTER TABLE {quote_name(table)} DROP COLUMN {quote_name(NO_COLUMNS)}")
     return "; ".join(statements)
+
+
+def columns_dropped(translator: Translator, table: str, columns: list[str]) -> list[str]:
+    """DROP COLUMN of these columns of a table (`column_dropped`); of its last ones, a stand-in
+    column first, which SQLite keeps for a table of no columns (PostgreSQL keeps none)."""
+    info = translator.catalog.table(table)
+    statements = []
+    if info is not None and info.columns and {column.name for column in info.columns} <= set(columns):
+        statements.append(f"ALTER TABLE {quote_name(table)} ADD COLUMN {quote_name(NO_COLUMNS)}")
+    for column in columns:
+        statements += column_dropped(translator, table, column)
+    return statements
 
 
 def column_dropped(translator: Translator, table: str, column: str) -> list[str]:

@@ -26,7 +26,7 @@ from sqlglot import exp
 from sqlglot.tokens import TokenType
 
 from heliosdb_lite.engine.ddl import composite_types, range_types
-from heliosdb_lite.engine.ddl.alter import column_dropped
+from heliosdb_lite.engine.ddl.alter import columns_dropped
 from heliosdb_lite.engine.ddl.object_names import (
     NO_OP,
     cascade_notice,
@@ -397,8 +397,9 @@ def _drop(translator: Translator, words: _TypeWords) -> list[str]:
                               details=[f"{column.described()} depends on type {column.type_shown}"
                                        for column in columns])
         dropped += described
-        for column in columns:
-            statements += column_dropped(translator, column.table, column.column)
+        for stored in dict.fromkeys(column.table for column in columns):
+            statements += columns_dropped(translator, stored,
+                                          [column.column for column in columns if column.table == stored])
         if found.kind == user_types.COMPOSITE_KIND:
             statements += composite_types.dropped(found)
         elif found.range is not None:
