@@ -1,8 +1,8 @@
 """Differential script for the literals and the smaller built-in types the drivers' suites use:
-national character strings (N'...'), xid, int2vector, cstring, unknown and money. Each statement runs
-against the engine and a real PostgreSQL 15 in order; the outcome (tag, columns, type OIDs, rows
-in text form, SQLSTATE, transaction status), the error message and the notices must agree.
-Skipped without PostgreSQL."""
+national character strings (N'...'), typed literals (`macaddr '...'`), xid, int2vector, cstring,
+unknown, money and macaddr. Each statement runs against the engine and a real PostgreSQL 15 in
+order; the outcome (tag, columns, type OIDs, rows in text form, SQLSTATE, transaction status), the
+error message and the notices must agree. Skipped without PostgreSQL."""
 
 from __future__ import annotations
 
@@ -75,7 +75,27 @@ MONEY = [
     "select '-92233720368547758.08'::money, '{$1,NULL}'::money[]",
 ]
 
-SCRIPT = [*LITERALS, *SYSTEM_TYPES, *MONEY]
+MACADDR = [
+    "select macaddr '08002b:010203', macaddr '0800.2b01.0203', '08-00-2B-01-02-03'::macaddr, "
+    "pg_typeof(macaddr '08002b010203')",
+    "select macaddr '08:00:2b:01:02'",
+    "select macaddr '100:00:2b:01:02:03'",
+    "select cidr '10/8', inet '1.2.3.4/24', int4 '5', xid '5' = '5', macaddr '1:2:3:4:5:6'::text",
+    "select nosuchtype 'x'",
+    "create table nics (id int, mac macaddr unique)",
+    "insert into nics values (1, '08:00:2b:01:02:03'), (2, '00:00:00:00:00:0a'), (3, 'ff:00:00:00:00:00'), "
+    "(4, null) returning mac",
+    "insert into nics values (5, '08002b010203')",
+    "select id, mac from nics order by mac desc, id",
+    "select id from nics where mac > '08:00:00:00:00:00' and mac <> macaddr 'ff0000000000' order by id",
+    "select count(distinct mac) from nics",
+    "select min(mac) from nics",
+    "select max(x) from xids",
+    "select mac::text, '{08:00:2b:01:02:03,NULL}'::macaddr[] from nics where id = 1",
+    "select mac = 'x' from nics",
+]
+
+SCRIPT = [*LITERALS, *SYSTEM_TYPES, *MONEY, *MACADDR]
 
 reference = reference_database("differential_more_types")
 engine_session = engine_store("differential_more_types")

@@ -55,7 +55,8 @@ class HeliosPostgres(Postgres):
     """The input dialect: `$n` is always a parameter, KEPT_CALLS stay calls (sqlglot would turn mod()
     into %, date_part() into EXTRACT, lpad() into PAD, ...), INTERVAL 'text' keeps its whole text,
     a prefix `@` is not taken for a parameter, `oid[]` (any object-identifier type) is an array type,
-    and N'text' (a national character string) is 'text'::bpchar, as PostgreSQL's grammar makes it."""
+    N'text' (a national character string) is 'text'::bpchar, as PostgreSQL's grammar makes it, and so is
+    `name 'text'` a cast for any type name."""
 
     class Tokenizer(Postgres.Tokenizer):
         def _init_core(self) -> TokenizerCore:
@@ -85,6 +86,20 @@ class HeliosPostgres(Postgres):
                     return exp.Cast(this=exp.Literal.string(text), to=exp.DataType.build("interval"))
             self._retreat(index)
             return super()._parse_interval(require_interval, parse_function_unit)
+
+        def _parse_type(self, parse_interval: bool = True,
+                        fallback_to_identifier: bool = False) -> exp.Expr | None:
+            """`name 'text'` where name is no type sqlglot knows (`macaddr '08:00:2b:01:02:03'`, `cidr
+            '10/8'`): a cast of the text to the type so named, as PostgreSQL's grammar reads any type
+            name before a string constant."""
+            if not fallback_to_identifier and self._curr and self._next \
+                    and self._curr.token_type == TokenType.VAR and self._next.token_type == TokenType.STRING:
+                name = self._curr.text
+                self._advance(2)
+                literal = exp.Literal.string(self._prev.text)
+                to = exp.DataType(this=exp.DType.USERDEFINED, kind=exp.to_identifier(name))
+                return self._parse_column_ops(self.expression(exp.Cast(this=literal, to=to)))
+            return super()._parse_type(parse_interval, fallback_to_identifier)
 
         def _parse_types(self, check_func: bool = False, schema: bool = False,
                          allow_identifiers: bool = True, with_collation: bool = False) -> exp.Expr | None:

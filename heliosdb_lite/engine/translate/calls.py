@@ -417,7 +417,8 @@ def _aggregate(translator: Translator, node: exp.AggFunc, scope: Scope) -> Typed
         return call(aggregate, argument), result
     if name == "sum" and pg_type.oid == t.INTERVAL:
         raise unsupported("sum(interval)")
-    if name in ("min", "max") and range_typing.is_ranged(pg_type):  # PostgreSQL has no min/max of ranges
+    if name in ("min", "max") and (range_typing.is_ranged(pg_type) or pg_type.oid in t.WITHOUT_MIN_MAX):
+        # PostgreSQL has no min/max of ranges, xid or macaddr
         raise rules.no_function(name, format_type(pg_type.oid, -1))
     if name in ("min", "max") and not distinct:
         argument = collated(argument, pg_type)

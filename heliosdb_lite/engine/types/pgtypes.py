@@ -64,6 +64,8 @@ CSTRING = oids.CSTRING
 XID = oids.XID
 MONEY = oids.MONEY
 UNORDERED_TYPES = frozenset({XID})  # types with no ordering operator (btree operator class)
+MACADDR = oids.MACADDR
+WITHOUT_MIN_MAX = UNORDERED_TYPES | {MACADDR}  # types min and max do not take
 NETWORK_TYPES = frozenset({INET, CIDR})
 
 INTEGER_TYPES = frozenset({INT2, INT4, INT8, OID})

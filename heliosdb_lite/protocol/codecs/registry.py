@@ -21,6 +21,7 @@ from heliosdb_lite.protocol.codecs import (
     floats,
     interval,
     jsons,
+    macaddr,
     money,
     network,
     numeric,
@@ -58,7 +59,7 @@ def _with_derived(base: dict[int, Codec]) -> dict[int, Codec]:
 def _build_registry() -> dict[int, Codec]:
     codecs: dict[int, Codec] = {}
     for family in (scalars, floats, numeric, strings, bytea, uuids, jsons, datetimes, interval, reg_types,
-                   network, system_types, money):
+                   network, system_types, money, macaddr):
         codecs.update(family.CODECS)
     codecs[RECORD] = record_codec(lambda oid: codec_for(oid))  # fields' codecs looked up when used
     codecs = _with_derived(codecs)
