@@ -5,8 +5,8 @@ PostgreSQL's C cast does), get_bit/set_bit (bit n is bit n % 8 of byte n / 8, co
 least significant), bit_count, encode/decode in the formats hex, base64 (lines of 76
 characters) and escape, sha224/256/384/512, and the bytea forms of substring, position and
 btrim/ltrim/rtrim (`OF_BYTEA`: the translator takes them for a bytea first argument, where the
-text functions would read the bytes' hex text). Out-of-range positions are 2202E, a bad format or
-bad data 22023. NULL in, NULL out.
+text functions would read the bytes' hex text), `||` of two bytea values and LIKE between them.
+Out-of-range positions are 2202E, a bad format or bad data 22023. NULL in, NULL out.
 """
 
 from __future__ import annotations
@@ -201,6 +201,8 @@ def decode(text: str, encoding: str) -> bytes:
     raise _unrecognized(encoding)
 
 
+CONCATENATE = "helios_bytea_concat"  # bytea || bytea (SQLite's || would join their texts)
+CHARACTERS = "helios_bytea_chars"  # a bytea as a text of one character per byte, for LIKE
 _SUBSTRING = "helios_bytea_substring"
 _POSITION = "helios_bytea_position"
 _TRIMS = {"btrim": "helios_bytea_btrim", "trim": "helios_bytea_btrim", "ltrim": "helios_bytea_ltrim",
@@ -211,6 +213,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {name: null_safe(function) for name, 
     "bit_count": bit_count, "encode": encode, "decode": decode,
     **{name: _digest(name) for name in _DIGESTS},
     _SUBSTRING: substring, _POSITION: position,
+    CONCATENATE: lambda left, right: left + right, CHARACTERS: lambda data: data.decode("latin-1"),
     "helios_bytea_btrim": lambda data, strip: _trimmed(data, strip, leading=True, trailing=True),
     "helios_bytea_ltrim": lambda data, strip: _trimmed(data, strip, leading=True, trailing=False),
     "helios_bytea_rtrim": lambda data, strip: _trimmed(data, strip, leading=False, trailing=True),

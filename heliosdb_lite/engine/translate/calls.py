@@ -79,6 +79,8 @@ _TEXT_FUNCTIONS = frozenset({  # their first argument is text
     "upper", "lower", "length", "substr", "substring", "trim", "ltrim", "rtrim", "btrim", "replace", "strpos",
     "left", "right", "lpad", "rpad", "repeat", "reverse", "initcap", "split_part", "ascii", "translate",
     "starts_with", "quote_literal", "quote_nullable"})
+# those that take no bytea argument in PostgreSQL (it converts bytea to no string type implicitly)
+_TEXT_ONLY_FUNCTIONS = _TEXT_FUNCTIONS - {"length", "quote_literal", "quote_nullable"}
 _ARGUMENT_PLACEHOLDER = "helios_bare_call_argument_{}"
 # arguments written as they are in the bare call's text: literals (builders may read them, as
 # date_trunc's unit) and what is syntax rather than an expression (DISTINCT, ORDER BY, *)
@@ -186,6 +188,9 @@ def function(translator: Translator, name: str, arguments: Sequence[exp.Expr], s
         registered, signatures, result_oid = binary_strings.OF_BYTEA[name]
         parameters = next((s for s in signatures if len(s) == len(typed)), signatures[0])
         return _one_signature(translator, name, typed, parameters, result_oid, registered)
+    if name in _TEXT_ONLY_FUNCTIONS and any(pg_type.oid == t.BYTEA for pg_type in types):
+        # no bytea form (SQLite would read the bytes' hex text)
+        raise rules.no_function(name, ", ".join(format_type(t.output_type(p).oid, -1) for p in types))
     if ranges.handles(translator, name, types):
         return ranges.function(translator, name, typed)
     if network.handles(name, types):

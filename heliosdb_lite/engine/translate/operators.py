@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from sqlglot import exp
 
 from heliosdb_lite.engine.functions import arrays as array_functions
+from heliosdb_lite.engine.functions import binary_strings
 from heliosdb_lite.engine.functions import names as fn
 from heliosdb_lite.engine.store import user_types
 from heliosdb_lite.engine.translate import money, network, ranges, records
@@ -50,6 +51,7 @@ _NATIVE_ORDER = frozenset({t.BOOL, t.BYTEA, t.DATE, t.TIME, t.TIMESTAMP, t.TIMES
 _PATTERN_OPERATORS = {exp.Like: "~~", exp.ILike: "~~*", exp.RegexpLike: "~", exp.RegexpILike: "~*"}
 _CONTAINMENT_OPERATORS = {exp.ArrayContainsAll: "@>", exp.ArrayContainedBy: "<@", exp.ArrayOverlaps: "&&"}
 _COMPARISON_NODES: dict[str, type[exp.Binary]] = {symbol: cls for cls, symbol in COMPARISONS.items()}
+_BYTEA = PgType(t.BYTEA)
 
 
 def at_time_zone(translator: Translator, node: exp.AtTimeZone, scope: Scope) -> Typed:
@@ -145,6 +147,10 @@ def _concat(translator: Translator, node: exp.DPipe, scope: Scope) -> Typed:
     typed = [translator.expr(operand, scope) for operand in (node.this, node.expression)]
     if any(array_typing.is_array(pg_type) for _, pg_type in typed):
         return _array_concat(translator, *typed[0], *typed[1])
+    oids = {pg_type.oid for _, pg_type in typed}
+    if t.BYTEA in oids and oids <= {t.BYTEA, t.UNKNOWN}:  # byteacat: an unknown operand is a bytea
+        left, right = (translator.coerce(value, pg_type, _BYTEA) for value, pg_type in typed)
+        return call(binary_strings.CONCATENATE, left, right), _BYTEA
     if not any(pg_type.is_unknown or pg_type.oid in t.STRING_TYPES for _, pg_type in typed):
         raise rules.no_operator(typed[0][1].oid, "||", typed[1][1].oid)  # text || anynonarray: a text
     parts = []
@@ -431,10 +437,16 @@ def like(translator: Translator, node: exp.Binary, scope: Scope) -> Typed:
     value, value_type = translator.expr(node.this, scope)
     pattern, pattern_type = translator.expr(node.expression, scope)
     known = {pg_type.oid for pg_type in (value_type, pattern_type) if not pg_type.is_unknown}
-    if not known <= t.STRING_TYPES and known != {t.BYTEA}:  # SQLite would match any value's text
+    bytea = known == {t.BYTEA}
+    if (not known <= t.STRING_TYPES and not bytea) or (bytea and type(node) is not exp.Like):
+        # SQLite would match any value's text; bytea has LIKE only
         raise rules.no_operator(value_type.oid, _PATTERN_OPERATORS[type(node)], pattern_type.oid)
-    value = as_text(translator, value, value_type)
-    pattern = as_text(translator, pattern, pattern_type)
+    if bytea:  # byte by byte (as one character each), not the hex text
+        value, pattern = (call(binary_strings.CHARACTERS, translator.coerce(operand, pg_type, _BYTEA))
+                          for operand, pg_type in ((value, value_type), (pattern, pattern_type)))
+    else:
+        value = as_text(translator, value, value_type)
+        pattern = as_text(translator, pattern, pattern_type)
     if isinstance(node, exp.ILike):
         return _negated(call(fn.ILIKE, pattern, value), node), t.BOOL_TYPE
     if isinstance(node, exp.RegexpILike):
@@ -449,6 +461,8 @@ def _escape(translator: Translator, node: exp.Escape, scope: Scope) -> Typed:
     value, value_type = translator.expr(like.this, scope)
     pattern, pattern_type = translator.expr(like.expression, scope)
     escape, _ = translator.expr(node.expression, scope)
+    if t.BYTEA in (value_type.oid, pattern_type.oid):
+        raise unsupported("LIKE ... ESCAPE of bytea")
     name = fn.ILIKE if isinstance(like, exp.ILike) else "like"
     matched = call(name, as_text(translator, pattern, pattern_type), as_text(translator, value, value_type),
                    escape)
