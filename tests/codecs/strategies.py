@@ -91,6 +91,7 @@ SCALAR_VALUES: dict[int, st.SearchStrategy[Any]] = {
     28: st.integers(0, 2**32 - 1),
     114: json_texts,
     790: INT64,
+    600: st.tuples(st.floats(allow_nan=False), st.floats(allow_nan=False)),
     829: st.binary(min_size=6, max_size=6).map(lambda raw: ":".join(f"{byte:02x}" for byte in raw)),
     700: st.floats(width=32, allow_nan=False) | st.just(math.nan),
     701: st.floats(allow_nan=False) | st.just(math.nan),

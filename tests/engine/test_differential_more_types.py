@@ -1,6 +1,6 @@
 """Differential script for the literals and the smaller built-in types the drivers' suites use:
 national character strings (N'...'), typed literals (`macaddr '...'`), xid, int2vector, cstring,
-unknown, money and macaddr. Each statement runs against the engine and a real PostgreSQL 15 in
+unknown, money, macaddr and point. Each statement runs against the engine and a real PostgreSQL 15 in
 order; the outcome (tag, columns, type OIDs, rows in text form, SQLSTATE, transaction status), the
 error message and the notices must agree. Skipped without PostgreSQL."""
 
@@ -95,7 +95,20 @@ MACADDR = [
     "select mac = 'x' from nics",
 ]
 
-SCRIPT = [*LITERALS, *SYSTEM_TYPES, *MONEY, *MACADDR]
+POINTS = [
+    "select '(2.3,1)'::point, point '3, 4', cast('( -1.5e3 , .25 )' as point), pg_typeof('(1,2)'::point)",
+    "select '(1,x)'::point",
+    "select '(1e400,1)'::point",
+    "create table pts (id int, p point)",
+    "insert into pts values (1, '(1,2)'), (2, '3,4'), (3, null) returning p",
+    "select id, p, p::text from pts order by id",
+    "select '{\"(1,2)\",NULL}'::point[]",
+    "select point '(1,2)' = point '(1,2)'",
+    "select p from pts order by p",
+    "select min(p) from pts",
+]
+
+SCRIPT = [*LITERALS, *SYSTEM_TYPES, *MONEY, *MACADDR, *POINTS]
 
 reference = reference_database("differential_more_types")
 engine_session = engine_store("differential_more_types")

@@ -232,6 +232,8 @@ def compare(translator: Translator, operator: str, left: exp.Expr, left_type: Pg
     if t.JSON in (left_resolved.oid, right_resolved.oid) or (left_resolved.oid != right_resolved.oid and (
             array_typing.is_array(left_resolved) or array_typing.is_array(right_resolved))):
         raise rules.no_operator(left_resolved.oid, operator, right_resolved.oid)  # arrays: of one type
+    if {left_resolved.oid, right_resolved.oid} & t.INCOMPARABLE_TYPES:
+        raise rules.no_operator(left_resolved.oid, operator, right_resolved.oid)
     if t.XID in (left_resolved.oid, right_resolved.oid):
         return _xid_comparison(translator, operator, (left, left_type, left_resolved),
                                (right, right_type, right_resolved))

@@ -63,7 +63,9 @@ CIDR = oids.CIDR
 CSTRING = oids.CSTRING
 XID = oids.XID
 MONEY = oids.MONEY
-UNORDERED_TYPES = frozenset({XID})  # types with no ordering operator (btree operator class)
+POINT = oids.POINT
+INCOMPARABLE_TYPES = frozenset({POINT})  # types with no = < > (point has ~= and geometric operators)
+UNORDERED_TYPES = frozenset({XID}) | INCOMPARABLE_TYPES  # types with no ordering operator (btree class)
 MACADDR = oids.MACADDR
 WITHOUT_MIN_MAX = UNORDERED_TYPES | {MACADDR}  # types min and max do not take
 NETWORK_TYPES = frozenset({INET, CIDR})
@@ -128,6 +130,7 @@ _DTYPE_NAMES: dict[exp.DType, str] = {
     exp.DType.UUID: "uuid",
     exp.DType.UNKNOWN: "unknown",
     exp.DType.MONEY: "money",
+    exp.DType.POINT: "point",
     exp.DType.INET: "inet",
     exp.DType.JSON: "json",
     exp.DType.JSONB: "jsonb",

@@ -28,6 +28,7 @@ never reaches a codec):
 - xid 28: int (0..2**32-1); int2vector 22: a tuple of int; cstring 2275: str (`system_types`)
 - money 790: int, the cents (`money`)
 - macaddr 829: str, as its output writes it (`macaddr`)
+- point 600: a tuple of two floats (`geometry`)
 - arrays (_bool 1000, _int4 1007, _text 1009, ... every type above but unknown): a list of
   element values or None; nested equally long lists for more dimensions; lower bounds are 1
 

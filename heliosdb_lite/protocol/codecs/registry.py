@@ -19,6 +19,7 @@ from heliosdb_lite.protocol.codecs import (
     bytea,
     datetimes,
     floats,
+    geometry,
     interval,
     jsons,
     macaddr,
@@ -59,7 +60,7 @@ def _with_derived(base: dict[int, Codec]) -> dict[int, Codec]:
 def _build_registry() -> dict[int, Codec]:
     codecs: dict[int, Codec] = {}
     for family in (scalars, floats, numeric, strings, bytea, uuids, jsons, datetimes, interval, reg_types,
-                   network, system_types, money, macaddr):
+                   network, system_types, money, macaddr, geometry):
         codecs.update(family.CODECS)
     codecs[RECORD] = record_codec(lambda oid: codec_for(oid))  # fields' codecs looked up when used
     codecs = _with_derived(codecs)
