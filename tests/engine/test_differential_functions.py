@@ -185,7 +185,15 @@ TO_CHAR = [
     "(timestamp '2000-01-01', 'Mon YYYY')) v(ts, fmt)",
 ]
 
-ALL_STEPS = [*SETTINGS, *AGGREGATES, *AGE, *SERIES, *TO_CHAR]
+USERS = [  # user and current_role: reserved words for current_user, even beside a column "user"
+    "select user, current_role, current_user, session_user",
+    "select user = current_user as same, upper(user) as shout",
+    'create table who ("user" text, n int)',
+    "insert into who values ('someone', 1)",
+    'select user, "user", who.user from who',
+]
+
+ALL_STEPS = [*SETTINGS, *AGGREGATES, *AGE, *SERIES, *TO_CHAR, *USERS]
 
 
 reference = reference_database("differential_functions")

@@ -104,9 +104,15 @@ def _parameter(translator: Translator, node: exp.Parameter, _: Scope) -> Typed:
     return node, translator.params.get(number, t.UNKNOWN_TYPE)
 
 
+# `user` and `current_role` are current_user (sqlglot reads them as columns)
+_CURRENT_USER_WORDS = frozenset({"user", "current_role"})
+
+
 def _column(translator: Translator, node: exp.Column, scope: Scope) -> Typed:
     if isinstance(node.this, exp.Star):
         return node, t.UNKNOWN_TYPE
+    if not node.table and not node.this.quoted and node.name.lower() in _CURRENT_USER_WORDS:
+        return call("current_user"), PgType(t.NAME)  # reserved words, never a column's name
     node.set("db", None)  # a schema-qualified column: its table is referred to by its bare name
     table = node.table or None
     relation = scope.resolve(node.name, table)
