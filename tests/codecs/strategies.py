@@ -27,6 +27,7 @@ from heliosdb_lite.protocol.codecs.range_values import (
     make_multirange,
     make_range,
 )
+from heliosdb_lite.protocol.codecs.times import END_OF_DAY, fixed_zone
 
 INT32 = st.integers(-(2**31), 2**31 - 1)
 INT64 = st.integers(-(2**63), 2**63 - 1)
@@ -70,6 +71,10 @@ json_texts = st.builds(
 _infinities = st.sampled_from([INFINITY, NEG_INFINITY])
 
 
+def _timetz(clock: Any, east: int) -> Any:
+    return clock.replace(tzinfo=fixed_zone(east))
+
+
 def _inet(version: int, address: int, bits: int) -> Any:
     """An IPv4 or IPv6 inet value of the drawn address and mask length (reduced to the family's width)."""
     width = 32 if version == 4 else 128
@@ -100,7 +105,8 @@ SCALAR_VALUES: dict[int, st.SearchStrategy[Any]] = {
     1042: text_values,
     1043: text_values,
     1082: st.dates() | _infinities,
-    1083: st.times(),
+    1083: st.times() | st.just(END_OF_DAY),
+    1266: st.builds(_timetz, st.times() | st.just(END_OF_DAY), st.integers(-(16 * 3600 - 1), 16 * 3600 - 1)),
     1114: st.datetimes() | _infinities,
     1184: st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30), timezones=zones)
     | _infinities,
@@ -176,6 +182,8 @@ def canonical(oid: int, value: Any) -> Any:
         return [canonical(MULTIRANGE_TYPES[oid].oid, item) for item in value.ranges]
     if oid == 1700:
         return numeric_text(value)
+    if oid == 1266:  # aware times compare by their UTC time: the offset is part of the identity
+        return value.replace(tzinfo=None), value.utcoffset()
     if oid == 1184 and isinstance(value, datetime):
         return value.astimezone(UTC)  # PEP 495: inter-zone == is False for times in a DST gap or fold
     return value

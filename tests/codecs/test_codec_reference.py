@@ -14,7 +14,7 @@ import pytest
 
 from heliosdb_lite.errors import FEATURE_NOT_SUPPORTED, DatabaseError
 from heliosdb_lite.protocol.codecs import decode_binary, decode_text, encode_binary, encode_text, type_by_name
-from tests.codecs.literals import EITHER_WAY, INVALID, TIME_ZONES, TIMESTAMPTZ, UNSUPPORTED, VALID
+from tests.codecs.literals import EITHER_WAY, INVALID, TIME_ZONES, TIMESTAMPTZ, TIMETZ, UNSUPPORTED, VALID
 from tests.codecs.reference_client import ReferenceClient, ReferenceError
 
 VALID_CASES = [(type_name, literal) for type_name, literals in VALID.items() for literal in literals]
@@ -26,6 +26,7 @@ EITHER_WAY_CASES = [
     (type_name, literal) for type_name, literals in EITHER_WAY.items() for literal in literals
 ]
 ZONED_CASES = [(zone, literal) for zone in TIME_ZONES for literal in TIMESTAMPTZ]
+ZONED_TIMETZ_CASES = [(zone, literal) for zone in TIME_ZONES for literal in TIMETZ]
 
 
 def _assert_matches_reference(reference: ReferenceClient, type_name: str, literal: str, zone: str) -> None:
@@ -55,6 +56,12 @@ def test_timestamptz_matches_postgres_in_session_zone(
     reference: ReferenceClient, zone: str, literal: str
 ) -> None:
     _assert_matches_reference(reference, "timestamp with time zone", literal, zone)
+
+
+@pytest.mark.parametrize(("zone", "literal"), ZONED_TIMETZ_CASES)
+def test_timetz_matches_postgres_in_session_zone(reference: ReferenceClient, zone: str, literal: str) -> None:
+    """A timetz without an offset takes the session zone's on its date (today without one)."""
+    _assert_matches_reference(reference, "time with time zone", literal, zone)
 
 
 @pytest.mark.parametrize(("type_name", "literal"), INVALID_CASES)

@@ -165,6 +165,6 @@ def test_collate_c_and_refusals(session: SQLiteSession) -> None:
     run(session, "create table c (s text)")
     run(session, "insert into c values ('b'), ('B'), ('a')")
     assert rows(session, 'select s from c order by s collate "C"') == [("B",), ("a",), ("b",)]
-    for sql in ("select current_time", 'select s collate "de_DE" from c',
+    for sql in ('select s collate "de_DE" from c',
                 "with x as (insert into c values ('z') returning s) select * from x"):
         assert error(session, sql).sqlstate == "0A000", sql

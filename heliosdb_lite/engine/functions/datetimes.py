@@ -1,4 +1,5 @@
-"""EXTRACT/date_part, date_trunc and age over codec-model date, time, timestamp[tz] and interval values.
+"""EXTRACT/date_part, date_trunc and age over codec-model date, time, timetz, timestamp[tz] and interval
+values.
 
 EXTRACT returns numeric as PostgreSQL 15 does (seconds and epoch with six decimals); timestamptz
 fields are taken in the session time zone. age subtracts field by field and borrows as
@@ -16,13 +17,14 @@ from typing import Any
 from heliosdb_lite.engine.functions.operators import add_interval
 from heliosdb_lite.engine.types import pgtypes as t
 from heliosdb_lite.engine.types.casts import localize
+from heliosdb_lite.engine.types.type_names import format_type
 from heliosdb_lite.engine.types.value_order import interval_key
 from heliosdb_lite.errors import (
     FEATURE_NOT_SUPPORTED,
     INVALID_PARAMETER_VALUE,
     DatabaseError,
 )
-from heliosdb_lite.protocol.codecs import DateTimeInfinity, Interval
+from heliosdb_lite.protocol.codecs import DateTimeInfinity, Interval, times
 
 _EPOCH = dt.datetime(1970, 1, 1)
 _MICRO = Decimal("0.000001")
@@ -45,8 +47,8 @@ def extract(field: str, value: Any, oid: int, tz: dt.tzinfo) -> Decimal | None:
     field = field.lower()
     if oid == t.INTERVAL:
         return _extract_interval(field, value)
-    if oid == t.TIME:
-        return _extract_time(field, value)
+    if oid in (t.TIME, t.TIMETZ):
+        return _extract_time(field, value, oid)
     if oid == t.DATE:
         moment = dt.datetime.combine(value, dt.time())
         if field in ("hour", "minute", "second", "microseconds", "milliseconds"):
@@ -84,17 +86,35 @@ def _extract_timestamp(field: str, moment: dt.datetime) -> Decimal:
     raise DatabaseError(INVALID_PARAMETER_VALUE, f'unit "{field}" not recognized for type timestamp')
 
 
-def _extract_time(field: str, moment: dt.time) -> Decimal:
+def _extract_time(field: str, moment: Any, oid: int) -> Decimal:
+    """time_part_common and timetz_part: a time's fields, a timetz's zone too (seconds east; its
+    epoch is the UTC time)."""
+    east = times.offset_east(moment) if oid == t.TIMETZ else 0
     if field == "hour":
         return Decimal(moment.hour)
     if field == "minute":
         return Decimal(moment.minute)
     if field == "second":
         return _seconds(moment)
+    if field == "milliseconds":
+        return (_seconds(moment) * 1000).quantize(Decimal("0.001"))
+    if field == "microseconds":
+        return Decimal(moment.second * 1_000_000 + moment.microsecond)
     if field == "epoch":
-        micros = ((moment.hour * 60 + moment.minute) * 60 + moment.second) * 1_000_000 + moment.microsecond
-        return (Decimal(micros) * _MICRO).quantize(_MICRO)
-    raise DatabaseError(INVALID_PARAMETER_VALUE, f'unit "{field}" not recognized for type time')
+        return (Decimal(times.usec_of(moment) - east * 1_000_000) * _MICRO).quantize(_MICRO)
+    if oid == t.TIMETZ and field in _ZONE_FIELDS:
+        return Decimal(_ZONE_FIELDS[field](east))
+    type_name = format_type(oid, -1)
+    if field in _DATE_UNITS or field in _ZONE_FIELDS:
+        raise DatabaseError(FEATURE_NOT_SUPPORTED, f'unit "{field}" not supported for type {type_name}')
+    raise DatabaseError(INVALID_PARAMETER_VALUE, f'unit "{field}" not recognized for type {type_name}')
+
+
+# timetz_part's zone fields of an offset east (minutes and hours truncated toward zero, as C divides)
+_ZONE_FIELDS = {"timezone": lambda east: east, "timezone_hour": lambda east: int(east / 3600),
+                "timezone_minute": lambda east: int(east / 60) - int(east / 3600) * 60}
+_DATE_UNITS = frozenset({"day", "month", "year", "quarter", "decade", "century", "millennium", "week",
+                         "dow", "isodow", "doy", "isoyear", "julian"})
 
 
 def _extract_interval(field: str, interval: Any) -> Decimal:

@@ -48,6 +48,7 @@ SUBSCRIPT = "helios_subscript"
 ARRAY_LENGTH = "helios_array_length"
 AT_TIME_ZONE = "helios_at_time_zone"
 LOCALTIME = "helios_localtime"
+CURRENT_TIME = "helios_current_time"
 TO_TIMESTAMP = "helios_to_timestamp"
 FORMAT = "helios_format"
 AGE = "helios_age"
@@ -63,11 +64,12 @@ GENERATE_SERIES = "generate_series"
 TIME_SERIES = "helios_time_series"
 NUMERIC_COLLATION = "helios_numeric"
 INTERVAL_COLLATION = "helios_interval"
+TIMETZ_COLLATION = "helios_timetz"
 # the collation that makes SQLite compare stored values of a type as PostgreSQL compares them
 # (RTRIM is SQLite's own: char(n) ignores trailing spaces)
 COLLATIONS = {t.NUMERIC: NUMERIC_COLLATION, t.INTERVAL: INTERVAL_COLLATION, t.BPCHAR: "RTRIM",
               **{oid: f"helios_range_{oid}" for oid in sorted(t.RANGE_TYPES | t.MULTIRANGE_TYPES)},
-              t.INET: "helios_inet", t.CIDR: "helios_inet"}
+              t.INET: "helios_inet", t.CIDR: "helios_inet", t.TIMETZ: TIMETZ_COLLATION}
 
 
 def quick_arith_name(operator: str, oid: int) -> str:

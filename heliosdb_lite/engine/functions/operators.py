@@ -20,7 +20,7 @@ from typing import Any
 from heliosdb_lite.engine.functions.numbers import division_by_zero, float_arith, number_negate, numeric_arith
 from heliosdb_lite.engine.sql.short_text_cache import cached_for_short_text
 from heliosdb_lite.engine.types import pgtypes as t
-from heliosdb_lite.engine.types.casts import localize, outside_years
+from heliosdb_lite.engine.types.casts import convert, localize, outside_years
 from heliosdb_lite.engine.types.exact_numeric import (
     EXACT,
 )
@@ -31,6 +31,7 @@ from heliosdb_lite.errors import (
     DatabaseError,
 )
 from heliosdb_lite.protocol import codecs
+from heliosdb_lite.protocol.codecs import times
 
 USECS_PER_DAY = 86_400_000_000
 DAYS_PER_MONTH = 30
@@ -96,16 +97,9 @@ def _interval_between(later: dt.datetime, earlier: dt.datetime) -> Any:
     return codecs.Interval(0, days, micros - days * USECS_PER_DAY)
 
 
-def _time_micros(value: dt.time) -> int:
-    return ((value.hour * 60 + value.minute) * 60 + value.second) * 1_000_000 + value.microsecond
-
-
-def _micros_time(micros: int) -> dt.time:
-    micros %= USECS_PER_DAY
-    seconds, micro = divmod(micros, 1_000_000)
-    minutes, second = divmod(seconds, 60)
-    hour, minute = divmod(minutes, 60)
-    return dt.time(hour, minute, second, micro)
+def _time_plus(value: Any, micros: int) -> Any:
+    """time or timetz ± microseconds, wrapped into the day (time_pl_interval, timetz_pl_interval)."""
+    return times.time_of_usec((times.usec_of(value) + micros) % USECS_PER_DAY, value.tzinfo)
 
 
 def interval_multiply(interval: Any, factor: float) -> Any:
@@ -138,7 +132,15 @@ def datetime_arith(operator: str, left: Any, left_oid: int, right: Any, right_oi
     if key == ("-", t.DATE, t.DATE):
         return (left - right).days
     if key == ("+", t.DATE, t.TIME):
-        return dt.datetime.combine(left, right)
+        return dt.datetime.combine(left, dt.time()) + dt.timedelta(microseconds=times.usec_of(right))
+    if key == ("+", t.TIMETZ, t.DATE):
+        left, right, key = right, left, ("+", t.DATE, t.TIMETZ)
+    if key == ("+", t.DATE, t.TIMETZ):  # datetimetz_timestamptz: the clock at the value's own offset
+        micros = times.usec_of(right) - times.offset_east(right) * 1_000_000
+        try:
+            return dt.datetime.combine(left, dt.time(), dt.UTC) + dt.timedelta(microseconds=micros)
+        except OverflowError:
+            raise outside_years() from None
     if left_oid == t.DATE and right_oid == t.INTERVAL:
         left, left_oid = dt.datetime.combine(left, dt.time()), t.TIMESTAMP
     if right_oid == t.DATE and left_oid == t.INTERVAL:
@@ -149,13 +151,13 @@ def datetime_arith(operator: str, left: Any, left_oid: int, right: Any, right_oi
         return add_interval(right, left, tz)
     if operator == "-" and left_oid == right_oid and left_oid in (t.TIMESTAMP, t.TIMESTAMPTZ):
         return _interval_between(left, right)
-    if left_oid == t.TIME and right_oid == t.INTERVAL and operator in "+-":
+    if left_oid in (t.TIME, t.TIMETZ) and right_oid == t.INTERVAL and operator in "+-":
         sign = 1 if operator == "+" else -1
-        return _micros_time(_time_micros(left) + sign * right.microseconds)
-    if left_oid == t.INTERVAL and right_oid == t.TIME and operator == "+":
-        return _micros_time(_time_micros(right) + left.microseconds)
+        return _time_plus(left, sign * right.microseconds)
+    if left_oid == t.INTERVAL and right_oid in (t.TIME, t.TIMETZ) and operator == "+":
+        return _time_plus(right, left.microseconds)
     if key == ("-", t.TIME, t.TIME):
-        return codecs.Interval(0, 0, _time_micros(left) - _time_micros(right))
+        return codecs.Interval(0, 0, times.usec_of(left) - times.usec_of(right))
     if left_oid == right_oid == t.INTERVAL and operator in "+-":
         sign = 1 if operator == "+" else -1
         return codecs.Interval(left.months + sign * right.months, left.days + sign * right.days,
@@ -205,6 +207,11 @@ def compare(left: Any, left_oid: int, right: Any, right_oid: int, tz: dt.tzinfo)
         return None
     if t.DATE in (left_oid, right_oid) and {left_oid, right_oid} <= {t.DATE, t.TIMESTAMP}:
         tz = dt.UTC
+    if {left_oid, right_oid} == {t.TIME, t.TIMETZ}:  # the time as a timetz (its implicit cast)
+        if left_oid == t.TIME:
+            left, left_oid = convert(left, t.TIME, t.TIMETZ, tz=tz), t.TIMETZ
+        else:
+            right, right_oid = convert(right, t.TIME, t.TIMETZ, tz=tz), t.TIMETZ
     a, b = comparison_key(left, left_oid, tz), comparison_key(right, right_oid, tz)
     return (a > b) - (a < b)
 
@@ -262,6 +269,21 @@ def _interval_text_key(text: str) -> int:
 def compare_interval_text(left: str, right: str) -> int:
     """The `helios_interval` collation: interval texts compared by span."""
     a, b = _interval_text_key(left), _interval_text_key(right)
+    return (a > b) - (a < b)
+
+
+@lru_cache(maxsize=4096)
+def _timetz_text_key(text: str) -> tuple[int, int]:
+    return times.sort_key(codecs.decode_text(t.TIMETZ, text.encode()))
+
+
+def compare_timetz_text(left: str, right: str) -> int:
+    """The `helios_timetz` collation: stored timetz texts in timetz_cmp's order (as texts when one
+    is not a timetz: a UNION branch of another type)."""
+    try:
+        a, b = _timetz_text_key(left), _timetz_text_key(right)
+    except DatabaseError:
+        return (left > right) - (left < right)
     return (a > b) - (a < b)
 
 

@@ -55,6 +55,7 @@ from heliosdb_lite.engine.functions.names import (
     CAST,
     COMPARE,
     CURRENT_DATE,
+    CURRENT_TIME,
     DATE_TRUNC,
     EXTRACT,
     FAIL_IF,
@@ -87,6 +88,7 @@ from heliosdb_lite.engine.functions.names import (
     SUM,
     SUM_DISTINCT_INTEGERS,
     TIME_SERIES,
+    TIMETZ_COLLATION,
     TO_CHAR,
     TO_TIMESTAMP,
     quick_arith_name,
@@ -170,6 +172,7 @@ def register(connection: apsw.Connection, context: FunctionContext) -> None:
     connection.create_aggregate_function(ranges.INTERSECT_AGGREGATE, ranges.RangeIntersectAggregate, 2)  # type: ignore[arg-type]  # step's arguments
     connection.create_collation(NUMERIC_COLLATION, operators.compare_numeric_text)
     connection.create_collation(INTERVAL_COLLATION, operators.compare_interval_text)
+    connection.create_collation(TIMETZ_COLLATION, operators.compare_timetz_text)
     for oid, collation in array_functions.COLLATIONS.items():
         connection.create_collation(collation, array_functions.stored_order(oid))
     connection.create_collation(network.COLLATION, network.stored_order)
@@ -273,12 +276,17 @@ def _session_functions(connection: apsw.Connection,
     def at_time_zone(value: Any, oid: int, zone_name: str | None) -> Any:
         if value is None or zone_name is None:
             return None
-        result_oid = t.TIMESTAMP if oid == t.TIMESTAMPTZ else t.TIMESTAMPTZ
-        return to_storage(result_oid)(zone_names.at_time_zone(from_storage(oid)(value), oid, zone_name))
+        moment = zone_names.at_time_zone(from_storage(oid)(value), oid, zone_name,
+                                         context.transaction_timestamp())
+        return to_storage(zone_names.AT_TIME_ZONE_RESULTS[oid])(moment)
 
     def local_time() -> str:
         return to_storage(t.TIME)(context.transaction_timestamp().astimezone(context.time_zone()).time()
                                   .replace(tzinfo=None))
+
+    def current_time() -> str:
+        moment = context.transaction_timestamp()
+        return to_storage(t.TIMETZ)(casts.convert(moment, t.TIMESTAMPTZ, t.TIMETZ, tz=context.time_zone()))
 
     def current_date() -> str:
         return to_storage(t.DATE)(context.transaction_timestamp().astimezone(context.time_zone()).date())
@@ -324,6 +332,7 @@ def _session_functions(connection: apsw.Connection,
         QUANTIFIED: quantified,
         AT_TIME_ZONE: at_time_zone,
         LOCALTIME: local_time,
+        CURRENT_TIME: current_time,
         AGE: age_between,
         TO_CHAR: to_char,
     }

@@ -1,5 +1,5 @@
 """The zone an `AT TIME ZONE` names, and the conversion there both ways (PostgreSQL 15's
-timestamp_zone and timestamptz_zone).
+timestamp_zone and timestamptz_zone), and of a timetz to the zone's offset now (timetz_zone).
 
 The name, in lower case, is first an abbreviation of the Default set: a fixed one (EST, MET, Z)
 is its offset whatever the date, a dynamic one (MSK) the offset its zone had under that name
@@ -17,7 +17,7 @@ from typing import Any
 from heliosdb_lite.engine.types import pgtypes as t
 from heliosdb_lite.engine.types.casts import localize
 from heliosdb_lite.errors import INVALID_PARAMETER_VALUE, DatabaseError
-from heliosdb_lite.protocol.codecs import DateTimeInfinity
+from heliosdb_lite.protocol.codecs import DateTimeInfinity, times
 from heliosdb_lite.protocol.codecs.time_zones import (
     DYNAMIC_ABBREVIATIONS,
     ZONE_ABBREVIATIONS,
@@ -26,14 +26,22 @@ from heliosdb_lite.protocol.codecs.time_zones import (
     named_or_nameless_posix_offset,
 )
 
+# the type of `value AT TIME ZONE zone` by the value's (a time is cast to timetz first)
+AT_TIME_ZONE_RESULTS = {t.TIMESTAMPTZ: t.TIMESTAMP, t.TIMESTAMP: t.TIMESTAMPTZ, t.TIMETZ: t.TIMETZ}
 
-def at_time_zone(moment: Any, oid: int, zone_name: str) -> Any:
+
+def at_time_zone(moment: Any, oid: int, zone_name: str, now: dt.datetime) -> Any:
     """`moment AT TIME ZONE zone_name`: a timestamptz (oid) as the wall-clock time there (a
     timestamp), or a timestamp read as a wall-clock time there (a timestamptz; in a zone's
-    spring-forward gap the offset before it, in a fall-back overlap the one after). ±infinity
-    stays as it is."""
+    spring-forward gap the offset before it, in a fall-back overlap the one after), or a timetz
+    moved to the offset the zone has at `now` (the transaction's start). ±infinity stays as it is."""
     if isinstance(moment, DateTimeInfinity):
         return moment
+    if oid == t.TIMETZ:
+        zone = _named_zone(zone_name, now, t.TIMESTAMPTZ)
+        east = times.offset_east(now.astimezone(zone))
+        usec = times.usec_of(moment) + (east - times.offset_east(moment)) * 1_000_000
+        return times.time_of_usec(usec % times.USECS_PER_DAY, times.fixed_zone(east))
     zone = _named_zone(zone_name, moment, oid)
     if oid == t.TIMESTAMPTZ:
         return moment.astimezone(zone).replace(tzinfo=None)

@@ -56,7 +56,7 @@ RELATIONS = {f"{SCHEMA}.{name}": columns for name, columns in {
 }.items()}
 
 _BINARY_PRECISION = {t.INT2: 16, t.INT4: 32, t.INT8: 64, t.FLOAT4: 24, t.FLOAT8: 53}
-_DATETIME_TYPES = frozenset({t.DATE, t.TIME, t.TIMESTAMP, t.TIMESTAMPTZ, t.INTERVAL})
+_DATETIME_TYPES = t.DATETIME_TYPES
 _CHARACTER_TYPES = frozenset({t.TEXT, t.VARCHAR, t.BPCHAR})
 
 def row_sources(reader: CatalogReader, names: SessionNames, database: str) -> dict[str, RowSource]:

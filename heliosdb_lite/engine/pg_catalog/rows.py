@@ -78,7 +78,7 @@ _PSEUDO_TYPES = ((oids.ANY, "any", 4), (oids.ANYARRAY, "anyarray", -1), (oids.IN
 _COLLATABLE = t.STRING_TYPES - {t.NAME, t.CHAR}
 # pg_attribute.attstorage: 'p'lain for fixed-width types, 'm'ain for numeric, 'x' (extended) otherwise
 _PLAIN_STORAGE = frozenset({t.BOOL, t.INT2, t.INT4, t.INT8, t.OID, t.FLOAT4, t.FLOAT8, t.DATE, t.TIME,
-                            t.TIMESTAMP, t.TIMESTAMPTZ, t.UUID, t.CHAR, t.NAME})
+                            t.TIMETZ, t.TIMESTAMP, t.TIMESTAMPTZ, t.UUID, t.CHAR, t.NAME})
 
 RowSource = Callable[[], Iterator[tuple[Any, ...]]]
 

@@ -501,6 +501,15 @@ def _digest(translator: Translator, node: exp.Expr, scope: Scope) -> Typed:
     return function(translator, name, [node.this], scope)
 
 
+def _current_time(translator: Translator, node: exp.CurrentTime, scope: Scope) -> Typed:
+    """current_time[(precision)]: the transaction's start as a timetz in the session zone."""
+    value = call(fn.CURRENT_TIME)
+    if node.this is None:
+        return value, PgType(t.TIMETZ)
+    precision = int(node.this.name)
+    return call(fn.CAST, value, t.TIMETZ, t.TIMETZ, precision, 1), PgType(t.TIMETZ, precision)
+
+
 def _extract_node(translator: Translator, node: exp.Extract, scope: Scope) -> Typed:
     field = exp.Literal.string(node.this.name.lower())
     return function(translator, "extract", [field, node.expression], scope)
@@ -594,6 +603,7 @@ HANDLERS: dict[type[exp.Expr], Handler] = {
     **dict.fromkeys((exp.ArrayAppend, exp.ArrayPrepend, exp.ArrayConcat, exp.ArrayPosition, exp.ArrayRemove,
                      exp.StringToArray), _array_function_node),
     exp.Localtime: lambda translator, node, scope: (call(fn.LOCALTIME), PgType(t.TIME)),
+    exp.CurrentTime: _current_time,
     exp.Localtimestamp: lambda translator, node, scope: (call(fn.LOCALTIMESTAMP), PgType(t.TIMESTAMP)),
     exp.CurrentTimestamp: lambda translator, node, scope: (call("now"), PgType(t.TIMESTAMPTZ)),
     exp.CurrentDate: lambda translator, node, scope: (call(fn.CURRENT_DATE), PgType(t.DATE)),

@@ -321,5 +321,5 @@ HANDLERS: dict[type[exp.Expr], Handler] = {
     **dict.fromkeys((exp.JSONBContainsTopKey, exp.JSONBContainsAnyTopKeys, exp.JSONBContainsAllTopKeys),
                     _jsonb_keys),
     **dict.fromkeys((exp.JSONBContains, exp.JSONBDeleteAtPath, exp.SimilarTo, exp.Explode,
-                     exp.ExplodingGenerateSeries, exp.CurrentTime), _unsupported_operator),
+                     exp.ExplodingGenerateSeries), _unsupported_operator),
 }

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from sqlglot import exp
 
 from heliosdb_lite.engine.functions import arrays as array_functions
-from heliosdb_lite.engine.functions import binary_strings
+from heliosdb_lite.engine.functions import binary_strings, zone_names
 from heliosdb_lite.engine.functions import names as fn
 from heliosdb_lite.engine.store import user_types
 from heliosdb_lite.engine.translate import money, network, ranges, records
@@ -55,14 +55,18 @@ _BYTEA = PgType(t.BYTEA)
 
 
 def at_time_zone(translator: Translator, node: exp.AtTimeZone, scope: Scope) -> Typed:
-    """value AT TIME ZONE zone: timestamptz to the zone's wall clock (timestamp), and back."""
+    """value AT TIME ZONE zone: timestamptz to the zone's wall clock (timestamp), and back; a time
+    or timetz as a timetz at the zone's offset now."""
     value, value_type = translator.expr(node.this, scope)
-    if value_type.oid not in (t.TIMESTAMP, t.TIMESTAMPTZ):
+    if value_type.oid == t.TIME:
+        value = translator.coerce(value, value_type, PgType(t.TIMETZ))
+        value_type = PgType(t.TIMETZ)
+    if value_type.oid not in (t.TIMESTAMP, t.TIMESTAMPTZ, t.TIMETZ):
         value = translator.coerce(value, value_type, PgType(t.TIMESTAMPTZ))
         value_type = PgType(t.TIMESTAMPTZ)
     zone, zone_type = translator.expr(node.args["zone"], scope)
     zone = translator.coerce(zone, zone_type, t.TEXT_TYPE)
-    result = PgType(t.TIMESTAMP if value_type.oid == t.TIMESTAMPTZ else t.TIMESTAMPTZ)
+    result = PgType(zone_names.AT_TIME_ZONE_RESULTS[value_type.oid])
     return call(fn.AT_TIME_ZONE, value, value_type.oid, zone), result
 
 
@@ -277,9 +281,9 @@ def _native_comparison(translator: Translator, left: exp.Expr, left_type: PgType
         left = translator.coerce(left, left_type, t.NUMERIC_TYPE)
         right = translator.coerce(right, right_type, t.NUMERIC_TYPE)
         return collated(left, t.NUMERIC_TYPE), right
-    if len(oids) == 1 and (left_type.oid == t.INTERVAL or ranges.involves_range(left_type, right_type)
-                           or user_types.collation(left_type.oid)):
-        return collated(left, left_type), right  # intervals, ranges, and an enum's labels in its order
+    if len(oids) == 1 and (left_type.oid in (t.INTERVAL, t.TIMETZ) or user_types.collation(left_type.oid)
+                           or ranges.involves_range(left_type, right_type)):
+        return collated(left, left_type), right  # intervals, timetz, ranges, an enum's labels in its order
     if oids <= t.STRING_TYPES:
         return (collated(left, PgType(t.BPCHAR)) if t.BPCHAR in oids else left), right
     if len(oids) == 1 and left_type.oid in _NATIVE_ORDER:

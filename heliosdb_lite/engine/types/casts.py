@@ -30,7 +30,7 @@ from heliosdb_lite.errors import (
     DatabaseError,
 )
 from heliosdb_lite.protocol import codecs
-from heliosdb_lite.protocol.codecs import network, range_values, user_types
+from heliosdb_lite.protocol.codecs import network, range_values, times, user_types
 from heliosdb_lite.protocol.codecs.composites import Record
 from heliosdb_lite.protocol.codecs.oids import RECORD
 from heliosdb_lite.protocol.codecs.styles import DEFAULT_STYLE, TextStyle
@@ -182,8 +182,14 @@ def _convert_datetime(value: Any, source: int, target: int, tz: dt.tzinfo) -> An
     if source == t.TIMESTAMPTZ and target == t.TIME:
         return value.astimezone(tz).time().replace(tzinfo=None)
     if source == t.TIME and target == t.INTERVAL:
-        micros = ((value.hour * 60 + value.minute) * 60 + value.second) * 1_000_000 + value.microsecond
-        return codecs.Interval(0, 0, micros)
+        return codecs.Interval(0, 0, times.usec_of(value))
+    if source == t.TIMETZ and target == t.TIME:
+        return value.replace(tzinfo=None)
+    if source == t.TIME and target == t.TIMETZ:  # time_timetz: the session zone's offset today
+        return times.with_zone(value, times.local_offset(times.usec_of(value), tz))
+    if source == t.TIMESTAMPTZ and target == t.TIMETZ:  # the clock and offset of the session zone
+        local = value.astimezone(tz)
+        return times.with_zone(local.time(), times.offset_east(local))
     return None
 
 
@@ -213,7 +219,9 @@ def apply_typmod(value: Any, oid: int, typmod: int, *, explicit: bool) -> Any:
         return _numeric_typmod(value, typmod)
     if oid in (t.VARCHAR, t.BPCHAR):
         return _character_typmod(value, oid, typmod - t.VARHDRSZ, explicit=explicit)
-    if oid in (t.TIMESTAMP, t.TIMESTAMPTZ, t.TIME) and typmod < 6:
+    if oid in (t.TIME, t.TIMETZ) and typmod < 6:
+        return _round_time(value, typmod)
+    if oid in (t.TIMESTAMP, t.TIMESTAMPTZ) and typmod < 6:
         return _round_fraction(value, typmod)
     return value
 
@@ -248,6 +256,14 @@ def _character_typmod(value: str, oid: int, length: int, *, explicit: bool) -> s
     if oid == t.BPCHAR:
         value = value.ljust(length)
     return value
+
+
+def _round_time(value: Any, precision: int) -> Any:
+    """A time or timetz to `precision` fractional digits (AdjustTimeForTypmod): 23:59:59.9 to 0
+    digits is 24:00:00."""
+    unit = 10 ** (6 - precision)
+    rounded = (times.usec_of(value) + unit // 2) // unit * unit
+    return times.time_of_usec(rounded, value.tzinfo)
 
 
 def _round_fraction(value: Any, precision: int) -> Any:

@@ -52,6 +52,7 @@ OID = oids.OID
 REGTYPE = oids.REGTYPE
 TEXT = oids.TEXT
 TIME = oids.TIME
+TIMETZ = oids.TIMETZ
 TIMESTAMP = oids.TIMESTAMP
 TIMESTAMPTZ = oids.TIMESTAMPTZ
 UNKNOWN = oids.UNKNOWN
@@ -75,7 +76,8 @@ OID_TYPES = frozenset({OID, REGTYPE})  # an OID, and one that reads and prints a
 FLOAT_TYPES = frozenset({FLOAT4, FLOAT8})
 NUMBER_TYPES = INTEGER_TYPES | FLOAT_TYPES | {NUMERIC}
 STRING_TYPES = frozenset({TEXT, VARCHAR, BPCHAR, NAME, CHAR, UNKNOWN})
-DATETIME_TYPES = frozenset({DATE, TIME, TIMESTAMP, TIMESTAMPTZ, INTERVAL})
+PRECISION_TYPES = frozenset({TIME, TIMETZ, TIMESTAMP, TIMESTAMPTZ, INTERVAL})  # time(3), interval(2)
+DATETIME_TYPES = frozenset({DATE}) | PRECISION_TYPES
 RANGE_TYPES = frozenset(range_values.RANGE_TYPES)
 MULTIRANGE_TYPES = frozenset(range_values.MULTIRANGE_TYPES)
 VARHDRSZ = 4
@@ -124,6 +126,7 @@ _DTYPE_NAMES: dict[exp.DType, str] = {
     exp.DType.VARBINARY: "bytea",
     exp.DType.DATE: "date",
     exp.DType.TIME: "time",
+    exp.DType.TIMETZ: "timetz",
     exp.DType.TIMESTAMP: "timestamp",
     exp.DType.TIMESTAMPTZ: "timestamptz",
     exp.DType.INTERVAL: "interval",
@@ -190,7 +193,7 @@ def declared_type(pg_type: PgType) -> str:
             modifiers = (pg_type.typmod - VARHDRSZ,)
         elif modified == NUMERIC:
             modifiers = numeric_modifiers(pg_type.typmod) or ()
-        elif modified in (TIME, TIMESTAMP, TIMESTAMPTZ, INTERVAL):
+        elif modified in PRECISION_TYPES:
             modifiers = (pg_type.typmod,)
     return ResolvedType(pg_type, info.name, modifiers).declared
 
@@ -235,7 +238,7 @@ def resolve_datatype(data_type: exp.DataType, named: UserTypes | None = None) ->
 
 
 _LONGEST_CHARACTER = 10_485_760
-_MODIFIED_TYPES = frozenset({VARCHAR, BPCHAR, NUMERIC, TIME, TIMESTAMP, TIMESTAMPTZ, INTERVAL})
+_MODIFIED_TYPES = frozenset({VARCHAR, BPCHAR, NUMERIC}) | PRECISION_TYPES
 
 
 def _check_modifiers(oid: int, modifiers: tuple[int, ...]) -> None:
@@ -312,7 +315,7 @@ def typmod_for(oid: int, modifiers: tuple[int, ...]) -> int:
     if oid == NUMERIC:
         scale = modifiers[1] if len(modifiers) > 1 else 0
         return ((modifiers[0] << 16) | scale) + VARHDRSZ
-    if oid in (TIME, TIMESTAMP, TIMESTAMPTZ, INTERVAL):
+    if oid in PRECISION_TYPES:
         return modifiers[0]
     return -1
 

@@ -70,6 +70,9 @@ _DATETIME_OPERATORS: dict[tuple[str, int, int], int] = {
     ("-", t.TIMESTAMPTZ, t.INTERVAL): t.TIMESTAMPTZ, ("-", t.TIMESTAMPTZ, t.TIMESTAMPTZ): t.INTERVAL,
     ("+", t.TIME, t.INTERVAL): t.TIME, ("+", t.INTERVAL, t.TIME): t.TIME, ("-", t.TIME, t.INTERVAL): t.TIME,
     ("-", t.TIME, t.TIME): t.INTERVAL,
+    ("+", t.TIMETZ, t.INTERVAL): t.TIMETZ, ("+", t.INTERVAL, t.TIMETZ): t.TIMETZ,
+    ("-", t.TIMETZ, t.INTERVAL): t.TIMETZ,
+    ("+", t.DATE, t.TIMETZ): t.TIMESTAMPTZ, ("+", t.TIMETZ, t.DATE): t.TIMESTAMPTZ,
     ("+", t.INTERVAL, t.INTERVAL): t.INTERVAL, ("-", t.INTERVAL, t.INTERVAL): t.INTERVAL,
     ("*", t.INTERVAL, t.FLOAT8): t.INTERVAL, ("*", t.FLOAT8, t.INTERVAL): t.INTERVAL,
     ("/", t.INTERVAL, t.FLOAT8): t.INTERVAL,
@@ -92,11 +95,12 @@ def resolve_unknown(operator: str, left: PgType, right: PgType) -> tuple[PgType,
 
 def _unknown_partner(operator: str, known: PgType, *, first: bool) -> PgType:
     """The type of an unknown operand beside one of type known (first: known is the left one)."""
-    if known.oid in (t.TIMESTAMP, t.TIMESTAMPTZ, t.DATE, t.TIME) and operator in ("+", "-"):
+    if known.oid in (t.TIMESTAMP, t.TIMESTAMPTZ, t.DATE, t.TIME, t.TIMETZ) and operator in ("+", "-"):
         if operator == "-":  # PostgreSQL tries the other's type first: date - date, time - time, ...
-            return PgType(known.oid)
-        if known.oid == t.DATE:  # date + integer, + interval, + time: no candidate is preferred
-            names = "date + unknown" if first else "unknown + date"
+            return PgType(t.INTERVAL if known.oid == t.TIMETZ else known.oid)  # no timetz - timetz
+        if known.oid in (t.DATE, t.TIMETZ):  # date + integer, + interval, + time, timetz + interval,
+            name = format_type(known.oid, -1)  # + date: no candidate is preferred
+            names = f"{name} + unknown" if first else f"unknown + {name}"
             raise DatabaseError(AMBIGUOUS_FUNCTION, f"operator is not unique: {names}",
                                 hint="Could not choose a best candidate operator. "
                                      "You might need to add explicit type casts.")

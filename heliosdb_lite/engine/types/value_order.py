@@ -1,10 +1,10 @@
 """Keys that order values of one type as PostgreSQL orders them (its *_cmp functions), over codec-model
 values: intervals with 30-day months, char(n) without its padding, arrays element by element
 (`array_cmp`), ranges and multiranges (`range_cmp`), rows field by field (`record_cmp`), network
-addresses, an enum's labels as the enum declares them, a float NaN after every number and equal to
-itself (float8_cmp_internal); date and timestamp values on the session
-time zone's clock (so they compare with timestamptz). Used by the comparison functions and by the
-collations of stored values."""
+addresses, timetz by its UTC time then its offset (`timetz_cmp`), an enum's labels as the enum
+declares them, a float NaN after every number and equal to itself (float8_cmp_internal); date and
+timestamp values on the session time zone's clock (so they compare with timestamptz). Used by the
+comparison functions and by the collations of stored values."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from typing import Any
 from heliosdb_lite.engine.types import pgtypes as t
 from heliosdb_lite.engine.types.casts import localize
 from heliosdb_lite.protocol import codecs
-from heliosdb_lite.protocol.codecs import network, user_types
+from heliosdb_lite.protocol.codecs import network, times, user_types
 from heliosdb_lite.protocol.codecs.composites import Record
 from heliosdb_lite.protocol.codecs.interval_parse import DAYS_PER_MONTH, USECS_PER_DAY
 from heliosdb_lite.protocol.codecs.range_values import Multirange, Range, sort_key
@@ -67,6 +67,8 @@ def comparison_key(value: Any, oid: int, tz: dt.tzinfo) -> Any:
                      for field, field_oid in zip(value.values, value.oids, strict=True))
     if oid in t.NETWORK_TYPES:
         return network.sort_key(value)
+    if oid == t.TIMETZ:
+        return times.sort_key(value)
     enum = user_types.ENUMS.get(oid)
     if enum is not None:
         return enum.sort_key(value)

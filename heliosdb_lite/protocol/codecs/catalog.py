@@ -36,7 +36,8 @@ class TypeInfo:
 _SPOKEN = (
     oids.BOOL, oids.BYTEA, oids.CHAR, oids.NAME, oids.INT8, oids.INT2, oids.INT4, oids.TEXT, oids.OID,
     oids.JSON, oids.FLOAT4, oids.FLOAT8, oids.UNKNOWN, oids.VOID, oids.REGTYPE, oids.BPCHAR, oids.VARCHAR,
-    oids.DATE, oids.TIME, oids.TIMESTAMP, oids.TIMESTAMPTZ, oids.INTERVAL, oids.NUMERIC, oids.UUID,
+    oids.DATE, oids.TIME, oids.TIMETZ, oids.TIMESTAMP, oids.TIMESTAMPTZ, oids.INTERVAL, oids.NUMERIC,
+    oids.UUID,
     oids.JSONB, oids.INT4RANGE, oids.INT8RANGE, oids.NUMRANGE, oids.DATERANGE, oids.TSRANGE, oids.TSTZRANGE,
     oids.INT4MULTIRANGE, oids.INT8MULTIRANGE, oids.NUMMULTIRANGE, oids.DATEMULTIRANGE, oids.TSMULTIRANGE,
     oids.TSTZMULTIRANGE, oids.RECORD, oids.INET, oids.CIDR, oids.XID, oids.INT2VECTOR, oids.CSTRING,
@@ -79,6 +80,7 @@ _SQL_ALIASES = {
     "time without time zone": "time",
     "timestamp without time zone": "timestamp",
     "timestamp with time zone": "timestamptz",
+    "time with time zone": "timetz",
     '"char"': "char",
 }
 _TYPMOD = re.compile(r"\(\s*\d+\s*(?:,\s*-?\d+\s*)?\)")
@@ -128,10 +130,11 @@ _SQL_NAMES = {
     oids.FLOAT4: "real", oids.FLOAT8: "double precision", oids.VARCHAR: "character varying",
     oids.BPCHAR: "character", oids.CHAR: '"char"', oids.TIME: "time without time zone",
     oids.TIMESTAMP: "timestamp without time zone", oids.TIMESTAMPTZ: "timestamp with time zone",
+    oids.TIMETZ: "time with time zone",
 }
 _VARHDRSZ = 4
 _CHARACTER_OIDS = (oids.BPCHAR, oids.VARCHAR)
-_PRECISION_OIDS = (oids.TIME, oids.TIMESTAMP, oids.TIMESTAMPTZ)  # `timestamp(3) with time zone`
+_PRECISION_OIDS = (oids.TIME, oids.TIMETZ, oids.TIMESTAMP, oids.TIMESTAMPTZ)  # `timestamp(3) with time zone`
 
 
 def format_type(oid: int, typmod: int | None = None) -> str:

@@ -433,8 +433,7 @@ class _Decoder:
             return DATE_MASK | TIME_MASK | TZ
         if word == ZULU:
             result.time = TimeFields()
-            if not self.time_only:
-                result.offset = 0
+            result.offset = 0
             return TIME_MASK | TZ
         shift = {TODAY: 0, TOMORROW: 1}.get(word, -1)
         day = datetime.now(self.session_zone).date() + timedelta(days=shift)
@@ -492,8 +491,9 @@ def decode_datetime(text: str, session_zone: tzinfo, date_order: str = MDY) -> D
     return result
 
 
-def decode_time_only(text: str, session_zone: tzinfo, date_order: str = MDY) -> TimeFields:
-    """ParseDateTime + DecodeTimeOnly for time input; a date or zone in it only gets checked."""
+def decode_time_only(text: str, session_zone: tzinfo, date_order: str = MDY) -> DateTimeFields:
+    """ParseDateTime + DecodeTimeOnly for time and timetz input: the time, and the zone and date
+    as given (time ignores them; timetz resolves its offset from them); the checks of both."""
     decoder = _Decoder(session_zone, time_only=True, date_order=date_order)
     result = decoder.decode(split_fields(text))
     if result.time.overflows_day():
@@ -506,4 +506,4 @@ def decode_time_only(text: str, session_zone: tzinfo, date_order: str = MDY) -> 
             raise DateTimeParseError(BAD_FORMAT)  # the zone's offset depends on a date we lack
     elif (result.zone is not None or not result.mask & TZ) and date_bits not in (0, DATE_MASK):
         raise DateTimeParseError(BAD_FORMAT)  # a partial date cannot place the time
-    return result.time
+    return result

@@ -1,24 +1,24 @@
-"""Codecs for date, time, timestamp and timestamptz, and the ±infinity sentinels.
+"""Codecs for date, timestamp and timestamptz, and the ±infinity sentinels (time and timetz:
+`times`).
 
-Value model: date -> datetime.date; time -> datetime.time (naive); timestamp -> naive
+Value model: date -> datetime.date; timestamp -> naive
 datetime.datetime (wall clock); timestamptz -> aware datetime.datetime (decoders return UTC;
 encoders accept any zone and treat a naive value as UTC). PostgreSQL's 'infinity' and
 '-infinity' dates and timestamps are the sentinels `INFINITY` and `NEG_INFINITY`, which order
-after and before every date and datetime. Years outside 1..9999 (including BC) and time
-24:00:00, which PostgreSQL accepts, do not fit Python's types and are 0A000.
+after and before every date and datetime. Years outside 1..9999 (including BC), which
+PostgreSQL accepts, do not fit Python's types and are 0A000.
 
-Text (DateStyle ISO, the default): `2024-01-02`, `03:04:05.5`, `2024-01-02 03:04:05.123456`, and
+Text (DateStyle ISO, the default): `2024-01-02`, `2024-01-02 03:04:05.123456`, and
 for timestamptz the session zone's wall clock with its offset, `+00`, `-05`, `+05:30`,
 `-04:56:02`; trailing zeros of fractional seconds dropped. The other DateStyles (`styled_codecs`)
 write dates as SQL `01/02/2024` (`02/01/2024` for DMY), German `02.01.2024` and Postgres
 `01-02-2024`, a timestamp as Postgres `Tue Jan 02 03:04:05.5 2024` (`Tue 02 Jan ...` for DMY), and
 a timestamptz with the zone's abbreviation (`EST`, `-03`, at most 10 characters) instead of its
-offset; time is the same in every style. Input is datetime_parse's port of PostgreSQL's parser,
+offset. Input is datetime_parse's port of PostgreSQL's parser,
 ambiguous dates in the DateStyle's order; an input without a zone is read in the session zone (in
 a DST gap with the offset before it, in an overlap with the one after, like PostgreSQL).
-Binary: date i32 days since 2000-01-01 (±infinity = INT32 max/min); time i64 µs since
-midnight; timestamp and timestamptz i64 µs since 2000-01-01 00:00 (UTC for timestamptz;
-±infinity = INT64 max/min).
+Binary: date i32 days since 2000-01-01 (±infinity = INT32 max/min); timestamp and timestamptz
+i64 µs since 2000-01-01 00:00 (UTC for timestamptz; ±infinity = INT64 max/min).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from __future__ import annotations
 import functools
 import re
 import struct
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from functools import partial
 from typing import TypeVar
 
@@ -39,12 +39,11 @@ from heliosdb_lite.protocol.codecs.datetime_lexer import (
     DateTimeParseError,
     raise_parse_error,
 )
-from heliosdb_lite.protocol.codecs.datetime_parse import DateTimeFields, decode_datetime, decode_time_only
+from heliosdb_lite.protocol.codecs.datetime_parse import DateTimeFields, decode_datetime
 from heliosdb_lite.protocol.codecs.faults import (
     bad_binary,
     datetime_out_of_range,
     decode_utf8,
-    out_of_range,
     unrepresentable,
 )
 from heliosdb_lite.protocol.codecs.styles import (
@@ -62,6 +61,7 @@ from heliosdb_lite.protocol.codecs.time_zones import (
     abbreviation_offset,
     wall_clock_instant,
 )
+from heliosdb_lite.protocol.codecs.times import offset_text
 
 Day = TypeVar("Day", bound=date)  # a date, or a datetime (a date subclass)
 
@@ -99,7 +99,6 @@ INFINITY = DateTimeInfinity(1)
 NEG_INFINITY = DateTimeInfinity(-1)
 
 POSTGRES_EPOCH_ORDINAL = date(2000, 1, 1).toordinal()
-USECS_PER_DAY = 86_400_000_000
 _EPOCH_2000 = datetime(2000, 1, 1)
 _EPOCH_2000_UTC = datetime(2000, 1, 1, tzinfo=UTC)
 _UNIX_EPOCH = datetime(1970, 1, 1)
@@ -255,45 +254,6 @@ def _date_binary_in(data: bytes) -> date | DateTimeInfinity:
         raise unrepresentable("date values outside years 1 to 9999 (BC included) are not supported") from None
 
 
-# -- time -------------------------------------------------------------------------------------
-
-
-def _time_text_out(value: time, tz: tzinfo) -> bytes:
-    iso = value.isoformat()
-    return _trimmed_seconds(iso, value.microsecond, 8).encode()
-
-
-def _time_text_in(data: bytes, tz: tzinfo, order: str = MDY) -> time:
-    text = decode_utf8(data)
-    try:
-        fields = decode_time_only(text, tz, order)
-    except DateTimeParseError as error:
-        raise raise_parse_error(error, text, "time") from None
-    return _time_of_usec(fields.total_usec())
-
-
-def _time_of_usec(usec: int) -> time:
-    if usec == USECS_PER_DAY:
-        raise unrepresentable("the time 24:00:00 is not supported")
-    seconds, micro = divmod(usec, 1_000_000)
-    minutes, second = divmod(seconds, 60)
-    hour, minute = divmod(minutes, 60)
-    return time(hour, minute, second, micro)
-
-
-def _time_binary_out(value: time) -> bytes:
-    return _INT64.pack(((value.hour * 60 + value.minute) * 60 + value.second) * 1_000_000 + value.microsecond)
-
-
-def _time_binary_in(data: bytes) -> time:
-    if len(data) != 8:
-        raise bad_binary(f"time must be 8 bytes, got {len(data)}")
-    usec = _INT64.unpack(data)[0]
-    if not 0 <= usec <= USECS_PER_DAY:
-        raise out_of_range("time out of range")
-    return _time_of_usec(usec)
-
-
 # -- timestamp --------------------------------------------------------------------------------
 
 
@@ -365,15 +325,7 @@ def _timestamp_binary_in(data: bytes) -> datetime | DateTimeInfinity:
 @functools.lru_cache(maxsize=256)
 def _offset_text(offset: timedelta) -> str:
     """PostgreSQL's zone offset: +HH, then :MM and :SS only when not zero."""
-    total = offset.days * 86400 + offset.seconds
-    hours, rest = divmod(abs(total), 3600)
-    minutes, seconds = divmod(rest, 60)
-    text = f"{'-' if total < 0 else '+'}{hours:02d}"
-    if minutes or seconds:
-        text += f":{minutes:02d}"
-    if seconds:
-        text += f":{seconds:02d}"
-    return text
+    return offset_text(offset.days * 86400 + offset.seconds)
 
 
 def _timestamptz_text_out(value: datetime, tz: tzinfo, style: TextStyle = DEFAULT_STYLE) -> bytes:
@@ -443,13 +395,11 @@ def _timestamptz_binary_in(data: bytes) -> datetime | DateTimeInfinity:
 
 
 def styled_codecs(style: TextStyle) -> dict[int, Codec]:
-    """The codecs of date, time, timestamp and timestamptz in a DateStyle (binary is the same)."""
+    """The codecs of date, timestamp and timestamptz in a DateStyle (binary is the same)."""
     order = style.date_order
     return {
         oids.DATE: Codec(partial(_date_text_out, style=style), partial(_date_text_in, order=order),
                          _date_binary_out, _date_binary_in),
-        oids.TIME: Codec(_time_text_out, partial(_time_text_in, order=order), _time_binary_out,
-                         _time_binary_in),
         oids.TIMESTAMP: Codec(partial(_timestamp_text_out, style=style),
                               partial(_timestamp_text_in, order=order), _timestamp_binary_out,
                               _timestamp_binary_in),
@@ -461,7 +411,6 @@ def styled_codecs(style: TextStyle) -> dict[int, Codec]:
 
 CODECS: dict[int, Codec] = {
     oids.DATE: Codec(_date_text_out, _date_text_in, _date_binary_out, _date_binary_in),
-    oids.TIME: Codec(_time_text_out, _time_text_in, _time_binary_out, _time_binary_in),
     oids.TIMESTAMP: Codec(_timestamp_text_out, _timestamp_text_in, _timestamp_binary_out,
                           _timestamp_binary_in),
     oids.TIMESTAMPTZ: Codec(_timestamptz_text_out, _timestamptz_text_in, _timestamptz_binary_out,

@@ -30,6 +30,7 @@ from heliosdb_lite.protocol.codecs import (
     scalars,
     strings,
     system_types,
+    times,
     uuids,
 )
 from heliosdb_lite.protocol.codecs.arrays import array_codec
@@ -62,6 +63,7 @@ def _build_registry() -> dict[int, Codec]:
     for family in (scalars, floats, numeric, strings, bytea, uuids, jsons, datetimes, interval, reg_types,
                    network, system_types, money, macaddr, geometry):
         codecs.update(family.CODECS)
+    codecs.update(times.CODECS)  # time and timetz
     codecs[RECORD] = record_codec(lambda oid: codec_for(oid))  # fields' codecs looked up when used
     codecs = _with_derived(codecs)
     assert set(codecs) == set(TYPES), set(codecs) ^ set(TYPES)
@@ -74,7 +76,7 @@ CODECS: dict[int, Codec] = _build_registry()
 @cache
 def _styled_registry(style: TextStyle) -> dict[int, Codec]:
     """CODECS with the date/time and interval types (their ranges and arrays too) written in `style`."""
-    styled = datetimes.styled_codecs(style) | interval.styled_codecs(style)
+    styled = datetimes.styled_codecs(style) | times.styled_codecs(style) | interval.styled_codecs(style)
     return CODECS | _with_derived(styled | {RECORD: record_codec(lambda oid: codec_for(oid, style))})
 
 
