@@ -300,7 +300,9 @@ class RoleChange:
 class RoleStore(Protocol):
     """The server's roles (its users file), as CREATE / ALTER / DROP ROLE change them."""
 
-    def names(self) -> set[str]: ...
+    def logins(self) -> dict[str, bool]:
+        """Every role's name, and whether it may log in."""
+        ...
 
     def apply(self, changes: Sequence[RoleChange]) -> None:
         """Make `changes` (checked already) durable, all at once."""

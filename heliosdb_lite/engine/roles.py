@@ -67,7 +67,7 @@ class SessionRoles:
     def _names(self) -> set[str]:
         """The roles as this transaction sees them: the store's, with its own changes."""
         assert self.store is not None
-        names = self.store.names()
+        names = set(self.store.logins())
         for change in self._pending:
             if change.action == "drop":
                 names.discard(change.name)

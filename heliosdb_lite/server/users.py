@@ -122,8 +122,8 @@ class UsersFile:
     def role(self, user: str) -> Role | None:
         return self.roles().get(user)
 
-    def names(self) -> set[str]:
-        return set(self.roles())
+    def logins(self) -> dict[str, bool]:
+        return {name: role.login for name, role in self.roles().items()}
 
     def apply(self, changes: Sequence[RoleChange]) -> None:
         """CREATE / ALTER / DROP ROLE's changes (`interface.RoleStore`), written at once."""

@@ -71,6 +71,20 @@ def test_create_alter_drop_and_their_errors(conn: psycopg.Connection[Any]) -> No
     assert notices == ['role "x_role_none" does not exist, skipping']
 
 
+def test_roles_in_pg_roles_and_pg_user(conn: psycopg.Connection[Any]) -> None:
+    conn.execute("create user x_role_in_catalog")
+    conn.execute("create role x_role_no_login")
+    try:
+        assert conn.execute("select rolname, rolcanlogin from pg_roles where rolname like 'x_role%' "
+                            "order by rolname").fetchall() == [("x_role_in_catalog", True),
+                                                               ("x_role_no_login", False)]
+        assert conn.execute("select usename from pg_user where usename like 'x_role%'").fetchall() == \
+            [("x_role_in_catalog",)]
+    finally:
+        conn.execute("drop role x_role_in_catalog, x_role_no_login")
+    assert conn.execute("select count(*) from pg_roles where rolname like 'x_role%'").fetchone() == (0,)
+
+
 def test_role_changes_follow_the_transaction(conn: psycopg.Connection[Any]) -> None:
     for sql in ("begin", "create role x_role_tx", "savepoint s", "create role x_role_sp", "rollback to s"):
         conn.execute(sql)

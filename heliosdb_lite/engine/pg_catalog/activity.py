@@ -38,7 +38,7 @@ class SessionBackend:
     """The server's sessions as one session sees them, once the server has attached its `Backend`."""
 
     def __init__(self, names: SessionNames) -> None:
-        self._names = names
+        self.names = names
         self.backend: Backend | None = None
         self.sql_statements: Callable[[], list[NamedStatement]] = list  # the session's PREPAREd ones
 
@@ -46,7 +46,7 @@ class SessionBackend:
         return self.backend.process_id if self.backend is not None else os.getpid()
 
     def rows(self) -> Iterator[tuple[Any, ...]]:
-        role_oids = {name: oid for oid, name in self._names.roles().items()}
+        role_oids = {name: oid for oid, name in self.names.roles().items()}
         for activity in self.backend.activity() if self.backend is not None else ():
             yield _row(activity, role_oids.get(activity.user))
 

@@ -89,6 +89,7 @@ class SessionNames:
         self._path_of: tuple[Store, str] | None = None
         self._path: tuple[str, ...] = ()
         self._members_by_name: dict[tuple[str, str], int] = {}
+        self.server_roles: Callable[[], dict[str, bool]] = dict  # the server's roles: may each log in
 
     @property
     def user(self) -> str:
@@ -108,9 +109,11 @@ class SessionNames:
         return found
 
     def roles(self) -> dict[int, str]:
-        """Role OID → name: the session's user, pg_database_owner and the owners of schemas."""
+        """Role OID → name: the session's user, pg_database_owner, the owners of schemas and the
+        server's roles (its users file)."""
         roles = {OWNER_OID: self._user, DATABASE_OWNER_OID: "pg_database_owner"}
         roles.update({role_oid(owner, self._user): owner for owner in self._reader.store().schemas.values()})
+        roles.update({role_oid(name, self._user): name for name in self.server_roles()})
         return roles
 
     def path(self) -> tuple[str, ...]:

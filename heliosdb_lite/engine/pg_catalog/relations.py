@@ -333,8 +333,11 @@ def register(connection: apsw.Connection, user: str, database: str) -> None:
 
 
 def attach_backend(connection: apsw.Connection, backend: Backend) -> None:
-    """Show the server's sessions on `connection` (pg_stat_activity, pg_backend_pid, ...)."""
+    """Show the server's sessions on `connection` (pg_stat_activity, pg_backend_pid, ...) and its
+    roles (pg_roles, pg_user)."""
     _BACKENDS[connection].backend = backend
+    if backend.roles is not None:
+        _BACKENDS[connection].names.server_roles = backend.roles.logins
 
 
 def show_sql_prepared(connection: apsw.Connection,

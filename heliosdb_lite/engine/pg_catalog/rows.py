@@ -20,6 +20,7 @@ from heliosdb_lite.engine.pg_catalog.names import (
     namespace_oid,
     regproc_in,
     regproc_out,
+    role_oid,
     split_name,
 )
 from heliosdb_lite.engine.pg_catalog.reader import (
@@ -247,10 +248,18 @@ def row_sources(reader: CatalogReader, names: SessionNames, database: str) -> di
                    template_acl if template else None)
 
     def roles() -> Iterator[tuple[Any, ...]]:
+        logins = names.server_roles()
         for oid, name in names.roles().items():
             privileged = int(oid == OWNER_OID)
-            yield (oid, name, privileged, 1, privileged, privileged, privileged, privileged, -1, privileged,
-                   None)
+            login = int(privileged or logins.get(name, False))
+            yield (oid, name, privileged, 1, privileged, privileged, login, privileged, -1, privileged, None)
+
+    def users() -> Iterator[tuple[Any, ...]]:
+        logins = names.server_roles()
+        yield (names.user, OWNER_OID, 1, 1, 1, 1)
+        for name, login in sorted(logins.items()):
+            if login and name != names.user:
+                yield (name, role_oid(name, names.user), 0, 0, 0, 0)
 
     return {
         "pg_namespace": namespaces, "pg_class": classes, "pg_attribute": attributes, "pg_attrdef": defaults,
@@ -262,7 +271,7 @@ def row_sources(reader: CatalogReader, names: SessionNames, database: str) -> di
                                       (950, "C", CATALOG_NAMESPACE, "c"),
                                       (951, "POSIX", CATALOG_NAMESPACE, "c")]),
         "pg_roles": roles,
-        "pg_user": lambda: iter([(names.user, OWNER_OID, 1, 1, 1, 1)]),
+        "pg_user": users,
         "pg_extension": lambda: iter([(PLPGSQL_EXTENSION, "plpgsql", OWNER_OID, CATALOG_NAMESPACE, 0, "1.0",
                                        None, None)]),
         "pg_description": lambda: iter([(oid, CATALOG_RELATION_OIDS[catalog], 0, text)
