@@ -24,6 +24,7 @@ STATEMENTS = [
     r"select '\x41'::bytea as hex_bytes, '\\x41'::bytea as escaped_hex, length('\\\\') as l",
     r"select 'x\';' as semi; select 'y\\' as two",
     r"select 'ab' || '\'' as joined",
+    "select 'a'\n'b\\n' as continued, 'c'\n  'd' as plain",
 ]
 
 

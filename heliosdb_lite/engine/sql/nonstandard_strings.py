@@ -3,10 +3,11 @@ escapes, as PostgreSQL's lexer reads them then.
 
 The parser reads SQL as with standard_conforming_strings = on. `as_escape_strings(sql)` writes
 every ordinary constant holding a backslash as the escape string constant of the same text
-(`'a\'b'` → `E'a\'b'`), whose value under `on` is the value PostgreSQL gives the original under
-`off`; constants without a backslash mean the same either way and stay as written. It returns the
-WARNINGs escape_string_warning asks for, one per rewritten constant, as PostgreSQL's lexer words
-them from the constant's first escape. Escape strings, bit and hex strings, dollar quotes, quoted
+(`'a\'b'` → `E'a\'b'`; a constant continued on the next line, `'a'` newline `'b\n'`, as one),
+whose value under `on` is the value PostgreSQL gives the original under `off`; constants without
+a backslash mean the same either way and stay as written. It returns the WARNINGs
+escape_string_warning asks for, one per rewritten constant, as PostgreSQL's lexer words them from
+the constant's first escape. Escape strings, bit and hex strings, dollar quotes, quoted
 identifiers and comments are kept as written, so a text already rewritten comes back unchanged.
 A Unicode string constant (U&'...') is 0A000 under `off`, as in PostgreSQL; so is a national one
 (N'...') holding a backslash (it would need a prefix of its own).
@@ -90,6 +91,17 @@ def _skipped(sql: str, index: int) -> int | None:
     return None
 
 
+def _continued(sql: str, after: int) -> int | None:
+    """The quote that continues the constant ending before `after` (white space holding a newline
+    between them, as PostgreSQL's lexer joins them), if one does."""
+    index = after
+    while index < len(sql) and sql[index] in " \t\n\r\f":
+        index += 1
+    if index < len(sql) and sql[index] == "'" and "\n" in sql[after:index]:
+        return index
+    return None
+
+
 def _warning(body: str, position: int) -> DatabaseError:
     escaped = body[body.index("\\") + 1:body.index("\\") + 2]
     message, hint = {"'": _QUOTE_WARNING, "\\": _BACKSLASH_WARNING}.get(escaped, _ESCAPE_WARNING)
@@ -119,13 +131,20 @@ def as_escape_strings(sql: str) -> tuple[str, list[DatabaseError]]:
                                 detail="String constants with Unicode escapes cannot be used when "
                                        "standard_conforming_strings is off.", position=index - 1)
         end = _string_end(sql, index + 1, backslashes=prefix in ("", "e", "n"))
-        body = sql[index + 1:end]
-        if prefix in ("", "n") and "\\" in body:
+        if prefix not in ("", "n"):
+            index = end + 1
+            continue
+        bodies = [sql[index + 1:end]]
+        while (following := _continued(sql, end + 1)) is not None:  # 'a'<newline>'b' is 'ab'
+            end = _string_end(sql, following + 1, backslashes=True)
+            bodies.append(sql[following + 1:end])
+        body = "".join(bodies)
+        if "\\" in body:
             if prefix == "n":
                 raise DatabaseError(FEATURE_NOT_SUPPORTED, "a national character constant (N'...') with a "
                                     "backslash when standard_conforming_strings is off")
-            pieces += [sql[copied:index], "E"]
-            copied = index
+            pieces += [sql[copied:index], "E'", body, "'"]
+            copied = end + 1
             warnings.append(_warning(body, index + 1))
         index = end + 1
     pieces.append(sql[copied:])
