@@ -115,10 +115,15 @@ SCRIPT = [
     "select * from lone",
     "alter type textrange rename to words",
     "select 'textmultirange'::regtype::text, 'words'::regtype::text, to_regtype('textrange')",
-    gap("select words('a', 'b')", "a range type's constructor keeps the type's first name in PostgreSQL "
-        "(words() does not exist); here it is named as the type is"),
-    gap("select textrange('a', 'b')", "a range type's constructor keeps the type's first name in PostgreSQL; "
-        "here it is named as the type is"),
+    gap("select words('a', 'b')", "a function that does not exist is 42883 in both, but the message names "
+        "the argument types in PostgreSQL, not here"),
+    "select textrange('a', 'b'), textmultirange(textrange('a', 'b'))",
+    "create type textrange as range (subtype = text)",
+    "create type textrange as range (subtype = text, multirange_type_name = textranges)",
+    gap("create type textrange as range (subtype = int4, multirange_type_name = textranges)",
+        "a constructor overloading another range type's (textrange(int4, int4) beside textrange(text, text)) "
+        "is 0A000 here"),
+    gap("select textrange(1, 2)", "no overloaded constructors here (the step before)"),
     "alter type \"Odd\" add value 'x'",
     "drop type words",
     "drop type words cascade",
@@ -138,9 +143,12 @@ SCRIPT = [
     "select shaperange(1, 2), shapemultirange(shaperange(1, 2))",
     "reset search_path",
     gap("select shaperange(1, 2)", "a constructor's name outside the search_path is 42883 in both, "
-        "but the message names the argument types in PostgreSQL (function shaperange(integer, integer) "
-        "does not exist), not here"),
-    "drop schema rs cascade",
+        "but the message names the argument types in PostgreSQL, not here"),
+    "alter schema rs rename to rs2",
+    "set search_path = rs2, public",
+    "select shaperange(1, 2), shapemultirange(), '[1,2]'::shaperange",
+    "reset search_path",
+    "drop schema rs2 cascade",
 ]
 
 

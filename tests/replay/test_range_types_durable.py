@@ -1,5 +1,5 @@
 """Range types a database defines are journaled like any DDL: CREATE TYPE ... AS RANGE (its
-multirange, pg_range row and OIDs), RENAME TO, DROP TYPE and the columns of the range, its
+multirange, pg_range row, OIDs and constructors), RENAME TO, DROP TYPE and the columns of the range, its
 multirange and their arrays survive a SIGKILL (recovery replays the journal into the store), and a
 restore from the journal rebuilds the same store."""
 
@@ -40,7 +40,8 @@ def test_range_types_survive_sigkill_and_restore(tmp_path: Path) -> None:
                               _OIDS,
                               "insert into spans values (3, 'empty', null, null, null)",
                               "select min(id) from spans where r = 'empty'",
-                              "select '[2,1]'::floatrange")
+                              "select '[2,1]'::floatrange",
+                              "select textrange('p', 'q')::text, to_regtype('textrange')")
         assert after_crash == [
             [(2, "(1,2]", "{}", "{}", "empty"), (1, "[3,4]", "{[1,2],[5,6]}", '{"[1,2]"}', "[a,b)")],
             [("double precision", "floatmultirange", 0, 219)],
@@ -50,6 +51,7 @@ def test_range_types_survive_sigkill_and_restore(tmp_path: Path) -> None:
             None,
             [(3,)],
             "22000",
+            [("[p,q)", None)],  # the constructor keeps the name the type had when it was made
         ]
         server.terminate()
     finally:

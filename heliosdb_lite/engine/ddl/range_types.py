@@ -1,17 +1,19 @@
-"""CREATE TYPE name AS RANGE (SUBTYPE = type [, SUBTYPE_OPCLASS = ...] [, COLLATION = ...]
-[, SUBTYPE_DIFF = ...] [, MULTIRANGE_TYPE_NAME = ...]), rendered as writes to the store's type
-tables (`store.user_types`): the range type, its multirange (named as PostgreSQL's
-makeMultirangeTypeName names it unless MULTIRANGE_TYPE_NAME is given: `xxxrange` gives
-`xxxmultirange`, another name `name_multirange`), their array types and the pg_range row, with
-PostgreSQL's errors (42601 for an unknown or repeated attribute and a missing subtype, 42710 for a
-name taken, 42809 for a collation of a subtype without one, 42883 for a SUBTYPE_DIFF that is not a
-function of two subtype values).
+"""CREATE TYPE name AS RANGE (SUBTYPE = type [, SUBTYPE_OPCLASS = ...] [, COLLATION = ...] [,
+SUBTYPE_DIFF = ...] [, MULTIRANGE_TYPE_NAME = ...]), rendered as writes to the store's type tables
+(`store.user_types`): the range type, its multirange (named as PostgreSQL's makeMultirangeTypeName
+names it unless MULTIRANGE_TYPE_NAME is given: `xxxrange` gives `xxxmultirange`, another name
+`name_multirange`), their array types, the pg_range row and the names of the constructor functions,
+with PostgreSQL's errors (42601 for an unknown or repeated attribute and a missing subtype, 42710
+for a name taken, 42809 for a collation of a subtype without one, 42883 for a SUBTYPE_DIFF that is
+not a function of two subtype values). A renamed range type's constructor keeps its first name, as
+in PostgreSQL; one that another range type's of the same arguments has is 42723, one of another
+subtype's 0A000 (PostgreSQL overloads the function).
 
-The subtype is continuous here: a range type with a CANONICAL function needs a shell type
-created first, which HeliosDB-Lite does not have, and PostgreSQL refuses CANONICAL without one
-(42P17) as this does. SUBTYPE_DIFF (GiST's penalty function: no answer depends on it) is one of
-PostgreSQL's built-in difference functions; SUBTYPE_OPCLASS the subtype's default btree operator
-class (another would order the values differently: 0A000).
+The subtype is continuous here: a range type with a CANONICAL function needs a shell type created
+first, which HeliosDB-Lite does not have, and PostgreSQL refuses CANONICAL without one (42P17) as
+this does. SUBTYPE_DIFF (GiST's penalty function: no answer depends on it) is one of PostgreSQL's
+built-in difference functions; SUBTYPE_OPCLASS the subtype's default btree operator class (another
+would order the values differently: 0A000).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from heliosdb_lite.engine.store.user_types import RANGES_TABLE, TYPES_TABLE
 from heliosdb_lite.engine.translate.result import unsupported
 from heliosdb_lite.engine.types.type_names import format_type
 from heliosdb_lite.errors import (
+    DUPLICATE_FUNCTION,
     DUPLICATE_OBJECT,
     INVALID_OBJECT_DEFINITION,
     SYNTAX_ERROR,
@@ -38,6 +41,7 @@ from heliosdb_lite.errors import (
     DatabaseError,
 )
 from heliosdb_lite.protocol.codecs import oids
+from heliosdb_lite.protocol.codecs.range_values import RANGE_TYPES
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -95,7 +99,13 @@ def created(translator: Translator, stored: str, words: Words, sql: str,
         raise DatabaseError(DUPLICATE_OBJECT, f'type "{schemas.split(stored)[1]}" already exists')
     multirange = _multirange_stored(translator, stored, options.get("multirange_type_name"))
     if type_exists(multirange):
-        raise DatabaseError(DUPLICATE_OBJECT, f'type "{schemas.split(multirange)[1]}" already exists')
+        named = "multirange_type_name" in options
+        raise DatabaseError(DUPLICATE_OBJECT, f'type "{schemas.split(multirange)[1]}" already exists',
+                            detail=None if named else "Failed while creating a multirange type for type "
+                                                      f'"{schemas.split(stored)[1]}".',
+                            hint=None if named else "You can manually specify a multirange type name using "
+                                                    'the "multirange_type_name" attribute.')
+    _check_constructors(translator, stored, subtype, multirange)
     if subtype not in _DEFAULT_OPCLASSES:
         raise unsupported(f"a range type of {format_type(subtype, -1)}")
     opclass = _DEFAULT_OPCLASSES[subtype][0]
@@ -107,7 +117,30 @@ def created(translator: Translator, stored: str, words: Words, sql: str,
             f"({multirange_oid}, {string_literal(multirange)}, {multirange_array_oid}, "
             f"{string_literal(user_types.MULTIRANGE_KIND)})",
             f"INSERT INTO {RANGES_TABLE} (oid, subtype, multirange, collation, opclass, subtype_diff) "
-            f"VALUES ({oid}, {subtype}, {multirange_oid}, {collation}, {opclass}, {subtype_diff})"]
+            f"VALUES ({oid}, {subtype}, {multirange_oid}, {collation}, {opclass}, {subtype_diff})",
+            user_types.CREATE_CONSTRUCTORS_TABLE,
+            f"INSERT INTO {user_types.CONSTRUCTORS_TABLE} (name, type_oid) VALUES "
+            f"({string_literal(stored)}, {oid}), ({string_literal(multirange)}, {multirange_oid})"]
+
+
+def _check_constructors(translator: Translator, stored: str, subtype: int, multirange: str) -> None:
+    """42723 when a constructor function of the same name and arguments exists (another range type's
+    of the subtype, or any multirange's: `name()` takes none); 0A000 for another range type's of
+    another subtype, which PostgreSQL would overload."""
+    connection = translator.catalog.connection
+    existing = user_types.constructor(connection, stored)
+    if existing is not None and (existing not in RANGE_TYPES or RANGE_TYPES[existing].subtype == subtype):
+        raise _function_exists(stored)
+    if user_types.constructor(connection, multirange) is not None:
+        raise _function_exists(multirange)
+    if existing is not None:
+        raise unsupported(f'a range type whose constructor has the name of another range type\'s, '
+                          f'"{schemas.split(stored)[1]}" (overloaded functions)')
+
+
+def _function_exists(stored: str) -> DatabaseError:
+    return DatabaseError(DUPLICATE_FUNCTION,
+                         f'function "{schemas.split(stored)[1]}" already exists with same argument types')
 
 
 def _options(words: Words, sql: str) -> dict[str, str]:

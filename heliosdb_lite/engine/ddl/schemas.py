@@ -208,6 +208,8 @@ def _drop_members(connection: apsw.Connection, schema: str, members: list[_Membe
         if connection.table_exists("main", user_types.RANGES_TABLE):
             ranges = f"SELECT multirange FROM {user_types.RANGES_TABLE} WHERE oid IN ({types})"
             statements.append(f"DELETE FROM {user_types.TYPES_TABLE} WHERE oid IN ({ranges})")
+            statements.append(f"DELETE FROM {user_types.CONSTRUCTORS_TABLE} "
+                              f"WHERE type_oid IN ({types}) OR type_oid IN ({ranges})")
             statements.append(f"DELETE FROM {user_types.RANGES_TABLE} WHERE oid IN ({types})")
         statements.append(f"DELETE FROM {user_types.TYPES_TABLE} WHERE {_in_schema(schema, 'name')}")
     return statements
@@ -271,9 +273,11 @@ def _renamed(connection: apsw.Connection, old: str, new: str) -> list[str]:
     if connection.table_exists("main", VIEW_COLUMNS_TABLE):
         statements.append(f"UPDATE {VIEW_COLUMNS_TABLE} SET view = {literal_new} || substr(view, "
                           f"{len(old_prefix) + 1}) WHERE substr(view, 1, {len(old_prefix)}) = {literal_old}")
-    if user_types.defined(connection):
-        statements.append(f"UPDATE {user_types.TYPES_TABLE} SET name = {literal_new} || substr(name, "
-                          f"{len(old_prefix) + 1}) WHERE substr(name, 1, {len(old_prefix)}) = {literal_old}")
+    for table in (user_types.TYPES_TABLE, user_types.CONSTRUCTORS_TABLE):
+        if connection.table_exists("main", table):
+            statements.append(f"UPDATE {table} SET name = {literal_new} || substr(name, "
+                              f"{len(old_prefix) + 1}) "
+                              f"WHERE substr(name, 1, {len(old_prefix)}) = {literal_old}")
     statements.append(f"UPDATE {schemas.REGISTRY_TABLE} SET name = {string_literal(new)} "
                       f"WHERE name = {string_literal(old)}")
     return statements

@@ -404,7 +404,9 @@ def _drop(translator: Translator, words: _TypeWords) -> list[str]:
             statements += composite_types.dropped(found)
         elif found.range is not None:
             statements += [f"DELETE FROM {RANGES_TABLE} WHERE oid = {found.oid}",
-                           f"DELETE FROM {TYPES_TABLE} WHERE oid = {found.range.multirange}"]
+                           f"DELETE FROM {TYPES_TABLE} WHERE oid = {found.range.multirange}",
+                           f"DELETE FROM {user_types.CONSTRUCTORS_TABLE} "
+                           f"WHERE type_oid IN ({found.oid}, {found.range.multirange})"]
         else:
             statements.append(f"DELETE FROM {LABELS_TABLE} WHERE type_oid = {found.oid}")
         statements.append(f"DELETE FROM {TYPES_TABLE} WHERE oid = {found.oid}")

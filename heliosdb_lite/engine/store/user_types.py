@@ -16,6 +16,9 @@ journal carries them as it carries any DDL and row change):
   attributes from position 1, pg_attribute's rows.
 - `_helios_ranges(oid, subtype, multirange, collation, opclass, subtype_diff)`: a range type's
   subtype, its multirange's OID, pg_range's rngcollation, rngsubopc and rngsubdiff.
+- `_helios_range_constructors(name, type_oid)`: the constructor functions of a range type and of
+  its multirange, by storage name: named as the types are when they are made, they keep that name
+  when the type is renamed (they are functions of their own in PostgreSQL).
 
 A column of a composite type keeps its value's text form, `(1,a)`, and collates with
 `helios_composite_<oid>`, which compares the values field by field.
@@ -53,6 +56,7 @@ LABELS_TABLE = "_helios_enum_labels"
 COMPOSITES_TABLE = "_helios_composites"
 ATTRIBUTES_TABLE = "_helios_type_attributes"
 RANGES_TABLE = "_helios_ranges"
+CONSTRUCTORS_TABLE = "_helios_range_constructors"
 ENUM_KIND = "e"
 COMPOSITE_KIND = "c"
 RANGE_KIND = "r"
@@ -72,6 +76,8 @@ CREATE_COMPOSITE_TABLES = (
 CREATE_RANGE_TABLE = (f"CREATE TABLE IF NOT EXISTS {RANGES_TABLE} (oid INTEGER PRIMARY KEY, "
                       "subtype INTEGER NOT NULL, multirange INTEGER NOT NULL UNIQUE, "
                       "collation INTEGER NOT NULL, opclass INTEGER NOT NULL, subtype_diff INTEGER NOT NULL)")
+CREATE_CONSTRUCTORS_TABLE = (f"CREATE TABLE IF NOT EXISTS {CONSTRUCTORS_TABLE} (name TEXT PRIMARY KEY, "
+                             "type_oid INTEGER NOT NULL)")
 _COLLATION_PREFIX = "helios_enum_"
 _COMPOSITE_COLLATION_PREFIX = "helios_composite_"
 _RANGE_COLLATION_PREFIX = "helios_range_"
@@ -183,6 +189,20 @@ def _composites(connection: apsw.Connection) -> tuple[dict[int, int], dict[int, 
     for type_oid, name, attribute_type, typmod in rows:
         attributes.setdefault(type_oid, []).append((name, attribute_type, typmod))
     return relids, attributes
+
+
+def constructor(connection: apsw.Connection, stored: str) -> int | None:
+    """The OID of the range type or multirange whose constructor function has the storage name
+    `stored` (registered with the codecs); None if none."""
+    if not connection.table_exists("main", CONSTRUCTORS_TABLE):
+        return None
+    found: list[tuple[int]] = list(connection.execute(
+        f"SELECT type_oid FROM {CONSTRUCTORS_TABLE} WHERE name = ?", (stored,)))
+    if not found:
+        return None
+    if found[0][0] not in codecs.TYPES:
+        load(connection)
+    return found[0][0]
 
 
 def find(connection: apsw.Connection, stored: str) -> StoredType | None:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from sqlglot import exp
 
 from heliosdb_lite.engine.functions import ranges as range_functions
+from heliosdb_lite.engine.store import schemas, user_types
 from heliosdb_lite.engine.translate.nodes import call, is_unknown_literal
 from heliosdb_lite.engine.translate.result import Typed, unsupported
 from heliosdb_lite.engine.translate.scope import Scope
@@ -53,25 +54,23 @@ def _position(translator: Translator, node: exp.Binary, scope: Scope) -> Typed:
 
 def _constructor(translator: Translator, name: str) -> tuple[RangeType, bool] | None:
     """The range type whose constructor, or whose multirange's (True), a function `name` is: a
-    built-in one, or one the database defines along the search path; None for another name."""
+    built-in one, or one the database defines along the search path (named as the type was made:
+    `store.user_types.CONSTRUCTORS_TABLE`); None for another name."""
     if name in range_typing.CONSTRUCTORS:
         return range_typing.CONSTRUCTORS[name], False
     if name in range_typing.MULTIRANGE_CONSTRUCTORS:
         return range_typing.MULTIRANGE_CONSTRUCTORS[name], True
-    defined = codec_types.RANGES.values()
-    if all(name not in (_bare(kind.name), _bare(kind.multirange_name)) for kind in defined):
-        return None  # no range type of this process has the name: no need to ask the store
-    oid = translator.defined_type(None, name)
+    if not codec_types.RANGES:
+        return None  # no range type of one's own in this process: no need to ask the store
+    connection = translator.catalog.connection
+    stored = schemas.resolve(name, None, translator.search_path,
+                             lambda candidate: user_types.constructor(connection, candidate) is not None)
+    oid = user_types.constructor(connection, stored)
     if oid in RANGE_TYPES:
         return RANGE_TYPES[oid], False
     if oid in MULTIRANGE_TYPES:
         return MULTIRANGE_TYPES[oid], True
     return None
-
-
-def _bare(shown: str) -> str:
-    """A type's name as format_type shows it, without its schema and quotes."""
-    return shown.rsplit(".", 1)[-1].strip('"')
 
 
 def handles(translator: Translator, name: str, types: Sequence[PgType]) -> bool:
