@@ -304,6 +304,10 @@ class RoleStore(Protocol):
         """Every role's name, and whether it may log in."""
         ...
 
+    def check_name(self, name: str) -> None:
+        """Raise a DatabaseError unless the store can hold a role of this name."""
+        ...
+
     def apply(self, changes: Sequence[RoleChange]) -> None:
         """Make `changes` (checked already) durable, all at once."""
         ...

@@ -48,6 +48,7 @@ class SessionRoles:
             exists = name in names or name == self._user
             if command.action == "create":
                 _check_reserved(name)
+                self.store.check_name(name)
                 if exists:
                     raise DatabaseError(DUPLICATE_OBJECT, f'role "{name}" already exists')
             elif command.action == "drop" and name == self._user:

@@ -125,6 +125,9 @@ class UsersFile:
     def logins(self) -> dict[str, bool]:
         return {name: role.login for name, role in self.roles().items()}
 
+    def check_name(self, name: str) -> None:
+        validate_user_name(name)
+
     def apply(self, changes: Sequence[RoleChange]) -> None:
         """CREATE / ALTER / DROP ROLE's changes (`interface.RoleStore`), written at once."""
         with self._locked():

@@ -85,6 +85,13 @@ def test_roles_in_pg_roles_and_pg_user(conn: psycopg.Connection[Any]) -> None:
     assert conn.execute("select count(*) from pg_roles where rolname like 'x_role%'").fetchone() == (0,)
 
 
+def test_a_role_name_the_users_file_cannot_hold_is_refused(conn: psycopg.Connection[Any],
+                                                            target: Target) -> None:
+    target.skip_unless_heliosdb("PostgreSQL takes control characters in a quoted name")
+    assert outcome(conn, 'create role "x\x01"')[1] == "42602 user name 'x\\x01' contains control characters"
+    assert outcome(conn, "select 1") == ("SELECT 1", None)
+
+
 def test_role_changes_follow_the_transaction(conn: psycopg.Connection[Any]) -> None:
     for sql in ("begin", "create role x_role_tx", "savepoint s", "create role x_role_sp", "rollback to s"):
         conn.execute(sql)
