@@ -81,6 +81,17 @@ def _inet(version: int, address: int, bits: int) -> Any:
     return network.make(version, address % 2**width, bits % (width + 1), cidr=False)
 
 
+def _tsvector(lexemes: dict[str, list[tuple[int, int]]]) -> Any:
+    """A tsvector value of drawn lexemes and (weight, position) pairs, in tsvector order."""
+    def merged(pairs: list[tuple[int, int]]) -> tuple[int, ...]:
+        weights: dict[int, int] = {}
+        for weight, position in pairs:
+            weights[position] = max(weights.get(position, 0), weight)
+        return tuple(weights[position] << 14 | position for position in sorted(weights))
+
+    return tuple((lexeme, merged(lexemes[lexeme])) for lexeme in sorted(lexemes, key=str.encode))
+
+
 SCALAR_VALUES: dict[int, st.SearchStrategy[Any]] = {
     16: st.booleans(),
     17: st.binary(max_size=40),
@@ -96,6 +107,11 @@ SCALAR_VALUES: dict[int, st.SearchStrategy[Any]] = {
     28: st.integers(0, 2**32 - 1),
     114: json_texts,
     790: INT64,
+    3614: st.dictionaries(
+        _TEXT.filter(lambda text: text != "" and "\x00" not in text),
+        st.lists(st.tuples(st.integers(0, 3), st.integers(1, 16383)), max_size=4),
+        max_size=5,
+    ).map(_tsvector),
     600: st.tuples(st.floats(allow_nan=False), st.floats(allow_nan=False)),
     829: st.binary(min_size=6, max_size=6).map(lambda raw: ":".join(f"{byte:02x}" for byte in raw)),
     700: st.floats(width=32, allow_nan=False) | st.just(math.nan),

@@ -1,8 +1,9 @@
 """Differential script for the literals and the smaller built-in types the drivers' suites use:
 national character strings (N'...'), typed literals (`macaddr '...'`), xid, int2vector, cstring,
-unknown, money, macaddr and point. Each statement runs against the engine and a real PostgreSQL 15 in
-order; the outcome (tag, columns, type OIDs, rows in text form, SQLSTATE, transaction status), the
-error message and the notices must agree. Skipped without PostgreSQL."""
+unknown, money, macaddr, point and tsvector. Each statement runs against the engine and a real
+PostgreSQL 15 in order; the outcome (tag, columns, type OIDs, rows in text form, SQLSTATE,
+transaction status), the error message and the notices must agree. Skipped without PostgreSQL.
+What the engine refuses instead (0A000 naming it) is listed apart."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 
 from heliosdb_lite.engine.session import SQLiteSession
 from tests.engine.differential import (
+    assert_refused_clearly,
     engine_step_with_messages,
     engine_store,
     reference_database,
@@ -108,7 +110,24 @@ POINTS = [
     "select min(p) from pts",
 ]
 
-SCRIPT = [*LITERALS, *SYSTEM_TYPES, *MONEY, *MACADDR, *POINTS]
+TSVECTORS = [
+    "select cast('a fat cat sat on a mat and ate a fat rat' as tsvector), pg_typeof(''::tsvector)",
+    "select 'a:1 b:2,3A c:4B,4C d:5D e:1,1,1'::tsvector, tsvector 'x:3,1,2 x:1A', $$'it''s' z$$::tsvector",
+    "select 'a:0'::tsvector",
+    "select 'a:x'::tsvector",
+    "create table docs (id int, v tsvector)",
+    "insert into docs values (1, 'b a'), (2, null), (3, 'c:1') returning v",
+    "select id, v, v::text from docs order by id",
+    "select min(v) from docs",
+]
+
+# Not differential: PostgreSQL answers these, the engine refuses them with 0A000 naming what is missing.
+REFUSED = [
+    ("select v = 'a b' from docs", "comparing tsvector"),
+    ("select v from docs order by v", "ORDER BY a tsvector"),
+]
+
+SCRIPT = [*LITERALS, *SYSTEM_TYPES, *MONEY, *MACADDR, *POINTS, *TSVECTORS]
 
 reference = reference_database("differential_more_types")
 engine_session = engine_store("differential_more_types")
@@ -118,3 +137,9 @@ engine_session = engine_store("differential_more_types")
 def test_same_step(reference: Any, engine_session: SQLiteSession, sql: str) -> None:
     """One statement of the ordered script: the same outcome, error message and notices."""
     assert engine_step_with_messages(engine_session, sql) == reference_step_with_messages(reference, sql)
+
+
+@pytest.mark.parametrize(("sql", "named"), REFUSED)
+def test_refused_clearly(engine_session: SQLiteSession, sql: str, named: str) -> None:
+    """What the engine does not do is refused with 0A000 and a message naming it."""
+    assert_refused_clearly(engine_session, sql, named)

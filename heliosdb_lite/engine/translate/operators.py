@@ -238,6 +238,8 @@ def compare(translator: Translator, operator: str, left: exp.Expr, left_type: Pg
         raise rules.no_operator(left_resolved.oid, operator, right_resolved.oid)  # arrays: of one type
     if {left_resolved.oid, right_resolved.oid} & t.INCOMPARABLE_TYPES:
         raise rules.no_operator(left_resolved.oid, operator, right_resolved.oid)
+    if {left_resolved.oid, right_resolved.oid} & t.UNCOMPARED_TYPES:
+        raise unsupported(f"comparing {format_type(left_resolved.oid, -1)} values")
     if t.XID in (left_resolved.oid, right_resolved.oid):
         return _xid_comparison(translator, operator, (left, left_type, left_resolved),
                                (right, right_type, right_resolved))

@@ -194,6 +194,8 @@ def ordered(translator: Translator, item: exp.Expr, scope: Scope) -> exp.Expr:
         translated, pg_type = inner, scope.outputs[inner.name.lower()]
     else:
         translated, pg_type = translator.expr(inner, scope.parent or scope)
+    if pg_type is not None and pg_type.oid in t.UNCOMPARED_TYPES:
+        raise unsupported(f"ORDER BY a {format_type(pg_type.oid, -1)} value")
     if pg_type is not None and pg_type.oid in t.UNORDERED_TYPES:
         raise DatabaseError(UNDEFINED_FUNCTION,
                             "could not identify an ordering operator for type "

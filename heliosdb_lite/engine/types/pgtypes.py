@@ -68,7 +68,9 @@ POINT = oids.POINT
 INCOMPARABLE_TYPES = frozenset({POINT})  # types with no = < > (point has ~= and geometric operators)
 UNORDERED_TYPES = frozenset({XID}) | INCOMPARABLE_TYPES  # types with no ordering operator (btree class)
 MACADDR = oids.MACADDR
-WITHOUT_MIN_MAX = UNORDERED_TYPES | {MACADDR}  # types min and max do not take
+TSVECTOR = oids.TSVECTOR
+WITHOUT_MIN_MAX = UNORDERED_TYPES | {MACADDR, TSVECTOR}  # types min and max do not take
+UNCOMPARED_TYPES = frozenset({TSVECTOR})  # types PostgreSQL compares and HeliosDB-Lite does not (0A000)
 NETWORK_TYPES = frozenset({INET, CIDR})
 
 INTEGER_TYPES = frozenset({INT2, INT4, INT8, OID})
