@@ -606,6 +606,8 @@ class Session:
         if self._terminated and error.sqlstate == QUERY_CANCELED:  # pg_terminate_backend stopped it
             raise fatal(ADMIN_SHUTDOWN, "terminating connection due to administrator command")
         metrics.ERRORS.labels(error.sqlstate).inc()
+        if self._engine_session is not None:  # the failed statement's warnings come before its error
+            self._send_notices()
         self._send(messages.error_response(error, self._transcoder))
 
     def _ready(self) -> None:

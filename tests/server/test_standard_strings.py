@@ -1,9 +1,10 @@
 r"""standard_conforming_strings and escape_string_warning over the wire, the server beside a real
 PostgreSQL 15 (skipped without it): the ParameterStatus each SET sends, ordinary string constants
 read with backslash escapes under `off` (in the simple and the extended protocol, several
-statements in one query string, a `\'` before a `;`), the WARNINGs escape_string_warning sends
-(none when off, none for escape strings, dollar quotes, identifiers and comments), U&'...' refused
-under `off` (0A000), and psycopg's own quoting of str and bytes values under either setting."""
+statements in one query string, a `\'` before a `;`, a constant continued on the next line), the
+WARNINGs escape_string_warning sends (before the error of a statement that fails; none when off,
+none for escape strings, dollar quotes, identifiers and comments), U&'...' refused under `off`
+(0A000), and psycopg's own quoting of str and bytes values under either setting."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ STATEMENTS = [
     r"select 'x\';' as semi; select 'y\\' as two",
     r"select 'ab' || '\'' as joined",
     "select 'a'\n'b\\n' as continued, 'c'\n  'd' as plain",
+    r"select 'a\'b' from no_such_table",
 ]
 
 
