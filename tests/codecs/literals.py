@@ -359,6 +359,10 @@ VALID: dict[str, list[str]] = {
     "tsvector": ["a fat cat sat on a mat and ate a fat rat", "", "  ", "a:1 b:2,3A c:4B,4C d:5D e:1,1,1",
                  "'it''s' 'a b' \\\\x x\\ y", "'x':3,1,2 'x':1A", "ab abc a b", "z:99999 y:16383,20000",
                  "'quoted'plain", "é ü a", ":1"],
+    "xml": ["<a/>", "text", "", "x<a/>y", '<?xml version="1.0"?><a/>',
+            '<?xml version="1.0" encoding="UTF-8"?>\n<a/>', "<?xml version='1.1' standalone='yes'?><a/>",
+            '<a b="1">&amp;&#65;<!-- c --><![CDATA[<]]><?p i?></a>'],
+    "xml[]": ['{"<a/>",NULL,text}'],
     "tsvector[]": ['{"a b",NULL,"\'x\':1A"}'],
     "json[]": ['{"{\\"a\\": 1}",null}'],
     "jsonb[]": ['{"{\\"b\\":1,\\"a\\":2}","[1,2]"}'],
@@ -444,6 +448,7 @@ INVALID: dict[str, list[str]] = {
                 "08.00.2b.01.02.03", "08:00:2b:01:02:03x"],
     "point": ["(1,2", "1,2)", "(1 2)", "(1,2,3)", "", "(1,x)", "(1e400,1)", "x", "((1,2))", "(1,2) x"],
     "tsvector": ["a:0", "a:", "a:x", "'unterminated", "''", "a:1,", "a:1x", "\\", "a::1"],
+    "xml": ["<a>", "&nbsp;", "<a></b>", "<a x='1' x='2'/>"],
     "money": ["1.2.3", "abc", "1 2", "92233720368547758.08", "-92233720368547758.09", "1e5", "1 x",
               "99999999999999999999"],
     "uuid": [

@@ -112,6 +112,8 @@ SCALAR_VALUES: dict[int, st.SearchStrategy[Any]] = {
         st.lists(st.tuples(st.integers(0, 3), st.integers(1, 16383)), max_size=4),
         max_size=5,
     ).map(_tsvector),
+    142: st.text(alphabet="ab <>&", max_size=12).map(
+        lambda text: "<a>" + text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") + "</a>"),
     600: st.tuples(st.floats(allow_nan=False), st.floats(allow_nan=False)),
     829: st.binary(min_size=6, max_size=6).map(lambda raw: ":".join(f"{byte:02x}" for byte in raw)),
     700: st.floats(width=32, allow_nan=False) | st.just(math.nan),

@@ -1,6 +1,6 @@
 """Differential script for the literals and the smaller built-in types the drivers' suites use:
 national character strings (N'...'), typed literals (`macaddr '...'`), xid, int2vector, cstring,
-unknown, money, macaddr, point and tsvector. Each statement runs against the engine and a real
+unknown, money, macaddr, point, tsvector and xml. Each statement runs against the engine and a real
 PostgreSQL 15 in order; the outcome (tag, columns, type OIDs, rows in text form, SQLSTATE,
 transaction status), the error message and the notices must agree. Skipped without PostgreSQL.
 What the engine refuses instead (0A000 naming it) is listed apart."""
@@ -121,13 +121,30 @@ TSVECTORS = [
     "select min(v) from docs",
 ]
 
+XMLS = [
+    "select xmlparse(content '<genome>gatccgagtac</genome>') as f1, xmlparse(document '<a/>'), "
+    "xmlparse(content 'x<a/>y'), pg_typeof(xmlparse(content ''))",
+    "select xmlparse(document 'x<a/>')",
+    "select xmlparse(content '<a>')",
+    "select '<a>'::xml",
+    "select '<?xml version=\"1.0\"?><a b=\"1\">&amp;&#65;<!-- c --><![CDATA[<]]></a>'::xml, xml '<a/>'",
+    "select '&nbsp;'::xml",
+    "select '<a/>'::xml = '<a/>'::xml",
+    "select '<a/>'::xml::text, 'x'::text::xml",
+    "create table xmls (id int, x xml)",
+    "insert into xmls values (1, '<a/>'), (2, 'text'), (3, null) returning x",
+    "insert into xmls values (4, '<b>')",
+    "select id, x from xmls order by id",
+    "select x from xmls order by x",
+]
+
 # Not differential: PostgreSQL answers these, the engine refuses them with 0A000 naming what is missing.
 REFUSED = [
     ("select v = 'a b' from docs", "comparing tsvector"),
     ("select v from docs order by v", "ORDER BY a tsvector"),
 ]
 
-SCRIPT = [*LITERALS, *SYSTEM_TYPES, *MONEY, *MACADDR, *POINTS, *TSVECTORS]
+SCRIPT = [*LITERALS, *SYSTEM_TYPES, *MONEY, *MACADDR, *POINTS, *TSVECTORS, *XMLS]
 
 reference = reference_database("differential_more_types")
 engine_session = engine_store("differential_more_types")

@@ -37,6 +37,7 @@ from heliosdb_lite.engine.functions import (
     ranges,
     records,
     table_valued,
+    xml_functions,
     zone_names,
 )
 from heliosdb_lite.engine.functions import arrays as array_functions
@@ -156,7 +157,7 @@ def register(connection: apsw.Connection, context: FunctionContext) -> None:
     for name, function in {**_pure_functions(), **string_functions.FUNCTIONS, **binary_strings.FUNCTIONS,
                            **ranges.FUNCTIONS,
                            **records.FUNCTIONS, **network.FUNCTIONS,
-                                   **money.FUNCTIONS}.items():
+                                   **money.FUNCTIONS, **xml_functions.FUNCTIONS}.items():
         connection.create_scalar_function(name, function, deterministic=True)
     # the ignores: apsw's protocols fix step's parameters (WindowClass: one SQLiteValue, AggregateClass:
     # *values); ours take the arguments registered (value and type oid for SUM, AVG and array_agg)

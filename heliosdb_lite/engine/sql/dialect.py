@@ -67,8 +67,9 @@ class HeliosPostgres(Postgres):
     class Parser(PostgresParser):
         FUNCTIONS = {**PostgresParser.FUNCTIONS,
                      **{name.upper(): _keep_call(name) for name in KEPT_CALLS}}
-        FUNCTION_PARSERS = {name: parser for name, parser in PostgresParser.FUNCTION_PARSERS.items()
-                            if name.lower() not in KEPT_CALLS}
+        FUNCTION_PARSERS = {**{name: parser for name, parser in PostgresParser.FUNCTION_PARSERS.items()
+                               if name.lower() not in KEPT_CALLS},
+                            "XMLPARSE": lambda self: self._parse_xmlparse()}
         STRING_PARSERS = {**PostgresParser.STRING_PARSERS, TokenType.NATIONAL_STRING: _national_string}
         PRIMARY_PARSERS = {**PostgresParser.PRIMARY_PARSERS, TokenType.NATIONAL_STRING: _national_string}
 
@@ -111,6 +112,19 @@ class HeliosPostgres(Postgres):
                 while self._match_pair(TokenType.L_BRACKET, TokenType.R_BRACKET):
                     parsed = exp.DataType(this=exp.DType.ARRAY, expressions=[parsed], nested=True)
             return parsed
+
+        def _parse_xmlparse(self) -> exp.Expr:
+            """XMLPARSE ({DOCUMENT | CONTENT} value): the call xmlparse('document' | 'content', value)."""
+            kind = self._curr.text.lower() if self._curr else ""
+            if kind not in ("document", "content"):
+                self.raise_error("Expecting DOCUMENT or CONTENT")
+            self._advance()
+            value = self._parse_assignment()
+            if self._match_text_seq("PRESERVE", "WHITESPACE"):
+                raise DatabaseError(FEATURE_NOT_SUPPORTED,
+                                    "XMLPARSE ... PRESERVE WHITESPACE is not supported")
+            self._match_text_seq("STRIP", "WHITESPACE")
+            return exp.Anonymous(this="xmlparse", expressions=[exp.Literal.string(kind), value])
 
         def _parse_parameter(self) -> exp.Parameter:
             """`$n`. A prefix `@` (PostgreSQL's absolute value operator) is refused: sqlglot would

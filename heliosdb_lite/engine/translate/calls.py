@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from sqlglot import exp
 
 from heliosdb_lite.engine import pg_catalog
-from heliosdb_lite.engine.functions import advisory_locks, binary_strings, float_aggregates
+from heliosdb_lite.engine.functions import advisory_locks, binary_strings, float_aggregates, xml_functions
 from heliosdb_lite.engine.functions import arrays as array_functions
 from heliosdb_lite.engine.functions import names as fn
 from heliosdb_lite.engine.sql import parsing
@@ -182,6 +182,8 @@ def function(translator: Translator, name: str, arguments: Sequence[exp.Expr], s
         return _enum_call(translator, name, typed)
     if name in binary_strings.ALSO_OF_BIT and types and types[0].is_unknown:
         raise unsupported(f"{name}() of an untyped value (PostgreSQL may read it as type bit)")
+    if name == "xmlparse":  # XMLPARSE (DOCUMENT | CONTENT value), as the parser writes it
+        return _one_signature(translator, name, typed, (t.TEXT, t.TEXT), t.XML, xml_functions.XMLPARSE)
     if name in binary_strings.SIGNATURES:
         return _one_signature(translator, name, typed, *binary_strings.SIGNATURES[name])
     if name in binary_strings.OF_BYTEA and types and types[0].oid == t.BYTEA:

@@ -65,7 +65,8 @@ CSTRING = oids.CSTRING
 XID = oids.XID
 MONEY = oids.MONEY
 POINT = oids.POINT
-INCOMPARABLE_TYPES = frozenset({POINT})  # types with no = < > (point has ~= and geometric operators)
+XML = oids.XML
+INCOMPARABLE_TYPES = frozenset({POINT, XML})  # types with no = < > (point has ~= and geometric operators)
 UNORDERED_TYPES = frozenset({XID}) | INCOMPARABLE_TYPES  # types with no ordering operator (btree class)
 MACADDR = oids.MACADDR
 TSVECTOR = oids.TSVECTOR
@@ -136,6 +137,7 @@ _DTYPE_NAMES: dict[exp.DType, str] = {
     exp.DType.UNKNOWN: "unknown",
     exp.DType.MONEY: "money",
     exp.DType.POINT: "point",
+    exp.DType.XML: "xml",
     exp.DType.INET: "inet",
     exp.DType.JSON: "json",
     exp.DType.JSONB: "jsonb",

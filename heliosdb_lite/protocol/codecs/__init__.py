@@ -32,6 +32,7 @@ never reaches a codec):
 - macaddr 829: str, as its output writes it (`macaddr`)
 - point 600: a tuple of two floats (`geometry`)
 - tsvector 3614: a tuple of (lexeme, positions) pairs (`text_search`)
+- xml 142: str, the text as given (`xml_documents`)
 - arrays (_bool 1000, _int4 1007, _text 1009, ... every type above but unknown): a list of
   element values or None; nested equally long lists for more dimensions; lower bounds are 1
 

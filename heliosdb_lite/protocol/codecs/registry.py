@@ -33,6 +33,7 @@ from heliosdb_lite.protocol.codecs import (
     text_search,
     times,
     uuids,
+    xml_documents,
 )
 from heliosdb_lite.protocol.codecs.arrays import array_codec
 from heliosdb_lite.protocol.codecs.base import Codec
@@ -62,7 +63,7 @@ def _with_derived(base: dict[int, Codec]) -> dict[int, Codec]:
 def _build_registry() -> dict[int, Codec]:
     codecs: dict[int, Codec] = {}
     for family in (scalars, floats, numeric, strings, bytea, uuids, jsons, datetimes, interval, reg_types,
-                   network, system_types, money, macaddr, geometry, text_search):
+                   network, system_types, money, macaddr, geometry, text_search, xml_documents):
         codecs.update(family.CODECS)
     codecs.update(times.CODECS)  # time and timetz
     codecs[RECORD] = record_codec(lambda oid: codec_for(oid))  # fields' codecs looked up when used
