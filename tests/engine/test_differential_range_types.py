@@ -101,6 +101,22 @@ SCRIPT = [
     "select id from measures where r = '[3,4]' order by id",
     "select range_agg(r) from measures where not isempty(r)",
     "update measures set r = r * floatrange(0, 1.5) where id = 6 returning id, r",
+    # other subtypes: continuous, so a date or an integer bound stays as written
+    "create type dayspan as range (subtype = date)",
+    "select '[2000-01-01,2000-01-05]'::dayspan, dayspan('2000-01-01', '2000-01-03', '(]'), "
+    "dayspan('2000-01-01', '2000-01-03') @> '2000-01-02'::date, '[2000-01-01,2000-01-01]'::dayspan",
+    "create type stamps as range (subtype = timestamptz)",
+    "select '[2000-01-01 10:00+02,2000-01-02)'::stamps, upper(stamps(null, '2001-01-01 00:00+00'))",
+    "create type spells as range (subtype = interval)",
+    "select spells('1 day', '1 mon'), '[1 hour,2 hours)'::spells @> '90 minutes'::interval",
+    "select spells('1 mon', '29 days')",
+    "create type names as range (subtype = varchar)",
+    "select names('a', 'b'), pg_typeof(lower(names('a', 'b'))), names('x', 'y') && names('x', 'z')",
+    "create type flags as range (subtype = bool)",
+    "select flags(false, true, '[]'), '[t,t]'::flags",
+    "create type ids as range (subtype = uuid)",
+    "select ids('00000000-0000-0000-0000-000000000001', null)",
+    "create type jsons as range (subtype = json)",
     # ALTER and DROP
     "drop type floatmultirange",
     "drop type floatrange",

@@ -106,6 +106,9 @@ def created(translator: Translator, stored: str, words: Words, sql: str,
                             hint=None if named else "You can manually specify a multirange type name using "
                                                     'the "multirange_type_name" attribute.')
     _check_constructors(translator, stored, subtype, multirange)
+    if subtype in (oids.JSON, oids.POINT):
+        raise DatabaseError(UNDEFINED_OBJECT, f"data type {format_type(subtype, -1)} has no default operator "
+                                              'class for access method "btree"')
     if subtype not in _DEFAULT_OPCLASSES:
         raise unsupported(f"a range type of {format_type(subtype, -1)}")
     opclass = _DEFAULT_OPCLASSES[subtype][0]

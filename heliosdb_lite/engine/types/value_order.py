@@ -18,7 +18,7 @@ from heliosdb_lite.engine.types.casts import localize
 from heliosdb_lite.protocol import codecs
 from heliosdb_lite.protocol.codecs import network, times, user_types
 from heliosdb_lite.protocol.codecs.composites import Record
-from heliosdb_lite.protocol.codecs.interval_parse import DAYS_PER_MONTH, USECS_PER_DAY
+from heliosdb_lite.protocol.codecs.interval import interval_key
 from heliosdb_lite.protocol.codecs.range_values import Multirange, Range, sort_key
 
 
@@ -39,11 +39,6 @@ class _NaNKey:
 
 
 NAN_KEY = _NaNKey()
-
-
-def interval_key(interval: Any) -> int:
-    """Comparison key: PostgreSQL compares intervals with 30-day months and 24-hour days."""
-    return (interval.months * DAYS_PER_MONTH + interval.days) * USECS_PER_DAY + interval.microseconds
 
 
 def comparison_key(value: Any, oid: int, tz: dt.tzinfo) -> Any:

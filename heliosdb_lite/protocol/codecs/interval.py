@@ -28,7 +28,7 @@ from heliosdb_lite.protocol.codecs.datetime_lexer import (
     raise_parse_error,
 )
 from heliosdb_lite.protocol.codecs.faults import bad_binary, datetime_out_of_range, decode_utf8
-from heliosdb_lite.protocol.codecs.interval_parse import decode_interval
+from heliosdb_lite.protocol.codecs.interval_parse import DAYS_PER_MONTH, USECS_PER_DAY, decode_interval
 from heliosdb_lite.protocol.codecs.styles import (
     INTERVAL_ISO_8601,
     INTERVAL_POSTGRES,
@@ -53,6 +53,11 @@ class Interval:
 
     def __str__(self) -> str:
         return interval_text(self)
+
+
+def interval_key(interval: Interval) -> int:
+    """Comparison key: PostgreSQL compares intervals with 30-day months and 24-hour days."""
+    return (interval.months * DAYS_PER_MONTH + interval.days) * USECS_PER_DAY + interval.microseconds
 
 
 def _c_divmod(value: int, divisor: int) -> tuple[int, int]:

@@ -23,6 +23,7 @@ from heliosdb_lite.errors import DATA_EXCEPTION, DatabaseError
 from heliosdb_lite.protocol.codecs import oids
 from heliosdb_lite.protocol.codecs.datetimes import DateTimeInfinity
 from heliosdb_lite.protocol.codecs.faults import out_of_range, unrepresentable
+from heliosdb_lite.protocol.codecs.interval import Interval, interval_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,11 +94,13 @@ MULTIRANGE_TYPES: dict[int, RangeType] = {kind.multirange: kind for kind in RANG
 
 def _value_key(value: Any) -> tuple[Any, ...]:
     """A key that orders subtype values as PostgreSQL does: -infinity and infinity of dates and
-    time stamps around every other value, numeric NaN above every number."""
+    time stamps around every other value, numeric NaN above every number, intervals as interval_cmp."""
     if isinstance(value, DateTimeInfinity):
         return (value.sign,)
     if isinstance(value, Decimal) and value.is_nan():
         return (1,)
+    if isinstance(value, Interval):  # 30-day months, 24-hour days
+        return (0, interval_key(value))
     return (0, value)
 
 
