@@ -353,7 +353,8 @@ def _array_call(translator: Translator, name: str, arguments: Sequence[exp.Expr]
 
 def _to_char(translator: Translator, node: exp.TimeToStr, scope: Scope) -> Typed:
     """to_char(value, template) of a time stamp, interval or number; a literal template as
-    written (sqlglot has rewritten it), a date as timestamptz (PostgreSQL's preferred type)."""
+    written (sqlglot has rewritten it), a date as timestamptz (PostgreSQL's preferred type), a time
+    as an interval (its implicit cast)."""
     value, value_type = translator.expr(node.this, scope)
     template = node.args["format"]
     if isinstance(template, exp.Literal) and template.is_string:
@@ -367,10 +368,12 @@ def _to_char(translator: Translator, node: exp.TimeToStr, scope: Scope) -> Typed
         template = translator.coerce(template, template_type, t.TEXT_TYPE)
     if value_type.oid == t.DATE:
         value, value_type = translator.coerce(value, value_type, PgType(t.TIMESTAMPTZ)), PgType(t.TIMESTAMPTZ)
+    if value_type.oid == t.TIME:
+        value, value_type = translator.coerce(value, value_type, PgType(t.INTERVAL)), PgType(t.INTERVAL)
     if value_type.is_unknown:
         raise rules.function_not_unique("to_char", "unknown, unknown")
     if value_type.oid not in _TO_CHAR_TYPES:
-        raise rules.no_function("to_char", f"{t.type_name(value_type.oid)}, unknown")
+        raise rules.no_function("to_char", f"{format_type(value_type.oid, -1)}, unknown")
     return call(fn.TO_CHAR, value, value_type.oid, template), t.TEXT_TYPE
 
 
