@@ -142,6 +142,12 @@ def _dot(translator: Translator, node: exp.Dot, scope: Scope) -> Typed:
     if isinstance(schema, exp.Column | exp.Identifier | exp.Var) and schema.name.lower() in ("pg_catalog",
                                                                                              "public"):
         return translator.expr(_bare_call(node.expression), scope)
+    called = node.expression
+    if isinstance(schema, exp.Column | exp.Identifier | exp.Var) and isinstance(called, exp.Anonymous) \
+            and ranges.is_constructor(translator, called.name.lower(), schema.name):  # s.floatrange(1, 2)
+        name = called.name.lower()
+        return ranges.function(translator, name, _arguments(translator, name, called.expressions, scope),
+                               schema.name)
     return translator.generic(node, scope)
 
 

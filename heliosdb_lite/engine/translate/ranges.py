@@ -52,18 +52,19 @@ def _position(translator: Translator, node: exp.Binary, scope: Scope) -> Typed:
     return operator(translator, _POSITION_OPERATORS[type(node)], left, left_type, right, right_type)
 
 
-def _constructor(translator: Translator, name: str) -> tuple[RangeType, bool] | None:
+def _constructor(translator: Translator, name: str,
+                 schema: str | None = None) -> tuple[RangeType, bool] | None:
     """The range type whose constructor, or whose multirange's (True), a function `name` is: a
-    built-in one, or one the database defines along the search path (named as the type was made:
-    `store.user_types.CONSTRUCTORS_TABLE`); None for another name."""
-    if name in range_typing.CONSTRUCTORS:
+    built-in one, or one the database defines in `schema` or along the search path (named as the
+    type was made: `store.user_types.CONSTRUCTORS_TABLE`); None for another name."""
+    if name in range_typing.CONSTRUCTORS and schema is None:
         return range_typing.CONSTRUCTORS[name], False
-    if name in range_typing.MULTIRANGE_CONSTRUCTORS:
+    if name in range_typing.MULTIRANGE_CONSTRUCTORS and schema is None:
         return range_typing.MULTIRANGE_CONSTRUCTORS[name], True
     if not codec_types.RANGES:
         return None  # no range type of one's own in this process: no need to ask the store
     connection = translator.catalog.connection
-    stored = schemas.resolve(name, None, translator.search_path,
+    stored = schemas.resolve(name, schema, translator.search_path,
                              lambda candidate: user_types.constructor(connection, candidate) is not None)
     oid = user_types.constructor(connection, stored)
     if oid in RANGE_TYPES:
@@ -71,6 +72,11 @@ def _constructor(translator: Translator, name: str) -> tuple[RangeType, bool] | 
     if oid in MULTIRANGE_TYPES:
         return MULTIRANGE_TYPES[oid], True
     return None
+
+
+def is_constructor(translator: Translator, name: str, schema: str) -> bool:
+    """Whether `schema.name(...)` is the constructor of a range type of one's own or its multirange."""
+    return _constructor(translator, name, schema) is not None
 
 
 def handles(translator: Translator, name: str, types: Sequence[PgType]) -> bool:
@@ -83,10 +89,10 @@ def handles(translator: Translator, name: str, types: Sequence[PgType]) -> bool:
         or name in ("range_merge", "multirange")
 
 
-def function(translator: Translator, name: str, typed: Sequence[Typed]) -> Typed:
-    """A range function's call (`handles`), arguments translated."""
+def function(translator: Translator, name: str, typed: Sequence[Typed], schema: str | None = None) -> Typed:
+    """A range function's call (`handles`; in `schema`: `is_constructor`), arguments translated."""
     types = [pg_type for _, pg_type in typed]
-    constructor = _constructor(translator, name)
+    constructor = _constructor(translator, name, schema)
     if constructor is not None:
         kind, of_multirange = constructor
         target = PgType(kind.multirange if of_multirange else kind.oid)
