@@ -82,7 +82,7 @@ avg: int8 -> numeric ?; int4 -> numeric ?; int2 -> numeric ?; numeric -> numeric
 bool_and bool_or: bool -> bool ?
 count: -> int8 ?
 max min: int8 -> int8 ?; int4 -> int4 ?; int2 -> int2 ?; oid -> oid ?; float4 -> float4 ?;
-    float8 -> float8 ?; date -> date ?; time -> time ?; timestamp -> timestamp ?;
+    float8 -> float8 ?; date -> date ?; time -> time ?; timetz -> timetz ?; timestamp -> timestamp ?;
     timestamptz -> timestamptz ?; interval -> interval ?; text -> text ?; numeric -> numeric ?;
     bpchar -> bpchar ?
 string_agg: text text -> text ?
@@ -109,7 +109,9 @@ OPERATORS = """
     float8 float8 -> float8; date int4 -> date; date time -> timestamp; date interval -> timestamp;
     time interval -> time; timestamp interval -> timestamp; timestamptz interval -> timestamptz;
     interval date -> timestamp; interval time -> time; interval timestamp -> timestamp;
-    interval timestamptz -> timestamptz; interval interval -> interval; numeric numeric -> numeric
+    interval timestamptz -> timestamptz; interval interval -> interval; numeric numeric -> numeric;
+    timetz interval -> timetz; interval timetz -> timetz; date timetz -> timestamptz;
+    timetz date -> timestamptz
 -: - int8 -> int8; - int2 -> int2; - int4 -> int4; - float4 -> float4; - float8 -> float8;
     - interval -> interval; - numeric -> numeric; int8 int8 -> int8; int8 int2 -> int8; int8 int4 -> int8;
     int2 int8 -> int8; int2 int2 -> int2; int2 int4 -> int4; int4 int8 -> int8; int4 int2 -> int4;
@@ -117,7 +119,8 @@ OPERATORS = """
     float8 float8 -> float8; date int4 -> date; date date -> int4; date interval -> timestamp;
     time time -> interval; time interval -> time; timestamp timestamp -> interval;
     timestamp interval -> timestamp; timestamptz timestamptz -> interval;
-    timestamptz interval -> timestamptz; interval interval -> interval; numeric numeric -> numeric
+    timestamptz interval -> timestamptz; interval interval -> interval; numeric numeric -> numeric;
+    timetz interval -> timetz
 ->: json int4 -> json; json text -> json; jsonb int4 -> jsonb; jsonb text -> jsonb
 ->>: json int4 -> text; json text -> text; jsonb int4 -> text; jsonb text -> text
 /: int8 int8 -> int8; int8 int2 -> int8; int8 int4 -> int8; int2 int8 -> int8; int2 int2 -> int2;
@@ -132,7 +135,7 @@ OPERATORS = """
     date timestamptz -> bool; time time -> bool; timestamp date -> bool; timestamp timestamp -> bool;
     timestamp timestamptz -> bool; timestamptz date -> bool; timestamptz timestamp -> bool;
     timestamptz timestamptz -> bool; interval interval -> bool; numeric numeric -> bool; uuid uuid -> bool;
-    jsonb jsonb -> bool
+    jsonb jsonb -> bool; timetz timetz -> bool
 ^: float8 float8 -> float8
 ^@: text text -> bool
 |/ ||/: - float8 -> float8
