@@ -11,6 +11,7 @@ csv: RFC 4180 style with configurable quote/escape; an unquoted field equal to t
 from __future__ import annotations
 
 import codecs
+import functools
 import io
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -45,21 +46,30 @@ def _unescape_text(raw: str) -> str:
 
 
 def _split_text(record: str, delimiter: str) -> list[str]:
-    """Split a text-format line at unescaped delimiters (a backslash protects the next character)."""
+    """Split a text-format line at unescaped delimiters (a backslash protects the next character);
+    the scanning is the re module's, not a Python loop per character (rows of megabytes)."""
+    if "\\" not in record:
+        return record.split(delimiter)
     fields: list[str] = []
     start = 0
-    i = 0
-    while i < len(record):
-        char = record[i]
-        if char == "\\":
-            i += 2
-            continue
-        if char == delimiter:
-            fields.append(record[start:i])
-            start = i + 1
-        i += 1
+    for match in _delimiter_or_escape(delimiter).finditer(record):
+        if match.group() == delimiter:
+            fields.append(record[start:match.start()])
+            start = match.end()
     fields.append(record[start:])
     return fields
+
+
+def _first_of(text: str, start: int, quote: str, escape: str) -> int:
+    """The first quote or escape character of text from start, -1 if none."""
+    found = [at for at in (text.find(quote, start), text.find(escape, start)) if at >= 0]
+    return min(found) if found else -1
+
+
+@functools.lru_cache(maxsize=16)
+def _delimiter_or_escape(delimiter: str) -> re.Pattern[str]:
+    """A backslash and the character it protects, or the delimiter."""
+    return re.compile(r"\\.|" + re.escape(delimiter), re.DOTALL)
 
 
 def _escape_text(value: str, delimiter: str) -> str:
@@ -98,6 +108,7 @@ class CopyInParser:
         self._force_not_null = tuple(force_not_null)
         self._force_null = tuple(force_null)
         self._pending = ""
+        self._scanned = (0, False)  # how far _csv_record_end looked, and whether inside quotes there
         self._decoder = decoder or codecs.getincrementaldecoder("utf-8")()  # of the client encoding
         self._ended = False
         self._line_number = 0
@@ -160,30 +171,36 @@ class CopyInParser:
             return None
         record = self._pending[:end]
         self._pending = self._pending[end + 1 :]
+        self._scanned = (0, False)
         return record.removesuffix("\r")
 
     def _csv_record_end(self) -> int:
-        in_quotes = False
-        i = 0
+        """Where the first record ends (its newline outside quotes), -1 if it has not yet. The scan
+        goes on from where the last one stopped (a row of megabytes arrives in many chunks) and
+        finds the quote, escape and newline characters with str.find."""
         text = self._pending
-        while i < len(text):
-            char = text[i]
-            if in_quotes:
-                if char == self._escape and self._escape != self._quote and i + 1 < len(text) \
-                        and text[i + 1] in (self._quote, self._escape):
-                    i += 2
-                    continue
-                if char == self._quote:
-                    if self._escape == self._quote and i + 1 < len(text) and text[i + 1] == self._quote:
-                        i += 2
-                        continue
-                    in_quotes = False
-            elif char == self._quote:
-                in_quotes = True
-            elif char == "\n":
-                return i
-            i += 1
-        return -1
+        i, in_quotes = self._scanned
+        while True:
+            if not in_quotes:
+                quote, newline = text.find(self._quote, i), text.find("\n", i)
+                if newline >= 0 and (quote < 0 or newline < quote):
+                    return newline
+                if quote < 0:
+                    self._scanned = (len(text), False)
+                    return -1
+                in_quotes, i = True, quote + 1
+                continue
+            j = _first_of(text, i, self._quote, self._escape)
+            if j < 0 or j + 1 >= len(text):  # none yet, or the next character decides
+                self._scanned = (len(text) if j < 0 else j, True)
+                return -1
+            following = text[j + 1]
+            escaped = following == self._quote if self._escape == self._quote \
+                else following in (self._quote, self._escape)
+            if text[j] == self._escape and escaped:
+                i = j + 2
+            else:
+                in_quotes, i = text[j] != self._quote, j + 1
 
     def _split(self, record: str) -> list[str | None]:
         if self._fmt == "csv":
@@ -216,19 +233,22 @@ class CopyInParser:
                 return fields
 
     def _quoted_field(self, record: str, i: int) -> tuple[str, int]:
+        """The quoted field starting after its opening quote at i, and where it ends; the text
+        between two quote or escape characters is taken whole."""
         parts: list[str] = []
         n = len(record)
-        while i < n:
-            char = record[i]
-            escapable = (self._quote,) if self._escape == self._quote else (self._quote, self._escape)
-            if char == self._escape and i + 1 < n and record[i + 1] in escapable:
-                parts.append(record[i + 1])
-                i += 2
+        escapable = (self._quote,) if self._escape == self._quote else (self._quote, self._escape)
+        while (j := _first_of(record, i, self._quote, self._escape)) >= 0:
+            parts.append(record[i:j])
+            char = record[j]
+            if char == self._escape and j + 1 < n and record[j + 1] in escapable:
+                parts.append(record[j + 1])
+                i = j + 2
             elif char == self._quote:
-                return "".join(parts), i + 1
-            else:
+                return "".join(parts), j + 1
+            else:  # an escape character before something else is itself
                 parts.append(char)
-                i += 1
+                i = j + 1
         raise DatabaseError(BAD_COPY_FILE_FORMAT, "unterminated CSV quoted field",
                             detail=f"COPY line {self._line_number}")
 
