@@ -140,6 +140,12 @@ SCRIPT = [
     "select '12:00+01'::timetz in ('11:00+00', '12:00+01')",
     "select localtime(0) < '24:00'::time",
     "select current_time(0)::text ~ '^[0-9:]{8}[+-]'",
+    "select row('24:00'::time, '12:00+01'::timetz), row('24:00'::time, '12:00:00.5+05:30'::timetz)::text",
+    "select array_to_string(array['12:00+01'::timetz, '24:00-03'], ';'), '24:00'::time || '!', "
+    "format('%s %s', '24:00'::time, '12:00+01'::timetz)",
+    "select json_build_object('t', '24:00+00'::timetz, 'u', '24:00'::time, 'v', '12:00:00.5-03:30'::timetz)",
+    "select length('12:00+01'::timetz::text), upper('24:00'::time::text)",
+    "select '{12:00+01,11:00+00}'::timetz[] @> '{11:00+00}'::timetz[]",
     # UNIQUE: equal only with the same offset
     "create table unique_times (t timetz unique)",
     "insert into unique_times values ('12:00+01'), ('11:00+00')",
