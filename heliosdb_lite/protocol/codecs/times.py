@@ -94,8 +94,8 @@ def fixed_zone(east: int) -> timezone:
     return timezone(timedelta(seconds=east))
 
 
-def offset_east(value: TimeValue) -> int:
-    """A timetz value's offset, seconds east of UTC."""
+def offset_east(value: TimeValue | datetime) -> int:
+    """A timetz value's offset (or an aware datetime's), seconds east of UTC."""
     offset = value.utcoffset()
     assert offset is not None, "a timetz value carries its offset"
     return offset.days * 86400 + offset.seconds
