@@ -315,9 +315,10 @@ class ProxySession:
         self.track(recorded)
 
     def _statements_of(self, message: messages.FrontendMessage) -> tuple[Classified, ...]:
+        backslash_quotes = self.client_parameters.get("standard_conforming_strings") == "off"
         match message:
             case messages.Query():
-                return statements.classify(message.sql)
+                return statements.classify(message.sql, backslash_quotes=backslash_quotes)
             case messages.Parse():
                 self._statement_sql[message.statement] = message.sql
             case messages.Close() if message.kind == "S":
@@ -326,7 +327,7 @@ class ProxySession:
                 self._portal_statement[message.portal] = message.statement
             case messages.Execute():
                 sql = self._statement_sql.get(self._portal_statement.get(message.portal, ""), "")
-                return statements.classify(sql)
+                return statements.classify(sql, backslash_quotes=backslash_quotes)
         return ()
 
     def track(self, recorded: RecordedMessage) -> None:

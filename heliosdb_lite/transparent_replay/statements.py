@@ -1,7 +1,9 @@
 """What a SQL statement means for transparent replay, from its text alone (no parser, no server).
 
 `split` cuts a simple-query string at top-level semicolons (never inside strings, quoted
-identifiers, dollar quotes or comments); `classify` tells, per statement, whether it begins,
+identifiers, dollar quotes or comments; with `backslash_quotes`, the session's
+standard_conforming_strings being off, a backslash escapes a quote in every string, as it does
+in E'' strings otherwise); `classify` tells, per statement, whether it begins,
 commits or rolls back a transaction, changes session state that a new connection must restore
 (SET, RESET, set_config, PREPARE, DEALLOCATE, DISCARD), names the next GTID (`SET heliosdb.gtid`),
 cannot be replayed (LISTEN, COPY to or from a file or program, advisory locks, an outcome lookup,
@@ -34,19 +36,25 @@ class Classified:
     value: str | None = None  # the GTID of NAMED_GTID; why, for UNSAFE
 
 
-# One token per match: strings (E'' with backslash escapes), quoted identifiers, dollar quotes,
-# comments, a semicolon, or a run of anything else.
-_TOKENS = re.compile(
-    r"""(?P<estring>(?<![A-Za-z0-9_$])[Ee]'(?:[^'\\]|\\.|'')*'?)"""
-    r"""|(?P<string>'(?:[^']|'')*'?)"""
-    r"""|(?P<ident>"(?:[^"]|"")*"?)"""
-    r"""|(?P<dollar>(?<![A-Za-z0-9_])\$(?P<tag>[A-Za-z_][A-Za-z0-9_]*|)\$.*?(?:\$(?P=tag)\$|\Z))"""
-    r"""|(?P<line>--[^\n]*)"""
-    r"""|(?P<block>/\*.*?(?:\*/|\Z))"""
-    r"""|(?P<semi>;)"""
-    r"""|(?P<other>[A-DF-Za-df-z0-9_]+|\s+|.)""",
-    re.DOTALL,
-)
+# One token per match: strings (E'' with backslash escapes; every string with them when
+# standard_conforming_strings is off), quoted identifiers, dollar quotes, comments, a semicolon,
+# or a run of anything else.
+def _tokens_pattern(backslash_quotes: bool) -> re.Pattern[str]:
+    string = r"""'(?:[^'\\]|\\.|'')*'?""" if backslash_quotes else r"""'(?:[^']|'')*'?"""
+    return re.compile(
+        r"""(?P<estring>(?<![A-Za-z0-9_$])[Ee]'(?:[^'\\]|\\.|'')*'?)"""
+        rf"""|(?P<string>{string})"""
+        r"""|(?P<ident>"(?:[^"]|"")*"?)"""
+        r"""|(?P<dollar>(?<![A-Za-z0-9_])\$(?P<tag>[A-Za-z_][A-Za-z0-9_]*|)\$.*?(?:\$(?P=tag)\$|\Z))"""
+        r"""|(?P<line>--[^\n]*)"""
+        r"""|(?P<block>/\*.*?(?:\*/|\Z))"""
+        r"""|(?P<semi>;)"""
+        r"""|(?P<other>[A-DF-Za-df-z0-9_]+|\s+|.)""",
+        re.DOTALL,
+    )
+
+
+_TOKENS = {backslash_quotes: _tokens_pattern(backslash_quotes) for backslash_quotes in (False, True)}
 # Without these the tokenizer finds no string, quoted identifier, dollar quote or comment: every
 # token is a semicolon or plain text, and the statements are found without it (the common case:
 # statements with literals inlined are new texts each time, so the cache does not help them).
@@ -57,18 +65,18 @@ _GTID_VALUE = re.compile(r"(?:=|\bto\b)\s*'([^']*)'", re.IGNORECASE)
 _COMMENT_KINDS = ("line", "block")
 
 
-def split(sql: str) -> list[str]:
+def split(sql: str, *, backslash_quotes: bool = False) -> list[str]:
     """The statements of a simple query, without their semicolons, empty ones dropped."""
     if not any(mark in sql for mark in _TOKEN_MARKS):
         return [part.strip() for part in sql.split(";") if part and not part.isspace()]
-    return _split_tokens(sql)
+    return _split_tokens(sql, backslash_quotes)
 
 
-def _split_tokens(sql: str) -> list[str]:
+def _split_tokens(sql: str, backslash_quotes: bool) -> list[str]:
     statements: list[str] = []
     start = 0
     meaningful = False
-    for match in _TOKENS.finditer(sql):
+    for match in _TOKENS[backslash_quotes].finditer(sql):
         kind = match.lastgroup
         if kind == "semi":
             if meaningful:
@@ -81,16 +89,16 @@ def _split_tokens(sql: str) -> list[str]:
     return statements
 
 
-def _comments_blanked(statement: str) -> str:
+def _comments_blanked(statement: str, backslash_quotes: bool) -> str:
     """`statement` with each comment replaced by a space."""
     return "".join(" " if match.lastgroup in _COMMENT_KINDS else match.group()
-                   for match in _TOKENS.finditer(statement))
+                   for match in _TOKENS[backslash_quotes].finditer(statement))
 
 
-def _leading_words(statement: str, count: int) -> list[str]:
+def _leading_words(statement: str, count: int, backslash_quotes: bool) -> list[str]:
     """The first `count` words (lower case), comments skipped; stops at the first non-word token."""
     commented = any(mark in statement for mark in _COMMENT_MARKS)
-    code = _comments_blanked(statement) if commented else statement
+    code = _comments_blanked(statement, backslash_quotes) if commented else statement
     words: list[str] = []
     position = 0
     while len(words) < count:
@@ -119,8 +127,8 @@ def _unsafe_reason(words: list[str], lowered: str) -> str | None:
     return None
 
 
-def _classify_one(statement: str) -> Classified:
-    words = _leading_words(statement, 3)
+def _classify_one(statement: str, backslash_quotes: bool) -> Classified:
+    words = _leading_words(statement, 3, backslash_quotes)
     lowered = statement.lower()
     reason = _unsafe_reason(words, lowered)
     if reason is not None:
@@ -152,9 +160,11 @@ def _classify_one(statement: str) -> Classified:
 
 
 @lru_cache(maxsize=4096)
-def classify(sql: str) -> tuple[Classified, ...]:
-    """Every statement of `sql` (a simple query or one extended-protocol statement), classified."""
-    return tuple(_classify_one(statement) for statement in split(sql))
+def classify(sql: str, *, backslash_quotes: bool = False) -> tuple[Classified, ...]:
+    """Every statement of `sql` (a simple query or one extended-protocol statement), classified;
+    `backslash_quotes` when the session's standard_conforming_strings is off."""
+    return tuple(_classify_one(statement, backslash_quotes)
+                 for statement in split(sql, backslash_quotes=backslash_quotes))
 
 
 WRITING_KINDS = frozenset({Kind.OTHER, Kind.COMMIT, Kind.UNSAFE})

@@ -149,3 +149,23 @@ def test_a_client_that_does_not_read_holds_the_server_back(proxy: ProxyProcess) 
         assert frontend.decode_command_complete(received[-2].body) == f"SELECT {rows}"
     with psycopg.connect(proxy.dsn) as other:
         assert other.execute("SELECT 1").fetchone() == (1,)
+
+
+def test_the_proxy_reads_strings_as_standard_conforming_strings_says(proxy: ProxyProcess) -> None:
+    """Under standard_conforming_strings = off, 'a\\'' is the string a' and the LISTEN after it runs:
+    the proxy, following the ParameterStatus, sees it and switches replay off for the transaction
+    (with the setting on, the same text is one string and nothing is switched off)."""
+    disabled = "heliosdb_transparent_replay_disabled_total"
+    text = "select 'a\\''; listen strings_off; --'"
+    with psycopg.connect(proxy.dsn) as connection:
+        before = proxy.counter(disabled, reason="unsafe_statement")
+        connection.execute("SET standard_conforming_strings = off")
+        connection.commit()
+        connection.execute(text)
+        connection.rollback()
+        assert proxy.counter(disabled, reason="unsafe_statement") == before + 1
+        connection.execute("SET standard_conforming_strings = on")
+        connection.commit()
+        assert connection.execute(text).fetchone() == ("a\\'; listen strings_off; --",)  # one string
+        connection.rollback()
+        assert proxy.counter(disabled, reason="unsafe_statement") == before + 1

@@ -208,7 +208,7 @@ _POSITION = "helios_bytea_position"
 _TRIMS = {"btrim": "helios_bytea_btrim", "trim": "helios_bytea_btrim", "ltrim": "helios_bytea_ltrim",
           "rtrim": "helios_bytea_rtrim"}
 _DIGESTS = ("sha224", "sha256", "sha384", "sha512")
-FUNCTIONS: dict[str, Callable[..., Any]] = {name: null_safe(function) for name, function in {
+_IMPLEMENTATIONS: dict[str, Callable[..., Any]] = {
     "get_byte": get_byte, "set_byte": set_byte, "get_bit": get_bit, "set_bit": set_bit,
     "bit_count": bit_count, "encode": encode, "decode": decode,
     **{name: _digest(name) for name in _DIGESTS},
@@ -217,7 +217,8 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {name: null_safe(function) for name, 
     "helios_bytea_btrim": lambda data, strip: _trimmed(data, strip, leading=True, trailing=True),
     "helios_bytea_ltrim": lambda data, strip: _trimmed(data, strip, leading=True, trailing=False),
     "helios_bytea_rtrim": lambda data, strip: _trimmed(data, strip, leading=False, trailing=True),
-}.items()}
+}
+FUNCTIONS = {name: null_safe(function) for name, function in _IMPLEMENTATIONS.items()}
 # PostgreSQL's one signature of each: (argument types, result type)
 SIGNATURES: dict[str, tuple[tuple[int, ...], int]] = {
     "get_byte": ((t.BYTEA, t.INT4), t.INT4), "set_byte": ((t.BYTEA, t.INT4, t.INT4), t.BYTEA),
