@@ -9,6 +9,13 @@ tables besides user tables: `_helios_sequences` for serial columns and nextval()
 a store was made are added when it is opened), and `_helios_added_defaults` (`added_defaults`).
 Others are made by the first statement that needs them (`_helios_schemas`, `_helios_view_columns`,
 the user types' `_helios_types` and `_helios_enum_labels`: `user_types`).
+
+SQLite's process-wide configuration is set once, when this module is imported (before the process
+opens a connection): covering-index scans off (SQLITE_CONFIG_COVERING_INDEX_SCAN), so a full scan
+without ORDER BY reads the table in insertion (rowid) order, as PostgreSQL's sequential scan reads
+its heap, rather than in the order of a narrower index holding every column the query needs (a
+primary key's: `SELECT b FROM t` came back sorted by b). SQLite still scans an index for ORDER BY,
+count(*), min/max and a WHERE the index can search (docs/compatibility.md, "Row order").
 """
 
 from __future__ import annotations
@@ -25,6 +32,20 @@ from heliosdb_lite.engine.store.sequences import (
 )
 
 STORE_FILE = "store.db"
+
+
+def _configure_library() -> None:
+    """Covering-index scans off (module docstring); SQLite accepts process-wide settings only while
+    it is shut down, so a process that already holds connections (an application embedding the
+    engine after opening its own) keeps SQLite's default."""
+    if apsw.connections():
+        return
+    apsw.shutdown()
+    apsw.config(apsw.SQLITE_CONFIG_COVERING_INDEX_SCAN, 0)
+    apsw.initialize()
+
+
+_configure_library()
 
 
 def open_connection(path: Path, busy_timeout_ms: int) -> apsw.Connection:
