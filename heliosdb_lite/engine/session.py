@@ -58,6 +58,7 @@ from heliosdb_lite.engine.roles import SessionRoles
 from heliosdb_lite.engine.settings import SessionSettings, canonical_name, duration_ms
 from heliosdb_lite.engine.sql import literal_normalisation, nonstandard_strings, parsing
 from heliosdb_lite.engine.sql.copy_statement import CopyCommand, parse_copy
+from heliosdb_lite.engine.sql.do_blocks import DoCommand
 from heliosdb_lite.engine.sql.prepare_commands import DeallocateCommand, ExecuteCommand, PrepareCommand
 from heliosdb_lite.engine.sql.quoting import quote_name
 from heliosdb_lite.engine.sql.role_commands import RoleCommand
@@ -885,6 +886,8 @@ class SQLiteSession:
         if isinstance(command, RoleCommand):
             self._roles.run(command, self.settings.get("password_encryption") or "scram-sha-256")
             return Cursor(None, command.tag)
+        if isinstance(command, DoCommand):
+            return self._do(command)
         assert isinstance(command, MaintenanceCommand)
         if command.outside_block_only and transactions.block is not None:
             raise DatabaseError(ACTIVE_SQL_TRANSACTION,
@@ -896,6 +899,16 @@ class SQLiteSession:
             self.settings.reset_all()
             self.notifications.unlisten(None)
             self._sql_prepared.deallocate(None)
+        return Cursor(None, command.tag)
+
+    def _do(self, command: DoCommand) -> Cursor:
+        """A DO block's RAISE statements in order: notices, or the exception that ends it."""
+        client_min_messages = self.settings.get("client_min_messages")
+        for statement in command.raises:
+            if statement.level == "exception":
+                raise statement.error()
+            if statement.sent(client_min_messages):
+                self._transactions.notices.append(statement.error())
         return Cursor(None, command.tag)
 
     def _cursor_command(self, command: CursorCommand, statement: PreparedStatement,

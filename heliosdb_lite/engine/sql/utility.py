@@ -12,6 +12,7 @@ object, or None for statements that go through the translator. Syntax follows Po
     EXPLAIN [ANALYZE] [VERBOSE] stmt | EXPLAIN (options) stmt    VACUUM/ANALYZE/CHECKPOINT/DISCARD
     PREPARE TRANSACTION 'gid'   COMMIT PREPARED 'gid'   ROLLBACK PREPARED 'gid'
     PREPARE, EXECUTE, DEALLOCATE (`prepare_commands`)   CREATE/ALTER/DROP ROLE|USER (`role_commands`)
+    DO [LANGUAGE plpgsql] 'body' (RAISE statements only: `do_blocks`)
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 
 from sqlglot.tokens import Token, TokenType
 
+from heliosdb_lite.engine.sql.do_blocks import DoCommand, parse_do
 from heliosdb_lite.engine.sql.parsing import tokenize
 from heliosdb_lite.engine.sql.prepare_commands import (
     DeallocateCommand,
@@ -150,7 +152,8 @@ class CloseCommand:
 CursorCommand = DeclareCommand | FetchCommand | CloseCommand
 UtilityCommand = (TransactionCommand | SetCommand | SetTransactionCommand | SetConstraintsCommand
                   | ResetCommand | ShowCommand | ExplainCommand | MaintenanceCommand | NotificationCommand
-                  | CursorCommand | PrepareCommand | ExecuteCommand | DeallocateCommand | RoleCommand)
+                  | CursorCommand | PrepareCommand | ExecuteCommand | DeallocateCommand | RoleCommand
+                  | DoCommand)
 
 
 _ISOLATION_WORDS = (("serializable",), ("repeatable", "read"), ("read", "committed"), ("read", "uncommitted"))
@@ -502,7 +505,9 @@ def parse_utility(sql: str) -> UtilityCommand | None:
         return _fetch(words, first == "move")
     if first == "close":
         return _close(words)
+    if first == "do":
+        return parse_do(sql, tokens[0].end + 1)
     if first in ("lock", "grant", "revoke", "comment",
-                 "do", "call", "reindex", "cluster", "refresh"):
+                 "call", "reindex", "cluster", "refresh"):
         raise DatabaseError(FEATURE_NOT_SUPPORTED, f"{first.upper()} is not supported")
     return None
