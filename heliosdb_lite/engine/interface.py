@@ -386,8 +386,28 @@ class TransactionLog(Protocol):
         ...
 
 
+class DatabaseCatalog(Protocol):
+    """The databases a server serves, each a store of its own (server/databases.py): CREATE and DROP
+    DATABASE and pg_database reach them through it. Called from a session's worker thread."""
+
+    def listed(self) -> list[tuple[int, str]]:
+        """(OID, name) of every database served, `postgres` first."""
+        ...
+
+    def create(self, name: str) -> None:
+        """Make database `name` (42P04 if it exists, 0A000 where this server cannot)."""
+        ...
+
+    def drop(self, name: str, *, if_exists: bool, current: str) -> DatabaseError | None:
+        """Remove database `name` and its data (3D000 unless if_exists: then the NOTICE returned;
+        55006 for the session's own database or one with sessions)."""
+        ...
+
+
 class Engine(Protocol):
     """The database: creates sessions."""
+
+    databases: DatabaseCatalog | None  # set by a server that serves several (CREATE DATABASE)
 
     def open_session(self, user: str, database: str, settings: dict[str, str],
                      transaction_log: TransactionLog | None = None) -> EngineSession:

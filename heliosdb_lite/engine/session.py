@@ -40,6 +40,7 @@ from heliosdb_lite.engine.interface import (
     Column,
     CopySpec,
     Cursor,
+    DatabaseCatalog,
     StatementYielded,
     TransactionLog,
     TransactionStatus,
@@ -58,6 +59,7 @@ from heliosdb_lite.engine.roles import SessionRoles
 from heliosdb_lite.engine.settings import SessionSettings, canonical_name, duration_ms
 from heliosdb_lite.engine.sql import literal_normalisation, nonstandard_strings, parsing
 from heliosdb_lite.engine.sql.copy_statement import CopyCommand, parse_copy
+from heliosdb_lite.engine.sql.database_statements import DatabaseCommand
 from heliosdb_lite.engine.sql.do_blocks import DoCommand
 from heliosdb_lite.engine.sql.prepare_commands import DeallocateCommand, ExecuteCommand, PrepareCommand
 from heliosdb_lite.engine.sql.quoting import quote_name
@@ -181,7 +183,7 @@ class SQLiteSession:
         functions.register(connection, self)
         for name, function in self._advisory_locks.functions().items():
             effects.scalar(connection, name, function, waits=name in WAITING)
-        pg_catalog.register(connection, user, database)
+        pg_catalog.register(connection, user, database, engine.listed_databases)
         pg_catalog.follow_search_path(connection, self.settings)
         self._sql_prepared = SqlPreparedStatements()
         pg_catalog.show_sql_prepared(connection, self._sql_prepared.named)
@@ -888,6 +890,8 @@ class SQLiteSession:
             return Cursor(None, command.tag)
         if isinstance(command, DoCommand):
             return self._do(command)
+        if isinstance(command, DatabaseCommand):
+            return self._database_command(command)
         assert isinstance(command, MaintenanceCommand)
         if command.outside_block_only and transactions.block is not None:
             raise DatabaseError(ACTIVE_SQL_TRANSACTION,
@@ -899,6 +903,26 @@ class SQLiteSession:
             self.settings.reset_all()
             self.notifications.unlisten(None)
             self._sql_prepared.deallocate(None)
+        return Cursor(None, command.tag)
+
+    def _database_command(self, command: DatabaseCommand) -> Cursor:
+        """CREATE or DROP DATABASE, run by the server's databases (`interface.DatabaseCatalog`)."""
+        if self._transactions.block is not None:
+            raise DatabaseError(ACTIVE_SQL_TRANSACTION,
+                                f"{command.tag} cannot run inside a transaction block")
+        catalog = self._engine.databases
+        if catalog is None:
+            raise DatabaseError(FEATURE_NOT_SUPPORTED, f"{command.tag} is not supported",
+                                detail="An engine opened without a server serves one database.")
+        if command.owner is not None and command.owner != self.user:
+            raise DatabaseError(FEATURE_NOT_SUPPORTED,
+                                "CREATE DATABASE with OWNER another role is not supported")
+        if command.action == "create":
+            catalog.create(command.name)
+        else:
+            notice = catalog.drop(command.name, if_exists=command.if_exists, current=self.database)
+            if notice is not None:
+                self._transactions.notices.append(notice)
         return Cursor(None, command.tag)
 
     def _do(self, command: DoCommand) -> Cursor:
@@ -1086,6 +1110,11 @@ class SQLiteEngine:
         self._lock = threading.Lock()
         self.advisory_locks = AdvisoryLocks()
         self.ran_long: set[str] = set()  # texts that outran a time budget: they run without one
+        self.databases: DatabaseCatalog | None = None  # set by a server: CREATE/DROP DATABASE
+
+    def listed_databases(self) -> list[tuple[int, str]] | None:
+        """The server's databases for pg_database (None: no server, the session's own alone)."""
+        return None if self.databases is None else self.databases.listed()
 
     @property
     def store_path(self) -> Path:

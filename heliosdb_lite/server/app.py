@@ -27,6 +27,7 @@ from heliosdb_lite.replay.commit import CommitService
 from heliosdb_lite.replication.node import ReplicationNode
 from heliosdb_lite.server import metrics
 from heliosdb_lite.server.authenticator import Authenticator
+from heliosdb_lite.server.databases import Databases
 from heliosdb_lite.server.session import Session, SessionLimits, SessionRegistry
 from heliosdb_lite.server.users import UsersFile
 from heliosdb_lite.server.writer_slot import WriterSlot
@@ -53,7 +54,6 @@ class Server:
     def __init__(self, config: Config, engine: Engine, commit_service: CommitService | None = None,
                  replication: ReplicationNode | None = None) -> None:
         self._config = config
-        self._engine = engine
         self._registry = SessionRegistry()
         self._executor = ThreadPoolExecutor(
             max_workers=config.server.max_connections + SPARE_WORKERS, thread_name_prefix="engine")
@@ -61,14 +61,15 @@ class Server:
         self._authenticator = Authenticator(config.server.auth_method, users)
         self._tls = _tls_context(config)
         self._limits = SessionLimits(config.server.max_message_bytes, config.server.max_connections)
-        self._commit_service = commit_service
         self._replication = replication
-        self._writer_slot = WriterSlot()
+        self.databases = Databases(config, engine, commit_service, WriterSlot())
         self._tasks: set[asyncio.Task[None]] = set()
         self._listener: asyncio.Server | None = None
 
     async def start(self) -> list[tuple[str, int]]:
-        """Open the listening sockets; returns the bound (host, port) pairs."""
+        """Open (and recover) the databases CREATE DATABASE made, then the listening sockets;
+        returns the bound (host, port) pairs."""
+        await asyncio.to_thread(self.databases.open_all)
         hosts = [host.strip() for host in self._config.server.listen.split(",") if host.strip()]
         self._listener = await asyncio.start_server(self._on_connection, hosts, self._config.server.port,
                                                     reuse_address=True, limit=2**16)
@@ -77,11 +78,9 @@ class Server:
     async def _on_connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         metrics.CONNECTIONS_TOTAL.inc()
         writer.transport.set_write_buffer_limits(high=256 * 1024)
-        session = Session(reader, writer, engine=self._engine, executor=self._executor,
+        session = Session(reader, writer, databases=self.databases, executor=self._executor,
                           registry=self._registry, authenticator=self._authenticator,
-                          tls_context=self._tls, limits=self._limits,
-                          writer_slot=self._writer_slot, commit_service=self._commit_service,
-                          replication=self._replication)
+                          tls_context=self._tls, limits=self._limits, replication=self._replication)
         task = asyncio.current_task()
         assert task is not None
         self._tasks.add(task)
@@ -101,6 +100,7 @@ class Server:
             for task in pending:
                 task.cancel()
         self._executor.shutdown(wait=True, cancel_futures=False)
+        await asyncio.to_thread(self.databases.close)
 
 
 async def serve(config: Config, engine: Engine, commit_service: CommitService | None = None,
@@ -123,7 +123,7 @@ async def serve(config: Config, engine: Engine, commit_service: CommitService | 
         metrics.start_metrics_endpoint(host.split(",")[0], config.observability.metrics_port)
     shown = ", ".join(f"[{h}]:{p}" if ":" in h else f"{h}:{p}" for h, p in addresses)
     print(f"HeliosDB-Lite ready: listening on {shown}", file=sys.stderr, flush=True)
-    checkpoints = asyncio.create_task(_checkpoint_periodically(config, commit_service)) \
+    checkpoints = asyncio.create_task(_checkpoint_periodically(config, server.databases)) \
         if commit_service is not None else None
     await stop.wait()
     log.info("shutdown requested: no new connections; finishing running work")
@@ -139,18 +139,19 @@ async def serve(config: Config, engine: Engine, commit_service: CommitService | 
             loop.remove_signal_handler(signum)
 
 
-async def _checkpoint_periodically(config: Config, commit_service: CommitService) -> None:
-    """Checkpoint the store every CHECKPOINT_INTERVAL_SECONDS (docs/design.md: only after the journal
-    is durable past the store's last LSN; `CommitService.checkpoint` keeps that order)."""
+async def _checkpoint_periodically(config: Config, databases: Databases) -> None:
+    """Checkpoint each database's store every CHECKPOINT_INTERVAL_SECONDS (docs/design.md: only after
+    its journal is durable past the store's last LSN; `CommitService.checkpoint` keeps that order)."""
     retention = config.transaction_replay.outcome_retention_hours
     while True:
         await asyncio.sleep(CHECKPOINT_INTERVAL_SECONDS)
-        try:
-            await asyncio.to_thread(commit_service.checkpoint, retention_hours=retention)
-        except apsw.BusyError:  # a session's write transaction held the store past the busy timeout
-            log.info("checkpoint postponed: the store was busy with a write transaction; will retry")
-        except Exception:
-            log.exception("checkpoint failed; will retry")
+        for commit_service in databases.commit_services():
+            try:
+                await asyncio.to_thread(commit_service.checkpoint, retention_hours=retention)
+            except apsw.BusyError:  # a session's write transaction held the store past the busy timeout
+                log.info("checkpoint postponed: the store was busy with a write transaction; will retry")
+            except Exception:
+                log.exception("checkpoint failed; will retry")
 
 
 def run(main: Callable[[], Coroutine[Any, Any, object]]) -> None:

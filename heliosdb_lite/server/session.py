@@ -68,15 +68,16 @@ from heliosdb_lite.protocol.copy_binary import BinaryCopyParser
 from heliosdb_lite.protocol.copy_format import CopyInParser, format_row
 from heliosdb_lite.protocol.framing import FrontendParser
 from heliosdb_lite.protocol.messages import FieldDescription
-from heliosdb_lite.replay.commit import CommitService, TransactionRecorder
+from heliosdb_lite.replay.commit import TransactionRecorder
 from heliosdb_lite.replication.node import ReplicationNode, peer_address
 from heliosdb_lite.replication.role import EPOCH_PARAMETER
 from heliosdb_lite.replication.role import REPLICATION_PARAMETER as ROLE_STATE_PARAMETER
 from heliosdb_lite.replication.wire import REPLICATION_PARAMETER
-from heliosdb_lite.server import databases, metrics
+from heliosdb_lite.server import metrics
 from heliosdb_lite.server.activity import ServerBackend, SessionActivity
 from heliosdb_lite.server.authenticator import Authenticator, run_exchange
-from heliosdb_lite.server.writer_slot import SlotWait, WriterSlot
+from heliosdb_lite.server.databases import Databases, ServedDatabase
+from heliosdb_lite.server.writer_slot import SlotWait
 
 log = logging.getLogger("heliosdb.session")
 T = TypeVar("T")
@@ -165,26 +166,28 @@ class Session:
         reader: asyncio.StreamReader,
         writer: asyncio.StreamWriter,
         *,
-        engine: Engine,
+        databases: Databases,
         executor: Executor,
         registry: SessionRegistry,
         authenticator: Authenticator,
         tls_context: ssl.SSLContext | None,
         limits: SessionLimits,
-        writer_slot: WriterSlot,
-        commit_service: CommitService | None = None,
         replication: ReplicationNode | None = None,
     ) -> None:
         self._reader = reader
         self._writer = writer
-        self._engine = engine
+        self._databases = databases
+        # postgres's until the startup packet names the session's database (`_start_session`)
+        served = databases.postgres
+        self._served: ServedDatabase | None = None
+        self._engine: Engine = served.engine
         self._executor = executor
         self._registry = registry
         self._authenticator = authenticator
         self._tls_context = tls_context
         self._limits = limits
-        self._commit_service = commit_service
-        self._writer_slot = writer_slot
+        self._commit_service = served.commit_service
+        self._writer_slot = served.writer_slot
         self._replication = replication
         self._role_version = -1
         self._holds_slot = False
@@ -244,6 +247,9 @@ class Session:
             self._engine_session = None
             await self._in_thread(engine_session.close)
         self._release_writer_slot(only_if_idle=False)
+        if self._served is not None:
+            self._databases.disconnect(self._served)
+            self._served = None
         self._writer.close()
         with contextlib.suppress(ConnectionError, ssl.SSLError, OSError):
             await self._writer.wait_closed()
@@ -473,11 +479,15 @@ class Session:
             raise fatal(TOO_MANY_CONNECTIONS, "sorry, too many clients already")
         if REPLICATION_PARAMETER in params:
             await self._serve_standby(params[REPLICATION_PARAMETER])  # names no database
-        refusal = databases.refusal(database)
-        if refusal is not None:
+        try:
+            self._served = self._databases.connect(database)
+        except DatabaseError:
             self._send(messages.AUTH_OK)  # then the FATAL, as PostgreSQL sends them
             await self._flush()
-            raise refusal
+            raise
+        self._engine = self._served.engine
+        self._commit_service = self._served.commit_service
+        self._writer_slot = self._served.writer_slot
         settings = _options_settings(params.get("options", ""))  # the packet's parameters win, as in PG
         settings.update({k: v for k, v in params.items() if k not in ("user", "database", "options", "")})
         if self._replication is not None:

@@ -33,7 +33,7 @@ class OpenDatabase:
     engine: SQLiteEngine
     journal: Journal | None
     commit_service: CommitService | None
-    lock: DataDirectoryLock
+    lock: DataDirectoryLock | None  # None: a database inside a directory locked already
 
     def close_sync(self) -> None:
         """Close the engine, the commit service and the journal (syncing it), then unlock."""
@@ -44,7 +44,8 @@ class OpenDatabase:
             if self.journal is not None:
                 self.journal.close_sync()
         finally:
-            self.lock.release()
+            if self.lock is not None:
+                self.lock.release()
 
     async def close(self) -> None:
         """`close_sync` off the event loop."""
@@ -67,7 +68,14 @@ def open_database(config: Config, holder: str,
         raise
 
 
-def _open_locked(config: Config, lock: DataDirectoryLock, journal_syscalls: Syscalls | None) -> OpenDatabase:
+def open_unlocked(config: Config) -> OpenDatabase:
+    """Open and recover a database inside a data directory this process holds the lock of (a
+    database CREATE DATABASE made: `server.databases`)."""
+    return _open_locked(config, None, None)
+
+
+def _open_locked(config: Config, lock: DataDirectoryLock | None,
+                 journal_syscalls: Syscalls | None) -> OpenDatabase:
     replay = config.transaction_replay
     engine = SQLiteEngine(config.database.path, max_result_bytes=config.server.max_result_bytes)
     if not replay.enabled:

@@ -314,13 +314,15 @@ _BACKENDS: weakref.WeakKeyDictionary[apsw.Connection, pg_catalog_activity.Sessio
     weakref.WeakKeyDictionary()
 
 
-def register(connection: apsw.Connection, user: str, database: str) -> None:
-    """Register the catalog relations and functions on a session's connection."""
+def register(connection: apsw.Connection, user: str, database: str,
+             databases: Callable[[], list[tuple[int, str]] | None] | None = None) -> None:
+    """Register the catalog relations and functions on a session's connection (`databases`: the
+    server's databases for pg_database, `rows.row_sources`)."""
     reader = CatalogReader(weakref.proxy(connection))
     search_path = _SEARCH_PATHS[connection] = _SearchPath()
     names = SessionNames(reader, user, search_path)
     backend = _BACKENDS[connection] = pg_catalog_activity.SessionBackend(names)
-    _SOURCES[connection] = {**row_sources(reader, names, database),
+    _SOURCES[connection] = {**row_sources(reader, names, database, databases),
                             **information_schema.row_sources(reader, names, database),
                             **pg_catalog_builtins.row_sources(CATALOG_NAMESPACE, OWNER_OID),
                             "pg_stat_activity": backend.rows,

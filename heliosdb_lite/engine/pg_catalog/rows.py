@@ -99,7 +99,11 @@ def foreign_key_definition(key: ForeignKey, names: SessionNames) -> str:
             f"{target}({', '.join(quote_identifier(c) for c in key.referenced_columns)})")
 
 
-def row_sources(reader: CatalogReader, names: SessionNames, database: str) -> dict[str, RowSource]:
+def row_sources(reader: CatalogReader, names: SessionNames, database: str,
+                served: Callable[[], list[tuple[int, str]] | None] | None = None) -> dict[str, RowSource]:
+    """The rows of the catalog relations; `served` lists the server's databases (OID, name) for
+    pg_database (None: the session's alone, as DATABASE_OID)."""
+
     def namespaces() -> Iterator[tuple[Any, ...]]:
         for namespace in names.namespaces():
             acl = PUBLIC_ACL if namespace.oid == PUBLIC_NAMESPACE else None
@@ -242,8 +246,9 @@ def row_sources(reader: CatalogReader, names: SessionNames, database: str) -> di
     def databases() -> Iterator[tuple[Any, ...]]:
         user = names.user
         template_acl = f"{{=c/{user},{user}=CTc/{user}}}"
-        for oid, name in ((DATABASE_OID, database), (1, "template1"), (4, "template0")):
-            template = oid != DATABASE_OID
+        listed = (served() if served is not None else None) or [(DATABASE_OID, database)]
+        for oid, name in (*listed, (1, "template1"), (4, "template0")):
+            template = name in ("template0", "template1")
             yield (oid, name, OWNER_OID, 6, "c", int(template), int(oid != 4), -1, "C.UTF-8", "C.UTF-8", None,
                    template_acl if template else None)
 

@@ -13,6 +13,7 @@ object, or None for statements that go through the translator. Syntax follows Po
     PREPARE TRANSACTION 'gid'   COMMIT PREPARED 'gid'   ROLLBACK PREPARED 'gid'
     PREPARE, EXECUTE, DEALLOCATE (`prepare_commands`)   CREATE/ALTER/DROP ROLE|USER (`role_commands`)
     DO [LANGUAGE plpgsql] 'body' (RAISE statements only: `do_blocks`)
+    CREATE DATABASE / DROP DATABASE (`database_statements`)
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 
 from sqlglot.tokens import Token, TokenType
 
+from heliosdb_lite.engine.sql.database_statements import DatabaseCommand, parse_database_statement
 from heliosdb_lite.engine.sql.do_blocks import DoCommand, parse_do
 from heliosdb_lite.engine.sql.parsing import tokenize
 from heliosdb_lite.engine.sql.prepare_commands import (
@@ -153,7 +155,7 @@ CursorCommand = DeclareCommand | FetchCommand | CloseCommand
 UtilityCommand = (TransactionCommand | SetCommand | SetTransactionCommand | SetConstraintsCommand
                   | ResetCommand | ShowCommand | ExplainCommand | MaintenanceCommand | NotificationCommand
                   | CursorCommand | PrepareCommand | ExecuteCommand | DeallocateCommand | RoleCommand
-                  | DoCommand)
+                  | DoCommand | DatabaseCommand)
 
 
 _ISOLATION_WORDS = (("serializable",), ("repeatable", "read"), ("read", "committed"), ("read", "uncommitted"))
@@ -507,6 +509,8 @@ def parse_utility(sql: str) -> UtilityCommand | None:
         return _close(words)
     if first == "do":
         return parse_do(sql, tokens[0].end + 1)
+    if first in ("create", "drop") and words.peek() == "database":
+        return parse_database_statement(words, first)
     if first in ("lock", "grant", "revoke", "comment",
                  "call", "reindex", "cluster", "refresh"):
         raise DatabaseError(FEATURE_NOT_SUPPORTED, f"{first.upper()} is not supported")
