@@ -56,6 +56,8 @@ def result_columns(outputs: Sequence[OutputColumn], description: Sequence[tuple[
     """Result columns: names from the translator (PostgreSQL's), types from SQLite's declared types
     where it has them (direct column references), else from the translator; the table OID and
     column number of each (`result_origins`)."""
+    if not outputs:  # SELECT with an empty select list (SQLite's one column stands in)
+        return ()
     stars = [i for i, output in enumerate(outputs) if output.type is None and output.name == "*"]
     if not stars and len(outputs) == len(description):
         pairs = list(zip(outputs, description, strict=True))

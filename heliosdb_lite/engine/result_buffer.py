@@ -25,10 +25,12 @@ Row = tuple[Any, ...]
 
 def buffered_rows(stored_rows: Iterable[Sequence[Any]], readers: Sequence[Converter],
                   limit_bytes: int) -> list[Row]:
-    """Each stored row converted by its columns' readers, all in a list, refused past limit_bytes."""
+    """Each stored row converted by its columns' readers, all in a list, refused past limit_bytes
+    (no readers: rows of no columns, a SELECT with an empty select list)."""
     rows: list[Row] = []
     for stored in stored_rows:
-        rows.append(tuple(read(value) for read, value in zip(readers, stored, strict=True)))
+        row = tuple(read(value) for read, value in zip(readers, stored, strict=True)) if readers else ()
+        rows.append(row)
         count = len(rows)
         if count % SIZE_CHECK_INTERVAL == 0 and count * _row_bytes(rows[-1]) > limit_bytes:
             raise DatabaseError(

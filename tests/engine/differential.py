@@ -88,7 +88,9 @@ def engine_outcome(session: SQLiteSession, sql: str, messages: list[str] | None 
         if messages is not None:
             messages.append(error.message)
         return ("error", error.sqlstate)
-    if statement.columns is None:
+    if not statement.columns:  # as the reference's: a result of no columns is told by its tag
+        if statement.columns is not None:
+            cursor.fetch(0)  # the tag counts the rows read
         return ("ok", None, None, cursor.command_tag())
     columns = [(c.name, c.type_oid, c.type_modifier) for c in statement.columns]
     oids = [c.type_oid for c in statement.columns]

@@ -102,7 +102,7 @@ class Translator:
             return self.result(f"SELECT {nulls} WHERE 0", "SELECT", outputs)
         if isinstance(tree, exp.Query | exp.Values):
             node, outputs = self.query(tree, Scope())
-            return self.result(render(node, keep=False), "SELECT", outputs)
+            return self.result(render(node, keep=False), "SELECT", queries.without_stand_in(outputs))
         if isinstance(tree, exp.Insert):
             return dml.insert(self, tree)
         if isinstance(tree, exp.Update):
@@ -295,6 +295,8 @@ class Translator:
 
     def expr(self, node: exp.Expr, scope: Scope) -> Typed:
         """The rewritten node and its PostgreSQL type."""
+        if isinstance(node, exp.Func) and not isinstance(node, exp.Cast):
+            self._drop_void_parameters(node)
         handler = HANDLERS.get(type(node))
         if handler is not None:
             return handler(self, node, scope)
@@ -302,6 +304,28 @@ class Translator:
             if isinstance(node, cls):
                 return class_handler(self, node, scope)
         return self.generic(node, scope)
+
+    def _drop_void_parameters(self, call: exp.Func) -> None:
+        """A function's `$n::void` arguments are dropped, as PostgreSQL's parser drops void-typed
+        parameters of a function call (for JDBC's {call}): `now($1::void)` is now(), with $1 of type
+        void (asyncpg's test_void)."""
+        for key in ("this", "expressions"):
+            value = call.args.get(key)
+            items = value if isinstance(value, list) else [value]
+            kept = [item for item in items if not self._void_parameter(item)]
+            if len(kept) != len(items):
+                call.set(key, kept if isinstance(value, list) else None)
+
+    def _void_parameter(self, node: Any) -> bool:
+        if not (isinstance(node, exp.Cast) and parameter_number(node.this) is not None):
+            return False
+        if self.resolve_type(node.args["to"]).pg_type.oid != t.VOID:
+            return False
+        number = parameter_number(node.this)
+        assert number is not None
+        self.param_count = max(self.param_count, number)
+        self.params.setdefault(number, PgType(t.VOID))
+        return True
 
     def generic(self, node: exp.Expr, scope: Scope) -> Typed:
         """An expression no handler takes: its operands translated, its type unknown."""
