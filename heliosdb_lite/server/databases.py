@@ -39,6 +39,7 @@ from heliosdb_lite.errors import (
     INVALID_NAME,
     OBJECT_IN_USE,
     OBJECT_NOT_IN_PREREQUISITE_STATE,
+    SUCCESSFUL_COMPLETION,
     DatabaseError,
     fatal,
 )
@@ -181,7 +182,7 @@ class Databases:
             served = self._served.get(name)
             if served is None and name not in _TEMPLATES:
                 if if_exists:
-                    return DatabaseError("00000", f'database "{name}" does not exist, skipping',
+                    return DatabaseError(SUCCESSFUL_COMPLETION, f'database "{name}" does not exist, skipping',
                                          severity="NOTICE")
                 raise DatabaseError(INVALID_CATALOG_NAME, f'database "{name}" does not exist')
             if name == current:
