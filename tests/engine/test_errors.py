@@ -77,8 +77,7 @@ def test_sqlstates(tables: SQLiteSession, sql: str, sqlstate: str, message: str 
 def test_unsupported_constructs_are_refused_not_mistranslated(session: SQLiteSession) -> None:
     for sql in ("select distinct on (a) a, a from (select 1 as a) s", "select '{\"a\":1}'::jsonb #- '{a}'",
                 "copy t to '/tmp/file'", "explain analyze select 1", "create unlogged sequence s",
-                "select U&'d\\0061t'", "select log(2, 8)", "select printf('%d', 1)", "select date('now')",
-                "select", "select where true"):
+                "select U&'d\\0061t'", "select log(2, 8)", "select printf('%d', 1)", "select date('now')"):
         assert error(session, sql).sqlstate == "0A000", sql
 
 
@@ -90,7 +89,7 @@ def test_roles_need_the_server(session: SQLiteSession) -> None:
 
 @pytest.mark.parametrize(("sql", "named"), [
     ("create group bob", "statement CREATE GROUP"),
-    ("create domain positive as int check (value > 0)", "statement CREATE DOMAIN"),
+    ("alter domain positive drop not null", "statement ALTER DOMAIN"),
     ("create extension hstore", "statement CREATE EXTENSION"),
     ("alter group bob add user alice", "statement ALTER GROUP"),
     ("create temp table t on commit drop as select 1", "statement CREATE TEMP TABLE"),

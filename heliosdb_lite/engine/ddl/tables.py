@@ -27,6 +27,7 @@ from heliosdb_lite.engine.sql.quoting import quote_name, string_literal
 from heliosdb_lite.engine.store import schemas, serial_sequences, user_types
 from heliosdb_lite.engine.store.conventions import IDENTITY_MARKERS, NO_COLUMNS, VIEW_COLUMNS_TABLE
 from heliosdb_lite.engine.store.sequences import CREATE_TEMPORARY_TABLES
+from heliosdb_lite.engine.translate import domain_values
 from heliosdb_lite.engine.translate.result import OutputColumn, unsupported
 from heliosdb_lite.engine.translate.scope import Relation, Scope
 from heliosdb_lite.engine.types import pgtypes as t
@@ -70,6 +71,8 @@ class TableBuilder:
         self.others = [d for d in definitions if not isinstance(d, exp.ColumnDef)]
         check_definitions(self.bare, self.columns, self.others)
         self.types = {c.name.lower(): translator.resolve_type(c.args["kind"]) for c in self.columns}
+        self.domains = {c.name.lower(): domain_values.domain_named(translator, c.args["kind"])
+                        for c in self.columns}
         self.scope = Scope(relations=[Relation(self.bare, [(c.name, self.types[c.name.lower()].pg_type)
                                                        for c in self.columns])])
         self.primary_key = self._primary_key()
@@ -163,9 +166,24 @@ class TableBuilder:
                 named = isinstance(kind, exp.Reference) and constraint.this is not None
                 parts += [f"CONSTRAINT {quote_name(constraint.name)}"] if named else []
                 parts += self._column_constraint(column, resolved, kind)
+        parts += self._domain_clauses(column, resolved, with_default=with_default)
         if not self._is_rowid_alias(column, resolved):
             parts += _storage_clauses(self.bare, column.name, resolved.pg_type)
         return " ".join(parts)
+
+    def _domain_clauses(self, column: exp.ColumnDef, resolved: ResolvedType, *,
+                        with_default: bool) -> list[str]:
+        """A column of a domain: the domain's DEFAULT unless the column has one, and the CHECK of
+        its constraints (`domain_values.column_check`)."""
+        domain = self.domains.get(column.name.lower())
+        if domain is None:
+            return []
+        clauses = []
+        defaulted = any(isinstance(kind, exp.DefaultColumnConstraint) for kind in constraint_kinds(column))
+        default = domain_values.default(self.translator, domain)
+        if with_default and not defaulted and default is not None:
+            clauses.append(f"DEFAULT ({self.expression(default, resolved.pg_type)})")
+        return [*clauses, domain_values.column_check(self.translator, column.name, domain)]
 
     def _column_constraint(self, column: exp.ColumnDef, resolved: ResolvedType,
                            kind: exp.Expr) -> list[str]:

@@ -27,6 +27,7 @@ import apsw
 from heliosdb_lite.engine.functions import (
     aggregates,
     binary_strings,
+    domains,
     effects,
     enums,
     float_aggregates,
@@ -157,7 +158,7 @@ def register(connection: apsw.Connection, context: FunctionContext) -> None:
     for name, function in {**_pure_functions(), **string_functions.FUNCTIONS, **binary_strings.FUNCTIONS,
                            **ranges.FUNCTIONS,
                            **records.FUNCTIONS, **network.FUNCTIONS,
-                                   **money.FUNCTIONS, **xml_functions.FUNCTIONS}.items():
+                                   **money.FUNCTIONS, **xml_functions.FUNCTIONS, **domains.FUNCTIONS}.items():
         connection.create_scalar_function(name, function, deterministic=True)
     # the ignores: apsw's protocols fix step's parameters (WindowClass: one SQLiteValue, AggregateClass:
     # *values); ours take the arguments registered (value and type oid for SUM, AVG and array_agg)

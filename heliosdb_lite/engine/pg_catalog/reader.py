@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import apsw
 
@@ -28,6 +28,7 @@ from heliosdb_lite.engine.store import (
     serial_sequences,
     user_types,
 )
+from heliosdb_lite.engine.store import domains as store_domains
 from heliosdb_lite.engine.store.conventions import (
     NO_COLUMNS,
     VIEW_COLUMNS_TABLE,
@@ -176,6 +177,7 @@ class Store:
     relations: tuple[Relation, ...]
     public: bool = True  # False after DROP SCHEMA public, until CREATE SCHEMA public
     types: tuple[user_types.StoredType, ...] = ()  # the types the database defines (enums)
+    domains: dict[int, store_domains.Domain] = field(default_factory=dict)  # the domains among them, by OID
 
 
 class CatalogReader:
@@ -201,7 +203,8 @@ class CatalogReader:
         if version != self._version:
             self._store = Store(schemas.user_schemas(self._connection), tuple(self._load()),
                                 not schemas.public_dropped(self._connection),
-                                tuple(user_types.stored_types(self._connection)))
+                                tuple(user_types.stored_types(self._connection)),
+                                store_domains.domains(self._connection))
             self._by_oid = {r.oid: r for r in self._store.relations}
             self._indexes = {i.oid: i for r in self._store.relations for i in r.indexes}
             self._version = version

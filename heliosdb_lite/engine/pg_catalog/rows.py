@@ -34,6 +34,7 @@ from heliosdb_lite.engine.pg_catalog.reader import (
 )
 from heliosdb_lite.engine.sql.quoting import string_literal
 from heliosdb_lite.engine.store import schemas, user_types
+from heliosdb_lite.engine.store.domains import DOMAIN_KIND, Domain
 from heliosdb_lite.engine.types import pgtypes as t
 from heliosdb_lite.engine.types.reg_types import input_function, output_function
 from heliosdb_lite.engine.types.type_names import format_type_function
@@ -225,6 +226,8 @@ def row_sources(reader: CatalogReader, names: SessionNames, database: str,
                 yield (defined.oid, defined.name, namespace, OWNER_OID, -1, 0, "c",
                        codec_types.COMPOSITE_CATEGORY, ",", defined.relid, 0, defined.array_oid, 0, -1, 0, 0,
                        None)
+            elif defined.kind == DOMAIN_KIND:
+                yield _domain_row(reader.store().domains[defined.oid], namespace)
             elif defined.kind in (user_types.RANGE_KIND, user_types.MULTIRANGE_KIND):
                 yield (defined.oid, defined.name, namespace, OWNER_OID, -1, 0, defined.kind,
                        codec_types.RANGE_CATEGORY, ",", 0, 0, defined.array_oid, 0, -1, 0, 0, None)
@@ -331,6 +334,16 @@ def _class_row(oid: int, name: str, namespace: int, kind: str, columns: int, has
     access_method = BTREE_AM if kind == "i" else HEAP_AM if kind == "r" else 0
     return (oid, name, namespace, row_type, 0, OWNER_OID, access_method, oid, 0, 0, -1, 0, int(has_index), 0,
             "p", kind, columns, 0, 0, int(has_triggers), 0, 0, 0, 1, "d", 0, None, None, None)
+
+
+def _domain_row(domain: Domain, namespace: int) -> tuple[Any, ...]:
+    """pg_type's row of a domain: typtype d, its base type's length and category, typbasetype (the
+    domain it was made over, if any), typtypmod, typnotnull and typdefault (as written)."""
+    base = codecs.type_by_oid(domain.base.pg_type.oid)
+    collation = DEFAULT_COLLATION if base.oid in (t.TEXT, t.VARCHAR, t.BPCHAR) else 0
+    return (domain.oid, domain.name, namespace, OWNER_OID, base.typlen, int(0 < base.typlen <= 8), "d",
+            base.category, ",", 0, 0, domain.array_oid, domain.parent or base.oid, domain.base.pg_type.typmod,
+            int(domain.not_null), collation, domain.default_sql)
 
 
 def _type_row(info: codecs.TypeInfo) -> tuple[Any, ...]:

@@ -45,7 +45,7 @@ from typing import Any
 import apsw
 
 from heliosdb_lite.engine.sql.quoting import quote_identifier
-from heliosdb_lite.engine.store import schemas
+from heliosdb_lite.engine.store import domains, schemas
 from heliosdb_lite.engine.types.value_order import comparison_key
 from heliosdb_lite.errors import DatabaseError
 from heliosdb_lite.protocol import codecs
@@ -210,14 +210,24 @@ def find(connection: apsw.Connection, stored: str) -> StoredType | None:
     found = stored_types(connection, stored)
     if not found:
         return None
-    register(found[0])
+    if found[0].kind == domains.DOMAIN_KIND:
+        _register_domains(connection)
+    else:
+        register(found[0])
     return found[0]
 
 
 def load(connection: apsw.Connection) -> None:
     """Registers every type of the store with the codecs."""
     for stored_type in stored_types(connection):
-        register(stored_type)
+        if stored_type.kind != domains.DOMAIN_KIND:
+            register(stored_type)
+    _register_domains(connection)
+
+
+def _register_domains(connection: apsw.Connection) -> None:
+    for domain in domains.domains(connection).values():
+        domains.register(domain, shown_name(domain.stored))
 
 
 def register(stored_type: StoredType) -> None:

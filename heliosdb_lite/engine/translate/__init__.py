@@ -37,9 +37,20 @@ from heliosdb_lite.engine import pg_catalog
 from heliosdb_lite.engine.functions import arrays as array_functions
 from heliosdb_lite.engine.functions import names as fn
 from heliosdb_lite.engine.sql.dialect import render
+from heliosdb_lite.engine.store import domains as store_domains
 from heliosdb_lite.engine.store import schemas, user_types
+from heliosdb_lite.engine.store.domains import Domain
 from heliosdb_lite.engine.store.table_info import Catalog
-from heliosdb_lite.engine.translate import calls, dml, expressions, operators, queries, ranges, records
+from heliosdb_lite.engine.translate import (
+    calls,
+    dml,
+    domain_values,
+    expressions,
+    operators,
+    queries,
+    ranges,
+    records,
+)
 from heliosdb_lite.engine.translate.nodes import call, parameter_number, storage_literal
 from heliosdb_lite.engine.translate.result import OutputColumn, Translation, Typed, schema_of, unsupported
 from heliosdb_lite.engine.translate.scope import Scope
@@ -87,6 +98,7 @@ class Translator:
         self.style = style  # DateStyle and IntervalStyle: how literals of date/time types read
         self.params: dict[int, PgType] = {i + 1: PgType(oid) for i, oid in enumerate(param_oids) if oid}
         self.param_count = len(param_oids)
+        self._domains: dict[int, Domain] | None = None
         self.locks_rows = False
         self.notices: list[DatabaseError] = []
 
@@ -174,7 +186,13 @@ class Translator:
     def resolve_type(self, data_type: exp.DataType) -> t.ResolvedType:
         """The type a type name in the statement denotes: a built-in one, or one the database
         defines (`store.user_types`), in its schema if qualified, else along the search path."""
-        return t.resolve_datatype(data_type, self.defined_type)
+        return domain_values.base_type(self, t.resolve_datatype(data_type, self.defined_type))
+
+    def domains(self) -> dict[int, Domain]:
+        """The store's domains by OID (read once per statement)."""
+        if self._domains is None:
+            self._domains = store_domains.domains(self.catalog.connection)
+        return self._domains
 
     def defined_type(self, schema: str | None, name: str) -> int | None:
         """The OID of the type the database defines that `schema.name` (schema None: the first

@@ -12,6 +12,7 @@ from heliosdb_lite.engine.functions import arrays as array_functions
 from heliosdb_lite.engine.functions import names as fn
 from heliosdb_lite.engine.functions.jsons import path_steps as json_path_steps
 from heliosdb_lite.engine.sql.escape_strings import escape_string_values
+from heliosdb_lite.engine.translate import domain_values
 from heliosdb_lite.engine.translate.nodes import (
     call,
     collated,
@@ -154,6 +155,12 @@ def _cast(translator: Translator, node: exp.Cast, scope: Scope) -> Typed:
     converted = translator.coerce(inner, source, target.pg_type, mode="explicit")
     if target.pg_type != source:  # a column cast to another type is not a column of its own
         converted = undeclared(converted, target.pg_type)
+    domain = domain_values.domain_named(translator, node.to)
+    if domain is not None:  # a cast to a domain checks its constraints
+        converted = domain_values.checked(translator, converted, domain)
+        number = parameter_number(node.this)
+        if number is not None:  # `$1::d`: the parameter is described as of the domain, as in PostgreSQL
+            translator.params[number] = PgType(domain.oid)
     return converted, target.pg_type
 
 

@@ -31,6 +31,7 @@ from heliosdb_lite.errors import NUMERIC_VALUE_OUT_OF_RANGE, DatabaseError
 from heliosdb_lite.protocol import codecs
 from heliosdb_lite.protocol.codecs.composites import Record
 from heliosdb_lite.protocol.codecs.oids import OID_ARRAY, RECORD, RECORD_ARRAY, REGTYPE_ARRAY
+from heliosdb_lite.protocol.codecs.user_types import DOMAIN_BASES
 
 Converter = Callable[[Any], Any]
 _STORED_AS = {REGTYPE_ARRAY: OID_ARRAY}  # types kept in another type's text form (the module docstring)
@@ -94,7 +95,9 @@ def stored_float(value: float) -> float | str:
 
 @cache
 def to_storage(oid: int) -> Converter:
-    """Converter from a codec-model Python value of type oid to what SQLite stores."""
+    """Converter from a codec-model Python value of type oid to what SQLite stores (a domain's: its
+    base type's)."""
+    oid = DOMAIN_BASES.get(oid, oid)
     if oid == t.BOOL:
         return _bool_to_storage
     if oid in INTEGER_RANGES:

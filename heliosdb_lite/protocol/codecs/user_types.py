@@ -69,6 +69,9 @@ class EnumType:
 
 
 ENUMS: dict[int, EnumType] = {}  # enum OID -> its registered definition
+# a domain's OID (and its array type's) -> its base type's (and that's array type's): the codecs of a
+# domain are its base type's (`engine/store/domains.py` registers them)
+DOMAIN_BASES: dict[int, int] = {}
 
 
 def is_user_type(oid: int) -> bool:
