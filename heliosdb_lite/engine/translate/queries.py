@@ -78,19 +78,19 @@ def relation_of(name: str, outputs: list[OutputColumn]) -> Relation:
                            for column in outputs])
 
 
-NO_COLUMNS = "?no columns?"  # the column standing in for an empty select list (`without_stand_in`)
+EMPTY_SELECT_LIST = "?no columns?"  # the column standing in for an empty select list (`without_stand_in`)
 
 
 def without_stand_in(outputs: list[OutputColumn]) -> list[OutputColumn]:
     """A statement's result columns: none for a SELECT with an empty select list."""
-    return [] if [output.name for output in outputs] == [NO_COLUMNS] else outputs
+    return [] if [output.name for output in outputs] == [EMPTY_SELECT_LIST] else outputs
 
 
 def select(translator: Translator, node: exp.Select, parent: Scope) -> tuple[exp.Select, list[OutputColumn]]:
     """A SELECT with its FROM items, conditions, grouping, windows, ORDER BY, LIMIT and DISTINCT ON."""
     scope = parent.child()
     if not node.expressions:  # PostgreSQL's rows of no columns: SQLite has none, so one stands in
-        node.set("expressions", [exp.alias_(exp.Null(), NO_COLUMNS, quoted=True)])
+        node.set("expressions", [exp.alias_(exp.Null(), EMPTY_SELECT_LIST, quoted=True)])
     select_list_unnest.moved_to_from(node)
     query_checks.check_select(node)
     query_checks.check_order(node)
