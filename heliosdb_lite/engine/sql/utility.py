@@ -470,10 +470,12 @@ def parse_utility(sql: str) -> UtilityCommand | None:
     if not tokens:
         return None
     first = tokens[0].text.lower()
-    if first in ("create", "alter", "drop"):
-        return parse_role_command(sql) if is_role_command(sql) else None
     words = Words(_command_words(sql, tokens))
     words.index = 1
+    if first in ("create", "drop") and words.peek() == "database":
+        return parse_database_statement(words, first)
+    if first in ("create", "alter", "drop"):
+        return parse_role_command(sql) if is_role_command(sql) else None
     if first in ("begin", "start", "commit", "end", "rollback", "abort", "savepoint", "release"):
         return _transaction(words, first)
     if first == "set":
@@ -509,8 +511,6 @@ def parse_utility(sql: str) -> UtilityCommand | None:
         return _close(words)
     if first == "do":
         return parse_do(sql, tokens[0].end + 1)
-    if first in ("create", "drop") and words.peek() == "database":
-        return parse_database_statement(words, first)
     if first in ("lock", "grant", "revoke", "comment",
                  "call", "reindex", "cluster", "refresh"):
         raise DatabaseError(FEATURE_NOT_SUPPORTED, f"{first.upper()} is not supported")
