@@ -55,6 +55,7 @@ DATABASE_OID = 5  # postgres's OID in PostgreSQL (and pg_catalog.rows.DATABASE_O
 DATABASES_DIR = "databases"
 _NEW_PREFIX = ".new-"
 _DROPPED_PREFIX = ".dropped-"
+DROP_WAIT_SECONDS = 5.0  # how long DROP DATABASE waits for the database's sessions to end (PostgreSQL's)
 _TEMPLATES = ("template0", "template1")
 _FIRST_OID, _OID_RANGE = 16384, 2**31 - 16384  # PostgreSQL's OIDs of what users make
 # a name that is also a safe directory name: PostgreSQL allows more (refused with 0A000)
@@ -100,6 +101,7 @@ class Databases:
                             or config.replication.role == "standby")
         self._served = {DATABASE: ServedDatabase(DATABASE, DATABASE_OID, engine, commit_service, writer_slot)}
         self._lock = threading.Lock()  # CREATE/DROP run on sessions' worker threads
+        self._sessions_left = threading.Condition(self._lock)  # a session ended (DROP waits for it)
         engine.databases = self
 
     @property
@@ -152,6 +154,7 @@ class Databases:
     def disconnect(self, served: ServedDatabase) -> None:
         with self._lock:
             served.sessions -= 1
+            self._sessions_left.notify_all()
 
     def listed(self) -> list[tuple[int, str]]:
         with self._lock:
@@ -190,6 +193,9 @@ class Databases:
             if served is None or served.opened is None:
                 raise DatabaseError(FEATURE_NOT_SUPPORTED, f'DROP DATABASE of "{name}" is not supported',
                                     detail=f'The "{DATABASE}" database and the templates cannot be dropped.')
+            # as PostgreSQL, wait a while for sessions that are ending (a client's Terminate is
+            # answered before the server has closed its session)
+            self._sessions_left.wait_for(lambda: served.sessions == 0, timeout=DROP_WAIT_SECONDS)
             if served.sessions:
                 others = served.sessions
                 raise DatabaseError(OBJECT_IN_USE, f'database "{name}" is being accessed by other users',
