@@ -1,7 +1,7 @@
 """The one error type every layer raises toward a client: a PostgreSQL SQLSTATE and its fields.
 
 Owned here so protocol, engine and journal share it without depending on each other. The
-protocol layer turns a `DatabaseError` into an ErrorResponse (fields S, V, C, M, D, H, P).
+protocol layer turns a `DatabaseError` into an ErrorResponse (fields S, V, C, M, D, H, P, W).
 
 The SQLSTATE names are PostgreSQL 15's, generated from its errcodes.txt by tools/update_errors.py
 into the marked region below (never edit it by hand; name a code from there rather than writing
@@ -19,6 +19,7 @@ class DatabaseError(Exception):
 
     severity is ERROR (statement fails), FATAL (the session ends) or PANIC (never used).
     position is the 1-based character offset in the statement, when known.
+    context is PostgreSQL's CONTEXT (field W): where it happened, e.g. the COPY line and column.
     """
 
     sqlstate: str
@@ -27,6 +28,7 @@ class DatabaseError(Exception):
     hint: str | None = None
     position: int | None = None
     severity: str = "ERROR"
+    context: str | None = None
 
     def __post_init__(self) -> None:
         assert len(self.sqlstate) == 5, self.sqlstate

@@ -57,6 +57,7 @@ class CopySpec:
     force_quote: tuple[bool, ...] = ()
     force_not_null: tuple[bool, ...] = ()
     force_null: tuple[bool, ...] = ()
+    relation: str = field(default="", compare=False)  # the table's name as written (errors' CONTEXT)
 
 
 @dataclass(slots=True)

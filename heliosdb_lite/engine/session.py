@@ -125,6 +125,7 @@ INLINE_COMMIT_WRITES = 256
 INLINE_COMMIT_BYTES = 4 << 20
 RAN_LONG_KEPT = 1024
 _NO_BUDGET = contextlib.nullcontext()
+Flags = tuple[bool, ...]  # by column
 
 
 @dataclass(slots=True)
@@ -629,6 +630,7 @@ class SQLiteSession:
         return self._execute(target, values)
 
     def _prepare_copy(self, sql: str, command: CopyCommand) -> PreparedStatement:
+        relation = command.table or ""
         if command.direction == "out":
             query = command.query
             if query is None:
@@ -646,9 +648,10 @@ class SQLiteSession:
             command = replace(command, table=stored, schema=None)
             columns = self._copy_in_columns(stored, command.columns)
             inner = None
+        force_quote, force_not_null, force_null = self._forced_columns(command, columns)
         spec = CopySpec(command.direction, columns, command.format, command.delimiter, command.null,
-                        command.header, command.quote, command.escape, command.encoding,
-                        *self._forced_columns(command, columns))
+                        command.header, command.quote, command.escape, command.encoding, force_quote,
+                        force_not_null, force_null, relation)
         if inner is None:
             return PreparedStatement(sql, (), None, copy=spec, copy_command=command, writes=True)
         return PreparedStatement(sql, (), columns, copy=spec, copy_command=command,
@@ -656,12 +659,12 @@ class SQLiteSession:
                                  schema_version=inner.schema_version, readers=inner.readers)
 
     def _forced_columns(self, command: CopyCommand,
-                        columns: Sequence[Column]) -> tuple[tuple[bool, ...], ...]:
+                        columns: Sequence[Column]) -> tuple[Flags, Flags, Flags]:
         """FORCE_QUOTE's, FORCE_NOT_NULL's and FORCE_NULL's flags by column; PostgreSQL's errors for
         a column the COPY does not name (42P10) or its table lacks (42703)."""
         names = [column.name for column in columns]
         info = self._catalog.table(command.table) if command.table is not None else None
-        flags = []
+        flags: list[Flags] = []
         forced_lists = (("FORCE_QUOTE", command.force_quote), ("FORCE_NOT_NULL", command.force_not_null),
                         ("FORCE_NULL", command.force_null))
         for option, forced in forced_lists:
@@ -679,7 +682,7 @@ class SQLiteSession:
                 raise DatabaseError(INVALID_COLUMN_REFERENCE,
                                     f'{option} column "{name}" not referenced by COPY')
             flags.append(tuple(name in forced for name in names) if forced else ())
-        return tuple(flags)
+        return flags[0], flags[1], flags[2]
 
     def _copy_in_columns(self, table: str, names: Sequence[str]) -> tuple[Column, ...]:
         info = self._catalog.table(table)

@@ -60,6 +60,16 @@ def _split_text(record: str, delimiter: str) -> list[str]:
     return fields
 
 
+def _printed(field: str | None) -> str:
+    """A field as an error's CONTEXT shows it: at most 100 bytes, then "...", as PostgreSQL."""
+    if field is None:
+        return ""
+    data = field.encode()
+    if len(data) <= 100:
+        return field
+    return data[:100].decode(errors="ignore") + "..."
+
+
 def _first_of(text: str, start: int, quote: str, escape: str) -> int:
     """The first quote or escape character of text from start, -1 if none."""
     found = [at for at in (text.find(quote, start), text.find(escape, start)) if at >= 0]
@@ -96,7 +106,8 @@ class CopyInParser:
     def __init__(self, *, fmt: str, delimiter: str, null: str, header: bool, quote: str,
                  escape: str, column_names: Sequence[str], decoder: codecs.IncrementalDecoder | None = None,
                  convert: Callable[[int, str | None], Any] = _unconverted,
-                 force_not_null: Sequence[bool] = (), force_null: Sequence[bool] = ()) -> None:
+                 force_not_null: Sequence[bool] = (), force_null: Sequence[bool] = (),
+                 relation: str = "") -> None:
         self._fmt = fmt
         self._delimiter = delimiter
         self._null = null
@@ -107,6 +118,7 @@ class CopyInParser:
         self._convert = convert
         self._force_not_null = tuple(force_not_null)
         self._force_null = tuple(force_null)
+        self._relation = relation  # the table, as a conversion error's CONTEXT names it
         self._pending = ""
         self._scanned = (0, False)  # how far _csv_record_end looked, and whether inside quotes there
         self._decoder = decoder or codecs.getincrementaldecoder("utf-8")()  # of the client encoding
@@ -158,7 +170,12 @@ class CopyInParser:
                 field = self._null
             elif self._force_null and field == self._null and self._force_null[index]:
                 field = None
-            values.append(self._convert(index, field))
+            try:
+                values.append(self._convert(index, field))
+            except DatabaseError as error:
+                error.context = f'COPY {self._relation}, line {self._line_number}, column {name}: ' \
+                                f'"{_printed(field)}"'
+                raise
         return values
 
     def _take_record(self, final: bool) -> str | None:

@@ -447,6 +447,8 @@ def _fields(error: DatabaseError, transcoder: Transcoder | None) -> bytes:
         fields.append((b"H", error.hint))
     if error.position:
         fields.append((b"P", str(error.position)))
+    if error.context:
+        fields.append((b"W", error.context))
     return b"".join(code + cstr(value, transcoder) for code, value in fields) + b"\x00"
 
 

@@ -798,7 +798,7 @@ class Session:
                          quote=spec.quote, escape=spec.escape, column_names=[c.name for c in spec.columns],
                          decoder=None if transcoder is None else transcoder.incremental_decoder(),
                          convert=self._copy_field_decoder(oids), force_not_null=spec.force_not_null,
-                         force_null=spec.force_null)
+                         force_null=spec.force_null, relation=spec.relation)
         rows: list[list[Any]] = []
         failure: DatabaseError | None = None
         while True:

@@ -12,10 +12,15 @@ import pg8000.native
 import pytest
 
 
-def error_code(native: pg8000.native.Connection, sql: str, stream: object = None) -> tuple[str, str]:
+def error_fields(native: pg8000.native.Connection, sql: str, stream: object = None) -> dict[str, str]:
     with pytest.raises(pg8000.native.DatabaseError) as caught:
         native.run(sql, stream=stream)
-    fields = caught.value.args[0]
+    fields: dict[str, str] = caught.value.args[0]
+    return fields
+
+
+def error_code(native: pg8000.native.Connection, sql: str, stream: object = None) -> tuple[str, str]:
+    fields = error_fields(native, sql, stream)
     return fields["C"], fields["M"]
 
 
@@ -35,9 +40,12 @@ def test_copy_in_and_out_through_the_extended_protocol(native: pg8000.native.Con
 def test_bad_data_is_22p02_and_the_session_goes_on(native: pg8000.native.Connection) -> None:
     native.run("create temporary table x_copy_bad (f1 int, f2 int)")
     stream = io.BytesIO(b"f1Xf2\n\n1XY1Y\n")
-    assert error_code(native, "COPY x_copy_bad (f1, f2) FROM STDIN WITH DELIMITER 'X' CSV HEADER "
-                              "QUOTE AS 'Y' FORCE NOT NULL f1", stream) == \
-        ("22P02", 'invalid input syntax for type integer: ""')
+    fields = error_fields(native, "COPY x_copy_bad (f1, f2) FROM STDIN WITH DELIMITER 'X' CSV HEADER "
+                                  "QUOTE AS 'Y' FORCE NOT NULL f1", stream)
+    assert (fields["C"], fields["M"], fields["W"]) == \
+        ("22P02", 'invalid input syntax for type integer: ""', 'COPY x_copy_bad, line 2, column f1: ""')
+    fields = error_fields(native, "copy x_copy_bad from stdin", io.BytesIO(b"1\t" + b"x" * 120 + b"\n"))
+    assert fields["W"] == 'COPY x_copy_bad, line 1, column f2: "' + "x" * 100 + '..."'
     assert error_code(native, "copy x_copy_bad from stdin", io.BytesIO(b"1\n")) == \
         ("22P04", 'missing data for column "f2"')
     assert native.run("select count(*) from x_copy_bad") == [[0]]
