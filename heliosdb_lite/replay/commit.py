@@ -243,7 +243,8 @@ class CommitService:
             hook(connection)
 
     def close(self) -> None:
-        self._connection.close()
+        with self._lock:  # after a checkpoint running on another thread (DROP DATABASE, shutdown)
+            self._connection.close()
 
 
 def _timestamp_text(micros: int | None) -> str | None:

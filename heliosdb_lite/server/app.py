@@ -131,9 +131,11 @@ async def serve(config: Config, engine: Engine, commit_service: CommitService | 
         await agent.stop()
     if replication is not None:
         await replication.close()
-    await server.shutdown()
-    if checkpoints is not None:
+    if checkpoints is not None:  # before the databases close
         checkpoints.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await checkpoints
+    await server.shutdown()
     for signum in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(Exception):
             loop.remove_signal_handler(signum)
