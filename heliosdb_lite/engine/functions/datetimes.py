@@ -2,14 +2,16 @@
 values.
 
 EXTRACT returns numeric as PostgreSQL 15 does (seconds and epoch with six decimals); timestamptz
-fields are taken in the session time zone. age subtracts field by field and borrows as
-PostgreSQL's timestamp_age does. time_series steps generate_series over time stamps.
+fields are taken in the session time zone; values outside years 1..9999 too (`_extract_far`). age
+subtracts field by field and borrows as PostgreSQL's timestamp_age does. time_series steps
+generate_series over time stamps.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
+import math
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -24,7 +26,8 @@ from heliosdb_lite.errors import (
     INVALID_PARAMETER_VALUE,
     DatabaseError,
 )
-from heliosdb_lite.protocol.codecs import DateTimeInfinity, Interval, times
+from heliosdb_lite.protocol.codecs import DateTimeInfinity, Interval, far_dates, times
+from heliosdb_lite.protocol.codecs.far_dates import FarDate, FarTimestamp
 
 _EPOCH = dt.datetime(1970, 1, 1)
 _MICRO = Decimal("0.000001")
@@ -50,11 +53,16 @@ def extract(field: str, value: Any, oid: int, tz: dt.tzinfo) -> Decimal | None:
     if oid in (t.TIME, t.TIMETZ):
         return _extract_time(field, value, oid)
     if oid == t.DATE:
-        moment = dt.datetime.combine(value, dt.time())
         if field in ("hour", "minute", "second", "microseconds", "milliseconds"):
             raise DatabaseError(FEATURE_NOT_SUPPORTED, f'unit "{field}" not supported for type date')
-        result = _extract_timestamp(field, moment)
+        if isinstance(value, FarDate):
+            wall = value.days * far_dates.USECS_PER_DAY
+            return _extract_far(field, wall, wall).to_integral_value()
+        result = _extract_timestamp(field, dt.datetime.combine(value, dt.time()))
         return result.to_integral_value() if field == "epoch" else result
+    if isinstance(value, FarTimestamp) or (oid == t.TIMESTAMPTZ and _far_wall_clock(value, tz)):
+        usec = far_dates.usec_of(value)
+        return _extract_far(field, far_dates.local_usec(usec, tz) if oid == t.TIMESTAMPTZ else usec, usec)
     if oid == t.TIMESTAMPTZ:
         if field == "epoch":
             return _epoch(value)
@@ -84,6 +92,41 @@ def _extract_timestamp(field: str, moment: dt.datetime) -> Decimal:
     if field == "epoch":
         return _epoch(moment)
     raise DatabaseError(INVALID_PARAMETER_VALUE, f'unit "{field}" not recognized for type timestamp')
+
+
+def _far_wall_clock(value: dt.datetime, tz: dt.tzinfo) -> bool:
+    """Whether a timestamptz in years 1..9999 shows outside them on tz's wall clock."""
+    try:
+        value.astimezone(tz)
+    except OverflowError:
+        return True
+    return False
+
+
+_FAR_YEAR_FIELDS = frozenset({"year", "decade", "century", "millennium", "isoyear", "epoch"})
+_UNIX_EPOCH_USEC = far_dates.days_from_fields(1970, 1, 1) * far_dates.USECS_PER_DAY
+
+
+def _extract_far(field: str, wall: int, instant: int) -> Decimal:
+    """EXTRACT from a wall clock outside years 1..9999 (µs since 2000), `instant` the µs of the
+    epoch field: the fields of the day and time from the same moment of the 400-year cycle moved
+    into datetime's years, the fields of the year (BC years negative, as timestamp_part) from the
+    year itself."""
+    if field not in _FAR_YEAR_FIELDS:
+        return _extract_timestamp(field, far_dates.cycle_moment(wall))
+    if field == "epoch":
+        return (Decimal(instant - _UNIX_EPOCH_USEC) * _MICRO).quantize(_MICRO)
+    year = far_dates.fields_of_days(wall // far_dates.USECS_PER_DAY)[0]
+    if field == "isoyear":
+        moment = far_dates.cycle_moment(wall)
+        year = moment.isocalendar().year + (year - moment.year)
+        return Decimal(year if year > 0 else year - 1)
+    if year > 0:
+        return Decimal({"year": year, "decade": year // 10, "century": (year + 99) // 100,
+                        "millennium": (year + 999) // 1000}[field])
+    before = 1 - year  # the BC year
+    return Decimal({"year": -before, "decade": -((8 + before) // 10), "century": -((99 + before) // 100),
+                    "millennium": -((999 + before) // 1000)}[field])
 
 
 def _extract_time(field: str, moment: Any, oid: int) -> Decimal:
@@ -230,22 +273,21 @@ def age(first: dt.datetime | None, second: dt.datetime | None, oid: int, tz: dt.
     return Interval(sign * (years * 12 + months), sign * days, sign * time)
 
 
-def time_series(start: dt.datetime | None, stop: dt.datetime | None, step: Interval | None,
-                tz: dt.tzinfo) -> Iterator[dt.datetime]:
-    """generate_series(start, stop, step) over timestamps or (aware) timestamptz values, each value
-    the previous one + step as PostgreSQL adds an interval across DST changes; 22023 for a zero
-    step. A value beyond the years datetime holds is beyond stop too: the series ends there."""
+def time_series(start: Any, stop: Any, step: Interval | None, tz: dt.tzinfo) -> Iterator[Any]:
+    """generate_series(start, stop, step) over timestamps or (aware) timestamptz values, in or
+    outside years 1..9999, each value the previous one + step as PostgreSQL adds an interval across
+    DST changes; 22023 for a zero step."""
     if start is None or stop is None or step is None:
         return
     direction = interval_key(step)
     if direction == 0:
         raise DatabaseError(INVALID_PARAMETER_VALUE, "step size cannot equal zero")
-    value = start
-    while (value <= stop) if direction > 0 else (value >= stop):
+    value, end = start, _series_key(stop)
+    while (_series_key(value) <= end) if direction > 0 else (_series_key(value) >= end):
         yield value
-        try:
-            value = add_interval(value, step, tz)
-        except DatabaseError as error:
-            if error.sqlstate != FEATURE_NOT_SUPPORTED:  # beyond year 9999 (or before 1): beyond stop
-                raise
-            return
+        value = add_interval(value, step, tz)
+
+
+def _series_key(value: Any) -> int | float:
+    """A time stamp as µs since 2000 (UTC for timestamptz), ±infinity as ±inf."""
+    return math.inf * value.sign if isinstance(value, DateTimeInfinity) else far_dates.usec_of(value)

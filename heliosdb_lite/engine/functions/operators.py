@@ -19,8 +19,9 @@ from typing import Any
 
 from heliosdb_lite.engine.functions.numbers import division_by_zero, float_arith, number_negate, numeric_arith
 from heliosdb_lite.engine.sql.short_text_cache import cached_for_short_text
+from heliosdb_lite.engine.types import datetime_instants
 from heliosdb_lite.engine.types import pgtypes as t
-from heliosdb_lite.engine.types.casts import convert, localize, outside_years
+from heliosdb_lite.engine.types.casts import convert
 from heliosdb_lite.engine.types.exact_numeric import (
     EXACT,
 )
@@ -31,7 +32,9 @@ from heliosdb_lite.errors import (
     DatabaseError,
 )
 from heliosdb_lite.protocol import codecs
-from heliosdb_lite.protocol.codecs import times
+from heliosdb_lite.protocol.codecs import far_dates, times
+from heliosdb_lite.protocol.codecs.far_dates import FarTimestamp
+from heliosdb_lite.protocol.codecs.time_zones import wall_clock_instant
 
 USECS_PER_DAY = 86_400_000_000
 DAYS_PER_MONTH = 30
@@ -56,36 +59,41 @@ def _add_months(moment: dt.date | dt.datetime, months: int) -> Any:
     year, month = divmod(total, 12)
     month += 1
     if not 1 <= year <= 9999:
-        raise outside_years()
+        raise OverflowError("outside years 1..9999")
     day = min(moment.day, calendar.monthrange(year, month)[1])
     return moment.replace(year=year, month=month, day=day)
 
 
-def add_interval(moment: dt.datetime, interval: Any, tz: dt.tzinfo, sign: int = 1) -> dt.datetime:
+def add_interval(moment: Any, interval: Any, tz: dt.tzinfo, sign: int = 1) -> Any:
     """timestamp[tz] ± interval as PostgreSQL's timestamp[tz]_pl_interval: the months (the day
     clamped to the month's length), then the days, each on the wall clock (for timestamptz the
     session time zone's, the result localized again after each), then the time part as elapsed
-    time; `outside_years` beyond the years a datetime holds. ±infinity stays as it is."""
+    time; outside years 1..9999 (the value or the result) by `datetime_instants`. ±infinity stays
+    as it is."""
     if isinstance(moment, codecs.DateTimeInfinity):
         return moment
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(dt.UTC)
+    aware = moment.aware if isinstance(moment, FarTimestamp) else moment.tzinfo is not None
     try:
+        if isinstance(moment, FarTimestamp):
+            raise OverflowError("outside years 1..9999")
+        near = moment.astimezone(dt.UTC) if aware else moment
         if interval.months:
-            moment = _on_wall_clock(moment, tz, lambda local: _add_months(local, sign * interval.months))
+            near = _on_wall_clock(near, tz, lambda local: _add_months(local, sign * interval.months))
         if interval.days:
-            moment = _on_wall_clock(moment, tz, lambda local: local + dt.timedelta(days=sign * interval.days))
-        return moment + dt.timedelta(microseconds=sign * interval.microseconds)
+            near = _on_wall_clock(near, tz, lambda local: local + dt.timedelta(days=sign * interval.days))
+        return near + dt.timedelta(microseconds=sign * interval.microseconds)
     except OverflowError:
-        raise outside_years() from None
+        return datetime_instants.add_interval(moment, t.TIMESTAMPTZ if aware else t.TIMESTAMP, interval, tz,
+                                              sign)
 
 
 def _on_wall_clock(moment: dt.datetime, tz: dt.tzinfo,
                    change: Callable[[dt.datetime], dt.datetime]) -> dt.datetime:
-    """change applied to a timestamp, or to a timestamptz's wall-clock time in tz (then localized)."""
+    """change applied to a timestamp, or to a timestamptz's wall-clock time in tz (then localized);
+    OverflowError outside years 1..9999."""
     if moment.tzinfo is None:
         return change(moment)
-    return localize(change(moment.astimezone(tz).replace(tzinfo=None)), tz)
+    return wall_clock_instant(change(moment.astimezone(tz).replace(tzinfo=None)), tz)
 
 
 def _interval_between(later: dt.datetime, earlier: dt.datetime) -> Any:
@@ -126,30 +134,29 @@ def datetime_arith(operator: str, left: Any, left_oid: int, right: Any, right_oi
     """Date/time/interval arithmetic; operand types as resolved by typing_rules.arithmetic_type."""
     key = (operator, left_oid, right_oid)
     if key in (("+", t.DATE, t.INT4), ("-", t.DATE, t.INT4)):
-        return left + dt.timedelta(days=right if operator == "+" else -right)
+        return datetime_instants.add_days(left, right if operator == "+" else -right)
     if key == ("+", t.INT4, t.DATE):
-        return right + dt.timedelta(days=left)
+        return datetime_instants.add_days(right, left)
     if key == ("-", t.DATE, t.DATE):
-        return (left - right).days
+        return far_dates.days_of(left) - far_dates.days_of(right)
     if key == ("+", t.DATE, t.TIME):
-        return dt.datetime.combine(left, dt.time()) + dt.timedelta(microseconds=times.usec_of(right))
+        return datetime_instants.date_plus_micros(left, times.usec_of(right), aware=False)
     if key == ("+", t.TIMETZ, t.DATE):
         left, right, key = right, left, ("+", t.DATE, t.TIMETZ)
     if key == ("+", t.DATE, t.TIMETZ):  # datetimetz_timestamptz: the clock at the value's own offset
         micros = times.usec_of(right) - times.offset_east(right) * 1_000_000
-        try:
-            return dt.datetime.combine(left, dt.time(), dt.UTC) + dt.timedelta(microseconds=micros)
-        except OverflowError:
-            raise outside_years() from None
+        return datetime_instants.date_plus_micros(left, micros, aware=True)
     if left_oid == t.DATE and right_oid == t.INTERVAL:
-        left, left_oid = dt.datetime.combine(left, dt.time()), t.TIMESTAMP
+        left, left_oid = datetime_instants.convert(left, t.DATE, t.TIMESTAMP, tz), t.TIMESTAMP
     if right_oid == t.DATE and left_oid == t.INTERVAL:
-        right, right_oid = dt.datetime.combine(right, dt.time()), t.TIMESTAMP
+        right, right_oid = datetime_instants.convert(right, t.DATE, t.TIMESTAMP, tz), t.TIMESTAMP
     if left_oid in (t.TIMESTAMP, t.TIMESTAMPTZ) and right_oid == t.INTERVAL and operator in "+-":
         return add_interval(left, right, tz, 1 if operator == "+" else -1)
     if left_oid == t.INTERVAL and right_oid in (t.TIMESTAMP, t.TIMESTAMPTZ) and operator == "+":
         return add_interval(right, left, tz)
     if operator == "-" and left_oid == right_oid and left_oid in (t.TIMESTAMP, t.TIMESTAMPTZ):
+        if isinstance(left, FarTimestamp) or isinstance(right, FarTimestamp):
+            return datetime_instants.interval_between(left, right)
         return _interval_between(left, right)
     if left_oid in (t.TIME, t.TIMETZ) and right_oid == t.INTERVAL and operator in "+-":
         sign = 1 if operator == "+" else -1

@@ -6,7 +6,8 @@ strings (`'t'::bool`, `true::text` = 'true', `'01/02/03'::date`), rounding
 for numeric/float → integer (half away from zero for numeric, half even for floats), float →
 numeric through 15 significant digits, numeric → float through its text (rounded once, 22003 out
 of the float's range), timestamp ↔ timestamptz in the session time zone, a range to its multirange,
-a row to a composite type field by field, and the type modifier: numeric(p,s) rounds and checks
+a row to a composite type field by field (dates and time stamps outside years 1..9999, and casts
+whose result leaves them, by `datetime_instants`), and the type modifier: numeric(p,s) rounds and checks
 (22003), varchar(n)/char(n) truncate on an explicit cast and raise 22001 on assignment, char(n) pads.
 """
 
@@ -18,6 +19,7 @@ from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from heliosdb_lite.engine.types import datetime_instants
 from heliosdb_lite.engine.types import pgtypes as t
 from heliosdb_lite.engine.types.exact_numeric import round_to_scale
 from heliosdb_lite.engine.types.type_names import format_type
@@ -30,7 +32,7 @@ from heliosdb_lite.errors import (
     DatabaseError,
 )
 from heliosdb_lite.protocol import codecs
-from heliosdb_lite.protocol.codecs import network, range_values, times, user_types
+from heliosdb_lite.protocol.codecs import far_dates, network, range_values, times, user_types
 from heliosdb_lite.protocol.codecs.composites import Record
 from heliosdb_lite.protocol.codecs.oids import RECORD
 from heliosdb_lite.protocol.codecs.styles import DEFAULT_STYLE, TextStyle
@@ -165,12 +167,23 @@ def _float_to_numeric(value: float, source: int) -> Decimal:
 def _convert_datetime(value: Any, source: int, target: int, tz: dt.tzinfo) -> Any:
     if isinstance(value, codecs.DateTimeInfinity) and {source, target} <= _INFINITE_TYPES:
         return value
+    if isinstance(value, far_dates.FAR_TYPES):
+        return datetime_instants.convert(value, source, target, tz)
+    try:
+        return _convert_near_datetime(value, source, target, tz)
+    except OverflowError:  # the result is outside years 1..9999
+        return datetime_instants.convert(value, source, target, tz)
+
+
+def _convert_near_datetime(value: Any, source: int, target: int, tz: dt.tzinfo) -> Any:
+    """_convert_datetime of a value in years 1..9999, with datetime; OverflowError when the result
+    leaves them."""
     if source == t.DATE and target == t.TIMESTAMP:
         return dt.datetime.combine(value, dt.time())
     if source == t.DATE and target == t.TIMESTAMPTZ:
-        return localize(dt.datetime.combine(value, dt.time()), tz)
+        return wall_clock_instant(dt.datetime.combine(value, dt.time()), tz)
     if source == t.TIMESTAMP and target == t.TIMESTAMPTZ:
-        return localize(value, tz)
+        return wall_clock_instant(value, tz)
     if source == t.TIMESTAMPTZ and target == t.TIMESTAMP:
         return value.astimezone(tz).replace(tzinfo=None)
     if source == t.TIMESTAMP and target == t.DATE:
@@ -204,8 +217,8 @@ def localize(naive: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
 
 
 def outside_years() -> DatabaseError:
-    """The refusal of a date/time result beyond the years 1 to 9999 a datetime holds (PostgreSQL's
-    range is wider, so this is 0A000, not its 22008)."""
+    """The refusal of a date/time result beyond the years 1 to 9999 by an operation that computes
+    with datetime only (PostgreSQL's range is wider, so this is 0A000, not its 22008)."""
     return DatabaseError(FEATURE_NOT_SUPPORTED, "timestamp values outside years 1 to 9999 are not supported")
 
 
@@ -267,10 +280,13 @@ def _round_time(value: Any, precision: int) -> Any:
 
 
 def _round_fraction(value: Any, precision: int) -> Any:
+    """AdjustTimestampForTypmod: a time stamp rounded on its µs since 2000 (half away from zero, so
+    before 2000 a half rounds toward the earlier second), in or outside years 1..9999."""
+    if isinstance(value, codecs.DateTimeInfinity):
+        return value
     unit = 10 ** (6 - precision)
-    micros = value.microsecond
-    rounded = (micros + unit // 2) // unit * unit
-    if rounded < 1_000_000:
-        return value.replace(microsecond=rounded)
-    return value.replace(microsecond=0) + dt.timedelta(seconds=1)
+    usec = far_dates.usec_of(value)
+    rounded = (abs(usec) + unit // 2) // unit * unit
+    aware = value.aware if isinstance(value, far_dates.FarTimestamp) else value.tzinfo is not None
+    return far_dates.timestamp_of_usec(rounded if usec >= 0 else -rounded, aware)
 

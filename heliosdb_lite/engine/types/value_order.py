@@ -2,9 +2,10 @@
 values: intervals with 30-day months, char(n) without its padding, arrays element by element
 (`array_cmp`), ranges and multiranges (`range_cmp`), rows field by field (`record_cmp`), network
 addresses, timetz by its UTC time then its offset (`timetz_cmp`), an enum's labels as the enum
-declares them, a float NaN after every number and equal to itself (float8_cmp_internal); date and
-timestamp values on the session time zone's clock (so they compare with timestamptz). Used by the
-comparison functions and by the collations of stored values."""
+declares them, a float NaN after every number and equal to itself (float8_cmp_internal); date,
+timestamp and timestamptz values as instants (µs since 2000, date and timestamp on the session time
+zone's clock, so they compare with timestamptz; outside years 1..9999 too). Used by the comparison
+functions and by the collations of stored values."""
 
 from __future__ import annotations
 
@@ -14,9 +15,8 @@ import math
 from typing import Any
 
 from heliosdb_lite.engine.types import pgtypes as t
-from heliosdb_lite.engine.types.casts import localize
 from heliosdb_lite.protocol import codecs
-from heliosdb_lite.protocol.codecs import network, times, user_types
+from heliosdb_lite.protocol.codecs import far_dates, network, times, user_types
 from heliosdb_lite.protocol.codecs.composites import Record
 from heliosdb_lite.protocol.codecs.interval import interval_key
 from heliosdb_lite.protocol.codecs.range_values import Multirange, Range, sort_key
@@ -41,16 +41,25 @@ class _NaNKey:
 NAN_KEY = _NaNKey()
 
 
+def instant_key(value: Any, oid: int, tz: dt.tzinfo) -> int | float:
+    """A date, timestamp or timestamptz as µs since 2000-01-01 00:00 UTC, a date or timestamp read
+    on tz's wall clock (in or outside years 1..9999); ±infinity as ±inf."""
+    if isinstance(value, codecs.DateTimeInfinity):
+        return math.inf * value.sign
+    if oid == t.TIMESTAMPTZ:
+        return far_dates.usec_of(value)
+    wall = far_dates.days_of(value) * far_dates.USECS_PER_DAY if oid == t.DATE else far_dates.usec_of(value)
+    return far_dates.wall_clock_usec(wall, tz)
+
+
 def comparison_key(value: Any, oid: int, tz: dt.tzinfo) -> Any:
     """A Python value that orders like PostgreSQL orders values of this type."""
     if oid == t.INTERVAL:
         return interval_key(value)
     if oid in t.FLOAT_TYPES and math.isnan(value):
         return NAN_KEY
-    if oid == t.DATE:
-        return localize(dt.datetime.combine(value, dt.time()), tz)
-    if oid == t.TIMESTAMP:
-        return localize(value, tz)
+    if oid in (t.DATE, t.TIMESTAMP, t.TIMESTAMPTZ):
+        return instant_key(value, oid, tz)
     if oid == t.BPCHAR:
         return value.rstrip(" ")  # char(n) compares without its padding
     if isinstance(value, list):

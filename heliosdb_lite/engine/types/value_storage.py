@@ -14,6 +14,8 @@ texts sort like the values; but regtype[] is kept as the text of an oid[] (`{23,
 type the database defines has no name the codecs read back (which type a name denotes depends on
 the database and the search_path). A `record` (a row of no declared type, never a column's) says its
 fields' types: the JSON `[[oid, text or null], ...]`, a nested record's text being its own JSON.
+A date or time stamp outside years 1..9999 is `far_dates.storage_text`, a text that sorts with the
+others (`:` after year 9999, `/` before year 1).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from typing import Any
 from heliosdb_lite.engine.types import pgtypes as t
 from heliosdb_lite.errors import NUMERIC_VALUE_OUT_OF_RANGE, DatabaseError
 from heliosdb_lite.protocol import codecs
+from heliosdb_lite.protocol.codecs import far_dates
 from heliosdb_lite.protocol.codecs.composites import Record
 from heliosdb_lite.protocol.codecs.oids import OID_ARRAY, RECORD, RECORD_ARRAY, REGTYPE_ARRAY
 from heliosdb_lite.protocol.codecs.user_types import DOMAIN_BASES
@@ -93,6 +96,10 @@ def stored_float(value: float) -> float | str:
     return NAN_TEXT if math.isnan(value) else value
 
 
+# whether a date (None), timestamp or timestamptz is aware: how its stored form outside years 1..9999 reads
+_DATETIME_AWARENESS = {t.DATE: None, t.TIMESTAMP: False, t.TIMESTAMPTZ: True}
+
+
 @cache
 def to_storage(oid: int) -> Converter:
     """Converter from a codec-model Python value of type oid to what SQLite stores (a domain's: its
@@ -113,6 +120,9 @@ def to_storage(oid: int) -> Converter:
     if oid in (RECORD, RECORD_ARRAY):
         return lambda value: None if value is None else json.dumps(_record_fields(value, oid),
                                                                    separators=(",", ":"))
+    if oid in _DATETIME_AWARENESS:
+        return lambda value: None if value is None else far_dates.storage_text(value) \
+            if isinstance(value, far_dates.FAR_TYPES) else _encode(oid, value)
     stored = _STORED_AS.get(oid, oid)
     return lambda value: None if value is None else _encode(stored, value)
 
@@ -165,6 +175,10 @@ def from_storage(oid: int) -> Converter:
         return lambda value: ""  # PostgreSQL's void value is not NULL; its text form is empty
     if oid in (RECORD, RECORD_ARRAY):
         return lambda value: None if value is None else _record(json.loads(value), oid)
+    if oid in _DATETIME_AWARENESS:
+        aware = _DATETIME_AWARENESS[oid]
+        return lambda value: None if value is None else far_dates.from_storage_text(value, aware) \
+            if value[:1] in far_dates.FAR_PREFIXES else _decode(oid, str(value))
     stored = _STORED_AS.get(oid, oid)
     return lambda value: None if value is None else _decode(stored, str(value))
 

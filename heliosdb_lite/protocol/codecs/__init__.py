@@ -11,13 +11,16 @@ never reaches a codec):
 - text 25, varchar 1043, bpchar 1042, name 19, unknown 705: str
 - "char" 18: str of length 0 or 1 (its code point is the byte)
 - bytea 17: bytes
-- date 1082: datetime.date, or INFINITY / NEG_INFINITY
+- date 1082: datetime.date, or INFINITY / NEG_INFINITY; outside years 1..9999 (BC included, up to
+  PostgreSQL's limits) a far_dates.FarDate (days since 2000-01-01)
 - time 1083: datetime.time (naive), or times.END_OF_DAY for 24:00:00
 - timetz 1266: datetime.time with a fixed datetime.timezone (its offset), or times.EndOfDay
   with one for 24:00:00 (`times`)
-- timestamp 1114: naive datetime.datetime, or INFINITY / NEG_INFINITY
+- timestamp 1114: naive datetime.datetime, or INFINITY / NEG_INFINITY; outside years 1..9999 a
+  far_dates.FarTimestamp (µs since 2000-01-01, aware False)
 - timestamptz 1184: aware datetime.datetime (UTC from decoders; encoders take any zone and
-  read a naive value as UTC), or INFINITY / NEG_INFINITY
+  read a naive value as UTC), or INFINITY / NEG_INFINITY; an instant outside years 1..9999 (UTC)
+  a far_dates.FarTimestamp (aware True)
 - interval 1186: Interval(months, days, microseconds)
 - uuid 2950: uuid.UUID
 - regtype 2206: int, the type's OID (it reads and prints as the type's name)
@@ -36,8 +39,8 @@ never reaches a codec):
 - arrays (_bool 1000, _int4 1007, _text 1009, ... every type above but unknown): a list of
   element values or None; nested equally long lists for more dimensions; lower bounds are 1
 
-Values PostgreSQL accepts but this model cannot hold (years outside 1..9999 or BC, arrays with
-lower bounds other than 1) are rejected with 0A000 naming the value.
+Values PostgreSQL accepts but this model cannot hold (arrays with lower bounds other than 1) are
+rejected with 0A000 naming the value.
 Text formats follow extra_float_digits >= 1, bytea_output=hex, and the DateStyle and IntervalStyle of
 the `TextStyle` a codec is looked up with (`codec_for(oid, style)`; by default ISO, MDY and postgres,
 the form values are stored in); `tz` is the session TimeZone (a tzinfo, e.g. zoneinfo.ZoneInfo).

@@ -101,7 +101,7 @@ def days_in_month(year: int, month: int) -> int:
     return 29 if month == 2 and leap else _DAYS_IN_MONTH[month - 1]
 
 
-def _date2j(year: int, month: int, day: int) -> int:
+def date2j(year: int, month: int, day: int) -> int:
     """PostgreSQL's date2j: Julian day number of a proleptic Gregorian date."""
     if month > 2:
         month, year = month + 1, year + 4800
@@ -111,7 +111,7 @@ def _date2j(year: int, month: int, day: int) -> int:
     return year * 365 - 32167 + year // 4 - century + century // 4 + 7834 * month // 256 + day
 
 
-def _j2date(julian_day: int) -> tuple[int, int, int]:
+def j2date(julian_day: int) -> tuple[int, int, int]:
     """PostgreSQL's j2date."""
     julian = julian_day + 32044
     quad = julian // 146097
@@ -460,7 +460,7 @@ class _Decoder:
             elif result.year <= 0:
                 raise DateTimeParseError(FIELD_OVERFLOW)
         if mask & DOY:
-            result.year, result.month, result.day = _j2date(_date2j(result.year, 1, 1) + result.year_day - 1)
+            result.year, result.month, result.day = j2date(date2j(result.year, 1, 1) + result.year_day - 1)
         if mask & MONTH and not 1 <= result.month <= 12:
             raise DateTimeParseError(MD_FIELD_OVERFLOW)
         if mask & DAY and not 1 <= result.day <= 31:
