@@ -60,7 +60,8 @@ def _serve(args: argparse.Namespace) -> int:
     if args.metrics_port is not None:
         overrides["observability.metrics_enabled"] = "true"
     config = _load(args, overrides)
-    users_exist = config.users_file_path.is_file() and bool(UsersFile(config.users_file_path).list())
+    # users who can log in with a password (a role of CREATE ROLE may have none)
+    users_exist = config.users_file_path.is_file() and bool(UsersFile(config.users_file_path).load())
     config.validate_for_serving(users_exist)
     for key, reason in config.without_effect():
         log.warning("config key %s is accepted but has no effect: %s", key, reason)

@@ -17,10 +17,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from heliosdb_lite.engine.interface import RoleChange
 from heliosdb_lite.errors import DatabaseError
 from heliosdb_lite.protocol.auth import check_password
 from heliosdb_lite.server import users as users_module
-from heliosdb_lite.server.users import UsersFile, add_user_commands
+from heliosdb_lite.server.users import Role, UsersFile, add_user_commands
 
 WEIRD_NAMES = [
     "alice",
@@ -163,6 +164,7 @@ def test_empty_password_and_unknown_method_are_rejected(users_file: UsersFile) -
         '[users."a"]\nverifier = 5\n',
         '[users."a\\n"]\nverifier = "md5' + "0" * 32 + '"\n',
         '[users."a"]\nverifier = "md5' + "0" * 32 + '"\nextra = 1\n',
+        '[users."a"]\nlogin = "no"\n',
     ],
 )
 def test_corrupt_file_is_a_configuration_error(users_file: UsersFile, content: str) -> None:
@@ -275,3 +277,19 @@ def test_cli_default_users_file(tmp_path: Path) -> None:
     parser = argparse.ArgumentParser()
     add_user_commands(parser.add_subparsers(), default_users_file=tmp_path / "default.toml")
     assert parser.parse_args(["user", "list"]).users_file == tmp_path / "default.toml"
+
+
+def test_roles_of_sql_round_trip_without_a_password_or_login(users_file: UsersFile) -> None:
+    """CREATE / ALTER / DROP ROLE's changes: a role may have no verifier and be NOLOGIN; load() (the
+    password users) leaves out the ones without a verifier, `user add` keeps a role's login."""
+    verifier = "md5" + "1" * 32
+    users_file.apply([RoleChange("create", "reader", None, True, False),
+                      RoleChange("create", "app", verifier, True, True)])
+    assert users_file.roles() == {"reader": Role(None, False), "app": Role(verifier, True)}
+    assert users_file.load() == {"app": verifier}
+    assert users_file.logins() == {"reader": False, "app": True}
+    assert users_file.path.read_text().count("login = false") == 1
+    users_file.add("reader", "pencil")
+    assert users_file.role("reader") == Role(users_file.verifier("reader"), False)
+    users_file.apply([RoleChange("alter", "reader", None, True, True), RoleChange("drop", "app")])
+    assert users_file.roles() == {"reader": Role(None, True)}
