@@ -171,6 +171,7 @@ class SQLiteSession:
         self._formats: tuple[dt.tzinfo, TextStyle] = (dt.UTC, DEFAULT_STYLE)
         self._search_path_setting: str | None = None
         self._search_path: tuple[str, ...] = ()
+        self._bindings: list[Any] = []  # the values of the statement running, stored
         self._catalog = Catalog(connection, engine.schema_generation)
         self._transactions = Transactions(connection, self.settings, transaction_log)
         self._advisory_locks = SessionAdvisoryLocks(engine.advisory_locks, self.cancel_event,
@@ -204,6 +205,10 @@ class SQLiteSession:
 
     def statement_timestamp(self) -> dt.datetime:
         return self._clock.statement_started
+
+    def parameter_value(self, number: int) -> Any:
+        """The stored value of `$number` of the statement running (one past SQLite's parameters)."""
+        return self._bindings[number - 1]
 
     def time_zone(self) -> dt.tzinfo:
         name = self.settings.get("TimeZone") or "UTC"
@@ -791,9 +796,9 @@ class SQLiteSession:
         statement = self._current(statement)
         translation = statement.translation
         assert translation is not None
-        bindings = [writer(value) for writer, value in zip(statement.writers, (*params, *statement.literals),
-                                                           strict=False)]
-        bindings = bindings[:statement.sqlite_param_count]
+        values = (*params, *statement.literals)
+        self._bindings = [writer(value) for writer, value in zip(statement.writers, values, strict=False)]
+        bindings = self._bindings[:statement.sqlite_param_count]  # the rest read by parameter_value
 
         def run() -> Cursor:
             cursor = self._connection.cursor()

@@ -74,6 +74,9 @@ ARRAYS = [
     "select array['a']::int[]",
     "select '{{1,2,3},{4,5,6}}'::int[][], '{{{1,2},{3,4}},{{NULL,6},{7,8}}}'::int2[][][], "
     "cast('{{1}}' as int8[][]), '{{t,f}}'::bool[][], '{{1.5}}'::float4[][], '{1.5}'::float8[][]",
+    # more items than one SQLite call takes
+    "select array[" + ", ".join(f"{i} + 1" for i in range(1000)) + "]",
+    "select array[" + ", ".join(f"array[{i}, {i} * 2]" for i in range(450)) + "]",
     "create table arr2 (a int[][], b text[][][])",
     "insert into arr2 values ('{{1,2},{3,4}}', '{a}') returning *",
     "select pg_typeof(a), pg_typeof(b), array_ndims(a) from arr2",

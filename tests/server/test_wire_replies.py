@@ -21,8 +21,8 @@ def kinds(replies: list[BackendMessage]) -> list[str]:
 def test_parameter_type_without_codec_fails_at_parse_before_any_description(raw: RawConnection) -> None:
     """A client that reads the description before its Bind (pg8000) must get the error at Parse:
     never a ParameterDescription followed by an ErrorResponse."""
-    point = 600
-    replies = exchange(raw, frontend.parse("", "select $1 as p", [point]), frontend.describe("S", ""),
+    box = 603
+    replies = exchange(raw, frontend.parse("", "select $1 as p", [box]), frontend.describe("S", ""),
                        frontend.sync())
     if replies[0].type == "1":  # PostgreSQL has the type
         assert kinds(replies) == ["1", "t", "T", "Z"]
@@ -102,3 +102,18 @@ def test_row_description_follows_schema_changes_and_formats(raw: RawConnection) 
             assert described(replies) == [("b", 25, result_format), ("n", 23, result_format)]
     finally:
         exchange(raw, frontend.query("drop table shape"))
+
+
+def test_more_parameters_than_sqlite_binds(raw: RawConnection) -> None:
+    """PostgreSQL takes up to 65535 parameters, SQLite binds 32766: the values of those past it reach
+    the statement too (pg8000's test_max_parameters sends 60000)."""
+    int8 = 20
+    count = 40000
+    values = [str(number).encode() for number in range(1, count + 1)]
+    values[39998] = b"32766"  # $39999
+    sql = "select $40000 - $1, $32767, $32766 = $39999, $32766 = $32767, $32766 in ($2,$39999), " \
+        "$3 in ($2, $4)"
+    replies = exchange(raw, frontend.parse("", sql, [int8] * count), frontend.bind("", "", values),
+                       frontend.execute(""), frontend.sync())
+    assert kinds(replies) == ["1", "2", "D", "C", "Z"]
+    assert frontend.decode_data_row(replies[2].body) == [b"39999", b"32767", b"t", b"f", b"t", b"f"]

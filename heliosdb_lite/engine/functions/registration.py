@@ -20,6 +20,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from decimal import Decimal
+from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol
 
 import apsw
@@ -99,6 +100,7 @@ from heliosdb_lite.engine.functions.number_format import format_number
 from heliosdb_lite.engine.functions.sequences import SessionSequences
 from heliosdb_lite.engine.functions.string_format import format_text
 from heliosdb_lite.engine.functions.to_char_format import format_datetime
+from heliosdb_lite.engine.sql.dialect import OVERFLOW_PARAMETER
 from heliosdb_lite.engine.store import schemas
 from heliosdb_lite.engine.store.sqlite_errors import CANCELED_MESSAGE
 from heliosdb_lite.engine.types import casts
@@ -145,6 +147,8 @@ class FunctionContext(Protocol):
 
     def search_path(self) -> tuple[str, ...]: ...
 
+    def parameter_value(self, number: int) -> Any: ...
+
     @property
     def notifications(self) -> Notifications: ...
 
@@ -157,10 +161,13 @@ def register(connection: apsw.Connection, context: FunctionContext) -> None:
                            **enums.FUNCTIONS}.items():
         effects.scalar(connection, name, function, waits=name in _WAITING)
     for name, function in {**_pure_functions(), **string_functions.FUNCTIONS, **binary_strings.FUNCTIONS,
-                           **ranges.FUNCTIONS,
-                           **records.FUNCTIONS, **network.FUNCTIONS,
-                                   **money.FUNCTIONS, **xml_functions.FUNCTIONS, **domains.FUNCTIONS}.items():
+                           **ranges.FUNCTIONS, **records.FUNCTIONS, **network.FUNCTIONS, **money.FUNCTIONS,
+                           **xml_functions.FUNCTIONS, **domains.FUNCTIONS}.items():
         connection.create_scalar_function(name, function, deterministic=True)
+    # $n past SQLite's parameters (`dialect.sqlite_parameter`): one value through the statement, so
+    # deterministic (SQLite compiles an IN list of an impure function's calls in quadratic time)
+    connection.create_scalar_function(OVERFLOW_PARAMETER, partial(_parameter_value, context), 1,
+                                      deterministic=True)
     # the ignores: apsw's protocols fix step's parameters (WindowClass: one SQLiteValue, AggregateClass:
     # *values); ours take the arguments registered (value and type oid for SUM, AVG and array_agg)
     connection.create_window_function(SUM, aggregates.NumericSum, 2)  # type: ignore[arg-type]  # step's arguments
@@ -220,6 +227,10 @@ def _timestamptz(moment: dt.datetime) -> str:
 
 
 _WAITING = frozenset({"pg_sleep"})  # the session functions that may wait
+
+
+def _parameter_value(context: FunctionContext, *number: Any) -> Any:
+    return context.parameter_value(int(number[0]))
 
 
 def _session_functions(connection: apsw.Connection,

@@ -3,7 +3,8 @@
 Parsing uses sqlglot's PostgreSQL dialect as is (its E'..' strings arrive as ByteString nodes
 decoded with C's escape rules; the translator substitutes PostgreSQL's value, `escape_strings`). The SQLite
 generator renders `$n` as `?n`, a numbered SQLite parameter, so parameters bind by number and
-not by order of appearance, and refuses (UnsupportedError) what it cannot express.
+not by order of appearance (past SQLite's 32766, as a call that reads the value: `sqlite_parameter`),
+and refuses (UnsupportedError) what it cannot express.
 """
 
 from __future__ import annotations
@@ -26,6 +27,17 @@ from heliosdb_lite.errors import FEATURE_NOT_SUPPORTED, DatabaseError
 KEPT_CALLS = ("mod", "date_part", "to_timestamp", "left", "right", "lpad", "rpad", "repeat", "reverse",
               "initcap", "md5", "split_part", "chr", "ascii", "translate", "starts_with", "quote_literal",
               "quote_nullable", "like")
+
+
+# SQLite binds at most this many parameters (SQLITE_MAX_VARIABLE_NUMBER); PostgreSQL takes 65535
+SQLITE_MAX_PARAMETERS = 32766
+OVERFLOW_PARAMETER = "helios_parameter"  # (n): the value of $n past SQLITE_MAX_PARAMETERS
+
+
+def sqlite_parameter(number: int) -> str:
+    """`$n` in SQLite: the numbered parameter `?n`, or past SQLite's limit the call that reads the
+    value the statement runs with."""
+    return f"?{number}" if number <= SQLITE_MAX_PARAMETERS else f"{OVERFLOW_PARAMETER}({number})"
 
 
 def _keep_call(name: str) -> Callable[[list[exp.Expr]], exp.Expr]:
@@ -113,6 +125,33 @@ class HeliosPostgres(Postgres):
                     parsed = exp.DataType(this=exp.DType.ARRAY, expressions=[parsed], nested=True)
             return parsed
 
+        def _parse_in(self, this: exp.Expr | None, alias: bool = False) -> exp.In:
+            """`x IN ($1, $2, ...)`: a list of parameters alone is read without the expression
+            grammar's descent per item (pg8000 sends 60000 of them: minutes, not seconds)."""
+            parameters = self._parameter_list()
+            if parameters is None:
+                return super()._parse_in(this, alias)
+            return self.expression(exp.In(this=this, expressions=parameters))
+
+        def _parameter_list(self) -> list[exp.Expr] | None:
+            """The parameters of `($n, $m, ...)` at the current token, consumed; None (nothing
+            consumed) for a list of anything else."""
+            tokens, at = self._tokens, self._index
+            if at >= len(tokens) or tokens[at].token_type != TokenType.L_PAREN:
+                return None
+            numbers = []
+            at += 1
+            while at + 2 < len(tokens) and tokens[at].token_type == TokenType.PARAMETER \
+                    and tokens[at + 1].token_type == TokenType.NUMBER and tokens[at + 1].text.isdigit():
+                numbers.append(tokens[at + 1].text)
+                if tokens[at + 2].token_type == TokenType.R_PAREN:
+                    self._advance(at + 3 - self._index)
+                    return [exp.Parameter(this=exp.Literal.number(number)) for number in numbers]
+                if tokens[at + 2].token_type != TokenType.COMMA:
+                    return None
+                at += 3
+            return None
+
         def _parse_xmlparse(self) -> exp.Expr:
             """XMLPARSE ({DOCUMENT | CONTENT} value): the call xmlparse('document' | 'content', value)."""
             kind = self._curr.text.lower() if self._curr else ""
@@ -158,7 +197,7 @@ class HeliosSQLite(SQLite):
     class Generator(SQLiteGenerator):
         TRANSFORMS = {
             **SQLiteGenerator.TRANSFORMS,
-            exp.Parameter: lambda self, node: f"?{node.this.name}",
+            exp.Parameter: lambda self, node: sqlite_parameter(int(node.this.name)),
         }
 
 

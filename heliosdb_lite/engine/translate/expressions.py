@@ -203,6 +203,9 @@ def _interval(translator: Translator, node: exp.Interval, _: Scope) -> Typed:
     return translator.constant(text, PgType(t.INTERVAL), explicit=True), PgType(t.INTERVAL)
 
 
+_BUILT_AT_ONCE = 400  # items of one helios_array call: two arguments each, SQLite takes 1000
+
+
 def _array(translator: Translator, node: exp.Array, scope: Scope) -> Typed:
     """ARRAY[...] (sub-arrays make it multidimensional): a constant when its items are;
     ARRAY(subquery): `_array_of_rows`."""
@@ -218,8 +221,14 @@ def _array(translator: Translator, node: exp.Array, scope: Scope) -> Typed:
         constants = [(None if isinstance(item, exp.Null) else bytes.fromhex(item.this)
                       if isinstance(item, exp.HexString) else item.this, oid) for item, oid in typed]
         return storage_literal(array_functions.build(array_type.oid, constants, translator.tz)), array_type
-    arguments = [argument for item, oid in typed for argument in (item, exp.Literal.number(oid))]
-    return call(array_functions.BUILD, array_type.oid, *arguments), array_type
+    chunks = [typed[start:start + _BUILT_AT_ONCE] for start in range(0, len(typed), _BUILT_AT_ONCE)] or [[]]
+    built = [call(array_functions.BUILD, array_type.oid,
+                  *(argument for item, oid in chunk for argument in (item, exp.Literal.number(oid))))
+             for chunk in chunks]
+    array = built[0]
+    for part in built[1:]:  # more items than a SQLite call takes: the parts concatenated
+        array = call(array_functions.CONCATENATE, array, array_type.oid, part, array_type.oid, array_type.oid)
+    return array, array_type
 
 
 def _array_of_rows(translator: Translator, query: exp.Query, scope: Scope) -> Typed:
