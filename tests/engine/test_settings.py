@@ -71,6 +71,10 @@ def test_reset(session: SQLiteSession) -> None:
     ("set datestyle = 'ISO DMY'", "22023"),
     ("set datestyle = 'Swatch'", "22023"),
     ("set intervalstyle = 'verbose'", "22023"),
+    ("set session authorization 'Æthelred'", "0A000"),  # was read as SET SESSION authorization: 42601
+    ("set local session authorization postgres", "0A000"),
+    ("set session role postgres", "0A000"),
+    ("set role postgres", "0A000"),
 ])
 def test_refused(session: SQLiteSession, statement: str, sqlstate: str) -> None:
     assert error(session, statement).sqlstate == sqlstate

@@ -285,6 +285,8 @@ def _prepare_transaction(sql: str) -> TransactionCommand | None:
 
 def _set(words: Words) -> UtilityCommand:
     local = words.accept("local")
+    if words.accept("role") or words.accept("session", "role") or words.accept("session", "authorization"):
+        raise DatabaseError(FEATURE_NOT_SUPPORTED, "SET ROLE and SET SESSION AUTHORIZATION are not supported")
     if not local:
         words.accept("session")
     if words.accept("characteristics", "as", "transaction"):
@@ -301,8 +303,6 @@ def _set(words: Words) -> UtilityCommand:
         return SetCommand("client_encoding", _value_list(words), local)
     if words.accept("schema"):
         return SetCommand("search_path", _value_list(words), local)
-    if words.accept("role") or words.accept("session", "authorization"):
-        raise DatabaseError(FEATURE_NOT_SUPPORTED, "SET ROLE and SET SESSION AUTHORIZATION are not supported")
     name = words.name()
     while words.accept("."):
         name += "." + words.name()
