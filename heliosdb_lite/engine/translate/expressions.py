@@ -12,7 +12,7 @@ from heliosdb_lite.engine.functions import arrays as array_functions
 from heliosdb_lite.engine.functions import names as fn
 from heliosdb_lite.engine.functions.jsons import path_steps as json_path_steps
 from heliosdb_lite.engine.sql.escape_strings import escape_string_values
-from heliosdb_lite.engine.translate import domain_values
+from heliosdb_lite.engine.translate import domain_values, records
 from heliosdb_lite.engine.translate.nodes import (
     call,
     collated,
@@ -117,6 +117,10 @@ def _column(translator: Translator, node: exp.Column, scope: Scope) -> Typed:
     node.set("db", None)  # a schema-qualified column: its table is referred to by its bare name
     table = node.table or None
     relation = scope.resolve(node.name, table)
+    whole = scope.relation(node.name) if relation is None and table is None else None
+    if whole is not None and whole.known and whole.columns:  # `SELECT t FROM t`: the row, as a record
+        fields = [exp.column(name, table=whole.name, quoted=True) for name, _ in whole.columns]
+        return records.row(translator, exp.Tuple(expressions=fields), scope)
     found, pg_type = relation.find(node.name) if relation is not None else (False, None)
     if relation is not None and relation.stored:  # a table function's: its column under SQLite's name
         if not found:
