@@ -3,7 +3,7 @@ more digits), up to PostgreSQL's limits: text input and output in every DateStyl
 table and read back, ordered and compared with values inside those years and with ±infinity,
 min/max, GREATEST/LEAST, date ± integer, date - date, timestamp[tz] ± interval (months clamped),
 timestamp - timestamp, casts between date, timestamp and timestamptz (in a zone with local mean
-time and one with a rule for the future), AT TIME ZONE, generate_series, EXTRACT, timestamp(p),
+time and one with a rule for the future), AT TIME ZONE, generate_series, EXTRACT, timestamp(p), to_timestamp,
 and 22008 at PostgreSQL's limits. Each statement runs against the engine and a real PostgreSQL 15
 in order; the outcome (tag, columns, rows, SQLSTATE, transaction status) must agree. Skipped
 without PostgreSQL. What the engine refuses instead (0A000 naming the operation): REFUSED."""
@@ -106,6 +106,11 @@ SCRIPT = [
     "select * from generate_series('10000-01-01'::timestamp, '10000-01-03', '1 day')",
     "select * from generate_series('9999-12-31 12:00+00'::timestamptz, '10000-01-02', '12 hours')",
     "select * from generate_series('1000-01-01 BC'::timestamp, '1001-01-01 BC', '-6 months')",
+    "select to_timestamp(1.5e12), to_timestamp(-210866803200), to_timestamp('Infinity'), to_timestamp(0.5)",
+    "select to_timestamp(-210866803201)",
+    "select to_timestamp(1e15)",
+    "select to_timestamp('NaN')",
+    "select json_build_object('d', '10000-01-01'::date, 'b', '1000-01-01 BC'::date)",
     "select greatest('10000-01-01'::date, '2000-01-01'), least('1000-01-01 BC'::date, '2000-01-01')",
 ]
 

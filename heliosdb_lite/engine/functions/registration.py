@@ -14,6 +14,7 @@ Arguments and results are SQLite storage values (`value_storage`); type OIDs tra
 from __future__ import annotations
 
 import datetime as dt
+import math
 import random
 import re
 import threading
@@ -441,15 +442,23 @@ def _pure_functions() -> dict[str, Callable[..., Any]]:
     }
 
 
-def _to_timestamp(seconds: float | None) -> str | None:
-    """to_timestamp(seconds since 1970-01-01 00:00 UTC)."""
-    if seconds is None:
+_UNIX_EPOCH_USEC = far_dates.days_from_fields(1970, 1, 1) * far_dates.USECS_PER_DAY
+
+
+def _to_timestamp(stored: float | str | None) -> str | None:
+    """to_timestamp(seconds since 1970-01-01 00:00 UTC), as float8_timestamptz: ±infinity for an
+    infinite number, 22008 for NaN and beyond PostgreSQL's range (not only datetime's)."""
+    if stored is None:
         return None
-    epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-    try:
-        return to_storage(t.TIMESTAMPTZ)(epoch + dt.timedelta(microseconds=round(seconds * 1_000_000)))
-    except (OverflowError, ValueError):
-        raise DatabaseError(DATETIME_VALUE_OUT_OF_RANGE, "timestamp out of range") from None
+    seconds = float(stored)
+    if math.isnan(seconds):
+        raise DatabaseError(DATETIME_VALUE_OUT_OF_RANGE, "timestamp cannot be NaN")
+    if math.isinf(seconds):
+        return to_storage(t.TIMESTAMPTZ)(codecs.INFINITY if seconds > 0 else codecs.NEG_INFINITY)
+    usec = round(seconds * 1_000_000) + _UNIX_EPOCH_USEC
+    if not far_dates.TIMESTAMP_MIN_USEC <= usec < far_dates.TIMESTAMP_END_USEC:
+        raise DatabaseError(DATETIME_VALUE_OUT_OF_RANGE, f'timestamp out of range: "{seconds:g}"')
+    return to_storage(t.TIMESTAMPTZ)(far_dates.timestamp_of_usec(usec, True))
 
 
 def _subscript(array: Any, array_oid: int, index: Any) -> Any:

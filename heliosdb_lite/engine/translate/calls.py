@@ -208,6 +208,9 @@ def function(translator: Translator, name: str, arguments: Sequence[exp.Expr], s
         # the elements as their output function writes them now, not in their stored form
         text_array = array_typing.array_type(t.TEXT_TYPE)
         values[0] = translator.coerce(values[0], types[0], text_array, mode="explicit")
+    if name == "json_build_object":  # date and time values as their output text, not their stored form
+        values = [_output_text(translator, value, pg_type) for value, pg_type in zip(values, types,
+                                                                                   strict=True)]
     if name in pg_catalog.FUNCTION_TYPES:
         return call(name, *values), pg_catalog.FUNCTION_TYPES[name]
     if name in _MISLEADING_FUNCTIONS:
@@ -440,6 +443,14 @@ def _aggregate(translator: Translator, node: exp.AggFunc, scope: Scope) -> Typed
         argument = collated(argument, pg_type)
     node.set("this", argument)
     return node, result
+
+
+def _output_text(translator: Translator, value: exp.Expr, pg_type: PgType) -> exp.Expr:
+    """A date, timestamp[tz] or interval value as its output text (its stored form differs); any
+    other value as it is."""
+    if pg_type.oid not in _SESSION_TEXT:
+        return value
+    return translator.coerce(value, pg_type, t.TEXT_TYPE, mode="explicit")
 
 
 def _group_concat(translator: Translator, node: exp.GroupConcat, scope: Scope) -> Typed:
