@@ -1,9 +1,9 @@
 """Dates and time stamps outside years 1..9999 through the drivers over TCP: the binary form
 (int32 days, int64 µs since 2000-01-01) in parameters and results, the text PostgreSQL writes in
-two DateStyles, a table's column ordered with values inside those years, psycopg's DataError when
-it loads one (its datetime stops at 9999 too: what its tests/types/test_datetime.py expects from
-the server) and asyncpg's. Run against PostgreSQL 15 too (HELIOSDB_CLIENT_TESTS_TARGET=postgres):
-every answer here is PostgreSQL's."""
+two DateStyles, a table's column ordered with values inside those years, COPY out and in (text
+and binary), psycopg's DataError when it loads one (its datetime stops at 9999 too: what its
+tests/types/test_datetime.py expects from the server) and asyncpg's. Run against PostgreSQL 15
+too (HELIOSDB_CLIENT_TESTS_TARGET=postgres): every answer here is PostgreSQL's."""
 
 from __future__ import annotations
 
@@ -91,3 +91,24 @@ async def test_asyncpg_round_trips_and_refusals(aconn: asyncpg.Connection) -> No
         await aconn.fetchval("select '10000-01-01'::date")
     with pytest.raises(OverflowError):
         await aconn.fetchval("select '1000-01-01 BC'::timestamp")
+
+
+@pytest.mark.parametrize("binary", [False, True], ids=["text", "binary"])
+def test_copy_both_ways(conn: psycopg.Connection[Any], binary: bool) -> None:
+    conn.execute("set timezone = 'UTC'")
+    conn.execute("create temporary table far_copy (d date, ts timestamp, tz timestamptz)")
+    try:
+        suffix = " (format binary)" if binary else ""
+        conn.execute("insert into far_copy values ('10000-01-01', '1000-01-01 12:00 BC',"
+                     " '294276-12-31 23:59:59+00')")
+        with conn.cursor().copy(f"copy far_copy to stdout{suffix}") as copy:
+            data = b"".join(bytes(chunk) for chunk in copy)
+        if not binary:
+            assert data == b"10000-01-01\t1000-01-01 12:00:00 BC\t294276-12-31 23:59:59+00\n"
+        with conn.cursor().copy(f"copy far_copy from stdin{suffix}") as copy:
+            copy.write(data)
+        rows = conn.execute("select d::text, ts::text, tz::text, count(*) from far_copy"
+                            " group by 1, 2, 3").fetchall()
+        assert rows == [("10000-01-01", "1000-01-01 12:00:00 BC", "294276-12-31 23:59:59+00", 2)]
+    finally:
+        conn.execute("drop table far_copy")
