@@ -1,9 +1,10 @@
 """Differential script for the float NaN (float4 and float8): text 'NaN' in and out, stored in a
 table and read back, NaN equal to itself and after every other value (+Infinity included) in
 comparisons, ORDER BY, DISTINCT, GROUP BY, min/max, a unique index; arithmetic that propagates
-it (and makes it: Infinity - Infinity), sum/avg, math functions, casts to numeric and to
-integer (22003). Each statement runs against the engine and a real PostgreSQL 15 in order; the
-outcome (tag, columns, rows, SQLSTATE, transaction status) must agree. Skipped without PostgreSQL."""
+it (and makes it: Infinity - Infinity), sum/avg, math and trigonometric functions (SQLite's own
+answer NULL for NaN), casts to numeric and to integer (22003). Each statement runs against the
+engine and a real PostgreSQL 15 in order; the outcome (tag, columns, rows, SQLSTATE, transaction
+status) must agree. Skipped without PostgreSQL."""
 
 from __future__ import annotations
 
@@ -47,6 +48,10 @@ SCRIPT = [
     "select 'NaN'::float8 ^ 0, 1::float8 ^ 'NaN'::float8, 'NaN'::float8 ^ 2",
     "select abs('NaN'::float8), round('NaN'::float8), trunc('NaN'::float8), ceil('NaN'::float8),"
     " floor('NaN'::float8), sign('NaN'::float8), sqrt('NaN'::float8)",
+    "select sin('NaN'::float8), degrees('NaN'::float8), radians(180), cos(0), tan(1.0), asin(0.5), acos(1),"
+    " atan(1), atan2(1, 2), atan2('NaN', 1), atan2(1, null), degrees(1), sin(1::int), cos(0.5::numeric)",
+    "select sin('Infinity'::float8)",
+    "select acos(-1.5)",
     "select 'NaN'::float8::numeric, 'NaN'::numeric::float8, 'NaN'::float4::float8, 'NaN'::float8::float4",
     "select 'NaN'::float8::text, 'NaN'::float4::varchar",
     "select 'NaN'::float8::int4",

@@ -39,6 +39,7 @@ from heliosdb_lite.errors import (
     DIVISION_BY_ZERO,
     INVALID_ARGUMENT_FOR_LOGARITHM,
     INVALID_ARGUMENT_FOR_POWER_FUNCTION,
+    NUMERIC_VALUE_OUT_OF_RANGE,
     DatabaseError,
 )
 
@@ -331,8 +332,28 @@ def _ln_dweight(value: Decimal) -> int:
     return int(math.log10(abs(estimate))) if estimate else 0
 
 
+_ANGLE_FUNCTIONS: dict[str, Callable[[float], float]] = {
+    "sin": math.sin, "cos": math.cos, "tan": math.tan, "asin": math.asin, "acos": math.acos,
+    "atan": math.atan, "degrees": math.degrees, "radians": math.radians,
+}
+
+
+def _angle_function(name: str, value: float, other: Any) -> float:
+    """dsin, dcos, dtan, dasin, dacos, datan, datan2, degrees, radians: NaN gives NaN, an infinite
+    angle or a sine or cosine outside [-1, 1] 22003 (SQLite's own answer NULL for both)."""
+    if name == "atan2":
+        return math.atan2(value, float(other))
+    if math.isnan(value):
+        return value
+    if (name in ("sin", "cos", "tan") and math.isinf(value)) or (name in ("asin", "acos") and abs(value) > 1):
+        raise DatabaseError(NUMERIC_VALUE_OUT_OF_RANGE, "input is out of range")
+    return _ANGLE_FUNCTIONS[name](value)
+
+
 def float_function(name: str, value: float, places: Any = None) -> float:
-    """The same functions on float8 (round is rint: half to even)."""
+    """The same functions on float8 (round is rint: half to even), and the trigonometric ones."""
+    if name in _ANGLE_FUNCTIONS or name == "atan2":
+        return _angle_function(name, value, places)
     if places is not None:
         raise no_function(name, "double precision, integer")
     operations: dict[str, Callable[[float], float]] = {

@@ -530,7 +530,7 @@ def _negate(value: Any, oid: int) -> Any:
 
 def _math(name: str, oid: int, value: Any, places: Any = None) -> Any:
     decoded = from_storage(oid)(value)
-    if decoded is None:
+    if decoded is None or (name == "atan2" and places is None):
         return None
     if oid in t.FLOAT_TYPES:
         return stored_float(numbers.float_function(name, decoded, places))

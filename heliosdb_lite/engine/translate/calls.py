@@ -53,7 +53,9 @@ _RENAMED_FUNCTIONS = {"char_length": "length", "character_length": "length", "st
 _SESSION_TEXT = frozenset({t.DATE, t.TIMESTAMP, t.TIMESTAMPTZ, t.INTERVAL})
 _MISLEADING_FUNCTIONS = frozenset({"printf", "date", "time", "datetime", "strftime"})
 _MATH_FUNCTIONS = frozenset({"round", "trunc", "ceil", "ceiling", "floor", "abs", "sign", "sqrt", "exp", "ln",
-                             "log", "log10", "cbrt"})
+                             "log", "log10", "cbrt", "sin", "cos", "tan", "asin", "acos", "atan", "atan2",
+                             "degrees", "radians"})  # in Python: SQLite's own answer NULL for a NaN
+_TWO_ARGUMENT_MATH = frozenset({"round", "trunc", "atan2"})
 # the types unknown arguments take (None: stays unknown)
 _FUNCTION_PARAM_TYPES: dict[str, tuple[int | None, ...]] = {
     "pg_sleep": (t.FLOAT8,), "pg_notify": (t.TEXT, t.TEXT), "round": (t.NUMERIC, t.INT4),
@@ -215,7 +217,7 @@ def function(translator: Translator, name: str, arguments: Sequence[exp.Expr], s
         return call(name, *values), pg_catalog.FUNCTION_TYPES[name]
     if name in _MISLEADING_FUNCTIONS:
         raise unsupported(f"function {name}()")
-    if name in _MATH_FUNCTIONS and len(values) > (2 if name in ("round", "trunc") else 1):
+    if name in _MATH_FUNCTIONS and len(values) > (2 if name in _TWO_ARGUMENT_MATH else 1):
         raise unsupported(f"{name}() with {len(values)} arguments")
     if name == "to_timestamp" and len(values) == 1:
         seconds = translator.coerce(values[0], types[0], t.FLOAT8_TYPE)
