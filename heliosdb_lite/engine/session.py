@@ -588,7 +588,8 @@ class SQLiteSession:
             columns = self._transactions.cursors.get(command.name).columns
         elif isinstance(command, ExecuteCommand):
             return self._prepare_execute(sql, command)
-        return PreparedStatement(sql, tuple(param_oids), columns, utility=command)
+        return PreparedStatement(sql, tuple(param_oids), columns, utility=command,
+                                 writes=isinstance(command, RoleCommand))  # roles: one writer at a time
 
     def _prepare_execute(self, sql: str, command: ExecuteCommand) -> PreparedStatement:
         """EXECUTE name (args): the prepared statement's columns, its arguments cast to its types."""

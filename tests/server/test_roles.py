@@ -14,6 +14,7 @@ import pg8000.native
 import psycopg
 import pytest
 
+from tests.server.cancelling import start
 from tests.server.conftest import Target
 from tests.server.credentials import add_user
 from testsupport.server_process import ServerProcess
@@ -102,6 +103,26 @@ def test_role_changes_follow_the_transaction(conn: psycopg.Connection[Any]) -> N
     conn.execute("create role x_role_kept")
     conn.execute("commit")
     assert outcome(conn, "drop role x_role_kept") == ("DROP ROLE", None)
+
+
+def test_a_role_created_by_two_transactions_at_once_exists_once(target: Target) -> None:
+    """The second CREATE ROLE of one name waits for the first transaction and fails once it commits,
+    instead of overwriting the role at its own commit: 42710 here (its check runs after the wait),
+    23505 in PostgreSQL (pg_authid's unique index finds the committed row)."""
+    with psycopg.connect(target.dsn, connect_timeout=TIMEOUT) as first, \
+            psycopg.connect(target.dsn, autocommit=True, connect_timeout=TIMEOUT) as second:
+        first.execute("create role x_role_twice login password 'first'")
+        running = start(second, "create role x_role_twice")
+        first.commit()
+        running.worker.join(TIMEOUT)
+        assert not running.worker.is_alive()
+        [error] = running.outcome
+        assert isinstance(error, psycopg.errors.DuplicateObject | psycopg.errors.UniqueViolation)
+        try:
+            assert second.execute("select rolcanlogin from pg_roles where rolname = 'x_role_twice'"
+                                  ).fetchall() == [(True,)]
+        finally:
+            second.execute("drop role x_role_twice")
 
 
 def test_password_encryption_and_libpq_password_calls(conn: psycopg.Connection[Any]) -> None:
