@@ -31,7 +31,7 @@ import apsw
 import apsw.ext
 from sqlglot import exp
 
-from heliosdb_lite.engine import ddl, functions, pg_catalog, result_origins, write_bounds
+from heliosdb_lite.engine import ddl, explain_plans, functions, pg_catalog, result_origins, write_bounds
 from heliosdb_lite.engine.functions import effects
 from heliosdb_lite.engine.functions import names as fn
 from heliosdb_lite.engine.functions.advisory_locks import WAITING, AdvisoryLocks, SessionAdvisoryLocks
@@ -577,8 +577,11 @@ class SQLiteSession:
                 columns = (Column(name or command.name, t.TEXT),)
         elif isinstance(command, ExplainCommand):
             inner = self._prepare_translated(command.statement, param_oids)
-            return PreparedStatement(sql, inner.param_oids, (Column("QUERY PLAN", t.TEXT),), utility=command,
-                                     translation=inner.translation)
+            plan = (Column("QUERY PLAN", t.JSON if command.json else t.TEXT),)
+            return PreparedStatement(sql, inner.param_oids, plan, utility=command,
+                                     translation=inner.translation, writes=command.analyze and inner.writes,
+                                     sqlite_param_count=inner.sqlite_param_count,
+                                     cursor_query=inner if command.analyze else None)
         elif isinstance(command, DeclareCommand):
             query = self._prepare(command.query, param_oids)
             if query.columns is None or query.utility is not None or query.copy is not None:
@@ -882,7 +885,7 @@ class SQLiteSession:
                 return Cursor(statement.columns, "SHOW", None, list(self.settings.all()))
             return Cursor(statement.columns, "SHOW", None, [(self.settings.get(command.name),)])
         if isinstance(command, ExplainCommand):
-            return self._explain(statement)
+            return self._explain(statement, params)
         if isinstance(command, NotificationCommand):
             return self._notification(command)
         if isinstance(command, DeclareCommand | FetchCommand | CloseCommand):
@@ -1049,16 +1052,31 @@ class SQLiteSession:
         raise DatabaseError(OBJECT_NOT_IN_PREREQUISITE_STATE, "prepared transactions are disabled",
                             hint="Set max_prepared_transactions to a nonzero value.")
 
-    def _explain(self, statement: PreparedStatement) -> Cursor:
+    def _explain(self, statement: PreparedStatement, params: Sequence[Any]) -> Cursor:
+        """SQLite's plan of the statement, as text or in PostgreSQL's JSON shape (`explain_plans`);
+        with ANALYZE after running it (its rows are not sent), with the time it took."""
         translation = statement.translation
-        assert translation is not None
+        command = statement.utility
+        assert translation is not None and isinstance(command, ExplainCommand)
+        unbound = [None] * statement.sqlite_param_count  # the plan does not depend on the values
         rows: list[tuple[int, int, int, str]] = list(  # id, parent, unused, detail
-            self._connection.execute(f"EXPLAIN QUERY PLAN {translation.sql}"))
+            self._connection.execute(f"EXPLAIN QUERY PLAN {translation.sql}", unbound))
+        actual = None
+        if statement.cursor_query is not None:  # ANALYZE
+            started = time.perf_counter()
+            result = self._execute(statement.cursor_query, params)
+            count = result.row_count if result.row_count is not None else len(result.fetch(0))
+            actual = ((time.perf_counter() - started) * 1000, count)
+        if command.json:
+            plan = explain_plans.json_plan(rows, translation.command, translation.target, actual)
+            return Cursor(statement.columns, "EXPLAIN", None, [(plan,)])
         depth: dict[int, int] = {0: -1}
         lines = []
         for node_id, parent, _, detail in rows:
             depth[node_id] = depth.get(parent, -1) + 1
             lines.append(("  " * depth[node_id] + ("->  " if depth[node_id] else "") + detail,))
+        if actual is not None:
+            lines.append((f"Execution Time: {actual[0]:.3f} ms",))
         return Cursor(statement.columns, "EXPLAIN", None, lines)
 
     def _error_context(self, statement: PreparedStatement, params: Sequence[Any]) -> ErrorContext:

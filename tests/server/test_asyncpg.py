@@ -98,17 +98,31 @@ async def test_more_parameters_than_sqlite_binds(aconn: asyncpg.Connection) -> N
     assert await aconn.fetchval("select 1") == 1
 
 
-async def test_explain_in_json_is_refused_rather_than_answered_in_text(aconn: asyncpg.Connection) -> None:
-    """asyncpg's PreparedStatement.explain() asks for FORMAT JSON and parses the answer: the text
-    plan HeliosDB-Lite has is no answer to that (it failed in json.loads)."""
-    statement = await aconn.prepare("select 1")
+async def test_explain_in_json(aconn: asyncpg.Connection) -> None:
+    """asyncpg's PreparedStatement.explain() asks for FORMAT JSON (with ANALYZE, VERBOSE) and reads
+    PostgreSQL's shape (asyncpg's test_prepare_14_explain): the relation scanned, the actual time
+    after ANALYZE, ModifyTable's operation; ANALYZE runs the statement, inside the transaction."""
+    plan = await (await aconn.prepare("SELECT typname FROM pg_type")).explain()
+    assert plan[0]["Plan"]["Relation Name"] == "pg_type"
+    statement = await aconn.prepare("SELECT typname, typlen FROM pg_type WHERE typlen > $1")
+    analyzed = (await statement.explain(2, analyze=True))[0]["Plan"]
+    assert (analyzed["Relation Name"], "Actual Total Time" in analyzed) == ("pg_type", True)
+    table = f"explained_{uuid.uuid4().hex[:8]}"
+    await aconn.execute(f"CREATE TABLE {table} (a int)")
     try:
-        plan = await statement.explain()
-    except asyncpg.exceptions.FeatureNotSupportedError as refused:
-        assert refused.message == "EXPLAIN (FORMAT JSON) is not supported"
-    else:
-        assert "Plan" in plan[0]
-    assert await aconn.fetchval("explain (format text) select 1") is not None
+        transaction = aconn.transaction()
+        await transaction.start()
+        insert = await aconn.prepare(f"INSERT INTO {table} (a) VALUES (1), (2)")
+        assert (await insert.explain(analyze=True))[0]["Plan"]["Operation"] == "Insert"
+        assert await aconn.fetchval(f"SELECT count(*) FROM {table}") == 0  # asyncpg rolled it back
+        await aconn.fetch(f"EXPLAIN ANALYZE INSERT INTO {table} (a) VALUES (1), (2)")
+        assert await aconn.fetchval(f"SELECT count(*) FROM {table}") == 2
+        await transaction.rollback()
+        assert await aconn.fetchval(f"SELECT count(*) FROM {table}") == 0
+    finally:
+        await aconn.execute(f"DROP TABLE {table}")
+    lines = [row[0] for row in await aconn.fetch("explain (analyze, format text) select 1")]
+    assert lines[-1].startswith("Execution Time: ")
 
 
 async def test_binary_codecs_through_table(aconn: asyncpg.Connection) -> None:

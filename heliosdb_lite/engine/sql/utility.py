@@ -102,7 +102,11 @@ class ShowCommand:
 
 @dataclass(frozen=True, slots=True)
 class ExplainCommand:
+    """EXPLAIN of `statement`: as JSON (FORMAT JSON) or text, after running it (ANALYZE)."""
+
     statement: str
+    json: bool = False
+    analyze: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -362,15 +366,13 @@ def _explain(sql: str) -> ExplainCommand:
     if match is None:
         raise syntax_error(None)
     options = (match.group("options") or "") + " " + (match.group("words") or "")
-    if re.search(r"\banaly[sz]e\b(?!\s+(false|off))", options, re.IGNORECASE):
-        raise DatabaseError(FEATURE_NOT_SUPPORTED, "EXPLAIN ANALYZE is not supported",
-                            hint="EXPLAIN shows SQLite's query plan without running the statement.")
+    analyze = re.search(r"\banaly[sz]e\b(?!\s+(false|off))", options, re.IGNORECASE) is not None
     output_format = re.search(r"\bformat\s+(\w+)", options, re.IGNORECASE)
-    if output_format is not None and output_format.group(1).lower() != "text":
-        raise DatabaseError(FEATURE_NOT_SUPPORTED,
-                            f"EXPLAIN (FORMAT {output_format.group(1).upper()}) is not supported",
-                            hint="EXPLAIN shows SQLite's query plan as text.")
-    return ExplainCommand(match.group("statement"))
+    shape = output_format.group(1).lower() if output_format is not None else "text"
+    if shape not in ("text", "json"):
+        raise DatabaseError(FEATURE_NOT_SUPPORTED, f"EXPLAIN (FORMAT {shape.upper()}) is not supported",
+                            hint="EXPLAIN shows SQLite's query plan as text or in PostgreSQL's JSON shape.")
+    return ExplainCommand(match.group("statement"), json=shape == "json", analyze=analyze)
 
 
 def _notification(words: Words, action: str) -> NotificationCommand:
