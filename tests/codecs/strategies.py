@@ -115,6 +115,8 @@ SCALAR_VALUES: dict[int, st.SearchStrategy[Any]] = {
     142: st.text(alphabet="ab <>&", max_size=12).map(
         lambda text: "<a>" + text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") + "</a>"),
     600: st.tuples(st.floats(allow_nan=False), st.floats(allow_nan=False)),
+    603: st.tuples(*[st.floats(allow_nan=False)] * 4).map(
+        lambda xy: ((max(xy[0], xy[2]), max(xy[1], xy[3])), (min(xy[0], xy[2]), min(xy[1], xy[3])))),
     829: st.binary(min_size=6, max_size=6).map(lambda raw: ":".join(f"{byte:02x}" for byte in raw)),
     700: st.floats(width=32, allow_nan=False) | st.just(math.nan),
     701: st.floats(allow_nan=False) | st.just(math.nan),

@@ -123,10 +123,10 @@ def test_unknown_types_are_errors() -> None:
         type_by_name("geometry")
     assert (by_name.value.sqlstate, by_name.value.message) == ("42704", 'type "geometry" does not exist')
     with pytest.raises(DatabaseError) as by_oid:
-        type_by_oid(603)  # box
+        type_by_oid(628)  # line
     assert by_oid.value.sqlstate == "42704"
     with pytest.raises(DatabaseError) as no_codec:
-        codec_for(603)
+        codec_for(628)
     assert no_codec.value.sqlstate == "0A000"
     with pytest.raises(DatabaseError):
         type_by_name("unknown[]")  # unknown has no array type

@@ -1,7 +1,7 @@
 """Differential script for the literals and the smaller built-in types the drivers' suites use:
 national character strings (N'...'), typed literals (`macaddr '...'`), xid, int2vector, cstring,
-unknown, money, macaddr, point, tsvector and xml. Each statement runs against the engine and a real
-PostgreSQL 15 in order; the outcome (tag, columns, type OIDs, rows in text form, SQLSTATE,
+unknown, money, macaddr, point, box, tsvector and xml. Each statement runs against the engine and
+a real PostgreSQL 15 in order; the outcome (tag, columns, type OIDs, rows in text form, SQLSTATE,
 transaction status), the error message and the notices must agree. Skipped without PostgreSQL.
 What the engine refuses instead (0A000 naming it) is listed apart."""
 
@@ -108,6 +108,13 @@ POINTS = [
     "select point '(1,2)' = point '(1,2)'",
     "select p from pts order by p",
     "select min(p) from pts",
+    "select '{(2,2),(1,1);(5,6),(3,4)}'::box[], '(1,2),(3,4)'::box, box '1,2,(3,4)', "
+    "pg_typeof(box '1,2,3,4')",
+    "select '(1,2),3,4'::box",
+    "create table boxes (id int, b box, bs box[])",
+    "insert into boxes values (1, '((0,0),(1,1))', '{(1,1),(0,0);(3,3),(2,2)}'), (2, null, null) returning *",
+    "select id, b, bs, b::text from boxes order by id",
+    "select min(b) from boxes",
 ]
 
 TSVECTORS = [
@@ -142,6 +149,8 @@ XMLS = [
 REFUSED = [
     ("select v = 'a b' from docs", "comparing tsvector"),
     ("select v from docs order by v", "ORDER BY a tsvector"),
+    ("select b = '(1,1),(0,0)' from boxes", "comparing box"),
+    ("select b from boxes order by b", "ORDER BY a box"),
 ]
 
 SCRIPT = [*LITERALS, *SYSTEM_TYPES, *MONEY, *MACADDR, *POINTS, *TSVECTORS, *XMLS]

@@ -21,8 +21,8 @@ def kinds(replies: list[BackendMessage]) -> list[str]:
 def test_parameter_type_without_codec_fails_at_parse_before_any_description(raw: RawConnection) -> None:
     """A client that reads the description before its Bind (pg8000) must get the error at Parse:
     never a ParameterDescription followed by an ErrorResponse."""
-    box = 603
-    replies = exchange(raw, frontend.parse("", "select $1 as p", [box]), frontend.describe("S", ""),
+    line = 628
+    replies = exchange(raw, frontend.parse("", "select $1 as p", [line]), frontend.describe("S", ""),
                        frontend.sync())
     if replies[0].type == "1":  # PostgreSQL has the type
         assert kinds(replies) == ["1", "t", "T", "Z"]

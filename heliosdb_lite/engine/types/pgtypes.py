@@ -70,8 +70,10 @@ INCOMPARABLE_TYPES = frozenset({POINT, XML})  # types with no = < > (point has ~
 UNORDERED_TYPES = frozenset({XID}) | INCOMPARABLE_TYPES  # types with no ordering operator (btree class)
 MACADDR = oids.MACADDR
 TSVECTOR = oids.TSVECTOR
-WITHOUT_MIN_MAX = UNORDERED_TYPES | {MACADDR, TSVECTOR}  # types min and max do not take
-UNCOMPARED_TYPES = frozenset({TSVECTOR})  # types PostgreSQL compares and HeliosDB-Lite does not (0A000)
+BOX = oids.BOX
+WITHOUT_MIN_MAX = UNORDERED_TYPES | {MACADDR, TSVECTOR, BOX}  # types min and max do not take
+# types PostgreSQL compares and HeliosDB-Lite does not (0A000): tsvector_cmp's order, box's by area
+UNCOMPARED_TYPES = frozenset({TSVECTOR, BOX})
 NETWORK_TYPES = frozenset({INET, CIDR})
 
 INTEGER_TYPES = frozenset({INT2, INT4, INT8, OID})

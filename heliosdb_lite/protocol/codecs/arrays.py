@@ -31,7 +31,7 @@ from heliosdb_lite.protocol.codecs.catalog import TYPES
 from heliosdb_lite.protocol.codecs.faults import bad_binary, decode_utf8, unrepresentable
 
 MAX_DIMENSIONS = 6
-_NEEDS_QUOTES = re.compile(rb'[{}",\\ \t\n\r\v\f]')
+_NEEDS_QUOTES = rb'{}"\\ \t\n\r\v\f'  # and the type's delimiter
 _SPACE = " \t\n\r\v\f"
 _HEADER = struct.Struct(">iiI")
 _INT32 = struct.Struct(">i")
@@ -109,8 +109,9 @@ def _malformed(text: str, detail: str) -> DatabaseError:
 class _ArrayTextParser:
     """array_in's reading of `{...}`: nested lists of element text (None for NULL)."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, delimiter: str = ",") -> None:
         self.text = text
+        self.delimiter = delimiter
         self.body_start = 0  # PostgreSQL quotes the text from the first "{" in structural errors
         self.position = 0
 
@@ -198,7 +199,7 @@ class _ArrayTextParser:
             char = self.peek()
             if char == "{":
                 items.append(self.braces(depth + 1))
-            elif char in ("", "}", ","):
+            elif char in ("", "}", self.delimiter):
                 raise self.fail_here()
             else:
                 items.append(self.element())
@@ -207,7 +208,7 @@ class _ArrayTextParser:
             self.position += 1
             if char == "}":
                 return items
-            if char != ",":
+            if char != self.delimiter:
                 self.position -= 1
                 raise self.fail_here()
 
@@ -234,7 +235,7 @@ class _ArrayTextParser:
         escaped = False
         while self.position < end:
             char = text[self.position]
-            if char in ",}":
+            if char == "}" or char == self.delimiter:
                 break
             if char in '{"':
                 raise self.fail_here()
@@ -263,13 +264,16 @@ def _nested_from_flat(flat: list[Any], dims: list[int]) -> list[Any]:
     return [_nested_from_flat(flat[i * step : (i + 1) * step], dims[1:]) for i in range(dims[0])]
 
 
-def array_codec(elem_oid: int, elem_name: str, elem: Codec) -> Codec:
-    """The codec of the 1-based array type whose elements use `elem`."""
+def array_codec(elem_oid: int, elem_name: str, elem: Codec, delimiter: str = ",") -> Codec:
+    """The codec of the 1-based array type whose elements use `elem`, separated by `delimiter`
+    (the element type's typdelim: `;` for box, `,` for the others)."""
     elem_text_out, elem_text_in = elem.text_out, elem.text_in
     elem_binary_out, elem_binary_in = elem.binary_out, elem.binary_in
+    needs_quotes = re.compile(b"[" + _NEEDS_QUOTES + re.escape(delimiter.encode()) + b"]")
+    separator = delimiter.encode()
 
     def quoted(raw: bytes) -> bytes:
-        if raw and _NEEDS_QUOTES.search(raw) is None and raw.upper() != b"NULL":
+        if raw and needs_quotes.search(raw) is None and raw.upper() != b"NULL":
             return raw
         return b'"' + raw.replace(b"\\", b"\\\\").replace(b'"', b'\\"') + b'"'
 
@@ -278,7 +282,7 @@ def array_codec(elem_oid: int, elem_name: str, elem: Codec) -> Codec:
             parts = [b"NULL" if item is None else quoted(elem_text_out(item, tz)) for item in value]
         else:
             parts = [write_text(item, depth - 1, tz) for item in value]
-        return b"{" + b",".join(parts) + b"}"
+        return b"{" + separator.join(parts) + b"}"
 
     def text_out(value: list[Any], tz: tzinfo) -> bytes:
         dims = _shape(value)
@@ -298,7 +302,7 @@ def array_codec(elem_oid: int, elem_name: str, elem: Codec) -> Codec:
 
     def text_in(data: bytes, tz: tzinfo) -> list[Any]:
         text = decode_utf8(data)
-        items, dims, declared = _ArrayTextParser(text).parse()
+        items, dims, declared = _ArrayTextParser(text, delimiter).parse()
         if declared is not None:
             if [upper - lower + 1 for lower, upper in declared] != dims:
                 raise _malformed(text, "Specified array dimensions do not match array contents.")

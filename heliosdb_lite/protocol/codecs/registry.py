@@ -56,7 +56,7 @@ def _with_derived(base: dict[int, Codec]) -> dict[int, Codec]:
     for oid, element in list(codecs.items()):
         info = TYPES[oid]
         if info.array_oid:
-            codecs[info.array_oid] = array_codec(oid, info.name, element)
+            codecs[info.array_oid] = array_codec(oid, info.name, element, geometry.DELIMITERS.get(oid, ","))
     return codecs
 
 
