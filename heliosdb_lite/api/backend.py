@@ -21,6 +21,11 @@ class Backend(Protocol):
         """A transaction block is open (also a failed one)."""
         ...
 
+    @property
+    def backslash_quotes(self) -> bool:
+        """The session's standard_conforming_strings is off: a backslash escapes a quote in any string."""
+        ...
+
     def execute(self, sql: str, params: Sequence[Any] | None) -> Result: ...
 
     def begin(self, sql: str) -> Result:

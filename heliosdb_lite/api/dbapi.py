@@ -171,10 +171,10 @@ class Connection:
         backend = self._open_backend()
         values: list[Any] | None = None
         if parameters is None:
-            statements = classify(operation)
+            statements = classify(operation, backslash_quotes=backend.backslash_quotes)
         else:
             sql, values = bind(operation, parameters)
-            statements = _one_statement(sql)
+            statements = _one_statement(sql, backend.backslash_quotes)
         if not statements:
             return Result(None, "")
         controls = any(statement.kind in _CONTROL for statement in statements)
@@ -208,10 +208,10 @@ class Connection:
 _CONTROL = (Kind.BEGIN, Kind.COMMIT, Kind.ROLLBACK)
 
 
-def _one_statement(sql: str) -> tuple[Classified, ...]:
+def _one_statement(sql: str, backslash_quotes: bool) -> tuple[Classified, ...]:
     """A statement run with parameters: one statement, whatever it contains (the server refuses
     several), classified."""
-    found = classify(sql)
+    found = classify(sql, backslash_quotes=backslash_quotes)
     return (Classified(found[0].kind if len(found) == 1 else Kind.OTHER, sql),)
 
 

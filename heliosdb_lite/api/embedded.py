@@ -32,6 +32,7 @@ from heliosdb_lite.protocol.codecs.time_zones import setting_zone
 from heliosdb_lite.replay.metrics import ReplayStatistics
 from heliosdb_lite.server.session import SESSION_ID_PARAMETER
 from heliosdb_lite.server.startup import open_database
+from heliosdb_lite.transparent_replay.statements import STANDARD_CONFORMING_STRINGS
 
 log = logging.getLogger("heliosdb.api")
 DEFAULT_USER = "postgres"
@@ -84,6 +85,10 @@ class EmbeddedBackend:
     @property
     def in_transaction(self) -> bool:
         return self._session.transaction_status != "I"
+
+    @property
+    def backslash_quotes(self) -> bool:
+        return self._session.parameter(STANDARD_CONFORMING_STRINGS) == "off"
 
     def execute(self, sql: str, params: Sequence[Any] | None) -> Result:
         """Run one statement (`$n` placeholders when `params` is not None)."""

@@ -63,9 +63,14 @@ class RemoteBackend:
     def in_transaction(self) -> bool:
         return self._transaction is not None
 
+    @property
+    def backslash_quotes(self) -> bool:
+        """As the live link's session says (a lost link: as the default, until recovery restores it)."""
+        return self._link is not None and self._link.backslash_quotes
+
     def execute(self, sql: str, params: Sequence[Any] | None) -> Result:
         with self._lock:
-            statements = classify(sql)
+            statements = classify(sql, backslash_quotes=self.backslash_quotes)
             kind = statements[0].kind if len(statements) == 1 else Kind.OTHER
             if self._transaction is not None:
                 return self._in_transaction(sql, params, kind)

@@ -41,6 +41,7 @@ from heliosdb_lite.transparent_replay.gtid import (
     resume_option,
 )
 from heliosdb_lite.transparent_replay.outcome import TxnOutcome, outcome_from_row
+from heliosdb_lite.transparent_replay.statements import STANDARD_CONFORMING_STRINGS
 
 CONNECTION_ENDED = (ADMIN_SHUTDOWN, CRASH_SHUTDOWN, CANNOT_CONNECT_NOW)
 DEFAULT_CONNECT_TIMEOUT = 5
@@ -126,6 +127,10 @@ class Link:
 
     def close(self) -> None:
         self._connection.close()
+
+    @property
+    def backslash_quotes(self) -> bool:
+        return self._connection.info.parameter_status(STANDARD_CONFORMING_STRINGS) == "off"
 
     def _parameter(self, name: str) -> str:
         value = self._connection.info.parameter_status(name)

@@ -315,7 +315,7 @@ class ProxySession:
         self.track(recorded)
 
     def _statements_of(self, message: messages.FrontendMessage) -> tuple[Classified, ...]:
-        backslash_quotes = self.client_parameters.get("standard_conforming_strings") == "off"
+        backslash_quotes = self.client_parameters.get(statements.STANDARD_CONFORMING_STRINGS) == "off"
         match message:
             case messages.Query():
                 return statements.classify(message.sql, backslash_quotes=backslash_quotes)

@@ -17,6 +17,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+STANDARD_CONFORMING_STRINGS = "standard_conforming_strings"  # off: call with backslash_quotes
+
 
 class Kind(enum.Enum):
     BEGIN = "begin"

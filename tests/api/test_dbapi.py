@@ -178,3 +178,13 @@ def test_several_statements_in_autocommit_are_one_transaction(open_connection: O
     connection.execute("COMMIT")
     assert connection.execute("SELECT sum(a) FROM t").fetchone() == (6,)
     assert connection.execute("").description is None
+
+
+def test_statements_are_split_as_standard_conforming_strings_says(open_connection: OpenConnection) -> None:
+    """With standard_conforming_strings off, 'a\\'; select 2; --' is one string (the backslash
+    escapes the quote): one statement; with it on, the string ends at the second quote."""
+    connection = open_connection(autocommit=True)
+    text = "select 'a\\'; select 2; --'"
+    assert connection.execute(text).fetchall() == [(2,)]
+    connection.execute("set standard_conforming_strings = off")
+    assert connection.execute(text).fetchall() == [("a'; select 2; --",)]
