@@ -27,6 +27,7 @@ LITERALS = [
     "create table national_strings (c char(5), v varchar)",
     "insert into national_strings values (N'ab', N'cd  ') returning c || '|', v || '|'",
     "select * from national_strings where c = N'ab   '",
+    "select json '[1, 2]', jsonb '{\"a\": 1}', float8 '1.5', character varying '5', double precision '2'",
 ]
 
 SYSTEM_TYPES = [

@@ -82,6 +82,7 @@ class HeliosPostgres(Postgres):
         FUNCTION_PARSERS = {**{name: parser for name, parser in PostgresParser.FUNCTION_PARSERS.items()
                                if name.lower() not in KEPT_CALLS},
                             "XMLPARSE": lambda self: self._parse_xmlparse()}
+        TYPE_LITERAL_PARSERS = {}  # json '[]' is a cast, as other typed literals (sqlglot: parse_json())
         STRING_PARSERS = {**PostgresParser.STRING_PARSERS, TokenType.NATIONAL_STRING: _national_string}
         PRIMARY_PARSERS = {**PostgresParser.PRIMARY_PARSERS, TokenType.NATIONAL_STRING: _national_string}
 
