@@ -115,6 +115,7 @@ class CommitService:
         self._store_path = store_path
         self._busy_timeout_ms = busy_timeout_ms
         self._lock = threading.Lock()
+        self._closed = False
         self._checkpoint_running = threading.Lock()
         self.writes_refused: str | None = None  # why: start-up recovery did not finish, a standby, fenced
         self._refusal_hint = ""
@@ -185,6 +186,8 @@ class CommitService:
         ahead of the journal: payloads are dropped, and segments released, only up to the LSN a
         completed journal sync covers, so a power loss can still write those transactions back."""
         with self._lock:
+            if self._closed:  # a checkpoint the journal asked for before the database closed
+                return None
             connection = self._connection
             store_lsn = txn_table.last_lsn(connection)
             self.journal.sync_durable(store_lsn)
@@ -244,6 +247,7 @@ class CommitService:
 
     def close(self) -> None:
         with self._lock:  # after a checkpoint running on another thread (DROP DATABASE, shutdown)
+            self._closed = True
             self._connection.close()
 
 
