@@ -258,10 +258,24 @@ def _reference_sql(translator: Translator, reference: exp.Reference, creating: s
     return f"REFERENCES {quote_name(stored)}{column_list}{' ' + options if options else ''}"
 
 
+_REFUSED_PROPERTIES = {exp.InheritsProperty: "INHERITS", exp.PartitionedByProperty: "PARTITION BY"}
+
+
+def _refuse_properties(node: exp.Create) -> None:
+    """0A000 for what would make the table other than its own columns' (it was ignored: a child of
+    INHERITS had none of its parent's columns, and the parent's scans missed its rows)."""
+    properties = node.args.get("properties")
+    for item in properties.expressions if properties is not None else []:
+        refused = _REFUSED_PROPERTIES.get(type(item))
+        if refused is not None:
+            raise unsupported(f"CREATE TABLE ... {refused}")
+
+
 def _create_table(translator: Translator, node: exp.Create) -> str:
     schema = node.this
     if not isinstance(schema, exp.Schema):
         raise unsupported(f"CREATE TABLE {schema.sql('postgres')}")
+    _refuse_properties(node)
     table = created(translator, node, schema.this)
     if node.args.get("exists") and translator.catalog.table(table) is not None:
         translator.notice(f'relation "{schema.this.name}" already exists, skipping')
