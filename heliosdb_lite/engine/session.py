@@ -190,6 +190,7 @@ class SQLiteSession:
         pg_catalog.follow_search_path(connection, self.settings)
         self._sql_prepared = SqlPreparedStatements()
         pg_catalog.show_sql_prepared(connection, self._sql_prepared.named)
+        pg_catalog.show_locks(connection, engine.advisory_locks, self._advisory_locks)
 
     # --- FunctionContext ---------------------------------------------------------------------------
 

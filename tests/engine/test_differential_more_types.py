@@ -1,6 +1,6 @@
 """Differential script for the literals and the smaller built-in types the drivers' suites use:
 national character strings (N'...'), typed literals (`macaddr '...'`), xid, int2vector, cstring,
-unknown, money, macaddr, point, box, tsvector and xml. Each statement runs against the engine and
+unknown, money, macaddr, point, box, tsvector, xml and pg_locks. Each statement runs against the engine and
 a real PostgreSQL 15 in order; the outcome (tag, columns, type OIDs, rows in text form, SQLSTATE,
 transaction status), the error message and the notices must agree. Skipped without PostgreSQL.
 What the engine refuses instead (0A000 naming it) is listed apart."""
@@ -146,6 +146,16 @@ XMLS = [
     "select x from xmls order by x",
 ]
 
+LOCKS = [  # pg_locks: its columns, and the advisory locks (PostgreSQL's other rows are its own locks)
+    "select * from pg_locks where transactionid = '97712'",
+    "select pg_advisory_lock(5), pg_advisory_lock_shared(1, 2), pg_advisory_lock(-1), pg_advisory_lock(5)",
+    "select locktype, database = (select oid from pg_database where datname = current_database()), classid, "
+    "objid, objsubid, mode, granted, fastpath, pid = pg_backend_pid(), virtualxid, transactionid "
+    "from pg_locks where locktype = 'advisory' order by objid, classid",
+    "select pg_advisory_unlock_all()",
+    "select count(*) from pg_locks where locktype = 'advisory'",
+]
+
 # Not differential: PostgreSQL answers these, the engine refuses them with 0A000 naming what is missing.
 REFUSED = [
     ("select v = 'a b' from docs", "comparing tsvector"),
@@ -154,7 +164,7 @@ REFUSED = [
     ("select b from boxes order by b", "ORDER BY a box"),
 ]
 
-SCRIPT = [*LITERALS, *SYSTEM_TYPES, *MONEY, *MACADDR, *POINTS, *TSVECTORS, *XMLS]
+SCRIPT = [*LITERALS, *SYSTEM_TYPES, *MONEY, *MACADDR, *POINTS, *TSVECTORS, *XMLS, *LOCKS]
 
 reference = reference_database("differential_more_types")
 engine_session = engine_store("differential_more_types")

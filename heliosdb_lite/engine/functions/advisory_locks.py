@@ -11,6 +11,7 @@ of a lock not held answers false with PostgreSQL's WARNING.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections import Counter
@@ -46,6 +47,7 @@ class AdvisoryLocks:
         self._condition = threading.Condition()
         self._held: dict[bool, dict[Key, Counter[object]]] = {False: {}, True: {}}  # by shared
         self._waiting: dict[object, Key] = {}
+        self._waiting_shared: dict[object, bool] = {}
 
     def try_acquire(self, owner: object, key: Key, *, shared: bool) -> bool:
         with self._condition:
@@ -65,10 +67,11 @@ class AdvisoryLocks:
                 if remaining <= 0:
                     raise DatabaseError(LOCK_NOT_AVAILABLE, "canceling statement due to lock timeout")
                 self._waiting[owner] = key
+                self._waiting_shared[owner] = shared
                 try:
                     self._condition.wait(min(_POLL_SECONDS, remaining))
                 finally:
-                    del self._waiting[owner]
+                    del self._waiting[owner], self._waiting_shared[owner]
 
     def release(self, owner: object, key: Key, *, shared: bool) -> None:
         with self._condition:
@@ -79,6 +82,15 @@ class AdvisoryLocks:
             if not holders:
                 del self._held[shared][key]
             self._condition.notify_all()
+
+    def listed(self) -> list[tuple[object, Key, bool, bool]]:
+        """(owner, key, shared, granted) of every lock held and every lock waited for (pg_locks)."""
+        with self._condition:
+            held = [(owner, key, shared, True) for shared, keys in self._held.items()
+                    for key, holders in keys.items() for owner in holders]
+            waiting = [(owner, key, self._waiting_shared.get(owner, False), False)
+                       for owner, key in self._waiting.items()]
+        return held + waiting
 
     def _grant(self, owner: object, key: Key, shared: bool) -> bool:
         others = self._holders(key, exclusive_only=shared) - {owner}
@@ -125,6 +137,7 @@ class SessionAdvisoryLocks:
         self._held: Counter[tuple[Key, bool]] = Counter()
         self._transaction: list[tuple[Key, bool]] = []
         self._in_block = False
+        self.process_id: Callable[[], int] = os.getpid  # the session's backend, as pg_locks shows it
 
     def lock(self, key: Key, *, shared: bool, transaction: bool, wait: bool) -> bool:
         if wait:

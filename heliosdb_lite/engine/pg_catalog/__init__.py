@@ -12,8 +12,9 @@ from heliosdb_lite.engine.pg_catalog.relations import (
     normalize,
     register,
     relation_name,
+    show_locks,
     show_sql_prepared,
 )
 
 __all__ = ["FUNCTION_TYPES", "RELATIONS", "attach_backend", "empty_result", "follow_search_path", "normalize",
-           "register", "relation_name", "show_sql_prepared"]
+           "register", "relation_name", "show_locks", "show_sql_prepared"]

@@ -14,6 +14,7 @@ import os
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from heliosdb_lite.engine.functions.advisory_locks import AdvisoryLocks
 from heliosdb_lite.engine.pg_catalog.names import SessionNames
 from heliosdb_lite.engine.pg_catalog.rows import DATABASE_OID
 from heliosdb_lite.engine.types import pgtypes as t
@@ -32,6 +33,27 @@ _REGTYPE_ARRAY = to_storage(oids.REGTYPE_ARRAY)
 
 if TYPE_CHECKING:  # the engine's seam, above this package; annotations only
     from heliosdb_lite.engine.interface import Activity, Backend, NamedStatement
+
+
+# pg_locks: HeliosDB-Lite's locks a client can take are advisory locks (one writer at a time takes no
+# row or table locks), so those are its rows; virtual transactions are not (virtualtransaction NULL)
+LOCK_COLUMNS = ("locktype:text database:oid relation:oid page:int4 tuple:int2 virtualxid:text "
+                "transactionid:xid classid:oid objid:oid objsubid:int2 virtualtransaction:text pid:int4 "
+                "mode:text granted:bool fastpath:bool waitstart:timestamptz")
+_WORD = 0xFFFFFFFF
+
+
+def lock_rows(locks: AdvisoryLocks) -> Iterator[tuple[Any, ...]]:
+    """pg_locks' rows of the advisory locks held and waited for: a bigint key as its high and low
+    words with objsubid 1, two int keys as themselves with objsubid 2, as PostgreSQL's locktags."""
+    for owner, key, shared, granted in locks.listed():
+        if len(key) == 1:
+            classid, objid, subid = (key[0] >> 32) & _WORD, key[0] & _WORD, 1
+        else:
+            classid, objid, subid = key[0] & _WORD, key[1] & _WORD, 2
+        process_id = getattr(owner, "process_id", os.getpid)()  # a session's SessionAdvisoryLocks
+        yield ("advisory", DATABASE_OID, None, None, None, None, None, classid, objid, subid, None,
+               process_id, "ShareLock" if shared else "ExclusiveLock", int(granted), 0, None)
 
 
 class SessionBackend:

@@ -5,7 +5,8 @@ pg_class, pg_namespace, pg_attribute, pg_type, pg_index, pg_attrdef, pg_constrai
 pg_am, pg_collation, pg_roles, pg_user, pg_sequence, pg_range (the built-in range types), pg_tablespace,
 pg_extension (plpgsql, as PostgreSQL 15 installs it in every database), pg_language, pg_description, the
 views pg_tables,
-pg_views and pg_indexes (of the database's own relations only), pg_stat_activity (`activity`), the views of
+pg_views and pg_indexes (of the database's own relations only), pg_stat_activity and pg_locks
+(`activity`), the views of
 `information_schema.RELATIONS` and the always-empty relations (`EMPTY_RELATIONS`: pg_inherits,
 pg_policy, pg_proc, pg_operator, pg_cast, pg_auth_members, ...) are SQLite eponymous virtual tables
 registered on each session's connection, their rows computed (`rows`, `information_schema`)
@@ -25,6 +26,7 @@ from __future__ import annotations
 import re
 import weakref
 from collections.abc import Callable, Iterator
+from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol
 
 import apsw
@@ -142,6 +144,7 @@ RELATIONS: dict[str, list[tuple[str, PgType]]] = {
     "pg_prepared_xacts": _columns("transaction:xid gid:text prepared:timestamptz owner:name database:name"),
     "pg_stat_activity": _columns(pg_catalog_activity.COLUMNS),
     "pg_prepared_statements": _columns(pg_catalog_activity.PREPARED_COLUMNS),
+    "pg_locks": _columns(pg_catalog_activity.LOCK_COLUMNS),
     "pg_range": _columns("rngtypid:oid rngsubtype:oid rngmultitypid:oid rngcollation:oid rngsubopc:oid "
                          "rngcanonical:oid rngsubdiff:oid"),
     "pg_sequence": _columns("seqrelid:oid seqtypid:oid seqstart:int8 seqincrement:int8 seqmax:int8 "
@@ -340,6 +343,14 @@ def attach_backend(connection: apsw.Connection, backend: Backend) -> None:
     _BACKENDS[connection].backend = backend
     if backend.roles is not None:
         _BACKENDS[connection].names.server_roles = backend.roles.logins
+
+
+def show_locks(connection: apsw.Connection, locks: advisory_locks.AdvisoryLocks,
+               session_locks: advisory_locks.SessionAdvisoryLocks) -> None:
+    """List the advisory locks of `locks` (the engine's) in pg_locks on `connection`, those of
+    `session_locks` (the session's) under the session's process id."""
+    _SOURCES[connection]["pg_locks"] = partial(pg_catalog_activity.lock_rows, locks)
+    session_locks.process_id = _BACKENDS[connection].process_id
 
 
 def show_sql_prepared(connection: apsw.Connection,
