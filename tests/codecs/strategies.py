@@ -14,7 +14,15 @@ from zoneinfo import ZoneInfo
 from hypothesis import strategies as st
 
 from heliosdb_lite.errors import DatabaseError
-from heliosdb_lite.protocol.codecs import INFINITY, NEG_INFINITY, TYPES, Interval, network, normalize_jsonb
+from heliosdb_lite.protocol.codecs import (
+    INFINITY,
+    NEG_INFINITY,
+    TYPES,
+    Interval,
+    far_dates,
+    network,
+    normalize_jsonb,
+)
 from heliosdb_lite.protocol.codecs.numeric import numeric_text
 from heliosdb_lite.protocol.codecs.range_values import (
     EMPTY,
@@ -92,6 +100,13 @@ def _tsvector(lexemes: dict[str, list[tuple[int, int]]]) -> Any:
     return tuple((lexeme, merged(lexemes[lexeme])) for lexeme in sorted(lexemes, key=str.encode))
 
 
+def _far_timestamps(*, aware: bool, margin: int) -> st.SearchStrategy[Any]:
+    """Time stamps anywhere in PostgreSQL's range (most outside years 1..9999); a timestamptz a
+    margin from its ends, whose text in a zone PostgreSQL itself could not read back."""
+    return st.integers(far_dates.TIMESTAMP_MIN_USEC + margin, far_dates.TIMESTAMP_END_USEC - 1 - margin).map(
+        lambda usec: far_dates.timestamp_of_usec(usec, aware))
+
+
 SCALAR_VALUES: dict[int, st.SearchStrategy[Any]] = {
     16: st.booleans(),
     17: st.binary(max_size=40),
@@ -138,6 +153,12 @@ SCALAR_VALUES: dict[int, st.SearchStrategy[Any]] = {
     3802: json_texts.map(normalize_jsonb),
 }
 SCALAR_VALUES[650] = SCALAR_VALUES[869].map(lambda inet: network.make(*network.parts(inet), cidr=True))
+# dates and time stamps anywhere in PostgreSQL's range, most of them outside years 1..9999
+FAR_VALUES: dict[int, st.SearchStrategy[Any]] = {
+    1082: st.integers(far_dates.MIN_DAYS, far_dates.DATE_END_DAYS - 1).map(far_dates.date_of_days),
+    1114: _far_timestamps(aware=False, margin=0),
+    1184: _far_timestamps(aware=True, margin=2 * far_dates.USECS_PER_DAY),
+}
 
 
 def _range(kind: RangeType, first: Any, second: Any, lower_inc: bool, upper_inc: bool) -> Range:
@@ -153,7 +174,7 @@ def _range(kind: RangeType, first: Any, second: Any, lower_inc: bool, upper_inc:
 
 def range_values(oid: int) -> st.SearchStrategy[Range]:
     kind = RANGE_TYPES[oid]
-    bound = SCALAR_VALUES[kind.subtype] | st.none()
+    bound = SCALAR_VALUES[kind.subtype] | st.none()  # years 1..9999 only: ranges refuse the others
     return st.builds(_range, st.just(kind), bound, bound, st.booleans(), st.booleans()) | st.just(EMPTY)
 
 
@@ -177,7 +198,7 @@ def _values_of_element(oid: int) -> st.SearchStrategy[Any]:
         return range_values(oid)
     if oid in MULTIRANGE_TYPES:
         return multirange_values(oid)
-    return SCALAR_VALUES[oid]
+    return SCALAR_VALUES[oid] | FAR_VALUES[oid] if oid in FAR_VALUES else SCALAR_VALUES[oid]
 
 
 def values_of(oid: int) -> st.SearchStrategy[Any]:
