@@ -18,16 +18,17 @@ from typing import Any
 
 from heliosdb_lite.engine.functions.operators import add_interval
 from heliosdb_lite.engine.types import pgtypes as t
-from heliosdb_lite.engine.types.casts import localize
 from heliosdb_lite.engine.types.type_names import format_type
 from heliosdb_lite.engine.types.value_order import interval_key
 from heliosdb_lite.errors import (
+    DATETIME_VALUE_OUT_OF_RANGE,
     FEATURE_NOT_SUPPORTED,
     INVALID_PARAMETER_VALUE,
     DatabaseError,
 )
 from heliosdb_lite.protocol.codecs import DateTimeInfinity, Interval, far_dates, times
 from heliosdb_lite.protocol.codecs.far_dates import FarDate, FarTimestamp
+from heliosdb_lite.protocol.codecs.time_zones import wall_clock_instant
 
 _EPOCH = dt.datetime(1970, 1, 1)
 _MICRO = Decimal("0.000001")
@@ -219,8 +220,9 @@ _RELOCALIZED_UNITS = frozenset(_TRUNC_ORDER[_TRUNC_ORDER.index("day"):])
 def date_trunc(unit: str, value: Any, oid: int, tz: dt.tzinfo) -> Any:
     """date_trunc(unit, value) as PostgreSQL's timestamptz_trunc: a timestamptz (a date is one, at
     its midnight) is truncated on the session time zone's wall clock and keeps its offset, unless
-    the unit is a day or longer: then the truncated wall-clock time is localized again. ±infinity
-    stays as it is."""
+    the unit is a day or longer: then the truncated wall-clock time is localized again. Outside
+    years 1..9999 (the value or the result) on integers (`_truncate_wall`). ±infinity stays as it
+    is."""
     if value is None:
         return None
     unit = unit.lower()
@@ -229,19 +231,76 @@ def date_trunc(unit: str, value: Any, oid: int, tz: dt.tzinfo) -> Any:
                             f'unit "{unit}" not recognized for type {t.type_name(oid)}')
     if isinstance(value, DateTimeInfinity):
         return value
+    if oid not in (t.DATE, t.TIMESTAMP, t.TIMESTAMPTZ):
+        raise DatabaseError(FEATURE_NOT_SUPPORTED, f"date_trunc on type {t.type_name(oid)} is not supported")
+    if not isinstance(value, FarDate | FarTimestamp):
+        try:
+            return _truncate_near(unit, value, oid, tz)
+        except (OverflowError, ValueError):  # the result is outside years 1..9999
+            pass
+    if oid == t.TIMESTAMP:
+        return far_dates.timestamp_of_usec(_truncate_wall(far_dates.usec_of(value), unit), False)
+    if oid == t.DATE:
+        instant = far_dates.wall_clock_usec(far_dates.days_of(value) * far_dates.USECS_PER_DAY, tz)
+    else:
+        instant = far_dates.usec_of(value)
+    local = far_dates.local_usec(instant, tz)
+    truncated = _truncate_wall(local, unit)
+    if unit in _RELOCALIZED_UNITS:
+        return far_dates.timestamp_of_usec(far_dates.wall_clock_usec(truncated, tz), True)
+    return far_dates.timestamp_of_usec(truncated - (local - instant), True)
+
+
+def _truncate_near(unit: str, value: Any, oid: int, tz: dt.tzinfo) -> dt.datetime:
+    """date_trunc in years 1..9999; OverflowError or ValueError when the result leaves them."""
     if oid == t.TIMESTAMP:
         return _truncate(value, unit)
     if oid == t.DATE:
-        value = localize(dt.datetime.combine(value, dt.time()), tz)
-    elif oid != t.TIMESTAMPTZ:
-        raise DatabaseError(FEATURE_NOT_SUPPORTED, f"date_trunc on type {t.type_name(oid)} is not supported")
+        value = wall_clock_instant(dt.datetime.combine(value, dt.time()), tz)
     local = value.astimezone(tz)
     truncated = _truncate(local.replace(tzinfo=None), unit)
     if unit in _RELOCALIZED_UNITS:
-        return localize(truncated, tz)
+        return wall_clock_instant(truncated, tz)
     offset = local.utcoffset()
     assert offset is not None
     return (truncated - offset).replace(tzinfo=dt.UTC)
+
+
+_SUB_DAY_UNITS = {"microseconds": 1, "milliseconds": 1000, "second": 1_000_000, "minute": 60_000_000,
+                  "hour": 3_600_000_000, "day": far_dates.USECS_PER_DAY}
+
+
+def _truncate_wall(wall: int, unit: str) -> int:
+    """timestamp_trunc on a wall clock as µs since 2000 (any year; BC decades, centuries and
+    millennia as PostgreSQL counts them); 22008 when the result is before 4714-11-24 BC."""
+    if unit in _SUB_DAY_UNITS:
+        return wall - wall % _SUB_DAY_UNITS[unit]
+    days = wall // far_dates.USECS_PER_DAY
+    if unit == "week":
+        return (days - far_dates.weekday(days)) * far_dates.USECS_PER_DAY
+    year, month, day = far_dates.fields_of_days(days)
+    if unit == "month":
+        day = 1
+    elif unit == "quarter":
+        month, day = (month - 1) // 3 * 3 + 1, 1
+    else:
+        year, month, day = _truncated_year(year, unit), 1, 1
+    if not far_dates.valid_julian(year, month, day):
+        raise DatabaseError(DATETIME_VALUE_OUT_OF_RANGE, "timestamp out of range")
+    return far_dates.days_from_fields(year, month, day) * far_dates.USECS_PER_DAY
+
+
+def _truncated_year(year: int, unit: str) -> int:
+    """The (astronomical) first year of the decade, century or millennium of year, as
+    timestamp_trunc counts them (a BC century ends with the year 1 BC)."""
+    if unit == "year":
+        return year
+    if unit == "decade":
+        return year // 10 * 10 if year > 0 else -((8 - (year - 1)) // 10) * 10
+    span = 100 if unit == "century" else 1000
+    if year > 0:
+        return (year + span - 1) // span * span - span + 1
+    return -((span - 1 - (year - 1)) // span) * span + 1
 
 
 def age(first: dt.datetime | None, second: dt.datetime | None, oid: int, tz: dt.tzinfo) -> Interval | None:
