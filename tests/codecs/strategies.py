@@ -174,7 +174,7 @@ def _range(kind: RangeType, first: Any, second: Any, lower_inc: bool, upper_inc:
 
 def range_values(oid: int) -> st.SearchStrategy[Range]:
     kind = RANGE_TYPES[oid]
-    bound = SCALAR_VALUES[kind.subtype] | st.none()  # years 1..9999 only: ranges refuse the others
+    bound = _values_of_element(kind.subtype) | st.none()
     return st.builds(_range, st.just(kind), bound, bound, st.booleans(), st.booleans()) | st.just(EMPTY)
 
 

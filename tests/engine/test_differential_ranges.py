@@ -314,7 +314,6 @@ def test_same_step(reference: Any, engine_session: SQLiteSession, sql: str) -> N
 
 # Not differential: PostgreSQL accepts these, the engine refuses them with 0A000 naming what it cannot hold.
 REFUSED = [
-    ("select daterange('9999-12-31', '9999-12-31', '[]')", "date values outside years 1 to 9999"),
     ("select int4range(1, 5) @> any(array[2, 9])", "@> with ANY"),
     ("select 2 <@ any(array[int4range(1, 3)])", "<@ with ANY"),
 ]

@@ -22,7 +22,8 @@ from typing import Any, NamedTuple
 from heliosdb_lite.errors import DATA_EXCEPTION, DatabaseError
 from heliosdb_lite.protocol.codecs import oids
 from heliosdb_lite.protocol.codecs.datetimes import DateTimeInfinity
-from heliosdb_lite.protocol.codecs.faults import out_of_range, unrepresentable
+from heliosdb_lite.protocol.codecs.far_dates import FarDate, FarTimestamp, date_of_days, days_of, usec_of
+from heliosdb_lite.protocol.codecs.faults import out_of_range
 from heliosdb_lite.protocol.codecs.interval import Interval, interval_key
 
 
@@ -69,12 +70,10 @@ def _step_integer(high: int, message: str) -> Callable[[int], int]:
 
 
 def _step_date(value: Any) -> Any:
+    """The next day (date_pli: 22008 after 5874897-12-31), in or outside years 1..9999."""
     if isinstance(value, DateTimeInfinity):  # daterange_canonical leaves infinite dates as they are
         return value
-    try:
-        return value + dt.timedelta(days=1)
-    except OverflowError:
-        raise unrepresentable("date values outside years 1 to 9999 (BC included) are not supported") from None
+    return date_of_days(days_of(value) + 1)
 
 
 RANGE_TYPES: dict[int, RangeType] = {kind.oid: kind for kind in (
@@ -94,13 +93,18 @@ MULTIRANGE_TYPES: dict[int, RangeType] = {kind.multirange: kind for kind in RANG
 
 def _value_key(value: Any) -> tuple[Any, ...]:
     """A key that orders subtype values as PostgreSQL does: -infinity and infinity of dates and
-    time stamps around every other value, numeric NaN above every number, intervals as interval_cmp."""
+    time stamps around every other value, numeric NaN above every number, intervals as interval_cmp,
+    dates and time stamps as their days or µs since 2000 (so those outside years 1..9999 too)."""
     if isinstance(value, DateTimeInfinity):
         return (value.sign,)
     if isinstance(value, Decimal) and value.is_nan():
         return (1,)
     if isinstance(value, Interval):  # 30-day months, 24-hour days
         return (0, interval_key(value))
+    if isinstance(value, dt.datetime | FarTimestamp):  # in or outside years 1..9999
+        return (0, usec_of(value))
+    if isinstance(value, dt.date | FarDate):
+        return (0, days_of(value))
     return (0, value)
 
 
