@@ -9,7 +9,6 @@ generate_series over time stamps.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import math
 from collections.abc import Iterator
@@ -27,6 +26,7 @@ from heliosdb_lite.errors import (
     DatabaseError,
 )
 from heliosdb_lite.protocol.codecs import DateTimeInfinity, Interval, far_dates, times
+from heliosdb_lite.protocol.codecs.datetime_parse import days_in_month
 from heliosdb_lite.protocol.codecs.far_dates import FarDate, FarTimestamp
 from heliosdb_lite.protocol.codecs.time_zones import wall_clock_instant
 
@@ -303,33 +303,41 @@ def _truncated_year(year: int, unit: str) -> int:
     return -((span - 1 - (year - 1)) // span) * span + 1
 
 
-def age(first: dt.datetime | None, second: dt.datetime | None, oid: int, tz: dt.tzinfo) -> Interval | None:
+def age(first: Any, second: Any, oid: int, tz: dt.tzinfo) -> Interval | None:
     """age(first, second) of two timestamps (oid TIMESTAMP) or timestamptz values (compared on the
-    session time zone's wall clock, their offsets ignored, as PostgreSQL does): the field-by-field
-    difference, a negative field borrowing from the next larger one, days borrowing the length of
-    the earlier instant's month; negative when first is the earlier instant."""
+    session time zone's wall clock, their offsets ignored, as PostgreSQL does), in or outside years
+    1..9999: the field-by-field difference, a negative field borrowing from the next larger one,
+    days borrowing the length of the earlier instant's month; negative when first is the earlier
+    instant."""
     if first is None or second is None:
         return None
-    first_is_earlier = first < second
+    first_usec, second_usec = far_dates.usec_of(first), far_dates.usec_of(second)
+    first_is_earlier = first_usec < second_usec
     if oid == t.TIMESTAMPTZ:
-        first = first.astimezone(tz).replace(tzinfo=None)
-        second = second.astimezone(tz).replace(tzinfo=None)
-    earlier = first if first_is_earlier else second
+        first_usec, second_usec = far_dates.local_usec(first_usec, tz), far_dates.local_usec(second_usec, tz)
+    first_fields, second_fields = _clock_fields(first_usec), _clock_fields(second_usec)
+    earlier = first_fields if first_is_earlier else second_fields
     sign = -1 if first_is_earlier else 1
     years, months, days, hours, minutes, seconds, micros = (
-        sign * (getattr(first, field) - getattr(second, field))
-        for field in ("year", "month", "day", "hour", "minute", "second", "microsecond"))
+        sign * (one - other) for one, other in zip(first_fields, second_fields, strict=True))
     seconds, micros = seconds + micros // 1_000_000, micros % 1_000_000
     minutes, seconds = minutes + seconds // 60, seconds % 60
     hours, minutes = hours + minutes // 60, minutes % 60
     days, hours = days + hours // 24, hours % 24
-    month_length = calendar.monthrange(earlier.year, earlier.month)[1]
+    month_length = days_in_month(earlier[0], earlier[1])
     while days < 0:
         days += month_length
         months -= 1
     years, months = years + months // 12, months % 12
     time = ((hours * 60 + minutes) * 60 + seconds) * 1_000_000 + micros
     return Interval(sign * (years * 12 + months), sign * days, sign * time)
+
+
+def _clock_fields(wall: int) -> tuple[int, int, int, int, int, int, int]:
+    """(year, month, day, hour, minute, second, microsecond) of a wall clock as µs since 2000."""
+    clock = far_dates.clock_of_usec(wall)
+    year, month, day = far_dates.fields_of_days(wall // far_dates.USECS_PER_DAY)
+    return year, month, day, clock.hour, clock.minute, clock.second, clock.microsecond
 
 
 def time_series(start: Any, stop: Any, step: Interval | None, tz: dt.tzinfo) -> Iterator[Any]:
