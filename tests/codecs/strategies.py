@@ -120,6 +120,7 @@ SCALAR_VALUES: dict[int, st.SearchStrategy[Any]] = {
     # int2vectorrecv refuses the empty vector int2vectorsend writes
     26: st.integers(0, 2**32 - 1),
     28: st.integers(0, 2**32 - 1),
+    27: st.tuples(st.integers(0, 2**32 - 1), st.integers(0, 2**16 - 1)),  # tid: (block, offset)
     114: json_texts,
     790: INT64,
     3614: st.dictionaries(

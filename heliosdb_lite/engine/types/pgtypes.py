@@ -63,11 +63,12 @@ INET = oids.INET
 CIDR = oids.CIDR
 CSTRING = oids.CSTRING
 XID = oids.XID
+TID = oids.TID  # kept as its text form: no ordering here (PostgreSQL's tidlt ... are not made)
 MONEY = oids.MONEY
 POINT = oids.POINT
 XML = oids.XML
 INCOMPARABLE_TYPES = frozenset({POINT, XML})  # types with no = < > (point has ~= and geometric operators)
-UNORDERED_TYPES = frozenset({XID}) | INCOMPARABLE_TYPES  # types with no ordering operator (btree class)
+UNORDERED_TYPES = frozenset({XID, TID}) | INCOMPARABLE_TYPES  # types with no ordering operator (btree class)
 MACADDR = oids.MACADDR
 TSVECTOR = oids.TSVECTOR
 BOX = oids.BOX

@@ -40,7 +40,7 @@ _SPOKEN = (
     oids.UUID,
     oids.JSONB, oids.INT4RANGE, oids.INT8RANGE, oids.NUMRANGE, oids.DATERANGE, oids.TSRANGE, oids.TSTZRANGE,
     oids.INT4MULTIRANGE, oids.INT8MULTIRANGE, oids.NUMMULTIRANGE, oids.DATEMULTIRANGE, oids.TSMULTIRANGE,
-    oids.TSTZMULTIRANGE, oids.RECORD, oids.INET, oids.CIDR, oids.XID, oids.INT2VECTOR, oids.CSTRING,
+    oids.TSTZMULTIRANGE, oids.RECORD, oids.INET, oids.CIDR, oids.XID, oids.INT2VECTOR, oids.CSTRING, oids.TID,
     oids.MONEY, oids.MACADDR, oids.POINT, oids.BOX, oids.TSVECTOR, oids.XML,
 )
 

@@ -9,6 +9,10 @@ int2vector (22): a tuple of ints (int2; a tuple, not a list, so that an array of
 read as a two-dimensional array). Text is the numbers separated by spaces (int2vectorin takes
 any white space); binary is array_send's one-dimensional int2 array with lower bound 0, no NULLs.
 cstring (2275): str, as text.
+tid (27): a tuple (block, offset). Text is `(block,offset)`; input is PostgreSQL 15's tidin: the
+block after `(` read by strtoul up to the `,` (at most 2**32-1; -2**31..-1 wrap, as its unsigned
+long fits the 32 bits sign-extended), the offset by strtol up to the `)`
+(0..65535), anything else 22P02. Binary: a big-endian u32 block and u16 offset.
 """
 
 from __future__ import annotations
@@ -103,7 +107,54 @@ def _int2vector_binary_in(data: bytes) -> tuple[int, ...]:
     return tuple(items)
 
 
+_TID = struct.Struct(">IH")
+_C_LONG = re.compile(rb"[ \t\n\r\f\v]*([+-]?)([0-9]+)")
+
+
+def _c_integer(data: bytes) -> tuple[int, int] | None:
+    """strtol/strtoul of data: (value, where it stopped), None when no digits are read."""
+    match = _C_LONG.match(data)
+    if match is None:
+        return None
+    value = int(match.group(2))
+    return (-value if match.group(1) == b"-" else value), match.end()
+
+
+def _tid_text_in(data: bytes, tz: tzinfo) -> tuple[int, int]:
+    starts: list[int] = []
+    for index, byte in enumerate(data):  # tidin's scan: the coordinates follow "(" (first) and ","
+        if len(starts) == 2 or byte == ord(")"):
+            break
+        if byte == ord(",") or (byte == ord("(") and not starts):
+            starts.append(index + 1)
+    block = _c_integer(data[starts[0]:]) if len(starts) == 2 else None
+    offset = _c_integer(data[starts[1]:]) if len(starts) == 2 else None
+    if block is not None and -(1 << 31) <= block[0] < 0:  # strtoul's negation, an int32 sign-extended
+        block = (block[0] + (1 << 32), block[1])
+    if block is None or offset is None or not 0 <= block[0] < 1 << 32 or not 0 <= offset[0] <= 0xFFFF \
+            or data[starts[0] + block[1]:starts[0] + block[1] + 1] != b"," \
+            or data[starts[1] + offset[1]:starts[1] + offset[1] + 1] != b")":
+        raise invalid_syntax("tid", data.decode(errors="replace"))
+    return block[0], offset[0]
+
+
+def _tid_text_out(value: tuple[int, int], tz: tzinfo) -> bytes:
+    return b"(%d,%d)" % value
+
+
+def _tid_binary_out(value: tuple[int, int]) -> bytes:
+    return _TID.pack(*value)
+
+
+def _tid_binary_in(data: bytes) -> tuple[int, int]:
+    if len(data) != _TID.size:
+        raise bad_binary(f"tid must be 6 bytes, got {len(data)}")
+    block, offset = _TID.unpack(data)
+    return int(block), int(offset)
+
+
 CODECS: dict[int, Codec] = {
+    oids.TID: Codec(_tid_text_out, _tid_text_in, _tid_binary_out, _tid_binary_in),
     oids.XID: Codec(_xid_text_out, _xid_text_in, _xid_binary_out, _xid_binary_in),
     oids.INT2VECTOR: Codec(_int2vector_text_out, _int2vector_text_in, _int2vector_binary_out,
                            _int2vector_binary_in),
