@@ -213,12 +213,9 @@ def _time_series(context: FunctionContext) -> Callable[..., Iterator[tuple[str]]
     table-valued function in the session's time zone."""
     def series(start: str | None, stop: str | None, step: str | None, oid: int) -> Iterator[tuple[str]]:
         decode, encode = from_storage(oid), to_storage(oid)
-        try:
-            for value in time_series(decode(start), decode(stop), from_storage(t.INTERVAL)(step),
-                                     context.time_zone()):
-                yield (encode(value),)
-        except far_dates.FarValueRefused:
-            raise far_dates.refusal("generate_series()") from None
+        for value in time_series(decode(start), decode(stop), from_storage(t.INTERVAL)(step),
+                                 context.time_zone()):
+            yield (encode(value),)
 
     return series
 
@@ -344,26 +341,16 @@ def _session_functions(connection: apsw.Connection,
         ARITH: arith,
         COMPARE: compare,
         EXTRACT: extract_field,
-        DATE_TRUNC: _naming("date_trunc()", truncate),
+        DATE_TRUNC: truncate,
         GREATEST: _extreme(max, context),
         LEAST: _extreme(min, context),
         QUANTIFIED: quantified,
-        AT_TIME_ZONE: _naming("AT TIME ZONE", at_time_zone),
+        AT_TIME_ZONE: at_time_zone,
         LOCALTIME: local_time,
         CURRENT_TIME: current_time,
-        AGE: _naming("age()", age_between),
-        TO_CHAR: _naming("to_char()", to_char),
+        AGE: age_between,
+        TO_CHAR: to_char,
     }
-
-
-def _naming(operation: str, function: Callable[..., Any]) -> Callable[..., Any]:
-    """function, its refusal of a date or time stamp outside years 1..9999 naming the operation."""
-    def named(*args: Any) -> Any:
-        try:
-            return function(*args)
-        except far_dates.FarValueRefused:
-            raise far_dates.refusal(operation) from None
-    return named
 
 
 def _per_character(text: str, mapping: Callable[[str], str]) -> str:

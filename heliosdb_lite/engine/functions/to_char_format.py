@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from heliosdb_lite.engine.types import pgtypes as t
 from heliosdb_lite.errors import FEATURE_NOT_SUPPORTED, INVALID_DATETIME_FORMAT, DatabaseError
-from heliosdb_lite.protocol.codecs import Interval
+from heliosdb_lite.protocol.codecs import Interval, far_dates
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
            "October", "November", "December")
@@ -166,8 +166,14 @@ def _year_fields(year: int, keyword: str, fill: bool) -> str:
     return _padded(shown, width + (year < 0), fill)
 
 
+def _shown_year(year: int, interval: bool) -> int:
+    """ADJUST_YEAR: a (astronomical) year before 1 as its BC year; an interval's years as they are."""
+    return year if interval or year > 0 else 1 - year
+
+
 def _number(keyword: str, fields: Fields, fill: bool) -> str:
     f = fields
+    year = _shown_year(f.year, f.interval)
     hour12 = _c_remainder(f.hour, 12) or 12  # an interval's hours may be negative
     two = _signed_width if f.interval else _padded
     simple: dict[str, Callable[[], str]] = {
@@ -184,7 +190,7 @@ def _number(keyword: str, fields: Fields, fill: bool) -> str:
         "W": lambda: str((f.day - 1) // 7 + 1), "WW": lambda: _padded((f.year_day - 1) // 7 + 1, 2, fill),
         "IW": lambda: _padded(f.iso[1], 2, fill), "Q": lambda: str((f.month - 1) // 3 + 1),
         "J": lambda: str(f.julian),
-        "Y,YYY": lambda: f"{_c_div(f.year, 1000)},{f.year - _c_div(f.year, 1000) * 1000:03d}",
+        "Y,YYY": lambda: f"{_c_div(year, 1000)},{year - _c_div(year, 1000) * 1000:03d}",
         "TZM": lambda: f"{abs(f.offset) % 3600 // 60:02d}",
         "TZH": lambda: f"{'+' if f.offset >= 0 else '-'}{abs(f.offset) // 3600:02d}",
     }
@@ -194,12 +200,13 @@ def _number(keyword: str, fields: Fields, fill: bool) -> str:
         digits = int(keyword[2])
         return f"{_c_div(f.microsecond, 10 ** (6 - digits)):0{digits}d}"
     if keyword == "CC":
-        century = _c_div(f.year, 100) if f.interval else (f.year - 1) // 100 + 1
+        century = _c_div(f.year, 100) if f.interval else (f.year - 1) // 100 + 1 if f.year > 0 \
+            else _c_div(f.year, 100) - 1
         return _padded(century, 2 + (century < 0), fill) if -99 <= century <= 99 else str(century)
     if keyword in ("YYYY", "YYY", "YY", "Y"):
-        return _year_fields(f.year, keyword, fill)
+        return _year_fields(year, keyword, fill)
     if keyword in ("IYYY", "IYY", "IY", "I"):
-        return _year_fields(f.iso[0], keyword, fill)
+        return _year_fields(_shown_year(f.iso[0], f.interval), keyword, fill)
     if keyword == "OF":
         text = f"{'+' if f.offset >= 0 else '-'}{_padded(abs(f.offset) // 3600, 2, fill)}"
         return text + (f":{abs(f.offset) % 3600 // 60:02d}" if abs(f.offset) % 3600 else "")
@@ -268,6 +275,20 @@ def timestamp_fields(moment: dt.datetime, tz: dt.tzinfo | None) -> Fields:
                   (iso.year, iso.week, iso.weekday), moment.toordinal() + _JULIAN_OFFSET, zone, offset)
 
 
+def far_fields(wall: int, zone: str | None, offset: int) -> Fields:
+    """The fields of a wall clock (µs since 2000) outside years 1..9999: the year astronomical, the
+    day of the week and ISO week from the same moment of the 400-year cycle."""
+    days = wall // far_dates.USECS_PER_DAY
+    year, month, day = far_dates.fields_of_days(days)
+    clock = far_dates.clock_of_usec(wall)
+    moment = far_dates.cycle_moment(wall)
+    iso = moment.isocalendar()
+    iso_fields = (iso.year + year - moment.year, iso.week, iso.weekday)
+    return Fields(year, month, day, clock.hour, clock.minute, clock.second, clock.microsecond,
+                  days - far_dates.days_from_fields(year, 1, 1) + 1, moment.isoweekday() % 7, iso_fields,
+                  days + far_dates.POSTGRES_EPOCH_JDATE, zone, offset)
+
+
 def interval_fields(interval: Interval) -> Fields:
     """The fields of an interval, as PostgreSQL's interval2itm breaks it down (C truncation)."""
     years = _c_div(interval.months, 12)
@@ -283,10 +304,22 @@ def interval_fields(interval: Interval) -> Fields:
                   interval=True)
 
 
-def format_datetime(value: dt.datetime | Interval, oid: int, template: str, tz: dt.tzinfo) -> str | None:
-    """to_char of a timestamp, timestamptz (in time zone tz) or interval; NULL for an empty template."""
+def format_datetime(value: dt.datetime | far_dates.FarTimestamp | Interval, oid: int, template: str,
+                    tz: dt.tzinfo) -> str | None:
+    """to_char of a timestamp, timestamptz (in time zone tz) or interval, in or outside years
+    1..9999; NULL for an empty template."""
     if not template:
         return None
     if isinstance(value, Interval):
         return format_fields(interval_fields(value), template)
+    if oid == t.TIMESTAMPTZ and not isinstance(value, far_dates.FarTimestamp):
+        try:
+            value.astimezone(tz)
+        except OverflowError:  # its wall clock is outside years 1..9999
+            value = far_dates.FarTimestamp(far_dates.usec_of(value), True)
+    if isinstance(value, far_dates.FarTimestamp):
+        if oid != t.TIMESTAMPTZ:
+            return format_fields(far_fields(value.usec, None, 0), template)
+        offset, zone = far_dates.zone_at(value.usec, tz)
+        return format_fields(far_fields(value.usec + offset * 1_000_000, zone, offset), template)
     return format_fields(timestamp_fields(value, tz if oid == t.TIMESTAMPTZ else None), template)

@@ -52,18 +52,10 @@ _PAST_YEAR_BIAS = 5000
 FAR_PREFIXES = frozenset((FUTURE_PREFIX, PAST_PREFIX))
 
 
-class FarValueRefused(DatabaseError):
-    """0A000: an operation that computes with datetime only met a value outside years 1..9999."""
-
-
-def refusal(operation: str) -> FarValueRefused:
-    """The refusal naming the operation (`this operation` when the value cannot tell)."""
-    return FarValueRefused(FEATURE_NOT_SUPPORTED, f"{operation} does not support dates and time stamps "
-                                                  "outside years 1 to 9999 (BC included)")
-
-
 def _refused(*_: Any) -> NoReturn:
-    raise refusal("this operation")
+    """0A000 from the value itself: an operation that computes with datetime only met it."""
+    raise DatabaseError(FEATURE_NOT_SUPPORTED,
+                        "this operation does not support dates and time stamps outside years 1 to 9999")
 
 
 class _Far:
