@@ -53,6 +53,7 @@ TO_TIMESTAMP = "helios_to_timestamp"
 FORMAT = "helios_format"
 AGE = "helios_age"
 TO_CHAR = "helios_to_char"
+JSON_VALUE = "helios_json_value"  # a value as to_json writes it (functions.json_values)
 JSON_GET = "helios_json_get"
 JSON_GET_PATH = "helios_json_get_path"
 JSONB_HAS_KEYS = "helios_jsonb_has_keys"

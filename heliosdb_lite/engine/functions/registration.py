@@ -46,6 +46,7 @@ from heliosdb_lite.engine.functions import (
 from heliosdb_lite.engine.functions import arrays as array_functions
 from heliosdb_lite.engine.functions import strings as string_functions
 from heliosdb_lite.engine.functions.datetimes import age, date_trunc, extract, time_series
+from heliosdb_lite.engine.functions.json_values import json_text
 from heliosdb_lite.engine.functions.jsons import json_get, json_get_path, jsonb_contains, jsonb_has_keys
 from heliosdb_lite.engine.functions.names import (
     AGE,
@@ -70,6 +71,7 @@ from heliosdb_lite.engine.functions.names import (
     INTERVAL_COLLATION,
     JSON_GET,
     JSON_GET_PATH,
+    JSON_VALUE,
     JSONB_CONTAINS,
     JSONB_HAS_KEYS,
     LEAST,
@@ -278,6 +280,9 @@ def _session_functions(connection: apsw.Connection,
             return format_number(decoded, oid, template)
         return format_datetime(decoded, oid, template, context.time_zone())
 
+    def json_value(value: Any, oid: int) -> str:
+        return json_text(from_storage(oid)(value), oid, context.time_zone(), context.text_style())
+
     def age_between(first: Any, second: Any, oid: int) -> str | None:
         decode = from_storage(oid)
         return to_storage(t.INTERVAL)(age(decode(first), decode(second), oid, context.time_zone()))
@@ -350,6 +355,7 @@ def _session_functions(connection: apsw.Connection,
         CURRENT_TIME: current_time,
         AGE: age_between,
         TO_CHAR: to_char,
+        JSON_VALUE: json_value,
     }
 
 

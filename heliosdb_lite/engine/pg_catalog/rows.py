@@ -472,12 +472,17 @@ def _or_none(function: Callable[[Any], int | None], value: Any) -> int | None:
 
 
 def _json_object(*pairs: Any) -> str:
-    """json_build_object(key, value, ...) over SQLite values (a boolean arrives as 0 or 1)."""
+    """json_build_object(key, value, ...): each value arrives as its JSON text (JSON_VALUE)."""
     if len(pairs) % 2:
         raise DatabaseError(INVALID_PARAMETER_VALUE, "argument list must have even number of elements", hint=(
             "The arguments of json_build_object() must consist of alternating keys and values."))
-    members = {str(pairs[i]): pairs[i + 1] for i in range(0, len(pairs), 2)}
-    return json.dumps(members, separators=(", ", " : "))
+    for index in range(0, len(pairs), 2):
+        if pairs[index] is None:
+            raise DatabaseError(INVALID_PARAMETER_VALUE, f"argument {index + 1} cannot be null",
+                                hint="Object keys should be text.")
+    members = (f"{json.dumps(str(pairs[i]), ensure_ascii=False)} : {pairs[i + 1]}"
+               for i in range(0, len(pairs), 2))
+    return "{" + ", ".join(members) + "}"
 
 
 def _array_to_string(array: str | None, separator: str | None, null_text: str | None = None) -> str | None:

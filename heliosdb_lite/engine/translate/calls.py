@@ -210,9 +210,10 @@ def function(translator: Translator, name: str, arguments: Sequence[exp.Expr], s
         # the elements as their output function writes them now, not in their stored form
         text_array = array_typing.array_type(t.TEXT_TYPE)
         values[0] = translator.coerce(values[0], types[0], text_array, mode="explicit")
-    if name == "json_build_object":  # date and time values as their output text, not their stored form
-        values = [_output_text(translator, value, pg_type) for value, pg_type in zip(values, types,
-                                                                                   strict=True)]
+    if name == "json_build_object":  # keys as their output text, values as to_json writes them
+        values = [_output_text(value, pg_type) if index % 2 == 0 else
+                  call(fn.JSON_VALUE, value, exp.Literal.number(pg_type.oid))
+                  for index, (value, pg_type) in enumerate(zip(values, types, strict=True))]
     if name in pg_catalog.FUNCTION_TYPES:
         return call(name, *values), pg_catalog.FUNCTION_TYPES[name]
     if name in _MISLEADING_FUNCTIONS:
@@ -447,12 +448,11 @@ def _aggregate(translator: Translator, node: exp.AggFunc, scope: Scope) -> Typed
     return node, result
 
 
-def _output_text(translator: Translator, value: exp.Expr, pg_type: PgType) -> exp.Expr:
-    """A date, timestamp[tz] or interval value as its output text (its stored form differs); any
-    other value as it is."""
-    if pg_type.oid not in _SESSION_TEXT:
+def _output_text(value: exp.Expr, pg_type: PgType) -> exp.Expr:
+    """A value as its output text (a string as it is)."""
+    if pg_type.is_unknown or pg_type.oid in t.STRING_TYPES:
         return value
-    return translator.coerce(value, pg_type, t.TEXT_TYPE, mode="explicit")
+    return call(fn.CAST, value, pg_type.oid, t.TEXT, -1, 1)
 
 
 def _group_concat(translator: Translator, node: exp.GroupConcat, scope: Scope) -> Typed:
