@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -12,7 +13,7 @@ from heliosdb_lite.errors import DatabaseError
 from heliosdb_lite.protocol.copy_format import CopyInParser, format_row
 
 TEXT_OPTIONS = {"fmt": "text", "delimiter": "\t", "null": "\\N"}
-CSV_OPTIONS = {"fmt": "csv", "delimiter": ",", "null": ""}
+CSV_OPTIONS: dict[str, Any] = {"fmt": "csv", "delimiter": ",", "null": ""}
 
 # Any text PostgreSQL can store (no NUL, no lone surrogates), biased toward the characters that
 # need escaping or quoting.
