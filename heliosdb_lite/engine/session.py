@@ -944,7 +944,7 @@ class SQLiteSession:
 
     def _do(self, command: DoCommand) -> Cursor:
         """A DO block's RAISE statements in order: notices, or the exception that ends it."""
-        client_min_messages = self.settings.get("client_min_messages")
+        client_min_messages = self.settings.get("client_min_messages") or "notice"
         for statement in command.raises:
             if statement.level == "exception":
                 raise statement.error()

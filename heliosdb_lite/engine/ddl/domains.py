@@ -114,7 +114,8 @@ def _create(translator: Translator, sql: str, tokens: tuple[Token, ...]) -> list
     parent = domain_values.domain_named(translator, data_type)
     stored = translator.new_object(table)
     name = schemas.split(stored)[1]
-    not_null, default, checks = False, None, []
+    not_null, default = False, None
+    checks: list[tuple[str, str]] = []
     constraint_name: str | None = None
     while index < len(tokens):
         word = _keyword(tokens[index])
