@@ -12,14 +12,17 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import asyncpg
 import pg8000.native
+import psycopg
 import psycopg.conninfo
 import pytest
 
 from tests.server.wire import RawConnection, start_session
 from testsupport.proxy_process import ProxyProcess
+from testsupport.server_process import ServerProcess
 
 TARGET_VARIABLE = "HELIOSDB_CLIENT_TESTS_TARGET"
 DRIVER_TIMEOUT = 10.0  # seconds: a driver's connect and each of its statements
@@ -87,3 +90,15 @@ def raw(target: Target) -> Iterator[RawConnection]:
         yield connection
     finally:
         connection.close()
+
+
+Connections = tuple[psycopg.Connection[Any], psycopg.Connection[Any]]
+
+
+@pytest.fixture(scope="module")
+def connections(shared_server: ServerProcess, reference_pg: str) -> Iterator[Connections]:
+    """(server, PostgreSQL 15): autocommit psycopg connections, one pair per test module."""
+    server_dsn = f"host={shared_server.host} port={shared_server.port} user=postgres dbname=postgres"
+    with psycopg.connect(server_dsn, autocommit=True) as ours, \
+            psycopg.connect(reference_pg, autocommit=True) as theirs:
+        yield ours, theirs

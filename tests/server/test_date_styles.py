@@ -6,12 +6,10 @@ non-ISO style, and the text rows of dates, timestamps, timestamptz and intervals
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
-import psycopg
 import pytest
 
-from testsupport.server_process import ServerProcess
+from tests.server.conftest import Connections
 
 DATE_STYLES = [f"{date_format}, {order}" for date_format in ("ISO", "SQL", "Postgres", "German")
                for order in ("MDY", "DMY", "YMD")]
@@ -21,23 +19,19 @@ ROWS = ("select date '2024-07-01' as d, timestamp '2024-07-01 12:34:56.789' as t
 
 
 @pytest.fixture(scope="module")
-def connections(shared_server: ServerProcess, reference_pg: str) -> Iterator[tuple[psycopg.Connection,
-                                                                                    psycopg.Connection]]:
-    """(server, PostgreSQL): autocommit psycopg connections, TimeZone America/New_York."""
-    server_dsn = f"host={shared_server.host} port={shared_server.port} user=postgres dbname=postgres"
-    with psycopg.connect(server_dsn, autocommit=True) as ours, \
-            psycopg.connect(reference_pg, autocommit=True) as theirs:
-        for connection in (ours, theirs):
-            connection.execute("set timezone = 'America/New_York'")
-        yield ours, theirs
+def connections(connections: Connections) -> Connections:
+    """conftest's (server, PostgreSQL) connections, TimeZone America/New_York."""
+    for connection in connections:
+        connection.execute("set timezone = 'America/New_York'")
+    return connections
 
 
-def _both(connections: tuple[psycopg.Connection, psycopg.Connection], sql: str) -> list[object]:
+def _both(connections: Connections, sql: str) -> list[object]:
     return [connection.execute(sql).fetchall() for connection in connections]
 
 
 @pytest.mark.parametrize("spelling", SPELLINGS)
-def test_parameter_status_after_set(connections: tuple[psycopg.Connection, psycopg.Connection],
+def test_parameter_status_after_set(connections: Connections,
                                     spelling: str) -> None:
     """Each SET reports PostgreSQL's normalised text (`German, DMY`) as the new DateStyle."""
     reported = []
@@ -49,7 +43,7 @@ def test_parameter_status_after_set(connections: tuple[psycopg.Connection, psyco
 
 
 @pytest.mark.parametrize("interval_style", ["postgres_verbose", "sql_standard", "iso_8601", "postgres"])
-def test_interval_style_reported_and_written(connections: tuple[psycopg.Connection, psycopg.Connection],
+def test_interval_style_reported_and_written(connections: Connections,
                                              interval_style: str) -> None:
     sql = ("select (interval '-1 year 2 days -3 hours 4.5 sec')::text, "
            "(interval '-1 2:03:04')::text, (interval '0')::text")
@@ -61,7 +55,7 @@ def test_interval_style_reported_and_written(connections: tuple[psycopg.Connecti
 
 
 @pytest.mark.parametrize("date_style", DATE_STYLES)
-def test_psycopg_loaders_read_every_date_style(connections: tuple[psycopg.Connection, psycopg.Connection],
+def test_psycopg_loaders_read_every_date_style(connections: Connections,
                                                date_style: str) -> None:
     """psycopg parses the text of each style itself: it must get back the very values it would from
     PostgreSQL, and the text must be PostgreSQL's."""
@@ -78,7 +72,7 @@ def test_psycopg_loaders_read_every_date_style(connections: tuple[psycopg.Connec
 
 
 @pytest.mark.parametrize("date_style", ["SQL, DMY", "Postgres, MDY", "German, YMD"])
-def test_text_rows_parameters_and_copy(connections: tuple[psycopg.Connection, psycopg.Connection],
+def test_text_rows_parameters_and_copy(connections: Connections,
                                        date_style: str) -> None:
     """The raw text of rows (timestamptz with the zone's abbreviation), a text parameter read in
     the DateStyle's order, and COPY TO's lines, all as PostgreSQL's."""
@@ -101,7 +95,7 @@ def test_text_rows_parameters_and_copy(connections: tuple[psycopg.Connection, ps
 
 
 def test_a_set_applies_to_the_statements_after_it_at_once(
-        connections: tuple[psycopg.Connection, psycopg.Connection]) -> None:
+        connections: Connections) -> None:
     """Within one simple query (and in a pipeline before its Sync) the statements after a SET of
     DateStyle or TimeZone are written in the new style, though ParameterStatus comes at the end."""
     sql = (b"set datestyle = 'SQL, DMY'; set timezone = 'Asia/Tokyo'; "

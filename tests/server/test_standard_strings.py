@@ -8,15 +8,11 @@ none for escape strings, dollar quotes, identifiers and comments), U&'...' refus
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import psycopg
 import pytest
 from psycopg import sql
 
-from testsupport.server_process import ServerProcess
-
-Connections = tuple[psycopg.Connection, psycopg.Connection]
+from tests.server.conftest import Connections
 
 STATEMENTS = [
     r"select 'a\'b' as q, 'a\\b' as b, 'a\nb' as n, 'a\101\x42' as o, 'plain' as p, 'it''s' as d",
@@ -28,15 +24,6 @@ STATEMENTS = [
     "select 'a'\n'b\\n' as continued, 'c'\n  'd' as plain",
     r"select 'a\'b' from no_such_table",
 ]
-
-
-@pytest.fixture(scope="module")
-def connections(shared_server: ServerProcess, reference_pg: str) -> Iterator[Connections]:
-    """(server, PostgreSQL): autocommit psycopg connections."""
-    server_dsn = f"host={shared_server.host} port={shared_server.port} user=postgres dbname=postgres"
-    with psycopg.connect(server_dsn, autocommit=True) as ours, \
-            psycopg.connect(reference_pg, autocommit=True) as theirs:
-        yield ours, theirs
 
 
 def _outcome(connection: psycopg.Connection, statement: str, *, simple: bool) -> tuple[object, ...]:

@@ -6,15 +6,11 @@ PostgreSQL 15 (skipped without it): the same rows or the same SQLSTATE and messa
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import psycopg
 import pytest
 from psycopg.types.string import StrDumper
 
-from testsupport.server_process import ServerProcess
-
-Connections = tuple[psycopg.Connection, psycopg.Connection]
+from tests.server.conftest import Connections
 
 CASES = [
     ("select concat(%s, %s)", ["foo", "bar"]),
@@ -28,15 +24,6 @@ CASES = [
     ("select concat(%s, %s), format('%%s', %s)", [1, 2.5, 3]),
     ("select upper(%s) || %s", ["a", "b"]),
 ]
-
-
-@pytest.fixture(scope="module")
-def connections(shared_server: ServerProcess, reference_pg: str) -> Iterator[Connections]:
-    """(server, PostgreSQL): autocommit psycopg connections."""
-    server_dsn = f"host={shared_server.host} port={shared_server.port} user=postgres dbname=postgres"
-    with psycopg.connect(server_dsn, autocommit=True) as ours, \
-            psycopg.connect(reference_pg, autocommit=True) as theirs:
-        yield ours, theirs
 
 
 def _outcome(connection: psycopg.Connection, query: str, params: list[object]) -> object:
