@@ -3,7 +3,8 @@ own words: syntax (x IN (), VALUES lists of different lengths), grouping (a colu
 nor aggregated, aggregates in WHERE or nested, window functions in WHERE or GROUP BY), types
 (conditions that are not boolean, operators and functions without a signature for their operands,
 typmods out of range), names (a column assigned or listed twice, duplicate FROM names and columns,
-alias lists too long), positions out of range, LIMIT/OFFSET rules and CREATE TABLE/VIEW definitions.
+alias lists too long), positions out of range, LIMIT/OFFSET rules, CREATE TABLE/VIEW definitions and
+string constants written one after another without a newline between them.
 Each must fail with PostgreSQL's SQLSTATE and message, or is a gap(...) with its reason. Runs against
 the engine and a real PostgreSQL 15. Skipped without PostgreSQL."""
 
@@ -23,6 +24,11 @@ from tests.engine.differential import (
 )
 
 SCRIPT = [
+    "select 'a' 'b'",  # string constants are one only across a newline
+    "select 'a'\n'b', 'c' -- a comment\n'd'",
+    "select 'a'\n'b' as ab, 'c' -- a comment\n'd' as cd",
+    "select 'a'/* x */'b'",
+    "select 'a'\n'b' 'c'",
     "create table t (id int primary key, x int, y text, z numeric)",
     "insert into t values (1, 1, 'a', 1.5), (2, 2, 'b', 2.5)",
     "create table u (id int, w int)",
@@ -293,6 +299,8 @@ SAME_SQLSTATE = {
 }
 # Not refused as PostgreSQL refuses them, and why.
 GAPS = {
+    "select 'a'\n'b', 'c' -- a comment\n'd'":
+        "a continued string constant's column is named concat (sqlglot joins the parts), not ?column?",
     "select 1 = any(array['a'])":
         "the array's items are converted to the subject's type (22P02) before the operator is looked up",
     "select substring(1, 1)":

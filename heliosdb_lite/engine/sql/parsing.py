@@ -13,6 +13,8 @@ case as PostgreSQL folds them. Only short statements are cached
 from __future__ import annotations
 
 import contextlib
+import itertools
+import re
 import threading
 from collections.abc import Iterator
 
@@ -34,6 +36,10 @@ _KNOWN_COMMANDS = frozenset({
     "security", "select", "set", "show", "start", "table", "truncate", "unlisten", "update", "vacuum",
     "values", "with",
 })
+
+# what may stand between two string constants that are one: white space with a newline, and line
+# comments (PostgreSQL's lexer; sqlglot joins any two, and 'a' 'b' is 42601 in PostgreSQL)
+_CONTINUATION = re.compile(r"(?:[ \t\r\f\v]|--[^\n]*)*\n(?:\s|--[^\n]*)*")
 
 # type names that can open a typed literal (`date '2024-01-01'`)
 _LITERAL_TYPE_TOKENS = HeliosPostgres.parser_class.TYPE_TOKENS - {
@@ -84,9 +90,14 @@ def tokenize(sql: str) -> tuple[Token, ...]:
 
 def _tokens(sql: str) -> tuple[Token, ...]:
     try:
-        return tuple(_DIALECT.tokenize(sql))
+        tokens = tuple(_DIALECT.tokenize(sql))
     except TokenError as error:
         raise DatabaseError(SYNTAX_ERROR, f"unterminated quoted string or comment: {error}") from None
+    for before, token in itertools.pairwise(tokens):
+        if token.token_type == before.token_type == TokenType.STRING \
+                and not _CONTINUATION.fullmatch(sql, before.end + 1, token.start):
+            raise _syntax_error(sql[token.start:token.end + 1], token.start + 1)
+    return tokens
 
 
 _short_text_tokens = cached_for_short_text(maxsize=2048)(_tokens)
