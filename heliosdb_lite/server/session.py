@@ -288,6 +288,9 @@ class Session:
         assert engine_session is not None
         if not statement.writes or self._holds_slot:
             return
+        if await self._writer_slot.take_if_free():
+            self._holds_slot = True
+            return
         self._slot_wait = self._writer_slot.begin_wait()
         metrics.WRITER_SLOT_WAITERS.inc()
         try:

@@ -19,9 +19,18 @@ class WriterSlot:
 
     def __init__(self) -> None:
         self._lock = asyncio.Lock()
+        self.waiting = 0  # sessions in SlotWait.acquire
+
+    async def take_if_free(self) -> bool:
+        """Take the slot if it is free and nobody waits for it: at once, without a wait to set up
+        (asyncio.Lock grants a free lock with no waiters without suspending)."""
+        if self._lock.locked() or self.waiting:
+            return False
+        await self._lock.acquire()
+        return True
 
     def begin_wait(self) -> SlotWait:
-        return SlotWait(self._lock)
+        return SlotWait(self)
 
     def release(self) -> None:
         self._lock.release()
@@ -30,8 +39,9 @@ class WriterSlot:
 class SlotWait:
     """One session's wait for the slot."""
 
-    def __init__(self, lock: asyncio.Lock) -> None:
-        self._lock = lock
+    def __init__(self, slot: WriterSlot) -> None:
+        self._slot = slot
+        self._lock = slot._lock
         self._cancelled = asyncio.Event()
 
     def cancel(self) -> None:
@@ -44,10 +54,12 @@ class SlotWait:
         timeout_ms, kind = min(limits) if limits else (0, "")
         acquiring = asyncio.ensure_future(self._lock.acquire())
         cancelled = asyncio.ensure_future(self._cancelled.wait())
+        self._slot.waiting += 1
         try:
             await asyncio.wait({acquiring, cancelled}, timeout=timeout_ms / 1000 if timeout_ms else None,
                                return_when=asyncio.FIRST_COMPLETED)
         finally:
+            self._slot.waiting -= 1
             cancelled.cancel()
             if not acquiring.done():
                 acquiring.cancel()

@@ -3,6 +3,7 @@ never wait for it, and a queued writer can be cancelled without disturbing the q
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from heliosdb_lite.server.writer_slot import WriterSlot
 from tests.server.monitored import TIMEOUT, MonitoredServer
 
 
@@ -75,3 +77,34 @@ def test_a_cancelled_waiter_leaves_the_queue(monitored: MonitoredServer) -> None
         holder.execute("COMMIT")
         waiter.execute("INSERT INTO slots VALUES (3)")  # the slot is free and the waiter can write
         assert holder.execute("SELECT id FROM slots ORDER BY id").fetchall() == [(1,), (3,)]
+
+
+def test_a_free_slot_is_taken_at_once_but_never_ahead_of_a_waiter() -> None:
+    """take_if_free (a writer's fast path) takes a free slot without a wait; once the slot is
+    released to a queued waiter, a newcomer does not take it first."""
+    async def scenario() -> list[str]:
+        slot = WriterSlot()
+        order: list[str] = []
+        assert await slot.take_if_free()
+        assert not await slot.take_if_free()  # held
+
+        async def queued() -> None:
+            await slot.begin_wait().acquire(lock_timeout_ms=0, statement_timeout_ms=0)
+            order.append("waiter")
+            slot.release()
+
+        waiter = asyncio.create_task(queued())
+        for _ in range(100):  # let the waiter queue (no time passes)
+            if slot.waiting:
+                break
+            await asyncio.sleep(0)
+        assert slot.waiting == 1
+        slot.release()
+        if await slot.take_if_free():  # the waiter is still queued: this must not happen
+            order.append("newcomer")
+            slot.release()
+        await asyncio.wait_for(waiter, TIMEOUT)
+        assert await slot.take_if_free()  # free again, nobody waiting
+        return order
+
+    assert asyncio.run(scenario()) == ["waiter"]
