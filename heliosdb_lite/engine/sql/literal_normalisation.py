@@ -17,6 +17,10 @@ Everything else stays literal: select-list constants, function arguments, type m
 (`varchar(20)`), typed literals (`date '...'`, `interval '...'`), casts (`'1'::int`), `E''`,
 dollar-quoted and other prefixed strings, numbers with exponents, ORDER BY / GROUP BY positions.
 A statement with parameters of its own, or with nothing to replace, is not normalised (None).
+
+Which constants become parameters depends only on the tokens' kinds, so it is kept per literal shape
+(`literal_shapes`): a statement of a shape normalised before is normalised again without tokenizing
+(`normalised_by_shape`), its constants' texts read from where the mask found them.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from typing import Any
 
 from sqlglot.tokens import Token, TokenType
 
-from heliosdb_lite.engine.sql import parsing
+from heliosdb_lite.engine.sql import literal_shapes, parsing
 from heliosdb_lite.engine.types import pgtypes as t
 from heliosdb_lite.protocol import codecs
 from heliosdb_lite.protocol.codecs.styles import DEFAULT_STYLE, TextStyle
@@ -129,12 +133,18 @@ def _replaceable(tokens: Sequence[Token]) -> list[tuple[int, int]]:
 
 def normalise(sql: str) -> Normalised | None:
     """sql with its replaceable literals as parameters, or None (see the module docstring)."""
+    shape = literal_shapes.masked(sql)
+    if shape is not None:
+        known = normalised_by_shape(sql, shape)
+        if known is not None:
+            return known
     tokens = parsing.tokenize(sql)
     if not tokens or not _statement_kind_allows(tokens):
         return None
     pieces: list[str] = []
     oids: list[int] = []
     texts: list[str] = []
+    replaced: list[tuple[int, int]] = []  # (first, last) token indexes of each literal replaced
     end = 0
     for first, last in _replaceable(tokens):
         literal = _literal(sql, tokens[last], negated=first != last)
@@ -142,12 +152,68 @@ def normalise(sql: str) -> Normalised | None:
             continue
         oids.append(literal[0])
         texts.append(literal[1])
+        replaced.append((first, last))
         pieces += [sql[end:tokens[first].start], f"${len(oids)}"]
         end = tokens[last].end + 1
     if not oids:
         return None
     pieces.append(sql[end:])
+    result = Normalised("".join(pieces), tuple(oids), tuple(texts))
+    if shape is not None and literal_shapes.constants_are_tokens(shape, tokens):
+        _learn(sql, shape, tokens, replaced, result)
+    return result
+
+
+# a statement's mask -> for each literal replaced: (which masked constant it is, how many characters
+# of a unary minus and space precede the constant)
+_shapes: literal_shapes.Shapes[tuple[tuple[int, int], ...]] = literal_shapes.Shapes()
+
+
+def normalised_by_shape(sql: str, shape: literal_shapes.Masked | None = None) -> Normalised | None:
+    """What `normalise` answers for sql when a statement of sql's shape was normalised before,
+    without tokenizing; None when none was. A shape is learnt only from a statement `normalise`
+    turned into parameters: a SELECT, INSERT, UPDATE, DELETE, VALUES or WITH statement."""
+    shape = shape or literal_shapes.masked(sql)
+    replacements = None if shape is None else _shapes.get(shape.mask)
+    if shape is None or replacements is None:
+        return None
+    return _rebuilt(sql, shape, replacements)
+
+
+def _rebuilt(sql: str, shape: literal_shapes.Masked, replacements: Sequence[tuple[int, int]]) -> Normalised:
+    pieces: list[str] = []
+    oids: list[int] = []
+    texts: list[str] = []
+    end = 0
+    for constant, lead in replacements:
+        start, stop = shape.spans[constant]
+        text = sql[start:stop]
+        if text[0] == "'":
+            oids.append(0)
+            texts.append(text[1:-1])
+        else:
+            text = "-" + text if lead else text
+            oid = _number_oid(text)
+            assert oid is not None, text  # the mask's numbers are digits, with at most one point between
+            oids.append(oid)
+            texts.append(text)
+        pieces += [sql[end:start - lead], f"${len(oids)}"]
+        end = stop
+    pieces.append(sql[end:])
     return Normalised("".join(pieces), tuple(oids), tuple(texts))
+
+
+def _learn(sql: str, shape: literal_shapes.Masked, tokens: Sequence[Token],
+           replaced: Sequence[tuple[int, int]], result: Normalised) -> None:
+    """Keep which of shape's constants became parameters, if rebuilding sql from that gives
+    exactly what tokenizing gave (tests/engine/test_literal_shapes.py: on its corpus, it does)."""
+    constant_at = {start: index for index, (start, _) in enumerate(shape.spans)}
+    if any(tokens[last].start not in constant_at for _, last in replaced):
+        return  # a literal the mask keeps ('it''s'): it is not one text's alone
+    replacements = tuple((constant_at[tokens[last].start], tokens[last].start - tokens[first].start)
+                         for first, last in replaced)
+    if _rebuilt(sql, shape, replacements) == result:
+        _shapes.learn(shape.mask, replacements)
 
 
 def values(texts: Sequence[str], param_oids: Sequence[int], tz: dt.tzinfo,

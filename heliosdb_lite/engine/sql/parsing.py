@@ -2,11 +2,12 @@
 
 `split` cuts a simple-query string at top-level semicolons using sqlglot's tokenizer (so `;`
 inside strings, dollar quotes, comments and identifiers never splits) and drops empty
-statements. A statement that begins the text hands its tokens on (`_split_tokens`), so that
-preparing it next does not tokenize it again: tokens do not depend on what follows them, and
-their positions are the same in the statement as in the text it was cut from. `parse` returns a
-cached tree — callers copy before they change it — with unquoted identifiers folded to lower
-case as PostgreSQL folds them. Only short statements are cached
+statements; a one-statement text of a literal shape split before is cut where that one was
+(`literal_shapes`), without tokenizing. A statement that begins the text hands its tokens on
+(`_split_tokens`), so that preparing it next does not tokenize it again: tokens do not depend on
+what follows them, and their positions are the same in the statement as in the text it was cut
+from. `parse` returns a cached tree — callers copy before they change it — with unquoted
+identifiers folded to lower case as PostgreSQL folds them. Only short statements are cached
 (`short_text_cache`); a long one's tokens only while one statement is prepared (`tokens_kept`).
 """
 
@@ -23,6 +24,7 @@ from sqlglot.errors import ParseError, TokenError
 from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 from sqlglot.tokens import Token, TokenType
 
+from heliosdb_lite.engine.sql import literal_shapes
 from heliosdb_lite.engine.sql.dialect import HeliosPostgres
 from heliosdb_lite.engine.sql.short_text_cache import SHORT_TEXT_CHARS, cached_for_short_text
 from heliosdb_lite.errors import FEATURE_NOT_SUPPORTED, SYNTAX_ERROR, DatabaseError
@@ -105,19 +107,31 @@ _short_text_tokens = cached_for_short_text(maxsize=2048)(_tokens)
 
 def split(sql: str) -> list[str]:
     """The statements of a simple query, without their semicolons; [] for an empty query."""
-    statements: list[str] = []
+    shape = literal_shapes.masked(sql)
+    if shape is not None:
+        bounds = _split_shapes.get(shape.mask)
+        if bounds is not None:
+            return [sql[bounds[0]:len(sql) - bounds[1]]]
     tokens = tokenize(sql)
+    statements: list[tuple[int, int]] = []  # (first, stop) token indexes of each statement
     first: int | None = None  # index of the statement's first token
     for index, token in enumerate(tokens):
         if token.token_type == TokenType.SEMICOLON:
             if first is not None:
-                statements.append(_statement(sql, tokens, first, index))
+                statements.append((first, index))
             first = None
         elif first is None:
             first = index
     if first is not None:
-        statements.append(_statement(sql, tokens, first, len(tokens)))
-    return statements
+        statements.append((first, len(tokens)))
+    if shape is not None and len(statements) == 1 and literal_shapes.constants_are_tokens(shape, tokens):
+        first, stop = statements[0]
+        _split_shapes.learn(shape.mask, (tokens[first].start, len(sql) - tokens[stop - 1].end - 1))
+    return [_statement(sql, tokens, first, stop) for first, stop in statements]
+
+
+# a one-statement text's mask -> (where its statement starts, how many characters follow it)
+_split_shapes: literal_shapes.Shapes[tuple[int, int]] = literal_shapes.Shapes()
 
 
 def _statement(sql: str, tokens: tuple[Token, ...], first: int, stop: int) -> str:
