@@ -61,7 +61,6 @@ from heliosdb_lite.engine.sql import literal_normalisation, nonstandard_strings,
 from heliosdb_lite.engine.sql.copy_statement import CopyCommand, parse_copy
 from heliosdb_lite.engine.sql.database_statements import DatabaseCommand
 from heliosdb_lite.engine.sql.do_blocks import DoCommand
-from heliosdb_lite.engine.sql.extension_statements import ExtensionCommand
 from heliosdb_lite.engine.sql.prepare_commands import DeallocateCommand, ExecuteCommand, PrepareCommand
 from heliosdb_lite.engine.sql.quoting import quote_name
 from heliosdb_lite.engine.sql.role_commands import RoleCommand
@@ -910,9 +909,6 @@ class SQLiteSession:
             return self._do(command)
         if isinstance(command, DatabaseCommand):
             return self._database_command(command)
-        if isinstance(command, ExtensionCommand):
-            self._transactions.notices += command.run()
-            return Cursor(None, command.tag)
         assert isinstance(command, MaintenanceCommand)
         if command.outside_block_only and transactions.block is not None:
             raise DatabaseError(ACTIVE_SQL_TRANSACTION,

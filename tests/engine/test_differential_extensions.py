@@ -1,9 +1,11 @@
-"""Differential script for CREATE EXTENSION and DROP EXTENSION (`engine/sql/extension_statements.py`):
-plpgsql, the one extension a database has, exists already (42710, or IF NOT EXISTS's notice);
-dropping one that does not exist is 42704 or IF EXISTS's notice; any other extension is refused
-with 0A000 naming it (asyncpg's tests ask for hstore, citext, isn). Each statement runs against the
-engine and a real PostgreSQL 15 in order; the outcome, the error's message and the notices' messages
-must agree. Skipped without PostgreSQL."""
+"""Differential script for CREATE EXTENSION and DROP EXTENSION (`engine/ddl/extensions.py`):
+plpgsql exists already (42710, or IF NOT EXISTS's notice); citext is installed, listed in
+pg_extension and pg_type, refused a second time, in a schema that does not exist or at another
+version, dropped (2BP01 while a column uses its type, CASCADE dropping the column), in another
+schema; dropping one that does not exist is 42704 or IF EXISTS's notice; an extension the server
+does not provide is refused with 0A000 naming it. Each statement runs against the engine and a real
+PostgreSQL 15 in order; the outcome, the error's message and the notices' messages must agree.
+Skipped without PostgreSQL."""
 
 from __future__ import annotations
 
@@ -29,13 +31,39 @@ SCRIPT = [
     "drop extension nosuch_extension",
     "drop extension if exists nosuch_extension",
     "drop extension if exists nosuch_a, nosuch_b cascade",
+    "create extension citext version '9.9'",
+    "create extension citext schema nosuch",
+    "create extension citext",
+    "create extension citext",
+    "create extension if not exists citext",
+    "create extension citext schema nosuch",
+    "select extname, extversion, extrelocatable, extnamespace::regnamespace::text from pg_extension "
+    "order by 1",
+    "select typname, typtype, typcategory, typlen, typbyval, typcollation, typnamespace::regnamespace::text, "
+    "typelem = 0, typarray <> 0 from pg_type where typname in ('citext', '_citext') order by 1",
+    "select e.typname from pg_type e join pg_type a on a.oid = e.typarray where a.typname = '_citext'",
+    "create table holders (id int, name citext, names citext[])",
+    "drop extension citext",
+    "drop extension citext restrict",
+    "drop extension if exists nosuch_a, citext",
+    "drop extension citext cascade",
+    "select attname from pg_attribute where attrelid = 'holders'::regclass and attnum > 0 "
+    "and not attisdropped order by attnum",
+    "select count(*) from pg_type where typname in ('citext', '_citext')",
+    "select extname from pg_extension order by 1",
+    "create extension citext with schema public version '1.6'",
+    "drop extension citext",
+    "create schema ext",
+    "create extension citext schema ext",
+    "select typnamespace::regnamespace::text from pg_type where typname = 'citext'",
+    "select 'x'::ext.citext::text",
+    "drop extension citext",
     "select extname from pg_extension order by 1",
 ]
 
 REFUSED = [
-    ("create extension hstore", 'extension "hstore"'),
-    ("create extension if not exists citext", 'extension "citext"'),
     ("create extension isn with schema public", 'extension "isn"'),
+    ("create extension if not exists pg_trgm", 'extension "pg_trgm"'),
     ("drop extension plpgsql", "DROP EXTENSION plpgsql"),
 ]
 

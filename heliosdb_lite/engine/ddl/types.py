@@ -226,7 +226,7 @@ def _alter(translator: Translator, words: _TypeWords, sql: str) -> list[str]:
         if found is None or found.kind != user_types.COMPOSITE_KIND:  # a composite's relation
             raise DatabaseError(UNDEFINED_TABLE, f'relation "{table.name}" does not exist')
         users = [f"{schemas.split(column.table)[1]}.{column.column}"
-                 for column in _columns_of(translator, found)]
+                 for column in columns_of(translator, found)]
         return composite_types.altered(translator, found, words, sql, users)
     if words.accept("rename", "to"):
         new_name = words.name()
@@ -308,7 +308,7 @@ def _value_renamed(translator: Translator, enum: StoredType, old: str, new: str)
     if new in labels:
         raise DatabaseError(DUPLICATE_OBJECT, f'enum label "{new}" already exists')
     statements = []
-    for column in _columns_of(translator, enum):
+    for column in columns_of(translator, enum):
         target = f"{quote_name(column.table)}.{quote_name(column.column)}"
         if column.array:  # its text form is a text[]'s: the labels are its elements
             replaced = f"{array_functions.REPLACE}({target}, {oids.TEXT_ARRAY}, {string_literal(old)}, " \
@@ -351,7 +351,7 @@ def _own_types(defined: StoredType) -> dict[int, tuple[str, bool]]:
     return types
 
 
-def _columns_of(translator: Translator, enum: StoredType) -> list[_Column]:
+def columns_of(translator: Translator, enum: StoredType) -> list[_Column]:
     """The columns of the store's tables (temporary ones too) of the type or a type that goes with it
     (`_own_types`)."""
     own = _own_types(enum)
@@ -384,7 +384,7 @@ def _drop(translator: Translator, words: _TypeWords) -> list[str]:
             raise DatabaseError(DEPENDENT_OBJECTS_STILL_EXIST,
                                 f"cannot drop type {found.shown} because type {owner} requires it",
                                 hint=f"You can drop type {owner} instead.")
-        columns = _columns_of(translator, found)
+        columns = columns_of(translator, found)
         described = [column.described() for column in columns]
         in_composites = composite_types.used_by(set(_own_types(found)),
                                                 user_types.stored_types(translator.catalog.connection))

@@ -359,12 +359,6 @@ def _session_functions(connection: apsw.Connection,
     }
 
 
-def _per_character(text: str, mapping: Callable[[str], str]) -> str:
-    """upper/lower character by character as PostgreSQL's towupper/towlower: a character whose
-    mapping is several characters (ß -> SS) stays as it is."""
-    return "".join(mapped if len(mapped := mapping(character)) == 1 else character for character in text)
-
-
 def _substring_start(start: int | None) -> int | None:
     """substr's start for SQLite: positions before 1 start at 1 (SQLite would count from the end)."""
     return None if start is None else max(start, 1)
@@ -409,8 +403,8 @@ def _pure_functions() -> dict[str, Callable[..., Any]]:
     return {
         FAIL_IF: _fail_if,
         NOT_NULL: _not_null,
-        "upper": lambda value: None if value is None else _per_character(str(value), str.upper),
-        "lower": lambda value: None if value is None else _per_character(str(value), str.lower),
+        "upper": lambda value: None if value is None else string_functions.upper(str(value)),
+        "lower": lambda value: None if value is None else string_functions.lower(str(value)),
         SUBSTRING_START: _substring_start,
         SUBSTRING_LENGTH: _substring_length,
         "like": _like(case_insensitive=False),

@@ -29,6 +29,7 @@ from heliosdb_lite.engine.store import (
     user_types,
 )
 from heliosdb_lite.engine.store import domains as store_domains
+from heliosdb_lite.engine.store import extensions as store_extensions
 from heliosdb_lite.engine.store.conventions import (
     NO_COLUMNS,
     VIEW_COLUMNS_TABLE,
@@ -178,6 +179,8 @@ class Store:
     public: bool = True  # False after DROP SCHEMA public, until CREATE SCHEMA public
     types: tuple[user_types.StoredType, ...] = ()  # the types the database defines (enums)
     domains: dict[int, store_domains.Domain] = field(default_factory=dict)  # the domains among them, by OID
+    # the extensions CREATE EXTENSION installed, by name
+    extensions: dict[str, store_extensions.InstalledExtension] = field(default_factory=dict)
 
 
 class CatalogReader:
@@ -204,7 +207,8 @@ class CatalogReader:
             self._store = Store(schemas.user_schemas(self._connection), tuple(self._load()),
                                 not schemas.public_dropped(self._connection),
                                 tuple(user_types.stored_types(self._connection)),
-                                store_domains.domains(self._connection))
+                                store_domains.domains(self._connection),
+                                store_extensions.installed(self._connection))
             self._by_oid = {r.oid: r for r in self._store.relations}
             self._indexes = {i.oid: i for r in self._store.relations for i in r.indexes}
             self._version = version

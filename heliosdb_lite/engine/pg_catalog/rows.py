@@ -10,6 +10,7 @@ import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from heliosdb_lite.engine import extensions
 from heliosdb_lite.engine.pg_catalog import sqlalchemy as pg_catalog_sqlalchemy
 from heliosdb_lite.engine.pg_catalog.names import (
     CATALOG_NAMESPACE,
@@ -228,6 +229,12 @@ def row_sources(reader: CatalogReader, names: SessionNames, database: str,
                        None)
             elif defined.kind == DOMAIN_KIND:
                 yield _domain_row(reader.store().domains[defined.oid], namespace)
+            elif defined.kind == user_types.BASE_KIND:
+                provided = extensions.type_named(defined.name)
+                assert provided is not None, defined
+                yield (defined.oid, defined.name, namespace, OWNER_OID, provided.typlen,
+                       int(0 < provided.typlen <= 8), "b", provided.category, ",", 0, 0, defined.array_oid, 0,
+                       -1, 0, _collation_of(defined), None)
             elif defined.kind in (user_types.RANGE_KIND, user_types.MULTIRANGE_KIND):
                 yield (defined.oid, defined.name, namespace, OWNER_OID, -1, 0, defined.kind,
                        codec_types.RANGE_CATEGORY, ",", 0, 0, defined.array_oid, 0, -1, 0, 0, None)
@@ -235,7 +242,7 @@ def row_sources(reader: CatalogReader, names: SessionNames, database: str,
                 yield (defined.oid, defined.name, namespace, OWNER_OID, codec_types.ENUM_LENGTH, 1, "e",
                        codec_types.ENUM_CATEGORY, ",", 0, 0, defined.array_oid, 0, -1, 0, 0, None)
             yield (defined.array_oid, f"_{defined.name}", namespace, OWNER_OID, -1, 0, "b", "A", ",", 0,
-                   defined.oid, 0, 0, -1, 0, 0, None)
+                   defined.oid, 0, 0, -1, 0, _collation_of(defined), None)
         for oid, name, length in _PSEUDO_TYPES:
             by_value = int(length > 0)
             yield (oid, name, CATALOG_NAMESPACE, OWNER_OID, length, by_value, "p", "P", ",", 0, 0, 0, 0, -1,
@@ -281,7 +288,7 @@ def row_sources(reader: CatalogReader, names: SessionNames, database: str,
         "pg_roles": roles,
         "pg_user": users,
         "pg_extension": lambda: iter([(PLPGSQL_EXTENSION, "plpgsql", OWNER_OID, CATALOG_NAMESPACE, 0, "1.0",
-                                       None, None)]),
+                                       None, None), *_extension_rows(reader)]),
         "pg_description": lambda: iter([(oid, CATALOG_RELATION_OIDS[catalog], 0, text)
                                         for (oid, catalog), text in _DESCRIPTIONS.items()]),
         "pg_tablespace": lambda: iter(_TABLESPACES),
@@ -290,6 +297,21 @@ def row_sources(reader: CatalogReader, names: SessionNames, database: str,
         "pg_tables": tables, "pg_views": views, "pg_indexes": index_rows,
         "pg_range": lambda: _range_rows(reader),
     }
+
+
+def _collation_of(defined: user_types.StoredType) -> int:
+    """pg_type.typcollation of a type the database defines (and of its array type): the default
+    collation for an extension's collatable type (citext), else none."""
+    provided = extensions.type_named(defined.name) if defined.kind == user_types.BASE_KIND else None
+    return DEFAULT_COLLATION if provided is not None and provided.collatable else 0
+
+
+def _extension_rows(reader: CatalogReader) -> Iterator[tuple[Any, ...]]:
+    """pg_extension's rows of the extensions the database installed (`store.extensions`)."""
+    for installed in reader.store().extensions.values():
+        relocatable = int(extensions.KNOWN[installed.name].relocatable)
+        yield (installed.oid, installed.name, OWNER_OID, namespace_oid(installed.schema), relocatable,
+               installed.version, None, None)
 
 
 def _with_triggers(reader: CatalogReader) -> Callable[[Relation], bool]:

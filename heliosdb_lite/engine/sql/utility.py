@@ -13,7 +13,7 @@ object, or None for statements that go through the translator. Syntax follows Po
     PREPARE TRANSACTION 'gid'   COMMIT PREPARED 'gid'   ROLLBACK PREPARED 'gid'
     PREPARE, EXECUTE, DEALLOCATE (`prepare_commands`)   CREATE/ALTER/DROP ROLE|USER (`role_commands`)
     DO [LANGUAGE plpgsql] 'body' (RAISE statements only: `do_blocks`)
-    CREATE DATABASE / DROP DATABASE (`database_statements`)   CREATE/DROP EXTENSION (`extension_statements`)
+    CREATE DATABASE / DROP DATABASE (`database_statements`)
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from sqlglot.tokens import Token, TokenType
 
 from heliosdb_lite.engine.sql.database_statements import DatabaseCommand, parse_database_statement
 from heliosdb_lite.engine.sql.do_blocks import DoCommand, parse_do
-from heliosdb_lite.engine.sql.extension_statements import ExtensionCommand, parse_extension_statement
 from heliosdb_lite.engine.sql.parsing import tokenize
 from heliosdb_lite.engine.sql.prepare_commands import (
     DeallocateCommand,
@@ -160,8 +159,7 @@ CursorCommand = DeclareCommand | FetchCommand | CloseCommand
 UtilityCommand = (TransactionCommand | SetCommand | SetTransactionCommand | SetConstraintsCommand
                   | ResetCommand | ShowCommand | ExplainCommand | MaintenanceCommand | NotificationCommand
                   | CursorCommand | PrepareCommand | ExecuteCommand | DeallocateCommand | RoleCommand
-                  | DoCommand | DatabaseCommand
-                  | ExtensionCommand)
+                  | DoCommand | DatabaseCommand)
 
 
 _ISOLATION_WORDS = (("serializable",), ("repeatable", "read"), ("read", "committed"), ("read", "uncommitted"))
@@ -478,8 +476,6 @@ def parse_utility(sql: str) -> UtilityCommand | None:
     words.index = 1
     if first in ("create", "drop") and words.peek() == "database":
         return parse_database_statement(words, first)
-    if first in ("create", "drop") and words.peek() == "extension":
-        return parse_extension_statement(words, first)
     if first in ("create", "alter", "drop"):
         return parse_role_command(sql) if is_role_command(sql) else None
     if first in ("begin", "start", "commit", "end", "rollback", "abort", "savepoint", "release"):

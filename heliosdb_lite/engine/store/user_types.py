@@ -20,6 +20,9 @@ journal carries them as it carries any DDL and row change):
   its multirange, by storage name: named as the types are when they are made, they keep that name
   when the type is renamed (they are functions of their own in PostgreSQL).
 
+- kind `b`: a base type an installed extension provides (`store.extensions`, `engine/extensions`):
+  its behaviour (codec, order) is the extension's description of the type of that name.
+
 A column of a composite type keeps its value's text form, `(1,a)`, and collates with
 `helios_composite_<oid>`, which compares the values field by field.
 
@@ -44,8 +47,11 @@ from typing import Any
 
 import apsw
 
+from heliosdb_lite.engine import extensions
+from heliosdb_lite.engine.extensions.definitions import ExtensionType
 from heliosdb_lite.engine.sql.quoting import quote_identifier
 from heliosdb_lite.engine.store import domains, schemas
+from heliosdb_lite.engine.store import extensions as store_extensions
 from heliosdb_lite.engine.types.value_order import comparison_key
 from heliosdb_lite.errors import DatabaseError
 from heliosdb_lite.protocol import codecs
@@ -61,6 +67,7 @@ ENUM_KIND = "e"
 COMPOSITE_KIND = "c"
 RANGE_KIND = "r"
 MULTIRANGE_KIND = "m"
+BASE_KIND = "b"
 CREATE_TABLES = (
     f"CREATE TABLE IF NOT EXISTS {TYPES_TABLE} (oid INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, "
     "array_oid INTEGER NOT NULL UNIQUE, kind TEXT NOT NULL)",
@@ -82,6 +89,7 @@ _COLLATION_PREFIX = "helios_enum_"
 _COMPOSITE_COLLATION_PREFIX = "helios_composite_"
 _RANGE_COLLATION_PREFIX = "helios_range_"
 _ARRAY_COLLATION_PREFIX = "helios_user_array_"
+_EXTENSION_TYPES: dict[int, ExtensionType] = {}  # an extension's base type's OID -> its description
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,6 +245,14 @@ def register(stored_type: StoredType) -> None:
             defined.oid, shown_name(defined.stored), defined.array_oid, defined.subtype, defined.multirange,
             shown_name(defined.multirange_stored), defined.multirange_array_oid))
         return
+    if stored_type.kind == BASE_KIND:
+        provided = extensions.type_named(stored_type.name)
+        assert provided is not None, stored_type
+        _EXTENSION_TYPES[stored_type.oid] = provided
+        codec_types.register_base(codec_types.BaseUserType(
+            stored_type.oid, stored_type.shown, stored_type.array_oid, provided.typlen, provided.category,
+            provided.codec))
+        return
     if stored_type.kind == COMPOSITE_KIND:
         codec_types.register_composite(codec_types.CompositeType(
             stored_type.oid, stored_type.shown, stored_type.array_oid, stored_type.relid,
@@ -252,7 +268,7 @@ def new_oids(connection: apsw.Connection, count: int) -> list[int]:
     taken: set[int] = set()
     if defined(connection):
         for table, columns in ((TYPES_TABLE, ("oid", "array_oid")), (LABELS_TABLE, ("oid",)),
-                               (COMPOSITES_TABLE, ("relid",))):
+                               (COMPOSITES_TABLE, ("relid",)), (store_extensions.EXTENSIONS_TABLE, ("oid",))):
             if not connection.table_exists("main", table):
                 continue
             for column in columns:
@@ -264,6 +280,11 @@ def new_oids(connection: apsw.Connection, count: int) -> list[int]:
             taken.add(oid)
             drawn.append(oid)
     return drawn
+
+
+def extension_type(oid: int) -> ExtensionType | None:
+    """The description of the extension's base type of this OID (registered); None for another type."""
+    return _EXTENSION_TYPES.get(oid)
 
 
 def collation(oid: int) -> str | None:
@@ -278,6 +299,8 @@ def collation(oid: int) -> str | None:
         return None
     if oid in codec_types.COMPOSITES:
         return f"{_COMPOSITE_COLLATION_PREFIX}{oid}"
+    if oid in _EXTENSION_TYPES:
+        return _EXTENSION_TYPES[oid].collation
     if info.category == codec_types.RANGE_CATEGORY:
         return f"{_RANGE_COLLATION_PREFIX}{oid}"
     return f"{_ARRAY_COLLATION_PREFIX}{oid}" if info.is_array else None
@@ -285,6 +308,10 @@ def collation(oid: int) -> str | None:
 
 def collation_needed(connection: apsw.Connection, name: str) -> None:
     """SQLite's callback for a collation no one registered on `connection` (`collation`)."""
+    defined = extensions.collation_type(name)
+    if defined is not None and defined.compare is not None:
+        connection.create_collation(name, defined.compare)
+        return
     for prefix, order in ((_COLLATION_PREFIX, _enum_order), (_COMPOSITE_COLLATION_PREFIX, _value_order),
                           (_RANGE_COLLATION_PREFIX, _value_order), (_ARRAY_COLLATION_PREFIX, _value_order)):
         if name.startswith(prefix) and name[len(prefix):].isdigit():

@@ -15,7 +15,7 @@ An enum's value is its label, a str; text and binary forms are both the label's 
 type's value is a `composites.Record`; its codec reads the fields of the type's current definition.
 A range type's values are `range_values.Range`, its multirange's `Multirange`: the type joins
 `range_values.RANGE_TYPES` (continuous: no canonical function), its codecs are built from its
-subtype's as the built-in ranges' are.
+subtype's as the built-in ranges' are. A base type an extension provides (citext) brings its codec.
 """
 
 from __future__ import annotations
@@ -182,3 +182,31 @@ def register_range(defined: RangeUserType) -> None:
     RANGE_TYPES[defined.oid] = kind
     MULTIRANGE_TYPES[defined.multirange] = kind
     RANGES[defined.oid] = defined
+
+
+@dataclass(frozen=True)
+class BaseUserType:
+    """A base type an extension provides (CREATE EXTENSION): its OIDs, its name as format_type shows
+    it, pg_type's typlen and typcategory, and the codec of its values."""
+
+    oid: int
+    name: str
+    array_oid: int
+    typlen: int
+    category: str
+    codec: Codec
+
+
+BASE_TYPES: dict[int, BaseUserType] = {}  # base type OID -> its registered definition
+
+
+def register_base(defined: BaseUserType) -> None:
+    """Adds (or replaces) an extension's base type and its array type among the types the codecs speak."""
+    if BASE_TYPES.get(defined.oid) == defined:
+        return
+    TYPES[defined.oid] = TypeInfo(defined.oid, defined.name, defined.typlen, defined.array_oid, 0,
+                                  defined.category)
+    TYPES[defined.array_oid] = TypeInfo(defined.array_oid, f"_{defined.name}", -1, 0, defined.oid, "A")
+    CODECS[defined.oid] = defined.codec
+    CODECS[defined.array_oid] = array_codec(defined.oid, defined.name, defined.codec)
+    BASE_TYPES[defined.oid] = defined
