@@ -9,9 +9,10 @@ SQLite alters little in place, so most actions are rebuilt from what it can do:
 - ADD FOREIGN KEY is triggers on both tables (`foreign_keys`);
 - ADD PRIMARY KEY/UNIQUE is a unique index under the constraint's name; DROP CONSTRAINT drops such
   an index or such triggers;
-- RENAME of an index or a view drops it and re-creates it from its SQL under the new name.
-What SQLite cannot do faithfully (ALTER COLUMN TYPE, DROP of a constraint or NOT NULL declared in
-CREATE TABLE, SET SCHEMA) is refused with 0A000.
+- RENAME of an index or a view drops it and re-creates it from its SQL under the new name;
+- ALTER COLUMN TYPE rebuilds the table (`column_types`, `table_rebuild`).
+What SQLite cannot do faithfully (DROP of a constraint or NOT NULL declared in CREATE TABLE, SET
+SCHEMA) is refused with 0A000.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import TYPE_CHECKING
 import apsw
 from sqlglot import exp
 
-from heliosdb_lite.engine.ddl import foreign_keys, sequences
+from heliosdb_lite.engine.ddl import column_types, foreign_keys, sequences
 from heliosdb_lite.engine.ddl.object_names import (
     NO_OP,
     existing,
@@ -148,8 +149,13 @@ def _renamed_view(connection: apsw.Connection, old: str, new: str) -> str:
 
 def _alter_table(translator: Translator, table: str, node: exp.Alter) -> str:
     info = translator.catalog.table(table)
-    statements = []
-    for action in node.args.get("actions") or []:
+    actions = node.args.get("actions") or []
+    # PostgreSQL changes column types before it adds columns or constraints: one rebuild for all
+    changes = [action for action in actions if column_types.is_type_change(action)]
+    statements = column_types.altered_types(translator, table, info, changes) if changes else []
+    for action in actions:
+        if column_types.is_type_change(action):
+            continue
         if isinstance(action, exp.ColumnDef) and info is not None \
                 and any(c.name == action.name for c in info.columns):
             message = f'column "{action.name}" of relation "{schemas.split(table)[1]}" already exists'

@@ -168,7 +168,7 @@ class TableBuilder:
                 parts += self._column_constraint(column, resolved, kind)
         parts += self._domain_clauses(column, resolved, with_default=with_default)
         if not self._is_rowid_alias(column, resolved):
-            parts += _storage_clauses(self.bare, column.name, resolved.pg_type)
+            parts += storage_clauses(self.bare, column.name, resolved.pg_type)
         return " ".join(parts)
 
     def _domain_clauses(self, column: exp.ColumnDef, resolved: ResolvedType, *,
@@ -307,7 +307,7 @@ def _create_table_as(translator: Translator, node: exp.Create) -> tuple[str, str
             raise unsupported("CREATE TABLE AS over columns of unknown type")
         declared = t.declared_type(t.output_type(output.type))
         name = names[i] if i < len(names) else output.name
-        pieces.append(" ".join([quote_name(name), declared, *_storage_clauses(schemas.split(table)[1], name,
+        pieces.append(" ".join([quote_name(name), declared, *storage_clauses(schemas.split(table)[1], name,
                                                                         output.type)]))
     create = f"CREATE {'TEMP ' if temporary(node) else ''}TABLE {quote_name(table)} ({', '.join(pieces)})"
     return (f"{create}; INSERT INTO {quote_name(table)} {render(query)}" if with_data else create), command
@@ -317,7 +317,7 @@ def range_check_name(table: str, column: str, oid: int) -> str:
     return f"{table}_{column}_{t.type_name(oid)}_range"
 
 
-def _storage_clauses(table: str, column: str, pg_type: t.PgType) -> list[str]:
+def storage_clauses(table: str, column: str, pg_type: t.PgType) -> list[str]:
     """What a column needs so SQLite keeps values as PostgreSQL would: its collation (an enum's
     orders its labels as declared), and for
     integers a range check (SQLite would store 2147483648 in an int4 or turn an int8 overflow

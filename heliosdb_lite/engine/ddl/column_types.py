@@ -1,0 +1,305 @@
+"""ALTER TABLE ... ALTER [COLUMN] c [SET DATA] TYPE type [COLLATE ...] [USING expr], as PostgreSQL.
+
+Every ALTER COLUMN TYPE of one ALTER TABLE is done by one rebuild of the table
+(`table_rebuild`), before its other actions (PostgreSQL also changes types before it adds columns
+or constraints). A column's values become the new type by the assignment cast, or by the USING
+expression (over the row's columns) followed by the assignment cast, so a value that does not
+convert fails the statement with PostgreSQL's error (22P02, 22003, 22001 for a string too long)
+and nothing is changed; numeric(p,s) rounds as PostgreSQL. The column's default is converted by
+the assignment cast too (42804 when there is none), its NOT NULL, keys, unique indexes and foreign
+keys stay, and the CHECK constraints and NOT NULL kept as triggers check the converted rows.
+
+PostgreSQL's refusals are kept: 42804 for a type without an assignment cast (with its HINT), a
+USING result or a default that cannot be assigned, or a foreign key between types that cannot be
+compared; 0A000 for a column used by a view or by a generated column, for a subquery in USING,
+a column altered twice. Refused here (0A000), since the store keeps them translated for the old
+type: a CHECK constraint or index expression over the column when the new type is not of the
+same family (integers, strings), a column of a domain or a change to one, the serial primary
+key SQLite numbers itself.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+import apsw
+from sqlglot import exp
+
+from heliosdb_lite.engine.ddl import table_rebuild
+from heliosdb_lite.engine.ddl.table_rebuild import Column
+from heliosdb_lite.engine.ddl.tables import range_check_name, storage_clauses
+from heliosdb_lite.engine.sql.dialect import render
+from heliosdb_lite.engine.sql.quoting import quote_name
+from heliosdb_lite.engine.store import added_defaults, schemas
+from heliosdb_lite.engine.store.table_info import ColumnInfo, TableInfo
+from heliosdb_lite.engine.translate import domain_values
+from heliosdb_lite.engine.translate.result import unsupported
+from heliosdb_lite.engine.translate.scope import Relation, Scope
+from heliosdb_lite.engine.types import cast_contexts
+from heliosdb_lite.engine.types import pgtypes as t
+from heliosdb_lite.engine.types.type_names import format_type
+from heliosdb_lite.errors import (
+    DATATYPE_MISMATCH,
+    FEATURE_NOT_SUPPORTED,
+    GROUPING_ERROR,
+    UNDEFINED_COLUMN,
+    UNDEFINED_OBJECT,
+    DatabaseError,
+)
+
+if TYPE_CHECKING:
+    from heliosdb_lite.engine.translate import Translator
+
+_FAMILIES = ({t.TEXT, t.VARCHAR}, {t.INT2, t.INT4, t.INT8})
+_PLACEHOLDER = "_helios_converted_value"
+
+
+def is_type_change(action: exp.Expr) -> bool:
+    return isinstance(action, exp.AlterColumn) and action.args.get("dtype") is not None
+
+
+def altered_types(translator: Translator, table: str, info: TableInfo | None,
+                  actions: list[exp.AlterColumn]) -> list[str]:
+    """The statements of the ALTER COLUMN TYPE actions of one ALTER TABLE."""
+    assert info is not None
+    connection = translator.catalog.connection
+    bare = schemas.split(table)[1]
+    head, definitions = table_rebuild.column_definitions(_created_sql(connection, table))
+    scope = Scope(relations=[Relation(bare, [(c.name, c.type) for c in info.columns])])
+    selected: dict[str, str] = {}
+    changed: dict[str, t.PgType] = {}
+    statements: list[str] = []
+    for action in actions:
+        column = _column(connection, table, info, action.this.name)
+        if column.name in selected:
+            raise DatabaseError(FEATURE_NOT_SUPPORTED, f'cannot alter type of column "{column.name}" twice')
+        resolved = _target_type(translator, action.args["dtype"])
+        target = changed[column.name.lower()] = resolved.pg_type
+        source = column.type
+        if source is None or column.rowid_alias:
+            raise unsupported(f"ALTER COLUMN TYPE of column {column.name}"
+                              + (", the serial primary key" if column.rowid_alias else ""))
+        selected[column.name] = _converted_values(translator, scope, column, action.args.get("using") or None,
+                                                  target)
+        _refuse_dependents(connection, table, definitions, column.name, source, target)
+        position, defined = _definition(definitions, column.name)
+        definitions[position] = _new_definition(translator, bare, defined, source, resolved).sql()
+        statements += _recorded_default(translator, table, column, target)
+    _check_foreign_keys(connection, table, changed)
+    create_sql = table_rebuild.create_table_sql(head, definitions)
+    return [*table_rebuild.rebuilt(connection, table, create_sql, selected), *statements]
+
+
+def _created_sql(connection: apsw.Connection, table: str) -> str:
+    rows: list[tuple[str]] = list(connection.execute(
+        "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?", (table,)))
+    return rows[0][0]
+
+
+def _column(connection: apsw.Connection, table: str, info: TableInfo, name: str) -> ColumnInfo:
+    """The column altered: one the catalog knows, or a generated column (which it leaves out)."""
+    column = info.column(name)
+    if column is not None:
+        return column
+    generated: list[tuple[str, str | None]] = list(connection.execute(
+        "SELECT name, type FROM pragma_table_xinfo(?) WHERE hidden IN (2, 3) AND lower(name) = lower(?)",
+        (table, name)))
+    if not generated:
+        raise DatabaseError(UNDEFINED_COLUMN, f'column "{name}" of relation "{schemas.split(table)[1]}" '
+                            "does not exist")
+    return ColumnInfo(generated[0][0], t.type_from_declared(generated[0][1]), False, 0, None)
+
+
+def _target_type(translator: Translator, data_type: exp.DataType) -> t.ResolvedType:
+    resolved = translator.resolve_type(data_type)
+    if resolved.serial:
+        raise DatabaseError(UNDEFINED_OBJECT, f'type "{data_type.sql("postgres").lower()}" does not exist')
+    if domain_values.domain_named(translator, data_type) is not None:
+        raise unsupported("ALTER COLUMN TYPE to a domain")
+    return resolved
+
+
+def _definition(definitions: list[str], name: str) -> tuple[int, Column]:
+    for position, definition in enumerate(definitions):
+        column = Column.parse(definition)
+        if column is not None and column.name.lower() == name.lower():
+            return position, column
+    raise unsupported(f"ALTER COLUMN TYPE of column {name}")
+
+
+def _mentions(sql: str, name: str) -> bool:
+    """Whether SQLite SQL names the column (quoted or bare; a string that happens to hold the name
+    counts too, which only makes a refusal more likely)."""
+    return re.search(rf'(?<![\w"]){re.escape(name)}(?![\w"])|{re.escape(quote_name(name))}', sql,
+                     re.IGNORECASE) is not None
+
+
+def _same_family(source: t.PgType, target: t.PgType) -> bool:
+    """Whether expressions translated over a value of type source stay right over target."""
+    return source.oid == target.oid or any({source.oid, target.oid} <= family for family in _FAMILIES)
+
+
+def _refuse_dependents(connection: apsw.Connection, table: str, definitions: list[str], name: str,
+                       source: t.PgType, target: t.PgType) -> None:
+    """PostgreSQL's 0A000 for a column a view or a generated column uses; 0A000 for a CHECK or an
+    index expression kept translated for the old type."""
+    for definition in definitions:
+        other = Column.parse(definition)
+        if other is None or other.name.lower() == name.lower():
+            continue
+        if any(clause.upper().startswith("GENERATED") and _mentions(clause, name)
+               for clause in other.clauses):
+            raise DatabaseError(FEATURE_NOT_SUPPORTED,
+                                "cannot alter type of a column used by a generated column",
+                                detail=f'Column "{name}" is used by generated column "{other.name}".')
+    views: list[tuple[str, str]] = list(connection.execute(
+        "SELECT name, sql FROM sqlite_schema WHERE type = 'view'"))
+    for view, sql in views:
+        if _mentions(sql, table) and (_mentions(sql, name) or "*" in sql):
+            raise DatabaseError(FEATURE_NOT_SUPPORTED,
+                                "cannot alter type of a column used by a view or rule",
+                                detail=f"rule _RETURN on view {schemas.split(view)[1]} depends on column "
+                                       f'"{name}"')
+    if _same_family(source, target):
+        return
+    stale = f"CONSTRAINT {quote_name(range_check_name(schemas.split(table)[1], name, source.oid))}".upper()
+    checks = [clause for definition in definitions for clause in _check_clauses(definition)
+              if not clause.upper().startswith(stale)]
+    dependents: list[tuple[str, str]] = list(connection.execute(
+        "SELECT name, sql FROM sqlite_schema WHERE type IN ('trigger', 'index') AND tbl_name = ? "
+        "AND sql IS NOT NULL", (table,)))
+    checks += [sql for trigger, sql in dependents if "CHECK constraint failed" in sql]
+    indexes = [sql.partition("(")[2] for _, sql in dependents if sql.upper().startswith(("CREATE INDEX",
+                                                                                        "CREATE UNIQUE"))]
+    if any(_mentions(check, name) for check in checks):
+        raise unsupported(f"ALTER COLUMN TYPE of column {name} to another kind of type while a CHECK "
+                          "constraint uses it")
+    if any(_mentions(index, name) and "(" in index for index in indexes):
+        raise unsupported(f"ALTER COLUMN TYPE of column {name} to another kind of type while an index "
+                          "expression uses it")
+
+
+def _check_clauses(definition: str) -> list[str]:
+    column = Column.parse(definition)
+    if column is None:
+        return [definition] if re.match(r"(CONSTRAINT\s+\S+\s+)?CHECK\b", definition, re.IGNORECASE) else []
+    return [clause for clause in column.clauses if re.search(r"\bCHECK\s*\(", clause, re.IGNORECASE)]
+
+
+def _converted_values(translator: Translator, scope: Scope, column: ColumnInfo, using: exp.Expr | None,
+                      target: t.PgType) -> str:
+    """The SQLite expression of the column's new values over the old row: the assignment cast of the
+    column, or of the USING expression."""
+    assert column.type is not None
+    if using is None:
+        if not cast_contexts.can_coerce(column.type, target, cast_contexts.Context.ASSIGNMENT):
+            written = f"{column.name}::{format_type(target.oid, target.typmod)}"
+            raise DatabaseError(DATATYPE_MISMATCH, f'column "{column.name}" cannot be cast automatically to '
+                                f"type {format_type(target.oid, -1)}",
+                                hint=f'You might need to specify "USING {written}".')
+        value, source = translator.expr(exp.column(column.name, quoted=True), scope)
+        return render(translator.assigned(value, source, target))
+    if any(using.find_all(exp.Subquery, exp.Exists)) or isinstance(using, exp.Select):
+        raise DatabaseError(FEATURE_NOT_SUPPORTED, "cannot use subquery in transform expression")
+    if any(using.find_all(exp.AggFunc)):
+        raise DatabaseError(GROUPING_ERROR, "aggregate functions are not allowed in transform expressions")
+    value, source = translator.expr(using, scope)
+    if not cast_contexts.can_coerce(source, target, cast_contexts.Context.ASSIGNMENT):
+        raise DatabaseError(DATATYPE_MISMATCH, f'result of USING clause for column "{column.name}" cannot be '
+                            f"cast automatically to type {format_type(target.oid, -1)}",
+                            hint="You might need to add an explicit cast.")
+    return render(translator.assigned(value, source, target))
+
+
+def converted_sql(translator: Translator, sql: str, source: t.PgType, target: t.PgType) -> str:
+    """SQLite SQL of a value of type source (a default, a generation expression) assigned to type
+    target; the SQL as it was when the assignment changes nothing."""
+    placeholder = exp.column(_PLACEHOLDER)
+    rendered = render(translator.assigned(placeholder, source, target))
+    if rendered == render(placeholder):
+        return sql
+    return rendered.replace(render(placeholder), f"({sql})")
+
+
+def _new_definition(translator: Translator, bare: str, column: Column, source: t.PgType,
+                    resolved: t.ResolvedType) -> Column:
+    """The column's definition with the new type: its declared type and storage clauses (range
+    check, collation) those of the new type, its default and generation expression converted."""
+    target = resolved.pg_type
+    stale = {f"CONSTRAINT {quote_name(range_check_name(bare, column.name, source.oid))}".upper()}
+    clauses = []
+    for clause in column.clauses:
+        upper = clause.upper()
+        if upper.startswith("COLLATE") or any(upper.startswith(prefix) for prefix in stale):
+            continue
+        if re.match(r"CHECK\s*\(.*\bIS\s+" + re.escape(quote_name(column.name)) + r"\s*\)$", clause,
+                    re.IGNORECASE | re.DOTALL):
+            raise unsupported(f"ALTER COLUMN TYPE of column {column.name}, of a domain")
+        if upper.startswith("DEFAULT"):
+            clause = f"DEFAULT ({_default(translator, column.name, clause, source, target)})"
+        elif upper.startswith("GENERATED"):
+            clause = _generated(translator, clause, source, target)
+        clauses.append(clause)
+    return Column(column.name, resolved.declared, [*clauses, *storage_clauses(bare, column.name, target)])
+
+
+def _default(translator: Translator, name: str, clause: str, source: t.PgType, target: t.PgType) -> str:
+    """A DEFAULT clause's expression converted to the new type; 42804 when it cannot be assigned."""
+    body = clause[len("DEFAULT"):].strip()
+    if not cast_contexts.can_coerce(source, target, cast_contexts.Context.ASSIGNMENT):
+        raise DatabaseError(DATATYPE_MISMATCH, f'default for column "{name}" cannot be cast automatically to '
+                            f"type {format_type(target.oid, -1)}")
+    return converted_sql(translator, body[1:-1] if body.startswith("(") else body, source, target)
+
+
+def _generated(translator: Translator, clause: str, source: t.PgType, target: t.PgType) -> str:
+    match = re.match(r"(GENERATED\s+ALWAYS\s+AS\s*)\((.*)\)(\s*STORED|\s*VIRTUAL)?$", clause,
+                     re.IGNORECASE | re.DOTALL)
+    if match is None:
+        raise unsupported("ALTER COLUMN TYPE of this generated column")
+    converted = converted_sql(translator, match.group(2), source, target)
+    return f"{match.group(1)}({converted}){match.group(3) or ''}"
+
+
+def _recorded_default(translator: Translator, table: str, column: ColumnInfo, target: t.PgType) -> list[str]:
+    """A default ALTER TABLE recorded (`added_defaults`) converted to the new type."""
+    recorded = added_defaults.load(translator.catalog.connection, table).get(column.name.lower())
+    if recorded is None or recorded == added_defaults.NO_DEFAULT:
+        return []
+    assert column.type is not None
+    if not cast_contexts.can_coerce(column.type, target, cast_contexts.Context.ASSIGNMENT):
+        raise DatabaseError(DATATYPE_MISMATCH, f'default for column "{column.name}" cannot be cast '
+                            f"automatically to type {format_type(target.oid, -1)}")
+    converted = converted_sql(translator, recorded, column.type, target)
+    return [added_defaults.recorded(table, column.name, converted)]
+
+
+def _check_foreign_keys(connection: apsw.Connection, table: str, changed: dict[str, t.PgType]) -> None:
+    """42804 when a foreign key from or to a changed column would compare types of different
+    categories (PostgreSQL finds no equality operator between them)."""
+    keys: list[tuple[str, str, str, str | None]] = list(connection.execute(
+        "SELECT ?1, f.\"from\", f.\"table\", f.\"to\" FROM pragma_foreign_key_list(?1) f UNION ALL "
+        "SELECT s.name, f.\"from\", f.\"table\", f.\"to\" "
+        "FROM sqlite_schema s, pragma_foreign_key_list(s.name) f "
+        "WHERE s.type = 'table' AND f.\"table\" = ?1 AND s.name <> ?1", (table,)))
+    for child, child_column, parent, parent_column in keys:
+        ends = [(child, child_column), (parent, parent_column or "")]
+        if not any(owner == table and name.lower() in changed for owner, name in ends):
+            continue
+        child_type, parent_type = (changed.get(name.lower()) if owner == table and name.lower() in changed
+                                   else _column_type(connection, owner, name) for owner, name in ends)
+        if child_type is None or parent_type is None:
+            continue
+        if cast_contexts.category(child_type.oid) != cast_contexts.category(parent_type.oid):
+            raise DatabaseError(DATATYPE_MISMATCH, f'foreign key constraint "{schemas.split(child)[1]}_'
+                                f'{child_column}_fkey" cannot be implemented',
+                                detail=f'Key columns "{child_column}" and "{parent_column}" are of '
+                                       f"incompatible types: {format_type(child_type.oid, -1)} and "
+                                       f"{format_type(parent_type.oid, -1)}.")
+
+
+def _column_type(connection: apsw.Connection, table: str, column: str) -> t.PgType | None:
+    rows: list[tuple[str | None]] = list(connection.execute(
+        "SELECT type FROM pragma_table_info(?) WHERE lower(name) = lower(?)", (table, column)))
+    return t.type_from_declared(rows[0][0]) if rows else None
