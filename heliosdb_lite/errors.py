@@ -20,6 +20,8 @@ class DatabaseError(Exception):
     severity is ERROR (statement fails), FATAL (the session ends) or PANIC (never used).
     position is the 1-based character offset in the statement, when known.
     context is PostgreSQL's CONTEXT (field W): where it happened, e.g. the COPY line and column.
+    routine is the PostgreSQL function that reports it (field R), for the errors drivers tell apart
+    by it (asyncpg: RevalidateCachedQuery's "cached plan must not change result type").
     """
 
     sqlstate: str
@@ -29,6 +31,7 @@ class DatabaseError(Exception):
     position: int | None = None
     severity: str = "ERROR"
     context: str | None = None
+    routine: str | None = None
 
     def __post_init__(self) -> None:
         assert len(self.sqlstate) == 5, self.sqlstate

@@ -841,7 +841,8 @@ class SQLiteSession:
             return statement
         fresh = self._prepare(statement.sql, statement.param_oids)
         if result_type(fresh.columns) != result_type(statement.columns):
-            raise DatabaseError(FEATURE_NOT_SUPPORTED, "cached plan must not change result type")
+            raise DatabaseError(FEATURE_NOT_SUPPORTED, "cached plan must not change result type",
+                                routine="RevalidateCachedQuery")
         return fresh
 
     def _in_transaction(self, writes: bool, command: str, run: Any) -> Any:

@@ -72,7 +72,8 @@ def altered_types(translator: Translator, table: str, info: TableInfo | None,
     statements: list[str] = []
     for action in actions:
         column = _column(connection, table, info, action.this.name)
-        if column.name in selected:
+        earlier = changed.get(column.name.lower())
+        if earlier is not None and earlier != column.type:
             raise DatabaseError(FEATURE_NOT_SUPPORTED, f'cannot alter type of column "{column.name}" twice')
         resolved = _target_type(translator, action.args["dtype"])
         target = changed[column.name.lower()] = resolved.pg_type
@@ -84,11 +85,23 @@ def altered_types(translator: Translator, table: str, info: TableInfo | None,
                                                   target)
         _refuse_dependents(connection, table, definitions, column.name, source, target)
         position, defined = _definition(definitions, column.name)
-        definitions[position] = _new_definition(translator, bare, defined, source, resolved).sql()
+        recorded = added_defaults.load(connection, table).get(column.name.lower())
+        definitions[position] = _new_definition(translator, bare, defined, source, resolved,
+                                                recorded is not None).sql()
         statements += _recorded_default(translator, table, column, target)
     _check_foreign_keys(connection, table, changed)
     create_sql = table_rebuild.create_table_sql(head, definitions)
-    return [*table_rebuild.rebuilt(connection, table, create_sql, selected), *statements]
+    return [*table_rebuild.rebuilt(connection, table, create_sql, selected, _unique_keys(bare, info)),
+            *statements]
+
+
+def _unique_keys(bare: str, info: TableInfo) -> dict[str, tuple[str, ...]]:
+    """The table's primary key and unique constraints and indexes, by PostgreSQL's names."""
+    keys = {schemas.split(index)[1]: columns for columns, index in info.unique_indexes.items()}
+    keys.update({f"{bare}_{'_'.join(columns)}_key": columns for columns in info.unique_keys})
+    if info.primary_key:
+        keys[f"{bare}_pkey"] = info.primary_key
+    return keys
 
 
 def _created_sql(connection: apsw.Connection, table: str) -> str:
@@ -223,9 +236,10 @@ def converted_sql(translator: Translator, sql: str, source: t.PgType, target: t.
 
 
 def _new_definition(translator: Translator, bare: str, column: Column, source: t.PgType,
-                    resolved: t.ResolvedType) -> Column:
+                    resolved: t.ResolvedType, recorded_default: bool) -> Column:
     """The column's definition with the new type: its declared type and storage clauses (range
-    check, collation) those of the new type, its default and generation expression converted."""
+    check, collation) those of the new type, its default and generation expression converted (a
+    DEFAULT clause a default recorded by ALTER TABLE overrides goes)."""
     target = resolved.pg_type
     stale = {f"CONSTRAINT {quote_name(range_check_name(bare, column.name, source.oid))}".upper()}
     clauses = []
@@ -236,6 +250,8 @@ def _new_definition(translator: Translator, bare: str, column: Column, source: t
         if re.match(r"CHECK\s*\(.*\bIS\s+" + re.escape(quote_name(column.name)) + r"\s*\)$", clause,
                     re.IGNORECASE | re.DOTALL):
             raise unsupported(f"ALTER COLUMN TYPE of column {column.name}, of a domain")
+        if upper.startswith("DEFAULT") and recorded_default:
+            continue
         if upper.startswith("DEFAULT"):
             clause = f"DEFAULT ({_default(translator, column.name, clause, source, target)})"
         elif upper.startswith("GENERATED"):

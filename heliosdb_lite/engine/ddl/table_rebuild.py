@@ -31,7 +31,7 @@ import apsw
 from heliosdb_lite.engine.ddl.object_names import fails_if_rows
 from heliosdb_lite.engine.sql.quoting import quote_name, string_literal
 from heliosdb_lite.engine.store import schemas
-from heliosdb_lite.errors import CHECK_VIOLATION, NOT_NULL_VIOLATION
+from heliosdb_lite.errors import CHECK_VIOLATION, NOT_NULL_VIOLATION, UNIQUE_VIOLATION
 
 HOLD_PREFIX = "_helios_rebuild_"
 _ROWID = "_helios_rowid"
@@ -194,10 +194,12 @@ def _stored_columns(connection: apsw.Connection, table: str) -> tuple[list[str],
     return [name for name, _, _, hidden in rows if hidden not in (2, 3)], alias
 
 
-def rebuilt(connection: apsw.Connection, table: str, create_sql: str, selected: dict[str, str]) -> list[str]:
+def rebuilt(connection: apsw.Connection, table: str, create_sql: str, selected: dict[str, str],
+            unique_keys: dict[str, tuple[str, ...]]) -> list[str]:
     """Statements rebuilding `table` under `create_sql`, its columns' values given by `selected` (a
     column's SQLite expression over the old table; the other columns keep theirs), with the
-    tables that reference it (the module docstring)."""
+    tables that reference it (the module docstring). Its new values are checked against its
+    `unique_keys` (PostgreSQL's name of each key, its columns) with PostgreSQL's message."""
     tables = referencing(connection, table)
     created = {name: create_sql if name == table else _created_sql(connection, name) for name in tables}
     dependents: list[tuple[str, str, str]] = list(connection.execute(
@@ -212,6 +214,8 @@ def rebuilt(connection: apsw.Connection, table: str, create_sql: str, selected: 
         statements += [f"CREATE TABLE {hold} ({', '.join(map(quote_name, [_ROWID, *columns]))})",
                        f"INSERT INTO {hold} SELECT rowid, {', '.join(values)} FROM {quote_name(name)}",
                        *_mark_kept(name, created[name])]
+        if name == table:
+            statements += [_unique_check(hold, key, columns) for key, columns in unique_keys.items()]
     statements += [f"DROP TABLE {quote_name(name)}" for name in reversed(tables)]
     for name in tables:
         hold = quote_name(HOLD_PREFIX + name)
@@ -226,6 +230,14 @@ def rebuilt(connection: apsw.Connection, table: str, create_sql: str, selected: 
     statements += [check for kind, owner, sql in dependents if kind == "trigger" and owner == table
                    for check in _trigger_validation(table, sql)]
     return statements
+
+
+def _unique_check(hold: str, key: str, columns: tuple[str, ...]) -> str:
+    """23505 when two rows of the holding table have the same values of a key's columns (none NULL)."""
+    listed = ", ".join(map(quote_name, columns))
+    present = " AND ".join(f"{quote_name(column)} IS NOT NULL" for column in columns)
+    duplicated = f"SELECT 1 FROM {hold} WHERE {present} GROUP BY {listed} HAVING count(*) > 1"
+    return fails_if_rows(duplicated, UNIQUE_VIOLATION, f'could not create unique index "{key}"')
 
 
 def _mark_kept(table: str, create_sql: str) -> list[str]:
