@@ -1,7 +1,7 @@
 """DDL statements to their translation, rendered for SQLite by hand: CREATE TABLE/INDEX/VIEW
 (`tables`), DROP and TRUNCATE (`drop`), ALTER (`alter`), all parsed by sqlglot; CREATE/ALTER/DROP
-SCHEMA (`schemas`), SEQUENCE (`sequences`), TYPE (`types`), DOMAIN (`domains`) and CREATE/DROP
-EXTENSION (`extensions`), read word by word from the statement's text."""
+SCHEMA (`schemas`), SEQUENCE (`sequences`), TYPE (`types`), DOMAIN (`domains`), FUNCTION
+(`functions`) and CREATE/DROP EXTENSION (`extensions`), read word by word from the statement's text."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
-from heliosdb_lite.engine.ddl import alter, domains, extensions, schemas, sequences, types
+from heliosdb_lite.engine.ddl import alter, domains, extensions, functions, schemas, sequences, types
 from heliosdb_lite.engine.ddl.drop import translate_drop, translate_truncate
 from heliosdb_lite.engine.ddl.tables import translate_create
 from heliosdb_lite.engine.translate.result import Translation
@@ -33,6 +33,8 @@ def translate_words(translator: Translator, text: str) -> Translation | None:
         return domains.translate(translator, text)
     if extensions.is_extension_statement(text):
         return extensions.translate(translator, text)
+    if functions.is_function_statement(text):
+        return functions.translate(translator, text)
     return None
 
 

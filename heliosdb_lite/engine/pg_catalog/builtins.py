@@ -1,7 +1,8 @@
 """PostgreSQL's built-in functions, aggregates, window functions and operators that the engine
 implements, as the rows of pg_proc, pg_aggregate and pg_operator (psql's `\\df sum` and `\\do +`,
 sqlsmith's catalog) and the catalog functions over them (pg_get_function_result,
-pg_get_function_arguments, pg_function_is_visible, pg_operator_is_visible).
+pg_get_function_arguments, pg_function_is_visible, pg_operator_is_visible); pg_proc also lists the
+functions the database defines (CREATE FUNCTION, `store.functions`), after the built-in ones.
 
 One table of signatures, below, is the source of all of them: per section, lines
 `name [name ...]: argument types -> result [flags]; ...` (types by typname, `_x` is x's array, `-`
@@ -20,6 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from heliosdb_lite.engine.store.functions import Function
 from heliosdb_lite.engine.types import pgtypes as t
 from heliosdb_lite.engine.types.type_names import format_type, relation_columns
 from heliosdb_lite.protocol import codecs
@@ -27,6 +29,8 @@ from heliosdb_lite.protocol import codecs
 FIRST_ROUTINE_OID = 8000
 FIRST_OPERATOR_OID = 12000
 INTERNAL_LANGUAGE = 12  # pg_language's `internal`
+LANGUAGES = {"sql": 14, "plpgsql": 13563}  # pg_language's OIDs of the languages CREATE FUNCTION takes
+Defined = Callable[[], tuple[Function, ...]]  # the functions the database defines, as of now
 
 FUNCTIONS = """
 abs: float4 -> float4; float8 -> float8; int8 -> int8; int4 -> int4; int2 -> int2; numeric -> numeric
@@ -213,8 +217,8 @@ RELATIONS = {
         "oid:oid proname:name pronamespace:oid proowner:oid prolang:oid procost:float4 prorows:float4 "
         "provariadic:oid prokind:char prosecdef:bool proleakproof:bool proisstrict:bool proretset:bool "
         "provolatile:char proparallel:char pronargs:int2 pronargdefaults:int2 prorettype:oid "
-        "proargtypes:oid[] proallargtypes:oid[] proargmodes:text proargnames:text proconfig:text "
-        "proacl:text"),
+        "proargtypes:oid[] proallargtypes:oid[] proargmodes:text proargnames:text prosrc:text "
+        "proconfig:text proacl:text"),
     "pg_aggregate": relation_columns("aggfnoid:oid aggkind:char aggnumdirectargs:int2"),
     "pg_operator": relation_columns(
         "oid:oid oprname:name oprnamespace:oid oprowner:oid oprkind:char oprcanmerge:bool oprcanhash:bool "
@@ -235,15 +239,22 @@ def _array(oids: tuple[int, ...]) -> str:
     return "{" + ",".join(str(oid) for oid in oids) + "}"
 
 
-def row_sources(namespace: int, owner: int) -> dict[str, Callable[[], Iterator[tuple[Any, ...]]]]:
+def row_sources(namespace: int, owner: int, defined: Defined,
+                namespace_of: Callable[[str], int]) -> dict[str, Callable[[], Iterator[tuple[Any, ...]]]]:
     """pg_proc, pg_aggregate and pg_operator, their objects in `namespace` (pg_catalog's), owned by
-    `owner` (the bootstrap superuser)."""
+    `owner` (the bootstrap superuser); then the `defined` functions, in their schemas' namespaces."""
 
     def procedures() -> Iterator[tuple[Any, ...]]:
         for r in ROUTINES:
             yield (r.oid, r.name, namespace, owner, INTERNAL_LANGUAGE, 1.0, 0.0, 0, r.kind, 0, 0,
                    int(r.strict), 0, r.volatility, "s", len(r.arguments), 0, r.result, _array(r.arguments),
-                   None, None, None, None, None)
+                   None, None, None, r.name, None, None)
+        for f in defined():
+            names = [a.name or "" for a in f.arguments]
+            yield (f.oid, f.name, namespace_of(f.schema), owner, LANGUAGES[f.language], 100.0, 0.0, 0, "f", 0,
+                   0, int(f.strict), 0, f.volatility, "u", len(f.arguments), f.defaults, f.result_oid,
+                   _array(f.argument_oids), None, None,
+                   "{" + ",".join(names) + "}" if any(names) else None, f.source, None, None)
 
     def aggregates() -> Iterator[tuple[Any, ...]]:
         for r in ROUTINES:
@@ -258,14 +269,29 @@ def row_sources(namespace: int, owner: int) -> dict[str, Callable[[], Iterator[t
     return {"pg_proc": procedures, "pg_aggregate": aggregates, "pg_operator": operators}
 
 
-def _arguments(oid: int | None) -> str | None:
+def _arguments(oid: int | None, defined: Defined) -> str | None:
     found = routine(oid)
-    return None if found is None else ", ".join(format_type(a, -1) or "" for a in found.arguments)
+    if found is not None:
+        return ", ".join(format_type(a, -1) or "" for a in found.arguments)
+    user = _defined(oid, defined)
+    if user is None:
+        return None
+    return ", ".join(" ".join(part for part in (a.name, format_type(a.type_oid, -1),
+                                                 f"DEFAULT {a.default_sql}" if a.default_sql else None)
+                              if part)
+                     for a in user.arguments)
 
 
-def _result(oid: int | None) -> str | None:
+def _result(oid: int | None, defined: Defined) -> str | None:
     found = routine(oid)
-    return None if found is None else format_type(found.result, -1)
+    if found is not None:
+        return format_type(found.result, -1)
+    user = _defined(oid, defined)
+    return None if user is None else format_type(user.result_oid, -1)
+
+
+def _defined(oid: int | None, defined: Defined) -> Function | None:
+    return next((f for f in defined() if f.oid == oid), None) if oid is not None else None
 
 
 FUNCTION_TYPES = {"pg_get_function_result": t.TEXT_TYPE, "pg_get_function_arguments": t.TEXT_TYPE,
@@ -273,12 +299,13 @@ FUNCTION_TYPES = {"pg_get_function_result": t.TEXT_TYPE, "pg_get_function_argume
                   "pg_operator_is_visible": t.BOOL_TYPE}
 
 
-def functions() -> dict[str, Callable[..., Any]]:
+def functions(defined: Defined) -> dict[str, Callable[..., Any]]:
     """The catalog functions over these rows, by name."""
     return {
-        "pg_get_function_result": _result,
-        "pg_get_function_arguments": _arguments,
-        "pg_get_function_identity_arguments": _arguments,
-        "pg_function_is_visible": lambda oid: None if oid is None else int(routine(oid) is not None),
+        "pg_get_function_result": lambda oid: _result(oid, defined),
+        "pg_get_function_arguments": lambda oid: _arguments(oid, defined),
+        "pg_get_function_identity_arguments": lambda oid: _arguments(oid, defined),
+        "pg_function_is_visible": lambda oid: None if oid is None else
+        int(routine(oid) is not None or _defined(oid, defined) is not None),
         "pg_operator_is_visible": lambda oid: None if oid is None else int(oid in _OPERATOR_OIDS),
     }

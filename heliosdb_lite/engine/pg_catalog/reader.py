@@ -30,6 +30,7 @@ from heliosdb_lite.engine.store import (
 )
 from heliosdb_lite.engine.store import domains as store_domains
 from heliosdb_lite.engine.store import extensions as store_extensions
+from heliosdb_lite.engine.store import functions as store_functions
 from heliosdb_lite.engine.store.conventions import (
     NO_COLUMNS,
     VIEW_COLUMNS_TABLE,
@@ -181,6 +182,7 @@ class Store:
     domains: dict[int, store_domains.Domain] = field(default_factory=dict)  # the domains among them, by OID
     # the extensions CREATE EXTENSION installed, by name
     extensions: dict[str, store_extensions.InstalledExtension] = field(default_factory=dict)
+    functions: tuple[store_functions.Function, ...] = ()  # CREATE FUNCTION's
 
 
 class CatalogReader:
@@ -208,7 +210,8 @@ class CatalogReader:
                                 not schemas.public_dropped(self._connection),
                                 tuple(user_types.stored_types(self._connection)),
                                 store_domains.domains(self._connection),
-                                store_extensions.installed(self._connection))
+                                store_extensions.installed(self._connection),
+                                store_functions.functions(self._connection))
             self._by_oid = {r.oid: r for r in self._store.relations}
             self._indexes = {i.oid: i for r in self._store.relations for i in r.indexes}
             self._version = version

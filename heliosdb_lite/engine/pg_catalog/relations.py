@@ -37,11 +37,12 @@ from heliosdb_lite.engine.pg_catalog import activity as pg_catalog_activity
 from heliosdb_lite.engine.pg_catalog import builtins as pg_catalog_builtins
 from heliosdb_lite.engine.pg_catalog import information_schema
 from heliosdb_lite.engine.pg_catalog import sqlalchemy as pg_catalog_sqlalchemy
-from heliosdb_lite.engine.pg_catalog.names import CATALOG_NAMESPACE, OWNER_OID, SessionNames
+from heliosdb_lite.engine.pg_catalog.names import CATALOG_NAMESPACE, OWNER_OID, SessionNames, namespace_oid
 from heliosdb_lite.engine.pg_catalog.reader import CatalogReader
 from heliosdb_lite.engine.pg_catalog.regcasts import rewrite
 from heliosdb_lite.engine.pg_catalog.rows import RowSource, functions, row_sources
 from heliosdb_lite.engine.sql.quoting import quote_name
+from heliosdb_lite.engine.store import functions as store_functions
 from heliosdb_lite.engine.types import pgtypes as t
 from heliosdb_lite.engine.types.pgtypes import PgType
 from heliosdb_lite.engine.types.reg_types import REG_TYPES, input_function, output_function
@@ -325,14 +326,19 @@ def register(connection: apsw.Connection, user: str, database: str,
     search_path = _SEARCH_PATHS[connection] = _SearchPath()
     names = SessionNames(reader, user, search_path)
     backend = _BACKENDS[connection] = pg_catalog_activity.SessionBackend(names)
+
+    def defined() -> tuple[store_functions.Function, ...]:
+        return reader.store().functions
+
     _SOURCES[connection] = {**row_sources(reader, names, database, databases),
                             **information_schema.row_sources(reader, names, database),
-                            **pg_catalog_builtins.row_sources(CATALOG_NAMESPACE, OWNER_OID),
+                            **pg_catalog_builtins.row_sources(CATALOG_NAMESPACE, OWNER_OID, defined,
+                                                              namespace_oid),
                             "pg_stat_activity": backend.rows,
                             "pg_prepared_statements": backend.prepared_statements}
     for name, module in _MODULES.items():
         connection.create_module(name, module, eponymous=True, read_only=True)  # type: ignore[arg-type]  # apsw lists optional methods (ShadowName) as required
-    for name, function in {**functions(reader, names), **pg_catalog_builtins.functions(),
+    for name, function in {**functions(reader, names), **pg_catalog_builtins.functions(defined),
                            **backend.functions()}.items():
         effects.scalar(connection, name, function)
 

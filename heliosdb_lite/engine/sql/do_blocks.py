@@ -75,6 +75,43 @@ def refused(what: str) -> DatabaseError:
                          detail="HeliosDB-Lite runs DO blocks whose body is RAISE statements only.")
 
 
+def function_refused(what: str) -> DatabaseError:
+    return DatabaseError(FEATURE_NOT_SUPPORTED, f"PL/pgSQL functions with {what} are not supported",
+                         detail="HeliosDB-Lite runs PL/pgSQL functions whose body is "
+                                "BEGIN RETURN expression; END only.")
+
+
+def function_return(body_text: str) -> str:
+    """The expression of a PL/pgSQL function body `BEGIN RETURN expression; END` (CREATE FUNCTION
+    ... LANGUAGE plpgsql); any other body is refused with 0A000 naming what it has."""
+    tokens = _significant(tokenize(body_text))
+    body = _Body(tokens)
+    if body.word() == "declare":
+        raise function_refused("DECLARE")
+    if body.word() == "<<":
+        raise function_refused("a block label")
+    body.expect("begin")
+    if body.word() != "return":
+        if body.word() == "end":
+            raise function_refused("no RETURN statement")
+        raise function_refused(f"the statement {body.word().upper() or body.take().text}")
+    body.take()
+    first, depth = body.index, 0
+    while body.peek() is not None and (depth or body.peek().token_type != TokenType.SEMICOLON):  # type: ignore[union-attr]
+        depth += {TokenType.L_PAREN: 1, TokenType.R_PAREN: -1}.get(body.take().token_type, 0)
+    if body.index == first:
+        near = body.peek()
+        raise DatabaseError(SYNTAX_ERROR, f'missing expression at or near "{near.text if near else ""}"')
+    expression = body_text[tokens[first].start:tokens[body.index - 1].end + 1]
+    body.take()
+    if body.word() != "end":
+        raise function_refused(f"the statement {body.word().upper() or body.take().text} after RETURN")
+    body.take()
+    if body.peek() is not None:
+        raise _syntax_error(body.peek())
+    return expression
+
+
 def parse_do(sql: str, start: int) -> DoCommand:
     """The DO statement `sql` whose options begin at character `start` (after the word DO)."""
     body: str | None = None

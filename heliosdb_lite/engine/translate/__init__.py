@@ -38,6 +38,7 @@ from heliosdb_lite.engine.functions import arrays as array_functions
 from heliosdb_lite.engine.functions import names as fn
 from heliosdb_lite.engine.sql.dialect import render
 from heliosdb_lite.engine.store import domains as store_domains
+from heliosdb_lite.engine.store import functions as store_functions
 from heliosdb_lite.engine.store import schemas, user_types
 from heliosdb_lite.engine.store.domains import Domain
 from heliosdb_lite.engine.store.table_info import Catalog
@@ -99,6 +100,8 @@ class Translator:
         self.params: dict[int, PgType] = {i + 1: PgType(oid) for i, oid in enumerate(param_oids) if oid}
         self.param_count = len(param_oids)
         self._domains: dict[int, Domain] | None = None
+        self._functions: tuple[store_functions.Function, ...] | None = None
+        self.inlining: set[int] = set()  # the user-defined functions whose calls are being inlined
         self.locks_rows = False
         self.notices: list[DatabaseError] = []
 
@@ -193,6 +196,12 @@ class Translator:
         if self._domains is None:
             self._domains = store_domains.domains(self.catalog.connection)
         return self._domains
+
+    def user_functions(self) -> tuple[store_functions.Function, ...]:
+        """The store's user-defined functions (read once per statement)."""
+        if self._functions is None:
+            self._functions = store_functions.functions(self.catalog.connection)
+        return self._functions
 
     def defined_type(self, schema: str | None, name: str) -> int | None:
         """The OID of the type the database defines that `schema.name` (schema None: the first

@@ -17,7 +17,7 @@ from heliosdb_lite.engine.functions import names as fn
 from heliosdb_lite.engine.sql import parsing
 from heliosdb_lite.engine.sql.dialect import HeliosPostgres
 from heliosdb_lite.engine.sql.to_char_templates import written_template
-from heliosdb_lite.engine.translate import network, ranges, records
+from heliosdb_lite.engine.translate import network, ranges, records, user_functions
 from heliosdb_lite.engine.translate.nodes import (
     bool_output,
     call,
@@ -141,10 +141,15 @@ def _dot(translator: Translator, node: exp.Dot, scope: Scope) -> Typed:
     schema = node.this
     if isinstance(schema, exp.Paren):
         return records.field_selection(translator, node, scope)
+    called = node.expression
+    if isinstance(schema, exp.Column | exp.Identifier | exp.Var) and isinstance(called, exp.Anonymous) \
+            and schema.name != "pg_catalog":
+        defined = user_functions.call(translator, called.name.lower(), schema.name, called.expressions, scope)
+        if defined is not None:
+            return defined
     if isinstance(schema, exp.Column | exp.Identifier | exp.Var) and schema.name.lower() in ("pg_catalog",
                                                                                              "public"):
         return translator.expr(_bare_call(node.expression), scope)
-    called = node.expression
     if isinstance(schema, exp.Column | exp.Identifier | exp.Var) and isinstance(called, exp.Anonymous) \
             and ranges.is_constructor(translator, called.name.lower(), schema.name):  # s.floatrange(1, 2)
         name = called.name.lower()
@@ -322,6 +327,9 @@ def _anonymous(translator: Translator, node: exp.Anonymous, scope: Scope) -> Typ
         return records.row(translator, node, scope)
     if node.name.lower() in array_typing.SIGNATURES:
         return _array_call(translator, node.name.lower(), node.expressions, scope)
+    defined = user_functions.call(translator, node.name.lower(), None, node.expressions, scope)
+    if defined is not None:
+        return defined
     return function(translator, node.name.lower(), node.expressions, scope)
 
 
