@@ -55,6 +55,12 @@ _BODY_TOKENS = (TokenType.STRING, TokenType.HEREDOC_STRING)
 _OPTION_WORDS = frozenset({"language", "immutable", "stable", "volatile", "strict", "called", "returns", "as",
                            "security", "external", "leakproof", "not", "parallel", "cost", "rows", "set",
                            "window", "support", "transform", "begin", "return"})
+_KEYWORD_TYPES = {exp.DataType.Type.INT: "int4", exp.DataType.Type.SMALLINT: "int2",
+                  exp.DataType.Type.BIGINT: "int8", exp.DataType.Type.FLOAT: "float4",
+                  exp.DataType.Type.DOUBLE: "float8", exp.DataType.Type.DECIMAL: "numeric",
+                  exp.DataType.Type.BOOLEAN: "bool", exp.DataType.Type.VARCHAR: "varchar",
+                  exp.DataType.Type.CHAR: "bpchar", exp.DataType.Type.TIMESTAMP: "timestamp",
+                  exp.DataType.Type.TIMESTAMPTZ: "timestamptz", exp.DataType.Type.INTERVAL: "interval"}
 _VOLATILITY = {"immutable": "i", "stable": "s", "volatile": "v"}
 _REFUSED_RESULTS = {"setof": "RETURNS SETOF", "table": "RETURNS TABLE", "trigger": "RETURNS trigger",
                     "event_trigger": "RETURNS event_trigger", "void": "RETURNS void",
@@ -199,7 +205,7 @@ def _create(translator: Translator, sql: str, tokens: tuple[Token, ...]) -> list
         shown = _signature(existing)
         if not replace:
             raise DatabaseError(DUPLICATE_FUNCTION,
-                                f"function {shown} already exists with same argument types")
+                                f'function "{existing.name}" already exists with same argument types')
         if existing.result_oid != result_oid:
             raise DatabaseError(INVALID_FUNCTION_DEFINITION, "cannot change return type of existing function",
                                 hint=f"Use DROP FUNCTION {shown} first.")
@@ -244,7 +250,9 @@ def _options(words: Words, sql: str) -> tuple[str | None, str, bool, str | None,
     body: str | None = None
     while not words.at_end():
         if words.accept("language"):
-            language = words.name().lower()
+            language, _, rest = words.name().lower().partition(" ")  # sqlglot reads `sql security` as one
+            if rest == "security" and words.next_word() != "invoker":
+                raise unsupported("CREATE FUNCTION ... SECURITY DEFINER")
             if language in ("c", "internal"):
                 raise unsupported(f"functions in language {language}")
             if language not in ("sql", "plpgsql"):
@@ -359,6 +367,7 @@ def _drop(translator: Translator, sql: str, tokens: tuple[Token, ...]) -> list[s
         path = (schema,) if schema is not None else translator.search_path
         found = [f for f in defined if f.name == name.name and f.schema in path]
         shown_types = None if arguments is None else ", ".join(format_type(a.type_oid, -1) for a in arguments)
+        written = None if arguments is None else ", ".join(_as_written(a.type_sql) for a in arguments)
         if arguments is not None:
             oids = tuple(argument.type_oid for argument in arguments)
             found = [f for f in found if f.argument_oids == oids][:1]
@@ -370,7 +379,7 @@ def _drop(translator: Translator, sql: str, tokens: tuple[Token, ...]) -> list[s
             if if_exists:
                 translator.notices.append(DatabaseError(
                     SUCCESSFUL_COMPLETION,
-                    f"function {qualified}({shown_types or ''}) does not exist, skipping",
+                    f"function {qualified}({written or ''}) does not exist, skipping",
                     severity="NOTICE"))
                 continue
             if arguments is None:
@@ -378,6 +387,15 @@ def _drop(translator: Translator, sql: str, tokens: tuple[Token, ...]) -> list[s
             raise DatabaseError(UNDEFINED_FUNCTION, f"function {qualified}({shown_types}) does not exist")
         statements.append(stored_functions.deleted(found[0]))
     return statements
+
+
+def _as_written(type_sql: str) -> str:
+    """A type of a DROP's argument list as PostgreSQL's notice shows it: the SQL keyword types
+    by their pg_catalog names (`int` is `pg_catalog.int4`), the others as written."""
+    data_type = user_functions.type_node(type_sql)
+    if data_type.this in _KEYWORD_TYPES and not data_type.expressions:
+        return f"pg_catalog.{_KEYWORD_TYPES[data_type.this]}"
+    return type_sql.lower()
 
 
 def _drop_argument(translator: Translator, sql: str, tokens: tuple[Token, ...]) -> Argument:

@@ -73,11 +73,15 @@ class Function:
 
 def functions(connection: apsw.Connection) -> tuple[Function, ...]:
     """Every user-defined function of the store, by OID."""
-    if not connection.table_exists("main", FUNCTIONS_TABLE):
+    try:  # not table_exists: that reads the connection's schema as last loaded, which another
+        # connection's CREATE (a standby's replay) may have outdated; a statement loads it again
+        rows: list[tuple[int, str, str, str, int, str, str, int, str, str]] = list(connection.execute(
+            "SELECT oid, name, arguments, result_sql, result_oid, language, volatility, strict, source, "
+            f"body FROM main.{FUNCTIONS_TABLE} ORDER BY oid"))
+    except apsw.SQLError as error:
+        if "no such table" not in str(error):
+            raise
         return ()
-    rows: list[tuple[int, str, str, str, int, str, str, int, str, str]] = list(connection.execute(
-        f"SELECT oid, name, arguments, result_sql, result_oid, language, volatility, strict, source, body "
-        f"FROM {FUNCTIONS_TABLE} ORDER BY oid"))
     return tuple(Function(oid, stored, tuple(Argument(*argument) for argument in json.loads(arguments)),
                           result_sql, result_oid, language, volatility, bool(strict), source, body)
                  for oid, stored, arguments, result_sql, result_oid, language, volatility, strict, source,

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from sqlglot import exp
 
 from heliosdb_lite.engine.functions import effects
+from heliosdb_lite.engine.pg_catalog.builtins import ROUTINES
 from heliosdb_lite.engine.sql import parsing
 from heliosdb_lite.engine.sql.dialect import render
 from heliosdb_lite.engine.store.functions import Function
@@ -37,6 +38,7 @@ from heliosdb_lite.engine.types import typing_rules as rules
 from heliosdb_lite.engine.types.pgtypes import PgType
 from heliosdb_lite.engine.types.type_names import format_type
 from heliosdb_lite.errors import UNDEFINED_PARAMETER, DatabaseError
+from heliosdb_lite.protocol import codecs
 
 if TYPE_CHECKING:
     from heliosdb_lite.engine.translate import Translator
@@ -46,6 +48,7 @@ _SIMPLE = (exp.Literal, exp.Null, exp.Boolean, exp.Parameter, exp.Placeholder, e
            exp.Cast, exp.DataType, exp.DataTypeParam, exp.Neg, exp.Paren, exp.Add, exp.Sub, exp.Mul, exp.Var)
 # the engine's functions whose every call may answer differently or act (a subset of `effects`' not pure
 # ones: those are also the functions whose answer depends on a session's settings)
+_BUILT_IN_NAMES = frozenset(routine.name for routine in ROUTINES)
 _PER_CALL = re.compile(r"\b(random|randomblob|gen_random_uuid|uuid_generate_v4|clock_timestamp|timeofday|"
                        r"nextval|setval|pg_sleep|pg_notify|set_config|pg_(?:try_)?advisory\w*)\s*\(",
                        re.IGNORECASE)
@@ -63,10 +66,13 @@ def call(translator: Translator, name: str, schema: str | None, arguments: Seque
         raise unsupported("named arguments in a call of a user-defined function")
     types = [translator.expr(argument.copy(), scope)[1] for argument in arguments]
     chosen = choose(candidates, types)
+    shown = ", ".join(format_type(t.oid, -1) for t in types)
     if chosen is None:
-        return None
+        if name in _BUILT_IN_NAMES:
+            return None
+        raise rules.no_function(name, shown)
     if len(chosen) > 1:
-        raise rules.function_not_unique(name, ", ".join(format_type(t.oid, -1) for t in types))
+        raise rules.function_not_unique(name, shown)
     return inline(translator, chosen[0], arguments, scope)
 
 
@@ -89,7 +95,14 @@ def choose(candidates: Sequence[Function], types: Sequence[PgType]) -> list[Func
     if not fitting:
         return None
     best = max(exact for exact, _ in fitting)
-    return [function for exact, function in fitting if exact == best]
+    chosen = [function for exact, function in fitting if exact == best]
+    unknown = [index for index, argument in enumerate(types) if argument.is_unknown]
+    if len(chosen) > 1 and unknown:  # an unknown literal prefers the string category, as PostgreSQL's does
+        strings = [function for function in chosen
+                   if all(codecs.type_by_oid(function.arguments[index].type_oid).category == "S"
+                          for index in unknown)]
+        chosen = strings or chosen
+    return chosen
 
 
 def type_node(type_sql: str) -> exp.DataType:
