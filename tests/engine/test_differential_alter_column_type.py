@@ -187,6 +187,10 @@ REFUSED = [
     ("alter table r alter b type text", "index expression"),
     ("create domain positive as int check (value > 0)", None),
     ("alter table r alter b type positive", "domain"),
+    ("create temporary table rt (a int)", None),
+    ("alter table rt alter a type bigint", "temporary table"),
+    ("create table rs (id int primary key, parent int references rs (id) on delete restrict)", None),
+    ("alter table rs alter parent type bigint", "ON DELETE RESTRICT"),
 ]
 
 

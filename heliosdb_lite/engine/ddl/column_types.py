@@ -64,6 +64,7 @@ def altered_types(translator: Translator, table: str, info: TableInfo | None,
     """The statements of the ALTER COLUMN TYPE actions of one ALTER TABLE."""
     assert info is not None
     connection = translator.catalog.connection
+    table_rebuild.refuse_unrebuildable(connection, table)
     bare = schemas.split(table)[1]
     head, definitions = table_rebuild.column_definitions(_created_sql(connection, table))
     scope = Scope(relations=[Relation(bare, [(c.name, c.type) for c in info.columns])])

@@ -31,6 +31,7 @@ import apsw
 from heliosdb_lite.engine.ddl.object_names import fails_if_rows
 from heliosdb_lite.engine.sql.quoting import quote_name, string_literal
 from heliosdb_lite.engine.store import schemas
+from heliosdb_lite.engine.translate.result import unsupported
 from heliosdb_lite.errors import CHECK_VIOLATION, NOT_NULL_VIOLATION, UNIQUE_VIOLATION
 
 HOLD_PREFIX = "_helios_rebuild_"
@@ -182,6 +183,20 @@ def referencing(connection: apsw.Connection, table: str) -> list[str]:
             if name not in ordered and not (parents & set(found)) - set(ordered) - {name}:
                 ordered.append(name)
     return ordered
+
+
+def refuse_unrebuildable(connection: apsw.Connection, table: str) -> None:
+    """0A000 for a temporary table, and for tables a rebuild cannot drop: one whose foreign key
+    references itself ON DELETE RESTRICT (dropping it deletes its rows one by one, and the first
+    row referenced fails)."""
+    if not connection.execute("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?",
+                              (table,)).fetchall():
+        raise unsupported("ALTER COLUMN TYPE of a temporary table")
+    for name in referencing(connection, table):
+        if connection.execute("SELECT 1 FROM pragma_foreign_key_list(?1) WHERE \"table\" = ?1 "
+                              "AND on_delete = 'RESTRICT'", (name,)).fetchall():
+            raise unsupported(f"ALTER COLUMN TYPE of table {schemas.split(table)[1]} while the foreign key "
+                              f"of {schemas.split(name)[1]} references its own table ON DELETE RESTRICT")
 
 
 def _stored_columns(connection: apsw.Connection, table: str) -> tuple[list[str], bool]:
