@@ -96,6 +96,8 @@ def _tokens(sql: str) -> tuple[Token, ...]:
     except TokenError as error:
         raise DatabaseError(SYNTAX_ERROR, f"unterminated quoted string or comment: {error}") from None
     for before, token in itertools.pairwise(tokens):
+        if before.token_type == TokenType.DELETE and token.token_type == TokenType.L_PAREN:
+            before.token_type = TokenType.VAR  # delete(...) calls a function (hstore's), as in PostgreSQL
         if token.token_type == before.token_type == TokenType.STRING \
                 and not _CONTINUATION.fullmatch(sql, before.end + 1, token.start):
             raise _syntax_error(sql[token.start:token.end + 1], token.start + 1)

@@ -17,7 +17,7 @@ from heliosdb_lite.engine.functions import names as fn
 from heliosdb_lite.engine.sql import parsing
 from heliosdb_lite.engine.sql.dialect import HeliosPostgres
 from heliosdb_lite.engine.sql.to_char_templates import written_template
-from heliosdb_lite.engine.translate import network, ranges, records, user_functions
+from heliosdb_lite.engine.translate import hstore, network, ranges, records, user_functions
 from heliosdb_lite.engine.translate.nodes import (
     bool_output,
     call,
@@ -210,6 +210,8 @@ def function(translator: Translator, name: str, arguments: Sequence[exp.Expr], s
         return ranges.function(translator, name, typed)
     if network.handles(name, types):
         return network.function(translator, name, typed)
+    if hstore.handles(translator, name):
+        return hstore.function(translator, name, typed)
     result = rules.function_type(name, types)
     if name == "array_to_string" and types and codecs.type_by_oid(types[0].oid).elem_oid in _SESSION_TEXT:
         # the elements as their output function writes them now, not in their stored form

@@ -12,7 +12,7 @@ from heliosdb_lite.engine.functions import arrays as array_functions
 from heliosdb_lite.engine.functions import names as fn
 from heliosdb_lite.engine.functions.jsons import path_steps as json_path_steps
 from heliosdb_lite.engine.sql.escape_strings import escape_string_values
-from heliosdb_lite.engine.translate import domain_values, records
+from heliosdb_lite.engine.translate import domain_values, hstore, records
 from heliosdb_lite.engine.translate.nodes import (
     call,
     collated,
@@ -256,6 +256,8 @@ def _array_of_rows(translator: Translator, query: exp.Query, scope: Scope) -> Ty
 def _json(translator: Translator, node: exp.Expr, scope: Scope) -> Typed:
     """-> ->> (a key or index) and #> #>> (a text[] path) on json/jsonb."""
     document, document_type = translator.expr(node.this, scope)
+    if hstore.is_hstore(document_type):
+        return _hstore_fetch(translator, node, document, document_type, scope)
     if document_type.oid not in (t.JSON, t.JSONB):
         document = translator.coerce(document, document_type, PgType(t.JSONB))
         document_type = PgType(t.JSONB)
@@ -276,6 +278,21 @@ def _json(translator: Translator, node: exp.Expr, scope: Scope) -> Typed:
     return call(fn.JSON_GET, document, document_type.oid, int(as_text), *steps), result
 
 
+def _hstore_fetch(translator: Translator, node: exp.Expr, document: exp.Expr, document_type: PgType,
+                  scope: Scope) -> Typed:
+    """`hstore -> key` and `hstore -> keys`; hstore has no ->>, #> or #>> (42883)."""
+    path = node.expression
+    if isinstance(path, exp.JSONPath) and len(path.expressions) == 2 \
+            and isinstance(path.expressions[1], exp.JSONPathKey):
+        key, key_type = exp.Literal.string(path.expressions[1].this), t.UNKNOWN_TYPE  # h -> 'literal'
+    elif isinstance(path, exp.JSONPath):
+        key, key_type = exp.Literal.number(path.expressions[-1].this), t.INT4_TYPE
+    else:
+        key, key_type = translator.expr(path, scope)
+    symbol = {exp.JSONExtract: "->", exp.JSONExtractScalar: "->>", exp.JSONBExtract: "#>"}.get(type(node), "#>>")
+    return hstore.operator(translator, symbol, document, document_type, key, key_type)
+
+
 _KEY_OPERATORS = {exp.JSONBContainsTopKey: "?", exp.JSONBContainsAnyTopKeys: "?|",
                   exp.JSONBContainsAllTopKeys: "?&"}
 
@@ -286,6 +303,8 @@ def _jsonb_keys(translator: Translator, node: exp.Binary, scope: Scope) -> Typed
     operator = _KEY_OPERATORS[type(node)]
     document, document_type = translator.expr(node.this, scope)
     keys, keys_type = translator.expr(node.expression, scope)
+    if hstore.is_hstore(document_type):
+        return hstore.operator(translator, operator, document, document_type, keys, keys_type)
     wanted = t.TEXT_TYPE if operator == "?" else PgType(oids.TEXT_ARRAY)
     keys_fit = keys_type.is_unknown or (keys_type.oid in t.STRING_TYPES if operator == "?"
                                         else keys_type.oid == oids.TEXT_ARRAY)

@@ -13,7 +13,7 @@ from heliosdb_lite.engine.functions import arrays as array_functions
 from heliosdb_lite.engine.functions import binary_strings, zone_names
 from heliosdb_lite.engine.functions import names as fn
 from heliosdb_lite.engine.store import user_types
-from heliosdb_lite.engine.translate import money, network, ranges, records
+from heliosdb_lite.engine.translate import hstore, money, network, ranges, records
 from heliosdb_lite.engine.translate.nodes import call, collated
 from heliosdb_lite.engine.translate.result import Typed, unsupported
 from heliosdb_lite.engine.translate.scope import Scope
@@ -77,6 +77,8 @@ def arithmetic(translator: Translator, node: exp.Binary, scope: Scope) -> Typed:
     right, right_type = translator.expr(node.expression, scope)
     if ranges.involves_range(left_type, right_type):  # union, difference, intersection
         return ranges.operator(translator, operator, left, left_type, right, right_type)
+    if hstore.involves_hstore(left_type, right_type):  # - deletes keys or pairs
+        return hstore.operator(translator, operator, left, left_type, right, right_type)
     if network.involves_network(left_type, right_type):
         return network.arithmetic(translator, operator, left, left_type, right, right_type)
     if money.involves_money(left_type, right_type):
@@ -151,6 +153,9 @@ def _concat(translator: Translator, node: exp.DPipe, scope: Scope) -> Typed:
     typed = [translator.expr(operand, scope) for operand in (node.this, node.expression)]
     if any(array_typing.is_array(pg_type) for _, pg_type in typed):
         return _array_concat(translator, *typed[0], *typed[1])
+    if hstore.involves_hstore(*(pg_type for _, pg_type in typed)) and all(
+            hstore.is_hstore(pg_type) or pg_type.is_unknown for _, pg_type in typed):
+        return hstore.operator(translator, "||", *typed[0], *typed[1])
     oids = {pg_type.oid for _, pg_type in typed}
     if t.BYTEA in oids and oids <= {t.BYTEA, t.UNKNOWN}:  # byteacat: an unknown operand is a bytea
         left, right = (translator.coerce(value, pg_type, _BYTEA) for value, pg_type in typed)
@@ -187,6 +192,8 @@ def _containment(translator: Translator, node: exp.Binary, scope: Scope) -> Type
     right, right_type = translator.expr(node.expression, scope)
     if ranges.involves_range(left_type, right_type):
         return ranges.operator(translator, operator, left, left_type, right, right_type)
+    if hstore.involves_hstore(left_type, right_type):
+        return hstore.operator(translator, operator, left, left_type, right, right_type)
     if network.involves_network(left_type, right_type) and operator == "&&":
         return network.operator(translator, operator, left, left_type, right, right_type)
     if t.JSONB in (left_type.oid, right_type.oid) and operator != "&&":
@@ -236,6 +243,8 @@ def compare(translator: Translator, operator: str, left: exp.Expr, left_type: Pg
     if t.JSON in (left_resolved.oid, right_resolved.oid) or (left_resolved.oid != right_resolved.oid and (
             array_typing.is_array(left_resolved) or array_typing.is_array(right_resolved))):
         raise rules.no_operator(left_resolved.oid, operator, right_resolved.oid)  # arrays: of one type
+    if hstore.involves_hstore(left_resolved, right_resolved):
+        hstore.comparison(operator, left_resolved, right_resolved)
     if {left_resolved.oid, right_resolved.oid} & t.INCOMPARABLE_TYPES:
         raise rules.no_operator(left_resolved.oid, operator, right_resolved.oid)
     if {left_resolved.oid, right_resolved.oid} & t.UNCOMPARED_TYPES:

@@ -1,0 +1,164 @@
+"""hstore's operators and functions (the extension's, PostgreSQL 15's hstore 1.8), typed as
+PostgreSQL resolves them and run by `functions.hstore`, for a database where CREATE EXTENSION hstore
+made the type (its OID is the database's: `is_hstore` knows it by its codec).
+
+Operators: `->` text (fetchval) and text[] (slice_array), `?` text, `?|` and `?&` text[], `@>` and
+`<@`, `||`, `-` text, text[] or hstore; `=` and `<>` compare the stored texts (the canonical output,
+so equal values have equal texts) and no other comparison exists (42883, as there: hstore's btree
+operators are spelled #<# ...). An unknown operand beside an hstore is an hstore where the operator
+takes one (`h - '{a}'` deletes the pairs of that hstore, as PostgreSQL's operator resolution reads
+it), else text, or text[] where only an array fits.
+
+Functions (`SIGNATURES`): fetchval, slice_array, slice, exist/isexists, exists_any, exists_all,
+defined/isdefined, delete, hs_concat, hs_contains, hs_contained, hstore/tconvert, akeys, avals,
+hstore_to_array, hstore_to_matrix, hstore_to_json(_loose), hstore_to_jsonb(_loose). A call's unknown
+arguments take the first signature that fits with text preferred (PostgreSQL's string category
+rule); `hstore('literal')` is a cast to hstore, as PostgreSQL reads a type's name called on one
+literal. skeys, svals, each, populate_record, `#=` and hstore(record) are refused (0A000).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from sqlglot import exp
+
+from heliosdb_lite.engine.functions import hstore as hstore_functions
+from heliosdb_lite.engine.translate.nodes import call, is_unknown_literal
+from heliosdb_lite.engine.translate.result import Typed, unsupported
+from heliosdb_lite.engine.types import array_typing
+from heliosdb_lite.engine.types import pgtypes as t
+from heliosdb_lite.engine.types import typing_rules as rules
+from heliosdb_lite.engine.types.pgtypes import PgType
+from heliosdb_lite.engine.types.type_names import format_type
+from heliosdb_lite.protocol.codecs import hstore as hstore_values
+from heliosdb_lite.protocol.codecs import oids
+from heliosdb_lite.protocol.codecs import user_types as codec_types
+
+if TYPE_CHECKING:
+    from heliosdb_lite.engine.translate import Translator
+
+HSTORE = "hstore"  # a parameter or result of the database's hstore type, in SIGNATURES
+TEXT_ARRAY = PgType(oids.TEXT_ARRAY)
+_KINDS = {"text": t.TEXT_TYPE, "text[]": TEXT_ARRAY, "json": PgType(t.JSON), "jsonb": PgType(t.JSONB),
+          "bool": t.BOOL_TYPE}
+# name -> its signatures: (parameter kinds, result kind, the function of `functions.hstore` running it)
+SIGNATURES: dict[str, tuple[tuple[tuple[str, ...], str, str], ...]] = {
+    "fetchval": ((("hstore", "text"), "text", "fetchval"),),
+    "slice_array": ((("hstore", "text[]"), "text[]", "slice_array"),),
+    "slice": ((("hstore", "text[]"), "hstore", "slice"),),
+    "exist": ((("hstore", "text"), "bool", "exist"),),
+    "isexists": ((("hstore", "text"), "bool", "exist"),),
+    "exists_any": ((("hstore", "text[]"), "bool", "exists_any"),),
+    "exists_all": ((("hstore", "text[]"), "bool", "exists_all"),),
+    "defined": ((("hstore", "text"), "bool", "defined"),),
+    "isdefined": ((("hstore", "text"), "bool", "defined"),),
+    "delete": ((("hstore", "text"), "hstore", "delete"), (("hstore", "text[]"), "hstore", "delete_array"),
+               (("hstore", "hstore"), "hstore", "delete_hstore")),
+    "hs_concat": ((("hstore", "hstore"), "hstore", "hs_concat"),),
+    "hs_contains": ((("hstore", "hstore"), "bool", "hs_contains"),),
+    "hs_contained": ((("hstore", "hstore"), "bool", "hs_contained"),),
+    "hstore": ((("text", "text"), "hstore", "hstore_from_text"),
+               (("text[]", "text[]"), "hstore", "hstore_from_arrays"),
+               (("text[]",), "hstore", "hstore_from_array")),
+    "tconvert": ((("text", "text"), "hstore", "hstore_from_text"),),
+    "akeys": ((("hstore",), "text[]", "akeys"),),
+    "avals": ((("hstore",), "text[]", "avals"),),
+    "hstore_to_array": ((("hstore",), "text[]", "hstore_to_array"),),
+    "hstore_to_matrix": ((("hstore",), "text[]", "hstore_to_matrix"),),
+    "hstore_to_json": ((("hstore",), "json", "hstore_to_json"),),
+    "hstore_to_json_loose": ((("hstore",), "json", "hstore_to_json_loose"),),
+    "hstore_to_jsonb": ((("hstore",), "jsonb", "hstore_to_jsonb"),),
+    "hstore_to_jsonb_loose": ((("hstore",), "jsonb", "hstore_to_jsonb_loose"),),
+}
+REFUSED = frozenset({"skeys", "svals", "each", "populate_record", "hstore_version_diag"})
+# operator -> {right operand kind: function}, the left operand an hstore
+_OPERATORS: dict[str, dict[str, str]] = {
+    "->": {"text": "fetchval", "text[]": "slice_array"},
+    "?": {"text": "exist"}, "?|": {"text[]": "exists_any"}, "?&": {"text[]": "exists_all"},
+    "@>": {"hstore": "hs_contains"}, "<@": {"hstore": "hs_contained"}, "||": {"hstore": "hs_concat"},
+    "-": {"hstore": "delete_hstore", "text": "delete", "text[]": "delete_array"},
+}
+_RESULTS = {"fetchval": "text", "slice_array": "text[]", "exist": "bool", "exists_any": "bool",
+            "exists_all": "bool", "hs_contains": "bool", "hs_contained": "bool", "hs_concat": "hstore",
+            "delete_hstore": "hstore", "delete": "hstore", "delete_array": "hstore"}
+
+
+def is_hstore(pg_type: PgType) -> bool:
+    """Whether a type is the database's hstore (the type CREATE EXTENSION hstore made)."""
+    defined = codec_types.BASE_TYPES.get(pg_type.oid)
+    return defined is not None and defined.codec is hstore_values.CODEC
+
+
+def involves_hstore(*types: PgType) -> bool:
+    return any(is_hstore(pg_type) for pg_type in types)
+
+
+def _installed(translator: Translator) -> PgType | None:
+    """The hstore type of the statement's database, None when it has none."""
+    oid = translator.defined_type(None, HSTORE)
+    return PgType(oid) if oid is not None and is_hstore(PgType(oid)) else None
+
+
+def _fits(kind: str, pg_type: PgType) -> bool:
+    """Whether a value of pg_type is taken, as it is or by an implicit cast, as a `kind` parameter."""
+    if kind == HSTORE:
+        return is_hstore(pg_type)
+    if kind == "text":
+        return pg_type.oid in t.STRING_TYPES
+    return array_typing.is_array(pg_type) and array_typing.element_type(pg_type).oid in t.STRING_TYPES
+
+
+def _type(kind: str, hstore: PgType) -> PgType:
+    return hstore if kind == HSTORE else _KINDS[kind]
+
+
+def operator(translator: Translator, symbol: str, left: exp.Expr, left_type: PgType, right: exp.Expr,
+             right_type: PgType) -> Typed:
+    """`left symbol right` with an hstore operand (`involves_hstore`); 42883 for other operand types."""
+    hstore = left_type if is_hstore(left_type) else right_type
+    if left_type.is_unknown:  # beside an hstore, an hstore (every operator here takes one on the left)
+        left, left_type = translator.coerce(left, left_type, hstore), hstore
+    if not is_hstore(left_type) or symbol not in _OPERATORS:
+        raise rules.no_operator(left_type.oid, symbol, right_type.oid)
+    candidates = _OPERATORS[symbol]
+    if right_type.is_unknown:  # the hstore's type if the operator takes it, else text, else text[]
+        kind = next(kind for kind in (HSTORE, "text", "text[]") if kind in candidates)
+    else:
+        found = [kind for kind in candidates if _fits(kind, right_type)]
+        if not found:
+            raise rules.no_operator(left_type.oid, symbol, right_type.oid)
+        kind = found[0]
+    right = translator.coerce(right, right_type, _type(kind, hstore))
+    name = candidates[kind]
+    return call(hstore_functions.CALL, name, left, right), _type(_RESULTS[name], hstore)
+
+
+def comparison(operator_symbol: str, left_type: PgType, right_type: PgType) -> None:
+    """42883 for an ordering comparison of hstore values (PostgreSQL has only = and <> of them)."""
+    if operator_symbol not in ("=", "<>"):
+        raise rules.no_operator(left_type.oid, operator_symbol, right_type.oid)
+
+
+def handles(translator: Translator, name: str) -> bool:
+    """Whether a call of `name` is an hstore function's, in a database that has hstore."""
+    return (name in SIGNATURES or name in REFUSED) and _installed(translator) is not None
+
+
+def function(translator: Translator, name: str, typed: Sequence[Typed]) -> Typed:
+    """A call of an hstore function (`handles`), its arguments translated."""
+    hstore = _installed(translator)
+    assert hstore is not None
+    if name in REFUSED:
+        raise unsupported(f"hstore's function {name}()")
+    if name == HSTORE and len(typed) == 1 and is_unknown_literal(typed[0][0]):
+        return translator.coerce(typed[0][0], typed[0][1], hstore, mode="explicit"), hstore
+    types = [pg_type for _, pg_type in typed]
+    for parameters, result, registered in SIGNATURES[name]:
+        if len(parameters) == len(typed) and all(
+                pg_type.is_unknown or _fits(kind, pg_type) for kind, pg_type in zip(parameters, types, strict=True)):
+            values = [translator.coerce(value, pg_type, _type(kind, hstore))
+                      for (value, pg_type), kind in zip(typed, parameters, strict=True)]
+            return call(hstore_functions.CALL, registered, *values), _type(result, hstore)
+    raise rules.no_function(name, ", ".join(format_type(t.output_type(pg_type).oid, -1) for pg_type in types))
