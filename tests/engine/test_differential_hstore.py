@@ -52,7 +52,8 @@ SCRIPT = [
     "select id, h -> 'a', h -> 'zz' from hs order by id",
     "select id, h -> array['a', 'b', 'z', null] from hs order by id",
     "select id, h -> '{{a,b},{b,a}}'::text[] from hs order by id",
-    "select id, h ? 'a', h ?| array['b', 'z'], h ?& array['a', 'b'], h ?& '{}', h ?| '{}' from hs order by id",
+    "select id, h ? 'a', h ?| array['b', 'z'], h ?& array['a', 'b'], h ?& '{}', h ?| '{}' from hs "
+    "order by id",
     "select id from hs where h @> 'a=>1' order by id",
     "select id from hs where 'a=>1' <@ h order by id",
     "select id from hs where h <@ 'a=>1, b=>2, c=>3' order by id",
@@ -76,7 +77,10 @@ SCRIPT = [
     r"""select hstore_to_json(E'"a\\"b"=>"x\ty"')""",
     "select id, exist(h, 'a'), isexists(h, 'b'), defined(h, 'a'), isdefined(h, 'b') from hs order by id",
     "select id, exists_any(h, array['b']), exists_all(h, array['a', 'b']) from hs order by id",
-    "select id, fetchval(h, 'a'), slice_array(h, array['b', 'a']), slice(h, array['b', 'zz']) from hs order by id",
+    "select id, fetchval(h, 'a'), slice_array(h, array['b', 'a']), slice(h, array['b', 'zz']) from hs "
+    "order by id",
+    "select id, delete(h, 'a'), delete(h, array['b']), delete(h, 'a=>1'::hstore), delete(h, '{a}') from hs "
+    "order by id",
     "select id, hs_concat(h, 'z=>1'), hs_contains(h, 'a=>1'), hs_contained(h, 'a=>1') from hs order by id",
     "select akeys('a=>1')",
     "select hstore('a', 'b'), hstore('a', NULL), hstore(NULL, 'a'), tconvert('k', 'v')",
@@ -96,6 +100,10 @@ SCRIPT = [
     "select h::text, h::varchar from hs order by id",
     "select 'a=>1'::varchar::hstore, ('a=>1'::hstore)::text::hstore, cast('b=>2' as hstore)",
     "select 1::hstore",
+    "select id, h::json, h::jsonb, cast(h as json) from hs order by id",
+    "select '{a,1,b,2}'::text[]::hstore, array[['k', 'v']]::hstore, '{a}'::text[]::hstore",
+    "select '{a=>1}'::hstore[], array['a=>1'::hstore, null, '']",
+    "select ('a=>1, b=>2'::hstore -> 'b')::int + 1",
     "select 'a=>1'::hstore = 'a=>1', 'a=>1'::hstore = 'a=>2'",
     "select 'a=>1'::hstore::text || 'x'",
     "insert into hs values (8, 'a=>')",

@@ -8,11 +8,12 @@ created or dropped.
 
 from __future__ import annotations
 
-from heliosdb_lite.engine.extensions import citext
+from heliosdb_lite.engine.extensions import citext, hstore
 from heliosdb_lite.engine.extensions.definitions import Extension, ExtensionType
 
 PLPGSQL = "plpgsql"
-KNOWN: dict[str, Extension] = {extension.name: extension for extension in (citext.EXTENSION,)}
+KNOWN: dict[str, Extension] = {
+    extension.name: extension for extension in (citext.EXTENSION, hstore.EXTENSION)}
 _TYPES: dict[str, tuple[Extension, ExtensionType]] = {
     defined.name: (extension, defined) for extension in KNOWN.values() for defined in extension.types}
 _COLLATIONS = {defined.collation: defined for _, defined in _TYPES.values() if defined.collation}

@@ -229,7 +229,8 @@ OPERATIONS: dict[str, Callable[..., Any]] = {
     "hstore_from_array": _from_array,
 }
 # the functions that are not strict (a NULL argument does not make the result NULL by itself)
-_NOT_STRICT: dict[str, Callable[..., Any]] = {"hstore_from_text": _from_pair, "hstore_from_arrays": _from_arrays}
+_NOT_STRICT: dict[str, Callable[..., Any]] = {"hstore_from_text": _from_pair,
+                                              "hstore_from_arrays": _from_arrays}
 
 
 def _call(name: str, *arguments: Any) -> Any:

@@ -154,6 +154,9 @@ def _cast(translator: Translator, node: exp.Cast, scope: Scope) -> Typed:
             and array_typing.is_array(target.pg_type):  # ARRAY[]::integer[]
         return translator.constant("{}", target.pg_type, explicit=True), target.pg_type
     inner, source = translator.expr(node.this, scope)
+    by_function = hstore.cast(inner, source, target.pg_type)
+    if by_function is not None:
+        return by_function, target.pg_type
     if not cast_contexts.can_coerce(source, target.pg_type, cast_contexts.Context.EXPLICIT):
         raise casts.cannot_cast(source.oid, target.pg_type.oid)
     converted = translator.coerce(inner, source, target.pg_type, mode="explicit")
@@ -289,7 +292,8 @@ def _hstore_fetch(translator: Translator, node: exp.Expr, document: exp.Expr, do
         key, key_type = exp.Literal.number(path.expressions[-1].this), t.INT4_TYPE
     else:
         key, key_type = translator.expr(path, scope)
-    symbol = {exp.JSONExtract: "->", exp.JSONExtractScalar: "->>", exp.JSONBExtract: "#>"}.get(type(node), "#>>")
+    symbols = {exp.JSONExtract: "->", exp.JSONExtractScalar: "->>", exp.JSONBExtract: "#>"}
+    symbol = symbols.get(type(node), "#>>")
     return hstore.operator(translator, symbol, document, document_type, key, key_type)
 
 

@@ -9,8 +9,8 @@ operators are spelled #<# ...). An unknown operand beside an hstore is an hstore
 takes one (`h - '{a}'` deletes the pairs of that hstore, as PostgreSQL's operator resolution reads
 it), else text, or text[] where only an array fits.
 
-Functions (`SIGNATURES`): fetchval, slice_array, slice, exist/isexists, exists_any, exists_all,
-defined/isdefined, delete, hs_concat, hs_contains, hs_contained, hstore/tconvert, akeys, avals,
+Functions (`extensions.hstore.SIGNATURES`): fetchval, slice_array, slice, exist/isexists, exists_any,
+exists_all, defined/isdefined, delete, hs_concat, hs_contains, hs_contained, hstore/tconvert, akeys, avals,
 hstore_to_array, hstore_to_matrix, hstore_to_json(_loose), hstore_to_jsonb(_loose). A call's unknown
 arguments take the first signature that fits with text preferred (PostgreSQL's string category
 rule); `hstore('literal')` is a cast to hstore, as PostgreSQL reads a type's name called on one
@@ -24,7 +24,10 @@ from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
+from heliosdb_lite.engine.extensions.hstore import NAME as HSTORE
+from heliosdb_lite.engine.extensions.hstore import SIGNATURES
 from heliosdb_lite.engine.functions import hstore as hstore_functions
+from heliosdb_lite.engine.store.user_types import extension_type
 from heliosdb_lite.engine.translate.nodes import call, is_unknown_literal
 from heliosdb_lite.engine.translate.result import Typed, unsupported
 from heliosdb_lite.engine.types import array_typing
@@ -32,46 +35,14 @@ from heliosdb_lite.engine.types import pgtypes as t
 from heliosdb_lite.engine.types import typing_rules as rules
 from heliosdb_lite.engine.types.pgtypes import PgType
 from heliosdb_lite.engine.types.type_names import format_type
-from heliosdb_lite.protocol.codecs import hstore as hstore_values
 from heliosdb_lite.protocol.codecs import oids
-from heliosdb_lite.protocol.codecs import user_types as codec_types
 
 if TYPE_CHECKING:
     from heliosdb_lite.engine.translate import Translator
 
-HSTORE = "hstore"  # a parameter or result of the database's hstore type, in SIGNATURES
 TEXT_ARRAY = PgType(oids.TEXT_ARRAY)
 _KINDS = {"text": t.TEXT_TYPE, "text[]": TEXT_ARRAY, "json": PgType(t.JSON), "jsonb": PgType(t.JSONB),
           "bool": t.BOOL_TYPE}
-# name -> its signatures: (parameter kinds, result kind, the function of `functions.hstore` running it)
-SIGNATURES: dict[str, tuple[tuple[tuple[str, ...], str, str], ...]] = {
-    "fetchval": ((("hstore", "text"), "text", "fetchval"),),
-    "slice_array": ((("hstore", "text[]"), "text[]", "slice_array"),),
-    "slice": ((("hstore", "text[]"), "hstore", "slice"),),
-    "exist": ((("hstore", "text"), "bool", "exist"),),
-    "isexists": ((("hstore", "text"), "bool", "exist"),),
-    "exists_any": ((("hstore", "text[]"), "bool", "exists_any"),),
-    "exists_all": ((("hstore", "text[]"), "bool", "exists_all"),),
-    "defined": ((("hstore", "text"), "bool", "defined"),),
-    "isdefined": ((("hstore", "text"), "bool", "defined"),),
-    "delete": ((("hstore", "text"), "hstore", "delete"), (("hstore", "text[]"), "hstore", "delete_array"),
-               (("hstore", "hstore"), "hstore", "delete_hstore")),
-    "hs_concat": ((("hstore", "hstore"), "hstore", "hs_concat"),),
-    "hs_contains": ((("hstore", "hstore"), "bool", "hs_contains"),),
-    "hs_contained": ((("hstore", "hstore"), "bool", "hs_contained"),),
-    "hstore": ((("text", "text"), "hstore", "hstore_from_text"),
-               (("text[]", "text[]"), "hstore", "hstore_from_arrays"),
-               (("text[]",), "hstore", "hstore_from_array")),
-    "tconvert": ((("text", "text"), "hstore", "hstore_from_text"),),
-    "akeys": ((("hstore",), "text[]", "akeys"),),
-    "avals": ((("hstore",), "text[]", "avals"),),
-    "hstore_to_array": ((("hstore",), "text[]", "hstore_to_array"),),
-    "hstore_to_matrix": ((("hstore",), "text[]", "hstore_to_matrix"),),
-    "hstore_to_json": ((("hstore",), "json", "hstore_to_json"),),
-    "hstore_to_json_loose": ((("hstore",), "json", "hstore_to_json_loose"),),
-    "hstore_to_jsonb": ((("hstore",), "jsonb", "hstore_to_jsonb"),),
-    "hstore_to_jsonb_loose": ((("hstore",), "jsonb", "hstore_to_jsonb_loose"),),
-}
 REFUSED = frozenset({"skeys", "svals", "each", "populate_record", "hstore_version_diag"})
 # operator -> {right operand kind: function}, the left operand an hstore
 _OPERATORS: dict[str, dict[str, str]] = {
@@ -87,8 +58,8 @@ _RESULTS = {"fetchval": "text", "slice_array": "text[]", "exist": "bool", "exist
 
 def is_hstore(pg_type: PgType) -> bool:
     """Whether a type is the database's hstore (the type CREATE EXTENSION hstore made)."""
-    defined = codec_types.BASE_TYPES.get(pg_type.oid)
-    return defined is not None and defined.codec is hstore_values.CODEC
+    defined = extension_type(pg_type.oid)
+    return defined is not None and defined.name == HSTORE
 
 
 def involves_hstore(*types: PgType) -> bool:
@@ -135,6 +106,17 @@ def operator(translator: Translator, symbol: str, left: exp.Expr, left_type: PgT
     return call(hstore_functions.CALL, name, left, right), _type(_RESULTS[name], hstore)
 
 
+def cast(value: exp.Expr, source: PgType, target: PgType) -> exp.Expr | None:
+    """The extension's casts, which are function calls: hstore to json (hstore_to_json) and jsonb
+    (hstore_to_jsonb), text[] to hstore (hstore(text[])); None for any other cast."""
+    if is_hstore(source) and target.oid in (t.JSON, t.JSONB):
+        name = "hstore_to_json" if target.oid == t.JSON else "hstore_to_jsonb"
+        return call(hstore_functions.CALL, name, value)
+    if is_hstore(target) and _fits("text[]", source):
+        return call(hstore_functions.CALL, "hstore_from_array", value)
+    return None
+
+
 def comparison(operator_symbol: str, left_type: PgType, right_type: PgType) -> None:
     """42883 for an ordering comparison of hstore values (PostgreSQL has only = and <> of them)."""
     if operator_symbol not in ("=", "<>"):
@@ -152,12 +134,12 @@ def function(translator: Translator, name: str, typed: Sequence[Typed]) -> Typed
     assert hstore is not None
     if name in REFUSED:
         raise unsupported(f"hstore's function {name}()")
-    if name == HSTORE and len(typed) == 1 and is_unknown_literal(typed[0][0]):
+    if name == HSTORE and len(typed) == 1 and typed[0][1].is_unknown and is_unknown_literal(typed[0][0]):
         return translator.coerce(typed[0][0], typed[0][1], hstore, mode="explicit"), hstore
     types = [pg_type for _, pg_type in typed]
     for parameters, result, registered in SIGNATURES[name]:
-        if len(parameters) == len(typed) and all(
-                pg_type.is_unknown or _fits(kind, pg_type) for kind, pg_type in zip(parameters, types, strict=True)):
+        if len(parameters) == len(typed) and all(pg_type.is_unknown or _fits(kind, pg_type)
+                                                 for kind, pg_type in zip(parameters, types, strict=True)):
             values = [translator.coerce(value, pg_type, _type(kind, hstore))
                       for (value, pg_type), kind in zip(typed, parameters, strict=True)]
             return call(hstore_functions.CALL, registered, *values), _type(result, hstore)

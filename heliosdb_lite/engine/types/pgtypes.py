@@ -213,6 +213,10 @@ def resolve_datatype(data_type: exp.DataType, named: UserTypes | None = None) ->
             raise DatabaseError(FEATURE_NOT_SUPPORTED, f"type {str(data_type.this).lower()} is not supported")
         return ResolvedType(PgType(CSTRING), "cstring", ())
     dtype = data_type.this
+    if dtype == exp.DType.HSTORE:  # a name sqlglot knows that only an extension makes a type (hstore)
+        data_type = exp.DataType(this=exp.DType.USERDEFINED, kind=exp.to_identifier("hstore"),
+                                 expressions=data_type.expressions)
+        dtype = exp.DType.USERDEFINED
     modifiers = tuple(_modifier(param) for param in data_type.expressions
                       if not isinstance(param, exp.DataType))
     if dtype == exp.DType.CHAR and not modifiers:

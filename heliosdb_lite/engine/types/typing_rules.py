@@ -468,6 +468,8 @@ def _cast_type_name(data_type: exp.DataType) -> str:
         named = data_type
         while named.this == exp.DType.ARRAY and named.expressions:
             named = named.expressions[0]
+        if named.this == exp.DType.HSTORE:  # an extension's type sqlglot knows by name
+            return "hstore"
         kind = named.args.get("kind")
         kind = kind.expression if isinstance(kind, exp.Dot) else kind
         return kind.name if isinstance(kind, exp.Identifier) else "?column?"
