@@ -158,9 +158,12 @@ def _from_array(array: str) -> str:
         raise _subscript_error("array must have even number of elements")
     else:
         flat = items
-    if any(key is None for key in flat[::2]):
-        raise values.null_key()
-    return store(values.build(zip(flat[::2], flat[1::2], strict=True)))
+    pairs = []
+    for key, item in zip(flat[::2], flat[1::2], strict=True):
+        if key is None:
+            raise values.null_key()
+        pairs.append((key, item))
+    return store(values.build(pairs))
 
 
 def _akeys(hstore: str) -> str:

@@ -285,6 +285,7 @@ def _hstore_fetch(translator: Translator, node: exp.Expr, document: exp.Expr, do
                   scope: Scope) -> Typed:
     """`hstore -> key` and `hstore -> keys`; hstore has no ->>, #> or #>> (42883)."""
     path = node.expression
+    key: exp.Expr
     if isinstance(path, exp.JSONPath) and len(path.expressions) == 2 \
             and isinstance(path.expressions[1], exp.JSONPathKey):
         key, key_type = exp.Literal.string(path.expressions[1].this), t.UNKNOWN_TYPE  # h -> 'literal'
@@ -292,7 +293,8 @@ def _hstore_fetch(translator: Translator, node: exp.Expr, document: exp.Expr, do
         key, key_type = exp.Literal.number(path.expressions[-1].this), t.INT4_TYPE
     else:
         key, key_type = translator.expr(path, scope)
-    symbols = {exp.JSONExtract: "->", exp.JSONExtractScalar: "->>", exp.JSONBExtract: "#>"}
+    symbols: dict[type[exp.Expr], str] = {exp.JSONExtract: "->", exp.JSONExtractScalar: "->>",
+                                          exp.JSONBExtract: "#>"}
     symbol = symbols.get(type(node), "#>>")
     return hstore.operator(translator, symbol, document, document_type, key, key_type)
 

@@ -28,6 +28,7 @@ from heliosdb_lite.engine.extensions.hstore import NAME as HSTORE
 from heliosdb_lite.engine.extensions.hstore import SIGNATURES
 from heliosdb_lite.engine.functions import hstore as hstore_functions
 from heliosdb_lite.engine.store.user_types import extension_type
+from heliosdb_lite.engine.translate import records
 from heliosdb_lite.engine.translate.nodes import call, is_unknown_literal
 from heliosdb_lite.engine.translate.result import Typed, unsupported
 from heliosdb_lite.engine.types import array_typing
@@ -134,6 +135,8 @@ def function(translator: Translator, name: str, typed: Sequence[Typed]) -> Typed
     assert hstore is not None
     if name in REFUSED:
         raise unsupported(f"hstore's function {name}()")
+    if name == HSTORE and len(typed) == 1 and records.is_row_type(typed[0][1]):
+        raise unsupported("hstore's function hstore(record)")
     if name == HSTORE and len(typed) == 1 and typed[0][1].is_unknown and is_unknown_literal(typed[0][0]):
         return translator.coerce(typed[0][0], typed[0][1], hstore, mode="explicit"), hstore
     types = [pg_type for _, pg_type in typed]
