@@ -113,9 +113,17 @@ ENUM_SCRIPT = [
     "create function next_label(e enum_t) returns enum_t language sql "
     "as $$select case e when 'abc' then 'def'::enum_t else 'ghi' end$$",
     "select next_label('abc'), next_label(return_enum())",
-    "drop function return_enum()",
-    "drop function next_label",
     "drop type enum_t",
+    "drop function return_enum()",
+    "drop type enum_t",
+    "drop type enum_t cascade",
+    "select count(*) from pg_proc where proname in ('next_label', 'array_of')",
+    "create type enum_t as enum ('abc')",
+    "create function array_of(e enum_t[]) returns int language sql as 'select cardinality(e)'",
+    "select array_of(array['abc'::enum_t])",
+    "drop type enum_t",
+    "drop type enum_t cascade",
+    "select count(*) from pg_proc where proname in ('next_label', 'array_of')",
 ]
 
 REFUSED = [

@@ -202,7 +202,7 @@ def _create(translator: Translator, sql: str, tokens: tuple[Token, ...]) -> list
             if f.stored == stored and f.argument_oids == function.argument_oids]
     if same:
         existing = same[0]
-        shown = _signature(existing)
+        shown = existing.signature
         if not replace:
             raise DatabaseError(DUPLICATE_FUNCTION,
                                 f'function "{existing.name}" already exists with same argument types')
@@ -341,11 +341,6 @@ def _check_body(translator: Translator, function: Function) -> None:
         raise DatabaseError(INVALID_FUNCTION_DEFINITION,
                             f"return type mismatch in function declared to return {shown}",
                             detail=f"Actual return type is {format_type(body_type.oid, -1)}.")
-
-
-def _signature(function: Function) -> str:
-    types = ", ".join(format_type(argument.type_oid, -1) for argument in function.arguments)
-    return f"{function.name}({types})"
 
 
 def _drop(translator: Translator, sql: str, tokens: tuple[Token, ...]) -> list[str]:

@@ -38,6 +38,7 @@ from heliosdb_lite.engine.functions import arrays as array_functions
 from heliosdb_lite.engine.sql import parsing
 from heliosdb_lite.engine.sql.quoting import quote_identifier, quote_name, string_literal
 from heliosdb_lite.engine.sql.statement_words import Words, syntax_error
+from heliosdb_lite.engine.store import functions as stored_functions
 from heliosdb_lite.engine.store import schemas, user_types
 from heliosdb_lite.engine.store.user_types import LABELS_TABLE, RANGES_TABLE, TYPES_TABLE, StoredType
 from heliosdb_lite.engine.translate.result import Translation, schema_of, unsupported
@@ -375,6 +376,7 @@ def _drop(translator: Translator, words: _TypeWords) -> list[str]:
     if_exists, tables, cascade = words.drop_list(words.type_name)
     statements: list[str] = []
     dropped: list[str] = []
+    functions_dropped: set[int] = set()
     for table in tables:
         found = _dropped_type(translator, table, if_exists)
         if found is None:
@@ -392,11 +394,18 @@ def _drop(translator: Translator, words: _TypeWords) -> list[str]:
             if cascade:
                 raise unsupported(f"DROP TYPE ... CASCADE of a type composite types use ({in_composites[0]})")
             refuse_dependents(f"type {found.shown}", in_composites)
+        own = set(_own_types(found))
+        functions = [f for f in translator.user_functions()
+                     if {*f.argument_oids, f.result_oid} & own and f.oid not in functions_dropped]
+        function_names = [f"function {f.signature}" for f in functions]
         if not cascade:
-            refuse_dependents(f"type {found.shown}", described,
+            refuse_dependents(f"type {found.shown}", described + function_names,
                               details=[f"{column.described()} depends on type {column.type_shown}"
-                                       for column in columns])
-        dropped += described
+                                       for column in columns]
+                              + [f"{name} depends on type {found.shown}" for name in function_names])
+        dropped += described + function_names
+        statements += [stored_functions.deleted(f) for f in functions]
+        functions_dropped.update(f.oid for f in functions)
         for stored in dict.fromkeys(column.table for column in columns):
             statements += columns_dropped(translator, stored,
                                           [column.column for column in columns if column.table == stored])

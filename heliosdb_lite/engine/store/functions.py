@@ -24,6 +24,7 @@ import apsw
 
 from heliosdb_lite.engine.sql.quoting import string_literal
 from heliosdb_lite.engine.store import schemas
+from heliosdb_lite.engine.types.type_names import format_type
 from heliosdb_lite.protocol.codecs import user_types as codec_types
 
 FUNCTIONS_TABLE = "_helios_functions"
@@ -65,6 +66,12 @@ class Function:
     @property
     def argument_oids(self) -> tuple[int, ...]:
         return tuple(argument.type_oid for argument in self.arguments)
+
+    @property
+    def signature(self) -> str:
+        """`name(type, ...)`, as PostgreSQL names a function in its messages."""
+        types = ", ".join(format_type(argument.type_oid, -1) for argument in self.arguments)
+        return f"{self.name}({types})"
 
     @property
     def defaults(self) -> int:

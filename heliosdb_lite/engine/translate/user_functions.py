@@ -144,19 +144,19 @@ def inline(translator: Translator, function: Function, arguments: Sequence[exp.E
         raise unsupported(f"recursive calls of function {function.name}")
     values = list(arguments) + [parsing_expression(argument.default_sql or "NULL")
                                 for argument in function.arguments[len(arguments):]]
-    casts = [exp.Cast(this=exp.paren(value.copy(), copy=False), to=type_node(argument.type_sql))
+    casts = [exp.Cast(this=value.copy(), to=type_node(argument.type_sql))
              for value, argument in zip(values, function.arguments, strict=True)]
     query = body_query(function)
     names = [argument.name or f"${number}" for number, argument in enumerate(function.arguments, start=1)]
     def result(value: exp.Expr) -> exp.Expr:
-        return exp.Cast(this=exp.paren(value, copy=False), to=type_node(function.result_sql)) if result_cast \
+        return exp.Cast(this=value, to=type_node(function.result_sql)) if result_cast \
             else value
 
     expression = single_expression(query)
     counts = _references(query, function, names)
     direct = expression is not None and not any(expression.find_all(exp.Subquery, exp.Select)) and all(
         (isinstance(value, _SIMPLE) and all(isinstance(node, _SIMPLE) for node in value.walk()))
-        or (count <= 1 and not function.strict) for value, count in zip(values, counts, strict=True))
+        or (count == 1 and not function.strict) for value, count in zip(values, counts, strict=True))
     translator.inlining.add(function.oid)
     try:
         if direct:
@@ -174,12 +174,8 @@ def inline(translator: Translator, function: Function, arguments: Sequence[exp.E
                                              for cast, name in zip(casts, names, strict=True)]),
                 alias=exp.TableAlias(this=exp.to_identifier(alias, quoted=True))), copy=False)
         translated, pg_type = translator.expr(exp.Subquery(this=select), scope)
-        correlated = any(value.find(exp.Column) for value in values)
-        if result_cast and function.volatility == "v" and not correlated \
-                and _calls_volatile(render(translated.copy(), keep=False)):
-            raise unsupported(f"a call of VOLATILE function {function.name}() that refers to no column of "
-                              "the calling query while its body calls a volatile function (it would run once "
-                              "per statement, not once per row)")
+        if result_cast and not any(value.find(exp.Column) for value in values):
+            _refuse_once_per_statement(translator, function, translated, values, scope)
         return translated, pg_type
     finally:
         translator.inlining.discard(function.oid)
@@ -189,6 +185,22 @@ def parsing_expression(sql: str) -> exp.Expr:
     parsed = _parsed(f"SELECT {sql}")
     assert isinstance(parsed, exp.Select)
     return parsed.expressions[0]
+
+
+def _refuse_once_per_statement(translator: Translator, function: Function, translated: exp.Expr,
+                               values: Sequence[exp.Expr], scope: Scope) -> None:
+    """0A000 for a call SQLite would evaluate once per statement (a subquery that refers to no
+    column of the calling query) though an argument calls a volatile function, or the body does
+    and the function is VOLATILE: PostgreSQL evaluates those once per row."""
+    arguments = [render(translator.expr(value.copy(), scope)[0], keep=False) for value in values]
+    if any(_calls_volatile(argument) for argument in arguments):
+        what = "an argument that calls a volatile function"
+    elif function.volatility == "v" and _calls_volatile(render(translated.copy(), keep=False)):
+        what = "a body that calls a volatile function"
+    else:
+        return
+    raise unsupported(f"a call of function {function.name}() that refers to no column of the calling query "
+                      f"with {what} (it would run once per statement, not once per row)")
 
 
 def _calls_volatile(sqlite_sql: str) -> bool:
@@ -208,7 +220,7 @@ def _strict(function: Function, arguments: Sequence[exp.Expr], body: exp.Expr) -
     """The body; of a STRICT function, NULL when an argument is NULL."""
     if not function.strict or not arguments:
         return body
-    any_null = exp.or_(*(exp.Is(this=exp.paren(argument.copy(), copy=False), expression=exp.Null())
+    any_null = exp.or_(*(exp.Is(this=argument.copy(), expression=exp.Null())
                          for argument in arguments))
     return exp.Case(ifs=[exp.If(this=any_null, true=exp.Null())], default=body)
 
