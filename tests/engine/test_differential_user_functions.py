@@ -93,6 +93,35 @@ SCRIPT = [
     "order by proname, prosrc",
     "select pg_get_function_result(oid), pg_get_function_arguments(oid) from pg_proc "
     "where proname = 'twice'",
+    "select x from t where add_one(x) > 2 order by add_one(x) desc",
+    "select sum(add_one(x)), add_one(count(*)::int) from t",
+    "select add_one(add_one(x)) from t where x is not null order by 1",
+    "insert into t values (add_one(9), add_one('q'::text))",
+    "update t set x = add_one(x) where x = 10 returning x, y",
+    "select x, y from t where x = 11",
+    "create view v as select x, add_one(x) as plus from t",
+    "select * from v order by x",
+    "create table with_default (a int default add_one(41), b int check (add_one(b) > 0))",
+    "insert into with_default (b) values (1) returning a, b",
+    "insert into with_default (b) values (-5)",
+    "begin",
+    "create function in_tx(a int) returns int language sql as 'select a * 3'",
+    "select in_tx(2)",
+    "rollback",
+    "select count(*) from pg_proc where proname = 'in_tx'",
+    "begin",
+    "create or replace function add_one(a int) returns int language sql as 'select $1 + 1000'",
+    "select add_one(1)",
+    "rollback",
+    "select add_one(1)",
+    "prepare p(int) as select add_one($1)",
+    "execute p(5)",
+    "deallocate p",
+    "select add_one(x) from (values (1), (2)) as s(x) order by 1",
+    "select (select add_one(max(x)) from t) + 1",
+    "select case when add_one(1) > 0 then 'pos' else 'neg' end",
+    "drop view v",
+    "drop table with_default",
     "drop function add_one",
     "drop function add_one(int)",
     "select add_one(1)",
@@ -187,3 +216,11 @@ def test_pg_sleep_in_a_function_still_waits(engine_session: SQLiteSession) -> No
     statement = engine_session.prepare("select nap(0.01)", ())
     assert statement.translation is not None and effects.calls_waiting(statement.translation.sql)
     assert not statement.restartable
+
+
+def test_recursion_refused(engine_session: SQLiteSession) -> None:
+    """A function whose body calls itself (which the engine cannot inline) is refused at the call."""
+    for sql in ("create function ping(n int) returns int language sql as 'select 1'",
+                "create or replace function ping(n int) returns int language sql as 'select ping(n - 1)'"):
+        engine_session.execute(engine_session.prepare(sql, ()), [])
+    assert_refused_clearly(engine_session, "select ping(3)", "nested more than")

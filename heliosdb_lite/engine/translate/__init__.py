@@ -101,7 +101,7 @@ class Translator:
         self.param_count = len(param_oids)
         self._domains: dict[int, Domain] | None = None
         self._functions: tuple[store_functions.Function, ...] | None = None
-        self.inlining: set[int] = set()  # the user-defined functions whose calls are being inlined
+        self.inlining: list[int] = []  # the user-defined functions being inlined, outermost first
         self.locks_rows = False
         self.notices: list[DatabaseError] = []
 

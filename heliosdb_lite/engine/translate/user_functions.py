@@ -48,6 +48,7 @@ _SIMPLE = (exp.Literal, exp.Null, exp.Boolean, exp.Parameter, exp.Placeholder, e
            exp.Cast, exp.DataType, exp.DataTypeParam, exp.Neg, exp.Paren, exp.Add, exp.Sub, exp.Mul, exp.Var)
 # the engine's functions whose every call may answer differently or act (a subset of `effects`' not pure
 # ones: those are also the functions whose answer depends on a session's settings)
+MAX_DEPTH = 32  # calls inlined within calls, arguments included: deeper is taken for recursion
 _BUILT_IN_NAMES = frozenset(routine.name for routine in ROUTINES)
 _PER_CALL = re.compile(r"\b(random|randomblob|gen_random_uuid|uuid_generate_v4|clock_timestamp|timeofday|"
                        r"nextval|setval|pg_sleep|pg_notify|set_config|pg_(?:try_)?advisory\w*)\s*\(",
@@ -140,8 +141,9 @@ def inline(translator: Translator, function: Function, arguments: Sequence[exp.E
            result_cast: bool = True) -> Typed:
     """The call of `function` with `arguments` (as many as it takes, or fewer with defaults), typed
     (`result_cast` False: the body's value, of its own type)."""
-    if function.oid in translator.inlining:
-        raise unsupported(f"recursive calls of function {function.name}")
+    if len(translator.inlining) >= MAX_DEPTH:
+        raise unsupported(f"calls of user-defined functions nested more than {MAX_DEPTH} deep (recursion, in "
+                          f"{function.name})")
     values = list(arguments) + [parsing_expression(argument.default_sql or "NULL")
                                 for argument in function.arguments[len(arguments):]]
     casts = [exp.Cast(this=value.copy(), to=type_node(argument.type_sql))
@@ -157,7 +159,7 @@ def inline(translator: Translator, function: Function, arguments: Sequence[exp.E
     direct = expression is not None and not any(expression.find_all(exp.Subquery, exp.Select)) and all(
         (isinstance(value, _SIMPLE) and all(isinstance(node, _SIMPLE) for node in value.walk()))
         or (count == 1 and not function.strict) for value, count in zip(values, counts, strict=True))
-    translator.inlining.add(function.oid)
+    translator.inlining.append(function.oid)
     try:
         if direct:
             assert expression is not None
@@ -178,7 +180,7 @@ def inline(translator: Translator, function: Function, arguments: Sequence[exp.E
             _refuse_once_per_statement(translator, function, translated, values, scope)
         return translated, pg_type
     finally:
-        translator.inlining.discard(function.oid)
+        translator.inlining.pop()
 
 
 def parsing_expression(sql: str) -> exp.Expr:
