@@ -27,7 +27,7 @@ import apsw
 from sqlglot import exp
 
 from heliosdb_lite.engine.ddl import table_rebuild
-from heliosdb_lite.engine.ddl.table_rebuild import Column
+from heliosdb_lite.engine.ddl.table_rebuild import Column, mentions
 from heliosdb_lite.engine.ddl.tables import range_check_name, storage_clauses
 from heliosdb_lite.engine.sql.dialect import render
 from heliosdb_lite.engine.sql.quoting import quote_name
@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     from heliosdb_lite.engine.translate import Translator
 
 _FAMILIES = ({t.TEXT, t.VARCHAR}, {t.INT2, t.INT4, t.INT8})
+_CROSS_TYPE_FAMILIES = ({t.INT2, t.INT4, t.INT8}, {t.FLOAT4, t.FLOAT8})
 _PLACEHOLDER = "_helios_converted_value"
 
 
@@ -142,13 +143,6 @@ def _definition(definitions: list[str], name: str) -> tuple[int, Column]:
     raise unsupported(f"ALTER COLUMN TYPE of column {name}")
 
 
-def _mentions(sql: str, name: str) -> bool:
-    """Whether SQLite SQL names the column (quoted or bare; a string that happens to hold the name
-    counts too, which only makes a refusal more likely)."""
-    return re.search(rf'(?<![\w"]){re.escape(name)}(?![\w"])|{re.escape(quote_name(name))}', sql,
-                     re.IGNORECASE) is not None
-
-
 def _same_family(source: t.PgType, target: t.PgType) -> bool:
     """Whether expressions translated over a value of type source stay right over target."""
     return source.oid == target.oid or any({source.oid, target.oid} <= family for family in _FAMILIES)
@@ -162,7 +156,7 @@ def _refuse_dependents(connection: apsw.Connection, table: str, definitions: lis
         other = Column.parse(definition)
         if other is None or other.name.lower() == name.lower():
             continue
-        if any(clause.upper().startswith("GENERATED") and _mentions(clause, name)
+        if any(clause.upper().startswith("GENERATED") and mentions(clause, name)
                for clause in other.clauses):
             raise DatabaseError(FEATURE_NOT_SUPPORTED,
                                 "cannot alter type of a column used by a generated column",
@@ -170,7 +164,7 @@ def _refuse_dependents(connection: apsw.Connection, table: str, definitions: lis
     views: list[tuple[str, str]] = list(connection.execute(
         "SELECT name, sql FROM sqlite_schema WHERE type = 'view'"))
     for view, sql in views:
-        if _mentions(sql, table) and (_mentions(sql, name) or "*" in sql):
+        if mentions(sql, table) and (mentions(sql, name) or "*" in sql):
             raise DatabaseError(FEATURE_NOT_SUPPORTED,
                                 "cannot alter type of a column used by a view or rule",
                                 detail=f"rule _RETURN on view {schemas.split(view)[1]} depends on column "
@@ -186,10 +180,10 @@ def _refuse_dependents(connection: apsw.Connection, table: str, definitions: lis
     checks += [sql for trigger, sql in dependents if "CHECK constraint failed" in sql]
     indexes = [sql.partition("(")[2] for _, sql in dependents if sql.upper().startswith(("CREATE INDEX",
                                                                                         "CREATE UNIQUE"))]
-    if any(_mentions(check, name) for check in checks):
+    if any(mentions(check, name) for check in checks):
         raise unsupported(f"ALTER COLUMN TYPE of column {name} to another kind of type while a CHECK "
                           "constraint uses it")
-    if any(_mentions(index, name) and "(" in index for index in indexes):
+    if any(mentions(index, name) and "(" in index for index in indexes):
         raise unsupported(f"ALTER COLUMN TYPE of column {name} to another kind of type while an index "
                           "expression uses it")
 
@@ -292,28 +286,60 @@ def _recorded_default(translator: Translator, table: str, column: ColumnInfo, ta
     return [added_defaults.recorded(table, column.name, converted)]
 
 
+_TRIGGER_KEY = re.compile(r'FROM ("(?:[^"]|"")*") AS p WHERE (.*?)\) BEGIN .*constraint failed: (.*?)\'\)',
+                          re.DOTALL)
+_TRIGGER_PAIR = re.compile(r'p\.("(?:[^"]|"")*") = NEW\.("(?:[^"]|"")*")')
+
+
+def _foreign_keys(connection: apsw.Connection, table: str) -> list[tuple[str, str, str, str, str | None]]:
+    """(name, child, column, parent, key column) of the foreign keys from or to `table`: SQLite's own
+    (named as PostgreSQL names them by default) and those ALTER TABLE added as triggers
+    (`foreign_keys`), one row per column pair."""
+    native: list[tuple[str, str, str, str | None]] = list(connection.execute(  # no key: the primary key's
+        "SELECT s.name, f.\"from\", f.\"table\", coalesce(f.\"to\", (SELECT k.name "
+        "FROM pragma_table_info(f.\"table\") k WHERE k.pk = f.seq + 1)) "
+        "FROM sqlite_schema s, pragma_foreign_key_list(s.name) f "
+        "WHERE s.type = 'table' AND (s.name = ?1 OR f.\"table\" = ?1)", (table,)))
+    keys = [(f"{schemas.split(child)[1]}_{column}_fkey", child, column, parent, key)
+            for child, column, parent, key in native]
+    triggers: list[tuple[str, str]] = list(connection.execute(
+        "SELECT tbl_name, sql FROM sqlite_schema WHERE type = 'trigger' AND name LIKE '%\\_fk\\_insert' "
+        "ESCAPE '\\'"))
+    for child, sql in triggers:
+        found = _TRIGGER_KEY.search(sql or "")
+        if found is None:
+            continue
+        parent = table_rebuild.unquoted(found.group(1))
+        if table not in (child, parent):
+            continue
+        keys += [(found.group(3).replace("''", "'"), child, table_rebuild.unquoted(column), parent,
+                  table_rebuild.unquoted(key)) for key, column in _TRIGGER_PAIR.findall(found.group(2))]
+    return keys
+
+
 def _check_foreign_keys(connection: apsw.Connection, table: str, changed: dict[str, t.PgType]) -> None:
     """42804 when a foreign key from or to a changed column would compare types of different
     categories (PostgreSQL finds no equality operator between them)."""
-    keys: list[tuple[str, str, str, str | None]] = list(connection.execute(
-        "SELECT ?1, f.\"from\", f.\"table\", f.\"to\" FROM pragma_foreign_key_list(?1) f UNION ALL "
-        "SELECT s.name, f.\"from\", f.\"table\", f.\"to\" "
-        "FROM sqlite_schema s, pragma_foreign_key_list(s.name) f "
-        "WHERE s.type = 'table' AND f.\"table\" = ?1 AND s.name <> ?1", (table,)))
-    for child, child_column, parent, parent_column in keys:
+    for name, child, child_column, parent, parent_column in _foreign_keys(connection, table):
         ends = [(child, child_column), (parent, parent_column or "")]
-        if not any(owner == table and name.lower() in changed for owner, name in ends):
+        if not any(owner == table and column.lower() in changed for owner, column in ends):
             continue
-        child_type, parent_type = (changed.get(name.lower()) if owner == table and name.lower() in changed
-                                   else _column_type(connection, owner, name) for owner, name in ends)
+        child_type, parent_type = (changed.get(column.lower()) if owner == table and column.lower() in changed
+                                   else _column_type(connection, owner, column) for owner, column in ends)
         if child_type is None or parent_type is None:
             continue
-        if cast_contexts.category(child_type.oid) != cast_contexts.category(parent_type.oid):
-            raise DatabaseError(DATATYPE_MISMATCH, f'foreign key constraint "{schemas.split(child)[1]}_'
-                                f'{child_column}_fkey" cannot be implemented',
+        if not _comparable_keys(child_type, parent_type):
+            raise DatabaseError(DATATYPE_MISMATCH, f'foreign key constraint "{name}" cannot be implemented',
                                 detail=f'Key columns "{child_column}" and "{parent_column}" are of '
                                        f"incompatible types: {format_type(child_type.oid, -1)} and "
                                        f"{format_type(parent_type.oid, -1)}.")
+
+
+def _comparable_keys(child: t.PgType, parent: t.PgType) -> bool:
+    """Whether PostgreSQL finds the equality a foreign key needs: the referencing type converts to
+    the key's implicitly, or both are of an operator family with cross-type operators."""
+    return cast_contexts.can_coerce(child, parent, cast_contexts.Context.IMPLICIT) \
+        or any({child.oid, parent.oid} <= family for family in _CROSS_TYPE_FAMILIES)
 
 
 def _column_type(connection: apsw.Connection, table: str, column: str) -> t.PgType | None:

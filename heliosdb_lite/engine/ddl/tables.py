@@ -165,6 +165,9 @@ class TableBuilder:
             if with_default or not isinstance(kind, _DEFAULT_AND_NOT_NULL):
                 named = isinstance(kind, exp.Reference) and constraint.this is not None
                 parts += [f"CONSTRAINT {quote_name(constraint.name)}"] if named else []
+                if isinstance(kind, exp.CheckColumnConstraint) and constraint.this is not None:
+                    parts.append(self.check(kind.this, column.name, constraint.name))  # named as written
+                    continue
                 parts += self._column_constraint(column, resolved, kind)
         parts += self._domain_clauses(column, resolved, with_default=with_default)
         if not self._is_rowid_alias(column, resolved):
