@@ -109,9 +109,11 @@ def created(translator: Translator, stored: str, words: Words, sql: str,
     if subtype in (oids.JSON, oids.POINT):
         raise DatabaseError(UNDEFINED_OBJECT, f"data type {format_type(subtype, -1)} has no default operator "
                                               'class for access method "btree"')
-    if subtype not in _DEFAULT_OPCLASSES:
+    provided = user_types.extension_type(subtype)
+    if subtype not in _DEFAULT_OPCLASSES and provided is None:
         raise unsupported(f"a range type of {format_type(subtype, -1)}")
-    opclass = _DEFAULT_OPCLASSES[subtype][0]
+    # an extension's type's operator class has no pg_opclass row here
+    opclass = _DEFAULT_OPCLASSES[subtype][0] if provided is None else 0
     connection = translator.catalog.connection
     oid, array_oid, multirange_oid, multirange_array_oid = user_types.new_oids(connection, 4)
     return [*user_types.CREATE_TABLES, user_types.CREATE_RANGE_TABLE,
@@ -201,7 +203,8 @@ def _name(text: str) -> str:
 def _collation(subtype: int, written: str | None) -> int:
     """pg_range.rngcollation: the subtype's own collation or the one given (42809 for a subtype
     without collations); 0 for such a subtype."""
-    own = _TYPE_COLLATIONS.get(subtype, 0)
+    provided = user_types.extension_type(subtype)
+    own = _TYPE_COLLATIONS.get(subtype, 100 if provided is not None and provided.collatable else 0)
     if written is None:
         return own
     if not own:

@@ -8,8 +8,11 @@ created or dropped.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from heliosdb_lite.engine.extensions import citext, hstore
-from heliosdb_lite.engine.extensions.definitions import Extension, ExtensionType
+from heliosdb_lite.engine.extensions.definitions import Extension, ExtensionFunction, ExtensionType
 
 PLPGSQL = "plpgsql"
 KNOWN: dict[str, Extension] = {
@@ -17,6 +20,19 @@ KNOWN: dict[str, Extension] = {
 _TYPES: dict[str, tuple[Extension, ExtensionType]] = {
     defined.name: (extension, defined) for extension in KNOWN.values() for defined in extension.types}
 _COLLATIONS = {defined.collation: defined for _, defined in _TYPES.values() if defined.collation}
+FUNCTION_NAMES = frozenset(function.name for extension in KNOWN.values() for function in extension.functions)
+
+
+def functions_named(name: str) -> list[tuple[Extension, ExtensionFunction]]:
+    """The functions of that name the known extensions provide, with their extension."""
+    return [(extension, function) for extension in KNOWN.values() for function in extension.functions
+            if function.name == name]
+
+
+def implementations() -> dict[str, Callable[..., Any]]:
+    """The SQLite functions that run the extensions' functions, by their registered names."""
+    return {function.sql_name: function.implementation for extension in KNOWN.values()
+            for function in extension.functions if function.implementation is not None}
 
 
 def type_named(name: str) -> ExtensionType | None:

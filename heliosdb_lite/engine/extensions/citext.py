@@ -5,36 +5,85 @@ textout's), compared as PostgreSQL's citext_cmp compares: lower() of both sides,
 (this server's lower() lowers non-ASCII letters too, as a UTF-8 ctype does; PostgreSQL under the C
 ctype lowers ASCII only). Casts as the extension's: citext to text and varchar implicitly (so
 `citext = text` is text's comparison, case-sensitive, as PostgreSQL resolves it), text, varchar and
-char to citext in assignment.
+char to citext in assignment. Its functions: citext(bpchar | bool | inet) (the casts), and the
+case-insensitive strpos, replace, split_part, translate and regexp_replace of citext arguments
+(PostgreSQL's SQL definitions of them: lower() or the regular expression flag i).
 """
 
 from __future__ import annotations
+
+import re
 
 from heliosdb_lite.engine.extensions.definitions import (
     ASSIGNMENT,
     IMPLICIT,
     Extension,
     ExtensionCast,
+    ExtensionFunction,
     ExtensionType,
 )
-from heliosdb_lite.engine.functions.strings import lower
+from heliosdb_lite.engine.functions.strings import lower, null_safe, regexp_replace, translate, upper
 from heliosdb_lite.protocol.codecs.strings import TEXT_CODEC
 
 NAME = "citext"
 
 
-def compare(left: str, right: str) -> int:
-    """citext_cmp: the lowered texts' order (byte order of their UTF-8, as the C collation's)."""
-    left_lower, right_lower = lower(left).encode(), lower(right).encode()
-    return (left_lower > right_lower) - (left_lower < right_lower)
+def sort_key(value: str) -> bytes:
+    """citext_cmp's order: the lowered text's, byte by byte (its UTF-8, as the C collation orders)."""
+    return lower(value).encode()
+
+
+def _strpos(text: str, pattern: str) -> int:
+    """strpos(citext, citext): strpos of the lowered texts."""
+    return lower(text).find(lower(pattern)) + 1
+
+
+def _literal(pattern: str) -> str:
+    """A regular expression matching the text itself (citext escapes every non-word character)."""
+    return re.escape(pattern)
+
+
+def _replace(text: str, pattern: str, replacement: str) -> str:
+    """replace(citext, citext, citext): regexp_replace(text, the escaped pattern, replacement, 'gi')."""
+    return regexp_replace(text, _literal(pattern), replacement, "gi")
+
+
+def _split_part(text: str, delimiter: str, number: int) -> str | None:
+    """split_part(citext, citext, int): element `number` of regexp_split_to_array(text, the escaped
+    delimiter, 'i'); NULL past its ends (an array subscript out of range)."""
+    parts = list(text) if delimiter == "" else re.split(_literal(delimiter), text, flags=re.IGNORECASE)
+    return parts[number - 1] if 1 <= number <= len(parts) else None
+
+
+def _translate(text: str, source: str, target: str) -> str:
+    """translate(citext, citext, text): the characters of `source` in either case."""
+    return translate(translate(text, lower(source), target), upper(source), target)
+
+
+def _regexp_replace(text: str, pattern: str, replacement: str, flags: str = "") -> str:
+    """regexp_replace(citext, citext, text [, flags]): case-insensitive unless the flags say `c`."""
+    return regexp_replace(text, pattern, replacement, flags if "c" in flags else f"{flags}i")
 
 
 EXTENSION = Extension(
     NAME, "1.6", "data type for case-insensitive character strings",
     types=(ExtensionType(NAME, "S", TEXT_CODEC, "citextin", "citextout", "citextrecv", "citextsend",
-                         collatable=True, compare=compare),),
+                         collatable=True, sort_key=sort_key, case_insensitive=True),),
     casts=(ExtensionCast(NAME, "text", IMPLICIT), ExtensionCast(NAME, "varchar", IMPLICIT),
            ExtensionCast(NAME, "bpchar", ASSIGNMENT), ExtensionCast("text", NAME, ASSIGNMENT),
-           ExtensionCast("varchar", NAME, ASSIGNMENT), ExtensionCast("bpchar", NAME, ASSIGNMENT),
-           ExtensionCast("bool", NAME, ASSIGNMENT), ExtensionCast("inet", NAME, ASSIGNMENT)),
+           ExtensionCast("varchar", NAME, ASSIGNMENT),
+           ExtensionCast("bpchar", NAME, ASSIGNMENT, binary=False),
+           ExtensionCast("bool", NAME, ASSIGNMENT, binary=False),
+           ExtensionCast("inet", NAME, ASSIGNMENT, binary=False)),
+    functions=(
+        ExtensionFunction(NAME, ("bpchar",), NAME, is_cast=True, overloads_builtin=False),
+        ExtensionFunction(NAME, ("bool",), NAME, is_cast=True, overloads_builtin=False),
+        ExtensionFunction(NAME, ("inet",), NAME, is_cast=True, overloads_builtin=False),
+        ExtensionFunction("strpos", (NAME, NAME), "int4", null_safe(_strpos)),
+        ExtensionFunction("replace", (NAME, NAME, NAME), "text", null_safe(_replace)),
+        ExtensionFunction("split_part", (NAME, NAME, "int4"), "text", null_safe(_split_part)),
+        ExtensionFunction("translate", (NAME, NAME, "text"), "text", null_safe(_translate)),
+        ExtensionFunction("regexp_replace", (NAME, NAME, "text"), "text", null_safe(_regexp_replace)),
+        ExtensionFunction("regexp_replace", (NAME, NAME, "text", "text"), "text", null_safe(_regexp_replace)),
+    ),
 )

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import apsw
 
+from heliosdb_lite.engine import extensions
 from heliosdb_lite.engine.functions import (
     aggregates,
     binary_strings,
@@ -166,7 +167,8 @@ def register(connection: apsw.Connection, context: FunctionContext) -> None:
         effects.scalar(connection, name, function, waits=name in _WAITING)
     for name, function in {**_pure_functions(), **string_functions.FUNCTIONS, **binary_strings.FUNCTIONS,
                            **ranges.FUNCTIONS, **records.FUNCTIONS, **network.FUNCTIONS, **money.FUNCTIONS,
-                           **xml_functions.FUNCTIONS, **domains.FUNCTIONS, **hstore.FUNCTIONS}.items():
+                           **xml_functions.FUNCTIONS, **domains.FUNCTIONS, **hstore.FUNCTIONS,
+                           **extensions.implementations()}.items():
         connection.create_scalar_function(name, function, deterministic=True)
     # $n past SQLite's parameters (`dialect.sqlite_parameter`): one value through the statement, so
     # deterministic (SQLite compiles an IN list of an impure function's calls in quadratic time)

@@ -52,6 +52,7 @@ from heliosdb_lite.engine.extensions.definitions import ExtensionType
 from heliosdb_lite.engine.sql.quoting import quote_identifier
 from heliosdb_lite.engine.store import domains, schemas
 from heliosdb_lite.engine.store import extensions as store_extensions
+from heliosdb_lite.engine.types import cast_contexts
 from heliosdb_lite.engine.types.value_order import comparison_key
 from heliosdb_lite.errors import DatabaseError
 from heliosdb_lite.protocol import codecs
@@ -251,7 +252,8 @@ def register(stored_type: StoredType) -> None:
         _EXTENSION_TYPES[stored_type.oid] = provided
         codec_types.register_base(codec_types.BaseUserType(
             stored_type.oid, stored_type.shown, stored_type.array_oid, provided.typlen, provided.category,
-            provided.codec))
+            provided.codec, provided.sort_key))
+        _register_casts(stored_type)
         return
     if stored_type.kind == COMPOSITE_KIND:
         codec_types.register_composite(codec_types.CompositeType(
@@ -260,6 +262,22 @@ def register(stored_type: StoredType) -> None:
         return
     codec_types.register_enum(codec_types.EnumType(stored_type.oid, stored_type.shown, stored_type.array_oid,
                                                    stored_type.labels))
+
+
+def _register_casts(stored_type: StoredType) -> None:
+    """The casts the extension declares for this type of it, by OID (`cast_contexts.add_cast`)."""
+    extension = extensions.extension_of(stored_type.name)
+    assert extension is not None, stored_type
+
+    def oid_of(name: str) -> int:
+        return stored_type.oid if name == stored_type.name else codecs.type_by_name(name).oid
+
+    contexts = {"i": cast_contexts.Context.IMPLICIT, "a": cast_contexts.Context.ASSIGNMENT,
+                "e": cast_contexts.Context.EXPLICIT}
+    for cast in extension.casts:
+        if stored_type.name in (cast.source, cast.target):
+            cast_contexts.add_cast(oid_of(cast.source), oid_of(cast.target), contexts[cast.context],
+                                   binary=cast.binary)
 
 
 def new_oids(connection: apsw.Connection, count: int) -> list[int]:
@@ -309,8 +327,8 @@ def collation(oid: int) -> str | None:
 def collation_needed(connection: apsw.Connection, name: str) -> None:
     """SQLite's callback for a collation no one registered on `connection` (`collation`)."""
     defined = extensions.collation_type(name)
-    if defined is not None and defined.compare is not None:
-        connection.create_collation(name, defined.compare)
+    if defined is not None:
+        connection.create_collation(name, defined.stored_compare)
         return
     for prefix, order in ((_COLLATION_PREFIX, _enum_order), (_COMPOSITE_COLLATION_PREFIX, _value_order),
                           (_RANGE_COLLATION_PREFIX, _value_order), (_ARRAY_COLLATION_PREFIX, _value_order)):

@@ -270,6 +270,10 @@ class Translator:
         if source.oid == target.oid or (source.oid in t.STRING_TYPES and target.oid in t.STRING_TYPES):
             needs_typmod = with_typmod and target.typmod != source.typmod
             return self._typmod(node, target, explicit) if needs_typmod else node
+        if (source.oid, target.oid) in cast_contexts.BINARY_COERCIBLE:  # citext <-> text: the same text
+            if user_types.collation(source.oid) and not user_types.collation(target.oid):
+                node = exp.Collate(this=node, expression=exp.Var(this="BINARY"))  # compared as text now
+            return self._typmod(node, target, explicit) if with_typmod else node
         if source.oid in t.INTEGER_TYPES and target.oid in t.INTEGER_TYPES \
                 and _INT_WIDTH[target.oid] >= _INT_WIDTH[source.oid]:
             return node

@@ -17,7 +17,7 @@ from heliosdb_lite.engine.functions import names as fn
 from heliosdb_lite.engine.sql import parsing
 from heliosdb_lite.engine.sql.dialect import HeliosPostgres
 from heliosdb_lite.engine.sql.to_char_templates import written_template
-from heliosdb_lite.engine.translate import hstore, network, ranges, records, user_functions
+from heliosdb_lite.engine.translate import extension_calls, hstore, network, ranges, records, user_functions
 from heliosdb_lite.engine.translate.nodes import (
     bool_output,
     call,
@@ -160,7 +160,12 @@ def _dot(translator: Translator, node: exp.Dot, scope: Scope) -> Typed:
 
 def _arguments(translator: Translator, name: str, arguments: Sequence[exp.Expr],
                scope: Scope) -> list[Typed]:
-    typed = [translator.expr(argument, scope) for argument in arguments]
+    return _typed_arguments(name, translator, [translator.expr(argument, scope) for argument in arguments])
+
+
+def _typed_arguments(name: str, translator: Translator, typed: list[Typed]) -> list[Typed]:
+    """The translated arguments of a call of `name`, untyped literals and parameters given the
+    type the function's parameter reads them as."""
     declared = _FUNCTION_PARAM_TYPES.get(name, ())
     result = []
     for i, (value, pg_type) in enumerate(typed):
@@ -177,15 +182,21 @@ def _arguments(translator: Translator, name: str, arguments: Sequence[exp.Expr],
     return result
 
 
-def function(translator: Translator, name: str, arguments: Sequence[exp.Expr], scope: Scope) -> Typed:
-    """A call of the PostgreSQL function `name`."""
+def function(translator: Translator, name: str, arguments: Sequence[exp.Expr], scope: Scope, *,
+             builtin: bool = False) -> Typed:
+    """A call of the PostgreSQL function `name` (builtin: the built-in one, never an extension's)."""
     if name == "timezone" and len(arguments) == 2:  # timezone(zone, value) is value AT TIME ZONE zone
         return at_time_zone(translator, exp.AtTimeZone(this=arguments[1], zone=arguments[0]), scope)
     if name == "mod" and len(arguments) == 2:  # before its arguments are translated: `%` translates them
         return arithmetic(translator, exp.Mod(this=arguments[0], expression=arguments[1]), scope)
     if name == "like" and len(arguments) == 2:  # like(string, pattern): SQLite's like() is reversed
         return like(translator, exp.Like(this=arguments[0], expression=arguments[1]), scope)
-    typed = _arguments(translator, name, arguments, scope)
+    typed = [translator.expr(argument, scope) for argument in arguments]
+    if extension_calls.handles(name) and not builtin:
+        extension_call = extension_calls.call_of(translator, name, typed)
+        if extension_call is not None:
+            return extension_call
+    typed = _typed_arguments(name, translator, typed)
     types = [pg_type for _, pg_type in typed]
     values = [value for value, _ in typed]
     if name == "pg_typeof" and len(typed) == 1:
@@ -520,7 +531,10 @@ def _trim(translator: Translator, node: exp.Trim, scope: Scope) -> Typed:
 def _position(translator: Translator, node: exp.StrPosition, scope: Scope) -> Typed:
     if node.args.get("position") is not None:
         raise unsupported("position with a start")
-    return function(translator, "strpos", [node.this, node.args["substr"]], scope)
+    # position(text, text): citext has no position of its own (its strpos ignores case)
+    written = rules.function_name(node, translator.text)
+    return function(translator, "strpos", [node.this, node.args["substr"]], scope,
+                    builtin=written == "position")
 
 
 def _regexp_replace(translator: Translator, node: exp.RegexpReplace, scope: Scope) -> Typed:

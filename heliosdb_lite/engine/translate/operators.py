@@ -17,7 +17,7 @@ from heliosdb_lite.engine.translate import hstore, money, network, ranges, recor
 from heliosdb_lite.engine.translate.nodes import call, collated
 from heliosdb_lite.engine.translate.result import Typed, unsupported
 from heliosdb_lite.engine.translate.scope import Scope
-from heliosdb_lite.engine.types import array_typing
+from heliosdb_lite.engine.types import array_typing, cast_contexts
 from heliosdb_lite.engine.types import pgtypes as t
 from heliosdb_lite.engine.types import typing_rules as rules
 from heliosdb_lite.engine.types.pgtypes import PgType
@@ -219,7 +219,8 @@ def as_text(translator: Translator, node: exp.Expr, pg_type: PgType) -> exp.Expr
     """A value as text, as || and the text functions take it (char(n) without its padding)."""
     if pg_type.oid == t.BPCHAR:
         return call("rtrim", node)  # char(n) as text loses its padding
-    if pg_type.is_unknown or pg_type.oid in t.STRING_TYPES | t.INTEGER_TYPES:
+    if pg_type.is_unknown or pg_type.oid in t.STRING_TYPES | t.INTEGER_TYPES \
+            or (pg_type.oid, t.TEXT) in cast_contexts.BINARY_COERCIBLE:
         return translator.coerce(node, pg_type, t.TEXT_TYPE)
     return call(fn.CAST, node, pg_type.oid, t.TEXT, -1, 1)
 
@@ -239,7 +240,8 @@ def compare(translator: Translator, operator: str, left: exp.Expr, left_type: Pg
             right: exp.Expr, right_type: PgType) -> exp.Expr:
     """`left operator right` with PostgreSQL's operand resolution and ordering."""
     left_type, right_type = _compared_as(left_type), _compared_as(right_type)
-    left_resolved, right_resolved = rules.resolve_unknown("=", left_type, right_type)
+    left_resolved, right_resolved = _extension_operands(
+        operator, *rules.resolve_unknown("=", left_type, right_type))
     if t.JSON in (left_resolved.oid, right_resolved.oid) or (left_resolved.oid != right_resolved.oid and (
             array_typing.is_array(left_resolved) or array_typing.is_array(right_resolved))):
         raise rules.no_operator(left_resolved.oid, operator, right_resolved.oid)  # arrays: of one type
@@ -310,6 +312,8 @@ def _quantified(translator: Translator, subject: exp.Expr, operator: str, every:
         return _quantified_subquery(translator, left, left_type, operator, every, inner, scope), t.BOOL_TYPE
     if isinstance(inner, exp.Array) and operator in ("=", "<>"):
         items = [translator.expr(item, scope) for item in inner.expressions]
+        if user_types.extension_type(left_type.oid) is not None:  # ARRAY['a'] is text[]: citext = text
+            items = [(item, t.TEXT_TYPE if pg_type.is_unknown else pg_type) for item, pg_type in items]
         target = rules.common_type(_listed_as([left_type, *(pg_type for _, pg_type in items)]))
         values = [translator.coerce(item, pg_type, target) for item, pg_type in items]
         subject = collated(translator.coerce(left, left_type, target), target)
@@ -339,6 +343,7 @@ def _quantified_subject(translator: Translator, left: exp.Expr, left_type: PgTyp
         rules.common_type([resolved, element_type])
     except DatabaseError:
         raise rules.no_operator(resolved.oid, operator, element_type.oid) from None
+    resolved, _ = _extension_operands(operator, resolved, element_type)
     if t.JSON in (resolved.oid, element_type.oid):
         raise rules.no_operator(resolved.oid, operator, element_type.oid)
     oids = {resolved.oid, element_type.oid}
@@ -395,8 +400,12 @@ def _in(translator: Translator, node: exp.In, scope: Scope) -> Typed:
     value, value_type = translator.expr(node.this, scope)
     query = node.args.get("query")
     if query is not None:
-        translated, _ = translator.query(query, scope)
+        translated, outputs = translator.query(query, scope)
         node.set("query", translated)
+        if len(outputs) == 1 and outputs[0].type is not None:  # citext IN (text values): as text
+            output_type = t.TEXT_TYPE if outputs[0].type.is_unknown else outputs[0].type
+            resolved, _ = _extension_operands("=", value_type, output_type)
+            value = translator.coerce(value, value_type, resolved)
         node.set("this", value)
         return node, t.BOOL_TYPE
     if not node.expressions:  # SQLite takes `x IN ()` for false
@@ -453,7 +462,8 @@ def like(translator: Translator, node: exp.Binary, scope: Scope) -> Typed:
     """LIKE, ILIKE, ~ and ~* (NOT too) between strings, or LIKE between bytea values."""
     value, value_type = translator.expr(node.this, scope)
     pattern, pattern_type = translator.expr(node.expression, scope)
-    known = {pg_type.oid for pg_type in (value_type, pattern_type) if not pg_type.is_unknown}
+    known = {t.TEXT if (pg_type.oid, t.TEXT) in cast_contexts.BINARY_COERCIBLE else pg_type.oid
+             for pg_type in (value_type, pattern_type) if not pg_type.is_unknown}
     bytea = known == {t.BYTEA}
     if (not known <= t.STRING_TYPES and not bytea) or (bytea and type(node) is not exp.Like):
         # SQLite would match any value's text; bytea has LIKE only
@@ -464,13 +474,23 @@ def like(translator: Translator, node: exp.Binary, scope: Scope) -> Typed:
     else:
         value = as_text(translator, value, value_type)
         pattern = as_text(translator, pattern, pattern_type)
-    if isinstance(node, exp.ILike):
+    insensitive = _case_insensitive(value_type, pattern_type)
+    if isinstance(node, exp.ILike) or (insensitive and isinstance(node, exp.Like)):
         return _negated(call(fn.ILIKE, pattern, value), node), t.BOOL_TYPE
-    if isinstance(node, exp.RegexpILike):
+    if isinstance(node, exp.RegexpILike) or (insensitive and isinstance(node, exp.RegexpLike)):
         return _negated(call(fn.REGEXP_I, pattern, value), node), t.BOOL_TYPE
     node.set("this", value)
     node.set("expression", pattern)
     return node, t.BOOL_TYPE
+
+
+def _case_insensitive(value_type: PgType, pattern_type: PgType) -> bool:
+    """Whether a pattern match ignores case whatever its operator: a value of citext (its operators
+    ~~, ~ ... are texticlike, texticregexeq ...), or an unknown one matched against a citext pattern
+    (the literal is read as citext); `text ~~ citext` is text's match."""
+    matched = pattern_type if value_type.is_unknown else value_type
+    provided = user_types.extension_type(matched.oid)
+    return provided is not None and provided.case_insensitive
 
 
 def _escape(translator: Translator, node: exp.Escape, scope: Scope) -> Typed:
@@ -480,7 +500,8 @@ def _escape(translator: Translator, node: exp.Escape, scope: Scope) -> Typed:
     escape, _ = translator.expr(node.expression, scope)
     if t.BYTEA in (value_type.oid, pattern_type.oid):
         raise unsupported("LIKE ... ESCAPE of bytea")
-    name = fn.ILIKE if isinstance(like, exp.ILike) else "like"
+    insensitive = isinstance(like, exp.ILike) or _case_insensitive(value_type, pattern_type)
+    name = fn.ILIKE if insensitive else "like"
     matched = call(name, as_text(translator, pattern, pattern_type), as_text(translator, value, value_type),
                    escape)
     return _negated(matched, like), t.BOOL_TYPE
@@ -504,6 +525,21 @@ def _quantifier(node: exp.Expr) -> tuple[bool, exp.Expr] | None:
             and len(node.expressions) == 1:
         return node.name.lower() == "all", node.expressions[0]
     return None
+
+
+def _extension_operands(operator: str, left: PgType, right: PgType) -> tuple[PgType, PgType]:
+    """The operand types of a comparison between an extension's type and another type, as
+    PostgreSQL resolves the operator through the extension's implicit casts: both the common type
+    (`citext = text` is text = text, case-sensitive); other pairs unchanged. 42883 when the two have
+    no common type."""
+    if left.oid == right.oid or (user_types.extension_type(left.oid) is None
+                                 and user_types.extension_type(right.oid) is None):
+        return left, right
+    try:
+        common = rules.common_type([left, right])
+    except DatabaseError:
+        raise rules.no_operator(left.oid, operator, right.oid) from None
+    return PgType(common.oid), PgType(common.oid)
 
 
 def _compared_as(pg_type: PgType) -> PgType:

@@ -67,6 +67,18 @@ _STRING_CATEGORY = "S"
 _COMPOSITE_CATEGORY = "C"
 
 
+# the casts between two types whose stored values are the same (WITHOUT FUNCTION): an extension's
+# text-like type (citext) and the built-in string types (`add_cast`)
+BINARY_COERCIBLE: set[tuple[int, int]] = set()
+
+
+def add_cast(source: int, target: int, context: Context, *, binary: bool) -> None:
+    """A pg_cast row an installed extension provides (`engine/extensions`), by the types' OIDs."""
+    _CASTS.setdefault(source, {})[target] = context
+    if binary:
+        BINARY_COERCIBLE.add((source, target))
+
+
 def category(oid: int) -> str:
     """pg_type.typcategory: N numbers, S strings, D date/time, T interval, B bool, A arrays, ..."""
     return codecs.type_by_oid(oid).category

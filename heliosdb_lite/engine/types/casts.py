@@ -74,10 +74,18 @@ def text_output(value: Any, oid: int, tz: dt.tzinfo, style: TextStyle = DEFAULT_
     return codecs.encode_text(oid, value, tz=tz, style=style).decode()
 
 
+def _text_like(oid: int) -> bool:
+    """A string type: a built-in one, or an extension's of the string category (citext)."""
+    if oid in _TEXT_LIKE:
+        return True
+    base = user_types.BASE_TYPES.get(oid)
+    return base is not None and base.category == "S"
+
+
 def _convert_type(value: Any, source: int, target: int, tz: dt.tzinfo, style: TextStyle) -> Any:
-    if target in _TEXT_LIKE:
+    if _text_like(target):
         return text_output(value, source, tz, style)
-    if source in _TEXT_LIKE:
+    if _text_like(source):
         return codecs.decode_text(target, str(value).encode(), tz=tz, style=style)
     if t.MONEY in (source, target):
         return _money_cast(value, source, target)

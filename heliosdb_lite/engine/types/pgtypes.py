@@ -279,8 +279,8 @@ def _defined_type(kind: exp.Expr | str | None, named: UserTypes | None) -> codec
     if isinstance(kind, exp.Dot) and isinstance(kind.this, exp.Identifier) and \
             isinstance(kind.expression, exp.Identifier):
         oid = named(kind.this.name, kind.expression.name)
-    elif isinstance(kind, exp.Identifier):
-        oid = named(None, kind.name)
+    elif isinstance(kind, exp.Identifier | str):  # a str: a DataType built from a name (DataType.build)
+        oid = named(None, kind.name if isinstance(kind, exp.Identifier) else kind)
     else:
         return None
     return None if oid is None else codecs.type_by_oid(oid)

@@ -2,10 +2,11 @@
 values: intervals with 30-day months, char(n) without its padding, arrays element by element
 (`array_cmp`), ranges and multiranges (`range_cmp`), rows field by field (`record_cmp`), network
 addresses, timetz by its UTC time then its offset (`timetz_cmp`), an enum's labels as the enum
-declares them, a float NaN after every number and equal to itself (float8_cmp_internal); date,
-timestamp and timestamptz values as instants (µs since 2000, date and timestamp on the session time
-zone's clock, so they compare with timestamptz; outside years 1..9999 too). Used by the comparison
-functions and by the collations of stored values."""
+declares them, an extension's type's values by its sort key (citext's lowered), a float NaN after
+every number and equal to itself (float8_cmp_internal); date, timestamp and timestamptz values as
+instants (µs since 2000, date and timestamp on the session time zone's clock, so they compare with
+timestamptz; outside years 1..9999 too). Used by the comparison functions and by the collations of
+stored values."""
 
 from __future__ import annotations
 
@@ -76,6 +77,9 @@ def comparison_key(value: Any, oid: int, tz: dt.tzinfo) -> Any:
     enum = user_types.ENUMS.get(oid)
     if enum is not None:
         return enum.sort_key(value)
+    base = user_types.BASE_TYPES.get(oid)
+    if base is not None and base.sort_key is not None:  # an extension's type: citext's lowered text
+        return base.sort_key(value)
     return value
 
 

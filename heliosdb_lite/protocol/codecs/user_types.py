@@ -20,8 +20,10 @@ subtype's as the built-in ranges' are. A base type an extension provides (citext
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import tzinfo
+from typing import Any
 
 from heliosdb_lite.errors import INVALID_TEXT_REPRESENTATION, DatabaseError
 from heliosdb_lite.protocol.codecs.arrays import array_codec
@@ -195,6 +197,7 @@ class BaseUserType:
     typlen: int
     category: str
     codec: Codec
+    sort_key: Callable[[Any], Any] | None = None  # the order of its values (None: as Python orders them)
 
 
 BASE_TYPES: dict[int, BaseUserType] = {}  # base type OID -> its registered definition
