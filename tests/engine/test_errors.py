@@ -75,7 +75,7 @@ def test_sqlstates(tables: SQLiteSession, sql: str, sqlstate: str, message: str 
 
 
 def test_unsupported_constructs_are_refused_not_mistranslated(session: SQLiteSession) -> None:
-    for sql in ("select distinct on (a) a, a from (select 1 as a) s", "select '{\"a\":1}'::jsonb #- '{a}'",
+    for sql in ("select distinct on (a) a, a from (select 1 as a) s", "select jsonb_path_query('{}', '$')",
                 "copy t to '/tmp/file'", "explain (format xml) select 1", "create unlogged sequence s",
                 "create table child () inherits (t)", "create table p (a int) partition by range (a)",
                 "select U&'d\\0061t'", "select log(2, 8)", "select printf('%d', 1)", "select date('now')"):

@@ -35,6 +35,7 @@ from heliosdb_lite.engine.functions import (
     enums,
     float_aggregates,
     hstore,
+    json_processing,
     money,
     network,
     numbers,
@@ -197,6 +198,8 @@ def register(connection: apsw.Connection, context: FunctionContext) -> None:
     table_valued.register(connection, GENERATE_SERIES, _generate_series, ("value",))
     table_valued.register(connection, array_functions.UNNEST, array_functions.unnest, ("value", "ordinality"))
     table_valued.register(connection, ranges.UNNEST, ranges.unnest, ("value", "ordinality"))
+    table_valued.register(connection, json_processing.JSON_ROWS, json_processing.rows,
+                          ("key", "value", "ordinality"))
     table_valued.register(connection, TIME_SERIES, _time_series(context), ("value",))
 
 
@@ -425,6 +428,7 @@ def _pure_functions() -> dict[str, Callable[..., Any]]:
         JSON_GET_PATH: lambda document, oid, as_text, path: json_get_path(document, oid, path, bool(as_text)),
         JSONB_HAS_KEYS: jsonb_has_keys,
         JSONB_CONTAINS: jsonb_contains,
+        **json_processing.FUNCTIONS,
         SUBSCRIPT: _subscript,
         ARRAY_LENGTH: _array_length,
         TO_TIMESTAMP: _to_timestamp,

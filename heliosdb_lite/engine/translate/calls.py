@@ -17,7 +17,15 @@ from heliosdb_lite.engine.functions import names as fn
 from heliosdb_lite.engine.sql import parsing
 from heliosdb_lite.engine.sql.dialect import HeliosPostgres
 from heliosdb_lite.engine.sql.to_char_templates import written_template
-from heliosdb_lite.engine.translate import extension_calls, hstore, network, ranges, records, user_functions
+from heliosdb_lite.engine.translate import (
+    extension_calls,
+    hstore,
+    json_functions,
+    network,
+    ranges,
+    records,
+    user_functions,
+)
 from heliosdb_lite.engine.translate.nodes import (
     bool_output,
     call,
@@ -196,6 +204,8 @@ def function(translator: Translator, name: str, arguments: Sequence[exp.Expr], s
         extension_call = extension_calls.call_of(translator, name, typed)
         if extension_call is not None:
             return extension_call
+    if json_functions.handles(name):  # its untyped parameters take their types there
+        return json_functions.function(translator, name, typed)
     typed = _typed_arguments(name, translator, typed)
     types = [pg_type for _, pg_type in typed]
     values = [value for value, _ in typed]

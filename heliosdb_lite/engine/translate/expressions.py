@@ -12,7 +12,7 @@ from heliosdb_lite.engine.functions import arrays as array_functions
 from heliosdb_lite.engine.functions import names as fn
 from heliosdb_lite.engine.functions.jsons import path_steps as json_path_steps
 from heliosdb_lite.engine.sql.escape_strings import escape_string_values
-from heliosdb_lite.engine.translate import domain_values, hstore, records
+from heliosdb_lite.engine.translate import domain_values, hstore, json_functions, records
 from heliosdb_lite.engine.translate.nodes import (
     call,
     collated,
@@ -118,6 +118,8 @@ def _column(translator: Translator, node: exp.Column, scope: Scope) -> Typed:
     table = node.table or None
     relation = scope.resolve(node.name, table)
     whole = scope.relation(node.name) if relation is None and table is None else None
+    if whole is not None and whole.stored and len(whole.columns) == 1:  # a function of one column: its value
+        return _column(translator, exp.column(whole.columns[0][0], table=whole.name, quoted=True), scope)
     if whole is not None and whole.known and whole.columns:  # `SELECT t FROM t`: the row, as a record
         fields = [exp.column(name, table=whole.name, quoted=True) for name, _ in whole.columns]
         return records.row(translator, exp.Tuple(expressions=fields), scope)
@@ -261,9 +263,10 @@ def _json(translator: Translator, node: exp.Expr, scope: Scope) -> Typed:
     document, document_type = translator.expr(node.this, scope)
     if hstore.is_hstore(document_type):
         return _hstore_fetch(translator, node, document, document_type, scope)
-    if document_type.oid not in (t.JSON, t.JSONB):
-        document = translator.coerce(document, document_type, PgType(t.JSONB))
-        document_type = PgType(t.JSONB)
+    if document_type.oid not in (t.JSON, t.JSONB):  # json_extract_path(unknown, ...) takes a json
+        called = rules.function_name(node, translator.text) or ""
+        target = PgType(t.JSON if called.startswith("json_") else t.JSONB)
+        document, document_type = translator.coerce(document, document_type, target), target
     path = node.expression
     as_text = isinstance(node, exp.JSONExtractScalar | exp.JSONBExtractScalar)
     result = t.TEXT_TYPE if as_text else document_type
@@ -365,6 +368,7 @@ HANDLERS: dict[type[exp.Expr], Handler] = {
                     _json),
     **dict.fromkeys((exp.JSONBContainsTopKey, exp.JSONBContainsAnyTopKeys, exp.JSONBContainsAllTopKeys),
                     _jsonb_keys),
-    **dict.fromkeys((exp.JSONBContains, exp.JSONBDeleteAtPath, exp.SimilarTo, exp.Explode,
+    exp.JSONBDeleteAtPath: json_functions.delete_path,
+    **dict.fromkeys((exp.JSONBContains, exp.SimilarTo, exp.Explode,
                      exp.ExplodingGenerateSeries), _unsupported_operator),
 }

@@ -13,7 +13,7 @@ from heliosdb_lite.engine.functions import arrays as array_functions
 from heliosdb_lite.engine.functions import binary_strings, zone_names
 from heliosdb_lite.engine.functions import names as fn
 from heliosdb_lite.engine.store import user_types
-from heliosdb_lite.engine.translate import hstore, money, network, ranges, records
+from heliosdb_lite.engine.translate import hstore, json_functions, money, network, ranges, records
 from heliosdb_lite.engine.translate.nodes import call, collated
 from heliosdb_lite.engine.translate.result import Typed, unsupported
 from heliosdb_lite.engine.translate.scope import Scope
@@ -75,6 +75,10 @@ def arithmetic(translator: Translator, node: exp.Binary, scope: Scope) -> Typed:
     operator = ARITHMETIC[type(node)]
     left, left_type = translator.expr(node.this, scope)
     right, right_type = translator.expr(node.expression, scope)
+    if operator == "-" and left_type.oid == t.JSONB:
+        return json_functions.delete(translator, left, left_type, right, right_type)
+    if {left_type.oid, right_type.oid} & {t.JSON, t.JSONB}:  # PostgreSQL has no other arithmetic on them
+        raise rules.no_operator(left_type.oid, operator, right_type.oid)
     if ranges.involves_range(left_type, right_type):  # union, difference, intersection
         return ranges.operator(translator, operator, left, left_type, right, right_type)
     if hstore.involves_hstore(left_type, right_type):  # - deletes keys or pairs
@@ -157,16 +161,14 @@ def _concat(translator: Translator, node: exp.DPipe, scope: Scope) -> Typed:
             hstore.is_hstore(pg_type) or pg_type.is_unknown for _, pg_type in typed):
         return hstore.operator(translator, "||", *typed[0], *typed[1])
     oids = {pg_type.oid for _, pg_type in typed}
+    if t.JSONB in oids and oids <= {t.JSONB, t.UNKNOWN}:
+        return json_functions.concatenate(translator, *typed[0], *typed[1])
     if t.BYTEA in oids and oids <= {t.BYTEA, t.UNKNOWN}:  # byteacat: an unknown operand is a bytea
         left, right = (translator.coerce(value, pg_type, _BYTEA) for value, pg_type in typed)
         return call(binary_strings.CONCATENATE, left, right), _BYTEA
     if not any(pg_type.is_unknown or pg_type.oid in t.STRING_TYPES for _, pg_type in typed):
         raise rules.no_operator(typed[0][1].oid, "||", typed[1][1].oid)  # text || anynonarray: a text
-    parts = []
-    for value, pg_type in typed:
-        if pg_type.oid in (t.JSON, t.JSONB):
-            raise unsupported(f"|| on {t.type_name(pg_type.oid)}")
-        parts.append(as_text(translator, value, pg_type))
+    parts = [as_text(translator, value, pg_type) for value, pg_type in typed]  # json: its output text
     node.set("this", parts[0])
     node.set("expression", parts[1])
     return node, t.TEXT_TYPE

@@ -12,6 +12,7 @@ from sqlglot import exp
 from heliosdb_lite.engine.functions import arrays as array_functions
 from heliosdb_lite.engine.functions import names as fn
 from heliosdb_lite.engine.functions import ranges as range_functions
+from heliosdb_lite.engine.translate import json_functions
 from heliosdb_lite.engine.translate.result import Typed, unsupported
 from heliosdb_lite.engine.translate.scope import Relation, Scope
 from heliosdb_lite.engine.types import array_typing, range_typing
@@ -169,15 +170,16 @@ def scalar_function_source(translator: Translator, node: exp.Table) -> exp.Subqu
 
 
 def lateral_function(node: exp.Lateral) -> exp.Expr:
-    """`LATERAL unnest(...)` / `LATERAL generate_series(...)` as the function with LATERAL's alias
-    (a function in FROM sees the items before it anyway); a LATERAL subquery: 0A000."""
+    """`LATERAL unnest(...)` / `LATERAL generate_series(...)` / `LATERAL json_each(...)` & co as the
+    function with LATERAL's alias (a function in FROM sees the items before it anyway); a LATERAL
+    subquery: 0A000."""
     function = node.this
     alias = node.args.get("alias")
     if isinstance(function, exp.Unnest):
         if alias is not None:
             function.set("alias", alias)
         return function
-    if isinstance(function, exp.ExplodingGenerateSeries):
+    if isinstance(function, exp.ExplodingGenerateSeries) or json_functions.set_returning_name(function):
         return exp.Table(this=function, alias=alias, ordinality=node.args.get("ordinality"))
     if isinstance(function, exp.Subquery | exp.Query):
         raise unsupported("LATERAL subqueries")

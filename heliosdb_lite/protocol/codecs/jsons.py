@@ -85,9 +85,16 @@ def _validated_jsonb(text: str) -> Any:
     return parsed
 
 
-def _key_order(key: str) -> tuple[int, bytes]:
+def key_order(key: str) -> tuple[int, bytes]:
+    """jsonb's order of object keys: shorter first, then by their UTF-8 bytes."""
     raw = key.encode()
     return len(raw), raw
+
+
+def parse_jsonb(text: str) -> Any:
+    """A valid json or jsonb text parsed as jsonb reads it: numbers as int or Decimal, the last
+    of duplicate keys."""
+    return _parse(text, "json")
 
 
 def _write(node: Any, out: list[str]) -> None:
@@ -105,7 +112,7 @@ def _write(node: Any, out: list[str]) -> None:
         out.append(numeric_text(node))
     elif isinstance(node, dict):
         out.append("{")
-        for index, key in enumerate(sorted(node, key=_key_order)):
+        for index, key in enumerate(sorted(node, key=key_order)):
             if index:
                 out.append(", ")
             out.append(encode_basestring(key))
@@ -121,15 +128,19 @@ def _write(node: Any, out: list[str]) -> None:
         out.append("]")
 
 
-def normalize_jsonb(text: str) -> str:
-    """The text PostgreSQL's jsonb_out gives for this JSON input; 22P02/22P05 if it is not valid."""
-    parsed = _validated_jsonb(text)
+def jsonb_text(value: Any) -> str:
+    """A parsed value (parse_jsonb's) as jsonb_out writes it."""
     out: list[str] = []
     try:
-        _write(parsed, out)
+        _write(value, out)
     except RecursionError:
         raise DatabaseError(STATEMENT_TOO_COMPLEX, "stack depth limit exceeded") from None
     return "".join(out)
+
+
+def normalize_jsonb(text: str) -> str:
+    """The text PostgreSQL's jsonb_out gives for this JSON input; 22P02/22P05 if it is not valid."""
+    return jsonb_text(_validated_jsonb(text))
 
 
 def _json_text_out(value: str, tz: tzinfo) -> bytes:
