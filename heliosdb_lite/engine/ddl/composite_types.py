@@ -16,6 +16,7 @@ from heliosdb_lite.engine.sql.quoting import string_literal
 from heliosdb_lite.engine.sql.statement_words import Words, syntax_error
 from heliosdb_lite.engine.store import user_types
 from heliosdb_lite.engine.store.user_types import ATTRIBUTES_TABLE, COMPOSITES_TABLE, TYPES_TABLE, StoredType
+from heliosdb_lite.engine.translate import domain_values
 from heliosdb_lite.engine.translate.result import unsupported
 from heliosdb_lite.errors import DUPLICATE_COLUMN, FEATURE_NOT_SUPPORTED, UNDEFINED_COLUMN, DatabaseError
 
@@ -55,7 +56,8 @@ def _attribute(translator: Translator, name: str, data_type: exp.DataType,
     resolved = translator.resolve_type(data_type)
     if resolved.serial:
         raise unsupported(f"a serial attribute of a composite type ({name})")
-    return name, resolved.pg_type.oid, resolved.pg_type.typmod
+    domain = domain_values.domain_named(translator, data_type)  # kept as declared, as pg_attribute shows it
+    return name, resolved.pg_type.oid if domain is None else domain.oid, resolved.pg_type.typmod
 
 
 def _attribute_inserted(type_oid: int, position: int, attribute: Attribute) -> str:

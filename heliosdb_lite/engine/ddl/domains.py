@@ -227,12 +227,16 @@ def _builtin_type(table: exp.Table) -> bool:
 
 def _dependents(translator: Translator, domain: Domain, dropped: list[str]) -> list[str]:
     """What uses the domain, as PostgreSQL's DETAIL lists it: domains made over it (but those the
-    statement drops too), tables with a column of it (their CHECK calls the check function with the
-    domain's name)."""
+    statement drops too), composite types with an attribute of it, tables with a column of it (their
+    CHECK calls the check function with the domain's name)."""
     shown = user_types.shown_name(domain.stored)
     found = [f"type {user_types.shown_name(other.stored)} depends on type {shown}"
              for other in translator.domains().values()
              if other.parent == domain.oid and other.name not in dropped]
+    found += [f"column {name} of composite type {composite.shown} depends on type {shown}"
+              for composite in user_types.stored_types(translator.catalog.connection)
+              if composite.kind == user_types.COMPOSITE_KIND
+              for name, oid, _ in composite.attributes if oid == domain.oid]
     call = re.compile(rf"{CHECK_FUNCTION}\([^,]*, {re.escape(string_literal(shown))}[,)]", re.IGNORECASE)
     tables = translator.catalog.connection.execute(
         "SELECT name, sql FROM sqlite_schema WHERE type = 'table' ORDER BY name")

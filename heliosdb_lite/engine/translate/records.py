@@ -113,7 +113,8 @@ def field_selection(translator: Translator, node: exp.Dot, scope: Scope) -> Type
     if number is None:
         raise DatabaseError(UNDEFINED_COLUMN, f'column "{name}" not found in data type {composite.name}')
     _, field_oid, typmod = composite.fields[number]
-    return call(fn.ROW_FIELD, value, pg_type.oid, number), PgType(field_oid, typmod)
+    field_type = PgType(user_types.DOMAIN_BASES.get(field_oid, field_oid), typmod)  # a domain's: its base's
+    return call(fn.ROW_FIELD, value, pg_type.oid, number), field_type
 
 
 def _constructor_field(translator: Translator, items: Sequence[exp.Expr], name: str, scope: Scope) -> Typed:

@@ -139,7 +139,8 @@ def _row_as(value: Record, source: int, composite: user_types.CompositeType, tz:
             "columns."
         raise error
     fields = zip(value.values, value.oids, composite.fields, strict=True)
-    values = tuple(convert(field, oid, target, typmod, tz=tz, style=style, explicit=explicit)
+    values = tuple(convert(field, oid, user_types.DOMAIN_BASES.get(target, target), typmod, tz=tz, style=style,
+                           explicit=explicit)
                    for field, oid, (_, target, typmod) in fields)
     return Record(values, composite.field_oids)
 

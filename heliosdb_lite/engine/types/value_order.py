@@ -54,7 +54,8 @@ def instant_key(value: Any, oid: int, tz: dt.tzinfo) -> int | float:
 
 
 def comparison_key(value: Any, oid: int, tz: dt.tzinfo) -> Any:
-    """A Python value that orders like PostgreSQL orders values of this type."""
+    """A Python value that orders like PostgreSQL orders values of this type (a domain's as its base's)."""
+    oid = user_types.DOMAIN_BASES.get(oid, oid)
     if oid == t.INTERVAL:
         return interval_key(value)
     if oid in t.FLOAT_TYPES and math.isnan(value):
