@@ -135,6 +135,19 @@ SCRIPT = [
     "select * from things order by id",
     "drop type empty, money_like",
     "select count(*) from pg_type where typname in ('comp', 'empty', 'money_like')",
+    # an attribute of a domain keeps the domain (asyncpg's test_extra_codec_alias reads pg_attribute)
+    "create domain positive as numeric check (value > 0)",
+    "create type with_domain as (n int, p positive)",
+    "select a.attname, format_type(a.atttypid, a.atttypmod) from pg_attribute a join pg_type t "
+    "on t.typrelid = a.attrelid where t.typname = 'with_domain' order by a.attnum",
+    "select row(1, 2.5)::with_domain, (row(1, 2.5)::with_domain).p + 1",
+    "create table domain_rows (r with_domain)",
+    "insert into domain_rows values (row(2, 10)), (row(1, 1.5))",
+    "select r, (r).p from domain_rows order by r",
+    "drop domain positive",
+    "drop table domain_rows",
+    "drop type with_domain",
+    "drop domain positive",
 ]
 
 

@@ -139,9 +139,9 @@ def _row_as(value: Record, source: int, composite: user_types.CompositeType, tz:
             "columns."
         raise error
     fields = zip(value.values, value.oids, composite.fields, strict=True)
-    values = tuple(convert(field, oid, user_types.DOMAIN_BASES.get(target, target), typmod, tz=tz, style=style,
-                           explicit=explicit)
-                   for field, oid, (_, target, typmod) in fields)
+    bases = user_types.DOMAIN_BASES  # an attribute of a domain holds a value of its base type
+    values = tuple(convert(field, oid, bases.get(target, target), typmod, tz=tz, style=style,
+                           explicit=explicit) for field, oid, (_, target, typmod) in fields)
     return Record(values, composite.field_oids)
 
 
