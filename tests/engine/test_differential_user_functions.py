@@ -82,6 +82,18 @@ SCRIPT = [
     "select std_body(6, 7)",
     "create function plp(a int) returns int language plpgsql as $$ BEGIN RETURN a * 10; END; $$",
     "select plp(4), plp(null)",
+    "create function grade(score numeric) returns text language plpgsql as $$\n"
+    "DECLARE\n  bonus numeric := 5;\n  label text;\n"
+    "BEGIN\n  score := score + bonus;\n"
+    "  IF score >= 90 THEN label := 'A';\n  ELSIF score >= 80 THEN label = 'B';\n"
+    "  ELSIF score IS NULL THEN RETURN 'none';\n  ELSE NULL;\n  END IF;\n"
+    "  IF label IS NULL THEN RETURN 'C or below (' || score || ')'; END IF;\n"
+    "  RETURN label || ' (' || score || ')';\nEND\n$$",
+    "select grade(90), grade(76), grade(70.5), grade(null)",
+    "create function counter(a int) returns int language plpgsql as "
+    "'declare n int; begin n := a; n := n + 1; a := n * 2; return a + n; end'",
+    "select counter(3), counter(null)",
+    "create function undeclared() returns int language plpgsql as 'begin nosuch := 1; return 1; end'",
     "create function nested(a int) returns int language sql as 'select plp(add_one(a))'",
     "select nested(1)",
     "create schema s",
@@ -163,10 +175,22 @@ REFUSED = [
     ("create function two() returns int language sql as 'select 1; select 2'", "more than one statement"),
     ("create function writes() returns int language sql as 'insert into t values (1) returning x'",
      "not a SELECT"),
-    ("create function dec() returns int language plpgsql as 'declare v int := 1; begin return v; end'",
-     "DECLARE"),
-    ("create function ifs(a int) returns int language plpgsql as "
-     "'begin if a > 0 then return 1; end if; return 0; end'", "IF"),
+    ("create function raises() returns int language plpgsql as $$begin raise notice 'x'; return 1; end$$",
+     "RAISE"),
+    ("create function performs() returns int language plpgsql as 'begin perform 1; return 1; end'",
+     "PERFORM"),
+    ("create function selects() returns int language plpgsql as 'declare v int; begin select 1 into v; "
+     "return v; end'", "SELECT"),
+    ("create function catches() returns int language plpgsql as "
+     "'begin return 1; exception when others then return 2; end'", "EXCEPTION"),
+    ("create function falls_off(a int) returns int language plpgsql as "
+     "'begin if a > 0 then return 1; end if; end'", "without RETURN"),
+    ("create function records() returns int language plpgsql as 'declare r record; begin return 1; end'",
+     "RECORD"),
+    ("create function typed() returns int language plpgsql as 'declare v t.x%type; begin return 1; end'",
+     "%TYPE"),
+    ("create function twice_random() returns float8 language plpgsql as "
+     "'declare v float8 := random(); begin return v - v; end'", "more than once"),
     ("create function loops() returns int language plpgsql as 'begin loop exit; end loop; return 1; end'",
      "LOOP"),
     ("create function c_fn() returns int language c as 'lib', 'sym'", "language c"),

@@ -10,10 +10,12 @@
 
 A LANGUAGE sql body is one SELECT of one column (checked now, as PostgreSQL checks it: its names
 and its type, which must be assignable to the result type); a plpgsql body is `BEGIN RETURN
-expression; END` (`sql.do_blocks.function_return`); `RETURN expr` is the SQL-standard body. What
+expression; END`, or DECLARE, assignments and IF/ELSIF/ELSE around RETURNs (`sql.do_blocks`, compiled
+to one expression by `translate.plpgsql_bodies`); `RETURN expr` is the SQL-standard body. What
 the engine cannot run is refused with 0A000 naming it: RETURNS SETOF / TABLE / trigger / void,
 OUT, INOUT and VARIADIC parameters, other languages, SECURITY DEFINER, SET, WINDOW, BEGIN ATOMIC,
-and bodies of several statements or of another statement than SELECT.
+and bodies of several statements or of another statement than SELECT; PL/pgSQL beyond its subset
+(`sql.do_blocks.parse_function_body`).
 """
 
 from __future__ import annotations
@@ -27,12 +29,12 @@ from sqlglot.tokens import Token, TokenType
 
 from heliosdb_lite.engine.ddl.object_names import NO_OP, schema_version_bump
 from heliosdb_lite.engine.sql import do_blocks, parsing
-from heliosdb_lite.engine.sql.dialect import render
+from heliosdb_lite.engine.sql.dialect import HeliosPostgres, render
 from heliosdb_lite.engine.sql.statement_words import Words, syntax_error
 from heliosdb_lite.engine.store import functions as stored_functions
 from heliosdb_lite.engine.store.functions import FUNCTIONS_TABLE, Argument, Function
 from heliosdb_lite.engine.store.sqlite_errors import database_error
-from heliosdb_lite.engine.translate import user_functions
+from heliosdb_lite.engine.translate import plpgsql_bodies, user_functions
 from heliosdb_lite.engine.translate.result import Translation, unsupported
 from heliosdb_lite.engine.translate.scope import Scope
 from heliosdb_lite.engine.types import cast_contexts
@@ -188,7 +190,10 @@ def _create(translator: Translator, sql: str, tokens: tuple[Token, ...]) -> list
     if source is None:
         raise DatabaseError(INVALID_FUNCTION_DEFINITION, "no function body specified")
     if language == "plpgsql":
-        body = f"SELECT {do_blocks.function_return(source)}"
+        defined = frozenset({name.name, *(f.name for f in translator.user_functions())})
+        expression = plpgsql_bodies.compiled(do_blocks.parse_function_body(source),
+                                             [(a.name, a.type_sql) for a in arguments], defined)
+        body = f"SELECT {expression.sql(dialect=HeliosPostgres)}"
     elif body is None:
         body = _sql_body(source, result_oid)
     stored = translator.new_object(name)

@@ -10,10 +10,15 @@ ERRCODE says), the others become notices, sent when client_min_messages lets the
 (INFO always, as in PostgreSQL). What a body needs beyond that (DECLARE, any other statement, a `%`
 taking an argument, expressions, condition names) is refused with 0A000 naming it: the engine has no
 PL/pgSQL interpreter, and a DO block partly run would be a wrong answer.
+
+The same reader takes the bodies of PL/pgSQL functions (CREATE FUNCTION ... LANGUAGE plpgsql,
+`parse_function_body`): DECLARE, RETURN, assignments, IF/ELSIF/ELSE and NULL, as statements whose
+expressions are kept as written (`translate/plpgsql_bodies.py` makes them one expression).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -77,39 +82,157 @@ def refused(what: str) -> DatabaseError:
 
 def function_refused(what: str) -> DatabaseError:
     return DatabaseError(FEATURE_NOT_SUPPORTED, f"PL/pgSQL functions with {what} are not supported",
-                         detail="HeliosDB-Lite runs PL/pgSQL functions whose body is "
-                                "BEGIN RETURN expression; END only.")
+                         detail="HeliosDB-Lite runs PL/pgSQL functions of DECLARE (with defaults), "
+                                "RETURN, assignments, IF/ELSIF/ELSE and NULL only.")
 
 
-def function_return(body_text: str) -> str:
-    """The expression of a PL/pgSQL function body `BEGIN RETURN expression; END` (CREATE FUNCTION
-    ... LANGUAGE plpgsql); any other body is refused with 0A000 naming what it has."""
+@dataclass(frozen=True, slots=True)
+class Variable:
+    """`name type [:= expression]` of a PL/pgSQL function's DECLARE section."""
+
+    name: str
+    type_sql: str
+    default: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Return:
+    expression: str
+
+
+@dataclass(frozen=True, slots=True)
+class Assign:
+    name: str
+    expression: str
+
+
+@dataclass(frozen=True, slots=True)
+class If:
+    """IF ... THEN ... [ELSIF ... THEN ...] ... [ELSE ...] END IF: (condition, statements) in order."""
+
+    branches: tuple[tuple[str, tuple[Statement, ...]], ...]
+    otherwise: tuple[Statement, ...]
+
+
+Statement = Return | Assign | If
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionBody:
+    variables: tuple[Variable, ...]
+    statements: tuple[Statement, ...]
+
+
+def parse_function_body(body_text: str) -> FunctionBody:
+    """A PL/pgSQL function body of the subset the engine runs (CREATE FUNCTION ... LANGUAGE
+    plpgsql): `[DECLARE name type [{:= | = | DEFAULT} expression]; ...] BEGIN statements END`, whose
+    statements are RETURN expression, name := expression, IF/ELSIF/ELSE/END IF and NULL; anything
+    else is refused with 0A000 naming it. Expressions are kept as written."""
+    declare = re.match(r"\s*declare\b", body_text, re.IGNORECASE)
+    if declare is not None:  # sqlglot's tokenizer reads what follows DECLARE as one command string
+        body_text = " " * declare.end() + body_text[declare.end():]
     tokens = _significant(tokenize(body_text))
     body = _Body(tokens)
-    if body.word() == "declare":
-        raise function_refused("DECLARE")
     if body.word() == "<<":
         raise function_refused("a block label")
+    variables: list[Variable] = []
+    if declare is not None:
+        while body.word() not in ("begin", ""):
+            variables.append(_variable(body, body_text))
     body.expect("begin")
-    if body.word() != "return":
-        if body.word() == "end":
-            raise function_refused("no RETURN statement")
-        raise function_refused(f"the statement {body.word().upper() or body.take().text}")
-    body.take()
+    statements = _statements(body, body_text, ("end",))
+    body.expect("end")
+    if body.peek() is not None:
+        raise _syntax_error(body.peek())
+    return FunctionBody(tuple(variables), statements)
+
+
+def _text_until(body: _Body, body_text: str, ends: tuple[str, ...]) -> str:
+    """The text of the tokens before the next of `ends` (words, or `;`) outside parentheses."""
     first, depth = body.index, 0
-    while body.peek() is not None and (depth or body.peek().token_type != TokenType.SEMICOLON):  # type: ignore[union-attr]
+    while body.peek() is not None:
+        token = body.peek()
+        assert token is not None
+        at_end = token.token_type == TokenType.SEMICOLON if ";" in ends else False
+        if depth == 0 and (at_end or (token.token_type not in _BODY_TOKENS and token.text.lower() in ends)):
+            break
         depth += {TokenType.L_PAREN: 1, TokenType.R_PAREN: -1}.get(body.take().token_type, 0)
     if body.index == first:
         near = body.peek()
         raise DatabaseError(SYNTAX_ERROR, f'missing expression at or near "{near.text if near else ""}"')
-    expression = body_text[tokens[first].start:tokens[body.index - 1].end + 1]
+    return body_text[body.tokens[first].start:body.tokens[body.index - 1].end + 1]
+
+
+def _semicolon(body: _Body) -> None:
+    token = body.peek()
+    if token is None or token.token_type != TokenType.SEMICOLON:
+        raise _syntax_error(token)
     body.take()
-    if body.word() != "end":
-        raise function_refused(f"the statement {body.word().upper() or body.take().text} after RETURN")
-    body.take()
-    if body.peek() is not None:
-        raise _syntax_error(body.peek())
-    return expression
+
+
+def _variable(body: _Body, body_text: str) -> Variable:
+    name = body.take().text.lower()
+    if body.word() == "constant":
+        body.take()
+    if body.word() in ("alias", "cursor", "record") or body.word().startswith("refcursor"):
+        raise function_refused(f"a variable declared {body.word().upper()}")
+    type_sql = _text_until(body, body_text, (":=", "=", "default", "not", "collate", ";"))
+    if "%" in type_sql:
+        raise function_refused("%TYPE and %ROWTYPE")
+    if body.word() in ("not", "collate"):
+        raise function_refused(f"variables declared {body.word().upper()}")
+    default = None
+    token = body.peek()
+    if token is not None and (token.token_type in (TokenType.COLON_EQ, TokenType.EQ)
+                              or body.word() == "default"):
+        body.take()
+        default = _text_until(body, body_text, (";",))
+    _semicolon(body)
+    return Variable(name, type_sql, default)
+
+
+def _statements(body: _Body, body_text: str, ends: tuple[str, ...]) -> tuple[Statement, ...]:
+    statements: list[Statement] = []
+    while body.word() not in ends:
+        word = body.word()
+        token = body.peek()
+        if token is None:
+            raise _syntax_error(None)
+        if word == "return":
+            body.take()
+            statements.append(Return(_text_until(body, body_text, (";",))))
+        elif word == "if":
+            body.take()
+            statements.append(_if(body, body_text))
+        elif word == "null":
+            body.take()
+        elif len(body.tokens) > body.index + 1 \
+                and body.tokens[body.index + 1].token_type in (TokenType.COLON_EQ, TokenType.EQ):
+            name = body.take().text.lower()
+            body.take()
+            statements.append(Assign(name, _text_until(body, body_text, (";",))))
+        else:
+            raise function_refused(f"the statement {word.upper() or token.text}")
+        _semicolon(body)
+    return tuple(statements)
+
+
+def _if(body: _Body, body_text: str) -> If:
+    branches: list[tuple[str, tuple[Statement, ...]]] = []
+    otherwise: tuple[Statement, ...] = ()
+    while True:
+        condition = _text_until(body, body_text, ("then",))
+        body.expect("then")
+        branches.append((condition, _statements(body, body_text, ("elsif", "elseif", "else", "end"))))
+        word = body.take().text.lower()
+        if word == "else":
+            otherwise = _statements(body, body_text, ("end",))
+            body.take()
+            break
+        if word == "end":
+            break
+    body.expect("if")
+    return If(tuple(branches), otherwise)
 
 
 def parse_do(sql: str, start: int) -> DoCommand:
