@@ -1,7 +1,8 @@
 """ALTER COLUMN ... TYPE rebuilds tables (`engine/ddl/table_rebuild.py`): the rebuilt tables, their
-converted rows, keys, indexes, constraints kept as triggers, foreign keys both ways and serial
-high-water marks survive a SIGKILL, and a restore from the journal alone gives the same store; a
-change rolled back or failing leaves nothing behind."""
+converted rows, keys, indexes, constraints kept as triggers, foreign keys both ways, serial
+high-water marks and a serial key made bigint (its sequence continuing) survive a SIGKILL, and a
+restore from the journal alone gives the same store; a change rolled back or failing leaves
+nothing behind."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ def test_changed_column_types_survive_sigkill_and_restore(tmp_path: Path) -> Non
                         "create index children_qty on children (qty)",
                         "alter table children add constraint qty_positive check (qty > 0)",
                         "alter table parents alter code type bigint, alter name type text",
+                        "alter table parents alter id type bigint",  # the serial key: a sequence now
                         "alter table children alter qty type numeric(6,1)",
                         "alter table children alter code type bigint using code")
         assert [result for result in setup if isinstance(result, str)] == []  # no statement failed

@@ -27,11 +27,14 @@ import apsw
 from sqlglot import exp
 
 from heliosdb_lite.engine.ddl import table_rebuild
+from heliosdb_lite.engine.ddl.object_names import object_kind
 from heliosdb_lite.engine.ddl.table_rebuild import Column, mentions
 from heliosdb_lite.engine.ddl.tables import range_check_name, storage_clauses
+from heliosdb_lite.engine.functions import names as fn
 from heliosdb_lite.engine.sql.dialect import render
-from heliosdb_lite.engine.sql.quoting import quote_name
-from heliosdb_lite.engine.store import added_defaults, schemas
+from heliosdb_lite.engine.sql.quoting import quote_name, string_literal
+from heliosdb_lite.engine.store import added_defaults, schemas, serial_sequences
+from heliosdb_lite.engine.store.sequences import SEQUENCES_TABLE
 from heliosdb_lite.engine.store.table_info import ColumnInfo, TableInfo
 from heliosdb_lite.engine.translate import domain_values
 from heliosdb_lite.engine.translate.result import unsupported
@@ -45,6 +48,7 @@ from heliosdb_lite.errors import (
     GROUPING_ERROR,
     UNDEFINED_COLUMN,
     UNDEFINED_OBJECT,
+    WRONG_OBJECT_TYPE,
     DatabaseError,
 )
 
@@ -52,6 +56,7 @@ if TYPE_CHECKING:
     from heliosdb_lite.engine.translate import Translator
 
 _FAMILIES = ({t.TEXT, t.VARCHAR}, {t.INT2, t.INT4, t.INT8})
+_INTEGERS = {t.INT2, t.INT4, t.INT8}
 _CROSS_TYPE_FAMILIES = ({t.INT2, t.INT4, t.INT8}, {t.FLOAT4, t.FLOAT8})
 _PLACEHOLDER = "_helios_converted_value"
 
@@ -65,13 +70,18 @@ def altered_types(translator: Translator, table: str, info: TableInfo | None,
     """The statements of the ALTER COLUMN TYPE actions of one ALTER TABLE."""
     assert info is not None
     connection = translator.catalog.connection
+    if object_kind(connection, table) == "view":
+        raise DatabaseError(WRONG_OBJECT_TYPE, "ALTER action ALTER COLUMN ... SET DATA TYPE cannot be "
+                            f'performed on relation "{schemas.split(table)[1]}"',
+                            detail="This operation is not supported for views.")
     table_rebuild.refuse_unrebuildable(connection, table)
     bare = schemas.split(table)[1]
     head, definitions = table_rebuild.column_definitions(_created_sql(connection, table))
     scope = Scope(relations=[Relation(bare, [(c.name, c.type) for c in info.columns])])
     selected: dict[str, str] = {}
     changed: dict[str, t.PgType] = {}
-    statements: list[str] = []
+    before: list[str] = []  # run before the rebuild
+    statements: list[str] = []  # after it
     for action in actions:
         column = _column(connection, table, info, action.this.name)
         earlier = changed.get(column.name.lower())
@@ -80,21 +90,25 @@ def altered_types(translator: Translator, table: str, info: TableInfo | None,
         resolved = _target_type(translator, action.args["dtype"])
         target = changed[column.name.lower()] = resolved.pg_type
         source = column.type
-        if source is None or column.rowid_alias:
-            raise unsupported(f"ALTER COLUMN TYPE of column {column.name}"
-                              + (", the serial primary key" if column.rowid_alias else ""))
+        if source is None or (column.rowid_alias and target.oid not in _INTEGERS):
+            kind = " to a type other than an integer, the serial primary key" if column.rowid_alias else ""
+            raise unsupported(f"ALTER COLUMN TYPE of column {column.name}{kind}")
         selected[column.name] = _converted_values(translator, scope, column, action.args.get("using") or None,
                                                   target)
         _refuse_dependents(connection, table, definitions, column.name, source, target)
         position, defined = _definition(definitions, column.name)
         recorded = added_defaults.load(connection, table).get(column.name.lower())
-        definitions[position] = _new_definition(translator, bare, defined, source, resolved,
-                                                recorded is not None).sql()
+        if column.rowid_alias and target != source:
+            definitions[position] = _drawing_key(table, defined, resolved).sql()
+            before += _sequence_from_rowid(table, column.name)
+        elif not column.rowid_alias:
+            definitions[position] = _new_definition(translator, bare, defined, source, resolved,
+                                                    recorded is not None).sql()
         statements += _recorded_default(translator, table, column, target)
     _check_foreign_keys(connection, table, changed)
     create_sql = table_rebuild.create_table_sql(head, definitions)
-    return [*table_rebuild.rebuilt(connection, table, create_sql, selected, _unique_keys(bare, info)),
-            *statements]
+    rebuilt = table_rebuild.rebuilt(connection, table, create_sql, selected, _unique_keys(bare, info))
+    return [*before, *rebuilt, *statements]
 
 
 def _unique_keys(bare: str, info: TableInfo) -> dict[str, tuple[str, ...]]:
@@ -255,13 +269,36 @@ def _new_definition(translator: Translator, bare: str, column: Column, source: t
     return Column(column.name, resolved.declared, [*clauses, *storage_clauses(bare, column.name, target)])
 
 
+def _drawing_key(table: str, column: Column, resolved: t.ResolvedType) -> Column:
+    """The serial (or identity) primary key SQLite numbers itself (`integer PRIMARY KEY
+    AUTOINCREMENT`) as a key of another integer type: drawing from its sequence, as CREATE TABLE
+    makes a bigserial key (the identity marker kept)."""
+    marker = re.search(r"/\*.*?\*/", " ".join(column.clauses))
+    sequence = serial_sequences.sequence_name(table, column.name)
+    default = f"{serial_sequences.drawing_default(sequence, fn.NEXTVAL)} {marker.group(0) if marker else ''}"
+    clauses = ["PRIMARY KEY", "NOT NULL", f"DEFAULT ({default.rstrip()})",
+               *storage_clauses(schemas.split(table)[1], column.name, resolved.pg_type)]
+    return Column(column.name, resolved.declared, clauses)
+
+
+def _sequence_from_rowid(table: str, column: str) -> list[str]:
+    """The key's sequence continues from SQLite's AUTOINCREMENT high-water mark (statements run
+    before the rebuild, which drops the mark)."""
+    sequence = string_literal(serial_sequences.sequence_name(table, column))
+    return [f"INSERT OR REPLACE INTO {SEQUENCES_TABLE} (name, value, is_called) SELECT {sequence}, seq, 1 "
+            f"FROM {table_rebuild.AUTOINCREMENT_TABLE} WHERE name = {string_literal(table)}"]
+
+
 def _default(translator: Translator, name: str, clause: str, source: t.PgType, target: t.PgType) -> str:
     """A DEFAULT clause's expression converted to the new type; 42804 when it cannot be assigned."""
     body = clause[len("DEFAULT"):].strip()
     if not cast_contexts.can_coerce(source, target, cast_contexts.Context.ASSIGNMENT):
         raise DatabaseError(DATATYPE_MISMATCH, f'default for column "{name}" cannot be cast automatically to '
                             f"type {format_type(target.oid, -1)}")
-    return converted_sql(translator, body[1:-1] if body.startswith("(") else body, source, target)
+    expression = body[1:-1] if body.startswith("(") else body
+    if serial_sequences.drawn_sequence(re.sub(r"\s*/\*.*?\*/", "", expression), whole=True) is not None:
+        return expression  # a serial's nextval (the integer range check refuses what does not fit)
+    return converted_sql(translator, expression, source, target)
 
 
 def _generated(translator: Translator, clause: str, source: t.PgType, target: t.PgType) -> str:

@@ -42,6 +42,7 @@ AUTOINCREMENT_TABLE = "sqlite_sequence"
 _CLAUSE_STARTS = {"CONSTRAINT", "PRIMARY", "NOT", "NULL", "DEFAULT", "CHECK", "UNIQUE", "REFERENCES",
                   "GENERATED", "COLLATE", "AS"}
 _AUTOINCREMENT = re.compile(r"\bAUTOINCREMENT\b", re.IGNORECASE)
+_ROWID_ALIAS = re.compile(r'"\s+integer\s+PRIMARY\s+KEY\b', re.IGNORECASE)
 _TRIGGER_CHECK = re.compile(r"\bBEFORE\s+INSERT\s+ON\s+.*?\bWHEN\s+(?P<condition>.*)\s+BEGIN\s+SELECT\s+"
                             r"RAISE\s*\(\s*ABORT\s*,\s*(?P<message>'(?:[^']|'')*')\s*\)\s*;\s*END\s*$",
                             re.IGNORECASE | re.DOTALL)
@@ -216,7 +217,8 @@ def rebuilt(connection: apsw.Connection, table: str, create_sql: str, selected: 
     tables that reference it (the module docstring). Its new values are checked against its
     `unique_keys` (PostgreSQL's name of each key, its columns) with PostgreSQL's message."""
     tables = referencing(connection, table)
-    created = {name: create_sql if name == table else _created_sql(connection, name) for name in tables}
+    old_sql = {name: _created_sql(connection, name) for name in tables}
+    created = {**old_sql, table: create_sql}
     dependents: list[tuple[str, str, str]] = list(connection.execute(
         "SELECT type, tbl_name, sql FROM sqlite_schema WHERE type IN ('index', 'trigger') "
         f"AND sql IS NOT NULL AND tbl_name IN ({', '.join('?' * len(tables))}) ORDER BY rowid", tables))
@@ -228,7 +230,7 @@ def rebuilt(connection: apsw.Connection, table: str, create_sql: str, selected: 
                   for column in columns]
         statements += [f"CREATE TABLE {hold} ({', '.join(map(quote_name, [_ROWID, *columns]))})",
                        f"INSERT INTO {hold} SELECT rowid, {', '.join(values)} FROM {quote_name(name)}",
-                       *_mark_kept(name, created[name])]
+                       *_mark_kept(name, old_sql[name])]
         if name == table:
             statements += _check_validation(hold, name, create_sql, columns)
             statements += [_unique_check(hold, key, columns) for key, columns in unique_keys.items()]
@@ -236,12 +238,13 @@ def rebuilt(connection: apsw.Connection, table: str, create_sql: str, selected: 
     for name in tables:
         hold = quote_name(HOLD_PREFIX + name)
         columns, alias = _stored_columns(connection, name)
+        alias = alias and _ROWID_ALIAS.search(created[name]) is not None  # the new table's key is the rowid
         targets = ", ".join(map(quote_name, columns if alias else ["rowid", *columns]))
         sources = ", ".join(map(quote_name, columns if alias else [_ROWID, *columns]))
         statements += [created[name],
                        f"INSERT INTO {quote_name(name)} ({targets}) SELECT {sources} FROM {hold} "
                        f"ORDER BY {quote_name(_ROWID)}",
-                       f"DROP TABLE {hold}", *_mark_restored(name, created[name])]
+                       f"DROP TABLE {hold}", *_mark_restored(name, old_sql[name], created[name])]
     statements += [sql for _, _, sql in dependents]
     statements += [check for kind, owner, sql in dependents if kind == "trigger" and owner == table
                    for check in _trigger_validation(table, sql)]
@@ -299,10 +302,14 @@ def _mark_kept(table: str, create_sql: str) -> list[str]:
             f"WHERE name = {string_literal(table)}"] if _AUTOINCREMENT.search(create_sql) else []
 
 
-def _mark_restored(table: str, create_sql: str) -> list[str]:
-    if not _AUTOINCREMENT.search(create_sql):
+def _mark_restored(table: str, old_sql: str, create_sql: str) -> list[str]:
+    """The high-water mark `_mark_kept` moved given back to the table (dropped if the new table
+    has no AUTOINCREMENT key: its column then draws from a sequence, `column_types`)."""
+    if not _AUTOINCREMENT.search(old_sql):
         return []
     kept, name = string_literal(HOLD_PREFIX + table), string_literal(table)
+    if not _AUTOINCREMENT.search(create_sql):
+        return [f"DELETE FROM {AUTOINCREMENT_TABLE} WHERE name = {kept}"]
     return [f"UPDATE {AUTOINCREMENT_TABLE} SET seq = max(seq, (SELECT seq FROM {AUTOINCREMENT_TABLE} "
             f"WHERE name = {kept})) WHERE name = {name} AND EXISTS (SELECT 1 FROM {AUTOINCREMENT_TABLE} "
             f"WHERE name = {kept})",
