@@ -135,6 +135,17 @@ SCRIPT = [
     "update docs set b = b || '{\"new\": [1]}' where id = 1 returning b",
     "update docs set b = b - 'new' where id = 1 returning id, b",
     "select jsonb_insert(b, '{a,0}', '\"first\"') from docs where id = 1",
+    # in the select list: moved into FROM (a row per element for each row of the query)
+    "select json_array_elements_text('[\"a\",\"b\"]')",
+    "select jsonb_object_keys(b) from docs where id = 1",
+    "select id, jsonb_object_keys(b) as k from docs where jsonb_typeof(b) = 'object' order by 1, 2",
+    "select jsonb_array_elements('[1,{\"a\":2}]') -> 'a'",
+    "select id, jsonb_array_elements('[{\"id\": 1}, {\"id\": \"x\"}, null]') ->> 'id' from docs order by id",
+    "select json_each('{\"a\":1, \"b\": \"x y\", \"c\": null}')",
+    "select jsonb_each_text(b) from docs where id = 1",
+    "select upper(jsonb_array_elements_text('[\"a\",\"b\"]')) u",
+    "select jsonb_array_length(jsonb_array_elements('[[1],[1,2]]'))",
+    "select x.* from (select jsonb_object_keys(b) k from docs where id = 1) x order by k",
     # jsonpath is not built
     "select jsonb_path_query('{\"a\":1}', '$.a')",
 ]

@@ -3,7 +3,10 @@ unnest(proargtypes) FROM pg_proc WHERE ...`, as sqlsmith reads function signatur
 generate_series(1, 3)`), moved into FROM: the item becomes a column of `unnest(array) AS
 _helios_srf(unnest)` or `generate_series(...) AS _helios_srf(generate_series)`, cross-joined after
 the query's FROM items (which it sees, as PostgreSQL's implicit LATERAL does), named as PostgreSQL
-names it (the function's name, or its alias).
+names it (the function's name, or its alias). A json set-returning function (json_each & co,
+`translate.json_functions`) alike, also inside an expression of the select list
+(`jsonb_array_elements(doc) ->> 'id'`): the call becomes the whole row of `_helios_srf`, its value
+(json_each's: a record of key and value).
 
 For one such item in a plain SELECT this gives PostgreSQL's rows: each input row repeated once per
 element, none for a NULL or empty array or an empty series. Other shapes (several set-returning
@@ -15,14 +18,20 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from heliosdb_lite.engine.translate import json_functions
+
 _RELATION = "_helios_srf"
 _SET_RETURNING = (exp.Explode, exp.ExplodingGenerateSeries)
 
 
 def moved_to_from(select: exp.Select) -> None:
     """Rewrite `select` in place when its select list has one top-level set-returning call."""
+    if not _plain(select):
+        return
+    if _json_moved_to_from(select):
+        return
     items = [item for item in select.expressions if isinstance(item.unalias(), _SET_RETURNING)]
-    if len(items) != 1 or not _plain(select):
+    if len(items) != 1:
         return
     item = items[0]
     function = item.unalias()
@@ -36,10 +45,32 @@ def moved_to_from(select: exp.Select) -> None:
     column = exp.Alias(this=exp.column(name, table=_RELATION),
                        alias=exp.to_identifier(item.alias or name, quoted=bool(item.alias)))
     item.replace(column)
+    _cross_joined(select, relation)
+
+
+def _cross_joined(select: exp.Select, relation: exp.Expr) -> None:
     if select.args.get("from_") is None:
         select.set("from_", exp.From(this=relation))
     else:
         select.append("joins", exp.Join(this=relation, kind="CROSS"))
+
+
+def _json_moved_to_from(select: exp.Select) -> bool:
+    """The one json set-returning call of the select list (outside CASE and COALESCE, which
+    PostgreSQL refuses it in) moved into FROM; False when there is none or it is not the only one."""
+    calls = [node for node in _set_returning(select) if json_functions.set_returning_name(node)]
+    if len(calls) != 1 or len(_set_returning(select)) != 1 \
+            or calls[0].find_ancestor(exp.Case, exp.Coalesce, exp.If) is not None:
+        return False
+    function = calls[0]
+    name = json_functions.set_returning_name(function)
+    item = next(item for item in select.expressions if function is item or function in item.walk())
+    if item.unalias() is function and not item.alias:
+        item = item.replace(exp.alias_(item.copy(), name))  # named as the function
+        function = item.this
+    function.replace(exp.column(_RELATION))
+    _cross_joined(select, exp.Table(this=function, alias=exp.TableAlias(this=exp.to_identifier(_RELATION))))
+    return True
 
 
 def _plain(select: exp.Select) -> bool:
@@ -51,7 +82,7 @@ def _plain(select: exp.Select) -> bool:
 
 def _set_returning(select: exp.Select) -> list[exp.Expr]:
     return [node for item in select.expressions for node in _outside_subqueries(item)
-            if isinstance(node, (*_SET_RETURNING, exp.Unnest))]
+            if isinstance(node, (*_SET_RETURNING, exp.Unnest)) or json_functions.set_returning_name(node)]
 
 
 def _outside_subqueries(node: exp.Expr) -> list[exp.Expr]:
