@@ -35,6 +35,7 @@ from heliosdb_lite.engine.functions import (
     enums,
     float_aggregates,
     hstore,
+    json_building,
     json_processing,
     money,
     network,
@@ -49,7 +50,7 @@ from heliosdb_lite.engine.functions import (
 from heliosdb_lite.engine.functions import arrays as array_functions
 from heliosdb_lite.engine.functions import strings as string_functions
 from heliosdb_lite.engine.functions.datetimes import age, date_trunc, extract, time_series
-from heliosdb_lite.engine.functions.json_values import json_text
+from heliosdb_lite.engine.functions.json_values import json_text, key_text
 from heliosdb_lite.engine.functions.jsons import json_get, json_get_path, jsonb_contains, jsonb_has_keys
 from heliosdb_lite.engine.functions.names import (
     AGE,
@@ -74,6 +75,7 @@ from heliosdb_lite.engine.functions.names import (
     INTERVAL_COLLATION,
     JSON_GET,
     JSON_GET_PATH,
+    JSON_KEY,
     JSON_VALUE,
     JSONB_CONTAINS,
     JSONB_HAS_KEYS,
@@ -99,6 +101,7 @@ from heliosdb_lite.engine.functions.names import (
     TIME_SERIES,
     TIMETZ_COLLATION,
     TO_CHAR,
+    TO_JSON,
     TO_TIMESTAMP,
     quick_arith_name,
 )
@@ -169,7 +172,7 @@ def register(connection: apsw.Connection, context: FunctionContext) -> None:
     for name, function in {**_pure_functions(), **string_functions.FUNCTIONS, **binary_strings.FUNCTIONS,
                            **ranges.FUNCTIONS, **records.FUNCTIONS, **network.FUNCTIONS, **money.FUNCTIONS,
                            **xml_functions.FUNCTIONS, **domains.FUNCTIONS, **hstore.FUNCTIONS,
-                           **extensions.implementations()}.items():
+                           **json_building.FUNCTIONS, **extensions.implementations()}.items():
         connection.create_scalar_function(name, function, deterministic=True)
     # $n past SQLite's parameters (`dialect.sqlite_parameter`): one value through the statement, so
     # deterministic (SQLite compiles an IN list of an impure function's calls in quadratic time)
@@ -184,6 +187,8 @@ def register(connection: apsw.Connection, context: FunctionContext) -> None:
     for name, aggregate in float_aggregates.AGGREGATES.items():
         connection.create_window_function(name, aggregate, 1)
     connection.create_aggregate_function(ARRAY_AGG, aggregates.ArrayAggregate, 2)  # type: ignore[arg-type]  # step's arguments
+    for name, json_aggregate in json_building.AGGREGATES.items():
+        connection.create_window_function(name, json_aggregate, 2)  # type: ignore[arg-type]  # step's arguments
     connection.create_aggregate_function(SCALAR_SUBQUERY, aggregates.ScalarSubquery, 1)  # type: ignore[arg-type]  # step's arguments
     connection.create_aggregate_function(ranges.AGGREGATE, ranges.RangeAggregate, 2)  # type: ignore[arg-type]  # step's arguments
     connection.create_aggregate_function(ranges.INTERSECT_AGGREGATE, ranges.RangeIntersectAggregate, 2)  # type: ignore[arg-type]  # step's arguments
@@ -289,6 +294,15 @@ def _session_functions(connection: apsw.Connection,
     def json_value(value: Any, oid: int) -> str:
         return json_text(from_storage(oid)(value), oid, context.time_zone(), context.text_style())
 
+    def to_json(value: Any, oid: int, pretty: int | None) -> str | None:
+        if value is None or pretty is None:
+            return None
+        return json_text(from_storage(oid)(value), oid, context.time_zone(), context.text_style(),
+                         pretty=bool(pretty))
+
+    def json_key(value: Any, oid: int) -> str | None:
+        return key_text(from_storage(oid)(value), oid, context.time_zone(), context.text_style())
+
     def age_between(first: Any, second: Any, oid: int) -> str | None:
         decode = from_storage(oid)
         return to_storage(t.INTERVAL)(age(decode(first), decode(second), oid, context.time_zone()))
@@ -362,6 +376,8 @@ def _session_functions(connection: apsw.Connection,
         AGE: age_between,
         TO_CHAR: to_char,
         JSON_VALUE: json_value,
+        TO_JSON: to_json,
+        JSON_KEY: json_key,
     }
 
 

@@ -169,7 +169,7 @@ FUNCTION_TYPES: dict[str, PgType] = {
     "to_regtype": _REGTYPE, "to_regclass": _OID, "to_regnamespace": _OID, "array_to_string": _TEXT,
     "pg_get_viewdef": _TEXT, "pg_get_serial_sequence": _TEXT, "pg_type_is_visible": _BOOL,
     "pg_collation_is_visible": _BOOL, "pg_partition_ancestors": _OID, "quote_ident": _TEXT,
-    "json_build_object": PgType(t.JSON), "pg_tablespace_location": _TEXT,
+    "pg_tablespace_location": _TEXT,
     **{input_function(reg_type): _REGTYPE if reg_type == "regtype" else _OID for reg_type in REG_TYPES},
     **{output_function(reg_type): _TEXT for reg_type in REG_TYPES},
     **pg_catalog_builtins.FUNCTION_TYPES,

@@ -6,7 +6,6 @@ Row tuples follow the column order of `relations.RELATIONS`.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -39,7 +38,7 @@ from heliosdb_lite.engine.store.domains import DOMAIN_KIND, Domain
 from heliosdb_lite.engine.types import pgtypes as t
 from heliosdb_lite.engine.types.reg_types import input_function, output_function
 from heliosdb_lite.engine.types.type_names import format_type_function
-from heliosdb_lite.errors import INVALID_PARAMETER_VALUE, DatabaseError
+from heliosdb_lite.errors import DatabaseError
 from heliosdb_lite.protocol import codecs
 from heliosdb_lite.protocol.client_encodings import BY_NUMBER as ENCODINGS_BY_NUMBER
 from heliosdb_lite.protocol.codecs import oids
@@ -459,7 +458,6 @@ def functions(reader: CatalogReader, names: SessionNames) -> dict[str, Callable[
         "pg_partition_ancestors": lambda oid: oid,  # no partitions: a relation is its only ancestor
         "obj_description": lambda oid, catalog=None: _DESCRIPTIONS.get((oid, catalog)),
         "quote_ident": lambda name: None if name is None else quote_identifier(name),
-        "json_build_object": _json_object,
         "col_description": lambda oid, column: None,
         "shobj_description": lambda oid, catalog: None,
         "pg_tablespace_location": lambda oid: None if oid is None else "",
@@ -491,20 +489,6 @@ def _or_none(function: Callable[[Any], int | None], value: Any) -> int | None:
         return function(value)
     except DatabaseError:
         return None
-
-
-def _json_object(*pairs: Any) -> str:
-    """json_build_object(key, value, ...): each value arrives as its JSON text (JSON_VALUE)."""
-    if len(pairs) % 2:
-        raise DatabaseError(INVALID_PARAMETER_VALUE, "argument list must have even number of elements", hint=(
-            "The arguments of json_build_object() must consist of alternating keys and values."))
-    for index in range(0, len(pairs), 2):
-        if pairs[index] is None:
-            raise DatabaseError(INVALID_PARAMETER_VALUE, f"argument {index + 1} cannot be null",
-                                hint="Object keys should be text.")
-    members = (f"{json.dumps(str(pairs[i]), ensure_ascii=False)} : {pairs[i + 1]}"
-               for i in range(0, len(pairs), 2))
-    return "{" + ", ".join(members) + "}"
 
 
 def _array_to_string(array: str | None, separator: str | None, null_text: str | None = None) -> str | None:

@@ -26,7 +26,7 @@ from heliosdb_lite.errors import FEATURE_NOT_SUPPORTED, DatabaseError
 # (which reorder or add arguments, or rename the column)
 KEPT_CALLS = ("mod", "date_part", "to_timestamp", "left", "right", "lpad", "rpad", "repeat", "reverse",
               "initcap", "md5", "split_part", "chr", "ascii", "translate", "starts_with", "quote_literal",
-              "quote_nullable", "like")
+              "quote_nullable", "like", "json_object", "json_agg", "json_object_agg", "jsonb_object_agg")
 
 
 # SQLite binds at most this many parameters (SQLITE_MAX_VARIABLE_NUMBER); PostgreSQL takes 65535

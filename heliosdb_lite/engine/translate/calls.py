@@ -20,6 +20,7 @@ from heliosdb_lite.engine.sql.to_char_templates import written_template
 from heliosdb_lite.engine.translate import (
     extension_calls,
     hstore,
+    json_building,
     json_functions,
     network,
     ranges,
@@ -199,6 +200,8 @@ def function(translator: Translator, name: str, arguments: Sequence[exp.Expr], s
         return arithmetic(translator, exp.Mod(this=arguments[0], expression=arguments[1]), scope)
     if name == "like" and len(arguments) == 2:  # like(string, pattern): SQLite's like() is reversed
         return like(translator, exp.Like(this=arguments[0], expression=arguments[1]), scope)
+    if name in json_building.NAMES:
+        return json_building.function(translator, name, arguments, scope)
     typed = [translator.expr(argument, scope) for argument in arguments]
     if extension_calls.handles(name) and not builtin:
         extension_call = extension_calls.call_of(translator, name, typed)
@@ -238,10 +241,6 @@ def function(translator: Translator, name: str, arguments: Sequence[exp.Expr], s
         # the elements as their output function writes them now, not in their stored form
         text_array = array_typing.array_type(t.TEXT_TYPE)
         values[0] = translator.coerce(values[0], types[0], text_array, mode="explicit")
-    if name == "json_build_object":  # keys as their output text, values as to_json writes them
-        values = [_output_text(value, pg_type) if index % 2 == 0 else
-                  call(fn.JSON_VALUE, value, exp.Literal.number(pg_type.oid))
-                  for index, (value, pg_type) in enumerate(zip(values, types, strict=True))]
     if name in pg_catalog.FUNCTION_TYPES:
         return call(name, *values), pg_catalog.FUNCTION_TYPES[name]
     if name in _MISLEADING_FUNCTIONS:
@@ -477,13 +476,6 @@ def _aggregate(translator: Translator, node: exp.AggFunc, scope: Scope) -> Typed
         argument = collated(argument, pg_type)
     node.set("this", argument)
     return node, result
-
-
-def _output_text(value: exp.Expr, pg_type: PgType) -> exp.Expr:
-    """A value as its output text (a string as it is)."""
-    if pg_type.is_unknown or pg_type.oid in t.STRING_TYPES:
-        return value
-    return call(fn.CAST, value, pg_type.oid, t.TEXT, -1, 1)
 
 
 def _group_concat(translator: Translator, node: exp.GroupConcat, scope: Scope) -> Typed:

@@ -358,14 +358,17 @@ FUNCTION_TYPES: dict[str, Callable[[Sequence[PgType]], PgType]] = {
     "sum": _sum, "avg": _avg, "array_agg": _array_of,
     "pg_sleep": _fixed(t.VOID), "pg_notify": _fixed(t.VOID),
     "to_json": _fixed(t.JSON), "json_build_object": _fixed(t.JSON), "json_build_array": _fixed(t.JSON),
-    "json_agg": _fixed(t.JSON), "row_to_json": _fixed(t.JSON),
+    "json_agg": _fixed(t.JSON), "row_to_json": _fixed(t.JSON), "array_to_json": _fixed(t.JSON),
+    "json_object": _fixed(t.JSON), "json_object_agg": _fixed(t.JSON), "jsonb_object": _fixed(t.JSONB),
+    "jsonb_object_agg": _fixed(t.JSONB),
     "to_jsonb": _fixed(t.JSONB), "jsonb_build_object": _fixed(t.JSONB), "jsonb_build_array": _fixed(t.JSONB),
     "jsonb_agg": _fixed(t.JSONB),
     "decode": _fixed(t.BYTEA), "sha256": _fixed(t.BYTEA),
 }
 
 AGGREGATES = frozenset({"count", "sum", "avg", "min", "max", "string_agg", "array_agg", "bool_and", "bool_or",
-                        "every", "json_agg", "jsonb_agg", "range_agg", "range_intersect_agg"})
+                        "every", "json_agg", "jsonb_agg", "json_object_agg", "jsonb_object_agg", "range_agg",
+                        "range_intersect_agg"})
 
 
 def function_type(name: str, args: Sequence[PgType]) -> PgType:
