@@ -76,7 +76,7 @@ def altered_types(translator: Translator, table: str, info: TableInfo | None,
                             detail="This operation is not supported for views.")
     table_rebuild.refuse_unrebuildable(connection, table)
     bare = schemas.split(table)[1]
-    head, definitions = table_rebuild.column_definitions(_created_sql(connection, table))
+    head, definitions = table_rebuild.column_definitions(table_rebuild.created_sql(connection, table))
     scope = Scope(relations=[Relation(bare, [(c.name, c.type) for c in info.columns])])
     selected: dict[str, str] = {}
     changed: dict[str, t.PgType] = {}
@@ -118,12 +118,6 @@ def _unique_keys(bare: str, info: TableInfo) -> dict[str, tuple[str, ...]]:
     if info.primary_key:
         keys[f"{bare}_pkey"] = info.primary_key
     return keys
-
-
-def _created_sql(connection: apsw.Connection, table: str) -> str:
-    rows: list[tuple[str]] = list(connection.execute(
-        "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?", (table,)))
-    return rows[0][0]
 
 
 def _column(connection: apsw.Connection, table: str, info: TableInfo, name: str) -> ColumnInfo:

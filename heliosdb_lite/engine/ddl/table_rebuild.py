@@ -6,13 +6,15 @@ through others: dropping a referenced table deletes its rows first, which would 
 refused by) the tables referencing it, and the pragma that turns this off cannot run inside a
 transaction. So, in the statement's own transaction:
 1. each table's rows (converted, for the changed table) are copied into a holding table without
-   constraints (`_helios_rebuild_<table>`), each with its rowid;
+   constraints (`_helios_rebuild_<table>`), each with its rowid; the changed table's are checked
+   there against its CHECK constraints and keys, with PostgreSQL's messages;
 2. the tables are dropped, referencing ones first (nothing references a table when it goes);
 3. they are created again (the changed CREATE TABLE, the others' as they were), referenced ones
    first, filled from the holding tables in rowid order, and the holding tables dropped;
 4. their indexes and triggers, which went with them, are created again from their SQL; the
-   AUTOINCREMENT high-water mark is kept; the rows are checked against the NOT NULL and CHECK
-   constraints kept as triggers (`alter`), with PostgreSQL's messages.
+   AUTOINCREMENT high-water mark is kept (or dropped, when the changed table's key is no longer
+   SQLite's rowid: `column_types` moved it to the key's sequence); the rows are checked against
+   the NOT NULL and CHECK constraints kept as triggers (`alter`), with PostgreSQL's messages.
 Views, and triggers of other tables, name the table and find it again. All of it is ordinary DDL
 and row writes, so the journal carries it as any DDL: the holding tables' rows and the new tables'
 rows in the changesets between the DDL statements.
@@ -161,7 +163,8 @@ class Column:
         return " ".join([quote_name(self.name), self.declared, *self.clauses]).replace("  ", " ").strip()
 
 
-def _created_sql(connection: apsw.Connection, name: str) -> str:
+def created_sql(connection: apsw.Connection, name: str) -> str:
+    """The CREATE TABLE the store keeps for a table."""
     rows: list[tuple[str]] = list(connection.execute(
         "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?", (name,)))
     return rows[0][0]
@@ -217,7 +220,7 @@ def rebuilt(connection: apsw.Connection, table: str, create_sql: str, selected: 
     tables that reference it (the module docstring). Its new values are checked against its
     `unique_keys` (PostgreSQL's name of each key, its columns) with PostgreSQL's message."""
     tables = referencing(connection, table)
-    old_sql = {name: _created_sql(connection, name) for name in tables}
+    old_sql = {name: created_sql(connection, name) for name in tables}
     created = {**old_sql, table: create_sql}
     dependents: list[tuple[str, str, str]] = list(connection.execute(
         "SELECT type, tbl_name, sql FROM sqlite_schema WHERE type IN ('index', 'trigger') "
