@@ -93,6 +93,13 @@ SCRIPT = [
     "create function counter(a int) returns int language plpgsql as "
     "'declare n int; begin n := a; n := n + 1; a := n * 2; return a + n; end'",
     "select counter(3), counter(null)",
+    "create function checked(a int) returns int language plpgsql as $$begin\n"
+    "  if a < 0 then raise exception 'negative: no' using errcode = '22023', hint = 'Use a positive.';\n"
+    "  elsif a = 0 then raise 'zero';\n  end if;\n  return a;\nend$$",
+    "select checked(5), checked(null)",
+    "select checked(-1)",
+    "select checked(0)",
+    "select checked(x) from t where x > 0 order by x",
     "create function undeclared() returns int language plpgsql as 'begin nosuch := 1; return 1; end'",
     "create function nested(a int) returns int language sql as 'select plp(add_one(a))'",
     "select nested(1)",
@@ -176,7 +183,7 @@ REFUSED = [
     ("create function writes() returns int language sql as 'insert into t values (1) returning x'",
      "not a SELECT"),
     ("create function raises() returns int language plpgsql as $$begin raise notice 'x'; return 1; end$$",
-     "RAISE"),
+     "RAISE NOTICE"),
     ("create function performs() returns int language plpgsql as 'begin perform 1; return 1; end'",
      "PERFORM"),
     ("create function selects() returns int language plpgsql as 'declare v int; begin select 1 into v; "

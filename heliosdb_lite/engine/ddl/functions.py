@@ -192,7 +192,7 @@ def _create(translator: Translator, sql: str, tokens: tuple[Token, ...]) -> list
     if language == "plpgsql":
         defined = frozenset({name.name, *(f.name for f in translator.user_functions())})
         expression = plpgsql_bodies.compiled(do_blocks.parse_function_body(source),
-                                             [(a.name, a.type_sql) for a in arguments], defined)
+                                             [(a.name, a.type_sql) for a in arguments], result_sql, defined)
         body = f"SELECT {expression.sql(dialect=HeliosPostgres)}"
     elif body is None:
         body = _sql_body(source, result_oid)

@@ -41,6 +41,7 @@ from heliosdb_lite.engine.functions import (
     network,
     numbers,
     operators,
+    raised_errors,
     ranges,
     records,
     table_valued,
@@ -174,6 +175,7 @@ def register(connection: apsw.Connection, context: FunctionContext) -> None:
                            **xml_functions.FUNCTIONS, **domains.FUNCTIONS, **hstore.FUNCTIONS,
                            **json_building.FUNCTIONS, **extensions.implementations()}.items():
         connection.create_scalar_function(name, function, deterministic=True)
+    connection.create_scalar_function(raised_errors.RAISE_FUNCTION, raised_errors.raise_exception, 4)
     # $n past SQLite's parameters (`dialect.sqlite_parameter`): one value through the statement, so
     # deterministic (SQLite compiles an IN list of an impure function's calls in quadratic time)
     connection.create_scalar_function(OVERFLOW_PARAMETER, partial(_parameter_value, context), 1,

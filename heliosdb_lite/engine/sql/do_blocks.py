@@ -12,7 +12,8 @@ taking an argument, expressions, condition names) is refused with 0A000 naming i
 PL/pgSQL interpreter, and a DO block partly run would be a wrong answer.
 
 The same reader takes the bodies of PL/pgSQL functions (CREATE FUNCTION ... LANGUAGE plpgsql,
-`parse_function_body`): DECLARE, RETURN, assignments, IF/ELSIF/ELSE and NULL, as statements whose
+`parse_function_body`): DECLARE, RETURN, assignments, IF/ELSIF/ELSE, NULL and RAISE EXCEPTION, as
+statements whose
 expressions are kept as written (`translate/plpgsql_bodies.py` makes them one expression).
 """
 
@@ -83,7 +84,7 @@ def refused(what: str) -> DatabaseError:
 def function_refused(what: str) -> DatabaseError:
     return DatabaseError(FEATURE_NOT_SUPPORTED, f"PL/pgSQL functions with {what} are not supported",
                          detail="HeliosDB-Lite runs PL/pgSQL functions of DECLARE (with defaults), "
-                                "RETURN, assignments, IF/ELSIF/ELSE and NULL only.")
+                                "RETURN, assignments, IF/ELSIF/ELSE, NULL and RAISE EXCEPTION only.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +115,7 @@ class If:
     otherwise: tuple[Statement, ...]
 
 
-Statement = Return | Assign | If
+Statement = Return | Assign | If | Raise  # a Raise here is of level exception
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +127,8 @@ class FunctionBody:
 def parse_function_body(body_text: str) -> FunctionBody:
     """A PL/pgSQL function body of the subset the engine runs (CREATE FUNCTION ... LANGUAGE
     plpgsql): `[DECLARE name type [{:= | = | DEFAULT} expression]; ...] BEGIN statements END`, whose
-    statements are RETURN expression, name := expression, IF/ELSIF/ELSE/END IF and NULL; anything
+    statements are RETURN expression, name := expression, IF/ELSIF/ELSE/END IF, NULL and RAISE
+    EXCEPTION (as a DO block's RAISE); anything
     else is refused with 0A000 naming it. Expressions are kept as written."""
     declare = re.match(r"\s*declare\b", body_text, re.IGNORECASE)
     if declare is not None:  # sqlglot's tokenizer reads what follows DECLARE as one command string
@@ -206,6 +208,12 @@ def _statements(body: _Body, body_text: str, ends: tuple[str, ...]) -> tuple[Sta
             statements.append(_if(body, body_text))
         elif word == "null":
             body.take()
+        elif word == "raise":
+            body.take()
+            raised = _raise(body)
+            if raised.level != "exception":  # a notice would be sent as the statement runs
+                raise function_refused(f"RAISE {raised.level.upper()}")
+            statements.append(raised)
         elif len(body.tokens) > body.index + 1 \
                 and body.tokens[body.index + 1].token_type in (TokenType.COLON_EQ, TokenType.EQ):
             name = body.take().text.lower()

@@ -1,13 +1,15 @@
 """A PL/pgSQL function body of the subset the engine runs (`sql.do_blocks.parse_function_body`:
-DECLARE, RETURN, assignments, IF/ELSIF/ELSE, NULL) as the one expression it computes, so that a call
-is inlined like a SQL function's (`user_functions`):
+DECLARE, RETURN, assignments, IF/ELSIF/ELSE, NULL, RAISE EXCEPTION) as the one expression it computes,
+so that a call is inlined like a SQL function's (`user_functions`):
 
 - a variable is its value: its DEFAULT (else NULL) cast to its type, then each assignment's value
   cast to it, put in place of the name in what follows (parameters are variables too);
 - `IF c THEN a ELSIF d THEN b ELSE e END IF; rest` is `CASE WHEN c THEN a;rest WHEN d THEN b;rest
   ELSE e;rest END`: each branch followed by the statements after the IF;
-- `RETURN expression` ends a path. A path that reaches END without RETURN is refused (PostgreSQL
-  fails the call with 2F005 when it takes it).
+- `RETURN expression` ends a path, its value cast to the result type (as PL/pgSQL assigns it); so
+  does RAISE EXCEPTION: a call of `functions/raised_errors.py`'s function, which fails the statement
+  when the path is taken. A path that reaches END without RETURN is refused (PostgreSQL fails the
+  call with 2F005 when it takes it).
 
 A variable's value is copied wherever the variable is read, so one that calls a volatile function
 (or a user-defined function, VOLATILE unless declared otherwise) and is read more than once is
@@ -20,9 +22,18 @@ from collections.abc import Mapping, Sequence
 
 from sqlglot import exp
 
+from heliosdb_lite.engine.functions.raised_errors import RAISE_FUNCTION
 from heliosdb_lite.engine.pg_catalog.builtins import ROUTINES
 from heliosdb_lite.engine.sql import parsing
-from heliosdb_lite.engine.sql.do_blocks import Assign, FunctionBody, If, Return, Statement, function_refused
+from heliosdb_lite.engine.sql.do_blocks import (
+    Assign,
+    FunctionBody,
+    If,
+    Raise,
+    Return,
+    Statement,
+    function_refused,
+)
 from heliosdb_lite.engine.translate.result import unsupported
 from heliosdb_lite.errors import SYNTAX_ERROR, DatabaseError
 
@@ -32,16 +43,17 @@ _VOLATILE = frozenset({routine.name for routine in ROUTINES if routine.volatilit
                          "uuid_generate_v4", "pg_sleep", "pg_notify", "set_config"})
 
 
-def compiled(body: FunctionBody, parameters: Sequence[tuple[str | None, str]],
+def compiled(body: FunctionBody, parameters: Sequence[tuple[str | None, str]], result_sql: str,
              user_functions: frozenset[str]) -> exp.Expr:
     """The expression the body returns; `parameters` are the function's (name, type as written),
-    `user_functions` the names of the database's functions."""
-    return _Compiler(user_functions).body(body, parameters)
+    `result_sql` its result type, `user_functions` the names of the database's functions."""
+    return _Compiler(user_functions, result_sql).body(body, parameters)
 
 
 class _Compiler:
-    def __init__(self, user_functions: frozenset[str]) -> None:
+    def __init__(self, user_functions: frozenset[str], result_sql: str) -> None:
         self.user_functions = user_functions
+        self.result_sql = result_sql  # each RETURN's value is cast to it, as PL/pgSQL assigns it
         self.reads: dict[int, int] = {}  # a volatile value (by id) → how many times it is read
         self.volatile: dict[int, str] = {}  # its id → the variable's name
 
@@ -74,7 +86,11 @@ class _Compiler:
             raise function_refused("a path that reaches END without RETURN")
         first, rest = statements[0], statements[1:]
         if isinstance(first, Return):
-            return self.substituted(_expression(first.expression), values)
+            return _cast(self.substituted(_expression(first.expression), values), self.result_sql)
+        if isinstance(first, Raise):  # the path ends in the error, when it is taken
+            texts = (first.sqlstate, first.message, first.detail, first.hint)
+            return _cast(exp.Anonymous(this=RAISE_FUNCTION, expressions=[
+                exp.Null() if text is None else exp.Literal.string(text) for text in texts]), self.result_sql)
         if isinstance(first, Assign):
             if first.name not in variables:
                 raise DatabaseError(SYNTAX_ERROR, f'"{first.name}" is not a known variable')
