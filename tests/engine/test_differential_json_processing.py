@@ -86,6 +86,17 @@ SCRIPT = [
     " jsonb_extract_path_text('{\"a\":\"x\"}', 'a'),"
     " jsonb_extract_path('{\"a\":1}', 'z'), json_extract_path('{\"a\": [1, 2]}', 'a')",
     "select jsonb_extract_path('{\"a\":1}'::jsonb, 1)",
+    # -> ->> #> #>> on json keep its text; a text step is a key, an integer one an index (a #> path's both)
+    "select '{\"a\":1, \"a\":2}'::json -> 'a', '{\"a\":1, \"a\":2}'::json ->> 'a',"
+    " '{\"a\": {\"b\" : [1,  2]}}'::json #> '{a,b}', '[1, [2,  3]]'::json -> -1,"
+    " '{\"a\":\"x\\u00e9\"}'::json -> 'a', '{\"a\":\"x\\u00e9\"}'::json ->> 'a'",
+    "select '{\"0\":1}'::json -> 0, '{\"0\":1}'::json ->> '0', '[5]'::json ->> '0', '[5]'::jsonb -> '0',"
+    " '{\"0\":1}'::jsonb -> 0, '[5]'::jsonb -> 0",
+    "select '[5, [6]]'::json #>> '{1,0}', '[5]'::jsonb #> '{0}',"
+    " json_extract_path('[5, {\"a\" :  [1]}]', '1', 'a'),"
+    " json_extract_path_text('[5, {\"a\" :  [1]}]', '1', 'a', '0'), jsonb_extract_path('[5]', '0')",
+    "select '{\"a\": null}'::json ->> 'a', '{\"a\": null}'::json -> 'a', '{\"a\": true}'::json ->> 'a',"
+    " '[\" x\"]'::json ->> 0, '{\"a\":1}'::json -> 'a' -> 'b', '\"s\"'::json -> 0",
     # the set-returning functions in FROM
     "select * from json_each(' {\"a\" : [1,  2], \"a\": \"x\\u00e9\\n\", \"b\":null, \"n\": 1.0e3}')",
     "select * from json_each_text(' {\"a\" : [1,  2], \"a\": \"x\\u00e9\\n\", \"b\":null, \"n\": 1.0e3}')",

@@ -122,24 +122,32 @@ def raw_members(text: str) -> tuple[str, list[tuple[str | None, str]]]:
     return ("object" if opening == "{" else "array"), members
 
 
-def json_member(text: str, step: Any) -> str | None:
-    """The text of a json object's member (the last of that key) or array element (an integer
-    step, from the end when negative); None when there is none."""
+def json_member(text: str, step: int | str, along_path: bool) -> str | None:
+    """The text of a json object's member (a text step; the last of that key) or array element (an
+    integer step, or along a #> path a text one, from the end when negative); None when there is none."""
     kind, members = raw_members(text)
     if kind == "object" and isinstance(step, str):
         found = [value for key, value in members if key == step]
         return found[-1] if found else None
-    if kind == "array":
-        try:
-            index = int(step)
-        except (TypeError, ValueError):
-            return None
-        if -len(members) <= index < len(members):
-            return members[index][1]
+    index = array_index(step, along_path)
+    if kind == "array" and index is not None and -len(members) <= index < len(members):
+        return members[index][1]
     return None
 
 
-def _unquoted(text: str) -> str | None:
+def array_index(step: Any, along_path: bool) -> int | None:
+    """The array index a step is: an integer, or along a #> path a text that is one."""
+    if isinstance(step, int):
+        return step
+    if not along_path:
+        return None
+    try:
+        return int(step)
+    except (TypeError, ValueError):
+        return None
+
+
+def unquoted(text: str) -> str | None:
     """A json(b) value as the *_text functions give it: a string without its quotes, null as NULL."""
     if text == "null":
         return None
@@ -431,7 +439,7 @@ def rows(document: str | None, oid: int, kind: str) -> Iterator[tuple[Any, Any, 
         if kind == KEYS:
             yield key, None, position
         else:
-            yield key, _unquoted(value) if as_text else value, position
+            yield key, unquoted(value) if as_text else value, position
 
 
 FUNCTIONS: dict[str, Callable[..., Any]] = {

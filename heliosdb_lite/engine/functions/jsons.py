@@ -13,6 +13,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
+from heliosdb_lite.engine.functions.json_processing import array_index, json_member, unquoted
 from heliosdb_lite.engine.types import pgtypes as t
 from heliosdb_lite.protocol import codecs
 from heliosdb_lite.protocol.codecs import oids
@@ -42,26 +43,27 @@ def _serialise(value: Any, out: list[str]) -> None:
         out.append(str(value))
 
 
-def _step(value: Any, step: Any) -> tuple[bool, Any]:
+def _step(value: Any, step: Any, along_path: bool) -> tuple[bool, Any]:
     if isinstance(value, dict) and isinstance(step, str):
         return step in value, value.get(step)
-    if isinstance(value, list):
-        try:
-            index = int(step)
-        except (TypeError, ValueError):
-            return False, None
-        if -len(value) <= index < len(value):
-            return True, value[index]
+    index = array_index(step, along_path)
+    if isinstance(value, list) and index is not None and -len(value) <= index < len(value):
+        return True, value[index]
     return False, None
 
 
-def json_get(document: str | None, oid: int, steps: list[Any], as_text: bool) -> str | None:
-    """The value at steps (keys and array indexes) inside document, as json text or as text."""
+def json_get(document: str | None, oid: int, steps: list[Any], as_text: bool, *,
+             along_path: bool = False) -> str | None:
+    """The value at steps inside document, as json text or as text: a text step is an object's key
+    (along a #> path also an array's index), an integer one an array's index (negative from the
+    end). A json document's value is its exact text (the last member of a repeated key)."""
     if document is None or any(step is None for step in steps):
         return None
+    if oid == t.JSON:
+        return _json_text_get(document, steps, as_text, along_path)
     value: Any = json.loads(document, parse_float=Decimal)
     for step in steps:
-        found, value = _step(value, step)
+        found, value = _step(value, step, along_path)
         if not found:
             return None
     if as_text:
@@ -73,6 +75,17 @@ def json_get(document: str | None, oid: int, steps: list[Any], as_text: bool) ->
     _serialise(value, out)
     text = "".join(out)
     return codecs.normalize_jsonb(text) if oid == t.JSONB else text
+
+
+def _json_text_get(document: str, steps: list[Any], as_text: bool, along_path: bool) -> str | None:
+    text: str | None = document
+    for step in steps:
+        assert text is not None
+        text = json_member(text, step if isinstance(step, int) else str(step), along_path)
+        if text is None:
+            return None
+    assert text is not None
+    return unquoted(text) if as_text else text
 
 
 def path_steps(path: str) -> list[Any]:
@@ -87,7 +100,7 @@ def json_get_path(document: str | None, oid: int, path: str | None, as_text: boo
     steps = path_steps(path)
     if any(isinstance(step, list) for step in steps):
         return None
-    return json_get(document, oid, steps, as_text)
+    return json_get(document, oid, steps, as_text, along_path=True)
 
 
 def _loaded(document: str) -> Any:

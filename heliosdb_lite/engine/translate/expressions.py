@@ -280,8 +280,12 @@ def _json(translator: Translator, node: exp.Expr, scope: Scope) -> Typed:
         step, step_type = translator.expr(path, scope)
         if not step_type.is_unknown and step_type.oid not in t.STRING_TYPES | t.INTEGER_TYPES - {t.INT8}:
             raise rules.no_operator(document_type.oid, "->>" if as_text else "->", step_type.oid)
-        steps = [translator.coerce(step, step_type, t.TEXT_TYPE)]
-    return call(fn.JSON_GET, document, document_type.oid, int(as_text), *steps), result
+        index = step_type.oid in t.INTEGER_TYPES  # an index of an array only, a text a key only
+        steps = [translator.coerce(step, step_type, t.INT4_TYPE if index else t.TEXT_TYPE)]
+    # json_extract_path(json, VARIADIC text[]) is #>: a text step also indexes an array
+    along_path = not node.args.get("only_json_types")
+    mode = int(as_text) | (fn.JSON_GET_ALONG_PATH if along_path else 0)
+    return call(fn.JSON_GET, document, document_type.oid, mode, *steps), result
 
 
 def _hstore_fetch(translator: Translator, node: exp.Expr, document: exp.Expr, document_type: PgType,

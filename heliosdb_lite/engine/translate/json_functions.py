@@ -106,7 +106,8 @@ def _extract_path(translator: Translator, name: str, typed: list[Typed]) -> Type
     document = translator.coerce(typed[0][0], typed[0][1], _JSONB)
     steps = [translator.coerce(value, pg_type, t.TEXT_TYPE) for value, pg_type in typed[1:]]
     as_text = _EXTRACT_PATHS[name]
-    return call(fn.JSON_GET, document, t.JSONB, int(as_text), *steps), t.TEXT_TYPE if as_text else _JSONB
+    mode = int(as_text) | fn.JSON_GET_ALONG_PATH
+    return call(fn.JSON_GET, document, t.JSONB, mode, *steps), t.TEXT_TYPE if as_text else _JSONB
 
 
 def involves_jsonb(left_type: PgType, right_type: PgType) -> bool:
