@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -25,6 +25,7 @@ from heliosdb_lite.protocol.codecs.hstore import Hstore
 from heliosdb_lite.protocol.codecs.jsons import normalize_jsonb
 
 CALL = "helios_hstore"  # (name, arguments...)
+ROWS = "helios_hstore_rows"  # table-valued (hstore): key, value, ordinality: each, skeys, svals
 _TEXT_ARRAY = oids.TEXT_ARRAY
 _NUMBER = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?")  # IsValidJsonNumber
 
@@ -244,6 +245,14 @@ def _call(name: str, *arguments: Any) -> Any:
     if any(argument is None for argument in arguments):
         return None
     return OPERATIONS[name](*arguments)
+
+
+def rows(hstore: str | None) -> Iterator[tuple[str, str | None, int]]:
+    """The pairs of a stored hstore in its order, each with its position (each, skeys, svals)."""
+    if hstore is None:
+        return
+    for position, (key, item) in enumerate(_read(hstore).items(), start=1):
+        yield key, item, position
 
 
 def sort_key(stored: str) -> tuple[Any, ...]:

@@ -209,6 +209,7 @@ def register(connection: apsw.Connection, context: FunctionContext) -> None:
     table_valued.register(connection, json_processing.JSON_ROWS, json_processing.rows,
                           ("key", "value", "ordinality"))
     table_valued.register(connection, TIME_SERIES, _time_series(context), ("value",))
+    table_valued.register(connection, hstore.ROWS, hstore.rows, ("key", "value", "ordinality"))
 
 
 def _generate_series(start: int | None, stop: int | None, step: int | None = 1) -> Iterator[tuple[int]]:

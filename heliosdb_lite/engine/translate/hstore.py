@@ -14,7 +14,8 @@ exists_all, defined/isdefined, delete, hs_concat, hs_contains, hs_contained, hst
 hstore_to_array, hstore_to_matrix, hstore_to_json(_loose), hstore_to_jsonb(_loose). A call's unknown
 arguments take the first signature that fits with text preferred (PostgreSQL's string category
 rule); `hstore('literal')` is a cast to hstore, as PostgreSQL reads a type's name called on one
-literal. skeys, svals, each, populate_record, `#=` and hstore(record) are refused (0A000).
+literal. each, skeys and svals are table functions in FROM (`rows`), refused elsewhere (0A000), as are
+populate_record, `#=` and hstore(record).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from heliosdb_lite.engine.store.user_types import extension_type
 from heliosdb_lite.engine.translate import records
 from heliosdb_lite.engine.translate.nodes import call, is_unknown_literal
 from heliosdb_lite.engine.translate.result import Typed, unsupported
+from heliosdb_lite.engine.translate.scope import Relation, Scope
 from heliosdb_lite.engine.types import array_typing
 from heliosdb_lite.engine.types import pgtypes as t
 from heliosdb_lite.engine.types import typing_rules as rules
@@ -44,7 +46,10 @@ if TYPE_CHECKING:
 TEXT_ARRAY = PgType(oids.TEXT_ARRAY)
 _KINDS = {"text": t.TEXT_TYPE, "text[]": TEXT_ARRAY, "json": PgType(t.JSON), "jsonb": PgType(t.JSONB),
           "bool": t.BOOL_TYPE}
-REFUSED = frozenset({"skeys", "svals", "each", "populate_record", "hstore_version_diag"})
+REFUSED = frozenset({"populate_record", "hstore_version_diag"})
+# the set-returning functions, in FROM only (`rows`): their columns, of the table function's
+SET_RETURNING: dict[str, tuple[str, ...]] = {"each": ("key", "value"), "skeys": ("key",), "svals": ("value",)}
+_SHOWN_COLUMNS = frozenset({"key", "value", "ordinality", "hstore"})
 # operator -> {right operand kind: function}, the left operand an hstore
 _OPERATORS: dict[str, dict[str, str]] = {
     "->": {"text": "fetchval", "text[]": "slice_array"},
@@ -126,7 +131,8 @@ def comparison(operator_symbol: str, left_type: PgType, right_type: PgType) -> N
 
 def handles(translator: Translator, name: str) -> bool:
     """Whether a call of `name` is an hstore function's, in a database that has hstore."""
-    return (name in SIGNATURES or name in REFUSED) and _installed(translator) is not None
+    known = name in SIGNATURES or name in REFUSED or name in SET_RETURNING
+    return known and _installed(translator) is not None
 
 
 def function(translator: Translator, name: str, typed: Sequence[Typed]) -> Typed:
@@ -135,6 +141,8 @@ def function(translator: Translator, name: str, typed: Sequence[Typed]) -> Typed
     assert hstore is not None
     if name in REFUSED:
         raise unsupported(f"hstore's function {name}()")
+    if name in SET_RETURNING:
+        raise unsupported(f"hstore's set-returning function {name}() outside FROM")
     if name == HSTORE and len(typed) == 1 and records.is_row_type(typed[0][1]):
         raise unsupported("hstore's function hstore(record)")
     if name == HSTORE and len(typed) == 1 and typed[0][1].is_unknown and is_unknown_literal(typed[0][0]):
@@ -147,3 +155,40 @@ def function(translator: Translator, name: str, typed: Sequence[Typed]) -> Typed
                       for (value, pg_type), kind in zip(typed, parameters, strict=True)]
             return call(hstore_functions.CALL, registered, *values), _type(result, hstore)
     raise rules.no_function(name, ", ".join(format_type(t.output_type(pg_type).oid, -1) for pg_type in types))
+
+
+def set_returning_name(node: exp.Expr) -> str | None:
+    """The name of the hstore set-returning function (each, skeys, svals) a FROM item calls."""
+    called = node.this if isinstance(node, exp.Table) else node
+    if isinstance(called, exp.Anonymous) and called.name.lower() in SET_RETURNING:
+        return called.name.lower()
+    return None
+
+
+def rows(translator: Translator, node: exp.Table, scope: Scope, arguments: Scope) -> exp.Table:
+    """each(h), skeys(h), svals(h) in FROM: `helios_hstore_rows(h) AS name`, its relation registered
+    in scope with PostgreSQL's columns (key, value; skeys and svals one named as the function or its
+    alias), renamed by a column alias list, WITH ORDINALITY adding the position."""
+    name = set_returning_name(node)
+    assert name is not None
+    hstore = _installed(translator)
+    typed = [translator.expr(argument, arguments) for argument in node.this.expressions]
+    if hstore is None or len(typed) != 1 or not (typed[0][1].is_unknown or is_hstore(typed[0][1])):
+        raise rules.no_function(name, ", ".join(format_type(t.output_type(pg_type).oid, -1)
+                                                for _, pg_type in typed))
+    value = translator.coerce(typed[0][0], typed[0][1], hstore)
+    alias = node.args.get("alias")
+    relation_name = alias.name if alias is not None and alias.name else name
+    stored = list(SET_RETURNING[name])
+    columns: list[tuple[str, PgType | None]] = [("key", t.TEXT_TYPE), ("value", t.TEXT_TYPE)] \
+        if name == "each" else [(relation_name, t.TEXT_TYPE)]
+    if node.args.get("ordinality"):
+        columns.append(("ordinality", t.INT8_TYPE))
+        stored.append("ordinality")
+    renames = [column.name for column in alias.columns] if alias is not None else []
+    if len(renames) > len(columns):
+        raise unsupported(f"a column alias list longer than {name}()'s columns")
+    relation = Relation(relation_name, columns, stored=tuple(stored), shown=_SHOWN_COLUMNS)
+    scope.add(relation.renamed(relation_name, renames or None))
+    function = exp.Anonymous(this=hstore_functions.ROWS, expressions=[value])
+    return exp.Table(this=function, alias=exp.TableAlias(this=exp.to_identifier(relation_name, quoted=True)))

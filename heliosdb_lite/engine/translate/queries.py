@@ -16,7 +16,13 @@ from heliosdb_lite.engine.functions.heliosdb_table_functions import TABLE_FUNCTI
 from heliosdb_lite.engine.store.conventions import VIEW_COLUMNS_TABLE
 from heliosdb_lite.engine.store.table_info import TableInfo
 from heliosdb_lite.engine.translate import distinct_on as distinct_on_query
-from heliosdb_lite.engine.translate import json_functions, query_checks, select_list_unnest, set_operations
+from heliosdb_lite.engine.translate import (
+    hstore,
+    json_functions,
+    query_checks,
+    select_list_unnest,
+    set_operations,
+)
 from heliosdb_lite.engine.translate.nodes import call, collated, undeclared
 from heliosdb_lite.engine.translate.result import OutputColumn, Typed, unsupported
 from heliosdb_lite.engine.translate.scope import Relation, Scope
@@ -345,7 +351,8 @@ def _from_item(translator: Translator, node: exp.Expr, scope: Scope,
         raise unsupported("TABLESAMPLE")
     if isinstance(node, exp.Lateral):
         node = lateral_function(node)
-    if isinstance(node, exp.Unnest) or is_generate_series(node) or json_functions.set_returning_name(node):
+    if isinstance(node, exp.Unnest) or is_generate_series(node) or json_functions.set_returning_name(node) \
+            or hstore.set_returning_name(node):
         side = join.side.upper() if join is not None else ""
         arguments = function_arguments(translator, node, scope, sees_before=side not in ("RIGHT", "FULL"))
         if join is not None and not side and join.kind.upper() in ("", "INNER", "CROSS") \
@@ -355,6 +362,9 @@ def _from_item(translator: Translator, node: exp.Expr, scope: Scope,
             function = unnest(translator, node, scope, arguments)
         elif is_generate_series(node):
             function = generate_series(translator, node, scope, arguments)
+        elif hstore.set_returning_name(node):
+            assert isinstance(node, exp.Table)
+            function = hstore.rows(translator, node, scope, arguments)
         else:
             assert isinstance(node, exp.Table)
             function = json_functions.rows(translator, node, scope, arguments)

@@ -12,7 +12,7 @@ from sqlglot import exp
 from heliosdb_lite.engine.functions import arrays as array_functions
 from heliosdb_lite.engine.functions import names as fn
 from heliosdb_lite.engine.functions import ranges as range_functions
-from heliosdb_lite.engine.translate import json_functions
+from heliosdb_lite.engine.translate import hstore, json_functions
 from heliosdb_lite.engine.translate.result import Typed, unsupported
 from heliosdb_lite.engine.translate.scope import Relation, Scope
 from heliosdb_lite.engine.types import array_typing, range_typing
@@ -179,7 +179,8 @@ def lateral_function(node: exp.Lateral) -> exp.Expr:
         if alias is not None:
             function.set("alias", alias)
         return function
-    if isinstance(function, exp.ExplodingGenerateSeries) or json_functions.set_returning_name(function):
+    if isinstance(function, exp.ExplodingGenerateSeries) or json_functions.set_returning_name(function) \
+            or hstore.set_returning_name(function):
         return exp.Table(this=function, alias=alias, ordinality=node.args.get("ordinality"))
     if isinstance(function, exp.Subquery | exp.Query):
         raise unsupported("LATERAL subqueries")
