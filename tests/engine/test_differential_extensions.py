@@ -1,6 +1,6 @@
 """Differential script for CREATE EXTENSION and DROP EXTENSION (`engine/ddl/extensions.py`):
 plpgsql exists already (42710, or IF NOT EXISTS's notice); citext is installed, listed in
-pg_extension and pg_type, refused a second time, in a schema that does not exist or at another
+pg_extension and pg_type (typinput ... typsend named as PostgreSQL's), refused a second time, in a schema that does not exist or at another
 version, dropped (2BP01 while a column uses its type, CASCADE dropping the column), in another
 schema; dropping one that does not exist is 42704 or IF EXISTS's notice; an extension the server
 does not provide is refused with 0A000 naming it. Each statement runs against the engine and a real
@@ -42,6 +42,11 @@ SCRIPT = [
     "select typname, typtype, typcategory, typlen, typbyval, typcollation, typnamespace::regnamespace::text, "
     "typelem = 0, typarray <> 0 from pg_type where typname in ('citext', '_citext') order by 1",
     "select e.typname from pg_type e join pg_type a on a.oid = e.typarray where a.typname = '_citext'",
+    "create domain ci_domain as citext",
+    "select typname, typinput::text, typoutput::text, typreceive::text, typsend::text from pg_type "
+    "where typname in ('citext', '_citext', 'ci_domain', 'int4', '_int4', 'date', 'money', 'int4range', "
+    "'int4multirange', 'record', '_record', 'anyarray', 'anyelement', 'unknown', 'int2vector') order by 1",
+    "drop domain ci_domain",
     "create table holders (id int, name citext, names citext[])",
     "drop extension citext",
     "drop extension citext restrict",

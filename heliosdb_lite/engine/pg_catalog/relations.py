@@ -75,7 +75,8 @@ RELATIONS: dict[str, list[tuple[str, PgType]]] = {
     "pg_type": _columns(
         "oid:oid typname:name typnamespace:oid typowner:oid typlen:int2 typbyval:bool typtype:char "
         "typcategory:char typdelim:char typrelid:oid typelem:oid typarray:oid typbasetype:oid "
-        "typtypmod:int4 typnotnull:bool typcollation:oid typdefault:text"),
+        "typtypmod:int4 typnotnull:bool typcollation:oid typdefault:text "
+        "typinput:name typoutput:name typreceive:name typsend:name"),
     "pg_index": _columns(
         "indexrelid:oid indrelid:oid indnatts:int2 indnkeyatts:int2 indisunique:bool indisprimary:bool "
         "indisexclusion:bool indimmediate:bool indisclustered:bool indisvalid:bool indcheckxmin:bool "

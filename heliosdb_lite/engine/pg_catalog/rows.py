@@ -217,6 +217,10 @@ def row_sources(reader: CatalogReader, names: SessionNames, database: str,
                 yield CLASS_RELATION, relation.oid, 0, CLASS_RELATION, object_oid(table), column, kind
 
     def types() -> Iterator[tuple[Any, ...]]:
+        for row in type_rows():
+            yield (*row, *_io_functions(row[0], row[1], row[6], row[7], row[12]))
+
+    def type_rows() -> Iterator[tuple[Any, ...]]:
         for info in codecs.TYPES.values():
             if not codec_types.is_user_type(info.oid):  # those registered, of any store: the store's below
                 yield _type_row(info)
@@ -372,6 +376,53 @@ def _type_row(info: codecs.TypeInfo) -> tuple[Any, ...]:
     return (info.oid, info.name, CATALOG_NAMESPACE, OWNER_OID, info.typlen, int(0 < info.typlen <= 8),
             _type_kind(info), info.category, ",", 0, info.elem_oid, info.array_oid, 0, -1,
             0, collation, None)
+
+
+# base types whose I/O functions are named name_in, name_out, ... (the others: namein, nameout, ...)
+_UNDERSCORED_IO = frozenset({"json", "jsonb", "xml", "point", "box", "cidr", "inet", "macaddr", "date",
+                             "time", "timetz", "timestamp", "timestamptz", "interval", "numeric", "uuid",
+                             "record", "cstring", "void", "any", "anyarray", "internal", "anyelement"})
+_IO_STEMS = {"money": "cash"}  # cash_in, cash_out, ...
+_PSEUDO_WITH_BINARY_IO = frozenset({"record", "cstring", "void", "anyarray", "unknown"})
+_KIND_IO = {"r": "range", "m": "multirange", "e": "enum", "c": "record"}
+
+
+def _io_functions(oid: int, name: str, typtype: str, category: str, base: int) -> tuple[str, str, str, str]:
+    """pg_type's typinput, typoutput, typreceive and typsend as PostgreSQL names them (`-` for none):
+    array_in ... for arrays, range_in, enum_in, record_in ... by kind, domain_in and domain_recv
+    with the base type's output and send, an extension's type's own (citextin ...), else by the
+    type's name (int4in, date_in, cash_in ...)."""
+    if typtype == "d":
+        base_oid = codec_types.DOMAIN_BASES.get(oid, base)
+        base_info = codecs.TYPES.get(base_oid)
+        if base_info is None:
+            return "domain_in", "-", "domain_recv", "-"
+        _, output, _, send = _io_functions(base_oid, base_info.name, _user_type_kind(base_info),
+                                           base_info.category, 0)
+        return "domain_in", output, "domain_recv", send
+    array = name.startswith("_") and (category == "A" or name == "_record")  # record[]'s category is P
+    prefix = _KIND_IO.get(typtype) or ("array" if array else None)
+    if prefix is not None:
+        return f"{prefix}_in", f"{prefix}_out", f"{prefix}_recv", f"{prefix}_send"
+    provided = extensions.type_named(name) if codec_types.is_user_type(oid) else None
+    if provided is not None:
+        return provided.input, provided.output, provided.receive, provided.send
+    stem = _IO_STEMS.get(name, name)
+    separator = "_" if stem in _UNDERSCORED_IO or stem == "cash" else ""
+    binary = typtype != "p" or name in _PSEUDO_WITH_BINARY_IO
+    return (f"{stem}{separator}in", f"{stem}{separator}out", f"{stem}{separator}recv" if binary else "-",
+            f"{stem}{separator}send" if binary else "-")
+
+
+def _user_type_kind(info: codecs.TypeInfo) -> str:
+    """typtype of a registered type, the database's own too (e enum, c composite, r range, m multirange)."""
+    if info.oid in codec_types.ENUMS:
+        return "e"
+    if info.oid in codec_types.COMPOSITES:
+        return "c"
+    if info.category == codec_types.RANGE_CATEGORY and codec_types.is_user_type(info.oid):
+        return "r" if info.oid in codec_types.RANGES else "m"
+    return _type_kind(info)
 
 
 def _type_kind(info: codecs.TypeInfo) -> str:
