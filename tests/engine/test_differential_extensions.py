@@ -1,11 +1,11 @@
 """Differential script for CREATE EXTENSION and DROP EXTENSION (`engine/ddl/extensions.py`):
 plpgsql exists already (42710, or IF NOT EXISTS's notice); citext is installed, listed in
-pg_extension and pg_type (typinput ... typsend named as PostgreSQL's), refused a second time, in a schema that does not exist or at another
-version, dropped (2BP01 while a column uses its type, CASCADE dropping the column), in another
-schema; dropping one that does not exist is 42704 or IF EXISTS's notice; an extension the server
-does not provide is refused with 0A000 naming it. Each statement runs against the engine and a real
-PostgreSQL 15 in order; the outcome, the error's message and the notices' messages must agree.
-Skipped without PostgreSQL."""
+pg_extension and pg_type (typinput ... typsend named as PostgreSQL's), refused a second time, in a
+schema that does not exist or at another version, dropped (2BP01 while a column uses its type,
+CASCADE dropping the column), in another schema; dropping one that does not exist is 42704 or IF
+EXISTS's notice; an extension the server does not provide is refused with 0A000 naming it. Each
+statement runs against the engine and a real PostgreSQL 15 in order; the outcome, the error's
+message and the notices' messages must agree. Skipped without PostgreSQL."""
 
 from __future__ import annotations
 
