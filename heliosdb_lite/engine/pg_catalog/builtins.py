@@ -296,16 +296,25 @@ def _defined(oid: int | None, defined: Defined) -> Function | None:
 
 FUNCTION_TYPES = {"pg_get_function_result": t.TEXT_TYPE, "pg_get_function_arguments": t.TEXT_TYPE,
                   "pg_get_function_identity_arguments": t.TEXT_TYPE, "pg_function_is_visible": t.BOOL_TYPE,
-                  "pg_operator_is_visible": t.BOOL_TYPE}
+                  "pg_operator_is_visible": t.BOOL_TYPE, "pg_get_function_sqlbody": t.TEXT_TYPE}
 
 
-def functions(defined: Defined) -> dict[str, Callable[..., Any]]:
-    """The catalog functions over these rows, by name."""
+def functions(defined: Defined, on_path: Callable[[], tuple[str, ...]]) -> dict[str, Callable[..., Any]]:
+    """The catalog functions over these rows, by name (`on_path`: the schemas of the search path,
+    where a defined function is visible)."""
+
+    def visible(oid: int | None) -> int | None:
+        if oid is None:
+            return None
+        user = _defined(oid, defined)
+        return int(routine(oid) is not None or (user is not None and user.schema in on_path()))
+
     return {
         "pg_get_function_result": lambda oid: _result(oid, defined),
         "pg_get_function_arguments": lambda oid: _arguments(oid, defined),
         "pg_get_function_identity_arguments": lambda oid: _arguments(oid, defined),
-        "pg_function_is_visible": lambda oid: None if oid is None else
-        int(routine(oid) is not None or _defined(oid, defined) is not None),
+        # a SQL-standard body (RETURN expr) deparsed; the engine keeps every body as prosrc instead
+        "pg_get_function_sqlbody": lambda oid: None,
+        "pg_function_is_visible": visible,
         "pg_operator_is_visible": lambda oid: None if oid is None else int(oid in _OPERATOR_OIDS),
     }

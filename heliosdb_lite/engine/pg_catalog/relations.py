@@ -339,7 +339,7 @@ def register(connection: apsw.Connection, user: str, database: str,
                             "pg_prepared_statements": backend.prepared_statements}
     for name, module in _MODULES.items():
         connection.create_module(name, module, eponymous=True, read_only=True)  # type: ignore[arg-type]  # apsw lists optional methods (ShadowName) as required
-    for name, function in {**functions(reader, names), **pg_catalog_builtins.functions(defined),
+    for name, function in {**functions(reader, names), **pg_catalog_builtins.functions(defined, names.path),
                            **backend.functions()}.items():
         effects.scalar(connection, name, function)
 
