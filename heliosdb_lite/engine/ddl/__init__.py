@@ -12,7 +12,7 @@ from sqlglot import exp
 from heliosdb_lite.engine.ddl import alter, domains, extensions, functions, schemas, sequences, types
 from heliosdb_lite.engine.ddl.drop import translate_drop, translate_truncate
 from heliosdb_lite.engine.ddl.tables import translate_create
-from heliosdb_lite.engine.translate.result import Translation
+from heliosdb_lite.engine.translate.result import Translation, unsupported
 
 if TYPE_CHECKING:
     from heliosdb_lite.engine.translate import Translator
@@ -55,5 +55,21 @@ def translate(translator: Translator, tree: exp.Expr) -> Translation | None:
         sql, command = translate_truncate(translator, tree), "TRUNCATE TABLE"
     else:
         return None
+    if translator.inlined and _keeps_expressions(tree):
+        raise unsupported("views, column defaults, constraints and index expressions that call "
+                          "user-defined functions (the function's body would be kept, not what CREATE OR "
+                          "REPLACE makes it)")
     return Translation(sql, command, None, translator.param_types(), schema_change=True,
                        notices=tuple(translator.notices))
+
+
+def _keeps_expressions(tree: exp.Expr) -> bool:
+    """Whether the statement stores expressions that are evaluated later (a view's query, a default,
+    a CHECK, an index's expressions), rather than evaluating them now (CREATE TABLE AS, ALTER
+    COLUMN TYPE ... USING)."""
+    if isinstance(tree, exp.Create):
+        return tree.args.get("kind", "").upper() != "TABLE" or not isinstance(tree.expression, exp.Query)
+    if isinstance(tree, exp.Alter):
+        return not all(isinstance(action, exp.AlterColumn) and action.args.get("dtype") is not None
+                       for action in tree.args.get("actions") or [])
+    return False

@@ -102,6 +102,7 @@ class Translator:
         self._domains: dict[int, Domain] | None = None
         self._functions: tuple[store_functions.Function, ...] | None = None
         self.inlining: list[int] = []  # the user-defined functions being inlined, outermost first
+        self.inlined: set[int] = set()  # every user-defined function the statement calls
         self.locks_rows = False
         self.notices: list[DatabaseError] = []
 

@@ -160,6 +160,7 @@ def inline(translator: Translator, function: Function, arguments: Sequence[exp.E
         (isinstance(value, _SIMPLE) and all(isinstance(node, _SIMPLE) for node in value.walk()))
         or (count == 1 and not function.strict) for value, count in zip(values, counts, strict=True))
     translator.inlining.append(function.oid)
+    translator.inlined.add(function.oid)
     try:
         if direct:
             assert expression is not None
