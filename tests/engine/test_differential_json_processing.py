@@ -157,6 +157,45 @@ SCRIPT = [
     "select upper(jsonb_array_elements_text('[\"a\",\"b\"]')) u",
     "select jsonb_array_length(jsonb_array_elements('[[1],[1,2]]'))",
     "select x.* from (select jsonb_object_keys(b) k from docs where id = 1) x order by k",
+    # json(b)_to_record(set) with a column definition list, json(b)_populate_record(set) of NULL::composite
+    "select * from jsonb_to_record('[1]') as x(a int)",
+    "select * from json_to_record('1') as x(a int)",
+    "select * from jsonb_to_recordset('{\"a\":1}') as x(a int)",
+    "select * from jsonb_to_recordset('[1]') as x(a int)",
+    "select * from json_to_recordset('{\"a\":1}') as x(a int)",
+    "select * from json_to_recordset('1') as x(a int)",
+    "select * from jsonb_to_recordset('[{\"a\":1}, null]') as x(a int)",
+    "select * from jsonb_to_record('{\"a\":\"x\"}') as x(a int)",
+    "select * from jsonb_to_record('{\"a\":1.5}') as x(a int)",
+    "select * from jsonb_to_record('{\"a\":{\"b\" : 1}, \"b\": [1, 2], \"c\": true, \"d\": \"2020-01-01\","
+    " \"e\": 1.50, \"f\": \"\\u00e9\"}') as x(a text, b json, c bool, d date, e numeric, f text, g int)",
+    "select * from json_to_record('{\"a\":{\"b\" : 1}, \"b\": [1,  2], \"c\": true, \"a\": 2}')"
+    " as x(a text, b json, c text)",
+    "select * from jsonb_to_record('{\"a\":1}')",
+    "select * from jsonb_to_record('{\"a\":1}') as x(a)",
+    "select * from jsonb_to_record('{\"a\":[[1,2],[3,null]], \"b\": [\"x\","
+    " \"y z\"]}') as x(a int[], b text[])",
+    "select * from jsonb_to_record('{\"a\":\"abcdef\"}') as x(a varchar(3))",
+    "select * from jsonb_to_record('{\"a\":null}') as x(a int), jsonb_to_record(null) as y(b int)",
+    "select * from jsonb_to_recordset(null) as x(a int)",
+    "select * from json_to_record('{\"a\":\"1\\n\"}') as x(a jsonb, b json)",
+    "select * from jsonb_to_recordset('[{\"a\":1,\"b\":\"x\"},{\"a\":2}]') with ordinality as x(a "
+    "int, b text)",
+    "select x.a + 1, x.b from json_to_recordset('[{\"a\":1,\"b\":\"x\"},{\"a\":2,"
+    " \"c\": 3}]') as x(a int, b text)"
+    " where x.a > 0 order by 1",
+    "select jsonb_to_record('{\"a\":1}')",
+    "select d.id, r.a, r.s from docs d, jsonb_to_record(d.b) as r(a int[],"
+    " s text) where d.id <> 2 order by d.id",
+    "select * from jsonb_to_record('{\"t\": \"2021-03-04 05:06:07+02\"}') as r(t timestamp, tz timestamptz)",
+    "create type pt as (a int, b text, c jsonb, d numeric(5,2))",
+    "select * from jsonb_populate_record(null::pt, '{\"a\": 1, \"b\": \"x\", \"c\": {\"k\": [1]},"
+    " \"z\": 0}')",
+    "select * from json_populate_record(null::pt, '{\"a\": 1, \"c\": {\"k\" : [1]},"
+    " \"d\": 2.345}') as r(p, q)",
+    "select * from json_populate_recordset(null::pt, '[{\"a\": 1}, {\"b\": \"y\"}]')",
+    "select * from jsonb_populate_recordset(null::pt, '[{\"a\": 1}, 3]')",
+    "select * from jsonb_populate_record(null::int, '{}')",
     # jsonpath is not built
     "select jsonb_path_query('{\"a\":1}', '$.a')",
 ]

@@ -11,13 +11,16 @@ found by a scanner over the (already validated) document.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections.abc import Callable, Iterator
 from json.encoder import encode_basestring
 from typing import Any
 
+from heliosdb_lite.engine.types import casts
 from heliosdb_lite.engine.types import pgtypes as t
+from heliosdb_lite.engine.types.value_storage import to_storage
 from heliosdb_lite.errors import (
     ARRAY_SUBSCRIPT_ERROR,
     INVALID_PARAMETER_VALUE,
@@ -28,6 +31,7 @@ from heliosdb_lite.errors import (
 from heliosdb_lite.protocol import codecs
 from heliosdb_lite.protocol.codecs import jsons as json_codec
 from heliosdb_lite.protocol.codecs import oids
+from heliosdb_lite.protocol.codecs.styles import TextStyle
 
 JSONB_SET = "helios_jsonb_set"
 JSONB_SET_LAX = "helios_jsonb_set_lax"
@@ -40,6 +44,8 @@ JSONB_PRETTY = "helios_jsonb_pretty"
 JSON_TYPEOF = "helios_json_typeof"
 JSON_ARRAY_LENGTH = "helios_json_array_length"
 JSON_ROWS = "helios_json_rows"  # table-valued: (key, value, ordinality) of json(b)_each & co
+JSON_RECORDS = "helios_json_records"  # table-valued: the fields of json(b)_to_record(set)
+RECORD_COLUMNS = tuple(f"c{index}" for index in range(64))  # its columns (the fields, then NULLs)
 
 # what `helios_json_rows` lists, by the function's PostgreSQL name (minus its json/jsonb prefix)
 EACH, EACH_TEXT, ELEMENTS, ELEMENTS_TEXT, KEYS = "each", "each_text", "array_elements", \
@@ -440,6 +446,71 @@ def rows(document: str | None, oid: int, kind: str) -> Iterator[tuple[Any, Any, 
             yield key, None, position
         else:
             yield key, unquoted(value) if as_text else value, position
+
+
+def _field(text: str, oid: int, typmod: int, tz: dt.tzinfo, style: TextStyle) -> Any:
+    """A member's json text as the stored value of a column of type oid, as populate_record
+    converts it: json and jsonb take the text, an array type a JSON array's elements, the other
+    types the text (a string's without its quotes) through their input function."""
+    if text == "null":
+        return None
+    if oid in (t.JSON, t.JSONB):
+        value: Any = text if oid == t.JSON else json_codec.normalize_jsonb(text)
+    elif codecs.type_by_oid(oid).elem_oid and text.startswith("["):
+        value = _array_elements(text, codecs.type_by_oid(oid).elem_oid, tz, style)
+    else:
+        plain = str(json.loads(text)) if text.startswith('"') else text
+        value = casts.convert(plain, t.TEXT, oid, typmod, tz=tz, style=style, explicit=False)
+    return to_storage(oid)(value)
+
+
+def _array_elements(text: str, element: int, tz: dt.tzinfo, style: TextStyle) -> list[Any]:
+    items: list[Any] = []
+    for _, item in raw_members(text)[1]:
+        if item.startswith("["):
+            items.append(_array_elements(item, element, tz, style))
+        elif item == "null":
+            items.append(None)
+        else:
+            plain = str(json.loads(item)) if item.startswith('"') else item
+            items.append(casts.convert(plain, t.TEXT, element, tz=tz, style=style, explicit=False))
+    return items
+
+
+def records(document: str | None, oid: int, function: str, columns: str, tz: dt.tzinfo,
+            style: TextStyle) -> Iterator[tuple[Any, ...]]:
+    """The rows of `function`, json(b)_to_record(set) or json(b)_populate_record(set) (a NULL
+    base), with these columns (a JSON list of [name, type oid, typmod]): each object's member of a
+    column's name (of a repeated key, the last) converted to its type, NULL when there is none;
+    then NULLs up to RECORD_COLUMNS."""
+    several = function.endswith("recordset")
+    if document is None:
+        if not several:  # a row of NULLs
+            yield (None,) * len(RECORD_COLUMNS)
+        return
+    prefix = "jsonb" if oid == t.JSONB else "json"
+    found, members = raw_members(document)
+    if not several:
+        if found != "object":
+            what = "an array" if found == "array" else "a scalar"
+            raise _invalid(f"cannot call populate_composite on {what}")
+        objects = [document]
+    elif found != "array":
+        what = "a non-array" if prefix == "jsonb" else "an object" if found == "object" else "a scalar"
+        raise _invalid(f"cannot call {function} on {what}")
+    else:
+        objects = [item for _, item in members]
+    wanted = json.loads(columns)
+    padding = (None,) * (len(RECORD_COLUMNS) - len(wanted))
+    for text in objects:
+        kind_of, fields = raw_members(text)
+        if kind_of != "object":
+            raise _invalid(f"argument of {function} must be an array of objects")
+        values = dict(fields)  # the last of a repeated key
+        if oid == t.JSONB:
+            values = {key: _out(value) for key, value in _jsonb(text).items()}
+        yield tuple(_field(values[name], type_oid, typmod, tz, style) if name in values else None
+                    for name, type_oid, typmod in wanted) + padding
 
 
 FUNCTIONS: dict[str, Callable[..., Any]] = {

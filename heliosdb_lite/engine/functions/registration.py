@@ -208,6 +208,8 @@ def register(connection: apsw.Connection, context: FunctionContext) -> None:
     table_valued.register(connection, ranges.UNNEST, ranges.unnest, ("value", "ordinality"))
     table_valued.register(connection, json_processing.JSON_ROWS, json_processing.rows,
                           ("key", "value", "ordinality"))
+    table_valued.register(connection, json_processing.JSON_RECORDS, _json_records(context),
+                          json_processing.RECORD_COLUMNS)
     table_valued.register(connection, TIME_SERIES, _time_series(context), ("value",))
     table_valued.register(connection, hstore.ROWS, hstore.rows, ("key", "value", "ordinality"))
 
@@ -235,6 +237,16 @@ def _time_series(context: FunctionContext) -> Callable[..., Iterator[tuple[str]]
             yield (encode(value),)
 
     return series
+
+
+def _json_records(context: FunctionContext) -> Callable[..., Iterator[tuple[Any, ...]]]:
+    """json(b)_to_record(set) as a table-valued function, its values read in the session's time
+    zone and DateStyle."""
+    def records(document: str | None, oid: int, function: str, columns: str) -> Iterator[tuple[Any, ...]]:
+        return json_processing.records(document, oid, function, columns, context.time_zone(),
+                                       context.text_style())
+
+    return records
 
 
 def _timestamptz(moment: dt.datetime) -> str:

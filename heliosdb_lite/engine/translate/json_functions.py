@@ -11,6 +11,7 @@ literal always; json to jsonb never), else 42883 naming the argument types.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -26,7 +27,9 @@ from heliosdb_lite.engine.types import pgtypes as t
 from heliosdb_lite.engine.types import typing_rules as rules
 from heliosdb_lite.engine.types.pgtypes import PgType
 from heliosdb_lite.engine.types.type_names import format_type
-from heliosdb_lite.protocol.codecs import oids
+from heliosdb_lite.errors import DATATYPE_MISMATCH, FEATURE_NOT_SUPPORTED, SYNTAX_ERROR, DatabaseError
+from heliosdb_lite.protocol import codecs
+from heliosdb_lite.protocol.codecs import oids, user_types
 
 if TYPE_CHECKING:
     from heliosdb_lite.engine.translate import Translator
@@ -59,6 +62,10 @@ _EXTRACT_PATHS = {"jsonb_extract_path": False, "jsonb_extract_path_text": True}
 # the set-returning functions: name -> (document type, what helios_json_rows lists)
 _SET_RETURNING = {f"{prefix}_{kind}": (oid, kind) for prefix, oid in (("json", t.JSON), ("jsonb", t.JSONB))
                   for kind in (jp.EACH, jp.EACH_TEXT, jp.ELEMENTS, jp.ELEMENTS_TEXT, jp.KEYS)}
+_TO_RECORD = frozenset(f"{prefix}_to_{kind}" for prefix in ("json", "jsonb")
+                       for kind in ("record", "recordset"))
+_POPULATE = frozenset(f"{prefix}_populate_{kind}" for prefix in ("json", "jsonb")
+                      for kind in ("record", "recordset"))
 _JSONPATH_FUNCTIONS = frozenset(f"jsonb_path_{name}{zone}" for name in ("exists", "match", "query",
                                                                          "query_array", "query_first")
                                  for zone in ("", "_tz"))
@@ -67,7 +74,8 @@ _SHOWN_COLUMNS = frozenset({"key", "value", "ordinality", "document", "oid", "ki
 
 def handles(name: str) -> bool:
     """Whether `name` is a function of this module (a call of it in an expression)."""
-    return name in _SCALARS or name in _EXTRACT_PATHS or name in _SET_RETURNING or name in _JSONPATH_FUNCTIONS
+    return any(name in names for names in (_SCALARS, _EXTRACT_PATHS, _SET_RETURNING, _JSONPATH_FUNCTIONS,
+                                           _TO_RECORD, _POPULATE))
 
 
 def _no_function(name: str, typed: Sequence[Typed]) -> Exception:
@@ -84,6 +92,10 @@ def function(translator: Translator, name: str, typed: list[Typed]) -> Typed:
         raise unsupported(f"{name}() (jsonpath)")
     if name in _SET_RETURNING:
         raise unsupported(f"{name}() other than alone in a select list or in FROM")
+    if name in _TO_RECORD:
+        raise DatabaseError(FEATURE_NOT_SUPPORTED, f"could not determine row type for result of {name}")
+    if name in _POPULATE:
+        raise unsupported(f"{name}() other than in FROM")
     if name in _EXTRACT_PATHS:
         return _extract_path(translator, name, typed)
     parameters, required, result, registered, defaults, with_oid = _SCALARS[name]
@@ -153,25 +165,26 @@ def delete_path(translator: Translator, node: exp.JSONBDeleteAtPath, scope: Scop
     return call(jp.JSONB_DELETE_PATH, document, path), _JSONB
 
 
-def set_returning_name(node: exp.Expr) -> str | None:
-    """The name of a json set-returning function a FROM item (or a select list item) calls."""
+def set_returning_name(node: exp.Expr, *, from_item: bool = False) -> str | None:
+    """The name of a json set-returning function a select list item calls, or a FROM item
+    (from_item: json(b)_to_record(set) too)."""
     called = node.this if isinstance(node, exp.Table) else node
-    if isinstance(called, exp.Anonymous) and called.name.lower() in _SET_RETURNING:
-        return called.name.lower()
-    return None
+    name = called.name.lower() if isinstance(called, exp.Anonymous) else ""
+    in_from_only = name in _TO_RECORD or name in _POPULATE
+    return name if name in _SET_RETURNING or (from_item and in_from_only) else None
 
 
 def rows(translator: Translator, node: exp.Table, scope: Scope, arguments: Scope) -> exp.Table:
     """json_each(document) & co in FROM: `helios_json_rows(document, oid, kind) AS name`, its
     relation registered in scope with PostgreSQL's columns, renamed by a column alias list."""
-    name = set_returning_name(node)
+    name = set_returning_name(node, from_item=True)
     assert name is not None
+    if name in _TO_RECORD:
+        return _records(translator, node, name, scope, arguments)
+    if name in _POPULATE:
+        return _populated(translator, node, name, scope, arguments)
     oid, kind = _SET_RETURNING[name]
-    called = node.this
-    typed = [translator.expr(argument, arguments) for argument in called.expressions]
-    if len(typed) != 1 or not _fits(typed[0][1], oid):
-        raise _no_function(name, typed)
-    document = translator.coerce(typed[0][0], typed[0][1], PgType(oid))
+    document = _document(translator, name, node.this.expressions, oid, arguments)
     value_type = t.TEXT_TYPE if kind in (jp.EACH_TEXT, jp.ELEMENTS_TEXT) else PgType(oid)
     alias = node.args.get("alias")
     relation_name = alias.name if alias is not None and alias.name else name
@@ -193,4 +206,80 @@ def rows(translator: Translator, node: exp.Table, scope: Scope, arguments: Scope
     scope.add(relation)
     function = exp.Anonymous(this=jp.JSON_ROWS, expressions=[document, exp.Literal.number(oid),
                                                              exp.Literal.string(kind)])
+    return exp.Table(this=function, alias=exp.TableAlias(this=exp.to_identifier(relation_name, quoted=True)))
+
+
+def _document(translator: Translator, name: str, called: Sequence[exp.Expr], oid: int,
+              arguments: Scope) -> exp.Expr:
+    """The one (document) argument of a json(b) function in FROM, as a json(b) value."""
+    typed = [translator.expr(argument, arguments) for argument in called]
+    if len(typed) != 1 or not _fits(typed[0][1], oid):
+        raise _no_function(name, typed)
+    return translator.coerce(typed[0][0], typed[0][1], PgType(oid))
+
+
+def _records(translator: Translator, node: exp.Table, name: str, scope: Scope, arguments: Scope) -> exp.Table:
+    """json(b)_to_record(document) AS x(a int, b text, ...) and _to_recordset: the columns of the
+    definition list."""
+    alias = node.args.get("alias")
+    definitions = alias.columns if alias is not None else []
+    if not definitions or not all(isinstance(column, exp.ColumnDef) and column.args.get("kind") is not None
+                                  for column in definitions):
+        raise DatabaseError(SYNTAX_ERROR,
+                            'a column definition list is required for functions returning "record"')
+    if node.args.get("ordinality"):
+        raise DatabaseError(SYNTAX_ERROR, "WITH ORDINALITY cannot be used with a column definition list",
+                            hint="Put the column definition list inside ROWS FROM().")
+    columns = [(column.name, translator.resolve_type(column.args["kind"]).pg_type) for column in definitions]
+    document = _document(translator, name, node.this.expressions, _document_type(name), arguments)
+    return _record_rows(name, node, scope, columns, document, [])
+
+
+def _populated(translator: Translator, node: exp.Table, name: str, scope: Scope,
+               arguments: Scope) -> exp.Table:
+    """json(b)_populate_record(NULL::composite, document) and _recordset: the composite's
+    attributes as columns (renamed by the alias's column list)."""
+    called = node.this
+    if len(called.expressions) != 2:
+        raise _no_function(name, [translator.expr(argument, arguments) for argument in called.expressions])
+    base_type = translator.expr(called.expressions[0], arguments)[1]
+    composite = user_types.COMPOSITES.get(base_type.oid)
+    if composite is None:
+        raise DatabaseError(DATATYPE_MISMATCH, f"first argument of {name} must be a row type")
+    if not isinstance(called.expressions[0].unnest(), exp.Cast) or \
+            not isinstance(called.expressions[0].unnest().this, exp.Null):
+        raise unsupported(f"{name}() of a base record other than NULL")
+    if node.args.get("ordinality"):
+        raise unsupported(f"{name}() WITH ORDINALITY")
+    columns = [(field, PgType(field_oid, typmod)) for field, field_oid, typmod in composite.fields]
+    document = _document(translator, name, called.expressions[1:], _document_type(name), arguments)
+    alias = node.args.get("alias")
+    renames = [column.name for column in alias.columns] if alias is not None else []
+    return _record_rows(name, node, scope, columns, document, renames)
+
+
+def _document_type(name: str) -> int:
+    return t.JSONB if name.startswith("jsonb") else t.JSON
+
+
+def _record_rows(name: str, node: exp.Table, scope: Scope, columns: list[tuple[str, PgType]],
+                 document: exp.Expr, renames: list[str]) -> exp.Table:
+    """`helios_json_records(document, oid, name, columns) AS name`, its first columns the relation's."""
+    if len(columns) > len(jp.RECORD_COLUMNS):
+        raise unsupported(f"{name}() with more than {len(jp.RECORD_COLUMNS)} columns")
+    if any({pg_type.oid, codecs.type_by_oid(pg_type.oid).elem_oid} & set(user_types.COMPOSITES)
+           for _, pg_type in columns):
+        raise unsupported(f"a column of a composite type in {name}()")
+    if len(renames) > len(columns):
+        raise unsupported(f"a column alias list longer than {name}()'s columns")
+    alias = node.args.get("alias")
+    relation_name = (alias.name if alias is not None else "") or name
+    relation = Relation(relation_name, [(column, pg_type) for column, pg_type in columns],
+                        stored=jp.RECORD_COLUMNS[:len(columns)],
+                        shown=frozenset({*jp.RECORD_COLUMNS, "document", "oid", "function", "columns"}))
+    scope.add(relation.renamed(relation_name, renames or None))
+    listed = json.dumps([[column, pg_type.oid, pg_type.typmod] for column, pg_type in columns])
+    function = exp.Anonymous(this=jp.JSON_RECORDS, expressions=[
+        document, exp.Literal.number(_document_type(name)), exp.Literal.string(name),
+        exp.Literal.string(listed)])
     return exp.Table(this=function, alias=exp.TableAlias(this=exp.to_identifier(relation_name, quoted=True)))

@@ -351,8 +351,8 @@ def _from_item(translator: Translator, node: exp.Expr, scope: Scope,
         raise unsupported("TABLESAMPLE")
     if isinstance(node, exp.Lateral):
         node = lateral_function(node)
-    if isinstance(node, exp.Unnest) or is_generate_series(node) or json_functions.set_returning_name(node) \
-            or hstore.set_returning_name(node):
+    if isinstance(node, exp.Unnest) or is_generate_series(node) \
+            or json_functions.set_returning_name(node, from_item=True) or hstore.set_returning_name(node):
         side = join.side.upper() if join is not None else ""
         arguments = function_arguments(translator, node, scope, sees_before=side not in ("RIGHT", "FULL"))
         if join is not None and not side and join.kind.upper() in ("", "INNER", "CROSS") \

@@ -179,8 +179,8 @@ def lateral_function(node: exp.Lateral) -> exp.Expr:
         if alias is not None:
             function.set("alias", alias)
         return function
-    if isinstance(function, exp.ExplodingGenerateSeries) or json_functions.set_returning_name(function) \
-            or hstore.set_returning_name(function):
+    if isinstance(function, exp.ExplodingGenerateSeries) or hstore.set_returning_name(function) \
+            or json_functions.set_returning_name(function, from_item=True):
         return exp.Table(this=function, alias=alias, ordinality=node.args.get("ordinality"))
     if isinstance(function, exp.Subquery | exp.Query):
         raise unsupported("LATERAL subqueries")
