@@ -17,6 +17,7 @@ async def test_jsonb_changes_with_bound_parameters(aconn: asyncpg.Connection) ->
     changed = await aconn.fetchrow(
         "select jsonb_set($1, $2, $3), $1 - $4::text, $1 #- $2, $1 || $5, jsonb_typeof($1 -> 'a')",
         document, ["a", "0"], "10", "a", '{"z": null}')
+    assert changed is not None
     assert [json.loads(value) if value.startswith(("{", "[")) else value for value in changed] == [
         {"a": [10, 2], "b": {"c": "é"}}, {"b": {"c": "é"}}, {"a": [2], "b": {"c": "é"}},
         {"a": [1, 2], "b": {"c": "é"}, "z": None}, "array"]
