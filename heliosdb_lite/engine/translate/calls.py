@@ -17,6 +17,7 @@ from heliosdb_lite.engine.functions import names as fn
 from heliosdb_lite.engine.sql import parsing
 from heliosdb_lite.engine.sql.dialect import HeliosPostgres
 from heliosdb_lite.engine.sql.to_char_templates import written_template
+from heliosdb_lite.engine.store import user_types
 from heliosdb_lite.engine.translate import (
     extension_calls,
     hstore,
@@ -124,8 +125,10 @@ def _variadic(translator: Translator, node: exp.Expr, scope: Scope) -> Typed:
     result = rules.common_type([pg_type for _, pg_type in typed], context)
     values = [translator.coerce(value, pg_type, result) for value, pg_type in typed]
     if isinstance(node, exp.Nullif):
-        compared, result = result, (typed[0][1] if not typed[0][1].is_unknown else result)
-        if compared.oid in fn.COLLATIONS:
+        first_type = typed[0][1]
+        promoted = user_types.extension_type(first_type.oid) is not None  # nullif(citext, text) is text
+        compared, result = result, (first_type if not first_type.is_unknown and not promoted else result)
+        if compared.oid in fn.COLLATIONS or user_types.collation(compared.oid):  # citext's = too
             equal = compare(translator, "=", values[0], compared, values[1], compared)
             return exp.Case(ifs=[exp.If(this=equal, true=exp.Null())], default=values[0].copy()), result
         # SQLite's nullif compares with the collation of its first argument, which it may take

@@ -314,8 +314,9 @@ def _quantified(translator: Translator, subject: exp.Expr, operator: str, every:
         return _quantified_subquery(translator, left, left_type, operator, every, inner, scope), t.BOOL_TYPE
     if isinstance(inner, exp.Array) and operator in ("=", "<>"):
         items = [translator.expr(item, scope) for item in inner.expressions]
-        if user_types.extension_type(left_type.oid) is not None:  # ARRAY['a'] is text[]: citext = text
-            items = [(item, t.TEXT_TYPE if pg_type.is_unknown else pg_type) for item, pg_type in items]
+        if user_types.extension_type(left_type.oid) is not None \
+                and all(pg_type.is_unknown for _, pg_type in items):
+            items = [(item, t.TEXT_TYPE) for item, _ in items]  # ARRAY['a'] is text[]: citext = text
         target = rules.common_type(_listed_as([left_type, *(pg_type for _, pg_type in items)]))
         values = [translator.coerce(item, pg_type, target) for item, pg_type in items]
         subject = collated(translator.coerce(left, left_type, target), target)
@@ -539,8 +540,11 @@ def _extension_operands(operator: str, left: PgType, right: PgType) -> tuple[PgT
         return left, right
     try:
         common = rules.common_type([left, right])
-    except DatabaseError:
-        raise rules.no_operator(left.oid, operator, right.oid) from None
+    except DatabaseError:  # citext = char(n) or name: both convert to text, text's operator takes them
+        implicit = cast_contexts.Context.IMPLICIT
+        if not all(cast_contexts.can_coerce(side, t.TEXT_TYPE, implicit) for side in (left, right)):
+            raise rules.no_operator(left.oid, operator, right.oid) from None
+        common = t.TEXT_TYPE
     return PgType(common.oid), PgType(common.oid)
 
 
