@@ -141,8 +141,8 @@ def function(translator: Translator, name: str, typed: Sequence[Typed]) -> Typed
     assert hstore is not None
     if name in REFUSED:
         raise unsupported(f"hstore's function {name}()")
-    if name in SET_RETURNING:
-        raise unsupported(f"hstore's set-returning function {name}() outside FROM")
+    if name in SET_RETURNING:  # where `select_list_unnest` has not moved it into FROM
+        raise unsupported(f"hstore's set-returning function {name}() here")
     if name == HSTORE and len(typed) == 1 and records.is_row_type(typed[0][1]):
         raise unsupported("hstore's function hstore(record)")
     if name == HSTORE and len(typed) == 1 and typed[0][1].is_unknown and is_unknown_literal(typed[0][0]):

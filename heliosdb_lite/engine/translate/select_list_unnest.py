@@ -4,9 +4,11 @@ generate_series(1, 3)`), moved into FROM: the item becomes a column of `unnest(a
 _helios_srf(unnest)` or `generate_series(...) AS _helios_srf(generate_series)`, cross-joined after
 the query's FROM items (which it sees, as PostgreSQL's implicit LATERAL does), named as PostgreSQL
 names it (the function's name, or its alias). A json set-returning function (json_each & co,
-`translate.json_functions`) alike, also inside an expression of the select list
-(`jsonb_array_elements(doc) ->> 'id'`): the call becomes the whole row of `_helios_srf`, its value
-(json_each's: a record of key and value).
+`translate.json_functions`) or an hstore one (each, skeys, svals: `translate.hstore`) alike, also
+inside an expression of the select list (`jsonb_array_elements(doc) ->> 'id'`): the call becomes the
+whole row of `_helios_srf`, its value (json_each's: a record of key and value), and a field of it
+`(each(h)).key` that column (the same call selected for several fields is one call, as PostgreSQL
+runs them in step).
 
 For one such item in a plain SELECT this gives PostgreSQL's rows: each input row repeated once per
 element, none for a NULL or empty array or an empty series. Other shapes (several set-returning
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from heliosdb_lite.engine.translate import json_functions
+from heliosdb_lite.engine.translate import hstore, json_functions
 
 _RELATION = "_helios_srf"
 _SET_RETURNING = (exp.Explode, exp.ExplodingGenerateSeries)
@@ -58,12 +60,22 @@ def _cross_joined(select: exp.Select, relation: exp.Expr) -> None:
 def _json_moved_to_from(select: exp.Select) -> bool:
     """The one json set-returning call of the select list (outside CASE and COALESCE, which
     PostgreSQL refuses it in) moved into FROM; False when there is none or it is not the only one."""
-    calls = [node for node in _set_returning(select) if json_functions.set_returning_name(node)]
-    if len(calls) != 1 or len(_set_returning(select)) != 1 \
-            or calls[0].find_ancestor(exp.Case, exp.Coalesce, exp.If) is not None:
+    calls = [node for node in _set_returning(select) if _named_set_returning(node)]
+    fields = [_field_selected(call) for call in calls]
+    one_call = len(calls) == 1 or (len({call.sql("postgres") for call in calls}) == 1
+                                   and all(field is not None for field in fields))
+    if not calls or not one_call or len(_set_returning(select)) != len(calls) \
+            or any(call.find_ancestor(exp.Case, exp.Coalesce, exp.If) is not None for call in calls):
         return False
+    if all(field is not None for field in fields):  # (f(x)).a, (f(x)).b: the columns of the one call
+        relation = exp.Table(this=calls[0].copy(), alias=exp.TableAlias(this=exp.to_identifier(_RELATION)))
+        for field in fields:
+            assert field is not None
+            field.replace(exp.column(field.name, table=_RELATION))
+        _cross_joined(select, relation)
+        return True
     function = calls[0]
-    name = json_functions.set_returning_name(function)
+    name = _named_set_returning(function)
     item = next(item for item in select.expressions if function is item or function in item.walk())
     if item.unalias() is function and not item.alias:
         item = item.replace(exp.alias_(item.copy(), name))  # named as the function
@@ -71,6 +83,15 @@ def _json_moved_to_from(select: exp.Select) -> bool:
     function.replace(exp.column(_RELATION))
     _cross_joined(select, exp.Table(this=function, alias=exp.TableAlias(this=exp.to_identifier(_RELATION))))
     return True
+
+
+def _field_selected(call: exp.Expr) -> exp.Dot | None:
+    """The field selection `(call).name` call is the subject of; None when it is not one."""
+    paren = call.parent
+    dot = paren.parent if isinstance(paren, exp.Paren) else None
+    if isinstance(dot, exp.Dot) and dot.this is paren and isinstance(dot.expression, exp.Identifier):
+        return dot
+    return None
 
 
 def _plain(select: exp.Select) -> bool:
@@ -82,7 +103,12 @@ def _plain(select: exp.Select) -> bool:
 
 def _set_returning(select: exp.Select) -> list[exp.Expr]:
     return [node for item in select.expressions for node in _outside_subqueries(item)
-            if isinstance(node, (*_SET_RETURNING, exp.Unnest)) or json_functions.set_returning_name(node)]
+            if isinstance(node, (*_SET_RETURNING, exp.Unnest)) or _named_set_returning(node)]
+
+
+def _named_set_returning(node: exp.Expr) -> str | None:
+    """The name of the json or hstore set-returning function (json_each, each, skeys & co) node calls."""
+    return json_functions.set_returning_name(node) or hstore.set_returning_name(node)
 
 
 def _outside_subqueries(node: exp.Expr) -> list[exp.Expr]:
