@@ -51,6 +51,7 @@ from heliosdb_lite.engine.translate import (
     queries,
     ranges,
     records,
+    user_functions,
 )
 from heliosdb_lite.engine.translate.nodes import call, parameter_number, storage_literal
 from heliosdb_lite.engine.translate.result import OutputColumn, Translation, Typed, schema_of, unsupported
@@ -75,7 +76,7 @@ from heliosdb_lite.protocol.codecs.styles import DEFAULT_STYLE, TextStyle
 Handler = Callable[["Translator", Any, Scope], Typed]  # (translator, node, scope) -> (node, type)
 HANDLERS: dict[type[exp.Expr], Handler] = {
     **expressions.HANDLERS, **operators.HANDLERS, **calls.HANDLERS, **queries.HANDLERS, **ranges.HANDLERS,
-    **records.HANDLERS,
+    **records.HANDLERS, **user_functions.HANDLERS,
 }
 # the handlers of a node type's subclasses, for the types no entry above names
 CLASS_HANDLERS: list[tuple[type[exp.Expr], Handler]] = [*queries.CLASS_HANDLERS, *calls.CLASS_HANDLERS]
@@ -103,6 +104,7 @@ class Translator:
         self._functions: tuple[store_functions.Function, ...] | None = None
         self.inlining: list[int] = []  # the user-defined functions being inlined, outermost first
         self.inlined: set[int] = set()  # every user-defined function the statement calls
+        self.translated_arguments: list[Typed] = []  # `user_functions.Translated`'s
         self.locks_rows = False
         self.notices: list[DatabaseError] = []
 

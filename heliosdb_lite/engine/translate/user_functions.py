@@ -41,7 +41,7 @@ from heliosdb_lite.errors import UNDEFINED_PARAMETER, DatabaseError
 from heliosdb_lite.protocol import codecs
 
 if TYPE_CHECKING:
-    from heliosdb_lite.engine.translate import Translator
+    from heliosdb_lite.engine.translate import Handler, Translator
 
 # what an argument may be to be copied into the body more than once: no call, no subquery
 _SIMPLE = (exp.Literal, exp.Null, exp.Boolean, exp.Parameter, exp.Placeholder, exp.Column, exp.Identifier,
@@ -65,7 +65,8 @@ def call(translator: Translator, name: str, schema: str | None, arguments: Seque
         return None
     if any(isinstance(argument, exp.Kwarg | exp.PropertyEQ) for argument in arguments):
         raise unsupported("named arguments in a call of a user-defined function")
-    types = [translator.expr(argument.copy(), scope)[1] for argument in arguments]
+    typed = [translator.expr(argument.copy(), scope) for argument in arguments]
+    types = [pg_type for _, pg_type in typed]
     chosen = choose(candidates, types)
     shown = ", ".join(format_type(t.oid, -1) for t in types)
     if chosen is None:
@@ -74,7 +75,7 @@ def call(translator: Translator, name: str, schema: str | None, arguments: Seque
         raise rules.no_function(name, shown)
     if len(chosen) > 1:
         raise rules.function_not_unique(name, shown)
-    return inline(translator, chosen[0], arguments, scope)
+    return inline(translator, chosen[0], arguments, scope, typed)
 
 
 def choose(candidates: Sequence[Function], types: Sequence[PgType]) -> list[Function] | None:
@@ -137,17 +138,34 @@ def single_expression(query: exp.Query) -> exp.Expr | None:
     return only.this if isinstance(only, exp.Alias) else only
 
 
-def inline(translator: Translator, function: Function, arguments: Sequence[exp.Expr], scope: Scope, *,
-           result_cast: bool = True) -> Typed:
-    """The call of `function` with `arguments` (as many as it takes, or fewer with defaults), typed
-    (`result_cast` False: the body's value, of its own type)."""
+class Translated(exp.Expression):
+    """An argument translated already, standing in the body's tree for it: `this` is its number in
+    `Translator.translated_arguments` (translating it again for each call around it would cost twice
+    per level of nesting)."""
+
+    arg_types = {"this": True}
+
+
+def _translated(translator: Translator, node: Translated, _: Scope) -> Typed:
+    value, pg_type = translator.translated_arguments[int(node.this.this)]
+    return value.copy(), pg_type
+
+
+def inline(translator: Translator, function: Function, arguments: Sequence[exp.Expr], scope: Scope,
+           typed: Sequence[Typed] | None = None, *, result_cast: bool = True) -> Typed:
+    """The call of `function` with `arguments` (as many as it takes, or fewer with defaults; `typed`:
+    the arguments translated), typed (`result_cast` False: the body's value, of its own type)."""
     if len(translator.inlining) >= MAX_DEPTH:
         raise unsupported(f"calls of user-defined functions nested more than {MAX_DEPTH} deep (recursion, in "
                           f"{function.name})")
     values = list(arguments) + [parsing_expression(argument.default_sql or "NULL")
                                 for argument in function.arguments[len(arguments):]]
+    stand_ins: list[exp.Expr] = list(values)
+    for index, argument in enumerate(typed or ()):
+        translator.translated_arguments.append(argument)
+        stand_ins[index] = Translated(this=exp.Literal.number(len(translator.translated_arguments) - 1))
     casts = [exp.Cast(this=value.copy(), to=type_node(argument.type_sql))
-             for value, argument in zip(values, function.arguments, strict=True)]
+             for value, argument in zip(stand_ins, function.arguments, strict=True)]
     query = body_query(function)
     names = [argument.name or f"${number}" for number, argument in enumerate(function.arguments, start=1)]
     def result(value: exp.Expr) -> exp.Expr:
@@ -178,7 +196,7 @@ def inline(translator: Translator, function: Function, arguments: Sequence[exp.E
                 alias=exp.TableAlias(this=exp.to_identifier(alias, quoted=True))), copy=False)
         translated, pg_type = translator.expr(exp.Subquery(this=select), scope)
         if result_cast and not any(value.find(exp.Column) for value in values):
-            _refuse_once_per_statement(translator, function, translated, values, scope)
+            _refuse_once_per_statement(translator, function, translated, casts, scope)
         return translated, pg_type
     finally:
         translator.inlining.pop()
@@ -191,11 +209,11 @@ def parsing_expression(sql: str) -> exp.Expr:
 
 
 def _refuse_once_per_statement(translator: Translator, function: Function, translated: exp.Expr,
-                               values: Sequence[exp.Expr], scope: Scope) -> None:
+                               casts: Sequence[exp.Expr], scope: Scope) -> None:
     """0A000 for a call SQLite would evaluate once per statement (a subquery that refers to no
     column of the calling query) though an argument calls a volatile function, or the body does
     and the function is VOLATILE: PostgreSQL evaluates those once per row."""
-    arguments = [render(translator.expr(value.copy(), scope)[0], keep=False) for value in values]
+    arguments = [render(translator.expr(cast.copy(), scope)[0], keep=False) for cast in casts]
     if any(_calls_volatile(argument) for argument in arguments):
         what = "an argument that calls a volatile function"
     elif function.volatility == "v" and _calls_volatile(render(translated.copy(), keep=False)):
@@ -204,6 +222,9 @@ def _refuse_once_per_statement(translator: Translator, function: Function, trans
         return
     raise unsupported(f"a call of function {function.name}() that refers to no column of the calling query "
                       f"with {what} (it would run once per statement, not once per row)")
+
+
+HANDLERS: dict[type[exp.Expr], Handler] = {Translated: _translated}
 
 
 def _calls_volatile(sqlite_sql: str) -> bool:
