@@ -1,9 +1,10 @@
 """Differential script for the functions that write values into JSON (translate.json_building):
 to_json, to_jsonb, array_to_json, row_to_json (pretty too), json(b)_build_array,
 json(b)_build_object, json(b)_object over text arrays, and the aggregates json(b)_agg and
-json(b)_object_agg with ORDER BY and FILTER: numbers keeping their text, dates in ISO 8601, unicode,
-nested arrays, rows and composite values, NULLs, a missing row of an outer join, the json layout
-against jsonb's normalised one, the result types, and PostgreSQL's errors (SQLSTATE and message).
+json(b)_object_agg with ORDER BY and FILTER (window functions too): numbers keeping their text,
+dates in ISO 8601, unicode, nested arrays, rows and composite values, NULLs, a missing row of an
+outer join, the json layout against jsonb's normalised one, the result types, and PostgreSQL's
+errors (SQLSTATE and message; a function PostgreSQL has not is 42883 naming its argument types).
 Each statement runs against the engine and a real PostgreSQL 15 in order; the outcome (columns and
 their type OIDs, rows, messages, transaction status) must agree. Skipped without PostgreSQL."""
 
@@ -119,6 +120,14 @@ SCRIPT = [
     "select json_agg(x, 1) from generate_series(1, 3) x",
     "select json_object_agg(x) from generate_series(1, 3) x",
     "select json_agg(x order by x) from generate_series(1, 3) x where json_agg(x) is null",
+    # a function PostgreSQL has not: 42883 naming the argument types (SQLite's own functions too)
+    "select json_array_agg(1)",
+    "select jsonb_foo('a', 2, null)",
+    "select json_array(1, 2)",
+    "select json_valid('1')",
+    "select json_group_array(x) from generate_series(1, 2) x",
+    "select typeof(1.5)",
+    "select instr('abc', 'b')",
     # as window functions
     "select x, json_agg(x) over (order by x rows between 1 preceding and current row),"
     " jsonb_object_agg(x, x * 2) over (order by x rows 1 preceding),"

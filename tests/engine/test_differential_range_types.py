@@ -131,8 +131,7 @@ SCRIPT = [
     "select * from lone",
     "alter type textrange rename to words",
     "select 'textmultirange'::regtype::text, 'words'::regtype::text, to_regtype('textrange')",
-    gap("select words('a', 'b')", "a function that does not exist is 42883 in both, but the message names "
-        "the argument types in PostgreSQL, not here"),
+    "select words('a', 'b')",
     "select textrange('a', 'b'), textmultirange(textrange('a', 'b'))",
     "create type textrange as range (subtype = text)",
     "create type textrange as range (subtype = text, multirange_type_name = textranges)",
@@ -161,8 +160,7 @@ SCRIPT = [
     "set search_path = rs, public",
     "select shaperange(1, 2), shapemultirange(shaperange(1, 2))",
     "reset search_path",
-    gap("select shaperange(1, 2)", "a constructor's name outside the search_path is 42883 in both, "
-        "but the message names the argument types in PostgreSQL, not here"),
+    "select shaperange(1, 2)",
     "alter schema rs rename to rs2",
     "set search_path = rs2, public",
     "select shaperange(1, 2), shapemultirange(), '[1,2]'::shaperange",

@@ -23,6 +23,7 @@ from heliosdb_lite.engine.translate import (
     hstore,
     json_building,
     json_functions,
+    known_functions,
     network,
     ranges,
     records,
@@ -287,7 +288,10 @@ def function(translator: Translator, name: str, arguments: Sequence[exp.Expr], s
         typed[1] = (call(fn.SUBSTRING_START, typed[1][0]), typed[1][1])
     if name in _TEXT_FUNCTIONS:
         values = [as_text(translator, v, pg_type) if i == 0 else v for i, (v, pg_type) in enumerate(typed)]
-    return call(_RENAMED_FUNCTIONS.get(name, name), *values), result
+    called = _RENAMED_FUNCTIONS.get(name, name)
+    if not known_functions.exists(translator.catalog.connection, name, called):
+        raise rules.no_function(name, ", ".join(format_type(pg_type.oid, -1) for pg_type in types))
+    return call(called, *values), result
 
 
 def _one_signature(translator: Translator, name: str, typed: list[Typed], parameters: tuple[int, ...],
@@ -538,8 +542,8 @@ def _position(translator: Translator, node: exp.StrPosition, scope: Scope) -> Ty
         raise unsupported("position with a start")
     # position(text, text): citext has no position of its own (its strpos ignores case)
     written = rules.function_name(node, translator.text)
-    return function(translator, "strpos", [node.this, node.args["substr"]], scope,
-                    builtin=written == "position")
+    name = "strpos" if written in ("position", "strpos", None) else written  # instr(), locate(): none
+    return function(translator, name, [node.this, node.args["substr"]], scope, builtin=written == "position")
 
 
 def _regexp_replace(translator: Translator, node: exp.RegexpReplace, scope: Scope) -> Typed:
