@@ -268,3 +268,10 @@ def test_nested_calls_translate_each_argument_once(engine_session: SQLiteSession
     nested = "inc(" * 20 + "x" + ")" * 20
     statement = engine_session.prepare(f"select {nested} from (values (1)) as v(x)", ())
     assert engine_session.execute(statement, []).fetch(0) == [(21,)]
+
+
+def test_many_paths_refused_at_create(engine_session: SQLiteSession) -> None:
+    """Thirty IFs one after another make 2^30 paths: refused at CREATE, not compiled for ever."""
+    ifs = " ".join(f"if a > {n} then a := a + 1; end if;" for n in range(30))
+    assert_refused_clearly(engine_session, f"create function paths(a int) returns int language plpgsql "
+                                           f"as $$begin {ifs} return a; end$$", "statements along its paths")

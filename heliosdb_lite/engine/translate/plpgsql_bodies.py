@@ -13,7 +13,8 @@ so that a call is inlined like a SQL function's (`user_functions`):
 
 A variable's value is copied wherever the variable is read, so one that calls a volatile function
 (or a user-defined function, VOLATILE unless declared otherwise) and is read more than once is
-refused: PL/pgSQL evaluates it once. Bodies whose expression would grow past MAX_NODES are refused.
+refused: PL/pgSQL evaluates it once. Bodies whose expression would grow past MAX_NODES, or whose
+paths hold more than MAX_STEPS statements in all, are refused.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from heliosdb_lite.engine.translate.result import unsupported
 from heliosdb_lite.errors import SYNTAX_ERROR, DatabaseError
 
 MAX_NODES = 5000
+MAX_STEPS = 2000
 _VOLATILE = frozenset({routine.name for routine in ROUTINES if routine.volatility == "v"}
                       | {"random", "nextval", "setval", "clock_timestamp", "timeofday", "gen_random_uuid",
                          "uuid_generate_v4", "pg_sleep", "pg_notify", "set_config"})
@@ -54,6 +56,7 @@ class _Compiler:
     def __init__(self, user_functions: frozenset[str], result_sql: str) -> None:
         self.user_functions = user_functions
         self.result_sql = result_sql  # each RETURN's value is cast to it, as PL/pgSQL assigns it
+        self.steps = 0  # statements compiled, counting each copy an IF makes of what follows it
         self.reads: dict[int, int] = {}  # a volatile value (by id) → how many times it is read
         self.volatile: dict[int, str] = {}  # its id → the variable's name
 
@@ -82,6 +85,9 @@ class _Compiler:
 
     def statements(self, statements: Sequence[Statement], values: Mapping[str, exp.Expr],
                    variables: Mapping[str, str]) -> exp.Expr:
+        self.steps += 1
+        if self.steps > MAX_STEPS:  # IFs one after another copy what follows them: 2^n paths
+            raise function_refused(f"more than {MAX_STEPS} statements along its paths")
         if not statements:
             raise function_refused("a path that reaches END without RETURN")
         first, rest = statements[0], statements[1:]
