@@ -83,6 +83,12 @@ SCRIPT = [
     "select c::text from t order by 1",
     "select x::citext from t order by 1, id",
     "select min(c), max(c) from t where id <> 1",
+    "select min(c), max(c) from t",
+    "select min(c), max(c) from (values ('A'::citext), ('b'), (null), ('B'), ('a')) v(c)",
+    "select min(c) over (order by n), max(c) over (order by n rows between 1 preceding and current row) "
+    "from (values (1, 'b'::citext), (2, 'A'), (3, 'a'), (4, 'B'), (5, null)) v(n, c) order by n",
+    "select min(c), max(c) from t where false",
+    "select max(c) filter (where c <> 'b'), min(distinct c) from t",
     "select pg_typeof(min(c)), pg_typeof(max(c)) from t",
     "select array_agg(c order by c, id) from t",
     "create table u (c citext unique)",

@@ -33,6 +33,7 @@ from heliosdb_lite.engine.functions import (
     domains,
     effects,
     enums,
+    extension_aggregates,
     float_aggregates,
     hstore,
     json_building,
@@ -189,6 +190,7 @@ def register(connection: apsw.Connection, context: FunctionContext) -> None:
     connection.create_aggregate_function(AVG_DISTINCT_INTEGERS, aggregates.DistinctIntegersAverage, 1)  # type: ignore[arg-type]  # step's arguments
     for name, aggregate in float_aggregates.AGGREGATES.items():
         connection.create_window_function(name, aggregate, 1)
+    connection.create_window_function(extension_aggregates.EXTREME, extension_aggregates.Extreme, 3)  # type: ignore[arg-type]  # step's arguments
     connection.create_aggregate_function(ARRAY_AGG, aggregates.ArrayAggregate, 2)  # type: ignore[arg-type]  # step's arguments
     for name, json_aggregate in json_building.AGGREGATES.items():
         connection.create_window_function(name, json_aggregate, 2)  # type: ignore[arg-type]  # step's arguments

@@ -11,7 +11,13 @@ from typing import TYPE_CHECKING, Any
 from sqlglot import exp
 
 from heliosdb_lite.engine import pg_catalog
-from heliosdb_lite.engine.functions import advisory_locks, binary_strings, float_aggregates, xml_functions
+from heliosdb_lite.engine.functions import (
+    advisory_locks,
+    binary_strings,
+    extension_aggregates,
+    float_aggregates,
+    xml_functions,
+)
 from heliosdb_lite.engine.functions import arrays as array_functions
 from heliosdb_lite.engine.functions import names as fn
 from heliosdb_lite.engine.sql import parsing
@@ -479,6 +485,9 @@ def _aggregate(translator: Translator, node: exp.AggFunc, scope: Scope) -> Typed
     if name in ("min", "max") and (range_typing.is_ranged(pg_type) or pg_type.oid in t.WITHOUT_MIN_MAX):
         # PostgreSQL has no min/max of ranges, xid or macaddr
         raise rules.no_function(name, format_type(pg_type.oid, -1))
+    if name in ("min", "max") and not distinct and user_types.collation(pg_type.oid) \
+            and user_types.extension_type(pg_type.oid) is not None:  # citext: the later of equal values
+        return call(extension_aggregates.EXTREME, argument, pg_type.oid, int(name == "max")), result
     if name in ("min", "max") and not distinct:
         argument = collated(argument, pg_type)
     node.set("this", argument)
