@@ -37,7 +37,7 @@ from heliosdb_lite.engine.types import cast_contexts
 from heliosdb_lite.engine.types import typing_rules as rules
 from heliosdb_lite.engine.types.pgtypes import PgType
 from heliosdb_lite.engine.types.type_names import format_type
-from heliosdb_lite.errors import UNDEFINED_PARAMETER, DatabaseError
+from heliosdb_lite.errors import UNDEFINED_COLUMN, UNDEFINED_PARAMETER, UNDEFINED_TABLE, DatabaseError
 from heliosdb_lite.protocol import codecs
 
 if TYPE_CHECKING:
@@ -48,6 +48,7 @@ _SIMPLE = (exp.Literal, exp.Null, exp.Boolean, exp.Parameter, exp.Placeholder, e
            exp.Cast, exp.DataType, exp.DataTypeParam, exp.Neg, exp.Paren, exp.Add, exp.Sub, exp.Mul, exp.Var)
 # the engine's functions whose every call may answer differently or act (a subset of `effects`' not pure
 # ones: those are also the functions whose answer depends on a session's settings)
+_USER_WORDS = frozenset({"user", "current_role"})  # current_user, which sqlglot reads as columns
 MAX_DEPTH = 32  # calls inlined within calls, arguments included: deeper is taken for recursion
 _BUILT_IN_NAMES = frozenset(routine.name for routine in ROUTINES)
 _PER_CALL = re.compile(r"\b(random|randomblob|gen_random_uuid|uuid_generate_v4|clock_timestamp|timeofday|"
@@ -177,13 +178,17 @@ def inline(translator: Translator, function: Function, arguments: Sequence[exp.E
     direct = expression is not None and not any(expression.find_all(exp.Subquery, exp.Select)) and all(
         (isinstance(value, _SIMPLE) and all(isinstance(node, _SIMPLE) for node in value.walk()))
         or (count == 1 and not function.strict) for value, count in zip(values, counts, strict=True))
+    # the body sees none of the calling query's names (its arguments were translated in `scope`);
+    # without translated arguments (a CREATE's check) they are the caller's expressions
+    body_scope = Scope() if typed is not None else scope
     translator.inlining.append(function.oid)
     translator.inlined.add(function.oid)
     try:
         if direct:
             assert expression is not None
+            _only_parameters(expression, function, names)
             body = _substituted(expression, function, names, lambda index: casts[index].copy())
-            return translator.expr(result(_strict(function, casts, body)), scope)
+            return translator.expr(result(_strict(function, casts, body)), body_scope)
         alias = function.name
         body = _substituted(expression if expression is not None else _first_row(query), function, names,
                             lambda index: exp.column(names[index], table=alias, quoted=True), by_name=False)
@@ -194,12 +199,23 @@ def inline(translator: Translator, function: Function, arguments: Sequence[exp.E
                 this=exp.Select(expressions=[exp.alias_(cast, name, quoted=True)
                                              for cast, name in zip(casts, names, strict=True)]),
                 alias=exp.TableAlias(this=exp.to_identifier(alias, quoted=True))), copy=False)
-        translated, pg_type = translator.expr(exp.Subquery(this=select), scope)
+        translated, pg_type = translator.expr(exp.Subquery(this=select), body_scope)
         if result_cast and not any(value.find(exp.Column) for value in values):
             _refuse_once_per_statement(translator, function, translated, casts, scope)
         return translated, pg_type
     finally:
         translator.inlining.pop()
+
+
+def _only_parameters(expression: exp.Expr, function: Function, names: Sequence[str]) -> None:
+    """An expression body names only parameters (anything else would be read in the calling query,
+    where PostgreSQL finds nothing): 42703, or 42P01 for a qualified name."""
+    for node in expression.find_all(exp.Column):
+        if _is_reference(node, function, names) is None and not isinstance(node.this, exp.Star) \
+                and not (not node.table and not node.this.quoted and node.name.lower() in _USER_WORDS):
+            if node.table:
+                raise DatabaseError(UNDEFINED_TABLE, f'missing FROM-clause entry for table "{node.table}"')
+            raise DatabaseError(UNDEFINED_COLUMN, f'column "{node.name}" does not exist')
 
 
 def parsing_expression(sql: str) -> exp.Expr:
