@@ -78,3 +78,21 @@ def test_psycopg_register_hstore(psycopg_conn: psycopg.Connection[Any]) -> None:
             (value, value.get("ham"))
     psycopg_conn.adapters.register_loader("hstore", TextLoader)
     assert psycopg_conn.execute("select 'b=>1, a=>2'::hstore").fetchone() == ('"a"=>"2", "b"=>"1"',)
+
+
+async def test_asyncpg_parameters_typed_by_operators_and_functions(hstore_conn: asyncpg.Connection) -> None:
+    await hstore_conn.set_builtin_type_codec("hstore", codec_name="pg_contrib.hstore")
+    value = {"a": "1", "b": None}
+    cases = [("select $1::hstore -> $2", (value, "a"), ["hstore", "text"], "1"),
+             ("select $1::hstore ?| $2", (value, ["x", "b"]), ["hstore", "text[]"], True),
+             ("select $1::hstore @> $2", (value, {"a": "1"}), ["hstore", "hstore"], True),
+             ("select $1::hstore - $2", (value, {"a": "1"}), ["hstore", "hstore"], {"b": None}),
+             ("select akeys($1)", (value,), ["hstore"], ["a", "b"]),
+             ("select delete($1, $2)", (value, "a"), ["hstore", "text"], {"b": None}),
+             ("select hstore($1, $2)", ("k", None), ["text", "text"], {"k": None})]
+    for sql, arguments, parameters, expected in cases:
+        statement = await hstore_conn.prepare(sql)
+        assert ([parameter.name for parameter in statement.get_parameters()],
+                await statement.fetchval(*arguments)) == (parameters, expected), sql
+    rows = await hstore_conn.fetch("select key, value from each($1)", value)
+    assert [tuple(row) for row in rows] == [("a", "1"), ("b", None)]

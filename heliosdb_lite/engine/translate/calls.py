@@ -219,6 +219,8 @@ def function(translator: Translator, name: str, arguments: Sequence[exp.Expr], s
             return extension_call
     if json_functions.handles(name):  # its untyped parameters take their types there
         return json_functions.function(translator, name, typed)
+    if hstore.handles(translator, name):  # likewise
+        return hstore.function(translator, name, typed)
     typed = _typed_arguments(name, translator, typed)
     types = [pg_type for _, pg_type in typed]
     values = [value for value, _ in typed]
@@ -244,8 +246,6 @@ def function(translator: Translator, name: str, arguments: Sequence[exp.Expr], s
         return ranges.function(translator, name, typed)
     if network.handles(name, types):
         return network.function(translator, name, typed)
-    if hstore.handles(translator, name):
-        return hstore.function(translator, name, typed)
     result = rules.function_type(name, types)
     if name == "array_to_string" and types and codecs.type_by_oid(types[0].oid).elem_oid in _SESSION_TEXT:
         # the elements as their output function writes them now, not in their stored form
