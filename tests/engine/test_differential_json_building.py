@@ -57,6 +57,15 @@ SCRIPT = [
     " null, null)",
     "select to_json(p), row_to_json(p), to_jsonb(ps), array_to_json(ps, true) from holder order by id",
     "select json_agg(p order by id), json_agg(ps order by id), json_agg(holder order by id) from holder",
+    "select to_json('x'::\"char\"), to_json('a'::name), to_json(1::oid), to_json('1.5'::money),"
+    " to_json('(1,2)'::point)",
+    # an extension's type is written by its cast to json
+    "create extension hstore",
+    "create table tagged (id int primary key, h hstore)",
+    "insert into tagged values (1, 'a=>1, b=>NULL'), (2, '')",
+    "select to_json(h), to_jsonb(h), row_to_json(tagged), json_build_object('h', h) from tagged order by id",
+    "select json_agg(tagged order by id), jsonb_agg(h order by id), json_object_agg(id, h) from tagged",
+    "select json_build_object(h, 1) from tagged",
     # builders
     "select json_build_array(1, 'a', null, true, array[1, 2], '{\"a\":1}'::jsonb, row(1, 'x'), 2.50)",
     "select jsonb_build_array(1, 'a', null, true, array[1, 2], '{\"b\":1, \"a\":2}'::json, row(1,"
@@ -150,6 +159,7 @@ REFUSED = [
      "nullable side of an outer join"),
     ("select to_json(r) from (select row(1, 2) r) s", "record whose field names are not known"),
     ("select json_agg(distinct x) from generate_series(1, 3) x", "json_agg(DISTINCT"),
+    ("select to_json(array[h]) from tagged", "hstore inside an array"),
 ]
 
 

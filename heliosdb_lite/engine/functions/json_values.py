@@ -27,6 +27,7 @@ from heliosdb_lite.protocol.codecs.oids import RECORD
 from heliosdb_lite.protocol.codecs.styles import DEFAULT_STYLE, TextStyle
 
 _NOT_NUMBERS = frozenset({"NaN", "Infinity", "-Infinity"})
+_NUMBERS = t.NUMBER_TYPES - {t.OID}  # to_json's numbers (an oid is a string)
 # an ISO time stamp: date, time, the zone's offset (hours, [minutes, [seconds]]), BC
 _ISO_TIMESTAMP = re.compile(r"(\S+) (\S+?)([+-]\d\d(?::\d\d){0,2})?( BC)?")
 COMPACT = ","  # between the elements of an array or the fields of a row
@@ -66,7 +67,7 @@ def json_text(value: Any, oid: int, tz: dt.tzinfo, style: TextStyle, *, pretty: 
     if element and isinstance(value, list):  # a list in it is a dimension's, of the same array type
         return "[" + separator.join(json_text(item, oid if isinstance(item, list) else element, tz, style)
                                     for item in value) + "]"
-    if oid in t.NUMBER_TYPES:
+    if oid in _NUMBERS:
         text = str(casts.convert(value, oid, t.TEXT))
         return json.dumps(text) if text in _NOT_NUMBERS else text
     if oid in (t.DATE, t.TIMESTAMP, t.TIMESTAMPTZ):

@@ -19,7 +19,7 @@ from sqlglot import exp
 
 from heliosdb_lite.engine.functions import names as fn
 from heliosdb_lite.engine.functions.json_values import is_structured, not_scalar_key
-from heliosdb_lite.engine.translate import records
+from heliosdb_lite.engine.translate import hstore, records
 from heliosdb_lite.engine.translate.nodes import call, parameter_number
 from heliosdb_lite.engine.translate.queries import ordered
 from heliosdb_lite.engine.translate.result import Typed, unsupported
@@ -36,7 +36,7 @@ from heliosdb_lite.errors import (
     DatabaseError,
 )
 from heliosdb_lite.protocol import codecs
-from heliosdb_lite.protocol.codecs import oids
+from heliosdb_lite.protocol.codecs import oids, user_types
 
 if TYPE_CHECKING:
     from heliosdb_lite.engine.translate import Translator
@@ -101,7 +101,8 @@ def _value(translator: Translator, node: exp.Expr, scope: Scope, *, polymorphic:
 def _checked(translator: Translator, typed: Typed, *, polymorphic: bool) -> Typed:
     """A translated argument: an untyped literal is text where the parameter is "any", 42804 where
     it is polymorphic (PostgreSQL cannot tell its type); an untyped parameter 42P18; 0A000 for a
-    record of unknown field names."""
+    record of unknown field names; an hstore is its cast to json, as PostgreSQL's datum_to_json
+    writes a type of an extension's with a cast to json."""
     value, pg_type = typed
     if pg_type.is_unknown:
         number = parameter_number(value)
@@ -112,10 +113,26 @@ def _checked(translator: Translator, typed: Typed, *, polymorphic: bool) -> Type
             raise DatabaseError(DATATYPE_MISMATCH,
                                 "could not determine polymorphic type because input has type unknown")
         return translator.coerce(value, pg_type, t.TEXT_TYPE), t.TEXT_TYPE
+    by_cast = hstore.cast(value, pg_type, JSON_TYPE)
+    if by_cast is not None:
+        return by_cast, JSON_TYPE
+    if _holds_hstore(pg_type.oid):
+        raise unsupported("JSON of an hstore inside an array or a composite value")
     if pg_type.oid == oids.RECORD or codecs.type_by_oid(pg_type.oid).elem_oid == oids.RECORD:
         raise unsupported("JSON of a record whose field names are not known (only of a row constructor, "
                           "a FROM item's row or a composite type)")
     return value, pg_type
+
+
+def _holds_hstore(oid: int) -> bool:
+    """Whether values of the type are or hold hstore values (as array elements or attributes)."""
+    element = codecs.type_by_oid(oid).elem_oid
+    if element:
+        return _holds_hstore(element)
+    composite = user_types.COMPOSITES.get(oid)
+    if composite is not None:
+        return any(_holds_hstore(field_oid) for _, field_oid, _ in composite.fields)
+    return hstore.is_hstore(PgType(oid))
 
 
 def _of_fields(translator: Translator, row: _Row, scope: Scope, pretty: exp.Expr) -> exp.Expr:
