@@ -19,7 +19,7 @@ whether it locks rows) and what every part needs: `expr` (an expression, by the 
 has), `query`, `coerce` and `assign`, `condition`, and the names of stored objects. The handlers
 live by kind, each module exporting its table keyed by expression type (`HANDLERS`), merged here
 as sqlglot's generators merge `TRANSFORMS`: `expressions`, `operators`, `calls`, `queries`,
-`ranges`, `records`; the
+`ranges`, `records`, `user_functions` (calls of CREATE FUNCTION's functions, inlined); the
 statements are `queries` and `dml`, table functions in FROM `table_functions`, the node builders
 they share `nodes`, and what a translation produces `result`.
 """
