@@ -55,7 +55,10 @@ format_type: oid int4 -> text s ?
 get_bit: bytea int8 -> int4
 get_byte: bytea int4 -> int4
 initcap lower quote_ident quote_literal reverse unistr upper: text -> text
-json_build_object: -> json s ?
+json_build_array json_build_object: -> json s ?
+json_object: _text -> json; _text _text -> json
+jsonb_build_array jsonb_build_object: -> jsonb s ?
+jsonb_object: _text -> jsonb; _text _text -> jsonb
 left repeat right: text int4 -> text
 length: text -> int4; bpchar -> int4; bytea -> int4
 lpad rpad: text int4 text -> text; text int4 -> text
