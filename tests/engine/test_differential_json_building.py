@@ -66,6 +66,12 @@ SCRIPT = [
     "select to_json(h), to_jsonb(h), row_to_json(tagged), json_build_object('h', h) from tagged order by id",
     "select json_agg(tagged order by id), jsonb_agg(h order by id), json_object_agg(id, h) from tagged",
     "select json_build_object(h, 1) from tagged",
+    # an array_agg of rows
+    "select array_to_json(array_agg(t)), to_json(array_agg(t)),"
+    " array_to_json(array_agg(t order by a desc), true), json_build_object('x', array_agg(t))"
+    " from (values (1, 'x'), (2, 'y')) t(a, b)",
+    "select array_to_json(array_agg(row(a, b))), array_to_json(array_agg(t) filter (where a > 5)),"
+    " json_build_array(array_agg(t) filter (where a > 5)) from (values (1, 'x'), (2, 'y')) t(a, b)",
     # builders
     "select json_build_array(1, 'a', null, true, array[1, 2], '{\"a\":1}'::jsonb, row(1, 'x'), 2.50)",
     "select jsonb_build_array(1, 'a', null, true, array[1, 2], '{\"b\":1, \"a\":2}'::json, row(1,"
@@ -114,6 +120,8 @@ SCRIPT = [
     "select parent.id, row_to_json(child), to_jsonb(child) from parent left join child"
     " on child.parent_id = parent.id order by 1, 2::text",
     "select row_to_json(child) from child right join parent on child.parent_id = parent.id order by 1::text",
+    "select parent.id, array_to_json(array_agg(child order by w)) from parent left join child"
+    " on child.parent_id = parent.id group by parent.id order by parent.id",
     "select p.id, (select json_agg(c.w order by c.w desc) from child c where c.parent_id = p.id)"
     " from parent p order by p.id",
     # types and arguments PostgreSQL refuses

@@ -1,6 +1,7 @@
 """Values into JSON text, as PostgreSQL 15's json.c lays them out: json_build_array (`[1, "a"]`),
 json_build_object (`{"k" : 1}`), json_object over text arrays (`{"k" : "v"}`), a row's fields
-(`{"a":1,"b":2}`, row_to_json), and the aggregates json_agg (`[1, 2]`, a line break before each
+(`{"a":1,"b":2}`, row_to_json), an array of rows (`[{..},{..}]`, array_to_json(array_agg(t))), and
+the aggregates json_agg (`[1, 2]`, a line break before each
 array or row after the first) and json_object_agg (`{ "k" : 1, "l" : 2 }`).
 
 Each value arrives as its JSON text (`json_values.json_text`, through `JSON_VALUE`) and each key as
@@ -24,6 +25,7 @@ from heliosdb_lite.engine.functions.names import (
     JSON_OBJECT_AGG,
     JSON_OBJECT_OF_ARRAYS,
     JSON_OF_FIELDS,
+    JSON_ROWS_ARRAY_AGG,
     JSONB_AGG,
     JSONB_OBJECT_AGG,
 )
@@ -169,6 +171,15 @@ class JsonObjectAggregate(_FrameAggregate):
         return "{ " + ", ".join(f"{_quoted(key)} : {value}" for key, value in self.pairs) + " }"
 
 
+class RowsArrayAggregate(_FrameAggregate):
+    """array_agg(row) as to_json writes it, from the (row's JSON text, pretty) pairs: `[{..},{..}]`
+    (pretty: a line break before each row after the first)."""
+
+    def text(self) -> str:
+        separator = PRETTY if self.pairs[0][1] else COMPACT
+        return "[" + separator.join(value for value, _ in self.pairs) + "]"
+
+
 class JsonbAggregate(JsonAggregate):
     """jsonb_agg(value)."""
 
@@ -184,6 +195,7 @@ class JsonbObjectAggregate(JsonObjectAggregate):
 AGGREGATES: dict[str, type[_FrameAggregate]] = {
     JSON_AGG: JsonAggregate, JSONB_AGG: JsonbAggregate,
     JSON_OBJECT_AGG: JsonObjectAggregate, JSONB_OBJECT_AGG: JsonbObjectAggregate,
+    JSON_ROWS_ARRAY_AGG: RowsArrayAggregate,
 }
 FUNCTIONS: dict[str, Callable[..., Any]] = {
     JSON_BUILD_ARRAY: build_array,

@@ -45,6 +45,7 @@ JSON_TYPE = PgType(t.JSON)
 JSONB_TYPE = PgType(t.JSONB)
 _TEXT_ARRAY = PgType(oids.TEXT_ARRAY)
 _NOT_PRETTY = exp.Literal.number(0)
+_RECORD_ARRAY = PgType(oids.RECORD_ARRAY)
 
 
 class _Row(NamedTuple):
@@ -146,8 +147,43 @@ def _of_fields(translator: Translator, row: _Row, scope: Scope, pretty: exp.Expr
     return exp.Case(ifs=[exp.If(this=missing, true=exp.Null())], default=written)
 
 
+class _AggregatedRows(NamedTuple):
+    """`array_agg(row [ORDER BY ...]) [FILTER (...)]` of a row written here."""
+
+    row: _Row
+    order: exp.Order | None
+    filtered: exp.Filter | None
+
+
+def _aggregated_rows(node: exp.Expr, scope: Scope) -> _AggregatedRows | None:
+    """The array_agg of rows node is; None for any other expression."""
+    filtered = node if isinstance(node, exp.Filter) else None
+    aggregate = filtered.this if filtered is not None else node
+    if not isinstance(aggregate, exp.ArrayAgg):
+        return None
+    order = aggregate.this if isinstance(aggregate.this, exp.Order) else None
+    row = _row_fields(order.this if order is not None else aggregate.this, scope)
+    return _AggregatedRows(row, order, filtered) if row is not None else None
+
+
+def _rows_array(translator: Translator, rows: _AggregatedRows, scope: Scope, pretty: exp.Expr) -> exp.Expr:
+    """The JSON array of an array_agg of rows (NULL for no rows)."""
+    text = _of_fields(translator, rows.row, scope, _NOT_PRETTY)
+    if rows.row.present is not None:
+        text = call("coalesce", text, "null")
+    aggregate = _with_order(translator, call(fn.JSON_ROWS_ARRAY_AGG, text, pretty), rows.order, scope)
+    if rows.filtered is None:
+        return aggregate
+    where = rows.filtered.expression
+    where.set("this", translator.condition(where.this, scope, "FILTER"))
+    return exp.Filter(this=aggregate, expression=where)
+
+
 def _json(translator: Translator, node: exp.Expr, scope: Scope, *, polymorphic: bool) -> Typed:
     """node's JSON text (`null` for NULL) and its type (record for a row written here)."""
+    rows = _aggregated_rows(node, scope)
+    if rows is not None:
+        return call("coalesce", _rows_array(translator, rows, scope, _NOT_PRETTY), "null"), _RECORD_ARRAY
     row = _row_fields(node, scope)
     if row is not None:
         text = _of_fields(translator, row, scope, _NOT_PRETTY)
@@ -190,7 +226,10 @@ def _to_json(translator: Translator, name: str, arguments: Sequence[exp.Expr], s
     if len(arguments) != 1:
         raise _no_function(name, [translator.expr(argument, scope)[1] for argument in arguments])
     row = _row_fields(arguments[0], scope)
-    if row is not None:
+    rows = _aggregated_rows(arguments[0], scope)
+    if rows is not None:
+        text = _rows_array(translator, rows, scope, _NOT_PRETTY)
+    elif row is not None:
         text = _of_fields(translator, row, scope, _NOT_PRETTY)
     else:
         value, pg_type = _value(translator, arguments[0], scope, polymorphic=True)
@@ -200,6 +239,11 @@ def _to_json(translator: Translator, name: str, arguments: Sequence[exp.Expr], s
 
 def _array_to_json(translator: Translator, name: str, arguments: Sequence[exp.Expr], scope: Scope) -> Typed:
     """array_to_json(array [, pretty])."""
+    rows = _aggregated_rows(arguments[0], scope) if 1 <= len(arguments) <= 2 else None
+    if rows is not None:
+        second = translator.expr(arguments[1], scope) if len(arguments) == 2 else None
+        pretty = _pretty(translator, name, _RECORD_ARRAY, second)
+        return _rows_array(translator, rows, scope, pretty), JSON_TYPE
     typed = [translator.expr(argument, scope) for argument in arguments]
     first = typed[0][1] if typed else t.UNKNOWN_TYPE
     if not 1 <= len(typed) <= 2 or not (first.is_unknown or codecs.type_by_oid(first.oid).is_array):
