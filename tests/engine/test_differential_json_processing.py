@@ -196,12 +196,23 @@ SCRIPT = [
     "select * from json_populate_recordset(null::pt, '[{\"a\": 1}, {\"b\": \"y\"}]')",
     "select * from jsonb_populate_recordset(null::pt, '[{\"a\": 1}, 3]')",
     "select * from jsonb_populate_record(null::int, '{}')",
+    # jsonb subscripts (reading); assigning through one is refused
+    "select ('{\"a\":{\"b\":[1,2]}}'::jsonb)['a']['b'][1], ('[1,2]'::jsonb)['1'], ('{\"a\":1}'::jsonb)['x'],"
+    " ('[1,2]'::jsonb)[-1], ('{\"1\":3}'::jsonb)[1], ('[1,2]'::jsonb)[0]",
+    "select ('{\"a\":1}'::json)['a']",
+    "select ('{\"a\":1}'::jsonb)[1:2]",
+    "create table sj (id int, b jsonb)",
+    "insert into sj values (1, '{\"a\": {\"b\": 1}, \"c\": [5, 6]}'), (2, '[10, 20, 30]')",
+    "select id, b['a']['b'], b['a'], b['c'][id], b[0], b[1], b[-1], b[5], b['1'], b[null] from sj"
+    " order by id",
+    "select b['c'][id::int8] from sj",
     # jsonpath is not built
     "select jsonb_path_query('{\"a\":1}', '$.a')",
+    "update sj set b['a'] = '2'",
 ]
 
 # statements whose error message the engine words otherwise (the SQLSTATE still agrees)
-_REFUSED = {"select jsonb_path_query('{\"a\":1}', '$.a')"}
+_REFUSED = {"select jsonb_path_query('{\"a\":1}', '$.a')", "update sj set b['a'] = '2'"}
 
 reference = reference_database("differential_json_processing")
 engine_session = engine_store("differential_json_processing")

@@ -375,6 +375,8 @@ def update(translator: Translator, node: exp.Update) -> Translation:
     with_clause(translator, node, scope)
     table_name, table_columns = _target(translator, node.this, scope)
     node.set("expressions", [single for item in node.expressions for single in _single_assignments(item)])
+    if any(isinstance(item, exp.EQ) and isinstance(item.this, exp.Bracket) for item in node.expressions):
+        raise unsupported("UPDATE ... SET column[subscript] (of an array or a jsonb)")
     assigned = [item.this.name for item in node.expressions if isinstance(item, exp.EQ)]
     if table_columns:
         _check_target_columns(assigned, {name.lower(): pg_type for name, pg_type in table_columns},

@@ -70,6 +70,8 @@ def _unsupported_operator(translator: Translator, node: exp.Expr, _: Scope) -> T
 def _subscript(translator: Translator, node: exp.Bracket, scope: Scope) -> Typed:
     """array[i] (sqlglot has made a constant index 0-based, and left others as written)."""
     array, array_type = translator.expr(node.this, scope)
+    if array_type.oid in (t.JSON, t.JSONB):
+        return json_functions.subscript(translator, node, array, array_type, scope)
     info = codecs.type_by_oid(array_type.oid)
     if not info.is_array or len(node.expressions) != 1 or isinstance(node.expressions[0], exp.Slice):
         raise unsupported(f"subscript {node.sql('postgres')}")

@@ -165,6 +165,40 @@ def delete_path(translator: Translator, node: exp.JSONBDeleteAtPath, scope: Scop
     return call(jp.JSONB_DELETE_PATH, document, path), _JSONB
 
 
+def subscript(translator: Translator, node: exp.Bracket, document: exp.Expr, document_type: PgType,
+              scope: Scope) -> Typed:
+    """jsonb[key] / jsonb[index] (`#>` of a one-step path: an integer is also an object's key as
+    text, a text also an array's index); json has no subscripts (42804), nor jsonb slices."""
+    if document_type.oid == t.JSON:
+        raise DatabaseError(DATATYPE_MISMATCH,
+                            "cannot subscript type json because it does not support subscripting")
+    if len(node.expressions) != 1 or isinstance(node.expressions[0], exp.Slice):
+        raise DatabaseError(DATATYPE_MISMATCH, "jsonb subscript does not support slices")
+    written = node.expressions[0]
+    number = _written_index(written)
+    if number is not None:
+        step: exp.Expr = exp.Literal.string(str(number))
+    else:
+        value, value_type = translator.expr(written, scope)
+        if not (value_type.is_unknown or value_type.oid in t.STRING_TYPES | {t.INT2, t.INT4}):
+            raise DatabaseError(DATATYPE_MISMATCH,
+                                f"subscript type {format_type(value_type.oid, -1)} is not supported")
+        step = translator.coerce(value, value_type, t.TEXT_TYPE)
+    return call(fn.JSON_GET, document, t.JSONB, fn.JSON_GET_ALONG_PATH, step), _JSONB
+
+
+def _written_index(written: exp.Expr) -> int | None:
+    """The integer a constant subscript was written as: sqlglot makes it 0-based (a new literal,
+    without the position of the written one) where it does not know the subscripted type is jsonb."""
+    negative = isinstance(written, exp.Neg)
+    literal = written.this if negative else written
+    if not isinstance(literal, exp.Literal) or literal.is_string:
+        return None
+    number = -int(literal.this) if negative else int(literal.this)
+    made_zero_based = not (literal._meta and "start" in literal.meta)
+    return number + 1 if made_zero_based else number
+
+
 def set_returning_name(node: exp.Expr, *, from_item: bool = False) -> str | None:
     """The name of a json set-returning function a select list item calls, or a FROM item
     (from_item: json(b)_to_record(set) too)."""
