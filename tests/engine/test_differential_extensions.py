@@ -47,6 +47,9 @@ SCRIPT = [
     "where typname in ('citext', '_citext', 'ci_domain', 'int4', '_int4', 'date', 'money', 'int4range', "
     "'int4multirange', 'record', '_record', 'anyarray', 'anyelement', 'unknown', 'int2vector') order by 1",
     "drop domain ci_domain",
+    "select proname, pronamespace::regnamespace::text, pronargs, format_type(prorettype, null) from pg_proc "
+    "where proname in ('strpos', 'replace', 'split_part', 'translate', 'citext') "
+    "and pronamespace = 'public'::regnamespace order by 1, 3",
     "create table holders (id int, name citext, names citext[])",
     "drop extension citext",
     "drop extension citext restrict",

@@ -23,6 +23,7 @@ settings given to `follow_search_path` (the setting's default until they are giv
 
 from __future__ import annotations
 
+import itertools
 import re
 import weakref
 from collections.abc import Callable, Iterator
@@ -40,7 +41,7 @@ from heliosdb_lite.engine.pg_catalog import sqlalchemy as pg_catalog_sqlalchemy
 from heliosdb_lite.engine.pg_catalog.names import CATALOG_NAMESPACE, OWNER_OID, SessionNames, namespace_oid
 from heliosdb_lite.engine.pg_catalog.reader import CatalogReader
 from heliosdb_lite.engine.pg_catalog.regcasts import rewrite
-from heliosdb_lite.engine.pg_catalog.rows import RowSource, functions, row_sources
+from heliosdb_lite.engine.pg_catalog.rows import RowSource, extension_procedures, functions, row_sources
 from heliosdb_lite.engine.sql.quoting import quote_name
 from heliosdb_lite.engine.store import functions as store_functions
 from heliosdb_lite.engine.types import pgtypes as t
@@ -331,10 +332,12 @@ def register(connection: apsw.Connection, user: str, database: str,
     def defined() -> tuple[store_functions.Function, ...]:
         return reader.store().functions
 
+    builtins = pg_catalog_builtins.row_sources(CATALOG_NAMESPACE, OWNER_OID, defined, namespace_oid)
+    procedures = builtins["pg_proc"]
+    builtins["pg_proc"] = lambda: itertools.chain(procedures(), extension_procedures(reader))
     _SOURCES[connection] = {**row_sources(reader, names, database, databases),
                             **information_schema.row_sources(reader, names, database),
-                            **pg_catalog_builtins.row_sources(CATALOG_NAMESPACE, OWNER_OID, defined,
-                                                              namespace_oid),
+                            **builtins,
                             "pg_stat_activity": backend.rows,
                             "pg_prepared_statements": backend.prepared_statements}
     for name, module in _MODULES.items():

@@ -309,6 +309,34 @@ def _collation_of(defined: user_types.StoredType) -> int:
     return DEFAULT_COLLATION if provided is not None and provided.collatable else 0
 
 
+C_LANGUAGE = 13  # pg_language's `c`: an extension's functions are C functions in PostgreSQL
+
+
+def extension_procedures(reader: CatalogReader) -> Iterator[tuple[Any, ...]]:
+    """pg_proc's rows of the installed extensions' functions, in the extension's schema; OIDs the
+    extension's OID and the function's number in its description."""
+    store = reader.store()
+    for installed in store.extensions.values():
+        own = {defined.name: defined for defined in store.types if defined.schema == installed.schema
+               and defined.kind == user_types.BASE_KIND}
+        namespace = namespace_oid(installed.schema)
+        for number, function in enumerate(extensions.KNOWN[installed.name].functions, start=1):
+            arguments = [_named_type_oid(own, name) for name in function.arguments]
+            yield (installed.oid + number, function.name, namespace, OWNER_OID, C_LANGUAGE, 1.0, 0.0, 0, "f",
+                   0, 0, 1, 0, "i", "s", len(arguments), 0, _named_type_oid(own, function.result),
+                   "{" + ",".join(map(str, arguments)) + "}", None, None, None, function.name, None, None)
+
+
+def _named_type_oid(own: dict[str, user_types.StoredType], name: str) -> int:
+    """The OID of a type an extension's function names: the extension's own (or its array type), else
+    a built-in one."""
+    if name in own:
+        return own[name].oid
+    if name.endswith("[]") and name[:-2] in own:
+        return own[name[:-2]].array_oid
+    return codecs.type_by_name(name).oid
+
+
 def _extension_rows(reader: CatalogReader) -> Iterator[tuple[Any, ...]]:
     """pg_extension's rows of the extensions the database installed (`store.extensions`)."""
     for installed in reader.store().extensions.values():
