@@ -50,6 +50,9 @@ SCRIPT = [
     "select row_to_json(item) from item order by id",
     "select to_jsonb(item) from item order by id",
     "select row_to_json(t, true), to_json(t) from (select 1 a, 'x' \"B\", array[1] c) t",
+    "select json_build_array(t.*), row_to_json(t.*), to_jsonb(t.*) from (values (1, 'x')) t(a, b)",
+    "select json_agg(t.* order by a) from (values (1, 'x'), (2, 'y')) t(a, b)",
+    "select to_json(*) from (values (1)) t(a)",
     "select row_to_json(row(1, row(2, 'x'))), to_json(row(1, 'a')), to_jsonb(row(null, true))",
     "create type pair as (x int, y text, z date)",
     "create table holder (id int, p pair, ps pair[])",
@@ -99,6 +102,19 @@ SCRIPT = [
     " jsonb_agg(x order by x desc) filter (where x > 1)"
     " from generate_series(1, 4) x",
     "select json_agg(x), jsonb_agg(x) from generate_series(1, 0) x",
+    "select json_agg(distinct x), jsonb_agg(distinct x)"
+    " from (values (3), (null), (1), (3), (null), (2)) t(x)",
+    "select json_agg(distinct x order by x desc), json_agg(distinct x order by x nulls first)"
+    " from (values (3), (null), (1)) t(x)",
+    "select json_agg(distinct x), json_agg(distinct x) filter (where x > 1)"
+    " from (values (1.0), (1.00), (2)) t(x)",
+    "select json_agg(distinct x), json_agg(distinct d) from (values ('b', '2020-01-02'::date), ('B', null),"
+    " ('a', '2020-01-01'), ('b', '2020-01-01')) t(x, d)",
+    "select json_agg(distinct x) from (values (array[2, 1]), (array[1]), (array[2, 1])) t(x)",
+    "select json_agg(distinct x order by x + 1) from (values (3), (1)) t(x)",
+    "select json_agg(distinct x) over () from (values (1)) t(x)",
+    "select json_agg(distinct x) from (values ('{}'::json)) t(x)",
+    "select json_agg(distinct x, x) from (values (1)) t(x)",
     "select json_agg(x) from (values (array[1, 2]), (null), (array[3])) t(x)",
     "select json_agg(x) from (values ('{\"a\":1}'::json), ('[1]'::json), (null)) t(x)",
     "select json_agg(item order by id), jsonb_agg(item order by id desc) from item",
@@ -166,7 +182,8 @@ REFUSED = [
     ("select json_agg(l) from parent left join lonely l on l.v = parent.id",
      "nullable side of an outer join"),
     ("select to_json(r) from (select row(1, 2) r) s", "record whose field names are not known"),
-    ("select json_agg(distinct x) from generate_series(1, 3) x", "json_agg(DISTINCT"),
+    ("select json_agg(distinct t) from (values (1)) t(x)", "json_agg(DISTINCT row)"),
+    ("select jsonb_agg(distinct x) from (values ('{}'::jsonb)) t(x)", "jsonb_agg(DISTINCT ...) of jsonb"),
     ("select to_json(array[h]) from tagged", "hstore inside an array"),
 ]
 

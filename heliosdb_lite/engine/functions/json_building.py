@@ -11,6 +11,7 @@ by the translator (jsonb's output orders keys, keeps the last of a duplicate and
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import json
 from collections import deque
@@ -29,6 +30,7 @@ from heliosdb_lite.engine.functions.names import (
     JSONB_AGG,
     JSONB_OBJECT_AGG,
 )
+from heliosdb_lite.engine.types.value_order import comparison_key
 from heliosdb_lite.engine.types.value_storage import from_storage
 from heliosdb_lite.errors import (
     ARRAY_SUBSCRIPT_ERROR,
@@ -178,6 +180,41 @@ class RowsArrayAggregate(_FrameAggregate):
     def text(self) -> str:
         separator = PRETTY if self.pairs[0][1] else COMPACT
         return "[" + separator.join(value for value, _ in self.pairs) + "]"
+
+
+class DistinctJsonAggregate:
+    """json_agg(DISTINCT value [ORDER BY value [DESC] [NULLS ...]]) and jsonb_agg's: each value once
+    (values equal as their type compares them are one: the first seen is written), in the type's
+    order, as PostgreSQL sorts a DISTINCT aggregate's input. Its rows: the value's JSON text, whether
+    it is structured, the stored value and its type OID, the order (descending, NULLs first) and
+    jsonb."""
+
+    def __init__(self, tz: dt.tzinfo) -> None:
+        self.tz = tz
+        self.values: list[tuple[Any, str]] = []  # (order key, JSON text); NULL's key is None
+        self.nulls: list[str] = []
+        self.shape = (0, 0, 0, 0)  # structured, descending, NULLs first, jsonb
+
+    def step(self, text: str, structured: int, stored: Any, oid: int, descending: int, nulls_first: int,
+             jsonb: int) -> None:
+        self.shape = (structured, descending, nulls_first, jsonb)
+        if stored is None:
+            self.nulls[:] = [text]
+        else:
+            self.values.append((comparison_key(from_storage(oid)(stored), oid, self.tz), text))
+
+    def final(self) -> str | None:
+        structured, descending, nulls_first, jsonb = self.shape
+        ordered = sorted(self.values, key=lambda item: item[0], reverse=bool(descending))
+        distinct = [text for index, (key, text) in enumerate(ordered)
+                    if index == 0 or ordered[index - 1][0] != key]
+        texts = self.nulls + distinct if nulls_first else distinct + self.nulls
+        if not texts:
+            return None
+        aggregate = JsonbAggregate() if jsonb else JsonAggregate()
+        for text in texts:
+            aggregate.step(text, structured)
+        return aggregate.final()
 
 
 class JsonbAggregate(JsonAggregate):

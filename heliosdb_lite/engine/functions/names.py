@@ -62,6 +62,7 @@ JSON_OF_FIELDS = "helios_json_of_fields"
 JSON_OBJECT_OF_ARRAYS = "helios_json_object_of_arrays"
 JSON_AGG = "helios_json_agg"
 JSON_OBJECT_AGG = "helios_json_object_agg"
+JSON_AGG_DISTINCT = "helios_json_agg_distinct"  # json_agg(DISTINCT ...), jsonb_agg(DISTINCT ...)
 JSON_ROWS_ARRAY_AGG = "helios_json_rows_array_agg"  # array_agg(row) as JSON (functions.json_building)
 JSONB_AGG = "helios_jsonb_agg"
 JSONB_OBJECT_AGG = "helios_jsonb_object_agg"

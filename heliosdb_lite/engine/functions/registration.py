@@ -75,6 +75,7 @@ from heliosdb_lite.engine.functions.names import (
     GREATEST,
     ILIKE,
     INTERVAL_COLLATION,
+    JSON_AGG_DISTINCT,
     JSON_GET,
     JSON_GET_ALONG_PATH,
     JSON_GET_PATH,
@@ -192,6 +193,10 @@ def register(connection: apsw.Connection, context: FunctionContext) -> None:
         connection.create_window_function(name, aggregate, 1)
     connection.create_window_function(extension_aggregates.EXTREME, extension_aggregates.Extreme, 3)  # type: ignore[arg-type]  # step's arguments
     connection.create_aggregate_function(ARRAY_AGG, aggregates.ArrayAggregate, 2)  # type: ignore[arg-type]  # step's arguments
+    def distinct_json_agg() -> Any:  # Any: apsw's AggregateClass fixes step's parameters
+        return json_building.DistinctJsonAggregate(context.time_zone())
+
+    connection.create_aggregate_function(JSON_AGG_DISTINCT, distinct_json_agg, 7)
     for name, json_aggregate in json_building.AGGREGATES.items():
         connection.create_window_function(name, json_aggregate, 2)  # type: ignore[arg-type]  # step's arguments
     connection.create_aggregate_function(SCALAR_SUBQUERY, aggregates.ScalarSubquery, 1)  # type: ignore[arg-type]  # step's arguments

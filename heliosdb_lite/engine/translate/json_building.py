@@ -33,6 +33,8 @@ from heliosdb_lite.errors import (
     DATATYPE_MISMATCH,
     FEATURE_NOT_SUPPORTED,
     INDETERMINATE_DATATYPE,
+    INVALID_COLUMN_REFERENCE,
+    UNDEFINED_FUNCTION,
     DatabaseError,
 )
 from heliosdb_lite.protocol import codecs
@@ -62,17 +64,20 @@ def _row_fields(node: exp.Expr, scope: Scope) -> _Row | None:
         node = node.this
     if records.is_row_constructor(node):
         return _Row([(f"f{number}", item) for number, item in enumerate(node.expressions, 1)])
-    if isinstance(node, exp.Column) and not node.table and not isinstance(node.this, exp.Star) \
+    whole = None
+    if isinstance(node, exp.Column) and isinstance(node.this, exp.Star) and node.table:  # f(t.*): t's row
+        whole = scope.relation(node.table)
+    elif isinstance(node, exp.Column) and not node.table and not isinstance(node.this, exp.Star) \
             and scope.resolve(node.name) is None:
         whole = scope.relation(node.name)
-        if whole is not None and whole.known and whole.columns:
-            fields = [(name, exp.column(name, table=whole.name, quoted=True)) for name, _ in whole.columns]
-            if not _outer_joined(node, whole.name):
-                return _Row(fields)
-            if not whole.key:
-                raise unsupported(f'JSON of the row of "{whole.name}", the nullable side of an outer join, '
-                                  "without a primary key")
-            return _Row(fields, exp.column(whole.key[0], table=whole.name, quoted=True))
+    if whole is not None and whole.known and whole.columns:
+        fields = [(name, exp.column(name, table=whole.name, quoted=True)) for name, _ in whole.columns]
+        if not _outer_joined(node, whole.name):
+            return _Row(fields)
+        if not whole.key:
+            raise unsupported(f'JSON of the row of "{whole.name}", the nullable side of an outer join, '
+                              "without a primary key")
+        return _Row(fields, exp.column(whole.key[0], table=whole.name, quoted=True))
     return None
 
 
@@ -295,8 +300,9 @@ def _object(translator: Translator, name: str, arguments: Sequence[exp.Expr], sc
 
 
 def _ordered_last(translator: Translator, arguments: Sequence[exp.Expr], scope: Scope,
-                  name: str) -> tuple[list[exp.Expr], exp.Order | None]:
-    """An aggregate's arguments, the last without the ORDER BY around it, and the ORDER BY."""
+                  name: str, *, distinct: bool = False) -> tuple[list[exp.Expr], exp.Order | None]:
+    """An aggregate's arguments, the last without the ORDER BY around it, and the ORDER BY
+    (DISTINCT refused unless `distinct`)."""
     items = list(arguments)
     order = items[-1] if items and isinstance(items[-1], exp.Order) else None
     if order is not None:
@@ -304,7 +310,7 @@ def _ordered_last(translator: Translator, arguments: Sequence[exp.Expr], scope: 
         if _windowed(order):
             raise DatabaseError(FEATURE_NOT_SUPPORTED,
                                 "aggregate ORDER BY is not implemented for window functions")
-    if any(isinstance(item, exp.Distinct) for item in items):
+    if not distinct and any(isinstance(item, exp.Distinct) for item in items):
         raise unsupported(f"{name}(DISTINCT ...)")
     return items, order
 
@@ -330,13 +336,44 @@ def _with_order(translator: Translator, aggregate: exp.Anonymous, order: exp.Ord
 
 def _agg(translator: Translator, name: str, arguments: Sequence[exp.Expr], scope: Scope) -> Typed:
     """json_agg(value [ORDER BY ...]), jsonb_agg(...)."""
-    items, order = _ordered_last(translator, arguments, scope, name)
+    items, order = _ordered_last(translator, arguments, scope, name, distinct=True)
+    if len(items) == 1 and isinstance(items[0], exp.Distinct):
+        return _distinct_agg(translator, name, items[0], order, scope)
     if len(items) != 1:
         raise _no_function(name, [translator.expr(item, scope)[1] for item in items])
     text, pg_type = _json(translator, items[0], scope, polymorphic=True)
     jsonb = name == "jsonb_agg"
     aggregate = call(fn.JSONB_AGG if jsonb else fn.JSON_AGG, text, int(is_structured(pg_type.oid)))
     return _with_order(translator, aggregate, order, scope), JSONB_TYPE if jsonb else JSON_TYPE
+
+
+def _distinct_agg(translator: Translator, name: str, distinct: exp.Distinct, order: exp.Order | None,
+                  scope: Scope) -> Typed:
+    """json_agg(DISTINCT value [ORDER BY value ...]), jsonb_agg(DISTINCT ...): sorted as the value's
+    type orders it (functions.json_building.DistinctJsonAggregate)."""
+    if len(distinct.expressions) != 1:
+        raise _no_function(name, [translator.expr(item, scope)[1] for item in distinct.expressions])
+    node = distinct.expressions[0]
+    if _windowed(distinct):
+        raise DatabaseError(FEATURE_NOT_SUPPORTED, "DISTINCT is not implemented for window functions")
+    key = order.expressions[0] if order is not None and len(order.expressions) == 1 else None
+    if order is not None and (key.this if isinstance(key, exp.Ordered) else key) != node:
+        raise DatabaseError(INVALID_COLUMN_REFERENCE, "in an aggregate with DISTINCT, ORDER BY expressions "
+                                                      "must appear in argument list")
+    descending = isinstance(key, exp.Ordered) and bool(key.args.get("desc"))
+    nulls_first = isinstance(key, exp.Ordered) and bool(key.args.get("nulls_first"))
+    if _row_fields(node, scope) is not None or _aggregated_rows(node, scope) is not None:
+        raise unsupported(f"{name}(DISTINCT row)")
+    value, pg_type = _value(translator, node, scope, polymorphic=True)
+    if pg_type.oid == t.JSON:
+        raise DatabaseError(UNDEFINED_FUNCTION, "could not identify an equality operator for type json")
+    if pg_type.oid == t.JSONB or _holds_hstore(pg_type.oid):
+        raise unsupported(f"{name}(DISTINCT ...) of {format_type(pg_type.oid, -1)}")
+    text = call(fn.JSON_VALUE, value.copy(), pg_type.oid)
+    jsonb = name == "jsonb_agg"
+    aggregate = call(fn.JSON_AGG_DISTINCT, text, int(is_structured(pg_type.oid)), value, pg_type.oid,
+                     int(descending), int(nulls_first), int(jsonb))
+    return aggregate, JSONB_TYPE if jsonb else JSON_TYPE
 
 
 def _object_agg(translator: Translator, name: str, arguments: Sequence[exp.Expr], scope: Scope) -> Typed:
@@ -363,5 +400,9 @@ NAMES = frozenset(_HANDLERS)
 
 
 def function(translator: Translator, name: str, arguments: Sequence[exp.Expr], scope: Scope) -> Typed:
-    """A call of one of `NAMES`."""
+    """A call of one of `NAMES` (`f(*)` is a call without arguments, as in PostgreSQL)."""
+    if len(arguments) == 1 and (isinstance(arguments[0], exp.Star) or (
+            isinstance(arguments[0], exp.Column) and isinstance(arguments[0].this, exp.Star)
+            and not arguments[0].table)):
+        arguments = []
     return _HANDLERS[name](translator, name, arguments, scope)
