@@ -206,6 +206,20 @@ SCRIPT = [
     "select id, b['a']['b'], b['a'], b['c'][id], b[0], b[1], b[-1], b[5], b['1'], b[null] from sj"
     " order by id",
     "select b['c'][id::int8] from sj",
+    # jsonb's casts to the number types and boolean
+    "select '1'::jsonb::int, '1.5'::jsonb::numeric, 'true'::jsonb::bool, '2.5'::jsonb::float8,"
+    " '1'::jsonb::int8, '3'::jsonb::int2, '1.5'::jsonb::float4, '1.5'::jsonb::int, '-2.5'::jsonb::int8,"
+    " '1.25'::jsonb::numeric(3,1), null::jsonb::int",
+    "select '\"1\"'::jsonb::int",
+    "select 'null'::jsonb::int",
+    "select '[1]'::jsonb::numeric",
+    "select 'true'::jsonb::int",
+    "select '1'::jsonb::bool",
+    "select '99999999999'::jsonb::int",
+    "select '1'::json::int",
+    "select e.key, sum((e.value)::int) from docs, jsonb_each(b) e where jsonb_typeof(b) = 'object'"
+    " and jsonb_typeof(e.value) = 'number' group by e.key order by 1",
+    "select distinct jsonb_object_keys(b) from docs where jsonb_typeof(b) = 'object' order by 1",
     # jsonpath is not built
     "select jsonb_path_query('{\"a\":1}', '$.a')",
     "update sj set b['a'] = '2'",

@@ -28,9 +28,7 @@ _SET_RETURNING = (exp.Explode, exp.ExplodingGenerateSeries)
 
 def moved_to_from(select: exp.Select) -> None:
     """Rewrite `select` in place when its select list has one top-level set-returning call."""
-    if not _plain(select):
-        return
-    if _json_moved_to_from(select):
+    if _json_moved_to_from(select) or not _plain(select):
         return
     items = [item for item in select.expressions if isinstance(item.unalias(), _SET_RETURNING)]
     if len(items) != 1:
@@ -59,7 +57,10 @@ def _cross_joined(select: exp.Select, relation: exp.Expr) -> None:
 
 def _json_moved_to_from(select: exp.Select) -> bool:
     """The one json set-returning call of the select list (outside CASE and COALESCE, which
-    PostgreSQL refuses it in) moved into FROM; False when there is none or it is not the only one."""
+    PostgreSQL refuses it in) moved into FROM, DISTINCT or not; False when there is none or it is
+    not the only one."""
+    if not _plain(select, distinct=True):
+        return False
     calls = [node for node in _set_returning(select) if _named_set_returning(node)]
     fields = [_field_selected(call) for call in calls]
     one_call = len(calls) == 1 or (len({call.sql("postgres") for call in calls}) == 1
@@ -94,8 +95,11 @@ def _field_selected(call: exp.Expr) -> exp.Dot | None:
     return None
 
 
-def _plain(select: exp.Select) -> bool:
-    if any(select.args.get(key) for key in ("group", "having", "distinct", "windows", "qualify")):
+def _plain(select: exp.Select, *, distinct: bool = False) -> bool:
+    """No grouping, aggregate or window (nor DISTINCT, unless `distinct`: applied to the rows of the
+    set-returning call alike)."""
+    if any(select.args.get(key) for key in ("group", "having", "windows", "qualify")) \
+            or (select.args.get("distinct") and not distinct):
         return False
     return not any(isinstance(node, exp.AggFunc | exp.Window)
                    for item in select.expressions for node in _outside_subqueries(item))

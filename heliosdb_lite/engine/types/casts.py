@@ -27,12 +27,13 @@ from heliosdb_lite.engine.types.value_storage import check_integer
 from heliosdb_lite.errors import (
     CANNOT_COERCE,
     FEATURE_NOT_SUPPORTED,
+    INVALID_PARAMETER_VALUE,
     NUMERIC_VALUE_OUT_OF_RANGE,
     STRING_DATA_RIGHT_TRUNCATION,
     DatabaseError,
 )
 from heliosdb_lite.protocol import codecs
-from heliosdb_lite.protocol.codecs import far_dates, network, range_values, times, user_types
+from heliosdb_lite.protocol.codecs import far_dates, jsons, network, range_values, times, user_types
 from heliosdb_lite.protocol.codecs.composites import Record
 from heliosdb_lite.protocol.codecs.oids import RECORD
 from heliosdb_lite.protocol.codecs.styles import DEFAULT_STYLE, TextStyle
@@ -82,7 +83,24 @@ def _text_like(oid: int) -> bool:
     return base is not None and base.category == "S"
 
 
+def _jsonb_scalar(value: str, target: int) -> Any:
+    """A jsonb number as numeric, a jsonb boolean as bool: what jsonb's casts to the number types
+    and boolean read (22023 for another kind of value, as PostgreSQL)."""
+    parsed = jsons.parse_jsonb(value)
+    kind = "object" if isinstance(parsed, dict) else "array" if isinstance(parsed, list) else \
+        "string" if isinstance(parsed, str) else "null" if parsed is None else \
+        "boolean" if isinstance(parsed, bool) else "numeric"
+    if kind != ("boolean" if target == t.BOOL else "numeric"):
+        raise DatabaseError(INVALID_PARAMETER_VALUE,
+                            f"cannot cast jsonb {kind} to type {format_type(target, -1)}")
+    return parsed if kind == "boolean" else Decimal(parsed)
+
+
 def _convert_type(value: Any, source: int, target: int, tz: dt.tzinfo, style: TextStyle) -> Any:
+    if source == t.JSONB and (target in t.NUMBER_TYPES or target == t.BOOL):
+        value, source = _jsonb_scalar(value, target), t.BOOL if target == t.BOOL else t.NUMERIC
+        if source == target:
+            return value
     if _text_like(target):
         return text_output(value, source, tz, style)
     if _text_like(source):
