@@ -106,18 +106,18 @@ def _value(translator: Translator, node: exp.Expr, scope: Scope, *, polymorphic:
 
 def _checked(translator: Translator, typed: Typed, *, polymorphic: bool) -> Typed:
     """A translated argument: an untyped literal is text where the parameter is "any", 42804 where
-    it is polymorphic (PostgreSQL cannot tell its type); an untyped parameter 42P18; 0A000 for a
+    it is polymorphic (PostgreSQL cannot tell its type); an untyped parameter 42P18 there; 0A000 for a
     record of unknown field names; an hstore is its cast to json, as PostgreSQL's datum_to_json
     writes a type of an extension's with a cast to json."""
     value, pg_type = typed
     if pg_type.is_unknown:
         number = parameter_number(value)
-        if number is not None:
-            raise DatabaseError(INDETERMINATE_DATATYPE,
-                                f"could not determine data type of parameter ${number}")
         if polymorphic:
             raise DatabaseError(DATATYPE_MISMATCH,
                                 "could not determine polymorphic type because input has type unknown")
+        if number is not None:
+            raise DatabaseError(INDETERMINATE_DATATYPE,
+                                f"could not determine data type of parameter ${number}")
         return translator.coerce(value, pg_type, t.TEXT_TYPE), t.TEXT_TYPE
     by_cast = hstore.cast(value, pg_type, JSON_TYPE)
     if by_cast is not None:
