@@ -212,6 +212,11 @@ def function(translator: Translator, name: str, arguments: Sequence[exp.Expr], s
         return like(translator, exp.Like(this=arguments[0], expression=arguments[1]), scope)
     if name in json_building.NAMES:
         return json_building.function(translator, name, arguments, scope)
+    row = json_building.row_fields(arguments[0], scope, nullable=False) \
+        if len(arguments) == 1 and name == "hstore" and hstore.handles(translator, name) else None
+    if row is not None:  # hstore(record) of a row whose field names are known (a missing row: NULL fields)
+        fields = [(field, *translator.expr(value, scope)) for field, value in row.fields]
+        return hstore.of_fields(translator, fields)
     typed = [translator.expr(argument, scope) for argument in arguments]
     if extension_calls.handles(name) and not builtin:
         extension_call = extension_calls.call_of(translator, name, typed)

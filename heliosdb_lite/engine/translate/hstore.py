@@ -14,8 +14,9 @@ exists_all, defined/isdefined, delete, hs_concat, hs_contains, hs_contained, hst
 hstore_to_array, hstore_to_matrix, hstore_to_json(_loose), hstore_to_jsonb(_loose). A call's unknown
 arguments take the first signature that fits with text preferred (PostgreSQL's string category
 rule); `hstore('literal')` is a cast to hstore, as PostgreSQL reads a type's name called on one
-literal. each, skeys and svals are table functions in FROM (`rows`), refused elsewhere (0A000), as are
-populate_record, `#=` and hstore(record).
+literal; hstore(record) of a row constructor, a FROM item's row or a composite type's value. each, skeys
+and svals are table functions in FROM (`rows`; `select_list_unnest` moves them there from a select
+list). populate_record, `#=` and hstore(record) of a record of unknown field names are refused (0A000).
 """
 
 from __future__ import annotations
@@ -27,10 +28,12 @@ from sqlglot import exp
 
 from heliosdb_lite.engine.extensions.hstore import NAME as HSTORE
 from heliosdb_lite.engine.extensions.hstore import SIGNATURES
+from heliosdb_lite.engine.functions import arrays as array_functions
 from heliosdb_lite.engine.functions import hstore as hstore_functions
+from heliosdb_lite.engine.functions import names as fn
 from heliosdb_lite.engine.store.user_types import extension_type
 from heliosdb_lite.engine.translate import records
-from heliosdb_lite.engine.translate.nodes import call, is_unknown_literal
+from heliosdb_lite.engine.translate.nodes import bool_output, call, is_unknown_literal, storage_literal
 from heliosdb_lite.engine.translate.result import Typed, unsupported
 from heliosdb_lite.engine.translate.scope import Relation, Scope
 from heliosdb_lite.engine.types import array_typing
@@ -38,7 +41,9 @@ from heliosdb_lite.engine.types import pgtypes as t
 from heliosdb_lite.engine.types import typing_rules as rules
 from heliosdb_lite.engine.types.pgtypes import PgType
 from heliosdb_lite.engine.types.type_names import format_type
+from heliosdb_lite.engine.types.value_storage import to_storage
 from heliosdb_lite.protocol.codecs import oids
+from heliosdb_lite.protocol.codecs import user_types as codec_types
 
 if TYPE_CHECKING:
     from heliosdb_lite.engine.translate import Translator
@@ -49,6 +54,7 @@ _KINDS = {"text": t.TEXT_TYPE, "text[]": TEXT_ARRAY, "json": PgType(t.JSON), "js
 REFUSED = frozenset({"populate_record", "hstore_version_diag"})
 # the set-returning functions, in FROM only (`rows`): their columns, of the table function's
 SET_RETURNING: dict[str, tuple[str, ...]] = {"each": ("key", "value"), "skeys": ("key",), "svals": ("value",)}
+_BUILT_AT_ONCE = 400  # items of one helios_array call (two arguments each: SQLite takes 1000)
 _SHOWN_COLUMNS = frozenset({"key", "value", "ordinality", "hstore"})
 # operator -> {right operand kind: function}, the left operand an hstore
 _OPERATORS: dict[str, dict[str, str]] = {
@@ -129,6 +135,43 @@ def comparison(operator_symbol: str, left_type: PgType, right_type: PgType) -> N
         raise rules.no_operator(left_type.oid, operator_symbol, right_type.oid)
 
 
+def of_fields(translator: Translator, fields: Sequence[tuple[str, exp.Expr, PgType]]) -> Typed:
+    """hstore(record) of a row whose fields (name, value, type) are known (hstore_from_record): each
+    field's output text under its name, a NULL field a NULL value."""
+    hstore = _installed(translator)
+    assert hstore is not None
+    items: list[exp.Expr] = []
+    for _, value, pg_type in fields:
+        items += [_output_text(translator, value, pg_type), exp.Literal.number(t.TEXT)]
+    keys = storage_literal(to_storage(oids.TEXT_ARRAY)([name for name, _, _ in fields]))
+    chunk = 2 * _BUILT_AT_ONCE
+    texts: list[exp.Expr] = [call(array_functions.BUILD, oids.TEXT_ARRAY, *items[start:start + chunk])
+                             for start in range(0, len(items), chunk)] or [storage_literal("{}")]
+    values = texts[0]
+    for part in texts[1:]:
+        values = call(array_functions.CONCATENATE, values, oids.TEXT_ARRAY, part, oids.TEXT_ARRAY,
+                      oids.TEXT_ARRAY)
+    return call(hstore_functions.CALL, "hstore_from_arrays", keys, values), hstore
+
+
+def _of_composite(translator: Translator, value: exp.Expr, pg_type: PgType) -> Typed:
+    """hstore(record) of a value of a composite type: its attributes, by name."""
+    composite = codec_types.COMPOSITES[pg_type.oid]
+    fields = [(name, call(fn.ROW_FIELD, value.copy(), pg_type.oid, number),
+               PgType(codec_types.DOMAIN_BASES.get(oid, oid), typmod))
+              for number, (name, oid, typmod) in enumerate(composite.fields)]
+    return of_fields(translator, fields)
+
+
+def _output_text(translator: Translator, value: exp.Expr, pg_type: PgType) -> exp.Expr:
+    """A value as its type's output function writes it (a bool t or f, char(n) padded)."""
+    if pg_type.oid == t.BOOL:
+        return bool_output(value)
+    if pg_type.is_unknown or pg_type.oid in t.STRING_TYPES:
+        return translator.coerce(value, pg_type, t.TEXT_TYPE) if pg_type.is_unknown else value
+    return call(fn.CAST, value, pg_type.oid, t.TEXT, -1, 1)
+
+
 def handles(translator: Translator, name: str) -> bool:
     """Whether a call of `name` is an hstore function's, in a database that has hstore."""
     known = name in SIGNATURES or name in REFUSED or name in SET_RETURNING
@@ -143,8 +186,10 @@ def function(translator: Translator, name: str, typed: Sequence[Typed]) -> Typed
         raise unsupported(f"hstore's function {name}()")
     if name in SET_RETURNING:  # where `select_list_unnest` has not moved it into FROM
         raise unsupported(f"hstore's set-returning function {name}() here")
+    if name == HSTORE and len(typed) == 1 and typed[0][1].oid in codec_types.COMPOSITES:
+        return _of_composite(translator, *typed[0])
     if name == HSTORE and len(typed) == 1 and records.is_row_type(typed[0][1]):
-        raise unsupported("hstore's function hstore(record)")
+        raise unsupported("hstore(record) of a record whose field names are not known")
     if name == HSTORE and len(typed) == 1 and typed[0][1].is_unknown and is_unknown_literal(typed[0][0]):
         return translator.coerce(typed[0][0], typed[0][1], hstore, mode="explicit"), hstore
     types = [pg_type for _, pg_type in typed]

@@ -58,8 +58,10 @@ class _Row(NamedTuple):
     present: exp.Expr | None = None
 
 
-def _row_fields(node: exp.Expr, scope: Scope) -> _Row | None:
-    """The row of a row constructor or of a whole-row reference; None for any other expression."""
+def row_fields(node: exp.Expr, scope: Scope, *, nullable: bool = True) -> _Row | None:
+    """The row of a row constructor or of a whole-row reference; None for any other expression.
+    nullable: whether the row of an outer join's nullable side needs its `present` column (a missing
+    row is NULL, not a row of NULL fields)."""
     while isinstance(node, exp.Paren):
         node = node.this
     if records.is_row_constructor(node):
@@ -72,7 +74,7 @@ def _row_fields(node: exp.Expr, scope: Scope) -> _Row | None:
         whole = scope.relation(node.name)
     if whole is not None and whole.known and whole.columns:
         fields = [(name, exp.column(name, table=whole.name, quoted=True)) for name, _ in whole.columns]
-        if not _outer_joined(node, whole.name):
+        if not nullable or not _outer_joined(node, whole.name):
             return _Row(fields)
         if not whole.key:
             raise unsupported(f'JSON of the row of "{whole.name}", the nullable side of an outer join, '
@@ -167,7 +169,7 @@ def _aggregated_rows(node: exp.Expr, scope: Scope) -> _AggregatedRows | None:
     if not isinstance(aggregate, exp.ArrayAgg):
         return None
     order = aggregate.this if isinstance(aggregate.this, exp.Order) else None
-    row = _row_fields(order.this if order is not None else aggregate.this, scope)
+    row = row_fields(order.this if order is not None else aggregate.this, scope)
     return _AggregatedRows(row, order, filtered) if row is not None else None
 
 
@@ -189,7 +191,7 @@ def _json(translator: Translator, node: exp.Expr, scope: Scope, *, polymorphic: 
     rows = _aggregated_rows(node, scope)
     if rows is not None:
         return call("coalesce", _rows_array(translator, rows, scope, _NOT_PRETTY), "null"), _RECORD_ARRAY
-    row = _row_fields(node, scope)
+    row = row_fields(node, scope)
     if row is not None:
         text = _of_fields(translator, row, scope, _NOT_PRETTY)
         return (text if row.present is None else call("coalesce", text, "null")), records.RECORD_TYPE
@@ -199,7 +201,7 @@ def _json(translator: Translator, node: exp.Expr, scope: Scope, *, polymorphic: 
 
 def _key(translator: Translator, node: exp.Expr, scope: Scope) -> exp.Expr:
     """An object key's text (NULL for NULL): 22023 for a row."""
-    if _row_fields(node, scope) is not None:
+    if row_fields(node, scope) is not None:
         raise not_scalar_key()
     value, pg_type = _value(translator, node, scope, polymorphic=False)
     return call(fn.JSON_KEY, value, pg_type.oid)
@@ -230,7 +232,7 @@ def _to_json(translator: Translator, name: str, arguments: Sequence[exp.Expr], s
     """to_json(value), to_jsonb(value): NULL for NULL."""
     if len(arguments) != 1:
         raise _no_function(name, [translator.expr(argument, scope)[1] for argument in arguments])
-    row = _row_fields(arguments[0], scope)
+    row = row_fields(arguments[0], scope)
     rows = _aggregated_rows(arguments[0], scope)
     if rows is not None:
         text = _rows_array(translator, rows, scope, _NOT_PRETTY)
@@ -260,7 +262,7 @@ def _array_to_json(translator: Translator, name: str, arguments: Sequence[exp.Ex
 
 def _row_to_json(translator: Translator, name: str, arguments: Sequence[exp.Expr], scope: Scope) -> Typed:
     """row_to_json(row [, pretty])."""
-    row = _row_fields(arguments[0], scope) if 1 <= len(arguments) <= 2 else None
+    row = row_fields(arguments[0], scope) if 1 <= len(arguments) <= 2 else None
     if row is not None:
         second = translator.expr(arguments[1], scope) if len(arguments) == 2 else None
         pretty = _pretty(translator, name, records.RECORD_TYPE, second)
@@ -362,7 +364,7 @@ def _distinct_agg(translator: Translator, name: str, distinct: exp.Distinct, ord
                                                       "must appear in argument list")
     descending = isinstance(key, exp.Ordered) and bool(key.args.get("desc"))
     nulls_first = isinstance(key, exp.Ordered) and bool(key.args.get("nulls_first"))
-    if _row_fields(node, scope) is not None or _aggregated_rows(node, scope) is not None:
+    if row_fields(node, scope) is not None or _aggregated_rows(node, scope) is not None:
         raise unsupported(f"{name}(DISTINCT row)")
     value, pg_type = _value(translator, node, scope, polymorphic=True)
     if pg_type.oid == t.JSON:
