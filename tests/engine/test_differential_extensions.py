@@ -50,6 +50,11 @@ SCRIPT = [
     "select proname, pronamespace::regnamespace::text, pronargs, format_type(prorettype, null) from pg_proc "
     "where proname in ('strpos', 'replace', 'split_part', 'translate', 'citext') "
     "and pronamespace = 'public'::regnamespace order by 1, 3",
+    "select e.extname, d.description from pg_extension e join pg_description d on d.objoid = e.oid "
+    "and d.classoid = 'pg_extension'::regclass order by 1",
+    "drop type citext",
+    "drop type if exists citext cascade",
+    "create type citext as enum ('a')",
     "create table holders (id int, name citext, names citext[])",
     "drop extension citext",
     "drop extension citext restrict",
@@ -70,6 +75,9 @@ SCRIPT = [
 ]
 
 REFUSED = [
+    ("create extension citext", None),
+    ("alter type citext rename to ci", "ALTER TYPE of citext"),
+    ("drop extension citext", None),
     ("create extension isn with schema public", 'extension "isn"'),
     ("create extension if not exists pg_trgm", 'extension "pg_trgm"'),
     ("drop extension plpgsql", "DROP EXTENSION plpgsql"),
@@ -86,5 +94,5 @@ def test_same_step(reference: Any, engine_session: SQLiteSession, sql: str) -> N
 
 
 @pytest.mark.parametrize(("sql", "named"), REFUSED)
-def test_refused_clearly(engine_session: SQLiteSession, sql: str, named: str) -> None:
+def test_refused_clearly(engine_session: SQLiteSession, sql: str, named: str | None) -> None:
     assert_refused_clearly(engine_session, sql, named)

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from sqlglot import exp
 from sqlglot.tokens import TokenType
 
+from heliosdb_lite.engine import extensions
 from heliosdb_lite.engine.ddl import composite_types, range_types
 from heliosdb_lite.engine.ddl.alter import columns_dropped
 from heliosdb_lite.engine.ddl.object_names import (
@@ -206,6 +207,10 @@ def _alter(translator: Translator, words: _TypeWords, sql: str) -> list[str]:
     """ALTER TYPE name ADD VALUE | RENAME VALUE | RENAME TO | OWNER TO | ADD, DROP, ALTER or RENAME
     ATTRIBUTE."""
     table = words.type_name()
+    provided = _named_type(translator, table)
+    if provided is not None and provided.kind == user_types.BASE_KIND and words.peek() != "owner":
+        raise unsupported(f"ALTER TYPE of {provided.shown}, a type extension "
+                          f"{_extension_name(provided)} provides")
     if words.accept("owner", "to"):
         role = words.name()
         words.end()
@@ -381,6 +386,11 @@ def _drop(translator: Translator, words: _TypeWords) -> list[str]:
         found = _dropped_type(translator, table, if_exists)
         if found is None:
             continue
+        if found.kind == user_types.BASE_KIND:
+            extension = _extension_name(found)
+            raise DatabaseError(DEPENDENT_OBJECTS_STILL_EXIST,
+                                f"cannot drop type {found.shown} because extension {extension} requires it",
+                                hint=f"You can drop extension {extension} instead.")
         if found.kind == user_types.MULTIRANGE_KIND and found.range is not None:
             owner = user_types.shown_name(found.range.stored)
             raise DatabaseError(DEPENDENT_OBJECTS_STILL_EXIST,
@@ -421,6 +431,13 @@ def _drop(translator: Translator, words: _TypeWords) -> list[str]:
         statements.append(f"DELETE FROM {TYPES_TABLE} WHERE oid = {found.oid}")
     cascade_notice(translator, dropped)
     return statements
+
+
+def _extension_name(provided: StoredType) -> str:
+    """The name of the extension that provides a type of kind `b`."""
+    extension = extensions.extension_of(provided.name)
+    assert extension is not None, provided
+    return extension.name
 
 
 def _dropped_type(translator: Translator, table: exp.Table, if_exists: bool) -> StoredType | None:

@@ -292,8 +292,11 @@ def row_sources(reader: CatalogReader, names: SessionNames, database: str,
         "pg_user": users,
         "pg_extension": lambda: iter([(PLPGSQL_EXTENSION, "plpgsql", OWNER_OID, CATALOG_NAMESPACE, 0, "1.0",
                                        None, None), *_extension_rows(reader)]),
-        "pg_description": lambda: iter([(oid, CATALOG_RELATION_OIDS[catalog], 0, text)
-                                        for (oid, catalog), text in _DESCRIPTIONS.items()]),
+        "pg_description": lambda: iter([*((oid, CATALOG_RELATION_OIDS[catalog], 0, text)
+                                          for (oid, catalog), text in _DESCRIPTIONS.items()),
+                                        *((installed.oid, CATALOG_RELATION_OIDS["pg_extension"], 0,
+                                           extensions.KNOWN[installed.name].description)
+                                          for installed in reader.store().extensions.values())]),
         "pg_tablespace": lambda: iter(_TABLESPACES),
         "pg_language": lambda: iter([(oid, name, OWNER_OID, *flags, None, _LANGUAGE_CATALOG)
                                      for oid, name, *flags in _LANGUAGES]),
