@@ -140,6 +140,11 @@ SCRIPT = [
     " on child.parent_id = parent.id group by parent.id order by parent.id",
     "select p.id, (select json_agg(c.w order by c.w desc) from child c where c.parent_id = p.id)"
     " from parent p order by p.id",
+    # a whole row in a grouped query: grouped by its primary key, else 42803
+    "select row_to_json(parent), count(child.id) from parent left join child on child.parent_id = parent.id"
+    " group by parent.id order by parent.id",
+    "select row_to_json(parent) from parent group by parent.v",
+    "with c as (select 1 a, 'x' b) select json_agg(c), row_to_json(c) from c group by c.a, c.b",
     # types and arguments PostgreSQL refuses
     "select to_json('abc')",
     "select to_jsonb(null)",

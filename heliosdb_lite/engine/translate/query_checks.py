@@ -7,7 +7,8 @@ Run on the statement as written, before it is translated:
   in its select list (42P10), an ORDER BY name two select items have (42702);
 - PostgreSQL's rule for a grouped query (check_ungrouped_columns, 42803): a column of the query's
   own FROM items may appear outside an aggregate only inside an expression it is grouped by, or
-  when the primary key of its table is grouped (SQLite would pick the value of some row).
+  when the primary key of its table is grouped (SQLite would pick the value of some row); so may a
+  whole-row reference (`row_to_json(t)`: `t.*` in the message).
 """
 
 from __future__ import annotations
@@ -244,6 +245,13 @@ class _Grouping:
             self._check_relation(self.scope.relation(column.table) if column.table else None)
             return
         own = self._own(column)
+        if own is None and not column.table and self.scope.resolve(column.name) is None:
+            whole = self.scope.relation(column.name)  # a whole-row reference: every column of it
+            if whole is not None and any(whole is mine for mine in self.scope.relations) \
+                    and not self._dependent(whole):
+                raise DatabaseError(GROUPING_ERROR, f'column "{whole.name}.*" must appear in the GROUP BY '
+                                                    "clause or be used in an aggregate function")
+            return
         if own is None or self._dependent(own[0]) or \
                 (id(own[0]), own[1].lower()) in self.columns:
             return
