@@ -50,6 +50,9 @@ SCRIPT = [
     "select proname, pronamespace::regnamespace::text, pronargs, format_type(prorettype, null) from pg_proc "
     "where proname in ('strpos', 'replace', 'split_part', 'translate', 'citext') "
     "and pronamespace = 'public'::regnamespace order by 1, 3",
+    "select p.proname, pg_get_function_arguments(p.oid), pg_get_function_result(p.oid), "
+    "pg_function_is_visible(p.oid) from pg_proc p join pg_namespace n on n.oid = p.pronamespace "
+    "where n.nspname = 'public' and p.proname in ('strpos', 'citext', 'split_part') order by 1, 2",
     "select e.extname, d.description from pg_extension e join pg_description d on d.objoid = e.oid "
     "and d.classoid = 'pg_extension'::regclass order by 1",
     "drop type citext",

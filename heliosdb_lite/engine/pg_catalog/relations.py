@@ -41,7 +41,13 @@ from heliosdb_lite.engine.pg_catalog import sqlalchemy as pg_catalog_sqlalchemy
 from heliosdb_lite.engine.pg_catalog.names import CATALOG_NAMESPACE, OWNER_OID, SessionNames, namespace_oid
 from heliosdb_lite.engine.pg_catalog.reader import CatalogReader
 from heliosdb_lite.engine.pg_catalog.regcasts import rewrite
-from heliosdb_lite.engine.pg_catalog.rows import RowSource, extension_procedures, functions, row_sources
+from heliosdb_lite.engine.pg_catalog.rows import (
+    RowSource,
+    extension_procedures,
+    functions,
+    row_sources,
+    with_extension_routines,
+)
 from heliosdb_lite.engine.sql.quoting import quote_name
 from heliosdb_lite.engine.store import functions as store_functions
 from heliosdb_lite.engine.types import pgtypes as t
@@ -342,8 +348,9 @@ def register(connection: apsw.Connection, user: str, database: str,
                             "pg_prepared_statements": backend.prepared_statements}
     for name, module in _MODULES.items():
         connection.create_module(name, module, eponymous=True, read_only=True)  # type: ignore[arg-type]  # apsw lists optional methods (ShadowName) as required
-    for name, function in {**functions(reader, names), **pg_catalog_builtins.functions(defined, names.path),
-                           **backend.functions()}.items():
+    catalog_functions = with_extension_routines(reader, names.path,
+                                                pg_catalog_builtins.functions(defined, names.path))
+    for name, function in {**functions(reader, names), **catalog_functions, **backend.functions()}.items():
         effects.scalar(connection, name, function)
 
 

@@ -7,6 +7,7 @@ Row tuples follow the column order of `relations.RELATIONS`.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from heliosdb_lite.engine import extensions
@@ -37,7 +38,7 @@ from heliosdb_lite.engine.store import schemas, user_types
 from heliosdb_lite.engine.store.domains import DOMAIN_KIND, Domain
 from heliosdb_lite.engine.types import pgtypes as t
 from heliosdb_lite.engine.types.reg_types import input_function, output_function
-from heliosdb_lite.engine.types.type_names import format_type_function
+from heliosdb_lite.engine.types.type_names import format_type, format_type_function
 from heliosdb_lite.errors import DatabaseError
 from heliosdb_lite.protocol import codecs
 from heliosdb_lite.protocol.client_encodings import BY_NUMBER as ENCODINGS_BY_NUMBER
@@ -315,19 +316,65 @@ def _collation_of(defined: user_types.StoredType) -> int:
 C_LANGUAGE = 13  # pg_language's `c`: an extension's functions are C functions in PostgreSQL
 
 
-def extension_procedures(reader: CatalogReader) -> Iterator[tuple[Any, ...]]:
-    """pg_proc's rows of the installed extensions' functions, in the extension's schema; OIDs the
-    extension's OID and the function's number in its description."""
+@dataclass(frozen=True, slots=True)
+class ExtensionRoutine:
+    """An installed extension's function as pg_proc shows it: its OID (the extension's OID and the
+    function's number in its description), schema, name, argument and result type OIDs."""
+
+    oid: int
+    schema: str
+    name: str
+    arguments: tuple[int, ...]
+    result: int
+
+
+def extension_routines(reader: CatalogReader) -> Iterator[ExtensionRoutine]:
+    """The functions of the installed extensions, in the extension's schema."""
     store = reader.store()
     for installed in store.extensions.values():
         own = {defined.name: defined for defined in store.types if defined.schema == installed.schema
                and defined.kind == user_types.BASE_KIND}
-        namespace = namespace_oid(installed.schema)
         for number, function in enumerate(extensions.KNOWN[installed.name].functions, start=1):
-            arguments = [_named_type_oid(own, name) for name in function.arguments]
-            yield (installed.oid + number, function.name, namespace, OWNER_OID, C_LANGUAGE, 1.0, 0.0, 0, "f",
-                   0, 0, 1, 0, "i", "s", len(arguments), 0, _named_type_oid(own, function.result),
-                   "{" + ",".join(map(str, arguments)) + "}", None, None, None, function.name, None, None)
+            yield ExtensionRoutine(installed.oid + number, installed.schema, function.name,
+                                   tuple(_named_type_oid(own, name) for name in function.arguments),
+                                   _named_type_oid(own, function.result))
+
+
+def extension_procedures(reader: CatalogReader) -> Iterator[tuple[Any, ...]]:
+    """pg_proc's rows of the installed extensions' functions."""
+    for routine in extension_routines(reader):
+        yield (routine.oid, routine.name, namespace_oid(routine.schema), OWNER_OID, C_LANGUAGE, 1.0, 0.0, 0,
+               "f", 0, 0, 1, 0, "i", "s", len(routine.arguments), 0, routine.result,
+               "{" + ",".join(map(str, routine.arguments)) + "}", None, None, None, routine.name, None, None)
+
+
+CatalogFunctions = dict[str, Callable[..., Any]]
+
+
+def with_extension_routines(reader: CatalogReader, on_path: Callable[[], tuple[str, ...]],
+                            catalog_functions: CatalogFunctions) -> CatalogFunctions:
+    """pg_get_function_result, pg_get_function_arguments (and _identity_) and pg_function_is_visible
+    answering for the installed extensions' functions too (`builtins.functions` for the others)."""
+
+    def found(oid: int | None) -> ExtensionRoutine | None:
+        return None if oid is None else next((r for r in extension_routines(reader) if r.oid == oid), None)
+
+    def answered(name: str, answer: Callable[[ExtensionRoutine], Any]) -> Callable[[int | None], Any]:
+        def function(oid: int | None) -> Any:
+            routine = found(oid)
+            return catalog_functions[name](oid) if routine is None else answer(routine)
+        return function
+
+    def arguments(routine: ExtensionRoutine) -> str:
+        return ", ".join(format_type(oid, -1) for oid in routine.arguments)
+
+    return {**catalog_functions,
+            "pg_get_function_result": answered("pg_get_function_result",
+                                               lambda routine: format_type(routine.result, -1)),
+            "pg_get_function_arguments": answered("pg_get_function_arguments", arguments),
+            "pg_get_function_identity_arguments": answered("pg_get_function_identity_arguments", arguments),
+            "pg_function_is_visible": answered("pg_function_is_visible",
+                                               lambda routine: int(routine.schema in on_path()))}
 
 
 def _named_type_oid(own: dict[str, user_types.StoredType], name: str) -> int:
