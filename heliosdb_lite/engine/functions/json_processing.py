@@ -20,6 +20,7 @@ from typing import Any
 
 from heliosdb_lite.engine.types import casts
 from heliosdb_lite.engine.types import pgtypes as t
+from heliosdb_lite.engine.types.value_order import jsonb_key
 from heliosdb_lite.engine.types.value_storage import to_storage
 from heliosdb_lite.errors import (
     ARRAY_SUBSCRIPT_ERROR,
@@ -511,6 +512,16 @@ def records(document: str | None, oid: int, function: str, columns: str, tz: dt.
             values = {key: _out(value) for key, value in _jsonb(text).items()}
         yield tuple(_field(values[name], type_oid, typmod, tz, style) if name in values else None
                     for name, type_oid, typmod in wanted) + padding
+
+
+def stored_order(left: str, right: str) -> int:
+    """The collation of stored jsonb values: -1, 0 or 1 as PostgreSQL orders them (as texts when
+    one is not jsonb: a UNION branch of another type)."""
+    try:
+        left_key, right_key = jsonb_key(left), jsonb_key(right)
+    except DatabaseError:
+        return (left > right) - (left < right)
+    return (left_key > right_key) - (left_key < right_key)
 
 
 FUNCTIONS: dict[str, Callable[..., Any]] = {

@@ -83,7 +83,8 @@ TIMETZ_COLLATION = "helios_timetz"
 # (RTRIM is SQLite's own: char(n) ignores trailing spaces)
 COLLATIONS = {t.NUMERIC: NUMERIC_COLLATION, t.INTERVAL: INTERVAL_COLLATION, t.BPCHAR: "RTRIM",
               **{oid: f"helios_range_{oid}" for oid in sorted(t.RANGE_TYPES | t.MULTIRANGE_TYPES)},
-              t.INET: "helios_inet", t.CIDR: "helios_inet", t.TIMETZ: TIMETZ_COLLATION}
+              t.INET: "helios_inet", t.CIDR: "helios_inet", t.TIMETZ: TIMETZ_COLLATION,
+              t.JSONB: "helios_jsonb"}
 
 
 def quick_arith_name(operator: str, oid: int) -> str:

@@ -64,6 +64,7 @@ from heliosdb_lite.engine.functions.names import (
     AVG_DISTINCT_INTEGERS,
     BITWISE,
     CAST,
+    COLLATIONS,
     COMPARE,
     CURRENT_DATE,
     CURRENT_TIME,
@@ -208,6 +209,7 @@ def register(connection: apsw.Connection, context: FunctionContext) -> None:
     for oid, collation in array_functions.COLLATIONS.items():
         connection.create_collation(collation, array_functions.stored_order(oid))
     connection.create_collation(network.COLLATION, network.stored_order)
+    connection.create_collation(COLLATIONS[t.JSONB], json_processing.stored_order)
     for oid, collation in ranges.COLLATIONS.items():
         connection.create_collation(collation, ranges.stored_order(oid))
     table_valued.register(connection, GENERATE_SERIES, _generate_series, ("value",))

@@ -376,5 +376,5 @@ HANDLERS: dict[type[exp.Expr], Handler] = {
                     _jsonb_keys),
     exp.JSONBDeleteAtPath: json_functions.delete_path,
     **dict.fromkeys((exp.JSONBContains, exp.SimilarTo, exp.Explode,
-                     exp.ExplodingGenerateSeries), _unsupported_operator),
+                     exp.ExplodingGenerateSeries, exp.JSONBPathExists), _unsupported_operator),
 }

@@ -46,7 +46,7 @@ BITWISE: dict[type[exp.Expr], str] = {
     exp.BitwiseRightShift: ">>", exp.BitwiseNot: "~",
 }
 # types whose stored form SQLite compares like PostgreSQL compares the values
-_NATIVE_ORDER = frozenset({t.BOOL, t.BYTEA, t.DATE, t.TIME, t.TIMESTAMP, t.TIMESTAMPTZ, t.UUID, t.JSONB}) \
+_NATIVE_ORDER = frozenset({t.BOOL, t.BYTEA, t.DATE, t.TIME, t.TIMESTAMP, t.TIMESTAMPTZ, t.UUID}) \
     | t.STRING_TYPES
 _PATTERN_OPERATORS = {exp.Like: "~~", exp.ILike: "~~*", exp.RegexpLike: "~", exp.RegexpILike: "~*"}
 _CONTAINMENT_OPERATORS = {exp.ArrayContainsAll: "@>", exp.ArrayContainedBy: "<@", exp.ArrayOverlaps: "&&"}
@@ -296,9 +296,9 @@ def _native_comparison(translator: Translator, left: exp.Expr, left_type: PgType
         left = translator.coerce(left, left_type, t.NUMERIC_TYPE)
         right = translator.coerce(right, right_type, t.NUMERIC_TYPE)
         return collated(left, t.NUMERIC_TYPE), right
-    if len(oids) == 1 and (left_type.oid in (t.INTERVAL, t.TIMETZ) or user_types.collation(left_type.oid)
-                           or ranges.involves_range(left_type, right_type)):
-        return collated(left, left_type), right  # intervals, timetz, ranges, an enum's labels in its order
+    collated_type = left_type.oid in (t.INTERVAL, t.TIMETZ, t.JSONB) or user_types.collation(left_type.oid)
+    if len(oids) == 1 and (collated_type or ranges.involves_range(left_type, right_type)):
+        return collated(left, left_type), right  # intervals, timetz, jsonb, ranges, an enum's labels in order
     if oids <= t.STRING_TYPES:
         return (collated(left, PgType(t.BPCHAR)) if t.BPCHAR in oids else left), right
     if len(oids) == 1 and left_type.oid in _NATIVE_ORDER:

@@ -72,7 +72,7 @@ UNORDERED_TYPES = frozenset({XID, TID}) | INCOMPARABLE_TYPES  # types with no or
 MACADDR = oids.MACADDR
 TSVECTOR = oids.TSVECTOR
 BOX = oids.BOX
-WITHOUT_MIN_MAX = UNORDERED_TYPES | {MACADDR, TSVECTOR, BOX}  # types min and max do not take
+WITHOUT_MIN_MAX = UNORDERED_TYPES | {MACADDR, TSVECTOR, BOX, JSON, JSONB}  # types min and max do not take
 # types PostgreSQL compares and HeliosDB-Lite does not (0A000): tsvector_cmp's order, box's by area
 UNCOMPARED_TYPES = frozenset({TSVECTOR, BOX})
 NETWORK_TYPES = frozenset({INET, CIDR})

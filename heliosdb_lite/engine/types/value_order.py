@@ -17,7 +17,7 @@ from typing import Any
 
 from heliosdb_lite.engine.types import pgtypes as t
 from heliosdb_lite.protocol import codecs
-from heliosdb_lite.protocol.codecs import far_dates, network, times, user_types
+from heliosdb_lite.protocol.codecs import far_dates, jsons, network, times, user_types
 from heliosdb_lite.protocol.codecs.composites import Record
 from heliosdb_lite.protocol.codecs.interval import interval_key
 from heliosdb_lite.protocol.codecs.range_values import Multirange, Range, sort_key
@@ -56,6 +56,8 @@ def instant_key(value: Any, oid: int, tz: dt.tzinfo) -> int | float:
 def comparison_key(value: Any, oid: int, tz: dt.tzinfo) -> Any:
     """A Python value that orders like PostgreSQL orders values of this type (a domain's as its base's)."""
     oid = user_types.DOMAIN_BASES.get(oid, oid)
+    if oid == t.JSONB:
+        return jsonb_key(value)
     if oid == t.INTERVAL:
         return interval_key(value)
     if oid in t.FLOAT_TYPES and math.isnan(value):
@@ -106,3 +108,49 @@ def dimensions(value: list[Any]) -> list[int]:
 def leaves(value: list[Any]) -> list[Any]:
     """An array's elements in storage order (row-major), all dimensions flattened."""
     return [leaf for item in value for leaf in (leaves(item) if isinstance(item, list) else [item])]
+
+
+# jsonb's value types in compareJsonbContainers' order (jbvNull < jbvString < jbvNumeric < jbvBool
+# < jbvArray < jbvObject)
+_JSONB_NULL, _JSONB_STRING, _JSONB_NUMERIC, _JSONB_BOOL, _JSONB_ARRAY, _JSONB_OBJECT = 0, 1, 2, 3, 16, 17
+_JSONB_END = (-1,)
+
+
+def jsonb_key(text: str) -> tuple[Any, ...]:
+    """A key that orders jsonb values as PostgreSQL's compareJsonbContainers: the tokens of both
+    walked together, a container first by its size (a top-level scalar being a one-element array
+    below a real one of that size), object keys in jsonb's storage order, scalars of one type by
+    value (numbers as numbers, strings by code point), values of different types by type."""
+    tokens: list[tuple[Any, ...]] = []
+    value = jsons.parse_jsonb(text)
+    if isinstance(value, dict | list):
+        _jsonb_tokens(value, tokens)
+    else:  # a raw scalar: a pseudo array of one element
+        tokens.extend(((_JSONB_ARRAY, 1, 0), _jsonb_scalar(value), _JSONB_END))
+    return tuple(tokens)
+
+
+def _jsonb_scalar(value: Any) -> tuple[Any, ...]:
+    if value is None:
+        return (_JSONB_NULL, 0)
+    if isinstance(value, str):
+        return (_JSONB_STRING, value)
+    if isinstance(value, bool):
+        return (_JSONB_BOOL, value)
+    return (_JSONB_NUMERIC, value)
+
+
+def _jsonb_tokens(value: Any, tokens: list[tuple[Any, ...]]) -> None:
+    if isinstance(value, dict):
+        tokens.append((_JSONB_OBJECT, len(value)))
+        for key in sorted(value, key=jsons.key_order):
+            tokens.append((_JSONB_STRING, key))
+            _jsonb_tokens(value[key], tokens)
+        tokens.append(_JSONB_END)
+    elif isinstance(value, list):
+        tokens.append((_JSONB_ARRAY, len(value), 1))
+        for item in value:
+            _jsonb_tokens(item, tokens)
+        tokens.append(_JSONB_END)
+    else:
+        tokens.append(_jsonb_scalar(value))
