@@ -115,6 +115,12 @@ SCRIPT = [
     "select hstore(b) from hs a left join hs b on false order by a.id limit 1",
     "create type hs_rec as (n int, s text, b bool)",
     "select hstore(row(1, 'x', false)::hs_rec)",
+    "select populate_record(null::hs_rec, 'n=>1, s=>x, z=>9'), populate_record(null::hs_rec, NULL)",
+    "select populate_record(row(5, 'a', true)::hs_rec, 's=>NULL, b=>f'), "
+    "populate_record(row(5, 'a', true)::hs_rec, '')",
+    "select (populate_record(null::hs_rec, 'n=>7')).n + 1",
+    "select populate_record(null::hs_rec, 'n=>x')",
+    "select populate_record(1, 'n=>1')",
     "drop type hs_rec",
     "select id, skeys(h) from hs order by id, 2",
     "select id, svals(h) as v from hs order by id, 2",

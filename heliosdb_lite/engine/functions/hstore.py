@@ -1,7 +1,8 @@
 """hstore's functions and operators (the extension's, PostgreSQL 15's hstore 1.8) over stored
 values: an hstore is kept as its output text (`protocol.codecs.hstore`), a text[] as its array
 text. One SQLite function, `helios_hstore(name, arguments...)`, runs them all by name (`OPERATIONS`);
-`stored_order` is hstore_cmp, the btree order of hstore values.
+`stored_order` is hstore_cmp, the btree order of hstore values; populate_record reads the session's
+time zone and DateStyle (`functions`).
 
 Each follows hstore_op.c / hstore_io.c: NULL elements of a key array are skipped (hstoreArrayToPairs),
 `->` of an array keeps the array's shape, `||` takes the right value of a key both have, `-` of an
@@ -11,6 +12,7 @@ even length or a two-column matrix, `hstore(keys, values)` arrays of the same le
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -19,12 +21,17 @@ from typing import Any
 
 from heliosdb_lite.engine.types.value_storage import from_storage, to_storage
 from heliosdb_lite.errors import ARRAY_SUBSCRIPT_ERROR, DatabaseError
+from heliosdb_lite.protocol import codecs
 from heliosdb_lite.protocol.codecs import hstore as values
 from heliosdb_lite.protocol.codecs import oids
+from heliosdb_lite.protocol.codecs import user_types as codec_types
+from heliosdb_lite.protocol.codecs.composites import Record
 from heliosdb_lite.protocol.codecs.hstore import Hstore
 from heliosdb_lite.protocol.codecs.jsons import normalize_jsonb
+from heliosdb_lite.protocol.codecs.styles import TextStyle
 
 CALL = "helios_hstore"  # (name, arguments...)
+POPULATE = "helios_hstore_populate_record"  # (row, composite OID, hstore)
 ROWS = "helios_hstore_rows"  # table-valued (hstore): key, value, ordinality: each, skeys, svals
 _TEXT_ARRAY = oids.TEXT_ARRAY
 _NUMBER = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?")  # IsValidJsonNumber
@@ -275,6 +282,36 @@ def stored_order(left: str, right: str) -> int:
     """hstore_cmp of two stored hstore values."""
     left_key, right_key = sort_key(left), sort_key(right)
     return (left_key > right_key) - (left_key < right_key)
+
+
+def populate_record(row: str | None, row_oid: int, hstore: str | None, tz: dt.tzinfo,
+                    style: TextStyle) -> Any:
+    """populate_record(row, hstore) of a composite type: the row (all NULL fields for a NULL row) with
+    each attribute the hstore has a key of set from its value by the attribute type's input
+    function (a NULL value: NULL); the row itself when the hstore is NULL."""
+    if hstore is None:
+        return row
+    composite = codec_types.COMPOSITES[row_oid]
+    pairs = _read(hstore)
+    if row is not None and not pairs:
+        return row
+    fields = list(from_storage(row_oid)(row).values) if row is not None else [None] * len(composite.fields)
+    for number, (name, oid, _) in enumerate(composite.fields):
+        if name in pairs:
+            text = pairs[name]
+            fields[number] = None if text is None else \
+                codecs.decode_text(oid, text.encode(), tz=tz, style=style)
+    return to_storage(row_oid)(Record(tuple(fields), composite.field_oids))
+
+
+def functions(time_zone: Callable[[], dt.tzinfo],
+              text_style: Callable[[], TextStyle]) -> dict[str, Callable[..., Any]]:
+    """The session's function of this module, for a session whose time zone and DateStyle these give
+    (populate_record reads values by their types' input functions)."""
+    def populate_stored(row: str | None, row_oid: int, hstore: str | None) -> Any:
+        return populate_record(row, row_oid, hstore, time_zone(), text_style())
+
+    return {POPULATE: populate_stored}
 
 
 FUNCTIONS: dict[str, Callable[..., Any]] = {CALL: _call}

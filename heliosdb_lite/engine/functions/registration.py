@@ -172,6 +172,7 @@ def register(connection: apsw.Connection, context: FunctionContext) -> None:
     for name, function in {**_session_functions(connection, context),
                            **SessionSequences(connection, context.search_path).functions(),
                            **array_functions.functions(context.time_zone, context.text_style),
+                           **hstore.functions(context.time_zone, context.text_style),
                            **enums.FUNCTIONS}.items():
         effects.scalar(connection, name, function, waits=name in _WAITING)
     for name, function in {**_pure_functions(), **string_functions.FUNCTIONS, **binary_strings.FUNCTIONS,

@@ -42,6 +42,7 @@ from heliosdb_lite.engine.types import typing_rules as rules
 from heliosdb_lite.engine.types.pgtypes import PgType
 from heliosdb_lite.engine.types.type_names import format_type
 from heliosdb_lite.engine.types.value_storage import to_storage
+from heliosdb_lite.errors import DATATYPE_MISMATCH, DatabaseError
 from heliosdb_lite.protocol.codecs import oids
 from heliosdb_lite.protocol.codecs import user_types as codec_types
 
@@ -51,7 +52,7 @@ if TYPE_CHECKING:
 TEXT_ARRAY = PgType(oids.TEXT_ARRAY)
 _KINDS = {"text": t.TEXT_TYPE, "text[]": TEXT_ARRAY, "json": PgType(t.JSON), "jsonb": PgType(t.JSONB),
           "bool": t.BOOL_TYPE}
-REFUSED = frozenset({"populate_record", "hstore_version_diag"})
+REFUSED = frozenset({"hstore_version_diag"})
 # the set-returning functions, in FROM only (`rows`): their columns, of the table function's
 SET_RETURNING: dict[str, tuple[str, ...]] = {"each": ("key", "value"), "skeys": ("key",), "svals": ("value",)}
 _BUILT_AT_ONCE = 400  # items of one helios_array call (two arguments each: SQLite takes 1000)
@@ -163,6 +164,22 @@ def _of_composite(translator: Translator, value: exp.Expr, pg_type: PgType) -> T
     return of_fields(translator, fields)
 
 
+def _populate_record(translator: Translator, typed: Sequence[Typed], hstore: PgType) -> Typed:
+    """populate_record(row of a composite type, hstore); 42804 when the first argument is no row, 0A000
+    for a record of no declared type (or a table's row type, which is no type here)."""
+    types = [pg_type for _, pg_type in typed]
+    if len(typed) != 2 or not (types[1].is_unknown or is_hstore(types[1])):
+        raise rules.no_function("populate_record", ", ".join(format_type(t.output_type(pg_type).oid, -1)
+                                                             for pg_type in types))
+    (row, row_type), (value, value_type) = typed
+    if row_type.oid not in codec_types.COMPOSITES:
+        if records.is_row_type(row_type):
+            raise unsupported("populate_record of a record of no declared composite type")
+        raise DatabaseError(DATATYPE_MISMATCH, "first argument must be a rowtype")
+    value = translator.coerce(value, value_type, hstore)
+    return call(hstore_functions.POPULATE, row, row_type.oid, value), PgType(row_type.oid)
+
+
 def _output_text(translator: Translator, value: exp.Expr, pg_type: PgType) -> exp.Expr:
     """A value as its type's output function writes it (a bool t or f, char(n) padded)."""
     if pg_type.oid == t.BOOL:
@@ -174,7 +191,7 @@ def _output_text(translator: Translator, value: exp.Expr, pg_type: PgType) -> ex
 
 def handles(translator: Translator, name: str) -> bool:
     """Whether a call of `name` is an hstore function's, in a database that has hstore."""
-    known = name in SIGNATURES or name in REFUSED or name in SET_RETURNING
+    known = name in SIGNATURES or name in REFUSED or name in SET_RETURNING or name == "populate_record"
     return known and _installed(translator) is not None
 
 
@@ -184,6 +201,8 @@ def function(translator: Translator, name: str, typed: Sequence[Typed]) -> Typed
     assert hstore is not None
     if name in REFUSED:
         raise unsupported(f"hstore's function {name}()")
+    if name == "populate_record":
+        return _populate_record(translator, typed, hstore)
     if name in SET_RETURNING:  # where `select_list_unnest` has not moved it into FROM
         raise unsupported(f"hstore's set-returning function {name}() here")
     if name == HSTORE and len(typed) == 1 and typed[0][1].oid in codec_types.COMPOSITES:
