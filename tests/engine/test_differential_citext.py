@@ -26,6 +26,25 @@ from tests.engine.differential import (
 psycopg = pytest.importorskip("psycopg")
 
 SCRIPT = [
+    "begin",
+    "create extension citext",
+    "select 'a'::citext = 'A'",
+    "rollback",
+    "select 'a'::citext",
+    "select extname from pg_extension order by 1",
+    "begin",
+    "create extension citext",
+    "create table r (c citext primary key)",
+    "insert into r values ('x')",
+    "savepoint s",
+    "drop table r",
+    "drop extension citext",
+    "rollback to savepoint s",
+    "insert into r values ('X')",
+    "commit",
+    "select c from r",
+    "drop table r",
+    "drop extension citext",
     "create extension citext",
     "create table t (id int, c citext, v varchar(10), x text)",
     "insert into t values (1, 'abc', 'ABC', 'Abc'), (2, 'ABC', 'abc', 'abc'), (3, 'Bcd', 'b', 'B'), "

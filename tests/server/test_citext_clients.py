@@ -83,6 +83,23 @@ def test_psycopg_text_and_binary(psycopg_conn: psycopg.Connection[Any]) -> None:
         psycopg_conn.execute("insert into citext_rows values (%s)", ["plain"])
 
 
+def test_other_session_sees_it(target: Target) -> None:
+    """A session open before CREATE EXTENSION in another uses the type, case-insensitively, at once."""
+    with psycopg.connect(target.dsn, autocommit=True) as creator, \
+            psycopg.connect(target.dsn, autocommit=True) as other:
+        assert other.execute("select count(*) from pg_extension where extname = 'citext'").fetchone() == (0,)
+        creator.execute("create extension citext")
+        try:
+            creator.execute("create table citext_rows (name citext primary key)")
+            creator.execute("insert into citext_rows values ('Alice')")
+            assert other.execute("select name::text from citext_rows where name = 'ALICE'").fetchall() == \
+                [("Alice",)]
+            with pytest.raises(psycopg.errors.UniqueViolation):
+                other.execute("insert into citext_rows values ('alice')")
+        finally:
+            creator.execute("drop table if exists citext_rows; drop extension citext")
+
+
 def test_pg8000(native: pg8000.native.Connection) -> None:
     native.run("create extension if not exists citext")
     try:
