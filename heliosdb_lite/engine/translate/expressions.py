@@ -120,7 +120,7 @@ def _column(translator: Translator, node: exp.Column, scope: Scope) -> Typed:
     table = node.table or None
     relation = scope.resolve(node.name, table)
     whole = scope.relation(node.name) if relation is None and table is None else None
-    if whole is not None and whole.stored and len(whole.columns) == 1:  # a function of one column: its value
+    if whole is not None and whole.of_one_value:
         return _column(translator, exp.column(whole.columns[0][0], table=whole.name, quoted=True), scope)
     if whole is not None and whole.known and whole.columns:  # `SELECT t FROM t`: the row, as a record
         fields = [exp.column(name, table=whole.name, quoted=True) for name, _ in whole.columns]

@@ -72,6 +72,8 @@ def row_fields(node: exp.Expr, scope: Scope, *, nullable: bool = True) -> _Row |
     elif isinstance(node, exp.Column) and not node.table and not isinstance(node.this, exp.Star) \
             and scope.resolve(node.name) is None:
         whole = scope.relation(node.name)
+        if whole is not None and whole.of_one_value:  # jsonb_agg(e) of unnest(...) e: its value
+            whole = None
     if whole is not None and whole.known and whole.columns:
         fields = [(name, exp.column(name, table=whole.name, quoted=True)) for name, _ in whole.columns]
         if not nullable or not _outer_joined(node, whole.name):

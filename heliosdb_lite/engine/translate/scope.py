@@ -37,6 +37,12 @@ class Relation:
             raise DatabaseError(AMBIGUOUS_COLUMN, f'column reference "{column}" is ambiguous')
         return (True, found[0]) if found else (False, None)
 
+    @property
+    def of_one_value(self) -> bool:
+        """A table function of one column (unnest, jsonb_array_elements, ...): its name alone is its
+        value, not a row, as PostgreSQL reads a function returning a scalar."""
+        return bool(self.stored) and len(self.columns) == 1
+
     def stored_name(self, column: str) -> str | None:
         """A table function's column's name in SQLite (None: not a table function's column)."""
         lowered = column.lower()

@@ -116,6 +116,7 @@ _JSONB_NULL, _JSONB_STRING, _JSONB_NUMERIC, _JSONB_BOOL, _JSONB_ARRAY, _JSONB_OB
 _JSONB_END = (-1,)
 
 
+@functools.lru_cache(maxsize=4096)  # ORDER BY and joins compare one value with many
 def jsonb_key(text: str) -> tuple[Any, ...]:
     """A key that orders jsonb values as PostgreSQL's compareJsonbContainers: the tokens of both
     walked together, a container first by its size (a top-level scalar being a one-element array
