@@ -238,6 +238,8 @@ SCRIPT = [
     "select a.id, b.id from jo a join jo b on a.b = b.b and a.id < b.id order by 1, 2",
     "select count(distinct x) from (values ('1'::jsonb), ('1.0'), ('1.00')) v(x)",
     "select max(b) from jo",
+    "select case when true then jsonb_array_elements_text('[\"a\",\"b\"]') end",
+    "select coalesce(jsonb_array_elements_text('[\"a\",\"b\"]'), 'x')",
     # with the functions that build json
     "select jsonb_set(coalesce(b, '{}'), '{n}', to_jsonb(id)) - 'a' from docs order by id",
     "select jsonb_agg(e order by e desc), json_agg(e) from jsonb_array_elements('[3, 1, \"a\", null]') e",

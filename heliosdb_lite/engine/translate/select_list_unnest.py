@@ -21,6 +21,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from heliosdb_lite.engine.translate import hstore, json_functions
+from heliosdb_lite.errors import FEATURE_NOT_SUPPORTED, DatabaseError
 
 _RELATION = "_helios_srf"
 _SET_RETURNING = (exp.Explode, exp.ExplodingGenerateSeries)
@@ -56,17 +57,22 @@ def _cross_joined(select: exp.Select, relation: exp.Expr) -> None:
 
 
 def _json_moved_to_from(select: exp.Select) -> bool:
-    """The one json set-returning call of the select list (outside CASE and COALESCE, which
-    PostgreSQL refuses it in) moved into FROM, DISTINCT or not; False when there is none or it is
-    not the only one."""
+    """The one json set-returning call of the select list moved into FROM, DISTINCT or not; False
+    when there is none or it is not the only one. In CASE or COALESCE it is PostgreSQL's 0A000."""
     if not _plain(select, distinct=True):
         return False
     calls = [node for node in _set_returning(select) if _named_set_returning(node)]
+    for call in calls:
+        conditional = call.find_ancestor(exp.Case, exp.Coalesce, exp.If)
+        if conditional is not None:
+            raise DatabaseError(FEATURE_NOT_SUPPORTED, "set-returning functions are not allowed in "
+                                + ("COALESCE" if isinstance(conditional, exp.Coalesce) else "CASE"),
+                                hint="You might be able to move the set-returning function into a LATERAL "
+                                     "FROM item.")
     fields = [_field_selected(call) for call in calls]
     one_call = len(calls) == 1 or (len({call.sql("postgres") for call in calls}) == 1
                                    and all(field is not None for field in fields))
-    if not calls or not one_call or len(_set_returning(select)) != len(calls) \
-            or any(call.find_ancestor(exp.Case, exp.Coalesce, exp.If) is not None for call in calls):
+    if not calls or not one_call or len(_set_returning(select)) != len(calls):
         return False
     if all(field is not None for field in fields):  # (f(x)).a, (f(x)).b: the columns of the one call
         relation = exp.Table(this=calls[0].copy(), alias=exp.TableAlias(this=exp.to_identifier(_RELATION)))
