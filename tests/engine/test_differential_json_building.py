@@ -51,6 +51,7 @@ SCRIPT = [
     "select to_jsonb(item) from item order by id",
     "select row_to_json(t, true), to_json(t) from (select 1 a, 'x' \"B\", array[1] c) t",
     "select json_build_array(t.*), row_to_json(t.*), to_jsonb(t.*) from (values (1, 'x')) t(a, b)",
+    "select pg_catalog.row_to_json(t), pg_catalog.to_jsonb(t) from (values (1, 'x')) t(a, b)",
     "select json_agg(t.* order by a) from (values (1, 'x'), (2, 'y')) t(a, b)",
     "select to_json(*) from (values (1)) t(a)",
     "select row_to_json(row(1, row(2, 'x'))), to_json(row(1, 'a')), to_jsonb(row(null, true))",
@@ -136,6 +137,8 @@ SCRIPT = [
     "select parent.id, row_to_json(child), to_jsonb(child) from parent left join child"
     " on child.parent_id = parent.id order by 1, 2::text",
     "select row_to_json(child) from child right join parent on child.parent_id = parent.id order by 1::text",
+    "select pg_catalog.row_to_json(child), pg_catalog.json_agg(child) over () from parent left join child"
+    " on child.parent_id = parent.id and child.w > 10 order by parent.id",
     "select parent.id, array_to_json(array_agg(child order by w)) from parent left join child"
     " on child.parent_id = parent.id group by parent.id order by parent.id",
     "select p.id, (select json_agg(c.w order by c.w desc) from child c where c.parent_id = p.id)"

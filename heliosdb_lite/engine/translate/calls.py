@@ -168,7 +168,10 @@ def _dot(translator: Translator, node: exp.Dot, scope: Scope) -> Typed:
             return defined
     if isinstance(schema, exp.Column | exp.Identifier | exp.Var) and schema.name.lower() in ("pg_catalog",
                                                                                              "public"):
-        return translator.expr(_bare_call(node.expression), scope)
+        bare = _bare_call(node.expression)
+        if node.parent is not None:  # in the statement's tree, where its own FROM is (row_to_json(t))
+            node.replace(bare)
+        return translator.expr(bare, scope)
     if isinstance(schema, exp.Column | exp.Identifier | exp.Var) and isinstance(called, exp.Anonymous) \
             and ranges.is_constructor(translator, called.name.lower(), schema.name):  # s.floatrange(1, 2)
         name = called.name.lower()

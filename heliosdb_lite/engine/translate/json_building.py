@@ -76,18 +76,22 @@ def row_fields(node: exp.Expr, scope: Scope, *, nullable: bool = True) -> _Row |
             whole = None
     if whole is not None and whole.known and whole.columns:
         fields = [(name, exp.column(name, table=whole.name, quoted=True)) for name, _ in whole.columns]
-        if not nullable or not _outer_joined(node, whole.name):
+        outer = _outer_joined(node, whole.name) if nullable else False
+        if outer is False:
             return _Row(fields)
         if not whole.key:
-            raise unsupported(f'JSON of the row of "{whole.name}", the nullable side of an outer join, '
-                              "without a primary key")
+            where = "the nullable side of an outer join" if outer else "in a call whose FROM is not known"
+            raise unsupported(f'JSON of the row of "{whole.name}", {where}, without a primary key')
         return _Row(fields, exp.column(whole.key[0], table=whole.name, quoted=True))
     return None
 
 
-def _outer_joined(node: exp.Expr, name: str) -> bool:
-    """Whether the FROM item `name` that node refers to is the nullable side of an outer join."""
+def _outer_joined(node: exp.Expr, name: str) -> bool | None:
+    """Whether the FROM item `name` that node refers to is the nullable side of an outer join (None:
+    not known, node is not inside the statement's tree: a `pg_catalog.` call parsed again)."""
     select = node.find_ancestor(exp.Select)
+    if select is None:
+        return None
     while select is not None:
         start = select.args.get("from_") or select.args.get("from")
         joins = select.args.get("joins") or []
