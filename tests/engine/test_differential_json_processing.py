@@ -240,6 +240,9 @@ SCRIPT = [
     "select max(b) from jo",
     "select case when true then jsonb_array_elements_text('[\"a\",\"b\"]') end",
     "select coalesce(jsonb_array_elements_text('[\"a\",\"b\"]'), 'x')",
+    "select count(distinct x), count(distinct y) from (values (1.0::numeric, '1'::jsonb), (1.00, '1.0'),"
+    " (2, '[]')) v(x, y)",
+    "select distinct b -> 'a' from jo order by 1",
     # with the functions that build json
     "select jsonb_set(coalesce(b, '{}'), '{n}', to_jsonb(id)) - 'a' from docs order by id",
     "select jsonb_agg(e order by e desc), json_agg(e) from jsonb_array_elements('[3, 1, \"a\", null]') e",

@@ -458,9 +458,9 @@ def _count(translator: Translator, node: exp.Count, scope: Scope) -> Typed:
 
 
 def _aggregate_argument(translator: Translator, argument: exp.Expr, scope: Scope) -> Typed:
-    if isinstance(argument, exp.Distinct):
+    if isinstance(argument, exp.Distinct):  # values told apart as their type compares them
         typed = [translator.expr(item, scope) for item in argument.expressions]
-        argument.set("expressions", [value for value, _ in typed])
+        argument.set("expressions", [collated(value, pg_type) for value, pg_type in typed])
         return argument, typed[0][1] if typed else t.UNKNOWN_TYPE
     return translator.expr(argument, scope)
 
