@@ -161,6 +161,8 @@ SCRIPT = [
     "select json_agg(x, 1) from generate_series(1, 3) x",
     "select json_object_agg(x) from generate_series(1, 3) x",
     "select json_agg(x order by x) from generate_series(1, 3) x where json_agg(x) is null",
+    "select length(json_build_array(" + ", ".join(["1"] * 100) + ")::text)",
+    "select jsonb_build_object(" + ", ".join(["1"] * 102) + ")",
     # a function PostgreSQL has not: 42883 naming the argument types (SQLite's own functions too)
     "select json_array_agg(1)",
     "select jsonb_foo('a', 2, null)",

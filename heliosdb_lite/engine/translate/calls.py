@@ -54,6 +54,7 @@ from heliosdb_lite.engine.types.type_names import format_type
 from heliosdb_lite.errors import (
     DATATYPE_MISMATCH,
     INDETERMINATE_DATATYPE,
+    TOO_MANY_ARGUMENTS,
     UNDEFINED_FUNCTION,
     DatabaseError,
 )
@@ -101,6 +102,7 @@ _TEXT_FUNCTIONS = frozenset({  # their first argument is text
 # those that take no bytea argument in PostgreSQL (it converts bytea to no string type implicitly)
 _TEXT_ONLY_FUNCTIONS = _TEXT_FUNCTIONS - {"length", "quote_literal", "quote_nullable"}
 _ARGUMENT_PLACEHOLDER = "helios_bare_call_argument_{}"
+_MAX_ARGUMENTS = 100
 # arguments written as they are in the bare call's text: literals (builders may read them, as
 # date_trunc's unit) and what is syntax rather than an expression (DISTINCT, ORDER BY, *)
 _ARGUMENTS_AS_TEXT = (exp.Literal, exp.Null, exp.Boolean, exp.Star, exp.Distinct, exp.Order, exp.Kwarg,
@@ -207,6 +209,9 @@ def _typed_arguments(name: str, translator: Translator, typed: list[Typed]) -> l
 def function(translator: Translator, name: str, arguments: Sequence[exp.Expr], scope: Scope, *,
              builtin: bool = False) -> Typed:
     """A call of the PostgreSQL function `name` (builtin: the built-in one, never an extension's)."""
+    if len(arguments) > _MAX_ARGUMENTS:  # PostgreSQL's FUNC_MAX_ARGS (SQLite takes more)
+        raise DatabaseError(TOO_MANY_ARGUMENTS,
+                            f"cannot pass more than {_MAX_ARGUMENTS} arguments to a function")
     if name == "timezone" and len(arguments) == 2:  # timezone(zone, value) is value AT TIME ZONE zone
         return at_time_zone(translator, exp.AtTimeZone(this=arguments[1], zone=arguments[0]), scope)
     if name == "mod" and len(arguments) == 2:  # before its arguments are translated: `%` translates them
