@@ -262,20 +262,9 @@ def rows(hstore: str | None) -> Iterator[tuple[str, str | None, int]]:
         yield key, item, position
 
 
-def sort_key(stored: str) -> tuple[Any, ...]:
-    """hstore_cmp's order: empty first, then the buffer of keys and values, its length, the count, and
-    each key's and value's end position with whether the value is NULL."""
-    hstore = _read(stored)
-    if not hstore:
-        return (0,)
-    buffer = bytearray()
-    entries: list[tuple[int, bool]] = []
-    for key, item in hstore.items():
-        buffer += key.encode()
-        entries.append((len(buffer), False))
-        buffer += b"" if item is None else item.encode()
-        entries.append((len(buffer), item is None))
-    return 1, bytes(buffer), len(hstore), entries
+def sort_key(stored: str) -> tuple[object, ...]:
+    """hstore_cmp's order of a stored hstore (`protocol.codecs.hstore.order_key`)."""
+    return values.order_key(_read(stored))
 
 
 def stored_order(left: str, right: str) -> int:

@@ -495,8 +495,9 @@ def _aggregate(translator: Translator, node: exp.AggFunc, scope: Scope) -> Typed
         return call(aggregate, argument), result
     if name == "sum" and pg_type.oid == t.INTERVAL:
         raise unsupported("sum(interval)")
-    if name in ("min", "max") and (range_typing.is_ranged(pg_type) or pg_type.oid in t.WITHOUT_MIN_MAX):
-        # PostgreSQL has no min/max of ranges, xid or macaddr
+    if name in ("min", "max") and (range_typing.is_ranged(pg_type) or pg_type.oid in t.WITHOUT_MIN_MAX
+                                   or hstore.is_hstore(pg_type)):
+        # PostgreSQL has no min/max of ranges, xid, macaddr or hstore
         raise rules.no_function(name, format_type(pg_type.oid, -1))
     if name in ("min", "max") and not distinct and user_types.collation(pg_type.oid) \
             and user_types.extension_type(pg_type.oid) is not None:  # citext: the later of equal values

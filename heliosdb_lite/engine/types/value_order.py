@@ -17,7 +17,7 @@ from typing import Any
 
 from heliosdb_lite.engine.types import pgtypes as t
 from heliosdb_lite.protocol import codecs
-from heliosdb_lite.protocol.codecs import far_dates, jsons, network, times, user_types
+from heliosdb_lite.protocol.codecs import far_dates, hstore, jsons, network, times, user_types
 from heliosdb_lite.protocol.codecs.composites import Record
 from heliosdb_lite.protocol.codecs.interval import interval_key
 from heliosdb_lite.protocol.codecs.range_values import Multirange, Range, sort_key
@@ -70,6 +70,8 @@ def comparison_key(value: Any, oid: int, tz: dt.tzinfo) -> Any:
         return _array_key(value, codecs.type_by_oid(oid).elem_oid, tz)
     if isinstance(value, Range | Multirange):
         return sort_key(value)
+    if isinstance(value, dict):  # an hstore: hstore_cmp's order
+        return hstore.order_key(value)
     if isinstance(value, Record):  # record_cmp: field by field, a NULL after every value
         return tuple((1,) if field is None else (0, comparison_key(field, field_oid, tz))
                      for field, field_oid in zip(value.values, value.oids, strict=True))

@@ -169,6 +169,21 @@ def parse(data: bytes) -> Hstore:
     return build(_Parser(data).pairs())
 
 
+def order_key(value: Hstore) -> tuple[object, ...]:
+    """hstore_cmp's order: empty first, then the buffer of keys and values, its length, the count, and
+    each key's and value's end position with whether the value is NULL."""
+    if not value:
+        return (0,)
+    buffer = bytearray()
+    entries: list[tuple[int, bool]] = []
+    for key, item in value.items():
+        buffer += key.encode()
+        entries.append((len(buffer), False))
+        buffer += b"" if item is None else item.encode()
+        entries.append((len(buffer), item is None))
+    return 1, bytes(buffer), len(value), entries
+
+
 def _quoted(word: str) -> str:
     return '"' + word.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
