@@ -1,8 +1,9 @@
 """The functions that work on stored json and jsonb values, as PostgreSQL 15's jsonfuncs.c does:
 jsonb_set, jsonb_set_lax, jsonb_insert, the delete operators `-` (a key, keys, an index) and `#-`,
-`||` on jsonb, json(b)_strip_nulls, jsonb_pretty, json(b)_typeof, json(b)_array_length, and the rows
+`||` on jsonb, json(b)_strip_nulls, jsonb_pretty, json(b)_typeof, json(b)_array_length, the rows
 of json(b)_each(_text), json(b)_array_elements(_text) and json(b)_object_keys (the table-valued
-`helios_json_rows`).
+`helios_json_rows`), those of json(b)_to_record(set) and json(b)_populate_record(set)
+(`helios_json_records`), and the collation of stored jsonb values (`stored_order`).
 
 A jsonb value is parsed (numbers keep their text, as numeric) and written back as jsonb_out writes
 it. A json value keeps its input text: its members and elements are the exact spans of that text,
@@ -27,6 +28,7 @@ from heliosdb_lite.errors import (
     INVALID_PARAMETER_VALUE,
     INVALID_TEXT_REPRESENTATION,
     NULL_VALUE_NOT_ALLOWED,
+    STATEMENT_TOO_COMPLEX,
     DatabaseError,
 )
 from heliosdb_lite.protocol import codecs
@@ -99,11 +101,11 @@ def _skip(text: str, index: int) -> int:
 
 
 def _raw_end(text: str, index: int) -> int:
-    """Where the JSON value starting at index ends."""
+    """Where the (valid, stored) JSON value starting at index ends."""
     try:
         return int(_DECODER.raw_decode(text, index)[1])
-    except (ValueError, RecursionError):  # stored json is valid: only a too deep one gets here
-        return len(text)
+    except RecursionError:
+        raise DatabaseError(STATEMENT_TOO_COMPLEX, "stack depth limit exceeded") from None
 
 
 def raw_members(text: str) -> tuple[str, list[tuple[str | None, str]]]:

@@ -1,9 +1,11 @@
 """Calls of the functions that work on json and jsonb (`functions.json_processing`), typed as
 PostgreSQL resolves them: jsonb_set, jsonb_set_lax, jsonb_insert, json(b)_strip_nulls, jsonb_pretty,
 json(b)_typeof, json(b)_array_length, jsonb_extract_path(_text); the jsonb operators `-`, `#-` and
-`||`; and the set-returning json(b)_each(_text), json(b)_array_elements(_text) and
+`||` and jsonb subscripts; the set-returning json(b)_each(_text), json(b)_array_elements(_text) and
 json(b)_object_keys in FROM (the table-valued `helios_json_rows`), with PostgreSQL's column names
-(key, value; the function's name or the alias for object_keys) and WITH ORDINALITY.
+(key, value; the function's name or the alias for object_keys) and WITH ORDINALITY; and
+json(b)_to_record(set) with a column definition list and json(b)_populate_record(set) of
+NULL::composite in FROM (the table-valued `helios_json_records`). jsonpath is refused (0A000).
 
 An argument converts to its parameter's type where PostgreSQL converts it implicitly (an untyped
 literal always; json to jsonb never), else 42883 naming the argument types.
@@ -34,22 +36,18 @@ from heliosdb_lite.protocol.codecs import oids, user_types
 if TYPE_CHECKING:
     from heliosdb_lite.engine.translate import Translator
 
-_JSONB, _JSON, _TEXT_ARRAY = PgType(t.JSONB), PgType(t.JSON), PgType(oids.TEXT_ARRAY)
-
-
-def _defaults(*values: exp.Expr) -> tuple[exp.Expr, ...]:
-    return values
+_JSONB, _TEXT_ARRAY = PgType(t.JSONB), PgType(oids.TEXT_ARRAY)
 
 
 # name: (parameter types, how many are required, result type, registered function, defaults of the
 # optional ones, whether the document's type OID follows the arguments)
 _SCALARS: dict[str, tuple[tuple[int, ...], int, int, str, tuple[exp.Expr, ...], bool]] = {
     "jsonb_set": ((t.JSONB, oids.TEXT_ARRAY, t.JSONB, t.BOOL), 3, t.JSONB, jp.JSONB_SET,
-                  _defaults(exp.true()), False),
+                  (exp.true(),), False),
     "jsonb_set_lax": ((t.JSONB, oids.TEXT_ARRAY, t.JSONB, t.BOOL, t.TEXT), 3, t.JSONB, jp.JSONB_SET_LAX,
-                      _defaults(exp.true(), exp.Literal.string("use_json_null")), False),
+                      (exp.true(), exp.Literal.string("use_json_null")), False),
     "jsonb_insert": ((t.JSONB, oids.TEXT_ARRAY, t.JSONB, t.BOOL), 3, t.JSONB, jp.JSONB_INSERT,
-                     _defaults(exp.false()), False),
+                     (exp.false(),), False),
     "jsonb_strip_nulls": ((t.JSONB,), 1, t.JSONB, jp.JSON_STRIP_NULLS, (), True),
     "json_strip_nulls": ((t.JSON,), 1, t.JSON, jp.JSON_STRIP_NULLS, (), True),
     "jsonb_pretty": ((t.JSONB,), 1, t.TEXT, jp.JSONB_PRETTY, (), False),
@@ -91,7 +89,8 @@ def function(translator: Translator, name: str, typed: list[Typed]) -> Typed:
     if name in _JSONPATH_FUNCTIONS:
         raise unsupported(f"{name}() (jsonpath)")
     if name in _SET_RETURNING:
-        raise unsupported(f"{name}() other than alone in a select list or in FROM")
+        raise unsupported(f"{name}() here (in FROM, or in a select list without aggregates, GROUP BY or "
+                          "another set-returning function)")
     if name in _TO_RECORD:
         raise DatabaseError(FEATURE_NOT_SUPPORTED, f"could not determine row type for result of {name}")
     if name in _POPULATE:
