@@ -243,6 +243,18 @@ SCRIPT = [
     "select count(distinct x), count(distinct y) from (values (1.0::numeric, '1'::jsonb), (1.00, '1.0'),"
     " (2, '[]')) v(x, y)",
     "select distinct b -> 'a' from jo order by 1",
+    "create table o (id int, items jsonb)",
+    "insert into o values (1, '[{\"sku\": \"a\", \"qty\": 2}, {\"sku\": \"b\", \"qty\": 1}]'), (2,"
+    " '[]'), (3, null)",
+    "select o.id, i.sku, i.qty from o left join lateral jsonb_to_recordset(o.items) as i(sku text,"
+    " qty int) on true"
+    " order by 1, 2",
+    "select o.id, e.value ->> 'sku' from o join lateral jsonb_array_elements(o.items) e"
+    " on (e.value ->> 'qty')::int > 1 order by 1",
+    "select x.key, y.value from jsonb_each('{\"a\":1}') x full join jsonb_each('{\"a\":2,\"b\":3}') y"
+    " on x.key = y.key order by 2",
+    "select x.*, y.* from jsonb_to_record('{\"a\":1}') as x(a int)"
+    " right join jsonb_each_text('{\"a\":\"1\",\"b\":\"2\"}') y on x.a::text = y.value order by y.key",
     # with the functions that build json
     "select jsonb_set(coalesce(b, '{}'), '{n}', to_jsonb(id)) - 'a' from docs order by id",
     "select jsonb_agg(e order by e desc), json_agg(e) from jsonb_array_elements('[3, 1, \"a\", null]') e",
