@@ -143,6 +143,15 @@ SCRIPT = [
     " on child.parent_id = parent.id group by parent.id order by parent.id",
     "select p.id, (select json_agg(c.w order by c.w desc) from child c where c.parent_id = p.id)"
     " from parent p order by p.id",
+    # the row a scalar subquery selects (Hasura's shape)
+    "select coalesce(json_agg(\"root\" order by id), '[]') from (select row_to_json((select \"_e\" from"
+    " (select \"_root.base\".\"id\" as \"id\", \"_root.base\".\"v\" as \"v\") as \"_e\")) as \"root\", id"
+    " from (select * from parent) as \"_root.base\") as \"_root\"",
+    "select to_json((select p from parent p where id = 1)), to_jsonb((select p from parent p where id = 1)),"
+    " json_build_object('x', (select p from parent p where id = 9), 'y', (select row(1, 'a')))",
+    "select to_json((select id from parent where id = 1)), json_agg((select v from parent where id = x))"
+    " from generate_series(1, 3) x",
+    "select row_to_json((select p from parent p))",
     # a whole row in a grouped query: grouped by its primary key, else 42803
     "select row_to_json(parent), count(child.id) from parent left join child on child.parent_id = parent.id"
     " group by parent.id order by parent.id",

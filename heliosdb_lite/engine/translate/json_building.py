@@ -192,6 +192,41 @@ def _rows_array(translator: Translator, rows: _AggregatedRows, scope: Scope, pre
     return exp.Filter(this=aggregate, expression=where)
 
 
+class _NotARow(Exception):  # not an error: `_subquery_row` gives up
+    """The one column of a scalar subquery is no row written here."""
+
+
+_ROW_ONLY = "helios_json_of_row_only"  # `_subquery_row`'s call: a row's JSON, else _NotARow
+
+
+def _subquery_row(translator: Translator, node: exp.Expr, scope: Scope) -> exp.Expr | None:
+    """`(SELECT t FROM ... t ...)` whose one column is a row written here (as Hasura's
+    `row_to_json((SELECT "_e" FROM (SELECT ...) AS "_e"))`): the subquery giving that row's JSON text
+    (NULL for no row); None for any other expression."""
+    while isinstance(node, exp.Paren):
+        node = node.this
+    if not isinstance(node, exp.Subquery) or not isinstance(node.this, exp.Select) \
+            or len(node.this.expressions) != 1:
+        return None
+    attempt = node.copy()
+    item = attempt.this.expressions[0]
+    value = item.this if isinstance(item, exp.Alias) else item
+    if not isinstance(value, exp.Column | exp.Tuple | exp.Anonymous):
+        return None
+    value.replace(exp.Anonymous(this=_ROW_ONLY, expressions=[value.copy()]))
+    try:
+        return translator.expr(attempt, scope)[0]
+    except _NotARow:
+        return None
+
+
+def _row_only(translator: Translator, name: str, arguments: Sequence[exp.Expr], scope: Scope) -> Typed:
+    row = row_fields(arguments[0], scope) if len(arguments) == 1 else None
+    if row is None:
+        raise _NotARow
+    return _of_fields(translator, row, scope, _NOT_PRETTY), JSON_TYPE
+
+
 def _json(translator: Translator, node: exp.Expr, scope: Scope, *, polymorphic: bool) -> Typed:
     """node's JSON text (`null` for NULL) and its type (record for a row written here)."""
     rows = _aggregated_rows(node, scope)
@@ -201,6 +236,9 @@ def _json(translator: Translator, node: exp.Expr, scope: Scope, *, polymorphic: 
     if row is not None:
         text = _of_fields(translator, row, scope, _NOT_PRETTY)
         return (text if row.present is None else call("coalesce", text, "null")), records.RECORD_TYPE
+    selected = _subquery_row(translator, node, scope)
+    if selected is not None:
+        return call("coalesce", selected, "null"), records.RECORD_TYPE
     value, pg_type = _value(translator, node, scope, polymorphic=polymorphic)
     return call(fn.JSON_VALUE, value, pg_type.oid), pg_type
 
@@ -244,6 +282,8 @@ def _to_json(translator: Translator, name: str, arguments: Sequence[exp.Expr], s
         text = _rows_array(translator, rows, scope, _NOT_PRETTY)
     elif row is not None:
         text = _of_fields(translator, row, scope, _NOT_PRETTY)
+    elif (selected := _subquery_row(translator, arguments[0], scope)) is not None:
+        text = selected
     else:
         value, pg_type = _value(translator, arguments[0], scope, polymorphic=True)
         text = call(fn.TO_JSON, value, pg_type.oid, _NOT_PRETTY)
@@ -273,6 +313,9 @@ def _row_to_json(translator: Translator, name: str, arguments: Sequence[exp.Expr
         second = translator.expr(arguments[1], scope) if len(arguments) == 2 else None
         pretty = _pretty(translator, name, records.RECORD_TYPE, second)
         return _of_fields(translator, row, scope, pretty), JSON_TYPE
+    selected = _subquery_row(translator, arguments[0], scope) if len(arguments) == 1 else None
+    if selected is not None:
+        return selected, JSON_TYPE
     typed = [translator.expr(argument, scope) for argument in arguments]
     if not 1 <= len(typed) <= 2 or not records.is_row_type(typed[0][1]):
         raise _no_function(name, [pg_type for _, pg_type in typed])
@@ -403,6 +446,7 @@ _HANDLERS: dict[str, _Handler] = {
     "json_build_object": _build_object, "jsonb_build_object": _build_object,
     "json_object": _object, "jsonb_object": _object,
     "json_agg": _agg, "jsonb_agg": _agg, "json_object_agg": _object_agg, "jsonb_object_agg": _object_agg,
+    _ROW_ONLY: _row_only,
 }
 NAMES = frozenset(_HANDLERS)
 
