@@ -42,6 +42,8 @@ SCRIPT = [
     "select to_json(true), to_jsonb(false), to_json('2020-01-01 10:00'::timestamp),"
     " to_jsonb('2020-01-01'::date)",
     "select to_json(null::int), to_jsonb(null::text), array_to_json(null::int[])",
+    "select to_json('ab'::char(4)), json_build_object('ab'::char(4), 'x'::char(3)),"
+    " to_jsonb(array['a'::char(2)]), to_json('b '::varchar), to_json('n'::name)",
     "select to_json(tags), to_jsonb(tags), array_to_json(tags), to_json(doc), to_json(j), to_jsonb(j)"
     " from item order by id",
     "select to_json(array[[1, 2], [3, null]]), to_jsonb(array[['a'], ['b']]),"

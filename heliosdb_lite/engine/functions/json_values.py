@@ -70,6 +70,8 @@ def json_text(value: Any, oid: int, tz: dt.tzinfo, style: TextStyle, *, pretty: 
     if oid in _NUMBERS:
         text = str(casts.convert(value, oid, t.TEXT))
         return json.dumps(text) if text in _NOT_NUMBERS else text
+    if oid in t.STRING_TYPES:  # as it is: char(n) keeps its padding (its cast to text drops it)
+        return json.dumps(str(value), ensure_ascii=False)
     if oid in (t.DATE, t.TIMESTAMP, t.TIMESTAMPTZ):
         return json.dumps(_iso_8601(str(casts.convert(value, oid, t.TEXT, tz=tz, style=DEFAULT_STYLE)), oid))
     return json.dumps(str(casts.convert(value, oid, t.TEXT, tz=tz, style=style)), ensure_ascii=False)
