@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import json
 from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from heliosdb_lite.engine.functions.json_values import COMPACT, PRETTY, json_object_of_fields
+from heliosdb_lite.engine.functions.json_values import COMPACT, PRETTY, json_object_of_fields, quoted
 from heliosdb_lite.engine.functions.names import (
     JSON_AGG,
     JSON_BUILD_ARRAY,
@@ -42,10 +41,6 @@ from heliosdb_lite.protocol import codecs
 from heliosdb_lite.protocol.codecs import oids
 
 
-def _quoted(text: str) -> str:
-    return json.dumps(text, ensure_ascii=False)
-
-
 def build_array(*values: str) -> str:
     """json_build_array(value, ...)."""
     return "[" + ", ".join(values) + "]"
@@ -63,7 +58,7 @@ def build_object(jsonb: int, *pairs: Any) -> str:
                 raise DatabaseError(INVALID_PARAMETER_VALUE, f"argument {index + 1}: key must not be null")
             raise DatabaseError(INVALID_PARAMETER_VALUE, f"argument {index + 1} cannot be null",
                                 hint="Object keys should be text.")
-    return "{" + ", ".join(f"{_quoted(pairs[i])} : {pairs[i + 1]}" for i in range(0, len(pairs), 2)) + "}"
+    return "{" + ", ".join(f"{quoted(pairs[i])} : {pairs[i + 1]}" for i in range(0, len(pairs), 2)) + "}"
 
 
 def of_fields(pretty: int | None, *fields: str) -> str | None:
@@ -117,7 +112,7 @@ def object_of_arrays(keys: Any, *values: Any) -> str | None:
             raise _subscript_error("wrong number of array subscripts")
     if any(key is None for key, _ in pairs):
         raise DatabaseError(NULL_VALUE_NOT_ALLOWED, "null value not allowed for object key")
-    return "{" + ", ".join(f"{_quoted(key)} : {'null' if value is None else _quoted(value)}"
+    return "{" + ", ".join(f"{quoted(key)} : {'null' if value is None else quoted(value)}"
                            for key, value in pairs) + "}"
 
 
@@ -170,7 +165,7 @@ class JsonObjectAggregate(_FrameAggregate):
         super().step(first, second)
 
     def text(self) -> str:
-        return "{ " + ", ".join(f"{_quoted(key)} : {value}" for key, value in self.pairs) + " }"
+        return "{ " + ", ".join(f"{quoted(key)} : {value}" for key, value in self.pairs) + " }"
 
 
 class RowsArrayAggregate(_FrameAggregate):

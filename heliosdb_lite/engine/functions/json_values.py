@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from json.encoder import encode_basestring  # the C encoder where there is one
 from typing import Any
 
 from heliosdb_lite.engine.types import casts
@@ -28,6 +29,7 @@ from heliosdb_lite.protocol.codecs.styles import DEFAULT_STYLE, TextStyle
 
 _NOT_NUMBERS = frozenset({"NaN", "Infinity", "-Infinity"})
 _NUMBERS = t.NUMBER_TYPES - {t.OID}  # to_json's numbers (an oid is a string)
+_STORED_AS_TEXT = frozenset({t.TEXT, t.VARCHAR, t.NAME, t.BPCHAR})
 # an ISO time stamp: date, time, the zone's offset (hours, [minutes, [seconds]]), BC
 _ISO_TIMESTAMP = re.compile(r"(\S+) (\S+?)([+-]\d\d(?::\d\d){0,2})?( BC)?")
 COMPACT = ","  # between the elements of an array or the fields of a row
@@ -39,10 +41,28 @@ def is_structured(oid: int) -> bool:
     return oid == RECORD or oid in user_types.COMPOSITES or codecs.type_by_oid(oid).is_array
 
 
+def quoted(text: str) -> str:
+    """A JSON string, as PostgreSQL's escape_json writes it (non-ASCII characters as they are)."""
+    return encode_basestring(text)
+
+
+def stored_json_text(stored: Any, oid: int) -> str | None:
+    """The JSON text of a stored value of the common types whose stored form is their value (a NULL,
+    an integer, a bool, a text), without decoding it; None for the others (`json_text`)."""
+    if stored is None:
+        return "null"
+    if oid in _STORED_AS_TEXT and isinstance(stored, str):
+        return encode_basestring(stored)
+    if oid in t.INTEGER_TYPES and isinstance(stored, int):
+        return str(stored)
+    if oid == t.BOOL and isinstance(stored, int):
+        return "true" if stored else "false"
+    return None
+
+
 def json_object_of_fields(fields: list[tuple[str, str]], separator: str = COMPACT) -> str:
     """A row as to_json writes it, from its (name, JSON text) fields."""
-    return "{" + separator.join(f"{json.dumps(name, ensure_ascii=False)}:{value}"
-                                for name, value in fields) + "}"
+    return "{" + separator.join(f"{quoted(name)}:{value}" for name, value in fields) + "}"
 
 
 def json_text(value: Any, oid: int, tz: dt.tzinfo, style: TextStyle, *, pretty: bool = False) -> str:
@@ -71,10 +91,10 @@ def json_text(value: Any, oid: int, tz: dt.tzinfo, style: TextStyle, *, pretty: 
         text = str(casts.convert(value, oid, t.TEXT))
         return json.dumps(text) if text in _NOT_NUMBERS else text
     if oid in t.STRING_TYPES:  # as it is: char(n) keeps its padding (its cast to text drops it)
-        return json.dumps(str(value), ensure_ascii=False)
+        return quoted(str(value))
     if oid in (t.DATE, t.TIMESTAMP, t.TIMESTAMPTZ):
         return json.dumps(_iso_8601(str(casts.convert(value, oid, t.TEXT, tz=tz, style=DEFAULT_STYLE)), oid))
-    return json.dumps(str(casts.convert(value, oid, t.TEXT, tz=tz, style=style)), ensure_ascii=False)
+    return quoted(str(casts.convert(value, oid, t.TEXT, tz=tz, style=style)))
 
 
 def not_scalar_key() -> DatabaseError:

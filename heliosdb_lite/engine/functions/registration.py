@@ -52,7 +52,7 @@ from heliosdb_lite.engine.functions import (
 from heliosdb_lite.engine.functions import arrays as array_functions
 from heliosdb_lite.engine.functions import strings as string_functions
 from heliosdb_lite.engine.functions.datetimes import age, date_trunc, extract, time_series
-from heliosdb_lite.engine.functions.json_values import json_text, key_text
+from heliosdb_lite.engine.functions.json_values import json_text, key_text, stored_json_text
 from heliosdb_lite.engine.functions.jsons import json_get, json_get_path, jsonb_contains, jsonb_has_keys
 from heliosdb_lite.engine.functions.names import (
     AGE,
@@ -318,6 +318,9 @@ def _session_functions(connection: apsw.Connection,
         return format_datetime(decoded, oid, template, context.time_zone())
 
     def json_value(value: Any, oid: int) -> str:
+        quick = stored_json_text(value, oid)
+        if quick is not None:
+            return quick
         return json_text(from_storage(oid)(value), oid, context.time_zone(), context.text_style())
 
     def to_json(value: Any, oid: int, pretty: int | None) -> str | None:
