@@ -31,7 +31,15 @@ import apsw
 import apsw.ext
 from sqlglot import exp
 
-from heliosdb_lite.engine import ddl, explain_plans, functions, pg_catalog, result_origins, write_bounds
+from heliosdb_lite.engine import (
+    ddl,
+    explain_plans,
+    extensions,
+    functions,
+    pg_catalog,
+    result_origins,
+    write_bounds,
+)
 from heliosdb_lite.engine.functions import effects
 from heliosdb_lite.engine.functions import names as fn
 from heliosdb_lite.engine.functions.advisory_locks import WAITING, AdvisoryLocks, SessionAdvisoryLocks
@@ -183,6 +191,7 @@ class SQLiteSession:
         self._roles = SessionRoles(user, self._transactions.notices_add)
         self._transactions.join(self._roles)
         functions.register(connection, self)
+        extensions.register(connection)
         for name, function in self._advisory_locks.functions().items():
             effects.scalar(connection, name, function, waits=name in WAITING)
         pg_catalog.register(connection, user, database, engine.listed_databases)

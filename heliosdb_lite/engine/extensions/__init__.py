@@ -1,6 +1,7 @@
 """The extensions the server can install with CREATE EXTENSION, each a declarative description
 (`definitions.Extension`) in a module of its own; `KNOWN` lists them by name. An extension is added
-by writing its module and naming it here (docs/sql.md, "Extensions").
+by writing its module and naming it here, its types and casts in `types.extension_types` (docs/sql.md,
+"Extensions").
 
 plpgsql is not among them: every database has it (pg_extension's first row), and it cannot be
 created or dropped.
@@ -8,18 +9,15 @@ created or dropped.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+import apsw
 
 from heliosdb_lite.engine.extensions import citext, hstore
-from heliosdb_lite.engine.extensions.definitions import Extension, ExtensionFunction, ExtensionType
+from heliosdb_lite.engine.extensions.definitions import Extension, ExtensionFunction
+from heliosdb_lite.engine.types import extension_types
 
 PLPGSQL = "plpgsql"
 KNOWN: dict[str, Extension] = {
     extension.name: extension for extension in (citext.EXTENSION, hstore.EXTENSION)}
-_TYPES: dict[str, tuple[Extension, ExtensionType]] = {
-    defined.name: (extension, defined) for extension in KNOWN.values() for defined in extension.types}
-_COLLATIONS = {defined.collation: defined for _, defined in _TYPES.values() if defined.collation}
 FUNCTION_NAMES = frozenset(function.name for extension in KNOWN.values() for function in extension.functions)
 
 
@@ -29,24 +27,15 @@ def functions_named(name: str) -> list[tuple[Extension, ExtensionFunction]]:
             if function.name == name]
 
 
-def implementations() -> dict[str, Callable[..., Any]]:
-    """The SQLite functions that run the extensions' functions, by their registered names."""
-    return {function.sql_name: function.implementation for extension in KNOWN.values()
-            for function in extension.functions if function.implementation is not None}
-
-
-def type_named(name: str) -> ExtensionType | None:
-    """The type of a known extension whose typname is `name`; None if none is."""
-    found = _TYPES.get(name)
-    return None if found is None else found[1]
+def register(connection: apsw.Connection) -> None:
+    """Register on a session's connection the SQLite functions that run the extensions' functions
+    (by `ExtensionFunction.sql_name`)."""
+    for function in (function for extension in KNOWN.values() for function in extension.functions):
+        if function.implementation is not None:
+            connection.create_scalar_function(function.sql_name, function.implementation, deterministic=True)
 
 
 def extension_of(type_name: str) -> Extension | None:
     """The extension that provides the type `type_name`; None if none does."""
-    found = _TYPES.get(type_name)
-    return None if found is None else found[0]
-
-
-def collation_type(collation: str) -> ExtensionType | None:
-    """The extension type whose values the SQLite collation `collation` orders; None if none."""
-    return _COLLATIONS.get(collation)
+    name = extension_types.providing_extension(type_name)
+    return None if name is None else KNOWN[name]

@@ -1,11 +1,9 @@
 """citext 1.6: PostgreSQL's case-insensitive text, as an extension description (`definitions`).
 
 A citext value is text (same wire forms, text and binary, as text's: citextin/citextout are textin/
-textout's), compared as PostgreSQL's citext_cmp compares: lower() of both sides, then as texts
-(this server's lower() lowers non-ASCII letters too, as a UTF-8 ctype does; PostgreSQL under the C
-ctype lowers ASCII only). Casts as the extension's: citext to text and varchar implicitly (so
-`citext = text` is text's comparison, case-sensitive, as PostgreSQL resolves it), text, varchar and
-char to citext in assignment. Its functions: citext(bpchar | bool | inet) (the casts), and the
+textout's), compared as PostgreSQL's citext_cmp compares; the type, its order and its casts are
+`types.extension_types`'s (citext to text is implicit, so `citext = text` is text's comparison,
+case-sensitive, as PostgreSQL resolves it). Its functions: citext(bpchar | bool | inet) (the casts), and the
 case-insensitive strpos, replace, split_part, translate and regexp_replace of citext arguments
 (PostgreSQL's SQL definitions of them: lower() or the regular expression flag i).
 """
@@ -14,23 +12,11 @@ from __future__ import annotations
 
 import re
 
-from heliosdb_lite.engine.extensions.definitions import (
-    ASSIGNMENT,
-    IMPLICIT,
-    Extension,
-    ExtensionCast,
-    ExtensionFunction,
-    ExtensionType,
-)
-from heliosdb_lite.engine.functions.strings import lower, null_safe, regexp_replace, translate, upper
-from heliosdb_lite.protocol.codecs.strings import TEXT_CODEC
+from heliosdb_lite.engine.extensions.definitions import Extension, ExtensionFunction
+from heliosdb_lite.engine.functions.strings import null_safe, regexp_replace, translate
+from heliosdb_lite.engine.types.letter_case import lower, upper
 
 NAME = "citext"
-
-
-def sort_key(value: str) -> bytes:
-    """citext_cmp's order: the lowered text's, byte by byte (its UTF-8, as the C collation orders)."""
-    return lower(value).encode()
 
 
 def _strpos(text: str, pattern: str) -> int:
@@ -67,14 +53,6 @@ def _regexp_replace(text: str, pattern: str, replacement: str, flags: str = "") 
 
 EXTENSION = Extension(
     NAME, "1.6", "data type for case-insensitive character strings",
-    types=(ExtensionType(NAME, "S", TEXT_CODEC, "citextin", "citextout", "citextrecv", "citextsend",
-                         collatable=True, sort_key=sort_key, case_insensitive=True),),
-    casts=(ExtensionCast(NAME, "text", IMPLICIT), ExtensionCast(NAME, "varchar", IMPLICIT),
-           ExtensionCast(NAME, "bpchar", ASSIGNMENT), ExtensionCast("text", NAME, ASSIGNMENT),
-           ExtensionCast("varchar", NAME, ASSIGNMENT),
-           ExtensionCast("bpchar", NAME, ASSIGNMENT, binary=False),
-           ExtensionCast("bool", NAME, ASSIGNMENT, binary=False),
-           ExtensionCast("inet", NAME, ASSIGNMENT, binary=False)),
     functions=(
         ExtensionFunction(NAME, ("bpchar",), NAME, is_cast=True, overloads_builtin=False),
         ExtensionFunction(NAME, ("bool",), NAME, is_cast=True, overloads_builtin=False),

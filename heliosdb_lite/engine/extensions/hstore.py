@@ -1,22 +1,13 @@
 """hstore 1.8: PostgreSQL's map of text keys to text values, as an extension description
 (`definitions`). Its values and their text and binary forms are `protocol.codecs.hstore`'s, stored as
-their output text; hstore_cmp orders them (`functions.hstore.stored_order`: ORDER BY, DISTINCT,
-GROUP BY, UNIQUE). Its operators and functions are translated by `translate.hstore` (the functions
-listed here are pg_proc's rows); the casts to json and jsonb and from text[] are explicit, as the
-extension's.
+their output text; the type, its order (hstore_cmp: ORDER BY, DISTINCT, GROUP BY, UNIQUE) and its
+casts (to json and jsonb, from text[], explicit) are `types.extension_types`'s. Its operators and
+functions are translated by `translate.hstore` (the functions listed here are pg_proc's rows).
 """
 
 from __future__ import annotations
 
-from heliosdb_lite.engine.extensions.definitions import (
-    EXPLICIT,
-    Extension,
-    ExtensionCast,
-    ExtensionFunction,
-    ExtensionType,
-)
-from heliosdb_lite.engine.functions.hstore import stored_order
-from heliosdb_lite.protocol.codecs.hstore import CODEC
+from heliosdb_lite.engine.extensions.definitions import Extension, ExtensionFunction
 
 NAME = "hstore"
 # name -> its signatures: (parameter types, result type, the function of `functions.hstore` running it)
@@ -51,10 +42,6 @@ SIGNATURES: dict[str, tuple[tuple[tuple[str, ...], str, str], ...]] = {
 
 EXTENSION = Extension(
     NAME, "1.8", "data type for storing sets of (key, value) pairs",
-    types=(ExtensionType(NAME, "U", CODEC, "hstore_in", "hstore_out", "hstore_recv", "hstore_send",
-                         compare=stored_order),),
     functions=tuple(ExtensionFunction(name, parameters, result)
                     for name, signatures in SIGNATURES.items() for parameters, result, _ in signatures),
-    casts=(ExtensionCast(NAME, "json", EXPLICIT), ExtensionCast(NAME, "jsonb", EXPLICIT),
-           ExtensionCast("text[]", NAME, EXPLICIT)),
 )

@@ -1,8 +1,8 @@
 """hstore's functions and operators (the extension's, PostgreSQL 15's hstore 1.8) over stored
 values: an hstore is kept as its output text (`protocol.codecs.hstore`), a text[] as its array
 text. One SQLite function, `helios_hstore(name, arguments...)`, runs them all by name (`OPERATIONS`);
-`stored_order` is hstore_cmp, the btree order of hstore values; populate_record reads the session's
-time zone and DateStyle (`functions`).
+populate_record reads the session's time zone and DateStyle (`functions`); hstore_cmp, the btree order
+of hstore values, is `types.extension_types`'s.
 
 Each follows hstore_op.c / hstore_io.c: NULL elements of a key array are skipped (hstoreArrayToPairs),
 `->` of an array keeps the array's shape, `||` takes the right value of a key both have, `-` of an
@@ -260,17 +260,6 @@ def rows(hstore: str | None) -> Iterator[tuple[str, str | None, int]]:
         return
     for position, (key, item) in enumerate(_read(hstore).items(), start=1):
         yield key, item, position
-
-
-def sort_key(stored: str) -> tuple[object, ...]:
-    """hstore_cmp's order of a stored hstore (`protocol.codecs.hstore.order_key`)."""
-    return values.order_key(_read(stored))
-
-
-def stored_order(left: str, right: str) -> int:
-    """hstore_cmp of two stored hstore values."""
-    left_key, right_key = sort_key(left), sort_key(right)
-    return (left_key > right_key) - (left_key < right_key)
 
 
 def populate_record(row: str | None, row_oid: int, hstore: str | None, tz: dt.tzinfo,

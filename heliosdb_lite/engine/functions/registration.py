@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import apsw
 
-from heliosdb_lite.engine import extensions
 from heliosdb_lite.engine.functions import (
     aggregates,
     binary_strings,
@@ -117,7 +116,7 @@ from heliosdb_lite.engine.functions.to_char_format import format_datetime
 from heliosdb_lite.engine.sql.dialect import OVERFLOW_PARAMETER
 from heliosdb_lite.engine.store import schemas
 from heliosdb_lite.engine.store.sqlite_errors import CANCELED_MESSAGE
-from heliosdb_lite.engine.types import casts
+from heliosdb_lite.engine.types import casts, letter_case
 from heliosdb_lite.engine.types import pgtypes as t
 from heliosdb_lite.engine.types.value_order import comparison_key
 from heliosdb_lite.engine.types.value_storage import check_integer, from_storage, stored_float, to_storage
@@ -178,7 +177,7 @@ def register(connection: apsw.Connection, context: FunctionContext) -> None:
     for name, function in {**_pure_functions(), **string_functions.FUNCTIONS, **binary_strings.FUNCTIONS,
                            **ranges.FUNCTIONS, **records.FUNCTIONS, **network.FUNCTIONS, **money.FUNCTIONS,
                            **xml_functions.FUNCTIONS, **domains.FUNCTIONS, **hstore.FUNCTIONS,
-                           **json_building.FUNCTIONS, **extensions.implementations()}.items():
+                           **json_building.FUNCTIONS}.items():
         connection.create_scalar_function(name, function, deterministic=True)
     connection.create_scalar_function(raised_errors.RAISE_FUNCTION, raised_errors.raise_exception, 4)
     # $n past SQLite's parameters (`dialect.sqlite_parameter`): one value through the statement, so
@@ -454,8 +453,8 @@ def _pure_functions() -> dict[str, Callable[..., Any]]:
     return {
         FAIL_IF: _fail_if,
         NOT_NULL: _not_null,
-        "upper": lambda value: None if value is None else string_functions.upper(str(value)),
-        "lower": lambda value: None if value is None else string_functions.lower(str(value)),
+        "upper": lambda value: None if value is None else letter_case.upper(str(value)),
+        "lower": lambda value: None if value is None else letter_case.lower(str(value)),
         SUBSTRING_START: _substring_start,
         SUBSTRING_LENGTH: _substring_length,
         "like": _like(case_insensitive=False),

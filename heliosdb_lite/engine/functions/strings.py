@@ -28,22 +28,6 @@ MAX_TEXT_BYTES = 0x3FFFFFFF  # PostgreSQL's MaxAllocSize: no text value holds mo
 MAX_CHARACTER_BYTES = 4  # UTF-8
 
 
-def per_character(text: str, mapping: Callable[[str], str]) -> str:
-    """upper/lower character by character as PostgreSQL's towupper/towlower: a character whose
-    mapping is several characters (ß -> SS) stays as it is."""
-    return "".join(mapped if len(mapped := mapping(character)) == 1 else character for character in text)
-
-
-def upper(text: str) -> str:
-    """upper(text): every character uppered that uppers to one character (non-ASCII ones too)."""
-    return per_character(text, str.upper)
-
-
-def lower(text: str) -> str:
-    """lower(text): every character lowered that lowers to one character (non-ASCII ones too)."""
-    return per_character(text, str.lower)
-
-
 def check_text_size(size_in_bytes: int) -> None:
     """54000 before a function builds a text larger than PostgreSQL lets any value be: repeat(),
     lpad() or format('%*s') of 2^31 characters would otherwise take gigabytes of the server's

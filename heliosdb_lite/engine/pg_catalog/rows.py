@@ -36,6 +36,7 @@ from heliosdb_lite.engine.pg_catalog.reader import (
 from heliosdb_lite.engine.sql.quoting import string_literal
 from heliosdb_lite.engine.store import schemas, user_types
 from heliosdb_lite.engine.store.domains import DOMAIN_KIND, Domain
+from heliosdb_lite.engine.types import extension_types
 from heliosdb_lite.engine.types import pgtypes as t
 from heliosdb_lite.engine.types.reg_types import input_function, output_function
 from heliosdb_lite.engine.types.type_names import format_type, format_type_function
@@ -234,7 +235,7 @@ def row_sources(reader: CatalogReader, names: SessionNames, database: str,
             elif defined.kind == DOMAIN_KIND:
                 yield _domain_row(reader.store().domains[defined.oid], namespace)
             elif defined.kind == user_types.BASE_KIND:
-                provided = extensions.type_named(defined.name)
+                provided = extension_types.type_named(defined.name)
                 assert provided is not None, defined
                 yield (defined.oid, defined.name, namespace, OWNER_OID, provided.typlen,
                        int(0 < provided.typlen <= 8), "b", provided.category, ",", 0, 0, defined.array_oid, 0,
@@ -309,7 +310,7 @@ def row_sources(reader: CatalogReader, names: SessionNames, database: str,
 def _collation_of(defined: user_types.StoredType) -> int:
     """pg_type.typcollation of a type the database defines (and of its array type): the default
     collation for an extension's collatable type (citext), else none."""
-    provided = extensions.type_named(defined.name) if defined.kind == user_types.BASE_KIND else None
+    provided = extension_types.type_named(defined.name) if defined.kind == user_types.BASE_KIND else None
     return DEFAULT_COLLATION if provided is not None and provided.collatable else 0
 
 
@@ -482,7 +483,7 @@ def _io_functions(oid: int, name: str, typtype: str, category: str, base: int) -
     prefix = _KIND_IO.get(typtype) or ("array" if array else None)
     if prefix is not None:
         return f"{prefix}_in", f"{prefix}_out", f"{prefix}_recv", f"{prefix}_send"
-    provided = extensions.type_named(name) if codec_types.is_user_type(oid) else None
+    provided = extension_types.type_named(name) if codec_types.is_user_type(oid) else None
     if provided is not None:
         return provided.input, provided.output, provided.receive, provided.send
     stem = _IO_STEMS.get(name, name)

@@ -47,12 +47,11 @@ from typing import Any
 
 import apsw
 
-from heliosdb_lite.engine import extensions
-from heliosdb_lite.engine.extensions.definitions import ExtensionType
 from heliosdb_lite.engine.sql.quoting import quote_identifier
 from heliosdb_lite.engine.store import domains, schemas
 from heliosdb_lite.engine.store import extensions as store_extensions
-from heliosdb_lite.engine.types import cast_contexts
+from heliosdb_lite.engine.types import cast_contexts, extension_types
+from heliosdb_lite.engine.types.extension_types import ExtensionType
 from heliosdb_lite.engine.types.value_order import comparison_key
 from heliosdb_lite.errors import DatabaseError
 from heliosdb_lite.protocol import codecs
@@ -247,7 +246,7 @@ def register(stored_type: StoredType) -> None:
             shown_name(defined.multirange_stored), defined.multirange_array_oid))
         return
     if stored_type.kind == BASE_KIND:
-        provided = extensions.type_named(stored_type.name)
+        provided = extension_types.type_named(stored_type.name)
         assert provided is not None, stored_type
         _EXTENSION_TYPES[stored_type.oid] = provided
         codec_types.register_base(codec_types.BaseUserType(
@@ -266,18 +265,15 @@ def register(stored_type: StoredType) -> None:
 
 def _register_casts(stored_type: StoredType) -> None:
     """The casts the extension declares for this type of it, by OID (`cast_contexts.add_cast`)."""
-    extension = extensions.extension_of(stored_type.name)
-    assert extension is not None, stored_type
 
     def oid_of(name: str) -> int:
         return stored_type.oid if name == stored_type.name else codecs.type_by_name(name).oid
 
     contexts = {"i": cast_contexts.Context.IMPLICIT, "a": cast_contexts.Context.ASSIGNMENT,
                 "e": cast_contexts.Context.EXPLICIT}
-    for cast in extension.casts:
-        if stored_type.name in (cast.source, cast.target):
-            cast_contexts.add_cast(oid_of(cast.source), oid_of(cast.target), contexts[cast.context],
-                                   binary=cast.binary)
+    for cast in extension_types.casts_of(stored_type.name):
+        cast_contexts.add_cast(oid_of(cast.source), oid_of(cast.target), contexts[cast.context],
+                               binary=cast.binary)
 
 
 def new_oids(connection: apsw.Connection, count: int) -> list[int]:
@@ -326,7 +322,7 @@ def collation(oid: int) -> str | None:
 
 def collation_needed(connection: apsw.Connection, name: str) -> None:
     """SQLite's callback for a collation no one registered on `connection` (`collation`)."""
-    defined = extensions.collation_type(name)
+    defined = extension_types.collation_type(name)
     if defined is not None:
         connection.create_collation(name, defined.stored_compare)
         return
