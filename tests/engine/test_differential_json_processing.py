@@ -261,13 +261,35 @@ SCRIPT = [
     "select jsonb_object_agg(key, value) from jsonb_each('{\"b\": 1, \"a\": 2}')",
     # jsonpath is not built
     "select jsonb_path_query('{\"a\":1}', '$.a')",
-    "update sj set b['a'] = '2'",
     "select '{}'::jsonb @? '$.a'",
+    # assignments through jsonb subscripts (of an array: not built)
+    "update sj set b['a'] = '2'",
+    "create table s_t (id int, b jsonb, a int[], j json)",
+    "insert into s_t values (1, '{\"a\": 1}'), (2, null), (3, '[0]'), (4, '5'), (5, null)",
+    "update s_t set b['x']['y'] = '2' where id = 1 returning b",
+    "update s_t set b[2] = '\"v\"' where id = 3 returning b",
+    "update s_t set b[-5] = '1' where id = 3 returning b",
+    "update s_t set b['a'] = '1' where id = 2 returning b",
+    "update s_t set b[1] = '1' where id = 5 returning b",
+    "update s_t set b['k'] = '1' where id = 4 returning b",
+    "update s_t set b['a']['z'] = '1' where id = 1 returning b",
+    "update s_t set b['n'][1]['m'] = '1' where id = 1 returning b",
+    "update s_t set b['p'] = '1', b['q'] = '2' where id = 1 returning b",
+    "update s_t set b['r'] = null where id = 1 returning b",
+    "update s_t set b[0][1] = '1' where id = 3 returning b",
+    "update s_t set b[-1] = '\"last\"', id = 3 where id = 3 returning id, b",
+    "update s_t set b['a'] = 1 where id = 1",
+    "update s_t set b[1::int8] = '1' where id = 3",
+    "update s_t set j['a'] = '1' where id = 1",
+    "update s_t set b['x'] = to_jsonb(id) where id = 2 returning b",
+    "update s_t set b[id] = '7' where id = 3 returning b",
+    "select id, b from s_t order by id",
+    "update s_t set a[1] = 1 where id = 1",
 ]
 
 # statements whose error message the engine words otherwise (the SQLSTATE still agrees)
-_REFUSED = {"select jsonb_path_query('{\"a\":1}', '$.a')", "update sj set b['a'] = '2'",
-            "select '{}'::jsonb @? '$.a'"}
+_REFUSED = {"select jsonb_path_query('{\"a\":1}', '$.a')", "select '{}'::jsonb @? '$.a'",
+            "update s_t set a[1] = 1 where id = 1"}
 
 reference = reference_database("differential_json_processing")
 engine_session = engine_store("differential_json_processing")

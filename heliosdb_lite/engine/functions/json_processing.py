@@ -46,6 +46,7 @@ JSON_STRIP_NULLS = "helios_json_strip_nulls"
 JSONB_PRETTY = "helios_jsonb_pretty"
 JSON_TYPEOF = "helios_json_typeof"
 JSON_ARRAY_LENGTH = "helios_json_array_length"
+JSONB_SUBSCRIPT_ASSIGN = "helios_jsonb_subscript_assign"  # UPDATE ... SET doc[...] = value
 JSON_ROWS = "helios_json_rows"  # table-valued: (key, value, ordinality) of json(b)_each & co
 JSON_RECORDS = "helios_json_records"  # table-valued: the fields of json(b)_to_record(set)
 RECORD_COLUMNS = tuple(f"c{index}" for index in range(64))  # its columns (the fields, then NULLs)
@@ -56,6 +57,7 @@ EACH, EACH_TEXT, ELEMENTS, ELEMENTS_TEXT, KEYS = "each", "each_text", "array_ele
 
 # jsonfuncs.c's JB_PATH_* operations of setPath
 _CREATE, _DELETE, _REPLACE, _INSERT_BEFORE, _INSERT_AFTER = 0x1, 0x2, 0x4, 0x8, 0x10
+_FILL_GAPS, _CONSISTENT_POSITION = 0x20, 0x40  # a subscript's assignment: what is missing is made
 _CREATE_OR_INSERT = _CREATE | _INSERT_BEFORE | _INSERT_AFTER
 _TREATMENTS = ("delete_key", "return_target", "use_json_null", "raise_exception")
 
@@ -257,7 +259,29 @@ def _set_path(value: Any, path: list[str | None], level: int, new: Any, operatio
         return _set_in_object(value, path, level, new, operation)
     if isinstance(value, list):
         return _set_in_array(value, path, level, new, operation)
+    if operation & _FILL_GAPS:
+        raise _scalar_in_path()
     return value
+
+
+def _scalar_in_path() -> DatabaseError:
+    return DatabaseError(INVALID_PARAMETER_VALUE, "cannot replace existing key",
+                         detail="The path assumes key is a composite object, but it is a scalar value.")
+
+
+def _made(path: list[str | None], level: int, new: Any) -> Any:
+    """jsonfuncs.c's push_path: the containers path[level:] names, made to hold new (an array,
+    NULLs before the element, where a path element is an integer; else an object)."""
+    if level == len(path):
+        return new
+    step = path[level]
+    if step is None:
+        raise DatabaseError(NULL_VALUE_NOT_ALLOWED, f"path element at position {level + 1} is null")
+    found = _INTEGER.fullmatch(step)
+    inner = _made(path, level + 1, new)
+    if found is None:
+        return {step: inner}
+    return [None] * max(int(found.group(1)), 0) + [inner]
 
 
 def _set_in_object(value: dict[str, Any], path: list[str | None], level: int, new: Any,
@@ -278,6 +302,8 @@ def _set_in_object(value: dict[str, Any], path: list[str | None], level: int, ne
             result[key] = new
     elif last and operation & _CREATE_OR_INSERT:
         result[key] = new
+    elif operation & _FILL_GAPS:
+        result[key] = _made(path, level + 1, new)
     return result
 
 
@@ -293,12 +319,16 @@ def _set_in_array(value: list[Any], path: list[str | None], level: int, new: Any
     count = len(value)
     before_all = False
     if index < 0:
+        if -index > count and operation & _CONSISTENT_POSITION:
+            raise _invalid(f"path element at position {level + 1} is out of range: {index}")
         if -index > count:
             before_all = True
         else:
             index += count
-    index = min(index, count)
     last = level == len(path) - 1
+    if index >= count and operation & _FILL_GAPS:
+        return [*value, *[None] * (index - count), new if last else _made(path, level + 1, new)]
+    index = min(index, count)
     if (before_all or count == 0) and last and operation & _CREATE_OR_INSERT:
         return [new, *value]
     if before_all:
@@ -329,6 +359,17 @@ def _changed(target: str, path: str, new: Any, operation: int, scalar_message: s
     if not steps or (operation & _DELETE and not value):
         return _out(value)
     return _out(_set_path(value, steps, 0, new, operation))
+
+
+def subscript_assign(target: str | None, new: str | None, first_is_index: Any, *steps: str | None) -> str:
+    """`UPDATE ... SET doc[s1][s2]... = new`: jsonb's subscripting assignment (setPath that makes what
+    is missing: objects, arrays padded with NULLs); a NULL document starts as an empty array when the
+    first subscript is an integer, else as an empty object; an SQL NULL new value is JSON null."""
+    value = _jsonb(target) if target is not None else [] if first_is_index else {}
+    if not isinstance(value, dict | list):
+        raise _scalar_in_path()
+    return _out(_set_path(value, list(steps), 0, None if new is None else _jsonb(new),
+                          _CREATE | _FILL_GAPS | _CONSISTENT_POSITION))
 
 
 def jsonb_set(target: str | None, path: str | None, new: str | None, create: Any) -> str | None:
@@ -537,4 +578,5 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     JSONB_PRETTY: pretty,
     JSON_TYPEOF: typeof,
     JSON_ARRAY_LENGTH: array_length,
+    JSONB_SUBSCRIPT_ASSIGN: subscript_assign,
 }

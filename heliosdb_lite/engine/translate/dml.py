@@ -12,7 +12,7 @@ from heliosdb_lite.engine.functions import names as fn
 from heliosdb_lite.engine.sql.dialect import render
 from heliosdb_lite.engine.store import schemas, serial_sequences
 from heliosdb_lite.engine.store.conventions import identity_kind
-from heliosdb_lite.engine.translate import query_checks, set_operations
+from heliosdb_lite.engine.translate import json_functions, query_checks, set_operations
 from heliosdb_lite.engine.translate.nodes import call, parameter_number
 from heliosdb_lite.engine.translate.queries import output_list, source, with_clause
 from heliosdb_lite.engine.translate.result import OutputColumn, Translation, unsupported
@@ -375,8 +375,8 @@ def update(translator: Translator, node: exp.Update) -> Translation:
     with_clause(translator, node, scope)
     table_name, table_columns = _target(translator, node.this, scope)
     node.set("expressions", [single for item in node.expressions for single in _single_assignments(item)])
-    if any(isinstance(item, exp.EQ) and isinstance(item.this, exp.Bracket) for item in node.expressions):
-        raise unsupported("UPDATE ... SET column[subscript] (of an array or a jsonb)")
+    node.set("expressions", json_functions.subscript_assignments(
+        node.expressions, {name.lower(): pg_type for name, pg_type in table_columns}))
     assigned = [item.this.name for item in node.expressions if isinstance(item, exp.EQ)]
     if table_columns:
         _check_target_columns(assigned, {name.lower(): pg_type for name, pg_type in table_columns},

@@ -72,8 +72,9 @@ _SHOWN_COLUMNS = frozenset({"key", "value", "ordinality", "document", "oid", "ki
 
 def handles(name: str) -> bool:
     """Whether `name` is a function of this module (a call of it in an expression)."""
-    return any(name in names for names in (_SCALARS, _EXTRACT_PATHS, _SET_RETURNING, _JSONPATH_FUNCTIONS,
-                                           _TO_RECORD, _POPULATE))
+    return name == jp.JSONB_SUBSCRIPT_ASSIGN or any(
+        name in names for names in (_SCALARS, _EXTRACT_PATHS, _SET_RETURNING, _JSONPATH_FUNCTIONS, _TO_RECORD,
+                                    _POPULATE))
 
 
 def _no_function(name: str, typed: Sequence[Typed]) -> Exception:
@@ -97,6 +98,8 @@ def function(translator: Translator, name: str, typed: list[Typed]) -> Typed:
         raise unsupported(f"{name}() other than in FROM")
     if name in _EXTRACT_PATHS:
         return _extract_path(translator, name, typed)
+    if name == jp.JSONB_SUBSCRIPT_ASSIGN:
+        return _subscript_assignment(translator, typed)
     parameters, required, result, registered, defaults, with_oid = _SCALARS[name]
     if not required <= len(typed) <= len(parameters) or not all(
             _fits(pg_type, oid) for (_, pg_type), oid in zip(typed, parameters, strict=False)):
@@ -184,6 +187,63 @@ def subscript(translator: Translator, node: exp.Bracket, document: exp.Expr, doc
                                 f"subscript type {format_type(value_type.oid, -1)} is not supported")
         step = translator.coerce(value, value_type, t.TEXT_TYPE)
     return call(fn.JSON_GET, document, t.JSONB, fn.JSON_GET_ALONG_PATH, step), _JSONB
+
+
+def subscript_assignments(items: list[exp.Expr], types: dict[str, PgType | None]) -> list[exp.Expr]:
+    """UPDATE's `doc[s1][s2] = value` items as `doc = helios_jsonb_subscript_assign(doc, 'doc', value,
+    s1, s2)`, those of one column folded into one assignment in their order (PostgreSQL applies
+    them all); a subscript of a column of another type: json 42804, an array 0A000."""
+    folded: dict[str, exp.EQ] = {}
+    result: list[exp.Expr] = []
+    for item in items:
+        if not isinstance(item, exp.EQ) or not isinstance(item.this, exp.Bracket):
+            result.append(item)
+            continue
+        steps: list[exp.Expr] = []
+        target: exp.Expr = item.this
+        while isinstance(target, exp.Bracket):
+            if len(target.expressions) != 1 or isinstance(target.expressions[0], exp.Slice):
+                raise DatabaseError(DATATYPE_MISMATCH, "jsonb subscript does not support slices")
+            number = _written_index(target.expressions[0])
+            steps.insert(0, exp.Literal.number(number) if number is not None else target.expressions[0])
+            target = target.this
+        if not isinstance(target, exp.Column):
+            raise unsupported(f"assignment {item.sql('postgres')}")
+        pg_type = types.get(target.name.lower())
+        if pg_type is not None and pg_type.oid == t.JSON:
+            raise DatabaseError(DATATYPE_MISMATCH,
+                                "cannot subscript type json because it does not support subscripting")
+        if pg_type is None or pg_type.oid != t.JSONB:
+            raise unsupported("UPDATE ... SET column[subscript] of an array")
+        key = target.name.lower()
+        earlier = folded.get(key)
+        document = earlier.expression if earlier is not None else exp.column(target.name)
+        assigned = exp.Anonymous(this=jp.JSONB_SUBSCRIPT_ASSIGN, expressions=[
+            document, exp.Literal.string(target.name), item.expression, *steps])
+        if earlier is not None:
+            earlier.set("expression", assigned)
+        else:
+            folded[key] = exp.EQ(this=exp.column(target.name), expression=assigned)
+            result.append(folded[key])
+    return result
+
+
+def _subscript_assignment(translator: Translator, typed: list[Typed]) -> Typed:
+    """`helios_jsonb_subscript_assign(doc, 'doc', value, subscripts...)` as subscript_assignments
+    writes it: the value a jsonb (an untyped one read as jsonb), the subscripts texts or integers."""
+    (document, _), (column, _), (value, value_type), *steps = typed
+    if not (value_type.is_unknown or value_type.oid == t.JSONB):
+        raise DatabaseError(DATATYPE_MISMATCH, f'subscripted assignment to "{column.name}" requires type '
+                            f"jsonb but expression is of type {format_type(value_type.oid, -1)}")
+    texts = []
+    for step, step_type in steps:
+        if not (step_type.is_unknown or step_type.oid in t.STRING_TYPES | {t.INT2, t.INT4}):
+            raise DatabaseError(DATATYPE_MISMATCH,
+                                f"subscript type {format_type(step_type.oid, -1)} is not supported")
+        texts.append(translator.coerce(step, step_type, t.TEXT_TYPE))
+    first_is_index = int(steps[0][1].oid in t.INTEGER_TYPES)
+    return call(jp.JSONB_SUBSCRIPT_ASSIGN, document, translator.coerce(value, value_type, _JSONB),
+                exp.Literal.number(first_is_index), *texts), _JSONB
 
 
 def _written_index(written: exp.Expr) -> int | None:
