@@ -285,6 +285,12 @@ SCRIPT = [
     "update s_t set b[id] = '7' where id = 3 returning b",
     "select id, b from s_t order by id",
     "update s_t set a[1] = 1 where id = 1",
+    "create table up (id int primary key, b jsonb)",
+    "insert into up values (1, '{\"n\": 1}')",
+    "insert into up values (1, '{}') on conflict (id) do update"
+    " set b['n'] = to_jsonb((up.b ->> 'n')::int + 1) returning b",
+    "insert into up values (1, '{\"m\": 5}') on conflict (id) do update set b['m'] = excluded.b -> 'm',"
+    " b['k'][0] = '\"z\"' returning b",
 ]
 
 # statements whose error message the engine words otherwise (the SQLSTATE still agrees)

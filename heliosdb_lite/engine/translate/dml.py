@@ -282,8 +282,10 @@ def _on_conflict(translator: Translator, node: exp.Insert, scope: Scope, table: 
     keys = [key.this if isinstance(key, exp.Ordered) else key for key in keys]
     conflict.set("conflict_keys", keys)
     conflict_scope = Scope(parent=scope, relations=[Relation("excluded", columns)])
+    assignments = json_functions.subscript_assignments(
+        conflict.expressions, {name.lower(): pg_type for name, pg_type in columns})
     conflict.set("expressions", [_assignment(translator, item, conflict_scope, table)
-                                 for item in conflict.expressions])
+                                 for item in assignments])
     if conflict.args.get("where") is not None:
         where = conflict.args["where"]
         where.set("this", translator.condition(where.this, conflict_scope, "WHERE"))
