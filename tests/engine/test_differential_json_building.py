@@ -145,6 +145,11 @@ SCRIPT = [
     " on child.parent_id = parent.id group by parent.id order by parent.id",
     "select p.id, (select json_agg(c.w order by c.w desc) from child c where c.parent_id = p.id)"
     " from parent p order by p.id",
+    # PostgREST's shape: a schema-qualified `table.*`, the rows of a CTE's subquery
+    "with pgrst_source as (select \"public\".\"parent\".* from \"public\".\"parent\")"
+    " select null::bigint as total_result_set, pg_catalog.count(_postgrest_t) as page_total,"
+    " coalesce(json_agg(_postgrest_t), '[]')::character varying as body"
+    " from (select * from pgrst_source) _postgrest_t",
     # the row a scalar subquery selects (Hasura's shape)
     "select coalesce(json_agg(\"root\" order by id), '[]') from (select row_to_json((select \"_e\" from"
     " (select \"_root.base\".\"id\" as \"id\", \"_root.base\".\"v\" as \"v\") as \"_e\")) as \"root\", id"

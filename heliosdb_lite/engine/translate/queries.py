@@ -391,6 +391,8 @@ def output_list(translator: Translator, items: list[exp.Expr], scope: Scope, *, 
     for expression in items:
         if isinstance(expression, exp.Star) or (isinstance(expression, exp.Column)
                                                 and isinstance(expression.this, exp.Star)):
+            if isinstance(expression, exp.Column):  # `schema.table.*`: the table by its bare name
+                expression.set("db", None)
             outputs += _star(translator, expression, scope)
             expressions += _star_expressions(translator, expression, scope)
             continue
