@@ -26,6 +26,7 @@ from sqlglot import exp
 from heliosdb_lite.engine.ddl import column_types, foreign_keys, sequences
 from heliosdb_lite.engine.ddl.object_names import (
     NO_OP,
+    chosen_relation_name,
     existing,
     fails_if_rows,
     index_exists,
@@ -280,8 +281,9 @@ def _added_constraint(translator: Translator, table: str, info: TableInfo | None
     if isinstance(definition, exp.UniqueColumnConstraint):
         keys = definition.this.expressions if isinstance(definition.this, exp.Schema) else []
         columns = [key_name(key) for key in keys]
-        index_name = schemas.storage_name(schemas.split(table)[0], name) if name \
-            else f"{table}_{'_'.join(columns)}_key"
+        schema, bare = schemas.split(table)
+        index_name = schemas.storage_name(schema, name) if name \
+            else chosen_relation_name(translator, schema, bare, "_".join(columns), "key")
         column_list = ", ".join(map(quote_name, columns))
         return f"CREATE UNIQUE INDEX {quote_name(index_name)} ON {quote_name(table)} ({column_list})"
     raise unsupported(f"ALTER TABLE ADD {definition.sql('postgres')}")

@@ -11,6 +11,7 @@ from sqlglot import exp
 
 from heliosdb_lite.engine.functions import names as fn
 from heliosdb_lite.engine.sql.quoting import string_literal
+from heliosdb_lite.engine.store import schemas
 from heliosdb_lite.engine.store.sequences import Sequences
 from heliosdb_lite.engine.translate.result import schema_of, unsupported
 from heliosdb_lite.errors import (
@@ -69,6 +70,7 @@ def sequence_exists(translator: Translator) -> Callable[[str], bool]:
     """Whether a sequence (temporary or not) has the storage name (`sequences`)."""
     return Sequences(translator.catalog.connection).exists
 
+
 def object_kind(connection: apsw.Connection, stored: str) -> str | None:
     """'table', 'view' or 'index' for a stored object (temporary ones too), None if there is none."""
     rows: list[tuple[str]] = list(connection.execute(
@@ -111,6 +113,43 @@ def dropped(translator: Translator, table: exp.Expr, kind: str, if_exists: bool)
 
 def _article(noun: str) -> str:
     return "an" if noun[0] in "aeiou" else "a"
+
+
+NAME_BYTES = 63  # PostgreSQL's NAMEDATALEN - 1
+
+
+def clipped(name: str, size: int) -> str:
+    """`name` cut to at most `size` bytes of UTF-8, at a character's boundary (pg_mbcliplen)."""
+    return name.encode()[:size].decode(errors="ignore")
+
+
+def object_name(name1: str, name2: str | None, label: str) -> str:
+    """PostgreSQL's makeObjectName: name1_name2_label within 63 bytes, the longer of name1 and name2
+    shortened first (the label whole)."""
+    first, second = name1.encode(), (name2 or "").encode()
+    available = NAME_BYTES - len(label.encode()) - 1 - (1 if name2 else 0)
+    size1, size2 = len(first), len(second)
+    while size1 + size2 > available:
+        if size1 > size2:
+            size1 -= 1
+        else:
+            size2 -= 1
+    parts = [clipped(name1, size1), *([clipped(name2, size2)] if name2 else []), label]
+    return "_".join(parts)
+
+
+def chosen_relation_name(translator: Translator, schema: str, name1: str, name2: str | None,
+                         label: str) -> str:
+    """PostgreSQL's ChooseRelationName: the storage name of `object_name` in `schema`, the label
+    numbered (idx1, idx2, ...) until no table, view, index or sequence of the schema has it."""
+    taken = Sequences(translator.catalog.connection).exists
+    connection = translator.catalog.connection
+    suffix = 0
+    while True:
+        stored = schemas.storage_name(schema, object_name(name1, name2, f"{label}{suffix or ''}"))
+        if object_kind(connection, stored) is None and not taken(stored):
+            return stored
+        suffix += 1
 
 
 def fails_if_rows(query: str, sqlstate: str, message: str) -> str:

@@ -19,7 +19,15 @@ from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
-from heliosdb_lite.engine.ddl.object_names import created, existing, index_exists, temporary
+from heliosdb_lite.engine.ddl.object_names import (
+    NAME_BYTES,
+    chosen_relation_name,
+    clipped,
+    created,
+    existing,
+    index_exists,
+    temporary,
+)
 from heliosdb_lite.engine.ddl.table_definition_checks import check_definitions, check_view_columns
 from heliosdb_lite.engine.functions import names as fn
 from heliosdb_lite.engine.sql.dialect import render
@@ -336,9 +344,19 @@ def storage_clauses(table: str, column: str, pg_type: t.PgType) -> list[str]:
     return clauses
 
 
-def _index_name(table: str, columns: list[exp.Expr]) -> str:
-    names = [c.name if isinstance(c, exp.Column) else "expr" for c in columns]
-    return f"{table}_{'_'.join(names)}_idx"
+def _index_name(translator: Translator, table: str, columns: list[exp.Expr]) -> str:
+    """PostgreSQL's name of an index CREATE INDEX leaves unnamed: <table>_<columns>_idx, a column
+    named again numbered (a, a1), an expression `expr`; numbered (idx1, ...) when taken."""
+    names: list[str] = []
+    for column in columns:
+        name = original = column.name if isinstance(column, exp.Column) else "expr"
+        number = 0
+        while name in names:
+            number += 1
+            name = clipped(original, NAME_BYTES - len(str(number))) + str(number)
+        names.append(name)
+    schema, bare = schemas.split(table)
+    return chosen_relation_name(translator, schema, bare, "_".join(names), "idx")
 
 
 def _create_index(translator: Translator, node: exp.Create) -> str:
@@ -363,7 +381,7 @@ def _create_index(translator: Translator, node: exp.Create) -> str:
         rendered.append(text if isinstance(translated, exp.Column) else f"({text})")
         rendered[-1] += direction
     name = schemas.storage_name(schemas.split(table)[0], index.name) if index.name \
-        else _index_name(table, bare)
+        else _index_name(translator, table, bare)
     where = params.args.get("where") if params is not None else None
     condition = ""
     if where is not None:
