@@ -159,6 +159,12 @@ SCRIPT = [
     "select to_json((select id from parent where id = 1)), json_agg((select v from parent where id = x))"
     " from generate_series(1, 3) x",
     "select row_to_json((select p from parent p))",
+    "select to_json(array(select p from parent p order by id desc)),"
+    " array_to_json(array(select p from parent p order by id), true),"
+    " json_build_object('x', array(select row(id) from parent order by id)),"
+    " jsonb_build_array(array(select p from parent p where false))",
+    "select to_json(array(select id from parent order by id)), json_agg(array(select p from parent p"
+    " where p.id = x)) from generate_series(1, 3) x",
     # a whole row in a grouped query: grouped by its primary key, else 42803
     "select row_to_json(parent), count(child.id) from parent left join child on child.parent_id = parent.id"
     " group by parent.id order by parent.id",

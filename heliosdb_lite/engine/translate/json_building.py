@@ -108,7 +108,10 @@ def _outer_joined(node: exp.Expr, name: str) -> bool | None:
 
 
 def _value(translator: Translator, node: exp.Expr, scope: Scope, *, polymorphic: bool) -> Typed:
-    """An argument's value and type (`_checked`)."""
+    """An argument's value and type (`_checked`; an ARRAY(subquery) of rows as json[])."""
+    rows = _array_of_rows(translator, node, scope)
+    if rows is not None:
+        return rows
     return _checked(translator, translator.expr(node, scope), polymorphic=polymorphic)
 
 
@@ -205,19 +208,45 @@ def _subquery_row(translator: Translator, node: exp.Expr, scope: Scope) -> exp.E
     (NULL for no row); None for any other expression."""
     while isinstance(node, exp.Paren):
         node = node.this
-    if not isinstance(node, exp.Subquery) or not isinstance(node.this, exp.Select) \
-            or len(node.this.expressions) != 1:
+    if not isinstance(node, exp.Subquery):
+        return None
+    selected = _rows_selected(translator, node, lambda subquery: subquery.this, scope)
+    return selected[0] if selected is not None else None
+
+
+def _array_of_rows(translator: Translator, node: exp.Expr, scope: Scope) -> Typed | None:
+    """`ARRAY(SELECT t FROM ...)` of rows written here: the array of their JSON texts (json[], which
+    to_json writes as the array of the rows); None for any other expression."""
+    while isinstance(node, exp.Paren):
+        node = node.this
+    if not isinstance(node, exp.Array) or len(node.expressions) != 1:
+        return None
+    return _rows_selected(translator, node, lambda array: array.expressions[0], scope)
+
+
+def _rows_selected(translator: Translator, node: exp.Expr, query_of: Callable[[exp.Expr], exp.Expr],
+                   scope: Scope) -> Typed | None:
+    """node (a subquery, an ARRAY(subquery)) translated with the rows its query (`query_of(node)`)
+    selects written as JSON, when its one column is a row written here; None otherwise."""
+    if not _selects_one(query_of(node)):
         return None
     attempt = node.copy()
-    item = attempt.this.expressions[0]
+    item = query_of(attempt).expressions[0]
     value = item.this if isinstance(item, exp.Alias) else item
-    if not isinstance(value, exp.Column | exp.Tuple | exp.Anonymous):
-        return None
     value.replace(exp.Anonymous(this=_ROW_ONLY, expressions=[value.copy()]))
     try:
-        return translator.expr(attempt, scope)[0]
+        return translator.expr(attempt, scope)
     except _NotARow:
         return None
+
+
+def _selects_one(query: exp.Expr) -> bool:
+    """Whether query is a SELECT of one column that may be a row (a name, a row constructor)."""
+    if not isinstance(query, exp.Select) or len(query.expressions) != 1:
+        return False
+    item = query.expressions[0]
+    value = item.this if isinstance(item, exp.Alias) else item
+    return isinstance(value, exp.Column | exp.Tuple | exp.Anonymous)
 
 
 def _row_only(translator: Translator, name: str, arguments: Sequence[exp.Expr], scope: Scope) -> Typed:
@@ -297,7 +326,9 @@ def _array_to_json(translator: Translator, name: str, arguments: Sequence[exp.Ex
         second = translator.expr(arguments[1], scope) if len(arguments) == 2 else None
         pretty = _pretty(translator, name, _RECORD_ARRAY, second)
         return _rows_array(translator, rows, scope, pretty), JSON_TYPE
-    typed = [translator.expr(argument, scope) for argument in arguments]
+    selected = _array_of_rows(translator, arguments[0], scope) if arguments else None
+    typed = [translator.expr(argument, scope) if index or selected is None else selected
+             for index, argument in enumerate(arguments)]
     first = typed[0][1] if typed else t.UNKNOWN_TYPE
     if not 1 <= len(typed) <= 2 or not (first.is_unknown or codecs.type_by_oid(first.oid).is_array):
         raise _no_function(name, [pg_type for _, pg_type in typed])
