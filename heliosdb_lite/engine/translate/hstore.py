@@ -35,7 +35,7 @@ from heliosdb_lite.engine.store.user_types import extension_type
 from heliosdb_lite.engine.translate import records
 from heliosdb_lite.engine.translate.nodes import bool_output, call, is_unknown_literal, storage_literal
 from heliosdb_lite.engine.translate.result import Typed, unsupported
-from heliosdb_lite.engine.translate.scope import Relation, Scope
+from heliosdb_lite.engine.translate.scope import Scope, add_table_function
 from heliosdb_lite.engine.types import array_typing
 from heliosdb_lite.engine.types import pgtypes as t
 from heliosdb_lite.engine.types import typing_rules as rules
@@ -246,13 +246,6 @@ def rows(translator: Translator, node: exp.Table, scope: Scope, arguments: Scope
     stored = list(SET_RETURNING[name])
     columns: list[tuple[str, PgType | None]] = [("key", t.TEXT_TYPE), ("value", t.TEXT_TYPE)] \
         if name == "each" else [(relation_name, t.TEXT_TYPE)]
-    if node.args.get("ordinality"):
-        columns.append(("ordinality", t.INT8_TYPE))
-        stored.append("ordinality")
-    renames = [column.name for column in alias.columns] if alias is not None else []
-    if len(renames) > len(columns):
-        raise unsupported(f"a column alias list longer than {name}()'s columns")
-    relation = Relation(relation_name, columns, stored=tuple(stored), shown=_SHOWN_COLUMNS)
-    scope.add(relation.renamed(relation_name, renames or None))
+    add_table_function(scope, node, name, relation_name, columns, stored, _SHOWN_COLUMNS)
     function = exp.Anonymous(this=hstore_functions.ROWS, expressions=[value])
     return exp.Table(this=function, alias=exp.TableAlias(this=exp.to_identifier(relation_name, quoted=True)))

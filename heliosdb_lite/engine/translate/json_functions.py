@@ -23,7 +23,7 @@ from heliosdb_lite.engine.functions import json_processing as jp
 from heliosdb_lite.engine.functions import names as fn
 from heliosdb_lite.engine.translate.nodes import call
 from heliosdb_lite.engine.translate.result import Typed, unsupported
-from heliosdb_lite.engine.translate.scope import Relation, Scope
+from heliosdb_lite.engine.translate.scope import Relation, Scope, add_table_function
 from heliosdb_lite.engine.types import cast_contexts
 from heliosdb_lite.engine.types import pgtypes as t
 from heliosdb_lite.engine.types import typing_rules as rules
@@ -288,15 +288,7 @@ def rows(translator: Translator, node: exp.Table, scope: Scope, arguments: Scope
         columns, stored = [(relation_name, t.TEXT_TYPE)], ["key"]
     else:
         columns, stored = [("value", value_type)], ["value"]
-    if node.args.get("ordinality"):
-        columns.append(("ordinality", t.INT8_TYPE))
-        stored.append("ordinality")
-    renames = [column.name for column in alias.columns] if alias is not None else []
-    if len(renames) > len(columns):
-        raise unsupported(f"a column alias list longer than {name}()'s columns")
-    relation = Relation(relation_name, columns, stored=tuple(stored), shown=_SHOWN_COLUMNS)
-    relation = relation.renamed(relation_name, renames or None)
-    scope.add(relation)
+    add_table_function(scope, node, name, relation_name, columns, stored, _SHOWN_COLUMNS)
     function = exp.Anonymous(this=jp.JSON_ROWS, expressions=[document, exp.Literal.number(oid),
                                                              exp.Literal.string(kind)])
     return exp.Table(this=function, alias=exp.TableAlias(this=exp.to_identifier(relation_name, quoted=True)))

@@ -13,6 +13,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sqlglot import exp
+
+from heliosdb_lite.engine.translate.result import unsupported
+from heliosdb_lite.engine.types import pgtypes as t
 from heliosdb_lite.engine.types.pgtypes import PgType
 from heliosdb_lite.errors import AMBIGUOUS_COLUMN, DUPLICATE_ALIAS, DatabaseError
 
@@ -134,3 +138,19 @@ class Scope:
                 return False
             scope = scope.parent
         return False
+
+
+def add_table_function(scope: Scope, node: exp.Table, name: str, relation_name: str,
+                       columns: list[tuple[str, PgType | None]], stored: list[str],
+                       shown: frozenset[str]) -> None:
+    """Add to scope the relation of table function `name` in FROM (node): its columns, `ordinality`
+    after them WITH ORDINALITY, renamed by the alias's column list (0A000 when the list is longer)."""
+    if node.args.get("ordinality"):
+        columns = [*columns, ("ordinality", t.INT8_TYPE)]
+        stored = [*stored, "ordinality"]
+    alias = node.args.get("alias")
+    renames = [column.name for column in alias.columns] if alias is not None else []
+    if len(renames) > len(columns):
+        raise unsupported(f"a column alias list longer than {name}()'s columns")
+    relation = Relation(relation_name, columns, stored=tuple(stored), shown=shown)
+    scope.add(relation.renamed(relation_name, renames or None))
