@@ -10,7 +10,8 @@ SQLite alters little in place, so most actions are rebuilt from what it can do:
 - ADD PRIMARY KEY/UNIQUE is a unique index under the constraint's name; DROP CONSTRAINT drops such
   an index or such triggers;
 - RENAME of an index or a view drops it and re-creates it from its SQL under the new name;
-- ALTER COLUMN TYPE rebuilds the table (`column_types`, `table_rebuild`).
+- ALTER COLUMN TYPE rebuilds the table (`column_types`, `table_rebuild`), and so does DROP COLUMN of a
+  column of a key or a constraint (`column_drops`).
 What SQLite cannot do faithfully (DROP of a constraint or NOT NULL declared in CREATE TABLE, SET
 SCHEMA) is refused with 0A000.
 """
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING
 import apsw
 from sqlglot import exp
 
-from heliosdb_lite.engine.ddl import column_types, foreign_keys, sequences
+from heliosdb_lite.engine.ddl import column_drops, column_types, foreign_keys, sequences
 from heliosdb_lite.engine.ddl.object_names import (
     NO_OP,
     chosen_relation_name,
@@ -154,6 +155,7 @@ def _alter_table(translator: Translator, table: str, node: exp.Alter) -> str:
     # PostgreSQL changes column types before it adds columns or constraints: one rebuild for all
     changes = [action for action in actions if column_types.is_type_change(action)]
     statements = column_types.altered_types(translator, table, info, changes) if changes else []
+    drops = [action for action in actions if _drops_column(action)]
     for action in actions:
         if column_types.is_type_change(action):
             continue
@@ -182,9 +184,9 @@ def _alter_table(translator: Translator, table: str, node: exp.Alter) -> str:
             statements.append(f"ALTER TABLE {quote_name(table)} ADD COLUMN {builder.column_sql(action)}")
             if by_trigger:
                 statements.append(_not_null_triggers(table, [action.name]))
-        elif isinstance(action, exp.Drop) and (action.args.get("kind") or "").upper() == "COLUMN":
-            dropped = action.args.get("tables") or action.expressions or [action.this]
-            statements += columns_dropped(translator, table, [column.name for column in dropped])
+        elif _drops_column(action):
+            if action is drops[0]:
+                statements += _dropped_columns(translator, table, actions, drops)
         elif isinstance(action, exp.RenameColumn):
             statements.append(f"ALTER TABLE {quote_name(table)} RENAME COLUMN {quote_name(action.this.name)} "
                               f"TO {quote_name(action.args['to'].name)}")
@@ -215,11 +217,46 @@ def _alter_table(translator: Translator, table: str, node: exp.Alter) -> str:
     return "; ".join(statements)
 
 
-def columns_dropped(translator: Translator, table: str, columns: list[str]) -> list[str]:
-    """DROP COLUMN of these columns of a table (`column_dropped`); of its last ones, a stand-in
-    column first, which SQLite keeps for a table of no columns (PostgreSQL keeps none)."""
+def _drops_column(action: exp.Expr) -> bool:
+    return isinstance(action, exp.Drop) and (action.args.get("kind") or "").upper() == "COLUMN"
+
+
+def _dropped_columns(translator: Translator, table: str, actions: list[exp.Expr],
+                     drops: list[exp.Drop]) -> list[str]:
+    """The DROP COLUMN actions of one ALTER TABLE, done together (`columns_dropped`); 0A000 when
+    they rebuild the table and the statement has other actions (the rebuild is made from the table
+    as it was)."""
+    cascades: dict[str, bool] = {}
+    for action in drops:
+        named = [column.name for column in action.args.get("tables") or action.expressions or [action.this]]
+        for column in _present_columns(translator, table, named, bool(action.args.get("exists"))):
+            cascades[column] = bool(action.args.get("cascade"))
+    if not cascades:
+        return []
+    if len(drops) < len(actions) and column_drops.needs_rebuild(translator.catalog.connection, table,
+                                                                list(cascades)):
+        raise unsupported("DROP COLUMN of a column of a key, a constraint or a foreign key together with "
+                          "other actions in one ALTER TABLE")
+    return columns_dropped(translator, table, cascades)
+
+
+def columns_dropped(translator: Translator, table: str, cascades: dict[str, bool]) -> list[str]:
+    """DROP COLUMN of these columns of a table: what depends on each (`column_drops`: 2BP01 unless
+    its CASCADE, here True), then each column in place (`column_dropped`), or all by a rebuild of
+    the table when SQLite cannot drop one in place; of its last ones, a stand-in column stays, which
+    SQLite keeps for a table of no columns (PostgreSQL keeps none)."""
+    connection = translator.catalog.connection
     info = translator.catalog.table(table)
-    statements = []
+    columns = list(cascades)
+    statements = [statement for column, cascade in cascades.items() for statement
+                  in column_drops.dependents_dropped(translator, table, column, cascade, columns)]
+    if column_drops.needs_rebuild(connection, table, columns):
+        for column in columns:
+            statements += _indexes_dropped(translator, table, column)
+        statements += column_drops.rebuilt_without(connection, table, columns, any(cascades.values()))
+        for column in columns:
+            statements += _column_records_dropped(translator, table, column)
+        return statements
     if info is not None and info.columns and {column.name for column in info.columns} <= set(columns):
         statements.append(f"ALTER TABLE {quote_name(table)} ADD COLUMN {quote_name(NO_COLUMNS)}")
     for column in columns:
@@ -227,13 +264,35 @@ def columns_dropped(translator: Translator, table: str, columns: list[str]) -> l
     return statements
 
 
+def _present_columns(translator: Translator, table: str, columns: list[str], if_exists: bool) -> list[str]:
+    """The columns of DROP COLUMN [IF EXISTS] the table has (generated ones too): PostgreSQL's 42703
+    for one it lacks, or its notice with IF EXISTS."""
+    names: set[str] = {name.lower() for (name,) in translator.catalog.connection.execute(
+        "SELECT name FROM pragma_table_xinfo(?)", (table,))}
+    present = []
+    for column in columns:
+        if column.lower() in names:
+            present.append(column)
+            continue
+        message = f'column "{column}" of relation "{schemas.split(table)[1]}" does not exist'
+        if not if_exists:
+            raise DatabaseError(UNDEFINED_COLUMN, message)
+        translator.notice(f"{message}, skipping")
+    return present
+
+
 def column_dropped(translator: Translator, table: str, column: str) -> list[str]:
-    """DROP COLUMN: the column, its NOT NULL triggers, the indexes CREATE INDEX made on it, its
-    recorded default and the sequences it owns."""
+    """DROP COLUMN in place: the column, its NOT NULL triggers, the indexes CREATE INDEX made on it,
+    its recorded default and the sequences it owns."""
     return [*_not_null_triggers_dropped(translator, table, column),
             *_indexes_dropped(translator, table, column),
             f"ALTER TABLE {quote_name(table)} DROP COLUMN {quote_name(column)}",
-            added_defaults.column_dropped(table, column),
+            *_column_records_dropped(translator, table, column)]
+
+
+def _column_records_dropped(translator: Translator, table: str, column: str) -> list[str]:
+    """A dropped column's recorded default and the sequences it owns."""
+    return [added_defaults.column_dropped(table, column),
             *sequences.owned_sequences_dropped(translator, table, column)]
 
 

@@ -173,7 +173,7 @@ def _refuse_dependents(connection: apsw.Connection, table: str, definitions: lis
     views: list[tuple[str, str]] = list(connection.execute(
         "SELECT name, sql FROM sqlite_schema WHERE type = 'view'"))
     for view, sql in views:
-        if mentions(sql, table) and _reads(connection, view, sql, table, name):
+        if mentions(sql, table) and reads_column(connection, view, sql, table, name):
             raise DatabaseError(FEATURE_NOT_SUPPORTED,
                                 "cannot alter type of a column used by a view or rule",
                                 detail=f"rule _RETURN on view {schemas.split(view)[1]} depends on column "
@@ -197,7 +197,7 @@ def _refuse_dependents(connection: apsw.Connection, table: str, definitions: lis
                           "expression uses it")
 
 
-def _reads(connection: apsw.Connection, view: str, sql: str, table: str, column: str) -> bool:
+def reads_column(connection: apsw.Connection, view: str, sql: str, table: str, column: str) -> bool:
     """Whether a view reads the table's column: the columns SQLite's authorizer reports read when
     the view is prepared (through the views it reads too); by name if it cannot be prepared."""
     try:
@@ -334,7 +334,7 @@ _TRIGGER_KEY = re.compile(r'FROM ("(?:[^"]|"")*") AS p WHERE (.*?)\) BEGIN .*con
 _TRIGGER_PAIR = re.compile(r'p\.("(?:[^"]|"")*") = NEW\.("(?:[^"]|"")*")')
 
 
-def _foreign_keys(connection: apsw.Connection, table: str) -> list[tuple[str, str, str, str, str | None]]:
+def foreign_keys_of(connection: apsw.Connection, table: str) -> list[tuple[str, str, str, str, str | None]]:
     """(name, child, column, parent, key column) of the foreign keys from or to `table`: SQLite's own
     (named as PostgreSQL names them by default) and those ALTER TABLE added as triggers
     (`foreign_keys`), one row per column pair."""
@@ -363,7 +363,7 @@ def _foreign_keys(connection: apsw.Connection, table: str) -> list[tuple[str, st
 def _check_foreign_keys(connection: apsw.Connection, table: str, changed: dict[str, t.PgType]) -> None:
     """42804 when a foreign key from or to a changed column would compare types of different
     categories (PostgreSQL finds no equality operator between them)."""
-    for name, child, child_column, parent, parent_column in _foreign_keys(connection, table):
+    for name, child, child_column, parent, parent_column in foreign_keys_of(connection, table):
         ends = [(child, child_column), (parent, parent_column or "")]
         if not any(owner == table and column.lower() in changed for owner, column in ends):
             continue

@@ -140,7 +140,8 @@ def _drop(translator: Translator, words: Words) -> list[str]:
         dropped += [column.described() for column in columns]
         for stored in dict.fromkeys(column.table for column in columns):
             statements += columns_dropped(translator, stored,
-                                          [column.column for column in columns if column.table == stored])
+                                          dict.fromkeys((column.column for column in columns
+                                                         if column.table == stored), True))
         statements += [f"DELETE FROM {TYPES_TABLE} WHERE oid = {defined.oid}" for defined in provided]
         statements.append(f"DELETE FROM {EXTENSIONS_TABLE} WHERE oid = {found.oid}")
     cascade_notice(translator, dropped)

@@ -1,4 +1,4 @@
-"""Rebuilding a table of the store under a changed CREATE TABLE (ALTER COLUMN ... TYPE).
+"""Rebuilding a table of the store under a changed CREATE TABLE (ALTER COLUMN ... TYPE, DROP COLUMN).
 
 SQLite cannot change a column's declared type in place. A table is rebuilt instead, and with it
 every table whose FOREIGN KEY (SQLite's own, `PRAGMA foreign_keys` on) references it, directly or
@@ -26,6 +26,7 @@ The CREATE TABLE the store keeps is split here into its column definitions and t
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import apsw
@@ -189,46 +190,54 @@ def referencing(connection: apsw.Connection, table: str) -> list[str]:
     return ordered
 
 
-def refuse_unrebuildable(connection: apsw.Connection, table: str) -> None:
-    """0A000 for a temporary table, and for tables a rebuild cannot drop: one whose foreign key
-    references itself ON DELETE RESTRICT (dropping it deletes its rows one by one, and the first
-    row referenced fails)."""
+def refuse_unrebuildable(connection: apsw.Connection, table: str, action: str = "ALTER COLUMN TYPE") -> None:
+    """0A000 (naming the `action` rebuilding it) for a temporary table, and for tables a rebuild
+    cannot drop: one whose foreign key references itself ON DELETE RESTRICT (dropping it deletes its
+    rows one by one, and the first row referenced fails)."""
     if not connection.execute("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?",
                               (table,)).fetchall():
-        raise unsupported("ALTER COLUMN TYPE of a temporary table")
+        raise unsupported(f"{action} of a temporary table")
     for name in referencing(connection, table):
         if connection.execute("SELECT 1 FROM pragma_foreign_key_list(?1) WHERE \"table\" = ?1 "
                               "AND on_delete = 'RESTRICT'", (name,)).fetchall():
-            raise unsupported(f"ALTER COLUMN TYPE of table {schemas.split(table)[1]} while the foreign key "
+            raise unsupported(f"{action} of table {schemas.split(table)[1]} while the foreign key "
                               f"of {schemas.split(name)[1]} references its own table ON DELETE RESTRICT")
 
 
-def _stored_columns(connection: apsw.Connection, table: str) -> tuple[list[str], bool]:
-    """The table's columns that hold values (generated ones are computed again), and whether its
-    integer primary key is SQLite's rowid (which then needs no copy of its own)."""
+def _stored_columns(connection: apsw.Connection, table: str,
+                    dropped: Collection[str] = ()) -> tuple[list[str], bool]:
+    """The table's columns that hold values (generated ones are computed again; `dropped` ones, in
+    lower case, left out), and whether its integer primary key is SQLite's rowid (which then needs
+    no copy of its own)."""
     rows: list[tuple[str, str, int, int]] = list(connection.execute(
         "SELECT name, type, pk, hidden FROM pragma_table_xinfo(?)", (table,)))
     keys = [row for row in rows if row[2]]
     alias = len(keys) == 1 and keys[0][1].lower() == "integer"
-    return [name for name, _, _, hidden in rows if hidden not in (2, 3)], alias
+    stored = [name for name, _, _, hidden in rows if hidden not in (2, 3) and name.lower() not in dropped]
+    return stored, alias
 
 
 def rebuilt(connection: apsw.Connection, table: str, create_sql: str, selected: dict[str, str],
-            unique_keys: dict[str, tuple[str, ...]]) -> list[str]:
+            unique_keys: dict[str, tuple[str, ...]], dropped: Collection[str] = (),
+            others: dict[str, str] | None = None) -> list[str]:
     """Statements rebuilding `table` under `create_sql`, its columns' values given by `selected` (a
     column's SQLite expression over the old table; the other columns keep theirs), with the
     tables that reference it (the module docstring). Its new values are checked against its
-    `unique_keys` (PostgreSQL's name of each key, its columns) with PostgreSQL's message."""
+    `unique_keys` (PostgreSQL's name of each key, its columns) with PostgreSQL's message. Its
+    `dropped` columns (lower case) are not copied, nor its indexes and triggers naming them
+    created again; `others` gives the changed CREATE TABLE of tables referencing it."""
     tables = referencing(connection, table)
     old_sql = {name: created_sql(connection, name) for name in tables}
-    created = {**old_sql, table: create_sql}
-    dependents: list[tuple[str, str, str]] = list(connection.execute(
-        "SELECT type, tbl_name, sql FROM sqlite_schema WHERE type IN ('index', 'trigger') "
-        f"AND sql IS NOT NULL AND tbl_name IN ({', '.join('?' * len(tables))}) ORDER BY rowid", tables))
+    created = {**old_sql, **(others or {}), table: create_sql}
+    dependents: list[tuple[str, str, str]] = [
+        (kind, owner, sql) for kind, owner, sql in connection.execute(
+            "SELECT type, tbl_name, sql FROM sqlite_schema WHERE type IN ('index', 'trigger') "
+            f"AND sql IS NOT NULL AND tbl_name IN ({', '.join('?' * len(tables))}) ORDER BY rowid", tables)
+        if owner != table or not any(mentions(sql, column) for column in dropped)]
     statements = []
     for name in tables:
         hold = quote_name(HOLD_PREFIX + name)
-        columns, _ = _stored_columns(connection, name)
+        columns, _ = _stored_columns(connection, name, dropped if name == table else ())
         values = [selected.get(column, quote_name(column)) if name == table else quote_name(column)
                   for column in columns]
         statements += [f"CREATE TABLE {hold} ({', '.join(map(quote_name, [_ROWID, *columns]))})",
@@ -240,7 +249,7 @@ def rebuilt(connection: apsw.Connection, table: str, create_sql: str, selected: 
     statements += [f"DROP TABLE {quote_name(name)}" for name in reversed(tables)]
     for name in tables:
         hold = quote_name(HOLD_PREFIX + name)
-        columns, alias = _stored_columns(connection, name)
+        columns, alias = _stored_columns(connection, name, dropped if name == table else ())
         alias = alias and _ROWID_ALIAS.search(created[name]) is not None  # the new table's key is the rowid
         targets = ", ".join(map(quote_name, columns if alias else ["rowid", *columns]))
         sources = ", ".join(map(quote_name, columns if alias else [_ROWID, *columns]))

@@ -418,7 +418,8 @@ def _drop(translator: Translator, words: _TypeWords) -> list[str]:
         functions_dropped.update(f.oid for f in functions)
         for stored in dict.fromkeys(column.table for column in columns):
             statements += columns_dropped(translator, stored,
-                                          [column.column for column in columns if column.table == stored])
+                                          dict.fromkeys((column.column for column in columns
+                                                         if column.table == stored), True))
         if found.kind == user_types.COMPOSITE_KIND:
             statements += composite_types.dropped(found)
         elif found.range is not None:
