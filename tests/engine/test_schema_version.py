@@ -168,3 +168,20 @@ def test_a_statement_reads_the_schema_version_only_after_a_change(engine: SQLite
         run(session, "select a from t where a = 1")
         run(session, "select a from t where a = 2")
     assert len(reads) == 1
+
+
+@pytest.mark.parametrize(("ddl", "use"), [
+    ("create type mood as enum ('a', 'b')", "select 'a'::mood"),
+    ("create domain posint as int check (value > 0)", "select 1::posint"),
+    ("create extension citext", "select 'A'::citext = 'a'"),
+    ("create function one() returns int language sql as 'select 1'", "select one()"),
+    ("create type pair as (a int, b int)", "select row(1, 2)::pair"),
+])
+def test_the_first_type_or_function_another_session_creates_is_seen(
+        engine: SQLiteEngine, session: SQLiteSession, ddl: str, use: str) -> None:
+    """The first of its kind creates the engine table that holds it (`_helios_types`, ...): a session
+    that had read the schema before finds that table, as a new session does."""
+    other = engine.open_session("postgres", "postgres", {})
+    run(session, "select 1")
+    run(other, ddl)
+    assert len(rows(session, use)) == 1

@@ -138,6 +138,11 @@ class Catalog:
         if generation == self._read_at and not self.changing:
             return self._schema_version
         rows: list[tuple[int]] = list(self._connection.execute("PRAGMA schema_version"))
+        if rows[0][0] != self._schema_version:
+            # another connection's DDL: a statement over sqlite_master has this connection load the
+            # schema it left, which `table_exists` reads (PRAGMA schema_version does not load it); the
+            # engine tables a first CREATE TYPE, DOMAIN, EXTENSION or FUNCTION makes are found then
+            self._connection.execute("SELECT 1 FROM sqlite_master WHERE 0")
         self._schema_version = rows[0][0]
         if self._schema_version != self._types_version:
             user_types.load(self._connection)
