@@ -3,11 +3,12 @@ table rebuilt, `engine/ddl/column_drops.py`): of the primary key (one column, or
 the others keeping NOT NULL; a serial key), of a UNIQUE constraint or a multi-column one, of a
 CREATE INDEX over several columns, used by a CHECK constraint, with a foreign key of its own; what
 depends on it: views (2BP01, CASCADE drops them and the views over them), foreign keys of other
-tables, SQLite's own or added by ALTER TABLE (2BP01, CASCADE drops the constraint), generated
-columns (2BP01); DROP TYPE / DROP EXTENSION ... CASCADE of a key column's type; inside a
-transaction, rolled back; pg_indexes, pg_constraint and information_schema after. Runs against the
-engine and a real PostgreSQL 15; outcome, messages and notices must agree (and the DETAIL and HINT
-of the refusals). Skipped without PostgreSQL."""
+tables, SQLite's own or added by ALTER TABLE, of several columns, named, or of its own table
+(2BP01, CASCADE drops the constraint), generated columns (2BP01); quoted names, another schema,
+expression and partial indexes; DROP TYPE / DROP EXTENSION ... CASCADE of a key column's type;
+inside a transaction, rolled back; pg_indexes, pg_constraint and pg_attribute after. Runs against
+the engine and a real PostgreSQL 15; outcome, messages and notices must agree (and the DETAIL and
+HINT of the refusals). Skipped without PostgreSQL."""
 
 from __future__ import annotations
 
@@ -141,6 +142,39 @@ SCRIPT = [
     "alter table c3 drop column pid",
     "delete from p2",
     "insert into c3 values (7)",
+    # a foreign key of two columns, named; one referencing its own table
+    "create table pn (a int, b int, primary key (a, b))",
+    "create table cn (x int, y int, constraint named_fk foreign key (x, y) references pn (a, b))",
+    "insert into pn values (1, 2)",
+    "insert into cn values (1, 2)",
+    "alter table pn alter b type bigint",  # a key of two columns referencing it: rebuilt too
+    "select * from cn",
+    "alter table pn drop column b",
+    "alter table pn drop column b cascade",
+    "insert into cn values (5, 5)",
+    *_catalog("cn"),
+    "create table tree (id int primary key, parent int references tree, v int)",
+    "insert into tree values (1, null, 1), (2, 1, 2)",
+    "alter table tree drop column id",
+    "alter table tree drop column id cascade",
+    "insert into tree values (9, 3)",
+    "select * from tree order by v",
+    # quoted names, another schema; indexes by expression, partial, unique
+    "create schema s",
+    'create table s.k ("Id" int primary key, "B" int unique, c int)',
+    "insert into s.k values (1, 1, 1)",
+    'alter table s.k drop column "Id", drop column "B"',
+    "select * from s.k",
+    "select indexname from pg_indexes where schemaname = 's'",
+    "create table ui (a int, b int)",
+    "create unique index ui_ab on ui (a, b)",
+    "create index ui_expr on ui ((a + b))",
+    "create index ui_part on ui (b) where a > 0",
+    "insert into ui values (1, 1)",
+    "alter table ui drop column a",
+    "select indexname from pg_indexes where tablename = 'ui'",
+    "insert into ui values (1)",
+    "select * from ui",
     # views: 2BP01, CASCADE drops them and the views over them
     "create table vt (id int primary key, a int, b int)",
     "create view vv as select id, a from vt",

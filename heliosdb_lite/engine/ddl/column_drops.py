@@ -56,7 +56,7 @@ def dependents_dropped(translator: Translator, table: str, column: str, cascade:
     views = _views_reading(connection, table, column)
     keys = dict.fromkeys((name, child) for name, child, _, parent, key
                          in column_types.foreign_keys_of(connection, table)
-                         if parent == table and child != table and (key or "").lower() == column.lower())
+                         if parent == table and (key or "").lower() == column.lower())
     generated = [name for name in _generated_from(connection, table, column)
                  if name.lower() not in _lowered(list(dropping))]
     if generated and cascade:
@@ -148,7 +148,7 @@ def needs_rebuild(connection: apsw.Connection, table: str, columns: list[str]) -
 def rebuilt_without(connection: apsw.Connection, table: str, columns: list[str], cascade: bool) -> list[str]:
     """The statements rebuilding the table without the columns, the constraints over them and the
     indexes and triggers using them; with `cascade`, the tables whose SQLite foreign keys reference
-    them rebuilt without those keys."""
+    them (itself too) rebuilt without those keys."""
     table_rebuild.refuse_unrebuildable(connection, table, "DROP COLUMN")
     dropped = _lowered(columns)
     head, definitions = table_rebuild.column_definitions(table_rebuild.created_sql(connection, table))
@@ -156,13 +156,12 @@ def rebuilt_without(connection: apsw.Connection, table: str, columns: list[str],
     remaining = [definition for definition in kept if definition is not None]
     if not any(Column.parse(definition) for definition in remaining):  # its last columns
         remaining.insert(0, quote_name(NO_COLUMNS))
-    others: dict[str, str] = {}
+    others = {table: table_rebuild.create_table_sql(head, remaining)}
     if cascade:
         for _, child, column, parent, key in column_types.foreign_keys_of(connection, table):
-            if parent == table and child != table and (key or "").lower() in dropped:
+            if parent == table and (key or "").lower() in dropped:
                 others[child] = _without_reference(connection, others, child, column, table)
-    return table_rebuild.rebuilt(connection, table, table_rebuild.create_table_sql(head, remaining), {}, {},
-                                 dropped=dropped, others=others)
+    return table_rebuild.rebuilt(connection, table, others.pop(table), {}, {}, dropped=dropped, others=others)
 
 
 def _without(definition: str, dropped: set[str]) -> str | None:

@@ -34,7 +34,7 @@ from heliosdb_lite.engine.ddl.tables import range_check_name, storage_clauses
 from heliosdb_lite.engine.functions import names as fn
 from heliosdb_lite.engine.sql.dialect import render
 from heliosdb_lite.engine.sql.quoting import quote_name, string_literal
-from heliosdb_lite.engine.store import added_defaults, schemas, serial_sequences
+from heliosdb_lite.engine.store import added_defaults, constraint_names, schemas, serial_sequences
 from heliosdb_lite.engine.store.sequences import SEQUENCES_TABLE
 from heliosdb_lite.engine.store.table_info import ColumnInfo, TableInfo
 from heliosdb_lite.engine.translate import domain_values
@@ -338,13 +338,19 @@ def foreign_keys_of(connection: apsw.Connection, table: str) -> list[tuple[str, 
     """(name, child, column, parent, key column) of the foreign keys from or to `table`: SQLite's own
     (named as PostgreSQL names them by default) and those ALTER TABLE added as triggers
     (`foreign_keys`), one row per column pair."""
-    native: list[tuple[str, str, str, str | None]] = list(connection.execute(  # no key: the primary key's
-        "SELECT s.name, f.\"from\", f.\"table\", coalesce(f.\"to\", (SELECT k.name "
+    # no key given: the primary key's
+    native: list[tuple[str, int, str, str, str | None]] = list(connection.execute(
+        "SELECT s.name, f.id, f.\"from\", f.\"table\", coalesce(f.\"to\", (SELECT k.name "
         "FROM pragma_table_info(f.\"table\") k WHERE k.pk = f.seq + 1)) "
         "FROM sqlite_schema s, pragma_foreign_key_list(s.name) f "
-        "WHERE s.type = 'table' AND (s.name = ?1 OR f.\"table\" = ?1)", (table,)))
-    keys = [(f"{schemas.split(child)[1]}_{column}_fkey", child, column, parent, key)
-            for child, column, parent, key in native]
+        "WHERE s.type = 'table' AND (s.name = ?1 OR f.\"table\" = ?1) ORDER BY s.rowid, f.id, f.seq",
+        (table,)))
+    columns: dict[tuple[str, int], list[str]] = {}
+    for child, key_id, column, _, _ in native:
+        columns.setdefault((child, key_id), []).append(column)
+    declared = {child: constraint_names.declared_foreign_keys(connection, child) for child, *_ in native}
+    keys = [(declared[child].get(key_id) or f"{schemas.split(child)[1]}_{'_'.join(columns[child, key_id])}"
+             "_fkey", child, column, parent, key) for child, key_id, column, parent, key in native]
     triggers: list[tuple[str, str]] = list(connection.execute(
         "SELECT tbl_name, sql FROM sqlite_schema WHERE type = 'trigger' AND name LIKE '%\\_fk\\_insert' "
         "ESCAPE '\\'"))

@@ -173,20 +173,24 @@ def created_sql(connection: apsw.Connection, name: str) -> str:
 
 def referencing(connection: apsw.Connection, table: str) -> list[str]:
     """The table and the tables whose foreign keys reference it, directly or through others, each
-    after the tables it references among them."""
+    after the tables it references among them; 0A000 for tables referencing each other in a cycle."""
     found = [table]
     for current in found:
         rows: list[tuple[str]] = list(connection.execute(
-            "SELECT s.name FROM sqlite_schema s, pragma_foreign_key_list(s.name) f "
+            "SELECT DISTINCT s.name FROM sqlite_schema s, pragma_foreign_key_list(s.name) f "
             "WHERE s.type = 'table' AND f.\"table\" = ?1 AND s.name <> ?1 ORDER BY s.rowid", (current,)))
         found += [name for (name,) in rows if name not in found]
     ordered: list[str] = []
     while len(ordered) < len(found):
+        before = len(ordered)
         for name in found:
             parents = {parent for (parent,) in connection.execute(
                 "SELECT \"table\" FROM pragma_foreign_key_list(?)", (name,))}
             if name not in ordered and not (parents & set(found)) - set(ordered) - {name}:
                 ordered.append(name)
+        if len(ordered) == before:
+            raise unsupported(f"rebuilding table {schemas.split(table)[1]} while tables referencing it "
+                              "reference each other")
     return ordered
 
 
