@@ -6,7 +6,7 @@ import pytest
 
 from heliosdb_lite.engine.session import SQLiteSession
 
-from .helpers import columns, rows, run, value
+from .helpers import columns, error, rows, run, value
 
 BOOL, BYTEA, NAME, INT8, INT2, INT4, TEXT = 16, 17, 19, 20, 21, 23, 25
 FLOAT4, FLOAT8, VARCHAR, DATE, TIMESTAMP, TIMESTAMPTZ, INTERVAL, NUMERIC, UUID, JSONB = (
@@ -125,3 +125,15 @@ def test_star_over_unknown_relation_uses_sqlite_types(session: SQLiteSession) ->
     run(session, "create view v as select a, b from base")
     assert columns(session, "select * from v") == [("a", INT4, -1), ("b", NUMERIC, (4 << 16 | 1) + 4)]
     assert value(session, "select count(*) from v") == 0
+
+
+@pytest.mark.parametrize("sql", ["select '$.a'::jsonpath", "select null::aclitem[]", "select null::_aclitem",
+                                 "create table j (p jsonpath)", "select null::pg_catalog.txid_snapshot"])
+def test_a_postgresql_type_not_built_here_is_refused_as_such(session: SQLiteSession, sql: str) -> None:
+    refused = error(session, sql)
+    assert refused.sqlstate == "0A000" and "is not supported" in refused.message, refused
+
+
+def test_a_type_postgresql_does_not_have_either_does_not_exist(session: SQLiteSession) -> None:
+    missing = error(session, "select 1::no_such_type")
+    assert (missing.sqlstate, missing.message) == ("42704", 'type "no_such_type" does not exist')

@@ -286,6 +286,10 @@ def _defined_type(kind: exp.Expr | str | None, named: UserTypes | None) -> codec
     return None if oid is None else codecs.type_by_oid(oid)
 
 
+# every built-in type name of PostgreSQL 15 (its pg_type), spoken here or not
+_POSTGRESQL_TYPE_NAMES = frozenset(row[0] for row in oids.PG_TYPE.values())
+
+
 def _user_defined_name(kind: exp.Expr | str | None) -> str:
     """A type name sqlglot does not know as a type (`_int4`, `"char"`, `"text"`, also qualified
     `"pg_catalog"."int4"`): the type's typname, else 42704 naming it as written."""
@@ -302,6 +306,9 @@ def _user_defined_name(kind: exp.Expr | str | None) -> str:
         info = codecs.type_by_name(spelling)
     except DatabaseError:
         shown = named if isinstance(named, str) else written
+        if spelling in _POSTGRESQL_TYPE_NAMES:
+            raise DatabaseError(FEATURE_NOT_SUPPORTED, f'type "{shown}" is not supported',
+                                detail="PostgreSQL 15 has this type; HeliosDB-Lite does not.") from None
         raise DatabaseError(UNDEFINED_OBJECT, f'type "{shown}" does not exist') from None
     return '"char"' if info.oid == CHAR else info.name  # bare, char is bpchar
 
