@@ -137,3 +137,10 @@ def test_a_postgresql_type_not_built_here_is_refused_as_such(session: SQLiteSess
 def test_a_type_postgresql_does_not_have_either_does_not_exist(session: SQLiteSession) -> None:
     missing = error(session, "select 1::no_such_type")
     assert (missing.sqlstate, missing.message) == ("42704", 'type "no_such_type" does not exist')
+
+
+def test_a_table_s_row_type_as_a_type_is_refused(session: SQLiteSession) -> None:
+    run(session, "create table mytype (a int)")
+    refused = error(session, "select '(1)'::mytype")
+    assert (refused.sqlstate, refused.message) == (
+        "0A000", 'the row type of table "mytype" as a type is not supported')

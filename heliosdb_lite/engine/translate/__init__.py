@@ -67,6 +67,7 @@ from heliosdb_lite.errors import (
     INVALID_SCHEMA_NAME,
     SUCCESSFUL_COMPLETION,
     SYNTAX_ERROR,
+    UNDEFINED_OBJECT,
     UNDEFINED_TABLE,
     DatabaseError,
 )
@@ -191,8 +192,18 @@ class Translator:
 
     def resolve_type(self, data_type: exp.DataType) -> t.ResolvedType:
         """The type a type name in the statement denotes: a built-in one, or one the database
-        defines (`store.user_types`), in its schema if qualified, else along the search path."""
-        return domain_values.base_type(self, t.resolve_datatype(data_type, self.defined_type))
+        defines (`store.user_types`), in its schema if qualified, else along the search path. A
+        table's name, whose row type PostgreSQL also knows as a type, is refused (0A000), not
+        missing."""
+        try:
+            resolved = t.resolve_datatype(data_type, self.defined_type)
+        except DatabaseError as error:
+            kind = data_type.args.get("kind")
+            if error.sqlstate == UNDEFINED_OBJECT and isinstance(kind, exp.Identifier) \
+                    and self.catalog.table(self.relation(exp.to_table(kind.name))) is not None:
+                raise unsupported(f'the row type of table "{kind.name}" as a type') from None
+            raise
+        return domain_values.base_type(self, resolved)
 
     def domains(self) -> dict[int, Domain]:
         """The store's domains by OID (read once per statement)."""
