@@ -71,6 +71,8 @@ SCRIPT = [
     "alter table k drop constraint k_x_unique",
     "insert into k values (1, 3) returning *",
     "alter table k add primary key (y)",
+    "alter table k add primary key (x)",  # a second primary key: 42P16
+    "alter table k add constraint k_other primary key (x)",
     "insert into k values (4, null)",
     "insert into k values (5, 1)",
     "alter table k drop constraint k_pkey",

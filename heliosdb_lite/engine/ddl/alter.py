@@ -326,6 +326,10 @@ def _added_constraint(translator: Translator, table: str, info: TableInfo | None
         name = definition.name
         definition = definition.expressions[0]
     if isinstance(definition, exp.PrimaryKey):
+        if info is not None and info.primary_key:
+            bare = schemas.split(table)[1]
+            raise DatabaseError(INVALID_TABLE_DEFINITION,
+                                f'multiple primary keys for table "{bare}" are not allowed')
         columns = [key_name(key) for key in definition.expressions]
         declared = {c.name for c in info.columns if c.not_null} if info is not None else set()
         nullable = [column for column in columns if column not in declared]
