@@ -161,6 +161,18 @@ def assert_same_step_user_types_named(reference: Any, session: SQLiteSession, sq
         _user_types_named(reference_step_with_messages(reference, sql), reference_name)
 
 
+def assert_same_error(reference: Any, session: SQLiteSession, sql: str) -> DatabaseError:
+    """sql fails on both with PostgreSQL's SQLSTATE, message, DETAIL and HINT; the engine's error."""
+    with pytest.raises(Exception) as expected:
+        reference.execute(sql)
+    with pytest.raises(DatabaseError) as got:
+        session.execute(session.prepare(sql, ()), [])
+    diagnostic = expected.value.diag  # type: ignore[attr-defined]  # a psycopg.Error
+    assert (got.value.sqlstate, got.value.message, got.value.detail, got.value.hint) == \
+        (diagnostic.sqlstate, diagnostic.message_primary, diagnostic.message_detail, diagnostic.message_hint)
+    return got.value
+
+
 def gap(sql: str, reason: str) -> Any:
     """A statement whose answer differs from PostgreSQL's for the stated reason (a strict xfail)."""
     return pytest.param(sql, marks=pytest.mark.xfail(strict=True, reason=reason))

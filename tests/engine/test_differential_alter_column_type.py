@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import psycopg
 import pytest
 
 from heliosdb_lite.engine.session import SQLiteSession
-from heliosdb_lite.errors import DatabaseError
 from tests.engine.differential import (
     assert_refused_clearly,
+    assert_same_error,
     engine_step_with_messages,
     engine_store,
     gap,
@@ -256,14 +255,7 @@ def test_same_error_detail_and_hint(reference: Any, engine_session: SQLiteSessio
     reference.execute(ERRORS_SETUP)
     engine_session.execute(engine_session.prepare("drop table if exists e", ()), [])
     engine_session.execute(engine_session.prepare(ERRORS_SETUP, ()), [])
-    with pytest.raises(psycopg.Error) as expected:
-        reference.execute(sql)
-    with pytest.raises(DatabaseError) as got:
-        engine_session.execute(engine_session.prepare(sql, ()), [])
-    diagnostic = expected.value.diag
-    assert (got.value.sqlstate, got.value.message, got.value.detail, got.value.hint) == \
-        (expected.value.sqlstate, diagnostic.message_primary, diagnostic.message_detail,
-         diagnostic.message_hint)
+    assert_same_error(reference, engine_session, sql)
 
 
 REFUSED = [

@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 
 from heliosdb_lite.engine.session import SQLiteSession
-from heliosdb_lite.errors import CARDINALITY_VIOLATION, DatabaseError
+from heliosdb_lite.errors import CARDINALITY_VIOLATION
 from tests.engine.differential import (
+    assert_same_error,
     engine_step_with_messages,
     engine_store,
     reference_database,
@@ -99,11 +100,4 @@ def test_same_step(reference: Any, engine_session: SQLiteSession, sql: str) -> N
 
 def test_refusal_hint(reference: Any, engine_session: SQLiteSession) -> None:
     """The refusal of a second update carries PostgreSQL's SQLSTATE, message and hint."""
-    with pytest.raises(psycopg.Error) as expected:
-        reference.execute(DUPLICATE)
-    with pytest.raises(DatabaseError) as refused:
-        engine_session.execute(engine_session.prepare(DUPLICATE, ()), [])
-    diagnostic = expected.value.diag
-    assert (refused.value.sqlstate, refused.value.message, refused.value.hint) == \
-        (diagnostic.sqlstate, diagnostic.message_primary, diagnostic.message_hint)
-    assert refused.value.sqlstate == CARDINALITY_VIOLATION
+    assert assert_same_error(reference, engine_session, DUPLICATE).sqlstate == CARDINALITY_VIOLATION
