@@ -220,9 +220,15 @@ class FailoverAgent:
         async with self._sync_lock:
             listed = set(node.counted)
             connected = {name: link for name, link in node.links.items() if link.sync}
-            last = self._journal.last_lsn
             if acks.degraded:
-                add = {name for name, link in connected.items() if link.flushed_lsn >= last}
+                add = {name for name, link in connected.items()
+                       if acks.holds_every_acknowledged(link.flushed_lsn)}
+                if len(listed | add) < acks.required:
+                    add = set()
+                elif add:
+                    # no await since the check above: every commit acknowledged while degraded is on
+                    # the standbys about to be listed, and no commit is acknowledged without them again
+                    acks.end_degraded()
             else:
                 add = set(connected) - listed
             remove: set[str] = set()
@@ -239,7 +245,7 @@ class FailoverAgent:
             if not await self._put_as_leader("sync", SyncState(self.name, node.role.epoch, acks.required,
                                                                sorted(wanted))):
                 return
-            node.counted |= add
+            node.count_acknowledgements(add)
             if add or remove:
                 log.info("failover: sync standbys in etcd: %s", ", ".join(sorted(wanted)) or "none")
 

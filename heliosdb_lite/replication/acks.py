@@ -8,13 +8,15 @@ the standby round trip as it covers the fsync.
 Modes (`[replication] replication_mode`):
 - sync-strict: waits without limit (Maximum Protection);
 - sync: a wait longer than sync_timeout_ms degrades the primary to async, loudly (log line, metric,
-  ParameterStatus heliosdb.replication), until a standby has caught up with the journal's last LSN
-  (Maximum Availability);
+  ParameterStatus heliosdb.replication), until enough standbys hold every commit acknowledged so far
+  (`acknowledged_lsn`; Maximum Availability);
 - async: never waits (Maximum Performance, RPO > 0).
 A fenced primary fails every present and future wait: it never acknowledges another commit.
 With failover, `may_degrade` is awaited before sync degrades: it removes the standbys from etcd's
 sync set first (so none of them can be elected without the commits acknowledged from then on), and
-when it cannot, the commits keep waiting.
+when it cannot, the commits keep waiting. The way back is the agent's: it ends the degradation
+(`end_degraded`) when standbys hold every acknowledged commit, before it lists them in etcd again,
+so a listed standby never lacks an acknowledged commit.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ class StandbyAcks:
         self._timeout = sync_timeout_ms / 1000
         self._flushed: dict[str, int] = {}
         self.acked_lsn = acked_lsn  # every LSN up to here is durable on `required` standbys (or predates us)
+        self.acknowledged_lsn = acked_lsn  # no commit beyond this LSN has been acknowledged to its client
         self.degraded = False
         self._fenced: DatabaseError | None = None
         self._waiters: list[tuple[int, int, asyncio.Future[None]]] = []
@@ -62,11 +65,17 @@ class StandbyAcks:
 
     def covers(self, lsn: int) -> bool:
         """Whether a commit at `lsn` may be acknowledged now, without waiting."""
-        if lsn <= self.acked_lsn:
-            return True
-        if self._fenced is not None:
-            raise self._fenced
-        return self.mode == ASYNC or self.degraded
+        if lsn > self.acked_lsn:
+            if self._fenced is not None:
+                raise self._fenced
+            if self.mode != ASYNC and not self.degraded:
+                return False
+        self.acknowledged_lsn = max(self.acknowledged_lsn, lsn)
+        return True
+
+    def holds_every_acknowledged(self, flushed_lsn: int) -> bool:
+        """Whether a standby that has fsynced up to `flushed_lsn` holds every acknowledged commit."""
+        return flushed_lsn >= self.acknowledged_lsn
 
     async def wait(self, lsn: int) -> None:
         """Return once `lsn` may be acknowledged (see the module docstring)."""
@@ -108,17 +117,24 @@ class StandbyAcks:
         log.warning("replication: %s: sync runs DEGRADED TO ASYNC until a standby catches up", reason)
         self._on_state_change(self.state)
 
-    def standby_flushed(self, name: str, lsn: int, last_lsn: int) -> None:
-        """Standby `name` has fsynced everything up to `lsn`; the journal's last LSN is `last_lsn`."""
+    def end_degraded(self) -> None:
+        """Back to waiting for standbys (the caller has seen enough of them hold every acknowledged
+        commit)."""
+        if self.degraded:
+            self.degraded = False
+            metrics.DEGRADED.set(0)
+            log.warning("replication: standbys hold every acknowledged commit (LSN %d): back to %s",
+                        self.acknowledged_lsn, self.mode)
+            self._on_state_change(self.state)
+
+    def standby_flushed(self, name: str, lsn: int) -> None:
+        """Standby `name` (one whose acknowledgements count) has fsynced everything up to `lsn`."""
         self._flushed[name] = max(self._flushed.get(name, 0), lsn)
         ranked = sorted(self._flushed.values(), reverse=True)
         if len(ranked) >= self.required:
             self.acked_lsn = max(self.acked_lsn, ranked[self.required - 1])
-        if self.degraded and len(ranked) >= self.required and ranked[self.required - 1] >= last_lsn:
-            self.degraded = False
-            metrics.DEGRADED.set(0)
-            log.warning("replication: standbys caught up at LSN %d: back to %s", last_lsn, self.mode)
-            self._on_state_change(self.state)
+            if self.holds_every_acknowledged(ranked[self.required - 1]):
+                self.end_degraded()
         acked = self.acked_lsn
         self._settle(lambda waiting: waiting <= acked)
 
@@ -147,6 +163,7 @@ class StandbyAcks:
 
     def _settle(self, ready: Callable[[int], bool]) -> None:
         while self._waiters and ready(self._waiters[0][0]):
-            _, _, future = heapq.heappop(self._waiters)
+            lsn, _, future = heapq.heappop(self._waiters)
             if not future.done():
+                self.acknowledged_lsn = max(self.acknowledged_lsn, lsn)
                 future.set_result(None)

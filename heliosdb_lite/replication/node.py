@@ -295,9 +295,28 @@ class ReplicationNode:
         if status.epoch > self.role.epoch:
             self._learned_epoch(status.epoch)
             return
-        if link.sync and self._acks is not None and (self.counted is None or link.name in self.counted):
-            self._journal.mark_standby_acked(link.name, status.flushed_lsn)
-            self._acks.standby_flushed(link.name, status.flushed_lsn, self._journal.last_lsn)
+        acks = self._acks
+        if not link.sync or acks is None:
+            return
+        if self.counted is None or link.name in self.counted:
+            self._count_flushed(link, acks)
+        elif acks.degraded and acks.holds_every_acknowledged(link.flushed_lsn) \
+                and self.on_standby_change is not None:
+            self.on_standby_change()  # the agent may list it in etcd's sync set now
+
+    def _count_flushed(self, link: StandbyLink, acks: StandbyAcks) -> None:
+        self._journal.mark_standby_acked(link.name, link.flushed_lsn)
+        acks.standby_flushed(link.name, link.flushed_lsn)
+
+    def count_acknowledgements(self, names: set[str]) -> None:
+        """With failover: etcd's sync set now lists `names`; their acknowledgements count from here,
+        starting with what they have already reported."""
+        assert self.counted is not None and self._acks is not None
+        self.counted |= names
+        for name in names:
+            link = self._links.get(name)
+            if link is not None:
+                self._count_flushed(link, self._acks)
 
     # -- epochs, fencing, promotion -----------------------------------------------------------
 

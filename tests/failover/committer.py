@@ -17,9 +17,10 @@ class Committer(threading.Thread):
     """Autocommit inserts into `marks` on one connection until stopped or the connection breaks;
     records when each was acknowledged."""
 
-    def __init__(self, dsn: str) -> None:
+    def __init__(self, dsn: str, *, first: int = 1) -> None:
         super().__init__(daemon=True)
         self.dsn = dsn
+        self.first = first  # the first number inserted (committers sharing `marks` need apart ranges)
         self.acknowledged: dict[int, float] = {}
         self.stop = threading.Event()
         self.ended: BaseException | None = None
@@ -37,7 +38,7 @@ class Committer(threading.Thread):
     def run(self) -> None:
         try:
             with psycopg.connect(self.dsn, autocommit=True, connect_timeout=10) as connection:
-                number = 0
+                number = self.first - 1
                 while not self.stop.is_set():
                     number += 1
                     connection.execute("INSERT INTO marks VALUES (%s)", (number,))
