@@ -148,6 +148,11 @@ class EngineSession(Protocol):
         """Parse one statement; raises DatabaseError (42601 on several statements)."""
         ...
 
+    def prepared(self, sql: str, param_oids: Sequence[int]) -> Statement | None:
+        """What `prepare(sql, param_oids)` would return, when that is known without parsing (a
+        driver's Parse of a text it sent before); None otherwise: split and prepare then."""
+        ...
+
     def execute(self, statement: Statement, params: Sequence[Any], *,
                 yield_after: float | None = None, wait_for_locks: bool = True) -> Cursor:
         """Run a prepared statement with decoded parameters; raises DatabaseError. With

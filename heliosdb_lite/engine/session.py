@@ -282,6 +282,13 @@ class SQLiteSession:
             raise in_failed_transaction()
         return statement
 
+    def prepared(self, sql: str, param_oids: Sequence[int]) -> PreparedStatement | None:
+        # a translation in the shared cache is what every route of _prepare gives for its key
+        if self._transactions.failed or self.settings.get("standard_conforming_strings") == "off" \
+                or not self._cacheable(sql):
+            return None
+        return self._engine.cache.get(self._cache_key(sql, tuple(param_oids)))
+
     def can_start_over(self, statement: Any) -> bool:
         assert isinstance(statement, PreparedStatement)
         return statement.restartable and not self._transactions.failed \

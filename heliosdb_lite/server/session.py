@@ -927,11 +927,14 @@ class Session:
                                 f'prepared statement "{message.statement}" already exists')
         try:
             _require_codecs(oid for oid in message.param_oids if oid)
-            statement: Statement = EmptyStatement(message.sql, message.param_oids)
-            short = len(message.sql) <= INLINE_SQL_BYTES
-            if await self._engine_call(short, engine_session.split, message.sql):
-                statement = await self._engine_call(short, engine_session.prepare, message.sql,
-                                                    message.param_oids)
+            statement = engine_session.prepared(message.sql, message.param_oids)
+            if statement is None:
+                statement = EmptyStatement(message.sql, message.param_oids)
+                short = len(message.sql) <= INLINE_SQL_BYTES
+                if await self._engine_call(short, engine_session.split, message.sql):
+                    statement = await self._engine_call(short, engine_session.prepare, message.sql,
+                                                        message.param_oids)
+            if not isinstance(statement, EmptyStatement):
                 _require_codecs((*statement.param_oids, *(c.type_oid for c in statement.columns or ())))
         except DatabaseError:
             engine_session.statement_failed()
