@@ -1,7 +1,8 @@
 """SQLAlchemy 2 reflection through its psycopg dialect answers on HeliosDB-Lite what it answers on
 PostgreSQL 15 for the same schema, in public and in a user schema: schema, table and view names,
 columns (types, defaults, nullability, identity options), primary keys, foreign keys across schemas,
-indexes, unique constraints, has_table, `Table(..., autoload_with=)` and `MetaData.reflect()`. The
+indexes, unique constraints, CHECK constraints, keys added by ALTER TABLE, has_table, `Table(...,
+autoload_with=)` and `MetaData.reflect()`. The
 reg* casts SQLAlchemy and other clients write (`'s.t'::regclass`, `oid::regclass::text`, regtype,
 regnamespace) print and fail as PostgreSQL's do.
 """
@@ -34,6 +35,12 @@ DDL = (
     'create schema "Mixed Case"',
     'create table "Mixed Case"."Tab"(x int primary key, "Y" text, z bigserial)',
     'create index "Tab_Y_idx" on "Mixed Case"."Tab"("Y")',
+    "create table ck(id int, a int check (a > 0), b text, c varchar(10), r int, check (a < r), "
+    "constraint ck_named check (b <> '' and a is not null))",
+    "alter table ck add check (c in ('x', 'y'))",
+    "alter table ck add constraint ck_pk primary key (id)",
+    "alter table ck add unique (b)",
+    "alter table ck add foreign key (r) references p(id) on delete cascade",
 )
 
 
@@ -79,7 +86,7 @@ def comparable(value: Any) -> Any:
 
 INSPECTIONS: dict[str, Callable[[PGInspector], Any]] = {
     "schema names": lambda i: i.get_schema_names(),
-    "public tables": lambda i: i.get_table_names(),
+    "public tables": lambda i: sorted(i.get_table_names()),  # PostgreSQL lists them in OID order
     "schema tables": lambda i: i.get_table_names(schema="s"),
     "schema views": lambda i: i.get_view_names(schema="s"),
     "public views": lambda i: i.get_view_names(),
@@ -93,6 +100,9 @@ INSPECTIONS: dict[str, Callable[[PGInspector], Any]] = {
     "indexes": lambda i: i.get_indexes("t", schema="s"),
     "multi-column index": lambda i: i.get_indexes("p"),
     "unique constraints": lambda i: i.get_unique_constraints("u", schema="s"),
+    "check constraints": lambda i: i.get_check_constraints("ck"),
+    "keys added by alter table": lambda i: [i.get_pk_constraint("ck"), i.get_unique_constraints("ck"),
+                                            i.get_foreign_keys("ck")],
     "has table in schema": lambda i: [i.has_table("u", schema="s"), i.has_table("u"), i.has_table("p"),
                                       i.has_table("nosuch", schema="s")],
     "has schema": lambda i: [i.has_schema("s"), i.has_schema("nosuch")],

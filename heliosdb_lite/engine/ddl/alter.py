@@ -25,9 +25,12 @@ import apsw
 from sqlglot import exp
 
 from heliosdb_lite.engine.ddl import column_drops, column_types, foreign_keys, sequences
+from heliosdb_lite.engine.ddl.check_texts import check_record, referenced_columns
 from heliosdb_lite.engine.ddl.object_names import (
     NO_OP,
+    chosen_constraint_name,
     chosen_relation_name,
+    constraint_names,
     existing,
     fails_if_rows,
     index_exists,
@@ -39,6 +42,7 @@ from heliosdb_lite.engine.sql import parsing
 from heliosdb_lite.engine.sql.dialect import render
 from heliosdb_lite.engine.sql.quoting import quote_name, string_literal
 from heliosdb_lite.engine.store import added_defaults, schemas, serial_sequences
+from heliosdb_lite.engine.store.constraint_markers import PRIMARY_KEY, UNIQUE, Recorded
 from heliosdb_lite.engine.store.conventions import NO_COLUMNS, VIEW_COLUMNS_TABLE
 from heliosdb_lite.engine.store.sequences import SEQUENCES_TABLE
 from heliosdb_lite.engine.store.table_info import ColumnInfo, TableInfo
@@ -335,7 +339,7 @@ def _added_constraint(translator: Translator, table: str, info: TableInfo | None
         nullable = [column for column in columns if column not in declared]
         index_name = schemas.storage_name(schemas.split(table)[0], name) if name else f"{table}_pkey"
         index = f"CREATE UNIQUE INDEX {quote_name(index_name)} ON {quote_name(table)} " \
-                f"({', '.join(map(quote_name, columns))})"
+                f"({', '.join(map(quote_name, columns))}) {Recorded(PRIMARY_KEY).marker()}"
         return "; ".join([index, _not_null_triggers(table, nullable)] if nullable else [index])
     if isinstance(definition, exp.ForeignKey):
         return "; ".join(foreign_keys.added(translator, table, info, name, definition))
@@ -348,7 +352,8 @@ def _added_constraint(translator: Translator, table: str, info: TableInfo | None
         index_name = schemas.storage_name(schema, name) if name \
             else chosen_relation_name(translator, schema, bare, "_".join(columns), "key")
         column_list = ", ".join(map(quote_name, columns))
-        return f"CREATE UNIQUE INDEX {quote_name(index_name)} ON {quote_name(table)} ({column_list})"
+        return f"CREATE UNIQUE INDEX {quote_name(index_name)} ON {quote_name(table)} ({column_list}) " \
+               f"{Recorded(UNIQUE).marker()}"
     raise unsupported(f"ALTER TABLE ADD {definition.sql('postgres')}")
 
 
@@ -444,11 +449,15 @@ def _check_trigger_names(table: str, constraint: str) -> list[str]:
 def _check_triggers(translator: Translator, table: str, info: TableInfo | None, name: str | None,
                     condition: exp.Expr) -> str:
     """ADD [CONSTRAINT name] CHECK (condition): triggers refusing rows that fail it with SQLite's own
-    CHECK message (so errors_map reports 23514 and the name), fired once on the rows already there."""
+    CHECK message (so errors_map reports 23514 and the name), fired once on the rows already there;
+    the insert trigger records the constraint for the catalog (`constraint_markers`). Unnamed, it
+    gets PostgreSQL's name (`TableBuilder.check_name`)."""
     columns = [(c.name, c.type) for c in info.columns] if info is not None else []
-    referenced = next(iter(condition.find_all(exp.Column)), None)
-    bare = schemas.split(table)[1]
-    name = name or (f"{bare}_{referenced.name}_check" if referenced is not None else f"{bare}_check")
+    used = referenced_columns(condition, columns)
+    schema, bare = schemas.split(table)
+    name = name or chosen_constraint_name(bare, used[0] if len(used) == 1 else None, "check",
+                                          constraint_names(translator, schema))
+    marker = check_record(name, condition, columns).marker()
     translated, pg_type = translator.expr(condition, Scope(relations=[Relation("NEW", columns)]))
     translated = translator.coerce(translated, pg_type, t.BOOL_TYPE)
     rows_failing = f"SELECT 1 FROM {quote_name(table)} WHERE NOT ({render(translated)})"
@@ -456,11 +465,12 @@ def _check_triggers(translator: Translator, table: str, info: TableInfo | None, 
                               f'check constraint "{name}" of relation "{bare}" is violated by some row')
     for column in translated.find_all(exp.Column):
         column.set("table", exp.to_identifier("NEW"))
-    failed = f"WHEN NOT ({render(translated)}) BEGIN SELECT RAISE(ABORT, " \
-             f"{string_literal(f'CHECK constraint failed: {name}')}); END"
+    failed = f"BEGIN SELECT RAISE(ABORT, {string_literal(f'CHECK constraint failed: {name}')}); END"
     insert, update = (quote_name(trigger) for trigger in _check_trigger_names(table, name))
-    return "; ".join([violated, f"CREATE TRIGGER {insert} BEFORE INSERT ON {quote_name(table)} {failed}",
-                      f"CREATE TRIGGER {update} BEFORE UPDATE ON {quote_name(table)} {failed}"])
+    return "; ".join([violated, f"CREATE TRIGGER {insert} BEFORE INSERT ON {quote_name(table)} "
+                                f"WHEN NOT ({render(translated)} {marker}) {failed}",
+                      f"CREATE TRIGGER {update} BEFORE UPDATE ON {quote_name(table)} "
+                      f"WHEN NOT ({render(translated)}) {failed}"])
 
 
 def _dropped_constraint(translator: Translator, table: str, action: exp.Drop) -> list[str]:

@@ -10,7 +10,8 @@ SIMPLE: a row with a NULL in its key columns is not checked):
   or AFTER them delete, re-key or null the children (CASCADE, SET NULL).
 The triggers raise `FOREIGN KEY constraint failed: <name>` (child side) or `... <name> referenced
 from <child>` (parent side), which `store.sqlite_errors` turns into PostgreSQL's 23503 messages. Their
-names, `<child>_<name>_fk_<role>`, let DROP CONSTRAINT and DROP TABLE find them. Replay applies
+names, `<child>_<name>_fk_<role>`, let DROP CONSTRAINT and DROP TABLE find them; the insert trigger
+records the key for the catalog (`store.constraint_markers`). Replay applies
 the changesets with triggers off (`replay.recovery`): a cascade's effects are in the changeset.
 NO ACTION is checked at once, like RESTRICT (PostgreSQL checks it at the end of the statement).
 """
@@ -24,13 +25,16 @@ from sqlglot import exp
 
 from heliosdb_lite.engine.ddl.object_names import (
     cascade_notice,
+    chosen_constraint_name,
+    constraint_names,
     existing,
     fails_if_rows,
     refuse_dependents,
 )
 from heliosdb_lite.engine.ddl.tables import key_name
 from heliosdb_lite.engine.sql.quoting import quote_name, string_literal
-from heliosdb_lite.engine.store import constraint_names, schemas
+from heliosdb_lite.engine.store import schemas
+from heliosdb_lite.engine.store.constraint_markers import FOREIGN_KEY, Recorded
 from heliosdb_lite.engine.store.table_info import TableInfo
 from heliosdb_lite.engine.translate.result import unsupported
 from heliosdb_lite.errors import (
@@ -79,8 +83,11 @@ def added(translator: Translator, child: str, info: TableInfo | None, name: str 
     if not _unique(translator.catalog.connection, parent, parent_info, keys):
         raise DatabaseError(INVALID_FOREIGN_KEY, "there is no unique constraint matching given keys for "
                             f'referenced table "{parent_bare}"')
-    name = name or constraint_names.foreign_key(bare, columns)
+    name = name or chosen_constraint_name(bare, "_".join(columns), "fkey",
+                                          constraint_names(translator, schemas.split(child)[0]))
     on_delete, on_update = _actions(reference)
+    marker = Recorded(FOREIGN_KEY, name, f"ON UPDATE {on_update} ON DELETE {on_delete}", tuple(columns),
+                      parent, tuple(keys)).marker()
     pairs = list(zip(columns, keys, strict=True))
     orphan = f"NOT EXISTS (SELECT 1 FROM {quote_name(parent)} AS p WHERE " \
              f"{' AND '.join(f'p.{quote_name(k)} = NEW.{quote_name(c)}' for c, k in pairs)})"
@@ -96,7 +103,7 @@ def added(translator: Translator, child: str, info: TableInfo | None, name: str 
     return [
         fails_if_rows(existing_rows, FOREIGN_KEY_VIOLATION,
                       f'insert or update on table "{bare}" violates foreign key constraint "{name}"'),
-        f"CREATE TRIGGER {insert} BEFORE INSERT ON {quote_name(child)} WHEN {keyed} AND {orphan} "
+        f"CREATE TRIGGER {insert} BEFORE INSERT ON {quote_name(child)} WHEN {keyed} {marker} AND {orphan} "
         f"BEGIN {child_failed}; END",
         f"CREATE TRIGGER {update} BEFORE UPDATE OF {column_list} ON {quote_name(child)} "
         f"WHEN {keyed} AND {orphan} "

@@ -10,6 +10,7 @@ import apsw
 from sqlglot import exp
 
 from heliosdb_lite.engine.functions import names as fn
+from heliosdb_lite.engine.pg_catalog.reader import CatalogReader
 from heliosdb_lite.engine.sql.quoting import string_literal
 from heliosdb_lite.engine.store import schemas
 from heliosdb_lite.engine.store.sequences import Sequences
@@ -150,6 +151,28 @@ def chosen_relation_name(translator: Translator, schema: str, name1: str, name2:
         if object_kind(connection, stored) is None and not taken(stored):
             return stored
         suffix += 1
+
+
+def chosen_constraint_name(name1: str, name2: str | None, label: str, taken: set[str]) -> str:
+    """PostgreSQL's ChooseConstraintName: `object_name`, the label numbered (check1, check2, ...)
+    until no constraint of the schema and none chosen before in the statement (`taken`) has it."""
+    suffix = 0
+    while True:
+        name = object_name(name1, name2, f"{label}{suffix or ''}")
+        if name not in taken:
+            return name
+        suffix += 1
+
+
+def constraint_names(translator: Translator, schema: str) -> set[str]:
+    """The names of the constraints of the schema's tables (pg_constraint's of the namespace)."""
+    reader = CatalogReader(translator.catalog.connection)
+    names: set[str] = set()
+    for relation in reader.relations():
+        if relation.schema == schema:
+            names |= {index.name for index in relation.indexes if index.constraint}
+            names |= {key.name for key in relation.foreign_keys} | {check.name for check in relation.checks}
+    return names
 
 
 def fails_if_rows(query: str, sqlstate: str, message: str) -> str:

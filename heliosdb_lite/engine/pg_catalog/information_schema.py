@@ -131,6 +131,8 @@ def _constraints(reader: CatalogReader
         for foreign in relation.foreign_keys:
             yield (relation, foreign.name, "FOREIGN KEY",
                    [(column, position) for position, column in enumerate(foreign.columns, start=1)])
+        for check in relation.checks:
+            yield relation, check.name, "CHECK", []
 
 
 def _type_columns(pg_type: t.PgType) -> tuple[Any, ...]:

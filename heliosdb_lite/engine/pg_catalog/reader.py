@@ -7,7 +7,9 @@ object named `s.name` is object `name` of schema `s` (`schemas.split`); bare nam
 OIDs are derived from the storage names (CRC-32), so they are the same on every connection and
 across restarts, and public's objects keep the OIDs they had before schemas existed. Key
 constraints get PostgreSQL's names (`<table>_pkey`, `<table>_<columns>_key`, `<table>_<columns>_fkey`)
-in place of SQLite's autoindex names.
+in place of SQLite's autoindex names. CHECK constraints, and the keys and foreign keys ALTER TABLE
+added (an index, triggers), are read from the records DDL left in their stored SQL
+(`store.constraint_markers`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import apsw
 from heliosdb_lite.engine.sql.quoting import quote_identifier
 from heliosdb_lite.engine.store import (
     added_defaults,
+    constraint_markers,
     constraint_names,
     schemas,
     sequences,
@@ -101,7 +104,7 @@ class Index(_InSchema):
     columns: tuple[str, ...]
     unique: bool
     primary: bool
-    constraint: bool  # made by PRIMARY KEY / UNIQUE in the table definition
+    constraint: bool  # made by PRIMARY KEY / UNIQUE (in the table definition or ALTER TABLE ADD)
 
     @property
     def constraint_oid(self) -> int:
@@ -119,17 +122,36 @@ class Index(_InSchema):
         return f"{kind} ({', '.join(quote_identifier(c) for c in self.columns)})"
 
 
+class _Constraint:
+    """A constraint that is not an index's: its OID derives from its schema and name."""
+
+    __slots__ = ()
+    schema: str
+    name: str
+
+    @property
+    def oid(self) -> int:
+        return object_oid(f"constraint {schemas.storage_name(self.schema, self.name)}")
+
+
 @dataclass(frozen=True, slots=True)
-class ForeignKey:
+class ForeignKey(_Constraint):
     schema: str
     name: str
     columns: tuple[str, ...]
     referenced: str  # storage name of the referenced table
     referenced_columns: tuple[str, ...]
+    on_update: str = "NO ACTION"
+    on_delete: str = "NO ACTION"
 
-    @property
-    def oid(self) -> int:
-        return object_oid(f"constraint {schemas.storage_name(self.schema, self.name)}")
+
+@dataclass(frozen=True, slots=True)
+class Check(_Constraint):
+    schema: str
+    name: str
+    definition: str  # as pg_get_constraintdef shows it: CHECK (...)
+    columns: tuple[str, ...]  # those it uses, in PostgreSQL's order (conkey)
+    pretty: str  # as pg_get_constraintdef(oid, true) shows it
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +186,7 @@ class Relation(_InSchema):
     attributes: tuple[Attribute, ...]
     indexes: tuple[Index, ...] = ()
     foreign_keys: tuple[ForeignKey, ...] = ()
+    checks: tuple[Check, ...] = ()
     definition: str | None = None  # a view's SQLite text
     sequence: SequenceOptions | None = None  # a sequence's
 
@@ -241,7 +264,7 @@ class CatalogReader:
                     continue
                 schema, name = schemas.split(stored) if database == "main" else (TEMPORARY_SCHEMA, stored)
                 storage = schemas.storage_name(schema, name)
-                table = _Table(database, stored, schema, name)
+                table = _Table(database, stored, schema, name, sql)
                 attributes = tuple(self._attributes(table, view_types.get(storage, {})))
                 for a in attributes:
                     if a.sequence:
@@ -250,9 +273,16 @@ class CatalogReader:
                 if kind == "view":
                     yield Relation(schema, name, "v", attributes, definition=sql)
                 else:
+                    triggers = self._trigger_records(table)
                     indexes = tuple(self._indexes_of(table))
-                    foreign_keys = tuple(self._foreign_keys(table))
-                    yield Relation(schema, name, "r", attributes, indexes, foreign_keys)
+                    foreign_keys = (*self._foreign_keys(table), *(
+                        ForeignKey(schema, r.name, r.columns, r.referenced, r.referenced_columns,
+                                   *_actions(r.definition))
+                        for r in triggers if r.kind == constraint_markers.FOREIGN_KEY))
+                    checks = tuple(Check(schema, r.name, r.definition, r.columns, r.pretty)
+                                   for r in (*constraint_markers.recorded(sql), *triggers)
+                                   if r.kind == constraint_markers.CHECK)
+                    yield Relation(schema, name, "r", attributes, indexes, foreign_keys, checks)
         found = dict(owned)
         store = sequences.Sequences(self._connection)
         for storage in self._created_sequences():
@@ -307,6 +337,15 @@ class CatalogReader:
             else:
                 yield Attribute(name, cid + 1, pg_type, bool(not_null or pk), _default_text(default, pg_type))
 
+    def _trigger_records(self, table: _Table) -> list[constraint_markers.Recorded]:
+        """The constraints recorded in the table's triggers (ALTER TABLE's ADD CHECK, ADD FOREIGN KEY),
+        in the order they were added."""
+        listing = "sqlite_schema" if table.database == "main" else "sqlite_temp_schema"
+        rows: list[tuple[str | None]] = list(self._connection.execute(
+            f"SELECT sql FROM {listing} WHERE type = 'trigger' AND tbl_name = ? ORDER BY rowid",
+            (table.stored,)))
+        return [record for (sql,) in rows for record in constraint_markers.recorded(sql)]
+
     def _not_null_by_trigger(self, table: _Table) -> set[str]:
         """Lower-cased names of the columns made NOT NULL after CREATE TABLE (triggers, `ddl.alter`)."""
         listing = "sqlite_schema" if table.database == "main" else "sqlite_temp_schema"
@@ -327,6 +366,9 @@ class CatalogReader:
         listed: list[tuple[str, int, str]] = list(self._connection.execute(
             'SELECT name, "unique", origin FROM pragma_index_list(?, ?) ORDER BY seq', table.pragma))
         rowid_key = self._rowid_key(table)
+        listing = "sqlite_schema" if table.database == "main" else "sqlite_temp_schema"
+        sql_of: dict[str, str | None] = dict(self._connection.execute(
+            f"SELECT name, sql FROM {listing} WHERE type = 'index' AND tbl_name = ?", (table.stored,)))
         if rowid_key is not None:
             yield Index(schema, f"{name}_pkey", name, (rowid_key,), True, True, True)
         for index, unique, origin in listed:
@@ -338,24 +380,27 @@ class CatalogReader:
                 yield Index(schema, f"{name}_{'_'.join(columns)}_key", name, columns, True, False, True)
             else:
                 bare = schemas.split(index)[1] if table.database == "main" else index
-                primary = bare == f"{name}_pkey"
-                yield Index(schema, bare, name, columns, bool(unique), primary, primary)
+                kinds = {record.kind for record in constraint_markers.recorded(sql_of.get(index))}
+                primary = constraint_markers.PRIMARY_KEY in kinds or (not kinds and bare == f"{name}_pkey")
+                yield Index(schema, bare, name, columns, bool(unique), primary, primary or bool(kinds))
 
     def _foreign_keys(self, table: _Table) -> Iterator[ForeignKey]:
-        rows: list[tuple[int, int, str, str, str | None]] = list(self._connection.execute(
-            'SELECT id, seq, "table", "from", "to" FROM pragma_foreign_key_list(?, ?) ORDER BY id, seq',
-            table.pragma))
+        rows: list[tuple[int, int, str, str, str | None, str, str]] = list(self._connection.execute(
+            'SELECT id, seq, "table", "from", "to", on_update, on_delete FROM pragma_foreign_key_list(?, ?) '
+            "ORDER BY id, seq", table.pragma))
         keys: dict[int, list[tuple[str, str | None]]] = {}
         referenced: dict[int, str] = {}
-        for key, _, target, column, target_column in rows:
+        actions: dict[int, tuple[str, str]] = {}
+        for key, _, target, column, target_column, on_update, on_delete in rows:
             keys.setdefault(key, []).append((column, target_column))
             referenced[key] = target
+            actions[key] = on_update.upper(), on_delete.upper()
         declared = constraint_names.declared_foreign_keys(self._connection, table.stored, table.database)
         for key, pairs in sorted(keys.items(), reverse=True):  # SQLite lists the last declared first
             columns = tuple(column for column, _ in pairs)
             target_columns = tuple(c for _, c in pairs if c is not None) or self._primary_key(referenced[key])
             name = declared.get(key) or constraint_names.foreign_key(table.name, columns)
-            yield ForeignKey(table.schema, name, columns, referenced[key], target_columns)
+            yield ForeignKey(table.schema, name, columns, referenced[key], target_columns, *actions[key])
 
     def _primary_key(self, storage: str) -> tuple[str, ...]:
         rows: list[tuple[str, int]] = list(self._connection.execute(
@@ -371,6 +416,7 @@ class _Table:
     stored: str
     schema: str
     name: str
+    sql: str | None = None  # its CREATE statement as stored
 
     @property
     def pragma(self) -> tuple[str, str]:
@@ -380,6 +426,13 @@ class _Table:
     @property
     def storage(self) -> str:
         return schemas.storage_name(self.schema, self.name)
+
+
+def _actions(recorded: str) -> tuple[str, str]:
+    """(ON UPDATE, ON DELETE) of a foreign key added by ALTER TABLE, from its recorded definition
+    (`foreign_keys.recorded`: `ON UPDATE action ON DELETE action`)."""
+    update, delete = recorded.removeprefix("ON UPDATE ").split(" ON DELETE ")
+    return update, delete
 
 
 def _default_text(default: str | None, pg_type: PgType) -> str | None:

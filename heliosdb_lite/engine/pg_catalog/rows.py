@@ -96,10 +96,17 @@ def default_text(attribute: Attribute, names: SessionNames) -> str | None:
     return attribute.default
 
 
+# pg_constraint.confupdtype / confdeltype of a foreign key's action
+_ACTION_CODES = {"NO ACTION": "a", "RESTRICT": "r", "CASCADE": "c", "SET NULL": "n", "SET DEFAULT": "d"}
+
+
 def foreign_key_definition(key: ForeignKey, names: SessionNames) -> str:
     target = names.relation_text(object_oid(key.referenced)) or quote_identifier(key.referenced)
+    actions = "".join(f" ON {event} {action}" for event, action in (("UPDATE", key.on_update),
+                                                                     ("DELETE", key.on_delete))
+                      if action != "NO ACTION")
     return (f"FOREIGN KEY ({', '.join(quote_identifier(c) for c in key.columns)}) REFERENCES "
-            f"{target}({', '.join(quote_identifier(c) for c in key.referenced_columns)})")
+            f"{target}({', '.join(quote_identifier(c) for c in key.referenced_columns)}){actions}")
 
 
 def row_sources(reader: CatalogReader, names: SessionNames, database: str,
@@ -200,7 +207,13 @@ def row_sources(reader: CatalogReader, names: SessionNames, database: str,
                 key = _int_array(relation.number(column) for column in foreign.columns)
                 target = _int_array(referenced.number(column) for column in foreign.referenced_columns)
                 yield (foreign.oid, foreign.name, namespace, "f", 0, 0, 1, relation.oid, 0, 0, 0,
-                       referenced.oid, "a", "a", "s", 1, 0, 1, key, target)
+                       referenced.oid, _ACTION_CODES.get(foreign.on_update, "a"),
+                       _ACTION_CODES.get(foreign.on_delete, "a"), "s", 1, 0, 1, key, target)
+            for check in relation.checks:
+                numbers = [relation.number(column) for column in check.columns]
+                used = _int_array(iter(numbers)) if numbers else None  # NULL when it uses no column
+                yield (check.oid, check.name, namespace, "c", 0, 0, 1, relation.oid, 0, 0, 0, 0, " ", " ",
+                       " ", 1, 0, 0, used, None)
 
     def sequences() -> Iterator[tuple[Any, ...]]:
         for relation in reader.relations():
@@ -550,6 +563,9 @@ def functions(reader: CatalogReader, names: SessionNames) -> dict[str, Callable[
             foreign = next((f for f in relation.foreign_keys if f.oid == oid), None)
             if foreign is not None:
                 return foreign_key_definition(foreign, names)
+            check = next((c for c in relation.checks if c.oid == oid), None)
+            if check is not None:
+                return check.pretty if pretty else check.definition
         return None
 
     def relation_oid(name: str | None) -> int | None:

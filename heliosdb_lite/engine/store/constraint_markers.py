@@ -1,0 +1,58 @@
+"""What the catalog shows of the constraints SQLite keeps in a form it cannot read back: CHECK
+constraints (their condition is kept translated for SQLite), and the keys and foreign keys ALTER
+TABLE adds as a unique index or as triggers (`ddl.alter`, `ddl.foreign_keys`).
+
+DDL records them as a comment in the stored SQL of the table (a CHECK of CREATE TABLE), of the
+index (ADD PRIMARY KEY / UNIQUE) or of the child's insert trigger (ADD CHECK, ADD FOREIGN KEY):
+`/* helios_constraint:<record> */`, the record a percent-encoded JSON object, so the comment holds
+no quote, parenthesis or bare name that the code splitting or searching stored SQL would see. SQLite
+keeps comments as written, so the record goes wherever its object goes: renamed with its table,
+dropped with it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from urllib.parse import quote, unquote
+
+CHECK = "c"
+FOREIGN_KEY = "f"
+PRIMARY_KEY = "p"
+UNIQUE = "u"
+
+_PREFIX = "helios_constraint:"
+_MARKER = re.compile(rf"/\* {_PREFIX}([A-Za-z0-9%._~-]*) \*/")
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """One constraint as the catalog shows it: pg_constraint.contype (`kind`), its name (empty for a
+    key: the index's name is the constraint's), PostgreSQL's text of it (a CHECK's `CHECK (...)`;
+    a foreign key's actions, `ON UPDATE ... ON DELETE ...`), the columns it is over, in
+    PostgreSQL's order, a foreign key's referenced table (storage name) and columns, and a CHECK's
+    text as pg_get_constraintdef(oid, true) shows it."""
+
+    kind: str
+    name: str = ""
+    definition: str = ""
+    columns: tuple[str, ...] = ()
+    referenced: str = ""
+    referenced_columns: tuple[str, ...] = field(default=())
+    pretty: str = ""
+
+    def marker(self) -> str:
+        """The comment recording this constraint in stored SQL."""
+        text = json.dumps(asdict(self), separators=(",", ":"), ensure_ascii=False)
+        return f"/* {_PREFIX}{quote(text, safe='')} */"
+
+
+def recorded(sql: str | None) -> list[Recorded]:
+    """The constraints recorded in stored SQL, in their order there."""
+    found = []
+    for match in _MARKER.finditer(sql or ""):
+        fields = json.loads(unquote(match.group(1)))
+        found.append(Recorded(fields["kind"], fields["name"], fields["definition"], tuple(fields["columns"]),
+                              fields["referenced"], tuple(fields["referenced_columns"]), fields["pretty"]))
+    return found

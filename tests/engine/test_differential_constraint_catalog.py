@@ -1,0 +1,82 @@
+"""Differential script for constraints as pg_constraint, pg_get_constraintdef and
+information_schema.table_constraints show them: CHECK constraints of CREATE TABLE and of ALTER TABLE
+ADD CHECK (their names, conkey, and PostgreSQL's deparsed text, plain and pretty), and the primary
+keys, unique constraints and foreign keys ALTER TABLE adds (with their ON UPDATE / ON DELETE
+actions). Runs against the engine and a real PostgreSQL 15; outcome, messages and notices must
+agree. Skipped without PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from heliosdb_lite.engine.session import SQLiteSession
+from tests.engine.differential import (
+    engine_step_with_messages,
+    engine_store,
+    reference_database,
+    reference_step_with_messages,
+)
+
+
+def _constraints(table: str) -> str:
+    return ("select conname, contype, conkey::text, confkey::text, confupdtype, confdeltype, "
+            "pg_get_constraintdef(oid), pg_get_constraintdef(oid, true) from pg_constraint "
+            f"where conrelid = '{table}'::regclass order by conname")
+
+
+SCRIPT = [
+    "create table t (a int check (a > 0), b text check (b <> ''), c varchar(10) check (length(c) < 5), "
+    "d numeric check (d between 1 and 10), e int check (e in (1, 2, 3)), check (a < e), "
+    "check (b like 'x%'), check (a > 0 and e is not null or c is null))",
+    _constraints("t"),
+    "create table u (i int, j bigint, s smallint, t text, v varchar(10), c char(3), n numeric(10,2), "
+    "f float8, r real, b boolean, d date, ts timestamp, "
+    "check (n > 0), check (f > 1.5), check (i > 1.5), check (v = 'x'), check (c = 'x'), check (b), "
+    "check (not b), check (d > '2020-01-01'), check (ts < now()), check (t in ('a', 'b')), "
+    "check (v in ('a', 'b')), check (i not in (1, 2)), check (i not between 1 and 5), "
+    "check (t not like 'a%'), check (t ilike 'a%'), check (t ~ '^a'), check (i + j * 2 > 0), "
+    "check (-i < 0), check (lower(v) = v), check (i is null or j is null), check (i <> -1), "
+    "check (i > 0 and j > 0 and s > 0), check (i >= 0 or i < 0 and j is null), check (i::text <> ''), "
+    "check (coalesce(i, 0) >= 0), check ((i % 2) = 0), check (t || 'x' <> 'yx'), "
+    "check (case when i > 0 then true else false end), check (b is not false), "
+    "check (i = any (array[1, 2])))",
+    _constraints("u"),
+    # added by ALTER TABLE: named as PostgreSQL names them, numbered past the names taken
+    "alter table t add check (a <> 5)",
+    "alter table t add constraint named check (lower(b) = b)",
+    "alter table t add unique (e)",
+    "alter table t add constraint pk primary key (a)",
+    "create table p (x int primary key, y int unique)",
+    "alter table t add foreign key (e) references p",
+    "alter table t add foreign key (e) references p",
+    "alter table t add constraint fk2 foreign key (a) references p (x) on delete cascade on update set null",
+    "create table child (k int references p on delete set null, l int references p (y) on update cascade)",
+    _constraints("t"),
+    _constraints("child"),
+    "select constraint_name, constraint_type from information_schema.table_constraints "
+    "where table_name = 't' and constraint_name not like '%not_null' order by constraint_name",
+    # the constraints are enforced under the names shown
+    "insert into p values (0, 0), (1, 1)",
+    "insert into t values (0, 'x', 'a', 2, 1)",
+    "alter table t drop constraint t_a_check1",
+    _constraints("t"),
+    # a CHECK named twice in one CREATE TABLE
+    "create table w (a int, check (a > 1), constraint w_a_check check (a > 0))",
+    "create table w (a int check (b > 0), b int check (1 > 0), c int check (c > 0) check (c < 9), "
+    "check (c <> 5))",
+    _constraints("w"),
+    "create table w2 (a int, constraint w2_a_check check (a > 0))",
+    "alter table w2 add check (a > 1)",
+    _constraints("w2"),
+]
+
+reference = reference_database("differential_constraint_catalog")
+engine_session = engine_store("differential_constraint_catalog")
+
+
+@pytest.mark.parametrize("sql", SCRIPT)
+def test_same_step(reference: Any, engine_session: SQLiteSession, sql: str) -> None:
+    """One statement of the ordered script: the same outcome, error message and notices."""
+    assert engine_step_with_messages(engine_session, sql) == reference_step_with_messages(reference, sql)
