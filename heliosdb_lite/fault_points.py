@@ -13,6 +13,8 @@ Unarmed, a check is two dictionary lookups that find nothing.
 The points:
 - `journal_appended` (server and embedded): a commit's journal entry is written, SQLite has not
   committed (`replay.commit`); recovery must apply it;
+- `roles_applied`: as `journal_appended`, with the entry's role changes also in the users file;
+  recovery must not apply them again;
 - `commit_acknowledged`: the commit is durable and acknowledged: the server handed the answer to
   the socket; an embedded `Database` is about to return from `commit` (`api.embedded`);
 - `proxy_commit_answer` (proxy): the server's answer to a COMMIT reached the proxy, which drops

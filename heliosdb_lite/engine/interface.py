@@ -303,6 +303,9 @@ class RoleChange:
     login: bool | None = None
 
 
+JournalPosition = tuple[int, int]  # (epoch, LSN) of a journal entry: the order of entries along the journal
+
+
 class RoleStore(Protocol):
     """The server's roles (its users file), as CREATE / ALTER / DROP ROLE change them."""
 
@@ -314,8 +317,13 @@ class RoleStore(Protocol):
         """Raise a DatabaseError unless the store can hold a role of this name."""
         ...
 
-    def apply(self, changes: Sequence[RoleChange]) -> None:
-        """Make `changes` (checked already) durable, all at once."""
+    def apply(self, changes: Sequence[RoleChange], at: JournalPosition | None = None) -> list[RoleChange]:
+        """Make `changes` (checked already) durable, all at once; `at`: the position of the journal
+        entry holding them. Returns the changes that undo them."""
+        ...
+
+    def replay(self, changes: Sequence[RoleChange], at: JournalPosition) -> bool:
+        """Apply a journal entry's changes unless the store holds that entry's already; True when applied."""
         ...
 
 
@@ -373,7 +381,8 @@ class TransactionLog(Protocol):
     after `committing` (it returns only once the journaled entry is aborted and the transaction
     rolled back); `finished` after COMMIT (True) or ROLLBACK (False). requested_gtid is the
     session's `heliosdb.gtid` setting, if set; responses are the (command tag, rows or None)
-    answers of the transaction's last statements, kept with its outcome.
+    answers of the transaction's last statements, kept with its outcome; roles are its CREATE /
+    ALTER / DROP ROLE changes (only when `journals_roles`), journaled with it.
     """
 
     def attached(self, connection: Any) -> None: ...
@@ -381,7 +390,8 @@ class TransactionLog(Protocol):
     def opened(self, connection: Any) -> None: ...
 
     def committing(self, connection: Any, requested_gtid: str | None,
-                   responses: Sequence[tuple[str, int | None]] = ()) -> None: ...
+                   responses: Sequence[tuple[str, int | None]] = (),
+                   roles: Sequence[RoleChange] = ()) -> None: ...
 
     def commit_refused(self, connection: Any, error: BaseException) -> None: ...
 
@@ -389,6 +399,12 @@ class TransactionLog(Protocol):
 
     def has_room(self, size: int) -> bool:
         """Whether a commit entry of `size` bytes can be journaled now, without waiting for space."""
+        ...
+
+    @property
+    def journals_roles(self) -> bool:
+        """Whether `committing` takes the transaction's role changes (journals them and applies
+        them to the server's roles): the postgres database's log of a server."""
         ...
 
 

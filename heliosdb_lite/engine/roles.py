@@ -5,8 +5,11 @@ PostgreSQL's checks come first (42710 a role that exists, 42704 one that does no
 reserved name, 55006 dropping oneself); a password becomes a verifier by password_encryption (md5 or
 scram-sha-256), a verifier given as the password is kept as it is, as PostgreSQL does. The changes
 are transactional: kept until the transaction block commits (a TransactionParticipant; undone by
-ROLLBACK and ROLLBACK TO), applied at once outside one. Without a server (the embedded API) there are
-no roles to change: 0A000.
+ROLLBACK and ROLLBACK TO), applied at once outside one. Journaled (a server's postgres database:
+`TransactionLog.journals_roles`), they are taken by the commit (`take`) and go into its journal entry,
+which applies them (`replay.commit`), so they reach standbys and survive a crash; in another
+database they are applied to the users file directly, this node's only. Without a server (the
+embedded API) there are no roles to change: 0A000.
 """
 
 from __future__ import annotations
@@ -30,9 +33,11 @@ from heliosdb_lite.protocol.auth import make_md5_verifier, make_scram_verifier, 
 class SessionRoles:
     """The session's role changes, pending until its transaction commits."""
 
-    def __init__(self, user: str, notice: Callable[[DatabaseError], None]) -> None:
+    def __init__(self, user: str, notice: Callable[[DatabaseError], None], *,
+                 journaled: bool = False) -> None:
         self._user = user
         self._notice = notice
+        self._journaled = journaled
         self.store: RoleStore | None = None
         self._pending: list[RoleChange] = []
         self._savepoints: list[int] = []
@@ -62,7 +67,7 @@ class SessionRoles:
             verifier = self._verifier(name, command, password_encryption) if command.password_given else None
             changes.append(RoleChange(command.action, name, verifier, command.password_given, command.login))
         self._pending += changes
-        if not self._in_block:
+        if not self._in_block and not self._journaled:
             self.commit()
 
     def _names(self) -> set[str]:
@@ -89,6 +94,11 @@ class SessionRoles:
             return make_md5_verifier(name, password)
         return make_scram_verifier(password)
 
+    def take(self) -> list[RoleChange]:
+        """The committing transaction's changes, for its journal entry (the session holds them no more)."""
+        pending, self._pending = self._pending, []
+        return pending
+
     # TransactionParticipant --------------------------------------------------------------------
 
     def begin(self) -> None:
@@ -97,7 +107,7 @@ class SessionRoles:
     def commit(self) -> None:
         self._in_block = False
         self._savepoints.clear()
-        pending, self._pending = self._pending, []
+        pending = self.take()
         if pending and self.store is not None:
             self.store.apply(pending)
 

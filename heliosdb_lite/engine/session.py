@@ -188,8 +188,11 @@ class SQLiteSession:
         self._transactions.join(self._advisory_locks)
         self._on_commit = OnCommitActions(self._run_own)
         self._transactions.join(self._on_commit)
-        self._roles = SessionRoles(user, self._transactions.notices_add)
+        journaled = transaction_log is not None and transaction_log.journals_roles
+        self._roles = SessionRoles(user, self._transactions.notices_add, journaled=journaled)
         self._transactions.join(self._roles)
+        if journaled:
+            self._transactions.take_roles = self._roles.take
         functions.register(connection, self)
         extensions.register(connection)
         for name, function in self._advisory_locks.functions().items():
@@ -919,8 +922,9 @@ class SQLiteSession:
         if isinstance(command, DeallocateCommand):
             self._sql_prepared.deallocate(command.name)
             return Cursor(None, command.tag)
-        if isinstance(command, RoleCommand):
-            self._roles.run(command, self.settings.get("password_encryption") or "scram-sha-256")
+        if isinstance(command, RoleCommand):  # a write: journaled with its transaction (engine.roles)
+            encryption = self.settings.get("password_encryption") or "scram-sha-256"
+            self._in_transaction(True, command.tag, lambda: self._roles.run(command, encryption))
             return Cursor(None, command.tag)
         if isinstance(command, DoCommand):
             return self._do(command)

@@ -23,7 +23,7 @@ import apsw
 
 from heliosdb_lite.engine import deferred_constraints
 from heliosdb_lite.engine.cursors import Cursors
-from heliosdb_lite.engine.interface import CommitAlreadyDecided, Cursor, TransactionLog
+from heliosdb_lite.engine.interface import CommitAlreadyDecided, Cursor, RoleChange, TransactionLog
 from heliosdb_lite.engine.notifications import Notifications
 from heliosdb_lite.engine.settings import PRIMARY_HOST_SETTING, SessionSettings
 from heliosdb_lite.engine.sql.quoting import quote_name
@@ -90,6 +90,8 @@ class Transactions:
         self.notifications = Notifications()
         self.cursors = Cursors()
         self._participants: list[TransactionParticipant] = [self.notifications, self.cursors]
+        # the committing transaction's role changes, when the log journals them (`engine.roles`)
+        self.take_roles: Callable[[], list[RoleChange]] = list
 
     @property
     def status(self) -> str:
@@ -251,11 +253,12 @@ class Transactions:
         """COMMIT a SQLite write transaction through the commit protocol (docs/design.md steps 1-4): what
         SQLite would refuse at COMMIT is refused before the journal append, as 23503."""
         connection = self._connection
+        roles = self.take_roles()
         try:
             deferred_constraints.check(connection)
             if self._log is not None:
                 self._log.committing(connection, self._settings.get("heliosdb.gtid", missing_ok=True) or None,
-                                     self.responses)
+                                     self.responses, roles)
         except CommitAlreadyDecided as decided:
             connection.execute("ROLLBACK")  # the recorded outcome stands: COMMIT, nothing applied twice
             self._log_finished(False)

@@ -67,6 +67,17 @@ class CommandResponse(msgspec.Struct, array_like=True, frozen=True):
     rows: int | None = None
 
 
+class RoleRecord(msgspec.Struct, array_like=True, frozen=True):
+    """A change CREATE / ALTER / DROP ROLE made to the server's roles (`engine.interface.RoleChange`):
+    create (verifier, login), alter (the verifier when set_verifier, login unless None), or drop."""
+
+    action: str
+    name: str
+    verifier: str | None = None
+    set_verifier: bool = False
+    login: bool | None = None
+
+
 class CommitPayload(msgspec.Struct, array_like=True, frozen=True):
     """A committed transaction."""
 
@@ -75,6 +86,7 @@ class CommitPayload(msgspec.Struct, array_like=True, frozen=True):
     write_set: WriteSet = msgspec.field(default_factory=WriteSet)
     session: SessionState = msgspec.field(default_factory=SessionState)
     responses: list[CommandResponse] = []
+    roles: list[RoleRecord] = []  # the server's roles it changed, in order (postgres database only)
 
 
 class FencePayload(msgspec.Struct, array_like=True, frozen=True):

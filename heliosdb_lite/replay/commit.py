@@ -7,7 +7,10 @@ a SQLite write transaction:
   opened(conn)     after BEGIN IMMEDIATE: attach an SQLite session (changeset capture, rowid
                    tables included) and start recording DDL the connection runs;
   committing(conn) before COMMIT, write lock held: changeset → payload; `_helios_txn` row with the
-                   journal's next LSN; journal append (write(), no fsync) with that same LSN;
+                   journal's next LSN; journal append (write(), no fsync) with that same LSN; the
+                   transaction's role changes, if any, applied to the users file with the entry's
+                   position (`replay.roles`: before COMMIT, so recovery, which redoes every entry
+                   the store lacks, finds each one either applied or still to apply);
   commit_refused   SQLite's COMMIT raised after the append (see below);
   finished(ok)     after COMMIT or ROLLBACK.
 
@@ -41,7 +44,7 @@ import apsw
 from heliosdb_lite import fault_points
 from heliosdb_lite.engine.functions import effects
 from heliosdb_lite.engine.functions.heliosdb_table_functions import column_names
-from heliosdb_lite.engine.interface import CommitAlreadyDecided
+from heliosdb_lite.engine.interface import CommitAlreadyDecided, RoleChange, RoleStore
 from heliosdb_lite.errors import (
     ACTIVE_SQL_TRANSACTION,
     INVALID_TEXT_REPRESENTATION,
@@ -57,9 +60,11 @@ from heliosdb_lite.journal import (
     FencePayload,
     Journal,
     SessionState,
+    WriteSet,
 )
 from heliosdb_lite.journal.payload import CommandResponse, encode_payload
 from heliosdb_lite.replay import metrics, txn_table
+from heliosdb_lite.replay.roles import role_records
 from heliosdb_lite.replay.txn_table import ABORTED, COMMITTED, FENCED, TxnRecord
 from heliosdb_lite.replay.write_capture import AUTOINCREMENT_TABLE, WriteCapture
 
@@ -110,8 +115,10 @@ class StandbyBarrier(Protocol):
 class CommitService:
     """The journal and the store connection used for outcome lookups, shared by all sessions."""
 
-    def __init__(self, journal: Journal, store_path: Path, *, busy_timeout_ms: int = 30_000) -> None:
+    def __init__(self, journal: Journal, store_path: Path, *, busy_timeout_ms: int = 30_000,
+                 roles: RoleStore | None = None) -> None:
         self.journal = journal
+        self.roles = roles  # the server's roles, when this journal carries their changes (postgres's)
         self._store_path = store_path
         self._busy_timeout_ms = busy_timeout_ms
         self._lock = threading.Lock()
@@ -270,6 +277,7 @@ class TransactionRecorder:
         self._own_gtid_used = False
         self._appended = False
         self._appended_gtid = b""
+        self._roles_undo: list[RoleChange] = []  # what undoes the appended entry's role changes
         self.next_sequence = 1
         self.last_commit_lsn = 0
 
@@ -280,6 +288,10 @@ class TransactionRecorder:
         self.next_sequence = txn_table.next_sequence(connection, self._session_id)
         self._service.register_functions(connection, self._decided)
         connection.exec_trace = self._trace
+
+    @property
+    def journals_roles(self) -> bool:
+        return self._service.roles is not None
 
     @property
     def next_gtid(self) -> str:
@@ -301,15 +313,19 @@ class TransactionRecorder:
         self._capture = WriteCapture(connection)
 
     def committing(self, connection: apsw.Connection, requested_gtid: str | None,
-                   responses: Sequence[tuple[str, int | None]] = ()) -> None:
+                   responses: Sequence[tuple[str, int | None]] = (),
+                   roles: Sequence[RoleChange] = ()) -> None:
         """Record and journal the transaction with the `responses` of the committing request's
-        statements; raises CommitAlreadyDecided, 40P02 (fenced) or 40001."""
+        statements and its role changes (applied once journaled); raises CommitAlreadyDecided,
+        40P02 (fenced) or 40001."""
         capture = self._capture
         if capture is None:
             return
         write_set = capture.write_set(autoincrement_marks(connection))
         if write_set is None:
-            return
+            if not roles:
+                return
+            write_set = WriteSet(autoincrement=autoincrement_marks(connection))
         self._own_gtid_used = requested_gtid is None
         gtid = parse_gtid(requested_gtid) if requested_gtid else \
             self._session_id + self.next_sequence.to_bytes(8, "big")
@@ -317,7 +333,8 @@ class TransactionRecorder:
         if existing is not None:
             self._refuse(gtid, existing)
         answers = [CommandResponse(*response) for response in responses]
-        payload = encode_payload(CommitPayload(write_set=write_set, session=self._state, responses=answers))
+        payload = encode_payload(CommitPayload(write_set=write_set, session=self._state, responses=answers,
+                                               roles=role_records(roles)))
         journal = self._service.journal
         record = TxnRecord(journal.next_lsn, gtid, COMMITTED, time.time_ns() // 1000, payload,
                            txn_table.format_command_tags(responses))
@@ -327,6 +344,10 @@ class TransactionRecorder:
         self._appended = True
         self._appended_gtid = gtid
         self.last_commit_lsn = record.lsn
+        if roles:
+            assert self._service.roles is not None
+            self._roles_undo = self._service.roles.apply(roles, (journal.epoch, record.lsn))
+            fault_points.crash_if_hit("roles_applied")
         metrics.COMMITS.inc()
 
     def has_room(self, size: int) -> bool:
@@ -369,6 +390,10 @@ class TransactionRecorder:
         assert record.lsn == aborted_lsn + 1, "the abort entry must directly follow the entry it aborts"
         journal.append(EntryType.ABORT, gtid, payload, expect_lsn=record.lsn, timestamp_us=record.decided_us)
         connection.execute("ROLLBACK")
+        if self._roles_undo:
+            assert self._service.roles is not None
+            self._service.roles.apply(self._roles_undo)
+            self._roles_undo = []
         connection.execute("BEGIN IMMEDIATE")
         txn_table.insert(connection, record)
         connection.execute("COMMIT")
@@ -393,3 +418,4 @@ class TransactionRecorder:
         if self._appended and self._own_gtid_used:
             self.next_sequence += 1
         self._appended = self._own_gtid_used = False
+        self._roles_undo = []

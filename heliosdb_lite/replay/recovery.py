@@ -10,6 +10,8 @@ data). Then:
 Checksums are verified as entries are read (I6). Progress is logged with counts and an ETA.
 A commit entry directly followed by an abort entry naming it (`replay.commit`: SQLite refused its
 COMMIT) is not applied; the abort entry's `_helios_txn` row records its GTID as not committed.
+A commit entry's role changes go to the server's roles (the users file) as the entry is applied,
+each entry's once (`replay.roles`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from dataclasses import dataclass
 
 import apsw
 
+from heliosdb_lite.engine.interface import RoleStore
 from heliosdb_lite.errors import DATA_CORRUPTED, DatabaseError
 from heliosdb_lite.journal import (
     AbortPayload,
@@ -34,6 +37,7 @@ from heliosdb_lite.journal import (
     encode_payload,
 )
 from heliosdb_lite.replay import metrics, txn_table
+from heliosdb_lite.replay.roles import replay_roles
 from heliosdb_lite.replay.txn_table import ABORTED, COMMITTED, FENCED
 from heliosdb_lite.replay.write_capture import AUTOINCREMENT_TABLE
 
@@ -62,8 +66,9 @@ class _Batch:
     `_helios_txn` rows inserted in bulk. DDL flushes the batch first, since a merged changeset must
     apply against one schema."""
 
-    def __init__(self, connection: apsw.Connection) -> None:
+    def __init__(self, connection: apsw.Connection, roles: RoleStore | None) -> None:
         self._connection = connection
+        self._roles = roles
         self._changes = apsw.ChangesetBuilder()
         self._has_changes = False
         self._records: list[txn_table.TxnRow] = []
@@ -91,6 +96,7 @@ class _Batch:
                 self._changes.add(bytes(payload.write_set.changeset))
                 self._has_changes = True
             self._autoincrement = dict(payload.write_set.autoincrement)
+            replay_roles(self._roles, entry, payload)
             outcome = COMMITTED
             tags = txn_table.format_command_tags([(response.tag, response.rows)
                                                   for response in payload.responses])
@@ -143,13 +149,13 @@ def _aborted_lsn(entry: EntryView) -> int:
 
 
 def apply_entries(connection: apsw.Connection, entries: Iterable[EntryView], *, to_lsn: int | None = None,
-                  total: int = 0, deadline: float | None = None) -> int:
+                  total: int = 0, deadline: float | None = None, roles: RoleStore | None = None) -> int:
     """Apply commit and fence entries to the store in batches of BATCH_ENTRIES, each batch one
-    SQLite transaction; returns how many entries were applied (each exactly once: I3). Past
-    `deadline` (time.monotonic()), stops after the current batch."""
+    SQLite transaction, and their role changes to `roles`; returns how many entries were applied
+    (each exactly once: I3). Past `deadline` (time.monotonic()), stops after the current batch."""
     applied = 0
     started = last_report = time.monotonic()
-    batch = _Batch(connection)
+    batch = _Batch(connection, roles)
     # the changesets hold what the transactions' triggers did (a cascade's deletes, ...): firing the
     # triggers again while applying them would do it twice
     connection.config(apsw.SQLITE_DBCONFIG_ENABLE_TRIGGER, 0)
@@ -183,9 +189,11 @@ def apply_entries(connection: apsw.Connection, entries: Iterable[EntryView], *, 
     return applied
 
 
-def recover(journal: Journal, connection: apsw.Connection, *, max_seconds: float = 0) -> RecoveryReport:
-    """Bring store and journal into agreement (see module docstring); closes the connection.
-    With max_seconds > 0, redo stops once that time has passed (`remaining` says how much is left)."""
+def recover(journal: Journal, connection: apsw.Connection, *, max_seconds: float = 0,
+            roles: RoleStore | None = None) -> RecoveryReport:
+    """Bring store and journal into agreement (see module docstring) and `roles` up to the journal;
+    closes the connection. With max_seconds > 0, redo stops once that time has passed (`remaining`
+    says how much is left)."""
     started = time.monotonic()
     deadline = started + max_seconds if max_seconds > 0 else None
     try:
@@ -201,7 +209,7 @@ def recover(journal: Journal, connection: apsw.Connection, *, max_seconds: float
             log.info("replay: store at LSN %d, journal at LSN %d: applying %d entries",
                      store_lsn, journal_lsn, total)
             applied = apply_entries(connection, journal.read_from(store_lsn + 1), total=total,
-                                    deadline=deadline)
+                                    deadline=deadline, roles=roles)
     except Exception:
         metrics.record_replay(succeeded=False, seconds=time.monotonic() - started, applied=0,
                               finished_at=_now_text())

@@ -141,7 +141,8 @@ class ReplicationNode:
         settings = self._settings
         self._receiver = Receiver(self._journal, self._store, primary, self.name, peer_credentials(settings),
                                   settings.replication_retry_interval_seconds,
-                                  lambda: self.role.epoch, self._learned_epoch, self._refused)
+                                  lambda: self.role.epoch, self._learned_epoch, self._refused,
+                                  roles=self._service.roles)
         self._receiver.start()
         log.info("replication: hot standby %s of primary %s, streaming from LSN %d", self.name, primary,
                  self._journal.last_lsn + 1)
@@ -378,7 +379,7 @@ class ReplicationNode:
                 await self._receiver.stop()
                 self._receiver = None
             journal = self._journal
-            await asyncio.to_thread(apply_received, self._store, journal)
+            await asyncio.to_thread(apply_received, self._store, journal, self._service.roles)
             epoch = epoch if epoch is not None else max(self.role.epoch, journal.epoch) + 1
             previous = journal.last_lsn
             payload = encode_payload(EpochPayload(node=self.name, previous_last_lsn=previous))

@@ -5,7 +5,8 @@ Per DATA message: every entry's XXH3 checksum and LSN sequence are verified (a b
 connection: nothing of the message is written); the entries are appended with the primary's LSN,
 epoch, GTID, flags and timestamp, so the standby's journal is a byte-for-byte copy; then fsynced;
 then STATUS reports them flushed (what a sync primary waits for); then `apply_entries` applies them
-and a second STATUS reports them applied. Sessions on the standby read only what is applied, which
+(role changes to the standby's users file too, so a role logs in here at once) and a second STATUS
+reports them applied. Sessions on the standby read only what is applied, which
 is durable here (I2 on the standby). A lost connection is retried every
 replication_retry_interval_seconds, from the standby's last LSN; a primary that refuses the stream
 because this standby's journal has parted from its own (or is beyond its retention) is also told to
@@ -21,6 +22,7 @@ from collections.abc import Callable
 
 import apsw
 
+from heliosdb_lite.engine.interface import RoleStore
 from heliosdb_lite.errors import DATA_CORRUPTED, OBJECT_NOT_IN_PREREQUISITE_STATE, DatabaseError
 from heliosdb_lite.journal import EntryView, Journal
 from heliosdb_lite.journal.format import decode_entry
@@ -50,13 +52,13 @@ def verified_entries(data: memoryview, next_lsn: int) -> list[EntryView]:
     return entries
 
 
-def apply_received(connection: apsw.Connection, journal: Journal) -> int:
+def apply_received(connection: apsw.Connection, journal: Journal, roles: RoleStore | None) -> int:
     """Apply what the journal holds beyond the store (after a lost stream or before promotion);
     returns the store's last LSN."""
     store_lsn = txn_table.last_lsn(connection)
     if journal.last_lsn > store_lsn:
         journal.sync_durable(journal.last_lsn)
-        apply_entries(connection, journal.read_from(store_lsn + 1))
+        apply_entries(connection, journal.read_from(store_lsn + 1), roles=roles)
     return journal.last_lsn
 
 
@@ -72,8 +74,9 @@ class Receiver:
     def __init__(self, journal: Journal, store: apsw.Connection, primary_host: str, name: str,
                  credentials: PeerCredentials, retry_seconds: float, known_epoch: Callable[[], int],
                  learned_epoch: Callable[[int], None],
-                 on_refused: Callable[[str], None] | None = None) -> None:
+                 on_refused: Callable[[str], None] | None = None, roles: RoleStore | None = None) -> None:
         self._journal = journal
+        self._roles = roles
         self._store = store
         self._primary_host = primary_host
         self._name = name
@@ -160,7 +163,7 @@ class Receiver:
         metrics.RECEIVED_LSN.set(journal.last_lsn)
         if self._connection is not None:
             self._report(self._connection)
-        await asyncio.to_thread(apply_entries, self._store, entries)
+        await asyncio.to_thread(apply_entries, self._store, entries, roles=self._roles)
         self.applied_lsn = entries[-1].lsn
         metrics.APPLIED_LOCAL_LSN.set(self.applied_lsn)
 

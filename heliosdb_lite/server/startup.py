@@ -24,6 +24,7 @@ from heliosdb_lite.journal import Journal
 from heliosdb_lite.journal.syscalls import Syscalls
 from heliosdb_lite.replay.commit import CommitService
 from heliosdb_lite.replay.recovery import recover
+from heliosdb_lite.server.users import UsersFile
 
 log = logging.getLogger("heliosdb.startup")
 
@@ -62,7 +63,7 @@ def open_database(config: Config, holder: str,
     try:
         if prepare is not None:
             prepare(config)
-        return _open_locked(config, lock, journal_syscalls)
+        return _open_locked(config, lock, journal_syscalls, UsersFile(config.users_file_path))
     except BaseException:
         lock.release()
         raise
@@ -71,11 +72,12 @@ def open_database(config: Config, holder: str,
 def open_unlocked(config: Config) -> OpenDatabase:
     """Open and recover a database inside a data directory this process holds the lock of (a
     database CREATE DATABASE made: `server.databases`)."""
-    return _open_locked(config, None, None)
+    return _open_locked(config, None, None, None)
 
 
-def _open_locked(config: Config, lock: DataDirectoryLock | None,
-                 journal_syscalls: Syscalls | None) -> OpenDatabase:
+def _open_locked(config: Config, lock: DataDirectoryLock | None, journal_syscalls: Syscalls | None,
+                 roles: UsersFile | None) -> OpenDatabase:
+    """`roles`: the users file, for the postgres database, whose journal carries role changes."""
     replay = config.transaction_replay
     engine = SQLiteEngine(config.database.path, max_result_bytes=config.server.max_result_bytes)
     if not replay.enabled:
@@ -91,7 +93,7 @@ def _open_locked(config: Config, lock: DataDirectoryLock | None,
     except BaseException:
         engine.close()
         raise
-    database = OpenDatabase(engine, journal, CommitService(journal, engine.store_path), lock)
+    database = OpenDatabase(engine, journal, CommitService(journal, engine.store_path, roles=roles), lock)
     try:
         _recover(config, database)
     except BaseException:
@@ -105,7 +107,7 @@ def _recover(config: Config, database: OpenDatabase) -> None:
     journal, service = database.journal, database.commit_service
     assert journal is not None and service is not None
     report = recover(journal, database.engine.maintenance_connection(),
-                     max_seconds=replay.max_replay_time_seconds)
+                     max_seconds=replay.max_replay_time_seconds, roles=service.roles)
     log.info("recovery: store at LSN %d, journal at LSN %d (%d applied, %d written back, %.3f s)",
              report.store_lsn, report.journal_lsn, report.applied, report.written_back, report.seconds)
     if report.remaining:

@@ -1,9 +1,10 @@
 """The users file: the roles, each with its password verifier, and the `heliosdb-lite user`
-commands managing it (SQL's CREATE/ALTER/DROP ROLE change it too: `server/roles.py`).
+commands managing it (SQL's CREATE/ALTER/DROP ROLE change it too: `engine/roles.py`).
 
 Format (TOML, UTF-8, written by this module, one table per user, keys always quoted):
 
     # HeliosDB-Lite users, managed by `heliosdb-lite user add|remove|list`.
+    journal = [3, 1742]
     [users."alice"]
     verifier = "SCRAM-SHA-256$4096:<salt>$<StoredKey>:<ServerKey>"
 
@@ -15,8 +16,13 @@ without one has no password (password authentication fails for it, as for Postgr
 password); `login = false` is a role that may not log in (NOLOGIN; absent: it may).
 Every change rewrites the whole file atomically (temporary file, fsync, rename, directory
 fsync) with mode 0600, under an exclusive lock on the directory so concurrent commands
-cannot lose each other's changes: a change is durable once made, and is not in the journal
-(a standby has its own users file).
+cannot lose each other's changes: a change is durable once made.
+
+SQL's role changes are journaled (in the postgres database's journal: `replay.commit`) and applied
+here with the (epoch, LSN) of their entry, which `journal` keeps: replaying an entry (recovery, a
+standby's stream) applies it only when it comes after that position, so a change is applied once
+and a later offline edit (`heliosdb-lite user add|remove`, which keeps the position) is never
+undone. Offline edits are this node's own, as pg_hba.conf is: they are not replicated.
 """
 
 from __future__ import annotations
@@ -34,7 +40,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from heliosdb_lite.engine.interface import RoleChange
+from heliosdb_lite.engine.interface import JournalPosition, RoleChange
 from heliosdb_lite.errors import CONFIG_FILE_ERROR, INVALID_NAME, INVALID_PARAMETER_VALUE, DatabaseError
 from heliosdb_lite.protocol.auth import make_md5_verifier, make_scram_verifier, verifier_method
 
@@ -76,7 +82,7 @@ class Role:
     login: bool = True
 
 
-def _render(roles: dict[str, Role]) -> str:
+def _render(roles: dict[str, Role], position: JournalPosition | None) -> str:
     tables = []
     for name, role in sorted(roles.items()):
         lines = [f"[users.{_toml_string(name)}]\n"]
@@ -85,7 +91,27 @@ def _render(roles: dict[str, Role]) -> str:
         if not role.login:
             lines.append("login = false\n")
         tables.append("".join(lines))
-    return _HEADER + "".join("\n" + table for table in tables)
+    marker = "" if position is None else f"journal = [{position[0]}, {position[1]}]\n"
+    return _HEADER + marker + "".join("\n" + table for table in tables)
+
+
+def _changed(roles: dict[str, Role], changes: Sequence[RoleChange]) -> list[RoleChange]:
+    """Apply `changes` to `roles` in place; returns the changes that undo them."""
+    undo = []
+    for change in changes:
+        before = roles.get(change.name)
+        undo.append(RoleChange("drop", change.name) if before is None else
+                    RoleChange("create", change.name, before.verifier, True, before.login))
+        if change.action == "drop":
+            roles.pop(change.name, None)
+            continue
+        role = before or Role()
+        if change.set_verifier:
+            role = replace(role, verifier=change.verifier)
+        if change.login is not None:
+            role = replace(role, login=change.login)
+        roles[change.name] = role
+    return undo[::-1]
 
 
 class UsersFile:
@@ -100,20 +126,33 @@ class UsersFile:
 
     def roles(self) -> dict[str, Role]:
         """All roles; empty when the file does not exist."""
+        return self._read()[0]
+
+    def position(self) -> JournalPosition | None:
+        """The (epoch, LSN) of the last journal entry whose role changes the file holds."""
+        return self._read()[1]
+
+    def _read(self) -> tuple[dict[str, Role], JournalPosition | None]:
         try:
             with self.path.open("rb") as file:
                 document = tomllib.load(file)
         except FileNotFoundError:
-            return {}
+            return {}, None
         except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise self._corrupt(f"cannot be read: {exc}") from exc
-        unknown = sorted(set(document) - {"users"})
+        unknown = sorted(set(document) - {"users", "journal"})
         if unknown:
             raise self._corrupt(f"has unknown top-level key(s) {', '.join(unknown)}; expected [users.<name>]")
         users = document.get("users", {})
         if not isinstance(users, dict):
             raise self._corrupt("must hold [users.<name>] tables")
-        return {name: self._checked_entry(name, entry) for name, entry in users.items()}
+        position = document.get("journal")
+        if position is not None:
+            if not (isinstance(position, list) and len(position) == 2
+                    and all(isinstance(part, int) and part >= 0 for part in position)):
+                raise self._corrupt("has a journal position that is not [epoch, lsn]")
+            position = (position[0], position[1])
+        return {name: self._checked_entry(name, entry) for name, entry in users.items()}, position
 
     def verifier(self, user: str) -> str | None:
         """The stored verifier of `user`, or None when there is no such user (or it has none)."""
@@ -128,21 +167,25 @@ class UsersFile:
     def check_name(self, name: str) -> None:
         validate_user_name(name)
 
-    def apply(self, changes: Sequence[RoleChange]) -> None:
-        """CREATE / ALTER / DROP ROLE's changes (`interface.RoleStore`), written at once."""
+    def apply(self, changes: Sequence[RoleChange], at: JournalPosition | None = None) -> list[RoleChange]:
+        """CREATE / ALTER / DROP ROLE's changes (`interface.RoleStore`), written at once, with the
+        position of the journal entry holding them when `at`; returns the changes undoing them."""
         with self._locked():
-            roles = self.roles()
-            for change in changes:
-                if change.action == "drop":
-                    roles.pop(change.name, None)
-                    continue
-                role = roles.get(change.name, Role())
-                if change.set_verifier:
-                    role = replace(role, verifier=change.verifier)
-                if change.login is not None:
-                    role = replace(role, login=change.login)
-                roles[change.name] = role
-            self._write(roles)
+            roles, position = self._read()
+            undo = _changed(roles, changes)
+            self._write(roles, at or position)
+        return undo
+
+    def replay(self, changes: Sequence[RoleChange], at: JournalPosition) -> bool:
+        """Apply the changes of the journal entry at `at` unless the file holds them (its position is
+        `at` or later); True when applied."""
+        with self._locked():
+            roles, position = self._read()
+            if position is not None and at <= position:
+                return False
+            _changed(roles, changes)
+            self._write(roles, at)
+        return True
 
     def add(self, user: str, password: str, *, method: str = "scram-sha-256") -> bool:
         """Store a verifier for `user` (replacing any previous one); True when the user is new."""
@@ -157,10 +200,10 @@ class UsersFile:
             make_scram_verifier(password) if method == "scram-sha-256" else make_md5_verifier(user, password)
         )
         with self._locked():
-            roles = self.roles()
+            roles, position = self._read()
             created = user not in roles
             roles[user] = replace(roles.get(user, Role()), verifier=verifier)
-            self._write(roles)
+            self._write(roles, position)
         return created
 
     def remove(self, user: str) -> bool:
@@ -168,10 +211,10 @@ class UsersFile:
         if not self.path.exists():
             return False
         with self._locked():
-            roles = self.roles()
+            roles, position = self._read()
             if roles.pop(user, None) is None:
                 return False
-            self._write(roles)
+            self._write(roles, position)
         return True
 
     def list(self) -> list[str]:
@@ -208,13 +251,13 @@ class UsersFile:
         finally:
             os.close(descriptor)
 
-    def _write(self, roles: dict[str, Role]) -> None:
+    def _write(self, roles: dict[str, Role], position: JournalPosition | None) -> None:
         directory = self.path.parent
         descriptor, temporary = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=directory)
         try:
             with os.fdopen(descriptor, "w", encoding="utf-8") as file:
                 os.fchmod(file.fileno(), _FILE_MODE)
-                file.write(_render(roles))
+                file.write(_render(roles, position))
                 file.flush()
                 os.fsync(file.fileno())
             os.replace(temporary, self.path)

@@ -31,8 +31,10 @@ class RecordingLog:
         assert connection.in_transaction
         self.events.append(("opened",))
 
+    journals_roles = False
+
     def committing(self, connection: Any, requested_gtid: str | None,
-                   responses: Sequence[tuple[str, int | None]] = ()) -> None:
+                   responses: Sequence[tuple[str, int | None]] = (), roles: Sequence[Any] = ()) -> None:
         assert connection.in_transaction
         self.events.append(("committing", requested_gtid))
         self.responses = list(responses)

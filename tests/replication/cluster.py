@@ -57,11 +57,13 @@ class Cluster:
         self.settings[str(config)] = dict(replication)
         return server
 
-    def standby_of(self, primary: ServerProcess, name: str, **settings: object) -> ServerProcess:
-        """A standby server of `primary` (its config written, not started); `settings` add keys."""
+    def standby_of(self, primary: ServerProcess, name: str, *, args: tuple[str, ...] = (),
+                   **settings: object) -> ServerProcess:
+        """A standby server of `primary` (its config written, not started); `settings` add keys,
+        `args` command-line options."""
         return self._server(name, {**self.primary_settings, "role": "standby",
                                    "primary_host": f"127.0.0.1:{primary.port}", "standby_name": name,
-                                   **settings})
+                                   **settings}, args=args)
 
     def reconfigure(self, server: ServerProcess, **changes: object) -> None:
         """Change keys of `server`'s [replication] section (a None value removes the key); it takes

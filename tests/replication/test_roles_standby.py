@@ -1,0 +1,94 @@
+"""Roles made with SQL reach hot standbys with the journal: each node has its own users file (its
+admin added offline with `heliosdb-lite user add`, which is local), and CREATE / ALTER / DROP ROLE on
+the primary change the standby's as it streams, with the same SCRAM verifier: a new role logs in
+on the standby at once, a new password replaces the old one there, NOLOGIN and DROP ROLE refuse
+the login there, and a promoted standby keeps them. A standby refuses role changes (25006)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+
+from tests.replication.cluster import Cluster, connect, running, wait_caught_up
+from tests.replication.failover import promote
+from tests.server.credentials import add_user
+from testsupport.server_process import ServerProcess
+
+ADMIN_PASSWORD = "admin password"
+TIMEOUT = 10
+
+
+def _node_args(tmp_path: Path, name: str) -> tuple[str, ...]:
+    users = tmp_path / f"{name}-users.toml"
+    add_user(users, "postgres", ADMIN_PASSWORD)
+    return ("--auth-method", "scram-sha-256", "--users-file", str(users))
+
+
+def _password_cluster(tmp_path: Path) -> Cluster:
+    cluster = Cluster(tmp_path / "pair", mode="sync", standbys=0,
+                      primary_args=_node_args(tmp_path, "primary"))
+    cluster.standbys.append(cluster.standby_of(cluster.primary, "standby1",
+                                               args=_node_args(tmp_path, "standby1"),
+                                               replication_user="postgres", password=ADMIN_PASSWORD))
+    return cluster
+
+
+def login(server: ServerProcess, user: str, password: str) -> psycopg.Connection[Any]:
+    return psycopg.connect(host=server.host, port=server.port, user=user, password=password,
+                           dbname="postgres", autocommit=True, connect_timeout=TIMEOUT)
+
+
+def _logs_in(server: ServerProcess, user: str, password: str) -> None:
+    with login(server, user, password) as connection:
+        assert connection.execute("select current_user").fetchone() == (user,)
+
+
+def _refused(server: ServerProcess, user: str, password: str, message: str) -> None:
+    with pytest.raises(psycopg.OperationalError, match=message):
+        login(server, user, password)
+
+
+def test_role_changes_reach_the_standby_and_its_promotion(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PGPASSWORD", ADMIN_PASSWORD)  # the cluster helpers' connections, as postgres
+    with running(_password_cluster(tmp_path)) as cluster:
+        standby = cluster.standbys[0]
+        with connect(cluster.primary) as primary:
+            primary.execute("create role x_streamed login password 'first'")
+            wait_caught_up(cluster.primary, standby)
+            _logs_in(standby, "x_streamed", "first")
+
+            primary.execute("alter role x_streamed password 'second'")
+            wait_caught_up(cluster.primary, standby)
+            _refused(standby, "x_streamed", "first", "password authentication failed")
+            _logs_in(standby, "x_streamed", "second")
+
+            primary.execute("alter role x_streamed nologin")
+            wait_caught_up(cluster.primary, standby)
+            _refused(standby, "x_streamed", "second", 'role "x_streamed" is not permitted to log in')
+
+            primary.execute("begin")
+            primary.execute("drop role x_streamed")
+            primary.execute("create user x_kept password 'kept'")
+            primary.execute("create user x_rolled_back password 'never'")
+            primary.execute("rollback")
+            primary.execute("begin")
+            primary.execute("drop role x_streamed")
+            primary.execute("create user x_kept password 'kept'")
+            primary.execute("commit")
+            wait_caught_up(cluster.primary, standby)
+            _refused(standby, "x_streamed", "second", "password authentication failed")
+            _refused(standby, "x_rolled_back", "never", "password authentication failed")
+            _logs_in(standby, "x_kept", "kept")
+
+        with connect(standby) as reader, pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
+            reader.execute("create role x_on_the_standby")
+
+        cluster.primary.kill()
+        promote(standby)
+        _logs_in(standby, "x_kept", "kept")
+        with login(standby, "x_kept", "kept") as promoted:
+            promoted.execute("alter role x_kept password 'after promotion'")
+        _logs_in(standby, "x_kept", "after promotion")
