@@ -147,6 +147,9 @@ def _describe(entry: EntryView) -> dict[str, Any]:
         described["statements"] = [{"sql": statement.sql, "params": statement.params}
                                    for statement in payload.statements]
         described["user"] = payload.session.user
+        # the verifiers stay out of a dump: only whether one was set
+        described["roles"] = [{"action": role.action, "name": role.name, "login": role.login,
+                               "password_set": role.set_verifier} for role in payload.roles]
     else:
         described.update(msgspec.structs.asdict(payload))
     return described
@@ -166,6 +169,10 @@ def _dump_text(described: dict[str, Any]) -> str:
         for number, statement in enumerate(described["statements"], 1):
             params = f"  params {statement['params']!r}" if statement["params"] else ""
             lines.append(f"  [{number}] {statement['sql']}{params}")
+        for role in described["roles"]:
+            login = "" if role["login"] is None else "  login" if role["login"] else "  nologin"
+            lines.append(f"  role {role['action']} {role['name']}{login}"
+                         f"{'  password set' if role['password_set'] else ''}")
     else:
         skip = {"lsn", "time", "type", "gtid", "epoch", "payload_bytes", "isolation"}
         fields = (f"{key} {value}" for key, value in described.items() if key not in skip)

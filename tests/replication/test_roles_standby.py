@@ -51,7 +51,8 @@ def _refused(server: ServerProcess, user: str, password: str, message: str) -> N
         login(server, user, password)
 
 
-def test_role_changes_reach_the_standby_and_its_promotion(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_role_changes_reach_the_standby_and_its_promotion(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PGPASSWORD", ADMIN_PASSWORD)  # the cluster helpers' connections, as postgres
     with running(_password_cluster(tmp_path)) as cluster:
         standby = cluster.standbys[0]

@@ -2,10 +2,15 @@
 (these tests pass against PostgreSQL 15 too, HELIOSDB_CLIENT_TESTS_TARGET=postgres), transactional
 changes, password_encryption and libpq's encrypt_password / change_password; then, HeliosDB-only,
 roles created with SQL log in with their passwords (md5 and SCRAM verifiers, the md5 method) after
-a SIGKILL and a restart, and a NOLOGIN role is refused."""
+a SIGKILL and a restart, and a NOLOGIN role is refused; a crash between the role's journal entry
+and its users-file write (or its store commit) leaves the role there exactly once: recovery applies
+it from the journal, and never over an offline `user add` made after it reached the file."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +19,7 @@ import pg8000.native
 import psycopg
 import pytest
 
+from heliosdb_lite.fault_points import ENVIRONMENT_VARIABLE, FAULT_EXIT
 from tests.server.cancelling import start
 from tests.server.conftest import Target
 from tests.server.credentials import add_user
@@ -148,6 +154,14 @@ def login(server: ServerProcess, user: str, password: str) -> psycopg.Connection
                            dbname="postgres", autocommit=True, connect_timeout=TIMEOUT)
 
 
+def _journaled_roles(journal: Path) -> list[dict[str, Any]]:
+    """The role changes `heliosdb-lite journal dump --json` lists (verifiers never among them)."""
+    done = subprocess.run([sys.executable, "-m", "heliosdb_lite.cli", "journal", "dump", "--json",
+                           "--journal", str(journal)], capture_output=True, text=True, timeout=60, check=True)
+    assert "SCRAM-SHA-256$" not in done.stdout
+    return [role for line in done.stdout.splitlines() for role in json.loads(line).get("roles", [])]
+
+
 def test_role_created_by_sql_logs_in_after_a_restart(tmp_path: Path, target: Target) -> None:
     target.skip_unless_heliosdb("the users file of a server started here")
     users_file = tmp_path / "users.toml"
@@ -169,5 +183,35 @@ def test_role_created_by_sql_logs_in_after_a_restart(tmp_path: Path, target: Tar
             login(server, "x_role_closed", "closed")
         with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
             login(server, "x_role_md5", "wrong")
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("point", ["journal_appended", "roles_applied"])
+def test_a_crash_in_create_role_commits_it_exactly_once(tmp_path: Path, target: Target, point: str) -> None:
+    """`journal_appended`: the entry is written, the users file and the store are not: recovery
+    applies it. `roles_applied`: the users file has it, the store not: recovery redoes the entry but
+    not its role change, so an offline `user add` of the role after the crash stays."""
+    target.skip_unless_heliosdb("the users file of a server started here")
+    users_file = tmp_path / "users.toml"
+    add_user(users_file, "postgres", "admin password")
+    args = ["--auth-method", "scram-sha-256", "--users-file", str(users_file)]
+    server = ServerProcess(tmp_path / "data", args=args, env={ENVIRONMENT_VARIABLE: point}).start()
+    try:
+        with login(server, "postgres", "admin password") as admin, pytest.raises(psycopg.OperationalError):
+            admin.execute("create user x_role_crash with password 'sql password'")
+        assert server.process is not None and server.process.wait(timeout=TIMEOUT) == FAULT_EXIT
+        assert _journaled_roles(tmp_path / "data" / "journal") == [
+            {"action": "create", "name": "x_role_crash", "login": True, "password_set": True}]
+        if point == "roles_applied":
+            add_user(users_file, "x_role_crash", "offline password")
+        server = ServerProcess(tmp_path / "data", args=args).start()
+        password, wrong = ("sql password", "offline password") if point == "journal_appended" else \
+            ("offline password", "sql password")
+        with login(server, "x_role_crash", password) as connection:
+            assert connection.execute("select count(*) from pg_roles where rolname = 'x_role_crash'"
+                                      ).fetchone() == (1,)
+        with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
+            login(server, "x_role_crash", wrong)
     finally:
         server.stop()
