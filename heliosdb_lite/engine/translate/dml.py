@@ -366,6 +366,7 @@ def _returning(translator: Translator, node: exp.Expr, scope: Scope) -> list[Out
     returning = node.args.get("returning")
     if returning is None:
         return None
+    scope.clause = "RETURNING"  # an aggregate of the statement's level in a subquery: 42803
     outputs, expressions = output_list(translator, returning.expressions, scope, collate=False)
     returning.set("expressions", expressions)
     return outputs
@@ -394,9 +395,11 @@ def update(translator: Translator, node: exp.Update) -> Translation:
     from_clause = node.args.get("from_")
     if from_clause is not None:
         from_clause.set("this", source(translator, from_clause.this, scope))
+    scope.clause = "UPDATE"  # no aggregate of the statement's level (one in a subquery is: 42803)
     node.set("expressions", [_assignment(translator, item, scope, table_name) for item in node.expressions])
     where = node.args.get("where")
     if where is not None:
+        scope.clause = "WHERE"
         where.set("this", translator.condition(where.this, scope, "WHERE"))
     outputs = _returning(translator, node, scope)
     return translator.result(render(node, keep=False), "UPDATE", outputs, target=table_name)
@@ -412,6 +415,7 @@ def delete(translator: Translator, node: exp.Delete) -> Translation:
     where = node.args.get("where")
     if where is not None:
         query_checks.check_placement(where.this)
+        scope.clause = "WHERE"  # no aggregate of the statement's level (one in a subquery is: 42803)
         where.set("this", translator.condition(where.this, scope, "WHERE"))
     outputs = _returning(translator, node, scope)
     return translator.result(render(node, keep=False), "DELETE", outputs, target=table_name)

@@ -19,6 +19,7 @@ from heliosdb_lite.engine.translate import distinct_on as distinct_on_query
 from heliosdb_lite.engine.translate import (
     hstore,
     json_functions,
+    outer_aggregates,
     query_checks,
     select_list_unnest,
     set_operations,
@@ -98,7 +99,6 @@ def select(translator: Translator, node: exp.Select, parent: Scope) -> tuple[exp
     if not node.expressions:  # PostgreSQL's rows of no columns: SQLite has none, so one stands in
         node.set("expressions", [exp.alias_(exp.Null(), EMPTY_SELECT_LIST, quoted=True)])
     select_list_unnest.moved_to_from(node)
-    query_checks.check_select(node)
     query_checks.check_order(node)
     with_clause(translator, node, scope)
     distinct = node.args.get("distinct")
@@ -119,11 +119,16 @@ def select(translator: Translator, node: exp.Select, parent: Scope) -> tuple[exp
     if any(join.args.get("using") or join.method for join in joins) \
             and any(relation.stored for relation in scope.relations):
         raise unsupported("USING or NATURAL joins beside unnest or generate_series in FROM")
-    query_checks.check_grouping(node, scope)
+    outer = outer_aggregates.outer_aggregates(node, scope)
+    query_checks.check_select(node, outer)
+    deferred = node.copy() if outer_aggregates.may_be_aggregated(node) else None
+    grouped = query_checks.check_grouping(node, scope, outer)
     _check_locked_tables(locks or [], scope)
     for join in joins:
         if join.args.get("on") is not None:
+            scope.clause = "JOIN conditions"
             join.set("on", translator.condition(join.args["on"], scope, "JOIN/ON"))
+    scope.clause = None
     outputs, expressions = output_list(translator, node.expressions, scope, collate=True)
     node.set("expressions", expressions)
     for output, expression in zip(outputs, node.expressions, strict=False):
@@ -132,13 +137,18 @@ def select(translator: Translator, node: exp.Select, parent: Scope) -> tuple[exp
     for key in ("where", "having", "qualify"):
         clause = node.args.get(key)
         if clause is not None:
+            scope.clause = "WHERE" if key == "where" else None
             clause.set("this", translator.condition(clause.this, scope, key.upper()))
     group = node.args.get("group")
     if group is not None:
+        scope.clause = "GROUP BY"
         group.set("expressions", [collated(*translator.expr(e, scope)) if not isinstance(e, exp.Literal)
                                   else e for e in group.expressions])
+    scope.clause = None
     _windows(translator, node, scope)
     _order_limit(translator, node, scope, outputs)
+    if scope.aggregated and deferred is not None and not grouped:
+        query_checks.check_grouping(deferred, scope, aggregated=True)
     if distinct_on is not None:
         keys = [collated(*translator.expr(key, scope)) for key in distinct_on.expressions]
         return distinct_on_query.rewritten(node, keys, [output.name for output in outputs]), outputs

@@ -48,18 +48,21 @@ def is_aggregate(node: exp.Expr) -> bool:
     return _is_call_of_aggregate(node) and not _windowed(node)
 
 
-def _level(node: exp.Expr) -> Iterator[exp.Expr]:
+def level(node: exp.Expr) -> Iterator[exp.Expr]:
     """node and what is inside it, without entering subqueries (another query level)."""
     yield node
     for child in node.iter_expressions():
         if not isinstance(child, exp.Query | exp.Subquery):
-            yield from _level(child)
+            yield from level(child)
 
 
-def _first(nodes: Iterator[exp.Expr],
-           wanted: type[exp.Expr] | None = None) -> exp.Expr | None:
+def _first(nodes: Iterator[exp.Expr], wanted: type[exp.Expr] | None = None,
+           outer: frozenset[int] = frozenset()) -> exp.Expr | None:
+    """The first node of the type wanted, or (None) aggregate call of this level (not in `outer`: the
+    ids of the calls that belong to an enclosing level)."""
     for node in nodes:
-        if (wanted is None and is_aggregate(node)) or (wanted is not None and isinstance(node, wanted)):
+        if (wanted is None and is_aggregate(node) and id(node) not in outer) \
+                or (wanted is not None and isinstance(node, wanted)):
             return node
     return None
 
@@ -67,27 +70,27 @@ def _first(nodes: Iterator[exp.Expr],
 def _refuse_in(clause: exp.Expr | None, name: str, *, aggregates: bool = True) -> None:
     if clause is None:
         return
-    if aggregates and _first(_level(clause)) is not None:
+    if aggregates and _first(level(clause)) is not None:
         raise DatabaseError(GROUPING_ERROR, f"aggregate functions are not allowed in {name}")
-    if _first(_level(clause), exp.Window) is not None:
+    if _first(level(clause), exp.Window) is not None:
         raise DatabaseError(WINDOWING_ERROR, f"window functions are not allowed in {name}")
 
 
-def _check_nesting(node: exp.Expr) -> None:
-    for inner in _level(node):
-        if is_aggregate(inner):
+def _check_nesting(node: exp.Expr, outer: frozenset[int]) -> None:
+    for inner in level(node):
+        if is_aggregate(inner) and id(inner) not in outer:
             for argument in inner.iter_expressions():
                 if isinstance(argument, exp.Query | exp.Subquery):
                     continue
-                if _first(_level(argument)) is not None:
+                if _first(level(argument), outer=outer) is not None:
                     raise DatabaseError(GROUPING_ERROR, "aggregate function calls cannot be nested")
-                if _first(_level(argument), exp.Window) is not None:
+                if _first(level(argument), exp.Window) is not None:
                     raise DatabaseError(GROUPING_ERROR,
                                         "aggregate function calls cannot contain window function calls")
         elif isinstance(inner, exp.Window):
             for argument in inner.iter_expressions():
                 if not isinstance(argument, exp.Query | exp.Subquery) \
-                        and _first(_level(argument), exp.Window) is not None:
+                        and _first(level(argument), exp.Window) is not None:
                     raise DatabaseError(WINDOWING_ERROR, "window function calls cannot be nested")
 
 
@@ -96,21 +99,22 @@ def check_placement(where: exp.Expr | None) -> None:
     _refuse_in(where, "WHERE")
 
 
-def check_select(select: exp.Select) -> None:
-    """Where the aggregates and window functions of a SELECT are, in the order PostgreSQL looks."""
+def check_select(select: exp.Select, outer: frozenset[int] = frozenset()) -> None:
+    """Where the aggregates and window functions of a SELECT are, in the order PostgreSQL looks
+    (`outer`: the ids of the aggregate calls that belong to an enclosing level)."""
     for join in select.args.get("joins") or []:
         _refuse_in(join.args.get("on"), "JOIN conditions")
     for item in select.expressions:
-        _check_nesting(item)
+        _check_nesting(item, outer)
     where = select.args.get("where")
     _refuse_in(where.this if where is not None else None, "WHERE")
     having = select.args.get("having")
     if having is not None:
         _refuse_in(having.this, "HAVING", aggregates=False)
-        _check_nesting(having.this)
+        _check_nesting(having.this, outer)
     order = select.args.get("order")
     if order is not None:
-        _check_nesting(order)
+        _check_nesting(order, outer)
     group = select.args.get("group")
     for item in group.expressions if group is not None else []:
         _refuse_in(item, "GROUP BY")
@@ -127,7 +131,7 @@ def _position(node: exp.Expr) -> int | None:
 
 def check_row_count(clause: str, node: exp.Expr) -> None:
     """42P10 for a LIMIT or OFFSET that refers to a column."""
-    if _first(_level(node), exp.Column) is not None:
+    if _first(level(node), exp.Column) is not None:
         raise DatabaseError(INVALID_COLUMN_REFERENCE, f"argument of {clause} must not contain variables")
 
 
@@ -259,22 +263,24 @@ class _Grouping:
                                             "clause or be used in an aggregate function")
 
 
-def check_grouping(select: exp.Select, scope: Scope) -> None:
-    """42803 for a column of the FROM items of a grouped SELECT (GROUP BY, HAVING or an aggregate)
-    that its select list, HAVING or ORDER BY uses ungrouped; 42P10 for a GROUP BY position beyond
-    the select list. The FROM items must already be in scope."""
+def check_grouping(select: exp.Select, scope: Scope, outer: frozenset[int] = frozenset(), *,
+                   aggregated: bool = False) -> bool:
+    """42803 for a column of the FROM items of a grouped SELECT (GROUP BY, HAVING or an aggregate of
+    its level: not one of `outer`, the ids of those of an enclosing level; `aggregated`: one in a
+    subquery) that its select list, HAVING or ORDER BY uses ungrouped; 42P10 for a GROUP BY position
+    beyond the select list. The FROM items must already be in scope. Whether it is grouped."""
     group = select.args.get("group")
     if group is not None and any(group.args.get(key) for key in ("rollup", "cube", "grouping_sets")):
-        return  # grouping sets: not checked here
+        return True  # grouping sets: not checked here
     having = select.args.get("having")
     order = select.args.get("order")
     checked = [*select.expressions, *([having.this] if having is not None else [])]
     ordered = [item.this if isinstance(item, exp.Ordered) else item
                for item in (order.expressions if order else [])]
-    grouped = group is not None or having is not None or any(
-        _first(_level(item)) is not None for item in [*checked, *ordered])
+    grouped = aggregated or group is not None or having is not None or any(
+        _first(level(item), outer=outer) is not None for item in [*checked, *ordered])
     if not grouped or not all(relation.known for relation in scope.relations):
-        return
+        return grouped
     grouping = _Grouping(select, scope)
     outputs = {item.alias.lower() for item in select.expressions if isinstance(item, exp.Alias)}
     for item in checked:
@@ -284,3 +290,4 @@ def check_grouping(select: exp.Select, scope: Scope) -> None:
                                            and item.name.lower() in outputs):
             continue  # the select list's item, checked already
         grouping.check(item)
+    return True

@@ -73,6 +73,8 @@ class Scope:
     relations: list[Relation] = field(default_factory=list)
     ctes: dict[str, Relation] = field(default_factory=dict)
     outputs: dict[str, PgType] = field(default_factory=dict)
+    clause: str | None = None  # the clause being translated where aggregates may not be (WHERE, ...)
+    aggregated: bool = False  # an aggregate written in a subquery belongs to this level
 
     def child(self) -> Scope:
         return Scope(parent=self)
@@ -123,6 +125,20 @@ class Scope:
                 raise DatabaseError(AMBIGUOUS_COLUMN, f'column reference "{name}" is ambiguous')
             if found:
                 return found[0]
+            scope = scope.parent
+        return None
+
+    def level_of(self, name: str, table: str | None = None) -> Scope | None:
+        """The scope (query level) whose FROM item a column reference names; None when it names none,
+        or when a bare name passes a relation whose columns are unknown (it may be that one's)."""
+        scope: Scope | None = self
+        while scope is not None:
+            for relation in scope.relations:
+                if (table and relation.name.lower() == table.lower()) \
+                        or (not table and relation.find(name)[0]):
+                    return scope
+                if not table and not relation.known:
+                    return None
             scope = scope.parent
         return None
 
