@@ -5,7 +5,8 @@ CREATE INDEX over several columns, used by a CHECK constraint, with a foreign ke
 depends on it: views (2BP01, CASCADE drops them and the views over them), foreign keys of other
 tables, SQLite's own or added by ALTER TABLE, of several columns, named, or of its own table
 (2BP01, CASCADE drops the constraint), generated columns (2BP01); quoted names, another schema,
-expression and partial indexes; DROP TYPE / DROP EXTENSION ... CASCADE of a key column's type;
+expression and partial indexes; a CHECK constraint or generated column whose name, strings or comments
+hold the column's name (kept); DROP TYPE / DROP EXTENSION ... CASCADE of a key column's type;
 inside a transaction, rolled back; pg_indexes, pg_constraint and pg_attribute after. Runs against
 the engine and a real PostgreSQL 15; outcome, messages and notices must agree (and the DETAIL and
 HINT of the refusals). Skipped without PostgreSQL."""
@@ -95,6 +96,27 @@ SCRIPT = [
     "insert into ck values (0, -1)",
     "select * from ck order by a",
     *_catalog("ck"),
+    # a CHECK constraint stays when only its name, a string or a comment holds the column's name
+    "create table ck2 (a int, b text check (b <> 'a'), c text check (c ~ 'a+'), d jsonb check (d ? 'a'))",
+    "alter table ck2 add constraint a check (length(b) < 5 /* a */)",
+    "alter table ck2 add constraint ck2_mixed check (b <> 'q' and c <> b)",
+    "create index ck2_ca on ck2 (c) where c <> 'a'",
+    "alter table ck2 drop column a",
+    "select indexname from pg_indexes where tablename = 'ck2'",
+    "insert into ck2 values ('a', 'aa', '{}')",
+    "insert into ck2 values ('x', 'b', '{}')",
+    "insert into ck2 values ('x', 'aa', '{\"b\": 1}')",
+    "insert into ck2 values ('abcdef', 'aa', '{\"a\": 1}')",
+    "insert into ck2 values ('q', 'aa', '{\"a\": 1}')",
+    "insert into ck2 values ('b', 'aa', '{\"a\": 1}')",
+    "alter table ck2 drop column b",
+    "insert into ck2 values ('a', '{}')",
+    "insert into ck2 values ('aa', '{\"a\": 1}')",
+    "select * from ck2 order by c",
+    "create table gq (a int, b text, g text generated always as (b || 'a') stored)",
+    "alter table gq drop column a",
+    "insert into gq values ('x')",
+    "select * from gq",
     "create table nt (id int primary key, a int not null, b text default 'x')",
     "insert into nt values (1, 2)",
     "alter table nt drop column id",

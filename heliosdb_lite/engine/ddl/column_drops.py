@@ -25,7 +25,7 @@ import apsw
 
 from heliosdb_lite.engine.ddl import column_types, foreign_keys, table_rebuild
 from heliosdb_lite.engine.ddl.object_names import cascade_notice, refuse_dependents
-from heliosdb_lite.engine.ddl.table_rebuild import Column, mentions
+from heliosdb_lite.engine.ddl.table_rebuild import Column, expression_uses, mentions
 from heliosdb_lite.engine.sql.quoting import quote_name, string_literal
 from heliosdb_lite.engine.store import schemas
 from heliosdb_lite.engine.store.conventions import NO_COLUMNS, VIEW_COLUMNS_TABLE
@@ -96,7 +96,7 @@ def _generated_from(connection: apsw.Connection, table: str, column: str) -> lis
     _, definitions = table_rebuild.column_definitions(_created_sql(connection, table))
     return [parsed.name for parsed in map(Column.parse, definitions)
             if parsed is not None and parsed.name.lower() != column.lower()
-            and any(clause.upper().startswith("GENERATED") and mentions(clause, column)
+            and any(clause.upper().startswith("GENERATED") and expression_uses(clause, {column.lower()})
                     for clause in parsed.clauses)]
 
 
@@ -170,13 +170,15 @@ def _without(definition: str, dropped: set[str]) -> str | None:
     constraints over them."""
     column = Column.parse(definition)
     if column is None:
+        if _CHECK.match(definition):
+            return None if expression_uses(definition, dropped) else definition
         key = _FOREIGN_KEY.match(definition)
         used = key.group(1) if key is not None else definition
         return None if any(mentions(used, name) for name in dropped) else definition
     if column.name.lower() in dropped:
         return None
     clauses = [clause for clause in column.clauses
-               if not (_CHECK.match(clause) and any(mentions(clause, name) for name in dropped))]
+               if not (_CHECK.match(clause) and expression_uses(clause, dropped))]
     if clauses == column.clauses:
         return definition
     return Column(column.name, column.declared, clauses).sql()

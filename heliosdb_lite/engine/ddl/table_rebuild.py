@@ -30,6 +30,9 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 import apsw
+import sqlglot
+import sqlglot.errors
+from sqlglot import exp
 
 from heliosdb_lite.engine.ddl.object_names import fails_if_rows
 from heliosdb_lite.engine.sql.quoting import quote_name, string_literal
@@ -237,7 +240,7 @@ def rebuilt(connection: apsw.Connection, table: str, create_sql: str, selected: 
         (kind, owner, sql) for kind, owner, sql in connection.execute(
             "SELECT type, tbl_name, sql FROM sqlite_schema WHERE type IN ('index', 'trigger') "
             f"AND sql IS NOT NULL AND tbl_name IN ({', '.join('?' * len(tables))}) ORDER BY rowid", tables)
-        if owner != table or not any(mentions(sql, column) for column in dropped)]
+        if owner != table or not dependent_uses(kind, sql, dropped)]
     statements = []
     for name in tables:
         hold = quote_name(HOLD_PREFIX + name)
@@ -276,6 +279,51 @@ def mentions(sql: str, name: str) -> bool:
     the name counts too, which only makes a refusal more likely)."""
     return re.search(rf'(?<![\w"]){re.escape(name)}(?![\w"])|{re.escape(quote_name(name))}', sql,
                      re.IGNORECASE) is not None
+
+
+_EXPRESSION_START = re.compile(r'^(?:CONSTRAINT\s+(?:"(?:[^"]|"")*"|\S+)\s+)?'
+                               r'(?:CHECK|(?:GENERATED\s+ALWAYS\s+)?AS)\s*(?=\()', re.IGNORECASE)
+_EXPRESSION_END = re.compile(r"\)\s*(?:STORED|VIRTUAL)?\s*$", re.IGNORECASE)
+_CONSTRAINT_TRIGGER = re.compile(r"\bBEFORE\s+(?:INSERT|UPDATE(?P<of>\s+OF\s+.*?)?)\s+ON\s+.*?\bWHEN\s+"
+                                 r"(?P<condition>.*)\s+BEGIN\s+SELECT\s+RAISE\s*\(\s*ABORT\s*,\s*"
+                                 r"'(?:[^']|'')*'\s*\)\s*;\s*END\s*$", re.IGNORECASE | re.DOTALL)
+
+
+def _parsed_uses(sql: str, names: Collection[str]) -> bool | None:
+    """Whether SQLite SQL (an expression or a CREATE INDEX) has a column reference to one of the
+    columns (lowercase names); None when it does not parse as such."""
+    try:
+        parsed = sqlglot.parse_one(sql, read="sqlite")
+    except sqlglot.errors.SqlglotError:
+        return None
+    if isinstance(parsed, exp.Command):
+        return None
+    return any(column.name.lower() in names for column in parsed.find_all(exp.Column))
+
+
+def expression_uses(clause: str, names: Collection[str]) -> bool:
+    """Whether a CHECK or GENERATED clause (SQLite SQL) uses one of the columns (lowercase names):
+    by the column references of its parsed expression, so neither the constraint's name nor a
+    string or comment holding a column's name counts. A clause that does not parse: by `mentions`."""
+    start = _EXPRESSION_START.match(clause)
+    end = _EXPRESSION_END.search(clause)
+    used = _parsed_uses(clause[start.end():end.start() + 1], names) \
+        if start is not None and end is not None else None
+    return any(mentions(clause, name) for name in names) if used is None else used
+
+
+def dependent_uses(kind: str, sql: str, names: Collection[str]) -> bool:
+    """Whether an index or trigger (SQLite SQL) uses one of the columns (lowercase names): an index
+    by the column references of its parsed statement, a NOT NULL or CHECK constraint kept as a
+    trigger (`alter`) by its condition and UPDATE OF list, other triggers by `mentions`."""
+    used: bool | None = None
+    if kind == "index":
+        used = _parsed_uses(sql, names)
+    elif (trigger := _CONSTRAINT_TRIGGER.search(sql)) is not None:
+        listed = trigger.group("of") or ""
+        condition = _parsed_uses(trigger.group("condition"), names)
+        used = None if condition is None else condition or any(mentions(listed, name) for name in names)
+    return any(mentions(sql, name) for name in names) if used is None else used
 
 
 def _check_validation(hold: str, table: str, create_sql: str, stored: list[str]) -> list[str]:
