@@ -9,7 +9,8 @@ a primary whose history has parted from this server's, and step down from a stal
   failover) asks the primary for its epoch history (EPOCH_HISTORY), finds the first LSN where the
   two differ (`history.fork_lsn`), lists the transactions it had from there on — never acknowledged
   in sync-strict, nor in sync unless degraded — in a log line and in
-  `rejoin-<fork lsn>-lost-transactions.tsv` in its data directory, cuts its journal there, rebuilds
+  `rejoin-<fork lsn>-lost-transactions.tsv` in its data directory (and, in the log, the role changes
+  among them, which stay in its users file: it is not rewound), cuts its journal there, rebuilds
   its store to the LSN before with the restore code (`replay.restore`), and then streams from there
   as any standby.
 When the primary cannot be reached the standby starts as it is: its stream is refused (55000,
@@ -27,7 +28,15 @@ from pathlib import Path
 from heliosdb_lite.config import Config
 from heliosdb_lite.engine.store import STORE_FILE
 from heliosdb_lite.errors import DatabaseError
-from heliosdb_lite.journal import DEFAULT_SEGMENT_SIZE, EntryType, EntryView, JournalScan
+from heliosdb_lite.journal import (
+    DEFAULT_SEGMENT_SIZE,
+    CommitPayload,
+    EntryType,
+    EntryView,
+    JournalScan,
+    decode_payload,
+)
+from heliosdb_lite.journal.payload import RoleRecord
 from heliosdb_lite.journal.segment import create_segment, cut_segment, list_segments, sync_directory
 from heliosdb_lite.journal.syscalls import OS_SYSCALLS
 from heliosdb_lite.replay.recovery import _with_aborts
@@ -132,7 +141,17 @@ def _list_lost(config: Config, fork: int) -> Path:
               "entries from there are dropped, among them %d committed transaction(s) the primary does not "
               "have (never acknowledged in sync-strict, nor in sync unless degraded): %s; listed in %s",
               fork, len(dropped), len(lost), " ".join(entry.gtid.hex() for entry in lost) or "none", listing)
+    roles = [f"{role.action} {role.name}" for entry in lost for role in _roles_of(entry)]
+    if roles:
+        log.error("replication: REJOIN: the users file keeps the role changes of those transactions "
+                  "(roles are not rewound): %s; check them against the primary's pg_roles", ", ".join(roles))
     return listing
+
+
+def _roles_of(entry: EntryView) -> list[RoleRecord]:
+    payload = decode_payload(EntryType.COMMIT, entry.payload)
+    assert isinstance(payload, CommitPayload)
+    return payload.roles
 
 
 def rewind(config: Config, fork: int) -> None:

@@ -2,7 +2,9 @@
 admin added offline with `heliosdb-lite user add`, which is local), and CREATE / ALTER / DROP ROLE on
 the primary change the standby's as it streams, with the same SCRAM verifier: a new role logs in
 on the standby at once, a new password replaces the old one there, NOLOGIN and DROP ROLE refuse
-the login there, and a promoted standby keeps them. A standby refuses role changes (25006)."""
+the login there, and a promoted standby keeps them. A standby refuses role changes (25006). An old
+primary rejoining after a failover applies the new primary's role changes (of a later epoch, at
+LSNs its own lost ones had) and names its lost ones in the log."""
 
 from __future__ import annotations
 
@@ -93,3 +95,37 @@ def test_role_changes_reach_the_standby_and_its_promotion(tmp_path: Path,
         with login(standby, "x_kept", "kept") as promoted:
             promoted.execute("alter role x_kept password 'after promotion'")
         _logs_in(standby, "x_kept", "after promotion")
+
+
+def _role_names(server: ServerProcess) -> list[str]:
+    with connect(server) as connection:
+        return [name for (name,) in connection.execute(
+            "select rolname from pg_roles where rolname like 'x\\_%' order by 1").fetchall()]
+
+
+def test_a_rejoining_old_primary_applies_the_new_primary_roles(tmp_path: Path) -> None:
+    """The old primary's users file holds role changes at LSNs the new primary's history reuses (its
+    lost transactions): the new primary's entries, of a later epoch, are applied all the same."""
+    cluster = Cluster(tmp_path, mode="async")
+    old, new = cluster.primary, cluster.standbys[0]
+    with running(cluster):
+        with connect(old) as primary:
+            primary.execute("create table t (id integer primary key)")
+        wait_caught_up(old, new)
+        new.kill()
+        with connect(old) as primary:
+            for number in range(3):  # async: acknowledged, never streamed
+                primary.execute(f"create role x_lost_{number}")
+        old.kill()
+        new.start()
+        promote(new)
+        with connect(new) as primary:
+            primary.execute("create role x_new")  # its LSN is one the old primary's lost roles had
+        cluster.make_standby(old, new, "standby1")
+        old.start()
+        assert any("REJOIN" in line for line in old.stderr_lines)
+        wait_caught_up(new, old)
+        assert _role_names(new) == ["x_new"]
+        assert "x_new" in _role_names(old)
+        assert any("users file keeps the role changes" in line and "create x_lost_2" in line
+                   for line in old.stderr_lines)
