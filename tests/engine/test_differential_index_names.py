@@ -1,8 +1,10 @@
 """Differential script for the names PostgreSQL chooses for indexes left unnamed (CREATE INDEX, ALTER
 TABLE ... ADD UNIQUE): <table>_<columns>_idx, numbered idx1, idx2, ... while any relation of the
-schema has the name, an expression's `expr`, a column named twice numbered, long names cut to 63
-bytes before the label; pg_indexes after. Runs against the engine and a real PostgreSQL 15; outcome,
-messages and notices must agree. Skipped without PostgreSQL."""
+schema has the name, an expression named as FigureColname names it (`lower`, `coalesce`, `expr`), a
+column named twice numbered, long names cut to 63 bytes before the label; pg_indexes after, with an
+expression's text in indexdef and pg_get_indexdef (plain and pretty), indkey and pg_attribute. Runs
+against the engine and a real PostgreSQL 15; outcome, messages and notices must agree. Skipped
+without PostgreSQL."""
 
 from __future__ import annotations
 
@@ -37,7 +39,18 @@ SCRIPT = [
     "create sequence t3_b_idx2",
     "create index on t3 (b)",
     "select indexname from pg_indexes where tablename = 't3' order by indexname",
-    gap("select indexdef from pg_indexes where indexname = 't3_expr_idx1'", "an expression index's indexdef"),
+    "select indexdef from pg_indexes where indexname = 't3_expr_idx1'",
+    # an expression's name (FigureColname) and text (pg_indexes, pg_get_indexdef plain and pretty)
+    "create table ei (a text, b int, c varchar(5))",
+    "create index on ei (lower(a))",
+    "create index on ei ((b + 1), a)",
+    "create unique index ei_u on ei (b, lower(c))",
+    "create index on ei (coalesce(a, 'x'), (b * 2), upper(a))",
+    "select indexname, indexdef from pg_indexes where tablename = 'ei' order by indexname",
+    "select c.relname, pg_get_indexdef(c.oid, 1, true), pg_get_indexdef(c.oid, 2, true), "
+    "pg_get_indexdef(c.oid, 1, false), i.indkey::text, i.indexprs is not null, a.attname "
+    "from pg_class c join pg_index i on i.indexrelid = c.oid join pg_attribute a on a.attrelid = c.oid "
+    "where c.relname like 'ei%' order by 1, a.attnum",
     "select count(*) from t3 where a = 1",
     "drop index t3_a_idx1",
     "create index on t3 (a)",

@@ -41,6 +41,8 @@ DDL = (
     "alter table ck add constraint ck_pk primary key (id)",
     "alter table ck add unique (b)",
     "alter table ck add foreign key (r) references p(id) on delete cascade",
+    "create index on ck (lower(b))",
+    "create unique index ck_expressions on ck (a, (r + 1))",
 )
 
 
@@ -101,6 +103,7 @@ INSPECTIONS: dict[str, Callable[[PGInspector], Any]] = {
     "multi-column index": lambda i: i.get_indexes("p"),
     "unique constraints": lambda i: i.get_unique_constraints("u", schema="s"),
     "check constraints": lambda i: i.get_check_constraints("ck"),
+    "expression indexes": lambda i: i.get_indexes("ck"),
     "keys added by alter table": lambda i: [i.get_pk_constraint("ck"), i.get_unique_constraints("ck"),
                                             i.get_foreign_keys("ck")],
     "has table in schema": lambda i: [i.has_table("u", schema="s"), i.has_table("u"), i.has_table("p"),

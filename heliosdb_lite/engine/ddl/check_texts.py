@@ -68,6 +68,38 @@ def check_text(condition: exp.Expr, columns: Columns, *, pretty: bool = False) -
     return f"CHECK ({piece.text if pretty else deparser.shown(piece, _ARGUMENT)})"
 
 
+def index_key_text(key: exp.Expr, columns: Columns, *, pretty: bool = False) -> str:
+    """An index's key expression as pg_get_indexdef shows it: a function call as it is, anything
+    else in parentheses (`lower(a)`, `((a + 1))`, pretty `(a + 1)`)."""
+    typed = {name.lower(): pg_type for name, pg_type in columns if pg_type is not None}
+    deparser = _Deparser(typed, pretty)
+    piece = deparser.piece(key)
+    text = piece.text if pretty else deparser.shown(piece, _ARGUMENT)
+    inner = key.this if isinstance(key, exp.Paren) else key
+    return text if isinstance(inner, exp.Func) and not isinstance(inner, exp.Cast) else f"({text})"
+
+
+def figured_name(key: exp.Expr) -> str:
+    """The name PostgreSQL's FigureColname gives an expression: a column's, a function's, `coalesce`,
+    `case`, a cast's operand's or type's, else `expr` (an unnamed index's name is made of them)."""
+    inner = key.this if isinstance(key, exp.Paren) else key
+    if isinstance(inner, exp.Column):
+        return inner.name
+    if isinstance(inner, exp.Cast):
+        named = figured_name(inner.this)
+        return named if named != "expr" else inner.to.sql("postgres").split("(")[0].lower()
+    if isinstance(inner, exp.Case):
+        return "case"
+    if isinstance(inner, exp.Anonymous):
+        return inner.name.lower()
+    if isinstance(inner, exp.CurrentTimestamp):
+        return "now"
+    if isinstance(inner, exp.Func):
+        known = _TEXT_FUNCTIONS.get(type(inner))
+        return known[0] if known is not None else inner.sql_name().lower()
+    return "expr"
+
+
 def check_record(name: str, condition: exp.Expr, columns: Columns) -> Recorded:
     """The record of a CHECK constraint for the catalog (`constraint_markers`); to be made before
     the condition is translated, which rewrites it."""

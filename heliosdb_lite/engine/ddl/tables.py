@@ -20,7 +20,12 @@ from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
-from heliosdb_lite.engine.ddl.check_texts import check_record, referenced_columns
+from heliosdb_lite.engine.ddl.check_texts import (
+    check_record,
+    figured_name,
+    index_key_text,
+    referenced_columns,
+)
 from heliosdb_lite.engine.ddl.object_names import (
     NAME_BYTES,
     chosen_constraint_name,
@@ -37,6 +42,7 @@ from heliosdb_lite.engine.functions import names as fn
 from heliosdb_lite.engine.sql.dialect import render
 from heliosdb_lite.engine.sql.quoting import quote_name, string_literal
 from heliosdb_lite.engine.store import schemas, serial_sequences, user_types
+from heliosdb_lite.engine.store.constraint_markers import INDEX_KEYS, Recorded
 from heliosdb_lite.engine.store.conventions import IDENTITY_MARKERS, NO_COLUMNS, VIEW_COLUMNS_TABLE
 from heliosdb_lite.engine.store.sequences import CREATE_TEMPORARY_TABLES
 from heliosdb_lite.engine.translate import domain_values
@@ -357,10 +363,11 @@ def storage_clauses(table: str, column: str, pg_type: t.PgType) -> list[str]:
 
 def _index_name(translator: Translator, table: str, columns: list[exp.Expr]) -> str:
     """PostgreSQL's name of an index CREATE INDEX leaves unnamed: <table>_<columns>_idx, a column
-    named again numbered (a, a1), an expression `expr`; numbered (idx1, ...) when taken."""
+    named again numbered (a, a1), an expression as FigureColname names it (`lower`, `expr`, ...);
+    numbered (idx1, ...) when taken."""
     names: list[str] = []
     for column in columns:
-        name = original = column.name if isinstance(column, exp.Column) else "expr"
+        name = original = figured_name(column)
         number = 0
         while name in names:
             number += 1
@@ -381,11 +388,19 @@ def _create_index(translator: Translator, node: exp.Create) -> str:
     scope = Scope(relations=[Relation(schemas.split(table)[1],
                                       [(c.name, c.type) for c in info.columns] if info else [])])
     items = params.args.get("columns") or [] if params is not None else []
+    keys = [item.this if isinstance(item, exp.Ordered) else item for item in items]
+    columns = [(c.name, c.type) for c in info.columns] if info else []
+    expressions = [None if isinstance(key, exp.Column) else key for key in keys]
+    recorded = None
+    if any(expressions):  # the keys' texts, and names for their pg_attribute rows
+        recorded = Recorded(INDEX_KEYS, columns=tuple(figured_name(key) for key in keys),
+                            keys=tuple(index_key_text(key, columns) if key else "" for key in expressions),
+                            pretty_keys=tuple(index_key_text(key, columns, pretty=True) if key else ""
+                                              for key in expressions))
+    bare = [key.copy() for key in keys]
     rendered = []
-    bare = []
     for item in items:
         inner = item.this if isinstance(item, exp.Ordered) else item
-        bare.append(inner)
         translated, _ = translator.expr(inner, scope)
         direction = " DESC" if isinstance(item, exp.Ordered) and item.args.get("desc") else ""
         text = render(translated)
@@ -401,8 +416,9 @@ def _create_index(translator: Translator, node: exp.Create) -> str:
     exists = "IF NOT EXISTS " if node.args.get("exists") else ""
     if exists and index_exists(translator)(name):
         translator.notice(f'relation "{schemas.split(name)[1]}" already exists, skipping')
+    marker = f" {recorded.marker()}" if recorded is not None else ""
     return (f"CREATE {unique}INDEX {exists}{quote_name(name)} ON {quote_name(table)} "
-            f"({', '.join(rendered)}){condition}")
+            f"({', '.join(rendered)}){condition}{marker}")
 
 
 def _create_view(translator: Translator, node: exp.Create) -> str:

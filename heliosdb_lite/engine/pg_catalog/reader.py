@@ -105,6 +105,16 @@ class Index(_InSchema):
     unique: bool
     primary: bool
     constraint: bool  # made by PRIMARY KEY / UNIQUE (in the table definition or ALTER TABLE ADD)
+    keys: tuple[str, ...] = ()  # an expression key's text as pg_get_indexdef shows it, "" for a column
+    pretty_keys: tuple[str, ...] = ()  # the same, pretty
+
+    def key(self, position: int, pretty: bool = False) -> str:
+        """The key at `position` (from 0) as pg_get_indexdef shows it."""
+        texts = self.pretty_keys if pretty else self.keys
+        return texts[position] if self.is_expression(position) else quote_identifier(self.columns[position])
+
+    def is_expression(self, position: int) -> bool:
+        return position < len(self.keys) and bool(self.keys[position])
 
     @property
     def constraint_oid(self) -> int:
@@ -113,8 +123,9 @@ class Index(_InSchema):
     @property
     def definition(self) -> str:
         unique = "UNIQUE " if self.unique else ""
+        keys = ", ".join(self.key(position) for position in range(len(self.columns)))
         return (f"CREATE {unique}INDEX {quote_identifier(self.name)} ON {qualified(self.schema, self.table)} "
-                f"USING btree ({', '.join(quote_identifier(c) for c in self.columns)})")
+                f"USING btree ({keys})")
 
     @property
     def constraint_definition(self) -> str:
@@ -380,9 +391,15 @@ class CatalogReader:
                 yield Index(schema, f"{name}_{'_'.join(columns)}_key", name, columns, True, False, True)
             else:
                 bare = schemas.split(index)[1] if table.database == "main" else index
-                kinds = {record.kind for record in constraint_markers.recorded(sql_of.get(index))}
+                records = constraint_markers.recorded(sql_of.get(index))
+                kinds = {record.kind for record in records} - {constraint_markers.INDEX_KEYS}
                 primary = constraint_markers.PRIMARY_KEY in kinds or (not kinds and bare == f"{name}_pkey")
-                yield Index(schema, bare, name, columns, bool(unique), primary, primary or bool(kinds))
+                keys = next((r for r in records if r.kind == constraint_markers.INDEX_KEYS), None)
+                if keys is None:
+                    yield Index(schema, bare, name, columns, bool(unique), primary, primary or bool(kinds))
+                else:
+                    yield Index(schema, bare, name, keys.columns, bool(unique), primary,
+                                primary or bool(kinds), keys.keys, keys.pretty_keys)
 
     def _foreign_keys(self, table: _Table) -> Iterator[ForeignKey]:
         rows: list[tuple[int, int, str, str, str | None, str, str]] = list(self._connection.execute(

@@ -28,6 +28,7 @@ from heliosdb_lite.engine.pg_catalog.reader import (
     Attribute,
     CatalogReader,
     ForeignKey,
+    Index,
     Relation,
     object_oid,
     qualified,
@@ -164,7 +165,9 @@ def row_sources(reader: CatalogReader, names: SessionNames, database: str,
             for index in relation.indexes:  # an index's columns are its attributes too
                 by_name = {a.name: a for a in relation.attributes}
                 for number, column in enumerate(index.columns, start=1):
-                    yield _attribute_row(index.oid, by_name[column], number, False, False, "")
+                    attribute = by_name.get(column) if not index.is_expression(number - 1) else None
+                    expression = Attribute(column, number, t.TEXT_TYPE, False, None)  # typed as text here
+                    yield _attribute_row(index.oid, attribute or expression, number, False, False, "")
         for defined in _composites(reader):
             for number, (name, oid, typmod) in enumerate(defined.attributes, start=1):
                 attribute = Attribute(name, number, t.PgType(oid, typmod), False, None)
@@ -180,16 +183,17 @@ def row_sources(reader: CatalogReader, names: SessionNames, database: str,
     def indexes() -> Iterator[tuple[Any, ...]]:
         for relation in reader.relations():
             for index in relation.indexes:
-                key = " ".join(str(relation.number(column)) for column in index.columns)
                 width = len(index.columns)
+                key = " ".join(str(_key_number(relation, index, position)) for position in range(width))
+                expressions = ", ".join(k for k in index.keys if k) or None  # PostgreSQL's is a node tree
                 yield (index.oid, relation.oid, width, width, int(index.unique), int(index.primary), 0, 1, 0,
-                       1, 0, 1, 1, 0, key, None, None, 0, " ".join("0" * width), " ".join("0" * width))
+                       1, 0, 1, 1, 0, key, expressions, None, 0, " ".join("0" * width), " ".join("0" * width))
 
     def index_keys() -> Iterator[tuple[Any, ...]]:
         for relation in reader.relations():
             for index in relation.indexes:
-                for ord_, column in enumerate(index.columns):
-                    yield index.oid, relation.number(column), ord_
+                for ord_ in range(len(index.columns)):
+                    yield index.oid, _key_number(relation, index, ord_), ord_
 
     def constraints() -> Iterator[tuple[Any, ...]]:
         for relation in reader.relations():
@@ -431,6 +435,11 @@ def _attribute_row(relation: int, a: Attribute, number: int, not_null: bool, has
             identity, "", 0, 1, 0, collation, storage, "", -1, None)
 
 
+def _key_number(relation: Relation, index: Index, position: int) -> int:
+    """pg_index.indkey's number of a key: its column's, 0 for an expression."""
+    return 0 if index.is_expression(position) else relation.number(index.columns[position])
+
+
 def _default_oid(relation: Relation, attribute: Attribute) -> int:
     return object_oid(f"{relation.storage}.{attribute.name}")
 
@@ -553,7 +562,10 @@ def functions(reader: CatalogReader, names: SessionNames) -> dict[str, Callable[
             return None
         if not column:
             return index.definition
-        return index.columns[column - 1] if column <= len(index.columns) else ""
+        if column > len(index.columns):
+            return ""
+        position = column - 1
+        return index.key(position, bool(pretty)) if index.is_expression(position) else index.columns[position]
 
     def constraint_definition(oid: int | None, pretty: int = 0) -> str | None:
         for relation in reader.relations():

@@ -2,6 +2,9 @@
 constraints (their condition is kept translated for SQLite), and the keys and foreign keys ALTER
 TABLE adds as a unique index or as triggers (`ddl.alter`, `ddl.foreign_keys`).
 
+The same comment in the SQL of an index with expressions among its keys (`INDEX_KEYS`) records
+PostgreSQL's text of each key, as pg_get_indexdef shows them.
+
 DDL records them as a comment in the stored SQL of the table (a CHECK of CREATE TABLE), of the
 index (ADD PRIMARY KEY / UNIQUE) or of the child's insert trigger (ADD CHECK, ADD FOREIGN KEY):
 `/* helios_constraint:<record> */`, the record a percent-encoded JSON object, so the comment holds
@@ -21,6 +24,7 @@ CHECK = "c"
 FOREIGN_KEY = "f"
 PRIMARY_KEY = "p"
 UNIQUE = "u"
+INDEX_KEYS = "x"  # not a constraint: an index's key expressions
 
 _PREFIX = "helios_constraint:"
 _MARKER = re.compile(rf"/\* {_PREFIX}([A-Za-z0-9%._~-]*) \*/")
@@ -31,8 +35,9 @@ class Recorded:
     """One constraint as the catalog shows it: pg_constraint.contype (`kind`), its name (empty for a
     key: the index's name is the constraint's), PostgreSQL's text of it (a CHECK's `CHECK (...)`;
     a foreign key's actions, `ON UPDATE ... ON DELETE ...`), the columns it is over, in
-    PostgreSQL's order, a foreign key's referenced table (storage name) and columns, and a CHECK's
-    text as pg_get_constraintdef(oid, true) shows it."""
+    PostgreSQL's order, a foreign key's referenced table (storage name) and columns, a CHECK's
+    text as pg_get_constraintdef(oid, true) shows it; an index's keys as pg_get_indexdef shows them,
+    plain and pretty ("" for a column)."""
 
     kind: str
     name: str = ""
@@ -41,6 +46,8 @@ class Recorded:
     referenced: str = ""
     referenced_columns: tuple[str, ...] = field(default=())
     pretty: str = ""
+    keys: tuple[str, ...] = ()
+    pretty_keys: tuple[str, ...] = ()
 
     def marker(self) -> str:
         """The comment recording this constraint in stored SQL."""
@@ -54,5 +61,6 @@ def recorded(sql: str | None) -> list[Recorded]:
     for match in _MARKER.finditer(sql or ""):
         fields = json.loads(unquote(match.group(1)))
         found.append(Recorded(fields["kind"], fields["name"], fields["definition"], tuple(fields["columns"]),
-                              fields["referenced"], tuple(fields["referenced_columns"]), fields["pretty"]))
+                              fields["referenced"], tuple(fields["referenced_columns"]), fields["pretty"],
+                              tuple(fields["keys"]), tuple(fields["pretty_keys"])))
     return found
