@@ -524,7 +524,7 @@ class SQLiteSession:
                 return exact
         bound = literal_normalisation.values(normalised.texts, template.param_oids, self.time_zone(),
                                              self.text_style())
-        return replace(template, sql=sql, param_oids=(), literals=bound)
+        return template.bound_to(sql, bound)
 
     def _cache_key(self, sql: str, param_oids: tuple[int, ...]) -> tuple[Any, ...]:
         return (sql, param_oids, self._catalog.schema_version(), self.settings.get("TimeZone"),
