@@ -317,6 +317,10 @@ class RoleStore(Protocol):
         """Raise a DatabaseError unless the store can hold a role of this name."""
         ...
 
+    def check_writable(self) -> None:
+        """Raise a DatabaseError unless a change can be made durable now."""
+        ...
+
     def apply(self, changes: Sequence[RoleChange], at: JournalPosition | None = None) -> list[RoleChange]:
         """Make `changes` (checked already) durable, all at once; `at`: the position of the journal
         entry holding them. Returns the changes that undo them."""

@@ -47,6 +47,7 @@ class SessionRoles:
         if self.store is None:
             raise DatabaseError(FEATURE_NOT_SUPPORTED, f"{command.tag} needs the server's users file",
                                 hint="Roles are the server's users (`heliosdb-lite user add`).")
+        self.store.check_writable()  # before the change is journaled: a read-only users file refuses it
         names = self._names()
         changes = []
         for name in command.names:

@@ -41,7 +41,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from heliosdb_lite.engine.interface import JournalPosition, RoleChange
-from heliosdb_lite.errors import CONFIG_FILE_ERROR, INVALID_NAME, INVALID_PARAMETER_VALUE, DatabaseError
+from heliosdb_lite.errors import (
+    CONFIG_FILE_ERROR,
+    INVALID_NAME,
+    INVALID_PARAMETER_VALUE,
+    OBJECT_NOT_IN_PREREQUISITE_STATE,
+    DatabaseError,
+)
 from heliosdb_lite.protocol.auth import make_md5_verifier, make_scram_verifier, verifier_method
 
 METHODS = ("scram-sha-256", "md5")
@@ -166,6 +172,21 @@ class UsersFile:
 
     def check_name(self, name: str) -> None:
         validate_user_name(name)
+
+    def check_writable(self) -> None:
+        """Raise 55000 unless a change can be written now: a file made and removed beside it (a
+        read-only mount refuses it, for root too)."""
+        try:
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=self.path.parent, prefix=f".{self.path.name}.",
+                                             suffix=".probe"):
+                pass
+        except OSError as exc:
+            hint = ("Role changes are written to the server's users file: make it writable, or manage "
+                    "users with `heliosdb-lite user add` where it is.")
+            raise DatabaseError(OBJECT_NOT_IN_PREREQUISITE_STATE,
+                                f"users file {self.path} cannot be written: {exc.strerror or exc}",
+                                hint=hint) from None
 
     def apply(self, changes: Sequence[RoleChange], at: JournalPosition | None = None) -> list[RoleChange]:
         """CREATE / ALTER / DROP ROLE's changes (`interface.RoleStore`), written at once, with the

@@ -215,3 +215,20 @@ def test_a_crash_in_create_role_commits_it_exactly_once(tmp_path: Path, target: 
             login(server, "x_role_crash", wrong)
     finally:
         server.stop()
+
+
+def test_a_users_file_that_cannot_be_written_refuses_role_changes(tmp_path: Path, target: Target) -> None:
+    """A read-only users file (docker/compose.yml mounts it so) refuses CREATE ROLE before anything is
+    journaled (55000), and the server goes on: a change journaled and then not writable would stop
+    it. /proc refuses a new file even to root."""
+    target.skip_unless_heliosdb("the users file of a server started here")
+    server = ServerProcess(tmp_path / "data", args=["--users-file", "/proc/heliosdb-users.toml"]).start()
+    try:
+        with psycopg.connect(server.dsn, autocommit=True, connect_timeout=TIMEOUT) as connection:
+            with pytest.raises(psycopg.errors.ObjectNotInPrerequisiteState, match="cannot be written"):
+                connection.execute("create role x_role_nowhere")
+            assert connection.execute("select count(*) from pg_roles where rolname = 'x_role_nowhere'"
+                                      ).fetchone() == (0,)
+    finally:
+        server.stop()
+    assert _journaled_roles(tmp_path / "data" / "journal") == []
