@@ -182,8 +182,9 @@ async def _rebuild_from_copy(config: Config, connection: PeerConnection) -> None
     lsn, epoch = wire.parse_backup_tag(await copy_out(connection, wire.BACKUP_QUERY, rebuilt / STORE_FILE))
     await asyncio.to_thread(_install_copy, config, rebuilt, lsn)
     log.warning("replication: REBUILT from a copy of the primary's store at LSN %d (epoch %d): the "
-                "primary no longer retains the journal this standby needed; streaming from LSN %d",
-                lsn, epoch, lsn + 1)
+                "primary no longer retains the journal this standby needed; streaming from LSN %d (a store "
+                "copy holds no roles: the role changes before it are this node's only if its users file, "
+                "a copy of the primary's, has them)", lsn, epoch, lsn + 1)
 
 
 def _install_copy(config: Config, rebuilt: Path, lsn: int) -> None:
