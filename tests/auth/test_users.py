@@ -165,6 +165,9 @@ def test_empty_password_and_unknown_method_are_rejected(users_file: UsersFile) -
         '[users."a\\n"]\nverifier = "md5' + "0" * 32 + '"\n',
         '[users."a"]\nverifier = "md5' + "0" * 32 + '"\nextra = 1\n',
         '[users."a"]\nlogin = "no"\n',
+        'journal = 3\n',
+        'journal = [1, -2]\n',
+        'journal = [1, 2, 3]\n',
     ],
 )
 def test_corrupt_file_is_a_configuration_error(users_file: UsersFile, content: str) -> None:
@@ -293,3 +296,24 @@ def test_roles_of_sql_round_trip_without_a_password_or_login(users_file: UsersFi
     assert users_file.role("reader") == Role(users_file.verifier("reader"), False)
     users_file.apply([RoleChange("alter", "reader", None, True, True), RoleChange("drop", "app")])
     assert users_file.roles() == {"reader": Role(None, True)}
+
+
+def test_journaled_changes_apply_once_by_epoch_then_lsn(users_file: UsersFile) -> None:
+    """A journal entry's role changes go in with its (epoch, LSN), kept in the file; replaying an
+    entry at or before that position changes nothing, a later one (a later epoch at a lower LSN
+    too) applies; `user add` keeps the position; apply returns what undoes it."""
+    verifier = "md5" + "2" * 32
+    undo = users_file.apply([RoleChange("create", "app", verifier, True, True)], (1, 10))
+    assert users_file.position() == (1, 10)
+    assert tomllib.loads(users_file.path.read_text())["journal"] == [1, 10]
+    assert not users_file.replay([RoleChange("drop", "app")], (1, 10))
+    assert not users_file.replay([RoleChange("drop", "app")], (0, 99))
+    users_file.add("app", "offline")
+    assert users_file.position() == (1, 10)
+    offline = users_file.verifier("app")
+    assert users_file.replay([RoleChange("create", "other", None, True, False)], (2, 5))
+    assert users_file.position() == (2, 5)
+    assert users_file.roles() == {"app": Role(offline, True), "other": Role(None, False)}
+    users_file.apply(undo)
+    assert users_file.roles() == {"other": Role(None, False)}
+    assert users_file.position() == (2, 5)
