@@ -2,8 +2,11 @@
 information_schema.table_constraints show them: CHECK constraints of CREATE TABLE and of ALTER TABLE
 ADD CHECK (their names, conkey, and PostgreSQL's deparsed text, plain and pretty), and the primary
 keys, unique constraints and foreign keys ALTER TABLE adds (with their ON UPDATE / ON DELETE
-actions). Runs against the engine and a real PostgreSQL 15; outcome, messages and notices must
-agree. Skipped without PostgreSQL."""
+actions); the names PostgreSQL chooses for those left unnamed (ChooseConstraintName, numbered past
+the names taken: a CHECK's `<table>_<column>_check` of one column or `<table>_check`, a foreign
+key's, ADD PRIMARY KEY's `<table>_pkey1` when another relation has `<table>_pkey`). Runs against
+the engine and a real PostgreSQL 15; outcome, messages and notices must agree. Skipped without
+PostgreSQL."""
 
 from __future__ import annotations
 
@@ -70,6 +73,27 @@ SCRIPT = [
     "create table w2 (a int, constraint w2_a_check check (a > 0))",
     "alter table w2 add check (a > 1)",
     _constraints("w2"),
+    # an unnamed primary key whose <table>_pkey another relation has: <table>_pkey1
+    "create table k_pkey (x int)",
+    "create table k (a int, b int)",
+    "alter table k add primary key (a)",
+    _constraints("k"),
+    "select indexname from pg_indexes where tablename = 'k'",
+    "insert into k values (1, 1)",
+    "insert into k values (1, 2)",
+    "alter table k add primary key (b)",
+    "create table kf (a int references k)",
+    _constraints("kf"),
+    # foreign keys of CREATE TABLE on the same columns: numbered
+    "create table r (a int primary key, b int unique)",
+    "create table f (a int references r, b int references r(b), c int, foreign key (a) references r, "
+    "constraint f_c_fkey foreign key (c) references r)",
+    _constraints("f"),
+    # several constraints added by one ALTER TABLE: each numbered past the ones before
+    "create table m3 (a int, b int)",
+    "alter table m3 add constraint m3_a_check check (a > 0), add check (a > 1), add unique (a), "
+    "add unique (a), add foreign key (b) references r, add foreign key (b) references r",
+    _constraints("m3"),
 ]
 
 reference = reference_database("differential_constraint_catalog")

@@ -160,6 +160,7 @@ def _alter_table(translator: Translator, table: str, node: exp.Alter) -> str:
     changes = [action for action in actions if column_types.is_type_change(action)]
     statements = column_types.altered_types(translator, table, info, changes) if changes else []
     drops = [action for action in actions if _drops_column(action)]
+    chosen: set[str] = set()  # the names of the constraints added so far, which their SQL has not made yet
     for action in actions:
         if column_types.is_type_change(action):
             continue
@@ -198,7 +199,7 @@ def _alter_table(translator: Translator, table: str, node: exp.Alter) -> str:
             statements += sequences.owner_renamed(translator, table, action.args["to"].name,
                                                      action.this.name)
         elif isinstance(action, exp.AddConstraint):
-            statements += [_added_constraint(translator, table, info, definition)
+            statements += [_added_constraint(translator, table, info, definition, chosen)
                            for definition in action.expressions]
         elif isinstance(action, exp.AlterColumn) and _sets_not_null(action):
             statements.append(_not_null_triggers(table, [action.this.name]))
@@ -321,10 +322,12 @@ def _added_column(builder: TableBuilder, column: exp.ColumnDef, default: str) ->
 
 
 def _added_constraint(translator: Translator, table: str, info: TableInfo | None,
-                      definition: exp.Expr) -> str:
-    """ALTER TABLE ... ADD [CONSTRAINT name] PRIMARY KEY|UNIQUE (...): SQLite cannot add a key
-    to a table, so it becomes a unique index under the constraint's name (plus NOT NULL triggers for
-    a primary key); the catalog reads an index named <table>_pkey as the primary key."""
+                      definition: exp.Expr, chosen: set[str]) -> str:
+    """ALTER TABLE ... ADD [CONSTRAINT name] PRIMARY KEY|UNIQUE|CHECK|FOREIGN KEY: SQLite cannot add a
+    key to a table, so it becomes a unique index under the constraint's name (plus NOT NULL triggers
+    for a primary key), recorded as the key for the catalog (`constraint_markers`); a CHECK and a
+    foreign key become triggers. Unnamed, they get PostgreSQL's names, past those of the constraints
+    the statement added before (`chosen`, which gets this one's)."""
     name = None
     if isinstance(definition, exp.Constraint):
         name = definition.name
@@ -337,20 +340,25 @@ def _added_constraint(translator: Translator, table: str, info: TableInfo | None
         columns = [key_name(key) for key in definition.expressions]
         declared = {c.name for c in info.columns if c.not_null} if info is not None else set()
         nullable = [column for column in columns if column not in declared]
-        index_name = schemas.storage_name(schemas.split(table)[0], name) if name else f"{table}_pkey"
+        schema, bare = schemas.split(table)
+        index_name = schemas.storage_name(schema, name) if name \
+            else chosen_relation_name(translator, schema, bare, None, "pkey", chosen)
+        chosen.add(schemas.split(index_name)[1])
         index = f"CREATE UNIQUE INDEX {quote_name(index_name)} ON {quote_name(table)} " \
                 f"({', '.join(map(quote_name, columns))}) {Recorded(PRIMARY_KEY).marker()}"
         return "; ".join([index, _not_null_triggers(table, nullable)] if nullable else [index])
     if isinstance(definition, exp.ForeignKey):
-        return "; ".join(foreign_keys.added(translator, table, info, name, definition))
+        return "; ".join(foreign_keys.added(translator, table, info, name, definition, chosen))
     if isinstance(definition, exp.CheckColumnConstraint):
-        return _check_triggers(translator, table, info, None if name == _UNNAMED else name, definition.this)
+        return _check_triggers(translator, table, info, None if name == _UNNAMED else name, definition.this,
+                               chosen)
     if isinstance(definition, exp.UniqueColumnConstraint):
         keys = definition.this.expressions if isinstance(definition.this, exp.Schema) else []
         columns = [key_name(key) for key in keys]
         schema, bare = schemas.split(table)
         index_name = schemas.storage_name(schema, name) if name \
-            else chosen_relation_name(translator, schema, bare, "_".join(columns), "key")
+            else chosen_relation_name(translator, schema, bare, "_".join(columns), "key", chosen)
+        chosen.add(schemas.split(index_name)[1])
         column_list = ", ".join(map(quote_name, columns))
         return f"CREATE UNIQUE INDEX {quote_name(index_name)} ON {quote_name(table)} ({column_list}) " \
                f"{Recorded(UNIQUE).marker()}"
@@ -447,7 +455,7 @@ def _check_trigger_names(table: str, constraint: str) -> list[str]:
 
 
 def _check_triggers(translator: Translator, table: str, info: TableInfo | None, name: str | None,
-                    condition: exp.Expr) -> str:
+                    condition: exp.Expr, chosen: set[str]) -> str:
     """ADD [CONSTRAINT name] CHECK (condition): triggers refusing rows that fail it with SQLite's own
     CHECK message (so errors_map reports 23514 and the name), fired once on the rows already there;
     the insert trigger records the constraint for the catalog (`constraint_markers`). Unnamed, it
@@ -456,7 +464,8 @@ def _check_triggers(translator: Translator, table: str, info: TableInfo | None, 
     used = referenced_columns(condition, columns)
     schema, bare = schemas.split(table)
     name = name or chosen_constraint_name(bare, used[0] if len(used) == 1 else None, "check",
-                                          constraint_names(translator, schema))
+                                          constraint_names(translator, schema) | chosen)
+    chosen.add(name)
     marker = check_record(name, condition, columns).marker()
     translated, pg_type = translator.expr(condition, Scope(relations=[Relation("NEW", columns)]))
     translated = translator.coerce(translated, pg_type, t.BOOL_TYPE)

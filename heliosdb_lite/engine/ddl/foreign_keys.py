@@ -57,8 +57,10 @@ def trigger_names(child: str, name: str) -> list[str]:
 
 
 def added(translator: Translator, child: str, info: TableInfo | None, name: str | None,
-          definition: exp.ForeignKey) -> list[str]:
-    """The statements of ADD [CONSTRAINT name] FOREIGN KEY on table `child` (a storage name)."""
+          definition: exp.ForeignKey, chosen: set[str]) -> list[str]:
+    """The statements of ADD [CONSTRAINT name] FOREIGN KEY on table `child` (a storage name); unnamed,
+    PostgreSQL's name past the schema's constraints and those the statement added before (`chosen`,
+    which gets this one's)."""
     columns = [key_name(key) for key in definition.expressions]
     reference = definition.args["reference"]
     target = reference.this
@@ -84,7 +86,8 @@ def added(translator: Translator, child: str, info: TableInfo | None, name: str 
         raise DatabaseError(INVALID_FOREIGN_KEY, "there is no unique constraint matching given keys for "
                             f'referenced table "{parent_bare}"')
     name = name or chosen_constraint_name(bare, "_".join(columns), "fkey",
-                                          constraint_names(translator, schemas.split(child)[0]))
+                                          constraint_names(translator, schemas.split(child)[0]) | chosen)
+    chosen.add(name)
     on_delete, on_update = _actions(reference)
     marker = Recorded(FOREIGN_KEY, name, f"ON UPDATE {on_update} ON DELETE {on_delete}", tuple(columns),
                       parent, tuple(keys)).marker()

@@ -3,7 +3,7 @@ altered and dropped, and PostgreSQL's errors and notices when they are missing o
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING
 
 import apsw
@@ -140,15 +140,20 @@ def object_name(name1: str, name2: str | None, label: str) -> str:
 
 
 def chosen_relation_name(translator: Translator, schema: str, name1: str, name2: str | None,
-                         label: str) -> str:
+                         label: str, chosen: Collection[str] = ()) -> str:
     """PostgreSQL's ChooseRelationName: the storage name of `object_name` in `schema`, the label
-    numbered (idx1, idx2, ...) until no table, view, index or sequence of the schema has it."""
-    taken = Sequences(translator.catalog.connection).exists
+    numbered (idx1, idx2, ...) until no table, view, index (a key's too, which SQLite keeps under
+    a name of its own) or sequence of the schema has it, nor one of the names the statement chose
+    before (`chosen`, bare)."""
+    sequence = Sequences(translator.catalog.connection).exists
     connection = translator.catalog.connection
+    taken = {index.name for relation in CatalogReader(connection).relations() if relation.schema == schema
+             for index in relation.indexes} | set(chosen)
     suffix = 0
     while True:
-        stored = schemas.storage_name(schema, object_name(name1, name2, f"{label}{suffix or ''}"))
-        if object_kind(connection, stored) is None and not taken(stored):
+        bare = object_name(name1, name2, f"{label}{suffix or ''}")
+        stored = schemas.storage_name(schema, bare)
+        if object_kind(connection, stored) is None and not sequence(stored) and bare not in taken:
             return stored
         suffix += 1
 

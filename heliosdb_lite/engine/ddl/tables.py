@@ -41,6 +41,7 @@ from heliosdb_lite.engine.ddl.table_definition_checks import check_definitions, 
 from heliosdb_lite.engine.functions import names as fn
 from heliosdb_lite.engine.sql.dialect import render
 from heliosdb_lite.engine.sql.quoting import quote_name, string_literal
+from heliosdb_lite.engine.store import constraint_names as store_constraint_names
 from heliosdb_lite.engine.store import schemas, serial_sequences, user_types
 from heliosdb_lite.engine.store.constraint_markers import INDEX_KEYS, Recorded
 from heliosdb_lite.engine.store.conventions import IDENTITY_MARKERS, NO_COLUMNS, VIEW_COLUMNS_TABLE
@@ -95,6 +96,7 @@ class TableBuilder:
                                                        for c in self.columns])])
         self.primary_key = self._primary_key()
         self.check_names: set[str] = set()  # those of this statement
+        self.foreign_key_names: set[str] = set()  # those of this statement
         self._schema_constraints: set[str] | None = None
 
     def _primary_key(self) -> list[str]:
@@ -123,15 +125,31 @@ class TableBuilder:
         auto = resolved.serial or self._generated_identity(column)
         return auto and resolved.pg_type.oid == t.INT4 and self.primary_key == [column.name]
 
+    def _taken_constraint_names(self) -> set[str]:
+        """The names of the schema's constraints (read once) and of those the statement named."""
+        if self._schema_constraints is None:
+            self._schema_constraints = constraint_names(self.translator, schemas.split(self.table)[0])
+        return self._schema_constraints | self.check_names | self.foreign_key_names
+
+    def foreign_key_name(self, columns: list[str], name: str | None) -> list[str]:
+        """`CONSTRAINT name` for an unnamed foreign key when PostgreSQL's name for it (ChooseConstraintName:
+        numbered past the names taken) is not the `<table>_<columns>_fkey` the catalog gives one left
+        unnamed (`constraint_names.foreign_key`)."""
+        if name is not None:
+            self.foreign_key_names.add(name)
+            return []
+        chosen = chosen_constraint_name(self.bare, "_".join(columns), "fkey", self._taken_constraint_names())
+        self.foreign_key_names.add(chosen)
+        return [] if chosen == store_constraint_names.foreign_key(self.bare, columns) \
+            else [f"CONSTRAINT {quote_name(chosen)}"]
+
     def check_name(self, used: list[str], name: str | None) -> str:
         """A CHECK's name: as written (42710 if the statement named another CHECK so), else
         PostgreSQL's `<table>_<column>_check` when it uses one column, `<table>_check` otherwise,
         numbered while a constraint of the schema or of the statement has the name."""
         if name is None:
-            if self._schema_constraints is None:
-                self._schema_constraints = constraint_names(self.translator, schemas.split(self.table)[0])
             name = chosen_constraint_name(self.bare, used[0] if len(used) == 1 else None, "check",
-                                          self._schema_constraints | self.check_names)
+                                          self._taken_constraint_names())
         elif name in self.check_names:
             raise DatabaseError(DUPLICATE_OBJECT, f'check constraint "{name}" already exists')
         self.check_names.add(name)
@@ -190,6 +208,8 @@ class TableBuilder:
             if with_default or not isinstance(kind, _DEFAULT_AND_NOT_NULL):
                 named = isinstance(kind, exp.Reference) and constraint.this is not None
                 parts += [f"CONSTRAINT {quote_name(constraint.name)}"] if named else []
+                if isinstance(kind, exp.Reference):
+                    parts += self.foreign_key_name([column.name], constraint.name if named else None)
                 if isinstance(kind, exp.CheckColumnConstraint) and constraint.this is not None:
                     parts.append(self.check(kind.this, constraint.name))  # named as written
                     continue
@@ -255,9 +275,10 @@ class TableBuilder:
         if isinstance(definition, exp.CheckColumnConstraint):
             return self.check(definition.this, name)
         if isinstance(definition, exp.ForeignKey):
-            columns = ", ".join(quote_name(key_name(k)) for k in definition.expressions)
+            keys = [key_name(k) for k in definition.expressions]
+            prefix += "".join(f"{part} " for part in self.foreign_key_name(keys, name))
             reference = _reference_sql(self.translator, definition.args["reference"], self.table)
-            return prefix + f"FOREIGN KEY ({columns}) {reference}"
+            return prefix + f"FOREIGN KEY ({', '.join(map(quote_name, keys))}) {reference}"
         raise unsupported(f"table constraint {definition.sql('postgres')}")
 
 
@@ -274,15 +295,19 @@ def key_name(key: exp.Expr) -> str:
 
 def _reference_sql(translator: Translator, reference: exp.Reference, creating: str) -> str:
     """REFERENCES of a table being created (`creating`): 42P01 when the referenced table, another
-    one, does not exist (SQLite would only fail on the first write)."""
+    one, does not exist (SQLite would only fail on the first write); a table whose primary key ALTER
+    TABLE added (a unique index SQLite does not take for one) referenced by its key's columns."""
     target = reference.this
     table = target.this if isinstance(target, exp.Schema) else target
     columns = [quote_name(c.name) for c in target.expressions] if isinstance(target, exp.Schema) else []
     options = " ".join(str(option).upper() for option in reference.args.get("options") or [])
-    column_list = f" ({', '.join(columns)})" if columns else ""
     stored = existing(translator, table)
-    if stored != creating and translator.catalog.table(stored) is None:
+    info = translator.catalog.table(stored) if stored != creating else None
+    if stored != creating and info is None:
         raise DatabaseError(UNDEFINED_TABLE, f'relation "{table.name}" does not exist')
+    if not columns and info is not None and not any(c.primary_key_position for c in info.columns):
+        columns = [quote_name(column) for column in info.primary_key]
+    column_list = f" ({', '.join(columns)})" if columns else ""
     return f"REFERENCES {quote_name(stored)}{column_list}{' ' + options if options else ''}"
 
 

@@ -69,8 +69,8 @@ def _unique(match: re.Match[str], context: ErrorContext) -> DatabaseError:
     qualified = [part.strip().rpartition(".") for part in match.group(1).split(",")]
     table = qualified[0][0]  # a storage name (`schemas`): constraints are named by the bare name
     columns = tuple(column for _, _, column in qualified)
-    if context.primary_keys.get(table) == columns:
-        name = f"{schemas.split(table)[1]}_pkey"
+    if context.primary_keys.get(table) == columns:  # ADD PRIMARY KEY's is an index of its name
+        name = schemas.split(context.index_names.get(columns, f"{table}_pkey"))[1]
     else:
         name = schemas.split(context.index_names.get(columns, f"{table}_{'_'.join(columns)}_key"))[1]
     detail = None

@@ -25,7 +25,13 @@ from dataclasses import dataclass, field
 
 import apsw
 
-from heliosdb_lite.engine.store import added_defaults, schemas, serial_sequences, user_types
+from heliosdb_lite.engine.store import (
+    added_defaults,
+    constraint_markers,
+    schemas,
+    serial_sequences,
+    user_types,
+)
 from heliosdb_lite.engine.store.conventions import NO_COLUMNS
 from heliosdb_lite.engine.types.pgtypes import PgType, type_from_declared
 
@@ -58,15 +64,17 @@ class TableInfo:
 
     unique_indexes: dict[tuple[str, ...], str] = field(default_factory=dict)  # columns -> index name
     unique_keys: tuple[tuple[str, ...], ...] = ()  # the columns of the UNIQUE constraints of CREATE TABLE
+    primary_index: str | None = None  # the unique index ALTER TABLE ... ADD PRIMARY KEY made
 
     @property
     def primary_key(self) -> tuple[str, ...]:
-        """The declared primary key, else the columns of a unique index named <table>_pkey."""
+        """The declared primary key, else the columns of the unique index ADD PRIMARY KEY made (one
+        named <table>_pkey, in a store of an earlier version)."""
         keyed = sorted((c for c in self.columns if c.primary_key_position),
                        key=lambda c: c.primary_key_position)
         if keyed:
             return tuple(c.name for c in keyed)
-        pkey = f"{self.name}_pkey"
+        pkey = self.primary_index or f"{self.name}_pkey"
         return next((columns for columns, name in self.unique_indexes.items() if name == pkey), ())
 
     def unfilled_defaults(self, given: list[str]) -> list[ColumnInfo]:
@@ -205,7 +213,17 @@ class Catalog:
                        rowid_alias=single_key and pk == 1 and (declared or "").lower() == "integer",
                        added_default=column.lower() in added)
             for column, declared, not_null, default, pk in rows if column != NO_COLUMNS)
-        return TableInfo(name, columns, self._unique_indexes(name), self._unique_keys(name))
+        return TableInfo(name, columns, self._unique_indexes(name), self._unique_keys(name),
+                         self._primary_index(name))
+
+    def _primary_index(self, table: str) -> str | None:
+        """The index recorded as the table's primary key (`constraint_markers`), if any."""
+        indexes: list[tuple[str, str | None]] = list(self._connection.execute(
+            "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = ?1 UNION ALL "
+            "SELECT name, sql FROM sqlite_temp_schema WHERE type = 'index' AND tbl_name = ?1", (table,)))
+        primary = constraint_markers.PRIMARY_KEY
+        return next((index for index, sql in indexes
+                     if any(record.kind == primary for record in constraint_markers.recorded(sql))), None)
 
     def _unique_keys(self, table: str) -> tuple[tuple[str, ...], ...]:
         """The columns of each UNIQUE constraint of the table's CREATE TABLE (SQLite's autoindexes)."""
