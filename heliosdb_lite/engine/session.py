@@ -547,8 +547,7 @@ class SQLiteSession:
         set_operation = False
         translator = Translator(self._catalog, text, param_oids, self.time_zone(),
                                 view_types=partial(view_column_types, self._connection),
-                                search_path=self.search_path(), user=self.user, style=self.text_style(),
-                                database=self.database)
+                                search_path=self.search_path(), user=self.user, style=self.text_style())
         try:
             translation = ddl.translate_words(translator, text)
             if translation is None:
@@ -1116,7 +1115,7 @@ class SQLiteSession:
                 oid = translation.param_types[source - 1].oid
                 values[column] = casts.text_output(params[source - 1], oid, self.time_zone(),
                                                    self.text_style())
-        indexes = info.unique_indexes if info is not None else {}
+        indexes = info.key_indexes if info is not None else {}
         return ErrorContext(primary_keys, indexes, values, translation.target)
 
 

@@ -94,6 +94,27 @@ SCRIPT = [
     "alter table m3 add constraint m3_a_check check (a > 0), add check (a > 1), add unique (a), "
     "add unique (a), add foreign key (b) references r, add foreign key (b) references r",
     _constraints("m3"),
+    # the keys of CREATE TABLE: named as written, else numbered past a relation's name
+    "create table n1 (a int, b int, constraint mypk primary key (a), constraint myuq unique (b))",
+    "create table n2 (a int constraint pk2 primary key, b int constraint uq2 unique)",
+    "create table sv (id serial constraint sv_pk primary key, v text)",
+    "create table m_a_key (x int)",
+    "create table m_pkey (x int)",
+    "create table m (id int primary key, a int unique, b int, unique (b), unique (a, b))",
+    "select conrelid::regclass::text, conname, contype from pg_constraint "
+    "where conrelid in ('n1'::regclass, 'n2'::regclass, 'sv'::regclass, 'm'::regclass) order by 1, 2",
+    "select tablename, indexname from pg_indexes where tablename in ('n1', 'n2', 'sv', 'm') order by 1, 2",
+    "insert into n1 values (1, 1)",
+    "insert into n1 values (1, 2)",
+    "insert into n1 values (2, 1)",
+    "insert into n1 values (3, 3) on conflict on constraint mypk do nothing",
+    "insert into n1 values (4, 1) on conflict on constraint myuq do update set a = 9",
+    "select * from n1 order by a",
+    "insert into m values (1, 1, 1)",
+    "insert into m values (2, 1, 2)",
+    "insert into m values (1, 3, 3)",
+    "insert into sv (v) values ('a') returning id",
+    "insert into sv values (1, 'b')",
 ]
 
 reference = reference_database("differential_constraint_catalog")

@@ -16,7 +16,6 @@ from heliosdb_lite.engine.session import SQLiteSession
 from tests.engine.differential import (
     engine_step_with_messages,
     engine_store,
-    gap,
     reference_database,
     reference_step_with_messages,
 )
@@ -75,8 +74,14 @@ SCRIPT = [
     "insert into u values (2, 1)",
     "alter table u add unique (b)",
     "select indexname from pg_indexes where tablename = 'u' order by indexname",
-    gap("create table v_a_key (x int); create table v (a int unique)",
-        "the keys CREATE TABLE declares are named from the table and columns (v_a_key)"),
+    # the keys of CREATE TABLE likewise
+    "create table v_a_key (x int)",
+    "create table v_pkey (x int)",
+    "create table v (id int primary key, a int unique)",
+    "select indexname from pg_indexes where tablename = 'v' order by indexname",
+    "create index on v (a)",
+    "alter table v add unique (a)",
+    "select indexname from pg_indexes where tablename = 'v' order by indexname",
 ]
 
 reference = reference_database("differential_index_names")

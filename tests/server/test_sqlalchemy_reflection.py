@@ -43,6 +43,10 @@ DDL = (
     "alter table ck add foreign key (r) references p(id) on delete cascade",
     "create index on ck (lower(b))",
     "create unique index ck_expressions on ck (a, (r + 1))",
+    # named as SQLAlchemy's and Alembic's naming conventions name them
+    "create table nk(id int, code text, n int, p_id int, constraint pk_nk primary key (id), "
+    "constraint uq_nk_code unique (code), constraint ck_nk_positive check (n > 0), "
+    "constraint fk_nk_p_id_p foreign key (p_id) references p (id))",
 )
 
 
@@ -104,6 +108,9 @@ INSPECTIONS: dict[str, Callable[[PGInspector], Any]] = {
     "unique constraints": lambda i: i.get_unique_constraints("u", schema="s"),
     "check constraints": lambda i: i.get_check_constraints("ck"),
     "expression indexes": lambda i: i.get_indexes("ck"),
+    "named constraints": lambda i: [i.get_pk_constraint("nk"), i.get_unique_constraints("nk"),
+                                    i.get_check_constraints("nk"), i.get_foreign_keys("nk"),
+                                    i.get_indexes("nk")],
     "keys added by alter table": lambda i: [i.get_pk_constraint("ck"), i.get_unique_constraints("ck"),
                                             i.get_foreign_keys("ck")],
     "has table in schema": lambda i: [i.has_table("u", schema="s"), i.has_table("u"), i.has_table("p"),

@@ -28,9 +28,6 @@ from heliosdb_lite.engine.ddl import column_drops, column_types, foreign_keys, s
 from heliosdb_lite.engine.ddl.check_texts import check_record, referenced_columns
 from heliosdb_lite.engine.ddl.object_names import (
     NO_OP,
-    chosen_constraint_name,
-    chosen_relation_name,
-    constraint_names,
     existing,
     fails_if_rows,
     index_exists,
@@ -38,6 +35,7 @@ from heliosdb_lite.engine.ddl.object_names import (
     schema_version_bump,
 )
 from heliosdb_lite.engine.ddl.tables import TableBuilder, constraint_kinds, key_name
+from heliosdb_lite.engine.ddl.taken_names import chosen_constraint_name, chosen_relation_name
 from heliosdb_lite.engine.sql import parsing
 from heliosdb_lite.engine.sql.dialect import render
 from heliosdb_lite.engine.sql.quoting import quote_name, string_literal
@@ -463,8 +461,8 @@ def _check_triggers(translator: Translator, table: str, info: TableInfo | None, 
     columns = [(c.name, c.type) for c in info.columns] if info is not None else []
     used = referenced_columns(condition, columns)
     schema, bare = schemas.split(table)
-    name = name or chosen_constraint_name(bare, used[0] if len(used) == 1 else None, "check",
-                                          constraint_names(translator, schema) | chosen)
+    name = name or chosen_constraint_name(translator, schema, bare, used[0] if len(used) == 1 else None,
+                                          "check", chosen)
     chosen.add(name)
     marker = check_record(name, condition, columns).marker()
     translated, pg_type = translator.expr(condition, Scope(relations=[Relation("NEW", columns)]))

@@ -25,13 +25,12 @@ from sqlglot import exp
 
 from heliosdb_lite.engine.ddl.object_names import (
     cascade_notice,
-    chosen_constraint_name,
-    constraint_names,
     existing,
     fails_if_rows,
     refuse_dependents,
 )
 from heliosdb_lite.engine.ddl.tables import key_name
+from heliosdb_lite.engine.ddl.taken_names import chosen_constraint_name
 from heliosdb_lite.engine.sql.quoting import quote_name, string_literal
 from heliosdb_lite.engine.store import schemas
 from heliosdb_lite.engine.store.constraint_markers import FOREIGN_KEY, Recorded
@@ -85,8 +84,8 @@ def added(translator: Translator, child: str, info: TableInfo | None, name: str 
     if not _unique(translator.catalog.connection, parent, parent_info, keys):
         raise DatabaseError(INVALID_FOREIGN_KEY, "there is no unique constraint matching given keys for "
                             f'referenced table "{parent_bare}"')
-    name = name or chosen_constraint_name(bare, "_".join(columns), "fkey",
-                                          constraint_names(translator, schemas.split(child)[0]) | chosen)
+    schema = schemas.split(child)[0]
+    name = name or chosen_constraint_name(translator, schema, bare, "_".join(columns), "fkey", chosen)
     chosen.add(name)
     on_delete, on_update = _actions(reference)
     marker = Recorded(FOREIGN_KEY, name, f"ON UPDATE {on_update} ON DELETE {on_delete}", tuple(columns),

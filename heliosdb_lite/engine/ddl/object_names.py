@@ -3,16 +3,14 @@ altered and dropped, and PostgreSQL's errors and notices when they are missing o
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import apsw
 from sqlglot import exp
 
 from heliosdb_lite.engine.functions import names as fn
-from heliosdb_lite.engine.pg_catalog.reader import CatalogReader
 from heliosdb_lite.engine.sql.quoting import string_literal
-from heliosdb_lite.engine.store import schemas
 from heliosdb_lite.engine.store.sequences import Sequences
 from heliosdb_lite.engine.translate.result import schema_of, unsupported
 from heliosdb_lite.errors import (
@@ -137,47 +135,6 @@ def object_name(name1: str, name2: str | None, label: str) -> str:
             size2 -= 1
     parts = [clipped(name1, size1), *([clipped(name2, size2)] if name2 else []), label]
     return "_".join(parts)
-
-
-def chosen_relation_name(translator: Translator, schema: str, name1: str, name2: str | None,
-                         label: str, chosen: Collection[str] = ()) -> str:
-    """PostgreSQL's ChooseRelationName: the storage name of `object_name` in `schema`, the label
-    numbered (idx1, idx2, ...) until no table, view, index (a key's too, which SQLite keeps under
-    a name of its own) or sequence of the schema has it, nor one of the names the statement chose
-    before (`chosen`, bare)."""
-    sequence = Sequences(translator.catalog.connection).exists
-    connection = translator.catalog.connection
-    taken = {index.name for relation in CatalogReader(connection).relations() if relation.schema == schema
-             for index in relation.indexes} | set(chosen)
-    suffix = 0
-    while True:
-        bare = object_name(name1, name2, f"{label}{suffix or ''}")
-        stored = schemas.storage_name(schema, bare)
-        if object_kind(connection, stored) is None and not sequence(stored) and bare not in taken:
-            return stored
-        suffix += 1
-
-
-def chosen_constraint_name(name1: str, name2: str | None, label: str, taken: set[str]) -> str:
-    """PostgreSQL's ChooseConstraintName: `object_name`, the label numbered (check1, check2, ...)
-    until no constraint of the schema and none chosen before in the statement (`taken`) has it."""
-    suffix = 0
-    while True:
-        name = object_name(name1, name2, f"{label}{suffix or ''}")
-        if name not in taken:
-            return name
-        suffix += 1
-
-
-def constraint_names(translator: Translator, schema: str) -> set[str]:
-    """The names of the constraints of the schema's tables (pg_constraint's of the namespace)."""
-    reader = CatalogReader(translator.catalog.connection)
-    names: set[str] = set()
-    for relation in reader.relations():
-        if relation.schema == schema:
-            names |= {index.name for index in relation.indexes if index.constraint}
-            names |= {key.name for key in relation.foreign_keys} | {check.name for check in relation.checks}
-    return names
 
 
 def fails_if_rows(query: str, sqlstate: str, message: str) -> str:

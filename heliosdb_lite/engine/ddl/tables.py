@@ -28,22 +28,20 @@ from heliosdb_lite.engine.ddl.check_texts import (
 )
 from heliosdb_lite.engine.ddl.object_names import (
     NAME_BYTES,
-    chosen_constraint_name,
-    chosen_relation_name,
     clipped,
-    constraint_names,
     created,
     existing,
     index_exists,
     temporary,
 )
 from heliosdb_lite.engine.ddl.table_definition_checks import check_definitions, check_view_columns
+from heliosdb_lite.engine.ddl.taken_names import chosen_constraint_name, chosen_relation_name
 from heliosdb_lite.engine.functions import names as fn
 from heliosdb_lite.engine.sql.dialect import render
 from heliosdb_lite.engine.sql.quoting import quote_name, string_literal
 from heliosdb_lite.engine.store import constraint_names as store_constraint_names
 from heliosdb_lite.engine.store import schemas, serial_sequences, user_types
-from heliosdb_lite.engine.store.constraint_markers import INDEX_KEYS, Recorded
+from heliosdb_lite.engine.store.constraint_markers import INDEX_KEYS, PRIMARY_KEY, UNIQUE, Recorded
 from heliosdb_lite.engine.store.conventions import IDENTITY_MARKERS, NO_COLUMNS, VIEW_COLUMNS_TABLE
 from heliosdb_lite.engine.store.sequences import CREATE_TEMPORARY_TABLES
 from heliosdb_lite.engine.translate import domain_values
@@ -94,20 +92,38 @@ class TableBuilder:
                         for c in self.columns}
         self.scope = Scope(relations=[Relation(self.bare, [(c.name, self.types[c.name.lower()].pg_type)
                                                        for c in self.columns])])
-        self.primary_key = self._primary_key()
+        self.primary_key, self._primary_key_name = self._primary_key()
+        self.key_names: set[str] = set()  # the names of the statement's keys (their indexes')
         self.check_names: set[str] = set()  # those of this statement
         self.foreign_key_names: set[str] = set()  # those of this statement
-        self._schema_constraints: set[str] | None = None
 
-    def _primary_key(self) -> list[str]:
+    def _primary_key(self) -> tuple[list[str], str | None]:
+        """The primary key's columns and the name it was given, if any."""
         for column in self.columns:
-            if any(isinstance(kind, exp.PrimaryKeyColumnConstraint) for kind in constraint_kinds(column)):
-                return [column.name]
+            for constraint in column.constraints:
+                if isinstance(constraint.kind, exp.PrimaryKeyColumnConstraint):
+                    return [column.name], constraint.name if constraint.this is not None else None
         for definition in self.others:
             inner = definition.expressions[0] if isinstance(definition, exp.Constraint) else definition
             if isinstance(inner, exp.PrimaryKey):
-                return [key_name(key) for key in inner.expressions]
-        return []
+                name = definition.name if isinstance(definition, exp.Constraint) else None
+                return [key_name(key) for key in inner.expressions], name
+        return [], None
+
+    def key_marker(self, kind: str, columns: list[str], name: str | None) -> str:
+        """The record of a PRIMARY KEY or UNIQUE constraint's name (` /* ... */`) when it is not the
+        one the catalog gives SQLite's index of it (`<table>_pkey`, `<table>_<columns>_key`): named
+        as written, else as PostgreSQL's ChooseRelationName names its index, numbered past the names
+        the schema's relations and the statement's keys have."""
+        primary = kind == PRIMARY_KEY
+        if name is None:
+            schema = schemas.split(self.table)[0]
+            label, name2 = ("pkey", None) if primary else ("key", "_".join(columns))
+            chosen = chosen_relation_name(self.translator, schema, self.bare, name2, label, self.key_names)
+            name = schemas.split(chosen)[1]
+        self.key_names.add(name)
+        conventional = f"{self.bare}_pkey" if primary else f"{self.bare}_{'_'.join(columns)}_key"
+        return "" if name == conventional else f" {Recorded(kind, name, columns=tuple(columns)).marker()}"
 
     def _generated_identity(self, column: exp.ColumnDef) -> bool:
         return any(isinstance(kind, exp.GeneratedAsIdentityColumnConstraint)
@@ -125,12 +141,6 @@ class TableBuilder:
         auto = resolved.serial or self._generated_identity(column)
         return auto and resolved.pg_type.oid == t.INT4 and self.primary_key == [column.name]
 
-    def _taken_constraint_names(self) -> set[str]:
-        """The names of the schema's constraints (read once) and of those the statement named."""
-        if self._schema_constraints is None:
-            self._schema_constraints = constraint_names(self.translator, schemas.split(self.table)[0])
-        return self._schema_constraints | self.check_names | self.foreign_key_names
-
     def foreign_key_name(self, columns: list[str], name: str | None) -> list[str]:
         """`CONSTRAINT name` for an unnamed foreign key when PostgreSQL's name for it (ChooseConstraintName:
         numbered past the names taken) is not the `<table>_<columns>_fkey` the catalog gives one left
@@ -138,7 +148,9 @@ class TableBuilder:
         if name is not None:
             self.foreign_key_names.add(name)
             return []
-        chosen = chosen_constraint_name(self.bare, "_".join(columns), "fkey", self._taken_constraint_names())
+        schema = schemas.split(self.table)[0]
+        chosen = chosen_constraint_name(self.translator, schema, self.bare, "_".join(columns), "fkey",
+                                        self.check_names | self.foreign_key_names)
         self.foreign_key_names.add(chosen)
         return [] if chosen == store_constraint_names.foreign_key(self.bare, columns) \
             else [f"CONSTRAINT {quote_name(chosen)}"]
@@ -148,8 +160,9 @@ class TableBuilder:
         PostgreSQL's `<table>_<column>_check` when it uses one column, `<table>_check` otherwise,
         numbered while a constraint of the schema or of the statement has the name."""
         if name is None:
-            name = chosen_constraint_name(self.bare, used[0] if len(used) == 1 else None, "check",
-                                          self._taken_constraint_names())
+            name = chosen_constraint_name(self.translator, schemas.split(self.table)[0], self.bare,
+                                          used[0] if len(used) == 1 else None, "check",
+                                          self.check_names | self.foreign_key_names)
         elif name in self.check_names:
             raise DatabaseError(DUPLICATE_OBJECT, f'check constraint "{name}" already exists')
         self.check_names.add(name)
@@ -191,14 +204,16 @@ class TableBuilder:
         """The column's SQLite definition; without its default and NOT NULL (with_default False),
         for ADD COLUMN of a column whose default SQLite cannot keep (`added_defaults`)."""
         resolved = self.types[column.name.lower()]
+        primary = self.key_marker(PRIMARY_KEY, self.primary_key, self._primary_key_name) \
+            if self.primary_key == [column.name] and with_default else ""
         if self._is_rowid_alias(column, resolved):
-            parts = [quote_name(column.name), "integer PRIMARY KEY AUTOINCREMENT"]
+            parts = [quote_name(column.name), f"integer PRIMARY KEY AUTOINCREMENT{primary}"]
             if self._identity_marker(column):  # NULL: SQLite numbers the row
                 parts.append(f"DEFAULT (NULL {self._identity_marker(column)})")
         else:
             parts = [quote_name(column.name), resolved.declared]
             if column.name in self.primary_key and len(self.primary_key) == 1:
-                parts.append("PRIMARY KEY")
+                parts.append(f"PRIMARY KEY{primary}")
             if with_default and (self.drawn(column, resolved) or column.name in self.primary_key):
                 parts.append("NOT NULL")
             if with_default and self.drawn(column, resolved):
@@ -212,6 +227,11 @@ class TableBuilder:
                     parts += self.foreign_key_name([column.name], constraint.name if named else None)
                 if isinstance(kind, exp.CheckColumnConstraint) and constraint.this is not None:
                     parts.append(self.check(kind.this, constraint.name))  # named as written
+                    continue
+                if isinstance(kind, exp.UniqueColumnConstraint):
+                    _refuse_deferrable(kind, "UNIQUE")
+                    name = constraint.name if constraint.this is not None else None
+                    parts.append(f"UNIQUE{self.key_marker(UNIQUE, [column.name], name)}")
                     continue
                 parts += self._column_constraint(column, resolved, kind)
         parts += self._domain_clauses(column, resolved, with_default=with_default)
@@ -239,9 +259,6 @@ class TableBuilder:
             return [] if kind.args.get("allow_null") else ["NOT NULL"]
         if isinstance(kind, exp.DefaultColumnConstraint):
             return [f"DEFAULT ({self.expression(kind.this, resolved.pg_type)})"]
-        if isinstance(kind, exp.UniqueColumnConstraint):
-            _refuse_deferrable(kind, "UNIQUE")
-            return ["UNIQUE"]
         if isinstance(kind, exp.CheckColumnConstraint):
             return [self.check(kind.this)]
         if isinstance(kind, exp.Reference):
@@ -267,11 +284,13 @@ class TableBuilder:
             if len(self.primary_key) == 1:
                 return None
             key_list = ", ".join(quote_name(key_name(k)) for k in definition.expressions)
-            return prefix + f"PRIMARY KEY ({key_list})"
+            return prefix + f"PRIMARY KEY ({key_list}){self.key_marker(PRIMARY_KEY, self.primary_key, name)}"
         if isinstance(definition, exp.UniqueColumnConstraint):
             _refuse_deferrable(definition, "UNIQUE")
             keys = definition.this.expressions if isinstance(definition.this, exp.Schema) else []
-            return prefix + f"UNIQUE ({', '.join(quote_name(key_name(k)) for k in keys)})"
+            columns = [key_name(k) for k in keys]
+            marker = self.key_marker(UNIQUE, columns, name)
+            return prefix + f"UNIQUE ({', '.join(map(quote_name, columns))}){marker}"
         if isinstance(definition, exp.CheckColumnConstraint):
             return self.check(definition.this, name)
         if isinstance(definition, exp.ForeignKey):

@@ -380,15 +380,20 @@ class CatalogReader:
         listing = "sqlite_schema" if table.database == "main" else "sqlite_temp_schema"
         sql_of: dict[str, str | None] = dict(self._connection.execute(
             f"SELECT name, sql FROM {listing} WHERE type = 'index' AND tbl_name = ?", (table.stored,)))
+        primary_kind = constraint_markers.PRIMARY_KEY
         if rowid_key is not None:
-            yield Index(schema, f"{name}_pkey", name, (rowid_key,), True, True, True)
+            key = constraint_markers.key_name(table.sql, primary_kind, (rowid_key,), f"{name}_pkey")
+            yield Index(schema, key, name, (rowid_key,), True, True, True)
         for index, unique, origin in listed:
             columns = tuple(str(c) for (c,) in self._connection.execute(
                 "SELECT name FROM pragma_index_info(?, ?) ORDER BY seqno", (index, table.database)))
             if origin == "pk":
-                yield Index(schema, f"{name}_pkey", name, columns, True, True, True)
+                key = constraint_markers.key_name(table.sql, primary_kind, columns, f"{name}_pkey")
+                yield Index(schema, key, name, columns, True, True, True)
             elif origin == "u":
-                yield Index(schema, f"{name}_{'_'.join(columns)}_key", name, columns, True, False, True)
+                key = constraint_markers.key_name(table.sql, constraint_markers.UNIQUE, columns,
+                                                  f"{name}_{'_'.join(columns)}_key")
+                yield Index(schema, key, name, columns, True, False, True)
             else:
                 bare = schemas.split(index)[1] if table.database == "main" else index
                 records = constraint_markers.recorded(sql_of.get(index))

@@ -5,6 +5,9 @@ TABLE adds as a unique index or as triggers (`ddl.alter`, `ddl.foreign_keys`).
 The same comment in the SQL of an index with expressions among its keys (`INDEX_KEYS`) records
 PostgreSQL's text of each key, as pg_get_indexdef shows them.
 
+A key CREATE TABLE declares is SQLite's own (an autoindex): a record in the table's SQL names it
+when its name is not `<table>_pkey` / `<table>_<columns>_key`.
+
 DDL records them as a comment in the stored SQL of the table (a CHECK of CREATE TABLE), of the
 index (ADD PRIMARY KEY / UNIQUE) or of the child's insert trigger (ADD CHECK, ADD FOREIGN KEY):
 `/* helios_constraint:<record> */`, the record a percent-encoded JSON object, so the comment holds
@@ -53,6 +56,18 @@ class Recorded:
         """The comment recording this constraint in stored SQL."""
         text = json.dumps(asdict(self), separators=(",", ":"), ensure_ascii=False)
         return f"/* {_PREFIX}{quote(text, safe='')} */"
+
+
+def name_needle(name: str) -> str:
+    """The text every record naming a constraint `name` holds (to find it with instr)."""
+    return quote(f'"name":{json.dumps(name, ensure_ascii=False)}', safe="")
+
+
+def key_name(table_sql: str | None, kind: str, columns: tuple[str, ...], default: str) -> str:
+    """The name of a PRIMARY KEY or UNIQUE constraint CREATE TABLE declared over these columns: the
+    one recorded in the table's SQL (named, or numbered past a name taken), else `default`."""
+    return next((record.name for record in recorded(table_sql) if record.kind == kind
+                 and (kind == PRIMARY_KEY or record.columns == columns)), default)
 
 
 def recorded(sql: str | None) -> list[Recorded]:

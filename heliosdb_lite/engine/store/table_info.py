@@ -65,6 +65,16 @@ class TableInfo:
     unique_indexes: dict[tuple[str, ...], str] = field(default_factory=dict)  # columns -> index name
     unique_keys: tuple[tuple[str, ...], ...] = ()  # the columns of the UNIQUE constraints of CREATE TABLE
     primary_index: str | None = None  # the unique index ALTER TABLE ... ADD PRIMARY KEY made
+    # the names of CREATE TABLE's keys named otherwise than <table>_pkey / <table>_<columns>_key, by columns
+    key_names: dict[tuple[str, ...], str] = field(default_factory=dict)
+
+    @property
+    def key_indexes(self) -> dict[tuple[str, ...], str]:
+        """The storage names of the table's unique indexes and of its keys named otherwise than
+        PostgreSQL's default names, by columns (the names errors give them)."""
+        schema = schemas.split(self.name)[0]
+        named = {columns: schemas.storage_name(schema, name) for columns, name in self.key_names.items()}
+        return {**named, **self.unique_indexes}
 
     @property
     def primary_key(self) -> tuple[str, ...]:
@@ -87,10 +97,11 @@ class TableInfo:
         """The columns of the primary key or unique constraint (or unique index) named `name` as
         PostgreSQL names them (`<table>_pkey`, `<table>_<columns>_key`, or the index's name)."""
         bare = schemas.split(self.name)[1]
-        if name == f"{bare}_pkey" and self.primary_key:
+        if name == self.key_names.get(self.primary_key, f"{bare}_pkey") and self.primary_key:
             return self.primary_key
         named = {schemas.split(index)[1]: columns for columns, index in self.unique_indexes.items()}
-        named.update({f"{bare}_{'_'.join(columns)}_key": columns for columns in self.unique_keys})
+        named.update({self.key_names.get(columns, f"{bare}_{'_'.join(columns)}_key"): columns
+                      for columns in self.unique_keys})
         return named.get(name)
 
     def column(self, name: str) -> ColumnInfo | None:
@@ -213,8 +224,27 @@ class Catalog:
                        rowid_alias=single_key and pk == 1 and (declared or "").lower() == "integer",
                        added_default=column.lower() in added)
             for column, declared, not_null, default, pk in rows if column != NO_COLUMNS)
-        return TableInfo(name, columns, self._unique_indexes(name), self._unique_keys(name),
-                         self._primary_index(name))
+        unique_keys = self._unique_keys(name)
+        return TableInfo(name, columns, self._unique_indexes(name), unique_keys, self._primary_index(name),
+                         self._key_names(name, columns, unique_keys))
+
+    def _key_names(self, table: str, columns: tuple[ColumnInfo, ...],
+                   unique_keys: tuple[tuple[str, ...], ...]) -> dict[tuple[str, ...], str]:
+        """The names recorded for CREATE TABLE's keys (`constraint_markers.key_name`) that are not
+        PostgreSQL's default ones."""
+        rows: list[tuple[str | None]] = list(self._connection.execute(
+            "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?1 UNION ALL "
+            "SELECT sql FROM sqlite_temp_schema WHERE type = 'table' AND name = ?1", (table,)))
+        sql = rows[0][0] if rows else None
+        bare = schemas.split(table)[1]
+        primary = tuple(c.name for c in sorted((c for c in columns if c.primary_key_position),
+                                               key=lambda c: c.primary_key_position))
+        keys = [(constraint_markers.UNIQUE, key, f"{bare}_{'_'.join(key)}_key") for key in unique_keys]
+        if primary:
+            keys.append((constraint_markers.PRIMARY_KEY, primary, f"{bare}_pkey"))
+        named = {key: (constraint_markers.key_name(sql, kind, key, default), default)
+                 for kind, key, default in keys}
+        return {key: name for key, (name, default) in named.items() if name != default}
 
     def _primary_index(self, table: str) -> str | None:
         """The index recorded as the table's primary key (`constraint_markers`), if any."""
