@@ -547,7 +547,8 @@ class SQLiteSession:
         set_operation = False
         translator = Translator(self._catalog, text, param_oids, self.time_zone(),
                                 view_types=partial(view_column_types, self._connection),
-                                search_path=self.search_path(), user=self.user, style=self.text_style())
+                                search_path=self.search_path(), user=self.user, style=self.text_style(),
+                                database=self.database)
         try:
             translation = ddl.translate_words(translator, text)
             if translation is None:

@@ -91,9 +91,10 @@ class Translator:
     def __init__(self, catalog: Catalog, source: str, param_oids: Sequence[int], tz: dt.tzinfo,
                  view_types: Callable[[str], dict[int, PgType]] | None = None,
                  search_path: tuple[str, ...] = (schemas.PUBLIC,), user: str = "postgres",
-                 style: TextStyle = DEFAULT_STYLE) -> None:
+                 style: TextStyle = DEFAULT_STYLE, database: str = "postgres") -> None:
         self.catalog = catalog
         self.user = user
+        self.database = database  # the session's (one store each: translations cached per database)
         self.search_path = search_path  # schema names, for names that are not schema-qualified
         self.view_types = view_types  # a view's recorded column types by position (`store.conventions`)
         self.text = source

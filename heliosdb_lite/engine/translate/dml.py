@@ -42,10 +42,12 @@ def _target(translator: Translator, node: exp.Expr, scope: Scope) -> tuple[str, 
     if not isinstance(table, exp.Table):
         raise unsupported(f"target {table.sql('postgres')}")
     name = table.name
+    aliased = table.alias != ""
     stored = translator.bind_relation(table)
     info = translator.catalog.table(stored)
     columns = [(c.name, c.type) for c in info.columns] if info else []
-    scope.add(Relation(table.alias or name, columns, known=info is not None))
+    scope.add(Relation(table.alias or name, columns, known=info is not None, storage=stored,
+                       aliased=aliased))
     return stored, columns
 
 

@@ -12,7 +12,7 @@ from heliosdb_lite.engine.functions import arrays as array_functions
 from heliosdb_lite.engine.functions import names as fn
 from heliosdb_lite.engine.functions.jsons import path_steps as json_path_steps
 from heliosdb_lite.engine.sql.escape_strings import escape_string_values
-from heliosdb_lite.engine.translate import domain_values, hstore, json_functions, records
+from heliosdb_lite.engine.translate import domain_values, hstore, json_functions, qualified_columns, records
 from heliosdb_lite.engine.translate.nodes import (
     call,
     collated,
@@ -112,11 +112,11 @@ _CURRENT_USER_WORDS = frozenset({"user", "current_role"})
 
 
 def _column(translator: Translator, node: exp.Column, scope: Scope) -> Typed:
+    qualified_columns.unqualified(translator, node, scope)
     if isinstance(node.this, exp.Star):
         return node, t.UNKNOWN_TYPE
     if not node.table and not node.this.quoted and node.name.lower() in _CURRENT_USER_WORDS:
         return call("current_user"), PgType(t.NAME)  # reserved words, never a column's name
-    node.set("db", None)  # a schema-qualified column: its table is referred to by its bare name
     table = node.table or None
     relation = scope.resolve(node.name, table)
     whole = scope.relation(node.name) if relation is None and table is None else None

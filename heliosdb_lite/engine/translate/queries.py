@@ -20,6 +20,7 @@ from heliosdb_lite.engine.translate import (
     hstore,
     json_functions,
     outer_aggregates,
+    qualified_columns,
     query_checks,
     select_list_unnest,
     set_operations,
@@ -296,22 +297,27 @@ def source(translator: Translator, node: exp.Expr, scope: Scope) -> exp.Expr:
     alias_node = node.args.get("alias")
     renames = [c.name for c in alias_node.columns] if alias_node is not None else []
     if isinstance(node, exp.Table) and isinstance(node.this, exp.Identifier):
+        # an information_schema relation `relation_name` renamed already is aliased by its own name
+        aliased = node.alias not in ("", node.name.rpartition(".")[2] if "." in node.name else "")
         catalog_relation = pg_catalog.relation_name(node)
         if catalog_relation is not None:  # pg_catalog comes first on the search path
             node.set("db", None)
-            scope.add(Relation(node.alias or catalog_relation,
-                                            list(pg_catalog.RELATIONS[catalog_relation])))
+            scope.add(Relation(node.alias or catalog_relation, list(pg_catalog.RELATIONS[catalog_relation]),
+                               storage=qualified_columns.catalog_storage(catalog_relation), aliased=aliased))
             return node
         name = node.name
         alias = node.alias or name
         relation = scope.cte(name) if not node.args.get("db") else None
+        stored = None
         if relation is None:
             stored = translator.bind_relation(node)
             info = translator.catalog.table(stored)
             relation = Relation(name, _table_columns(translator, stored, info), key=info.primary_key) \
                 if info else Relation(name, [], known=False)
         _check_alias_width(alias, relation, renames)
-        scope.add(relation.renamed(alias, renames or None))
+        added = relation.renamed(alias, renames or None)
+        added.storage, added.aliased = stored, aliased
+        scope.add(added)
         if renames:
             bare = node.copy()
             bare.set("alias", None)
@@ -402,7 +408,7 @@ def output_list(translator: Translator, items: list[exp.Expr], scope: Scope, *, 
         if isinstance(expression, exp.Star) or (isinstance(expression, exp.Column)
                                                 and isinstance(expression.this, exp.Star)):
             if isinstance(expression, exp.Column):  # `schema.table.*`: the table by its bare name
-                expression.set("db", None)
+                qualified_columns.unqualified(translator, expression, scope)
             outputs += _star(translator, expression, scope)
             expressions += _star_expressions(translator, expression, scope)
             continue

@@ -31,6 +31,8 @@ class Relation:
     stored: tuple[str, ...] = ()  # a table function's: each column's name in SQLite, by position
     shown: frozenset[str] = frozenset()  # a table function's: every column name SQLite sees in it
     key: tuple[str, ...] = ()  # a table's primary key columns (the others depend on them in GROUP BY)
+    storage: str | None = None  # a table's or view's storage name, a catalog relation's qualified name
+    aliased: bool = False  # named by an alias in FROM (then `schema.table.column` cannot name it)
 
     def find(self, column: str) -> tuple[bool, PgType | None]:
         """Whether the relation has the column, and its type; 42702 when it has two of that name
