@@ -120,10 +120,10 @@ class Index(_InSchema):
     def constraint_oid(self) -> int:
         return object_oid(f"constraint {self.storage}")
 
-    @property
-    def definition(self) -> str:
+    def definition(self, pretty: bool = False) -> str:
+        """CREATE INDEX as pg_get_indexdef shows it (pretty: its keys as pretty shows them)."""
         unique = "UNIQUE " if self.unique else ""
-        keys = ", ".join(self.key(position) for position in range(len(self.columns)))
+        keys = ", ".join(self.key(position, pretty) for position in range(len(self.columns)))
         return (f"CREATE {unique}INDEX {quote_identifier(self.name)} ON {qualified(self.schema, self.table)} "
                 f"USING btree ({keys})")
 

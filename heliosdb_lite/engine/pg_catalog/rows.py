@@ -125,7 +125,7 @@ def row_sources(reader: CatalogReader, names: SessionNames, database: str,
         for relation in reader.relations():
             namespace = namespace_oid(relation.schema)
             yield _class_row(relation.oid, relation.name, namespace, relation.kind, len(relation.attributes),
-                             bool(relation.indexes), has_triggers(relation))
+                             bool(relation.indexes), has_triggers(relation), checks=len(relation.checks))
             for index in relation.indexes:
                 yield _class_row(index.oid, index.name, namespace, "i", len(index.columns), False)
         for defined in _composites(reader):
@@ -156,7 +156,7 @@ def row_sources(reader: CatalogReader, names: SessionNames, database: str,
         for relation in reader.relations():
             for index in relation.indexes:
                 yield (schema_of.get(namespace_oid(relation.schema)), relation.name, index.name, None,
-                       index.definition)
+                       index.definition())
 
     def attributes() -> Iterator[tuple[Any, ...]]:
         for relation in reader.relations():
@@ -453,13 +453,14 @@ def _composites(reader: CatalogReader) -> list[user_types.StoredType]:
 
 
 def _class_row(oid: int, name: str, namespace: int, kind: str, columns: int, has_index: bool,
-               has_triggers: bool = False, row_type: int = 0) -> tuple[Any, ...]:
+               has_triggers: bool = False, row_type: int = 0, checks: int = 0) -> tuple[Any, ...]:
     """A pg_class row; `has_triggers`: a foreign key refers from or to it (PostgreSQL enforces those
     with triggers, and psql lists foreign keys only for a relation that has triggers); `row_type`:
-    reltype, a composite type's OID for its relation (relkind c)."""
+    reltype, a composite type's OID for its relation (relkind c); `checks`: relchecks, its number of
+    CHECK constraints (psql lists them only then)."""
     access_method = BTREE_AM if kind == "i" else HEAP_AM if kind == "r" else 0
     return (oid, name, namespace, row_type, 0, OWNER_OID, access_method, oid, 0, 0, -1, 0, int(has_index), 0,
-            "p", kind, columns, 0, 0, int(has_triggers), 0, 0, 0, 1, "d", 0, None, None, None)
+            "p", kind, columns, checks, 0, int(has_triggers), 0, 0, 0, 1, "d", 0, None, None, None)
 
 
 def _domain_row(domain: Domain, namespace: int) -> tuple[Any, ...]:
@@ -561,7 +562,7 @@ def functions(reader: CatalogReader, names: SessionNames) -> dict[str, Callable[
         if index is None:
             return None
         if not column:
-            return index.definition
+            return index.definition(bool(pretty))
         if column > len(index.columns):
             return ""
         position = column - 1
