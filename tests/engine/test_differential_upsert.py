@@ -2,7 +2,8 @@
 UPDATE refuses (21000, nothing of the statement applied) whether the key is a primary key, a
 composite UNIQUE constraint or a unique index, named by its columns or ON CONSTRAINT, and whether
 the rows come from VALUES, INSERT ... SELECT or a WITH query; NULL keys never collide; DO NOTHING
-keeps the first and skips the rest. Each statement runs against the engine and a real PostgreSQL
+keeps the first and skips the rest; ON CONSTRAINT naming a foreign key or CHECK constraint (42809)
+or another table's constraint (42704). Each statement runs against the engine and a real PostgreSQL
 15 in order; the outcome (tag, columns, rows, SQLSTATE, transaction status), the error message and
 the notices must agree; the refusal's hint too. Skipped without PostgreSQL."""
 
@@ -58,6 +59,14 @@ SCRIPT = [
     "insert into t values (50, 1), (51, 2) on conflict on constraint t_pkey do update set v = excluded.v",
     "insert into t values (52, 1) on conflict on constraint no_such do update set v = excluded.v",
     "insert into t values (50, 7), (50, 8) on conflict on constraint t_pkey do nothing",
+    # a foreign key or CHECK constraint has no index (42809); another table's constraint is none (42704)
+    "create table upsert_fk (k int primary key references t, v int check (v > 0), "
+    "constraint upsert_named_fk foreign key (v) references t)",
+    "create table upsert_other (k int, constraint upsert_other_check check (k > 0))",
+    "insert into upsert_fk values (50, 50) on conflict on constraint upsert_fk_k_fkey do nothing",
+    "insert into upsert_fk values (50, 50) on conflict on constraint upsert_named_fk do nothing",
+    "insert into upsert_fk values (50, 50) on conflict on constraint upsert_fk_v_check do nothing",
+    "insert into upsert_fk values (50, 50) on conflict on constraint upsert_other_check do nothing",
     "select k, v from t where k >= 50 order by k",
     # a composite UNIQUE constraint; a NULL part never conflicts
     "create table pair (a int, b int, v int, unique (a, b))",

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from sqlglot import exp
 
 from heliosdb_lite.engine.functions import names as fn
+from heliosdb_lite.engine.pg_catalog.reader import CatalogReader
 from heliosdb_lite.engine.sql.dialect import render
 from heliosdb_lite.engine.store import schemas, serial_sequences
 from heliosdb_lite.engine.store.conventions import identity_kind
@@ -26,6 +27,7 @@ from heliosdb_lite.errors import (
     SYNTAX_ERROR,
     UNDEFINED_COLUMN,
     UNDEFINED_OBJECT,
+    WRONG_OBJECT_TYPE,
     DatabaseError,
 )
 
@@ -296,13 +298,19 @@ def _on_conflict(translator: Translator, node: exp.Insert, scope: Scope, table: 
 
 
 def _constraint_columns(translator: Translator, table: str, name: str) -> tuple[str, ...]:
-    """The columns of table's primary key or unique constraint `name` (42704 if it has none)."""
+    """The columns of table's primary key or unique constraint `name` (42809 for its foreign key or
+    CHECK constraint of that name, which has no index; 42704 if it has none)."""
     info = translator.catalog.table(table)
     columns = info.key_constraint(name) if info is not None else None
-    if columns is None:
-        raise DatabaseError(UNDEFINED_OBJECT,
-                            f'constraint "{name}" for table "{schemas.split(table)[1]}" does not exist')
-    return columns
+    if columns is not None:
+        return columns
+    schema, bare = schemas.split(table)
+    relation = next((relation for relation in CatalogReader(translator.catalog.connection).relations()
+                     if (relation.schema, relation.name) == (schema, bare)), None)
+    if relation is not None and name in {constraint.name for constraint
+                                         in (*relation.foreign_keys, *relation.checks)}:
+        raise DatabaseError(WRONG_OBJECT_TYPE, "constraint in ON CONFLICT clause has no associated index")
+    raise DatabaseError(UNDEFINED_OBJECT, f'constraint "{name}" for table "{bare}" does not exist')
 
 
 def _refuse_second_update(node: exp.Insert, keys: list[exp.Expr], names: list[str]) -> None:
