@@ -50,6 +50,12 @@ SCRIPT = [
     "pg_get_indexdef(c.oid, 1, false), i.indkey::text, i.indexprs is not null, a.attname "
     "from pg_class c join pg_index i on i.indexrelid = c.oid join pg_attribute a on a.attrelid = c.oid "
     "where c.relname like 'ei%' order by 1, a.attnum",
+    # DESC keys
+    "create index ei_desc on ei (b desc, a)",
+    "create index ei_lower_desc on ei (lower(a) desc)",
+    "select indexdef from pg_indexes where indexname like 'ei%desc' order by 1",
+    "select c.relname, i.indoption::text from pg_index i join pg_class c on c.oid = i.indexrelid "
+    "where c.relname like 'ei%desc' order by 1",
     "select count(*) from t3 where a = 1",
     "drop index t3_a_idx1",
     "create index on t3 (a)",

@@ -43,6 +43,7 @@ DDL = (
     "alter table ck add foreign key (r) references p(id) on delete cascade",
     "create index on ck (lower(b))",
     "create unique index ck_expressions on ck (a, (r + 1))",
+    "create index ck_descending on ck (a desc, b)",
     # named as SQLAlchemy's and Alembic's naming conventions name them
     "create table nk(id int, code text, n int, p_id int, constraint pk_nk primary key (id), "
     "constraint uq_nk_code unique (code), constraint ck_nk_positive check (n > 0), "

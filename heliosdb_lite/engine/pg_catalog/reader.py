@@ -107,6 +107,11 @@ class Index(_InSchema):
     constraint: bool  # made by PRIMARY KEY / UNIQUE (in the table definition or ALTER TABLE ADD)
     keys: tuple[str, ...] = ()  # an expression key's text as pg_get_indexdef shows it, "" for a column
     pretty_keys: tuple[str, ...] = ()  # the same, pretty
+    descending: tuple[bool, ...] = ()  # by key: DESC
+
+    def option(self, position: int) -> int:
+        """pg_index.indoption of a key: 3 (DESC, NULLS FIRST) for a descending one, else 0."""
+        return 3 if position < len(self.descending) and self.descending[position] else 0
 
     def key(self, position: int, pretty: bool = False) -> str:
         """The key at `position` (from 0) as pg_get_indexdef shows it."""
@@ -123,7 +128,8 @@ class Index(_InSchema):
     def definition(self, pretty: bool = False) -> str:
         """CREATE INDEX as pg_get_indexdef shows it (pretty: its keys as pretty shows them)."""
         unique = "UNIQUE " if self.unique else ""
-        keys = ", ".join(self.key(position, pretty) for position in range(len(self.columns)))
+        keys = ", ".join(self.key(position, pretty) + (" DESC" if self.option(position) else "")
+                         for position in range(len(self.columns)))
         return (f"CREATE {unique}INDEX {quote_identifier(self.name)} ON {qualified(self.schema, self.table)} "
                 f"USING btree ({keys})")
 
@@ -385,8 +391,11 @@ class CatalogReader:
             key = constraint_markers.key_name(table.sql, primary_kind, (rowid_key,), f"{name}_pkey")
             yield Index(schema, key, name, (rowid_key,), True, True, True)
         for index, unique, origin in listed:
-            columns = tuple(str(c) for (c,) in self._connection.execute(
-                "SELECT name FROM pragma_index_info(?, ?) ORDER BY seqno", (index, table.database)))
+            described: list[tuple[str | None, int]] = list(self._connection.execute(
+                'SELECT name, "desc" FROM pragma_index_xinfo(?, ?) WHERE key ORDER BY seqno',
+                (index, table.database)))
+            columns = tuple(str(column) for column, _ in described)
+            descending = tuple(bool(desc) for _, desc in described)
             if origin == "pk":
                 key = constraint_markers.key_name(table.sql, primary_kind, columns, f"{name}_pkey")
                 yield Index(schema, key, name, columns, True, True, True)
@@ -401,10 +410,11 @@ class CatalogReader:
                 primary = constraint_markers.PRIMARY_KEY in kinds or (not kinds and bare == f"{name}_pkey")
                 keys = next((r for r in records if r.kind == constraint_markers.INDEX_KEYS), None)
                 if keys is None:
-                    yield Index(schema, bare, name, columns, bool(unique), primary, primary or bool(kinds))
+                    yield Index(schema, bare, name, columns, bool(unique), primary, primary or bool(kinds),
+                                descending=descending)
                 else:
                     yield Index(schema, bare, name, keys.columns, bool(unique), primary,
-                                primary or bool(kinds), keys.keys, keys.pretty_keys)
+                                primary or bool(kinds), keys.keys, keys.pretty_keys, descending)
 
     def _foreign_keys(self, table: _Table) -> Iterator[ForeignKey]:
         rows: list[tuple[int, int, str, str, str | None, str, str]] = list(self._connection.execute(

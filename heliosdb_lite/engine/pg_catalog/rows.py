@@ -186,8 +186,9 @@ def row_sources(reader: CatalogReader, names: SessionNames, database: str,
                 width = len(index.columns)
                 key = " ".join(str(_key_number(relation, index, position)) for position in range(width))
                 expressions = ", ".join(k for k in index.keys if k) or None  # PostgreSQL's is a node tree
+                options = " ".join(str(index.option(position)) for position in range(width))
                 yield (index.oid, relation.oid, width, width, int(index.unique), int(index.primary), 0, 1, 0,
-                       1, 0, 1, 1, 0, key, expressions, None, 0, " ".join("0" * width), " ".join("0" * width))
+                       1, 0, 1, 1, 0, key, expressions, None, 0, " ".join("0" * width), options)
 
     def index_keys() -> Iterator[tuple[Any, ...]]:
         for relation in reader.relations():
