@@ -76,6 +76,9 @@ def outer_aggregates(select: exp.Select, scope: Scope) -> frozenset[int]:
             continue
         if owner.clause is not None:
             raise DatabaseError(GROUPING_ERROR, f"aggregate functions are not allowed in {owner.clause}")
+        nesting = _nesting(call, owner)
+        if nesting is not None:
+            raise DatabaseError(GROUPING_ERROR, nesting)
         owner.aggregated = True
         if key in _REWRITTEN or _in_aggregate(call):
             written = call.parent if isinstance(call.parent, exp.Filter) else call
@@ -93,6 +96,27 @@ def _in_aggregate(call: exp.Expr) -> bool:
             return True
         node = node.parent
     return False
+
+
+def _nesting(call: exp.Expr, owner: Scope) -> str | None:
+    """Why the call cannot be where its subquery is, when that is inside an aggregate call of its
+    owner's level (`sum((SELECT max(o.a) FROM i))`: one aggregate of a level in another) or in
+    such a call's FILTER; None when it is not."""
+    ancestors: list[exp.Expr] = [call]
+    node = call.parent
+    while node is not None and node is not owner.query:
+        ancestors.append(node)
+        node = node.parent
+    if node is None:
+        return None  # not found in the owner's tree: left to SQLite
+    last_query = max((i for i, ancestor in enumerate(ancestors) if isinstance(ancestor, exp.Query)),
+                     default=0)
+    for below, ancestor in zip(ancestors[last_query:], ancestors[last_query + 1:], strict=False):
+        if isinstance(ancestor, exp.Filter) and below is ancestor.expression:
+            return "aggregate functions are not allowed in FILTER"
+        if is_aggregate(ancestor):
+            return "aggregate function calls cannot be nested"
+    return None
 
 
 def _enclosing(scope: Scope) -> list[Scope]:

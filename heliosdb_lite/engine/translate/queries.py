@@ -97,6 +97,7 @@ def without_stand_in(outputs: list[OutputColumn]) -> list[OutputColumn]:
 def select(translator: Translator, node: exp.Select, parent: Scope) -> tuple[exp.Select, list[OutputColumn]]:
     """A SELECT with its FROM items, conditions, grouping, windows, ORDER BY, LIMIT and DISTINCT ON."""
     scope = parent.child()
+    scope.query = node
     if not node.expressions:  # PostgreSQL's rows of no columns: SQLite has none, so one stands in
         node.set("expressions", [exp.alias_(exp.Null(), EMPTY_SELECT_LIST, quoted=True)])
     select_list_unnest.moved_to_from(node)

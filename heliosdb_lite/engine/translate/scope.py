@@ -77,6 +77,7 @@ class Scope:
     outputs: dict[str, PgType] = field(default_factory=dict)
     clause: str | None = None  # the clause being translated where aggregates may not be (WHERE, ...)
     aggregated: bool = False  # an aggregate written in a subquery belongs to this level
+    query: exp.Expr | None = None  # the SELECT this level is (`outer_aggregates` finds its clauses)
 
     def child(self) -> Scope:
         return Scope(parent=self)
