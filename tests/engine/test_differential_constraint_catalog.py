@@ -1,12 +1,12 @@
 """Differential script for constraints as pg_constraint, pg_get_constraintdef and
 information_schema.table_constraints show them: CHECK constraints of CREATE TABLE and of ALTER TABLE
-ADD CHECK (their names, conkey, and PostgreSQL's deparsed text, plain and pretty), and the primary
-keys, unique constraints and foreign keys ALTER TABLE adds (with their ON UPDATE / ON DELETE
-actions); the names PostgreSQL chooses for those left unnamed (ChooseConstraintName, numbered past
-the names taken: a CHECK's `<table>_<column>_check` of one column or `<table>_check`, a foreign
-key's, ADD PRIMARY KEY's `<table>_pkey1` when another relation has `<table>_pkey`). Runs against
-the engine and a real PostgreSQL 15; outcome, messages and notices must agree. Skipped without
-PostgreSQL."""
+ADD CHECK (their names, conkey, and PostgreSQL's deparsed text, plain and pretty), the primary keys,
+unique constraints and foreign keys ALTER TABLE adds (with their ON UPDATE / ON DELETE actions),
+the CHECK constraints of domains, and the names PostgreSQL chooses for constraints left unnamed
+(ChooseConstraintName, numbered past the names taken: a CHECK's `<table>_<column>_check` of one
+column or `<table>_check`, a foreign key's, ADD PRIMARY KEY's `<table>_pkey1` when another relation
+has `<table>_pkey`) or given in CREATE TABLE. Runs against the engine and a real PostgreSQL 15;
+outcome, messages and notices must agree. Skipped without PostgreSQL."""
 
 from __future__ import annotations
 
@@ -115,6 +115,12 @@ SCRIPT = [
     "insert into m values (1, 3, 3)",
     "insert into sv (v) values ('a') returning id",
     "insert into sv values (1, 'b')",
+    # the CHECK constraints of domains (conrelid 0, contypid the domain)
+    "create domain dpos as int constraint dpos_positive check (value > 0)",
+    "create domain dtext as varchar(5) not null check (value <> '') check (length(value) < 4)",
+    "select conname, contype, contypid::regtype::text, conrelid, conkey::text, pg_get_constraintdef(oid), "
+    "pg_get_constraintdef(oid, true) from pg_constraint "
+    "where contypid <> 0 and connamespace = 'public'::regnamespace order by 1",
 ]
 
 reference = reference_database("differential_constraint_catalog")

@@ -35,6 +35,8 @@ DDL = (
     'create schema "Mixed Case"',
     'create table "Mixed Case"."Tab"(x int primary key, "Y" text, z bigserial)',
     'create index "Tab_Y_idx" on "Mixed Case"."Tab"("Y")',
+    "create domain code as varchar(5) not null constraint code_filled check (value <> '') "
+    "check (length(value) < 4)",
     "create table ck(id int, a int check (a > 0), b text, c varchar(10), r int, check (a < r), "
     "constraint ck_named check (b <> '' and a is not null))",
     "alter table ck add check (c in ('x', 'y'))",
@@ -109,6 +111,7 @@ INSPECTIONS: dict[str, Callable[[PGInspector], Any]] = {
     "unique constraints": lambda i: i.get_unique_constraints("u", schema="s"),
     "check constraints": lambda i: i.get_check_constraints("ck"),
     "expression indexes": lambda i: i.get_indexes("ck"),
+    "domain constraints": lambda i: i.get_domains(),
     "named constraints": lambda i: [i.get_pk_constraint("nk"), i.get_unique_constraints("nk"),
                                     i.get_check_constraints("nk"), i.get_foreign_keys("nk"),
                                     i.get_indexes("nk")],
@@ -120,8 +123,9 @@ INSPECTIONS: dict[str, Callable[[PGInspector], Any]] = {
     "multi-table columns": lambda i: sorted(i.get_multi_columns(schema="s").items()),
     "sequences": lambda i: [sorted(i.get_sequence_names(schema="s")), i.get_sequence_names(),
                             i.has_sequence("seq", schema="s"), i.has_sequence("seq")],
-    "no enums, domains, checks or comments": lambda i: [
-        i.get_enums(), i.get_enums(schema="s"), i.get_domains(), i.get_check_constraints("t", schema="s"),
+    "no enums, checks or comments": lambda i: [
+        i.get_enums(), i.get_enums(schema="s"), i.get_domains(schema="s"),
+        i.get_check_constraints("t", schema="s"),
         i.get_table_comment("t", schema="s"), i.get_table_options("t", schema="s"),
         i.get_materialized_view_names(schema="s"), i.get_temp_table_names()],
     "mixed-case schema": lambda i: [i.get_table_names(schema="Mixed Case"),

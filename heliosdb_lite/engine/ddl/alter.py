@@ -25,7 +25,6 @@ import apsw
 from sqlglot import exp
 
 from heliosdb_lite.engine.ddl import column_drops, column_types, foreign_keys, sequences
-from heliosdb_lite.engine.ddl.check_texts import check_record, referenced_columns
 from heliosdb_lite.engine.ddl.object_names import (
     NO_OP,
     existing,
@@ -36,6 +35,7 @@ from heliosdb_lite.engine.ddl.object_names import (
 )
 from heliosdb_lite.engine.ddl.tables import TableBuilder, constraint_kinds, key_name
 from heliosdb_lite.engine.ddl.taken_names import chosen_constraint_name, chosen_relation_name
+from heliosdb_lite.engine.pg_catalog.check_texts import check_record, referenced_columns
 from heliosdb_lite.engine.sql import parsing
 from heliosdb_lite.engine.sql.dialect import render
 from heliosdb_lite.engine.sql.quoting import quote_name, string_literal

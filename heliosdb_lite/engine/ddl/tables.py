@@ -20,12 +20,6 @@ from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
-from heliosdb_lite.engine.ddl.check_texts import (
-    check_record,
-    figured_name,
-    index_key_text,
-    referenced_columns,
-)
 from heliosdb_lite.engine.ddl.object_names import (
     NAME_BYTES,
     clipped,
@@ -37,6 +31,12 @@ from heliosdb_lite.engine.ddl.object_names import (
 from heliosdb_lite.engine.ddl.table_definition_checks import check_definitions, check_view_columns
 from heliosdb_lite.engine.ddl.taken_names import chosen_constraint_name, chosen_relation_name
 from heliosdb_lite.engine.functions import names as fn
+from heliosdb_lite.engine.pg_catalog.check_texts import (
+    check_record,
+    figured_name,
+    index_key_text,
+    referenced_columns,
+)
 from heliosdb_lite.engine.sql.dialect import render
 from heliosdb_lite.engine.sql.quoting import quote_name, string_literal
 from heliosdb_lite.engine.store import constraint_names as store_constraint_names

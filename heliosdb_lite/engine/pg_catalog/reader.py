@@ -169,6 +169,11 @@ class Check(_Constraint):
     definition: str  # as pg_get_constraintdef shows it: CHECK (...)
     columns: tuple[str, ...]  # those it uses, in PostgreSQL's order (conkey)
     pretty: str  # as pg_get_constraintdef(oid, true) shows it
+    owner: str  # storage name of its table or domain (names of CHECKs repeat across tables)
+
+    @property
+    def oid(self) -> int:  # of its owner and name
+        return object_oid(f"check {self.owner} {self.name}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,7 +301,7 @@ class CatalogReader:
                         ForeignKey(schema, r.name, r.columns, r.referenced, r.referenced_columns,
                                    *_actions(r.definition))
                         for r in triggers if r.kind == constraint_markers.FOREIGN_KEY))
-                    checks = tuple(Check(schema, r.name, r.definition, r.columns, r.pretty)
+                    checks = tuple(Check(schema, r.name, r.definition, r.columns, r.pretty, storage)
                                    for r in (*constraint_markers.recorded(sql), *triggers)
                                    if r.kind == constraint_markers.CHECK)
                     yield Relation(schema, name, "r", attributes, indexes, foreign_keys, checks)

@@ -10,8 +10,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from sqlglot import exp
+
 from heliosdb_lite.engine import extensions
 from heliosdb_lite.engine.pg_catalog import sqlalchemy as pg_catalog_sqlalchemy
+from heliosdb_lite.engine.pg_catalog.check_texts import check_text
 from heliosdb_lite.engine.pg_catalog.names import (
     CATALOG_NAMESPACE,
     CATALOG_RELATION_OIDS,
@@ -27,6 +30,7 @@ from heliosdb_lite.engine.pg_catalog.names import (
 from heliosdb_lite.engine.pg_catalog.reader import (
     Attribute,
     CatalogReader,
+    Check,
     ForeignKey,
     Index,
     Relation,
@@ -34,6 +38,7 @@ from heliosdb_lite.engine.pg_catalog.reader import (
     qualified,
     quote_identifier,
 )
+from heliosdb_lite.engine.sql import parsing
 from heliosdb_lite.engine.sql.quoting import string_literal
 from heliosdb_lite.engine.store import schemas, user_types
 from heliosdb_lite.engine.store.domains import DOMAIN_KIND, Domain
@@ -219,6 +224,9 @@ def row_sources(reader: CatalogReader, names: SessionNames, database: str,
                 used = _int_array(iter(numbers)) if numbers else None  # NULL when it uses no column
                 yield (check.oid, check.name, namespace, "c", 0, 0, 1, relation.oid, 0, 0, 0, 0, " ", " ",
                        " ", 1, 0, 0, used, None)
+        for domain, check in _domain_checks(reader):
+            yield (check.oid, check.name, namespace_oid(domain.schema), "c", 0, 0, 1, 0, domain.oid, 0, 0, 0,
+                   " ", " ", " ", 1, 0, 0, None, None)
 
     def sequences() -> Iterator[tuple[Any, ...]]:
         for relation in reader.relations():
@@ -414,6 +422,19 @@ def _extension_rows(reader: CatalogReader) -> Iterator[tuple[Any, ...]]:
                installed.version, None, None)
 
 
+def _domain_checks(reader: CatalogReader) -> Iterator[tuple[Domain, Check]]:
+    """The CHECK constraints of the database's domains, their text as PostgreSQL deparses the
+    condition kept as written (over VALUE, of the domain's base type)."""
+    for domain in reader.store().domains.values():
+        for name, condition in domain.checks:
+            parsed = parsing.parse(f"SELECT {condition}")
+            assert isinstance(parsed, exp.Select)
+            columns = [("value", domain.base.pg_type)]
+            plain, pretty = (check_text(parsed.expressions[0], columns, pretty=shown, domain=True)
+                             for shown in (False, True))
+            yield domain, Check(domain.schema, name, plain, (), pretty, domain.stored)
+
+
 def _with_triggers(reader: CatalogReader) -> Callable[[Relation], bool]:
     """Whether a relation has triggers in PostgreSQL's sense: a foreign key refers from or to it."""
     referenced = {key.referenced for relation in reader.relations() for key in relation.foreign_keys}
@@ -580,6 +601,9 @@ def functions(reader: CatalogReader, names: SessionNames) -> dict[str, Callable[
             check = next((c for c in relation.checks if c.oid == oid), None)
             if check is not None:
                 return check.pretty if pretty else check.definition
+        check = next((c for _, c in _domain_checks(reader) if c.oid == oid), None)
+        if check is not None:
+            return check.pretty if pretty else check.definition
         return None
 
     def relation_oid(name: str | None) -> int | None:

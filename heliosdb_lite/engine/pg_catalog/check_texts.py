@@ -60,10 +60,11 @@ class _Piece:
     number: str | None = None
 
 
-def check_text(condition: exp.Expr, columns: Columns, *, pretty: bool = False) -> str:
-    """`CHECK (...)` as PostgreSQL shows the CHECK over a table of these columns."""
+def check_text(condition: exp.Expr, columns: Columns, *, pretty: bool = False, domain: bool = False) -> str:
+    """`CHECK (...)` as PostgreSQL shows the CHECK over a table of these columns (a domain's: over
+    `VALUE`, its one column)."""
     typed = {name.lower(): pg_type for name, pg_type in columns if pg_type is not None}
-    deparser = _Deparser(typed, pretty)
+    deparser = _Deparser(typed, pretty, domain)
     piece = deparser.piece(condition)
     return f"CHECK ({piece.text if pretty else deparser.shown(piece, _ARGUMENT)})"
 
@@ -147,9 +148,10 @@ def _simple(piece: _Piece, parent: _Piece | str, first: bool) -> bool:
 
 
 class _Deparser:
-    def __init__(self, columns: dict[str, t.PgType], pretty: bool) -> None:
+    def __init__(self, columns: dict[str, t.PgType], pretty: bool, domain: bool = False) -> None:
         self.columns = columns
         self.pretty = pretty
+        self.domain = domain  # a domain's CHECK: its value is VALUE
 
     def shown(self, piece: _Piece, parent: _Piece | str, first: bool = True) -> str:
         """The piece's text as an operand of `parent`, in parentheses where PostgreSQL puts them."""
@@ -187,7 +189,8 @@ class _Deparser:
             return self.piece(node.this)
         if isinstance(node, exp.Column):
             pg_type = self.columns.get(node.name.lower())
-            return _Piece(quote_identifier(node.name), _type_name(pg_type) if pg_type else None)
+            shown = "VALUE" if self.domain and node.name.lower() == "value" else quote_identifier(node.name)
+            return _Piece(shown, _type_name(pg_type) if pg_type else None)
         if isinstance(node, exp.Literal):
             return self._literal(node)
         if isinstance(node, exp.Boolean):
