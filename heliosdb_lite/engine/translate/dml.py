@@ -27,6 +27,7 @@ from heliosdb_lite.errors import (
     SYNTAX_ERROR,
     UNDEFINED_COLUMN,
     UNDEFINED_OBJECT,
+    UNDEFINED_TABLE,
     WRONG_OBJECT_TYPE,
     DatabaseError,
 )
@@ -372,12 +373,41 @@ def _column_default(translator: Translator, table: str, name: str) -> exp.Expr:
     return exp.Var(this=column.default)
 
 
+def _returned(item: exp.Expr, scope: Scope) -> list[exp.Expr]:
+    """A RETURNING item as SQLite takes it: the target's columns unqualified (SQLite knows neither
+    its alias nor `target.*` there), `target.*` listed column by column; 0A000 for the columns of
+    UPDATE ... FROM's items, which SQLite's RETURNING cannot see (`*` would leave them out)."""
+    target, others = scope.relations[0], scope.relations[1:]
+    if isinstance(item, exp.Star):
+        if others:
+            raise unsupported("RETURNING * of UPDATE ... FROM (the FROM items' columns)")
+        return [item]
+    if isinstance(item, exp.Column) and isinstance(item.this, exp.Star) and item.table:
+        relation = scope.relation(item.table)
+        if relation is None:
+            raise DatabaseError(UNDEFINED_TABLE, f'missing FROM-clause entry for table "{item.table}"')
+        if relation is target and target.known:
+            return [exp.column(name, quoted=True) for name, _ in target.columns]
+        if relation is not target:
+            raise unsupported("RETURNING a column of an UPDATE ... FROM item")
+    for node in list(query_checks.level(item)):
+        if not isinstance(node, exp.Column) or isinstance(node.this, exp.Star):
+            continue
+        relation = scope.resolve(node.name, node.table or None)
+        if any(relation is other for other in others):
+            raise unsupported("RETURNING a column of an UPDATE ... FROM item")
+        if relation is target and node.table and not node.args.get("db"):
+            node.set("table", None)
+    return [item]
+
+
 def _returning(translator: Translator, node: exp.Expr, scope: Scope) -> list[OutputColumn] | None:
     returning = node.args.get("returning")
     if returning is None:
         return None
     scope.clause = "RETURNING"  # an aggregate of the statement's level in a subquery: 42803
-    outputs, expressions = output_list(translator, returning.expressions, scope, collate=False)
+    returned = [listed for item in returning.expressions for listed in _returned(item, scope)]
+    outputs, expressions = output_list(translator, returned, scope, collate=False)
     returning.set("expressions", expressions)
     return outputs
 

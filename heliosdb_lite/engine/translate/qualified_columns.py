@@ -2,7 +2,8 @@
 
 PostgreSQL resolves `schema.table` to the table itself and finds the FROM item that is that table
 under no alias, at this query level or an enclosing one (a schema that does not exist, or a table
-named by an alias, is no match). When none is, the error is 42P01 `invalid reference to FROM-clause
+named by an alias, is no match). When none is (or when a table name alone names no FROM item,
+`SELECT o.a FROM o AS d`), the error is 42P01 `invalid reference to FROM-clause
 entry for table "t"` if some FROM item is that table or is called `t` (with a HINT naming the alias,
 or saying it cannot be referenced from there), else `missing FROM-clause entry for table "t"`. A
 database other than the current one is 0A000 `cross-database references are not implemented`.
@@ -29,9 +30,11 @@ def catalog_storage(relation_name: str) -> str:
     return relation_name if "." in relation_name else f"pg_catalog.{relation_name}"
 
 
-def _storage(translator: Translator, schema: str, table: str) -> str | None:
-    """The identity of the table or view `schema.table` (None: there is none)."""
-    node = exp.Table(this=exp.to_identifier(table), db=exp.to_identifier(schema))
+def _storage(translator: Translator, schema: str | None, table: str) -> str | None:
+    """The identity of the table or view `schema.table` (None: there is none), `table` along the
+    search path."""
+    node = exp.Table(this=exp.to_identifier(table),
+                     db=exp.to_identifier(schema) if schema is not None else None)
     catalog_relation = pg_catalog.relation_name(node.copy())
     if catalog_relation is not None:
         return catalog_storage(catalog_relation)
@@ -60,6 +63,8 @@ def unqualified(translator: Translator, node: exp.Column, scope: Scope) -> None:
     the FROM item its table name refers to (the module docstring)."""
     database, schema = node.args.get("catalog"), node.args.get("db")
     if schema is None:
+        if node.table and scope.relation(node.table) is None:
+            _refuse(node.table, _storage(translator, None, node.table), scope)
         return
     if not isinstance(node.args.get("table"), exp.Identifier):  # `t.*.x`: SQLite's syntax error, 42601
         node.set("db", None)
@@ -75,13 +80,21 @@ def unqualified(translator: Translator, node: exp.Column, scope: Scope) -> None:
         node.set("catalog", None)
         node.set("db", None)
         return
+    _refuse(table, storage, scope)
+
+
+def _refuse(table: str, storage: str | None, scope: Scope) -> None:
+    """42P01 for a reference to table `table` (the table or view of identity `storage`, if any)
+    that no FROM item answers, in PostgreSQL's words (errorMissingRTE)."""
+    relations = _relations(scope)
     entry = next((relation for relation in relations
-                  if (storage is not None and relation.storage == storage) or relation.name == table), None)
+                  if (storage is not None and relation.storage == storage)
+                  or relation.name.lower() == table.lower()), None)
     if entry is None:
         raise DatabaseError(UNDEFINED_TABLE, f'missing FROM-clause entry for table "{table}"')
     hint = f'There is an entry for table "{entry.name}", but it cannot be referenced from this part ' \
            "of the query."
-    if entry.aliased and entry.name != table and scope.relation(entry.name) is entry:
+    if entry.aliased and entry.name.lower() != table.lower() and scope.relation(entry.name) is entry:
         hint = f'Perhaps you meant to reference the table alias "{entry.name}".'
     raise DatabaseError(UNDEFINED_TABLE, f'invalid reference to FROM-clause entry for table "{table}"',
                         hint=hint)
