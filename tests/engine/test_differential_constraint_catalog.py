@@ -58,6 +58,13 @@ SCRIPT = [
     "create table child (k int references p on delete set null, l int references p (y) on update cascade)",
     _constraints("t"),
     _constraints("child"),
+    # Django's introspection (get_constraints): conkey and confkey are int2[]
+    "select c.conname, array(select attname from unnest(c.conkey) with ordinality cols(colid, arridx) "
+    "join pg_attribute as ca on cols.colid = ca.attnum where ca.attrelid = c.conrelid order by cols.arridx), "
+    "c.contype, (select fkc.relname || '.' || fka.attname from pg_attribute as fka join pg_class as fkc "
+    "on fka.attrelid = fkc.oid where fka.attrelid = c.confrelid and fka.attnum = c.confkey[1]) "
+    "from pg_constraint as c join pg_class as cl on c.conrelid = cl.oid "
+    "where cl.relname = 't' and pg_catalog.pg_table_is_visible(cl.oid) order by 1",
     "select constraint_name, constraint_type from information_schema.table_constraints "
     "where table_name = 't' and constraint_name not like '%not_null' order by constraint_name",
     # the constraints are enforced under the names shown

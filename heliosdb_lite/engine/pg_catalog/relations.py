@@ -94,7 +94,7 @@ RELATIONS: dict[str, list[tuple[str, PgType]]] = {
         "oid:oid conname:name connamespace:oid contype:char condeferrable:bool condeferred:bool "
         "convalidated:bool conrelid:oid contypid:oid conindid:oid conparentid:oid confrelid:oid "
         "confupdtype:char confdeltype:char confmatchtype:char conislocal:bool coninhcount:int4 "
-        "connoinherit:bool conkey:text confkey:text"),
+        "connoinherit:bool conkey:int2[] confkey:int2[]"),
     "pg_database": _columns(
         "oid:oid datname:name datdba:oid encoding:int4 datlocprovider:char datistemplate:bool "
         "datallowconn:bool datconnlimit:int4 datcollate:text datctype:text daticulocale:text "

@@ -46,6 +46,7 @@ _SPEC_TYPES = {"oid": PgType(t.OID), "name": PgType(t.NAME), "char": PgType(t.CH
                "int4": t.INT4_TYPE, "int8": PgType(t.INT8), "text": t.TEXT_TYPE,
                "varchar": PgType(t.VARCHAR), "timestamptz": PgType(t.TIMESTAMPTZ), "inet": PgType(t.INET),
                "oid[]": PgType(oids.OID_ARRAY), "regtype[]": PgType(oids.REGTYPE_ARRAY),
+               "int2[]": PgType(oids.INT2_ARRAY),
                "xid": PgType(oids.XID),
                "yes_or_no": PgType(t.VARCHAR, 3 + t.VARHDRSZ)}  # information_schema's varchar(3) domain
 
