@@ -122,6 +122,13 @@ SCRIPT = [
     "insert into m values (1, 3, 3)",
     "insert into sv (v) values ('a') returning id",
     "insert into sv values (1, 'b')",
+    # RENAME COLUMN: the CHECKs' texts and conkey follow it
+    "create table rc (a int check (a > 0), b text, c int, lower int, check (a < c and lower(b) <> ''))",
+    "alter table rc add check (b <> 'b' and lower > 0)",
+    "alter table rc rename column a to x",
+    "alter table rc rename column b to \"Weird\"",
+    "alter table rc rename column lower to text",
+    _constraints("rc"),
     # the CHECK constraints of domains (conrelid 0, contypid the domain)
     "create domain dpos as int constraint dpos_positive check (value > 0)",
     "create domain dtext as varchar(5) not null check (value <> '') check (length(value) < 4)",

@@ -11,6 +11,7 @@ the statement wrote it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -67,6 +68,27 @@ def check_text(condition: exp.Expr, columns: Columns, *, pretty: bool = False, d
     deparser = _Deparser(typed, pretty, domain)
     piece = deparser.piece(condition)
     return f"CHECK ({piece.text if pretty else deparser.shown(piece, _ARGUMENT)})"
+
+
+_STRING = re.compile(r"'(?:[^']|'')*'")
+
+
+def renamed_columns(text: str, renamed: dict[str, str]) -> str:
+    """PostgreSQL's text of a condition with columns renamed (old name → new), outside its string
+    constants, function names and type names."""
+    if not renamed:
+        return text
+    shown = {quote_identifier(old): quote_identifier(new) for old, new in renamed.items()}
+    names = "|".join(re.escape(name) for name in sorted(shown, key=len, reverse=True))
+    pattern = re.compile(rf'(?<!::)(?<![\w"$.])({names})(?![\w"$]|\s*\()')
+    pieces = []
+    position = 0
+    for constant in _STRING.finditer(text):
+        pieces.append(pattern.sub(lambda match: shown[match.group(1)], text[position:constant.start()]))
+        pieces.append(constant.group(0))
+        position = constant.end()
+    pieces.append(pattern.sub(lambda match: shown[match.group(1)], text[position:]))
+    return "".join(pieces)
 
 
 def index_key_text(key: exp.Expr, columns: Columns, *, pretty: bool = False) -> str:

@@ -20,7 +20,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 import apsw
+from sqlglot.tokens import TokenType
 
+from heliosdb_lite.engine.pg_catalog.check_texts import renamed_columns
+from heliosdb_lite.engine.sql.parsing import tokenize
 from heliosdb_lite.engine.sql.quoting import quote_identifier
 from heliosdb_lite.engine.store import (
     added_defaults,
@@ -300,10 +303,11 @@ class CatalogReader:
                     foreign_keys = (*self._foreign_keys(table), *(
                         ForeignKey(schema, r.name, r.columns, r.referenced, r.referenced_columns,
                                    *_actions(r.definition))
-                        for r in triggers if r.kind == constraint_markers.FOREIGN_KEY))
-                    checks = tuple(Check(schema, r.name, r.definition, r.columns, r.pretty, storage)
-                                   for r in (*constraint_markers.recorded(sql), *triggers)
-                                   if r.kind == constraint_markers.CHECK)
+                        for _, _, r in triggers if r.kind == constraint_markers.FOREIGN_KEY))
+                    names = {a.name for a in attributes}
+                    declared = [(sql, start, r) for start, r in constraint_markers.recorded_at(sql)]
+                    checks = tuple(_check(schema, storage, names, *found) for found in (*declared, *triggers)
+                                   if found[2].kind == constraint_markers.CHECK)
                     yield Relation(schema, name, "r", attributes, indexes, foreign_keys, checks)
         found = dict(owned)
         store = sequences.Sequences(self._connection)
@@ -359,14 +363,15 @@ class CatalogReader:
             else:
                 yield Attribute(name, cid + 1, pg_type, bool(not_null or pk), _default_text(default, pg_type))
 
-    def _trigger_records(self, table: _Table) -> list[constraint_markers.Recorded]:
+    def _trigger_records(self, table: _Table) -> list[tuple[str, int, constraint_markers.Recorded]]:
         """The constraints recorded in the table's triggers (ALTER TABLE's ADD CHECK, ADD FOREIGN KEY),
-        in the order they were added."""
+        in the order they were added, each with its trigger's SQL and where the record is there."""
         listing = "sqlite_schema" if table.database == "main" else "sqlite_temp_schema"
         rows: list[tuple[str | None]] = list(self._connection.execute(
             f"SELECT sql FROM {listing} WHERE type = 'trigger' AND tbl_name = ? ORDER BY rowid",
             (table.stored,)))
-        return [record for (sql,) in rows for record in constraint_markers.recorded(sql)]
+        return [(sql or "", start, record) for (sql,) in rows
+                for start, record in constraint_markers.recorded_at(sql)]
 
     def _not_null_by_trigger(self, table: _Table) -> set[str]:
         """Lower-cased names of the columns made NOT NULL after CREATE TABLE (triggers, `ddl.alter`)."""
@@ -463,6 +468,36 @@ class _Table:
     @property
     def storage(self) -> str:
         return schemas.storage_name(self.schema, self.name)
+
+
+def _check(schema: str, owner: str, columns: set[str], sql: str | None, start: int,
+           record: constraint_markers.Recorded) -> Check:
+    """A CHECK constraint as recorded, its columns renamed as RENAME COLUMN renamed them since: the
+    record keeps the names of when it was made, SQLite's condition before it the current ones (the
+    distinct columns of both, in the same order)."""
+    definition, pretty, used = record.definition, record.pretty, record.columns
+    if any(column not in columns for column in used):
+        before = (sql or "")[:start]
+        current = _named_columns(before[max(before.rfind("CHECK ("), before.rfind("WHEN NOT (")):], columns)
+        if len(current) == len(used):
+            renamed = dict(zip(used, current, strict=True))
+            definition, pretty = renamed_columns(definition, renamed), renamed_columns(pretty, renamed)
+            used = tuple(current)
+    return Check(schema, record.name, definition, used, pretty, owner)
+
+
+def _named_columns(sql: str, columns: set[str]) -> list[str]:
+    """The columns SQLite SQL names (quoted or bare, not as a function), each once, in order."""
+    by_lower = {column.lower(): column for column in columns}
+    tokens = tokenize(sql)
+    found: list[str] = []
+    for index, token in enumerate(tokens):
+        called = index + 1 < len(tokens) and tokens[index + 1].token_type == TokenType.L_PAREN
+        if token.token_type == TokenType.IDENTIFIER and token.text in columns:
+            found.append(token.text)
+        elif token.token_type == TokenType.VAR and not called and token.text.lower() in by_lower:
+            found.append(by_lower[token.text.lower()])
+    return list(dict.fromkeys(found))
 
 
 def _actions(recorded: str) -> tuple[str, str]:

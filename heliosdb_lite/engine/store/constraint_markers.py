@@ -72,10 +72,16 @@ def key_name(table_sql: str | None, kind: str, columns: tuple[str, ...], default
 
 def recorded(sql: str | None) -> list[Recorded]:
     """The constraints recorded in stored SQL, in their order there."""
+    return [record for _, record in recorded_at(sql)]
+
+
+def recorded_at(sql: str | None) -> list[tuple[int, Recorded]]:
+    """The constraints recorded in stored SQL, each with where its record starts there."""
     found = []
     for match in _MARKER.finditer(sql or ""):
         fields = json.loads(unquote(match.group(1)))
-        found.append(Recorded(fields["kind"], fields["name"], fields["definition"], tuple(fields["columns"]),
-                              fields["referenced"], tuple(fields["referenced_columns"]), fields["pretty"],
-                              tuple(fields["keys"]), tuple(fields["pretty_keys"])))
+        found.append((match.start(), Recorded(
+            fields["kind"], fields["name"], fields["definition"], tuple(fields["columns"]),
+            fields["referenced"], tuple(fields["referenced_columns"]), fields["pretty"],
+            tuple(fields["keys"]), tuple(fields["pretty_keys"]))))
     return found
