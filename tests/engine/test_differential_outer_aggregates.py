@@ -4,7 +4,8 @@ grouped; its ungrouped columns 42803), in the subquery's select list, WHERE, JOI
 BY, HAVING, ORDER BY, inside an aggregate of the subquery, with FILTER and ORDER BY inside; two
 levels out; mixed with the subquery's columns it is the subquery's; refused where the outer query
 allows no aggregate (its WHERE, JOIN conditions, GROUP BY; UPDATE, DELETE, RETURNING; inside
-an aggregate of its own or its FILTER). Runs against the engine and a real PostgreSQL 15; outcome
+an aggregate of its own or its FILTER); a grouped query's ungrouped column in its subqueries
+(42803). Runs against the engine and a real PostgreSQL 15; outcome
 and messages must agree. Skipped without PostgreSQL."""
 
 from __future__ import annotations
@@ -91,6 +92,24 @@ SCRIPT = [
     "select g, sum((select max(i.b) from i)) from o group by g order by g",
     "select g, sum((select max(i.b + o.a) from i)) from o group by g order by g",
     "select g, count(*) filter (where (select max(i.b) from i limit 1) > 1) from o group by g order by g",
+    # a grouped query's columns in its subqueries: only grouped ones (or of a grouped primary key)
+    "create table k (id int primary key, v int)",
+    "insert into k values (1, 5), (2, 6)",
+    "select g, (select o.a from i limit 1) from o group by g",
+    "select g, (select max(i.b) from i where i.b > o.a) from o group by g",
+    "select g, exists (select 1 from i where i.b = o.a) from o group by g",
+    "select g from o group by g having exists (select 1 from i where i.b > o.a)",
+    "select count(*), (select o.a from i limit 1) from o",
+    "select g from o group by g order by (select o.a from i limit 1)",
+    "select g, (select (select o.a) from i limit 1) from o group by g",
+    "select g + 1, (select o.g from i limit 1) from o group by g + 1",
+    "select g, (select max(i.b + o.a) from i) from o group by g",
+    "select g, (select max(i.b) from i where i.b > o.g * 10) from o group by g order by g",
+    "select g, (select max(o.a + o.g) from i) from o group by g order by g",
+    "select g, count(*) from o where a in (select o.a from i) group by g order by g",
+    "select id, (select k.v from i limit 1) from k group by id order by id",
+    "select v, (select k.id from i limit 1) from k group by v",
+    "select g, (select x.a from o x where x.g = o.g order by 1 limit 1) from o group by g order by g",
     # in UPDATE, DELETE and RETURNING: refused as the statement's own
     "update o set g = (select max(o.a) from i)",
     "update o set g = 1 where a = (select max(o.a) from i)",

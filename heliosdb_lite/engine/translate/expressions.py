@@ -12,7 +12,14 @@ from heliosdb_lite.engine.functions import arrays as array_functions
 from heliosdb_lite.engine.functions import names as fn
 from heliosdb_lite.engine.functions.jsons import path_steps as json_path_steps
 from heliosdb_lite.engine.sql.escape_strings import escape_string_values
-from heliosdb_lite.engine.translate import domain_values, hstore, json_functions, qualified_columns, records
+from heliosdb_lite.engine.translate import (
+    domain_values,
+    hstore,
+    json_functions,
+    qualified_columns,
+    query_checks,
+    records,
+)
 from heliosdb_lite.engine.translate.nodes import (
     call,
     collated,
@@ -126,6 +133,8 @@ def _column(translator: Translator, node: exp.Column, scope: Scope) -> Typed:
         fields = [exp.column(name, table=whole.name, quoted=True) for name, _ in whole.columns]
         return records.row(translator, exp.Tuple(expressions=fields), scope)
     found, pg_type = relation.find(node.name) if relation is not None else (False, None)
+    if found and relation is not None:
+        query_checks.check_outer_column(node, relation, scope)
     if relation is not None and relation.stored:  # a table function's: its column under SQLite's name
         if not found:
             raise DatabaseError(UNDEFINED_COLUMN, f"column {relation.name}.{node.name} does not exist")

@@ -282,6 +282,7 @@ def check_grouping(select: exp.Select, scope: Scope, outer: frozenset[int] = fro
     if not grouped or not all(relation.known for relation in scope.relations):
         return grouped
     grouping = _Grouping(select, scope)
+    scope.grouped = frozenset(grouping.columns)
     outputs = {item.alias.lower() for item in select.expressions if isinstance(item, exp.Alias)}
     for item in checked:
         grouping.check(item)
@@ -291,3 +292,59 @@ def check_grouping(select: exp.Select, scope: Scope, outer: frozenset[int] = fro
             continue  # the select list's item, checked already
         grouping.check(item)
     return True
+
+
+def _query_level(scope: Scope) -> Scope | None:
+    """The scope of the SELECT whose expression is being translated in scope (ORDER BY and
+    aggregates' ORDER BY translate in a scope of their own under it)."""
+    level: Scope | None = scope
+    while level is not None and level.query is None:
+        level = level.parent
+    return level
+
+
+def _of_inner_level(call: exp.Expr, owner: Scope) -> bool:
+    """Whether an aggregate call in a subquery of owner certainly belongs to a query inside owner:
+    it uses a column that owner's level and the ones enclosing it do not have."""
+    for node in level(call):
+        if not isinstance(node, exp.Column) or isinstance(node.this, exp.Star):
+            continue
+        if node.table and owner.relation(node.table) is None:
+            return True
+        if not node.table and owner.level_of(node.name) is None and all(
+                relation.known for level in _levels(owner) for relation in level.relations):
+            return True
+    return False
+
+
+def _levels(scope: Scope) -> list[Scope]:
+    found: list[Scope] = []
+    level: Scope | None = scope
+    while level is not None:
+        found.append(level)
+        level = level.parent
+    return found
+
+
+def check_outer_column(column: exp.Column, relation: Relation, scope: Scope) -> None:
+    """42803 for a column of a grouped enclosing query that a subquery in its select list, HAVING
+    or ORDER BY uses ungrouped (PostgreSQL's check_ungrouped_columns in sublinks: only the grouped
+    columns themselves, or those of a table whose primary key is grouped). A column inside an
+    aggregate call that may be the enclosing query's is left alone (SQLite's answer, as before)."""
+    owner = scope.level_of(column.name, column.table or None)
+    if owner is None or owner.grouped is None or owner.clause is not None \
+            or owner is _query_level(scope) or owner.query is None:
+        return
+    if owner.groups(relation, column.name):
+        return
+    node = column.parent
+    while node is not None and node is not owner.query:
+        called = node.this if isinstance(node, exp.Filter) else node  # FILTER's condition too
+        if is_aggregate(called) and not _of_inner_level(node, owner):
+            return
+        node = node.parent
+    if node is None:
+        return  # not found in the owner's tree
+    name = next((name for name, _ in relation.columns if name.lower() == column.name.lower()), column.name)
+    raise DatabaseError(GROUPING_ERROR,
+                        f'subquery uses ungrouped column "{relation.name}.{name}" from outer query')

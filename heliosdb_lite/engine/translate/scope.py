@@ -78,6 +78,14 @@ class Scope:
     clause: str | None = None  # the clause being translated where aggregates may not be (WHERE, ...)
     aggregated: bool = False  # an aggregate written in a subquery belongs to this level
     query: exp.Expr | None = None  # the SELECT this level is (`outer_aggregates` finds its clauses)
+    grouped: frozenset[tuple[int, str]] | None = None  # a grouped SELECT's grouped (id(relation), column)
+
+    def groups(self, relation: Relation, column: str) -> bool:
+        """Whether this grouped level's column may be used outside an aggregate: it is grouped, or
+        the primary key of its table is."""
+        grouped = self.grouped or frozenset()
+        return (id(relation), column.lower()) in grouped or (
+            bool(relation.key) and all((id(relation), key.lower()) in grouped for key in relation.key))
 
     def child(self) -> Scope:
         return Scope(parent=self)
