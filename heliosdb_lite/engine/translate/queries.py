@@ -18,6 +18,7 @@ from heliosdb_lite.engine.store.table_info import TableInfo
 from heliosdb_lite.engine.translate import distinct_on as distinct_on_query
 from heliosdb_lite.engine.translate import (
     hstore,
+    join_columns,
     json_functions,
     outer_aggregates,
     qualified_columns,
@@ -121,6 +122,7 @@ def select(translator: Translator, node: exp.Select, parent: Scope) -> tuple[exp
     if any(join.args.get("using") or join.method for join in joins) \
             and any(relation.stored for relation in scope.relations):
         raise unsupported("USING or NATURAL joins beside unnest or generate_series in FROM")
+    join_columns.listed_star(node, scope.relations)
     outer = outer_aggregates.outer_aggregates(node, scope)
     query_checks.check_select(node, outer)
     deferred = node.copy() if outer_aggregates.may_be_aggregated(node) else None
