@@ -62,7 +62,7 @@ def read_rows(dsn: str) -> list[Row]:
 
 
 @contextmanager
-def _server(dsn: str | None) -> Iterator[str]:
+def reference_server(dsn: str | None) -> Iterator[str]:
     if dsn is not None:
         yield dsn
         return
@@ -78,7 +78,7 @@ def main() -> int:
     parser.add_argument("--dsn", help="a PostgreSQL 15 to read (default: start a throwaway one)")
     parser.add_argument("--check", action="store_true", help="exit 1 if oids.py is not current")
     args = parser.parse_args()
-    with _server(args.dsn) as dsn:
+    with reference_server(args.dsn) as dsn:
         body = render(read_rows(dsn))
     return report(TARGET, write_region(TARGET, body, check=args.check), check=args.check)
 

@@ -44,7 +44,9 @@ from heliosdb_lite.engine.store import schemas, serial_sequences, user_types
 from heliosdb_lite.engine.store.constraint_markers import INDEX_KEYS, PRIMARY_KEY, UNIQUE, Recorded
 from heliosdb_lite.engine.store.conventions import IDENTITY_MARKERS, NO_COLUMNS, VIEW_COLUMNS_TABLE
 from heliosdb_lite.engine.store.sequences import CREATE_TEMPORARY_TABLES
+from heliosdb_lite.engine.store.sqlite_errors import GENERATION, INDEX_KEY, INDEX_PREDICATE
 from heliosdb_lite.engine.translate import domain_values
+from heliosdb_lite.engine.translate.immutable_casts import immutable_casts
 from heliosdb_lite.engine.translate.result import OutputColumn, unsupported
 from heliosdb_lite.engine.translate.scope import Relation, Scope
 from heliosdb_lite.engine.types import pgtypes as t
@@ -168,10 +170,15 @@ class TableBuilder:
         self.check_names.add(name)
         return name
 
-    def expression(self, node: exp.Expr, target: t.PgType | None = None) -> str:
+    def expression(self, node: exp.Expr, target: t.PgType | None = None, *,
+                   immutable: str | None = None) -> str:
+        """A column's expression; with `immutable`, one SQLite stores (its casts the deterministic
+        one, 42P17 `immutable` for another)."""
         translated, pg_type = self.translator.expr(node, self.scope)
         if target is not None:
             translated = self.translator.assign(translated, pg_type, target)
+        if immutable is not None:
+            translated = immutable_casts(translated, immutable)
         return render(translated)
 
     def check(self, node: exp.Expr, name: str | None = None) -> str:
@@ -264,7 +271,8 @@ class TableBuilder:
         if isinstance(kind, exp.Reference):
             return [_reference_sql(self.translator, kind, self.table)]
         if isinstance(kind, exp.ComputedColumnConstraint):
-            return [f"GENERATED ALWAYS AS ({self.expression(kind.this, resolved.pg_type)}) STORED"]
+            generation = self.expression(kind.this, resolved.pg_type, immutable=GENERATION)
+            return [f"GENERATED ALWAYS AS ({generation}) STORED"]
         if isinstance(kind, exp.PrimaryKeyColumnConstraint):
             _refuse_deferrable(kind, "PRIMARY KEY")
             return []
@@ -445,7 +453,7 @@ def _create_index(translator: Translator, node: exp.Create) -> str:
     rendered = []
     for item in items:
         inner = item.this if isinstance(item, exp.Ordered) else item
-        translated, _ = translator.expr(inner, scope)
+        translated = immutable_casts(translator.expr(inner, scope)[0], INDEX_KEY)
         direction = " DESC" if isinstance(item, exp.Ordered) and item.args.get("desc") else ""
         text = render(translated)
         rendered.append(text if isinstance(translated, exp.Column) else f"({text})")
@@ -455,7 +463,8 @@ def _create_index(translator: Translator, node: exp.Create) -> str:
     where = params.args.get("where") if params is not None else None
     condition = ""
     if where is not None:
-        condition = f" WHERE {render(translator.condition(where.this, scope, 'WHERE'))}"
+        predicate = immutable_casts(translator.condition(where.this, scope, "WHERE"), INDEX_PREDICATE)
+        condition = f" WHERE {render(predicate)}"
     unique = "UNIQUE " if node.args.get("unique") else ""
     exists = "IF NOT EXISTS " if node.args.get("exists") else ""
     if exists and index_exists(translator)(name):

@@ -7,6 +7,7 @@ from __future__ import annotations
 from heliosdb_lite.engine.types import pgtypes as t
 
 CAST = "helios_cast"
+IMMUTABLE_CAST = "helios_cast_immutable"  # reads no setting: index keys, generated columns
 NUMBER_ARITH = "helios_number_arith"
 QUICK_ARITH_TYPES = (t.INT2, t.INT4, t.INT8, t.FLOAT4, t.FLOAT8)
 QUICK_ARITH_NAMES = {"+": "add", "-": "sub", "*": "mul"}

@@ -74,6 +74,7 @@ from heliosdb_lite.engine.functions.names import (
     GENERATE_SERIES,
     GREATEST,
     ILIKE,
+    IMMUTABLE_CAST,
     INTERVAL_COLLATION,
     JSON_AGG_DISTINCT,
     JSON_GET,
@@ -449,10 +450,18 @@ def _not_null(value: Any, message: str) -> Any:
     return value
 
 
+def _immutable_cast(value: Any, source: int, target: int, typmod: int, explicit: int) -> Any:
+    """A cast that reads no setting (`translate/immutable_casts.py` calls it only for those whose
+    result does not depend on one)."""
+    return to_storage(target)(casts.convert(from_storage(source)(value), source, target, typmod,
+                                            explicit=bool(explicit)))
+
+
 def _pure_functions() -> dict[str, Callable[..., Any]]:
     return {
         FAIL_IF: _fail_if,
         NOT_NULL: _not_null,
+        IMMUTABLE_CAST: _immutable_cast,
         "upper": lambda value: None if value is None else letter_case.upper(str(value)),
         "lower": lambda value: None if value is None else letter_case.lower(str(value)),
         SUBSTRING_START: _substring_start,

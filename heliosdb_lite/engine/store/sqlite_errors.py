@@ -32,6 +32,7 @@ from heliosdb_lite.errors import (
     INVALID_ARGUMENT_FOR_NTH_VALUE_FUNCTION,
     INVALID_ARGUMENT_FOR_NTILE_FUNCTION,
     INVALID_COLUMN_REFERENCE,
+    INVALID_OBJECT_DEFINITION,
     LOCK_NOT_AVAILABLE,
     NOT_NULL_VIOLATION,
     NUMERIC_VALUE_OUT_OF_RANGE,
@@ -53,6 +54,10 @@ from heliosdb_lite.errors import (
 )
 
 CANCELED_MESSAGE = "canceling statement due to user request"
+# PostgreSQL's 42P17 for a function that is not immutable where SQLite stores its results
+INDEX_KEY = "functions in index expression must be marked IMMUTABLE"
+INDEX_PREDICATE = "functions in index predicate must be marked IMMUTABLE"
+GENERATION = "generation expression is not immutable"
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +71,10 @@ class ErrorContext:
 
 
 def _unique(match: re.Match[str], context: ErrorContext) -> DatabaseError:
+    index = _EXPRESSION_INDEX.fullmatch(match.group(1))
+    if index is not None:  # a unique index on expressions: SQLite names the index, not columns
+        return DatabaseError(UNIQUE_VIOLATION, 'duplicate key value violates unique constraint '
+                                               f'"{schemas.split(index.group(1))[1]}"')
     qualified = [part.strip().rpartition(".") for part in match.group(1).split(",")]
     table = qualified[0][0]  # a storage name (`schemas`): constraints are named by the bare name
     columns = tuple(column for _, _, column in qualified)
@@ -79,6 +88,9 @@ def _unique(match: re.Match[str], context: ErrorContext) -> DatabaseError:
         detail = f"Key ({', '.join(columns)})=({values}) already exists."
     return DatabaseError(UNIQUE_VIOLATION, f'duplicate key value violates unique constraint "{name}"',
                          detail=detail)
+
+
+_EXPRESSION_INDEX = re.compile(r"index '(.+)'")
 
 
 def _not_null(match: re.Match[str], _: ErrorContext) -> DatabaseError:
@@ -174,6 +186,13 @@ _PATTERNS: Sequence[tuple[re.Pattern[str], Callable[[re.Match[str], ErrorContext
      _simple(INVALID_ARGUMENT_FOR_NTILE_FUNCTION, "argument of ntile must be greater than zero")),
     (re.compile(r"second argument to nth_value must be a positive integer"),
      _simple(INVALID_ARGUMENT_FOR_NTH_VALUE_FUNCTION, "argument of nth_value must be greater than zero")),
+    # a function the translator did not make deterministic (now(), random(), ...): volatile or stable
+    (re.compile(r"non-deterministic functions prohibited in index expressions"),
+     _simple(INVALID_OBJECT_DEFINITION, INDEX_KEY)),
+    (re.compile(r"non-deterministic functions prohibited in partial index WHERE clauses"),
+     _simple(INVALID_OBJECT_DEFINITION, INDEX_PREDICATE)),
+    (re.compile(r"non-deterministic functions prohibited in generated columns"),
+     _simple(INVALID_OBJECT_DEFINITION, GENERATION)),
     (re.compile(r"misuse of aggregate function (\w+)\(\)"),  # an aggregate where none may be (WHERE, ...)
      _lowered(GROUPING_ERROR, "aggregate function {}() is not allowed here")),
     # SQLite's bound on parameters (PostgreSQL's is 65535)
