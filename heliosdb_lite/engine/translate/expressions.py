@@ -127,6 +127,8 @@ def _column(translator: Translator, node: exp.Column, scope: Scope) -> Typed:
     table = node.table or None
     relation = scope.resolve(node.name, table)
     whole = scope.relation(node.name) if relation is None and table is None else None
+    if whole is None and relation is None and table is None and scope.hides_output(node.name):
+        raise DatabaseError(UNDEFINED_COLUMN, f'column "{node.name}" does not exist')
     if whole is not None and whole.of_one_value:
         return _column(translator, exp.column(whole.columns[0][0], table=whole.name, quoted=True), scope)
     if whole is not None and whole.known and whole.columns:  # `SELECT t FROM t`: the row, as a record

@@ -142,12 +142,16 @@ def select(translator: Translator, node: exp.Select, parent: Scope) -> tuple[exp
         clause = node.args.get(key)
         if clause is not None:
             scope.clause = "WHERE" if key == "where" else None
+            scope.hides_outputs = key in ("where", "having")
             clause.set("this", translator.condition(clause.this, scope, key.upper()))
+            scope.hides_outputs = False
     group = node.args.get("group")
     if group is not None:
         scope.clause = "GROUP BY"
-        group.set("expressions", [collated(*translator.expr(e, scope)) if not isinstance(e, exp.Literal)
-                                  else e for e in group.expressions])
+        group.set("expressions", [e if isinstance(e, exp.Literal) else collated(*translator.expr(e, scope))
+                                  if isinstance(e, exp.Column)  # an output column's name: that column
+                                  else collated(*_without_outputs(translator, e, scope))
+                                  for e in group.expressions])
     scope.clause = None
     _windows(translator, node, scope)
     _order_limit(translator, node, scope, outputs)
@@ -221,7 +225,7 @@ def ordered(translator: Translator, item: exp.Expr, scope: Scope) -> exp.Expr:
             and scope.parent is not None and scope.parent.column(inner.name) is None:
         translated, pg_type = inner, scope.outputs[inner.name.lower()]
     else:
-        translated, pg_type = translator.expr(inner, scope.parent or scope)
+        translated, pg_type = _without_outputs(translator, inner, scope.parent or scope)
     if pg_type is not None and pg_type.oid in t.UNCOMPARED_TYPES:
         raise unsupported(f"ORDER BY a {format_type(pg_type.oid, -1)} value")
     if pg_type is not None and pg_type.oid in t.UNORDERED_TYPES:
@@ -231,6 +235,17 @@ def ordered(translator: Translator, item: exp.Expr, scope: Scope) -> exp.Expr:
                             hint="Use an explicit ordering operator or modify the query.")
     item.set("this", collated(translated, pg_type))
     return item
+
+
+def _without_outputs(translator: Translator, node: exp.Expr, scope: Scope) -> Typed:
+    """An ORDER BY or GROUP BY expression other than an output column's bare name, in which output
+    names are no columns (42703), as in PostgreSQL."""
+    hid = scope.hides_outputs
+    scope.hides_outputs = True
+    try:
+        return translator.expr(node, scope)
+    finally:
+        scope.hides_outputs = hid
 
 
 def set_operation(translator: Translator, node: exp.SetOperation,

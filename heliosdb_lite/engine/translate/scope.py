@@ -79,6 +79,32 @@ class Scope:
     aggregated: bool = False  # an aggregate written in a subquery belongs to this level
     query: exp.Expr | None = None  # the SELECT this level is (`outer_aggregates` finds its clauses)
     grouped: frozenset[tuple[int, str]] | None = None  # a grouped SELECT's grouped (id(relation), column)
+    hides_outputs: bool = False  # translating WHERE or HAVING, where output names are no columns
+
+    def hides_output(self, name: str) -> bool:
+        """Whether a bare name no relation has is an output column's that is not visible here
+        (PostgreSQL's output names are columns only as GROUP BY and ORDER BY items): in this
+        level's WHERE or HAVING, or in a subquery of the level; SQLite would take the output's
+        value. Never when some relation's columns are unknown (it may be one of theirs)."""
+        lowered = name.lower()
+        level: Scope | None = self
+        inner = True  # at this query level (ORDER BY and aggregates' ORDER BY have scopes under it)
+        while level is not None:
+            if lowered in level.outputs and (level.hides_outputs or not inner):
+                return self.all_known()
+            if level.query is not None:
+                inner = False
+            level = level.parent
+        return False
+
+    def all_known(self) -> bool:
+        """Whether the columns of every relation this level and the enclosing ones see are known."""
+        level: Scope | None = self
+        while level is not None:
+            if not all(relation.known for relation in level.relations):
+                return False
+            level = level.parent
+        return True
 
     def groups(self, relation: Relation, column: str) -> bool:
         """Whether this grouped level's column may be used outside an aggregate: it is grouped, or
