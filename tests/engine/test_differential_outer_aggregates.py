@@ -5,8 +5,8 @@ BY, HAVING, ORDER BY, inside an aggregate of the subquery, with FILTER and ORDER
 levels out; mixed with the subquery's columns it is the subquery's; refused where the outer query
 allows no aggregate (its WHERE, JOIN conditions, GROUP BY; UPDATE, DELETE, RETURNING; inside
 an aggregate of its own or its FILTER); a grouped query's ungrouped column in its subqueries
-(42803). Runs against the engine and a real PostgreSQL 15; outcome
-and messages must agree. Skipped without PostgreSQL."""
+(42803); HAVING without GROUP BY nor an aggregate in the select list. Runs against the engine
+and a real PostgreSQL 15; outcome and messages must agree. Skipped without PostgreSQL."""
 
 from __future__ import annotations
 
@@ -110,6 +110,13 @@ SCRIPT = [
     "select id, (select k.v from i limit 1) from k group by id order by id",
     "select v, (select k.id from i limit 1) from k group by v",
     "select g, (select x.a from o x where x.g = o.g order by 1 limit 1) from o group by g order by g",
+    # HAVING without GROUP BY nor an aggregate in the select list: one group (SQLite refused it)
+    "select 1 from o having count(*) > 1",
+    "select 1 as one, 'x' from o having count(*) > 50",
+    "select 1 from o where false having count(*) = 0",
+    "select (select 7) as s from o having sum(a) > 0",
+    "select 1 from o having true",
+    "select 1 from o having a > 1",
     # in UPDATE, DELETE and RETURNING: refused as the statement's own
     "update o set g = (select max(o.a) from i)",
     "update o set g = 1 where a = (select max(o.a) from i)",

@@ -133,7 +133,11 @@ def select(translator: Translator, node: exp.Select, parent: Scope) -> tuple[exp
             scope.clause = "JOIN conditions"
             join.set("on", translator.condition(join.args["on"], scope, "JOIN/ON"))
     scope.clause = None
+    ungrouped_having = node.args.get("having") is not None and node.args.get("group") is None \
+        and not any(query_checks.has_aggregate(item, outer) for item in node.expressions)
     outputs, expressions = output_list(translator, node.expressions, scope, collate=True)
+    if ungrouped_having and expressions:
+        expressions[0] = _aggregated(expressions[0])
     node.set("expressions", expressions)
     for output, expression in zip(outputs, node.expressions, strict=False):
         if isinstance(expression, exp.Alias) and output.type is not None:
@@ -235,6 +239,19 @@ def ordered(translator: Translator, item: exp.Expr, scope: Scope) -> exp.Expr:
                             hint="Use an explicit ordering operator or modify the query.")
     item.set("this", collated(translated, pg_type))
     return item
+
+
+def _aggregated(item: exp.Expr) -> exp.Expr:
+    """A select item of a query with HAVING but no GROUP BY nor aggregate in its select list (one
+    group, PostgreSQL's), made an aggregate for SQLite, which refuses HAVING in a query that is not:
+    `iif(count(*) >= 0, item, NULL)`, the item's value."""
+    value = item.this if isinstance(item, exp.Alias) else item
+    wrapped = call("iif", exp.GTE(this=exp.Count(this=exp.Star()), expression=exp.Literal.number(0)),
+                   value.copy(), exp.Null())
+    if isinstance(item, exp.Alias):
+        item.set("this", wrapped)
+        return item
+    return wrapped
 
 
 def _without_outputs(translator: Translator, node: exp.Expr, scope: Scope) -> Typed:

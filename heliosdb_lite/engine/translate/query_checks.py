@@ -67,6 +67,11 @@ def _first(nodes: Iterator[exp.Expr], wanted: type[exp.Expr] | None = None,
     return None
 
 
+def has_aggregate(node: exp.Expr, outer: frozenset[int] = frozenset()) -> bool:
+    """Whether node has an aggregate call of its query level (not one of `outer`'s ids)."""
+    return _first(level(node), outer=outer) is not None
+
+
 def _refuse_in(clause: exp.Expr | None, name: str, *, aggregates: bool = True) -> None:
     if clause is None:
         return
