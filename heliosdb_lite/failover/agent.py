@@ -26,6 +26,7 @@ import logging
 import os
 import sys
 import time
+from collections.abc import Callable
 from typing import Any, NoReturn
 
 from heliosdb_lite.config import Config
@@ -221,14 +222,7 @@ class FailoverAgent:
             listed = set(node.counted)
             connected = {name: link for name, link in node.links.items() if link.sync}
             if acks.degraded:
-                add = {name for name, link in connected.items()
-                       if acks.holds_every_acknowledged(link.flushed_lsn)}
-                if len(listed | add) < acks.required:
-                    add = set()
-                elif add:
-                    # no await since the check above: every commit acknowledged while degraded is on
-                    # the standbys about to be listed, and no commit is acknowledged without them again
-                    acks.end_degraded()
+                add = await self._resume_sync(set(connected) - listed, acks.required - len(listed))
             else:
                 add = set(connected) - listed
             remove: set[str] = set()
@@ -249,12 +243,32 @@ class FailoverAgent:
             if add or remove:
                 log.info("failover: sync standbys in etcd: %s", ", ".join(sorted(wanted)) or "none")
 
-    async def _may_degrade(self) -> bool:
-        """Before sync degrades to async: empty etcd's sync set first (see acks.py)."""
+    async def _resume_sync(self, candidates: set[str], needed: int) -> set[str]:
+        """The way back from degraded, under the sync lock: stop acknowledging without standbys,
+        then wait (half of sync_timeout_ms at most: the waiting commits' own timeout would degrade
+        again) until `needed` of the connected candidates hold every commit acknowledged before;
+        those are to be listed. When fewer do, degrade again and list none."""
+        acks = self._node.acks
+        assert acks is not None
+        if needed < 1 or len(candidates) < needed:
+            return set()
+        acks.end_degraded()
+        holding = await self._holding(candidates, acks.acknowledged_bound, needed, acks.timeout_seconds / 2)
+        if len(holding) < needed:
+            acks.degrade(f"no standby reached the acknowledged LSN {acks.acknowledged_bound} to be listed as "
+                         "sync")
+            return set()
+        return holding
+
+    async def _may_degrade(self, still_needed: Callable[[], bool]) -> bool:
+        """Before sync degrades to async: empty etcd's sync set first (see acks.py). False, and
+        nothing done, when the waiting commit was acknowledged meanwhile (`still_needed`)."""
         node, acks = self._node, self._node.acks
         async with self._sync_lock:
             if acks is None or acks.degraded:
                 return True
+            if not still_needed():
+                return False
             try:
                 written = await self._put_as_leader("sync", SyncState(self.name, node.role.epoch,
                                                                       acks.required, []))
@@ -284,7 +298,7 @@ class FailoverAgent:
         target = self._journal.last_lsn
         log.warning("failover: HANDING OVER to %s (%s): acknowledgements held; waiting for it to reach "
                     "LSN %d", candidate, "forced" if request.forced else "switchover", target)
-        if not request.forced and not await self._caught_up(candidate, target):
+        if not request.forced and not await self._holding({candidate}, target, 1, HANDOVER_CATCH_UP_SECONDS):
             log.error("failover: hand-over to %s abandoned: it did not reach LSN %d within %g s", candidate,
                       target, HANDOVER_CATCH_UP_SECONDS)
             await self._etcd.delete(self.key("failover"))
@@ -294,14 +308,16 @@ class FailoverAgent:
                              [delete_op(self.key("leader"))])
         self._give_up(f"leadership handed over to {candidate}")
 
-    async def _caught_up(self, name: str, lsn: int) -> bool:
-        deadline = time.monotonic() + HANDOVER_CATCH_UP_SECONDS
-        while time.monotonic() < deadline:
-            link = self._node.links.get(name)
-            if link is not None and link.flushed_lsn >= lsn:
-                return True
+    async def _holding(self, names: set[str], lsn: int, count: int, seconds: float) -> set[str]:
+        """Those of the connected standbys `names` that have fsynced `lsn`, once `count` of them
+        have or `seconds` have passed."""
+        deadline = time.monotonic() + seconds
+        while True:
+            holding = {name for name in names
+                       if (link := self._node.links.get(name)) is not None and link.flushed_lsn >= lsn}
+            if len(holding) >= count or time.monotonic() >= deadline:
+                return holding
             await asyncio.sleep(0.01)
-        return False
 
     # -- a standby ----------------------------------------------------------------------------
 

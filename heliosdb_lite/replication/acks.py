@@ -15,8 +15,9 @@ A fenced primary fails every present and future wait: it never acknowledges anot
 With failover, `may_degrade` is awaited before sync degrades: it removes the standbys from etcd's
 sync set first (so none of them can be elected without the commits acknowledged from then on), and
 when it cannot, the commits keep waiting. The way back is the agent's: it ends the degradation
-(`end_degraded`) when standbys hold every acknowledged commit, before it lists them in etcd again,
-so a listed standby never lacks an acknowledged commit.
+(`end_degraded`: from then on nothing is acknowledged until listed standbys count), waits until
+enough standbys hold every commit acknowledged before (`acknowledged_bound`), and only then lists
+them in etcd, so a listed standby never lacks an acknowledged commit.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ class StandbyAcks:
 
     def __init__(self, mode: str, sync_timeout_ms: int, required: int, acked_lsn: int,
                  on_state_change: Callable[[str], None],
-                 may_degrade: Callable[[], Awaitable[bool]] | None = None) -> None:
+                 may_degrade: Callable[[Callable[[], bool]], Awaitable[bool]] | None = None) -> None:
         self.mode = mode
         self.required = required
         self._timeout = sync_timeout_ms / 1000
@@ -73,9 +74,19 @@ class StandbyAcks:
         self.acknowledged_lsn = max(self.acknowledged_lsn, lsn)
         return True
 
+    @property
+    def timeout_seconds(self) -> float:
+        return self._timeout
+
+    @property
+    def acknowledged_bound(self) -> int:
+        """No commit beyond this LSN has been acknowledged, nor can be without more standby reports
+        (`covers` lets through whatever is at or below `acked_lsn`)."""
+        return max(self.acknowledged_lsn, self.acked_lsn)
+
     def holds_every_acknowledged(self, flushed_lsn: int) -> bool:
         """Whether a standby that has fsynced up to `flushed_lsn` holds every acknowledged commit."""
-        return flushed_lsn >= self.acknowledged_lsn
+        return flushed_lsn >= self.acknowledged_bound
 
     async def wait(self, lsn: int) -> None:
         """Return once `lsn` may be acknowledged (see the module docstring)."""
@@ -95,18 +106,19 @@ class StandbyAcks:
                     raise self._fenced from None
                 if future.done() or self.degraded:
                     return
-                if self._may_degrade is None or await self._may_degrade():
-                    self._degrade(lsn)
+                if self._may_degrade is None or await self._may_degrade(lambda: not future.done()):
+                    self.degrade(f"no standby acknowledged LSN {lsn} within sync_timeout_ms = "
+                                 f"{int(self._timeout * 1000)}")
                     return
 
-    def _degrade(self, lsn: int) -> None:
+    def degrade(self, reason: str) -> None:
+        """Acknowledge every waiting and later commit without standbys until a way back."""
         if not self.degraded:
             self.degraded = True
             metrics.DEGRADED.set(1)
             metrics.DEGRADATIONS.inc()
-            log.error("replication: no standby acknowledged LSN %d within sync_timeout_ms = %d: DEGRADED TO "
-                      "ASYNC — commits are acknowledged without a standby copy (RPO > 0) until a standby "
-                      "catches up", lsn, int(self._timeout * 1000))
+            log.error("replication: %s: DEGRADED TO ASYNC — commits are acknowledged without a standby copy "
+                      "(RPO > 0) until a standby catches up", reason)
             self._on_state_change(self.state)
         self._settle(lambda _lsn: True)
 
@@ -118,13 +130,12 @@ class StandbyAcks:
         self._on_state_change(self.state)
 
     def end_degraded(self) -> None:
-        """Back to waiting for standbys (the caller has seen enough of them hold every acknowledged
-        commit)."""
+        """Back to waiting for standbys: no commit is acknowledged without them from here."""
         if self.degraded:
             self.degraded = False
             metrics.DEGRADED.set(0)
-            log.warning("replication: standbys hold every acknowledged commit (LSN %d): back to %s",
-                        self.acknowledged_lsn, self.mode)
+            log.warning("replication: back to %s: commits wait for standbys again (acknowledged: LSN %d)",
+                        self.mode, self.acknowledged_bound)
             self._on_state_change(self.state)
 
     def standby_flushed(self, name: str, lsn: int) -> None:

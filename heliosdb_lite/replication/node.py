@@ -70,7 +70,7 @@ class ReplicationNode:
         self.counted: set[str] | None = set() if self.failover else None  # sync standbys whose acks count
         self.on_diverged: Callable[[str], None] | None = None  # the primary refused the stream: rejoin
         self.on_standby_change: Callable[[], None] | None = None
-        self.may_degrade: Callable[[], Awaitable[bool]] | None = None
+        self.may_degrade: Callable[[Callable[[], bool]], Awaitable[bool]] | None = None
         self._journal = journal
         self._service = service
         self._engine = engine
@@ -301,9 +301,6 @@ class ReplicationNode:
             return
         if self.counted is None or link.name in self.counted:
             self._count_flushed(link, acks)
-        elif acks.degraded and acks.holds_every_acknowledged(link.flushed_lsn) \
-                and self.on_standby_change is not None:
-            self.on_standby_change()  # the agent may list it in etcd's sync set now
 
     def _count_flushed(self, link: StandbyLink, acks: StandbyAcks) -> None:
         self._journal.mark_standby_acked(link.name, link.flushed_lsn)
