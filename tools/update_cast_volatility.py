@@ -13,13 +13,11 @@ no such cast). Reads the server at DSN, else a throwaway PostgreSQL 15 started f
 
 from __future__ import annotations
 
-import argparse
-
 import psycopg
 from psycopg import sql
 
-from tools.generated import ROOT, report, write_region
-from tools.update_oids import constant, reference_server
+from tools.generated import ROOT, regenerate_from_postgres
+from tools.update_oids import constant
 
 TARGET = ROOT / "heliosdb_lite" / "engine" / "types" / "cast_volatility.py"
 SCALAR_TYPES = """
@@ -65,13 +63,7 @@ def render(pairs: list[tuple[str, str]]) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dsn", help="a PostgreSQL 15 to read (default: start a throwaway one)")
-    parser.add_argument("--check", action="store_true", help="exit 1 if cast_volatility.py is not current")
-    args = parser.parse_args()
-    with reference_server(args.dsn) as dsn:
-        body = render(immutable_pairs(dsn))
-    return report(TARGET, write_region(TARGET, body, check=args.check), check=args.check)
+    return regenerate_from_postgres(__doc__.splitlines()[0], TARGET, lambda dsn: render(immutable_pairs(dsn)))
 
 
 if __name__ == "__main__":

@@ -11,14 +11,9 @@ not what the server gives.
 
 from __future__ import annotations
 
-import argparse
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import psycopg
 
-from testsupport.pg_reference import start_cluster, stop_cluster
-from tools.generated import ROOT, report, write_region
+from tools.generated import ROOT, regenerate_from_postgres
 
 TARGET = ROOT / "heliosdb_lite" / "protocol" / "codecs" / "oids.py"
 BUILTIN_TYPES = """
@@ -61,26 +56,8 @@ def read_rows(dsn: str) -> list[Row]:
                 for oid, typname, typlen, typarray, typelem, category in connection.execute(BUILTIN_TYPES)]
 
 
-@contextmanager
-def reference_server(dsn: str | None) -> Iterator[str]:
-    if dsn is not None:
-        yield dsn
-        return
-    cluster = start_cluster()
-    try:
-        yield cluster.dsn
-    finally:
-        stop_cluster(cluster)
-
-
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dsn", help="a PostgreSQL 15 to read (default: start a throwaway one)")
-    parser.add_argument("--check", action="store_true", help="exit 1 if oids.py is not current")
-    args = parser.parse_args()
-    with reference_server(args.dsn) as dsn:
-        body = render(read_rows(dsn))
-    return report(TARGET, write_region(TARGET, body, check=args.check), check=args.check)
+    return regenerate_from_postgres(__doc__.splitlines()[0], TARGET, lambda dsn: render(read_rows(dsn)))
 
 
 if __name__ == "__main__":
