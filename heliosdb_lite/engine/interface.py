@@ -321,13 +321,20 @@ class RoleStore(Protocol):
         """Raise a DatabaseError unless a change can be made durable now."""
         ...
 
-    def apply(self, changes: Sequence[RoleChange], at: JournalPosition | None = None) -> list[RoleChange]:
+    def apply(self, changes: Sequence[RoleChange], at: JournalPosition | None = None,
+              synced_lsn: int | None = None) -> list[RoleChange]:
         """Make `changes` (checked already) durable, all at once; `at`: the position of the journal
-        entry holding them. Returns the changes that undo them."""
+        entry holding them, which the journal has synced up to `synced_lsn` only (the store keeps
+        what undoes them until later entries are synced). Returns the changes that undo them."""
         ...
 
     def replay(self, changes: Sequence[RoleChange], at: JournalPosition) -> bool:
         """Apply a journal entry's changes unless the store holds that entry's already; True when applied."""
+        ...
+
+    def undo_after(self, lsn: int) -> list[RoleChange]:
+        """Recovery, the synced journal ending at `lsn`: undo the changes of the entries after it
+        (`apply`'s, which a power loss took from the journal); returns the changes undone."""
         ...
 
 

@@ -10,7 +10,8 @@ a SQLite write transaction:
                    journal's next LSN; journal append (write(), no fsync) with that same LSN; the
                    transaction's role changes, if any, applied to the users file with the entry's
                    position (`replay.roles`: before COMMIT, so recovery, which redoes every entry
-                   the store lacks, finds each one either applied or still to apply);
+                   the store lacks, finds each one either applied or still to apply) and what
+                   undoes them, which recovery uses when a power loss took the unsynced entry;
   commit_refused   SQLite's COMMIT raised after the append (see below);
   finished(ok)     after COMMIT or ROLLBACK.
 
@@ -346,7 +347,8 @@ class TransactionRecorder:
         self.last_commit_lsn = record.lsn
         if roles:
             assert self._service.roles is not None
-            self._roles_undo = self._service.roles.apply(roles, (journal.epoch, record.lsn))
+            self._roles_undo = self._service.roles.apply(roles, (journal.epoch, record.lsn),
+                                                         journal.flushed_lsn)
             fault_points.crash_if_hit("roles_applied")
         metrics.COMMITS.inc()
 

@@ -11,7 +11,8 @@ Checksums are verified as entries are read (I6). Progress is logged with counts 
 A commit entry directly followed by an abort entry naming it (`replay.commit`: SQLite refused its
 COMMIT) is not applied; the abort entry's `_helios_txn` row records its GTID as not committed.
 A commit entry's role changes go to the server's roles (the users file) as the entry is applied,
-each entry's once (`replay.roles`).
+each entry's once (`replay.roles`); first, the role changes the users file holds of entries past
+the journal's end (written before the journal synced them, then lost with it) are undone.
 """
 
 from __future__ import annotations
@@ -204,7 +205,9 @@ def recover(journal: Journal, connection: apsw.Connection, *, max_seconds: float
         applied = written_back = 0
         if store_lsn > journal_lsn:
             written_back = _write_back(connection, journal, journal_lsn)
-        elif journal_lsn > store_lsn:
+        if roles is not None:
+            _undo_lost_roles(roles, journal.last_lsn)
+        if journal_lsn > store_lsn:
             total = journal_lsn - store_lsn
             log.info("replay: store at LSN %d, journal at LSN %d: applying %d entries",
                      store_lsn, journal_lsn, total)
@@ -222,6 +225,14 @@ def recover(journal: Journal, connection: apsw.Connection, *, max_seconds: float
         log.info("replay: %d entries applied, %d written back in %.3f s", applied, written_back, seconds)
     remaining = max(0, journal.last_lsn - store_lsn - applied)
     return RecoveryReport(applied, written_back, store_lsn, journal.last_lsn, seconds, remaining)
+
+
+def _undo_lost_roles(roles: RoleStore, journal_lsn: int) -> None:
+    undone = roles.undo_after(journal_lsn)
+    if undone:
+        log.warning("recovery: the users file held role changes of journal entries after LSN %d, which a "
+                    "power loss took before they were synced: undone by %s", journal_lsn,
+                    ", ".join(f"{change.action} {change.name}" for change in undone))
 
 
 _WRITTEN_BACK_AS = {COMMITTED: EntryType.COMMIT, FENCED: EntryType.FENCE, ABORTED: EntryType.ABORT}

@@ -23,6 +23,18 @@ here with the (epoch, LSN) of their entry, which `journal` keeps: replaying an e
 standby's stream) applies it only when it comes after that position, so a change is applied once
 and a later offline edit (`heliosdb-lite user add|remove`, which keeps the position) is never
 undone. Offline edits are this node's own, as pg_hba.conf is: they are not replicated.
+
+The primary writes an entry's changes before the journal has synced it, so each such write also
+keeps what undoes it, until an entry the journal has synced comes after it:
+
+    [[pending]]
+    at = [3, 1743]
+    before = [3, 1742]
+    undo = [{ action = "drop", name = "bob" }]
+
+Start-up recovery (`undo_after`) undoes the changes of every entry past the journal's recovered
+end (a power loss took it) and forgets the rest. What a standby is seeded with (`durable_text`)
+holds the entries a synced journal covers only.
 """
 
 from __future__ import annotations
@@ -88,21 +100,58 @@ class Role:
     login: bool = True
 
 
-def _render(roles: dict[str, Role], position: JournalPosition | None) -> str:
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """An entry's changes written before the journal synced it: the changes undoing them, and the
+    file's position before."""
+
+    at: JournalPosition
+    before: JournalPosition | None
+    undo: tuple[RoleChange, ...]
+
+
+@dataclass(slots=True)
+class _Contents:
+    roles: dict[str, Role]
+    position: JournalPosition | None
+    pending: list[Pending]
+
+
+def _position_text(position: JournalPosition) -> str:
+    return f"[{position[0]}, {position[1]}]"
+
+
+def _change_text(change: RoleChange) -> str:
+    keys = [f"action = {_toml_string(change.action)}", f"name = {_toml_string(change.name)}"]
+    if change.verifier is not None:
+        keys.append(f"verifier = {_toml_string(change.verifier)}")
+    if change.login is not None:
+        keys.append(f"login = {'true' if change.login else 'false'}")
+    return "{ " + ", ".join(keys) + " }"
+
+
+def _render(contents: _Contents) -> str:
     tables = []
-    for name, role in sorted(roles.items()):
+    for name, role in sorted(contents.roles.items()):
         lines = [f"[users.{_toml_string(name)}]\n"]
         if role.verifier is not None:
             lines.append(f"verifier = {_toml_string(role.verifier)}\n")
         if not role.login:
             lines.append("login = false\n")
         tables.append("".join(lines))
-    marker = "" if position is None else f"journal = [{position[0]}, {position[1]}]\n"
+    for pending in contents.pending:
+        lines = ["[[pending]]\n", f"at = {_position_text(pending.at)}\n"]
+        if pending.before is not None:
+            lines.append(f"before = {_position_text(pending.before)}\n")
+        lines.append(f"undo = [{', '.join(_change_text(change) for change in pending.undo)}]\n")
+        tables.append("".join(lines))
+    marker = "" if contents.position is None else f"journal = {_position_text(contents.position)}\n"
     return _HEADER + marker + "".join("\n" + table for table in tables)
 
 
 def _changed(roles: dict[str, Role], changes: Sequence[RoleChange]) -> list[RoleChange]:
-    """Apply `changes` to `roles` in place; returns the changes that undo them."""
+    """Apply `changes` to `roles` in place; returns the changes that undo them (each sets a role
+    back to what it was, so undoing twice is undoing once)."""
     undo = []
     for change in changes:
         before = roles.get(change.name)
@@ -132,33 +181,64 @@ class UsersFile:
 
     def roles(self) -> dict[str, Role]:
         """All roles; empty when the file does not exist."""
-        return self._read()[0]
+        return self._read().roles
 
     def position(self) -> JournalPosition | None:
         """The (epoch, LSN) of the last journal entry whose role changes the file holds."""
-        return self._read()[1]
+        return self._read().position
 
-    def _read(self) -> tuple[dict[str, Role], JournalPosition | None]:
+    def pending(self) -> list[Pending]:
+        """The entries whose changes the file holds without knowing them synced, oldest first."""
+        return self._read().pending
+
+    def _read(self) -> _Contents:
         try:
             with self.path.open("rb") as file:
                 document = tomllib.load(file)
         except FileNotFoundError:
-            return {}, None
+            return _Contents({}, None, [])
         except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise self._corrupt(f"cannot be read: {exc}") from exc
-        unknown = sorted(set(document) - {"users", "journal"})
+        return self._parsed(document)
+
+    def _parsed(self, document: dict[str, object]) -> _Contents:
+        unknown = sorted(set(document) - {"users", "journal", "pending"})
         if unknown:
             raise self._corrupt(f"has unknown top-level key(s) {', '.join(unknown)}; expected [users.<name>]")
         users = document.get("users", {})
         if not isinstance(users, dict):
             raise self._corrupt("must hold [users.<name>] tables")
-        position = document.get("journal")
-        if position is not None:
-            if not (isinstance(position, list) and len(position) == 2
-                    and all(isinstance(part, int) and part >= 0 for part in position)):
-                raise self._corrupt("has a journal position that is not [epoch, lsn]")
-            position = (position[0], position[1])
-        return {name: self._checked_entry(name, entry) for name, entry in users.items()}, position
+        pending = document.get("pending", [])
+        if not isinstance(pending, list):
+            raise self._corrupt("must hold [[pending]] tables")
+        return _Contents({name: self._checked_entry(name, entry) for name, entry in users.items()},
+                         self._checked_position(document.get("journal")),
+                         [self._checked_pending(record) for record in pending])
+
+    def _checked_position(self, position: object) -> JournalPosition | None:
+        if position is None:
+            return None
+        if not (isinstance(position, list) and len(position) == 2
+                and all(isinstance(part, int) and part >= 0 for part in position)):
+            raise self._corrupt("has a journal position that is not [epoch, lsn]")
+        return position[0], position[1]
+
+    def _checked_pending(self, record: object) -> Pending:
+        if not (isinstance(record, dict) and set(record) <= {"at", "before", "undo"} and "at" in record
+                and isinstance(record.get("undo"), list)):
+            raise self._corrupt("has a [[pending]] table that is not at, before and undo")
+        at = self._checked_position(record["at"])
+        assert at is not None
+        undo = []
+        for change in record["undo"]:
+            if not (isinstance(change, dict) and change.get("action") in ("create", "drop")
+                    and isinstance(change.get("name"), str)):
+                raise self._corrupt("has a [[pending]] change that is not a create or a drop of a role")
+            action, name = change["action"], change["name"]
+            role = self._checked_entry(name, {key: value for key, value in change.items()
+                                              if key in ("verifier", "login")})
+            undo.append(RoleChange(action, name, role.verifier, action == "create", role.login))
+        return Pending(at, self._checked_position(record.get("before")), tuple(undo))
 
     def verifier(self, user: str) -> str | None:
         """The stored verifier of `user`, or None when there is no such user (or it has none)."""
@@ -188,25 +268,79 @@ class UsersFile:
                                 f"users file {self.path} cannot be written: {exc.strerror or exc}",
                                 hint=hint) from None
 
-    def apply(self, changes: Sequence[RoleChange], at: JournalPosition | None = None) -> list[RoleChange]:
-        """CREATE / ALTER / DROP ROLE's changes (`interface.RoleStore`), written at once, with the
-        position of the journal entry holding them when `at`; returns the changes undoing them."""
+    def apply(self, changes: Sequence[RoleChange], at: JournalPosition | None = None,
+              synced_lsn: int | None = None) -> list[RoleChange]:
+        """CREATE / ALTER / DROP ROLE's changes (`interface.RoleStore`), written at once; returns the
+        changes undoing them. With `at`, the position of the journal entry holding them, not yet
+        synced: the file keeps their undoing until an entry at or below `synced_lsn` (the journal's
+        synced LSN) comes after them."""
         with self._locked():
-            roles, position = self._read()
-            undo = _changed(roles, changes)
-            self._write(roles, at or position)
+            contents = self._read()
+            undo = _changed(contents.roles, changes)
+            if at is not None:
+                contents.pending = [pending for pending in contents.pending
+                                    if synced_lsn is None or pending.at[1] > synced_lsn]
+                contents.pending.append(Pending(at, contents.position, tuple(undo)))
+                contents.position = at
+            self._write(contents)
         return undo
 
     def replay(self, changes: Sequence[RoleChange], at: JournalPosition) -> bool:
         """Apply the changes of the journal entry at `at` unless the file holds them (its position is
         `at` or later); True when applied."""
         with self._locked():
-            roles, position = self._read()
-            if position is not None and at <= position:
+            contents = self._read()
+            if contents.position is not None and at <= contents.position:
                 return False
-            _changed(roles, changes)
-            self._write(roles, at)
+            _changed(contents.roles, changes)
+            contents.position = at
+            self._write(contents)
         return True
+
+    def undo_after(self, lsn: int) -> list[RoleChange]:
+        """Start-up recovery, the journal ending at `lsn` (everything up to it synced): undo the
+        changes of the entries past it (a power loss took them before the journal synced them) and
+        forget the others' undoing. Returns the changes undone."""
+        with self._locked():
+            contents = self._read()
+            if not contents.pending:
+                return []
+            lost = [pending for pending in contents.pending if pending.at[1] > lsn]
+            undone: list[RoleChange] = []
+            for pending in reversed(lost):
+                _changed(contents.roles, pending.undo)
+                undone += pending.undo
+            if lost:
+                contents.position = lost[0].before
+            contents.pending = []
+            self._write(contents)
+        return undone
+
+    def durable_text(self, synced_lsn: int) -> str | None:
+        """The file as it is with the changes of entries past `synced_lsn` undone (what a standby
+        starts from: `replication.rejoin`); None when there is no file."""
+        with self._locked():
+            if not self.path.exists():
+                return None
+            contents = self._read()
+        for pending in reversed(contents.pending):
+            if pending.at[1] > synced_lsn:
+                _changed(contents.roles, pending.undo)
+                contents.position = pending.before
+        contents.pending = []
+        return _render(contents)
+
+    def replace(self, text: str) -> int:
+        """Make the file `text` (another node's `durable_text`), checked first; returns its roles'
+        count."""
+        try:
+            contents = self._parsed(tomllib.loads(text))
+        except tomllib.TOMLDecodeError as exc:
+            raise self._corrupt(f"cannot take the text given: {exc}") from exc
+        contents.pending = []
+        with self._locked():
+            self._write(contents)
+        return len(contents.roles)
 
     def add(self, user: str, password: str, *, method: str = "scram-sha-256") -> bool:
         """Store a verifier for `user` (replacing any previous one); True when the user is new."""
@@ -221,10 +355,10 @@ class UsersFile:
             make_scram_verifier(password) if method == "scram-sha-256" else make_md5_verifier(user, password)
         )
         with self._locked():
-            roles, position = self._read()
-            created = user not in roles
-            roles[user] = replace(roles.get(user, Role()), verifier=verifier)
-            self._write(roles, position)
+            contents = self._read()
+            created = user not in contents.roles
+            contents.roles[user] = replace(contents.roles.get(user, Role()), verifier=verifier)
+            self._write(_edited_offline(contents, user))
         return created
 
     def remove(self, user: str) -> bool:
@@ -232,10 +366,10 @@ class UsersFile:
         if not self.path.exists():
             return False
         with self._locked():
-            roles, position = self._read()
-            if roles.pop(user, None) is None:
+            contents = self._read()
+            if contents.roles.pop(user, None) is None:
                 return False
-            self._write(roles, position)
+            self._write(_edited_offline(contents, user))
         return True
 
     def list(self) -> list[str]:
@@ -272,13 +406,13 @@ class UsersFile:
         finally:
             os.close(descriptor)
 
-    def _write(self, roles: dict[str, Role], position: JournalPosition | None) -> None:
+    def _write(self, contents: _Contents) -> None:
         directory = self.path.parent
         descriptor, temporary = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=directory)
         try:
             with os.fdopen(descriptor, "w", encoding="utf-8") as file:
                 os.fchmod(file.fileno(), _FILE_MODE)
-                file.write(_render(roles, position))
+                file.write(_render(contents))
                 file.flush()
                 os.fsync(file.fileno())
             os.replace(temporary, self.path)
@@ -291,6 +425,13 @@ class UsersFile:
             os.fsync(directory_descriptor)
         finally:
             os.close(directory_descriptor)
+
+
+def _edited_offline(contents: _Contents, user: str) -> _Contents:
+    """An offline edit of `user` wins over a later undoing of SQL's changes to it."""
+    contents.pending = [replace(pending, undo=tuple(change for change in pending.undo if change.name != user))
+                        for pending in contents.pending]
+    return contents
 
 
 def _fail(message: str) -> int:

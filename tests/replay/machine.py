@@ -22,6 +22,8 @@ from pathlib import Path
 from heliosdb_lite.engine.session import SQLiteEngine, SQLiteSession
 from heliosdb_lite.journal import Journal, SyncMode
 from heliosdb_lite.replay.commit import CommitService, TransactionRecorder, parse_gtid
+from heliosdb_lite.server.activity import ServerBackend
+from heliosdb_lite.server.users import UsersFile
 from tests.engine.helpers import run
 from tests.journal.fakes import LossySyscalls
 from tests.replay.lossy_vfs import LossyVFS
@@ -104,10 +106,11 @@ class PowerSwitch:
 
 
 class Machine:
-    """Two sessions, the journal and the commit service on `root`/data and `root`/journal."""
+    """Two sessions, the journal and the commit service on `root`/data and `root`/journal; with
+    `users`, the server's roles too (its users file: CREATE ROLE journaled as the server does)."""
 
     def __init__(self, root: Path, vfs: LossyVFS, sync_mode: SyncMode = "fsync",
-                 async_flush_interval: float = 0.2) -> None:
+                 async_flush_interval: float = 0.2, users: UsersFile | None = None) -> None:
         self.syscalls = syscalls = StallingSyscalls()
         self.data_dir = root / "data"
         self.journal_dir = root / "journal"
@@ -115,13 +118,15 @@ class Machine:
         self.journal = Journal.open(self.journal_dir, segment_size=SEGMENT_SIZE, syscalls=syscalls,
                                     sync_mode=sync_mode, async_flush_interval=async_flush_interval)
         self.journal.mark_standby_acked(RETENTION_HOLD, 0)
-        self.service = CommitService(self.journal, self.engine.store_path)
+        self.service = CommitService(self.journal, self.engine.store_path, roles=users)
         self.recorders: list[TransactionRecorder] = []
         self.sessions: list[SQLiteSession] = []
         for number in (1, 2):
             recorder = self.service.recorder(number.to_bytes(8, "big"), "postgres", "postgres")
             self.recorders.append(recorder)
             session = self.engine.open_session("postgres", "postgres", {}, transaction_log=recorder)
+            if users is not None:
+                session.attach_backend(ServerBackend(None, list, None, roles=users))  # type: ignore[arg-type]
             self.sessions.append(session)
         self.history: dict[int, Journaled] = {}
         self.acknowledged: set[int] = set()
