@@ -20,6 +20,7 @@ from heliosdb_lite.engine.pg_catalog.reader import (
 )
 from heliosdb_lite.engine.sql.quoting import quote_identifier
 from heliosdb_lite.engine.store import schemas
+from heliosdb_lite.engine.store.user_types import StoredType
 from heliosdb_lite.engine.types.type_names import format_type, type_oid
 from heliosdb_lite.errors import (
     FEATURE_NOT_SUPPORTED,
@@ -263,15 +264,27 @@ class SessionNames:
         search_path finds it by its bare name."""
         if oid is None or oid == 0:
             return INVALID_OID_TEXT if oid == 0 else None
-        defined = next((stored_type for stored_type in self._reader.store().types
-                        if oid in (stored_type.oid, stored_type.array_oid)), None)
+        defined = self._defined_type(oid)
         if defined is not None:
             suffix = "[]" if oid == defined.array_oid else ""
             name = quote_identifier(defined.name)
-            visible = self.type_named(name) == defined.oid
-            return (name if visible else qualified(defined.schema, defined.name)) + suffix
+            return (name if self._type_visible(defined) else qualified(defined.schema, defined.name)) + suffix
         shown = format_type(oid, -1)
         return str(oid) if shown == "???" else shown
+
+    def defined_type_visible(self, oid: int) -> bool | None:
+        """pg_type_is_visible of a type the database defines (or of its array type): whether its bare
+        name finds it along the search_path; None when the database defines no type of that OID."""
+        defined = self._defined_type(oid)
+        return None if defined is None else self._type_visible(defined)
+
+    def _defined_type(self, oid: int) -> StoredType | None:
+        """The type the database defines whose OID or array type's OID is `oid`."""
+        return next((stored_type for stored_type in self._reader.store().types
+                     if oid in (stored_type.oid, stored_type.array_oid)), None)
+
+    def _type_visible(self, defined: StoredType) -> bool:
+        return self.type_named(quote_identifier(defined.name)) == defined.oid
 
     def regrole_in(self, value: str | int | None) -> int | None:
         if value is None or isinstance(value, int):

@@ -85,6 +85,7 @@ _TABLESPACES = ((1663, "pg_default", OWNER_OID, None, None), (1664, "pg_global",
 # internal and anyarray, whose functions it avoids
 _PSEUDO_TYPES = ((oids.ANY, "any", 4), (oids.ANYARRAY, "anyarray", -1), (oids.INTERNAL, "internal", 8),
                  (oids.ANYELEMENT, "anyelement", 4))
+_PSEUDO_TYPE_OIDS = frozenset(oid for oid, _, _ in _PSEUDO_TYPES)
 _COLLATABLE = t.STRING_TYPES - {t.NAME, t.CHAR}
 # pg_attribute.attstorage: 'p'lain for fixed-width types, 'm'ain for numeric, 'x' (extended) otherwise
 _PLAIN_STORAGE = frozenset({t.BOOL, t.INT2, t.INT4, t.INT8, t.OID, t.FLOAT4, t.FLOAT8, t.DATE, t.TIME,
@@ -625,12 +626,23 @@ def functions(reader: CatalogReader, names: SessionNames) -> dict[str, Callable[
             return None
         return qualified(*schemas.split(attribute.sequence))
 
+    def type_is_visible(oid: int | None) -> int | None:
+        """pg_type_is_visible: a built-in type always is (pg_catalog is searched first); NULL for an
+        OID pg_type does not list."""
+        if oid is None:
+            return None
+        defined = names.defined_type_visible(oid)
+        if defined is not None:
+            return int(defined)
+        built_in = (oid in codecs.TYPES and not codec_types.is_user_type(oid)) or oid in _PSEUDO_TYPE_OIDS
+        return 1 if built_in else None
+
     def user_name(oid: int | None) -> str | None:
         return None if oid is None else names.roles().get(oid, f"unknown (OID={oid})")
 
     return {
         "pg_table_is_visible": table_is_visible,
-        "pg_type_is_visible": lambda oid: None if oid is None else 1,
+        "pg_type_is_visible": type_is_visible,
         "pg_collation_is_visible": lambda oid: None if oid is None else 1,
         "pg_get_userbyid": user_name,
         "format_type": format_type_function,
