@@ -35,6 +35,7 @@ from heliosdb_lite.engine import (
     ddl,
     explain_plans,
     extensions,
+    foreign_key_violations,
     functions,
     pg_catalog,
     result_origins,
@@ -831,8 +832,11 @@ class SQLiteSession:
 
         def run() -> Cursor:
             cursor = self._connection.cursor()
-            cursor.execute(translation.sql, bindings if not translation.schema_change else None)
-            rows = buffered_rows(cursor, statement.readers, self._engine.max_result_bytes)
+            try:
+                cursor.execute(translation.sql, bindings if not translation.schema_change else None)
+                rows = buffered_rows(cursor, statement.readers, self._engine.max_result_bytes)
+            except apsw.ConstraintError as error:
+                raise self._foreign_key_error(error, translation, bindings) from None
             changes = self._connection.changes()
             if translation.serial_sequence is not None and (changes or translation.serial_upsert):
                 assigned = "NULL" if translation.serial_upsert else "last_insert_rowid()"
@@ -853,6 +857,21 @@ class SQLiteSession:
         if statement.on_commit is not None:
             self._on_commit.created(statement.on_commit)
         return result
+
+    def _foreign_key_error(self, error: apsw.ConstraintError, translation: Translation,
+                           bindings: Sequence[Any]) -> BaseException:
+        """PostgreSQL's 23503 for a foreign key SQLite's own enforcement refused, which names nothing
+        (`foreign_key_violations`); any other constraint's error as it is."""
+        if not str(error).endswith(foreign_key_violations.SQLITE_MESSAGE):
+            return error
+
+        def again() -> None:
+            self._connection.cursor().execute(translation.sql, bindings).fetchall()
+
+        def shown(oid: int, value: Any) -> str:
+            return foreign_key_violations.stored_text(oid, value, self.time_zone(), self.text_style())
+
+        return foreign_key_violations.probed(self._connection, again, translation.target, shown) or error
 
     def _current(self, statement: PreparedStatement) -> PreparedStatement:
         """The statement re-prepared if the schema changed since it was prepared."""

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import apsw
 from sqlglot import exp
 
 from heliosdb_lite.engine.ddl.object_names import (
@@ -29,7 +28,7 @@ from heliosdb_lite.engine.ddl.object_names import (
     fails_if_rows,
     refuse_dependents,
 )
-from heliosdb_lite.engine.ddl.tables import key_name
+from heliosdb_lite.engine.ddl.tables import key_name, referenced_key
 from heliosdb_lite.engine.ddl.taken_names import chosen_constraint_name
 from heliosdb_lite.engine.sql.quoting import quote_name, string_literal
 from heliosdb_lite.engine.store import schemas
@@ -38,7 +37,6 @@ from heliosdb_lite.engine.store.table_info import TableInfo
 from heliosdb_lite.engine.translate.result import unsupported
 from heliosdb_lite.errors import (
     FOREIGN_KEY_VIOLATION,
-    INVALID_FOREIGN_KEY,
     UNDEFINED_COLUMN,
     UNDEFINED_TABLE,
     DatabaseError,
@@ -66,24 +64,15 @@ def added(translator: Translator, child: str, info: TableInfo | None, name: str 
     parent_table = target.this if isinstance(target, exp.Schema) else target
     parent = existing(translator, parent_table)
     parent_info = translator.catalog.table(parent)
-    bare, parent_bare = schemas.split(child)[1], schemas.split(parent)[1]
+    bare = schemas.split(child)[1]
     if parent_info is None:
         raise DatabaseError(UNDEFINED_TABLE, f'relation "{parent_table.name}" does not exist')
     for column in columns:
         if info is None or info.column(column) is None:
             raise DatabaseError(UNDEFINED_COLUMN,
                                 f'column "{column}" referenced in foreign key constraint does not exist')
-    keys = [key.name for key in target.expressions] if isinstance(target, exp.Schema) \
-        else list(parent_info.primary_key)
-    if not keys:
-        raise DatabaseError(INVALID_FOREIGN_KEY,
-                            f'there is no primary key for referenced table "{parent_bare}"')
-    if len(keys) != len(columns):
-        raise DatabaseError(INVALID_FOREIGN_KEY,
-                            "number of referencing and referenced columns for foreign key disagree")
-    if not _unique(translator.catalog.connection, parent, parent_info, keys):
-        raise DatabaseError(INVALID_FOREIGN_KEY, "there is no unique constraint matching given keys for "
-                            f'referenced table "{parent_bare}"')
+    named = [key.name for key in target.expressions] if isinstance(target, exp.Schema) else []
+    keys = referenced_key(translator.catalog.connection, parent, parent_info, named, len(columns))
     schema = schemas.split(child)[0]
     name = name or chosen_constraint_name(translator, schema, bare, "_".join(columns), "fkey", chosen)
     chosen.add(name)
@@ -156,19 +145,6 @@ def _actions(reference: exp.Reference) -> tuple[str, str]:
             raise unsupported(f"foreign key ON {event} {action}")
         found[event] = action
     return found["DELETE"], found["UPDATE"]
-
-
-def _unique(connection: apsw.Connection, parent: str, info: TableInfo, keys: list[str]) -> bool:
-    """Whether the parent has a primary key or unique index on exactly these columns."""
-    wanted = {key.lower() for key in keys}
-    if {column.lower() for column in info.primary_key} == wanted:
-        return True
-    for (index,) in connection.execute('SELECT name FROM pragma_index_list(?) WHERE "unique"', (parent,)):
-        indexed = {str(column).lower() for (column,) in connection.execute(
-            "SELECT name FROM pragma_index_info(?)", (index,))}
-        if indexed == wanted:
-            return True
-    return False
 
 
 def dropped_with(translator: Translator, table: str, cascade: bool) -> list[str]:

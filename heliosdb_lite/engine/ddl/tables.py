@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import apsw
 from sqlglot import exp
 
 from heliosdb_lite.engine.ddl.object_names import (
@@ -51,9 +52,17 @@ from heliosdb_lite.engine.translate.result import OutputColumn, unsupported
 from heliosdb_lite.engine.translate.scope import Relation, Scope
 from heliosdb_lite.engine.types import pgtypes as t
 from heliosdb_lite.engine.types.pgtypes import ResolvedType
-from heliosdb_lite.errors import DUPLICATE_OBJECT, UNDEFINED_TABLE, DatabaseError
+from heliosdb_lite.errors import (
+    DUPLICATE_OBJECT,
+    INVALID_FOREIGN_KEY,
+    UNDEFINED_COLUMN,
+    UNDEFINED_OBJECT,
+    UNDEFINED_TABLE,
+    DatabaseError,
+)
 
 if TYPE_CHECKING:
+    from heliosdb_lite.engine.store.table_info import TableInfo
     from heliosdb_lite.engine.translate import Translator
 
 _DEFAULT_AND_NOT_NULL = (exp.DefaultColumnConstraint, exp.NotNullColumnConstraint)
@@ -269,7 +278,7 @@ class TableBuilder:
         if isinstance(kind, exp.CheckColumnConstraint):
             return [self.check(kind.this)]
         if isinstance(kind, exp.Reference):
-            return [_reference_sql(self.translator, kind, self.table)]
+            return [_reference_sql(self.translator, kind, self.table, 1)]
         if isinstance(kind, exp.ComputedColumnConstraint):
             generation = self.expression(kind.this, resolved.pg_type, immutable=GENERATION)
             return [f"GENERATED ALWAYS AS ({generation}) STORED"]
@@ -304,7 +313,7 @@ class TableBuilder:
         if isinstance(definition, exp.ForeignKey):
             keys = [key_name(k) for k in definition.expressions]
             prefix += "".join(f"{part} " for part in self.foreign_key_name(keys, name))
-            reference = _reference_sql(self.translator, definition.args["reference"], self.table)
+            reference = _reference_sql(self.translator, definition.args["reference"], self.table, len(keys))
             return prefix + f"FOREIGN KEY ({', '.join(map(quote_name, keys))}) {reference}"
         raise unsupported(f"table constraint {definition.sql('postgres')}")
 
@@ -320,10 +329,12 @@ def key_name(key: exp.Expr) -> str:
     return key.this.name if isinstance(key, exp.Ordered) else key.name
 
 
-def _reference_sql(translator: Translator, reference: exp.Reference, creating: str) -> str:
-    """REFERENCES of a table being created (`creating`): 42P01 when the referenced table, another
-    one, does not exist (SQLite would only fail on the first write); a table whose primary key ALTER
-    TABLE added (a unique index SQLite does not take for one) referenced by its key's columns."""
+def _reference_sql(translator: Translator, reference: exp.Reference, creating: str, referencing: int) -> str:
+    """REFERENCES of a table being created (`creating`) by `referencing` columns: 42P01 when the
+    referenced table, another one, does not exist, and PostgreSQL's errors for the referenced columns
+    (`referenced_key`; SQLite would only fail on the first write, with an internal error); a table
+    whose primary key ALTER TABLE added (a unique index SQLite does not take for one) referenced by
+    its key's columns."""
     target = reference.this
     table = target.this if isinstance(target, exp.Schema) else target
     columns = [quote_name(c.name) for c in target.expressions] if isinstance(target, exp.Schema) else []
@@ -332,10 +343,49 @@ def _reference_sql(translator: Translator, reference: exp.Reference, creating: s
     info = translator.catalog.table(stored) if stored != creating else None
     if stored != creating and info is None:
         raise DatabaseError(UNDEFINED_TABLE, f'relation "{table.name}" does not exist')
+    if info is not None:
+        named = [c.name for c in target.expressions] if isinstance(target, exp.Schema) else []
+        referenced_key(translator.catalog.connection, stored, info, named, referencing)
     if not columns and info is not None and not any(c.primary_key_position for c in info.columns):
         columns = [quote_name(column) for column in info.primary_key]
     column_list = f" ({', '.join(columns)})" if columns else ""
     return f"REFERENCES {quote_name(stored)}{column_list}{' ' + options if options else ''}"
+
+
+def referenced_key(connection: apsw.Connection, parent: str, info: TableInfo, named: list[str],
+                   referencing: int) -> list[str]:
+    """The columns of table `parent` a foreign key of `referencing` columns references (`named`, or
+    its primary key when none are), with PostgreSQL's errors: a column it does not have (42703), no
+    primary key (42704), no primary key or unique index on exactly those columns, or a number of them
+    other than `referencing` (42830)."""
+    bare = schemas.split(parent)[1]
+    for column in named:
+        if info.column(column) is None:
+            raise DatabaseError(UNDEFINED_COLUMN,
+                                f'column "{column}" referenced in foreign key constraint does not exist')
+    keys = named or list(info.primary_key)
+    if not keys:
+        raise DatabaseError(UNDEFINED_OBJECT, f'there is no primary key for referenced table "{bare}"')
+    if named and not _unique(connection, parent, info, keys):
+        raise DatabaseError(INVALID_FOREIGN_KEY, "there is no unique constraint matching given keys for "
+                            f'referenced table "{bare}"')
+    if len(keys) != referencing:
+        raise DatabaseError(INVALID_FOREIGN_KEY,
+                            "number of referencing and referenced columns for foreign key disagree")
+    return keys
+
+
+def _unique(connection: apsw.Connection, parent: str, info: TableInfo, keys: list[str]) -> bool:
+    """Whether the parent has a primary key or unique index on exactly these columns."""
+    wanted = {key.lower() for key in keys}
+    if {column.lower() for column in info.primary_key} == wanted:
+        return True
+    for (index,) in connection.execute('SELECT name FROM pragma_index_list(?) WHERE "unique"', (parent,)):
+        indexed = {str(column).lower() for (column,) in connection.execute(
+            "SELECT name FROM pragma_index_info(?)", (index,))}
+        if indexed == wanted:
+            return True
+    return False
 
 
 _REFUSED_PROPERTIES = {exp.InheritsProperty: "INHERITS", exp.PartitionedByProperty: "PARTITION BY"}

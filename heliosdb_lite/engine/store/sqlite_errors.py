@@ -114,17 +114,20 @@ def _check(match: re.Match[str], context: ErrorContext) -> DatabaseError:
 
 
 def _foreign_key(match: re.Match[str], context: ErrorContext) -> DatabaseError:
-    """SQLite's own foreign keys name nothing; those added by ALTER TABLE (`ddl.foreign_keys`) name the
-    constraint, and the referencing table when a parent row's change is refused."""
-    table = schemas.split(context.table)[1] if context.table else None
+    """SQLite's own foreign keys name nothing (the session tells them: `engine.foreign_key_violations`);
+    those added by ALTER TABLE (`ddl.foreign_keys`) name the constraint, and the referencing table
+    when a parent row's change is refused (the error's table field, as PostgreSQL's)."""
+    schema, table = schemas.split(context.table) if context.table else (None, None)
     name, referencing = match.group(1), match.group(2)
     if referencing is not None:
         return DatabaseError(FOREIGN_KEY_VIOLATION, f'update or delete on table "{table}" violates '
-                             f'foreign key constraint "{name}" on table "{referencing}"')
+                             f'foreign key constraint "{name}" on table "{referencing}"',
+                             table_name=referencing, constraint_name=name)
     on_table = f' on table "{table}"' if table else ""
     if name is not None:
         return DatabaseError(FOREIGN_KEY_VIOLATION,
-                             f'insert or update{on_table} violates foreign key constraint "{name}"')
+                             f'insert or update{on_table} violates foreign key constraint "{name}"',
+                             schema_name=schema, table_name=table, constraint_name=name)
     return DatabaseError(FOREIGN_KEY_VIOLATION, f"insert or update{on_table} violates foreign key constraint",
                          hint="SQLite does not name the constraint or the key.")
 
