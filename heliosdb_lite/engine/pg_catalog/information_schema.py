@@ -1,8 +1,10 @@
-"""information_schema: schemata, tables, columns, views, sequences, table_constraints and
-key_column_usage over the user's schemas and relations, with PostgreSQL 15's column names and the
-base types of its domains (sql_identifier: name, character_data: varchar, yes_or_no: varchar(3),
-cardinal_number: int4). The catalog's own relations are not listed, and neither are the NOT NULL
-CHECK constraints PostgreSQL reports in table_constraints.
+"""information_schema: schemata, tables, columns, views, sequences, table_constraints,
+check_constraints, key_column_usage and constraint_column_usage over the user's schemas and
+relations, with PostgreSQL 15's column names and the base types of its domains (sql_identifier:
+name, character_data: varchar, yes_or_no: varchar(3), cardinal_number: int4). The catalog's own
+relations are not listed. As PostgreSQL 15, table_constraints and check_constraints list a table's
+NOT NULL columns as CHECK constraints named `<namespace OID>_<table OID>_<column number>_not_null`
+(`x IS NOT NULL`); check_constraints lists the domains' CHECK constraints too.
 """
 
 from __future__ import annotations
@@ -10,9 +12,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from heliosdb_lite.engine.pg_catalog.names import SessionNames
-from heliosdb_lite.engine.pg_catalog.reader import TEMPORARY_SCHEMA, CatalogReader, Relation
-from heliosdb_lite.engine.pg_catalog.rows import RowSource, default_text
+from heliosdb_lite.engine.pg_catalog.names import SessionNames, namespace_oid
+from heliosdb_lite.engine.pg_catalog.reader import (
+    TEMPORARY_SCHEMA,
+    CatalogReader,
+    Check,
+    Relation,
+    object_oid,
+)
+from heliosdb_lite.engine.pg_catalog.rows import RowSource, default_text, domain_checks
 from heliosdb_lite.engine.types import pgtypes as t
 from heliosdb_lite.engine.types.type_names import format_type
 from heliosdb_lite.engine.types.type_names import relation_columns as _columns
@@ -49,6 +57,11 @@ RELATIONS = {f"{SCHEMA}.{name}": columns for name, columns in {
         "constraint_catalog:name constraint_schema:name constraint_name:name table_catalog:name "
         "table_schema:name table_name:name constraint_type:varchar is_deferrable:yes_or_no "
         "initially_deferred:yes_or_no enforced:yes_or_no nulls_distinct:yes_or_no"),
+    "check_constraints": _columns(
+        "constraint_catalog:name constraint_schema:name constraint_name:name check_clause:varchar"),
+    "constraint_column_usage": _columns(
+        "table_catalog:name table_schema:name table_name:name column_name:name constraint_catalog:name "
+        "constraint_schema:name constraint_name:name"),
     "key_column_usage": _columns(
         "constraint_catalog:name constraint_schema:name constraint_name:name table_catalog:name "
         "table_schema:name table_name:name column_name:name ordinal_position:int4 "
@@ -101,7 +114,33 @@ def row_sources(reader: CatalogReader, names: SessionNames, database: str) -> di
     def table_constraints() -> Iterator[tuple[Any, ...]]:
         for relation, name, kind, _ in _constraints(reader):
             yield (database, relation.schema, name, database, relation.schema, relation.name, kind, "NO",
-                   "NO", "YES", "YES" if kind in ("PRIMARY KEY", "UNIQUE") else None)
+                   "NO", "YES", "YES" if kind == "UNIQUE" else None)
+        for relation, name, _ in _not_null_checks(reader):
+            yield (database, relation.schema, name, database, relation.schema, relation.name, "CHECK", "NO",
+                   "NO", "YES", None)
+
+    def check_constraints() -> Iterator[tuple[Any, ...]]:
+        for relation in reader.relations():
+            for check in relation.checks:
+                yield database, relation.schema, check.name, _check_clause(check)
+        for _, check in domain_checks(reader):
+            yield database, check.schema, check.name, _check_clause(check)
+        for relation, name, column in _not_null_checks(reader):
+            yield database, relation.schema, name, f"{column} IS NOT NULL"
+
+    def constraint_column_usage() -> Iterator[tuple[Any, ...]]:
+        """The columns each constraint uses: a key's, a CHECK's, and a foreign key's referenced ones."""
+        for relation in reader.relations():
+            keys = [index for index in relation.indexes if index.constraint]
+            used = [*((index.name, relation, index.columns) for index in keys),
+                    *((check.name, relation, check.columns) for check in relation.checks)]
+            for foreign in relation.foreign_keys:
+                referenced = reader.relation(object_oid(foreign.referenced))
+                if referenced is not None:
+                    used.append((foreign.name, referenced, foreign.referenced_columns))
+            for name, table, columns in used:
+                for column in dict.fromkeys(columns):
+                    yield (database, table.schema, table.name, column, database, relation.schema, name)
 
     def key_column_usage() -> Iterator[tuple[Any, ...]]:
         for relation, name, _, key in _constraints(reader):
@@ -111,7 +150,8 @@ def row_sources(reader: CatalogReader, names: SessionNames, database: str) -> di
 
     return {f"{SCHEMA}.{name}": source for name, source in {
         "schemata": schemata, "tables": tables, "columns": columns, "views": views, "sequences": sequences,
-        "table_constraints": table_constraints, "key_column_usage": key_column_usage}.items()}
+        "table_constraints": table_constraints, "check_constraints": check_constraints,
+        "constraint_column_usage": constraint_column_usage, "key_column_usage": key_column_usage}.items()}
 _IDENTITY_GENERATION = {"a": "ALWAYS", "d": "BY DEFAULT"}  # by pg_attribute.attidentity
 _PRECISION_BITS = {t.INT2: 16, t.INT4: 32, t.INT8: 64}  # information_schema.sequences.numeric_precision
 
@@ -133,6 +173,22 @@ def _constraints(reader: CatalogReader
                    [(column, position) for position, column in enumerate(foreign.columns, start=1)])
         for check in relation.checks:
             yield relation, check.name, "CHECK", []
+
+
+def _not_null_checks(reader: CatalogReader) -> Iterator[tuple[Relation, str, str]]:
+    """(table, name, column) of the NOT NULL columns of the tables, as PostgreSQL 15 names their
+    CHECK constraints in information_schema."""
+    for relation in reader.relations():
+        if relation.kind == "r":
+            prefix = f"{namespace_oid(relation.schema)}_{relation.oid}"
+            for attribute in relation.attributes:
+                if attribute.not_null:
+                    yield relation, f"{prefix}_{attribute.number}_not_null", attribute.name
+
+
+def _check_clause(check: Check) -> str:
+    """check_constraints.check_clause: pg_get_constraintdef's text without its `CHECK `."""
+    return check.definition.removeprefix("CHECK ")
 
 
 def _type_columns(pg_type: t.PgType) -> tuple[Any, ...]:

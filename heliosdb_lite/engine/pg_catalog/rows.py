@@ -225,7 +225,7 @@ def row_sources(reader: CatalogReader, names: SessionNames, database: str,
                 used = _int_array(iter(numbers)) if numbers else None  # NULL when it uses no column
                 yield (check.oid, check.name, namespace, "c", 0, 0, 1, relation.oid, 0, 0, 0, 0, " ", " ",
                        " ", 1, 0, 0, used, None)
-        for domain, check in _domain_checks(reader):
+        for domain, check in domain_checks(reader):
             yield (check.oid, check.name, namespace_oid(domain.schema), "c", 0, 0, 1, 0, domain.oid, 0, 0, 0,
                    " ", " ", " ", 1, 0, 0, None, None)
 
@@ -423,7 +423,7 @@ def _extension_rows(reader: CatalogReader) -> Iterator[tuple[Any, ...]]:
                installed.version, None, None)
 
 
-def _domain_checks(reader: CatalogReader) -> Iterator[tuple[Domain, Check]]:
+def domain_checks(reader: CatalogReader) -> Iterator[tuple[Domain, Check]]:
     """The CHECK constraints of the database's domains, their text as PostgreSQL deparses the
     condition kept as written (over VALUE, of the domain's base type)."""
     for domain in reader.store().domains.values():
@@ -602,7 +602,7 @@ def functions(reader: CatalogReader, names: SessionNames) -> dict[str, Callable[
             check = next((c for c in relation.checks if c.oid == oid), None)
             if check is not None:
                 return check.pretty if pretty else check.definition
-        check = next((c for _, c in _domain_checks(reader) if c.oid == oid), None)
+        check = next((c for _, c in domain_checks(reader) if c.oid == oid), None)
         if check is not None:
             return check.pretty if pretty else check.definition
         return None
