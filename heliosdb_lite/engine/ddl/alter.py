@@ -464,7 +464,7 @@ def _check_triggers(translator: Translator, table: str, info: TableInfo | None, 
     name = name or chosen_constraint_name(translator, schema, bare, used[0] if len(used) == 1 else None,
                                           "check", chosen)
     chosen.add(name)
-    marker = check_record(name, condition, columns).marker()
+    marker = check_record(name, condition, columns, translator.text).marker()
     translated, pg_type = translator.expr(condition, Scope(relations=[Relation("NEW", columns)]))
     translated = translator.coerce(translated, pg_type, t.BOOL_TYPE)
     rows_failing = f"SELECT 1 FROM {quote_name(table)} WHERE NOT ({render(translated)})"

@@ -194,7 +194,7 @@ class TableBuilder:
         """A CHECK constraint, its record for the catalog inside its parentheses."""
         columns = self.scope.relations[0].columns
         name = self.check_name(referenced_columns(node, columns), name)
-        recorded = check_record(name, node, columns)
+        recorded = check_record(name, node, columns, self.translator.text)
         condition, pg_type = self.translator.expr(node, self.scope)
         condition = self.translator.coerce(condition, pg_type, t.BOOL_TYPE)
         return f"CONSTRAINT {quote_name(name)} CHECK ({render(condition)} {recorded.marker()})"
@@ -469,7 +469,7 @@ def _index_name(translator: Translator, table: str, columns: list[exp.Expr]) -> 
     numbered (idx1, ...) when taken."""
     names: list[str] = []
     for column in columns:
-        name = original = figured_name(column)
+        name = original = figured_name(column, translator.text)
         number = 0
         while name in names:
             number += 1
@@ -495,9 +495,11 @@ def _create_index(translator: Translator, node: exp.Create) -> str:
     expressions = [None if isinstance(key, exp.Column) else key for key in keys]
     recorded = None
     if any(expressions):  # the keys' texts, and names for their pg_attribute rows
-        recorded = Recorded(INDEX_KEYS, columns=tuple(figured_name(key) for key in keys),
-                            keys=tuple(index_key_text(key, columns) if key else "" for key in expressions),
-                            pretty_keys=tuple(index_key_text(key, columns, pretty=True) if key else ""
+        source = translator.text
+        recorded = Recorded(INDEX_KEYS, columns=tuple(figured_name(key, source) for key in keys),
+                            keys=tuple(index_key_text(key, columns, source) if key else ""
+                                       for key in expressions),
+                            pretty_keys=tuple(index_key_text(key, columns, source, pretty=True) if key else ""
                                               for key in expressions))
     bare = [key.copy() for key in keys]
     rendered = []

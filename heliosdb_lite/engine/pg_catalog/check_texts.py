@@ -17,9 +17,11 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
+from heliosdb_lite.engine.sql.dialect import KEYWORD_SYNTAX
 from heliosdb_lite.engine.sql.quoting import quote_identifier, string_literal
 from heliosdb_lite.engine.store.constraint_markers import CHECK, Recorded
 from heliosdb_lite.engine.types import pgtypes as t
+from heliosdb_lite.engine.types import typing_rules as rules
 from heliosdb_lite.engine.types.type_names import format_type
 
 _INTEGERS = ("smallint", "integer", "bigint")
@@ -37,6 +39,10 @@ _ARITHMETIC: dict[type[exp.Expr], str] = {
 # functions over text: a varchar argument is cast to text; their result type
 _TEXT_FUNCTIONS: dict[type[exp.Expr], tuple[str, str]] = {
     exp.Lower: ("lower", _TEXT), exp.Upper: ("upper", _TEXT), exp.Length: ("length", "integer")}
+# functions kept as calls (`dialect.KEPT_CALLS`, octet_length) whose first argument is text: a
+# varchar's is cast to it
+_OF_TEXT = frozenset({"left", "right", "lpad", "rpad", "repeat", "reverse", "initcap", "md5", "split_part",
+                      "translate", "starts_with", "ascii", "octet_length"})
 # a table's columns: (name, type; None where not known)
 Columns = Sequence[tuple[str, "t.PgType | None"]]
 
@@ -61,11 +67,12 @@ class _Piece:
     number: str | None = None
 
 
-def check_text(condition: exp.Expr, columns: Columns, *, pretty: bool = False, domain: bool = False) -> str:
+def check_text(condition: exp.Expr, columns: Columns, source: str, *, pretty: bool = False,
+               domain: bool = False) -> str:
     """`CHECK (...)` as PostgreSQL shows the CHECK over a table of these columns (a domain's: over
-    `VALUE`, its one column)."""
+    `VALUE`, its one column), parsed from the statement text `source`."""
     typed = {name.lower(): pg_type for name, pg_type in columns if pg_type is not None}
-    deparser = _Deparser(typed, pretty, domain)
+    deparser = _Deparser(typed, pretty, source, domain)
     piece = deparser.piece(condition)
     return f"CHECK ({piece.text if pretty else deparser.shown(piece, _ARGUMENT)})"
 
@@ -91,44 +98,40 @@ def renamed_columns(text: str, renamed: dict[str, str]) -> str:
     return "".join(pieces)
 
 
-def index_key_text(key: exp.Expr, columns: Columns, *, pretty: bool = False) -> str:
+def index_key_text(key: exp.Expr, columns: Columns, source: str, *, pretty: bool = False) -> str:
     """An index's key expression as pg_get_indexdef shows it: a function call as it is, anything
-    else in parentheses (`lower(a)`, `((a + 1))`, pretty `(a + 1)`)."""
+    else in parentheses (`lower(a)`, `((a + 1))`, pretty `(a + 1)`); parsed from `source`."""
     typed = {name.lower(): pg_type for name, pg_type in columns if pg_type is not None}
-    deparser = _Deparser(typed, pretty)
+    deparser = _Deparser(typed, pretty, source)
     piece = deparser.piece(key)
     text = piece.text if pretty else deparser.shown(piece, _ARGUMENT)
     inner = key.this if isinstance(key, exp.Paren) else key
     return text if isinstance(inner, exp.Func) and not isinstance(inner, exp.Cast) else f"({text})"
 
 
-def figured_name(key: exp.Expr) -> str:
-    """The name PostgreSQL's FigureColname gives an expression: a column's, a function's, `coalesce`,
-    `case`, a cast's operand's or type's, else `expr` (an unnamed index's name is made of them)."""
+def figured_name(key: exp.Expr, source: str) -> str:
+    """The name PostgreSQL's FigureColname gives an expression of statement text `source`: a
+    column's, a function's as written, `coalesce`, `case`, a cast's operand's or type's, else `expr`
+    (an unnamed index's name is made of them)."""
     inner = key.this if isinstance(key, exp.Paren) else key
     if isinstance(inner, exp.Column):
         return inner.name
     if isinstance(inner, exp.Cast):
-        named = figured_name(inner.this)
+        named = figured_name(inner.this, source)
         return named if named != "expr" else inner.to.sql("postgres").split("(")[0].lower()
     if isinstance(inner, exp.Case):
         return "case"
-    if isinstance(inner, exp.Anonymous):
-        return inner.name.lower()
-    if isinstance(inner, exp.CurrentTimestamp):
-        return "now"
     if isinstance(inner, exp.Func):
-        known = _TEXT_FUNCTIONS.get(type(inner))
-        return known[0] if known is not None else inner.sql_name().lower()
+        return rules.function_name(inner, source) or "expr"
     return "expr"
 
 
-def check_record(name: str, condition: exp.Expr, columns: Columns) -> Recorded:
-    """The record of a CHECK constraint for the catalog (`constraint_markers`); to be made before
-    the condition is translated, which rewrites it."""
+def check_record(name: str, condition: exp.Expr, columns: Columns, source: str) -> Recorded:
+    """The record of a CHECK constraint for the catalog (`constraint_markers`) of statement text
+    `source`; to be made before the condition is translated, which rewrites it."""
     used = tuple(referenced_columns(condition, columns))
-    pretty = check_text(condition, columns, pretty=True)
-    return Recorded(CHECK, name, check_text(condition, columns), used, pretty=pretty)
+    pretty = check_text(condition, columns, source, pretty=True)
+    return Recorded(CHECK, name, check_text(condition, columns, source), used, pretty=pretty)
 
 
 def referenced_columns(condition: exp.Expr, columns: Columns) -> list[str]:
@@ -170,9 +173,10 @@ def _simple(piece: _Piece, parent: _Piece | str, first: bool) -> bool:
 
 
 class _Deparser:
-    def __init__(self, columns: dict[str, t.PgType], pretty: bool, domain: bool = False) -> None:
+    def __init__(self, columns: dict[str, t.PgType], pretty: bool, source: str, domain: bool = False) -> None:
         self.columns = columns
         self.pretty = pretty
+        self.source = source  # the statement's text: the names calls were written with
         self.domain = domain  # a domain's CHECK: its value is VALUE
 
     def shown(self, piece: _Piece, parent: _Piece | str, first: bool = True) -> str:
@@ -343,11 +347,31 @@ class _Deparser:
                       _BOOLEAN, _TEST)
 
     def _call(self, node: exp.Expr) -> _Piece:
+        written = rules.written_name(node, self.source)
         if type(node) in _TEXT_FUNCTIONS:
             name, result = _TEXT_FUNCTIONS[type(node)]
-            return _Piece(f"{name}({self.argument(node.this, _TEXT)})", result)
+            return _Piece(f"{written or name}({self.argument(node.this, _TEXT)})", result)
         if isinstance(node, exp.CurrentTimestamp):
-            return _Piece("now()", "timestamp with time zone")
+            return _Piece("now()" if written else "CURRENT_TIMESTAMP", "timestamp with time zone")
+        if isinstance(node, exp.Substring):
+            return self._substring(node, written)
+        if isinstance(node, exp.StrPosition) and node.args.get("position") is None:
+            target = _TEXT if written else None  # the keyword syntax shows no implicit cast
+            text, wanted = self.argument(node.this, target), self.argument(node.args["substr"], target)
+            shown = f"{written}({text}, {wanted})" if written else f"POSITION(({wanted}) IN ({text}))"
+            return _Piece(shown, "integer")
+        if isinstance(node, exp.Trim):
+            return self._trim(node, written)
+        if isinstance(node, exp.Ceil | exp.Floor):
+            inner = self.piece(node.this)
+            target = inner.type if inner.type in ("numeric", "double precision") else "double precision"
+            argument = self.shown(self.cast(inner, target), _ARGUMENT)
+            return _Piece(f"{written or node.sql_name().lower()}({argument})", target)
+        if isinstance(node, exp.Pow):
+            pieces = [self.piece(node.this), self.piece(node.expression)]
+            target = "numeric" if any(piece.type == "numeric" for piece in pieces) else "double precision"
+            listed = ", ".join(self.shown(self.cast(piece, target), _ARGUMENT) for piece in pieces)
+            return _Piece(f"{written or 'power'}({listed})", target)
         if isinstance(node, exp.Coalesce):
             pieces = [self.piece(node.this), *(self.piece(e) for e in node.expressions)]
             common = next((piece.type for piece in pieces if piece.type), None)
@@ -357,13 +381,40 @@ class _Deparser:
             inner = self.piece(node.this)
             return _Piece(f"abs({self.shown(inner, _ARGUMENT)})", inner.type)
         if isinstance(node, exp.Anonymous):
-            arguments = ", ".join(self.argument(argument) for argument in node.expressions)
-            return _Piece(f"{node.name.lower()}({arguments})", None)
+            name = node.name.lower()
+            first = _TEXT if name in _OF_TEXT else None
+            arguments = ", ".join(self.argument(argument, first if position == 0 else None)
+                                  for position, argument in enumerate(node.expressions))
+            return _Piece(f"{quote_identifier(name)}({arguments})", None)
         if isinstance(node, exp.Case):
             return self._case(node)
         if isinstance(node, exp.Cast):
             return self._explicit_cast(node)
         return _Piece(node.sql("postgres"), None)
+
+    def _substring(self, node: exp.Substring, written: str | None) -> _Piece:
+        """substr(x, 2) and "substring"(x, 2) as calls, SUBSTRING(x FROM 2 FOR 1) as written so."""
+        keyword = written is None and bool(node.meta.get(KEYWORD_SYNTAX))
+        text = self.argument(node.this, None if keyword else _TEXT)  # keyword syntax: no implicit cast
+        bounds = [self.argument(node.args[key], "integer") for key in ("start", "length")
+                  if node.args.get(key) is not None]
+        if keyword:
+            length = f" FOR {bounds[1]}" if len(bounds) > 1 else ""
+            return _Piece(f"SUBSTRING({text} FROM {bounds[0]}{length})", _TEXT)
+        return _Piece(f"{quote_identifier(written or 'substring')}({', '.join([text, *bounds])})", _TEXT)
+
+    def _trim(self, node: exp.Trim, written: str | None) -> _Piece:
+        """btrim(x), ltrim(x, 'a') as calls; trim(...) as TRIM(BOTH FROM x) or TRIM(LEADING 'a'::text
+        FROM x)."""
+        target = _TEXT if written else None  # the keyword syntax shows no implicit cast
+        pieces = [self.argument(node.this, target)]
+        if node.args.get("expression") is not None:
+            pieces.append(self.argument(node.args["expression"], target))
+        if written is not None:
+            return _Piece(f"{written}({', '.join(pieces)})", _TEXT)
+        side = str(node.args.get("position") or "BOTH").upper()
+        characters = f" {pieces[1]}" if len(pieces) > 1 else ""
+        return _Piece(f"TRIM({side}{characters} FROM {pieces[0]})", _TEXT)
 
     def _explicit_cast(self, node: exp.Cast) -> _Piece:
         """`value::type`: a string constant takes the type (`'x'::date`), anything else is cast."""

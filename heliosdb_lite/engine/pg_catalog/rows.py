@@ -428,10 +428,11 @@ def domain_checks(reader: CatalogReader) -> Iterator[tuple[Domain, Check]]:
     condition kept as written (over VALUE, of the domain's base type)."""
     for domain in reader.store().domains.values():
         for name, condition in domain.checks:
-            parsed = parsing.parse(f"SELECT {condition}")
+            source = f"SELECT {condition}"
+            parsed = parsing.parse(source)
             assert isinstance(parsed, exp.Select)
             columns = [("value", domain.base.pg_type)]
-            plain, pretty = (check_text(parsed.expressions[0], columns, pretty=shown, domain=True)
+            plain, pretty = (check_text(parsed.expressions[0], columns, source, pretty=shown, domain=True)
                              for shown in (False, True))
             yield domain, Check(domain.schema, name, plain, (), pretty, domain.stored)
 

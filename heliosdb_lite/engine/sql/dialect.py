@@ -29,6 +29,9 @@ KEPT_CALLS = ("mod", "date_part", "to_timestamp", "left", "right", "lpad", "rpad
               "quote_nullable", "like", "json_object", "json_agg", "json_object_agg", "jsonb_object_agg")
 
 
+# in the meta of a SUBSTRING written with FROM / FOR (`substring(x from 2)`), not as a call
+KEYWORD_SYNTAX = "helios_keyword_syntax"
+
 # SQLite binds at most this many parameters (SQLITE_MAX_VARIABLE_NUMBER); PostgreSQL takes 65535
 SQLITE_MAX_PARAMETERS = 32766
 OVERFLOW_PARAMETER = "helios_parameter"  # (n): the value of $n past SQLITE_MAX_PARAMETERS
@@ -152,6 +155,19 @@ class HeliosPostgres(Postgres):
                     return None
                 at += 3
             return None
+
+        def _parse_substring(self) -> exp.Substring:
+            """SUBSTRING, marked `KEYWORD_SYNTAX` in its meta when written with FROM or FOR (PostgreSQL's
+            deparser shows it so, and `"substring"(x, 2)` otherwise)."""
+            start = self._index
+            node = super()._parse_substring()
+            depth = 0
+            for token in self._tokens[start:self._index]:
+                depth += (token.token_type == TokenType.L_PAREN) - (token.token_type == TokenType.R_PAREN)
+                if depth == 0 and token.token_type in (TokenType.FROM, TokenType.FOR):
+                    node.meta[KEYWORD_SYNTAX] = True
+                    break
+            return node
 
         def _parse_xmlparse(self) -> exp.Expr:
             """XMLPARSE ({DOCUMENT | CONTENT} value): the call xmlparse('document' | 'content', value)."""

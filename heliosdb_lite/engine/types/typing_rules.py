@@ -398,18 +398,28 @@ def function_name(node: exp.Expr, source: str) -> str | None:
         return node.name.lower()
     if not isinstance(node, exp.Func | exp.Case | exp.Exists | exp.Array):
         return None
-    meta = node.meta if node._meta else {}
-    start, end = meta.get("start"), meta.get("end")
-    if isinstance(start, int) and isinstance(end, int) and 0 <= start <= end < len(source):
-        written = source[start:end + 1]
-        if written.replace("_", "").isalnum():
-            return written.lower()
+    written = written_name(node, source)
+    if written is not None:
+        return written
     if isinstance(node, exp.Binary):
         return None
     for cls, name in _CLASS_NAMES.items():
         if isinstance(node, cls):
             return name
     return node.sql_name().lower() if isinstance(node, exp.Func) else None
+
+
+def written_name(node: exp.Expr, source: str) -> str | None:
+    """The name, lower-cased, a call sqlglot made a class of its own was written with in `source` (its
+    text: `char_length` for exp.Length), from the position sqlglot's parser keeps; None for a call
+    PostgreSQL's keyword syntax wrote (SUBSTRING(x FROM 2), POSITION, TRIM) or code made."""
+    meta = node.meta if node._meta else {}
+    start, end = meta.get("start"), meta.get("end")
+    if isinstance(start, int) and isinstance(end, int) and 0 <= start <= end < len(source):
+        written = source[start:end + 1]
+        if written.replace("_", "").isalnum():
+            return written.lower()
+    return None
 
 
 def column_name(node: exp.Expr, source: str) -> str:
