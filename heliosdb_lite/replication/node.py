@@ -50,6 +50,7 @@ from heliosdb_lite.replication.receiver import Receiver, apply_received
 from heliosdb_lite.replication.rejoin import DEPOSED_FILE, PROMOTED_FILE
 from heliosdb_lite.replication.role import EPOCH_PARAMETER, Role, ServerRole
 from heliosdb_lite.replication.sender import ReadMessage, Shipper, StandbyLink, stream_to_standby
+from heliosdb_lite.server.users import UsersFile
 
 log = logging.getLogger("heliosdb.replication")
 NO_GTID = bytes(16)
@@ -74,6 +75,7 @@ class ReplicationNode:
         self._journal = journal
         self._service = service
         self._engine = engine
+        self._users = UsersFile(config.users_file_path)
         self.name = settings.standby_name or f"{config.server.listen}:{config.server.port}"
         self._promoted_marker = config.database.path / PROMOTED_FILE
         self._deposed_marker = config.database.path / DEPOSED_FILE
@@ -186,11 +188,12 @@ class ReplicationNode:
                             writer: asyncio.StreamWriter) -> None:
         """A replication connection (startup parameter `replication`), authenticated."""
         query = await read_message()
-        while isinstance(query, messages.Query) and (wire.is_history_request(query.sql)
-                                                     or wire.is_backup_request(query.sql)):
+        while isinstance(query, messages.Query) and wire.is_preamble_request(query.sql):
             self._check_serving()
             if wire.is_history_request(query.sql):
                 writer.write(await self._history_answer())
+            elif wire.is_users_request(query.sql):
+                writer.write(await self._users_answer())
             else:
                 await self._send_base_backup(writer)
             query = await read_message()
@@ -231,6 +234,18 @@ class ReplicationNode:
                                    str(span.epoch).encode()]) for span in spans]
         return b"".join([messages.row_description(fields, [0] * len(fields)), *rows,
                          messages.command_complete(f"SELECT {len(rows)}"), messages.ready_for_query("I")])
+
+    async def _users_answer(self) -> bytes:
+        """USERS_FILE's row (wire.py): the users file once the journal has synced what it has, without
+        the changes of entries appended since (a standby streams those)."""
+        journal = self._journal
+        await asyncio.to_thread(journal.sync_durable, journal.last_lsn)
+        synced = journal.last_lsn if journal.sync_mode == "async" else journal.flushed_lsn
+        text = await asyncio.to_thread(self._users.durable_text, synced)
+        field = messages.FieldDescription(wire.USERS_COLUMN, pgtypes.TEXT, -1)
+        row = messages.data_row([None if text is None else text.encode()])
+        return b"".join([messages.row_description([field], [0]), row, messages.command_complete("SELECT 1"),
+                         messages.ready_for_query("I")])
 
     async def _send_base_backup(self, writer: asyncio.StreamWriter) -> None:
         """BASE_BACKUP (wire.py): a consistent copy of the store, made off the event loop."""

@@ -10,9 +10,13 @@ a primary whose history has parted from this server's, and step down from a stal
   two differ (`history.fork_lsn`), lists the transactions it had from there on — never acknowledged
   in sync-strict, nor in sync unless degraded — in a log line and in
   `rejoin-<fork lsn>-lost-transactions.tsv` in its data directory (and, in the log, the role changes
-  among them, which stay in its users file: it is not rewound), cuts its journal there, rebuilds
-  its store to the LSN before with the restore code (`replay.restore`), and then streams from there
-  as any standby.
+  among them), cuts its journal there, rebuilds its store to the LSN before with the restore code
+  (`replay.restore`), and then streams from there as any standby.
+- Whenever a standby builds its state from the primary's — a new one (no journal entries yet), one
+  rebuilt from a copy of the store (BASE_BACKUP), one rewound — it takes the primary's users file
+  too (USERS_FILE: the roles and the journal position they are at), as its data: the roles made
+  before a store copy come with it, and a rewind drops the roles of the lost transactions. The
+  entries it streams next apply their role changes only past that position (`server.users`).
 When the primary cannot be reached the standby starts as it is: its stream is refused (55000,
 diverged) until a restart finds the primary.
 """
@@ -52,6 +56,7 @@ from heliosdb_lite.replication.client import (
 )
 from heliosdb_lite.replication.history import EpochSpan, epoch_history, fork_lsn
 from heliosdb_lite.replication.role import EPOCH_PARAMETER, REPLICATION_PARAMETER
+from heliosdb_lite.server.users import UsersFile
 
 log = logging.getLogger("heliosdb.replication")
 
@@ -105,8 +110,35 @@ async def _prepare(config: Config) -> None:
             await _rebuild_from_copy(config, connection)
         elif diverged:
             await asyncio.to_thread(rewind, config, fork)
+        if not mine or diverged or beyond_retention:
+            await _take_users_file(config, connection)
     finally:
         connection.close()
+
+
+async def _take_users_file(config: Config, connection: PeerConnection) -> None:
+    """Replace this node's users file with the primary's (USERS_FILE), unless the primary has none."""
+    users = UsersFile(config.users_file_path)
+    try:
+        [[text]] = await simple_query(connection, wire.USERS_QUERY)
+    except (*_PEER_ERRORS, ValueError) as error:
+        log.warning("replication: the primary's users file could not be read (%s): this standby keeps its "
+                    "own %s, whose roles may not be the primary's", error, users.path)
+        return
+    if text is None:
+        log.info("replication: the primary has no users file: this standby keeps its own")
+        return
+    try:
+        before = set(users.roles())
+        count = await asyncio.to_thread(users.replace, text)
+        gone = sorted(before - set(users.roles()))
+    except (OSError, DatabaseError) as error:
+        log.warning("replication: users file %s cannot take the primary's (%s): its roles may not be the "
+                    "primary's", users.path, error)
+        return
+    log.warning("replication: users file %s replaced by the primary's (%d roles, at journal position %s)%s",
+                users.path, count, users.position(),
+                f"; roles gone: {', '.join(gone)}" if gone else "")
 
 
 async def _superseded(config: Config, marker: Path) -> bool:
@@ -143,8 +175,8 @@ def _list_lost(config: Config, fork: int) -> Path:
               fork, len(dropped), len(lost), " ".join(entry.gtid.hex() for entry in lost) or "none", listing)
     roles = [f"{role.action} {role.name}" for entry in lost for role in _roles_of(entry)]
     if roles:
-        log.error("replication: REJOIN: the users file keeps the role changes of those transactions "
-                  "(roles are not rewound): %s; check them against the primary's pg_roles", ", ".join(roles))
+        log.error("replication: REJOIN: the role changes of those transactions are lost with them (the "
+                  "users file becomes the primary's): %s", ", ".join(roles))
     return listing
 
 
@@ -182,9 +214,8 @@ async def _rebuild_from_copy(config: Config, connection: PeerConnection) -> None
     lsn, epoch = wire.parse_backup_tag(await copy_out(connection, wire.BACKUP_QUERY, rebuilt / STORE_FILE))
     await asyncio.to_thread(_install_copy, config, rebuilt, lsn)
     log.warning("replication: REBUILT from a copy of the primary's store at LSN %d (epoch %d): the "
-                "primary no longer retains the journal this standby needed; streaming from LSN %d (a store "
-                "copy holds no roles: the role changes before it are this node's only if its users file, "
-                "a copy of the primary's, has them)", lsn, epoch, lsn + 1)
+                "primary no longer retains the journal this standby needed; streaming from LSN %d",
+                lsn, epoch, lsn + 1)
 
 
 def _install_copy(config: Config, rebuilt: Path, lsn: int) -> None:

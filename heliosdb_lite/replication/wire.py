@@ -22,7 +22,11 @@ then ReadyForQuery; a rejoining standby finds there where its own journal parts 
 `BASE_BACKUP` answers a consistent copy of the primary's store (APSW's backup API) as CopyOutResponse,
 CopyData chunks, CopyDone, then CommandComplete `BASE_BACKUP <lsn> <epoch>` (the last journal entry
 the copy contains, and its epoch) and ReadyForQuery: a standby the primary's retained journal no
-longer reaches starts from it and streams from the next LSN.
+longer reaches starts from it and streams from the next LSN. `USERS_FILE` answers one row, one
+column: the primary's users file (roles, verifiers, its journal position; the changes of entries
+its journal has not synced left out), NULL when it has none. A standby takes it whenever it builds
+its state from the primary's (a new standby, a copy of the store, a rejoin's rewind), so its roles
+are the primary's as its data is.
 """
 
 from __future__ import annotations
@@ -49,6 +53,8 @@ HISTORY_COLUMNS = ("first_lsn", "last_lsn", "epoch")
 
 
 BACKUP_QUERY = "BASE_BACKUP"
+USERS_QUERY = "USERS_FILE"
+USERS_COLUMN = "users_file"
 
 
 def is_history_request(sql: str) -> bool:
@@ -57,6 +63,15 @@ def is_history_request(sql: str) -> bool:
 
 def is_backup_request(sql: str) -> bool:
     return _command(sql) == BACKUP_QUERY
+
+
+def is_users_request(sql: str) -> bool:
+    return _command(sql) == USERS_QUERY
+
+
+def is_preamble_request(sql: str) -> bool:
+    """A request a standby may send before START_REPLICATION."""
+    return _command(sql) in (HISTORY_QUERY, BACKUP_QUERY, USERS_QUERY)
 
 
 def _command(sql: str) -> str:

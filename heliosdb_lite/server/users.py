@@ -331,15 +331,16 @@ class UsersFile:
         return _render(contents)
 
     def replace(self, text: str) -> int:
-        """Make the file `text` (another node's `durable_text`), checked first; returns its roles'
-        count."""
+        """Make the file `text` (another node's `durable_text`), checked first, unless it holds that
+        already (a file the nodes share, read-only perhaps); returns its roles' count."""
         try:
             contents = self._parsed(tomllib.loads(text))
         except tomllib.TOMLDecodeError as exc:
             raise self._corrupt(f"cannot take the text given: {exc}") from exc
         contents.pending = []
         with self._locked():
-            self._write(contents)
+            if self._read() != contents:
+                self._write(contents)
         return len(contents.roles)
 
     def add(self, user: str, password: str, *, method: str = "scram-sha-256") -> bool:

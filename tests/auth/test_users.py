@@ -342,3 +342,23 @@ def test_unsynced_changes_are_undone_past_the_journal_end(users_file: UsersFile)
     assert users_file.position() == (1, 10) and users_file.pending() == []
     assert users_file.undo_after(0) == []
     assert UsersFile(users_file.path.with_name("none.toml")).durable_text(0) is None
+
+
+def test_replace_takes_another_file_and_leaves_an_equal_one_alone(users_file: UsersFile,
+                                                                  tmp_path: Path) -> None:
+    """replace() (a standby taking its primary's file) checks the text first, writes nothing when the
+    file holds the same already (a read-only file the nodes share), and refuses a corrupt one."""
+    primary = UsersFile(tmp_path / "primary.toml")
+    primary.add("admin", "secret")
+    primary.apply([RoleChange("create", "app", None, True, False)], (2, 7), synced_lsn=7)
+    text = primary.durable_text(7)
+    assert text is not None
+    assert users_file.replace(text) == 2
+    assert users_file.roles() == primary.roles() and users_file.position() == (2, 7)
+    written = users_file.path.stat().st_ino  # each write renames a new file in place
+    assert users_file.replace(text) == 2
+    assert users_file.path.stat().st_ino == written
+    with pytest.raises(DatabaseError, match="cannot take the text given"):
+        users_file.replace("[users.")
+    with pytest.raises(DatabaseError, match="unknown top-level"):
+        users_file.replace("other = 1\n")

@@ -2,9 +2,12 @@
 admin added offline with `heliosdb-lite user add`, which is local), and CREATE / ALTER / DROP ROLE on
 the primary change the standby's as it streams, with the same SCRAM verifier: a new role logs in
 on the standby at once, a new password replaces the old one there, NOLOGIN and DROP ROLE refuse
-the login there, and a promoted standby keeps them. A standby refuses role changes (25006). An old
-primary rejoining after a failover applies the new primary's role changes (of a later epoch, at
-LSNs its own lost ones had) and names its lost ones in the log."""
+the login there, and a promoted standby keeps them. A standby refuses role changes (25006). A
+standby seeded from a copy of the primary's store (the primary no longer retains LSN 1) takes the
+primary's users file with it: a role made before the standby existed logs in once it is promoted.
+An old primary rejoining after a failover takes the new primary's users file: the roles of its lost
+transactions are gone, the new primary's (of a later epoch, at LSNs its own lost ones had) are
+there, and its log names the lost ones."""
 
 from __future__ import annotations
 
@@ -14,13 +17,16 @@ from typing import Any
 import psycopg
 import pytest
 
-from tests.replication.cluster import Cluster, connect, running, wait_caught_up
+from heliosdb_lite.journal.segment import segment_path
+from tests.replication.cluster import Cluster, connect, running, wait_caught_up, wait_until
 from tests.replication.failover import promote
 from tests.server.credentials import add_user
 from testsupport.server_process import ServerProcess
 
 ADMIN_PASSWORD = "admin password"
 TIMEOUT = 10
+FILLER_BYTES = 1 << 20
+SEGMENT_FILLERS = 20  # past a 16 MiB journal segment
 
 
 def _node_args(tmp_path: Path, name: str) -> tuple[str, ...]:
@@ -103,19 +109,57 @@ def _role_names(server: ServerProcess) -> list[str]:
             "select rolname from pg_roles where rolname like 'x\\_%' order by 1").fetchall()]
 
 
-def test_a_rejoining_old_primary_applies_the_new_primary_roles(tmp_path: Path) -> None:
-    """The old primary's users file holds role changes at LSNs the new primary's history reuses (its
-    lost transactions): the new primary's entries, of a later epoch, are applied all the same."""
+def test_a_standby_seeded_from_a_store_copy_has_the_roles_made_before(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The standby starts after the primary released its first journal segment: it is rebuilt from
+    a copy of the store and takes the primary's users file with it; after a failover the role made
+    before the copy logs in with its password, the one dropped before it does not."""
+    monkeypatch.setenv("PGPASSWORD", ADMIN_PASSWORD)
+    cluster = _password_cluster(tmp_path)
+    primary, standby = cluster.primary, cluster.standbys[0]
+    try:
+        primary.start()
+        with connect(primary) as connection:
+            connection.execute("create user x_before password 'made before the copy'")
+            connection.execute("create role x_dropped login password 'dropped'")
+            connection.execute("create table filler (id integer primary key, v text)")
+            for number in range(SEGMENT_FILLERS):
+                connection.execute("insert into filler values (%s, repeat('x', %s))", (number, FILLER_BYTES))
+            connection.execute("drop role x_dropped")
+        first_segment = segment_path(primary.data_dir / "journal", 1)
+        wait_until(lambda: not first_segment.exists(), "a checkpoint to release the journal's first segment",
+                   timeout=120)
+        standby.start()
+        assert any("REBUILT from a copy of the primary's store" in line for line in standby.stderr_lines)
+        with connect(primary) as connection:
+            connection.execute("create user x_after password 'streamed after the copy'")
+        wait_caught_up(primary, standby)
+        _logs_in(standby, "x_before", "made before the copy")
+        primary.kill()
+        promote(standby)
+        _logs_in(standby, "x_before", "made before the copy")
+        _logs_in(standby, "x_after", "streamed after the copy")
+        _refused(standby, "x_dropped", "dropped", "password authentication failed")
+        assert _role_names(standby) == ["x_after", "x_before"]
+    finally:
+        cluster.stop()
+
+
+def test_a_rejoining_old_primary_takes_the_new_primary_roles(tmp_path: Path) -> None:
+    """The old primary's users file holds the roles of its lost transactions, at LSNs the new
+    primary's history reuses: after the rejoin it has the new primary's roles, not those."""
     cluster = Cluster(tmp_path, mode="async")
     old, new = cluster.primary, cluster.standbys[0]
     with running(cluster):
         with connect(old) as primary:
             primary.execute("create table t (id integer primary key)")
+            primary.execute("create role x_replicated")
         wait_caught_up(old, new)
         new.kill()
         with connect(old) as primary:
             for number in range(3):  # async: acknowledged, never streamed
                 primary.execute(f"create role x_lost_{number}")
+            primary.execute("drop role x_replicated")
         old.kill()
         new.start()
         promote(new)
@@ -124,8 +168,11 @@ def test_a_rejoining_old_primary_applies_the_new_primary_roles(tmp_path: Path) -
         cluster.make_standby(old, new, "standby1")
         old.start()
         assert any("REJOIN" in line for line in old.stderr_lines)
+        assert any("create x_lost_2" in line and "drop x_replicated" in line for line in old.stderr_lines)
         wait_caught_up(new, old)
-        assert _role_names(new) == ["x_new"]
-        assert "x_new" in _role_names(old)
-        assert any("users file keeps the role changes" in line and "create x_lost_2" in line
-                   for line in old.stderr_lines)
+        assert _role_names(new) == ["x_new", "x_replicated"]
+        assert _role_names(old) == ["x_new", "x_replicated"]
+        with connect(new) as primary:
+            primary.execute("create role x_after_rejoin")
+        wait_caught_up(new, old)
+        assert _role_names(old) == ["x_after_rejoin", "x_new", "x_replicated"]
