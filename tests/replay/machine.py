@@ -118,6 +118,7 @@ class Machine:
         self.journal = Journal.open(self.journal_dir, segment_size=SEGMENT_SIZE, syscalls=syscalls,
                                     sync_mode=sync_mode, async_flush_interval=async_flush_interval)
         self.journal.mark_standby_acked(RETENTION_HOLD, 0)
+        self.users = users
         self.service = CommitService(self.journal, self.engine.store_path, roles=users)
         self.recorders: list[TransactionRecorder] = []
         self.sessions: list[SQLiteSession] = []

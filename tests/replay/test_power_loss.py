@@ -7,7 +7,9 @@ reboot the journal is reopened, `recover()` reconciles the store, and then:
 - I1: every acknowledged commit is in the store, with its GTID and its ledger row;
 - I4: the store's `_helios_txn` LSNs are exactly the journal's (1..N, no gap), with the same GTIDs
   and outcomes, both a prefix of what was committed; the data is what a restore of the journal
-  from scratch builds, and each committed ledger row is there once.
+  from scratch builds, and each committed ledger row is there once;
+- the users file (the random cases create and drop roles) holds exactly the roles the journal's
+  entries leave: none of an entry the power loss took.
 """
 
 from __future__ import annotations
@@ -19,10 +21,11 @@ from pathlib import Path
 import pytest
 
 from heliosdb_lite.engine.session import SQLiteEngine
-from heliosdb_lite.journal import EntryType, Journal, SyncMode
+from heliosdb_lite.journal import CommitPayload, EntryType, Journal, SyncMode, decode_payload
 from heliosdb_lite.replay.recovery import RecoveryReport, recover
 from heliosdb_lite.replay.restore import restore
 from heliosdb_lite.replay.txn_table import COMMITTED, FENCED
+from heliosdb_lite.server.users import UsersFile
 from tests.journal.fakes import CountingSyscalls, LossySyscalls
 from tests.replay.lossy_vfs import LossyVFS
 from tests.replay.machine import RETENTION_HOURS, SEGMENT_SIZE, Machine, PowerSwitch
@@ -40,9 +43,10 @@ def recover_and_check(machine: Machine, root: Path) -> RecoveryReport:
                            syscalls=CountingSyscalls(real=False))
     engine = SQLiteEngine(machine.data_dir)
     try:
-        report = recover(journal, engine.maintenance_connection())
+        report = recover(journal, engine.maintenance_connection(), roles=machine.users)
         entries = [(entry.lsn, bytes(entry.gtid), OUTCOMES[entry.entry_type])
                    for entry in journal.read_from(1)]
+        journaled_roles = _roles_left(journal)
     finally:
         engine.close()
         journal.close_sync()
@@ -58,6 +62,9 @@ def recover_and_check(machine: Machine, root: Path) -> RecoveryReport:
     committed_tags = {tag for lsn in range(1, last + 1) if (tag := machine.history[lsn].tag) is not None}
     assert sorted(tags) == sorted(committed_tags), "ledger rows are not the committed transactions, once each"
 
+    if machine.users is not None:
+        assert set(machine.users.roles()) == journaled_roles, "the users file's roles are not the journal's"
+
     restored_dir = root / "restored"
     restore(machine.journal_dir, restored_dir, show_progress=False)
     restored = read_store(restored_dir / "store.db")
@@ -65,6 +72,21 @@ def recover_and_check(machine: Machine, root: Path) -> RecoveryReport:
     assert store.tables == restored.tables, "the store's data is not the journal's"
     assert store.transactions == restored.transactions
     return report
+
+
+def _roles_left(journal: Journal) -> set[str]:
+    """The roles the journal's commit entries create and drop, in order."""
+    roles: set[str] = set()
+    for entry in journal.read_from(1):
+        if entry.entry_type == EntryType.COMMIT:
+            payload = decode_payload(EntryType.COMMIT, entry.payload)
+            assert isinstance(payload, CommitPayload)
+            for change in payload.roles:
+                if change.action == "drop":
+                    roles.discard(change.name)
+                else:
+                    roles.add(change.name)
+    return roles
 
 
 def recover_until_power_loss(machine: Machine, vfs: LossyVFS, after_changes: int, keep_store: float,
@@ -76,7 +98,7 @@ def recover_until_power_loss(machine: Machine, vfs: LossyVFS, after_changes: int
     power = PowerSwitch(vfs, syscalls)
     try:
         power.arm(after_changes, keep_store, keep_journal)
-        recover(journal, engine.maintenance_connection())
+        recover(journal, engine.maintenance_connection(), roles=machine.users)
     finally:
         power.cut()
         engine.close()
@@ -109,7 +131,7 @@ def _fraction(rng: random.Random) -> float:
 def test_power_loss_at_random_instants(lossy_vfs: LossyVFS, tmp_path: Path, case: int,
                                        sync_mode: SyncMode) -> None:
     rng = random.Random(f"{sync_mode}-{case}")
-    steps = workload(rng.randrange(1 << 30), STEPS)
+    steps = workload(rng.randrange(1 << 30), STEPS, roles=True)
     crash_step = rng.randrange(len(steps) + 1)
     after_changes = rng.choice([0, rng.randint(1, 8), rng.randint(1, 80)])
     if rng.random() < 0.4:  # the journal's disk gets stuck a few steps before the power goes
@@ -117,7 +139,7 @@ def test_power_loss_at_random_instants(lossy_vfs: LossyVFS, tmp_path: Path, case
         steps.insert(stall_at, Machine.stall_journal)
         crash_step += stall_at <= crash_step
     machine = Machine(tmp_path, lossy_vfs, sync_mode=sync_mode,
-                      async_flush_interval=0.01)
+                      async_flush_interval=0.01, users=UsersFile(tmp_path / "users.toml"))
     run_until_power_loss(machine, steps, crash_step, after_changes, _fraction(rng), _fraction(rng))
     if rng.random() < 0.3:
         recover_until_power_loss(machine, lossy_vfs, rng.randint(1, 30), _fraction(rng), _fraction(rng))

@@ -4,7 +4,8 @@ It creates `ledger` (one row per transaction meant to commit, tagged, so a lost 
 transaction shows in the data) and `accounts` (updated and deleted in place), then mixes
 autocommit inserts, explicit multi-statement transfers, inserts and deletes, rolled-back
 transactions, a `notes_N` table going through create → index → alter → drop, client-named GTIDs,
-outcome lookups (fences), unacknowledged commits and checkpoints.
+outcome lookups (fences), unacknowledged commits and checkpoints; with `roles` (a machine with a
+users file), CREATE ROLE and DROP ROLE in some of those transactions, rolled-back ones included.
 """
 
 from __future__ import annotations
@@ -25,8 +26,10 @@ SETUP = [
 
 
 class _Generator:
-    def __init__(self, rng: random.Random) -> None:
+    def __init__(self, rng: random.Random, roles: bool) -> None:
         self.rng = rng
+        self.roles = roles
+        self.created: list[str] = []  # roles created so far (some of them dropped since)
         self.tags = 0
         self.notes = 0  # the notes table generation
         self.notes_state = "none"  # none → created → indexed → altered → (dropped) none
@@ -42,9 +45,10 @@ class _Generator:
 
     def step(self) -> Step:
         rng = self.rng
-        kind = rng.choices(
-            ["insert", "transfer", "churn", "rollback", "ddl", "named", "fence", "checkpoint", "update"],
-            weights=[5, 4, 3, 1, 2, 1, 1, 2, 2])[0]
+        kind = rng.choices(  # "role" last, so without roles the other kinds are drawn as before
+            ["insert", "transfer", "churn", "rollback", "ddl", "named", "fence", "checkpoint", "update",
+             "role"],
+            weights=[5, 4, 3, 1, 2, 1, 1, 2, 2, 3 if self.roles else 0])[0]
         session = rng.randrange(2)
         acknowledge = rng.random() < 0.7
         if kind == "checkpoint":
@@ -53,6 +57,8 @@ class _Generator:
             return Machine.outcome_lookup
         if kind == "rollback":
             statements = [self.ledger_insert("rolled-back"), "UPDATE accounts SET balance = 0"]
+            if self.roles:
+                statements.append("CREATE ROLE r_rolled_back")
             return lambda machine: machine.rolled_back(session, statements)
         if kind == "ddl":
             return self.ddl(session, acknowledge)
@@ -68,6 +74,12 @@ class _Generator:
             statements += [
                 f"UPDATE accounts SET balance = balance - {amount} WHERE id = (SELECT min(id) FROM accounts)",
                 f"UPDATE accounts SET balance = balance + {amount} WHERE id = (SELECT max(id) FROM accounts)"]
+        elif kind == "role":
+            if self.created and rng.random() < 0.3:
+                statements.append(f"DROP ROLE IF EXISTS {rng.choice(self.created)}")
+            else:
+                self.created.append(f"r_{tag}")
+                statements.append(f"CREATE ROLE r_{tag} LOGIN PASSWORD '{tag}'")
         elif kind == "churn":
             statements += [f"INSERT INTO accounts (owner, balance) VALUES ('{tag}', {rng.randint(0, 500)})",
                            "DELETE FROM accounts WHERE id = (SELECT min(id) FROM accounts)"]
@@ -105,7 +117,7 @@ def setup_step(machine: Machine) -> None:
         machine.transaction(0, [sql])
 
 
-def workload(seed: int, steps: int) -> list[Step]:
+def workload(seed: int, steps: int, *, roles: bool = False) -> list[Step]:
     """The setup, then `steps` random steps, the same for the same seed."""
-    generator = _Generator(random.Random(seed))
+    generator = _Generator(random.Random(seed), roles)
     return [setup_step, *(generator.step() for _ in range(steps))]
