@@ -28,7 +28,6 @@ import apsw.ext
 from sqlglot import exp
 
 from heliosdb_lite.engine.ddl import table_rebuild
-from heliosdb_lite.engine.ddl.object_names import object_kind
 from heliosdb_lite.engine.ddl.table_rebuild import Column, mentions
 from heliosdb_lite.engine.ddl.tables import range_check_name, storage_clauses
 from heliosdb_lite.engine.functions import names as fn
@@ -36,7 +35,7 @@ from heliosdb_lite.engine.sql.dialect import render
 from heliosdb_lite.engine.sql.quoting import quote_name, string_literal
 from heliosdb_lite.engine.store import added_defaults, constraint_names, schemas, serial_sequences
 from heliosdb_lite.engine.store.sequences import SEQUENCES_TABLE
-from heliosdb_lite.engine.store.table_info import ColumnInfo, TableInfo
+from heliosdb_lite.engine.store.table_info import ColumnInfo, TableInfo, object_kind
 from heliosdb_lite.engine.translate import domain_values
 from heliosdb_lite.engine.translate.result import unsupported
 from heliosdb_lite.engine.translate.scope import Relation, Scope

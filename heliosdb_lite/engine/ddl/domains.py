@@ -18,12 +18,13 @@ from typing import TYPE_CHECKING
 from sqlglot import exp
 from sqlglot.tokens import Token, TokenType
 
-from heliosdb_lite.engine.ddl.object_names import NO_OP, object_kind, schema_version_bump
+from heliosdb_lite.engine.ddl.object_names import NO_OP, schema_version_bump
 from heliosdb_lite.engine.sql import parsing
 from heliosdb_lite.engine.sql.quoting import string_literal
 from heliosdb_lite.engine.sql.statement_words import Words, syntax_error
 from heliosdb_lite.engine.store import domains, schemas, user_types
 from heliosdb_lite.engine.store.domains import CHECK_FUNCTION, DOMAIN_KIND, DOMAINS_TABLE, Domain
+from heliosdb_lite.engine.store.table_info import object_kind
 from heliosdb_lite.engine.store.user_types import TYPES_TABLE
 from heliosdb_lite.engine.translate import domain_values
 from heliosdb_lite.engine.translate.result import Translation, unsupported

@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-import apsw
 from sqlglot import exp
 
 from heliosdb_lite.engine.functions import names as fn
 from heliosdb_lite.engine.sql.quoting import string_literal
 from heliosdb_lite.engine.store.sequences import Sequences
+from heliosdb_lite.engine.store.table_info import object_kind
 from heliosdb_lite.engine.translate.result import schema_of, unsupported
 from heliosdb_lite.errors import (
     DEPENDENT_OBJECTS_STILL_EXIST,
@@ -68,14 +68,6 @@ def index_exists(translator: Translator) -> Callable[[str], bool]:
 def sequence_exists(translator: Translator) -> Callable[[str], bool]:
     """Whether a sequence (temporary or not) has the storage name (`sequences`)."""
     return Sequences(translator.catalog.connection).exists
-
-
-def object_kind(connection: apsw.Connection, stored: str) -> str | None:
-    """'table', 'view' or 'index' for a stored object (temporary ones too), None if there is none."""
-    rows: list[tuple[str]] = list(connection.execute(
-        "SELECT type FROM sqlite_schema WHERE name = ?1 UNION ALL "
-        "SELECT type FROM sqlite_temp_schema WHERE name = ?1", (stored,)))
-    return rows[0][0] if rows else None
 
 
 def dropped(translator: Translator, table: exp.Expr, kind: str, if_exists: bool) -> str | None:

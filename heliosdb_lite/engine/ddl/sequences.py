@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from sqlglot import exp
 from sqlglot.tokens import TokenType
 
-from heliosdb_lite.engine.ddl.object_names import NO_OP, dropped, object_kind, sequence_exists
+from heliosdb_lite.engine.ddl.object_names import NO_OP, dropped, sequence_exists
 from heliosdb_lite.engine.functions import names as fn
 from heliosdb_lite.engine.functions.sequences import serial_sequence
 from heliosdb_lite.engine.sql import parsing
@@ -24,6 +24,7 @@ from heliosdb_lite.engine.sql.quoting import string_literal
 from heliosdb_lite.engine.sql.statement_words import Words
 from heliosdb_lite.engine.store import schemas, serial_sequences
 from heliosdb_lite.engine.store.sequences import CREATE_TEMPORARY_TABLES, RANGES, Sequences, shown_name
+from heliosdb_lite.engine.store.table_info import object_kind
 from heliosdb_lite.engine.translate.result import Translation, unsupported
 from heliosdb_lite.engine.types import pgtypes as t
 from heliosdb_lite.errors import (

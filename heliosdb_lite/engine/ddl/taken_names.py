@@ -14,10 +14,11 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING
 
-from heliosdb_lite.engine.ddl.object_names import object_kind, object_name
+from heliosdb_lite.engine.ddl.object_names import object_name
 from heliosdb_lite.engine.sql.quoting import quote_name
 from heliosdb_lite.engine.store import constraint_markers, constraint_names, schemas
 from heliosdb_lite.engine.store.sequences import Sequences
+from heliosdb_lite.engine.store.table_info import object_kind
 
 if TYPE_CHECKING:
     from heliosdb_lite.engine.translate import Translator

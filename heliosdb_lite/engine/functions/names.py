@@ -37,6 +37,7 @@ ENUM_LAST = "helios_enum_last"  # (enum oid): enum_last
 ENUM_RANGE = "helios_enum_range"  # (enum oid, low label or NULL, high label or NULL): enum_range
 SEQUENCE_RENAME = "helios_sequence_rename"
 SEQUENCE_DROP = "helios_sequence_drop"
+TABLESAMPLE = "helios_tablesample"  # (percent, seed, seeded, rowid): the row is in the sample
 FAIL_IF = "helios_fail_if"  # (failed, sqlstate, message[, hint]): raises that error if failed, else 1
 NOT_NULL = "helios_not_null"  # (value, message): the value, or 23502 with the message if it is NULL
 SUM = "helios_sum"

@@ -44,6 +44,7 @@ from heliosdb_lite.engine.functions import (
     raised_errors,
     ranges,
     records,
+    table_samples,
     table_valued,
     xml_functions,
     zone_names,
@@ -173,7 +174,7 @@ def register(connection: apsw.Connection, context: FunctionContext) -> None:
                            **SessionSequences(connection, context.search_path).functions(),
                            **array_functions.functions(context.time_zone, context.text_style),
                            **hstore.functions(context.time_zone, context.text_style),
-                           **enums.FUNCTIONS}.items():
+                           **enums.FUNCTIONS, **table_samples.FUNCTIONS}.items():
         effects.scalar(connection, name, function, waits=name in _WAITING)
     for name, function in {**_pure_functions(), **string_functions.FUNCTIONS, **binary_strings.FUNCTIONS,
                            **ranges.FUNCTIONS, **records.FUNCTIONS, **network.FUNCTIONS, **money.FUNCTIONS,

@@ -109,6 +109,14 @@ class TableInfo:
         return next((c for c in self.columns if c.name.lower() == lowered), None)
 
 
+def object_kind(connection: apsw.Connection, stored: str) -> str | None:
+    """'table', 'view' or 'index' for a stored object (temporary ones too), None if there is none."""
+    rows: list[tuple[str]] = list(connection.execute(
+        "SELECT type FROM sqlite_schema WHERE name = ?1 UNION ALL "
+        "SELECT type FROM sqlite_temp_schema WHERE name = ?1", (stored,)))
+    return rows[0][0] if rows else None
+
+
 def effective_default(declared: str | None, recorded: str | None) -> str | None:
     """A column's default: the one recorded by ALTER TABLE (`added_defaults`) if any, else SQLite's."""
     if recorded is None:

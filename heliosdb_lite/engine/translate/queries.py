@@ -25,6 +25,7 @@ from heliosdb_lite.engine.translate import (
     query_checks,
     select_list_unnest,
     set_operations,
+    table_samples,
 )
 from heliosdb_lite.engine.translate.nodes import call, collated, undeclared
 from heliosdb_lite.engine.translate.result import OutputColumn, Typed, unsupported
@@ -398,8 +399,8 @@ def _from_item(translator: Translator, node: exp.Expr, scope: Scope,
     PostgreSQL), every other one through `source`."""
     if node.args.get("joins"):  # `a JOIN b LEFT JOIN c ON ... ON ...`: SQLite has no such nesting
         raise unsupported("a join nested in another join's ON (JOIN ... JOIN ... ON ... ON ...)")
-    if node.args.get("sample"):  # refused before the rest is typed (its columns would be)
-        raise unsupported("TABLESAMPLE")
+    if node.args.get("sample"):
+        return table_samples.sampled(translator, node, scope, lambda item: source(translator, item, scope))
     if isinstance(node, exp.Lateral):
         node = lateral_function(node)
     if isinstance(node, exp.Unnest) or is_generate_series(node) \
