@@ -332,9 +332,9 @@ class RoleStore(Protocol):
         """Apply a journal entry's changes unless the store holds that entry's already; True when applied."""
         ...
 
-    def undo_after(self, lsn: int) -> list[RoleChange]:
+    def undo_after(self, lsn: int) -> list[str]:
         """Recovery, the synced journal ending at `lsn`: undo the changes of the entries after it
-        (`apply`'s, which a power loss took from the journal); returns the changes undone."""
+        (`apply`'s, which a power loss took from the journal); returns the roles set back."""
         ...
 
 

@@ -231,8 +231,8 @@ def _undo_lost_roles(roles: RoleStore, journal_lsn: int) -> None:
     undone = roles.undo_after(journal_lsn)
     if undone:
         log.warning("recovery: the users file held role changes of journal entries after LSN %d, which a "
-                    "power loss took before they were synced: undone by %s", journal_lsn,
-                    ", ".join(f"{change.action} {change.name}" for change in undone))
+                    "power loss took before they were synced: roles set back: %s", journal_lsn,
+                    ", ".join(undone))
 
 
 _WRITTEN_BACK_AS = {COMMITTED: EntryType.COMMIT, FENCED: EntryType.FENCE, ABORTED: EntryType.ABORT}

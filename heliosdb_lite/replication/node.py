@@ -50,7 +50,7 @@ from heliosdb_lite.replication.receiver import Receiver, apply_received
 from heliosdb_lite.replication.rejoin import DEPOSED_FILE, PROMOTED_FILE
 from heliosdb_lite.replication.role import EPOCH_PARAMETER, Role, ServerRole
 from heliosdb_lite.replication.sender import ReadMessage, Shipper, StandbyLink, stream_to_standby
-from heliosdb_lite.server.users import UsersFile
+from heliosdb_lite.server.users import server_users
 
 log = logging.getLogger("heliosdb.replication")
 NO_GTID = bytes(16)
@@ -75,7 +75,7 @@ class ReplicationNode:
         self._journal = journal
         self._service = service
         self._engine = engine
-        self._users = UsersFile(config.users_file_path)
+        self._users = server_users(config)
         self.name = settings.standby_name or f"{config.server.listen}:{config.server.port}"
         self._promoted_marker = config.database.path / PROMOTED_FILE
         self._deposed_marker = config.database.path / DEPOSED_FILE

@@ -56,7 +56,7 @@ from heliosdb_lite.replication.client import (
 )
 from heliosdb_lite.replication.history import EpochSpan, epoch_history, fork_lsn
 from heliosdb_lite.replication.role import EPOCH_PARAMETER, REPLICATION_PARAMETER
-from heliosdb_lite.server.users import UsersFile
+from heliosdb_lite.server.users import server_users
 
 log = logging.getLogger("heliosdb.replication")
 
@@ -118,7 +118,7 @@ async def _prepare(config: Config) -> None:
 
 async def _take_users_file(config: Config, connection: PeerConnection) -> None:
     """Replace this node's users file with the primary's (USERS_FILE), unless the primary has none."""
-    users = UsersFile(config.users_file_path)
+    users = server_users(config)
     try:
         [[text]] = await simple_query(connection, wire.USERS_QUERY)
     except (*_PEER_ERRORS, ValueError) as error:

@@ -24,7 +24,7 @@ from heliosdb_lite.journal import Journal
 from heliosdb_lite.journal.syscalls import Syscalls
 from heliosdb_lite.replay.commit import CommitService
 from heliosdb_lite.replay.recovery import recover
-from heliosdb_lite.server.users import UsersFile
+from heliosdb_lite.server.users import UsersFile, server_users
 
 log = logging.getLogger("heliosdb.startup")
 
@@ -63,7 +63,7 @@ def open_database(config: Config, holder: str,
     try:
         if prepare is not None:
             prepare(config)
-        return _open_locked(config, lock, journal_syscalls, UsersFile(config.users_file_path))
+        return _open_locked(config, lock, journal_syscalls, server_users(config))
     except BaseException:
         lock.release()
         raise

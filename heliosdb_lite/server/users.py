@@ -24,17 +24,19 @@ standby's stream) applies it only when it comes after that position, so a change
 and a later offline edit (`heliosdb-lite user add|remove`, which keeps the position) is never
 undone. Offline edits are this node's own, as pg_hba.conf is: they are not replicated.
 
-The primary writes an entry's changes before the journal has synced it, so each such write also
-keeps what undoes it, until an entry the journal has synced comes after it:
+The primary writes an entry's changes before the journal has synced it, so it first writes, to a
+file of its own in its data directory (`UNSYNCED_ROLES_FILE`, not the users file, which nodes may
+share), what each such entry changed — every role's state before and after — until an entry the
+journal has synced comes after it:
 
-    [[pending]]
+    [[entry]]
     at = [3, 1743]
     before = [3, 1742]
-    undo = [{ action = "drop", name = "bob" }]
+    roles = [{ name = "bob", after = { verifier = "SCRAM-SHA-256$..." } }]
 
-Start-up recovery (`undo_after`) undoes the changes of every entry past the journal's recovered
-end (a power loss took it) and forgets the rest. What a standby is seeded with (`durable_text`)
-holds the entries a synced journal covers only.
+Start-up recovery (`undo_after`) sets back each role an entry past the journal's recovered end
+changed (a power loss took the entry) — unless the role changed again since (an offline edit) —
+and forgets the rest. What a standby is seeded with (`durable_text`) leaves those entries out too.
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from heliosdb_lite.config import Config
 from heliosdb_lite.engine.interface import JournalPosition, RoleChange
 from heliosdb_lite.errors import (
     CONFIG_FILE_ERROR,
@@ -66,6 +69,8 @@ METHODS = ("scram-sha-256", "md5")
 MAX_USER_NAME_BYTES = 63  # PostgreSQL's NAMEDATALEN - 1
 _FILE_MODE = 0o600
 _HEADER = "# HeliosDB-Lite users, managed by `heliosdb-lite user add|remove|list`.\n"
+UNSYNCED_ROLES_FILE = "roles-unsynced.toml"  # in the data directory (module docstring)
+_UNSYNCED_HEADER = "# Role changes of journal entries not yet synced (HeliosDB-Lite's users file).\n"
 
 
 def validate_user_name(name: str) -> None:
@@ -101,79 +106,114 @@ class Role:
 
 
 @dataclass(frozen=True, slots=True)
-class Pending:
-    """An entry's changes written before the journal synced it: the changes undoing them, and the
-    file's position before."""
+class RoleStep:
+    """One role as one change found it and left it (None: no such role)."""
+
+    name: str
+    before: Role | None
+    after: Role | None
+
+
+@dataclass(frozen=True, slots=True)
+class Unsynced:
+    """A journal entry's role changes written before the journal synced it: the users file's
+    position before it, and the roles it changed."""
 
     at: JournalPosition
     before: JournalPosition | None
-    undo: tuple[RoleChange, ...]
+    steps: tuple[RoleStep, ...]
 
 
 @dataclass(slots=True)
 class _Contents:
     roles: dict[str, Role]
     position: JournalPosition | None
-    pending: list[Pending]
 
 
 def _position_text(position: JournalPosition) -> str:
     return f"[{position[0]}, {position[1]}]"
 
 
-def _change_text(change: RoleChange) -> str:
-    keys = [f"action = {_toml_string(change.action)}", f"name = {_toml_string(change.name)}"]
-    if change.verifier is not None:
-        keys.append(f"verifier = {_toml_string(change.verifier)}")
-    if change.login is not None:
-        keys.append(f"login = {'true' if change.login else 'false'}")
-    return "{ " + ", ".join(keys) + " }"
+def _role_keys(role: Role) -> list[str]:
+    keys = [] if role.verifier is None else [f"verifier = {_toml_string(role.verifier)}"]
+    return keys if role.login else [*keys, "login = false"]
+
+
+def _lines(lines: Sequence[str]) -> str:
+    return "".join(f"{line}\n" for line in lines)
 
 
 def _render(contents: _Contents) -> str:
-    tables = []
-    for name, role in sorted(contents.roles.items()):
-        lines = [f"[users.{_toml_string(name)}]\n"]
-        if role.verifier is not None:
-            lines.append(f"verifier = {_toml_string(role.verifier)}\n")
-        if not role.login:
-            lines.append("login = false\n")
-        tables.append("".join(lines))
-    for pending in contents.pending:
-        lines = ["[[pending]]\n", f"at = {_position_text(pending.at)}\n"]
-        if pending.before is not None:
-            lines.append(f"before = {_position_text(pending.before)}\n")
-        lines.append(f"undo = [{', '.join(_change_text(change) for change in pending.undo)}]\n")
-        tables.append("".join(lines))
+    tables = [_lines([f"[users.{_toml_string(name)}]", *_role_keys(role)])
+              for name, role in sorted(contents.roles.items())]
     marker = "" if contents.position is None else f"journal = {_position_text(contents.position)}\n"
     return _HEADER + marker + "".join("\n" + table for table in tables)
 
 
-def _changed(roles: dict[str, Role], changes: Sequence[RoleChange]) -> list[RoleChange]:
-    """Apply `changes` to `roles` in place; returns the changes that undo them (each sets a role
-    back to what it was, so undoing twice is undoing once)."""
-    undo = []
+def _step_text(step: RoleStep) -> str:
+    keys = [f"name = {_toml_string(step.name)}"]
+    keys += [f"{key} = {{ {', '.join(_role_keys(role))} }}"
+             for key, role in (("before", step.before), ("after", step.after)) if role is not None]
+    return "{ " + ", ".join(keys) + " }"
+
+
+def _render_unsynced(entries: Sequence[Unsynced]) -> str:
+    tables = []
+    for entry in entries:
+        lines = ["[[entry]]", f"at = {_position_text(entry.at)}"]
+        if entry.before is not None:
+            lines.append(f"before = {_position_text(entry.before)}")
+        lines.append(f"roles = [{', '.join(_step_text(step) for step in entry.steps)}]")
+        tables.append(_lines(lines))
+    return _UNSYNCED_HEADER + "".join("\n" + table for table in tables)
+
+
+def _stepped(roles: dict[str, Role], changes: Sequence[RoleChange]) -> list[RoleStep]:
+    """Apply `changes` to `roles` in place, one after the other; returns each role before and after."""
+    steps = []
     for change in changes:
         before = roles.get(change.name)
-        undo.append(RoleChange("drop", change.name) if before is None else
-                    RoleChange("create", change.name, before.verifier, True, before.login))
         if change.action == "drop":
             roles.pop(change.name, None)
-            continue
-        role = before or Role()
-        if change.set_verifier:
-            role = replace(role, verifier=change.verifier)
-        if change.login is not None:
-            role = replace(role, login=change.login)
-        roles[change.name] = role
-    return undo[::-1]
+        else:
+            role = before or Role()
+            if change.set_verifier:
+                role = replace(role, verifier=change.verifier)
+            if change.login is not None:
+                role = replace(role, login=change.login)
+            roles[change.name] = role
+        steps.append(RoleStep(change.name, before, roles.get(change.name)))
+    return steps
+
+
+def _undoing(steps: Sequence[RoleStep]) -> list[RoleChange]:
+    """The changes setting each role of `steps` back as it was (so undoing twice is undoing once)."""
+    return [RoleChange("drop", step.name) if step.before is None else
+            RoleChange("create", step.name, step.before.verifier, True, step.before.login)
+            for step in reversed(steps)]
+
+
+def _set_back(roles: dict[str, Role], entry: Unsynced) -> list[str]:
+    """Undo `entry`'s steps, newest first, on the roles it left as they are; returns their names."""
+    names = []
+    for step in reversed(entry.steps):
+        if roles.get(step.name) != step.after:
+            continue  # changed again since (an offline edit): that stays
+        if step.before is None:
+            roles.pop(step.name, None)
+        else:
+            roles[step.name] = step.before
+        names.append(step.name)
+    return names
 
 
 class UsersFile:
-    """Read and change one users file."""
+    """Read and change one users file; `unsynced`: the node's file of the role changes written ahead
+    of the journal's sync (the server's postgres database: `UNSYNCED_ROLES_FILE`), else None."""
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str], unsynced: str | os.PathLike[str] | None = None) -> None:
         self.path = Path(path)
+        self.unsynced_path = None if unsynced is None else Path(unsynced)
 
     def load(self) -> dict[str, str]:
         """All users with a password and their verifiers; empty when the file does not exist."""
@@ -187,33 +227,41 @@ class UsersFile:
         """The (epoch, LSN) of the last journal entry whose role changes the file holds."""
         return self._read().position
 
-    def pending(self) -> list[Pending]:
+    def unsynced(self) -> list[Unsynced]:
         """The entries whose changes the file holds without knowing them synced, oldest first."""
-        return self._read().pending
+        if self.unsynced_path is None:
+            return []
+        try:
+            with self.unsynced_path.open("rb") as file:
+                document = tomllib.load(file)
+        except FileNotFoundError:
+            return []
+        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise self._corrupt(f"has an unreadable {self.unsynced_path}: {exc}") from exc
+        entries = document.get("entry", [])
+        if set(document) - {"entry"} or not isinstance(entries, list):
+            raise self._corrupt(f"has an {self.unsynced_path} that is not [[entry]] tables")
+        return [self._checked_unsynced(entry) for entry in entries]
 
     def _read(self) -> _Contents:
         try:
             with self.path.open("rb") as file:
                 document = tomllib.load(file)
         except FileNotFoundError:
-            return _Contents({}, None, [])
+            return _Contents({}, None)
         except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise self._corrupt(f"cannot be read: {exc}") from exc
         return self._parsed(document)
 
     def _parsed(self, document: dict[str, object]) -> _Contents:
-        unknown = sorted(set(document) - {"users", "journal", "pending"})
+        unknown = sorted(set(document) - {"users", "journal"})
         if unknown:
             raise self._corrupt(f"has unknown top-level key(s) {', '.join(unknown)}; expected [users.<name>]")
         users = document.get("users", {})
         if not isinstance(users, dict):
             raise self._corrupt("must hold [users.<name>] tables")
-        pending = document.get("pending", [])
-        if not isinstance(pending, list):
-            raise self._corrupt("must hold [[pending]] tables")
         return _Contents({name: self._checked_entry(name, entry) for name, entry in users.items()},
-                         self._checked_position(document.get("journal")),
-                         [self._checked_pending(record) for record in pending])
+                         self._checked_position(document.get("journal")))
 
     def _checked_position(self, position: object) -> JournalPosition | None:
         if position is None:
@@ -223,22 +271,22 @@ class UsersFile:
             raise self._corrupt("has a journal position that is not [epoch, lsn]")
         return position[0], position[1]
 
-    def _checked_pending(self, record: object) -> Pending:
-        if not (isinstance(record, dict) and set(record) <= {"at", "before", "undo"} and "at" in record
-                and isinstance(record.get("undo"), list)):
-            raise self._corrupt("has a [[pending]] table that is not at, before and undo")
-        at = self._checked_position(record["at"])
+    def _checked_unsynced(self, entry: object) -> Unsynced:
+        if not (isinstance(entry, dict) and set(entry) <= {"at", "before", "roles"} and "at" in entry
+                and isinstance(entry.get("roles"), list)):
+            raise self._corrupt(f"has an {self.unsynced_path} entry that is not at, before and roles")
+        at = self._checked_position(entry["at"])
         assert at is not None
-        undo = []
-        for change in record["undo"]:
-            if not (isinstance(change, dict) and change.get("action") in ("create", "drop")
-                    and isinstance(change.get("name"), str)):
-                raise self._corrupt("has a [[pending]] change that is not a create or a drop of a role")
-            action, name = change["action"], change["name"]
-            role = self._checked_entry(name, {key: value for key, value in change.items()
-                                              if key in ("verifier", "login")})
-            undo.append(RoleChange(action, name, role.verifier, action == "create", role.login))
-        return Pending(at, self._checked_position(record.get("before")), tuple(undo))
+        steps = []
+        for step in entry["roles"]:
+            if not (isinstance(step, dict) and isinstance(step.get("name"), str)
+                    and set(step) <= {"name", "before", "after"}):
+                raise self._corrupt(f"has an {self.unsynced_path} role that is not name, before and after")
+            name = step["name"]
+            before, after = (None if step.get(key) is None else self._checked_entry(name, step[key])
+                             for key in ("before", "after"))
+            steps.append(RoleStep(name, before, after))
+        return Unsynced(at, self._checked_position(entry.get("before")), tuple(steps))
 
     def verifier(self, user: str) -> str | None:
         """The stored verifier of `user`, or None when there is no such user (or it has none)."""
@@ -271,19 +319,20 @@ class UsersFile:
     def apply(self, changes: Sequence[RoleChange], at: JournalPosition | None = None,
               synced_lsn: int | None = None) -> list[RoleChange]:
         """CREATE / ALTER / DROP ROLE's changes (`interface.RoleStore`), written at once; returns the
-        changes undoing them. With `at`, the position of the journal entry holding them, not yet
-        synced: the file keeps their undoing until an entry at or below `synced_lsn` (the journal's
-        synced LSN) comes after them."""
+        changes undoing them. With `at`, the position of the journal entry holding them, not synced
+        yet: first the unsynced file keeps what they change (forgetting the entries at or below
+        `synced_lsn`, the journal's synced LSN)."""
         with self._locked():
             contents = self._read()
-            undo = _changed(contents.roles, changes)
+            steps = _stepped(contents.roles, changes)
             if at is not None:
-                contents.pending = [pending for pending in contents.pending
-                                    if synced_lsn is None or pending.at[1] > synced_lsn]
-                contents.pending.append(Pending(at, contents.position, tuple(undo)))
+                if self.unsynced_path is not None:
+                    kept = [entry for entry in self.unsynced()
+                            if synced_lsn is None or entry.at[1] > synced_lsn]
+                    self._write_unsynced([*kept, Unsynced(at, contents.position, tuple(steps))])
                 contents.position = at
             self._write(contents)
-        return undo
+        return _undoing(steps)
 
     def replay(self, changes: Sequence[RoleChange], at: JournalPosition) -> bool:
         """Apply the changes of the journal entry at `at` unless the file holds them (its position is
@@ -292,55 +341,56 @@ class UsersFile:
             contents = self._read()
             if contents.position is not None and at <= contents.position:
                 return False
-            _changed(contents.roles, changes)
+            _stepped(contents.roles, changes)
             contents.position = at
             self._write(contents)
         return True
 
-    def undo_after(self, lsn: int) -> list[RoleChange]:
-        """Start-up recovery, the journal ending at `lsn` (everything up to it synced): undo the
-        changes of the entries past it (a power loss took them before the journal synced them) and
-        forget the others' undoing. Returns the changes undone."""
+    def undo_after(self, lsn: int) -> list[str]:
+        """Start-up recovery, the journal ending at `lsn` (everything up to it synced): set back the
+        roles the entries past it changed (a power loss took them before the journal synced them),
+        those changed again since apart, and forget the others; returns the roles set back."""
         with self._locked():
-            contents = self._read()
-            if not contents.pending:
+            entries = self.unsynced()
+            if not entries:
                 return []
-            lost = [pending for pending in contents.pending if pending.at[1] > lsn]
-            undone: list[RoleChange] = []
-            for pending in reversed(lost):
-                _changed(contents.roles, pending.undo)
-                undone += pending.undo
+            lost = [entry for entry in entries if entry.at[1] > lsn]
+            names: list[str] = []
             if lost:
+                contents = self._read()
+                for entry in reversed(lost):
+                    names += _set_back(contents.roles, entry)
                 contents.position = lost[0].before
-            contents.pending = []
-            self._write(contents)
-        return undone
+                self._write(contents)
+            self._write_unsynced([])
+        return names
 
     def durable_text(self, synced_lsn: int) -> str | None:
-        """The file as it is with the changes of entries past `synced_lsn` undone (what a standby
-        starts from: `replication.rejoin`); None when there is no file."""
+        """The file without the changes of entries past `synced_lsn` (what a standby starts from:
+        `replication.rejoin`); None when there is no file."""
         with self._locked():
             if not self.path.exists():
                 return None
             contents = self._read()
-        for pending in reversed(contents.pending):
-            if pending.at[1] > synced_lsn:
-                _changed(contents.roles, pending.undo)
-                contents.position = pending.before
-        contents.pending = []
+            for entry in reversed(self.unsynced()):
+                if entry.at[1] > synced_lsn:
+                    _set_back(contents.roles, entry)
+                    contents.position = entry.before
         return _render(contents)
 
     def replace(self, text: str) -> int:
         """Make the file `text` (another node's `durable_text`), checked first, unless it holds that
-        already (a file the nodes share, read-only perhaps); returns its roles' count."""
+        already (a file the nodes share, read-only perhaps), and forget this node's unsynced
+        changes (they were to the file replaced); returns its roles' count."""
         try:
             contents = self._parsed(tomllib.loads(text))
         except tomllib.TOMLDecodeError as exc:
             raise self._corrupt(f"cannot take the text given: {exc}") from exc
-        contents.pending = []
         with self._locked():
             if self._read() != contents:
                 self._write(contents)
+            if self.unsynced():
+                self._write_unsynced([])
         return len(contents.roles)
 
     def add(self, user: str, password: str, *, method: str = "scram-sha-256") -> bool:
@@ -359,7 +409,7 @@ class UsersFile:
             contents = self._read()
             created = user not in contents.roles
             contents.roles[user] = replace(contents.roles.get(user, Role()), verifier=verifier)
-            self._write(_edited_offline(contents, user))
+            self._write(contents)
         return created
 
     def remove(self, user: str) -> bool:
@@ -370,7 +420,7 @@ class UsersFile:
             contents = self._read()
             if contents.roles.pop(user, None) is None:
                 return False
-            self._write(_edited_offline(contents, user))
+            self._write(contents)
         return True
 
     def list(self) -> list[str]:
@@ -408,31 +458,46 @@ class UsersFile:
             os.close(descriptor)
 
     def _write(self, contents: _Contents) -> None:
-        directory = self.path.parent
-        descriptor, temporary = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=directory)
-        try:
-            with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-                os.fchmod(file.fileno(), _FILE_MODE)
-                file.write(_render(contents))
-                file.flush()
-                os.fsync(file.fileno())
-            os.replace(temporary, self.path)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(temporary)
-            raise
-        directory_descriptor = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(directory_descriptor)
-        finally:
-            os.close(directory_descriptor)
+        _write_durably(self.path, _render(contents))
+
+    def _write_unsynced(self, entries: Sequence[Unsynced]) -> None:
+        assert self.unsynced_path is not None
+        if entries:
+            _write_durably(self.unsynced_path, _render_unsynced(entries))
+        elif self.unsynced_path.exists():
+            self.unsynced_path.unlink()
+            _sync_directory(self.unsynced_path.parent)
 
 
-def _edited_offline(contents: _Contents, user: str) -> _Contents:
-    """An offline edit of `user` wins over a later undoing of SQL's changes to it."""
-    contents.pending = [replace(pending, undo=tuple(change for change in pending.undo if change.name != user))
-                        for pending in contents.pending]
-    return contents
+def server_users(config: Config) -> UsersFile:
+    """The server's users file, with its data directory's file of unsynced role changes."""
+    return UsersFile(config.users_file_path, config.database.path / UNSYNCED_ROLES_FILE)
+
+
+def _write_durably(path: Path, text: str) -> None:
+    """Replace `path` with `text` atomically: a temporary file (mode 0600), fsync, rename, directory fsync."""
+    directory = path.parent
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            os.fchmod(file.fileno(), _FILE_MODE)
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
+    _sync_directory(directory)
+
+
+def _sync_directory(directory: Path) -> None:
+    descriptor = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def _fail(message: str) -> int:

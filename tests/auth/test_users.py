@@ -319,36 +319,39 @@ def test_journaled_changes_apply_once_by_epoch_then_lsn(users_file: UsersFile) -
     assert users_file.position() == (2, 5)
 
 
-def test_unsynced_changes_are_undone_past_the_journal_end(users_file: UsersFile) -> None:
-    """apply() with a position keeps what undoes the entry until one at or below the synced LSN
-    comes after it; undo_after(lsn) (recovery) undoes the entries past `lsn`, newest first, puts the
-    position back and forgets the rest; an offline edit of a role wins over its undoing;
-    durable_text() is the file without the unsynced entries (a standby's seed)."""
+def test_unsynced_changes_are_undone_past_the_journal_end(tmp_path: Path) -> None:
+    """apply() with a position first keeps, in the node's unsynced file, what the entry changed,
+    until one at or below the synced LSN comes after it; undo_after(lsn) (recovery) sets back the
+    roles the entries past `lsn` changed, newest first — not one changed again since (an offline
+    `user add`) — puts the position back and forgets the rest; durable_text() is the file without
+    the unsynced entries (a standby's seed)."""
+    users_file = UsersFile(tmp_path / "users.toml", tmp_path / "roles-unsynced.toml")
     first, second = "md5" + "3" * 32, "md5" + "4" * 32
     users_file.apply([RoleChange("create", "app", first, True, True)], (1, 10), synced_lsn=9)
     users_file.apply([RoleChange("alter", "app", second, True, False),
                       RoleChange("create", "lost", None, True, True)], (1, 11), synced_lsn=9)
-    assert [pending.at for pending in users_file.pending()] == [(1, 10), (1, 11)]
-    seed = UsersFile(users_file.path.with_name("seed.toml"))
+    assert [entry.at for entry in users_file.unsynced()] == [(1, 10), (1, 11)]
+    assert users_file.unsynced_path is not None
+    assert "users" not in tomllib.loads(users_file.unsynced_path.read_text())  # the node's own file
+    seed = UsersFile(tmp_path / "seed.toml")
     text = users_file.durable_text(10)
     assert text is not None and seed.replace(text) == 1
-    assert seed.roles() == {"app": Role(first, True)} and seed.position() == (1, 10) and seed.pending() == []
+    assert seed.roles() == {"app": Role(first, True)} and seed.position() == (1, 10)
     users_file.apply([RoleChange("create", "later", None, True, True)], (1, 12), synced_lsn=10)
-    assert [pending.at for pending in users_file.pending()] == [(1, 11), (1, 12)]
+    assert [entry.at for entry in users_file.unsynced()] == [(1, 11), (1, 12)]
     users_file.add("lost", "offline")
-    undone = users_file.undo_after(10)
-    assert {change.name for change in undone} == {"app", "later"}
+    assert sorted(users_file.undo_after(10)) == ["app", "later"]
     assert users_file.roles() == {"app": Role(first, True), "lost": Role(users_file.verifier("lost"), True)}
-    assert users_file.position() == (1, 10) and users_file.pending() == []
+    assert users_file.position() == (1, 10) and users_file.unsynced() == []
     assert users_file.undo_after(0) == []
-    assert UsersFile(users_file.path.with_name("none.toml")).durable_text(0) is None
+    assert UsersFile(tmp_path / "none.toml").durable_text(0) is None
 
 
 def test_replace_takes_another_file_and_leaves_an_equal_one_alone(users_file: UsersFile,
                                                                   tmp_path: Path) -> None:
     """replace() (a standby taking its primary's file) checks the text first, writes nothing when the
     file holds the same already (a read-only file the nodes share), and refuses a corrupt one."""
-    primary = UsersFile(tmp_path / "primary.toml")
+    primary = UsersFile(tmp_path / "primary.toml", tmp_path / "primary-unsynced.toml")
     primary.add("admin", "secret")
     primary.apply([RoleChange("create", "app", None, True, False)], (2, 7), synced_lsn=7)
     text = primary.durable_text(7)

@@ -25,7 +25,7 @@ from heliosdb_lite.journal import CommitPayload, EntryType, Journal, SyncMode, d
 from heliosdb_lite.replay.recovery import RecoveryReport, recover
 from heliosdb_lite.replay.restore import restore
 from heliosdb_lite.replay.txn_table import COMMITTED, FENCED
-from heliosdb_lite.server.users import UsersFile
+from heliosdb_lite.server.users import UNSYNCED_ROLES_FILE, UsersFile
 from tests.journal.fakes import CountingSyscalls, LossySyscalls
 from tests.replay.lossy_vfs import LossyVFS
 from tests.replay.machine import RETENTION_HOURS, SEGMENT_SIZE, Machine, PowerSwitch
@@ -138,8 +138,8 @@ def test_power_loss_at_random_instants(lossy_vfs: LossyVFS, tmp_path: Path, case
         stall_at = max(crash_step - rng.randint(0, 3), 1)
         steps.insert(stall_at, Machine.stall_journal)
         crash_step += stall_at <= crash_step
-    machine = Machine(tmp_path, lossy_vfs, sync_mode=sync_mode,
-                      async_flush_interval=0.01, users=UsersFile(tmp_path / "users.toml"))
+    users = UsersFile(tmp_path / "users.toml", tmp_path / "data" / UNSYNCED_ROLES_FILE)
+    machine = Machine(tmp_path, lossy_vfs, sync_mode=sync_mode, async_flush_interval=0.01, users=users)
     run_until_power_loss(machine, steps, crash_step, after_changes, _fraction(rng), _fraction(rng))
     if rng.random() < 0.3:
         recover_until_power_loss(machine, lossy_vfs, rng.randint(1, 30), _fraction(rng), _fraction(rng))

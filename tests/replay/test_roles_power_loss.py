@@ -14,7 +14,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from heliosdb_lite.server.users import UsersFile
+from heliosdb_lite.server.users import UNSYNCED_ROLES_FILE, UsersFile
 from tests.replay.lossy_vfs import LossyVFS
 from tests.replay.machine import Machine
 from tests.server.credentials import add_user
@@ -27,7 +27,7 @@ TIMEOUT = 10
 def _machine(tmp_path: Path, vfs: LossyVFS) -> tuple[Machine, Path]:
     users_file = tmp_path / "users.toml"
     add_user(users_file, "postgres", ADMIN_PASSWORD)
-    machine = Machine(tmp_path, vfs, users=UsersFile(users_file))
+    machine = Machine(tmp_path, vfs, users=UsersFile(users_file, tmp_path / "data" / UNSYNCED_ROLES_FILE))
     machine.transaction(0, ["CREATE TABLE t (id integer PRIMARY KEY)"])
     machine.transaction(0, ["CREATE USER x_acknowledged PASSWORD 'kept'"])
     return machine, users_file
