@@ -123,13 +123,16 @@ def select(translator: Translator, node: exp.Select, parent: Scope) -> tuple[exp
     if any(join.args.get("using") or join.method for join in joins) \
             and any(relation.stored for relation in scope.relations):
         raise unsupported("USING or NATURAL joins beside unnest or generate_series in FROM")
+    if any(join.args.get("using") or join.method for join in joins) \
+            and len(query_checks.every_join(node)) > len(joins):
+        raise unsupported("USING or NATURAL joins beside a join nested in another join's ON")
     join_columns.listed_star(node, scope.relations)
     outer = outer_aggregates.outer_aggregates(node, scope)
     query_checks.check_select(node, outer)
     deferred = node.copy() if outer_aggregates.may_be_aggregated(node) else None
     grouped = query_checks.check_grouping(node, scope, outer)
     _check_locked_tables(locks or [], scope)
-    for join in joins:
+    for join in query_checks.every_join(node):
         if join.args.get("on") is not None:
             scope.clause = "JOIN conditions"
             join.set("on", translator.condition(join.args["on"], scope, "JOIN/ON"))
@@ -397,8 +400,11 @@ def _from_item(translator: Translator, node: exp.Expr, scope: Scope,
     """A FROM item of a SELECT (join: the join it is the right side of): unnest(array) and
     generate_series here, LATERAL or not (their arguments see the FROM items before them, as in
     PostgreSQL), every other one through `source`."""
-    if node.args.get("joins"):  # `a JOIN b LEFT JOIN c ON ... ON ...`: SQLite has no such nesting
-        raise unsupported("a join nested in another join's ON (JOIN ... JOIN ... ON ... ON ...)")
+    if isinstance(node, exp.Subquery) and node.args.get("alias") is None and node.this.args.get("joins") \
+            and not isinstance(node.this, exp.Query):  # `a JOIN (b JOIN c ON ...) ON ...`
+        node = node.this
+    if node.args.get("joins"):  # `a JOIN b LEFT JOIN c ON ... ON ...`
+        return _nested_join(translator, node, scope)
     if node.args.get("sample"):
         return table_samples.sampled(translator, node, scope, lambda item: source(translator, item, scope))
     if isinstance(node, exp.Lateral):
@@ -422,6 +428,23 @@ def _from_item(translator: Translator, node: exp.Expr, scope: Scope,
             function = json_functions.rows(translator, node, scope, arguments)
         return selected_from(function, scope.relations[-1]) if side in ("RIGHT", "FULL") else function
     return source(translator, node, scope)
+
+
+def _nested_join(translator: Translator, node: exp.Expr, scope: Scope) -> exp.Subquery:
+    """A join nested in another join's ON (`a LEFT JOIN b JOIN c ON x ON y`, or written in
+    parentheses): SQLite's parenthesised join `(b JOIN c ON x)`, its items in scope after the ones
+    before it; its ON conditions are translated with the query's (`query_checks.every_join`). USING
+    and NATURAL there are refused (the columns they merge are listed for the query's own joins only)."""
+    nested: list[exp.Join] = node.args["joins"]
+    if any(join.args.get("using") or join.method for join in nested):
+        raise unsupported("USING or NATURAL in a join nested in another join's ON")
+    node.set("joins", None)
+    base = _from_item(translator, node, scope)
+    for join in nested:
+        _check_join(join)
+        join.set("this", _from_item(translator, join.this, scope, join))
+    base.set("joins", nested)
+    return exp.Subquery(this=base)
 
 
 def _table_columns(translator: Translator, name: str, info: TableInfo) -> list[tuple[str, PgType | None]]:

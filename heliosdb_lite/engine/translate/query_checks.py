@@ -104,10 +104,31 @@ def check_placement(where: exp.Expr | None) -> None:
     _refuse_in(where, "WHERE")
 
 
+def every_join(select: exp.Select) -> list[exp.Join]:
+    """The joins of a SELECT's FROM clause, each after those nested in its item: a join nested in
+    another join's ON, once its FROM items are translated, is SQLite's parenthesised join, an
+    unaliased subquery of the join's first item (`queries._nested_join`)."""
+    from_clause = select.args.get("from_")
+    return _with_nested([*([from_clause.this] if from_clause is not None else []),
+                         *(select.args.get("joins") or [])])
+
+
+def _with_nested(items: list[exp.Expr]) -> list[exp.Join]:
+    found: list[exp.Join] = []
+    for entry in items:
+        item = entry.this if isinstance(entry, exp.Join) else entry
+        if isinstance(item, exp.Subquery) and item.args.get("alias") is None \
+                and not isinstance(item.this, exp.Query) and item.this.args.get("joins"):
+            found += _with_nested(item.this.args["joins"])
+        if isinstance(entry, exp.Join):
+            found.append(entry)
+    return found
+
+
 def check_select(select: exp.Select, outer: frozenset[int] = frozenset()) -> None:
     """Where the aggregates and window functions of a SELECT are, in the order PostgreSQL looks
     (`outer`: the ids of the aggregate calls that belong to an enclosing level)."""
-    for join in select.args.get("joins") or []:
+    for join in every_join(select):
         _refuse_in(join.args.get("on"), "JOIN conditions")
     for item in select.expressions:
         _check_nesting(item, outer)
