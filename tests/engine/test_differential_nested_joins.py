@@ -1,10 +1,11 @@
 """Differential script for a join nested in another join's ON (`a LEFT JOIN b JOIN c ON x ON y`,
 and the same written in parentheses), translated as SQLite's parenthesised join: outer, full and
 right joins around inner ones, three levels deep, a subquery, generate_series and a TABLESAMPLE
-among the nested items, `*` and a bare column across them, an aggregate in a nested ON refused as
-PostgreSQL refuses it. Each statement runs against the engine and a real PostgreSQL 15 in order; tag,
-columns, rows, SQLSTATE and transaction status must agree. Skipped without PostgreSQL. USING or
-NATURAL in (or beside) a nested join is refused with 0A000."""
+among the nested items (its nested ON conditions translated as any), `*` and a bare column across
+them, an aggregate in a nested ON refused as PostgreSQL refuses it. Each statement runs against the
+engine and a real PostgreSQL 15 in order; tag, columns, rows, SQLSTATE and transaction status must
+agree. Skipped without PostgreSQL. USING or NATURAL in (or beside) a nested join is refused with
+0A000."""
 
 from __future__ import annotations
 
@@ -45,6 +46,12 @@ SCRIPT = [
     "select * from a left join b join c on c.x = b.x on a.x = b.x where c.yc is null order by a.x",
     "select * from a left join b tablesample bernoulli (100) join c on c.x = b.x on a.x = b.x order by a.x",
     "select a.x, count(c.x) from a left join b join c on c.x = b.x on a.x = b.x group by a.x order by 1",
+    # a sampled first item: its nested ON conditions translated too
+    "select a.x, c.yc from a left join b tablesample system (100) join c "
+    "on (c.x::text || 'z') = (b.x::text || 'z') on a.x = b.x order by 1",
+    "select a.x, b.yb from a left join b tablesample bernoulli (100) join c "
+    "on exists (select 1 from public.c c2 where c2.x = c.x) on a.x = b.x order by 1",
+    "select a.x from a left join ((select * from b) s join public.c q on s.x = q.x) on a.x = s.x order by 1",
 ]
 
 reference = reference_database("nested_joins")

@@ -400,8 +400,7 @@ def _from_item(translator: Translator, node: exp.Expr, scope: Scope,
     """A FROM item of a SELECT (join: the join it is the right side of): unnest(array) and
     generate_series here, LATERAL or not (their arguments see the FROM items before them, as in
     PostgreSQL), every other one through `source`."""
-    if isinstance(node, exp.Subquery) and node.args.get("alias") is None and node.this.args.get("joins") \
-            and not isinstance(node.this, exp.Query):  # `a JOIN (b JOIN c ON ...) ON ...`
+    if query_checks.parenthesised_join(node):  # `a JOIN (b JOIN c ON ...) ON ...`
         node = node.this
     if node.args.get("joins"):  # `a JOIN b LEFT JOIN c ON ... ON ...`
         return _nested_join(translator, node, scope)

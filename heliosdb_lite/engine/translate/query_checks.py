@@ -113,12 +113,18 @@ def every_join(select: exp.Select) -> list[exp.Join]:
                          *(select.args.get("joins") or [])])
 
 
+def parenthesised_join(item: exp.Expr) -> bool:
+    """Whether a FROM item is a join in parentheses, `(b JOIN c ON ...)`: an unaliased subquery of a
+    FROM item (a table, an aliased subquery) that has joins, not of a query."""
+    return isinstance(item, exp.Subquery) and item.args.get("alias") is None \
+        and not isinstance(item.this, exp.Select | exp.SetOperation) and bool(item.this.args.get("joins"))
+
+
 def _with_nested(items: list[exp.Expr]) -> list[exp.Join]:
     found: list[exp.Join] = []
     for entry in items:
         item = entry.this if isinstance(entry, exp.Join) else entry
-        if isinstance(item, exp.Subquery) and item.args.get("alias") is None \
-                and not isinstance(item.this, exp.Query) and item.this.args.get("joins"):
+        if parenthesised_join(item):
             found += _with_nested(item.this.args["joins"])
         if isinstance(entry, exp.Join):
             found.append(entry)
