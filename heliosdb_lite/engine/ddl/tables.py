@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 import apsw
 from sqlglot import exp
+from sqlglot.tokens import TokenType
 
 from heliosdb_lite.engine.ddl.object_names import (
     NAME_BYTES,
@@ -39,25 +40,36 @@ from heliosdb_lite.engine.pg_catalog.check_texts import (
     referenced_columns,
 )
 from heliosdb_lite.engine.sql.dialect import render
+from heliosdb_lite.engine.sql.parsing import tokenize
 from heliosdb_lite.engine.sql.quoting import quote_name, string_literal
 from heliosdb_lite.engine.store import constraint_names as store_constraint_names
 from heliosdb_lite.engine.store import schemas, serial_sequences, user_types
-from heliosdb_lite.engine.store.constraint_markers import INDEX_KEYS, PRIMARY_KEY, UNIQUE, Recorded
+from heliosdb_lite.engine.store.constraint_markers import (
+    INDEX_KEYS,
+    PRIMARY_KEY,
+    UNIQUE,
+    VIEW_QUERY,
+    Recorded,
+)
 from heliosdb_lite.engine.store.conventions import IDENTITY_MARKERS, NO_COLUMNS, VIEW_COLUMNS_TABLE
 from heliosdb_lite.engine.store.sequences import CREATE_TEMPORARY_TABLES
 from heliosdb_lite.engine.store.sqlite_errors import GENERATION, INDEX_KEY, INDEX_PREDICATE
+from heliosdb_lite.engine.store.table_info import object_kind
 from heliosdb_lite.engine.translate import domain_values
 from heliosdb_lite.engine.translate.immutable_casts import immutable_casts
 from heliosdb_lite.engine.translate.result import OutputColumn, unsupported
 from heliosdb_lite.engine.translate.scope import Relation, Scope
 from heliosdb_lite.engine.types import pgtypes as t
 from heliosdb_lite.engine.types.pgtypes import ResolvedType
+from heliosdb_lite.engine.types.type_names import format_type
 from heliosdb_lite.errors import (
     DUPLICATE_OBJECT,
     INVALID_FOREIGN_KEY,
+    INVALID_TABLE_DEFINITION,
     UNDEFINED_COLUMN,
     UNDEFINED_OBJECT,
     UNDEFINED_TABLE,
+    WRONG_OBJECT_TYPE,
     DatabaseError,
 )
 
@@ -536,12 +548,57 @@ def _create_view(translator: Translator, node: exp.Create) -> str:
     query, outputs = translator.query(node.expression, Scope())
     check_view_columns([c.name for c in node.this.expressions] if isinstance(node.this, exp.Schema) else [],
                        [output.name for output in outputs])
+    if node.args.get("replace"):
+        renamed = [c.name for c in node.this.expressions] if isinstance(node.this, exp.Schema) else []
+        _check_replaced_columns(translator, name, [*renamed, *(o.name for o in outputs[len(renamed):])],
+                                outputs)
     drop = f"DROP VIEW IF EXISTS {quote_name(name)}; " if node.args.get("replace") else ""
     exists = "IF NOT EXISTS " if node.args.get("exists") else ""
-    statements = [f"{drop}CREATE VIEW {exists}{quote_name(name)}{columns} AS {render(query)}"]
+    written = Recorded(VIEW_QUERY, definition=_written_query(translator.text)).marker()
+    statements = [f"{drop}CREATE VIEW {exists}{quote_name(name)}{columns} AS {written} {render(query)}"]
     if not (exists and translator.catalog.table(name) is not None):
         statements += _view_column_records(name, outputs)
     return "; ".join(statements)
+
+
+def _check_replaced_columns(translator: Translator, view: str, names: list[str],
+                            outputs: list[OutputColumn]) -> None:
+    """CREATE OR REPLACE VIEW of a relation there is: PostgreSQL's 42809 unless it is a view, 42P16
+    unless the new query keeps its columns, by name and type, in their order (it may add some after)."""
+    info = translator.catalog.table(view)
+    if info is None:
+        return
+    if object_kind(translator.catalog.connection, view) != "view":
+        raise DatabaseError(WRONG_OBJECT_TYPE, f'"{schemas.split(view)[1]}" is not a view')
+    recorded = translator.view_types(view) if translator.view_types is not None else {}
+    if len(outputs) < len(info.columns):
+        raise DatabaseError(INVALID_TABLE_DEFINITION, "cannot drop columns from view")
+    for position, column in enumerate(info.columns):
+        if names[position] != column.name:
+            raise DatabaseError(INVALID_TABLE_DEFINITION, "cannot change name of view column "
+                                f'"{column.name}" to "{names[position]}"', hint="Use ALTER VIEW ... RENAME "
+                                "COLUMN ... to change name of view column instead.")
+        old, new = recorded.get(position, column.type), outputs[position].type
+        if old is None or new is None:
+            continue
+        new = t.TEXT_TYPE if new.is_unknown else new
+        if (old.oid, old.typmod) != (new.oid, new.typmod):
+            raise DatabaseError(INVALID_TABLE_DEFINITION, "cannot change data type of view column "
+                                f'"{column.name}" from {format_type(old.oid, old.typmod)} to '
+                                f"{format_type(new.oid, new.typmod)}")
+
+
+def _written_query(source: str) -> str:
+    """The query of a CREATE VIEW statement's text, as written: what follows its first AS outside
+    parentheses (past a column list), without a final semicolon."""
+    depth, after_view = 0, False
+    tokens = tokenize(source)
+    for position, token in enumerate(tokens):
+        depth += (token.token_type == TokenType.L_PAREN) - (token.token_type == TokenType.R_PAREN)
+        after_view = after_view or token.token_type == TokenType.VIEW
+        if after_view and depth == 0 and token.token_type == TokenType.ALIAS and position + 1 < len(tokens):
+            return source[tokens[position + 1].start:].strip().rstrip(";").rstrip()
+    return source
 
 
 def _view_column_records(view: str, outputs: list[OutputColumn]) -> list[str]:

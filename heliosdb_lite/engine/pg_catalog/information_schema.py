@@ -20,7 +20,7 @@ from heliosdb_lite.engine.pg_catalog.reader import (
     Relation,
     object_oid,
 )
-from heliosdb_lite.engine.pg_catalog.rows import RowSource, default_text, domain_checks
+from heliosdb_lite.engine.pg_catalog.rows import RowSource, default_text, domain_checks, view_body
 from heliosdb_lite.engine.types import pgtypes as t
 from heliosdb_lite.engine.types.type_names import format_type
 from heliosdb_lite.engine.types.type_names import relation_columns as _columns
@@ -99,9 +99,8 @@ def row_sources(reader: CatalogReader, names: SessionNames, database: str) -> di
     def views() -> Iterator[tuple[Any, ...]]:
         for relation in reader.relations():
             if relation.kind == "v":
-                definition = (relation.definition or "").split(" AS ", 1)[-1].strip()
-                yield (database, relation.schema, relation.name, definition, "NONE", "NO", "NO", "NO", "NO",
-                       "NO")
+                yield (database, relation.schema, relation.name, view_body(relation), "NONE", "NO", "NO",
+                       "NO", "NO", "NO")
 
     def sequences() -> Iterator[tuple[Any, ...]]:
         for relation in reader.relations():

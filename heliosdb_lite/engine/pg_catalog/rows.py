@@ -40,7 +40,7 @@ from heliosdb_lite.engine.pg_catalog.reader import (
 )
 from heliosdb_lite.engine.sql import parsing
 from heliosdb_lite.engine.sql.quoting import string_literal
-from heliosdb_lite.engine.store import schemas, user_types
+from heliosdb_lite.engine.store import constraint_markers, schemas, user_types
 from heliosdb_lite.engine.store.domains import DOMAIN_KIND, Domain
 from heliosdb_lite.engine.types import extension_types
 from heliosdb_lite.engine.types import pgtypes as t
@@ -444,10 +444,14 @@ def _with_triggers(reader: CatalogReader) -> Callable[[Relation], bool]:
 
 
 def view_body(relation: Relation) -> str | None:
-    """A view's query as pg_get_viewdef and pg_views show it."""
+    """A view's query as pg_get_viewdef, pg_views and information_schema.views show it: as its
+    CREATE VIEW wrote it (`constraint_markers.VIEW_QUERY`); a view made by an earlier version, as
+    SQLite keeps it."""
     if relation.definition is None:
         return None
-    body = relation.definition.split(" AS ", 1)[-1].strip()
+    written = next((record.definition for record in constraint_markers.recorded(relation.definition)
+                    if record.kind == constraint_markers.VIEW_QUERY), None)
+    body = written if written is not None else relation.definition.split(" AS ", 1)[-1].strip()
     return f" {body.rstrip(';')};"
 
 
@@ -615,7 +619,9 @@ def functions(reader: CatalogReader, names: SessionNames) -> dict[str, Callable[
         return names.lookup(*parts) if len(parts) == 2 else names.lookup(None, parts[0])
 
     def view_definition(oid: int | str | None, pretty: int = 0) -> str | None:
-        number = oid if isinstance(oid, int) else int(oid) if oid is not None and oid.isdigit() else None
+        """pg_get_viewdef of an OID, or of a view's name (its text overload)."""
+        number = oid if oid is None or isinstance(oid, int) else int(oid) if oid.isdigit() \
+            else names.regclass_in(oid)
         relation = reader.relation(number)
         return None if relation is None else view_body(relation)
 

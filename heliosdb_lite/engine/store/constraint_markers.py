@@ -3,7 +3,8 @@ constraints (their condition is kept translated for SQLite), and the keys and fo
 TABLE adds as a unique index or as triggers (`ddl.alter`, `ddl.foreign_keys`).
 
 The same comment in the SQL of an index with expressions among its keys (`INDEX_KEYS`) records
-PostgreSQL's text of each key, as pg_get_indexdef shows them.
+PostgreSQL's text of each key, as pg_get_indexdef shows them; in the SQL of a view (`VIEW_QUERY`),
+its query as the statement wrote it, which pg_get_viewdef shows (SQLite keeps it translated).
 
 A key CREATE TABLE declares is SQLite's own (an autoindex): a record in the table's SQL names it
 when its name is not `<table>_pkey` / `<table>_<columns>_key`.
@@ -28,6 +29,7 @@ FOREIGN_KEY = "f"
 PRIMARY_KEY = "p"
 UNIQUE = "u"
 INDEX_KEYS = "x"  # not a constraint: an index's key expressions
+VIEW_QUERY = "v"  # not a constraint: a view's query as written (its `definition`)
 
 _PREFIX = "helios_constraint:"
 _MARKER = re.compile(rf"/\* {_PREFIX}([A-Za-z0-9%._~-]*) \*/")
