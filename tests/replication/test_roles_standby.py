@@ -7,7 +7,8 @@ standby seeded from a copy of the primary's store (the primary no longer retains
 primary's users file with it: a role made before the standby existed logs in once it is promoted.
 An old primary rejoining after a failover takes the new primary's users file: the roles of its lost
 transactions are gone, the new primary's (of a later epoch, at LSNs its own lost ones had) are
-there, and its log names the lost ones."""
+there, and its log names the lost ones. Nodes sharing a writable users file: a lagging standby's
+start-up leaves the primary's role changes alone."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from heliosdb_lite.journal.segment import segment_path
 from tests.replication.cluster import Cluster, connect, running, wait_caught_up, wait_until
 from tests.replication.failover import promote
 from tests.server.credentials import add_user
-from testsupport.server_process import ServerProcess
+from testsupport.server_process import ServerProcess, free_port
 
 ADMIN_PASSWORD = "admin password"
 TIMEOUT = 10
@@ -176,3 +177,30 @@ def test_a_rejoining_old_primary_takes_the_new_primary_roles(tmp_path: Path) -> 
             primary.execute("create role x_after_rejoin")
         wait_caught_up(new, old)
         assert _role_names(old) == ["x_after_rejoin", "x_new", "x_replicated"]
+
+
+def test_a_standby_sharing_the_users_file_leaves_the_primary_roles_alone(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both nodes use one writable users file. The primary's role change it has not yet pruned from
+    its own roles-unsynced.toml is past a lagging standby's journal when that one restarts (with its
+    primary out of reach, so it streams nothing): the standby's recovery must not set it back, since
+    it knows only its own unsynced changes; once it reaches the primary it has the role too."""
+    monkeypatch.setenv("PGPASSWORD", ADMIN_PASSWORD)
+    args = _node_args(tmp_path, "shared")
+    cluster = Cluster(tmp_path / "pair", mode="async", standbys=0, primary_args=args)
+    standby = cluster.standby_of(cluster.primary, "standby1", args=args, replication_user="postgres",
+                                 password=ADMIN_PASSWORD)
+    cluster.standbys.append(standby)
+    with running(cluster):
+        wait_caught_up(cluster.primary, standby)
+        standby.kill()
+        with connect(cluster.primary) as primary:
+            primary.execute("create user x_while_away password 'away'")
+        cluster.reconfigure(standby, primary_host=f"127.0.0.1:{free_port()}")
+        standby.start()
+        _logs_in(cluster.primary, "x_while_away", "away")
+        standby.stop()
+        cluster.make_standby(standby, cluster.primary, "standby1")
+        standby.start()
+        wait_caught_up(cluster.primary, standby)
+        _logs_in(standby, "x_while_away", "away")
