@@ -35,12 +35,12 @@ from heliosdb_lite.engine.ddl.object_names import (
 )
 from heliosdb_lite.engine.ddl.tables import TableBuilder, constraint_kinds, key_name
 from heliosdb_lite.engine.ddl.taken_names import chosen_constraint_name, chosen_relation_name
-from heliosdb_lite.engine.pg_catalog.check_texts import check_record, referenced_columns
+from heliosdb_lite.engine.pg_catalog.check_texts import check_record, default_text, referenced_columns
 from heliosdb_lite.engine.sql import parsing
 from heliosdb_lite.engine.sql.dialect import render
 from heliosdb_lite.engine.sql.quoting import quote_name, string_literal
 from heliosdb_lite.engine.store import added_defaults, schemas, serial_sequences
-from heliosdb_lite.engine.store.constraint_markers import PRIMARY_KEY, UNIQUE, Recorded
+from heliosdb_lite.engine.store.constraint_markers import DEFAULT_TEXT, PRIMARY_KEY, UNIQUE, Recorded
 from heliosdb_lite.engine.store.conventions import NO_COLUMNS, VIEW_COLUMNS_TABLE
 from heliosdb_lite.engine.store.sequences import SEQUENCES_TABLE
 from heliosdb_lite.engine.store.table_info import ColumnInfo, TableInfo
@@ -423,8 +423,12 @@ def _set_default(translator: Translator, table: str, info: TableInfo | None,
         raise unsupported(f"changing the default of serial primary key {column.name}")
     default = added_defaults.NO_DEFAULT
     if not action.args.get("drop"):
+        columns = [(c.name, c.type) for c in info.columns] if info is not None else []
+        shown = default_text(action.args["default"], columns, translator.text)
         value, pg_type = translator.expr(action.args["default"], Scope())
         default = render(translator.assign(value, pg_type, column.type))
+        if shown is not None:
+            default = f"{default} {Recorded(DEFAULT_TEXT, definition=shown).marker()}"
     return [added_defaults.recorded(table, column.name, default),
             *schema_version_bump(added_defaults.TABLE, "expression")]
 

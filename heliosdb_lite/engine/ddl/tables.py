@@ -35,6 +35,7 @@ from heliosdb_lite.engine.ddl.taken_names import chosen_constraint_name, chosen_
 from heliosdb_lite.engine.functions import names as fn
 from heliosdb_lite.engine.pg_catalog.check_texts import (
     check_record,
+    default_text,
     figured_name,
     index_key_text,
     referenced_columns,
@@ -45,6 +46,7 @@ from heliosdb_lite.engine.sql.quoting import quote_name, string_literal
 from heliosdb_lite.engine.store import constraint_names as store_constraint_names
 from heliosdb_lite.engine.store import schemas, serial_sequences, user_types
 from heliosdb_lite.engine.store.constraint_markers import (
+    DEFAULT_TEXT,
     INDEX_KEYS,
     PRIMARY_KEY,
     UNIQUE,
@@ -226,7 +228,16 @@ class TableBuilder:
             return f"{drawing} {self._identity_marker(column)}".rstrip()
         kinds = constraint_kinds(column)
         default = next((kind for kind in kinds if isinstance(kind, exp.DefaultColumnConstraint)), None)
-        return None if default is None else self.expression(default.this, resolved.pg_type)
+        return None if default is None else self._default(default.this, resolved)
+
+    def _default(self, expression: exp.Expr, resolved: ResolvedType) -> str:
+        """A default's SQLite expression, with PostgreSQL's text of it where the catalog cannot show
+        it from SQLite's (`check_texts.default_text`)."""
+        shown = default_text(expression, self.scope.relations[0].columns, self.translator.text)
+        translated = self.expression(expression, resolved.pg_type)
+        if shown is None:
+            return translated
+        return f"{translated} {Recorded(DEFAULT_TEXT, definition=shown).marker()}"
 
     def column_sql(self, column: exp.ColumnDef, *, with_default: bool = True) -> str:
         """The column's SQLite definition; without its default and NOT NULL (with_default False),
@@ -286,7 +297,7 @@ class TableBuilder:
         if isinstance(kind, exp.NotNullColumnConstraint):
             return [] if kind.args.get("allow_null") else ["NOT NULL"]
         if isinstance(kind, exp.DefaultColumnConstraint):
-            return [f"DEFAULT ({self.expression(kind.this, resolved.pg_type)})"]
+            return [f"DEFAULT ({self._default(kind.this, resolved)})"]
         if isinstance(kind, exp.CheckColumnConstraint):
             return [self.check(kind.this)]
         if isinstance(kind, exp.Reference):

@@ -43,6 +43,13 @@ _TEXT_FUNCTIONS: dict[type[exp.Expr], tuple[str, str]] = {
 # varchar's is cast to it
 _OF_TEXT = frozenset({"left", "right", "lpad", "rpad", "repeat", "reverse", "initcap", "md5", "split_part",
                       "translate", "starts_with", "ascii", "octet_length"})
+# calls without arguments sqlglot reads into classes of their own (SQL's value functions shown
+# without parentheses): (text, type)
+_WITHOUT_ARGUMENTS: dict[type[exp.Expr], tuple[str, str]] = {
+    exp.CurrentDate: ("CURRENT_DATE", "date"),
+    exp.Localtimestamp: ("LOCALTIMESTAMP", "timestamp without time zone"),
+    exp.Localtime: ("LOCALTIME", "time without time zone"), exp.CurrentUser: ("CURRENT_USER", "name"),
+    exp.Rand: ("random()", "double precision"), exp.Uuid: ("gen_random_uuid()", "uuid")}
 # a table's columns: (name, type; None where not known)
 Columns = Sequence[tuple[str, "t.PgType | None"]]
 
@@ -107,6 +114,20 @@ def index_key_text(key: exp.Expr, columns: Columns, source: str, *, pretty: bool
     text = piece.text if pretty else deparser.shown(piece, _ARGUMENT)
     inner = key.this if isinstance(key, exp.Paren) else key
     return text if isinstance(inner, exp.Func) and not isinstance(inner, exp.Cast) else f"({text})"
+
+
+def default_text(default: exp.Expr, columns: Columns, source: str) -> str | None:
+    """A column default's expression as pg_get_expr shows it (what this does not deparse as
+    PostgreSQL does, as sqlglot writes it); None for a string, boolean or NULL constant, which the
+    catalog shows from SQLite's default with the column's type."""
+    inner = default.this if isinstance(default, exp.Paren) else default
+    written = inner.this if isinstance(inner, exp.Cast) else inner
+    if isinstance(written, exp.Boolean | exp.Null) or (isinstance(written, exp.Literal)
+                                                        and written.is_string):
+        return None  # a constant of the column's type: shown from SQLite's text
+    typed = {name.lower(): pg_type for name, pg_type in columns if pg_type is not None}
+    deparser = _Deparser(typed, False, source)
+    return deparser.shown(deparser.cast(deparser.piece(default), None), _ARGUMENT)
 
 
 def figured_name(key: exp.Expr, source: str) -> str:
@@ -379,7 +400,12 @@ class _Deparser:
             return _Piece(f"COALESCE({listed})", common)
         if isinstance(node, exp.Abs):
             inner = self.piece(node.this)
-            return _Piece(f"abs({self.shown(inner, _ARGUMENT)})", inner.type)
+            return _Piece(f"abs({self.shown(self.cast(inner, None), _ARGUMENT)})", inner.type)
+        if type(node) in _WITHOUT_ARGUMENTS and not any(node.args.values()):
+            return _Piece(*_WITHOUT_ARGUMENTS[type(node)])
+        if isinstance(node, exp.Anonymous) and node.name.lower() == "nextval" and len(node.expressions) == 1 \
+                and isinstance(node.expressions[0], exp.Literal) and node.expressions[0].is_string:
+            return _Piece(f"nextval({string_literal(node.expressions[0].this)}::regclass)", "bigint")
         if isinstance(node, exp.Anonymous):
             name = node.name.lower()
             first = _TEXT if name in _OF_TEXT else None

@@ -508,9 +508,14 @@ def _actions(recorded: str) -> tuple[str, str]:
 
 
 def _default_text(default: str | None, pg_type: PgType) -> str | None:
-    """A SQLite column default shown as PostgreSQL shows it (`'x'::text`, `now()`, `true`)."""
+    """A SQLite column default shown as PostgreSQL shows it: as recorded with it (`DEFAULT_TEXT`),
+    else from SQLite's text (`'x'::text`, `now()`, `true`)."""
     if default is None:
         return None
+    shown = next((record.definition for record in constraint_markers.recorded(default)
+                  if record.kind == constraint_markers.DEFAULT_TEXT), None)
+    if shown is not None:
+        return shown
     if pg_type.oid == t.BOOL and default in ("0", "1"):
         return "true" if default == "1" else "false"
     if default.startswith("'") and pg_type.oid != t.NUMERIC:

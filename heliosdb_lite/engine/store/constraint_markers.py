@@ -4,7 +4,8 @@ TABLE adds as a unique index or as triggers (`ddl.alter`, `ddl.foreign_keys`).
 
 The same comment in the SQL of an index with expressions among its keys (`INDEX_KEYS`) records
 PostgreSQL's text of each key, as pg_get_indexdef shows them; in the SQL of a view (`VIEW_QUERY`),
-its query as the statement wrote it, which pg_get_viewdef shows (SQLite keeps it translated).
+its query as the statement wrote it, which pg_get_viewdef shows (SQLite keeps it translated); in
+a column default's SQLite expression (`DEFAULT_TEXT`), PostgreSQL's text of it for pg_get_expr.
 
 A key CREATE TABLE declares is SQLite's own (an autoindex): a record in the table's SQL names it
 when its name is not `<table>_pkey` / `<table>_<columns>_key`.
@@ -30,6 +31,7 @@ PRIMARY_KEY = "p"
 UNIQUE = "u"
 INDEX_KEYS = "x"  # not a constraint: an index's key expressions
 VIEW_QUERY = "v"  # not a constraint: a view's query as written (its `definition`)
+DEFAULT_TEXT = "d"  # not a constraint: a column default as pg_get_expr shows it (its `definition`)
 
 _PREFIX = "helios_constraint:"
 _MARKER = re.compile(rf"/\* {_PREFIX}([A-Za-z0-9%._~-]*) \*/")
