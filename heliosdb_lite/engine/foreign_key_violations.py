@@ -14,7 +14,6 @@ orphaned row, so it is told as the referencing row's (`deferred_constraints`).
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -23,11 +22,9 @@ import apsw
 
 from heliosdb_lite.engine.sql.quoting import quote_name
 from heliosdb_lite.engine.store import constraint_names, schemas
+from heliosdb_lite.engine.types import casts
 from heliosdb_lite.engine.types import pgtypes as t
-from heliosdb_lite.engine.types.value_storage import from_storage
 from heliosdb_lite.errors import FOREIGN_KEY_VIOLATION, DatabaseError
-from heliosdb_lite.protocol import codecs
-from heliosdb_lite.protocol.codecs.styles import DEFAULT_STYLE, TextStyle
 
 SQLITE_MESSAGE = "FOREIGN KEY constraint failed"  # all SQLite says of its own foreign keys
 _PROBE = "helios_foreign_key_probe"
@@ -49,13 +46,8 @@ class _Violation:
 Shown = Callable[[int, Any], str]  # (type OID, a value as SQLite stores it) -> its text output
 
 
-def stored_text(oid: int, value: Any, tz: dt.tzinfo = dt.UTC, style: TextStyle = DEFAULT_STYLE) -> str:
-    """A stored value as PostgreSQL's output function writes it (in time zone `tz` and `style`)."""
-    return codecs.encode_text(oid, from_storage(oid)(value), tz=tz, style=style).decode()
-
-
 def probed(connection: apsw.Connection, run: Callable[[], object], target: str | None,
-           shown: Shown = stored_text) -> DatabaseError | None:
+           shown: Shown = casts.stored_text) -> DatabaseError | None:
     """The 23503 PostgreSQL reports for the statement `run` runs, which SQLite refused for a
     foreign key, on table `target` (storage name; None: not known), inside the open transaction; None
     if it cannot be told (the statement then fails as SQLite said)."""
@@ -84,7 +76,7 @@ def probed(connection: apsw.Connection, run: Callable[[], object], target: str |
     return _error(connection, violation, columns, referenced, written, parent_side=unchanged, shown=shown)
 
 
-def at_commit(connection: apsw.Connection, shown: Shown = stored_text) -> DatabaseError | None:
+def at_commit(connection: apsw.Connection, shown: Shown = casts.stored_text) -> DatabaseError | None:
     """The 23503 for a deferred foreign key SQLite would refuse the COMMIT for; None if none is."""
     found = _violations(connection, None)
     if not found:

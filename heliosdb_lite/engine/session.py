@@ -869,7 +869,7 @@ class SQLiteSession:
             self._connection.cursor().execute(translation.sql, bindings).fetchall()
 
         def shown(oid: int, value: Any) -> str:
-            return foreign_key_violations.stored_text(oid, value, self.time_zone(), self.text_style())
+            return casts.stored_text(oid, value, self.time_zone(), self.text_style())
 
         return foreign_key_violations.probed(self._connection, again, translation.target, shown) or error
 

@@ -328,8 +328,10 @@ def _recorded_default(translator: Translator, table: str, column: ColumnInfo, ta
     return [added_defaults.recorded(table, column.name, converted)]
 
 
-_TRIGGER_KEY = re.compile(r'FROM ("(?:[^"]|"")*") AS p WHERE (.*?)\) BEGIN .*constraint failed: (.*?)\'\)',
-                          re.DOTALL)
+# the insert trigger of a key ALTER TABLE added (`foreign_keys`): its parent, pairs and name (its message
+# then ends, or goes on with ` detail ` and the key)
+_TRIGGER_KEY = re.compile(r'FROM ("(?:[^"]|"")*") AS p WHERE (.*?)\) BEGIN .*constraint failed: (.*?)'
+                          r"(?:'\)| detail ' \|\|)", re.DOTALL)
 _TRIGGER_PAIR = re.compile(r'p\.("(?:[^"]|"")*") = NEW\.("(?:[^"]|"")*")')
 
 

@@ -9,7 +9,8 @@ SIMPLE: a row with a NULL in its key columns is not checked):
 - on the parent, BEFORE DELETE / UPDATE OF keys refuse to orphan children (NO ACTION, RESTRICT),
   or AFTER them delete, re-key or null the children (CASCADE, SET NULL).
 The triggers raise `FOREIGN KEY constraint failed: <name>` (child side) or `... <name> referenced
-from <child>` (parent side), which `store.sqlite_errors` turns into PostgreSQL's 23503 messages. Their
+from <child>` (parent side), then ` detail [...]` with the key (`_failure`), which
+`store.sqlite_errors` turns into PostgreSQL's 23503 message, DETAIL and fields. Their
 names, `<child>_<name>_fk_<role>`, let DROP CONSTRAINT and DROP TABLE find them; the insert trigger
 records the key for the catalog (`store.constraint_markers`). Replay applies
 the changesets with triggers off (`replay.recovery`): a cascade's effects are in the changeset.
@@ -35,6 +36,7 @@ from heliosdb_lite.engine.store import schemas
 from heliosdb_lite.engine.store.constraint_markers import FOREIGN_KEY, Recorded
 from heliosdb_lite.engine.store.table_info import TableInfo
 from heliosdb_lite.engine.translate.result import unsupported
+from heliosdb_lite.engine.types import pgtypes as t
 from heliosdb_lite.errors import (
     FOREIGN_KEY_VIOLATION,
     UNDEFINED_COLUMN,
@@ -83,7 +85,10 @@ def added(translator: Translator, child: str, info: TableInfo | None, name: str 
     orphan = f"NOT EXISTS (SELECT 1 FROM {quote_name(parent)} AS p WHERE " \
              f"{' AND '.join(f'p.{quote_name(k)} = NEW.{quote_name(c)}' for c, k in pairs)})"
     keyed = " AND ".join(f"NEW.{quote_name(c)} IS NOT NULL" for c in columns)
-    child_failed = f"SELECT RAISE(ABORT, {string_literal(f'FOREIGN KEY constraint failed: {name}')})"
+    missing = _failure(f"FOREIGN KEY constraint failed: {name}", child, "NEW",
+                       [(c, found.type if info and (found := info.column(c)) else None) for c in columns],
+                       f') is not present in table "{schemas.split(parent)[1]}".')
+    child_failed = f"SELECT RAISE(ABORT, {missing})"
     insert, update, parent_delete, parent_update = (quote_name(trigger)
                                                     for trigger in trigger_names(child, name))
     column_list = ", ".join(map(quote_name, columns))
@@ -99,22 +104,36 @@ def added(translator: Translator, child: str, info: TableInfo | None, name: str 
         f"CREATE TRIGGER {update} BEFORE UPDATE OF {column_list} ON {quote_name(child)} "
         f"WHEN {keyed} AND {orphan} "
         f"BEGIN {child_failed}; END",
-        _parent_trigger(parent_delete, "DELETE", on_delete, child, parent, pairs, name),
+        _parent_trigger(parent_delete, "DELETE", on_delete, child, parent, pairs, name, parent_info),
         _parent_trigger(parent_update, f"UPDATE OF {', '.join(map(quote_name, keys))}", on_update, child,
-                        parent, pairs, name),
+                        parent, pairs, name, parent_info),
     ]
 
 
+def _failure(message: str, child: str, row: str, key: list[tuple[str, t.PgType | None]], after: str) -> str:
+    """RAISE's message: `message`, ` detail ` and a JSON array `store.sqlite_errors` writes the
+    DETAIL from: the referencing table's schema, the text before the key's values and after them,
+    then each value's type OID and SQLite's quote() of it (a column of `row`, NEW or OLD)."""
+    values = ", ".join(f"{(pg_type or t.TEXT_TYPE).oid}, quote({row}.{quote_name(column)})"
+                       for column, pg_type in key)
+    before = f"Key ({', '.join(column for column, _ in key)})=("
+    texts = ", ".join(string_literal(text) for text in (schemas.split(child)[0], before, after))
+    return f"{string_literal(f'{message} detail ')} || json_array({texts}, {values})"
+
+
 def _parent_trigger(trigger: str, event: str, action: str, child: str, parent: str,
-                    pairs: list[tuple[str, str]], name: str) -> str:
+                    pairs: list[tuple[str, str]], name: str, parent_info: TableInfo) -> str:
     children = " AND ".join(f"{quote_name(c)} = OLD.{quote_name(k)}" for c, k in pairs)
     changed = " OR ".join(f"OLD.{quote_name(k)} IS NOT NEW.{quote_name(k)}" for _, k in pairs)
     if action in ("NO ACTION", "RESTRICT"):
-        message = f"FOREIGN KEY constraint failed: {name} referenced from {schemas.split(child)[1]}"
+        bare = schemas.split(child)[1]
+        key = [(k, found.type if (found := parent_info.column(k)) else None) for _, k in pairs]
+        message = _failure(f"FOREIGN KEY constraint failed: {name} referenced from {bare}", child, "OLD", key,
+                           f') is still referenced from table "{bare}".')
         condition = f"EXISTS (SELECT 1 FROM {quote_name(child)} WHERE {children})"
         when = condition if event == "DELETE" else f"({changed}) AND {condition}"
         return f"CREATE TRIGGER {trigger} BEFORE {event} ON {quote_name(parent)} WHEN {when} " \
-               f"BEGIN SELECT RAISE(ABORT, {string_literal(message)}); END"
+               f"BEGIN SELECT RAISE(ABORT, {message}); END"
     when = "" if event == "DELETE" else f" WHEN {changed}"
     if action == "CASCADE" and event == "DELETE":
         body = f"DELETE FROM {quote_name(child)} WHERE {children}"

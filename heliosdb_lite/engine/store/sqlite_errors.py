@@ -9,14 +9,17 @@ SQLite's own message, never a guess.
 from __future__ import annotations
 
 import decimal
+import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import apsw
 from sqlglot.errors import UnsupportedError
 
 from heliosdb_lite.engine.store import schemas
+from heliosdb_lite.engine.types import casts
 from heliosdb_lite.errors import (
     AMBIGUOUS_COLUMN,
     CHECK_VIOLATION,
@@ -119,17 +122,41 @@ def _foreign_key(match: re.Match[str], context: ErrorContext) -> DatabaseError:
     when a parent row's change is refused (the error's table field, as PostgreSQL's)."""
     schema, table = schemas.split(context.table) if context.table else (None, None)
     name, referencing = match.group(1), match.group(2)
+    child_schema, detail = _key_detail(match.group(3))
     if referencing is not None:
         return DatabaseError(FOREIGN_KEY_VIOLATION, f'update or delete on table "{table}" violates '
-                             f'foreign key constraint "{name}" on table "{referencing}"',
-                             table_name=referencing, constraint_name=name)
+                             f'foreign key constraint "{name}" on table "{referencing}"', detail=detail,
+                             schema_name=child_schema, table_name=referencing, constraint_name=name)
     on_table = f' on table "{table}"' if table else ""
     if name is not None:
         return DatabaseError(FOREIGN_KEY_VIOLATION,
                              f'insert or update{on_table} violates foreign key constraint "{name}"',
-                             schema_name=schema, table_name=table, constraint_name=name)
+                             detail=detail, schema_name=schema, table_name=table, constraint_name=name)
     return DatabaseError(FOREIGN_KEY_VIOLATION, f"insert or update{on_table} violates foreign key constraint",
                          hint="SQLite does not name the constraint or the key.")
+
+
+def _key_detail(recorded: str | None) -> tuple[str | None, str | None]:
+    """(the referencing table's schema, the DETAIL naming the key) from what a foreign key's trigger
+    raised (`ddl.foreign_keys._failure`); (None, None) from a trigger made before it said them."""
+    if recorded is None:
+        return None, None
+    schema, before, after, *typed = json.loads(recorded)
+    values = [_quoted_value(text) for text in typed[1::2]]
+    shown = ", ".join("null" if value is None else casts.stored_text(oid, value)
+                      for oid, value in zip(typed[::2], values, strict=True))
+    return schema, f"{before}{shown}{after}"
+
+
+def _quoted_value(text: str) -> Any:
+    """The value SQLite's quote() wrote: NULL, a string, a blob X'..', an integer or a real."""
+    if text == "NULL":
+        return None
+    if text.startswith("'"):
+        return text[1:-1].replace("''", "'")
+    if text[:2].upper() == "X'":
+        return bytes.fromhex(text[2:-1])
+    return int(text) if text.lstrip("-").isdigit() else float(text)
 
 
 def _mismatch(_: re.Match[str], context: ErrorContext) -> DatabaseError:
@@ -164,7 +191,8 @@ _PATTERNS: Sequence[tuple[re.Pattern[str], Callable[[re.Match[str], ErrorContext
     (re.compile(r"UNIQUE constraint failed: (.+)"), _unique),
     (re.compile(r"NOT NULL constraint failed: (\S+)"), _not_null),
     (re.compile(r"CHECK constraint failed: (.+)"), _check),
-    (re.compile(r"FOREIGN KEY constraint failed(?:: (\S+)(?: referenced from (\S+))?)?"), _foreign_key),
+    (re.compile(r"FOREIGN KEY constraint failed(?:: (\S+)(?: referenced from (\S+))?)?(?: detail (\[.*\]))?",
+                re.DOTALL), _foreign_key),
     (re.compile(r"no such table: (?:main\.|temp\.)?\"?([^\"\s]+)\"?"),
      _simple(UNDEFINED_TABLE, 'relation "{}" does not exist')),
     (re.compile(r"no such view: (?:\w+\.)?(\S+)"), _simple(UNDEFINED_TABLE, 'view "{}" does not exist')),

@@ -23,7 +23,7 @@ from heliosdb_lite.engine.types import datetime_instants
 from heliosdb_lite.engine.types import pgtypes as t
 from heliosdb_lite.engine.types.exact_numeric import round_to_scale
 from heliosdb_lite.engine.types.type_names import format_type
-from heliosdb_lite.engine.types.value_storage import check_integer
+from heliosdb_lite.engine.types.value_storage import check_integer, from_storage
 from heliosdb_lite.errors import (
     CANNOT_COERCE,
     FEATURE_NOT_SUPPORTED,
@@ -59,6 +59,12 @@ def convert(value: Any, source: int, target: int, typmod: int = -1, *, tz: dt.tz
     if typmod >= 0:
         value = apply_typmod(value, target, typmod, explicit=explicit)
     return value
+
+
+def stored_text(oid: int, value: Any, tz: dt.tzinfo = dt.UTC, style: TextStyle = DEFAULT_STYLE) -> str:
+    """A value as SQLite stores it for type `oid`, as PostgreSQL's output function writes it (in
+    time zone `tz` and `style`): a key in an error's DETAIL."""
+    return codecs.encode_text(oid, from_storage(oid)(value), tz=tz, style=style).decode()
 
 
 def text_output(value: Any, oid: int, tz: dt.tzinfo, style: TextStyle = DEFAULT_STYLE) -> str:
