@@ -2,7 +2,7 @@
 
 Owned here so protocol, engine and journal share it without depending on each other. The
 protocol layer turns a `DatabaseError` into an ErrorResponse (fields S, V, C, M, D, H, P, W, s, t,
-n, R).
+c, n, R).
 
 The SQLSTATE names are PostgreSQL 15's, generated from its errcodes.txt by tools/update_errors.py
 into the marked region below (never edit it by hand; name a code from there rather than writing
@@ -23,8 +23,9 @@ class DatabaseError(Exception):
     context is PostgreSQL's CONTEXT (field W): where it happened, e.g. the COPY line and column.
     routine is the PostgreSQL function that reports it (field R), for the errors drivers tell apart
     by it (asyncpg: RevalidateCachedQuery's "cached plan must not change result type").
-    schema_name, table_name and constraint_name (fields s, t, n) name the object an integrity
-    violation is about, as PostgreSQL's errtableconstraint does (psycopg's `diag.constraint_name`).
+    schema_name, table_name, column_name and constraint_name (fields s, t, c, n) name the object an
+    integrity violation is about, as PostgreSQL's errtableconstraint and errtablecol do (psycopg's
+    `diag.constraint_name`).
     """
 
     sqlstate: str
@@ -37,6 +38,7 @@ class DatabaseError(Exception):
     routine: str | None = None
     schema_name: str | None = None
     table_name: str | None = None
+    column_name: str | None = None
     constraint_name: str | None = None
 
     def __post_init__(self) -> None:

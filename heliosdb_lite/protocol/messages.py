@@ -450,7 +450,8 @@ def _fields(error: DatabaseError, transcoder: Transcoder | None) -> bytes:
     if error.context:
         fields.append((b"W", error.context))
     fields += [(code, value) for code, value in ((b"s", error.schema_name), (b"t", error.table_name),
-                                                 (b"n", error.constraint_name)) if value]
+                                                 (b"c", error.column_name), (b"n", error.constraint_name))
+               if value]
     if error.routine:
         fields.append((b"R", error.routine))
     return b"".join(code + cstr(value, transcoder) for code, value in fields) + b"\x00"

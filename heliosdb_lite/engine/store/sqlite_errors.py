@@ -76,8 +76,10 @@ class ErrorContext:
 def _unique(match: re.Match[str], context: ErrorContext) -> DatabaseError:
     index = _EXPRESSION_INDEX.fullmatch(match.group(1))
     if index is not None:  # a unique index on expressions: SQLite names the index, not columns
-        return DatabaseError(UNIQUE_VIOLATION, 'duplicate key value violates unique constraint '
-                                               f'"{schemas.split(index.group(1))[1]}"')
+        schema, name = schemas.split(index.group(1))
+        return DatabaseError(UNIQUE_VIOLATION, f'duplicate key value violates unique constraint "{name}"',
+                             schema_name=schema, table_name=schemas.split(context.table)[1] if context.table
+                             else None, constraint_name=name)
     qualified = [part.strip().rpartition(".") for part in match.group(1).split(",")]
     table = qualified[0][0]  # a storage name (`schemas`): constraints are named by the bare name
     columns = tuple(column for _, _, column in qualified)
@@ -89,8 +91,9 @@ def _unique(match: re.Match[str], context: ErrorContext) -> DatabaseError:
     if all(column in context.key_values for column in columns):
         values = ", ".join(context.key_values[column] for column in columns)
         detail = f"Key ({', '.join(columns)})=({values}) already exists."
+    schema, bare = schemas.split(table)
     return DatabaseError(UNIQUE_VIOLATION, f'duplicate key value violates unique constraint "{name}"',
-                         detail=detail)
+                         detail=detail, schema_name=schema, table_name=bare, constraint_name=name)
 
 
 _EXPRESSION_INDEX = re.compile(r"index '(.+)'")
@@ -98,9 +101,9 @@ _EXPRESSION_INDEX = re.compile(r"index '(.+)'")
 
 def _not_null(match: re.Match[str], _: ErrorContext) -> DatabaseError:
     table, _dot, column = match.group(1).rpartition(".")
-    bare = schemas.split(table)[1]
+    schema, bare = schemas.split(table)
     message = f'null value in column "{column}" of relation "{bare}" violates not-null constraint'
-    return DatabaseError(NOT_NULL_VIOLATION, message)
+    return DatabaseError(NOT_NULL_VIOLATION, message, schema_name=schema, table_name=bare, column_name=column)
 
 
 _RANGE_CHECK = re.compile(r"_(int2|int4|int8)_range$")
@@ -112,8 +115,10 @@ def _check(match: re.Match[str], context: ErrorContext) -> DatabaseError:
     if range_check is not None:
         type_name = _INTEGER_NAMES[range_check.group(1)]
         return DatabaseError(NUMERIC_VALUE_OUT_OF_RANGE, f"{type_name} out of range")
-    relation = f' for relation "{schemas.split(context.table)[1]}"' if context.table else ""
-    return DatabaseError(CHECK_VIOLATION, f'new row{relation} violates check constraint "{match.group(1)}"')
+    schema, bare = schemas.split(context.table) if context.table else (None, None)
+    relation = f' for relation "{bare}"' if bare else ""
+    return DatabaseError(CHECK_VIOLATION, f'new row{relation} violates check constraint "{match.group(1)}"',
+                         schema_name=schema, table_name=bare, constraint_name=match.group(1))
 
 
 def _foreign_key(match: re.Match[str], context: ErrorContext) -> DatabaseError:
