@@ -188,10 +188,6 @@ class Journal:
             elif epoch < self._epoch:
                 raise ValueError(f"epoch {epoch} is below the journal's epoch {self._epoch}")
             entry = encode_entry(entry_type, flags, lsn, gtid, timestamp_us, epoch, payload)
-            if self._flusher_requests:
-                # wake the flusher now, so its wake-up overlaps the write: it takes its batch under
-                # this lock, so after the write (or after a failed write has failed it)
-                self._flusher.request(lsn)
             try:
                 self._writer.write(entry)
             except OSError as error:
@@ -200,6 +196,11 @@ class Journal:
                 raise failure from error
             self._last_lsn = lsn
             self._epoch = epoch
+        if self._flusher_requests:
+            # the sync starts now, overlapping whatever the committer does before it waits; woken
+            # under the lock, the flusher would take the GIL during the write() and then wait for
+            # the lock: two more thread hand-offs per commit
+            self._flusher.request(lsn)
         return lsn
 
     async def append_async(self, entry_type: EntryType, gtid: bytes, payload: bytes | memoryview, *,
