@@ -330,16 +330,15 @@ class TransactionRecorder:
         self._own_gtid_used = requested_gtid is None
         gtid = parse_gtid(requested_gtid) if requested_gtid else \
             self._session_id + self.next_sequence.to_bytes(8, "big")
-        existing = txn_table.lookup(connection, gtid)
-        if existing is not None:
-            self._refuse(gtid, existing)
         answers = [CommandResponse(*response) for response in responses]
         payload = encode_payload(CommitPayload(write_set=write_set, session=self._state, responses=answers,
                                                roles=role_records(roles)))
         journal = self._service.journal
         record = TxnRecord(journal.next_lsn, gtid, COMMITTED, time.time_ns() // 1000, payload,
                            txn_table.format_command_tags(responses))
-        txn_table.insert(connection, record)
+        existing = txn_table.insert_undecided(connection, record)
+        if existing is not None:
+            self._refuse(gtid, existing)
         journal.append(EntryType.COMMIT, gtid, payload, expect_lsn=record.lsn, timestamp_us=record.decided_us)
         fault_points.crash_if_hit("journal_appended")
         self._appended = True

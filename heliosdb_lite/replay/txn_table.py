@@ -15,11 +15,11 @@ entry the store contains; a GTID has at most one row, so it is decided once (I3,
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import apsw
+import msgspec
 
 TXN_TABLE = "_helios_txn"
 COMMITTED = "committed"
@@ -52,11 +52,14 @@ def ensure(connection: apsw.Connection) -> None:
         connection.execute(f"ALTER TABLE {TXN_TABLE} ADD COLUMN command_tags TEXT")
 
 
+_JSON = msgspec.json.Encoder()
+
+
 def format_command_tags(responses: Sequence[tuple[str, int | None]]) -> str | None:
-    """The command_tags column for (tag, rows) pairs; None when there are none."""
+    """The command_tags column for (tag, rows) pairs, as compact JSON; None when there are none."""
     if not responses:
         return None
-    return json.dumps([list(response) for response in responses], separators=(",", ":"))
+    return _JSON.encode(responses).decode()
 
 
 def lookup(connection: apsw.Connection, gtid: bytes) -> TxnRecord | None:
@@ -75,6 +78,20 @@ _INSERT = (f"INSERT INTO {TXN_TABLE} (lsn, gtid, outcome, decided_us, payload, c
 def insert(connection: apsw.Connection, record: TxnRecord) -> None:
     connection.execute(_INSERT, (record.lsn, record.gtid, record.outcome, record.decided_us, record.payload,
                                  record.command_tags))
+
+
+def insert_undecided(connection: apsw.Connection, record: TxnRecord) -> TxnRecord | None:
+    """Insert `record` unless its GTID has a row already (it was decided before): then nothing is
+    inserted and that row is returned. The GTID's unique key makes the check, so a commit does not
+    look the GTID up first."""
+    try:
+        insert(connection, record)
+    except apsw.ConstraintError:
+        existing = lookup(connection, record.gtid)
+        if existing is None:
+            raise
+        return existing
+    return None
 
 
 def insert_many(connection: apsw.Connection, rows: list[TxnRow]) -> None:
