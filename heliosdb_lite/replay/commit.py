@@ -288,7 +288,6 @@ class TransactionRecorder:
         connection.execute("PRAGMA wal_autocheckpoint=0")
         self.next_sequence = txn_table.next_sequence(connection, self._session_id)
         self._service.register_functions(connection, self._decided)
-        connection.exec_trace = self._trace
 
     @property
     def journals_roles(self) -> bool:
@@ -303,11 +302,6 @@ class TransactionRecorder:
         GTID or a later one, the session's sequence moves past it, so it is never committed under."""
         if gtid[:8] == self._session_id:
             self.next_sequence = max(self.next_sequence, int.from_bytes(gtid[8:], "big") + 1)
-
-    def _trace(self, _cursor: apsw.Cursor, sql: str, _bindings: Any) -> bool:
-        if self._capture is not None:
-            self._capture.traced(sql)
-        return True
 
     def opened(self, connection: apsw.Connection) -> None:
         self._service.check_writable()

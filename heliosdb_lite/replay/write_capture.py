@@ -8,8 +8,10 @@ every SAVEPOINT: the changes made so far become a step, the DDL is recorded afte
 session starts. Replay (`replay.recovery`) runs the WriteSet's `schema_sql`, then each
 step's changeset and DDL, then the final changeset.
 
-Savepoints: the SQL the engine runs (`SAVEPOINT "s"`, `ROLLBACK TO SAVEPOINT "s"`, `RELEASE
-SAVEPOINT "s"`) is seen by the connection's exec tracer. A ROLLBACK TO drops the steps and DDL
+The capture sees the SQL the connection runs through its exec tracer, installed while the capture
+is open (statements outside a write transaction pay no callback); one regular expression picks out
+the statements it cares about. Savepoints: the SQL the engine runs (`SAVEPOINT "s"`, `ROLLBACK TO
+SAVEPOINT "s"`, `RELEASE SAVEPOINT "s"`). A ROLLBACK TO drops the steps and DDL
 recorded since the savepoint (cutting at SAVEPOINT makes that exact) and restarts the capture; a
 savepoint the capture did not see (made before the transaction first wrote) stands for its start.
 DDL on the temp schema run inside a statement (temporary sequences' tables) is recorded without a
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 import apsw
 
@@ -27,6 +30,9 @@ from heliosdb_lite.journal import WriteSet, WriteStep
 from heliosdb_lite.replay import txn_table
 
 AUTOINCREMENT_TABLE = "sqlite_sequence"
+_UNCAPTURED = (txn_table.TXN_TABLE, AUTOINCREMENT_TABLE)
+# what `traced` may act on (DDL, savepoints): the tracer's quick test before the exact ones below
+_NOTABLE = re.compile(r"\s*(CREATE|ALTER|DROP|SAVEPOINT|RELEASE|ROLLBACK)\b", re.IGNORECASE)
 _DDL = re.compile(r"\s*(CREATE|ALTER|DROP)\b", re.IGNORECASE)
 _TEMP_DDL = re.compile(r"\s*(CREATE\s+TEMP|(CREATE|ALTER|DROP)\s+\w+\s+(IF\s+(NOT\s+)?EXISTS\s+)?temp\.)",
                        re.IGNORECASE)
@@ -58,11 +64,12 @@ class WriteCapture:
         self._schema_sql: list[str] = []  # DDL before the first change
         self._steps: list[_Step] = []
         self._marks: list[_Mark] = []
+        connection.exec_trace = self._trace
 
     def _new_session(self) -> apsw.Session:
         session = apsw.Session(self._connection, "main")
         session.config(apsw.SQLITE_SESSION_OBJCONFIG_ROWID, 1)
-        session.table_filter(lambda name: name not in (txn_table.TXN_TABLE, AUTOINCREMENT_TABLE))
+        session.table_filter(_captured)
         session.attach()
         return session
 
@@ -80,8 +87,14 @@ class WriteCapture:
         self._session.close()
         self._session = self._new_session()
 
+    def _trace(self, _cursor: apsw.Cursor, sql: str, _bindings: Any) -> bool:
+        """The connection's exec tracer: `sql` is about to run."""
+        if _NOTABLE.match(sql) is not None:
+            self.traced(sql)
+        return True
+
     def traced(self, sql: str) -> None:
-        """A statement the connection is about to run (its exec tracer)."""
+        """A statement the connection is about to run."""
         savepoint = _SAVEPOINT.match(sql)
         if savepoint is not None:
             self._savepoint(savepoint.group(1).split()[0].upper(), savepoint.group(2))
@@ -117,4 +130,10 @@ class WriteCapture:
                         autoincrement=autoincrement, steps=steps)
 
     def close(self) -> None:
+        self._connection.exec_trace = None
         self._session.close()
+
+
+def _captured(table: str) -> bool:
+    """The session's table filter: every table but the commit protocol's own and SQLite's."""
+    return table not in _UNCAPTURED
