@@ -110,6 +110,8 @@ class Outcome:
 class StandbyBarrier(Protocol):
     """The standby half of the durability barrier (`replication.node`)."""
 
+    def replicated_now(self, lsn: int) -> bool: ...
+
     async def replicated(self, lsn: int) -> None: ...
 
 
@@ -137,13 +139,20 @@ class CommitService:
     def recorder(self, session_id: bytes, user: str, database: str) -> TransactionRecorder:
         return TransactionRecorder(self, session_id, user, database)
 
+    def visible_now(self) -> bool:
+        """Whether `visible` has nothing to wait for (the common case of a statement that did not
+        commit: the event loop then runs no coroutine for it)."""
+        lsn = self.journal.last_lsn
+        return lsn <= self.journal.flushed_lsn and (self.replication is None
+                                                     or self.replication.replicated_now(lsn))
+
     async def visible(self) -> None:
         """Wait until every journal entry appended so far is durable (I1 for our own commit, I2 for
         any data a statement could have read)."""
         lsn = self.journal.last_lsn
         if lsn > self.journal.flushed_lsn:
             await self.journal.durable(lsn)
-        if self.replication is not None:
+        if self.replication is not None and not self.replication.replicated_now(lsn):
             await self.replication.replicated(lsn)
 
     def refuse_writes(self, reason: str, *, hint: str = "Restart the server to let recovery finish.") -> None:

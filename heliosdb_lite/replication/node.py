@@ -173,6 +173,12 @@ class ReplicationNode:
 
     # -- the durability barrier ---------------------------------------------------------------
 
+    def replicated_now(self, lsn: int) -> bool:
+        """Whether `replicated(lsn)` has nothing to do: no sender to wake, the commit may be
+        acknowledged now (as `StandbyAcks.covers` decides, which records it), no lease to wait for."""
+        return not self._links and (self._acks is None or self._acks.covers(lsn)) \
+            and (self.lease_guard is None or self.role.role is not Role.PRIMARY)
+
     async def replicated(self, lsn: int) -> None:
         """After the local fsync of `lsn`: wake the senders; in a sync mode, wait for the standbys."""
         for link in self._links.values():

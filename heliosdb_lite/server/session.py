@@ -358,7 +358,7 @@ class Session:
 
     async def _flush(self) -> None:
         """Send what is queued, once the journal is durable past anything it could show (I1, I2)."""
-        if self._commit_service is not None:
+        if self._commit_service is not None and not self._commit_service.visible_now():
             await self._commit_service.visible()
         if self._notifications_out:  # the NOTIFYs' transaction is durable: listeners may hear of it
             notifications, self._notifications_out = self._notifications_out, []
