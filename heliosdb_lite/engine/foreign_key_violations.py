@@ -20,6 +20,7 @@ from typing import Any
 
 import apsw
 
+from heliosdb_lite.engine.pg_catalog.reader import TEMPORARY_SCHEMA
 from heliosdb_lite.engine.sql.quoting import quote_name
 from heliosdb_lite.engine.store import constraint_names, schemas
 from heliosdb_lite.engine.types import casts
@@ -145,6 +146,7 @@ def _types(connection: apsw.Connection, violation: _Violation, columns: list[str
 def _error(connection: apsw.Connection, violation: _Violation, columns: list[str], referenced: list[str],
            values: tuple[Any, ...] | None, *, parent_side: bool, shown: Shown) -> DatabaseError:
     schema, child = schemas.split(violation.table)
+    schema = TEMPORARY_SCHEMA if violation.database == "temp" else schema
     parent = schemas.split(violation.parent)[1]
     name = constraint_names.declared_foreign_keys(connection, violation.table, violation.database).get(
         violation.key) or constraint_names.foreign_key(child, columns)
