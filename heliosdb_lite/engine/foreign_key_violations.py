@@ -70,8 +70,8 @@ def probed(connection: apsw.Connection, run: Callable[[], object], target: str |
         columns, referenced = _key(connection, violation)
         written = _row(connection, violation, columns)
     finally:
-        connection.execute(f"ROLLBACK TO {_PROBE}")
-        connection.execute(f"RELEASE {_PROBE}")
+        connection.execute(f"ROLLBACK TO SAVEPOINT {_PROBE}")  # spelled so `replay.write_capture` sees it
+        connection.execute(f"RELEASE SAVEPOINT {_PROBE}")
         connection.execute("PRAGMA defer_foreign_keys = OFF")
     unchanged = written is not None and _row(connection, violation, columns) == written
     return _error(connection, violation, columns, referenced, written, parent_side=unchanged, shown=shown)
