@@ -19,9 +19,12 @@ from heliosdb_lite.engine.types.pgtypes import type_from_declared
 from heliosdb_lite.engine.types.value_storage import Converter, from_storage
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class PreparedStatement:
-    """A statement ready to execute (implements `interface.Statement`); immutable and shareable."""
+    """A statement ready to execute (implements `interface.Statement`); immutable and shareable.
+    Immutable by convention, not frozen: a frozen dataclass's __init__ sets each of these fields
+    through object.__setattr__ (2.7 µs against 0.3 µs), and one is built for every simple query with
+    constants (`bound_to`). The hash and equality are a frozen one's (unsafe_hash)."""
 
     sql: str
     param_oids: tuple[int, ...]

@@ -21,7 +21,7 @@ import datetime as dt
 import math
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -66,7 +66,7 @@ from heliosdb_lite.engine.prepared import (
 from heliosdb_lite.engine.result_buffer import DEFAULT_RESULT_LIMIT_BYTES, buffered_rows
 from heliosdb_lite.engine.roles import SessionRoles
 from heliosdb_lite.engine.settings import SessionSettings, canonical_name, duration_ms
-from heliosdb_lite.engine.sql import literal_normalisation, nonstandard_strings, parsing
+from heliosdb_lite.engine.sql import literal_normalisation, literal_shapes, nonstandard_strings, parsing
 from heliosdb_lite.engine.sql.copy_statement import CopyCommand, parse_copy
 from heliosdb_lite.engine.sql.database_statements import DatabaseCommand
 from heliosdb_lite.engine.sql.do_blocks import DoCommand
@@ -133,7 +133,6 @@ INLINE_PARAMETER_BYTES = 65536
 INLINE_COMMIT_WRITES = 256
 INLINE_COMMIT_BYTES = 4 << 20
 RAN_LONG_KEPT = 1024
-_NO_BUDGET = contextlib.nullcontext()
 Flags = tuple[bool, ...]  # by column
 
 
@@ -169,17 +168,26 @@ class SQLiteSession:
         self._unbounded_writes = False  # ... unless this is set
         self._timed_out = False
         self._lock_timeout_s = engine.default_lock_wait_s
+        self._timer: threading.Timer | None = None  # the running statement's statement_timeout
+        self._timeouts_generation = -1  # of the settings _timeouts_ms was read from
+        self._timeouts_ms = (0, 0)
+        self._budget_deadline = 0.0  # the running statement's time budget ends (perf_counter) ...
+        self._budget_statement: str | None = None  # ... for this statement's text, when it has one
+        self._split_shape: tuple[str, literal_shapes.Masked] | None = None  # the last split's statement, mask
         self._lock_wait_deadline = 0.0
         connection.set_busy_handler(self._wait_for_lock)
         self._clock = _Clock()
         self._timestamp_used: dt.datetime | None = None
         self._timestamp_reported: dt.datetime | None = None
+        # what the settings give, read again after each change of them (`_read_settings`)
+        self._settings_generation = -1
         self._zone_name = ""
         self._zone: dt.tzinfo = dt.UTC
-        self._formats_generation = -1
         self._formats: tuple[dt.tzinfo, TextStyle] = (dt.UTC, DEFAULT_STYLE)
         self._search_path_setting: str | None = None
         self._search_path: tuple[str, ...] = ()
+        self._nonstandard_strings = False  # standard_conforming_strings = off
+        self._style_names = ("", "")  # DateStyle, IntervalStyle
         self._bindings: list[Any] = []  # the values of the statement running, stored
         self._catalog = Catalog(connection, engine.schema_generation)
         self._transactions = Transactions(connection, self.settings, transaction_log)
@@ -225,10 +233,7 @@ class SQLiteSession:
         return self._bindings[number - 1]
 
     def time_zone(self) -> dt.tzinfo:
-        name = self.settings.get("TimeZone") or "UTC"
-        if name != self._zone_name:
-            self._zone, self._zone_name = setting_zone(name), name
-        return self._zone
+        return self.text_formats()[0]
 
     def text_style(self) -> TextStyle:
         """The session's DateStyle and IntervalStyle, as the codecs take them."""
@@ -236,25 +241,41 @@ class SQLiteSession:
 
     def text_formats(self) -> tuple[dt.tzinfo, TextStyle]:
         """The TimeZone and the DateStyle/IntervalStyle the text of values follows right now."""
-        if self.settings.generation != self._formats_generation:
-            style = text_style(self.settings.get("DateStyle") or "", self.settings.get("IntervalStyle") or "")
-            self._formats = (self.time_zone(), style)
-            self._formats_generation = self.settings.generation
+        if self.settings.generation != self._settings_generation:
+            self._read_settings()
         return self._formats
 
     def search_path(self) -> tuple[str, ...]:
-        setting = self.settings.get("search_path") or ""
-        if setting != self._search_path_setting:
-            self._search_path = schemas.search_path(setting, self.user)
-            self._search_path_setting = setting
+        if self.settings.generation != self._settings_generation:
+            self._read_settings()
         return self._search_path
+
+    def _nonstandard(self) -> bool:
+        """Whether standard_conforming_strings is off."""
+        if self.settings.generation != self._settings_generation:
+            self._read_settings()
+        return self._nonstandard_strings
+
+    def _read_settings(self) -> None:
+        """What each statement takes from the settings, read once after each change of them."""
+        settings = self.settings
+        name = settings.get("TimeZone") or "UTC"
+        if name != self._zone_name:
+            self._zone, self._zone_name = setting_zone(name), name
+        self._style_names = (settings.get("DateStyle") or "", settings.get("IntervalStyle") or "")
+        self._formats = (self._zone, text_style(*self._style_names))
+        search_path = settings.get("search_path") or ""
+        if search_path != self._search_path_setting:
+            self._search_path = schemas.search_path(search_path, self.user)
+            self._search_path_setting = search_path
+        self._nonstandard_strings = settings.get("standard_conforming_strings") == "off"
+        self._settings_generation = settings.generation
 
     # --- EngineSession -----------------------------------------------------------------------------
 
     @property
     def transaction_status(self) -> TransactionStatus:
-        status = self._transactions.status
-        return "E" if status == "E" else "T" if status == "T" else "I"
+        return self._transactions.status
 
     @property
     def transaction_writes(self) -> bool:
@@ -267,18 +288,19 @@ class SQLiteSession:
     def split(self, sql: str) -> list[str]:
         """The statements of sql; under standard_conforming_strings = off, with their ordinary
         string constants as escape strings, and the WARNINGs escape_string_warning asks for."""
-        if self.settings.get("standard_conforming_strings") == "off":
+        if self._nonstandard():
             sql, warnings = nonstandard_strings.as_escape_strings(sql)
             if self.settings.get("escape_string_warning") == "on":
                 self._transactions.notices += warnings
-        return parsing.split(sql)
+        statements, shape = parsing.split_shaped(sql)
+        self._split_shape = None if shape is None else (statements[0], shape)
+        return statements
 
     def prepare(self, sql: str, param_oids: Sequence[int]) -> PreparedStatement:
         try:
-            if self.settings.get("standard_conforming_strings") == "off":  # split() has warned
+            if self._nonstandard():  # split() has warned
                 sql = nonstandard_strings.as_escape_strings(sql)[0]
-            with parsing.tokens_kept():
-                statement = self._prepare(sql, tuple(param_oids))
+            statement = self._prepare(sql, tuple(param_oids))
         except BaseException as error:
             self._transactions.fail()
             raise database_error(error) from None
@@ -288,7 +310,7 @@ class SQLiteSession:
 
     def prepared(self, sql: str, param_oids: Sequence[int]) -> PreparedStatement | None:
         # a translation in the shared cache is what every route of _prepare gives for its key
-        if self._transactions.failed or self.settings.get("standard_conforming_strings") == "off" \
+        if self._transactions.failed or self._nonstandard() \
                 or not self._cacheable(sql):
             return None
         return self._engine.cache.get(self._cache_key(sql, tuple(param_oids)))
@@ -326,20 +348,21 @@ class SQLiteSession:
         if self._transactions.implicit_mode and self._transactions.block is None:
             self._transactions.begin(explicit=False)
         self._lock_waits_refused = not wait_for_locks or yield_after is not None
-        with self._statement(), self._yielding(statement, yield_after):
-            try:
-                cursor = self._execute(statement, params)
-            except BaseException as error:
-                if self._yielded:
-                    raise StatementYielded from None
-                self._transactions.fail()
-                context = self._error_context(statement.executes or statement, (*params, *statement.literals))
-                raise database_error(error, context) from None
-            finally:
-                self._lock_waits_refused = False
-                if self._transactions.block is None and not _pins_timestamp(statement):
-                    self._transactions.pinned_timestamp = None
-                self._count_write(statement)
+        self._statement_started(statement, yield_after)
+        try:
+            cursor = self._execute(statement, params)
+        except BaseException as error:
+            if self._yielded:
+                raise StatementYielded from None
+            self._transactions.fail()
+            context = self._error_context(statement.executes or statement, (*params, *statement.literals))
+            raise self._statement_error(database_error(error, context)) from None
+        finally:
+            self._statement_ended()
+            self._lock_waits_refused = False
+            if self._transactions.block is None and not _pins_timestamp(statement):
+                self._transactions.pinned_timestamp = None
+            self._count_write(statement)
         if statement.utility is not None and not statement.ends_failed_transaction \
                 and statement.executes is None:  # EXECUTE's statement responded itself
             self._transactions.responded(cursor)
@@ -388,14 +411,15 @@ class SQLiteSession:
             self._transactions.responded(Cursor(None, "COPY", len(kept)))
             return len(kept)
 
-        with self._statement():
-            try:
-                return self._in_transaction(True, "COPY", run)
-            except BaseException as error:
-                self._transactions.fail()
-                raise database_error(error, ErrorContext(table=command.table)) from None
-            finally:
-                self._count_write(None)
+        self._statement_started(None, None)
+        try:
+            return self._in_transaction(True, "COPY", run)
+        except BaseException as error:
+            self._transactions.fail()
+            raise self._statement_error(database_error(error, ErrorContext(table=command.table))) from None
+        finally:
+            self._statement_ended()
+            self._count_write(None)
 
     def _copy_rows_where(self, where: str, table: str, columns: Sequence[Column],
                          rows: Sequence[Sequence[Any]]) -> list[Sequence[Any]]:
@@ -482,9 +506,21 @@ class SQLiteSession:
 
     def _prepare(self, sql: str, param_oids: tuple[int, ...]) -> PreparedStatement:
         if not param_oids and self._cacheable(sql):
-            known = literal_normalisation.normalised_by_shape(sql)  # a DML statement: none of the below
-            if known is not None:
-                return self._prepare_normalised(sql, known)
+            split_shape = self._split_shape  # sql's mask, when split found it
+            shape = split_shape[1] if split_shape is not None and split_shape[0] is sql \
+                else literal_shapes.masked(sql)
+            constants = None if shape is None else literal_normalisation.shape_constants(shape)
+            if constants is not None:  # DML, none of the below; short: its tokens are in the LRU
+                shape_key = (constants.shape.mask, constants.param_oids, constants.kept,
+                             *self._cache_context())
+                template = self._engine.shape_templates.get(shape_key)
+                if template is not None:
+                    return self._bound(template, sql, constants)
+                return self._prepare_normalised(sql, constants.normalised(), shape_key)
+        with parsing.tokens_kept():
+            return self._prepare_tokenized(sql, param_oids)
+
+    def _prepare_tokenized(self, sql: str, param_oids: tuple[int, ...]) -> PreparedStatement:
         created, on_commit = split_on_commit(sql)
         if on_commit is not None:
             return replace(self._prepare(created, param_oids), on_commit=on_commit)
@@ -500,11 +536,13 @@ class SQLiteSession:
                 return self._prepare_normalised(sql, normalised)
         return self._prepare_translated(sql, param_oids)
 
-    def _prepare_normalised(self, sql: str,
-                            normalised: literal_normalisation.Normalised) -> PreparedStatement:
+    def _prepare_normalised(self, sql: str, normalised: literal_normalisation.Normalised,
+                            shape_key: tuple[Any, ...] | None = None) -> PreparedStatement:
         """A statement whose literals were normalised away: the shared translation of the normalised
         text with the literals to bind, or the exact statement when normalising would change the
-        result's columns or the translation cannot take parameters there."""
+        result's columns or the translation cannot take parameters there. A translation bound is
+        kept by `shape_key` too, when given: the text's mask, parameter types, kept constants and
+        `_cache_context` tell the same translation apart as the normalised text's `_cache_key` does."""
         key = self._cache_key(normalised.sql, normalised.param_oids)
         if self._engine.unnormalisable.get(key) is not None:
             return self._prepare_translated(sql, ())
@@ -523,13 +561,27 @@ class SQLiteSession:
             if template is None or not same_shape(exact, template):
                 self._engine.unnormalisable.put(key, True)
                 return exact
-        bound = literal_normalisation.values(normalised.texts, template.param_oids, self.time_zone(),
-                                             self.text_style())
+        if shape_key is not None:
+            self._engine.shape_templates.put(shape_key, template)
+        return self._bound(template, sql, normalised)
+
+    def _bound(self, template: PreparedStatement, sql: str,
+               literals: literal_normalisation.Normalised | literal_normalisation.ShapeConstants
+               ) -> PreparedStatement:
+        """The literal-normalised `template` as the statement of `sql`, whose literals these are."""
+        zone, style = self.text_formats()
+        bound = literal_normalisation.values(literals, template.param_oids, zone, style)
         return template.bound_to(sql, bound)
 
     def _cache_key(self, sql: str, param_oids: tuple[int, ...]) -> tuple[Any, ...]:
-        return (sql, param_oids, self._catalog.schema_version(), self.settings.get("TimeZone"),
-                self.text_style(), self.search_path())
+        return (sql, param_oids, *self._cache_context())
+
+    def _cache_context(self) -> tuple[Any, ...]:
+        """What a translation depends on besides its text and parameter types."""
+        if self.settings.generation != self._settings_generation:
+            self._read_settings()
+        # the style by its settings' names: a str's hash is kept, a TextStyle's computed each time
+        return (self._catalog.schema_version(), self._zone_name, self._style_names, self._search_path)
 
     def _cacheable(self, sql: str) -> bool:
         """Whether a translation of sql may be shared through the engine's caches: not inside a
@@ -734,66 +786,71 @@ class SQLiteSession:
 
     # --- executing ---------------------------------------------------------------------------------
 
-    @contextlib.contextmanager
-    def _statement(self) -> Iterator[None]:
-        """Around each statement: cancel() may interrupt it, statement_timeout bounds it, and
+    def _statement_started(self, statement: PreparedStatement | None, budget_seconds: float | None) -> None:
+        """Before each statement: cancel() may interrupt it, statement_timeout bounds it, and
         lock_timeout (when set; 0 waits as long as needed, as in PostgreSQL) bounds the wait for
-        SQLite's write lock."""
+        SQLite's write lock. With `budget_seconds`, SQLite's progress handler interrupts the
+        statement once they have passed (`_yielded` then tells the interruption from a cancel or a
+        statement timeout): only a statement that can start over has one, having nothing to undo
+        (a read, its result not yet taken). `_statement_ended` undoes all of it."""
         with self._cancel_lock:
             self.cancel_event.clear()
             self._running = True
             self._timed_out = False
         self._clock.statement_started = dt.datetime.now(dt.UTC)
-        lock_timeout = duration_ms(self.settings.get("lock_timeout") or "0")
-        self._lock_timeout_s = lock_timeout / 1000 if lock_timeout else self._engine.default_lock_wait_s
-        timeout = duration_ms(self.settings.get("statement_timeout") or "0")
-        timer = threading.Timer(timeout / 1000, self._time_out) if timeout else None
-        if timer is not None:
-            timer.daemon = True
-            timer.start()
-        try:
-            yield
-        except DatabaseError as error:
-            if error.sqlstate == LOCK_NOT_AVAILABLE and self.cancel_event.is_set():  # cancelled lock wait
-                error = DatabaseError(QUERY_CANCELED, CANCELED_MESSAGE)
-            if self._timed_out and error.sqlstate == QUERY_CANCELED:
-                raise DatabaseError(QUERY_CANCELED, "canceling statement due to statement timeout") from None
-            raise error from None
-        finally:
-            if timer is not None:
-                timer.cancel()
-            with self._cancel_lock:
-                self._running = False
-
-    def _yielding(self, statement: PreparedStatement,
-                  seconds: float | None) -> contextlib.AbstractContextManager[None]:
-        """With `seconds`, SQLite's progress handler interrupts the statement once they have passed
-        (`_yielded` then tells the interruption from a cancel or a statement timeout). A statement
-        that can start over has nothing to undo: a read, its result not yet taken. Without them,
-        nothing is done around the statement."""
+        lock_timeout_ms, statement_timeout_ms = self._timeouts()
+        self._lock_timeout_s = lock_timeout_ms / 1000 if lock_timeout_ms else self._engine.default_lock_wait_s
+        if statement_timeout_ms:
+            self._timer = threading.Timer(statement_timeout_ms / 1000, self._time_out)
+            self._timer.daemon = True
+            self._timer.start()
         self._yielded = False
-        return _NO_BUDGET if seconds is None else self._time_budget(statement, seconds)
+        if budget_seconds is not None:
+            assert statement is not None and statement.restartable  # the caller checked can_start_over
+            self._budget_deadline = time.perf_counter() + budget_seconds
+            self._budget_statement = statement.sql
+            self._connection.set_progress_handler(self._past_budget, PROGRESS_STEPS)
 
-    @contextlib.contextmanager
-    def _time_budget(self, statement: PreparedStatement, seconds: float) -> Iterator[None]:
-        assert self.can_start_over(statement)
-        deadline = time.perf_counter() + seconds
-
-        def past_deadline() -> bool:
-            if time.perf_counter() < deadline:
-                return False
-            self._yielded = True
-            ran_long = self._engine.ran_long
-            if len(ran_long) >= RAN_LONG_KEPT:
-                ran_long.clear()
-            ran_long.add(statement.sql)
-            return True
-
-        self._connection.set_progress_handler(past_deadline, PROGRESS_STEPS)
-        try:
-            yield
-        finally:
+    def _statement_ended(self) -> None:
+        if self._budget_statement is not None:
+            self._budget_statement = None
             self._connection.set_progress_handler(None)
+        timer = self._timer
+        if timer is not None:
+            self._timer = None
+            timer.cancel()
+        with self._cancel_lock:
+            self._running = False
+
+    def _statement_error(self, error: DatabaseError) -> DatabaseError:
+        """The error a statement ends with: a cancelled lock wait is a cancel, and a cancel the
+        statement timeout caused says so."""
+        if error.sqlstate == LOCK_NOT_AVAILABLE and self.cancel_event.is_set():
+            error = DatabaseError(QUERY_CANCELED, CANCELED_MESSAGE)
+        if self._timed_out and error.sqlstate == QUERY_CANCELED:
+            return DatabaseError(QUERY_CANCELED, "canceling statement due to statement timeout")
+        return error
+
+    def _timeouts(self) -> tuple[int, int]:
+        """(lock_timeout, statement_timeout) in milliseconds, read again only after a change of settings."""
+        settings = self.settings
+        if self._timeouts_generation != settings.generation:
+            self._timeouts_generation = settings.generation
+            self._timeouts_ms = (duration_ms(settings.get("lock_timeout") or "0"),
+                                 duration_ms(settings.get("statement_timeout") or "0"))
+        return self._timeouts_ms
+
+    def _past_budget(self) -> bool:
+        """SQLite's progress handler while a statement runs on a time budget."""
+        if time.perf_counter() < self._budget_deadline:
+            return False
+        self._yielded = True
+        ran_long = self._engine.ran_long
+        if len(ran_long) >= RAN_LONG_KEPT:
+            ran_long.clear()
+        assert self._budget_statement is not None
+        ran_long.add(self._budget_statement)
+        return True
 
     def _wait_for_lock(self, attempts: int) -> bool:
         """SQLite's busy handler: poll for the lock until this wait has lasted lock_timeout (else
@@ -1179,6 +1236,7 @@ class SQLiteEngine:
         self.schema_generation = SchemaGeneration()
         self.unnormalisable: StatementCache[bool] = StatementCache(2048)  # keys of normalised texts
         self.normalised_once: StatementCache[bool] = StatementCache(2048)  # seen once, no template yet
+        self.shape_templates: StatementCache[PreparedStatement] = StatementCache(2048)  # by mask
         self._sessions: set[SQLiteSession] = set()
         self._lock = threading.Lock()
         self.advisory_locks = AdvisoryLocks()

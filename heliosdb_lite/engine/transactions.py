@@ -23,7 +23,13 @@ import apsw
 
 from heliosdb_lite.engine import deferred_constraints
 from heliosdb_lite.engine.cursors import Cursors
-from heliosdb_lite.engine.interface import CommitAlreadyDecided, Cursor, RoleChange, TransactionLog
+from heliosdb_lite.engine.interface import (
+    CommitAlreadyDecided,
+    Cursor,
+    RoleChange,
+    TransactionLog,
+    TransactionStatus,
+)
 from heliosdb_lite.engine.notifications import Notifications
 from heliosdb_lite.engine.settings import PRIMARY_HOST_SETTING, SessionSettings
 from heliosdb_lite.engine.sql.quoting import quote_name
@@ -94,7 +100,7 @@ class Transactions:
         self.take_roles: Callable[[], list[RoleChange]] = list
 
     @property
-    def status(self) -> str:
+    def status(self) -> TransactionStatus:
         if self.block is None:
             return "I"
         return "E" if self.failed else "T"
@@ -247,7 +253,8 @@ class Transactions:
     def _log_finished(self, committed: bool, writing: bool = True) -> None:
         if self._log is not None and writing:
             self._log.finished(committed)
-            self._settings.set("heliosdb.gtid", "")
+            if self._settings.get("heliosdb.gtid", missing_ok=True) != "":  # each change empties caches
+                self._settings.set("heliosdb.gtid", "")
 
     def _commit_writes(self) -> None:
         """COMMIT a SQLite write transaction through the commit protocol (docs/design.md steps 1-4): what

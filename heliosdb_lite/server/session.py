@@ -21,7 +21,7 @@ import logging
 import secrets
 import ssl
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import tzinfo
@@ -73,7 +73,7 @@ from heliosdb_lite.replication.node import ReplicationNode, peer_address
 from heliosdb_lite.replication.role import EPOCH_PARAMETER
 from heliosdb_lite.replication.role import REPLICATION_PARAMETER as ROLE_STATE_PARAMETER
 from heliosdb_lite.replication.wire import REPLICATION_PARAMETER
-from heliosdb_lite.server import metrics
+from heliosdb_lite.server import metrics, statement_metrics
 from heliosdb_lite.server.activity import ServerBackend, SessionActivity
 from heliosdb_lite.server.authenticator import Authenticator, run_exchange
 from heliosdb_lite.server.databases import Databases, ServedDatabase
@@ -158,6 +158,10 @@ class SessionLimits:
     max_connections: int
 
 
+# a RowDescription's columns, formats and transcoder, and its bytes
+_Description = tuple[Sequence[Column], tuple[int, ...], "Transcoder | None", bytes]
+
+
 class Session:
     """Drives one connection from the first byte to Terminate."""
 
@@ -218,6 +222,7 @@ class Session:
         self._client_encoding = "UTF8"
         self._settings_generation = -1  # of the engine session's settings when the encoding was looked at
         self._transcoder: Transcoder | None = None  # None: the client's encoding is UTF8 or SQL_ASCII
+        self._last_description: _Description | None = None  # the last RowDescription sent
 
     # connection lifecycle -------------------------------------------------------------------
 
@@ -282,12 +287,13 @@ class Session:
         if self._running and self._engine_session is not None:
             self._engine_session.cancel()
 
+    def _needs_writer_slot(self, statement: Statement) -> bool:
+        return statement.writes and not self._holds_slot
+
     async def _take_writer_slot(self, statement: Statement) -> None:
-        """Before a writing statement: wait for the writer slot unless this session holds it."""
+        """Before a writing statement (`_needs_writer_slot`): wait for the writer slot."""
         engine_session = self._engine_session
         assert engine_session is not None
-        if not statement.writes or self._holds_slot:
-            return
         if await self._writer_slot.take_if_free():
             self._holds_slot = True
             return
@@ -370,7 +376,8 @@ class Session:
         if self._out:
             self._writer.write(b"".join(self._out))
             self._out.clear()
-        await self._writer.drain()
+        if self._writer.transport.get_write_buffer_size():  # else the socket took it all: no wait
+            await self._writer.drain()
         recorder = self._recorder
         if recorder is not None and recorder.last_commit_lsn != self._acknowledged_lsn:
             self._acknowledged_lsn = recorder.last_commit_lsn
@@ -631,8 +638,9 @@ class Session:
         self._send_parameter_changes()
         self._send_sequence()
         self._notifications_out += self._engine_session.committed_notifications()
-        self.activity.finished(self._engine_session.transaction_status)
-        self._send(messages.ready_for_query(self._engine_session.transaction_status))
+        status = self._engine_session.transaction_status
+        self.activity.finished(status)
+        self._send(messages.ready_for_query(status))
 
     def _send_sequence(self) -> None:
         """ParameterStatus heliosdb.txn_seq: the sequence of the session's next GTID, when it changes."""
@@ -726,7 +734,8 @@ class Session:
         engine_session = self._engine_session
         assert engine_session is not None
         statement = await self._engine_call(len(sql) <= INLINE_SQL_BYTES, engine_session.prepare, sql, ())
-        await self._take_writer_slot(statement)
+        if self._needs_writer_slot(statement):
+            await self._take_writer_slot(statement)
         if statement.copy is not None and statement.copy.direction == "in":
             await self._copy_in(statement)
             return
@@ -736,28 +745,31 @@ class Session:
             await self._copy_out(statement, cursor)
             return
         if cursor.columns is not None:
-            self._send(_row_description(tuple(cursor.columns), formats, self._transcoder))
+            self._send(self._row_description(cursor.columns, formats))
         await self._send_rows(cursor, formats, 0)
         self._send(messages.command_complete(cursor.command_tag()))
         self._follow_client_encoding()
 
-    @contextlib.contextmanager
-    def _measured(self) -> Iterator[None]:
-        """Around a statement's execution: counted, timed, its notices sent."""
-        started = time.perf_counter()
-        metrics.STATEMENTS.inc()
-        try:
-            yield
-        finally:
-            self._running = False
-            metrics.STATEMENT_SECONDS.observe(time.perf_counter() - started)
-            self._send_notices()
+    @staticmethod
+    def _statement_started() -> float:
+        """Before a statement's execution: counted; returns when it started (perf_counter)."""
+        statement_metrics.STATEMENTS.started()
+        return time.perf_counter()
+
+    def _statement_ended(self, started: float) -> None:
+        """After a statement's execution (`_statement_started`): timed, its notices sent."""
+        self._running = False
+        statement_metrics.STATEMENTS.ended(time.perf_counter() - started)
+        self._send_notices()
 
     async def _run(self, fn: Callable[..., T], *args: Any) -> T:
         """An engine call that may take long, on a worker thread: cancellable and measured."""
-        with self._measured():
-            self._running = True
+        started = self._statement_started()
+        self._running = True
+        try:
             return await self._in_thread(fn, *args)
+        finally:
+            self._statement_ended(started)
 
     async def _execute(self, statement: Statement, params: Sequence[Any]) -> Cursor:
         """A statement's execution. A read that can start over runs on the event loop first, for
@@ -769,15 +781,22 @@ class Session:
         anything, to wait on a worker thread. Anything else runs on a worker thread."""
         engine_session = self._engine_session
         assert engine_session is not None
-        with self._measured():
+        started = self._statement_started()
+        try:
             if engine_session.can_start_over(statement):
-                with contextlib.suppress(StatementYielded):
+                try:
                     return engine_session.execute(statement, params, yield_after=INLINE_EXECUTION_SECONDS)
+                except StatementYielded:
+                    pass
             elif engine_session.can_write_inline(statement, params):
-                with contextlib.suppress(StatementYielded):
+                try:
                     return engine_session.execute(statement, params, wait_for_locks=False)
+                except StatementYielded:
+                    pass
             self._running = True
             return await self._in_thread(engine_session.execute, statement, params)
+        finally:
+            self._statement_ended(started)
 
     def _send_notices(self) -> None:
         assert self._engine_session is not None
@@ -1007,7 +1026,7 @@ class Session:
         if columns is None or described_copy:  # a COPY's rows go as CopyData, not DataRows
             described.append(messages.NO_DATA)
         else:
-            described.append(_row_description(tuple(columns), tuple(formats), self._transcoder))
+            described.append(self._row_description(columns, tuple(formats)))
         for description in described:
             self._send(description)
 
@@ -1025,7 +1044,8 @@ class Session:
             await self._execute_copy(portal)
             return
         if portal.cursor is None:
-            await self._take_writer_slot(portal.statement)
+            if self._needs_writer_slot(portal.statement):
+                await self._take_writer_slot(portal.statement)
             if engine_session.transaction_status == "I":
                 engine_session.begin_implicit()
             portal.cursor = await self._execute(portal.statement, portal.params)
@@ -1046,7 +1066,8 @@ class Session:
         if portal.cursor is not None:  # executed already: nothing more to send
             self._send(messages.command_complete(portal.cursor.command_tag()))
             return
-        await self._take_writer_slot(portal.statement)
+        if self._needs_writer_slot(portal.statement):
+            await self._take_writer_slot(portal.statement)
         if engine_session.transaction_status == "I":
             engine_session.begin_implicit()
         if portal.statement.copy.direction == "in":
@@ -1082,6 +1103,17 @@ class Session:
     def _text(self, oid: int, value: Any) -> bytes:
         zone, style = self._text_formats()
         return codecs.encode_text(oid, value, tz=zone, style=style)
+
+    def _row_description(self, columns: Sequence[Column], formats: tuple[int, ...]) -> bytes:
+        """The RowDescription of a result; the last one sent is kept by the identity of its columns
+        (one tuple for every execution of a prepared statement), so a statement run again finds it
+        without hashing its columns."""
+        last = self._last_description
+        if last is not None and last[0] is columns and last[1] == formats and last[2] is self._transcoder:
+            return last[3]
+        data = _row_description(tuple(columns), formats, self._transcoder)
+        self._last_description = (columns, formats, self._transcoder, data)
+        return data
 
     async def _send_rows(self, cursor: Cursor, formats: Sequence[int], max_rows: int) -> None:
         if cursor.columns is None:

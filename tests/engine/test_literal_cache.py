@@ -192,3 +192,14 @@ def test_a_normalisation_that_changes_the_result_falls_back_to_the_exact_text(
         assert [(c.name, c.type_oid) for c in statement.columns or ()] == [("r", t.INT4)]
         assert session.execute(statement, ()).fetch(0) == [(5,)]
     assert len(engine.unnormalisable) == 1
+
+
+def test_a_constant_kept_in_the_normalised_text_tells_translations_apart(session: SQLiteSession) -> None:
+    """Texts of one mask share a translation only when the constants normalising keeps (an ORDER BY
+    position here) are the same: `ORDER BY 1` and `ORDER BY 2` are two translations."""
+    run(session, "create table kept(a int, b int)")
+    run(session, "insert into kept values (1, 20), (2, 10)")
+    for low in (0, -1, 0):  # the first sighting, then the shared translation
+        assert rows(session, f"SELECT a, b FROM kept WHERE a > {low} ORDER BY 1") == [(1, 20), (2, 10)]
+    assert rows(session, "SELECT a, b FROM kept WHERE a > 0 ORDER BY 2") == [(2, 10), (1, 20)]
+    assert rows(session, "SELECT a, b FROM kept WHERE a > -5 ORDER BY 2") == [(2, 10), (1, 20)]

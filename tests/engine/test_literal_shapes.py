@@ -91,7 +91,10 @@ def test_a_text_split_by_shape_is_split_as_tokenizing_it_gives(ending: str) -> N
         masked = literal_shapes.masked(other)
         if masked is not None and parsing._split_shapes.get(masked.mask) is not None:
             recalled += 1
-            assert parsing.split(other) == expected, (text, other)
+            statements, statement_mask = parsing.split_shaped(other)
+            assert statements == expected, (text, other)
+            # the statement's mask, cut from the text's, is the one masking the statement gives
+            assert statement_mask == literal_shapes.masked(statements[0]), (text, other)
     assert recalled > 500
 
 

@@ -52,6 +52,7 @@ _BOUNDARIES = frozenset({
 }) | _OPERATORS
 _LIST_PUNCTUATION = frozenset({TokenType.L_PAREN, TokenType.COMMA})
 _INT4_RANGE = range(-(2**31), 2**31)
+_INTEGERS = frozenset({t.INT4, t.INT8})  # parameter types an int4 literal's int is a value of
 _INT8_RANGE = range(-(2**63), 2**63)
 
 
@@ -160,7 +161,7 @@ def normalise(sql: str) -> Normalised | None:
     pieces.append(sql[end:])
     result = Normalised("".join(pieces), tuple(oids), tuple(texts))
     if shape is not None and literal_shapes.constants_are_tokens(shape, tokens):
-        _learn(sql, shape, tokens, replaced, result)
+        _learn(shape, tokens, replaced, result)
     return result
 
 
@@ -169,56 +170,94 @@ def normalise(sql: str) -> Normalised | None:
 _shapes: literal_shapes.Shapes[tuple[tuple[int, int], ...]] = literal_shapes.Shapes()
 
 
+@dataclass(slots=True)
+class ShapeConstants:
+    """The constants of a text whose shape was normalised before: the types and texts its
+    parameters take, and the constants it keeps, before the normalised text itself is built
+    (`normalised`): the mask, parameter types and kept constants tell normalised texts apart. Not
+    changed once made (not frozen, as `literal_shapes.Masked`)."""
+
+    shape: literal_shapes.Masked
+    replacements: tuple[tuple[int, int], ...]  # see _shapes
+    param_oids: tuple[int, ...]
+    texts: tuple[str, ...]
+    kept: tuple[str, ...]  # the masked constants that stay in the normalised text, in order
+
+    def normalised(self) -> Normalised:
+        """What `normalise` answers for the text."""
+        parts = self.shape.parts
+        pieces: list[str] = []
+        end = 0  # parts[end:] are not in pieces yet
+        for number, (constant, lead) in enumerate(self.replacements, start=1):
+            at = 2 * constant + 1  # the constant's part; the text before it (ending in its lead) precedes it
+            before = parts[at - 1]
+            pieces += parts[end:at - 1]
+            pieces += [before[:len(before) - lead], f"${number}"]
+            end = at + 1
+        pieces += parts[end:]
+        return Normalised("".join(pieces), self.param_oids, self.texts)
+
+
+def shape_constants(shape: literal_shapes.Masked) -> ShapeConstants | None:
+    """The constants of a text of this shape, when a statement of the shape was normalised before;
+    None when none was. A shape is learnt only from a statement `normalise` turned into
+    parameters: a SELECT, INSERT, UPDATE, DELETE, VALUES or WITH statement."""
+    replacements = _shapes.get(shape.mask)
+    return None if replacements is None else _constants(shape, replacements)
+
+
 def normalised_by_shape(sql: str, shape: literal_shapes.Masked | None = None) -> Normalised | None:
     """What `normalise` answers for sql when a statement of sql's shape was normalised before,
-    without tokenizing; None when none was. A shape is learnt only from a statement `normalise`
-    turned into parameters: a SELECT, INSERT, UPDATE, DELETE, VALUES or WITH statement."""
+    without tokenizing; None when none was (`shape_constants`)."""
     shape = shape or literal_shapes.masked(sql)
-    replacements = None if shape is None else _shapes.get(shape.mask)
-    if shape is None or replacements is None:
-        return None
-    return _rebuilt(sql, shape, replacements)
+    constants = None if shape is None else shape_constants(shape)
+    return None if constants is None else constants.normalised()
 
 
-def _rebuilt(sql: str, shape: literal_shapes.Masked, replacements: Sequence[tuple[int, int]]) -> Normalised:
-    pieces: list[str] = []
+def _constants(shape: literal_shapes.Masked, replacements: tuple[tuple[int, int], ...]) -> ShapeConstants:
+    parts = shape.parts
     oids: list[int] = []
     texts: list[str] = []
-    end = 0
     for constant, lead in replacements:
-        start, stop = shape.spans[constant]
-        text = sql[start:stop]
+        text = parts[2 * constant + 1]
         if text[0] == "'":
             oids.append(0)
             texts.append(text[1:-1])
-        else:
-            text = "-" + text if lead else text
-            oid = _number_oid(text)
-            assert oid is not None, text  # the mask's numbers are digits, with at most one point between
-            oids.append(oid)
-            texts.append(text)
-        pieces += [sql[end:start - lead], f"${len(oids)}"]
-        end = stop
-    pieces.append(sql[end:])
-    return Normalised("".join(pieces), tuple(oids), tuple(texts))
+            continue
+        oid = t.INT4 if len(text) < 10 and text.isdigit() else None  # below 10**9, of either sign
+        if lead:
+            text = "-" + text
+        oid = oid or _number_oid(text)
+        assert oid is not None, text  # the mask's numbers are digits, with at most one point between
+        oids.append(oid)
+        texts.append(text)
+    constants = len(parts) // 2
+    kept: tuple[str, ...] = ()
+    if len(replacements) != constants:
+        replaced = {index for index, _ in replacements}
+        kept = tuple(parts[2 * index + 1] for index in range(constants) if index not in replaced)
+    return ShapeConstants(shape, replacements, tuple(oids), tuple(texts), kept)
 
 
-def _learn(sql: str, shape: literal_shapes.Masked, tokens: Sequence[Token],
+def _learn(shape: literal_shapes.Masked, tokens: Sequence[Token],
            replaced: Sequence[tuple[int, int]], result: Normalised) -> None:
-    """Keep which of shape's constants became parameters, if rebuilding sql from that gives
+    """Keep which of shape's constants became parameters, if rebuilding the text from that gives
     exactly what tokenizing gave (tests/engine/test_literal_shapes.py: on its corpus, it does)."""
     constant_at = {start: index for index, (start, _) in enumerate(shape.spans)}
     if any(tokens[last].start not in constant_at for _, last in replaced):
         return  # a literal the mask keeps ('it''s'): it is not one text's alone
     replacements = tuple((constant_at[tokens[last].start], tokens[last].start - tokens[first].start)
                          for first, last in replaced)
-    if _rebuilt(sql, shape, replacements) == result:
+    if _constants(shape, replacements).normalised() == result:
         _shapes.learn(shape.mask, replacements)
 
 
-def values(texts: Sequence[str], param_oids: Sequence[int], tz: dt.tzinfo,
+def values(normalised: Normalised | ShapeConstants, param_oids: Sequence[int], tz: dt.tzinfo,
            style: TextStyle = DEFAULT_STYLE) -> tuple[Any, ...]:
     """The literals' values as parameters of the given types (the translated statement's), decoded
-    as the translator decodes a literal of that type (22P02 for invalid input)."""
-    return tuple(codecs.decode_text(oid, text.encode(), tz=tz, style=style)
-                 for text, oid in zip(texts, param_oids, strict=True))
+    as the translator decodes a literal of that type (22P02 for invalid input). An int4 literal
+    (a plain integer in int4's range) bound to an integer parameter is its int, with no codec."""
+    return tuple(int(text) if literal_oid == t.INT4 and oid in _INTEGERS
+                 else codecs.decode_text(oid, text.encode(), tz=tz, style=style)
+                 for text, literal_oid, oid in zip(normalised.texts, normalised.param_oids, param_oids,
+                                                   strict=True))

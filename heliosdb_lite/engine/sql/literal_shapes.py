@@ -33,17 +33,39 @@ from heliosdb_lite.engine.sql.short_text_cache import SHORT_TEXT_CHARS
 
 T = TypeVar("T")
 
-_CONSTANT = re.compile(r"(?<![\w$.&'])(?:'[^'\\\n]*'(?!')|[0-9]+(?:\.[0-9]+)?(?![\w.]))")
+# the lookahead rejects most positions before the costlier lookbehind is tried
+_CONSTANT = re.compile(r"(?=['0-9])(?<![\w$.&'])('[^'\\\n]*'(?!')|[0-9]+(?:\.[0-9]+)?(?![\w.]))")
 _PLACEHOLDER = "\x00"  # PostgreSQL refuses a query text with a NUL in it: it stands for no character of one
 SHAPES_KEPT = 2048
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Masked:
-    """A text's mask and the (start, end) of each constant masked in it, in order."""
+    """A text's mask, and the text cut at its masked constants: `parts` alternates the text between
+    constants and the constants themselves (text, constant, text, ..., text). Not changed once
+    made (not frozen: two are made for each simple query with constants, and a frozen dataclass
+    costs several times as much to make)."""
 
     mask: str
-    spans: tuple[tuple[int, int], ...]
+    parts: tuple[str, ...]
+
+    @property
+    def spans(self) -> tuple[tuple[int, int], ...]:
+        """The (start, end) of each constant in the text, in order."""
+        spans = []
+        at = 0
+        for index, part in enumerate(self.parts):
+            if index % 2:
+                spans.append((at, at + len(part)))
+            at += len(part)
+        return tuple(spans)
+
+    def inner(self, start: int, end: int) -> Masked:
+        """The mask of text[start:len(text) - end], where neither cut part holds a constant."""
+        parts = list(self.parts)
+        parts[0] = parts[0][start:]
+        parts[-1] = parts[-1][:len(parts[-1]) - end]
+        return Masked(self.mask[start:len(self.mask) - end], tuple(parts))
 
 
 def masked(sql: str) -> Masked | None:
@@ -51,18 +73,10 @@ def masked(sql: str) -> Masked | None:
     the text is long (its shape would pin its size), or it holds the placeholder itself."""
     if len(sql) > SHORT_TEXT_CHARS or _PLACEHOLDER in sql:
         return None
-    pieces: list[str] = []
-    spans: list[tuple[int, int]] = []
-    end = 0
-    for match in _CONSTANT.finditer(sql):
-        start = match.start()
-        pieces += [sql[end:start], _PLACEHOLDER]
-        end = match.end()
-        spans.append((start, end))
-    if not spans:
+    parts = _CONSTANT.split(sql)
+    if len(parts) == 1:
         return None
-    pieces.append(sql[end:])
-    return Masked("".join(pieces), tuple(spans))
+    return Masked(_PLACEHOLDER.join(parts[::2]), tuple(parts))
 
 
 def constants_are_tokens(masked_text: Masked, tokens: Sequence[Token]) -> bool:

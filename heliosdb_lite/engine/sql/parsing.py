@@ -109,11 +109,17 @@ _short_text_tokens = cached_for_short_text(maxsize=2048)(_tokens)
 
 def split(sql: str) -> list[str]:
     """The statements of a simple query, without their semicolons; [] for an empty query."""
+    return split_shaped(sql)[0]
+
+
+def split_shaped(sql: str) -> tuple[list[str], literal_shapes.Masked | None]:
+    """`split`, and the mask of the one statement of a text split by its shape (None otherwise),
+    which is the statement's own: the text around it holds no constant."""
     shape = literal_shapes.masked(sql)
     if shape is not None:
         bounds = _split_shapes.get(shape.mask)
         if bounds is not None:
-            return [sql[bounds[0]:len(sql) - bounds[1]]]
+            return [sql[bounds[0]:len(sql) - bounds[1]]], shape.inner(*bounds)
     tokens = tokenize(sql)
     statements: list[tuple[int, int]] = []  # (first, stop) token indexes of each statement
     first: int | None = None  # index of the statement's first token
@@ -129,7 +135,7 @@ def split(sql: str) -> list[str]:
     if shape is not None and len(statements) == 1 and literal_shapes.constants_are_tokens(shape, tokens):
         first, stop = statements[0]
         _split_shapes.learn(shape.mask, (tokens[first].start, len(sql) - tokens[stop - 1].end - 1))
-    return [_statement(sql, tokens, first, stop) for first, stop in statements]
+    return [_statement(sql, tokens, first, stop) for first, stop in statements], None
 
 
 # a one-statement text's mask -> (where its statement starts, how many characters follow it)
