@@ -134,6 +134,8 @@ def _variadic(translator: Translator, node: exp.Expr, scope: Scope) -> Typed:
     result = rules.common_type([pg_type for _, pg_type in typed], context)
     values = [translator.coerce(value, pg_type, result) for value, pg_type in typed]
     if isinstance(node, exp.Nullif):
+        if result.oid in t.WITHOUT_EQUALITY:
+            raise rules.no_operator(result.oid, "=", result.oid)
         first_type = typed[0][1]
         promoted = user_types.extension_type(first_type.oid) is not None  # nullif(citext, text) is text
         compared, result = result, (first_type if not first_type.is_unknown and not promoted else result)
@@ -145,6 +147,9 @@ def _variadic(translator: Translator, node: exp.Expr, scope: Scope) -> Typed:
         first = exp.Collate(this=values[0], expression=exp.Var(this="BINARY"))
         return call("nullif", first, values[1]), result
     if isinstance(node, exp.Greatest | exp.Least):
+        if result.oid in t.WITHOUT_EQUALITY:
+            raise DatabaseError(UNDEFINED_FUNCTION, "could not identify a comparison function for type "
+                                                    f"{format_type(result.oid, -1)}")
         name = fn.GREATEST if isinstance(node, exp.Greatest) else fn.LEAST
         return call(name, t.output_type(result).oid, *values), result
     return call("coalesce", *values), result
@@ -465,6 +470,8 @@ def _count(translator: Translator, node: exp.Count, scope: Scope) -> Typed:
 def _aggregate_argument(translator: Translator, argument: exp.Expr, scope: Scope) -> Typed:
     if isinstance(argument, exp.Distinct):  # values told apart as their type compares them
         typed = [translator.expr(item, scope) for item in argument.expressions]
+        for _, pg_type in typed:
+            rules.check_equality(pg_type)
         argument.set("expressions", [collated(value, pg_type) for value, pg_type in typed])
         return argument, typed[0][1] if typed else t.UNKNOWN_TYPE
     return translator.expr(argument, scope)

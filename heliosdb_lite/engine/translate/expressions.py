@@ -189,6 +189,8 @@ def _cast(translator: Translator, node: exp.Cast, scope: Scope) -> Typed:
 def _case(translator: Translator, node: exp.Case, scope: Scope) -> Typed:
     subject = node.args.get("this")
     subject_typed = translator.expr(subject, scope) if subject is not None else None
+    if subject_typed is not None and subject_typed[1].oid in t.WITHOUT_EQUALITY:  # CASE x WHEN: x = ...
+        raise rules.no_operator(subject_typed[1].oid, "=", subject_typed[1].oid)
     results: list[Typed] = []
     for branch in node.args.get("ifs") or []:
         condition = branch.this

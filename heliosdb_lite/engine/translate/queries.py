@@ -140,6 +140,9 @@ def select(translator: Translator, node: exp.Select, parent: Scope) -> tuple[exp
     ungrouped_having = node.args.get("having") is not None and node.args.get("group") is None \
         and not any(query_checks.has_aggregate(item, outer) for item in node.expressions)
     outputs, expressions = output_list(translator, node.expressions, scope, collate=True)
+    if node.args.get("distinct") is not None:
+        for output in outputs:
+            rules.check_equality(output.type)
     if ungrouped_having and expressions:
         expressions[0] = _aggregated(expressions[0])
     node.set("expressions", expressions)
@@ -156,9 +159,10 @@ def select(translator: Translator, node: exp.Select, parent: Scope) -> tuple[exp
     group = node.args.get("group")
     if group is not None:
         scope.clause = "GROUP BY"
-        group.set("expressions", [e if isinstance(e, exp.Literal) else collated(*translator.expr(e, scope))
+        group.set("expressions", [e if isinstance(e, exp.Literal) else collated(*_equated_typed(
+                                      translator.expr(e, scope)))
                                   if isinstance(e, exp.Column)  # an output column's name: that column
-                                  else collated(*_without_outputs(translator, e, scope))
+                                  else collated(*_equated_typed(_without_outputs(translator, e, scope)))
                                   for e in group.expressions])
     scope.clause = None
     _windows(translator, node, scope)
@@ -169,6 +173,16 @@ def select(translator: Translator, node: exp.Select, parent: Scope) -> tuple[exp
         keys = [collated(*translator.expr(key, scope)) for key in distinct_on.expressions]
         return distinct_on_query.rewritten(node, keys, [output.name for output in outputs]), outputs
     return node, outputs
+
+
+def _equated_typed(typed: Typed) -> Typed:
+    """A GROUP BY or PARTITION BY key: 42883 for a type with no equality operator (json)."""
+    rules.check_equality(typed[1])
+    return typed
+
+
+def _equated(value: exp.Expr, pg_type: PgType) -> exp.Expr:
+    return _equated_typed((value, pg_type))[0]
 
 
 def _windows(translator: Translator, node: exp.Select, scope: Scope) -> None:
@@ -525,7 +539,7 @@ def window_spec(translator: Translator, node: exp.Expr, scope: Scope) -> None:
     """A window's PARTITION BY and ORDER BY."""
     partition = node.args.get("partition_by")
     if partition:
-        node.set("partition_by", [translator.expr(item, scope)[0] for item in partition])
+        node.set("partition_by", [_equated(*translator.expr(item, scope)) for item in partition])
     order = node.args.get("order")
     if order is not None:
         order.set("expressions", [ordered(translator, item, Scope(parent=scope))

@@ -31,17 +31,14 @@ from heliosdb_lite.errors import (
     DATATYPE_MISMATCH,
     FEATURE_NOT_SUPPORTED,
     INVALID_COLUMN_REFERENCE,
-    UNDEFINED_FUNCTION,
     UNDEFINED_TABLE,
     DatabaseError,
 )
-from heliosdb_lite.protocol import codecs
 
 RECURSIVE_CTE = "helios_recursive_cte"  # meta key of a recursive WITH query's body: the query's name
 _BRANCH_ROWS = "_helios_branch"
 _UNION_ROWS = "_helios_union"
 _LEFT_ROWS, _RIGHT_ROWS, _ROW_NUMBER = "_helios_left", "_helios_right", "_helios_row_number"
-_WITHOUT_EQUALITY = frozenset({t.JSON, codecs.type_by_oid(t.JSON).array_oid})  # no = operator: no UNION
 
 Convert = Callable[[exp.Expr, PgType, PgType], exp.Expr]
 
@@ -57,10 +54,8 @@ def result_types(node: exp.SetOperation, left: Sequence[PgType | None],
             types.append(left_type or right_type)
             continue
         common = rules.common_type([left_type, right_type], context)
-        compares = node.args.get("distinct") or not isinstance(node, exp.Union)
-        if compares and common.oid in _WITHOUT_EQUALITY:
-            raise DatabaseError(UNDEFINED_FUNCTION, "could not identify an equality operator for type "
-                                                    f"{format_type(common.oid, -1)}")
+        if node.args.get("distinct") or not isinstance(node, exp.Union):
+            rules.check_equality(common)
         types.append(t.TEXT_TYPE if common.is_unknown else common)
     recursive = node.meta.get(RECURSIVE_CTE) if node._meta else None
     if recursive is not None:

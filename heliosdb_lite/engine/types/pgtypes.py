@@ -68,7 +68,9 @@ MONEY = oids.MONEY
 POINT = oids.POINT
 XML = oids.XML
 INCOMPARABLE_TYPES = frozenset({POINT, XML})  # types with no = < > (point has ~= and geometric operators)
-UNORDERED_TYPES = frozenset({XID, TID}) | INCOMPARABLE_TYPES  # types with no ordering operator (btree class)
+WITHOUT_EQUALITY = frozenset({oids.JSON, oids.JSON_ARRAY})  # no = operator: no GROUP BY, DISTINCT, UNION
+# types with no ordering operator (btree class)
+UNORDERED_TYPES = frozenset({XID, TID}) | INCOMPARABLE_TYPES | WITHOUT_EQUALITY
 MACADDR = oids.MACADDR
 TSVECTOR = oids.TSVECTOR
 BOX = oids.BOX

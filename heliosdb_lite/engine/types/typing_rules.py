@@ -193,6 +193,13 @@ def function_not_unique(name: str, argument_types: str) -> DatabaseError:
                               "type casts.")
 
 
+def check_equality(pg_type: PgType | None) -> None:
+    """42883 for grouping, partitioning or DISTINCT on a type with no equality operator (json)."""
+    if pg_type is not None and pg_type.oid in t.WITHOUT_EQUALITY:
+        raise DatabaseError(UNDEFINED_FUNCTION, "could not identify an equality operator for type "
+                                                f"{format_type(pg_type.oid, -1)}")
+
+
 def no_operator(left: int | None, operator: str, right: int) -> DatabaseError:
     """42883 for `left operator right` (left None: a prefix operator), the operand types named as
     PostgreSQL names them."""
