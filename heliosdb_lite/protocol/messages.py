@@ -150,6 +150,9 @@ def protocol_violation(message: str) -> DatabaseError:
     return DatabaseError(PROTOCOL_VIOLATION, message, severity="FATAL")
 
 
+_INT16, _UINT16, _INT32, _UINT32 = (struct.Struct(fmt) for fmt in ("!h", "!H", "!i", "!I"))
+
+
 class BodyReader:
     """Reads fields from one message body; any overrun is a protocol violation. Strings are UTF-8
     unless a `decode` of the client encoding is given."""
@@ -162,22 +165,33 @@ class BodyReader:
         self._pos = 0
 
     def int16(self) -> int:
-        return self._unpack("!h", 2)
+        return self._unpack(_INT16)
 
     def uint16(self) -> int:
-        return self._unpack("!H", 2)
+        return self._unpack(_UINT16)
 
     def int32(self) -> int:
-        return self._unpack("!i", 4)
+        return self._unpack(_INT32)
 
     def uint32(self) -> int:
-        return self._unpack("!I", 4)
+        return self._unpack(_UINT32)
 
-    def _unpack(self, fmt: str, size: int) -> int:
-        end = self._pos + size
+    def int16s(self, count: int) -> tuple[int, ...]:
+        """`count` int16 values in a row."""
+        if not count:
+            return ()
+        end = self._pos + 2 * count
         if end > len(self._body):
             raise protocol_violation("invalid message format: message is too short")
-        (value,) = struct.unpack_from(fmt, self._body, self._pos)
+        values = struct.unpack_from(f"!{count}h", self._body, self._pos)
+        self._pos = end
+        return values
+
+    def _unpack(self, field: struct.Struct) -> int:
+        end = self._pos + field.size
+        if end > len(self._body):
+            raise protocol_violation("invalid message format: message is too short")
+        (value,) = field.unpack_from(self._body, self._pos)
         self._pos = end
         return value
 
@@ -222,7 +236,7 @@ class BodyReader:
 
 
 def _int16_list(reader: BodyReader) -> tuple[int, ...]:
-    return tuple(reader.int16() for _ in range(reader.uint16()))
+    return reader.int16s(reader.uint16())
 
 
 def _decode_bind(reader: BodyReader) -> Bind:
@@ -239,16 +253,18 @@ def _decode_bind(reader: BodyReader) -> Bind:
         else:
             params.append(reader.raw(length))
     result_formats = _int16_list(reader)
-    for fmt in (*param_formats, *result_formats):
-        if fmt not in (0, 1):
-            raise protocol_violation(f"unsupported format code: {fmt}")
+    for formats in (param_formats, result_formats):
+        for fmt in formats:
+            if fmt not in (0, 1):
+                raise protocol_violation(f"unsupported format code: {fmt}")
     return Bind(portal, statement, param_formats, tuple(params), result_formats)
 
 
 def _decode_parse(reader: BodyReader) -> Parse:
     name = reader.cstring()
     sql = reader.cstring()
-    oids = tuple(reader.uint32() for _ in range(reader.uint16()))
+    count = reader.uint16()
+    oids = tuple(reader.uint32() for _ in range(count)) if count else ()
     return Parse(name, sql, oids)
 
 

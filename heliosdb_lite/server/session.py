@@ -21,7 +21,7 @@ import logging
 import secrets
 import ssl
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import tzinfo
@@ -567,51 +567,41 @@ class Session:
                 self._wait_idle()
             message = await (self._read_message_while_idle() if ready_sent else self._read_message())
             self._idle = False
-            ready_sent = isinstance(message, messages.Sync | messages.Query) or (
+            kind = type(message)  # each message class is final: `is` tells it as isinstance does
+            ready_sent = kind is messages.Sync or kind is messages.Query or (
                 isinstance(message, messages.Undecodable) and message.type_code == ord("Q"))
-            if isinstance(message, messages.Terminate):
+            if kind is messages.Terminate:
                 return
-            if self._discard_until_sync and not isinstance(message, messages.Sync):
+            if self._discard_until_sync and kind is not messages.Sync:
                 continue
             try:
-                await self._dispatch(message)
+                handler = _HANDLERS.get(kind)
+                if handler is None:
+                    self._dispatch_other(message)
+                else:
+                    answering = handler(self, message)
+                    if answering is not None:
+                        await answering
             except DatabaseError as error:
                 if error.severity == "FATAL":
                     raise
                 self._send_error(error)
-                if not isinstance(message, messages.Query):
+                if kind is not messages.Query:
                     self._discard_until_sync = True
                     # Sent at once, as PostgreSQL does: the Flush a client sent after this message
                     # (asyncpg: Parse, Describe, Flush) is skipped with the rest until Sync.
                     await self._flush()
             if self._terminated:  # pg_terminate_backend ended the session: say why, and nothing else
                 raise fatal(ADMIN_SHUTDOWN, "terminating connection due to administrator command")
-            if len(self._out) and (ready_sent or isinstance(message, messages.Flush)
-                                   or sum(map(len, self._out)) > WRITE_HIGH_WATER):
+            if self._out and (ready_sent or kind is messages.Flush
+                              or sum(map(len, self._out)) > WRITE_HIGH_WATER):
                 await self._flush()
         if self._terminated:  # pg_terminate_backend stopped a running statement: say why the session ends
             raise fatal(ADMIN_SHUTDOWN, "terminating connection due to administrator command")
 
-    async def _dispatch(self, message: messages.FrontendMessage) -> None:
+    def _dispatch_other(self, message: messages.FrontendMessage) -> None:
+        """A message `_HANDLERS` has no handler for."""
         match message:
-            case messages.Query():
-                await self._simple_query(message.sql)
-            case messages.Parse():
-                await self._parse(message)
-            case messages.Bind():
-                self._bind(message)
-            case messages.Describe():
-                self._describe(message)
-            case messages.Execute():
-                await self._execute_portal(message)
-            case messages.Close():
-                self._close(message)
-            case messages.Sync():
-                await self._sync()
-            case messages.Flush():
-                pass
-            case messages.CopyData() | messages.CopyDone() | messages.CopyFail():
-                pass  # stray COPY messages outside COPY mode are ignored, as PostgreSQL does
             case messages.Undecodable(type_code=0x51):  # a Query: its error, then ReadyForQuery
                 self._send_error(message.error)
                 self._ready()
@@ -1152,6 +1142,27 @@ class Session:
         to_client = transcoder.to_client
         return lambda value: to_client(text_out(value, timezone))
 
+
+def _ignored(session: Session, message: messages.FrontendMessage) -> None:
+    """Flush (its answer is the flush after it), and stray COPY messages outside COPY mode, which
+    PostgreSQL ignores."""
+
+
+# what the message loop does with each kind of message (one that is not here: `_dispatch_other`);
+# a handler returns what to await, if anything
+_HANDLERS: dict[type, Callable[[Session, Any], Awaitable[None] | None]] = {
+    messages.Query: lambda session, message: session._simple_query(message.sql),
+    messages.Parse: Session._parse,
+    messages.Bind: Session._bind,
+    messages.Describe: Session._describe,
+    messages.Execute: Session._execute_portal,
+    messages.Close: Session._close,
+    messages.Sync: lambda session, _: session._sync(),
+    messages.Flush: _ignored,
+    messages.CopyData: _ignored,
+    messages.CopyDone: _ignored,
+    messages.CopyFail: _ignored,
+}
 
 ROLE_PARAMETERS = (EPOCH_PARAMETER, ROLE_STATE_PARAMETER)  # also reported, with in_hot_standby
 _REPORTED_AT_STARTUP = (
