@@ -1,9 +1,10 @@
 """CREATE OR REPLACE VIEW against PostgreSQL 15: the new query must keep the view's columns, by name
 and type, in their order, and may add some after them (42P16 otherwise: columns dropped, renamed or
-of another type; 42809 for a table). Each statement runs against the engine and a real PostgreSQL
-15 in order; tag, columns, rows, SQLSTATE and transaction status must agree. Skipped without
-PostgreSQL. Not differential: pg_get_viewdef, pg_views and information_schema.views show the query
-as CREATE VIEW wrote it (PostgreSQL deparses it), never SQLite's translation."""
+of another type; 42809 for a table); a view's or CREATE TABLE AS's query in parentheses. Each
+statement runs against the engine and a real PostgreSQL 15 in order; tag, columns, rows, SQLSTATE
+and transaction status must agree. Skipped without PostgreSQL. Not differential: pg_get_viewdef,
+pg_views and information_schema.views show the query as CREATE VIEW wrote it (PostgreSQL deparses
+it), never SQLite's translation."""
 
 from __future__ import annotations
 
@@ -34,6 +35,13 @@ SCRIPT = [
     "select * from v1",
     "create or replace view t as select 1 as x",
     "select pg_get_viewdef('nosuch')",
+    # a query in parentheses (was 42601)
+    "create view vp (p, q) as ((select 1, 'x'))",
+    "select * from vp",
+    "create table tp as (select 1 as a)",
+    "select * from tp",
+    "create view vu as (select 1 as a) union all (select 2) order by 1",
+    "select * from vu",
 ]
 
 reference = reference_database("view_replace")

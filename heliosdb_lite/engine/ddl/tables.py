@@ -87,6 +87,8 @@ _INTEGER_LIMITS = {t.INT2: (-(2**15), 2**15 - 1), t.INT4: (-(2**31), 2**31 - 1),
 def translate_create(translator: Translator, node: exp.Create) -> tuple[str, str]:
     """(SQLite SQL, command tag) for CREATE TABLE [AS], CREATE INDEX and CREATE VIEW."""
     kind = (node.args.get("kind") or "").upper()
+    while isinstance(node.expression, exp.Subquery) and not node.expression.alias:  # AS (SELECT ...)
+        node.set("expression", node.expression.this)
     if kind == "TABLE" and node.expression is not None:
         return _create_table_as(translator, node)
     if kind == "TABLE":
