@@ -284,6 +284,16 @@ def decode_frontend(type_code: int, body: bytes, decode: TextDecoder | None = No
     (the client encoding's), else as UTF-8."""
     if not body and type_code in _BODILESS:
         return _BODILESS[type_code]
+    quick = _QUICK_DECODERS.get(type_code)
+    if quick is not None:
+        decoded = quick(body, decode)
+        if decoded is not None:
+            return decoded
+    return read_frontend(type_code, body, decode)
+
+
+def read_frontend(type_code: int, body: bytes, decode: TextDecoder | None = None) -> FrontendMessage:
+    """`decode_frontend` field by field, with a BodyReader: every message, and every error."""
     reader = BodyReader(body, decode)
     message: FrontendMessage
     match type_code:
@@ -317,6 +327,124 @@ def decode_frontend(type_code: int, body: bytes, decode: TextDecoder | None = No
             raise protocol_violation(f"invalid frontend message type {type_code}")
     reader.finish()
     return message
+
+
+# The extended protocol's messages, decoded straight from their bytes: each of these answers None
+# for a body that is not well formed in every part, or whose text does not decode, and the
+# BodyReader's decoding then answers it (the same message, or the error it raises). For a
+# well-formed body both give the same message (tests/protocol/test_quick_decoders.py).
+
+def _quick_text(raw: bytes, decode: TextDecoder | None) -> str | None:
+    if decode is not None:
+        return None  # another client encoding: the reader's decoding, with its errors
+    try:
+        return raw.decode()
+    except UnicodeDecodeError:
+        return None
+
+
+def _quick_parse(body: bytes, decode: TextDecoder | None) -> Parse | None:
+    name_end = body.find(0)
+    sql_end = body.find(0, name_end + 1)
+    if name_end < 0 or sql_end < 0 or len(body) < sql_end + 3:
+        return None
+    (count,) = _UINT16.unpack_from(body, sql_end + 1)
+    if len(body) != sql_end + 3 + 4 * count:
+        return None
+    name, sql = _quick_text(body[:name_end], decode), _quick_text(body[name_end + 1:sql_end], decode)
+    if name is None or sql is None:
+        return None
+    oids = struct.unpack_from(f"!{count}I", body, sql_end + 3) if count else ()
+    return Parse(name, sql, oids)
+
+
+def _quick_formats(body: bytes, at: int) -> tuple[tuple[int, ...], int] | None:
+    """Format codes at `at` (a count, then the codes, each 0 or 1), and where they end."""
+    if len(body) < at + 2:
+        return None
+    (count,) = _UINT16.unpack_from(body, at)
+    end = at + 2 + 2 * count
+    if len(body) < end:
+        return None
+    formats = struct.unpack_from(f"!{count}h", body, at + 2) if count else ()
+    for fmt in formats:
+        if fmt != 0 and fmt != 1:
+            return None
+    return formats, end
+
+
+def _quick_bind(body: bytes, decode: TextDecoder | None) -> Bind | None:
+    portal_end = body.find(0)
+    statement_end = body.find(0, portal_end + 1)
+    if portal_end < 0 or statement_end < 0:
+        return None
+    param_formats = _quick_formats(body, statement_end + 1)
+    if param_formats is None:
+        return None
+    at = param_formats[1]
+    if len(body) < at + 2:
+        return None
+    (count,) = _UINT16.unpack_from(body, at)
+    at += 2
+    params: list[bytes | None] = []
+    for _ in range(count):
+        if len(body) < at + 4:
+            return None
+        (length,) = _INT32.unpack_from(body, at)
+        at += 4
+        if length == -1:
+            params.append(None)
+            continue
+        if length < -1 or len(body) < at + length:
+            return None
+        params.append(body[at:at + length])
+        at += length
+    result_formats = _quick_formats(body, at)
+    if result_formats is None or result_formats[1] != len(body):
+        return None
+    portal = _quick_text(body[:portal_end], decode)
+    statement = _quick_text(body[portal_end + 1:statement_end], decode)
+    if portal is None or statement is None:
+        return None
+    return Bind(portal, statement, param_formats[0], tuple(params), result_formats[0])
+
+
+def _quick_kind_name(body: bytes, decode: TextDecoder | None) -> tuple[str, str] | None:
+    if len(body) < 2 or body[0] not in b"SP" or body.find(0, 1) != len(body) - 1:
+        return None
+    name = _quick_text(body[1:-1], decode)
+    return None if name is None else (chr(body[0]), name)
+
+
+def _quick_describe(body: bytes, decode: TextDecoder | None) -> Describe | None:
+    kind_name = _quick_kind_name(body, decode)
+    return None if kind_name is None else Describe(*kind_name)
+
+
+def _quick_close(body: bytes, decode: TextDecoder | None) -> Close | None:
+    kind_name = _quick_kind_name(body, decode)
+    return None if kind_name is None else Close(*kind_name)
+
+
+def _quick_execute(body: bytes, decode: TextDecoder | None) -> Execute | None:
+    portal_end = body.find(0)
+    if portal_end < 0 or len(body) != portal_end + 5:
+        return None
+    portal = _quick_text(body[:portal_end], decode)
+    return None if portal is None else Execute(portal, _INT32.unpack_from(body, portal_end + 1)[0])
+
+
+def _quick_query(body: bytes, decode: TextDecoder | None) -> Query | None:
+    if not body or body.find(0) != len(body) - 1:
+        return None
+    sql = _quick_text(body[:-1], decode)
+    return None if sql is None else Query(sql)
+
+
+_QUICK_DECODERS: dict[int, Callable[[bytes, TextDecoder | None], FrontendMessage | None]] = {
+    0x51: _quick_query, 0x50: _quick_parse, 0x42: _quick_bind, 0x44: _quick_describe, 0x45: _quick_execute,
+    0x43: _quick_close,
+}
 
 
 def decode_untyped(body: bytes) -> FrontendMessage:
