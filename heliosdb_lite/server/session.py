@@ -294,7 +294,7 @@ class Session:
         """Before a writing statement (`_needs_writer_slot`): wait for the writer slot."""
         engine_session = self._engine_session
         assert engine_session is not None
-        if await self._writer_slot.take_if_free():
+        if self._writer_slot.take_if_free():
             self._holds_slot = True
             return
         self._slot_wait = self._writer_slot.begin_wait()

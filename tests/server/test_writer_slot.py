@@ -85,8 +85,8 @@ def test_a_free_slot_is_taken_at_once_but_never_ahead_of_a_waiter() -> None:
     async def scenario() -> list[str]:
         slot = WriterSlot()
         order: list[str] = []
-        assert await slot.take_if_free()
-        assert not await slot.take_if_free()  # held
+        assert slot.take_if_free()
+        assert not slot.take_if_free()  # held
 
         async def queued() -> None:
             await slot.begin_wait().acquire(lock_timeout_ms=0, statement_timeout_ms=0)
@@ -100,11 +100,11 @@ def test_a_free_slot_is_taken_at_once_but_never_ahead_of_a_waiter() -> None:
             await asyncio.sleep(0)
         assert slot.waiting == 1
         slot.release()
-        if await slot.take_if_free():  # the waiter is still queued: this must not happen
+        if slot.take_if_free():  # the waiter is still queued: this must not happen
             order.append("newcomer")
             slot.release()
         await asyncio.wait_for(waiter, TIMEOUT)
-        assert await slot.take_if_free()  # free again, nobody waiting
+        assert slot.take_if_free()  # free again, nobody waiting
         return order
 
     assert asyncio.run(scenario()) == ["waiter"]
