@@ -517,6 +517,9 @@ class SQLiteSession:
                 if template is not None:
                     return self._bound(template, sql, constants)
                 return self._prepare_normalised(sql, constants.normalised(), shape_key)
+            transaction_statement = self._engine.transaction_statements.get(sql)
+            if transaction_statement is not None:
+                return transaction_statement
         with parsing.tokens_kept():
             return self._prepare_tokenized(sql, param_oids)
 
@@ -526,7 +529,10 @@ class SQLiteSession:
             return replace(self._prepare(created, param_oids), on_commit=on_commit)
         command = parse_utility(sql)
         if command is not None:
-            return self._prepare_utility(sql, param_oids, command)
+            statement = self._prepare_utility(sql, param_oids, command)
+            if isinstance(command, TransactionCommand) and not param_oids and self._cacheable(sql):
+                self._engine.transaction_statements.put(sql, statement)  # the same in every session
+            return statement
         words = parsing.first_words(sql, 1)
         if words == ["copy"]:
             return self._prepare_copy(sql, parse_copy(sql))
@@ -1237,6 +1243,7 @@ class SQLiteEngine:
         self.unnormalisable: StatementCache[bool] = StatementCache(2048)  # keys of normalised texts
         self.normalised_once: StatementCache[bool] = StatementCache(2048)  # seen once, no template yet
         self.shape_templates: StatementCache[PreparedStatement] = StatementCache(2048)  # by mask
+        self.transaction_statements: StatementCache[PreparedStatement] = StatementCache(256)  # BEGIN, END
         self._sessions: set[SQLiteSession] = set()
         self._lock = threading.Lock()
         self.advisory_locks = AdvisoryLocks()

@@ -203,3 +203,16 @@ def test_a_constant_kept_in_the_normalised_text_tells_translations_apart(session
         assert rows(session, f"SELECT a, b FROM kept WHERE a > {low} ORDER BY 1") == [(1, 20), (2, 10)]
     assert rows(session, "SELECT a, b FROM kept WHERE a > 0 ORDER BY 2") == [(2, 10), (1, 20)]
     assert rows(session, "SELECT a, b FROM kept WHERE a > -5 ORDER BY 2") == [(2, 10), (1, 20)]
+
+
+def test_a_transaction_command_is_prepared_once_for_every_session(engine: SQLiteEngine) -> None:
+    """BEGIN, COMMIT, END and the like are prepared alike in every session: the second session
+    gets the first one's statement, modes and all, without parsing the text again."""
+    first, second = (engine.open_session("postgres", "postgres", {}) for _ in range(2))
+    text = "BEGIN ISOLATION LEVEL REPEATABLE READ;"
+    prepared = first.prepare(text, ())
+    assert second.prepare(text, ()) is prepared
+    second.execute(prepared, [])
+    assert value(second, "SHOW transaction_isolation") == "repeatable read"
+    run(second, "END")
+    assert value(second, "SHOW transaction_isolation") == "read committed"
