@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from heliosdb_lite.journal.syscalls import Syscalls
+from heliosdb_lite.journal.syscalls import OS_SYSCALLS, Syscalls
 
 SEGMENT_SUFFIX = ".htj"
 LOCK_FILE = "LOCK"
@@ -115,8 +115,8 @@ def cut_segment(info: SegmentInfo, offset: int, syscalls: Syscalls) -> None:
         syscalls.fsync(file.fileno())
 
 
-def sync_directory(directory: Path, syscalls: Syscalls) -> None:
-    """Make creations and deletions of segment files in `directory` durable."""
+def sync_directory(directory: Path, syscalls: Syscalls = OS_SYSCALLS) -> None:
+    """Make the creations, deletions and renames of files in `directory` durable (its fsync)."""
     fd = os.open(directory, os.O_RDONLY | os.O_CLOEXEC)
     try:
         syscalls.fsync(fd)

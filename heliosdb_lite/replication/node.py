@@ -39,6 +39,7 @@ from heliosdb_lite.engine.types import pgtypes
 from heliosdb_lite.errors import OBJECT_NOT_IN_PREREQUISITE_STATE, PROTOCOL_VIOLATION, DatabaseError
 from heliosdb_lite.failover.guard import LeaseGuard
 from heliosdb_lite.journal import EntryType, EpochPayload, Journal, encode_payload
+from heliosdb_lite.journal.segment import sync_directory
 from heliosdb_lite.protocol import messages
 from heliosdb_lite.replay import txn_table
 from heliosdb_lite.replay.commit import CommitService
@@ -492,11 +493,7 @@ def _write_durably(path: Path, text: str) -> None:
         file.write(text)
         file.flush()
         os.fsync(file.fileno())
-    directory = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
+    sync_directory(path.parent)
 
 
 def peer_address(writer: asyncio.StreamWriter) -> str:

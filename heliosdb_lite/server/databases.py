@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import os
 import re
 import shutil
 import threading
@@ -43,6 +42,7 @@ from heliosdb_lite.errors import (
     DatabaseError,
     fatal,
 )
+from heliosdb_lite.journal.segment import sync_directory
 from heliosdb_lite.protocol.codecs.strings import NAME_MAX_BYTES
 from heliosdb_lite.replay.commit import CommitService
 from heliosdb_lite.server.startup import OpenDatabase, open_unlocked
@@ -177,7 +177,7 @@ class Databases:
             served.opened.close_sync()  # type: ignore[union-attr]  # _open always sets it
             path = self._directory / name
             made.rename(path)
-            _sync_directory(self._directory)
+            sync_directory(self._directory)
             self._served[name] = self._open(name, path)
 
     def drop(self, name: str, *, if_exists: bool, current: str) -> DatabaseError | None:
@@ -205,7 +205,7 @@ class Databases:
             served.opened.close_sync()
             dropped = self._directory / f"{_DROPPED_PREFIX}{name}"
             (self._directory / name).rename(dropped)
-            _sync_directory(self._directory)
+            sync_directory(self._directory)
             shutil.rmtree(dropped)
             return None
 
@@ -235,10 +235,3 @@ def _check_name(name: str) -> None:
                                    "with a digit, $ or -.")
 
 
-def _sync_directory(path: Path) -> None:
-    """fsync a directory, so a rename in it survives a power loss."""
-    descriptor = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)

@@ -63,6 +63,7 @@ from heliosdb_lite.errors import (
     OBJECT_NOT_IN_PREREQUISITE_STATE,
     DatabaseError,
 )
+from heliosdb_lite.journal.segment import sync_directory
 from heliosdb_lite.protocol.auth import make_md5_verifier, make_scram_verifier, verifier_method
 
 METHODS = ("scram-sha-256", "md5")
@@ -466,7 +467,7 @@ class UsersFile:
             _write_durably(self.unsynced_path, _render_unsynced(entries))
         elif self.unsynced_path.exists():
             self.unsynced_path.unlink()
-            _sync_directory(self.unsynced_path.parent)
+            sync_directory(self.unsynced_path.parent)
 
 
 def server_users(config: Config) -> UsersFile:
@@ -489,15 +490,8 @@ def _write_durably(path: Path, text: str) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
         raise
-    _sync_directory(directory)
+    sync_directory(directory)
 
-
-def _sync_directory(directory: Path) -> None:
-    descriptor = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
 
 
 def _fail(message: str) -> int:
