@@ -16,9 +16,12 @@ from typing import Any
 
 import psycopg
 
+from heliosdb_lite.journal.segment import segment_path
 from testsupport.server_process import ServerProcess
 
 CATCH_UP_TIMEOUT = 30.0
+FILLER_BYTES = 1 << 20
+SEGMENT_FILLERS = 20  # rows of FILLER_BYTES: past a 16 MiB journal segment
 POLL_SECONDS = 0.02
 
 
@@ -136,3 +139,13 @@ def wait_caught_up(primary: ServerProcess, *standbys: ServerProcess) -> int:
     for standby in standbys:
         wait_until(partial(_applied_at_least, standby, last), f"{standby.data_dir} to reach LSN {last}")
     return last
+
+
+def start_rebuilt_from_copy(primary: ServerProcess, standby: ServerProcess) -> None:
+    """Start a stopped standby once the primary's checkpoints have released its first journal
+    segment: too far behind to stream, it is rebuilt from a copy of the primary's store."""
+    first_segment = segment_path(primary.data_dir / "journal", 1)
+    wait_until(lambda: not first_segment.exists(), "a checkpoint to release the journal's first segment",
+               timeout=120)
+    standby.start()
+    assert any("REBUILT from a copy of the primary's store" in line for line in standby.stderr_lines)

@@ -15,16 +15,22 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from heliosdb_lite.journal.segment import segment_path
 from tests.chaos.gtids import journal_verify
-from tests.replication.cluster import Cluster, connect, running, wait_caught_up, wait_until
+from tests.replication.cluster import (
+    FILLER_BYTES,
+    SEGMENT_FILLERS,
+    Cluster,
+    connect,
+    running,
+    start_rebuilt_from_copy,
+    wait_caught_up,
+    wait_until,
+)
 from tests.replication.failover import promote
 from testsupport.server_process import ServerProcess
 
 BLOCKED_FOR = 1.0  # how long a sync-strict commit must stay unanswered to count as blocked
 BIN = Path(sys.executable).parent
-FILLER_BYTES = 1 << 20
-SEGMENT_FILLERS = 20
 
 
 def _rows(server: ServerProcess) -> list[tuple[object, ...]]:
@@ -122,11 +128,7 @@ def test_standby_beyond_retention_is_rebuilt_from_a_store_copy(tmp_path: Path) -
         with connect(primary) as connection:
             for number in range(2, 2 + SEGMENT_FILLERS):  # past a 16 MiB journal segment
                 connection.execute("INSERT INTO t VALUES (%s, repeat('x', %s))", (number, FILLER_BYTES))
-        first_segment = segment_path(primary.data_dir / "journal", 1)
-        wait_until(lambda: not first_segment.exists(), "a checkpoint to release the journal's first segment",
-                   timeout=120)
-        standby.start()
-        assert any("REBUILT from a copy of the primary's store" in line for line in standby.stderr_lines)
+        start_rebuilt_from_copy(primary, standby)
         with connect(primary) as connection:
             connection.execute("INSERT INTO t VALUES (1000, 'streamed after the copy')")
         wait_caught_up(primary, standby)

@@ -18,16 +18,21 @@ from typing import Any
 import psycopg
 import pytest
 
-from heliosdb_lite.journal.segment import segment_path
-from tests.replication.cluster import Cluster, connect, running, wait_caught_up, wait_until
+from tests.replication.cluster import (
+    FILLER_BYTES,
+    SEGMENT_FILLERS,
+    Cluster,
+    connect,
+    running,
+    start_rebuilt_from_copy,
+    wait_caught_up,
+)
 from tests.replication.failover import promote
 from tests.server.credentials import add_user
 from testsupport.server_process import ServerProcess, free_port
 
 ADMIN_PASSWORD = "admin password"
 TIMEOUT = 10
-FILLER_BYTES = 1 << 20
-SEGMENT_FILLERS = 20  # past a 16 MiB journal segment
 
 
 def _node_args(tmp_path: Path, name: str) -> tuple[str, ...]:
@@ -127,11 +132,7 @@ def test_a_standby_seeded_from_a_store_copy_has_the_roles_made_before(
             for number in range(SEGMENT_FILLERS):
                 connection.execute("insert into filler values (%s, repeat('x', %s))", (number, FILLER_BYTES))
             connection.execute("drop role x_dropped")
-        first_segment = segment_path(primary.data_dir / "journal", 1)
-        wait_until(lambda: not first_segment.exists(), "a checkpoint to release the journal's first segment",
-                   timeout=120)
-        standby.start()
-        assert any("REBUILT from a copy of the primary's store" in line for line in standby.stderr_lines)
+        start_rebuilt_from_copy(primary, standby)
         with connect(primary) as connection:
             connection.execute("create user x_after password 'streamed after the copy'")
         wait_caught_up(primary, standby)
