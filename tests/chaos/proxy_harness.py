@@ -57,6 +57,12 @@ class ProxyBankChaos:
         self.server = ServerProcess(self.data_dir, port=self.port, env=env).start()
         return self.server
 
+    def _logs(self) -> str:
+        """The last lines the proxy and the server logged, for a failure's message."""
+        proxy = self.proxy.stderr_lines[-30:] if self.proxy is not None else []
+        server = self.server.stderr_lines[-30:] if self.server is not None else []
+        return "proxy:\n" + "\n".join(proxy) + "\nserver:\n" + "\n".join(server)
+
     def run(self, report: Callable[[str], None]) -> dict[str, float]:
         started = time.monotonic()
         stop = threading.Event()
@@ -76,7 +82,7 @@ class ProxyBankChaos:
             for worker in workers:
                 worker.start()
             for worker in workers:
-                assert worker.connected.wait(CONNECT_WAIT), f"{worker.name} did not connect"
+                assert worker.connected.wait(CONNECT_WAIT), f"{worker.name} did not connect\n" + self._logs()
             while sum(self.kills.values()) < self.plan.kills:
                 assert not self.ledger.errors, f"the application saw errors: {self.ledger.errors[:5]}"
                 self._kill_and_restart()
